@@ -1,0 +1,144 @@
+"""Checkpoints: both networks, both optimizer states, the step, the config, the RNG key and the history.
+
+Format: a directory holding ``state.msgpack`` (every array of ``nnx.state(gan)``, written with
+``flax.serialization``; msgpack stores data only, so loading executes no code, unlike pickle) and
+``meta.json`` (step, key, config, history, library versions). A checkpoint is written into a temporary
+directory beside the target and renamed into place, so a crash mid-write never leaves a half checkpoint
+and the previous one survives until the new one is complete.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import jax
+import numpy as np
+from flax import nnx, serialization
+
+__all__ = ["save", "restore", "load_meta", "save_module", "load_module", "CheckpointError"]
+
+STATE_FILE, META_FILE = "state.msgpack", "meta.json"
+FORMAT_VERSION = 1
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint is missing, incomplete or does not fit the model it is restored into."""
+
+
+def _to_numpy(tree):
+    return jax.tree_util.tree_map(lambda x: np.asarray(jax.random.key_data(x)) if jax.dtypes.issubdtype(
+        getattr(x, "dtype", None), jax.dtypes.prng_key) else np.asarray(x), tree)
+
+
+def _atomic_write_dir(path: Path, files: dict[str, bytes]) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.tmp-"))
+    try:
+        for name, data in files.items():
+            with open(tmp / name, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        if path.exists():
+            old = path.with_name(f".{path.name}.old-{os.getpid()}")
+            os.replace(path, old)
+            os.replace(tmp, path)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def save_module(path: str | os.PathLike, module: nnx.Module, meta: dict | None = None) -> None:
+    """Saves every variable of an NNX module (parameters, BatchNorm statistics, optimizer state, RNG counters).
+
+    Args:
+      path: directory to write (replaced atomically if it exists).
+      module: any NNX module, e.g. a ``GAN`` or a bare generator.
+      meta: JSON-serialisable extras stored in meta.json.
+    """
+    state = _to_numpy(nnx.state(module).to_pure_dict())
+    meta = dict(meta or {})
+    meta.update(format_version=FORMAT_VERSION, module=type(module).__name__,
+                versions={"jax": jax.__version__, "flax": __import__("flax").__version__})
+    _atomic_write_dir(Path(path), {STATE_FILE: serialization.msgpack_serialize(state),
+                                   META_FILE: json.dumps(meta, indent=1).encode()})
+
+
+def load_meta(path: str | os.PathLike) -> dict:
+    """Reads meta.json of a checkpoint directory."""
+    path = Path(path)
+    if not (path / META_FILE).exists() or not (path / STATE_FILE).exists():
+        raise CheckpointError(f"{path} is not a gan_utils checkpoint (it needs {STATE_FILE} and {META_FILE}). "
+                              "Pass the directory given to `train --out`, or to checkpoint.save.")
+    return json.loads((path / META_FILE).read_text())
+
+
+def load_module(path: str | os.PathLike, module: nnx.Module) -> dict:
+    """Restores the variables saved by ``save_module`` into ``module`` (in place); returns the meta dict.
+
+    Raises:
+      CheckpointError: the checkpoint is missing or its arrays do not match the module's structure or shapes.
+    """
+    meta = load_meta(path)
+    raw = serialization.msgpack_restore((Path(path) / STATE_FILE).read_bytes())
+    target = nnx.state(module)
+    want = target.to_pure_dict()
+    flat_want = dict(jax.tree_util.tree_flatten_with_path(want)[0])
+    flat_got = dict(jax.tree_util.tree_flatten_with_path(raw)[0])
+    missing = [jax.tree_util.keystr(k) for k in flat_want if k not in flat_got]
+    if missing:
+        raise CheckpointError(f"{path} does not fit this {type(module).__name__}: it lacks {missing[:3]}"
+                              f"{'...' if len(missing) > 3 else ''}. Build the model with the config in "
+                              f"{Path(path) / META_FILE}.")
+    for k, v in flat_want.items():
+        got = flat_got[k]
+        want_shape = jax.random.key_data(v).shape if jax.dtypes.issubdtype(v.dtype, jax.dtypes.prng_key) else v.shape
+        if tuple(np.shape(got)) != tuple(want_shape):
+            raise CheckpointError(f"{path}: {jax.tree_util.keystr(k)} has shape {np.shape(got)}, the model expects "
+                                  f"{want_shape}. Build the model with the config in {Path(path) / META_FILE}.")
+
+    def restore_leaf(v, got):
+        if jax.dtypes.issubdtype(v.dtype, jax.dtypes.prng_key):
+            return jax.random.wrap_key_data(got, impl=jax.random.key_impl(v))
+        return jax.numpy.asarray(got, dtype=v.dtype)
+
+    new = jax.tree_util.tree_map(restore_leaf, want, jax.tree_util.tree_map(lambda x: x, raw,
+                                 is_leaf=lambda x: isinstance(x, np.ndarray)))
+    nnx.replace_by_pure_dict(target, new)
+    nnx.update(module, target)
+    return meta
+
+
+def save(path: str | os.PathLike, gan: nnx.Module, *, step: int, key: jax.Array, config: dict | None = None,
+         history: dict | None = None) -> None:
+    """Saves a training run: the GAN (networks and optimizers), step, run key, config and metric history.
+
+    Args:
+      path: checkpoint directory (replaced atomically).
+      gan: the ``GAN`` being trained.
+      step: the number of steps done.
+      key: the run's PRNG key (the one passed to ``fit``), so that a resumed run continues exactly.
+      config: JSON-serialisable options needed to rebuild the models (e.g. the command line's).
+      history: metric history from ``fit``.
+    """
+    key_data = np.asarray(jax.random.key_data(key)).tolist()
+    save_module(path, gan, {"step": int(step), "key": key_data, "key_impl": str(jax.random.key_impl(key)),
+                            "config": config or {}, "history": history or {}})
+
+
+def restore(path: str | os.PathLike, gan: nnx.Module) -> tuple[int, jax.Array, dict]:
+    """Restores a run saved by ``save`` into ``gan`` (in place).
+
+    Returns:
+      ``(step, key, meta)``: pass ``start_step=step, key=key, history=meta["history"]`` to ``fit`` to resume.
+    """
+    meta = load_module(path, gan)
+    key = jax.random.wrap_key_data(np.asarray(meta["key"], np.uint32))
+    return int(meta["step"]), key, meta

@@ -1,0 +1,323 @@
+"""Data for the course: MNIST (verified, cached, offline-friendly) and toy distributions with exact densities.
+
+MNIST is looked for, in order, in
+  1. the directory named by the environment variable ``GAN_UTILS_MNIST_DIR`` (tests and CI use this),
+  2. the user cache ``$XDG_CACHE_HOME/gan_utils/mnist`` (default ``~/.cache/gan_utils/mnist``),
+  3. the public mirrors, downloaded into the cache.
+Every file is checked against the SHA-256 of its *decompressed* bytes before use.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import struct
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+__all__ = [
+    "MNIST_ENV_VAR", "MNIST_FILES", "MNIST_MIRRORS", "MnistDataError", "mnist_dir", "load_mnist",
+    "to_unit_range", "to_uint8", "BatchSampler", "GaussianMixture", "mixture_1d", "ring", "grid",
+    "toy_dataset", "TOY_DATASETS",
+]
+
+MNIST_ENV_VAR = "GAN_UTILS_MNIST_DIR"
+# file name -> (SHA-256 of the decompressed IDX bytes, shape); table from the MNIST README in shared/data.
+MNIST_FILES: dict[str, tuple[str, tuple[int, ...]]] = {
+    "train-images-idx3-ubyte.gz": ("ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db", (60000, 28, 28)),
+    "train-labels-idx1-ubyte.gz": ("65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5", (60000,)),
+    "t10k-images-idx3-ubyte.gz": ("0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7", (10000, 28, 28)),
+    "t10k-labels-idx1-ubyte.gz": ("ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2", (10000,)),
+}
+# Tried in order; each file is verified after download, so a bad mirror cannot poison the cache.
+MNIST_MIRRORS = (
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "http://yann.lecun.com/exdb/mnist/",
+)
+DOWNLOAD_TIMEOUT_S = 10.0  # per connection attempt; an offline machine fails in well under this
+
+
+class MnistDataError(RuntimeError):
+    """MNIST could not be found, downloaded or verified. The message names the file and the fix."""
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "gan_utils" / "mnist"
+
+
+def mnist_dir() -> Path | None:
+    """The directory MNIST is read from, or None if it must be downloaded first."""
+    env = os.environ.get(MNIST_ENV_VAR)
+    if env:
+        return Path(env)
+    cache = _cache_dir()
+    return cache if all((cache / f).exists() for f in MNIST_FILES) else None
+
+
+def _decompress_and_verify(path: Path) -> bytes:
+    expected, _ = MNIST_FILES[path.name]
+    try:
+        raw = gzip.decompress(path.read_bytes())
+    except (OSError, EOFError, gzip.BadGzipFile) as e:
+        raise MnistDataError(
+            f"{path} is corrupt or truncated ({e}). Delete it and run again to re-download, "
+            f"or replace it with a good copy.") from e
+    got = hashlib.sha256(raw).hexdigest()
+    if got != expected:
+        raise MnistDataError(
+            f"{path} has the wrong SHA-256 after decompression ({got[:12]}..., expected {expected[:12]}...). "
+            f"Delete it and run again to re-download, or replace it with a good copy.")
+    return raw
+
+
+def _parse_idx(raw: bytes, name: str) -> np.ndarray:
+    _, shape = MNIST_FILES[name]
+    magic, = struct.unpack(">I", raw[:4])
+    ndim = magic & 0xFF
+    dims = struct.unpack(">" + "I" * ndim, raw[4:4 + 4 * ndim])
+    if tuple(dims) != shape:
+        raise MnistDataError(f"{name}: IDX header says shape {dims}, expected {shape}.")
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+
+def _download(name: str, dest: Path) -> None:
+    """Fetch one file from the first mirror that answers, verify it, and move it into place atomically."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    errors = []
+    for mirror in MNIST_MIRRORS:
+        try:
+            with urllib.request.urlopen(mirror + name, timeout=DOWNLOAD_TIMEOUT_S) as r:
+                data = r.read()
+        except (urllib.error.URLError, OSError, TimeoutError) as e:
+            errors.append(f"{mirror}: {e}")
+            continue
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=name, suffix=".part")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        try:
+            raw = gzip.decompress(data)
+            if hashlib.sha256(raw).hexdigest() != MNIST_FILES[name][0]:
+                raise MnistDataError("checksum mismatch")
+        except (OSError, EOFError, MnistDataError) as e:
+            os.unlink(tmp)
+            errors.append(f"{mirror}: downloaded file failed verification ({e})")
+            continue
+        os.replace(tmp, dest)
+        return
+    raise MnistDataError(
+        f"Could not download {name}; every mirror failed:\n  " + "\n  ".join(errors) +
+        f"\nFix: connect to the internet, or put the four MNIST .gz files in a folder and set "
+        f"{MNIST_ENV_VAR}=/path/to/that/folder.")
+
+
+@lru_cache(maxsize=4)
+def _load_split(directory: str, split: str) -> tuple[np.ndarray, np.ndarray]:
+    prefix = "train" if split == "train" else "t10k"
+    out = []
+    for kind in ("images-idx3", "labels-idx1"):
+        name = f"{prefix}-{kind}-ubyte.gz"
+        path = Path(directory) / name
+        if not path.exists():
+            if os.environ.get(MNIST_ENV_VAR):
+                raise MnistDataError(
+                    f"{path} does not exist. {MNIST_ENV_VAR} points at {directory}; put the four MNIST .gz "
+                    f"files there, or unset {MNIST_ENV_VAR} to download them into {_cache_dir()}.")
+            _download(name, path)
+        out.append(_parse_idx(_decompress_and_verify(path), name))
+    images, labels = out
+    images.setflags(write=False)
+    labels.setflags(write=False)
+    return images, labels
+
+
+def load_mnist(split: str = "train", *, n: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Loads MNIST, verified by checksum.
+
+    Args:
+      split: ``"train"`` (60,000 images) or ``"test"`` (10,000 images).
+      n: keep only the first ``n`` examples (handy for fast tests).
+
+    Returns:
+      ``(images, labels)``: images uint8 of shape (N, 28, 28, 1) in [0, 255] (NHWC), labels uint8 of shape (N,).
+
+    Raises:
+      MnistDataError: a file is missing, corrupt or cannot be downloaded; the message says how to fix it.
+    """
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}.")
+    directory = mnist_dir() or _cache_dir()
+    images, labels = _load_split(str(directory), split)
+    if n is not None:
+        if not 0 < n <= len(labels):
+            raise ValueError(f"n must be in 1..{len(labels)} for split {split!r}, got {n}.")
+        images, labels = images[:n], labels[:n]
+    return images[..., None], labels
+
+
+def to_unit_range(images: np.ndarray) -> np.ndarray:
+    """Scales uint8 images in [0, 255] to float32 in [-1, 1], the range of the generator's tanh output.
+
+    Args:
+      images: uint8 array of any shape, e.g. (N, 28, 28, 1).
+    Returns:
+      float32 array of the same shape, ``images / 127.5 - 1``.
+    """
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        raise TypeError(f"to_unit_range expects uint8 images in [0, 255], got dtype {images.dtype}. "
+                        "If your images are already floats, scale them yourself (x * 2 - 1 for [0, 1]).")
+    return images.astype(np.float32) / 127.5 - 1.0
+
+
+def to_uint8(images) -> np.ndarray:
+    """Maps images in [-1, 1] (generator output) back to uint8 in [0, 255], clipping outside values.
+
+    Args:
+      images: float array of any shape, e.g. (N, 28, 28, 1).
+    Returns:
+      uint8 numpy array of the same shape.
+    """
+    x = np.asarray(images, dtype=np.float32)
+    if not np.all(np.isfinite(x)):
+        raise ValueError("to_uint8 got NaN or Inf values; the generator has diverged (check the training losses).")
+    return np.clip(np.rint((x + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+class BatchSampler:
+    """Shuffled minibatches of a fixed array, as a pure function of the step number.
+
+    Epoch ``e`` uses the permutation drawn from ``fold_in(key, e)``, so batch ``s`` is the same whenever it is
+    asked for: a run resumed at step ``s`` sees exactly the batches the uninterrupted run would have seen.
+
+    Args:
+      data: array whose first axis indexes examples, e.g. float32 (N, 28, 28, 1) or (N, 2).
+      batch_size: examples per batch; incomplete batches at the end of an epoch are dropped.
+      key: a JAX PRNG key that fixes the order of every epoch.
+    """
+
+    def __init__(self, data: np.ndarray, batch_size: int, key: jax.Array):
+        if batch_size <= 0 or batch_size > len(data):
+            raise ValueError(f"batch_size must be in 1..{len(data)} (the number of examples), got {batch_size}.")
+        self.data, self.batch_size, self.key = data, int(batch_size), key
+        self.steps_per_epoch = len(data) // self.batch_size
+        self._perm_epoch, self._perm = -1, None
+
+    def batch(self, step: int) -> np.ndarray:
+        """The batch for ``step``: shape (batch_size, *data.shape[1:])."""
+        epoch, i = divmod(int(step), self.steps_per_epoch)
+        if epoch != self._perm_epoch:
+            self._perm = np.asarray(jax.random.permutation(jax.random.fold_in(self.key, epoch), len(self.data)))
+            self._perm_epoch = epoch
+        return self.data[self._perm[i * self.batch_size:(i + 1) * self.batch_size]]
+
+    def __iter__(self):
+        step = 0
+        while True:
+            yield self.batch(step)
+            step += 1
+
+
+@dataclass(frozen=True)
+class GaussianMixture:
+    """A mixture of isotropic Gaussians with an exact density and a sampler.
+
+    Attributes:
+      means: (K, d) component centres.
+      stds: (K,) standard deviation of each component (the same in every axis).
+      weights: (K,) mixing weights, summing to 1.
+    """
+    means: np.ndarray
+    stds: np.ndarray
+    weights: np.ndarray
+
+    def __post_init__(self):
+        means = np.atleast_1d(np.asarray(self.means, np.float64))
+        means = means[:, None] if means.ndim == 1 else means
+        k = len(means)
+        stds = np.broadcast_to(np.asarray(self.stds, np.float64), (k,)).copy()
+        weights = np.broadcast_to(np.asarray(self.weights, np.float64), (k,)).copy()
+        if np.any(stds <= 0):
+            raise ValueError(f"every std must be positive, got {stds}.")
+        if np.any(weights < 0) or not np.isclose(weights.sum(), 1.0):
+            raise ValueError(f"weights must be non-negative and sum to 1, got {weights} (sum {weights.sum()}).")
+        object.__setattr__(self, "means", means)
+        object.__setattr__(self, "stds", stds)
+        object.__setattr__(self, "weights", weights)
+
+    @property
+    def dim(self) -> int:
+        return self.means.shape[1]
+
+    def _points(self, x) -> jnp.ndarray:
+        x = jnp.asarray(x)
+        if self.dim == 1 and (x.ndim == 1 or x.ndim == 0):
+            x = x.reshape(-1, 1)
+        if x.ndim != 2 or x.shape[1] != self.dim:
+            raise ValueError(f"expected points of shape (N, {self.dim})" + (" or (N,)" if self.dim == 1 else "") +
+                             f", got {x.shape}.")
+        return x
+
+    def log_prob(self, x) -> jnp.ndarray:
+        """Exact log density at points x of shape (N, d) (or (N,) in 1-D). Returns (N,)."""
+        x = self._points(x)
+        d2 = jnp.sum((x[:, None, :] - self.means[None]) ** 2, axis=-1)            # (N, K)
+        log_norm = -self.dim * jnp.log(self.stds * np.sqrt(2 * np.pi))              # (K,)
+        return jax.nn.logsumexp(jnp.log(self.weights) + log_norm - 0.5 * d2 / self.stds ** 2, axis=1)
+
+    def pdf(self, x) -> jnp.ndarray:
+        """Exact density at points x of shape (N, d) (or (N,) in 1-D). Returns (N,)."""
+        return jnp.exp(self.log_prob(x))
+
+    def cdf(self, x) -> jnp.ndarray:
+        """Exact CDF of a 1-D mixture at x of shape (N,). Returns (N,)."""
+        if self.dim != 1:
+            raise ValueError("cdf is defined here for 1-D mixtures only.")
+        x = self._points(x)
+        return jnp.sum(self.weights * jax.scipy.stats.norm.cdf((x - self.means[:, 0]) / self.stds), axis=1)
+
+    def sample(self, key: jax.Array, n: int) -> jnp.ndarray:
+        """Draws n samples; returns float32 (n, d), or (n,) for a 1-D mixture."""
+        kc, kn = jax.random.split(key)
+        comp = jax.random.choice(kc, len(self.weights), (n,), p=jnp.asarray(self.weights))
+        x = jnp.asarray(self.means, jnp.float32)[comp] + \
+            jnp.asarray(self.stds, jnp.float32)[comp, None] * jax.random.normal(kn, (n, self.dim))
+        return x[:, 0] if self.dim == 1 else x
+
+
+def mixture_1d(means=(-2.0, 2.0), stds=(0.5, 0.5), weights=None) -> GaussianMixture:
+    """A 1-D Gaussian mixture; by default two equal, well separated modes at -2 and 2 with std 0.5."""
+    k = len(np.atleast_1d(means))
+    return GaussianMixture(np.asarray(means, float), stds, np.full(k, 1 / k) if weights is None else weights)
+
+
+def ring(n_modes: int = 8, radius: float = 1.0, std: float = 0.01) -> GaussianMixture:
+    """The ring of Gaussians of the mode-collapse literature (PacGAN defaults: 8 modes, radius 1, std 0.01)."""
+    angles = 2 * np.pi * np.arange(n_modes) / n_modes
+    return GaussianMixture(radius * np.stack([np.cos(angles), np.sin(angles)], 1), std, np.full(n_modes, 1 / n_modes))
+
+
+def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05) -> GaussianMixture:
+    """The grid of Gaussians (PacGAN defaults: 5x5 centres at -4, -2, 0, 2, 4 in each axis, std 0.05)."""
+    c = (np.arange(side) - (side - 1) / 2) * spacing
+    xx, yy = np.meshgrid(c, c, indexing="ij")
+    return GaussianMixture(np.stack([xx.ravel(), yy.ravel()], 1), std, np.full(side * side, 1 / side ** 2))
+
+
+TOY_DATASETS = {"ring": ring, "grid": grid}
+
+
+def toy_dataset(name: str, **kwargs) -> GaussianMixture:
+    """The named 2-D toy distribution ('ring' or 'grid'), with keyword overrides such as ``std=0.1``."""
+    if name not in TOY_DATASETS:
+        raise ValueError(f"unknown toy dataset {name!r}; choose one of {sorted(TOY_DATASETS)}.")
+    return TOY_DATASETS[name](**kwargs)
