@@ -1,0 +1,54 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from gan_utils.__main__ import main
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "gan_utils", *args], capture_output=True, text=True, timeout=600)
+
+
+def test_help_explains_every_option():
+    r = run_cli("train", "--help")
+    assert r.returncode == 0
+    for opt in ("--dataset", "--model", "--steps", "--minutes", "--out", "--batch-size", "--lr", "--seed",
+                "--resume"):
+        assert opt in r.stdout
+    assert run_cli("sample", "--help").returncode == 0
+
+
+def test_wrong_option_or_path_is_one_line_not_a_traceback(tmp_path):
+    r = run_cli("train", "--dataset", "cifar", "--steps", "1", "--out", str(tmp_path))
+    assert r.returncode == 2 and "invalid choice" in r.stderr and "Traceback" not in r.stderr
+    r = run_cli("sample", "--checkpoint", str(tmp_path / "nope"), "--out", str(tmp_path / "s.npz"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip().count("\n") == 0 and "no checkpoint" in r.stderr
+    r = run_cli("train", "--dataset", "ring", "--model", "dcgan", "--steps", "5", "--out", str(tmp_path / "x"))
+    assert r.returncode == 2 and "--model mlp" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_train_then_sample_toy(tmp_path):
+    out = tmp_path / "ring"
+    assert main(["train", "--dataset", "ring", "--steps", "300", "--out", str(out), "--quiet"]) == 0
+    summary = json.loads((out / "metrics.json").read_text())["summary"]
+    assert summary["step"] == 300 and (out / "samples.png").exists()
+    assert main(["sample", "--checkpoint", str(out), "--n", "50", "--out", str(tmp_path / "s.npz")]) == 0
+    s = np.load(tmp_path / "s.npz")["samples"]
+    assert s.shape == (50, 2) and np.all(np.isfinite(s))
+
+
+def test_train_resume_and_sample_mnist(tmp_path):
+    out = tmp_path / "run"
+    assert main(["train", "--dataset", "mnist", "--steps", "6", "--batch-size", "16", "--out", str(out),
+                 "--quiet", "--sample-every", "3"]) == 0
+    assert (out / "samples_000003.png").exists() and (out / "samples.png").exists()
+    assert main(["train", "--dataset", "mnist", "--steps", "8", "--batch-size", "16", "--out", str(out),
+                 "--quiet", "--resume"]) == 0
+    assert json.loads((out / "metrics.json").read_text())["summary"]["step"] == 8
+    assert main(["sample", "--checkpoint", str(out), "--n", "20", "--out", str(tmp_path / "s.npz")]) == 0
+    s = np.load(tmp_path / "s.npz")["samples"]
+    assert s.shape == (20, 28, 28) and s.dtype == np.uint8

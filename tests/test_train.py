@@ -1,0 +1,174 @@
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from flax import nnx
+
+from gan_utils import checkpoint, data, models, train
+
+
+def mlp_gan(seed=0):
+    return train.GAN(models.MLPGenerator(latent_dim=2, hidden=(32, 32), rngs=nnx.Rngs(seed)),
+                     models.MLPDiscriminator(hidden=(32, 32), rngs=nnx.Rngs(seed + 1)), g_lr=1e-3, d_lr=1e-3)
+
+
+def dcgan(seed=0):
+    return train.GAN(models.DCGANGenerator(base=32, rngs=nnx.Rngs(seed)),
+                     models.DCGANDiscriminator(base=16, rngs=nnx.Rngs(seed + 1)))
+
+
+def leaves(m, f=nnx.Param):
+    return jax.tree_util.tree_leaves(nnx.state(m, f))
+
+
+@pytest.fixture(scope="module")
+def mnist_small():
+    x, _ = data.load_mnist("train", n=2048)
+    return data.to_unit_range(x)
+
+
+def test_step_is_pure_and_returns_scalar_metrics():
+    gan = mlp_gan()
+    graphdef, state, step = train.make_train_step(gan)
+    real = jax.random.normal(jax.random.key(0), (16, 2))
+    s1, m1 = step(state, real, jax.random.key(1))
+    s2, m2 = step(state, real, jax.random.key(1))
+    assert set(m1) == {"d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm"}
+    assert all(v.shape == () for v in m1.values())
+    for a, b in zip(jax.tree_util.tree_leaves(s1), jax.tree_util.tree_leaves(s2)):
+        np.testing.assert_array_equal(a, b)                   # same inputs, same outputs
+    before = leaves(gan)
+    nnx.update(gan, s1)
+    assert any(not np.array_equal(a, b) for a, b in zip(before, leaves(gan)))   # both nets moved
+    assert 0 < float(m1["d_real"]) < 1 and 0 < float(m1["d_fake"]) < 1
+
+
+def test_k_disc_and_saturating_loss_run():
+    gan = mlp_gan()
+    _, state, step = train.make_train_step(gan, k_disc=3, generator_loss="saturating", label_smoothing=0.1)
+    state, m = step(state, jnp.zeros((3, 8, 2)), jax.random.key(0))
+    assert np.isfinite(float(m["d_loss"])) and float(m["g_loss"]) < 0     # saturating loss is negative
+    with pytest.raises(ValueError, match="unknown generator_loss"):
+        train.make_train_step(gan, generator_loss="wasserstein")
+
+
+def test_shared_forward_step_equals_textbook_alternation():
+    """Our step reuses G's forward pass; it must equal D-update-then-G-update written plainly."""
+    from gan_utils import losses
+    gan_a, gan_b = mlp_gan(5), mlp_gan(5)
+    real = jax.random.normal(jax.random.key(0), (16, 2))
+    key = jax.random.key(7)
+    _, state, step = train.make_train_step(gan_a)
+    state, _ = step(state, real, key)
+    nnx.update(gan_a, state)
+    # Plain version, same noise.
+    z = jax.random.normal(jax.random.split(key, 1)[-1], (16, 2))
+    fake = gan_b.generator(z)
+    gd = nnx.grad(lambda D: losses.discriminator_loss(D(real), D(fake)))(gan_b.discriminator)
+    gan_b.d_opt.update(gan_b.discriminator, gd)
+    gg = nnx.grad(lambda G: losses.generator_loss_non_saturating(gan_b.discriminator(G(z))))(gan_b.generator)
+    gan_b.g_opt.update(gan_b.generator, gg)
+    for a, b in zip(leaves(gan_a), leaves(gan_b)):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_fused_equals_single_steps():
+    gan_a, gan_b = mlp_gan(), mlp_gan()
+    reals = jax.random.normal(jax.random.key(0), (5, 16, 2))
+    key = jax.random.key(3)
+    _, sa, step = train.make_train_step(gan_a)
+    for i in range(5):
+        sa, _ = step(sa, reals[i], train.step_key(key, i))
+    _, sb, fused = train.make_fused_train_step(gan_b)
+    sb, mb = fused(sb, reals, key, 0)
+    assert mb["d_loss"].shape == (5,)
+    for a, b in zip(jax.tree_util.tree_leaves(sa), jax.tree_util.tree_leaves(sb)):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_fit_on_mnist_subset_changes_the_networks_as_it_should(mnist_small):
+    """A short real run: D learns to separate (D(x) > D(G(z))), G moves, losses stay finite, samples change."""
+    gan = dcgan()
+    g0, d0 = leaves(gan.generator), leaves(gan.discriminator)
+    z = jax.random.normal(jax.random.key(9), (16, 64))
+    before = np.asarray(train.sample(gan.generator, None, 16, z=z))
+    r = train.fit(gan, data.BatchSampler(mnist_small, 32, jax.random.key(0)), key=jax.random.key(1),
+                  steps=40, progress=False)
+    h = r.history
+    assert r.step == 40 and h["step"] == list(range(40))
+    assert np.all(np.isfinite(h["d_loss"])) and np.all(np.isfinite(h["g_loss"]))
+    assert np.mean(h["d_real"][-10:]) > np.mean(h["d_fake"][-10:])     # D tells real from fake
+    assert np.mean(h["d_loss"][-10:]) < h["d_loss"][0]                 # ...better than at the start
+    assert all(not np.array_equal(a, b) for a, b in zip(g0, leaves(gan.generator)))
+    assert all(not np.array_equal(a, b) for a, b in zip(d0, leaves(gan.discriminator)))
+    after = np.asarray(train.sample(gan.generator, None, 16, z=z))
+    assert after.shape == (16, 28, 28, 1) and np.abs(after - before).mean() > 0.01
+
+
+def test_exact_resume_equals_uninterrupted_run(mnist_small, tmp_path):
+    key = jax.random.key(0)
+    batches = data.BatchSampler(mnist_small, 32, jax.random.key(1))
+    straight = dcgan()
+    r = train.fit(straight, batches, key=key, steps=12, progress=False)
+    first = dcgan()
+    train.fit(first, batches, key=key, steps=5, progress=False, checkpoint_dir=str(tmp_path / "ck"))
+    resumed = dcgan(seed=99)                                   # different init: everything must come from disk
+    step, k, meta = checkpoint.restore(tmp_path / "ck", resumed)
+    assert step == 5
+    r2 = train.fit(resumed, batches, key=k, steps=12, start_step=step, history=meta["history"], progress=False)
+    for a, b in zip(jax.tree_util.tree_leaves(nnx.state(straight)), jax.tree_util.tree_leaves(nnx.state(resumed))):
+        if jax.dtypes.issubdtype(a.dtype, jax.dtypes.prng_key):
+            a, b = jax.random.key_data(a), jax.random.key_data(b)
+        np.testing.assert_array_equal(a, b)
+    assert r2.history["d_loss"] == r.history["d_loss"]
+
+
+def test_minutes_budget_stops():
+    gan = mlp_gan()
+    x = np.asarray(data.ring().sample(jax.random.key(0), 4096))
+    r = train.fit(gan, data.BatchSampler(x, 64, jax.random.key(1)), key=jax.random.key(2), minutes=0.05,
+                  progress=False)
+    assert r.step > 0 and r.seconds < 0.05 * 60 + 30
+
+
+def test_nan_stops_with_clear_message_and_keeps_last_good_checkpoint(tmp_path):
+    gan = mlp_gan()
+    x = np.asarray(data.ring().sample(jax.random.key(0), 4096))
+
+    class Poisoned(data.BatchSampler):
+        def batch(self, step):
+            b = super().batch(step)
+            return b * np.nan if step >= 60 else b
+
+    with pytest.raises(train.TrainingDiverged, match="NaN/Inf at step 60.*last good state") as e:
+        train.fit(gan, Poisoned(x, 64, jax.random.key(1)), key=jax.random.key(2), steps=200, fuse=1,
+                  progress=False, checkpoint_dir=str(tmp_path / "ck"))
+    good = e.value.result.step
+    assert 0 < good <= 60
+    assert all(np.all(np.isfinite(np.asarray(v))) for v in leaves(gan))
+    meta = checkpoint.load_meta(tmp_path / "ck")
+    assert meta["step"] == good and len(meta["history"]["d_loss"]) == good
+    restored = mlp_gan(seed=5)
+    checkpoint.restore(tmp_path / "ck", restored)
+    for a, b in zip(leaves(gan), leaves(restored)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_fit_bad_arguments():
+    gan = mlp_gan()
+    with pytest.raises(ValueError, match="exactly one of steps"):
+        train.fit(gan, data.BatchSampler(np.zeros((10, 2)), 2, jax.random.key(0)), key=jax.random.key(0))
+    with pytest.raises(TypeError, match="batch\\(step\\)"):
+        train.fit(gan, [np.zeros((2, 2))], key=jax.random.key(0), steps=1)
+    with pytest.raises(TypeError, match="latent_dim"):
+        train.GAN(nnx.Linear(2, 2, rngs=nnx.Rngs(0)), models.MLPDiscriminator(rngs=nnx.Rngs(0)))
+
+
+def test_sample_same_seed_same_samples():
+    g = models.DCGANGenerator(rngs=nnx.Rngs(0))
+    a = train.sample(g, jax.random.key(1), 2500, batch_size=1000)
+    b = train.sample(g, jax.random.key(1), 2500, batch_size=1000)
+    assert a.shape == (2500, 28, 28, 1)
+    np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="z must have shape"):
+        train.sample(g, None, 3, z=jnp.zeros((3, 10)))
