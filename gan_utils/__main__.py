@@ -1,4 +1,4 @@
-"""Command line of gan_utils: ``python -m gan_utils {train,sample,evaluate,bench} --help``.
+"""Command line of gan_utils: ``python -m gan_utils {train,sample,export,evaluate,bench} --help``.
 
 Examples:
   python -m gan_utils train --dataset mnist --model dcgan --steps 2000 --out run
@@ -27,30 +27,10 @@ DEFAULTS = dict(
     toy_points=100_000, # size of the fixed training set drawn from a toy distribution
 )
 TOY_LATENT_DIM = 2
-PRETRAINED_DIR = Path(__file__).parent / "assets" / "pretrained_dcgan"
 
 
 class CLIError(Exception):
     """An error that the command line reports in one line, without a traceback."""
-
-
-def build_gan(config: dict):
-    """Builds the GAN described by a run's config (as saved in its checkpoint)."""
-    from flax import nnx
-    from . import models, train
-
-    rngs = nnx.Rngs(config["seed"])
-    if config["model"] == "dcgan":
-        g = models.DCGANGenerator(latent_dim=config["latent_dim"], rngs=rngs)
-        d = models.DCGANDiscriminator(dropout=config.get("dropout", 0.0), rngs=rngs)
-    elif config["model"] == "mlp":
-        dim = 784 if config["dataset"] == "mnist" else 2
-        g = models.MLPGenerator(latent_dim=config["latent_dim"], out_dim=dim,
-                                hidden=tuple(config.get("hidden", (256, 256))), rngs=rngs)
-        d = models.MLPDiscriminator(in_dim=dim, hidden=tuple(config.get("hidden", (256, 256))), rngs=rngs)
-    else:
-        raise CLIError(f"unknown model {config['model']!r}; choose dcgan or mlp.")
-    return train.GAN(g, d, g_lr=config["lr"], d_lr=config["lr"], b1=config["b1"])
 
 
 def _training_data(config: dict):
@@ -86,15 +66,16 @@ def cmd_train(args) -> None:
                   k_disc=args.k_disc, seed=args.seed, toy_points=DEFAULTS["toy_points"],
                   label_smoothing=args.label_smoothing, dropout=args.dropout)
     x = _training_data(config)
-    gan = build_gan(config)
+    gan = train.build_gan(config)
     key = jax.random.key(config["seed"])
     k_run, k_data, k_fixed = jax.random.split(key, 3)
     start, history = 0, None
-    if args.resume and (out / checkpoint.META_FILE).exists():
+    ckpt_dir = out / checkpoint.RUN_SUBDIR
+    if args.resume and (ckpt_dir / checkpoint.META_FILE).exists():
         meta = checkpoint.load_meta(out)
         if meta.get("config", {}).get("model") != config["model"]:
             raise CLIError(f"{out} holds a {meta['config'].get('model')} run; pass a new --out to start another.")
-        start, k_run, meta = checkpoint.restore(out, gan)
+        start, k_run, meta = checkpoint.restore(ckpt_dir, gan)
         history = meta.get("history")
         print(f"resuming {out} at step {start}")
     batches = data.BatchSampler(x, config["batch_size"], k_data)
@@ -110,7 +91,7 @@ def cmd_train(args) -> None:
 
     result = train.fit(gan, batches, key=k_run, steps=args.steps, minutes=args.minutes, start_step=start,
                        k_disc=config["k_disc"], label_smoothing=config["label_smoothing"],
-                       callbacks=[write_samples], callback_every=args.sample_every, checkpoint_dir=str(out),
+                       callbacks=[write_samples], callback_every=args.sample_every, checkpoint_dir=str(ckpt_dir),
                        checkpoint_every=args.checkpoint_every, config=config, history=history,
                        progress=not args.quiet)
     h = result.history
@@ -140,17 +121,12 @@ def cmd_sample(args) -> None:
         raise CLIError(f"--n must be positive, got {args.n}.")
     if args.pretrained == bool(args.checkpoint):
         raise CLIError("pass either --checkpoint DIR or --pretrained.")
-    src = PRETRAINED_DIR if args.pretrained else Path(args.checkpoint)
+    src = checkpoint.PRETRAINED_DIR if args.pretrained else Path(args.checkpoint)
     if not src.exists():
         raise CLIError(f"no checkpoint at {src}" + (" (the pretrained weights are missing from this install)"
                                                    if args.pretrained else "; pass the --out folder of `train`."))
-    meta = checkpoint.load_meta(src)
-    config = meta["config"]
-    gan = build_gan(config)
-    if meta.get("module") == "GAN":
-        checkpoint.load_module(src, gan)
-    else:
-        checkpoint.load_module(src, gan.generator)
+    gan = checkpoint.load_gan(src)
+    config = checkpoint.load_meta(src)["config"]
     samples = np.asarray(train.sample(gan.generator, jax.random.key(args.seed), args.n))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -162,10 +138,18 @@ def cmd_sample(args) -> None:
           f"{(args.n, 28, 28) if config['dataset'] == 'mnist' else samples.shape}).")
 
 
+def cmd_export(args) -> None:
+    from . import checkpoint
+
+    meta = checkpoint.export_weights(args.checkpoint, args.out)
+    size = sum(f.stat().st_size for f in Path(args.out).iterdir()) / 1e6
+    print(f"wrote the networks of {args.checkpoint} (step {meta.get('step')}) to {args.out} ({size:.1f} MB)")
+
+
 def make_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m gan_utils", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", required=True, metavar="{train,sample,evaluate,bench}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{train,sample,export,evaluate,bench}")
     fmt = argparse.ArgumentDefaultsHelpFormatter
 
     t = sub.add_parser("train", help="train a GAN and write a checkpoint, sample grids and metrics",
@@ -199,6 +183,12 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default="samples.npz", help="output .npz; images are uint8 (N, 28, 28) under 'samples'")
     s.add_argument("--seed", type=int, default=0, help="seed of the latent noise")
     s.set_defaults(func=cmd_sample)
+
+    e = sub.add_parser("export", help="write a checkpoint's networks without optimizer state (to ship them)",
+                       formatter_class=fmt)
+    e.add_argument("--checkpoint", required=True, help="a folder written by `train --out`")
+    e.add_argument("--out", required=True, help="the folder to write, e.g. gan_utils/assets/pretrained_dcgan")
+    e.set_defaults(func=cmd_export)
 
     for extra in _EXTRA_COMMANDS:
         extra(sub, fmt)

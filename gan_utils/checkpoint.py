@@ -18,10 +18,13 @@ import jax
 import numpy as np
 from flax import nnx, serialization
 
-__all__ = ["save", "restore", "load_meta", "save_module", "load_module", "CheckpointError"]
+__all__ = ["save", "restore", "load_meta", "save_module", "load_module", "CheckpointError", "load_gan",
+           "load_pretrained", "PRETRAINED_DIR", "Networks", "export_weights"]
 
 STATE_FILE, META_FILE = "state.msgpack", "meta.json"
 FORMAT_VERSION = 1
+# The demo DCGAN shipped with the package (written by `python -m gan_utils train ... --out`; see the README).
+PRETRAINED_DIR = Path(__file__).parent / "assets" / "pretrained_dcgan"
 
 
 class CheckpointError(RuntimeError):
@@ -71,13 +74,26 @@ def save_module(path: str | os.PathLike, module: nnx.Module, meta: dict | None =
                                    META_FILE: json.dumps(meta, indent=1).encode()})
 
 
-def load_meta(path: str | os.PathLike) -> dict:
-    """Reads meta.json of a checkpoint directory."""
+RUN_SUBDIR = "checkpoint"  # `train --out RUN` keeps its checkpoint in RUN/checkpoint, beside its images
+
+
+def resolve(path: str | os.PathLike) -> Path:
+    """The checkpoint directory for ``path``: the path itself, or ``path/checkpoint`` for a ``train --out`` folder.
+
+    Raises:
+      CheckpointError: neither holds a checkpoint.
+    """
     path = Path(path)
-    if not (path / META_FILE).exists() or not (path / STATE_FILE).exists():
-        raise CheckpointError(f"{path} is not a gan_utils checkpoint (it needs {STATE_FILE} and {META_FILE}). "
-                              "Pass the directory given to `train --out`, or to checkpoint.save.")
-    return json.loads((path / META_FILE).read_text())
+    for p in (path, path / RUN_SUBDIR):
+        if (p / META_FILE).exists() and (p / STATE_FILE).exists():
+            return p
+    raise CheckpointError(f"{path} is not a gan_utils checkpoint (it needs {STATE_FILE} and {META_FILE}). "
+                          "Pass the folder given to `train --out`, or to checkpoint.save.")
+
+
+def load_meta(path: str | os.PathLike) -> dict:
+    """Reads meta.json of a checkpoint directory (or of the ``train --out`` folder that holds one)."""
+    return json.loads((resolve(path) / META_FILE).read_text())
 
 
 def load_module(path: str | os.PathLike, module: nnx.Module) -> dict:
@@ -86,8 +102,9 @@ def load_module(path: str | os.PathLike, module: nnx.Module) -> dict:
     Raises:
       CheckpointError: the checkpoint is missing or its arrays do not match the module's structure or shapes.
     """
+    path = resolve(path)
     meta = load_meta(path)
-    raw = serialization.msgpack_restore((Path(path) / STATE_FILE).read_bytes())
+    raw = serialization.msgpack_restore((path / STATE_FILE).read_bytes())
     target = nnx.state(module)
     want = target.to_pure_dict()
     flat_want = dict(jax.tree_util.tree_flatten_with_path(want)[0])
@@ -142,3 +159,82 @@ def restore(path: str | os.PathLike, gan: nnx.Module) -> tuple[int, jax.Array, d
     meta = load_module(path, gan)
     key = jax.random.wrap_key_data(np.asarray(meta["key"], np.uint32))
     return int(meta["step"]), key, meta
+
+
+def load_gan(path: str | os.PathLike):
+    """Rebuilds the GAN saved in a ``python -m gan_utils train --out`` folder and loads its weights.
+
+    The models are built from the ``config`` in meta.json, so the caller needs to know nothing about them.
+
+    Args:
+      path: a checkpoint directory written by ``train --out`` or ``checkpoint.save`` with a CLI config.
+    Returns:
+      a ``gan_utils.train.GAN`` (generator, discriminator, optimizers) holding the saved state; its generator
+      is in training mode, as after ``fit`` (``train.sample`` switches to inference mode by itself).
+    Raises:
+      CheckpointError: the folder is not a checkpoint, or it has no model config to rebuild from.
+    """
+    from .train import build_gan
+    meta = load_meta(path)
+    config = meta.get("config") or {}
+    if not {"model", "seed", "latent_dim", "lr", "b1"} <= set(config):
+        raise CheckpointError(f"{path} has no model config in {META_FILE} to rebuild the GAN from; restore it into "
+                              "a GAN you build yourself with checkpoint.restore(path, gan).")
+    gan = build_gan(config)
+    module = meta.get("module", "GAN")
+    if module == "GAN":
+        load_module(path, gan)
+    elif module == "Networks":  # weights only (as shipped): both networks, no optimizer state
+        load_module(path, Networks(gan.generator, gan.discriminator))
+    else:  # a generator saved on its own
+        load_module(path, gan.generator)
+    return gan
+
+
+class Networks(nnx.Module):
+    """The two networks of a GAN without their optimizers: what ``export_weights`` ships."""
+
+    def __init__(self, generator: nnx.Module, discriminator: nnx.Module):
+        self.generator = generator
+        self.discriminator = discriminator
+
+
+def export_weights(src: str | os.PathLike, dst: str | os.PathLike) -> dict:
+    """Writes the networks of a training checkpoint without the optimizer state (a third of the size).
+
+    Args:
+      src: a checkpoint folder written by ``train --out``.
+      dst: the folder to write (replaced atomically); ``load_gan``/``load_pretrained`` read it.
+    Returns:
+      the meta dict written (config, step, the metric history, library versions).
+    """
+    gan = load_gan(src)
+    meta = load_meta(src)
+    keep = {k: meta[k] for k in ("step", "config", "history") if k in meta}
+    keep["exported_from"] = Path(src).name
+    save_module(dst, Networks(gan.generator, gan.discriminator), keep)
+    return load_meta(dst)
+
+
+def pretrained_dir() -> Path:
+    """Where ``load_pretrained`` looks: ``$GAN_UTILS_PRETRAINED_DIR`` if set, else ``PRETRAINED_DIR``."""
+    return Path(os.environ.get("GAN_UTILS_PRETRAINED_DIR") or PRETRAINED_DIR)
+
+
+def load_pretrained(path: str | os.PathLike | None = None):
+    """The course's pretrained MNIST DCGAN, shipped inside the package (a few MB of msgpack, no code on load).
+
+    Args:
+      path: another checkpoint folder to load instead; default ``$GAN_UTILS_PRETRAINED_DIR`` if set, else
+        ``gan_utils/assets/pretrained_dcgan``.
+    Returns:
+      a ``gan_utils.train.GAN``; ``gan.generator`` and ``gan.discriminator`` are the trained networks and
+      ``load_meta(...)["history"]`` holds its training curves.
+    Raises:
+      CheckpointError: the weights are missing (e.g. an install without package data).
+    """
+    path = Path(path or pretrained_dir())
+    if not path.exists():
+        raise CheckpointError(f"no pretrained weights at {path}: reinstall gan_utils with its package data, or "
+                              "train them with the command in the README and pass the --out folder as path=.")
+    return load_gan(path)

@@ -45,10 +45,28 @@ def test_train_resume_and_sample_mnist(tmp_path):
     out = tmp_path / "run"
     assert main(["train", "--dataset", "mnist", "--steps", "6", "--batch-size", "16", "--out", str(out),
                  "--quiet", "--sample-every", "3"]) == 0
+    # the checkpoint (written after the grids) must not wipe the grids beside it
     assert (out / "samples_000003.png").exists() and (out / "samples.png").exists()
+    assert (out / "metrics.json").exists() and (out / "checkpoint" / "meta.json").exists()
     assert main(["train", "--dataset", "mnist", "--steps", "8", "--batch-size", "16", "--out", str(out),
                  "--quiet", "--resume"]) == 0
     assert json.loads((out / "metrics.json").read_text())["summary"]["step"] == 8
     assert main(["sample", "--checkpoint", str(out), "--n", "20", "--out", str(tmp_path / "s.npz")]) == 0
     s = np.load(tmp_path / "s.npz")["samples"]
     assert s.shape == (20, 28, 28) and s.dtype == np.uint8
+
+
+def test_export_ships_networks_only_and_loads_back(tmp_path):
+    from gan_utils import checkpoint, train
+    import jax
+    out, shipped = tmp_path / "run", tmp_path / "shipped"
+    assert main(["train", "--dataset", "mnist", "--steps", "3", "--batch-size", "8", "--out", str(out),
+                 "--quiet"]) == 0
+    assert main(["export", "--checkpoint", str(out), "--out", str(shipped)]) == 0
+    full = (checkpoint.resolve(out) / checkpoint.STATE_FILE).stat().st_size
+    small = (shipped / checkpoint.STATE_FILE).stat().st_size
+    assert small < 0.4 * full                                    # Adam's two moments are gone
+    a, b = checkpoint.load_gan(out), checkpoint.load_pretrained(shipped)
+    z = jax.random.normal(jax.random.key(0), (4, a.latent_dim))
+    np.testing.assert_array_equal(train.sample(a.generator, None, 4, z=z), train.sample(b.generator, None, 4, z=z))
+    assert checkpoint.load_meta(shipped)["step"] == 3
