@@ -190,31 +190,29 @@ def make_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", required=True, help="the folder to write, e.g. gan_utils/assets/pretrained_dcgan")
     e.set_defaults(func=cmd_export)
 
-    for extra in _EXTRA_COMMANDS:
+    for extra in _extra_commands():
         extra(sub, fmt)
     return p
 
 
-# Other modules register subcommands here: each entry is ``add(subparsers, formatter_class)``.
-_EXTRA_COMMANDS: list = []
-
-
-def _register_extras() -> None:
-    """Subcommands that live beside their code (evaluate in metrics, bench in benchmarks)."""
+def _extra_commands() -> list:
+    """Subcommands that live beside their code: ``add_cli(subparsers, formatter_class)`` in gan_utils.metrics
+    (evaluate) and gan_utils.bench (bench)."""
     import importlib
-    for mod, fn in (("gan_utils.metrics", "add_cli"), ("gan_utils.bench", "add_cli")):
+    found = []
+    for mod in ("gan_utils.metrics", "gan_utils.bench"):
         try:
             m = importlib.import_module(mod)
         except ModuleNotFoundError as e:
             if e.name != mod:
                 raise
             continue
-        if hasattr(m, fn):
-            _EXTRA_COMMANDS.append(getattr(m, fn))
+        if hasattr(m, "add_cli"):
+            found.append(m.add_cli)
+    return found
 
 
 def main(argv=None) -> int:
-    _register_extras()
     parser = make_parser()
     args = parser.parse_args(argv)
     if getattr(args, "model", "x") is None:

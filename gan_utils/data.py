@@ -16,7 +16,7 @@ import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import jax
@@ -286,12 +286,17 @@ class GaussianMixture:
         return jnp.sum(self.weights * jax.scipy.stats.norm.cdf((x - self.means[:, 0]) / self.stds), axis=1)
 
     def sample(self, key: jax.Array, n: int) -> jnp.ndarray:
-        """Draws n samples; returns float32 (n, d), or (n,) for a 1-D mixture."""
-        kc, kn = jax.random.split(key)
-        comp = jax.random.choice(kc, len(self.weights), (n,), p=jnp.asarray(self.weights))
-        x = jnp.asarray(self.means, jnp.float32)[comp] + \
-            jnp.asarray(self.stds, jnp.float32)[comp, None] * jax.random.normal(kn, (n, self.dim))
+        """Draws n samples; returns float32 (n, d), or (n,) for a 1-D mixture. Compiled once per n."""
+        x = _sample_mixture(key, int(n), jnp.asarray(self.means, jnp.float32), jnp.asarray(self.stds, jnp.float32),
+                            jnp.asarray(self.weights, jnp.float32))
         return x[:, 0] if self.dim == 1 else x
+
+
+@partial(jax.jit, static_argnums=1)
+def _sample_mixture(key, n, means, stds, weights):
+    kc, kn = jax.random.split(key)
+    comp = jax.random.choice(kc, len(weights), (n,), p=weights)
+    return means[comp] + stds[comp, None] * jax.random.normal(kn, (n, means.shape[1]))
 
 
 def mixture_1d(means=(-2.0, 2.0), stds=(0.5, 0.5), weights=None) -> GaussianMixture:
