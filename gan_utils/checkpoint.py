@@ -40,6 +40,7 @@ def _atomic_write_dir(path: Path, files: dict[str, bytes]) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.tmp-"))
+    os.chmod(tmp, 0o755)  # mkdtemp makes it private; a checkpoint is as readable as any other file
     try:
         for name, data in files.items():
             with open(tmp / name, "wb") as f:

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The benchmark of benchmarks/RESULTS.md, in one command (from the repository root):
+#   ./benchmarks/run_cpu.sh            # JAX vs PyTorch eager, batches 64/128/256, table -> benchmarks/bench_cpu.md
+# It installs PyTorch's CPU wheel (the optional extra) if missing, waits until the machine is quiet
+# (1-minute load < 1.5, at most 30 minutes) and then measures; see `python -m gan_utils bench --help`.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+PY="${PYTHON:-python}"
+if ! "$PY" -c "import torch" 2>/dev/null; then
+  # the CPU wheel: a plain `pip install torch` would download the CUDA libraries (gigabytes)
+  "$PY" -m pip install -q torch --index-url https://download.pytorch.org/whl/cpu || echo "PyTorch not installed: JAX only"
+fi
+exec "$PY" -m gan_utils bench --wait-load 1.5 --out benchmarks/bench_cpu.md "$@"

@@ -1,0 +1,143 @@
+"""The benchmark's building blocks: the rewritten convolutions compute the same function, the FLOP count
+and the table are right, and `python -m gan_utils bench` runs. Speed targets live in benchmarks/RESULTS.md."""
+import importlib.util
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from flax import nnx
+from jax import lax
+
+from gan_utils import bench, models, train
+
+DN = ("NHWC", "HWIO", "NHWC")
+
+
+def pytorch_conv_transpose(x, w, k, s):
+    """PyTorch's ConvTranspose2d(k, stride=s, padding=(k-1)//2, output_padding=s-1), by its definition:
+    y[s*i + t - p] += x[i] w[t], written as a loop over taps (slow, obviously right)."""
+    p = (k - 1) // 2
+    n, h, wd, _ = x.shape
+    big = np.zeros((n, s * h + k, s * wd + k, w.shape[-1]), np.float64)
+    for ty in range(k):
+        for tx in range(k):
+            big[:, ty:ty + s * h:s, tx:tx + s * wd:s] += np.einsum("nhwc,cd->nhwd", x, w[ty, tx])
+    return big[:, p:p + s * h, p:p + s * wd]
+
+
+@pytest.mark.parametrize("k", [3, 5, 7])
+@pytest.mark.parametrize("s", [1, 2])
+def test_subpixel_conv_transpose_is_the_transposed_convolution(k, s):
+    m = models.SubpixelConvTranspose(3, 4, k, strides=s, use_bias=False, rngs=nnx.Rngs(0))
+    x = np.asarray(jax.random.normal(jax.random.key(1), (2, 5, 6, 3)))
+    want = pytorch_conv_transpose(x.astype(np.float64), np.asarray(m.kernel[...], np.float64), k, s)
+    np.testing.assert_allclose(np.asarray(m(x)), want, atol=2e-5)
+    m.direct = True
+    np.testing.assert_allclose(np.asarray(m(x)), want, atol=2e-5)
+
+
+@pytest.mark.parametrize("k", [3, 5])
+@pytest.mark.parametrize("s", [1, 2])
+def test_space_to_depth_conv_is_the_strided_convolution(k, s):
+    m = models.SpaceToDepthConv(3, 4, k, strides=s, rngs=nnx.Rngs(0))
+    m.bias[...] = jnp.arange(4.0)
+    x = jax.random.normal(jax.random.key(1), (2, 8, 10, 3))
+    p = (k - 1) // 2
+    want = lax.conv_general_dilated(x, m.kernel[...], (s, s), [(p, p), (p, p)], dimension_numbers=DN,
+                                    precision="highest") + jnp.arange(4.0)
+    np.testing.assert_allclose(np.asarray(m(x)), np.asarray(want), atol=2e-5)
+
+
+def test_rewritten_layers_have_the_same_gradients():
+    x = jax.random.normal(jax.random.key(1), (2, 6, 6, 3))
+    for cls in (models.SubpixelConvTranspose, models.SpaceToDepthConv):
+        m = cls(3, 4, 5, strides=2, rngs=nnx.Rngs(0))
+        g, st = nnx.split(m)
+        grads = []
+        for direct in (False, True):
+            def loss(st, direct=direct):
+                mm = nnx.merge(g, st)
+                mm.direct = direct
+                return jnp.sum(jnp.sin(mm(x)))
+            grads.append(jax.grad(loss)(st))
+        for a, b in zip(jax.tree_util.tree_leaves(grads[0]), jax.tree_util.tree_leaves(grads[1])):
+            np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-4)
+
+
+def test_layers_reject_what_they_cannot_do():
+    with pytest.raises(ValueError, match="kernel_size must be odd"):
+        models.SubpixelConvTranspose(3, 4, 4, rngs=nnx.Rngs(0))
+    with pytest.raises(ValueError, match="strides must be 1 or 2"):
+        models.SpaceToDepthConv(3, 4, 5, strides=3, rngs=nnx.Rngs(0))
+
+
+def test_tf_tutorial_models_shapes_and_fast_equals_direct():
+    g = models.TFTutorialGenerator(rngs=nnx.Rngs(0))
+    d = models.TFTutorialDiscriminator(rngs=nnx.Rngs(1))
+    assert models.count_params(g) == 100 * 12544 + 2 * 12544 + 25 * (256 * 128 + 128 * 64 + 64) + 2 * (128 + 64)
+    assert models.count_params(d) == 25 * 64 + 64 + 25 * 64 * 128 + 128 + 6272 + 1
+    z = jax.random.normal(jax.random.key(2), (4, 100))
+    g.eval()
+    img = g(z)
+    assert img.shape == (4, 28, 28, 1) and float(jnp.max(jnp.abs(img))) <= 1
+    d.eval()
+    assert d(img).shape == (4,)
+    gd = models.TFTutorialGenerator(direct=True, rngs=nnx.Rngs(0))
+    gd.eval()
+    np.testing.assert_allclose(np.asarray(gd(z)), np.asarray(img), atol=1e-5)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="PyTorch (the optional extra) not installed")
+def test_layers_equal_pytorch_weight_for_weight():
+    import torch
+    torch.manual_seed(0)
+    for s in (1, 2):
+        tconv = torch.nn.ConvTranspose2d(3, 4, 5, s, padding=2, output_padding=s - 1)
+        m = models.SubpixelConvTranspose(3, 4, 5, strides=s, rngs=nnx.Rngs(0))
+        m.kernel[...] = jnp.asarray(tconv.weight.detach().numpy().transpose(2, 3, 0, 1))
+        m.bias[...] = jnp.asarray(tconv.bias.detach().numpy())
+        x = np.random.default_rng(0).normal(size=(2, 7, 7, 3)).astype(np.float32)
+        want = tconv(torch.from_numpy(x.transpose(0, 3, 1, 2))).detach().numpy().transpose(0, 2, 3, 1)
+        np.testing.assert_allclose(np.asarray(m(x)), want, atol=1e-5)
+        conv = torch.nn.Conv2d(3, 4, 5, s, padding=2)
+        m = models.SpaceToDepthConv(3, 4, 5, strides=s, rngs=nnx.Rngs(0))
+        m.kernel[...] = jnp.asarray(conv.weight.detach().numpy().transpose(2, 3, 1, 0))
+        m.bias[...] = jnp.asarray(conv.bias.detach().numpy())
+        x = np.random.default_rng(1).normal(size=(2, 14, 14, 3)).astype(np.float32)
+        want = conv(torch.from_numpy(x.transpose(0, 3, 1, 2))).detach().numpy().transpose(0, 2, 3, 1)
+        np.testing.assert_allclose(np.asarray(m(x)), want, atol=1e-5)
+
+
+def test_model_flops_match_a_hand_count():
+    # MLP GAN, G 2-128-128-2 and D 2-128-128-1, batch 8. Multiply-adds per example of one step:
+    # G: forward, weight gradients, input gradients of layers 2-3 (not of z).
+    g_fwd, d_fwd = 2 * 128 + 128 * 128 + 128 * 2, 2 * 128 + 128 * 128 + 128
+    g = 2 * g_fwd + (128 * 128 + 128 * 2)
+    # D update on real and fake: forward, weight gradients, input gradients of layers 2-3; G update: D forward
+    # on the fakes again and input gradients of all layers (down to the fake images).
+    d = 2 * (2 * d_fwd + 128 * 128 + 128) + 2 * d_fwd
+    matmul_flops = 2 * 8 * (g + d)
+    flops = bench.model_flops("mlp", 8)
+    assert matmul_flops <= flops < 1.3 * matmul_flops   # the rest: activations, losses, Adam
+
+
+def test_table_has_ratio_and_peak_fraction():
+    rows = [bench.BenchRow("mlp", "jax", 64, 2000.0, 1.5, 0.1), bench.BenchRow("mlp", "torch", 64, 1000.0, None, 0.1)]
+    info = {"date": "today", "cpu": "cpu", "cores": 2, "backend": "cpu", "jax": jax.__version__, "torch": "x",
+            "torch_threads": 2, "load_before": 0.5, "load_after": 0.7}
+    peak = {"jax_matmul_gflops": 100.0, "peak_gflops": 100.0}
+    table = bench.format_table(rows, info, peak)
+    assert "| mlp | 64 | 0.10 | jax | 2000 | 1.50 | 3% | **2.00** |" in table
+    assert "No GPU or TPU" in table and "load 0.50" in table
+
+
+def test_runners_train_and_cli_smoke(capsys):
+    r = bench.jax_runner("mlp", 16)
+    assert r.compile_seconds > 0 and r.run(3) > 0
+    f = bench.jax_runner("mlp", 16, fused=True)
+    assert f.steps_per_call == bench.FUSED_STEPS["mlp"] and f.run(f.steps_per_call) > 0
+    from gan_utils.__main__ import main
+    assert main(["bench", "--quick", "--model", "mlp", "--batch", "16", "--no-torch", "--no-fused"]) == 0
+    out = capsys.readouterr().out
+    assert "| mlp | 16 |" in out and "FP32 peak" in out
