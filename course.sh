@@ -22,7 +22,12 @@ echo "==> installing gan_utils and its pinned dependencies into .venv"
 if [ -z "${GAN_UTILS_MNIST_DIR:-}" ] && [ -d ../shared/data/mnist ]; then
   export GAN_UTILS_MNIST_DIR="$(cd ../shared/data/mnist && pwd)"
 fi
-export JAX_COMPILATION_CACHE_DIR="${JAX_COMPILATION_CACHE_DIR:-$PWD/.jax_cache}"  # recompiles only once
+# Persistent compilation cache: a re-run (and every notebook after the first) skips compiling what it compiled
+# before (the first DCGAN step: 13.3 s cold, 2.3 s from the cache). jax reads these three settings from the
+# environment; the two thresholds make it cache the many sub-second compilations too.
+export JAX_COMPILATION_CACHE_DIR="${JAX_COMPILATION_CACHE_DIR:-$PWD/.jax_cache}"
+export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="${JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS:-0}"
+export JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES="${JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES:-0}"
 
 if [ "$cmd" = lab ]; then
   exec .venv/bin/jupyter lab notebooks/

@@ -1,0 +1,549 @@
+"""Measuring a GAN: MNIST-FID, an Inception-style score, class and mode coverage, precision and recall.
+
+A GAN has no likelihood to report, so we judge its samples with a network trained for something else. The
+Inception network of FID and the Inception Score was trained on colour photographs and needs a download;
+for MNIST this package ships its own judge, ``MnistClassifier`` (a 4-layer CNN, 0.13 M parameters, above
+99% test accuracy), trained by ``scripts/train_classifier.py``. Rebuild the shipped weights with::
+
+    GAN_UTILS_MNIST_DIR=/path/to/mnist python scripts/train_classifier.py
+
+which writes ``gan_utils/assets/mnist_classifier/`` (``state.msgpack`` + ``meta.json`` with the test
+accuracy; msgpack stores data only, so loading it runs no code).
+
+What is measured
+  * MNIST-FID: the Frechet distance between Gaussians fitted to the classifier's 128 penultimate features
+    of two image sets, in float64 (``frechet_distance``). Lower is better; real-against-real is the floor.
+  * Inception-style score: ``exp E_x KL(p(y|x) || p(y))`` with the classifier's probabilities; 1 to 10.
+  * Class histogram: how many samples the classifier puts in each digit, digits covered, and the reverse
+    KL of that histogram from the reference's.
+  * Precision and recall (Kynkaanniemi et al., 2019): the fraction of generated samples inside the k-NN
+    balls of the real features, and of real samples inside those of the generated ones.
+  * For the 2-D ring and grid (``toy_mode_metrics``): modes covered, the fraction of high-quality samples
+    (within 3 standard deviations of the nearest mode) and the reverse KL of the mode histogram, as
+    defined by VEEGAN (Srivastava et al., 2017) and PacGAN (Lin et al., 2018).
+
+Command line: ``python -m gan_utils evaluate --samples samples.npz [--real mnist-train]`` prints JSON:
+
+  ``{"samples": {...}, "real": {...} (only with --real), "reference": {...}, "classifier": {...}}``
+
+  For images, ``samples`` and ``real`` hold
+    n                  number of images scored
+    fid                MNIST-FID against the reference set (lower is better; compare at equal n only)
+    inception_score    Inception-style score with the shipped classifier (10 = ten confident, balanced digits)
+    class_histogram    ten counts: images the classifier assigns to digits 0..9
+    digits_covered     digits holding at least ``min_share`` (1%) of the images
+    class_reverse_kl   KL(sample class histogram || reference class histogram), nats (0 = same balance)
+    mean_confidence    mean of the classifier's top probability (low = ambiguous, digit-less images)
+    precision, recall  Kynkaanniemi et al. (2019) with k = 3, on up to ``--pr-n`` images of each set
+  ``reference`` holds ``source`` and ``n``; ``classifier`` the shipped classifier's ``test_accuracy``.
+  For 2-D toy samples (``--dataset ring|grid``), ``samples`` holds n, dataset, n_modes, modes_covered,
+  high_quality_fraction, reverse_kl (null when no sample is of high quality) and mode_histogram.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import os
+import struct
+from functools import lru_cache
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+
+__all__ = ["CLASSIFIER_DIR", "MnistClassifier", "load_classifier", "classifier_outputs", "gaussian_stats",
+           "sqrtm_psd", "trace_sqrt_product", "frechet_distance", "fid_from_features", "inception_score",
+           "class_histogram", "histogram_reverse_kl", "precision_recall", "toy_mode_metrics",
+           "image_metrics", "load_images", "evaluate", "add_cli"]
+
+CLASSIFIER_DIR = Path(__file__).parent / "assets" / "mnist_classifier"
+FEATURE_DIM = 128
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The judge: a small MNIST classifier
+# ----------------------------------------------------------------------------------------------------------
+
+class MnistClassifier(nnx.Module):
+    """A small CNN for 28x28 digits: images (N, 28, 28, 1) in [-1, 1] -> logits (N, 10).
+
+    Layers (no BatchNorm, so training and inference compute the same features):
+      Conv 3x3 1 -> 32, ReLU, max-pool 2 (14x14)
+      Conv 3x3 32 -> 64, ReLU, max-pool 2 (7x7)
+      Conv 3x3 64 -> 64, ReLU, max-pool 2 (3x3)
+      Linear 576 -> 128, ReLU                 <- ``features``: the 128 numbers MNIST-FID compares
+      Dropout (training only), Linear 128 -> 10  <- logits; softmax gives p(y|x)
+
+    Args:
+      dropout: dropout rate before the last layer while training (eval mode disables it).
+      rngs: the NNX random streams for initialisation and dropout.
+    """
+
+    def __init__(self, *, dropout: float = 0.3, rngs: nnx.Rngs):
+        self.conv1 = nnx.Conv(1, 32, (3, 3), rngs=rngs)
+        self.conv2 = nnx.Conv(32, 64, (3, 3), rngs=rngs)
+        self.conv3 = nnx.Conv(64, 64, (3, 3), rngs=rngs)
+        self.fc1 = nnx.Linear(3 * 3 * 64, FEATURE_DIM, rngs=rngs)
+        self.drop = nnx.Dropout(dropout, rngs=rngs)
+        self.fc2 = nnx.Linear(FEATURE_DIM, 10, rngs=rngs)
+
+    def features(self, x: jax.Array) -> jax.Array:
+        """Penultimate features (N, 128), the same in training and eval mode."""
+        if x.ndim != 4 or tuple(x.shape[1:]) != (28, 28, 1):
+            raise ValueError(f"MnistClassifier expects images of shape (N, 28, 28, 1), got {tuple(x.shape)}.")
+        pool = lambda h: nnx.max_pool(h, (2, 2), strides=(2, 2))
+        x = pool(nnx.relu(self.conv1(x)))
+        x = pool(nnx.relu(self.conv2(x)))
+        x = pool(nnx.relu(self.conv3(x)))
+        return nnx.relu(self.fc1(x.reshape(x.shape[0], -1)))
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        return self.fc2(self.drop(self.features(x)))
+
+
+@lru_cache(maxsize=2)
+def _load_classifier_cached(path: str) -> MnistClassifier:
+    from . import checkpoint
+    if not (Path(path) / checkpoint.STATE_FILE).exists():
+        raise FileNotFoundError(f"no classifier weights at {path}. Rebuild them with "
+                                "`python scripts/train_classifier.py` (from the repository root, with MNIST available).")
+    model = MnistClassifier(rngs=nnx.Rngs(0))
+    checkpoint.load_module(path, model)
+    model.eval()
+    return model
+
+
+def load_classifier(path: str | os.PathLike = CLASSIFIER_DIR) -> MnistClassifier:
+    """The shipped MNIST classifier (in eval mode), loaded once per process."""
+    return _load_classifier_cached(str(Path(path).resolve()))
+
+
+def classifier_meta(path: str | os.PathLike = CLASSIFIER_DIR) -> dict:
+    """meta.json of the shipped classifier (test accuracy, training settings, the command that made it)."""
+    return json.loads((Path(path) / "meta.json").read_text())
+
+
+@jax.jit
+def _forward(graphdef, state, x):
+    model = nnx.merge(graphdef, state)
+    h = model.features(x)
+    return h, jax.nn.softmax(model.fc2(h), axis=-1)
+
+
+def _as_model_input(images) -> np.ndarray:
+    """uint8 (N, 28, 28[, 1]) in [0, 255] or float (N, 28, 28[, 1]) in [-1, 1] -> float32 (N, 28, 28, 1)."""
+    x = np.asarray(images)
+    if x.ndim == 3:
+        x = x[..., None]
+    if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
+        raise ValueError(f"expected MNIST-sized images of shape (N, 28, 28) or (N, 28, 28, 1), got {x.shape}.")
+    if x.dtype == np.uint8:
+        return x.astype(np.float32) / 127.5 - 1.0
+    if not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(f"images must be uint8 in [0, 255] or floats in [-1, 1], got dtype {x.dtype}.")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("images contain NaN or Inf; the generator has diverged.")
+    if x.min() < -1.001 or x.max() > 1.001:
+        raise ValueError(f"float images must lie in [-1, 1] (the generator's tanh range), got [{x.min():.3g}, "
+                         f"{x.max():.3g}]. Scale [0, 1] images with x * 2 - 1.")
+    return x.astype(np.float32)
+
+
+def classifier_outputs(images, classifier: MnistClassifier | None = None,
+                       batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+    """Runs the classifier over images in batches.
+
+    Args:
+      images: uint8 (N, 28, 28[, 1]) in [0, 255] or float (N, 28, 28[, 1]) in [-1, 1].
+      classifier: default: the shipped one (``load_classifier()``).
+      batch_size: images per compiled call.
+    Returns:
+      ``(features, probs)``: float64 (N, 128) penultimate features and float64 (N, 10) class probabilities.
+    """
+    x = _as_model_input(images)
+    model = classifier or load_classifier()
+    model.eval()
+    graphdef, state = nnx.split(model)
+    feats, probs = [], []
+    for i in range(0, len(x), batch_size):
+        chunk = x[i:i + batch_size]
+        pad = batch_size - len(chunk) if len(x) > batch_size else 0  # one compiled shape for every batch
+        h, p = _forward(graphdef, state, jnp.asarray(np.pad(chunk, ((0, pad), (0, 0), (0, 0), (0, 0)))))
+        feats.append(np.asarray(h)[:len(chunk)])
+        probs.append(np.asarray(p)[:len(chunk)])
+    return np.concatenate(feats).astype(np.float64), np.concatenate(probs).astype(np.float64)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Frechet distance
+# ----------------------------------------------------------------------------------------------------------
+
+def gaussian_stats(features) -> tuple[np.ndarray, np.ndarray]:
+    """Mean (D,) and unbiased covariance (D, D) of features (N, D), in float64."""
+    f = np.asarray(features, np.float64)
+    if f.ndim != 2 or len(f) < 2:
+        raise ValueError(f"features must have shape (N, D) with N >= 2, got {f.shape}.")
+    return f.mean(0), np.cov(f, rowvar=False)
+
+
+def _symmetric(a: np.ndarray, name: str) -> np.ndarray:
+    a = np.asarray(a, np.float64)
+    if a.ndim != 2 or a.shape[0] != a.shape[1]:
+        raise ValueError(f"{name} must be a square matrix, got shape {a.shape}.")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains NaN or Inf.")
+    return 0.5 * (a + a.T)
+
+
+def sqrtm_psd(a) -> np.ndarray:
+    """Square root of a symmetric positive semi-definite matrix, via ``a = V diag(w) V^T``.
+
+    Returns ``V diag(sqrt(max(w, 0))) V^T``: real and symmetric by construction. Eigenvalues that rounding
+    made slightly negative (a near-singular covariance) are set to 0 instead of becoming imaginary.
+    """
+    w, v = np.linalg.eigh(_symmetric(a, "a"))
+    return (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
+
+
+def trace_sqrt_product(cov1, cov2) -> float:
+    """``tr sqrt(cov1 cov2)`` for covariance matrices, computed stably and in real arithmetic.
+
+    ``cov1 cov2`` is not symmetric, and a general matrix square root of it (``scipy.linalg.sqrtm``) goes
+    through complex numbers and can return small imaginary parts or fail when the covariances are nearly
+    singular. But ``cov1 cov2 = S (S cov2 S) S^-1`` with ``S = sqrt(cov1)``, so it has the same eigenvalues
+    as the symmetric positive semi-definite ``M = S cov2 S`` (this holds for singular ``cov1`` too, since
+    ``AB`` and ``BA`` share their eigenvalues). Hence ``tr sqrt(cov1 cov2) = sum_i sqrt(lambda_i(M))``, with
+    ``M``'s eigenvalues from a symmetric eigensolver, clipped at 0.
+    """
+    s = sqrtm_psd(cov1)
+    m = s @ _symmetric(cov2, "cov2") @ s
+    w = np.linalg.eigvalsh(0.5 * (m + m.T))
+    return float(np.sum(np.sqrt(np.clip(w, 0.0, None))))
+
+
+def frechet_distance(mu1, cov1, mu2, cov2) -> float:
+    """Frechet (2-Wasserstein squared) distance between N(mu1, cov1) and N(mu2, cov2), in float64.
+
+    ``d^2 = |mu1 - mu2|^2 + tr(cov1) + tr(cov2) - 2 tr sqrt(cov1 cov2)`` (Dowson and Landau, 1982), with the
+    trace term from ``trace_sqrt_product``. Never negative (rounding below 0 is clipped).
+    """
+    mu1, mu2 = np.asarray(mu1, np.float64), np.asarray(mu2, np.float64)
+    cov1, cov2 = _symmetric(cov1, "cov1"), _symmetric(cov2, "cov2")
+    if mu1.shape != mu2.shape or cov1.shape != cov2.shape or cov1.shape != mu1.shape * 2:
+        raise ValueError(f"shapes do not fit: mu1 {mu1.shape}, cov1 {cov1.shape}, mu2 {mu2.shape}, cov2 {cov2.shape}.")
+    d2 = float(np.sum((mu1 - mu2) ** 2) + np.trace(cov1) + np.trace(cov2) - 2 * trace_sqrt_product(cov1, cov2))
+    return max(d2, 0.0)
+
+
+def fid_from_features(features1, features2) -> float:
+    """Frechet distance between Gaussians fitted to two feature sets (N1, D) and (N2, D)."""
+    return frechet_distance(*gaussian_stats(features1), *gaussian_stats(features2))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Scores from class probabilities
+# ----------------------------------------------------------------------------------------------------------
+
+def inception_score(probs) -> float:
+    """``exp( E_x KL(p(y|x) || p(y)) )`` with ``p(y)`` the mean of ``p(y|x)`` (Salimans et al., 2016).
+
+    Between 1 (every image gets the same prediction, or none is confident) and the number of classes (every
+    image confidently one class, all classes equally often). Probs: (N, C), rows summing to 1.
+    """
+    p = np.asarray(probs, np.float64)
+    if p.ndim != 2:
+        raise ValueError(f"probs must have shape (N, classes), got {p.shape}.")
+    py = p.mean(0, keepdims=True)
+    kl = np.sum(p * (np.log(np.clip(p, 1e-30, None)) - np.log(np.clip(py, 1e-30, None))), axis=1)
+    return float(np.exp(kl.mean()))
+
+
+def class_histogram(probs, n_classes: int = 10) -> np.ndarray:
+    """Counts (n_classes,) of the predicted class (argmax) of probs (N, n_classes), or of integer labels (N,)."""
+    p = np.asarray(probs)
+    labels = p.argmax(1) if p.ndim == 2 else p.astype(int)
+    return np.bincount(labels, minlength=n_classes)[:n_classes]
+
+
+def histogram_reverse_kl(counts, reference) -> float:
+    """``KL(q || p)`` in nats between the normalised histograms q = counts and p = reference.
+
+    The "reverse" KL of PacGAN: it is large when the samples put mass where the reference has little; a
+    missing mode only costs through the renormalisation of q. Returns inf if counts are all zero.
+    """
+    q = np.asarray(counts, np.float64)
+    p = np.asarray(reference, np.float64)
+    if q.shape != p.shape:
+        raise ValueError(f"counts {q.shape} and reference {p.shape} must have the same shape.")
+    if q.sum() <= 0:
+        return math.inf
+    q, p = q / q.sum(), p / p.sum()
+    m = q > 0
+    if np.any(p[m] <= 0):
+        return math.inf
+    return float(np.sum(q[m] * np.log(q[m] / p[m])))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Precision and recall (Kynkaanniemi et al., 2019)
+# ----------------------------------------------------------------------------------------------------------
+
+def _sq_dists(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    d = np.sum(a * a, 1)[:, None] + np.sum(b * b, 1)[None, :] - 2.0 * a @ b.T
+    return np.maximum(d, 0.0)
+
+
+def _knn_radii(x: np.ndarray, k: int, chunk: int) -> np.ndarray:
+    """Squared distance from each row of x to its k-th nearest other row."""
+    out = np.empty(len(x))
+    for i in range(0, len(x), chunk):
+        d = _sq_dists(x[i:i + chunk], x)
+        out[i:i + chunk] = np.partition(d, k, axis=1)[:, k]  # index 0 is the point itself (distance 0)
+    return out
+
+
+def _inside_any(points: np.ndarray, centres: np.ndarray, radii: np.ndarray, chunk: int) -> np.ndarray:
+    hits = np.empty(len(points), bool)
+    for i in range(0, len(points), chunk):
+        hits[i:i + chunk] = np.any(_sq_dists(points[i:i + chunk], centres) <= radii[None, :], axis=1)
+    return hits
+
+
+def precision_recall(real_features, fake_features, k: int = 3, chunk: int = 1000) -> tuple[float, float]:
+    """Improved precision and recall of Kynkaanniemi et al. (2019), in feature space.
+
+    Each set's manifold is estimated as the union of balls around its points, each with the radius to the
+    point's k-th nearest neighbour in the same set. Precision = fraction of generated points inside the real
+    manifold (quality); recall = fraction of real points inside the generated manifold (coverage).
+
+    Args:
+      real_features: (N, D). fake_features: (M, D). k: neighbour index of the radius (the paper's k = 3).
+    Returns:
+      ``(precision, recall)``, each in [0, 1].
+    """
+    r = np.asarray(real_features, np.float64)
+    f = np.asarray(fake_features, np.float64)
+    if r.ndim != 2 or f.ndim != 2 or r.shape[1] != f.shape[1]:
+        raise ValueError(f"features must be (N, D) and (M, D) with the same D, got {r.shape} and {f.shape}.")
+    if min(len(r), len(f)) <= k:
+        raise ValueError(f"need more than k={k} points in each set, got {len(r)} and {len(f)}.")
+    precision = _inside_any(f, r, _knn_radii(r, k, chunk), chunk).mean()
+    recall = _inside_any(r, f, _knn_radii(f, k, chunk), chunk).mean()
+    return float(precision), float(recall)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# 2-D toy data: modes covered, high-quality samples, reverse KL (VEEGAN, PacGAN)
+# ----------------------------------------------------------------------------------------------------------
+
+def toy_mode_metrics(samples, mixture, n_std: float = 3.0, min_count: int = 1) -> dict:
+    """Mode coverage of 2-D samples from a Gaussian mixture, as in VEEGAN (Table 1) and PacGAN (Table 1).
+
+    Each sample is assigned to its nearest mode in units of that mode's standard deviation; it is of *high
+    quality* if that distance is below ``n_std`` (3). A mode is *covered* if at least ``min_count`` (1)
+    high-quality samples fall on it. The reverse KL compares the histogram of the high-quality samples over
+    the modes with the mixture weights. (The papers draw 2,500 samples.)
+
+    Args:
+      samples: (N, 2) points. mixture: a ``gan_utils.data.GaussianMixture`` (e.g. ``data.ring()``).
+    Returns:
+      dict with n, n_modes, modes_covered, high_quality_fraction, reverse_kl (inf if no high-quality
+      sample) and mode_histogram (list of counts).
+    """
+    x = np.asarray(samples, np.float64)
+    if x.ndim != 2 or x.shape[1] != mixture.dim:
+        raise ValueError(f"samples must have shape (N, {mixture.dim}), got {x.shape}.")
+    d = np.sqrt(np.sum((x[:, None, :] - mixture.means[None]) ** 2, -1)) / mixture.stds[None, :]  # (N, K)
+    nearest = d.argmin(1)
+    good = d[np.arange(len(x)), nearest] < n_std
+    hist = np.bincount(nearest[good], minlength=len(mixture.means))
+    return {"n": int(len(x)), "n_modes": int(len(hist)), "modes_covered": int(np.sum(hist >= min_count)),
+            "high_quality_fraction": float(good.mean()),
+            "reverse_kl": histogram_reverse_kl(hist, mixture.weights), "mode_histogram": hist.tolist()}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Everything at once, and loading image sets
+# ----------------------------------------------------------------------------------------------------------
+
+def image_metrics(images, reference, *, classifier: MnistClassifier | None = None, pr_n: int = 5000,
+                  min_share: float = 0.01, seed: int = 0) -> dict:
+    """Every image metric of ``images`` against ``reference`` (see the module docstring for the keys).
+
+    Args:
+      images: uint8 (N, 28, 28[, 1]) or float in [-1, 1]; or a precomputed ``(features, probs)`` pair.
+      reference: the same, for the real reference set (e.g. the MNIST test set).
+      classifier: default: the shipped one.
+      pr_n: at most this many images of each set for precision and recall (their cost grows as n^2).
+      min_share: a digit is covered if it gets at least this fraction of the images.
+      seed: picks the precision/recall subsets when a set is larger than pr_n.
+    """
+    f, p = images if isinstance(images, tuple) else classifier_outputs(images, classifier)
+    rf, rp = reference if isinstance(reference, tuple) else classifier_outputs(reference, classifier)
+    hist = class_histogram(p)
+    rng = np.random.default_rng(seed)
+    pick = lambda a: a[rng.choice(len(a), pr_n, replace=False)] if len(a) > pr_n else a
+    precision, recall = precision_recall(pick(rf), pick(f))
+    return {"n": int(len(f)), "fid": round(fid_from_features(f, rf), 4),
+            "inception_score": round(inception_score(p), 4), "class_histogram": hist.tolist(),
+            "digits_covered": int(np.sum(hist >= min_share * len(f))),
+            "class_reverse_kl": round(histogram_reverse_kl(hist, class_histogram(rp)), 5),
+            "mean_confidence": round(float(p.max(1).mean()), 4),
+            "precision": round(precision, 4), "recall": round(recall, 4)}
+
+
+def _read_idx(path: Path) -> np.ndarray:
+    raw = path.read_bytes()
+    if path.suffix == ".gz":
+        raw = gzip.decompress(raw)
+    zero, dtype, ndim = struct.unpack(">HBB", raw[:4])
+    if zero != 0 or dtype != 0x08:
+        raise ValueError(f"{path} is not an IDX file of unsigned bytes.")
+    dims = struct.unpack(">" + "I" * ndim, raw[4:4 + 4 * ndim])
+    return np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def _png_to_uint8(path: Path) -> np.ndarray:
+    import matplotlib.image as mpimg
+    img = mpimg.imread(path)  # PNG: float32 in [0, 1], (H, W), (H, W, 3) or (H, W, 4)
+    if img.ndim == 3:
+        img = img[..., :3].mean(-1)
+    if img.dtype != np.uint8:
+        img = np.clip(np.round(img * 255.0), 0, 255).astype(np.uint8)
+    if img.shape != (28, 28):
+        raise ValueError(f"{path} is {img.shape[1]}x{img.shape[0]}; the MNIST classifier needs 28x28 images.")
+    return img
+
+
+def load_images(source: str | os.PathLike) -> np.ndarray:
+    """Loads a set of 28x28 grey images as uint8 (N, 28, 28, 1), white digits on black as in MNIST.
+
+    Args:
+      source: ``"mnist-train"`` or ``"mnist-test"``; an ``.npz`` file (key ``samples``, as written by
+        ``python -m gan_utils sample``; uint8 in [0, 255] or floats in [-1, 1]); a folder of ``.png`` files;
+        or a folder holding an MNIST IDX image file (``*images-idx3-ubyte`` or ``*images-idx3-ubyte.gz``; the
+        training file if there are several).
+    """
+    from . import data
+    s = str(source)
+    if s in ("mnist-train", "mnist-test"):
+        return np.asarray(data.load_mnist(s.split("-")[1])[0])
+    path = Path(s)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist; pass an .npz file, a folder of PNGs or of MNIST IDX "
+                                "files, or mnist-train / mnist-test.")
+    if path.is_file() and path.suffix == ".npz":
+        with np.load(path) as z:
+            if "samples" not in z:
+                raise ValueError(f"{path} has no array 'samples' (it has {list(z.keys())}); write it with "
+                                 "`python -m gan_utils sample` or np.savez(path, samples=images).")
+            x = z["samples"]
+        if x.dtype != np.uint8 and x.ndim in (3, 4):
+            x = data.to_uint8(x)
+        return x if x.ndim != 3 else x[..., None]
+    if path.is_file():
+        return _read_idx(path)[..., None]
+    idx = sorted(path.glob("*images-idx3-ubyte*"), key=lambda p: ("train" not in p.name, p.name))
+    if idx:  # an MNIST folder holds both splits: take the training images (the test set is the usual reference)
+        return _read_idx(idx[0])[..., None]
+    pngs = sorted(path.glob("*.png"))
+    if not pngs:
+        raise ValueError(f"{path} holds no .png files and no MNIST IDX image file (*images-idx3-ubyte[.gz]).")
+    return np.stack([_png_to_uint8(p) for p in pngs])[..., None]
+
+
+def _json_safe(d):
+    if isinstance(d, dict):
+        return {k: _json_safe(v) for k, v in d.items()}
+    if isinstance(d, float) and not math.isfinite(d):
+        return None
+    return d
+
+
+def evaluate(samples: str | os.PathLike | np.ndarray, *, real: str | os.PathLike | None = None,
+             reference: str = "mnist-test", dataset: str | None = None, n: int | None = None,
+             pr_n: int = 5000, seed: int = 0) -> dict:
+    """What ``python -m gan_utils evaluate`` prints (see the module docstring for the keys).
+
+    Args:
+      samples: images or 2-D points, or anything ``load_images`` reads (2-D points only from .npz).
+      real: a set of real images scored exactly like the samples (same n): its FID is the floor.
+      reference: the real images every FID is measured against (``mnist-test`` by default).
+      dataset: ``"ring"`` or ``"grid"`` for 2-D samples; inferred as MNIST for images.
+      n: score only the first n samples (and n real images).
+      pr_n: at most this many images of each set for precision and recall.
+      seed: which real images are used when ``real`` has more than n.
+    """
+    from . import data
+    if isinstance(samples, np.ndarray):
+        x = samples
+    elif str(samples).endswith(".npz"):
+        if not Path(samples).exists():
+            raise FileNotFoundError(f"{samples} does not exist; write samples with "
+                                    f"`python -m gan_utils sample --pretrained --out {samples}` (or --checkpoint DIR).")
+        with np.load(samples) as z:
+            if "samples" not in z:
+                raise ValueError(f"{samples} has no array 'samples' (it has {list(z.keys())}).")
+            x = z["samples"]
+    else:
+        x = load_images(samples)
+    if n is not None:
+        if n < 2:
+            raise ValueError(f"n must be at least 2, got {n}.")
+        x = x[:n]
+    if x.ndim == 2 and x.shape[1] == 2:  # 2-D toy points
+        if dataset not in data.TOY_DATASETS:
+            raise ValueError(f"these are 2-D points; pass --dataset {' or '.join(sorted(data.TOY_DATASETS))} "
+                             "to say which mixture they came from.")
+        return {"samples": _json_safe({**toy_mode_metrics(x, data.toy_dataset(dataset)), "dataset": dataset})}
+    if dataset not in (None, "mnist"):
+        raise ValueError(f"--dataset {dataset} expects 2-D points of shape (N, 2), got an array of shape {x.shape}.")
+    if x.dtype != np.uint8:
+        x = data.to_uint8(x)
+    if real is not None and str(real) == str(reference):
+        raise ValueError(f"--real and the reference are both {reference}; real-against-itself is 0 by definition. "
+                         "Use --real mnist-train for the real-against-real floor.")
+    ref = load_images(reference)
+    ref_out = classifier_outputs(ref)
+    out = {"samples": image_metrics(x, ref_out, pr_n=pr_n, seed=seed)}
+    if real is not None:
+        r = load_images(real)
+        if len(r) > len(x):
+            r = r[np.sort(np.random.default_rng(seed).choice(len(r), len(x), replace=False))]
+        out["real"] = {"source": str(real), **image_metrics(r, ref_out, pr_n=pr_n, seed=seed)}
+    out["reference"] = {"source": str(reference), "n": int(len(ref))}
+    meta = classifier_meta() if (CLASSIFIER_DIR / "meta.json").exists() else {}
+    out["classifier"] = {"test_accuracy": meta.get("test_accuracy")}
+    return _json_safe(out)
+
+
+def cmd_evaluate(args) -> None:
+    result = evaluate(args.samples, real=args.real, reference=args.reference, dataset=args.dataset, n=args.n,
+                      pr_n=args.pr_n, seed=args.seed)
+    print(json.dumps(result, indent=None if args.compact else 1))
+
+
+def add_cli(subparsers, formatter_class) -> None:
+    """Adds ``evaluate`` to ``python -m gan_utils``."""
+    e = subparsers.add_parser(
+        "evaluate", formatter_class=formatter_class,
+        help="score samples: MNIST-FID, Inception-style score, class histogram, precision/recall (JSON)",
+        description="Scores generated samples and prints JSON. Images: MNIST-FID, Inception-style score, class "
+                    "histogram and digits covered, precision and recall, with the shipped MNIST classifier. "
+                    "2-D points (--dataset ring|grid): modes covered, high-quality fraction, reverse KL. "
+                    "The JSON keys are listed in gan_utils/metrics.py.")
+    e.add_argument("--samples", required=True,
+                   help="an .npz with 'samples' (from `sample`), a folder of 28x28 PNGs, or a folder of MNIST IDX files")
+    e.add_argument("--real", default=None,
+                   help="real images scored the same way, for the floor: mnist-train, a folder of PNGs or IDX files")
+    e.add_argument("--reference", default="mnist-test", help="the real set every FID is measured against")
+    e.add_argument("--dataset", choices=["mnist", "ring", "grid"], default=None,
+                   help="what the samples are; needed for 2-D points (ring or grid)")
+    e.add_argument("--n", type=int, default=None, help="score only the first n samples (FID depends on n)")
+    e.add_argument("--pr-n", type=int, default=5000, help="images of each set used for precision and recall")
+    e.add_argument("--seed", type=int, default=0, help="picks the real subset when --real has more images")
+    e.add_argument("--compact", action="store_true", help="one-line JSON")
+    e.set_defaults(func=cmd_evaluate)
