@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-__all__ = ["interactive_figure"]
+__all__ = ["interactive_figure", "interpolate_latents", "latent_directions", "draw_interpolation",
+           "latent_interpolation", "draw_latent_explorer", "latent_explorer"]
 
 
 def interactive_figure(update: Callable, **controls):
@@ -38,3 +39,177 @@ def interactive_figure(update: Callable, **controls):
         c.observe(redraw, names="value")
     redraw()
     return w.VBox([w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap")), out])
+
+
+def interpolate_latents(z0, z1, t, method: str = "slerp"):
+    """Points between two latent codes, for t in [0, 1] (scalar or (T,) array) -> (T, latent_dim).
+
+    ``"linear"``: (1 - t) z0 + t z1. Its midpoint of two N(0, I) codes has norm about 0.71x theirs, a region
+    the generator rarely saw in training. ``"slerp"`` (White, 2016) moves along the great circle instead,
+    sin((1-t) w)/sin(w) z0 + sin(t w)/sin(w) z1 with cos(w) = <z0, z1>/(|z0| |z1|), and keeps the norm.
+    """
+    import numpy as np
+    if method not in ("slerp", "linear"):
+        raise ValueError(f"unknown method {method!r}; choose 'slerp' or 'linear'.")
+    z0, z1 = np.asarray(z0, np.float64).ravel(), np.asarray(z1, np.float64).ravel()
+    if z0.shape != z1.shape:
+        raise ValueError(f"z0 and z1 must have the same shape, got {z0.shape} and {z1.shape}.")
+    t = np.atleast_1d(np.asarray(t, np.float64))[:, None]
+    if method == "linear":
+        return ((1 - t) * z0 + t * z1).astype(np.float32)
+    cos = np.clip(z0 @ z1 / (np.linalg.norm(z0) * np.linalg.norm(z1)), -1.0, 1.0)
+    w = np.arccos(cos)
+    if w < 1e-6:  # (nearly) parallel: slerp is linear
+        return ((1 - t) * z0 + t * z1).astype(np.float32)
+    return ((np.sin((1 - t) * w) * z0 + np.sin(t * w) * z1) / np.sin(w)).astype(np.float32)
+
+
+def _seed_z(seed: int, latent_dim: int):
+    import jax
+    return jax.random.normal(jax.random.key(int(seed)), (latent_dim,))
+
+
+def _generate(generator, z):
+    import numpy as np
+    from .train import sample
+    z = np.asarray(z, np.float32)
+    return np.asarray(sample(generator, None, len(z), z=z))
+
+
+def latent_directions(generator, z, k: int = 3):
+    """The k latent directions that change the image most at z: the top right-singular vectors of dG/dz.
+
+    Args:
+      generator: an image generator (run in inference mode).
+      z: one latent code (latent_dim,).
+      k: how many directions.
+    Returns:
+      ``(directions, gains)``: (k, latent_dim) unit vectors and the singular values (pixel change per unit
+      step in z, L2 over the image), largest first.
+    """
+    import jax
+    import numpy as np
+    from flax import nnx
+    graphdef, state = nnx.split(generator)
+    g = nnx.merge(graphdef, state)
+    g.eval()
+    graphdef, state = nnx.split(g)
+
+    def image(z):
+        return nnx.merge(graphdef, state)(z[None]).ravel()
+
+    jac = np.asarray(jax.jacfwd(image)(jax.numpy.asarray(z, jax.numpy.float32)))  # (pixels, latent_dim)
+    _, sv, vt = np.linalg.svd(jac, full_matrices=False)
+    return vt[:k].astype(np.float32), sv[:k]
+
+
+def draw_interpolation(generator, seed_a: int = 0, seed_b: int = 1, t: float = 0.5, n: int = 9,
+                       method: str = "slerp"):
+    """Draws the path from G(z_a) to G(z_b) (n images) and, large, the image at position t.
+
+    Args:
+      generator: an image generator, e.g. ``checkpoint.load_pretrained().generator``.
+      seed_a, seed_b: seeds of the two latent codes z = normal(key(seed)).
+      t: position on the path, in [0, 1].
+      n: images in the strip.
+      method: ``"slerp"`` or ``"linear"`` (see ``interpolate_latents``).
+    Returns:
+      the figure.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from .plots import show_image_row, FAKE_COLOR
+    za, zb = _seed_z(seed_a, generator.latent_dim), _seed_z(seed_b, generator.latent_dim)
+    ts = np.linspace(0, 1, n)
+    imgs = _generate(generator, np.concatenate([interpolate_latents(za, zb, ts, method),
+                                                interpolate_latents(za, zb, t, method)]))
+    fig = plt.figure(figsize=(min(1.1 * n, 12) + 2, 2.0))
+    ax_big = fig.add_axes([0.0, 0.05, 0.16, 0.8])
+    ax_row = fig.add_axes([0.18, 0.0, 0.82, 0.9])
+    ax_big.imshow((np.clip(imgs[-1, ..., 0], -1, 1) + 1) / 2, cmap="gray", vmin=0, vmax=1)
+    ax_big.set_axis_off()
+    ax_big.set_title(f"t = {t:.2f}", color=FAKE_COLOR, fontsize=10)
+    show_image_row(imgs[:-1], [f"{x:.2f}" for x in ts], ax=ax_row, highlight=int(np.argmin(abs(ts - t))),
+                   title=f"{method} path from seed {seed_a} (t = 0) to seed {seed_b} (t = 1)")
+    return fig
+
+
+def latent_interpolation(generator, seed_a: int = 0, seed_b: int = 1, n: int = 9, method: str = "slerp"):
+    """A widget: two seeds and a slider t that walks from G(z_a) to G(z_b) (see ``draw_interpolation``)."""
+    import ipywidgets as w
+    return interactive_figure(
+        lambda seed_a, seed_b, t, method: draw_interpolation(generator, seed_a, seed_b, t, n, method),
+        seed_a=w.BoundedIntText(value=seed_a, min=0, max=10**6, description="seed A", layout=w.Layout(width="160px")),
+        seed_b=w.BoundedIntText(value=seed_b, min=0, max=10**6, description="seed B", layout=w.Layout(width="160px")),
+        t=w.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="t", continuous_update=False),
+        method=w.Dropdown(options=["slerp", "linear"], value=method, description="path",
+                          layout=w.Layout(width="180px")))
+
+
+def draw_latent_explorer(generator, z, directions, amounts, gains=None):
+    """Draws G(z + sum_i a_i d_i) large, beside a strip per direction showing a_i from -3 to 3.
+
+    Args:
+      generator: an image generator.
+      z: the starting latent code (latent_dim,).
+      directions: (k, latent_dim) unit directions (e.g. from ``latent_directions``).
+      amounts: k step sizes a_i along them.
+      gains: optional singular values, shown in the labels.
+    Returns:
+      the figure.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from .plots import show_image_row, FAKE_COLOR
+    d = np.asarray(directions, np.float32)
+    a = np.asarray(amounts, np.float32)
+    if d.shape[0] != a.shape[0]:
+        raise ValueError(f"one amount per direction: got {d.shape[0]} directions and {a.shape[0]} amounts.")
+    z_now = np.asarray(z, np.float32) + a @ d
+    steps = np.linspace(-3, 3, 7, dtype=np.float32)
+    strips = [z_now + (s - a[i]) * d[i] for i in range(len(d)) for s in steps]
+    imgs = _generate(generator, np.stack([z_now, *strips]))
+    k = len(d)
+    fig = plt.figure(figsize=(10, 1.35 * k + 0.4))
+    ax_big = fig.add_axes([0.0, 0.1, 0.22, 0.8])
+    ax_big.imshow((np.clip(imgs[0, ..., 0], -1, 1) + 1) / 2, cmap="gray", vmin=0, vmax=1)
+    ax_big.set_axis_off()
+    terms = "".join(f" {'-' if x < 0 else '+'} {abs(x):.1f} d{i + 1}" for i, x in enumerate(a))
+    ax_big.set_title(f"G(z{terms})", fontsize=8, color=FAKE_COLOR)
+    for i in range(k):
+        ax = fig.add_axes([0.25, 1 - (i + 1) / k + 0.08 / k, 0.75, 0.84 / k])
+        lab = f"direction {i + 1}" + (f" (gain {gains[i]:.1f})" if gains is not None else "")
+        show_image_row(imgs[1 + 7 * i:1 + 7 * (i + 1)], [f"{s:+.0f}" for s in steps], ax=ax,
+                       highlight=int(np.argmin(abs(steps - a[i]))))
+        ax.set_title(lab, fontsize=8, loc="left")
+    return fig
+
+
+def latent_explorer(generator, seed: int = 0, k: int = 3):
+    """A widget: a seed and k sliders that move z along the k directions that change the image most."""
+    import ipywidgets as w
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from IPython.display import display
+    seed_box = w.BoundedIntText(value=seed, min=0, max=10**6, description="seed", layout=w.Layout(width="160px"))
+    sliders = [w.FloatSlider(value=0.0, min=-3.0, max=3.0, step=0.25, description=f"d{i + 1}",
+                             continuous_update=False) for i in range(k)]
+    out = w.Output()
+    cache = {}
+
+    def redraw(_=None):
+        s = seed_box.value
+        if s not in cache:
+            z = np.asarray(_seed_z(s, generator.latent_dim))
+            cache.clear()
+            cache[s] = (z, *latent_directions(generator, z, k))
+        z, dirs, gains = cache[s]
+        with out:
+            out.clear_output(wait=True)
+            draw_latent_explorer(generator, z, dirs, [sl.value for sl in sliders], gains)
+            plt.show()
+
+    for c in (seed_box, *sliders):
+        c.observe(redraw, names="value")
+    redraw()
+    return w.VBox([w.HBox([seed_box, *sliders], layout=w.Layout(flex_flow="row wrap")), out])
