@@ -3,21 +3,9 @@
     /work/venv/bin/python scripts/build_nb_03.py
     cd notebooks && jupyter nbconvert --to notebook --execute --inplace 03_generator.ipynb
 """
-from pathlib import Path
-
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbbuild import code, md, write
 
 NAME = "03_generator.ipynb"
-cells = []
-
-
-def md(s):
-    cells.append(new_markdown_cell(s.strip("\n")))
-
-
-def code(s):
-    cells.append(new_code_cell(s.strip("\n")))
 
 
 md(rf"""
@@ -593,10 +581,4 @@ md(r"""
 images, and why it must be trained with stable losses.
 """)
 
-nb = new_notebook(cells=cells, metadata={
-    "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-    "language_info": {"name": "python"},
-})
-out = Path(__file__).resolve().parents[1] / "notebooks" / NAME
-nbformat.write(nb, out)
-print(f"wrote {out} ({len(cells)} cells)")
+write(NAME)

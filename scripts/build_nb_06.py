@@ -3,20 +3,9 @@
     python scripts/build_nb_06.py
     cd notebooks && jupyter nbconvert --to notebook --execute --inplace 06_evaluating_gans.ipynb
 """
-from pathlib import Path
-
-import nbformat as nbf
+from nbbuild import code, md, write
 
 NB = "06_evaluating_gans.ipynb"
-cells = []
-
-
-def md(text):
-    cells.append(nbf.v4.new_markdown_cell(text.strip("\n")))
-
-
-def code(text):
-    cells.append(nbf.v4.new_code_cell(text.strip("\n")))
 
 
 md(f"""
@@ -576,11 +565,4 @@ et al. (2019) for precision and recall, Chong & Forsyth (2020) for FID's bias, S
 Lin et al. (2018, PacGAN) for mode counting.
 """)
 
-nb = nbf.v4.new_notebook()
-nb.cells = cells
-nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-               "language_info": {"name": "python"},
-               "colab": {"provenance": []}}
-out = Path(__file__).resolve().parents[1] / "notebooks" / NB
-nbf.write(nb, out)
-print(f"wrote {out}")
+write(NB, colab={"provenance": []})
