@@ -30,7 +30,9 @@ export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="${JAX_PERSISTENT_CACHE_MIN_CO
 export JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES="${JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES:-0}"
 
 if [ "$cmd" = lab ]; then
-  exec .venv/bin/jupyter lab notebooks/
+  root_flag=()
+  [ "$(id -u)" = 0 ] && root_flag=(--allow-root)   # containers and some cloud machines run as root
+  exec .venv/bin/jupyter lab "${root_flag[@]}" notebooks/
 fi
 # Under test, notebooks shorten their training (never what they teach); see GAN_COURSE_TEST in the notebooks.
 export GAN_COURSE_TEST=1 MPLBACKEND=Agg
