@@ -1,7 +1,7 @@
 """GAN losses, all computed from discriminator *logits* and numerically stable.
 
-Notation: ``D(x) = sigmoid(l(x))`` where ``l`` is the discriminator's logit. We never form
-``log(sigmoid(l))``: for ``l = -1e4`` the sigmoid underflows to 0 and the log returns -inf. Instead we use
+Notation: ``D(x) = sigmoid(l(x))`` where ``l`` is the discriminator's logit. We never take the log
+of ``sigmoid(l)``: for ``l = -1e4`` the sigmoid underflows to 0 and the log returns -inf. Instead we use
 the identities
 
     log D(x)       = log_sigmoid(l)  = -softplus(-l)

@@ -3,7 +3,7 @@
     /work/venv/bin/python scripts/build_nb_01.py
     cd notebooks && jupyter nbconvert --to notebook --execute --inplace 01_probability_background.ipynb
 """
-from nbbuild import code, md, write
+from nbbuild import code, md, setup, write
 
 NAME = "01_probability_background.ipynb"
 
@@ -32,12 +32,7 @@ every claim with a number computed in front of you.
   and model samples estimates $p/(p+q)$. That classifier is the GAN's discriminator.
 """)
 
-code(r"""
-# Setup: install the course package if it is missing (e.g. on Colab), then imports, seed and devices.
-import importlib.util, os, subprocess, sys
-if importlib.util.find_spec("gan_utils") is None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "gan-utils @ git+https://github.com/gan-course/gans-in-jax"], check=True)
+setup(r"""
 import math, time
 from functools import partial
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt, optax
@@ -45,11 +40,6 @@ import ipywidgets as widgets
 from gan_utils.data import mixture_1d
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR, D_COLOR
 from gan_utils.widgets import interactive_figure
-SEED = 0
-TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
-key = jax.random.key(SEED)
-plt.rcParams.update({"figure.dpi": 80, "savefig.dpi": 80, "axes.spines.top": False, "axes.spines.right": False})
-print(f"JAX {jax.__version__} on {jax.devices()}")
 """)
 
 # ---------------------------------------------------------------------------------------------------------

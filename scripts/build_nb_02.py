@@ -3,7 +3,7 @@
     /work/venv/bin/python scripts/build_nb_02.py
     cd notebooks && jupyter nbconvert --to notebook --execute --inplace 02_minimax_objective.ipynb
 """
-from nbbuild import code, md, write
+from nbbuild import code, md, setup, write
 
 NAME = "02_minimax_objective.ipynb"
 
@@ -33,12 +33,7 @@ game optimises, checks every step numerically, and ends with a complete 1-D GAN 
 You need notebook [01](01_probability_background.ipynb) (KL, JS, push-forward, density-ratio trick).
 """)
 
-code(r"""
-# Setup: install the course package if it is missing (e.g. on Colab), then imports, seed and devices.
-import importlib.util, os, subprocess, sys
-if importlib.util.find_spec("gan_utils") is None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "gan-utils @ git+https://github.com/gan-course/gans-in-jax"], check=True)
+setup(r"""
 import math, time
 from functools import partial
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt, optax
@@ -47,11 +42,6 @@ import gan_utils.losses
 from gan_utils.data import mixture_1d
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR, D_COLOR, plot_density_1d, animate
 from gan_utils.widgets import interactive_figure
-SEED = 0
-TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
-key = jax.random.key(SEED)
-plt.rcParams.update({"figure.dpi": 80, "savefig.dpi": 80, "axes.spines.top": False, "axes.spines.right": False})
-print(f"JAX {jax.__version__} on {jax.devices()}")
 """)
 
 md(r"""

@@ -3,7 +3,7 @@
     /work/venv/bin/python scripts/build_nb_03.py
     cd notebooks && jupyter nbconvert --to notebook --execute --inplace 03_generator.ipynb
 """
-from nbbuild import code, md, write
+from nbbuild import code, md, setup, write
 
 NAME = "03_generator.ipynb"
 
@@ -28,22 +28,12 @@ pushed-forward distribution match the data. This notebook builds the map itself:
 - the course's **pretrained** generator: a sample grid, a **latent interpolation** widget and a **latent explorer**.
 """)
 
-code(r"""
-# Setup: install the course package if it is missing (e.g. on Colab), then imports, seed and devices.
-import importlib.util, os, subprocess, sys
-if importlib.util.find_spec("gan_utils") is None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "gan-utils @ git+https://github.com/gan-course/gans-in-jax"], check=True)
+setup(r"""
 import math, time
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
 from flax import nnx
 from gan_utils import checkpoint, data, models, plots, train, widgets
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR, D_COLOR
-SEED = 0
-TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
-key = jax.random.key(SEED)
-plt.rcParams.update({"figure.dpi": 80, "savefig.dpi": 80, "axes.spines.top": False, "axes.spines.right": False})
-print(f"JAX {jax.__version__} on {jax.devices()}")
 """)
 
 # ---------------------------------------------------------------------------------------------------------

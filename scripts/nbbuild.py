@@ -21,6 +21,27 @@ def code(s: str) -> None:
     cells.append(new_code_cell(s.strip("\n")))
 
 
+# The one setup cell every notebook opens with (the house style); only its imports differ between notebooks.
+REPO_URL = "https://github.com/gan-course/gans-in-jax"
+SETUP_HEAD = f'''# Setup: install the course package if it is missing (e.g. on Colab), then imports, seed and devices.
+import importlib.util, os, subprocess, sys
+if importlib.util.find_spec("gan_utils") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "gan-utils @ git+{REPO_URL}"], check=True)
+'''
+SETUP_TAIL = '''SEED = 0
+TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
+key = jax.random.key(SEED)
+plt.rcParams.update({"figure.dpi": 80, "savefig.dpi": 80, "axes.spines.top": False, "axes.spines.right": False})
+print(f"JAX {jax.__version__} on {jax.devices()}")
+'''
+
+
+def setup(imports: str) -> None:
+    """Adds the setup cell: install-if-missing, then ``imports`` (this notebook's), SEED, TESTING, key, devices."""
+    code(SETUP_HEAD + imports.strip("\n") + "\n" + SETUP_TAIL)
+
+
 def write(name: str, **metadata) -> Path:
     """Writes the cells to notebooks/NAME (or $NB_BUILD_DIR/NAME) with a Python 3 kernelspec."""
     nb = new_notebook(cells=cells, metadata={
