@@ -231,7 +231,25 @@ def _phase_taps(k: int, p: int, transpose: bool):
     return idx, (-lo, hi)
 
 
-class SpaceToDepthConv(nnx.Module):
+class _OddKernelConv(nnx.Module):
+    """Shared parameters of SpaceToDepthConv and SubpixelConvTranspose: an odd (k, k, C_in, C_out) kernel
+    (lecun_normal, as nnx.Conv) and an optional bias; padding (k-1)//2, stride 1 or 2."""
+
+    def __init__(self, in_features: int, out_features: int, kernel_size: int = 5, *, strides: int = 2,
+                 use_bias: bool = True, direct: bool = False, rngs: nnx.Rngs):
+        if strides not in (1, 2):
+            raise ValueError(f"strides must be 1 or 2, got {strides}.")
+        if kernel_size % 2 == 0:
+            raise ValueError(f"kernel_size must be odd (\"same\" padding), got {kernel_size}; for 4x4 stride-2 "
+                             "layers use Upsample(mode='subpixel') or nnx.Conv.")
+        self.in_features, self.out_features, self.k, self.strides = in_features, out_features, kernel_size, strides
+        self.p, self.direct = (kernel_size - 1) // 2, direct
+        init = nnx.initializers.lecun_normal()
+        self.kernel = nnx.Param(init(rngs.params(), (kernel_size, kernel_size, in_features, out_features)))
+        self.bias = nnx.Param(jnp.zeros((out_features,))) if use_bias else None
+
+
+class SpaceToDepthConv(_OddKernelConv):
     """A 2-D convolution with PyTorch's ``Conv2d(C_in, C_out, k, stride, padding=(k-1)//2)`` semantics.
 
     Stride 2 runs as space_to_depth followed by a stride-1 convolution with the rearranged kernel (see the
@@ -246,19 +264,6 @@ class SpaceToDepthConv(nnx.Module):
       direct: compute with a strided ``lax.conv`` instead (the reference definition; slower on CPU).
       rngs: the NNX random streams for initialisation.
     """
-
-    def __init__(self, in_features: int, out_features: int, kernel_size: int = 5, *, strides: int = 2,
-                 use_bias: bool = True, direct: bool = False, rngs: nnx.Rngs):
-        if strides not in (1, 2):
-            raise ValueError(f"strides must be 1 or 2, got {strides}.")
-        if kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be odd (\"same\" padding), got {kernel_size}; for 4x4 stride-2 "
-                             "layers use Upsample(mode='subpixel') or nnx.Conv.")
-        self.in_features, self.out_features, self.k, self.strides = in_features, out_features, kernel_size, strides
-        self.p, self.direct = (kernel_size - 1) // 2, direct
-        init = nnx.initializers.lecun_normal()
-        self.kernel = nnx.Param(init(rngs.params(), (kernel_size, kernel_size, in_features, out_features)))
-        self.bias = nnx.Param(jnp.zeros((out_features,))) if use_bias else None
 
     def __call__(self, x: jax.Array) -> jax.Array:
         from jax import lax
@@ -275,7 +280,7 @@ class SpaceToDepthConv(nnx.Module):
         return y if self.bias is None else y + self.bias[...]
 
 
-class SubpixelConvTranspose(nnx.Module):
+class SubpixelConvTranspose(_OddKernelConv):
     """A 2-D transposed convolution with PyTorch's ``ConvTranspose2d(C_in, C_out, k, stride,
     padding=(k-1)//2, output_padding=stride-1)`` semantics: (N, H, W, C_in) -> (N, stride*H, stride*W, C_out).
 
@@ -291,19 +296,6 @@ class SubpixelConvTranspose(nnx.Module):
       direct: compute with ``lax.conv_transpose`` instead (the reference definition; slow backward on CPU).
       rngs: the NNX random streams for initialisation.
     """
-
-    def __init__(self, in_features: int, out_features: int, kernel_size: int = 5, *, strides: int = 2,
-                 use_bias: bool = True, direct: bool = False, rngs: nnx.Rngs):
-        if strides not in (1, 2):
-            raise ValueError(f"strides must be 1 or 2, got {strides}.")
-        if kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be odd (\"same\" padding), got {kernel_size}; for 4x4 stride-2 "
-                             "layers use Upsample(mode='subpixel') or nnx.Conv.")
-        self.in_features, self.out_features, self.k, self.strides = in_features, out_features, kernel_size, strides
-        self.p, self.direct = (kernel_size - 1) // 2, direct
-        init = nnx.initializers.lecun_normal()
-        self.kernel = nnx.Param(init(rngs.params(), (kernel_size, kernel_size, in_features, out_features)))
-        self.bias = nnx.Param(jnp.zeros((out_features,))) if use_bias else None
 
     def __call__(self, x: jax.Array) -> jax.Array:
         from jax import lax
