@@ -35,7 +35,6 @@ You need notebook [01](01_probability_background.ipynb) (KL, JS, push-forward, d
 
 setup(r"""
 import math, time
-from functools import partial
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt, optax
 import ipywidgets as widgets
 import gan_utils.losses
@@ -66,12 +65,8 @@ def log_p(x):
     x = np.asarray(x, np.float64)[..., None]
     return np.logaddexp.reduce(np.log(P_WEIGHTS) + log_normal(x, P_MEANS, P_STDS), axis=-1)
 
-@partial(jax.jit, static_argnums=1)
-def sample_p(key, n):
-    # ancestral sampling from the mixture (as notebook 01; p.sample does the same)
-    k_comp, k_noise = jax.random.split(key)
-    comp = jax.random.categorical(k_comp, jnp.log(jnp.asarray(P_WEIGHTS, jnp.float32)), shape=(n,))
-    return jnp.asarray(P_MEANS, jnp.float32)[comp] + jnp.asarray(P_STDS, jnp.float32)[comp] * jax.random.normal(k_noise, (n,))
+# The ancestral sampler written by hand in notebook 01 is gan_utils.data.GaussianMixture.sample (jitted):
+sample_p = p.sample                    # sample_p(key, n) -> (n,) float32
 
 xs = np.linspace(-15, 15, 30_001)      # integration grid, spacing 0.001
 """)
