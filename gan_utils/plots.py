@@ -8,8 +8,6 @@ import math
 from typing import Callable
 
 import numpy as np
-import matplotlib
-
 import matplotlib.pyplot as plt
 from matplotlib.colors import LinearSegmentedColormap
 

@@ -23,7 +23,6 @@ def interactive_figure(update: Callable, **controls):
     """
     import ipywidgets as w
     import matplotlib.pyplot as plt
-    from IPython.display import display
 
     if not controls:
         raise ValueError("interactive_figure needs at least one control, e.g. mean=ipywidgets.FloatSlider().")
@@ -190,7 +189,6 @@ def latent_explorer(generator, seed: int = 0, k: int = 3):
     import ipywidgets as w
     import matplotlib.pyplot as plt
     import numpy as np
-    from IPython.display import display
     seed_box = w.BoundedIntText(value=seed, min=0, max=10**6, description="seed", layout=w.Layout(width="160px"))
     sliders = [w.FloatSlider(value=0.0, min=-3.0, max=3.0, step=0.25, description=f"d{i + 1}",
                              continuous_update=False) for i in range(k)]

@@ -9,7 +9,7 @@ import pytest
 from flax import nnx
 from jax import lax
 
-from gan_utils import bench, models, train
+from gan_utils import bench, models
 
 DN = ("NHWC", "HWIO", "NHWC")
 
