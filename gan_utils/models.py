@@ -18,8 +18,9 @@ import jax.numpy as jnp
 from flax import nnx
 
 __all__ = ["depth_to_space", "space_to_depth", "Upsample", "MLPGenerator", "MLPDiscriminator",
-           "DCGANGenerator", "DCGANDiscriminator", "count_params", "UPSAMPLE_MODES", "SpaceToDepthConv",
-           "SubpixelConvTranspose", "TFTutorialGenerator", "TFTutorialDiscriminator"]
+           "DCGANGenerator", "DCGANDiscriminator", "count_params", "UPSAMPLE_MODES", "Conv2d",
+           "ConvTranspose2d", "conv2d_stride2", "conv_transpose2d_stride2", "TFTutorialGenerator",
+           "TFTutorialDiscriminator"]
 
 UPSAMPLE_MODES = ("subpixel", "transpose", "resize")
 
@@ -193,47 +194,138 @@ def count_params(module: nnx.Module) -> int:
     return sum(x.size for x in jax.tree_util.tree_leaves(nnx.state(module, nnx.Param)))
 
 
-# --- Stride-2 convolutions rewritten as stride-1 ones (same function, same parameters) --------------------------
+# --- PyTorch's Conv2d / ConvTranspose2d (odd k, stride 1 or 2), each product computed the fastest way ---------
 #
-# XLA:CPU runs stride-1 convolutions well but the backward pass of stride-2 ones slowly (for a transposed 5x5
-# stride-2 convolution 7x7x128 -> 14x14x64 at batch 128, jax 0.10.2 on a 2-core CPU: forward 0.14 s, backward
-# about 4 s). Both layers below keep a plain (k, k, C_in, C_out) kernel, exactly like PyTorch's Conv2d /
-# ConvTranspose2d with padding (k-1)//2, and compute the *same function* through stride-1 convolutions:
+# A stride-2 convolution C and its transposed convolution T (the adjoint of C) each run three products in
+# training: the forward pass, the input gradient and the kernel gradient. Each product can be computed in
+# several equivalent ways, and on XLA:CPU they differ by up to 40x:
 #
-# * SpaceToDepthConv, stride 2:  y[o] = sum_k x[2o + k - p] w[k].  Write the input index as 2(o + d) + a with
-#   phase a in {0, 1}: after space_to_depth (phase a of pixel j is channel block a of pixel j), it is a
-#   stride-1 convolution over the offsets d with the kernel K[d, a] = w[2d + a + p] (0 where no tap exists).
-# * SubpixelConvTranspose, stride 2:  y[2m + a] = sum over i, k with 2i + k - p = 2m + a of x[i] w[k].  For
-#   each output phase a it is a stride-1 convolution over the input offsets d = i - m with K[d, a] =
-#   w[a + p - 2d], and the phases are interleaved (a "sub-pixel convolution", Shi et al., 2016, with its
-#   kernels tied to the transposed one). We run one convolution per 2-D phase with only its own taps (for
-#   k = 5: 3x3, 3x2, 2x3 and 2x2, i.e. exactly the 25 taps of the original): measured on the 2-core CPU at
-#   batch 128 (CPU time, forward + backward): direct 1.72 s, one 3x3 conv to 4 C_out + depth_to_space 0.21 s,
-#   four phase convolutions 0.16 s.
+# * C, y[o] = sum_t x[2o + t - p] w[t]: a strided ``lax.conv`` ("direct").
+# * T, y[2i + t - p] += x[i] w[t]: a ``lax.conv`` with lhs_dilation 2 ("direct": it multiplies the inserted
+#   zeros too), or, per output phase a in {0, 1}, y[2m + a] = sum_d x[m + d] w[a + p - 2d]: one small stride-1
+#   convolution per 2-D phase over only its own taps (for k = 5: 3x3, 3x2, 2x3 and 2x2, exactly the 25 taps),
+#   then the phases interleaved (the "sub-pixel" form, Shi et al., 2016, with its kernels tied to w).
+# * The input gradient of C is T with the same kernel (C_in and C_out swapped), and that of T is C.
 #
-# For the forward convolution XLA:CPU's strided kernel is already good at k = 5 (forward + backward of the
-# discriminator's 14x14x64 -> 7x7x128 layer: direct 0.16 s, space_to_depth + 3x3 conv 0.23 s, four phase
-# convolutions 0.19 s), so TFTutorialDiscriminator uses it by default. tests/test_bench.py checks both layers
-# against their direct definitions and against PyTorch's Conv2d / ConvTranspose2d.
+# Measured on the course's 2-core CPU (jax 0.10.2, batch 128, compiled with train.compiler_options();
+# ms for forward / input gradient / kernel gradient):
+#   C 14x14x64 -> 7x7x128 (the TF-tutorial D):   direct 15.5 / 51.6 / 19.9;  input gradient as sub-pixel T 19.6;
+#                                                 space_to_depth + 3x3 conv 25.5 / 23.5 / 27.2
+#   T 7x7x128 -> 14x14x64 (the TF-tutorial G):   direct 58.0 / 18.7 / 851;  sub-pixel 18.4 / 20.0 / 20.7;
+#                                                 input gradient as direct C 15.6
+#   T 14x14x64 -> 28x28x1 (G's output layer):    direct 3.2 / 2.2 / 5.9;  sub-pixel 6.5 / 5.3 / 7.3
+# So the stride-2 layers below pick the fastest form of each product through ``jax.custom_vjp``: C runs
+# direct with a sub-pixel input gradient; T runs sub-pixel (direct when C_out <= 4, where each phase is too
+# thin to pay) with a direct-C input gradient; kernel gradients differentiate the chosen forward form.
+# tests/test_bench.py checks values and gradients against the direct definitions and against PyTorch.
 
-def _phase_taps(k: int, p: int, transpose: bool):
-    """Index tables (E, 2) into a kernel axis of length k+1 (index k = a zero tap), and the conv padding."""
-    import numpy as np
-    ds = {}
-    for tap in range(k):
-        a = (tap - p) % 2
-        d = (tap - p - a) // 2 if not transpose else (a + p - tap) // 2
-        ds[(d, a)] = tap
-    lo, hi = min(d for d, _ in ds), max(d for d, _ in ds)
-    idx = np.full((hi - lo + 1, 2), k, dtype=np.int32)
-    for (d, a), tap in ds.items():
-        idx[d - lo, a] = tap
-    return idx, (-lo, hi)
+_DN = ("NHWC", "HWIO", "NHWC")
+
+
+def _conv_direct(x: jax.Array, w: jax.Array, s: int) -> jax.Array:
+    """C: PyTorch's Conv2d(k, stride s, padding (k-1)//2); x (N, H, W, C_in), w (k, k, C_in, C_out)."""
+    p = (w.shape[0] - 1) // 2
+    return jax.lax.conv_general_dilated(x, w, (s, s), [(p, p), (p, p)], dimension_numbers=_DN)
+
+
+def _conv_t_direct(x: jax.Array, w: jax.Array, s: int) -> jax.Array:
+    """T by its definition (lhs-dilated conv): (N, H, W, C_in) -> (N, sH, sW, C_out), w (k, k, C_in, C_out)."""
+    k = w.shape[0]
+    p = (k - 1) // 2
+    return jax.lax.conv_general_dilated(x, w[::-1, ::-1], (1, 1), [(k - 1 - p, k - 1 - p + s - 1)] * 2,
+                                        lhs_dilation=(s, s), dimension_numbers=_DN)
+
+
+def _phase_taps(k: int, p: int):
+    """For T with stride 2: per kernel-axis phase a, the input offsets d and kernel taps t = a + p - 2d."""
+    taps = {0: [], 1: []}
+    for t in range(k):
+        a = (t - p) % 2
+        taps[a].append(((a + p - t) // 2, t))
+    return {a: sorted(v) for a, v in taps.items()}   # [(d, t), ...] by increasing d
+
+
+def _conv_t_phases(x: jax.Array, w: jax.Array) -> jax.Array:
+    """T with stride 2 as four stride-1 phase convolutions, interleaved: (N, H, W, C_in) -> (N, 2H, 2W, C_out)."""
+    k = w.shape[0]
+    taps = _phase_taps(k, (k - 1) // 2)
+    rows = []
+    for ay in (0, 1):
+        cols = []
+        for ax in (0, 1):
+            (dy, ty), (dx, tx) = zip(*taps[ay]), zip(*taps[ax])
+            kk = w[jnp.array(ty)][:, jnp.array(tx)]                  # (len dy, len dx, C_in, C_out)
+            pads = [(-dy[0], dy[-1]), (-dx[0], dx[-1])]              # offsets d = dy[0] .. dy[-1], contiguous
+            cols.append(jax.lax.conv_general_dilated(x, kk, (1, 1), pads, dimension_numbers=_DN))
+        rows.append(jnp.stack(cols, axis=3))                         # (N, H, W, 2 [a_x], C_out)
+    n, h, w_, _, c = rows[0].shape
+    return jnp.stack(rows, axis=2).reshape(n, 2 * h, 2 * w_, c)    # (N, H, 2 [a_y], W, 2 [a_x], C_out)
+
+
+def _conv_t_s2(x: jax.Array, w: jax.Array) -> jax.Array:
+    """T with stride 2, the faster forward form: sub-pixel phases, or direct for thin outputs (C_out <= 4)."""
+    return _conv_t_direct(x, w, 2) if w.shape[-1] <= 4 else _conv_t_phases(x, w)
+
+
+@jax.custom_vjp
+def conv2d_stride2(x: jax.Array, w: jax.Array) -> jax.Array:
+    """PyTorch's Conv2d(k, stride=2, padding=(k-1)//2) without bias, fast on CPU in both directions.
+
+    Args:
+      x: (N, H, W, C_in).
+      w: (k, k, C_in, C_out), k odd.
+    Returns:
+      (N, ceil(H/2), ceil(W/2), C_out). Reverse-mode only (``jax.custom_vjp``): for ``jax.jvp`` use
+      ``Conv2d(..., direct=True)``.
+    """
+    return _conv_direct(x, w, 2)
+
+
+def _conv2d_stride2_fwd(x, w):
+    return _conv_direct(x, w, 2), (x, w)
+
+
+def _conv2d_stride2_bwd(res, g):
+    x, w = res
+    dx = _conv_t_s2(g, jnp.swapaxes(w, 2, 3))[:, :x.shape[1], :x.shape[2]]   # the adjoint of C is T
+    dw = jax.vjp(lambda w: _conv_direct(x, w, 2), w)[1](g)[0]
+    return dx, dw
+
+
+conv2d_stride2.defvjp(_conv2d_stride2_fwd, _conv2d_stride2_bwd)
+
+
+@jax.custom_vjp
+def conv_transpose2d_stride2(x: jax.Array, w: jax.Array) -> jax.Array:
+    """PyTorch's ConvTranspose2d(k, stride=2, padding=(k-1)//2, output_padding=1) without bias, fast on CPU.
+
+    Args:
+      x: (N, H, W, C_in).
+      w: (k, k, C_in, C_out), k odd.
+    Returns:
+      (N, 2H, 2W, C_out). Reverse-mode only (``jax.custom_vjp``): for ``jax.jvp`` use
+      ``ConvTranspose2d(..., direct=True)``.
+    """
+    return _conv_t_s2(x, w)
+
+
+def _conv_transpose2d_stride2_fwd(x, w):
+    return _conv_t_s2(x, w), (x, w)
+
+
+def _conv_transpose2d_stride2_bwd(res, g):
+    x, w = res
+    dx = _conv_direct(g, jnp.swapaxes(w, 2, 3), 2)                     # the adjoint of T is C
+    dw = jax.vjp(lambda w: _conv_t_s2(x, w), w)[1](g)[0]
+    return dx, dw
+
+
+conv_transpose2d_stride2.defvjp(_conv_transpose2d_stride2_fwd, _conv_transpose2d_stride2_bwd)
 
 
 class _OddKernelConv(nnx.Module):
-    """Shared parameters of SpaceToDepthConv and SubpixelConvTranspose: an odd (k, k, C_in, C_out) kernel
-    (lecun_normal, as nnx.Conv) and an optional bias; padding (k-1)//2, stride 1 or 2."""
+    """Shared parameters of Conv2d and ConvTranspose2d: an odd (k, k, C_in, C_out) kernel (lecun_normal, as
+    nnx.Conv) and an optional bias; padding (k-1)//2, stride 1 or 2."""
 
     def __init__(self, in_features: int, out_features: int, kernel_size: int = 5, *, strides: int = 2,
                  use_bias: bool = True, direct: bool = False, rngs: nnx.Rngs):
@@ -243,86 +335,62 @@ class _OddKernelConv(nnx.Module):
             raise ValueError(f"kernel_size must be odd (\"same\" padding), got {kernel_size}; for 4x4 stride-2 "
                              "layers use Upsample(mode='subpixel') or nnx.Conv.")
         self.in_features, self.out_features, self.k, self.strides = in_features, out_features, kernel_size, strides
-        self.p, self.direct = (kernel_size - 1) // 2, direct
+        self.direct = direct
         init = nnx.initializers.lecun_normal()
         self.kernel = nnx.Param(init(rngs.params(), (kernel_size, kernel_size, in_features, out_features)))
         self.bias = nnx.Param(jnp.zeros((out_features,))) if use_bias else None
 
 
-class SpaceToDepthConv(_OddKernelConv):
+class Conv2d(_OddKernelConv):
     """A 2-D convolution with PyTorch's ``Conv2d(C_in, C_out, k, stride, padding=(k-1)//2)`` semantics.
 
-    Stride 2 runs as space_to_depth followed by a stride-1 convolution with the rearranged kernel (see the
-    comment above); stride 1 is a plain convolution. Input (N, H, W, C_in) with even H, W for stride 2;
-    output (N, H/stride, W/stride, C_out).
+    Stride 2 runs ``conv2d_stride2`` (a strided convolution whose input gradient is computed as sub-pixel
+    convolutions, see the comment above); stride 1 is a plain convolution.
 
     Args:
       in_features, out_features: C_in, C_out.
       kernel_size: k (odd sizes give "same" padding).
-      strides: 1 or 2.
+      strides: 1 or 2: (N, H, W, C_in) -> (N, ceil(H/stride), ceil(W/stride), C_out).
       use_bias: add a learned bias.
-      direct: compute with a strided ``lax.conv`` instead (the reference definition; slower on CPU).
+      direct: differentiate the strided ``lax.conv`` by plain autodiff instead (the reference; slower on CPU,
+        but forward-mode differentiable).
       rngs: the NNX random streams for initialisation.
     """
 
     def __call__(self, x: jax.Array) -> jax.Array:
-        from jax import lax
-        w, p, dn = self.kernel[...], self.p, ("NHWC", "HWIO", "NHWC")
+        w = self.kernel[...]
         if self.strides == 1 or self.direct:
-            y = lax.conv_general_dilated(x, w, (self.strides,) * 2, [(p, p), (p, p)], dimension_numbers=dn)
+            y = _conv_direct(x, w, self.strides)
         else:
-            idx, pad = _phase_taps(self.k, p, transpose=False)
-            wp = jnp.pad(w, ((0, 1), (0, 1), (0, 0), (0, 0)))
-            kk = wp[idx[:, None, :, None], idx[None, :, None, :]]   # (E, E, 2, 2, C_in, C_out)
-            e = idx.shape[0]
-            kk = kk.reshape(e, e, 4 * self.in_features, self.out_features)
-            y = lax.conv_general_dilated(space_to_depth(x), kk, (1, 1), [pad, pad], dimension_numbers=dn)
+            y = conv2d_stride2(x, w)
         return y if self.bias is None else y + self.bias[...]
 
 
-class SubpixelConvTranspose(_OddKernelConv):
+class ConvTranspose2d(_OddKernelConv):
     """A 2-D transposed convolution with PyTorch's ``ConvTranspose2d(C_in, C_out, k, stride,
     padding=(k-1)//2, output_padding=stride-1)`` semantics: (N, H, W, C_in) -> (N, stride*H, stride*W, C_out).
 
-    Stride 2 runs as a stride-1 convolution to 4*C_out channels followed by depth_to_space (a sub-pixel
-    convolution whose kernel is the transposed kernel rearranged, see the comment above); stride 1 is a
-    convolution with the flipped kernel.
+    Stride 2 runs ``conv_transpose2d_stride2`` (sub-pixel phase convolutions, with a strided convolution as
+    input gradient, see the comment above); stride 1 is a convolution with the flipped kernel.
 
     Args:
       in_features, out_features: C_in, C_out.
       kernel_size: k.
       strides: 1 or 2.
       use_bias: add a learned bias.
-      direct: compute with ``lax.conv_transpose`` instead (the reference definition; slow backward on CPU).
+      direct: compute ``lax.conv_transpose``'s definition (an lhs-dilated convolution) by plain autodiff
+        instead (the reference: same function, a very slow kernel gradient on CPU).
       rngs: the NNX random streams for initialisation.
     """
 
     def __call__(self, x: jax.Array) -> jax.Array:
-        from jax import lax
-        w, k, p, s, dn = self.kernel[...], self.k, self.p, self.strides, ("NHWC", "HWIO", "NHWC")
+        w, s = self.kernel[...], self.strides
         if self.direct:
-            # PyTorch's definition: y[s*i + t - p] += x[i] w[t]  ==  the gradient of a strided conv.
-            y = lax.conv_general_dilated(x, w[::-1, ::-1], (1, 1), [(k - 1 - p, k - 1 - p + s - 1)] * 2,
-                                         lhs_dilation=(s, s), dimension_numbers=dn)
+            y = _conv_t_direct(x, w, s)
         elif s == 1:
-            y = lax.conv_general_dilated(x, w[::-1, ::-1], (1, 1), [(k - 1 - p, p)] * 2, dimension_numbers=dn)
+            y = _conv_direct(x, w[::-1, ::-1], 1)
         else:
-            # One stride-1 convolution per output phase (a_y, a_x), each with only its own taps (3x3, 3x2,
-            # 2x3 and 2x2 for k = 5: no multiplications by zero), then the phases are interleaved.
-            idx, (lo, _) = _phase_taps(k, p, transpose=True)
-            taps = [[e for e in range(idx.shape[0]) if idx[e, a] < k] for a in (0, 1)]
-            rows = []
-            for ay in (0, 1):
-                cols = []
-                for ax in (0, 1):
-                    ey, ex = taps[ay], taps[ax]
-                    kk = w[idx[ey, ay]][:, idx[ex, ax]]
-                    cols.append(lax.conv_general_dilated(x, kk, (1, 1), [(lo - ey[0], ey[-1] - lo),
-                                                                         (lo - ex[0], ex[-1] - lo)],
-                                                         dimension_numbers=dn))
-                rows.append(jnp.stack(cols, axis=3))          # (N, H, W, 2 [a_x], C_out)
-            n, h, w_, _, c = rows[0].shape
-            y = jnp.stack(rows, axis=2).reshape(n, 2 * h, 2 * w_, c)   # (N, H, 2 [a_y], W, 2 [a_x], C_out)
+            y = conv_transpose2d_stride2(x, w)
         return y if self.bias is None else y + self.bias[...]
 
 
@@ -335,8 +403,8 @@ class TFTutorialGenerator(nnx.Module):
       ConvTranspose 5x5 stride 2, 128 -> 64 (14x14, no bias), BatchNorm, LeakyReLU
       ConvTranspose 5x5 stride 2, 64 -> 1 (28x28, no bias), tanh
     with PyTorch's padding convention (padding 2, output_padding 1), so ``bench`` can compare it with the same
-    network in PyTorch weight for weight. The stride-2 layers run as sub-pixel convolutions
-    (``SubpixelConvTranspose``); ``direct=True`` uses ``lax.conv_transpose`` (same function, slower on CPU).
+    network in PyTorch weight for weight. The layers are ``ConvTranspose2d`` (fast on CPU in both directions);
+    ``direct=True`` differentiates ``lax.conv_transpose``'s definition instead (same function, slower on CPU).
 
     Args:
       latent_dim: size of z (100 in the tutorial).
@@ -349,11 +417,11 @@ class TFTutorialGenerator(nnx.Module):
         bn = dict(momentum=0.9, epsilon=1e-5, rngs=rngs)   # PyTorch's BatchNorm defaults (momentum 0.1)
         self.fc = nnx.Linear(latent_dim, 7 * 7 * 256, use_bias=False, rngs=rngs)
         self.bn0 = nnx.BatchNorm(7 * 7 * 256, **bn)
-        self.up1 = SubpixelConvTranspose(256, 128, 5, strides=1, use_bias=False, direct=direct, rngs=rngs)
+        self.up1 = ConvTranspose2d(256, 128, 5, strides=1, use_bias=False, direct=direct, rngs=rngs)
         self.bn1 = nnx.BatchNorm(128, **bn)
-        self.up2 = SubpixelConvTranspose(128, 64, 5, strides=2, use_bias=False, direct=direct, rngs=rngs)
+        self.up2 = ConvTranspose2d(128, 64, 5, strides=2, use_bias=False, direct=direct, rngs=rngs)
         self.bn2 = nnx.BatchNorm(64, **bn)
-        self.up3 = SubpixelConvTranspose(64, 1, 5, strides=2, use_bias=False, direct=direct, rngs=rngs)
+        self.up3 = ConvTranspose2d(64, 1, 5, strides=2, use_bias=False, direct=direct, rngs=rngs)
 
     def __call__(self, z: jax.Array) -> jax.Array:
         _check_input(z, (self.latent_dim,), "TFTutorialGenerator")
@@ -371,14 +439,14 @@ class TFTutorialDiscriminator(nnx.Module):
 
     Args:
       dropout: dropout rate (0.3 in the tutorial).
-      direct: compute the strided convolutions with a strided ``lax.conv`` (default: faster on XLA:CPU
-        for 5x5 kernels) rather than as space_to_depth + stride-1 convolutions (same function).
+      direct: differentiate the strided ``lax.conv`` by plain autodiff instead of ``conv2d_stride2`` (same
+        function, slower on CPU).
       rngs: the NNX random streams for initialisation (and dropout).
     """
 
-    def __init__(self, *, dropout: float = 0.3, direct: bool = True, rngs: nnx.Rngs):
-        self.conv1 = SpaceToDepthConv(1, 64, 5, strides=2, direct=direct, rngs=rngs)
-        self.conv2 = SpaceToDepthConv(64, 128, 5, strides=2, direct=direct, rngs=rngs)
+    def __init__(self, *, dropout: float = 0.3, direct: bool = False, rngs: nnx.Rngs):
+        self.conv1 = Conv2d(1, 64, 5, strides=2, direct=direct, rngs=rngs)
+        self.conv2 = Conv2d(64, 128, 5, strides=2, direct=direct, rngs=rngs)
         self.drop = nnx.Dropout(dropout, rngs=rngs)
         self.fc = nnx.Linear(7 * 7 * 128, 1, rngs=rngs)
 

@@ -28,8 +28,8 @@ def pytorch_conv_transpose(x, w, k, s):
 
 @pytest.mark.parametrize("k", [3, 5, 7])
 @pytest.mark.parametrize("s", [1, 2])
-def test_subpixel_conv_transpose_is_the_transposed_convolution(k, s):
-    m = models.SubpixelConvTranspose(3, 4, k, strides=s, use_bias=False, rngs=nnx.Rngs(0))
+def test_conv_transpose2d_is_the_transposed_convolution(k, s):
+    m = models.ConvTranspose2d(3, 4, k, strides=s, use_bias=False, rngs=nnx.Rngs(0))
     x = np.asarray(jax.random.normal(jax.random.key(1), (2, 5, 6, 3)))
     want = pytorch_conv_transpose(x.astype(np.float64), np.asarray(m.kernel[...], np.float64), k, s)
     np.testing.assert_allclose(np.asarray(m(x)), want, atol=2e-5)
@@ -39,8 +39,8 @@ def test_subpixel_conv_transpose_is_the_transposed_convolution(k, s):
 
 @pytest.mark.parametrize("k", [3, 5])
 @pytest.mark.parametrize("s", [1, 2])
-def test_space_to_depth_conv_is_the_strided_convolution(k, s):
-    m = models.SpaceToDepthConv(3, 4, k, strides=s, rngs=nnx.Rngs(0))
+def test_conv2d_is_the_strided_convolution(k, s):
+    m = models.Conv2d(3, 4, k, strides=s, rngs=nnx.Rngs(0))
     m.bias[...] = jnp.arange(4.0)
     x = jax.random.normal(jax.random.key(1), (2, 8, 10, 3))
     p = (k - 1) // 2
@@ -49,27 +49,34 @@ def test_space_to_depth_conv_is_the_strided_convolution(k, s):
     np.testing.assert_allclose(np.asarray(m(x)), np.asarray(want), atol=2e-5)
 
 
-def test_rewritten_layers_have_the_same_gradients():
-    x = jax.random.normal(jax.random.key(1), (2, 6, 6, 3))
-    for cls in (models.SubpixelConvTranspose, models.SpaceToDepthConv):
-        m = cls(3, 4, 5, strides=2, rngs=nnx.Rngs(0))
-        g, st = nnx.split(m)
-        grads = []
-        for direct in (False, True):
-            def loss(st, direct=direct):
-                mm = nnx.merge(g, st)
-                mm.direct = direct
-                return jnp.sum(jnp.sin(mm(x)))
-            grads.append(jax.grad(loss)(st))
-        for a, b in zip(jax.tree_util.tree_leaves(grads[0]), jax.tree_util.tree_leaves(grads[1])):
-            np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-4)
+@pytest.mark.parametrize("cls", [models.ConvTranspose2d, models.Conv2d])
+@pytest.mark.parametrize("c_out", [3, 8])      # ConvTranspose2d: direct forward for C_out <= 4, sub-pixel above
+@pytest.mark.parametrize("size", [6, 7])       # odd sizes: Conv2d's input gradient is cropped
+def test_fast_layers_have_the_gradients_of_the_direct_definition(cls, c_out, size):
+    """The custom VJPs (input and kernel gradients) equal plain autodiff of the direct definition."""
+    x = jax.random.normal(jax.random.key(1), (2, size, size + 1, 3))
+    m = cls(3, c_out, 5, strides=2, rngs=nnx.Rngs(0))
+    g, st = nnx.split(m)
+    probe = jax.random.normal(jax.random.key(2), jax.eval_shape(m, x).shape)
+    grads = []
+    for direct in (False, True):
+        def loss(st, x, direct=direct):
+            mm = nnx.merge(g, st)
+            mm.direct = direct
+            return jnp.sum(jnp.sin(mm(x)) * probe)
+        grads.append(jax.grad(loss, argnums=(0, 1))(st, x))
+    leaves = [jax.tree_util.tree_leaves(gr) for gr in grads]
+    assert len(leaves[0]) == len(leaves[1]) == 3     # kernel, bias, input
+    for a, b in zip(*leaves):
+        assert float(jnp.max(jnp.abs(b))) > 1e-3    # a gradient that is really there
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-4)
 
 
 def test_layers_reject_what_they_cannot_do():
     with pytest.raises(ValueError, match="kernel_size must be odd"):
-        models.SubpixelConvTranspose(3, 4, 4, rngs=nnx.Rngs(0))
+        models.ConvTranspose2d(3, 4, 4, rngs=nnx.Rngs(0))
     with pytest.raises(ValueError, match="strides must be 1 or 2"):
-        models.SpaceToDepthConv(3, 4, 5, strides=3, rngs=nnx.Rngs(0))
+        models.Conv2d(3, 4, 5, strides=3, rngs=nnx.Rngs(0))
 
 
 def test_tf_tutorial_models_shapes_and_fast_equals_direct():
@@ -94,14 +101,14 @@ def test_layers_equal_pytorch_weight_for_weight():
     torch.manual_seed(0)
     for s in (1, 2):
         tconv = torch.nn.ConvTranspose2d(3, 4, 5, s, padding=2, output_padding=s - 1)
-        m = models.SubpixelConvTranspose(3, 4, 5, strides=s, rngs=nnx.Rngs(0))
+        m = models.ConvTranspose2d(3, 4, 5, strides=s, rngs=nnx.Rngs(0))
         m.kernel[...] = jnp.asarray(tconv.weight.detach().numpy().transpose(2, 3, 0, 1))
         m.bias[...] = jnp.asarray(tconv.bias.detach().numpy())
         x = np.random.default_rng(0).normal(size=(2, 7, 7, 3)).astype(np.float32)
         want = tconv(torch.from_numpy(x.transpose(0, 3, 1, 2))).detach().numpy().transpose(0, 2, 3, 1)
         np.testing.assert_allclose(np.asarray(m(x)), want, atol=1e-5)
         conv = torch.nn.Conv2d(3, 4, 5, s, padding=2)
-        m = models.SpaceToDepthConv(3, 4, 5, strides=s, rngs=nnx.Rngs(0))
+        m = models.Conv2d(3, 4, 5, strides=s, rngs=nnx.Rngs(0))
         m.kernel[...] = jnp.asarray(conv.weight.detach().numpy().transpose(2, 3, 1, 0))
         m.bias[...] = jnp.asarray(conv.bias.detach().numpy())
         x = np.random.default_rng(1).normal(size=(2, 14, 14, 3)).astype(np.float32)
