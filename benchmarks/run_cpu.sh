@@ -10,4 +10,4 @@ if ! "$PY" -c "import torch" 2>/dev/null; then
   # the CPU wheel: a plain `pip install torch` would download the CUDA libraries (gigabytes)
   "$PY" -m pip install -q torch --index-url https://download.pytorch.org/whl/cpu || echo "PyTorch not installed: JAX only"
 fi
-exec "$PY" -m gan_utils bench --wait-load 1.5 --out benchmarks/bench_cpu.md "$@"
+exec "$PY" -m gan_utils bench --wait-load 1.5 --quality-minutes 5 --out benchmarks/bench_cpu.md "$@"

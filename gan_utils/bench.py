@@ -359,6 +359,97 @@ def toy_fit(steps: int = 10_000, batch: int = 64, seed: int = 0) -> dict:
             "compile_seconds": res.compile_seconds, "fuse": train.default_fuse(gan)}
 
 
+def quality_race(minutes: float = 5.0, *, torch: bool | None = None, n_samples: int = 10_000, seed: int = 0,
+                 log: Callable = print) -> list[dict]:
+    """Quality per wall-clock minute: each contender trains for ``minutes`` on this machine, then is scored.
+
+    * ``course DCGAN (JAX)``: ``train.fit`` of the course's DCGAN at batch 64 (the notebooks' setting),
+      compile time included in the budget;
+    * ``TF-tutorial DCGAN (PyTorch eager)``: the same step as ``torch_runner`` (batch 128, Adam 2e-4,
+      beta1 0.5), on shuffled MNIST, when PyTorch is installed.
+
+    Both are scored on ``n_samples`` samples with ``metrics.image_metrics`` against the MNIST test set
+    (MNIST-FID from the shipped classifier, digits covered, precision and recall).
+
+    Returns:
+      one dict per contender: name, steps, batch, seconds, and the metrics.
+    """
+    import jax
+    from . import data, metrics, train
+
+    torch = _has_torch() if torch is None else torch
+    x, _ = data.load_mnist("train")
+    x = data.to_unit_range(x)                                    # (60000, 28, 28, 1) in [-1, 1]
+    test, _ = data.load_mnist("test")
+    ref = metrics.classifier_outputs(test)
+    out = []
+
+    key = jax.random.key(seed)
+    k_data, k_run, k_sample = jax.random.split(key, 3)
+    gan = train.build_gan({"model": "dcgan", "dataset": "mnist", "seed": seed, "latent_dim": 64, "lr": 2e-4,
+                           "b1": 0.5})
+    log(f"quality race: course DCGAN (JAX), {minutes:g} minutes ...")
+    res = train.fit(gan, data.BatchSampler(x, 64, k_data), key=k_run, minutes=minutes, progress=False)
+    fake = np.asarray(train.sample(gan.generator, k_sample, n_samples))
+    out.append({"name": "course DCGAN (JAX)", "steps": res.step, "batch": 64, "seconds": round(res.seconds, 1),
+                **metrics.image_metrics(fake, ref)})
+    log(f"  {res.step} steps in {res.seconds:.0f} s: FID {out[-1]['fid']:.1f}, "
+        f"{out[-1]['digits_covered']} digits")
+
+    if torch:
+        import torch as T
+        from torch import nn
+        T.manual_seed(seed)
+        T.set_num_threads(os.cpu_count() or 1)
+        g, d = _torch_models("tf_dcgan")
+        g_opt = T.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        d_opt = T.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        bce = nn.BCEWithLogitsLoss()
+        xt = T.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
+        batch = 128
+        ones, zeros = T.ones(batch, 1), T.zeros(batch, 1)
+        log(f"quality race: TF-tutorial DCGAN (PyTorch eager), {minutes:g} minutes ...")
+        t0, steps, perm = time.perf_counter(), 0, T.randperm(len(xt))
+        while time.perf_counter() - t0 < 60 * minutes:
+            i = steps % (len(xt) // batch)
+            if i == 0 and steps:
+                perm = T.randperm(len(xt))
+            real = xt[perm[i * batch:(i + 1) * batch]]
+            fake = g(T.randn(batch, 100))
+            d_opt.zero_grad(set_to_none=True)
+            (bce(d(real), ones) + bce(d(fake.detach()), zeros)).backward()
+            d_opt.step()
+            for p in d.parameters():
+                p.requires_grad_(False)
+            g_opt.zero_grad(set_to_none=True)
+            bce(d(fake), ones).backward()
+            g_opt.step()
+            for p in d.parameters():
+                p.requires_grad_(True)
+            steps += 1
+        seconds = time.perf_counter() - t0
+        g.eval()
+        with T.no_grad():
+            fake = np.concatenate([g(T.randn(min(1000, n_samples - i), 100)).numpy()
+                                   for i in range(0, n_samples, 1000)])
+        out.append({"name": "TF-tutorial DCGAN (PyTorch eager)", "steps": steps, "batch": batch,
+                    "seconds": round(seconds, 1), **metrics.image_metrics(fake.transpose(0, 2, 3, 1), ref)})
+        log(f"  {steps} steps in {seconds:.0f} s: FID {out[-1]['fid']:.1f}, {out[-1]['digits_covered']} digits")
+    return out
+
+
+def format_quality(results: list[dict], minutes: float) -> str:
+    """The quality race as a markdown table."""
+    lines = [f"Quality after {minutes:g} minutes of training on this machine (scored on {results[0]['n']} "
+             "samples against the MNIST test set; lower FID is better):", "",
+             "| model | steps x batch | MNIST-FID | digits present (>= 1%) | precision | recall |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for r in results:
+        lines.append(f"| {r['name']} | {r['steps']} x {r['batch']} | **{r['fid']:.1f}** | {r['digits_covered']} "
+                     f"| {r['precision']:.2f} | {r['recall']:.2f} |")
+    return "\n".join(lines)
+
+
 def _has_torch() -> bool:
     import importlib.util
     return importlib.util.find_spec("torch") is not None
@@ -472,6 +563,11 @@ def cmd_bench(args) -> None:
                   f"fresh process: {cache['first_process_s']:.1f} s with an empty cache, "
                   f"**{cache['second_process_s']:.1f} s** in a second process ({cache['cache_files']} cache files).\n")
         info["toy_fit"], info["compile_cache"] = toy, cache
+    quality = None
+    if args.quality_minutes:
+        quality = quality_race(args.quality_minutes, torch=None if not args.no_torch else False,
+                               log=lambda s: print(s, flush=True))
+        extras += "\n" + format_quality(quality, args.quality_minutes) + "\n"
     info["load_after"] = _load()
     table = format_table(rows, info, peak) + extras
     print()
@@ -481,7 +577,8 @@ def cmd_bench(args) -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(table)
         out.with_suffix(".json").write_text(json.dumps({"machine": info, "peak": peak,
-                                                        "rows": [asdict(r) for r in rows]}, indent=1))
+                                                        "rows": [asdict(r) for r in rows], "quality": quality},
+                                                       indent=1))
         print(f"wrote {out} and {out.with_suffix('.json')}")
 
 
@@ -500,5 +597,8 @@ def add_cli(subparsers, formatter_class) -> None:
     b.add_argument("--wait-load", type=float, default=None,
                    help="first wait (up to --wait-minutes) until the 1-minute load average is below this")
     b.add_argument("--wait-minutes", type=float, default=30, help="longest wait for --wait-load")
+    b.add_argument("--quality-minutes", type=float, default=0,
+                   help="then train the course DCGAN (JAX) and the TF-tutorial DCGAN (PyTorch) this long each and "
+                        "score both with MNIST-FID (0: skip)")
     b.add_argument("--out", default=None, help="also write the table here (markdown) and the raw figures (.json)")
     b.set_defaults(func=cmd_bench)

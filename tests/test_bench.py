@@ -148,3 +148,13 @@ def test_runners_train_and_cli_smoke(capsys):
     assert main(["bench", "--quick", "--model", "mlp", "--batch", "16", "--no-torch", "--no-fused"]) == 0
     out = capsys.readouterr().out
     assert "| mlp | 16 |" in out and "FP32 peak" in out
+
+
+def test_quality_race_trains_and_scores():
+    res = bench.quality_race(minutes=0.05, torch=False, n_samples=500, log=lambda s: None)
+    assert [r["name"] for r in res] == ["course DCGAN (JAX)"]
+    r = res[0]
+    assert r["steps"] >= 1 and r["batch"] == 64 and r["n"] == 500
+    assert r["fid"] > 0 and 0 <= r["digits_covered"] <= 10 and sum(r["class_histogram"]) == 500
+    table = bench.format_quality(res, 0.05)
+    assert "| course DCGAN (JAX) |" in table and "MNIST-FID" in table
