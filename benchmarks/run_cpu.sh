@@ -7,7 +7,10 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PY="${PYTHON:-python}"
 if ! "$PY" -c "import torch" 2>/dev/null; then
-  # the CPU wheel: a plain `pip install torch` would download the CUDA libraries (gigabytes)
-  "$PY" -m pip install -q torch --index-url https://download.pytorch.org/whl/cpu || echo "PyTorch not installed: JAX only"
+  # PyTorch's CPU wheel; if its index is unreachable, PyPI's wheel (on Linux it bundles the CUDA libraries:
+  # gigabytes, but the CPU timings are the same)
+  "$PY" -m pip install -q --retries 1 --timeout 15 torch --index-url https://download.pytorch.org/whl/cpu \
+    || "$PY" -m pip install -q torch \
+    || echo "PyTorch not installed: JAX only"
 fi
 exec "$PY" -m gan_utils bench --wait-load 1.5 --quality-minutes 5 --out benchmarks/bench_cpu.md "$@"

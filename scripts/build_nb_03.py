@@ -30,6 +30,7 @@ pushed-forward distribution match the data. This notebook builds the map itself:
 
 setup(r"""
 import math, time
+from functools import partial
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
 from flax import nnx
 from gan_utils import checkpoint, data, models, plots, train, widgets
@@ -300,7 +301,8 @@ each `Upsample` mode at batch 128, for the generator's two upsampling layers, an
 code(r"""
 def fwd_bwd_seconds(module, x, repeats):
     graphdef, state = nnx.split(module)
-    @jax.jit
+    # compiled as gan_utils compiles its training steps: train.compiler_options() (notebook 05 explains it)
+    @partial(jax.jit, compiler_options=train.compiler_options())
     def loss_and_grads(state, x):           # gradients for the weights and the input, as in training
         m = nnx.merge(graphdef, state)
         return nnx.value_and_grad(lambda m, x: jnp.mean(m(x) ** 2), argnums=(0, 1))(m, x)
@@ -333,13 +335,14 @@ md(r"""
 **The choice of `gan_utils`.** On XLA:CPU the backward pass of a stride-2 transposed convolution is slow (it
 becomes a convolution with a dilated input, mostly multiplications by inserted zeros), while the sub-pixel
 layer is a plain stride-1 $3\times3$ convolution at the *low* resolution plus a reshape. On the idle 2-core CPU
-of the course the sub-pixel layer was about 8x faster for the large layer (0.32 s against 2.6 s at
-14x14x128 -> 28x28x64; `gan_utils/models.py` records the measurement); the table above is this machine, now.
+of the course (batch 128, forward + backward, ms) the whole generator took 108 with sub-pixel layers, 170 with
+resize-convolutions and 555 with transposed convolutions; the table above is this machine, now.
 Resize-convolution does the same number of multiply-adds as sub-pixel (a $3\times3$ convolution from $C_{in}$
 channels at $2H\times2W$ equals one to $4C_{out}$ channels at $H\times W$), but on an input four times larger
-with mostly repeated values, and it measured slower than sub-pixel in the table above. Sub-pixel convolution is as expressive as a transposed convolution
-(Shi et al., 2016) and has even overlap, so `DCGANGenerator` uses `upsample="subpixel"` by default; the other
-modes are there to compare. (On a GPU all three are fast.)
+with mostly repeated values: about as fast on the deep layer, much slower on the output layer. Sub-pixel
+convolution is as expressive as a transposed convolution (Shi et al., 2016) and has even overlap, so
+`DCGANGenerator` uses `upsample="subpixel"` by default; the other modes are there to compare. (On a GPU all
+three are fast.)
 
 ## 4. BatchNorm, tanh, and data in $[-1, 1]$
 
