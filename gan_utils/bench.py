@@ -190,7 +190,7 @@ def jax_runner(model: str, batch: int, *, fused: bool = False, direct: bool = Fa
         batches = [jnp.asarray(b) for b in _data(model, batch, 8, seed)]
         keys = [train.step_key(key, i) for i in range(64)]
         t = time.perf_counter()
-        compiled = (step.jitted if hasattr(step, "jitted") else step).lower(state, batches[0], keys[0]).compile()
+        (step.jitted if hasattr(step, "jitted") else step).lower(state, batches[0], keys[0]).compile()
         r.compile_seconds = time.perf_counter() - t
         holder = {"state": state, "i": 0}
 
@@ -228,7 +228,6 @@ def jax_runner(model: str, batch: int, *, fused: bool = False, direct: bool = Fa
 
 
 def _torch_models(model: str):
-    import torch
     from torch import nn
 
     class View(nn.Module):

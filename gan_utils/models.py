@@ -2,6 +2,9 @@
 
 * ``MLPGenerator`` / ``MLPDiscriminator``: small fully connected nets for 1-D and 2-D toy data.
 * ``DCGANGenerator`` / ``DCGANDiscriminator``: DCGAN-style convolutional nets for 28x28x1 images (NHWC).
+* ``Conv2d`` / ``ConvTranspose2d``: PyTorch's layers (odd kernels, stride 1 or 2), each gradient computed in
+  the fastest equivalent form on CPU; ``TFTutorialGenerator`` / ``TFTutorialDiscriminator``, built from them,
+  are the TensorFlow DCGAN tutorial's networks that ``python -m gan_utils bench`` races against PyTorch.
 
 Why sub-pixel upsampling? On a 2-core CPU (XLA:CPU, jax 0.10.2, batch 128) the backward pass of a stride-2
 ``nnx.ConvTranspose`` from 14x14x128 to 28x28x64 took 2.6 s, while a sub-pixel convolution (a stride-1 3x3
