@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark of benchmarks/RESULTS.md, in one command (from the repository root):
-#   ./benchmarks/run_cpu.sh            # JAX vs PyTorch eager, batches 64/128/256, table -> benchmarks/bench_cpu.md
+#   ./benchmarks/run_cpu.sh            # JAX vs PyTorch eager, batches 64/128/256, then the 5-minute quality race;
+#                                      # table -> benchmarks/bench_cpu.md (about 20 minutes in all)
 # It installs PyTorch's CPU wheel (the optional extra) if missing, waits until the machine is quiet
 # (1-minute load < 1.5, at most 30 minutes) and then measures; see `python -m gan_utils bench --help`.
 set -euo pipefail

@@ -13,7 +13,9 @@ each as a single jitted step and fused (many steps in one compiled ``lax.scan``)
 installed (``pip install gan-utils[torch]``), the same architecture in PyTorch eager on the same data and
 batch, with the JAX / PyTorch ratio. It also counts each model's FLOPs per step (XLA's cost analysis of the
 direct definition, so the zero taps of the rewritten convolutions are not counted as work) and measures the
-machine's FP32 matrix-multiply peak, to report the fraction of it each side reaches.
+machine's FP32 matrix-multiply peak, to report the fraction of it each side reaches. ``--quality-minutes 5``
+then races quality per wall-clock minute (``quality_race``): the course DCGAN in JAX against the TF tutorial's
+DCGAN in PyTorch eager, each trained for 5 minutes and scored with MNIST-FID.
 
 Fairness: both sides use every core (XLA's thread pool; ``torch.set_num_threads(os.cpu_count())``), get the
 same batches already in memory, are warmed up before timing (JAX: compiled and run twice; PyTorch: three
@@ -37,7 +39,7 @@ from typing import Callable
 import numpy as np
 
 __all__ = ["MODELS", "BenchRow", "machine_info", "measure_peak", "jax_runner", "torch_runner", "run_bench",
-           "format_table", "model_flops", "add_cli"]
+           "format_table", "model_flops", "quality_race", "format_quality", "add_cli"]
 
 MODELS = ("dcgan", "tf_dcgan", "mlp")
 LATENT = {"dcgan": 64, "tf_dcgan": 100, "mlp": 2}
@@ -265,8 +267,8 @@ def _torch_models(model: str):
     return g, d
 
 
-def torch_runner(model: str, batch: int, *, seed: int = 0) -> _Runner:
-    """A PyTorch eager runner of the same architecture and step, on the same batches, warmed up."""
+def _torch_step(model: str, batch: int, seed: int = 0):
+    """The PyTorch eager training step of ``model`` (Adam 2e-4, beta1 0.5): ``(generator, one_step(real))``."""
     import torch
     from torch import nn
 
@@ -276,8 +278,6 @@ def torch_runner(model: str, batch: int, *, seed: int = 0) -> _Runner:
     g_opt = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
     d_opt = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
     bce = nn.BCEWithLogitsLoss()
-    x = _data(model, batch, 8, seed)
-    batches = [torch.from_numpy(np.ascontiguousarray(b.transpose(0, 3, 1, 2) if b.ndim == 4 else b)) for b in x]
     ones, zeros = torch.ones(batch, 1), torch.zeros(batch, 1)
     latent = LATENT[model]
 
@@ -295,6 +295,17 @@ def torch_runner(model: str, batch: int, *, seed: int = 0) -> _Runner:
         g_opt.step()
         for p in d.parameters():
             p.requires_grad_(True)
+
+    return g, one_step
+
+
+def torch_runner(model: str, batch: int, *, seed: int = 0) -> _Runner:
+    """A PyTorch eager runner of the same architecture and step, on the same batches, warmed up."""
+    import torch
+
+    _, one_step = _torch_step(model, batch, seed)
+    x = _data(model, batch, 8, seed)
+    batches = [torch.from_numpy(np.ascontiguousarray(b.transpose(0, 3, 1, 2) if b.ndim == 4 else b)) for b in x]
 
     r = _Runner()
     holder = {"i": 0}
@@ -397,34 +408,16 @@ def quality_race(minutes: float = 5.0, *, torch: bool | None = None, n_samples: 
 
     if torch:
         import torch as T
-        from torch import nn
-        T.manual_seed(seed)
-        T.set_num_threads(os.cpu_count() or 1)
-        g, d = _torch_models("tf_dcgan")
-        g_opt = T.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
-        d_opt = T.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
-        bce = nn.BCEWithLogitsLoss()
-        xt = T.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
         batch = 128
-        ones, zeros = T.ones(batch, 1), T.zeros(batch, 1)
+        g, one_step = _torch_step("tf_dcgan", batch, seed)
+        xt = T.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
         log(f"quality race: TF-tutorial DCGAN (PyTorch eager), {minutes:g} minutes ...")
         t0, steps, perm = time.perf_counter(), 0, T.randperm(len(xt))
         while time.perf_counter() - t0 < 60 * minutes:
             i = steps % (len(xt) // batch)
             if i == 0 and steps:
-                perm = T.randperm(len(xt))
-            real = xt[perm[i * batch:(i + 1) * batch]]
-            fake = g(T.randn(batch, 100))
-            d_opt.zero_grad(set_to_none=True)
-            (bce(d(real), ones) + bce(d(fake.detach()), zeros)).backward()
-            d_opt.step()
-            for p in d.parameters():
-                p.requires_grad_(False)
-            g_opt.zero_grad(set_to_none=True)
-            bce(d(fake), ones).backward()
-            g_opt.step()
-            for p in d.parameters():
-                p.requires_grad_(True)
+                perm = T.randperm(len(xt))                        # a new epoch, reshuffled
+            one_step(xt[perm[i * batch:(i + 1) * batch]])
             steps += 1
         seconds = time.perf_counter() - t0
         g.eval()
