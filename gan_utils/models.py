@@ -14,7 +14,7 @@ overlap that gives transposed convolutions their checkerboard artefacts. Noteboo
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -270,8 +270,26 @@ def _conv_t_s2(x: jax.Array, w: jax.Array) -> jax.Array:
     return _conv_t_direct(x, w, 2) if w.shape[-1] <= 4 else _conv_t_phases(x, w)
 
 
-@jax.custom_vjp
-def conv2d_stride2(x: jax.Array, w: jax.Array) -> jax.Array:
+def _with_adjoint_vjp(forward: Callable, adjoint: Callable) -> Callable:
+    """``forward(x, w)`` as a ``jax.custom_vjp`` whose input gradient is ``adjoint`` (the other layer of the
+    pair C, T) with the kernel's C_in and C_out swapped, cropped to x's size (C of odd sizes pads one extra
+    row/column), and whose kernel gradient differentiates ``forward`` itself."""
+    f = jax.custom_vjp(forward)
+
+    def fwd(x, w):
+        return forward(x, w), (x, w)
+
+    def bwd(res, g):
+        x, w = res
+        dx = adjoint(g, jnp.swapaxes(w, 2, 3))[:, :x.shape[1], :x.shape[2]]
+        dw = jax.vjp(lambda w: forward(x, w), w)[1](g)[0]
+        return dx, dw
+
+    f.defvjp(fwd, bwd)
+    return f
+
+
+def _conv2d_stride2(x: jax.Array, w: jax.Array) -> jax.Array:
     """PyTorch's Conv2d(k, stride=2, padding=(k-1)//2) without bias, fast on CPU in both directions.
 
     Args:
@@ -284,22 +302,7 @@ def conv2d_stride2(x: jax.Array, w: jax.Array) -> jax.Array:
     return _conv_direct(x, w, 2)
 
 
-def _conv2d_stride2_fwd(x, w):
-    return _conv_direct(x, w, 2), (x, w)
-
-
-def _conv2d_stride2_bwd(res, g):
-    x, w = res
-    dx = _conv_t_s2(g, jnp.swapaxes(w, 2, 3))[:, :x.shape[1], :x.shape[2]]   # the adjoint of C is T
-    dw = jax.vjp(lambda w: _conv_direct(x, w, 2), w)[1](g)[0]
-    return dx, dw
-
-
-conv2d_stride2.defvjp(_conv2d_stride2_fwd, _conv2d_stride2_bwd)
-
-
-@jax.custom_vjp
-def conv_transpose2d_stride2(x: jax.Array, w: jax.Array) -> jax.Array:
+def _conv_transpose2d_stride2(x: jax.Array, w: jax.Array) -> jax.Array:
     """PyTorch's ConvTranspose2d(k, stride=2, padding=(k-1)//2, output_padding=1) without bias, fast on CPU.
 
     Args:
@@ -312,18 +315,8 @@ def conv_transpose2d_stride2(x: jax.Array, w: jax.Array) -> jax.Array:
     return _conv_t_s2(x, w)
 
 
-def _conv_transpose2d_stride2_fwd(x, w):
-    return _conv_t_s2(x, w), (x, w)
-
-
-def _conv_transpose2d_stride2_bwd(res, g):
-    x, w = res
-    dx = _conv_direct(g, jnp.swapaxes(w, 2, 3), 2)                     # the adjoint of T is C
-    dw = jax.vjp(lambda w: _conv_t_s2(x, w), w)[1](g)[0]
-    return dx, dw
-
-
-conv_transpose2d_stride2.defvjp(_conv_transpose2d_stride2_fwd, _conv_transpose2d_stride2_bwd)
+conv2d_stride2 = _with_adjoint_vjp(_conv2d_stride2, adjoint=_conv_transpose2d_stride2)
+conv_transpose2d_stride2 = _with_adjoint_vjp(_conv_transpose2d_stride2, adjoint=_conv2d_stride2)
 
 
 class _OddKernelConv(nnx.Module):
