@@ -1,39 +1,44 @@
-"""Builds notebooks/05_training_loop.ipynb (run it, then execute the notebook to fill the outputs).
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-    /work/venv/bin/python scripts/build_nb_05.py
-    cd notebooks && jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=1800 05_training_loop.ipynb
-"""
-from nbbuild import code, md, write
+# %% [markdown]
+# # 05 The training loop
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/05_training_loop.ipynb)
+#
+# Notebooks 03 and 04 built the two players. Here they play: we write the alternating update once by hand, replace
+# it by the compiled steps of `gan_utils`, and train the course's DCGAN on MNIST live, watching a fixed batch of
+# latent codes turn into digits.
+#
+# **You will learn**
+#
+# - the **alternating update** (one discriminator step, one generator step) written by hand in a dozen lines, and
+#   that it computes the same losses as `gan_utils`;
+# - **compile time against step time**, measured: why we `jit` the whole step once;
+# - to **train** the DCGAN on MNIST with a progress bar, and to watch it learn through a **fixed latent batch**
+#   drawn every few hundred steps (an inline animation and a GIF);
+# - to read **loss curves** against their equilibrium values ($2\log 2$ and $\log 2$) and $D(x)$, $D(G(z))$ against $\tfrac12$;
+# - to **save a checkpoint, interrupt, resume**, and check that the resumed run is *bit for bit* the same;
+# - what **failure** looks like (the discriminator wins; mode collapse), with small demonstrations and the signs to watch;
+# - how to run this notebook on a **Colab GPU or TPU**.
+#
+# *Time:* about 6 minutes on an idle 2-core CPU (5 of them training); one line below switches to the shipped
+# pretrained weights for a classroom with no time to wait.
 
-NAME = "05_training_loop.ipynb"
-
-
-md(rf"""
-# 05 The training loop
-
-[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/{NAME})
-
-Notebooks 03 and 04 built the two players. Here they play: we write the alternating update once by hand, replace
-it by the compiled steps of `gan_utils`, and train the course's DCGAN on MNIST live, watching a fixed batch of
-latent codes turn into digits.
-
-**You will learn**
-
-- the **alternating update** (one discriminator step, one generator step) written by hand in a dozen lines, and
-  that it computes the same losses as `gan_utils`;
-- **compile time against step time**, measured: why we `jit` the whole step once;
-- to **train** the DCGAN on MNIST with a progress bar, and to watch it learn through a **fixed latent batch**
-  drawn every few hundred steps (an inline animation and a GIF);
-- to read **loss curves** against their equilibrium values ($2\log 2$ and $\log 2$) and $D(x)$, $D(G(z))$ against $\tfrac12$;
-- to **save a checkpoint, interrupt, resume**, and check that the resumed run is *bit for bit* the same;
-- what **failure** looks like (the discriminator wins; mode collapse), with small demonstrations and the signs to watch;
-- how to run this notebook on a **Colab GPU or TPU**.
-
-*Time:* about 6 minutes on an idle 2-core CPU (5 of them training); one line below switches to the shipped
-pretrained weights for a classroom with no time to wait.
-""")
-
-code(r"""
+# %%
 # Setup: install the course package if it is missing (e.g. on Colab), then imports, seed and devices.
 import importlib.util, os, subprocess, sys
 if importlib.util.find_spec("gan_utils") is None:
@@ -45,35 +50,34 @@ import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
 from flax import nnx
 from gan_utils import checkpoint, data, losses, metrics, models, plots, train
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR, D_COLOR, EQUILIBRIUM
+USE_PRETRAINED = False  # True: skip the 5-minute training and load the shipped pretrained DCGAN instead
+OUT = Path(tempfile.mkdtemp(prefix="gan_course_05_"))  # checkpoints and the GIF go here, not into the repo
+print(f"outputs in {OUT}")
 SEED = 0
 TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
-USE_PRETRAINED = False  # True: skip the 5-minute training and load the shipped pretrained DCGAN instead
 key = jax.random.key(SEED)
 plt.rcParams.update({"figure.dpi": 80, "savefig.dpi": 80, "axes.spines.top": False, "axes.spines.right": False})
-OUT = Path(tempfile.mkdtemp(prefix="gan_course_05_"))  # checkpoints and the GIF go here, not into the repo
-print(f"JAX {jax.__version__} on {jax.devices()}; outputs in {OUT}")
-""")
+print(f"JAX {jax.__version__} on {jax.devices()}")
 
-# ---------------------------------------------------------------------------------------------------------
-md(r"""
-## 1. The alternating update, by hand
 
-Notebook 02 derived the game. With $D(x) = \sigma(\ell(x))$ for the discriminator's logit $\ell$, and writing
-$-\log\sigma(\ell) = \operatorname{softplus}(-\ell)$ and $-\log(1-\sigma(\ell)) = \operatorname{softplus}(\ell)$
-(stable for every $\ell$, notebook 04), one training step on a batch of $B$ real images $x_i$ and latent codes
-$z_i \sim \mathcal N(0, I)$ is
+# %% [markdown]
+# ## 1. The alternating update, by hand
+#
+# Notebook 02 derived the game. With $D(x) = \sigma(\ell(x))$ for the discriminator's logit $\ell$, and writing
+# $-\log\sigma(\ell) = \operatorname{softplus}(-\ell)$ and $-\log(1-\sigma(\ell)) = \operatorname{softplus}(\ell)$
+# (stable for every $\ell$, notebook 04), one training step on a batch of $B$ real images $x_i$ and latent codes
+# $z_i \sim \mathcal N(0, I)$ is
+#
+# 1. **discriminator step**: descend
+#    $\;L_D = \frac1B\sum_i \operatorname{softplus}(-\ell(x_i)) + \frac1B\sum_i \operatorname{softplus}(\ell(G(z_i)))\;$
+#    in $D$'s parameters, with $G(z_i)$ held fixed;
+# 2. **generator step**: descend the non-saturating loss
+#    $\;L_G = \frac1B\sum_i \operatorname{softplus}(-\ell(G(z_i)))\; = -\frac1B\sum_i\log D(G(z_i))$ in $G$'s parameters,
+#    through the *updated* discriminator.
+#
+# Both with Adam ($\eta = 2\cdot10^{-4}$, $\beta_1 = 0.5$, the DCGAN paper's values). In Flax NNX that is:
 
-1. **discriminator step**: descend
-   $\;L_D = \frac1B\sum_i \operatorname{softplus}(-\ell(x_i)) + \frac1B\sum_i \operatorname{softplus}(\ell(G(z_i)))\;$
-   in $D$'s parameters, with $G(z_i)$ held fixed;
-2. **generator step**: descend the non-saturating loss
-   $\;L_G = \frac1B\sum_i \operatorname{softplus}(-\ell(G(z_i)))\; = -\frac1B\sum_i\log D(G(z_i))$ in $G$'s parameters,
-   through the *updated* discriminator.
-
-Both with Adam ($\eta = 2\cdot10^{-4}$, $\beta_1 = 0.5$, the DCGAN paper's values). In Flax NNX that is:
-""")
-
-code(r"""
+# %%
 def d_loss_fn(D, real, fake):
     r, f = D(real), D(fake)
     return jnp.mean(jax.nn.softplus(-r)) + jnp.mean(jax.nn.softplus(f))   # -log D(x) - log(1 - D(G(z)))
@@ -104,14 +108,12 @@ BATCH = 64
 key, k_data = jax.random.split(key)
 batches = data.BatchSampler(x_train, BATCH, k_data)              # batch(step): a pure function of the step
 print("training images:", x_train.shape, x_train.dtype, f"range [{x_train.min():.0f}, {x_train.max():.0f}]")
-""")
 
-md(r"""
-A check: our hand-written losses are exactly `gan_utils.losses.discriminator_loss` and
-`generator_loss_non_saturating` (notebook 04 derives them), and a few eager steps run and change both networks.
-""")
+# %% [markdown]
+# A check: our hand-written losses are exactly `gan_utils.losses.discriminator_loss` and
+# `generator_loss_non_saturating` (notebook 04 derives them), and a few eager steps run and change both networks.
 
-code(r"""
+# %%
 hand = new_gan()
 key, k1, k2 = jax.random.split(key, 3)
 real = jnp.asarray(batches.batch(0))
@@ -131,20 +133,19 @@ assert not np.array_equal(w_before[0], hand.generator.fc.kernel[...]), "the gene
 assert not np.array_equal(w_before[1], hand.discriminator.fc.kernel[...]), "the discriminator did not move"
 print(f"after 3 eager steps: d_loss = {float(d_l):.3f}, g_loss = {float(g_l):.3f}; "
       f"{timings['by hand, eager (no jit)']:.2f} s per step")
-""")
 
-md(r"""
-## 2. Compile once, then run fast
 
-Eagerly, JAX dispatches every operation of the step one by one from Python. `jax.jit` traces the step once,
-hands the whole graph to the XLA compiler, and later calls run the compiled program. We time both, for the
-hand-written step (with `nnx.jit`, which handles the NNX objects) and for `gan_utils.train.make_train_step`,
-which is the same algorithm written as a pure function `step(state, real, key) -> (state, metrics)` on the state
-of `nnx.split(gan)`. `gan_utils` also reuses one generator forward pass for both updates (as PyTorch's DCGAN
-tutorial does) and returns the mean $D(x)$, $D(G(z))$ and the generator's gradient norm as metrics.
-""")
+# %% [markdown]
+# ## 2. Compile once, then run fast
+#
+# Eagerly, JAX dispatches every operation of the step one by one from Python. `jax.jit` traces the step once,
+# hands the whole graph to the XLA compiler, and later calls run the compiled program. We time both, for the
+# hand-written step (with `nnx.jit`, which handles the NNX objects) and for `gan_utils.train.make_train_step`,
+# which is the same algorithm written as a pure function `step(state, real, key) -> (state, metrics)` on the state
+# of `nnx.split(gan)`. `gan_utils` also reuses one generator forward pass for both updates (as PyTorch's DCGAN
+# tutorial does) and returns the mean $D(x)$, $D(G(z))$ and the generator's gradient norm as metrics.
 
-code(r"""
+# %%
 def time_compiled(run_one, n):
     # First call = trace + compile + run; then the mean of n calls.
     t0 = time.perf_counter(); jax.block_until_ready(run_one(0)); first = time.perf_counter() - t0
@@ -173,35 +174,33 @@ for name, t in timings.items():
 print(f"compiling costs about {timings['gan_utils step: compile + first step'] / timings['gan_utils step: one step']:.0f} "
       f"steps; eager dispatch is {timings['by hand, eager (no jit)'] / timings['gan_utils step: one step']:.0f}x slower "
       f"than the compiled step.  (load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
-""")
 
-md(r"""
-Compiling takes a few seconds, once; every later step is many times faster than the eager one. That is why the
-whole update (both gradients and both Adam updates) is one jitted function: the compiled program is reused for
-thousands of steps. (Timings vary with the machine and its load; the cell prints the load average so you can
-judge them. `gan_utils.train.enable_compilation_cache()` even keeps compiled steps on disk between sessions.)
+# %% [markdown]
+# Compiling takes a few seconds, once; every later step is many times faster than the eager one. That is why the
+# whole update (both gradients and both Adam updates) is one jitted function: the compiled program is reused for
+# thousands of steps. (Timings vary with the machine and its load; the cell prints the load average so you can
+# judge them. `gan_utils.train.enable_compilation_cache()` even keeps compiled steps on disk between sessions.)
+#
+# The compiler has options too. `make_train_step` compiles with `train.compiler_options()`, which on CPU tells
+# XLA to run convolutions with its own kernels instead of handing them to the YNNPACK library, its default in
+# this jax version: on the course's 2-core CPU that made the same step about 1.4x faster (426 -> 603 images/s
+# at batch 64; `benchmarks/RESULTS.md` has the per-layer measurements). Part of the gap between the two jitted
+# rows above is that option; the same program, compiled differently.
+#
+# ## 3. Training on MNIST, live
+#
+# `gan_utils.train.fit` runs the compiled step in a loop with a progress bar, records the metrics of every step,
+# stops on NaN, and calls our callback every `callback_every` steps; we use it to draw the **same 64 latent codes**
+# each time, so the frames show how the generator's map $z \mapsto G(z)$ evolves, not new random draws.
+#
+# **Budget.** On an idle 2-core CPU one step at batch 64 takes about 0.11-0.12 s, so 2,500 steps is just under
+# **5 minutes**, enough for recognisable digits of all ten classes: the cell after the samples below measures it
+# with the course's classifier (notebook 06). We fix the budget in
+# steps (not `minutes=`), so that the result is the same on every machine; on a GPU it takes seconds. Set `USE_PRETRAINED = True` in the setup
+# cell to skip training and load the weights shipped with `gan_utils` (trained by
+# `python -m gan_utils train --dataset mnist --out ...`, see the README).
 
-The compiler has options too. `make_train_step` compiles with `train.compiler_options()`, which on CPU tells
-XLA to run convolutions with its own kernels instead of handing them to the YNNPACK library, its default in
-this jax version: on the course's 2-core CPU that made the same step about 1.4x faster (426 -> 603 images/s
-at batch 64; `benchmarks/RESULTS.md` has the per-layer measurements). Part of the gap between the two jitted
-rows above is that option; the same program, compiled differently.
-
-## 3. Training on MNIST, live
-
-`gan_utils.train.fit` runs the compiled step in a loop with a progress bar, records the metrics of every step,
-stops on NaN, and calls our callback every `callback_every` steps; we use it to draw the **same 64 latent codes**
-each time, so the frames show how the generator's map $z \mapsto G(z)$ evolves, not new random draws.
-
-**Budget.** On an idle 2-core CPU one step at batch 64 takes about 0.11-0.12 s, so 2,500 steps is just under
-**5 minutes**, enough for recognisable digits of all ten classes: the cell after the samples below measures it
-with the course's classifier (notebook 06). We fix the budget in
-steps (not `minutes=`), so that the result is the same on every machine; on a GPU it takes seconds. Set `USE_PRETRAINED = True` in the setup
-cell to skip training and load the weights shipped with `gan_utils` (trained by
-`python -m gan_utils train --dataset mnist --out ...`, see the README).
-""")
-
-code(r"""
+# %%
 STEPS = 40 if TESTING else 2500          # under 5 min on an idle 2-core CPU; a few seconds on a GPU
 EVERY = 20 if TESTING else 200           # a frame of the fixed latent batch every EVERY steps
 key, k_run, k_fixed = jax.random.split(key, 3)
@@ -224,9 +223,8 @@ else:
     rate = (result.step) / (result.seconds - result.compile_seconds)
     print(f"{result.step} steps in {result.seconds:.0f} s (compile {result.compile_seconds:.1f} s): "
           f"{rate:.1f} steps/s = {rate * BATCH:.0f} images/s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-""")
 
-code(r"""
+# %%
 # Check: the run is complete and healthy.
 assert len(frames) >= 2 and frames[-1][1].shape == (64, 28, 28, 1)
 assert all(np.isfinite(history[k]).all() for k in ("d_loss", "g_loss"))
@@ -234,17 +232,16 @@ assert np.abs(frames[-1][1]).max() <= 1.0                      # tanh output, sa
 assert np.abs(frames[-1][1] - frames[0][1]).mean() > 0.05 or USE_PRETRAINED   # the generator learned something
 last = slice(-min(200, len(history["step"])), None)
 print("mean over the last steps:", {k: round(float(np.mean(history[k][last])), 3) for k in ("d_loss", "g_loss", "d_real", "d_fake")})
-""")
 
-md(r"""
-### The fixed latent batch, step by step
 
-Each frame is $G(z_1), \dots, G(z_{64})$ for the same $z$'s. Blobs appear first, then strokes, then digits; in
-the later frames each image keeps its identity and only sharpens, because $G$ changes slowly once the game is
-near balance. The GIF is written to the output folder (e.g. to put it in slides).
-""")
+# %% [markdown]
+# ### The fixed latent batch, step by step
+#
+# Each frame is $G(z_1), \dots, G(z_{64})$ for the same $z$'s. Blobs appear first, then strokes, then digits; in
+# the later frames each image keeps its identity and only sharpens, because $G$ changes slowly once the game is
+# near balance. The GIF is written to the output folder (e.g. to put it in slides).
 
-code(r"""
+# %%
 def draw_frame(ax, frame):
     step, imgs = frame
     plots.show_images(imgs, nrow=8, ax=ax, title=f"G(z) for a fixed z, step {step}")
@@ -253,9 +250,8 @@ gif_path = OUT / "training.gif"
 anim = plots.animate(frames, draw_frame, interval=500, figsize=(4.2, 4.4), gif_path=gif_path)
 print(f"{len(frames)} frames; GIF: {gif_path} ({gif_path.stat().st_size / 1e3:.0f} kB)")
 anim
-""")
 
-code(r"""
+# %%
 # The generator after training: 100 fresh samples (inference mode: BatchNorm uses its running statistics).
 key, sub = jax.random.split(key)
 final = np.asarray(train.sample(gan.generator, sub, 100))
@@ -266,17 +262,15 @@ plots.show_images(x_train[np.asarray(jax.random.choice(sub, len(x_train), (100,)
                   ax=axes[1], title="real: 100 MNIST training images")
 axes[0].title.set_color(FAKE_COLOR); axes[1].title.set_color(REAL_COLOR)
 plt.show()
-""")
 
-md(r"""
-"Recognisable digits of every class" is a claim we can check with numbers. Notebook 06 builds the course's
-yardstick: a small MNIST classifier (shipped with `gan_utils`) that tells which digit each sample is, and the
-**MNIST-FID**, the distance between the classifier's features of generated and of real digits (lower is
-better: real digits against real digits score about 1, the shipped 6,000-step model about 75, untrained noise
-a few hundred).
-""")
+# %% [markdown]
+# "Recognisable digits of every class" is a claim we can check with numbers. Notebook 06 builds the course's
+# yardstick: a small MNIST classifier (shipped with `gan_utils`) that tells which digit each sample is, and the
+# **MNIST-FID**, the distance between the classifier's features of generated and of real digits (lower is
+# better: real digits against real digits score about 1, the shipped 6,000-step model about 75, untrained noise
+# a few hundred).
 
-code(r"""
+# %%
 N_EVAL = 1000 if TESTING else 10_000       # FID is biased upwards at small N: compare only at equal N
 key, sub = jax.random.split(key)
 fake = np.asarray(train.sample(gan.generator, sub, N_EVAL))
@@ -287,20 +281,18 @@ print(f"MNIST-FID on {N_EVAL} samples: {scores['fid']:.1f};  digits present (>= 
 print("share of each digit 0-9:", " ".join(f"{v:.2f}" for v in share))
 if not TESTING:                              # the 5-minute budget's promise (a short test run cannot keep it)
     assert scores["digits_covered"] == 10, "some digit is missing: train longer"
-""")
 
-md(r"""
-## 4. Reading the curves
+# %% [markdown]
+# ## 4. Reading the curves
+#
+# At the equilibrium of notebook 02 the generator matches the data, $D = \tfrac12$ everywhere, and the losses are
+# $$L_D = -\log\tfrac12 - \log\left(1-\tfrac12\right) = 2\log 2 \approx 1.386, \qquad L_G = -\log\tfrac12 = \log 2 \approx 0.693.$$
+# `plots.plot_history` draws them dashed. A healthy run does **not** converge to these lines: the two players keep
+# pushing each other. What matters is that $L_D$ stays well away from 0 (the discriminator is not winning outright),
+# $D(x)$ stays above $D(G(z))$ but both stay away from 1 and 0, and the curves do not drift. The samples are the real
+# judge; the numbers only warn. (We measure sample quality with FID and precision/recall in notebook 06.)
 
-At the equilibrium of notebook 02 the generator matches the data, $D = \tfrac12$ everywhere, and the losses are
-$$L_D = -\log\tfrac12 - \log\left(1-\tfrac12\right) = 2\log 2 \approx 1.386, \qquad L_G = -\log\tfrac12 = \log 2 \approx 0.693.$$
-`plots.plot_history` draws them dashed. A healthy run does **not** converge to these lines: the two players keep
-pushing each other. What matters is that $L_D$ stays well away from 0 (the discriminator is not winning outright),
-$D(x)$ stays above $D(G(z))$ but both stay away from 1 and 0, and the curves do not drift. The samples are the real
-judge; the numbers only warn. (We measure sample quality with FID and precision/recall in notebook 06.)
-""")
-
-code(r"""
+# %%
 plots.plot_history(history, smooth=50)
 plt.tight_layout(); plt.show()
 tail = {k: float(np.mean(history[k][last])) for k in ("d_loss", "g_loss", "d_real", "d_fake")}
@@ -308,24 +300,21 @@ print(f"last steps: d_loss {tail['d_loss']:.2f} (equilibrium {EQUILIBRIUM['d_los
       f"g_loss {tail['g_loss']:.2f} (equilibrium {EQUILIBRIUM['g_loss']:.2f}), "
       f"D(x) {tail['d_real']:.2f}, D(G(z)) {tail['d_fake']:.2f} (both 0.50 at equilibrium)")
 assert 0 < tail["d_fake"] < tail["d_real"] < 1
-""")
 
-# ---------------------------------------------------------------------------------------------------------
-md(r"""
-## 5. Save, interrupt, resume: exactly
+# %% [markdown]
+# ## 5. Save, interrupt, resume: exactly
+#
+# A long run must survive a closed laptop or a Colab time-out. `gan_utils.checkpoint.save` writes everything the
+# next step depends on: both networks, both Adam states, BatchNorm statistics, the step number, the run's PRNG key
+# and the history (msgpack + JSON, written atomically; loading executes no code). Because step $s$ uses the key
+# `step_key(key, s)` $=$ `fold_in(key, s)` and the batch `batches.batch(s)`, both pure functions of $s$, a resumed run
+# sees exactly the random numbers and batches that the uninterrupted one would have seen.
+#
+# The experiment: from a checkpoint, (A) train straight on for `EXTRA` steps; (B) train with a checkpoint every
+# `EXTRA/4` steps, **interrupt** it midway (a callback raises `KeyboardInterrupt`, as pressing stop in Jupyter
+# does), restore the last checkpoint into a *fresh* model, and finish. A and B must agree bit for bit.
 
-A long run must survive a closed laptop or a Colab time-out. `gan_utils.checkpoint.save` writes everything the
-next step depends on: both networks, both Adam states, BatchNorm statistics, the step number, the run's PRNG key
-and the history (msgpack + JSON, written atomically; loading executes no code). Because step $s$ uses the key
-`step_key(key, s)` $=$ `fold_in(key, s)` and the batch `batches.batch(s)`, both pure functions of $s$, a resumed run
-sees exactly the random numbers and batches that the uninterrupted one would have seen.
-
-The experiment: from a checkpoint, (A) train straight on for `EXTRA` steps; (B) train with a checkpoint every
-`EXTRA/4` steps, **interrupt** it midway (a callback raises `KeyboardInterrupt`, as pressing stop in Jupyter
-does), restore the last checkpoint into a *fresh* model, and finish. A and B must agree bit for bit.
-""")
-
-code(r"""
+# %%
 EXTRA = 20 if TESTING else 40
 CK = EXTRA // 4
 S = history["step"][-1] + 1
@@ -354,9 +343,8 @@ gan_b2 = new_gan(seed=789)
 s1, key_b2, meta = checkpoint.restore(OUT / "run_b", gan_b2)
 print(f"resuming from the checkpoint at step {s1}; {EXTRA - (s1 - S)} steps to go")
 res_b = train.fit(gan_b2, batches, key=key_b2, steps=S + EXTRA, start_step=s1, history=meta["history"], fuse=1, progress=False)
-""")
 
-code(r"""
+# %%
 # NBVAL_CHECK_OUTPUT
 leaves_a = jax.tree_util.tree_leaves(nnx.state(gan_a))
 leaves_b = jax.tree_util.tree_leaves(nnx.state(gan_b2))
@@ -368,24 +356,21 @@ print(f"max |difference| between the uninterrupted and the resumed run: {diff}")
 print(f"metric histories identical: {same_history}")
 if jax.default_backend() == "cpu":   # GPUs may reorder float sums between runs; on CPU XLA is deterministic
     assert diff == 0.0 and same_history
-""")
 
-# ---------------------------------------------------------------------------------------------------------
-md(r"""
-## 6. What failure looks like
+# %% [markdown]
+# ## 6. What failure looks like
+#
+# GAN training fails in recognisable ways. Two small demonstrations, each a minute or less.
+#
+# **(a) The discriminator wins.** Give the discriminator an edge, 5 updates per generator update (`k_disc=5`, so each
+# step costs about 3 normal ones), and
+# use the *saturating* generator loss $\log(1 - D(G(z)))$ of the original minimax game. Its gradient with respect
+# to the logit is $-\sigma(\ell) = -D(G(z))$, which vanishes as $D(G(z)) \to 0$ (measured in notebook 04). We train
+# the same DCGAN this way for a short while and compare with the first steps of the healthy run above.
+# Signs: $D(x) \to 1$, $D(G(z)) \to 0$, $L_D \to 0$, a generator gradient norm orders of magnitude smaller,
+# samples that stop improving.
 
-GAN training fails in recognisable ways. Two small demonstrations, each a minute or less.
-
-**(a) The discriminator wins.** Give the discriminator an edge, 5 updates per generator update (`k_disc=5`, so each
-step costs about 3 normal ones), and
-use the *saturating* generator loss $\log(1 - D(G(z)))$ of the original minimax game. Its gradient with respect
-to the logit is $-\sigma(\ell) = -D(G(z))$, which vanishes as $D(G(z)) \to 0$ (measured in notebook 04). We train
-the same DCGAN this way for a short while and compare with the first steps of the healthy run above.
-Signs: $D(x) \to 1$, $D(G(z)) \to 0$, $L_D \to 0$, a generator gradient norm orders of magnitude smaller,
-samples that stop improving.
-""")
-
-code(r"""
+# %%
 FAIL_STEPS = 12 if TESTING else 40
 key, k_fail = jax.random.split(key)
 fail_gan = new_gan()
@@ -417,18 +402,16 @@ if healthy_first is not None:
     print(f"healthy run, same steps: D(G(z)) {np.mean(healthy_first['d_fake'][-5:]):.2e}, "
           f"generator gradient norm {np.mean(healthy_first['g_grad_norm'][-5:]):.2e}")
 assert tail_fail["d_fake"] < 0.1
-""")
 
-md(r"""
-**(b) Mode collapse.** The generator puts its mass on a few modes: each sample looks fine, but the variety is
-gone. On the 2-D ring of 8 Gaussians (notebook 02's toy data) we can count the modes that receive samples
-(`metrics.toy_mode_metrics`: a mode is covered if a sample lies within 3 standard deviations of it). With a 5x
-larger learning rate and Adam's default $\beta_1 = 0.9$ the two players overshoot each other: the discriminator
-penalises wherever the fakes are, the generator moves its mass *together* to a mode the discriminator does not
-yet penalise, and the chase goes round the ring. Small MLPs, so each run takes seconds.
-""")
+# %% [markdown]
+# **(b) Mode collapse.** The generator puts its mass on a few modes: each sample looks fine, but the variety is
+# gone. On the 2-D ring of 8 Gaussians (notebook 02's toy data) we can count the modes that receive samples
+# (`metrics.toy_mode_metrics`: a mode is covered if a sample lies within 3 standard deviations of it). With a 5x
+# larger learning rate and Adam's default $\beta_1 = 0.9$ the two players overshoot each other: the discriminator
+# penalises wherever the fakes are, the generator moves its mass *together* to a mode the discriminator does not
+# yet penalise, and the chase goes round the ring. Small MLPs, so each run takes seconds.
 
-code(r"""
+# %%
 ring = data.ring(std=0.05)
 key, k_ring = jax.random.split(key)
 x_ring = np.asarray(ring.sample(k_ring, 50_000))
@@ -462,78 +445,73 @@ plt.tight_layout(); plt.show()
 for name, snaps in toy_runs.items():
     print(f"{name:<30} modes covered at the snapshots: {[m for _, _, m in snaps]}")
 assert min(m for _, _, m in toy_runs["collapse: lr 1e-3, beta1 0.9"]) < 8
-""")
 
-md(r"""
-Read the snapshots, not only the last one: the number of modes covered moves. In the run above the aggressive
-settings keep the generator's mass together on none, one or a few modes at every snapshot, and the blob moves
-from snapshot to snapshot: the chase round the ring (while samples that sit *on* a mode each look good). The
-healthy run spreads its mass over the whole ring first and then pulls it onto all eight modes. Collapse is
-often partial and temporary, so a single snapshot can mislead in either direction. In a real image GAN the
-same thing shows as a sample grid with many near-copies, or classes missing from a classifier's histogram
-(notebook 06), so look at the samples and measure their variety every few hundred steps.
-""")
+# %% [markdown]
+# Read the snapshots, not only the last one: the number of modes covered moves. In the run above the aggressive
+# settings keep the generator's mass together on none, one or a few modes at every snapshot, and the blob moves
+# from snapshot to snapshot: the chase round the ring (while samples that sit *on* a mode each look good). The
+# healthy run spreads its mass over the whole ring first and then pulls it onto all eight modes. Collapse is
+# often partial and temporary, so a single snapshot can mislead in either direction. In a real image GAN the
+# same thing shows as a sample grid with many near-copies, or classes missing from a classifier's histogram
+# (notebook 06), so look at the samples and measure their variety every few hundred steps.
 
-md(r"""
-**Signs to watch for, in one table**
+# %% [markdown]
+# **Signs to watch for, in one table**
+#
+# | what you see | what it means | what to try |
+# |---|---|---|
+# | $L_D \to 0$, $D(x)\to1$, $D(G(z))\to0$, generator gradient $\to 0$ | the discriminator wins | non-saturating loss (the default), fewer D steps, one-sided label smoothing or dropout in D (notebook 04) |
+# | many near-identical samples; modes or classes missing; losses oscillating | mode collapse | lower learning rates, $\beta_1 = 0.5$, larger batches; measure with notebook 06's metrics |
+# | a loss becomes NaN | divergence | `fit` stops, keeps the last good state and says so; lower the learning rate |
+# | samples stop improving while losses look fine | the losses are not a quality measure | look at samples; FID in notebook 06 |
+#
+# ## 7. On a Colab GPU or TPU
+#
+# Nothing in this notebook is CPU-specific. In Colab choose *Runtime > Change runtime type > GPU* (or *TPU*), run
+# the setup cell (it installs `gan_utils`; JAX finds the accelerator by itself; the setup cell prints the devices)
+# and run all. What changes:
+#
+# - **GPU**: `fit` fuses 50 steps into one compiled `lax.scan` call (`train.default_fuse`), so the 2,500 steps take
+#   seconds; raise `STEPS` to 10,000 or more for sharper digits, or train with a larger `BATCH` (e.g. 256).
+# - **TPU** (8 cores): `fit` splits every batch across the cores (data parallel, `train.data_parallel_shardings`),
+#   so use a batch size that is a multiple of 8 (64 is).
+# - **Exact resume** holds on the same device type; GPUs may sum floats in a different order from run to run, so the
+#   check cell above asserts bit equality on CPU only.
+# - From a terminal, the same training runs as `python -m gan_utils train --dataset mnist --steps 2500 --lr 5e-4 --out run`
+#   (add `--resume` to continue an interrupted run).
 
-| what you see | what it means | what to try |
-|---|---|---|
-| $L_D \to 0$, $D(x)\to1$, $D(G(z))\to0$, generator gradient $\to 0$ | the discriminator wins | non-saturating loss (the default), fewer D steps, one-sided label smoothing or dropout in D (notebook 04) |
-| many near-identical samples; modes or classes missing; losses oscillating | mode collapse | lower learning rates, $\beta_1 = 0.5$, larger batches; measure with notebook 06's metrics |
-| a loss becomes NaN | divergence | `fit` stops, keeps the last good state and says so; lower the learning rate |
-| samples stop improving while losses look fine | the losses are not a quality measure | look at samples; FID in notebook 06 |
+# %% [markdown]
+# ## Summary
+#
+# - One GAN step = a discriminator step on real and (fixed) fake images, then a generator step through the updated
+#   discriminator; a dozen lines of NNX.
+# - Compiling the whole step once costs a few seconds and makes every step many times faster than eager dispatch.
+# - The course DCGAN draws recognisable digits of all ten classes after 2,500 steps (under 5 minutes on an idle
+#   2-core CPU), checked with MNIST-FID and a digit classifier; a fixed
+#   latent batch shows the generator's map converging.
+# - The losses hover around, not at, $2\log 2$ and $\log 2$; $D(x) > D(G(z))$, neither near 0 or 1, is healthy.
+# - A checkpoint holds everything the next step depends on, and keys and batches are functions of the step number,
+#   so a resumed run is bit-for-bit the uninterrupted one.
+# - "D wins" shows as $D(G(z)) \to 0$ with a vanishing generator gradient; mode collapse as lost variety.
+#
+# ## Exercises
+#
+# 1. At the equilibrium $D = \tfrac12$, what is the discriminator loss $L_D$? Store it in `answer_1` (a float).
+# 2. Suppose $D(G(z)) = 0.01$ for every fake. By what factor is the non-saturating generator gradient with respect
+#    to the logit, $|\partial(-\log\sigma(\ell))/\partial\ell|$, larger than the saturating one,
+#    $|\partial\log(1-\sigma(\ell))/\partial\ell|$? Store it in `answer_2`.
+# 3. Write `resume_key(key, step)`, the key that step `step` of a run with key `key` uses (so that a resumed run
+#    is exact). It must agree with `gan_utils.train.step_key`, which you may not call.
 
-## 7. On a Colab GPU or TPU
-
-Nothing in this notebook is CPU-specific. In Colab choose *Runtime > Change runtime type > GPU* (or *TPU*), run
-the setup cell (it installs `gan_utils`; JAX finds the accelerator by itself; the setup cell prints the devices)
-and run all. What changes:
-
-- **GPU**: `fit` fuses 50 steps into one compiled `lax.scan` call (`train.default_fuse`), so the 2,500 steps take
-  seconds; raise `STEPS` to 10,000 or more for sharper digits, or train with a larger `BATCH` (e.g. 256).
-- **TPU** (8 cores): `fit` splits every batch across the cores (data parallel, `train.data_parallel_shardings`),
-  so use a batch size that is a multiple of 8 (64 is).
-- **Exact resume** holds on the same device type; GPUs may sum floats in a different order from run to run, so the
-  check cell above asserts bit equality on CPU only.
-- From a terminal, the same training runs as `python -m gan_utils train --dataset mnist --steps 2500 --lr 5e-4 --out run`
-  (add `--resume` to continue an interrupted run).
-""")
-
-# ---------------------------------------------------------------------------------------------------------
-md(r"""
-## Summary
-
-- One GAN step = a discriminator step on real and (fixed) fake images, then a generator step through the updated
-  discriminator; a dozen lines of NNX.
-- Compiling the whole step once costs a few seconds and makes every step many times faster than eager dispatch.
-- The course DCGAN draws recognisable digits of all ten classes after 2,500 steps (under 5 minutes on an idle
-  2-core CPU), checked with MNIST-FID and a digit classifier; a fixed
-  latent batch shows the generator's map converging.
-- The losses hover around, not at, $2\log 2$ and $\log 2$; $D(x) > D(G(z))$, neither near 0 or 1, is healthy.
-- A checkpoint holds everything the next step depends on, and keys and batches are functions of the step number,
-  so a resumed run is bit-for-bit the uninterrupted one.
-- "D wins" shows as $D(G(z)) \to 0$ with a vanishing generator gradient; mode collapse as lost variety.
-
-## Exercises
-
-1. At the equilibrium $D = \tfrac12$, what is the discriminator loss $L_D$? Store it in `answer_1` (a float).
-2. Suppose $D(G(z)) = 0.01$ for every fake. By what factor is the non-saturating generator gradient with respect
-   to the logit, $|\partial(-\log\sigma(\ell))/\partial\ell|$, larger than the saturating one,
-   $|\partial\log(1-\sigma(\ell))/\partial\ell|$? Store it in `answer_2`.
-3. Write `resume_key(key, step)`, the key that step `step` of a run with key `key` uses (so that a resumed run
-   is exact). It must agree with `gan_utils.train.step_key`, which you may not call.
-""")
-
-code(r"""
+# %%
 # Your answers (replace the None's), then run the checker below.
 answer_1 = None
 answer_2 = None
 def resume_key(key, step):
     return None
-""")
 
-code(r"""
+
+# %%
 def check_exercises(answer_1, answer_2, resume_key, verbose=True):
     ok = []
     ok.append(answer_1 is not None and abs(answer_1 - 2 * math.log(2)) < 1e-3)
@@ -552,18 +530,14 @@ def check_exercises(answer_1, answer_2, resume_key, verbose=True):
 check_exercises(answer_1, answer_2, resume_key)
 # The checker itself is tested with the reference answers:
 assert all(check_exercises(2 * math.log(2), 0.99 / 0.01, lambda k, s: jax.random.fold_in(k, s), verbose=False))
-""")
 
-md(r"""
-<details><summary>Solutions</summary>
-
-1. $L_D = -\log\tfrac12 - \log\tfrac12 = 2\log 2 \approx 1.386$.
-2. $\partial(-\log\sigma(\ell))/\partial\ell = -(1-\sigma(\ell)) = -0.99$ and $\partial\log(1-\sigma(\ell))/\partial\ell = -\sigma(\ell) = -0.01$: a factor $99$.
-3. `return jax.random.fold_in(key, step)`.
-</details>
-
-**Next:** [06 Evaluating GANs](06_evaluating_gans.ipynb): how good are these digits? FID, precision and recall, and
-a classifier's view of which digits the generator draws.
-""")
-
-write(NAME)
+# %% [markdown]
+# <details><summary>Solutions</summary>
+#
+# 1. $L_D = -\log\tfrac12 - \log\tfrac12 = 2\log 2 \approx 1.386$.
+# 2. $\partial(-\log\sigma(\ell))/\partial\ell = -(1-\sigma(\ell)) = -0.99$ and $\partial\log(1-\sigma(\ell))/\partial\ell = -\sigma(\ell) = -0.01$: a factor $99$.
+# 3. `return jax.random.fold_in(key, step)`.
+# </details>
+#
+# **Next:** [06 Evaluating GANs](06_evaluating_gans.ipynb): how good are these digits? FID, precision and recall, and
+# a classifier's view of which digits the generator draws.

@@ -1,39 +1,49 @@
-"""Builds notebooks/02_minimax_objective.ipynb (run it, then execute the notebook to fill the outputs).
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-    /work/venv/bin/python scripts/build_nb_02.py
-    cd notebooks && jupyter nbconvert --to notebook --execute --inplace 02_minimax_objective.ipynb
-"""
-from nbbuild import code, md, setup, write
+# %% [markdown]
+# # 02 The minimax objective
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/02_minimax_objective.ipynb)
+#
+# A GAN is a game between two networks. The **generator** $G$ turns noise $z$ into samples $G(z)$; the
+# **discriminator** $D$ looks at a sample and outputs the probability that it is real. This notebook derives what the
+# game optimises, checks every step numerically, and ends with a complete 1-D GAN whose update steps we write by hand.
+#
+# **You will learn**
+#
+# - the value function $V(D, G)$, and why training $D$ is ordinary binary classification with cross-entropy;
+# - the **optimal discriminator** $D^\star(x) = \dfrac{p(x)}{p(x) + q(x)}$: derived, then matched by a trained MLP;
+# - why the game minimises the **Jensen-Shannon divergence**: $C(G) = -\log 4 + 2\,\mathrm{JSD}(p\,\|\,q)$, checked by
+#   numerical integration;
+# - the **saturating** and **non-saturating** generator losses, their gradients, and a run where the saturating one
+#   stalls;
+# - **game dynamics**: why simultaneous gradient steps spiral away from the equilibrium and alternating ones cycle,
+#   with a widget;
+# - a **complete 1-D GAN** in about 40 lines of JAX, trained in seconds, animated until $D \approx \frac12$ and
+#   $V \approx -\log 4$.
+#
+# You need notebook [01](01_probability_background.ipynb) (KL, JS, push-forward, density-ratio trick).
 
-NAME = "02_minimax_objective.ipynb"
-
-
-md(rf"""
-# 02 The minimax objective
-
-[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/{NAME})
-
-A GAN is a game between two networks. The **generator** $G$ turns noise $z$ into samples $G(z)$; the
-**discriminator** $D$ looks at a sample and outputs the probability that it is real. This notebook derives what the
-game optimises, checks every step numerically, and ends with a complete 1-D GAN whose update steps we write by hand.
-
-**You will learn**
-
-- the value function $V(D, G)$, and why training $D$ is ordinary binary classification with cross-entropy;
-- the **optimal discriminator** $D^\star(x) = \dfrac{{p(x)}}{{p(x) + q(x)}}$: derived, then matched by a trained MLP;
-- why the game minimises the **Jensen-Shannon divergence**: $C(G) = -\log 4 + 2\,\mathrm{{JSD}}(p\,\|\,q)$, checked by
-  numerical integration;
-- the **saturating** and **non-saturating** generator losses, their gradients, and a run where the saturating one
-  stalls;
-- **game dynamics**: why simultaneous gradient steps spiral away from the equilibrium and alternating ones cycle,
-  with a widget;
-- a **complete 1-D GAN** in about 40 lines of JAX, trained in seconds, animated until $D \approx \frac12$ and
-  $V \approx -\log 4$.
-
-You need notebook [01](01_probability_background.ipynb) (KL, JS, push-forward, density-ratio trick).
-""")
-
-setup(r"""
+# %%
+# Setup: install the course package if it is missing (e.g. on Colab), then imports, seed and devices.
+import importlib.util, os, subprocess, sys
+if importlib.util.find_spec("gan_utils") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "gan-utils @ git+https://github.com/gan-course/gans-in-jax"], check=True)
 import math, time
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt, optax
 import ipywidgets as widgets
@@ -41,20 +51,23 @@ import gan_utils.losses
 from gan_utils.data import mixture_1d
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR, D_COLOR, plot_density_1d, animate
 from gan_utils.widgets import interactive_figure
-""")
+SEED = 0
+TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
+key = jax.random.key(SEED)
+plt.rcParams.update({"figure.dpi": 80, "savefig.dpi": 80, "axes.spines.top": False, "axes.spines.right": False})
+print(f"JAX {jax.__version__} on {jax.devices()}")
 
-md(r"""
-Throughout, the data distribution $p$ is a **two-mode mixture** with overlapping modes,
+# %% [markdown]
+# Throughout, the data distribution $p$ is a **two-mode mixture** with overlapping modes,
+#
+# $$p(x) = \tfrac12\,\mathcal N(x;\,-1.2,\,0.6^2) + \tfrac12\,\mathcal N(x;\,1.2,\,0.6^2),$$
+#
+# chosen because a small generator fed 1-D Gaussian noise can match it: the ideal map $F^{-1}(\Phi(z))$ from
+# notebook 01 is smooth for it. Modes that do not overlap need a map with a near-jump, which a small network
+# learns slowly and the GAN game struggles with (exercise 4). We keep float64 NumPy log-densities for the
+# integrals, as in notebook 01.
 
-$$p(x) = \tfrac12\,\mathcal N(x;\,-1.2,\,0.6^2) + \tfrac12\,\mathcal N(x;\,1.2,\,0.6^2),$$
-
-chosen because a small generator fed 1-D Gaussian noise can match it: the ideal map $F^{-1}(\Phi(z))$ from
-notebook 01 is smooth for it. Modes that do not overlap need a map with a near-jump, which a small network
-learns slowly and the GAN game struggles with (exercise 4). We keep float64 NumPy log-densities for the
-integrals, as in notebook 01.
-""")
-
-code(r"""
+# %%
 p = mixture_1d((-1.2, 1.2), (0.6, 0.6))
 P_MEANS, P_STDS, P_WEIGHTS = p.means[:, 0], p.stds, p.weights
 
@@ -69,35 +82,33 @@ def log_p(x):
 sample_p = p.sample                    # sample_p(key, n) -> (n,) float32
 
 xs = np.linspace(-15, 15, 30_001)      # integration grid, spacing 0.001
-""")
 
-# ---------------------------------------------------------------------------------------------------------
-md(r"""
-## 1. The value function
 
-Let $z \sim p_z = \mathcal N(0, 1)$ and let $q$ be the distribution of $G(z)$: the *push-forward* of the noise
-(notebook 01, section 2.2). The discriminator outputs $D(x) \in (0, 1)$. Goodfellow et al. (2014) define the game
+# %% [markdown]
+# ## 1. The value function
+#
+# Let $z \sim p_z = \mathcal N(0, 1)$ and let $q$ be the distribution of $G(z)$: the *push-forward* of the noise
+# (notebook 01, section 2.2). The discriminator outputs $D(x) \in (0, 1)$. Goodfellow et al. (2014) define the game
+#
+# $$\min_G\,\max_D\; V(D, G),\qquad
+# V(D, G) = \mathbb E_{x\sim p}\big[\log D(x)\big] + \mathbb E_{z\sim p_z}\big[\log\big(1 - D(G(z))\big)\big]
+#         = \mathbb E_{p}\big[\log D\big] + \mathbb E_{q}\big[\log(1 - D)\big].$$
+#
+# **$D$'s side is plain classification.** Label real samples $y = 1$ and generated ones $y = 0$. The binary
+# cross-entropy of notebook 01 is $-[y\log D + (1-y)\log(1-D)]$; averaged over equal numbers of real and fake samples
+# it is
+#
+# $$\mathrm{BCE} = -\tfrac12\,\mathbb E_p[\log D] - \tfrac12\,\mathbb E_q[\log(1-D)] = -\tfrac12\,V(D, G).$$
+#
+# So **maximising $V$ over $D$ = minimising the cross-entropy of a real-vs-fake classifier**, the density-ratio
+# classifier of notebook 01.
+#
+# **In code, from logits.** $D(x) = \sigma(\ell(x))$ where $\ell$ is the network's raw output. As in notebook 01,
+# $\log D = -\mathrm{softplus}(-\ell)$ and $\log(1-D) = -\mathrm{softplus}(\ell)$, so
+# $V = -\overline{\mathrm{softplus}(-\ell_{\text{real}})} - \overline{\mathrm{softplus}(\ell_{\text{fake}})}$ (bars are
+# batch means). If $D$ knows nothing, $D = \frac12$ everywhere and $V = \log\frac12 + \log\frac12 = -\log 4 \approx -1.3863$.
 
-$$\min_G\,\max_D\; V(D, G),\qquad
-V(D, G) = \mathbb E_{x\sim p}\big[\log D(x)\big] + \mathbb E_{z\sim p_z}\big[\log\big(1 - D(G(z))\big)\big]
-        = \mathbb E_{p}\big[\log D\big] + \mathbb E_{q}\big[\log(1 - D)\big].$$
-
-**$D$'s side is plain classification.** Label real samples $y = 1$ and generated ones $y = 0$. The binary
-cross-entropy of notebook 01 is $-[y\log D + (1-y)\log(1-D)]$; averaged over equal numbers of real and fake samples
-it is
-
-$$\mathrm{BCE} = -\tfrac12\,\mathbb E_p[\log D] - \tfrac12\,\mathbb E_q[\log(1-D)] = -\tfrac12\,V(D, G).$$
-
-So **maximising $V$ over $D$ = minimising the cross-entropy of a real-vs-fake classifier**, the density-ratio
-classifier of notebook 01.
-
-**In code, from logits.** $D(x) = \sigma(\ell(x))$ where $\ell$ is the network's raw output. As in notebook 01,
-$\log D = -\mathrm{softplus}(-\ell)$ and $\log(1-D) = -\mathrm{softplus}(\ell)$, so
-$V = -\overline{\mathrm{softplus}(-\ell_{\text{real}})} - \overline{\mathrm{softplus}(\ell_{\text{fake}})}$ (bars are
-batch means). If $D$ knows nothing, $D = \frac12$ everywhere and $V = \log\frac12 + \log\frac12 = -\log 4 \approx -1.3863$.
-""")
-
-code(r"""
+# %%
 def value_fn(real_logits, fake_logits):
     # V(D, G) = E_p[log D] + E_q[log(1 - D)], from logits, stable
     return -jnp.mean(jax.nn.softplus(-real_logits)) - jnp.mean(jax.nn.softplus(fake_logits))
@@ -105,9 +116,9 @@ def value_fn(real_logits, fake_logits):
 def d_loss_fn(real_logits, fake_logits):
     # the discriminator minimises -V (a sum of two cross-entropies)
     return -value_fn(real_logits, fake_logits)
-""")
 
-code(r"""
+
+# %%
 # Check: V at D = 1/2 is -log 4; our V equals gan_utils.losses.value_function; it stays finite at huge logits.
 # NBVAL_CHECK_OUTPUT
 zeros = jnp.zeros(8)
@@ -119,35 +130,33 @@ assert jnp.allclose(d_loss_fn(r, f), gan_utils.losses.discriminator_loss(r, f), 
 extreme = float(value_fn(jnp.array([-200.0]), jnp.array([200.0])))
 print(f"V(D = 1/2) = {float(value_fn(zeros, zeros)):.4f}  (-log 4 = {-math.log(4):.4f})")
 print(f"V when D is confidently wrong (logits -200 on real, +200 on fake) = {extreme:.1f}, finite")
-""")
 
-md(r"""
-From here on the course uses **`gan_utils.losses.value_function`** and **`gan_utils.losses.discriminator_loss`**,
-which compute exactly these from logits (the check above compares them).
+# %% [markdown]
+# From here on the course uses **`gan_utils.losses.value_function`** and **`gan_utils.losses.discriminator_loss`**,
+# which compute exactly these from logits (the check above compares them).
+#
+# ## 2. The optimal discriminator
+#
+# Fix $G$, hence $q$. Write the expectations as integrals over $x$:
+#
+# $$V(D, G) = \int \Big[\,p(x)\log D(x) + q(x)\log\big(1 - D(x)\big)\Big]\,dx.$$
+#
+# $D$ may choose its value at every $x$ separately, so we can maximise the integrand **pointwise**. For fixed
+# $a = p(x) \ge 0$, $b = q(x) \ge 0$ (not both 0), let $f(y) = a\log y + b\log(1-y)$ on $0 < y < 1$:
+#
+# $$f'(y) = \frac ay - \frac{b}{1-y} = 0 \iff a(1-y) = by \iff y = \frac{a}{a+b},
+# \qquad f''(y) = -\frac{a}{y^2} - \frac{b}{(1-y)^2} < 0,$$
+#
+# so the stationary point is the maximum. Hence
+#
+# $$\boxed{D^\star(x) = \frac{p(x)}{p(x) + q(x)}}$$
+#
+# exactly the Bayes posterior of the density-ratio trick in notebook 01. Where $q = p$, $D^\star = \frac12$.
+#
+# *Numerical check*: take $q = \mathcal N(0.5, 1)$, and at several $x$ maximise $f$ over a grid of $10^6$ values of $y$
+# by brute force; compare with the formula.
 
-## 2. The optimal discriminator
-
-Fix $G$, hence $q$. Write the expectations as integrals over $x$:
-
-$$V(D, G) = \int \Big[\,p(x)\log D(x) + q(x)\log\big(1 - D(x)\big)\Big]\,dx.$$
-
-$D$ may choose its value at every $x$ separately, so we can maximise the integrand **pointwise**. For fixed
-$a = p(x) \ge 0$, $b = q(x) \ge 0$ (not both 0), let $f(y) = a\log y + b\log(1-y)$ on $0 < y < 1$:
-
-$$f'(y) = \frac ay - \frac{b}{1-y} = 0 \iff a(1-y) = by \iff y = \frac{a}{a+b},
-\qquad f''(y) = -\frac{a}{y^2} - \frac{b}{(1-y)^2} < 0,$$
-
-so the stationary point is the maximum. Hence
-
-$$\boxed{D^\star(x) = \frac{p(x)}{p(x) + q(x)}}$$
-
-exactly the Bayes posterior of the density-ratio trick in notebook 01. Where $q = p$, $D^\star = \frac12$.
-
-*Numerical check*: take $q = \mathcal N(0.5, 1)$, and at several $x$ maximise $f$ over a grid of $10^6$ values of $y$
-by brute force; compare with the formula.
-""")
-
-code(r"""
+# %%
 Q_MU, Q_SIGMA = 0.5, 1.0                      # a fixed "generator" distribution q = N(0.5, 1)
 def log_q(x):
     return log_normal(np.asarray(x, np.float64), Q_MU, Q_SIGMA)
@@ -160,29 +169,27 @@ x_points = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
 y_grid = np.linspace(1e-6, 1 - 1e-6, 1_000_001)
 brute = np.array([y_grid[np.argmax(np.exp(log_p(x)) * np.log(y_grid) + np.exp(log_q(x)) * np.log1p(-y_grid))]
                   for x in x_points])
-""")
 
-code(r"""
+# %%
 # Check: brute-force maximisation agrees with D* = p / (p + q) to 1e-5 at every point.
 # NBVAL_CHECK_OUTPUT
 assert np.max(np.abs(brute - d_star(x_points))) < 1e-5
 for x, b, d in zip(x_points, brute, d_star(x_points)):
     print(f"x = {x:+.1f}: p = {np.exp(log_p(x)):.4f}, q = {np.exp(log_q(x)):.4f}, "
           f"D* = p/(p+q) = {d:.4f}, brute-force argmax = {b:.4f}")
-""")
 
-md(r"""
-### A trained discriminator finds $D^\star$
 
-In practice nobody knows $p$ or $q$; we only have samples. Train a small **MLP discriminator** (1 input, two hidden
-layers of 64 units with leaky-ReLU, 1 output logit) on fresh batches of real samples from $p$ and fake samples from
-$q$, by minimising the cross-entropy $-V$ with Adam. We then compare it with $D^\star$ on the **bulk**, where
-$(p+q)/2 > 0.05$. We write the network as a plain function of a list of weight
-matrices so that every step is visible; `gan_utils.models.MLPDiscriminator` is the Flax NNX version used from
-notebook 03 on.
-""")
+# %% [markdown]
+# ### A trained discriminator finds $D^\star$
+#
+# In practice nobody knows $p$ or $q$; we only have samples. Train a small **MLP discriminator** (1 input, two hidden
+# layers of 64 units with leaky-ReLU, 1 output logit) on fresh batches of real samples from $p$ and fake samples from
+# $q$, by minimising the cross-entropy $-V$ with Adam. We then compare it with $D^\star$ on the **bulk**, where
+# $(p+q)/2 > 0.05$. We write the network as a plain function of a list of weight
+# matrices so that every step is visible; `gan_utils.models.MLPDiscriminator` is the Flax NNX version used from
+# notebook 03 on.
 
-code(r"""
+# %%
 def init_mlp(key, sizes):
     # weights ~ N(0, 1/fan_in), biases 0: a list of (W, b) per layer
     params = []
@@ -205,17 +212,15 @@ def count_params(params):
 
 key, sub = jax.random.split(key)
 D_params = init_mlp(sub, [1, 64, 64, 1])
-""")
 
-code(r"""
+# %%
 # Check: shapes and parameter count (1*64+64 + 64*64+64 + 64*1+1 = 4353).
 # NBVAL_CHECK_OUTPUT
 assert count_params(D_params) == 1 * 64 + 64 + 64 * 64 + 64 + 64 + 1 == 4353
 assert mlp(D_params, jnp.zeros(5)).shape == (5,)
 print("discriminator parameters:", count_params(D_params), "| logits for 5 inputs:", mlp(D_params, jnp.zeros(5)).shape)
-""")
 
-code(r"""
+# %%
 D_STEPS, BATCH = (1500 if TESTING else 3000), 512
 # Adam, with the learning rate decayed along a cosine to 2% of its start: late steps average out batch noise
 d_opt = optax.adam(optax.cosine_decay_schedule(2e-3, D_STEPS, alpha=0.02), b1=0.5)
@@ -249,9 +254,8 @@ max_gap, mean_gap = gap[bulk].max(), np.sum(gap * m_line) / np.sum(m_line)
 print(f"bulk = [{x_line[bulk][0]:.2f}, {x_line[bulk][-1]:.2f}], holding {100 * bulk_mass:.1f}% of the mass of (p+q)/2")
 print(f"max |D - D*| on the bulk = {max_gap:.4f}; mass-weighted mean |D - D*| = {mean_gap:.4f}")
 print(f"final loss -V = {float(d_losses[-200:].mean()):.4f}")
-""")
 
-code(r"""
+# %%
 fig, (ax, bx) = plt.subplots(1, 2, figsize=(13, 3.6))
 ax.fill_between(x_line, np.exp(log_p(x_line)), color=REAL_COLOR, alpha=0.2, lw=0)
 ax.plot(x_line, np.exp(log_p(x_line)), color=REAL_COLOR, lw=2, label="data p")
@@ -267,47 +271,45 @@ bx.axhline(0.05, color="red", ls=":", lw=1, label="tolerance 0.05")
 bx.set_xlabel("x"); bx.set_ylabel("|D(x) - D*(x)|"); bx.legend(fontsize=8)
 bx.set_title(f"Gap: max {max_gap:.3f} on the bulk")
 plt.tight_layout(); plt.show()
-""")
 
-code(r"""
+# %%
 # Check: the trained D is within 0.05 of D* everywhere on the bulk of p and q.
 assert max_gap < 0.05, max_gap
 print(f"max |D - D*| = {max_gap:.4f} < 0.05: checked")
-""")
 
-md(r"""
-Outside the bulk there are almost no samples, so nothing tells $D$ what to do there; the gap can grow, and it does
-not matter for the losses, which are expectations under $p$ and $q$.
 
-## 3. What the generator minimises: $C(G) = -\log 4 + 2\,\mathrm{JSD}(p\,\|\,q)$
+# %% [markdown]
+# Outside the bulk there are almost no samples, so nothing tells $D$ what to do there; the gap can grow, and it does
+# not matter for the losses, which are expectations under $p$ and $q$.
+#
+# ## 3. What the generator minimises: $C(G) = -\log 4 + 2\,\mathrm{JSD}(p\,\|\,q)$
+#
+# If $D$ is always optimal, the generator faces the criterion $C(G) = \max_D V(D, G) = V(D^\star, G)$. Substitute
+# $D^\star = \frac{p}{p+q}$ and $1 - D^\star = \frac{q}{p+q}$:
+#
+# $$C(G) = \mathbb E_p\Big[\log\frac{p}{p+q}\Big] + \mathbb E_q\Big[\log\frac{q}{p+q}\Big].$$
+#
+# Divide and multiply by 2 inside each log, using $m = \frac{p+q}{2}$, so $\frac{p}{p+q} = \frac12\cdot\frac pm$:
+#
+# $$C(G) = \mathbb E_p\Big[\log\frac pm - \log 2\Big] + \mathbb E_q\Big[\log\frac qm - \log 2\Big]
+# = -2\log 2 + \mathrm{KL}(p\,\|\,m) + \mathrm{KL}(q\,\|\,m).$$
+#
+# With $2\log 2 = \log 4$ and the definition of JS from notebook 01, $\mathrm{KL}(p\|m) + \mathrm{KL}(q\|m) = 2\,\mathrm{JSD}(p\|q)$:
+#
+# $$\boxed{C(G) = -\log 4 + 2\,\mathrm{JSD}(p\,\|\,q)}$$
+#
+# Since $0 \le \mathrm{JSD} \le \log 2$, we get $-\log 4 \le C(G) \le 0$, and the **global minimum $-\log 4$ is reached
+# exactly when $q = p$**, where $D^\star = \frac12$. Against an optimal discriminator, the generator minimises the
+# Jensen-Shannon divergence.
+#
+# *Numerical check*, by two independent routes for several $q$:
+#
+# - $C(G)$ by integrating $p\log D^\star + q\log(1 - D^\star)$ on a grid of spacing 0.001 over $[-15, 15]$;
+# - $\mathrm{JSD}$ by the **entropy** identity $\mathrm{JSD} = H(m) - \frac12 H(p) - \frac12 H(q)$ (expand
+#   $\mathrm{KL}(p\|m) = -H(p) - \mathbb E_p\log m$ and average), with $H(q) = \frac12\log(2\pi e\sigma^2)$ in closed
+#   form for Gaussian $q$.
 
-If $D$ is always optimal, the generator faces the criterion $C(G) = \max_D V(D, G) = V(D^\star, G)$. Substitute
-$D^\star = \frac{p}{p+q}$ and $1 - D^\star = \frac{q}{p+q}$:
-
-$$C(G) = \mathbb E_p\Big[\log\frac{p}{p+q}\Big] + \mathbb E_q\Big[\log\frac{q}{p+q}\Big].$$
-
-Divide and multiply by 2 inside each log, using $m = \frac{p+q}{2}$, so $\frac{p}{p+q} = \frac12\cdot\frac pm$:
-
-$$C(G) = \mathbb E_p\Big[\log\frac pm - \log 2\Big] + \mathbb E_q\Big[\log\frac qm - \log 2\Big]
-= -2\log 2 + \mathrm{KL}(p\,\|\,m) + \mathrm{KL}(q\,\|\,m).$$
-
-With $2\log 2 = \log 4$ and the definition of JS from notebook 01, $\mathrm{KL}(p\|m) + \mathrm{KL}(q\|m) = 2\,\mathrm{JSD}(p\|q)$:
-
-$$\boxed{C(G) = -\log 4 + 2\,\mathrm{JSD}(p\,\|\,q)}$$
-
-Since $0 \le \mathrm{JSD} \le \log 2$, we get $-\log 4 \le C(G) \le 0$, and the **global minimum $-\log 4$ is reached
-exactly when $q = p$**, where $D^\star = \frac12$. Against an optimal discriminator, the generator minimises the
-Jensen-Shannon divergence.
-
-*Numerical check*, by two independent routes for several $q$:
-
-- $C(G)$ by integrating $p\log D^\star + q\log(1 - D^\star)$ on a grid of spacing 0.001 over $[-15, 15]$;
-- $\mathrm{JSD}$ by the **entropy** identity $\mathrm{JSD} = H(m) - \frac12 H(p) - \frac12 H(q)$ (expand
-  $\mathrm{KL}(p\|m) = -H(p) - \mathbb E_p\log m$ and average), with $H(q) = \frac12\log(2\pi e\sigma^2)$ in closed
-  form for Gaussian $q$.
-""")
-
-code(r"""
+# %%
 def integrate(f):
     return np.trapezoid(f, xs)
 
@@ -337,9 +339,8 @@ for name, mu, sigma in cases:
         lq, Hq = log_normal(xs, mu, sigma), 0.5 * math.log(2 * math.pi * math.e * sigma ** 2)
     C, J = C_of_G(lq), jsd_entropy(lq, Hq)
     rows.append((name, C, J, -math.log(4) + 2 * J))
-""")
 
-code(r"""
+# %%
 # Check: C(G) = -log 4 + 2 JSD to 1e-4 for every q, C(G) = -log 4 at q = p, and C(G) -> 0 (JSD -> log 2) far away.
 # NBVAL_CHECK_OUTPUT
 print(f"{'q':28s} {'C(G) integrated':>16s} {'JSD (entropies)':>16s} {'-log 4 + 2 JSD':>15s}  |difference|")
@@ -349,9 +350,8 @@ for name, C, J, rhs in rows:
     print(f"{name:28s} {C4:16.4f} {J4:16.4f} {rhs4:15.4f}  {'< 1e-4' if abs(C - rhs) < 1e-4 else 'TOO LARGE'}")
 assert abs(rows[-1][1] + math.log(4)) < 1e-6 and abs(rows[-2][2] - math.log(2)) < 1e-4
 print(f"-log 4 = {-math.log(4):.4f}, log 2 = {math.log(2):.4f}")
-""")
 
-code(r"""
+# %%
 mus = np.linspace(-5, 5, 81)
 C_curve = [C_of_G(log_normal(xs, m, 0.6)) for m in mus]
 fig, ax = plt.subplots(figsize=(7, 3.6))
@@ -365,35 +365,34 @@ ax.set_title("The generator's criterion against an optimal D (blue lines: modes 
 plt.show()
 print(f"C at mu = 0: {C_curve[40]:.4f}; at mu = -1.2 (one mode): {C_curve[int(np.argmin(np.abs(mus + 1.2)))]:.4f}; "
       f"at mu = 5: {C_curve[-1]:.4f}")
-""")
 
-md(r"""
-Two things to read off. With the width fixed at 0.6, the lowest $C(G)$ sits on **one mode** ($\mu \approx \pm 1.2$),
-not between them: a model that cannot cover both modes is pushed onto one of them rather than into the gap, a first
-glimpse of mode collapse. And the curve flattens toward 0 far from the data: there JSD is stuck near $\log 2$ (notebook 01, section 6) and the
-slope that should pull $q$ toward $p$ nearly vanishes. The next section shows how this plays out in the
-generator's gradient, and the standard fix.
 
-## 4. Saturating against non-saturating generator losses
+# %% [markdown]
+# Two things to read off. With the width fixed at 0.6, the lowest $C(G)$ sits on **one mode** ($\mu \approx \pm 1.2$),
+# not between them: a model that cannot cover both modes is pushed onto one of them rather than into the gap, a first
+# glimpse of mode collapse. And the curve flattens toward 0 far from the data: there JSD is stuck near $\log 2$ (notebook 01, section 6) and the
+# slope that should pull $q$ toward $p$ nearly vanishes. The next section shows how this plays out in the
+# generator's gradient, and the standard fix.
+#
+# ## 4. Saturating against non-saturating generator losses
+#
+# The minimax game asks $G$ to **minimise** $\mathbb E_z[\log(1 - D(G(z)))]$ (the only term of $V$ that depends on
+# $G$): the **saturating** loss. Goodfellow et al. noticed that it learns badly early on and proposed the
+# **non-saturating** loss: **minimise** $-\mathbb E_z[\log D(G(z))]$ (note the sign: writing $+\log D$ here is a
+# common bug, which makes $G$ help $D$). Both are decreasing in $D(G(z))$, so both push fakes toward "real", and both
+# have the same fixed point.
+#
+# Their gradients differ. With $D = \sigma(\ell)$ and $\sigma'(\ell) = \sigma(\ell)(1 - \sigma(\ell))$, per sample:
+#
+# $$\frac{\partial}{\partial\ell}\log\big(1 - \sigma(\ell)\big) = -\frac{\sigma(1-\sigma)}{1-\sigma} = -\sigma(\ell) = -D,
+# \qquad
+# \frac{\partial}{\partial\ell}\big[-\log\sigma(\ell)\big] = -\frac{\sigma(1-\sigma)}{\sigma} = -(1 - D).$$
+#
+# Early in training $D$ easily spots fakes, $D(G(z)) \approx 0$: the saturating gradient $-D \approx 0$ **vanishes**,
+# while the non-saturating one, $-(1-D) \approx -1$, is as large as it gets. (The chain rule then multiplies both by
+# the same $\partial\ell/\partial\theta_G$.)
 
-The minimax game asks $G$ to **minimise** $\mathbb E_z[\log(1 - D(G(z)))]$ (the only term of $V$ that depends on
-$G$): the **saturating** loss. Goodfellow et al. noticed that it learns badly early on and proposed the
-**non-saturating** loss: **minimise** $-\mathbb E_z[\log D(G(z))]$ (note the sign: writing $+\log D$ here is a
-common bug, which makes $G$ help $D$). Both are decreasing in $D(G(z))$, so both push fakes toward "real", and both
-have the same fixed point.
-
-Their gradients differ. With $D = \sigma(\ell)$ and $\sigma'(\ell) = \sigma(\ell)(1 - \sigma(\ell))$, per sample:
-
-$$\frac{\partial}{\partial\ell}\log\big(1 - \sigma(\ell)\big) = -\frac{\sigma(1-\sigma)}{1-\sigma} = -\sigma(\ell) = -D,
-\qquad
-\frac{\partial}{\partial\ell}\big[-\log\sigma(\ell)\big] = -\frac{\sigma(1-\sigma)}{\sigma} = -(1 - D).$$
-
-Early in training $D$ easily spots fakes, $D(G(z)) \approx 0$: the saturating gradient $-D \approx 0$ **vanishes**,
-while the non-saturating one, $-(1-D) \approx -1$, is as large as it gets. (The chain rule then multiplies both by
-the same $\partial\ell/\partial\theta_G$.)
-""")
-
-code(r"""
+# %%
 def g_loss_saturating(fake_logits):
     return -jnp.mean(jax.nn.softplus(fake_logits))          # mean log(1 - D), minimised by G
 
@@ -404,9 +403,8 @@ d_values = np.array([0.001, 0.01, 0.1, 0.5, 0.9, 0.99])
 logits = jnp.log(d_values / (1 - d_values))                 # the logit of each D value
 grad_sat = jax.vmap(jax.grad(lambda l: g_loss_saturating(l[None])))(logits)
 grad_ns = jax.vmap(jax.grad(lambda l: g_loss_non_saturating(l[None])))(logits)
-""")
 
-code(r"""
+# %%
 # Check: the autodiff gradients equal -D and -(1 - D); our losses equal gan_utils'.
 # NBVAL_CHECK_OUTPUT
 assert np.allclose(grad_sat, -d_values, atol=1e-6) and np.allclose(grad_ns, -(1 - d_values), atol=1e-6)
@@ -415,9 +413,8 @@ assert jnp.allclose(g_loss_non_saturating(logits), gan_utils.losses.generator_lo
 print("  D(G(z))   d/dlogit saturating   d/dlogit non-saturating")
 for d, gs, gn in zip(d_values, grad_sat, grad_ns):
     print(f"{d:9.3f} {float(gs):20.4f} {float(gn):24.4f}")
-""")
 
-code(r"""
+# %%
 dd = np.linspace(0.001, 0.999, 999)
 fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 3.6))
 ax.plot(dd, np.log(1 - dd), color=FAKE_COLOR, lw=2, ls="--", label=r"saturating: $\log(1 - D)$")
@@ -431,19 +428,17 @@ bx.text(0.01, 2e-3, "early training:\nD rejects fakes", fontsize=8)
 bx.set_xlabel("D(G(z))"); bx.set_ylabel("gradient size w.r.t. the logit"); bx.legend(fontsize=8)
 bx.set_title("...but the saturating gradient vanishes where G is bad")
 plt.tight_layout(); plt.show()
-""")
 
-md(r"""
-**A run where the saturating loss stalls.** Data $\mathcal N(2, 0.5^2)$; the generator is the simplest
-push-forward, $G(z) = \mu + s\,z$, starting far away at $\mu = -2$, $s = 0.5$. $D$ is the MLP above, first trained
-for 300 steps (it always wins early), then both players alternate: one Adam step for $D$, one plain
-gradient-descent step (learning rate 0.02) for $G$. We use plain gradient descent for $G$ so that its step is
-proportional to its gradient, which is what the theory is about (Adam divides by a running gradient scale, which
-partly hides the problem: exercise 3). Same seeds, same everything; only the generator loss differs. We count the
-steps each run needs to get halfway, from $\mu = -2$ to $\mu > 0$.
-""")
+# %% [markdown]
+# **A run where the saturating loss stalls.** Data $\mathcal N(2, 0.5^2)$; the generator is the simplest
+# push-forward, $G(z) = \mu + s\,z$, starting far away at $\mu = -2$, $s = 0.5$. $D$ is the MLP above, first trained
+# for 300 steps (it always wins early), then both players alternate: one Adam step for $D$, one plain
+# gradient-descent step (learning rate 0.02) for $G$. We use plain gradient descent for $G$ so that its step is
+# proportional to its gradient, which is what the theory is about (Adam divides by a running gradient scale, which
+# partly hides the problem: exercise 3). Same seeds, same everything; only the generator loss differs. We count the
+# steps each run needs to get halfway, from $\mu = -2$ to $\mu > 0$.
 
-code(r"""
+# %%
 SAT_STEPS = 1000 if TESTING else 2000
 toy_d_opt = optax.adam(2e-3, b1=0.5)
 def toy_G(g, z):
@@ -500,9 +495,8 @@ for name, tr in (("saturating", trace_sat), ("non-saturating", trace_ns)):
     print(f"{name:15s}: first |dL/dmu| = {float(tr['grad_mu'][0]):.4f} at D(G(z)) = {float(tr['d_fake'][0]):.4f}; "
           f"mu after 500 steps {float(tr['mu'][499]):+.3f}; halfway (mu > 0) at step {halfway(tr)}; "
           f"final mu {float(tr['mu'][-1]):+.3f} (target 2)")
-""")
 
-code(r"""
+# %%
 fig, axes = plt.subplots(1, 3, figsize=(14, 3.4))
 steps_axis = np.arange(1, SAT_STEPS + 1)
 avg = lambda y, k=25: np.convolve(np.asarray(y), np.ones(k) / k, mode="valid")     # 25-step moving average
@@ -517,9 +511,8 @@ axes[2].set_title("Generator gradient")
 for ax in axes:
     ax.set_xlabel("training step"); ax.legend(fontsize=8)
 plt.tight_layout(); plt.show()
-""")
 
-code(r"""
+# %%
 # Check: the non-saturating generator is halfway within 50 steps and ends at the data (mu within 0.2 of 2);
 # the saturating one, whose first gradient is over 100 times smaller, moves less than 0.1 in its first 500 steps.
 mu_ns, moved_sat = float(trace_ns["mu"][-1]), float(trace_sat["mu"][499] - trace_sat["mu"][0])
@@ -528,42 +521,41 @@ assert halfway(trace_ns) <= 50 and abs(mu_ns - 2) < 0.2, (halfway(trace_ns), mu_
 assert ratio > 100 and moved_sat < 0.1, (ratio, moved_sat)
 print(f"non-saturating: halfway at step {halfway(trace_ns)}, final mu {mu_ns:+.3f}; saturating: moved {moved_sat:.3f} "
       f"in 500 steps; first-gradient ratio {ratio:.0f}x: checked")
-""")
 
-md(r"""
-The saturating generator is not dead, it crawls: with $D(G(z)) \approx 10^{-3}$ its gradient is about a thousand
-times smaller, so for hundreds of steps $\mu$ barely moves. Only when some fakes start to get a noticeable
-$D(G(z))$ does it pick up speed (the printed step counts above). In a real GAN, where $D$ keeps improving, that moment
-may never come. The non-saturating generator gets there in a few dozen steps.
 
-`gan_utils.losses.generator_loss_non_saturating` (the default everywhere in the course) and
-`generator_loss_saturating` compute these two losses from logits.
+# %% [markdown]
+# The saturating generator is not dead, it crawls: with $D(G(z)) \approx 10^{-3}$ its gradient is about a thousand
+# times smaller, so for hundreds of steps $\mu$ barely moves. Only when some fakes start to get a noticeable
+# $D(G(z))$ does it pick up speed (the printed step counts above). In a real GAN, where $D$ keeps improving, that moment
+# may never come. The non-saturating generator gets there in a few dozen steps.
+#
+# `gan_utils.losses.generator_loss_non_saturating` (the default everywhere in the course) and
+# `generator_loss_saturating` compute these two losses from logits.
+#
+# ## 5. Game dynamics: gradient steps on $\min_x \max_y\, xy$
+#
+# Even with good losses, a GAN is a **game**, not a minimisation, and gradient steps on games behave differently. The
+# smallest example: $V(x, y) = xy$, which player $x$ (the "generator") minimises and player $y$ (the "discriminator")
+# maximises. The unique equilibrium is $(0, 0)$. The gradients are $\partial V/\partial x = y$, $\partial V/\partial y = x$.
+#
+# **Simultaneous steps** (both use the old values), step size $\eta$:
+# $x' = x - \eta y,\; y' = y + \eta x$. Then
+#
+# $$x'^2 + y'^2 = x^2 - 2\eta xy + \eta^2y^2 + y^2 + 2\eta xy + \eta^2x^2 = (1 + \eta^2)(x^2 + y^2),$$
+#
+# so the distance to the equilibrium grows by $\sqrt{1+\eta^2}$ **every step**: an outward spiral, for every $\eta > 0$.
+#
+# **Alternating steps** (as GANs are trained: $D$ first, then $G$ sees the new $D$), with $k$ discriminator steps:
+# $y' = y + k\eta x$, then $x' = x - \eta y'$. In matrix form
+#
+# $$\begin{pmatrix}x'\\y'\end{pmatrix} = \begin{pmatrix}1 - k\eta^2 & -\eta\\ k\eta & 1\end{pmatrix}
+# \begin{pmatrix}x\\y\end{pmatrix},\qquad \det = (1 - k\eta^2) + k\eta^2 = 1,\qquad \mathrm{tr} = 2 - k\eta^2.$$
+#
+# Determinant 1 preserves area; for $k\eta^2 < 4$ the eigenvalues are $e^{\pm i\theta}$ with $\cos\theta = 1 - k\eta^2/2$,
+# so the iterates **cycle** on an ellipse around $(0, 0)$: bounded, but they never converge. (With $k$ simultaneous
+# discriminator steps, $\det = 1 + k\eta^2 > 1$: still a spiral out.)
 
-## 5. Game dynamics: gradient steps on $\min_x \max_y\, xy$
-
-Even with good losses, a GAN is a **game**, not a minimisation, and gradient steps on games behave differently. The
-smallest example: $V(x, y) = xy$, which player $x$ (the "generator") minimises and player $y$ (the "discriminator")
-maximises. The unique equilibrium is $(0, 0)$. The gradients are $\partial V/\partial x = y$, $\partial V/\partial y = x$.
-
-**Simultaneous steps** (both use the old values), step size $\eta$:
-$x' = x - \eta y,\; y' = y + \eta x$. Then
-
-$$x'^2 + y'^2 = x^2 - 2\eta xy + \eta^2y^2 + y^2 + 2\eta xy + \eta^2x^2 = (1 + \eta^2)(x^2 + y^2),$$
-
-so the distance to the equilibrium grows by $\sqrt{1+\eta^2}$ **every step**: an outward spiral, for every $\eta > 0$.
-
-**Alternating steps** (as GANs are trained: $D$ first, then $G$ sees the new $D$), with $k$ discriminator steps:
-$y' = y + k\eta x$, then $x' = x - \eta y'$. In matrix form
-
-$$\begin{pmatrix}x'\\y'\end{pmatrix} = \begin{pmatrix}1 - k\eta^2 & -\eta\\ k\eta & 1\end{pmatrix}
-\begin{pmatrix}x\\y\end{pmatrix},\qquad \det = (1 - k\eta^2) + k\eta^2 = 1,\qquad \mathrm{tr} = 2 - k\eta^2.$$
-
-Determinant 1 preserves area; for $k\eta^2 < 4$ the eigenvalues are $e^{\pm i\theta}$ with $\cos\theta = 1 - k\eta^2/2$,
-so the iterates **cycle** on an ellipse around $(0, 0)$: bounded, but they never converge. (With $k$ simultaneous
-discriminator steps, $\det = 1 + k\eta^2 > 1$: still a spiral out.)
-""")
-
-code(r"""
+# %%
 def play(eta, k, steps, mode, start=(1.0, 0.0)):
     # iterates of min_x max_y xy; k discriminator (y) steps per generator (x) step
     x, y = start
@@ -580,9 +572,8 @@ def play(eta, k, steps, mode, start=(1.0, 0.0)):
 sim = play(0.1, 1, 200, "simultaneous")
 alt = play(0.1, 1, 200, "alternating")
 r_sim, r_alt = np.hypot(*sim.T), np.hypot(*alt.T)
-""")
 
-code(r"""
+# %%
 # Check: the simultaneous radius grows exactly as (1 + eta^2)^(t/2); alternating iterates stay on a bounded orbit.
 # NBVAL_CHECK_OUTPUT
 t = np.arange(201)
@@ -592,9 +583,9 @@ M = np.array([[1 - 3 * 0.1 ** 2, -0.1], [3 * 0.1, 1]])      # alternating with k
 assert abs(np.linalg.det(M) - 1) < 1e-12
 print(f"eta = 0.1, 200 steps: simultaneous radius {r_sim[-1]:.4f} (theory (1.01)^100 = {1.01 ** 100:.4f}); "
       f"alternating radius stays in [{r_alt.min():.3f}, {r_alt.max():.3f}]")
-""")
 
-code(r"""
+
+# %%
 def draw_game(eta=0.2, k_disc=1, steps=150):
     sim = play(eta, k_disc, steps, "simultaneous")
     alt = play(eta, k_disc, steps, "alternating")
@@ -619,35 +610,32 @@ interactive_figure(draw_game,
                    k_disc=widgets.IntSlider(value=1, min=1, max=5, description="D steps k", continuous_update=False),
                    steps=widgets.IntSlider(value=150, min=10, max=500, step=10, description="steps",
                                            continuous_update=False))
-""")
 
-code(r"""
+# %%
 # The widget's figure, drawn once for readers without a kernel (eta = 0.2, k = 1, 150 steps).
 draw_game(0.2, 1, 150); plt.show()
-""")
 
-md(r"""
-Real GANs are not bilinear, and a loss with curvature can damp these cycles, but the lesson carries over: plain
-gradient steps on a game **orbit** the equilibrium instead of descending into it. This is why GAN losses oscillate
-rather than decrease, why the training loop alternates (`gan_utils.train.make_train_step` does $k$ discriminator
-steps then one generator step), and why notebook 05 watches samples, not loss curves.
+# %% [markdown]
+# Real GANs are not bilinear, and a loss with curvature can damp these cycles, but the lesson carries over: plain
+# gradient steps on a game **orbit** the equilibrium instead of descending into it. This is why GAN losses oscillate
+# rather than decrease, why the training loop alternates (`gan_utils.train.make_train_step` does $k$ discriminator
+# steps then one generator step), and why notebook 05 watches samples, not loss curves.
+#
+# ## 6. A complete 1-D GAN, written by hand
+#
+# Everything together: the generator $G$ is an MLP $1 \to 32 \to 32 \to 1$ fed $z \sim \mathcal N(0, 1)$; the
+# discriminator $D$ is the $1 \to 64 \to 64 \to 1$ MLP of section 2. Each training step, as in Goodfellow et al.'s
+# Algorithm 1:
+#
+# 1. draw a batch of real $x \sim p$ and noise $z$; take one Adam step on $D$ to **minimise $-V$** (section 1);
+# 2. draw fresh noise; take one Adam step on $G$ to **minimise the non-saturating loss** $-\log D(G(z))$ (section 4).
+#
+# Both steps are written with `jax.grad` and run inside one `jax.lax.scan`, compiled once with `jax.jit`. The
+# discriminator gets twice the generator's learning rate (2e-3 against 1e-3), and batches of 512 samples, which keeps
+# its estimate of $D^\star$ sharp enough to guide $G$. We stop every few hundred steps to record a snapshot of $q$
+# and $D$ for the animation.
 
-## 6. A complete 1-D GAN, written by hand
-
-Everything together: the generator $G$ is an MLP $1 \to 32 \to 32 \to 1$ fed $z \sim \mathcal N(0, 1)$; the
-discriminator $D$ is the $1 \to 64 \to 64 \to 1$ MLP of section 2. Each training step, as in Goodfellow et al.'s
-Algorithm 1:
-
-1. draw a batch of real $x \sim p$ and noise $z$; take one Adam step on $D$ to **minimise $-V$** (section 1);
-2. draw fresh noise; take one Adam step on $G$ to **minimise the non-saturating loss** $-\log D(G(z))$ (section 4).
-
-Both steps are written with `jax.grad` and run inside one `jax.lax.scan`, compiled once with `jax.jit`. The
-discriminator gets twice the generator's learning rate (2e-3 against 1e-3), and batches of 512 samples, which keeps
-its estimate of $D^\star$ sharp enough to guide $G$. We stop every few hundred steps to record a snapshot of $q$
-and $D$ for the animation.
-""")
-
-code(r"""
+# %%
 GAN_STEPS = 2000 if TESTING else 3000
 N_FRAMES, GAN_BATCH = 20, 512
 CHUNK = GAN_STEPS // N_FRAMES
@@ -676,9 +664,9 @@ def gan_step(carry, key):
 def train_chunk(carry, key):
     # CHUNK training steps in one compiled loop
     return jax.lax.scan(gan_step, carry, jax.random.split(key, CHUNK))
-""")
 
-code(r"""
+
+# %%
 key, k_g, k_d = jax.random.split(key, 3)
 G, D = init_mlp(k_g, [1, 32, 32, 1]), init_mlp(k_d, [1, 64, 64, 1])
 carry = (G, D, g_opt.init(G), d_opt_gan.init(D))
@@ -701,9 +689,8 @@ for i in range(N_FRAMES):
 train_seconds = time.time() - t0
 history = {k: np.concatenate([h[k] for h in history]) for k in history[0]}
 print(f"{GAN_STEPS} GAN steps in {train_seconds:.1f} s (including compilation)")
-""")
 
-code(r"""
+# %%
 P_PLOT = np.exp(log_p(x_plot))
 
 def draw_frame(ax, fr):
@@ -719,9 +706,8 @@ def draw_frame(ax, fr):
     ax.legend(loc="upper left", fontsize=8)
 
 animate(frames, draw_frame, interval=250, figsize=(7, 3.6))
-""")
 
-code(r"""
+# %%
 # Final state, measured on fresh samples: V, and D on the region where the data has mass.
 G, D = carry[:2]
 key, k1, k2 = jax.random.split(key, 3)
@@ -750,60 +736,57 @@ bx.axhline(-math.log(4), color=D_COLOR, ls="--", lw=1); bx.axhline(math.log(2), 
 bx.set_xlabel("training step"); bx.set_ylabel(f"value ({k}-step average)")
 bx.set_title("Losses approach -log 4 and log 2 (dashed)"); bx.legend(fontsize=8)
 plt.tight_layout(); plt.show()
-""")
 
-code(r"""
+# %%
 # Check: at the end D is within 0.1 of 1/2 wherever the data has mass, and V is near -log 4.
 assert d_dev < 0.1, d_dev
 assert abs(V_final + math.log(4)) < 0.02, V_final
 assert w1 < 0.15, w1
 print(f"max |D - 1/2| = {d_dev:.3f} < 0.1, |V + log 4| = {abs(V_final + math.log(4)):.4f} < 0.02: checked")
-""")
 
-md(r"""
-At the end $D$ hovers around $\frac12$ where the data lives: it can no longer tell real from fake, which is what
-$D^\star = p/(p+q) = \frac12$ at $q = p$ predicts, and $V$ sits near $-\log 4$. Note what the losses do *not* do:
-they do not decrease to zero. A GAN's losses settle at the equilibrium values $2\log 2$ (for $D$) and $\log 2$
-(non-saturating $G$), which `gan_utils.plots.EQUILIBRIUM` records.
+# %% [markdown]
+# At the end $D$ hovers around $\frac12$ where the data lives: it can no longer tell real from fake, which is what
+# $D^\star = p/(p+q) = \frac12$ at $q = p$ predicts, and $V$ sits near $-\log 4$. Note what the losses do *not* do:
+# they do not decrease to zero. A GAN's losses settle at the equilibrium values $2\log 2$ (for $D$) and $\log 2$
+# (non-saturating $G$), which `gan_utils.plots.EQUILIBRIUM` records.
+#
+# The training loop above is, step for step, what **`gan_utils.train.make_train_step`** compiles for Flax NNX models
+# (with $k$ discriminator steps, the choice of generator loss, and label smoothing), and `gan_utils.train.fit` runs it
+# with progress bars and checkpoints. From notebook 03 on we use those.
+#
+# ## Summary
+#
+# | Claim | Derivation | Checked here |
+# |---|---|---|
+# | $D$'s objective is cross-entropy | $\mathrm{BCE} = -\frac12 V$ | $V(\frac12) = -\log 4$; equals `gan_utils.losses` |
+# | $D^\star = p/(p+q)$ | pointwise max of $a\log y + b\log(1-y)$ | brute force to $10^{-5}$; trained MLP within 0.05 |
+# | $C(G) = -\log 4 + 2\,\mathrm{JSD}$ | substitute $D^\star$, use $m = \frac{p+q}2$ | integration vs entropies to $10^{-4}$ |
+# | saturating loss stalls | gradient $-D$ vs $-(1-D)$ | $\mu$ stuck at $-2$ vs reaches 2 |
+# | simultaneous steps spiral out | radius $\times\sqrt{1+\eta^2}$ per step | exact to $10^{-9}$ |
+# | alternating steps cycle | $\det = 1$ | radius bounded |
+# | a 1-D GAN reaches equilibrium | $q \to p \Rightarrow D \to \frac12, V \to -\log 4$ | $|D - \frac12| < 0.1$, $V \approx -\log 4$ |
+#
+# ## Exercises
+#
+# 1. **Optimal discriminator.** For $p = \mathcal N(0, 1)$ and $q = \mathcal N(1, 1)$, compute $D^\star(0)$ by hand and
+#    store it in `answer_1`. (Hint: $\log p(0) - \log q(0) = \frac12$.)
+# 2. **Disjoint supports.** What is $C(G)$ when $p$ and $q$ never overlap? Store it in `answer_2`.
+# 3. **Adam hides saturation (partly).** In `run_generator_loss`, replace the plain gradient step on $g$ by Adam
+#    (`optax.adam(0.02)`). Does the saturating generator still stall? Why does dividing by the gradient scale help
+#    here, and why is that not a cure? (Open question, no checker.)
+# 4. **Separated modes.** Rerun section 6 with `p = mixture_1d((-2, 2), (0.5, 0.5))`. What does the generator do
+#    between the modes, and what does $D$ do there? (Open question.)
+# 5. **Game dynamics.** For alternating steps with one discriminator step ($k = 1$), below which step size $\eta$
+#    do the iterates stay bounded? Store it in `answer_5`, then try values around it in the widget.
 
-The training loop above is, step for step, what **`gan_utils.train.make_train_step`** compiles for Flax NNX models
-(with $k$ discriminator steps, the choice of generator loss, and label smoothing), and `gan_utils.train.fit` runs it
-with progress bars and checkpoints. From notebook 03 on we use those.
-
-## Summary
-
-| Claim | Derivation | Checked here |
-|---|---|---|
-| $D$'s objective is cross-entropy | $\mathrm{BCE} = -\frac12 V$ | $V(\frac12) = -\log 4$; equals `gan_utils.losses` |
-| $D^\star = p/(p+q)$ | pointwise max of $a\log y + b\log(1-y)$ | brute force to $10^{-5}$; trained MLP within 0.05 |
-| $C(G) = -\log 4 + 2\,\mathrm{JSD}$ | substitute $D^\star$, use $m = \frac{p+q}2$ | integration vs entropies to $10^{-4}$ |
-| saturating loss stalls | gradient $-D$ vs $-(1-D)$ | $\mu$ stuck at $-2$ vs reaches 2 |
-| simultaneous steps spiral out | radius $\times\sqrt{1+\eta^2}$ per step | exact to $10^{-9}$ |
-| alternating steps cycle | $\det = 1$ | radius bounded |
-| a 1-D GAN reaches equilibrium | $q \to p \Rightarrow D \to \frac12, V \to -\log 4$ | $|D - \frac12| < 0.1$, $V \approx -\log 4$ |
-
-## Exercises
-
-1. **Optimal discriminator.** For $p = \mathcal N(0, 1)$ and $q = \mathcal N(1, 1)$, compute $D^\star(0)$ by hand and
-   store it in `answer_1`. (Hint: $\log p(0) - \log q(0) = \frac12$.)
-2. **Disjoint supports.** What is $C(G)$ when $p$ and $q$ never overlap? Store it in `answer_2`.
-3. **Adam hides saturation (partly).** In `run_generator_loss`, replace the plain gradient step on $g$ by Adam
-   (`optax.adam(0.02)`). Does the saturating generator still stall? Why does dividing by the gradient scale help
-   here, and why is that not a cure? (Open question, no checker.)
-4. **Separated modes.** Rerun section 6 with `p = mixture_1d((-2, 2), (0.5, 0.5))`. What does the generator do
-   between the modes, and what does $D$ do there? (Open question.)
-5. **Game dynamics.** For alternating steps with one discriminator step ($k = 1$), below which step size $\eta$
-   do the iterates stay bounded? Store it in `answer_5`, then try values around it in the widget.
-""")
-
-code(r"""
+# %%
 # Your answers (replace None).
 answer_1 = None
 answer_2 = None
 answer_5 = None
-""")
 
-code(r"""
+
+# %%
 # Checker: run it after answering. Unanswered exercises are reported, not failed.
 def check_exercises(answer_1, answer_2, answer_5, verbose=True):
     results = []
@@ -827,24 +810,20 @@ def check_exercises(answer_1, answer_2, answer_5, verbose=True):
 
 check_exercises(1 / (1 + math.exp(-0.5)), 0.0, 2.0, verbose=False)     # the checker checks itself first
 check_exercises(answer_1, answer_2, answer_5)
-""")
 
-md(r"""
-<details><summary>Solutions (click)</summary>
-
-1. $D^\star(0) = \sigma(\log p(0) - \log q(0)) = \sigma(0.5) \approx 0.6225$.
-2. $\mathrm{JSD} = \log 2$, so $C(G) = -\log 4 + 2\log 2 = 0$: the largest possible value, and flat (no gradient).
-3. Adam divides each step by a running RMS of recent gradients, so a uniformly tiny gradient still yields
-   steps of size about the learning rate, and $\mu$ moves. But the tiny signal is then amplified together with
-   its noise, and Adam's scale adapts slowly when the gradient suddenly grows; the non-saturating loss is still
-   the standard choice.
-4. The generator must map a narrow range of $z$ across the gap; samples land between the modes for a long time,
-   $D$ dips below $\frac12$ there, and training needs many more steps (or a bigger generator).
-5. $\eta = 2$ ($k\eta^2 < 4$); at exactly 2 the eigenvalues are both $-1$ and the orbit grows linearly.
-</details>
-
-**Next:** [03 The generator](03_generator.ipynb): from a 1-D MLP to a convolutional generator for MNIST digits, in
-Flax NNX.
-""")
-
-write(NAME)
+# %% [markdown]
+# <details><summary>Solutions (click)</summary>
+#
+# 1. $D^\star(0) = \sigma(\log p(0) - \log q(0)) = \sigma(0.5) \approx 0.6225$.
+# 2. $\mathrm{JSD} = \log 2$, so $C(G) = -\log 4 + 2\log 2 = 0$: the largest possible value, and flat (no gradient).
+# 3. Adam divides each step by a running RMS of recent gradients, so a uniformly tiny gradient still yields
+#    steps of size about the learning rate, and $\mu$ moves. But the tiny signal is then amplified together with
+#    its noise, and Adam's scale adapts slowly when the gradient suddenly grows; the non-saturating loss is still
+#    the standard choice.
+# 4. The generator must map a narrow range of $z$ across the gap; samples land between the modes for a long time,
+#    $D$ dips below $\frac12$ there, and training needs many more steps (or a bigger generator).
+# 5. $\eta = 2$ ($k\eta^2 < 4$); at exactly 2 the eigenvalues are both $-1$ and the orbit grows linearly.
+# </details>
+#
+# **Next:** [03 The generator](03_generator.ipynb): from a 1-D MLP to a convolutional generator for MNIST digits, in
+# Flax NNX.

@@ -1,34 +1,39 @@
-"""Builds notebooks/06_evaluating_gans.ipynb (without outputs). Then execute it (see the README):
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-    python scripts/build_nb_06.py
-    cd notebooks && jupyter nbconvert --to notebook --execute --inplace 06_evaluating_gans.ipynb
-"""
-from nbbuild import code, md, write
+# %% [markdown]
+# # 06 Evaluating GANs
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/06_evaluating_gans.ipynb)
+#
+# A trained GAN hands us a sampler and nothing else. How good is it? This notebook builds the tools to answer
+# with numbers, and checks every tool before trusting it.
+#
+# **You will learn**
+# - why a GAN has no likelihood to report, shown on the generator's Jacobian;
+# - the Fréchet distance between two Gaussians, derived step by step, computed stably, and turned into
+#   **MNIST-FID** with a small classifier shipped in `gan_utils` (the Inception network is the wrong judge for digits);
+# - why FID has a floor that depends on the number of samples, and how to report it honestly;
+# - the **Inception-style score**, and what it cannot see;
+# - **precision and recall** of generated samples (Kynkäänniemi et al., 2019): quality and coverage as two numbers;
+# - the **sanity checks** every metric must pass, run here: real against real, noise, blur, a one-digit generator;
+# - **mode coverage** on the 2-D ring and grid, beside the numbers of VEEGAN and PacGAN;
+# - `python -m gan_utils evaluate`, which prints all of this as JSON.
 
-NB = "06_evaluating_gans.ipynb"
-
-
-md(f"""
-# 06 Evaluating GANs
-
-[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/{NB})
-
-A trained GAN hands us a sampler and nothing else. How good is it? This notebook builds the tools to answer
-with numbers, and checks every tool before trusting it.
-
-**You will learn**
-- why a GAN has no likelihood to report, shown on the generator's Jacobian;
-- the Fréchet distance between two Gaussians, derived step by step, computed stably, and turned into
-  **MNIST-FID** with a small classifier shipped in `gan_utils` (the Inception network is the wrong judge for digits);
-- why FID has a floor that depends on the number of samples, and how to report it honestly;
-- the **Inception-style score**, and what it cannot see;
-- **precision and recall** of generated samples (Kynkäänniemi et al., 2019): quality and coverage as two numbers;
-- the **sanity checks** every metric must pass, run here: real against real, noise, blur, a one-digit generator;
-- **mode coverage** on the 2-D ring and grid, beside the numbers of VEEGAN and PacGAN;
-- `python -m gan_utils evaluate`, which prints all of this as JSON.
-""")
-
-code("""
+# %%
 # Setup: install the course package if it is missing (e.g. on Colab), then imports, seed and devices.
 import importlib.util, os, subprocess, sys
 if importlib.util.find_spec("gan_utils") is None:
@@ -43,32 +48,30 @@ from gan_utils.plots import REAL_COLOR, FAKE_COLOR
 SEED = 0
 TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
 key = jax.random.key(SEED)
-plt.rcParams.update({"figure.dpi": 80, "savefig.dpi": 80})
+plt.rcParams.update({"figure.dpi": 80, "savefig.dpi": 80, "axes.spines.top": False, "axes.spines.right": False})
 print(f"JAX {jax.__version__} on {jax.devices()}")
-""")
 
-md(r"""
-## 1. Why a GAN has no likelihood to report
+# %% [markdown]
+# ## 1. Why a GAN has no likelihood to report
+#
+# A model that defines a density $q(x)$ is judged by the average log-likelihood of held-out data,
+# $\frac1N\sum_i \log q(x_i)$. A GAN's generator defines its distribution only as a **push-forward**:
+# draw $z\sim\mathcal N(0, I_{64})$, output $x = G(z)\in\mathbb R^{784}$.
+#
+# All of these outputs lie on the image of a 64-dimensional space under a smooth map: a surface of dimension at
+# most 64 inside the 784-dimensional image space. Near a point $z$ the map is its linearisation
+# $G(z+\delta)\approx G(z) + J(z)\,\delta$, with the Jacobian $J(z)\in\mathbb R^{784\times 64}$, whose rank is at most
+# 64. A set of dimension 64 has volume zero in $\mathbb R^{784}$, so:
+#
+# - the generator's distribution has **no density** in $\mathbb R^{784}$: $q(x)=0$ off the surface and is undefined (infinite) on it;
+# - a real test image lies off the surface with probability 1, so its log-likelihood is $-\infty$ for *every* GAN,
+#   good or bad. The number cannot rank models.
+#
+# Goodfellow et al. (2014) reported Parzen-window (kernel density) estimates instead; Theis et al. (2016) showed
+# those can rank models in the wrong order even in 6 dimensions. So we compare **samples with samples**, in a space
+# where distances mean something. First, the rank, measured:
 
-A model that defines a density $q(x)$ is judged by the average log-likelihood of held-out data,
-$\frac1N\sum_i \log q(x_i)$. A GAN's generator defines its distribution only as a **push-forward**:
-draw $z\sim\mathcal N(0, I_{64})$, output $x = G(z)\in\mathbb R^{784}$.
-
-All of these outputs lie on the image of a 64-dimensional space under a smooth map: a surface of dimension at
-most 64 inside the 784-dimensional image space. Near a point $z$ the map is its linearisation
-$G(z+\delta)\approx G(z) + J(z)\,\delta$, with the Jacobian $J(z)\in\mathbb R^{784\times 64}$, whose rank is at most
-64. A set of dimension 64 has volume zero in $\mathbb R^{784}$, so:
-
-- the generator's distribution has **no density** in $\mathbb R^{784}$: $q(x)=0$ off the surface and is undefined (infinite) on it;
-- a real test image lies off the surface with probability 1, so its log-likelihood is $-\infty$ for *every* GAN,
-  good or bad. The number cannot rank models.
-
-Goodfellow et al. (2014) reported Parzen-window (kernel density) estimates instead; Theis et al. (2016) showed
-those can rank models in the wrong order even in 6 dimensions. So we compare **samples with samples**, in a space
-where distances mean something. First, the rank, measured:
-""")
-
-code("""
+# %%
 # The Jacobian dG/dz of a DCGAN generator at one z: a 784 x 64 matrix. Its rank bounds the dimension of the
 # set of images the generator can produce near G(z).
 key, k_init, k_z = jax.random.split(key, 3)
@@ -80,54 +83,53 @@ sv = np.linalg.svd(np.asarray(J, np.float64), compute_uv=False)
 rank = int(np.sum(sv > sv[0] * 1e-6))
 print(f"Jacobian shape {J.shape}; numerical rank {rank}: the samples near G(z) span at most {rank} of 784 dimensions")  # NBVAL_CHECK_OUTPUT
 assert J.shape == (784, 64) and rank <= 64
-""")
 
-md(r"""
-## 2. The Fréchet distance between two Gaussians
 
-Replace each image set by a Gaussian fitted to its **features** $f(x)\in\mathbb R^D$ (mean $\mu$, covariance
-$\Sigma$) and measure how far apart the two Gaussians are. The Fréchet distance (the 2-Wasserstein distance) is
-the smallest mean squared distance over all ways of pairing the two distributions:
+# %% [markdown]
+# ## 2. The Fréchet distance between two Gaussians
+#
+# Replace each image set by a Gaussian fitted to its **features** $f(x)\in\mathbb R^D$ (mean $\mu$, covariance
+# $\Sigma$) and measure how far apart the two Gaussians are. The Fréchet distance (the 2-Wasserstein distance) is
+# the smallest mean squared distance over all ways of pairing the two distributions:
+#
+# $$d^2(P_1,P_2) = \min_{\text{couplings of } X\sim P_1,\ Y\sim P_2} \ \mathbb E\,\|X-Y\|^2 .$$
+#
+# **Step 1: expand.** For any coupling, with $C=\operatorname{Cov}(X,Y)$ the cross-covariance,
+#
+# $$\mathbb E\|X-Y\|^2 = \|\mu_1-\mu_2\|^2 + \operatorname{tr}\Sigma_1 + \operatorname{tr}\Sigma_2 - 2\operatorname{tr} C,$$
+#
+# so minimising the distance means **maximising $\operatorname{tr} C$**, subject to the joint covariance
+# $\begin{pmatrix}\Sigma_1 & C\\ C^\top & \Sigma_2\end{pmatrix}$ being positive semi-definite.
+#
+# **Step 2: one dimension.** With variances $s_1^2, s_2^2$, Cauchy–Schwarz gives $C\le s_1 s_2$, reached by the
+# monotone map $Y=\mu_2+\frac{s_2}{s_1}(X-\mu_1)$. Hence $d^2=(\mu_1-\mu_2)^2+(s_1-s_2)^2$.
+#
+# **Step 3: many dimensions.** The best coupling is again a linear map, $Y=\mu_2+A(X-\mu_1)$ with $A$ symmetric positive
+# semi-definite (Dowson & Landau, 1982; Olkin & Pukelsheim, 1982). It must turn $\Sigma_1$ into $\Sigma_2$:
+# $A\Sigma_1A=\Sigma_2$. Write $S=\Sigma_1^{1/2}$. Then
+#
+# $$A = S^{-1}\,(S\Sigma_2S)^{1/2}\,S^{-1}
+# \quad\text{satisfies}\quad
+# A\Sigma_1A = S^{-1}(S\Sigma_2S)^{1/2}\,S^{-1}S^2S^{-1}\,(S\Sigma_2S)^{1/2}S^{-1} = S^{-1}(S\Sigma_2S)S^{-1}=\Sigma_2 .$$
+#
+# Its cross-covariance is $C=\Sigma_1A$, so $\operatorname{tr}C=\operatorname{tr}\big(S^2S^{-1}(S\Sigma_2S)^{1/2}S^{-1}\big)=\operatorname{tr}(S\Sigma_2S)^{1/2}$.
+#
+# **Step 4: the formula.**
+#
+# $$\boxed{\,d^2 = \|\mu_1-\mu_2\|^2 + \operatorname{tr}\Sigma_1 + \operatorname{tr}\Sigma_2 - 2\operatorname{tr}\big(\Sigma_1^{1/2}\Sigma_2\Sigma_1^{1/2}\big)^{1/2}\,}$$
+#
+# FID papers write the last term as $\operatorname{tr}(\Sigma_1\Sigma_2)^{1/2}$. It is the same number:
+# $\Sigma_1\Sigma_2 = S\,(S\Sigma_2S)\,S^{-1}$ is *similar* to $S\Sigma_2S$, so the two share their eigenvalues
+# $\lambda_i\ge0$, and both traces equal $\sum_i\sqrt{\lambda_i}$.
+#
+# **How to compute it.** $\Sigma_1\Sigma_2$ is not symmetric; a general matrix square root of it (`scipy.linalg.sqrtm`)
+# works in complex arithmetic and, for nearly singular covariances, returns imaginary parts or garbage. The symmetric
+# form $S\Sigma_2S$ is positive semi-definite, so a symmetric eigensolver (`eigh`) gives real eigenvalues; we clip the
+# tiny negative ones that rounding creates to 0 and sum their square roots. Everything in float64.
+#
+# We check each step with numbers on a 2-D example, from scratch:
 
-$$d^2(P_1,P_2) = \min_{\text{couplings of } X\sim P_1,\ Y\sim P_2} \ \mathbb E\,\|X-Y\|^2 .$$
-
-**Step 1: expand.** For any coupling, with $C=\operatorname{Cov}(X,Y)$ the cross-covariance,
-
-$$\mathbb E\|X-Y\|^2 = \|\mu_1-\mu_2\|^2 + \operatorname{tr}\Sigma_1 + \operatorname{tr}\Sigma_2 - 2\operatorname{tr} C,$$
-
-so minimising the distance means **maximising $\operatorname{tr} C$**, subject to the joint covariance
-$\begin{pmatrix}\Sigma_1 & C\\ C^\top & \Sigma_2\end{pmatrix}$ being positive semi-definite.
-
-**Step 2: one dimension.** With variances $s_1^2, s_2^2$, Cauchy–Schwarz gives $C\le s_1 s_2$, reached by the
-monotone map $Y=\mu_2+\frac{s_2}{s_1}(X-\mu_1)$. Hence $d^2=(\mu_1-\mu_2)^2+(s_1-s_2)^2$.
-
-**Step 3: many dimensions.** The best coupling is again a linear map, $Y=\mu_2+A(X-\mu_1)$ with $A$ symmetric positive
-semi-definite (Dowson & Landau, 1982; Olkin & Pukelsheim, 1982). It must turn $\Sigma_1$ into $\Sigma_2$:
-$A\Sigma_1A=\Sigma_2$. Write $S=\Sigma_1^{1/2}$. Then
-
-$$A = S^{-1}\,(S\Sigma_2S)^{1/2}\,S^{-1}
-\quad\text{satisfies}\quad
-A\Sigma_1A = S^{-1}(S\Sigma_2S)^{1/2}\,S^{-1}S^2S^{-1}\,(S\Sigma_2S)^{1/2}S^{-1} = S^{-1}(S\Sigma_2S)S^{-1}=\Sigma_2 .$$
-
-Its cross-covariance is $C=\Sigma_1A$, so $\operatorname{tr}C=\operatorname{tr}\big(S^2S^{-1}(S\Sigma_2S)^{1/2}S^{-1}\big)=\operatorname{tr}(S\Sigma_2S)^{1/2}$.
-
-**Step 4: the formula.**
-
-$$\boxed{\,d^2 = \|\mu_1-\mu_2\|^2 + \operatorname{tr}\Sigma_1 + \operatorname{tr}\Sigma_2 - 2\operatorname{tr}\big(\Sigma_1^{1/2}\Sigma_2\Sigma_1^{1/2}\big)^{1/2}\,}$$
-
-FID papers write the last term as $\operatorname{tr}(\Sigma_1\Sigma_2)^{1/2}$. It is the same number:
-$\Sigma_1\Sigma_2 = S\,(S\Sigma_2S)\,S^{-1}$ is *similar* to $S\Sigma_2S$, so the two share their eigenvalues
-$\lambda_i\ge0$, and both traces equal $\sum_i\sqrt{\lambda_i}$.
-
-**How to compute it.** $\Sigma_1\Sigma_2$ is not symmetric; a general matrix square root of it (`scipy.linalg.sqrtm`)
-works in complex arithmetic and, for nearly singular covariances, returns imaginary parts or garbage. The symmetric
-form $S\Sigma_2S$ is positive semi-definite, so a symmetric eigensolver (`eigh`) gives real eigenvalues; we clip the
-tiny negative ones that rounding creates to 0 and sum their square roots. Everything in float64.
-
-We check each step with numbers on a 2-D example, from scratch:
-""")
-
-code("""
+# %%
 def sqrtm_sym(a):
     # square root of a symmetric PSD matrix: a = V diag(w) V^T  ->  V diag(sqrt(w)) V^T
     w, v = np.linalg.eigh(a)
@@ -160,16 +162,14 @@ assert np.allclose(A @ S1 @ A, S2) and np.allclose(A, A.T)
 assert abs(np.mean(np.sum((X - Y) ** 2, 1)) - d2) < 0.02 * d2
 assert np.mean(np.sum((X - Y_indep) ** 2, 1)) > d2 + 1.0
 assert abs(d2 - metrics.frechet_distance(mu1, S1, mu2, S2)) < 1e-12            # gan_utils computes the same
-""")
 
-md(r"""
-**Near-singular covariances are the normal case.** With $N$ samples of $D$ features the sample covariance has
-rank at most $N-1$, and ReLU features that never fire give zero rows. Below, 100 samples in 128 dimensions:
-the naive route (eigenvalues of the non-symmetric $\Sigma_1\Sigma_2$) returns complex and negative eigenvalues whose
-square roots are not real; the symmetric route stays real, and the distance of a set to itself is 0.
-""")
+# %% [markdown]
+# **Near-singular covariances are the normal case.** With $N$ samples of $D$ features the sample covariance has
+# rank at most $N-1$, and ReLU features that never fire give zero rows. Below, 100 samples in 128 dimensions:
+# the naive route (eigenvalues of the non-symmetric $\Sigma_1\Sigma_2$) returns complex and negative eigenvalues whose
+# square roots are not real; the symmetric route stays real, and the distance of a set to itself is 0.
 
-code("""
+# %%
 rng = np.random.default_rng(SEED)
 F1 = rng.normal(size=(100, 128)) * np.r_[np.ones(120), np.zeros(8)]   # 8 dead features
 F2 = rng.normal(size=(100, 128)) * np.r_[np.ones(120), np.zeros(8)]
@@ -182,46 +182,41 @@ lam_sym = np.linalg.eigvalsh(sqrtm_sym(C1) @ C2 @ sqrtm_sym(C1))
 print(f"symmetric form  : all real, smallest {lam_sym.min():.1e} (clipped to 0)")
 print(f"FID(F1, F1) = {metrics.fid_from_features(F1, F1):.6f}, FID(F1, F2) = {metrics.fid_from_features(F1, F2):.1f}")
 assert metrics.fid_from_features(F1, F1) < 1e-6 and np.isfinite(metrics.fid_from_features(F1, F2))
-""")
 
-md(r"""
-## 3. MNIST-FID: the Fréchet distance between classifier features
+# %% [markdown]
+# ## 3. MNIST-FID: the Fréchet distance between classifier features
+#
+# FID (Heusel et al., 2017) uses the 2048 penultimate features of an Inception network trained on ImageNet photographs.
+# For digits that judge is wrong (its features describe colour photographs; 28×28 grey digits must be upscaled to fit)
+# and it needs a download. `gan_utils` ships its own judge: `metrics.MnistClassifier`, a 4-layer CNN
+# (three 3×3 conv + max-pool blocks, a 128-unit layer, a 10-way output), trained by `scripts/train_classifier.py`
+# with the command in its docstring. Its **128 penultimate features** give MNIST-FID, its **class probabilities** give
+# the Inception-style score and the class histogram. A judge must first be a good classifier:
 
-FID (Heusel et al., 2017) uses the 2048 penultimate features of an Inception network trained on ImageNet photographs.
-For digits that judge is wrong (its features describe colour photographs; 28×28 grey digits must be upscaled to fit)
-and it needs a download. `gan_utils` ships its own judge: `metrics.MnistClassifier`, a 4-layer CNN
-(three 3×3 conv + max-pool blocks, a 128-unit layer, a 10-way output), trained by `scripts/train_classifier.py`
-with the command in its docstring. Its **128 penultimate features** give MNIST-FID, its **class probabilities** give
-the Inception-style score and the class histogram. A judge must first be a good classifier:
-""")
-
-code("""
+# %%
 clf = metrics.load_classifier()
 meta = metrics.classifier_meta()
 print(f"parameters: {models.count_params(clf):,}; shipped test accuracy {meta['test_accuracy']:.4f} "
       f"({meta['test_errors']} errors in 10,000); rebuilt by: {meta['command']}")   # NBVAL_CHECK_OUTPUT
-""")
 
-code("""
+# %%
 x_test, y_test = data.load_mnist("test")
 x_train, y_train = data.load_mnist("train")
 feat_test, prob_test = metrics.classifier_outputs(x_test)        # float64 (10000, 128), (10000, 10)
 acc = np.mean(prob_test.argmax(1) == y_test)
 print(f"measured now: accuracy {acc:.4f}; features {feat_test.shape}, probabilities {prob_test.shape}")
 assert acc > 0.99 and feat_test.dtype == np.float64
-""")
 
-md(r"""
-### The floor, and why it depends on the number of samples
+# %% [markdown]
+# ### The floor, and why it depends on the number of samples
+#
+# Two sets of **real** digits are not at distance 0: each set's mean and covariance are estimates, and the
+# estimation noise adds to $d^2$. This *floor* is what a perfect generator would score. Below: training images
+# against the test set (10,000 images), for growing numbers $N$ of training images. The noise in
+# $\hat\Sigma$ shrinks like $1/N$, so FID is **biased upwards by about $c/N$** (Chong & Forsyth, 2020): a line in $1/N$.
+# Two FIDs are comparable only at the same $N$ and against the same reference set.
 
-Two sets of **real** digits are not at distance 0: each set's mean and covariance are estimates, and the
-estimation noise adds to $d^2$. This *floor* is what a perfect generator would score. Below: training images
-against the test set (10,000 images), for growing numbers $N$ of training images. The noise in
-$\hat\Sigma$ shrinks like $1/N$, so FID is **biased upwards by about $c/N$** (Chong & Forsyth, 2020): a line in $1/N$.
-Two FIDs are comparable only at the same $N$ and against the same reference set.
-""")
-
-code("""
+# %%
 sizes = [500, 1000, 2000, 5000] if TESTING else [500, 1000, 2000, 5000, 10000, 20000]
 key, sub = jax.random.split(key)
 perm = np.asarray(jax.random.permutation(sub, len(x_train)))
@@ -241,22 +236,21 @@ ax.set_title("The real-against-real floor of MNIST-FID shrinks like 1/N"); ax.le
 plt.show()
 print(f"extrapolated to N = infinity: {intercept:.2f}; almost all of the floor is the 1/N bias of the estimate")
 assert floor[500] > floor[2000] > floor[max(sizes)] and floor[max(sizes)] < 1.0 and abs(intercept) < 0.5
-""")
 
-md(r"""
-## 4. The Inception-style score, and what it misses
 
-The Inception Score (Salimans et al., 2016) asks two things of the classifier's $p(y\mid x)$: each sample should be
-**confidently** one class (low entropy of $p(y\mid x)$), and the classes should be **balanced** over samples
-(high entropy of $p(y)=\mathbb E_x\,p(y\mid x)$). Both are in one number:
+# %% [markdown]
+# ## 4. The Inception-style score, and what it misses
+#
+# The Inception Score (Salimans et al., 2016) asks two things of the classifier's $p(y\mid x)$: each sample should be
+# **confidently** one class (low entropy of $p(y\mid x)$), and the classes should be **balanced** over samples
+# (high entropy of $p(y)=\mathbb E_x\,p(y\mid x)$). Both are in one number:
+#
+# $$\mathrm{IS} = \exp\Big(\mathbb E_x\,\mathrm{KL}\big(p(y\mid x)\,\|\,p(y)\big)\Big) = \exp\big(H(y) - \mathbb E_x H(y\mid x)\big)\in[1, 10].$$
+#
+# It never looks at real data. A "generator" that replays **one image per digit** is confident and perfectly balanced,
+# so it scores near the maximum, while FID (and recall, below) sees that it has no variety at all:
 
-$$\mathrm{IS} = \exp\Big(\mathbb E_x\,\mathrm{KL}\big(p(y\mid x)\,\|\,p(y)\big)\Big) = \exp\big(H(y) - \mathbb E_x H(y\mid x)\big)\in[1, 10].$$
-
-It never looks at real data. A "generator" that replays **one image per digit** is confident and perfectly balanced,
-so it scores near the maximum, while FID (and recall, below) sees that it has no variety at all:
-""")
-
-code("""
+# %%
 def is_by_hand(p):
     py = p.mean(0)
     return float(np.exp(np.mean(np.sum(p * (np.log(p + 1e-30) - np.log(py + 1e-30)), 1))))
@@ -269,23 +263,21 @@ print(f"real (2,000 training images): IS {is_by_hand(prob_train[:n_cmp]):.2f}, F
 print(f"replay of 10 images (2,000) : IS {is_by_hand(p_rep):.2f}, FID {metrics.fid_from_features(f_rep, feat_test):.1f}")
 assert abs(is_by_hand(p_rep) - metrics.inception_score(p_rep)) < 1e-9
 assert metrics.inception_score(p_rep) > 9.0 and metrics.fid_from_features(f_rep, feat_test) > 20 * floor[2000]
-""")
 
-md(r"""
-## 5. Precision and recall
+# %% [markdown]
+# ## 5. Precision and recall
+#
+# FID folds two failures into one number: samples that look wrong (low **quality**) and real variety the generator
+# never produces (low **coverage**). Kynkäänniemi et al. (2019) separate them. Estimate each set's support in feature
+# space as a union of balls: around every point a ball whose radius is the distance to its $k$-th nearest neighbour in
+# the same set ($k=3$). Then
+#
+# - **precision** = fraction of generated samples inside the real support (are the samples realistic?);
+# - **recall** = fraction of real samples inside the generated support (is the real variety produced?).
+#
+# In two dimensions we can draw it: a generator that covers one of three clusters well has high precision, low recall.
 
-FID folds two failures into one number: samples that look wrong (low **quality**) and real variety the generator
-never produces (low **coverage**). Kynkäänniemi et al. (2019) separate them. Estimate each set's support in feature
-space as a union of balls: around every point a ball whose radius is the distance to its $k$-th nearest neighbour in
-the same set ($k=3$). Then
-
-- **precision** = fraction of generated samples inside the real support (are the samples realistic?);
-- **recall** = fraction of real samples inside the generated support (is the real variety produced?).
-
-In two dimensions we can draw it: a generator that covers one of three clusters well has high precision, low recall.
-""")
-
-code("""
+# %%
 key, k1, k2 = jax.random.split(key, 3)
 centres = np.array([[-2.0, 0.0], [0.0, 2.0], [2.0, 0.0]])
 real2d = centres[np.arange(150) % 3] + 0.4 * np.asarray(jax.random.normal(k1, (150, 2)))
@@ -310,24 +302,23 @@ ax.set_title(f"Real support (k-NN balls): precision {precision:.2f}, recall {rec
 plt.show()
 assert np.allclose((precision, recall), metrics.precision_recall(real2d, fake2d))
 assert precision > 0.8 and recall < 0.5
-""")
 
-md(r"""
-## 6. Sanity checks every metric must pass
 
-Before a metric scores a GAN it must score things whose answer we know. On 2,000 images each, against the
-10,000 test digits:
+# %% [markdown]
+# ## 6. Sanity checks every metric must pass
+#
+# Before a metric scores a GAN it must score things whose answer we know. On 2,000 images each, against the
+# 10,000 test digits:
+#
+# | input | what a sound metric must say |
+# |---|---|
+# | real training digits | at the floor; IS near 10; all 10 digits; precision and recall high |
+# | uniform noise | far worse than real on every number |
+# | blurred real digits (Gaussian, σ = 1.5 px) | clearly worse FID and recall, though still digits |
+# | a "generator" that draws only the digit 1 | collapsed coverage: 1 digit, IS near 1, recall far below real |
+# | replay of 10 training images | IS fooled (near 10); FID and recall not |
 
-| input | what a sound metric must say |
-|---|---|
-| real training digits | at the floor; IS near 10; all 10 digits; precision and recall high |
-| uniform noise | far worse than real on every number |
-| blurred real digits (Gaussian, σ = 1.5 px) | clearly worse FID and recall, though still digits |
-| a "generator" that draws only the digit 1 | collapsed coverage: 1 digit, IS near 1, recall far below real |
-| replay of 10 training images | IS fooled (near 10); FID and recall not |
-""")
-
-code("""
+# %%
 def gaussian_blur(images, sigma):
     r = int(3 * sigma)
     k = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2); k /= k.sum()
@@ -360,9 +351,8 @@ for ax, (name, imgs) in zip(axes, [("real (train)", real_imgs), ("uniform noise"
                                    ("blurred real", blurred), ("only the digit 1", ones)]):
     plots.show_images(imgs[:36], nrow=6, ax=ax, title=name)
 plt.show()
-""")
 
-code("""
+# %%
 # The checks, as asserts: every metric ranks the known cases the right way.
 c = checks
 assert c["real (train)"]["fid"] < 2.0 and c["real (train)"]["digits_covered"] == 10
@@ -375,26 +365,23 @@ assert c["replay of 10 images"]["inception_score"] > 9.0 and c["replay of 10 ima
 print("all sanity checks pass")
 print(f"but precision alone would pass blurred digits ({c['blurred real']['precision']:.2f}) and one-digit samples "
       f"({c['only the digit 1']['precision']:.2f}) as well as real ones ({c['real (train)']['precision']:.2f})")
-""")
 
-md(r"""
-**Precision fails the blur check on its own.** Blurred digits, and a generator of nothing but ones, land inside the real
-support: a few real outliers have a huge $k$-NN radius, and the union of their balls swallows whole regions of feature
-space. That is why precision is always read *with* recall (which drops to about 0 for both), and why Naeem et al. (2020)
-proposed "density and coverage" to make it robust to outliers. No single number suffices: report FID with its floor,
-the class histogram, precision and recall together.
-""")
+# %% [markdown]
+# **Precision fails the blur check on its own.** Blurred digits, and a generator of nothing but ones, land inside the real
+# support: a few real outliers have a huge $k$-NN radius, and the union of their balls swallows whole regions of feature
+# space. That is why precision is always read *with* recall (which drops to about 0 for both), and why Naeem et al. (2020)
+# proposed "density and coverage" to make it robust to outliers. No single number suffices: report FID with its floor,
+# the class histogram, precision and recall together.
 
-md(r"""
-## 7. Scoring the shipped generator
+# %% [markdown]
+# ## 7. Scoring the shipped generator
+#
+# `gan_utils` ships a DCGAN generator trained on MNIST (`python -m gan_utils sample --pretrained`). We score it the
+# same way, at the same $N$ as the floor beside it, first with the Python API, then with the command line, which prints
+# the same numbers as JSON (the keys are documented in `gan_utils/metrics.py`). To score your own run, point
+# `GEN_DIR` at the folder you gave `python -m gan_utils train --out`.
 
-`gan_utils` ships a DCGAN generator trained on MNIST (`python -m gan_utils sample --pretrained`). We score it the
-same way, at the same $N$ as the floor beside it, first with the Python API, then with the command line, which prints
-the same numbers as JSON (the keys are documented in `gan_utils/metrics.py`). To score your own run, point
-`GEN_DIR` at the folder you gave `python -m gan_utils train --out`.
-""")
-
-code("""
+# %%
 GEN_DIR = checkpoint.pretrained_dir()          # the shipped DCGAN; or Path("my_run"), your own `train --out` folder
 n_gen = 2000 if TESTING else 10000
 HAVE_GENERATOR = (GEN_DIR / checkpoint.META_FILE).exists()
@@ -419,12 +406,11 @@ if HAVE_GENERATOR:
     assert g["digits_covered"] == 10 and g["fid"] > scores[f"real (train), N={n_gen}"]["fid"]
     assert g["fid"] < c["uniform noise"]["fid"] / 2 and g["recall"] > c["only the digit 1"]["recall"]
 else:
-    print(f"No generator checkpoint at {GEN_DIR}: this install lacks the pretrained weights.\\n"
+    print(f"No generator checkpoint at {GEN_DIR}: this install lacks the pretrained weights.\n"
           "Train one with `python -m gan_utils train --dataset mnist --steps 3000 --out my_run` and set "
           "GEN_DIR = Path('my_run') above; the rest of the notebook does not need it.")
-""")
 
-code("""
+# %%
 # The same from the command line: draw samples into an .npz, then `evaluate` them (with the real floor).
 if HAVE_GENERATOR:
     n_cli = 1000 if TESTING else 10000
@@ -440,20 +426,18 @@ if HAVE_GENERATOR:
     for k, v in out.items():
         print(f"{k}: {json.dumps(v)}")
     assert out["samples"]["n"] == out["real"]["n"] == n_cli and out["samples"]["fid"] > out["real"]["fid"]
-""")
 
-md(r"""
-## 8. Mode coverage on the ring and the grid
+# %% [markdown]
+# ## 8. Mode coverage on the ring and the grid
+#
+# On 2-D mixtures we know every mode, so coverage can be counted directly. VEEGAN (Srivastava et al., 2017) and
+# PacGAN (Lin et al., 2018) draw 2,500 samples and call a sample **high quality** if it lies within 3 standard deviations
+# of its nearest mode; a mode is **covered** if at least one high-quality sample falls on it; the **reverse KL**
+# $\mathrm{KL}(q\,\|\,p)$ compares the histogram $q$ of high-quality samples over modes with the true weights $p$
+# (uniform). `metrics.toy_mode_metrics` computes all three. We train the small MLP GAN of notebook 05 on each
+# (`gan_utils.data.ring()`: 8 modes, radius 1, σ = 0.01; `grid()`: 25 modes, spacing 2, σ = 0.05), briefly:
 
-On 2-D mixtures we know every mode, so coverage can be counted directly. VEEGAN (Srivastava et al., 2017) and
-PacGAN (Lin et al., 2018) draw 2,500 samples and call a sample **high quality** if it lies within 3 standard deviations
-of its nearest mode; a mode is **covered** if at least one high-quality sample falls on it; the **reverse KL**
-$\mathrm{KL}(q\,\|\,p)$ compares the histogram $q$ of high-quality samples over modes with the true weights $p$
-(uniform). `metrics.toy_mode_metrics` computes all three. We train the small MLP GAN of notebook 05 on each
-(`gan_utils.data.ring()`: 8 modes, radius 1, σ = 0.01; `grid()`: 25 modes, spacing 2, σ = 0.05), briefly:
-""")
-
-code("""
+# %%
 toy_steps = 1000 if TESTING else 5000
 toy = {}
 for name in ("ring", "grid"):
@@ -467,9 +451,8 @@ for name in ("ring", "grid"):
     samples_toy = np.asarray(train.sample(gan_toy.generator, k_eval, 2500))
     toy[name] = (dist, pts, samples_toy, metrics.toy_mode_metrics(samples_toy, dist))
     print(f"{name}: {toy_steps} steps in {res.seconds:.1f} s")
-""")
 
-code("""
+# %%
 literature = {"ring": {"VEEGAN Table 1: GAN": 1, "PacGAN Table 1: GAN": 6.3},
               "grid": {"VEEGAN Table 1: GAN": 3.3, "PacGAN Table 1: GAN": 17.3}}
 print(f"{'':8s}{'modes covered':>26s}{'high-quality':>14s}{'reverse KL':>12s}   literature (standard GAN, modes)")
@@ -486,7 +469,7 @@ for ax, (name, (dist, pts, s, m)) in zip(axes, toy.items()):
     lim = 1.6 if name == "ring" else 5.5
     ax.set_xlim(-lim, lim); ax.set_ylim(-lim, lim); ax.set_aspect("equal")
     ax.set_xlabel("$x_1$"); ax.set_ylabel("$x_2$")
-    ax.set_title(f"{name}: {m['modes_covered']}/{m['n_modes']} modes, {m['high_quality_fraction']:.0%} high quality\\n"
+    ax.set_title(f"{name}: {m['modes_covered']}/{m['n_modes']} modes, {m['high_quality_fraction']:.0%} high quality\n"
                  "(circles: 3 std; red = mode missed)")
     ax.legend(loc="upper right", fontsize=8, markerscale=3)
 plt.show()
@@ -494,48 +477,46 @@ for name, (dist, pts, s, m) in toy.items():   # what the true distribution score
     truth = metrics.toy_mode_metrics(pts[:2500], dist)
     assert truth["modes_covered"] == truth["n_modes"] and truth["high_quality_fraction"] > 0.98
     assert m["modes_covered"] >= 1 and 0 <= m["high_quality_fraction"] <= 1
-""")
 
-md(r"""
-Read the three numbers together. "Modes covered" alone is lenient: one high-quality sample is enough, so a blurry
-generator that smears mass over the whole ring covers every mode while only a fraction of its samples are of high
-quality (σ = 0.01 makes "within 3σ" a disc of radius 0.03). Our run is short (5,000 steps of a 2×256 MLP, one seed;
-1,000 under the test suite), the papers train longer and average over many runs (VEEGAN: 10), so compare the method
-and the definitions, not the digits: count what can be counted, and print the literature's number, with its
-definition, beside yours.
+# %% [markdown]
+# Read the three numbers together. "Modes covered" alone is lenient: one high-quality sample is enough, so a blurry
+# generator that smears mass over the whole ring covers every mode while only a fraction of its samples are of high
+# quality (σ = 0.01 makes "within 3σ" a disc of radius 0.03). Our run is short (5,000 steps of a 2×256 MLP, one seed;
+# 1,000 under the test suite), the papers train longer and average over many runs (VEEGAN: 10), so compare the method
+# and the definitions, not the digits: count what can be counted, and print the literature's number, with its
+# definition, beside yours.
+#
+# ## Summary
+#
+# - A GAN's samples lie on a surface of dimension at most 64 in 784-dimensional space (the Jacobian's rank, measured),
+#   so it has no density and no likelihood to report. We compare samples with samples, in a feature space.
+# - The Fréchet distance between Gaussians is $\|\mu_1-\mu_2\|^2+\operatorname{tr}\Sigma_1+\operatorname{tr}\Sigma_2-2\operatorname{tr}(\Sigma_1^{1/2}\Sigma_2\Sigma_1^{1/2})^{1/2}$;
+#   computed through the symmetric form and `eigh` in float64 it stays real for singular covariances.
+# - **MNIST-FID** uses the shipped classifier's 128 features. Real against real is not 0: the floor shrinks like $1/N$,
+#   so report FID with $N$, the reference set and the floor beside it.
+# - The **Inception-style score** checks confidence and balance but never sees real data: replaying 10 images scores near 10.
+# - **Precision** (quality) and **recall** (coverage) split what FID mixes.
+# - Every metric passed its **sanity checks**: real near the floor, noise and blur far worse, one digit collapses coverage.
+# - On the ring and the grid, modes covered, high-quality fraction and reverse KL are defined exactly as in VEEGAN and PacGAN.
+# - `python -m gan_utils evaluate --samples samples.npz [--real mnist-train]` prints all of it as JSON.
+#
+# ## Exercises
+#
+# 1. **The roles swapped.** Compute the FID of the first 2,000 *test* features (`feat_test[:2000]`) against all the
+#    *training* features in `feat_train`. Store it in `ex1`. Is it close to `floor[2000]`, and why not exactly?
+# 2. **A metric that fails a sanity check.** The distance between mean pixel intensities,
+#    $|\bar x_{\text{test}}-\bar x_{\text{gen}}|$ in [0, 255] units, is a "metric" too. Compute it for the real training
+#    images `real_imgs` (`ex2_real`) and for the blurred ones `blurred` (`ex2_blur`). Which sanity check does it fail?
+# 3. **Truncation.** Sample the shipped generator with $z$ scaled by 0.5 (`train.sample(..., z=0.5 * z)`), score it with
+#    `metrics.image_metrics`, and compare precision and recall with the unscaled samples. Store the metrics dict in `ex3`
+#    (skip if there is no generator).
 
-## Summary
-
-- A GAN's samples lie on a surface of dimension at most 64 in 784-dimensional space (the Jacobian's rank, measured),
-  so it has no density and no likelihood to report. We compare samples with samples, in a feature space.
-- The Fréchet distance between Gaussians is $\|\mu_1-\mu_2\|^2+\operatorname{tr}\Sigma_1+\operatorname{tr}\Sigma_2-2\operatorname{tr}(\Sigma_1^{1/2}\Sigma_2\Sigma_1^{1/2})^{1/2}$;
-  computed through the symmetric form and `eigh` in float64 it stays real for singular covariances.
-- **MNIST-FID** uses the shipped classifier's 128 features. Real against real is not 0: the floor shrinks like $1/N$,
-  so report FID with $N$, the reference set and the floor beside it.
-- The **Inception-style score** checks confidence and balance but never sees real data: replaying 10 images scores near 10.
-- **Precision** (quality) and **recall** (coverage) split what FID mixes.
-- Every metric passed its **sanity checks**: real near the floor, noise and blur far worse, one digit collapses coverage.
-- On the ring and the grid, modes covered, high-quality fraction and reverse KL are defined exactly as in VEEGAN and PacGAN.
-- `python -m gan_utils evaluate --samples samples.npz [--real mnist-train]` prints all of it as JSON.
-
-## Exercises
-
-1. **The roles swapped.** Compute the FID of the first 2,000 *test* features (`feat_test[:2000]`) against all the
-   *training* features in `feat_train`. Store it in `ex1`. Is it close to `floor[2000]`, and why not exactly?
-2. **A metric that fails a sanity check.** The distance between mean pixel intensities,
-   $|\bar x_{\text{test}}-\bar x_{\text{gen}}|$ in [0, 255] units, is a "metric" too. Compute it for the real training
-   images `real_imgs` (`ex2_real`) and for the blurred ones `blurred` (`ex2_blur`). Which sanity check does it fail?
-3. **Truncation.** Sample the shipped generator with $z$ scaled by 0.5 (`train.sample(..., z=0.5 * z)`), score it with
-   `metrics.image_metrics`, and compare precision and recall with the unscaled samples. Store the metrics dict in `ex3`
-   (skip if there is no generator).
-""")
-
-code("""
+# %%
 # Your answers here (set ex1, ex2_real, ex2_blur, ex3), then run the checker below.
 ex1 = ex2_real = ex2_blur = ex3 = None
-""")
 
-code("""
+
+# %%
 # Checker: run after your answers.
 def check_exercises():
     if ex1 is not None:
@@ -555,14 +536,10 @@ def check_exercises():
     if all(v is None for v in (ex1, ex2_real, ex2_blur, ex3)):
         print("no answers yet: set ex1, ex2_real, ex2_blur, ex3 above")
 check_exercises()
-""")
 
-md("""
----
-This is the last notebook of the course. Back to [the course overview](../README.md); for further reading, the
-papers cited above: Heusel et al. (2017) for FID, Salimans et al. (2016) for the Inception Score, Kynkäänniemi
-et al. (2019) for precision and recall, Chong & Forsyth (2020) for FID's bias, Srivastava et al. (2017, VEEGAN) and
-Lin et al. (2018, PacGAN) for mode counting.
-""")
-
-write(NB, colab={"provenance": []})
+# %% [markdown]
+# ---
+# This is the last notebook of the course. Back to [the course overview](../README.md); for further reading, the
+# papers cited above: Heusel et al. (2017) for FID, Salimans et al. (2016) for the Inception Score, Kynkäänniemi
+# et al. (2019) for precision and recall, Chong & Forsyth (2020) for FID's bias, Srivastava et al. (2017, VEEGAN) and
+# Lin et al. (2018, PacGAN) for mode counting.

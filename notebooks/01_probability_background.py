@@ -1,38 +1,48 @@
-"""Builds notebooks/01_probability_background.ipynb (run it, then execute the notebook to fill the outputs).
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-    /work/venv/bin/python scripts/build_nb_01.py
-    cd notebooks && jupyter nbconvert --to notebook --execute --inplace 01_probability_background.ipynb
-"""
-from nbbuild import code, md, setup, write
+# %% [markdown]
+# # 01 Probability background
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/01_probability_background.ipynb)
+#
+# A generative adversarial network (GAN) learns to turn random noise into samples that look like data. Everything
+# it does rests on a handful of ideas from probability. This notebook builds each of them from scratch and checks
+# every claim with a number computed in front of you.
+#
+# **You will learn**
+#
+# - the difference between a *density* $p(x)$ and *samples* $x_i \sim p$, and how to estimate one from the other
+#   (histogram, kernel density estimate);
+# - how to **sample by transforming noise**: the inverse-CDF method, then a general map $x = g(z)$, the
+#   *push-forward*, which is exactly what a GAN generator is;
+# - **Monte Carlo** expectations and their $1/\sqrt{n}$ error, measured;
+# - **maximum likelihood** = minimising **cross-entropy** = minimising $\mathrm{KL}(p\,\|\,q)$;
+# - the **KL divergence** (asymmetric; closed form for two Gaussians, checked) and the **Jensen-Shannon divergence**
+#   (symmetric, at most $\log 2$, checked);
+# - with a widget: **mode covering** against **mode seeking**;
+# - why a generator has **no likelihood** to maximise, and the **density-ratio trick**: a classifier between data
+#   and model samples estimates $p/(p+q)$. That classifier is the GAN's discriminator.
 
-NAME = "01_probability_background.ipynb"
-
-
-md(rf"""
-# 01 Probability background
-
-[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/{NAME})
-
-A generative adversarial network (GAN) learns to turn random noise into samples that look like data. Everything
-it does rests on a handful of ideas from probability. This notebook builds each of them from scratch and checks
-every claim with a number computed in front of you.
-
-**You will learn**
-
-- the difference between a *density* $p(x)$ and *samples* $x_i \sim p$, and how to estimate one from the other
-  (histogram, kernel density estimate);
-- how to **sample by transforming noise**: the inverse-CDF method, then a general map $x = g(z)$, the
-  *push-forward*, which is exactly what a GAN generator is;
-- **Monte Carlo** expectations and their $1/\sqrt{{n}}$ error, measured;
-- **maximum likelihood** = minimising **cross-entropy** = minimising $\mathrm{{KL}}(p\,\|\,q)$;
-- the **KL divergence** (asymmetric; closed form for two Gaussians, checked) and the **Jensen-Shannon divergence**
-  (symmetric, at most $\log 2$, checked);
-- with a widget: **mode covering** against **mode seeking**;
-- why a generator has **no likelihood** to maximise, and the **density-ratio trick**: a classifier between data
-  and model samples estimates $p/(p+q)$. That classifier is the GAN's discriminator.
-""")
-
-setup(r"""
+# %%
+# Setup: install the course package if it is missing (e.g. on Colab), then imports, seed and devices.
+import importlib.util, os, subprocess, sys
+if importlib.util.find_spec("gan_utils") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "gan-utils @ git+https://github.com/gan-course/gans-in-jax"], check=True)
 import math, time
 from functools import partial
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt, optax
@@ -40,26 +50,28 @@ import ipywidgets as widgets
 from gan_utils.data import mixture_1d
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR, D_COLOR
 from gan_utils.widgets import interactive_figure
-""")
+SEED = 0
+TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
+key = jax.random.key(SEED)
+plt.rcParams.update({"figure.dpi": 80, "savefig.dpi": 80, "axes.spines.top": False, "axes.spines.right": False})
+print(f"JAX {jax.__version__} on {jax.devices()}")
 
-# ---------------------------------------------------------------------------------------------------------
-md(r"""
-## 1. Densities and samples
+# %% [markdown]
+# ## 1. Densities and samples
+#
+# A continuous random variable $X$ has a **density** $p(x) \ge 0$ with $\int p(x)\,dx = 1$; probabilities are areas
+# under it: $P(a \le X \le b) = \int_a^b p(x)\,dx$.
+#
+# Our running example is a mixture of two Gaussians, the kind of multi-modal data a generator must learn:
+#
+# $$p(x) = \tfrac12\,\mathcal N(x;\,-2,\,0.5^2) + \tfrac12\,\mathcal N(x;\,2,\,0.5^2),
+# \qquad \mathcal N(x;\mu,\sigma^2) = \frac{1}{\sigma\sqrt{2\pi}}\,e^{-(x-\mu)^2/(2\sigma^2)}.$$
+#
+# `gan_utils.data.mixture_1d()` gives exactly this distribution, with an exact `.pdf`, `.cdf` and `.sample`.
+# We also write its log-density by hand in NumPy float64 (we integrate it to 6 digits later) and its sampler in
+# JAX: pick a component with probability $\frac12$, then draw from that Gaussian (`p.sample` does the same).
 
-A continuous random variable $X$ has a **density** $p(x) \ge 0$ with $\int p(x)\,dx = 1$; probabilities are areas
-under it: $P(a \le X \le b) = \int_a^b p(x)\,dx$.
-
-Our running example is a mixture of two Gaussians, the kind of multi-modal data a generator must learn:
-
-$$p(x) = \tfrac12\,\mathcal N(x;\,-2,\,0.5^2) + \tfrac12\,\mathcal N(x;\,2,\,0.5^2),
-\qquad \mathcal N(x;\mu,\sigma^2) = \frac{1}{\sigma\sqrt{2\pi}}\,e^{-(x-\mu)^2/(2\sigma^2)}.$$
-
-`gan_utils.data.mixture_1d()` gives exactly this distribution, with an exact `.pdf`, `.cdf` and `.sample`.
-We also write its log-density by hand in NumPy float64 (we integrate it to 6 digits later) and its sampler in
-JAX: pick a component with probability $\frac12$, then draw from that Gaussian (`p.sample` does the same).
-""")
-
-code(r"""
+# %%
 p = mixture_1d()                      # modes at -2 and 2, std 0.5, weights 1/2 each
 P_MEANS, P_STDS, P_WEIGHTS = p.means[:, 0], p.stds, p.weights
 
@@ -82,34 +94,32 @@ def sample_p(key, n):
 xs = np.linspace(-8, 8, 4001)          # integration grid, spacing 0.004
 dx = xs[1] - xs[0]
 p_grid = np.exp(log_p(xs))
-""")
 
-code(r"""
+# %%
 # Check: our density equals gan_utils' and integrates to 1.
 # NBVAL_CHECK_OUTPUT
 total = np.trapezoid(p_grid, xs)
 assert abs(total - 1) < 1e-6, total
 assert np.allclose(p_grid, np.asarray(p.pdf(xs)), atol=1e-6)
 print(f"integral of p over [-8, 8] = {total:.6f}; P(X < 0) = {np.trapezoid(p_grid[xs < 0], xs[xs < 0]):.4f}")
-""")
 
-md(r"""
-In GANs we almost never have the density: we have **samples** $x_1,\dots,x_n$ (the training set). Two ways to
-turn samples back into a density estimate:
 
-- **Histogram**: cut the line into bins of width $w$; in a bin, $\hat p(x) = \dfrac{\#\{x_i \text{ in the bin}\}}{n\,w}$.
-- **Kernel density estimate (KDE)**: put a small Gaussian bump of width $h$ on every sample,
-  $$\hat p_h(x) = \frac1n\sum_{i=1}^n \mathcal N(x;\,x_i,\,h^2).$$
-  The bandwidth $h$ matters. The textbook rule of thumb $h = 1.06\,\hat\sigma\,n^{-1/5}$ (Silverman) assumes one
-  bump; our two narrow modes make $\hat\sigma \approx 2$ large, so it oversmooths. Instead we pick $h$ from a small
-  grid to maximise the average $\log\hat p_h$ of *held-out* samples (a first taste of maximum likelihood,
-  section 4).
+# %% [markdown]
+# In GANs we almost never have the density: we have **samples** $x_1,\dots,x_n$ (the training set). Two ways to
+# turn samples back into a density estimate:
+#
+# - **Histogram**: cut the line into bins of width $w$; in a bin, $\hat p(x) = \dfrac{\#\{x_i \text{ in the bin}\}}{n\,w}$.
+# - **Kernel density estimate (KDE)**: put a small Gaussian bump of width $h$ on every sample,
+#   $$\hat p_h(x) = \frac1n\sum_{i=1}^n \mathcal N(x;\,x_i,\,h^2).$$
+#   The bandwidth $h$ matters. The textbook rule of thumb $h = 1.06\,\hat\sigma\,n^{-1/5}$ (Silverman) assumes one
+#   bump; our two narrow modes make $\hat\sigma \approx 2$ large, so it oversmooths. Instead we pick $h$ from a small
+#   grid to maximise the average $\log\hat p_h$ of *held-out* samples (a first taste of maximum likelihood,
+#   section 4).
+#
+# Both converge to $p$ as $n$ grows. We measure the error by the $L^1$ distance $\int |\hat p - p|\,dx$ (0 is perfect,
+# 2 is the maximum).
 
-Both converge to $p$ as $n$ grows. We measure the error by the $L^1$ distance $\int |\hat p - p|\,dx$ (0 is perfect,
-2 is the maximum).
-""")
-
-code(r"""
+# %%
 @jax.jit
 def kde(samples, x, h):
     # Gaussian kernel density estimate with bandwidth h at the points x: the mean of n Gaussian bumps
@@ -150,47 +160,44 @@ for n, (eh, ek, h) in errors.items():
 h_silverman = 1.06 * float(x_n.std()) * len(x_n) ** (-1 / 5)
 e_silverman = np.trapezoid(np.abs(np.asarray(kde(x_n, jnp.asarray(xs), h_silverman), np.float64) - p_grid), xs)
 print(f"for comparison, Silverman's h = {h_silverman:.3f} at n = 10,000 oversmooths: L1 error {e_silverman:.3f}")
-""")
 
-code(r"""
+# %%
 # Check: both estimates get better with more samples, and 10,000 samples give an L1 error below 0.15 (histogram)
 # and 0.06 (KDE); the one-bump rule of thumb does worse than the held-out choice.
 assert errors[10_000][0] < errors[100][0] and errors[10_000][1] < errors[100][1]
 assert errors[10_000][0] < 0.15 and errors[10_000][1] < 0.06, errors[10_000]
 assert e_silverman > errors[10_000][1]
 print("more samples -> better density estimates: checked")
-""")
 
-# ---------------------------------------------------------------------------------------------------------
-md(r"""
-## 2. Sampling by transforming noise
 
-Computers produce uniform random numbers $U \sim \mathrm{Uniform}(0,1)$ (and, from them, standard normals). Every
-other distribution is obtained by **transforming** that noise.
+# %% [markdown]
+# ## 2. Sampling by transforming noise
+#
+# Computers produce uniform random numbers $U \sim \mathrm{Uniform}(0,1)$ (and, from them, standard normals). Every
+# other distribution is obtained by **transforming** that noise.
+#
+# ### 2.1 The inverse-CDF method
+#
+# Let $F(x) = P(X \le x)$ be the cumulative distribution function (CDF) of the target, continuous and strictly
+# increasing, and set $X = F^{-1}(U)$. Then for every $x$
+#
+# $$P(X \le x) = P\big(F^{-1}(U) \le x\big) = P\big(U \le F(x)\big) = F(x),$$
+#
+# where the middle step applies the increasing function $F$ to both sides, and the last uses $P(U \le u) = u$ for a
+# uniform. So $X$ has exactly the CDF $F$.
+#
+# *Example, the exponential distribution* with rate $\lambda$: $F(x) = 1 - e^{-\lambda x}$, so solving $u = F(x)$ gives
+# $F^{-1}(u) = -\log(1-u)/\lambda$, and the mean should be $1/\lambda$.
+#
+# *Our mixture* has no closed-form $F^{-1}$, but $F$ is increasing, so we invert it numerically by **bisection**:
+# 40 halvings of $[-10, 10]$ would pin $x$ down to $20/2^{40} \approx 2\times10^{-11}$; in float32 we reach the
+# precision of the numbers themselves (about $10^{-7}$ relative).
+#
+# How do we check that samples have the CDF $F$? The **Kolmogorov-Smirnov statistic** is the largest gap between
+# the empirical CDF of $n$ samples and $F$: $D_n = \sup_x |\hat F_n(x) - F(x)|$. For correct samples, $D_n$ exceeds
+# $1.63/\sqrt n$ only with probability 1%.
 
-### 2.1 The inverse-CDF method
-
-Let $F(x) = P(X \le x)$ be the cumulative distribution function (CDF) of the target, continuous and strictly
-increasing, and set $X = F^{-1}(U)$. Then for every $x$
-
-$$P(X \le x) = P\big(F^{-1}(U) \le x\big) = P\big(U \le F(x)\big) = F(x),$$
-
-where the middle step applies the increasing function $F$ to both sides, and the last uses $P(U \le u) = u$ for a
-uniform. So $X$ has exactly the CDF $F$.
-
-*Example, the exponential distribution* with rate $\lambda$: $F(x) = 1 - e^{-\lambda x}$, so solving $u = F(x)$ gives
-$F^{-1}(u) = -\log(1-u)/\lambda$, and the mean should be $1/\lambda$.
-
-*Our mixture* has no closed-form $F^{-1}$, but $F$ is increasing, so we invert it numerically by **bisection**:
-40 halvings of $[-10, 10]$ would pin $x$ down to $20/2^{40} \approx 2\times10^{-11}$; in float32 we reach the
-precision of the numbers themselves (about $10^{-7}$ relative).
-
-How do we check that samples have the CDF $F$? The **Kolmogorov-Smirnov statistic** is the largest gap between
-the empirical CDF of $n$ samples and $F$: $D_n = \sup_x |\hat F_n(x) - F(x)|$. For correct samples, $D_n$ exceeds
-$1.63/\sqrt n$ only with probability 1%.
-""")
-
-code(r"""
+# %%
 @partial(jax.jit, static_argnames=("cdf", "iters"))   # compiled once per cdf: 40 steps in one program
 def inverse_cdf_bisect(cdf, u, lo=-10.0, hi=10.0, iters=40):
     # Solves cdf(x) = u for every u by bisection (cdf must be increasing).
@@ -219,38 +226,36 @@ ks_crit = 1.63 / math.sqrt(n)
 print(f"exponential(rate {lam}): sample mean {float(x_exp.mean()):.4f} (exact 1/rate = {1 / lam:.4f}), "
       f"KS statistic {ks_exp:.4f}")
 print(f"mixture by bisection:    KS statistic {ks_mix:.4f}; 1% critical value 1.63/sqrt(n) = {ks_crit:.4f}")
-""")
 
-code(r"""
+# %%
 # Check: both samplers pass the Kolmogorov-Smirnov test at the 1% level, and the exponential mean is right.
 assert ks_exp < ks_crit and ks_mix < ks_crit, (ks_exp, ks_mix, ks_crit)
 assert abs(float(x_exp.mean()) - 1 / lam) < 4 * (1 / lam) / math.sqrt(n)   # within 4 standard errors
 print("inverse-CDF sampling: checked")
-""")
 
-md(r"""
-### 2.2 The push-forward: any map of noise
 
-More generally, take noise $Z \sim \mathcal N(0, 1)$ and **any** function $g$, and set $X = g(Z)$. The distribution
-of $X$ is called the **push-forward** of the noise distribution through $g$. *This is exactly what a GAN generator
-is*: $g$ is a neural network $G_\theta$, and its samples are $G_\theta(z)$ with $z \sim \mathcal N(0, I)$.
+# %% [markdown]
+# ### 2.2 The push-forward: any map of noise
+#
+# More generally, take noise $Z \sim \mathcal N(0, 1)$ and **any** function $g$, and set $X = g(Z)$. The distribution
+# of $X$ is called the **push-forward** of the noise distribution through $g$. *This is exactly what a GAN generator
+# is*: $g$ is a neural network $G_\theta$, and its samples are $G_\theta(z)$ with $z \sim \mathcal N(0, I)$.
+#
+# When $g$ is increasing and differentiable we can still write the density of $X$. With $\Phi$ and $\varphi$ the
+# standard normal CDF and density:
+#
+# $$Q(x) = P(g(Z) \le x) = P\big(Z \le g^{-1}(x)\big) = \Phi\big(g^{-1}(x)\big),$$
+# $$q(x) = \frac{dQ}{dx} = \varphi\big(g^{-1}(x)\big)\,\frac{d\,g^{-1}(x)}{dx}
+#       = \frac{\varphi(z)}{g'(z)}\bigg|_{z = g^{-1}(x)}\qquad\text{(change of variables).}$$
+#
+# Where $g$ is steep ($g'$ large) the noise is stretched thin and the density is low; where $g$ is flat, mass piles up.
+# The map $g(z) = 0.6\,z + 1.5\tanh(3z)$ is steep near $z=0$, so it splits one Gaussian bump into two.
+#
+# The inverse-CDF method is the special case $g^\star(z) = F^{-1}(\Phi(z))$: since $\Phi(Z)$ is uniform,
+# $g^\star$ pushes $\mathcal N(0,1)$ **exactly** onto $p$. So a generator that turns 1-D Gaussian noise into our
+# two-mode $p$ exists; it is increasing, and it is what the 1-D GAN of notebook 02 has to find.
 
-When $g$ is increasing and differentiable we can still write the density of $X$. With $\Phi$ and $\varphi$ the
-standard normal CDF and density:
-
-$$Q(x) = P(g(Z) \le x) = P\big(Z \le g^{-1}(x)\big) = \Phi\big(g^{-1}(x)\big),$$
-$$q(x) = \frac{dQ}{dx} = \varphi\big(g^{-1}(x)\big)\,\frac{d\,g^{-1}(x)}{dx}
-      = \frac{\varphi(z)}{g'(z)}\bigg|_{z = g^{-1}(x)}\qquad\text{(change of variables).}$$
-
-Where $g$ is steep ($g'$ large) the noise is stretched thin and the density is low; where $g$ is flat, mass piles up.
-The map $g(z) = 0.6\,z + 1.5\tanh(3z)$ is steep near $z=0$, so it splits one Gaussian bump into two.
-
-The inverse-CDF method is the special case $g^\star(z) = F^{-1}(\Phi(z))$: since $\Phi(Z)$ is uniform,
-$g^\star$ pushes $\mathcal N(0,1)$ **exactly** onto $p$. So a generator that turns 1-D Gaussian noise into our
-two-mode $p$ exists; it is increasing, and it is what the 1-D GAN of notebook 02 has to find.
-""")
-
-code(r"""
+# %%
 def g(z):
     return 0.6 * z + 1.5 * jnp.tanh(3 * z)
 
@@ -291,40 +296,36 @@ ks_star = ks_statistic(x_star, p.cdf)
 print(f"change-of-variables density integrates to {mass_q:.4f}; L1 gap to the histogram of 50,000 samples "
       f"{l1_push:.3f}")
 print(f"samples of g*(z): KS statistic against p {ks_star:.4f} (1% critical value {1.63 / math.sqrt(50_000):.4f})")
-""")
 
-code(r"""
+# %%
 # Check: the change-of-variables density is a density and matches the push-forward samples.
 assert abs(mass_q - 1) < 1e-3 and l1_push < 0.08, (mass_q, l1_push)
 assert bool(jnp.all(jnp.diff(g_star) > 0))   # the ideal generator g* is increasing...
 assert ks_star < 1.63 / math.sqrt(50_000)      # ...and its samples pass the KS test for p
 print("push-forward density: checked")
-""")
 
-# ---------------------------------------------------------------------------------------------------------
-md(r"""
-## 3. Monte Carlo expectations and their $1/\sqrt n$ error
+# %% [markdown]
+# ## 3. Monte Carlo expectations and their $1/\sqrt n$ error
+#
+# GAN losses are expectations, $\mathbb E_{x\sim p}[f(x)]$, that we cannot integrate, so we average over samples:
+#
+# $$\hat\mu_n = \frac1n\sum_{i=1}^n f(x_i), \qquad x_i \sim p \text{ independent.}$$
+#
+# It is **unbiased**, $\mathbb E[\hat\mu_n] = \frac1n\sum_i \mathbb E f(x_i) = \mu$, and its variance is
+#
+# $$\mathrm{Var}(\hat\mu_n) = \frac{1}{n^2}\sum_{i=1}^n \mathrm{Var}\,f(x_i) = \frac{\sigma_f^2}{n}
+# \quad\Longrightarrow\quad \text{RMS error} = \frac{\sigma_f}{\sqrt n}.$$
+#
+# Ten times more samples buy only $\sqrt{10} \approx 3.16$ times less error, *whatever the dimension of $x$*. That is
+# why minibatch losses are noisy and why we can afford to estimate expectations in 784 dimensions.
+#
+# *Example*: $f(x) = x^2$ under our mixture. For one Gaussian $\mathbb E[x^2] = \mu^2 + \sigma^2$ and
+# $\mathbb E[x^4] = \mu^4 + 6\mu^2\sigma^2 + 3\sigma^4$; both components have $\mu^2 = 4$, $\sigma^2 = 0.25$, so
+#
+# $$\mu = 4 + 0.25 = 4.25,\qquad \mathbb E[x^4] = 16 + 6 + 0.1875 = 22.1875,\qquad
+# \sigma_f = \sqrt{22.1875 - 4.25^2} = \sqrt{4.125} \approx 2.031.$$
 
-GAN losses are expectations, $\mathbb E_{x\sim p}[f(x)]$, that we cannot integrate, so we average over samples:
-
-$$\hat\mu_n = \frac1n\sum_{i=1}^n f(x_i), \qquad x_i \sim p \text{ independent.}$$
-
-It is **unbiased**, $\mathbb E[\hat\mu_n] = \frac1n\sum_i \mathbb E f(x_i) = \mu$, and its variance is
-
-$$\mathrm{Var}(\hat\mu_n) = \frac{1}{n^2}\sum_{i=1}^n \mathrm{Var}\,f(x_i) = \frac{\sigma_f^2}{n}
-\quad\Longrightarrow\quad \text{RMS error} = \frac{\sigma_f}{\sqrt n}.$$
-
-Ten times more samples buy only $\sqrt{10} \approx 3.16$ times less error, *whatever the dimension of $x$*. That is
-why minibatch losses are noisy and why we can afford to estimate expectations in 784 dimensions.
-
-*Example*: $f(x) = x^2$ under our mixture. For one Gaussian $\mathbb E[x^2] = \mu^2 + \sigma^2$ and
-$\mathbb E[x^4] = \mu^4 + 6\mu^2\sigma^2 + 3\sigma^4$; both components have $\mu^2 = 4$, $\sigma^2 = 0.25$, so
-
-$$\mu = 4 + 0.25 = 4.25,\qquad \mathbb E[x^4] = 16 + 6 + 0.1875 = 22.1875,\qquad
-\sigma_f = \sqrt{22.1875 - 4.25^2} = \sqrt{4.125} \approx 2.031.$$
-""")
-
-code(r"""
+# %%
 mu_true, sigma_f = 4.25, math.sqrt(4.125)
 ns = np.array([10, 100, 1_000, 10_000, 100_000])
 repeats = 100                          # independent Monte Carlo runs per n (cheap: same in test mode)
@@ -341,49 +342,45 @@ ax.set_title(f"Monte Carlo error: fitted slope {slope:.3f} (theory -0.5)"); ax.l
 plt.show()
 for n, r in zip(ns, rms):
     print(f"n = {n:>7,}: RMS error {r:.4f}, theory {sigma_f / math.sqrt(n):.4f}, ratio {r * math.sqrt(n) / sigma_f:.3f}")
-""")
 
-code(r"""
+# %%
 # Check: the error falls like n^(-1/2) and matches sigma_f / sqrt(n) to within 25% at every n.
 assert abs(slope + 0.5) < 0.05, slope
 assert np.all(np.abs(rms * np.sqrt(ns) / sigma_f - 1) < 0.25)
 print(f"Monte Carlo error slope {slope:.3f}: checked")
-""")
 
-# ---------------------------------------------------------------------------------------------------------
-md(r"""
-## 4. Maximum likelihood and cross-entropy
+# %% [markdown]
+# ## 4. Maximum likelihood and cross-entropy
+#
+# A **model** is a family of densities $q_\theta$. Given data $x_1..x_n \sim p$, **maximum likelihood estimation**
+# (MLE) picks the $\theta$ under which the data is most probable, i.e. it minimises the average negative
+# log-likelihood
+#
+# $$\mathrm{NLL}(\theta) = -\frac1n\sum_{i=1}^n \log q_\theta(x_i)
+# \;\xrightarrow{\;n\to\infty\;}\; -\mathbb E_{x\sim p}[\log q_\theta(x)] =: H(p, q_\theta),$$
+#
+# the **cross-entropy** of $q_\theta$ relative to $p$ (the arrow is the law of large numbers, section 3). Adding and
+# subtracting $\mathbb E_p[\log p]$:
+#
+# $$H(p, q_\theta) = \underbrace{-\mathbb E_p[\log p]}_{H(p)\text{, entropy, no }\theta}
+# + \underbrace{\mathbb E_p\Big[\log\frac{p}{q_\theta}\Big]}_{\mathrm{KL}(p\,\|\,q_\theta)}.$$
+#
+# So **maximum likelihood = minimum cross-entropy = minimum $\mathrm{KL}(p\,\|\,q_\theta)$**, and the
+# cross-entropy can never go below the entropy $H(p)$. (The NLL of one finite sample can dip slightly below it at
+# the MLE, because the MLE is fitted to that very sample: see the numbers below.)
+#
+# *Gaussian model* $q_{\mu,\sigma} = \mathcal N(\mu, \sigma^2)$: $-\log q(x) = \log\sigma + \tfrac12\log 2\pi +
+# \frac{(x-\mu)^2}{2\sigma^2}$. Setting the derivatives of the NLL to zero:
+#
+# $$\frac{\partial\,\mathrm{NLL}}{\partial\mu} = -\frac1n\sum_i\frac{x_i-\mu}{\sigma^2} = 0 \Rightarrow
+# \hat\mu = \frac1n\sum_i x_i, \qquad
+# \frac{\partial\,\mathrm{NLL}}{\partial\sigma} = \frac1\sigma - \frac1n\sum_i\frac{(x_i-\mu)^2}{\sigma^3} = 0
+# \Rightarrow \hat\sigma^2 = \frac1n\sum_i (x_i-\hat\mu)^2.$$
+#
+# Below we fit it both ways: by this closed form, and by gradient descent on the NLL with `jax.grad`, the way
+# every neural network is trained.
 
-A **model** is a family of densities $q_\theta$. Given data $x_1..x_n \sim p$, **maximum likelihood estimation**
-(MLE) picks the $\theta$ under which the data is most probable, i.e. it minimises the average negative
-log-likelihood
-
-$$\mathrm{NLL}(\theta) = -\frac1n\sum_{i=1}^n \log q_\theta(x_i)
-\;\xrightarrow{\;n\to\infty\;}\; -\mathbb E_{x\sim p}[\log q_\theta(x)] =: H(p, q_\theta),$$
-
-the **cross-entropy** of $q_\theta$ relative to $p$ (the arrow is the law of large numbers, section 3). Adding and
-subtracting $\mathbb E_p[\log p]$:
-
-$$H(p, q_\theta) = \underbrace{-\mathbb E_p[\log p]}_{H(p)\text{, entropy, no }\theta}
-+ \underbrace{\mathbb E_p\Big[\log\frac{p}{q_\theta}\Big]}_{\mathrm{KL}(p\,\|\,q_\theta)}.$$
-
-So **maximum likelihood = minimum cross-entropy = minimum $\mathrm{KL}(p\,\|\,q_\theta)$**, and the
-cross-entropy can never go below the entropy $H(p)$. (The NLL of one finite sample can dip slightly below it at
-the MLE, because the MLE is fitted to that very sample: see the numbers below.)
-
-*Gaussian model* $q_{\mu,\sigma} = \mathcal N(\mu, \sigma^2)$: $-\log q(x) = \log\sigma + \tfrac12\log 2\pi +
-\frac{(x-\mu)^2}{2\sigma^2}$. Setting the derivatives of the NLL to zero:
-
-$$\frac{\partial\,\mathrm{NLL}}{\partial\mu} = -\frac1n\sum_i\frac{x_i-\mu}{\sigma^2} = 0 \Rightarrow
-\hat\mu = \frac1n\sum_i x_i, \qquad
-\frac{\partial\,\mathrm{NLL}}{\partial\sigma} = \frac1\sigma - \frac1n\sum_i\frac{(x_i-\mu)^2}{\sigma^3} = 0
-\Rightarrow \hat\sigma^2 = \frac1n\sum_i (x_i-\hat\mu)^2.$$
-
-Below we fit it both ways: by this closed form, and by gradient descent on the NLL with `jax.grad`, the way
-every neural network is trained.
-""")
-
-code(r"""
+# %%
 true_mu, true_sigma, n = 1.5, 0.8, 5_000
 key, sub = jax.random.split(key)
 data = true_mu + true_sigma * jax.random.normal(sub, (n,))
@@ -413,66 +410,61 @@ print(f"closed-form MLE:   mu = {mu_hat:.4f}, sigma = {sigma_hat:.4f}   (truth: 
 print(f"gradient descent:  mu = {mu_gd:.4f}, sigma = {sigma_gd:.4f}")
 print(f"NLL at the MLE {float(nll(theta, data)):.4f} vs entropy H(p) = {entropy_true:.4f} "
       f"(cross-entropy = entropy + KL, and KL(p||q) -> 0)")
-""")
 
-code(r"""
+# %%
 # Check: gradient descent finds the closed-form MLE, and the NLL approaches the entropy of p.
 assert abs(mu_gd - mu_hat) < 1e-3 and abs(sigma_gd - sigma_hat) < 1e-3
 assert abs(float(nll(theta, data)) - entropy_true) < 0.03
 print("MLE by gradient descent = closed form: checked")
-""")
 
-md(r"""
-What does MLE do when the model **cannot** fit the data, say one Gaussian for our two-mode $p$? The closed form
-still gives the sample mean and standard deviation: the Gaussian sits **between** the modes, where there is no data
-at all, and is wide enough to cover both. The exact values are $\mu = \mathbb E_p[x] = 0$ and
-$\sigma = \sqrt{\mathbb E_p[x^2]} = \sqrt{4.25} \approx 2.062$. Remember this: it is *mode covering*, and it comes
-from minimising $\mathrm{KL}(p\,\|\,q)$. Section 7 shows the opposite behaviour.
-""")
+# %% [markdown]
+# What does MLE do when the model **cannot** fit the data, say one Gaussian for our two-mode $p$? The closed form
+# still gives the sample mean and standard deviation: the Gaussian sits **between** the modes, where there is no data
+# at all, and is wide enough to cover both. The exact values are $\mu = \mathbb E_p[x] = 0$ and
+# $\sigma = \sqrt{\mathbb E_p[x^2]} = \sqrt{4.25} \approx 2.062$. Remember this: it is *mode covering*, and it comes
+# from minimising $\mathrm{KL}(p\,\|\,q)$. Section 7 shows the opposite behaviour.
 
-code(r"""
+# %%
 key, sub = jax.random.split(key)
 x_two = sample_p(sub, 100_000)
 print(f"MLE Gaussian for the two-mode p: mu = {float(x_two.mean()):.3f} (exact 0), "
       f"sigma = {float(x_two.std()):.3f} (exact {math.sqrt(4.25):.3f})")
 assert abs(float(x_two.mean())) < 0.03 and abs(float(x_two.std()) - math.sqrt(4.25)) < 0.03
-""")
 
-# ---------------------------------------------------------------------------------------------------------
-md(r"""
-## 5. The Kullback-Leibler divergence
 
-$$\mathrm{KL}(p\,\|\,q) = \int p(x)\log\frac{p(x)}{q(x)}\,dx = \mathbb E_{x\sim p}\big[\log p(x) - \log q(x)\big].$$
+# %% [markdown]
+# ## 5. The Kullback-Leibler divergence
+#
+# $$\mathrm{KL}(p\,\|\,q) = \int p(x)\log\frac{p(x)}{q(x)}\,dx = \mathbb E_{x\sim p}\big[\log p(x) - \log q(x)\big].$$
+#
+# **It is never negative.** $\log$ is concave, so Jensen's inequality $\mathbb E[\log Y] \le \log \mathbb E[Y]$ gives
+#
+# $$-\mathrm{KL}(p\,\|\,q) = \mathbb E_p\Big[\log\frac{q}{p}\Big] \le \log\mathbb E_p\Big[\frac qp\Big]
+# = \log\int p\,\frac qp\,dx = \log\int q\,dx = \log 1 = 0,$$
+#
+# with equality only when $q/p$ is constant, i.e. $q = p$.
+#
+# **It is not symmetric**: $\mathrm{KL}(p\,\|\,q) \ne \mathrm{KL}(q\,\|\,p)$ in general. It weighs the log-ratio by
+# $p$, so it punishes $q \approx 0$ where $p > 0$ (missing data) heavily, and barely cares about $q > 0$ where
+# $p \approx 0$.
+#
+# **Closed form for two Gaussians** $p = \mathcal N(\mu_1, \sigma_1^2)$, $q = \mathcal N(\mu_2, \sigma_2^2)$. The
+# log-ratio is
+#
+# $$\log p(x) - \log q(x) = \log\frac{\sigma_2}{\sigma_1} - \frac{(x-\mu_1)^2}{2\sigma_1^2}
+# + \frac{(x-\mu_2)^2}{2\sigma_2^2}.$$
+#
+# Under $x \sim p$: $\mathbb E_p[(x-\mu_1)^2] = \sigma_1^2$, and writing $x - \mu_2 = (x-\mu_1) + (\mu_1-\mu_2)$,
+# $\mathbb E_p[(x-\mu_2)^2] = \sigma_1^2 + 2\cdot 0 + (\mu_1-\mu_2)^2$. Therefore
+#
+# $$\boxed{\mathrm{KL}\big(\mathcal N(\mu_1,\sigma_1^2)\,\|\,\mathcal N(\mu_2,\sigma_2^2)\big)
+# = \log\frac{\sigma_2}{\sigma_1} + \frac{\sigma_1^2 + (\mu_1-\mu_2)^2}{2\sigma_2^2} - \frac12.}$$
+#
+# For $p = \mathcal N(0, 1)$ and $q = \mathcal N(1, 2^2)$:
+# $\mathrm{KL}(p\|q) = \log 2 + \frac{1+1}{8} - \frac12 \approx 0.4431$ and
+# $\mathrm{KL}(q\|p) = \log\frac12 + \frac{4+1}{2} - \frac12 \approx 1.3069$. Three times larger the other way round.
 
-**It is never negative.** $\log$ is concave, so Jensen's inequality $\mathbb E[\log Y] \le \log \mathbb E[Y]$ gives
-
-$$-\mathrm{KL}(p\,\|\,q) = \mathbb E_p\Big[\log\frac{q}{p}\Big] \le \log\mathbb E_p\Big[\frac qp\Big]
-= \log\int p\,\frac qp\,dx = \log\int q\,dx = \log 1 = 0,$$
-
-with equality only when $q/p$ is constant, i.e. $q = p$.
-
-**It is not symmetric**: $\mathrm{KL}(p\,\|\,q) \ne \mathrm{KL}(q\,\|\,p)$ in general. It weighs the log-ratio by
-$p$, so it punishes $q \approx 0$ where $p > 0$ (missing data) heavily, and barely cares about $q > 0$ where
-$p \approx 0$.
-
-**Closed form for two Gaussians** $p = \mathcal N(\mu_1, \sigma_1^2)$, $q = \mathcal N(\mu_2, \sigma_2^2)$. The
-log-ratio is
-
-$$\log p(x) - \log q(x) = \log\frac{\sigma_2}{\sigma_1} - \frac{(x-\mu_1)^2}{2\sigma_1^2}
-+ \frac{(x-\mu_2)^2}{2\sigma_2^2}.$$
-
-Under $x \sim p$: $\mathbb E_p[(x-\mu_1)^2] = \sigma_1^2$, and writing $x - \mu_2 = (x-\mu_1) + (\mu_1-\mu_2)$,
-$\mathbb E_p[(x-\mu_2)^2] = \sigma_1^2 + 2\cdot 0 + (\mu_1-\mu_2)^2$. Therefore
-
-$$\boxed{\mathrm{KL}\big(\mathcal N(\mu_1,\sigma_1^2)\,\|\,\mathcal N(\mu_2,\sigma_2^2)\big)
-= \log\frac{\sigma_2}{\sigma_1} + \frac{\sigma_1^2 + (\mu_1-\mu_2)^2}{2\sigma_2^2} - \frac12.}$$
-
-For $p = \mathcal N(0, 1)$ and $q = \mathcal N(1, 2^2)$:
-$\mathrm{KL}(p\|q) = \log 2 + \frac{1+1}{8} - \frac12 \approx 0.4431$ and
-$\mathrm{KL}(q\|p) = \log\frac12 + \frac{4+1}{2} - \frac12 \approx 1.3069$. Three times larger the other way round.
-""")
-
-code(r"""
+# %%
 def kl_gauss(mu1, s1, mu2, s2):
     # KL( N(mu1, s1^2) || N(mu2, s2^2) ), closed form
     return math.log(s2 / s1) + (s1 ** 2 + (mu1 - mu2) ** 2) / (2 * s2 ** 2) - 0.5
@@ -480,13 +472,12 @@ def kl_gauss(mu1, s1, mu2, s2):
 A, B = (0.0, 1.0), (1.0, 2.0)     # p = N(0, 1), q = N(1, 2^2)
 # NBVAL_CHECK_OUTPUT
 print(f"closed form: KL(p||q) = {kl_gauss(*A, *B):.4f}, KL(q||p) = {kl_gauss(*B, *A):.4f}")
-""")
 
-md(r"""
-The **Monte Carlo check** (section 3): draw $x_i \sim p$ and average $\log p(x_i) - \log q(x_i)$.
-""")
 
-code(r"""
+# %% [markdown]
+# The **Monte Carlo check** (section 3): draw $x_i \sim p$ and average $\log p(x_i) - \log q(x_i)$.
+
+# %%
 def kl_monte_carlo(key, a, b, n=200_000):
     # E_{x ~ N(a)}[log N(x; a) - log N(x; b)] from n samples
     x = a[0] + a[1] * np.asarray(jax.random.normal(key, (n,)), np.float64)
@@ -502,37 +493,34 @@ print(f"KL(p||q): Monte Carlo {kl_pq_mc:.4f} +- {se_pq:.4f}, closed form {kl_gau
       f"relative error {100 * rel_pq:.2f}%")
 print(f"KL(q||p): Monte Carlo {kl_qp_mc:.4f} +- {se_qp:.4f}, closed form {kl_gauss(*B, *A):.4f}, "
       f"relative error {100 * rel_qp:.2f}%")
-""")
 
-code(r"""
+# %%
 # Check: the Monte Carlo estimates agree with the closed form to within 2%, and KL is asymmetric.
 assert rel_pq < 0.02 and rel_qp < 0.02, (rel_pq, rel_qp)
 assert kl_gauss(*B, *A) > 2 * kl_gauss(*A, *B)
 print("KL closed form = Monte Carlo (within 2%): checked")
-""")
 
-# ---------------------------------------------------------------------------------------------------------
-md(r"""
-## 6. The Jensen-Shannon divergence
 
-Compare both $p$ and $q$ with their average $m = \frac12(p+q)$:
+# %% [markdown]
+# ## 6. The Jensen-Shannon divergence
+#
+# Compare both $p$ and $q$ with their average $m = \frac12(p+q)$:
+#
+# $$\mathrm{JS}(p\,\|\,q) = \tfrac12\,\mathrm{KL}(p\,\|\,m) + \tfrac12\,\mathrm{KL}(q\,\|\,m),
+# \qquad m = \tfrac12(p + q).$$
+#
+# - **Symmetric**: swapping $p$ and $q$ swaps the two terms and leaves $m$ unchanged.
+# - **Non-negative**, and $0$ only if $p = m = q$ (each KL is $\ge 0$, section 5).
+# - **Bounded by $\log 2$**: since $q \ge 0$, $m \ge \frac12 p$, so $\frac pm \le 2$ and
+#   $\mathrm{KL}(p\,\|\,m) = \mathbb E_p[\log\frac pm] \le \log 2$; likewise for $q$. Hence
+#   $\mathrm{JS} \le \frac12\log 2 + \frac12\log 2 = \log 2 \approx 0.6931$, with equality exactly when $p$ and $q$
+#   never overlap ($p\,q = 0$ everywhere, so $p/m = 2$ wherever $p > 0$).
+#
+# Notebook 02 shows that the original GAN minimises exactly this divergence. The bound has a dark side: once $p$ and
+# $q$ stop overlapping, JS is stuck at $\log 2$ however far apart they are, so it gives no signal about *which way*
+# to move. KL keeps growing instead. JS has no closed form even for two Gaussians, so we integrate on a fine grid.
 
-$$\mathrm{JS}(p\,\|\,q) = \tfrac12\,\mathrm{KL}(p\,\|\,m) + \tfrac12\,\mathrm{KL}(q\,\|\,m),
-\qquad m = \tfrac12(p + q).$$
-
-- **Symmetric**: swapping $p$ and $q$ swaps the two terms and leaves $m$ unchanged.
-- **Non-negative**, and $0$ only if $p = m = q$ (each KL is $\ge 0$, section 5).
-- **Bounded by $\log 2$**: since $q \ge 0$, $m \ge \frac12 p$, so $\frac pm \le 2$ and
-  $\mathrm{KL}(p\,\|\,m) = \mathbb E_p[\log\frac pm] \le \log 2$; likewise for $q$. Hence
-  $\mathrm{JS} \le \frac12\log 2 + \frac12\log 2 = \log 2 \approx 0.6931$, with equality exactly when $p$ and $q$
-  never overlap ($p\,q = 0$ everywhere, so $p/m = 2$ wherever $p > 0$).
-
-Notebook 02 shows that the original GAN minimises exactly this divergence. The bound has a dark side: once $p$ and
-$q$ stop overlapping, JS is stuck at $\log 2$ however far apart they are, so it gives no signal about *which way*
-to move. KL keeps growing instead. JS has no closed form even for two Gaussians, so we integrate on a fine grid.
-""")
-
-code(r"""
+# %%
 def kl_grid(log_a, log_b, x):
     # KL(a||b) = int a (log a - log b) dx, from log-densities on the grid x (last axis), float64
     a = np.exp(log_a)
@@ -551,9 +539,8 @@ print(" separation d   JS(p||q)   JS(q||p)   KL(p||q) (= d^2/2)")
 for d, js_pq, js_qp, kl in rows:
     print(f"{d:12.1f} {js_pq:10.6f} {js_qp:10.6f} {kl:10.3f}")
 print(f"log 2 = {math.log(2):.6f}")
-""")
 
-code(r"""
+# %%
 fig, ax = plt.subplots(figsize=(6.5, 3.6))
 ds = np.array([r[0] for r in rows])
 ax.plot(ds, [r[1] for r in rows], "o-", color=D_COLOR, label="JS(p||q)")
@@ -562,9 +549,8 @@ ax.axhline(math.log(2), color="gray", ls=":", label="log 2")
 ax.set_ylim(0, 3); ax.set_xlabel("distance d between the means of p = N(0,1) and q = N(d,1)")
 ax.set_ylabel("divergence"); ax.set_title("JS saturates at log 2; KL keeps growing"); ax.legend(fontsize=8)
 plt.show()
-""")
 
-code(r"""
+# %%
 # Check: JS is symmetric, zero for p = q, increasing in d, at most log 2, and reaches log 2 when p and q separate;
 # the grid KL matches the closed form d^2/2.
 js_values = np.array([r[1] for r in rows])
@@ -573,30 +559,27 @@ assert js_values[0] < 1e-12 and np.all(np.diff(js_values) > 0) and np.all(js_val
 assert abs(js_values[-1] - math.log(2)) < 1e-6
 assert all(abs(r[3] - r[0] ** 2 / 2) < 1e-6 for r in rows)
 print(f"JS symmetric, bounded by log 2 (JS at d = 32: {js_values[-1]:.6f}): checked")
-""")
 
-# ---------------------------------------------------------------------------------------------------------
-md(r"""
-## 7. Mode covering against mode seeking (interactive)
+# %% [markdown]
+# ## 7. Mode covering against mode seeking (interactive)
+#
+# Fit a single Gaussian $q = \mathcal N(\mu, \sigma^2)$ to our two-mode $p$ **by hand**. Which $q$ is "best" depends
+# on the divergence:
+#
+# - $\mathrm{KL}(p\,\|\,q) = \mathbb E_p[\log p - \log q]$ explodes wherever $p$ has mass and $q$ has none, so its best
+#   $q$ **covers both modes**. We can even solve it: $\mathrm{KL}(p\|q) = -H(p) + \log\sigma + \tfrac12\log 2\pi +
+#   \frac{\mathrm{Var}_p + (\mathbb E_p x - \mu)^2}{2\sigma^2}$, which is minimised at $\mu = \mathbb E_p x = 0$,
+#   $\sigma^2 = \mathrm{Var}_p = 4.25$: exactly the MLE of section 4.
+# - $\mathrm{KL}(q\,\|\,p) = \mathbb E_q[\log q - \log p]$ explodes wherever $q$ puts mass and $p$ has none, e.g.
+#   between the modes, so its best $q$ **picks one mode** (mode seeking).
+# - $\mathrm{JS}$ is symmetric and lies in between: for this $p$ its best Gaussian covers both modes
+#   ($\mathrm{JS} = 0.201$), but sitting on one mode is almost as good ($0.216$). The printed grid search below
+#   gives the numbers.
+#
+# Move the sliders. The values are computed live by integrating on a grid; the dashed lines on the right mark the
+# smallest value each divergence can reach with a single Gaussian.
 
-Fit a single Gaussian $q = \mathcal N(\mu, \sigma^2)$ to our two-mode $p$ **by hand**. Which $q$ is "best" depends
-on the divergence:
-
-- $\mathrm{KL}(p\,\|\,q) = \mathbb E_p[\log p - \log q]$ explodes wherever $p$ has mass and $q$ has none, so its best
-  $q$ **covers both modes**. We can even solve it: $\mathrm{KL}(p\|q) = -H(p) + \log\sigma + \tfrac12\log 2\pi +
-  \frac{\mathrm{Var}_p + (\mathbb E_p x - \mu)^2}{2\sigma^2}$, which is minimised at $\mu = \mathbb E_p x = 0$,
-  $\sigma^2 = \mathrm{Var}_p = 4.25$: exactly the MLE of section 4.
-- $\mathrm{KL}(q\,\|\,p) = \mathbb E_q[\log q - \log p]$ explodes wherever $q$ puts mass and $p$ has none, e.g.
-  between the modes, so its best $q$ **picks one mode** (mode seeking).
-- $\mathrm{JS}$ is symmetric and lies in between: for this $p$ its best Gaussian covers both modes
-  ($\mathrm{JS} = 0.201$), but sitting on one mode is almost as good ($0.216$). The printed grid search below
-  gives the numbers.
-
-Move the sliders. The values are computed live by integrating on a grid; the dashed lines on the right mark the
-smallest value each divergence can reach with a single Gaussian.
-""")
-
-code(r"""
+# %%
 xq = np.linspace(-10, 10, 2001)
 log_p_q = log_p(xq)
 
@@ -613,18 +596,17 @@ for j, name in enumerate(("KL(p||q)", "KL(q||p)", "JS")):
     i, k = np.unravel_index(np.argmin(table[..., j]), table.shape[:2])
     best[name] = (mus[i], sigmas[k], table[i, k, j])
     print(f"best Gaussian for {name:8s}: mu = {mus[i]:+.2f}, sigma = {sigmas[k]:.2f}, value {table[i, k, j]:.4f}")
-""")
 
-code(r"""
+# %%
 # Check: KL(p||q) is minimised by moment matching (mu = 0, sigma = sqrt(4.25)); KL(q||p) by sitting on one mode.
 mu_a, s_a, _ = best["KL(p||q)"]
 mu_b, s_b, _ = best["KL(q||p)"]
 assert abs(mu_a) < 0.05 and abs(s_a - math.sqrt(4.25)) < 0.02, (mu_a, s_a)
 assert abs(abs(mu_b) - 2) < 0.05 and abs(s_b - 0.5) < 0.05, (mu_b, s_b)
 print(f"mode covering: mu = {mu_a:+.2f}, sigma = {s_a:.2f}; mode seeking: mu = {mu_b:+.2f}, sigma = {s_b:.2f}")
-""")
 
-code(r"""
+
+# %%
 def draw_fit(mu=0.0, sigma=1.0):
     kl_pq, kl_qp, js = divergences(mu, sigma)
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 3.6), gridspec_kw={"width_ratios": [2, 1]})
@@ -648,39 +630,34 @@ slider = dict(continuous_update=False, readout_format=".2f")
 interactive_figure(draw_fit,
                    mu=widgets.FloatSlider(value=0.0, min=-3, max=3, step=0.05, description="q mean", **slider),
                    sigma=widgets.FloatSlider(value=1.0, min=0.2, max=3, step=0.05, description="q std", **slider))
-""")
 
-md(r"""
-For readers without a running kernel, here are the two optima drawn by the same function. On the left-hand case
-the wide Gaussian puts its peak where $p$ has almost no mass; on the right-hand case half the data is ignored.
-""")
+# %% [markdown]
+# For readers without a running kernel, here are the two optima drawn by the same function. On the left-hand case
+# the wide Gaussian puts its peak where $p$ has almost no mass; on the right-hand case half the data is ignored.
 
-code(r"""
+# %%
 for name in ("KL(p||q)", "KL(q||p)"):
     mu_, s_, _ = best[name]
     kl_pq, kl_qp, js = draw_fit(mu_, s_)
     plt.suptitle(f"q that minimises {name}", y=1.02); plt.show()
     print(f"q = N({mu_:+.2f}, {s_:.2f}^2): KL(p||q) = {kl_pq:.3f}, KL(q||p) = {kl_qp:.3f}, JS = {js:.3f}")
-""")
 
-# ---------------------------------------------------------------------------------------------------------
-md(r"""
-## 8. An implicit model has no likelihood to maximise
+# %% [markdown]
+# ## 8. An implicit model has no likelihood to maximise
+#
+# A generator is a push-forward (section 2.2): we can **sample** $x = G_\theta(z)$ cheaply, but can we evaluate
+# $q_\theta(x)$ to do maximum likelihood? The change-of-variables formula needs $G_\theta$ to be invertible with a
+# computable Jacobian determinant. A general neural network is neither. Worse, a generator usually maps a small
+# noise space into a big data space (notebook 03: 64 numbers to 784 pixels). Then all its samples lie on a
+# *low-dimensional surface*, and $q_\theta(x) = 0$ for almost every $x$: every real image gets log-likelihood
+# $-\infty$, and there is no gradient to follow.
+#
+# We see this in 2-D with a random MLP $G: \mathbb R \to \mathbb R^2$: its samples lie on a curve. Estimate $q$ by a
+# KDE with bandwidth $h$ and let $h \to 0$ (the estimate becomes exact as $n \to \infty, h \to 0$). At a point on the
+# curve the log-density climbs like $-\log h$; at a point $0.1$ away from it, it falls like $-d^2/(2h^2)$, toward
+# $-\infty$.
 
-A generator is a push-forward (section 2.2): we can **sample** $x = G_\theta(z)$ cheaply, but can we evaluate
-$q_\theta(x)$ to do maximum likelihood? The change-of-variables formula needs $G_\theta$ to be invertible with a
-computable Jacobian determinant. A general neural network is neither. Worse, a generator usually maps a small
-noise space into a big data space (notebook 03: 64 numbers to 784 pixels). Then all its samples lie on a
-*low-dimensional surface*, and $q_\theta(x) = 0$ for almost every $x$: every real image gets log-likelihood
-$-\infty$, and there is no gradient to follow.
-
-We see this in 2-D with a random MLP $G: \mathbb R \to \mathbb R^2$: its samples lie on a curve. Estimate $q$ by a
-KDE with bandwidth $h$ and let $h \to 0$ (the estimate becomes exact as $n \to \infty, h \to 0$). At a point on the
-curve the log-density climbs like $-\log h$; at a point $0.1$ away from it, it falls like $-d^2/(2h^2)$, toward
-$-\infty$.
-""")
-
-code(r"""
+# %%
 key, k1, k2, k3 = jax.random.split(key, 4)
 W1, b1 = jax.random.normal(k1, (1, 16)), jax.random.normal(k2, (16,))
 W2 = jax.random.normal(k3, (16, 2)) / 4
@@ -717,43 +694,40 @@ bx.set_title(r"As $h \to 0$: $+\infty$ on the curve, $-\infty$ off it")
 plt.tight_layout(); plt.show()
 for h, a, b in zip(hs, ll_on, ll_off):
     print(f"h = {h:<5}: log q(on curve) = {a:8.2f}   log q(off curve) = {b:10.2f}   (-d^2/(2h^2) = {-0.01 / (2 * h * h):8.1f})")
-""")
 
-code(r"""
+# %%
 # Check: shrinking h drives the off-curve log-likelihood toward -infinity (below -150 at h = 0.005), the
 # on-curve one up.
 assert ll_off[-1] < -150 and np.all(np.diff(ll_off) < 0) and np.all(np.diff(ll_on) > 0), (ll_on, ll_off)
 print("an implicit model's likelihood degenerates: checked")
-""")
 
-# ---------------------------------------------------------------------------------------------------------
-md(r"""
-## 9. The density-ratio trick: a classifier that compares $p$ and $q$
 
-We can sample from $p$ (the data) and from $q$ (the generator) but evaluate neither density. Here is the way out.
-Pool $n$ samples of each, label the data $y = 1$ and the model samples $y = 0$, and ask for $P(y = 1 \mid x)$.
-With equal class sizes $P(y=1) = P(y=0) = \frac12$, and Bayes' rule gives
+# %% [markdown]
+# ## 9. The density-ratio trick: a classifier that compares $p$ and $q$
+#
+# We can sample from $p$ (the data) and from $q$ (the generator) but evaluate neither density. Here is the way out.
+# Pool $n$ samples of each, label the data $y = 1$ and the model samples $y = 0$, and ask for $P(y = 1 \mid x)$.
+# With equal class sizes $P(y=1) = P(y=0) = \frac12$, and Bayes' rule gives
+#
+# $$P(y = 1 \mid x) = \frac{\tfrac12\,p(x)}{\tfrac12\,p(x) + \tfrac12\,q(x)} = \frac{p(x)}{p(x) + q(x)}.$$
+#
+# So a classifier $c(x) = \sigma(\ell(x))$ trained to predict $y$ learns $p/(p+q)$, and its logit
+# $\ell(x) = \log\frac{c}{1-c}$ learns the **log density ratio** $\log\frac{p(x)}{q(x)}$, without ever evaluating
+# $p$ or $q$. It is trained by maximum likelihood on the labels (section 4), i.e. by minimising the **binary
+# cross-entropy**
+#
+# $$\mathrm{BCE} = -\frac1N\sum_i\big[y_i\log\sigma(\ell_i) + (1-y_i)\log(1-\sigma(\ell_i))\big].$$
+#
+# **Compute it from logits, stably.** $\sigma(\ell) = 1/(1+e^{-\ell})$ underflows to exactly 0 in float32 once
+# $\ell < -104$, and then $\log\sigma(\ell) = -\infty$. Use instead
+#
+# $$\log\sigma(\ell) = -\log(1 + e^{-\ell}) = -\mathrm{softplus}(-\ell),\qquad
+# \log(1-\sigma(\ell)) = \log\frac{e^{-\ell}}{1+e^{-\ell}} = -\mathrm{softplus}(\ell),$$
+#
+# so $\mathrm{BCE} = \frac1N\sum_i\big[y_i\,\mathrm{softplus}(-\ell_i) + (1-y_i)\,\mathrm{softplus}(\ell_i)\big]$, finite
+# for every finite logit.
 
-$$P(y = 1 \mid x) = \frac{\tfrac12\,p(x)}{\tfrac12\,p(x) + \tfrac12\,q(x)} = \frac{p(x)}{p(x) + q(x)}.$$
-
-So a classifier $c(x) = \sigma(\ell(x))$ trained to predict $y$ learns $p/(p+q)$, and its logit
-$\ell(x) = \log\frac{c}{1-c}$ learns the **log density ratio** $\log\frac{p(x)}{q(x)}$, without ever evaluating
-$p$ or $q$. It is trained by maximum likelihood on the labels (section 4), i.e. by minimising the **binary
-cross-entropy**
-
-$$\mathrm{BCE} = -\frac1N\sum_i\big[y_i\log\sigma(\ell_i) + (1-y_i)\log(1-\sigma(\ell_i))\big].$$
-
-**Compute it from logits, stably.** $\sigma(\ell) = 1/(1+e^{-\ell})$ underflows to exactly 0 in float32 once
-$\ell < -104$, and then $\log\sigma(\ell) = -\infty$. Use instead
-
-$$\log\sigma(\ell) = -\log(1 + e^{-\ell}) = -\mathrm{softplus}(-\ell),\qquad
-\log(1-\sigma(\ell)) = \log\frac{e^{-\ell}}{1+e^{-\ell}} = -\mathrm{softplus}(\ell),$$
-
-so $\mathrm{BCE} = \frac1N\sum_i\big[y_i\,\mathrm{softplus}(-\ell_i) + (1-y_i)\,\mathrm{softplus}(\ell_i)\big]$, finite
-for every finite logit.
-""")
-
-code(r"""
+# %%
 def bce_from_logits(logits, y):
     # binary cross-entropy of sigmoid(logits) against labels y, stable for any finite logit
     return jnp.mean(y * jax.nn.softplus(-logits) + (1 - y) * jax.nn.softplus(logits))
@@ -763,9 +737,8 @@ naive = jnp.log(jax.nn.sigmoid(l))                     # what NOT to write
 print("logit               :", l)
 print("log(sigmoid(l))     :", naive, " <- -inf at l = -200")
 print("-softplus(-l)       :", -jax.nn.softplus(-l))
-""")
 
-code(r"""
+# %%
 # Check: the naive form breaks, the stable form is exact, and it equals the course package's loss.
 # NBVAL_CHECK_OUTPUT
 import gan_utils.losses
@@ -773,28 +746,26 @@ assert bool(jnp.isneginf(naive[0])) and float(-jax.nn.softplus(-l)[0]) == -200.0
 y_test = jnp.array([1.0, 0.0, 1.0])
 assert jnp.allclose(bce_from_logits(l, y_test), gan_utils.losses.bce_with_logits(l, y_test))
 print(f"stable BCE = gan_utils.losses.bce_with_logits = {float(bce_from_logits(l, y_test)):.4f}")
-""")
 
-md(r"""
-From here on the course uses **`gan_utils.losses.bce_with_logits`** for this loss (and its GAN forms
-`discriminator_loss`, `generator_loss_non_saturating`, introduced in notebook 02).
+# %% [markdown]
+# From here on the course uses **`gan_utils.losses.bce_with_logits`** for this loss (and its GAN forms
+# `discriminator_loss`, `generator_loss_non_saturating`, introduced in notebook 02).
+#
+# **The experiment.** $p = \mathcal N(0, 1)$ and $q = \mathcal N(1, 2^2)$ (section 5). Their true log-ratio is a
+# quadratic in $x$:
+#
+# $$\log\frac{p(x)}{q(x)} = \Big[-\tfrac{x^2}{2}\Big] - \Big[-\tfrac{(x-1)^2}{8} - \log 2\Big]
+# = \underbrace{\log 2 + \tfrac18}_{0.8181} \;\underbrace{-\;\tfrac14}_{-0.25}\,x \;\underbrace{-\;\tfrac38}_{-0.375}\,x^2,$$
+#
+# so a logistic regression on the features $(1, x, x^2)$ can represent the ideal classifier exactly. We train it on
+# samples only and compare:
+#
+# 1. its weights with $(0.8181, -0.25, -0.375)$;
+# 2. $c(x)$ with $p/(p+q)$ on the bulk of the data;
+# 3. the KL estimate $\mathbb E_{x\sim p}[\ell(x)] \approx \mathbb E_p[\log\frac pq] = \mathrm{KL}(p\|q) = 0.4431$,
+#    computed from samples and the classifier alone.
 
-**The experiment.** $p = \mathcal N(0, 1)$ and $q = \mathcal N(1, 2^2)$ (section 5). Their true log-ratio is a
-quadratic in $x$:
-
-$$\log\frac{p(x)}{q(x)} = \Big[-\tfrac{x^2}{2}\Big] - \Big[-\tfrac{(x-1)^2}{8} - \log 2\Big]
-= \underbrace{\log 2 + \tfrac18}_{0.8181} \;\underbrace{-\;\tfrac14}_{-0.25}\,x \;\underbrace{-\;\tfrac38}_{-0.375}\,x^2,$$
-
-so a logistic regression on the features $(1, x, x^2)$ can represent the ideal classifier exactly. We train it on
-samples only and compare:
-
-1. its weights with $(0.8181, -0.25, -0.375)$;
-2. $c(x)$ with $p/(p+q)$ on the bulk of the data;
-3. the KL estimate $\mathbb E_{x\sim p}[\ell(x)] \approx \mathbb E_p[\log\frac pq] = \mathrm{KL}(p\|q) = 0.4431$,
-   computed from samples and the classifier alone.
-""")
-
-code(r"""
+# %%
 n = 20_000
 key, k1, k2 = jax.random.split(key, 3)
 x_p = jax.random.normal(k1, (n,))                      # data, label 1
@@ -846,54 +817,51 @@ bx.plot(x_line, np.asarray(features(jnp.asarray(x_line)) @ w), color=D_COLOR, ls
 bx.set_xlabel("x"); bx.set_ylabel("log density ratio"); bx.legend(fontsize=8)
 bx.set_title("Its logit is the log density ratio")
 plt.tight_layout(); plt.show()
-""")
 
-code(r"""
+# %%
 # Check: the classifier recovers the true weights, p/(p+q) to within 0.02, and KL(p||q) to within 5%.
 assert np.max(np.abs(np.asarray(w) - w_true)) < 0.05, w
 assert gap < 0.02, gap
 assert abs(kl_from_classifier / kl_gauss(*A, *B) - 1) < 0.05, kl_from_classifier
 print("density-ratio trick: checked")
-""")
 
-md(r"""
-This classifier is the whole idea behind the GAN **discriminator**. In notebook 02 the model $q$ is a generator
-we train, the classifier is a neural network $D$, and we show that training $G$ against the best $D$ minimises the
-Jensen-Shannon divergence of section 6.
+# %% [markdown]
+# This classifier is the whole idea behind the GAN **discriminator**. In notebook 02 the model $q$ is a generator
+# we train, the classifier is a neural network $D$, and we show that training $G$ against the best $D$ minimises the
+# Jensen-Shannon divergence of section 6.
+#
+# ## Summary
+#
+# | Idea | Formula | Checked here |
+# |---|---|---|
+# | density from samples | histogram, KDE $\frac1n\sum_i\mathcal N(x; x_i, h^2)$ | L1 error falls with $n$ |
+# | sampling by inverse CDF | $X = F^{-1}(U)$ | KS test passes at 1% |
+# | push-forward (= generator) | $X = g(Z)$, $q(x) = \varphi(z)/g'(z)$ | histogram matches formula |
+# | Monte Carlo | error $\sigma_f/\sqrt n$ | fitted slope $\approx -0.5$ |
+# | MLE | min NLL = min $H(p,q)$ = min $\mathrm{KL}(p\|q)$ | gradient descent = closed form |
+# | KL | $\log\frac{\sigma_2}{\sigma_1} + \frac{\sigma_1^2+(\mu_1-\mu_2)^2}{2\sigma_2^2} - \frac12$ | Monte Carlo within 2% |
+# | JS | $\frac12\mathrm{KL}(p\|m)+\frac12\mathrm{KL}(q\|m) \le \log 2$ | symmetric; $= \log 2$ when apart |
+# | mode covering / seeking | $\min_q \mathrm{KL}(p\|q)$ vs $\min_q \mathrm{KL}(q\|p)$ | $\sigma = 2.06$ vs $\sigma = 0.5$ on a mode |
+# | implicit models | $q(x) = 0$ off the generator's surface | log-likelihood $\to -\infty$ |
+# | density-ratio trick | $P(\text{real}\mid x) = p/(p+q)$ | logistic regression recovers $\log p/q$ |
+#
+# From here on: `gan_utils.data.mixture_1d` / `GaussianMixture` for toy data with exact densities, and
+# `gan_utils.losses.bce_with_logits` for the stable cross-entropy.
+#
+# ## Exercises
+#
+# 1. **KL by hand.** With the boxed formula, compute $\mathrm{KL}(\mathcal N(1, 1)\,\|\,\mathcal N(-1, 2^2))$ and
+#    store it in `answer_1` (a number).
+# 2. **JS of two coins.** Write `js_bernoulli(a, b)`, the Jensen-Shannon divergence between Bernoulli($a$) and
+#    Bernoulli($b$) (a sum over the two outcomes instead of an integral; use $0\log 0 = 0$). Check that
+#    `js_bernoulli(0, 1)` is $\log 2$.
+# 3. **Unequal modes.** Give $p$ the weights $(0.7, 0.3)$ (`mixture_1d(weights=(0.7, 0.3))`). Which mean does the
+#    best single Gaussian under the *mode-seeking* $\mathrm{KL}(q\,\|\,p)$ pick? Store it in `answer_3`. (Hint: reuse
+#    `kl_grid` and a grid search.)
+# 4. *(Open.)* In section 9, replace the features $(1, x, x^2)$ by $(1, x)$. Which part of $p/(p+q)$ can the
+#    classifier no longer represent, and what happens to the KL estimate?
 
-## Summary
-
-| Idea | Formula | Checked here |
-|---|---|---|
-| density from samples | histogram, KDE $\frac1n\sum_i\mathcal N(x; x_i, h^2)$ | L1 error falls with $n$ |
-| sampling by inverse CDF | $X = F^{-1}(U)$ | KS test passes at 1% |
-| push-forward (= generator) | $X = g(Z)$, $q(x) = \varphi(z)/g'(z)$ | histogram matches formula |
-| Monte Carlo | error $\sigma_f/\sqrt n$ | fitted slope $\approx -0.5$ |
-| MLE | min NLL = min $H(p,q)$ = min $\mathrm{KL}(p\|q)$ | gradient descent = closed form |
-| KL | $\log\frac{\sigma_2}{\sigma_1} + \frac{\sigma_1^2+(\mu_1-\mu_2)^2}{2\sigma_2^2} - \frac12$ | Monte Carlo within 2% |
-| JS | $\frac12\mathrm{KL}(p\|m)+\frac12\mathrm{KL}(q\|m) \le \log 2$ | symmetric; $= \log 2$ when apart |
-| mode covering / seeking | $\min_q \mathrm{KL}(p\|q)$ vs $\min_q \mathrm{KL}(q\|p)$ | $\sigma = 2.06$ vs $\sigma = 0.5$ on a mode |
-| implicit models | $q(x) = 0$ off the generator's surface | log-likelihood $\to -\infty$ |
-| density-ratio trick | $P(\text{real}\mid x) = p/(p+q)$ | logistic regression recovers $\log p/q$ |
-
-From here on: `gan_utils.data.mixture_1d` / `GaussianMixture` for toy data with exact densities, and
-`gan_utils.losses.bce_with_logits` for the stable cross-entropy.
-
-## Exercises
-
-1. **KL by hand.** With the boxed formula, compute $\mathrm{KL}(\mathcal N(1, 1)\,\|\,\mathcal N(-1, 2^2))$ and
-   store it in `answer_1` (a number).
-2. **JS of two coins.** Write `js_bernoulli(a, b)`, the Jensen-Shannon divergence between Bernoulli($a$) and
-   Bernoulli($b$) (a sum over the two outcomes instead of an integral; use $0\log 0 = 0$). Check that
-   `js_bernoulli(0, 1)` is $\log 2$.
-3. **Unequal modes.** Give $p$ the weights $(0.7, 0.3)$ (`mixture_1d(weights=(0.7, 0.3))`). Which mean does the
-   best single Gaussian under the *mode-seeking* $\mathrm{KL}(q\,\|\,p)$ pick? Store it in `answer_3`. (Hint: reuse
-   `kl_grid` and a grid search.)
-4. *(Open.)* In section 9, replace the features $(1, x, x^2)$ by $(1, x)$. Which part of $p/(p+q)$ can the
-   classifier no longer represent, and what happens to the KL estimate?
-""")
-
-code(r"""
+# %%
 # Your answers (replace None).
 answer_1 = None
 
@@ -901,9 +869,9 @@ def js_bernoulli(a, b):
     return None
 
 answer_3 = None
-""")
 
-code(r"""
+
+# %%
 # Checker: run it after answering. Unanswered exercises are reported, not failed.
 def check_exercises(answer_1, js_bernoulli, answer_3, verbose=True):
     results = []
@@ -935,22 +903,18 @@ def _js_ref(a, b):
     return (f(pa) + f(pb)) / 2
 check_exercises(math.log(2) + 5 / 8 - 0.5, _js_ref, -2.0, verbose=False)
 check_exercises(answer_1, js_bernoulli, answer_3)
-""")
 
-md(r"""
-<details><summary>Solutions (click)</summary>
-
-1. $\log 2 + \frac{1 + 4}{8} - \frac12 = 0.8181$.
-2. `m = [(a+b)/2, 1-(a+b)/2]`, then `0.5*KL([a,1-a], m) + 0.5*KL([b,1-b], m)` with $0\log 0 = 0$.
-3. $\mu \approx -2$: both modes are local minima of $\mathrm{KL}(q\|p)$, but the heavier one at $-2$ is lower
-   (by about $\log(0.7/0.3) \approx 0.85$).
-4. Without $x^2$ the logit is linear, but $\log p/q$ is a downward parabola (the data is narrower than the
-   model), so $c(x)$ cannot fall on both sides; the KL estimate is biased low.
-</details>
-
-**Next:** [02 The minimax objective](02_minimax_objective.ipynb): the discriminator as this classifier, the optimal
-discriminator $D^\star = p/(p+q)$, why the GAN game minimises the Jensen-Shannon divergence, and a 1-D GAN trained
-by hand.
-""")
-
-write(NAME)
+# %% [markdown]
+# <details><summary>Solutions (click)</summary>
+#
+# 1. $\log 2 + \frac{1 + 4}{8} - \frac12 = 0.8181$.
+# 2. `m = [(a+b)/2, 1-(a+b)/2]`, then `0.5*KL([a,1-a], m) + 0.5*KL([b,1-b], m)` with $0\log 0 = 0$.
+# 3. $\mu \approx -2$: both modes are local minima of $\mathrm{KL}(q\|p)$, but the heavier one at $-2$ is lower
+#    (by about $\log(0.7/0.3) \approx 0.85$).
+# 4. Without $x^2$ the logit is linear, but $\log p/q$ is a downward parabola (the data is narrower than the
+#    model), so $c(x)$ cannot fall on both sides; the KL estimate is biased low.
+# </details>
+#
+# **Next:** [02 The minimax objective](02_minimax_objective.ipynb): the discriminator as this classifier, the optimal
+# discriminator $D^\star = p/(p+q)$, why the GAN game minimises the Jensen-Shannon divergence, and a 1-D GAN trained
+# by hand.

@@ -1,0 +1,83 @@
+"""The notebooks are their own sources: each .ipynb (with outputs) is paired with a percent-format .py (jupytext).
+
+These tests fail when a pair is out of sync (an edit made on one side only), when a notebook has no pair, and
+when a notebook's opening cells leave the course's shared template (title and Colab badge, then the setup cell).
+"""
+import re
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+IPYNBS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+REPO_URL = "https://github.com/gan-course/gans-in-jax"
+
+# The setup cell every notebook opens with (house style: one setup cell). Only the imports between the head and
+# the tail differ from notebook to notebook.
+SETUP_HEAD = f'''# Setup: install the course package if it is missing (e.g. on Colab), then imports, seed and devices.
+import importlib.util, os, subprocess, sys
+if importlib.util.find_spec("gan_utils") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "gan-utils @ git+{REPO_URL}"], check=True)
+'''
+SETUP_TAIL = '''SEED = 0
+TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
+key = jax.random.key(SEED)
+plt.rcParams.update({"figure.dpi": 80, "savefig.dpi": 80, "axes.spines.top": False, "axes.spines.right": False})
+print(f"JAX {jax.__version__} on {jax.devices()}")'''
+
+HOW_TO_SYNC = ("after editing one side, run `jupytext --sync notebooks/{name}` (the file edited last wins; "
+               "see CONTRIBUTING.md)")
+
+
+def _cells(nb):
+    return [(c.cell_type, c.source) for c in nb.cells]
+
+
+def test_every_notebook_has_its_text_pair():
+    assert len(IPYNBS) >= 6, f"expected the course's notebooks in {NOTEBOOKS}"
+    texts = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+    assert [p.stem for p in texts] == [p.stem for p in IPYNBS], (
+        "every notebooks/NN_name.ipynb needs its notebooks/NN_name.py and vice versa: "
+        "create the missing one with `jupytext --set-formats ipynb,py:percent notebooks/NN_name.ipynb`")
+
+
+@pytest.mark.parametrize("ipynb", IPYNBS, ids=lambda p: p.stem)
+def test_pair_in_sync(ipynb):
+    nb = nbformat.read(ipynb, as_version=4)
+    text = jupytext.read(ipynb.with_suffix(".py"))
+    a, b = _cells(nb), _cells(text)
+    first = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    assert a == b, (f"{ipynb.name} and {ipynb.with_suffix('.py').name} differ from cell {first} on "
+                    f"({len(a)} vs {len(b)} cells): " + HOW_TO_SYNC.format(name=ipynb.name))
+    assert nb.metadata.get("jupytext", {}).get("formats") == "ipynb,py:percent", (
+        f"{ipynb.name} is not paired: run `jupytext --set-formats ipynb,py:percent notebooks/{ipynb.name}`")
+
+
+@pytest.mark.parametrize("ipynb", IPYNBS, ids=lambda p: p.stem)
+def test_opening_cells_follow_the_template(ipynb):
+    nb = nbformat.read(ipynb, as_version=4)
+    title = nb.cells[0]
+    number = ipynb.name[:2]
+    assert title.cell_type == "markdown" and title.source.startswith(f"# {number} "), (
+        f"{ipynb.name} must open with a markdown title '# {number} ...'")
+    badge = f"https://colab.research.google.com/github/{REPO_URL.split('github.com/')[1]}/blob/main/notebooks/{ipynb.name}"
+    assert badge in title.source, f"{ipynb.name}: the Colab badge must link to {badge}"
+    assert "**You will learn**" in title.source, f"{ipynb.name}: the opening cell lists what the reader will learn"
+    setup = next(c for c in nb.cells if c.cell_type == "code")
+    assert setup.source.startswith(SETUP_HEAD), (
+        f"{ipynb.name}: the setup cell must start with the shared template (tests/test_notebook_sources.py)")
+    assert setup.source.endswith(SETUP_TAIL), (
+        f"{ipynb.name}: the setup cell must end with the shared template (tests/test_notebook_sources.py)")
+    setups = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("# Setup:")]
+    assert len(setups) == 1, f"{ipynb.name} has {len(setups)} setup cells; the course has one per notebook"
+
+
+def test_sync_check_catches_an_edit(tmp_path):
+    """The check above can fail: a markdown edit made on the text side only is a mismatch."""
+    src = IPYNBS[0]
+    text = jupytext.read(src.with_suffix(".py"))
+    text.cells[0].source = re.sub(r"^# (\d\d) ", r"# \1 Edited: ", text.cells[0].source)
+    assert _cells(nbformat.read(src, as_version=4)) != _cells(text)
