@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The course's two commands, from nothing to running:
 #   ./course.sh lab    set up a virtual environment (.venv) and open the course in JupyterLab
-#   ./course.sh test   set up the same environment and run every test (unit tests + every notebook via nbval)
+#   ./course.sh test   set up the same environment and run every test (unit tests + every notebook via nbval);
+#                      with arguments, they go to pytest (e.g. ./course.sh test notebooks/03_generator.ipynb -x)
+# and one for contributors (CONTRIBUTING.md):
+#   ./course.sh execute notebooks/NN_name.py ...   sync each notebook with its .py, then re-run it in place
 # Needs only Python >= 3.10 with venv. Re-running reuses .venv and reinstalls only what changed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 cmd="${1:-}"
-case "$cmd" in lab|test) ;; *) echo "usage: ./course.sh lab | test" >&2; exit 2 ;; esac
+case "$cmd" in lab|test|execute) ;; *) echo "usage: ./course.sh lab | test [pytest args] | execute NOTEBOOK..." >&2; exit 2 ;; esac
 
 PY="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
@@ -34,6 +37,18 @@ if [ "$cmd" = lab ]; then
   [ "$(id -u)" = 0 ] && root_flag=(--allow-root)   # containers and some cloud machines run as root
   exec .venv/bin/jupyter lab "${root_flag[@]}" notebooks/
 fi
+if [ "$cmd" = execute ]; then
+  [ $# -ge 2 ] || { echo "usage: ./course.sh execute notebooks/NN_name.py [...]" >&2; exit 2; }
+  export MPLBACKEND=module://matplotlib_inline.backend_inline
+  for nb in "${@:2}"; do
+    stem="${nb%.*}"
+    .venv/bin/jupytext --sync "$stem.ipynb"     # the side edited last wins; the .ipynb keeps its outputs
+    echo "==> executing $stem.ipynb (normal mode, in place)"
+    .venv/bin/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=-1 "$stem.ipynb"
+  done
+  exit 0
+fi
 # Under test, notebooks shorten their training (never what they teach); see GAN_COURSE_TEST in the notebooks.
+# Without arguments pytest runs its testpaths (pyproject.toml): tests, benchmarks and every notebook.
 export GAN_COURSE_TEST=1 MPLBACKEND=Agg
-exec .venv/bin/python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider "${@:2}"
+exec .venv/bin/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider "${@:2}"

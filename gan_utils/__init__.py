@@ -1,7 +1,15 @@
 """gan_utils: the helper package of the course "Generative Adversarial Networks from first principles, in JAX".
 
-One module per role: ``data``, ``models``, ``losses``, ``train``, ``checkpoint``, ``metrics``, ``plots``,
-``widgets``; ``python -m gan_utils --help`` for the command line. Submodules are imported on use, so
-``import gan_utils.losses`` pulls in no plotting.
+One job per module:
+
+* ``data``: MNIST (verified, cached, offline) and the toy mixtures; ``models``: the generators and
+  discriminators, ``sample``, ``layer_table``; ``losses``: GAN losses from logits;
+* ``steps``: the ``GAN`` container and its jitted update steps; ``train``: ``fit``, the training loop;
+  ``devices``: compiler options, compilation cache, data-parallel shardings; ``config``: ``GANConfig`` and
+  ``build_gan``, the one factory; ``checkpoint``: saving, loading, the pretrained weights;
+* ``metrics``: MNIST-FID and friends; ``plots``: figures; ``widgets``: notebook controls.
+
+``python -m gan_utils --help`` for the command line. Submodules are imported on use, so
+``import gan_utils.losses`` pulls in no plotting. The benchmarks live beside the package, in ``benchmarks/``.
 """
 __version__ = "0.1.0"

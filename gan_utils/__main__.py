@@ -1,4 +1,4 @@
-"""Command line of gan_utils: ``python -m gan_utils {train,sample,export,evaluate,bench} --help``.
+"""Command line of gan_utils: ``python -m gan_utils {train,sample,export,evaluate} --help``.
 
 Examples:
   python -m gan_utils train --dataset mnist --model dcgan --steps 2000 --out run
@@ -13,97 +13,90 @@ import json
 import sys
 from pathlib import Path
 
-# Defaults, each with its reason (the command line's --help shows them too).
-DEFAULTS = dict(
-    batch_size=64,      # small batches give more updates per minute on a CPU; DCGAN trains well at 64
-    lr=2e-4,            # DCGAN paper (Radford et al., 2016), for both networks
-    b1=0.5,             # DCGAN paper: Adam's beta1 = 0.5 damps the oscillation of the two-player game
-    latent_dim=64,      # z size for images; 2 for toy data (see TOY_LATENT_DIM)
-    k_disc=1,           # discriminator steps per generator step (Goodfellow et al. 2014 use k = 1)
-    seed=0,
-    sample_every=500,   # steps between sample grids written to the output folder
-    toy_points=100_000, # size of the fixed training set drawn from a toy distribution
-)
-TOY_LATENT_DIM = 2
+from .config import GANConfig
+
+# The training defaults are GANConfig's (each with its reason in gan_utils/config.py); these are the CLI's own.
+SAMPLE_EVERY = 500        # steps between sample grids written to the output folder
+CHECKPOINT_EVERY = 1000   # steps between checkpoints
+_DEFAULT = GANConfig()
 
 
 class CLIError(Exception):
     """An error that the command line reports in one line, without a traceback."""
 
 
-def _training_data(config: dict):
+def _training_data(config: GANConfig):
     import jax
     import numpy as np
     from . import data
 
-    if config["dataset"] == "mnist":
+    if config.dataset == "mnist":
         x, _ = data.load_mnist("train")
         x = data.to_unit_range(x)
-        if config["model"] == "mlp":
+        if config.model == "mlp":
             x = x.reshape(len(x), -1)
         return x
-    if config["model"] == "dcgan":
-        raise CLIError(f"--model dcgan needs --dataset mnist (images); use --model mlp for {config['dataset']}.")
-    dist = data.toy_dataset(config["dataset"])
-    return np.asarray(dist.sample(jax.random.key(config["seed"] + 1), config["toy_points"]))
+    dist = data.toy_dataset(config.dataset)
+    return np.asarray(dist.sample(jax.random.key(config.seed + 1), config.toy_points))
 
 
 def cmd_train(args) -> None:
     import jax
     import numpy as np
-    from . import checkpoint, data, plots, train
+    from . import checkpoint, data, models, plots, train
+    from .config import build_gan
 
     out = Path(args.out)
     if args.steps is not None and args.steps < 1:
         raise CLIError(f"--steps must be positive, got {args.steps}.")
     if args.minutes is not None and args.minutes <= 0:
         raise CLIError(f"--minutes must be positive, got {args.minutes}.")
-    config = dict(dataset=args.dataset, model=args.model, batch_size=args.batch_size, lr=args.lr, b1=args.b1,
-                  latent_dim=args.latent_dim or (TOY_LATENT_DIM if args.dataset != "mnist" else
-                                                 DEFAULTS["latent_dim"]),
-                  k_disc=args.k_disc, seed=args.seed, toy_points=DEFAULTS["toy_points"],
-                  label_smoothing=args.label_smoothing, dropout=args.dropout)
+    if args.model == "dcgan" and args.dataset != "mnist":
+        raise CLIError(f"--model dcgan needs --dataset mnist (images); use --model mlp for {args.dataset}.")
+    config = GANConfig(dataset=args.dataset, model=args.model, batch_size=args.batch_size, lr=args.lr, b1=args.b1,
+                       latent_dim=args.latent_dim, k_disc=args.k_disc, seed=args.seed,
+                       label_smoothing=args.label_smoothing, dropout=args.dropout)
     x = _training_data(config)
-    gan = train.build_gan(config)
-    key = jax.random.key(config["seed"])
+    gan = build_gan(config)
+    key = jax.random.key(config.seed)
     k_run, k_data, k_fixed = jax.random.split(key, 3)
     start, history = 0, None
     ckpt_dir = out / checkpoint.RUN_SUBDIR
     if args.resume and (ckpt_dir / checkpoint.META_FILE).exists():
         meta = checkpoint.load_meta(out)
-        if meta.get("config", {}).get("model") != config["model"]:
+        if meta.get("config", {}).get("model") != config.model:
             raise CLIError(f"{out} holds a {meta['config'].get('model')} run; pass a new --out to start another.")
         start, k_run, meta = checkpoint.restore(ckpt_dir, gan)
         history = meta.get("history")
         print(f"resuming {out} at step {start}")
-    batches = data.BatchSampler(x, config["batch_size"], k_data)
+    batches = data.BatchSampler(x, config.batch_size, k_data)
     out.mkdir(parents=True, exist_ok=True)
     z_fixed = jax.random.normal(k_fixed, (64, gan.latent_dim))
 
     def write_samples(step, gan, hist):
-        s = train.sample(gan.generator, None, 64, z=z_fixed)
-        if config["dataset"] == "mnist":
+        s = models.sample(gan.generator, None, 64, z=z_fixed)
+        if config.dataset == "mnist":
             img = np.asarray(s).reshape(64, 28, 28, 1)
             plots.save_image_grid(out / f"samples_{step:06d}.png", img, nrow=8)
             plots.save_image_grid(out / "samples.png", img, nrow=8)
 
     result = train.fit(gan, batches, key=k_run, steps=args.steps, minutes=args.minutes, start_step=start,
-                       k_disc=config["k_disc"], label_smoothing=config["label_smoothing"],
+                       k_disc=config.k_disc, label_smoothing=config.label_smoothing,
                        callbacks=[write_samples], callback_every=args.sample_every, checkpoint_dir=str(ckpt_dir),
                        checkpoint_every=args.checkpoint_every, config=config, history=history,
                        progress=not args.quiet)
     h = result.history
     done = result.step - start
-    img_s = done * config["batch_size"] / max(result.seconds - result.compile_seconds, 1e-9)
+    img_s = done * config.batch_size / max(result.seconds - result.compile_seconds, 1e-9)
     summary = {"step": result.step, "seconds": round(result.seconds, 1),
                "compile_seconds": round(result.compile_seconds, 2), "images_per_second": round(img_s, 1),
                **{k: round(float(np.mean(h[k][-100:])), 4) for k in ("d_loss", "g_loss", "d_real", "d_fake")}}
     (out / "metrics.json").write_text(json.dumps({"summary": summary, "history": h}))
-    if config["dataset"] != "mnist":
+    if config.dataset != "mnist":
         import matplotlib.pyplot as plt
-        fake = np.asarray(train.sample(gan.generator, jax.random.key(1), 2000))
-        lim = 1.6 if config["dataset"] == "ring" else 5.5
-        ax = plots.plot_2d(x[:2000], fake, lim=lim, title=f"{config['dataset']}: step {result.step}")
+        fake = np.asarray(models.sample(gan.generator, jax.random.key(1), 2000))
+        lim = 1.6 if config.dataset == "ring" else 5.5
+        ax = plots.plot_2d(x[:2000], fake, lim=lim, title=f"{config.dataset}: step {result.step}")
         ax.figure.savefig(out / "samples.png", dpi=100, bbox_inches="tight")
         plt.close(ax.figure)
     print(json.dumps(summary))
@@ -113,7 +106,7 @@ def cmd_train(args) -> None:
 def cmd_sample(args) -> None:
     import jax
     import numpy as np
-    from . import checkpoint, data, train
+    from . import checkpoint, data, models
 
     if args.n < 1:
         raise CLIError(f"--n must be positive, got {args.n}.")
@@ -124,16 +117,16 @@ def cmd_sample(args) -> None:
         raise CLIError(f"no checkpoint at {src}" + (" (the pretrained weights are missing from this install)"
                                                    if args.pretrained else "; pass the --out folder of `train`."))
     gan = checkpoint.load_gan(src)
-    config = checkpoint.load_meta(src)["config"]
-    samples = np.asarray(train.sample(gan.generator, jax.random.key(args.seed), args.n))
+    config = GANConfig.from_dict(checkpoint.load_meta(src)["config"])
+    samples = np.asarray(models.sample(gan.generator, jax.random.key(args.seed), args.n))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    if config["dataset"] == "mnist":
+    if config.dataset == "mnist":
         np.savez_compressed(out, samples=data.to_uint8(samples.reshape(args.n, 28, 28)))
     else:
         np.savez_compressed(out, samples=samples.astype(np.float32))
     print(f"wrote {args.n} samples from {src} to {out} (key 'samples', shape "
-          f"{(args.n, 28, 28) if config['dataset'] == 'mnist' else samples.shape}).")
+          f"{(args.n, 28, 28) if config.dataset == 'mnist' else samples.shape}).")
 
 
 def cmd_export(args) -> None:
@@ -147,12 +140,12 @@ def cmd_export(args) -> None:
 def make_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m gan_utils", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", required=True, metavar="{train,sample,export,evaluate,bench}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{train,sample,export,evaluate}")
     fmt = argparse.ArgumentDefaultsHelpFormatter
 
     t = sub.add_parser("train", help="train a GAN and write a checkpoint, sample grids and metrics",
                        formatter_class=fmt)
-    t.add_argument("--dataset", choices=["mnist", "ring", "grid"], default="mnist",
+    t.add_argument("--dataset", choices=["mnist", "ring", "grid"], default=_DEFAULT.dataset,
                    help="mnist digits, or a 2-D toy mixture (ring of 8 / grid of 25 Gaussians)")
     t.add_argument("--model", choices=["dcgan", "mlp"], default=None,
                    help="dcgan (images) or mlp; default: dcgan for mnist, mlp for toy data")
@@ -160,16 +153,16 @@ def make_parser() -> argparse.ArgumentParser:
     budget.add_argument("--steps", type=int, help="train until this many steps")
     budget.add_argument("--minutes", type=float, help="or train for this wall-clock budget (a classroom's)")
     t.add_argument("--out", required=True, help="output folder (checkpoint, samples*.png, metrics.json)")
-    t.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"], help="examples per step")
-    t.add_argument("--lr", type=float, default=DEFAULTS["lr"], help="Adam learning rate of both networks")
-    t.add_argument("--b1", type=float, default=DEFAULTS["b1"], help="Adam beta1")
+    t.add_argument("--batch-size", type=int, default=_DEFAULT.batch_size, help="examples per step")
+    t.add_argument("--lr", type=float, default=_DEFAULT.lr, help="Adam learning rate of both networks")
+    t.add_argument("--b1", type=float, default=_DEFAULT.b1, help="Adam beta1")
     t.add_argument("--latent-dim", type=int, default=None, help="size of z; default 64 for mnist, 2 for toy data")
-    t.add_argument("--k-disc", type=int, default=DEFAULTS["k_disc"], help="discriminator steps per generator step")
-    t.add_argument("--label-smoothing", type=float, default=0.0, help="one-sided label smoothing (0 = off)")
-    t.add_argument("--dropout", type=float, default=0.0, help="dropout in the DCGAN discriminator")
-    t.add_argument("--seed", type=int, default=DEFAULTS["seed"], help="the run's seed (models, data order, noise)")
-    t.add_argument("--sample-every", type=int, default=DEFAULTS["sample_every"], help="steps between sample grids")
-    t.add_argument("--checkpoint-every", type=int, default=1000, help="steps between checkpoints")
+    t.add_argument("--k-disc", type=int, default=_DEFAULT.k_disc, help="discriminator steps per generator step")
+    t.add_argument("--label-smoothing", type=float, default=_DEFAULT.label_smoothing, help="one-sided label smoothing (0 = off)")
+    t.add_argument("--dropout", type=float, default=_DEFAULT.dropout, help="dropout in the DCGAN discriminator")
+    t.add_argument("--seed", type=int, default=_DEFAULT.seed, help="the run's seed (models, data order, noise)")
+    t.add_argument("--sample-every", type=int, default=SAMPLE_EVERY, help="steps between sample grids")
+    t.add_argument("--checkpoint-every", type=int, default=CHECKPOINT_EVERY, help="steps between checkpoints")
     t.add_argument("--resume", action="store_true", help="continue the run saved in --out")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     t.set_defaults(func=cmd_train)
@@ -195,26 +188,14 @@ def make_parser() -> argparse.ArgumentParser:
 
 def _extra_commands() -> list:
     """Subcommands that live beside their code: ``add_cli(subparsers, formatter_class)`` in gan_utils.metrics
-    (evaluate) and gan_utils.bench (bench)."""
-    import importlib
-    found = []
-    for mod in ("gan_utils.metrics", "gan_utils.bench"):
-        try:
-            m = importlib.import_module(mod)
-        except ModuleNotFoundError as e:
-            if e.name != mod:
-                raise
-            continue
-        if hasattr(m, "add_cli"):
-            found.append(m.add_cli)
-    return found
+    (evaluate)."""
+    from . import metrics
+    return [metrics.add_cli]
 
 
 def main(argv=None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "model", "x") is None:
-        args.model = "dcgan" if args.dataset == "mnist" else "mlp"
     try:
         args.func(args)
     except KeyboardInterrupt:

@@ -18,8 +18,11 @@ import jax
 import numpy as np
 from flax import nnx, serialization
 
+from .config import GANConfig, build_gan
+
 __all__ = ["save", "restore", "load_meta", "save_module", "load_module", "CheckpointError", "load_gan",
-           "load_pretrained", "PRETRAINED_DIR", "Networks", "export_weights"]
+           "load_pretrained", "PRETRAINED_DIR", "pretrained_dir", "Networks", "export_weights", "resolve",
+           "STATE_FILE", "META_FILE", "RUN_SUBDIR"]
 
 STATE_FILE, META_FILE = "state.msgpack", "meta.json"
 FORMAT_VERSION = 1
@@ -134,8 +137,8 @@ def load_module(path: str | os.PathLike, module: nnx.Module) -> dict:
     return meta
 
 
-def save(path: str | os.PathLike, gan: nnx.Module, *, step: int, key: jax.Array, config: dict | None = None,
-         history: dict | None = None) -> None:
+def save(path: str | os.PathLike, gan: nnx.Module, *, step: int, key: jax.Array,
+         config: GANConfig | dict | None = None, history: dict | None = None) -> None:
     """Saves a training run: the GAN (networks and optimizers), step, run key, config and metric history.
 
     Args:
@@ -143,12 +146,13 @@ def save(path: str | os.PathLike, gan: nnx.Module, *, step: int, key: jax.Array,
       gan: the ``GAN`` being trained.
       step: the number of steps done.
       key: the run's PRNG key (the one passed to ``fit``), so that a resumed run continues exactly.
-      config: JSON-serialisable options needed to rebuild the models (e.g. the command line's).
+      config: the ``GANConfig`` that rebuilds the models (or a JSON-serialisable dict of your own).
       history: metric history from ``fit``.
     """
     key_data = np.asarray(jax.random.key_data(key)).tolist()
     save_module(path, gan, {"step": int(step), "key": key_data, "key_impl": str(jax.random.key_impl(key)),
-                            "config": config or {}, "history": history or {}})
+                            "config": config.to_dict() if isinstance(config, GANConfig) else (config or {}),
+                            "history": history or {}})
 
 
 def restore(path: str | os.PathLike, gan: nnx.Module) -> tuple[int, jax.Array, dict]:
@@ -170,17 +174,19 @@ def load_gan(path: str | os.PathLike):
     Args:
       path: a checkpoint directory written by ``train --out`` or ``checkpoint.save`` with a CLI config.
     Returns:
-      a ``gan_utils.train.GAN`` (generator, discriminator, optimizers) holding the saved state; its generator
-      is in training mode, as after ``fit`` (``train.sample`` switches to inference mode by itself).
+      a ``gan_utils.steps.GAN`` (generator, discriminator, optimizers) holding the saved state; its generator
+      is in training mode, as after ``fit`` (``models.sample`` switches to inference mode by itself).
     Raises:
       CheckpointError: the folder is not a checkpoint, or it has no model config to rebuild from.
     """
-    from .train import build_gan
     meta = load_meta(path)
-    config = meta.get("config") or {}
-    if not {"model", "seed", "latent_dim", "lr", "b1"} <= set(config):
+    if not {"model", "seed"} <= set(meta.get("config") or {}):
         raise CheckpointError(f"{path} has no model config in {META_FILE} to rebuild the GAN from; restore it into "
                               "a GAN you build yourself with checkpoint.restore(path, gan).")
+    try:
+        config = GANConfig.from_dict(meta["config"])
+    except (TypeError, ValueError) as e:
+        raise CheckpointError(f"{path}: the config in {META_FILE} does not describe a GAN ({e}).") from e
     gan = build_gan(config)
     module = meta.get("module", "GAN")
     if module == "GAN":
@@ -229,7 +235,7 @@ def load_pretrained(path: str | os.PathLike | None = None):
       path: another checkpoint folder to load instead; default ``$GAN_UTILS_PRETRAINED_DIR`` if set, else
         ``gan_utils/assets/pretrained_dcgan``.
     Returns:
-      a ``gan_utils.train.GAN``; ``gan.generator`` and ``gan.discriminator`` are the trained networks and
+      a ``gan_utils.steps.GAN``; ``gan.generator`` and ``gan.discriminator`` are the trained networks and
       ``load_meta(...)["history"]`` holds its training curves.
     Raises:
       CheckpointError: the weights are missing (e.g. an install without package data).

@@ -24,7 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 
 __all__ = [
-    "MNIST_ENV_VAR", "MNIST_FILES", "MNIST_MIRRORS", "MnistDataError", "mnist_dir", "load_mnist",
+    "MNIST_ENV_VAR", "MNIST_FILES", "MNIST_MIRRORS", "MnistDataError", "mnist_dir", "load_mnist", "read_idx",
     "to_unit_range", "to_uint8", "BatchSampler", "GaussianMixture", "mixture_1d", "ring", "grid",
     "toy_dataset", "TOY_DATASETS",
 ]
@@ -80,14 +80,33 @@ def _decompress_and_verify(path: Path) -> bytes:
     return raw
 
 
-def _parse_idx(raw: bytes, name: str) -> np.ndarray:
-    _, shape = MNIST_FILES[name]
-    magic, = struct.unpack(">I", raw[:4])
-    ndim = magic & 0xFF
+def read_idx(source: bytes | str | os.PathLike) -> np.ndarray:
+    """Parses an IDX file of unsigned bytes (MNIST's format), raw or gzip-compressed, into a uint8 array.
+
+    Args:
+      source: the file's bytes, or its path (``.gz`` files are decompressed).
+    Returns:
+      uint8 array of the shape the IDX header gives, e.g. (N, 28, 28) for images, (N,) for labels.
+    Raises:
+      ValueError: the data is not an IDX file of unsigned bytes.
+    """
+    raw = source if isinstance(source, bytes) else Path(source).read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    zero, dtype, ndim = struct.unpack(">HBB", raw[:4])
+    if zero != 0 or dtype != 0x08:
+        raise ValueError(f"{'the data' if isinstance(source, bytes) else source} is not an IDX file of unsigned "
+                         "bytes (MNIST's format).")
     dims = struct.unpack(">" + "I" * ndim, raw[4:4 + 4 * ndim])
-    if tuple(dims) != shape:
-        raise MnistDataError(f"{name}: IDX header says shape {dims}, expected {shape}.")
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def _parse_mnist_file(raw: bytes, name: str) -> np.ndarray:
+    _, shape = MNIST_FILES[name]
+    x = read_idx(raw)
+    if x.shape != shape:
+        raise MnistDataError(f"{name}: IDX header says shape {x.shape}, expected {shape}.")
+    return x
 
 
 def _download(name: str, dest: Path) -> None:
@@ -133,7 +152,7 @@ def _load_split(directory: str, split: str) -> tuple[np.ndarray, np.ndarray]:
                     f"{path} does not exist. {MNIST_ENV_VAR} points at {directory}; put the four MNIST .gz "
                     f"files there, or unset {MNIST_ENV_VAR} to download them into {_cache_dir()}.")
             _download(name, path)
-        out.append(_parse_idx(_decompress_and_verify(path), name))
+        out.append(_parse_mnist_file(_decompress_and_verify(path), name))
     images, labels = out
     images.setflags(write=False)
     labels.setflags(write=False)

@@ -41,11 +41,9 @@ Command line: ``python -m gan_utils evaluate --samples samples.npz [--real mnist
 """
 from __future__ import annotations
 
-import gzip
 import json
 import math
 import os
-import struct
 from functools import lru_cache
 from pathlib import Path
 
@@ -54,7 +52,9 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-__all__ = ["CLASSIFIER_DIR", "MnistClassifier", "load_classifier", "classifier_outputs", "gaussian_stats",
+from . import data
+
+__all__ = ["CLASSIFIER_DIR", "MnistClassifier", "load_classifier", "classifier_meta", "classifier_outputs", "gaussian_stats",
            "sqrtm_psd", "trace_sqrt_product", "frechet_distance", "fid_from_features", "inception_score",
            "class_histogram", "histogram_reverse_kl", "precision_recall", "toy_mode_metrics",
            "image_metrics", "load_images", "evaluate", "add_cli"]
@@ -141,7 +141,7 @@ def _as_model_input(images) -> np.ndarray:
     if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
         raise ValueError(f"expected MNIST-sized images of shape (N, 28, 28) or (N, 28, 28, 1), got {x.shape}.")
     if x.dtype == np.uint8:
-        return x.astype(np.float32) / 127.5 - 1.0
+        return data.to_unit_range(x)
     if not np.issubdtype(x.dtype, np.floating):
         raise TypeError(f"images must be uint8 in [0, 255] or floats in [-1, 1], got dtype {x.dtype}.")
     if not np.all(np.isfinite(x)):
@@ -395,15 +395,16 @@ def image_metrics(images, reference, *, classifier: MnistClassifier | None = Non
             "precision": round(precision, 4), "recall": round(recall, 4)}
 
 
-def _read_idx(path: Path) -> np.ndarray:
-    raw = path.read_bytes()
-    if path.suffix == ".gz":
-        raw = gzip.decompress(raw)
-    zero, dtype, ndim = struct.unpack(">HBB", raw[:4])
-    if zero != 0 or dtype != 0x08:
-        raise ValueError(f"{path} is not an IDX file of unsigned bytes.")
-    dims = struct.unpack(">" + "I" * ndim, raw[4:4 + 4 * ndim])
-    return np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim).reshape(dims)
+def _npz_samples(path: Path) -> np.ndarray:
+    """The array ``samples`` of an .npz file written by ``python -m gan_utils sample`` (as stored)."""
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist; write samples with "
+                                f"`python -m gan_utils sample --pretrained --out {path}` (or --checkpoint DIR).")
+    with np.load(path) as z:
+        if "samples" not in z:
+            raise ValueError(f"{path} has no array 'samples' (it has {list(z.keys())}); write it with "
+                             "`python -m gan_utils sample` or np.savez(path, samples=images).")
+        return z["samples"]
 
 
 def _png_to_uint8(path: Path) -> np.ndarray:
@@ -427,7 +428,6 @@ def load_images(source: str | os.PathLike) -> np.ndarray:
         or a folder holding an MNIST IDX image file (``*images-idx3-ubyte`` or ``*images-idx3-ubyte.gz``; the
         training file if there are several).
     """
-    from . import data
     s = str(source)
     if s in ("mnist-train", "mnist-test"):
         return np.asarray(data.load_mnist(s.split("-")[1])[0])
@@ -436,19 +436,15 @@ def load_images(source: str | os.PathLike) -> np.ndarray:
         raise FileNotFoundError(f"{path} does not exist; pass an .npz file, a folder of PNGs or of MNIST IDX "
                                 "files, or mnist-train / mnist-test.")
     if path.is_file() and path.suffix == ".npz":
-        with np.load(path) as z:
-            if "samples" not in z:
-                raise ValueError(f"{path} has no array 'samples' (it has {list(z.keys())}); write it with "
-                                 "`python -m gan_utils sample` or np.savez(path, samples=images).")
-            x = z["samples"]
+        x = _npz_samples(path)
         if x.dtype != np.uint8 and x.ndim in (3, 4):
             x = data.to_uint8(x)
         return x if x.ndim != 3 else x[..., None]
     if path.is_file():
-        return _read_idx(path)[..., None]
+        return data.read_idx(path)[..., None]
     idx = sorted(path.glob("*images-idx3-ubyte*"), key=lambda p: ("train" not in p.name, p.name))
     if idx:  # an MNIST folder holds both splits: take the training images (the test set is the usual reference)
-        return _read_idx(idx[0])[..., None]
+        return data.read_idx(idx[0])[..., None]
     pngs = sorted(path.glob("*.png"))
     if not pngs:
         raise ValueError(f"{path} holds no .png files and no MNIST IDX image file (*images-idx3-ubyte[.gz]).")
@@ -477,17 +473,10 @@ def evaluate(samples: str | os.PathLike | np.ndarray, *, real: str | os.PathLike
       pr_n: at most this many images of each set for precision and recall.
       seed: which real images are used when ``real`` has more than n.
     """
-    from . import data
     if isinstance(samples, np.ndarray):
         x = samples
     elif str(samples).endswith(".npz"):
-        if not Path(samples).exists():
-            raise FileNotFoundError(f"{samples} does not exist; write samples with "
-                                    f"`python -m gan_utils sample --pretrained --out {samples}` (or --checkpoint DIR).")
-        with np.load(samples) as z:
-            if "samples" not in z:
-                raise ValueError(f"{samples} has no array 'samples' (it has {list(z.keys())}).")
-            x = z["samples"]
+        x = _npz_samples(Path(samples))
     else:
         x = load_images(samples)
     if n is not None:

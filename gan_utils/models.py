@@ -2,28 +2,28 @@
 
 * ``MLPGenerator`` / ``MLPDiscriminator``: small fully connected nets for 1-D and 2-D toy data.
 * ``DCGANGenerator`` / ``DCGANDiscriminator``: DCGAN-style convolutional nets for 28x28x1 images (NHWC).
-* ``Conv2d`` / ``ConvTranspose2d``: PyTorch's layers (odd kernels, stride 1 or 2), each gradient computed in
-  the fastest equivalent form on CPU; ``TFTutorialGenerator`` / ``TFTutorialDiscriminator``, built from them,
-  are the TensorFlow DCGAN tutorial's networks that ``python -m gan_utils bench`` races against PyTorch.
 
-Why sub-pixel upsampling? On a 2-core CPU (XLA:CPU, jax 0.10.2, batch 128) the backward pass of a stride-2
-``nnx.ConvTranspose`` from 14x14x128 to 28x28x64 took 2.6 s, while a sub-pixel convolution (a stride-1 3x3
-convolution to 4x the channels, then depth-to-space) of the same output shape took 0.32 s. Both are learned
-upsamplers of the same expressive power (Shi et al., 2016); the sub-pixel form is also free of the uneven
-overlap that gives transposed convolutions their checkerboard artefacts. Notebook 03 measures all three.
+* ``sample``: draws from a generator in inference mode; ``layer_table``: a model's layers, shapes and parameters.
+
+Why sub-pixel upsampling? On XLA:CPU the backward pass of a stride-2 ``nnx.ConvTranspose`` is many times slower
+than that of a sub-pixel convolution (a stride-1 3x3 convolution to 4x the channels, then depth-to-space) of the
+same output shape. Both are learned upsamplers (Shi et al., 2016); the sub-pixel form is also free of the uneven
+overlap that gives transposed convolutions their checkerboard artefacts. Notebook 03 measures all three ways, in
+front of the reader; benchmarks/RESULTS.md keeps dated figures.
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+import math
+from functools import partial
+from typing import Sequence
 
 import jax
 import jax.numpy as jnp
 from flax import nnx
 
 __all__ = ["depth_to_space", "space_to_depth", "Upsample", "MLPGenerator", "MLPDiscriminator",
-           "DCGANGenerator", "DCGANDiscriminator", "count_params", "UPSAMPLE_MODES", "Conv2d",
-           "ConvTranspose2d", "conv2d_stride2", "conv_transpose2d_stride2", "TFTutorialGenerator",
-           "TFTutorialDiscriminator"]
+           "DCGANGenerator", "DCGANDiscriminator", "count_params", "UPSAMPLE_MODES", "inference_copy", "sample",
+           "layer_table", "format_layer_table"]
 
 UPSAMPLE_MODES = ("subpixel", "transpose", "resize")
 
@@ -197,257 +197,124 @@ def count_params(module: nnx.Module) -> int:
     return sum(x.size for x in jax.tree_util.tree_leaves(nnx.state(module, nnx.Param)))
 
 
-# --- PyTorch's Conv2d / ConvTranspose2d (odd k, stride 1 or 2), each product computed the fastest way ---------
-#
-# A stride-2 convolution C and its transposed convolution T (the adjoint of C) each run three products in
-# training: the forward pass, the input gradient and the kernel gradient. Each product can be computed in
-# several equivalent ways, and on XLA:CPU they differ by up to 40x:
-#
-# * C, y[o] = sum_t x[2o + t - p] w[t]: a strided ``lax.conv`` ("direct").
-# * T, y[2i + t - p] += x[i] w[t]: a ``lax.conv`` with lhs_dilation 2 ("direct": it multiplies the inserted
-#   zeros too), or, per output phase a in {0, 1}, y[2m + a] = sum_d x[m + d] w[a + p - 2d]: one small stride-1
-#   convolution per 2-D phase over only its own taps (for k = 5: 3x3, 3x2, 2x3 and 2x2, exactly the 25 taps),
-#   then the phases interleaved (the "sub-pixel" form, Shi et al., 2016, with its kernels tied to w).
-# * The input gradient of C is T with the same kernel (C_in and C_out swapped), and that of T is C.
-#
-# Measured on the course's 2-core CPU (jax 0.10.2, batch 128, compiled with train.compiler_options();
-# ms for forward / input gradient / kernel gradient):
-#   C 14x14x64 -> 7x7x128 (the TF-tutorial D):   direct 15.5 / 51.6 / 19.9;  input gradient as sub-pixel T 19.6;
-#                                                 space_to_depth + 3x3 conv 25.5 / 23.5 / 27.2
-#   T 7x7x128 -> 14x14x64 (the TF-tutorial G):   direct 58.0 / 18.7 / 851;  sub-pixel 18.4 / 20.0 / 20.7;
-#                                                 input gradient as direct C 15.6
-#   T 14x14x64 -> 28x28x1 (G's output layer):    direct 3.2 / 2.2 / 5.9;  sub-pixel 6.5 / 5.3 / 7.3
-# So the stride-2 layers below pick the fastest form of each product through ``jax.custom_vjp``: C runs
-# direct with a sub-pixel input gradient; T runs sub-pixel (direct when C_out <= 4, where each phase is too
-# thin to pay) with a direct-C input gradient; kernel gradients differentiate the chosen forward form.
-# tests/test_bench.py checks values and gradients against the direct definitions and against PyTorch.
+def inference_copy(module: nnx.Module) -> nnx.Module:
+    """A copy of ``module`` in inference mode (BatchNorm uses its running statistics, Dropout is off).
 
-_DN = ("NHWC", "HWIO", "NHWC")
+    The copy shares the module's arrays and leaves the module itself in whatever mode it was (training, during
+    ``fit``), so drawing samples in the middle of training changes nothing.
+    """
+    graphdef, state = nnx.split(module)
+    copy = nnx.merge(graphdef, state)
+    copy.eval()
+    return copy
 
 
-def _conv_direct(x: jax.Array, w: jax.Array, s: int) -> jax.Array:
-    """C: PyTorch's Conv2d(k, stride s, padding (k-1)//2); x (N, H, W, C_in), w (k, k, C_in, C_out)."""
-    p = (w.shape[0] - 1) // 2
-    return jax.lax.conv_general_dilated(x, w, (s, s), [(p, p), (p, p)], dimension_numbers=_DN)
+@partial(jax.jit, static_argnums=(0, 3))
+def _sample_jit(graphdef, state, key, n):
+    g = nnx.merge(graphdef, state)
+    return g(jax.random.normal(key, (n, g.latent_dim)))
 
 
-def _conv_t_direct(x: jax.Array, w: jax.Array, s: int) -> jax.Array:
-    """T by its definition (lhs-dilated conv): (N, H, W, C_in) -> (N, sH, sW, C_out), w (k, k, C_in, C_out)."""
-    k = w.shape[0]
-    p = (k - 1) // 2
-    return jax.lax.conv_general_dilated(x, w[::-1, ::-1], (1, 1), [(k - 1 - p, k - 1 - p + s - 1)] * 2,
-                                        lhs_dilation=(s, s), dimension_numbers=_DN)
-
-
-def _phase_taps(k: int, p: int):
-    """For T with stride 2: per kernel-axis phase a, the input offsets d and kernel taps t = a + p - 2d."""
-    taps = {0: [], 1: []}
-    for t in range(k):
-        a = (t - p) % 2
-        taps[a].append(((a + p - t) // 2, t))
-    return {a: sorted(v) for a, v in taps.items()}   # [(d, t), ...] by increasing d
-
-
-def _conv_t_phases(x: jax.Array, w: jax.Array) -> jax.Array:
-    """T with stride 2 as four stride-1 phase convolutions, interleaved: (N, H, W, C_in) -> (N, 2H, 2W, C_out)."""
-    k = w.shape[0]
-    taps = _phase_taps(k, (k - 1) // 2)
-    rows = []
-    for ay in (0, 1):
-        cols = []
-        for ax in (0, 1):
-            (dy, ty), (dx, tx) = zip(*taps[ay]), zip(*taps[ax])
-            kk = w[jnp.array(ty)][:, jnp.array(tx)]                  # (len dy, len dx, C_in, C_out)
-            pads = [(-dy[0], dy[-1]), (-dx[0], dx[-1])]              # offsets d = dy[0] .. dy[-1], contiguous
-            cols.append(jax.lax.conv_general_dilated(x, kk, (1, 1), pads, dimension_numbers=_DN))
-        rows.append(jnp.stack(cols, axis=3))                         # (N, H, W, 2 [a_x], C_out)
-    n, h, w_, _, c = rows[0].shape
-    return jnp.stack(rows, axis=2).reshape(n, 2 * h, 2 * w_, c)    # (N, H, 2 [a_y], W, 2 [a_x], C_out)
-
-
-def _conv_t_s2(x: jax.Array, w: jax.Array) -> jax.Array:
-    """T with stride 2, the faster forward form: sub-pixel phases, or direct for thin outputs (C_out <= 4)."""
-    return _conv_t_direct(x, w, 2) if w.shape[-1] <= 4 else _conv_t_phases(x, w)
-
-
-def _with_adjoint_vjp(forward: Callable, adjoint: Callable) -> Callable:
-    """``forward(x, w)`` as a ``jax.custom_vjp`` whose input gradient is ``adjoint`` (the other layer of the
-    pair C, T) with the kernel's C_in and C_out swapped, cropped to x's size (C of odd sizes pads one extra
-    row/column), and whose kernel gradient differentiates ``forward`` itself."""
-    f = jax.custom_vjp(forward)
-
-    def fwd(x, w):
-        return forward(x, w), (x, w)
-
-    def bwd(res, g):
-        x, w = res
-        dx = adjoint(g, jnp.swapaxes(w, 2, 3))[:, :x.shape[1], :x.shape[2]]
-        dw = jax.vjp(lambda w: forward(x, w), w)[1](g)[0]
-        return dx, dw
-
-    f.defvjp(fwd, bwd)
-    return f
-
-
-def _conv2d_stride2(x: jax.Array, w: jax.Array) -> jax.Array:
-    """PyTorch's Conv2d(k, stride=2, padding=(k-1)//2) without bias, fast on CPU in both directions.
+def sample(generator: nnx.Module, key: jax.Array | None, n: int, *, z: jax.Array | None = None,
+           batch_size: int = 1000) -> jax.Array:
+    """Draws n samples from a generator in inference mode (BatchNorm uses its running statistics).
 
     Args:
-      x: (N, H, W, C_in).
-      w: (k, k, C_in, C_out), k odd.
+      generator: a generator with a ``latent_dim`` attribute.
+      key: PRNG key for z ~ N(0, I); ignored (may be None) when ``z`` is given.
+      n: number of samples.
+      z: optional latent codes of shape (n, latent_dim) to use instead of drawing them.
+      batch_size: samples per compiled call (bounds memory).
     Returns:
-      (N, ceil(H/2), ceil(W/2), C_out). Reverse-mode only (``jax.custom_vjp``): for ``jax.jvp`` use
-      ``Conv2d(..., direct=True)``.
+      (n, ...) samples, e.g. (n, 28, 28, 1) images in [-1, 1].
     """
-    return _conv_direct(x, w, 2)
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}.")
+    g = inference_copy(generator)
+    if z is not None:
+        z = jnp.asarray(z)
+        if z.shape != (n, generator.latent_dim):
+            raise ValueError(f"z must have shape (n, latent_dim) = ({n}, {generator.latent_dim}), got {z.shape}.")
+        return g(z)
+    if key is None:
+        raise ValueError("pass a PRNG key (e.g. jax.random.key(0)) to draw z, or the latent codes as z=.")
+    graphdef, state = nnx.split(g)
+    keys = jax.random.split(key, math.ceil(n / batch_size))
+    out = [_sample_jit(graphdef, state, k, min(batch_size, n - i * batch_size)) for i, k in enumerate(keys)]
+    return jnp.concatenate(out) if len(out) > 1 else out[0]
 
 
-def _conv_transpose2d_stride2(x: jax.Array, w: jax.Array) -> jax.Array:
-    """PyTorch's ConvTranspose2d(k, stride=2, padding=(k-1)//2, output_padding=1) without bias, fast on CPU.
+def layer_table(module, *inputs, depth: int = 1) -> list[dict]:
+    """Traces a model and lists each layer's output shape and parameter count, in the order they run.
+
+    Nothing is computed: the forward pass runs under ``jax.eval_shape``, with every submodule at ``depth``
+    (1 = the model's own attributes, e.g. ``fc``, ``bn0``, ``up1``) wrapped to record its output shape.
+    The table therefore follows the model's code, whatever layers it has.
+
+    Why not ``nnx.tabulate``? Flax's summary (checked with flax 0.12.8) counts RNG-stream counters (Dropout's) in
+    its "Total Parameters", needs about 120 columns before it stops truncating shapes, and shows a layer once per
+    call; this table reports trainable parameters only, in 67 columns, which is what the course's lessons count.
 
     Args:
-      x: (N, H, W, C_in).
-      w: (k, k, C_in, C_out), k odd.
+      module: an NNX module, e.g. ``DCGANGenerator``.
+      *inputs: example inputs or ``jax.ShapeDtypeStruct`` s, e.g. ``jax.ShapeDtypeStruct((1, 64), jnp.float32)``.
+      depth: how deep in the module tree to report layers.
     Returns:
-      (N, 2H, 2W, C_out). Reverse-mode only (``jax.custom_vjp``): for ``jax.jvp`` use
-      ``ConvTranspose2d(..., direct=True)``.
+      a list of dicts ``{"name", "type", "output_shape", "params"}`` (one per call; a layer called twice
+      appears twice), then a last row ``{"name": "total", ...}`` with the model's output shape and its
+      total trainable parameter count (which includes layers that were never called).
     """
-    return _conv_t_s2(x, w)
+    def n_params(m):
+        return int(sum(x.size for x in jax.tree_util.tree_leaves(nnx.state(m, nnx.Param))))
+
+    def layers(mod):
+        return {id(m): ".".join(map(str, path)) for path, m in nnx.iter_graph(mod)
+                if isinstance(m, nnx.Module) and len(path) == depth}
+
+    subs = layers(module)
+    rows: list[dict] = []
+    originals = {}
+
+    def wrap(cls):
+        orig = cls.__call__
+
+        def call(self, *a, **k):
+            out = orig(self, *a, **k)
+            if id(self) in subs:
+                shape = tuple(out.shape) if hasattr(out, "shape") else None
+                rows.append({"name": subs[id(self)], "type": cls.__name__, "output_shape": shape,
+                             "params": n_params(self)})
+            return out
+        return orig, call
+
+    types = {type(m) for path, m in nnx.iter_graph(module) if id(m) in subs}
+    graphdef, state = nnx.split(module)
+
+    def forward(state, *xs):  # a copy of the module, so tracing mutates nothing (e.g. BatchNorm statistics)
+        copy = nnx.merge(graphdef, state)
+        subs.clear()
+        subs.update(layers(copy))
+        return copy(*xs)
+
+    try:
+        for cls in types:
+            originals[cls], cls.__call__ = wrap(cls)
+        out = jax.eval_shape(forward, state, *inputs)
+    finally:
+        for cls, orig in originals.items():
+            cls.__call__ = orig
+    rows.append({"name": "total", "type": type(module).__name__, "output_shape": tuple(out.shape),
+                 "params": n_params(module)})
+    return rows
 
 
-conv2d_stride2 = _with_adjoint_vjp(_conv2d_stride2, adjoint=_conv_transpose2d_stride2)
-conv_transpose2d_stride2 = _with_adjoint_vjp(_conv_transpose2d_stride2, adjoint=_conv2d_stride2)
-
-
-class _OddKernelConv(nnx.Module):
-    """Shared parameters of Conv2d and ConvTranspose2d: an odd (k, k, C_in, C_out) kernel (lecun_normal, as
-    nnx.Conv) and an optional bias; padding (k-1)//2, stride 1 or 2."""
-
-    def __init__(self, in_features: int, out_features: int, kernel_size: int = 5, *, strides: int = 2,
-                 use_bias: bool = True, direct: bool = False, rngs: nnx.Rngs):
-        if strides not in (1, 2):
-            raise ValueError(f"strides must be 1 or 2, got {strides}.")
-        if kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be odd (\"same\" padding), got {kernel_size}; for 4x4 stride-2 "
-                             "layers use Upsample(mode='subpixel') or nnx.Conv.")
-        self.in_features, self.out_features, self.k, self.strides = in_features, out_features, kernel_size, strides
-        self.direct = direct
-        init = nnx.initializers.lecun_normal()
-        self.kernel = nnx.Param(init(rngs.params(), (kernel_size, kernel_size, in_features, out_features)))
-        self.bias = nnx.Param(jnp.zeros((out_features,))) if use_bias else None
-
-
-class Conv2d(_OddKernelConv):
-    """A 2-D convolution with PyTorch's ``Conv2d(C_in, C_out, k, stride, padding=(k-1)//2)`` semantics.
-
-    Stride 2 runs ``conv2d_stride2`` (a strided convolution whose input gradient is computed as sub-pixel
-    convolutions, see the comment above); stride 1 is a plain convolution.
-
-    Args:
-      in_features, out_features: C_in, C_out.
-      kernel_size: k (odd sizes give "same" padding).
-      strides: 1 or 2: (N, H, W, C_in) -> (N, ceil(H/stride), ceil(W/stride), C_out).
-      use_bias: add a learned bias.
-      direct: differentiate the strided ``lax.conv`` by plain autodiff instead (the reference; slower on CPU,
-        but forward-mode differentiable).
-      rngs: the NNX random streams for initialisation.
-    """
-
-    def __call__(self, x: jax.Array) -> jax.Array:
-        w = self.kernel[...]
-        if self.strides == 1 or self.direct:
-            y = _conv_direct(x, w, self.strides)
-        else:
-            y = conv2d_stride2(x, w)
-        return y if self.bias is None else y + self.bias[...]
-
-
-class ConvTranspose2d(_OddKernelConv):
-    """A 2-D transposed convolution with PyTorch's ``ConvTranspose2d(C_in, C_out, k, stride,
-    padding=(k-1)//2, output_padding=stride-1)`` semantics: (N, H, W, C_in) -> (N, stride*H, stride*W, C_out).
-
-    Stride 2 runs ``conv_transpose2d_stride2`` (sub-pixel phase convolutions, with a strided convolution as
-    input gradient, see the comment above); stride 1 is a convolution with the flipped kernel.
-
-    Args:
-      in_features, out_features: C_in, C_out.
-      kernel_size: k.
-      strides: 1 or 2.
-      use_bias: add a learned bias.
-      direct: compute ``lax.conv_transpose``'s definition (an lhs-dilated convolution) by plain autodiff
-        instead (the reference: same function, a very slow kernel gradient on CPU).
-      rngs: the NNX random streams for initialisation.
-    """
-
-    def __call__(self, x: jax.Array) -> jax.Array:
-        w, s = self.kernel[...], self.strides
-        if self.direct:
-            y = _conv_t_direct(x, w, s)
-        elif s == 1:
-            y = _conv_direct(x, w[::-1, ::-1], 1)
-        else:
-            y = conv_transpose2d_stride2(x, w)
-        return y if self.bias is None else y + self.bias[...]
-
-
-class TFTutorialGenerator(nnx.Module):
-    """The generator of TensorFlow's DCGAN tutorial, z (N, 100) -> images (N, 28, 28, 1) in [-1, 1].
-
-    Layers (as in https://www.tensorflow.org/tutorials/generative/dcgan):
-      Linear 100 -> 7*7*256 (no bias), BatchNorm, LeakyReLU(0.3), reshape to (N, 7, 7, 256)
-      ConvTranspose 5x5 stride 1, 256 -> 128 (no bias), BatchNorm, LeakyReLU
-      ConvTranspose 5x5 stride 2, 128 -> 64 (14x14, no bias), BatchNorm, LeakyReLU
-      ConvTranspose 5x5 stride 2, 64 -> 1 (28x28, no bias), tanh
-    with PyTorch's padding convention (padding 2, output_padding 1), so ``bench`` can compare it with the same
-    network in PyTorch weight for weight. The layers are ``ConvTranspose2d`` (fast on CPU in both directions);
-    ``direct=True`` differentiates ``lax.conv_transpose``'s definition instead (same function, slower on CPU).
-
-    Args:
-      latent_dim: size of z (100 in the tutorial).
-      direct: compute the transposed convolutions directly.
-      rngs: the NNX random streams for initialisation.
-    """
-
-    def __init__(self, latent_dim: int = 100, *, direct: bool = False, rngs: nnx.Rngs):
-        self.latent_dim = latent_dim
-        bn = dict(momentum=0.9, epsilon=1e-5, rngs=rngs)   # PyTorch's BatchNorm defaults (momentum 0.1)
-        self.fc = nnx.Linear(latent_dim, 7 * 7 * 256, use_bias=False, rngs=rngs)
-        self.bn0 = nnx.BatchNorm(7 * 7 * 256, **bn)
-        self.up1 = ConvTranspose2d(256, 128, 5, strides=1, use_bias=False, direct=direct, rngs=rngs)
-        self.bn1 = nnx.BatchNorm(128, **bn)
-        self.up2 = ConvTranspose2d(128, 64, 5, strides=2, use_bias=False, direct=direct, rngs=rngs)
-        self.bn2 = nnx.BatchNorm(64, **bn)
-        self.up3 = ConvTranspose2d(64, 1, 5, strides=2, use_bias=False, direct=direct, rngs=rngs)
-
-    def __call__(self, z: jax.Array) -> jax.Array:
-        _check_input(z, (self.latent_dim,), "TFTutorialGenerator")
-        x = nnx.leaky_relu(self.bn0(self.fc(z)), 0.3).reshape(z.shape[0], 7, 7, 256)
-        x = nnx.leaky_relu(self.bn1(self.up1(x)), 0.3)
-        x = nnx.leaky_relu(self.bn2(self.up2(x)), 0.3)
-        return jnp.tanh(self.up3(x))
-
-
-class TFTutorialDiscriminator(nnx.Module):
-    """The discriminator of TensorFlow's DCGAN tutorial, images (N, 28, 28, 1) -> logits (N,).
-
-    Layers: Conv 5x5 stride 2, 1 -> 64 (14x14), LeakyReLU(0.3), Dropout(0.3); Conv 5x5 stride 2, 64 -> 128
-    (7x7), LeakyReLU(0.3), Dropout(0.3); Linear 7*7*128 -> 1, with PyTorch's padding (2).
-
-    Args:
-      dropout: dropout rate (0.3 in the tutorial).
-      direct: differentiate the strided ``lax.conv`` by plain autodiff instead of ``conv2d_stride2`` (same
-        function, slower on CPU).
-      rngs: the NNX random streams for initialisation (and dropout).
-    """
-
-    def __init__(self, *, dropout: float = 0.3, direct: bool = False, rngs: nnx.Rngs):
-        self.conv1 = Conv2d(1, 64, 5, strides=2, direct=direct, rngs=rngs)
-        self.conv2 = Conv2d(64, 128, 5, strides=2, direct=direct, rngs=rngs)
-        self.drop = nnx.Dropout(dropout, rngs=rngs)
-        self.fc = nnx.Linear(7 * 7 * 128, 1, rngs=rngs)
-
-    def __call__(self, x: jax.Array) -> jax.Array:
-        _check_input(x, (28, 28, 1), "TFTutorialDiscriminator")
-        x = self.drop(nnx.leaky_relu(self.conv1(x), 0.3))
-        x = self.drop(nnx.leaky_relu(self.conv2(x), 0.3))
-        return self.fc(x.reshape(x.shape[0], -1))[:, 0]
+def format_layer_table(rows: list[dict]) -> str:
+    """Formats ``layer_table`` rows as a fixed-width text table (batch axis shown as N)."""
+    def shape(s):
+        return ("(N, " + ", ".join(map(str, s[1:])) + ")" if len(s) > 1 else "(N,)") if s else "-"
+    lines = [f"{'layer':<10} {'type':<22} {'output shape':<20} {'parameters':>12}", "-" * 67]
+    for r in rows[:-1]:
+        lines.append(f"{r['name']:<10} {r['type']:<22} {shape(r['output_shape']):<20} {r['params']:>12,}")
+    t = rows[-1]
+    lines += ["-" * 67, f"{'total':<10} {t['type']:<22} {shape(t['output_shape']):<20} {t['params']:>12,}"]
+    return "\n".join(lines)

@@ -12,8 +12,8 @@ import matplotlib.pyplot as plt
 from matplotlib.colors import LinearSegmentedColormap
 
 __all__ = ["REAL_COLOR", "FAKE_COLOR", "D_COLOR", "D_CMAP", "image_grid", "show_images", "save_image_grid",
-           "plot_history", "plot_density_1d", "plot_2d", "animate", "EQUILIBRIUM", "layer_table",
-           "format_layer_table", "show_image_row"]
+           "plot_history", "plot_density_1d", "plot_2d", "animate", "EQUILIBRIUM",
+           "show_image_row"]
 
 REAL_COLOR = "#1f6fb4"   # blue: data
 FAKE_COLOR = "#e8590c"   # orange: generator
@@ -231,81 +231,6 @@ def animate(frames, draw: Callable, interval: int = 200, figsize=(5, 5), gif_pat
     html = HTML(anim.to_jshtml(default_mode="once"))
     plt.close(fig)
     return html
-
-
-def layer_table(module, *inputs, depth: int = 1) -> list[dict]:
-    """Traces a model and lists each layer's output shape and parameter count, in the order they run.
-
-    Nothing is computed: the forward pass runs under ``jax.eval_shape``, with every submodule at ``depth``
-    (1 = the model's own attributes, e.g. ``fc``, ``bn0``, ``up1``) wrapped to record its output shape.
-    The table therefore follows the model's code, whatever layers it has.
-
-    Args:
-      module: an NNX module, e.g. ``DCGANGenerator``.
-      *inputs: example inputs or ``jax.ShapeDtypeStruct`` s, e.g. ``jax.ShapeDtypeStruct((1, 64), jnp.float32)``.
-      depth: how deep in the module tree to report layers.
-    Returns:
-      a list of dicts ``{"name", "type", "output_shape", "params"}`` (one per call; a layer called twice
-      appears twice), then a last row ``{"name": "total", ...}`` with the model's output shape and its
-      total trainable parameter count (which includes layers that were never called).
-    """
-    import jax
-    from flax import nnx
-
-    def n_params(m):
-        return int(sum(x.size for x in jax.tree_util.tree_leaves(nnx.state(m, nnx.Param))))
-
-    def layers(mod):
-        return {id(m): ".".join(map(str, path)) for path, m in nnx.iter_graph(mod)
-                if isinstance(m, nnx.Module) and len(path) == depth}
-
-    subs = layers(module)
-    rows: list[dict] = []
-    originals = {}
-
-    def wrap(cls):
-        orig = cls.__call__
-
-        def call(self, *a, **k):
-            out = orig(self, *a, **k)
-            if id(self) in subs:
-                shape = tuple(out.shape) if hasattr(out, "shape") else None
-                rows.append({"name": subs[id(self)], "type": cls.__name__, "output_shape": shape,
-                             "params": n_params(self)})
-            return out
-        return orig, call
-
-    types = {type(m) for path, m in nnx.iter_graph(module) if id(m) in subs}
-    graphdef, state = nnx.split(module)
-
-    def forward(state, *xs):  # a copy of the module, so tracing mutates nothing (e.g. BatchNorm statistics)
-        copy = nnx.merge(graphdef, state)
-        subs.clear()
-        subs.update(layers(copy))
-        return copy(*xs)
-
-    try:
-        for cls in types:
-            originals[cls], cls.__call__ = wrap(cls)
-        out = jax.eval_shape(forward, state, *inputs)
-    finally:
-        for cls, orig in originals.items():
-            cls.__call__ = orig
-    rows.append({"name": "total", "type": type(module).__name__, "output_shape": tuple(out.shape),
-                 "params": n_params(module)})
-    return rows
-
-
-def format_layer_table(rows: list[dict]) -> str:
-    """Formats ``layer_table`` rows as a fixed-width text table (batch axis shown as N)."""
-    def shape(s):
-        return ("(N, " + ", ".join(map(str, s[1:])) + ")" if len(s) > 1 else "(N,)") if s else "-"
-    lines = [f"{'layer':<10} {'type':<22} {'output shape':<20} {'parameters':>12}", "-" * 67]
-    for r in rows[:-1]:
-        lines.append(f"{r['name']:<10} {r['type']:<22} {shape(r['output_shape']):<20} {r['params']:>12,}")
-    t = rows[-1]
-    lines += ["-" * 67, f"{'total':<10} {t['type']:<22} {shape(t['output_shape']):<20} {t['params']:>12,}"]
-    return "\n".join(lines)
 
 
 def show_image_row(images, labels=None, ax=None, title: str | None = None, highlight: int | None = None):

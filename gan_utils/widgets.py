@@ -70,7 +70,7 @@ def _seed_z(seed: int, latent_dim: int):
 
 def _generate(generator, z):
     import numpy as np
-    from .train import sample
+    from .models import sample
     z = np.asarray(z, np.float32)
     return np.asarray(sample(generator, None, len(z), z=z))
 
@@ -89,10 +89,8 @@ def latent_directions(generator, z, k: int = 3):
     import jax
     import numpy as np
     from flax import nnx
-    graphdef, state = nnx.split(generator)
-    g = nnx.merge(graphdef, state)
-    g.eval()
-    graphdef, state = nnx.split(g)
+    from .models import inference_copy
+    graphdef, state = nnx.split(inference_copy(generator))
 
     def image(z):
         return nnx.merge(graphdef, state)(z[None]).ravel()

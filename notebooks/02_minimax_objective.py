@@ -618,7 +618,7 @@ draw_game(0.2, 1, 150); plt.show()
 # %% [markdown]
 # Real GANs are not bilinear, and a loss with curvature can damp these cycles, but the lesson carries over: plain
 # gradient steps on a game **orbit** the equilibrium instead of descending into it. This is why GAN losses oscillate
-# rather than decrease, why the training loop alternates (`gan_utils.train.make_train_step` does $k$ discriminator
+# rather than decrease, why the training loop alternates (`gan_utils.steps.make_train_step` does $k$ discriminator
 # steps then one generator step), and why notebook 05 watches samples, not loss curves.
 #
 # ## 6. A complete 1-D GAN, written by hand
@@ -750,7 +750,7 @@ print(f"max |D - 1/2| = {d_dev:.3f} < 0.1, |V + log 4| = {abs(V_final + math.log
 # they do not decrease to zero. A GAN's losses settle at the equilibrium values $2\log 2$ (for $D$) and $\log 2$
 # (non-saturating $G$), which `gan_utils.plots.EQUILIBRIUM` records.
 #
-# The training loop above is, step for step, what **`gan_utils.train.make_train_step`** compiles for Flax NNX models
+# The training loop above is, step for step, what **`gan_utils.steps.make_train_step`** compiles for Flax NNX models
 # (with $k$ discriminator steps, the choice of generator loss, and label smoothing), and `gan_utils.train.fit` runs it
 # with progress bars and checkpoints. From notebook 03 on we use those.
 #

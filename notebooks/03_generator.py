@@ -43,7 +43,7 @@ import math, time
 from functools import partial
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
 from flax import nnx
-from gan_utils import checkpoint, data, models, plots, train, widgets
+from gan_utils import checkpoint, data, devices, models, plots, steps, train, widgets
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR, D_COLOR
 SEED = 0
 TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
@@ -110,7 +110,7 @@ print("MLPGenerator parameters:", models.count_params(mlp))
 ring = data.ring(std=0.05)
 key, k_data, k_fit = jax.random.split(key, 3)
 x_ring = np.asarray(ring.sample(k_data, 50_000))
-toy = train.GAN(models.MLPGenerator(2, 2, rngs=nnx.Rngs(SEED)), models.MLPDiscriminator(2, rngs=nnx.Rngs(SEED + 1)))
+toy = steps.GAN(models.MLPGenerator(2, 2, rngs=nnx.Rngs(SEED)), models.MLPDiscriminator(2, rngs=nnx.Rngs(SEED + 1)))
 untrained_toy_G = nnx.clone(toy.generator)
 TOY_STEPS = 500 if TESTING else 2000
 t0 = time.perf_counter()
@@ -161,15 +161,15 @@ assert after["high_quality_fraction"] > before["high_quality_fraction"]
 # \xrightarrow{\text{up}\times2,\ \tanh} 28\times28\times1.$$
 #
 # `gan_utils.models.DCGANGenerator` is this network. The table below is **computed from the model**, not typed:
-# `plots.layer_table` runs the forward pass under `jax.eval_shape` (shapes only, no arithmetic) and records the
+# `models.layer_table` runs the forward pass under `jax.eval_shape` (shapes only, no arithmetic) and records the
 # output shape of every layer as it is called, so it stays right if the architecture changes. (ReLU, reshape
 # and tanh have no parameters and no module, so they do not appear.)
 
 # %%
 # NBVAL_CHECK_OUTPUT
 G = models.DCGANGenerator(latent_dim=64, rngs=nnx.Rngs(SEED))
-rows = plots.layer_table(G, jax.ShapeDtypeStruct((1, G.latent_dim), jnp.float32))
-print(plots.format_layer_table(rows))
+rows = models.layer_table(G, jax.ShapeDtypeStruct((1, G.latent_dim), jnp.float32))
+print(models.format_layer_table(rows))
 
 # %%
 # Check the table against the model and against the formulas for the parameter counts.
@@ -272,7 +272,7 @@ z16 = jax.random.normal(sub, (16, 64))
 untrained = {}
 for mode in models.UPSAMPLE_MODES:
     g_mode = models.DCGANGenerator(upsample=mode, rngs=nnx.Rngs(SEED))
-    untrained[mode] = np.asarray(train.sample(g_mode, None, 16, z=z16))
+    untrained[mode] = np.asarray(models.sample(g_mode, None, 16, z=z16))
 fig, axes = plt.subplots(1, 3, figsize=(12, 4.4))
 for ax, (mode, imgs) in zip(axes, untrained.items()):
     plots.show_images(imgs, nrow=4, ax=ax, title=f"untrained, upsample={mode!r}\ncheckerboard score {checkerboard_score(imgs):.2f}")
@@ -297,8 +297,8 @@ plt.tight_layout(); plt.show()
 # %%
 def fwd_bwd_seconds(module, x, repeats):
     graphdef, state = nnx.split(module)
-    # compiled as gan_utils compiles its training steps: train.compiler_options() (notebook 05 explains it)
-    @partial(jax.jit, compiler_options=train.compiler_options())
+    # compiled as gan_utils compiles its training steps: devices.compiler_options() (notebook 05 explains it)
+    @partial(jax.jit, compiler_options=devices.compiler_options())
     def loss_and_grads(state, x):           # gradients for the weights and the input, as in training
         m = nnx.merge(graphdef, state)
         return nnx.value_and_grad(lambda m, x: jnp.mean(m(x) ** 2), argnums=(0, 1))(m, x)
@@ -348,7 +348,7 @@ for mode in models.UPSAMPLE_MODES:
 # It keeps every layer's input on a fixed scale whatever the weights do, which in DCGAN keeps the generator
 # from collapsing all $z$ to one output early on. In training mode it uses the batch's statistics and updates
 # running averages ($\text{running} \leftarrow 0.9\cdot\text{running} + 0.1\cdot\text{batch}$); in inference mode
-# (`model.eval()`, used by `train.sample`) it uses the running averages, so a sample does not depend on the rest
+# (`model.eval()`, used by `models.sample`) it uses the running averages, so a sample does not depend on the rest
 # of its batch.
 
 # %%
@@ -384,7 +384,7 @@ print(data.to_uint8(np.array([-1.0, 0.0, 1.0])).tolist())
 x_real, y_real = data.load_mnist("train", n=2000)
 xr = data.to_unit_range(x_real)
 key, sub = jax.random.split(key)
-x_untrained = np.asarray(train.sample(G, sub, 2000))
+x_untrained = np.asarray(models.sample(G, sub, 2000))
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.4))
 axes[0].hist(xr.ravel(), bins=60, range=(-1, 1), color=REAL_COLOR, alpha=0.7, density=True, label="real MNIST pixels")
 axes[0].hist(x_untrained.ravel(), bins=60, range=(-1, 1), color=FAKE_COLOR, alpha=0.7, density=True, label="untrained G pixels")
@@ -411,7 +411,7 @@ assert xr.min() == -1 and xr.max() == 1 and np.abs(x_untrained).max() < 1
 # %%
 key, sub = jax.random.split(key)
 fig, axes = plt.subplots(1, 2, figsize=(10, 5))
-plots.show_images(np.asarray(train.sample(G, sub, 64)), nrow=8, ax=axes[0], title="untrained generator: 64 samples")
+plots.show_images(np.asarray(models.sample(G, sub, 64)), nrow=8, ax=axes[0], title="untrained generator: 64 samples")
 plots.show_images(xr[:64], nrow=8, ax=axes[1], title="real MNIST: 64 images")
 axes[0].title.set_color(FAKE_COLOR); axes[1].title.set_color(REAL_COLOR)
 plt.show()
@@ -433,7 +433,7 @@ Gp = pre.generator
 print(f"pretrained: {meta['step']} steps at batch {meta['config']['batch_size']}, latent_dim {Gp.latent_dim}, "
       f"{models.count_params(Gp):,} generator parameters")
 key, sub = jax.random.split(key)
-samples = np.asarray(train.sample(Gp, sub, 100))
+samples = np.asarray(models.sample(Gp, sub, 100))
 plots.show_images(samples, nrow=10, title="pretrained generator: 100 samples")
 plt.show()
 
@@ -494,7 +494,7 @@ widgets.latent_explorer(Gp, seed=3, k=3)
 #
 # - A generator is a push-forward map; a ReLU MLP folds the plane piecewise-affinely and training bends it onto the data.
 # - The DCGAN generator goes $z \to 7\times7\times128 \to 14\times14\times64 \to 28\times28\times1$; the table of
-#   shapes and parameter counts comes from the model itself (`plots.layer_table`).
+#   shapes and parameter counts comes from the model itself (`models.layer_table`).
 # - Transposed convolutions with $k$ not divisible by $s$ overlap unevenly (counts $1, 2, 4$ for $k=3$, $s=2$);
 #   resize-convolution and sub-pixel convolution do not. Sub-pixel is also the fastest on CPU, so `gan_utils` uses it.
 # - BatchNorm normalises with batch statistics in training and running averages in inference; tanh's range

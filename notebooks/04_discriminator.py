@@ -43,7 +43,7 @@ import math, time
 from functools import partial
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt, optax
 from flax import nnx
-from gan_utils import checkpoint, data, losses, models, plots, train
+from gan_utils import checkpoint, data, losses, models, plots
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR, D_COLOR
 SEED = 0
 TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
@@ -70,13 +70,13 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # ($1 \to 64 \to 128$), then one linear layer gives the logit. DCGAN's choices: strided convolutions instead of
 # pooling (the network learns its own downsampling), and **LeakyReLU** $\max(x, 0.2x)$ instead of ReLU, so that
 # the gradient that flows back to the *generator* through $D$ is never cut to zero. The table is computed from
-# the model (`plots.layer_table`, notebook 03):
+# the model (`models.layer_table`, notebook 03):
 
 # %%
 # NBVAL_CHECK_OUTPUT
 D = models.DCGANDiscriminator(rngs=nnx.Rngs(SEED))
-rows = plots.layer_table(D, jax.ShapeDtypeStruct((1, 28, 28, 1), jnp.float32))
-print(plots.format_layer_table(rows))
+rows = models.layer_table(D, jax.ShapeDtypeStruct((1, 28, 28, 1), jnp.float32))
+print(models.format_layer_table(rows))
 
 # %%
 # Check: logits of shape (N,), and the parameter counts from the formulas (k*k*C_in*C_out + C_out).
@@ -311,7 +311,7 @@ if log_u["d_real"][-1] > 0.93:    # once the plain D is confident, the smoothed 
 D_pre = pretrained.discriminator
 D_pre.eval()
 key, sub = jax.random.split(key)
-fakes = np.asarray(train.sample(pretrained.generator, sub, 6))
+fakes = np.asarray(models.sample(pretrained.generator, sub, 6))
 images = np.concatenate([x_test[:6], fakes])
 input_grad = jax.vmap(jax.grad(lambda x: D_pre(x[None])[0]))(jnp.asarray(images))
 d_out = np.asarray(jax.nn.sigmoid(D_pre(jnp.asarray(images))))

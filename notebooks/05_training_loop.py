@@ -48,7 +48,7 @@ import math, tempfile, time
 from pathlib import Path
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
 from flax import nnx
-from gan_utils import checkpoint, data, losses, metrics, models, plots, train
+from gan_utils import checkpoint, data, losses, metrics, models, plots, steps, train
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR, D_COLOR, EQUILIBRIUM
 USE_PRETRAINED = False  # True: skip the 5-minute training and load the shipped pretrained DCGAN instead
 OUT = Path(tempfile.mkdtemp(prefix="gan_course_05_"))  # checkpoints and the GIF go here, not into the repo
@@ -99,9 +99,9 @@ def train_step_by_hand(G, D, g_opt, d_opt, real, key):
 LR = 5e-4
 
 def new_gan(seed=SEED, lr=LR):
-    # The course DCGAN (notebooks 03 and 04) with its two Adam optimizers, held together by gan_utils.train.GAN.
+    # The course DCGAN (notebooks 03 and 04) with its two Adam optimizers, held together by gan_utils.steps.GAN.
     rngs = nnx.Rngs(seed)
-    return train.GAN(models.DCGANGenerator(rngs=rngs), models.DCGANDiscriminator(rngs=rngs), g_lr=lr, d_lr=lr, b1=0.5)
+    return steps.GAN(models.DCGANGenerator(rngs=rngs), models.DCGANDiscriminator(rngs=rngs), g_lr=lr, d_lr=lr, b1=0.5)
 
 x_train = data.to_unit_range(data.load_mnist("train")[0])      # (60000, 28, 28, 1) float32 in [-1, 1]
 BATCH = 64
@@ -140,7 +140,7 @@ print(f"after 3 eager steps: d_loss = {float(d_l):.3f}, g_loss = {float(g_l):.3f
 #
 # Eagerly, JAX dispatches every operation of the step one by one from Python. `jax.jit` traces the step once,
 # hands the whole graph to the XLA compiler, and later calls run the compiled program. We time both, for the
-# hand-written step (with `nnx.jit`, which handles the NNX objects) and for `gan_utils.train.make_train_step`,
+# hand-written step (with `nnx.jit`, which handles the NNX objects) and for `gan_utils.steps.make_train_step`,
 # which is the same algorithm written as a pure function `step(state, real, key) -> (state, metrics)` on the state
 # of `nnx.split(gan)`. `gan_utils` also reuses one generator forward pass for both updates (as PyTorch's DCGAN
 # tutorial does) and returns the mean $D(x)$, $D(G(z))$ and the generator's gradient norm as metrics.
@@ -162,10 +162,10 @@ first, per = time_compiled(lambda i: jit_step(hand.generator, hand.discriminator
 timings["by hand, nnx.jit: compile + first step"], timings["by hand, nnx.jit: one step"] = first, per
 
 g = new_gan()
-graphdef, state, step_fn = train.make_train_step(g)
+graphdef, state, step_fn = steps.make_train_step(g)
 holder = {"state": state}
 def run_lib(i):
-    holder["state"], m = step_fn(holder["state"], real, train.step_key(k2, i))
+    holder["state"], m = step_fn(holder["state"], real, steps.step_key(k2, i))
     return m["g_loss"]
 first, per = time_compiled(run_lib, N_TIME)
 timings["gan_utils step: compile + first step"], timings["gan_utils step: one step"] = first, per
@@ -179,9 +179,9 @@ print(f"compiling costs about {timings['gan_utils step: compile + first step'] /
 # Compiling takes a few seconds, once; every later step is many times faster than the eager one. That is why the
 # whole update (both gradients and both Adam updates) is one jitted function: the compiled program is reused for
 # thousands of steps. (Timings vary with the machine and its load; the cell prints the load average so you can
-# judge them. `gan_utils.train.enable_compilation_cache()` even keeps compiled steps on disk between sessions.)
+# judge them. `gan_utils.devices.enable_compilation_cache()` even keeps compiled steps on disk between sessions.)
 #
-# The compiler has options too. `make_train_step` compiles with `train.compiler_options()`, which on CPU tells
+# The compiler has options too. `make_train_step` compiles with `devices.compiler_options()`, which on CPU tells
 # XLA to run convolutions with its own kernels instead of handing them to the YNNPACK library, its default in
 # this jax version: on the course's 2-core CPU that made the same step about 1.4x faster (426 -> 603 images/s
 # at batch 64; `benchmarks/RESULTS.md` has the per-layer measurements). Part of the gap between the two jitted
@@ -208,7 +208,7 @@ z_fixed = jax.random.normal(k_fixed, (64, 64))
 frames = []
 
 def record(step, gan, history):
-    frames.append((step, np.asarray(train.sample(gan.generator, None, 64, z=z_fixed))))
+    frames.append((step, np.asarray(models.sample(gan.generator, None, 64, z=z_fixed))))
 
 if USE_PRETRAINED:
     gan = checkpoint.load_pretrained()
@@ -254,7 +254,7 @@ anim
 # %%
 # The generator after training: 100 fresh samples (inference mode: BatchNorm uses its running statistics).
 key, sub = jax.random.split(key)
-final = np.asarray(train.sample(gan.generator, sub, 100))
+final = np.asarray(models.sample(gan.generator, sub, 100))
 fig, axes = plt.subplots(1, 2, figsize=(11, 5.6))
 plots.show_images(final, nrow=10, ax=axes[0], title=f"generated: 100 samples after {history['step'][-1] + 1} steps")
 key, sub = jax.random.split(key)
@@ -273,7 +273,7 @@ plt.show()
 # %%
 N_EVAL = 1000 if TESTING else 10_000       # FID is biased upwards at small N: compare only at equal N
 key, sub = jax.random.split(key)
-fake = np.asarray(train.sample(gan.generator, sub, N_EVAL))
+fake = np.asarray(models.sample(gan.generator, sub, N_EVAL))
 scores = metrics.image_metrics(fake, data.load_mnist("test")[0][:N_EVAL], pr_n=2000)
 share = np.asarray(scores["class_histogram"]) / N_EVAL
 print(f"MNIST-FID on {N_EVAL} samples: {scores['fid']:.1f};  digits present (>= 1% of samples): "
@@ -393,7 +393,7 @@ axes[0].set(xlabel="training step", ylabel="mean D output", ylim=(0, 1), title="
 axes[1].set(xlabel="training step", ylabel="generator gradient norm", title="The generator's learning signal")
 axes[0].legend(fontsize=7); axes[1].legend(fontsize=8)
 key, sub = jax.random.split(key)
-plots.show_images(np.asarray(train.sample(fail_gan.generator, sub, 36)), nrow=6, ax=axes[2],
+plots.show_images(np.asarray(models.sample(fail_gan.generator, sub, 36)), nrow=6, ax=axes[2],
                   title=f"G after {FAIL_STEPS} steps when D wins")
 plt.tight_layout(); plt.show()
 tail_fail = {k: float(np.mean(h_fail[k][-5:])) for k in ("d_real", "d_fake", "d_loss", "g_grad_norm")}
@@ -420,10 +420,10 @@ SNAPS = 5
 
 def run_toy(lr, b1, seed=SEED):
     rngs = nnx.Rngs(seed)
-    toy = train.GAN(models.MLPGenerator(2, 2, rngs=rngs), models.MLPDiscriminator(2, rngs=rngs), g_lr=lr, d_lr=lr, b1=b1)
+    toy = steps.GAN(models.MLPGenerator(2, 2, rngs=rngs), models.MLPDiscriminator(2, rngs=rngs), g_lr=lr, d_lr=lr, b1=b1)
     snaps = []
     def snap(step, gan, hist):
-        fake = np.asarray(train.sample(gan.generator, jax.random.key(seed + 3), 1000))
+        fake = np.asarray(models.sample(gan.generator, jax.random.key(seed + 3), 1000))
         snaps.append((step, fake, metrics.toy_mode_metrics(fake, ring)["modes_covered"]))
     train.fit(toy, data.BatchSampler(x_ring, 128, jax.random.key(seed + 1)), key=jax.random.key(seed + 2),
               steps=TOY_STEPS, callbacks=[snap], callback_every=TOY_STEPS // SNAPS, progress=False)
@@ -471,9 +471,9 @@ assert min(m for _, _, m in toy_runs["collapse: lr 1e-3, beta1 0.9"]) < 8
 # the setup cell (it installs `gan_utils`; JAX finds the accelerator by itself; the setup cell prints the devices)
 # and run all. What changes:
 #
-# - **GPU**: `fit` fuses 50 steps into one compiled `lax.scan` call (`train.default_fuse`), so the 2,500 steps take
+# - **GPU**: `fit` fuses 50 steps into one compiled `lax.scan` call (`devices.default_fuse`), so the 2,500 steps take
 #   seconds; raise `STEPS` to 10,000 or more for sharper digits, or train with a larger `BATCH` (e.g. 256).
-# - **TPU** (8 cores): `fit` splits every batch across the cores (data parallel, `train.data_parallel_shardings`),
+# - **TPU** (8 cores): `fit` splits every batch across the cores (data parallel, `devices.data_parallel_shardings`),
 #   so use a batch size that is a multiple of 8 (64 is).
 # - **Exact resume** holds on the same device type; GPUs may sum floats in a different order from run to run, so the
 #   check cell above asserts bit equality on CPU only.
@@ -501,7 +501,7 @@ assert min(m for _, _, m in toy_runs["collapse: lr 1e-3, beta1 0.9"]) < 8
 #    to the logit, $|\partial(-\log\sigma(\ell))/\partial\ell|$, larger than the saturating one,
 #    $|\partial\log(1-\sigma(\ell))/\partial\ell|$? Store it in `answer_2`.
 # 3. Write `resume_key(key, step)`, the key that step `step` of a run with key `key` uses (so that a resumed run
-#    is exact). It must agree with `gan_utils.train.step_key`, which you may not call.
+#    is exact). It must agree with `gan_utils.steps.step_key`, which you may not call.
 
 # %%
 # Your answers (replace the None's), then run the checker below.
@@ -518,7 +518,7 @@ def check_exercises(answer_1, answer_2, resume_key, verbose=True):
     ok.append(answer_2 is not None and abs(answer_2 - 99.0) < 0.1)
     try:
         k = jax.random.key(7)
-        ok.append(all(np.array_equal(jax.random.key_data(resume_key(k, s)), jax.random.key_data(train.step_key(k, s)))
+        ok.append(all(np.array_equal(jax.random.key_data(resume_key(k, s)), jax.random.key_data(steps.step_key(k, s)))
                       for s in (0, 1, 1234)))
     except Exception:
         ok.append(False)

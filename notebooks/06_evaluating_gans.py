@@ -43,7 +43,7 @@ import json, math, tempfile, time
 from pathlib import Path
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
 from flax import nnx
-from gan_utils import checkpoint, data, metrics, models, plots, train
+from gan_utils import checkpoint, data, metrics, models, plots, steps, train
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR
 SEED = 0
 TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
@@ -389,7 +389,7 @@ key, sub = jax.random.split(key)               # split either way, so later cell
 if HAVE_GENERATOR:
     gmeta = checkpoint.load_meta(GEN_DIR)
     gan = checkpoint.load_gan(GEN_DIR)
-    fake = data.to_uint8(train.sample(gan.generator, sub, n_gen))
+    fake = data.to_uint8(models.sample(gan.generator, sub, n_gen))
     scores = {f"real (train), N={n_gen}": metrics.image_metrics((feat_train[:n_gen], prob_train[:n_gen]), ref),
               f"generator, N={n_gen}": metrics.image_metrics(fake, ref)}
     table(scores)
@@ -445,10 +445,10 @@ for name in ("ring", "grid"):
     key, k_data, k_batch, k_init, k_fit, k_eval = jax.random.split(key, 6)
     pts = np.asarray(dist.sample(k_data, 100_000))
     rngs = nnx.Rngs(int(jax.random.randint(k_init, (), 0, 2**31 - 1)))
-    gan_toy = train.GAN(models.MLPGenerator(latent_dim=2, out_dim=2, hidden=(256, 256), rngs=rngs),
+    gan_toy = steps.GAN(models.MLPGenerator(latent_dim=2, out_dim=2, hidden=(256, 256), rngs=rngs),
                         models.MLPDiscriminator(in_dim=2, hidden=(256, 256), rngs=rngs), g_lr=1e-4, d_lr=1e-4)
     res = train.fit(gan_toy, data.BatchSampler(pts, 256, k_batch), key=k_fit, steps=toy_steps, progress=False)
-    samples_toy = np.asarray(train.sample(gan_toy.generator, k_eval, 2500))
+    samples_toy = np.asarray(models.sample(gan_toy.generator, k_eval, 2500))
     toy[name] = (dist, pts, samples_toy, metrics.toy_mode_metrics(samples_toy, dist))
     print(f"{name}: {toy_steps} steps in {res.seconds:.1f} s")
 
@@ -507,7 +507,7 @@ for name, (dist, pts, s, m) in toy.items():   # what the true distribution score
 # 2. **A metric that fails a sanity check.** The distance between mean pixel intensities,
 #    $|\bar x_{\text{test}}-\bar x_{\text{gen}}|$ in [0, 255] units, is a "metric" too. Compute it for the real training
 #    images `real_imgs` (`ex2_real`) and for the blurred ones `blurred` (`ex2_blur`). Which sanity check does it fail?
-# 3. **Truncation.** Sample the shipped generator with $z$ scaled by 0.5 (`train.sample(..., z=0.5 * z)`), score it with
+# 3. **Truncation.** Sample the shipped generator with $z$ scaled by 0.5 (`models.sample(..., z=0.5 * z)`), score it with
 #    `metrics.image_metrics`, and compare precision and recall with the unscaled samples. Store the metrics dict in `ex3`
 #    (skip if there is no generator).
 

@@ -5,17 +5,17 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from gan_utils import checkpoint, models, train
+from gan_utils import checkpoint, models, steps
 
 
 def make(seed):
-    return train.GAN(models.DCGANGenerator(base=16, rngs=nnx.Rngs(seed)),
+    return steps.GAN(models.DCGANGenerator(base=16, rngs=nnx.Rngs(seed)),
                      models.DCGANDiscriminator(base=8, dropout=0.3, rngs=nnx.Rngs(seed + 1)))
 
 
 def test_round_trip_restores_everything(tmp_path):
     a = make(0)
-    _, state, step = train.make_train_step(a)
+    _, state, step = steps.make_train_step(a)
     state, _ = step(state, jax.numpy.zeros((4, 28, 28, 1)), jax.random.key(0))   # non-trivial optimizer state
     nnx.update(a, state)
     key = jax.random.key(42)
@@ -62,7 +62,7 @@ def test_failed_write_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
 
 def test_wrong_model_or_missing_checkpoint_gives_clear_error(tmp_path):
     checkpoint.save(tmp_path / "ck", make(0), step=0, key=jax.random.key(0))
-    other = train.GAN(models.DCGANGenerator(base=32, rngs=nnx.Rngs(0)),
+    other = steps.GAN(models.DCGANGenerator(base=32, rngs=nnx.Rngs(0)),
                       models.DCGANDiscriminator(base=8, dropout=0.3, rngs=nnx.Rngs(0)))
     with pytest.raises(checkpoint.CheckpointError, match="shape.*config"):
         checkpoint.restore(tmp_path / "ck", other)

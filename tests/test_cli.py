@@ -56,7 +56,7 @@ def test_train_resume_and_sample_mnist(tmp_path):
 
 
 def test_export_ships_networks_only_and_loads_back(tmp_path):
-    from gan_utils import checkpoint, train
+    from gan_utils import checkpoint, models
     import jax
     out, shipped = tmp_path / "run", tmp_path / "shipped"
     assert main(["train", "--dataset", "mnist", "--steps", "3", "--batch-size", "8", "--out", str(out),
@@ -67,5 +67,5 @@ def test_export_ships_networks_only_and_loads_back(tmp_path):
     assert small < 0.4 * full                                    # Adam's two moments are gone
     a, b = checkpoint.load_gan(out), checkpoint.load_pretrained(shipped)
     z = jax.random.normal(jax.random.key(0), (4, a.latent_dim))
-    np.testing.assert_array_equal(train.sample(a.generator, None, 4, z=z), train.sample(b.generator, None, 4, z=z))
+    np.testing.assert_array_equal(models.sample(a.generator, None, 4, z=z), models.sample(b.generator, None, 4, z=z))
     assert checkpoint.load_meta(shipped)["step"] == 3

@@ -15,17 +15,17 @@ SCRIPT = textwrap.dedent(r"""
     import json
     import jax, jax.numpy as jnp, numpy as np
     from flax import nnx
-    from gan_utils import models, train
+    from gan_utils import devices, models, steps, train
 
     assert len(jax.local_devices()) == 8, jax.local_devices()
     out = {}
 
     def dcgan():   # BatchNorm in G: its batch statistics must be those of the whole batch, not of a shard
-        return train.GAN(models.DCGANGenerator(latent_dim=8, base=16, rngs=nnx.Rngs(0)),
+        return steps.GAN(models.DCGANGenerator(latent_dim=8, base=16, rngs=nnx.Rngs(0)),
                          models.DCGANDiscriminator(base=8, rngs=nnx.Rngs(1)))
 
     def mlp():
-        return train.GAN(models.MLPGenerator(latent_dim=2, hidden=(32, 32), rngs=nnx.Rngs(0)),
+        return steps.GAN(models.MLPGenerator(latent_dim=2, hidden=(32, 32), rngs=nnx.Rngs(0)),
                          models.MLPDiscriminator(hidden=(32, 32), rngs=nnx.Rngs(1)), g_lr=1e-3, d_lr=1e-3)
 
     def max_diff(a, b):
@@ -39,9 +39,9 @@ SCRIPT = textwrap.dedent(r"""
         real = jax.random.uniform(jax.random.key(0), shape, minval=-1, maxval=1)
         states, metrics = [], []
         for dp in (False, True):
-            _, st, step = train.make_train_step(make(), k_disc=k, data_parallel=dp)
+            _, st, step = steps.make_train_step(make(), k_disc=k, data_parallel=dp)
             for i in range(3):
-                st, m = step(st, real, train.step_key(key, i))
+                st, m = step(st, real, steps.step_key(key, i))
             states.append(st)
             metrics.append({k_: float(v) for k_, v in m.items()})
         leaf = jax.tree_util.tree_leaves(states[1])[0]
@@ -50,16 +50,16 @@ SCRIPT = textwrap.dedent(r"""
 
     # the default (data_parallel=None) uses all 8 devices; fused steps too
     reals = jax.random.normal(jax.random.key(1), (4, 32, 2))
-    _, st1, single = train.make_train_step(mlp(), data_parallel=False)
+    _, st1, single = steps.make_train_step(mlp(), data_parallel=False)
     for i in range(4):
-        st1, _ = single(st1, reals[i], train.step_key(key, i))
-    _, st8, fused = train.make_fused_train_step(mlp())
+        st1, _ = single(st1, reals[i], steps.step_key(key, i))
+    _, st8, fused = steps.make_fused_train_step(mlp())
     st8, m8 = fused(st8, reals, key, 0)
     out["fused"] = {"diff": max_diff(st1, st8), "n_shards": len(jax.tree_util.tree_leaves(st8)[0].sharding.device_set)}
 
     # inside the compiled step the batch really is split: each device holds 32 / 8 = 4 rows
-    _, st, step = train.make_train_step(mlp())
-    sharded = jax.device_put(reals[0], train.data_parallel_shardings(0)[1])
+    _, st, step = steps.make_train_step(mlp())
+    sharded = jax.device_put(reals[0], devices.data_parallel_shardings(0)[1])
     out["shard_rows"] = sorted({s.data.shape[0] for s in sharded.addressable_shards})
 
     # fit() runs data-parallel without being told

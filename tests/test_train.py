@@ -4,16 +4,16 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from gan_utils import checkpoint, data, models, train
+from gan_utils import checkpoint, data, models, steps, train
 
 
 def mlp_gan(seed=0):
-    return train.GAN(models.MLPGenerator(latent_dim=2, hidden=(32, 32), rngs=nnx.Rngs(seed)),
+    return steps.GAN(models.MLPGenerator(latent_dim=2, hidden=(32, 32), rngs=nnx.Rngs(seed)),
                      models.MLPDiscriminator(hidden=(32, 32), rngs=nnx.Rngs(seed + 1)), g_lr=1e-3, d_lr=1e-3)
 
 
 def dcgan(seed=0):
-    return train.GAN(models.DCGANGenerator(base=32, rngs=nnx.Rngs(seed)),
+    return steps.GAN(models.DCGANGenerator(base=32, rngs=nnx.Rngs(seed)),
                      models.DCGANDiscriminator(base=16, rngs=nnx.Rngs(seed + 1)))
 
 
@@ -29,7 +29,7 @@ def mnist_small():
 
 def test_step_is_pure_and_returns_scalar_metrics():
     gan = mlp_gan()
-    graphdef, state, step = train.make_train_step(gan)
+    graphdef, state, step = steps.make_train_step(gan)
     real = jax.random.normal(jax.random.key(0), (16, 2))
     s1, m1 = step(state, real, jax.random.key(1))
     s2, m2 = step(state, real, jax.random.key(1))
@@ -45,11 +45,11 @@ def test_step_is_pure_and_returns_scalar_metrics():
 
 def test_k_disc_and_saturating_loss_run():
     gan = mlp_gan()
-    _, state, step = train.make_train_step(gan, k_disc=3, generator_loss="saturating", label_smoothing=0.1)
+    _, state, step = steps.make_train_step(gan, k_disc=3, generator_loss="saturating", label_smoothing=0.1)
     state, m = step(state, jnp.zeros((3, 8, 2)), jax.random.key(0))
     assert np.isfinite(float(m["d_loss"])) and float(m["g_loss"]) < 0     # saturating loss is negative
     with pytest.raises(ValueError, match="unknown generator_loss"):
-        train.make_train_step(gan, generator_loss="wasserstein")
+        steps.make_train_step(gan, generator_loss="wasserstein")
 
 
 def test_shared_forward_step_equals_textbook_alternation():
@@ -58,7 +58,7 @@ def test_shared_forward_step_equals_textbook_alternation():
     gan_a, gan_b = mlp_gan(5), mlp_gan(5)
     real = jax.random.normal(jax.random.key(0), (16, 2))
     key = jax.random.key(7)
-    _, state, step = train.make_train_step(gan_a)
+    _, state, step = steps.make_train_step(gan_a)
     state, _ = step(state, real, key)
     nnx.update(gan_a, state)
     # Plain version, same noise.
@@ -76,10 +76,10 @@ def test_fused_equals_single_steps():
     gan_a, gan_b = mlp_gan(), mlp_gan()
     reals = jax.random.normal(jax.random.key(0), (5, 16, 2))
     key = jax.random.key(3)
-    _, sa, step = train.make_train_step(gan_a)
+    _, sa, step = steps.make_train_step(gan_a)
     for i in range(5):
-        sa, _ = step(sa, reals[i], train.step_key(key, i))
-    _, sb, fused = train.make_fused_train_step(gan_b)
+        sa, _ = step(sa, reals[i], steps.step_key(key, i))
+    _, sb, fused = steps.make_fused_train_step(gan_b)
     sb, mb = fused(sb, reals, key, 0)
     assert mb["d_loss"].shape == (5,)
     for a, b in zip(jax.tree_util.tree_leaves(sa), jax.tree_util.tree_leaves(sb)):
@@ -91,7 +91,7 @@ def test_fit_on_mnist_subset_changes_the_networks_as_it_should(mnist_small):
     gan = dcgan()
     g0, d0 = leaves(gan.generator), leaves(gan.discriminator)
     z = jax.random.normal(jax.random.key(9), (16, 64))
-    before = np.asarray(train.sample(gan.generator, None, 16, z=z))
+    before = np.asarray(models.sample(gan.generator, None, 16, z=z))
     r = train.fit(gan, data.BatchSampler(mnist_small, 32, jax.random.key(0)), key=jax.random.key(1),
                   steps=40, progress=False)
     h = r.history
@@ -101,7 +101,7 @@ def test_fit_on_mnist_subset_changes_the_networks_as_it_should(mnist_small):
     assert np.mean(h["d_loss"][-10:]) < h["d_loss"][0]                 # ...better than at the start
     assert all(not np.array_equal(a, b) for a, b in zip(g0, leaves(gan.generator)))
     assert all(not np.array_equal(a, b) for a, b in zip(d0, leaves(gan.discriminator)))
-    after = np.asarray(train.sample(gan.generator, None, 16, z=z))
+    after = np.asarray(models.sample(gan.generator, None, 16, z=z))
     assert after.shape == (16, 28, 28, 1) and np.abs(after - before).mean() > 0.01
 
 
@@ -161,14 +161,14 @@ def test_fit_bad_arguments():
     with pytest.raises(TypeError, match="batch\\(step\\)"):
         train.fit(gan, [np.zeros((2, 2))], key=jax.random.key(0), steps=1)
     with pytest.raises(TypeError, match="latent_dim"):
-        train.GAN(nnx.Linear(2, 2, rngs=nnx.Rngs(0)), models.MLPDiscriminator(rngs=nnx.Rngs(0)))
+        steps.GAN(nnx.Linear(2, 2, rngs=nnx.Rngs(0)), models.MLPDiscriminator(rngs=nnx.Rngs(0)))
 
 
 def test_sample_same_seed_same_samples():
     g = models.DCGANGenerator(rngs=nnx.Rngs(0))
-    a = train.sample(g, jax.random.key(1), 2500, batch_size=1000)
-    b = train.sample(g, jax.random.key(1), 2500, batch_size=1000)
+    a = models.sample(g, jax.random.key(1), 2500, batch_size=1000)
+    b = models.sample(g, jax.random.key(1), 2500, batch_size=1000)
     assert a.shape == (2500, 28, 28, 1)
     np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match="z must have shape"):
-        train.sample(g, None, 3, z=jnp.zeros((3, 10)))
+        models.sample(g, None, 3, z=jnp.zeros((3, 10)))

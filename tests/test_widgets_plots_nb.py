@@ -10,8 +10,8 @@ from flax import nnx
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from gan_utils import checkpoint, models, plots, train, widgets  # noqa: E402
-from gan_utils.train import build_gan  # noqa: E402
+from gan_utils import checkpoint, models, plots, steps, widgets  # noqa: E402
+from gan_utils.config import build_gan  # noqa: E402
 
 CONFIG = dict(dataset="mnist", model="dcgan", batch_size=8, lr=2e-4, b1=0.5, latent_dim=8, k_disc=1, seed=3,
               toy_points=10, label_smoothing=0.0, dropout=0.0)
@@ -20,7 +20,7 @@ CONFIG = dict(dataset="mnist", model="dcgan", batch_size=8, lr=2e-4, b1=0.5, lat
 def test_layer_table_follows_the_model():
     g = models.DCGANGenerator(latent_dim=16, base=32, rngs=nnx.Rngs(0))
     before = jax.tree_util.tree_map(np.asarray, nnx.state(g))
-    rows = plots.layer_table(g, jax.ShapeDtypeStruct((2, 16), jnp.float32))
+    rows = models.layer_table(g, jax.ShapeDtypeStruct((2, 16), jnp.float32))
     # every row's shape is what running the layer really gives, and the counts add up
     assert rows[-1]["output_shape"] == (2, 28, 28, 1)
     assert rows[-1]["params"] == models.count_params(g)
@@ -35,15 +35,15 @@ def test_layer_table_follows_the_model():
     assert all(np.array_equal(a, b) for a, b in zip(jax.tree_util.tree_leaves(before),
                                                      jax.tree_util.tree_leaves(after)))
     assert nnx.Linear.__call__.__qualname__ == "Linear.__call__"
-    text = plots.format_layer_table(rows)
+    text = models.format_layer_table(rows)
     assert "(N, 28, 28, 1)" in text and f"{models.count_params(g):,}" in text
 
 
 def test_layer_table_discriminator_logits():
     d = models.DCGANDiscriminator(base=8, rngs=nnx.Rngs(0))
-    rows = plots.layer_table(d, jnp.zeros((3, 28, 28, 1)))
+    rows = models.layer_table(d, jnp.zeros((3, 28, 28, 1)))
     assert rows[-1]["output_shape"] == (3,)
-    assert "(N,)" in plots.format_layer_table(rows)
+    assert "(N,)" in models.format_layer_table(rows)
     assert [r["output_shape"] for r in rows if r["name"] == "conv2"] == [(3, 7, 7, 16)]
 
 
@@ -73,7 +73,7 @@ def test_latent_directions_are_the_steepest():
     np.testing.assert_allclose(dirs @ dirs.T, np.eye(3), atol=1e-4)
     # a small step along direction 1 changes the image by about gain * step, more than a random direction
     eps = 1e-2
-    img = lambda zz: np.asarray(train.sample(g, None, 1, z=zz[None].astype(np.float32))).ravel()
+    img = lambda zz: np.asarray(models.sample(g, None, 1, z=zz[None].astype(np.float32))).ravel()
     change = np.linalg.norm(img(z + eps * dirs[0]) - img(z)) / eps
     assert abs(change - gains[0]) < 0.05 * gains[0]
     r = np.random.default_rng(0).normal(size=8)
@@ -109,7 +109,7 @@ def test_load_gan_and_pretrained_roundtrip(tmp_path, monkeypatch):
     gan.generator.fc.kernel[...] = gan.generator.fc.kernel[...] + 1.0
     checkpoint.save(tmp_path / "run", gan, step=7, key=jax.random.key(0), config=CONFIG, history={"step": [1]})
     for loaded in (checkpoint.load_gan(tmp_path / "run"), checkpoint.load_pretrained(tmp_path / "run")):
-        assert isinstance(loaded, train.GAN)
+        assert isinstance(loaded, steps.GAN)
         for a, b in zip(jax.tree_util.tree_leaves(nnx.state(gan, nnx.Param)),
                         jax.tree_util.tree_leaves(nnx.state(loaded, nnx.Param))):
             np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
@@ -128,7 +128,7 @@ def test_shipped_pretrained_weights_load_and_draw_digits():
     monkeypatch_env.delenv("GAN_UTILS_PRETRAINED_DIR", raising=False)
     gan = checkpoint.load_pretrained()
     monkeypatch_env.undo()
-    x = np.asarray(train.sample(gan.generator, jax.random.key(0), 16))
+    x = np.asarray(models.sample(gan.generator, jax.random.key(0), 16))
     assert x.shape == (16, 28, 28, 1) and np.all(np.abs(x) <= 1)
     size = sum(f.stat().st_size for f in checkpoint.PRETRAINED_DIR.iterdir())
     assert size < 8 * 2**20, f"the shipped weights take {size / 2**20:.1f} MB; keep them to a few MB"
