@@ -325,19 +325,20 @@ print(f"forward + backward at batch {B}, best of {REPEATS}, milliseconds  "
 print(f"{'mode':<10}" + "".join(f"{c:>22}" for c in cols))
 for mode in models.UPSAMPLE_MODES:
     print(f"{mode:<10}" + "".join(f"{1000 * speed[mode, c]:>22.0f}" for c in cols))
+whole = {m: 1000 * speed[m, "whole generator"] for m in models.UPSAMPLE_MODES}
+print(f"whole generator on this machine, now: sub-pixel {whole['subpixel']:.0f} ms, resize {whole['resize']:.0f} ms, "
+      f"transposed {whole['transpose']:.0f} ms ({whole['transpose'] / whole['subpixel']:.1f}x the sub-pixel time)")
 
 # %% [markdown]
 # **The choice of `gan_utils`.** On XLA:CPU the backward pass of a stride-2 transposed convolution is slow (it
 # becomes a convolution with a dilated input, mostly multiplications by inserted zeros), while the sub-pixel
-# layer is a plain stride-1 $3\times3$ convolution at the *low* resolution plus a reshape. On the idle 2-core CPU
-# of the course (batch 128, forward + backward, ms) the whole generator took 108 with sub-pixel layers, 170 with
-# resize-convolutions and 555 with transposed convolutions; the table above is this machine, now.
+# layer is a plain stride-1 $3\times3$ convolution at the *low* resolution plus a reshape. The last line printed
+# above compares the three whole generators on the machine running this notebook.
 # Resize-convolution does the same number of multiply-adds as sub-pixel (a $3\times3$ convolution from $C_{in}$
 # channels at $2H\times2W$ equals one to $4C_{out}$ channels at $H\times W$), but on an input four times larger
 # with mostly repeated values: about as fast on the deep layer, much slower on the output layer. Sub-pixel
 # convolution is as expressive as a transposed convolution (Shi et al., 2016) and has even overlap, so
-# `DCGANGenerator` uses `upsample="subpixel"` by default; the other modes are there to compare. (On a GPU all
-# three are fast.)
+# `DCGANGenerator` uses `upsample="subpixel"` by default; the other modes are there to compare.
 #
 # ## 4. BatchNorm, tanh, and data in $[-1, 1]$
 #

@@ -193,15 +193,15 @@ print(f"compiling costs about {timings['gan_utils step: compile + first step'] /
 # stops on NaN, and calls our callback every `callback_every` steps; we use it to draw the **same 64 latent codes**
 # each time, so the frames show how the generator's map $z \mapsto G(z)$ evolves, not new random draws.
 #
-# **Budget.** On an idle 2-core CPU one step at batch 64 takes about 0.11-0.12 s, so 2,500 steps is just under
-# **5 minutes**, enough for recognisable digits of all ten classes: the cell after the samples below measures it
-# with the course's classifier (notebook 06). We fix the budget in
-# steps (not `minutes=`), so that the result is the same on every machine; on a GPU it takes seconds. Set `USE_PRETRAINED = True` in the setup
+# **Budget.** 2,500 steps at batch 64, a few minutes on a 2-core CPU (the cell prints how long they took on yours,
+# with the load average: a busy machine is slower), enough for recognisable digits of all ten classes: the cell
+# after the samples below measures it with the course's classifier (notebook 06). We fix the budget in
+# steps (not `minutes=`), so that the result is the same on every machine. Set `USE_PRETRAINED = True` in the setup
 # cell to skip training and load the weights shipped with `gan_utils` (trained by
 # `python -m gan_utils train --dataset mnist --out ...`, see the README).
 
 # %%
-STEPS = 40 if TESTING else 2500          # under 5 min on an idle 2-core CPU; a few seconds on a GPU
+STEPS = 40 if TESTING else 2500          # a few minutes on a 2-core CPU (printed below)
 EVERY = 20 if TESTING else 200           # a frame of the fixed latent batch every EVERY steps
 key, k_run, k_fixed = jax.random.split(key, 3)
 z_fixed = jax.random.normal(k_fixed, (64, 64))
@@ -471,8 +471,8 @@ assert min(m for _, _, m in toy_runs["collapse: lr 1e-3, beta1 0.9"]) < 8
 # the setup cell (it installs `gan_utils`; JAX finds the accelerator by itself; the setup cell prints the devices)
 # and run all. What changes:
 #
-# - **GPU**: `fit` fuses 50 steps into one compiled `lax.scan` call (`devices.default_fuse`), so the 2,500 steps take
-#   seconds; raise `STEPS` to 10,000 or more for sharper digits, or train with a larger `BATCH` (e.g. 256).
+# - **GPU**: `fit` fuses 50 steps into one compiled `lax.scan` call (`devices.default_fuse`), which removes the
+#   per-step dispatch; with the time saved, raise `STEPS` or train with a larger `BATCH` (e.g. 256).
 # - **TPU** (8 cores): `fit` splits every batch across the cores (data parallel, `devices.data_parallel_shardings`),
 #   so use a batch size that is a multiple of 8 (64 is).
 # - **Exact resume** holds on the same device type; GPUs may sum floats in a different order from run to run, so the
@@ -486,8 +486,8 @@ assert min(m for _, _, m in toy_runs["collapse: lr 1e-3, beta1 0.9"]) < 8
 # - One GAN step = a discriminator step on real and (fixed) fake images, then a generator step through the updated
 #   discriminator; a dozen lines of NNX.
 # - Compiling the whole step once costs a few seconds and makes every step many times faster than eager dispatch.
-# - The course DCGAN draws recognisable digits of all ten classes after 2,500 steps (under 5 minutes on an idle
-#   2-core CPU), checked with MNIST-FID and a digit classifier; a fixed
+# - The course DCGAN draws recognisable digits of all ten classes after 2,500 steps (a few minutes on a 2-core
+#   CPU; the training cell prints the time), checked with MNIST-FID and a digit classifier; a fixed
 #   latent batch shows the generator's map converging.
 # - The losses hover around, not at, $2\log 2$ and $\log 2$; $D(x) > D(G(z))$, neither near 0 or 1, is healthy.
 # - A checkpoint holds everything the next step depends on, and keys and batches are functions of the step number,

@@ -1,0 +1,34 @@
+"""Times the course DCGAN training step (batch 64) of whichever gan_utils is first on the path.
+
+    python benchmarks/course_step_speed.py [N_STEPS]
+
+To compare two versions of the package, check the other one out in a worktree and run this script alternately
+with ``PYTHONPATH=/that/worktree`` and without (it reads both the layout before 2026-11-22, where the steps lived
+in ``gan_utils.train``, and the current one). Needs ``GAN_UTILS_MNIST_DIR`` or a cached MNIST.
+"""
+import sys, time, json
+import jax, jax.numpy as jnp, numpy as np
+import gan_utils
+from gan_utils import data
+x = data.to_unit_range(data.load_mnist("train", n=6400)[0])
+try:
+    from gan_utils.config import GANConfig, build_gan
+    from gan_utils.steps import make_train_step, step_key
+    gan = build_gan(GANConfig())
+except ImportError:
+    from gan_utils import train
+    gan = train.build_gan({"model": "dcgan", "dataset": "mnist", "seed": 0, "latent_dim": 64, "lr": 2e-4, "b1": 0.5})
+    make_train_step, step_key = train.make_train_step, train.step_key
+_, state, step = make_train_step(gan)
+key = jax.random.key(0)
+batches = [jnp.asarray(x[i * 64:(i + 1) * 64]) for i in range(100)]
+for i in range(3):
+    state, m = step(state, batches[i], step_key(key, i))
+jax.block_until_ready(state)
+n = int(sys.argv[1]) if len(sys.argv) > 1 else 150
+t = time.perf_counter()
+for i in range(n):
+    state, m = step(state, batches[i % 100], step_key(key, i))
+jax.block_until_ready(state)
+dt = time.perf_counter() - t
+print(json.dumps({"pkg": gan_utils.__file__, "img_s": round(n * 64 / dt, 1), "ms_step": round(1000 * dt / n, 1)}))
