@@ -15,6 +15,8 @@ from pathlib import Path
 
 from .config import GANConfig
 
+__all__ = ["main", "make_parser", "CLIError"]
+
 # The training defaults are GANConfig's (each with its reason in gan_utils/config.py); these are the CLI's own.
 SAMPLE_EVERY = 500        # steps between sample grids written to the output folder
 CHECKPOINT_EVERY = 1000   # steps between checkpoints
@@ -55,17 +57,26 @@ def cmd_train(args) -> None:
         raise CLIError(f"--model dcgan needs --dataset mnist (images); use --model mlp for {args.dataset}.")
     config = GANConfig(dataset=args.dataset, model=args.model, batch_size=args.batch_size, lr=args.lr, b1=args.b1,
                        latent_dim=args.latent_dim, k_disc=args.k_disc, seed=args.seed,
-                       label_smoothing=args.label_smoothing, dropout=args.dropout)
+                       label_smoothing=args.label_smoothing, dropout=args.dropout, loss=args.loss, d_lr=args.d_lr,
+                       b2=args.b2, r1=args.r1, ema=args.ema, g_base=args.g_base, d_base=args.d_base,
+                       g_extra=args.g_extra)
+    start, history = 0, None
+    ckpt_dir = out / checkpoint.RUN_SUBDIR
+    resuming = args.resume and (ckpt_dir / checkpoint.META_FILE).exists()
+    if resuming:   # a resumed run keeps the recipe it was started with, whatever the other flags say
+        stored = checkpoint.load_meta(out).get("config")
+        if not stored:
+            raise CLIError(f"{out} holds a checkpoint without a config; pass a new --out to start another run.")
+        saved = GANConfig.from_dict(stored)
+        if saved != config:
+            changed = {k: v for k, v in saved.to_dict().items() if config.to_dict().get(k) != v}
+            print(f"resuming with the run's own options (differing from this command line: {changed})")
+        config = saved
     x = _training_data(config)
     gan = build_gan(config)
     key = jax.random.key(config.seed)
     k_run, k_data, k_fixed = jax.random.split(key, 3)
-    start, history = 0, None
-    ckpt_dir = out / checkpoint.RUN_SUBDIR
-    if args.resume and (ckpt_dir / checkpoint.META_FILE).exists():
-        meta = checkpoint.load_meta(out)
-        if meta.get("config", {}).get("model") != config.model:
-            raise CLIError(f"{out} holds a {meta['config'].get('model')} run; pass a new --out to start another.")
+    if resuming:
         start, k_run, meta = checkpoint.restore(ckpt_dir, gan)
         history = meta.get("history")
         print(f"resuming {out} at step {start}")
@@ -74,14 +85,14 @@ def cmd_train(args) -> None:
     z_fixed = jax.random.normal(k_fixed, (64, gan.latent_dim))
 
     def write_samples(step, gan, hist):
-        s = models.sample(gan.generator, None, 64, z=z_fixed)
+        s = models.sample(gan.sampler(), None, 64, z=z_fixed)   # g_ema (re-estimated statistics) when --ema
         if config.dataset == "mnist":
             img = np.asarray(s).reshape(64, 28, 28, 1)
             plots.save_image_grid(out / f"samples_{step:06d}.png", img, nrow=8)
             plots.save_image_grid(out / "samples.png", img, nrow=8)
 
     result = train.fit(gan, batches, key=k_run, steps=args.steps, minutes=args.minutes, start_step=start,
-                       k_disc=config.k_disc, label_smoothing=config.label_smoothing,
+                       **config.step_options(),
                        callbacks=[write_samples], callback_every=args.sample_every, checkpoint_dir=str(ckpt_dir),
                        checkpoint_every=args.checkpoint_every, config=config, history=history,
                        progress=not args.quiet)
@@ -94,7 +105,7 @@ def cmd_train(args) -> None:
     (out / "metrics.json").write_text(json.dumps({"summary": summary, "history": h}))
     if config.dataset != "mnist":
         import matplotlib.pyplot as plt
-        fake = np.asarray(models.sample(gan.generator, jax.random.key(1), 2000))
+        fake = np.asarray(models.sample(gan.sampler(), jax.random.key(1), 2000))
         lim = 1.6 if config.dataset == "ring" else 5.5
         ax = plots.plot_2d(x[:2000], fake, lim=lim, title=f"{config.dataset}: step {result.step}")
         ax.figure.savefig(out / "samples.png", dpi=100, bbox_inches="tight")
@@ -118,7 +129,7 @@ def cmd_sample(args) -> None:
                                                    if args.pretrained else "; pass the --out folder of `train`."))
     gan = checkpoint.load_gan(src)
     config = GANConfig.from_dict(checkpoint.load_meta(src)["config"])
-    samples = np.asarray(models.sample(gan.generator, jax.random.key(args.seed), args.n))
+    samples = np.asarray(models.sample(gan.sampler(), jax.random.key(args.seed), args.n))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if config.dataset == "mnist":
@@ -160,6 +171,23 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument("--k-disc", type=int, default=_DEFAULT.k_disc, help="discriminator steps per generator step")
     t.add_argument("--label-smoothing", type=float, default=_DEFAULT.label_smoothing, help="one-sided label smoothing (0 = off)")
     t.add_argument("--dropout", type=float, default=_DEFAULT.dropout, help="dropout in the DCGAN discriminator")
+    t.add_argument("--loss", choices=["non_saturating", "hinge"], default=_DEFAULT.loss,
+                   help="non_saturating: cross-entropy for D, -log D(G(z)) for G; hinge: hinge loss for D, "
+                        "-D_logit(G(z)) for G (Miyato et al. 2018)")
+    t.add_argument("--d-lr", type=float, default=_DEFAULT.d_lr,
+                   help="discriminator's Adam learning rate (two time-scales, TTUR); default: same as --lr")
+    t.add_argument("--b2", type=float, default=_DEFAULT.b2, help="Adam beta2 (both networks)")
+    t.add_argument("--r1", type=float, default=_DEFAULT.r1,
+                   help="gamma of the R1 gradient penalty on real data (Mescheder et al. 2018); 0 = off")
+    t.add_argument("--ema", type=float, default=_DEFAULT.ema,
+                   help="decay of a moving average of the generator's weights, which is sampled (e.g. 0.999); "
+                        "0 = off")
+    t.add_argument("--g-base", type=int, default=_DEFAULT.g_base,
+                   help="DCGAN generator channels at 7x7 (halved at 14x14)")
+    t.add_argument("--d-base", type=int, default=_DEFAULT.d_base,
+                   help="DCGAN discriminator channels of the first conv (doubled in the second)")
+    t.add_argument("--g-extra", type=int, default=_DEFAULT.g_extra,
+                   help="extra 3x3 conv + BatchNorm + ReLU stages at 28x28 in the DCGAN generator")
     t.add_argument("--seed", type=int, default=_DEFAULT.seed, help="the run's seed (models, data order, noise)")
     t.add_argument("--sample-every", type=int, default=SAMPLE_EVERY, help="steps between sample grids")
     t.add_argument("--checkpoint-every", type=int, default=CHECKPOINT_EVERY, help="steps between checkpoints")

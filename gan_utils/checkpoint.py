@@ -174,8 +174,11 @@ def load_gan(path: str | os.PathLike):
     Args:
       path: a checkpoint directory written by ``train --out`` or ``checkpoint.save`` with a CLI config.
     Returns:
-      a ``gan_utils.steps.GAN`` (generator, discriminator, optimizers) holding the saved state; its generator
-      is in training mode, as after ``fit`` (``models.sample`` switches to inference mode by itself).
+      a ``gan_utils.steps.GAN`` (generator, discriminator, optimizers, and ``g_ema`` when the config has
+      ``ema``) holding the saved state; its generators are in training mode, as after ``fit`` (``models.sample``
+      switches to inference mode by itself). Sample ``gan.sampler()`` (``gan.sampling_generator`` with the
+      BatchNorm statistics of a weight average re-estimated). Exported weights (``Networks``) hold one generator,
+      the one to sample: it is loaded as ``generator`` and, with ``ema``, as ``g_ema`` too.
     Raises:
       CheckpointError: the folder is not a checkpoint, or it has no model config to rebuild from.
     """
@@ -189,12 +192,15 @@ def load_gan(path: str | os.PathLike):
         raise CheckpointError(f"{path}: the config in {META_FILE} does not describe a GAN ({e}).") from e
     gan = build_gan(config)
     module = meta.get("module", "GAN")
-    if module == "GAN":
+    if module == "GAN":   # a training checkpoint: everything, g_ema included
         load_module(path, gan)
-    elif module == "Networks":  # weights only (as shipped): both networks, no optimizer state
+        return gan
+    if module == "Networks":  # weights only (as shipped): both networks, no optimizer state
         load_module(path, Networks(gan.generator, gan.discriminator))
     else:  # a generator saved on its own
         load_module(path, gan.generator)
+    if gan.g_ema is not None:   # the one generator shipped is the one to sample (export_weights)
+        nnx.update(gan.g_ema, nnx.state(gan.generator))
     return gan
 
 
@@ -209,6 +215,10 @@ class Networks(nnx.Module):
 def export_weights(src: str | os.PathLike, dst: str | os.PathLike) -> dict:
     """Writes the networks of a training checkpoint without the optimizer state (a third of the size).
 
+    The generator written is the one to sample, ``GAN.sampler()``: the trained generator, or, when the run kept a
+    weight average, ``g_ema`` with its BatchNorm statistics re-estimated for its weights (with the defaults of
+    ``GAN.sampler``, so the export is reproducible).
+
     Args:
       src: a checkpoint folder written by ``train --out``.
       dst: the folder to write (replaced atomically); ``load_gan``/``load_pretrained`` read it.
@@ -219,7 +229,9 @@ def export_weights(src: str | os.PathLike, dst: str | os.PathLike) -> dict:
     meta = load_meta(src)
     keep = {k: meta[k] for k in ("step", "config", "history") if k in meta}
     keep["exported_from"] = Path(src).name
-    save_module(dst, Networks(gan.generator, gan.discriminator), keep)
+    if gan.g_ema is not None:
+        keep["generator"] = "g_ema (weight average), BatchNorm statistics re-estimated by GAN.sampler()"
+    save_module(dst, Networks(gan.sampler(), gan.discriminator), keep)
     return load_meta(dst)
 
 
@@ -235,7 +247,8 @@ def load_pretrained(path: str | os.PathLike | None = None):
       path: another checkpoint folder to load instead; default ``$GAN_UTILS_PRETRAINED_DIR`` if set, else
         ``gan_utils/assets/pretrained_dcgan``.
     Returns:
-      a ``gan_utils.steps.GAN``; ``gan.generator`` and ``gan.discriminator`` are the trained networks and
+      a ``gan_utils.steps.GAN``; ``gan.generator`` and ``gan.discriminator`` are the trained networks (the
+      generator is the one to sample, the weight average when the run kept one) and
       ``load_meta(...)["history"]`` holds its training curves.
     Raises:
       CheckpointError: the weights are missing (e.g. an install without package data).

@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:   # the record itself needs no JAX: `python -m gan_utils --help` reads its defaults instantly
     from .steps import GAN
 
-__all__ = ["DATASETS", "MODELS", "GANConfig", "build_gan"]
+__all__ = ["DATASETS", "MODELS", "LOSSES", "GANConfig", "build_gan"]
 
 DATASETS = ("mnist", "ring", "grid")
 MODELS = ("dcgan", "mlp")
+# GANConfig.loss -> (discriminator loss, generator loss), names of losses.DISCRIMINATOR_LOSSES / GENERATOR_LOSSES
+LOSSES = {"non_saturating": ("bce", "non_saturating"), "hinge": ("hinge", "hinge")}
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,19 @@ class GANConfig:
     label_smoothing: float = 0.0  # one-sided label smoothing of the real targets (0 = off)
     dropout: float = 0.0          # dropout in the DCGAN discriminator (0 = off; the TF tutorial uses 0.3)
     hidden: tuple[int, ...] = field(default=(256, 256))  # MLP hidden widths (generator and discriminator)
+    # Options for the recipe search; each default reproduces the original recipe (and the shipped weights).
+    loss: str = "non_saturating"  # "non_saturating": BCE for D, -log D(G(z)) for G (Goodfellow et al. 2014);
+    #                               "hinge": hinge for D, -l(G(z)) for G (Lim & Ye 2017; Miyato et al. 2018)
+    d_lr: float | None = None     # D's Adam learning rate; None: lr. Two time-scales (TTUR, Heusel et al. 2017)
+    b2: float = 0.999             # Adam's beta2: Adam's (and the DCGAN paper's) default; 0.99 or 0.9 react faster
+    r1: float = 0.0               # gamma of the R1 penalty on D's input gradient at real data (Mescheder et al.
+    #                               2018: gamma/2 * E||grad D(x)||^2); 0 = off
+    ema: float = 0.0              # decay of a moving average of G's weights, sampled instead of G (Karras et al.
+    #                               2018; Yazici et al. 2019), e.g. 0.999; 0 = off
+    g_base: int = 128             # DCGAN generator channels at 7x7 (halved at 14x14): the course's network
+    d_base: int = 64              # DCGAN discriminator channels of its first conv (doubled in the second)
+    g_extra: int = 0              # extra 3x3 conv + BatchNorm + ReLU stages at 28x28 in the DCGAN generator
+    #                               (0: the original two-upsampling generator)
 
     def __post_init__(self):
         if self.dataset not in DATASETS:
@@ -59,6 +74,30 @@ class GANConfig:
         if not 0 <= self.label_smoothing < 1 or not 0 <= self.dropout < 1:
             raise ValueError(f"label_smoothing and dropout must be in [0, 1), got {self.label_smoothing} and "
                              f"{self.dropout}.")
+        if self.loss not in LOSSES:
+            raise ValueError(f"unknown loss {self.loss!r}; choose one of {tuple(LOSSES)}.")
+        if self.loss == "hinge" and self.label_smoothing:
+            raise ValueError(f"label_smoothing applies to the cross-entropy loss only; with loss 'hinge' set "
+                             f"label_smoothing=0 (got {self.label_smoothing}).")
+        if self.d_lr is not None and not self.d_lr > 0:
+            raise ValueError(f"d_lr must be positive, or None for the same as lr; got {self.d_lr}.")
+        if not 0 <= self.b2 < 1:
+            raise ValueError(f"b2 (Adam's beta2) must be in [0, 1), got {self.b2}; 0.999 is Adam's default.")
+        if not 0 <= self.r1 < float("inf"):
+            raise ValueError(f"r1 (the R1 penalty's gamma) must be >= 0, got {self.r1}; 0 turns it off, MNIST-sized "
+                             "models use about 0.1 to 10.")
+        if not 0 <= self.ema < 1:
+            raise ValueError(f"ema (the decay of G's weight average) must be in [0, 1), got {self.ema}; 0 turns it "
+                             "off, 0.999 is common.")
+        if int(self.g_base) < 4 or int(self.d_base) < 1 or int(self.g_extra) < 0:
+            raise ValueError(f"need g_base >= 4, d_base >= 1 and g_extra >= 0; got {self.g_base}, {self.d_base} "
+                             f"and {self.g_extra}.")
+        if model != "dcgan":
+            changed = [n for n in ("g_base", "d_base", "g_extra")
+                       if getattr(self, n) != next(f.default for f in dataclasses.fields(self) if f.name == n)]
+            if changed:
+                raise ValueError(f"{', '.join(changed)} set the DCGAN's size; for model {model!r} set hidden "
+                                 "(the MLP widths) instead.")
 
     @property
     def data_dim(self) -> int:
@@ -82,6 +121,13 @@ class GANConfig:
             raise ValueError(f"unknown config keys {unknown}; a GANConfig has {sorted(known)}.")
         return cls(**d)
 
+    def step_options(self) -> dict:
+        """The keyword arguments of the training step this config asks for (``train.fit``,
+        ``steps.make_train_step``): k_disc, generator_loss, discriminator_loss, label_smoothing, r1."""
+        d_loss, g_loss = LOSSES[self.loss]
+        return dict(k_disc=self.k_disc, generator_loss=g_loss, discriminator_loss=d_loss,
+                    label_smoothing=self.label_smoothing, r1=self.r1)
+
     def replace(self, **changes) -> "GANConfig":
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
@@ -93,8 +139,9 @@ def build_gan(config: GANConfig | dict) -> GAN:
     Args:
       config: a ``GANConfig``, or the dict a checkpoint's meta.json stores.
     Returns:
-      a ``steps.GAN`` (generator, discriminator, Adam optimizers); restore saved weights into it with
-      ``gan_utils.checkpoint``.
+      a ``steps.GAN`` (generator, discriminator, Adam optimizers, and ``g_ema`` when ``config.ema > 0``); restore
+      saved weights into it with ``gan_utils.checkpoint``. Train it with ``train.fit(gan, ...,
+      **config.step_options())``.
     """
     from flax import nnx
     from . import models
@@ -103,9 +150,9 @@ def build_gan(config: GANConfig | dict) -> GAN:
     c = GANConfig.from_dict(config)
     rngs = nnx.Rngs(c.seed)
     if c.model == "dcgan":
-        g = models.DCGANGenerator(latent_dim=c.latent_dim, rngs=rngs)
-        d = models.DCGANDiscriminator(dropout=c.dropout, rngs=rngs)
+        g = models.DCGANGenerator(latent_dim=c.latent_dim, base=c.g_base, extra=c.g_extra, rngs=rngs)
+        d = models.DCGANDiscriminator(base=c.d_base, dropout=c.dropout, rngs=rngs)
     else:
         g = models.MLPGenerator(latent_dim=c.latent_dim, out_dim=c.data_dim, hidden=c.hidden, rngs=rngs)
         d = models.MLPDiscriminator(in_dim=c.data_dim, hidden=c.hidden, rngs=rngs)
-    return GAN(g, d, g_lr=c.lr, d_lr=c.lr, b1=c.b1)
+    return GAN(g, d, g_lr=c.lr, d_lr=c.lr if c.d_lr is None else c.d_lr, b1=c.b1, b2=c.b2, ema=c.ema)

@@ -16,7 +16,8 @@ import jax
 import jax.numpy as jnp
 
 __all__ = ["bce_with_logits", "discriminator_loss", "generator_loss_saturating",
-           "generator_loss_non_saturating", "value_function", "GENERATOR_LOSSES"]
+           "generator_loss_non_saturating", "value_function", "discriminator_loss_hinge", "generator_loss_hinge",
+           "GENERATOR_LOSSES", "DISCRIMINATOR_LOSSES"]
 
 
 def _check(logits, name: str) -> jnp.ndarray:
@@ -119,4 +120,42 @@ def value_function(real_logits: jax.Array, fake_logits: jax.Array) -> jax.Array:
     return -discriminator_loss(real_logits, fake_logits)
 
 
-GENERATOR_LOSSES = {"non_saturating": generator_loss_non_saturating, "saturating": generator_loss_saturating}
+def discriminator_loss_hinge(real_logits: jax.Array, fake_logits: jax.Array) -> jax.Array:
+    """The discriminator's hinge loss (Lim & Ye, 2017; Miyato et al., 2018).
+
+    .. math:: L_D^{\\text{hinge}} = \\mathbb{E}_{x\\sim p}[\\max(0, 1 - l(x))] + \\mathbb{E}_z[\\max(0, 1 + l(G(z)))]
+
+    D is rewarded only until its logit is beyond the margin (l >= 1 on real data, l <= -1 on fakes): samples
+    already classified with margin give no gradient. At l = 0 everywhere it equals 2; a perfect D reaches 0.
+
+    Args:
+      real_logits: (N,) logits of D on real data.
+      fake_logits: (M,) logits of D on generated data.
+    Returns:
+      scalar loss.
+    """
+    real_logits = _check(real_logits, "real_logits")
+    fake_logits = _check(fake_logits, "fake_logits")
+    return jnp.mean(jax.nn.relu(1 - real_logits)) + jnp.mean(jax.nn.relu(1 + fake_logits))
+
+
+def generator_loss_hinge(fake_logits: jax.Array) -> jax.Array:
+    """The generator's loss paired with the hinge discriminator loss (Lim & Ye, 2017; Miyato et al., 2018).
+
+    .. math:: L_G^{\\text{hinge}} = -\\mathbb{E}_z[l(G(z))]
+
+    Its gradient with respect to each logit is the constant ``-1/N``: it never saturates. At l = 0 it equals 0.
+
+    Args:
+      fake_logits: (N,) logits of D on generated data.
+    Returns:
+      scalar loss (minimised by the generator).
+    """
+    fake_logits = _check(fake_logits, "fake_logits")
+    return -jnp.mean(fake_logits)
+
+
+GENERATOR_LOSSES = {"non_saturating": generator_loss_non_saturating, "saturating": generator_loss_saturating,
+                    "hinge": generator_loss_hinge}
+# "bce" is the cross-entropy of a real-vs-fake classifier (``discriminator_loss``; it takes label_smoothing=).
+DISCRIMINATOR_LOSSES = {"bce": discriminator_loss, "hinge": discriminator_loss_hinge}

@@ -23,7 +23,7 @@ from flax import nnx
 
 __all__ = ["depth_to_space", "space_to_depth", "Upsample", "MLPGenerator", "MLPDiscriminator",
            "DCGANGenerator", "DCGANDiscriminator", "count_params", "UPSAMPLE_MODES", "inference_copy", "sample",
-           "layer_table", "format_layer_table"]
+           "recalibrate_batchnorm", "layer_table", "format_layer_table"]
 
 UPSAMPLE_MODES = ("subpixel", "transpose", "resize")
 
@@ -134,31 +134,61 @@ class MLPDiscriminator(nnx.Module):
 class DCGANGenerator(nnx.Module):
     """DCGAN-style generator: z (N, latent_dim) -> images (N, 28, 28, 1) in [-1, 1].
 
-    Layers (with the defaults latent_dim=64, base=128):
+    Layers (with the defaults latent_dim=64, base=128, extra=0):
       Linear 64 -> 7*7*128, BatchNorm, ReLU, reshape to (N, 7, 7, 128)
       Upsample 128 -> 64 (14x14), BatchNorm, ReLU
       Upsample 64 -> 1 (28x28), tanh
 
+    With ``extra = k > 0`` the generator gets more capacity at full resolution (k = 2 shown):
+      Linear 64 -> 7*7*128, BatchNorm, ReLU, reshape to (N, 7, 7, 128)
+      Upsample 128 -> 64 (14x14), BatchNorm, ReLU
+      Upsample 64 -> 32 (28x28), BatchNorm, ReLU           (bn2)
+      k times: Conv 3x3 stride 1, 32 -> 32 (28x28), BatchNorm, ReLU   (extra_convs[i], extra_bns[i])
+      Conv 3x3, 32 -> 1 (28x28), tanh                      (out)
+
+    With ``extra = 0`` the network, its parameter names and its initialisation are those of the original
+    two-upsampling DCGAN, so weights saved before ``extra`` existed load unchanged.
+
     Args:
       latent_dim: size of z.
-      base: channels at 7x7; halved at 14x14.
+      base: channels at 7x7; halved at 14x14 (and quartered at 28x28 when ``extra > 0``).
+      extra: number of extra 3x3 stride-1 convolution + BatchNorm + ReLU stages at 28x28 (0 = none).
       upsample: one of ``UPSAMPLE_MODES`` (see ``Upsample``).
       rngs: the NNX random streams for initialisation.
     """
 
-    def __init__(self, latent_dim: int = 64, base: int = 128, *, upsample: str = "subpixel", rngs: nnx.Rngs):
-        self.latent_dim, self.base = latent_dim, base
+    def __init__(self, latent_dim: int = 64, base: int = 128, *, extra: int = 0, upsample: str = "subpixel",
+                 rngs: nnx.Rngs):
+        if extra < 0:
+            raise ValueError(f"extra (stages at 28x28) must be 0 or more, got {extra}.")
+        if base < (4 if extra else 2):
+            raise ValueError(f"base must be at least {4 if extra else 2} (it is halved at 14x14"
+                             f"{' and quartered at 28x28' if extra else ''}), got {base}.")
+        self.latent_dim, self.base, self.extra = latent_dim, base, extra
         self.fc = nnx.Linear(latent_dim, 7 * 7 * base, use_bias=False, rngs=rngs)  # BN adds the bias
         self.bn0 = nnx.BatchNorm(7 * 7 * base, momentum=0.9, rngs=rngs)
         self.up1 = Upsample(base, base // 2, mode=upsample, rngs=rngs)
         self.bn1 = nnx.BatchNorm(base // 2, momentum=0.9, rngs=rngs)
-        self.up2 = Upsample(base // 2, 1, mode=upsample, rngs=rngs)
+        if not extra:
+            self.up2 = Upsample(base // 2, 1, mode=upsample, rngs=rngs)
+            return
+        c = base // 4
+        self.up2 = Upsample(base // 2, c, mode=upsample, rngs=rngs)
+        self.bn2 = nnx.BatchNorm(c, momentum=0.9, rngs=rngs)
+        self.extra_convs = nnx.List([nnx.Conv(c, c, (3, 3), use_bias=False, rngs=rngs) for _ in range(extra)])
+        self.extra_bns = nnx.List([nnx.BatchNorm(c, momentum=0.9, rngs=rngs) for _ in range(extra)])
+        self.out = nnx.Conv(c, 1, (3, 3), rngs=rngs)
 
     def __call__(self, z: jax.Array) -> jax.Array:
         _check_input(z, (self.latent_dim,), "DCGANGenerator")
         x = nnx.relu(self.bn0(self.fc(z))).reshape(z.shape[0], 7, 7, self.base)
         x = nnx.relu(self.bn1(self.up1(x)))
-        return jnp.tanh(self.up2(x))
+        if not self.extra:
+            return jnp.tanh(self.up2(x))
+        x = nnx.relu(self.bn2(self.up2(x)))                      # (N, 28, 28, base // 4)
+        for conv, bn in zip(self.extra_convs, self.extra_bns):
+            x = nnx.relu(bn(conv(x)))
+        return jnp.tanh(self.out(x))
 
 
 class DCGANDiscriminator(nnx.Module):
@@ -242,6 +272,52 @@ def sample(generator: nnx.Module, key: jax.Array | None, n: int, *, z: jax.Array
     keys = jax.random.split(key, math.ceil(n / batch_size))
     out = [_sample_jit(graphdef, state, k, min(batch_size, n - i * batch_size)) for i, k in enumerate(keys)]
     return jnp.concatenate(out) if len(out) > 1 else out[0]
+
+
+@partial(jax.jit, static_argnums=(0, 3))
+def _batch_stats_jit(graphdef, state, key, n):
+    g = nnx.merge(graphdef, state)
+    g(jax.random.normal(key, (n, g.latent_dim)))
+    return nnx.state(g, nnx.BatchStat)
+
+
+def recalibrate_batchnorm(generator: nnx.Module, key: jax.Array, *, n_batches: int = 20,
+                          batch_size: int = 256) -> nnx.Module:
+    """Re-estimates a generator's BatchNorm running statistics for its current weights ("standing statistics").
+
+    The running statistics that training leaves behind belong to the weights that produced them. A generator
+    whose weights were set otherwise (an exponential moving average of the trained ones, ``steps.GAN.g_ema``)
+    needs statistics of its own: this runs it in training mode on ``n_batches`` batches of fresh
+    z ~ N(0, I) and sets each BatchNorm's ``mean`` and ``var`` to the plain average, over those batches, of
+    the batch statistics (what BatchNorm normalises with in training mode). The result depends only on the
+    weights and ``key``, not on the old statistics nor on BatchNorm's momentum.
+
+    Args:
+      generator: a generator with a ``latent_dim`` attribute; changed in place (only its BatchNorm statistics).
+      key: PRNG key of the z batches.
+      n_batches: number of batches averaged.
+      batch_size: samples per batch (the batch statistics are those of batches of this size).
+    Returns:
+      ``generator`` (for chaining). A generator without BatchNorm is returned unchanged.
+    """
+    if n_batches < 1 or batch_size < 2:
+        raise ValueError(f"need n_batches >= 1 and batch_size >= 2, got {n_batches} and {batch_size}.")
+    probe = nnx.clone(generator)      # new Variables: nothing done to the probe reaches the generator
+    bns = [m for _, m in nnx.iter_modules(probe) if isinstance(m, nnx.BatchNorm)]
+    if not bns:
+        return generator
+    probe.train()
+    for bn in bns:                    # momentum 0: each forward pass leaves exactly that batch's statistics
+        bn.momentum = 0.0
+        bn.mean[...] = jnp.zeros_like(bn.mean[...])
+        bn.var[...] = jnp.ones_like(bn.var[...])
+    graphdef, state = nnx.split(probe)
+    total = None
+    for k in jax.random.split(key, n_batches):
+        stats = _batch_stats_jit(graphdef, state, k, batch_size)
+        total = stats if total is None else jax.tree_util.tree_map(jnp.add, total, stats)
+    nnx.update(generator, jax.tree_util.tree_map(lambda s: s / n_batches, total))
+    return generator
 
 
 def layer_table(module, *inputs, depth: int = 1) -> list[dict]:

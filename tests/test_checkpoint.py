@@ -68,3 +68,36 @@ def test_wrong_model_or_missing_checkpoint_gives_clear_error(tmp_path):
         checkpoint.restore(tmp_path / "ck", other)
     with pytest.raises(checkpoint.CheckpointError, match="not a gan_utils checkpoint"):
         checkpoint.restore(tmp_path / "nothing", make(0))
+
+
+def test_ema_gan_saves_loads_and_exports_its_average(tmp_path):
+    from gan_utils.config import GANConfig, build_gan
+    c = GANConfig(g_base=16, d_base=8, ema=0.5, seed=3)
+    gan = build_gan(c)
+    _, state, step = steps.make_train_step(gan)
+    for i in range(3):
+        state, _ = step(state, jax.random.uniform(jax.random.key(i), (4, 28, 28, 1), minval=-1, maxval=1),
+                        jax.random.key(10 + i))
+    nnx.update(gan, state)
+    checkpoint.save(tmp_path / "ck", gan, step=3, key=jax.random.key(0), config=c)
+    z = jax.random.normal(jax.random.key(1), (5, 64))
+
+    def draw(g):
+        return np.asarray(models.sample(g, None, 5, z=z))
+
+    live, avg = draw(gan.generator), draw(gan.g_ema)
+    assert not np.array_equal(live, avg)
+    loaded = checkpoint.load_gan(tmp_path / "ck")               # a training checkpoint: g_ema restored
+    assert loaded.sampling_generator is loaded.g_ema
+    np.testing.assert_array_equal(draw(loaded.g_ema), avg)
+    np.testing.assert_array_equal(draw(loaded.generator), live)
+    ready = draw(gan.sampler())                                  # g_ema with re-estimated BatchNorm statistics
+    assert not np.array_equal(ready, avg)
+    checkpoint.export_weights(tmp_path / "ck", tmp_path / "shipped")
+    shipped = checkpoint.load_pretrained(tmp_path / "shipped")  # weights only: the average is the generator
+    assert checkpoint.load_meta(tmp_path / "shipped")["module"] == "Networks"
+    for g in (shipped.generator, shipped.sampling_generator, shipped.sampler()):   # re-estimating is idempotent
+        np.testing.assert_array_equal(draw(g), ready)
+    for a, b in zip(jax.tree_util.tree_leaves(nnx.state(shipped.generator, nnx.Param)),
+                    jax.tree_util.tree_leaves(nnx.state(gan.g_ema, nnx.Param))):
+        np.testing.assert_array_equal(a, b)                      # the averaged weights themselves

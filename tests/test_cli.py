@@ -69,3 +69,14 @@ def test_export_ships_networks_only_and_loads_back(tmp_path):
     z = jax.random.normal(jax.random.key(0), (4, a.latent_dim))
     np.testing.assert_array_equal(models.sample(a.generator, None, 4, z=z), models.sample(b.generator, None, 4, z=z))
     assert checkpoint.load_meta(shipped)["step"] == 3
+
+
+def test_resume_keeps_the_runs_own_recipe(tmp_path, capsys):
+    out = tmp_path / "ring"
+    assert main(["train", "--dataset", "ring", "--steps", "20", "--ema", "0.9", "--lr", "1e-3", "--out", str(out),
+                 "--quiet"]) == 0
+    assert main(["train", "--dataset", "ring", "--steps", "30", "--out", str(out), "--quiet", "--resume"]) == 0
+    assert "differing from this command line" in capsys.readouterr().out
+    from gan_utils import checkpoint
+    meta = checkpoint.load_meta(out)
+    assert meta["step"] == 30 and meta["config"]["ema"] == 0.9 and meta["config"]["lr"] == 1e-3

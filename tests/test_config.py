@@ -38,6 +38,15 @@ def test_the_shipped_config_reads_back():
     (dict(lr=-1.0), "lr must be positive"),
     (dict(b1=1.0), r"b1 \(Adam's beta1\)"),
     (dict(dropout=1.5), "dropout"),
+    (dict(loss="wasserstein"), "unknown loss"),
+    (dict(loss="hinge", label_smoothing=0.1), "label_smoothing=0"),
+    (dict(d_lr=0.0), "d_lr must be positive, or None"),
+    (dict(b2=1.0), r"b2 \(Adam's beta2\)"),
+    (dict(r1=-1.0), "r1.*0 turns it off"),
+    (dict(ema=1.0), r"ema.*\[0, 1\)"),
+    (dict(g_base=2), "g_base >= 4"),
+    (dict(g_extra=-1), "g_extra >= 0"),
+    (dict(dataset="ring", g_extra=1), "g_extra set the DCGAN's size.*hidden"),
 ])
 def test_bad_values_name_the_fix(bad, match):
     with pytest.raises(ValueError, match=match):
@@ -71,3 +80,61 @@ def test_fit_saves_the_config_and_load_gan_rebuilds_it(tmp_path):
     loaded = checkpoint.load_gan(tmp_path / "ck")
     z = np.zeros((3, 2), np.float32)
     np.testing.assert_array_equal(models.sample(loaded.generator, None, 3, z=z), models.sample(gan.generator, None, 3, z=z))
+
+
+def test_old_configs_load_with_the_defaults_of_the_new_options():
+    old = {"dataset": "mnist", "model": "dcgan", "batch_size": 64, "lr": 0.0002, "b1": 0.5, "latent_dim": 64,
+           "k_disc": 1, "seed": 0, "toy_points": 100000, "label_smoothing": 0.0, "dropout": 0.0}
+    c = GANConfig.from_dict(old)
+    assert (c.loss, c.d_lr, c.b2, c.r1, c.ema, c.g_base, c.d_base, c.g_extra) == \
+        ("non_saturating", None, 0.999, 0.0, 0.0, 128, 64, 0)
+    assert c == GANConfig()
+    new = GANConfig(loss="hinge", d_lr=4e-4, b2=0.99, r1=1.0, ema=0.999, g_base=64, d_base=32, g_extra=2)
+    assert GANConfig.from_dict(json.loads(json.dumps(new.to_dict()))) == new
+
+
+def test_step_options():
+    assert GANConfig().step_options() == dict(k_disc=1, generator_loss="non_saturating", discriminator_loss="bce",
+                                              label_smoothing=0.0, r1=0.0)
+    assert GANConfig(loss="hinge", r1=2.0, k_disc=2).step_options() == dict(
+        k_disc=2, generator_loss="hinge", discriminator_loss="hinge", label_smoothing=0.0, r1=2.0)
+
+
+def _equal_states(a, b):
+    la, lb = jax.tree_util.tree_leaves(nnx.state(a)), jax.tree_util.tree_leaves(nnx.state(b))
+    assert len(la) == len(lb)
+    for x, y in zip(la, lb):
+        if jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key):
+            x, y = jax.random.key_data(x), jax.random.key_data(y)
+        np.testing.assert_array_equal(x, y)
+
+
+def test_build_gan_passes_the_new_options():
+    from gan_utils import steps
+    c = GANConfig(dataset="ring", hidden=(8, 8), seed=2, lr=1e-3, d_lr=3e-3, b2=0.9, ema=0.5)
+    real = jax.random.normal(jax.random.key(0), (16, 2))
+
+    def by_hand(**kw):
+        rngs = nnx.Rngs(2)
+        g = models.MLPGenerator(latent_dim=2, out_dim=2, hidden=(8, 8), rngs=rngs)
+        return steps.GAN(g, models.MLPDiscriminator(in_dim=2, hidden=(8, 8), rngs=rngs), b1=0.5, **kw)
+
+    def trained(m, n=3):                       # learning rates and beta2 show in the updates
+        _, state, step = steps.make_train_step(m, **c.step_options())
+        for i in range(n):
+            state, _ = step(state, real, jax.random.key(i))
+        nnx.update(m, state)
+        return m
+
+    gan = trained(build_gan(c))
+    assert gan.ema_decay == 0.5 and gan.sampling_generator is gan.g_ema
+    _equal_states(gan, trained(by_hand(g_lr=1e-3, d_lr=3e-3, b2=0.9, ema=0.5)))
+    same_lr = trained(build_gan(c.replace(d_lr=None, ema=0.0)))     # d_lr None: the discriminator uses lr
+    _equal_states(same_lr, trained(by_hand(g_lr=1e-3, d_lr=1e-3, b2=0.9)))
+    assert not np.array_equal(same_lr.discriminator.out.kernel[...], gan.discriminator.out.kernel[...])
+
+
+def test_build_gan_dcgan_sizes():
+    gan = build_gan(GANConfig(g_base=32, d_base=8, g_extra=1))
+    assert gan.generator.base == 32 and gan.generator.extra == 1 and gan.discriminator.conv1.out_features == 8
+    assert gan.g_ema is None and gan.sampling_generator is gan.generator

@@ -36,7 +36,8 @@ def test_equilibrium_values():
 
 
 @pytest.mark.parametrize("fn", [lambda l: losses.discriminator_loss(l, l), losses.generator_loss_saturating,
-                                losses.generator_loss_non_saturating, lambda l: losses.bce_with_logits(l, 0.3)])
+                                losses.generator_loss_non_saturating, lambda l: losses.bce_with_logits(l, 0.3),
+                                lambda l: losses.discriminator_loss_hinge(l, l), losses.generator_loss_hinge])
 def test_finite_values_and_gradients_at_extreme_logits(fn):
     l = jnp.array([-1e4, -50.0, 0.0, 50.0, 1e4], jnp.float32)
     v, g = jax.value_and_grad(fn)(l)
@@ -82,3 +83,32 @@ def test_losses_module_imports_no_plotting():
     code = "import sys, gan_utils.losses; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_hinge_losses_against_hand_computed_values():
+    r = jnp.array([2.0, 0.5, -1.0])       # relu(1 - r) = [0, 0.5, 2]    -> mean 2.5/3
+    f = jnp.array([-2.0, 0.0, 0.5])       # relu(1 + f) = [0, 1, 1.5]    -> mean 2.5/3
+    np.testing.assert_allclose(losses.discriminator_loss_hinge(r, f), 5 / 3, rtol=1e-6)
+    np.testing.assert_allclose(losses.generator_loss_hinge(f), 0.5, rtol=1e-6)     # -mean(f) = 1.5/3
+    # gradients: -1/N on real logits inside the margin (r < 1), 0 outside; +1/N on fakes with f > -1
+    gr, gf = jax.grad(losses.discriminator_loss_hinge, argnums=(0, 1))(r, f)
+    np.testing.assert_allclose(gr, [0, -1 / 3, -1 / 3], rtol=1e-6)
+    np.testing.assert_allclose(gf, [0, 1 / 3, 1 / 3], rtol=1e-6)
+    np.testing.assert_allclose(jax.grad(losses.generator_loss_hinge)(f), [-1 / 3] * 3, rtol=1e-6)
+    zero = jnp.zeros(4)                    # l = 0 everywhere
+    assert float(losses.discriminator_loss_hinge(zero, zero)) == 2.0 and float(losses.generator_loss_hinge(zero)) == 0.0
+
+
+def test_loss_tables():
+    assert losses.DISCRIMINATOR_LOSSES == {"bce": losses.discriminator_loss, "hinge": losses.discriminator_loss_hinge}
+    assert losses.GENERATOR_LOSSES["hinge"] is losses.generator_loss_hinge
+    assert losses.GENERATOR_LOSSES["non_saturating"] is losses.generator_loss_non_saturating
+
+
+def test_hinge_bad_input_gives_clear_errors():
+    with pytest.raises(TypeError, match="floating-point logits"):
+        losses.discriminator_loss_hinge(jnp.array([1, 2]), jnp.zeros(2))
+    with pytest.raises(ValueError, match="fake_logits contains NaN"):
+        losses.discriminator_loss_hinge(jnp.zeros(2), jnp.array([np.nan]))
+    with pytest.raises(ValueError, match="batch axis"):
+        losses.generator_loss_hinge(jnp.float32(1.0))

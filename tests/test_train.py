@@ -172,3 +172,103 @@ def test_sample_same_seed_same_samples():
     np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match="z must have shape"):
         models.sample(g, None, 3, z=jnp.zeros((3, 10)))
+
+
+def dcgan_ema(seed=0, ema=0.9):
+    return steps.GAN(models.DCGANGenerator(base=32, rngs=nnx.Rngs(seed)),
+                     models.DCGANDiscriminator(base=16, rngs=nnx.Rngs(seed + 1)), ema=ema)
+
+
+def test_exact_resume_with_ema_equals_uninterrupted_run(mnist_small, tmp_path):
+    key = jax.random.key(0)
+    batches = data.BatchSampler(mnist_small, 32, jax.random.key(1))
+    straight = dcgan_ema()
+    r = train.fit(straight, batches, key=key, steps=12, progress=False)
+    first = dcgan_ema()
+    train.fit(first, batches, key=key, steps=5, progress=False, checkpoint_dir=str(tmp_path / "ck"))
+    resumed = dcgan_ema(seed=99)                              # everything, g_ema included, must come from disk
+    step, k, meta = checkpoint.restore(tmp_path / "ck", resumed)
+    assert step == 5
+    r2 = train.fit(resumed, batches, key=k, steps=12, start_step=step, history=meta["history"], progress=False)
+    sa, sb = nnx.state(straight), nnx.state(resumed)
+    assert "g_ema" in sa.to_pure_dict()
+    for a, b in zip(jax.tree_util.tree_leaves(sa), jax.tree_util.tree_leaves(sb)):
+        if jax.dtypes.issubdtype(a.dtype, jax.dtypes.prng_key):
+            a, b = jax.random.key_data(a), jax.random.key_data(b)
+        np.testing.assert_array_equal(a, b)
+    assert r2.history["d_loss"] == r.history["d_loss"]
+    # the average moved away from both the initialisation and the live generator
+    g0 = leaves(dcgan_ema().g_ema)
+    assert all(not np.array_equal(a, b) for a, b in zip(g0, leaves(straight.g_ema)))
+    assert all(not np.array_equal(a, b) for a, b in zip(leaves(straight.generator), leaves(straight.g_ema)))
+
+
+def test_ema_update_follows_its_formula_and_copies_batchnorm_statistics():
+    gan = dcgan_ema(ema=0.75)
+    assert gan.sampling_generator is gan.g_ema and gan.g_ema is not gan.generator
+    ema0 = leaves(gan.g_ema)
+    _, state, step = steps.make_train_step(gan)
+    state, _ = step(state, jax.random.uniform(jax.random.key(0), (8, 28, 28, 1), minval=-1, maxval=1),
+                    jax.random.key(1))
+    nnx.update(gan, state)
+    for e0, p, e in zip(ema0, leaves(gan.generator), leaves(gan.g_ema)):
+        np.testing.assert_allclose(e, 0.75 * e0 + 0.25 * p, rtol=1e-6, atol=1e-7)
+    for a, b in zip(leaves(gan.generator, nnx.BatchStat), leaves(gan.g_ema, nnx.BatchStat)):
+        np.testing.assert_array_equal(a, b)
+    plain = dcgan_ema(ema=0.0)
+    assert plain.g_ema is None and plain.sampling_generator is plain.generator
+    assert "g_ema" not in nnx.state(plain).to_pure_dict()
+    with pytest.raises(ValueError, match="ema"):
+        dcgan_ema(ema=1.0)
+
+
+def test_r1_penalty_is_half_gamma_mean_squared_input_gradient():
+    with_r1, without = mlp_gan(3), mlp_gan(3)
+    real = jax.random.normal(jax.random.key(0), (16, 2))
+    D = nnx.clone(with_r1.discriminator)
+    gx = jax.grad(lambda x: jnp.sum(D(x)))(real)                 # row i: grad of D's logit at x_i
+    want = 0.5 * 4.0 * float(jnp.mean(jnp.sum(gx ** 2, axis=1)))
+    ms = []
+    for gan, r1 in ((with_r1, 4.0), (without, 0.0)):
+        _, state, step = steps.make_train_step(gan, r1=r1)
+        state, m = step(state, real, jax.random.key(1))
+        nnx.update(gan, state)
+        ms.append(m)
+    m, m0 = ms
+    np.testing.assert_allclose(m["r1_penalty"], want, rtol=1e-5)
+    np.testing.assert_allclose(m["d_loss"], m0["d_loss"], rtol=1e-6)    # d_loss: the adversarial part only
+    assert "r1_penalty" not in m0
+    # the penalty is differentiated with respect to D's parameters: it changes D's update
+    assert not np.array_equal(with_r1.discriminator.out.kernel[...], without.discriminator.out.kernel[...])
+    with pytest.raises(ValueError, match="r1"):
+        steps.make_train_step(without, r1=-1.0)
+
+
+def test_recipe_options_run_on_the_dcgan_with_dropout_and_k_disc():
+    gan = steps.GAN(models.DCGANGenerator(base=16, extra=1, rngs=nnx.Rngs(0)),
+                    models.DCGANDiscriminator(base=8, dropout=0.3, rngs=nnx.Rngs(1)), ema=0.9)
+    _, state, step = steps.make_train_step(gan, k_disc=2, generator_loss="hinge", discriminator_loss="hinge", r1=1.0)
+    state, m = step(state, jax.random.uniform(jax.random.key(0), (2, 8, 28, 28, 1), minval=-1, maxval=1),
+                    jax.random.key(1))
+    assert all(np.isfinite(float(v)) for v in m.values()) and float(m["r1_penalty"]) > 0
+    with pytest.raises(ValueError, match="unknown discriminator_loss"):
+        steps.make_train_step(gan, discriminator_loss="wasserstein")
+    with pytest.raises(ValueError, match="label_smoothing=0"):
+        steps.make_train_step(gan, discriminator_loss="hinge", label_smoothing=0.1)
+
+
+def test_fused_equals_single_steps_with_recipe_options():
+    def gan():
+        return steps.GAN(models.MLPGenerator(latent_dim=2, hidden=(32, 32), rngs=nnx.Rngs(0)),
+                         models.MLPDiscriminator(hidden=(32, 32), rngs=nnx.Rngs(1)), g_lr=1e-3, d_lr=2e-3, ema=0.9)
+    opts = dict(generator_loss="hinge", discriminator_loss="hinge", r1=0.5)
+    reals = jax.random.normal(jax.random.key(0), (4, 16, 2))
+    key = jax.random.key(3)
+    _, sa, step = steps.make_train_step(gan(), **opts)
+    for i in range(4):
+        sa, _ = step(sa, reals[i], steps.step_key(key, i))
+    _, sb, fused = steps.make_fused_train_step(gan(), **opts)
+    sb, mb = fused(sb, reals, key, 0)
+    assert mb["r1_penalty"].shape == (4,)
+    for a, b in zip(jax.tree_util.tree_leaves(sa), jax.tree_util.tree_leaves(sb)):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

@@ -1,0 +1,102 @@
+"""The recipe options of GANConfig (loss, TTUR, beta2, R1, EMA, model sizes): their defaults change nothing, and a
+run that uses all of them trains, checkpoints, exports and samples its weight average."""
+import jax
+import numpy as np
+import pytest
+from flax import nnx
+
+from gan_utils import checkpoint, data, models, steps, train
+from gan_utils.__main__ import make_parser
+from gan_utils.config import GANConfig, build_gan
+
+NEW_OPTIONS = ("loss", "d_lr", "b2", "r1", "ema", "g_base", "d_base", "g_extra")
+
+
+def leaves(tree):
+    out = []
+    for x in jax.tree_util.tree_leaves(tree):
+        out.append(jax.random.key_data(x) if jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key) else x)
+    return out
+
+
+def assert_same(a, b):
+    la, lb = leaves(a), leaves(b)
+    assert len(la) == len(lb)
+    for x, y in zip(la, lb):
+        np.testing.assert_array_equal(x, y)
+
+
+def todays_gan(seed=0):
+    """The course GAN as built before the recipe options existed."""
+    rngs = nnx.Rngs(seed)
+    g = models.DCGANGenerator(latent_dim=64, rngs=rngs)
+    d = models.DCGANDiscriminator(dropout=0.0, rngs=rngs)
+    return steps.GAN(g, d, g_lr=2e-4, d_lr=2e-4, b1=0.5)
+
+
+def test_default_config_builds_todays_gan_and_step():
+    gan, ref = build_gan(GANConfig()), todays_gan()
+    assert set(nnx.state(gan).to_pure_dict()) == {"generator", "discriminator", "g_opt", "d_opt"}
+    assert gan.g_ema is None and gan.sampling_generator is gan.generator
+    assert_same(nnx.state(gan), nnx.state(ref))
+    real = jax.random.uniform(jax.random.key(0), (8, 28, 28, 1), minval=-1, maxval=1)
+    _, s1, step1 = steps.make_train_step(gan, **GANConfig().step_options())
+    _, s2, step2 = steps.make_train_step(ref)
+    (s1, m1), (s2, m2) = step1(s1, real, jax.random.key(1)), step2(s2, real, jax.random.key(1))
+    assert_same(s1, s2)
+    assert set(m1) == {"d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm"}
+
+
+def test_shipped_weights_load_and_sample_as_before():
+    gan = checkpoint.load_pretrained()
+    assert gan.g_ema is None and gan.sampling_generator is gan.generator
+    ref = todays_gan()
+    checkpoint.load_module(checkpoint.PRETRAINED_DIR, checkpoint.Networks(ref.generator, ref.discriminator))
+    assert_same(nnx.state(gan.generator), nnx.state(ref.generator))
+    z = jax.random.normal(jax.random.key(0), (16, 64))
+    np.testing.assert_array_equal(models.sample(gan.generator, None, 16, z=z),
+                                  models.sample(ref.generator, None, 16, z=z))
+
+
+def test_cli_train_options_default_to_the_config():
+    args = make_parser().parse_args(["train", "--steps", "1", "--out", "x"])
+    default = GANConfig()
+    for name in NEW_OPTIONS:
+        assert getattr(args, name) == getattr(default, name), name
+    args = make_parser().parse_args(["train", "--steps", "1", "--out", "x", "--loss", "hinge", "--d-lr", "4e-4",
+                                     "--b2", "0.99", "--r1", "1", "--ema", "0.999", "--g-base", "64",
+                                     "--d-base", "32", "--g-extra", "2"])
+    assert (args.loss, args.d_lr, args.b2, args.r1, args.ema, args.g_base, args.d_base, args.g_extra) == \
+        ("hinge", 4e-4, 0.99, 1.0, 0.999, 64, 32, 2)
+    with pytest.raises(SystemExit):
+        make_parser().parse_args(["train", "--steps", "1", "--out", "x", "--loss", "wasserstein"])
+
+
+def test_a_run_with_every_option_trains_reloads_and_ships_its_average(tmp_path):
+    x = data.to_unit_range(data.load_mnist("train", n=512)[0])
+    c = GANConfig(loss="hinge", d_lr=4e-4, b2=0.99, r1=1.0, ema=0.9, g_base=16, d_base=8, g_extra=1,
+                  batch_size=16, seed=1)
+    gan = build_gan(c)
+    batches = data.BatchSampler(x, c.batch_size, jax.random.key(2))
+    r = train.fit(gan, batches, key=jax.random.key(3), steps=6, checkpoint_dir=str(tmp_path / "ck"), config=c,
+                  progress=False, **c.step_options())
+    assert r.step == 6 and len(r.history["r1_penalty"]) == 6
+    assert np.all(np.isfinite(r.history["d_loss"])) and np.all(np.isfinite(r.history["g_loss"]))
+    z = jax.random.normal(jax.random.key(4), (4, 64))
+    before = leaves(nnx.state(gan))
+    avg = np.asarray(models.sample(gan.sampler(), None, 4, z=z))
+    for a, b in zip(before, leaves(nnx.state(gan))):          # sampling leaves the run untouched
+        np.testing.assert_array_equal(a, b)
+    loaded = checkpoint.load_gan(tmp_path / "ck")
+    assert_same(nnx.state(loaded), nnx.state(gan))
+    checkpoint.export_weights(tmp_path / "ck", tmp_path / "shipped")
+    shipped = checkpoint.load_pretrained(tmp_path / "shipped")
+    np.testing.assert_array_equal(models.sample(shipped.generator, None, 4, z=z), avg)
+
+
+def test_sampler_is_the_generator_itself_without_ema():
+    gan = build_gan(GANConfig(dataset="ring", hidden=(8, 8)))
+    assert gan.sampler() is gan.generator
+    ema = build_gan(GANConfig(dataset="ring", hidden=(8, 8), ema=0.9))
+    assert ema.sampler() is not ema.g_ema                     # a copy (MLPs have no BatchNorm to re-estimate)
+    assert_same(nnx.state(ema.sampler()), nnx.state(ema.g_ema))
