@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -52,15 +51,9 @@ HEADER = ("| date | machine | load | recipe | options | budget | steps | img/s |
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores"
+    from bench import machine_info   # the speed benchmark's description of the machine
+    info = machine_info()
+    return f"{info['cpu']}, {info['cores']} cores"
 
 
 def load() -> float:
