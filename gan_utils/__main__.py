@@ -9,6 +9,7 @@ Examples:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -55,11 +56,8 @@ def cmd_train(args) -> None:
         raise CLIError(f"--minutes must be positive, got {args.minutes}.")
     if args.model == "dcgan" and args.dataset != "mnist":
         raise CLIError(f"--model dcgan needs --dataset mnist (images); use --model mlp for {args.dataset}.")
-    config = GANConfig(dataset=args.dataset, model=args.model, batch_size=args.batch_size, lr=args.lr, b1=args.b1,
-                       latent_dim=args.latent_dim, k_disc=args.k_disc, seed=args.seed,
-                       label_smoothing=args.label_smoothing, dropout=args.dropout, loss=args.loss, d_lr=args.d_lr,
-                       b2=args.b2, r1=args.r1, ema=args.ema, g_base=args.g_base, d_base=args.d_base,
-                       g_extra=args.g_extra)
+    # every GANConfig field that `train` has a flag for (--batch-size -> batch_size); the others keep their defaults
+    config = GANConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(GANConfig) if hasattr(args, f.name)})
     start, history = 0, None
     ckpt_dir = out / checkpoint.RUN_SUBDIR
     resuming = args.resume and (ckpt_dir / checkpoint.META_FILE).exists()

@@ -97,6 +97,10 @@ def uses_convolutions(module: nnx.Module) -> bool:
     return any(isinstance(m, (nnx.Conv, nnx.ConvTranspose)) for _, m in module.iter_modules())
 
 
+def _convolutions_on_cpu(gan: nnx.Module) -> bool:
+    return uses_convolutions(gan) and jax.default_backend() == "cpu"
+
+
 def default_fuse(gan: nnx.Module) -> int:
     """How many steps ``fit`` runs per compiled call: 1 for convolutional models on CPU, else 50.
 
@@ -105,13 +109,13 @@ def default_fuse(gan: nnx.Module) -> int:
     many times slower; unrolling the loop keeps it but multiplies the compile time, and a DCGAN step is long
     enough that its dispatch overhead is negligible. So convolutional models are not fused on CPU.
     """
-    return 1 if (uses_convolutions(gan) and jax.default_backend() == "cpu") else 50
+    return 1 if _convolutions_on_cpu(gan) else 50
 
 
 def scan_unroll(gan: nnx.Module) -> int | bool:
     """``lax.scan``'s ``unroll`` for a fused step: fully unrolled for convolutional models on CPU (see
     ``default_fuse``), else 1 (a rolled loop)."""
-    return True if (uses_convolutions(gan) and jax.default_backend() == "cpu") else 1
+    return True if _convolutions_on_cpu(gan) else 1
 
 
 def enable_compilation_cache(path: str | None = None, *, min_compile_seconds: float = 0.0) -> str:
