@@ -163,7 +163,8 @@ def make_parser() -> argparse.ArgumentParser:
     budget.add_argument("--minutes", type=float, help="or train for this wall-clock budget (a classroom's)")
     t.add_argument("--out", required=True, help="output folder (checkpoint, samples*.png, metrics.json)")
     t.add_argument("--batch-size", type=int, default=_DEFAULT.batch_size, help="examples per step")
-    t.add_argument("--lr", type=float, default=_DEFAULT.lr, help="Adam learning rate of both networks")
+    t.add_argument("--lr", type=float, default=None,
+                   help="Adam learning rate of both networks; default 1e-3 for mnist, 2e-4 for toy data")
     t.add_argument("--b1", type=float, default=_DEFAULT.b1, help="Adam beta1")
     t.add_argument("--latent-dim", type=int, default=None, help="size of z; default 64 for mnist, 2 for toy data")
     t.add_argument("--k-disc", type=int, default=_DEFAULT.k_disc, help="discriminator steps per generator step")

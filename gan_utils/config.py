@@ -12,25 +12,30 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:   # the record itself needs no JAX: `python -m gan_utils --help` reads its defaults instantly
     from .steps import GAN
 
-__all__ = ["DATASETS", "MODELS", "LOSSES", "GANConfig", "build_gan"]
+__all__ = ["DATASETS", "MODELS", "LOSSES", "BEFORE_OPTIONS", "GANConfig", "build_gan"]
 
 DATASETS = ("mnist", "ring", "grid")
 MODELS = ("dcgan", "mlp")
 # GANConfig.loss -> (discriminator loss, generator loss), names of losses.DISCRIMINATOR_LOSSES / GENERATOR_LOSSES
 LOSSES = {"non_saturating": ("bce", "non_saturating"), "hinge": ("hinge", "hinge")}
+# The options added by the quality search, at the values every run used before they existed: a config stored
+# without them (an older checkpoint or meta.json) means these, whatever today's defaults are.
+BEFORE_OPTIONS = dict(loss="non_saturating", d_lr=None, b2=0.999, r1=0.0, ema=0.0, g_base=128, d_base=64, g_extra=0)
 
 
 @dataclass(frozen=True)
 class GANConfig:
     """Everything needed to rebuild (and retrain) a GAN. Each default carries its reason.
 
-    ``model`` and ``latent_dim`` default from the dataset: ``dcgan`` with 64-dimensional z for MNIST, ``mlp``
-    with 2-dimensional z (easy to draw) for the 2-D toy mixtures.
+    ``model``, ``latent_dim`` and ``lr`` default from the dataset: ``dcgan`` with 64-dimensional z and Adam at
+    1e-3 for MNIST, ``mlp`` with 2-dimensional z (easy to draw) and Adam at 2e-4 for the 2-D toy mixtures.
     """
     dataset: str = "mnist"        # "mnist" digits, or a 2-D toy mixture: "ring" (8 modes), "grid" (25)
     model: str | None = None      # "dcgan" (images) or "mlp"; None: dcgan for mnist, mlp for toy data
     batch_size: int = 64          # small batches give more updates per minute on a CPU; DCGAN trains well at 64
-    lr: float = 2e-4              # Adam learning rate of both networks: the DCGAN paper's (Radford et al., 2016)
+    lr: float | None = None       # Adam learning rate of both networks; None: 1e-3 for mnist (the quality search:
+    #                               5-minute MNIST-FID 126 at the DCGAN paper's 2e-4, 89 at 5e-4, 67 at 1e-3;
+    #                               benchmarks/RESULTS.md), 2e-4 (Radford et al., 2016) for the toy mixtures
     b1: float = 0.5               # Adam's beta1 (DCGAN paper): 0.5 damps the oscillation of the two-player game
     latent_dim: int | None = None  # size of z; None: 64 for mnist, 2 for toy data
     k_disc: int = 1               # discriminator steps per generator step (Goodfellow et al. 2014 use k = 1)
@@ -39,7 +44,7 @@ class GANConfig:
     label_smoothing: float = 0.0  # one-sided label smoothing of the real targets (0 = off)
     dropout: float = 0.0          # dropout in the DCGAN discriminator (0 = off; the TF tutorial uses 0.3)
     hidden: tuple[int, ...] = field(default=(256, 256))  # MLP hidden widths (generator and discriminator)
-    # Options for the recipe search; each default reproduces the original recipe (and the shipped weights).
+    # Options of the quality search (benchmarks/quality.py); BEFORE_OPTIONS has the values runs had before it.
     loss: str = "non_saturating"  # "non_saturating": BCE for D, -log D(G(z)) for G (Goodfellow et al. 2014);
     #                               "hinge": hinge for D, -l(G(z)) for G (Lim & Ye 2017; Miyato et al. 2018)
     d_lr: float | None = None     # D's Adam learning rate; None: lr. Two time-scales (TTUR, Heusel et al. 2017)
@@ -48,8 +53,10 @@ class GANConfig:
     #                               2018: gamma/2 * E||grad D(x)||^2); 0 = off
     ema: float = 0.0              # decay of a moving average of G's weights, sampled instead of G (Karras et al.
     #                               2018; Yazici et al. 2019), e.g. 0.999; 0 = off
-    g_base: int = 128             # DCGAN generator channels at 7x7 (halved at 14x14): the course's network
-    d_base: int = 64              # DCGAN discriminator channels of its first conv (doubled in the second)
+    g_base: int = 64              # DCGAN generator channels at 7x7 (halved at 14x14). Half notebook 03's 128: per
+    #                               CPU-minute the narrower pair wins, it takes 2.4x the steps (the quality search)
+    d_base: int = 32              # DCGAN discriminator channels of its first conv (doubled in the second); half
+    #                               notebook 04's 64, for the same reason
     g_extra: int = 0              # extra 3x3 conv + BatchNorm + ReLU stages at 28x28 in the DCGAN generator
     #                               (0: the original two-upsampling generator)
 
@@ -63,6 +70,7 @@ class GANConfig:
             raise ValueError(f"model 'dcgan' needs dataset 'mnist' (images); use model 'mlp' for {self.dataset}.")
         object.__setattr__(self, "model", model)
         object.__setattr__(self, "latent_dim", self.latent_dim or (64 if self.dataset == "mnist" else 2))
+        object.__setattr__(self, "lr", self.lr if self.lr is not None else (1e-3 if self.dataset == "mnist" else 2e-4))
         object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
         for name in ("batch_size", "latent_dim", "k_disc", "toy_points"):
             if int(getattr(self, name)) < 1:
@@ -112,14 +120,19 @@ class GANConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "GANConfig":
-        """Reads a stored config; keys it does not have take their defaults (older checkpoints)."""
+        """Reads a stored config. A key it lacks takes the value runs had before that option existed
+        (``BEFORE_OPTIONS``: an older checkpoint was trained without it), else the default."""
         if isinstance(d, cls):
             return d
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(d) - known)
         if unknown:
             raise ValueError(f"unknown config keys {unknown}; a GANConfig has {sorted(known)}.")
-        return cls(**d)
+        before = dict(BEFORE_OPTIONS)
+        if (d.get("model") or ("dcgan" if d.get("dataset", "mnist") == "mnist" else "mlp")) != "dcgan":
+            for name in ("g_base", "d_base", "g_extra"):   # the DCGAN's sizes: an MLP keeps the defaults
+                before.pop(name)
+        return cls(**{**before, **d})
 
     def step_options(self) -> dict:
         """The keyword arguments of the training step this config asks for (``train.fit``,

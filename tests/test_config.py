@@ -7,7 +7,7 @@ import pytest
 from flax import nnx
 
 from gan_utils import checkpoint, data, models, train
-from gan_utils.config import GANConfig, build_gan
+from gan_utils.config import BEFORE_OPTIONS, GANConfig, build_gan
 
 
 def test_defaults_follow_the_dataset():
@@ -86,9 +86,12 @@ def test_old_configs_load_with_the_defaults_of_the_new_options():
     old = {"dataset": "mnist", "model": "dcgan", "batch_size": 64, "lr": 0.0002, "b1": 0.5, "latent_dim": 64,
            "k_disc": 1, "seed": 0, "toy_points": 100000, "label_smoothing": 0.0, "dropout": 0.0}
     c = GANConfig.from_dict(old)
+    # an old checkpoint was trained without the new options: it gets their values from before, not today's defaults
     assert (c.loss, c.d_lr, c.b2, c.r1, c.ema, c.g_base, c.d_base, c.g_extra) == \
         ("non_saturating", None, 0.999, 0.0, 0.0, 128, 64, 0)
-    assert c == GANConfig()
+    assert c == GANConfig(lr=2e-4, **BEFORE_OPTIONS)
+    toy = GANConfig.from_dict({"dataset": "ring", "hidden": [8, 8]})   # no DCGAN sizes forced onto an MLP
+    assert toy.model == "mlp" and toy.ema == 0.0 and toy.g_base == GANConfig().g_base
     new = GANConfig(loss="hinge", d_lr=4e-4, b2=0.99, r1=1.0, ema=0.999, g_base=64, d_base=32, g_extra=2)
     assert GANConfig.from_dict(json.loads(json.dumps(new.to_dict()))) == new
 

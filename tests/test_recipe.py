@@ -1,5 +1,6 @@
-"""The recipe options of GANConfig (loss, TTUR, beta2, R1, EMA, model sizes): their defaults change nothing, and a
-run that uses all of them trains, checkpoints, exports and samples its weight average."""
+"""The recipe options of GANConfig (loss, TTUR, beta2, R1, EMA, model sizes): the defaults and the recipe before the
+search build the networks notebooks build by hand, and a run that uses all of them trains, checkpoints, exports and
+samples its weight average."""
 import jax
 import numpy as np
 import pytest
@@ -7,7 +8,7 @@ from flax import nnx
 
 from gan_utils import checkpoint, data, models, steps, train
 from gan_utils.__main__ import make_parser
-from gan_utils.config import GANConfig, build_gan
+from gan_utils.config import BEFORE_OPTIONS, GANConfig, build_gan
 
 NEW_OPTIONS = ("loss", "d_lr", "b2", "r1", "ema", "g_base", "d_base", "g_extra")
 
@@ -26,31 +27,39 @@ def assert_same(a, b):
         np.testing.assert_array_equal(x, y)
 
 
-def todays_gan(seed=0):
-    """The course GAN as built before the recipe options existed."""
+def hand_built_gan(seed=0, *, lr, g_base, d_base):
+    """The course GAN built by hand from models and steps, as notebooks 03-05 do."""
     rngs = nnx.Rngs(seed)
-    g = models.DCGANGenerator(latent_dim=64, rngs=rngs)
-    d = models.DCGANDiscriminator(dropout=0.0, rngs=rngs)
-    return steps.GAN(g, d, g_lr=2e-4, d_lr=2e-4, b1=0.5)
+    g = models.DCGANGenerator(latent_dim=64, base=g_base, rngs=rngs)
+    d = models.DCGANDiscriminator(base=d_base, dropout=0.0, rngs=rngs)
+    return steps.GAN(g, d, g_lr=lr, d_lr=lr, b1=0.5)
 
 
-def test_default_config_builds_todays_gan_and_step():
-    gan, ref = build_gan(GANConfig()), todays_gan()
+@pytest.mark.parametrize("config, by_hand", [
+    (GANConfig(), dict(lr=1e-3, g_base=64, d_base=32)),                          # today's defaults (the search's)
+    (GANConfig(lr=2e-4, **BEFORE_OPTIONS), dict(lr=2e-4, g_base=128, d_base=64)),  # the recipe before the search
+])
+def test_config_builds_the_hand_built_gan_and_step(config, by_hand):
+    gan, ref = build_gan(config), hand_built_gan(**by_hand)
     assert set(nnx.state(gan).to_pure_dict()) == {"generator", "discriminator", "g_opt", "d_opt"}
     assert gan.g_ema is None and gan.sampling_generator is gan.generator
     assert_same(nnx.state(gan), nnx.state(ref))
     real = jax.random.uniform(jax.random.key(0), (8, 28, 28, 1), minval=-1, maxval=1)
-    _, s1, step1 = steps.make_train_step(gan, **GANConfig().step_options())
+    _, s1, step1 = steps.make_train_step(gan, **config.step_options())
     _, s2, step2 = steps.make_train_step(ref)
     (s1, m1), (s2, m2) = step1(s1, real, jax.random.key(1)), step2(s2, real, jax.random.key(1))
-    assert_same(s1, s2)
+    assert_same(s1, s2)                                        # same learning rate: same first update
     assert set(m1) == {"d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm"}
 
 
-def test_shipped_weights_load_and_sample_as_before():
+def test_toy_data_keep_the_dcgan_papers_learning_rate():
+    assert GANConfig().lr == 1e-3 and GANConfig(dataset="ring").lr == 2e-4 and GANConfig(dataset="grid", lr=1e-3).lr == 1e-3
+
+
+def test_shipped_weights_are_the_network_their_config_describes():
     gan = checkpoint.load_pretrained()
-    assert gan.g_ema is None and gan.sampling_generator is gan.generator
-    ref = todays_gan()
+    config = GANConfig.from_dict(checkpoint.load_meta(checkpoint.PRETRAINED_DIR)["config"])
+    ref = build_gan(config.replace(ema=0.0))                  # the shipped generator is the average itself, if any
     checkpoint.load_module(checkpoint.PRETRAINED_DIR, checkpoint.Networks(ref.generator, ref.discriminator))
     assert_same(nnx.state(gan.generator), nnx.state(ref.generator))
     z = jax.random.normal(jax.random.key(0), (16, 64))
