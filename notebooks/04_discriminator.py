@@ -255,9 +255,11 @@ assert log_p["accuracy"][-1] > log_p["accuracy"][0]
 # losses push about equally; once $D(G(z))$ is near 0 the saturating loss gives the generator almost nothing,
 # although this is exactly when it most needs to move. This is why every GAN in this course uses the
 # **non-saturating** loss (Goodfellow et al., 2014, section 3) and why notebook 05's "discriminator wins" failure
-# is worst with the saturating one. Against the pretrained generator the accuracy climbs too, only more slowly because its samples look like
-# digits: given enough steps against a *fixed* generator, the discriminator always wins, so the two must be
-# trained in alternation, each step of one answered by a step of the other.
+# is worst with the saturating one. Against the pretrained generator the accuracy climbs far more slowly (the
+# numbers are printed above): its samples look like digits to this discriminator. Still, against a *fixed*
+# generator the discriminator heads for the optimum $D^*$ of notebook 02, which tells the two distributions apart
+# wherever they differ, and the generator's gradient changes as it gets there; so the two are trained in
+# alternation, each step of one answered by a step of the other.
 #
 # ## 5. Taming the discriminator: dropout and one-sided label smoothing
 #

@@ -10,7 +10,7 @@ from flax import nnx
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from gan_utils import checkpoint, models, plots, steps, widgets  # noqa: E402
+from gan_utils import checkpoint, metrics, models, plots, steps, widgets  # noqa: E402
 from gan_utils.config import build_gan  # noqa: E402
 
 CONFIG = dict(dataset="mnist", model="dcgan", batch_size=8, lr=2e-4, b1=0.5, latent_dim=8, k_disc=1, seed=3,
@@ -132,3 +132,14 @@ def test_shipped_pretrained_weights_load_and_draw_digits():
     assert x.shape == (16, 28, 28, 1) and np.all(np.abs(x) <= 1)
     size = sum(f.stat().st_size for f in checkpoint.PRETRAINED_DIR.iterdir())
     assert size < 8 * 2**20, f"the shipped weights take {size / 2**20:.1f} MB; keep them to a few MB"
+
+
+@pytest.mark.skipif(not checkpoint.PRETRAINED_DIR.exists(), reason="the pretrained weights are not in this checkout")
+def test_shipped_generator_scores_what_the_readme_says(monkeypatch):
+    """`sample --pretrained --n 10000` (seed 0) then `evaluate`: the README's row for the shipped generator."""
+    monkeypatch.delenv("GAN_UTILS_PRETRAINED_DIR", raising=False)
+    gan = checkpoint.load_pretrained()
+    x = np.asarray(models.sample(gan.sampler(), jax.random.key(0), 10_000))
+    s = metrics.evaluate(x)["samples"]
+    assert abs(s["fid"] - 48.8) < 0.5, s["fid"]                 # README: 48.8 (CPU; other backends round differently)
+    assert s["digits_covered"] == 10 and min(s["class_histogram"]) > 500
