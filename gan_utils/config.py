@@ -21,6 +21,12 @@ LOSSES = {"non_saturating": ("bce", "non_saturating"), "hinge": ("hinge", "hinge
 # The options added by the quality search, at the values every run used before they existed: a config stored
 # without them (an older checkpoint or meta.json) means these, whatever today's defaults are.
 BEFORE_OPTIONS = dict(loss="non_saturating", d_lr=None, b2=0.999, r1=0.0, ema=0.0, g_base=128, d_base=64, g_extra=0)
+_DCGAN_SIZES = ("g_base", "d_base", "g_extra")   # the fields that size a DCGAN; an MLP must leave them alone
+
+
+def _model_for(model: str | None, dataset: str) -> str:
+    """The model a config means: the one it names, else dcgan for mnist and mlp for the toy mixtures."""
+    return model or ("dcgan" if dataset == "mnist" else "mlp")
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,7 @@ class GANConfig:
     def __post_init__(self):
         if self.dataset not in DATASETS:
             raise ValueError(f"unknown dataset {self.dataset!r}; choose one of {DATASETS}.")
-        model = self.model or ("dcgan" if self.dataset == "mnist" else "mlp")
+        model = _model_for(self.model, self.dataset)
         if model not in MODELS:
             raise ValueError(f"unknown model {model!r}; choose one of {MODELS}.")
         if model == "dcgan" and self.dataset != "mnist":
@@ -101,7 +107,7 @@ class GANConfig:
             raise ValueError(f"need g_base >= 4, d_base >= 1 and g_extra >= 0; got {self.g_base}, {self.d_base} "
                              f"and {self.g_extra}.")
         if model != "dcgan":
-            changed = [n for n in ("g_base", "d_base", "g_extra")
+            changed = [n for n in _DCGAN_SIZES
                        if getattr(self, n) != next(f.default for f in dataclasses.fields(self) if f.name == n)]
             if changed:
                 raise ValueError(f"{', '.join(changed)} set the DCGAN's size; for model {model!r} set hidden "
@@ -129,8 +135,8 @@ class GANConfig:
         if unknown:
             raise ValueError(f"unknown config keys {unknown}; a GANConfig has {sorted(known)}.")
         before = dict(BEFORE_OPTIONS)
-        if (d.get("model") or ("dcgan" if d.get("dataset", "mnist") == "mnist" else "mlp")) != "dcgan":
-            for name in ("g_base", "d_base", "g_extra"):   # the DCGAN's sizes: an MLP keeps the defaults
+        if _model_for(d.get("model"), d.get("dataset", "mnist")) != "dcgan":
+            for name in _DCGAN_SIZES:                    # an MLP keeps the defaults (it has no DCGAN sizes)
                 before.pop(name)
         return cls(**{**before, **d})
 
