@@ -336,7 +336,7 @@ print(f"whole generator on this machine, now: sub-pixel {whole['subpixel']:.0f} 
 # above compares the three whole generators on the machine running this notebook.
 # Resize-convolution does the same number of multiply-adds as sub-pixel (a $3\times3$ convolution from $C_{in}$
 # channels at $2H\times2W$ equals one to $4C_{out}$ channels at $H\times W$), but on an input four times larger
-# with mostly repeated values: about as fast on the deep layer, much slower on the output layer. Sub-pixel
+# with mostly repeated values: somewhat slower on the deep layer, much slower on the output layer (the table above). Sub-pixel
 # convolution is as expressive as a transposed convolution (Shi et al., 2016) and has even overlap, so
 # `DCGANGenerator` uses `upsample="subpixel"` by default; the other modes are there to compare.
 #
