@@ -13,7 +13,7 @@ from matplotlib.colors import LinearSegmentedColormap
 
 __all__ = ["REAL_COLOR", "FAKE_COLOR", "D_COLOR", "D_CMAP", "image_grid", "show_images", "save_image_grid",
            "plot_history", "plot_density_1d", "plot_2d", "animate", "EQUILIBRIUM",
-           "show_image_row"]
+           "show_image_row", "offline_player"]
 
 REAL_COLOR = "#1f6fb4"   # blue: data
 FAKE_COLOR = "#e8590c"   # orange: generator
@@ -213,7 +213,8 @@ def animate(frames, draw: Callable, interval: int = 200, figsize=(5, 5), gif_pat
       interval: milliseconds between frames.
       gif_path: if given, the animation is also written there as a GIF (Pillow, no external tools).
     Returns:
-      an ``IPython.display.HTML`` object with the animation (JavaScript player; works without a kernel).
+      an ``IPython.display.HTML`` object with the animation (JavaScript player; works without a kernel and without
+      network: ``offline_player``). Readers who cannot run JavaScript (GitHub) need a static frame strip beside it.
     """
     from matplotlib import animation
     from IPython.display import HTML
@@ -228,9 +229,33 @@ def animate(frames, draw: Callable, interval: int = 200, figsize=(5, 5), gif_pat
     anim = animation.FuncAnimation(fig, update, frames=len(frames), interval=interval, blit=False)
     if gif_path:
         anim.save(gif_path, writer=animation.PillowWriter(fps=max(1, 1000 // interval)))
-    html = HTML(anim.to_jshtml(default_mode="once"))
+    html = HTML(offline_player(anim.to_jshtml(default_mode="once")))
     plt.close(fig)
     return html
+
+
+# matplotlib's JavaScript player draws its buttons with Font Awesome icons loaded from a CDN: offline, or where the
+# CDN is blocked, the buttons are blank. Plain Unicode symbols need nothing from the network.
+_PLAYER_GLYPHS = {"fa fa-minus": "&minus;", "fa fa-fast-backward": "&#x23EE;", "fa fa-step-backward": "&#x23F4;&#x2759;",
+                  "fa fa-play fa-flip-horizontal": "&#x25C0;", "fa fa-pause": "&#x23F8;", "fa fa-play": "&#x25B6;",
+                  "fa fa-step-forward": "&#x2759;&#x23F5;", "fa fa-fast-forward": "&#x23ED;", "fa fa-plus": "+"}
+
+
+def offline_player(html: str) -> str:
+    """``html`` from ``Animation.to_jshtml`` with its CDN stylesheet removed and its icon buttons drawn as text.
+
+    Raises:
+      ValueError: the player's markup is not the one this function knows (a matplotlib change); the error says so
+        rather than returning a player with blank buttons.
+    """
+    import re
+    out = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*">', "", html)
+    for cls, glyph in _PLAYER_GLYPHS.items():
+        out = out.replace(f'<i class="{cls}"></i>', glyph)
+    if "http://" in out or "https://" in out or '<i class="fa' in out:
+        raise ValueError("matplotlib's animation player changed: gan_utils.plots.offline_player no longer removes "
+                         "every network resource from it. Update _PLAYER_GLYPHS for this matplotlib version.")
+    return out
 
 
 def show_image_row(images, labels=None, ax=None, title: str | None = None, highlight: int | None = None):

@@ -143,3 +143,12 @@ def test_shipped_generator_scores_what_the_readme_says(monkeypatch):
     s = metrics.evaluate(x)["samples"]
     assert abs(s["fid"] - 48.8) < 0.5, s["fid"]                 # README: 48.8 (CPU; other backends round differently)
     assert s["digits_covered"] == 10 and min(s["class_histogram"]) > 500
+
+
+def test_animation_player_needs_no_network():
+    """The JavaScript player of plots.animate loads nothing from a CDN: its buttons are text, and it still plays."""
+    html = plots.animate([0, 1, 2], lambda ax, f: ax.plot([0, f]), interval=100, figsize=(2, 2)).data
+    assert "http://" not in html and "https://" not in html and '<i class="fa' not in html
+    assert "&#x25B6;" in html and "anim" in html and html.count("data:image/png;base64") == 3
+    with pytest.raises(ValueError, match="player changed"):
+        plots.offline_player('<link rel="stylesheet" href="https://example.org/x.css"><i class="fa fa-new"></i>')

@@ -1,0 +1,263 @@
+"""Checkers for the notebooks' exercises.
+
+``check("02", answer_1=..., ...)`` grades every exercise of a notebook and prints one line per exercise:
+``correct``, ``not yet`` (with a hint that does not give the answer away) or ``not answered``. One wrong answer
+never hides the others: all are graded first, then, if any is wrong, ``ExerciseNotYet`` is raised naming them,
+so a wrong answer fails the cell. The reference answers live here, not in the notebooks, so a reader who scrolls
+does not see them; ``tests/test_exercises.py`` checks that every checker passes its reference answers and fails
+wrong ones.
+
+Code exercises pass a function (checked on inputs the reader did not choose). The answers to exercises in which
+the reader changes a notebook's code and runs it are recomputed here from the same recipe when that is cheap, or
+compared with the value the reference solution printed (``MEASURED``, with its tolerance and the command).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import numpy as np
+
+__all__ = ["check", "grade", "ExerciseNotYet", "NOTEBOOKS", "MEASURED"]
+
+
+class ExerciseNotYet(AssertionError):
+    """Raised by ``check`` after grading every exercise, when at least one answer is wrong."""
+
+
+_Result = tuple[str, str]  # (status, message); status is "correct", "not yet" or "not answered"
+
+
+def _number(got: Any, want: float, tol: float, hint: str) -> _Result:
+    if got is None:
+        return "not answered", ""
+    try:
+        value = float(got)
+    except (TypeError, ValueError):
+        return "not yet", f"expected a number, got {type(got).__name__}"
+    return ("correct", "") if abs(value - want) <= tol else ("not yet", hint)
+
+
+def _function(fn: Callable | None, probe: Callable[[Callable], bool], hint: str) -> _Result:
+    """Grade a function the reader wrote: ``probe(fn)`` is True when it behaves like the reference."""
+    if fn is None:
+        return "not answered", ""
+    try:
+        return ("correct", "") if probe(fn) else ("not yet", hint)
+    except _Unanswered:
+        return "not answered", ""
+    except Exception as e:  # the reader's code raised: say what, not the answer
+        return "not yet", f"your function raised {type(e).__name__}: {e}"
+
+
+class _Unanswered(Exception):
+    """A reader's function still returns the placeholder None."""
+
+
+def _call(fn: Callable, *args):
+    out = fn(*args)
+    if out is None:
+        raise _Unanswered
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- notebook 01
+def _kl_gauss(mu1, s1, mu2, s2):
+    return math.log(s2 / s1) + (s1 ** 2 + (mu1 - mu2) ** 2) / (2 * s2 ** 2) - 0.5
+
+
+def _js_bernoulli(a, b):
+    pa, pb = np.array([a, 1 - a]), np.array([b, 1 - b])
+    m = (pa + pb) / 2
+    kl = lambda u: np.sum([ui * math.log(ui / mi) for ui, mi in zip(u, m) if ui > 0])   # 0 log 0 = 0
+    return 0.5 * kl(pa) + 0.5 * kl(pb)
+
+
+def _mode_seeking_mean(weights=(0.7, 0.3), means=(-2.0, 2.0), std=0.5):
+    """argmin over mu (grid 0.01, sigma free) of KL(N(mu, s^2) || p), p the weighted 1-D mixture, by integration."""
+    x = np.linspace(-12, 12, 4801)
+    log_p = np.logaddexp.reduce([math.log(w) - 0.5 * ((x - m) / std) ** 2 - math.log(std * math.sqrt(2 * math.pi))
+                                 for w, m in zip(weights, means)], axis=0)
+    best = (np.inf, None)
+    for s in np.linspace(0.5, 2.0, 31):
+        for mu in np.arange(-4, 4.001, 0.05):
+            lq = -0.5 * ((x - mu) / s) ** 2 - math.log(s * math.sqrt(2 * math.pi))
+            kl = np.trapezoid(np.exp(lq) * (lq - log_p), x)
+            best = min(best, (kl, mu), key=lambda t: t[0])
+    return best[1]
+
+
+def _nb01(answer_1=None, js_bernoulli=None, answer_3=None) -> dict[int, _Result]:
+    def probe(fn):
+        pairs = ((0.3, 0.6), (0.5, 0.5), (0.0, 1.0), (0.9, 0.2), (1.0, 1.0))
+        return all(abs(float(_call(fn, a, b)) - _js_bernoulli(a, b)) < 1e-6 for a, b in pairs)
+    return {
+        1: _number(answer_1, _kl_gauss(1, 1, -1, 2), 1e-3,
+                   "the boxed formula with mu1 = 1, sigma1 = 1, mu2 = -1, sigma2 = 2 (the second argument is the q)"),
+        2: _function(js_bernoulli, probe, "average KL(P_a || M) and KL(P_b || M) with M the average of the two coins; "
+                                          "treat 0 log 0 as 0 (try a = 0, b = 1: the answer must be log 2)"),
+        3: _number(answer_3, _mode_seeking_mean(), 0.1,
+                   "search mu (and sigma) for the smallest KL(q || p) on the grid; the mode-seeking KL sits on one mode"),
+    }
+
+
+# ---------------------------------------------------------------------------------------------- notebook 02
+def _nb02(answer_1=None, answer_2=None, answer_3=None, answer_4=None) -> dict[int, _Result]:
+    return {
+        1: _number(answer_1, 1 / (1 + math.exp(-0.5)), 1e-3, "D* = p / (p + q) = sigmoid(log p - log q)"),
+        2: _number(answer_2, 0.0, 1e-3, "what is JSD for disjoint supports (notebook 01, section 6)? then C = -log 4 + 2 JSD"),
+        3: _number(answer_3, 2.0, 1e-3, "the orbit stays bounded while |trace| < 2, with trace = 2 - k eta^2"),
+        4: _number(answer_4, MEASURED["02"][4][0], MEASURED["02"][4][1],
+                   "only the generator's update changes (optax.adam(0.02) in place of the plain step), the seeds and "
+                   "everything else stay; report the step of the saturating run at which mu first exceeds 0"),
+    }
+
+
+# ---------------------------------------------------------------------------------------------- notebook 03
+def _nb03(answer_1=None, answer_2=None, scale_to_unit=None) -> dict[int, _Result]:
+    from flax import nnx
+    from gan_utils import data, models
+
+    def probe(fn):
+        px = np.arange(256, dtype=np.uint8).reshape(16, 16)
+        got = np.asarray(_call(fn, px))
+        return got.dtype == np.float32 and got.shape == px.shape and np.allclose(got, data.to_unit_range(px), atol=1e-6)
+    return {
+        1: _number(answer_1, (7 - 1) * 2 + 4 - 2 * 1, 0, "output side = (input - 1) * stride + kernel - 2 * padding"),
+        2: _number(answer_2, models.count_params(models.Upsample(64, 32, mode="subpixel", rngs=nnx.Rngs(0))), 0,
+                   "sub-pixel = a 3x3 convolution to 4x the output channels, then depth_to_space; count weights + biases"),
+        3: _function(scale_to_unit, probe, "0 must map to -1 and 255 to +1, as float32 (data.to_unit_range)"),
+    }
+
+
+# ---------------------------------------------------------------------------------------------- notebook 04
+def _nb04(neg_log_sigmoid=None, answer_2=None, answer_3=None, answer_4=None) -> dict[int, _Result]:
+    import jax
+    import jax.numpy as jnp
+
+    def probe(fn):
+        l = jnp.array([-1000.0, -30.0, -1.0, 0.0, 1.0, 30.0, 1000.0], jnp.float32)
+        got = jnp.asarray(_call(fn, l))
+        return bool(jnp.all(jnp.isfinite(got))) and bool(jnp.allclose(got, jax.nn.softplus(-l), rtol=1e-5, atol=1e-7))
+    return {
+        1: _function(neg_log_sigmoid, probe, "-log sigmoid(l) = softplus(-l); write softplus so that exp never overflows "
+                                             "(split off max(-l, 0)) and test it at l = +-1000"),
+        2: _number(answer_2, 0.9 / 2, 1e-6, "the smoothed optimum is (1 - alpha) p / (p + q); set q = p"),
+        3: _number(answer_3, 0.001 / 0.999, 1e-6, "saturating |dL/dl| = D, non-saturating |dL/dl| = 1 - D"),
+        4: _number(answer_4, 0.9 / 0.1, 1e-3,
+                   "per sample, the saturating loss weighs a fake's gradient by D(G(z)) (section 4); divide the good "
+                   "fake's weight by the bad fake's"),
+    }
+
+
+# ---------------------------------------------------------------------------------------------- notebook 05
+def _toy_last_high_quality(x_ring, lr: float, b1: float, seed: int = 0, steps_: int = 2000) -> float:
+    """Notebook 05's ``run_toy(lr, b1)`` on the reader's ring samples: the high-quality fraction of its last snapshot."""
+    import jax
+    from flax import nnx
+    from gan_utils import data, metrics, models, steps, train
+    ring = data.ring(std=0.05)
+    rngs = nnx.Rngs(seed)
+    toy = steps.GAN(models.MLPGenerator(2, 2, rngs=rngs), models.MLPDiscriminator(2, rngs=rngs), g_lr=lr, d_lr=lr, b1=b1)
+    train.fit(toy, data.BatchSampler(np.asarray(x_ring), 128, jax.random.key(seed + 1)), key=jax.random.key(seed + 2),
+              steps=steps_, progress=False)
+    fake = np.asarray(models.sample(toy.generator, jax.random.key(seed + 3), 1000))
+    return metrics.toy_mode_metrics(fake, ring)["high_quality_fraction"]
+
+
+def _nb05(answer_1=None, answer_2=None, answer_3=None, *, x_ring=None) -> dict[int, _Result]:
+    out = {
+        1: _number(answer_1, -math.log(0.7) - math.log(1 - 0.2), 1e-3,
+                   "L_D = -log D(x) - log(1 - D(G(z))), averaged over the batch; every sample gives the same terms"),
+        2: _number(answer_2, 0.99 / 0.01, 0.1, "non-saturating |dL/dl| = 1 - D, saturating |dL/dl| = D"),
+    }
+    if answer_3 is None or x_ring is None:
+        out[3] = ("not answered", "") if answer_3 is None else ("not yet", "pass x_ring=x_ring to the checker")
+    else:
+        out[3] = _number(answer_3, _toy_last_high_quality(x_ring, 5e-3, 0.5), 0.02,
+                         "run_toy(5e-3, 0.5) returns snapshots (step, fake, modes, high_quality); take the last one's")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- notebook 06
+def _nb06(ex1=None, ex2_real=None, ex2_blur=None, ex3=None, *, feat_test=None, feat_train=None, x_test=None,
+          real_imgs=None, blurred=None, prob_test=None, generator=None) -> dict[int, _Result]:
+    from gan_utils import metrics
+
+    out = {1: _number(ex1, metrics.fid_from_features(feat_test[:2000], feat_train) if ex1 is not None else 0.0, 1e-6,
+                      "metrics.fid_from_features(first 2,000 test features, all training features in feat_train)")}
+    if ex2_real is None or ex2_blur is None:
+        out[2] = ("not answered", "")
+    else:
+        want = [abs(float(np.mean(x_test, dtype=np.float64)) - float(np.mean(v, dtype=np.float64)))
+                for v in (real_imgs, blurred)]
+        out[2] = (("correct", "") if np.allclose([float(ex2_real), float(ex2_blur)], want, atol=1e-3) else
+                  ("not yet", "mean of the uint8 pixels as floats (0-255 units), for each set, minus the test set's"))
+    if ex3 is None:
+        out[3] = ("not answered", "")
+    elif generator is None:
+        out[3] = ("not yet", "this exercise needs the shipped generator (GEN_DIR) loaded as in section 7")
+    else:
+        out[3] = _number_pair(ex3, _truncated_precision_recall(generator, feat_test, prob_test), 1e-3,
+                              "z = 0.5 * jax.random.normal(jax.random.key(0), (2000, latent_dim)), samples scored by "
+                              "metrics.image_metrics(samples, (feat_test, prob_test), pr_n=2000)")
+    return out
+
+
+def _number_pair(got, want, tol, hint) -> _Result:
+    try:
+        a, b = (float(v) for v in got)
+    except (TypeError, ValueError):
+        return "not yet", "expected a pair (precision, recall)"
+    return ("correct", "") if abs(a - want[0]) <= tol and abs(b - want[1]) <= tol else ("not yet", hint)
+
+
+def _truncated_precision_recall(generator, feat_test, prob_test) -> tuple[float, float]:
+    import jax
+    from gan_utils import data, metrics, models
+    z = 0.5 * jax.random.normal(jax.random.key(0), (2000, generator.latent_dim))
+    samples = data.to_uint8(models.sample(generator, None, 2000, z=z))
+    m = metrics.image_metrics(samples, (feat_test, prob_test), pr_n=2000)
+    return m["precision"], m["recall"]
+
+
+# Answers of "change the code and run it" exercises that are too slow to recompute in a checker: the value the
+# reference solution printed (JAX 0.10.2, CPU), with a tolerance for other platforms' float rounding.
+MEASURED: dict[str, dict[int, tuple[float, float]]] = {
+    # notebook 02, exercise 4: the saturating run of section 4 with optax.adam(0.02) for the generator gets halfway
+    # at step 87 (the non-saturating run with Adam: step 92; with the plain step: 1304 and 18). Measured 2026-11-22.
+    "02": {4: (87, 3)},
+}
+
+NOTEBOOKS: dict[str, Callable[..., dict[int, _Result]]] = {
+    "01": _nb01, "02": _nb02, "03": _nb03, "04": _nb04, "05": _nb05, "06": _nb06}
+
+
+def grade(notebook: str, **answers) -> dict[int, tuple[str, str]]:
+    """{exercise number: (status, hint)} for ``notebook``'s exercises; status is "correct", "not yet" or
+    "not answered". Prints nothing and raises nothing on wrong answers (``check`` does)."""
+    if notebook not in NOTEBOOKS:
+        raise ValueError(f"no exercises for notebook {notebook!r}; expected one of {sorted(NOTEBOOKS)}")
+    try:
+        return NOTEBOOKS[notebook](**answers)
+    except TypeError as e:
+        raise TypeError(f"check({notebook!r}, ...): {e}. Pass the answers by the names the exercise cell uses.") from e
+
+
+def check(notebook: str, **answers) -> None:
+    """Grade every exercise of ``notebook`` ("01" to "06"), print one line each, then raise if any is wrong.
+
+    Args:
+      notebook: the notebook's two-digit number.
+      **answers: the reader's answers by the names the notebook's exercise cell uses (None = not answered), and
+        for notebook 06 the arrays the exercises are about.
+    Raises:
+      ExerciseNotYet: after the full report, when at least one answer is wrong.
+    """
+    results = grade(notebook, **answers)
+    for n, (status, msg) in sorted(results.items()):
+        print(f"exercise {n}: {status}" + (f" - hint: {msg}" if msg and status == "not yet" else ""))
+    wrong = [n for n, (status, _) in sorted(results.items()) if status == "not yet"]
+    if wrong:
+        raise ExerciseNotYet(f"notebook {notebook}: exercise(s) {', '.join(map(str, wrong))} not yet right "
+                             "(hints above); every exercise was graded")

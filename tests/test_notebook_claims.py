@@ -1,0 +1,176 @@
+"""Every number in a notebook's prose is one its own outputs show, or a cited constant.
+
+The course's promise (DEVELOPERS.md, "Teaching truth"): a number or comparison in markdown is computed by a code
+cell of the same notebook, or cited with its source. This check reads each notebook's markdown, takes the numbers
+that look like measurements (a decimal point, a percent sign, a thousands separator, a ratio such as ``4x``, or
+three or more digits), and looks for each among the numbers printed in that notebook's outputs (stream, text,
+HTML; a markdown ``62.6`` matches a printed ``62.61``, ``35.6%`` matches ``0.356``). A number found nowhere must
+be in ``CITED`` below with its source, or it is flagged.
+
+What is not read as a claim: LaTeX math (equations, not measurements), inline code (settings and names), links,
+headings' section numbers, years in citations, and notebook/section/cell/exercise references.
+
+Run ``python tests/test_notebook_claims.py [notebooks/NN_name.ipynb ...]`` to list every unmatched number with its
+cell; that listing is the starting point of a notebook's claims audit.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+IPYNBS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+# Constants the prose cites rather than computes: notebook prefix -> {number as written: source}.
+# Keep each entry's source specific (paper and table, or the file and command that produced it).
+CITED: dict[str, dict[str, str]] = {
+    "*": {
+        "0.02": "DCGAN (Radford et al., 2016), section 4: weights initialised from N(0, 0.02)",
+        "0.5": "DCGAN (Radford et al., 2016): Adam beta1 = 0.5; also a probability of one half in the theory",
+        "0.999": "Adam's default beta2 (Kingma and Ba, 2015) and the EMA decay of the shipped generator (README)",
+        "2e-4": "DCGAN (Radford et al., 2016), section 4: Adam learning rate 0.0002",
+        "0.0002": "DCGAN (Radford et al., 2016), section 4: Adam learning rate 0.0002",
+        "60,000": "MNIST: 60,000 training images (LeCun et al., 1998)",
+        "10,000": "MNIST: 10,000 test images (LeCun et al., 1998); FID is scored on 10,000 samples",
+        "784": "28 x 28 = 784 pixels of an MNIST digit",
+        "0.693": "log 2 = 0.693..., the ceiling of the Jensen-Shannon divergence",
+        "1.386": "log 4 = 1.386...",
+        "2048": "Inception-v3's pool features (Heusel et al., 2017) used by image-net FID",
+    },
+    "02": {
+        "0.1": "the teaching example's learning rate, set in a code cell",
+    },
+    "06": {
+        "99.3": "VEEGAN (Srivastava et al., 2017), Table 1, GAN row: high-quality samples on the 2-D ring",
+        "0.5": "VEEGAN (Srivastava et al., 2017), Table 1, GAN row: high-quality samples on the 2-D grid",
+        "98.2": "PacGAN (Lin et al., 2018), Table 1, GAN row: high-quality samples on the 2-D ring",
+        "94.8": "PacGAN (Lin et al., 2018), Table 1, GAN row: high-quality samples on the 2-D grid",
+        "6.3": "PacGAN (Lin et al., 2018), Table 1, GAN row: modes covered on the 2-D ring",
+        "17.3": "PacGAN (Lin et al., 2018), Table 1, GAN row: modes covered on the 2-D grid",
+        "3.3": "VEEGAN (Srivastava et al., 2017), Table 1, GAN row: modes covered on the 2-D grid",
+    },
+}
+
+_MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)
+_CODE = re.compile(r"```.*?```|`[^`\n]+`", re.S)
+_LINK = re.compile(r"\]\([^)]*\)|https?://\S+|<[^>]+>")
+_HEADING_NUM = re.compile(r"^(#+\s*)\d+(\.\d+)*\.?", re.M)
+_LIST_NUM = re.compile(r"^\s*\d+\.\s", re.M)
+_REF = re.compile(r"(?i)\b(notebooks?|sections?|cells?|exercises?|table|figure|fig\.|eq\.|equation|step|chapter|"
+                  r"appendix|algorithm|issue|#)\s*\d+(\.\d+)*")
+_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)[a-z]?\b")
+_NUMBER = re.compile(r"(?<![\w.])[-+−]?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(e[-+]?\d+)?(\s?%|x\b|×)?", re.I)
+
+
+def _numbers(text: str):
+    """(as written, value, decimals, is_percent) for each number in text."""
+    for m in _NUMBER.finditer(text):
+        whole, frac, exp, unit = m.group(1), m.group(2) or "", m.group(3) or "", (m.group(4) or "").strip()
+        s = whole.replace(",", "") + frac + exp
+        try:
+            value = float(s)
+        except ValueError:
+            continue
+        decimals = len(frac) - 1 if frac and not exp else 0
+        yield m.group(0).strip().lstrip("+"), value, decimals, unit == "%"
+
+
+def _is_claim(written: str, value: float, decimals: int, percent: bool) -> bool:
+    """Measurement-like: decimals, a percent, a separator, an exponent, a ratio, or three or more digits."""
+    return ("." in written or percent or "," in written or "e" in written.lower()
+            or written.endswith(("x", "×")) or abs(value) >= 100)
+
+
+def prose_numbers(md: str):
+    """The measurement-like numbers of one markdown cell, with math, code, links and references removed."""
+    for pattern in (_MATH, _CODE, _LINK):
+        md = pattern.sub(" ", md)
+    md = _HEADING_NUM.sub(r"\1", md)
+    md = _LIST_NUM.sub(" ", md)
+    md = _REF.sub(" ", md)
+    md = _YEAR.sub(" ", md)
+    return [n for n in _numbers(md) if _is_claim(*n)]
+
+
+def output_numbers(nb: dict) -> list[float]:
+    """Every number printed in the notebook's outputs (stream, text/plain, text/html, text/markdown)."""
+    texts = []
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            if "text" in out:
+                texts.append("".join(out["text"]))
+            for mime in ("text/plain", "text/html", "text/markdown"):
+                if mime in out.get("data", {}):
+                    data = out["data"][mime]
+                    texts.append("".join(data) if isinstance(data, list) else data)
+    return [v for t in texts for _, v, _, _ in _numbers(t)]
+
+
+def _matches(value: float, decimals: int, percent: bool, printed: list[float]) -> bool:
+    candidates = [value, value / 100] if percent else [value, value / 100, value * 100]
+    tol = 0.5 * 10 ** (-decimals) + 1e-12
+    for v in printed:
+        for c in candidates:
+            scale = 1 if c == value else (1 / 100 if c == value / 100 else 100)
+            if abs(v - c) <= tol * scale:
+                return True
+    return False
+
+
+def unmatched(ipynb: Path) -> list[tuple[int, str]]:
+    """(cell index, number as written) for each prose number that no output shows and CITED does not list."""
+    nb = json.loads(ipynb.read_text())
+    printed = output_numbers(nb)
+    cited = {**CITED["*"], **CITED.get(ipynb.name[:2], {})}
+    found = []
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "markdown":
+            continue
+        for written, value, decimals, percent in prose_numbers("".join(cell["source"])):
+            if written.rstrip("%x× ").strip() in cited or written in cited:
+                continue
+            if not _matches(value, decimals, percent, printed):
+                found.append((i, written))
+    return found
+
+
+@pytest.mark.parametrize("ipynb", IPYNBS, ids=lambda p: p.stem)
+def test_prose_numbers_are_printed_or_cited(ipynb):
+    found = unmatched(ipynb)
+    assert not found, (
+        f"{ipynb.name}: numbers in markdown that no output of the notebook prints and that are not cited: "
+        + ", ".join(f"cell {i}: {w!r}" for i, w in found)
+        + ". Print them from a code cell (better: a printed sentence), or cite the source in CITED "
+        "(tests/test_notebook_claims.py).")
+
+
+def test_the_check_flags_an_unprinted_number_and_passes_a_printed_one(tmp_path):
+    """The check can fail: a claim with no output behind it is flagged; the same claim printed passes."""
+    md = {"cell_type": "markdown", "metadata": {}, "source": "The ratio is 4,327x and FID reached 62.6 (see $x^{2.5}$)."}
+    code = {"cell_type": "code", "metadata": {}, "source": "", "execution_count": 1, "outputs": []}
+    nb = {"cells": [md, code], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "99_probe.ipynb"
+    path.write_text(json.dumps(nb))
+    assert unmatched(path) == [(0, "4,327x"), (0, "62.6")]
+    code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "ratio 4327.2, FID 62.61\n"}]
+    path.write_text(json.dumps(nb))
+    assert unmatched(path) == []
+    md["source"] = "FID reached 62.7."          # a rounding that the output does not support is still flagged
+    path.write_text(json.dumps(nb))
+    assert unmatched(path) == [(0, "62.7")]
+
+
+if __name__ == "__main__":
+    for arg in sys.argv[1:] or IPYNBS:
+        p = Path(arg)
+        nb = json.loads(p.read_text())
+        rows = unmatched(p)
+        print(f"== {p.name}: {len(rows)} unmatched")
+        for i, w in rows:
+            src = "".join(nb["cells"][i]["source"]).replace("\n", " ")
+            k = src.find(w.split()[0])
+            print(f"  cell {i:3d} {w!r:12s} ...{src[max(0, k - 70):k + 50]}...")
