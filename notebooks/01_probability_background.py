@@ -47,9 +47,11 @@ import math, time
 from functools import partial
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt, optax
 import ipywidgets as widgets
+from gan_utils import exercises
 from gan_utils.data import mixture_1d
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR, D_COLOR
 from gan_utils.widgets import interactive_figure
+# (TESTING below is part of the shared template: this notebook does not use it and runs the same under test.)
 SEED = 0
 TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
 key = jax.random.key(SEED)
@@ -69,7 +71,8 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 #
 # `gan_utils.data.mixture_1d()` gives exactly this distribution, with an exact `.pdf`, `.cdf` and `.sample`.
 # We also write its log-density by hand in NumPy float64 (we integrate it to 6 digits later) and its sampler in
-# JAX: pick a component with probability $\frac12$, then draw from that Gaussian (`p.sample` does the same).
+# JAX: pick a component with probability $\frac12$, then draw from that Gaussian. (`p.sample` draws from the same
+# distribution, with different random numbers for the same key; section 2.1 checks it.)
 
 # %%
 p = mixture_1d()                      # modes at -2 and 2, std 0.5, weights 1/2 each
@@ -116,8 +119,10 @@ print(f"integral of p over [-8, 8] = {total:.6f}; P(X < 0) = {np.trapezoid(p_gri
 #   grid to maximise the average $\log\hat p_h$ of *held-out* samples (a first taste of maximum likelihood,
 #   section 4).
 #
-# Both converge to $p$ as $n$ grows. We measure the error by the $L^1$ distance $\int |\hat p - p|\,dx$ (0 is perfect,
-# 2 is the maximum).
+# We measure the error by the $L^1$ distance $\int |\hat p - p|\,dx$ (0 is perfect, 2 is the maximum). The KDE
+# converges to $p$ because the chosen $h$ shrinks as $n$ grows (printed below). A histogram with a *fixed* bin width
+# does not: it converges to a staircase, the bin averages of $p$, so its error has a floor (also printed below).
+# For a histogram to converge to $p$, its bin width must shrink as $n$ grows too.
 
 # %%
 @jax.jit
@@ -160,12 +165,23 @@ for n, (eh, ek, h) in errors.items():
 h_silverman = 1.06 * float(x_n.std()) * len(x_n) ** (-1 / 5)
 e_silverman = np.trapezoid(np.abs(np.asarray(kde(x_n, jnp.asarray(xs), h_silverman), np.float64) - p_grid), xs)
 print(f"for comparison, Silverman's h = {h_silverman:.3f} at n = 10,000 oversmooths: L1 error {e_silverman:.3f}")
+# The floor of the 40-bin histogram: the L1 distance from p to its bin averages (what the histogram tends to).
+edges = np.linspace(-5, 5, 41)
+bin_avg_values = np.diff(np.asarray(p.cdf(edges), np.float64)) / (edges[1] - edges[0])
+bin_of_x = np.clip(np.searchsorted(edges, xs, side="right") - 1, 0, 39)
+bin_avg = np.where((xs >= -5) & (xs < 5), bin_avg_values[bin_of_x], 0.0)
+hist_floor = np.trapezoid(np.abs(bin_avg - p_grid), xs)
+print(f"a 40-bin histogram converges to the bin averages of p, not to p: its L1 error cannot fall below "
+      f"{hist_floor:.3f}, and at n = 10,000 it is already {errors[10_000][0]:.3f}")
 
 # %%
 # Check: both estimates get better with more samples, and 10,000 samples give an L1 error below 0.15 (histogram)
-# and 0.06 (KDE); the one-bump rule of thumb does worse than the held-out choice.
+# and 0.06 (KDE); the held-out h shrinks with n; the histogram is within 0.03 of its floor (it cannot go below);
+# the one-bump rule of thumb does worse than the held-out choice.
 assert errors[10_000][0] < errors[100][0] and errors[10_000][1] < errors[100][1]
 assert errors[10_000][0] < 0.15 and errors[10_000][1] < 0.06, errors[10_000]
+assert errors[10_000][2] < errors[100][2], errors
+assert 0 <= errors[10_000][0] - hist_floor < 0.03, (errors[10_000][0], hist_floor)
 assert e_silverman > errors[10_000][1]
 print("more samples -> better density estimates: checked")
 
@@ -190,12 +206,17 @@ print("more samples -> better density estimates: checked")
 # $F^{-1}(u) = -\log(1-u)/\lambda$, and the mean should be $1/\lambda$.
 #
 # *Our mixture* has no closed-form $F^{-1}$, but $F$ is increasing, so we invert it numerically by **bisection**:
-# 40 halvings of $[-10, 10]$ would pin $x$ down to $20/2^{40} \approx 2\times10^{-11}$; in float32 we reach the
-# precision of the numbers themselves (about $10^{-7}$ relative).
+# 40 halvings of $[-10, 10]$ would pin $x$ down to $20/2^{40} \approx 2\times10^{-11}$, but in float32 the answer is
+# limited by the precision of $F$ itself: a rounding error $\varepsilon$ in $F(x)$ moves $x$ by about
+# $\varepsilon/p(x)$. That is tiny where $p$ is large and much larger between the modes, where $F$ is flat. The cell
+# below measures it against a float64 inversion.
 #
 # How do we check that samples have the CDF $F$? The **Kolmogorov-Smirnov statistic** is the largest gap between
-# the empirical CDF of $n$ samples and $F$: $D_n = \sup_x |\hat F_n(x) - F(x)|$. For correct samples, $D_n$ exceeds
-# $1.63/\sqrt n$ only with probability 1%.
+# the empirical CDF of $n$ samples and $F$: $D_n = \sup_x |\hat F_n(x) - F(x)|$. For correct samples and large $n$,
+# $\sqrt n\,D_n$ follows the Kolmogorov distribution, $P(\sqrt n\,D_n > t) \to 2\sum_{k\ge1}(-1)^{k-1}e^{-2k^2t^2}$
+# (Kolmogorov's limit law; N. Smirnov tabulated it in "Table for estimating the goodness of fit of empirical
+# distributions", *Annals of Mathematical Statistics*, vol. 19). Its 99% quantile, computed below, is 1.628: for large
+# $n$, $D_n$ exceeds $1.63/\sqrt n$ only with probability 1%.
 
 # %%
 @partial(jax.jit, static_argnames=("cdf", "iters"))   # compiled once per cdf: 40 steps in one program
@@ -226,10 +247,47 @@ ks_crit = 1.63 / math.sqrt(n)
 print(f"exponential(rate {lam}): sample mean {float(x_exp.mean()):.4f} (exact 1/rate = {1 / lam:.4f}), "
       f"KS statistic {ks_exp:.4f}")
 print(f"mixture by bisection:    KS statistic {ks_mix:.4f}; 1% critical value 1.63/sqrt(n) = {ks_crit:.4f}")
+key, k3 = jax.random.split(key)
+ks_p_sample = ks_statistic(p.sample(k3, n), p.cdf)
+print(f"p.sample (same distribution, other random numbers): KS statistic {ks_p_sample:.4f}")
+
+# The 99% quantile of the Kolmogorov distribution: solve 2 * sum_k (-1)^(k-1) exp(-2 k^2 t^2) = 0.01 by bisection.
+def kolmogorov_tail(t, k=np.arange(1, 101)):
+    return 2 * np.sum((-1.0) ** (k - 1) * np.exp(-2 * k * k * t * t))
+t_lo, t_hi = 0.5, 3.0                  # the tail falls from about 0.96 to 1e-7 on this interval
+for _ in range(60):
+    t_mid = 0.5 * (t_lo + t_hi)
+    t_lo, t_hi = (t_mid, t_hi) if kolmogorov_tail(t_mid) > 0.01 else (t_lo, t_mid)
+k99 = 0.5 * (t_lo + t_hi)
+print(f"99% quantile of the Kolmogorov distribution: {k99:.4f} (the 1.63 above)")
+
+# How precise is the float32 bisection? Compare with a float64 inversion of the same CDF (math.erf, 60 halvings).
+erf64 = np.vectorize(math.erf)
+def cdf_float64(x):
+    x = np.asarray(x, np.float64)[..., None]
+    return np.sum(P_WEIGHTS * 0.5 * (1 + erf64((x - P_MEANS) / (P_STDS * math.sqrt(2)))), axis=-1)
+u_grid = np.linspace(0.001, 0.999, 4001)
+lo64, hi64 = np.full_like(u_grid, -10.0), np.full_like(u_grid, 10.0)
+for _ in range(60):
+    mid64 = 0.5 * (lo64 + hi64)
+    below64 = cdf_float64(mid64) < u_grid
+    lo64, hi64 = np.where(below64, mid64, lo64), np.where(below64, hi64, mid64)
+x_exact = 0.5 * (lo64 + hi64)
+bisect_err = np.abs(np.asarray(inverse_cdf_bisect(p.cdf, jnp.asarray(u_grid, jnp.float32)), np.float64) - x_exact)
+near_modes = np.abs(np.abs(x_exact) - 2) < 0.5        # within one std of a mode
+x_worst = x_exact[np.argmax(bisect_err)]
+print(f"float32 bisection against float64, {len(u_grid):,} values of u: largest error "
+      f"{bisect_err[near_modes].max():.1e} within one std of a mode, {bisect_err.max():.1e} overall "
+      f"(at x = {x_worst:+.2f}, where p = {np.exp(log_p(x_worst)):.1e}); median {np.median(bisect_err):.1e}")
 
 # %%
-# Check: both samplers pass the Kolmogorov-Smirnov test at the 1% level, and the exponential mean is right.
-assert ks_exp < ks_crit and ks_mix < ks_crit, (ks_exp, ks_mix, ks_crit)
+# Check: both samplers (and p.sample) pass the Kolmogorov-Smirnov test at the 1% level, the exponential mean is
+# right, 1.63 is the 99% Kolmogorov quantile, and the bisection error is below 1e-6 near the modes, below 1e-4
+# everywhere, and largest between the modes.
+assert ks_exp < ks_crit and ks_mix < ks_crit and ks_p_sample < ks_crit, (ks_exp, ks_mix, ks_p_sample, ks_crit)
+assert round(k99, 2) == 1.63, k99
+assert bisect_err[near_modes].max() < 1e-6 and bisect_err.max() < 1e-4, bisect_err.max()
+assert abs(x_worst) < 1, x_worst
 assert abs(float(x_exp.mean()) - 1 / lam) < 4 * (1 / lam) / math.sqrt(n)   # within 4 standard errors
 print("inverse-CDF sampling: checked")
 
@@ -249,11 +307,16 @@ print("inverse-CDF sampling: checked")
 #       = \frac{\varphi(z)}{g'(z)}\bigg|_{z = g^{-1}(x)}\qquad\text{(change of variables).}$$
 #
 # Where $g$ is steep ($g'$ large) the noise is stretched thin and the density is low; where $g$ is flat, mass piles up.
-# The map $g(z) = 0.6\,z + 1.5\tanh(3z)$ is steep near $z=0$, so it splits one Gaussian bump into two.
+# The map $g(z) = 0.6\,z + 1.5\tanh(3z)$ is steep near $z=0$, so it splits one Gaussian bump into two (the peaks of
+# $q$ are counted under the figure below).
 #
 # The inverse-CDF method is the special case $g^\star(z) = F^{-1}(\Phi(z))$: since $\Phi(Z)$ is uniform,
 # $g^\star$ pushes $\mathcal N(0,1)$ **exactly** onto $p$. So a generator that turns 1-D Gaussian noise into our
-# two-mode $p$ exists; it is increasing, and it is what the 1-D GAN of notebook 02 has to find.
+# two-mode $p$ exists. $g^\star$ is the increasing one; it is not the only one: the decreasing
+# $F^{-1}(1 - \Phi(z))$ works too (checked below), and so do maps that are not monotone. A GAN may find any of
+# them. Note the slope of $g^\star$ at $z = 0$: $g^{\star\prime}(0) = \varphi(0)/p(0)$, printed below. To cross the
+# empty gap between the modes, $g^\star$ has a near-jump, which is why notebook 02 trains its 1-D GAN on a mixture
+# whose modes overlap.
 
 # %%
 def g(z):
@@ -296,12 +359,28 @@ ks_star = ks_statistic(x_star, p.cdf)
 print(f"change-of-variables density integrates to {mass_q:.4f}; L1 gap to the histogram of 50,000 samples "
       f"{l1_push:.3f}")
 print(f"samples of g*(z): KS statistic against p {ks_star:.4f} (1% critical value {1.63 / math.sqrt(50_000):.4f})")
+key, k_dec = jax.random.split(key)                   # fresh noise: an independent sample for the decreasing map
+x_decreasing = inverse_cdf_bisect(p.cdf, 1 - jax.scipy.stats.norm.cdf(jax.random.normal(k_dec, (50_000,))))
+ks_decreasing = ks_statistic(x_decreasing, p.cdf)
+print(f"samples of the decreasing map F^-1(1 - Phi(z)): KS statistic against p {ks_decreasing:.4f}")
+q_np, xg_np = np.asarray(q_formula), np.asarray(xg)
+q_peaks = np.flatnonzero((q_np[1:-1] > q_np[:-2]) & (q_np[1:-1] > q_np[2:])) + 1     # local maxima of q
+q_at_0 = float(phi(0.0) / g_prime(jnp.array([0.0]))[0])
+print(f"q has {len(q_peaks)} peaks, at x = {', '.join(f'{v:+.2f}' for v in xg_np[q_peaks])} "
+      f"(height {q_np[q_peaks].max():.3f}); between them q(0) = {q_at_0:.3f}")
+slope_star_0 = float(phi(0.0)) / float(np.exp(log_p(0.0)))
+print(f"slope of g* at z = 0: phi(0) / p(0) = {slope_star_0:,.0f}, "
+      f"against {float(g_prime(jnp.array([0.0]))[0]):.1f} for g")
 
 # %%
-# Check: the change-of-variables density is a density and matches the push-forward samples.
+# Check: the change-of-variables density is a density and matches the push-forward samples; g splits the bump
+# into exactly two peaks; g* is increasing and pushes N(0,1) onto p, and so does the decreasing map.
 assert abs(mass_q - 1) < 1e-3 and l1_push < 0.08, (mass_q, l1_push)
+assert len(q_peaks) == 2 and q_at_0 < q_np[q_peaks].min() / 3, (xg_np[q_peaks], q_at_0)
 assert bool(jnp.all(jnp.diff(g_star) > 0))   # the ideal generator g* is increasing...
 assert ks_star < 1.63 / math.sqrt(50_000)      # ...and its samples pass the KS test for p
+assert ks_decreasing < 1.63 / math.sqrt(50_000)
+assert slope_star_0 > 1000, slope_star_0
 print("push-forward density: checked")
 
 # %% [markdown]
@@ -326,12 +405,20 @@ print("push-forward density: checked")
 # \sigma_f = \sqrt{22.1875 - 4.25^2} = \sqrt{4.125} \approx 2.031.$$
 
 # %%
-mu_true, sigma_f = 4.25, math.sqrt(4.125)
+# The reference values, integrated from p on the grid (the algebra above says 4.25 and 22.1875).
+mu_true = np.trapezoid(xs ** 2 * p_grid, xs)
+ex4 = np.trapezoid(xs ** 4 * p_grid, xs)
+sigma_f = math.sqrt(ex4 - mu_true ** 2)
+assert abs(mu_true - 4.25) < 1e-6 and abs(sigma_f ** 2 - 4.125) < 1e-5, (mu_true, sigma_f ** 2)
+print(f"by integration: E[x^2] = {mu_true:.4f}, E[x^4] = {ex4:.4f}, sigma_f = {sigma_f:.3f}")
+
 ns = np.array([10, 100, 1_000, 10_000, 100_000])
-repeats = 100                          # independent Monte Carlo runs per n (cheap: same in test mode)
+repeats = 100                          # independent Monte Carlo runs per n (the same in test mode)
+t0 = time.perf_counter()
 key, sub = jax.random.split(key)
 x_mc = sample_p(sub, repeats * ns[-1]).reshape(repeats, ns[-1])        # `repeats` independent runs of 100,000
 rms = np.array([float(jnp.sqrt(jnp.mean((jnp.mean(x_mc[:, :n] ** 2, axis=1) - mu_true) ** 2))) for n in ns])
+print(f"{repeats * ns[-1]:,} samples drawn and averaged in {time.perf_counter() - t0:.1f} s")
 slope = np.polyfit(np.log(ns), np.log(rms), 1)[0]
 
 fig, ax = plt.subplots(figsize=(6, 3.6))
@@ -366,8 +453,11 @@ print(f"Monte Carlo error slope {slope:.3f}: checked")
 # + \underbrace{\mathbb E_p\Big[\log\frac{p}{q_\theta}\Big]}_{\mathrm{KL}(p\,\|\,q_\theta)}.$$
 #
 # So **maximum likelihood = minimum cross-entropy = minimum $\mathrm{KL}(p\,\|\,q_\theta)$**, and the
-# cross-entropy can never go below the entropy $H(p)$. (The NLL of one finite sample can dip slightly below it at
-# the MLE, because the MLE is fitted to that very sample: see the numbers below.)
+# cross-entropy can never go below the entropy $H(p)$. The NLL of a finite sample is only a noisy estimate of the
+# cross-entropy, and it can land on either side of $H(p)$. For a Gaussian, the NLL at the MLE is exactly
+# $\tfrac12\log(2\pi e\,\hat\sigma^2)$, so it differs from $H(p) = \tfrac12\log(2\pi e\,\sigma^2)$ by
+# $\log(\hat\sigma/\sigma)$: it falls below $H(p)$ exactly when the sample happens to be less spread out than $p$
+# ($\hat\sigma < \sigma$). The cell below prints which happened here.
 #
 # *Gaussian model* $q_{\mu,\sigma} = \mathcal N(\mu, \sigma^2)$: $-\log q(x) = \log\sigma + \tfrac12\log 2\pi +
 # \frac{(x-\mu)^2}{2\sigma^2}$. Setting the derivatives of the NLL to zero:
@@ -408,28 +498,37 @@ mu_gd, sigma_gd = float(theta["mu"]), float(jnp.exp(theta["log_sigma"]))
 entropy_true = 0.5 * math.log(2 * math.pi * math.e * true_sigma ** 2)
 print(f"closed-form MLE:   mu = {mu_hat:.4f}, sigma = {sigma_hat:.4f}   (truth: {true_mu}, {true_sigma})")
 print(f"gradient descent:  mu = {mu_gd:.4f}, sigma = {sigma_gd:.4f}")
-print(f"NLL at the MLE {float(nll(theta, data)):.4f} vs entropy H(p) = {entropy_true:.4f} "
+nll_mle = float(nll(theta, data))
+print(f"NLL at the MLE {nll_mle:.4f} vs entropy H(p) = {entropy_true:.4f} "
       f"(cross-entropy = entropy + KL, and KL(p||q) -> 0)")
+print(f"NLL - H(p) = {nll_mle - entropy_true:+.4f} = log(sigma_hat / sigma) = log({sigma_hat:.4f} / {true_sigma}) "
+      f"= {math.log(sigma_hat / true_sigma):+.4f}: this sample is "
+      f"{'less' if sigma_hat < true_sigma else 'more'} spread out than p, so the NLL is "
+      f"{'below' if sigma_hat < true_sigma else 'above'} H(p)")
 
 # %%
 # Check: gradient descent finds the closed-form MLE, and the NLL approaches the entropy of p.
 assert abs(mu_gd - mu_hat) < 1e-3 and abs(sigma_gd - sigma_hat) < 1e-3
-assert abs(float(nll(theta, data)) - entropy_true) < 0.03
+assert abs(nll_mle - entropy_true) < 0.03
+assert abs((nll_mle - entropy_true) - math.log(sigma_hat / true_sigma)) < 1e-4, (nll_mle, sigma_hat)
 print("MLE by gradient descent = closed form: checked")
 
 # %% [markdown]
 # What does MLE do when the model **cannot** fit the data, say one Gaussian for our two-mode $p$? The closed form
-# still gives the sample mean and standard deviation: the Gaussian sits **between** the modes, where there is no data
-# at all, and is wide enough to cover both. The exact values are $\mu = \mathbb E_p[x] = 0$ and
-# $\sigma = \sqrt{\mathbb E_p[x^2]} = \sqrt{4.25} \approx 2.062$. Remember this: it is *mode covering*, and it comes
-# from minimising $\mathrm{KL}(p\,\|\,q)$. Section 7 shows the opposite behaviour.
+# still gives the sample mean and standard deviation: the Gaussian sits **between** the modes, where there is
+# almost no data (the density there is printed below), and is wide enough to cover both. The exact values are
+# $\mu = \mathbb E_p[x] = 0$ and $\sigma = \sqrt{\mathbb E_p[x^2]} = \sqrt{4.25} \approx 2.062$. Remember this: it is
+# *mode covering*, and it comes from minimising $\mathrm{KL}(p\,\|\,q)$. Section 7 shows the opposite behaviour.
 
 # %%
 key, sub = jax.random.split(key)
 x_two = sample_p(sub, 100_000)
 print(f"MLE Gaussian for the two-mode p: mu = {float(x_two.mean()):.3f} (exact 0), "
       f"sigma = {float(x_two.std()):.3f} (exact {math.sqrt(4.25):.3f})")
+p_0, p_mode = np.exp(log_p(0.0)), np.exp(log_p(-2.0))
+print(f"its peak is at x = 0, where p(0) = {p_0:.1e}: {p_mode / p_0:,.0f} times less than at a mode")
 assert abs(float(x_two.mean())) < 0.03 and abs(float(x_two.std()) - math.sqrt(4.25)) < 0.03
+assert p_0 < 1e-3 * p_mode, (p_0, p_mode)
 
 
 # %% [markdown]
@@ -462,7 +561,8 @@ assert abs(float(x_two.mean())) < 0.03 and abs(float(x_two.std()) - math.sqrt(4.
 #
 # For $p = \mathcal N(0, 1)$ and $q = \mathcal N(1, 2^2)$:
 # $\mathrm{KL}(p\|q) = \log 2 + \frac{1+1}{8} - \frac12 \approx 0.4431$ and
-# $\mathrm{KL}(q\|p) = \log\frac12 + \frac{4+1}{2} - \frac12 \approx 1.3069$. Three times larger the other way round.
+# $\mathrm{KL}(q\|p) = \log\frac12 + \frac{4+1}{2} - \frac12 \approx 1.3069$: 2.95 times larger the other way round
+# (printed below).
 
 # %%
 def kl_gauss(mu1, s1, mu2, s2):
@@ -471,7 +571,9 @@ def kl_gauss(mu1, s1, mu2, s2):
 
 A, B = (0.0, 1.0), (1.0, 2.0)     # p = N(0, 1), q = N(1, 2^2)
 # NBVAL_CHECK_OUTPUT
-print(f"closed form: KL(p||q) = {kl_gauss(*A, *B):.4f}, KL(q||p) = {kl_gauss(*B, *A):.4f}")
+kl_ratio = kl_gauss(*B, *A) / kl_gauss(*A, *B)
+assert abs(kl_ratio - 2.95) < 0.01, kl_ratio
+print(f"closed form: KL(p||q) = {kl_gauss(*A, *B):.4f}, KL(q||p) = {kl_gauss(*B, *A):.4f}, ratio {kl_ratio:.2f}")
 
 
 # %% [markdown]
@@ -516,9 +618,12 @@ print("KL closed form = Monte Carlo (within 2%): checked")
 #   $\mathrm{JS} \le \frac12\log 2 + \frac12\log 2 = \log 2 \approx 0.6931$, with equality exactly when $p$ and $q$
 #   never overlap ($p\,q = 0$ everywhere, so $p/m = 2$ wherever $p > 0$).
 #
-# Notebook 02 shows that the original GAN minimises exactly this divergence. The bound has a dark side: once $p$ and
-# $q$ stop overlapping, JS is stuck at $\log 2$ however far apart they are, so it gives no signal about *which way*
-# to move. KL keeps growing instead. JS has no closed form even for two Gaussians, so we integrate on a fine grid.
+# Notebook 02 shows that the original GAN, with the minimax generator loss and the best discriminator, minimises
+# exactly this divergence; the non-saturating loss the course actually trains with minimises a different one
+# (notebook 02, section 4). The bound has a dark side. For two Gaussians, which always overlap a little, JS approaches
+# $\log 2$ and flattens as they move apart, so it gives almost no signal about *which way* to move, while
+# $\mathrm{KL} = d^2/2$ keeps growing (the table below). For truly disjoint supports, JS equals $\log 2$ and KL is
+# infinite: neither gives a direction. JS has no closed form even for two Gaussians, so we integrate on a fine grid.
 
 # %%
 def kl_grid(log_a, log_b, x):
@@ -551,11 +656,12 @@ ax.set_ylabel("divergence"); ax.set_title("JS saturates at log 2; KL keeps growi
 plt.show()
 
 # %%
-# Check: JS is symmetric, zero for p = q, increasing in d, at most log 2, and reaches log 2 when p and q separate;
-# the grid KL matches the closed form d^2/2.
+# Check: JS is symmetric, zero for p = q, increasing in d (clearly up to d = 8; beyond, it is flat to rounding), at
+# most log 2, and reaches log 2 when p and q separate; the grid KL matches the closed form d^2/2.
 js_values = np.array([r[1] for r in rows])
 assert all(abs(r[1] - r[2]) < 1e-9 for r in rows)
-assert js_values[0] < 1e-12 and np.all(np.diff(js_values) > 0) and np.all(js_values <= math.log(2) + 1e-9)
+assert js_values[0] < 1e-12 and np.all(np.diff(js_values[:6]) > 1e-6) and np.all(np.diff(js_values) > -1e-12)
+assert np.all(js_values <= math.log(2) + 1e-9)
 assert abs(js_values[-1] - math.log(2)) < 1e-6
 assert all(abs(r[3] - r[0] ** 2 / 2) < 1e-6 for r in rows)
 print(f"JS symmetric, bounded by log 2 (JS at d = 32: {js_values[-1]:.6f}): checked")
@@ -573,8 +679,8 @@ print(f"JS symmetric, bounded by log 2 (JS at d = 32: {js_values[-1]:.6f}): chec
 # - $\mathrm{KL}(q\,\|\,p) = \mathbb E_q[\log q - \log p]$ explodes wherever $q$ puts mass and $p$ has none, e.g.
 #   between the modes, so its best $q$ **picks one mode** (mode seeking).
 # - $\mathrm{JS}$ is symmetric and lies in between: for this $p$ its best Gaussian covers both modes
-#   ($\mathrm{JS} = 0.201$), but sitting on one mode is almost as good ($0.216$). The printed grid search below
-#   gives the numbers.
+#   ($\mathrm{JS} = 0.201$), but the best Gaussian sitting on one mode is almost as good ($0.216$). The grid search
+#   below prints both.
 #
 # Move the sliders. The values are computed live by integrating on a grid; the dashed lines on the right mark the
 # smallest value each divergence can reach with a single Gaussian.
@@ -596,13 +702,21 @@ for j, name in enumerate(("KL(p||q)", "KL(q||p)", "JS")):
     i, k = np.unravel_index(np.argmin(table[..., j]), table.shape[:2])
     best[name] = (mus[i], sigmas[k], table[i, k, j])
     print(f"best Gaussian for {name:8s}: mu = {mus[i]:+.2f}, sigma = {sigmas[k]:.2f}, value {table[i, k, j]:.4f}")
+js_one_mode = np.where(np.abs(mus)[:, None] >= 1.5, table[..., 2], np.inf)     # only Gaussians centred on a mode
+i, k = np.unravel_index(np.argmin(js_one_mode), js_one_mode.shape)
+best_js_one_mode = (mus[i], sigmas[k], js_one_mode[i, k])
+print(f"best Gaussian for JS with |mu| >= 1.5 (on one mode): mu = {mus[i]:+.2f}, sigma = {sigmas[k]:.2f}, "
+      f"value {js_one_mode[i, k]:.4f}")
 
 # %%
-# Check: KL(p||q) is minimised by moment matching (mu = 0, sigma = sqrt(4.25)); KL(q||p) by sitting on one mode.
+# Check: KL(p||q) is minimised by moment matching (mu = 0, sigma = sqrt(4.25)); KL(q||p) by sitting on one mode;
+# JS by covering both modes, with the best one-mode Gaussian within 10% of it.
 mu_a, s_a, _ = best["KL(p||q)"]
 mu_b, s_b, _ = best["KL(q||p)"]
 assert abs(mu_a) < 0.05 and abs(s_a - math.sqrt(4.25)) < 0.02, (mu_a, s_a)
 assert abs(abs(mu_b) - 2) < 0.05 and abs(s_b - 0.5) < 0.05, (mu_b, s_b)
+assert abs(best["JS"][0]) < 0.1, best["JS"]
+assert best["JS"][2] < best_js_one_mode[2] < 1.1 * best["JS"][2], (best["JS"], best_js_one_mode)
 print(f"mode covering: mu = {mu_a:+.2f}, sigma = {s_a:.2f}; mode seeking: mu = {mu_b:+.2f}, sigma = {s_b:.2f}")
 
 
@@ -632,8 +746,9 @@ interactive_figure(draw_fit,
                    sigma=widgets.FloatSlider(value=1.0, min=0.2, max=3, step=0.05, description="q std", **slider))
 
 # %% [markdown]
-# For readers without a running kernel, here are the two optima drawn by the same function. On the left-hand case
-# the wide Gaussian puts its peak where $p$ has almost no mass; on the right-hand case half the data is ignored.
+# For readers without a running kernel, here are the two optima drawn by the same function. In the first figure
+# ($q$ minimising $\mathrm{KL}(p\|q)$) the wide Gaussian puts its peak where $p$ has almost no mass; in the second
+# ($q$ minimising $\mathrm{KL}(q\|p)$) half the data is ignored, and $\mathrm{KL}(p\|q)$ is 15.3 (printed under it).
 
 # %%
 for name in ("KL(p||q)", "KL(q||p)"):
@@ -697,8 +812,14 @@ for h, a, b in zip(hs, ll_on, ll_off):
 
 # %%
 # Check: shrinking h drives the off-curve log-likelihood toward -infinity (below -150 at h = 0.005), the
-# on-curve one up.
+# on-curve one up; the on-curve rise matches -log h, and the off-curve gap matches -d^2/(2h^2).
 assert ll_off[-1] < -150 and np.all(np.diff(ll_off) < 0) and np.all(np.diff(ll_on) > 0), (ll_on, ll_off)
+rise_on, rise_log_h = ll_on[-1] - ll_on[0], math.log(hs[0] / hs[-1])
+gap_off, gap_formula = ll_off[-1] - ll_on[-1], -0.01 / (2 * hs[-1] ** 2)
+print(f"on the curve, log q rose by {rise_on:.2f} from h = {hs[0]} to {hs[-1]}; -log h rose by {rise_log_h:.2f}")
+print(f"at h = {hs[-1]}, off-curve minus on-curve log q = {gap_off:.1f}; -d^2/(2h^2) = {gap_formula:.1f}")
+assert abs(rise_on - rise_log_h) < 0.3, (rise_on, rise_log_h)
+assert abs(gap_off - gap_formula) < 5, (gap_off, gap_formula)
 print("an implicit model's likelihood degenerates: checked")
 
 
@@ -719,7 +840,9 @@ print("an implicit model's likelihood degenerates: checked")
 # $$\mathrm{BCE} = -\frac1N\sum_i\big[y_i\log\sigma(\ell_i) + (1-y_i)\log(1-\sigma(\ell_i))\big].$$
 #
 # **Compute it from logits, stably.** $\sigma(\ell) = 1/(1+e^{-\ell})$ underflows to exactly 0 in float32 once
-# $\ell < -104$, and then $\log\sigma(\ell) = -\infty$. Use instead
+# $\ell$ is below about $-87$ to $-104$, where $\sigma(\ell) \approx e^{\ell}$ falls below the smallest float32 (the
+# exact point depends on the implementation and on whether the hardware keeps subnormal numbers; the cell below
+# measures it). Then $\log\sigma(\ell) = -\infty$. Use instead
 #
 # $$\log\sigma(\ell) = -\log(1 + e^{-\ell}) = -\mathrm{softplus}(-\ell),\qquad
 # \log(1-\sigma(\ell)) = \log\frac{e^{-\ell}}{1+e^{-\ell}} = -\mathrm{softplus}(\ell),$$
@@ -737,12 +860,22 @@ naive = jnp.log(jax.nn.sigmoid(l))                     # what NOT to write
 print("logit               :", l)
 print("log(sigmoid(l))     :", naive, " <- -inf at l = -200")
 print("-softplus(-l)       :", -jax.nn.softplus(-l))
+l_scan = -jnp.arange(80, 110, 0.01, dtype=jnp.float32)             # logits -80 down to -110
+sigmoid_zero_from = float(l_scan[jnp.argmax(jax.nn.sigmoid(l_scan) == 0)])
+f32 = np.finfo(np.float32)
+print(f"sigmoid(l) is exactly 0 in float32 from l = {sigmoid_zero_from:.2f} on this machine; "
+      f"log of the smallest normal float32 = {math.log(f32.tiny):.2f}, "
+      f"log of half the smallest subnormal = {math.log(float(f32.smallest_subnormal) / 2):.2f}")
 
 # %%
-# Check: the naive form breaks, the stable form is exact, and it equals the course package's loss.
+# Check: the naive form breaks where float32 runs out (the measured zero point lies between the two bounds printed
+# above), the stable form is exact, and it equals the course package's loss.
 # NBVAL_CHECK_OUTPUT
 import gan_utils.losses
 assert bool(jnp.isneginf(naive[0])) and float(-jax.nn.softplus(-l)[0]) == -200.0
+# sigmoid is 0 from somewhere between log(smallest normal float32) and log(half the smallest subnormal)
+zero_lo, zero_hi = math.log(float(f32.smallest_subnormal) / 2), math.log(f32.tiny)
+assert zero_lo - 0.1 < sigmoid_zero_from < zero_hi + 0.1, sigmoid_zero_from
 y_test = jnp.array([1.0, 0.0, 1.0])
 assert jnp.allclose(bce_from_logits(l, y_test), gan_utils.losses.bce_with_logits(l, y_test))
 print(f"stable BCE = gan_utils.losses.bce_with_logits = {float(bce_from_logits(l, y_test)):.4f}")
@@ -792,7 +925,7 @@ def train_classifier(w):
 
 w, clf_losses = train_classifier(jnp.zeros(3))
 w_true = np.array([math.log(2) + 1 / 8, -0.25, -0.375])
-x_line = np.linspace(-3, 4, 701)
+x_line = np.linspace(-4, 6, 1001)                      # covers the whole bulk defined below
 c_learned = np.asarray(jax.nn.sigmoid(features(jnp.asarray(x_line)) @ w))
 log_pq_true = log_normal(x_line, 0, 1) - log_normal(x_line, 1, 2)
 c_true = 1 / (1 + np.exp(-log_pq_true))                # p / (p + q)
@@ -806,7 +939,7 @@ print(f"KL(p||q) from the classifier: {kl_from_classifier:.4f}; closed form {kl_
 fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 3.6))
 ax.plot(x_line, np.exp(log_normal(x_line, 0, 1)), color=REAL_COLOR, lw=2, label="p = N(0, 1)")
 ax.plot(x_line, np.exp(log_normal(x_line, 1, 2)), color=FAKE_COLOR, lw=2, label="q = N(1, 2²)")
-ax.set_xlabel("x"); ax.set_ylabel("density"); ax.legend(loc="upper left", fontsize=8)
+ax.set_xlim(-3, 4); ax.set_xlabel("x"); ax.set_ylabel("density"); ax.legend(loc="upper left", fontsize=8)
 ax2 = ax.twinx()
 ax2.plot(x_line, c_true, color="gray", lw=3, alpha=0.5, label="p/(p+q)")
 ax2.plot(x_line, c_learned, color=D_COLOR, lw=1.5, ls="--", label="classifier c(x)")
@@ -814,7 +947,7 @@ ax2.set_ylim(0, 1); ax2.set_ylabel("P(real | x)"); ax2.legend(loc="upper right",
 ax.set_title(f"The classifier learns p/(p+q): max gap {gap:.3f}")
 bx.plot(x_line, log_pq_true, color="gray", lw=3, alpha=0.5, label="true log p/q")
 bx.plot(x_line, np.asarray(features(jnp.asarray(x_line)) @ w), color=D_COLOR, ls="--", label="classifier logit")
-bx.set_xlabel("x"); bx.set_ylabel("log density ratio"); bx.legend(fontsize=8)
+bx.set_xlim(-3, 4); bx.set_ylim(-8, 2); bx.set_xlabel("x"); bx.set_ylabel("log density ratio"); bx.legend(fontsize=8)
 bx.set_title("Its logit is the log density ratio")
 plt.tight_layout(); plt.show()
 
@@ -827,8 +960,9 @@ print("density-ratio trick: checked")
 
 # %% [markdown]
 # This classifier is the whole idea behind the GAN **discriminator**. In notebook 02 the model $q$ is a generator
-# we train, the classifier is a neural network $D$, and we show that training $G$ against the best $D$ minimises the
-# Jensen-Shannon divergence of section 6.
+# we train, the classifier is a neural network $D$, and we show that training $G$ with the minimax loss against the
+# best $D$ minimises the Jensen-Shannon divergence of section 6; the non-saturating loss the course actually uses
+# minimises a different divergence (notebook 02, section 4).
 #
 # ## Summary
 #
@@ -850,12 +984,15 @@ print("density-ratio trick: checked")
 #
 # ## Exercises
 #
+# The checker below grades each exercise separately and says "not yet" (with a hint) for a wrong answer; the answers
+# are not in this notebook.
+#
 # 1. **KL by hand.** With the boxed formula, compute $\mathrm{KL}(\mathcal N(1, 1)\,\|\,\mathcal N(-1, 2^2))$ and
 #    store it in `answer_1` (a number).
-# 2. **JS of two coins.** Write `js_bernoulli(a, b)`, the Jensen-Shannon divergence between Bernoulli($a$) and
+# 2. **JS of two coins; write code.** Write `js_bernoulli(a, b)`, the Jensen-Shannon divergence between Bernoulli($a$) and
 #    Bernoulli($b$) (a sum over the two outcomes instead of an integral; use $0\log 0 = 0$). Check that
 #    `js_bernoulli(0, 1)` is $\log 2$.
-# 3. **Unequal modes.** Give $p$ the weights $(0.7, 0.3)$ (`mixture_1d(weights=(0.7, 0.3))`). Which mean does the
+# 3. **Unequal modes; change the code and run it.** Give $p$ the weights $(0.7, 0.3)$ (`mixture_1d(weights=(0.7, 0.3))`). Which mean does the
 #    best single Gaussian under the *mode-seeking* $\mathrm{KL}(q\,\|\,p)$ pick? Store it in `answer_3`. (Hint: reuse
 #    `kl_grid` and a grid search.)
 # 4. *(Open.)* In section 9, replace the features $(1, x, x^2)$ by $(1, x)$. Which part of $p/(p+q)$ can the
@@ -872,49 +1009,10 @@ answer_3 = None
 
 
 # %%
-# Checker: run it after answering. Unanswered exercises are reported, not failed.
-def check_exercises(answer_1, js_bernoulli, answer_3, verbose=True):
-    results = []
-    if answer_1 is None:
-        results.append("1: not answered yet")
-    else:
-        assert abs(answer_1 - kl_gauss(1, 1, -1, 2)) < 1e-3, "1: not yet; use mu1=1, s1=1, mu2=-1, s2=2"
-        results.append("1: correct")
-    if js_bernoulli(0.3, 0.6) is None:
-        results.append("2: not answered yet")
-    else:
-        for a, b in ((0.3, 0.6), (0.5, 0.5), (0.0, 1.0), (0.9, 0.2)):
-            pa, pb = np.array([a, 1 - a]), np.array([b, 1 - b]); m = (pa + pb) / 2
-            kl = lambda u, v: np.sum(np.where(u > 0, u * np.log(np.where(u > 0, u, 1) / v), 0.0))
-            assert abs(js_bernoulli(a, b) - (kl(pa, m) + kl(pb, m)) / 2) < 1e-6, f"2: wrong for a={a}, b={b}"
-        results.append("2: correct")
-    if answer_3 is None:
-        results.append("3: not answered yet")
-    else:
-        assert abs(answer_3 - (-2.0)) < 0.1, "3: not yet; which mode carries weight 0.7?"
-        results.append("3: correct")
-    if verbose:
-        print("\n".join(results))
-
-# The checker first checks itself on reference answers (silently), then checks yours.
-def _js_ref(a, b):
-    pa, pb = np.array([a, 1 - a]), np.array([b, 1 - b]); m = (pa + pb) / 2
-    f = lambda u: np.sum(np.where(u > 0, u * np.log(np.where(u > 0, u, 1) / m), 0.0))
-    return (f(pa) + f(pb)) / 2
-check_exercises(math.log(2) + 5 / 8 - 0.5, _js_ref, -2.0, verbose=False)
-check_exercises(answer_1, js_bernoulli, answer_3)
+# Checker: one line per exercise; unanswered ones are reported, a wrong one fails this cell after the full report.
+exercises.check("01", answer_1=answer_1, js_bernoulli=js_bernoulli, answer_3=answer_3)
 
 # %% [markdown]
-# <details><summary>Solutions (click)</summary>
-#
-# 1. $\log 2 + \frac{1 + 4}{8} - \frac12 = 0.8181$.
-# 2. `m = [(a+b)/2, 1-(a+b)/2]`, then `0.5*KL([a,1-a], m) + 0.5*KL([b,1-b], m)` with $0\log 0 = 0$.
-# 3. $\mu \approx -2$: both modes are local minima of $\mathrm{KL}(q\|p)$, but the heavier one at $-2$ is lower
-#    (by about $\log(0.7/0.3) \approx 0.85$).
-# 4. Without $x^2$ the logit is linear, but $\log p/q$ is a downward parabola (the data is narrower than the
-#    model), so $c(x)$ cannot fall on both sides; the KL estimate is biased low.
-# </details>
-#
 # **Next:** [02 The minimax objective](02_minimax_objective.ipynb): the discriminator as this classifier, the optimal
 # discriminator $D^\star = p/(p+q)$, why the GAN game minimises the Jensen-Shannon divergence, and a 1-D GAN trained
 # by hand.

@@ -28,8 +28,10 @@
 # - the **DCGAN-style generator** for 28x28 digits, with a layer-by-layer table of shapes and parameter counts
 #   computed from the model itself;
 # - three ways to **upsample** (transposed convolution, resize then convolve, sub-pixel convolution), their
-#   **checkerboard artefacts**, and their **speed on this CPU**, measured; and why `gan_utils` uses sub-pixel convolutions;
-# - **BatchNorm**, the **tanh** output, and why the data is scaled to $[-1, 1]$;
+#   **checkerboard artefacts**, and their **speed on this machine**, measured; and why `gan_utils` uses sub-pixel convolutions;
+# - **BatchNorm** written by hand and checked against Flax's, with its training and inference modes; DCGAN's
+#   weight initialisation; why the course's discriminator has no BatchNorm (measured);
+# - the **tanh** output, and why the data is scaled to $[-1, 1]$;
 # - what an **untrained** generator draws;
 # - the course's **pretrained** generator: a sample grid, a **latent interpolation** widget and a **latent explorer**.
 
@@ -43,7 +45,7 @@ import math, time
 from functools import partial
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
 from flax import nnx
-from gan_utils import checkpoint, data, devices, models, plots, steps, train, widgets
+from gan_utils import checkpoint, data, devices, exercises, models, plots, steps, train, widgets
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR, D_COLOR
 SEED = 0
 TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
@@ -66,7 +68,8 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 
 # %%
 def init_mlp(key, sizes=(2, 128, 128, 2)):
-    # LeCun-normal weights (std 1/sqrt(fan_in)), zero biases: Flax's nnx.Linear default.
+    # Weights with std 1/sqrt(fan_in) (LeCun), untruncated; Flax's nnx.Linear default draws the same std from a
+    # normal truncated at +-2 std. Zero biases.
     params = []
     for k, (a, b) in zip(jax.random.split(key, len(sizes) - 1), zip(sizes[:-1], sizes[1:])):
         params.append((jax.random.normal(k, (a, b)) / math.sqrt(a), jnp.zeros(b)))
@@ -100,11 +103,13 @@ assert models.count_params(mlp) == n_hand == (2 * 128 + 128) + (128 * 128 + 128)
 print("MLPGenerator parameters:", models.count_params(mlp))
 
 # %% [markdown]
-# **What a ReLU network does to the plane.** Each ReLU unit is zero on one side of a line in $z$-space, so the
-# plane is cut into convex pieces, and $G$ is *affine* on each piece: it stretches, rotates and folds the plane.
+# **What a ReLU network does to the plane.** Each first-layer ReLU unit is zero on one side of a line in
+# $z$-space, and each second-layer unit on one side of a bent, piecewise-linear curve; together they cut the plane
+# into convex pieces, and $G$ is *affine* on each piece: it stretches, rotates and folds the plane.
 # Below, a grid of latent lines and the samples, pushed through the untrained $G$ (left), and through a $G$
 # trained as a GAN on the ring of 8 Gaussians (right; `gan_utils.train.fit`, the loop of notebook 05). Training
-# bends and folds the same plane so that almost all the Gaussian mass lands on the 8 modes.
+# bends and folds the same plane so that far more of the Gaussian mass lands on the 8 modes; the check below the
+# figure prints how much, and how many modes the samples reach.
 
 # %%
 ring = data.ring(std=0.05)
@@ -142,20 +147,27 @@ draw_pushforward(axes[2], toy.generator, f"pushed through G after {TOY_STEPS} GA
 plt.tight_layout(); plt.show()
 
 # %%
-# Check: the trained generator puts most samples on the ring's modes; the untrained one does not.
+# Check: training moves much of the Gaussian mass onto the ring's modes (more than half of it after the full
+# 2,000 steps; the shorter test-mode run only has to beat the untrained generator several times over).
 from gan_utils.metrics import toy_mode_metrics
 before = toy_mode_metrics(np.asarray(untrained_toy_G(z)), ring)
 after = toy_mode_metrics(np.asarray(toy.generator(z)), ring)
 print(f"samples within 3 std of a mode: untrained {before['high_quality_fraction']:.0%}, "
-      f"trained {after['high_quality_fraction']:.0%}; modes covered {after['modes_covered']}/8")
-assert after["high_quality_fraction"] > before["high_quality_fraction"]
+      f"trained {after['high_quality_fraction']:.0%}; modes covered: untrained {before['modes_covered']}/8, "
+      f"trained {after['modes_covered']}/8")
+print(f"after {TOY_STEPS} steps {after['high_quality_fraction']:.0%} of the samples lie within 3 std of a mode "
+      f"({before['high_quality_fraction']:.0%} before training), and they cover {after['modes_covered']} of the 8 modes")
+if TESTING:
+    assert after["high_quality_fraction"] > 3 * before["high_quality_fraction"] and after["modes_covered"] >= 6
+else:
+    assert after["high_quality_fraction"] > 0.5 and after["modes_covered"] == 8
 
 # %% [markdown]
 # ## 2. The DCGAN generator for 28x28 digits
 #
 # For images an MLP wastes parameters: it must learn separately that a stroke looks the same everywhere. A
-# **convolutional** generator (DCGAN, Radford et al., 2016) starts from a small, deep feature map and repeatedly
-# doubles its size while halving its depth:
+# **convolutional** generator (DCGAN, Radford et al., 2016) starts from a small, deep feature map and doubles its
+# size twice, halving its depth at the first step and going to a single channel at the last:
 #
 # $$z \in \mathbb R^{64} \xrightarrow{\text{Linear, BN, ReLU}} 7\times7\times128 \xrightarrow{\text{up}\times2,\ \text{BN, ReLU}} 14\times14\times64
 # \xrightarrow{\text{up}\times2,\ \tanh} 28\times28\times1.$$
@@ -183,7 +195,9 @@ c_in, c_out = G.up1.conv.in_features, G.up1.conv.out_features
 assert byname["up1"]["params"] == 3 * 3 * c_in * c_out + c_out       # a 3x3 conv to 4x the channels, plus biases
 print(f"fc: {G.latent_dim} x {fc_out} = {byname['fc']['params']:,};  up1: 3*3*{c_in}*{c_out} + {c_out} = {byname['up1']['params']:,}")
 key, sub = jax.random.split(key)
-imgs = G(jax.random.normal(sub, (8, G.latent_dim)))
+# models.sample runs an inference-mode copy: calling G itself here would run its BatchNorms in training mode and
+# update their running statistics, which every later "untrained generator" in this notebook would inherit.
+imgs = models.sample(G, sub, 8)
 assert imgs.shape == (8, 28, 28, 1) and float(jnp.abs(imgs).max()) <= 1.0
 
 # %% [markdown]
@@ -194,13 +208,32 @@ assert imgs.shape == (8, 28, 28, 1) and float(jnp.abs(imgs).max()) <= 1.0
 #
 # 1. **Transposed convolution** (`"transpose"`, the classic DCGAN layer): every input pixel *stamps* a
 #    $k\times k$ copy of the kernel, scaled by its value, onto the output at stride $s$:
-#    $y[s\,i + a] \mathrel{+}= x[i]\,w[a]$. Output size $(H-1)s + k - 2p$; with $k=4$, $s=2$, $p=1$: $2H$.
+#    $y[s\,i + a] \mathrel{+}= x[i]\,w[a]$. The stamps cover $(H-1)s + k$ pixels. In PyTorch's convention
+#    (`ConvTranspose2d(padding=p)` crops $p$ pixels from each border of that) the output size is $(H-1)s + k - 2p$,
+#    so $k=4$, $s=2$, $p=1$ give $2H$. Flax's `nnx.ConvTranspose` counts padding differently: it pads the input
+#    after inserting the zeros of the stride, so PyTorch's $p$ is Flax's `padding=((k-1-p, k-1-p),)*2`, and
+#    `models.Upsample` writes it as `padding="SAME"` (the cell below checks both give $2H$, and that Flax's
+#    `padding=1` does not).
 # 2. **Resize, then convolve** (`"resize"`, Odena et al., 2016): repeat each pixel $2\times2$ (nearest
 #    neighbour), then an ordinary $3\times3$ convolution.
 # 3. **Sub-pixel convolution** (`"subpixel"`, Shi et al., 2016): an ordinary $3\times3$ convolution to $4C_{out}$
 #    channels at the low resolution, then `depth_to_space` moves channel block $(a, b)$ to sub-pixel $(a, b)$ of
 #    each $2\times2$ output cell. All the arithmetic happens at the low resolution.
 #
+# %%
+# NBVAL_CHECK_OUTPUT
+# A 7x7 input through a k=4, s=2 transposed convolution, under Flax's three ways to write the padding.
+x7 = jax.random.normal(jax.random.key(0), (1, 7, 7, 1))
+convt = {pad: nnx.ConvTranspose(1, 1, (4, 4), strides=(2, 2), padding=pad, rngs=nnx.Rngs(0))
+         for pad in ("SAME", ((2, 2), (2, 2)), ((1, 1), (1, 1)))}
+for pad, layer in convt.items():
+    print(f"Flax padding={pad!s:<18} -> output {layer(x7).shape[1]}x{layer(x7).shape[2]}")
+print(f"PyTorch's formula (H-1)s + k - 2p with p=1: {(7 - 1) * 2 + 4 - 2 * 1}")
+assert convt["SAME"](x7).shape[1] == convt[((2, 2), (2, 2))](x7).shape[1] == (7 - 1) * 2 + 4 - 2 * 1 == 14
+assert jnp.array_equal(convt["SAME"](x7), convt[((2, 2), (2, 2))](x7))        # the same layer, not only the same size
+assert convt[((1, 1), (1, 1))](x7).shape[1] == 12
+
+# %% [markdown]
 # `depth_to_space` on one pixel with 4 channels:
 
 # %%
@@ -273,108 +306,345 @@ untrained = {}
 for mode in models.UPSAMPLE_MODES:
     g_mode = models.DCGANGenerator(upsample=mode, rngs=nnx.Rngs(SEED))
     untrained[mode] = np.asarray(models.sample(g_mode, None, 16, z=z16))
+scores = {mode: checkerboard_score(imgs) for mode, imgs in untrained.items()}
 fig, axes = plt.subplots(1, 3, figsize=(12, 4.4))
 for ax, (mode, imgs) in zip(axes, untrained.items()):
-    plots.show_images(imgs, nrow=4, ax=ax, title=f"untrained, upsample={mode!r}\ncheckerboard score {checkerboard_score(imgs):.2f}")
+    plots.show_images(imgs, nrow=4, ax=ax, title=f"untrained, upsample={mode!r}\ncheckerboard score {scores[mode]:.2f}")
 plt.tight_layout(); plt.show()
+print("checkerboard score at initialisation: " + ", ".join(f"{m} {v:.2f}" for m, v in scores.items()))
+assert scores["subpixel"] > scores["transpose"] > scores["resize"] and scores["resize"] < 0.1
 
 
 # %% [markdown]
 # Read the scores: at initialisation the **sub-pixel** generator has the *strongest* $2\times2$ pattern, because its
 # four sub-pixels come from four independent random kernels; the transposed one follows, and resize-convolution,
 # which copies each pixel to all four sub-pixels before convolving, has almost none. The fix for sub-pixel layers
-# is known (ICNR initialisation, Aitken et al., 2017: start the four kernels equal, which makes the layer exactly a
-# resize-convolution at step 0), but training removes the pattern anyway: the pretrained sub-pixel generator in
-# section 6 scores like real digits. The structural checkerboard of uneven overlap, in contrast, is built into
-# the layer and training must fight it at every step.
-#
-# ### Speed on this CPU
-#
-# The three layers have (nearly) the same number of parameters and the same output shape, but not the same cost.
-# We time a forward and backward pass (the gradient with respect to the weights and the input, as in training) of
-# each `Upsample` mode at batch 128, for the generator's two upsampling layers, and of the whole generator.
+# is known: ICNR initialisation (Aitken et al., 2017) starts the four kernels equal, which makes the layer a
+# low-resolution convolution followed by a nearest-neighbour resize at step 0. Every $2\times2$ output cell is then
+# constant, so the pattern is exactly 0 (the cell below applies it to the untrained sub-pixel generator). The course
+# does not use it, because training removes the pattern anyway: the pretrained sub-pixel generator in section 6
+# scores like real digits. For a kernel not divisible by the stride ($k=3$, $s=2$ above), in contrast, the uneven
+# overlap is built into the layer and no choice of initial weights removes it; the course's $k=4$ transposed layer
+# has an even interior (all 4s above).
 
 # %%
-def fwd_bwd_seconds(module, x, repeats):
-    graphdef, state = nnx.split(module)
-    # compiled as gan_utils compiles its training steps: devices.compiler_options() (notebook 05 explains it)
-    @partial(jax.jit, compiler_options=devices.compiler_options())
-    def loss_and_grads(state, x):           # gradients for the weights and the input, as in training
-        m = nnx.merge(graphdef, state)
-        return nnx.value_and_grad(lambda m, x: jnp.mean(m(x) ** 2), argnums=(0, 1))(m, x)
-    jax.block_until_ready(loss_and_grads(state, x))           # compile (not timed)
+def icnr(up):
+    # ICNR on a sub-pixel Upsample: copy the kernel (and bias) of sub-pixel (0, 0) to the other three
+    kernel, bias = up.conv.kernel[...], up.conv.bias[...]
+    c = kernel.shape[-1] // 4                          # output channels; channel block (a, b) feeds sub-pixel (a, b)
+    up.conv.kernel[...], up.conv.bias[...] = jnp.tile(kernel[..., :c], (1, 1, 1, 4)), jnp.tile(bias[:c], 4)
+
+g_icnr = models.DCGANGenerator(upsample="subpixel", rngs=nnx.Rngs(SEED))     # the same untrained generator as above
+icnr(g_icnr.up1); icnr(g_icnr.up2)
+score_icnr = checkerboard_score(models.sample(g_icnr, None, 16, z=z16))
+print(f"checkerboard score of the untrained sub-pixel generator: {scores['subpixel']:.2f} as initialised, "
+      f"{score_icnr:.2f} with ICNR")
+assert score_icnr < 1e-6
+
+# %% [markdown]
+# ### Speed on this machine
+#
+# The three layers have the same input and output shapes but **not** the same number of parameters: a transposed
+# convolution has a $4\times4$ kernel, resize-convolution a $3\times3$ one, and sub-pixel convolution a $3\times3$ one
+# to four times the output channels (the counts are printed below, with the multiply-adds per image). So this is a
+# comparison of the layers as they are used, not a parameter-matched one. We time each `Upsample` mode at batch 128,
+# for the two upsampling layers of the full-width generator and for the whole generator: the forward pass alone,
+# and a forward and backward pass (the gradients with respect to the weights and the input, as in training). For
+# the deep layer we also time the two gradients separately.
+
+# %%
+def best_seconds(fn, args, repeats):
+    jax.block_until_ready(fn(*args))                           # compile (not timed)
     best = float("inf")
     for _ in range(repeats):                                   # best of `repeats`: least disturbed by other load
-        t0 = time.perf_counter(); jax.block_until_ready(loss_and_grads(state, x)); best = min(best, time.perf_counter() - t0)
+        t0 = time.perf_counter(); jax.block_until_ready(fn(*args)); best = min(best, time.perf_counter() - t0)
     return best
 
-REPEATS = 1 if TESTING else 3
+def timings_ms(module, x, repeats, split=False):
+    # forward alone and forward + backward; with split=True also forward + only one of the two gradients
+    graphdef, state = nnx.split(module)
+    loss = lambda m, x: jnp.mean(m(x) ** 2)
+    # compiled as gan_utils compiles its training steps: devices.compiler_options() (notebook 05 explains it)
+    jit = partial(jax.jit, compiler_options=devices.compiler_options())
+    fns = {"forward": jit(lambda s, x: loss(nnx.merge(graphdef, s), x)),
+           "forward + backward": jit(lambda s, x: nnx.value_and_grad(loss, argnums=(0, 1))(nnx.merge(graphdef, s), x))}
+    if split:
+        fns["forward + input gradient"] = jit(lambda s, x: jax.value_and_grad(lambda x: loss(nnx.merge(graphdef, s), x))(x))
+        fns["forward + weight gradient"] = jit(lambda s, x: nnx.value_and_grad(loss)(nnx.merge(graphdef, s), x))
+    return {name: 1000 * best_seconds(f, (state, x), repeats) for name, f in fns.items()}
+
+def multiply_adds(up, h):
+    # per image, for an Upsample on an h x h input: kernel size x the positions the kernel is applied at
+    # (for the transposed convolution: one stamp per input pixel, the inserted zeros not counted)
+    positions = {"subpixel": h * h, "transpose": h * h, "resize": (2 * h) ** 2}[up.mode]
+    return int(np.prod(up.conv.kernel[...].shape)) * positions
+
+REPEATS = 2 if TESTING else 3
 B = 128
 key, k1, k2, k3 = jax.random.split(key, 4)
 cases = {"7x7x128 -> 14x14x64": (128, 64, jax.random.normal(k1, (B, 7, 7, 128))),
          "14x14x64 -> 28x28x1": (64, 1, jax.random.normal(k2, (B, 14, 14, 64)))}
-speed = {}
-for mode in models.UPSAMPLE_MODES:
-    for name, (cin, cout, xin) in cases.items():
-        speed[mode, name] = fwd_bwd_seconds(models.Upsample(cin, cout, mode=mode, rngs=nnx.Rngs(0)), xin, REPEATS)
-    speed[mode, "whole generator"] = fwd_bwd_seconds(models.DCGANGenerator(upsample=mode, rngs=nnx.Rngs(0)),
-                                                     jax.random.normal(k3, (B, 64)), REPEATS)
+deep = "7x7x128 -> 14x14x64"
 cols = [*cases, "whole generator"]
-print(f"forward + backward at batch {B}, best of {REPEATS}, milliseconds  "
-      f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs, {jax.default_backend()})")
-print(f"{'mode':<10}" + "".join(f"{c:>22}" for c in cols))
+ms, n_params, madds = {}, {}, {}
 for mode in models.UPSAMPLE_MODES:
-    print(f"{mode:<10}" + "".join(f"{1000 * speed[mode, c]:>22.0f}" for c in cols))
-whole = {m: 1000 * speed[m, "whole generator"] for m in models.UPSAMPLE_MODES}
-print(f"whole generator on this machine, now: sub-pixel {whole['subpixel']:.0f} ms, resize {whole['resize']:.0f} ms, "
+    n_params[mode], madds[mode] = [], []
+    for name, (cin, cout, xin) in cases.items():
+        up = models.Upsample(cin, cout, mode=mode, rngs=nnx.Rngs(0))
+        ms[mode, name] = timings_ms(up, xin, REPEATS, split=(name == deep))
+        n_params[mode].append(models.count_params(up)); madds[mode].append(multiply_adds(up, xin.shape[1]))
+    g_mode = models.DCGANGenerator(upsample=mode, rngs=nnx.Rngs(0))
+    ms[mode, "whole generator"] = timings_ms(g_mode, jax.random.normal(k3, (B, 64)), REPEATS)
+    n_params[mode].append(models.count_params(g_mode))
+
+print(f"batch {B}, best of {REPEATS}, milliseconds  "
+      f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs, {jax.default_backend()})")
+print(f"{'':<10}" + "".join(f"{c:>22}" for c in cols))
+for what in ("forward + backward", "forward"):
+    print(what + ":")
+    for mode in models.UPSAMPLE_MODES:
+        print(f"{mode:<10}" + "".join(f"{ms[mode, c][what]:>22.0f}" for c in cols))
+print("parameters:")
+for mode in models.UPSAMPLE_MODES:
+    print(f"{mode:<10}" + "".join(f"{n:>22,}" for n in n_params[mode]))
+print("multiply-adds per image, millions:")
+for mode in models.UPSAMPLE_MODES:
+    print(f"{mode:<10}" + "".join(f"{n / 1e6:>22.2f}" for n in madds[mode]))
+print(f"{deep}, split of the backward pass (ms): "
+      + ", ".join(f"{m} {ms[m, deep]['forward + input gradient']:.0f} with the input gradient only, "
+                  f"{ms[m, deep]['forward + weight gradient']:.0f} with the weight gradient only" for m in models.UPSAMPLE_MODES))
+
+# %%
+# What the table says, as ratios, and checks of the orderings the text below relies on.
+fb = {m: {c: ms[m, c]["forward + backward"] for c in cols} for m in models.UPSAMPLE_MODES}
+whole = {m: fb[m]["whole generator"] for m in models.UPSAMPLE_MODES}
+print(f"whole generator, forward + backward, on this machine, now: sub-pixel {whole['subpixel']:.0f} ms, "
+      f"resize {whole['resize']:.0f} ms ({whole['resize'] / whole['subpixel']:.1f}x), "
       f"transposed {whole['transpose']:.0f} ms ({whole['transpose'] / whole['subpixel']:.1f}x the sub-pixel time)")
+for c in cols:
+    fastest = min(models.UPSAMPLE_MODES, key=lambda m: fb[m][c])
+    print(f"fastest forward + backward for {c}: {fastest} ({fb[fastest][c]:.0f} ms)")
+tr, sp = ms["transpose", deep], ms["subpixel", deep]
+print(f"the transposed {deep} layer vs the sub-pixel one: forward {tr['forward']:.0f} vs {sp['forward']:.0f} ms, "
+      f"forward + input gradient {tr['forward + input gradient']:.0f} vs {sp['forward + input gradient']:.0f} ms, "
+      f"forward + weight gradient {tr['forward + weight gradient']:.0f} vs {sp['forward + weight gradient']:.0f} ms, "
+      f"with {madds['transpose'][0] / madds['subpixel'][0]:.2f}x the sub-pixel layer's multiply-adds")
+print("resize-convolution's forward + backward time / sub-pixel's: "
+      + ", ".join(f"{c} {fb['resize'][c] / fb['subpixel'][c]:.1f}x" for c in cols))
+assert n_params["subpixel"][0] == 4 * (n_params["resize"][0] - 64) + 4 * 64      # 4x the kernels and the biases
+assert madds["subpixel"] == madds["resize"] and madds["transpose"][0] < madds["subpixel"][0] / 2
+assert whole["transpose"] > 2 * whole["subpixel"] and whole["resize"] > whole["subpixel"]
+assert tr["forward + weight gradient"] > 5 * tr["forward + input gradient"]      # the kernel gradient is the slow part
+for part in ("forward", "forward + input gradient"):
+    assert 0.5 < tr[part] / sp[part] < 2
 
 # %% [markdown]
-# **The choice of `gan_utils`.** On XLA:CPU the backward pass of a stride-2 transposed convolution is slow (it
-# becomes a convolution with a dilated input, mostly multiplications by inserted zeros), while the sub-pixel
-# layer is a plain stride-1 $3\times3$ convolution at the *low* resolution plus a reshape. The last line printed
-# above compares the three whole generators on the machine running this notebook.
-# Resize-convolution does the same number of multiply-adds as sub-pixel (a $3\times3$ convolution from $C_{in}$
-# channels at $2H\times2W$ equals one to $4C_{out}$ channels at $H\times W$), but on an input four times larger
-# with mostly repeated values: somewhat slower on the deep layer, much slower on the output layer (the table above). Sub-pixel
-# convolution is as expressive as a transposed convolution (Shi et al., 2016) and has even overlap, so
-# `DCGANGenerator` uses `upsample="subpixel"` by default; the other modes are there to compare.
+# **The choice of `gan_utils`.** On the machine that ran this notebook the sub-pixel generator was the fastest of the
+# three whole generators to train (forward + backward; the lines above print the ratios, and the cell asserts the
+# order). The transposed convolution loses in one place only, its backward pass, and within it the gradient with
+# respect to its kernel: on the deep layer its forward pass and its input gradient take about as long as the sub-pixel
+# layer's (the cell asserts: within a factor of two), and it does fewer than half the multiply-adds (the last printed
+# comparisons). So the time goes to how XLA:CPU computes that one gradient, not to the arithmetic.
+# (`benchmarks/RESULTS.md` records the same split, dated, for a $5\times5$ kernel on another run.) On the small output
+# layer the fastest mode may be another one (printed above). Resize-convolution does the same number of multiply-adds
+# as sub-pixel (a $3\times3$ convolution from $C_{in}$ channels at $2H\times2W$ equals one to $4C_{out}$ channels at
+# $H\times W$; the two rows are equal), but on an input four times larger with mostly repeated values; the printed
+# ratios say what that cost here, layer by layer.
 #
+# Sub-pixel convolution does not give up expressiveness either: a $3\times3$ sub-pixel layer can represent any
+# $4\times4$ stride-2 transposed layer, because each output pixel of the latter reads a $2\times2$ window of the
+# input, which lies inside the former's $3\times3$ window (Shi et al., 2016, "Is the deconvolution layer the same as a
+# convolutional layer?", [arXiv](https://arxiv.org/abs/1609.07009)); it pays for that with more parameters (printed
+# below). The cell below builds the sub-pixel weights from a random transposed layer, by feeding it one impulse per
+# input channel. With that, and with even overlap, `DCGANGenerator` uses `upsample="subpixel"` by default; the other
+# modes are there to compare.
+
+# %%
+cin, cout, H = 3, 2, 8
+T = models.Upsample(cin, cout, mode="transpose", rngs=nnx.Rngs(1))
+T.conv.bias[...] = jax.random.normal(jax.random.key(5), (cout,))         # a non-zero bias too
+c0 = H // 2
+kernel, outside = np.zeros((3, 3, cin, 4 * cout), np.float32), 0.0
+for ci in range(cin):
+    impulse = jnp.zeros((1, H, H, cin)).at[0, c0, c0, ci].set(1.0)
+    resp = np.asarray(T(impulse) - T(jnp.zeros_like(impulse)))[0]       # the response to one input pixel, no bias
+    for a, b in ((0, 0), (0, 1), (1, 0), (1, 1)):                       # output sub-pixel (a, b) of each 2x2 cell
+        for di in range(-2, 3):
+            for dj in range(-2, 3):                                     # output (2i+a, 2j+b) reads input (i+di, j+dj)
+                v = resp[2 * (c0 - di) + a, 2 * (c0 - dj) + b]
+                if max(abs(di), abs(dj)) <= 1:
+                    kernel[di + 1, dj + 1, ci, (2 * a + b) * cout:(2 * a + b + 1) * cout] = v
+                else:
+                    outside = max(outside, float(np.abs(v).max()))
+S = models.Upsample(cin, cout, mode="subpixel", rngs=nnx.Rngs(0))
+S.conv.kernel[...], S.conv.bias[...] = jnp.asarray(kernel), jnp.tile(T.conv.bias[...], 4)
+x_test = jax.random.normal(jax.random.key(2), (4, 7, 7, cin))
+gap = float(jnp.abs(S(x_test) - T(x_test)).max())
+print(f"largest weight outside the 3x3 window: {outside:.1e}; max |sub-pixel - transposed output| = {gap:.1e}; "
+      f"parameters for the 128->64 layer: sub-pixel / transposed = {n_params['subpixel'][0] / n_params['transpose'][0]:.2f}x")
+assert outside == 0.0 and gap < 1e-5
+
+# %% [markdown]
 # ## 4. BatchNorm, tanh, and data in $[-1, 1]$
 #
 # **BatchNorm** (Ioffe and Szegedy, 2015) normalises each feature over the batch, then rescales it with learned
 # $\gamma, \beta$:
 # $$\hat h = \frac{h - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}},\qquad \mathrm{BN}(h) = \gamma \hat h + \beta,\qquad
 # \mu_B = \tfrac1B\sum_i h_i,\ \ \sigma_B^2 = \tfrac1B\sum_i (h_i - \mu_B)^2.$$
-# It keeps every layer's input on a fixed scale whatever the weights do, which in DCGAN keeps the generator
-# from collapsing all $z$ to one output early on. In training mode it uses the batch's statistics and updates
-# running averages ($\text{running} \leftarrow 0.9\cdot\text{running} + 0.1\cdot\text{batch}$); in inference mode
-# (`model.eval()`, used by `models.sample`) it uses the running averages, so a sample does not depend on the rest
-# of its batch.
+# It keeps every layer's input on a fixed scale whatever the weights do; the DCGAN paper reports that this was
+# critical to get deep generators to start learning and kept them from collapsing all samples to one point
+# (Radford et al., 2016, section 3). It has **two modes**. In *training* mode it uses the batch's statistics and
+# updates running averages, $\text{running} \leftarrow m\cdot\text{running} + (1-m)\cdot\text{batch}$ (the course's
+# generator uses momentum $m = 0.9$). In *inference* mode (`model.eval()`, used by `models.sample`) it uses the
+# running averages, so a sample does not depend on the rest of its batch.
+#
+# By hand, as a pure function that returns the new running statistics instead of mutating anything, and checked
+# against Flax's `nnx.BatchNorm` in both modes. We use a fresh layer, not the generator's, so no running statistic
+# leaks into later cells.
 
 # %%
-key, sub = jax.random.split(key)
+def batchnorm(h, gamma, beta, running_mean, running_var, *, train, momentum=0.9, eps=1e-5):
+    # h: (B, F). Returns (output, (new running mean, new running var)); inference mode leaves them as they were.
+    if train:
+        mu, var = h.mean(0), h.var(0)                       # biased variance (1/B), as in the formula above
+        running_mean = momentum * running_mean + (1 - momentum) * mu
+        running_var = momentum * running_var + (1 - momentum) * var
+    else:
+        mu, var = running_mean, running_var
+    return gamma * (h - mu) / jnp.sqrt(var + eps) + beta, (running_mean, running_var)
+
+key, sub, k_gb = jax.random.split(key, 3)
 zb = jax.random.normal(sub, (256, 64))
-h = G.fc(zb)                                  # before BatchNorm
-G.train()
-h_bn = G.bn0(h)                               # training mode: batch statistics
+h = G.fc(zb)                                   # the generator's first layer, before its BatchNorm: (256, 6272)
+F = h.shape[1]
+gamma, beta = 1 + 0.1 * jax.random.normal(k_gb, (F,)), jnp.linspace(-0.5, 0.5, F)   # not the trivial 1 and 0
+bn = nnx.BatchNorm(F, momentum=G.bn0.momentum, rngs=nnx.Rngs(0))   # the generator's momentum, 0.9 (asserted below)
+bn.scale[...], bn.bias[...] = gamma, beta
+stats = (bn.mean[...], bn.var[...])            # Flax's initial running mean and variance: 0 and 1 (asserted below)
+assert G.bn0.momentum == G.bn1.momentum == 0.9 and not stats[0].any() and bool((stats[1] == 1).all())
+
+bn.train()
+out_flax = bn(h)
+out_hand, stats = batchnorm(h, gamma, beta, *stats, train=True)
+train_gap = float(jnp.abs(out_flax - out_hand).max())
+stat_gap = max(float(jnp.abs(bn.mean[...] - stats[0]).max()), float(jnp.abs(bn.var[...] - stats[1]).max()))
+bn.eval()
+out_flax_eval = bn(h[:5])                      # inference mode: 5 samples, normalised with the running averages
+out_hand_eval, _ = batchnorm(h[:5], gamma, beta, *stats, train=False)
+eval_gap = float(jnp.abs(out_flax_eval - out_hand_eval).max())
+alone_gap = float(jnp.abs(bn(h[:1]) - out_flax_eval[:1]).max())     # one sample alone: the same output in eval mode
+train_alone = float(jnp.abs(batchnorm(h[:5], gamma, beta, *stats, train=True)[0][0] - out_hand[0]).max())
+
+# %%
+# Check: the hand-written BatchNorm equals Flax's in training mode (outputs and updated running statistics) and
+# in inference mode; in inference mode a sample's output does not depend on its batch, in training mode it does.
 print(f"before BN: feature means in [{float(h.mean(0).min()):.2f}, {float(h.mean(0).max()):.2f}], "
       f"stds in [{float(h.std(0).min()):.2f}, {float(h.std(0).max()):.2f}]")
-print(f"after BN (gamma=1, beta=0 at init): |mean| <= {float(jnp.abs(h_bn.mean(0)).max()):.1e}, "
-      f"stds in [{float(h_bn.std(0).min()):.3f}, {float(h_bn.std(0).max()):.3f}]")
-assert float(jnp.abs(h_bn.mean(0)).max()) < 1e-4 and float(jnp.abs(h_bn.std(0) - 1).max()) < 1e-2
-G2 = nnx.clone(G); G2.eval()                 # inference mode: the running averages (after one update here)
-gap = float(jnp.abs(G2.bn0(h) - h_bn).max())
-print(f"inference mode normalises with the running averages instead: max |train-mode - inference-mode output| = {gap:.2f}")
-assert gap > 0.1
-G.bn0.mean[...] = jnp.zeros_like(G.bn0.mean[...]); G.bn0.var[...] = jnp.ones_like(G.bn0.var[...])  # undo the running update
+print(f"training mode:  max |Flax - by hand| = {train_gap:.1e} (outputs), {stat_gap:.1e} (running statistics)")
+print(f"inference mode: max |Flax - by hand| = {eval_gap:.1e}; one sample alone vs in a batch of 5: {alone_gap:.1e}")
+print(f"training mode, the same sample in a batch of 256 vs a batch of 5: outputs differ by up to {train_alone:.2f}")
+assert train_gap < 1e-4 and stat_gap < 1e-5 and eval_gap < 1e-4 and alone_gap < 1e-5 and train_alone > 0.1
+
+# %% [markdown]
+# The last line is the reason for the two modes: in training mode a sample's output depends on the other samples
+# of its batch. `models.sample` switches the generator to inference mode on a copy (`models.inference_copy`), so
+# samples drawn in the middle of training neither depend on their batch nor update the running averages.
+#
+# **Initialisation.** DCGAN initialised every weight from $\mathcal N(0, 0.02^2)$ (Radford et al., 2016, section 4).
+# The course keeps Flax's defaults: LeCun-normal kernels, standard deviation $1/\sqrt{\text{fan-in}}$ (truncated at
+# two standard deviations), zero biases. Behind a BatchNorm the scale of the previous layer's weights does not matter
+# (BN divides it out), so the choice matters most for the **last** layer, whose output goes straight into tanh. The
+# cell below compares the two initial scales layer by layer and what the untrained generator draws with each.
+
+# %%
+def reinit_normal(module, std, key):
+    # every kernel ~ N(0, std^2), biases 0, BatchNorm untouched: DCGAN's initialisation
+    m = nnx.clone(module)
+    for path, p in nnx.iter_graph(m):
+        if isinstance(p, nnx.Param) and path[-1] == "kernel":
+            key, sub = jax.random.split(key)
+            p[...] = std * jax.random.normal(sub, p[...].shape)
+    return m
+
+key, k_re, k_zi = jax.random.split(key, 3)
+G_dcgan_init = reinit_normal(G, 0.02, k_re)
+z_init = jax.random.normal(k_zi, (256, G.latent_dim))
+print(f"{'layer':<8}{'fan-in':>8}{'LeCun std':>11}{'DCGAN std':>11}")
+for name, layer in (("fc", G.fc), ("up1", G.up1.conv), ("up2", G.up2.conv)):
+    kernel = layer.kernel[...]
+    fan_in = int(np.prod(kernel.shape[:-1]))
+    print(f"{name:<8}{fan_in:>8}{float(kernel.std()):>11.4f}{0.02:>11.4f}")
+def pixel_std_training_mode(g_):
+    # as during training: BatchNorm with batch statistics (on a copy, so no running statistic changes)
+    g_ = nnx.clone(g_); g_.train()
+    return float(g_(z_init).std())
+out_std = {name: pixel_std_training_mode(g_) for name, g_ in (("Flax default", G), ("DCGAN N(0, 0.02)", G_dcgan_init))}
+print("std of the untrained generator's pixels (training mode): "
+      + ", ".join(f"{k} {v:.3f}" for k, v in out_std.items()))
+assert out_std["DCGAN N(0, 0.02)"] < out_std["Flax default"]
+# Behind a BatchNorm the scale divides out: shrink fc's and up1's kernels to DCGAN's scale (their biases are 0)
+# and the training-mode output barely changes (only through BatchNorm's epsilon).
+G_shrunk = nnx.clone(G)
+for layer in (G_shrunk.fc, G_shrunk.up1.conv):
+    layer.kernel[...] = layer.kernel[...] * (0.02 / float(layer.kernel[...].std()))
+g_a, g_b = nnx.clone(G), nnx.clone(G_shrunk); g_a.train(); g_b.train()
+shrink_gap = float(jnp.abs(g_a(z_init) - g_b(z_init)).max())
+print(f"fc and up1 kernels rescaled to std 0.02, last layer untouched: max |change of the output| = {shrink_gap:.1e}")
+assert shrink_gap < 1e-3
+
+# %% [markdown]
+# With DCGAN's initialisation the last layer's weights are smaller than the LeCun ones (the table), so the untrained
+# generator's pixels start nearer 0: a fainter version of the speckle of section 5, with a smaller pixel standard
+# deviation (printed). Rescaling the two layers that feed a BatchNorm, in contrast, barely moves the output (the last
+# printed line; what remains comes from the $\epsilon$ inside BatchNorm's square root). Either way the network starts
+# far from digits and training sets the scale; the course did not measure a quality difference between the two, so it
+# keeps the library default.
+#
+# **Why the course's discriminator has no BatchNorm.** DCGAN put BatchNorm in the discriminator too. The course's
+# discriminator (notebook 04) has none, for the reason the check above exposes: in training mode BatchNorm makes each
+# logit depend on the rest of the batch, and a GAN feeds $D$ batches that are all real or all fake. $D$ can then use
+# batch statistics instead of judging each image, and a gradient penalty defined per sample no longer means what it
+# says (Gulrajani et al., 2017, section 4, drop BatchNorm from the critic for this reason). Measured: the same real
+# digit, scored by an untrained discriminator with BatchNorm after its first convolution, inside an all-real batch and
+# inside a batch of fakes.
+
+# %%
+class BNDiscriminator(nnx.Module):
+    # DCGANDiscriminator with a BatchNorm after the first convolution, for this measurement only
+    def __init__(self, base=32, *, rngs):
+        self.conv1 = nnx.Conv(1, base, (4, 4), strides=(2, 2), rngs=rngs)
+        self.bn1 = nnx.BatchNorm(base, momentum=0.9, rngs=rngs)
+        self.conv2 = nnx.Conv(base, 2 * base, (4, 4), strides=(2, 2), rngs=rngs)
+        self.fc = nnx.Linear(7 * 7 * 2 * base, 1, rngs=rngs)
+    def __call__(self, x):
+        x = nnx.leaky_relu(self.bn1(self.conv1(x)), 0.2)
+        x = nnx.leaky_relu(self.conv2(x), 0.2)
+        return self.fc(x.reshape(x.shape[0], -1))[:, 0]
+
+x_digits = data.to_unit_range(data.load_mnist("test", n=64)[0])
+key, sub = jax.random.split(key)
+x_fakes = np.asarray(models.sample(G, sub, 63))            # untrained generator: obvious fakes
+batch_real = jnp.asarray(x_digits)                          # the digit x_digits[0] with 63 other real digits
+batch_mixed = jnp.concatenate([batch_real[:1], x_fakes])   # the same digit with 63 fakes
+for name, make in (("with BatchNorm", lambda: BNDiscriminator(rngs=nnx.Rngs(SEED))),
+                   ("course D (none)", lambda: models.DCGANDiscriminator(base=32, rngs=nnx.Rngs(SEED)))):
+    d = make(); d.train()
+    l_real, l_mixed = float(d(batch_real)[0]), float(d(batch_mixed)[0])
+    print(f"{name:<16} logit of the same digit: in a real batch {l_real:+.3f}, in a fake batch {l_mixed:+.3f}")
+    if name == "with BatchNorm":
+        bn_shift = abs(l_real - l_mixed)
+    else:
+        assert abs(l_real - l_mixed) < 1e-5
+assert bn_shift > 1e-2
+print(f"With BatchNorm the verdict on one image moves by {bn_shift:.3f} with its batch; without, it does not move.")
 
 # %% [markdown]
 # **tanh and the data range.** The last layer is $\tanh$, whose range is $(-1, 1)$; the data is scaled to match,
 # $x = \text{pixel}/127.5 - 1$ (`data.to_unit_range`), so black is $-1$ and white is $+1$. The output layer can then
 # reach every data value, symmetric around 0 where $\tanh$ is steepest, and the discriminator sees real and fake
-# images on the same scale. (A sigmoid output with data in $[0, 1]$ would work too; DCGAN chose tanh, and the
-# zero-centred range also suits the discriminator's first layer.)
+# images on the same scale. (A sigmoid output with data in $[0, 1]$ would work too; DCGAN chose tanh because "using
+# a bounded activation allowed the model to learn more quickly to saturate and cover the color space of the
+# training distribution", Radford et al., 2016, section 3.)
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -384,6 +654,11 @@ print(data.to_uint8(np.array([-1.0, 0.0, 1.0])).tolist())
 # %%
 x_real, y_real = data.load_mnist("train", n=2000)
 xr = data.to_unit_range(x_real)
+# Every cell so far ran G through models.sample (an inference-mode copy) or on clones, so its BatchNorm running
+# statistics are still those of a freshly built generator: the "untrained generator" below is really untrained.
+fresh_stats = nnx.state(models.DCGANGenerator(latent_dim=64, rngs=nnx.Rngs(SEED)), nnx.BatchStat)
+assert all(bool(jnp.array_equal(a, b)) for a, b in
+           zip(jax.tree.leaves(nnx.state(G, nnx.BatchStat)), jax.tree.leaves(fresh_stats), strict=True))
 key, sub = jax.random.split(key)
 x_untrained = np.asarray(models.sample(G, sub, 2000))
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.4))
@@ -405,9 +680,10 @@ assert xr.min() == -1 and xr.max() == 1 and np.abs(x_untrained).max() < 1
 # ## 5. What an untrained generator draws
 #
 # At initialisation the weights are random, so the last layer's pre-activations are random mixtures of the latent
-# code: $\tanh$ turns them into grey, speckled textures. They do vary with $z$, but nothing in them is a stroke on
-# a black background. All the structure of a digit must come from training. A simple number tells them apart: the
-# fraction of *background* pixels (below $-0.9$), about 80% for MNIST.
+# code: $\tanh$ turns them into grey, speckled textures. They do vary with $z$ (the pixel standard deviation across
+# samples is printed below), but nothing in them is a stroke on a black background. All the structure of a digit
+# must come from training. A simple number tells them apart: the fraction of *background* pixels (below $-0.9$),
+# most of an MNIST digit and almost none of the untrained generator's samples (printed below).
 
 # %%
 key, sub = jax.random.split(key)
@@ -417,16 +693,20 @@ plots.show_images(xr[:64], nrow=8, ax=axes[1], title="real MNIST: 64 images")
 axes[0].title.set_color(FAKE_COLOR); axes[1].title.set_color(REAL_COLOR)
 plt.show()
 background = lambda imgs: float(np.mean(np.asarray(imgs) < -0.9))
-print(f"background pixels (< -0.9): real {background(xr):.0%}, untrained G {background(x_untrained):.0%}")
-assert background(x_untrained) < 0.5 < background(xr)
+spread_untrained = float(np.std(x_untrained, axis=0).mean())
+print(f"background pixels (< -0.9): real {background(xr):.0%}, untrained G {background(x_untrained):.0%}; "
+      f"pixel std across z: untrained G {spread_untrained:.2f}, real {float(xr.std(0).mean()):.2f}")
+assert 0.75 < background(xr) < 0.9 and background(x_untrained) < 0.05 and spread_untrained > 0.05
 
 # %% [markdown]
 # ## 6. The pretrained generator
 #
 # `gan_utils` ships a DCGAN trained with its own command line (the command is in the README; notebook 05 trains
 # the same network live). It is the generator of this notebook at **half the width** (64 channels at 7x7 instead of
-# 128: per minute of CPU the smaller pair learns faster, as notebook 05 measures), and what ships is a moving
-# average of its weights over training. `checkpoint.load_pretrained()` rebuilds it from the config saved beside the
+# 128), the width that won the course's search for the best digits per CPU-minute (notebook 05 quotes the runs from
+# `benchmarks/quality_results.md`: the half-width pair fits more than twice as many steps into the same minutes and
+# reached a lower FID, one seed per run), and what ships is a moving average of its weights over training (the EMA
+# decay is printed below). `checkpoint.load_pretrained()` rebuilds it from the config saved beside the
 # weights (msgpack: loading executes no code).
 
 # %%
@@ -434,7 +714,9 @@ pre = checkpoint.load_pretrained()
 meta = checkpoint.load_meta(checkpoint.pretrained_dir())
 Gp = pre.generator
 print(f"pretrained: {meta['step']} steps at batch {meta['config']['batch_size']}, latent_dim {Gp.latent_dim}, "
-      f"{Gp.base} channels at 7x7, {models.count_params(Gp):,} generator parameters")
+      f"{Gp.base} channels at 7x7, {models.count_params(Gp):,} generator parameters, "
+      f"weights averaged with EMA decay {meta['config']['ema']}")
+assert Gp.base == G.base // 2 and 0 < meta["config"]["ema"] < 1
 key, sub = jax.random.split(key)
 samples = np.asarray(models.sample(Gp, sub, 100))
 plots.show_images(samples, nrow=10, title="pretrained generator: 100 samples")
@@ -449,15 +731,19 @@ print(f"background pixels: pretrained {background(samples):.0%}, untrained {back
 assert background(samples) > 0.6 and spread > 0.2
 print(f"checkerboard score (section 3): pretrained {checkerboard_score(samples):.2f}, real digits {checkerboard_score(xr[:100]):.2f}, "
       f"untrained sub-pixel generator {checkerboard_score(untrained['subpixel']):.2f}")
-assert checkerboard_score(samples) < checkerboard_score(untrained["subpixel"])
+assert abs(checkerboard_score(samples) - checkerboard_score(xr[:100])) < 0.02
 
 # %% [markdown]
 # ### Latent interpolation
 #
 # Walk from $z_A$ to $z_B$ and draw $G$ along the way. If the generator has learned a smooth map, the digits morph
-# continuously rather than jumping. Walk along the **great circle** (slerp) rather than the straight line: for
-# $z \sim \mathcal N(0, I_{64})$, $\|z\| \approx \sqrt{64} = 8$ almost surely, and the straight line's midpoint of
-# two independent codes has norm about $8/\sqrt2 \approx 5.7$, a region the generator never saw in training.
+# continuously rather than jumping. Walk along the **great circle** (slerp, White, 2016) rather than the straight
+# line: for $z \sim \mathcal N(0, I_{64})$ the norm $\|z\|$ is concentrated near $\sqrt{64} = 8$ (it follows a
+# $\chi$ distribution with 64 degrees of freedom; its mean and spread are estimated below), while the straight
+# line's midpoint of two independent codes has norm about $8/\sqrt2 \approx 5.7$. Codes that short are rare in
+# training: the cell below estimates what fraction of training codes were no longer than this pair's linear
+# midpoint, and how many that is over the shipped generator's whole run. Whether the generator draws worse digits
+# there is a separate, empirical question, so the cell also scores the midpoints of 200 random pairs both ways.
 
 # %%
 za, zb = (np.asarray(jax.random.normal(jax.random.key(s), (64,))) for s in (3, 7))
@@ -465,8 +751,46 @@ mid_lin = widgets.interpolate_latents(za, zb, 0.5, "linear")[0]
 mid_slerp = widgets.interpolate_latents(za, zb, 0.5, "slerp")[0]
 print(f"|z_A| = {np.linalg.norm(za):.2f}, |z_B| = {np.linalg.norm(zb):.2f}; midpoint: linear {np.linalg.norm(mid_lin):.2f}, "
       f"slerp {np.linalg.norm(mid_slerp):.2f}")
+norms = np.linalg.norm(np.random.default_rng(0).standard_normal((100_000, Gp.latent_dim)), axis=1)
+short = float(np.mean(norms <= np.linalg.norm(mid_lin)))
+n_codes = meta["step"] * meta["config"]["batch_size"]
+print(f"|z| over 100,000 draws of N(0, I_{Gp.latent_dim}): mean {norms.mean():.2f}, std {norms.std():.2f}; "
+      f"{short:.2%} are no longer than the linear midpoint, about {short * n_codes:,.0f} of the {n_codes:,} codes "
+      f"the shipped generator trained on")
+assert abs(norms.mean() - 8) < 0.1 and norms.std() < 1 and short < 0.01
+
+# Midpoints of 200 random pairs: linear vs slerp, scored by the background fraction and by the shipped discriminator.
+rng = np.random.default_rng(1)
+z_pairs = rng.standard_normal((2, 200, Gp.latent_dim)).astype(np.float32)
+z_sets = {"endpoints": z_pairs[0],
+          "linear midpoints": (z_pairs[0] + z_pairs[1]) / 2,
+          "slerp midpoints": np.concatenate([widgets.interpolate_latents(a, b, 0.5, "slerp") for a, b in zip(*z_pairs)])}
+D_pre = models.inference_copy(pre.discriminator)
+mid_score = {}                                   # (background fraction, mean discriminator logit)
+for name, zs in z_sets.items():
+    imgs_ = models.sample(Gp, None, len(zs), z=jnp.asarray(zs))
+    mid_score[name] = (background(imgs_), float(D_pre(imgs_).mean()))
+    print(f"{name:<17} mean |z| {np.linalg.norm(zs, axis=1).mean():.2f}, background {mid_score[name][0]:.1%}, "
+          f"mean discriminator logit {mid_score[name][1]:+.2f}")
+print(f"(real digits: background {background(xr):.1%}, mean discriminator logit {float(D_pre(jnp.asarray(xr[:200])).mean()):+.2f})")
+
 widgets.draw_interpolation(Gp, seed_a=3, seed_b=7, t=0.5, n=9)
 plt.show()
+frames = np.asarray(models.sample(Gp, None, 9, z=jnp.asarray(widgets.interpolate_latents(za, zb, np.linspace(0, 1, 9)))))
+frame_steps = np.linalg.norm(np.diff(frames.reshape(9, -1), axis=0), axis=1) / np.linalg.norm((frames[-1] - frames[0]).ravel())
+print("L2 change between consecutive frames of the strip, as a fraction of the change from the first to the last:",
+      [round(float(v), 2) for v in frame_steps])
+assert mid_score["linear midpoints"][0] < mid_score["slerp midpoints"][0] and mid_score["linear midpoints"][1] < mid_score["slerp midpoints"][1]
+assert abs(mid_score["slerp midpoints"][0] - mid_score["endpoints"][0]) < 0.01
+assert frame_steps.max() < 0.5 and frame_steps.argmax() in range(2, 6)
+
+# %% [markdown]
+# The scores answer the empirical question for this generator: at the linear midpoints its images are slightly less
+# digit-like by both measures (less background, a lower discriminator logit), while the slerp midpoints keep the
+# endpoints' background fraction. The effect is small for this generator: codes that short are rare in training, not
+# absent (the count printed above), and it still draws digits there. Along the strip, the frame-to-frame changes are
+# largest in the middle frames, where one digit turns into the other, and no single step is as large as half the
+# change from end to end.
 
 # %%
 # Interactive: pick two seeds and move t (needs a running kernel).
@@ -477,14 +801,28 @@ widgets.latent_interpolation(Gp, seed_a=3, seed_b=7, n=9)
 #
 # Which directions in $z$ matter? At a point $z$ the Jacobian $J = \partial G(z)/\partial z$ ($784\times64$) says how
 # each latent direction changes the image; its singular value decomposition $J = U\Sigma V^\top$ orders the
-# directions: the first column of $V$ changes the image most, by $\sigma_1$ per unit step
-# (`widgets.latent_directions`). The explorer moves $z$ along the top three; each row shows steps from $-3$ to $+3$.
+# directions: the first column of $V$ changes the image most, by $\sigma_1$ per unit step, to first order, measured
+# as the L2 norm of the change of the whole 784-pixel image (`widgets.latent_directions`). The cell checks this
+# against a small finite step, and against random directions. The explorer moves $z$ along the top three; each row
+# shows steps from $-3$ to $+3$.
 
 # %%
 z0 = np.asarray(jax.random.normal(jax.random.key(3), (64,)))
 dirs, gains = widgets.latent_directions(Gp, z0, k=3)
-print("singular values (pixel change per unit step):", [round(float(g), 2) for g in gains])
+print("singular values (L2 norm of the image change per unit step, to first order):", [round(float(g), 2) for g in gains])
 assert np.allclose(dirs @ dirs.T, np.eye(3), atol=1e-4) and gains[0] >= gains[1] >= gains[2]
+# Finite steps of size eps along the top direction and along 20 random unit directions, on the real generator.
+eps = 0.1
+image_of = lambda zs: np.asarray(models.sample(Gp, None, len(zs), z=jnp.asarray(zs, jnp.float32))).reshape(len(zs), -1)
+rand_dirs = np.random.default_rng(0).standard_normal((20, Gp.latent_dim))
+rand_dirs /= np.linalg.norm(rand_dirs, axis=1, keepdims=True)
+g0 = image_of(z0[None])
+change_top = np.linalg.norm(image_of(z0[None] + eps * dirs) - g0, axis=1) / eps
+change_rand = np.linalg.norm(image_of(z0[None] + eps * rand_dirs) - g0, axis=1) / eps
+print(f"image change per unit step, step {eps}: top three directions {[round(float(v), 2) for v in change_top]}; "
+      f"20 random directions: mean {change_rand.mean():.2f}, largest {change_rand.max():.2f}; "
+      f"the top direction changes the image {change_top[0] / change_rand.mean():.1f}x as much as an average random one")
+assert abs(change_top[0] / gains[0] - 1) < 0.1 and change_top[0] > change_rand.max()
 widgets.draw_latent_explorer(Gp, z0, dirs, [1.5, 0.0, -1.5], gains)
 plt.show()
 
@@ -499,18 +837,29 @@ widgets.latent_explorer(Gp, seed=3, k=3)
 # - The DCGAN generator goes $z \to 7\times7\times128 \to 14\times14\times64 \to 28\times28\times1$; the table of
 #   shapes and parameter counts comes from the model itself (`models.layer_table`).
 # - Transposed convolutions with $k$ not divisible by $s$ overlap unevenly (counts $1, 2, 4$ for $k=3$, $s=2$);
-#   resize-convolution and sub-pixel convolution do not. Sub-pixel is also the fastest on CPU, so `gan_utils` uses it.
-# - BatchNorm normalises with batch statistics in training and running averages in inference; tanh's range
-#   $(-1, 1)$ matches data scaled by $\text{pixel}/127.5 - 1$.
-# - Untrained: grey speckle with almost no background. Pretrained: digits, with smooth interpolations and meaningful latent directions.
+#   resize-convolution and sub-pixel convolution do not. On the machine that ran this notebook the sub-pixel
+#   generator was also the fastest of the three whole generators to train (the transposed one lost in its kernel
+#   gradient; on single layers the order can differ, section 3 prints it), so `gan_utils` uses it.
+# - BatchNorm normalises with batch statistics in training and running averages in inference (written by hand
+#   above, equal to Flax's); sampling goes through an inference-mode copy so no running statistic changes. DCGAN's
+#   discriminator had BatchNorm; the course's has none, because in training mode it makes one image's verdict
+#   depend on its batch. tanh's range $(-1, 1)$ matches data scaled by $\text{pixel}/127.5 - 1$.
+# - Untrained: grey speckle with almost no background. Pretrained: digits; slerp midpoints that keep the endpoints'
+#   background fraction (linear ones lose a little); and latent directions that change the image several times
+#   more than random ones (all printed in section 6).
 #
 # ## Exercises
 #
-# 1. A transposed convolution with kernel $k=4$, stride $s=2$ and padding $p=1$ maps a $7\times7$ input to what
-#    size? Store the side length in `answer_1` (an int).
+# The checker below grades each exercise separately and says "not yet" (with a hint) for a wrong answer; the answers
+# are not in this notebook.
+#
+# 1. A transposed convolution with kernel $k=4$, stride $s=2$ and padding $p=1$ **in PyTorch's convention**
+#    (`ConvTranspose2d(padding=1)`) maps a $7\times7$ input to what size? Store the side length in `answer_1` (an
+#    int), then check it with Flax's equivalent padding, `padding=((k-1-p, k-1-p),)*2` (section 3).
 # 2. How many parameters does `models.Upsample(64, 32, mode="subpixel")` have? Work it out by hand and store it in
 #    `answer_2` (then check with `models.count_params`).
-# 3. Write `scale_to_unit(pixels)` that maps uint8 pixels to float32 in $[-1, 1]$ as `data.to_unit_range` does.
+# 3. **Write code.** Write `scale_to_unit(pixels)` that maps uint8 pixels to float32 in $[-1, 1]$ as
+#    `data.to_unit_range` does, without calling it.
 
 # %%
 # Your answers (replace the None's), then run the checker below.
@@ -521,31 +870,9 @@ def scale_to_unit(pixels):
 
 
 # %%
-def check_exercises(answer_1, answer_2, scale_to_unit, verbose=True):
-    ok = [answer_1 == (7 - 1) * 2 + 4 - 2 * 1,
-          answer_2 == models.count_params(models.Upsample(64, 32, mode="subpixel", rngs=nnx.Rngs(0)))]
-    try:
-        px = np.arange(256, dtype=np.uint8)
-        got = np.asarray(scale_to_unit(px))
-        ok.append(got.dtype == np.float32 and np.allclose(got, data.to_unit_range(px), atol=1e-6))
-    except Exception:
-        ok.append(False)
-    if verbose:
-        for i, good in enumerate(ok, 1):
-            print(f"exercise {i}: {'correct' if good else 'not yet'}")
-    return ok
-
-check_exercises(answer_1, answer_2, scale_to_unit)
-# The checker itself is tested with the reference answers:
-assert all(check_exercises(14, 3 * 3 * 64 * 128 + 128, lambda p: (p.astype(np.float32) / 127.5 - 1), verbose=False))
+# Checker: one line per exercise; unanswered ones are reported, a wrong one fails this cell after the full report.
+exercises.check("03", answer_1=answer_1, answer_2=answer_2, scale_to_unit=scale_to_unit)
 
 # %% [markdown]
-# <details><summary>Solutions</summary>
-#
-# 1. $(7-1)\cdot2 + 4 - 2\cdot1 = 14$.
-# 2. A $3\times3$ convolution from 64 to $4\cdot32 = 128$ channels: $3\cdot3\cdot64\cdot128 + 128 = 73{,}856$.
-# 3. `return pixels.astype(np.float32) / 127.5 - 1`.
-# </details>
-#
 # **Next:** [04 The discriminator](04_discriminator.ipynb): the other player, a classifier of real and fake
 # images, and why it must be trained with stable losses.

@@ -70,7 +70,7 @@ _HEADING_NUM = re.compile(r"^(#+\s*)\d+(\.\d+)*\.?", re.M)
 _LIST_NUM = re.compile(r"^\s*\d+\.\s", re.M)
 _REF = re.compile(r"(?i)\b(notebooks?|sections?|cells?|exercises?|table|figure|fig\.|eq\.|equation|step|chapter|"
                   r"appendix|algorithm|issue|#)\s*\d+(\.\d+)*")
-_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)[a-z]?\b")
+_YEAR = re.compile(r"\b(1[89]\d\d|20[0-4]\d)[a-z]?\b")
 _NUMBER = re.compile(r"(?<![\w.])[-+−]?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(e[-+]?\d+)?(\s?%|x\b|×)?", re.I)
 
 
