@@ -995,7 +995,8 @@ print("density-ratio trick: checked")
 # 3. **Unequal modes; change the code and run it.** Give $p$ the weights $(0.7, 0.3)$ (`mixture_1d(weights=(0.7, 0.3))`). Which mean does the
 #    best single Gaussian under the *mode-seeking* $\mathrm{KL}(q\,\|\,p)$ pick? Store it in `answer_3`. (Hint: reuse
 #    `kl_grid` and a grid search.)
-# 4. *(Open.)* In section 9, replace the features $(1, x, x^2)$ by $(1, x)$. Which part of $p/(p+q)$ can the
+#
+# **Going further** (open, no checker): in section 9, replace the features $(1, x, x^2)$ by $(1, x)$. Which part of $p/(p+q)$ can the
 #    classifier no longer represent, and what happens to the KL estimate?
 
 # %%

@@ -1151,7 +1151,8 @@ print(f"final max |D - 1/2| where p > 0.05: alternating {d_dev:.3f}, simultaneou
 #    scan beside `d_opt_state`), rerun the saturating case with the same `D_toy` and `k_run`, and store the step at
 #    which it first gets halfway (`halfway(trace)`) in `answer_4`. Compare it with the two halfway steps printed in
 #    section 4, and explain the difference from the way Adam sizes its steps.
-# 5. **Separated modes** (open, no checker). Rerun section 6 with `p = mixture_1d((-2, 2), (0.5, 0.5))`. What does
+#
+# **Going further** (open, no checker): rerun section 6 with `p = mixture_1d((-2, 2), (0.5, 0.5))`. What does
 #    the generator do between the modes, and what does $D$ do there?
 
 # %%
