@@ -73,7 +73,7 @@ def _js_bernoulli(a, b):
     return 0.5 * kl(pa) + 0.5 * kl(pb)
 
 
-def _mode_seeking_mean(weights=(0.7, 0.3), means=(-2.0, 2.0), std=0.5):
+def _mode_seeking_mean(weights=(0.3, 0.7), means=(-2.0, 2.0), std=0.5):
     """argmin over mu (grid 0.01, sigma free) of KL(N(mu, s^2) || p), p the weighted 1-D mixture, by integration."""
     x = np.linspace(-12, 12, 4801)
     log_p = np.logaddexp.reduce([math.log(w) - 0.5 * ((x - m) / std) ** 2 - math.log(std * math.sqrt(2 * math.pi))
@@ -105,8 +105,9 @@ def _nb01(answer_1=None, js_bernoulli=None, answer_3=None) -> dict[int, _Result]
 def _nb02(answer_1=None, answer_2=None, answer_3=None, answer_4=None) -> dict[int, _Result]:
     return {
         1: _number(answer_1, 1 / (1 + math.exp(-0.5)), 1e-3, "D* = p / (p + q) = sigmoid(log p - log q)"),
-        2: _number(answer_2, 0.0, 1e-3, "what is JSD for disjoint supports (notebook 01, section 6)? then C = -log 4 + 2 JSD"),
-        3: _number(answer_3, 2.0, 1e-3, "the orbit stays bounded while |trace| < 2, with trace = 2 - k eta^2"),
+        2: _number(answer_2, -math.log(2), 1e-3, "split the line into the pieces where only p, both, or only q have mass; "
+                                                  "D* = p / (p + q) is constant on each; integrate p log D* + q log(1 - D*)"),
+        3: _number(answer_3, 2 / math.sqrt(3), 1e-3, "the orbit stays bounded while |trace| < 2, with trace = 2 - k eta^2"),
         4: _number(answer_4, MEASURED["02"][4][0], MEASURED["02"][4][1],
                    "only the generator's update changes (optax.adam(0.02) in place of the plain step), the seeds and "
                    "everything else stay; report the step of the saturating run at which mu first exceeds 0"),
