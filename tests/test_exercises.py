@@ -21,7 +21,8 @@ RIGHT = {
     "01": dict(answer_1=math.log(2) + 5 / 8 - 0.5, js_bernoulli=_js, answer_3=2.0),
     "02": dict(answer_1=1 / (1 + math.exp(-0.5)), answer_2=-math.log(2), answer_3=2 / math.sqrt(3),
                answer_4=MEASURED["02"][4][0]),
-    "03": dict(answer_1=14, answer_2=3 * 3 * 64 * 128 + 128, scale_to_unit=lambda p: p.astype(np.float32) / 127.5 - 1),
+    "03": dict(answer_1=13, answer_2=3 * 3 * 64 * 128 + 128,
+               to_pixels=lambda x: np.clip(np.rint((x + 1) * 127.5), 0, 255).astype(np.uint8)),
     "04": dict(neg_log_sigmoid=lambda l: jnp.maximum(-l, 0) + jnp.log1p(jnp.exp(-jnp.abs(l))), answer_2=0.45,
                answer_3=0.001 / 0.999, answer_4=9.0),
     "05": dict(answer_1=-math.log(0.7) - math.log(0.8), answer_2=99.0),
@@ -29,8 +30,9 @@ RIGHT = {
 WRONG = {
     "01": dict(answer_1=0.5, js_bernoulli=lambda a, b: abs(a - b) * math.log(2), answer_3=-2.0),
     "02": dict(answer_1=0.5, answer_2=0.0, answer_3=2.0, answer_4=1304),
-    "03": dict(answer_1=15, answer_2=3 * 3 * 64 * 32 + 32, scale_to_unit=lambda p: p.astype(np.float32) / 255),
-    "04": dict(neg_log_sigmoid=lambda l: -jnp.log(jax.nn.sigmoid(l)), answer_2=0.5, answer_3=1000.0, answer_4=1 / 9),
+    "03": dict(answer_1=14, answer_2=3 * 3 * 64 * 32 + 32, to_pixels=lambda x: ((x + 1) * 127.5).astype(np.uint8)),
+    "04": dict(neg_log_sigmoid=lambda l: jnp.maximum(-l, 0) + jnp.log(1 + jnp.exp(-jnp.abs(l))), answer_2=0.5,
+               answer_3=1000.0, answer_4=1 / 9),
     "05": dict(answer_1=2 * math.log(2), answer_2=0.01),
 }
 
