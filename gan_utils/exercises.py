@@ -28,13 +28,16 @@ class ExerciseNotYet(AssertionError):
 _Result = tuple[str, str]  # (status, message); status is "correct", "not yet" or "not answered"
 
 
-def _number(got: Any, want: float, tol: float, hint: str) -> _Result:
+def _number(got: Any, want: float | Callable[[], float], tol: float, hint: str) -> _Result:
+    """Grade a number; ``want`` may be a function, called only when there is an answer (a reference that costs
+    seconds to compute is not computed for an empty answer cell)."""
     if got is None:
         return "not answered", ""
     try:
         value = float(got)
     except (TypeError, ValueError):
         return "not yet", f"expected a number, got {type(got).__name__}"
+    want = want() if callable(want) else want
     return ("correct", "") if abs(value - want) <= tol else ("not yet", hint)
 
 
@@ -96,7 +99,7 @@ def _nb01(answer_1=None, js_bernoulli=None, answer_3=None) -> dict[int, _Result]
                    "the boxed formula with mu1 = 1, sigma1 = 1, mu2 = -1, sigma2 = 2 (the second argument is the q)"),
         2: _function(js_bernoulli, probe, "average KL(P_a || M) and KL(P_b || M) with M the average of the two coins; "
                                           "treat 0 log 0 as 0 (try a = 0, b = 1: the answer must be log 2)"),
-        3: _number(answer_3, _mode_seeking_mean(), 0.1,
+        3: _number(answer_3, _mode_seeking_mean, 0.1,
                    "search mu (and sigma) for the smallest KL(q || p) on the grid; the mode-seeking KL sits on one mode"),
     }
 
@@ -116,10 +119,13 @@ def _nb02(answer_1=None, answer_2=None, answer_3=None, answer_4=None) -> dict[in
 
 # ---------------------------------------------------------------------------------------------- notebook 03
 def _nb03(answer_1=None, answer_2=None, to_pixels=None) -> dict[int, _Result]:
-    from flax import nnx
-    from gan_utils import data, models
+    def subpixel_params():
+        from flax import nnx
+        from gan_utils import models
+        return models.count_params(models.Upsample(64, 32, mode="subpixel", rngs=nnx.Rngs(0)))
 
     def probe(fn):
+        from gan_utils import data
         # off the half-integers, so any round-to-nearest passes and truncation fails; outside [-1, 1]: clipping
         k = np.arange(-40, 300)
         x = np.concatenate([(k + 0.3) / 127.5 - 1, (k - 0.3) / 127.5 - 1, [-1.0, 0.0, 1.0]]).astype(np.float32)
@@ -127,7 +133,7 @@ def _nb03(answer_1=None, answer_2=None, to_pixels=None) -> dict[int, _Result]:
         return got.dtype == np.uint8 and got.shape == x.shape and np.array_equal(got, data.to_uint8(x))
     return {
         1: _number(answer_1, (7 - 1) * 2 + 3 - 2 * 1, 0, "output side = (input - 1) * stride + kernel - 2 * padding"),
-        2: _number(answer_2, models.count_params(models.Upsample(64, 32, mode="subpixel", rngs=nnx.Rngs(0))), 0,
+        2: _number(answer_2, subpixel_params, 0,
                    "sub-pixel = a 3x3 convolution to 4x the output channels, then depth_to_space; count weights + biases"),
         3: _function(to_pixels, probe, "the inverse of to_unit_range: scale [-1, 1] to [0, 255], round to the nearest "
                                        "integer, clip, and return uint8"),
@@ -188,7 +194,7 @@ def _nb06(ex1=None, ex2_real=None, ex2_blur=None, ex3=None, *, feat_test=None, f
           real_imgs=None, blurred=None, prob_test=None, generator=None) -> dict[int, _Result]:
     from gan_utils import metrics
 
-    out = {1: _number(ex1, metrics.fid_from_features(feat_test[:2000], feat_train) if ex1 is not None else 0.0, 1e-6,
+    out = {1: _number(ex1, lambda: metrics.fid_from_features(feat_test[:2000], feat_train), 1e-6,
                       "metrics.fid_from_features(first 2,000 test features, all training features in feat_train)")}
     if ex2_real is None or ex2_blur is None:
         out[2] = ("not answered", "")
