@@ -710,6 +710,7 @@ answer_3 = None
 
 # %%
 # Checker: one line per exercise; unanswered ones are reported, a wrong one fails this cell after the full report.
+# NBVAL_CHECK_OUTPUT
 exercises.check("05", answer_1=answer_1, answer_2=answer_2, answer_3=answer_3, x_ring=x_ring)
 
 # %% [markdown]
