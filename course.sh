@@ -48,6 +48,15 @@ if [ "$cmd" = execute ]; then
   done
   exit 0
 fi
+# The browser tests (tests/browser.py) drive JupyterLab and Notebook 7 in Debian's chromium; without it they skip.
+if ! command -v chromium >/dev/null && [ -z "${GAN_COURSE_CHROMIUM:-}" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> installing chromium (apt-get) for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "==> no chromium: the browser tests will be skipped (to run them: sudo apt-get install chromium)"
+  fi
+fi
 # Under test, notebooks shorten their training (never what they teach); see GAN_COURSE_TEST in the notebooks.
 # Without arguments pytest runs its testpaths (pyproject.toml): tests, benchmarks and every notebook.
 export GAN_COURSE_TEST=1 MPLBACKEND=Agg

@@ -12,6 +12,8 @@ def pytest_configure(config):
     if not os.environ.get("GAN_UTILS_MNIST_DIR") and SHARED_MNIST.is_dir():
         os.environ["GAN_UTILS_MNIST_DIR"] = str(SHARED_MNIST)
     os.environ.setdefault("MPLBACKEND", "Agg")
+    config.addinivalue_line("markers", "browser: drives JupyterLab / Notebook 7 in headless Chromium "
+                            "(tests/browser.py); skipped without Chromium and playwright; deselect: -m 'not browser'")
 
 
 @pytest.fixture(scope="session")

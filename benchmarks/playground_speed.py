@@ -1,0 +1,118 @@
+"""How fast the GAN playground trains and redraws: frames per second, training steps per second, step-button latency.
+
+Two measurements, both printed as JSON lines (figures dated in benchmarks/RESULTS.md):
+
+* ``kernel``: the kernel's share of a frame, without a browser: the widget handles the messages the browser sends
+  (``{"cmd": "run", "steps": 25}`` while running, ``{"cmd": "step", "which": "g"}`` for the step-G button) and
+  builds each frame message (training, D's map, G's manifold, arrows, mode metrics, serialisation). This bounds
+  what any front end can show.
+* ``--browser``: end to end, in JupyterLab in headless Chromium (Debian's ``chromium``, driven by Playwright, as in
+  tests/test_playground_browser.py): press run, count the frames the canvas drew and the generator updates they
+  showed over ``--seconds``; click "step G" and time until the canvas shows the new step.
+
+Usage: python benchmarks/playground_speed.py [--seconds 10] [--steps-per-frame 25] [--browser]
+The issue's target (#13): at least 20 frames/s with at least 500 steps/s between them, step button under 100 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def kernel_speed(seconds: float = 10.0, steps_per_frame: int = 25, **config) -> dict:
+    from gan_utils.playground import Playground
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from bench import machine_info
+
+    pg = Playground(steps_per_frame=steps_per_frame, **config)
+    sent = {"messages": 0, "bytes": 0}
+
+    def send(content, buffers=None):          # count what would go to the browser
+        sent["messages"] += 1
+        sent["bytes"] += len(json.dumps(content)) + sum(len(b) for b in (buffers or []))
+
+    pg.send = send
+    run = {"cmd": "run", "steps": steps_per_frame}
+    for _ in range(3):                        # compile the chunk, the frame and the single steps
+        pg._on_msg(pg, run, [])
+        pg._on_msg(pg, {"cmd": "step", "which": "g"}, [])
+    pg.timings.clear()
+    frames, t0 = 0, time.perf_counter()
+    n_g0 = pg.gan.step[1]
+    bytes0 = sent["bytes"]
+    while time.perf_counter() - t0 < seconds:
+        pg._on_msg(pg, run, [])
+        frames += 1
+    dt = time.perf_counter() - t0
+    steps = pg.gan.step[1] - n_g0
+    per_frame = np.array(pg.timings)
+    latencies = []
+    for _ in range(20):
+        t = time.perf_counter()
+        pg._on_msg(pg, {"cmd": "step", "which": "g"}, [])
+        latencies.append(time.perf_counter() - t)
+    return {"mode": "kernel", "config": config or "defaults", "steps_per_frame": steps_per_frame,
+            "frames_per_s": round(frames / dt, 1), "steps_per_s": round(steps / dt, 1),
+            "train_ms_per_frame": round(1e3 * float(np.median(per_frame[:, 0])), 2),
+            "draw_data_ms_per_frame": round(1e3 * float(np.median(per_frame[:, 1])), 2),
+            "kb_per_frame": round((sent["bytes"] - bytes0) / max(frames, 1) / 1024, 1),
+            "step_button_ms_median": round(1e3 * float(np.median(latencies)), 2),
+            "step_button_ms_max": round(1e3 * float(np.max(latencies)), 2),
+            "machine": machine_info()}
+
+
+def browser_speed(seconds: float = 10.0, steps_per_frame: int = 25) -> dict:
+    sys.path.insert(0, str(REPO / "tests"))
+    import browser   # the tests' harness: JupyterLab on 127.0.0.1 + Playwright + Debian's chromium
+
+    code = (f"from gan_utils.playground import Playground\npg = Playground(steps_per_frame={steps_per_frame})\npg")
+    with browser.notebook_page([code], front_end="lab", skip=False) as page:
+        root = page.locator(".gan-playground")
+        page.wait_for_function("document.querySelector('.gan-playground')?.dataset.frames >= 1", timeout=120_000)
+        get = lambda name: int(root.get_attribute(f"data-{name}") or 0)
+        # warm-up: compile the training chunk and the single steps
+        page.click("button[data-action=run]")
+        page.wait_for_function("document.querySelector('.gan-playground').dataset.nG >= 100", timeout=120_000)
+        page.click("button[data-action=run]")
+        time.sleep(0.5)
+        page.click("button[data-action=step-g]")
+        time.sleep(1.0)
+        f0, s0, t0 = get("frames"), get("n-g"), time.perf_counter()
+        page.click("button[data-action=run]")
+        time.sleep(seconds)
+        f1, s1, t1 = get("frames"), get("n-g"), time.perf_counter()
+        page.click("button[data-action=run]")
+        time.sleep(0.5)
+        latencies = []
+        for _ in range(10):
+            before = get("n-g")
+            t = time.perf_counter()
+            page.click("button[data-action=step-g]")
+            page.wait_for_function(f"document.querySelector('.gan-playground').dataset.nG > {before}", polling=5)
+            latencies.append(time.perf_counter() - t)
+    return {"mode": "browser (JupyterLab, headless Chromium)", "steps_per_frame": steps_per_frame,
+            "frames_per_s": round((f1 - f0) / (t1 - t0), 1), "steps_per_s": round((s1 - s0) / (t1 - t0), 1),
+            "step_button_ms_median": round(1e3 * float(np.median(latencies)), 1),
+            "step_button_ms_max": round(1e3 * float(np.max(latencies)), 1)}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seconds", type=float, default=10.0, help="how long to run (per measurement)")
+    ap.add_argument("--steps-per-frame", type=int, default=25, help="training steps between two frames")
+    ap.add_argument("--browser", action="store_true", help="also measure end to end in JupyterLab + Chromium")
+    args = ap.parse_args(argv)
+    print(json.dumps(kernel_speed(args.seconds, args.steps_per_frame)), flush=True)
+    if args.browser:
+        print(json.dumps(browser_speed(args.seconds, args.steps_per_frame)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

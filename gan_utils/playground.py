@@ -1,0 +1,786 @@
+"""The GAN playground: a small GAN on 1-D or 2-D data, trained live in front of the reader.
+
+Two parts, one job: a training engine for small MLP GANs (``ToyGAN``, pure jitted functions on the split state of
+Flax NNX models; also run for several seeds at once by ``train_seeds``), and a widget (``Playground``) that drives it
+from the browser. The widget is an ``anywidget`` (one ES module, ``playground.js`` beside this file, no build step):
+the browser draws every frame on a canvas from arrays Python sends (real and generated samples, D's decision map,
+G's manifold, gradient arrows) and asks for the next frame when it has drawn one, so no thread and no timer run in
+the kernel, and no ``jslink``, ``Play`` or ipympl is used (each is broken in at least one notebook front end).
+
+A run is reproducible: every update draws its randomness from ``fold_in(key(seed), update number)``, so the same
+settings and the same sequence of actions give the same run however the actions were chunked; ``Playground.code()``
+(the "copy as code" button) prints both, and ``ToyGAN.replay`` runs them in a cell.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Callable, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flax import nnx
+
+from . import config as config_lib
+from . import data as data_lib
+from . import losses, metrics, models
+
+__all__ = ["DATASETS_2D", "DATASETS_1D", "NOISES", "OPTIMIZERS", "LAYERS", "PlaygroundConfig", "toy_data",
+           "ToyGAN", "train_seeds", "Playground", "draw_frame"]
+
+DATASETS_2D = ("ring", "grid", "line", "moons", "disjoint", "custom")
+DATASETS_1D = ("bimodal", "gaussian")
+NOISES = ("gaussian_2d", "uniform_2d", "gaussian_1d", "uniform_1d")
+OPTIMIZERS = ("adam", "sgd")
+LAYERS = ("real", "fake", "heatmap", "manifold", "arrows")
+PENALTIES = ("none", "r1", "r2", "gp", "clip")
+_POOL = 20_000          # points drawn once from the data; batches are random rows of this pool
+_HEAT = 48              # D's decision map: a 48x48 grid (2-D) or 240 points (1-D)
+_MANIFOLD = 17          # G's manifold: the image of a 17x17 grid of z (2-D noise) or of 161 points (1-D noise)
+_FRAME_SAMPLES = 1000   # generated points drawn per frame (and measured by the mode metrics)
+
+
+@dataclass(frozen=True)
+class PlaygroundConfig:
+    """Everything that defines a playground run. Each default carries its reason.
+
+    The defaults train the 8-mode ring well within a few thousand steps on a laptop CPU and keep one step near a
+    millisecond (two hidden layers of 64: measured in benchmarks/playground_speed.py).
+    """
+    data: str = "ring"            # 2-D: ring (8 modes), grid (25), line, moons, disjoint, custom; 1-D: bimodal, gaussian
+    noise: str = "gaussian_2d"    # the generator's input z: gaussian or uniform, 1-D or 2-D
+    g_layers: int = 2             # hidden layers of G (ReLU)
+    g_width: int = 64             # units per hidden layer of G
+    d_layers: int = 2             # hidden layers of D (LeakyReLU 0.2)
+    d_width: int = 64             # units per hidden layer of D
+    g_optimizer: str = "adam"     # "adam" (beta1 0.5, as DCGAN) or "sgd"
+    d_optimizer: str = "adam"
+    g_lr: float = 1e-3            # 1e-3 for both: the ring converges in ~2,000 steps at batch 256 (seen in notebook 07)
+    d_lr: float = 1e-3
+    k_disc: int = 1               # D updates per G update (Goodfellow et al. 2014, Algorithm 1: k = 1)
+    loss: str = "non_saturating"  # a key of gan_utils.config.LOSSES (the D and G losses of one GAN formulation)
+    penalty: str = "none"         # none, r1, r2 (on real / fake data), gp (WGAN-GP), clip (WGAN weight clipping)
+    penalty_weight: float | None = None   # gamma (r1, r2), lambda (gp) or c (clip); None: the penalty's default
+    spectral_norm: bool = False   # spectral normalisation of D's layers (Miyato et al. 2018)
+    minibatch_std: bool = False   # minibatch standard deviation feature in D (Karras et al. 2018)
+    pack: int = 1                 # PacGAN: D judges packs of this many samples (Lin et al. 2018)
+    ema: float = 0.0              # decay of an average of G's weights drawn instead of G (0 = off)
+    batch_size: int = 256         # GAN Lab and PacGAN-sized batches; the mode metrics need many samples anyway
+    seed: int = 0                 # initialisation, data pool and every update's randomness
+    points: tuple = field(default=())   # the drawn points of data="custom", as ((x, y), ...)
+
+    def __post_init__(self):
+        dim = self.data_dim
+        if self.data not in DATASETS_2D + DATASETS_1D:
+            raise ValueError(f"unknown data {self.data!r}; choose one of {DATASETS_2D + DATASETS_1D}.")
+        if self.noise not in NOISES:
+            raise ValueError(f"unknown noise {self.noise!r}; choose one of {NOISES}.")
+        if dim == 1 and self.noise.endswith("2d"):
+            raise ValueError(f"1-D data ({self.data!r}) takes 1-D noise: use noise='gaussian_1d' or 'uniform_1d'.")
+        for name in ("g_optimizer", "d_optimizer"):
+            if getattr(self, name) not in OPTIMIZERS:
+                raise ValueError(f"{name} must be one of {OPTIMIZERS}, got {getattr(self, name)!r}.")
+        if self.loss not in config_lib.LOSSES:
+            raise ValueError(f"unknown loss {self.loss!r}; choose one of {tuple(config_lib.LOSSES)}.")
+        if self.penalty not in PENALTIES:
+            raise ValueError(f"unknown penalty {self.penalty!r}; choose one of {PENALTIES}.")
+        for name in ("g_layers", "g_width", "d_layers", "d_width", "k_disc", "batch_size", "pack"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)}.")
+        if self.batch_size % self.pack:
+            raise ValueError(f"pack ({self.pack}) must divide batch_size ({self.batch_size}).")
+        if not (self.g_lr > 0 and self.d_lr > 0):
+            raise ValueError(f"learning rates must be positive, got g_lr={self.g_lr}, d_lr={self.d_lr}.")
+        if not 0 <= self.ema < 1:
+            raise ValueError(f"ema must be in [0, 1), got {self.ema}; 0 turns it off.")
+        pts = tuple((float(p[0]), float(p[1])) for p in self.points)
+        object.__setattr__(self, "points", pts)
+        if self.data == "custom" and len(pts) < 2:
+            raise ValueError("data='custom' needs at least two drawn points: pass points=((x, y), ...) or draw them "
+                             "on the playground's canvas.")
+
+    @property
+    def data_dim(self) -> int:
+        """1 for the 1-D datasets, else 2."""
+        return 1 if self.data in DATASETS_1D else 2
+
+    @property
+    def noise_dim(self) -> int:
+        return int(self.noise[-2])
+
+    def replace(self, **changes) -> "PlaygroundConfig":
+        return dataclasses.replace(self, **changes)
+
+    def changed(self) -> dict:
+        """The fields that differ from the defaults (what ``code()`` prints)."""
+        base = PlaygroundConfig()
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if getattr(self, f.name) != getattr(base, f.name)}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Data
+# ----------------------------------------------------------------------------------------------------------
+
+def _moons(rng, n):
+    t = rng.uniform(0, np.pi, n)
+    upper = rng.random(n) < 0.5
+    x = np.where(upper, np.cos(t), 1 - np.cos(t))
+    y = np.where(upper, np.sin(t), 0.5 - np.sin(t))
+    return (np.stack([x - 0.5, y - 0.25], 1) * 1.1 + rng.normal(0, 0.04, (n, 2)))
+
+
+def toy_data(config: PlaygroundConfig, n: int = _POOL) -> tuple[np.ndarray, data_lib.GaussianMixture | None, float]:
+    """The data of a playground run.
+
+    Returns:
+      ``(points, mixture, extent)``: (n, d) float32 points drawn with ``config.seed``; the Gaussian mixture they
+      come from when there is one (ring, grid, 1-D data: the mode metrics need it), else None; and the half-width
+      of the square (or interval) the playground draws.
+    """
+    rng = np.random.default_rng(config.seed)
+    name = config.data
+    mixture = None
+    if name in ("ring", "grid"):
+        mixture = data_lib.toy_dataset(name)
+        comp = rng.choice(len(mixture.weights), n, p=mixture.weights)
+        pts = mixture.means[comp] + mixture.stds[comp, None] * rng.standard_normal((n, 2))
+        extent = 1.6 if name == "ring" else 6.0
+    elif name == "line":          # a 1-D support inside the plane: the setting of the JSD-is-flat argument
+        t = rng.uniform(-1, 1, n)
+        pts = np.stack([t, 0.5 * t], 1) + rng.normal(0, 0.01, (n, 2))
+        extent = 1.6
+    elif name == "moons":
+        pts, extent = _moons(rng, n), 1.6
+    elif name == "disjoint":      # two uniform squares with nothing between them
+        side = rng.random(n) < 0.5
+        pts = rng.uniform(-0.35, 0.35, (n, 2)) + np.where(side[:, None], [-0.8, 0.5], [0.8, -0.5])
+        extent = 1.6
+    elif name == "custom":
+        p = np.asarray(config.points, np.float64)
+        pts = p[rng.integers(0, len(p), n)] + rng.normal(0, 0.03, (n, 2))
+        extent = 1.6
+    else:                         # 1-D: notebook 02's bimodal p, or one Gaussian
+        mixture = (data_lib.mixture_1d((-1.2, 1.2), (0.6, 0.6)) if name == "bimodal"
+                   else data_lib.mixture_1d((0.0,), (1.0,)))
+        comp = rng.choice(len(mixture.weights), n, p=mixture.weights)
+        pts = (mixture.means[comp, 0] + mixture.stds[comp] * rng.standard_normal(n))[:, None]
+        extent = 4.0
+    return pts.astype(np.float32), mixture, extent
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The engine
+# ----------------------------------------------------------------------------------------------------------
+
+def _optimizer(name: str, lr: float) -> optax.GradientTransformation:
+    # inject_hyperparams: the learning rate lives in the optimizer state, so the widget changes it without a reset
+    if name == "adam":
+        return optax.inject_hyperparams(optax.adam)(learning_rate=lr, b1=0.5)   # DCGAN's beta1 (Radford et al.)
+    return optax.inject_hyperparams(optax.sgd)(learning_rate=lr)
+
+
+def _penalty_default(penalty: str) -> float:
+    return {"none": 0.0, "r1": 1.0, "r2": 1.0, "gp": 10.0, "clip": 0.01}[penalty]
+
+
+class ToyGAN:
+    """A small MLP GAN on 1-D or 2-D data, with pure jitted updates: the playground's engine.
+
+    ``state`` is a pytree (the split NNX state of G and D, their optimizer states, the EMA, counters), so
+    ``train_seeds`` can train several seeds at once with ``jax.vmap``.
+
+    Args:
+      config: a ``PlaygroundConfig`` (or its fields as keywords).
+    """
+
+    def __init__(self, config: PlaygroundConfig | None = None, **kwargs):
+        self.config = c = (config or PlaygroundConfig()).replace(**kwargs)
+        self.pool_np, self.mixture, self.extent = toy_data(c)
+        self.pool = jnp.asarray(self.pool_np)
+        self._build()
+        self.state = self.init_state(c.seed)
+        self.log: list = []          # the actions taken: [("both" | "d" | "g", n), ...]
+
+    # -- construction ---------------------------------------------------------------------------------
+    def _models(self, seed: int):
+        c = self.config
+        rngs = nnx.Rngs(seed)
+        g = models.MLPGenerator(latent_dim=c.noise_dim, out_dim=c.data_dim, hidden=(c.g_width,) * c.g_layers,
+                                rngs=rngs)
+        d_opts = {k: v for k, v in (("spectral_norm", c.spectral_norm), ("minibatch_std", c.minibatch_std),
+                                    ("pack", c.pack)) if v not in (False, 1)}
+        d = models.MLPDiscriminator(in_dim=c.data_dim, hidden=(c.d_width,) * c.d_layers, rngs=rngs, **d_opts)
+        return g, d
+
+    def _build(self):
+        c = self.config
+        g, d = self._models(c.seed)
+        self.g_def, _, _ = nnx.split(g, nnx.Param, ...)
+        self.d_def, _, _ = nnx.split(d, nnx.Param, ...)
+        self.g_tx, self.d_tx = _optimizer(c.g_optimizer, c.g_lr), _optimizer(c.d_optimizer, c.d_lr)
+        d_loss_name, g_loss_name = config_lib.LOSSES[c.loss]
+        self.d_loss_fn = losses.DISCRIMINATOR_LOSSES[d_loss_name]
+        self.g_loss_fn = losses.GENERATOR_LOSSES[g_loss_name]
+        self.weight = _penalty_default(c.penalty) if c.penalty_weight is None else float(c.penalty_weight)
+        self.grid = self._view_grid()
+        key = jax.random.key(c.seed + 7919)     # the frame's fixed noise: the same z every frame
+        self.z_frame = self._noise(key, _FRAME_SAMPLES)
+        self.z_manifold = self._manifold_z()
+        self._jit()
+
+    def init_state(self, seed: int) -> dict:
+        """The initial state for ``seed`` (networks, optimizers, EMA, update counters)."""
+        g, d = self._models(seed)
+        _, gp, gr = nnx.split(g, nnx.Param, ...)
+        _, dp, dr = nnx.split(d, nnx.Param, ...)
+        return {"g": gp, "g_rest": gr, "d": dp, "d_rest": dr, "g_opt": self.g_tx.init(gp), "d_opt": self.d_tx.init(dp),
+                "ema": gp, "n_d": jnp.zeros((), jnp.int32), "n_g": jnp.zeros((), jnp.int32),
+                "key": jax.random.key_data(jax.random.key(seed))}
+
+    # -- pure pieces ----------------------------------------------------------------------------------
+    def _noise(self, key, n):
+        c = self.config
+        if c.noise.startswith("gaussian"):
+            return jax.random.normal(key, (n, c.noise_dim))
+        return jax.random.uniform(key, (n, c.noise_dim), minval=-1.0, maxval=1.0)
+
+    def _manifold_z(self):
+        c = self.config
+        lim = 2.0 if c.noise.startswith("gaussian") else 1.0
+        if c.noise_dim == 1:
+            return jnp.linspace(-lim, lim, 161)[:, None]
+        t = jnp.linspace(-lim, lim, _MANIFOLD)
+        zz = jnp.stack(jnp.meshgrid(t, t, indexing="ij"), -1)
+        return zz.reshape(-1, 2)
+
+    def _view_grid(self):
+        e = self.extent
+        if self.config.data_dim == 1:
+            return jnp.linspace(-e, e, 240)[:, None]
+        t = (jnp.arange(_HEAT) + 0.5) / _HEAT * 2 * e - e
+        yy, xx = jnp.meshgrid(-t, t, indexing="ij")        # row 0 at the top (y = +e), as the canvas draws it
+        return jnp.stack([xx, yy], -1).reshape(-1, 2)
+
+    def _G(self, params, rest, z):
+        return nnx.merge(self.g_def, params, rest)(z)
+
+    def _D(self, params, rest, x):
+        """D's scores and its updated non-parameter state (spectral norm's power-iteration vectors)."""
+        d = nnx.merge(self.d_def, params, rest, copy=True)
+        out = d(x)
+        return out, nnx.state(d, nnx.Not(nnx.Param))
+
+    def _pack(self, x):
+        m = self.config.pack
+        return x if m == 1 else models.pack_samples(x, m)
+
+    def _key(self, state, stream: int, n):
+        return jax.random.fold_in(jax.random.fold_in(jax.random.wrap_key_data(state["key"]), stream), n)
+
+    def _d_update(self, state):
+        c = self.config
+        key = self._key(state, 0, state["n_d"])
+        k_real, k_z, k_pen = jax.random.split(key, 3)
+        real = self.pool[jax.random.randint(k_real, (c.batch_size,), 0, self.pool.shape[0])]
+        fake = jax.lax.stop_gradient(self._G(state["g"], state["g_rest"], self._noise(k_z, c.batch_size)))
+        real, fake = self._pack(real), self._pack(fake)
+
+        def loss_fn(dp):
+            if c.minibatch_std:       # its statistic is over the batch: real and fake batches must not mix
+                r, rest = self._D(dp, state["d_rest"], real)
+                f, rest = self._D(dp, rest, fake)
+            else:                     # one call on both batches: the same numbers, one matrix product per layer
+                both, rest = self._D(dp, state["d_rest"], jnp.concatenate([real, fake]))
+                r, f = both[:real.shape[0]], both[real.shape[0]:]
+            loss = self.d_loss_fn(r, f)
+            critic = lambda x: self._D(dp, state["d_rest"], x)[0]
+            if c.penalty == "r1":
+                pen = losses.r1_penalty(critic, real, self.weight)
+            elif c.penalty == "r2":
+                pen = losses.r2_penalty(critic, fake, self.weight)
+            elif c.penalty == "gp":
+                pen = losses.gradient_penalty(critic, real, fake, k_pen, self.weight)
+            else:
+                pen = jnp.zeros(())
+            return loss + pen, (loss, pen, rest, r, f)
+
+        (_, (loss, pen, rest, r, f)), grads = jax.value_and_grad(loss_fn, has_aux=True)(state["d"])
+        updates, d_opt = self.d_tx.update(grads, state["d_opt"], state["d"])
+        dp = optax.apply_updates(state["d"], updates)
+        if c.penalty == "clip":
+            dp = losses.clip_weights(dp, self.weight)
+        new = {**state, "d": dp, "d_rest": rest, "d_opt": d_opt, "n_d": state["n_d"] + 1}
+        return new, {"d_loss": loss, "penalty": pen, "d_real": jnp.mean(jax.nn.sigmoid(r)),
+                     "d_fake": jnp.mean(jax.nn.sigmoid(f))}
+
+    def _g_update(self, state):
+        c = self.config
+        key = self._key(state, 1, state["n_g"])
+        z = self._noise(key, c.batch_size)
+
+        def loss_fn(gp):
+            fake = self._pack(self._G(gp, state["g_rest"], z))
+            return self.g_loss_fn(self._D(state["d"], state["d_rest"], fake)[0])
+
+        loss, grads = jax.value_and_grad(loss_fn)(state["g"])
+        updates, g_opt = self.g_tx.update(grads, state["g_opt"], state["g"])
+        gp = optax.apply_updates(state["g"], updates)
+        ema = (jax.tree.map(lambda e, p: c.ema * e + (1 - c.ema) * p, state["ema"], gp) if c.ema else gp)
+        return {**state, "g": gp, "g_opt": g_opt, "ema": ema, "n_g": state["n_g"] + 1}, {"g_loss": loss}
+
+    def _both(self, state, _=None):
+        m = {}
+        for _ in range(self.config.k_disc):
+            state, m = self._d_update(state)
+        state, mg = self._g_update(state)
+        return state, {**m, **mg}
+
+    def _train(self, state, n: int):
+        return jax.lax.scan(self._both, state, None, length=n)
+
+    def _sampler_params(self, state):
+        return state["ema"] if self.config.ema else state["g"]
+
+    def _frame(self, state):
+        """Everything a frame draws, as arrays (see ``frame``)."""
+        c = self.config
+        gp = self._sampler_params(state)
+        fake = self._G(gp, state["g_rest"], self.z_frame)
+        manifold = self._G(gp, state["g_rest"], self.z_manifold)
+        # D on the view grid. Packed D judges m samples at once: score each grid point as a pack of m copies of it.
+        grid = self.grid if c.pack == 1 else jnp.tile(self.grid, (1, c.pack)).reshape(-1, c.data_dim)
+        score = self._D(state["d"], state["d_rest"], self._pack(grid))[0]
+        heat = self._to_unit(score)
+        # gradient arrows: -dL_G/dx for each generated point (how the generator's loss pushes that sample)
+        arrows_x = fake[:128 - 128 % c.pack]
+
+        def g_loss_of_points(x):
+            return self.g_loss_fn(self._D(state["d"], state["d_rest"], self._pack(x))[0])
+
+        arrows = -jax.grad(g_loss_of_points)(arrows_x) * arrows_x.shape[0]
+        return {"fake": fake, "manifold": manifold, "heat": heat, "arrows_at": arrows_x, "arrows": arrows}
+
+    def _to_unit(self, score):
+        """D's score mapped to [0, 1] for the decision map: 1 = "real", 0 = "fake", 1/2 = undecided."""
+        d_loss, _ = config_lib.LOSSES[self.config.loss]
+        if d_loss in ("bce",):
+            return jax.nn.sigmoid(score)
+        if d_loss == "lsgan":
+            return jnp.clip(score, 0.0, 1.0)
+        if d_loss == "hinge":
+            return jnp.clip((score + 1) / 2, 0.0, 1.0)
+        centred = score - jnp.median(score)        # a critic's scale is arbitrary: its own range
+        return 0.5 + 0.5 * centred / (jnp.max(jnp.abs(centred)) + 1e-12)
+
+    def _jit(self):
+        self._d_jit = jax.jit(self._d_update)
+        self._g_jit = jax.jit(self._g_update)
+        self._both_jit = jax.jit(self._both)
+        self._train_jit = jax.jit(self._train, static_argnums=1)
+        self._frame_jit = jax.jit(self._frame)
+        self._sample_jit = jax.jit(lambda s, key, n: self._G(self._sampler_params(s), s["g_rest"], self._noise(key, n)),
+                                   static_argnums=2)
+
+    # -- the public API -------------------------------------------------------------------------------
+    @property
+    def step(self) -> tuple[int, int]:
+        """(D updates, G updates) taken so far."""
+        return int(self.state["n_d"]), int(self.state["n_g"])
+
+    def _record(self, action: str, n: int):
+        if self.log and self.log[-1][0] == action:
+            self.log[-1] = (action, self.log[-1][1] + n)
+        else:
+            self.log.append((action, n))
+
+    def step_d(self) -> dict:
+        """One discriminator update. Returns its metrics (floats)."""
+        self.state, m = self._d_jit(self.state)
+        self._record("d", 1)
+        return {k: float(v) for k, v in m.items()}
+
+    def step_g(self) -> dict:
+        """One generator update. Returns its metrics."""
+        self.state, m = self._g_jit(self.state)
+        self._record("g", 1)
+        return {k: float(v) for k, v in m.items()}
+
+    def step_both(self) -> dict:
+        """k_disc discriminator updates then one generator update. Returns the metrics of the last of each."""
+        self.state, m = self._both_jit(self.state)
+        self._record("both", 1)
+        return {k: float(v) for k, v in m.items()}
+
+    def train(self, n: int, chunk: int | None = None) -> dict:
+        """n training steps (each k_disc D updates and one G update), ``chunk`` steps per compiled call.
+
+        Returns the metrics of every step as arrays of shape (n,).
+        """
+        if int(n) < 0:
+            raise ValueError(f"n must be >= 0, got {n}.")
+        chunk = int(chunk or min(int(n), 500) or 1)
+        out = []
+        done = 0
+        while done < n:
+            k = min(chunk, n - done)
+            self.state, m = self._train_jit(self.state, k)
+            out.append(m)
+            done += k
+        self._record("both", int(n))
+        if not out:
+            return {}
+        return {k: np.concatenate([np.asarray(m[k]) for m in out]) for k in out[0]}
+
+    def replay(self, actions: Sequence[tuple[str, int]]) -> "ToyGAN":
+        """Runs a list of actions ``[("both" | "d" | "g", n), ...]`` (what ``Playground.code()`` prints)."""
+        for action, n in actions:
+            if action == "both":
+                self.train(n)
+            elif action in ("d", "g"):
+                for _ in range(int(n)):
+                    (self.step_d if action == "d" else self.step_g)()
+            else:
+                raise ValueError(f"unknown action {action!r}; use 'both', 'd' or 'g'.")
+        return self
+
+    def set_learning_rates(self, g_lr: float | None = None, d_lr: float | None = None) -> None:
+        """Changes the learning rates in place (the optimizers' states are kept)."""
+        for name, lr in (("g", g_lr), ("d", d_lr)):
+            if lr is None:
+                continue
+            if not lr > 0:
+                raise ValueError(f"{name}_lr must be positive, got {lr}.")
+            opt = self.state[f"{name}_opt"]
+            opt.hyperparams["learning_rate"] = jnp.asarray(lr, jnp.float32)
+        self.config = self.config.replace(**{k: v for k, v in (("g_lr", g_lr), ("d_lr", d_lr)) if v is not None})
+
+    def samples(self, n: int = 2500, seed: int = 0) -> np.ndarray:
+        """n generated points (n, data_dim), from the EMA weights when ``ema`` is on."""
+        return np.asarray(self._sample_jit(self.state, jax.random.key(seed), int(n)))
+
+    def mode_metrics(self, n: int = 2500, seed: int = 0) -> dict | None:
+        """``metrics.toy_mode_metrics`` of n samples (2,500 as in VEEGAN and PacGAN), or None without modes."""
+        if self.mixture is None or self.config.data_dim != 2:
+            return None
+        return metrics.toy_mode_metrics(self.samples(n, seed), self.mixture)
+
+    def frame(self) -> dict:
+        """The arrays of one frame, as numpy: ``fake`` (1000, d) generated points; ``manifold`` (17*17 or 161, d)
+        G's image of a regular grid of z; ``heat`` (48*48 or 240,) D's verdict in [0, 1] on the view grid (row 0
+        at the top); ``arrows_at`` (128, d) and ``arrows`` (128, d): generated points and -dL_G/dx at each."""
+        return {k: np.asarray(v) for k, v in self._frame_jit(self.state).items()}
+
+
+def train_seeds(config: PlaygroundConfig, seeds: Sequence[int], steps: int, *, n_eval: int = 2500,
+                chunk: int = 1000) -> list[dict]:
+    """Trains one run per seed, all at once (``jax.vmap`` over the state), and measures each.
+
+    Every run is the run ``ToyGAN(config.replace(seed=s)).train(steps)`` would give, except for the data pool: all
+    seeds share the pool of ``config.seed`` (the data is the same distribution; the initialisation and every update's
+    randomness differ per seed).
+
+    Returns:
+      one dict per seed: ``seed``, ``steps``, ``seconds`` (wall time of the batch of runs divided by the number of
+      seeds), the mode metrics of ``n_eval`` samples (``toy_mode_metrics``), ``samples`` (n_eval, 2), and the last
+      ``d_loss``/``g_loss``.
+    """
+    if not seeds:
+        raise ValueError("seeds must name at least one seed, e.g. seeds=range(5).")
+    gan = ToyGAN(config)
+    states = [gan.init_state(int(s)) for s in seeds]
+    state = jax.tree.map(lambda *xs: jnp.stack(xs), *states)
+    run = jax.jit(jax.vmap(gan._train, in_axes=(0, None)), static_argnums=1)
+    t0 = time.perf_counter()
+    done, last = 0, None
+    while done < steps:
+        k = min(chunk, steps - done)
+        state, last = run(state, k)
+        done += k
+    jax.block_until_ready(state)
+    seconds = (time.perf_counter() - t0) / len(seeds)
+    sample = jax.jit(jax.vmap(lambda s: gan._G(gan._sampler_params(s), s["g_rest"],
+                                               gan._noise(jax.random.key(0), n_eval))))
+    pts = np.asarray(sample(state))
+    out = []
+    for i, s in enumerate(seeds):
+        row = {"seed": int(s), "steps": int(steps), "seconds": seconds, "samples": pts[i]}
+        if gan.mixture is not None and config.data_dim == 2:
+            row.update(metrics.toy_mode_metrics(pts[i], gan.mixture))
+        if last is not None:
+            row.update(d_loss=float(last["d_loss"][i, -1]), g_loss=float(last["g_loss"][i, -1]))
+        out.append(row)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# A static picture of a frame (matplotlib): the widget's snapshot, and a figure for readers without a kernel
+# ----------------------------------------------------------------------------------------------------------
+
+def draw_frame(gan: ToyGAN, ax=None, layers: Sequence[str] = LAYERS, title: str | None = None):
+    """Draws the playground's view of ``gan`` with matplotlib (the same layers as the live canvas)."""
+    import matplotlib.pyplot as plt
+    from . import plots
+    fr = gan.frame()
+    e = gan.extent
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.6, 4.6))
+    if gan.config.data_dim == 1:
+        x = np.asarray(gan.grid[:, 0])
+        if "heatmap" in layers:
+            ax.plot(x, fr["heat"], color=plots.D_COLOR, lw=2, label="D(x)")
+        if "real" in layers:
+            if gan.mixture is not None:
+                ax.fill_between(x, np.asarray(gan.mixture.pdf(x)), color=plots.REAL_COLOR, alpha=0.3, lw=0,
+                                label="data p(x)")
+        if "fake" in layers:
+            ax.hist(fr["fake"][:, 0], bins=60, range=(-e, e), density=True, color=plots.FAKE_COLOR, alpha=0.5,
+                    label="generated q(x)")
+        ax.set_xlim(-e, e); ax.set_ylim(0, 1.05)
+        ax.set_xlabel("x"); ax.set_ylabel("density  /  D(x)")
+        ax.legend(fontsize=7, loc="upper left")
+    else:
+        if "heatmap" in layers:
+            ax.imshow(fr["heat"].reshape(_HEAT, _HEAT), extent=(-e, e, -e, e), cmap=plots.D_CMAP, vmin=0, vmax=1,
+                      alpha=0.55, interpolation="bilinear")
+        if "manifold" in layers:
+            m = fr["manifold"]
+            if len(m) == _MANIFOLD * _MANIFOLD:
+                m = m.reshape(_MANIFOLD, _MANIFOLD, 2)
+                for i in range(_MANIFOLD):
+                    ax.plot(m[i, :, 0], m[i, :, 1], color="#7a7a7a", lw=0.5)
+                    ax.plot(m[:, i, 0], m[:, i, 1], color="#7a7a7a", lw=0.5)
+            else:
+                ax.plot(m[:, 0], m[:, 1], color="#7a7a7a", lw=0.8)
+        if "real" in layers:
+            ax.scatter(gan.pool_np[:1000, 0], gan.pool_np[:1000, 1], s=3, color=plots.REAL_COLOR, label="real")
+        if "fake" in layers:
+            ax.scatter(fr["fake"][:, 0], fr["fake"][:, 1], s=3, color=plots.FAKE_COLOR, label="generated")
+        if "arrows" in layers:
+            a = fr["arrows"]
+            scale = 0.12 * e / (np.abs(a).max() + 1e-12)
+            ax.quiver(fr["arrows_at"][:, 0], fr["arrows_at"][:, 1], a[:, 0] * scale, a[:, 1] * scale,
+                      angles="xy", scale_units="xy", scale=1, color="#444444", width=0.004)
+        ax.set_xlim(-e, e); ax.set_ylim(-e, e); ax.set_aspect("equal")
+        ax.set_xlabel("$x_1$"); ax.set_ylabel("$x_2$")
+    nd, ng = gan.step
+    ax.set_title(title or f"{gan.config.data}: {nd} D and {ng} G updates", fontsize=9)
+    return ax
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The widget
+# ----------------------------------------------------------------------------------------------------------
+
+def _esm() -> str:
+    return (Path(__file__).with_name("playground.js")).read_text()
+
+
+try:     # anywidget is a declared dependency; the engine above works without it (e.g. in a plain script)
+    import anywidget as _anywidget
+    import traitlets as _traitlets
+    _WidgetBase = _anywidget.AnyWidget
+except ImportError:      # pragma: no cover - exercised only where anywidget is missing
+    _anywidget = None
+    _WidgetBase = object
+
+_LIVE_FIELDS = ("g_lr", "d_lr", "k_disc")      # changed without a reset; every other field resets the run
+
+
+class Playground(_WidgetBase):
+    """The live GAN playground (GAN Lab in the notebook), for JupyterLab, Notebook 7, VS Code and Colab.
+
+    Display it (leave it last in a cell). Buttons: run/pause, one step of D, of G, of both, reset, slow motion;
+    menus for the data, the noise, each network's layers, width, optimizer and learning rate, k, the loss, the
+    penalty and the other stabilisers; toggles for each layer (real, generated, D's decision map, G's manifold,
+    gradient arrows); live charts of the losses and mode metrics. "Copy as code" prints the settings and the
+    actions taken, to reproduce the run in a cell. Readers without a kernel see a PNG snapshot.
+
+    Args:
+      config: a ``PlaygroundConfig``; or its fields as keywords, e.g. ``Playground(data="grid", loss="wgan",
+        penalty="gp")``.
+      steps_per_frame: training steps between two redrawn frames while running (slow motion: one step a frame).
+    """
+
+    if _anywidget is not None:
+        _esm = _esm()
+        settings = _traitlets.Dict().tag(sync=True)
+        layers = _traitlets.Dict({k: True for k in LAYERS}).tag(sync=True)
+        steps_per_frame = _traitlets.Int(25).tag(sync=True)
+        choices = _traitlets.Dict().tag(sync=True)
+
+    def __init__(self, config: PlaygroundConfig | None = None, *, steps_per_frame: int = 25, **kwargs):
+        if _anywidget is None:
+            raise ImportError("the playground widget needs anywidget: pip install anywidget (Colab ships it).")
+        cfg = (config or PlaygroundConfig()).replace(**kwargs)
+        self.gan = ToyGAN(cfg)
+        self.history: dict = {k: [] for k in ("step", "d_loss", "g_loss", "modes", "hq", "rkl")}
+        super().__init__(settings=self._settings_dict(cfg), steps_per_frame=int(steps_per_frame),
+                         choices={"data": list(DATASETS_2D + DATASETS_1D), "noise": list(NOISES),
+                                  "optimizer": list(OPTIMIZERS), "loss": list(config_lib.LOSSES),
+                                  "penalty": list(PENALTIES)})
+        self.observe(self._on_settings, names="settings")
+        self.on_msg(self._on_msg)
+        self.timings: list = []     # seconds of kernel work per frame: (training, frame, total)
+
+    # -- settings -------------------------------------------------------------------------------------
+    @staticmethod
+    def _settings_dict(cfg: PlaygroundConfig) -> dict:
+        d = dataclasses.asdict(cfg)
+        d["points"] = [list(p) for p in cfg.points]
+        return d
+
+    def _on_settings(self, change):
+        new = dict(change["new"])
+        old = self.gan.config
+        new["points"] = tuple(tuple(p) for p in new.get("points", ()))
+        if new.get("penalty_weight") in ("", None):
+            new["penalty_weight"] = None
+        try:
+            cfg = PlaygroundConfig(**new)
+        except (TypeError, ValueError) as e:
+            self.send({"type": "error", "message": str(e)})
+            return
+        if cfg == old:
+            return
+        if {f for f in cfg.changed().keys() | old.changed().keys() if getattr(cfg, f) != getattr(old, f)} \
+                <= set(_LIVE_FIELDS) and cfg.k_disc == old.k_disc:
+            self.gan.set_learning_rates(cfg.g_lr, cfg.d_lr)
+            self.gan.log.append(("set", {"g_lr": cfg.g_lr, "d_lr": cfg.d_lr}))
+            self._send_frame()
+            return
+        self.reset(cfg)
+
+    def reset(self, config: PlaygroundConfig | None = None) -> None:
+        """Starts over (new networks from the seed), with ``config`` if given."""
+        self.gan = ToyGAN(config or self.gan.config)
+        self.history = {k: [] for k in self.history}
+        self._send_frame(reset=True)
+
+    # -- actions --------------------------------------------------------------------------------------
+    def step_d(self):
+        self._metrics(self.gan.step_d()); self._send_frame()
+
+    def step_g(self):
+        self._metrics(self.gan.step_g()); self._send_frame()
+
+    def step_both(self):
+        self._metrics(self.gan.step_both()); self._send_frame()
+
+    def run(self, n: int):
+        """Trains n steps (as the run button does), then redraws."""
+        m = self.gan.train(n, chunk=int(self.steps_per_frame) if n % int(self.steps_per_frame) == 0 else None)
+        self._metrics({k: float(v[-1]) for k, v in m.items()} if m else {})
+        self._send_frame()
+        return self
+
+    def code(self) -> str:
+        """Python that reproduces this run in a cell: the settings, then the actions taken."""
+        cfg = self.gan.config
+        args = ", ".join(f"{k}={v!r}" for k, v in cfg.changed().items())
+        lines = ["from gan_utils.playground import ToyGAN, draw_frame",
+                 f"gan = ToyGAN({args})"]
+        actions = [a for a in self.gan.log]
+        if any(a == "set" for a, _ in actions):
+            for a, v in actions:
+                lines.append(f"gan.set_learning_rates(**{v!r})" if a == "set" else f"gan.replay([({a!r}, {v})])")
+        elif actions:
+            lines.append(f"gan.replay({actions!r})")
+        lines.append("draw_frame(gan)")
+        return "\n".join(lines)
+
+    def _metrics(self, m: dict):
+        if not m:
+            return
+        nd, ng = self.gan.step
+        h = self.history
+        h["step"].append(ng)
+        h["d_loss"].append(m.get("d_loss", h["d_loss"][-1] if h["d_loss"] else float("nan")))
+        h["g_loss"].append(m.get("g_loss", h["g_loss"][-1] if h["g_loss"] else float("nan")))
+
+    def _on_msg(self, _widget, content, _buffers):
+        cmd = content.get("cmd")
+        try:
+            if cmd == "run":
+                t0 = time.perf_counter()
+                n = int(content.get("steps", self.steps_per_frame))
+                m = self.gan.train(n, chunk=n)
+                self._metrics({k: float(v[-1]) for k, v in m.items()} if m else {})
+                t1 = time.perf_counter()
+                self._send_frame()
+                t2 = time.perf_counter()
+                self.timings.append((t1 - t0, t2 - t1, t2 - t0))
+                del self.timings[:-200]
+            elif cmd == "step":
+                {"d": self.step_d, "g": self.step_g, "both": self.step_both}[content["which"]]()
+            elif cmd == "reset":
+                self.reset()
+            elif cmd == "code":
+                self.send({"type": "code", "code": self.code()})
+            elif cmd == "frame":
+                self._send_frame()
+        except Exception as e:        # shown in the widget, never lost in the kernel log
+            self.send({"type": "error", "message": f"{type(e).__name__}: {e}"})
+
+    def _send_frame(self, reset: bool = False):
+        fr = self.gan.frame()
+        h = self.history
+        mm = None
+        if self.gan.mixture is not None and self.gan.config.data_dim == 2:
+            mm = metrics.toy_mode_metrics(fr["fake"], self.gan.mixture)
+            if h["step"] and len(h["modes"]) < len(h["step"]):
+                h["modes"].append(mm["modes_covered"]); h["hq"].append(mm["high_quality_fraction"])
+                h["rkl"].append(min(mm["reverse_kl"], 10.0))
+        nd, ng = self.gan.step
+        keep = 400                           # chart points kept (the oldest are dropped)
+        for k in h:
+            del h[k][:-keep]
+        real = self.gan.pool_np[:1000]
+        extra = {}
+        if self.gan.config.data_dim == 1 and self.gan.mixture is not None:
+            extra["density"] = [float(v) for v in np.asarray(self.gan.mixture.pdf(self.gan.grid[:, 0]))]
+        arrays = [real, fr["fake"], fr["heat"], fr["manifold"], fr["arrows_at"], fr["arrows"]]
+        msg = {"type": "frame", "reset": reset, "n_d": nd, "n_g": ng, "dim": self.gan.config.data_dim,
+               "extent": self.gan.extent, "heat_size": _HEAT, "manifold_side": _MANIFOLD,
+               "shapes": [list(a.shape) for a in arrays], "modes": mm and {
+                   k: mm[k] for k in ("modes_covered", "n_modes", "high_quality_fraction", "reverse_kl")},
+               "history": {k: [None if (isinstance(v, float) and not math.isfinite(v)) else v for v in vals]
+                           for k, vals in h.items()}, **extra}
+        self.send(msg, [np.ascontiguousarray(a, np.float32).tobytes() for a in arrays])
+
+    # -- static readers -------------------------------------------------------------------------------
+    def snapshot(self, path=None):
+        """A PNG of the current view (and, if ``path`` is given, writes it there). Returns the PNG bytes."""
+        import io
+        import matplotlib
+        import matplotlib.pyplot as plt
+        with matplotlib.rc_context({"figure.dpi": 80}):
+            fig, ax = plt.subplots(figsize=(4.6, 4.6))
+            draw_frame(self.gan, ax=ax, layers=[k for k, v in self.layers.items() if v],
+                       title=f"GAN playground (snapshot): {self.gan.config.data}, "
+                             f"{self.gan.step[0]} D / {self.gan.step[1]} G updates")
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", bbox_inches="tight")
+            plt.close(fig)
+        png = buf.getvalue()
+        if path is not None:
+            Path(path).write_bytes(png)
+        return png
+
+    def _repr_mimebundle_(self, **kwargs):
+        # The live widget for front ends with a widget manager; a PNG snapshot for static readers (GitHub, nbviewer)
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        if data is not None:
+            import base64
+            data["image/png"] = base64.b64encode(self.snapshot()).decode()
+            data["text/plain"] = (f"GAN playground ({self.gan.config.data}, {self.gan.step[1]} generator updates); "
+                                  "run the notebook to use it live.")
+        return bundle
