@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from .config import GANConfig
+from .config import LOSSES, PENALTIES, GANConfig
 
 __all__ = ["main", "make_parser", "CLIError"]
 
@@ -170,14 +170,30 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument("--k-disc", type=int, default=_DEFAULT.k_disc, help="discriminator steps per generator step")
     t.add_argument("--label-smoothing", type=float, default=_DEFAULT.label_smoothing, help="one-sided label smoothing (0 = off)")
     t.add_argument("--dropout", type=float, default=_DEFAULT.dropout, help="dropout in the DCGAN discriminator")
-    t.add_argument("--loss", choices=["non_saturating", "hinge"], default=_DEFAULT.loss,
-                   help="non_saturating: cross-entropy for D, -log D(G(z)) for G; hinge: hinge loss for D, "
-                        "-D_logit(G(z)) for G (Miyato et al. 2018)")
+    t.add_argument("--loss", choices=list(LOSSES), default=_DEFAULT.loss,
+                   help="non_saturating: cross-entropy for D, -log D(G(z)) for G; saturating: log(1 - D(G(z))) for "
+                        "G; hinge: hinge loss for D, -D_logit(G(z)) for G (Miyato et al. 2018); lsgan: least "
+                        "squares (Mao et al. 2017); wgan: Wasserstein critic (Arjovsky et al. 2017), with --penalty "
+                        "gp or clip, or --spectral-norm")
     t.add_argument("--d-lr", type=float, default=_DEFAULT.d_lr,
                    help="discriminator's Adam learning rate (two time-scales, TTUR); default: same as --lr")
     t.add_argument("--b2", type=float, default=_DEFAULT.b2, help="Adam beta2 (both networks)")
     t.add_argument("--r1", type=float, default=_DEFAULT.r1,
-                   help="gamma of the R1 gradient penalty on real data (Mescheder et al. 2018); 0 = off")
+                   help="gamma of the R1 gradient penalty on real data (Mescheder et al. 2018); 0 = off (the older "
+                        "spelling of --penalty r1 --penalty-weight R1)")
+    t.add_argument("--penalty", choices=list(PENALTIES), default=_DEFAULT.penalty,
+                   help="D's stabiliser: r1 / r2, the gradient penalty at real / generated data (Mescheder et al. "
+                        "2018); gp, WGAN-GP's (Gulrajani et al. 2017); clip, WGAN's weight clipping (--loss wgan "
+                        "only; Arjovsky et al. 2017)")
+    t.add_argument("--penalty-weight", type=float, default=_DEFAULT.penalty_weight,
+                   help="gamma (r1, r2), lambda (gp) or the clipping bound c (clip); default: the paper's value "
+                        "(10, 10, 10, 0.01)")
+    t.add_argument("--spectral-norm", action="store_true",
+                   help="spectral normalisation of every layer of D (Miyato et al. 2018)")
+    t.add_argument("--minibatch-std", action="store_true",
+                   help="give D the minibatch standard deviation as one more feature (Karras et al. 2018)")
+    t.add_argument("--pack", type=int, default=_DEFAULT.pack,
+                   help="PacGAN: D judges packs of this many samples (Lin et al. 2018); must divide --batch-size")
     t.add_argument("--ema", type=float, default=_DEFAULT.ema,
                    help="decay of a moving average of the generator's weights, which is sampled (e.g. 0.999); "
                         "0 = off")

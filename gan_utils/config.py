@@ -12,15 +12,19 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:   # the record itself needs no JAX: `python -m gan_utils --help` reads its defaults instantly
     from .steps import GAN
 
-__all__ = ["DATASETS", "MODELS", "LOSSES", "BEFORE_OPTIONS", "GANConfig", "build_gan"]
+__all__ = ["DATASETS", "MODELS", "LOSSES", "PENALTIES", "BEFORE_OPTIONS", "GANConfig", "build_gan"]
 
 DATASETS = ("mnist", "ring", "grid")
 MODELS = ("dcgan", "mlp")
 # GANConfig.loss -> (discriminator loss, generator loss), names of losses.DISCRIMINATOR_LOSSES / GENERATOR_LOSSES
-LOSSES = {"non_saturating": ("bce", "non_saturating"), "hinge": ("hinge", "hinge")}
-# The options added by the quality search, at the values every run used before they existed: a config stored
-# without them (an older checkpoint or meta.json) means these, whatever today's defaults are.
-BEFORE_OPTIONS = dict(loss="non_saturating", d_lr=None, b2=0.999, r1=0.0, ema=0.0, g_base=128, d_base=64, g_extra=0)
+LOSSES = {"non_saturating": ("bce", "non_saturating"), "saturating": ("bce", "saturating"),
+          "hinge": ("hinge", "hinge"), "lsgan": ("lsgan", "lsgan"), "wgan": ("wasserstein", "wasserstein")}
+# GANConfig.penalty: the names of losses.PENALTIES (spelled out here so that this module needs no JAX)
+PENALTIES = ("none", "r1", "r2", "gp", "clip")
+# The options added by the quality search and the stabilisers, at the values every run used before they existed:
+# a config stored without them (an older checkpoint or meta.json) means these, whatever today's defaults are.
+BEFORE_OPTIONS = dict(loss="non_saturating", d_lr=None, b2=0.999, r1=0.0, ema=0.0, g_base=128, d_base=64, g_extra=0,
+                      penalty="none", penalty_weight=None, spectral_norm=False, minibatch_std=False, pack=1)
 _DCGAN_SIZES = ("g_base", "d_base", "g_extra")   # the fields that size a DCGAN; an MLP must leave them alone
 
 
@@ -52,7 +56,11 @@ class GANConfig:
     hidden: tuple[int, ...] = field(default=(256, 256))  # MLP hidden widths (generator and discriminator)
     # Options of the quality search (benchmarks/quality.py); BEFORE_OPTIONS has the values runs had before it.
     loss: str = "non_saturating"  # "non_saturating": BCE for D, -log D(G(z)) for G (Goodfellow et al. 2014);
-    #                               "hinge": hinge for D, -l(G(z)) for G (Lim & Ye 2017; Miyato et al. 2018)
+    #                               "saturating": BCE for D, log(1 - D(G(z))) for G (the minimax game itself);
+    #                               "hinge": hinge for D, -l(G(z)) for G (Lim & Ye 2017; Miyato et al. 2018);
+    #                               "lsgan": least squares for both (Mao et al. 2017); "wgan": the Wasserstein
+    #                               critic and generator losses (Arjovsky et al. 2017), with a Lipschitz
+    #                               constraint from penalty "gp" or "clip", or spectral_norm
     d_lr: float | None = None     # D's Adam learning rate; None: lr. Two time-scales (TTUR, Heusel et al. 2017)
     b2: float = 0.999             # Adam's beta2: Adam's (and the DCGAN paper's) default; 0.99 or 0.9 react faster
     r1: float = 0.0               # gamma of the R1 penalty on D's input gradient at real data (Mescheder et al.
@@ -65,6 +73,17 @@ class GANConfig:
     #                               notebook 04's 64, for the same reason
     g_extra: int = 0              # extra 3x3 conv + BatchNorm + ReLU stages at 28x28 in the DCGAN generator
     #                               (0: the original two-upsampling generator)
+    # The stabilisers of D (issue #13); each is off by default, which builds and trains exactly the GAN without it.
+    penalty: str = "none"         # "r1" / "r2": gamma/2 E||grad D||^2 at real / generated data (Mescheder et al.
+    #                               2018); "gp": WGAN-GP's lambda E(||grad D(x_hat)|| - 1)^2 (Gulrajani et al.
+    #                               2017; their recipe: k_disc 5, Adam lr 1e-4, b1 0, b2 0.9); "clip": D's weights
+    #                               clipped to [-c, c] (Arjovsky et al. 2017, loss "wgan" only); "none". r1 > 0
+    #                               above is the older spelling of "r1".
+    penalty_weight: float | None = None  # gamma (r1, r2), lambda (gp) or c (clip); None: the penalty's default
+    #                               from its paper (losses.PENALTIES: 10, 10, 10, 0.01)
+    spectral_norm: bool = False   # divide each of D's weights by its largest singular value (Miyato et al. 2018)
+    minibatch_std: bool = False   # give D the batch's spread as one more feature (Karras et al. 2018)
+    pack: int = 1                 # PacGAN: D judges packs of this many samples (Lin et al. 2018 use 2 to 4); 1 = off
 
     def __post_init__(self):
         if self.dataset not in DATASETS:
@@ -90,8 +109,8 @@ class GANConfig:
                              f"{self.dropout}.")
         if self.loss not in LOSSES:
             raise ValueError(f"unknown loss {self.loss!r}; choose one of {tuple(LOSSES)}.")
-        if self.loss == "hinge" and self.label_smoothing:
-            raise ValueError(f"label_smoothing applies to the cross-entropy loss only; with loss 'hinge' set "
+        if LOSSES[self.loss][0] != "bce" and self.label_smoothing:
+            raise ValueError(f"label_smoothing applies to the cross-entropy loss only; with loss {self.loss!r} set "
                              f"label_smoothing=0 (got {self.label_smoothing}).")
         if self.d_lr is not None and not self.d_lr > 0:
             raise ValueError(f"d_lr must be positive, or None for the same as lr; got {self.d_lr}.")
@@ -100,6 +119,7 @@ class GANConfig:
         if not 0 <= self.r1 < float("inf"):
             raise ValueError(f"r1 (the R1 penalty's gamma) must be >= 0, got {self.r1}; 0 turns it off, MNIST-sized "
                              "models use about 0.1 to 10.")
+        self._check_stabilisers()
         if not 0 <= self.ema < 1:
             raise ValueError(f"ema (the decay of G's weight average) must be in [0, 1), got {self.ema}; 0 turns it "
                              "off, 0.999 is common.")
@@ -112,6 +132,35 @@ class GANConfig:
             if changed:
                 raise ValueError(f"{', '.join(changed)} set the DCGAN's size; for model {model!r} set hidden "
                                  "(the MLP widths) instead.")
+
+    def _check_stabilisers(self) -> None:
+        if self.penalty not in PENALTIES:
+            raise ValueError(f"unknown penalty {self.penalty!r}; choose one of {PENALTIES}.")
+        if self.r1 and self.penalty != "none":
+            raise ValueError(f"r1={self.r1} is the older spelling of penalty='r1', penalty_weight={self.r1}; with "
+                             f"penalty={self.penalty!r} set r1=0.")
+        if self.penalty_weight is not None:
+            if self.penalty == "none":
+                raise ValueError(f"penalty_weight={self.penalty_weight} needs a penalty; choose one of "
+                                 f"{PENALTIES[1:]}, or set penalty_weight=None.")
+            if not 0 < self.penalty_weight < float("inf"):
+                raise ValueError(f"penalty_weight must be positive, got {self.penalty_weight}; None takes the "
+                                 "penalty's default.")
+        if self.penalty == "clip" and self.loss != "wgan":
+            # Clipping is the Wasserstein critic's Lipschitz constraint (Arjovsky et al. 2017), which the other
+            # losses do not require: a recipe keeps the two together. steps.make_train_step allows any pair, for
+            # experiments.
+            raise ValueError(f"penalty 'clip' is the Lipschitz constraint of the Wasserstein GAN; use it with loss "
+                             f"'wgan' (got loss {self.loss!r}), or use penalty 'r1' with this loss.")
+        if int(self.pack) != self.pack or self.pack < 1:
+            raise ValueError(f"pack (samples per PacGAN pack) must be a positive integer, got {self.pack}; 1 is off.")
+        object.__setattr__(self, "pack", int(self.pack))
+        if self.batch_size % self.pack:
+            raise ValueError(f"pack={self.pack} must divide batch_size={self.batch_size}: D judges packs of "
+                             f"{self.pack} samples. Use a batch size that is a multiple of {self.pack}.")
+        if self.minibatch_std and self.batch_size // self.pack < 2:
+            raise ValueError(f"minibatch_std measures the spread of the batch D sees, which needs at least 2 "
+                             f"examples (packs); got batch_size={self.batch_size} with pack={self.pack}.")
 
     @property
     def data_dim(self) -> int:
@@ -142,10 +191,12 @@ class GANConfig:
 
     def step_options(self) -> dict:
         """The keyword arguments of the training step this config asks for (``train.fit``,
-        ``steps.make_train_step``): k_disc, generator_loss, discriminator_loss, label_smoothing, r1."""
+        ``steps.make_train_step``): k_disc, generator_loss, discriminator_loss, label_smoothing, r1, penalty,
+        penalty_weight. (spectral_norm, minibatch_std and pack are the discriminator's; ``build_gan`` sets them.)"""
         d_loss, g_loss = LOSSES[self.loss]
         return dict(k_disc=self.k_disc, generator_loss=g_loss, discriminator_loss=d_loss,
-                    label_smoothing=self.label_smoothing, r1=self.r1)
+                    label_smoothing=self.label_smoothing, r1=self.r1, penalty=self.penalty,
+                    penalty_weight=self.penalty_weight)
 
     def replace(self, **changes) -> "GANConfig":
         """A copy with some fields changed (validated again)."""
@@ -168,10 +219,11 @@ def build_gan(config: GANConfig | dict) -> GAN:
 
     c = GANConfig.from_dict(config)
     rngs = nnx.Rngs(c.seed)
+    stabilisers = dict(spectral_norm=c.spectral_norm, minibatch_std=c.minibatch_std, pack=c.pack)
     if c.model == "dcgan":
         g = models.DCGANGenerator(latent_dim=c.latent_dim, base=c.g_base, extra=c.g_extra, rngs=rngs)
-        d = models.DCGANDiscriminator(base=c.d_base, dropout=c.dropout, rngs=rngs)
+        d = models.DCGANDiscriminator(base=c.d_base, dropout=c.dropout, rngs=rngs, **stabilisers)
     else:
         g = models.MLPGenerator(latent_dim=c.latent_dim, out_dim=c.data_dim, hidden=c.hidden, rngs=rngs)
-        d = models.MLPDiscriminator(in_dim=c.data_dim, hidden=c.hidden, rngs=rngs)
+        d = models.MLPDiscriminator(in_dim=c.data_dim, hidden=c.hidden, rngs=rngs, **stabilisers)
     return GAN(g, d, g_lr=c.lr, d_lr=c.lr if c.d_lr is None else c.d_lr, b1=c.b1, b2=c.b2, ema=c.ema)

@@ -5,6 +5,11 @@
 
 * ``sample``: draws from a generator in inference mode; ``layer_table``: a model's layers, shapes and parameters.
 
+The discriminators take three stabilisers, each off by default (and then the network, its parameter names and its
+initialisation are those of the plain model): spectral normalisation of every layer (``SpectralNorm``, Miyato et
+al., 2018), a minibatch standard deviation feature (``minibatch_std``, Karras et al., 2018) and PacGAN's packing
+(``pack_samples``, Lin et al., 2018).
+
 Why sub-pixel upsampling? On XLA:CPU the backward pass of a stride-2 ``nnx.ConvTranspose`` is many times slower
 than that of a sub-pixel convolution (a stride-1 3x3 convolution to 4x the channels, then depth-to-space) of the
 same output shape. Both are learned upsamplers (Shi et al., 2016); the sub-pixel form is also free of the uneven
@@ -23,7 +28,8 @@ from flax import nnx
 
 __all__ = ["depth_to_space", "space_to_depth", "Upsample", "MLPGenerator", "MLPDiscriminator",
            "DCGANGenerator", "DCGANDiscriminator", "count_params", "UPSAMPLE_MODES", "inference_copy", "sample",
-           "recalibrate_batchnorm", "layer_table", "format_layer_table"]
+           "recalibrate_batchnorm", "layer_table", "format_layer_table", "SpectralNorm", "minibatch_std",
+           "pack_samples"]
 
 UPSAMPLE_MODES = ("subpixel", "transpose", "resize")
 
@@ -77,10 +83,129 @@ class Upsample(nnx.Module):
         return self.conv(jnp.repeat(jnp.repeat(x, 2, axis=1), 2, axis=2))
 
 
-def _check_input(x: jax.Array, trailing: tuple, what: str) -> None:
+def _l2_normalize(x: jax.Array, eps: float) -> jax.Array:
+    return x / (jnp.linalg.norm(x) + eps)
+
+
+class SpectralNorm(nnx.Module):
+    """Spectral normalisation of a layer (Miyato et al., 2018): its kernel W is used as ``W / sigma(W)``.
+
+    ``sigma(W)``, the largest singular value of the kernel reshaped to a (fan_in, out) matrix, is estimated by power
+    iteration (Miyato et al., 2018, Alg. 1): ``u`` (out,) is kept between calls, and each call runs ``n_steps``
+    iterations ``v = W u / ||W u||``, ``u = W^T v / ||W^T v||`` from it, then ``sigma = v^T W u``. The gradient
+    flows through ``sigma`` with ``u`` and ``v`` held constant, as in the paper. In training mode (the default, and
+    after ``.train()``) each call stores the new ``u`` and ``sigma``; after ``.eval()`` a call runs the same
+    iterations from the stored ``u`` and stores nothing, so inference is a pure function of the state.
+
+    The stored kernel stays the raw W; only the forward pass uses W / sigma. Why not ``nnx.SpectralNorm``? In flax
+    0.12.8 it writes W / sigma back into the kernel on every call, ``.eval()`` included, and keys its ``u`` and
+    ``sigma`` by tuples, which ``gan_utils.checkpoint`` (msgpack) cannot save.
+
+    Args:
+      layer: an ``nnx.Linear`` or ``nnx.Conv`` (anything with a ``kernel`` whose last axis is the output).
+      n_steps: power iterations per call; Miyato et al. use 1, since ``u`` carries over from step to step.
+      eps: added to the norms in the iteration, so an all-zero kernel gives no NaN.
+      rngs: the NNX random streams (``u`` starts as a random unit vector).
+    """
+
+    def __init__(self, layer: nnx.Module, *, n_steps: int = 1, eps: float = 1e-12, rngs: nnx.Rngs):
+        if n_steps < 1:
+            raise ValueError(f"n_steps (power iterations per call) must be at least 1, got {n_steps}; 1 is the "
+                             "paper's choice.")
+        kernel = layer.kernel[...]
+        self.layer, self.n_steps, self.eps = layer, n_steps, eps
+        self.use_running_average = False   # what .train() and .eval() switch (as in BatchNorm): eval stores nothing
+        self.u = nnx.BatchStat(_l2_normalize(jax.random.normal(rngs.params(), kernel.shape[-1:], kernel.dtype), eps))
+        self.sigma = nnx.BatchStat(jnp.ones((), kernel.dtype))   # the last estimate (a diagnostic; 1 until a call)
+
+    def _estimate(self) -> tuple[jax.Array, jax.Array]:
+        """(sigma, u) from ``n_steps`` power iterations on the current kernel, starting at the stored ``u``."""
+        w = self.layer.kernel[...]
+        w = w.reshape(-1, w.shape[-1])                     # (fan_in, out)
+        u = self.u[...]
+        for _ in range(self.n_steps):
+            v = _l2_normalize(w @ u, self.eps)             # (fan_in,)
+            u = _l2_normalize(w.T @ v, self.eps)           # (out,)
+        u, v = jax.lax.stop_gradient(u), jax.lax.stop_gradient(v)
+        return v @ w @ u, u
+
+    def normalized_kernel(self) -> jax.Array:
+        """The kernel the forward pass uses, ``W / sigma(W)`` (with the iterations of one call; stores nothing)."""
+        sigma, _ = self._estimate()
+        return self.layer.kernel[...] / sigma
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        sigma, u = self._estimate()
+        if not self.use_running_average:
+            self.u[...] = u
+            self.sigma[...] = jax.lax.stop_gradient(sigma)
+        layer = nnx.merge(*nnx.split(self.layer), copy=True)   # new Variables on the same arrays: W stays stored
+        layer.kernel[...] = self.layer.kernel[...] / sigma
+        return layer(x)
+
+
+def minibatch_std(x: jax.Array, eps: float = 1e-8) -> jax.Array:
+    """Appends the minibatch standard deviation feature (Karras et al., 2018, Sec. 3): (N, ..., C) -> (N, ..., C+1).
+
+    The standard deviation of every feature (at every position) over the batch, averaged over all of them into one
+    number, is appended as one more feature (a constant channel for images). A batch of near-identical samples (a
+    collapsed generator) has a small value, so D can tell it from real batches and G is pushed towards variety.
+
+    .. math:: s = \\frac{1}{|F|}\\sum_{f\\in F}\\sqrt{\\tfrac1N \\textstyle\\sum_i (x_{if} - \\bar x_f)^2 + \\epsilon}
+
+    Args:
+      x: (N, ..., C) features, N >= 2.
+      eps: added to the variance so that the square root has a finite gradient at zero spread.
+    Returns:
+      (N, ..., C + 1): ``x`` with ``s`` appended on the last axis. It mixes the examples of a batch, so it changes
+      with the batch and the row-wise gradient trick of ``losses.r1_penalty`` no longer gives exact per-example
+      gradients.
+    """
+    if x.shape[0] < 2:
+        raise ValueError(f"minibatch_std needs at least 2 examples to measure their spread, got a batch of "
+                         f"{x.shape[0]}; train with batch_size >= 2 (times pack).")
+    s = jnp.mean(jnp.sqrt(jnp.var(x, axis=0) + eps))
+    return jnp.concatenate([x, jnp.broadcast_to(s, x.shape[:-1] + (1,)).astype(x.dtype)], axis=-1)
+
+
+def pack_samples(x: jax.Array, m: int) -> jax.Array:
+    """PacGAN's packing (Lin et al., 2018): m consecutive samples concatenated on the last axis, (N, ..., C) ->
+    (N // m, ..., m * C).
+
+    Row j of the result is ``concatenate([x[j*m], ..., x[j*m + m - 1]], axis=-1)``: for points (N, d) it is
+    (N // m, m * d); for images (N, H, W, C) it is (N // m, H, W, m * C), the samples stacked as channels. A
+    discriminator that judges m samples jointly sees the lack of variety of a collapsed generator, which one sample
+    cannot show (Lin et al., 2018). Both the real and the fake batch are packed before D.
+
+    Args:
+      x: (N, ...) a batch with N divisible by m.
+      m: samples per pack (1 returns ``x`` itself).
+    Returns:
+      (N // m, ..., m * C).
+    """
+    if int(m) != m or m < 1:
+        raise ValueError(f"pack (samples per pack) must be a positive integer, got {m}; 1 turns packing off.")
+    if m == 1:
+        return x
+    n = x.shape[0]
+    if x.ndim < 2 or n % m:
+        raise ValueError(f"pack_samples needs a batch (N, ...) with N divisible by the pack size {m}, got shape "
+                         f"{tuple(x.shape)}; choose a batch size that is a multiple of {m}.")
+    x = x.reshape(n // m, m, *x.shape[1:])
+    return jnp.moveaxis(x, 1, -2).reshape(n // m, *x.shape[2:-1], m * x.shape[-1])
+
+
+def _check_pack(pack: int) -> None:
+    if int(pack) != pack or pack < 1:
+        raise ValueError(f"pack (PacGAN's samples per pack) must be a positive integer, got {pack}; 1 turns it off.")
+
+
+def _check_input(x: jax.Array, trailing: tuple, what: str, pack: int = 1) -> None:
     if x.ndim != 1 + len(trailing) or tuple(x.shape[1:]) != trailing:
         raise ValueError(f"{what} expects input of shape (N, {', '.join(map(str, trailing))}), got {tuple(x.shape)}."
-                         + (" Add the channel axis with x[..., None]." if trailing[-1:] == (1,) and x.ndim == 3 else ""))
+                         + (" Add the channel axis with x[..., None]." if trailing[-1:] == (1,) and x.ndim == 3 else "")
+                         + (f" It judges packs of {pack} samples: pass models.pack_samples(x, {pack})."
+                            if pack > 1 else ""))
     if not jnp.issubdtype(x.dtype, jnp.floating):
         raise TypeError(f"{what} expects floating-point input, got dtype {x.dtype}. "
                         "Scale uint8 images with gan_utils.data.to_unit_range first.")
@@ -115,19 +240,32 @@ class MLPDiscriminator(nnx.Module):
     Args:
       in_dim: dimension of the data.
       hidden: widths of the hidden layers.
+      spectral_norm: wrap every Linear in ``SpectralNorm`` (Miyato et al., 2018). The raw weights are initialised
+        as without it (the power-iteration vectors are drawn from ``rngs`` after them).
+      minibatch_std: append the minibatch standard deviation (``minibatch_std``, Karras et al., 2018) as one more
+        input of the last Linear (hidden[-1] + 1 inputs).
+      pack: PacGAN's pack size m (Lin et al., 2018): the input is ``pack_samples(x, m)``, shape (N, m * in_dim),
+        and there is one logit per pack. 1 is no packing.
       rngs: the NNX random streams for initialisation.
     """
 
-    def __init__(self, in_dim: int = 2, hidden: Sequence[int] = (128, 128), *, rngs: nnx.Rngs):
-        self.in_dim = in_dim
-        sizes = (in_dim, *hidden)
+    def __init__(self, in_dim: int = 2, hidden: Sequence[int] = (128, 128), *, spectral_norm: bool = False,
+                 minibatch_std: bool = False, pack: int = 1, rngs: nnx.Rngs):
+        _check_pack(pack)
+        self.in_dim, self.pack, self.minibatch_std = in_dim, pack, bool(minibatch_std)
+        sizes = (in_dim * pack, *hidden)
         self.hidden = nnx.List([nnx.Linear(a, b, rngs=rngs) for a, b in zip(sizes[:-1], sizes[1:])])
-        self.out = nnx.Linear(sizes[-1], 1, rngs=rngs)
+        self.out = nnx.Linear(sizes[-1] + self.minibatch_std, 1, rngs=rngs)
+        if spectral_norm:
+            self.hidden = nnx.List([SpectralNorm(layer, rngs=rngs) for layer in self.hidden])
+            self.out = SpectralNorm(self.out, rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
-        _check_input(x, (self.in_dim,), "MLPDiscriminator")
+        _check_input(x, (self.in_dim * self.pack,), "MLPDiscriminator", self.pack)
         for layer in self.hidden:
             x = nnx.leaky_relu(layer(x), 0.2)
+        if self.minibatch_std:
+            x = minibatch_std(x)
         return self.out(x)[:, 0]
 
 
@@ -202,20 +340,36 @@ class DCGANDiscriminator(nnx.Module):
     Args:
       base: channels of the first convolution; doubled in the second.
       dropout: dropout rate after each convolution (0 disables it; 0.3 is the TensorFlow tutorial's value).
+      spectral_norm: wrap both convolutions and the Linear in ``SpectralNorm`` (Miyato et al., 2018). The raw
+        weights are initialised as without it (the power-iteration vectors are drawn from ``rngs`` after them).
+      minibatch_std: append the minibatch standard deviation (``minibatch_std``, Karras et al., 2018) as one more
+        channel of the 7x7 features, before the Linear (7*7*(2*base + 1) inputs): as in Karras et al., a constant
+        feature map at the last resolution, where it describes the whole image.
+      pack: PacGAN's pack size m (Lin et al., 2018): the input is ``pack_samples(x, m)``, shape (N, 28, 28, m)
+        (the m images as channels), and there is one logit per pack. 1 is no packing.
       rngs: the NNX random streams for initialisation (and for dropout, when enabled).
     """
 
-    def __init__(self, base: int = 64, *, dropout: float = 0.0, rngs: nnx.Rngs):
-        self.conv1 = nnx.Conv(1, base, (4, 4), strides=(2, 2), rngs=rngs)
+    def __init__(self, base: int = 64, *, dropout: float = 0.0, spectral_norm: bool = False,
+                 minibatch_std: bool = False, pack: int = 1, rngs: nnx.Rngs):
+        _check_pack(pack)
+        self.pack, self.minibatch_std = pack, bool(minibatch_std)
+        self.conv1 = nnx.Conv(pack, base, (4, 4), strides=(2, 2), rngs=rngs)
         self.conv2 = nnx.Conv(base, 2 * base, (4, 4), strides=(2, 2), rngs=rngs)
         self.drop = nnx.Dropout(dropout, rngs=rngs)
-        self.fc = nnx.Linear(7 * 7 * 2 * base, 1, rngs=rngs)
+        self.fc = nnx.Linear(7 * 7 * (2 * base + self.minibatch_std), 1, rngs=rngs)
+        if spectral_norm:
+            self.conv1, self.conv2, self.fc = (SpectralNorm(layer, rngs=rngs)
+                                               for layer in (self.conv1, self.conv2, self.fc))
 
     def features(self, x: jax.Array) -> jax.Array:
-        """Penultimate features (N, 7*7*2*base)."""
-        _check_input(x, (28, 28, 1), "DCGANDiscriminator")
+        """Penultimate features, the Linear's input: (N, 7*7*2*base), or (N, 7*7*(2*base + 1)) with
+        ``minibatch_std``."""
+        _check_input(x, (28, 28, self.pack), "DCGANDiscriminator", self.pack)
         x = self.drop(nnx.leaky_relu(self.conv1(x), 0.2))
         x = self.drop(nnx.leaky_relu(self.conv2(x), 0.2))
+        if self.minibatch_std:
+            x = minibatch_std(x)
         return x.reshape(x.shape[0], -1)
 
     def __call__(self, x: jax.Array) -> jax.Array:

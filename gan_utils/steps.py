@@ -10,9 +10,13 @@ The last discriminator update and the generator update share one generator forwa
 through that VJP. This is exactly what the PyTorch DCGAN tutorial does (it reuses ``fake`` for both
 updates) and saves one generator forward pass per step.
 
-Options of the recipe (each off by default, so the default step is the one above): the hinge loss
-(``discriminator_loss="hinge"``, ``generator_loss="hinge"``), the R1 gradient penalty on real data (``r1``), and an
-exponential moving average of the generator's weights (``GAN(..., ema=decay)``, kept in ``GAN.g_ema``).
+Options of the recipe (each off by default, so the default step is the one above): the hinge, least-squares and
+Wasserstein losses (``discriminator_loss=``, ``generator_loss=``; ``losses.DISCRIMINATOR_LOSSES``,
+``losses.GENERATOR_LOSSES``), a stabiliser of D (``penalty="r1" | "r2" | "gp" | "clip"`` with ``penalty_weight``;
+``losses.PENALTIES``; ``r1=gamma`` is the older spelling of ``penalty="r1"``), and an exponential moving average of
+the generator's weights (``GAN(..., ema=decay)``, kept in ``GAN.g_ema``). The discriminator's own options need
+nothing here: spectral normalisation and the minibatch standard deviation live in the model, and PacGAN's packing
+(``discriminator.pack``, see ``models.pack_samples``) makes the step pack both the real and the fake batch before D.
 """
 from __future__ import annotations
 
@@ -92,30 +96,36 @@ def step_key(key: jax.Array, step: int) -> jax.Array:
     return jax.random.fold_in(key, step)
 
 
-def _r1_and_real_logits(D: nnx.Module, real: jax.Array, gamma: float) -> tuple[jax.Array, jax.Array]:
-    """D's logits on ``real`` and the R1 penalty ``gamma/2 * mean_i ||grad_x l(x_i)||^2`` (Mescheder et al., 2018).
+def _scores_and_input_grads(D: nnx.Module, x: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """D's scores on ``x`` (N,) and each example's input gradient (N, ...), from one forward and one backward pass.
 
-    One forward pass gives both: the gradient of ``sum(l(x))`` with respect to the batch is, row by row, each
-    example's input gradient (examples do not interact in D). The penalty stays differentiable with respect to
-    D's parameters (a gradient of a gradient), so D's update minimises it.
+    The gradient of ``sum(D(x))`` with respect to the batch is, row by row, each example's input gradient (examples
+    do not interact in D; see ``losses.r1_penalty`` for the exceptions). It stays differentiable with respect to
+    D's parameters (a gradient of a gradient), so D's update minimises a penalty built from it. D's state (e.g.
+    Dropout's RNG counter, spectral normalisation's power iteration) goes in and comes back, so nothing is lost.
     """
     d_def, d_state = nnx.split(D)
 
-    def logit_sum(x, d_state):   # pure: D's state (e.g. Dropout's RNG counter) goes in and comes out
+    def score_sum(x, d_state):   # pure: D's state (e.g. Dropout's RNG counter) goes in and comes out
         d = nnx.merge(d_def, d_state, copy=True)   # new Variables, so Dropout may advance its RNG in here
-        logits = d(x)
-        return jnp.sum(logits), (logits, nnx.state(d))
+        scores = d(x)
+        return jnp.sum(scores), (scores, nnx.state(d))
 
-    (_, (logits, d_state_new)), grad_x = jax.value_and_grad(logit_sum, has_aux=True)(real, d_state)
+    (_, (scores, d_state_new)), grad_x = jax.value_and_grad(score_sum, has_aux=True)(x, d_state)
     nnx.update(D, d_state_new)
-    sq_norm = jnp.sum(jnp.square(grad_x).reshape(grad_x.shape[0], -1), axis=1)
-    return logits, 0.5 * gamma * jnp.mean(sq_norm)
+    return scores, grad_x
+
+
+def _pack(x: jax.Array, m: int) -> jax.Array:
+    return x if m == 1 else models.pack_samples(x, m)
 
 
 def _one_step(gan: GAN, real: jax.Array, key: jax.Array, *, k_disc: int, generator_loss: str,
-              label_smoothing: float, discriminator_loss: str = "bce", r1: float = 0.0) -> dict:
+              label_smoothing: float, discriminator_loss: str = "bce", penalty: str = "none",
+              penalty_weight: float = 0.0, penalty_metric: str = "penalty") -> dict:
     """k discriminator updates then one generator update, mutating ``gan`` (called inside jit)."""
     G, D = gan.generator, gan.discriminator
+    m = getattr(D, "pack", 1)                       # PacGAN: D judges packs of m samples
     g_loss_fn = losses.GENERATOR_LOSSES[generator_loss]
     if discriminator_loss == "bce":
         def adversarial(r, f):
@@ -124,21 +134,43 @@ def _one_step(gan: GAN, real: jax.Array, key: jax.Array, *, k_disc: int, generat
         adversarial = losses.DISCRIMINATOR_LOSSES[discriminator_loss]
     reals = real if k_disc > 1 else real[None]
     n = reals.shape[1]
+    if n % m:
+        raise ValueError(f"the discriminator judges packs of {m} samples (pack={m}), but the batch has {n}; "
+                         f"use a batch size that is a multiple of {m}.")
     keys = jax.random.split(key, k_disc)
+    added = penalty in ("r1", "r2", "gp")           # a term added to D's loss ("clip" constrains the weights)
+    gp_keys = jax.random.split(jax.random.fold_in(key, 1), k_disc) if penalty == "gp" else [None] * k_disc
 
-    def d_loss_fn(D, real, fake):
-        if not r1:     # the plain step: no penalty, nothing extra traced
+    def d_loss_fn(D, real, fake, gp_key):
+        real, fake = _pack(real, m), _pack(fake, m)
+        if not added:  # the plain step: no penalty, nothing extra traced
             r, f = D(real), D(fake)
             return adversarial(r, f), (r, f)
-        r, penalty = _r1_and_real_logits(D, real, r1)
-        f = D(fake)
+        if penalty == "r1":     # the logits on real data come from the penalty's forward pass
+            r, grads = _scores_and_input_grads(D, real)
+            f = D(fake)
+            pen = losses._r1_from_gradients(grads, penalty_weight)
+        elif penalty == "r2":   # ... on fakes, likewise
+            r = D(real)
+            f, grads = _scores_and_input_grads(D, fake)
+            pen = losses._r1_from_gradients(grads, penalty_weight)
+        else:                   # "gp": a third forward pass, at points between real and fake (packs)
+            r, f = D(real), D(fake)
+            eps = jax.random.uniform(gp_key, (real.shape[0],) + (1,) * (real.ndim - 1), real.dtype)
+            _, grads = _scores_and_input_grads(D, eps * real + (1 - eps) * fake)
+            pen = losses._gp_from_gradients(grads, penalty_weight)
         adv = adversarial(r, f)
-        return adv + penalty, (r, f, adv, penalty)
+        return adv + pen, (r, f, adv, pen)
+
+    def d_update(grads):
+        gan.d_opt.update(D, grads)
+        if penalty == "clip":   # WGAN's weight clipping, after every update of D
+            nnx.update(D, losses.clip_weights(nnx.state(D, nnx.Param), penalty_weight))
 
     for i in range(k_disc - 1):  # extra discriminator updates, each on fresh fakes (k is small: unrolled)
         fake = jax.lax.stop_gradient(G(jax.random.normal(keys[i], (n, G.latent_dim))))
-        grads = nnx.grad(d_loss_fn, has_aux=True)(D, reals[i], fake)[0]
-        gan.d_opt.update(D, grads)
+        grads = nnx.grad(d_loss_fn, has_aux=True)(D, reals[i], fake, gp_keys[i])[0]
+        d_update(grads)
 
     # Last discriminator update and the generator update share this forward pass of G.
     z = jax.random.normal(keys[-1], (n, G.latent_dim))
@@ -151,25 +183,25 @@ def _one_step(gan: GAN, real: jax.Array, key: jax.Array, *, k_disc: int, generat
     fake, g_vjp, g_rest_new = jax.vjp(g_forward, g_params, g_rest, has_aux=True)
     nnx.update(G, g_rest_new)
 
-    (d_loss, (r_logits, f_logits, *r1_parts)), d_grads = nnx.value_and_grad(d_loss_fn, has_aux=True)(
-        D, reals[-1], jax.lax.stop_gradient(fake))
-    gan.d_opt.update(D, d_grads)
+    (d_loss, (r_logits, f_logits, *pen_parts)), d_grads = nnx.value_and_grad(d_loss_fn, has_aux=True)(
+        D, reals[-1], jax.lax.stop_gradient(fake), gp_keys[-1])
+    d_update(d_grads)
 
-    # Generator loss through the *updated* discriminator, back through G's saved VJP.
-    g_loss, d_fake = nnx.value_and_grad(lambda f, D: g_loss_fn(D(f)))(fake, D)
+    # Generator loss through the *updated* discriminator, back through G's saved VJP (and the packing, if any).
+    g_loss, d_fake = nnx.value_and_grad(lambda f, D: g_loss_fn(D(_pack(f, m))))(fake, D)
     g_grads, _ = g_vjp(d_fake)
     gan.g_opt.update(G, g_grads)
     if gan.g_ema is not None:
         _update_ema(gan.g_ema, G, gan.ema_decay)
     metrics = {
-        "d_loss": r1_parts[0] if r1 else d_loss,         # the adversarial part, comparable across runs
+        "d_loss": pen_parts[0] if added else d_loss,    # the adversarial part, comparable across runs
         "g_loss": g_loss,
-        "d_real": jnp.mean(jax.nn.sigmoid(r_logits)),   # mean D(x) before the update
+        "d_real": jnp.mean(jax.nn.sigmoid(r_logits)),   # mean D(x) before the update (sigmoid of any loss's score)
         "d_fake": jnp.mean(jax.nn.sigmoid(f_logits)),   # mean D(G(z)) before the update
         "g_grad_norm": optax.global_norm(g_grads),
     }
-    if r1:
-        metrics["r1_penalty"] = r1_parts[1]              # gamma/2 * mean ||grad_x D(x)||^2 before the update
+    if added:
+        metrics[penalty_metric] = pen_parts[1]          # the penalty term before the update
     return metrics
 
 
@@ -186,7 +218,7 @@ def _update_ema(g_ema: nnx.Module, G: nnx.Module, decay: float) -> None:
 
 
 def _check_options(k_disc: int, generator_loss: str, discriminator_loss: str, label_smoothing: float,
-                   r1: float) -> dict:
+                   r1: float, penalty: str, penalty_weight: float | None) -> dict:
     if generator_loss not in losses.GENERATOR_LOSSES:
         raise ValueError(f"unknown generator_loss {generator_loss!r}; choose one of {list(losses.GENERATOR_LOSSES)}.")
     if discriminator_loss not in losses.DISCRIMINATOR_LOSSES:
@@ -199,25 +231,55 @@ def _check_options(k_disc: int, generator_loss: str, discriminator_loss: str, la
                          "pass label_smoothing=0.")
     if not r1 >= 0:
         raise ValueError(f"r1 (the R1 penalty's gamma) must be >= 0, got {r1}; 0 turns it off.")
+    if penalty not in losses.PENALTIES:
+        raise ValueError(f"unknown penalty {penalty!r}; choose one of {list(losses.PENALTIES)}.")
+    metric = "penalty"
+    if r1:
+        if penalty != "none":
+            raise ValueError(f"r1={r1} is the older spelling of penalty='r1', penalty_weight={r1}; it cannot be "
+                             f"combined with penalty={penalty!r}. Pass one of them.")
+        penalty, penalty_weight, metric = "r1", r1, "r1_penalty"   # reported under its old name
+    if penalty == "none":
+        if penalty_weight is not None:
+            raise ValueError(f"penalty_weight={penalty_weight} needs a penalty; pick one of "
+                             f"{list(losses.PENALTIES)[1:]}, or leave penalty_weight=None.")
+        penalty_weight = 0.0
+    elif penalty_weight is None:
+        penalty_weight = losses.PENALTIES[penalty]
+    elif not penalty_weight > 0:
+        raise ValueError(f"penalty_weight of {penalty!r} must be positive, got {penalty_weight}; None takes the "
+                         f"default, {losses.PENALTIES[penalty]}.")
     return dict(k_disc=k_disc, generator_loss=generator_loss, label_smoothing=label_smoothing,
-                discriminator_loss=discriminator_loss, r1=float(r1))
+                discriminator_loss=discriminator_loss, penalty=penalty, penalty_weight=float(penalty_weight),
+                penalty_metric=metric)
 
 
 def make_train_step(gan: GAN, *, k_disc: int = 1, generator_loss: str = "non_saturating",
                     label_smoothing: float = 0.0, discriminator_loss: str = "bce", r1: float = 0.0,
+                    penalty: str = "none", penalty_weight: float | None = None,
                     data_parallel: bool | None = None) -> tuple[nnx.GraphDef, nnx.State, Callable]:
     """Compiles one training step as a pure function.
 
     Args:
       gan: the GAN whose structure fixes the compiled step (its values are not captured).
       k_disc: discriminator updates per generator update.
-      generator_loss: ``"non_saturating"`` (default, -log D(G(z))), ``"saturating"`` (log(1 - D(G(z)))) or
-        ``"hinge"`` (-l(G(z))); see ``losses.GENERATOR_LOSSES``.
+      generator_loss: ``"non_saturating"`` (default, -log D(G(z))), ``"saturating"`` (log(1 - D(G(z)))),
+        ``"hinge"`` (-l(G(z))), ``"lsgan"`` (least squares) or ``"wasserstein"`` (-f(G(z))); see
+        ``losses.GENERATOR_LOSSES``.
       label_smoothing: one-sided label smoothing for the real targets (0 disables it; ``"bce"`` only).
-      discriminator_loss: ``"bce"`` (default, the cross-entropy of ``losses.discriminator_loss``) or ``"hinge"``
-        (``losses.discriminator_loss_hinge``).
+      discriminator_loss: ``"bce"`` (default, the cross-entropy of ``losses.discriminator_loss``), ``"hinge"``,
+        ``"lsgan"`` or ``"wasserstein"`` (the critic's loss); see ``losses.DISCRIMINATOR_LOSSES``.
       r1: gamma of the R1 penalty ``gamma/2 * mean_i ||grad_x l(x_i)||^2`` on the real batch, added to D's loss
-        (Mescheder et al., 2018); 0 (default) leaves it out of the compiled step entirely.
+        (Mescheder et al., 2018); 0 (default) leaves it out of the compiled step entirely. The older spelling of
+        ``penalty="r1", penalty_weight=r1``, kept so that older code and configs mean what they meant (its metric
+        keeps its name, ``r1_penalty``).
+      penalty: D's stabiliser, one of ``losses.PENALTIES``: ``"none"`` (default), ``"r1"`` (``losses.r1_penalty``
+        on the real batch), ``"r2"`` (``losses.r2_penalty`` on the fakes), ``"gp"`` (WGAN-GP's
+        ``losses.gradient_penalty``), each added to D's loss, or ``"clip"`` (every parameter of D clipped to
+        [-c, c] after each of its updates, ``losses.clip_weights``). With PacGAN's packing the penalties are taken
+        per pack, D's examples (WGAN-GP's interpolation coefficient is then one per pack).
+      penalty_weight: gamma (r1, r2), lambda (gp) or the bound c (clip); None (default) takes the penalty's
+        default in ``losses.PENALTIES`` (10, 10, 10 and 0.01).
       data_parallel: split each batch across all local devices, parameters replicated (see
         ``data_parallel_shardings``); the default ``None`` does so whenever there is more than one device
         (a Colab TPU's 8 cores, several GPUs), so the same code runs everywhere. The batch size must then be
@@ -227,11 +289,14 @@ def make_train_step(gan: GAN, *, k_disc: int = 1, generator_loss: str = "non_sat
       ``(graphdef, state, step)`` where ``step(state, real, key) -> (state, metrics)`` is jitted;
       ``real`` is a batch (B, ...) for k_disc=1, or (k_disc, B, ...) batches otherwise; metrics is a dict of
       float32 scalars: d_loss (the adversarial loss, without the penalty), g_loss, d_real (mean D(x)),
-      d_fake (mean D(G(z))), g_grad_norm, and r1_penalty when r1 > 0. When the GAN has ``g_ema``, the step
-      updates it after the generator.
+      d_fake (mean D(G(z))), g_grad_norm, and ``penalty`` for r1, r2 and gp (``r1_penalty`` when given as r1 > 0).
+      d_real and d_fake are the mean sigmoid of D's output whatever the loss: D's probability for the
+      cross-entropy, a squashed score for the hinge, least-squares and Wasserstein losses (0.5 = a score of 0).
+      With packing they are means over packs. When the GAN has ``g_ema``, the step updates it after the
+      generator.
       Put the state back into the module with ``nnx.update(gan, state)``.
     """
-    opts = _check_options(k_disc, generator_loss, discriminator_loss, label_smoothing, r1)
+    opts = _check_options(k_disc, generator_loss, discriminator_loss, label_smoothing, r1, penalty, penalty_weight)
     graphdef, state = nnx.split(gan)
 
     def step(state, real, key):
@@ -244,6 +309,7 @@ def make_train_step(gan: GAN, *, k_disc: int = 1, generator_loss: str = "non_sat
 
 def make_fused_train_step(gan: GAN, *, k_disc: int = 1, generator_loss: str = "non_saturating",
                           label_smoothing: float = 0.0, discriminator_loss: str = "bce", r1: float = 0.0,
+                          penalty: str = "none", penalty_weight: float | None = None,
                           data_parallel: bool | None = None,
                           unroll: int | bool | None = None) -> tuple[nnx.GraphDef, nnx.State, Callable]:
     """Like ``make_train_step``, but one compiled call runs many steps (a ``lax.scan``).
@@ -258,7 +324,7 @@ def make_fused_train_step(gan: GAN, *, k_disc: int = 1, generator_loss: str = "n
     benchmarks/RESULTS.md). Unrolling costs compile time proportional to n, which is why
     ``devices.default_fuse`` does not fuse those models on CPU at all.
     """
-    opts = _check_options(k_disc, generator_loss, discriminator_loss, label_smoothing, r1)
+    opts = _check_options(k_disc, generator_loss, discriminator_loss, label_smoothing, r1, penalty, penalty_weight)
     graphdef, state = nnx.split(gan)
     if unroll is None:
         unroll = devices.scan_unroll(gan)

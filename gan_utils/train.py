@@ -45,6 +45,7 @@ class TrainingDiverged(RuntimeError):
 def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes: float | None = None,
         start_step: int = 0, k_disc: int = 1, generator_loss: str = "non_saturating",
         label_smoothing: float = 0.0, discriminator_loss: str = "bce", r1: float = 0.0,
+        penalty: str = "none", penalty_weight: float | None = None,
         fuse: int | None = None, data_parallel: bool | None = None,
         callbacks: Iterable[Callable] = (), callback_every: int = 500,
         checkpoint_dir: str | None = None, checkpoint_every: int | None = None,
@@ -58,8 +59,10 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
       steps: train until this step number (absolute, so a resumed run passes the same value).
       minutes: or train for this many minutes of wall-clock time (compile time included).
       start_step: the step to start from (a restored checkpoint's step).
-      k_disc, generator_loss, label_smoothing, discriminator_loss, r1: see ``steps.make_train_step``
-        (``GANConfig.step_options()`` gives them for a config).
+      k_disc, generator_loss, label_smoothing, discriminator_loss, r1, penalty, penalty_weight: see
+        ``steps.make_train_step`` (``GANConfig.step_options()`` gives them for a config). Spectral normalisation,
+        the minibatch standard deviation and PacGAN's packing are options of the discriminator
+        (``models.MLPDiscriminator``, ``models.DCGANDiscriminator``; ``build_gan`` sets them from a config).
       fuse: steps per compiled call; default ``devices.default_fuse(gan)``.
       data_parallel: split batches across all local devices (default: when there are several); see
         ``steps.make_train_step``.
@@ -88,7 +91,8 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
         raise TypeError("batches must have a .batch(step) method, e.g. gan_utils.data.BatchSampler(x, 128, key).")
     fuse = fuse or devices.default_fuse(gan)
     opts = dict(k_disc=k_disc, generator_loss=generator_loss, label_smoothing=label_smoothing,
-                discriminator_loss=discriminator_loss, r1=r1, data_parallel=data_parallel)
+                discriminator_loss=discriminator_loss, r1=r1, penalty=penalty, penalty_weight=penalty_weight,
+                data_parallel=data_parallel)
     _, state, single = steps_lib.make_train_step(gan, **opts)   # both compiled once, before the loop
     fused = steps_lib.make_fused_train_step(gan, **opts)[2] if fuse > 1 else None
     hist = {k: list(v) for k, v in (history or {}).items()}

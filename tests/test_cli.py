@@ -15,7 +15,8 @@ def test_help_explains_every_option():
     r = run_cli("train", "--help")
     assert r.returncode == 0
     for opt in ("--dataset", "--model", "--steps", "--minutes", "--out", "--batch-size", "--lr", "--seed",
-                "--resume"):
+                "--resume", "--loss", "--penalty", "--penalty-weight", "--spectral-norm", "--minibatch-std", "--pack",
+                "--ema"):
         assert opt in r.stdout
     assert run_cli("sample", "--help").returncode == 0
 

@@ -100,7 +100,9 @@ def test_hinge_losses_against_hand_computed_values():
 
 
 def test_loss_tables():
-    assert losses.DISCRIMINATOR_LOSSES == {"bce": losses.discriminator_loss, "hinge": losses.discriminator_loss_hinge}
+    assert losses.DISCRIMINATOR_LOSSES == {"bce": losses.discriminator_loss, "hinge": losses.discriminator_loss_hinge,
+                                           "lsgan": losses.discriminator_loss_lsgan,
+                                           "wasserstein": losses.critic_loss_wasserstein}
     assert losses.GENERATOR_LOSSES["hinge"] is losses.generator_loss_hinge
     assert losses.GENERATOR_LOSSES["non_saturating"] is losses.generator_loss_non_saturating
 

@@ -10,7 +10,8 @@ from gan_utils import checkpoint, data, models, steps, train
 from gan_utils.__main__ import make_parser
 from gan_utils.config import BEFORE_OPTIONS, GANConfig, build_gan
 
-NEW_OPTIONS = ("loss", "d_lr", "b2", "r1", "ema", "g_base", "d_base", "g_extra")
+NEW_OPTIONS = ("loss", "d_lr", "b2", "r1", "ema", "g_base", "d_base", "g_extra", "penalty", "penalty_weight",
+               "spectral_norm", "minibatch_std", "pack")
 
 
 def leaves(tree):
