@@ -231,6 +231,38 @@ def _truncated_precision_recall(generator, feat_test, prob_test) -> tuple[float,
     return m["precision"], m["recall"]
 
 
+# ---------------------------------------------------------------------------------------------- notebook 07
+def _nb07(ex1=None, ex2=None, ex3=None, ex4=None, ex5=None, *, table=None) -> dict[int, _Result]:
+    out = {
+        # U[0,1] against U[t, 1+t], 0 <= t < 1: where they overlap the densities are equal and add nothing; each keeps
+        # mass t alone, where its density is twice the mixture's: JSD = 2 * (1/2) * t * log 2 = t log 2.
+        1: _number(ex1, 0.25 * math.log(2), 1e-3,
+                   "only the parts where one density is 0 contribute: there p = 2m (or q = 2m); add up mass x log 2"),
+        2: _number(ex2, 0.25, 1e-3, "W1 is the area between the two CDFs; every bit of mass moves by the same shift"),
+        # f(x) = 2 x1 - x2: gradient (2, -1) everywhere, norm sqrt 5
+        3: _number(ex3, 10 * (math.sqrt(5) - 1) ** 2, 1e-2,
+                   "the gradient of a linear critic is the same at every x_hat; the penalty is lambda (||grad|| - 1)^2"),
+    }
+    if ex4 is None:
+        out[4] = ("not answered", "")
+    else:
+        try:
+            a, b = (int(v) for v in ex4)
+            out[4] = ("correct", "") if (a, b) == (8, 4) else (
+                "not yet", "m samples are concatenated on the last axis: points (N, m*d); images (N, H, W, m*C)")
+        except (TypeError, ValueError):
+            out[4] = ("not yet", "expected a pair of integers (MLP inputs, image channels)")
+    if ex5 is None:
+        out[5] = ("not answered", "")
+    elif not table:
+        out[5] = ("not yet", "pass the notebook's table to the checker (table=table_rows)")
+    else:
+        best = max(table, key=lambda name: table[name])
+        out[5] = ("correct", "") if ex5 == best else (
+            "not yet", "compare the ring's high-quality column, mean over seeds, in the table your run printed")
+    return out
+
+
 # Answers of "change the code and run it" exercises that are too slow to recompute in a checker: the value the
 # reference solution printed (JAX 0.10.2, CPU), with a tolerance for other platforms' float rounding.
 MEASURED: dict[str, dict[int, tuple[float, float]]] = {
@@ -240,7 +272,7 @@ MEASURED: dict[str, dict[int, tuple[float, float]]] = {
 }
 
 NOTEBOOKS: dict[str, Callable[..., dict[int, _Result]]] = {
-    "01": _nb01, "02": _nb02, "03": _nb03, "04": _nb04, "05": _nb05, "06": _nb06}
+    "01": _nb01, "02": _nb02, "03": _nb03, "04": _nb04, "05": _nb05, "06": _nb06, "07": _nb07}
 
 
 def grade(notebook: str, **answers) -> dict[int, tuple[str, str]]:
@@ -255,7 +287,7 @@ def grade(notebook: str, **answers) -> dict[int, tuple[str, str]]:
 
 
 def check(notebook: str, **answers) -> None:
-    """Grade every exercise of ``notebook`` ("01" to "06"), print one line each, then raise if any is wrong.
+    """Grade every exercise of ``notebook`` ("01" to "07"), print one line each, then raise if any is wrong.
 
     Args:
       notebook: the notebook's two-digit number.

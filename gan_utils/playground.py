@@ -55,7 +55,7 @@ class PlaygroundConfig:
     millisecond (two hidden layers of 64: measured in benchmarks/playground_speed.py).
     """
     data: str = "ring"            # 2-D: ring (8 modes), grid (25), line, moons, disjoint, custom; 1-D: bimodal, gaussian
-    noise: str = "gaussian_2d"    # the generator's input z: gaussian or uniform, 1-D or 2-D
+    noise: str = "gaussian_2d"    # the generator's input z: gaussian or uniform, 1-D or 2-D ("gaussian_<k>d": any k)
     g_layers: int = 2             # hidden layers of G (ReLU)
     g_width: int = 64             # units per hidden layer of G
     d_layers: int = 2             # hidden layers of D (LeakyReLU 0.2)
@@ -80,9 +80,11 @@ class PlaygroundConfig:
         dim = self.data_dim
         if self.data not in DATASETS_2D + DATASETS_1D:
             raise ValueError(f"unknown data {self.data!r}; choose one of {DATASETS_2D + DATASETS_1D}.")
-        if self.noise not in NOISES:
-            raise ValueError(f"unknown noise {self.noise!r}; choose one of {NOISES}.")
-        if dim == 1 and self.noise.endswith("2d"):
+        kind, _, size = self.noise.partition("_")
+        if kind not in ("gaussian", "uniform") or not (size.endswith("d") and size[:-1].isdigit() and int(size[:-1]) > 0):
+            raise ValueError(f"unknown noise {self.noise!r}; choose one of {NOISES}, or 'gaussian_<k>d' / "
+                             "'uniform_<k>d' for k-dimensional z (e.g. 'gaussian_64d').")
+        if dim == 1 and self.noise_dim != 1:
             raise ValueError(f"1-D data ({self.data!r}) takes 1-D noise: use noise='gaussian_1d' or 'uniform_1d'.")
         for name in ("g_optimizer", "d_optimizer"):
             if getattr(self, name) not in OPTIMIZERS:
@@ -113,7 +115,7 @@ class PlaygroundConfig:
 
     @property
     def noise_dim(self) -> int:
-        return int(self.noise[-2])
+        return int(self.noise.split("_")[1][:-1])
 
     def replace(self, **changes) -> "PlaygroundConfig":
         return dataclasses.replace(self, **changes)
@@ -134,7 +136,8 @@ def _moons(rng, n):
     upper = rng.random(n) < 0.5
     x = np.where(upper, np.cos(t), 1 - np.cos(t))
     y = np.where(upper, np.sin(t), 0.5 - np.sin(t))
-    return (np.stack([x - 0.5, y - 0.25], 1) * 1.1 + rng.normal(0, 0.04, (n, 2)))
+    # x spans [-1.5, 1.5] and piles up at the moons' tips: scaled by 1.1 (as before), 9% of the points left the view
+    return np.stack([x - 0.5, y - 0.25], 1) + rng.normal(0, 0.04, (n, 2))
 
 
 def toy_data(config: PlaygroundConfig, n: int = _POOL) -> tuple[np.ndarray, data_lib.GaussianMixture | None, float]:
@@ -188,7 +191,7 @@ def _optimizer(name: str, lr: float) -> optax.GradientTransformation:
 
 
 def _penalty_default(penalty: str) -> float:
-    return {"none": 0.0, "r1": 1.0, "r2": 1.0, "gp": 10.0, "clip": 0.01}[penalty]
+    return losses.PENALTIES[penalty] or 0.0      # each penalty's weight from its paper (gamma, lambda or c)
 
 
 class ToyGAN:
@@ -203,11 +206,12 @@ class ToyGAN:
 
     def __init__(self, config: PlaygroundConfig | None = None, **kwargs):
         self.config = c = (config or PlaygroundConfig()).replace(**kwargs)
+        self.initial_config = c      # config changes as set_learning_rates is called; replaying starts from this
         self.pool_np, self.mixture, self.extent = toy_data(c)
         self.pool = jnp.asarray(self.pool_np)
         self._build()
         self.state = self.init_state(c.seed)
-        self.log: list = []          # the actions taken: [("both" | "d" | "g", n), ...]
+        self.log: list = []          # the actions taken: [("both" | "d" | "g", n) or ("set", {learning rates}), ...]
 
     # -- construction ---------------------------------------------------------------------------------
     def _models(self, seed: int):
@@ -241,9 +245,11 @@ class ToyGAN:
         g, d = self._models(seed)
         _, gp, gr = nnx.split(g, nnx.Param, ...)
         _, dp, dr = nnx.split(d, nnx.Param, ...)
+        # the data pool is part of the state (an argument of the compiled functions, not a constant in them), so runs
+        # on the ring and on the grid share one compilation (and JAX's persistent compilation cache)
         return {"g": gp, "g_rest": gr, "d": dp, "d_rest": dr, "g_opt": self.g_tx.init(gp), "d_opt": self.d_tx.init(dp),
                 "ema": gp, "n_d": jnp.zeros((), jnp.int32), "n_g": jnp.zeros((), jnp.int32),
-                "key": jax.random.key_data(jax.random.key(seed))}
+                "key": jax.random.key_data(jax.random.key(seed)), "pool": self.pool}
 
     # -- pure pieces ----------------------------------------------------------------------------------
     def _noise(self, key, n):
@@ -258,8 +264,9 @@ class ToyGAN:
         if c.noise_dim == 1:
             return jnp.linspace(-lim, lim, 161)[:, None]
         t = jnp.linspace(-lim, lim, _MANIFOLD)
-        zz = jnp.stack(jnp.meshgrid(t, t, indexing="ij"), -1)
-        return zz.reshape(-1, 2)
+        zz = jnp.stack(jnp.meshgrid(t, t, indexing="ij"), -1).reshape(-1, 2)
+        # z of more than 2 dimensions: the grid spans its first two coordinates, the others are 0
+        return jnp.pad(zz, ((0, 0), (0, c.noise_dim - 2)))
 
     def _view_grid(self):
         e = self.extent
@@ -289,7 +296,7 @@ class ToyGAN:
         c = self.config
         key = self._key(state, 0, state["n_d"])
         k_real, k_z, k_pen = jax.random.split(key, 3)
-        real = self.pool[jax.random.randint(k_real, (c.batch_size,), 0, self.pool.shape[0])]
+        real = state["pool"][jax.random.randint(k_real, (c.batch_size,), 0, state["pool"].shape[0])]
         fake = jax.lax.stop_gradient(self._G(state["g"], state["g_rest"], self._noise(k_z, c.batch_size)))
         real, fake = self._pack(real), self._pack(fake)
 
@@ -343,8 +350,12 @@ class ToyGAN:
         state, mg = self._g_update(state)
         return state, {**m, **mg}
 
-    def _train(self, state, n: int):
-        return jax.lax.scan(self._both, state, None, length=n)
+    def _train(self, state, n):
+        """n training steps; n may be traced (a while loop), so one compilation serves every n. Returns the state and
+        the metrics of the last step."""
+        _, m0 = jax.eval_shape(self._both, state)
+        zeros = jax.tree.map(lambda a: jnp.zeros(a.shape, a.dtype), m0)
+        return jax.lax.fori_loop(0, n, lambda i, sm: self._both(sm[0]), (state, zeros))
 
     def _sampler_params(self, state):
         return state["ema"] if self.config.ema else state["g"]
@@ -384,7 +395,7 @@ class ToyGAN:
         self._d_jit = jax.jit(self._d_update)
         self._g_jit = jax.jit(self._g_update)
         self._both_jit = jax.jit(self._both)
-        self._train_jit = jax.jit(self._train, static_argnums=1)
+        self._train_jit = jax.jit(self._train)
         self._frame_jit = jax.jit(self._frame)
         self._sample_jit = jax.jit(lambda s, key, n: self._G(self._sampler_params(s), s["g_rest"], self._noise(key, n)),
                                    static_argnums=2)
@@ -419,36 +430,31 @@ class ToyGAN:
         self._record("both", 1)
         return {k: float(v) for k, v in m.items()}
 
-    def train(self, n: int, chunk: int | None = None) -> dict:
-        """n training steps (each k_disc D updates and one G update), ``chunk`` steps per compiled call.
+    def train(self, n: int) -> dict:
+        """n training steps (each k_disc D updates and one G update) in one compiled call.
 
-        Returns the metrics of every step as arrays of shape (n,).
+        Returns the metrics of the last step (floats), or {} for n = 0.
         """
         if int(n) < 0:
             raise ValueError(f"n must be >= 0, got {n}.")
-        chunk = int(chunk or min(int(n), 500) or 1)
-        out = []
-        done = 0
-        while done < n:
-            k = min(chunk, n - done)
-            self.state, m = self._train_jit(self.state, k)
-            out.append(m)
-            done += k
-        self._record("both", int(n))
-        if not out:
+        if n == 0:
             return {}
-        return {k: np.concatenate([np.asarray(m[k]) for m in out]) for k in out[0]}
+        self.state, m = self._train_jit(self.state, jnp.asarray(int(n), jnp.int32))
+        self._record("both", int(n))
+        return {k: float(v) for k, v in m.items()}
 
     def replay(self, actions: Sequence[tuple[str, int]]) -> "ToyGAN":
-        """Runs a list of actions ``[("both" | "d" | "g", n), ...]`` (what ``Playground.code()`` prints)."""
+        """Runs a list of actions ``[("both" | "d" | "g", n) or ("set", {"g_lr": .., "d_lr": ..}), ...]`` (a ``log``)."""
         for action, n in actions:
-            if action == "both":
+            if action == "set":
+                self.set_learning_rates(**n)
+            elif action == "both":
                 self.train(n)
             elif action in ("d", "g"):
                 for _ in range(int(n)):
                     (self.step_d if action == "d" else self.step_g)()
             else:
-                raise ValueError(f"unknown action {action!r}; use 'both', 'd' or 'g'.")
+                raise ValueError(f"unknown action {action!r}; use 'both', 'd', 'g' or 'set'.")
         return self
 
     def set_learning_rates(self, g_lr: float | None = None, d_lr: float | None = None) -> None:
@@ -461,6 +467,7 @@ class ToyGAN:
             opt = self.state[f"{name}_opt"]
             opt.hyperparams["learning_rate"] = jnp.asarray(lr, jnp.float32)
         self.config = self.config.replace(**{k: v for k, v in (("g_lr", g_lr), ("d_lr", d_lr)) if v is not None})
+        self.log.append(("set", {"g_lr": self.config.g_lr, "d_lr": self.config.d_lr}))   # so that replay(log) redoes it
 
     def samples(self, n: int = 2500, seed: int = 0) -> np.ndarray:
         """n generated points (n, data_dim), from the EMA weights when ``ema`` is on."""
@@ -479,13 +486,15 @@ class ToyGAN:
         return {k: np.asarray(v) for k, v in self._frame_jit(self.state).items()}
 
 
-def train_seeds(config: PlaygroundConfig, seeds: Sequence[int], steps: int, *, n_eval: int = 2500,
+def train_seeds(config: PlaygroundConfig, seeds: Sequence[int], steps: int, *, anneal: int = 0, n_eval: int = 2500,
                 chunk: int = 1000) -> list[dict]:
     """Trains one run per seed, all at once (``jax.vmap`` over the state), and measures each.
 
     Every run is the run ``ToyGAN(config.replace(seed=s)).train(steps)`` would give, except for the data pool: all
     seeds share the pool of ``config.seed`` (the data is the same distribution; the initialisation and every update's
-    randomness differ per seed).
+    randomness differ per seed). With ``anneal > 0`` the last ``anneal`` of the ``steps`` run at a tenth of both
+    learning rates (as ``set_learning_rates`` would do by hand): the samples' jitter around the modes shrinks with
+    the step size (notebook 07 measures how much).
 
     Returns:
       one dict per seed: ``seed``, ``steps``, ``seconds`` (wall time of the batch of runs divided by the number of
@@ -495,13 +504,26 @@ def train_seeds(config: PlaygroundConfig, seeds: Sequence[int], steps: int, *, n
     if not seeds:
         raise ValueError("seeds must name at least one seed, e.g. seeds=range(5).")
     gan = ToyGAN(config)
-    states = [gan.init_state(int(s)) for s in seeds]
+    states = [{k: v for k, v in gan.init_state(int(s)).items() if k != "pool"} for s in seeds]
     state = jax.tree.map(lambda *xs: jnp.stack(xs), *states)
-    run = jax.jit(jax.vmap(gan._train, in_axes=(0, None)), static_argnums=1)
+
+    def train_one(state, pool, n):      # one seed's run; the pool is shared (not batched)
+        state, m = gan._train({**state, "pool": pool}, n)
+        return {k: v for k, v in state.items() if k != "pool"}, m
+
+    vmapped = jax.jit(jax.vmap(train_one, in_axes=(0, None, None)))
+    run = lambda state, n: vmapped(state, gan.pool, jnp.asarray(n, jnp.int32))
+    if not 0 <= anneal <= steps:
+        raise ValueError(f"anneal must be between 0 and steps ({steps}), got {anneal}.")
     t0 = time.perf_counter()
     done, last = 0, None
     while done < steps:
+        if anneal and done == steps - anneal:
+            for name in ("g_opt", "d_opt"):
+                state[name].hyperparams["learning_rate"] = state[name].hyperparams["learning_rate"] / 10
         k = min(chunk, steps - done)
+        if done < steps - anneal:           # the annealed steps start a chunk of their own
+            k = min(k, steps - anneal - done)
         state, last = run(state, k)
         done += k
     jax.block_until_ready(state)
@@ -515,7 +537,7 @@ def train_seeds(config: PlaygroundConfig, seeds: Sequence[int], steps: int, *, n
         if gan.mixture is not None and config.data_dim == 2:
             row.update(metrics.toy_mode_metrics(pts[i], gan.mixture))
         if last is not None:
-            row.update(d_loss=float(last["d_loss"][i, -1]), g_loss=float(last["g_loss"][i, -1]))
+            row.update(d_loss=float(last["d_loss"][i]), g_loss=float(last["g_loss"][i]))
         out.append(row)
     return out
 
@@ -652,8 +674,7 @@ class Playground(_WidgetBase):
             return
         if {f for f in cfg.changed().keys() | old.changed().keys() if getattr(cfg, f) != getattr(old, f)} \
                 <= set(_LIVE_FIELDS) and cfg.k_disc == old.k_disc:
-            self.gan.set_learning_rates(cfg.g_lr, cfg.d_lr)
-            self.gan.log.append(("set", {"g_lr": cfg.g_lr, "d_lr": cfg.d_lr}))
+            self.gan.set_learning_rates(cfg.g_lr, cfg.d_lr)      # (logged by the engine)
             self._send_frame()
             return
         self.reset(cfg)
@@ -676,14 +697,13 @@ class Playground(_WidgetBase):
 
     def run(self, n: int):
         """Trains n steps (as the run button does), then redraws."""
-        m = self.gan.train(n, chunk=int(self.steps_per_frame) if n % int(self.steps_per_frame) == 0 else None)
-        self._metrics({k: float(v[-1]) for k, v in m.items()} if m else {})
+        self._metrics(self.gan.train(n))
         self._send_frame()
         return self
 
     def code(self) -> str:
         """Python that reproduces this run in a cell: the settings, then the actions taken."""
-        cfg = self.gan.config
+        cfg = self.gan.initial_config      # not gan.config: that already holds the learning rates set later
         args = ", ".join(f"{k}={v!r}" for k, v in cfg.changed().items())
         lines = ["from gan_utils.playground import ToyGAN, draw_frame",
                  f"gan = ToyGAN({args})"]
@@ -711,8 +731,7 @@ class Playground(_WidgetBase):
             if cmd == "run":
                 t0 = time.perf_counter()
                 n = int(content.get("steps", self.steps_per_frame))
-                m = self.gan.train(n, chunk=n)
-                self._metrics({k: float(v[-1]) for k, v in m.items()} if m else {})
+                self._metrics(self.gan.train(n))
                 t1 = time.perf_counter()
                 self._send_frame()
                 t2 = time.perf_counter()

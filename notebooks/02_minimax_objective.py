@@ -37,6 +37,7 @@
 #   and alternating ones cycle, with a widget;
 # - a **complete 1-D GAN** in about 40 lines of JAX (counted in section 6), animated until $D \approx \frac12$ and
 #   $V \approx -\log 4$, and the same GAN with simultaneous updates, measured against it;
+# - the same GAN in the course's **playground** widget, stepped one player at a time with buttons;
 # - what the theory assumes ($D$ over all functions, $G$ over all distributions) and what changes with networks.
 #
 # You need notebook [01](01_probability_background.ipynb) (KL, JS, push-forward, density-ratio trick).
@@ -54,6 +55,7 @@ import gan_utils.losses
 from gan_utils.data import mixture_1d
 from gan_utils import exercises
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR, D_COLOR, plot_density_1d, animate
+from gan_utils.playground import Playground, ToyGAN
 from gan_utils.widgets import interactive_figure
 SEED = 0
 TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
@@ -1089,7 +1091,77 @@ print(f"max |D - 1/2| = {d_dev:.3f} < 0.1, |V + log 4| = {abs(V_final + math.log
 # library reuses the discriminator's batch of fakes for the generator step (one forward pass of $G$ per step), where
 # this loop draws fresh noise. `gan_utils.train.fit` runs it with progress bars and checkpoints. From notebook 03 on
 # we use those.
+
+# %% [markdown]
+# **The same GAN, one button at a time.** The course's **GAN playground** (`gan_utils.playground.Playground`) runs the algorithm of `gan_step` with buttons:
+# one discriminator step, then one generator step on fresh noise through the discriminator just updated, on the same
+# $p$, with the same widths, learning rates, Adam with $\beta_1 = 0.5$, batch size and losses (printed and checked in
+# the next cell). Its players are `gan_utils.models`' Flax NNX MLPs, which differ from ours in three ways: the
+# generator's hidden layers use ReLU, not leaky-ReLU; the weights start from Flax's default (a truncated normal of
+# variance $1/\text{fan-in}$, zero biases; ours is an untruncated normal) drawn with other keys; and the real batches
+# are rows of a fixed pool of samples of $p$ (its size is printed below), not fresh samples. So it is the same kind
+# of run as above, not the same run. The cell trains it for a while before showing it, so that the picture saved
+# with the notebook (a static snapshot for readers without a running kernel; it leaves out the arrows) shows a GAN
+# in progress.
 #
+# What to try, with the notebook running: press **reset**, then **step D** several times: $D(x)$ (black) rises over
+# $p$ (blue), well above its value on the narrow bump of generated samples (orange), which does not move. Then
+# **step G**: the samples move the way the gradient arrows under the axis point, and $D(x)$ does not change. **run**
+# alternates both until you press **pause**; **slow motion** takes one step per frame. The check cell after the
+# widget measures each of these.
+
+# %%
+PG_STEPS = 300                         # steps taken before the widget is shown: what its saved snapshot shows
+pg = Playground(data="bimodal", noise="gaussian_1d", g_layers=2, g_width=32, d_layers=2, d_width=64,
+                g_lr=G_LR, d_lr=D_LR, batch_size=GAN_BATCH, seed=SEED)
+cfg = pg.gan.config
+assert (cfg.g_lr, cfg.d_lr, cfg.batch_size, cfg.k_disc, cfg.g_optimizer, cfg.d_optimizer) == \
+    (G_LR, D_LR, GAN_BATCH, 1, "adam", "adam"), cfg
+logits_r, logits_f = jax.random.normal(jax.random.key(1), (2, 64)) * 3     # the playground's losses are ours
+assert abs(float(pg.gan.d_loss_fn(logits_r, logits_f) - d_loss_fn(logits_r, logits_f))) < 1e-5
+assert abs(float(pg.gan.g_loss_fn(logits_f) - g_loss_non_saturating(logits_f))) < 1e-5
+t0 = time.time()
+pg.run(PG_STEPS)
+print(f"playground: G 1-{cfg.g_width}-{cfg.g_width}-1, D 1-{cfg.d_width}-{cfg.d_width}-1, lr {cfg.g_lr:g} (G) and "
+      f"{cfg.d_lr:g} (D), batch {cfg.batch_size}, real batches from a pool of {len(pg.gan.pool_np):,} samples of p; "
+      f"{pg.gan.step[0]} D and {pg.gan.step[1]} G updates in {time.time() - t0:.1f} s (including compilation)")
+pg
+
+# %%
+# Check: the buttons do what they say. On the playground above, step D changes D(x) and leaves every generated sample
+# bit-identical; step G moves the samples and leaves D(x) bit-identical. On a copy at step 0 (what reset gives),
+# 20 D steps alone raise D on p well above D on q while q stays put, and one G step then moves most samples the way
+# their arrow points.
+fr0 = pg.gan.frame(); pg.step_d(); fr1 = pg.gan.frame(); pg.step_g(); fr2 = pg.gan.frame()
+dD_by_d, dq_by_d = float(np.abs(fr1["heat"] - fr0["heat"]).max()), float(np.abs(fr1["fake"] - fr0["fake"]).max())
+dD_by_g, dq_by_g = float(np.abs(fr2["heat"] - fr1["heat"]).max()), float(np.abs(fr2["fake"] - fr1["fake"]).max())
+assert pg.gan.step == (PG_STEPS + 1, PG_STEPS + 1), pg.gan.step
+assert dD_by_d > 1e-3 and dq_by_d == 0.0 and dq_by_g > 1e-3 and dD_by_g == 0.0, (dD_by_d, dq_by_d, dD_by_g, dq_by_g)
+print(f"step D: D(x) moved by up to {dD_by_d:.4f}, the generated samples by {dq_by_d:g}; "
+      f"step G: the samples moved by up to {dq_by_g:.4f}, D(x) by {dD_by_g:g}")
+
+fresh = ToyGAN(pg.gan.config)                       # a new run from the seed, as the reset button makes
+x_view = np.asarray(fresh.grid[:, 0]); p_view = np.asarray(fresh.mixture.pdf(x_view))
+def d_on_p_and_q(fr):
+    # mean D(x) under p (weighted over the view grid) and over the frame's generated samples
+    return float(np.sum(fr["heat"] * p_view) / np.sum(p_view)), float(np.mean(np.interp(fr["fake"][:, 0], x_view, fr["heat"])))
+start = fresh.frame()
+for _ in range(20):
+    fresh.step_d()
+after_d = fresh.frame()
+fresh.step_g()
+after_g = fresh.frame()
+(dp0, dq0), (dp1, dq1) = d_on_p_and_q(start), d_on_p_and_q(after_d)
+moved = after_g["fake"][:len(after_d["arrows"]), 0] - after_d["arrows_at"][:, 0]
+along = float(np.mean(np.sign(moved) == np.sign(after_d["arrows"][:, 0])))
+assert np.array_equal(after_d["fake"], start["fake"]) and dp1 > dp0 + 0.2 and dp1 > dq1 + 0.2 and along > 0.75, \
+    (dp0, dq0, dp1, dq1, along)
+print(f"from a reset (generated samples: std {start['fake'].std():.3f}, against p's {math.sqrt(1.8):.3f}), 20 D steps "
+      f"alone: mean D on p {dp0:.3f} -> {dp1:.3f}, on the generated samples {dq0:.3f} -> {dq1:.3f}, generated "
+      f"samples unchanged; then one G step moved {100 * along:.0f}% of the {len(moved)} arrowed samples the way "
+      f"their arrow points")
+
+# %% [markdown]
 # ### 6.1 Simultaneous against alternating updates, on this GAN
 #
 # Section 5 proved that on $xy$ simultaneous steps spiral out and alternating ones cycle. Does the difference matter

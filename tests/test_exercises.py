@@ -26,6 +26,8 @@ RIGHT = {
     "04": dict(neg_log_sigmoid=lambda l: jnp.maximum(-l, 0) + jnp.log1p(jnp.exp(-jnp.abs(l))), answer_2=0.45,
                answer_3=0.001 / 0.999, answer_4=9.0),
     "05": dict(answer_1=-math.log(0.7) - math.log(0.8), answer_2=99.0),
+    "07": dict(ex1=0.25 * math.log(2), ex2=0.25, ex3=10 * (math.sqrt(5) - 1) ** 2, ex4=(8, 4), ex5="PacGAN2",
+               table={"GAN": 0.5, "PacGAN2": 0.9, "LSGAN": 0.7}),
 }
 WRONG = {
     "01": dict(answer_1=0.5, js_bernoulli=lambda a, b: abs(a - b) * math.log(2), answer_3=-2.0),
@@ -34,6 +36,8 @@ WRONG = {
     "04": dict(neg_log_sigmoid=lambda l: jnp.maximum(-l, 0) + jnp.log(1 + jnp.exp(-jnp.abs(l))), answer_2=0.5,
                answer_3=1000.0, answer_4=1 / 9),
     "05": dict(answer_1=2 * math.log(2), answer_2=0.01),
+    "07": dict(ex1=math.log(2), ex2=0.5, ex3=10 * (math.sqrt(5) - 1), ex4=(4, 8), ex5="GAN",
+               table={"GAN": 0.5, "PacGAN2": 0.9, "LSGAN": 0.7}),
 }
 
 
