@@ -329,9 +329,10 @@ function render({ model, el: root }) {
       names.forEach((n, i) => { f[n] = floats(buffers[i]); });
       fpsFrames++; fpsSteps += Math.max(0, msg.n_g - lastG); lastG = msg.n_g;
       frame = f; errorText.textContent = "";
-      draw(); updateStatus();
       waiting = false;
-      if (running) slow ? setTimeout(tick, 250) : requestAnimationFrame(tick);
+      // ask for the next frame before drawing this one: the kernel trains while the browser draws
+      if (running) slow ? setTimeout(tick, 250) : tick();
+      draw(); updateStatus();
     } else if (msg.type === "code") {
       codeBox.textContent = msg.code; codeBox.style.display = "block";
       if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(msg.code).catch(() => {});

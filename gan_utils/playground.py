@@ -219,9 +219,8 @@ class ToyGAN:
         rngs = nnx.Rngs(seed)
         g = models.MLPGenerator(latent_dim=c.noise_dim, out_dim=c.data_dim, hidden=(c.g_width,) * c.g_layers,
                                 rngs=rngs)
-        d_opts = {k: v for k, v in (("spectral_norm", c.spectral_norm), ("minibatch_std", c.minibatch_std),
-                                    ("pack", c.pack)) if v not in (False, 1)}
-        d = models.MLPDiscriminator(in_dim=c.data_dim, hidden=(c.d_width,) * c.d_layers, rngs=rngs, **d_opts)
+        d = models.MLPDiscriminator(in_dim=c.data_dim, hidden=(c.d_width,) * c.d_layers, spectral_norm=c.spectral_norm,
+                                    minibatch_std=c.minibatch_std, pack=c.pack, rngs=rngs)
         return g, d
 
     def _build(self):
@@ -628,17 +627,18 @@ class Playground(_WidgetBase):
     Args:
       config: a ``PlaygroundConfig``; or its fields as keywords, e.g. ``Playground(data="grid", loss="wgan",
         penalty="gp")``.
-      steps_per_frame: training steps between two redrawn frames while running (slow motion: one step a frame).
+      steps_per_frame: training steps between two redrawn frames while running (slow motion: one step a frame);
+        32 keeps 500+ steps/s at the frame rate a 2-core CPU reaches (benchmarks/playground_speed.py).
     """
 
     if _anywidget is not None:
         _esm = _esm()
         settings = _traitlets.Dict().tag(sync=True)
         layers = _traitlets.Dict({k: True for k in LAYERS}).tag(sync=True)
-        steps_per_frame = _traitlets.Int(25).tag(sync=True)
+        steps_per_frame = _traitlets.Int(32).tag(sync=True)
         choices = _traitlets.Dict().tag(sync=True)
 
-    def __init__(self, config: PlaygroundConfig | None = None, *, steps_per_frame: int = 25, **kwargs):
+    def __init__(self, config: PlaygroundConfig | None = None, *, steps_per_frame: int = 32, **kwargs):
         if _anywidget is None:
             raise ImportError("the playground widget needs anywidget: pip install anywidget (Colab ships it).")
         cfg = (config or PlaygroundConfig()).replace(**kwargs)

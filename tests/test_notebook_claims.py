@@ -44,6 +44,23 @@ CITED: dict[str, dict[str, str]] = {
     "02": {
         "0.1": "the teaching example's learning rate, set in a code cell",
     },
+    "07": {
+        "0.001": "the grid spacing of section 1.1's code cell (np.linspace(-2, 2, 4001))",
+        "2.4": "Arjovsky & Bottou (2017), Theorem 2.4 (vanishing gradients on the generator)",
+        "2.6": "Arjovsky & Bottou (2017), Theorem 2.6 (instability of the -log D alternative)",
+        "400": "PacGAN's repository, synthetic_data_experiments/*/config.py: num_epoch 400; generator layers of 400 units",
+        "100,000": "PacGAN's repository, synthetic_data_experiments/*/config.py: num_sample 100000",
+        "100": "PacGAN's repository, synthetic_data_experiments/*/config.py: batch_size 100",
+        "1e-4": "PacGAN's repository, synthetic_data_experiments/*/config.py: Adam learning rate 1e-4",
+        "0.01": "gan_utils.data.ring (and PacGAN's config): ring modes of standard deviation 0.01",
+        "0.05": "gan_utils.data.grid (and PacGAN's config): grid modes of standard deviation 0.05",
+        "2,500": "VEEGAN (Srivastava et al., 2017) and PacGAN (Lin et al., 2018) score 2,500 samples; so does train_seeds",
+        "3e-3": "the recipe's G learning rate, set in RECIPE (section 2's code)",
+        "1e-3": "the recipe's D learning rate, set in RECIPE (section 2's code)",
+        "128": "the recipe's hidden width, set in RECIPE (section 2's code)",
+        "256": "the batch size of PlaygroundConfig (gan_utils.playground), used by every run here",
+        "1,000": "gan_utils.playground draws 1,000 samples per frame; section 5 classifies 1,000 samples per snapshot",
+    },
     "06": {
         "99.3": "VEEGAN (Srivastava et al., 2017), Table 1, GAN row: high-quality samples on the 2-D ring",
         "0.5": "VEEGAN (Srivastava et al., 2017), Table 1, GAN row: high-quality samples on the 2-D grid",

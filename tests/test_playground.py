@@ -13,7 +13,9 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from gan_utils import config as config_lib  # noqa: E402
+from flax import nnx  # noqa: E402
+
+from gan_utils import config as config_lib, models  # noqa: E402
 from gan_utils.playground import (DATASETS_1D, DATASETS_2D, Playground, PlaygroundConfig, ToyGAN,  # noqa: E402
                                   toy_data, train_seeds)
 
@@ -258,6 +260,11 @@ def test_every_loss_and_stabiliser_trains_and_draws(options):
     assert not identical(gan.state["g"], before["g"]) and not identical(gan.state["d"], before["d"])
     if options.get("penalty") in ("r1", "r2", "gp"):
         assert m["penalty"] > 0
+    # the discriminator really has the options asked for (a filter once dropped spectral_norm=True as "== 1")
+    d = nnx.merge(gan.d_def, gan.state["d"], gan.state["d_rest"])
+    has_sn = any(isinstance(mod, models.SpectralNorm) for _, mod in d.iter_modules())
+    assert has_sn == bool(options.get("spectral_norm")) and d.pack == options.get("pack", 1)
+    assert d.minibatch_std == bool(options.get("minibatch_std"))
     if options.get("penalty") == "clip":
         c = options.get("penalty_weight", 0.01)
         top = max(np.abs(x).max() for x in arrays(gan.state["d"]))
