@@ -4,7 +4,7 @@ through Debian's Chromium (Playwright's own `playwright install` download is not
 Not collected by pytest (no test_ prefix). A test module uses it like this:
 
     import pytest
-    from browser import FRONTENDS, chromium, jupyter, open_notebook, run_all_cells, wait_kernel_idle, wait_widget
+    from browser import FRONTENDS, open_notebook, run_all_cells, wait_kernel_idle, wait_widget   # fixtures: conftest.py
 
     pytestmark = pytest.mark.browser
 
@@ -17,8 +17,9 @@ Not collected by pytest (no test_ prefix). A test module uses it like this:
             wait_widget(page, 'canvas[data-role="field"]')            # fails at once on a widget error
             pixels = canvas_pixels(page, 'canvas[data-role="field"]')
 
-`jupyter` and `chromium` are session-scoped fixtures (one server and one browser for the whole run); importing
-them into the test module is what makes pytest see them. When Chromium, the playwright package or (for
+`jupyter` and `chromium` are session-scoped fixtures (one server and one browser for the whole run), registered
+once in tests/conftest.py; a test module must not import its own copy (a second Playwright instance in the same
+thread fails). When Chromium, the playwright package or (for
 "notebook7") Notebook 7 is missing, they skip the test saying how to get it, and fail it under CI=true. Every
 helper that takes `page` works for both front ends: they share JupyterLab's components, and each exposes its
 app as `window.jupyterapp` (the server runs with expose_app_in_browser).

@@ -3,6 +3,11 @@ from pathlib import Path
 
 import pytest
 
+# The browser tests' session fixtures, defined once here so that every test module shares one JupyterLab server and
+# one Chromium (Playwright's sync API allows one instance per thread: a second module importing its own copy of
+# these session fixtures would start a second one and fail).
+from browser import chromium, jupyter  # noqa: E402,F401
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_MNIST = REPO.parent / "shared" / "data" / "mnist"
 

@@ -2,7 +2,7 @@
 in JupyterLab and in Notebook 7, exactly as a learner would use it."""
 import nbformat
 import pytest
-from browser import (FRONTENDS, chromium, jupyter, open_notebook, run_all_cells, screenshot,  # noqa: F401
+from browser import (FRONTENDS, open_notebook, run_all_cells, screenshot,  # noqa: F401
                      wait_kernel_idle, wait_widget, widget_errors)
 
 pytestmark = pytest.mark.browser

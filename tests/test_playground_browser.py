@@ -10,7 +10,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from browser import (FRONTENDS, canvas_pixels, chromium, jupyter, open_notebook, run_all_cells,  # noqa: F401
+from browser import (FRONTENDS, canvas_pixels, open_notebook, run_all_cells,  # noqa: F401
                      screenshot, wait_kernel_idle, wait_widget)
 
 pytestmark = pytest.mark.browser
