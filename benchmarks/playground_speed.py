@@ -27,11 +27,11 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def kernel_speed(seconds: float = 10.0, steps_per_frame: int = 32, **config) -> dict:
-    from gan_utils.playground import Playground
+    from gan_utils import playground
     sys.path.insert(0, str(REPO / "benchmarks"))
     from bench import machine_info
 
-    pg = Playground(steps_per_frame=steps_per_frame, **config)
+    pg = playground.Playground(steps_per_frame=steps_per_frame, **config)
     sent = {"messages": 0, "bytes": 0}
 
     def send(content, buffers=None):          # count what would go to the browser
