@@ -256,7 +256,7 @@ print(f"W1 estimate {wgan_rows[-1][1]:.3f} (true {THETA}); generator gradient {w
 
 # %%
 RECIPE = dict(g_layers=3, g_width=128, d_layers=3, d_width=128, g_lr=3e-3, d_lr=1e-3)
-STEPS, ANNEAL = (600, 200) if TESTING else (6000, 2000)    # the last ANNEAL steps at a tenth of the learning rates
+STEPS, ANNEAL = (200, 100) if TESTING else (6000, 2000)    # the last ANNEAL steps at a tenth of the learning rates
 SEEDS = range(5)
 DEMOS = {"the recipe": {}, "one change: G's learning rate x 10": dict(g_lr=3e-2),
          "one change: D's learning rate / 100": dict(d_lr=1e-5)}
@@ -701,8 +701,8 @@ print(f"methods at the issue's target (mean over seeds): ring 8/8 with >= 90% hi
 from gan_utils import train
 from gan_utils.config import GANConfig, build_gan
 
-MNIST_STEPS = 150 if TESTING else 3000
-MNIST_EVERY = 50 if TESTING else 250
+MNIST_STEPS = 60 if TESTING else 3000
+MNIST_EVERY = 20 if TESTING else 250
 x_train = data.to_unit_range(data.load_mnist("train")[0])
 key, k_data, k_run, k_hist = jax.random.split(key, 4)
 mnist_batches = data.BatchSampler(x_train, GANConfig().batch_size, k_data)
