@@ -612,7 +612,7 @@ except ImportError:      # pragma: no cover - exercised only where anywidget is 
     _anywidget = None
     _WidgetBase = object
 
-_LIVE_FIELDS = ("g_lr", "d_lr", "k_disc")      # changed without a reset; every other field resets the run
+_LIVE_FIELDS = ("g_lr", "d_lr")      # changed without a reset (the optimizers keep their state); any other field resets
 
 
 class Playground(_WidgetBase):
@@ -672,8 +672,7 @@ class Playground(_WidgetBase):
             return
         if cfg == old:
             return
-        if {f for f in cfg.changed().keys() | old.changed().keys() if getattr(cfg, f) != getattr(old, f)} \
-                <= set(_LIVE_FIELDS) and cfg.k_disc == old.k_disc:
+        if {f.name for f in dataclasses.fields(cfg) if getattr(cfg, f.name) != getattr(old, f.name)} <= set(_LIVE_FIELDS):
             self.gan.set_learning_rates(cfg.g_lr, cfg.d_lr)      # (logged by the engine)
             self._send_frame()
             return
