@@ -285,8 +285,7 @@ class ToyGAN:
         return out, nnx.state(d, nnx.Not(nnx.Param))
 
     def _pack(self, x):
-        m = self.config.pack
-        return x if m == 1 else models.pack_samples(x, m)
+        return models.pack_samples(x, self.config.pack)     # pack 1 returns x itself
 
     def _key(self, state, stream: int, n):
         return jax.random.fold_in(jax.random.fold_in(jax.random.wrap_key_data(state["key"]), stream), n)

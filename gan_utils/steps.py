@@ -116,10 +116,6 @@ def _scores_and_input_grads(D: nnx.Module, x: jax.Array) -> tuple[jax.Array, jax
     return scores, grad_x
 
 
-def _pack(x: jax.Array, m: int) -> jax.Array:
-    return x if m == 1 else models.pack_samples(x, m)
-
-
 def _one_step(gan: GAN, real: jax.Array, key: jax.Array, *, k_disc: int, generator_loss: str,
               label_smoothing: float, discriminator_loss: str = "bce", penalty: str = "none",
               penalty_weight: float = 0.0, penalty_metric: str = "penalty") -> dict:
@@ -142,7 +138,7 @@ def _one_step(gan: GAN, real: jax.Array, key: jax.Array, *, k_disc: int, generat
     gp_keys = jax.random.split(jax.random.fold_in(key, 1), k_disc) if penalty == "gp" else [None] * k_disc
 
     def d_loss_fn(D, real, fake, gp_key):
-        real, fake = _pack(real, m), _pack(fake, m)
+        real, fake = models.pack_samples(real, m), models.pack_samples(fake, m)
         if not added:  # the plain step: no penalty, nothing extra traced
             r, f = D(real), D(fake)
             return adversarial(r, f), (r, f)
@@ -188,7 +184,7 @@ def _one_step(gan: GAN, real: jax.Array, key: jax.Array, *, k_disc: int, generat
     d_update(d_grads)
 
     # Generator loss through the *updated* discriminator, back through G's saved VJP (and the packing, if any).
-    g_loss, d_fake = nnx.value_and_grad(lambda f, D: g_loss_fn(D(_pack(f, m))))(fake, D)
+    g_loss, d_fake = nnx.value_and_grad(lambda f, D: g_loss_fn(D(models.pack_samples(f, m))))(fake, D)
     g_grads, _ = g_vjp(d_fake)
     gan.g_opt.update(G, g_grads)
     if gan.g_ema is not None:
