@@ -18,7 +18,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 echo "==> installing gan_utils and its pinned dependencies into .venv"
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[notebooks,dev]"
+.venv/bin/python -m pip install -q -e ".[notebooks,dev]" -c constraints.txt   # the exact pins (constraints.txt)
 
 # MNIST: use an offline copy when one sits beside the repository (as in CI), else gan_utils downloads and
 # verifies it on first use into ~/.cache/gan_utils/mnist.
@@ -56,6 +56,15 @@ if ! command -v chromium >/dev/null && [ -z "${GAN_COURSE_CHROMIUM:-}" ]; then
   else
     echo "==> no chromium: the browser tests will be skipped (to run them: sudo apt-get install chromium)"
   fi
+fi
+# tests/test_colab_start.py runs the notebooks' setup cells where Colab starts: a second environment with the
+# versions Colab preinstalls (tests/colab_versions.txt), rebuilt only when that list changes.
+if [ "$(cat .colab-env/colab_versions.txt 2>/dev/null)" != "$(cat tests/colab_versions.txt)" ]; then
+  echo "==> building .colab-env with Colab's preinstalled versions (tests/colab_versions.txt)"
+  rm -rf .colab-env && "$PY" -m venv .colab-env
+  .colab-env/bin/python -m pip install -q --upgrade pip
+  .colab-env/bin/python -m pip install -q -r tests/colab_versions.txt "setuptools>=68"
+  cp tests/colab_versions.txt .colab-env/colab_versions.txt
 fi
 # Under test, notebooks shorten their training (never what they teach); see GAN_COURSE_TEST in the notebooks.
 # Without arguments pytest runs its testpaths (pyproject.toml): tests, benchmarks and every notebook.

@@ -34,11 +34,11 @@ def _training_data(config: GANConfig):
     from . import data
 
     if config.dataset == "mnist":
-        x, _ = data.load_mnist("train")
+        x, y = data.load_mnist("train")
         x = data.to_unit_range(x)
         if config.model == "mlp":
             x = x.reshape(len(x), -1)
-        return x
+        return (x, y.astype(np.int32)) if config.conditional else x
     dist = data.toy_dataset(config.dataset)
     return np.asarray(dist.sample(jax.random.key(config.seed + 1), config.toy_points))
 
@@ -80,14 +80,15 @@ def cmd_train(args) -> None:
         print(f"resuming {out} at step {start}")
     batches = data.BatchSampler(x, config.batch_size, k_data)
     out.mkdir(parents=True, exist_ok=True)
-    z_fixed = jax.random.normal(k_fixed, (64, gan.latent_dim))
+    n_grid, nrow = (100, 10) if config.conditional else (64, 8)   # conditional: one column per digit, 0 to 9
+    z_fixed = jax.random.normal(k_fixed, (n_grid, gan.latent_dim))
 
     def write_samples(step, gan, hist):
-        s = models.sample(gan.sampler(), None, 64, z=z_fixed)   # g_ema (re-estimated statistics) when --ema
+        s = models.sample(gan.sampler(), None, n_grid, z=z_fixed)   # g_ema (re-estimated statistics) when --ema
         if config.dataset == "mnist":
-            img = np.asarray(s).reshape(64, 28, 28, 1)
-            plots.save_image_grid(out / f"samples_{step:06d}.png", img, nrow=8)
-            plots.save_image_grid(out / "samples.png", img, nrow=8)
+            img = np.asarray(s).reshape(n_grid, 28, 28, 1)
+            plots.save_image_grid(out / f"samples_{step:06d}.png", img, nrow=nrow)
+            plots.save_image_grid(out / "samples.png", img, nrow=nrow)
 
     result = train.fit(gan, batches, key=k_run, steps=args.steps, minutes=args.minutes, start_step=start,
                        **config.step_options(),
@@ -127,10 +128,20 @@ def cmd_sample(args) -> None:
                                                    if args.pretrained else "; pass the --out folder of `train`."))
     gan = checkpoint.load_gan(src)
     config = GANConfig.from_dict(checkpoint.load_meta(src)["config"])
-    samples = np.asarray(models.sample(gan.sampler(), jax.random.key(args.seed), args.n))
+    conditional = config.conditional
+    if args.label is not None and not conditional:
+        raise CLIError(f"--label asks a class-conditional generator for a digit, but {src} is unconditional; train "
+                       "one with `train --conditional`, or drop --label.")
+    if args.label is not None and not 0 <= args.label <= 9:
+        raise CLIError(f"--label must be a digit 0..9, got {args.label}.")
+    g = gan.sampler()
+    labels = np.asarray(models.generator_inputs(g, np.zeros((args.n, 1)), args.label)[1]) if conditional else None
+    samples = np.asarray(models.sample(g, jax.random.key(args.seed), args.n, labels=labels))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    if config.dataset == "mnist":
+    if conditional:
+        np.savez_compressed(out, samples=data.to_uint8(samples.reshape(args.n, 28, 28)), labels=labels)
+    elif config.dataset == "mnist":
         np.savez_compressed(out, samples=data.to_uint8(samples.reshape(args.n, 28, 28)))
     else:
         np.savez_compressed(out, samples=samples.astype(np.float32))
@@ -203,6 +214,9 @@ def make_parser() -> argparse.ArgumentParser:
                    help="DCGAN discriminator channels of the first conv (doubled in the second)")
     t.add_argument("--g-extra", type=int, default=_DEFAULT.g_extra,
                    help="extra 3x3 conv + BatchNorm + ReLU stages at 28x28 in the DCGAN generator")
+    t.add_argument("--conditional", action="store_true",
+                   help="a class-conditional DCGAN (G(z, y) and a projection discriminator, Miyato & Koyama 2018), "
+                        "trained on MNIST's labels; sample it with `sample --label 7`")
     t.add_argument("--seed", type=int, default=_DEFAULT.seed, help="the run's seed (models, data order, noise)")
     t.add_argument("--sample-every", type=int, default=SAMPLE_EVERY, help="steps between sample grids")
     t.add_argument("--checkpoint-every", type=int, default=CHECKPOINT_EVERY, help="steps between checkpoints")
@@ -216,6 +230,9 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--n", type=int, default=10000, help="number of samples")
     s.add_argument("--out", default="samples.npz", help="output .npz; images are uint8 (N, 28, 28) under 'samples'")
     s.add_argument("--seed", type=int, default=0, help="seed of the latent noise")
+    s.add_argument("--label", type=int, default=None,
+                   help="the digit to draw (class-conditional checkpoints); default: every digit in turn, with the "
+                        "labels saved under 'labels'")
     s.set_defaults(func=cmd_sample)
 
     e = sub.add_parser("export", help="write a checkpoint's networks without optimizer state (to ship them)",

@@ -24,7 +24,8 @@ PENALTIES = ("none", "r1", "r2", "gp", "clip")
 # The options added by the quality search and the stabilisers, at the values every run used before they existed:
 # a config stored without them (an older checkpoint or meta.json) means these, whatever today's defaults are.
 BEFORE_OPTIONS = dict(loss="non_saturating", d_lr=None, b2=0.999, r1=0.0, ema=0.0, g_base=128, d_base=64, g_extra=0,
-                      penalty="none", penalty_weight=None, spectral_norm=False, minibatch_std=False, pack=1)
+                      penalty="none", penalty_weight=None, spectral_norm=False, minibatch_std=False, pack=1,
+                      conditional=False)
 _DCGAN_SIZES = ("g_base", "d_base", "g_extra")   # the fields that size a DCGAN; an MLP must leave them alone
 
 
@@ -84,6 +85,9 @@ class GANConfig:
     spectral_norm: bool = False   # divide each of D's weights by its largest singular value (Miyato et al. 2018)
     minibatch_std: bool = False   # give D the batch's spread as one more feature (Karras et al. 2018)
     pack: int = 1                 # PacGAN: D judges packs of this many samples (Lin et al. 2018 use 2 to 4); 1 = off
+    # Class-conditional generation (issue #15, notebook 08)
+    conditional: bool = False     # G(z, y) and a projection D(x, y) (Miyato & Koyama 2018): ask for a digit; mnist
+    #                               and dcgan only
 
     def __post_init__(self):
         if self.dataset not in DATASETS:
@@ -120,6 +124,13 @@ class GANConfig:
             raise ValueError(f"r1 (the R1 penalty's gamma) must be >= 0, got {self.r1}; 0 turns it off, MNIST-sized "
                              "models use about 0.1 to 10.")
         self._check_stabilisers()
+        if self.conditional:
+            if model != "dcgan":
+                raise ValueError("conditional=True builds the class-conditional DCGAN, which needs dataset 'mnist' "
+                                 f"and model 'dcgan' (got {self.dataset!r}, {model!r}).")
+            if self.pack != 1 or self.g_extra:
+                raise ValueError(f"the conditional DCGAN has no PacGAN packing (a pack mixes classes) and no extra "
+                                 f"generator stages; set pack=1 and g_extra=0 (got {self.pack}, {self.g_extra}).")
         if not 0 <= self.ema < 1:
             raise ValueError(f"ema (the decay of G's weight average) must be in [0, 1), got {self.ema}; 0 turns it "
                              "off, 0.999 is common.")
@@ -220,7 +231,11 @@ def build_gan(config: GANConfig | dict) -> GAN:
     c = GANConfig.from_dict(config)
     rngs = nnx.Rngs(c.seed)
     stabilisers = dict(spectral_norm=c.spectral_norm, minibatch_std=c.minibatch_std, pack=c.pack)
-    if c.model == "dcgan":
+    if c.conditional:
+        g = models.ConditionalDCGANGenerator(latent_dim=c.latent_dim, num_classes=10, base=c.g_base, rngs=rngs)
+        d = models.ProjectionDiscriminator(base=c.d_base, num_classes=10, dropout=c.dropout, rngs=rngs,
+                                           spectral_norm=c.spectral_norm, minibatch_std=c.minibatch_std)
+    elif c.model == "dcgan":
         g = models.DCGANGenerator(latent_dim=c.latent_dim, base=c.g_base, extra=c.g_extra, rngs=rngs)
         d = models.DCGANDiscriminator(base=c.d_base, dropout=c.dropout, rngs=rngs, **stabilisers)
     else:

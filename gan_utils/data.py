@@ -213,31 +213,43 @@ def to_uint8(images) -> np.ndarray:
 
 
 class BatchSampler:
-    """Shuffled minibatches of a fixed array, as a pure function of the step number.
+    """Shuffled minibatches of a fixed array (or of a tuple of arrays, e.g. images and labels), as a pure function
+    of the step number.
 
     Epoch ``e`` uses the permutation drawn from ``fold_in(key, e)``, so batch ``s`` is the same whenever it is
     asked for: a run resumed at step ``s`` sees exactly the batches the uninterrupted run would have seen.
 
     Args:
-      data: array whose first axis indexes examples, e.g. float32 (N, 28, 28, 1) or (N, 2).
+      data: array whose first axis indexes examples, e.g. float32 (N, 28, 28, 1) or (N, 2); or a tuple of such
+        arrays with the same N, e.g. ``(images, labels)`` for a class-conditional GAN (each batch is then a tuple,
+        the same rows of each).
       batch_size: examples per batch; incomplete batches at the end of an epoch are dropped.
       key: a JAX PRNG key that fixes the order of every epoch.
     """
 
-    def __init__(self, data: np.ndarray, batch_size: int, key: jax.Array):
-        if batch_size <= 0 or batch_size > len(data):
-            raise ValueError(f"batch_size must be in 1..{len(data)} (the number of examples), got {batch_size}.")
-        self.data, self.batch_size, self.key = data, int(batch_size), key
-        self.steps_per_epoch = len(data) // self.batch_size
+    def __init__(self, data, batch_size: int, key: jax.Array):
+        parts = data if isinstance(data, tuple) else (data,)
+        sizes = {len(p) for p in parts}
+        if len(sizes) != 1:
+            raise ValueError(f"the arrays of a tuple must have the same number of examples (first axis), got "
+                             f"{[len(p) for p in parts]}.")
+        n = sizes.pop()
+        if batch_size <= 0 or batch_size > n:
+            raise ValueError(f"batch_size must be in 1..{n} (the number of examples), got {batch_size}.")
+        self.data, self.batch_size, self.key, self.n = data, int(batch_size), key, n
+        self.steps_per_epoch = n // self.batch_size
         self._perm_epoch, self._perm = -1, None
 
-    def batch(self, step: int) -> np.ndarray:
-        """The batch for ``step``: shape (batch_size, *data.shape[1:])."""
+    def batch(self, step: int):
+        """The batch for ``step``: shape (batch_size, *data.shape[1:]) (a tuple of those for tuple data)."""
         epoch, i = divmod(int(step), self.steps_per_epoch)
         if epoch != self._perm_epoch:
-            self._perm = np.asarray(jax.random.permutation(jax.random.fold_in(self.key, epoch), len(self.data)))
+            self._perm = np.asarray(jax.random.permutation(jax.random.fold_in(self.key, epoch), self.n))
             self._perm_epoch = epoch
-        return self.data[self._perm[i * self.batch_size:(i + 1) * self.batch_size]]
+        rows = self._perm[i * self.batch_size:(i + 1) * self.batch_size]
+        if isinstance(self.data, tuple):
+            return tuple(p[rows] for p in self.data)
+        return self.data[rows]
 
     def __iter__(self):
         step = 0

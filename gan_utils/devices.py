@@ -77,7 +77,7 @@ def jit_step(fn: Callable, *, batch_axis: int, data_parallel: bool | None) -> Ca
     jitted = jax.jit(fn, out_shardings=repl, compiler_options=compiler_options())
 
     def step(state, real, key, *rest):
-        size = real.shape[batch_axis]
+        size = jax.tree_util.tree_leaves(real)[0].shape[batch_axis]   # real: an array, or (images, labels)
         if size % n_dev:
             raise ValueError(f"data-parallel training splits the batch across {n_dev} devices, but the batch "
                              f"size is {size}; use a multiple of {n_dev} or pass data_parallel=False.")

@@ -3,6 +3,9 @@
 * ``MLPGenerator`` / ``MLPDiscriminator``: small fully connected nets for 1-D and 2-D toy data.
 * ``DCGANGenerator`` / ``DCGANDiscriminator``: DCGAN-style convolutional nets for 28x28x1 images (NHWC).
 
+* ``ConditionalDCGANGenerator`` / ``ProjectionDiscriminator``: the class-conditional pair of notebook 08 (a label
+  y in 0..9 goes in beside z, and beside the image).
+
 * ``sample``: draws from a generator in inference mode; ``layer_table``: a model's layers, shapes and parameters.
 
 The discriminators take three stabilisers, each off by default (and then the network, its parameter names and its
@@ -29,9 +32,18 @@ from flax import nnx
 __all__ = ["depth_to_space", "space_to_depth", "Upsample", "MLPGenerator", "MLPDiscriminator",
            "DCGANGenerator", "DCGANDiscriminator", "count_params", "UPSAMPLE_MODES", "inference_copy", "sample",
            "recalibrate_batchnorm", "layer_table", "format_layer_table", "SpectralNorm", "minibatch_std",
-           "pack_samples"]
+           "pack_samples", "ConditionalBatchNorm", "ConditionalDCGANGenerator", "ProjectionDiscriminator",
+           "generator_inputs"]
 
 UPSAMPLE_MODES = ("subpixel", "transpose", "resize")
+
+# Two names that differ between flax 0.11 (what Colab ships, 2026-08) and 0.12 (the course's pin): a list of layers
+# is an ``nnx.List`` in 0.12 and a plain list in 0.11, and 0.11 iterates submodules with a method, 0.12 a function.
+_ModuleList = getattr(nnx, "List", list)
+
+
+def _iter_modules(module: nnx.Module):
+    return nnx.iter_modules(module) if hasattr(nnx, "iter_modules") else module.iter_modules()
 
 
 def depth_to_space(x: jax.Array, r: int = 2) -> jax.Array:
@@ -224,7 +236,7 @@ class MLPGenerator(nnx.Module):
     def __init__(self, latent_dim: int = 2, out_dim: int = 2, hidden: Sequence[int] = (128, 128), *, rngs: nnx.Rngs):
         self.latent_dim, self.out_dim = latent_dim, out_dim
         sizes = (latent_dim, *hidden)
-        self.hidden = nnx.List([nnx.Linear(a, b, rngs=rngs) for a, b in zip(sizes[:-1], sizes[1:])])
+        self.hidden = _ModuleList([nnx.Linear(a, b, rngs=rngs) for a, b in zip(sizes[:-1], sizes[1:])])
         self.out = nnx.Linear(sizes[-1], out_dim, rngs=rngs)
 
     def __call__(self, z: jax.Array) -> jax.Array:
@@ -254,10 +266,10 @@ class MLPDiscriminator(nnx.Module):
         _check_pack(pack)
         self.in_dim, self.pack, self.minibatch_std = in_dim, pack, bool(minibatch_std)
         sizes = (in_dim * pack, *hidden)
-        self.hidden = nnx.List([nnx.Linear(a, b, rngs=rngs) for a, b in zip(sizes[:-1], sizes[1:])])
+        self.hidden = _ModuleList([nnx.Linear(a, b, rngs=rngs) for a, b in zip(sizes[:-1], sizes[1:])])
         self.out = nnx.Linear(sizes[-1] + self.minibatch_std, 1, rngs=rngs)
         if spectral_norm:
-            self.hidden = nnx.List([SpectralNorm(layer, rngs=rngs) for layer in self.hidden])
+            self.hidden = _ModuleList([SpectralNorm(layer, rngs=rngs) for layer in self.hidden])
             self.out = SpectralNorm(self.out, rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
@@ -313,8 +325,8 @@ class DCGANGenerator(nnx.Module):
         c = base // 4
         self.up2 = Upsample(base // 2, c, mode=upsample, rngs=rngs)
         self.bn2 = nnx.BatchNorm(c, momentum=0.9, rngs=rngs)
-        self.extra_convs = nnx.List([nnx.Conv(c, c, (3, 3), use_bias=False, rngs=rngs) for _ in range(extra)])
-        self.extra_bns = nnx.List([nnx.BatchNorm(c, momentum=0.9, rngs=rngs) for _ in range(extra)])
+        self.extra_convs = _ModuleList([nnx.Conv(c, c, (3, 3), use_bias=False, rngs=rngs) for _ in range(extra)])
+        self.extra_bns = _ModuleList([nnx.BatchNorm(c, momentum=0.9, rngs=rngs) for _ in range(extra)])
         self.out = nnx.Conv(c, 1, (3, 3), rngs=rngs)
 
     def __call__(self, z: jax.Array) -> jax.Array:
@@ -376,6 +388,117 @@ class DCGANDiscriminator(nnx.Module):
         return self.fc(self.features(x))[:, 0]
 
 
+class ConditionalBatchNorm(nnx.Module):
+    """BatchNorm whose scale and shift are chosen by the class (de Vries et al., 2017; Miyato & Koyama, 2018).
+
+    ``x`` is normalised with the batch statistics (running averages in inference mode) of a BatchNorm without scale
+    and bias, then multiplied by ``scale[y]`` and shifted by ``shift[y]``: one (features,) pair per class, started at
+    1 and 0, so at initialisation it is a plain BatchNorm.
+
+    Args:
+      features: C, the size of the last axis.
+      num_classes: number of classes.
+      momentum: of the running statistics (0.9, as the course's other BatchNorms).
+      rngs: the NNX random streams.
+    """
+
+    def __init__(self, features: int, num_classes: int, *, momentum: float = 0.9, rngs: nnx.Rngs):
+        self.bn = nnx.BatchNorm(features, momentum=momentum, use_scale=False, use_bias=False, rngs=rngs)
+        self.scale = nnx.Embed(num_classes, features, embedding_init=nnx.initializers.ones, rngs=rngs)
+        self.shift = nnx.Embed(num_classes, features, embedding_init=nnx.initializers.zeros, rngs=rngs)
+
+    def __call__(self, x: jax.Array, y: jax.Array) -> jax.Array:
+        """x (N, ..., C), y (N,) int -> (N, ..., C)."""
+        shape = (x.shape[0],) + (1,) * (x.ndim - 2) + (x.shape[-1],)
+        return self.bn(x) * self.scale(y).reshape(shape) + self.shift(y).reshape(shape)
+
+
+def _check_labels(y: jax.Array, n: int, num_classes: int, what: str) -> None:
+    if not hasattr(y, "shape") or y.shape != (n,):
+        raise ValueError(f"{what} needs one class label per example: y of shape ({n},), got "
+                         f"{getattr(y, 'shape', type(y).__name__)}. For one class, pass jnp.full({n}, label).")
+    if not jnp.issubdtype(y.dtype, jnp.integer):
+        raise TypeError(f"{what} expects integer class labels in 0..{num_classes - 1}, got dtype {y.dtype}; "
+                        "pass y.astype(jnp.int32), not one-hot vectors.")
+
+
+class ConditionalDCGANGenerator(nnx.Module):
+    """Class-conditional DCGAN generator: (z (N, latent_dim), y (N,) int) -> images (N, 28, 28, 1) in [-1, 1].
+
+    The generator of ``DCGANGenerator`` with the label entering twice, the two classic ways: an embedding of y
+    concatenated to z (Mirza & Osindero, 2014) and class-dependent BatchNorm scales and shifts
+    (``ConditionalBatchNorm``; de Vries et al., 2017, as in Miyato & Koyama, 2018):
+      Linear (latent_dim + embed_dim) -> 7*7*base, ConditionalBatchNorm, ReLU, reshape to (N, 7, 7, base)
+      Upsample base -> base/2 (14x14), ConditionalBatchNorm, ReLU
+      Upsample base/2 -> 1 (28x28), tanh
+
+    Args:
+      latent_dim: size of z.
+      num_classes: number of classes (10 digits).
+      base: channels at 7x7 (halved at 14x14).
+      embed_dim: size of the label's embedding concatenated to z.
+      upsample: one of ``UPSAMPLE_MODES``.
+      rngs: the NNX random streams.
+    """
+
+    def __init__(self, latent_dim: int = 64, num_classes: int = 10, base: int = 64, *, embed_dim: int = 16,
+                 upsample: str = "subpixel", rngs: nnx.Rngs):
+        if num_classes < 2 or base < 2 or embed_dim < 1:
+            raise ValueError(f"need num_classes >= 2, base >= 2 and embed_dim >= 1; got {num_classes}, {base} and "
+                             f"{embed_dim}.")
+        self.latent_dim, self.num_classes, self.base = latent_dim, num_classes, base
+        self.embed = nnx.Embed(num_classes, embed_dim, rngs=rngs)
+        self.fc = nnx.Linear(latent_dim + embed_dim, 7 * 7 * base, use_bias=False, rngs=rngs)
+        self.bn0 = ConditionalBatchNorm(7 * 7 * base, num_classes, rngs=rngs)
+        self.up1 = Upsample(base, base // 2, mode=upsample, rngs=rngs)
+        self.bn1 = ConditionalBatchNorm(base // 2, num_classes, rngs=rngs)
+        self.up2 = Upsample(base // 2, 1, mode=upsample, rngs=rngs)
+
+    def __call__(self, z: jax.Array, y: jax.Array) -> jax.Array:
+        _check_input(z, (self.latent_dim,), "ConditionalDCGANGenerator")
+        _check_labels(y, z.shape[0], self.num_classes, "ConditionalDCGANGenerator")
+        h = self.fc(jnp.concatenate([z, self.embed(y)], axis=-1))
+        x = nnx.relu(self.bn0(h, y)).reshape(z.shape[0], 7, 7, self.base)
+        x = nnx.relu(self.bn1(self.up1(x), y))
+        return jnp.tanh(self.up2(x))
+
+
+class ProjectionDiscriminator(nnx.Module):
+    """Class-conditional DCGAN discriminator with a projection (Miyato & Koyama, 2018):
+    (images (N, 28, 28, 1), y (N,) int) -> logits (N,).
+
+    ``D(x, y) = w . phi(x) + b + embed(y) . phi(x)``: the features ``phi(x)`` of ``DCGANDiscriminator`` (two strided
+    convolutions, flattened), an unconditional score, plus the inner product of the features with a learned vector
+    per class. The label is not an input to the convolutions: it only asks "do these features look like class y?",
+    which is the form the log-ratio of two class-conditional densities takes when both are log-linear in phi(x)
+    (Miyato & Koyama, 2018, Sec. 3).
+
+    Args:
+      base: channels of the first convolution (doubled in the second).
+      num_classes: number of classes.
+      dropout: dropout rate after each convolution (0 = off).
+      spectral_norm: wrap the convolutions and the Linear in ``SpectralNorm``.
+      rngs: the NNX random streams.
+    """
+
+    def __init__(self, base: int = 32, num_classes: int = 10, *, dropout: float = 0.0, spectral_norm: bool = False,
+                 minibatch_std: bool = False, rngs: nnx.Rngs):
+        if num_classes < 2:
+            raise ValueError(f"need num_classes >= 2, got {num_classes}.")
+        self.num_classes, self.pack = num_classes, 1
+        self.body = DCGANDiscriminator(base, dropout=dropout, spectral_norm=spectral_norm,
+                                       minibatch_std=minibatch_std, rngs=rngs)
+        n_features = 7 * 7 * (2 * base + bool(minibatch_std))
+        # each class vector starts as small as the Linear's weights (LeCun normal: std 1/sqrt(fan_in))
+        self.embed = nnx.Embed(num_classes, n_features,
+                               embedding_init=nnx.initializers.normal(n_features ** -0.5), rngs=rngs)
+
+    def __call__(self, x: jax.Array, y: jax.Array) -> jax.Array:
+        h = self.body.features(x)                                     # (N, F)
+        _check_labels(y, x.shape[0], self.num_classes, "ProjectionDiscriminator")
+        return self.body.fc(h)[:, 0] + jnp.sum(self.embed(y) * h, axis=-1)
+
+
 def count_params(module: nnx.Module) -> int:
     """Number of trainable scalars (nnx.Param) in a module."""
     return sum(x.size for x in jax.tree_util.tree_leaves(nnx.state(module, nnx.Param)))
@@ -393,14 +516,48 @@ def inference_copy(module: nnx.Module) -> nnx.Module:
     return copy
 
 
-@partial(jax.jit, static_argnums=(0, 3))
-def _sample_jit(graphdef, state, key, n):
+def generator_inputs(generator: nnx.Module, z: jax.Array, labels=None) -> tuple:
+    """The arguments to call a generator with: ``(z,)``, or ``(z, y)`` for a class-conditional one.
+
+    Args:
+      generator: any generator of this module.
+      z: (N, latent_dim) latent codes.
+      labels: for a conditional generator (one with ``num_classes``): None for the classes in turn (0, 1, ..., 9,
+        0, 1, ...: a balanced set), an int for one class, or (N,) ints. Must be None for an unconditional one.
+    Returns:
+      the tuple to unpack into the generator's call.
+    """
+    k = getattr(generator, "num_classes", None)
+    n = z.shape[0]
+    if k is None:
+        if labels is not None:
+            raise ValueError(f"{type(generator).__name__} is not class-conditional; drop labels= (a conditional "
+                             "generator is models.ConditionalDCGANGenerator).")
+        return (z,)
+    if labels is None:
+        return (z, jnp.arange(n, dtype=jnp.int32) % k)
+    if jnp.ndim(labels) == 0:
+        y = jnp.full((n,), labels)
+    else:
+        y = jnp.asarray(labels)
+    if not jnp.issubdtype(y.dtype, jnp.integer):
+        raise TypeError(f"labels must be integers in 0..{k - 1}, got dtype {y.dtype}.")
+    if y.shape != (n,):
+        raise ValueError(f"labels must be one int or one per sample, shape ({n},); got shape {y.shape}.")
+    if int(jnp.min(y)) < 0 or int(jnp.max(y)) >= k:
+        raise ValueError(f"labels must be in 0..{k - 1} (the generator has {k} classes), got "
+                         f"{int(jnp.min(y))}..{int(jnp.max(y))}.")
+    return (z, y.astype(jnp.int32))
+
+
+@partial(jax.jit, static_argnums=(0,))
+def _sample_jit(graphdef, state, z, y):
     g = nnx.merge(graphdef, state)
-    return g(jax.random.normal(key, (n, g.latent_dim)))
+    return g(z) if y is None else g(z, y)
 
 
 def sample(generator: nnx.Module, key: jax.Array | None, n: int, *, z: jax.Array | None = None,
-           batch_size: int = 1000) -> jax.Array:
+           labels=None, batch_size: int = 1000) -> jax.Array:
     """Draws n samples from a generator in inference mode (BatchNorm uses its running statistics).
 
     Args:
@@ -408,30 +565,35 @@ def sample(generator: nnx.Module, key: jax.Array | None, n: int, *, z: jax.Array
       key: PRNG key for z ~ N(0, I); ignored (may be None) when ``z`` is given.
       n: number of samples.
       z: optional latent codes of shape (n, latent_dim) to use instead of drawing them.
+      labels: class labels for a conditional generator (see ``generator_inputs``: None = the classes in turn, an
+        int, or (n,) ints); must be None for an unconditional one.
       batch_size: samples per compiled call (bounds memory).
     Returns:
       (n, ...) samples, e.g. (n, 28, 28, 1) images in [-1, 1].
     """
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}.")
-    g = inference_copy(generator)
     if z is not None:
         z = jnp.asarray(z)
         if z.shape != (n, generator.latent_dim):
             raise ValueError(f"z must have shape (n, latent_dim) = ({n}, {generator.latent_dim}), got {z.shape}.")
-        return g(z)
-    if key is None:
+    elif key is None:
         raise ValueError("pass a PRNG key (e.g. jax.random.key(0)) to draw z, or the latent codes as z=.")
-    graphdef, state = nnx.split(g)
-    keys = jax.random.split(key, math.ceil(n / batch_size))
-    out = [_sample_jit(graphdef, state, k, min(batch_size, n - i * batch_size)) for i, k in enumerate(keys)]
+    else:   # one key per batch of batch_size (the draws, and so the samples, of every earlier version)
+        keys = jax.random.split(key, math.ceil(n / batch_size))
+        z = jnp.concatenate([jax.random.normal(k, (min(batch_size, n - i * batch_size), generator.latent_dim))
+                             for i, k in enumerate(keys)])
+    args = generator_inputs(generator, z, labels)
+    graphdef, state = nnx.split(inference_copy(generator))
+    out = [_sample_jit(graphdef, state, *(a[i:i + batch_size] for a in args), *([None] * (2 - len(args))))
+           for i in range(0, n, batch_size)]
     return jnp.concatenate(out) if len(out) > 1 else out[0]
 
 
 @partial(jax.jit, static_argnums=(0, 3))
 def _batch_stats_jit(graphdef, state, key, n):
     g = nnx.merge(graphdef, state)
-    g(jax.random.normal(key, (n, g.latent_dim)))
+    g(*generator_inputs(g, jax.random.normal(key, (n, g.latent_dim))))
     return nnx.state(g, nnx.BatchStat)
 
 
@@ -457,7 +619,7 @@ def recalibrate_batchnorm(generator: nnx.Module, key: jax.Array, *, n_batches: i
     if n_batches < 1 or batch_size < 2:
         raise ValueError(f"need n_batches >= 1 and batch_size >= 2, got {n_batches} and {batch_size}.")
     probe = nnx.clone(generator)      # new Variables: nothing done to the probe reaches the generator
-    bns = [m for _, m in nnx.iter_modules(probe) if isinstance(m, nnx.BatchNorm)]
+    bns = [m for _, m in _iter_modules(probe) if isinstance(m, nnx.BatchNorm)]
     if not bns:
         return generator
     probe.train()

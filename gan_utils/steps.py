@@ -17,6 +17,10 @@ Wasserstein losses (``discriminator_loss=``, ``generator_loss=``; ``losses.DISCR
 the generator's weights (``GAN(..., ema=decay)``, kept in ``GAN.g_ema``). The discriminator's own options need
 nothing here: spectral normalisation and the minibatch standard deviation live in the model, and PacGAN's packing
 (``discriminator.pack``, see ``models.pack_samples``) makes the step pack both the real and the fake batch before D.
+
+A class-conditional GAN (a generator with ``num_classes``: ``models.ConditionalDCGANGenerator`` with
+``models.ProjectionDiscriminator``) takes batches ``(images, labels)``; the fakes of a step are generated for the
+real batch's labels, so D compares real and generated digits of the same classes, and G is asked for them.
 """
 from __future__ import annotations
 
@@ -96,19 +100,20 @@ def step_key(key: jax.Array, step: int) -> jax.Array:
     return jax.random.fold_in(key, step)
 
 
-def _scores_and_input_grads(D: nnx.Module, x: jax.Array) -> tuple[jax.Array, jax.Array]:
+def _scores_and_input_grads(D: nnx.Module, x: jax.Array, *labels) -> tuple[jax.Array, jax.Array]:
     """D's scores on ``x`` (N,) and each example's input gradient (N, ...), from one forward and one backward pass.
 
     The gradient of ``sum(D(x))`` with respect to the batch is, row by row, each example's input gradient (examples
     do not interact in D; see ``losses.r1_penalty`` for the exceptions). It stays differentiable with respect to
     D's parameters (a gradient of a gradient), so D's update minimises a penalty built from it. D's state (e.g.
     Dropout's RNG counter, spectral normalisation's power iteration) goes in and comes back, so nothing is lost.
+    ``labels`` (a conditional D's class labels) are passed on to D and are not differentiated.
     """
     d_def, d_state = nnx.split(D)
 
     def score_sum(x, d_state):   # pure: D's state (e.g. Dropout's RNG counter) goes in and comes out
         d = nnx.merge(d_def, d_state, copy=True)   # new Variables, so Dropout may advance its RNG in here
-        scores = d(x)
+        scores = d(x, *labels)
         return jnp.sum(scores), (scores, nnx.state(d))
 
     (_, (scores, d_state_new)), grad_x = jax.value_and_grad(score_sum, has_aux=True)(x, d_state)
@@ -122,6 +127,13 @@ def _one_step(gan: GAN, real: jax.Array, key: jax.Array, *, k_disc: int, generat
     """k discriminator updates then one generator update, mutating ``gan`` (called inside jit)."""
     G, D = gan.generator, gan.discriminator
     m = getattr(D, "pack", 1)                       # PacGAN: D judges packs of m samples
+    conditional = getattr(G, "num_classes", None) is not None
+    if conditional:   # real = (images, labels); the fakes are asked for the same labels, so D sees the same classes
+        real, labels = real
+        if m > 1:
+            raise ValueError("PacGAN's packing mixes the samples of a pack, which a class-conditional D cannot "
+                             "judge against one label; use pack=1.")
+        labels_k = labels if k_disc > 1 else labels[None]
     g_loss_fn = losses.GENERATOR_LOSSES[generator_loss]
     if discriminator_loss == "bce":
         def adversarial(r, f):
@@ -137,23 +149,23 @@ def _one_step(gan: GAN, real: jax.Array, key: jax.Array, *, k_disc: int, generat
     added = penalty in ("r1", "r2", "gp")           # a term added to D's loss ("clip" constrains the weights)
     gp_keys = jax.random.split(jax.random.fold_in(key, 1), k_disc) if penalty == "gp" else [None] * k_disc
 
-    def d_loss_fn(D, real, fake, gp_key):
+    def d_loss_fn(D, real, fake, gp_key, *y):   # y: (labels,) for a conditional GAN, else ()
         real, fake = models.pack_samples(real, m), models.pack_samples(fake, m)
         if not added:  # the plain step: no penalty, nothing extra traced
-            r, f = D(real), D(fake)
+            r, f = D(real, *y), D(fake, *y)
             return adversarial(r, f), (r, f)
         if penalty == "r1":     # the logits on real data come from the penalty's forward pass
-            r, grads = _scores_and_input_grads(D, real)
-            f = D(fake)
+            r, grads = _scores_and_input_grads(D, real, *y)
+            f = D(fake, *y)
             pen = losses._r1_from_gradients(grads, penalty_weight)
         elif penalty == "r2":   # ... on fakes, likewise
-            r = D(real)
-            f, grads = _scores_and_input_grads(D, fake)
+            r = D(real, *y)
+            f, grads = _scores_and_input_grads(D, fake, *y)
             pen = losses._r1_from_gradients(grads, penalty_weight)
         else:                   # "gp": a third forward pass, at points between real and fake (packs)
-            r, f = D(real), D(fake)
+            r, f = D(real, *y), D(fake, *y)
             eps = jax.random.uniform(gp_key, (real.shape[0],) + (1,) * (real.ndim - 1), real.dtype)
-            _, grads = _scores_and_input_grads(D, eps * real + (1 - eps) * fake)
+            _, grads = _scores_and_input_grads(D, eps * real + (1 - eps) * fake, *y)
             pen = losses._gp_from_gradients(grads, penalty_weight)
         adv = adversarial(r, f)
         return adv + pen, (r, f, adv, pen)
@@ -163,28 +175,32 @@ def _one_step(gan: GAN, real: jax.Array, key: jax.Array, *, k_disc: int, generat
         if penalty == "clip":   # WGAN's weight clipping, after every update of D
             nnx.update(D, losses.clip_weights(nnx.state(D, nnx.Param), penalty_weight))
 
+    def y_of(i):   # the labels of discriminator update i, as extra arguments of G and D
+        return (labels_k[i],) if conditional else ()
+
     for i in range(k_disc - 1):  # extra discriminator updates, each on fresh fakes (k is small: unrolled)
-        fake = jax.lax.stop_gradient(G(jax.random.normal(keys[i], (n, G.latent_dim))))
-        grads = nnx.grad(d_loss_fn, has_aux=True)(D, reals[i], fake, gp_keys[i])[0]
+        fake = jax.lax.stop_gradient(G(jax.random.normal(keys[i], (n, G.latent_dim)), *y_of(i)))
+        grads = nnx.grad(d_loss_fn, has_aux=True)(D, reals[i], fake, gp_keys[i], *y_of(i))[0]
         d_update(grads)
 
     # Last discriminator update and the generator update share this forward pass of G.
     z = jax.random.normal(keys[-1], (n, G.latent_dim))
+    y = y_of(k_disc - 1)
     g_def, g_params, g_rest = nnx.split(G, nnx.Param, ...)
 
     def g_forward(params, rest):  # rest (BatchNorm statistics) is an argument: NNX forbids closing over it
         g = nnx.merge(g_def, params, rest)
-        return g(z), nnx.state(g, nnx.Not(nnx.Param))  # BatchNorm statistics move forward here
+        return g(z, *y), nnx.state(g, nnx.Not(nnx.Param))  # BatchNorm statistics move forward here
 
     fake, g_vjp, g_rest_new = jax.vjp(g_forward, g_params, g_rest, has_aux=True)
     nnx.update(G, g_rest_new)
 
     (d_loss, (r_logits, f_logits, *pen_parts)), d_grads = nnx.value_and_grad(d_loss_fn, has_aux=True)(
-        D, reals[-1], jax.lax.stop_gradient(fake), gp_keys[-1])
+        D, reals[-1], jax.lax.stop_gradient(fake), gp_keys[-1], *y)
     d_update(d_grads)
 
     # Generator loss through the *updated* discriminator, back through G's saved VJP (and the packing, if any).
-    g_loss, d_fake = nnx.value_and_grad(lambda f, D: g_loss_fn(D(models.pack_samples(f, m))))(fake, D)
+    g_loss, d_fake = nnx.value_and_grad(lambda f, D: g_loss_fn(D(models.pack_samples(f, m), *y)))(fake, D)
     g_grads, _ = g_vjp(d_fake)
     gan.g_opt.update(G, g_grads)
     if gan.g_ema is not None:
@@ -283,7 +299,8 @@ def make_train_step(gan: GAN, *, k_disc: int = 1, generator_loss: str = "non_sat
 
     Returns:
       ``(graphdef, state, step)`` where ``step(state, real, key) -> (state, metrics)`` is jitted;
-      ``real`` is a batch (B, ...) for k_disc=1, or (k_disc, B, ...) batches otherwise; metrics is a dict of
+      ``real`` is a batch (B, ...) for k_disc=1, or (k_disc, B, ...) batches otherwise (for a class-conditional
+      GAN, the pair (images, labels (B,) or (k_disc, B))); metrics is a dict of
       float32 scalars: d_loss (the adversarial loss, without the penalty), g_loss, d_real (mean D(x)),
       d_fake (mean D(G(z))), g_grad_norm, and ``penalty`` for r1, r2 and gp (``r1_penalty`` when given as r1 > 0).
       d_real and d_fake are the mean sigmoid of D's output whatever the loss: D's probability for the
@@ -331,6 +348,7 @@ def make_fused_train_step(gan: GAN, *, k_disc: int = 1, generator_loss: str = "n
             gan = nnx.merge(graphdef, state)
             metrics = _one_step(gan, real, step_key(key, start_step + i), **opts)
             return nnx.state(gan), metrics
-        return jax.lax.scan(body, state, (reals, jnp.arange(reals.shape[0])), unroll=unroll)
+        n = jax.tree_util.tree_leaves(reals)[0].shape[0]   # reals: an array, or (images, labels)
+        return jax.lax.scan(body, state, (reals, jnp.arange(n)), unroll=unroll)
 
     return graphdef, state, devices.jit_step(fused, batch_axis=1 if k_disc == 1 else 2, data_parallel=data_parallel)

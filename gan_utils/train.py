@@ -54,7 +54,8 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
 
     Args:
       gan: the GAN to train; it holds the trained state when fit returns.
-      batches: a ``gan_utils.data.BatchSampler`` (anything with ``batch(step) -> (B, ...)``).
+      batches: a ``gan_utils.data.BatchSampler`` (anything with ``batch(step) -> (B, ...)``; for a
+        class-conditional GAN, ``batch(step) -> (images (B, ...), labels (B,))``).
       key: the run's PRNG key; step s uses ``steps.step_key(key, s)``.
       steps: train until this step number (absolute, so a resumed run passes the same value).
       minutes: or train for this many minutes of wall-clock time (compile time included).
@@ -103,21 +104,25 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
     run = {"state": state, "step": start_step, "good": (state, start_step), "pending": [], "compile": 0.0,
            "called_back_at": None}
 
+    def stack(parts):   # a batch is an array, or a tuple (images, labels) for a class-conditional GAN
+        return jax.tree_util.tree_map(lambda *xs: np.stack(xs), *parts)
+
     def batch_for(s):
         if k_disc == 1:
             return batches.batch(s)
-        return np.stack([batches.batch(s * k_disc + j) for j in range(k_disc)])
+        return stack([batches.batch(s * k_disc + j) for j in range(k_disc)])
 
     def advance(n):
         """Runs steps [step, step + n): one fused call when n == fuse, else single steps."""
         s = run["step"]
         if fused is not None and n == fuse:
-            reals = jnp.asarray(np.stack([batch_for(s + i) for i in range(n)]))
+            reals = jax.tree_util.tree_map(jnp.asarray, stack([batch_for(s + i) for i in range(n)]))
             run["state"], m = fused(run["state"], reals, key, s)
             run["pending"].append((list(range(s, s + n)), m))   # metrics of shape (n,): split on the host
         else:   # fuse == 1, or the last n < fuse steps of a run (one compiled shape for the fused call)
             for i in range(n):
-                run["state"], m = single(run["state"], jnp.asarray(batch_for(s + i)), step_key(key, s + i))
+                real = jax.tree_util.tree_map(jnp.asarray, batch_for(s + i))
+                run["state"], m = single(run["state"], real, step_key(key, s + i))
                 run["pending"].append(([s + i], m))
         run["step"] = s + n
 

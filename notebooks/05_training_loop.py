@@ -43,11 +43,18 @@
 # wait.
 
 # %%
-# Setup: install the course package if it is missing (e.g. on Colab), then imports, seed and devices.
-import importlib.util, os, subprocess, sys
-if importlib.util.find_spec("gan_utils") is None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "gan-utils @ git+https://github.com/gan-course/gans-in-jax"], check=True)
+# Setup: the course package (from this clone; on Colab, from GitHub), then imports, seed and devices.
+import importlib, os, subprocess, sys
+REPO = "https://github.com/gan-course/gans-in-jax"  # = gan_utils.course.REPO_URL (scripts/set_repository.py)
+CLONE = next((os.path.abspath(p) for p in ("..", ".") if os.path.isfile(f"{p}/gan_utils/course.py")), None)
+if CLONE:  # a clone of the course: use it, not a download
+    sys.path.insert(0, CLONE)
+elif importlib.util.find_spec("gan_utils") is None:  # Colab: the course alone, keeping Colab's jax and widgets
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
+                    "gan-utils @ " + os.environ.get("GAN_COURSE_REPO", f"git+{REPO}@main")], check=True)
+    importlib.invalidate_caches()
+from gan_utils import course
+print(course.setup(CLONE))  # installs what is missing (gan_utils/course.py); says so if a restart is needed
 import math, tempfile, time
 T_START = time.perf_counter()   # the whole notebook's time is printed at the end
 from pathlib import Path

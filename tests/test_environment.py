@@ -1,4 +1,5 @@
-"""environment.yml (conda) and pyproject.toml must describe the same environment."""
+"""The course's environments: pyproject.toml's ranges, constraints.txt's exact pins (README commands, CI),
+environment.yml (conda, the same pins) and Colab's preinstalled versions (tests/colab_versions.txt)."""
 import re
 import tomllib
 from pathlib import Path
@@ -13,10 +14,10 @@ def _norm(req: str) -> tuple[str, str]:
     return m.group(1).lower().replace("_", "-"), m.group(3).replace(" ", "")
 
 
-def _pyproject_reqs() -> dict:
+def _pyproject_reqs(extras: tuple = ("notebooks", "dev")) -> dict:
     meta = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     reqs = list(meta["dependencies"])
-    for extra in ("notebooks", "dev"):                       # what the environment installs
+    for extra in extras:                                     # what the environment installs
         reqs += meta["optional-dependencies"][extra]
     return dict(_norm(r) for r in reqs)
 
@@ -36,23 +37,60 @@ def _environment_yml_pip_reqs() -> dict:
     return out
 
 
-def test_environment_yml_and_pyproject_agree():
-    py, env = _pyproject_reqs(), _environment_yml_pip_reqs()
-    assert py == env, (f"only in pyproject: {sorted(set(py.items()) - set(env.items()))}; "
-                       f"only in environment.yml: {sorted(set(env.items()) - set(py.items()))}")
+def _pins(path: Path) -> dict:
+    """name -> version of a file of exact pins (constraints.txt, tests/colab_versions.txt)."""
+    out = {}
+    for l in path.read_text().splitlines():
+        if l.strip() and not l.startswith("#"):
+            name, spec = _norm(l)
+            assert spec.startswith("=="), f"{path.name}: {l!r} is not an exact pin"
+            out[name] = spec[2:]
+    return out
 
 
-def test_fragile_libraries_are_pinned_exactly():
-    py = _pyproject_reqs()
-    for name in ("jax", "jaxlib", "flax", "optax"):
-        assert py[name].startswith("=="), f"{name} must be pinned exactly (got {py[name]!r})"
+PINS = REPO / "constraints.txt"
+COLAB = REPO / "tests" / "colab_versions.txt"
+
+
+def _fits(name: str, version: str, spec: str) -> bool:
+    from packaging.specifiers import SpecifierSet
+    return SpecifierSet(spec).contains(version, prereleases=True)
+
+
+def test_environment_yml_installs_the_pins():
+    assert _environment_yml_pip_reqs() == {k: "==" + v for k, v in _pins(PINS).items()}, (
+        "environment.yml's pip list must be constraints.txt's pins, line for line")
+
+
+def test_every_requirement_is_pinned_within_its_range():
+    reqs, pins = _pyproject_reqs(), _pins(PINS)
+    for name, spec in reqs.items():
+        assert name in pins, f"{name} is required (pyproject.toml) but not pinned in constraints.txt"
+        assert _fits(name, pins[name], spec), f"the pin {name}=={pins[name]} is outside the declared range {spec!r}"
+
+
+def test_the_ranges_admit_what_colab_ships():
+    """The lowest versions tested (Colab's) fit the ranges, so the setup cell upgrades nothing on Colab; jax, flax
+    and ipywidgets start exactly there (nothing older has been tested)."""
+    reqs, colab = _pyproject_reqs(extras=()), _pins(COLAB)   # the package's own; Colab runs its own Jupyter
+    for name, spec in reqs.items():
+        if name in colab:
+            assert _fits(name, colab[name], spec), f"Colab's {name} {colab[name]} is outside {spec!r}: Colab would upgrade it"
+    for name in ("jax", "flax", "ipywidgets"):
+        assert f">={colab[name]}" in reqs[name].split(","), f"{name}'s lowest declared version must be Colab's {colab[name]}"
+
+
+def test_known_broken_versions_are_excluded():
+    assert not _fits("ipywidgets", "8.1.9", _pyproject_reqs()["ipywidgets"]), (
+        "ipywidgets 8.1.9 renders no slider in VS Code (microsoft/vscode-jupyter#17504): exclude it")
+    assert _fits("ipywidgets", "8.1.8", _pyproject_reqs()["ipywidgets"])
 
 
 def test_installed_versions_are_the_pinned_ones():
     from importlib.metadata import version
-    py = _pyproject_reqs()
-    for name in ("jax", "jaxlib", "flax", "optax"):
-        assert version(name) == py[name][2:], f"{name} {version(name)} installed, {py[name]} pinned"
+    pins = _pins(PINS)
+    for name in ("jax", "jaxlib", "flax", "optax", "ipywidgets", "numpy"):
+        assert version(name) == pins[name], f"{name} {version(name)} installed, {pins[name]} pinned (constraints.txt)"
 
 
 def test_ci_runs_exactly_the_readme_test_command():

@@ -4,6 +4,7 @@ These tests fail when a pair is out of sync (an edit made on one side only), whe
 when a notebook's opening cells leave the course's shared template (title and Colab badge, then the setup cell).
 """
 import re
+import sys
 from pathlib import Path
 
 import jupytext
@@ -12,15 +13,23 @@ import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 IPYNBS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-REPO_URL = "https://github.com/gan-course/gans-in-jax"
+sys.path.insert(0, str(NOTEBOOKS.parent))
+from gan_utils import course  # noqa: E402
 
 # The setup cell every notebook opens with (house style: one setup cell). Only the imports between the head and
-# the tail differ from notebook to notebook.
-SETUP_HEAD = f'''# Setup: install the course package if it is missing (e.g. on Colab), then imports, seed and devices.
-import importlib.util, os, subprocess, sys
-if importlib.util.find_spec("gan_utils") is None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "gan-utils @ git+{REPO_URL}"], check=True)
+# the tail differ from notebook to notebook. The address is gan_utils.course's (scripts/set_repository.py).
+SETUP_HEAD = f'''# Setup: the course package (from this clone; on Colab, from GitHub), then imports, seed and devices.
+import importlib, os, subprocess, sys
+REPO = "{course.REPO_URL}"  # = gan_utils.course.REPO_URL (scripts/set_repository.py)
+CLONE = next((os.path.abspath(p) for p in ("..", ".") if os.path.isfile(f"{{p}}/gan_utils/course.py")), None)
+if CLONE:  # a clone of the course: use it, not a download
+    sys.path.insert(0, CLONE)
+elif importlib.util.find_spec("gan_utils") is None:  # Colab: the course alone, keeping Colab's jax and widgets
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
+                    "gan-utils @ " + os.environ.get("GAN_COURSE_REPO", f"git+{{REPO}}@{course.BRANCH}")], check=True)
+    importlib.invalidate_caches()
+from gan_utils import course
+print(course.setup(CLONE))  # installs what is missing (gan_utils/course.py); says so if a restart is needed
 '''
 SETUP_TAIL = '''SEED = 0
 TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
@@ -63,7 +72,7 @@ def test_opening_cells_follow_the_template(ipynb):
     number = ipynb.name[:2]
     assert title.cell_type == "markdown" and title.source.startswith(f"# {number} "), (
         f"{ipynb.name} must open with a markdown title '# {number} ...'")
-    badge = f"https://colab.research.google.com/github/{REPO_URL.split('github.com/')[1]}/blob/main/notebooks/{ipynb.name}"
+    badge = course.colab_url(ipynb.name)
     assert badge in title.source, f"{ipynb.name}: the Colab badge must link to {badge}"
     assert "**You will learn**" in title.source, f"{ipynb.name}: the opening cell lists what the reader will learn"
     setup = next(c for c in nb.cells if c.cell_type == "code")

@@ -1,0 +1,172 @@
+"""Where the course lives and where it runs: the repository address, and the setup cell's job.
+
+``REPOSITORY`` is the one place the course's GitHub address is written. ``python scripts/set_repository.py``
+copies it into the notebooks (their setup cells and Colab badges) and the README; tests/test_course.py fails,
+naming that command, when they disagree. Publishing the course under another address is a change of this line
+and that command.
+
+``setup`` is what every notebook's first cell calls, after making ``gan_utils`` importable (from the clone the
+notebook sits in, or on Colab from the repository). It needs nothing but the standard library and ``packaging``
+(which matplotlib and pip bring), because it runs before the course's dependencies may be there:
+
+* **in a clone** (``./course.sh lab``, or plain ``jupyter lab`` in any environment): the clone itself, never a
+  download. If a dependency is missing or outside the declared ranges, ``pip install -e CLONE`` installs them
+  (the ranges of pyproject.toml, which include the versions Colab ships).
+* **on Colab**: the preinstalled jax (with its CUDA plugin on GPU runtimes, libtpu on TPU runtimes), flax and
+  ipywidgets are kept when they are within the ranges, which are chosen to include them: nothing is upgraded, no
+  restart. If a future Colab image ships something older, the matching jax build is installed (``jax[cuda12]`` on
+  a GPU, ``jax[tpu]`` on a TPU, plain ``jax`` on CPU) and the cell asks, in one line, for a restart; its next run
+  proceeds.
+* **elsewhere** (a notebook downloaded on its own): a message with the two ways to get the course.
+"""
+from __future__ import annotations
+
+import importlib.metadata as metadata
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+__all__ = ["REPOSITORY", "BRANCH", "REPO_URL", "colab_url", "install_source", "where", "requirements",
+           "unmet_requirements", "jax_build", "setup", "RestartRequired", "SetupError"]
+
+REPOSITORY = "gan-course/gans-in-jax"   # owner/name on GitHub: the only place it is written by hand
+BRANCH = "main"                         # the branch the badges open and Colab installs
+REPO_URL = f"https://github.com/{REPOSITORY}"
+DIST = "gan-utils"                      # the distribution name of this package (pyproject.toml)
+# the modules each distribution provides, where the names differ (to tell whether an upgrade needs a restart)
+_MODULES = {"pyyaml": "yaml", "ipywidgets": "ipywidgets", "jaxlib": "jaxlib"}
+
+
+class SetupError(RuntimeError):
+    """The course cannot be set up here; the message says what to do."""
+
+
+class RestartRequired(RuntimeError):
+    """Packages already imported in this kernel were upgraded: restart it and run the setup cell again."""
+
+
+def colab_url(notebook: str) -> str:
+    """The "Open in Colab" address of ``notebooks/<notebook>`` (e.g. ``"01_probability_background.ipynb"``)."""
+    return f"https://colab.research.google.com/github/{REPOSITORY}/blob/{BRANCH}/notebooks/{notebook}"
+
+
+def install_source() -> str:
+    """What pip installs the course from outside a clone: ``$GAN_COURSE_REPO`` if set (the tests point it at a
+    local clone, e.g. ``git+file:///path/to/clone``), else ``git+REPO_URL@BRANCH``."""
+    return os.environ.get("GAN_COURSE_REPO") or f"git+{REPO_URL}@{BRANCH}"
+
+
+def where() -> str:
+    """``"colab"`` in a Google Colab runtime, else ``"local"``."""
+    if "google.colab" in sys.modules:
+        return "colab"
+    try:
+        return "colab" if importlib.util.find_spec("google.colab") is not None else "local"
+    except (ImportError, ValueError):   # no "google" package at all
+        return "local"
+
+
+def requirements(clone: str | os.PathLike | None = None) -> list[str]:
+    """The package's declared requirements (pyproject.toml's ``dependencies``): from the clone's pyproject.toml
+    when given, else from the installed distribution's metadata."""
+    if clone is not None:
+        text = (Path(clone) / "pyproject.toml").read_text()
+        try:
+            import tomllib
+            return list(tomllib.loads(text)["project"]["dependencies"])
+        except ModuleNotFoundError:   # Python 3.10: read the one list we need by hand
+            block = re.search(r"^dependencies\s*=\s*\[(.*?)^\]", text, re.S | re.M).group(1)
+            return re.findall(r'^\s*"([^"]+)"', block, re.M)
+    return [r for r in (metadata.requires(DIST) or []) if "extra ==" not in r]
+
+
+def unmet_requirements(reqs: list[str]) -> list[tuple[str, str | None]]:
+    """The requirements not met by what is installed: ``(requirement, installed version or None)`` pairs."""
+    from packaging.requirements import Requirement
+
+    unmet = []
+    for text in reqs:
+        req = Requirement(text)
+        if req.marker is not None and not req.marker.evaluate():
+            continue
+        try:
+            have = metadata.version(req.name)
+        except metadata.PackageNotFoundError:
+            unmet.append((text, None))
+            continue
+        if not req.specifier.contains(have, prereleases=True):
+            unmet.append((text, have))
+    return unmet
+
+
+def jax_build() -> str:
+    """The jax build that matches this machine: ``"cuda12"`` (a GPU: the jax-cuda12 plugin is installed, or an
+    NVIDIA device is present), ``"tpu"`` (libtpu is installed, or Colab says TPU), else ``"cpu"``."""
+    def installed(name):
+        try:
+            metadata.version(name)
+            return True
+        except metadata.PackageNotFoundError:
+            return False
+    if installed("jax-cuda12-plugin") or Path("/dev/nvidia0").exists():
+        return "cuda12"
+    if installed("libtpu") or os.environ.get("COLAB_TPU_ADDR") or os.environ.get("TPU_NAME"):
+        return "tpu"
+    return "cpu"
+
+
+def _pip(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *args], check=True)
+
+
+def _imported(requirement: str) -> bool:
+    from packaging.requirements import Requirement
+    name = Requirement(requirement).name.lower()
+    return _MODULES.get(name, name.replace("-", "_")) in sys.modules
+
+
+def setup(clone: str | os.PathLike | None = None, *, install: bool = True) -> str:
+    """Makes sure the course's dependencies are installed where this notebook runs; returns a one-line report.
+
+    Args:
+      clone: the root of the clone the notebook sits in (the setup cell finds it), or None outside a clone.
+      install: install what is missing (False: only report, raising ``SetupError`` if something is missing).
+    Returns:
+      a one-line description of what was used (printed by the setup cell).
+    Raises:
+      RestartRequired: packages this kernel had already imported were upgraded; restart, run the cell again.
+      SetupError: outside a clone and outside Colab, with dependencies missing; the message says what to run.
+    """
+    place = "clone" if clone is not None else where()
+    reqs = requirements(clone) if clone is not None else requirements()
+    unmet = unmet_requirements(reqs)
+    if not unmet:
+        return {"clone": f"the course from the clone at {Path(clone).resolve()}" if clone else "",
+                "colab": "the course from " + install_source() + ", with Colab's own jax, flax and ipywidgets",
+                "local": "the installed course package"}[place]
+    listing = ", ".join(f"{r} (have {v or 'none'})" for r, v in unmet)
+    if not install or place == "local":
+        raise SetupError(f"the course's dependencies are missing here: {listing}. Either clone the course and run "
+                         f"./course.sh lab (git clone {REPO_URL}), or pip install \"gan-utils @ {install_source()}\" "
+                         "in this notebook's environment and restart its kernel.")
+    restart = any(v is not None and _imported(r) for r, v in unmet)
+    if place == "clone":
+        _pip("-e", str(Path(clone).resolve()))
+    else:
+        jax_reqs = [r for r, _ in unmet if re.match(r"^jax(lib)?\b", r)]
+        others = [r for r, _ in unmet if r not in jax_reqs]
+        if jax_reqs:   # the jax build of the runtime, so that jaxlib and its plugin stay at one version
+            build = jax_build()
+            spec = next((r for r in reqs if re.match(r"^jax\s*[<>=!~]", r)), "jax")
+            _pip(spec.replace("jax", f"jax[{build}]", 1) if build != "cpu" else spec)
+            restart = True  # a new jaxlib (and plugin) only loads in a fresh process
+        if others:
+            _pip(*others)
+    if restart:
+        raise RestartRequired("installed " + ", ".join(r for r, _ in unmet) + ": restart the runtime (Colab: "
+                              "Runtime > Restart session; Jupyter: Kernel > Restart) and run this cell again.")
+    return f"installed {', '.join(r for r, _ in unmet)}; using " + (
+        f"the course from the clone at {Path(clone).resolve()}" if clone else f"the course from {install_source()}")
