@@ -83,13 +83,23 @@ def cmd_train(args) -> None:
     n_grid, nrow = (100, 10) if config.conditional else (64, 8)   # conditional: one column per digit, 0 to 9
     z_fixed = jax.random.normal(k_fixed, (n_grid, gan.latent_dim))
 
+    frames_file = out / checkpoint.FRAMES_FILE   # every grid, as uint8 frames: notebook 05 animates a run from it
+    frames = dict(np.load(frames_file)) if resuming and frames_file.exists() else {"step": np.zeros(0, np.int64)}
+
     def write_samples(step, gan, hist):
         s = models.sample(gan.sampler(), None, n_grid, z=z_fixed)   # g_ema (re-estimated statistics) when --ema
         if config.dataset == "mnist":
             img = np.asarray(s).reshape(n_grid, 28, 28, 1)
             plots.save_image_grid(out / f"samples_{step:06d}.png", img, nrow=nrow)
             plots.save_image_grid(out / "samples.png", img, nrow=nrow)
+            keep = frames["step"] < step                           # a resumed run redraws its last grid
+            frames["images"] = np.concatenate([frames.get("images", np.zeros((0, n_grid, 28, 28), np.uint8))[keep],
+                                               data.to_uint8(img[..., 0])[None]])
+            frames["step"] = np.append(frames["step"][keep], step)
+            np.savez_compressed(frames_file, **frames)
 
+    if not resuming:
+        write_samples(0, gan, None)   # the untrained generator: the first frame (sampling leaves the run unchanged)
     result = train.fit(gan, batches, key=k_run, steps=args.steps, minutes=args.minutes, start_step=start,
                        **config.step_options(),
                        callbacks=[write_samples], callback_every=args.sample_every, checkpoint_dir=str(ckpt_dir),
@@ -122,7 +132,8 @@ def cmd_sample(args) -> None:
         raise CLIError(f"--n must be positive, got {args.n}.")
     if args.pretrained == bool(args.checkpoint):
         raise CLIError("pass either --checkpoint DIR or --pretrained.")
-    src = checkpoint.PRETRAINED_DIR if args.pretrained else Path(args.checkpoint)
+    src = ({"dcgan": checkpoint.PRETRAINED_DIR, "conditional": checkpoint.PRETRAINED_CONDITIONAL_DIR}[args.pretrained]
+           if args.pretrained else Path(args.checkpoint))
     if not src.exists():
         raise CLIError(f"no checkpoint at {src}" + (" (the pretrained weights are missing from this install)"
                                                    if args.pretrained else "; pass the --out folder of `train`."))
@@ -226,7 +237,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("sample", help="draw samples from a checkpoint into an .npz file", formatter_class=fmt)
     s.add_argument("--checkpoint", help="a folder written by `train --out`")
-    s.add_argument("--pretrained", action="store_true", help="use the generator shipped with gan_utils")
+    s.add_argument("--pretrained", nargs="?", const="dcgan", choices=["dcgan", "conditional"], default=None,
+                   help="use a generator shipped with gan_utils: the DCGAN (the default), or the class-conditional "
+                        "one (`--pretrained conditional --label 7`)")
     s.add_argument("--n", type=int, default=10000, help="number of samples")
     s.add_argument("--out", default="samples.npz", help="output .npz; images are uint8 (N, 28, 28) under 'samples'")
     s.add_argument("--seed", type=int, default=0, help="seed of the latent noise")

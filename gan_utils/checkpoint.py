@@ -22,12 +22,14 @@ from .config import GANConfig, build_gan
 
 __all__ = ["save", "restore", "load_meta", "save_module", "load_module", "CheckpointError", "load_gan",
            "load_pretrained", "PRETRAINED_DIR", "pretrained_dir", "Networks", "export_weights", "resolve",
-           "STATE_FILE", "META_FILE", "RUN_SUBDIR"]
+           "STATE_FILE", "META_FILE", "RUN_SUBDIR", "FRAMES_FILE", "PRETRAINED_CONDITIONAL_DIR"]
 
 STATE_FILE, META_FILE = "state.msgpack", "meta.json"
 FORMAT_VERSION = 1
 # The demo DCGAN shipped with the package (written by `python -m gan_utils train ... --out`; see the README).
 PRETRAINED_DIR = Path(__file__).parent / "assets" / "pretrained_dcgan"
+# The class-conditional DCGAN of notebook 08 (`train --conditional`; the command is in the README)
+PRETRAINED_CONDITIONAL_DIR = Path(__file__).parent / "assets" / "pretrained_conditional"
 
 
 class CheckpointError(RuntimeError):
@@ -79,6 +81,7 @@ def save_module(path: str | os.PathLike, module: nnx.Module, meta: dict | None =
 
 
 RUN_SUBDIR = "checkpoint"  # `train --out RUN` keeps its checkpoint in RUN/checkpoint, beside its images
+FRAMES_FILE = "frames.npz"  # `train` writes its sample grids there (steps, uint8 images); `export` ships them too
 
 
 def resolve(path: str | os.PathLike) -> Path:
@@ -232,6 +235,9 @@ def export_weights(src: str | os.PathLike, dst: str | os.PathLike) -> dict:
     if gan.g_ema is not None:
         keep["generator"] = "g_ema (weight average), BatchNorm statistics re-estimated by GAN.sampler()"
     save_module(dst, Networks(gan.sampler(), gan.discriminator), keep)
+    frames = Path(src) / FRAMES_FILE
+    if frames.exists():   # the run's sample grids (train writes them), so a notebook can replay the training
+        shutil.copyfile(frames, Path(dst) / FRAMES_FILE)
     return load_meta(dst)
 
 
@@ -240,12 +246,14 @@ def pretrained_dir() -> Path:
     return Path(os.environ.get("GAN_UTILS_PRETRAINED_DIR") or PRETRAINED_DIR)
 
 
-def load_pretrained(path: str | os.PathLike | None = None):
+def load_pretrained(path: str | os.PathLike | None = None, *, conditional: bool = False):
     """The course's pretrained MNIST DCGAN, shipped inside the package (a few MB of msgpack, no code on load).
 
     Args:
       path: another checkpoint folder to load instead; default ``$GAN_UTILS_PRETRAINED_DIR`` if set, else
         ``gan_utils/assets/pretrained_dcgan``.
+      conditional: load the class-conditional DCGAN instead (``PRETRAINED_CONDITIONAL_DIR``; notebook 08): sample
+        it with ``models.sample(gan.generator, key, n, labels=7)``.
     Returns:
       a ``gan_utils.steps.GAN``; ``gan.generator`` and ``gan.discriminator`` are the trained networks (the
       generator is the one to sample, the weight average when the run kept one) and
@@ -253,7 +261,7 @@ def load_pretrained(path: str | os.PathLike | None = None):
     Raises:
       CheckpointError: the weights are missing (e.g. an install without package data).
     """
-    path = Path(path or pretrained_dir())
+    path = Path(path or (PRETRAINED_CONDITIONAL_DIR if conditional else pretrained_dir()))
     if not path.exists():
         raise CheckpointError(f"no pretrained weights at {path}: reinstall gan_utils with its package data, or "
                               "train them with the command in the README and pass the --out folder as path=.")

@@ -36,6 +36,9 @@ Command line: ``python -m gan_utils evaluate --samples samples.npz [--real mnist
     mean_confidence    mean of the classifier's top probability (low = ambiguous, digit-less images)
     precision, recall  Kynkaanniemi et al. (2019) with k = 3, on up to ``--pr-n`` images of each set
   ``reference`` holds ``source`` and ``n``; ``classifier`` the shipped classifier's ``test_accuracy``.
+  Samples of a class-conditional generator (an .npz with ``labels``, from ``sample`` of a ``--conditional`` run)
+  add ``conditional``: class_accuracy, per_class_accuracy, n_per_class and, against mnist-test, per_class_fid
+  (``conditional_metrics``).
   For 2-D toy samples (``--dataset ring|grid``), ``samples`` holds n, dataset, n_modes, modes_covered,
   high_quality_fraction, reverse_kl (null when no sample is of high quality) and mode_histogram.
 """
@@ -57,7 +60,7 @@ from . import data
 __all__ = ["CLASSIFIER_DIR", "MnistClassifier", "load_classifier", "classifier_meta", "classifier_outputs", "gaussian_stats",
            "sqrtm_psd", "trace_sqrt_product", "frechet_distance", "fid_from_features", "inception_score",
            "class_histogram", "histogram_reverse_kl", "precision_recall", "toy_mode_metrics",
-           "image_metrics", "load_images", "evaluate", "add_cli"]
+           "image_metrics", "conditional_metrics", "load_images", "evaluate", "add_cli"]
 
 CLASSIFIER_DIR = Path(__file__).parent / "assets" / "mnist_classifier"
 FEATURE_DIM = 128
@@ -395,6 +398,38 @@ def image_metrics(images, reference, *, classifier: MnistClassifier | None = Non
             "precision": round(precision, 4), "recall": round(recall, 4)}
 
 
+def conditional_metrics(outputs, labels, reference=None, reference_labels=None, n_classes: int = 10) -> dict:
+    """How well a class-conditional generator gives the class it was asked for.
+
+    Args:
+      outputs: ``(features, probs)`` of the samples (``classifier_outputs``), or the images themselves.
+      labels: (N,) the class each sample was generated for.
+      reference: ``(features, probs)`` (or images) of real images, for the per-class FID; None skips it.
+      reference_labels: (M,) their classes.
+      n_classes: number of classes.
+    Returns:
+      ``class_accuracy`` (share of samples the classifier puts in the requested class), ``per_class_accuracy``
+      (one per class), and with a reference ``per_class_fid`` (each class's samples against the real images of
+      that class; FID is biased upwards at small n, so compare per-class FIDs with each other and at equal n) and
+      ``n_per_class``.
+    """
+    f, p = outputs if isinstance(outputs, tuple) else classifier_outputs(outputs)
+    labels = np.asarray(labels)
+    if labels.shape != (len(p),):
+        raise ValueError(f"need one label per sample: {len(p)} samples, labels of shape {labels.shape}.")
+    hit = np.asarray(p).argmax(1) == labels
+    out = {"class_accuracy": round(float(hit.mean()), 5),
+           "per_class_accuracy": [round(float(hit[labels == c].mean()), 5) if np.any(labels == c) else None
+                                  for c in range(n_classes)],
+           "n_per_class": [int(np.sum(labels == c)) for c in range(n_classes)]}
+    if reference is not None:
+        rf, _ = reference if isinstance(reference, tuple) else classifier_outputs(reference)
+        rl = np.asarray(reference_labels)
+        out["per_class_fid"] = [round(fid_from_features(f[labels == c], rf[rl == c]), 3)
+                                if np.sum(labels == c) > 1 else None for c in range(n_classes)]
+    return out
+
+
 def _npz_samples(path: Path) -> np.ndarray:
     """The array ``samples`` of an .npz file written by ``python -m gan_utils sample`` (as stored)."""
     if not path.exists():
@@ -405,6 +440,12 @@ def _npz_samples(path: Path) -> np.ndarray:
             raise ValueError(f"{path} has no array 'samples' (it has {list(z.keys())}); write it with "
                              "`python -m gan_utils sample` or np.savez(path, samples=images).")
         return z["samples"]
+
+
+def _npz_labels(path: Path) -> np.ndarray | None:
+    """The array ``labels`` of a ``sample`` .npz from a class-conditional generator, or None."""
+    with np.load(path) as z:
+        return np.asarray(z["labels"]) if "labels" in z else None
 
 
 def _png_to_uint8(path: Path) -> np.ndarray:
@@ -498,6 +539,12 @@ def evaluate(samples: str | os.PathLike | np.ndarray, *, real: str | os.PathLike
     ref = load_images(reference)
     ref_out = classifier_outputs(ref)
     out = {"samples": image_metrics(x, ref_out, pr_n=pr_n, seed=seed)}
+    labels = _npz_labels(Path(samples)) if isinstance(samples, (str, os.PathLike)) and str(samples).endswith(".npz") \
+        else None
+    if labels is not None:   # a class-conditional generator's samples: did each come out as the class asked for?
+        ref_labels = np.asarray(data.load_mnist("test")[1]) if str(reference) == "mnist-test" else None
+        out["conditional"] = conditional_metrics(classifier_outputs(x), labels[:len(x)],
+                                                 ref_out if ref_labels is not None else None, ref_labels)
     if real is not None:
         r = load_images(real)
         if len(r) > len(x):

@@ -27,6 +27,7 @@ class FitResult:
     history: dict = field(default_factory=dict)
     seconds: float = 0.0
     compile_seconds: float = 0.0
+    interrupted: bool = False   # stopped early by an interrupt (Jupyter's stop button), with fit(stop_on_interrupt=True)
 
     @property
     def steps_per_second(self) -> float:
@@ -49,7 +50,8 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
         fuse: int | None = None, data_parallel: bool | None = None,
         callbacks: Iterable[Callable] = (), callback_every: int = 500,
         checkpoint_dir: str | None = None, checkpoint_every: int | None = None,
-        config: GANConfig | dict | None = None, history: dict | None = None, progress: bool = True) -> FitResult:
+        config: GANConfig | dict | None = None, history: dict | None = None, progress: bool = True,
+        stop_on_interrupt: bool = False) -> FitResult:
     """Trains ``gan`` in place, for a number of steps or a wall-clock budget.
 
     Args:
@@ -75,6 +77,11 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
       config: saved with checkpoints, so ``checkpoint.load_gan`` can rebuild the GAN.
       history: a previous run's history to extend (for resuming).
       progress: show a tqdm progress bar.
+      stop_on_interrupt: what an interrupt (KeyboardInterrupt: Ctrl-C, Jupyter's stop button) does. Either way the
+        GAN keeps every step finished before it, the history is complete up to there, and a checkpoint is written
+        (with ``checkpoint_dir``). True: training ends there and fit returns normally (``result.interrupted``), so
+        the cells after a stopped training cell work with the model so far; False (default): the interrupt is
+        raised again after that, as the command line and scripts expect.
 
     Returns:
       FitResult with the final step and the metric history (one entry per step).
@@ -115,16 +122,18 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
     def advance(n):
         """Runs steps [step, step + n): one fused call when n == fuse, else single steps."""
         s = run["step"]
+        # state, step and pending metrics change in one dict.update, so an interrupt (which Python delivers between
+        # bytecodes) never leaves a state without its step number or its metrics
         if fused is not None and n == fuse:
             reals = jax.tree_util.tree_map(jnp.asarray, stack([batch_for(s + i) for i in range(n)]))
-            run["state"], m = fused(run["state"], reals, key, s)
-            run["pending"].append((list(range(s, s + n)), m))   # metrics of shape (n,): split on the host
+            state, m = fused(run["state"], reals, key, s)
+            # metrics of shape (n,): split on the host
+            run.update(state=state, step=s + n, pending=run["pending"] + [(list(range(s, s + n)), m)])
         else:   # fuse == 1, or the last n < fuse steps of a run (one compiled shape for the fused call)
             for i in range(n):
                 real = jax.tree_util.tree_map(jnp.asarray, batch_for(s + i))
-                run["state"], m = single(run["state"], real, step_key(key, s + i))
-                run["pending"].append(([s + i], m))
-        run["step"] = s + n
+                state, m = single(run["state"], real, step_key(key, s + i))
+                run.update(state=state, step=s + i + 1, pending=run["pending"] + [([s + i], m)])
 
     def save(state, s):
         if checkpoint_dir:
@@ -187,6 +196,16 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
         if callbacks and run["called_back_at"] != run["step"]:
             call_back()
         save(run["state"], run["step"])
+    except KeyboardInterrupt:
+        # run["state"] is the state after the last step that returned: keep it, with its history and a checkpoint
+        jax.block_until_ready(run["state"])
+        sync()
+        nnx.update(gan, run["state"])
+        save(run["state"], run["step"])
+        if not stop_on_interrupt:
+            raise
+        bar.write(f"stopped at step {run['step']}: the GAN and its history are kept up to there")
+        return FitResult(run["step"], hist, time.perf_counter() - t0, run["compile"], interrupted=True)
     finally:
         bar.close()
     return FitResult(run["step"], hist, time.perf_counter() - t0, run["compile"])

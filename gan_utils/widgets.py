@@ -7,8 +7,89 @@ from __future__ import annotations
 
 from typing import Callable
 
-__all__ = ["interactive_figure", "interpolate_latents", "latent_directions", "draw_interpolation",
+__all__ = ["LiveTraining", "interactive_figure", "interpolate_latents", "latent_directions", "draw_interpolation",
            "latent_interpolation", "draw_latent_explorer", "latent_explorer"]
+
+
+class LiveTraining:
+    """A training callback that redraws the samples of a fixed latent batch and the loss curves in place.
+
+    ``train.fit(..., callbacks=[live], callback_every=250)`` calls it every 250 steps; each call samples the
+    generator for the same ``z`` (so the picture shows the generator's map changing, not new draws), keeps the frame
+    in ``live.frames`` (for an animation afterwards) and replaces the picture shown under the cell. The picture is
+    a PNG updated through an IPython display handle (``display(..., display_id=True)``, then ``handle.update``),
+    which JupyterLab, Notebook 7, VS Code and Colab all update in place, with no widget front end involved; outside
+    a notebook it prints nothing and only keeps the frames.
+
+    Args:
+      z: (N, latent_dim) latent codes, N a square (64: an 8x8 grid).
+      labels: class labels for a conditional generator (see ``models.generator_inputs``), else None.
+      steps: the planned number of steps, for the title ("step 750 of 5000").
+      smooth: moving-average window of the loss curves, in steps.
+    """
+
+    def __init__(self, z, *, labels=None, steps: int | None = None, smooth: int = 25):
+        import numpy as np
+        n = int(np.asarray(z).shape[0])
+        if int(round(n ** 0.5)) ** 2 != n:
+            raise ValueError(f"LiveTraining draws a square grid: pass a square number of latent codes (64), got {n}.")
+        self.z, self.labels, self.steps, self.smooth = z, labels, steps, smooth
+        self.frames: list = []
+        self.handle = None
+
+    def __call__(self, step: int, gan, history: dict | None) -> None:
+        import numpy as np
+        from . import models
+        images = np.asarray(models.sample(gan.sampler(), None, len(self.z), z=self.z, labels=self.labels))
+        self.frames.append((int(step), images))
+        self.show(step, images, history)
+
+    def png(self, step: int, images, history: dict | None) -> bytes:
+        """The picture: the sample grid beside the two loss curves (PNG bytes)."""
+        import io
+        import numpy as np
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+        from . import plots
+
+        fig = Figure(figsize=(9.6, 3.9), dpi=80)
+        FigureCanvasAgg(fig)
+        ax_img, ax_loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.5]})
+        of = f" of {self.steps}" if self.steps else ""
+        plots.show_images(images, nrow=int(round(len(images) ** 0.5)), ax=ax_img,
+                          title=f"G(z) for a fixed z, step {step}{of}")
+        if history and history.get("step"):
+            s = np.asarray(history["step"])
+            for key, color, label in (("d_loss", plots.D_COLOR, "discriminator loss"),
+                                      ("g_loss", plots.FAKE_COLOR, "generator loss")):
+                ax_loss.plot(s, history[key], color=color, alpha=0.15, lw=0.8)
+                ax_loss.plot(s, plots._smooth(history[key], self.smooth), color=color, lw=1.8, label=label)
+            ax_loss.legend(loc="upper right", fontsize=8)
+        else:
+            ax_loss.text(0.5, 0.5, "the curves appear after the first steps", ha="center", va="center",
+                         transform=ax_loss.transAxes, color="gray")
+        ax_loss.set_xlabel("training step")
+        ax_loss.set_ylabel("loss")
+        ax_loss.set_title("Losses so far")
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+        return buf.getvalue()
+
+    def show(self, step: int, images, history: dict | None) -> None:
+        """Draws (the first time) or replaces (afterwards) the picture under the cell."""
+        try:
+            from IPython import get_ipython
+            from IPython.display import Image, display
+        except ImportError:
+            return
+        if get_ipython() is None:
+            return
+        picture = Image(self.png(step, images, history))
+        if self.handle is None:
+            self.handle = display(picture, display_id=True)
+        else:
+            self.handle.update(picture)
 
 
 def interactive_figure(update: Callable, **controls):

@@ -272,3 +272,43 @@ def test_fused_equals_single_steps_with_recipe_options():
     assert mb["r1_penalty"].shape == (4,)
     for a, b in zip(jax.tree_util.tree_leaves(sa), jax.tree_util.tree_leaves(sb)):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+class _StopAt(data.BatchSampler):
+    """Presses "stop" (raises KeyboardInterrupt) when asked for the batch of step ``stop``, as Jupyter's stop button
+    does in the middle of a training loop."""
+
+    def __init__(self, *a, stop, **k):
+        super().__init__(*a, **k)
+        self.stop = stop
+
+    def batch(self, step):
+        if step == self.stop:
+            raise KeyboardInterrupt
+        return super().batch(step)
+
+
+@pytest.mark.parametrize("fuse", [1, 10])
+def test_stop_button_keeps_the_model_and_history_up_to_the_last_finished_step(tmp_path, fuse):
+    x = np.asarray(data.ring().sample(jax.random.key(0), 4096))
+    straight = mlp_gan()
+    train.fit(straight, data.BatchSampler(x, 64, jax.random.key(1)), key=jax.random.key(2), steps=40, fuse=fuse,
+              progress=False)
+    gan = mlp_gan()
+    r = train.fit(gan, _StopAt(x, 64, jax.random.key(1), stop=47), key=jax.random.key(2), steps=100, fuse=fuse,
+                  progress=False, stop_on_interrupt=True, checkpoint_dir=str(tmp_path / "ck"))
+    expected = 47 if fuse == 1 else 40          # a fused call of 10 steps is all or nothing
+    assert r.interrupted and r.step == expected
+    assert r.history["step"] == list(range(expected)) and len(r.history["d_loss"]) == expected
+    if fuse == 10:   # the GAN holds exactly the state after step 40: the uninterrupted run's
+        for a, b in zip(leaves(gan), leaves(straight)):
+            np.testing.assert_array_equal(a, b)
+    assert checkpoint.load_meta(tmp_path / "ck")["step"] == expected
+    # without stop_on_interrupt the interrupt goes on up (the command line's Ctrl-C), after keeping the same
+    again = mlp_gan()
+    with pytest.raises(KeyboardInterrupt):
+        train.fit(again, _StopAt(x, 64, jax.random.key(1), stop=47), key=jax.random.key(2), steps=100, fuse=fuse,
+                  progress=False, checkpoint_dir=str(tmp_path / "ck2"))
+    assert checkpoint.load_meta(tmp_path / "ck2")["step"] == expected
+    for a, b in zip(leaves(gan), leaves(again)):
+        np.testing.assert_array_equal(a, b)
