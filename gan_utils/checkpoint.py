@@ -103,6 +103,23 @@ def load_meta(path: str | os.PathLike) -> dict:
     return json.loads((resolve(path) / META_FILE).read_text())
 
 
+def _msgpack_restore(raw: bytes):
+    """``flax.serialization.msgpack_restore``, with integer keys allowed on every flax version.
+
+    NNX states have integer keys (the layers of a list, the steps of a chain); flax 0.12 reads them, flax 0.11 (what
+    Colab ships, 2026-08) refuses them (msgpack's ``strict_map_key``), so there the same decoding is done with them
+    allowed, using flax's own helpers.
+    """
+    try:
+        return serialization.msgpack_restore(raw)
+    except ValueError as e:
+        if "strict_map_key" not in str(e):
+            raise
+        import msgpack
+        tree = msgpack.unpackb(raw, ext_hook=serialization._msgpack_ext_unpack, raw=False, strict_map_key=False)
+        return serialization._unchunk_array_leaves_in_place(tree)
+
+
 def load_module(path: str | os.PathLike, module: nnx.Module) -> dict:
     """Restores the variables saved by ``save_module`` into ``module`` (in place); returns the meta dict.
 
@@ -111,7 +128,7 @@ def load_module(path: str | os.PathLike, module: nnx.Module) -> dict:
     """
     path = resolve(path)
     meta = load_meta(path)
-    raw = serialization.msgpack_restore((path / STATE_FILE).read_bytes())
+    raw = _msgpack_restore((path / STATE_FILE).read_bytes())
     target = nnx.state(module)
     want = target.to_pure_dict()
     flat_want = dict(jax.tree_util.tree_flatten_with_path(want)[0])

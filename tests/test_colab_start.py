@@ -35,7 +35,7 @@ def _python() -> Path:
 
 def _version(py: Path, dist: str) -> str | None:
     out = subprocess.run([str(py), "-c", f"import importlib.metadata as m; print(m.version({dist!r}))"],
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, cwd="/")   # not the clone: its gan_utils.egg-info would count
     return out.stdout.strip() if out.returncode == 0 else None
 
 
@@ -107,7 +107,7 @@ def test_every_setup_cell_installs_the_course_and_keeps_colabs_versions(colab):
         assert _version(colab["python"], dist) == COLAB[dist], f"the setup cells changed Colab's {dist}"
     direct = subprocess.run([str(colab["python"]), "-c", "import importlib.metadata as m; "
                              "print(m.distribution('gan-utils').read_text('direct_url.json'))"],
-                            capture_output=True, text=True).stdout
+                            capture_output=True, text=True, cwd="/").stdout
     assert ROOT.as_uri() in direct, f"gan-utils was not installed from GAN_COURSE_REPO: {direct}"
 
 
