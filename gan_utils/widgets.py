@@ -1,4 +1,5 @@
-"""Interactive controls built from ipywidgets only (they work in JupyterLab, classic Notebook and Colab).
+"""Notebook controls built from ipywidgets only (they work in JupyterLab, Notebook 7, VS Code and Colab), and
+``LiveTraining``, a training callback that redraws its picture through an IPython display handle.
 
 Every widget's update function is an ordinary function, so a notebook can also call it once in a plain
 cell: the figure then appears in the committed output, for readers without a kernel.

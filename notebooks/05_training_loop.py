@@ -55,18 +55,21 @@ elif importlib.util.find_spec("gan_utils") is None:  # Colab: the course alone, 
     importlib.invalidate_caches()
 from gan_utils import course
 print(course.setup(CLONE))  # installs what is missing (gan_utils/course.py); says so if a restart is needed
-import math, tempfile, time
+import math, time
 T_START = time.perf_counter()   # the whole notebook's time is printed at the end
 from pathlib import Path
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
 from flax import nnx
-from gan_utils import checkpoint, data, exercises, losses, metrics, models, plots, steps, train
+from gan_utils import checkpoint, data, exercises, losses, metrics, models, plots, steps, train, widgets
 from gan_utils.config import GANConfig, build_gan
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR, D_COLOR, EQUILIBRIUM
 USE_PRETRAINED = False  # True: skip the 5-minute training and load the shipped pretrained DCGAN instead
 USE_PRETRAINED |= os.environ.get("GAN_COURSE_PRETRAINED") == "1"  # lets the test suite run this path too
-OUT = Path(tempfile.mkdtemp(prefix="gan_course_05_"))  # checkpoints and the GIF go here, not into the repo
-print(f"outputs in {OUT}")
+# Your run (checkpoints, the GIF) goes to a visible folder beside this notebook, where notebook 06 finds it to score
+# it; a test run uses another one, so it never overwrites yours. (On Colab: the Files pane; download what you keep.)
+OUT = Path("runs") / ("05_test" if os.environ.get("GAN_COURSE_TEST") == "1" else "05_training_loop")
+OUT.mkdir(parents=True, exist_ok=True)
+print(f"outputs in {OUT.resolve()}")
 SEED = 0
 TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
 key = jax.random.key(SEED)
@@ -221,7 +224,12 @@ print(f"a cold compile of the gan_utils step (cache off, batch 48): {cold:.1f} s
 #
 # `gan_utils.train.fit` runs the compiled step in a loop with a progress bar, records the metrics of every step,
 # stops on NaN, and calls our callback every `callback_every` steps; we use it to draw the **same 64 latent codes**
-# each time, so the frames show how the generator's map $z \mapsto G(z)$ evolves, not new random draws.
+# each time, so the frames show how the generator's map $z \mapsto G(z)$ evolves, not new random draws. The callback
+# (`widgets.LiveTraining`) also **redraws the picture under the training cell** with the newest frame and the losses
+# so far, so a classroom watches the digits appear while it trains. **The stop button** (Kernel > Interrupt) ends the
+# training early without losing it: `fit(..., stop_on_interrupt=True)` keeps every finished step, its history and a
+# checkpoint, and the cells after it carry on with the model as it is. The checkpoint (every 1,000 steps and at the
+# end) and the GIF go to `runs/05_training_loop/` beside this notebook; notebook 06 scores your run from there.
 #
 # **Budget.** `STEPS` steps at batch 64, about 5 minutes on an idle 2-core CPU (the cell prints how long they took
 # on yours, with the load average: a busy machine is slower). We fix the budget in steps (not `minutes=`), so that
@@ -229,7 +237,8 @@ print(f"a cold compile of the gan_utils step (cache off, batch 48): {cold:.1f} s
 # and device type). The cell after the samples scores it with the course's classifier
 # (notebook 06). Set `USE_PRETRAINED = True` in the setup cell to skip training and load the weights shipped with
 # `gan_utils` (the same recipe plus a moving average of the generator's weights, decay 0.999, trained for 10,000
-# steps; the command is in the README).
+# steps; the command is in the README), with that run's own frames and curves: the animation below then replays
+# the shipped run.
 #
 # ### The recipe, and why each choice is there
 #
@@ -295,27 +304,34 @@ STEPS = 40 if TESTING else 5000          # about 5 minutes on an idle 2-core CPU
 EVERY = 20 if TESTING else 250           # a frame of the fixed latent batch every EVERY steps
 key, k_run, k_fixed = jax.random.split(key, 3)
 z_fixed = jax.random.normal(k_fixed, (64, 64))
-frames = []
-
-def record(step, gan, history):
-    frames.append((step, np.asarray(models.sample(gan.sampler(), None, 64, z=z_fixed))))
+# The picture under this cell redraws G(z_fixed) and the losses every EVERY steps while it trains; every frame is
+# kept (live.frames) for the animation below. Press the stop button (or Kernel > Interrupt) when you have seen
+# enough: the training ends there, and the cells below work with the model and the history up to that step.
+live = widgets.LiveTraining(z_fixed, steps=STEPS)
 
 if USE_PRETRAINED:
-    record(0, new_gan(), None)                    # the untrained generator, for comparison
     gan = checkpoint.load_pretrained()
     pretrained_meta = checkpoint.load_meta(checkpoint.pretrained_dir())
     history = pretrained_meta["history"]
     CONFIG = GANConfig.from_dict(pretrained_meta["config"]).replace(seed=SEED)   # new_gan() now builds this recipe
-    record(history["step"][-1] + 1, gan, history)
-    print(f"loaded the pretrained DCGAN ({history['step'][-1] + 1} steps of training)")
+    shipped = np.load(checkpoint.pretrained_dir() / checkpoint.FRAMES_FILE)      # the shipped run's own frames
+    frames = [(int(s), data.to_unit_range(img[..., None])) for s, img in zip(shipped["step"], shipped["images"])]
+    live.show(frames[-1][0], frames[-1][1], history)
+    print(f"loaded the pretrained DCGAN ({history['step'][-1] + 1} steps of training) with its {len(frames)} frames, "
+          f"one every {frames[1][0]} steps (its own fixed z, drawn by `python -m gan_utils train`)")
 else:
     gan = new_gan()
-    record(0, gan, None)
-    result = train.fit(gan, batches, key=k_run, steps=STEPS, callbacks=[record], callback_every=EVERY)
-    history = result.history
+    live(0, gan, None)
+    result = train.fit(gan, batches, key=k_run, steps=STEPS, callbacks=[live], callback_every=EVERY,
+                       checkpoint_dir=OUT / "checkpoint", checkpoint_every=1000, config=CONFIG, stop_on_interrupt=True)
+    frames, history = live.frames, result.history
     rate = (result.step) / (result.seconds - result.compile_seconds)
     print(f"{result.step} steps in {result.seconds:.0f} s (first call, compile or cache load, {result.compile_seconds:.1f} s): "
           f"{rate:.1f} steps/s = {rate * BATCH:.0f} images/s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    if result.interrupted:
+        print(f"you stopped the training at step {result.step} of {STEPS}: the cells below use the model and its "
+              "history up to there")
+    print(f"checkpoint (with the recipe, for notebook 06): {(OUT / 'checkpoint').resolve()}")
 
 # %%
 # Check: the run is complete and healthy.
@@ -344,7 +360,8 @@ print("mean over the last steps:", {k: round(float(np.mean(history[k][last])), 3
 # the 64 codes change digit (by the course's classifier; also counted only where it is over 90% sure in both frames,
 # since an ambiguous image can flip with a small change) and the mean pixel change: late in training some codes
 # still switch digit from frame to frame, confidently (the printed counts), so the generator's map is still moving,
-# not converged. The GIF is written to the output folder (a temporary one here; e.g. to put it in slides).
+# not converged. The GIF is written to the run's folder (`runs/05_training_loop/training.gif` beside this notebook; e.g.
+# to put it in slides).
 
 # %%
 def draw_frame(ax, frame):

@@ -501,7 +501,7 @@ GEN_DIR = checkpoint.pretrained_dir()          # the shipped DCGAN; or Path("my_
 n_gen = 2000 if TESTING else 10000
 HAVE_GENERATOR = (GEN_DIR / checkpoint.META_FILE).exists()
 SHIPPED = HAVE_GENERATOR and GEN_DIR.resolve() == checkpoint.PRETRAINED_DIR.resolve()
-README_SHIPPED = {"fid": 48.8, "precision": 0.57, "recall": 0.81}   # README.md, "shipped DCGAN generator" row (N = 10,000)
+README_SHIPPED = {"fid": 49.1, "precision": 0.56, "recall": 0.83}   # README.md, "shipped DCGAN generator" row (N = 10,000)
 key, sub = jax.random.split(key)               # not used for sampling; split either way, so later cells draw the same keys
 if HAVE_GENERATOR:
     gmeta = checkpoint.load_meta(GEN_DIR)
@@ -564,6 +564,28 @@ if HAVE_GENERATOR:
     print(f"real against real at N = {n_gen:,}: {out['real']['fid']:.3f} on this subset; section 3's floor, the mean "
           f"over {n_subsets} random subsets: {floor[n_gen]:.3f} (sd {floor_runs[n_gen].std(ddof=1):.3f})")
     assert abs(out["real"]["fid"] - floor[n_gen]) < 3 * floor_runs[n_gen].std(ddof=1)
+
+# %% [markdown]
+# ### Your own run, from notebook 05
+#
+# Notebook 05 saves its live training in `runs/05_training_loop/` beside the notebooks (a checkpoint every 1,000 steps,
+# at the end, and when you press stop). The next cell scores that run exactly as above, at the same $N$ and with the
+# same key, beside the shipped generator; without a run it says how to make one. (Any folder written by
+# `python -m gan_utils train --out` works too: set `MY_RUN` to it.)
+
+# %%
+MY_RUN = Path("runs") / ("05_test" if TESTING else "05_training_loop")   # where notebook 05 saves your run
+if HAVE_GENERATOR and (MY_RUN / checkpoint.RUN_SUBDIR / checkpoint.META_FILE).exists():
+    mine, mine_meta = checkpoint.load_gan(MY_RUN), checkpoint.load_meta(MY_RUN)
+    fake_mine = data.to_uint8(models.sample(mine.sampler(), jax.random.key(0), n_gen))
+    s_mine = metrics.image_metrics(fake_mine, ref)
+    table({"shipped generator": g, f"your run, step {mine_meta['step']}": s_mine})
+    print(f"your run ({MY_RUN.resolve()}), {mine_meta['step']} steps: FID {s_mine['fid']:.1f} against the shipped "
+          f"generator's {g['fid']:.1f} ({gmeta['step']} steps) at N = {n_gen:,}")
+    assert s_mine["fid"] < c["uniform noise"]["fid"]   # anything trained beats noise; the rest is your run's story
+else:
+    print(f"no run of yours in {MY_RUN.resolve()} yet: run notebook 05's training cell (USE_PRETRAINED = False), "
+          "then this cell again.")
 
 # %% [markdown]
 # ## 8. Mode coverage on the ring and the grid

@@ -1,0 +1,77 @@
+"""Notebooks 01 and 02 as a learner runs them: opened in JupyterLab and in Notebook 7 (headless Chromium, driven by
+Playwright: tests/browser.py), Run All, every widget rendered, then a slider moved by the mouse and the figure it
+drives checked to have changed. Screenshots before and after go to test-artifacts/browser/."""
+import hashlib
+from pathlib import Path
+
+import pytest
+from browser import (FRONTENDS, cell_outputs, open_notebook, run_all_cells, screenshot,  # noqa: F401
+                     wait_kernel_idle, wait_widget, widget_errors)
+
+pytestmark = pytest.mark.browser
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+# notebook -> (description of the slider to move, how far along its track to drag it, what else must render)
+CASES = {
+    "01_probability_background.ipynb": ("q mean", 0.85, []),
+    "02_minimax_objective.ipynb": ("step size", 0.8, ['.gan-playground canvas[data-role="field"]']),
+}
+
+
+def _figure_digest(box) -> str:
+    """A digest of the PNG the widget's output area shows now ('' when none yet)."""
+    img = box.locator(".widget-output img, .jp-OutputArea-output img")
+    if img.count() == 0:
+        return ""
+    src = img.last.get_attribute("src") or ""
+    return hashlib.sha1(src.encode()).hexdigest()
+
+
+def _drag(page, box, fraction: float) -> None:
+    track = box.locator(".widget-slider .noUi-target").first.bounding_box()
+    handle = box.locator(".widget-slider .noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    track = box.locator(".widget-slider .noUi-target").first.bounding_box()
+    hb = handle.bounding_box()
+    page.mouse.move(hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(track["x"] + fraction * track["width"], hb["y"] + hb["height"] / 2, steps=10)
+    page.mouse.up()
+
+
+@pytest.mark.parametrize("frontend", FRONTENDS)
+@pytest.mark.parametrize("notebook", list(CASES))
+def test_notebook_runs_and_its_slider_redraws_the_figure(jupyter, chromium, frontend, notebook):
+    label, fraction, also = CASES[notebook]
+    name = jupyter.add(NOTEBOOKS / notebook, f"{frontend}_{notebook}")
+    stem = f"{Path(notebook).stem}_{frontend}"
+    with open_notebook(chromium, jupyter, name, frontend) as page:
+        run_all_cells(page)
+        try:
+            wait_kernel_idle(page, timeout=600)
+        finally:
+            screenshot(page, f"{stem}_ran")
+        failed = [t[:400] for t in cell_outputs(page) if "Traceback (most recent call last)" in t]
+        assert failed == [], f"{notebook} raised in {frontend}: {failed}"
+        for selector in also:
+            wait_widget(page, selector, timeout=30, extra_reprs=("Playground",))
+        # the widget box whose slider is labelled `label`, with the figure it redraws
+        box = page.locator(".jp-OutputArea-output .widget-vbox").filter(
+            has=page.locator(".widget-label", has_text=label)).last
+        wait_widget(page, ".widget-slider", timeout=30)
+        box.scroll_into_view_if_needed()
+        page.wait_for_function("b => !!b.querySelector('img')", arg=box.element_handle(), timeout=30_000)
+        before = _figure_digest(box)
+        readout = box.locator(".widget-readout").first.inner_text()
+        old_src = box.locator("img").last.get_attribute("src")
+        screenshot(page, f"{stem}_before", full_page=False)
+        _drag(page, box, fraction)
+        page.wait_for_function(
+            "([b, old]) => { const i = [...b.querySelectorAll('img')].pop(); return i && i.src && i.src !== old; }",
+            arg=[box.element_handle(), old_src], timeout=30_000)
+        wait_kernel_idle(page, timeout=60)
+        after = _figure_digest(box)
+        screenshot(page, f"{stem}_after", full_page=False)
+        assert box.locator(".widget-readout").first.inner_text() != readout, "the slider did not move"
+        assert after and after != before, f"moving {label!r} did not redraw its figure"
+        assert widget_errors(page, extra_reprs=("Playground",)) == []
