@@ -829,18 +829,25 @@ frames = np.asarray(models.sample(Gp, None, 9, z=jnp.asarray(widgets.interpolate
 frame_steps = np.linalg.norm(np.diff(frames.reshape(9, -1), axis=0), axis=1) / np.linalg.norm((frames[-1] - frames[0]).ravel())
 print("L2 change between consecutive frames of the strip, as a fraction of the change from the first to the last:",
       [round(float(v), 2) for v in frame_steps])
-assert mid_score["linear midpoints"][0] < mid_score["slerp midpoints"][0] and mid_score["linear midpoints"][1] < mid_score["slerp midpoints"][1]
+lower = mid_score["linear midpoints"][1] < mid_score["slerp midpoints"][1]
+print(f"the shipped discriminator's mean logit is {'lower' if lower else 'higher'} at the linear midpoints than at "
+      f"the slerp ones ({mid_score['linear midpoints'][1]:+.2f} against {mid_score['slerp midpoints'][1]:+.2f}), and "
+      f"all three sets sit far below real digits: it does not settle the question")
+assert mid_score["linear midpoints"][0] < mid_score["slerp midpoints"][0]
 assert abs(mid_score["slerp midpoints"][0] - mid_score["endpoints"][0]) < 0.01
-assert frame_steps.max() < 0.5 and frame_steps.argmax() in range(2, 6)
+print(f"largest step: frame {frame_steps.argmax()} -> {frame_steps.argmax() + 1}, {frame_steps.max():.2f} of the whole change")
+assert frame_steps.max() < 0.5
 
 # %% [markdown]
-# The scores answer the empirical question for this generator: at the linear midpoints its images are slightly less
-# digit-like by both measures (less background, a lower discriminator logit), while the slerp midpoints keep the
-# endpoints' background fraction. The effect is small for this generator: codes that short are rare in training, not
+# The scores answer the empirical question for this generator: at the linear midpoints its images have slightly less
+# background than a digit's, while the slerp midpoints keep the endpoints' background fraction. The shipped
+# discriminator is no referee here: its mean logits for the three sets differ by less than their distance to real
+# digits, in the direction printed above. A discriminator is trained to separate real from generated images, not
+# to score how digit-like an image is. The effect is small for this generator: codes that short are rare in training, not
 # absent (the count printed above), and its images there keep most of a digit's background (printed), and look
-# like digits, most of them clearly (the row of 8 linear midpoints above). Along the strip, the frame-to-frame changes are
-# largest in the middle frames, where one digit turns into the other, and no single step is as large as half the
-# change from end to end.
+# like digits, most of them clearly (the row of 8 linear midpoints above). Along the strip, no single frame-to-frame
+# step is as large as half the change from end to end (the largest is printed): the image morphs from one digit into
+# the other rather than jumping.
 
 # %%
 # Interactive: pick two seeds and move t (needs a running kernel).

@@ -344,9 +344,9 @@ if not TESTING:                 # the full run: both gradients grew (the text sa
 # (after a brief rise in the first steps, in the figure), from 1.44 to 0.030, while the non-saturating one *grows*,
 # from 1.41 to 84.6; their ratio follows $D/(1-D)$ of the mean $D(G(z))$ (1.03 and 3.6e-4, against 1.03 and
 # 3.7e-4). Against the pretrained generator, whose samples look
-# like digits, the same number of steps leaves $D$ near chance: held-out accuracy 0.51 at the start, 0.559 at the
-# end, never above 0.602; the mean $D(G(z))$ moved from 0.40 to 0.50, and both generator gradients *grew*
-# (saturating 0.191 to 0.523, non-saturating 0.258 to 0.560). A discriminator alone does not always "win" in a
+# like digits, the same number of steps leaves $D$ near chance: held-out accuracy 0.51 at the start, 0.555 at the
+# end, never above 0.580; the mean $D(G(z))$ moved from 0.40 to 0.49, and both generator gradients *grew*
+# (saturating 0.178 to 0.409, non-saturating 0.246 to 0.457). A discriminator alone does not always "win" in a
 # given number of steps, and no gradient vanishes while the fakes are this close to the data.
 #
 # **Is the small gradient the whole problem?** Under plain gradient descent it would be: the generator's step is
@@ -437,7 +437,7 @@ print(f"worst quarter's share of the saturating weight: {share_u['saturating']:.
 # %% [markdown]
 # Read the measurements together:
 #
-# - **Adam undoes a constant scale.** A fresh Adam given $g$ and given $0.01\,g$ makes updates that differ by 10.8%
+# - **Adam undoes a constant scale.** A fresh Adam given $g$ and given $0.01\,g$ makes updates that differ by 10.6%
 #   of the update's norm, all of it from Adam's $\epsilon$ (the printed difference without it). Against the untrained
 #   generator the saturating gradient is 2,671x smaller than the non-saturating one; a fresh Adam's first step is
 #   about $\pm\eta$ per weight whatever the gradient's size, so its norm is at most $\eta\sqrt n$ = 0.169 for any
@@ -447,8 +447,8 @@ print(f"worst quarter's share of the saturating weight: {share_u['saturating']:.
 #   such a drop: against the untrained generator the saturating gradient fell from 1.44 to 0.030 while $D$ trained
 #   above.
 # - **The per-sample weights differ as the formula says**: the worst quarter of fakes gets 9.4% (untrained $G$) and
-#   18.6% (pretrained $G$) of the saturating weight, against 25.0% and 31.6% of the non-saturating weight. Yet on
-#   these batches the two gradients point almost the same way (cosine 1.000 and 0.994), even against the untrained
+#   18.9% (pretrained $G$) of the saturating weight, against 25.0% and 31.1% of the non-saturating weight. Yet on
+#   these batches the two gradients point almost the same way (cosine 1.000 and 0.991), even against the untrained
 #   generator, whose $D(G(z))$ spans 4.2e-05 to 2.41e-03: the fakes' individual gradients must largely share one
 #   direction, so re-weighting them changes their sum little.
 #
@@ -458,7 +458,7 @@ print(f"worst quarter's share of the saturating weight: {share_u['saturating']:.
 # when $D$ rejects the fakes, and it gives the worst fakes the most weight. That is why every GAN the course trains
 # for results uses it (Goodfellow et al., 2014, section 3); notebook 05 compares the two losses in a short
 # DCGAN run with Adam and a strong discriminator. And a discriminator trained alone does not stay put: against the untrained generator it reached
-# accuracy 1.000, against the pretrained one it had only reached 0.559, and as it improves the generator's gradient
+# accuracy 1.000, against the pretrained one it had only reached 0.555, and as it improves the generator's gradient
 # changes. So the two are trained in alternation, each step of one answered by a step of the other.
 #
 # ## 5. Taming the discriminator: dropout and one-sided label smoothing
@@ -573,11 +573,11 @@ assert stroke_mean > background_mean and background_share > 0.5, (stroke_mean, b
 
 
 # %% [markdown]
-# The pretrained discriminator is far from chance against the shipped generator (held-out accuracy 0.824, mean
-# $D(x)$ 0.697 against $D(G(z))$ 0.264): it was trained against the raw generator, not this weight average, and it
+# The pretrained discriminator is far from chance against the shipped generator (held-out accuracy 0.766, mean
+# $D(x)$ 0.590 against $D(G(z))$ 0.209): it was trained against the raw generator, not this weight average, and it
 # still tells them apart, so its gradients carry a signal. The input gradients cover the whole image, background
-# included: per pixel they are larger on the strokes (0.329 against 0.146, 2.3x), but the background is 83% of the
-# pixels and carries 69% of the total. $D$ reacts to every pixel, so the generator is pushed to keep the background
+# included: per pixel they are larger on the strokes (0.301 against 0.129, 2.3x), but the background is 82% of the
+# pixels and carries 67% of the total. $D$ reacts to every pixel, so the generator is pushed to keep the background
 # clean as well as to shape its strokes. This map, weighted by $1 - D(G(z_i))$ and pulled back through $G$, is the
 # correction the generator receives at every step of notebook 05. (Smoother "saliency" maps average such gradients
 # over noisy copies of the input; SmoothGrad, Smilkov et al., 2017.)
@@ -594,11 +594,11 @@ assert stroke_mean > background_mean and background_share > 0.5, (stroke_mean, b
 #   real scored $\ell \le -87.34$ (measured on this notebook's backend).
 # - Trained alone against the untrained generator, $D$ wins (held-out accuracy 1.000); the saturating gradient falls
 #   from 1.44 to 0.030 while the non-saturating one rises from 1.41 to 84.6. Against the pretrained generator it stays
-#   near chance (0.559) and both gradients grow.
-# - Adam undoes a constant gradient scale ($g$ and $0.01\,g$ give updates 10.8% apart, all of it from $\epsilon$) but not a
+#   near chance (0.555) and both gradients grow.
+# - Adam undoes a constant gradient scale ($g$ and $0.01\,g$ give updates 10.6% apart, all of it from $\epsilon$) but not a
 #   falling one (0.011 of the update, ten steps after a 100x drop). The saturating loss's per-sample weights give the
-#   worst quarter of fakes 9.4% and 18.6% of the weight, though on these batches they changed the gradient's
-#   direction little (cosine 1.000 and 0.994). So we use the non-saturating loss, and alternate $D$ and $G$.
+#   worst quarter of fakes 9.4% and 18.9% of the weight, though on these batches they changed the gradient's
+#   direction little (cosine 1.000 and 0.991). So we use the non-saturating loss, and alternate $D$ and $G$.
 # - One-sided label smoothing held the mean $D(x)$ at 0.873 (below the optimum's cap $1-\alpha$ = 0.90) and the
 #   largest real logit at 2.39, against 13.15 without; dropout 0.3 changed nothing measurable (largest real logit 13.74).
 # - $\nabla_x\ell$ shows what $D$ looks at, and is what the generator learns from.
