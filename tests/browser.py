@@ -128,7 +128,9 @@ class JupyterServer:
     def url(self, name: str, frontend: str = "lab") -> str:
         """URL that opens notebook `name` (relative to root) in `frontend` ("lab" or "notebook7")."""
         prefix = {"lab": "lab/tree", "notebook7": "notebooks"}[frontend]
-        return f"{self.base}/{prefix}/{name}?token={self.token}"
+        # ?reset: JupyterLab restores the last workspace (earlier tests' notebooks, as tabs in the DOM); start clean
+        reset = "reset&" if frontend == "lab" else ""
+        return f"{self.base}/{prefix}/{name}?{reset}token={self.token}"
 
     def add(self, nb, name: str | None = None) -> str:
         """Put a notebook into the served folder: a path (copied; e.g. REPO / "notebooks/03_generator.ipynb")
