@@ -44,7 +44,7 @@
 
 # %%
 # Setup: the course package (from this clone; on Colab, from GitHub), then imports, seed and devices.
-import importlib, os, subprocess, sys
+import importlib.util, os, subprocess, sys
 REPO = "https://github.com/gan-course/gans-in-jax"  # = gan_utils.course.REPO_URL (scripts/set_repository.py)
 CLONE = next((os.path.abspath(p) for p in ("..", ".") if os.path.isfile(f"{p}/gan_utils/course.py")), None)
 if CLONE:  # a clone of the course: use it, not a download
