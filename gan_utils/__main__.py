@@ -146,7 +146,7 @@ def cmd_sample(args) -> None:
     if args.label is not None and not 0 <= args.label <= 9:
         raise CLIError(f"--label must be a digit 0..9, got {args.label}.")
     g = gan.sampler()
-    labels = np.asarray(models.generator_inputs(g, np.zeros((args.n, 1)), args.label)[1]) if conditional else None
+    labels = np.asarray(models.class_labels(args.n, g.num_classes, args.label)) if conditional else None
     samples = np.asarray(models.sample(g, jax.random.key(args.seed), args.n, labels=labels))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

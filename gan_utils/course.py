@@ -36,8 +36,6 @@ REPOSITORY = "gan-course/gans-in-jax"   # owner/name on GitHub: the only place i
 BRANCH = "main"                         # the branch the badges open and Colab installs
 REPO_URL = f"https://github.com/{REPOSITORY}"
 DIST = "gan-utils"                      # the distribution name of this package (pyproject.toml)
-# the modules each distribution provides, where the names differ (to tell whether an upgrade needs a restart)
-_MODULES = {"pyyaml": "yaml", "ipywidgets": "ipywidgets", "jaxlib": "jaxlib"}
 
 
 class SetupError(RuntimeError):
@@ -92,28 +90,26 @@ def unmet_requirements(reqs: list[str]) -> list[tuple[str, str | None]]:
         req = Requirement(text)
         if req.marker is not None and not req.marker.evaluate():
             continue
-        try:
-            have = metadata.version(req.name)
-        except metadata.PackageNotFoundError:
-            unmet.append((text, None))
-            continue
-        if not req.specifier.contains(have, prereleases=True):
+        have = _installed(req.name)
+        if have is None or not req.specifier.contains(have, prereleases=True):
             unmet.append((text, have))
     return unmet
+
+
+def _installed(dist: str) -> str | None:
+    """The installed version of a distribution, or None."""
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def jax_build() -> str:
     """The jax build that matches this machine: ``"cuda12"`` (a GPU: the jax-cuda12 plugin is installed, or an
     NVIDIA device is present), ``"tpu"`` (libtpu is installed, or Colab says TPU), else ``"cpu"``."""
-    def installed(name):
-        try:
-            metadata.version(name)
-            return True
-        except metadata.PackageNotFoundError:
-            return False
-    if installed("jax-cuda12-plugin") or Path("/dev/nvidia0").exists():
+    if _installed("jax-cuda12-plugin") or Path("/dev/nvidia0").exists():
         return "cuda12"
-    if installed("libtpu") or os.environ.get("COLAB_TPU_ADDR") or os.environ.get("TPU_NAME"):
+    if _installed("libtpu") or os.environ.get("COLAB_TPU_ADDR") or os.environ.get("TPU_NAME"):
         return "tpu"
     return "cpu"
 
@@ -124,16 +120,14 @@ def _pip(*args: str) -> None:
 
 def _imported(requirement: str) -> bool:
     from packaging.requirements import Requirement
-    name = Requirement(requirement).name.lower()
-    return _MODULES.get(name, name.replace("-", "_")) in sys.modules
+    return Requirement(requirement).name.lower().replace("-", "_") in sys.modules
 
 
-def setup(clone: str | os.PathLike | None = None, *, install: bool = True) -> str:
+def setup(clone: str | os.PathLike | None = None) -> str:
     """Makes sure the course's dependencies are installed where this notebook runs; returns a one-line report.
 
     Args:
       clone: the root of the clone the notebook sits in (the setup cell finds it), or None outside a clone.
-      install: install what is missing (False: only report, raising ``SetupError`` if something is missing).
     Returns:
       a one-line description of what was used (printed by the setup cell).
     Raises:
@@ -141,14 +135,14 @@ def setup(clone: str | os.PathLike | None = None, *, install: bool = True) -> st
       SetupError: outside a clone and outside Colab, with dependencies missing; the message says what to run.
     """
     place = "clone" if clone is not None else where()
-    reqs = requirements(clone) if clone is not None else requirements()
+    source = {"clone": f"the course from the clone at {Path(clone).resolve()}" if clone is not None else "",
+              "colab": f"the course from {install_source()}", "local": "the installed course package"}[place]
+    reqs = requirements(clone)
     unmet = unmet_requirements(reqs)
     if not unmet:
-        return {"clone": f"the course from the clone at {Path(clone).resolve()}" if clone else "",
-                "colab": "the course from " + install_source() + ", with Colab's own jax, flax and ipywidgets",
-                "local": "the installed course package"}[place]
+        return source + (", with Colab's own jax, flax and ipywidgets" if place == "colab" else "")
     listing = ", ".join(f"{r} (have {v or 'none'})" for r, v in unmet)
-    if not install or place == "local":
+    if place == "local":
         raise SetupError(f"the course's dependencies are missing here: {listing}. Either clone the course and run "
                          f"./course.sh lab (git clone {REPO_URL}), or pip install \"gan-utils @ {install_source()}\" "
                          "in this notebook's environment and restart its kernel.")
@@ -168,5 +162,4 @@ def setup(clone: str | os.PathLike | None = None, *, install: bool = True) -> st
     if restart:
         raise RestartRequired("installed " + ", ".join(r for r, _ in unmet) + ": restart the runtime (Colab: "
                               "Runtime > Restart session; Jupyter: Kernel > Restart) and run this cell again.")
-    return f"installed {', '.join(r for r, _ in unmet)}; using " + (
-        f"the course from the clone at {Path(clone).resolve()}" if clone else f"the course from {install_source()}")
+    return f"installed {', '.join(r for r, _ in unmet)}; using {source}"

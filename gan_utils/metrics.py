@@ -538,12 +538,13 @@ def evaluate(samples: str | os.PathLike | np.ndarray, *, real: str | os.PathLike
                          "Use --real mnist-train for the real-against-real floor.")
     ref = load_images(reference)
     ref_out = classifier_outputs(ref)
-    out = {"samples": image_metrics(x, ref_out, pr_n=pr_n, seed=seed)}
+    x_out = classifier_outputs(x)   # once, for every metric below
+    out = {"samples": image_metrics(x_out, ref_out, pr_n=pr_n, seed=seed)}
     labels = _npz_labels(Path(samples)) if isinstance(samples, (str, os.PathLike)) and str(samples).endswith(".npz") \
         else None
     if labels is not None:   # a class-conditional generator's samples: did each come out as the class asked for?
         ref_labels = np.asarray(data.load_mnist("test")[1]) if str(reference) == "mnist-test" else None
-        out["conditional"] = conditional_metrics(classifier_outputs(x), labels[:len(x)],
+        out["conditional"] = conditional_metrics(x_out, labels[:len(x)],
                                                  ref_out if ref_labels is not None else None, ref_labels)
     if real is not None:
         r = load_images(real)

@@ -33,7 +33,7 @@ __all__ = ["depth_to_space", "space_to_depth", "Upsample", "MLPGenerator", "MLPD
            "DCGANGenerator", "DCGANDiscriminator", "count_params", "UPSAMPLE_MODES", "inference_copy", "sample",
            "recalibrate_batchnorm", "layer_table", "format_layer_table", "SpectralNorm", "minibatch_std",
            "pack_samples", "ConditionalBatchNorm", "ConditionalDCGANGenerator", "ProjectionDiscriminator",
-           "generator_inputs"]
+           "generator_inputs", "class_labels"]
 
 UPSAMPLE_MODES = ("subpixel", "transpose", "resize")
 
@@ -485,7 +485,7 @@ class ProjectionDiscriminator(nnx.Module):
                  minibatch_std: bool = False, rngs: nnx.Rngs):
         if num_classes < 2:
             raise ValueError(f"need num_classes >= 2, got {num_classes}.")
-        self.num_classes, self.pack = num_classes, 1
+        self.num_classes = num_classes
         self.body = DCGANDiscriminator(base, dropout=dropout, spectral_norm=spectral_norm,
                                        minibatch_std=minibatch_std, rngs=rngs)
         n_features = 7 * 7 * (2 * base + bool(minibatch_std))
@@ -494,8 +494,8 @@ class ProjectionDiscriminator(nnx.Module):
                                embedding_init=nnx.initializers.normal(n_features ** -0.5), rngs=rngs)
 
     def __call__(self, x: jax.Array, y: jax.Array) -> jax.Array:
-        h = self.body.features(x)                                     # (N, F)
         _check_labels(y, x.shape[0], self.num_classes, "ProjectionDiscriminator")
+        h = self.body.features(x)                                     # (N, F)
         return self.body.fc(h)[:, 0] + jnp.sum(self.embed(y) * h, axis=-1)
 
 
@@ -516,38 +516,45 @@ def inference_copy(module: nnx.Module) -> nnx.Module:
     return copy
 
 
+def class_labels(n: int, num_classes: int, labels=None) -> jax.Array:
+    """The (n,) int32 class labels to ask a conditional generator for.
+
+    Args:
+      n: number of samples.
+      num_classes: the generator's number of classes.
+      labels: None for the classes in turn (0, 1, ..., 9, 0, 1, ...: a balanced set), an int for one class, or
+        (n,) ints.
+    Returns:
+      (n,) int32 labels, checked to be in 0..num_classes-1.
+    """
+    if labels is None:
+        return jnp.arange(n, dtype=jnp.int32) % num_classes
+    y = jnp.full((n,), labels) if jnp.ndim(labels) == 0 else jnp.asarray(labels)
+    _check_labels(y, n, num_classes, "labels")
+    if int(jnp.min(y)) < 0 or int(jnp.max(y)) >= num_classes:
+        raise ValueError(f"labels must be in 0..{num_classes - 1} (the generator has {num_classes} classes), got "
+                         f"{int(jnp.min(y))}..{int(jnp.max(y))}.")
+    return y.astype(jnp.int32)
+
+
 def generator_inputs(generator: nnx.Module, z: jax.Array, labels=None) -> tuple:
     """The arguments to call a generator with: ``(z,)``, or ``(z, y)`` for a class-conditional one.
 
     Args:
       generator: any generator of this module.
       z: (N, latent_dim) latent codes.
-      labels: for a conditional generator (one with ``num_classes``): None for the classes in turn (0, 1, ..., 9,
-        0, 1, ...: a balanced set), an int for one class, or (N,) ints. Must be None for an unconditional one.
+      labels: for a conditional generator (one with ``num_classes``): see ``class_labels`` (None: the classes in
+        turn). Must be None for an unconditional one.
     Returns:
       the tuple to unpack into the generator's call.
     """
     k = getattr(generator, "num_classes", None)
-    n = z.shape[0]
     if k is None:
         if labels is not None:
             raise ValueError(f"{type(generator).__name__} is not class-conditional; drop labels= (a conditional "
                              "generator is models.ConditionalDCGANGenerator).")
         return (z,)
-    if labels is None:
-        return (z, jnp.arange(n, dtype=jnp.int32) % k)
-    if jnp.ndim(labels) == 0:
-        y = jnp.full((n,), labels)
-    else:
-        y = jnp.asarray(labels)
-    if not jnp.issubdtype(y.dtype, jnp.integer):
-        raise TypeError(f"labels must be integers in 0..{k - 1}, got dtype {y.dtype}.")
-    if y.shape != (n,):
-        raise ValueError(f"labels must be one int or one per sample, shape ({n},); got shape {y.shape}.")
-    if int(jnp.min(y)) < 0 or int(jnp.max(y)) >= k:
-        raise ValueError(f"labels must be in 0..{k - 1} (the generator has {k} classes), got "
-                         f"{int(jnp.min(y))}..{int(jnp.max(y))}.")
-    return (z, y.astype(jnp.int32))
+    return (z, class_labels(z.shape[0], k, labels))
 
 
 @partial(jax.jit, static_argnums=(0,))
@@ -565,8 +572,8 @@ def sample(generator: nnx.Module, key: jax.Array | None, n: int, *, z: jax.Array
       key: PRNG key for z ~ N(0, I); ignored (may be None) when ``z`` is given.
       n: number of samples.
       z: optional latent codes of shape (n, latent_dim) to use instead of drawing them.
-      labels: class labels for a conditional generator (see ``generator_inputs``: None = the classes in turn, an
-        int, or (n,) ints); must be None for an unconditional one.
+      labels: class labels for a conditional generator (see ``class_labels``: None = the classes in turn, an int,
+        or (n,) ints); must be None for an unconditional one.
       batch_size: samples per compiled call (bounds memory).
     Returns:
       (n, ...) samples, e.g. (n, 28, 28, 1) images in [-1, 1].

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 from matplotlib.colors import LinearSegmentedColormap
 
 __all__ = ["REAL_COLOR", "FAKE_COLOR", "D_COLOR", "D_CMAP", "image_grid", "show_images", "save_image_grid",
-           "plot_history", "plot_density_1d", "plot_2d", "animate", "EQUILIBRIUM",
+           "plot_losses", "plot_history", "plot_density_1d", "plot_2d", "animate", "EQUILIBRIUM",
            "show_image_row", "offline_player"]
 
 REAL_COLOR = "#1f6fb4"   # blue: data
@@ -76,6 +76,27 @@ def _smooth(y, k):
     return np.concatenate([head, (c[k:] - c[:-k]) / k])
 
 
+def plot_losses(history: dict, smooth: int = 25, generator_loss: str = "non_saturating", ax=None):
+    """The two losses over training (raw values faint, a moving average on top), with their equilibrium values as
+    dashed lines. Arguments as ``plot_history``; ``ax``: the Axes to draw on (a new figure if None). Returns it."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.6))
+    s = np.asarray(history["step"])
+    eq_g = EQUILIBRIUM["g_loss"] if generator_loss == "non_saturating" else -EQUILIBRIUM["g_loss"]
+    for key, color, eq, label in (("d_loss", D_COLOR, EQUILIBRIUM["d_loss"], "discriminator loss"),
+                                  ("g_loss", FAKE_COLOR, eq_g, "generator loss")):
+        ax.plot(s, history[key], color=color, alpha=0.15, lw=0.8)
+        ax.plot(s, _smooth(history[key], smooth), color=color, lw=1.8, label=label)
+        ax.axhline(eq, color=color, ls="--", lw=1)
+    ax.text(s[-1], EQUILIBRIUM["d_loss"], " 2 log 2", va="center", fontsize=8, color=D_COLOR)
+    ax.text(s[-1], eq_g, " log 2" if eq_g > 0 else " -log 2", va="center", fontsize=8, color=FAKE_COLOR)
+    ax.set_xlabel("training step")
+    ax.set_ylabel("loss")
+    ax.set_title("Losses (dashed: value at equilibrium)")
+    ax.legend(loc="upper right", fontsize=8)
+    return ax
+
+
 def plot_history(history: dict, smooth: int = 25, generator_loss: str = "non_saturating", axes=None):
     """Loss curves and D outputs over training, with the equilibrium values as dashed lines.
 
@@ -90,19 +111,7 @@ def plot_history(history: dict, smooth: int = 25, generator_loss: str = "non_sat
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 3.6))
     s = np.asarray(history["step"])
-    ax = axes[0]
-    eq_g = EQUILIBRIUM["g_loss"] if generator_loss == "non_saturating" else -EQUILIBRIUM["g_loss"]
-    for key, color, eq, label in (("d_loss", D_COLOR, EQUILIBRIUM["d_loss"], "discriminator loss"),
-                                  ("g_loss", FAKE_COLOR, eq_g, "generator loss")):
-        ax.plot(s, history[key], color=color, alpha=0.15, lw=0.8)
-        ax.plot(s, _smooth(history[key], smooth), color=color, lw=1.8, label=label)
-        ax.axhline(eq, color=color, ls="--", lw=1)
-    ax.text(s[-1], EQUILIBRIUM["d_loss"], " 2 log 2", va="center", fontsize=8, color=D_COLOR)
-    ax.text(s[-1], eq_g, " log 2" if eq_g > 0 else " -log 2", va="center", fontsize=8, color=FAKE_COLOR)
-    ax.set_xlabel("training step")
-    ax.set_ylabel("loss")
-    ax.set_title("Losses (dashed: value at equilibrium)")
-    ax.legend(loc="upper right", fontsize=8)
+    plot_losses(history, smooth, generator_loss, ax=axes[0])
     ax = axes[1]
     for key, color, label in (("d_real", REAL_COLOR, "mean D(x), real"), ("d_fake", FAKE_COLOR, "mean D(G(z)), fake")):
         ax.plot(s, history[key], color=color, alpha=0.15, lw=0.8)

@@ -24,7 +24,7 @@ class LiveTraining:
 
     Args:
       z: (N, latent_dim) latent codes, N a square (64: an 8x8 grid).
-      labels: class labels for a conditional generator (see ``models.generator_inputs``), else None.
+      labels: class labels for a conditional generator (see ``models.class_labels``), else None.
       steps: the planned number of steps, for the title ("step 750 of 5000").
       smooth: moving-average window of the loss curves, in steps.
     """
@@ -48,7 +48,6 @@ class LiveTraining:
     def png(self, step: int, images, history: dict | None) -> bytes:
         """The picture: the sample grid beside the two loss curves (PNG bytes)."""
         import io
-        import numpy as np
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
         from . import plots
@@ -60,18 +59,13 @@ class LiveTraining:
         plots.show_images(images, nrow=int(round(len(images) ** 0.5)), ax=ax_img,
                           title=f"G(z) for a fixed z, step {step}{of}")
         if history and history.get("step"):
-            s = np.asarray(history["step"])
-            for key, color, label in (("d_loss", plots.D_COLOR, "discriminator loss"),
-                                      ("g_loss", plots.FAKE_COLOR, "generator loss")):
-                ax_loss.plot(s, history[key], color=color, alpha=0.15, lw=0.8)
-                ax_loss.plot(s, plots._smooth(history[key], self.smooth), color=color, lw=1.8, label=label)
-            ax_loss.legend(loc="upper right", fontsize=8)
+            plots.plot_losses(history, self.smooth, ax=ax_loss)
         else:
             ax_loss.text(0.5, 0.5, "the curves appear after the first steps", ha="center", va="center",
                          transform=ax_loss.transAxes, color="gray")
-        ax_loss.set_xlabel("training step")
-        ax_loss.set_ylabel("loss")
-        ax_loss.set_title("Losses so far")
+            ax_loss.set_xlabel("training step")
+            ax_loss.set_ylabel("loss")
+        ax_loss.set_title("Losses so far (dashed: value at equilibrium)")
         fig.tight_layout()
         buf = io.BytesIO()
         fig.savefig(buf, format="png")
