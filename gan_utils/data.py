@@ -25,7 +25,7 @@ import numpy as np
 
 __all__ = [
     "MNIST_ENV_VAR", "MNIST_FILES", "MNIST_MIRRORS", "MnistDataError", "mnist_dir", "load_mnist", "read_idx",
-    "to_unit_range", "to_uint8", "BatchSampler", "GaussianMixture", "mixture_1d", "ring", "grid",
+    "to_unit_range", "to_uint8", "center_digit", "BatchSampler", "GaussianMixture", "mixture_1d", "ring", "grid",
     "toy_dataset", "TOY_DATASETS",
 ]
 
@@ -210,6 +210,46 @@ def to_uint8(images) -> np.ndarray:
     if not np.all(np.isfinite(x)):
         raise ValueError("to_uint8 got NaN or Inf values; the generator has diverged (check the training losses).")
     return np.clip(np.rint((x + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+def center_digit(image, box: int = 20, size: int = 28) -> np.ndarray:
+    """Puts a drawing into MNIST's format: the digit scaled to fit a 20x20 box, centred by its centre of mass in 28x28.
+
+    MNIST's authors normalised every digit this way (LeCun et al., the MNIST page), so a digit drawn anywhere on a
+    canvas, at any size, has to be normalised the same way before a model trained on MNIST can read it.
+
+    Args:
+      image: (H, W) or (H, W, 1) ink intensities, white on black: float in [0, 1] or uint8 in [0, 255]. Any size
+        (a canvas, or an MNIST digit).
+      box: the side of the box the digit's longer side is scaled to (MNIST: 20).
+      size: the side of the output (MNIST: 28).
+    Returns:
+      float32 (size, size) in [0, 1].
+    Raises:
+      ValueError: the image is empty (no ink) or not 2-D.
+    """
+    import jax
+
+    x = np.asarray(image)
+    x = x[..., 0] if x.ndim == 3 and x.shape[-1] == 1 else x
+    if x.ndim != 2:
+        raise ValueError(f"center_digit expects one (H, W) or (H, W, 1) image, got shape {np.shape(image)}.")
+    x = x.astype(np.float32) / (255.0 if x.dtype == np.uint8 else 1.0)
+    rows, cols = np.flatnonzero(x.max(1) > 0.05), np.flatnonzero(x.max(0) > 0.05)
+    if len(rows) == 0:
+        raise ValueError("the image has no ink: draw a digit first (white strokes on black, values in [0, 1]).")
+    crop = x[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    scale = box / max(crop.shape)
+    h, w = max(1, round(crop.shape[0] * scale)), max(1, round(crop.shape[1] * scale))
+    small = np.clip(np.asarray(jax.image.resize(crop, (h, w), "linear", antialias=True)), 0, 1)
+    total = small.sum()
+    cy, cx = ((np.arange(h) @ small.sum(1)) / total, (np.arange(w) @ small.sum(0)) / total) if total > 0 else \
+        ((h - 1) / 2, (w - 1) / 2)
+    top = int(np.clip(round(size / 2 - cy), 0, size - h))   # centre of mass at pixel (14, 14), as MNIST did
+    left = int(np.clip(round(size / 2 - cx), 0, size - w))
+    out = np.zeros((size, size), np.float32)
+    out[top:top + h, left:left + w] = small
+    return out
 
 
 class BatchSampler:

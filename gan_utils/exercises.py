@@ -263,6 +263,35 @@ def _nb07(ex1=None, ex2=None, ex3=None, ex4=None, ex5=None, *, table=None) -> di
     return out
 
 
+# ---------------------------------------------------------------------------------------------- notebook 08
+def _projection_probe(fn: Callable) -> bool:
+    rng = np.random.default_rng(8)
+    for n, f, k in ((5, 12, 10), (3, 7, 4)):   # two shapes the reader did not choose
+        phi, w, b = rng.normal(size=(n, f)), rng.normal(size=f), float(rng.normal())
+        v, y = rng.normal(size=(k, f)), rng.integers(0, k, n)
+        want = phi @ w + b + np.sum(v[y] * phi, axis=1)
+        got = _call(fn, phi, w, b, v, y)
+        if np.shape(got) != (n,) or not np.allclose(np.asarray(got, np.float64), want, atol=1e-5):
+            return False
+    return True
+
+
+def _nb08(ex1=None, projection_logit=None, ex3=None, ex4=None) -> dict[int, _Result]:
+    return {
+        # E|(z0 + z1)/2|^2 = (E|z0|^2 + E|z1|^2) / 4 = 2d / 4 = 32 for d = 64 (the cross term has mean 0)
+        1: _number(ex1, 32.0, 1e-6, "expand |z0 + z1|^2 / 4; E|z|^2 = d and E[z0 . z1] = 0 for independent codes"),
+        2: _function(projection_logit, _projection_probe,
+                     "one unconditional score per row (phi @ w + b) plus the inner product of phi with its class's row "
+                     "of V"),
+        # P(|z| > 1) for z ~ N(0, 1) = 2 (1 - Phi(1)) = erfc(1 / sqrt 2)
+        3: _number(ex3, math.erfc(1 / math.sqrt(2)), 1e-3, "the probability that a standard normal lands outside "
+                   "one standard deviation, on either side"),
+        # Conv 4x4 from 1 + 10 channels to 32: 4 * 4 * 11 * 32 weights + 32 biases
+        4: _number(ex4, 4 * 4 * 11 * 32 + 32, 0.5, "kernel height x width x input channels (image + label planes) x "
+                   "output channels, plus one bias per output channel"),
+    }
+
+
 # Answers of "change the code and run it" exercises that are too slow to recompute in a checker: the value the
 # reference solution printed (JAX 0.10.2, CPU), with a tolerance for other platforms' float rounding.
 MEASURED: dict[str, dict[int, tuple[float, float]]] = {
@@ -272,7 +301,7 @@ MEASURED: dict[str, dict[int, tuple[float, float]]] = {
 }
 
 NOTEBOOKS: dict[str, Callable[..., dict[int, _Result]]] = {
-    "01": _nb01, "02": _nb02, "03": _nb03, "04": _nb04, "05": _nb05, "06": _nb06, "07": _nb07}
+    "01": _nb01, "02": _nb02, "03": _nb03, "04": _nb04, "05": _nb05, "06": _nb06, "07": _nb07, "08": _nb08}
 
 
 def grade(notebook: str, **answers) -> dict[int, tuple[str, str]]:
@@ -287,7 +316,7 @@ def grade(notebook: str, **answers) -> dict[int, tuple[str, str]]:
 
 
 def check(notebook: str, **answers) -> None:
-    """Grade every exercise of ``notebook`` ("01" to "07"), print one line each, then raise if any is wrong.
+    """Grade every exercise of ``notebook`` ("01" to "08"), print one line each, then raise if any is wrong.
 
     Args:
       notebook: the notebook's two-digit number.

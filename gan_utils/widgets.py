@@ -6,9 +6,10 @@ cell: the figure then appears in the committed output, for readers without a ker
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
-__all__ = ["LiveTraining", "interactive_figure", "interpolate_latents", "latent_directions", "draw_interpolation",
+__all__ = ["LiveTraining", "DrawingCanvas", "interactive_figure", "interpolate_latents", "latent_directions", "draw_interpolation",
            "latent_interpolation", "draw_latent_explorer", "latent_explorer"]
 
 
@@ -85,6 +86,62 @@ class LiveTraining:
             self.handle = display(picture, display_id=True)
         else:
             self.handle.update(picture)
+
+
+try:     # anywidget is a declared dependency (Colab ships it); the rest of this module works without it
+    import anywidget as _anywidget
+    import traitlets as _traitlets
+    _WidgetBase = _anywidget.AnyWidget
+except ImportError:      # pragma: no cover - exercised only where anywidget is missing
+    _anywidget = None
+    _WidgetBase = object
+
+
+class DrawingCanvas(_WidgetBase):
+    """A pad to draw a digit on with the mouse, a pen or a finger (notebook 08): white strokes on black.
+
+    An anywidget (one ES module, ``drawing.js`` beside this file), so it runs in JupyterLab, Notebook 7, VS Code and
+    Colab. At the end of every stroke the pad is averaged down to ``resolution`` x ``resolution`` pixels and sent to
+    Python: watch it with ``canvas.observe(fn, names="strokes")`` and read it with ``canvas.image()`` (then
+    ``data.center_digit`` puts it into MNIST's format).
+
+    Args:
+      size: the pad's side in screen pixels.
+      resolution: the side of the image sent to Python (the pad averaged down; 56 = twice MNIST's 28, so that
+        ``center_digit`` can still scale the digit to its 20-pixel box without losing the strokes).
+      brush: the stroke width in screen pixels (18 of 224 is about the width of an MNIST stroke once scaled).
+    """
+
+    if _anywidget is not None:
+        _esm = Path(__file__).with_name("drawing.js").read_text()
+        size = _traitlets.Int(224).tag(sync=True)
+        resolution = _traitlets.Int(56).tag(sync=True)
+        brush = _traitlets.Float(18.0).tag(sync=True)
+        pixels = _traitlets.List(_traitlets.Int(), []).tag(sync=True)
+        strokes = _traitlets.Int(0).tag(sync=True)
+
+    def __init__(self, *, size: int = 224, resolution: int = 56, brush: float = 18.0):
+        if _anywidget is None:
+            raise ImportError("the drawing pad needs anywidget: pip install anywidget (Colab ships it).")
+        if not 8 <= resolution <= size:
+            raise ValueError(f"resolution must be in 8..size ({size}), got {resolution}.")
+        if not 0 < brush < size:
+            raise ValueError(f"brush (stroke width in screen pixels) must be in (0, {size}), got {brush}.")
+        super().__init__(size=int(size), resolution=int(resolution), brush=float(brush))
+
+    def image(self):
+        """The drawing: float32 (resolution, resolution) in [0, 1] (white ink on black), or None while it is blank."""
+        import numpy as np
+        n = self.resolution
+        if len(self.pixels) != n * n:
+            return None
+        img = np.asarray(self.pixels, np.float32).reshape(n, n) / 255.0
+        return img if img.max() > 0 else None
+
+    def clear(self) -> None:
+        """Wipes the pad (in every view of it) and the image."""
+        self.pixels = []
+        self.send({"type": "clear"})
 
 
 def interactive_figure(update: Callable, **controls):

@@ -853,7 +853,7 @@ exercises.check("07", ex1=ex1, ex2=ex2, ex3=ex3, ex4=ex4, ex5=ex5, table=table_r
 
 # %% [markdown]
 # ---
-# This is the last notebook so far (08, conditional generation, is the next to be written). Back to [the course
-# overview](../README.md). Further reading: Arjovsky & Bottou (2017) and Arjovsky et al. (2017) for section 1; Metz et al. (2017) and Srivastava et al.
+# Next: [notebook 08](08_conditional_generation.ipynb), asking the generator for a digit (conditional GANs, the
+# latent space, and inverting your own drawing). Back to [the course overview](../README.md). Further reading: Arjovsky & Bottou (2017) and Arjovsky et al. (2017) for section 1; Metz et al. (2017) and Srivastava et al.
 # (2017, VEEGAN) for mode collapse on the ring; Mao et al. (2017), Lim & Ye (2017), Gulrajani et al. (2017), Mescheder et
 # al. (2018), Miyato et al. (2018), Karras et al. (2018) and Lin et al. (2018, PacGAN) for section 3's stabilisers.

@@ -28,6 +28,8 @@ RIGHT = {
     "05": dict(answer_1=-math.log(0.7) - math.log(0.8), answer_2=99.0),
     "07": dict(ex1=0.25 * math.log(2), ex2=0.25, ex3=10 * (math.sqrt(5) - 1) ** 2, ex4=(8, 4), ex5="PacGAN2",
                table={"GAN": 0.5, "PacGAN2": 0.9, "LSGAN": 0.7}),
+    "08": dict(ex1=32.0, projection_logit=lambda phi, w, b, V, y: phi @ w + b + np.sum(V[y] * phi, axis=1),
+               ex3=math.erfc(1 / math.sqrt(2)), ex4=5664),
 }
 WRONG = {
     "01": dict(answer_1=0.5, js_bernoulli=lambda a, b: abs(a - b) * math.log(2), answer_3=-2.0),
@@ -38,6 +40,10 @@ WRONG = {
     "05": dict(answer_1=2 * math.log(2), answer_2=0.01),
     "07": dict(ex1=math.log(2), ex2=0.5, ex3=10 * (math.sqrt(5) - 1), ex4=(4, 8), ex5="GAN",
                table={"GAN": 0.5, "PacGAN2": 0.9, "LSGAN": 0.7}),
+    # the wrong answers a reader is likely to give: |z|^2 of one code; the projection without its unconditional part;
+    # one side of the normal only; the kernel without the label planes
+    "08": dict(ex1=64.0, projection_logit=lambda phi, w, b, V, y: np.sum(V[y] * phi, axis=1),
+               ex3=1 - 0.8413447, ex4=4 * 4 * 1 * 32 + 32),
 }
 
 

@@ -1,6 +1,7 @@
-"""Notebooks 01 and 02 as a learner runs them: opened in JupyterLab and in Notebook 7 (headless Chromium, driven by
+"""Notebooks 01, 02 and 08 as a learner runs them: opened in JupyterLab and in Notebook 7 (headless Chromium, driven by
 Playwright: tests/browser.py), Run All, every widget rendered, then a slider moved by the mouse and the figure it
-drives checked to have changed. Screenshots before and after go to test-artifacts/browser/."""
+drives checked to have changed; in notebook 08 (JupyterLab), a digit drawn on the pad with the mouse comes back as
+the GAN's version. Screenshots before and after go to test-artifacts/browser/."""
 import hashlib
 from pathlib import Path
 
@@ -75,3 +76,39 @@ def test_notebook_runs_and_its_slider_redraws_the_figure(jupyter, chromium, fron
         assert box.locator(".widget-readout").first.inner_text() != readout, "the slider did not move"
         assert after and after != before, f"moving {label!r} did not redraw its figure"
         assert widget_errors(page, extra_reprs=("Playground",)) == []
+
+
+def test_notebook_08_a_drawn_stroke_gets_the_gans_version(jupyter, chromium):
+    """Notebook 08 in JupyterLab: Run All, then a 7 drawn on the pad with the mouse (one stroke: across the top, then
+    down to the left) comes back as the GAN's version: the status line names the class found and the picture of the
+    drawing beside the inverted sample appears."""
+    notebook = "08_conditional_generation.ipynb"
+    name = jupyter.add(NOTEBOOKS / notebook, f"lab_{notebook}")
+    with open_notebook(chromium, jupyter, name, "lab") as page:
+        run_all_cells(page)
+        try:
+            wait_kernel_idle(page, timeout=600)
+        finally:
+            screenshot(page, "08_conditional_generation_lab_ran")
+        failed = [t[:400] for t in cell_outputs(page) if "Traceback (most recent call last)" in t]
+        assert failed == [], f"{notebook} raised in JupyterLab: {failed}"
+        pad = wait_widget(page, '.gan-drawing canvas[data-role="pad"]', timeout=30, extra_reprs=("DrawingCanvas",))
+        pad.scroll_into_view_if_needed()
+        status = page.locator(".gan-drawing-status").first
+        picture = page.locator(".gan-drawing-result").first
+        assert "Draw a digit" in status.inner_text()
+        assert not picture.get_attribute("src"), "the picture should be empty before anything is drawn"
+        box = pad.bounding_box()
+        at = lambda fx, fy: (box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+        page.mouse.move(*at(0.25, 0.22))
+        page.mouse.down()
+        for point in ((0.5, 0.21), (0.75, 0.22), (0.6, 0.5), (0.45, 0.8)):
+            page.mouse.move(*at(*point), steps=8)
+        page.mouse.up()
+        page.wait_for_function("s => s.innerText.includes(\"The GAN's version\")", arg=status.element_handle(),
+                               timeout=120_000)
+        page.wait_for_function("i => !!i.getAttribute('src')", arg=picture.element_handle(), timeout=30_000)
+        screenshot(page, "08_conditional_generation_lab_drawn", full_page=False)
+        text = status.inner_text()
+        assert "a 7," in text, f"a drawn 7 should come back as a 7: {text!r}"
+        assert widget_errors(page, extra_reprs=("DrawingCanvas",)) == []
