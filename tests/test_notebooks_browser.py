@@ -96,7 +96,7 @@ def test_notebook_08_a_drawn_stroke_gets_the_gans_version(jupyter, chromium):
         pad.scroll_into_view_if_needed()
         status = page.locator(".gan-drawing-status").first
         picture = page.locator(".gan-drawing-result").first
-        assert "Draw a digit" in status.inner_text()
+        page.wait_for_function("s => s.innerText.includes('Draw a digit')", arg=status.element_handle(), timeout=30_000)
         assert not picture.get_attribute("src"), "the picture should be empty before anything is drawn"
         box = pad.bounding_box()
         at = lambda fx, fy: (box["x"] + fx * box["width"], box["y"] + fy * box["height"])
