@@ -228,8 +228,6 @@ def center_digit(image, box: int = 20, size: int = 28) -> np.ndarray:
     Raises:
       ValueError: the image is empty (no ink) or not 2-D.
     """
-    import jax
-
     x = np.asarray(image)
     x = x[..., 0] if x.ndim == 3 and x.shape[-1] == 1 else x
     if x.ndim != 2:
@@ -242,9 +240,8 @@ def center_digit(image, box: int = 20, size: int = 28) -> np.ndarray:
     scale = box / max(crop.shape)
     h, w = max(1, round(crop.shape[0] * scale)), max(1, round(crop.shape[1] * scale))
     small = np.clip(np.asarray(jax.image.resize(crop, (h, w), "linear", antialias=True)), 0, 1)
-    total = small.sum()
-    cy, cx = ((np.arange(h) @ small.sum(1)) / total, (np.arange(w) @ small.sum(0)) / total) if total > 0 else \
-        ((h - 1) / 2, (w - 1) / 2)
+    total = small.sum()   # > 0: the crop holds ink above 0.05 and the antialiased resize keeps the mean
+    cy, cx = (np.arange(h) @ small.sum(1)) / total, (np.arange(w) @ small.sum(0)) / total
     top = int(np.clip(round(size / 2 - cy), 0, size - h))   # centre of mass at pixel (14, 14), as MNIST did
     left = int(np.clip(round(size / 2 - cx), 0, size - w))
     out = np.zeros((size, size), np.float32)

@@ -603,13 +603,9 @@ def _esm() -> str:
     return (Path(__file__).with_name("playground.js")).read_text()
 
 
-try:     # anywidget is a declared dependency; the engine above works without it (e.g. in a plain script)
-    import anywidget as _anywidget
-    import traitlets as _traitlets
-    _WidgetBase = _anywidget.AnyWidget
-except ImportError:      # pragma: no cover - exercised only where anywidget is missing
-    _anywidget = None
-    _WidgetBase = object
+# anywidget is a declared dependency; the engine above works without it (e.g. in a plain script): widgets.py imports
+# it once, optionally, for both of the course's anywidgets (this one and widgets.DrawingCanvas)
+from .widgets import _anywidget, _traitlets, _WidgetBase  # noqa: E402
 
 _LIVE_FIELDS = ("g_lr", "d_lr")      # changed without a reset (the optimizers keep their state); any other field resets
 

@@ -88,12 +88,12 @@ class LiveTraining:
             self.handle.update(picture)
 
 
-try:     # anywidget is a declared dependency (Colab ships it); the rest of this module works without it
-    import anywidget as _anywidget
+try:     # anywidget is a declared dependency (Colab ships it); the rest of this module, and playground's engine, work
+    import anywidget as _anywidget     # without it. playground.Playground takes its base class from here too.
     import traitlets as _traitlets
     _WidgetBase = _anywidget.AnyWidget
 except ImportError:      # pragma: no cover - exercised only where anywidget is missing
-    _anywidget = None
+    _anywidget, _traitlets = None, None
     _WidgetBase = object
 
 

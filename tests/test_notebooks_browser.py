@@ -28,6 +28,17 @@ def _figure_digest(box) -> str:
     return hashlib.sha1(src.encode()).hexdigest()
 
 
+def _run_all_without_error(page, notebook: str, frontend: str, stem: str) -> None:
+    """Run All, wait until the kernel is idle (screenshot `{stem}_ran` either way), and fail on any traceback."""
+    run_all_cells(page)
+    try:
+        wait_kernel_idle(page, timeout=600)
+    finally:
+        screenshot(page, f"{stem}_ran")
+    failed = [t[:400] for t in cell_outputs(page) if "Traceback (most recent call last)" in t]
+    assert failed == [], f"{notebook} raised in {frontend}: {failed}"
+
+
 def _drag(page, box, fraction: float) -> None:
     track = box.locator(".widget-slider .noUi-target").first.bounding_box()
     handle = box.locator(".widget-slider .noUi-handle").first
@@ -47,13 +58,7 @@ def test_notebook_runs_and_its_slider_redraws_the_figure(jupyter, chromium, fron
     name = jupyter.add(NOTEBOOKS / notebook, f"{frontend}_{notebook}")
     stem = f"{Path(notebook).stem}_{frontend}"
     with open_notebook(chromium, jupyter, name, frontend) as page:
-        run_all_cells(page)
-        try:
-            wait_kernel_idle(page, timeout=600)
-        finally:
-            screenshot(page, f"{stem}_ran")
-        failed = [t[:400] for t in cell_outputs(page) if "Traceback (most recent call last)" in t]
-        assert failed == [], f"{notebook} raised in {frontend}: {failed}"
+        _run_all_without_error(page, notebook, frontend, stem)
         for selector in also:
             wait_widget(page, selector, timeout=30, extra_reprs=("Playground",))
         # the widget box whose slider is labelled `label`, with the figure it redraws
@@ -85,13 +90,7 @@ def test_notebook_08_a_drawn_stroke_gets_the_gans_version(jupyter, chromium):
     notebook = "08_conditional_generation.ipynb"
     name = jupyter.add(NOTEBOOKS / notebook, f"lab_{notebook}")
     with open_notebook(chromium, jupyter, name, "lab") as page:
-        run_all_cells(page)
-        try:
-            wait_kernel_idle(page, timeout=600)
-        finally:
-            screenshot(page, "08_conditional_generation_lab_ran")
-        failed = [t[:400] for t in cell_outputs(page) if "Traceback (most recent call last)" in t]
-        assert failed == [], f"{notebook} raised in JupyterLab: {failed}"
+        _run_all_without_error(page, notebook, "lab", "08_conditional_generation_lab")
         pad = wait_widget(page, '.gan-drawing canvas[data-role="pad"]', timeout=30, extra_reprs=("DrawingCanvas",))
         pad.scroll_into_view_if_needed()
         status = page.locator(".gan-drawing-status").first
