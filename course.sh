@@ -5,11 +5,13 @@
 #                      with arguments, they go to pytest (e.g. ./course.sh test notebooks/03_generator.ipynb -x)
 # and one for contributors (CONTRIBUTING.md):
 #   ./course.sh execute notebooks/NN_name.py ...   sync each notebook with its .py, then re-run it in place
+#   ./course.sh verify notebooks/NN_name.py ... [--seed-offset 1 2]   run notebooks in their normal mode with
+#                      every seed shifted, without saving them (scripts/verify_notebook.py)
 # Needs only Python >= 3.10 with venv. Re-running reuses .venv and reinstalls only what changed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 cmd="${1:-}"
-case "$cmd" in lab|test|execute) ;; *) echo "usage: ./course.sh lab | test [pytest args] | execute NOTEBOOK..." >&2; exit 2 ;; esac
+case "$cmd" in lab|test|execute|verify) ;; *) echo "usage: ./course.sh lab | test [pytest args] | execute NOTEBOOK... | verify NOTEBOOK... [--seed-offset N...]" >&2; exit 2 ;; esac
 
 PY="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
@@ -47,6 +49,10 @@ if [ "$cmd" = execute ]; then
     .venv/bin/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=-1 "$stem.ipynb"
   done
   exit 0
+fi
+if [ "$cmd" = verify ]; then
+  export MPLBACKEND=module://matplotlib_inline.backend_inline
+  exec .venv/bin/python scripts/verify_notebook.py "${@:2}"
 fi
 # The browser tests (tests/browser.py) drive JupyterLab and Notebook 7 in Debian's chromium; without it they skip.
 if ! command -v chromium >/dev/null && [ -z "${GAN_COURSE_CHROMIUM:-}" ]; then

@@ -1,15 +1,19 @@
 """Notebook controls built from ipywidgets only (they work in JupyterLab, Notebook 7, VS Code and Colab), and
 ``LiveTraining``, a training callback that redraws its picture through an IPython display handle.
 
-Every widget's update function is an ordinary function, so a notebook can also call it once in a plain
-cell: the figure then appears in the committed output, for readers without a kernel.
+Every control here is displayed with a static picture of its current state beside the live widget (a
+``SnapshotBox``): a notebook opened before its kernel has run (JupyterLab, Notebook 7, VS Code, GitHub, nbviewer)
+shows that figure instead of the widget's Python repr or "model not found", and the live widget replaces it once
+the cell runs.
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Callable
 
-__all__ = ["LiveTraining", "DrawingCanvas", "interactive_figure", "interpolate_latents", "latent_directions", "draw_interpolation",
+__all__ = ["LiveTraining", "DrawingCanvas", "SnapshotBox", "figure_png", "interactive_figure", "interpolate_latents",
+           "latent_directions", "draw_interpolation",
            "latent_interpolation", "draw_latent_explorer", "latent_explorer"]
 
 
@@ -38,13 +42,31 @@ class LiveTraining:
         self.z, self.labels, self.steps, self.smooth = z, labels, steps, smooth
         self.frames: list = []
         self.handle = None
+        self._started = None          # (step, time) of the first call: the speed shown in the title
 
     def __call__(self, step: int, gan, history: dict | None) -> None:
+        import time
         import numpy as np
         from . import models
         images = np.asarray(models.sample(gan.sampler(), None, len(self.z), z=self.z, labels=self.labels))
         self.frames.append((int(step), images))
+        if self._started is None:
+            self._started = (int(step), time.perf_counter())
         self.show(step, images, history)
+
+    def progress(self, step: int) -> str:
+        """"step 750 of 5000, 26 steps/s, about 3 min left": the title's progress report (speed since the first
+        call, compilation included; '' before two calls)."""
+        import time
+        of = f" of {self.steps}" if self.steps else ""
+        text = f"step {step}{of}"
+        if self._started is not None and step > self._started[0]:
+            rate = (step - self._started[0]) / max(time.perf_counter() - self._started[1], 1e-9)
+            text += f", {rate:.0f} steps/s"
+            if self.steps and self.steps > step:
+                left = (self.steps - step) / rate
+                text += f", about {left / 60:.0f} min left" if left >= 90 else f", about {left:.0f} s left"
+        return text
 
     def png(self, step: int, images, history: dict | None) -> bytes:
         """The picture: the sample grid beside the two loss curves (PNG bytes)."""
@@ -56,9 +78,8 @@ class LiveTraining:
         fig = Figure(figsize=(9.6, 3.9), dpi=80)
         FigureCanvasAgg(fig)
         ax_img, ax_loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.5]})
-        of = f" of {self.steps}" if self.steps else ""
         plots.show_images(images, nrow=int(round(len(images) ** 0.5)), ax=ax_img,
-                          title=f"G(z) for a fixed z, step {step}{of}")
+                          title=f"G(z) for a fixed z\n{self.progress(step)}")
         if history and history.get("step"):
             plots.plot_losses(history, self.smooth, ax=ax_loss)
         else:
@@ -144,6 +165,67 @@ class DrawingCanvas(_WidgetBase):
         self.send({"type": "clear"})
 
 
+def figure_png(fig) -> bytes:
+    """A matplotlib figure as PNG bytes, at the figure's own size and dpi (tight bounding box, as inline plots)."""
+    import io
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    return buf.getvalue()
+
+
+@functools.lru_cache(maxsize=None)
+def _snapshot_box_class():
+    import ipywidgets as w
+
+    class SnapshotBox(w.VBox):
+        """A ``VBox`` that also carries a static picture of itself, for front ends without a live kernel.
+
+        Displayed, it offers the live widget and, beside it in the same output, a PNG (``image/png``) and a
+        one-line text (``text/plain``). A front end with the widget's model (a running kernel) draws the widget;
+        one without (a notebook opened before running, GitHub, nbviewer, a built website) draws the PNG instead of
+        the widget's repr. The picture is taken when the box is displayed, so the committed output shows the
+        widget's state at that moment.
+
+        Args:
+          children: the widgets, as for ``ipywidgets.VBox``.
+          snapshot: PNG bytes, a matplotlib figure, or a function returning either (called at display time).
+          text: the one line shown by text-only readers (and screen readers).
+        """
+
+        def __init__(self, children=(), *, snapshot=None, text: str = "an interactive figure: run the notebook "
+                                                                     "to use it", **kwargs):
+            super().__init__(children=list(children), **kwargs)
+            self.snapshot, self.text = snapshot, text
+
+        def snapshot_png(self) -> bytes | None:
+            """The static picture, PNG bytes (None when there is none)."""
+            snap = self.snapshot() if callable(self.snapshot) else self.snapshot
+            if snap is None or isinstance(snap, bytes):
+                return snap
+            return figure_png(snap)
+
+        def _repr_mimebundle_(self, **kwargs):
+            bundle = super()._repr_mimebundle_(**kwargs)   # ipywidgets 8; ipywidgets 7 displays the widget alone
+            data = bundle[0] if isinstance(bundle, tuple) else bundle
+            png = self.snapshot_png() if data is not None else None
+            if png:
+                import base64
+                data["image/png"] = base64.b64encode(png).decode()
+                data["text/plain"] = self.text
+            return bundle
+
+    SnapshotBox.__qualname__ = "SnapshotBox"
+    return SnapshotBox
+
+
+def __getattr__(name):   # SnapshotBox subclasses ipywidgets.VBox: built on first use, so importing this is cheap
+    if name == "SnapshotBox":
+        cls = _snapshot_box_class()
+        globals()["SnapshotBox"] = cls
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def interactive_figure(update: Callable, **controls):
     """Wires widgets to a drawing function: every change redraws ``update(**values)`` in an output area.
 
@@ -152,7 +234,8 @@ def interactive_figure(update: Callable, **controls):
         ``update(mean=0.0, std=1.0)``.
       **controls: one ipywidget per keyword of ``update``, e.g. ``mean=FloatSlider(...)``.
     Returns:
-      an ``ipywidgets.VBox`` holding the controls and the output; display it (or leave it last in a cell).
+      a ``SnapshotBox`` (an ``ipywidgets.VBox``) holding the controls and the output; display it (or leave it last
+      in a cell). Readers without a kernel see the figure of the controls' values at display time.
     """
     import ipywidgets as w
     import matplotlib.pyplot as plt
@@ -160,17 +243,26 @@ def interactive_figure(update: Callable, **controls):
     if not controls:
         raise ValueError("interactive_figure needs at least one control, e.g. mean=ipywidgets.FloatSlider().")
     out = w.Output()
+    last = {}
 
     def redraw(_=None):
         with out:
             out.clear_output(wait=True)
             update(**{k: c.value for k, c in controls.items()})
+            last["figure"] = plt.gcf()
             plt.show()
 
     for c in controls.values():
         c.observe(redraw, names="value")
     redraw()
-    return w.VBox([w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap")), out])
+    return _snapshot_box([w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap")), out], last,
+                         ", ".join(f"{getattr(c, 'description', '') or k} = {c.value}" for k, c in controls.items()))
+
+
+def _snapshot_box(children, last: dict, settings: str):
+    """A SnapshotBox whose picture is the last figure drawn into ``last["figure"]`` (with the settings in words)."""
+    return _snapshot_box_class()(children, snapshot=lambda: last.get("figure"),
+                                 text=f"An interactive figure ({settings}); run the notebook to move its controls.")
 
 
 def interpolate_latents(z0, z1, t, method: str = "slerp"):
@@ -189,11 +281,21 @@ def interpolate_latents(z0, z1, t, method: str = "slerp"):
     t = np.atleast_1d(np.asarray(t, np.float64))[:, None]
     if method == "linear":
         return ((1 - t) * z0 + t * z1).astype(np.float32)
-    cos = np.clip(z0 @ z1 / (np.linalg.norm(z0) * np.linalg.norm(z1)), -1.0, 1.0)
-    w = np.arccos(cos)
+    norms = np.linalg.norm(z0) * np.linalg.norm(z1)
+    w = np.arccos(np.clip(z0 @ z1 / norms, -1.0, 1.0)) if norms > 0 else 0.0   # a zero code has no direction
     if w < 1e-6:  # (nearly) parallel: slerp is linear
         return ((1 - t) * z0 + t * z1).astype(np.float32)
     return ((np.sin((1 - t) * w) * z0 + np.sin(t * w) * z1) / np.sin(w)).astype(np.float32)
+
+
+def _check_path(n, t: float = 0.5, method: str = "slerp") -> None:
+    """The arguments of a latent path: n images (two ends at least), t in [0, 1], a known method."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise ValueError(f"n (images along the path) must be an integer >= 2 (its two ends), got {n!r}.")
+    if not 0 <= t <= 1:
+        raise ValueError(f"t must be in [0, 1] (0: seed A's image, 1: seed B's), got {t}.")
+    if method not in ("slerp", "linear"):
+        raise ValueError(f"unknown method {method!r}; choose 'slerp' or 'linear'.")
 
 
 def _seed_z(seed: int, latent_dim: int):
@@ -249,6 +351,7 @@ def draw_interpolation(generator, seed_a: int = 0, seed_b: int = 1, t: float = 0
     import matplotlib.pyplot as plt
     import numpy as np
     from .plots import show_image_row, FAKE_COLOR
+    _check_path(n, t, method)
     za, zb = _seed_z(seed_a, generator.latent_dim), _seed_z(seed_b, generator.latent_dim)
     ts = np.linspace(0, 1, n)
     imgs = _generate(generator, np.concatenate([interpolate_latents(za, zb, ts, method),
@@ -267,6 +370,7 @@ def draw_interpolation(generator, seed_a: int = 0, seed_b: int = 1, t: float = 0
 def latent_interpolation(generator, seed_a: int = 0, seed_b: int = 1, n: int = 9, method: str = "slerp"):
     """A widget: two seeds and a slider t that walks from G(z_a) to G(z_b) (see ``draw_interpolation``)."""
     import ipywidgets as w
+    _check_path(n, method=method)   # here, not later inside the widget's callback, where the error is easy to miss
     return interactive_figure(
         lambda seed_a, seed_b, t, method: draw_interpolation(generator, seed_a, seed_b, t, n, method),
         seed_a=w.BoundedIntText(value=seed_a, min=0, max=10**6, description="seed A", layout=w.Layout(width="160px")),
@@ -318,6 +422,9 @@ def draw_latent_explorer(generator, z, directions, amounts, gains=None):
 def latent_explorer(generator, seed: int = 0, k: int = 3):
     """A widget: a seed and k sliders that move z along the k directions that change the image most."""
     import ipywidgets as w
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= generator.latent_dim:
+        raise ValueError(f"k (directions, one slider each) must be an integer in 1..{generator.latent_dim} (the "
+                         f"latent size), got {k!r}.")
     import matplotlib.pyplot as plt
     import numpy as np
     seed_box = w.BoundedIntText(value=seed, min=0, max=10**6, description="seed", layout=w.Layout(width="160px"))
@@ -335,10 +442,12 @@ def latent_explorer(generator, seed: int = 0, k: int = 3):
         z, dirs, gains = cache[s]
         with out:
             out.clear_output(wait=True)
-            draw_latent_explorer(generator, z, dirs, [sl.value for sl in sliders], gains)
+            last["figure"] = draw_latent_explorer(generator, z, dirs, [sl.value for sl in sliders], gains)
             plt.show()
 
+    last = {}
     for c in (seed_box, *sliders):
         c.observe(redraw, names="value")
     redraw()
-    return w.VBox([w.HBox([seed_box, *sliders], layout=w.Layout(flex_flow="row wrap")), out])
+    return _snapshot_box([w.HBox([seed_box, *sliders], layout=w.Layout(flex_flow="row wrap")), out], last,
+                         f"seed {seed}, {k} latent directions")

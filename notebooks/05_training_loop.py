@@ -30,7 +30,7 @@
 # - **compile time against step time**, measured: why we `jit` the whole step once;
 # - why the course trains with **Adam at $10^{-3}$ and half-width networks**, not the DCGAN paper's settings: a
 #   measured search for the best digits per CPU-minute;
-# - to **train** the DCGAN on MNIST with a progress bar, and to watch it learn through a **fixed latent batch**
+# - to **train** the DCGAN on MNIST with a live progress picture, and to watch it learn through a **fixed latent batch**
 #   drawn every few hundred steps (an inline animation and a GIF);
 # - to read **loss curves** against their equilibrium values ($2\log 2$ and $\log 2$) and $D(x)$, $D(G(z))$ against $\tfrac12$;
 # - to **save a checkpoint, interrupt, resume**, and check that the resumed run is *bit for bit* the same;
@@ -222,11 +222,13 @@ print(f"a cold compile of the gan_utils step (cache off, batch 48): {cold:.1f} s
 #
 # ## 3. Training on MNIST, live
 #
-# `gan_utils.train.fit` runs the compiled step in a loop with a progress bar, records the metrics of every step,
-# stops on NaN, and calls our callback every `callback_every` steps; we use it to draw the **same 64 latent codes**
-# each time, so the frames show how the generator's map $z \mapsto G(z)$ evolves, not new random draws. The callback
-# (`widgets.LiveTraining`) also **redraws the picture under the training cell** with the newest frame and the losses
-# so far, so a classroom watches the digits appear while it trains. **The stop button** (Kernel > Interrupt) ends the
+# `gan_utils.train.fit` runs the compiled step in a loop, records the metrics of every step, stops on NaN, and calls
+# our callback every `callback_every` steps; we use it to draw the **same 64 latent codes** each time, so the frames
+# show how the generator's map $z \mapsto G(z)$ evolves, not new random draws. The callback
+# (`widgets.LiveTraining`) also **redraws the picture under the training cell** with the newest frame, the losses
+# so far and the progress (step, steps per second, time left), so a classroom watches the digits appear while it
+# trains. (`fit` can also show a tqdm progress bar; here the picture is the progress report, so we turn the bar
+# off: `progress=False`.) **The stop button** (Kernel > Interrupt) ends the
 # training early without losing it: `fit(..., stop_on_interrupt=True)` keeps every finished step, its history and a
 # checkpoint, and the cells after it carry on with the model as it is. The checkpoint (every 1,000 steps and at the
 # end) and the GIF go to `runs/05_training_loop/` beside this notebook; notebook 06 scores your run from there.
@@ -296,7 +298,10 @@ cost_ratio = step_ms["notebooks 03/04 (full width)"] / step_ms["the recipe (half
 print(f"a full-width step costs {cost_ratio:.1f}x a half-width step on this machine, now")
 print("the recipe:", {k: getattr(CONFIG, k) for k in ("lr", "b1", "batch_size", "g_base", "d_base", "loss", "ema")})
 assert models.count_params(recipe.generator) < models.count_params(full.generator) / 2
-assert TESTING or cost_ratio > 1.8      # timings on a shared test machine are not figures; the saved run checked it
+# About 4x the multiply-adds: on a CPU (compute-bound) that is well over 1.5x the time; a GPU or TPU runs such small
+# steps below its capacity, where the ratio can be near 1, and a shared test machine's timings are not figures.
+if not TESTING and jax.default_backend() == "cpu":
+    assert cost_ratio > 1.5, cost_ratio
 del full, recipe
 
 # %%
@@ -323,7 +328,8 @@ else:
     gan = new_gan()
     live(0, gan, None)
     result = train.fit(gan, batches, key=k_run, steps=STEPS, callbacks=[live], callback_every=EVERY,
-                       checkpoint_dir=OUT / "checkpoint", checkpoint_every=1000, config=CONFIG, stop_on_interrupt=True)
+                       checkpoint_dir=OUT / "checkpoint", checkpoint_every=1000, config=CONFIG, stop_on_interrupt=True,
+                       progress=False)
     frames, history = live.frames, result.history
     rate = (result.step) / (result.seconds - result.compile_seconds)
     print(f"{result.step} steps in {result.seconds:.0f} s (first call, compile or cache load, {result.compile_seconds:.1f} s): "
@@ -621,10 +627,14 @@ def diagnose(modes, hq):
         return "non-convergence (samples off the modes)"
     return "healthy" if modes == 8 else "mode collapse (few modes, on them)"
 
+SETTINGS = {"baseline: lr 2e-4, beta1 0.5": (2e-4, 0.5), "lr 1e-3 (5x), beta1 0.5": (1e-3, 0.5),
+            "lr 2e-4, beta1 0.9": (2e-4, 0.9)}
+N_TOY_SEEDS = 5                          # one seed is one draw: each setting is trained from 5 seeds (the first is shown)
 t0 = time.perf_counter()
-toy_runs = {"baseline: lr 2e-4, beta1 0.5": run_toy(2e-4, 0.5), "lr 1e-3 (5x), beta1 0.5": run_toy(1e-3, 0.5),
-            "lr 2e-4, beta1 0.9": run_toy(2e-4, 0.9)}
-print(f"three toy runs of {TOY_STEPS} steps in {time.perf_counter() - t0:.0f} s")
+toy_seeds = {name: [run_toy(lr, b1, seed=SEED + 10 * i) for i in range(N_TOY_SEEDS)]
+             for name, (lr, b1) in SETTINGS.items()}
+toy_runs = {name: runs[0] for name, runs in toy_seeds.items()}
+print(f"{len(SETTINGS) * N_TOY_SEEDS} toy runs of {TOY_STEPS} steps in {time.perf_counter() - t0:.0f} s")
 fig, axes = plt.subplots(3, SNAPS, figsize=(2.9 * SNAPS, 9.2))
 for row, (name, snaps) in zip(axes, toy_runs.items()):
     for ax, (step, fake, modes, hq) in zip(row, snaps):
@@ -633,7 +643,8 @@ for row, (name, snaps) in zip(axes, toy_runs.items()):
         ax.set(xlim=(-1.6, 1.6), ylim=(-1.6, 1.6), aspect="equal", xticks=[], yticks=[])
         ax.set_title(f"step {step}: {modes}/8 modes, {hq:.0%} HQ", fontsize=9)
     row[0].set_ylabel(name, fontsize=9)
-fig.suptitle("Data (blue) and generator samples (orange) over training; HQ = high-quality fraction", y=1.0)
+fig.suptitle(f"Data (blue) and generator samples (orange) over training, seed {SEED} of each setting; "
+             "HQ = high-quality fraction", y=1.0)
 plt.tight_layout(); plt.show()
 for name, snaps in toy_runs.items():
     print(f"{name:<30} (modes, high-quality) at the snapshots: "
@@ -642,19 +653,31 @@ for name, snaps in toy_runs.items():
     spread = [float(np.linalg.norm(fake.std(0))) for _, fake, _, _ in snaps]
     print(f"{'':<30} centroid direction (degrees): {', '.join(f'{a:+.0f}' for a in angles)}; "
           f"spread: {', '.join(f'{v:.2f}' for v in spread)}")
-base, fast, b09 = (toy_runs[k] for k in toy_runs)
-assert base[-1][2] == 8 and base[-1][3] > 0.5 and fast[-1][2] == 8 and fast[-1][3] > 0.5
-assert max(hq for *_, hq in b09) < 0.3          # beta1 = 0.9: never more than 30% of samples on a mode
-assert max(m for _, _, m, _ in b09) <= 2         # ... and at most 2 of 8 modes ever covered
+print(f"over {N_TOY_SEEDS} seeds, the last snapshot (modes, high-quality) and, over all snapshots, the most modes and "
+      "the highest high-quality fraction:")
+for name, runs in toy_seeds.items():
+    print(f"{name:<30} end: " + ", ".join(f"({r[-1][2]}, {r[-1][3]:.0%})" for r in runs)
+          + "; most modes " + ", ".join(str(max(m for _, _, m, _ in r)) for r in runs)
+          + "; highest HQ " + ", ".join(f"{max(hq for *_, hq in r):.0%}" for r in runs))
+base_s, fast_s, b09_s = (toy_seeds[k] for k in SETTINGS)
+final_hq = {name: np.array([r[-1][3] for r in runs]) for name, runs in toy_seeds.items()}
+# Checks over the 5 seeds (what held in each of 8 seeds tried while writing this): both beta1 = 0.5 settings end
+# with all 8 modes, the 5x rate ends with most samples on them, and ahead of the baseline on average; beta1 = 0.9
+# never covers more than 2 modes nor puts 30% of its samples on one, at any snapshot of any seed.
+assert all(r[-1][2] == 8 for r in base_s + fast_s), [r[-1][2] for r in base_s + fast_s]
+assert final_hq["lr 1e-3 (5x), beta1 0.5"].min() > 0.6, final_hq
+assert final_hq["lr 1e-3 (5x), beta1 0.5"].mean() > final_hq["baseline: lr 2e-4, beta1 0.5"].mean(), final_hq
+assert max(m for r in b09_s for _, _, m, _ in r) <= 2 and max(hq for r in b09_s for *_, hq in r) < 0.3
 
 # %% [markdown]
-# Read the printed lines with the pictures. The baseline first sends its samples along rays through every mode
-# (all 8 covered, but few samples on them) and then pulls most of them onto the ring. Five times the learning rate,
-# alone, is no failure here: it gets there sooner. Adam's $\beta_1 = 0.9$, alone, is the failure: its samples are
-# squeezed into one narrow wedge (after the first snapshot the printed spread is 0.3-0.6, against about 1 for the
-# healthy runs), that wedge sits between the modes (the high-quality
-# fraction stays low at every snapshot, at most 1 mode covered) and it points somewhere else at every snapshot (the
-# printed centroid directions): collapsed *and* not converging, the two players chasing each other round the ring.
+# Read the printed lines with the pictures (the pictures are one seed; the last lines, 5). The baseline first sends
+# its samples along rays through every mode (all 8 covered, but few samples on them) and then pulls them onto the
+# ring; how far it has got by step 2,000 depends on the seed (the 5 final high-quality fractions are printed). Five
+# times the learning rate, alone, is no failure here: it gets there sooner, in every seed. Adam's $\beta_1 = 0.9$,
+# alone, is the failure: its samples are squeezed into one narrow wedge (the printed spread, against about 1 for the
+# healthy runs), that wedge sits between the modes (the high-quality fraction stays low at every snapshot of every
+# seed, at most 2 modes covered) and it points somewhere else at every snapshot (the printed centroid directions):
+# collapsed *and* not converging, the two players chasing each other round the ring.
 # Counting modes alone (1 of 8) would call it collapse onto one mode; the high-quality fraction says the samples are
 # not on that mode either. The collapse of the papers' standard GANs in notebook 06's literature table is the other
 # kind: few modes with almost every sample on them (e.g. 1 of 8 ring modes with 99.3% high-quality samples in

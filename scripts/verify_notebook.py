@@ -1,0 +1,147 @@
+"""Run notebooks in their normal mode with every seed shifted, without saving them: does the lesson hold on
+another run?
+
+A learner's run is not the committed run: the same keys take another path on another CPU or XLA build, and a
+notebook whose asserts only hold for the committed path stops there. This command runs a notebook top to bottom in
+its **normal mode** (not the shortened ``GAN_COURSE_TEST`` mode) in a fresh kernel with every integer seed shifted
+by ``--seed-offset``: a first, hidden cell wraps ``jax.random.key``, ``jax.random.PRNGKey`` and
+``numpy.random.default_rng`` so that ``key(s)`` becomes ``key(s + offset)``. That shifts the notebook's ``SEED``,
+every literal key and every seed passed to ``gan_utils`` (``nnx.Rngs``, configs, samplers) alike, without editing
+the notebook. The shipped weights stay what they are.
+
+The notebook runs in a scratch copy of ``notebooks/`` (files it writes, such as notebook 05's ``runs/``, land there;
+notebooks run in one call share it, so 06 scores the 05 run of the same call). The committed ``.ipynb`` is never
+written. Every cell runs even after an error, so one run lists every failing cell.
+
+Usage (``./course.sh verify`` calls this with the course's environment)::
+
+    python scripts/verify_notebook.py notebooks/02_minimax_objective.py --seed-offset 1 2
+    python scripts/verify_notebook.py notebooks/0*.py --seed-offset 1 --record benchmarks/verify_notebooks.jsonl
+
+Prints one line per run and, last, one JSON object per run. Exit status 1 if any run failed.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SHIFT_SEEDS = '''\
+# verify_notebook.py: every integer seed shifted by {offset} (not part of the notebook)
+import jax as _jax, numpy as _np
+_OFFSET = {offset}
+def _shifted(seed):
+    if isinstance(seed, bool):
+        return seed
+    if isinstance(seed, (int, _np.integer)):
+        return int(seed) + _OFFSET
+    dtype = getattr(seed, "dtype", None)
+    if dtype is not None and _np.issubdtype(dtype, _np.integer):
+        return seed + _OFFSET
+    return seed
+def _wrap(f):
+    def shifted(seed, *args, **kwargs):
+        return f(_shifted(seed), *args, **kwargs)
+    shifted.__wrapped__ = f
+    return shifted
+_jax.random.key = _wrap(_jax.random.key)
+_jax.random.PRNGKey = _wrap(_jax.random.PRNGKey)
+_np.random.default_rng = _wrap(_np.random.default_rng)
+'''
+
+
+def _scratch(tmp: Path) -> Path:
+    """A scratch course: the package and pyproject linked, the notebooks copied (without the learner's runs/)."""
+    (tmp / "gan_utils").symlink_to(ROOT / "gan_utils")
+    (tmp / "pyproject.toml").symlink_to(ROOT / "pyproject.toml")
+    shutil.copytree(ROOT / "notebooks", tmp / "notebooks", ignore=shutil.ignore_patterns("runs", ".ipynb_checkpoints"))
+    return tmp / "notebooks"
+
+
+def _load(path: Path):
+    import jupytext
+    import nbformat
+    src = path.with_suffix(".py") if path.with_suffix(".py").exists() else path.with_suffix(".ipynb")
+    nb = jupytext.read(src)
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))   # plain nbformat nodes
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nb
+
+
+def verify(path: Path, offset: int, workdir: Path, timeout: int) -> dict:
+    """Run one notebook in normal mode with seeds shifted by ``offset``; return what happened."""
+    import nbformat
+    from nbclient import NotebookClient
+    nb = _load(path)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(SHIFT_SEEDS.format(offset=offset)))
+    env_before = os.environ.get("GAN_COURSE_TEST")
+    os.environ.pop("GAN_COURSE_TEST", None)          # the normal mode: what a learner runs
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(workdir)}})
+    t0 = time.time()
+    crashed = None
+    try:
+        client.execute()
+    except Exception as exc:                          # a dead kernel or a timeout: the run failed
+        crashed = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    finally:
+        if env_before is not None:
+            os.environ["GAN_COURSE_TEST"] = env_before
+    seconds = time.time() - t0
+    errors = []
+    for index, cell in enumerate(nb.cells[1:]):       # cell numbers as in the committed .ipynb (from 0)
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                errors.append({"cell": index, "error": f"{out['ename']}: {out['evalue']}"[:400]})
+    return {"notebook": path.stem, "seed_offset": offset, "passed": not errors and crashed is None,
+            "seconds": round(seconds, 1), "errors": errors, "crashed": crashed}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("notebooks", nargs="+", type=Path, help="notebooks/NN_name.py (or .ipynb)")
+    ap.add_argument("--seed-offset", type=int, nargs="+", default=[1],
+                    help="shift every seed by this much; several values run the notebooks once per value "
+                         "(default: 1; 0 reproduces the committed seeds)")
+    ap.add_argument("--timeout", type=int, default=3600, help="seconds allowed per cell (default 3600)")
+    ap.add_argument("--record", type=Path, help="append each result, with date, machine and versions, to this JSONL")
+    args = ap.parse_args(argv)
+    for p in args.notebooks:
+        if not (p.with_suffix(".py").exists() or p.with_suffix(".ipynb").exists()):
+            ap.error(f"no notebook at {p}: give a path such as notebooks/02_minimax_objective.py")
+    import jax
+    results = []
+    for offset in args.seed_offset:
+        with tempfile.TemporaryDirectory(prefix=f"verify-{offset}-") as tmp:
+            nbdir = _scratch(Path(tmp))
+            for p in args.notebooks:
+                r = verify(p.resolve(), offset, nbdir, args.timeout)
+                r.update(date=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+                         machine=f"{platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f} at end",
+                         jax=jax.__version__)
+                results.append(r)
+                status = "PASS" if r["passed"] else "FAIL"
+                print(f"{status} {r['notebook']} seed offset {offset}: {r['seconds']:.0f} s"
+                      + "".join(f"\n    cell {e['cell']}: {e['error']}" for e in r["errors"])
+                      + (f"\n    {r['crashed']}" if r["crashed"] else ""), flush=True)
+                if args.record:
+                    with open(args.record, "a") as f:
+                        f.write(json.dumps(r) + "\n")
+    for r in results:
+        print(json.dumps(r))
+    return 0 if all(r["passed"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
