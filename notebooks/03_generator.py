@@ -119,7 +119,8 @@ print("MLPGenerator parameters:", models.count_params(mlp))
 # (middle), and through a $G$ trained as a GAN on the ring of 8 Gaussians for 2,000 steps (right;
 # `gan_utils.train.fit`, the loop of notebook 05). Training bends and folds the same plane so that far more of the
 # Gaussian mass lands on the 8 modes; the check below the figure prints how much, and how many samples land on each
-# mode, for this run and for 4 more seeds (how much varies from seed to seed; that every mode gets its share does not).
+# mode, for this run and for 4 more seeds: how much varies from seed to seed, and so does how evenly the modes are
+# filled (a run can leave one mode nearly empty).
 
 # %%
 ring = data.ring(std=0.05)
@@ -157,7 +158,7 @@ draw_pushforward(axes[2], toy.generator, f"pushed through G after {TOY_STEPS} GA
 plt.tight_layout(); plt.show()
 
 # %%
-# Check: training moves much of the Gaussian mass onto the ring's modes, and onto every one of them. One run is one
+# Check: training moves much of the Gaussian mass onto the ring's modes, and (in most runs) onto every one. One run is one
 # draw (how much lands near a mode after 2,000 steps varies a lot from seed to seed), so the check trains the same
 # toy GAN from 4 more seeds (about 2 s each) and tests what holds for all of them.
 from gan_utils.metrics import toy_mode_metrics
@@ -186,8 +187,9 @@ print(f"after {TOY_STEPS} steps, over 5 seeds (this run first): near a mode {', 
       f"untrained generator already covers {before['modes_covered']})")
 assert hq.min() > 3 * before["high_quality_fraction"], (hq, before["high_quality_fraction"])
 if not TESTING:
-    # every run puts a real share on every mode; on average a large part of the mass lies near a mode
-    assert evenness.min() > 0.2 and hq.mean() > 0.2, (evenness, hq)
+    # on average a large part of the mass lies near a mode, and most runs give every mode a real share (in some run
+    # one mode can be nearly empty: the game had not settled at step 2,000)
+    assert hq.mean() > 0.2 and np.sum(evenness > 0.2) >= 3, (evenness, hq)
 
 # %% [markdown]
 # ## 2. The DCGAN generator for 28x28 digits

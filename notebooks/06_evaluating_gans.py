@@ -529,9 +529,10 @@ if HAVE_GENERATOR:
         print(f"shipped generator at N = {n_gen:,}: FID {g['fid']:.1f}, precision {g['precision']:.2f}, recall "
               f"{g['recall']:.2f}; the README (N = 10,000): FID {README_SHIPPED['fid']}, precision "
               f"{README_SHIPPED['precision']}, recall {README_SHIPPED['recall']}")
-        if n_gen == 10000:    # the README's setting exactly: same N, same key
-            assert abs(g["fid"] - README_SHIPPED["fid"]) < 0.5
-            assert abs(g["precision"] - README_SHIPPED["precision"]) < 0.02 and abs(g["recall"] - README_SHIPPED["recall"]) < 0.02
+        if n_gen == 10000:    # the README's setting: same N (with key 0 the same samples; other keys of the same
+            # generator moved FID by up to 0.3, precision by 0.01 and recall by 0.04 when measured: hence the bounds)
+            assert abs(g["fid"] - README_SHIPPED["fid"]) < 1.0
+            assert abs(g["precision"] - README_SHIPPED["precision"]) < 0.03 and abs(g["recall"] - README_SHIPPED["recall"]) < 0.06
         else:                 # fewer samples: FID's c/N bias is larger (section 3), so a looser bound
             assert README_SHIPPED["fid"] - 2 < g["fid"] < 53 and g["precision"] > 0.5 and g["recall"] > 0.75
     else:         # your own run: only what any working generator must show

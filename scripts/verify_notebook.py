@@ -4,10 +4,12 @@ another run?
 A learner's run is not the committed run: the same keys take another path on another CPU or XLA build, and a
 notebook whose asserts only hold for the committed path stops there. This command runs a notebook top to bottom in
 its **normal mode** (not the shortened ``GAN_COURSE_TEST`` mode) in a fresh kernel with every integer seed shifted
-by ``--seed-offset``: a first, hidden cell wraps ``jax.random.key``, ``jax.random.PRNGKey`` and
-``numpy.random.default_rng`` so that ``key(s)`` becomes ``key(s + offset)``. That shifts the notebook's ``SEED``,
-every literal key and every seed passed to ``gan_utils`` (``nnx.Rngs``, configs, samplers) alike, without editing
-the notebook. The shipped weights stay what they are.
+by ``--seed-offset``: a ``sitecustomize`` module on the kernel's ``PYTHONPATH`` wraps ``jax.random.key``,
+``jax.random.PRNGKey`` and ``numpy.random.default_rng`` so that ``key(s)`` becomes ``key(s + offset)``, in the kernel
+and in every Python process it starts (``python -m gan_utils sample --seed 0`` shifts with the notebook). That shifts
+the notebook's ``SEED``, every literal key and every seed passed to ``gan_utils`` (``nnx.Rngs``, configs, samplers)
+alike, without editing the notebook; a first cell checks that the shift is active. The shipped weights stay what
+they are.
 
 The notebook runs in a scratch copy of ``notebooks/`` (files it writes, such as notebook 05's ``runs/``, land there;
 notebooks run in one call share it, so 06 scores the 05 run of the same call). The committed ``.ipynb`` is never
@@ -35,27 +37,39 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Imported by every Python process started with the verify environment (the kernel and whatever it launches, such
+# as `python -m gan_utils sample --seed 0`), so a seed on a command line shifts with the notebook's seeds.
 SHIFT_SEEDS = '''\
-# verify_notebook.py: every integer seed shifted by {offset} (not part of the notebook)
-import jax as _jax, numpy as _np
-_OFFSET = {offset}
-def _shifted(seed):
-    if isinstance(seed, bool):
+# verify_notebook.py: every integer seed shifted by $GAN_VERIFY_SEED_OFFSET (not part of the notebook)
+import os as _os
+_OFFSET = int(_os.environ.get("GAN_VERIFY_SEED_OFFSET", "0"))
+if _OFFSET:
+    import jax as _jax, numpy as _np
+    def _shifted(seed):
+        if isinstance(seed, bool):
+            return seed
+        if isinstance(seed, (int, _np.integer)):
+            return int(seed) + _OFFSET
+        dtype = getattr(seed, "dtype", None)
+        if dtype is not None and _np.issubdtype(dtype, _np.integer):
+            return seed + _OFFSET
         return seed
-    if isinstance(seed, (int, _np.integer)):
-        return int(seed) + _OFFSET
-    dtype = getattr(seed, "dtype", None)
-    if dtype is not None and _np.issubdtype(dtype, _np.integer):
-        return seed + _OFFSET
-    return seed
-def _wrap(f):
-    def shifted(seed, *args, **kwargs):
-        return f(_shifted(seed), *args, **kwargs)
-    shifted.__wrapped__ = f
-    return shifted
-_jax.random.key = _wrap(_jax.random.key)
-_jax.random.PRNGKey = _wrap(_jax.random.PRNGKey)
-_np.random.default_rng = _wrap(_np.random.default_rng)
+    def _wrap(f):
+        def shifted(seed, *args, **kwargs):
+            return f(_shifted(seed), *args, **kwargs)
+        shifted.__wrapped__ = f
+        return shifted
+    if not hasattr(_jax.random.key, "__wrapped__"):
+        _jax.random.key = _wrap(_jax.random.key)
+        _jax.random.PRNGKey = _wrap(_jax.random.PRNGKey)
+        _np.random.default_rng = _wrap(_np.random.default_rng)
+'''
+
+FIRST_CELL = '''\
+# verify_notebook.py (not part of the notebook): is every seed shifted in this kernel?
+import jax as _jax
+assert hasattr(_jax.random.key, "__wrapped__") == ({offset} != 0), "the seed shift is not active"
+print("normal mode, every seed shifted by {offset}")
 '''
 
 
@@ -84,9 +98,14 @@ def verify(path: Path, offset: int, workdir: Path, timeout: int) -> dict:
     import nbformat
     from nbclient import NotebookClient
     nb = _load(path)
-    nb.cells.insert(0, nbformat.v4.new_code_cell(SHIFT_SEEDS.format(offset=offset)))
-    env_before = os.environ.get("GAN_COURSE_TEST")
+    nb.cells.insert(0, nbformat.v4.new_code_cell(FIRST_CELL.format(offset=offset)))
+    site = Path(workdir).parent / "_verify_site"
+    site.mkdir(exist_ok=True)
+    (site / "sitecustomize.py").write_text(SHIFT_SEEDS)
+    env_before = dict(os.environ)
     os.environ.pop("GAN_COURSE_TEST", None)          # the normal mode: what a learner runs
+    os.environ["GAN_VERIFY_SEED_OFFSET"] = str(offset)
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(site), *filter(None, [env_before.get("PYTHONPATH")])])
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(workdir)}})
     t0 = time.time()
@@ -96,8 +115,8 @@ def verify(path: Path, offset: int, workdir: Path, timeout: int) -> dict:
     except Exception as exc:                          # a dead kernel or a timeout: the run failed
         crashed = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     finally:
-        if env_before is not None:
-            os.environ["GAN_COURSE_TEST"] = env_before
+        os.environ.clear()
+        os.environ.update(env_before)
     seconds = time.time() - t0
     errors = []
     for index, cell in enumerate(nb.cells[1:]):       # cell numbers as in the committed .ipynb (from 0)

@@ -1,7 +1,9 @@
-"""Notebooks 01, 02 and 08 as a learner runs them: opened in JupyterLab and in Notebook 7 (headless Chromium, driven by
-Playwright: tests/browser.py), Run All, every widget rendered, then a slider moved by the mouse and the figure it
-drives checked to have changed; in notebook 08 (JupyterLab), a digit drawn on the pad with the mouse comes back as
-the GAN's version. Screenshots before and after go to test-artifacts/browser/."""
+"""The notebooks as a learner meets them, in headless Chromium driven by Playwright (tests/browser.py):
+- opened before running, in JupyterLab and in Notebook 7: every saved widget output shows its picture, never a repr;
+- 01 (JupyterLab) and 02 (Notebook 7): Run All, every widget rendered, then a slider moved by the mouse and the
+  figure it drives checked to have changed;
+- 08 (JupyterLab): a digit drawn on the pad with the mouse comes back as the GAN's version.
+Screenshots go to test-artifacts/browser/."""
 import hashlib
 from pathlib import Path
 
@@ -51,8 +53,12 @@ def _drag(page, box, fraction: float) -> None:
     page.mouse.up()
 
 
-@pytest.mark.parametrize("frontend", FRONTENDS)
-@pytest.mark.parametrize("notebook", list(CASES))
+# Each front end runs one of the two notebooks in full (a Run All costs about 30-60 s of CI; both front ends open
+# every widget notebook in test_notebooks_opened_before_running_show_figures_not_widget_reprs)
+RUNS = [("01_probability_background.ipynb", "lab"), ("02_minimax_objective.ipynb", "notebook7")]
+
+
+@pytest.mark.parametrize("notebook,frontend", RUNS)
 def test_notebook_runs_and_its_slider_redraws_the_figure(jupyter, chromium, frontend, notebook):
     label, fraction, also = CASES[notebook]
     name = jupyter.add(NOTEBOOKS / notebook, f"{frontend}_{notebook}")
@@ -112,3 +118,40 @@ def test_notebook_08_a_drawn_stroke_gets_the_gans_version(jupyter, chromium):
         text = status.inner_text()
         assert "a 7," in text, f"a drawn 7 should come back as a 7: {text!r}"
         assert widget_errors(page, extra_reprs=("DrawingCanvas",)) == []
+
+
+def _widget_cells(notebook: str) -> list[int]:
+    """Indices of the cells whose committed outputs hold a widget."""
+    import json
+    nb = json.loads((NOTEBOOKS / notebook).read_text())
+    return [i for i, c in enumerate(nb["cells"]) for o in c.get("outputs", [])
+            if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+
+
+OPENED_CLEAN = [p.name for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) if _widget_cells(p.name)]
+
+
+@pytest.mark.parametrize("frontend", FRONTENDS)
+def test_notebooks_opened_before_running_show_figures_not_widget_reprs(jupyter, chromium, frontend):
+    """What a learner (or a teacher at the projector) sees on opening a notebook, before pressing Run: every cell
+    whose saved output is a widget shows a picture, with no widget repr and no "Error displaying widget"."""
+    assert OPENED_CLEAN, "no committed widget outputs found"
+    problems = []
+    for notebook in OPENED_CLEAN:
+        name = jupyter.add(NOTEBOOKS / notebook, f"clean_{frontend}_{notebook}")
+        with open_notebook(chromium, jupyter, name, frontend) as page:
+            for index in _widget_cells(notebook):
+                page.evaluate(f"""async () => {{ const nb = window.jupyterapp.shell.currentWidget.content;
+                    nb.activeCellIndex = {index}; await nb.scrollToItem({index}, 'center'); }}""")
+                cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+                try:
+                    cell.locator(".jp-OutputArea-output img").first.wait_for(state="visible", timeout=15_000)
+                except Exception:
+                    problems.append(f"{notebook} cell {index}: no picture in its output")
+                text = cell.locator(".jp-OutputArea").inner_text() if cell.locator(".jp-OutputArea").count() else ""
+                if any(bad in text for bad in ("children=", "object at 0x", "Error displaying widget",
+                                               "model not found", "Loading widget")):
+                    problems.append(f"{notebook} cell {index}: {text.strip()[:200]!r}")
+            screenshot(page, f"{Path(notebook).stem}_{frontend}_opened", full_page=False)
+            problems += [f"{notebook}: {e}" for e in widget_errors(page, extra_reprs=("Playground", "DrawingCanvas"))]
+    assert problems == [], problems
