@@ -208,12 +208,12 @@ print("gan_utils.losses agrees with softplus at every logit, including +-1000")
 # $-\log(1-\sigma(\ell))$ that of a *fake*. Where $D$ is right, however confident (a real at a large positive logit,
 # a fake at a large negative one), the naive forms are harmless: they give 0 or the right finite value. They fail
 # only on confident **mistakes**: a fake scored $\ell \gtrsim 16.6$ or a real scored $\ell \lesssim -87$ gives
-# $+\infty$ and a NaN gradient (the printed break points). One such sample makes the batch's mean loss $+\infty$,
-# and its NaN, summed into every weight's gradient, spoils the whole update. (Near the break point the naive fake
-# loss is already inaccurate: see its row $\ell = 16$.) How close do real runs come? The training runs of section 4
-# record, on held-out images, the largest logit $D$ gives a fake and the smallest it gives a real: there they stay
-# far inside the break points (printed), but a single confident mistake in any batch would be enough, so the course
-# computes every loss from logits.
+# $+\infty$ and a NaN gradient (the printed break points). One such sample makes the batch's mean loss $+\infty$, and
+# its NaN, summed into every weight's gradient, spoils the whole update. (Near the break point the naive fake loss is
+# already inaccurate: see its row $\ell = 16$.) How close do real runs come? The training runs of section 4 record,
+# on held-out images, the largest logit $D$ gives a fake and the smallest it gives a real: in the run saved here they
+# stay far inside the break points (printed), but a single confident mistake in any batch would be enough, so the
+# course computes every loss from logits.
 #
 # ## 4. The discriminator alone against a fixed generator, and the generator's signal
 #
@@ -339,15 +339,15 @@ if not TESTING:                 # the full run: both gradients grew (the text sa
     assert log_p["grad_non_saturating"][-1] > log_p["grad_non_saturating"][0]
 
 # %% [markdown]
-# Against the untrained generator the discriminator becomes perfect on held-out images (accuracy 0.64 at the start,
-# 1.000 at the end) and the mean $D(G(z))$ falls from 0.51 to 0.0004. The saturating gradient norm falls with it
-# (after a brief rise in the first steps, in the figure), from 1.44 to 0.030, while the non-saturating one *grows*,
-# from 1.41 to 84.6; their ratio follows $D/(1-D)$ of the mean $D(G(z))$ (1.03 and 3.6e-4, against 1.03 and
-# 3.7e-4). Against the pretrained generator, whose samples look
-# like digits, the same number of steps leaves $D$ near chance: held-out accuracy 0.51 at the start, 0.555 at the
-# end, never above 0.580; the mean $D(G(z))$ moved from 0.40 to 0.49, and both generator gradients *grew*
-# (saturating 0.178 to 0.409, non-saturating 0.246 to 0.457). A discriminator alone does not always "win" in a
-# given number of steps, and no gradient vanishes while the fakes are this close to the data.
+# In the run saved here, against the untrained generator the discriminator becomes perfect on held-out images
+# (accuracy 0.64 at the start, 1.000 at the end) and the mean $D(G(z))$ falls from 0.51 to 0.0004. The saturating
+# gradient norm falls with it (after a brief rise in the first steps, in the figure), from 1.44 to 0.030, while the
+# non-saturating one *grows*, from 1.41 to 84.6; their ratio follows $D/(1-D)$ of the mean $D(G(z))$ (1.03 and
+# 3.6e-4, against 1.03 and 3.7e-4). Against the pretrained generator, whose samples look like digits, the same number
+# of steps leaves $D$ near chance in this run: held-out accuracy 0.51 at the start, 0.555 at the end, never above
+# 0.580; the mean $D(G(z))$ moved from 0.40 to 0.49, and both generator gradients *grew* (saturating 0.178 to 0.409,
+# non-saturating 0.246 to 0.457). A discriminator alone does not always "win" in a given number of steps, and here no
+# gradient vanished while the fakes were this close to the data.
 #
 # **Is the small gradient the whole problem?** Under plain gradient descent it would be: the generator's step is
 # proportional to its gradient. The course's DCGANs train with Adam, which divides each weight's step by the root of
@@ -435,7 +435,7 @@ print(f"worst quarter's share of the saturating weight: {share_u['saturating']:.
       f"{views['pretrained G']['cos']:.3f}: checked")
 
 # %% [markdown]
-# Read the measurements together:
+# Read the measurements together (the numbers are from the run saved with this notebook; yours are printed above):
 #
 # - **Adam undoes a constant scale.** A fresh Adam given $g$ and given $0.01\,g$ makes updates that differ by 10.6%
 #   of the update's norm, all of it from Adam's $\epsilon$ (the printed difference without it). Against the untrained
@@ -453,13 +453,14 @@ print(f"worst quarter's share of the saturating weight: {share_u['saturating']:.
 #   direction, so re-weighting them changes their sum little.
 #
 # Here, then, the weights change the direction of the generator's gradient only slightly; the handicap of the
-# saturating loss that shows up here is the size of its gradient, which plain gradient descent follows directly and Adam follows
-# whenever it falls faster than Adam's memory. The non-saturating loss avoids both: its gradient is largest exactly
-# when $D$ rejects the fakes, and it gives the worst fakes the most weight. That is why every GAN the course trains
-# for results uses it (Goodfellow et al., 2014, section 3); notebook 05 compares the two losses in a short
-# DCGAN run with Adam and a strong discriminator. And a discriminator trained alone does not stay put: against the untrained generator it reached
-# accuracy 1.000, against the pretrained one it had only reached 0.555, and as it improves the generator's gradient
-# changes. So the two are trained in alternation, each step of one answered by a step of the other.
+# saturating loss that shows up here is the size of its gradient, which plain gradient descent follows directly and
+# Adam follows whenever it falls faster than Adam's memory. The non-saturating loss avoids both: its gradient is
+# largest exactly when $D$ rejects the fakes, and it gives the worst fakes the most weight. That is why every GAN the
+# course trains for results uses it (Goodfellow et al., 2014, section 3); notebook 05 compares the two losses in a
+# short DCGAN run with Adam and a strong discriminator. And a discriminator trained alone does not stay put: in the
+# run saved here, against the untrained generator it reached accuracy 1.000, against the pretrained one it had only
+# reached 0.555, and as it improves the generator's gradient changes. So the two are trained in alternation, each
+# step of one answered by a step of the other.
 #
 # ## 5. Taming the discriminator: dropout and one-sided label smoothing
 #
@@ -509,14 +510,15 @@ assert log_do["accuracy"][-1] > 0.95
 assert log_do["d_real"][-1] > cap + 0.03 and log_do["max_real_logit"][-1] > 0.75 * log_u["max_real_logit"][-1]
 
 # %% [markdown]
-# One-sided label smoothing did what its optimum predicts: the mean $D(x)$ on held-out real digits is 0.873, below
-# $1-\alpha$ = 0.90, the largest value $D^\star_\alpha$ can take, where the plain discriminator reached 1.000. Its
-# largest held-out real logit, 2.39, is above the optimum's bound $\log 9$ (2.20; the bound holds for
-# $D^\star_\alpha$, not for every image a trained network scores) but far below the plain discriminator's 13.15.
-# Dropout 0.3 changed nothing measurable here (same key, same initial weights and batches): accuracy 1.000, mean
-# $D(x)$ 1.000, largest real logit 13.74 against 13.15 without. It did not make $D$ less confident, and did not stop
-# it from beating the untrained generator. Neither changed much what the generator would receive: the
-# non-saturating gradient norm is 7.10e+01 with smoothing and 8.53e+01 with dropout, against 8.46e+01 without.
+# In the run saved here, one-sided label smoothing did what its optimum predicts: the mean $D(x)$ on held-out real
+# digits is 0.873, below $1-\alpha$ = 0.90, the largest value $D^\star_\alpha$ can take, where the plain
+# discriminator reached 1.000. Its largest held-out real logit, 2.39, is above the optimum's bound $\log 9$ (2.20;
+# the bound holds for $D^\star_\alpha$, not for every image a trained network scores) but far below the plain
+# discriminator's 13.15. Dropout 0.3 changed nothing measurable in this run (same key, same initial weights and
+# batches): accuracy 1.000, mean $D(x)$ 1.000, largest real logit 13.74 against 13.15 without. It did not make $D$
+# less confident, and did not stop it from beating the untrained generator. Neither changed much what the generator
+# would receive in this run: the non-saturating gradient norm is 7.10e+01 with smoothing and 8.53e+01 with dropout,
+# against 8.46e+01 without.
 
 # %% [markdown]
 # ## 6. What the discriminator looks at
@@ -592,15 +594,17 @@ assert stroke_mean > background_mean and background_share > 0.5, (stroke_mean, b
 # - Always compute $-\log\sigma(\ell) = \operatorname{softplus}(-\ell)$ and $-\log(1-\sigma(\ell)) = \operatorname{softplus}(\ell)$:
 #   the naive forms give $+\infty$, with NaN gradients, on confident mistakes, a fake scored $\ell \ge 16.64$ or a
 #   real scored $\ell \le -87.34$ (measured on this notebook's backend).
-# - Trained alone against the untrained generator, $D$ wins (held-out accuracy 1.000); the saturating gradient falls
-#   from 1.44 to 0.030 while the non-saturating one rises from 1.41 to 84.6. Against the pretrained generator it stays
-#   near chance (0.555) and both gradients grow.
-# - Adam undoes a constant gradient scale ($g$ and $0.01\,g$ give updates 10.6% apart, all of it from $\epsilon$) but not a
-#   falling one (0.011 of the update, ten steps after a 100x drop). The saturating loss's per-sample weights give the
-#   worst quarter of fakes 9.4% and 18.9% of the weight, though on these batches they changed the gradient's
-#   direction little (cosine 1.000 and 0.991). So we use the non-saturating loss, and alternate $D$ and $G$.
-# - One-sided label smoothing held the mean $D(x)$ at 0.873 (below the optimum's cap $1-\alpha$ = 0.90) and the
-#   largest real logit at 2.39, against 13.15 without; dropout 0.3 changed nothing measurable (largest real logit 13.74).
+# - Trained alone against the untrained generator, $D$ wins; in the run saved here (held-out accuracy 1.000) the
+#   saturating gradient falls from 1.44 to 0.030 while the non-saturating one rises from 1.41 to 84.6. Against the
+#   pretrained generator it stays near chance (0.555 here) and both gradients grow.
+# - Adam undoes a constant gradient scale ($g$ and $0.01\,g$ give updates 10.6% apart in the saved run, all of it
+#   from $\epsilon$) but not a falling one (0.011 of the update, ten steps after a 100x drop). The saturating loss's
+#   per-sample weights give the worst quarter of fakes 9.4% and 18.9% of the weight in the saved run, though on these
+#   batches they changed the gradient's direction little (cosine 1.000 and 0.991). So we use the non-saturating loss,
+#   and alternate $D$ and $G$.
+# - In the run saved here, one-sided label smoothing held the mean $D(x)$ at 0.873 (below the optimum's cap
+#   $1-\alpha$ = 0.90) and the largest real logit at 2.39, against 13.15 without; dropout 0.3 changed nothing
+#   measurable (largest real logit 13.74).
 # - $\nabla_x\ell$ shows what $D$ looks at, and is what the generator learns from.
 #
 # ## Exercises
