@@ -38,9 +38,10 @@
 #   demonstrations that change one thing at a time, and the signs to watch;
 # - how to run this notebook on a **Colab GPU or TPU**.
 #
-# *Time:* the training is budgeted at about 5 minutes of an idle 2-core CPU; the last cell prints how long the whole
-# notebook took on yours. One line below switches to the shipped pretrained weights for a classroom with no time to
-# wait.
+# *Time:* the training is budgeted at about 5 minutes of an idle 2-core CPU (the search of section 3); a busy machine
+# takes longer. The training cell prints its time and the load average (the run saved here shared its 2 CPUs with
+# other work), and the last cell prints how long the whole notebook took on yours. One line below switches to the
+# shipped pretrained weights for a classroom with no time to wait.
 
 # %%
 # Setup: the course package (from this clone; on Colab, from GitHub), then imports, seed and devices.
@@ -209,9 +210,10 @@ print(f"a cold compile of the gan_utils step (cache off, batch 48): {cold:.1f} s
 # %% [markdown]
 # The first call pays for tracing and compiling, or for loading the program from the persistent cache when one is
 # configured (the cell says whether it is; `./course.sh` turns it on): that is why the cell also times one compile
-# with the cache off. Every later step is several times faster than the eager one (the printed ratio). That is why the whole update (both gradients and both Adam updates) is one jitted function: the compiled
-# program is reused for thousands of steps. Timings vary with the machine and its load; the cell prints the load
-# average so you can judge them.
+# with the cache off. Every later step is faster than the eager one, by the ratio printed above. That is why the
+# whole update (both gradients and both Adam updates) is one jitted function: the compiled program is reused for
+# thousands of steps. Timings, and that ratio, vary with the machine and its load; the cell prints the load average
+# so you can judge them.
 #
 # The two jitted rows differ in three ways, so their gap is not attributed to any one of them: `gan_utils` runs
 # $G$'s forward pass once instead of twice, it is a pure `jax.jit` function (no NNX graph handling per call), and it
@@ -233,10 +235,11 @@ print(f"a cold compile of the gan_utils step (cache off, batch 48): {cold:.1f} s
 # checkpoint, and the cells after it carry on with the model as it is. The checkpoint (every 1,000 steps and at the
 # end) and the GIF go to `runs/05_training_loop/` beside this notebook; notebook 06 scores your run from there.
 #
-# **Budget.** `STEPS` steps at batch 64, about 5 minutes on an idle 2-core CPU (the cell prints how long they took
-# on yours, with the load average: a busy machine is slower). We fix the budget in steps (not `minutes=`), so that
-# every machine trains the same number of steps whatever its speed (bit-identical results need the same software
-# and device type). The cell after the samples scores it with the course's classifier
+# **Budget.** `STEPS` steps at batch 64, about 5 minutes on an idle 2-core CPU (the 5-minute runs of the search
+# below). The cell prints how long they took on yours, with the load average: a busy machine is slower, as the run
+# saved here shows. We fix the budget in steps (not `minutes=`), so that every machine trains the same number of
+# steps whatever its speed (bit-identical results need the same software on the same kind of processor: on another
+# CPU the same keys can take another path). The cell after the samples scores it with the course's classifier
 # (notebook 06). Set `USE_PRETRAINED = True` in the setup cell to skip training and load the weights shipped with
 # `gan_utils` (the same recipe plus a moving average of the generator's weights, decay 0.999, trained for 10,000
 # steps; the command is in the README), with that run's own frames and curves: the animation below then replays
@@ -252,7 +255,7 @@ print(f"a cold compile of the gan_utils step (cache off, batch 48): {cold:.1f} s
 # 2-core CPU (or, where the machine was shared, for the number of steps those 5 minutes give that recipe) and
 # scored 10,000 samples with MNIST-FID against the test set (lower is better; real training digits score 0.77 at
 # that size, notebook 06 measures it). One seed per row, and differences under about 10 FID are noise: three seeds
-# of the recipe, each trained for a real 5 minutes (5,100-5,350 steps, a little fewer than the 5,600 budgeted
+# of the recipe, each trained for a real 5 minutes (5,100-5,350 steps, a little fewer than the 5,600 of the table
 # below), scored 57.2, 58.1 and 50.4. All numbers in this table and the next paragraph are from
 # `benchmarks/quality_results.md`.
 #
@@ -305,7 +308,7 @@ if not TESTING and jax.default_backend() == "cpu":
 del full, recipe
 
 # %%
-STEPS = 40 if TESTING else 5000          # about 5 minutes on an idle 2-core CPU (printed below)
+STEPS = 40 if TESTING else 5000          # about 5 min on an idle 2-core CPU (time and load printed below)
 EVERY = 20 if TESTING else 250           # a frame of the fixed latent batch every EVERY steps
 key, k_run, k_fixed = jax.random.split(key, 3)
 z_fixed = jax.random.normal(k_fixed, (64, 64))
@@ -364,10 +367,10 @@ print("mean over the last steps:", {k: round(float(np.mean(history[k][last])), 3
 # Each frame is $G(z_1), \dots, G(z_{64})$ for the same $z$'s. Blobs appear first, then strokes, then digits. Does
 # each image keep its identity later on? The cell after the frames counts, between consecutive frames, how many of
 # the 64 codes change digit (by the course's classifier; also counted only where it is over 90% sure in both frames,
-# since an ambiguous image can flip with a small change) and the mean pixel change: late in training some codes
-# still switch digit from frame to frame, confidently (the printed counts), so the generator's map is still moving,
-# not converged. The GIF is written to the run's folder (`runs/05_training_loop/training.gif` beside this notebook; e.g.
-# to put it in slides).
+# since an ambiguous image can flip with a small change) and the mean pixel change: in the run saved here, late in
+# training some codes still switch digit from frame to frame, a few even confidently (the printed counts), so the
+# generator's map is still moving, not converged. The GIF is written to the run's folder
+# (`runs/05_training_loop/training.gif` beside this notebook; e.g. to put it in slides).
 
 # %%
 def draw_frame(ax, frame):
@@ -447,9 +450,9 @@ else:                                        # 40 steps: blobs, far from digits,
 # `plots.plot_history` draws them dashed. A healthy run does **not** converge to these lines: the two players keep
 # pushing each other. What matters is that $L_D$ stays well away from 0 (the discriminator is not winning outright)
 # and that $D(x)$ stays above $D(G(z))$ with both away from 1 and 0. The cell also prints how far the averages moved
-# over the second half of the run: they still drift, so the game has not settled, as the fixed latent batch of
-# section 3 showed (codes still changing digit late in training). The samples are the real judge; the numbers only
-# warn. (We measure sample quality with FID and precision/recall in notebook 06.)
+# over the second half of the run: in the run saved here they still drift, so the game has not settled, as the fixed
+# latent batch of section 3 showed (codes still changing digit late in training). The samples are the real judge;
+# the numbers only warn. (We measure sample quality with FID and precision/recall in notebook 06.)
 
 # %%
 plots.plot_history(history, smooth=50)
@@ -606,7 +609,7 @@ assert sat["g_grad_norm"] < tails["k_disc=5"]["g_grad_norm"] / 3, tails
 ring = data.ring(std=0.05)
 key, k_ring = jax.random.split(key)
 x_ring = np.asarray(ring.sample(k_ring, 50_000))
-TOY_STEPS = 2000                        # seconds per run, so the test suite runs the same lesson
+TOY_STEPS = 2000                        # a few seconds per run, so the test suite runs the same lesson
 SNAPS = 5
 
 def run_toy(lr, b1, seed=SEED):
@@ -673,11 +676,12 @@ assert max(m for r in b09_s for _, _, m, _ in r) <= 2 and max(hq for r in b09_s 
 # Read the printed lines with the pictures (the pictures are one seed; the last lines, 5). The baseline first sends
 # its samples along rays through every mode (all 8 covered, but few samples on them) and then pulls them onto the
 # ring; how far it has got by step 2,000 depends on the seed (the 5 final high-quality fractions are printed). Five
-# times the learning rate, alone, is no failure here: it gets there sooner, in every seed. Adam's $\beta_1 = 0.9$,
-# alone, is the failure: its samples are squeezed into one narrow wedge (the printed spread, against about 1 for the
-# healthy runs), that wedge sits between the modes (the high-quality fraction stays low at every snapshot of every
-# seed, at most 2 modes covered) and it points somewhere else at every snapshot (the printed centroid directions):
-# collapsed *and* not converging, the two players chasing each other round the ring.
+# times the learning rate, alone, is no failure here: it gets there sooner (the pictures), and it ends ahead of the
+# baseline in each of the 5 seeds (the printed final fractions). Adam's $\beta_1 = 0.9$, alone, is the failure: its
+# samples are squeezed into one narrow wedge (the printed spread, against about 1 for the healthy runs), that wedge
+# sits between the modes (the high-quality fraction stays low at every snapshot of every seed, at most 2 modes
+# covered) and it points somewhere else at every snapshot (the printed centroid directions): collapsed *and* not
+# converging, the two players chasing each other round the ring.
 # Counting modes alone (1 of 8) would call it collapse onto one mode; the high-quality fraction says the samples are
 # not on that mode either. The collapse of the papers' standard GANs in notebook 06's literature table is the other
 # kind: few modes with almost every sample on them (e.g. 1 of 8 ring modes with 99.3% high-quality samples in
@@ -719,7 +723,7 @@ print(f"this notebook, top to bottom: {(time.perf_counter() - T_START) / 60:.1f}
 #
 # - One GAN step = a discriminator step on real and (fixed) fake images, then a generator step through the updated
 #   discriminator; a dozen lines of NNX.
-# - Compiling the whole step once makes every later step several times faster than eager dispatch (measured in
+# - Compiling the whole step once makes every later step faster than eager dispatch (by a ratio measured in
 #   section 2).
 # - The course recipe (half-width networks, Adam at $10^{-3}$) was chosen by measured quality per CPU-minute: a
 #   higher learning rate and more, cheaper steps beat the DCGAN paper's optimizer settings within a 5-minute budget.

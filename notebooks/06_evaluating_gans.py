@@ -180,7 +180,8 @@ assert abs(d2 - metrics.frechet_distance(mu1, S1, mu2, S2)) < 1e-12            #
 
 # %% [markdown]
 # **Near-singular covariances are the normal case.** With $N$ samples of $D$ features the sample covariance has
-# rank at most $N-1$, and ReLU features that never fire give zero rows. Below, 100 samples in 128 dimensions. The
+# rank at most $N-1$, and ReLU features that never fire give zero rows. Below, 100 samples in 128 dimensions: far
+# too few for a real FID, and `gan_utils` says so (the UserWarning lines under the cell); here that is the point. The
 # naive routes (the eigenvalues of the non-symmetric $\Sigma_1\Sigma_2$, or `scipy.linalg.sqrtm` of it) return complex
 # numbers and negative real parts; the symmetric route returns real eigenvalues, with negatives only at rounding level.
 # On this example all three give the same distance once the imaginary parts are dropped (the differences are printed):
@@ -529,9 +530,9 @@ if HAVE_GENERATOR:
         print(f"shipped generator at N = {n_gen:,}: FID {g['fid']:.1f}, precision {g['precision']:.2f}, recall "
               f"{g['recall']:.2f}; the README (N = 10,000): FID {README_SHIPPED['fid']}, precision "
               f"{README_SHIPPED['precision']}, recall {README_SHIPPED['recall']}")
-        if n_gen == 10000:    # the README's setting: same N (with key 0 the same samples; other keys of the same
-            # generator moved FID by up to 0.3, precision by 0.01 and recall by 0.04 when measured: hence the bounds)
-            assert abs(g["fid"] - README_SHIPPED["fid"]) < 1.0
+        if n_gen == 10000:    # the README's setting: same N (with key 0 the same samples; keys 0-4 of the same
+            # generator gave FID 48.0-51.2, precision within 0.01 and recall within 0.04: benchmarks/RESULTS.md)
+            assert abs(g["fid"] - README_SHIPPED["fid"]) < 3.0
             assert abs(g["precision"] - README_SHIPPED["precision"]) < 0.03 and abs(g["recall"] - README_SHIPPED["recall"]) < 0.06
         else:                 # fewer samples: FID's c/N bias is larger (section 3), so a looser bound
             assert README_SHIPPED["fid"] - 2 < g["fid"] < 53 and g["precision"] > 0.5 and g["recall"] > 0.75
@@ -696,8 +697,9 @@ else:         # 5,000 steps: one GAN run per dataset, so only what a trained run
 #   digits: blurred digits fall into a few real balls near the origin of feature space), and the Inception-style score
 #   failed the replay check (9.96). Read them together.
 # - On the ring and the grid, modes covered and high-quality fraction are defined as in VEEGAN and PacGAN, reverse KL as
-#   in PacGAN; report them together: our short run covers more modes than the papers' standard GANs, with far fewer
-#   high-quality samples than PacGAN's GAN rows (VEEGAN's grid GAN had even fewer; section 8).
+#   in PacGAN; report them together: in the run saved here (one run per dataset), our short run covers more modes
+#   than the papers' standard GANs, with far fewer high-quality samples than PacGAN's GAN rows (VEEGAN's grid GAN had
+#   even fewer; section 8).
 # - `python -m gan_utils evaluate --samples samples.npz [--real mnist-train]` prints all of it as JSON.
 #
 # ## Exercises
