@@ -664,10 +664,12 @@ for name, runs in toy_seeds.items():
           + "; highest HQ " + ", ".join(f"{max(hq for *_, hq in r):.0%}" for r in runs))
 base_s, fast_s, b09_s = (toy_seeds[k] for k in SETTINGS)
 final_hq = {name: np.array([r[-1][3] for r in runs]) for name, runs in toy_seeds.items()}
-# Checks over the 5 seeds (what held in each of 8 seeds tried while writing this): both beta1 = 0.5 settings end
-# with all 8 modes, the 5x rate ends with most samples on them, and ahead of the baseline on average; beta1 = 0.9
-# never covers more than 2 modes nor puts 30% of its samples on one, at any snapshot of any seed.
-assert all(r[-1][2] == 8 for r in base_s + fast_s), [r[-1][2] for r in base_s + fast_s]
+# Checks over the 5 seeds (measured over 18 runs of each setting on two CPUs while writing this): the 5x rate ends
+# with all 8 modes and most samples on them in every seed, ahead of the baseline on average; the baseline ends with
+# all 8 modes in most seeds (one baseline run in 18 ended on a single mode); beta1 = 0.9 never covers more than 2
+# modes nor puts 30% of its samples on one, at any snapshot of any seed.
+assert all(r[-1][2] == 8 for r in fast_s) and sum(r[-1][2] == 8 for r in base_s) >= 3, \
+    [r[-1][2] for r in base_s + fast_s]
 assert final_hq["lr 1e-3 (5x), beta1 0.5"].min() > 0.6, final_hq
 assert final_hq["lr 1e-3 (5x), beta1 0.5"].mean() > final_hq["baseline: lr 2e-4, beta1 0.5"].mean(), final_hq
 assert max(m for r in b09_s for _, _, m, _ in r) <= 2 and max(hq for r in b09_s for *_, hq in r) < 0.3
