@@ -25,8 +25,8 @@
 #
 # **You will learn**
 # - the **class-conditional GAN** $G(z, y)$, $D(x, y)$: the simple way to give $D$ the label (concatenate it to the
-#   image), built by hand, and the **projection discriminator** (Miyato & Koyama, 2018) that `gan_utils` uses, with
-#   the reason it wins, measured on equal training budgets;
+#   image), built by hand, and the **projection discriminator** (Miyato & Koyama, 2018) that `gan_utils` uses, raced
+#   on equal training budgets (it won in the runs saved here, 2 seeds), with a hypothesis for why;
 # - **style and content**: with the class fixed by $y$, the code $z$ carries the style (thickness, slant), measured
 #   from the images;
 # - the **latent space**: why a straight line between two codes (lerp) passes through codes the generator never saw
@@ -142,10 +142,10 @@ print(f"logits {logits_own.shape}; {models.count_params(d_concat):,} parameters,
 #
 # $$D(x, y) = \underbrace{w \cdot \phi(x) + b}_{\text{unconditional}} + \underbrace{v_y \cdot \phi(x)}_{\text{projection}},$$
 #
-# with $\phi$ notebook 04's convolutions (again at base 32). The label never enters the convolutions; it picks which direction of the
-# feature space to read. With the label as input channels, $D$ must *learn* to make that comparison from ten planes of
-# constants, and nothing in its form pushes it to. `gan_utils.models.ProjectionDiscriminator` implements the projection
-# form; the check below recomputes its logit from the equation.
+# with $\phi$ notebook 04's convolutions (again at base 32). The label never enters the convolutions; it picks which
+# direction of the feature space to read. With the label as input channels, $D$ must *learn* to make that comparison
+# from ten planes of constants, and nothing in its form pushes it to. `gan_utils.models.ProjectionDiscriminator`
+# implements the projection form; the check below recomputes its logit from the equation.
 
 # %%
 # Check: ProjectionDiscriminator's logit is w.phi(x) + b + v_y.phi(x), from its own features, Linear and class vectors.
@@ -160,10 +160,10 @@ print(f"phi(x): {phi.shape}; the logit of ProjectionDiscriminator = w.phi + b + 
 # %% [markdown]
 # ### 1.3 The race: the same generator, the same budget, two discriminators
 #
-# Both runs below use the shipped model's recipe (`GANConfig(conditional=True, g_base=64, d_base=32)`: Adam at 1e-3,
-# batches of 64 real digits with their labels, the fakes asked for the same labels; we sample the trained generator
-# itself, not a weight average, which over so few steps would still remember the initial weights) and differ only in
-# $D$.
+# The runs below (one per discriminator and seed) use the shipped model's recipe
+# (`GANConfig(conditional=True, g_base=64, d_base=32)`: Adam at 1e-3, batches of 64 real digits with their labels, the
+# fakes asked for the same labels; we sample the trained generator itself, not a weight average, which over so few
+# steps would still remember the initial weights) and differ only in $D$.
 # We score each generator by its **class accuracy** (the share of samples the course's classifier puts in the class
 # they were asked for) and its MNIST-FID, and each discriminator by how much it *uses* the label: on real test digits,
 # its logit for the true class minus its mean logit for the nine wrong ones (the **label gap**), and how often the true
@@ -231,15 +231,19 @@ print(f"Mean over {len(RACE_SEEDS)} seed(s): class accuracy {mean_of('concatenat
       f"Higher class accuracy: {winner}.")
 
 # %% [markdown]
-# **Why projection wins.** Read the printed line above with the figure. A generator learns the class only through
-# $D$'s gradient; a $D$ that barely uses the label (a small label gap) tells $G$ "look real" and little about "look like
-# a 7". The projection $D$ starts with the class comparison built in, as an inner product it only has to tune; the
-# concatenating $D$ must discover that ten constant planes matter. In these runs it used them less (a smaller label
-# gap, and it picked the true class of a real digit less often), and its generator drew the requested class less often
-# on both seeds; its FID was worse too, by more on one seed than the other (the dots). The projection's label costs
-# nothing in the convolutions (it enters after them), though its class vectors add 10 x 3,136 weights, more than the
-# label planes' first-layer weights (both counts follow from the parameter totals printed above). Both generators are
-# far from done after this short budget; the shipped one trained ten times longer.
+# **Why projection won here: a hypothesis.** Read the printed line above with the figure: in the runs saved here
+# (2 seeds), projection won on every score. A likely reason, which the race does not test directly: a generator learns
+# the class only through $D$'s gradient; a $D$ that barely uses the label (a small label gap) tells $G$ "look real"
+# and little about "look like a 7". The projection $D$ starts with the class comparison built in, as an inner product
+# it only has to tune; the concatenating $D$ must discover that ten constant planes matter. The measurements fit that
+# story: in these runs the concatenating $D$ used the label less (a smaller label gap, and it picked the true class of
+# a real digit less often), and its generator drew the requested class less often on both seeds; its FID was worse
+# too, by more on one seed than the other (the dots). Fitting is not proof: two seeds show that a larger label gap and
+# a higher class accuracy went together, not that one causes the other. The projection's label costs nothing in the
+# convolutions (it enters after them), though its class vectors add 10 x 3,136 weights (3,136 is the size of
+# $\phi(x)$ printed in section 1.2), more than the 5,120 label-plane weights of section 1.1's first convolution; the
+# two parameter totals printed above differ by exactly that difference. Both generators are far from done after this
+# short budget; the shipped one trained ten times longer.
 #
 # ### 1.4 The shipped conditional generator
 #
@@ -291,10 +295,11 @@ assert cond["class_accuracy"] > 0.95, "the shipped conditional generator should 
 
 # %% [markdown]
 # Asking for the class helps twice: nearly every sample is the digit requested, and the overall FID is far lower than
-# the unconditional generator's (printed above), partly because the conditional generator draws the ten classes in
-# equal shares, close to the test set's mix, where the unconditional one draws whatever mix its training ended with, and
-# partly because it has an easier job per class. The per-class FIDs are computed on 10x fewer samples and FID is
-# biased upwards at small $n$ (notebook 06), so compare them with each other, not with the overall figure.
+# the unconditional generator's (printed above). Two likely reasons, which this notebook does not separate: the
+# conditional generator draws the ten classes in equal shares, close to the test set's mix, where the unconditional one
+# draws whatever mix its training ended with; and it has an easier job per class. The per-class FIDs are computed on
+# 10x fewer samples and FID is biased upwards at small $n$ (notebook 06), so compare them with each other, not with
+# the overall figure.
 #
 # ## 2. Style and content
 #
@@ -463,10 +468,10 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The lerp midpoints are still good digits of the right class (printed above), but they are *alike*: higher precision,
-# much lower recall, and an FID several times the slerp midpoints', which score like fresh codes. Codes near the origin make average, low-variety
-# digits; section 3.4 turns that into a tool (truncation). For a walk through the latent space that keeps looking like
-# the generator's ordinary output, use slerp.
+# The lerp midpoints are still good digits of the right class (printed above), but they are *alike*: higher
+# precision, much lower recall, and an FID several times the slerp midpoints', which score like fresh codes. Codes near
+# the origin make average, low-variety digits; section 3.4 turns that into a tool (truncation). For a walk through the
+# latent space that keeps looking like the generator's ordinary output, use slerp.
 #
 # ### 3.3 Directions for thickness, slant and width
 #
@@ -566,8 +571,8 @@ assert trunc[0]["precision"] > trunc[-1]["precision"] and trunc[0]["recall"] < t
 # %% [markdown]
 # Precision rises and recall falls as $\psi$ shrinks (the curve; the assert checks its two ends): at the smallest
 # $\psi$ nearly every sample is a clean, typical digit and almost no real digit falls inside the generated samples'
-# neighbourhoods; the rows of ten 3s show the variety draining away. FID, which wants both, is best with no truncation. Which point to choose is a
-# product decision: a demo wants precision, a data set wants recall.
+# neighbourhoods; the rows of ten 3s show the variety draining away. FID, which wants both, is best with no
+# truncation. Which point to choose is a product decision: a demo wants precision, a data set wants recall.
 #
 # ## 4. Inversion: from a digit to its code
 #
@@ -624,8 +629,9 @@ print(f"asked for a 4, found class {found['y']} with error {found['err']:.5f} in
 assert found["y"] == 4 and found["err"] < 0.01
 
 # %% [markdown]
-# The class comes back, with an error well below that of any other class. The code found need not be the one we
-# started from (several codes can draw nearly the same image; compare the two norms printed).
+# The class comes back (asserted), and in this run with an error well below that of any other class (both printed).
+# The code found need not be the one we started from (several codes can draw nearly the same image; compare the two
+# norms printed).
 #
 # Real digits are harder: the GAN may not be able to draw a given handwriting exactly. Below, held-out test digits
 # (blue) and the GAN's versions (orange), the error of one start against the best of four, and how often the class
@@ -662,13 +668,13 @@ print(f"{N_INV} test digits, {inv_seconds:.1f} s each: mean squared error {err_o
 assert err_best < nearest_real, "the GAN's versions should be closer to the digits than the nearest training digit"
 
 # %% [markdown]
-# Restarts pay: the best of four starts cannot be worse than the first, and it is clearly better (the drop in error is
-# printed above). The GAN's versions keep
-# the digit's shape and write it in the GAN's hand, much closer to it than the nearest of 10,000 real training digits
-# (printed). To get there the optimiser leaves the shell of section 3.1: the codes found are longer than $\sqrt d$, the
-# generator stretching to draw a hand it was not sampled for. Inversion is not a classifier, though: the class with
-# the lowest *pixel* error is sometimes another digit drawn to overlap the strokes, which is why the class found
-# agrees with the label less often than the course's classifier does (its accuracy is printed at the top).
+# Restarts pay: the best of four starts cannot be worse than the first, and on these 20 digits it is clearly better
+# (the drop in error is printed above). The GAN's versions keep the digit's shape and write it in the GAN's hand, much
+# closer to it than the nearest of 10,000 real training digits (printed). To get there the optimiser leaves the shell
+# of section 3.1: the codes found are longer than $\sqrt d$ on average (printed), the generator stretching to draw a
+# hand it was not sampled for. Inversion is not a classifier, though: the class with the lowest *pixel* error is
+# sometimes another digit drawn to overlap the strokes, which is why the class found agrees with the label less often
+# than the course's classifier does (its accuracy is printed at the top).
 #
 # ### 4.1 Draw a digit, get the GAN's version
 #
@@ -901,20 +907,22 @@ ax.set_title("A small CNN, 100 labelled digits, with and without the GAN (dots: 
 plt.show()
 
 # %% [markdown]
-# **What the numbers say** (printed above). In this run, adding generated digits to
-# the 100 labelled ones raised the test accuracy on every seed, by several points, and closed part of the gap to a
-# classifier with 5,100 real labelled digits, not all of it: generated digits cover less of the real variety (the
-# recall of section 3.4) and carry the GAN's own quirks. Given the caveat above, the honest reading is "a conditional GAN
-# trained on labelled data is a compact, reusable form of that data", not "GANs make labels unnecessary". The spread
-# over seeds (the dots) matters too: the seed (which 100 digits, and the initialisation) moves the 100-label accuracy by
-# several points (its minimum and maximum are printed), and the gain from generated digits exceeded that on every seed.
+# **What the numbers say** (printed above). In the run saved here (5 seeds), adding generated digits to the 100
+# labelled ones raised the test accuracy on every seed, by several points, and closed part of the gap to a classifier
+# with 5,100 real labelled digits, not all of it. A likely reason for the rest, not measured here: generated digits
+# cover less of the real variety (the recall of section 3.4) and carry the GAN's own quirks. Given the caveat above,
+# the honest reading is "a conditional GAN trained on labelled data is a compact, reusable form of that data", not
+# "GANs make labels unnecessary". The spread over seeds (the dots) matters too: the seed (which 100 digits, and the
+# initialisation) moved the 100-label accuracy by several points (its minimum and maximum are printed), and in this
+# run the gain from generated digits exceeded that on every seed.
 #
 # ## Summary
 #
 # - A **conditional GAN** gives both players the label. A discriminator that reads the label through a **projection**
 #   ($v_y \cdot \phi(x)$, the form of the optimal log-ratio) used the label more and trained a generator that drew the
-#   requested class more often than one with the label as input channels, on the same budget. `gan_utils` ships one:
-#   nearly every sample is the requested digit, at a far lower FID than the unconditional generator.
+#   requested class more often than one with the label as input channels, on the same short budget (2 seeds; why is
+#   a hypothesis). `gan_utils` ships one: nearly every sample is the requested digit, at a far lower FID than the
+#   unconditional generator.
 # - With the class fixed, **$z$ is style**: thickness and slant vary less across classes for one $z$ than across $z$
 #   for one class; width depends more on the class than on $z$.
 # - **The latent space**: $z$ lives on a shell of radius $\sqrt d$; lerp midpoints fall inside it and give average,
@@ -922,7 +930,8 @@ plt.show()
 #   monotonically and keep the class. **Truncation** trades recall for precision.
 # - **Inversion** by gradient descent on $z$ with restarts (and every class at once) finds a digit's code: near-exact on
 #   generated digits, close on real ones and on your drawings, which you can then edit along the directions.
-# - **Augmenting 100 labels** with conditional samples helped here, with the caveat that the GAN itself saw all labels.
+# - **Augmenting 100 labels** with conditional samples helped here (5 seeds), with the caveat that the GAN itself saw
+#   all labels.
 #
 # ## Exercises
 #
