@@ -160,7 +160,7 @@ plt.tight_layout(); plt.show()
 # %%
 # Check: training moves much of the Gaussian mass onto the ring's modes, and (in most runs) onto every one. One run is one
 # draw (how much lands near a mode after 2,000 steps varies a lot from seed to seed), so the check trains the same
-# toy GAN from 4 more seeds (about 2 s each) and tests what holds for all of them.
+# toy GAN from 4 more seeds (a few seconds each) and tests what holds for all of them.
 from gan_utils.metrics import toy_mode_metrics
 
 def train_toy(seed, key_):
@@ -355,19 +355,18 @@ assert min(seed_scores["subpixel"].min(), seed_scores["transpose"].min()) > 2 * 
 
 
 # %% [markdown]
-# Read the scores: at initialisation the **sub-pixel** and the **transposed** generators both have a clear
-# $2\times2$ pattern, the sub-pixel one because its four sub-pixels come from four independent random kernels; which
-# of the two is stronger depends on the initial weights (the line above counts the seeds where the sub-pixel one is stronger), while resize-convolution,
-# which copies each pixel to all four sub-pixels before convolving, has almost none in every seed. The fix for sub-pixel layers
-# is known: ICNR initialisation (Aitken et al., 2017) starts the four kernels equal, which makes the layer a
-# low-resolution convolution followed by a nearest-neighbour resize at step 0. Every $2\times2$ output cell is then
-# constant, so the pattern is exactly 0 (the cell below applies it to both layers of the untrained sub-pixel
-# generator, and measures the pattern of each: the 64 channels of the first layer's $14\times14$ output, and the
-# final image). The course
-# does not use it, because training removes the pattern anyway: the pretrained sub-pixel generator in section 6
-# scores like real digits. For a kernel not divisible by the stride ($k=3$, $s=2$ above), in contrast, the uneven
-# overlap is built into the layer and no choice of initial weights removes it; the course's $k=4$ transposed layer
-# has an even interior (all 4s above).
+# Read the scores: at initialisation the **sub-pixel** and the **transposed** generators both have a clear $2\times2$
+# pattern, the sub-pixel one because its four sub-pixels come from four independent random kernels; which of the two
+# is stronger depends on the initial weights (the line above counts the seeds where the sub-pixel one is stronger),
+# while resize-convolution, which copies each pixel to all four sub-pixels before convolving, has almost none in
+# every seed. The fix for sub-pixel layers is known: ICNR initialisation (Aitken et al., 2017) starts the four
+# kernels equal, which makes the layer a low-resolution convolution followed by a nearest-neighbour resize at step 0.
+# Every $2\times2$ output cell is then constant, so the pattern is exactly 0 (the cell below applies it to both
+# layers of the untrained sub-pixel generator, and measures the pattern of each: the 64 channels of the first layer's
+# $14\times14$ output, and the final image). The course does not use it, because training removes the pattern anyway:
+# the pretrained sub-pixel generator in section 6 scores like real digits. For a kernel not divisible by the stride
+# ($k=3$, $s=2$ above), in contrast, the uneven overlap is built into the layer and no choice of initial weights
+# removes it; the course's $k=4$ transposed layer has an even interior (all 4s above).
 
 # %%
 def icnr(up):
@@ -498,15 +497,16 @@ print(f"the orderings the text describes, on this machine ({jax.default_backend(
 # %% [markdown]
 # **The choice of `gan_utils`.** On the machine that ran this notebook the sub-pixel generator was the fastest of the
 # three whole generators to train (forward + backward; the lines above print the ratios, and whether each ordering
-# below holds on the machine that ran the cell). The transposed convolution loses in one place only, its backward pass, and within it the gradient with
-# respect to its kernel: on the deep layer its forward pass and its input gradient take about as long as the sub-pixel
-# layer's (the cell asserts: within a factor of two), and it does fewer than half the multiply-adds (the last printed
-# comparisons). So the time goes to how XLA:CPU computes that one gradient, not to the arithmetic.
-# (`benchmarks/RESULTS.md` records the same split, dated, for a $5\times5$ kernel on another run.) On the small output
-# layer the fastest mode may be another one (printed above). Resize-convolution does the same number of multiply-adds
-# as sub-pixel (a $3\times3$ convolution from $C_{in}$ channels at $2H\times2W$ equals one to $4C_{out}$ channels at
-# $H\times W$; the two rows are equal), but on an input four times larger with mostly repeated values; the printed
-# ratios say what that cost here, layer by layer.
+# below holds on the machine that ran the cell). There the transposed convolution lost in one place only, its
+# backward pass, and within it the gradient with respect to its kernel: on the deep layer its forward pass and its
+# input gradient took no longer than the sub-pixel layer's (the printed comparison; the last ordering line says
+# whether they stayed within a factor of two, printed, not asserted), and it does fewer than half the multiply-adds
+# (asserted; the same printed comparison). So the time goes to how XLA:CPU computes that one gradient, not to the
+# arithmetic. (`benchmarks/RESULTS.md` records the same split, dated, for a $5\times5$ kernel on another run.) On the
+# small output layer the fastest mode may be another one (printed above). Resize-convolution does the same number of
+# multiply-adds as sub-pixel (a $3\times3$ convolution from $C_{in}$ channels at $2H\times2W$ equals one to
+# $4C_{out}$ channels at $H\times W$; the two rows are equal), but on an input four times larger with mostly repeated
+# values; the printed ratios say what that cost here, layer by layer.
 #
 # Sub-pixel convolution does not give up expressiveness either: a $3\times3$ sub-pixel layer can represent any
 # $4\times4$ stride-2 transposed layer, because each output pixel of the latter reads a $2\times2$ window of the
@@ -917,7 +917,8 @@ widgets.latent_explorer(Gp, seed=3, k=3)
 # %% [markdown]
 # ## Summary
 #
-# - A generator is a push-forward map; a ReLU MLP folds the plane piecewise-affinely and training bends it onto the data.
+# - A generator is a push-forward map; a ReLU MLP folds the plane piecewise-affinely and training bends it toward the
+#   data (how much of the mass lands near a mode, and how evenly, varies from seed to seed: section 1 prints 5 seeds).
 # - The DCGAN generator goes $z \to 7\times7\times128 \to 14\times14\times64 \to 28\times28\times1$; the table of
 #   shapes and parameter counts comes from the model itself (`models.layer_table`).
 # - Transposed convolutions with $k$ not divisible by $s$ overlap unevenly (counts $1, 2, 4$ for $k=3$, $s=2$);
