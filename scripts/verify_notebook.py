@@ -29,6 +29,7 @@ import datetime as _dt
 import json
 import os
 import platform
+import re
 import shutil
 import sys
 import tempfile
@@ -122,20 +123,55 @@ def verify(path: Path, offset: int, workdir: Path, timeout: int) -> dict:
     for index, cell in enumerate(nb.cells[1:]):       # cell numbers as in the committed .ipynb (from 0)
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
-                errors.append({"cell": index, "error": f"{out['ename']}: {out['evalue']}"[:400]})
+                # the failing line (IPython marks it with an arrow), ANSI colours stripped
+                lines = [re.sub(r"\x1b\[[0-9;]*m", "", t) for t in out.get("traceback", [])]
+                where = [ln.strip() for t in lines for ln in t.splitlines() if ln.lstrip().startswith("---->")]
+                errors.append({"cell": index, "error": f"{out['ename']}: {out['evalue']}"[:400],
+                               "line": where[-1][:300] if where else ""})
     return {"notebook": path.stem, "seed_offset": offset, "passed": not errors and crashed is None,
             "seconds": round(seconds, 1), "errors": errors, "crashed": crashed}
 
 
+def table(jsonl: Path) -> str:
+    """The recorded runs as a markdown table: one row per notebook, one column per seed offset (the latest run of
+    each pair; a failed run names its failing cells)."""
+    latest = {}
+    for line in Path(jsonl).read_text().splitlines():
+        if line.strip():
+            r = json.loads(line)
+            latest[r["notebook"], r["seed_offset"]] = r
+    offsets = sorted({o for _, o in latest})
+    rows = ["| notebook | " + " | ".join(f"seed offset {o}" for o in offsets) + " |",
+            "|---|" + "---|" * len(offsets)]
+    for nb in sorted({n for n, _ in latest}):
+        cells = []
+        for o in offsets:
+            r = latest.get((nb, o))
+            if r is None:
+                cells.append("not run")
+                continue
+            what = "pass" if r["passed"] else "FAIL (" + ", ".join(
+                [f"cell {e['cell']}: {e['error'].split(':')[0]}" for e in r["errors"]] + ([r["crashed"]] if r["crashed"] else [])) + ")"
+            cells.append(f"{what}, {r['seconds'] / 60:.1f} min ({r['machine'].split('load ')[-1].replace(' at end', '')} load)")
+        rows.append(f"| {nb} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("notebooks", nargs="+", type=Path, help="notebooks/NN_name.py (or .ipynb)")
+    ap.add_argument("notebooks", nargs="*", type=Path, help="notebooks/NN_name.py (or .ipynb)")
     ap.add_argument("--seed-offset", type=int, nargs="+", default=[1],
                     help="shift every seed by this much; several values run the notebooks once per value "
                          "(default: 1; 0 reproduces the committed seeds)")
     ap.add_argument("--timeout", type=int, default=3600, help="seconds allowed per cell (default 3600)")
     ap.add_argument("--record", type=Path, help="append each result, with date, machine and versions, to this JSONL")
+    ap.add_argument("--table", type=Path, help="print the results recorded in this JSONL as a markdown table, and exit")
     args = ap.parse_args(argv)
+    if args.table:
+        print(table(args.table))
+        return 0
+    if not args.notebooks:
+        ap.error("name at least one notebook, e.g. notebooks/02_minimax_objective.py (or --table FILE.jsonl)")
     for p in args.notebooks:
         if not (p.with_suffix(".py").exists() or p.with_suffix(".ipynb").exists()):
             ap.error(f"no notebook at {p}: give a path such as notebooks/02_minimax_objective.py")
