@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import json
+import os
+import shutil
+import signal
 import sys
+import threading
+import warnings
 from pathlib import Path
 
 from .config import LOSSES, PENALTIES, GANConfig
@@ -43,6 +49,45 @@ def _training_data(config: GANConfig):
     return np.asarray(dist.sample(jax.random.key(config.seed + 1), config.toy_points))
 
 
+def _run_outputs(out: Path) -> list[str]:
+    """The files of an earlier `train` run in folder ``out`` (what a new run there would replace)."""
+    from . import checkpoint
+    names = [checkpoint.RUN_SUBDIR, checkpoint.FRAMES_FILE, "metrics.json"]
+    found = [n for n in names if (out / n).exists()]
+    found += [p.name for p in out.glob(f".{checkpoint.RUN_SUBDIR}.*-*")]   # the copies a killed save leaves
+    return found + sorted(p.name for p in out.glob("samples_*.png"))
+
+
+def _check_train_args(args) -> None:
+    """Refuses, before anything is loaded, the flags and --out folders a run cannot start with."""
+    import math
+    out = Path(args.out)
+    if not args.out.strip():   # Path("") is the current folder
+        raise CLIError("--out is empty; pass a folder name for the run, e.g. --out run.")
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out {out} is a file; pass a folder name for the run (it is created).")
+    if (out / "meta.json").exists():   # grids written there would make its next save refuse (or delete them)
+        raise CLIError(f"--out {out} is a checkpoint folder itself; pass the run folder that holds it "
+                       f"({out.parent}), or a new folder.")
+    if args.steps is not None and args.steps < 1:
+        raise CLIError(f"--steps must be positive, got {args.steps}.")
+    if args.minutes is not None and not 0 < args.minutes * 60 < math.inf:
+        raise CLIError(f"--minutes must be a positive, finite number of minutes, got {args.minutes}.")
+    for flag in ("sample_every", "checkpoint_every"):
+        if getattr(args, flag) < 0:
+            raise CLIError(f"--{flag.replace('_', '-')} must be a number of steps >= 0 (0: only at the end), got "
+                           f"{getattr(args, flag)}.")
+    if args.model == "dcgan" and args.dataset != "mnist":
+        raise CLIError(f"--model dcgan needs --dataset mnist (images); use --model mlp for {args.dataset}.")
+    if args.resume and args.overwrite:
+        raise CLIError("--resume continues the run in --out and --overwrite replaces it: pass one of them.")
+    existing = _run_outputs(out) if out.is_dir() else []
+    if existing and not (args.resume or args.overwrite):
+        # a new run would replace the checkpoint (and grids) of the one there, whatever its dataset or its quality
+        raise CLIError(f"{out} already holds a run ({', '.join(existing[:3])}{', ...' if len(existing) > 3 else ''})."
+                       " Pass --resume to continue it, --overwrite to replace it, or choose a new --out.")
+
+
 def cmd_train(args) -> None:
     import jax
     import numpy as np
@@ -50,19 +95,17 @@ def cmd_train(args) -> None:
     from .config import build_gan
 
     out = Path(args.out)
-    if args.steps is not None and args.steps < 1:
-        raise CLIError(f"--steps must be positive, got {args.steps}.")
-    if args.minutes is not None and args.minutes <= 0:
-        raise CLIError(f"--minutes must be positive, got {args.minutes}.")
-    if args.model == "dcgan" and args.dataset != "mnist":
-        raise CLIError(f"--model dcgan needs --dataset mnist (images); use --model mlp for {args.dataset}.")
+    _check_train_args(args)
     # every GANConfig field that `train` has a flag for (--batch-size -> batch_size); the others keep their defaults
     config = GANConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(GANConfig) if hasattr(args, f.name)})
     start, history = 0, None
-    ckpt_dir = out / checkpoint.RUN_SUBDIR
-    resuming = args.resume and (ckpt_dir / checkpoint.META_FILE).exists()
+    resuming = args.resume
     if resuming:   # a resumed run keeps the recipe it was started with, whatever the other flags say
-        stored = checkpoint.load_meta(out).get("config")
+        try:
+            ckpt_dir = checkpoint.resolve(out)
+        except checkpoint.CheckpointError as e:   # never a silent restart at step 0
+            raise CLIError(f"nothing to resume: {e} Drop --resume to start a new run.") from e
+        stored = checkpoint.load_meta(ckpt_dir).get("config")
         if not stored:
             raise CLIError(f"{out} holds a checkpoint without a config; pass a new --out to start another run.")
         saved = GANConfig.from_dict(stored)
@@ -70,6 +113,8 @@ def cmd_train(args) -> None:
             changed = {k: v for k, v in saved.to_dict().items() if config.to_dict().get(k) != v}
             print(f"resuming with the run's own options (differing from this command line: {changed})")
         config = saved
+    else:
+        ckpt_dir = out / checkpoint.RUN_SUBDIR
     x = _training_data(config)
     gan = build_gan(config)
     key = jax.random.key(config.seed)
@@ -79,24 +124,31 @@ def cmd_train(args) -> None:
         history = meta.get("history")
         print(f"resuming {out} at step {start}")
     batches = data.BatchSampler(x, config.batch_size, k_data)
+    if args.overwrite and out.is_dir():   # asked for: the earlier run's files go, so none is mistaken for this run's
+        for name in _run_outputs(out):
+            p = out / name
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
     out.mkdir(parents=True, exist_ok=True)
     n_grid, nrow = (100, 10) if config.conditional else (64, 8)   # conditional: one column per digit, 0 to 9
     z_fixed = jax.random.normal(k_fixed, (n_grid, gan.latent_dim))
 
     frames_file = out / checkpoint.FRAMES_FILE   # every grid, as uint8 frames: notebook 05 animates a run from it
-    frames = dict(np.load(frames_file)) if resuming and frames_file.exists() else {"step": np.zeros(0, np.int64)}
+    frames = _read_frames(frames_file, n_grid) if resuming else None
+    frames = frames or {"step": np.zeros(0, np.int64)}
 
     def write_samples(step, gan, hist):
         s = models.sample(gan.sampler(), None, n_grid, z=z_fixed)   # g_ema (re-estimated statistics) when --ema
         if config.dataset == "mnist":
             img = np.asarray(s).reshape(n_grid, 28, 28, 1)
-            plots.save_image_grid(out / f"samples_{step:06d}.png", img, nrow=nrow)
-            plots.save_image_grid(out / "samples.png", img, nrow=nrow)
+            for name in (f"samples_{step:06d}.png", "samples.png"):
+                with checkpoint.atomic_file(out / name) as tmp:
+                    plots.save_image_grid(tmp, img, nrow=nrow)
             keep = frames["step"] < step                           # a resumed run redraws its last grid
             frames["images"] = np.concatenate([frames.get("images", np.zeros((0, n_grid, 28, 28), np.uint8))[keep],
                                                data.to_uint8(img[..., 0])[None]])
             frames["step"] = np.append(frames["step"][keep], step)
-            np.savez_compressed(frames_file, **frames)
+            with checkpoint.atomic_file(frames_file) as tmp:      # a kill or a full disk mid-write keeps the old file
+                np.savez_compressed(tmp, **frames)
 
     if not resuming:
         write_samples(0, gan, None)   # the untrained generator: the first frame (sampling leaves the run unchanged)
@@ -107,20 +159,49 @@ def cmd_train(args) -> None:
                        progress=not args.quiet)
     h = result.history
     done = result.step - start
+    if done == 0 and args.minutes is not None:
+        raise CLIError(f"--minutes {args.minutes} ran out before the first training step (compiling alone takes "
+                       f"seconds); the run is saved in {out} at step {result.step}. Give it more minutes (--resume).")
     img_s = done * config.batch_size / max(result.seconds - result.compile_seconds, 1e-9)
     summary = {"step": result.step, "seconds": round(result.seconds, 1),
                "compile_seconds": round(result.compile_seconds, 2), "images_per_second": round(img_s, 1),
-               **{k: round(float(np.mean(h[k][-100:])), 4) for k in ("d_loss", "g_loss", "d_real", "d_fake")}}
-    (out / "metrics.json").write_text(json.dumps({"summary": summary, "history": h}))
+               **{k: round(float(np.mean(h[k][-100:])), 4) if h.get(k) else None
+                  for k in ("d_loss", "g_loss", "d_real", "d_fake")}}
+    with checkpoint.atomic_file(out / "metrics.json") as tmp:
+        tmp.write_text(json.dumps({"summary": summary, "history": h}))
     if config.dataset != "mnist":
         import matplotlib.pyplot as plt
         fake = np.asarray(models.sample(gan.sampler(), jax.random.key(1), 2000))
         lim = 1.6 if config.dataset == "ring" else 5.5
         ax = plots.plot_2d(x[:2000], fake, lim=lim, title=f"{config.dataset}: step {result.step}")
-        ax.figure.savefig(out / "samples.png", dpi=100, bbox_inches="tight")
+        with checkpoint.atomic_file(out / "samples.png") as tmp:
+            ax.figure.savefig(tmp, dpi=100, bbox_inches="tight")
         plt.close(ax.figure)
     print(json.dumps(summary))
     print(f"wrote {out}/ (checkpoint, samples.png, metrics.json)")
+
+
+def _read_frames(path: Path, n_grid: int) -> dict | None:
+    """The sample grids of a run being resumed, or None (with a warning, the file set aside) if unreadable."""
+    import numpy as np
+    if not path.exists():
+        return None
+    try:
+        with np.load(path) as z:
+            frames = {k: z[k] for k in z.files}
+        if frames["step"].ndim != 1 or frames.get("images", np.zeros((len(frames["step"]), n_grid, 28, 28))).shape \
+                != (len(frames["step"]), n_grid, 28, 28):
+            raise ValueError("its arrays do not fit this run's grids")
+        return frames
+    except Exception as e:   # truncated by a kill or a full disk: zipfile, zlib, OSError and KeyError among others
+        bad = path.with_name(path.name + ".unreadable")
+        os.replace(path, bad)
+        print(f"warning: {path} is unreadable ({type(e).__name__}: {e}); moved it to {bad.name} and started a new "
+              "one (the samples_*.png grids are kept).", file=sys.stderr)
+        return None
+
+
+MAX_SAMPLES = 1_000_000   # --n: ten times what FID needs; 1e9 would fill the memory before writing anything
 
 
 def cmd_sample(args) -> None:
@@ -128,15 +209,21 @@ def cmd_sample(args) -> None:
     import numpy as np
     from . import checkpoint, data, models
 
-    if args.n < 1:
-        raise CLIError(f"--n must be positive, got {args.n}.")
-    if args.pretrained == bool(args.checkpoint):
-        raise CLIError("pass either --checkpoint DIR or --pretrained.")
-    src = ({"dcgan": checkpoint.PRETRAINED_DIR, "conditional": checkpoint.PRETRAINED_CONDITIONAL_DIR}[args.pretrained]
+    if not 1 <= args.n <= MAX_SAMPLES:
+        raise CLIError(f"--n must be between 1 and {MAX_SAMPLES:,}, got {args.n}.")
+    if bool(args.pretrained) == bool(args.checkpoint):
+        raise CLIError("pass either --checkpoint DIR (a folder written by `train --out`) or --pretrained (the "
+                       "generator shipped with gan_utils), not " + ("both." if args.pretrained else "neither."))
+    src = ({"dcgan": checkpoint.pretrained_dir(), "conditional": checkpoint.PRETRAINED_CONDITIONAL_DIR}[args.pretrained]
            if args.pretrained else Path(args.checkpoint))
     if not src.exists():
         raise CLIError(f"no checkpoint at {src}" + (" (the pretrained weights are missing from this install)"
                                                    if args.pretrained else "; pass the --out folder of `train`."))
+    out = Path(args.out)
+    if out.is_dir():
+        raise CLIError(f"--out {out} is a folder; pass a file name, e.g. {out / 'samples.npz'}.")
+    if out.suffix != ".npz":   # what np.savez would have named it; `evaluate` recognises .npz files by their suffix
+        out = out.with_name(out.name + ".npz")
     gan = checkpoint.load_gan(src)
     config = GANConfig.from_dict(checkpoint.load_meta(src)["config"])
     conditional = config.conditional
@@ -145,19 +232,20 @@ def cmd_sample(args) -> None:
                        "one with `train --conditional`, or drop --label.")
     if args.label is not None and not 0 <= args.label <= 9:
         raise CLIError(f"--label must be a digit 0..9, got {args.label}.")
+    if not 0 <= args.seed < 2**62:
+        raise CLIError(f"--seed must be in 0 .. 2**62, got {args.seed}.")
     g = gan.sampler()
     labels = np.asarray(models.class_labels(args.n, g.num_classes, args.label)) if conditional else None
     samples = np.asarray(models.sample(g, jax.random.key(args.seed), args.n, labels=labels))
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if conditional:
-        np.savez_compressed(out, samples=data.to_uint8(samples.reshape(args.n, 28, 28)), labels=labels)
-    elif config.dataset == "mnist":
-        np.savez_compressed(out, samples=data.to_uint8(samples.reshape(args.n, 28, 28)))
+    if config.dataset == "mnist":
+        arrays = dict(samples=data.to_uint8(samples.reshape(args.n, 28, 28)))
+        if conditional:
+            arrays["labels"] = labels
     else:
-        np.savez_compressed(out, samples=samples.astype(np.float32))
-    print(f"wrote {args.n} samples from {src} to {out} (key 'samples', shape "
-          f"{(args.n, 28, 28) if config.dataset == 'mnist' else samples.shape}).")
+        arrays = dict(samples=samples.astype(np.float32))
+    with checkpoint.atomic_file(out) as tmp:   # an interrupted write leaves no truncated .npz behind
+        np.savez_compressed(tmp, **arrays)
+    print(f"wrote {args.n} samples from {src} to {out} (key 'samples', shape {arrays['samples'].shape}).")
 
 
 def cmd_export(args) -> None:
@@ -229,9 +317,13 @@ def make_parser() -> argparse.ArgumentParser:
                    help="a class-conditional DCGAN (G(z, y) and a projection discriminator, Miyato & Koyama 2018), "
                         "trained on MNIST's labels; sample it with `sample --label 7`")
     t.add_argument("--seed", type=int, default=_DEFAULT.seed, help="the run's seed (models, data order, noise)")
-    t.add_argument("--sample-every", type=int, default=SAMPLE_EVERY, help="steps between sample grids")
-    t.add_argument("--checkpoint-every", type=int, default=CHECKPOINT_EVERY, help="steps between checkpoints")
+    t.add_argument("--sample-every", type=int, default=SAMPLE_EVERY,
+                   help="steps between sample grids (0: only the first and the last)")
+    t.add_argument("--checkpoint-every", type=int, default=CHECKPOINT_EVERY,
+                   help="steps between checkpoints (0: only at the end, or when stopped)")
     t.add_argument("--resume", action="store_true", help="continue the run saved in --out")
+    t.add_argument("--overwrite", action="store_true",
+                   help="replace the run saved in --out (its checkpoint, grids and metrics) by a new one")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     t.set_defaults(func=cmd_train)
 
@@ -266,17 +358,45 @@ def _extra_commands() -> list:
     return [metrics.add_cli]
 
 
+def _os_error(e: OSError) -> str:
+    """One line for a failed read or write: what failed, where, and the fix."""
+    if e.errno is None:          # raised by gan_utils itself, with its own message
+        return str(e)
+    fix = {errno.ENOSPC: "free some disk space, or pass an --out on another disk",
+           errno.EDQUOT: "free some of your disk quota, or pass an --out elsewhere",
+           errno.EACCES: "pass a path you may write to", errno.EPERM: "pass a path you may write to",
+           errno.EROFS: "the file system is read-only: pass an --out on a writable one",
+           errno.EISDIR: "pass a file name, not a folder", errno.ENOTDIR: "a part of the path is a file, not a folder",
+           errno.ENOENT: "check the path"}.get(e.errno, "check the path and the disk")
+    where = f": {e.filename}" if e.filename else ""
+    return f"{e.strerror or e}{where}. Fix: {fix} (files already written are intact)."
+
+
 def main(argv=None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
+    stopped_by = []
+
+    def on_sigterm(signum, frame):   # `timeout`, a closing terminal, a cluster: stop as on Ctrl-C (fit saves first)
+        stopped_by.append(signum)
+        raise KeyboardInterrupt
+
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, on_sigterm) if in_main else None
     try:
-        args.func(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = lambda message, *a, **k: print(f"note: {message}", file=sys.stderr)
+            args.func(args)
     except KeyboardInterrupt:
-        print("interrupted; the last checkpoint is kept.", file=sys.stderr)
-        return 130
-    except (CLIError, FileNotFoundError, ValueError, TypeError) as e:
+        print(f"{'stopped (SIGTERM)' if stopped_by else 'interrupted'}; a training run is saved up to its last step "
+              "(continue it with `train ... --resume`).", file=sys.stderr)
+        return 143 if stopped_by else 130
+    except (CLIError, ValueError, TypeError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except OSError as e:   # a full disk, a read-only folder, a missing file: nothing saved is lost (atomic writes)
+        print(f"error: {_os_error(e)}", file=sys.stderr)
+        return 2 if isinstance(e, FileNotFoundError) and e.errno is None else 1
     except Exception as e:  # a known failure of ours (data, checkpoint, divergence): one line, no traceback
         from .checkpoint import CheckpointError
         from .data import MnistDataError
@@ -285,6 +405,9 @@ def main(argv=None) -> int:
             print(f"error: {e}", file=sys.stderr)
             return 1
         raise
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
     return 0
 
 

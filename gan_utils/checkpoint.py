@@ -1,18 +1,28 @@
 """Checkpoints: both networks, both optimizer states, the step, the config, the RNG key and the history.
 
 Format: a directory holding ``state.msgpack`` (every array of ``nnx.state(gan)``, written with
-``flax.serialization``; msgpack stores data only, so loading executes no code, unlike pickle) and
-``meta.json`` (step, key, config, history, library versions). A checkpoint is written into a temporary
-directory beside the target and renamed into place, so a crash mid-write never leaves a half checkpoint
-and the previous one survives until the new one is complete.
+``flax.serialization``; msgpack stores data only, so loading executes no code, unlike pickle), ``meta.json`` (step,
+key, config, library versions, and the SHA-256 of state.msgpack, checked on load) and ``history.npz`` (the metric
+history, one compact array per metric; older checkpoints keep it in meta.json, and ``load_meta`` reads both). A
+checkpoint is written into a temporary directory beside the target and renamed into place, so a crash mid-write never
+leaves a half checkpoint and the previous one survives until the new one is complete; a kill between the two renames
+of a replacement is repaired when the checkpoint is next read. Every other file (``atomic_file``) is written to a
+temporary file and renamed over its target, for the same reason.
 """
 from __future__ import annotations
 
+import contextlib
+import glob
+import hashlib
+import io
 import json
 import os
 import shutil
 import tempfile
+import uuid
+import warnings
 from pathlib import Path
+from typing import Iterator
 
 import jax
 import numpy as np
@@ -22,9 +32,14 @@ from .config import GANConfig, build_gan
 
 __all__ = ["save", "restore", "load_meta", "save_module", "load_module", "CheckpointError", "load_gan",
            "load_pretrained", "PRETRAINED_DIR", "pretrained_dir", "Networks", "export_weights", "resolve",
-           "STATE_FILE", "META_FILE", "RUN_SUBDIR", "FRAMES_FILE", "PRETRAINED_CONDITIONAL_DIR"]
+           "atomic_file", "STATE_FILE", "META_FILE", "HISTORY_FILE", "RUN_SUBDIR", "FRAMES_FILE",
+           "PRETRAINED_CONDITIONAL_DIR"]
 
-STATE_FILE, META_FILE = "state.msgpack", "meta.json"
+STATE_FILE, META_FILE, HISTORY_FILE = "state.msgpack", "meta.json", "history.npz"
+RUN_SUBDIR = "checkpoint"  # `train --out RUN` keeps its checkpoint in RUN/checkpoint, beside its images
+FRAMES_FILE = "frames.npz"  # `train` writes its sample grids there (steps, uint8 images); `export` ships them too
+# What a checkpoint folder holds: the only folder contents a save may replace (anything else is the learner's)
+CHECKPOINT_FILES = frozenset({STATE_FILE, META_FILE, HISTORY_FILE, FRAMES_FILE})
 FORMAT_VERSION = 1
 # The demo DCGAN shipped with the package (written by `python -m gan_utils train ... --out`; see the README).
 PRETRAINED_DIR = Path(__file__).parent / "assets" / "pretrained_dcgan"
@@ -41,11 +56,85 @@ def _to_numpy(tree):
         getattr(x, "dtype", None), jax.dtypes.prng_key) else np.asarray(x), tree)
 
 
+def _pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a reused pid reads as alive: its leftovers are then merely kept)."""
+    if pid == os.getpid():
+        return False                       # our own leftovers: none is in use between two writes
+    if os.name != "posix":
+        return True                        # no safe probe elsewhere: keep the leftovers
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _leftovers(path: Path, kind: str) -> list[Path]:
+    """Temporaries of ``path`` left by a killed writer: ``.NAME.tmp-PID-...`` / ``.NAME.old-PID...`` beside it."""
+    return sorted(path.parent.glob(f".{glob.escape(path.name)}.{kind}-*"))
+
+
+def _remove_stale(path: Path) -> None:
+    """Deletes the temporaries of ``path`` whose writing process is gone (a kill mid-save leaves them)."""
+    for p in _leftovers(path, "tmp") + _leftovers(path, "old"):
+        pid = p.name[len(f".{path.name}.xxx-"):].split("-")[0].split(".")[0]
+        if pid.isdigit() and _pid_alive(int(pid)):
+            continue                       # another process is writing right now
+        with contextlib.suppress(OSError):
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike) -> Iterator[Path]:
+    """Write a file all or nothing: yields a temporary path beside ``path`` (same suffix), renamed over ``path``
+    when the block ends without error; on any error (a full disk, Ctrl-C) it is deleted and ``path`` is untouched.
+
+    Example: ``with atomic_file("run/frames.npz") as tmp: np.savez_compressed(tmp, **frames)``.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(21, "is a folder, not a file name", str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.tmp-{os.getpid()}-", suffix=path.suffix)
+    os.close(fd)
+    tmp = Path(tmp)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as f:        # on disk before the rename, so the rename never exposes a partial file
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)               # mkstemp makes it private; the result is as readable as any other file
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def _check_replaceable(path: Path) -> None:
+    """Refuses to replace anything but a checkpoint folder, so that a save never deletes the learner's files."""
+    if not path.exists():
+        return
+    if not path.is_dir():
+        raise CheckpointError(f"{path} is a file, not a checkpoint folder; choose another path (a new folder).")
+    other = sorted(p.name for p in path.iterdir() if p.name not in CHECKPOINT_FILES)
+    if other:
+        raise CheckpointError(f"{path} holds files that are not part of a checkpoint ({', '.join(other[:3])}"
+                              f"{', ...' if len(other) > 3 else ''}); writing a checkpoint there would delete them. "
+                              "Choose a new folder (or empty this one).")
+
+
 def _atomic_write_dir(path: Path, files: dict[str, bytes]) -> None:
     path = Path(path)
+    _check_replaceable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.tmp-"))
+    _recover(path)                         # a complete leftover of a killed save is the one to keep, not to delete
+    _remove_stale(path)
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.tmp-{os.getpid()}-"))
     os.chmod(tmp, 0o755)  # mkdtemp makes it private; a checkpoint is as readable as any other file
+    old = None
     try:
         for name, data in files.items():
             with open(tmp / name, "wb") as f:
@@ -53,39 +142,126 @@ def _atomic_write_dir(path: Path, files: dict[str, bytes]) -> None:
                 f.flush()
                 os.fsync(f.fileno())
         if path.exists():
-            old = path.with_name(f".{path.name}.old-{os.getpid()}")
+            # a new name every time: a leftover of another process (or of a reused pid) can never be in the way
+            old = path.with_name(f".{path.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
             os.replace(path, old)
-            os.replace(tmp, path)
+            os.replace(tmp, path)          # a kill between the two renames is repaired by _recover
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, path)
     except BaseException:
+        if old is not None and not path.exists():   # the second rename failed: put the previous checkpoint back
+            with contextlib.suppress(OSError):
+                os.replace(old, path)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _history_file(history: dict) -> bytes | None:
+    """history.npz holding a metric history (lists of numbers), or None for anything else (kept in meta.json).
+
+    A step's metrics are float32 values (computed on the device): stored as float32 they read back exactly, in a
+    fifth of the space JSON takes, so meta.json stays small however long the run.
+    """
+    arrays = {}
+    for k, v in history.items():
+        try:
+            a = np.asarray(v)
+        except ValueError:                 # ragged lists
+            return None
+        if a.ndim != 1 or a.dtype.kind not in "iuf" or not k.isidentifier():
+            return None
+        if a.dtype.kind == "f" and np.array_equal(a.astype(np.float32), a, equal_nan=True):
+            a = a.astype(np.float32)
+        arrays[k] = a
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    return buf.getvalue()
+
+
+def _save_module(path: Path, module: nnx.Module, meta: dict | None, extra: dict[str, bytes] | None = None) -> None:
+    state = serialization.msgpack_serialize(_to_numpy(nnx.state(module).to_pure_dict()))
+    meta = dict(meta or {})
+    files = {STATE_FILE: state}
+    history = meta.get("history")
+    if isinstance(history, dict) and (hist := _history_file(history)) is not None:
+        files[HISTORY_FILE] = hist
+        meta["history"] = {"file": HISTORY_FILE}   # load_meta puts the lists back
+    meta.update(format_version=FORMAT_VERSION, module=type(module).__name__, state_sha256=_sha256(state),
+                versions={"jax": jax.__version__, "flax": __import__("flax").__version__})
+    files[META_FILE] = json.dumps(meta, indent=1).encode()
+    _atomic_write_dir(Path(path), {**files, **(extra or {})})
 
 
 def save_module(path: str | os.PathLike, module: nnx.Module, meta: dict | None = None) -> None:
     """Saves every variable of an NNX module (parameters, BatchNorm statistics, optimizer state, RNG counters).
 
     Args:
-      path: directory to write (replaced atomically if it exists).
+      path: directory to write (replaced atomically if it holds a checkpoint; any other content is refused).
       module: any NNX module, e.g. a ``GAN`` or a bare generator.
-      meta: JSON-serialisable extras stored in meta.json.
+      meta: JSON-serialisable extras stored in meta.json (a ``history`` of metric lists goes to history.npz).
+
+    Raises:
+      CheckpointError: ``path`` is a file, or a folder holding other files than a checkpoint's.
     """
-    state = _to_numpy(nnx.state(module).to_pure_dict())
-    meta = dict(meta or {})
-    meta.update(format_version=FORMAT_VERSION, module=type(module).__name__,
-                versions={"jax": jax.__version__, "flax": __import__("flax").__version__})
-    _atomic_write_dir(Path(path), {STATE_FILE: serialization.msgpack_serialize(state),
-                                   META_FILE: json.dumps(meta, indent=1).encode()})
+    _save_module(Path(path), module, meta)
 
 
-RUN_SUBDIR = "checkpoint"  # `train --out RUN` keeps its checkpoint in RUN/checkpoint, beside its images
-FRAMES_FILE = "frames.npz"  # `train` writes its sample grids there (steps, uint8 images); `export` ships them too
+def _read_meta(path: Path) -> dict:
+    """meta.json of checkpoint folder ``path``, without the history; CheckpointError naming the file if unreadable."""
+    file = path / META_FILE
+    try:
+        meta = json.loads(file.read_bytes())
+    except (OSError, ValueError) as e:    # ValueError: truncated or not JSON (JSONDecodeError, UnicodeDecodeError)
+        raise CheckpointError(f"{file} is unreadable ({e}): the checkpoint is damaged (an interrupted copy or a full "
+                              "disk). Copy it again, or train again from an earlier checkpoint.") from e
+    if not isinstance(meta, dict):
+        raise CheckpointError(f"{file} is not a checkpoint's meta.json (it holds a {type(meta).__name__}).")
+    return meta
+
+
+def _usable(path: Path) -> int | None:
+    """The step of the checkpoint in folder ``path`` if it is complete and its state matches its checksum, else None."""
+    try:
+        meta = _read_meta(path)
+        state = (path / STATE_FILE).read_bytes()
+    except (CheckpointError, OSError):
+        return None
+    if "state_sha256" in meta and _sha256(state) != meta["state_sha256"]:
+        return None
+    return meta["step"] if isinstance(meta.get("step"), int) else 0
+
+
+def _recover(path: Path) -> Path | None:
+    """Repairs the state a kill between the two renames of a save leaves: no ``path``, but a complete copy beside it.
+
+    Moves the newest complete copy (the new one, else the old one) back to ``path`` and returns ``path``; returns
+    the copy itself if it cannot be moved (a read-only folder), or None if there is nothing to recover.
+    """
+    if path.exists():
+        return None
+    found = [(step, kind == "tmp", p) for kind in ("tmp", "old") for p in _leftovers(path, kind)
+             if p.is_dir() and (step := _usable(p)) is not None]
+    if not found:
+        return None
+    step, _, best = max(found)
+    try:
+        os.replace(best, path)
+    except OSError:
+        return best
+    warnings.warn(f"{path} was missing after an interrupted save; restored its complete copy (step {step}).",
+                  stacklevel=3)
+    return path
 
 
 def resolve(path: str | os.PathLike) -> Path:
     """The checkpoint directory for ``path``: the path itself, or ``path/checkpoint`` for a ``train --out`` folder.
+
+    A checkpoint whose save was killed between its two renames is recovered from the complete copy beside it.
 
     Raises:
       CheckpointError: neither holds a checkpoint.
@@ -94,13 +270,26 @@ def resolve(path: str | os.PathLike) -> Path:
     for p in (path, path / RUN_SUBDIR):
         if (p / META_FILE).exists() and (p / STATE_FILE).exists():
             return p
+        if (found := _recover(p)) is not None:
+            return found
     raise CheckpointError(f"{path} is not a gan_utils checkpoint (it needs {STATE_FILE} and {META_FILE}). "
                           "Pass the folder given to `train --out`, or to checkpoint.save.")
 
 
 def load_meta(path: str | os.PathLike) -> dict:
-    """Reads meta.json of a checkpoint directory (or of the ``train --out`` folder that holds one)."""
-    return json.loads((resolve(path) / META_FILE).read_text())
+    """Reads meta.json of a checkpoint directory (or of the ``train --out`` folder that holds one), with the metric
+    history under ``"history"`` (from history.npz, or from meta.json itself in older checkpoints)."""
+    path = resolve(path)
+    meta = _read_meta(path)
+    if isinstance(meta.get("history"), dict) and meta["history"].get("file") == HISTORY_FILE:
+        file = path / HISTORY_FILE
+        try:
+            with np.load(file) as z:
+                meta["history"] = {k: z[k].tolist() for k in z.files}
+        except Exception as e:   # a truncated or damaged file: zipfile, zlib and OSError errors among others
+            raise CheckpointError(f"{file} is unreadable ({type(e).__name__}: {e}); the checkpoint is damaged. "
+                                  "Copy it again, or train again from an earlier checkpoint.") from e
+    return meta
 
 
 def _msgpack_restore(raw: bytes):
@@ -124,11 +313,24 @@ def load_module(path: str | os.PathLike, module: nnx.Module) -> dict:
     """Restores the variables saved by ``save_module`` into ``module`` (in place); returns the meta dict.
 
     Raises:
-      CheckpointError: the checkpoint is missing or its arrays do not match the module's structure or shapes.
+      CheckpointError: the checkpoint is missing, damaged (it fails its checksum), or its arrays do not match the
+        module's structure or shapes.
     """
     path = resolve(path)
     meta = load_meta(path)
-    raw = _msgpack_restore((path / STATE_FILE).read_bytes())
+    file = path / STATE_FILE
+    data = file.read_bytes()
+    if "state_sha256" in meta and _sha256(data) != meta["state_sha256"]:   # older checkpoints have no checksum
+        raise CheckpointError(f"{file} is corrupt: its SHA-256 differs from the one in {META_FILE} (a damaged disk, "
+                              "an interrupted copy or an edit). Copy the checkpoint again, or train again from an "
+                              "earlier one.")
+    try:
+        raw = _msgpack_restore(data)
+    except Exception as e:   # msgpack's and flax's decoding errors have no common base class
+        raise CheckpointError(f"{file} is unreadable ({type(e).__name__}: {e}); the checkpoint is damaged. Copy it "
+                              "again, or train again from an earlier checkpoint.") from e
+    if not isinstance(raw, dict):
+        raise CheckpointError(f"{file} holds no model state; pass a folder written by checkpoint.save.")
     target = nnx.state(module)
     want = target.to_pure_dict()
     flat_want = dict(jax.tree_util.tree_flatten_with_path(want)[0])
@@ -241,20 +443,34 @@ def export_weights(src: str | os.PathLike, dst: str | os.PathLike) -> dict:
 
     Args:
       src: a checkpoint folder written by ``train --out``.
-      dst: the folder to write (replaced atomically); ``load_gan``/``load_pretrained`` read it.
+      dst: the folder to write: a new one, or a previous export (replaced atomically, with the run's frames.npz);
+        ``load_gan``/``load_pretrained`` read it.
     Returns:
       the meta dict written (config, step, the metric history, library versions).
+    Raises:
+      CheckpointError: ``dst`` is the run itself (or holds it), a training checkpoint, or a folder of other files.
     """
-    gan = load_gan(src)
-    meta = load_meta(src)
+    src_dir, dst = resolve(src), Path(dst)
+    here, run = dst.resolve(), (Path(src).resolve(), src_dir.resolve())
+    if any(r == here or r.is_relative_to(here) for r in run):
+        raise CheckpointError(f"{dst} is the run being exported (or holds it): exporting there would replace the "
+                              f"run. Choose another folder, e.g. {dst.name}_export.")
+    _check_replaceable(dst)
+    if (dst / META_FILE).exists() and _read_meta(dst).get("module", "GAN") != "Networks":
+        raise CheckpointError(f"{dst} holds a training checkpoint (with its optimizer state), not a previous export; "
+                              "exporting there would replace it. Choose another folder.")
+    gan = load_gan(src_dir)
+    meta = load_meta(src_dir)
     keep = {k: meta[k] for k in ("step", "config", "history") if k in meta}
     keep["exported_from"] = Path(src).name
     if gan.g_ema is not None:
         keep["generator"] = "g_ema (weight average), BatchNorm statistics re-estimated by GAN.sampler()"
-    save_module(dst, Networks(gan.sampler(), gan.discriminator), keep)
-    frames = Path(src) / FRAMES_FILE
-    if frames.exists():   # the run's sample grids (train writes them), so a notebook can replay the training
-        shutil.copyfile(frames, Path(dst) / FRAMES_FILE)
+    # the run's sample grids (train writes them beside its checkpoint), so a notebook can replay the training;
+    # written in the same atomic step as the weights
+    run_dir = src_dir.parent if src_dir.name == RUN_SUBDIR else Path(src)
+    frames = run_dir / FRAMES_FILE if (run_dir / FRAMES_FILE).is_file() else None
+    _save_module(dst, Networks(gan.sampler(), gan.discriminator), keep,
+                 {FRAMES_FILE: frames.read_bytes()} if frames else None)
     return load_meta(dst)
 
 

@@ -6,13 +6,16 @@ shipped pretrained weights carry; ``build_gan`` turns any of them back into netw
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:   # the record itself needs no JAX: `python -m gan_utils --help` reads its defaults instantly
     from .steps import GAN
 
-__all__ = ["DATASETS", "MODELS", "LOSSES", "PENALTIES", "BEFORE_OPTIONS", "GANConfig", "build_gan"]
+__all__ = ["DATASETS", "MODELS", "LOSSES", "PENALTIES", "BEFORE_OPTIONS", "MAX_SIZES", "GANConfig", "build_gan",
+           "check_field_types"]
 
 DATASETS = ("mnist", "ring", "grid")
 MODELS = ("dcgan", "mlp")
@@ -27,6 +30,69 @@ BEFORE_OPTIONS = dict(loss="non_saturating", d_lr=None, b2=0.999, r1=0.0, ema=0.
                       penalty="none", penalty_weight=None, spectral_norm=False, minibatch_std=False, pack=1,
                       conditional=False)
 _DCGAN_SIZES = ("g_base", "d_base", "g_extra")   # the fields that size a DCGAN; an MLP must leave them alone
+# The largest sizes a config may ask for: far above any model of the course, far below what exhausts a machine. A
+# meta.json is read through GANConfig, so a corrupt (or hostile) file cannot ask for a layer of terabytes.
+MAX_SIZES = dict(batch_size=65_536, latent_dim=4_096, k_disc=100, toy_points=10_000_000, g_base=1_024, d_base=1_024,
+                 g_extra=16, pack=64, hidden=8_192, hidden_layers=16)
+
+
+def check_field_types(record) -> None:
+    """Checks each field of a dataclass against its annotation, in place (configs from a notebook, the command line
+    and a JSON file are checked alike).
+
+    ``int`` fields take integers (not bools, not 2.5), ``float`` fields finite real numbers (stored as floats),
+    ``bool`` fields True or False, ``str`` fields strings; ``X | None`` fields also None.
+
+    Raises:
+      TypeError: a value of the wrong type (e.g. ``batch_size="64"``, ``spectral_norm="no"``).
+      ValueError: a float that is NaN or infinite.
+    """
+    for f in dataclasses.fields(record):
+        value = getattr(record, f.name)
+        kinds = set(str(f.type).replace(" ", "").split("|"))   # the annotation as written, e.g. {"float", "None"}
+        if value is None and "None" in kinds:
+            continue
+        if "bool" in kinds:
+            ok, want = isinstance(value, bool), "True or False"
+        elif "int" in kinds:
+            ok, want = isinstance(value, numbers.Integral) and not isinstance(value, bool), "an integer"
+            value = int(value) if ok else value
+        elif "float" in kinds:
+            ok, want = isinstance(value, numbers.Real) and not isinstance(value, bool), "a number"
+            if ok and not math.isfinite(value):
+                raise ValueError(f"{f.name} must be a finite number, got {value}.")
+            value = float(value) if ok else value
+        elif "str" in kinds:
+            ok, want = isinstance(value, str), "a string"
+        else:
+            continue
+        if not ok:
+            quoted = isinstance(value, str) and "bool" not in kinds   # "64" from a text box or a JSON string
+            raise TypeError(f"{f.name} must be {want}{' or None' if 'None' in kinds else ''}, got {value!r} "
+                            f"({type(value).__name__}); " + (f"write it without quotes, {f.name}={value}." if quoted
+                                                             else f"e.g. {f.name}={f.default!r}." if f.default
+                                                             is not None else "None takes the default."))
+        object.__setattr__(record, f.name, value)
+
+
+def _check_sizes(config: "GANConfig") -> None:
+    """Refuses sizes above ``MAX_SIZES`` and MLP widths that are not a non-empty tuple of positive integers."""
+    h = config.hidden
+    if isinstance(h, (str, bytes)) or not isinstance(h, (tuple, list)) or not all(
+            isinstance(w, numbers.Integral) and not isinstance(w, bool) for w in h):
+        raise TypeError(f"hidden must be a tuple of layer widths, e.g. (256, 256), got {h!r}.")
+    if not h or min(h) < 1:
+        raise ValueError(f"hidden must hold at least one positive layer width, e.g. (256, 256), got {tuple(h)}.")
+    if len(h) > MAX_SIZES["hidden_layers"]:
+        raise ValueError(f"hidden has {len(h)} layers, more than the limit of {MAX_SIZES['hidden_layers']}.")
+    object.__setattr__(config, "hidden", tuple(int(w) for w in h))
+    sizes = {name: getattr(config, name) for name in MAX_SIZES if hasattr(config, name) and name != "hidden"}
+    sizes["hidden"] = max(config.hidden)
+    for name, value in sizes.items():
+        if value is not None and value > MAX_SIZES[name]:
+            what = "a hidden width of" if name == "hidden" else f"{name} ="
+            raise ValueError(f"{what} {value:,} is above the limit of {MAX_SIZES[name]:,} (a model or batch that "
+                             "size would not fit in memory); choose a smaller value.")
 
 
 def _model_for(model: str | None, dataset: str) -> str:
@@ -90,6 +156,8 @@ class GANConfig:
     #                               and dcgan only
 
     def __post_init__(self):
+        check_field_types(self)
+        _check_sizes(self)
         if self.dataset not in DATASETS:
             raise ValueError(f"unknown dataset {self.dataset!r}; choose one of {DATASETS}.")
         model = _model_for(self.model, self.dataset)
@@ -98,12 +166,14 @@ class GANConfig:
         if model == "dcgan" and self.dataset != "mnist":
             raise ValueError(f"model 'dcgan' needs dataset 'mnist' (images); use model 'mlp' for {self.dataset}.")
         object.__setattr__(self, "model", model)
-        object.__setattr__(self, "latent_dim", self.latent_dim or (64 if self.dataset == "mnist" else 2))
+        if self.latent_dim is None:   # (not `or`: latent_dim=0 is an error below, not the default)
+            object.__setattr__(self, "latent_dim", 64 if self.dataset == "mnist" else 2)
         object.__setattr__(self, "lr", self.lr if self.lr is not None else (1e-3 if self.dataset == "mnist" else 2e-4))
-        object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
         for name in ("batch_size", "latent_dim", "k_disc", "toy_points"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)}.")
+        if not 0 <= self.seed < 2**62:   # JAX seeds are 64-bit integers (and the CLI derives seed + 1)
+            raise ValueError(f"seed must be an integer in 0 .. 2**62, got {self.seed}.")
         if not self.lr > 0:
             raise ValueError(f"lr must be positive, got {self.lr}.")
         if not 0 <= self.b1 < 1:

@@ -8,13 +8,16 @@ Every file is checked against the SHA-256 of its *decompressed* bytes before use
 """
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
+import math
 import os
 import struct
 import tempfile
 import urllib.error
 import urllib.request
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
@@ -64,19 +67,25 @@ def mnist_dir() -> Path | None:
     return cache if all((cache / f).exists() for f in MNIST_FILES) else None
 
 
+def _fix_for(path: Path) -> str:
+    """What to do about a bad MNIST file: the cache is ours to re-download, a folder of the learner's is not."""
+    if os.environ.get(MNIST_ENV_VAR):
+        return (f"It is in your {MNIST_ENV_VAR} folder, which is never downloaded into: replace it with a good copy, "
+                f"or unset {MNIST_ENV_VAR} to download MNIST into {_cache_dir()}.")
+    return "Delete it and run again to re-download it, or replace it with a good copy."
+
+
 def _decompress_and_verify(path: Path) -> bytes:
     expected, _ = MNIST_FILES[path.name]
     try:
         raw = gzip.decompress(path.read_bytes())
-    except (OSError, EOFError, gzip.BadGzipFile) as e:
-        raise MnistDataError(
-            f"{path} is corrupt or truncated ({e}). Delete it and run again to re-download, "
-            f"or replace it with a good copy.") from e
+    except (OSError, EOFError, zlib.error) as e:   # zlib.error: a damaged deflate stream (not an OSError)
+        raise MnistDataError(f"{path} is corrupt or truncated ({e}). {_fix_for(path)}") from e
     got = hashlib.sha256(raw).hexdigest()
     if got != expected:
         raise MnistDataError(
             f"{path} has the wrong SHA-256 after decompression ({got[:12]}..., expected {expected[:12]}...). "
-            f"Delete it and run again to re-download, or replace it with a good copy.")
+            f"{_fix_for(path)}")
     return raw
 
 
@@ -90,14 +99,24 @@ def read_idx(source: bytes | str | os.PathLike) -> np.ndarray:
     Raises:
       ValueError: the data is not an IDX file of unsigned bytes.
     """
+    if not isinstance(source, (bytes, str, os.PathLike)):
+        raise TypeError(f"read_idx takes the file's bytes or its path, got {type(source).__name__}.")
+    what = "the data" if isinstance(source, bytes) else str(source)
     raw = source if isinstance(source, bytes) else Path(source).read_bytes()
     if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    zero, dtype, ndim = struct.unpack(">HBB", raw[:4])
-    if zero != 0 or dtype != 0x08:
-        raise ValueError(f"{'the data' if isinstance(source, bytes) else source} is not an IDX file of unsigned "
-                         "bytes (MNIST's format).")
-    dims = struct.unpack(">" + "I" * ndim, raw[4:4 + 4 * ndim])
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as e:
+            raise ValueError(f"{what} is a corrupt or truncated gzip file ({e}); get a good copy.") from e
+    if len(raw) < 4 or raw[:2] != b"\0\0" or raw[2] != 0x08:
+        raise ValueError(f"{what} is not an IDX file of unsigned bytes (MNIST's format): it has {len(raw)} bytes and "
+                         "does not start with one's header.")
+    ndim = raw[3]
+    dims = struct.unpack(">" + "I" * ndim, raw[4:4 + 4 * ndim]) if len(raw) >= 4 + 4 * ndim else None
+    if dims is None or len(raw) - 4 - 4 * ndim != math.prod(dims):
+        size = f"shape {dims} needs {math.prod(dims):,} bytes of data, it has {len(raw) - 4 - 4 * ndim:,}" if dims \
+            else "header is cut short"
+        raise ValueError(f"{what} is a truncated or damaged IDX file (its {size}). Get a good copy.")
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
@@ -120,18 +139,22 @@ def _download(name: str, dest: Path) -> None:
         except (urllib.error.URLError, OSError, TimeoutError) as e:
             errors.append(f"{mirror}: {e}")
             continue
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=name, suffix=".part")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        try:
+        try:   # verified before anything is written: a bad copy never reaches the disk, the next mirror is tried
             raw = gzip.decompress(data)
             if hashlib.sha256(raw).hexdigest() != MNIST_FILES[name][0]:
                 raise MnistDataError("checksum mismatch")
-        except (OSError, EOFError, MnistDataError) as e:
-            os.unlink(tmp)
+        except (OSError, EOFError, zlib.error, MnistDataError) as e:
             errors.append(f"{mirror}: downloaded file failed verification ({e})")
             continue
-        os.replace(tmp, dest)
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=name, suffix=".part")
+        try:   # a full disk or Ctrl-C mid-write leaves no .part behind
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, dest)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
         return
     raise MnistDataError(
         f"Could not download {name}; every mirror failed:\n  " + "\n  ".join(errors) +
@@ -177,7 +200,7 @@ def load_mnist(split: str = "train", *, n: int | None = None) -> tuple[np.ndarra
     directory = mnist_dir() or _cache_dir()
     images, labels = _load_split(str(directory), split)
     if n is not None:
-        if not 0 < n <= len(labels):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 < n <= len(labels):
             raise ValueError(f"n must be in 1..{len(labels)} for split {split!r}, got {n}.")
         images, labels = images[:n], labels[:n]
     return images[..., None], labels
@@ -271,7 +294,8 @@ class BatchSampler:
             raise ValueError(f"the arrays of a tuple must have the same number of examples (first axis), got "
                              f"{[len(p) for p in parts]}.")
         n = sizes.pop()
-        if batch_size <= 0 or batch_size > n:
+        _check_count("batch_size", batch_size)
+        if batch_size > n:
             raise ValueError(f"batch_size must be in 1..{n} (the number of examples), got {batch_size}.")
         self.data, self.batch_size, self.key, self.n = data, int(batch_size), key, n
         self.steps_per_epoch = n // self.batch_size
@@ -314,8 +338,10 @@ class GaussianMixture:
         k = len(means)
         stds = np.broadcast_to(np.asarray(self.stds, np.float64), (k,)).copy()
         weights = np.broadcast_to(np.asarray(self.weights, np.float64), (k,)).copy()
-        if np.any(stds <= 0):
-            raise ValueError(f"every std must be positive, got {stds}.")
+        if not np.all(np.isfinite(means)):
+            raise ValueError(f"every mean must be a finite number, got {means.tolist()}.")
+        if not np.all((stds > 0) & np.isfinite(stds)):
+            raise ValueError(f"every std must be positive and finite, got {stds}.")
         if np.any(weights < 0) or not np.isclose(weights.sum(), 1.0):
             raise ValueError(f"weights must be non-negative and sum to 1, got {weights} (sum {weights.sum()}).")
         object.__setattr__(self, "means", means)
@@ -373,14 +399,25 @@ def mixture_1d(means=(-2.0, 2.0), stds=(0.5, 0.5), weights=None) -> GaussianMixt
     return GaussianMixture(np.asarray(means, float), stds, np.full(k, 1 / k) if weights is None else weights)
 
 
+def _check_count(name: str, value, minimum: int = 1) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
+
+
 def ring(n_modes: int = 8, radius: float = 1.0, std: float = 0.01) -> GaussianMixture:
     """The ring of Gaussians of the mode-collapse literature (PacGAN defaults: 8 modes, radius 1, std 0.01)."""
+    _check_count("n_modes", n_modes)
+    if not 0 < radius < math.inf:
+        raise ValueError(f"radius must be a positive, finite number, got {radius}.")
     angles = 2 * np.pi * np.arange(n_modes) / n_modes
     return GaussianMixture(radius * np.stack([np.cos(angles), np.sin(angles)], 1), std, np.full(n_modes, 1 / n_modes))
 
 
 def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05) -> GaussianMixture:
     """The grid of Gaussians (PacGAN defaults: 5x5 centres at -4, -2, 0, 2, 4 in each axis, std 0.05)."""
+    _check_count("side", side)
+    if not 0 < spacing < math.inf:
+        raise ValueError(f"spacing must be a positive, finite number, got {spacing}.")
     c = (np.arange(side) - (side - 1) / 2) * spacing
     xx, yy = np.meshgrid(c, c, indexing="ij")
     return GaussianMixture(np.stack([xx.ravel(), yy.ravel()], 1), std, np.full(side * side, 1 / side ** 2))

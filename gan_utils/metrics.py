@@ -47,6 +47,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import warnings
+import zipfile
+import zlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -166,6 +169,8 @@ def classifier_outputs(images, classifier: MnistClassifier | None = None,
     Returns:
       ``(features, probs)``: float64 (N, 128) penultimate features and float64 (N, 10) class probabilities.
     """
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be an integer >= 1 (images per compiled call), got {batch_size!r}.")
     x = _as_model_input(images)
     model = classifier or load_classifier()
     model.eval()
@@ -242,8 +247,18 @@ def frechet_distance(mu1, cov1, mu2, cov2) -> float:
 
 
 def fid_from_features(features1, features2) -> float:
-    """Frechet distance between Gaussians fitted to two feature sets (N1, D) and (N2, D)."""
-    return frechet_distance(*gaussian_stats(features1), *gaussian_stats(features2))
+    """Frechet distance between Gaussians fitted to two feature sets (N1, D) and (N2, D).
+
+    Warns when a set has no more samples than dimensions: its covariance is then singular and the distance mostly
+    measures the small sample (MNIST-FID needs a few thousand images; compare FIDs at equal n only).
+    """
+    f1, f2 = np.asarray(features1), np.asarray(features2)
+    n, d = min(len(f1), len(f2)), f1.shape[-1] if f1.ndim == 2 else 0
+    if 2 <= n <= d:
+        warnings.warn(f"FID from {n} samples of {d}-dimensional features is dominated by the small sample (the "
+                      f"covariance needs more than {d} samples); use at least {d + 1}, better 2,000 or more.",
+                      stacklevel=2)
+    return frechet_distance(*gaussian_stats(f1), *gaussian_stats(f2))
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -257,8 +272,13 @@ def inception_score(probs) -> float:
     image confidently one class, all classes equally often). Probs: (N, C), rows summing to 1.
     """
     p = np.asarray(probs, np.float64)
-    if p.ndim != 2:
-        raise ValueError(f"probs must have shape (N, classes), got {p.shape}.")
+    if p.ndim != 2 or len(p) == 0:
+        raise ValueError(f"probs must have shape (N, classes) with N >= 1, got {p.shape}.")
+    if not (np.all(np.isfinite(p)) and p.min() >= 0 and np.allclose(p.sum(1), 1.0, atol=1e-3)):
+        # logits or scores give a number above the score's maximum (the number of classes), which means nothing
+        raise ValueError("probs must be class probabilities: rows of non-negative numbers summing to 1 (e.g. "
+                         f"jax.nn.softmax(logits)); got values in [{np.nanmin(p):.3g}, {np.nanmax(p):.3g}] with row "
+                         f"sums up to {np.nanmax(np.abs(p.sum(1))):.3g}.")
     py = p.mean(0, keepdims=True)
     kl = np.sum(p * (np.log(np.clip(p, 1e-30, None)) - np.log(np.clip(py, 1e-30, None))), axis=1)
     return float(np.exp(kl.mean()))
@@ -267,8 +287,22 @@ def inception_score(probs) -> float:
 def class_histogram(probs, n_classes: int = 10) -> np.ndarray:
     """Counts (n_classes,) of the predicted class (argmax) of probs (N, n_classes), or of integer labels (N,)."""
     p = np.asarray(probs)
-    labels = p.argmax(1) if p.ndim == 2 else p.astype(int)
-    return np.bincount(labels, minlength=n_classes)[:n_classes]
+    if p.ndim == 2:
+        if p.shape[1] != n_classes:
+            raise ValueError(f"probs has {p.shape[1]} classes per row, n_classes is {n_classes}.")
+        return np.bincount(p.argmax(1), minlength=n_classes)
+    return np.bincount(_check_labels(p, n_classes), minlength=n_classes)
+
+
+def _check_labels(labels, n_classes: int) -> np.ndarray:
+    """Integer labels (N,) in 0..n_classes-1 as int64, or a ValueError (never dropped or wrapped silently)."""
+    y = np.asarray(labels)
+    if y.ndim != 1 or (y.size and not (np.issubdtype(y.dtype, np.integer) or np.all(np.mod(y, 1) == 0))):
+        raise ValueError(f"labels must be (N,) integers (class numbers), got shape {y.shape} and dtype {y.dtype}.")
+    y = y.astype(np.int64)
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(f"labels must be in 0..{n_classes - 1}, got values from {y.min()} to {y.max()}.")
+    return y
 
 
 def histogram_reverse_kl(counts, reference) -> float:
@@ -281,6 +315,8 @@ def histogram_reverse_kl(counts, reference) -> float:
     p = np.asarray(reference, np.float64)
     if q.shape != p.shape:
         raise ValueError(f"counts {q.shape} and reference {p.shape} must have the same shape.")
+    if not (np.all(np.isfinite(q)) and np.all(np.isfinite(p)) and q.min(initial=0) >= 0 and p.min(initial=0) >= 0):
+        raise ValueError("counts and reference must be histograms: finite, non-negative numbers.")
     if q.sum() <= 0:
         return math.inf
     q, p = q / q.sum(), p / p.sum()
@@ -331,6 +367,14 @@ def precision_recall(real_features, fake_features, k: int = 3, chunk: int = 1000
     f = np.asarray(fake_features, np.float64)
     if r.ndim != 2 or f.ndim != 2 or r.shape[1] != f.shape[1]:
         raise ValueError(f"features must be (N, D) and (M, D) with the same D, got {r.shape} and {f.shape}.")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k (the neighbour that sets each ball's radius) must be an integer >= 1, got {k!r}; the "
+                         "paper uses 3.")
+    if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
+        raise ValueError(f"chunk must be an integer >= 1, got {chunk!r}.")
+    if not (np.all(np.isfinite(r)) and np.all(np.isfinite(f))):
+        raise ValueError("features contain NaN or Inf (a diverged generator's images?); precision and recall need "
+                         "finite features.")
     if min(len(r), len(f)) <= k:
         raise ValueError(f"need more than k={k} points in each set, got {len(r)} and {len(f)}.")
     precision = _inside_any(f, r, _knn_radii(r, k, chunk), chunk).mean()
@@ -359,6 +403,8 @@ def toy_mode_metrics(samples, mixture, n_std: float = 3.0, min_count: int = 1) -
     x = np.asarray(samples, np.float64)
     if x.ndim != 2 or x.shape[1] != mixture.dim:
         raise ValueError(f"samples must have shape (N, {mixture.dim}), got {x.shape}.")
+    if not np.all(np.isfinite(x)):   # NaN points would count as "no mode" and look like mode collapse
+        raise ValueError("samples contain NaN or Inf: the generator has diverged (check the training losses).")
     d = np.sqrt(np.sum((x[:, None, :] - mixture.means[None]) ** 2, -1)) / mixture.stds[None, :]  # (N, K)
     nearest = d.argmin(1)
     good = d[np.arange(len(x)), nearest] < n_std
@@ -417,6 +463,7 @@ def conditional_metrics(outputs, labels, reference=None, reference_labels=None, 
     labels = np.asarray(labels)
     if labels.shape != (len(p),):
         raise ValueError(f"need one label per sample: {len(p)} samples, labels of shape {labels.shape}.")
+    labels = _check_labels(labels, n_classes)
     hit = np.asarray(p).argmax(1) == labels
     out = {"class_accuracy": round(float(hit.mean()), 5),
            "per_class_accuracy": [round(float(hit[labels == c].mean()), 5) if np.any(labels == c) else None
@@ -424,33 +471,86 @@ def conditional_metrics(outputs, labels, reference=None, reference_labels=None, 
            "n_per_class": [int(np.sum(labels == c)) for c in range(n_classes)]}
     if reference is not None:
         rf, _ = reference if isinstance(reference, tuple) else classifier_outputs(reference)
-        rl = np.asarray(reference_labels)
+        rl = _check_labels(reference_labels, n_classes)
         out["per_class_fid"] = [round(fid_from_features(f[labels == c], rf[rl == c]), 3)
                                 if np.sum(labels == c) > 1 else None for c in range(n_classes)]
     return out
 
 
-def _npz_samples(path: Path) -> np.ndarray:
-    """The array ``samples`` of an .npz file written by ``python -m gan_utils sample`` (as stored)."""
+def _npz_array(path: Path, key: str, required: bool = True) -> np.ndarray | None:
+    """The array ``key`` of an .npz file written by ``python -m gan_utils sample`` (as stored), or None if absent
+    and not ``required``."""
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist; write samples with "
                                 f"`python -m gan_utils sample --pretrained --out {path}` (or --checkpoint DIR).")
-    with np.load(path) as z:
-        if "samples" not in z:
-            raise ValueError(f"{path} has no array 'samples' (it has {list(z.keys())}); write it with "
-                             "`python -m gan_utils sample` or np.savez(path, samples=images).")
-        return z["samples"]
+    try:
+        z = np.load(path)
+        if not isinstance(z, np.lib.npyio.NpzFile):
+            raise ValueError("it holds one unnamed array, not an .npz archive")
+        with z:
+            arrays = {k: z[k] for k in z.files if k == key}
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error) as e:   # empty, truncated, not an .npz
+        raise ValueError(f"{path} is not a readable .npz of samples ({type(e).__name__}: {e}); write one with "
+                         f"`python -m gan_utils sample --out {path}` or np.savez(path, samples=images).") from e
+    if key not in arrays and required:
+        raise ValueError(f"{path} has no array '{key}' (it has {list(z.files)}); write it with "
+                         f"`python -m gan_utils sample` or np.savez(path, {key}=images).")
+    return arrays.get(key)
+
+
+def _npz_samples(path: Path) -> np.ndarray:
+    """The array ``samples`` of an .npz file written by ``python -m gan_utils sample`` (as stored)."""
+    return _npz_array(path, "samples")
 
 
 def _npz_labels(path: Path) -> np.ndarray | None:
     """The array ``labels`` of a ``sample`` .npz from a class-conditional generator, or None."""
-    with np.load(path) as z:
-        return np.asarray(z["labels"]) if "labels" in z else None
+    labels = _npz_array(path, "labels", required=False)
+    return None if labels is None else np.asarray(labels)
+
+
+def _to_uint8_images(x, source: str) -> np.ndarray:
+    """uint8 images in [0, 255] from a set of samples: generator output (floats in [-1, 1]) or uint8 as they are;
+    pixel values in [0, 1] or [0, 255] (floats or integers) and bools converted with a note; anything else refused.
+
+    Scoring pixels in [0, 255] as if they were in [-1, 1] gives an FID of about 700 without a word: hence the check.
+    """
+    x = np.asarray(x)
+    if x.dtype == np.uint8:
+        return x
+    if x.dtype == bool:
+        warnings.warn(f"{source}: bool images read as black (False) and white (True) pixels.", stacklevel=3)
+        return x.astype(np.uint8) * 255
+    if not (np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)):
+        raise TypeError(f"{source}: images must be numbers (uint8 in [0, 255] or floats in [-1, 1]), got dtype "
+                        f"{x.dtype}.")
+    if x.size == 0:
+        raise ValueError(f"{source} holds no images (shape {x.shape}).")
+    xf = x.astype(np.float64)
+    if not np.all(np.isfinite(xf)):
+        raise ValueError(f"{source} contains NaN or Inf: the generator has diverged (check the training losses).")
+    lo, hi, tol = xf.min(), xf.max(), 1e-3
+    if np.issubdtype(x.dtype, np.floating) and lo >= -1 - tol and hi <= 1 + tol and lo < 0:
+        return data.to_uint8(xf)                             # generator output: tanh's range, background near -1
+    if lo >= 0 and hi <= 1 + tol and np.issubdtype(x.dtype, np.floating):
+        warnings.warn(f"{source}: floats in [0, 1] read as pixel intensities in [0, 1] (generator output lies in "
+                      "[-1, 1], with a background near -1).", stacklevel=3)
+        return np.clip(np.rint(xf * 255), 0, 255).astype(np.uint8)
+    if lo >= 0 and hi <= 255:
+        warnings.warn(f"{source}: {x.dtype} values in [{lo:g}, {hi:g}] read as pixel values in [0, 255].",
+                      stacklevel=3)
+        return np.clip(np.rint(xf), 0, 255).astype(np.uint8)
+    raise ValueError(f"{source}: images must be generator output in [-1, 1] (or pixel values in [0, 1] or [0, 255]); "
+                     f"got {x.dtype} values in [{lo:.4g}, {hi:.4g}]. Scale them into [-1, 1].")
 
 
 def _png_to_uint8(path: Path) -> np.ndarray:
     import matplotlib.image as mpimg
-    img = mpimg.imread(path)  # PNG: float32 in [0, 1], (H, W), (H, W, 3) or (H, W, 4)
+    try:
+        img = mpimg.imread(path)  # PNG: float32 in [0, 1], (H, W), (H, W, 3) or (H, W, 4)
+    except Exception as e:   # truncated or not a PNG: Pillow and matplotlib raise several kinds
+        raise ValueError(f"{path} is not a readable PNG image ({type(e).__name__}: {e}); remove it from the "
+                         "folder or replace it.") from e
     if img.ndim == 3:
         img = img[..., :3].mean(-1)
     if img.dtype != np.uint8:
@@ -476,13 +576,18 @@ def load_images(source: str | os.PathLike) -> np.ndarray:
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist; pass an .npz file, a folder of PNGs or of MNIST IDX "
                                 "files, or mnist-train / mnist-test.")
-    if path.is_file() and path.suffix == ".npz":
+    if path.is_file() and (path.suffix == ".npz" or _is_zip(path)):
         x = _npz_samples(path)
-        if x.dtype != np.uint8 and x.ndim in (3, 4):
-            x = data.to_uint8(x)
+        if x.ndim not in (3, 4):
+            raise ValueError(f"{path}: 'samples' has shape {x.shape}; images are (N, 28, 28) or (N, 28, 28, 1).")
+        x = _to_uint8_images(x, str(path))
         return x if x.ndim != 3 else x[..., None]
     if path.is_file():
-        return data.read_idx(path)[..., None]
+        try:
+            return data.read_idx(path)[..., None]
+        except ValueError as e:
+            raise ValueError(f"{e} Pass an .npz written by `python -m gan_utils sample`, a folder of 28x28 PNGs, "
+                             "or a folder of MNIST IDX files.") from e
     idx = sorted(path.glob("*images-idx3-ubyte*"), key=lambda p: ("train" not in p.name, p.name))
     if idx:  # an MNIST folder holds both splits: take the training images (the test set is the usual reference)
         return data.read_idx(idx[0])[..., None]
@@ -490,6 +595,12 @@ def load_images(source: str | os.PathLike) -> np.ndarray:
     if not pngs:
         raise ValueError(f"{path} holds no .png files and no MNIST IDX image file (*images-idx3-ubyte[.gz]).")
     return np.stack([_png_to_uint8(p) for p in pngs])[..., None]
+
+
+def _is_zip(path: Path) -> bool:
+    """Whether a file is a zip archive (an .npz whatever its name)."""
+    with open(path, "rb") as f:
+        return f.read(4) == b"PK\x03\x04"
 
 
 def _json_safe(d):
@@ -514,9 +625,11 @@ def evaluate(samples: str | os.PathLike | np.ndarray, *, real: str | os.PathLike
       pr_n: at most this many images of each set for precision and recall.
       seed: which real images are used when ``real`` has more than n.
     """
+    npz = not isinstance(samples, np.ndarray) and Path(samples).is_file() and (
+        str(samples).endswith(".npz") or _is_zip(Path(samples)))
     if isinstance(samples, np.ndarray):
         x = samples
-    elif str(samples).endswith(".npz"):
+    elif npz or str(samples).endswith(".npz"):
         x = _npz_samples(Path(samples))
     else:
         x = load_images(samples)
@@ -524,6 +637,9 @@ def evaluate(samples: str | os.PathLike | np.ndarray, *, real: str | os.PathLike
         if n < 2:
             raise ValueError(f"n must be at least 2, got {n}.")
         x = x[:n]
+    if pr_n < 4:   # precision and recall need more than k = 3 neighbours in each set
+        raise ValueError(f"pr_n must be at least 4 (precision and recall use the 3rd nearest neighbour), got {pr_n}.")
+    source = "samples" if isinstance(samples, np.ndarray) else str(samples)
     if x.ndim == 2 and x.shape[1] == 2:  # 2-D toy points
         if dataset not in data.TOY_DATASETS:
             raise ValueError(f"these are 2-D points; pass --dataset {' or '.join(sorted(data.TOY_DATASETS))} "
@@ -531,8 +647,9 @@ def evaluate(samples: str | os.PathLike | np.ndarray, *, real: str | os.PathLike
         return {"samples": _json_safe({**toy_mode_metrics(x, data.toy_dataset(dataset)), "dataset": dataset})}
     if dataset not in (None, "mnist"):
         raise ValueError(f"--dataset {dataset} expects 2-D points of shape (N, 2), got an array of shape {x.shape}.")
-    if x.dtype != np.uint8:
-        x = data.to_uint8(x)
+    if x.ndim not in (3, 4):
+        raise ValueError(f"{source}: expected images (N, 28, 28[, 1]) or 2-D points (N, 2), got shape {x.shape}.")
+    x = _to_uint8_images(x, source)
     if real is not None and str(real) == str(reference):
         raise ValueError(f"--real and the reference are both {reference}; real-against-itself is 0 by definition. "
                          "Use --real mnist-train for the real-against-real floor.")
@@ -540,8 +657,7 @@ def evaluate(samples: str | os.PathLike | np.ndarray, *, real: str | os.PathLike
     ref_out = classifier_outputs(ref)
     x_out = classifier_outputs(x)   # once, for every metric below
     out = {"samples": image_metrics(x_out, ref_out, pr_n=pr_n, seed=seed)}
-    labels = _npz_labels(Path(samples)) if isinstance(samples, (str, os.PathLike)) and str(samples).endswith(".npz") \
-        else None
+    labels = _npz_labels(Path(samples)) if npz else None
     if labels is not None:   # a class-conditional generator's samples: did each come out as the class asked for?
         ref_labels = np.asarray(data.load_mnist("test")[1]) if str(reference) == "mnist-test" else None
         out["conditional"] = conditional_metrics(x_out, labels[:len(x)],

@@ -22,6 +22,7 @@ front of the reader; benchmarks/RESULTS.md keeps dated figures.
 from __future__ import annotations
 
 import math
+import numbers
 from functools import partial
 from typing import Sequence
 
@@ -77,6 +78,7 @@ class Upsample(nnx.Module):
     """
 
     def __init__(self, in_features: int, out_features: int, *, mode: str = "subpixel", rngs: nnx.Rngs):
+        _check_build("Upsample", rngs, in_features=in_features, out_features=out_features)
         if mode not in UPSAMPLE_MODES:
             raise ValueError(f"unknown upsample mode {mode!r}; choose one of {UPSAMPLE_MODES}.")
         self.mode = mode
@@ -121,6 +123,7 @@ class SpectralNorm(nnx.Module):
     """
 
     def __init__(self, layer: nnx.Module, *, n_steps: int = 1, eps: float = 1e-12, rngs: nnx.Rngs):
+        _check_build("SpectralNorm", rngs)
         if n_steps < 1:
             raise ValueError(f"n_steps (power iterations per call) must be at least 1, got {n_steps}; 1 is the "
                              "paper's choice.")
@@ -207,6 +210,20 @@ def pack_samples(x: jax.Array, m: int) -> jax.Array:
     return jnp.moveaxis(x, 1, -2).reshape(n // m, *x.shape[2:-1], m * x.shape[-1])
 
 
+def _check_build(what: str, rngs, **sizes) -> None:
+    """Clear errors for a model's constructor arguments: ``rngs`` an ``nnx.Rngs``, each size a positive integer (or a
+    sequence of them), instead of an error from deep inside flax."""
+    if not isinstance(rngs, nnx.Rngs):
+        raise TypeError(f"{what} needs rngs=nnx.Rngs(seed), e.g. rngs=nnx.Rngs(0); got {rngs!r} "
+                        f"({type(rngs).__name__}).")
+    for name, value in sizes.items():
+        values = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+        if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1 for v in values):
+            shape = "a sequence of positive integers, e.g. (128, 128)" if isinstance(value, (tuple, list)) \
+                else "a positive integer"
+            raise ValueError(f"{what}: {name} must be {shape}, got {value!r}.")
+
+
 def _check_pack(pack: int) -> None:
     if int(pack) != pack or pack < 1:
         raise ValueError(f"pack (PacGAN's samples per pack) must be a positive integer, got {pack}; 1 turns it off.")
@@ -234,6 +251,7 @@ class MLPGenerator(nnx.Module):
     """
 
     def __init__(self, latent_dim: int = 2, out_dim: int = 2, hidden: Sequence[int] = (128, 128), *, rngs: nnx.Rngs):
+        _check_build("MLPGenerator", rngs, latent_dim=latent_dim, out_dim=out_dim, hidden=hidden)
         self.latent_dim, self.out_dim = latent_dim, out_dim
         sizes = (latent_dim, *hidden)
         self.hidden = _ModuleList([nnx.Linear(a, b, rngs=rngs) for a, b in zip(sizes[:-1], sizes[1:])])
@@ -263,6 +281,7 @@ class MLPDiscriminator(nnx.Module):
 
     def __init__(self, in_dim: int = 2, hidden: Sequence[int] = (128, 128), *, spectral_norm: bool = False,
                  minibatch_std: bool = False, pack: int = 1, rngs: nnx.Rngs):
+        _check_build("MLPDiscriminator", rngs, in_dim=in_dim, hidden=hidden)
         _check_pack(pack)
         self.in_dim, self.pack, self.minibatch_std = in_dim, pack, bool(minibatch_std)
         sizes = (in_dim * pack, *hidden)
@@ -309,6 +328,7 @@ class DCGANGenerator(nnx.Module):
 
     def __init__(self, latent_dim: int = 64, base: int = 128, *, extra: int = 0, upsample: str = "subpixel",
                  rngs: nnx.Rngs):
+        _check_build("DCGANGenerator", rngs, latent_dim=latent_dim, base=base)
         if extra < 0:
             raise ValueError(f"extra (stages at 28x28) must be 0 or more, got {extra}.")
         if base < (4 if extra else 2):
@@ -364,6 +384,7 @@ class DCGANDiscriminator(nnx.Module):
 
     def __init__(self, base: int = 64, *, dropout: float = 0.0, spectral_norm: bool = False,
                  minibatch_std: bool = False, pack: int = 1, rngs: nnx.Rngs):
+        _check_build("DCGANDiscriminator", rngs, base=base)
         _check_pack(pack)
         self.pack, self.minibatch_std = pack, bool(minibatch_std)
         self.conv1 = nnx.Conv(pack, base, (4, 4), strides=(2, 2), rngs=rngs)
@@ -403,6 +424,7 @@ class ConditionalBatchNorm(nnx.Module):
     """
 
     def __init__(self, features: int, num_classes: int, *, momentum: float = 0.9, rngs: nnx.Rngs):
+        _check_build("ConditionalBatchNorm", rngs, features=features, num_classes=num_classes)
         self.bn = nnx.BatchNorm(features, momentum=momentum, use_scale=False, use_bias=False, rngs=rngs)
         self.scale = nnx.Embed(num_classes, features, embedding_init=nnx.initializers.ones, rngs=rngs)
         self.shift = nnx.Embed(num_classes, features, embedding_init=nnx.initializers.zeros, rngs=rngs)
@@ -443,6 +465,7 @@ class ConditionalDCGANGenerator(nnx.Module):
 
     def __init__(self, latent_dim: int = 64, num_classes: int = 10, base: int = 64, *, embed_dim: int = 16,
                  upsample: str = "subpixel", rngs: nnx.Rngs):
+        _check_build("ConditionalDCGANGenerator", rngs, latent_dim=latent_dim, embed_dim=embed_dim)
         if num_classes < 2 or base < 2 or embed_dim < 1:
             raise ValueError(f"need num_classes >= 2, base >= 2 and embed_dim >= 1; got {num_classes}, {base} and "
                              f"{embed_dim}.")
@@ -483,6 +506,7 @@ class ProjectionDiscriminator(nnx.Module):
 
     def __init__(self, base: int = 32, num_classes: int = 10, *, dropout: float = 0.0, spectral_norm: bool = False,
                  minibatch_std: bool = False, rngs: nnx.Rngs):
+        _check_build("ProjectionDiscriminator", rngs, base=base)
         if num_classes < 2:
             raise ValueError(f"need num_classes >= 2, got {num_classes}.")
         self.num_classes = num_classes
@@ -578,8 +602,10 @@ def sample(generator: nnx.Module, key: jax.Array | None, n: int, *, z: jax.Array
     Returns:
       (n, ...) samples, e.g. (n, 28, 28, 1) images in [-1, 1].
     """
-    if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}.")
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise ValueError(f"n (the number of samples) must be an integer >= 1, got {n!r}.")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+        raise ValueError(f"batch_size must be an integer >= 1 (samples per compiled call), got {batch_size!r}.")
     if z is not None:
         z = jnp.asarray(z)
         if z.shape != (n, generator.latent_dim):

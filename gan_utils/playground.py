@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import numbers
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -45,6 +46,7 @@ _POOL = 20_000          # points drawn once from the data; batches are random ro
 _HEAT = 48              # D's decision map: a 48x48 grid (2-D) or 240 points (1-D)
 _MANIFOLD = 17          # G's manifold: the image of a 17x17 grid of z (2-D noise) or of 161 points (1-D noise)
 _FRAME_SAMPLES = 1000   # generated points drawn per frame (and measured by the mode metrics)
+MAX_LAYERS = 16         # hidden layers per network: far beyond what a 2-D toy needs
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,12 @@ class PlaygroundConfig:
     points: tuple = field(default=())   # the drawn points of data="custom", as ((x, y), ...)
 
     def __post_init__(self):
+        lrs = (self.g_lr, self.d_lr)
+        if all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in lrs) and \
+                not all(0 < v < math.inf for v in lrs):
+            raise ValueError(f"learning rates must be positive, got g_lr={self.g_lr}, d_lr={self.d_lr} (and finite: an "
+                             "infinite rate trains to NaN at once).")
+        config_lib.check_field_types(self)     # g_width=2.5, g_lr="1e-3", spectral_norm="no": refused here
         dim = self.data_dim
         if self.data not in DATASETS_2D + DATASETS_1D:
             raise ValueError(f"unknown data {self.data!r}; choose one of {DATASETS_2D + DATASETS_1D}.")
@@ -84,6 +92,9 @@ class PlaygroundConfig:
         if kind not in ("gaussian", "uniform") or not (size.endswith("d") and size[:-1].isdigit() and int(size[:-1]) > 0):
             raise ValueError(f"unknown noise {self.noise!r}; choose one of {NOISES}, or 'gaussian_<k>d' / "
                              "'uniform_<k>d' for k-dimensional z (e.g. 'gaussian_64d').")
+        if self.noise_dim > config_lib.MAX_SIZES["latent_dim"]:
+            raise ValueError(f"noise of {self.noise_dim} dimensions is above the limit of "
+                             f"{config_lib.MAX_SIZES['latent_dim']}.")
         if dim == 1 and self.noise_dim != 1:
             raise ValueError(f"1-D data ({self.data!r}) takes 1-D noise: use noise='gaussian_1d' or 'uniform_1d'.")
         for name in ("g_optimizer", "d_optimizer"):
@@ -93,16 +104,26 @@ class PlaygroundConfig:
             raise ValueError(f"unknown loss {self.loss!r}; choose one of {tuple(config_lib.LOSSES)}.")
         if self.penalty not in PENALTIES:
             raise ValueError(f"unknown penalty {self.penalty!r}; choose one of {PENALTIES}.")
-        for name in ("g_layers", "g_width", "d_layers", "d_width", "k_disc", "batch_size", "pack"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)}.")
+        limits = dict(g_layers=MAX_LAYERS, d_layers=MAX_LAYERS, g_width=config_lib.MAX_SIZES["hidden"],
+                      d_width=config_lib.MAX_SIZES["hidden"], **{k: config_lib.MAX_SIZES[k]
+                                                                 for k in ("k_disc", "batch_size", "pack")})
+        for name, limit in limits.items():
+            if not 1 <= getattr(self, name) <= limit:
+                raise ValueError(f"{name} must be a positive integer up to {limit:,}, got {getattr(self, name)}.")
         if self.batch_size % self.pack:
             raise ValueError(f"pack ({self.pack}) must divide batch_size ({self.batch_size}).")
-        if not (self.g_lr > 0 and self.d_lr > 0):
-            raise ValueError(f"learning rates must be positive, got g_lr={self.g_lr}, d_lr={self.d_lr}.")
         if not 0 <= self.ema < 1:
             raise ValueError(f"ema must be in [0, 1), got {self.ema}; 0 turns it off.")
-        pts = tuple((float(p[0]), float(p[1])) for p in self.points)
+        if self.penalty_weight is not None and not self.penalty_weight > 0:
+            # a negative penalty rewards the very gradients it should damp: training runs to NaN
+            raise ValueError(f"penalty_weight must be positive, got {self.penalty_weight}; None takes the penalty's "
+                             "default.")
+        try:
+            pts = tuple((float(p[0]), float(p[1])) for p in self.points)
+        except (TypeError, ValueError, IndexError) as e:
+            raise ValueError(f"points must be (x, y) pairs of numbers, e.g. ((0.0, 1.0), (1.0, 0.0)); {e}.") from e
+        if not all(math.isfinite(c) for p in pts for c in p):
+            raise ValueError("points must be finite numbers (a NaN or Inf point makes every update NaN).")
         object.__setattr__(self, "points", pts)
         if self.data == "custom" and len(pts) < 2:
             raise ValueError("data='custom' needs at least two drawn points: pass points=((x, y), ...) or draw them "
@@ -433,8 +454,7 @@ class ToyGAN:
 
         Returns the metrics of the last step (floats), or {} for n = 0.
         """
-        if int(n) < 0:
-            raise ValueError(f"n must be >= 0, got {n}.")
+        _check_steps("n", n, 0)
         if n == 0:
             return {}
         self.state, m = self._train_jit(self.state, jnp.asarray(int(n), jnp.int32))
@@ -460,8 +480,8 @@ class ToyGAN:
         for name, lr in (("g", g_lr), ("d", d_lr)):
             if lr is None:
                 continue
-            if not lr > 0:
-                raise ValueError(f"{name}_lr must be positive, got {lr}.")
+            if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr < math.inf:
+                raise ValueError(f"{name}_lr must be positive and finite, got {lr!r}.")
             opt = self.state[f"{name}_opt"]
             opt.hyperparams["learning_rate"] = jnp.asarray(lr, jnp.float32)
         self.config = self.config.replace(**{k: v for k, v in (("g_lr", g_lr), ("d_lr", d_lr)) if v is not None})
@@ -469,6 +489,7 @@ class ToyGAN:
 
     def samples(self, n: int = 2500, seed: int = 0) -> np.ndarray:
         """n generated points (n, data_dim), from the EMA weights when ``ema`` is on."""
+        _check_steps("n", n, 1)
         return np.asarray(self._sample_jit(self.state, jax.random.key(seed), int(n)))
 
     def mode_metrics(self, n: int = 2500, seed: int = 0) -> dict | None:
@@ -482,6 +503,12 @@ class ToyGAN:
         G's image of a regular grid of z; ``heat`` (48*48 or 240,) D's verdict in [0, 1] on the view grid (row 0
         at the top); ``arrows_at`` (128, d) and ``arrows`` (128, d): generated points and -dL_G/dx at each."""
         return {k: np.asarray(v) for k, v in self._frame_jit(self.state).items()}
+
+
+def _check_steps(name: str, n, minimum: int) -> None:
+    """A count (steps, samples) must be a whole number: 2.5 steps would silently become 2."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
+        raise ValueError(f"{name} must be >= {minimum} (a whole number), got {n!r}.")
 
 
 def train_seeds(config: PlaygroundConfig, seeds: Sequence[int], steps: int, *, anneal: int = 0, n_eval: int = 2500,
@@ -501,6 +528,9 @@ def train_seeds(config: PlaygroundConfig, seeds: Sequence[int], steps: int, *, a
     """
     if not seeds:
         raise ValueError("seeds must name at least one seed, e.g. seeds=range(5).")
+    _check_steps("steps", steps, 0)
+    _check_steps("n_eval", n_eval, 1)
+    _check_steps("chunk", chunk, 1)        # 0 would loop forever
     gan = ToyGAN(config)
     states = [{k: v for k, v in gan.init_state(int(s)).items() if k != "pool"} for s in seeds]
     state = jax.tree.map(lambda *xs: jnp.stack(xs), *states)
@@ -636,6 +666,7 @@ class Playground(_WidgetBase):
     def __init__(self, config: PlaygroundConfig | None = None, *, steps_per_frame: int = 32, **kwargs):
         if _anywidget is None:
             raise ImportError("the playground widget needs anywidget: pip install anywidget (Colab ships it).")
+        _check_steps("steps_per_frame", steps_per_frame, 1)   # 0 or less: "run" would never move
         cfg = (config or PlaygroundConfig()).replace(**kwargs)
         self.gan = ToyGAN(cfg)
         self.history: dict = {k: [] for k in ("step", "d_loss", "g_loss", "modes", "hq", "rkl")}
@@ -784,7 +815,9 @@ class Playground(_WidgetBase):
             plt.close(fig)
         png = buf.getvalue()
         if path is not None:
-            Path(path).write_bytes(png)
+            from .checkpoint import atomic_file
+            with atomic_file(path) as tmp:     # a full disk keeps the earlier snapshot, never half a PNG
+                tmp.write_bytes(png)
         return png
 
     def _repr_mimebundle_(self, **kwargs):

@@ -36,6 +36,10 @@ def image_grid(images, nrow: int | None = None, pad: int = 1) -> np.ndarray:
         x = x[..., 0]
     if x.ndim != 3:
         raise ValueError(f"image_grid expects (N, H, W) or (N, H, W, 1) images, got shape {x.shape}.")
+    if len(x) == 0:
+        raise ValueError("image_grid got no images (an empty array).")
+    if nrow is not None and (isinstance(nrow, bool) or not isinstance(nrow, (int, np.integer)) or nrow < 1):
+        raise ValueError(f"nrow (images per row) must be an integer >= 1, or None for a square grid; got {nrow!r}.")
     x = x.astype(np.float32) / 255.0 if x.dtype == np.uint8 else (np.clip(x, -1, 1) + 1) / 2
     n, h, w = x.shape
     ncol = nrow or int(math.ceil(math.sqrt(n)))
@@ -237,7 +241,9 @@ def animate(frames, draw: Callable, interval: int = 200, figsize=(5, 5), gif_pat
 
     anim = animation.FuncAnimation(fig, update, frames=len(frames), interval=interval, blit=False)
     if gif_path:
-        anim.save(gif_path, writer=animation.PillowWriter(fps=max(1, 1000 // interval)))
+        from .checkpoint import atomic_file
+        with atomic_file(gif_path) as tmp:    # written whole or not at all (a full disk keeps an earlier GIF)
+            anim.save(tmp, writer=animation.PillowWriter(fps=max(1, 1000 // interval)))
     html = HTML(offline_player(anim.to_jshtml(default_mode="once")))
     plt.close(fig)
     return html

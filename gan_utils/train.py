@@ -4,6 +4,7 @@ wall-clock budget, with a history of metrics, checkpoints, callbacks and recover
 from __future__ import annotations
 
 import math
+import numbers
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -93,8 +94,21 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
 
     if (steps is None) == (minutes is None):
         raise ValueError("pass exactly one of steps= (a step count) or minutes= (a wall-clock budget).")
+    for name, n in (("steps", steps), ("start_step", start_step)):
+        if n is not None and (isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0):
+            raise ValueError(f"{name} must be a whole number of steps >= 0, got {n!r}.")
+    typed = isinstance(key, jax.Array) and jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key) and key.shape == ()
+    if not (typed or (isinstance(key, jax.Array) and key.dtype == jnp.uint32 and key.shape == (2,))):
+        raise TypeError(f"key must be one JAX PRNG key, e.g. key=jax.random.key(0); got {type(key).__name__} "
+                        f"{getattr(key, 'shape', '')}.")
     if steps is not None and steps < start_step:
         raise ValueError(f"steps={steps} is before start_step={start_step}; steps is the step to train until.")
+    if minutes is not None and not 0 < minutes < math.inf:
+        raise ValueError(f"minutes must be a positive, finite number, got {minutes}.")
+    for name, every in (("callback_every", callback_every), ("checkpoint_every", checkpoint_every)):
+        if every is not None and (isinstance(every, bool) or not isinstance(every, numbers.Integral) or every < 0):
+            # a negative period would still cross multiples (every -5 acting as 5): refuse it
+            raise ValueError(f"{name} must be a whole number of steps >= 0 (0: only at the end), got {every!r}.")
     if not hasattr(batches, "batch"):
         raise TypeError("batches must have a .batch(step) method, e.g. gan_utils.data.BatchSampler(x, 128, key).")
     fuse = fuse or devices.default_fuse(gan)

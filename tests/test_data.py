@@ -44,7 +44,8 @@ def test_corrupt_file_names_file_and_fix(mnist_dir, tmp_path, monkeypatch):
     p.write_bytes(gzip.compress(bytes(raw)))
     monkeypatch.setenv(data.MNIST_ENV_VAR, str(d))
     data._load_split.cache_clear()
-    with pytest.raises(data.MnistDataError, match=r"t10k-labels-idx1-ubyte\.gz.*SHA-256.*Delete it"):
+    # the learner's own folder is never downloaded into: the advice is to replace the file (issue #24)
+    with pytest.raises(data.MnistDataError, match=r"t10k-labels-idx1-ubyte\.gz.*SHA-256.*replace it with a good copy"):
         data.load_mnist("test")
 
 
