@@ -802,18 +802,16 @@ class Playground(_WidgetBase):
     # -- static readers -------------------------------------------------------------------------------
     def snapshot(self, path=None):
         """A PNG of the current view (and, if ``path`` is given, writes it there). Returns the PNG bytes."""
-        import io
         import matplotlib
         import matplotlib.pyplot as plt
+        from .widgets import figure_png
         with matplotlib.rc_context({"figure.dpi": 80}):
             fig, ax = plt.subplots(figsize=(4.6, 4.6))
             draw_frame(self.gan, ax=ax, layers=[k for k, v in self.layers.items() if v],
                        title=f"GAN playground (snapshot): {self.gan.config.data}, "
                              f"{self.gan.step[0]} D / {self.gan.step[1]} G updates")
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", bbox_inches="tight")
+            png = figure_png(fig)
             plt.close(fig)
-        png = buf.getvalue()
         if path is not None:
             from .checkpoint import atomic_file
             with atomic_file(path) as tmp:     # a full disk keeps the earlier snapshot, never half a PNG

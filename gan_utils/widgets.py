@@ -56,7 +56,7 @@ class LiveTraining:
 
     def progress(self, step: int) -> str:
         """"step 750 of 5000, 26 steps/s, about 3 min left": the title's progress report (speed since the first
-        call, compilation included; '' before two calls)."""
+        call, compilation included; the step alone until a later call gives a speed)."""
         import time
         of = f" of {self.steps}" if self.steps else ""
         text = f"step {step}{of}"
