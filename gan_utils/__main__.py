@@ -153,7 +153,6 @@ def cmd_train(args) -> None:
     if not resuming:
         write_samples(0, gan, None)   # the untrained generator: the first frame (sampling leaves the run unchanged)
     result = train.fit(gan, batches, key=k_run, steps=args.steps, minutes=args.minutes, start_step=start,
-                       **config.step_options(),
                        callbacks=[write_samples], callback_every=args.sample_every, checkpoint_dir=str(ckpt_dir),
                        checkpoint_every=args.checkpoint_every, config=config, history=history,
                        progress=not args.quiet)

@@ -292,7 +292,7 @@ def build_gan(config: GANConfig | dict) -> GAN:
     Returns:
       a ``steps.GAN`` (generator, discriminator, Adam optimizers, and ``g_ema`` when ``config.ema > 0``); restore
       saved weights into it with ``gan_utils.checkpoint``. Train it with ``train.fit(gan, ...,
-      **config.step_options())``.
+      config=config)``.
     """
     from flax import nnx
     from . import models

@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 __all__ = ["REPOSITORY", "BRANCH", "REPO_URL", "colab_url", "install_source", "where", "requirements",
-           "unmet_requirements", "jax_build", "setup", "RestartRequired", "SetupError"]
+           "unmet_requirements", "jax_build", "setup", "RestartRequired", "SetupError", "top_to_bottom"]
 
 REPOSITORY = "gan-course/gans-in-jax"   # owner/name on GitHub: the only place it is written by hand
 BRANCH = "main"                         # the branch the badges open and Colab installs
@@ -163,3 +163,22 @@ def setup(clone: str | os.PathLike | None = None) -> str:
         raise RestartRequired("installed " + ", ".join(r for r, _ in unmet) + ": restart the runtime (Colab: "
                               "Runtime > Restart session; Jupyter: Kernel > Restart) and run this cell again.")
     return f"installed {', '.join(r for r, _ in unmet)}; using {source}"
+
+
+TIME_LINE = "this notebook, top to bottom:"   # scripts/notebook_times.py reads the README's times from this line
+
+
+def top_to_bottom(t_start: float) -> str:
+    """The line every notebook prints last: its time since ``t_start`` (``time.perf_counter()`` in its setup cell).
+
+    Example: ``this notebook, top to bottom: 4.2 minutes (2026-11-23; load average 1.1 on 2 CPUs)``. Under test
+    (``GAN_COURSE_TEST=1``, shortened training) the line says so, so that a test run's time is never read as the
+    notebook's.
+    """
+    import datetime as dt
+    import time
+    minutes = (time.perf_counter() - t_start) / 60
+    load = f"load average {os.getloadavg()[0]:.1f} on " if hasattr(os, "getloadavg") else ""
+    mode = "; under test, shortened training" if os.environ.get("GAN_COURSE_TEST") == "1" else ""
+    return f"{TIME_LINE} {minutes:.1f} minutes ({dt.date.today().isoformat()}; {load}{os.cpu_count()} CPUs{mode})"
+

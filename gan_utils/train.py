@@ -18,7 +18,7 @@ from . import checkpoint, devices, steps as steps_lib
 from .config import GANConfig
 from .steps import GAN, step_key
 
-__all__ = ["fit", "FitResult", "TrainingDiverged"]
+__all__ = ["fit", "FitResult", "TrainingDiverged", "STEP_OPTIONS"]
 
 
 @dataclass
@@ -44,15 +44,19 @@ class TrainingDiverged(RuntimeError):
         self.result = result
 
 
+# The training step's options and their values without a config (those of ``GANConfig()``'s plain GAN loss):
+# ``steps.make_train_step`` documents each.
+STEP_OPTIONS = dict(k_disc=1, generator_loss="non_saturating", label_smoothing=0.0, discriminator_loss="bce",
+                    r1=0.0, penalty="none", penalty_weight=None)
+
+
 def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes: float | None = None,
-        start_step: int = 0, k_disc: int = 1, generator_loss: str = "non_saturating",
-        label_smoothing: float = 0.0, discriminator_loss: str = "bce", r1: float = 0.0,
-        penalty: str = "none", penalty_weight: float | None = None,
+        config: GANConfig | dict | None = None, start_step: int = 0,
         fuse: int | None = None, data_parallel: bool | None = None,
         callbacks: Iterable[Callable] = (), callback_every: int = 500,
         checkpoint_dir: str | None = None, checkpoint_every: int | None = None,
-        config: GANConfig | dict | None = None, history: dict | None = None, progress: bool = True,
-        stop_on_interrupt: bool = False) -> FitResult:
+        history: dict | None = None, progress: bool = True, stop_on_interrupt: bool = False,
+        **step_options) -> FitResult:
     """Trains ``gan`` in place, for a number of steps or a wall-clock budget.
 
     Args:
@@ -62,11 +66,11 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
       key: the run's PRNG key; step s uses ``steps.step_key(key, s)``.
       steps: train until this step number (absolute, so a resumed run passes the same value).
       minutes: or train for this many minutes of wall-clock time (compile time included).
+      config: the recipe (a ``GANConfig``, or the dict a checkpoint stores), the one way to pass it: its training-step
+        options (``config.step_options()``: loss, D steps per G step, penalties, label smoothing) are used, and it is
+        saved with checkpoints so that ``checkpoint.load_gan`` can rebuild the GAN. Its architecture options
+        (spectral normalisation, minibatch std, packing, EMA) belong to the GAN: ``build_gan(config)`` sets them.
       start_step: the step to start from (a restored checkpoint's step).
-      k_disc, generator_loss, label_smoothing, discriminator_loss, r1, penalty, penalty_weight: see
-        ``steps.make_train_step`` (``GANConfig.step_options()`` gives them for a config). Spectral normalisation,
-        the minibatch standard deviation and PacGAN's packing are options of the discriminator
-        (``models.MLPDiscriminator``, ``models.DCGANDiscriminator``; ``build_gan`` sets them from a config).
       fuse: steps per compiled call; default ``devices.default_fuse(gan)``.
       data_parallel: split batches across all local devices (default: when there are several); see
         ``steps.make_train_step``.
@@ -75,7 +79,10 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
       checkpoint_dir: if given, a checkpoint is written there every ``checkpoint_every`` steps, at the end,
         and (holding the last good state) when training diverges.
       checkpoint_every: steps between checkpoints (None: only at the end).
-      config: saved with checkpoints, so ``checkpoint.load_gan`` can rebuild the GAN.
+      **step_options: a training-step option set by hand, over the config's (or over ``STEP_OPTIONS`` without one):
+        ``k_disc``, ``generator_loss``, ``label_smoothing``, ``discriminator_loss``, ``r1``, ``penalty``,
+        ``penalty_weight`` (``steps.make_train_step`` documents each). For experiments that change one thing,
+        e.g. notebook 05's ``fit(gan, ..., k_disc=5)``.
       history: a previous run's history to extend (for resuming).
       progress: show a tqdm progress bar.
       stop_on_interrupt: what an interrupt (KeyboardInterrupt: Ctrl-C, Jupyter's stop button) does. Either way the
@@ -111,10 +118,17 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
             raise ValueError(f"{name} must be a whole number of steps >= 0 (0: only at the end), got {every!r}.")
     if not hasattr(batches, "batch"):
         raise TypeError("batches must have a .batch(step) method, e.g. gan_utils.data.BatchSampler(x, 128, key).")
+    unknown = sorted(set(step_options) - set(STEP_OPTIONS))
+    if unknown:
+        raise TypeError(f"fit() got unknown option(s) {unknown}: the training step's options are "
+                        f"{sorted(STEP_OPTIONS)}; architecture options (spectral_norm, minibatch_std, pack, ema) go "
+                        "to build_gan through a GANConfig, and a whole recipe goes in as config=GANConfig(...).")
+    if config is not None and not isinstance(config, (GANConfig, dict)):
+        raise TypeError(f"config must be a GANConfig (or the dict a checkpoint stores), got {type(config).__name__}.")
+    recipe = GANConfig.from_dict(config).step_options() if config is not None else STEP_OPTIONS
+    opts = {**recipe, **step_options, "data_parallel": data_parallel}
+    k_disc = opts["k_disc"]
     fuse = fuse or devices.default_fuse(gan)
-    opts = dict(k_disc=k_disc, generator_loss=generator_loss, label_smoothing=label_smoothing,
-                discriminator_loss=discriminator_loss, r1=r1, penalty=penalty, penalty_weight=penalty_weight,
-                data_parallel=data_parallel)
     _, state, single = steps_lib.make_train_step(gan, **opts)   # both compiled once, before the loop
     fused = steps_lib.make_fused_train_step(gan, **opts)[2] if fuse > 1 else None
     hist = {k: list(v) for k, v in (history or {}).items()}

@@ -44,7 +44,8 @@
 
 # %%
 # Setup: the course package (from this clone; on Colab, from GitHub), then imports, seed and devices.
-import importlib.util, os, subprocess, sys
+import importlib.util, os, subprocess, sys, time
+T_START = time.perf_counter()  # this notebook's time, top to bottom, is printed by its last cell
 REPO = "https://github.com/gan-course/gans-in-jax"  # = gan_utils.course.REPO_URL (scripts/set_repository.py)
 CLONE = next((os.path.abspath(p) for p in ("..", ".") if os.path.isfile(f"{p}/gan_utils/course.py")), None)
 if CLONE:  # a clone of the course: use it, not a download
@@ -1357,6 +1358,9 @@ answer_4 = None
 # %%
 # Checker: one line per exercise; unanswered ones are reported, a wrong one fails this cell after the full report.
 exercises.check("02", answer_1=answer_1, answer_2=answer_2, answer_3=answer_3, answer_4=answer_4)
+
+# %%
+print(course.top_to_bottom(T_START))
 
 # %% [markdown]
 # **Next:** [03 The generator](03_generator.ipynb): from a 1-D MLP to a convolutional generator for MNIST digits, in

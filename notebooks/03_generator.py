@@ -37,7 +37,8 @@
 
 # %%
 # Setup: the course package (from this clone; on Colab, from GitHub), then imports, seed and devices.
-import importlib.util, os, subprocess, sys
+import importlib.util, os, subprocess, sys, time
+T_START = time.perf_counter()  # this notebook's time, top to bottom, is printed by its last cell
 REPO = "https://github.com/gan-course/gans-in-jax"  # = gan_utils.course.REPO_URL (scripts/set_repository.py)
 CLONE = next((os.path.abspath(p) for p in ("..", ".") if os.path.isfile(f"{p}/gan_utils/course.py")), None)
 if CLONE:  # a clone of the course: use it, not a download
@@ -965,6 +966,9 @@ def to_pixels(x):
 # %%
 # Checker: one line per exercise; unanswered ones are reported, a wrong one fails this cell after the full report.
 exercises.check("03", answer_1=answer_1, answer_2=answer_2, to_pixels=to_pixels)
+
+# %%
+print(course.top_to_bottom(T_START))
 
 # %% [markdown]
 # **Next:** [04 The discriminator](04_discriminator.ipynb): the other player, a classifier of real and fake

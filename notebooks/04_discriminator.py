@@ -37,7 +37,8 @@
 
 # %%
 # Setup: the course package (from this clone; on Colab, from GitHub), then imports, seed and devices.
-import importlib.util, os, subprocess, sys
+import importlib.util, os, subprocess, sys, time
+T_START = time.perf_counter()  # this notebook's time, top to bottom, is printed by its last cell
 REPO = "https://github.com/gan-course/gans-in-jax"  # = gan_utils.course.REPO_URL (scripts/set_repository.py)
 CLONE = next((os.path.abspath(p) for p in ("..", ".") if os.path.isfile(f"{p}/gan_utils/course.py")), None)
 if CLONE:  # a clone of the course: use it, not a download
@@ -344,9 +345,9 @@ if not TESTING:                 # the full run: both gradients grew (the text sa
 # gradient norm falls with it (after a brief rise in the first steps, in the figure), from 1.44 to 0.030, while the
 # non-saturating one *grows*, from 1.41 to 84.6; their ratio follows $D/(1-D)$ of the mean $D(G(z))$ (1.03 and
 # 3.6e-4, against 1.03 and 3.7e-4). Against the pretrained generator, whose samples look like digits, the same number
-# of steps leaves $D$ near chance in this run: held-out accuracy 0.51 at the start, 0.555 at the end, never above
-# 0.580; the mean $D(G(z))$ moved from 0.40 to 0.49, and both generator gradients *grew* (saturating 0.178 to 0.409,
-# non-saturating 0.246 to 0.457). A discriminator alone does not always "win" in a given number of steps, and here no
+# of steps leaves $D$ near chance in this run: held-out accuracy 0.51 at the start, 0.555 at the end, within a few
+# points of chance at every probe (the range is printed); the mean $D(G(z))$ moved from 0.40 to 0.49, and both
+# generator gradients *grew* (by the factors printed under the figure). A discriminator alone does not always "win" in a given number of steps, and here no
 # gradient vanished while the fakes were this close to the data.
 #
 # **Is the small gradient the whole problem?** Under plain gradient descent it would be: the generator's step is
@@ -437,8 +438,8 @@ print(f"worst quarter's share of the saturating weight: {share_u['saturating']:.
 # %% [markdown]
 # Read the measurements together (the numbers are from the run saved with this notebook; yours are printed above):
 #
-# - **Adam undoes a constant scale.** A fresh Adam given $g$ and given $0.01\,g$ makes updates that differ by 10.6%
-#   of the update's norm, all of it from Adam's $\epsilon$ (the printed difference without it). Against the untrained
+# - **Adam undoes a constant scale.** A fresh Adam given $g$ and given $0.01\,g$ makes updates that differ by about a
+#   tenth of the update's norm (printed above), all of it from Adam's $\epsilon$ (the printed difference without it). Against the untrained
 #   generator the saturating gradient is 2,671x smaller than the non-saturating one; a fresh Adam's first step is
 #   about $\pm\eta$ per weight whatever the gradient's size, so its norm is at most $\eta\sqrt n$ = 0.169 for any
 #   gradient, and the two first updates are 0.158 and 0.169.
@@ -596,8 +597,8 @@ assert stroke_mean > background_mean and background_share > 0.5, (stroke_mean, b
 #   real scored $\ell \le -87.34$ (measured on this notebook's backend).
 # - Trained alone against the untrained generator, $D$ wins; in the run saved here (held-out accuracy 1.000) the
 #   saturating gradient falls from 1.44 to 0.030 while the non-saturating one rises from 1.41 to 84.6. Against the
-#   pretrained generator it stays near chance (0.555 here) and both gradients grow.
-# - Adam undoes a constant gradient scale ($g$ and $0.01\,g$ give updates 10.6% apart in the saved run, all of it
+#   pretrained generator it stayed near chance in this run (0.555) and both gradients grew.
+# - Adam undoes a constant gradient scale ($g$ and $0.01\,g$ give updates about 10% apart in the saved run, all of it
 #   from $\epsilon$) but not a falling one (0.011 of the update, ten steps after a 100x drop). The saturating loss's
 #   per-sample weights give the worst quarter of fakes 9.4% and 18.9% of the weight in the saved run, though on these
 #   batches they changed the gradient's direction little (cosine 1.000 and 0.991). So we use the non-saturating loss,
@@ -639,6 +640,9 @@ answer_4 = None
 # %%
 # Checker: one line per exercise; unanswered ones are reported, a wrong one fails this cell after the full report.
 exercises.check("04", neg_log_sigmoid=neg_log_sigmoid, answer_2=answer_2, answer_3=answer_3, answer_4=answer_4)
+
+# %%
+print(course.top_to_bottom(T_START))
 
 # %% [markdown]
 # **Next:** [05 The training loop](05_training_loop.ipynb): the two players trained in alternation, live, on MNIST.

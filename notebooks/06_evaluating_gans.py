@@ -36,7 +36,8 @@
 
 # %%
 # Setup: the course package (from this clone; on Colab, from GitHub), then imports, seed and devices.
-import importlib.util, os, subprocess, sys
+import importlib.util, os, subprocess, sys, time
+T_START = time.perf_counter()  # this notebook's time, top to bottom, is printed by its last cell
 REPO = "https://github.com/gan-course/gans-in-jax"  # = gan_utils.course.REPO_URL (scripts/set_repository.py)
 CLONE = next((os.path.abspath(p) for p in ("..", ".") if os.path.isfile(f"{p}/gan_utils/course.py")), None)
 if CLONE:  # a clone of the course: use it, not a download
@@ -729,6 +730,9 @@ ex1 = ex2_real = ex2_blur = ex3 = None
 exercises.check("06", ex1=ex1, ex2_real=ex2_real, ex2_blur=ex2_blur, ex3=ex3,
                 feat_test=feat_test, feat_train=feat_train, prob_test=prob_test, x_test=x_test,
                 real_imgs=real_imgs, blurred=blurred, generator=gan.sampler() if HAVE_GENERATOR else None)
+
+# %%
+print(course.top_to_bottom(T_START))
 
 # %% [markdown]
 # ---

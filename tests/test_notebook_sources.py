@@ -19,7 +19,8 @@ from gan_utils import course  # noqa: E402
 # The setup cell every notebook opens with (house style: one setup cell). Only the imports between the head and
 # the tail differ from notebook to notebook. The address is gan_utils.course's (scripts/set_repository.py).
 SETUP_HEAD = f'''# Setup: the course package (from this clone; on Colab, from GitHub), then imports, seed and devices.
-import importlib.util, os, subprocess, sys
+import importlib.util, os, subprocess, sys, time
+T_START = time.perf_counter()  # this notebook's time, top to bottom, is printed by its last cell
 REPO = "{course.REPO_URL}"  # = gan_utils.course.REPO_URL (scripts/set_repository.py)
 CLONE = next((os.path.abspath(p) for p in ("..", ".") if os.path.isfile(f"{{p}}/gan_utils/course.py")), None)
 if CLONE:  # a clone of the course: use it, not a download

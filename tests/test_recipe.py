@@ -89,7 +89,7 @@ def test_a_run_with_every_option_trains_reloads_and_ships_its_average(tmp_path):
     gan = build_gan(c)
     batches = data.BatchSampler(x, c.batch_size, jax.random.key(2))
     r = train.fit(gan, batches, key=jax.random.key(3), steps=6, checkpoint_dir=str(tmp_path / "ck"), config=c,
-                  progress=False, **c.step_options())
+                  progress=False)   # the config carries the recipe (here its R1 weight) into the step
     assert r.step == 6 and len(r.history["r1_penalty"]) == 6
     assert np.all(np.isfinite(r.history["d_loss"])) and np.all(np.isfinite(r.history["g_loss"]))
     z = jax.random.normal(jax.random.key(4), (4, 64))

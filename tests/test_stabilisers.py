@@ -398,7 +398,7 @@ def test_short_fits_finish_without_nan(recipe):
     x = np.asarray(data.ring().sample(jax.random.key(0), 512))
     d0 = [np.asarray(v) for v in jax.tree_util.tree_leaves(nnx.state(gan.discriminator, nnx.Param))]
     r = train.fit(gan, data.BatchSampler(x, c.batch_size, jax.random.key(1)), key=jax.random.key(2), steps=20,
-                  fuse=10, progress=False, **c.step_options())
+                  fuse=10, progress=False, config=c)
     h = r.history
     assert r.step == 20 and all(np.all(np.isfinite(v)) for v in h.values())
     assert ("penalty" in h) == (c.penalty in ("r1", "r2", "gp"))

@@ -312,3 +312,30 @@ def test_stop_button_keeps_the_model_and_history_up_to_the_last_finished_step(tm
     assert checkpoint.load_meta(tmp_path / "ck2")["step"] == expected
     for a, b in zip(leaves(gan), leaves(again)):
         np.testing.assert_array_equal(a, b)
+
+
+def test_fit_takes_the_recipe_as_one_config_and_one_option_over_it():
+    """config= carries the step options (here hinge and k_disc 2: two D batches per step); an override by name wins;
+    a misspelt or architecture option is refused with the way to pass it."""
+    from gan_utils.config import GANConfig, build_gan
+    c = GANConfig(dataset="ring", model="mlp", loss="hinge", k_disc=2, batch_size=16, seed=0)
+    x = np.asarray(data.ring().sample(jax.random.key(0), 256))
+
+    class Counting(data.BatchSampler):
+        asked = []
+
+        def batch(self, step):
+            self.asked.append(step)
+            return super().batch(step)
+
+    b = Counting(x, 16, jax.random.key(1))
+    train.fit(build_gan(c), b, key=jax.random.key(2), steps=3, fuse=1, progress=False, config=c)
+    assert sorted(b.asked) == list(range(6)), "k_disc=2 from the config: two D batches per step"
+    b.asked.clear()
+    train.fit(build_gan(c), b, key=jax.random.key(2), steps=3, fuse=1, progress=False, config=c, k_disc=1)
+    assert sorted(b.asked) == list(range(3)), "an option passed by name overrides the config's"
+    for bad in ({"kdisc": 2}, {"spectral_norm": True}):
+        with pytest.raises(TypeError, match="unknown option"):
+            train.fit(build_gan(c), b, key=jax.random.key(2), steps=1, progress=False, **bad)
+    with pytest.raises(TypeError, match="config must be a GANConfig"):
+        train.fit(build_gan(c), b, key=jax.random.key(2), steps=1, progress=False, config="hinge")

@@ -1,0 +1,49 @@
+"""Every notebook prints its own time last, from a normal-mode run, and the README's table takes its times from there."""
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("notebook_times", ROOT / "scripts" / "notebook_times.py")
+nt = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(nt)
+IPYNBS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.mark.parametrize("ipynb", IPYNBS, ids=lambda p: p.stem)
+def test_the_last_output_is_the_notebooks_own_time_from_a_normal_run(ipynb):
+    t = nt.notebook_time(ipynb)
+    assert t is not None, (f"{ipynb.name}: its last code cell must print course.top_to_bottom(T_START), and the "
+                           f"committed outputs must come from a full run: ./course.sh execute notebooks/{ipynb.stem}.py")
+    assert not t["under_test"], f"{ipynb.name} was saved from a test-mode run: ./course.sh execute it"
+    assert 0 < t["minutes"] < 120
+
+
+def test_the_readme_table_agrees_with_the_notebooks():
+    rows = nt.readme_table_rows((ROOT / "README.md").read_text())
+    for nb, t in nt.times().items():
+        assert nb in rows, f"notebook {nb} has no row in the README's table"
+        assert rows[nb][-1] == nt.cell(t), (f"README says {rows[nb][-1]!r} for notebook {nb}, its last line says "
+                                            f"{nt.cell(t)!r}: python scripts/notebook_times.py --readme")
+
+
+def test_the_time_line_is_parsed_and_a_test_run_is_told_apart(monkeypatch):
+    import time
+    from gan_utils import course
+    monkeypatch.setenv("GAN_COURSE_TEST", "1")
+    line = course.top_to_bottom(time.perf_counter() - 90)
+    m = nt.LINE.search(line)
+    assert m and float(m["minutes"]) == 1.5 and "under test" in m["rest"]
+    monkeypatch.delenv("GAN_COURSE_TEST")
+    m = nt.LINE.search(course.top_to_bottom(time.perf_counter() - 30))
+    assert m and float(m["minutes"]) == 0.5 and "under test" not in m["rest"]
+
+
+def test_the_readme_rewrite_changes_only_the_time_column():
+    text = "| # | notebook | what | old header |\n|---|---|---|---|\n| 01 | [a](x) | b | about 1 min |\nother line\n"
+    out = nt.rewrite_readme(text, {"01": {"minutes": 0.4, "date": "2026-11-23", "rest": "load average 1.3 on 2 CPUs",
+                                          "under_test": False}})
+    assert out == ("| # | notebook | what | " + nt.COLUMN + " |\n|---|---|---|---|\n| 01 | [a](x) | b | 0.4 min "
+                   "(2026-11-23, load 1.3) |"
+                   "\nother line\n")
