@@ -45,7 +45,8 @@
 
 # %%
 # Setup: the course package (from this clone; on Colab, from GitHub), then imports, seed and devices.
-import importlib.util, os, subprocess, sys
+import importlib.util, os, subprocess, sys, time
+T_START = time.perf_counter()  # this notebook's time, top to bottom, is printed by its last cell
 REPO = "https://github.com/gan-course/gans-in-jax"  # = gan_utils.course.REPO_URL (scripts/set_repository.py)
 CLONE = next((os.path.abspath(p) for p in ("..", ".") if os.path.isfile(f"{p}/gan_utils/course.py")), None)
 if CLONE:  # a clone of the course: use it, not a download
@@ -57,7 +58,6 @@ elif importlib.util.find_spec("gan_utils") is None:  # Colab: the course alone, 
 from gan_utils import course
 print(course.setup(CLONE))  # installs what is missing (gan_utils/course.py); says so if a restart is needed
 import math, time
-T_START = time.perf_counter()   # the whole notebook's time is printed at the end
 from pathlib import Path
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
 from flax import nnx
@@ -716,10 +716,6 @@ assert max(m for r in b09_s for _, _, m, _ in r) <= 2 and max(hq for r in b09_s 
 # - From a terminal, the same training runs as `python -m gan_utils train --dataset mnist --steps 5000 --out run`
 #   (the command line's defaults are this notebook's recipe; add `--resume` to continue an interrupted run).
 
-# %%
-print(f"this notebook, top to bottom: {(time.perf_counter() - T_START) / 60:.1f} minutes "
-      f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
-
 # %% [markdown]
 # ## Summary
 #
@@ -765,6 +761,9 @@ answer_3 = None
 # Checker: one line per exercise; unanswered ones are reported, a wrong one fails this cell after the full report.
 # NBVAL_CHECK_OUTPUT
 exercises.check("05", answer_1=answer_1, answer_2=answer_2, answer_3=answer_3, x_ring=x_ring)
+
+# %%
+print(course.top_to_bottom(T_START))
 
 # %% [markdown]
 # **Next:** [06 Evaluating GANs](06_evaluating_gans.ipynb): how good are these digits? FID, precision and recall, and

@@ -39,7 +39,8 @@
 
 # %%
 # Setup: the course package (from this clone; on Colab, from GitHub), then imports, seed and devices.
-import importlib.util, os, subprocess, sys
+import importlib.util, os, subprocess, sys, time
+T_START = time.perf_counter()  # this notebook's time, top to bottom, is printed by its last cell
 REPO = "https://github.com/gan-course/gans-in-jax"  # = gan_utils.course.REPO_URL (scripts/set_repository.py)
 CLONE = next((os.path.abspath(p) for p in ("..", ".") if os.path.isfile(f"{p}/gan_utils/course.py")), None)
 if CLONE:  # a clone of the course: use it, not a download
@@ -195,7 +196,7 @@ for seed in RACE_SEEDS:
                             d_lr=RECIPE.lr, b1=RECIPE.b1, b2=RECIPE.b2, ema=RECIPE.ema)
         key, k_batches, k_fit, k_stats, k_sample = jax.random.split(key, 5)
         sampler = data.BatchSampler((x_train, y_train), RECIPE.batch_size, k_batches)
-        result = train.fit(gan, sampler, key=k_fit, steps=RACE_STEPS, progress=False, **RECIPE.step_options())
+        result = train.fit(gan, sampler, key=k_fit, steps=RACE_STEPS, progress=False, config=RECIPE)
         labels = models.class_labels(N_RACE, 10)
         samples = models.sample(gan.sampler(k_stats), k_sample, N_RACE, labels=labels)
         f, p = metrics.classifier_outputs(samples)
@@ -572,7 +573,7 @@ assert trunc[0]["precision"] > trunc[-1]["precision"] and trunc[0]["recall"] < t
 # Precision rises and recall falls as $\psi$ shrinks (the curve; the assert checks its two ends): at the smallest
 # $\psi$ nearly every sample is a clean, typical digit and almost no real digit falls inside the generated samples'
 # neighbourhoods; the rows of ten 3s show the variety draining away. FID, which wants both, is best with no
-# truncation. Which point to choose is a product decision: a demo wants precision, a data set wants recall.
+# truncation in this run (printed above). Which point to choose is a product decision: a demo wants precision, a data set wants recall.
 #
 # ## 4. Inversion: from a digit to its code
 #
@@ -955,6 +956,9 @@ projection_logit = None
 # Checker: one line per exercise; unanswered ones are reported, a wrong one fails this cell after the full report.
 # NBVAL_CHECK_OUTPUT
 exercises.check("08", ex1=ex1, projection_logit=projection_logit, ex3=ex3, ex4=ex4)
+
+# %%
+print(course.top_to_bottom(T_START))
 
 # %% [markdown]
 # ---
