@@ -895,7 +895,7 @@ print("the printed code reproduces the playground's generator (checked)")
 # - **Thin supports make GANs fail.** Two point masses apart have JSD = log 2 whatever the distance and
 #   $W_1 = |\theta|$; in the run saved here a discriminator separates two parallel segments perfectly (accuracy
 #   1.000), after which the saturating loss's gradient vanishes (to 2.7e-04 of its peak) and the non-saturating one
-#   grows (45-fold); a WGAN-GP critic estimates $W_1$ (0.515 for 0.5) and gives the generator a gradient of 1.023, the
+#   grows (45-fold); a WGAN-GP critic estimates $W_1$ (0.515 for 0.5) and gives the generator a gradient near 1 (printed), the
 #   slope of $W_1$.
 # - **Collapse and non-convergence are different failures.** A generator learning rate ten times the recipe's (30
 #   times the discriminator's) put every seed's samples in one clump, in most seeds on one mode and all of high

@@ -45,6 +45,9 @@ CITED: dict[str, dict[str, str]] = {
         "0.1": "the teaching example's learning rate, set in a code cell",
     },
     "07": {
+        "18.4": "benchmarks/RESULTS.md, notebook 07's stabiliser table, two runs (the 2026-11-22 run's grid GAN modes)",
+        "20.1%": "benchmarks/RESULTS.md, notebook 07's stabiliser table, two runs (the 2026-11-22 run's grid GAN quality)",
+        "76.5%": "benchmarks/RESULTS.md, notebook 07's stabiliser table, two runs (the 2026-11-22 run's ring R1 quality)",
         "0.001": "the grid spacing of section 1.1's code cell (np.linspace(-2, 2, 4001))",
         "2.4": "Arjovsky & Bottou (2017), Theorem 2.4 (vanishing gradients on the generator)",
         "2.6": "Arjovsky & Bottou (2017), Theorem 2.6 (instability of the -log D alternative)",
