@@ -44,10 +44,9 @@ class TrainingDiverged(RuntimeError):
         self.result = result
 
 
-# The training step's options and their values without a config (those of ``GANConfig()``'s plain GAN loss):
-# ``steps.make_train_step`` documents each.
-STEP_OPTIONS = dict(k_disc=1, generator_loss="non_saturating", label_smoothing=0.0, discriminator_loss="bce",
-                    r1=0.0, penalty="none", penalty_weight=None)
+# The training step's options and their values without a config: the default GANConfig's, derived rather than written
+# again so the two cannot drift apart (``steps.make_train_step`` documents each).
+STEP_OPTIONS = GANConfig().step_options()
 
 
 def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes: float | None = None,
