@@ -661,18 +661,26 @@ print(f"over {N_TOY_SEEDS} seeds, the last snapshot (modes, high-quality) and, o
 for name, runs in toy_seeds.items():
     print(f"{name:<30} end: " + ", ".join(f"({r[-1][2]}, {r[-1][3]:.0%})" for r in runs)
           + "; most modes " + ", ".join(str(max(m for _, _, m, _ in r)) for r in runs)
-          + "; highest HQ " + ", ".join(f"{max(hq for *_, hq in r):.0%}" for r in runs))
+          + "; highest HQ " + ", ".join(f"{max(hq for *_, hq in r):.0%}" for r in runs)
+          + f"; mean over all {N_TOY_SEEDS * SNAPS} snapshots: {np.mean([m for r in runs for *_, m, _ in r]):.1f} modes, "
+          + f"{np.mean([hq for r in runs for *_, hq in r]):.0%} HQ")
 base_s, fast_s, b09_s = (toy_seeds[k] for k in SETTINGS)
 final_hq = {name: np.array([r[-1][3] for r in runs]) for name, runs in toy_seeds.items()}
+b09_modes = np.array([m for r in b09_s for *_, m, _ in r])
+b09_hq = np.array([hq for r in b09_s for *_, hq in r])
 # Checks over the 5 seeds (measured over 18 runs of each setting on two CPUs while writing this): the 5x rate ends
 # with all 8 modes and most samples on them in every seed, ahead of the baseline on average; the baseline ends with
-# all 8 modes in most seeds (one baseline run in 18 ended on a single mode); beta1 = 0.9 never covers more than 2
-# modes nor puts 30% of its samples on one, at any snapshot of any seed.
+# all 8 modes in most seeds (one baseline run in 18 ended on a single mode). beta1 = 0.9 is checked on what the
+# whole run shows, not on its single best snapshot: averaged over its 25 snapshots it covers about 1 mode with about
+# 4% of its samples on one (0.8 modes and 4% over 10 other seeds run while checking this), and it ends off the modes
+# in every seed. A single snapshot can catch more as the wedge sweeps past: with every seed shifted by 2, one snapshot
+# went past 2 modes or 30%, so the best snapshot is printed, not asserted.
 assert all(r[-1][2] == 8 for r in fast_s) and sum(r[-1][2] == 8 for r in base_s) >= 3, \
     [r[-1][2] for r in base_s + fast_s]
 assert final_hq["lr 1e-3 (5x), beta1 0.5"].min() > 0.6, final_hq
 assert final_hq["lr 1e-3 (5x), beta1 0.5"].mean() > final_hq["baseline: lr 2e-4, beta1 0.5"].mean(), final_hq
-assert max(m for r in b09_s for _, _, m, _ in r) <= 2 and max(hq for r in b09_s for *_, hq in r) < 0.3
+assert b09_modes.mean() <= 2 and b09_hq.mean() < 0.15 and final_hq["lr 2e-4, beta1 0.9"].max() < 0.5, \
+    (b09_modes, b09_hq)
 
 # %% [markdown]
 # Read the printed lines with the pictures (the pictures are one seed; the last lines, 5). The baseline first sends
@@ -681,8 +689,8 @@ assert max(m for r in b09_s for _, _, m, _ in r) <= 2 and max(hq for r in b09_s 
 # times the learning rate, alone, is no failure here: it gets there sooner (the pictures), and it ends ahead of the
 # baseline in each of the 5 seeds (the printed final fractions). Adam's $\beta_1 = 0.9$, alone, is the failure: its
 # samples are squeezed into one narrow wedge (the printed spread, against about 1 for the healthy runs), that wedge
-# sits between the modes (the high-quality fraction stays low at every snapshot of every seed, at most 2 modes
-# covered) and it points somewhere else at every snapshot (the printed centroid directions): collapsed *and* not
+# sits between the modes (the high-quality fraction stays low: the printed mean over all 25 snapshots of the 5 seeds,
+# with about one mode covered on average) and it points somewhere else at every snapshot (the printed centroid directions): collapsed *and* not
 # converging, the two players chasing each other round the ring.
 # Counting modes alone (1 of 8) would call it collapse onto one mode; the high-quality fraction says the samples are
 # not on that mode either. The collapse of the papers' standard GANs in notebook 06's literature table is the other
