@@ -14,7 +14,9 @@ from typing import Callable
 
 __all__ = ["LiveTraining", "DrawingCanvas", "SnapshotBox", "figure_png", "interactive_figure", "interpolate_latents",
            "latent_directions", "draw_interpolation",
-           "latent_interpolation", "draw_latent_explorer", "latent_explorer"]
+           "latent_interpolation", "draw_latent_explorer", "latent_explorer",
+           "EDITS", "gaussian_blur", "edit_digit", "draw_discriminator_view", "discriminator_verdict",
+           "degrade_images", "draw_metric_explorer", "metric_explorer"]
 
 
 class LiveTraining:
@@ -451,3 +453,333 @@ def latent_explorer(generator, seed: int = 0, k: int = 3):
     redraw()
     return _snapshot_box([w.HBox([seed_box, *sliders], layout=w.Layout(flex_flow="row wrap")), out], last,
                          f"seed {seed}, {k} latent directions")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Notebook 04: the discriminator's verdict as its input changes
+# ----------------------------------------------------------------------------------------------------------
+
+EDITS = ("blend toward a fake", "blur", "erase", "shift", "noise")
+
+
+def gaussian_blur(images, sigma: float):
+    """Blurs images with a Gaussian of ``sigma`` pixels (separable, zero padding: the border fades to 0).
+
+    Args:
+      images: (N, H, W[, 1]) or (H, W[, 1]) floats; blurred in the values given (pass uint8 pictures as floats,
+        [-1, 1] images shifted by +1 so that the background is 0).
+      sigma: the Gaussian's standard deviation in pixels; 0 returns a copy.
+    Returns:
+      float64 array of the same shape.
+    """
+    import numpy as np
+    if not sigma >= 0:
+        raise ValueError(f"sigma (the blur, in pixels) must be >= 0, got {sigma}.")
+    x = np.array(images, np.float64)
+    if sigma == 0:
+        return x
+    r = max(1, int(3 * sigma))
+    k = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
+    k /= k.sum()
+    h_axis = x.ndim - 3 if x.shape[-1] == 1 else x.ndim - 2      # the H axis; W follows it
+    for axis in (h_axis, h_axis + 1):
+        x = np.apply_along_axis(lambda v: np.convolve(v, k, mode="same"), axis, x)
+    return x
+
+
+def edit_digit(image, edit: str, amount: float, other=None, seed: int = 0):
+    """One digit changed by ``edit`` by ``amount`` (0: unchanged, 1: the most), for the discriminator to judge.
+
+    Args:
+      image: (28, 28, 1) floats in [-1, 1] (a real digit).
+      edit: one of ``EDITS``: ``"blend toward a fake"`` ((1 - a) x + a x', x' = ``other``), ``"blur"`` (Gaussian of
+        3a pixels), ``"erase"`` (a centred square of side 20a set to the background), ``"shift"`` (10a pixels to
+        the right, background coming in), ``"noise"`` (Gaussian noise of standard deviation a, fixed by ``seed``).
+      amount: in [0, 1].
+      other: (28, 28, 1) the image blended toward (a generated digit); needed by the blend only.
+    Returns:
+      float32 (28, 28, 1) in [-1, 1].
+    """
+    import numpy as np
+    if edit not in EDITS:
+        raise ValueError(f"unknown edit {edit!r}; choose one of {EDITS}.")
+    if not 0 <= amount <= 1:
+        raise ValueError(f"amount must be in [0, 1] (0: the digit unchanged), got {amount}.")
+    x = np.asarray(image, np.float32)
+    if x.shape != (28, 28, 1):
+        raise ValueError(f"edit_digit takes one (28, 28, 1) image in [-1, 1], got shape {x.shape}.")
+    if edit == "blend toward a fake":
+        if other is None:
+            raise ValueError("the blend needs other=, the (28, 28, 1) image to blend toward (a generated digit).")
+        out = (1 - amount) * x + amount * np.asarray(other, np.float32).reshape(28, 28, 1)
+    elif edit == "blur":
+        out = gaussian_blur(x + 1, 3 * amount) - 1          # background -1 -> 0 while blurring: edges fade to it
+    elif edit == "erase":
+        side = int(round(20 * amount))
+        out = x.copy()
+        lo = (28 - side) // 2
+        out[lo:lo + side, lo:lo + side] = -1
+    elif edit == "shift":
+        s = int(round(10 * amount))
+        out = np.full_like(x, -1)
+        out[:, s:] = x[:, :28 - s]
+    else:
+        out = x + amount * np.random.default_rng(seed).standard_normal(x.shape)
+    return np.clip(out, -1, 1).astype(np.float32)
+
+
+_D_FUNCTIONS: dict = {}
+
+
+def _d_functions(discriminator):
+    """Jitted logits (N, 28, 28, 1) -> (N,) and input gradient (28, 28, 1) -> (28, 28, 1) of D in inference mode.
+
+    Compiled once per discriminator and kept while its weights are the same arrays (a widget redraws many times);
+    a discriminator trained further in place gets new ones.
+    """
+    import jax
+    from flax import nnx
+    from .models import inference_copy
+    graphdef, state = nnx.split(inference_copy(discriminator))
+    leaves = jax.tree_util.tree_leaves(state)
+    cached = _D_FUNCTIONS.get(id(discriminator))
+    if cached and len(cached[0]) == len(leaves) and all(a is b for a, b in zip(cached[0], leaves)):
+        return cached[1]
+    logits = jax.jit(lambda x: nnx.merge(graphdef, state)(x).reshape(-1))
+    grad = jax.jit(jax.grad(lambda x: nnx.merge(graphdef, state)(x[None]).reshape(())))
+    _D_FUNCTIONS.clear()                      # one discriminator at a time: nothing held for long
+    _D_FUNCTIONS[id(discriminator)] = (leaves, (logits, grad))
+    return logits, grad
+
+
+def draw_discriminator_view(discriminator, image, edit: str = EDITS[0], amount: float = 0.0, *, other=None,
+                            n_curve: int = 11):
+    """Draws what D makes of a digit as it is edited: the image, D's verdict, its input gradient, the logit's path.
+
+    Args:
+      discriminator: an image discriminator returning one logit per image (e.g. the pretrained one).
+      image: (28, 28, 1) a real digit in [-1, 1].
+      edit, amount, other: the change (see ``edit_digit``).
+      n_curve: points of the logit-against-amount curve (0 to 1).
+    Returns:
+      the figure, four panels: the digit unchanged, edited (with D(x) and the logit), d logit / dx of the edited
+      image (blue: brighter here looks more real, orange: more fake), and the logit along the edit's amounts.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from .plots import D_CMAP, D_COLOR, REAL_COLOR
+    logits, grad = _d_functions(discriminator)
+    amounts = np.linspace(0, 1, n_curve)
+    path = np.stack([edit_digit(image, edit, float(a), other) for a in amounts])
+    x = edit_digit(image, edit, amount, other)
+    curve = np.asarray(logits(np.concatenate([path, x[None]])))
+    logit_now = float(curve[-1])
+    g = np.asarray(grad(x))[..., 0]
+    fig, axes = plt.subplots(1, 4, figsize=(12, 2.9), gridspec_kw={"width_ratios": [1, 1, 1, 1.6]})
+    axes[0].imshow(np.asarray(image)[..., 0], cmap="gray", vmin=-1, vmax=1)
+    axes[0].set_title(f"real digit\nlogit {curve[0]:+.2f}, D = {1 / (1 + np.exp(-curve[0])):.2f}", fontsize=9,
+                      color=REAL_COLOR)
+    axes[1].imshow(x[..., 0], cmap="gray", vmin=-1, vmax=1)
+    verdict = "real" if logit_now > 0 else "fake"
+    axes[1].set_title(f"{edit}, amount {amount:.2f}\nlogit {logit_now:+.2f}, D = {1 / (1 + np.exp(-logit_now)):.2f}"
+                      f" ({verdict})", fontsize=9)
+    lim = float(np.abs(g).max()) or 1.0
+    axes[2].imshow(g, cmap=D_CMAP, vmin=-lim, vmax=lim)
+    axes[2].set_title(f"where D looks: d logit / dx\n(largest |value| {lim:.2f})", fontsize=9)
+    for ax in axes[:3]:
+        ax.set_xticks([]); ax.set_yticks([])
+    ax = axes[3]
+    ax.axhline(0, color="gray", lw=0.8, ls="--")
+    ax.plot(amounts, curve[:-1], "-o", color=D_COLOR, ms=3, label="D's logit")
+    ax.plot([amount], [logit_now], "s", color=D_COLOR, ms=8, mfc="white", label="now")
+    ax.set_xlabel(f"amount of {edit}")
+    ax.set_ylabel("logit (> 0: judged real)")
+    ax.set_title("D's verdict along the edit", fontsize=9)
+    ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def discriminator_verdict(discriminator, real_images, fake_images=None, *, index: int = 0, edit: str = EDITS[0],
+                          amount: float = 0.0):
+    """A widget: pick a real digit and an edit, move its amount, and watch D's verdict and input gradient redraw.
+
+    Args:
+      discriminator: an image discriminator (e.g. ``checkpoint.load_pretrained().discriminator``).
+      real_images: (N, 28, 28, 1) real digits in [-1, 1]; the digit box picks one.
+      fake_images: (N, 28, 28, 1) generated digits in [-1, 1], the blend's targets (digit i blends toward fake i);
+        without them the blend is not offered.
+      index, edit, amount: the starting digit, edit and amount.
+    Returns:
+      a ``SnapshotBox`` with the controls and the figure of ``draw_discriminator_view``.
+    """
+    import ipywidgets as w
+    import numpy as np
+    real = np.asarray(real_images, np.float32)
+    if real.ndim != 4 or real.shape[1:] != (28, 28, 1):
+        raise ValueError(f"real_images must be (N, 28, 28, 1) in [-1, 1], got shape {real.shape}.")
+    fake = None if fake_images is None else np.asarray(fake_images, np.float32)
+    if fake is not None and (fake.shape[1:] != (28, 28, 1) or len(fake) < len(real)):
+        raise ValueError(f"fake_images must be (N, 28, 28, 1) with at least one per real digit ({len(real)}), got "
+                         f"shape {fake.shape}.")
+    edits = EDITS if fake is not None else EDITS[1:]
+    if edit not in edits:
+        raise ValueError(f"edit must be one of {edits}" + ("" if fake is not None else
+                         " (pass fake_images= for the blend)") + f", got {edit!r}.")
+    if not 0 <= index < len(real):
+        raise ValueError(f"index must be in 0..{len(real) - 1} (a digit of real_images), got {index}.")
+
+    def update(index, edit, amount):
+        return draw_discriminator_view(discriminator, real[index], edit, amount,
+                                       other=None if fake is None else fake[index])
+
+    return interactive_figure(
+        update,
+        index=w.BoundedIntText(value=index, min=0, max=len(real) - 1, description="digit",
+                               layout=w.Layout(width="150px")),
+        edit=w.Dropdown(options=list(edits), value=edit, description="edit", layout=w.Layout(width="250px")),
+        amount=w.FloatSlider(value=amount, min=0.0, max=1.0, step=0.05, description="amount",
+                             continuous_update=False))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Notebook 06: what each metric sees as a sample set is degraded
+# ----------------------------------------------------------------------------------------------------------
+
+def degrade_images(images, labels=None, *, n: int = 2000, blur: float = 0.0, noise: float = 0.0, digits: int = 10,
+                   duplicates: float = 0.0, seed: int = 0):
+    """A set of ``n`` digits drawn from ``images`` and degraded, standing in for a generator's samples.
+
+    The set always has ``n`` images, so that no change of a metric comes from the sample size alone.
+
+    Args:
+      images: uint8 (N, 28, 28[, 1]) the pool (e.g. MNIST training digits).
+      labels: (N,) their digits; needed when ``digits < 10``.
+      n: the set's size.
+      blur: Gaussian blur, standard deviation in pixels (0: none).
+      noise: Gaussian pixel noise, standard deviation as a fraction of the 0-255 range (0: none).
+      digits: keep only the digits 0 .. digits-1 (10: all; 1: only zeros), as a generator that dropped modes.
+      duplicates: this fraction of the set replaced by copies of its first 10 images, as a generator that memorised.
+      seed: the draw from the pool and the noise.
+    Returns:
+      uint8 (n, 28, 28, 1).
+    """
+    import numpy as np
+    x = np.asarray(images)
+    if x.dtype != np.uint8 or x.shape[1:3] != (28, 28):
+        raise ValueError(f"images must be uint8 (N, 28, 28[, 1]) digits, got {x.dtype} {x.shape}.")
+    x = x.reshape(len(x), 28, 28, 1)
+    if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or not 1 <= digits <= 10:
+        raise ValueError(f"digits (how many of 0..9 to keep) must be an integer in 1..10, got {digits!r}.")
+    if not (0 <= duplicates <= 1 and blur >= 0 and noise >= 0):
+        raise ValueError(f"need 0 <= duplicates <= 1, blur >= 0 and noise >= 0; got {duplicates}, {blur}, {noise}.")
+    rng = np.random.default_rng(seed)
+    pool = np.arange(len(x))
+    if digits < 10:
+        if labels is None:
+            raise ValueError("dropping digits needs labels=, the (N,) digit of each image.")
+        pool = np.flatnonzero(np.asarray(labels) < digits)
+    if len(pool) < n:
+        raise ValueError(f"only {len(pool)} images of the pool are digits 0..{digits - 1}; pass more images or a "
+                         f"smaller n (got n={n}).")
+    picked = x[rng.choice(pool, n, replace=False)].astype(np.float64)
+    copies = int(round(duplicates * n))
+    picked[:copies] = picked[np.arange(copies) % 10]
+    if blur > 0:
+        picked = gaussian_blur(picked, blur)
+    if noise > 0:
+        picked = picked + 255 * noise * rng.standard_normal(picked.shape)
+    return np.clip(np.round(picked), 0, 255).astype(np.uint8)
+
+
+_METRICS_SHOWN = (("fid", "MNIST-FID", "lower is better"), ("inception_score", "Inception-style score", "max 10"),
+                  ("precision", "precision", "max 1"), ("recall", "recall", "max 1"))
+
+
+def draw_metric_explorer(images, scores: dict, baseline: dict, reference_histogram, settings: str = ""):
+    """Draws a scored set beside its metrics: a sample of its images, its digits against the reference's, and
+    MNIST-FID, the Inception-style score, precision and recall, each beside the unchanged set's.
+
+    Args:
+      images: uint8 (n, 28, 28, 1) the scored set.
+      scores: ``metrics.image_metrics`` of the set.
+      baseline: ``metrics.image_metrics`` of the unchanged set (drawn in grey).
+      reference_histogram: (10,) the reference set's class counts.
+      settings: a line that says how the set was made (the figure's title).
+    Returns:
+      the figure.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from .plots import FAKE_COLOR, REAL_COLOR, show_images
+    fig = plt.figure(figsize=(13, 3.3))
+    grid = fig.add_gridspec(1, 6, width_ratios=[1.7, 1.5, 0.8, 0.8, 0.8, 0.8], wspace=0.6)
+    ax = fig.add_subplot(grid[0])
+    show_images(images[np.linspace(0, len(images) - 1, 36).astype(int)], nrow=6, ax=ax)   # spread over the set
+    ax.set_title("the scored set (36 of them)", fontsize=10)
+    ax = fig.add_subplot(grid[1])
+    ref = np.asarray(reference_histogram, np.float64)
+    hist = np.asarray(scores["class_histogram"], np.float64)
+    ax.bar(np.arange(10) - 0.2, ref / ref.sum(), 0.4, color=REAL_COLOR)
+    ax.bar(np.arange(10) + 0.2, hist / hist.sum(), 0.4, color=FAKE_COLOR)
+    ax.set_xticks(range(10))
+    ax.set_xlabel("digit (the classifier's call)")
+    ax.set_ylabel("share")
+    ax.set_title("digits drawn: real test digits (blue)\nagainst the scored set (orange)", fontsize=9)
+    for i, (k, name, note) in enumerate(_METRICS_SHOWN):
+        ax = fig.add_subplot(grid[2 + i])
+        vals = [baseline[k], scores[k]]
+        ax.bar([0, 1], vals, color=["#9a9a9a", FAKE_COLOR], width=0.6)
+        for j, v in enumerate(vals):
+            ax.text(j, v, f"{v:.2f}" if k != "fid" or v < 100 else f"{v:.0f}", ha="center", va="bottom", fontsize=8)
+        ax.set_xticks([0, 1], ["unchanged", "now"], fontsize=8)
+        ax.set_title(f"{name}\n({note})", fontsize=9)
+        top = max(vals) if k == "fid" else (10 if k == "inception_score" else 1)
+        ax.set_ylim(0, 1.18 * max(top, 1e-9))
+    if settings:
+        fig.suptitle(settings, y=1.06, fontsize=10)
+    return fig
+
+
+def metric_explorer(images, labels, reference, *, n: int = 2000, seed: int = 0, classifier=None):
+    """A widget: blur, add noise to, drop digits from or duplicate a set of real digits, and watch MNIST-FID, the
+    Inception-style score, precision and recall redraw (what each metric is blind to).
+
+    Args:
+      images: uint8 (N, 28, 28[, 1]) the pool the set is drawn from (real digits, so that the unchanged set is a
+        perfect generator); at least ``n`` of each first digit when digits are dropped.
+      labels: (N,) their digits.
+      reference: the reference set, as ``(features, probs)`` from ``metrics.classifier_outputs`` (or images).
+      n: images in the scored set (the metrics' cost grows with it: about a second at 2,000 on a 2-core CPU).
+      seed: the set's draw from the pool and its noise.
+      classifier: default: the shipped MNIST classifier.
+    Returns:
+      a ``SnapshotBox`` with the controls and the figure of ``draw_metric_explorer``.
+    """
+    import ipywidgets as w
+    import numpy as np
+    from . import metrics
+    ref = reference if isinstance(reference, tuple) else metrics.classifier_outputs(reference, classifier)
+    ref_hist = metrics.class_histogram(ref[1])
+
+    def score(imgs):
+        return metrics.image_metrics(imgs, ref, classifier=classifier, pr_n=n, seed=seed)
+
+    baseline = score(degrade_images(images, labels, n=n, seed=seed))
+
+    def update(blur, noise, digits, duplicates):
+        imgs = degrade_images(images, labels, n=n, blur=blur, noise=noise, digits=digits, duplicates=duplicates,
+                              seed=seed)
+        what = [f"blur {blur:.1f} px" if blur else "", f"noise {noise:.2f}" if noise else "",
+                f"only digits 0-{digits - 1}" if digits < 10 else "",
+                f"{duplicates:.0%} copies of 10 images" if duplicates else ""]
+        what = ", ".join(x for x in what if x) or "unchanged real digits"
+        return draw_metric_explorer(imgs, score(imgs), baseline, ref_hist, f"{n:,} real training digits: {what}")
+
+    slider = dict(continuous_update=False, style={"description_width": "80px"})
+    return interactive_figure(
+        update,
+        blur=w.FloatSlider(value=0.0, min=0.0, max=3.0, step=0.25, description="blur (px)", **slider),
+        noise=w.FloatSlider(value=0.0, min=0.0, max=0.5, step=0.05, description="noise", **slider),
+        digits=w.IntSlider(value=10, min=1, max=10, description="digits kept", **slider),
+        duplicates=w.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.1, description="duplicates", **slider))

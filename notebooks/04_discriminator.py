@@ -33,7 +33,8 @@
 #   Adam undoes only while the scale stays constant), and **per-sample weights** that give the worst fakes the least
 #   push;
 # - **dropout** and **one-sided label smoothing**, and what each does to $D$'s confidence;
-# - **what the discriminator looks at**: its input gradient as an image.
+# - **what the discriminator looks at**: its input gradient as an image; and, with a control that blurs, erases,
+#   shifts, adds noise to or blends a real digit, **what it judges**, measured on 64 digits.
 
 # %%
 # Setup: the course package (from this clone; on Colab, from GitHub), then imports, seed and devices.
@@ -53,7 +54,7 @@ import math, time
 from functools import partial
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt, optax
 from flax import nnx
-from gan_utils import checkpoint, data, exercises, losses, models, plots
+from gan_utils import checkpoint, data, exercises, losses, models, plots, widgets
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR, D_COLOR
 SEED = 0
 TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
@@ -585,6 +586,53 @@ assert stroke_mean > background_mean and background_share > 0.5, (stroke_mean, b
 # correction the generator receives at every step of notebook 05. (Smoother "saliency" maps average such gradients
 # over noisy copies of the input; SmoothGrad, Smilkov et al., 2017.)
 #
+# ### Move the input yourself
+#
+# The control below (`gan_utils.widgets.discriminator_verdict`) takes one held-out real digit and changes it: blend
+# it toward a generated digit, blur it, erase a square at its centre, shift it, or add noise. For every change it
+# redraws the pretrained discriminator's logit and $D(x)$, its input gradient (the map above, for the edited image),
+# and the logit along the whole range of the edit, with a square where the slider is. Try to predict each curve
+# before you draw it: which edit should a discriminator of *digits* punish most?
+
+# %%
+key, sub = jax.random.split(key)
+fakes_64 = np.asarray(models.sample(pretrained.generator, sub, 64))      # the blend's targets: digit i -> fake i
+widgets.discriminator_verdict(D_pre, x_test[:64], fakes_64, index=0, edit="blur", amount=0.25)
+
+# %% [markdown]
+# What one digit shows, 64 digits measure: the mean logit and the share judged real ($\ell > 0$) for each edit at
+# four amounts, the same edits as the control (`widgets.edit_digit`).
+
+# %%
+amounts = (0.0, 0.25, 0.5, 1.0)
+edit_table = {}
+for edit in widgets.EDITS:
+    for a in amounts:
+        edited = np.stack([widgets.edit_digit(x_test[i], edit, a, fakes_64[i]) for i in range(64)])
+        l = np.asarray(D_pre(jnp.asarray(edited)))
+        edit_table[edit, a] = (float(l.mean()), float((l > 0).mean()))
+print(f"{'edit':22s}" + "".join(f"{'amount ' + str(a):>22s}" for a in amounts))
+for edit in widgets.EDITS:
+    print(f"{edit:22s}" + "".join(f"{edit_table[edit, a][0]:>+10.2f} ({edit_table[edit, a][1]:4.0%} real)" for a in amounts))
+unchanged = edit_table["blur", 0.0][0]
+slight_blur, most_erased = edit_table["blur", 0.25][0], edit_table["erase", 1.0][0]
+blend_mid, blend_ends = edit_table["blend toward a fake", 0.5][0], (unchanged, edit_table["blend toward a fake", 1.0][0])
+print(f"a blur of 0.75 px moves the mean logit from {unchanged:+.2f} to {slight_blur:+.2f}; erasing a 20x20 square, "
+      f"most of the digit, only to {most_erased:+.2f}, and {edit_table['erase', 1.0][1]:.0%} of those near-empty "
+      f"images are still judged real")
+print(f"halfway between a real digit and a generated one the mean logit is {blend_mid:+.2f}, below both ends "
+      f"({blend_ends[0]:+.2f} real, {blend_ends[1]:+.2f} generated)")
+assert slight_blur < most_erased - 2, (slight_blur, most_erased)
+assert blend_mid < min(blend_ends) - 2, (blend_mid, blend_ends)
+
+# %% [markdown]
+# This discriminator does not check that an image *is a digit*: erasing most of the digit moves its logit far less
+# than a blur too small to change which digit it is (the numbers are printed above). It punishes what changes the
+# local statistics of the image, blur and noise, much more than what removes the digit's shape. A blend of a real
+# and a generated digit, two half-bright strokes at once, is judged more fake than either of its ends. So the
+# generator's teacher, at least this one, rewards sharp and clean strokes more than it checks their shape: a hint of
+# why a GAN's samples can be sharp without being digits.
+#
 # ## Summary
 #
 # - $D$ is a binary classifier; its optimum for a fixed generator is $D^\star = p/(p+q)$, and its optimal logit is
@@ -606,7 +654,9 @@ assert stroke_mean > background_mean and background_share > 0.5, (stroke_mean, b
 # - In the run saved here, one-sided label smoothing held the mean $D(x)$ at 0.873 (below the optimum's cap
 #   $1-\alpha$ = 0.90) and the largest real logit at 2.39, against 13.15 without; dropout 0.3 changed nothing
 #   measurable (largest real logit 13.74).
-# - $\nabla_x\ell$ shows what $D$ looks at, and is what the generator learns from.
+# - $\nabla_x\ell$ shows what $D$ looks at, and is what the generator learns from. Moving the input shows what it
+#   judges: on 64 held-out digits, a slight blur sank the pretrained discriminator's logit further than erasing most
+#   of the digit, and a half-way blend of a real and a generated digit was judged more fake than either end.
 #
 # ## Exercises
 #

@@ -52,7 +52,7 @@ import json, math, tempfile, time
 from pathlib import Path
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
 from flax import nnx
-from gan_utils import checkpoint, data, exercises, metrics, models, plots, steps, train
+from gan_utils import checkpoint, data, exercises, metrics, models, plots, steps, train, widgets
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR
 SEED = 0
 TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
@@ -487,6 +487,62 @@ assert inside[:, ~largest].any(1).mean() > 0.9                                 #
 # why precision is always read *with* recall (printed above for each check), and why Naeem et al. (2020) proposed
 # *density*, which counts how many real balls contain a sample instead of asking whether any does, and *coverage*.
 # No single number suffices: report FID with its floor, the class histogram, precision and recall together.
+
+# %% [markdown]
+# ### Degrade a set yourself
+#
+# The checks above are five fixed inputs. The control below (`gan_utils.widgets.metric_explorer`) lets you make your
+# own: it draws 2,000 real training digits (a perfect "generator") and blurs them, adds pixel noise, keeps only the
+# digits $0..k-1$ (a generator that dropped modes), or replaces a share of the set by copies of 10 of its images (a
+# generator that memorised), in any combination. The set keeps its 2,000 images, so the floor of section 3 stays
+# where it is. On every change it rescores the set against the 10,000 test digits and redraws MNIST-FID, the
+# Inception-style score, precision and recall beside the unchanged set's, and the digits drawn. Before each move,
+# guess which number will notice.
+
+# %%
+widgets.metric_explorer(x_train, y_train, (feat_test, prob_test), n=2000, seed=SEED)
+
+# %% [markdown]
+# One setting of each control on its own, scored by the same function (`widgets.degrade_images`, then
+# `metrics.image_metrics`):
+
+# %%
+settings = {"unchanged": {}, "blur 1 px": {"blur": 1.0}, "noise 0.2": {"noise": 0.2},
+            "digits 0-4 only": {"digits": 5}, "50% copies of 10": {"duplicates": 0.5},
+            "90% copies of 10": {"duplicates": 0.9}}
+moved = {name: metrics.image_metrics(widgets.degrade_images(x_train, y_train, n=2000, seed=SEED, **kw),
+                                     (feat_test, prob_test), pr_n=2000, seed=SEED)
+         for name, kw in settings.items()}
+table(moved)
+u, cp5, cp9, half = moved["unchanged"], moved["50% copies of 10"], moved["90% copies of 10"], moved["digits 0-4 only"]
+print(f"- recall is blind to copies while a few hundred distinct images remain: {cp9['recall']:.3f} with 90% of the "
+      f"set copies of 10 images, against {u['recall']:.3f} unchanged (precision {cp9['precision']:.3f}); FID is not "
+      f"({cp5['fid']:.1f} at 50% copies, {cp9['fid']:.1f} at 90%, against {u['fid']:.2f})")
+print(f"- precision is blind to dropped digits: {half['precision']:.3f} with only the digits 0-4, against "
+      f"{u['precision']:.3f}; recall falls only to {half['recall']:.3f}, the Inception-style score to "
+      f"{half['inception_score']:.2f}")
+print(f"- precision rises under blur ({moved['blur 1 px']['precision']:.3f}), as in the checks above")
+knn_r = lambda f: np.sqrt(np.partition(sq_dists(f, f), 3, axis=1)[:, 3])       # each sample's 3-NN ball radius
+f_u = metrics.classifier_outputs(widgets.degrade_images(x_train, y_train, n=2000, seed=SEED))[0]
+f_9 = metrics.classifier_outputs(widgets.degrade_images(x_train, y_train, n=2000, seed=SEED, duplicates=0.9))[0]
+r_9 = knn_r(f_9)
+print(f"- why: in the 90% set the copies' balls have radius {np.median(r_9[:1800]):.1f} (median), and the 200 distinct "
+      f"images, sparser than before, have median radius {np.median(r_9[1800:]):.1f} against {np.median(knn_r(f_u)):.1f} "
+      "in the unchanged set")
+assert np.median(r_9[:1800]) < 1e-3 and np.median(r_9[1800:]) > 1.2 * np.median(knn_r(f_u))
+assert cp9["recall"] > 0.9 * u["recall"] and cp9["precision"] > u["precision"] - 0.05, (cp9, u)
+assert cp5["fid"] > 10 * u["fid"] and cp9["fid"] > cp5["fid"], (cp5["fid"], cp9["fid"], u["fid"])
+assert half["precision"] > u["precision"] - 0.05 and half["digits_covered"] == 5 and half["inception_score"] < 6, half
+assert moved["blur 1 px"]["precision"] > u["precision"] and moved["blur 1 px"]["recall"] < 0.2 * u["recall"]
+
+# %% [markdown]
+# The $k$-NN recall of section 5 asks whether each real digit falls in the ball of *some* sample. Copies of one image
+# all sit at one point, so their balls shrink to nothing, while the distinct samples left, sparser than before, get
+# wider balls that still cover most real digits (the radii are printed above): recall stays where it was. Only when
+# *every* sample is a copy (the replay check above) does recall fall. FID, which compares the mean and spread of
+# the whole set, notices at once. So memorisation needs a check of its own (the distance from each sample to its
+# nearest training image), and Naeem et al.'s *coverage* puts the balls around the real digits instead of around
+# the samples.
 
 # %% [markdown]
 # ## 7. Scoring the shipped generator

@@ -2,7 +2,8 @@
 - opened before running, in JupyterLab and in Notebook 7: every saved widget output shows its picture, never a repr;
 - 01 (JupyterLab) and 02 (Notebook 7): Run All, every widget rendered, then a slider moved by the mouse and the
   figure it drives checked to have changed;
-- 08 (JupyterLab): a digit drawn on the pad with the mouse comes back as the GAN's version.
+- 08 (JupyterLab): a digit drawn on the pad with the mouse comes back as the GAN's version;
+- the controls of 04 (JupyterLab) and 06 (Notebook 7): a slider dragged, the figure redrawn.
 Screenshots go to test-artifacts/browser/."""
 import hashlib
 from pathlib import Path
@@ -155,3 +156,50 @@ def test_notebooks_opened_before_running_show_figures_not_widget_reprs(jupyter, 
             screenshot(page, f"{Path(notebook).stem}_{frontend}_opened", full_page=False)
             problems += [f"{notebook}: {e}" for e in widget_errors(page, extra_reprs=("Playground", "DrawingCanvas"))]
     assert problems == [], problems
+
+
+# The controls of notebooks 04 and 06, built as those notebooks build them (smaller inputs: a Run All of either
+# notebook would add minutes): each front end drags the control's first slider with the mouse and checks that the
+# figure changed.
+CONTROLS = {
+    "04_discriminator": ("lab", "amount", 0.9, """\
+import jax, numpy as np
+from gan_utils import checkpoint, data, models, widgets
+pretrained = checkpoint.load_pretrained()
+x_test = data.to_unit_range(data.load_mnist("test", n=8)[0])
+fakes = np.asarray(models.sample(pretrained.generator, jax.random.key(0), 8))
+widgets.discriminator_verdict(pretrained.discriminator, x_test, fakes, index=0, edit="blur", amount=0.25)"""),
+    "06_evaluating_gans": ("notebook7", "blur", 0.5, """\
+from gan_utils import data, metrics, widgets
+x_train, y_train = data.load_mnist("train", n=3000)
+reference = metrics.classifier_outputs(data.load_mnist("test", n=1000)[0])
+widgets.metric_explorer(x_train, y_train, reference, n=300, seed=0)"""),
+}
+
+
+@pytest.mark.parametrize("stem", CONTROLS)
+def test_notebook_control_redraws_its_figure(jupyter, chromium, stem):
+    import nbformat
+    frontend, label, fraction, source = CONTROLS[stem]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source)]
+    name = jupyter.add(nb, f"{frontend}_{stem}_control.ipynb")
+    with open_notebook(chromium, jupyter, name, frontend) as page:
+        _run_all_without_error(page, name, frontend, f"{stem}_control_{frontend}")
+        box = page.locator(".jp-OutputArea-output .widget-vbox").filter(
+            has=page.locator(".widget-label", has_text=label)).last
+        wait_widget(page, ".widget-slider", timeout=60)
+        box.scroll_into_view_if_needed()
+        page.wait_for_function("b => !!b.querySelector('img')", arg=box.element_handle(), timeout=60_000)
+        before = _figure_digest(box)
+        old_src = box.locator("img").last.get_attribute("src")
+        readout = box.locator(".widget-readout").first.inner_text()
+        _drag(page, box, fraction)                    # the first slider: 04's amount, 06's blur
+        page.wait_for_function(
+            "([b, old]) => { const i = [...b.querySelectorAll('img')].pop(); return i && i.src && i.src !== old; }",
+            arg=[box.element_handle(), old_src], timeout=60_000)
+        wait_kernel_idle(page, timeout=120)
+        screenshot(page, f"{stem}_control_{frontend}_after", full_page=False)
+        assert box.locator(".widget-readout").first.inner_text() != readout, f"the {label!r} slider did not move"
+        assert _figure_digest(box) != before, f"moving {label!r} did not redraw the figure"
+        assert widget_errors(page) == []

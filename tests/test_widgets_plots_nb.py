@@ -152,3 +152,106 @@ def test_animation_player_needs_no_network():
     assert "&#x25B6;" in html and "anim" in html and html.count("data:image/png;base64") == 3
     with pytest.raises(ValueError, match="player changed"):
         plots.offline_player('<link rel="stylesheet" href="https://example.org/x.css"><i class="fa fa-new"></i>')
+
+
+def test_gaussian_blur_keeps_mass_and_shape():
+    x = np.zeros((2, 28, 28, 1))
+    x[:, 14, 14] = 1.0
+    y = widgets.gaussian_blur(x, 1.0)
+    assert y.shape == x.shape and abs(y.sum() - 2.0) < 1e-9          # a point far from the border keeps its mass
+    assert y[0, 14, 14, 0] < 0.2 and y[0, 14, 15, 0] > 0.05          # ... spread to its neighbours
+    np.testing.assert_array_equal(widgets.gaussian_blur(x, 0), x)
+    with pytest.raises(ValueError, match="sigma"):
+        widgets.gaussian_blur(x, -1)
+
+
+def test_edit_digit_amount_zero_is_the_digit_and_errors_name_the_fix():
+    rng = np.random.default_rng(0)
+    digit = np.clip(rng.normal(-0.5, 0.6, (28, 28, 1)), -1, 1).astype(np.float32)
+    other = -digit
+    for edit in widgets.EDITS:
+        same = widgets.edit_digit(digit, edit, 0.0, other=other)
+        moved = widgets.edit_digit(digit, edit, 1.0, other=other)
+        assert same.shape == moved.shape == (28, 28, 1), edit
+        np.testing.assert_allclose(same, digit, atol=1e-6, err_msg=edit)
+        assert np.abs(moved - digit).mean() > 0.01 and np.all(np.abs(moved) <= 1 + 1e-6), edit
+    np.testing.assert_allclose(widgets.edit_digit(digit, "blend toward a fake", 1.0, other=other), other, atol=1e-6)
+    with pytest.raises(ValueError, match="one of"):
+        widgets.edit_digit(digit, "rotate", 0.5)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        widgets.edit_digit(digit, "blur", 1.5)
+    with pytest.raises(ValueError, match="other="):
+        widgets.edit_digit(digit, "blend toward a fake", 0.5)
+    with pytest.raises(ValueError, match="one \\(28, 28, 1\\) image"):
+        widgets.edit_digit(np.zeros((2, 28, 28, 1)), "blur", 0.5)
+
+
+def test_discriminator_view_and_widget_redraw():
+    d = models.DCGANDiscriminator(base=8, rngs=nnx.Rngs(0))
+    rng = np.random.default_rng(1)
+    real = rng.uniform(-1, 1, (4, 28, 28, 1)).astype(np.float32)
+    fake = rng.uniform(-1, 1, (4, 28, 28, 1)).astype(np.float32)
+    fig = widgets.draw_discriminator_view(d, real[0], "blend toward a fake", 0.5, other=fake[0], n_curve=3)
+    assert len(fig.axes) >= 4
+    plt.close("all")
+    box = widgets.discriminator_verdict(d, real, fake, index=1, edit="blur", amount=0.25)
+    before = box.snapshot_png()
+    assert before.startswith(b"\x89PNG")               # opened before running, the notebook shows this figure
+    controls = box.children[0].children
+    controls[2].value = 0.75                          # the amount slider redraws
+    controls[1].value = "blend toward a fake"         # the edit dropdown too
+    controls[0].value = 3
+    assert box.snapshot_png() != before                # the picture follows the controls
+    plt.close("all")
+    with pytest.raises(ValueError, match="index must be in 0..3"):
+        widgets.discriminator_verdict(d, real, fake, index=4)
+    with pytest.raises(ValueError, match=r"\(N, 28, 28, 1\)"):
+        widgets.discriminator_verdict(d, real[..., 0], fake)
+
+
+def test_degrade_images_changes_only_what_it_says():
+    rng = np.random.default_rng(0)
+    pool = rng.integers(0, 256, (300, 28, 28), dtype=np.uint8)
+    labels = np.arange(300) % 10
+    same = widgets.degrade_images(pool, labels, n=50, seed=4)
+    assert same.shape == (50, 28, 28, 1) and same.dtype == np.uint8
+    # unchanged: every image is one of the pool's, none repeated
+    flat = {p.tobytes() for p in pool}
+    assert all(s[..., 0].tobytes() in flat for s in same) and len({s.tobytes() for s in same}) == 50
+    np.testing.assert_array_equal(widgets.degrade_images(pool, labels, n=50, seed=4), same)   # the seed fixes it
+    kept = widgets.degrade_images(pool, labels, n=50, digits=3, seed=4)
+    index = {p.tobytes(): lab for p, lab in zip(pool, labels)}
+    assert {index[s[..., 0].tobytes()] for s in kept} <= {0, 1, 2}
+    copies = widgets.degrade_images(pool, labels, n=50, duplicates=0.6, seed=4)
+    assert len({s.tobytes() for s in copies}) == 10 + 20    # the first 30 are copies of 10 images; 20 left as drawn
+    blurred = widgets.degrade_images(pool, labels, n=50, blur=1.0, seed=4).astype(float)
+    assert np.abs(np.diff(blurred, axis=2)).mean() < 0.5 * np.abs(np.diff(same.astype(float), axis=2)).mean()
+    noisy = widgets.degrade_images(pool, labels, n=50, noise=0.2, seed=4)
+    assert np.abs(noisy.astype(float) - same).mean() > 10
+    with pytest.raises(ValueError, match="labels="):
+        widgets.degrade_images(pool, n=50, digits=5)
+    with pytest.raises(ValueError, match="uint8"):
+        widgets.degrade_images(pool.astype(np.float32), labels, n=50)
+    with pytest.raises(ValueError, match="smaller n"):
+        widgets.degrade_images(pool, labels, n=50, digits=1)
+    with pytest.raises(ValueError, match="1..10"):
+        widgets.degrade_images(pool, labels, n=50, digits=0)
+
+
+def test_metric_explorer_scores_and_redraws():
+    """The unchanged set of real digits scores like real data; dropping digits lowers the score and recall."""
+    from gan_utils import data
+    x, y = data.load_mnist("train", n=3000)
+    x_ref, _ = data.load_mnist("test", n=500)
+    ref = metrics.classifier_outputs(x_ref)
+    box = widgets.metric_explorer(x, y, ref, n=300, seed=0)
+    before = box.snapshot_png()
+    assert before.startswith(b"\x89PNG")
+    blur, noise, digits, duplicates = box.children[0].children
+    digits.value = 3                                  # the slider redraws the figure
+    assert box.snapshot_png() != before
+    plt.close("all")
+    same = metrics.image_metrics(widgets.degrade_images(x, y, n=300), ref, pr_n=300)
+    dropped = metrics.image_metrics(widgets.degrade_images(x, y, n=300, digits=3), ref, pr_n=300)
+    assert dropped["inception_score"] < 3.5 < 7 < same["inception_score"]
+    assert dropped["recall"] < same["recall"] - 0.2 and dropped["fid"] > same["fid"] + 20
