@@ -57,7 +57,7 @@ from gan_utils import config, data, devices, metrics, models, steps, train   # n
 import tf_dcgan   # noqa: E402  (beside this file: python puts benchmarks/ on sys.path for the script)
 
 __all__ = ["MODELS", "BenchRow", "machine_info", "measure_peak", "jax_runner", "torch_runner", "run_bench",
-           "format_table", "model_flops", "compile_cache_check", "toy_fit", "quality_race", "format_quality",
+           "format_table", "model_flops", "compile_cache_check", "toy_fit", "toy_cli", "quality_race", "format_quality",
            "build_parser", "main"]
 
 MODELS = ("dcgan", "tf_dcgan", "mlp")
@@ -385,6 +385,35 @@ def toy_fit(n_steps: int = 10_000, batch: int = 64, seed: int = 0) -> dict:
             "compile_seconds": res.compile_seconds, "fuse": devices.default_fuse(gan)}
 
 
+def toy_cli(n_steps: int = 10_000, dataset: str = "ring", cache_dir: str | None = None) -> dict:
+    """The command line's toy GAN as a learner runs it: ``python -m gan_utils train --dataset ring --steps 10000`` in a
+    fresh process (imports, data, compiling, training, checkpoint, plot). Returns the process's wall-clock seconds and
+    the training seconds ``train`` itself reports (its metrics.json: ``seconds``, of which ``compile_seconds``).
+
+    ``train`` keeps compiled programs on disk (``devices.enable_compilation_cache``): ``cache_dir`` is that cache for
+    this run (``JAX_COMPILATION_CACHE_DIR``); an empty folder measures a learner's first run, the same folder again
+    their second."""
+    import tempfile
+    env = dict(os.environ, **({"JAX_COMPILATION_CACHE_DIR": str(cache_dir)} if cache_dir else {}))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "run"
+        t = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "gan_utils", "train", "--dataset", dataset, "--steps", str(n_steps),
+                               "--out", str(out), "--quiet"], capture_output=True, text=True, env=env)
+        wall = time.perf_counter() - t
+        if proc.returncode:
+            raise RuntimeError(f"train failed:\n{proc.stderr[-2000:]}")
+        summary = json.loads((out / "metrics.json").read_text())["summary"]
+        from gan_utils import checkpoint                      # and what it trained: the toy mode metrics
+        gan = checkpoint.load_gan(out / checkpoint.RUN_SUBDIR)
+        fake = np.asarray(models.sample(gan.sampler(), jax.random.key(1), 2500))
+        m = metrics.toy_mode_metrics(fake, data.toy_dataset(dataset))
+    return {"command": f"python -m gan_utils train --dataset {dataset} --steps {n_steps}", "process_seconds": wall,
+            "training_seconds": summary["seconds"], "compile_seconds": summary["compile_seconds"],
+            "steps": summary["step"], "modes_covered": m["modes_covered"],
+            "high_quality_fraction": m["high_quality_fraction"]}
+
+
 def quality_race(minutes: float = 5.0, *, torch: bool | None = None, n_samples: int = 10_000, seed: int = 0,
                  log: Callable = print) -> list[dict]:
     """Quality per wall-clock minute: each contender trains for ``minutes`` on this machine, then is scored.
@@ -539,6 +568,15 @@ def format_table(rows: list[BenchRow], info: dict, peak: dict | None = None) -> 
 
 def cmd_bench(args) -> None:
     info = machine_info()
+    if args.toy:
+        print(f"machine: {json.dumps(info)}")
+        print(f"toy fit: {json.dumps(toy_fit())}", flush=True)
+        import tempfile
+        with tempfile.TemporaryDirectory() as cache:      # a first run (empty compilation cache), then a second
+            for run in ("first run", "second run"):
+                print(f"toy command line, {run}: {json.dumps(toy_cli(cache_dir=cache))}", flush=True)
+        print(f"load after: {_load()}")
+        return
     if args.wait_load is not None:
         t_end = time.time() + 60 * args.wait_minutes
         while (_load() or 0) > args.wait_load and time.time() < t_end:
@@ -556,15 +594,22 @@ def cmd_bench(args) -> None:
     if not args.quick:
         toy = toy_fit()
         print(f"toy fit: {json.dumps(toy)}", flush=True)
+        import tempfile
+        with tempfile.TemporaryDirectory() as cache:      # a learner's second run: the compilation cache is warm
+            toy_cli(cache_dir=cache)
+            cli = toy_cli(cache_dir=cache)
+        print(f"toy command line (second run): {json.dumps(cli)}", flush=True)
         cache = compile_cache_check("dcgan")
         print(f"compile cache: {json.dumps(cache)}", flush=True)
         extras = (f"\nToy 2-D GAN (MLPs 2-128-128, batch {toy['batch']}), `train.fit` for {toy['steps']:,} steps on the "
                   f"ring, fused {toy['fuse']} steps per call: **{toy['seconds']:.1f} s** in all, of which "
-                  f"{toy['compile_seconds']:.1f} s compiling and the first call.\n\n"
+                  f"{toy['compile_seconds']:.1f} s compiling and the first call. `{cli['command']}` (its defaults, a second run): "
+                  f"**{cli['training_seconds']:.1f} s** of training ({cli['compile_seconds']:.1f} s of it compiling), "
+                  f"**{cli['process_seconds']:.1f} s** for the whole process.\n\n"
                   f"Persistent compilation cache (`devices.enable_compilation_cache`), course DCGAN, first step of a "
                   f"fresh process: {cache['first_process_s']:.1f} s with an empty cache, "
                   f"**{cache['second_process_s']:.1f} s** in a second process ({cache['cache_files']} cache files).\n")
-        info["toy_fit"], info["compile_cache"] = toy, cache
+        info["toy_fit"], info["toy_cli"], info["compile_cache"] = toy, cli, cache
     quality = None
     if args.quality_minutes:
         quality = quality_race(args.quality_minutes, torch=None if not args.no_torch else False,
@@ -596,6 +641,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it is installed")
     b.add_argument("--no-fused", action="store_true", help="skip the fused (lax.scan) JAX step")
     b.add_argument("--fused-all", action="store_true", help="time the fused step of tf_dcgan too (slow to compile)")
+    b.add_argument("--toy", action="store_true", help="only the toy GAN: train.fit and the command line, 10,000 steps")
     b.add_argument("--quick", action="store_true", help="batch 64, one short block: a smoke test")
     b.add_argument("--wait-load", type=float, default=None,
                    help="first wait (up to --wait-minutes) until the 1-minute load average is below this")

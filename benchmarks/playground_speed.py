@@ -83,7 +83,7 @@ def browser_speed(seconds: float = 10.0, steps_per_frame: int = 32) -> dict:
             browser.wait_kernel_idle(page, timeout=180)
             browser.wait_widget(page, 'canvas[data-role="field"]', timeout=120)
             root = page.locator(".gan-playground")
-            get = lambda name: int(root.get_attribute(f"data-{name}") or 0)
+            get = lambda name: float(root.get_attribute(f"data-{name}") or 0)
             until = lambda cond: page.wait_for_function(
                 f"(() => {{ const e = document.querySelector('.gan-playground'); return e && {cond}; }})",
                 timeout=120_000, polling=5)
@@ -94,10 +94,11 @@ def browser_speed(seconds: float = 10.0, steps_per_frame: int = 32) -> dict:
             time.sleep(0.5)
             page.click("button[data-action=step-g]")
             time.sleep(1.0)
-            f0, s0, t0 = get("frames"), get("n-g"), time.perf_counter()
+            read = lambda: {k: get(k) for k in ("frames", "n-g", "draw-ms", "round-trips", "round-trip-ms")}
+            a, t0 = read(), time.perf_counter()
             page.click("button[data-action=run]")
             time.sleep(seconds)
-            f1, s1, t1 = get("frames"), get("n-g"), time.perf_counter()
+            b, t1 = read(), time.perf_counter()
             page.click("button[data-action=run]")
             time.sleep(0.5)
             latencies = []
@@ -109,7 +110,14 @@ def browser_speed(seconds: float = 10.0, steps_per_frame: int = 32) -> dict:
                 latencies.append(time.perf_counter() - t)
                 time.sleep(0.2)
     return {"mode": "browser (JupyterLab 4, headless Chromium, software rendering)", "steps_per_frame": steps_per_frame,
-            "frames_per_s": round((f1 - f0) / (t1 - t0), 1), "steps_per_s": round((s1 - s0) / (t1 - t0), 1),
+            "frames_per_s": round((b["frames"] - a["frames"]) / (t1 - t0), 1),
+            "steps_per_s": round((b["n-g"] - a["n-g"]) / (t1 - t0), 1),
+            # where a frame's time goes, measured in the page: from asking for a frame to receiving it (the kernel's
+            # training and frame building, plus the message's way through the Jupyter server and JupyterLab), and
+            # the widget's own drawing on the canvases
+            "round_trip_ms_per_frame": round((b["round-trip-ms"] - a["round-trip-ms"])
+                                             / max(1, b["round-trips"] - a["round-trips"]), 2),
+            "draw_ms_per_frame": round((b["draw-ms"] - a["draw-ms"]) / max(1, b["frames"] - a["frames"]), 2),
             "step_button_ms_median": round(1e3 * float(np.median(latencies)), 1),
             "step_button_ms_max": round(1e3 * float(np.max(latencies)), 1)}
 
@@ -120,9 +128,26 @@ def main(argv=None):
     ap.add_argument("--steps-per-frame", type=int, default=32, help="training steps between two frames")
     ap.add_argument("--browser", action="store_true", help="also measure end to end in JupyterLab + Chromium")
     args = ap.parse_args(argv)
-    print(json.dumps(kernel_speed(args.seconds, args.steps_per_frame)), flush=True)
+    k = kernel_speed(args.seconds, args.steps_per_frame)
+    print(json.dumps(k), flush=True)
     if args.browser:
-        print(json.dumps(browser_speed(args.seconds, args.steps_per_frame)), flush=True)
+        b = browser_speed(args.seconds, args.steps_per_frame)
+        print(json.dumps(b), flush=True)
+        print(json.dumps(frame_budget(k, b)), flush=True)
+
+
+def frame_budget(k: dict, b: dict) -> dict:
+    """Where an end-to-end frame's time goes. The widget asks for the next frame before drawing the current one, so
+    a frame takes about the longer of the round trip (kernel + messaging) and the page's work per frame."""
+    period = 1e3 / max(b["frames_per_s"], 1e-9)
+    kernel = k["train_ms_per_frame"] + k["draw_data_ms_per_frame"]     # measured alone, without the browser's load
+    messaging = b["round_trip_ms_per_frame"] - kernel
+    parts = {"the kernel (training and building the frame, measured alone)": kernel,
+             "messaging (Jupyter server, websocket, JupyterLab, and the kernel slowed by sharing the cores)": messaging,
+             "the widget's drawing": b["draw_ms_per_frame"]}
+    return {"mode": "frame budget", "frame_ms": round(period, 1), "target_frame_ms": 50.0,
+            **{name: round(ms, 1) for name, ms in parts.items()},
+            "largest": max(parts, key=parts.get)}
 
 
 if __name__ == "__main__":

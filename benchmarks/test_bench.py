@@ -214,3 +214,10 @@ def test_quality_race_trains_and_scores():
     assert r["fid"] > 0 and 0 <= r["digits_covered"] <= 10 and sum(r["class_histogram"]) == 500
     table = bench.format_quality(res, 0.05)
     assert "| course DCGAN (JAX) |" in table and "MNIST-FID" in table
+
+
+def test_toy_cli_reports_its_process_training_and_quality():
+    r = bench.toy_cli(n_steps=200)
+    assert r["steps"] == 200 and 0 < r["compile_seconds"] <= r["training_seconds"] < r["process_seconds"]
+    assert 0 <= r["modes_covered"] <= 8 and 0 <= r["high_quality_fraction"] <= 1
+    assert r["command"] == "python -m gan_utils train --dataset ring --steps 200"

@@ -13,3 +13,12 @@ def test_kernel_speed_reports_consistent_numbers():
     assert r["kb_per_frame"] > 10          # real, fake, the D map, the manifold and arrows travel every frame
     assert 0 < r["step_button_ms_median"] <= r["step_button_ms_max"]
     assert r["train_ms_per_frame"] > 0 and r["draw_data_ms_per_frame"] > 0
+
+
+def test_frame_budget_splits_a_frame():
+    k = {"train_ms_per_frame": 15.0, "draw_data_ms_per_frame": 5.0}
+    b = {"frames_per_s": 16.0, "round_trip_ms_per_frame": 55.0, "draw_ms_per_frame": 8.0}
+    r = playground_speed.frame_budget(k, b)
+    assert r["frame_ms"] == 62.5 and r["target_frame_ms"] == 50.0
+    parts = [v for key, v in r.items() if key.startswith(("the ", "messaging"))]
+    assert sorted(parts) == [8.0, 20.0, 35.0] and r["largest"].startswith("messaging")

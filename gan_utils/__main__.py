@@ -96,6 +96,13 @@ def cmd_train(args) -> None:
 
     out = Path(args.out)
     _check_train_args(args)
+    # compiled programs kept on disk: a second run (or a resumed one) skips most of its compiling, which is most of a
+    # short toy run's fixed cost (a 10,000-step ring run's process: benchmarks/RESULTS.md)
+    from .devices import enable_compilation_cache
+    try:
+        enable_compilation_cache()
+    except OSError:                   # an unwritable home: compile every time, as before
+        pass
     # every GANConfig field that `train` has a flag for (--batch-size -> batch_size); the others keep their defaults
     config = GANConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(GANConfig) if hasattr(args, f.name)})
     start, history = 0, None

@@ -26,7 +26,8 @@ LOSSES = {"non_saturating": ("bce", "non_saturating"), "saturating": ("bce", "sa
 PENALTIES = ("none", "r1", "r2", "gp", "clip")
 # The options added by the quality search and the stabilisers, at the values every run used before they existed:
 # a config stored without them (an older checkpoint or meta.json) means these, whatever today's defaults are.
-BEFORE_OPTIONS = dict(loss="non_saturating", d_lr=None, b2=0.999, r1=0.0, ema=0.0, g_base=128, d_base=64, g_extra=0,
+# (hidden is older, but its default was (256, 256) until the toy command line was sped up.)
+BEFORE_OPTIONS = dict(hidden=(256, 256), loss="non_saturating", d_lr=None, b2=0.999, r1=0.0, ema=0.0, g_base=128, d_base=64, g_extra=0,
                       penalty="none", penalty_weight=None, spectral_norm=False, minibatch_std=False, pack=1,
                       conditional=False)
 _DCGAN_SIZES = ("g_base", "d_base", "g_extra")   # the fields that size a DCGAN; an MLP must leave them alone
@@ -120,7 +121,10 @@ class GANConfig:
     toy_points: int = 100_000     # size of the fixed training set drawn from a toy mixture
     label_smoothing: float = 0.0  # one-sided label smoothing of the real targets (0 = off)
     dropout: float = 0.0          # dropout in the DCGAN discriminator (0 = off; the TF tutorial uses 0.3)
-    hidden: tuple[int, ...] = field(default=(256, 256))  # MLP hidden widths (generator and discriminator)
+    hidden: tuple[int, ...] = field(default=(128, 128))  # MLP hidden widths (generator and discriminator): 128 as in
+    #                               notebooks 05 and 07 and the playground's largest default, enough for the 8- and
+    #                               25-mode mixtures; 256 took more than twice as long per step on a 2-core CPU
+    #                               (`python benchmarks/bench.py --toy`)
     # Options of the quality search (benchmarks/quality.py); BEFORE_OPTIONS has the values runs had before it.
     loss: str = "non_saturating"  # "non_saturating": BCE for D, -log D(G(z)) for G (Goodfellow et al. 2014);
     #                               "saturating": BCE for D, log(1 - D(G(z))) for G (the minimax game itself);

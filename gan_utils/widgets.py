@@ -478,10 +478,11 @@ def gaussian_blur(images, sigma: float):
     x = np.array(images, np.float64)
     if sigma == 0:
         return x
-    r = max(1, int(3 * sigma))
+    h_axis = x.ndim - 3 if x.shape[-1] == 1 else x.ndim - 2      # the H axis; W follows it
+    # 3 sigma each side, but no longer than the image: np.convolve's "same" output is as long as the longer input
+    r = min(max(1, int(3 * sigma)), (min(x.shape[h_axis], x.shape[h_axis + 1]) - 1) // 2)
     k = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
     k /= k.sum()
-    h_axis = x.ndim - 3 if x.shape[-1] == 1 else x.ndim - 2      # the H axis; W follows it
     for axis in (h_axis, h_axis + 1):
         x = np.apply_along_axis(lambda v: np.convolve(v, k, mode="same"), axis, x)
     return x

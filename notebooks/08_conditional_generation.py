@@ -59,11 +59,11 @@ from flax import nnx
 from IPython.display import display
 from gan_utils import checkpoint, config, data, exercises, metrics, models, plots, precomputed, steps, train, widgets
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR
-SEED = 0
-TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
 # Section 1.3's race (4 runs of 1,000 steps, several minutes on a 2-core CPU) is precomputed. True: re-run it here and
 # save it (gan_utils/precomputed.py says where); the notebook then shows your run.
 RUN_EXPERIMENTS = False
+SEED = 0
+TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
 key = jax.random.key(SEED)
 plt.rcParams.update({"figure.dpi": 80, "savefig.dpi": 80, "axes.spines.top": False, "axes.spines.right": False})
 print(f"JAX {jax.__version__} on {jax.devices()}")

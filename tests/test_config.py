@@ -13,7 +13,8 @@ from gan_utils.config import BEFORE_OPTIONS, GANConfig, build_gan
 def test_defaults_follow_the_dataset():
     assert (GANConfig().model, GANConfig().latent_dim) == ("dcgan", 64)
     ring = GANConfig(dataset="ring")
-    assert (ring.model, ring.latent_dim, ring.data_dim, ring.hidden) == ("mlp", 2, 2, (256, 256))
+    assert (ring.model, ring.latent_dim, ring.data_dim, ring.hidden) == ("mlp", 2, 2, (128, 128))
+    assert GANConfig.from_dict({"dataset": "ring"}).hidden == (256, 256)   # a config stored before the default changed
     assert GANConfig(model="mlp").data_dim == 784
 
 

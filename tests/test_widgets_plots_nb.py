@@ -161,6 +161,7 @@ def test_gaussian_blur_keeps_mass_and_shape():
     assert y.shape == x.shape and abs(y.sum() - 2.0) < 1e-9          # a point far from the border keeps its mass
     assert y[0, 14, 14, 0] < 0.2 and y[0, 14, 15, 0] > 0.05          # ... spread to its neighbours
     np.testing.assert_array_equal(widgets.gaussian_blur(x, 0), x)
+    assert widgets.gaussian_blur(x, 6.0).shape == x.shape           # a kernel wider than the image keeps the shape
     with pytest.raises(ValueError, match="sigma"):
         widgets.gaussian_blur(x, -1)
 
