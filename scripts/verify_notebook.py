@@ -122,13 +122,15 @@ def verify(path: Path, offset: int, workdir: Path, timeout: int) -> dict:
     seconds = time.time() - t0
     errors = []
     for index, cell in enumerate(nb.cells[1:]):       # cell numbers as in the committed .ipynb (from 0)
+        # what the cell printed before it failed: the numbers an assert without a message was about
+        printed = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 # the failing line (IPython marks it with an arrow), ANSI colours stripped
                 lines = [re.sub(r"\x1b\[[0-9;]*m", "", t) for t in out.get("traceback", [])]
-                where = [ln.strip() for t in lines for ln in t.splitlines() if ln.lstrip().startswith("---->")]
+                where = [ln.strip() for t in lines for ln in t.splitlines() if re.match(r"\s*-+>", ln)]
                 errors.append({"cell": index, "error": f"{out['ename']}: {out['evalue']}"[:400],
-                               "line": where[-1][:300] if where else ""})
+                               "line": where[-1][:300] if where else "", "printed": printed[-800:]})
     return {"notebook": path.stem, "seed_offset": offset, "passed": not errors and crashed is None,
             "seconds": round(seconds, 1), "errors": errors, "crashed": crashed}
 

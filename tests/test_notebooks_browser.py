@@ -54,6 +54,29 @@ def _drag(page, box, fraction: float) -> None:
     page.mouse.up()
 
 
+def _slider_redraws_its_figure(page, label: str, fraction: float, stem: str, timeout: int) -> None:
+    """In the widget box that has a control labelled `label`: drag its first slider to `fraction` of its track and
+    check that the readout moved and the figure below it was redrawn (screenshots `{stem}_before`/`_after`)."""
+    box = page.locator(".jp-OutputArea-output .widget-vbox").filter(
+        has=page.locator(".widget-label", has_text=label)).last
+    wait_widget(page, ".widget-slider", timeout=timeout)
+    box.scroll_into_view_if_needed()
+    page.wait_for_function("b => !!b.querySelector('img')", arg=box.element_handle(), timeout=timeout * 1000)
+    before = _figure_digest(box)
+    readout = box.locator(".widget-readout").first.inner_text()
+    old_src = box.locator("img").last.get_attribute("src")
+    screenshot(page, f"{stem}_before", full_page=False)
+    _drag(page, box, fraction)
+    page.wait_for_function(
+        "([b, old]) => { const i = [...b.querySelectorAll('img')].pop(); return i && i.src && i.src !== old; }",
+        arg=[box.element_handle(), old_src], timeout=timeout * 1000)
+    wait_kernel_idle(page, timeout=2 * timeout)
+    after = _figure_digest(box)
+    screenshot(page, f"{stem}_after", full_page=False)
+    assert box.locator(".widget-readout").first.inner_text() != readout, f"the {label!r} slider did not move"
+    assert after and after != before, f"moving {label!r} did not redraw its figure"
+
+
 # Each front end runs one of the two notebooks in full (a Run All costs about 30-60 s of CI; both front ends open
 # every widget notebook in test_notebooks_opened_before_running_show_figures_not_widget_reprs)
 RUNS = [("01_probability_background.ipynb", "lab"), ("02_minimax_objective.ipynb", "notebook7")]
@@ -68,25 +91,7 @@ def test_notebook_runs_and_its_slider_redraws_the_figure(jupyter, chromium, fron
         _run_all_without_error(page, notebook, frontend, stem)
         for selector in also:
             wait_widget(page, selector, timeout=30, extra_reprs=("Playground",))
-        # the widget box whose slider is labelled `label`, with the figure it redraws
-        box = page.locator(".jp-OutputArea-output .widget-vbox").filter(
-            has=page.locator(".widget-label", has_text=label)).last
-        wait_widget(page, ".widget-slider", timeout=30)
-        box.scroll_into_view_if_needed()
-        page.wait_for_function("b => !!b.querySelector('img')", arg=box.element_handle(), timeout=30_000)
-        before = _figure_digest(box)
-        readout = box.locator(".widget-readout").first.inner_text()
-        old_src = box.locator("img").last.get_attribute("src")
-        screenshot(page, f"{stem}_before", full_page=False)
-        _drag(page, box, fraction)
-        page.wait_for_function(
-            "([b, old]) => { const i = [...b.querySelectorAll('img')].pop(); return i && i.src && i.src !== old; }",
-            arg=[box.element_handle(), old_src], timeout=30_000)
-        wait_kernel_idle(page, timeout=60)
-        after = _figure_digest(box)
-        screenshot(page, f"{stem}_after", full_page=False)
-        assert box.locator(".widget-readout").first.inner_text() != readout, "the slider did not move"
-        assert after and after != before, f"moving {label!r} did not redraw its figure"
+        _slider_redraws_its_figure(page, label, fraction, stem, timeout=30)
         assert widget_errors(page, extra_reprs=("Playground",)) == []
 
 
@@ -186,20 +191,5 @@ def test_notebook_control_redraws_its_figure(jupyter, chromium, stem):
     name = jupyter.add(nb, f"{frontend}_{stem}_control.ipynb")
     with open_notebook(chromium, jupyter, name, frontend) as page:
         _run_all_without_error(page, name, frontend, f"{stem}_control_{frontend}")
-        box = page.locator(".jp-OutputArea-output .widget-vbox").filter(
-            has=page.locator(".widget-label", has_text=label)).last
-        wait_widget(page, ".widget-slider", timeout=60)
-        box.scroll_into_view_if_needed()
-        page.wait_for_function("b => !!b.querySelector('img')", arg=box.element_handle(), timeout=60_000)
-        before = _figure_digest(box)
-        old_src = box.locator("img").last.get_attribute("src")
-        readout = box.locator(".widget-readout").first.inner_text()
-        _drag(page, box, fraction)                    # the first slider: 04's amount, 06's blur
-        page.wait_for_function(
-            "([b, old]) => { const i = [...b.querySelectorAll('img')].pop(); return i && i.src && i.src !== old; }",
-            arg=[box.element_handle(), old_src], timeout=60_000)
-        wait_kernel_idle(page, timeout=120)
-        screenshot(page, f"{stem}_control_{frontend}_after", full_page=False)
-        assert box.locator(".widget-readout").first.inner_text() != readout, f"the {label!r} slider did not move"
-        assert _figure_digest(box) != before, f"moving {label!r} did not redraw the figure"
+        _slider_redraws_its_figure(page, label, fraction, f"{stem}_control_{frontend}", timeout=60)  # 04: amount, 06: blur
         assert widget_errors(page) == []

@@ -1,8 +1,8 @@
 """The learner's run, in CI: a notebook in its normal mode (not the test mode nbval runs) with every seed shifted.
 
 `./course.sh verify` runs any notebook this way (scripts/verify_notebook.py; the table of every notebook at two
-offsets is in benchmarks/RESULTS.md). CI can afford the normal mode of notebook 01 only (about 35 s; the others take
-1.5 to 33 minutes), so this test runs 01 with an offset that changes every day (1 to 7): over a week CI sees seven
+offsets is in benchmarks/RESULTS.md). CI can afford the normal mode of notebook 01 only (about 20-35 s; the others take
+up to about 7 minutes), so this test runs 01 with an offset that changes every day (1 to 7): over a week CI sees seven
 other runs than the committed one.
 """
 import datetime
@@ -21,3 +21,17 @@ def test_notebook_01_normal_mode_passes_with_shifted_seeds(tmp_path):
     assert result["passed"], (f"notebook 01 in its normal mode with seeds shifted by {offset} "
                               f"(reproduce: ./course.sh verify notebooks/01_probability_background.py "
                               f"--seed-offset {offset}): {result['errors'] or result['crashed']}")
+
+
+def test_a_failing_cell_is_recorded_with_its_line_and_what_it_printed(tmp_path):
+    """A failure without an assert message is diagnosable from the record alone: its line and its printed numbers."""
+    import verify_notebook
+    work = tmp_path / "notebooks"
+    work.mkdir()
+    nb = work / "99_fails.py"
+    nb.write_text('# %%\nx = 41\nprint(f"x is {x}")\nassert x == 42\n\n# %%\nprint("the next cell still runs")\n')
+    result = verify_notebook.verify(nb, 1, work, timeout=120)
+    assert not result["passed"] and result["crashed"] is None
+    (error,) = result["errors"]
+    assert error["cell"] == 0 and error["error"].startswith("AssertionError")
+    assert "assert x == 42" in error["line"] and error["printed"] == "x is 41\n"
