@@ -75,4 +75,5 @@ fi
 # Under test, notebooks shorten their training (never what they teach); see GAN_COURSE_TEST in the notebooks.
 # Without arguments pytest runs its testpaths (pyproject.toml): tests, benchmarks and every notebook.
 export GAN_COURSE_TEST=1 MPLBACKEND=Agg
-exec .venv/bin/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider "${@:2}"
+# --durations: the slowest tests, printed last, so that a slow CI run says where its minutes went
+exec .venv/bin/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider --durations=25 "${@:2}"
