@@ -53,7 +53,7 @@ import jax.numpy as jnp   # noqa: E402
 import numpy as np   # noqa: E402
 from flax import nnx   # noqa: E402
 
-from gan_utils import config, data, devices, metrics, models, steps, train   # noqa: E402
+from gan_utils import checkpoint, config, data, devices, metrics, models, steps, train   # noqa: E402
 import tf_dcgan   # noqa: E402  (beside this file: python puts benchmarks/ on sys.path for the script)
 
 __all__ = ["MODELS", "BenchRow", "machine_info", "measure_peak", "jax_runner", "torch_runner", "run_bench",
@@ -404,7 +404,6 @@ def toy_cli(n_steps: int = 10_000, dataset: str = "ring", cache_dir: str | None 
         if proc.returncode:
             raise RuntimeError(f"train failed:\n{proc.stderr[-2000:]}")
         summary = json.loads((out / "metrics.json").read_text())["summary"]
-        from gan_utils import checkpoint                      # and what it trained: the toy mode metrics
         gan = checkpoint.load_gan(out / checkpoint.RUN_SUBDIR)
         fake = np.asarray(models.sample(gan.sampler(), jax.random.key(1), 2500))
         m = metrics.toy_mode_metrics(fake, data.toy_dataset(dataset))

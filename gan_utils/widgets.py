@@ -541,16 +541,16 @@ def _d_functions(discriminator):
     import jax
     from flax import nnx
     from .models import inference_copy
-    graphdef, state = nnx.split(inference_copy(discriminator))
-    leaves = jax.tree_util.tree_leaves(state)
+    leaves = jax.tree_util.tree_leaves(nnx.state(discriminator, nnx.Param))   # the weights now (no copy made)
     cached = _D_FUNCTIONS.get(id(discriminator))
     if cached and len(cached[0]) == len(leaves) and all(a is b for a, b in zip(cached[0], leaves)):
         return cached[1]
+    graphdef, state = nnx.split(inference_copy(discriminator))
     logits = jax.jit(lambda x: nnx.merge(graphdef, state)(x).reshape(-1))
     grad = jax.jit(jax.grad(lambda x: nnx.merge(graphdef, state)(x[None]).reshape(())))
     _D_FUNCTIONS.clear()                      # one discriminator at a time: nothing held for long
     _D_FUNCTIONS[id(discriminator)] = (leaves, (logits, grad))
-    return logits, grad
+    return _D_FUNCTIONS[id(discriminator)][1]
 
 
 def draw_discriminator_view(discriminator, image, edit: str = EDITS[0], amount: float = 0.0, *, other=None,

@@ -204,6 +204,12 @@ def test_discriminator_view_and_widget_redraw():
     controls[0].value = 3
     assert box.snapshot_png() != before                # the picture follows the controls
     plt.close("all")
+    # compiled once per discriminator while its weights stay the same arrays; training it in place recompiles
+    assert widgets._d_functions(d)[0] is widgets._d_functions(d)[0]
+    before_training = widgets._d_functions(d)[0]
+    kernel = next(v for _, v in nnx.iter_graph(d) if isinstance(v, nnx.Param))
+    kernel[...] = kernel[...] + 1
+    assert widgets._d_functions(d)[0] is not before_training
     with pytest.raises(ValueError, match="index must be in 0..3"):
         widgets.discriminator_verdict(d, real, fake, index=4)
     with pytest.raises(ValueError, match=r"\(N, 28, 28, 1\)"):
