@@ -512,7 +512,7 @@ def _check_steps(name: str, n, minimum: int) -> None:
 
 
 def train_seeds(config: PlaygroundConfig, seeds: Sequence[int], steps: int, *, anneal: int = 0, n_eval: int = 2500,
-                chunk: int = 1000) -> list[dict]:
+                chunk: int = 1000, snapshots: Sequence[int] = (), frames: Sequence[int] = ()) -> list[dict]:
     """Trains one run per seed, all at once (``jax.vmap`` over the state), and measures each.
 
     Every run is the run ``ToyGAN(config.replace(seed=s)).train(steps)`` would give, except for the data pool: all
@@ -521,10 +521,18 @@ def train_seeds(config: PlaygroundConfig, seeds: Sequence[int], steps: int, *, a
     learning rates (as ``set_learning_rates`` would do by hand): the samples' jitter around the modes shrinks with
     the step size (notebook 07 measures how much).
 
+    ``snapshots`` watches the runs while they train: at each of these steps every run is measured as at the end (the
+    mode metrics of ``n_eval`` samples), and at the steps also in ``frames`` its playground frame (``ToyGAN.frame``:
+    the generated points, D's map and the gradient arrows) is kept, so that training can be drawn afterwards with
+    ``draw_frame(..., frame=...)``. Snapshots cost a sampling pass each, not a change of the runs: the runs are the
+    same with or without them.
+
     Returns:
       one dict per seed: ``seed``, ``steps``, ``seconds`` (wall time of the batch of runs divided by the number of
-      seeds), the mode metrics of ``n_eval`` samples (``toy_mode_metrics``), ``samples`` (n_eval, 2), and the last
-      ``d_loss``/``g_loss``.
+      seeds), the mode metrics of ``n_eval`` samples (``toy_mode_metrics``), ``samples`` (n_eval, 2), the last
+      ``d_loss``/``g_loss``, and with ``snapshots`` a list ``snapshots`` of dicts: ``step``, ``centre`` (2,) and
+      ``spread`` (the root of the summed variances) of the samples, their mode metrics, and at ``frames`` steps a
+      ``frame`` (the arrays of ``ToyGAN.frame``, without the manifold).
     """
     if not seeds:
         raise ValueError("seeds must name at least one seed, e.g. seeds=range(5).")
@@ -543,21 +551,47 @@ def train_seeds(config: PlaygroundConfig, seeds: Sequence[int], steps: int, *, a
     run = lambda state, n: vmapped(state, gan.pool, jnp.asarray(n, jnp.int32))
     if not 0 <= anneal <= steps:
         raise ValueError(f"anneal must be between 0 and steps ({steps}), got {anneal}.")
+    snapshots = sorted({int(v) for v in snapshots})
+    if any(not 0 <= v <= steps for v in snapshots) or not set(int(v) for v in frames) <= set(snapshots):
+        raise ValueError(f"snapshots must be steps between 0 and steps ({steps}), and frames a subset of them; got "
+                         f"snapshots={snapshots}, frames={list(frames)}.")
+    frames = {int(v) for v in frames}
+    sample = jax.jit(jax.vmap(lambda s: gan._G(gan._sampler_params(s), s["g_rest"],
+                                               gan._noise(jax.random.key(0), n_eval))))
+    frame_of = jax.jit(jax.vmap(lambda s: gan._frame({**s, "pool": gan.pool})))
+    watched = [[] for _ in seeds]
+
+    def watch(state, step):
+        pts = np.asarray(sample(state))
+        fr = jax.device_get(frame_of(state)) if step in frames else None
+        for i in range(len(seeds)):
+            snap = {"step": step, "centre": pts[i].mean(0), "spread": float(np.sqrt(pts[i].var(0).sum()))}
+            if gan.mixture is not None and config.data_dim == 2:
+                snap.update(metrics.toy_mode_metrics(pts[i], gan.mixture))
+            if fr is not None:
+                snap["frame"] = {k: np.asarray(v[i]) for k, v in fr.items() if k != "manifold"}
+            watched[i].append(snap)
+
     t0 = time.perf_counter()
-    done, last = 0, None
-    while done < steps:
+    done, last, seconds_watching = 0, None, 0.0
+    while True:
+        if done in snapshots:
+            t_watch = time.perf_counter()
+            watch(state, done)
+            seconds_watching += time.perf_counter() - t_watch
+        if done >= steps:
+            break
         if anneal and done == steps - anneal:
             for name in ("g_opt", "d_opt"):
                 state[name].hyperparams["learning_rate"] = state[name].hyperparams["learning_rate"] / 10
         k = min(chunk, steps - done)
         if done < steps - anneal:           # the annealed steps start a chunk of their own
             k = min(k, steps - anneal - done)
+        k = min(k, min((v for v in snapshots if v > done), default=steps) - done)   # stop at the next snapshot
         state, last = run(state, k)
         done += k
     jax.block_until_ready(state)
-    seconds = (time.perf_counter() - t0) / len(seeds)
-    sample = jax.jit(jax.vmap(lambda s: gan._G(gan._sampler_params(s), s["g_rest"],
-                                               gan._noise(jax.random.key(0), n_eval))))
+    seconds = (time.perf_counter() - t0 - seconds_watching) / len(seeds)
     pts = np.asarray(sample(state))
     out = []
     for i, s in enumerate(seeds):
@@ -566,6 +600,8 @@ def train_seeds(config: PlaygroundConfig, seeds: Sequence[int], steps: int, *, a
             row.update(metrics.toy_mode_metrics(pts[i], gan.mixture))
         if last is not None:
             row.update(d_loss=float(last["d_loss"][i]), g_loss=float(last["g_loss"][i]))
+        if snapshots:
+            row["snapshots"] = watched[i]
         out.append(row)
     return out
 
@@ -574,11 +610,26 @@ def train_seeds(config: PlaygroundConfig, seeds: Sequence[int], steps: int, *, a
 # A static picture of a frame (matplotlib): the widget's snapshot, and a figure for readers without a kernel
 # ----------------------------------------------------------------------------------------------------------
 
-def draw_frame(gan: ToyGAN, ax=None, layers: Sequence[str] = LAYERS, title: str | None = None):
-    """Draws the playground's view of ``gan`` with matplotlib (the same layers as the live canvas)."""
+def draw_frame(gan: ToyGAN, ax=None, layers: Sequence[str] = LAYERS, title: str | None = None, *,
+               frame: dict | None = None, arrow_scale: float | None = None):
+    """Draws the playground's view of ``gan`` with matplotlib (the same layers as the live canvas).
+
+    Args:
+      gan: the run to draw (its data, extent and step counts).
+      ax: the axes to draw on (default: a new figure).
+      layers: which of ``LAYERS`` to draw.
+      title: the axes' title (default: the data set and the update counts).
+      frame: a frame saved earlier with ``gan.frame()`` to draw instead of the current state (e.g. snapshots taken
+        during training, drawn together afterwards).
+      arrow_scale: length in data units of a push of 1 (the gradient arrows). Default: the longest arrow of this
+        frame is 12% of the view's half-width, which shows directions but hides how strong the push is; pass one
+        value for several panels to compare their pushes.
+    """
     import matplotlib.pyplot as plt
     from . import plots
-    fr = gan.frame()
+    if arrow_scale is not None and not (isinstance(arrow_scale, numbers.Real) and 0 < arrow_scale < math.inf):
+        raise ValueError(f"arrow_scale must be a positive number (data units per unit of push), got {arrow_scale!r}.")
+    fr = gan.frame() if frame is None else frame
     e = gan.extent
     if ax is None:
         _, ax = plt.subplots(figsize=(4.6, 4.6))
@@ -615,7 +666,7 @@ def draw_frame(gan: ToyGAN, ax=None, layers: Sequence[str] = LAYERS, title: str 
             ax.scatter(fr["fake"][:, 0], fr["fake"][:, 1], s=3, color=plots.FAKE_COLOR, label="generated")
         if "arrows" in layers:
             a = fr["arrows"]
-            scale = 0.12 * e / (np.abs(a).max() + 1e-12)
+            scale = 0.12 * e / (np.abs(a).max() + 1e-12) if arrow_scale is None else arrow_scale
             ax.quiver(fr["arrows_at"][:, 0], fr["arrows_at"][:, 1], a[:, 0] * scale, a[:, 1] * scale,
                       angles="xy", scale_units="xy", scale=1, color="#444444", width=0.004)
         ax.set_xlim(-e, e); ax.set_ylim(-e, e); ax.set_aspect("equal")

@@ -22,7 +22,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["RESULTS_DIR", "run_or_load", "load", "save", "describe", "rerun_requested", "machine_record"]
+__all__ = ["RESULTS_DIR", "run_or_load", "load", "save", "describe", "rerun_requested", "machine_record",
+           "same_platform"]
 
 RESULTS_DIR = Path(__file__).parent / "assets" / "results"
 ENV_RERUN = "GAN_COURSE_RUN_EXPERIMENTS"   # "1": every notebook re-runs its experiments (the command in the record)
@@ -47,8 +48,33 @@ def machine_record() -> dict[str, Any]:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     return {"date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores", "processor": _cpu_name(),
+            "cpu_features": _cpu_features(),
             "load_at_start": None if load is None else round(load, 2), "python": platform.python_version(),
             "backend": jax.default_backend(), **versions}
+
+
+def same_platform(record: dict) -> bool:
+    """Whether ``record`` (a result's record) was made on a machine and software like this one: the same processor,
+    instruction-set features, backend and library versions, where a re-run of the same code and keys gives the same
+    numbers. A re-run elsewhere is a new draw of the experiment (GAN training amplifies float rounding)."""
+    import jax
+    here = machine_record()
+    keys = ("machine", "processor", "cpu_features", "backend", "python", "jax", "jaxlib", "flax", "optax", "numpy")
+    # and the seeds mean what they meant: `./course.sh verify` shifts every seed, which makes every run a new draw
+    usual_seeds = np.asarray(jax.random.key_data(jax.random.key(0))).tolist() == [0, 0]
+    return usual_seeds and all(record.get(k) == here.get(k) for k in keys)
+
+
+def _cpu_features() -> str:
+    """A short digest of the CPU's instruction-set flags (XLA compiles for them, so they can change float rounding)."""
+    import hashlib
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith(("flags", "Features")):
+                return hashlib.sha1(" ".join(sorted(line.split(":", 1)[1].split())).encode()).hexdigest()[:12]
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
 
 
 def _cpu_name() -> str:

@@ -17,7 +17,7 @@ from flax import nnx  # noqa: E402
 
 from gan_utils import config as config_lib, models  # noqa: E402
 from gan_utils.playground import (DATASETS_1D, DATASETS_2D, Playground, PlaygroundConfig, ToyGAN,  # noqa: E402
-                                  toy_data, train_seeds)
+                                  draw_frame, toy_data, train_seeds)
 
 TINY = dict(g_width=16, d_width=16, batch_size=32)      # small nets: every test here compiles its own runs
 ONE_D = dict(data="bimodal", noise="gaussian_1d")
@@ -373,6 +373,27 @@ def test_train_seeds_rows_and_anneal_match_a_manual_run():
     assert np.abs(rows[0]["samples"] - plain).max() > 1e-3                # annealing mattered
 
 
+def test_train_seeds_snapshots_watch_the_runs_without_changing_them():
+    cfg = PlaygroundConfig(**TINY)
+    plain = train_seeds(cfg, [0, 1], 30, anneal=10, n_eval=400)
+    watched = train_seeds(cfg, [0, 1], 30, anneal=10, n_eval=400, snapshots=(0, 5, 25, 30), frames=(5, 30))
+    for p, w in zip(plain, watched):
+        np.testing.assert_allclose(w["samples"], p["samples"], rtol=1e-5, atol=1e-6)   # the same runs
+        assert [s["step"] for s in w["snapshots"]] == [0, 5, 25, 30]
+        assert [("frame" in s) for s in w["snapshots"]] == [False, True, False, True]
+        last = w["snapshots"][-1]
+        np.testing.assert_allclose(last["centre"], w["samples"].mean(0), rtol=1e-5, atol=1e-6)
+        assert last["spread"] == pytest.approx(float(np.sqrt(w["samples"].var(0).sum())), rel=1e-5)
+        assert last["modes_covered"] == w["modes_covered"]
+        assert set(last["frame"]) == {"fake", "heat", "arrows_at", "arrows"} and last["frame"]["heat"].shape == (2304,)
+    # a snapshot's frame is the frame of that run at that step: seed 0 by hand, 5 steps
+    gan = ToyGAN(cfg)
+    gan.train(5)
+    np.testing.assert_allclose(watched[0]["snapshots"][1]["frame"]["fake"], gan.frame()["fake"], rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError, match="frames a subset"):
+        train_seeds(cfg, [0], 10, snapshots=(5,), frames=(6,))
+
+
 def test_train_seeds_bad_arguments():
     cfg = PlaygroundConfig(**TINY)
     with pytest.raises(ValueError, match=r"anneal must be between 0 and steps \(10\), got 11"):
@@ -487,3 +508,24 @@ def test_widget_static_views(tmp_path):
     assert "GAN playground (ring, 2 generator updates)" in data["text/plain"]
     png = w.snapshot(tmp_path / "snap.png")
     assert png.startswith(PNG) and (tmp_path / "snap.png").read_bytes() == png
+
+
+def test_draw_frame_draws_a_saved_frame_with_a_common_arrow_scale():
+    """Snapshots drawn afterwards show their own frame, and one arrow_scale makes arrows comparable across panels:
+    each arrow is its push times the scale (the default rescales every panel to the same longest arrow)."""
+    gan = ToyGAN(seed=0)
+    saved = gan.frame()
+    gan.train(50)
+    fig, (a0, a1) = plt.subplots(1, 2)
+    draw_frame(gan, ax=a0, layers=("fake", "arrows"), frame=saved, arrow_scale=0.5)
+    quiver = [c for c in a0.collections if c.__class__.__name__ == "Quiver"][0]
+    np.testing.assert_allclose(quiver.U, saved["arrows"][:, 0] * 0.5, rtol=1e-6)
+    points = [c for c in a0.collections if c.__class__.__name__ == "PathCollection"][0]
+    np.testing.assert_allclose(points.get_offsets(), saved["fake"], rtol=1e-6)   # the saved frame, not the current
+    draw_frame(gan, ax=a1, layers=("arrows",))
+    default = [c for c in a1.collections if c.__class__.__name__ == "Quiver"][0]
+    longest = max(np.abs(default.U).max(), np.abs(default.V).max())
+    assert longest == pytest.approx(0.12 * gan.extent, rel=1e-5)   # the longest component: 12% of the half-width
+    with pytest.raises(ValueError, match="arrow_scale"):
+        draw_frame(gan, ax=a1, arrow_scale=-1.0)
+    plt.close(fig)

@@ -73,3 +73,20 @@ def test_the_committed_results_load_with_their_record():
         assert results and {"command", "date", "machine", "jax", "seconds"} <= set(record), js.name
         assert "took" not in precomputed.describe(record) and f"{record['seconds'] / 60:.1f} minutes" in \
             precomputed.describe(record)
+
+
+def test_same_platform_needs_the_same_processor_features_and_versions():
+    here = precomputed.machine_record()
+    assert precomputed.same_platform(here)
+    for key, other in (("jax", "0.0.1"), ("cpu_features", "another"), ("processor", "another CPU")):
+        assert not precomputed.same_platform({**here, key: other}), key
+    assert not precomputed.same_platform({k: v for k, v in here.items() if k != "cpu_features"})   # an older record
+
+
+def test_a_seed_shifted_run_is_not_the_same_platform(monkeypatch):
+    """`./course.sh verify` shifts every seed: its re-runs are new draws, never compared with the committed numbers."""
+    import jax
+    here = precomputed.machine_record()
+    key = jax.random.key
+    monkeypatch.setattr(jax.random, "key", lambda seed, *a, **k: key(seed + 1, *a, **k))
+    assert not precomputed.same_platform(here)
