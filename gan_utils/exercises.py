@@ -255,11 +255,32 @@ def _nb07(ex1=None, ex2=None, ex3=None, ex4=None, ex5=None, *, table=None) -> di
     if ex5 is None:
         out[5] = ("not answered", "")
     elif not table:
-        out[5] = ("not yet", "pass the notebook's table to the checker (table=table_rows)")
+        out[5] = ("not yet", "pass the notebook's per-seed ring high-quality column to the checker (table=ring_rkl)")
     else:
-        best = max(table, key=lambda name: table[name])
-        out[5] = ("correct", "") if ex5 == best else (
-            "not yet", "compare the ring's high-quality column, mean over seeds, in the table your run printed")
+        want = _told_apart(table)
+        try:
+            got = {str(n) for n in ex5} if not isinstance(ex5, str) else {ex5}
+        except TypeError:
+            got = None
+        out[5] = ("correct", "") if got == want else (
+            "not yet", "for each method: difference of means from the plain GAN's, against 2 x sqrt(se_a^2 + se_b^2), "
+                       "se = std over seeds (ddof=1) / sqrt(seeds); a set of names, the plain GAN not included")
+    return out
+
+
+def _told_apart(table: dict) -> set:
+    """The methods whose mean differs from the first entry's (the plain GAN's) by more than 2 standard errors."""
+    names = list(table)
+    base = np.asarray(table[names[0]], float)
+
+    def se(a):
+        return np.std(a, ddof=1) / math.sqrt(len(a))
+
+    out = set()
+    for name in names[1:]:
+        a = np.asarray(table[name], float)
+        if abs(a.mean() - base.mean()) > 2 * math.hypot(se(a), se(base)):
+            out.add(name)
     return out
 
 
@@ -276,20 +297,42 @@ def _projection_probe(fn: Callable) -> bool:
     return True
 
 
-def _nb08(ex1=None, projection_logit=None, ex3=None, ex4=None) -> dict[int, _Result]:
-    return {
-        # E|(z0 + z1)/2|^2 = (E|z0|^2 + E|z1|^2) / 4 = 2d / 4 = 32 for d = 64 (the cross term has mean 0)
-        1: _number(ex1, 32.0, 1e-6, "expand |z0 + z1|^2 / 4; E|z|^2 = d and E[z0 . z1] = 0 for independent codes"),
+def _clipped_precision_recall(feat_test) -> tuple[float, float]:
+    """Notebook 08, exercise 5: section 3.4's scores for codes clipped to [-1, 1] instead of redrawn."""
+    import jax
+    import jax.numpy as jnp
+    from gan_utils import checkpoint, metrics, models
+    generator = checkpoint.load_pretrained(conditional=True).generator
+    z = jnp.clip(jax.random.normal(jax.random.key(5), (2000, generator.latent_dim)), -1.0, 1.0)
+    features, _ = metrics.classifier_outputs(models.sample(generator, None, 2000, z=z,
+                                                           labels=models.class_labels(2000, 10)))
+    return tuple(float(v) for v in metrics.precision_recall(np.asarray(feat_test)[:2000], features))
+
+
+def _nb08(ex1=None, projection_logit=None, ex3=None, ex4=None, ex5=None, *, feat_test=None) -> dict[int, _Result]:
+    out = {
+        # lerp(t) = (1 - t) z0 + t z1: E|.|^2 = ((1 - t)^2 + t^2) d (the cross term has mean 0); t = 0.3, d = 64
+        1: _number(ex1, (0.7 ** 2 + 0.3 ** 2) * 64, 1e-6,
+                   "expand |(1 - t) z0 + t z1|^2; E|z|^2 = d and E[z0 . z1] = 0 for independent codes"),
         2: _function(projection_logit, _projection_probe,
                      "one unconditional score per row (phi @ w + b) plus the inner product of phi with its class's row "
                      "of V"),
         # P(|z| > 1) for z ~ N(0, 1) = 2 (1 - Phi(1)) = erfc(1 / sqrt 2)
         3: _number(ex3, math.erfc(1 / math.sqrt(2)), 1e-3, "the probability that a standard normal lands outside "
                    "one standard deviation, on either side"),
-        # Conv 4x4 from 1 + 10 channels to 32: 4 * 4 * 11 * 32 weights + 32 biases
-        4: _number(ex4, 4 * 4 * 11 * 32 + 32, 0.5, "kernel height x width x input channels (image + label planes) x "
-                   "output channels, plus one bias per output channel"),
+        # base b: conv1 4*4*11*b + b, conv2 4*4*b*2b + 2b, fc 7*7*2b + 1 = 32 b^2 + 277 b + 1; b = 48
+        4: _number(ex4, 32 * 48 ** 2 + 277 * 48 + 1, 0.5, "add up the two convolutions (kernel height x width x input "
+                   "channels x output channels, plus one bias per output channel) and the Linear layer, at base 48"),
     }
+    if ex5 is None:
+        out[5] = ("not answered", "")
+    elif feat_test is None:
+        out[5] = ("not yet", "pass the notebook's test features to the checker (feat_test=feat_test)")
+    else:
+        out[5] = _number_pair(ex5, _clipped_precision_recall(feat_test), 1e-3,
+                              "z = jnp.clip(jax.random.normal(jax.random.key(5), (2000, d)), -1, 1), labels "
+                              "models.class_labels(2000, 10), scored by metrics.precision_recall(feat_test[:2000], f)")
+    return out
 
 
 # Answers of "change the code and run it" exercises that are too slow to recompute in a checker: the value the

@@ -17,6 +17,10 @@ def _js(a, b):
     return (kl(pa) + kl(pb)) / 2
 
 
+# notebook 07's exercise 5: one column per method, per seed (any column works the same way); PacGAN2 is told apart
+# from the plain GAN (first), LSGAN is not
+_GRID_MODES = {"GAN": [22, 24, 20, 25, 19], "PacGAN2": [17, 16, 18, 15, 19], "LSGAN": [24, 25, 23, 24, 25]}
+
 RIGHT = {
     "01": dict(answer_1=math.log(2) + 5 / 8 - 0.5, js_bernoulli=_js, answer_3=2.0),
     "02": dict(answer_1=1 / (1 + math.exp(-0.5)), answer_2=-math.log(2), answer_3=2 / math.sqrt(3),
@@ -26,10 +30,10 @@ RIGHT = {
     "04": dict(neg_log_sigmoid=lambda l: jnp.maximum(-l, 0) + jnp.log1p(jnp.exp(-jnp.abs(l))), answer_2=0.45,
                answer_3=0.001 / 0.999, answer_4=9.0),
     "05": dict(answer_1=-math.log(0.7) - math.log(0.8), answer_2=99.0),
-    "07": dict(ex1=0.25 * math.log(2), ex2=0.25, ex3=10 * (math.sqrt(5) - 1) ** 2, ex4=(8, 4), ex5="PacGAN2",
-               table={"GAN": 0.5, "PacGAN2": 0.9, "LSGAN": 0.7}),
-    "08": dict(ex1=32.0, projection_logit=lambda phi, w, b, V, y: phi @ w + b + np.sum(V[y] * phi, axis=1),
-               ex3=math.erfc(1 / math.sqrt(2)), ex4=5664),
+    "07": dict(ex1=0.25 * math.log(2), ex2=0.25, ex3=10 * (math.sqrt(5) - 1) ** 2, ex4=(8, 4), ex5={"PacGAN2"},
+               table=_GRID_MODES),
+    "08": dict(ex1=37.12, projection_logit=lambda phi, w, b, V, y: phi @ w + b + np.sum(V[y] * phi, axis=1),
+               ex3=math.erfc(1 / math.sqrt(2)), ex4=87_025),
 }
 WRONG = {
     "01": dict(answer_1=0.5, js_bernoulli=lambda a, b: abs(a - b) * math.log(2), answer_3=-2.0),
@@ -38,17 +42,17 @@ WRONG = {
     "04": dict(neg_log_sigmoid=lambda l: jnp.maximum(-l, 0) + jnp.log(1 + jnp.exp(-jnp.abs(l))), answer_2=0.5,
                answer_3=1000.0, answer_4=1 / 9),
     "05": dict(answer_1=2 * math.log(2), answer_2=0.01),
-    "07": dict(ex1=math.log(2), ex2=0.5, ex3=10 * (math.sqrt(5) - 1), ex4=(4, 8), ex5="GAN",
-               table={"GAN": 0.5, "PacGAN2": 0.9, "LSGAN": 0.7}),
-    # the wrong answers a reader is likely to give: |z|^2 of one code; the projection without its unconditional part;
-    # one side of the normal only; the kernel without the label planes
-    "08": dict(ex1=64.0, projection_logit=lambda phi, w, b, V, y: np.sum(V[y] * phi, axis=1),
-               ex3=1 - 0.8413447, ex4=4 * 4 * 1 * 32 + 32),
+    "07": dict(ex1=math.log(2), ex2=0.5, ex3=10 * (math.sqrt(5) - 1), ex4=(4, 8), ex5={"PacGAN2", "LSGAN"},
+               table=_GRID_MODES),
+    # the wrong answers a reader is likely to give: the midpoint's squared norm (t = 1/2); the projection without its
+    # unconditional part; one side of the normal only; the total at base 32
+    "08": dict(ex1=32.0, projection_logit=lambda phi, w, b, V, y: np.sum(V[y] * phi, axis=1),
+               ex3=1 - 0.8413447, ex4=41_633),
 }
 
 
 # Graded by their own tests below (they retrain or resample, which takes seconds): left unanswered here.
-SEPARATE = {("05", 3)}
+SEPARATE = {("05", 3), ("08", 5)}
 
 
 def _graded(nb, results):
@@ -140,3 +144,24 @@ def test_notebook_05_toy_run_is_recomputed():
     assert grade("05", answer_3=want, x_ring=x_ring)[3][0] == "correct"
     assert grade("05", answer_3=want - 0.1, x_ring=x_ring)[3][0] == "not yet"
     assert grade("05", answer_3=None, x_ring=x_ring)[3][0] == "not answered"
+
+
+def test_notebook_08_clipped_truncation_is_recomputed_with_the_shipped_generator():
+    """Exercise 5 of notebook 08 changes section 3.4's sampling (clip instead of redraw): only that run's scores pass,
+    not the redrawn (truncated) ones for the same key, and without the test features it says what to pass."""
+    import jax
+    import jax.numpy as jnp
+    from gan_utils import checkpoint, models
+    x_test, _ = data.load_mnist("test", n=2000)
+    feat_test, _ = metrics.classifier_outputs(x_test)
+    want = exercises._clipped_precision_recall(feat_test)
+    assert grade("08", ex5=want, feat_test=feat_test)[5][0] == "correct"
+    G = checkpoint.load_pretrained(conditional=True).generator
+    z = jax.random.truncated_normal(jax.random.key(5), -1.0, 1.0, (2000, G.latent_dim))
+    f, _ = metrics.classifier_outputs(models.sample(G, None, 2000, z=z, labels=models.class_labels(2000, 10)))
+    redrawn = metrics.precision_recall(np.asarray(feat_test), f)
+    assert grade("08", ex5=redrawn, feat_test=feat_test)[5][0] == "not yet", (want, redrawn)
+    assert grade("08", ex5=(want[0] + 0.01, want[1]), feat_test=feat_test)[5][0] == "not yet"
+    status, hint = grade("08", ex5=want)[5]
+    assert status == "not yet" and "feat_test" in hint
+    assert grade("08", ex5=None)[5][0] == "not answered"
