@@ -3,7 +3,9 @@
 #   ./course.sh lab    set up a virtual environment (.venv) and open the course in JupyterLab
 #   ./course.sh test   set up the same environment and run every test (unit tests + every notebook via nbval);
 #                      with arguments, they go to pytest (e.g. ./course.sh test notebooks/03_generator.ipynb -x)
-# and one for contributors (CONTRIBUTING.md):
+# and for readers and contributors (CONTRIBUTING.md):
+#   ./course.sh book   build the course's website from the committed notebooks, without running them (docs/,
+#                      Sphinx + MyST-NB) into _build/book; its last line is the path of the site's index.html
 #   ./course.sh execute notebooks/NN_name.py ...   sync each notebook with its .py, then re-run it in place
 #   ./course.sh verify notebooks/NN_name.py ... [--seed-offset 1 2]   run notebooks in their normal mode with
 #                      every seed shifted, without saving them (scripts/verify_notebook.py)
@@ -11,16 +13,52 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 cmd="${1:-}"
-case "$cmd" in lab|test|execute|verify) ;; *) echo "usage: ./course.sh lab | test [pytest args] | execute NOTEBOOK... | verify NOTEBOOK... [--seed-offset N...]" >&2; exit 2 ;; esac
+case "$cmd" in lab|test|book|execute|verify) ;; *) echo "usage: ./course.sh lab | test [pytest args] | book [sphinx-build args] | execute NOTEBOOK... | verify NOTEBOOK... [--seed-offset N...]" >&2; exit 2 ;; esac
 
 PY="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   echo "==> creating .venv with $($PY --version)"
   "$PY" -m venv .venv
 fi
+if [ "$cmd" = test ]; then
+  # Two side installs for the tests, started now so that they download while the main install does (in CI, from
+  # nothing, this saves minutes); the tests wait for both below.
+  (
+    # The browser tests (tests/browser.py) drive JupyterLab and Notebook 7 in Debian's chromium; without it they skip.
+    if ! command -v chromium >/dev/null && [ -z "${GAN_COURSE_CHROMIUM:-}" ]; then
+      if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "==> installing chromium (apt-get) for the browser tests"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+      else
+        echo "==> no chromium: the browser tests will be skipped (to run them: sudo apt-get install chromium)"
+      fi
+    fi
+  ) &
+  side_chromium=$!
+  (
+    # tests/test_colab_start.py runs the notebooks' setup cells where Colab starts: a second environment with the
+    # versions Colab preinstalls (tests/colab_versions.txt), rebuilt only when that list changes.
+    if [ "$(cat .colab-env/colab_versions.txt 2>/dev/null)" != "$(cat tests/colab_versions.txt)" ]; then
+      echo "==> building .colab-env with Colab's preinstalled versions (tests/colab_versions.txt)"
+      rm -rf .colab-env && "$PY" -m venv .colab-env
+      .colab-env/bin/python -m pip install -q --upgrade pip
+      .colab-env/bin/python -m pip install -q -r tests/colab_versions.txt "setuptools>=68"
+      cp tests/colab_versions.txt .colab-env/colab_versions.txt
+    fi
+  ) &
+  side_colab=$!
+fi
 echo "==> installing gan_utils and its pinned dependencies into .venv"
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[notebooks,dev]" -c constraints.txt   # the exact pins (constraints.txt)
+.venv/bin/python -m pip install -q -e ".[notebooks,dev,docs]" -c constraints.txt   # the exact pins (constraints.txt)
+
+if [ "$cmd" = book ]; then
+  # The website (docs/conf.py says what it does and why): the committed outputs, never re-executed. Sphinx
+  # rebuilds only what changed since the last build; `./course.sh book -E` rebuilds everything.
+  .venv/bin/python -m sphinx -b html -q docs _build/book "${@:2}"
+  echo "$PWD/_build/book/index.html"
+  exit 0
+fi
 
 # MNIST: use an offline copy when one sits beside the repository (as in CI), else gan_utils downloads and
 # verifies it on first use into ~/.cache/gan_utils/mnist.
@@ -54,26 +92,16 @@ if [ "$cmd" = verify ]; then
   export MPLBACKEND=module://matplotlib_inline.backend_inline
   exec .venv/bin/python scripts/verify_notebook.py "${@:2}"
 fi
-# The browser tests (tests/browser.py) drive JupyterLab and Notebook 7 in Debian's chromium; without it they skip.
-if ! command -v chromium >/dev/null && [ -z "${GAN_COURSE_CHROMIUM:-}" ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "==> installing chromium (apt-get) for the browser tests"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    echo "==> no chromium: the browser tests will be skipped (to run them: sudo apt-get install chromium)"
-  fi
-fi
-# tests/test_colab_start.py runs the notebooks' setup cells where Colab starts: a second environment with the
-# versions Colab preinstalls (tests/colab_versions.txt), rebuilt only when that list changes.
-if [ "$(cat .colab-env/colab_versions.txt 2>/dev/null)" != "$(cat tests/colab_versions.txt)" ]; then
-  echo "==> building .colab-env with Colab's preinstalled versions (tests/colab_versions.txt)"
-  rm -rf .colab-env && "$PY" -m venv .colab-env
-  .colab-env/bin/python -m pip install -q --upgrade pip
-  .colab-env/bin/python -m pip install -q -r tests/colab_versions.txt "setuptools>=68"
-  cp tests/colab_versions.txt .colab-env/colab_versions.txt
-fi
+wait "$side_chromium" || { echo "installing chromium failed" >&2; exit 1; }
+wait "$side_colab" || { echo "building .colab-env failed" >&2; exit 1; }
 # Under test, notebooks shorten their training (never what they teach); see GAN_COURSE_TEST in the notebooks.
-# Without arguments pytest runs its testpaths (pyproject.toml): tests, benchmarks and every notebook.
 export GAN_COURSE_TEST=1 MPLBACKEND=Agg
+# Without arguments pytest runs its testpaths (pyproject.toml): tests, benchmarks and every notebook, on
+# GAN_COURSE_TEST_WORKERS processes (default 2, pytest-xdist; 1 runs them in this process). Each test file, and so each
+# notebook's cells, stays on one worker, in order (--dist loadfile, as nbval needs).
+workers=()
+if [ $# -le 1 ] && [ "${GAN_COURSE_TEST_WORKERS:-2}" != 1 ]; then
+  workers=(-n "${GAN_COURSE_TEST_WORKERS:-2}" --dist loadfile)
+fi
 # --durations: the slowest tests, printed last, so that a slow CI run says where its minutes went
-exec .venv/bin/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider --durations=25 "${@:2}"
+exec .venv/bin/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider --durations=25 "${workers[@]}" "${@:2}"

@@ -29,12 +29,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["REPOSITORY", "BRANCH", "REPO_URL", "colab_url", "install_source", "where", "requirements",
+__all__ = ["REPOSITORY", "BRANCH", "REPO_URL", "SITE_URL", "colab_url", "install_source", "where", "requirements",
            "unmet_requirements", "jax_build", "setup", "RestartRequired", "SetupError", "top_to_bottom"]
 
 REPOSITORY = "gan-course/gans-in-jax"   # owner/name on GitHub: the only place it is written by hand
 BRANCH = "main"                         # the branch the badges open and Colab installs
 REPO_URL = f"https://github.com/{REPOSITORY}"
+SITE_URL = "https://{}.github.io/{}/".format(*REPOSITORY.split("/"))   # the website (GitHub Pages, docs/)
 DIST = "gan-utils"                      # the distribution name of this package (pyproject.toml)
 
 

@@ -1,7 +1,8 @@
 """Writes the course's repository address (gan_utils.course.REPOSITORY and BRANCH) everywhere it appears.
 
 The address is typed once, in gan_utils/course.py. The notebooks' Colab badges and setup cells (both files of each
-pair, .ipynb and .py, so the pair stays in sync) and the README carry copies, which this script rewrites:
+pair, .ipynb and .py, so the pair stays in sync), the README and the website's pages (docs/*.md) carry copies,
+which this script rewrites:
 
     python scripts/set_repository.py          # after changing REPOSITORY (or BRANCH) in gan_utils/course.py
     python scripts/set_repository.py --check  # exit 1 and list the files that disagree (what the test does)
@@ -25,12 +26,14 @@ PATTERNS = [
     (re.compile(rf'REPO = "https://github\.com/{_NAME}"'), f'REPO = "{course.REPO_URL}"'),
     (re.compile(r'f"git\+\{REPO\}@[A-Za-z0-9_./-]+"'), f'f"git+{{REPO}}@{course.BRANCH}"'),
     (re.compile(rf"git clone https://github\.com/{_NAME}(\.git)?"), f"git clone {course.REPO_URL}"),
+    # the website, where the README names it ("the course's website, <URL>"), not any other github.io address
+    (re.compile(r"(?<=website, <)https://[A-Za-z0-9-]+\.github\.io/[A-Za-z0-9_.-]+/"), course.SITE_URL),
 ]
 
 
 def files() -> list[Path]:
     nbs = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) + sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
-    return nbs + [ROOT / "README.md", ROOT / "CONTRIBUTING.md"]
+    return nbs + [ROOT / "README.md", ROOT / "CONTRIBUTING.md"] + sorted((ROOT / "docs").glob("*.md"))
 
 
 def rewrite(text: str) -> str:

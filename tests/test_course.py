@@ -24,6 +24,10 @@ def test_every_copy_of_the_repository_address_agrees():
         text = nb.read_text()
         assert course.colab_url(nb.with_suffix(".ipynb").name) in text, f"{nb.name}: no Colab badge for {course.REPO_URL}"
         assert f'REPO = "{course.REPO_URL}"' in text, f"{nb.name}: the setup cell's REPO is not {course.REPO_URL}"
+    readme = (ROOT / "README.md").read_text()
+    assert course.SITE_URL in readme, f"the README does not name the website, {course.SITE_URL}"
+    for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        assert course.colab_url(nb.name) in readme, f"the README has no Colab link to {nb.name}"
 
 
 def test_the_address_check_can_fail_and_the_script_rewrites(tmp_path):

@@ -14,7 +14,7 @@ def _norm(req: str) -> tuple[str, str]:
     return m.group(1).lower().replace("_", "-"), m.group(3).replace(" ", "")
 
 
-def _pyproject_reqs(extras: tuple = ("notebooks", "dev")) -> dict:
+def _pyproject_reqs(extras: tuple = ("notebooks", "dev", "docs")) -> dict:
     meta = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     reqs = list(meta["dependencies"])
     for extra in extras:                                     # what the environment installs
@@ -98,3 +98,12 @@ def test_ci_runs_exactly_the_readme_test_command():
     ci = (REPO / ".ci" / "run").read_text()
     assert "./course.sh test" in readme and "./course.sh lab" in readme
     assert re.search(r"^\./course\.sh test$", ci, re.M)
+
+
+def test_the_commands_install_every_extra_that_is_pinned():
+    """course.sh installs the extras whose pins constraints.txt holds (the website's too: ./course.sh book)."""
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    line = next(l for l in (REPO / "course.sh").read_text().splitlines() if "pip install" in l and "-e " in l)
+    for extra in extras:
+        assert extra in line, f"course.sh does not install the {extra!r} extra: {line}"
+

@@ -136,12 +136,12 @@ def test_shipped_pretrained_weights_load_and_draw_digits():
 
 @pytest.mark.skipif(not checkpoint.PRETRAINED_DIR.exists(), reason="the pretrained weights are not in this checkout")
 def test_shipped_generator_scores_what_the_readme_says(monkeypatch):
-    """`sample --pretrained --n 10000` (seed 0) then `evaluate`: the README's row for the shipped generator."""
+    """`sample --pretrained --n 10000` (seed 0) then `evaluate`: the shipped generator's row (README, docs/measuring.md)."""
     monkeypatch.delenv("GAN_UTILS_PRETRAINED_DIR", raising=False)
     gan = checkpoint.load_pretrained()
     x = np.asarray(models.sample(gan.sampler(), jax.random.key(0), 10_000))
     s = metrics.evaluate(x)["samples"]
-    assert abs(s["fid"] - 48.8) < 0.5, s["fid"]                 # README: 48.8 (CPU; other backends round differently)
+    assert abs(s["fid"] - 48.8) < 0.5, s["fid"]                 # docs/pretrained.md: 48.8 (CPU; other backends round differently)
     assert s["digits_covered"] == 10 and min(s["class_histogram"]) > 500
 
 

@@ -1,0 +1,200 @@
+"""The course's website (docs/, `./course.sh book`): built from the committed notebooks without running them, then
+read page by page in headless Chromium, served over HTTP as GitHub Pages serves it.
+
+The build runs once per test session (the `book` fixture) with exactly the command `./course.sh book` runs after its
+install step, read from course.sh so that the two cannot drift apart.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from gan_utils import course
+
+REPO = Path(__file__).resolve().parents[1]
+BOOK = REPO / "_build" / "book"
+NOTEBOOKS = sorted(p.stem for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# the README's details, each on a page of its own (docs/NAME.md), all linked from the home page
+PAGES = ["installing", "command-line", "package", "playground", "pretrained", "measuring", "speed", "results",
+         "testing", "contributing"]
+WIDGET_TEXT = ("children=", "object at 0x", "Error displaying widget", "Loading widget", "widget-view+json")
+TEX_LEFT = re.compile(r"\$\$|\\\(|\\\[|\\(frac|sqrt|mathrm|mathbb|mathcal|log|sum|int|left|right|nabla|partial)\b")
+
+
+def _book_command() -> list[str]:
+    """The sphinx-build line of course.sh's `book` branch, with this interpreter."""
+    text = (REPO / "course.sh").read_text()
+    branch = text[text.index('if [ "$cmd" = book ]'):]
+    line = next(l.strip() for l in branch.splitlines() if "-m sphinx" in l)
+    argv = shlex.split(line.replace('"${@:2}"', ""))
+    assert argv[0] == ".venv/bin/python", line
+    return [sys.executable] + argv[1:]
+
+
+@pytest.fixture(scope="session")
+def book() -> dict:
+    """Build the site once (under a lock: parallel test workers share _build/book); return its log."""
+    (REPO / "_build").mkdir(exist_ok=True)
+    with open(REPO / "_build" / ".book.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        t0 = time.perf_counter()
+        out = subprocess.run(_book_command(), cwd=REPO, capture_output=True, text=True, timeout=600)
+        seconds = time.perf_counter() - t0
+    assert out.returncode == 0, f"the book build failed:\n{out.stdout[-4000:]}\n{out.stderr[-4000:]}"
+    return {"log": out.stdout + out.stderr, "seconds": seconds}
+
+
+def test_course_sh_book_prints_the_index_last():
+    text = (REPO / "course.sh").read_text()
+    branch = text[text.index('if [ "$cmd" = book ]'):]
+    branch = branch[:branch.index("\nfi\n")]
+    assert 'echo "$PWD/_build/book/index.html"' in branch and branch.rstrip().endswith("exit 0"), branch
+    assert "_build/book" in _book_command()
+    assert "/_build/" in (REPO / ".gitignore").read_text().splitlines()
+
+
+def test_the_build_has_no_warning(book):
+    warnings = [l for l in book["log"].splitlines() if "WARNING" in l or "ERROR" in l]
+    assert warnings == [], "\n".join(warnings)
+    assert book["seconds"] < 300, f"the book took {book['seconds']:.0f} s to build"
+
+
+def test_every_notebook_has_its_page_in_order_with_its_colab_link(book):
+    index = (BOOK / "index.html").read_text()
+    positions = []
+    for nb in NOTEBOOKS:
+        page = BOOK / "notebooks" / f"{nb}.html"
+        assert page.is_file(), f"no page for notebooks/{nb}.ipynb"
+        html = page.read_text()
+        assert f'href="{course.colab_url(nb + ".ipynb")}"' in html, f"{nb}: no link to {course.colab_url(nb + '.ipynb')}"
+        positions.append(index.index(f'href="notebooks/{nb}.html"'))
+    assert positions == sorted(positions), "the home page lists the notebooks out of order"
+    for name in PAGES:
+        assert (BOOK / f"{name}.html").is_file() and f'href="{name}.html"' in index, f"{name}: not on the home page"
+    assert (BOOK / "search.html").is_file() and (BOOK / "searchindex.js").is_file()
+
+
+def test_pages_show_saved_outputs_and_widget_snapshots_never_widget_views(book):
+    for nb in NOTEBOOKS:
+        cells = json.loads((REPO / "notebooks" / f"{nb}.ipynb").read_text())["cells"]
+        outputs = [o for c in cells for o in c.get("outputs", [])]
+        pngs = sum("image/png" in o.get("data", {}) and "text/html" not in o["data"] for o in outputs)
+        widgets = sum("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+        html = (BOOK / "notebooks" / f"{nb}.html").read_text()
+        images = len(re.findall(r'<img[^>]+src="\.\./_images/', html))
+        assert images >= pngs, f"{nb}: {pngs} PNG outputs (of which {widgets} widget snapshots), {images} images on its page"
+        for text in WIDGET_TEXT:
+            assert text not in html, f"{nb}: {text!r} on its page"
+        assert "embed-amd.js" not in html and "require.min.js" not in html, f"{nb}: widget JavaScript loaded"
+
+
+def test_the_readme_table_is_on_the_home_page(book):
+    index = (BOOK / "index.html").read_text()
+    for nb in NOTEBOOKS:
+        assert index.count(f'href="notebooks/{nb}.html"') >= 2, f"{nb}: the README's table row is not on the home page"
+    assert "colab.research.google.com/assets" not in index, "the Colab badge must be the site's own copy"
+
+
+# ----------------------------------------------------------------------------------------------- in the browser
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site(book):
+    """The built folder served by `python -m http.server` on a free port, as a static host serves it."""
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                             "--directory", str(BOOK)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url, timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("python -m http.server did not start")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _pages() -> list[str]:
+    return ["index.html"] + [f"notebooks/{nb}.html" for nb in NOTEBOOKS] + [f"{p}.html" for p in PAGES] + \
+        ["search.html"]
+
+
+READ_PAGE = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+  const images = await Promise.all(Array.from(document.images).map(async (img) => {
+    img.loading = 'eager';
+    try { await img.decode(); } catch (e) {}
+    return {src: img.currentSrc || img.src, width: img.naturalWidth};
+  }));
+  const article = document.querySelector('article') || document.body;
+  const prose = article.cloneNode(true);
+  prose.querySelectorAll('pre, code, .cell_input, .cell_output, .output').forEach(e => e.remove());
+  const math = Array.from(article.querySelectorAll('.math')).filter(e => !e.querySelector('mjx-container')).length;
+  const colab = Array.from(document.querySelectorAll('a[href]')).filter(a => a.href.startsWith(
+      'https://colab.research.google.com/github/'));
+  return {images, text: article.innerText, prose: prose.textContent, untypeset: math,
+          colab: colab.map(a => ({href: a.href, visible: !!(a.offsetWidth || a.offsetHeight)}))};
+}"""
+
+
+@pytest.mark.browser
+def test_every_page_reads_well_in_chromium(site, chromium):
+    problems = []
+    for name in _pages():
+        page = chromium.new_page()
+        errors, outside = [], []
+        page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+        page.on("response", lambda r, errors=errors: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+
+        def local_only(route, outside=outside):
+            if route.request.url.startswith(site):
+                route.continue_()
+            else:                                   # the site must not need the network to read
+                outside.append(route.request.url)
+                route.abort()
+        page.route("**/*", local_only)
+        try:
+            page.goto(site + name, wait_until="load", timeout=60_000)
+            got = page.evaluate(READ_PAGE)
+            page.wait_for_timeout(200)              # late console errors
+        finally:
+            page.close()
+        broken = [i["src"] for i in got["images"] if i["width"] == 0]
+        where = f"{name}:"
+        problems += [f"{where} console error: {e}" for e in errors]
+        problems += [f"{where} requested {u} (not on the site)" for u in outside]
+        problems += [f"{where} image not decoded: {b}" for b in broken]
+        problems += [f"{where} raw widget text {t!r}" for t in WIDGET_TEXT if t in got["text"]]
+        if got["untypeset"]:
+            problems.append(f"{where} {got['untypeset']} math elements not typeset by MathJax")
+        left = TEX_LEFT.findall(got["prose"])
+        if left:
+            problems.append(f"{where} un-typeset TeX in the text: {left[:5]}")
+        if name.startswith("notebooks/"):
+            url = course.colab_url(Path(name).stem + ".ipynb")
+            hrefs = [c["href"] for c in got["colab"]]
+            if url not in hrefs or not any(c["visible"] for c in got["colab"] if c["href"] == url):
+                problems.append(f"{where} no visible link to {url} (found {hrefs})")
+    assert problems == [], "\n".join(problems)
