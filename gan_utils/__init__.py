@@ -7,7 +7,7 @@ One job per module:
 * ``steps``: the ``GAN`` container and its jitted update steps; ``train``: ``fit``, the training loop;
   ``devices``: compiler options, compilation cache, data-parallel shardings; ``config``: ``GANConfig`` and
   ``build_gan``, the one factory; ``checkpoint``: saving, loading, the pretrained weights;
-* ``metrics``: MNIST-FID and friends; ``plots``: figures; ``widgets``: notebook controls; ``exercises``: the
+* ``metrics``: MNIST-FID and friends; ``doctor``: the GAN doctor's verdict on a run; ``plots``: figures; ``widgets``: notebook controls; ``exercises``: the
   checkers of the notebooks' exercises.
 
 ``python -m gan_utils --help`` for the command line. Submodules are imported on use, so

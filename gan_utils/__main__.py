@@ -1,10 +1,11 @@
-"""Command line of gan_utils: ``python -m gan_utils {train,sample,export,evaluate} --help``.
+"""Command line of gan_utils: ``python -m gan_utils {train,sample,export,evaluate,doctor} --help``.
 
 Examples:
   python -m gan_utils train --dataset mnist --model dcgan --steps 2000 --out run
   python -m gan_utils train --dataset ring --model mlp --minutes 1 --out ring_run
   python -m gan_utils sample --checkpoint run --n 10000 --out samples.npz
   python -m gan_utils sample --pretrained --n 10000 --out samples.npz
+  python -m gan_utils doctor run
 """
 from __future__ import annotations
 
@@ -159,10 +160,22 @@ def cmd_train(args) -> None:
 
     if not resuming:
         write_samples(0, gan, None)   # the untrained generator: the first frame (sampling leaves the run unchanged)
-    result = train.fit(gan, batches, key=k_run, steps=args.steps, minutes=args.minutes, start_step=start,
-                       callbacks=[write_samples], callback_every=args.sample_every, checkpoint_dir=str(ckpt_dir),
-                       checkpoint_every=args.checkpoint_every, config=config, history=history,
-                       progress=not args.quiet)
+    # the doctor (gan_utils.doctor) reads the run at every sample grid and says when its verdict changes
+    from . import doctor as doctor_lib
+    doc = doctor_lib.Doctor(config, echo=lambda line: print(line, flush=True))
+    try:
+        result = train.fit(gan, batches, key=k_run, steps=args.steps, minutes=args.minutes, start_step=start,
+                           callbacks=[write_samples, doc], callback_every=args.sample_every,
+                           checkpoint_dir=str(ckpt_dir), checkpoint_every=args.checkpoint_every, config=config,
+                           history=history, progress=not args.quiet)
+    except train.TrainingDiverged as e:   # the checkpoint holds the last good state; say where and what to try
+        verdict = doctor_lib.Diagnosis("diverged", f"a loss became NaN/Inf at step {e.step}", e.step,
+                                       {"nonfinite_step": e.step})
+        with checkpoint.atomic_file(out / "metrics.json") as tmp:
+            tmp.write_text(json.dumps({"summary": {"step": e.result.step, "diverged_at": e.step},
+                                       "doctor": verdict.to_dict(), "history": e.result.history}))
+        print(verdict)
+        raise
     h = result.history
     done = result.step - start
     if done == 0 and args.minutes is not None:
@@ -173,8 +186,9 @@ def cmd_train(args) -> None:
                "compile_seconds": round(result.compile_seconds, 2), "images_per_second": round(img_s, 1),
                **{k: round(float(np.mean(h[k][-100:])), 4) if h.get(k) else None
                   for k in ("d_loss", "g_loss", "d_real", "d_fake")}}
+    final = doc.last if doc.last is not None and doc.last.step == result.step else doc(result.step, gan, h)
     with checkpoint.atomic_file(out / "metrics.json") as tmp:
-        tmp.write_text(json.dumps({"summary": summary, "history": h}))
+        tmp.write_text(json.dumps({"summary": summary, "doctor": final.to_dict(), "history": h}))
     if config.dataset != "mnist":
         import matplotlib.pyplot as plt
         fake = np.asarray(models.sample(gan.sampler(), jax.random.key(1), 2000))
@@ -184,7 +198,8 @@ def cmd_train(args) -> None:
             ax.figure.savefig(tmp, dpi=100, bbox_inches="tight")
         plt.close(ax.figure)
     print(json.dumps(summary))
-    print(f"wrote {out}/ (checkpoint, samples.png, metrics.json)")
+    print(f"final verdict: {final}")
+    print(f"wrote {out}/ (checkpoint, samples.png, metrics.json); `python -m gan_utils doctor {out}` asks again")
 
 
 def _read_frames(path: Path, n_grid: int) -> dict | None:
@@ -254,6 +269,22 @@ def cmd_sample(args) -> None:
     print(f"wrote {args.n} samples from {src} to {out} (key 'samples', shape {arrays['samples'].shape}).")
 
 
+def cmd_doctor(args) -> None:
+    from . import doctor
+    d = doctor.diagnose_run(args.run_dir)
+    print(f"verdict: {d.verdict}")
+    print(f"why: {d.reason}")
+    if d.verdict != "healthy":
+        print(f"try: {d.fix}" + (f" (flags: {d.flags})" if d.flags else ""))
+    print(f"where the course explains it: {d.where}")
+    print("evidence: " + ", ".join(f"{k}={_short(v)}" for k, v in d.to_dict()["evidence"].items()))
+    print(json.dumps(d.to_dict()))
+
+
+def _short(v):
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
 def cmd_export(args) -> None:
     from . import checkpoint
 
@@ -265,7 +296,7 @@ def cmd_export(args) -> None:
 def make_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m gan_utils", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", required=True, metavar="{train,sample,export,evaluate}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{train,sample,export,evaluate,doctor}")
     fmt = argparse.ArgumentDefaultsHelpFormatter
 
     t = sub.add_parser("train", help="train a GAN and write a checkpoint, sample grids and metrics",
@@ -351,6 +382,11 @@ def make_parser() -> argparse.ArgumentParser:
     e.add_argument("--checkpoint", required=True, help="a folder written by `train --out`")
     e.add_argument("--out", required=True, help="the folder to write, e.g. gan_utils/assets/pretrained_dcgan")
     e.set_defaults(func=cmd_export)
+
+    d = sub.add_parser("doctor", help="say what is wrong with a training run, with the evidence and what to try",
+                       formatter_class=fmt)
+    d.add_argument("run_dir", help="a folder written by `train --out`")
+    d.set_defaults(func=cmd_doctor)
 
     for extra in _extra_commands():
         extra(sub, fmt)

@@ -19,6 +19,8 @@ const CSS = `
 .gan-playground .gp-side { display: flex; flex-direction: column; gap: 4px; }
 .gan-playground .gp-status { font-variant-numeric: tabular-nums; color: #444; }
 .gan-playground .gp-error { color: #b00020; white-space: pre-wrap; }
+.gan-playground .gp-doctor { font-size: 12px; margin: 4px 0; padding: 3px 6px; border-left: 4px solid #1b5e20; color: #1b5e20; }
+.gan-playground .gp-doctor.gp-sick { border-left-color: #b71c1c; color: #b71c1c; }
 .gan-playground pre.gp-code { background: #f4f4f4; padding: 6px; margin: 0; white-space: pre-wrap; max-width: 820px; }
 `;
 
@@ -210,6 +212,15 @@ function drawCharts(frame, chartLoss, chartModes, metricText) {
   }
 }
 
+function showDoctor(div, d) {   // the GAN doctor's verdict (gan_utils.doctor), sent with every frame
+  if (!d) { div.textContent = ""; div.style.display = "none"; return; }
+  div.style.display = "block";
+  const sick = !["healthy", "too_early"].includes(d.verdict);
+  div.className = "gp-doctor" + (sick ? " gp-sick" : "");
+  div.setAttribute("data-verdict", d.verdict);
+  div.textContent = `doctor: ${d.verdict.replace(/_/g, " ")}: ${d.reason}` + (sick ? `. Try: ${d.fix} (${d.where})` : "");
+}
+
 // ---- the settings panel: one input per PlaygroundConfig field, synced with the model's "settings" -------------
 const SETTING_ROWS = [
   ["head", "Data"], ["data", "data"], ["noise", "noise z"], ["batch_size", "batch"], ["seed", "seed"],
@@ -310,10 +321,11 @@ function render({ model, el: root }) {
   const layerBox = layerPanel(model, () => draw());
   const metricText = el("div", { className: "gp-status", "data-role": "metrics" });
   const errorText = el("div", { className: "gp-error", "data-role": "error" });
+  const doctorText = el("div", { className: "gp-doctor", "data-role": "doctor" });
   const codeBox = el("pre", { className: "gp-code", "data-role": "code" }); codeBox.style.display = "none";
   box.appendChild(el("div", { className: "gp-main" }, [
     settings.panel, field, el("div", { className: "gp-side" }, [layerBox.panel, chartLoss, chartModes, metricText])]));
-  box.appendChild(errorText); box.appendChild(codeBox);
+  box.appendChild(doctorText); box.appendChild(errorText); box.appendChild(codeBox);
   const ctx = field.getContext("2d");
   const heatCache = { canvas: document.createElement("canvas"), img: null };
   let chartsT = -1e9;   // when the charts were last drawn: while running, at most ~6 times a second (the field every frame)
@@ -355,6 +367,7 @@ function render({ model, el: root }) {
       names.forEach((n, i) => { f[n] = floats(buffers[i]); });
       fpsFrames++; fpsSteps += Math.max(0, msg.n_g - lastG); lastG = msg.n_g;
       frame = f; errorText.textContent = "";
+      showDoctor(doctorText, msg.doctor);
       waiting = false;
       if (sentAt !== null) {
         roundTrips++; roundTripMs += performance.now() - sentAt; sentAt = null;

@@ -720,7 +720,7 @@ class Playground(_WidgetBase):
         _check_steps("steps_per_frame", steps_per_frame, 1)   # 0 or less: "run" would never move
         cfg = (config or PlaygroundConfig()).replace(**kwargs)
         self.gan = ToyGAN(cfg)
-        self.history: dict = {k: [] for k in ("step", "d_loss", "g_loss", "modes", "hq", "rkl")}
+        self.history: dict = {k: [] for k in ("step", "d_loss", "g_loss", "d_real", "d_fake", "modes", "hq", "rkl")}
         super().__init__(settings=self._settings_dict(cfg), steps_per_frame=int(steps_per_frame),
                          choices={"data": list(DATASETS_2D + DATASETS_1D), "noise": list(NOISES),
                                   "optimizer": list(OPTIMIZERS), "loss": list(config_lib.LOSSES),
@@ -728,6 +728,7 @@ class Playground(_WidgetBase):
         self.observe(self._on_settings, names="settings")
         self.on_msg(self._on_msg)
         self.timings: list = []     # seconds of kernel work per frame: (training, frame, total)
+        self.diagnosis = None       # the GAN doctor's verdict on the last frame sent (gan_utils.doctor)
 
     # -- settings -------------------------------------------------------------------------------------
     @staticmethod
@@ -798,8 +799,9 @@ class Playground(_WidgetBase):
         nd, ng = self.gan.step
         h = self.history
         h["step"].append(ng)
-        h["d_loss"].append(m.get("d_loss", h["d_loss"][-1] if h["d_loss"] else float("nan")))
-        h["g_loss"].append(m.get("g_loss", h["g_loss"][-1] if h["g_loss"] else float("nan")))
+        # a step of one player alone has no value for the other's metrics: the last one stands (None before any)
+        for k in ("d_loss", "g_loss", "d_real", "d_fake"):
+            h[k].append(m.get(k, h[k][-1] if h[k] else None))
 
     def _on_msg(self, _widget, content, _buffers):
         cmd = content.get("cmd")
@@ -833,6 +835,7 @@ class Playground(_WidgetBase):
             if h["step"] and len(h["modes"]) < len(h["step"]):
                 h["modes"].append(mm["modes_covered"]); h["hq"].append(mm["high_quality_fraction"])
                 h["rkl"].append(min(mm["reverse_kl"], 10.0))
+        self.diagnosis = self._diagnose(fr)
         nd, ng = self.gan.step
         keep = 400                           # chart points kept (the oldest are dropped)
         for k in h:
@@ -846,9 +849,23 @@ class Playground(_WidgetBase):
                "extent": self.gan.extent, "heat_size": _HEAT, "manifold_side": _MANIFOLD,
                "shapes": [list(a.shape) for a in arrays], "modes": mm and {
                    k: mm[k] for k in ("modes_covered", "n_modes", "high_quality_fraction", "reverse_kl")},
+               "doctor": self.diagnosis and {k: v for k, v in self.diagnosis.to_dict().items() if k != "evidence"},
                "history": {k: [None if (isinstance(v, float) and not math.isfinite(v)) else v for v in vals]
                            for k, vals in h.items()}, **extra}
         self.send(msg, [np.ascontiguousarray(a, np.float32).tobytes() for a in arrays])
+
+    def _diagnose(self, fr: dict):
+        """The GAN doctor's verdict on this frame (``gan_utils.doctor``): the history's D outputs and losses per frame,
+        the frame's 1,000 generated points on the ring or the grid; None before the first step."""
+        from . import doctor
+        h = self.history
+        if not h["step"]:
+            return None
+        sig = (doctor.toy_signals(fr["fake"], self.gan.mixture)
+               if self.gan.mixture is not None and self.gan.config.data_dim == 2 else None)
+        hist = {"step": list(h["step"]), "d_loss": h["d_loss"], "g_loss": h["g_loss"], "d_real": h["d_real"],
+                "d_fake": h["d_fake"]}
+        return doctor.diagnose(hist, sig, d_loss=config_lib.LOSSES[self.gan.config.loss][0], step=self.gan.step[1])
 
     # -- static readers -------------------------------------------------------------------------------
     def snapshot(self, path=None):

@@ -39,9 +39,10 @@ class FitResult:
 class TrainingDiverged(RuntimeError):
     """Raised by ``fit`` when a loss becomes NaN or Inf; the GAN holds the last good state."""
 
-    def __init__(self, message: str, result: FitResult):
+    def __init__(self, message: str, result: FitResult, step: int | None = None):
         super().__init__(message)
         self.result = result
+        self.step = step        # the step whose loss was NaN/Inf
 
 
 # The training step's options and their values without a config: the default GANConfig's, derived rather than written
@@ -187,7 +188,7 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
             f"training diverged: a loss became NaN/Inf at step {bad}. The GAN holds the last good state (step "
             f"{good_step})" + (f", saved to {checkpoint_dir}" if checkpoint_dir else "") +
             ". Try a lower learning rate, label_smoothing=0.1, or check the data for NaN.",
-            FitResult(good_step, hist, time.perf_counter() - t0, run["compile"]))
+            FitResult(good_step, hist, time.perf_counter() - t0, run["compile"]), step=bad)
 
     def call_back():
         nnx.update(gan, run["state"])

@@ -34,9 +34,11 @@ class LiveTraining:
       labels: class labels for a conditional generator (see ``models.class_labels``), else None.
       steps: the planned number of steps, for the title ("step 750 of 5000").
       smooth: moving-average window of the loss curves, in steps.
+      doctor: the run's ``GANConfig`` (or a ``doctor.Doctor``) to show the GAN doctor's verdict under the picture at
+        every call, with its reason and what to try (``gan_utils.doctor``); kept in ``live.diagnoses``. None: no verdict.
     """
 
-    def __init__(self, z, *, labels=None, steps: int | None = None, smooth: int = 25):
+    def __init__(self, z, *, labels=None, steps: int | None = None, smooth: int = 25, doctor=None):
         import numpy as np
         n = int(np.asarray(z).shape[0])
         if int(round(n ** 0.5)) ** 2 != n:
@@ -45,6 +47,15 @@ class LiveTraining:
         self.frames: list = []
         self.handle = None
         self._started = None          # (step, time) of the first call: the speed shown in the title
+        if doctor is not None:
+            from . import doctor as doctor_lib
+            doctor = doctor if isinstance(doctor, doctor_lib.Doctor) else doctor_lib.Doctor(doctor)
+        self.doctor = doctor
+
+    @property
+    def diagnoses(self) -> list:
+        """Every verdict shown so far (``doctor.Diagnosis``), or [] without a doctor."""
+        return self.doctor.diagnoses if self.doctor is not None else []
 
     def __call__(self, step: int, gan, history: dict | None) -> None:
         import time
@@ -54,6 +65,8 @@ class LiveTraining:
         self.frames.append((int(step), images))
         if self._started is None:
             self._started = (int(step), time.perf_counter())
+        if self.doctor is not None:
+            self.doctor(step, gan, history or {})
         self.show(step, images, history)
 
     def progress(self, step: int) -> str:
@@ -91,6 +104,16 @@ class LiveTraining:
             ax_loss.set_ylabel("loss")
         ax_loss.set_title("Losses so far (dashed: value at equilibrium)")
         fig.tight_layout()
+        last = self.diagnoses[-1] if self.diagnoses else None
+        if last is not None:     # the doctor's verdict in a band under the picture: green when healthy, red otherwise
+            import textwrap
+            fig.subplots_adjust(bottom=0.27)
+            ok = last.verdict in ("healthy", "too_early")
+            text = f"doctor: {last.verdict.replace('_', ' ')} - {last.reason}"
+            if last.verdict != "healthy":
+                text += f". Try: {last.fix} ({last.where})"
+            fig.text(0.01, 0.01, "\n".join(textwrap.wrap(text, 150)[:4]), fontsize=7.5, va="bottom",
+                     color="#1b5e20" if ok else "#b71c1c")
         buf = io.BytesIO()
         fig.savefig(buf, format="png")
         return buf.getvalue()
