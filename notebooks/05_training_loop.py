@@ -35,7 +35,7 @@
 # - to read **loss curves** against their equilibrium values ($2\log 2$ and $\log 2$) and $D(x)$, $D(G(z))$ against $\tfrac12$;
 # - to **save a checkpoint, interrupt, resume**, and check that the resumed run is *bit for bit* the same;
 # - what **failure** looks like (the discriminator wins; non-convergence, told apart from mode collapse), with small
-#   demonstrations that change one thing at a time, and the signs to watch;
+#   demonstrations that change one thing at a time, and the signs to watch, read for you by the **GAN doctor**;
 # - how to run this notebook on a **Colab GPU or TPU**.
 #
 # *Time:* the training is budgeted at about 5 minutes of an idle 2-core CPU (the search of section 3); a busy machine
@@ -315,7 +315,7 @@ z_fixed = jax.random.normal(k_fixed, (64, 64))
 # The picture under this cell redraws G(z_fixed) and the losses every EVERY steps while it trains; every frame is
 # kept (live.frames) for the animation below. Press the stop button (or Kernel > Interrupt) when you have seen
 # enough: the training ends there, and the cells below work with the model and the history up to that step.
-live = widgets.LiveTraining(z_fixed, steps=STEPS)
+live = widgets.LiveTraining(z_fixed, steps=STEPS, doctor=CONFIG)   # doctor: the verdict of section 6's GAN doctor
 
 if USE_PRETRAINED:
     gan = checkpoint.load_pretrained()
@@ -324,6 +324,7 @@ if USE_PRETRAINED:
     CONFIG = GANConfig.from_dict(pretrained_meta["config"]).replace(seed=SEED)   # new_gan() now builds this recipe
     shipped = np.load(checkpoint.pretrained_dir() / checkpoint.FRAMES_FILE)      # the shipped run's own frames
     frames = [(int(s), data.to_unit_range(img[..., None])) for s, img in zip(shipped["step"], shipped["images"])]
+    live.doctor(frames[-1][0], gan, history)        # the verdict under the picture, for the shipped run
     live.show(frames[-1][0], frames[-1][1], history)
     print(f"loaded the pretrained DCGAN ({history['step'][-1] + 1} steps of training) with its {len(frames)} frames, "
           f"one every {frames[1][0]} steps (its own fixed z, drawn by `python -m gan_utils train`)")
@@ -709,6 +710,49 @@ assert b09_modes.mean() <= 2 and b09_hq.mean() < 0.15 and final_hq["lr 2e-4, bet
 # | a loss becomes NaN | divergence | `fit` stops, keeps the last good state and says so; lower the learning rate |
 # | samples stop improving while losses look fine | the losses are not a quality measure | look at samples; FID in notebook 06 |
 #
+# ### The GAN doctor: the table as code
+#
+# `gan_utils.doctor` reads the signs of this table from a run and names the failure with a verdict (`healthy`,
+# `discriminator_wins`, `mode_collapse`, `non_convergence`, `diverged`, or `too_early` before step 200), the numbers
+# that decided it, and what to try, with the section of the course that teaches it. Its rules are the table's, with
+# thresholds: D wins when, over the last fifth of the steps, $D(x) \ge 0.9$ and $D(G(z)) \le 0.1$ (a healthy run sits
+# near 0.7 and 0.3); on toy data, non-convergence when fewer than half the samples lie near a mode, collapse when a
+# mode holds less than a quarter of its fair share; on MNIST, the classifier of notebook 06 says whether the samples
+# are digits and whether a digit is missing. The picture of section 3 showed its verdict under the samples
+# (`LiveTraining(..., doctor=CONFIG)`), `python -m gan_utils train` prints it whenever it changes, and
+# `python -m gan_utils doctor RUN` asks again afterwards. Here it reads every run of this section.
+
+# %%
+from gan_utils import doctor
+readings = {"section 3: the live run": doctor.diagnose_gan(gan, history, CONFIG)}
+for name, (_, h, _) in fail_runs.items():       # D's outputs alone show D winning: no samples needed
+    readings[f"6a: {name}"] = doctor.diagnose(h)
+for name, runs in toy_seeds.items():            # the last snapshot's 1,000 samples of each seed
+    for i, snaps in enumerate(runs):
+        step, fake, _, _ = snaps[-1]
+        readings[f"6b: {name}, seed {SEED + 10 * i}"] = doctor.diagnose({"step": [step - 1]}, doctor.toy_signals(fake, ring))
+for name, d in readings.items():
+    print(f"{name:<44} {d.verdict:<19} {d.reason}")
+print("\nthe doctor's line for the saturating run, as `train` prints it:\n" + str(readings["6a: k_disc=5 + saturating loss"]))
+toy_verdicts = {name: [readings[f"6b: {name}, seed {SEED + 10 * i}"].verdict for i in range(N_TOY_SEEDS)] for name in SETTINGS}
+if not TESTING:      # the shortened test runs are too short for a verdict (fewer than 20 steps in 6a, 40 in section 3)
+    assert readings["section 3: the live run"].verdict == "healthy", readings["section 3: the live run"]
+    assert all(readings[f"6a: {name}"].verdict == "discriminator_wins" for name in fail_runs), readings
+assert toy_verdicts["lr 2e-4, beta1 0.9"] == ["non_convergence"] * N_TOY_SEEDS, toy_verdicts
+assert toy_verdicts["lr 1e-3 (5x), beta1 0.5"].count("healthy") >= 4, toy_verdicts
+
+# %% [markdown]
+# Read the verdicts beside the numbers printed earlier in this section. Where section 6 read a run clearly, the
+# doctor agrees: the live run of section 3 is `healthy` (its digit shares and FID are in its evidence), both
+# `k_disc=5` runs are `discriminator_wins` from D's outputs alone, and every $\beta_1 = 0.9$ run is `non_convergence`.
+# Two things it cannot do from one look. A baseline seed whose samples are still on their way to the ring at step
+# 2,000 gets `non_convergence` too (the printed lines say whether one did): a single snapshot cannot tell "not yet"
+# from "never". `train`, which asks at every sample grid and prints each change, shows a run that is still learning
+# turn `healthy` later. And its reading of the saturating run rests on D's outputs, not on the falling gradient: the
+# gradient's trend (printed as a share of its peak) is taken over windows of 20 steps, too coarse for a 40-step run
+# whose gradient fell within its first window. How often the doctor is right over runs with known failures, toy and
+# MNIST, is measured in `benchmarks/doctor_accuracy.py` (the table is in benchmarks/RESULTS.md).
+#
 # ## 7. On a Colab GPU or TPU
 #
 # In Colab choose *Runtime > Change runtime type > GPU* (or *TPU*), run the setup cell (it installs `gan_utils`;
@@ -743,6 +787,10 @@ assert b09_modes.mean() <= 2 and b09_hq.mean() < 0.15 and final_hq["lr 2e-4, bet
 # - "D wins" shows as $D(x) \to 1$, $D(G(z)) \to 0$, $L_D \to 0$; with the saturating loss the generator's gradient
 #   also falls. Non-convergence shows as a low high-quality fraction with moving samples; mode collapse as few modes
 #   with a high one.
+# - The GAN doctor (`gan_utils.doctor`) reads these signs as a verdict with its evidence and a fix: here it named
+#   every run of section 6 as the section did, except that one look cannot tell a run still on its way from one that
+#   never arrives. `python -m gan_utils train` prints its verdict as a run goes, `python -m gan_utils doctor RUN`
+#   afterwards.
 #
 # ## Exercises
 #

@@ -30,7 +30,8 @@
 # - **mode collapse** told apart from the failures that look like it, by two measurements read together: diversity
 #   (modes covered, distinct samples, spread) and fidelity (their distance to the data); a generator that drops modes while every sample
 #   stays good, one that dies into a single point, and one that follows a lagging discriminator off the data, each
-#   over 5 seeds, with the discriminator's map and the gradient arrows on one scale;
+#   over 5 seeds, with the discriminator's map and the gradient arrows on one scale; and what the GAN doctor
+#   (`gan_utils.doctor`) says about each;
 # - the **stabilisers**, each built by hand: least-squares, hinge and Wasserstein losses, weight clipping, the gradient
 #   penalty (WGAN-GP), R1/R2, spectral normalisation, the minibatch standard deviation, PacGAN's packing and an average
 #   of the generator's weights; each checked against `gan_utils` (spectral normalisation through its property);
@@ -430,6 +431,46 @@ print(f"re-run in {time.perf_counter() - t0:.0f} s; "
 # do not settle while the learning rates are high. Once the rates drop, every run settles (the last number of each
 # line). The centre is a coarse measure: it sees a point or a clump move, not samples hopping between the ring's
 # modes. At the panels' common arrow scale the bottom rows' pushes are too weak to see; each title gives the largest.
+
+# %% [markdown]
+# ### 2.1 The GAN doctor reads these runs
+#
+# `gan_utils.doctor` puts this section's two questions, are the samples on the data, and on all of it, together with
+# the training signals into one verdict, with its evidence and the fix the course teaches (its rules and thresholds
+# are in its docstring; `python -m gan_utils train` prints it as a run goes, and the playground of section 6 shows it
+# live). On the ring it asks whether half the samples lie near a mode (within 10 σ) and whether at least 90% of the
+# modes each hold a quarter of their fair share of them. Here it reads the 2,500 final samples of each of the 20 runs.
+
+# %%
+from gan_utils import doctor
+verdicts = {name: [doctor.diagnose({"step": [r["steps"] - 1]}, doctor.toy_signals(r["samples"], ring)) for r in runs]
+            for name, runs in demo_runs.items()}
+for name, ds in verdicts.items():
+    print(f"{name:<38} " + ", ".join(d.verdict for d in ds))
+print("\nfor example, seed 0 of G's learning rate x 5:\n" + str(verdicts["one change: G's learning rate x 5"][0]))
+recipe_least = [min(r["mode_histogram"]) for r in demo_runs["the recipe"]]
+dropping = [i for i, d in enumerate(verdicts["the recipe"]) if d.verdict == "mode_collapse"]
+print(f"\nthe recipe's least-held mode per seed (of 2,500 samples): {recipe_least}; the doctor calls seeds {dropping} "
+      f"mode collapse")
+count = lambda name, v: sum(d.verdict == v for d in verdicts[name])
+assert count("one change: D's learning rate / 100", "non_convergence") == 5
+assert count("one change: G's learning rate x 5", "mode_collapse") >= 4
+assert count("one change: G's learning rate x 10", "mode_collapse") >= 4
+# the recipe's verdicts follow the rule's measure, whatever the seeds drew
+for d, run in zip(verdicts["the recipe"], demo_runs["the recipe"]):
+    sig = doctor.toy_signals(run["samples"], ring)
+    assert (d.verdict == "healthy") == (sig["near_fraction"] >= 0.5 and sig["modes_held"] == 8), (d, sig)
+
+# %% [markdown]
+# Read the verdicts against the table above. The doctor agrees with it on the two failures it can see in the samples
+# alone: D's learning rate / 100 is `non_convergence` (samples off the data), G's learning rate x 5 is `mode_collapse`.
+# The x 10 runs, one point each, are `mode_collapse` too: for the doctor a generator that draws one point is the
+# extreme of collapse; it cannot see that the generator's units are dead (the section's diagnosis), though the fix
+# it suggests among the fixes for collapse, a lower learning rate for G, is this section's. And it is stricter than
+# the "modes covered" column: a mode counts there with one sample of 2,500, while the doctor asks each mode for a
+# quarter of its fair share. So it calls two of the recipe's five runs mode collapse, and the printed least-held modes
+# say why: one run left a mode empty, the other kept one sample of 2,500 on its weakest mode. The recipe drops modes
+# in some seeds, mildly; a verdict is a reading of the numbers, not a replacement for them.
 
 # %% [markdown]
 # ## 3. The stabilisers, each built by hand and checked against `gan_utils`
@@ -1062,7 +1103,8 @@ assert np.sum(here["shares"][-1] > 0.005) >= 9, here["shares"][-1]
 # Everything in this notebook can be replayed live in the **GAN playground** below (`gan_utils.playground.Playground`):
 # GAN Lab's views (the data in blue, the generator's samples in orange, the discriminator's decision map, the
 # generator's manifold, gradient arrows on the samples) with every loss and stabiliser of section 3, the mode metrics
-# charted as it trains, step buttons (one step of D, of G, of both) and a fixed seed. **Copy as code** prints the
+# charted as it trains, the GAN doctor's verdict on every frame in a line under the canvas (section 2.1), step
+# buttons (one step of D, of G, of both) and a fixed seed. **Copy as code** prints the
 # settings and every action taken, so any run you find can be rerun in a cell. Things to try:
 #
 # - the defaults (ring, non-saturating loss): watch the samples find the modes (all eight in the run saved here,
@@ -1089,6 +1131,8 @@ same = all(np.allclose(a, b, atol=1e-5) for a, b in zip(jax.tree.leaves(ns["gan"
 assert same and m_pg["modes_covered"] >= (2 if TESTING else 6)
 assert TESTING or m_pg["high_quality_fraction"] > 0.05   # one seed, no low-learning-rate phase: its share wobbles
 print("the printed code reproduces the playground's generator (checked)")
+print(f"the line under the canvas: {pg.diagnosis}")
+assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged"
 
 # %% [markdown]
 # The 1-D version of the playground (densities $p$ and $q$ and $D(x)$, as in notebook 02) is
@@ -1109,6 +1153,9 @@ print("the printed code reproduces the playground's generator (checked)")
 #   the high-quality column scores as perfect in four seeds of five; a discriminator learning 100 times more slowly
 #   left the samples far off the data. The runs that do not settle while the learning rates are high show it in how
 #   far their samples travel.
+# - **The GAN doctor** (`gan_utils.doctor`) reads these measures as a verdict: on section 2's 20 runs it named the
+#   x 5 runs mode collapse and the D / 100 runs non-convergence; it calls the one-point generator collapse too (it
+#   cannot see dead units), and two of the recipe's runs, which left a mode nearly or wholly empty.
 # - **The stabilisers** are each a few lines: LSGAN, hinge and Wasserstein losses; weight clipping, the gradient
 #   penalty, R1/R2; spectral normalisation by power iteration; the minibatch standard deviation and PacGAN's packs, which
 #   let $D$ see a batch; an average of $G$'s weights. `gan_utils` has each (`losses`, `models`), selectable from `fit`,

@@ -2,7 +2,7 @@
 
 What a reader does, checked on the canvas's pixels: the widget renders (not its PNG snapshot or its text), "step G"
 moves the generated (orange) points, unticking a layer removes its colour from the canvas and ticking it brings it
-back, and "run" trains and redraws until paused. Screenshots go to test-artifacts/browser/.
+back, "run" trains and redraws until paused, and the GAN doctor's verdict shows under the canvas. Screenshots go to test-artifacts/browser/.
 """
 import time
 
@@ -88,3 +88,10 @@ def test_playground_responds_to_clicks(jupyter, chromium, frontend):
         time.sleep(1.0)
         assert _attr(page, "n-g") == n_g, "training went on after pause"
         screenshot(page, f"playground_{frontend}_3_after_run")
+
+        # the GAN doctor's line under the canvas: a verdict of gan_utils.doctor, with its reason, shown in the page
+        doc = page.locator('[data-role="doctor"]')
+        verdict = doc.get_attribute("data-verdict")
+        assert verdict in ("healthy", "discriminator_wins", "mode_collapse", "non_convergence", "diverged",
+                           "too_early"), verdict
+        assert doc.is_visible() and doc.inner_text().startswith("doctor: "), doc.inner_text()
