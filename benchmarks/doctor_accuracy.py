@@ -1,6 +1,6 @@
 """How often the GAN doctor is right: its verdict on runs with known failures against a ground truth from the samples.
 
-    python benchmarks/doctor_accuracy.py                    # every run of RUNS (toy and MNIST), about 20 min on 2 cores
+    python benchmarks/doctor_accuracy.py                    # every run of RUNS (toy and MNIST), about 12 min on 2 cores
     python benchmarks/doctor_accuracy.py --only toy         # the toy runs only (a few minutes)
     python benchmarks/doctor_accuracy.py --list
 
@@ -59,6 +59,10 @@ RUNS = {
     "ring D lr / 100 (notebook 07, 2)": ("non_convergence", "ring", {"d_lr": 2e-6}, 4_000, (0, 1, 2)),
     "ring G lr x 25": ("mode_collapse", "ring", {"lr": 5e-3, "d_lr": 2e-4}, 4_000, (0, 1, 2)),
     "grid G lr x 25": ("mode_collapse", "grid", {"lr": 5e-3, "d_lr": 2e-4}, 4_000, (0, 1, 2)),
+    "ring G lr x 5, notebook 07's MLPs": ("mode_collapse", "ring",
+                                          {"hidden": (128, 128, 128), "lr": 1.5e-2, "d_lr": 1e-3}, 6_000, (0, 1, 2)),
+    "grid G lr x 5, notebook 07's MLPs": ("mode_collapse", "grid",
+                                          {"hidden": (128, 128, 128), "lr": 1.5e-2, "d_lr": 1e-3}, 6_000, (0, 1, 2)),
     "ring saturating, k 5, D lr x 5": ("discriminator_wins", "ring",
                                        {"loss": "saturating", "k_disc": 5, "d_lr": 1e-3}, 2_000, (0, 1, 2)),
     "ring lr 30": ("discriminator_wins", "ring", {"lr": 30.0}, 1_000, (0, 1, 2)),
