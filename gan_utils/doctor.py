@@ -32,15 +32,20 @@ How often the verdicts are right, over runs with known failures, is measured by 
 """
 from __future__ import annotations
 
-import functools
 import json
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-__all__ = ["VERDICTS", "FIXES", "LOSS_BLOWUP", "MIN_STEPS", "D_WINS_REAL", "D_WINS_FAKE", "NEAR_SIGMA", "NEAR_MIN", "MODES_HELD_MIN",
+if TYPE_CHECKING:
+    from . import data, metrics
+    from .config import GANConfig
+
+__all__ = ["VERDICTS", "FIXES", "LOSS_BLOWUP", "MIN_STEPS", "WINDOW", "WINDOW_MIN", "WINDOW_MAX", "TREND_WINDOWS",
+           "HELD_SHARE", "N_TOY", "N_MNIST", "D_WINS_REAL", "D_WINS_FAKE", "NEAR_SIGMA", "NEAR_MIN", "MODES_HELD_MIN",
            "FID_OFF", "CONFIDENCE_MIN", "DIGIT_SHARE_MIN", "DIGIT_SHARE_MAX", "Diagnosis", "training_signals", "toy_signals",
            "mnist_signals", "diagnose", "diagnose_gan", "diagnose_run", "Doctor"]
 
@@ -53,6 +58,8 @@ LOSS_BLOWUP = 1e6       # a loss this large has blown up: at equilibrium the cro
 MIN_STEPS = 200          # a healthy run still draws noise or a blob before this (notebook 05's first frames)
 WINDOW = 0.2             # the training signals are means over the last 20% of the steps (at least 20, at most 500):
 WINDOW_MIN, WINDOW_MAX = 20, 500   # one step is noisy; a long window hides a change
+TREND_WINDOWS = 5        # G's gradient against its peak is reported once the history holds 5 windows: before that,
+#                          "the peak" is a window that overlaps the last one
 D_WINS_REAL = 0.9        # D(x) >= 0.9 and D(G(z)) <= 0.1: D classifies about 9 in 10 of each right with
 D_WINS_FAKE = 0.1        # confidence; healthy runs sit near 0.7 / 0.3 (the shipped DCGAN's last 500 steps:
 #                          0.70 / 0.30), and notebook 05's failing run reaches 1.00 / 0.00
@@ -125,6 +132,10 @@ class Diagnosis:
     def flags(self) -> str:
         return FIXES[self.verdict].command
 
+    def __post_init__(self):
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"unknown verdict {self.verdict!r}; the doctor's verdicts are {list(VERDICTS)}.")
+
     def __str__(self) -> str:
         at = f" at step {self.step}" if self.step is not None else ""
         tail = "" if self.verdict == "healthy" else f". Try: {self.fix} ({self.where})"
@@ -158,38 +169,44 @@ def training_signals(history: dict) -> dict:
         ``g_loss`` and, when recorded, ``d_real``, ``d_fake`` (mean D output, a probability for the cross-entropy
         loss), ``g_grad_norm``. None marks a missing value (a step of one player alone).
     Returns:
-      dict: ``steps`` (entries), ``last_step``, ``window`` (steps averaged), ``nonfinite_step`` (the first step with a
-      NaN/Inf loss or one above ``LOSS_BLOWUP``, or None), and window means of each metric present; with ``g_grad_norm``, ``g_grad_vs_peak``: the
-      window's mean over the largest mean of any earlier window of the same length (a falling gradient is < 1).
+      dict: ``steps`` (entries), ``last_step``, ``window`` (entries averaged) and ``window_steps`` (the training steps
+      they span), ``nonfinite_step`` (the first step with a NaN/Inf value, or a loss above ``LOSS_BLOWUP``, or None),
+      and window means of each metric present; with ``g_grad_norm`` over at least ``TREND_WINDOWS`` windows,
+      ``g_grad_vs_peak``: the last window's mean over the largest mean of any earlier window of the same length (a
+      falling gradient is < 1).
     """
     if not isinstance(history, dict):
         raise TypeError(f"history must be a dict of metric lists (fit's result.history), got {type(history).__name__}.")
     steps = list(history.get("step", []))
     n = len(steps) if steps else max((len(v) for v in history.values() if isinstance(v, (list, tuple))), default=0)
     out = {"steps": n, "last_step": int(steps[-1]) + 1 if steps else n, "nonfinite_step": None}
-    for key in ("d_loss", "g_loss"):
-        bad = [i for i, v in enumerate(history.get(key, [])) if v is not None and not abs(v) < LOSS_BLOWUP]
-        if bad:
-            i = bad[0]
-            out["nonfinite_step"] = min(out["nonfinite_step"] if out["nonfinite_step"] is not None else math.inf,
-                                        int(steps[i]) if i < len(steps) else i)
+    for key, limit in (("d_loss", LOSS_BLOWUP), ("g_loss", LOSS_BLOWUP), ("d_real", math.inf), ("d_fake", math.inf)):
+        bad = next((i for i, v in enumerate(history.get(key, [])) if v is not None and not abs(v) < limit), None)
+        if bad is not None:
+            at = int(steps[bad]) if bad < len(steps) else bad
+            out["nonfinite_step"] = at if out["nonfinite_step"] is None else min(out["nonfinite_step"], at)
     if n == 0:
-        out["window"] = 0
+        out["window"] = out["window_steps"] = 0
         return out
     w = int(min(max(WINDOW * n, WINDOW_MIN), WINDOW_MAX, n))
     out["window"] = w
+    if steps:   # the steps the window's entries cover (a playground frame covers the steps since the one before)
+        out["window_steps"] = int(steps[-1]) - (int(steps[-w - 1]) if w < n else int(steps[0]) - 1)
+    else:
+        out["window_steps"] = w
     for key in ("d_real", "d_fake", "d_loss", "g_loss", "g_grad_norm", "penalty"):
         vals = np.asarray([v for v in history.get(key, [])[-w:] if v is not None], np.float64)
         if vals.size:
             out[key] = float(np.mean(vals))
-    g = np.asarray(history.get("g_grad_norm", []), np.float64)
-    if g.size >= 2 * w and np.all(np.isfinite(g)):
-        means = np.convolve(g, np.ones(w) / w, mode="valid")      # every window's mean
-        out["g_grad_vs_peak"] = float(means[-1] / max(means.max(), 1e-30))
+    g = np.asarray([v for v in history.get("g_grad_norm", []) if v is not None], np.float64)
+    if g.size >= TREND_WINDOWS * w and np.all(np.isfinite(g)):
+        c = np.concatenate([[0.0], np.cumsum(g)])
+        means = (c[w:] - c[:-w]) / w                            # every window's mean, the last one last
+        out["g_grad_vs_peak"] = float(means[-1] / max(means[:-w].max(), 1e-30))   # against windows before it
     return out
 
 
-def toy_signals(samples, mixture) -> dict:
+def toy_signals(samples, mixture: data.GaussianMixture) -> dict:
     """The sample signals on a 2-D Gaussian mixture: ``metrics.toy_mode_metrics`` (modes covered, the high-quality
     fraction within 3 sigma) plus ``near_fraction`` (samples within ``NEAR_SIGMA`` standard deviations of a mode, at
     most a quarter of the smallest distance between two modes),
@@ -222,19 +239,26 @@ def toy_signals(samples, mixture) -> dict:
             "spread": float(np.sqrt(x.var(0).sum())), "data_spread": float(np.sqrt(data_var))}
 
 
-@functools.lru_cache(maxsize=2)
-def _reference_stats(classifier_id: int, classifier) -> tuple[np.ndarray, np.ndarray] | None:
+_REFERENCE: dict = {}     # id(classifier) -> (classifier, mean, covariance): computed once per process and classifier
+
+
+def _reference_stats(classifier) -> tuple[np.ndarray, np.ndarray] | None:
     """Mean and covariance of the classifier's features of the 10,000 MNIST test digits (once per process, about
-    6 s on 2 cores), or None where MNIST cannot be loaded."""
+    6 s on 2 cores), or None where MNIST cannot be loaded (not remembered: a later call tries again)."""
     from . import data, metrics
+    hit = _REFERENCE.get(id(classifier))
+    if hit is not None and hit[0] is classifier:
+        return hit[1]
     try:
         test = data.load_mnist("test")[0]
-    except Exception:            # no data and no network: the doctor falls back to the classifier's confidence
+    except (data.MnistDataError, OSError):   # no data and no network: the doctor falls back to the confidence
         return None
-    return metrics.gaussian_stats(metrics.classifier_outputs(test, classifier)[0])
+    stats = metrics.gaussian_stats(metrics.classifier_outputs(test, classifier)[0])
+    _REFERENCE[id(classifier)] = (classifier, stats)
+    return stats
 
 
-def mnist_signals(images, classifier=None, *, fid: bool = True) -> dict:
+def mnist_signals(images, classifier: metrics.MnistClassifier | None = None, *, fid: bool = True) -> dict:
     """The sample signals on MNIST from the shipped classifier: ``fid`` (MNIST-FID of these samples against the test
     set; with 500 samples it reads about 4 higher than with 2,000, measured on the shipped DCGAN), ``digit_shares``
     (10,), ``least_digit`` and ``most_digit`` shares, ``mean_confidence`` (mean top probability) and ``nonfinite``.
@@ -253,7 +277,7 @@ def mnist_signals(images, classifier=None, *, fid: bool = True) -> dict:
     out = {"nonfinite": False, "n": int(len(x)), "digit_shares": [round(float(s), 4) for s in shares],
            "least_digit": float(shares.min()), "most_digit": float(shares.max()),
            "mean_confidence": float(probs.max(1).mean())}
-    ref = _reference_stats(id(classifier), classifier) if fid else None
+    ref = _reference_stats(classifier) if fid else None
     if ref is not None:
         out["fid"] = metrics.frechet_distance(*metrics.gaussian_stats(feats), *ref)
     return out
@@ -269,13 +293,20 @@ def diagnose(history: dict, samples: dict | None = None, *, d_loss: str = "bce",
       samples: ``toy_signals(...)`` or ``mnist_signals(...)`` of samples drawn now, or None (then only the training
         signals are read, and the verdict says so when it would need samples).
       d_loss: D's loss, ``"bce"`` (the cross-entropy of the non-saturating and saturating recipes), ``"hinge"``,
-        ``"lsgan"`` or ``"wasserstein"`` (``config.LOSSES[config.loss][0]``): the D-wins rule reads only ``"bce"``.
+        ``"lsgan"`` or ``"wasserstein"``, or a ``GANConfig.loss`` name (``"non_saturating"`` ...): the D-wins rule
+        reads only the cross-entropy, whose output is a probability.
       step: the step the verdict is for (default: the history's last step + 1).
     """
+    from .config import LOSSES
+    if d_loss in LOSSES:                       # a GANConfig.loss name: its discriminator loss
+        d_loss = LOSSES[d_loss][0]
+    if d_loss not in ("bce", "hinge", "lsgan", "wasserstein"):
+        raise ValueError(f"d_loss must be D's loss, 'bce', 'hinge', 'lsgan' or 'wasserstein' (or a GANConfig.loss: "
+                         f"{sorted(LOSSES)}), got {d_loss!r}.")
     t = training_signals(history)
     s = dict(samples or {})
     step = t["last_step"] if step is None else int(step)
-    ev = {k: v for k, v in t.items() if k in ("last_step", "window", "d_real", "d_fake", "d_loss", "g_loss",
+    ev = {k: v for k, v in t.items() if k in ("last_step", "window_steps", "d_real", "d_fake", "d_loss", "g_loss",
                                                "g_grad_vs_peak")}
     ev.update({k: v for k, v in s.items() if k not in ("n", "nonfinite", "digit_shares")})
     if "digit_shares" in s:
@@ -291,10 +322,10 @@ def diagnose(history: dict, samples: dict | None = None, *, d_loss: str = "bce",
             and t["d_real"] >= D_WINS_REAL and t["d_fake"] <= D_WINS_FAKE:
         grad = (f"; G's gradient is {t['g_grad_vs_peak']:.2g} of its peak" if "g_grad_vs_peak" in t else "")
         return Diagnosis("discriminator_wins",
-                         f"over the last {t['window']} steps D(x) = {r(t['d_real'])} and D(G(z)) = {r(t['d_fake'])} "
+                         f"over the last {t['window_steps']} steps D(x) = {r(t['d_real'])} and D(G(z)) = {r(t['d_fake'])} "
                          f"(D wins at >= {D_WINS_REAL} and <= {D_WINS_FAKE}){grad}", step, ev)
-    if t["last_step"] < MIN_STEPS:
-        return Diagnosis("too_early", f"{t['last_step']} steps so far; the doctor judges the samples from step "
+    if max(step, t["last_step"]) < MIN_STEPS:
+        return Diagnosis("too_early", f"{max(step, t['last_step'])} steps so far; the doctor judges the samples from step "
                                       f"{MIN_STEPS} (every run starts with noise)", step, ev)
     if "high_quality_fraction" in s:                                              # toy data
         near, held, k = s["near_fraction"], s["modes_held"], s["n_modes"]
@@ -325,14 +356,14 @@ def diagnose(history: dict, samples: dict | None = None, *, d_loss: str = "bce",
                                               f"{DIGIT_SHARE_MAX:.0%})", step, ev)
         return Diagnosis("healthy", f"confident digits ({r(conf)}), every digit between {lo:.1%} and {hi:.1%}"
                                     f"{d_out}", step, ev)
-    return Diagnosis("healthy", "no training signal of a failure (without samples, mode collapse and non-convergence "
-                                "cannot be seen)", step, ev)
+    return Diagnosis("healthy", "no training signal of a failure; the samples were not judged (no modes or digits to "
+                                "check them against), so mode collapse and non-convergence cannot be seen", step, ev)
 
 
 # -- asking the doctor about a GAN, a run folder, or during training --------------------------------------------------
 
 N_TOY = 2000     # samples drawn for the toy signals: 250 per ring mode, 80 per grid mode
-N_MNIST = 500    # digits drawn for the classifier's histogram: 50 per digit; one classifier pass, about a second
+N_MNIST = 500    # digits drawn for the classifier's histogram: 50 per digit; one classifier pass, under a second
 
 
 def _config_of(config):
@@ -342,13 +373,20 @@ def _config_of(config):
     return GANConfig.from_dict(config)
 
 
-def diagnose_gan(gan, history: dict, config, *, key=None, step: int | None = None, classifier=None) -> Diagnosis:
+def diagnose_gan(gan, history: dict, config: GANConfig | dict, *, key=None, step: int | None = None,
+                 classifier: metrics.MnistClassifier | None = None) -> Diagnosis:
     """Draws samples from a ``steps.GAN`` trained on ``config`` and diagnoses it with its ``history``.
 
     Args:
       gan: the GAN (``fit``'s, or ``checkpoint.load_gan``'s); its sampling generator is used (the EMA when on).
       history: its metric history. config: its ``GANConfig`` (or the dict a checkpoint stores).
       key: the samples' key (default ``jax.random.key(0)``): the same key gives the same samples.
+      step: the step the verdict is for (default: the history's last step + 1).
+      classifier: the MNIST judge (default: the shipped one).
+
+    A class-conditional GAN is asked for every digit in turn, so its digit shares are balanced by construction: they
+    say whether G draws the digit it is asked for, not whether it collapses, and a collapse within a class (one
+    style per digit) is not seen.
     """
     import jax
     from . import data, models
@@ -383,13 +421,14 @@ def diagnose_run(run_dir) -> Diagnosis:
     if not meta.get("config"):
         raise checkpoint.CheckpointError(f"{ckpt} holds no config; the doctor needs a run written by `train`.")
     history = dict(meta.get("history") or {})
-    run_file = run_dir / "metrics.json"
-    if run_file.exists():
+    run_file = next((p for p in (run_dir / "metrics.json", ckpt.parent / "metrics.json") if p.exists()), None)
+    if run_file is not None:
         try:
             diverged = json.loads(run_file.read_text()).get("summary", {}).get("diverged_at")
         except (OSError, ValueError):
             diverged = None
-        if diverged is not None:   # the checkpoint holds the last good state; the history up to it
+        # the checkpoint holds the last good state, before the divergence; a run resumed past that step is not it
+        if diverged is not None and int(diverged) >= int(meta.get("step", 0)):
             history.setdefault("d_loss", []).append(float("nan"))
             history.setdefault("g_loss", []).append(float("nan"))
             history.setdefault("step", []).append(int(diverged))
@@ -405,7 +444,8 @@ class Doctor:
     verdict is written as one line.
     """
 
-    def __init__(self, config, *, echo=None, classifier=None):
+    def __init__(self, config: GANConfig | dict, *, echo: Callable[[str], object] | None = None,
+                 classifier: metrics.MnistClassifier | None = None):
         self.config = _config_of(config)
         self.echo = echo
         self.classifier = classifier

@@ -107,13 +107,13 @@ class LiveTraining:
         last = self.diagnoses[-1] if self.diagnoses else None
         if last is not None:     # the doctor's verdict in a band under the picture: green when healthy, red otherwise
             import textwrap
-            fig.subplots_adjust(bottom=0.27)
             ok = last.verdict in ("healthy", "too_early")
             text = f"doctor: {last.verdict.replace('_', ' ')} - {last.reason}"
             if last.verdict != "healthy":
                 text += f". Try: {last.fix} ({last.where})"
-            fig.text(0.01, 0.01, "\n".join(textwrap.wrap(text, 150)[:4]), fontsize=7.5, va="bottom",
-                     color="#1b5e20" if ok else "#b71c1c")
+            lines = textwrap.wrap(text, 150)[:4]
+            fig.subplots_adjust(bottom=0.15 + 0.035 * len(lines))   # room for the axis labels, then the band
+            fig.text(0.01, 0.01, "\n".join(lines), fontsize=7.5, va="bottom", color="#1b5e20" if ok else "#b71c1c")
         buf = io.BytesIO()
         fig.savefig(buf, format="png")
         return buf.getvalue()

@@ -465,12 +465,13 @@ for d, run in zip(verdicts["the recipe"], demo_runs["the recipe"]):
 # Read the verdicts against the table above. The doctor agrees with it on the two failures it can see in the samples
 # alone: D's learning rate / 100 is `non_convergence` (samples off the data), G's learning rate x 5 is `mode_collapse`.
 # The x 10 runs, one point each, are `mode_collapse` too: for the doctor a generator that draws one point is the
-# extreme of collapse; it cannot see that the generator's units are dead (the section's diagnosis), though the fix
+# extreme of collapse; it cannot see whether the generator's units are dead (the section's reading, not checked in
+# the weights), though the fix
 # it suggests among the fixes for collapse, a lower learning rate for G, is this section's. And it is stricter than
 # the "modes covered" column: a mode counts there with one sample of 2,500, while the doctor asks each mode for a
 # quarter of its fair share. So it calls two of the recipe's five runs mode collapse, and the printed least-held modes
 # say why: one run left a mode empty, the other kept one sample of 2,500 on its weakest mode. The recipe drops modes
-# in some seeds, mildly; a verdict is a reading of the numbers, not a replacement for them.
+# in some seeds; a verdict is a reading of the numbers, not a replacement for them.
 
 # %% [markdown]
 # ## 3. The stabilisers, each built by hand and checked against `gan_utils`

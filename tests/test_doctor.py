@@ -76,6 +76,10 @@ def test_mnist_rules_and_thresholds():
     d = doctor.diagnose(h, {**base, "digit_shares": shares, "least_digit": 0.01, "most_digit": 0.11})
     assert d.verdict == "mode_collapse" and "digit 0 holds 1.0%" in d.reason
     assert doctor.diagnose(h, {**base, "least_digit": 0.05, "most_digit": 0.35}).verdict == "mode_collapse"
+    # with the test set, the FID decides "on the data" first: confident but far-off samples are not digits yet
+    d = doctor.diagnose(h, {**base, "fid": 220.0})
+    assert d.verdict == "non_convergence" and "MNIST-FID is 220" in d.reason
+    assert doctor.diagnose(h, {**base, "fid": 60.0}).verdict == "healthy"
 
 
 def test_diagnosis_reads_as_one_line_and_json():
@@ -88,6 +92,20 @@ def test_diagnosis_reads_as_one_line_and_json():
     assert set(doctor.FIXES) == set(doctor.VERDICTS)
     with pytest.raises(TypeError, match="dict of metric lists"):
         doctor.diagnose([1, 2, 3])
+    with pytest.raises(ValueError, match="d_loss must be D's loss"):
+        doctor.diagnose(_history(1000), d_loss="cross_entropy")
+    # a GANConfig.loss name is read as its D loss: the saturating recipe's D is the cross-entropy
+    assert doctor.diagnose(_history(1000, d_real=0.97, d_fake=0.02), d_loss="saturating").verdict == "discriminator_wins"
+    with pytest.raises(ValueError, match="the doctor's verdicts are"):
+        doctor.Diagnosis("broken", "no such verdict")
+    # the step given counts: a checkpoint without a history is not "too early" at step 10,000
+    assert doctor.diagnose({}, doctor.toy_signals(_ring_points(range(8)), RING), step=10_000).verdict == "healthy"
+    # a NaN in D's outputs is a divergence, not "D(x) = nan"
+    assert doctor.diagnose(_history(1000, d_real=[0.6] * 999 + [math.nan])).verdict == "diverged"
+    # the playground's history has one entry per frame: the reason speaks of the steps they span
+    frames = _history(100, d_real=0.97, d_fake=0.02)
+    frames["step"] = [32 * (i + 1) for i in range(100)]
+    assert "over the last 640 steps" in doctor.diagnose(frames).reason
     with pytest.raises(ValueError, match=r"shape \(N, 2\)"):
         doctor.toy_signals(np.zeros((5, 3)), RING)
 
@@ -178,6 +196,7 @@ def test_command_line_records_a_divergence(tmp_path, capsys):
     assert json.loads((out / "metrics.json").read_text())["summary"]["diverged_at"] is not None
     assert main(["doctor", str(out)]) == 0
     assert capsys.readouterr().out.startswith("verdict: diverged")
+    assert doctor.diagnose_run(out / checkpoint.RUN_SUBDIR).verdict == "diverged"   # the checkpoint folder itself
 
 
 def test_command_line_doctor_refuses_a_folder_without_a_run(tmp_path, capsys):
@@ -199,12 +218,12 @@ def test_live_training_shows_the_verdict():
     live = widgets.LiveTraining(np.zeros((4, 2)), doctor=config)
     live(300, build_gan(config), _history(300))
     assert [d.verdict for d in live.diagnoses] == ["non_convergence"]   # an untrained G is off the data
-    # on MNIST the verdict is drawn under the picture (a band of text): the PNG grows taller content, not size
+    # on MNIST the verdict is drawn under the picture, in a band of text
     mnist = GANConfig()
     live = widgets.LiveTraining(np.zeros((4, mnist.latent_dim)), doctor=mnist)
     gan = build_gan(mnist)
     live(300, gan, _history(300))
-    assert live.diagnoses[-1].verdict in doctor.VERDICTS
+    assert live.diagnoses[-1].verdict == "non_convergence", live.diagnoses[-1]   # an untrained G: far from digits
     png = live.png(300, live.frames[-1][1], _history(300))
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert widgets.LiveTraining(np.zeros((4, 2))).diagnoses == []
