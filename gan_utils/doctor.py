@@ -144,19 +144,8 @@ class Diagnosis:
     def to_dict(self) -> dict:
         d = asdict(self)
         d.update(fix=self.fix, where=self.where, flags=self.flags)
+        from .metrics import _json_safe
         return _json_safe(d)
-
-
-def _json_safe(x):
-    if isinstance(x, dict):
-        return {k: _json_safe(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_json_safe(v) for v in x]
-    if isinstance(x, (np.floating, float)):
-        return float(x) if math.isfinite(x) else None
-    if isinstance(x, np.integer):
-        return int(x)
-    return x
 
 
 # -- the signals -----------------------------------------------------------------------------------------------------
@@ -207,8 +196,8 @@ def training_signals(history: dict) -> dict:
 
 
 def toy_signals(samples, mixture: data.GaussianMixture) -> dict:
-    """The sample signals on a 2-D Gaussian mixture: ``metrics.toy_mode_metrics`` (modes covered, the high-quality
-    fraction within 3 sigma) plus ``near_fraction`` (samples within ``NEAR_SIGMA`` standard deviations of a mode, at
+    """The sample signals on a 2-D Gaussian mixture: every key of ``metrics.toy_mode_metrics`` (modes covered, the
+    high-quality fraction within 3 sigma, the reverse KL, the mode histogram) plus ``near_fraction`` (samples within ``NEAR_SIGMA`` standard deviations of a mode, at
     most a quarter of the smallest distance between two modes),
     ``median_sigma`` (the median distance to the nearest mode, in its standard deviations), ``modes_held`` (modes
     holding at least ``HELD_SHARE`` of their fair share of the near samples), ``spread`` (root of the summed
@@ -233,8 +222,7 @@ def toy_signals(samples, mixture: data.GaussianMixture) -> dict:
     hist = np.bincount(nearest[near], minlength=len(means)).astype(np.float64)
     held = int(np.sum(hist >= HELD_SHARE * hist.sum() / len(hist))) if hist.sum() else 0
     data_var = np.sum(w * ((means - w @ means) ** 2).sum(1)) + 2 * np.sum(w * stds ** 2)
-    return {"nonfinite": False, "n": int(len(x)), "n_modes": m["n_modes"], "modes_covered": m["modes_covered"],
-            "high_quality_fraction": m["high_quality_fraction"], "near_fraction": float(near.mean()),
+    return {"nonfinite": False, **m, "near_fraction": float(near.mean()),
             "median_sigma": float(np.median(dist)), "modes_held": held,
             "spread": float(np.sqrt(x.var(0).sum())), "data_spread": float(np.sqrt(data_var))}
 

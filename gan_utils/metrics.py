@@ -604,10 +604,15 @@ def _is_zip(path: Path) -> bool:
 
 
 def _json_safe(d):
+    """``d`` with NaN/Inf as None and numpy scalars as Python numbers, through dicts, lists and tuples (for JSON)."""
     if isinstance(d, dict):
         return {k: _json_safe(v) for k, v in d.items()}
-    if isinstance(d, float) and not math.isfinite(d):
-        return None
+    if isinstance(d, (list, tuple)):
+        return [_json_safe(v) for v in d]
+    if isinstance(d, np.integer):
+        return int(d)
+    if isinstance(d, (float, np.floating)):
+        return float(d) if math.isfinite(d) else None
     return d
 
 

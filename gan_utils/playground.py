@@ -31,7 +31,7 @@ from flax import nnx
 
 from . import config as config_lib
 from . import data as data_lib
-from . import losses, metrics, models
+from . import doctor, losses, metrics, models
 
 __all__ = ["DATASETS_2D", "DATASETS_1D", "NOISES", "OPTIMIZERS", "LAYERS", "PlaygroundConfig", "toy_data",
            "ToyGAN", "train_seeds", "Playground", "draw_frame"]
@@ -831,11 +831,13 @@ class Playground(_WidgetBase):
         h = self.history
         mm = None
         if self.gan.mixture is not None and self.gan.config.data_dim == 2:
-            mm = metrics.toy_mode_metrics(fr["fake"], self.gan.mixture)
+            mm = doctor.toy_signals(fr["fake"], self.gan.mixture)   # the mode metrics, and what the doctor reads
+            if mm["nonfinite"]:   # NaN points: toy_mode_metrics raises its error, which the widget shows
+                metrics.toy_mode_metrics(fr["fake"], self.gan.mixture)
             if h["step"] and len(h["modes"]) < len(h["step"]):
                 h["modes"].append(mm["modes_covered"]); h["hq"].append(mm["high_quality_fraction"])
                 h["rkl"].append(min(mm["reverse_kl"], 10.0))
-        self.diagnosis = self._diagnose(fr)
+        self.diagnosis = self._diagnose(mm)
         nd, ng = self.gan.step
         keep = 400                           # chart points kept (the oldest are dropped)
         for k in h:
@@ -854,15 +856,13 @@ class Playground(_WidgetBase):
                            for k, vals in h.items()}, **extra}
         self.send(msg, [np.ascontiguousarray(a, np.float32).tobytes() for a in arrays])
 
-    def _diagnose(self, fr: dict):
+    def _diagnose(self, sig: dict | None):
         """The GAN doctor's verdict on this frame (``gan_utils.doctor``): the history's D outputs and losses per frame,
-        the frame's 1,000 generated points on the ring or the grid; None before the first step."""
-        from . import doctor
+        and ``sig``, the ``doctor.toy_signals`` of the frame's 1,000 generated points on the ring or the grid (None on
+        data without modes); None before the first step."""
         h = self.history
         if not h["step"]:
             return None
-        sig = (doctor.toy_signals(fr["fake"], self.gan.mixture)
-               if self.gan.mixture is not None and self.gan.config.data_dim == 2 else None)
         hist = {"step": list(h["step"]), "d_loss": h["d_loss"], "g_loss": h["g_loss"], "d_real": h["d_real"],
                 "d_fake": h["d_fake"]}
         return doctor.diagnose(hist, sig, d_loss=config_lib.LOSSES[self.gan.config.loss][0], step=self.gan.step[1])

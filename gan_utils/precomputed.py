@@ -65,26 +65,28 @@ def same_platform(record: dict) -> bool:
     return usual_seeds and all(record.get(k) == here.get(k) for k in keys)
 
 
-def _cpu_features() -> str:
-    """A short digest of the CPU's instruction-set flags (XLA compiles for them, so they can change float rounding)."""
-    import hashlib
+def _cpuinfo(*prefixes: str) -> str | None:
+    """The value of the first line of /proc/cpuinfo that starts with one of ``prefixes``, or None."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith(("flags", "Features")):
-                return hashlib.sha1(" ".join(sorted(line.split(":", 1)[1].split())).encode()).hexdigest()[:12]
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
+            if line.startswith(prefixes):
                 return line.split(":", 1)[1].strip()
     except OSError:
         pass
-    return platform.processor() or "unknown"
+    return None
+
+
+def _cpu_features() -> str:
+    """A short digest of the CPU's instruction-set flags (XLA compiles for them, so they can change float rounding)."""
+    import hashlib
+    flags = _cpuinfo("flags", "Features")
+    if flags is None:
+        return platform.processor() or "unknown"
+    return hashlib.sha1(" ".join(sorted(flags.split())).encode()).hexdigest()[:12]
+
+
+def _cpu_name() -> str:
+    return _cpuinfo("model name") or platform.processor() or "unknown"
 
 
 def _split(tree: Any, arrays: dict[str, np.ndarray], path: str) -> Any:
