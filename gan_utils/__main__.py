@@ -28,6 +28,9 @@ __all__ = ["main", "make_parser", "CLIError"]
 # The training defaults are GANConfig's (each with its reason in gan_utils/config.py); these are the CLI's own.
 SAMPLE_EVERY = 500        # steps between sample grids written to the output folder
 CHECKPOINT_EVERY = 1000   # steps between checkpoints
+# `train --dataset mnist` self-conditions on this many clusters unless told otherwise (--self-condition 0: the plain
+# DCGAN of notebooks 03-06): it won per CPU-minute (5 minutes: MNIST-FID 15.9 against 50-58; benchmarks/RESULTS.md)
+DEFAULT_CLUSTERS = 10
 _DEFAULT = GANConfig()
 
 
@@ -45,6 +48,8 @@ def _training_data(config: GANConfig):
         x = data.to_unit_range(x)
         if config.model == "mlp":
             x = x.reshape(len(x), -1)
+        if config.self_condition:   # the labels are not used: cluster ids are written here as training goes
+            return (x, np.zeros(len(x), np.int32))
         return (x, y.astype(np.int32)) if config.conditional else x
     dist = data.toy_dataset(config.dataset)
     return np.asarray(dist.sample(jax.random.key(config.seed + 1), config.toy_points))
@@ -104,6 +109,9 @@ def cmd_train(args) -> None:
         enable_compilation_cache()
     except OSError:                   # an unwritable home: compile every time, as before
         pass
+    if args.self_condition is None:   # the default: self-conditioned for the unconditional MNIST DCGAN, else off
+        plain_mnist = args.dataset == "mnist" and args.model in (None, "dcgan") and not args.conditional
+        args.self_condition = DEFAULT_CLUSTERS if plain_mnist and not args.pack > 1 and not args.g_extra else 0
     # every GANConfig field that `train` has a flag for (--batch-size -> batch_size); the others keep their defaults
     config = GANConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(GANConfig) if hasattr(args, f.name)})
     start, history = 0, None
@@ -132,6 +140,15 @@ def cmd_train(args) -> None:
         history = meta.get("history")
         print(f"resuming {out} at step {start}")
     batches = data.BatchSampler(x, config.batch_size, k_data)
+    selfcond = None
+    if config.self_condition:   # pseudo-labels: k-means on D's features, now and every clusters.RECLUSTER_EVERY steps
+        from . import clusters
+        true_digits = data.load_mnist("train")[1]   # only to report how well the clusters match the digits
+        selfcond = clusters.SelfConditioning(x[0], x[1], config.self_condition, jax.random.fold_in(key, 7),
+                                             score_labels=true_digits)
+        first = selfcond.start(gan, start)
+        print(f"clusters at step {start}: purity {first['purity']:.3f}, NMI {first['nmi']:.3f} against the digits "
+              "(which training never sees)", flush=True)
     if args.overwrite and out.is_dir():   # asked for: the earlier run's files go, so none is mistaken for this run's
         for name in _run_outputs(out):
             p = out / name
@@ -165,7 +182,8 @@ def cmd_train(args) -> None:
     doc = doctor_lib.Doctor(config, echo=lambda line: print(line, flush=True))
     try:
         result = train.fit(gan, batches, key=k_run, steps=args.steps, minutes=args.minutes, start_step=start,
-                           callbacks=[write_samples, doc], callback_every=args.sample_every,
+                           callbacks=[c for c in (selfcond, write_samples, doc) if c is not None],
+                           callback_every=args.sample_every,
                            checkpoint_dir=str(ckpt_dir), checkpoint_every=args.checkpoint_every, config=config,
                            history=history, progress=not args.quiet)
     except train.TrainingDiverged as e:   # the checkpoint holds the last good state; say where and what to try
@@ -188,7 +206,8 @@ def cmd_train(args) -> None:
                   for k in ("d_loss", "g_loss", "d_real", "d_fake")}}
     final = doc.last if doc.last is not None and doc.last.step == result.step else doc(result.step, gan, h)
     with checkpoint.atomic_file(out / "metrics.json") as tmp:
-        tmp.write_text(json.dumps({"summary": summary, "doctor": final.to_dict(), "history": h}))
+        tmp.write_text(json.dumps({"summary": summary, "doctor": final.to_dict(), "history": h,
+                                   **({"clusters": selfcond.log} if selfcond else {})}))
     if config.dataset != "mnist":
         import matplotlib.pyplot as plt
         fake = np.asarray(models.sample(gan.sampler(), jax.random.key(1), 2000))
@@ -235,7 +254,8 @@ def cmd_sample(args) -> None:
     if bool(args.pretrained) == bool(args.checkpoint):
         raise CLIError("pass either --checkpoint DIR (a folder written by `train --out`) or --pretrained (the "
                        "generator shipped with gan_utils), not " + ("both." if args.pretrained else "neither."))
-    src = ({"dcgan": checkpoint.pretrained_dir(), "conditional": checkpoint.PRETRAINED_CONDITIONAL_DIR}[args.pretrained]
+    src = ({"dcgan": checkpoint.pretrained_dir(), "conditional": checkpoint.PRETRAINED_CONDITIONAL_DIR,
+            "selfcond": checkpoint.PRETRAINED_SELFCOND_DIR}[args.pretrained]
            if args.pretrained else Path(args.checkpoint))
     if not src.exists():
         raise CLIError(f"no checkpoint at {src}" + (" (the pretrained weights are missing from this install)"
@@ -353,6 +373,14 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument("--conditional", action="store_true",
                    help="a class-conditional DCGAN (G(z, y) and a projection discriminator, Miyato & Koyama 2018), "
                         "trained on MNIST's labels; sample it with `sample --label 7`")
+    t.add_argument("--lr-decay", type=int, default=_DEFAULT.lr_decay, metavar="N",
+                   help="learning rates constant until step N/2, then linearly down to 0 at step N (train with "
+                        "--steps N); 0 = constant")
+    t.add_argument("--self-condition", type=int, default=None, metavar="K",
+                   help="a self-conditioned GAN (Liu et al. 2020; notebook 09): the conditional DCGAN trained on K "
+                        "clusters of the discriminator's features instead of labels, re-clustered every 1000 steps, "
+                        f"sampled without labels. Default: {DEFAULT_CLUSTERS} for the unconditional MNIST DCGAN, "
+                        "else 0; 0 = the plain DCGAN of notebooks 03-06")
     t.add_argument("--seed", type=int, default=_DEFAULT.seed, help="the run's seed (models, data order, noise)")
     t.add_argument("--sample-every", type=int, default=SAMPLE_EVERY,
                    help="steps between sample grids (0: only the first and the last)")
@@ -366,9 +394,11 @@ def make_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("sample", help="draw samples from a checkpoint into an .npz file", formatter_class=fmt)
     s.add_argument("--checkpoint", help="a folder written by `train --out`")
-    s.add_argument("--pretrained", nargs="?", const="dcgan", choices=["dcgan", "conditional"], default=None,
-                   help="use a generator shipped with gan_utils: the DCGAN (the default), or the class-conditional "
-                        "one (`--pretrained conditional --label 7`)")
+    s.add_argument("--pretrained", nargs="?", const="dcgan", choices=["dcgan", "conditional", "selfcond"],
+                   default=None,
+                   help="use a generator shipped with gan_utils: the DCGAN (the default), the class-conditional "
+                        "one (`--pretrained conditional --label 7`), or the self-conditioned one (no labels; "
+                        "notebook 09)")
     s.add_argument("--n", type=int, default=10000, help="number of samples")
     s.add_argument("--out", default="samples.npz", help="output .npz; images are uint8 (N, 28, 28) under 'samples'")
     s.add_argument("--seed", type=int, default=0, help="seed of the latent noise")

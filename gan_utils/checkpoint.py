@@ -33,7 +33,7 @@ from .config import GANConfig, build_gan
 __all__ = ["save", "restore", "load_meta", "save_module", "load_module", "CheckpointError", "load_gan",
            "load_pretrained", "PRETRAINED_DIR", "pretrained_dir", "Networks", "export_weights", "resolve",
            "atomic_file", "STATE_FILE", "META_FILE", "HISTORY_FILE", "RUN_SUBDIR", "FRAMES_FILE",
-           "PRETRAINED_CONDITIONAL_DIR"]
+           "PRETRAINED_CONDITIONAL_DIR", "PRETRAINED_SELFCOND_DIR"]
 
 STATE_FILE, META_FILE, HISTORY_FILE = "state.msgpack", "meta.json", "history.npz"
 RUN_SUBDIR = "checkpoint"  # `train --out RUN` keeps its checkpoint in RUN/checkpoint, beside its images
@@ -45,6 +45,8 @@ FORMAT_VERSION = 1
 PRETRAINED_DIR = Path(__file__).parent / "assets" / "pretrained_dcgan"
 # The class-conditional DCGAN of notebook 08 (`train --conditional`; the command is in the README)
 PRETRAINED_CONDITIONAL_DIR = Path(__file__).parent / "assets" / "pretrained_conditional"
+# The self-conditioned DCGAN of notebook 09 (`train --self-condition 10`; the command is in benchmarks/RESULTS.md)
+PRETRAINED_SELFCOND_DIR = Path(__file__).parent / "assets" / "pretrained_selfcond"
 
 
 class CheckpointError(RuntimeError):
@@ -479,7 +481,8 @@ def pretrained_dir() -> Path:
     return Path(os.environ.get("GAN_UTILS_PRETRAINED_DIR") or PRETRAINED_DIR)
 
 
-def load_pretrained(path: str | os.PathLike | None = None, *, conditional: bool = False):
+def load_pretrained(path: str | os.PathLike | None = None, *, conditional: bool = False,
+                    self_conditioned: bool = False):
     """The course's pretrained MNIST DCGAN, shipped inside the package (a few MB of msgpack, no code on load).
 
     Args:
@@ -487,6 +490,8 @@ def load_pretrained(path: str | os.PathLike | None = None, *, conditional: bool 
         ``gan_utils/assets/pretrained_dcgan``.
       conditional: load the class-conditional DCGAN instead (``PRETRAINED_CONDITIONAL_DIR``; notebook 08): sample
         it with ``models.sample(gan.generator, key, n, labels=7)``.
+      self_conditioned: load the self-conditioned DCGAN instead (``PRETRAINED_SELFCOND_DIR``; notebook 09): an
+        unconditional generator (no labels) made of the conditional one and 10 clusters learnt without labels.
     Returns:
       a ``gan_utils.steps.GAN``; ``gan.generator`` and ``gan.discriminator`` are the trained networks (the
       generator is the one to sample, the weight average when the run kept one) and
@@ -494,7 +499,10 @@ def load_pretrained(path: str | os.PathLike | None = None, *, conditional: bool 
     Raises:
       CheckpointError: the weights are missing (e.g. an install without package data).
     """
-    path = Path(path or (PRETRAINED_CONDITIONAL_DIR if conditional else pretrained_dir()))
+    if conditional and self_conditioned:
+        raise ValueError("pass conditional=True or self_conditioned=True, not both: they are two shipped generators.")
+    path = Path(path or (PRETRAINED_CONDITIONAL_DIR if conditional else
+                         PRETRAINED_SELFCOND_DIR if self_conditioned else pretrained_dir()))
     if not path.exists():
         raise CheckpointError(f"no pretrained weights at {path}: reinstall gan_utils with its package data, or "
                               "train them with the command in the README and pass the --out folder as path=.")

@@ -29,11 +29,11 @@ PENALTIES = ("none", "r1", "r2", "gp", "clip")
 # (hidden is older, but its default was (256, 256) until the toy command line was sped up.)
 BEFORE_OPTIONS = dict(hidden=(256, 256), loss="non_saturating", d_lr=None, b2=0.999, r1=0.0, ema=0.0, g_base=128, d_base=64, g_extra=0,
                       penalty="none", penalty_weight=None, spectral_norm=False, minibatch_std=False, pack=1,
-                      conditional=False)
+                      conditional=False, self_condition=0, lr_decay=0)
 _DCGAN_SIZES = ("g_base", "d_base", "g_extra")   # the fields that size a DCGAN; an MLP must leave them alone
 # The largest sizes a config may ask for: far above any model of the course, far below what exhausts a machine. A
 # meta.json is read through GANConfig, so a corrupt (or hostile) file cannot ask for a layer of terabytes.
-MAX_SIZES = dict(batch_size=65_536, latent_dim=4_096, k_disc=100, toy_points=10_000_000, g_base=1_024, d_base=1_024,
+MAX_SIZES = dict(batch_size=65_536, latent_dim=4_096, k_disc=100, self_condition=1_000, toy_points=10_000_000, g_base=1_024, d_base=1_024,
                  g_extra=16, pack=64, hidden=8_192, hidden_layers=16)
 
 
@@ -158,6 +158,11 @@ class GANConfig:
     # Class-conditional generation (issue #15, notebook 08)
     conditional: bool = False     # G(z, y) and a projection D(x, y) (Miyato & Koyama 2018): ask for a digit; mnist
     #                               and dcgan only
+    lr_decay: int = 0             # N > 0: both learning rates constant to step N/2, then linearly to 0 at step N
+    #                               (quality fell after 10,000 steps at a constant rate: benchmarks/RESULTS.md); 0 = off
+    # Labels without labels (issue #25, notebook 09)
+    self_condition: int = 0       # k > 0: a self-conditioned GAN (Liu et al. 2020): the conditional DCGAN of 08 on k
+    #                               clusters of D's features, re-clustered as it trains (gan_utils.clusters); 0 = off
 
     def __post_init__(self):
         check_field_types(self)
@@ -205,6 +210,14 @@ class GANConfig:
             if self.pack != 1 or self.g_extra:
                 raise ValueError(f"the conditional DCGAN has no PacGAN packing (a pack mixes classes) and no extra "
                                  f"generator stages; set pack=1 and g_extra=0 (got {self.pack}, {self.g_extra}).")
+        if self.lr_decay < 0:
+            raise ValueError(f"lr_decay must be >= 0 (0 = a constant learning rate), got {self.lr_decay}; e.g. 20000 "
+                             "for a 20,000-step run that decays over its second half.")
+        if self.self_condition:
+            if self.self_condition < 2 or model != "dcgan" or self.conditional or self.pack != 1 or self.g_extra:
+                raise ValueError(f"self_condition={self.self_condition} asks for a self-conditioned DCGAN on that "
+                                 "many clusters (at least 2; 0 = off): it needs dataset 'mnist', model 'dcgan', "
+                                 "conditional=False (it makes its own labels), pack=1 and g_extra=0.")
         if not 0 <= self.ema < 1:
             raise ValueError(f"ema (the decay of G's weight average) must be in [0, 1), got {self.ema}; 0 turns it "
                              "off, 0.999 is common.")
@@ -309,10 +322,16 @@ def build_gan(config: GANConfig | dict) -> GAN:
         g = models.ConditionalDCGANGenerator(latent_dim=c.latent_dim, num_classes=10, base=c.g_base, rngs=rngs)
         d = models.ProjectionDiscriminator(base=c.d_base, num_classes=10, dropout=c.dropout, rngs=rngs,
                                            spectral_norm=c.spectral_norm, minibatch_std=c.minibatch_std)
+    elif c.self_condition:
+        g = models.SelfConditionedGenerator(latent_dim=c.latent_dim, num_clusters=c.self_condition, base=c.g_base,
+                                            rngs=rngs)
+        d = models.ProjectionDiscriminator(base=c.d_base, num_classes=c.self_condition, dropout=c.dropout, rngs=rngs,
+                                           spectral_norm=c.spectral_norm, minibatch_std=c.minibatch_std)
     elif c.model == "dcgan":
         g = models.DCGANGenerator(latent_dim=c.latent_dim, base=c.g_base, extra=c.g_extra, rngs=rngs)
         d = models.DCGANDiscriminator(base=c.d_base, dropout=c.dropout, rngs=rngs, **stabilisers)
     else:
         g = models.MLPGenerator(latent_dim=c.latent_dim, out_dim=c.data_dim, hidden=c.hidden, rngs=rngs)
         d = models.MLPDiscriminator(in_dim=c.data_dim, hidden=c.hidden, rngs=rngs, **stabilisers)
-    return GAN(g, d, g_lr=c.lr, d_lr=c.lr if c.d_lr is None else c.d_lr, b1=c.b1, b2=c.b2, ema=c.ema)
+    return GAN(g, d, g_lr=c.lr, d_lr=c.lr if c.d_lr is None else c.d_lr, b1=c.b1, b2=c.b2, ema=c.ema,
+               lr_decay=c.lr_decay)

@@ -72,7 +72,8 @@ NEAR_MIN = 0.5           # fewer than half the samples near a mode: they are not
 MODES_HELD_MIN = 0.9     # toy data: at least 90% of the modes (8 of 8 on the ring, 23 of 25 on the grid) each hold
 HELD_SHARE = 0.25        # a quarter of their fair share of the good samples; fewer is mode collapse
 FID_OFF = 150.0          # MNIST: samples with an MNIST-FID above 150 (500 samples against the test set) are not
-#                          digits yet: the default recipe scores 50-58 after 5 minutes, the shipped DCGAN 49 (its
+#                          digits yet: the plain DCGAN scores 50-58 after 5 minutes (the self-conditioned default
+#                          of `train`, 16), the shipped DCGAN 49 (its
 #                          500-sample FID is about 4 higher); an untrained generator scores several hundred
 CONFIDENCE_MIN = 0.6     # MNIST without the test set (no FID): the classifier's mean top probability; real test digits
 #                          score about 0.99, the shipped DCGAN 0.8
@@ -331,7 +332,7 @@ def diagnose(history: dict, samples: dict | None = None, *, d_loss: str = "bce",
         conf, lo, hi = s["mean_confidence"], s["least_digit"], s["most_digit"]
         if "fid" in s and s["fid"] > FID_OFF:
             return Diagnosis("non_convergence", f"the samples' MNIST-FID is {s['fid']:.0f} (above {FID_OFF:g}; a "
-                                                f"5-minute run of the default recipe scores 50-58): they are not "
+                                                f"5-minute run of the plain DCGAN scores 50-58): they are not "
                                                 f"digits yet", step, ev)
         if conf < CONFIDENCE_MIN:
             return Diagnosis("non_convergence", f"the classifier's mean confidence in the samples is {r(conf)} (below "

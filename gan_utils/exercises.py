@@ -335,6 +335,49 @@ def _nb08(ex1=None, projection_logit=None, ex3=None, ex4=None, ex5=None, *, feat
     return out
 
 
+# ---------------------------------------------------------------------------------------------- notebook 09
+def _phi(x: float) -> float:
+    return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
+
+
+def _acceptance_probe(fn: Callable) -> bool:
+    rng = np.random.default_rng(9)
+    for n, m in ((7, 0.0), (50, 1.3), (200, -2.0)):
+        logits = rng.normal(0, 2, n)
+        want = float(np.mean(np.minimum(1.0, np.exp(logits - m))))
+        if abs(float(_call(fn, logits, m)) - want) > 1e-6:
+            return False
+    return True
+
+
+def _purity_probe(fn: Callable) -> bool:
+    rng = np.random.default_rng(10)
+    for n, k, c in ((12, 3, 4), (500, 10, 7), (300, 10, 20)):
+        labels, clusters = rng.integers(0, k, n), rng.integers(0, c, n)
+        clusters[: n // 2] = labels[: n // 2] % c          # some structure, so purity is not near chance
+        want = sum(np.bincount(labels[clusters == j]).max() for j in np.unique(clusters)) / n
+        if abs(float(_call(fn, clusters, labels)) - want) > 1e-9:
+            return False
+    return True
+
+
+def _nb09(ex1=None, ex2=None, acceptance=None, purity=None) -> dict[int, _Result]:
+    out = {1: _number(ex1, 2 * _phi(0.5) - 1, 1e-3,
+                      "each class's band has width r/2 = 0.5; add Phi(Phi^-1(1/2) + 1/2) - 1/2 over the two classes")}
+    if ex2 is None:
+        out[2] = ("not answered", "")
+    elif isinstance(ex2, (bool, float)) or not isinstance(ex2, (int, np.integer)):
+        out[2] = ("not yet", f"expected a cluster index 0, 1 or 2, got {ex2!r}")
+    else:   # Phi(0.3) = 0.618: past the first cumulative share (0.5), before the second (0.8)
+        out[2] = ("correct", "") if int(ex2) == 1 else ("not yet", "compare Phi(0.3) with the cumulative shares "
+                                                                     "0.5, 0.8, 1.0")
+    out[3] = _function(acceptance, _acceptance_probe, "each sample is kept with probability min(1, exp(logit - M)); "
+                                                       "return the mean over the samples")
+    out[4] = _function(purity, _purity_probe, "for each cluster count its most common label; sum over clusters, "
+                                              "divide by N")
+    return out
+
+
 # Answers of "change the code and run it" exercises that are too slow to recompute in a checker: the value the
 # reference solution printed (JAX 0.10.2, CPU), with a tolerance for other platforms' float rounding.
 MEASURED: dict[str, dict[int, tuple[float, float]]] = {
@@ -344,7 +387,8 @@ MEASURED: dict[str, dict[int, tuple[float, float]]] = {
 }
 
 NOTEBOOKS: dict[str, Callable[..., dict[int, _Result]]] = {
-    "01": _nb01, "02": _nb02, "03": _nb03, "04": _nb04, "05": _nb05, "06": _nb06, "07": _nb07, "08": _nb08}
+    "01": _nb01, "02": _nb02, "03": _nb03, "04": _nb04, "05": _nb05, "06": _nb06, "07": _nb07, "08": _nb08,
+    "09": _nb09}
 
 
 def grade(notebook: str, **answers) -> dict[int, tuple[str, str]]:
@@ -359,7 +403,7 @@ def grade(notebook: str, **answers) -> dict[int, tuple[str, str]]:
 
 
 def check(notebook: str, **answers) -> None:
-    """Grade every exercise of ``notebook`` ("01" to "08"), print one line each, then raise if any is wrong.
+    """Grade every exercise of ``notebook`` ("01" to "09"), print one line each, then raise if any is wrong.
 
     Args:
       notebook: the notebook's two-digit number.

@@ -34,7 +34,7 @@ __all__ = ["depth_to_space", "space_to_depth", "Upsample", "MLPGenerator", "MLPD
            "DCGANGenerator", "DCGANDiscriminator", "count_params", "UPSAMPLE_MODES", "inference_copy", "sample",
            "recalibrate_batchnorm", "layer_table", "format_layer_table", "SpectralNorm", "minibatch_std",
            "pack_samples", "ConditionalBatchNorm", "ConditionalDCGANGenerator", "ProjectionDiscriminator",
-           "generator_inputs", "class_labels"]
+           "generator_inputs", "class_labels", "ClusterPrior", "SelfConditionedGenerator", "takes_labels"]
 
 UPSAMPLE_MODES = ("subpixel", "transpose", "resize")
 
@@ -484,6 +484,56 @@ class ConditionalDCGANGenerator(nnx.Module):
         x = nnx.relu(self.bn0(h, y)).reshape(z.shape[0], 7, 7, self.base)
         x = nnx.relu(self.bn1(self.up1(x), y))
         return jnp.tanh(self.up2(x))
+
+
+class ClusterPrior(nnx.Variable):
+    """The share of the training data in each cluster of a self-conditioned GAN: set by re-clustering, not by the
+    optimizer (which updates ``nnx.Param`` only), and saved with the generator."""
+
+
+class SelfConditionedGenerator(nnx.Module):
+    """An unconditional generator built from a class-conditional one and a discrete code drawn from z:
+    z (N, latent_dim) -> images (N, 28, 28, 1) in [-1, 1], with no label asked of the caller.
+
+    Self-conditioned GAN (Liu et al., 2020, "Diverse Image Generation via Self-Conditioned GANs"): the training data
+    are clustered without labels (k-means on the discriminator's features, ``gan_utils.clusters``), and the cluster
+    ids play the labels of a class-conditional GAN (``ConditionalDCGANGenerator`` with a ``ProjectionDiscriminator``
+    over ``num_clusters`` classes). A sample's cluster is read from its own z: ``c = F^-1(Phi(z[:, 0]))``, the
+    inverse of the clusters' cumulative shares (``prior``) at the normal CDF of z's first coordinate, so c follows
+    the data's cluster shares, G stays a function of z alone (every sampler of the course works unchanged), and a
+    straight walk in z crosses from one cluster to the next in a jump instead of through hybrid digits.
+
+    In training the step passes the real batch's cluster ids as ``y`` (as for any conditional GAN); the prior only
+    decides c when y is not given.
+
+    Args:
+      latent_dim: size of z (the first coordinate also picks the cluster).
+      num_clusters: k, the number of clusters.
+      base: channels at 7x7 of the conditional generator.
+      rngs: the NNX random streams.
+    """
+
+    def __init__(self, latent_dim: int = 64, num_clusters: int = 10, base: int = 64, *, rngs: nnx.Rngs):
+        if isinstance(num_clusters, bool) or not isinstance(num_clusters, numbers.Integral) or num_clusters < 2:
+            raise ValueError(f"num_clusters must be an integer >= 2, got {num_clusters!r}.")
+        self.latent_dim, self.num_clusters = latent_dim, int(num_clusters)
+        self.net = ConditionalDCGANGenerator(latent_dim, num_clusters, base, rngs=rngs)
+        self.prior = ClusterPrior(jnp.full((num_clusters,), 1.0 / num_clusters))   # (k,) shares, summing to 1
+
+    def clusters_of(self, z: jax.Array) -> jax.Array:
+        """(N,) int32 cluster of each z (N, latent_dim): the prior's quantile at Phi(z[:, 0])."""
+        _check_input(z, (self.latent_dim,), "SelfConditionedGenerator")
+        u = jax.scipy.stats.norm.cdf(z[:, 0])
+        edges = jnp.cumsum(self.prior[...])[:-1]
+        return jnp.searchsorted(edges, u, side="right").astype(jnp.int32)
+
+    def __call__(self, z: jax.Array, y: jax.Array | None = None) -> jax.Array:
+        return self.net(z, self.clusters_of(z) if y is None else y)
+
+
+def takes_labels(generator: nnx.Module) -> bool:
+    """True for a generator that the training step must give labels: class-conditional or self-conditioned."""
+    return getattr(generator, "num_classes", None) is not None or getattr(generator, "num_clusters", None) is not None
 
 
 class ProjectionDiscriminator(nnx.Module):

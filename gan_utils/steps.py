@@ -36,6 +36,13 @@ from . import devices, losses, models
 __all__ = ["GAN", "step_key", "make_train_step", "make_fused_train_step"]
 
 
+def _rate(lr: float, decay: int):
+    """Adam's learning rate: ``lr``, or (decay > 0) lr until update decay/2, then linearly down to 0 at ``decay``."""
+    if not decay:
+        return lr
+    return lambda count: lr * jnp.clip(2.0 * (1.0 - count / decay), 0.0, 1.0)
+
+
 class GAN(nnx.Module):
     """A generator, a discriminator and their Adam optimizers, as one NNX module (one state to save).
 
@@ -45,6 +52,9 @@ class GAN(nnx.Module):
       g_lr, d_lr: Adam learning rates (DCGAN paper: 2e-4 for both).
       b1: Adam's first-moment decay (DCGAN paper: 0.5; the default 0.9 makes GAN training oscillate more).
       b2: Adam's second-moment decay.
+      lr_decay: 0 for constant learning rates; N > 0: each rate stays constant for N/2 updates, then falls linearly to
+        0 at update N (counted in each optimizer's own updates, so with k_disc D's rate falls k times sooner).
+        Quality of the shipped DCGAN got worse after 10,000 steps at a constant rate (benchmarks/RESULTS.md).
       ema: decay of an exponential moving average of the generator's weights (0 = none; e.g. 0.999). When on,
         ``g_ema`` is a second generator, a copy of ``generator`` at construction, whose parameters the training
         step moves after every generator update: ``ema = decay * ema + (1 - decay) * param``
@@ -53,7 +63,7 @@ class GAN(nnx.Module):
     """
 
     def __init__(self, generator: nnx.Module, discriminator: nnx.Module, *, g_lr: float = 2e-4,
-                 d_lr: float = 2e-4, b1: float = 0.5, b2: float = 0.999, ema: float = 0.0):
+                 d_lr: float = 2e-4, b1: float = 0.5, b2: float = 0.999, ema: float = 0.0, lr_decay: int = 0):
         if not hasattr(generator, "latent_dim"):
             raise TypeError("the generator needs a `latent_dim` attribute (the size of z); "
                             "gan_utils.models generators have one.")
@@ -62,8 +72,10 @@ class GAN(nnx.Module):
                              "0 turns it off, 0.999 is common.")
         self.generator = generator
         self.discriminator = discriminator
-        self.g_opt = nnx.Optimizer(generator, optax.adam(g_lr, b1, b2), wrt=nnx.Param)
-        self.d_opt = nnx.Optimizer(discriminator, optax.adam(d_lr, b1, b2), wrt=nnx.Param)
+        if isinstance(lr_decay, bool) or not isinstance(lr_decay, int) or lr_decay < 0:
+            raise ValueError(f"lr_decay must be a whole number of updates >= 0 (0 = a constant rate), got {lr_decay!r}.")
+        self.g_opt = nnx.Optimizer(generator, optax.adam(_rate(g_lr, lr_decay), b1, b2), wrt=nnx.Param)
+        self.d_opt = nnx.Optimizer(discriminator, optax.adam(_rate(d_lr, lr_decay), b1, b2), wrt=nnx.Param)
         self.ema_decay = float(ema)
         # new Variables (sharing the initial arrays): the average starts at the generator's initialisation
         self.g_ema = nnx.clone(generator) if ema > 0 else None
@@ -127,7 +139,7 @@ def _one_step(gan: GAN, real: jax.Array, key: jax.Array, *, k_disc: int, generat
     """k discriminator updates then one generator update, mutating ``gan`` (called inside jit)."""
     G, D = gan.generator, gan.discriminator
     m = getattr(D, "pack", 1)                       # PacGAN: D judges packs of m samples
-    conditional = getattr(G, "num_classes", None) is not None
+    conditional = models.takes_labels(G)   # a class-conditional or self-conditioned generator
     if conditional:   # real = (images, labels); the fakes are asked for the same labels, so D sees the same classes
         real, labels = real
         if m > 1:

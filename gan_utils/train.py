@@ -74,7 +74,8 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
       fuse: steps per compiled call; default ``devices.default_fuse(gan)``.
       data_parallel: split batches across all local devices (default: when there are several); see
         ``steps.make_train_step``.
-      callbacks: functions ``cb(step, gan, history)`` called every ``callback_every`` steps and at the end.
+      callbacks: functions ``cb(step, gan, history)`` called every ``callback_every`` steps and at the end. Training
+        goes on from the GAN as they leave it (e.g. ``clusters.SelfConditioning`` sets the generator's prior).
       callback_every: steps between callback calls.
       checkpoint_dir: if given, a checkpoint is written there every ``checkpoint_every`` steps, at the end,
         and (holding the last good state) when training diverges.
@@ -194,7 +195,9 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
         nnx.update(gan, run["state"])
         for cb in callbacks:
             cb(run["step"], gan, hist)
-        run["called_back_at"] = run["step"]
+        # training goes on from what the callbacks leave (a self-conditioned GAN's callback sets G's cluster prior);
+        # a callback that only reads changes nothing here
+        run.update(state=nnx.state(gan), called_back_at=run["step"])
 
     def crossed(every, n):
         return bool(every) and run["step"] // every != (run["step"] - n) // every

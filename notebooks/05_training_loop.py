@@ -775,8 +775,10 @@ assert toy_verdicts["lr 1e-3 (5x), beta1 0.5"].count("healthy") >= 4, toy_verdic
 # - **Several devices** (e.g. a TPU's cores): `fit` splits every batch across them (data parallel,
 #   `devices.data_parallel_shardings`), so use a batch size that is a multiple of `len(jax.devices())`.
 # - **Exact resume** is asserted on CPU only; GPUs may sum floats in a different order from run to run.
-# - From a terminal, the same training runs as `python -m gan_utils train --dataset mnist --steps 5000 --out run`
-#   (the command line's defaults are this notebook's recipe; add `--resume` to continue an interrupted run).
+# - From a terminal, the same training runs as
+#   `python -m gan_utils train --dataset mnist --steps 5000 --self-condition 0 --out run` (this notebook's recipe;
+#   without `--self-condition 0` the command line trains notebook 09's self-conditioned GAN, its default since it
+#   won per CPU-minute; add `--resume` to continue an interrupted run).
 
 # %% [markdown]
 # ## Summary

@@ -34,6 +34,9 @@ RIGHT = {
                table=_GRID_MODES),
     "08": dict(ex1=37.12, projection_logit=lambda phi, w, b, V, y: phi @ w + b + np.sum(V[y] * phi, axis=1),
                ex3=math.erfc(1 / math.sqrt(2)), ex4=87_025),
+    "09": dict(ex1=math.erf(0.5 / math.sqrt(2)), ex2=1,
+               acceptance=lambda logits, M: np.mean(np.minimum(1, np.exp(np.asarray(logits) - M))),
+               purity=lambda c, y: sum(np.bincount(y[c == j]).max() for j in np.unique(c)) / len(c)),
 }
 WRONG = {
     "01": dict(answer_1=0.5, js_bernoulli=lambda a, b: abs(a - b) * math.log(2), answer_3=-2.0),
@@ -48,6 +51,11 @@ WRONG = {
     # unconditional part; one side of the normal only; the total at base 32
     "08": dict(ex1=32.0, projection_logit=lambda phi, w, b, V, y: np.sum(V[y] * phi, axis=1),
                ex3=1 - 0.8413447, ex4=41_633),
+    # the band of one class only; the cluster counted from 1; exp without the cap at 1; the majority share per
+    # cluster averaged over clusters (unweighted)
+    "09": dict(ex1=0.5 * math.erf(0.5 / math.sqrt(2)), ex2=2,
+               acceptance=lambda logits, M: np.mean(np.exp(np.asarray(logits) - M)),
+               purity=lambda c, y: np.mean([np.bincount(y[c == j]).max() / np.sum(c == j) for j in np.unique(c)])),
 }
 
 
@@ -105,7 +113,7 @@ def test_a_crashing_function_is_not_yet_with_its_error():
 
 def test_bad_notebook_and_bad_names_say_what_to_do():
     with pytest.raises(ValueError, match="expected one of"):
-        grade("09")
+        grade("11")
     with pytest.raises(TypeError, match="names the exercise cell uses"):
         grade("02", answer_9=1)
 

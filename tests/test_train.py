@@ -339,3 +339,22 @@ def test_fit_takes_the_recipe_as_one_config_and_one_option_over_it():
             train.fit(build_gan(c), b, key=jax.random.key(2), steps=1, progress=False, **bad)
     with pytest.raises(TypeError, match="config must be a GANConfig"):
         train.fit(build_gan(c), b, key=jax.random.key(2), steps=1, progress=False, config="hinge")
+
+
+def test_lr_decay_holds_the_rate_then_brings_it_to_zero():
+    """GANConfig(lr_decay=N): constant rate to update N/2, linear to 0 at N; after N the weights stop moving."""
+    from gan_utils.config import GANConfig, build_gan
+    from gan_utils.steps import _rate
+    rate = _rate(1e-3, 8)
+    np.testing.assert_allclose([float(rate(c)) for c in (0, 4, 6, 8, 12)], [1e-3, 1e-3, 5e-4, 0.0, 0.0], atol=1e-12)
+    cfg = GANConfig(dataset="ring", lr_decay=4, toy_points=512)
+    gan = build_gan(cfg)
+    x = np.asarray(jax.random.normal(jax.random.key(0), (512, 2)), np.float32)
+    batches = data.BatchSampler(x, 64, jax.random.key(1))
+    params = lambda: [np.array(a) for a in jax.tree_util.tree_leaves(nnx.state(gan.generator, nnx.Param))]  # noqa
+    train.fit(gan, batches, key=jax.random.key(2), steps=4, config=cfg, fuse=1, progress=False)
+    at4 = params()
+    train.fit(gan, batches, key=jax.random.key(2), steps=6, start_step=4, config=cfg, fuse=1, progress=False)
+    assert all(np.array_equal(a, b) for a, b in zip(at4, params()))     # rate 0 from update 4 on
+    with pytest.raises(ValueError, match="lr_decay must be >= 0"):
+        GANConfig(lr_decay=-1)
