@@ -36,20 +36,24 @@ RESULTS_JSONL = HERE / "quality_results.jsonl"
 # Named recipes: GANConfig fields that differ from the command line's defaults (gan_utils.config.GANConfig).
 # Each is a hypothesis from the literature; the search table in RESULTS.md says which ones won per minute.
 FULL_WIDTH = {"g_base": 128, "d_base": 64}   # notebook 03's and 04's networks, the defaults before the search
+PLAIN = {"self_condition": 0}   # the plain DCGAN: every recipe of the first two searches (before `train` self-conditioned)
 
 RECIPES: dict[str, dict] = {
-    "course": {},                                        # the command line's defaults (the search's winner)
+    "course": {},                                        # the command line's defaults: since 2026-11-24 the
+    #                                                      self-conditioned GAN (10 clusters); rows before name the plain
+    "plain": PLAIN,                                      # the second search's winner, the plain half-width DCGAN
+    "selfcond20": {"self_condition": 20},                # self-conditioned on 20 clusters
     # the recipe before the search (the DCGAN paper's Adam 2e-4, the full-width networks); rows of
     # quality_results.md dated before 2026-11-22 04:40 UTC name it "course"
-    "dcgan_paper": {"lr": 2e-4, **FULL_WIDTH},
-    "lr5e-4": {"lr": 5e-4, **FULL_WIDTH},                # notebook 05's live run before the search
-    "ema": {"lr": 5e-4, **FULL_WIDTH, "ema": 0.995},     # average of G's weights; window ~200 steps
-    "hinge": {"lr": 5e-4, **FULL_WIDTH, "loss": "hinge"},  # hinge loss (Lim & Ye 2017)
-    "extra": {"lr": 5e-4, **FULL_WIDTH, "g_extra": 1},   # a 3x3 conv stage at 28x28 in G
-    "ttur": {"lr": 2.5e-4, "d_lr": 1e-3, **FULL_WIDTH},  # two time-scales: D 4x faster (Heusel et al. 2017)
-    "wide_d": {"lr": 5e-4, **FULL_WIDTH, "d_base": 96},  # a wider discriminator (1.5x channels)
-    "batch128": {"lr": 1e-3, **FULL_WIDTH, "batch_size": 128},  # fewer, better-informed updates
-    "small": {"lr": 5e-4, "g_base": 64, "d_base": 32},   # half-width networks: 2.4x the steps per minute
+    "dcgan_paper": {"lr": 2e-4, **FULL_WIDTH, **PLAIN},
+    "lr5e-4": {"lr": 5e-4, **FULL_WIDTH, **PLAIN},                # notebook 05's live run before the search
+    "ema": {"lr": 5e-4, **FULL_WIDTH, "ema": 0.995, **PLAIN},     # average of G's weights; window ~200 steps
+    "hinge": {"lr": 5e-4, **FULL_WIDTH, "loss": "hinge", **PLAIN},  # hinge loss (Lim & Ye 2017)
+    "extra": {"lr": 5e-4, **FULL_WIDTH, "g_extra": 1, **PLAIN},   # a 3x3 conv stage at 28x28 in G
+    "ttur": {"lr": 2.5e-4, "d_lr": 1e-3, **FULL_WIDTH, **PLAIN},  # two time-scales: D 4x faster (Heusel et al. 2017)
+    "wide_d": {"lr": 5e-4, **FULL_WIDTH, "d_base": 96, **PLAIN},  # a wider discriminator (1.5x channels)
+    "batch128": {"lr": 1e-3, **FULL_WIDTH, "batch_size": 128, **PLAIN},  # fewer, better-informed updates
+    "small": {"lr": 5e-4, "g_base": 64, "d_base": 32, **PLAIN},   # half-width networks: 2.4x the steps per minute
 }
 
 HEADER = ("| date | machine | load | recipe | options | budget | steps | img/s | MNIST-FID | confidence "

@@ -800,7 +800,9 @@ print(course.top_to_bottom(T_START))
 
 # %% [markdown]
 # ---
-# This is the last notebook of the course. Back to [the course overview](../README.md); for further reading, the
+# Next: [notebook 07](07_mode_collapse.ipynb), mode collapse and the stabilisers that fight it; these scores return
+# in [notebook 09](09_disconnected_digits.ipynb), which asks why the unconditional generator's precision is low. Back
+# to [the course overview](../README.md); for further reading, the
 # papers cited above: Heusel et al. (2017) for FID, Salimans et al. (2016) for the Inception Score, Kynkäänniemi
 # et al. (2019) for precision and recall, Chong & Forsyth (2020) for FID's bias, Srivastava et al. (2017, VEEGAN) and
 # Lin et al. (2018, PacGAN) for mode counting.

@@ -1382,8 +1382,9 @@ print(course.top_to_bottom(T_START))
 
 # %% [markdown]
 # ---
-# This is the last notebook of the course. Back to [the course overview](../README.md), or to
-# [notebook 07](07_mode_collapse.ipynb) for the stabilisers. Further reading: Mirza & Osindero (2014) for conditional
+# Next: [notebook 09](09_disconnected_digits.ipynb) asks why the unconditional generator's digits break where this
+# notebook's do not, and borrows this notebook's machinery for a fix that needs no labels. Or back to
+# [the course overview](../README.md), or to [notebook 07](07_mode_collapse.ipynb) for the stabilisers. Further reading: Mirza & Osindero (2014) for conditional
 # GANs; Miyato & Koyama (2018) for the projection discriminator; de Vries et al. (2017) for conditional BatchNorm;
 # White (2016) for slerp; Brock et al. (2019, BigGAN) for truncation; Zhu et al. (2016) and Creswell & Bharath (2018)
 # for inverting a generator.
