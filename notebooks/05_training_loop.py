@@ -282,6 +282,15 @@ print(f"a cold compile of the gan_utils step (cache off, batch 48): {cold:.1f} s
 # against 66.3 with both networks at half width; batch 32 at $5\cdot10^{-4}$, 70.8 against 89.3 (it helped there, but
 # not on top of the recipe: 63.5 against 55.1 in the table). The moving average did not beat the recipe either.
 #
+# **Why this notebook keeps the plain DCGAN.** The command line's MNIST default is now a different model: notebook
+# 09's self-conditioned GAN, which clusters the training digits without labels and gives the generator a discrete
+# choice of cluster. On the same 5 CPU minutes it drew much better digits (MNIST-FID 15.9 in one run, against the
+# plain DCGAN's 50-58; `benchmarks/RESULTS.md`, "Labels without labels"). This notebook still trains the plain
+# DCGAN because it teaches the training loop of the two networks built in notebooks 03 and 04, and the
+# self-conditioned GAN adds a conditional generator, a projection discriminator and re-clustering on top of that
+# loop: each is taught where it comes from (notebooks 08 and 09). Look for digits below that belong to two classes at
+# once: notebook 09 measures how many the plain DCGAN draws, why, and what fixes it.
+#
 # The next cell builds the recipe's GAN and shows what "half width" means in parameters.
 
 # %%
