@@ -40,9 +40,10 @@ PLAIN = {"self_condition": 0}   # the plain DCGAN: every recipe of the first two
 
 RECIPES: dict[str, dict] = {
     "course": {},                                        # the command line's defaults: since 2026-11-24 the
-    #                                                      self-conditioned GAN (20 clusters); rows before name the plain
+    #                                                      self-conditioned GAN (40 clusters); rows before name the plain
     "plain": PLAIN,                                      # the second search's winner, the plain half-width DCGAN
-    "selfcond10": {"self_condition": 10},                # self-conditioned on 10 clusters (lost to 20)
+    "selfcond10": {"self_condition": 10},                # self-conditioned on 10 clusters (lost to 20 and 40)
+    "selfcond20": {"self_condition": 20},                # self-conditioned on 20 clusters (lost to 40)
     # the recipe before the search (the DCGAN paper's Adam 2e-4, the full-width networks); rows of
     # quality_results.md dated before 2026-11-22 04:40 UTC name it "course"
     "dcgan_paper": {"lr": 2e-4, **FULL_WIDTH, **PLAIN},

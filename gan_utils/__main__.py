@@ -29,9 +29,9 @@ __all__ = ["main", "make_parser", "CLIError"]
 SAMPLE_EVERY = 500        # steps between sample grids written to the output folder
 CHECKPOINT_EVERY = 1000   # steps between checkpoints
 # `train --dataset mnist` self-conditions on this many clusters unless told otherwise (--self-condition 0: the plain
-# DCGAN of notebooks 03-06): it won per CPU-minute (5 minutes on 2 cores: MNIST-FID 8.6 with 20 clusters, 15.0-15.9
-# with 10, 55.2 for the plain DCGAN; benchmarks/RESULTS.md, "Labels without labels")
-DEFAULT_CLUSTERS = 20
+# DCGAN of notebooks 03-06): it won per CPU-minute (5 minutes on 2 cores: MNIST-FID 5.5 with 40 clusters, 8.6 with
+# 20, 15.0-15.9 with 10, 55.2 for the plain DCGAN; benchmarks/RESULTS.md, "Labels without labels")
+DEFAULT_CLUSTERS = 40
 _DEFAULT = GANConfig()
 
 

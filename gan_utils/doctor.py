@@ -73,7 +73,7 @@ MODES_HELD_MIN = 0.9     # toy data: at least 90% of the modes (8 of 8 on the ri
 HELD_SHARE = 0.25        # a quarter of their fair share of the good samples; fewer is mode collapse
 FID_OFF = 150.0          # MNIST: samples with an MNIST-FID above 150 (500 samples against the test set) are not
 #                          digits yet: the plain DCGAN scores 50-58 after 5 minutes (the self-conditioned default
-#                          of `train`, 9), the shipped DCGAN 49 (its
+#                          of `train`, 5.5), the shipped DCGAN 49 (its
 #                          500-sample FID is about 4 higher); an untrained generator scores several hundred
 CONFIDENCE_MIN = 0.6     # MNIST without the test set (no FID): the classifier's mean top probability; real test digits
 #                          score about 0.99, the shipped DCGAN 0.8

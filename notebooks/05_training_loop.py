@@ -284,7 +284,7 @@ print(f"a cold compile of the gan_utils step (cache off, batch 48): {cold:.1f} s
 #
 # **Why this notebook keeps the plain DCGAN.** The command line's MNIST default is now a different model: notebook
 # 09's self-conditioned GAN, which clusters the training digits without labels and gives the generator a discrete
-# choice of cluster. On the same 5 CPU minutes it drew much better digits (MNIST-FID 8.6 in one run, against the
+# choice of cluster. On the same 5 CPU minutes it drew much better digits (MNIST-FID 5.5 in one run, against the
 # plain DCGAN's 50-58; `benchmarks/RESULTS.md`, "Labels without labels"). This notebook still trains the plain
 # DCGAN because it teaches the training loop of the two networks built in notebooks 03 and 04, and the
 # self-conditioned GAN adds a conditional generator, a projection discriminator and re-clustering on top of that
