@@ -362,8 +362,11 @@ def _purity_probe(fn: Callable) -> bool:
 
 
 def _nb09(ex1=None, ex2=None, acceptance=None, purity=None) -> dict[int, _Result]:
-    out = {1: _number(ex1, 2 * _phi(0.5) - 1, 1e-3,
-                      "each class's band has width r/2 = 0.5; add Phi(Phi^-1(1/2) + 1/2) - 1/2 over the two classes")}
+    # Phi^-1(0.3) = -0.5244: each class's band of width r/2 = 0.5 holds Phi(-0.0244) - 0.3 = 0.1903
+    out = {1: _number(ex1, 2 * (_phi(-0.524400512708041 + 0.5) - 0.3), 1e-3,
+                      "each class's band has width r/2 = 0.5; add Phi(Phi^-1(0.3) + 1/2) - 0.3 over the two classes")}
+    if isinstance(ex2, np.ndarray) and ex2.size == 1:   # e.g. the notebook's cluster_from_z of one code
+        ex2 = ex2.reshape(-1)[0]
     if ex2 is None:
         out[2] = ("not answered", "")
     elif isinstance(ex2, (bool, float)) or not isinstance(ex2, (int, np.integer)):

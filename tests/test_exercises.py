@@ -34,7 +34,7 @@ RIGHT = {
                table=_GRID_MODES),
     "08": dict(ex1=37.12, projection_logit=lambda phi, w, b, V, y: phi @ w + b + np.sum(V[y] * phi, axis=1),
                ex3=math.erfc(1 / math.sqrt(2)), ex4=87_025),
-    "09": dict(ex1=math.erf(0.5 / math.sqrt(2)), ex2=1,
+    "09": dict(ex1=2 * (0.5 * (1 + math.erf((-0.524400512708041 + 0.5) / math.sqrt(2))) - 0.3), ex2=np.array([1]),
                acceptance=lambda logits, M: np.mean(np.minimum(1, np.exp(np.asarray(logits) - M))),
                purity=lambda c, y: sum(np.bincount(y[c == j]).max() for j in np.unique(c)) / len(c)),
 }
@@ -53,7 +53,7 @@ WRONG = {
                ex3=1 - 0.8413447, ex4=41_633),
     # the band of one class only; the cluster counted from 1; exp without the cap at 1; the majority share per
     # cluster averaged over clusters (unweighted)
-    "09": dict(ex1=0.5 * math.erf(0.5 / math.sqrt(2)), ex2=2,
+    "09": dict(ex1=0.5 * (1 + math.erf((-0.524400512708041 + 0.5) / math.sqrt(2))) - 0.3, ex2=2,
                acceptance=lambda logits, M: np.mean(np.exp(np.asarray(logits) - M)),
                purity=lambda c, y: np.mean([np.bincount(y[c == j]).max() / np.sum(c == j) for j in np.unique(c)])),
 }
