@@ -145,8 +145,7 @@ def cmd_train(args) -> None:
     if config.self_condition:   # pseudo-labels: k-means on D's features, now and every clusters.RECLUSTER_EVERY steps
         from . import clusters
         true_digits = data.load_mnist("train")[1]   # only to report how well the clusters match the digits
-        selfcond = clusters.SelfConditioning(x[0], x[1], config.self_condition, jax.random.fold_in(key, 7),
-                                             score_labels=true_digits)
+        selfcond = clusters.SelfConditioning.for_config(config, x[0], x[1], score_labels=true_digits)
         first = selfcond.start(gan, start)
         print(f"clusters at step {start}: purity {first['purity']:.3f}, NMI {first['nmi']:.3f} against the digits "
               "(which training never sees)", flush=True)

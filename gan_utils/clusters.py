@@ -175,6 +175,13 @@ class SelfConditioning:
         self.last_step = None
         self.log: list[dict] = []
 
+    @classmethod
+    def for_config(cls, config, images, labels: np.ndarray, *, score_labels=None) -> "SelfConditioning":
+        """The self-conditioning of a run of ``config`` (a ``GANConfig`` with ``self_condition`` = K clusters), keyed
+        by its seed as ``python -m gan_utils train`` keys it, so a notebook can repeat a command-line run."""
+        key = jax.random.fold_in(jax.random.key(config.seed), 7)
+        return cls(images, labels, config.self_condition, key, score_labels=score_labels)
+
     def recluster(self, step: int, gan) -> dict:
         """Clusters now, with ``gan``'s discriminator; returns (and logs) the step, shares and scores."""
         sub = discriminator_features(gan.discriminator, self.images[self._subset])
@@ -183,7 +190,7 @@ class SelfConditioning:
         else:   # start from the current clusters' means in the new features: cluster i stays cluster i
             old = self.labels[self._subset]
             means = np.stack([sub[old == i].mean(0) if np.any(old == i) else np.asarray(self.centres[i])
-                              for i in range(self.k)]) if sub.shape[1] == self.centres.shape[1] else None
+                              for i in range(self.k)])
             centres, _ = kmeans(sub, self.k, self._k_seed, init=means)
         new = np.concatenate([np.asarray(assign(discriminator_features(gan.discriminator, self.images[i:i + 5000]),
                                                 centres)) for i in range(0, len(self.images), 5000)])

@@ -86,7 +86,7 @@ def score(images) -> dict:
     m = metrics.image_metrics((f, p), (feat_test, prob_test))
     shares = np.asarray(m["class_histogram"]) / m["n"]
     return {**m, "between": float(np.mean(p.max(1) < CONFIDENT)), "least": float(shares.min()),
-            "most": float(shares.max())}
+            "most": float(shares.max()), "confidences": p.max(1)}   # (N,), for the curves of section 5
 
 
 def line(name: str, s: dict) -> str:
@@ -529,11 +529,9 @@ shipped_dir = (os.path.join(CLONE or ".", runs[BEST]["folder"], "checkpoint") if
 meta = checkpoint.load_meta(shipped_dir)
 cfg = config.GANConfig.from_dict(meta["config"])
 gan = config.build_gan(cfg)
-k_cfg = jax.random.key(cfg.seed)
-k_run, k_data, _ = jax.random.split(k_cfg, 3)
+k_run, k_data, _ = jax.random.split(jax.random.key(cfg.seed), 3)   # as `train` splits the run's key
 x_all, pseudo = data.to_unit_range(x_train_u8), np.zeros(len(x_train_u8), np.int32)
-again = clusters.SelfConditioning(x_all, pseudo, cfg.self_condition, jax.random.fold_in(k_cfg, 7),
-                                  score_labels=y_train)
+again = clusters.SelfConditioning.for_config(cfg, x_all, pseudo, score_labels=y_train)
 first = again.start(gan)
 res = train.fit(gan, data.BatchSampler((x_all, pseudo), cfg.batch_size, k_data), key=k_run, steps=100, config=cfg,
                 progress=False)
@@ -677,10 +675,9 @@ for name, budget, draws, s in rows:
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
 cuts = np.linspace(0.3, 1.0, 71)
 ax.plot(cuts, [np.mean(prob_test.max(1) < c) for c in cuts], color=REAL_COLOR, label="real test digits")
-for (name, x), ls in zip((("unconditional (shipped)", x_plain), ("self-conditioned", x_self),
-                          ("class-conditional", x_cond)), ("-", "--", ":")):
-    conf = metrics.classifier_outputs(x)[1].max(1)
-    ax.plot(cuts, [np.mean(conf < c) for c in cuts], color=FAKE_COLOR, ls=ls, label=name)
+for (name, s), ls in zip((("unconditional (shipped)", s_plain), ("self-conditioned", s_self),
+                          ("class-conditional", s_cond)), ("-", "--", ":")):
+    ax.plot(cuts, [np.mean(s["confidences"] < c) for c in cuts], color=FAKE_COLOR, ls=ls, label=name)
 ax.axvline(CONFIDENT, color="#8c8c8c", lw=0.8)
 ax.set_xlabel("classifier confidence c")
 ax.set_ylabel("share of samples with confidence below c")
