@@ -254,8 +254,10 @@ def cmd_sample(args) -> None:
     if bool(args.pretrained) == bool(args.checkpoint):
         raise CLIError("pass either --checkpoint DIR (a folder written by `train --out`) or --pretrained (the "
                        "generator shipped with gan_utils), not " + ("both." if args.pretrained else "neither."))
-    src = ({"dcgan": checkpoint.pretrained_dir(), "conditional": checkpoint.PRETRAINED_CONDITIONAL_DIR,
-            "selfcond": checkpoint.PRETRAINED_SELFCOND_DIR}[args.pretrained]
+    if args.pretrained not in (None, "default", *checkpoint.PRETRAINED_KINDS):
+        raise CLIError(f"--pretrained takes one of {', '.join(checkpoint.PRETRAINED_KINDS)} (or nothing, for the "
+                       f"default, selfcond), got {args.pretrained!r}.")
+    src = (checkpoint.pretrained_dir(None if args.pretrained == "default" else args.pretrained)
            if args.pretrained else Path(args.checkpoint))
     if not src.exists():
         raise CLIError(f"no checkpoint at {src}" + (" (the pretrained weights are missing from this install)"
@@ -394,11 +396,11 @@ def make_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("sample", help="draw samples from a checkpoint into an .npz file", formatter_class=fmt)
     s.add_argument("--checkpoint", help="a folder written by `train --out`")
-    s.add_argument("--pretrained", nargs="?", const="dcgan", choices=["dcgan", "conditional", "selfcond"],
-                   default=None,
-                   help="use a generator shipped with gan_utils: the DCGAN (the default), the class-conditional "
-                        "one (`--pretrained conditional --label 7`), or the self-conditioned one (no labels; "
-                        "notebook 09)")
+    # a bare --pretrained is "default": the self-conditioned one, or $GAN_UTILS_PRETRAINED_DIR when set
+    s.add_argument("--pretrained", nargs="?", const="default", metavar="{selfcond,dcgan,conditional}", default=None,
+                   help="use a generator shipped with gan_utils: the self-conditioned DCGAN (the default; no labels, "
+                        "notebook 09), the plain DCGAN of notebooks 03-05 (`--pretrained dcgan`), or the "
+                        "class-conditional one (`--pretrained conditional --label 7`)")
     s.add_argument("--n", type=int, default=10000, help="number of samples")
     s.add_argument("--out", default="samples.npz", help="output .npz; images are uint8 (N, 28, 28) under 'samples'")
     s.add_argument("--seed", type=int, default=0, help="seed of the latent noise")

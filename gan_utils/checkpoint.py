@@ -33,7 +33,7 @@ from .config import GANConfig, build_gan
 __all__ = ["save", "restore", "load_meta", "save_module", "load_module", "CheckpointError", "load_gan",
            "load_pretrained", "PRETRAINED_DIR", "pretrained_dir", "Networks", "export_weights", "resolve",
            "atomic_file", "STATE_FILE", "META_FILE", "HISTORY_FILE", "RUN_SUBDIR", "FRAMES_FILE",
-           "PRETRAINED_CONDITIONAL_DIR", "PRETRAINED_SELFCOND_DIR"]
+           "PRETRAINED_CONDITIONAL_DIR", "PRETRAINED_SELFCOND_DIR", "PRETRAINED_DCGAN_DIR", "PRETRAINED_KINDS"]
 
 STATE_FILE, META_FILE, HISTORY_FILE = "state.msgpack", "meta.json", "history.npz"
 RUN_SUBDIR = "checkpoint"  # `train --out RUN` keeps its checkpoint in RUN/checkpoint, beside its images
@@ -41,12 +41,16 @@ FRAMES_FILE = "frames.npz"  # `train` writes its sample grids there (steps, uint
 # What a checkpoint folder holds: the only folder contents a save may replace (anything else is the learner's)
 CHECKPOINT_FILES = frozenset({STATE_FILE, META_FILE, HISTORY_FILE, FRAMES_FILE})
 FORMAT_VERSION = 1
-# The demo DCGAN shipped with the package (written by `python -m gan_utils train ... --out`; see the README).
-PRETRAINED_DIR = Path(__file__).parent / "assets" / "pretrained_dcgan"
-# The class-conditional DCGAN of notebook 08 (`train --conditional`; the command is in the README)
-PRETRAINED_CONDITIONAL_DIR = Path(__file__).parent / "assets" / "pretrained_conditional"
-# The self-conditioned DCGAN of notebook 09 (`train --self-condition 10`; the command is in benchmarks/RESULTS.md)
-PRETRAINED_SELFCOND_DIR = Path(__file__).parent / "assets" / "pretrained_selfcond"
+_ASSETS = Path(__file__).parent / "assets"
+# The three generators shipped with the package (each written by `python -m gan_utils train ... --out`, then
+# `export`; the commands are in docs/pretrained.md). The self-conditioned DCGAN of notebook 09 is the default: it is
+# unconditional (no label asked) and scored MNIST-FID 2.91 against the plain DCGAN's 49.1 (benchmarks/RESULTS.md).
+PRETRAINED_SELFCOND_DIR = _ASSETS / "pretrained_selfcond"      # `train --self-condition 40` (notebook 09)
+PRETRAINED_DCGAN_DIR = _ASSETS / "pretrained_dcgan"            # `train --self-condition 0`: the plain DCGAN (03-05)
+PRETRAINED_CONDITIONAL_DIR = _ASSETS / "pretrained_conditional"  # `train --conditional` (notebook 08)
+PRETRAINED_KINDS = {"selfcond": PRETRAINED_SELFCOND_DIR, "dcgan": PRETRAINED_DCGAN_DIR,
+                    "conditional": PRETRAINED_CONDITIONAL_DIR}   # the names `sample --pretrained KIND` takes
+PRETRAINED_DIR = PRETRAINED_SELFCOND_DIR   # the default one: `load_pretrained()`, `sample --pretrained`
 
 
 class CheckpointError(RuntimeError):
@@ -476,33 +480,41 @@ def export_weights(src: str | os.PathLike, dst: str | os.PathLike) -> dict:
     return load_meta(dst)
 
 
-def pretrained_dir() -> Path:
-    """Where ``load_pretrained`` looks: ``$GAN_UTILS_PRETRAINED_DIR`` if set, else ``PRETRAINED_DIR``."""
-    return Path(os.environ.get("GAN_UTILS_PRETRAINED_DIR") or PRETRAINED_DIR)
-
-
-def load_pretrained(path: str | os.PathLike | None = None, *, conditional: bool = False,
-                    self_conditioned: bool = False):
-    """The course's pretrained MNIST DCGAN, shipped inside the package (a few MB of msgpack, no code on load).
+def pretrained_dir(kind: str | None = None) -> Path:
+    """The folder of a shipped generator.
 
     Args:
-      path: another checkpoint folder to load instead; default ``$GAN_UTILS_PRETRAINED_DIR`` if set, else
-        ``gan_utils/assets/pretrained_dcgan``.
-      conditional: load the class-conditional DCGAN instead (``PRETRAINED_CONDITIONAL_DIR``; notebook 08): sample
-        it with ``models.sample(gan.generator, key, n, labels=7)``.
-      self_conditioned: load the self-conditioned DCGAN instead (``PRETRAINED_SELFCOND_DIR``; notebook 09): an
-        unconditional generator (no labels) made of the conditional one and 10 clusters learnt without labels.
+      kind: ``"selfcond"``, ``"dcgan"`` or ``"conditional"`` (``PRETRAINED_KINDS``); None, the default one:
+        ``$GAN_UTILS_PRETRAINED_DIR`` if set (your own run in its place), else ``PRETRAINED_DIR`` (self-conditioned).
+    """
+    if kind is None:
+        return Path(os.environ.get("GAN_UTILS_PRETRAINED_DIR") or PRETRAINED_DIR)
+    if kind not in PRETRAINED_KINDS:
+        raise ValueError(f"kind must be one of {sorted(PRETRAINED_KINDS)} (or None for the default), got {kind!r}.")
+    return PRETRAINED_KINDS[kind]
+
+
+def load_pretrained(path: str | os.PathLike | None = None, *, kind: str | None = None):
+    """A generator shipped inside the package, with its discriminator (a few MB of msgpack, no code on load).
+
+    Args:
+      path: another checkpoint folder to load instead (e.g. the ``--out`` folder of your own ``train``).
+      kind: which shipped one (the names of ``sample --pretrained KIND``): None or ``"selfcond"``, the default:
+        the self-conditioned DCGAN (notebook 09), unconditional, sampled with no label; ``"dcgan"``: the plain
+        DCGAN that notebooks 03-05 build and train (one Gaussian to ten digits, with hybrids between them);
+        ``"conditional"``: the class-conditional DCGAN of notebook 08, sampled with
+        ``models.sample(gan.generator, key, n, labels=7)``. None also honours ``$GAN_UTILS_PRETRAINED_DIR``.
     Returns:
       a ``gan_utils.steps.GAN``; ``gan.generator`` and ``gan.discriminator`` are the trained networks (the
       generator is the one to sample, the weight average when the run kept one) and
       ``load_meta(...)["history"]`` holds its training curves.
     Raises:
       CheckpointError: the weights are missing (e.g. an install without package data).
+      ValueError: an unknown ``kind``.
     """
-    if conditional and self_conditioned:
-        raise ValueError("pass conditional=True or self_conditioned=True, not both: they are two shipped generators.")
-    path = Path(path or (PRETRAINED_CONDITIONAL_DIR if conditional else
-                         PRETRAINED_SELFCOND_DIR if self_conditioned else pretrained_dir()))
+    if path is not None and kind is not None:
+        raise ValueError("pass path= (a folder of yours) or kind= (a shipped generator), not both.")
+    path = Path(path) if path is not None else pretrained_dir(kind)
     if not path.exists():
         raise CheckpointError(f"no pretrained weights at {path}: reinstall gan_utils with its package data, or "
                               "train them with the command in the README and pass the --out folder as path=.")

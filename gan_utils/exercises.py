@@ -302,7 +302,7 @@ def _clipped_precision_recall(feat_test) -> tuple[float, float]:
     import jax
     import jax.numpy as jnp
     from gan_utils import checkpoint, metrics, models
-    generator = checkpoint.load_pretrained(conditional=True).generator
+    generator = checkpoint.load_pretrained(kind="conditional").generator
     z = jnp.clip(jax.random.normal(jax.random.key(5), (2000, generator.latent_dim)), -1.0, 1.0)
     features, _ = metrics.classifier_outputs(models.sample(generator, None, 2000, z=z,
                                                            labels=models.class_labels(2000, 10)))

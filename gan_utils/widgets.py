@@ -629,7 +629,7 @@ def discriminator_verdict(discriminator, real_images, fake_images=None, *, index
     """A widget: pick a real digit and an edit, move its amount, and watch D's verdict and input gradient redraw.
 
     Args:
-      discriminator: an image discriminator (e.g. ``checkpoint.load_pretrained().discriminator``).
+      discriminator: an image discriminator (e.g. ``checkpoint.load_pretrained(kind="dcgan").discriminator``).
       real_images: (N, 28, 28, 1) real digits in [-1, 1]; the digit box picks one.
       fake_images: (N, 28, 28, 1) generated digits in [-1, 1], the blend's targets (digit i blends toward fake i);
         without them the blend is not offered.

@@ -33,7 +33,8 @@
 #   weight initialisation; why the course's discriminator has no BatchNorm (measured);
 # - the **tanh** output, and why the data is scaled to $[-1, 1]$;
 # - what an **untrained** generator draws;
-# - the course's **pretrained** generator: a sample grid, a **latent interpolation** widget and a **latent explorer**.
+# - the course's **pretrained** generators: this network trained (a sample grid, a **latent interpolation** widget and
+#   a **latent explorer**) beside the package's default generator, which draws fewer hybrid digits (notebook 09).
 
 # %%
 # Setup: the course package (from this clone; on Colab, from GitHub), then imports, seed and devices.
@@ -53,7 +54,7 @@ import math, time
 from functools import partial
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
 from flax import nnx
-from gan_utils import checkpoint, data, devices, exercises, models, plots, steps, train, widgets
+from gan_utils import checkpoint, data, devices, exercises, metrics, models, plots, steps, train, widgets
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR, D_COLOR
 SEED = 0
 TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
@@ -773,19 +774,21 @@ print(f"background pixels (< -0.9): real {background(xr):.0%}, untrained G {back
 assert 0.75 < background(xr) < 0.9 and background(x_untrained) < 0.05 and spread_untrained > 0.05
 
 # %% [markdown]
-# ## 6. The pretrained generator
+# ## 6. The pretrained generators
 #
-# `gan_utils` ships a DCGAN trained with its own command line (the command is in the README; notebook 05 trains
-# the same network live). It is the generator of this notebook at **half the width** (64 channels at 7x7 instead of
+# `gan_utils` ships this notebook's DCGAN generator trained with its own command line (the command is in the README;
+# notebook 05 trains the same network live): the **plain DCGAN**, `checkpoint.load_pretrained(kind="dcgan")`. It is
+# the generator of this notebook at **half the width** (64 channels at 7x7 instead of
 # 128), the width that won the course's search for the best digits per CPU-minute (notebook 05 quotes the runs from
 # `benchmarks/quality_results.md`: the half-width pair fits more than twice as many steps into the same minutes and
 # reached a lower FID, one seed per run), and what ships is a moving average of its weights over training (the EMA
-# decay is printed below). `checkpoint.load_pretrained()` rebuilds it from the config saved beside the
-# weights (msgpack: loading executes no code).
+# decay is printed below). `load_pretrained` rebuilds it from the config saved beside the weights (msgpack: loading
+# executes no code). The package's *default* generator, `checkpoint.load_pretrained()`, is another one: the same
+# network with a discrete choice added, which the next cells show beside it.
 
 # %%
-pre = checkpoint.load_pretrained()
-meta = checkpoint.load_meta(checkpoint.pretrained_dir())
+pre = checkpoint.load_pretrained(kind="dcgan")
+meta = checkpoint.load_meta(checkpoint.pretrained_dir("dcgan"))
 Gp = pre.generator
 print(f"pretrained: {meta['step']} steps at batch {meta['config']['batch_size']}, latent_dim {Gp.latent_dim}, "
       f"{Gp.base} channels at 7x7, {models.count_params(Gp):,} generator parameters, "
@@ -793,7 +796,7 @@ print(f"pretrained: {meta['step']} steps at batch {meta['config']['batch_size']}
 assert Gp.base == G.base // 2 and 0 < meta["config"]["ema"] < 1
 key, sub = jax.random.split(key)
 samples = np.asarray(models.sample(Gp, sub, 100))
-plots.show_images(samples, nrow=10, title="pretrained generator: 100 samples")
+plots.show_images(samples, nrow=10, title="the plain DCGAN (pretrained): 100 samples")
 plt.show()
 
 # %%
@@ -806,6 +809,51 @@ assert background(samples) > 0.6 and spread > 0.2
 print(f"checkerboard score (section 3): pretrained {checkerboard_score(samples):.2f}, real digits {checkerboard_score(xr[:100]):.2f}, "
       f"untrained sub-pixel generator {checkerboard_score(untrained['subpixel']):.2f}")
 assert abs(checkerboard_score(samples) - checkerboard_score(xr[:100])) < 0.02
+
+# %% [markdown]
+# Look at the grid closely: most samples are digits, but some are two digits at once (a 4 that is also a 9). The
+# package's default generator (`checkpoint.load_pretrained()`, and `python -m gan_utils sample --pretrained`) is
+# this network made *class-conditional* (a digit label as a second input, notebook 08), with the label replaced by one
+# of 40 clusters that were found in the training digits without any label, and picked by the first coordinate of $z$
+# (a **self-conditioned GAN**; notebook 09 explains why one Gaussian mapped continuously onto ten digits draws
+# hybrids, and builds this fix). The next cell draws 1,000 samples of each and counts, with the course's digit
+# classifier (notebook 06), the samples whose most likely digit has probability below 0.9: an unsure classifier,
+# a sample between digits.
+
+# %%
+default = checkpoint.load_pretrained()          # the package's default: notebook 09's self-conditioned DCGAN
+G_default = default.generator
+bn0 = G_default.net.bn0                          # BatchNorm at 7x7, with a scale and a shift per cluster
+print(f"the default generator: {type(G_default).__name__} with {G_default.num_clusters} clusters, "
+      f"{models.count_params(G_default):,} parameters ({bn0.scale.embedding.size + bn0.shift.embedding.size:,} of "
+      f"them the per-cluster BatchNorm scales and shifts at 7x7); the plain one: {models.count_params(Gp):,}")
+# a side stream of `key` (section 6's number), so the cells after this one draw the same keys as they did before it
+k_plain, k_default = jax.random.split(jax.random.fold_in(key, 6))
+unsure = {}
+for name, g_, k_ in (("plain DCGAN", Gp, k_plain), ("default (self-conditioned)", G_default, k_default)):
+    x_ = np.asarray(models.sample(g_, k_, 1000))
+    unsure[name] = float(np.mean(metrics.classifier_outputs(x_)[1].max(1) < 0.9))
+    if name != "plain DCGAN":
+        x_default = x_
+unsure["real training digits"] = float(np.mean(metrics.classifier_outputs(xr[:1000])[1].max(1) < 0.9))
+for name, v in unsure.items():
+    print(f"{name:<27} samples with classifier confidence below 0.9: {v:.1%}")
+print(f"the default generator draws {unsure['default (self-conditioned)'] / unsure['plain DCGAN']:.2f} times as many "
+      f"samples below 0.9 as the plain DCGAN, in this draw")
+assert unsure["default (self-conditioned)"] < unsure["plain DCGAN"] / 2
+fig, axes = plt.subplots(1, 2, figsize=(11, 5.6))
+plots.show_images(samples, nrow=10, ax=axes[0], title="plain DCGAN (kind='dcgan')")
+plots.show_images(x_default[:100], nrow=10, ax=axes[1], title="default: self-conditioned (notebook 09)")
+for ax in axes:
+    ax.title.set_color(FAKE_COLOR)
+plt.show()
+
+# %% [markdown]
+# Fewer samples between digits, in this draw of 1,000 each (printed above; notebook 09 measures both on 10,000
+# samples with the full set of scores). The default generator's digits are the ones to put on a projector; the plain
+# one is the network this notebook built, and the rest of this section studies its latent space. We keep the plain one for that: its $z$ is one
+# continuous space, while the default reads a cluster from $z$'s first coordinate, so a walk in $z$ jumps from one
+# cluster's digit to another's (notebook 09 measures those walks).
 
 # %% [markdown]
 # ### Latent interpolation
@@ -938,7 +986,9 @@ widgets.latent_explorer(Gp, seed=3, k=3)
 #   depend on its batch. tanh's range $(-1, 1)$ matches data scaled by $\text{pixel}/127.5 - 1$.
 # - Untrained: grey speckle with almost no background. Pretrained: digits; slerp midpoints that keep the endpoints'
 #   background fraction (linear ones lose a little); and latent directions that change the image several times
-#   more than random ones (all printed in section 6).
+#   more than random ones (all printed in section 6). Some of its digits are hybrids of two; the package's default
+#   generator (`load_pretrained()`), the same network with a cluster picked from $z$, drew about a quarter as many in
+#   section 6's draw (notebook 09 explains why and builds it).
 #
 # ## Exercises
 #

@@ -233,13 +233,16 @@ print("gan_utils.losses agrees with softplus at every logit, including +-1000")
 # fixed in inference mode, so its BatchNorm uses its running statistics; in training, notebook 05, $G$'s BatchNorm
 # uses batch statistics and the norms differ, not the per-logit ratios.)
 #
-# Two fixed generators: the **untrained** one of notebook 03 (easy to spot) and the shipped **pretrained** one
-# (hard: its samples look like digits). $D$ trains with Adam ($2\cdot10^{-4}$, $\beta_1 = 0.5$) on batches of 32 real
+# Two fixed generators: the **untrained** one of notebook 03 (easy to spot) and a shipped **pretrained** one
+# (hard: its samples look like digits). Of the generators shipped with `gan_utils`, this notebook uses the plain
+# DCGAN, `checkpoint.load_pretrained(kind="dcgan")`, trained with notebook 05's recipe: its discriminator is the
+# network built above. (The package's default generator, notebook 09's, is trained against a discriminator that also
+# reads a cluster id.) $D$ trains with Adam ($2\cdot10^{-4}$, $\beta_1 = 0.5$) on batches of 32 real
 # and 32 fake images; every few steps we measure its accuracy on 256 *held-out* real test images and 256 fresh fakes.
 
 # %%
 x_test = data.to_unit_range(data.load_mnist("test", n=256)[0])
-pretrained = checkpoint.load_pretrained()
+pretrained = checkpoint.load_pretrained(kind="dcgan")   # the plain DCGAN: its D is the one built here
 D_STEPS = 60 if TESTING else 200
 EVAL_EVERY = 10
 BATCH = 32
@@ -529,9 +532,9 @@ assert log_do["d_real"][-1] > cap + 0.03 and log_do["max_real_logit"][-1] > 0.75
 # brighter, would make $D$ more convinced that $x$ is real (blue) or fake (orange). This is also *exactly* the
 # signal the generator receives: by the chain rule, $\nabla_\theta L_G = -\tfrac1N\sum_i (1 - D(G(z_i)))\,
 # \bigl(\partial G(z_i)/\partial\theta\bigr)^\top \nabla_x \ell(G(z_i))$ for the non-saturating loss (a mean over
-# the batch of $N$ fakes, as in `gan_utils.losses`). We use the discriminator trained together with the shipped
-# generator (`checkpoint.load_pretrained().discriminator`). It was trained against the raw generator, while the
-# shipped generator is that generator's weight average (the run's `ema` setting; see the docstring of
+# the batch of $N$ fakes, as in `gan_utils.losses`). We use the discriminator trained together with the shipped plain
+# DCGAN (`checkpoint.load_pretrained(kind="dcgan").discriminator`). It was trained against the raw generator, while
+# the shipped generator is that generator's weight average (the run's `ema` setting; see the docstring of
 # `checkpoint.load_pretrained`); how it scores the shipped one is printed first. Then its input gradients, on real
 # test digits and on generated ones.
 

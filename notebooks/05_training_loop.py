@@ -64,7 +64,7 @@ from flax import nnx
 from gan_utils import checkpoint, data, exercises, losses, metrics, models, plots, steps, train, widgets
 from gan_utils.config import GANConfig, build_gan
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR, D_COLOR, EQUILIBRIUM
-USE_PRETRAINED = False  # True: skip the 5-minute training and load the shipped pretrained DCGAN instead
+USE_PRETRAINED = False  # True: skip the 5-minute training and load the shipped plain DCGAN (this recipe) instead
 USE_PRETRAINED |= os.environ.get("GAN_COURSE_PRETRAINED") == "1"  # lets the test suite run this path too
 # Your run (checkpoints, the GIF) goes to a visible folder beside this notebook, where notebook 06 finds it to score
 # it; a test run uses another one, so it never overwrites yours. (On Colab: the Files pane; download what you keep.)
@@ -240,10 +240,10 @@ print(f"a cold compile of the gan_utils step (cache off, batch 48): {cold:.1f} s
 # saved here shows. We fix the budget in steps (not `minutes=`), so that every machine trains the same number of
 # steps whatever its speed (bit-identical results need the same software on the same kind of processor: on another
 # CPU the same keys can take another path). The cell after the samples scores it with the course's classifier
-# (notebook 06). Set `USE_PRETRAINED = True` in the setup cell to skip training and load the weights shipped with
-# `gan_utils` (the same recipe plus a moving average of the generator's weights, decay 0.999, trained for 10,000
-# steps; the command is in the README), with that run's own frames and curves: the animation below then replays
-# the shipped run.
+# (notebook 06). Set `USE_PRETRAINED = True` in the setup cell to skip training and load the plain DCGAN shipped
+# with `gan_utils` (`load_pretrained(kind="dcgan")`: the same recipe plus a moving average of the generator's
+# weights, decay 0.999, trained for 10,000 steps; the command is in the README), with that run's own frames and
+# curves: the animation below then replays the shipped run.
 #
 # ### The recipe, and why each choice is there
 #
@@ -327,11 +327,11 @@ z_fixed = jax.random.normal(k_fixed, (64, 64))
 live = widgets.LiveTraining(z_fixed, steps=STEPS, doctor=CONFIG)   # doctor: the verdict of section 6's GAN doctor
 
 if USE_PRETRAINED:
-    gan = checkpoint.load_pretrained()
-    pretrained_meta = checkpoint.load_meta(checkpoint.pretrained_dir())
+    gan = checkpoint.load_pretrained(kind="dcgan")           # the plain DCGAN (the package's default is notebook 09's)
+    pretrained_meta = checkpoint.load_meta(checkpoint.pretrained_dir("dcgan"))
     history = pretrained_meta["history"]
     CONFIG = GANConfig.from_dict(pretrained_meta["config"]).replace(seed=SEED)   # new_gan() now builds this recipe
-    shipped = np.load(checkpoint.pretrained_dir() / checkpoint.FRAMES_FILE)      # the shipped run's own frames
+    shipped = np.load(checkpoint.pretrained_dir("dcgan") / checkpoint.FRAMES_FILE)  # the shipped run's own frames
     frames = [(int(s), data.to_unit_range(img[..., None])) for s, img in zip(shipped["step"], shipped["images"])]
     live.doctor(frames[-1][0], gan, history)        # the verdict under the picture, for the shipped run
     live.show(frames[-1][0], frames[-1][1], history)

@@ -420,7 +420,7 @@ else:
 # draws sevens). Each row below is one class, each column one $z$.
 
 # %%
-gan_c = checkpoint.load_pretrained(conditional=True)
+gan_c = checkpoint.load_pretrained(kind="conditional")
 G = gan_c.generator                                 # the weight average (EMA) of the run, BatchNorm recalibrated
 meta_c = checkpoint.load_meta(checkpoint.PRETRAINED_CONDITIONAL_DIR)
 key, k_grid = jax.random.split(key)
@@ -438,7 +438,7 @@ labels_c = models.class_labels(N_SCORE, 10)                          # 0, 1, ...
 samples_c = models.sample(G, k_c, N_SCORE, labels=labels_c)
 out_c = metrics.classifier_outputs(samples_c)
 cond = metrics.conditional_metrics(out_c, np.asarray(labels_c), (feat_test, prob_test), y_test)
-gan_u = checkpoint.load_pretrained()
+gan_u = checkpoint.load_pretrained(kind="dcgan")     # the plain, unconditional DCGAN of notebooks 03-05
 G_uncond = gan_u.generator
 feat_u, prob_u = metrics.classifier_outputs(models.sample(G_uncond, k_u, N_SCORE))
 fid_c, fid_u = metrics.fid_from_features(out_c[0], feat_test), metrics.fid_from_features(feat_u, feat_test)

@@ -19,7 +19,7 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/09_disconnected_digits.ipynb)
 #
-# Notebook 08's conditional generator and the unconditional DCGAN of notebooks 03 to 06 have the same widths, the same
+# Notebook 08's conditional generator and the plain unconditional DCGAN of notebooks 03 to 05 have the same widths, the same
 # Adam recipe and the same 10,000 steps, yet their MNIST-FIDs differ by more than ten times, and many of the
 # unconditional generator's digits are hybrids: strokes that belong to two digits at once. This notebook measures why,
 # with one idea from geometry, and then tries fixes that never show the generator a label.
@@ -98,13 +98,14 @@ def line(name: str, s: dict) -> str:
 # %% [markdown]
 # ## 1. The gap, measured
 #
-# The two shipped generators: the unconditional DCGAN (`checkpoint.load_pretrained()`, notebooks 03 to 06) and the
-# class-conditional one (`load_pretrained(conditional=True)`, notebook 08), asked for the ten digits in turn. Each
+# Two generators shipped with `gan_utils`: the plain unconditional DCGAN that notebooks 03 to 05 build and train
+# (`checkpoint.load_pretrained(kind="dcgan")`) and the class-conditional one (`kind="conditional"`, notebook 08),
+# asked for the ten digits in turn. (The third, the package's default, is this notebook's answer: section 4.) Each
 # draws $N$ samples, scored as in notebook 06.
 
 # %%
-plain = checkpoint.load_pretrained()
-cond = checkpoint.load_pretrained(conditional=True)
+plain = checkpoint.load_pretrained(kind="dcgan")
+cond = checkpoint.load_pretrained(kind="conditional")
 G_plain, G_cond = plain.generator, cond.generator   # the shipped generators (weight averages), ready to sample
 key, k1, k2 = jax.random.split(key, 3)
 x_plain = np.asarray(models.sample(G_plain, k1, N))
@@ -465,10 +466,10 @@ print(f"cluster of z by hand = clusters_of for 20,000 codes; drawn shares {np.ro
 # clustered again in the current $D$'s features, starting from the current clusters' means so that cluster $j$ stays
 # cluster $j$ (`gan_utils.clusters.SelfConditioning`). How many clusters? Nothing says it must be the number of
 # classes; we tried $K$ = 10, 20 and 40 at 10,000 steps (and $K$ = 10 with a second seed, to see the spread), and the one with
-# the lowest FID ships with `gan_utils` (`load_pretrained(self_conditioned=True)`). Each run takes minutes on a 2-core
-# CPU, too long for a class: the runs are precomputed, with the command and machine printed, and
-# `RUN_EXPERIMENTS = True` trains them all again here (the printed line says how long they took) and uses your runs in
-# every cell after. One seed each, except $K = 10$ and $K = 40$ at 10,000 steps (two seeds each, to see the spread).
+# the lowest FID ships with `gan_utils` as its default unconditional generator (`load_pretrained()`,
+# `sample --pretrained`). Each run takes minutes on a 2-core CPU, too long for a class: the runs are precomputed,
+# with the command and machine printed, and `RUN_EXPERIMENTS = True` trains them all again here (the printed line says
+# how long they took) and uses your runs in every cell after. One seed each, except $K = 10$ and $K = 40$ at 10,000 steps (two seeds each, to see the spread).
 
 # %%
 RUNS = {   # the trainings this notebook compares (each evaluated on 10,000 samples against the test set)
@@ -515,7 +516,7 @@ spread = {k: [runs[f"self-conditioned, K = {k}{sfx}"]["scores"]["fid"] for sfx i
 print(f"lowest FID: {BEST}; it ships. Second seeds: K = 10 scored {spread[10][0]:.2f} and {spread[10][1]:.2f}, "
       f"K = 40 {spread[40][0]:.2f} and {spread[40][1]:.2f}")
 selfc = (checkpoint.load_gan(os.path.join(CLONE or ".", runs[BEST]["folder"])).sampler() if rerun else
-         checkpoint.load_pretrained(self_conditioned=True).generator)
+         checkpoint.load_pretrained(kind="selfcond").generator)
 K_BEST = selfc.num_clusters
 for e in runs[BEST]["clusters"]:
     print(f"  step {e['step']:>6,}: clusters' purity {e['purity']:.3f}, NMI {e['nmi']:.3f}; smallest and largest "
@@ -709,7 +710,9 @@ plt.show()
 # - The **self-conditioned GAN** gives the generator a discrete choice learnt without labels: clusters of $D$'s
 #   features, read from $z$. Its walks jump between clusters; with 40 clusters its FID and precision
 #   reached the conditional generator's, within the spread between sample draws, without a label, while its share of
-#   samples between classes stayed several times higher: that gap is what the labels still buy.
+#   samples between classes stayed several times higher: that gap is what the labels still buy. It ships as the
+#   package's default unconditional generator (`checkpoint.load_pretrained()`, `python -m gan_utils sample
+#   --pretrained`), and `train --dataset mnist` trains it by default (`--self-condition 0` for the plain DCGAN).
 #
 # ## Exercises
 #

@@ -205,9 +205,10 @@ def test_command_line_doctor_refuses_a_folder_without_a_run(tmp_path, capsys):
     assert "The doctor reads the folder that `train --out` wrote" in capsys.readouterr().err
 
 
-def test_the_shipped_dcgan_is_healthy():
-    """The MNIST default: the shipped generator, with its own 10,000-step history."""
-    d = doctor.diagnose_run(checkpoint.pretrained_dir())
+@pytest.mark.parametrize("kind", ["selfcond", "dcgan"])
+def test_the_shipped_unconditional_generators_are_healthy(kind):
+    """The MNIST default (self-conditioned) and the plain DCGAN, each with its own 10,000-step history."""
+    d = doctor.diagnose_run(checkpoint.pretrained_dir(kind))
     assert d.verdict == "healthy", d
     assert 0.02 <= d.evidence["least_digit"] and d.evidence["most_digit"] <= 0.3
 

@@ -164,7 +164,7 @@ def test_notebook_08_clipped_truncation_is_recomputed_with_the_shipped_generator
     feat_test, _ = metrics.classifier_outputs(x_test)
     want = exercises._clipped_precision_recall(feat_test)
     assert grade("08", ex5=want, feat_test=feat_test)[5][0] == "correct"
-    G = checkpoint.load_pretrained(conditional=True).generator
+    G = checkpoint.load_pretrained(kind="conditional").generator
     z = jax.random.truncated_normal(jax.random.key(5), -1.0, 1.0, (2000, G.latent_dim))
     f, _ = metrics.classifier_outputs(models.sample(G, None, 2000, z=z, labels=models.class_labels(2000, 10)))
     redrawn = metrics.precision_recall(np.asarray(feat_test), f)

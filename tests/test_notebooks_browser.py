@@ -170,7 +170,7 @@ CONTROLS = {
     "04_discriminator": ("lab", "amount", 0.9, """\
 import jax, numpy as np
 from gan_utils import checkpoint, data, models, widgets
-pretrained = checkpoint.load_pretrained()
+pretrained = checkpoint.load_pretrained(kind="dcgan")
 x_test = data.to_unit_range(data.load_mnist("test", n=8)[0])
 fakes = np.asarray(models.sample(pretrained.generator, jax.random.key(0), 8))
 widgets.discriminator_verdict(pretrained.discriminator, x_test, fakes, index=0, edit="blur", amount=0.25)"""),

@@ -57,15 +57,30 @@ def test_toy_data_keep_the_dcgan_papers_learning_rate():
     assert GANConfig().lr == 1e-3 and GANConfig(dataset="ring").lr == 2e-4 and GANConfig(dataset="grid", lr=1e-3).lr == 1e-3
 
 
-def test_shipped_weights_are_the_network_their_config_describes():
-    gan = checkpoint.load_pretrained()
-    config = GANConfig.from_dict(checkpoint.load_meta(checkpoint.PRETRAINED_DIR)["config"])
+@pytest.mark.parametrize("kind", sorted(checkpoint.PRETRAINED_KINDS))
+def test_shipped_weights_are_the_network_their_config_describes(kind, monkeypatch):
+    monkeypatch.delenv("GAN_UTILS_PRETRAINED_DIR", raising=False)
+    gan = checkpoint.load_pretrained(kind=kind)
+    folder = checkpoint.pretrained_dir(kind)
+    config = GANConfig.from_dict(checkpoint.load_meta(folder)["config"])
     ref = build_gan(config.replace(ema=0.0))                  # the shipped generator is the average itself, if any
-    checkpoint.load_module(checkpoint.PRETRAINED_DIR, checkpoint.Networks(ref.generator, ref.discriminator))
+    checkpoint.load_module(folder, checkpoint.Networks(ref.generator, ref.discriminator))
     assert_same(nnx.state(gan.generator), nnx.state(ref.generator))
     z = jax.random.normal(jax.random.key(0), (16, 64))
-    np.testing.assert_array_equal(models.sample(gan.generator, None, 16, z=z),
-                                  models.sample(ref.generator, None, 16, z=z))
+    labels = models.class_labels(16, 10) if config.conditional else None
+    np.testing.assert_array_equal(models.sample(gan.generator, None, 16, z=z, labels=labels),
+                                  models.sample(ref.generator, None, 16, z=z, labels=labels))
+
+
+def test_the_default_pretrained_generator_is_the_self_conditioned_one(monkeypatch):
+    monkeypatch.delenv("GAN_UTILS_PRETRAINED_DIR", raising=False)
+    assert checkpoint.pretrained_dir() == checkpoint.PRETRAINED_DIR == checkpoint.PRETRAINED_SELFCOND_DIR
+    assert isinstance(checkpoint.load_pretrained().generator, models.SelfConditionedGenerator)
+    assert isinstance(checkpoint.load_pretrained(kind="dcgan").generator, models.DCGANGenerator)
+    with pytest.raises(ValueError, match="selfcond"):
+        checkpoint.load_pretrained(kind="plain")
+    with pytest.raises(ValueError, match="not both"):
+        checkpoint.load_pretrained(checkpoint.PRETRAINED_DCGAN_DIR, kind="dcgan")
 
 
 def test_cli_train_options_default_to_the_config():

@@ -199,7 +199,7 @@ def test_a_truncated_checkpoint_file_is_named(tmp_path, name):
 
 
 def test_the_shipped_checkpoints_without_a_checksum_still_load():
-    for d in (checkpoint.PRETRAINED_DIR, checkpoint.PRETRAINED_CONDITIONAL_DIR):
+    for d in (checkpoint.PRETRAINED_DCGAN_DIR, checkpoint.PRETRAINED_CONDITIONAL_DIR):
         assert "state_sha256" not in json.loads((d / checkpoint.META_FILE).read_text())
         assert checkpoint.load_gan(d).latent_dim == 64 and checkpoint.load_meta(d)["history"]["d_loss"]
 
@@ -261,6 +261,10 @@ def test_sample_needs_a_source_and_honours_the_pretrained_dir(run, tmp_path, cap
     monkeypatch.setenv("GAN_UTILS_PRETRAINED_DIR", str(tmp_path / "mine"))
     assert main(["sample", "--pretrained", "--n", "7", "--out", str(tmp_path / "s")]) == 0
     assert np.load(tmp_path / "s.npz")["samples"].shape == (7, 2)     # the toy generator, not the shipped DCGAN
+    assert "selfcond, dcgan, conditional" in one_line_error(
+        capsys, main(["sample", "--pretrained", "plain", "--out", str(tmp_path / "s")]))
+    assert main(["sample", "--pretrained", "dcgan", "--n", "3", "--out", str(tmp_path / "d")]) == 0   # env: default only
+    assert np.load(tmp_path / "d.npz")["samples"].shape == (3, 28, 28)
 
 
 @pytest.mark.parametrize("content", [b"", b"ab", b"not an image set\n" * 10])

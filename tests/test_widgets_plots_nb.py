@@ -141,8 +141,9 @@ def test_shipped_generator_scores_what_the_readme_says(monkeypatch):
     gan = checkpoint.load_pretrained()
     x = np.asarray(models.sample(gan.sampler(), jax.random.key(0), 10_000))
     s = metrics.evaluate(x)["samples"]
-    assert abs(s["fid"] - 48.8) < 0.5, s["fid"]                 # docs/pretrained.md: 48.8 (CPU; other backends round differently)
-    assert s["digits_covered"] == 10 and min(s["class_histogram"]) > 500
+    assert abs(s["fid"] - 2.91) < 0.2, s["fid"]                 # README: 2.91 (CPU; other backends round differently)
+    assert abs(s["precision"] - 0.81) < 0.02 and abs(s["recall"] - 0.77) < 0.02, s
+    assert s["digits_covered"] == 10 and min(s["class_histogram"]) > 800   # README: every digit 8.4% or more
 
 
 def test_animation_player_needs_no_network():
