@@ -28,10 +28,7 @@ __all__ = ["main", "make_parser", "CLIError"]
 # The training defaults are GANConfig's (each with its reason in gan_utils/config.py); these are the CLI's own.
 SAMPLE_EVERY = 500        # steps between sample grids written to the output folder
 CHECKPOINT_EVERY = 1000   # steps between checkpoints
-# `train --dataset mnist` self-conditions on this many clusters unless told otherwise (--self-condition 0: the plain
-# DCGAN of notebooks 03-06): it won per CPU-minute (5 minutes on 2 cores: MNIST-FID 5.5 with 40 clusters, 8.6 with
-# 20, 15.0-15.9 with 10, 55.2 for the plain DCGAN; benchmarks/RESULTS.md, "Labels without labels")
-DEFAULT_CLUSTERS = 40
+from .config import DEFAULT_CLUSTERS   # `train --dataset mnist` self-conditions on this many clusters by default
 _DEFAULT = GANConfig()
 
 
@@ -252,7 +249,7 @@ def cmd_sample(args) -> None:
     if not 1 <= args.n <= MAX_SAMPLES:
         raise CLIError(f"--n must be between 1 and {MAX_SAMPLES:,}, got {args.n}.")
     if bool(args.pretrained) == bool(args.checkpoint):
-        raise CLIError("pass either --checkpoint DIR (a folder written by `train --out`) or --pretrained (the "
+        raise CLIError("pass either --checkpoint DIR (a folder written by `train --out`) or --pretrained [KIND] (a "
                        "generator shipped with gan_utils), not " + ("both." if args.pretrained else "neither."))
     if args.pretrained not in (None, "default", *checkpoint.PRETRAINED_KINDS):
         raise CLIError(f"--pretrained takes one of {', '.join(checkpoint.PRETRAINED_KINDS)} (or nothing, for the "
@@ -382,7 +379,7 @@ def make_parser() -> argparse.ArgumentParser:
                    help="a self-conditioned GAN (Liu et al. 2020; notebook 09): the conditional DCGAN trained on K "
                         "clusters of the discriminator's features instead of labels, re-clustered every 1000 steps, "
                         f"sampled without labels. Default: {DEFAULT_CLUSTERS} for the unconditional MNIST DCGAN, "
-                        "else 0; 0 = the plain DCGAN of notebooks 03-06")
+                        "else 0; 0 = the plain DCGAN of notebooks 03-05")
     t.add_argument("--seed", type=int, default=_DEFAULT.seed, help="the run's seed (models, data order, noise)")
     t.add_argument("--sample-every", type=int, default=SAMPLE_EVERY,
                    help="steps between sample grids (0: only the first and the last)")

@@ -494,7 +494,7 @@ def pretrained_dir(kind: str | None = None) -> Path:
     return PRETRAINED_KINDS[kind]
 
 
-def load_pretrained(path: str | os.PathLike | None = None, *, kind: str | None = None):
+def load_pretrained(path: str | os.PathLike | None = None, *, kind: str | None = None, **renamed):
     """A generator shipped inside the package, with its discriminator (a few MB of msgpack, no code on load).
 
     Args:
@@ -512,6 +512,9 @@ def load_pretrained(path: str | os.PathLike | None = None, *, kind: str | None =
       CheckpointError: the weights are missing (e.g. an install without package data).
       ValueError: an unknown ``kind``.
     """
+    if renamed:   # the keywords before 2026-11-24: conditional=True, self_conditioned=True
+        raise TypeError(f"load_pretrained() takes no {', '.join(sorted(renamed))}= any more: pass "
+                        "kind='conditional', kind='selfcond' (the default) or kind='dcgan' (the plain DCGAN).")
     if path is not None and kind is not None:
         raise ValueError("pass path= (a folder of yours) or kind= (a shipped generator), not both.")
     path = Path(path) if path is not None else pretrained_dir(kind)

@@ -15,9 +15,13 @@ if TYPE_CHECKING:   # the record itself needs no JAX: `python -m gan_utils --hel
     from .steps import GAN
 
 __all__ = ["DATASETS", "MODELS", "LOSSES", "PENALTIES", "BEFORE_OPTIONS", "MAX_SIZES", "GANConfig", "build_gan",
-           "check_field_types"]
+           "check_field_types", "DEFAULT_CLUSTERS"]
 
 DATASETS = ("mnist", "ring", "grid")
+# `train --dataset mnist` self-conditions on this many clusters unless told otherwise (--self-condition 0: the plain
+# DCGAN of notebooks 03-05): it won per CPU-minute (5 minutes on 2 cores: MNIST-FID 5.5 with 40 clusters, 8.6 with
+# 20, 15.0-15.9 with 10, 55.2 for the plain DCGAN; benchmarks/RESULTS.md, "Labels without labels")
+DEFAULT_CLUSTERS = 40
 MODELS = ("dcgan", "mlp")
 # GANConfig.loss -> (discriminator loss, generator loss), names of losses.DISCRIMINATOR_LOSSES / GENERATOR_LOSSES
 LOSSES = {"non_saturating": ("bce", "non_saturating"), "saturating": ("bce", "saturating"),

@@ -365,7 +365,8 @@ def draw_interpolation(generator, seed_a: int = 0, seed_b: int = 1, t: float = 0
     """Draws the path from G(z_a) to G(z_b) (n images) and, large, the image at position t.
 
     Args:
-      generator: an image generator, e.g. ``checkpoint.load_pretrained().generator``.
+      generator: an image generator, e.g. ``checkpoint.load_pretrained(kind="dcgan").generator`` (the default
+        generator reads a cluster from z, so its paths jump between clusters: notebook 09).
       seed_a, seed_b: seeds of the two latent codes z = normal(key(seed)).
       t: position on the path, in [0, 1].
       n: images in the strip.
@@ -581,7 +582,8 @@ def draw_discriminator_view(discriminator, image, edit: str = EDITS[0], amount: 
     """Draws what D makes of a digit as it is edited: the image, D's verdict, its input gradient, the logit's path.
 
     Args:
-      discriminator: an image discriminator returning one logit per image (e.g. the pretrained one).
+      discriminator: an image discriminator returning one logit per image (e.g. the plain DCGAN's,
+        ``checkpoint.load_pretrained(kind="dcgan").discriminator``).
       image: (28, 28, 1) a real digit in [-1, 1].
       edit, amount, other: the change (see ``edit_digit``).
       n_curve: points of the logit-against-amount curve (0 to 1).

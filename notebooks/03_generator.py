@@ -783,8 +783,8 @@ assert 0.75 < background(xr) < 0.9 and background(x_untrained) < 0.05 and spread
 # `benchmarks/quality_results.md`: the half-width pair fits more than twice as many steps into the same minutes and
 # reached a lower FID, one seed per run), and what ships is a moving average of its weights over training (the EMA
 # decay is printed below). `load_pretrained` rebuilds it from the config saved beside the weights (msgpack: loading
-# executes no code). The package's *default* generator, `checkpoint.load_pretrained()`, is another one: the same
-# network with a discrete choice added, which the next cells show beside it.
+# executes no code). The package's *default* generator, `checkpoint.load_pretrained()`, is another one: this network
+# made class-conditional, with a discrete choice read from $z$, which the next cells show beside it.
 
 # %%
 pre = checkpoint.load_pretrained(kind="dcgan")
@@ -829,12 +829,11 @@ print(f"the default generator: {type(G_default).__name__} with {G_default.num_cl
       f"them the per-cluster BatchNorm scales and shifts at 7x7); the plain one: {models.count_params(Gp):,}")
 # a side stream of `key` (section 6's number), so the cells after this one draw the same keys as they did before it
 k_plain, k_default = jax.random.split(jax.random.fold_in(key, 6))
-unsure = {}
+unsure, x_plain, x_default = {}, None, None
 for name, g_, k_ in (("plain DCGAN", Gp, k_plain), ("default (self-conditioned)", G_default, k_default)):
     x_ = np.asarray(models.sample(g_, k_, 1000))
     unsure[name] = float(np.mean(metrics.classifier_outputs(x_)[1].max(1) < 0.9))
-    if name != "plain DCGAN":
-        x_default = x_
+    x_plain, x_default = (x_, x_default) if name == "plain DCGAN" else (x_plain, x_)
 unsure["real training digits"] = float(np.mean(metrics.classifier_outputs(xr[:1000])[1].max(1) < 0.9))
 for name, v in unsure.items():
     print(f"{name:<27} samples with classifier confidence below 0.9: {v:.1%}")
@@ -842,7 +841,7 @@ print(f"the default generator draws {unsure['default (self-conditioned)'] / unsu
       f"samples below 0.9 as the plain DCGAN, in this draw")
 assert unsure["default (self-conditioned)"] < unsure["plain DCGAN"] / 2
 fig, axes = plt.subplots(1, 2, figsize=(11, 5.6))
-plots.show_images(samples, nrow=10, ax=axes[0], title="plain DCGAN (kind='dcgan')")
+plots.show_images(x_plain[:100], nrow=10, ax=axes[0], title="plain DCGAN (kind='dcgan')")
 plots.show_images(x_default[:100], nrow=10, ax=axes[1], title="default: self-conditioned (notebook 09)")
 for ax in axes:
     ax.title.set_color(FAKE_COLOR)
@@ -987,8 +986,8 @@ widgets.latent_explorer(Gp, seed=3, k=3)
 # - Untrained: grey speckle with almost no background. Pretrained: digits; slerp midpoints that keep the endpoints'
 #   background fraction (linear ones lose a little); and latent directions that change the image several times
 #   more than random ones (all printed in section 6). Some of its digits are hybrids of two; the package's default
-#   generator (`load_pretrained()`), the same network with a cluster picked from $z$, drew about a quarter as many in
-#   section 6's draw (notebook 09 explains why and builds it).
+#   generator (`load_pretrained()`), this network made conditional on a cluster picked from $z$, drew about a
+#   quarter as many in section 6's draw (notebook 09 explains why and builds it).
 #
 # ## Exercises
 #

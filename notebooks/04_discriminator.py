@@ -236,13 +236,13 @@ print("gan_utils.losses agrees with softplus at every logit, including +-1000")
 # Two fixed generators: the **untrained** one of notebook 03 (easy to spot) and a shipped **pretrained** one
 # (hard: its samples look like digits). Of the generators shipped with `gan_utils`, this notebook uses the plain
 # DCGAN, `checkpoint.load_pretrained(kind="dcgan")`, trained with notebook 05's recipe: its discriminator is the
-# network built above. (The package's default generator, notebook 09's, is trained against a discriminator that also
+# network built above, at half its width. (The package's default generator, notebook 09's, is trained against a discriminator that also
 # reads a cluster id.) $D$ trains with Adam ($2\cdot10^{-4}$, $\beta_1 = 0.5$) on batches of 32 real
 # and 32 fake images; every few steps we measure its accuracy on 256 *held-out* real test images and 256 fresh fakes.
 
 # %%
 x_test = data.to_unit_range(data.load_mnist("test", n=256)[0])
-pretrained = checkpoint.load_pretrained(kind="dcgan")   # the plain DCGAN: its D is the one built here
+pretrained = checkpoint.load_pretrained(kind="dcgan")   # the plain DCGAN: its D is the one built here, half as wide
 D_STEPS = 60 if TESTING else 200
 EVAL_EVERY = 10
 BATCH = 32

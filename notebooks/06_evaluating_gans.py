@@ -554,8 +554,8 @@ assert moved["blur 1 px"]["precision"] > u["precision"] and moved["blur 1 px"]["
 # ## 7. Scoring the shipped generator
 #
 # `gan_utils` ships a default generator trained on MNIST without labels (`python -m gan_utils sample --pretrained`,
-# `checkpoint.load_pretrained()`): notebook 05's DCGAN with a discrete code that it picks from $z$, the
-# self-conditioned GAN of notebook 09, which explains why it draws fewer hybrid digits than the plain DCGAN (its
+# `checkpoint.load_pretrained()`): notebook 05's DCGAN made class-conditional (notebook 08) on a cluster that it reads
+# from $z$, the self-conditioned GAN of notebook 09, which explains why it draws fewer hybrid digits than the plain DCGAN (its
 # scores are beside the plain one's in notebook 09 and in the README). We score it the same way, at the same $N$ as a real-against-real floor beside it, first with the Python API, then with the command
 # line, which prints the same metrics as JSON (the keys are documented in `gan_utils/metrics.py`). Both draw the
 # samples the same way (`gan.sampler()`, the generator the command line samples, with `jax.random.key(0)`) and the
@@ -786,7 +786,8 @@ else:         # 5,000 steps: one GAN run per dataset, so only what a trained run
 #    `z = 0.5 * jax.random.normal(jax.random.key(0), (2000, gan.generator.latent_dim))` (`models.sample(gan.sampler(),
 #    None, 2000, z=z)`, then `data.to_uint8`), score them with `metrics.image_metrics(samples, (feat_test, prob_test),
 #    pr_n=2000)`, and store `(precision, recall)` in `ex3`. Do the same with `z` unscaled: which of the two moves up,
-#    which down, and why?
+#    which down, and why? (The shipped generator reads its cluster from the first coordinate of $z$, notebook 09, so
+#    scaling $z$ also changes which clusters it draws: compare the two class histograms too.)
 
 # %%
 # Your answers here (set ex1, ex2_real, ex2_blur, ex3), then run the checker below.

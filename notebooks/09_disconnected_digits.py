@@ -111,7 +111,7 @@ key, k1, k2 = jax.random.split(key, 3)
 x_plain = np.asarray(models.sample(G_plain, k1, N))
 x_cond = np.asarray(models.sample(G_cond, k2, N))           # labels 0, 1, ..., 9, 0, ... (balanced)
 s_plain, s_cond = score(x_plain), score(x_cond)
-print(line("unconditional DCGAN (shipped)", s_plain))
+print(line("plain DCGAN (shipped)", s_plain))
 print(line("class-conditional DCGAN (shipped)", s_cond))
 print(f"the unconditional generator's FID is {s_plain['fid'] / s_cond['fid']:.0f} times the conditional one's; "
       f"{s_plain['between']:.0%} of its samples are between classes, against {s_cond['between']:.1%} and "
@@ -394,7 +394,7 @@ assert drs[0.1]["fid"] < s_plain["fid"]
 # walk in $z$ crosses from one cluster to the next in one jump.
 #
 # First, by hand: k-means (Lloyd's algorithm) with $K = 10$ (a figure that fits on the page; the shipped generator
-# uses the number of clusters the search below picked) on the shipped unconditional discriminator's features of
+# uses the number of clusters the search below picked) on the shipped plain DCGAN discriminator's features of
 # 10,000 training digits, checked against `gan_utils.clusters.kmeans`, and scored against the digits' true labels (which only score:
 # purity is the share of digits in their cluster's majority digit; NMI, the normalised mutual information, is 0 for
 # clusters unrelated to the digits and 1 for the digits themselves).
@@ -461,7 +461,7 @@ print(f"cluster of z by hand = clusters_of for 20,000 codes; drawn shares {np.ro
 # %% [markdown]
 # The training is notebook 08's conditional GAN (conditional generator, projection discriminator, the same recipe)
 # with cluster ids for labels: `python -m gan_utils train --dataset mnist --self-condition K --steps 10000 --ema
-# 0.999`, the shipped unconditional generator's recipe with the one flag added. The first clustering uses $D$ at its
+# 0.999`, the shipped plain DCGAN's recipe with the one flag added. The first clustering uses $D$ at its
 # random initialisation (random convolutions already separate shapes: printed below), then every 1,000 steps the digits are
 # clustered again in the current $D$'s features, starting from the current clusters' means so that cluster $j$ stays
 # cluster $j$ (`gan_utils.clusters.SelfConditioning`). How many clusters? Nothing says it must be the number of
@@ -557,7 +557,7 @@ else:
 key, ks = jax.random.split(key)
 x_self = np.asarray(models.sample(selfc, ks, N))
 s_self = score(x_self)
-for name, s in (("unconditional DCGAN (shipped)", s_plain), (f"self-conditioned DCGAN, K = {K_BEST}", s_self),
+for name, s in (("plain DCGAN (shipped)", s_plain), (f"self-conditioned DCGAN, K = {K_BEST}", s_self),
                 ("class-conditional DCGAN (labels)", s_cond)):
     print(line(name, s))
 z_self = np.asarray(jax.random.normal(jax.random.key(SEED + 3), (N, 64)))
@@ -608,7 +608,7 @@ plt.show()
 #
 # ### 4.4 A longer run with a learning-rate decay
 #
-# The shipped unconditional generator got *worse* after 10,000 steps at a constant learning rate (benchmarks/RESULTS.md).
+# The shipped plain DCGAN got *worse* after 10,000 steps at a constant learning rate (benchmarks/RESULTS.md).
 # `--lr-decay 20000` keeps the rate for 10,000 steps and then lowers it linearly to zero at step 20,000 (the same
 # recipe otherwise): twice the compute, same network.
 
@@ -623,7 +623,7 @@ def run_line(name):
 
 
 print(run_line("plain, lr decay, 20k"))
-print(line("the shipped DCGAN: 10,000 steps at a constant rate", s_plain))
+print(line("the shipped plain DCGAN: 10,000 steps, constant rate", s_plain))
 decay = runs["plain, lr decay, 20k"]["scores"]
 if not rerun:   # the committed run, which the next cell describes (a re-run is another draw of one seed)
     assert decay["fid"] > s_plain["fid"] and decay["precision"] > s_plain["precision"]
@@ -642,7 +642,7 @@ if not rerun:   # the committed run, which the next cell describes (a re-run is 
 # generator cost to train; the samplers of section 4 cost draws instead ("draws/kept").
 
 # %%
-rows = [("unconditional DCGAN (shipped)", "10,000 steps", 1.0, s_plain),
+rows = [("plain DCGAN (shipped)", "10,000 steps", 1.0, s_plain),
         ("  + truncation psi = 1", "10,000 steps", 1.0, trunc[1.0]),
         ("  + rejection (D), 25% kept", "10,000 steps", 4.0, drs[0.25]),
         ("  + rejection (D), 10% kept", "10,000 steps", 10.0, drs[0.1])]

@@ -79,6 +79,8 @@ def test_the_default_pretrained_generator_is_the_self_conditioned_one(monkeypatc
     assert isinstance(checkpoint.load_pretrained(kind="dcgan").generator, models.DCGANGenerator)
     with pytest.raises(ValueError, match="selfcond"):
         checkpoint.load_pretrained(kind="plain")
+    with pytest.raises(TypeError, match="kind='conditional'"):
+        checkpoint.load_pretrained(conditional=True)
     with pytest.raises(ValueError, match="not both"):
         checkpoint.load_pretrained(checkpoint.PRETRAINED_DCGAN_DIR, kind="dcgan")
 
