@@ -381,6 +381,35 @@ def _nb09(ex1=None, ex2=None, acceptance=None, purity=None) -> dict[int, _Result
     return out
 
 
+# ---------------------------------------------------------------------------------------------- notebook 10
+def _nb10(ex1=None, ex2=None, ex3=None, x0_from_noise=None) -> dict[int, _Result]:
+    from gan_utils import rivals
+    ab = np.asarray(rivals.Schedule().alpha_bar, np.float64)
+    out = {
+        # KL(N(1, 0.5^2) || N(0, 1)) = (mu^2 + sigma^2 - 1 - log sigma^2) / 2
+        1: _number(ex1, 0.5 * (1 + 0.25 - 1 - math.log(0.25)), 1e-3,
+                   "KL = (mu^2 + sigma^2 - 1 - log sigma^2) / 2 for one coordinate"),
+        # (-ELBO + D log 128) / (D log 2) with -ELBO = -2500 nats per image
+        2: _number(ex2, (-2500 + 784 * math.log(128)) / (784 * math.log(2)), 1e-3,
+                   "add D log(1/BIN) = 784 log 128 nats, then divide by D log 2"),
+        # the first t (counting from 0) with sqrt(abar_t) < 1/2
+        3: _number(ex3, float(np.argmax(np.sqrt(ab) < 0.5)), 0.5,
+                   "look for the first index of rivals.Schedule().alpha_bar whose square root is below 0.5"),
+        4: _function(x0_from_noise, _x0_probe, "invert x_t = sqrt(abar) x0 + sqrt(1 - abar) eps for x0"),
+    }
+    return out
+
+
+def _x0_probe(fn: Callable) -> bool:
+    rng = np.random.default_rng(10)
+    for ab in (0.9, 0.3, 0.01):
+        x0, eps = rng.normal(size=(3, 28, 28, 1)), rng.normal(size=(3, 28, 28, 1))
+        xt = math.sqrt(ab) * x0 + math.sqrt(1 - ab) * eps
+        if not np.allclose(np.asarray(_call(fn, xt, eps, ab)), x0, atol=1e-4):
+            return False
+    return True
+
+
 # Answers of "change the code and run it" exercises that are too slow to recompute in a checker: the value the
 # reference solution printed (JAX 0.10.2, CPU), with a tolerance for other platforms' float rounding.
 MEASURED: dict[str, dict[int, tuple[float, float]]] = {
@@ -391,7 +420,7 @@ MEASURED: dict[str, dict[int, tuple[float, float]]] = {
 
 NOTEBOOKS: dict[str, Callable[..., dict[int, _Result]]] = {
     "01": _nb01, "02": _nb02, "03": _nb03, "04": _nb04, "05": _nb05, "06": _nb06, "07": _nb07, "08": _nb08,
-    "09": _nb09}
+    "09": _nb09, "10": _nb10}
 
 
 def grade(notebook: str, **answers) -> dict[int, tuple[str, str]]:
@@ -406,7 +435,7 @@ def grade(notebook: str, **answers) -> dict[int, tuple[str, str]]:
 
 
 def check(notebook: str, **answers) -> None:
-    """Grade every exercise of ``notebook`` ("01" to "09"), print one line each, then raise if any is wrong.
+    """Grade every exercise of ``notebook`` ("01" to "10"), print one line each, then raise if any is wrong.
 
     Args:
       notebook: the notebook's two-digit number.

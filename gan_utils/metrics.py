@@ -63,7 +63,8 @@ from . import data
 __all__ = ["CLASSIFIER_DIR", "MnistClassifier", "load_classifier", "classifier_meta", "classifier_outputs", "gaussian_stats",
            "sqrtm_psd", "trace_sqrt_product", "frechet_distance", "fid_from_features", "inception_score",
            "class_histogram", "histogram_reverse_kl", "precision_recall", "toy_mode_metrics",
-           "image_metrics", "conditional_metrics", "load_images", "evaluate", "add_cli"]
+           "image_metrics", "conditional_metrics", "nearest_distances", "memorisation", "load_images", "evaluate",
+           "add_cli"]
 
 CLASSIFIER_DIR = Path(__file__).parent / "assets" / "mnist_classifier"
 FEATURE_DIM = 128
@@ -349,6 +350,40 @@ def _inside_any(points: np.ndarray, centres: np.ndarray, radii: np.ndarray, chun
     for i in range(0, len(points), chunk):
         hits[i:i + chunk] = np.any(_sq_dists(points[i:i + chunk], centres) <= radii[None, :], axis=1)
     return hits
+
+
+def nearest_distances(features, reference, chunk: int = 256) -> np.ndarray:
+    """Euclidean distance from each row of ``features`` (N, F) to its nearest row of ``reference`` (M, F): (N,)."""
+    x, ref = np.asarray(features, np.float64), np.asarray(reference, np.float64)
+    if x.ndim != 2 or ref.ndim != 2 or x.shape[1] != ref.shape[1]:
+        raise ValueError(f"features and reference must be 2-D with the same width, got {x.shape} and {ref.shape}.")
+    return np.sqrt(np.concatenate([_sq_dists(x[i:i + chunk], ref).min(1) for i in range(0, len(x), chunk)]))
+
+
+def memorisation(sample_features, train_features, test_features, quantile: float = 0.05) -> dict:
+    """How close generated digits come to the training digits, measured against fresh real digits.
+
+    d(x) is the distance, in the classifier's features, from x to its nearest training digit. Real test digits were
+    never trained on, so their d says how close a new digit of the same distribution falls by chance. A model that
+    copies training digits puts more samples below the test digits' ``quantile``-quantile of d than ``quantile``.
+
+    Args:
+      sample_features: (N, F) features of generated images (``classifier_outputs(images)[0]``).
+      train_features: (M, F) features of the training images the model learnt from.
+      test_features: (K, F) features of held-out real images.
+      quantile: the share of test digits that defines "close" (0.05: the closest twentieth).
+    Returns:
+      {"median_distance": median d of the samples, "test_median_distance": that of the test digits,
+       "threshold": the test digits' quantile of d, "share_closer": share of samples with d below it (``quantile``
+       for a model that places digits like fresh real ones; more for a copier), "quantile"}.
+    """
+    if not 0 < quantile < 1:
+        raise ValueError(f"quantile must be in (0, 1), got {quantile}.")
+    d_sample = nearest_distances(sample_features, train_features)
+    d_test = nearest_distances(test_features, train_features)
+    threshold = float(np.quantile(d_test, quantile))
+    return {"median_distance": float(np.median(d_sample)), "test_median_distance": float(np.median(d_test)),
+            "threshold": threshold, "share_closer": float(np.mean(d_sample < threshold)), "quantile": quantile}
 
 
 def precision_recall(real_features, fake_features, k: int = 3, chunk: int = 1000) -> tuple[float, float]:

@@ -21,6 +21,9 @@ def _js(a, b):
 # from the plain GAN (first), LSGAN is not
 _GRID_MODES = {"GAN": [22, 24, 20, 25, 19], "PacGAN2": [17, 16, 18, 15, 19], "LSGAN": [24, 25, 23, 24, 25]}
 
+# the first step t (from 0) at which a digit's weight sqrt(abar_t) falls below 1/2 under DDPM's linear schedule:
+# computed here from the betas, independently of gan_utils.rivals
+_FADE = int(np.argmax(np.sqrt(np.cumprod(1 - np.linspace(1e-4, 0.02, 1000))) < 0.5))
 RIGHT = {
     "01": dict(answer_1=math.log(2) + 5 / 8 - 0.5, js_bernoulli=_js, answer_3=2.0),
     "02": dict(answer_1=1 / (1 + math.exp(-0.5)), answer_2=-math.log(2), answer_3=2 / math.sqrt(3),
@@ -37,6 +40,10 @@ RIGHT = {
     "09": dict(ex1=2 * (0.5 * (1 + math.erf((-0.524400512708041 + 0.5) / math.sqrt(2))) - 0.3), ex2=np.array([1]),
                acceptance=lambda logits, M: np.mean(np.minimum(1, np.exp(np.asarray(logits) - M))),
                purity=lambda c, y: sum(np.bincount(y[c == j]).max() for j in np.unique(c)) / len(c)),
+    # KL of N(1, 0.5^2) from N(0, 1); -2,500 nats per image in bits per pixel; the first t with sqrt(abar) < 1/2
+    "10": dict(ex1=0.5 * (1 + 0.25 - 1 - math.log(0.25)),
+               ex2=(-2500 + 784 * math.log(128)) / (784 * math.log(2)), ex3=_FADE,
+               x0_from_noise=lambda x, e, a: (x - math.sqrt(1 - a) * e) / math.sqrt(a)),
 }
 WRONG = {
     "01": dict(answer_1=0.5, js_bernoulli=lambda a, b: abs(a - b) * math.log(2), answer_3=-2.0),
@@ -56,6 +63,10 @@ WRONG = {
     "09": dict(ex1=0.5 * (1 + math.erf((-0.524400512708041 + 0.5) / math.sqrt(2))) - 0.3, ex2=2,
                acceptance=lambda logits, M: np.mean(np.exp(np.asarray(logits) - M)),
                purity=lambda c, y: np.mean([np.bincount(y[c == j]).max() / np.sum(c == j) for j in np.unique(c)])),
+    # KL without the 1/2; -ELBO / (D log 2) without the D log 128; t counted from 1; sqrt(abar) and sqrt(1 - abar)
+    # swapped
+    "10": dict(ex1=1 + 0.25 - 1 - math.log(0.25), ex2=-2500 / (784 * math.log(2)), ex3=_FADE + 1,
+               x0_from_noise=lambda x, e, a: (x - math.sqrt(a) * e) / math.sqrt(1 - a)),
 }
 
 

@@ -1,0 +1,187 @@
+"""The VAE and the diffusion model of notebook 10 (gan_utils.rivals), and the memorisation score."""
+import math
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from flax import nnx
+
+from gan_utils import metrics, models, rivals
+
+
+def test_dequantize_keeps_each_pixel_in_its_own_grey_level():
+    levels = np.arange(256, dtype=np.float32)
+    x = jnp.asarray(levels / 127.5 - 1).reshape(1, 16, 16, 1)        # data.to_unit_range's scale
+    y = np.asarray(rivals.dequantize(jax.random.key(0), x)).ravel()
+    np.testing.assert_array_equal(np.floor((y + 1) / rivals.BIN), levels)
+    assert y.min() >= -1 and y.max() < 1
+
+
+def test_bits_per_dim_of_a_uniform_density_is_eight():
+    # the uniform density on [-1, 1]^D: -log p = D log 2 nats, 8 bits per pixel for 256 levels
+    assert rivals.bits_per_dim(rivals.PIXELS * math.log(2)) == pytest.approx(8.0)
+    assert rivals.bits_per_dim(0.0) == pytest.approx(7.0)
+
+
+def test_vae_loss_is_the_negative_elbo_written_out():
+    vae = rivals.VAE(latent_dim=8, g_base=8, e_base=4, rngs=nnx.Rngs(0))
+    x = jnp.asarray(np.random.default_rng(0).integers(0, 256, (4, 28, 28, 1)) / 127.5 - 1, jnp.float32)
+    key = jax.random.key(1)
+    loss, m = rivals.vae_loss(vae, x, key)
+    # by hand, with the same keys
+    k_deq, k_eps = jax.random.split(key)
+    xd = rivals.dequantize(k_deq, x)
+    mu, logvar = vae.encode(xd)
+    z = mu + jnp.exp(0.5 * logvar) * jax.random.normal(k_eps, mu.shape)
+    mean, s = vae.decode(z), float(jnp.exp(vae.log_scale[...]))
+    # -log p(x|z) from the Gaussian's own log-density; KL(N(mu, sigma^2) || N(0, 1)) from its definition's closed form
+    nll = [-float(jnp.sum(jax.scipy.stats.norm.logpdf(xd[i], mean[i], s))) for i in range(4)]
+    kl = [float(jnp.sum(-jnp.log(jnp.exp(0.5 * logvar[i])) + (jnp.exp(logvar[i]) + mu[i] ** 2) / 2 - 0.5))
+          for i in range(4)]
+    assert float(loss) == pytest.approx(np.mean(nll) + np.mean(kl), rel=1e-5)
+    assert float(m["kl"]) == pytest.approx(np.mean(kl), rel=1e-5) and float(m["scale"]) == pytest.approx(0.2)
+
+
+def test_the_schedule_is_ddpms():
+    sch = rivals.Schedule()
+    ab = np.asarray(sch.alpha_bar)
+    assert ab.shape == (1000,) and np.all(np.diff(ab) < 0)
+    assert ab[0] == pytest.approx(1 - 1e-4) and ab[-1] == pytest.approx(4.04e-5, rel=0.02)   # Ho et al.: ~4e-5
+    with pytest.raises(ValueError, match="steps"):
+        rivals.Schedule(1)
+
+
+class _Oracle(nnx.Module):
+    """The exact noise predictor for data that is one image c: eps = (x_t - sqrt(abar_t) c) / sqrt(1 - abar_t)."""
+
+    def __init__(self, c, schedule):
+        self.c, self.ab = nnx.Variable(c), nnx.Variable(schedule.alpha_bar)
+
+    def __call__(self, x, t):
+        ab = self.ab[...][t][:, None, None, None]
+        return (x - jnp.sqrt(ab) * self.c[...]) / jnp.sqrt(1 - ab)
+
+
+class _GaussianOracle(nnx.Module):
+    """The exact noise predictor for data x0 ~ N(0, sigma^2 I): E[eps | x_t] = sqrt(1 - a) x_t / (a sigma^2 + 1 - a)."""
+
+    def __init__(self, sigma, schedule):
+        self.sigma, self.ab = sigma, nnx.Variable(schedule.alpha_bar)
+
+    def __call__(self, x, t):
+        a = self.ab[...][t][:, None, None, None]
+        return jnp.sqrt(1 - a) * x / (a * self.sigma ** 2 + 1 - a)
+
+
+def _ddim_gain(sigma: float, steps: int) -> float:
+    """For data N(0, sigma^2) and its exact denoiser every DDIM step is linear, x' = c_t x: the product of the c_t,
+    from DDPM's betas and DDIM's update written out here (independently of gan_utils.rivals)."""
+    ab = np.cumprod(1 - np.linspace(1e-4, 0.02, 1000))
+    ts, gain = np.round(np.linspace(999, 0, steps)).astype(int), 1.0
+    for i, t in enumerate(ts):
+        a, a_next = ab[t], (ab[ts[i + 1]] if i + 1 < steps else 1.0)
+        v = a * sigma ** 2 + 1 - a                     # the variance of x_t
+        x0_coef, eps_coef = np.sqrt(a) * sigma ** 2 / v, np.sqrt(1 - a) / v
+        gain *= np.sqrt(a_next) * x0_coef + np.sqrt(1 - a_next) * eps_coef
+    return gain
+
+
+@pytest.mark.parametrize("steps", [10, 100])
+def test_ddim_with_the_exact_denoiser_of_gaussian_data_scales_the_noise_as_ddim_does(steps):
+    """x_T ~ N(0, I) comes out as gain * x_T; the gain tends to sigma as the steps grow (DDIM is a first-order
+    integrator: 100 steps give 0.957 sigma). A wrong update (square roots swapped, eps not re-derived, times off)
+    gives another spread."""
+    sch, sigma = rivals.Schedule(), 0.3
+    x = rivals.ddim_sample(_GaussianOracle(sigma, sch), sch, jax.random.key(0), 64, steps=steps, batch_size=32)
+    assert abs(float(x.std()) - _ddim_gain(sigma, steps)) < 0.005, (float(x.std()), _ddim_gain(sigma, steps))
+    assert abs(float(x.mean())) < 0.01
+    assert abs(_ddim_gain(sigma, 1000) / sigma - 1) < 0.01          # and with many steps, the data's own spread
+
+
+@pytest.mark.parametrize("steps", [1, 5, 50])
+def test_ddim_with_the_exact_denoiser_lands_on_the_data(steps):
+    sch = rivals.Schedule()
+    c = jnp.asarray(np.random.default_rng(0).uniform(-0.9, 0.9, (28, 28, 1)), jnp.float32)
+    x = rivals.ddim_sample(_Oracle(c, sch), sch, jax.random.key(0), 7, steps=steps, batch_size=4)
+    assert x.shape == (7, 28, 28, 1)
+    np.testing.assert_allclose(x, np.broadcast_to(c, x.shape), atol=1e-3)
+    with pytest.raises(ValueError, match="denoising steps"):
+        rivals.ddim_sample(_Oracle(c, sch), sch, jax.random.key(0), 2, steps=0)
+
+
+def test_denoiser_shapes_and_the_loss_of_predicting_zero():
+    sch = rivals.Schedule()
+    model = rivals.Denoiser(base=8, rngs=nnx.Rngs(0))
+    x = jnp.zeros((3, 28, 28, 1))
+    assert model(x, jnp.array([0, 500, 999])).shape == (3, 28, 28, 1)
+    zero = lambda x, t: jnp.zeros_like(x)                                # predicts no noise: the loss is E[eps^2] = 1
+    loss, _ = rivals.diffusion_loss(zero, jnp.zeros((256, 28, 28, 1)), jax.random.key(0), sch)
+    assert float(loss) == pytest.approx(1.0, abs=0.01)
+    with pytest.raises(ValueError, match="multiple of 4"):
+        rivals.Denoiser(base=6, rngs=nnx.Rngs(0))
+
+
+def test_train_for_lowers_the_loss_and_calls_the_marks_in_order():
+    rng = np.random.default_rng(0)
+    images = np.clip(rng.normal(-0.8, 0.3, (256, 28, 28, 1)), -1, 1).astype(np.float32)
+    vae = rivals.VAE(latent_dim=8, g_base=8, e_base=4, rngs=nnx.Rngs(0))
+    seen = []
+    probe = lambda: float(rivals.vae_loss(models.inference_copy(vae), jnp.asarray(images[:64]), jax.random.key(5))[0])
+    before = probe()
+    res = rivals.train_for(vae, rivals.vae_loss, images, key=jax.random.key(0), seconds=4.0, marks=(1.0, 2.0),
+                           on_mark=lambda mark, step, model: seen.append((mark, step)), batch_size=32)
+    assert [m for m, _ in seen] == [1.0, 2.0] and 1 <= seen[0][1] <= seen[1][1] <= res["steps"]   # one step may pass both
+    assert res["seconds"] >= 4.0 and res["history"]["step"][0] == 0
+    more = rivals.train_for(vae, rivals.vae_loss, images, key=jax.random.key(1), seconds=120.0, max_steps=60,
+                            batch_size=32)                                # steps, not seconds: the same on a busy machine
+    assert more["steps"] == 60 and probe() < before
+    assert models.sample(vae, jax.random.key(0), 5).shape == (5, 28, 28, 1)   # a VAE samples like a generator
+    with pytest.raises(ValueError, match="mark"):
+        rivals.train_for(vae, rivals.vae_loss, images, key=jax.random.key(0), seconds=1.0, marks=(2.0,))
+
+
+def test_diffusion_trains_through_train_for():
+    images = np.full((128, 28, 28, 1), -1.0, np.float32)
+    sch = rivals.Schedule()
+    model = rivals.Denoiser(base=8, rngs=nnx.Rngs(0))
+    loss = partial(rivals.diffusion_loss, schedule=sch)
+    probe = lambda: float(loss(model, jnp.asarray(images[:64]), jax.random.key(5))[0])
+    before = probe()
+    res = rivals.train_for(model, loss, images, key=jax.random.key(0), seconds=120.0, max_steps=40, batch_size=16,
+                           ema=0.9)
+    assert res["steps"] == 40 and probe() < before                     # the model ends holding the average
+
+
+def test_a_trained_rival_survives_the_round_trip_of_the_committed_results():
+    """What budget_run keeps (nnx.to_pure_dict as numpy) rebuilds the same network with load_rival."""
+    def kept(net):
+        return jax.tree_util.tree_map(np.asarray, nnx.to_pure_dict(nnx.state(net)))
+
+    vae, den = rivals.VAE(rngs=nnx.Rngs(3)), rivals.Denoiser(rngs=nnx.Rngs(7))
+    z, x, t = jax.random.normal(jax.random.key(0), (3, 64)), jnp.zeros((2, 28, 28, 1)), jnp.array([3, 900])
+    np.testing.assert_array_equal(models.sample(rivals.load_rival("vae", kept(vae)), None, 3, z=z),
+                                  models.sample(vae, None, 3, z=z))
+    np.testing.assert_array_equal(rivals.load_rival("diffusion", kept(den))(x, t), den(x, t))
+    with pytest.raises(ValueError, match="'vae' or 'diffusion'"):
+        rivals.load_rival("gan", kept(vae))
+
+
+def test_space_to_depth_and_back():
+    x = jnp.arange(2 * 784.0).reshape(2, 28, 28, 1)
+    blocks = rivals._to_blocks(x)
+    assert blocks.shape == (2, 14, 14, 4) and blocks[0, 0, 0].tolist() == [0.0, 1.0, 28.0, 29.0]
+    np.testing.assert_array_equal(rivals._from_blocks(blocks), x)
+
+
+def test_memorisation_tells_a_copier_from_fresh_samples():
+    rng = np.random.default_rng(0)
+    train, test, fresh = (rng.normal(size=(n, 16)) for n in (2000, 500, 500))
+    copies = train[:500] + 0.01 * rng.normal(size=(500, 16))
+    fair, copier = (metrics.memorisation(f, train, test) for f in (fresh, copies))
+    assert abs(fair["share_closer"] - 0.05) < 0.04 and copier["share_closer"] > 0.95
+    assert copier["median_distance"] < fair["test_median_distance"] / 10
+    np.testing.assert_allclose(metrics.nearest_distances(train[:3], train), 0, atol=1e-6)
+    with pytest.raises(ValueError, match="same width"):
+        metrics.nearest_distances(train[:, :3], train)
