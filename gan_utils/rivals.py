@@ -1,9 +1,8 @@
 """The two other generative models that notebook 10 sets against the GAN on the same CPU budget.
 
 * ``VAE`` (Kingma & Welling, 2014): an encoder q(z|x) = N(mu(x), diag sigma(x)^2) made of the DCGAN
-  discriminator's two strided convolutions, and a decoder that *is* the course's ``DCGANGenerator``, the mean of a
-  Gaussian p(x|z) = N(G(z), s^2 I) with one learnt s. The same generator network as the GAN's, so that what differs
-  is the objective. ``vae_loss`` is the negative ELBO on dequantized pixels; ``bits_per_dim`` turns it into a bound
+  discriminator's two strided convolutions, and a decoder that *is* the course's plain ``DCGANGenerator``
+  (notebooks 03-05), the mean of a Gaussian p(x|z) = N(G(z), s^2 I) with one learnt s. ``vae_loss`` is the negative ELBO on dequantized pixels; ``bits_per_dim`` turns it into a bound
   on the discrete likelihood.
 * ``Denoiser`` and ``Schedule`` (Ho et al., 2020): a small U-Net that predicts the noise eps in
   x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps; ``diffusion_loss`` is the "simple" loss; ``ddim_sample`` draws
@@ -61,9 +60,9 @@ class VAE(nnx.Module):
         self.conv2 = nnx.Conv(e_base, 2 * e_base, (4, 4), strides=(2, 2), rngs=rngs)
         self.stats = nnx.Linear(7 * 7 * 2 * e_base, 2 * latent_dim, rngs=rngs)
         self.decoder = models.DCGANGenerator(latent_dim, g_base, rngs=rngs)
-        # log s: the decoder's one standard deviation (pixels in [-1, 1]). It starts at 0.2, near where MNIST decoders
-        # end (the race's VAEs: printed in notebook 10), because Adam moves it by about lr = 1e-3 per step: from 1 it
-        # would take thousands of steps to get there, and the bound would measure that lag, not the model.
+        # log s: the decoder's one standard deviation (pixels in [-1, 1]). It starts at 0.2 (where notebook 10's race
+        # VAEs stood after 30 s; they ended near 0.11), because Adam moves it by about lr = 1e-3 per step: from 1 it
+        # would take thousands of steps to come down, and the bound would measure that lag, not the model.
         self.log_scale = nnx.Param(jnp.asarray(math.log(0.2), jnp.float32))
 
     def encode(self, x: jax.Array) -> tuple[jax.Array, jax.Array]:
@@ -181,9 +180,9 @@ class Denoiser(nnx.Module):
     the time enters every block as sinusoidal features through a small MLP (Ho et al., 2020, without attention).
 
     Args:
-      base: channels at 14x14 (16: a training step then costs about a step of the course's GAN on a 2-core CPU:
-        notebook 10's race made 7,156 steps in 4 minutes against the GAN's 4,750; a U-Net at 28x28 with 16
-        channels took 312 ms a step, 6 times longer; benchmarks/RESULTS.md).
+      base: channels at 14x14 (16: small enough to make at least as many steps as the course's GAN on a 2-core
+        CPU: notebook 10's race made 7,156 in 4 minutes against the GAN's 4,750; a U-Net at 28x28 with 16 channels
+        took 312 ms a step against 54 for this one; benchmarks/RESULTS.md, notebook 10's race).
       tdim: size of the time embedding.
       steps: T of the schedule (scales t for the embedding).
       rngs: the NNX random streams.
