@@ -435,7 +435,7 @@ def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *,
         images = data.to_unit_range(data.load_mnist("train")[0])
         rngs = nnx.Rngs(int(jax.random.randint(k_init, (), 0, 2**31 - 1)))
         net = VAE(rngs=rngs) if model == "vae" else Denoiser(rngs=rngs)
-        loss = vae_loss if model == "vae" else _partial_diffusion_loss(schedule)
+        loss = vae_loss if model == "vae" else partial(diffusion_loss, schedule=schedule)
         res = train_for(net, loss, images, key=k_run, seconds=seconds, marks=marks, on_mark=on_mark,
                         ema=DIFFUSION_EMA if model == "diffusion" else None)
         state = jax.tree_util.tree_map(np.asarray, nnx.to_pure_dict(nnx.state(net)))
@@ -462,11 +462,6 @@ def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *,
     return {**out, **extra, "images": np.stack(out["images"]), "steps_total": res["steps"],
             "seconds": res["seconds"], "history": res["history"], **({"state": state} if state else {})}
 
-
-def _partial_diffusion_loss(schedule: Schedule) -> Callable:
-    def loss(model, x0, key):
-        return diffusion_loss(model, x0, key, schedule)
-    return loss
 
 
 def race(seeds: Sequence[int] = (0, 1, 2), seconds: float = 240.0, marks: Sequence[float] = (30, 60, 120, 240),

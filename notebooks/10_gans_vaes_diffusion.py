@@ -66,6 +66,7 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # the reference every score is taken against (notebook 06). Real digits are drawn in blue, generated ones in orange.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 x_train = data.to_unit_range(data.load_mnist("train")[0])
 x_test_u8, y_test = data.load_mnist("test")
 x_test = data.to_unit_range(x_test_u8)
