@@ -255,7 +255,7 @@ def _nb07(ex1=None, ex2=None, ex3=None, ex4=None, ex5=None, *, table=None) -> di
     if ex5 is None:
         out[5] = ("not answered", "")
     elif not table:
-        out[5] = ("not yet", "pass the notebook's per-seed ring high-quality column to the checker (table=ring_rkl)")
+        out[5] = ("not yet", "pass the notebook's per-seed ring reverse-KL column to the checker (table=ring_rkl)")
     else:
         want = _told_apart(table)
         try:

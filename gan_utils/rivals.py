@@ -2,8 +2,8 @@
 
 * ``VAE`` (Kingma & Welling, 2014): an encoder q(z|x) = N(mu(x), diag sigma(x)^2) made of the DCGAN
   discriminator's two strided convolutions, and a decoder that *is* the course's plain ``DCGANGenerator``
-  (notebooks 03-05), the mean of a Gaussian p(x|z) = N(G(z), s^2 I) with one learnt s. ``vae_loss`` is the negative ELBO on dequantized pixels; ``bits_per_dim`` turns it into a bound
-  on the discrete likelihood.
+  (notebooks 03-05), the mean of a Gaussian p(x|z) = N(G(z), s^2 I) with one learnt s. ``vae_loss`` is the
+  negative ELBO on dequantized pixels; ``bits_per_dim`` turns it into a bound on the discrete likelihood.
 * ``Denoiser`` and ``Schedule`` (Ho et al., 2020): a small U-Net that predicts the noise eps in
   x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps; ``diffusion_loss`` is the "simple" loss; ``ddim_sample`` draws
   with any number of denoising steps (Song et al., 2021, eta = 0).
@@ -27,8 +27,8 @@ from flax import nnx
 from . import data, devices, models
 
 __all__ = ["VAE", "vae_loss", "bits_per_dim", "dequantize", "Schedule", "Denoiser", "diffusion_loss",
-           "ddim_sample", "train_for", "budget_run", "race", "load_rival", "MODELS", "DDIM_STEPS", "DIFFUSION_EMA",
-           "PIXELS", "BIN"]
+           "ddim_sample", "train_for", "budget_run", "race", "load_rival", "MODELS", "ALSO", "LEARNING_RATES",
+           "DDIM_STEPS", "DIFFUSION_EMA", "PIXELS", "BIN"]
 
 PIXELS = 28 * 28            # D, the dimensions of one image
 BIN = 1 / 128               # width of one of the 256 grey levels on the course's [-1, 1] scale (2 / 256)
@@ -48,21 +48,22 @@ class VAE(nnx.Module):
     """Variational autoencoder for MNIST: images (N, 28, 28, 1) in [-1, 1] <-> z (N, latent_dim).
 
     Args:
-      latent_dim: size of z (64: the GAN's).
+      latent_dim: size of z (16, not the GAN's 64: with 64 and a learnt s the VAE drew scribbles from its prior,
+        with 16 digits; notebook 10, section 6, and benchmarks/RESULTS.md measure both).
       g_base: channels at 7x7 of the decoder, a ``DCGANGenerator`` (64: the shipped GAN's width).
       e_base: channels of the encoder's first convolution, doubled in the second (32: the GAN discriminator's).
       rngs: the NNX random streams.
     """
 
-    def __init__(self, latent_dim: int = 64, g_base: int = 64, e_base: int = 32, *, rngs: nnx.Rngs):
+    def __init__(self, latent_dim: int = 16, g_base: int = 64, e_base: int = 32, *, rngs: nnx.Rngs):
         self.latent_dim = latent_dim
         self.conv1 = nnx.Conv(1, e_base, (4, 4), strides=(2, 2), rngs=rngs)
         self.conv2 = nnx.Conv(e_base, 2 * e_base, (4, 4), strides=(2, 2), rngs=rngs)
         self.stats = nnx.Linear(7 * 7 * 2 * e_base, 2 * latent_dim, rngs=rngs)
         self.decoder = models.DCGANGenerator(latent_dim, g_base, rngs=rngs)
-        # log s: the decoder's one standard deviation (pixels in [-1, 1]). It starts at 0.2 (where notebook 10's race
-        # VAEs stood after 30 s; they ended near 0.11), because Adam moves it by about lr = 1e-3 per step: from 1 it
-        # would take thousands of steps to come down, and the bound would measure that lag, not the model.
+        # log s: the decoder's one standard deviation (pixels in [-1, 1]). It starts at 0.2 (near where notebook 10's
+        # VAEs stand after their first minute), because Adam moves it by about lr per step: from 1 it would take
+        # thousands of steps to come down, and the bound would measure that lag, not the model.
         self.log_scale = nnx.Param(jnp.asarray(math.log(0.2), jnp.float32))
 
     def encode(self, x: jax.Array) -> tuple[jax.Array, jax.Array]:
@@ -352,7 +353,11 @@ def train_for(model: nnx.Module, loss_fn: Callable, images: np.ndarray, *, key: 
 # The race of notebook 10: each model trained for the same seconds on this machine, scored at set times
 # ---------------------------------------------------------------------------------------------------------------
 MODELS = ("gan", "vae", "diffusion")
+ALSO = ("vae64",)       # run beside them: the VAE with the GAN's 64 latent dimensions (why the race's VAE has 16)
 DDIM_STEPS = 50         # denoising steps of the diffusion samples scored along the race (quality against steps: apart)
+# Adam's learning rates, from a short probe (one seed each; benchmarks/RESULTS.md): the VAE scored FID 204 / 186 at
+# 1e-3 / 3e-3 after 90 s, the diffusion model 260 / 197 / 201 at 1e-3 / 3e-3 / 6e-3 after 2 minutes
+LEARNING_RATES = {"vae": 3e-3, "vae64": 3e-3, "diffusion": 3e-3}
 DIFFUSION_EMA = 0.999   # the diffusion model is sampled from a weight average, as DDPM's and the race's GAN are
 
 
@@ -392,36 +397,42 @@ def _gan_for(seed: int, seconds: float, marks: Sequence[float], on_mark: Callabl
 
 
 def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *, n_samples: int = 2000,
-               keep: int = 100, train_features: np.ndarray | None = None) -> dict:
+               keep: int = 100, train_features: np.ndarray | None = None,
+               reference: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
     """Trains one model on MNIST for ``seconds`` of this machine's time and scores it at each mark.
 
     Args:
-      model: ``"gan"`` (the command line's default recipe), ``"vae"`` (``VAE()``, Adam 1e-3) or ``"diffusion"``
-        (``Denoiser()``, Adam 1e-3, its weights averaged with ``DIFFUSION_EMA``, sampled by DDIM with
-        ``DDIM_STEPS`` steps), all at batch 64.
+      model: ``"gan"`` (the command line's default recipe), ``"vae"`` (``VAE()``), ``"vae64"`` (``VAE(64)``) or
+        ``"diffusion"`` (``Denoiser()``, its weights averaged with ``DIFFUSION_EMA``, sampled by DDIM with
+        ``DDIM_STEPS`` steps), all at batch 64; the rivals with Adam at ``LEARNING_RATES``.
       seed: the run's seed (initialisation, batch order, noise).
       seconds: the training budget; marks: times of training (seconds) at which to draw and score samples.
       n_samples: samples scored at each mark (the FID's N: compare only at equal N).
       keep: samples kept per mark, as uint8 images, to show.
       train_features: the classifier's features of the 60,000 training digits (computed here if None), for the
         memorisation score of the last mark's samples (``metrics.memorisation``).
+      reference: ``metrics.classifier_outputs`` of the 10,000 test digits, the scores' reference (computed here if
+        None).
     Returns:
       {"marks", "steps" (reached at each mark), "scores" (one ``metrics.image_metrics`` dict per mark, against
       the test set), "images" uint8 (len(marks), keep, 28, 28), "steps_total", "seconds", "history"}, plus for
-      the VAE "bits_per_dim" on 2,000 test digits and "scale" (its decoder's s) at each mark, "memorisation" of the
+      the VAEs "bits_per_dim" and "kl" (its KL term, nats per image) on 2,000 test digits and "scale" (its decoder's
+      s) at each mark, "memorisation" of the
       last mark's samples, and the last model's state under "state" (for ``load_rival``).
     """
     from . import metrics
-    if model not in MODELS:
-        raise ValueError(f"model must be one of {MODELS}, got {model!r}.")
+    if model not in MODELS + ALSO:
+        raise ValueError(f"model must be one of {MODELS + ALSO}, got {model!r}.")
+    vae = model in ("vae", "vae64")
     key = jax.random.key(seed)
     k_init, k_run, k_sample = jax.random.split(key, 3)
     x_test = data.to_unit_range(data.load_mnist("test", n=2000)[0])
-    reference = metrics.classifier_outputs(data.load_mnist("test")[0])
+    if reference is None:
+        reference = metrics.classifier_outputs(data.load_mnist("test")[0])
     out, drawn, copies = {"marks": [], "steps": [], "scores": [], "images": []}, [], []
     if train_features is None:
         train_features = metrics.classifier_outputs(data.load_mnist("train")[0])[0]
-    extra = {"bits_per_dim": [], "scale": []} if model == "vae" else {}
+    extra = {"bits_per_dim": [], "scale": [], "kl": []} if vae else {}
     schedule = Schedule()
 
     def on_mark(mark, step, net):      # keep a copy of the model (milliseconds); sample and score after training
@@ -434,10 +445,10 @@ def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *,
     else:
         images = data.to_unit_range(data.load_mnist("train")[0])
         rngs = nnx.Rngs(int(jax.random.randint(k_init, (), 0, 2**31 - 1)))
-        net = VAE(rngs=rngs) if model == "vae" else Denoiser(rngs=rngs)
-        loss = vae_loss if model == "vae" else partial(diffusion_loss, schedule=schedule)
+        net = VAE(latent_dim=64 if model == "vae64" else 16, rngs=rngs) if vae else Denoiser(rngs=rngs)
+        loss = vae_loss if vae else partial(diffusion_loss, schedule=schedule)
         res = train_for(net, loss, images, key=k_run, seconds=seconds, marks=marks, on_mark=on_mark,
-                        ema=DIFFUSION_EMA if model == "diffusion" else None)
+                        lr=LEARNING_RATES[model], ema=DIFFUSION_EMA if model == "diffusion" else None)
         state = jax.tree_util.tree_map(np.asarray, nnx.to_pure_dict(nnx.state(net)))
     for i, net in enumerate(copies):
         k_draw, k_elbo = jax.random.split(jax.random.fold_in(k_sample, i))
@@ -451,11 +462,12 @@ def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *,
         drawn.append(data.to_uint8(x.reshape(n_samples, 28, 28)))
         out["scores"].append(metrics.image_metrics(drawn[-1], reference, pr_n=n_samples))
         out["images"].append(drawn[-1][:keep])
-        if model == "vae":
+        if vae:
             net_eval = models.inference_copy(net)
-            neg_elbo = np.mean([float(vae_loss(net_eval, x_test[j:j + 500], jax.random.fold_in(k_elbo, j))[0])
-                                for j in range(0, len(x_test), 500)])
-            extra["bits_per_dim"].append(float(bits_per_dim(neg_elbo)))
+            parts = [vae_loss(net_eval, x_test[j:j + 500], jax.random.fold_in(k_elbo, j))
+                     for j in range(0, len(x_test), 500)]
+            extra["bits_per_dim"].append(float(bits_per_dim(np.mean([float(loss) for loss, _ in parts]))))
+            extra["kl"].append(float(np.mean([float(m["kl"]) for _, m in parts])))
             extra["scale"].append(float(jnp.exp(net.log_scale[...])))
     # the last mark: how close the samples come to the training digits, against fresh test digits
     out["memorisation"] = metrics.memorisation(metrics.classifier_outputs(drawn[-1])[0], train_features, reference[0])
@@ -467,21 +479,23 @@ def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *,
 def race(seeds: Sequence[int] = (0, 1, 2), seconds: float = 240.0, marks: Sequence[float] = (30, 60, 120, 240),
          *, n_samples: int = 2000, denoising_steps: Sequence[int] = (5, 10, 20, 50, 100),
          verbose: bool = True) -> dict:
-    """Notebook 10's experiment: every model of ``MODELS`` and every seed, one after the other, for the same
-    ``seconds`` of training on this machine, scored at ``marks`` (``budget_run``); then the first seed's diffusion
-    model sampled with each number of ``denoising_steps`` and scored, at the same N.
+    """Notebook 10's experiment: every model of ``MODELS`` and ``ALSO`` and every seed, one after the other, for the
+    same ``seconds`` of training on this machine, scored at ``marks`` (``budget_run``); then the first seed's
+    diffusion model sampled with each number of ``denoising_steps`` and scored, at the same N.
 
     Returns:
       {"runs": {model: {str(seed): budget_run(...)}} (the weights kept for the first seed only),
        "denoising": {"steps": [...], "scores": [...]}, "setup": the arguments}.
     """
     from . import metrics
-    runs = {m: {} for m in MODELS}
+    runs = {m: {} for m in MODELS + ALSO}
     train_features = metrics.classifier_outputs(data.load_mnist("train")[0])[0]
-    for model in MODELS:
+    reference = metrics.classifier_outputs(data.load_mnist("test")[0])
+    for model in MODELS + ALSO:
         for seed in seeds:
             t0 = time.perf_counter()
-            r = budget_run(model, seed, seconds, marks, n_samples=n_samples, train_features=train_features)
+            r = budget_run(model, seed, seconds, marks, n_samples=n_samples, train_features=train_features,
+                           reference=reference)
             if seed != seeds[0]:
                 r.pop("state", None)
             runs[model][str(seed)] = r
@@ -489,7 +503,7 @@ def race(seeds: Sequence[int] = (0, 1, 2), seconds: float = 240.0, marks: Sequen
                 print(f"{model}, seed {seed}: {r['steps_total']:,} steps in {r['seconds']:.0f} s; FID at the marks "
                       f"{[round(s['fid'], 1) for s in r['scores']]} ({time.perf_counter() - t0:.0f} s with scoring)",
                       flush=True)
-    schedule, reference = Schedule(), metrics.classifier_outputs(data.load_mnist("test")[0])
+    schedule = Schedule()
     net = load_rival("diffusion", runs["diffusion"][str(seeds[0])]["state"])
     scores, seconds_ = [], []
     for s in denoising_steps:
@@ -506,11 +520,15 @@ def race(seeds: Sequence[int] = (0, 1, 2), seconds: float = 240.0, marks: Sequen
 
 
 def load_rival(model: str, state: dict) -> nnx.Module:
-    """A trained ``VAE`` (model ``"vae"``) or ``Denoiser`` (``"diffusion"``) from the weights ``budget_run`` kept
-    (``nnx.to_pure_dict`` form: nested dicts of arrays)."""
+    """A trained ``VAE`` (model ``"vae"``, for the race's "vae" and "vae64": the latent size is read from the
+    weights) or ``Denoiser`` (``"diffusion"``) from the weights ``budget_run`` kept (``nnx.to_pure_dict`` form: nested
+    dicts of arrays)."""
     if model not in ("vae", "diffusion"):
         raise ValueError(f"model must be 'vae' or 'diffusion' (the GAN loads with gan_utils.checkpoint), got {model!r}.")
-    net = VAE(rngs=nnx.Rngs(0)) if model == "vae" else Denoiser(rngs=nnx.Rngs(0))
+    if model == "vae":     # the size of z from the weights: the encoder's last layer gives (mu, log sigma^2)
+        net = VAE(latent_dim=int(np.shape(state["stats"]["kernel"])[-1]) // 2, rngs=nnx.Rngs(0))
+    else:
+        net = Denoiser(rngs=nnx.Rngs(0))
     current = nnx.state(net)
     nnx.replace_by_pure_dict(current, jax.tree_util.tree_map(jnp.asarray, state))
     nnx.update(net, current)

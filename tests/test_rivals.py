@@ -160,10 +160,14 @@ def test_a_trained_rival_survives_the_round_trip_of_the_committed_results():
         return jax.tree_util.tree_map(np.asarray, nnx.to_pure_dict(nnx.state(net)))
 
     vae, den = rivals.VAE(rngs=nnx.Rngs(3)), rivals.Denoiser(rngs=nnx.Rngs(7))
-    z, x, t = jax.random.normal(jax.random.key(0), (3, 64)), jnp.zeros((2, 28, 28, 1)), jnp.array([3, 900])
+    z, x, t = jax.random.normal(jax.random.key(0), (3, vae.latent_dim)), jnp.zeros((2, 28, 28, 1)), jnp.array([3, 900])
     np.testing.assert_array_equal(models.sample(rivals.load_rival("vae", kept(vae)), None, 3, z=z),
                                   models.sample(vae, None, 3, z=z))
     np.testing.assert_array_equal(rivals.load_rival("diffusion", kept(den))(x, t), den(x, t))
+    wide = rivals.VAE(latent_dim=64, rngs=nnx.Rngs(4))                 # the size of z comes from the weights
+    z64 = jax.random.normal(jax.random.key(1), (3, 64))
+    np.testing.assert_array_equal(models.sample(rivals.load_rival("vae", kept(wide)), None, 3, z=z64),
+                                  models.sample(wide, None, 3, z=z64))
     with pytest.raises(ValueError, match="'vae' or 'diffusion'"):
         rivals.load_rival("gan", kept(vae))
 
