@@ -182,8 +182,8 @@ class Denoiser(nnx.Module):
 
     Args:
       base: channels at 14x14 (16: small enough to make at least as many steps as the course's GAN on a 2-core
-        CPU: notebook 10's race made 7,156 in 4 minutes against the GAN's 4,750; a U-Net at 28x28 with 16 channels
-        took 312 ms a step against 54 for this one; benchmarks/RESULTS.md, notebook 10's race).
+        CPU: in notebook 10's race it made 12,364 steps in 4 minutes, the GAN 10,015; a U-Net at 28x28 with 16
+        channels took 312 ms a step against 54 for this one; benchmarks/RESULTS.md, notebook 10's race).
       tdim: size of the time embedding.
       steps: T of the schedule (scales t for the embedding).
       rngs: the NNX random streams.
@@ -478,20 +478,27 @@ def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *,
 
 def race(seeds: Sequence[int] = (0, 1, 2), seconds: float = 240.0, marks: Sequence[float] = (30, 60, 120, 240),
          *, n_samples: int = 2000, denoising_steps: Sequence[int] = (5, 10, 20, 50, 100),
-         verbose: bool = True) -> dict:
+         models: Sequence[str] = MODELS + ALSO, verbose: bool = True) -> dict:
     """Notebook 10's experiment: every model of ``MODELS`` and ``ALSO`` and every seed, one after the other, for the
     same ``seconds`` of training on this machine, scored at ``marks`` (``budget_run``); then the first seed's
-    diffusion model sampled with each number of ``denoising_steps`` and scored, at the same N.
+    diffusion model sampled with each number of ``denoising_steps`` and scored, at the same N. ``models`` picks a
+    subset (notebook 10's longer budget runs ``MODELS`` only, one seed).
 
     Returns:
       {"runs": {model: {str(seed): budget_run(...)}} (the weights kept for the first seed only),
        "denoising": {"steps": [...], "scores": [...]}, "setup": the arguments}.
     """
     from . import metrics
-    runs = {m: {} for m in MODELS + ALSO}
+    unknown = [m for m in models if m not in MODELS + ALSO]
+    if unknown or not models:
+        raise ValueError(f"models must be a non-empty subset of {MODELS + ALSO}, got {tuple(models)!r}.")
+    if denoising_steps and "diffusion" not in models:
+        raise ValueError("denoising_steps samples the diffusion model: include 'diffusion' in models, or pass ().")
+    models = tuple(models)
+    runs = {m: {} for m in models}
     train_features = metrics.classifier_outputs(data.load_mnist("train")[0])[0]
     reference = metrics.classifier_outputs(data.load_mnist("test")[0])
-    for model in MODELS + ALSO:
+    for model in models:
         for seed in seeds:
             t0 = time.perf_counter()
             r = budget_run(model, seed, seconds, marks, n_samples=n_samples, train_features=train_features,
@@ -504,7 +511,7 @@ def race(seeds: Sequence[int] = (0, 1, 2), seconds: float = 240.0, marks: Sequen
                       f"{[round(s['fid'], 1) for s in r['scores']]} ({time.perf_counter() - t0:.0f} s with scoring)",
                       flush=True)
     schedule = Schedule()
-    net = load_rival("diffusion", runs["diffusion"][str(seeds[0])]["state"])
+    net = load_rival("diffusion", runs["diffusion"][str(seeds[0])]["state"]) if denoising_steps else None
     scores, seconds_ = [], []
     for s in denoising_steps:
         ddim_sample(net, schedule, jax.random.key(0), 500, s)       # compile this number of steps, outside the timing
@@ -516,7 +523,7 @@ def race(seeds: Sequence[int] = (0, 1, 2), seconds: float = 240.0, marks: Sequen
             print(f"diffusion, {s} denoising steps: FID {scores[-1]['fid']:.1f} ({seconds_[-1]:.0f} s)", flush=True)
     return {"runs": runs, "denoising": {"steps": list(denoising_steps), "scores": scores, "seconds": seconds_},
             "setup": {"seeds": list(seeds), "seconds": seconds, "marks": list(marks), "n_samples": n_samples,
-                      "ddim_steps": DDIM_STEPS}}
+                      "ddim_steps": DDIM_STEPS, "models": list(models)}}
 
 
 def load_rival(model: str, state: dict) -> nnx.Module:

@@ -172,6 +172,29 @@ def test_a_trained_rival_survives_the_round_trip_of_the_committed_results():
         rivals.load_rival("gan", kept(vae))
 
 
+def test_race_runs_a_subset_of_the_models_and_refuses_what_it_cannot_run(monkeypatch):
+    """race(models=...) trains only those models (notebook 10's longer budget); unknown names and a denoising study
+    without the diffusion model are refused before anything trains."""
+    with pytest.raises(ValueError, match="subset"):
+        rivals.race(models=("vae", "flow"))
+    with pytest.raises(ValueError, match="include 'diffusion'"):
+        rivals.race(models=("vae",))
+    calls = []
+
+    def fake_budget_run(model, seed, seconds, marks, **kw):
+        calls.append((model, seed, seconds, tuple(marks)))
+        return {"steps_total": 1, "seconds": seconds, "scores": [{"fid": 1.0}], "state": {"w": np.zeros(1)}}
+
+    monkeypatch.setattr(rivals, "budget_run", fake_budget_run)
+    monkeypatch.setattr(metrics, "classifier_outputs", lambda x: (np.zeros((len(x), 2)), np.zeros((len(x), 10))))
+    out = rivals.race(seeds=(4, 5), seconds=3.0, marks=(1.0, 3.0), models=("gan", "vae"), denoising_steps=(),
+                      verbose=False)
+    assert calls == [(m, s, 3.0, (1.0, 3.0)) for m in ("gan", "vae") for s in (4, 5)]
+    assert sorted(out["runs"]) == ["gan", "vae"] and out["setup"]["models"] == ["gan", "vae"]
+    assert "state" in out["runs"]["vae"]["4"] and "state" not in out["runs"]["vae"]["5"]   # weights: first seed only
+    assert out["denoising"]["steps"] == []
+
+
 def test_space_to_depth_and_back():
     x = jnp.arange(2 * 784.0).reshape(2, 28, 28, 1)
     blocks = rivals._to_blocks(x)
