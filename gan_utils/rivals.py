@@ -6,7 +6,7 @@
   negative ELBO on dequantized pixels; ``bits_per_dim`` turns it into a bound on the discrete likelihood.
 * ``Denoiser`` and ``Schedule`` (Ho et al., 2020): a small U-Net that predicts the noise eps in
   x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps; ``diffusion_loss`` is the "simple" loss; ``ddim_sample`` draws
-  with any number of denoising steps (Song et al., 2021, eta = 0).
+  with any number of denoising steps (Song et al., 2021, eta = 0); ``diffusion_bound`` is its likelihood bound.
 * ``train_for``: one jitted update loop for either, by a wall-clock budget, with a call at set times of training.
 
 Notebook 10 builds each loss by hand first and checks it against these.
@@ -27,7 +27,7 @@ from flax import nnx
 from . import data, devices, models
 
 __all__ = ["VAE", "vae_loss", "bits_per_dim", "dequantize", "Schedule", "Denoiser", "diffusion_loss",
-           "ddim_sample", "train_for", "budget_run", "race", "load_rival", "MODELS", "ALSO", "LEARNING_RATES",
+           "ddim_sample", "diffusion_bound", "train_for", "budget_run", "race", "load_rival", "MODELS", "ALSO", "LEARNING_RATES",
            "DDIM_STEPS", "DIFFUSION_EMA", "PIXELS", "BIN"]
 
 PIXELS = 28 * 28            # D, the dimensions of one image
@@ -266,6 +266,91 @@ def _ddim_run(graphdef, state, x, ts, ab_t, ab_next):
     x, _ = jax.lax.scan(body, x, jnp.arange(ts.shape[0]))
     return jnp.clip(x, -1, 1)
 
+
+
+def diffusion_bound(model: Denoiser, schedule: Schedule, x: jax.Array, key: jax.Array, *,
+                    t_samples: int | None = 100, batch_size: int = 500) -> dict:
+    """The diffusion model's bound on the negative log-likelihood, -ELBO in nats per image on dequantized pixels
+    (Ho et al., 2020, eq. 5), with the reverse steps' variances fixed at the forward posterior's, beta~_t, and a
+    Gaussian decoder N(mu_theta(x_1, 1), beta_1 I) at the last step. Steps counted from 1 as in the paper
+    (``schedule`` counts them from 0):
+
+      -ELBO(x0) = KL(q(x_T | x0) || N(0, I))                                        prior term, closed form
+                + sum_{t=2..T} beta_t / (2 alpha_t (1 - abar_{t-1})) E||eps - eps_theta(x_t, t)||^2   the steps
+                + E||eps - eps_theta(x_1, 1)||^2 / (2 alpha_1) + (D / 2) log(2 pi beta_1)             decoder term
+
+    Each step's KL is between two Gaussians of the same variance beta~_t, so it is the squared error of the noise
+    prediction, weighted; the network's loss (``diffusion_loss``) is the same error with every weight set to 1.
+
+    Args:
+      model: the denoiser eps_theta(x_t, t).
+      schedule: its forward process.
+      x: images (N, 28, 28, 1) in [-1, 1] (``data.to_unit_range``); dequantized here.
+      key: for the dequantization, the steps drawn and the noise.
+      t_samples: the sum over steps 2..T is estimated from this many steps drawn per image, each with probability
+        proportional to its weight (unbiased; the weights span four orders of magnitude, so uniform draws would
+        be far noisier); None: every step once per image (T - 1 network calls per image).
+      batch_size: images per network call.
+    Returns:
+      {"neg_elbo", "prior", "steps", "decoder": means over the images in nats per image; "steps_se": the standard
+      error of the steps' mean (images and drawn steps); "bits_per_dim": ``bits_per_dim(neg_elbo)``}.
+    """
+    n = int(np.shape(x)[0])
+    if n < 2:
+        raise ValueError(f"x must hold at least 2 images (the standard error needs them), got {n}.")
+    if t_samples is not None and (isinstance(t_samples, bool) or not isinstance(t_samples, (int, np.integer))
+                                  or t_samples < 1):
+        raise ValueError(f"t_samples must be a positive integer (steps drawn per image) or None (all), got {t_samples!r}.")
+    T = schedule.steps
+    beta = np.asarray(schedule.betas, np.float64)
+    abar = np.cumprod(1 - beta)
+    weight = np.zeros(T)
+    weight[1:] = beta[1:] / (2 * (1 - beta[1:]) * (1 - abar[:-1]))      # steps 2..T of the paper
+    graphdef, state = nnx.split(model)
+    term = _bound_compiled()
+    k_deq, k_t, k_eps = jax.random.split(key, 3)
+    x0 = dequantize(k_deq, jnp.asarray(x, jnp.float32))
+    x0_np = np.asarray(x0, np.float64)
+    prior = 0.5 * np.sum(abar[-1] * x0_np ** 2 - abar[-1] - np.log(1 - abar[-1]), axis=(1, 2, 3))
+
+    def errors(t: np.ndarray, k: jax.Array) -> np.ndarray:     # ||eps - eps_theta(x_t, t)||^2 per image, t (n,)
+        out = []
+        for i, kb in zip(range(0, n, batch_size), jax.random.split(k, -(-n // batch_size))):
+            tb = jnp.asarray(t[i:i + batch_size], jnp.int32)
+            out.append(np.asarray(term(graphdef, state, x0[i:i + batch_size], tb, schedule.alpha_bar[tb], kb)))
+        return np.concatenate(out).astype(np.float64)
+
+    keys = jax.random.split(k_eps, 1 + (T - 1 if t_samples is None else t_samples))
+    decoder = errors(np.zeros(n, int), keys[0]) / (2 * (1 - beta[0])) + PIXELS / 2 * math.log(2 * math.pi * beta[0])
+    if t_samples is None:
+        draws = [np.full(n, t) for t in range(1, T)]
+    else:
+        # importance sampling: t drawn with probability weight_t / W, so each draw estimates the sum as W * error
+        draws = list(np.asarray(jax.random.choice(k_t, T, (t_samples, n), p=jnp.asarray(weight / weight.sum()))))
+    if t_samples is None:
+        steps = np.sum([weight[t] * errors(t, k) for t, k in zip(draws, keys[1:])], axis=0)
+    else:
+        steps = weight.sum() * np.mean([errors(t, k) for t, k in zip(draws, keys[1:])], axis=0)
+    total = prior + steps + decoder
+    return {"neg_elbo": float(total.mean()), "prior": float(prior.mean()), "steps": float(steps.mean()),
+            "decoder": float(decoder.mean()), "steps_se": float(steps.std(ddof=1) / math.sqrt(n)),
+            "bits_per_dim": float(bits_per_dim(total.mean()))}
+
+
+def _bound_term(graphdef, state, x0, t, ab, key):
+    eps = jax.random.normal(key, x0.shape)
+    a = ab[:, None, None, None]
+    pred = nnx.merge(graphdef, state)(jnp.sqrt(a) * x0 + jnp.sqrt(1 - a) * eps, t)
+    return jnp.sum(jnp.square(eps - pred), axis=(1, 2, 3))
+
+
+_BOUND = []
+
+
+def _bound_compiled() -> Callable:
+    if not _BOUND:
+        _BOUND.append(jax.jit(_bound_term, static_argnums=0, compiler_options=devices.compiler_options()))
+    return _BOUND[0]
 
 _DDIM = []
 
