@@ -30,6 +30,11 @@ VARIANTS = {
     "LSGAN, 4 x 256": (dict(loss="lsgan", g_layers=4, g_width=256, d_layers=4, d_width=256), 6000, 2000),
     "hinge, 4 x 256, 12,000 steps, half annealed": (
         dict(loss="hinge", g_layers=4, g_width=256, d_layers=4, d_width=256), 12000, 6000),
+    # after the first screening (two seeds): the longer annealed schedule was the change that helped; is it the loss?
+    "hinge, 20,000 steps, half annealed": (dict(loss="hinge"), 20000, 10000),
+    "LSGAN, 12,000 steps, half annealed": (dict(loss="lsgan"), 12000, 6000),
+    "GAN (non-saturating), 12,000 steps, half annealed": ({}, 12000, 6000),
+    "hinge, 12,000 steps, 2,000 annealed": (dict(loss="hinge"), 12000, 2000),
 }
 
 
