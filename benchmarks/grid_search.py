@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from gan_utils.playground import PlaygroundConfig, train_seeds
+from gan_utils import playground
 
 RECIPE = dict(g_layers=3, g_width=128, d_layers=3, d_width=128, g_lr=3e-3, d_lr=1e-3)   # notebook 07's RECIPE
 # name: (changes to the recipe, steps, annealed steps at a tenth of both learning rates)
@@ -44,7 +44,8 @@ def run(name: str, seeds: list[int], steps: int | None = None) -> dict:
     change, full, anneal = VARIANTS[name]
     steps, anneal = (full, anneal) if steps is None else (steps, steps * anneal // full)
     t0 = time.perf_counter()
-    runs = train_seeds(PlaygroundConfig(data="grid", seed=0, **{**RECIPE, **change}), seeds, steps, anneal=anneal)
+    config = playground.PlaygroundConfig(data="grid", seed=0, **{**RECIPE, **change})
+    runs = playground.train_seeds(config, seeds, steps, anneal=anneal)
     modes = [r["modes_covered"] for r in runs]
     hq = [round(r["high_quality_fraction"], 4) for r in runs]
     return {"variant": name, "changes": change, "steps": steps, "anneal": anneal, "seeds": seeds, "modes": modes,

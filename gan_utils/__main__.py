@@ -449,7 +449,9 @@ def main(argv=None) -> int:
     stopped_by = []
 
     def on_sigterm(signum, frame):   # `timeout`, a closing terminal, a cluster: stop as on Ctrl-C (fit saves first)
+        from .train import STOP_REQUESTED
         stopped_by.append(signum)
+        STOP_REQUESTED.set()         # in case the raise below lands where Python ignores it (train.STOP_REQUESTED)
         raise KeyboardInterrupt
 
     in_main = threading.current_thread() is threading.main_thread()
@@ -479,6 +481,9 @@ def main(argv=None) -> int:
     finally:
         if in_main:
             signal.signal(signal.SIGTERM, previous)
+        if stopped_by:
+            from .train import STOP_REQUESTED
+            STOP_REQUESTED.clear()
     return 0
 
 

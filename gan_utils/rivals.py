@@ -288,12 +288,13 @@ def diffusion_bound(model: Denoiser, schedule: Schedule, x: jax.Array, key: jax.
       x: images (N, 28, 28, 1) in [-1, 1] (``data.to_unit_range``); dequantized here.
       key: for the dequantization, the steps drawn and the noise.
       t_samples: the sum over steps 2..T is estimated from this many steps drawn per image, each with probability
-        proportional to its weight (unbiased; the weights span four orders of magnitude, so uniform draws would
-        be far noisier); None: every step once per image (T - 1 network calls per image).
+        proportional to its weight (unbiased; the weights fall about 120-fold from step 2 to their smallest, so
+        uniform draws would be noisier); None: every step once per image (T - 1 network calls per image).
       batch_size: images per network call.
     Returns:
-      {"neg_elbo", "prior", "steps", "decoder": means over the images in nats per image; "steps_se": the standard
-      error of the steps' mean (images and drawn steps); "bits_per_dim": ``bits_per_dim(neg_elbo)``}.
+      {"neg_elbo", "prior", "steps", "decoder": means over the images in nats per image; "se": the standard
+      error of the mean bound (over the images: their spread, the drawn steps and the noise); "bits_per_dim":
+      ``bits_per_dim(neg_elbo)``}.
     """
     n = int(np.shape(x)[0])
     if n < 2:
@@ -333,7 +334,7 @@ def diffusion_bound(model: Denoiser, schedule: Schedule, x: jax.Array, key: jax.
         steps = weight.sum() * np.mean([errors(t, k) for t, k in zip(draws, keys[1:])], axis=0)
     total = prior + steps + decoder
     return {"neg_elbo": float(total.mean()), "prior": float(prior.mean()), "steps": float(steps.mean()),
-            "decoder": float(decoder.mean()), "steps_se": float(steps.std(ddof=1) / math.sqrt(n)),
+            "decoder": float(decoder.mean()), "se": float(total.std(ddof=1) / math.sqrt(n)),
             "bits_per_dim": float(bits_per_dim(total.mean()))}
 
 

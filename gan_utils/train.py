@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -18,7 +19,7 @@ from . import checkpoint, devices, steps as steps_lib
 from .config import GANConfig
 from .steps import GAN, step_key
 
-__all__ = ["fit", "FitResult", "TrainingDiverged", "STEP_OPTIONS"]
+__all__ = ["fit", "FitResult", "TrainingDiverged", "STEP_OPTIONS", "STOP_REQUESTED"]
 
 
 @dataclass
@@ -48,6 +49,12 @@ class TrainingDiverged(RuntimeError):
 # The training step's options and their values without a config: the default GANConfig's, derived rather than written
 # again so the two cannot drift apart (``steps.make_train_step`` documents each).
 STEP_OPTIONS = GANConfig().step_options()
+
+# Set by the command line's SIGTERM handler, which also raises KeyboardInterrupt at once. The raise alone can be lost:
+# a signal handler runs wherever the main thread is, and an exception raised inside a garbage-collection callback
+# (JAX registers one) is printed and ignored, so the run trained on (seen in CI). fit checks this flag between steps,
+# stops as on an interrupt, and clears it.
+STOP_REQUESTED = threading.Event()
 
 
 def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes: float | None = None,
@@ -206,6 +213,9 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
                desc="training", unit="step", dynamic_ncols=True)
     try:
         while (steps is None or run["step"] < steps) and (deadline is None or time.perf_counter() < deadline):
+            if STOP_REQUESTED.is_set():
+                STOP_REQUESTED.clear()
+                raise KeyboardInterrupt
             n = fuse if steps is None else min(fuse, steps - run["step"])
             first = run["step"] == start_step
             advance(n)
