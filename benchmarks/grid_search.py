@@ -60,9 +60,12 @@ def main(argv=None) -> None:
     p.add_argument("--only", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
     p.add_argument("--steps", type=int, default=None, help="override every variant's steps (a smoke run); anneal "
                                                             "scales with it")
+    p.add_argument("--alone", action="store_true", help="train each seed by itself (a batch of one) instead of all "
+                                                         "at once: the float order, hence the run, differs")
     a = p.parse_args(argv)
     for name in a.only:
-        print(json.dumps(run(name, a.seeds, a.steps)), flush=True)
+        for seeds in ([[s] for s in a.seeds] if a.alone else [a.seeds]):
+            print(json.dumps(run(name, seeds, a.steps)), flush=True)
 
 
 if __name__ == "__main__":

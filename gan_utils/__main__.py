@@ -110,6 +110,8 @@ def cmd_train(args) -> None:
     if args.self_condition is None:   # the default: self-conditioned for the unconditional MNIST DCGAN, else off
         plain_mnist = args.dataset == "mnist" and args.model in (None, "dcgan") and not args.conditional
         args.self_condition = DEFAULT_CLUSTERS if plain_mnist and not args.pack > 1 and not args.g_extra else 0
+    if args.lr_anneal is None:        # the default: a toy run of known length anneals its second half (notebook 07)
+        args.lr_anneal = args.steps if args.dataset != "mnist" and args.steps and not args.lr_decay else 0
     # every GANConfig field that `train` has a flag for (--batch-size -> batch_size); the others keep their defaults
     config = GANConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(GANConfig) if hasattr(args, f.name)})
     start, history = 0, None
@@ -201,6 +203,12 @@ def cmd_train(args) -> None:
                "compile_seconds": round(result.compile_seconds, 2), "images_per_second": round(img_s, 1),
                **{k: round(float(np.mean(h[k][-100:])), 4) if h.get(k) else None
                   for k in ("d_loss", "g_loss", "d_real", "d_fake")}}
+    if config.dataset != "mnist":     # the papers' scores (VEEGAN, PacGAN; notebook 07's table): 2,500 samples
+        from . import metrics
+        fake = np.asarray(models.sample(gan.sampler(), jax.random.key(0), 2500))
+        if np.all(np.isfinite(fake)):
+            summary.update({k: round(float(v), 4) for k, v in metrics.toy_mode_metrics(fake, data.toy_dataset(
+                config.dataset)).items() if k in ("modes_covered", "high_quality_fraction", "reverse_kl")})
     final = doc.last if doc.last is not None and doc.last.step == result.step else doc(result.step, gan, h)
     with checkpoint.atomic_file(out / "metrics.json") as tmp:
         tmp.write_text(json.dumps({"summary": summary, "doctor": final.to_dict(), "history": h,
@@ -328,9 +336,11 @@ def make_parser() -> argparse.ArgumentParser:
     budget.add_argument("--steps", type=int, help="train until this many steps")
     budget.add_argument("--minutes", type=float, help="or train for this wall-clock budget (a classroom's)")
     t.add_argument("--out", required=True, help="output folder (checkpoint, samples*.png, metrics.json)")
-    t.add_argument("--batch-size", type=int, default=_DEFAULT.batch_size, help="examples per step")
+    t.add_argument("--batch-size", type=int, default=None, help="examples per step; default 64 for mnist, 256 for "
+                                                                 "toy data")
     t.add_argument("--lr", type=float, default=None,
-                   help="Adam learning rate of both networks; default 1e-3 for mnist, 2e-4 for toy data")
+                   help="Adam learning rate of both networks (of G when --d-lr is set); default 1e-3 for mnist; for "
+                        "toy data notebook 07's 3e-3 for G and 1e-3 for D")
     t.add_argument("--b1", type=float, default=_DEFAULT.b1, help="Adam beta1")
     t.add_argument("--latent-dim", type=int, default=None, help="size of z; default 64 for mnist, 2 for toy data")
     t.add_argument("--k-disc", type=int, default=_DEFAULT.k_disc, help="discriminator steps per generator step")
@@ -342,7 +352,8 @@ def make_parser() -> argparse.ArgumentParser:
                         "squares (Mao et al. 2017); wgan: Wasserstein critic (Arjovsky et al. 2017), with --penalty "
                         "gp or clip, or --spectral-norm")
     t.add_argument("--d-lr", type=float, default=_DEFAULT.d_lr,
-                   help="discriminator's Adam learning rate (two time-scales, TTUR); default: same as --lr")
+                   help="discriminator's Adam learning rate (two time-scales, TTUR); default: same as --lr (toy data "
+                        "without --lr: 1e-3)")
     t.add_argument("--b2", type=float, default=_DEFAULT.b2, help="Adam beta2 (both networks)")
     t.add_argument("--r1", type=float, default=_DEFAULT.r1,
                    help="gamma of the R1 gradient penalty on real data (Mescheder et al. 2018); 0 = off (the older "
@@ -375,6 +386,9 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument("--lr-decay", type=int, default=_DEFAULT.lr_decay, metavar="N",
                    help="learning rates constant until step N/2, then linearly down to 0 at step N (train with "
                         "--steps N); 0 = constant")
+    t.add_argument("--lr-anneal", type=int, default=None, metavar="N",
+                   help="learning rates constant until step N/2, then a tenth of them; default: --steps for toy data "
+                        "(notebook 07's recipe: the second half annealed) unless --lr-decay is set, else 0 = constant")
     t.add_argument("--self-condition", type=int, default=None, metavar="K",
                    help="a self-conditioned GAN (Liu et al. 2020; notebook 09): the conditional DCGAN trained on K "
                         "clusters of the discriminator's features instead of labels, re-clustered every 1000 steps, "

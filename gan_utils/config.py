@@ -8,14 +8,14 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:   # the record itself needs no JAX: `python -m gan_utils --help` reads its defaults instantly
     from .steps import GAN
 
-__all__ = ["DATASETS", "MODELS", "LOSSES", "PENALTIES", "BEFORE_OPTIONS", "MAX_SIZES", "GANConfig", "build_gan",
-           "check_field_types", "DEFAULT_CLUSTERS"]
+__all__ = ["DATASETS", "MODELS", "LOSSES", "PENALTIES", "BEFORE_OPTIONS", "TOY_RECIPE", "MAX_SIZES", "GANConfig",
+           "build_gan", "check_field_types", "DEFAULT_CLUSTERS"]
 
 DATASETS = ("mnist", "ring", "grid")
 # `train --dataset mnist` self-conditions on this many clusters unless told otherwise (--self-condition 0: the plain
@@ -33,7 +33,11 @@ PENALTIES = ("none", "r1", "r2", "gp", "clip")
 # (hidden is older, but its default was (256, 256) until the toy command line was sped up.)
 BEFORE_OPTIONS = dict(hidden=(256, 256), loss="non_saturating", d_lr=None, b2=0.999, r1=0.0, ema=0.0, g_base=128, d_base=64, g_extra=0,
                       penalty="none", penalty_weight=None, spectral_norm=False, minibatch_std=False, pack=1,
-                      conditional=False, self_condition=0, lr_decay=0)
+                      conditional=False, self_condition=0, lr_decay=0, lr_anneal=0)
+# The toy mixtures' recipe: notebook 07's, which met issue #26's grid target (>= 24 of 25 modes, >= 90% high-quality
+# samples) in 10 of 10 seeds with the hinge loss and 12,000 steps of which the second half annealed
+# (benchmarks/grid_search.py; benchmarks/RESULTS.md). A field left None takes these for ring and grid.
+TOY_RECIPE = dict(batch_size=256, lr=3e-3, d_lr=1e-3, hidden=(128, 128, 128))
 _DCGAN_SIZES = ("g_base", "d_base", "g_extra")   # the fields that size a DCGAN; an MLP must leave them alone
 # The largest sizes a config may ask for: far above any model of the course, far below what exhausts a machine. A
 # meta.json is read through GANConfig, so a corrupt (or hostile) file cannot ask for a layer of terabytes.
@@ -109,15 +113,20 @@ def _model_for(model: str | None, dataset: str) -> str:
 class GANConfig:
     """Everything needed to rebuild (and retrain) a GAN. Each default carries its reason.
 
-    ``model``, ``latent_dim`` and ``lr`` default from the dataset: ``dcgan`` with 64-dimensional z and Adam at
-    1e-3 for MNIST, ``mlp`` with 2-dimensional z (easy to draw) and Adam at 2e-4 for the 2-D toy mixtures.
+    ``model``, ``latent_dim``, ``batch_size``, ``lr``, ``d_lr`` and ``hidden`` default from the dataset: ``dcgan``
+    with 64-dimensional z, batches of 64 and Adam at 1e-3 for both networks for MNIST; for the 2-D toy mixtures
+    ``mlp`` with 2-dimensional z (easy to draw) and notebook 07's recipe, ``TOY_RECIPE``: batches of 256, three
+    hidden layers of 128, Adam at 3e-3 for G and 1e-3 for D (``lr`` alone set: both at ``lr``). The command line also
+    anneals a toy run (``lr_anneal``: the second half of its steps at a tenth of both rates).
     """
     dataset: str = "mnist"        # "mnist" digits, or a 2-D toy mixture: "ring" (8 modes), "grid" (25)
     model: str | None = None      # "dcgan" (images) or "mlp"; None: dcgan for mnist, mlp for toy data
-    batch_size: int = 64          # small batches give more updates per minute on a CPU; DCGAN trains well at 64
-    lr: float | None = None       # Adam learning rate of both networks; None: 1e-3 for mnist (the quality search:
-    #                               5-minute MNIST-FID 126 at the DCGAN paper's 2e-4, 89 at 5e-4, 67 at 1e-3;
-    #                               benchmarks/RESULTS.md), 2e-4 (Radford et al., 2016) for the toy mixtures
+    batch_size: int | None = None  # None: 64 for mnist (small batches give more updates per minute on a CPU; DCGAN
+    #                               trains well at 64), 256 for the toy mixtures (GAN Lab's and PacGAN's size; the
+    #                               mode metrics need many samples anyway)
+    lr: float | None = None       # Adam learning rate (of G when d_lr is set); None: 1e-3 for mnist (the quality
+    #                               search: 5-minute MNIST-FID 126 at the DCGAN paper's 2e-4, 89 at 5e-4, 67 at
+    #                               1e-3; benchmarks/RESULTS.md), 3e-3 for the toy mixtures (notebook 07's recipe)
     b1: float = 0.5               # Adam's beta1 (DCGAN paper): 0.5 damps the oscillation of the two-player game
     latent_dim: int | None = None  # size of z; None: 64 for mnist, 2 for toy data
     k_disc: int = 1               # discriminator steps per generator step (Goodfellow et al. 2014 use k = 1)
@@ -125,10 +134,10 @@ class GANConfig:
     toy_points: int = 100_000     # size of the fixed training set drawn from a toy mixture
     label_smoothing: float = 0.0  # one-sided label smoothing of the real targets (0 = off)
     dropout: float = 0.0          # dropout in the DCGAN discriminator (0 = off; the TF tutorial uses 0.3)
-    hidden: tuple[int, ...] = field(default=(128, 128))  # MLP hidden widths (generator and discriminator): 128 as in
-    #                               notebooks 05 and 07 and the playground's largest default, enough for the 8- and
-    #                               25-mode mixtures; 256 took more than twice as long per step on a 2-core CPU
-    #                               (`python benchmarks/bench.py --toy`)
+    hidden: tuple[int, ...] | None = None  # MLP hidden widths (generator and discriminator); None: three layers of
+    #                               128 for the toy mixtures (notebook 07: two layers left most grid samples off its
+    #                               modes, benchmarks/RESULTS.md), two of 128 for an MLP on mnist; 256 took more than
+    #                               twice as long per step on a 2-core CPU (`python benchmarks/bench.py --toy`)
     # Options of the quality search (benchmarks/quality.py); BEFORE_OPTIONS has the values runs had before it.
     loss: str = "non_saturating"  # "non_saturating": BCE for D, -log D(G(z)) for G (Goodfellow et al. 2014);
     #                               "saturating": BCE for D, log(1 - D(G(z))) for G (the minimax game itself);
@@ -136,7 +145,8 @@ class GANConfig:
     #                               "lsgan": least squares for both (Mao et al. 2017); "wgan": the Wasserstein
     #                               critic and generator losses (Arjovsky et al. 2017), with a Lipschitz
     #                               constraint from penalty "gp" or "clip", or spectral_norm
-    d_lr: float | None = None     # D's Adam learning rate; None: lr. Two time-scales (TTUR, Heusel et al. 2017)
+    d_lr: float | None = None     # D's Adam learning rate; None: lr, or 1e-3 for the toy mixtures when lr is None
+    #                               too (07's recipe: G three times faster). Two time-scales (TTUR, Heusel et al.)
     b2: float = 0.999             # Adam's beta2: Adam's (and the DCGAN paper's) default; 0.99 or 0.9 react faster
     r1: float = 0.0               # gamma of the R1 penalty on D's input gradient at real data (Mescheder et al.
     #                               2018: gamma/2 * E||grad D(x)||^2); 0 = off
@@ -164,11 +174,21 @@ class GANConfig:
     #                               and dcgan only
     lr_decay: int = 0             # N > 0: both learning rates constant to step N/2, then linearly to 0 at step N
     #                               (quality fell after 10,000 steps at a constant rate: benchmarks/RESULTS.md); 0 = off
+    lr_anneal: int = 0            # N > 0: both learning rates constant to step N/2, then a tenth of them (notebook
+    #                               07: smaller steps shrink the samples' jitter around the modes, and a long
+    #                               annealed half met the grid target); 0 = off. The command line sets it to a toy
+    #                               run's --steps
     # Labels without labels (issue #25, notebook 09)
     self_condition: int = 0       # k > 0: a self-conditioned GAN (Liu et al. 2020): the conditional DCGAN of 08 on k
     #                               clusters of D's features, re-clustered as it trains (gan_utils.clusters); 0 = off
 
     def __post_init__(self):
+        toy = self.dataset in DATASETS[1:]
+        if self.d_lr is None and self.lr is None and toy:
+            object.__setattr__(self, "d_lr", TOY_RECIPE["d_lr"])
+        for name, mnist in (("batch_size", 64), ("hidden", (128, 128))):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, TOY_RECIPE[name] if toy else mnist)
         check_field_types(self)
         _check_sizes(self)
         if self.dataset not in DATASETS:
@@ -181,7 +201,8 @@ class GANConfig:
         object.__setattr__(self, "model", model)
         if self.latent_dim is None:   # (not `or`: latent_dim=0 is an error below, not the default)
             object.__setattr__(self, "latent_dim", 64 if self.dataset == "mnist" else 2)
-        object.__setattr__(self, "lr", self.lr if self.lr is not None else (1e-3 if self.dataset == "mnist" else 2e-4))
+        object.__setattr__(self, "lr", self.lr if self.lr is not None else (1e-3 if self.dataset == "mnist" else
+                                                                              TOY_RECIPE["lr"]))
         for name in ("batch_size", "latent_dim", "k_disc", "toy_points"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)}.")
@@ -214,9 +235,13 @@ class GANConfig:
             if self.pack != 1 or self.g_extra:
                 raise ValueError(f"the conditional DCGAN has no PacGAN packing (a pack mixes classes) and no extra "
                                  f"generator stages; set pack=1 and g_extra=0 (got {self.pack}, {self.g_extra}).")
-        if self.lr_decay < 0:
-            raise ValueError(f"lr_decay must be >= 0 (0 = a constant learning rate), got {self.lr_decay}; e.g. 20000 "
-                             "for a 20,000-step run that decays over its second half.")
+        for name in ("lr_decay", "lr_anneal"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0 (0 = a constant learning rate), got {getattr(self, name)}; "
+                                 "e.g. 20000 for a 20,000-step run that decays over its second half.")
+        if self.lr_decay and self.lr_anneal:
+            raise ValueError(f"lr_decay={self.lr_decay} (a linear decay to 0) and lr_anneal={self.lr_anneal} (a drop "
+                             "to a tenth) are two schedules for the second half of a run: set one of them to 0.")
         if self.self_condition:
             if self.self_condition < 2 or model != "dcgan" or self.conditional or self.pack != 1 or self.g_extra:
                 raise ValueError(f"self_condition={self.self_condition} asks for a self-conditioned DCGAN on that "
@@ -338,4 +363,4 @@ def build_gan(config: GANConfig | dict) -> GAN:
         g = models.MLPGenerator(latent_dim=c.latent_dim, out_dim=c.data_dim, hidden=c.hidden, rngs=rngs)
         d = models.MLPDiscriminator(in_dim=c.data_dim, hidden=c.hidden, rngs=rngs, **stabilisers)
     return GAN(g, d, g_lr=c.lr, d_lr=c.lr if c.d_lr is None else c.d_lr, b1=c.b1, b2=c.b2, ema=c.ema,
-               lr_decay=c.lr_decay)
+               lr_decay=c.lr_decay, lr_anneal=c.lr_anneal)

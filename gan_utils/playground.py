@@ -39,7 +39,7 @@ __all__ = ["DATASETS_2D", "DATASETS_1D", "NOISES", "OPTIMIZERS", "LAYERS", "Play
 DATASETS_2D = ("ring", "grid", "line", "moons", "disjoint", "custom")
 DATASETS_1D = ("bimodal", "gaussian")
 NOISES = ("gaussian_2d", "uniform_2d", "gaussian_1d", "uniform_1d")
-OPTIMIZERS = ("adam", "sgd")
+OPTIMIZERS = ("adam", "sgd", "rmsprop")
 LAYERS = ("real", "fake", "heatmap", "manifold", "arrows")
 PENALTIES = ("none", "r1", "r2", "gp", "clip")
 _POOL = 20_000          # points drawn once from the data; batches are random rows of this pool
@@ -62,10 +62,13 @@ class PlaygroundConfig:
     g_width: int = 64             # units per hidden layer of G
     d_layers: int = 2             # hidden layers of D (LeakyReLU 0.2)
     d_width: int = 64             # units per hidden layer of D
-    g_optimizer: str = "adam"     # "adam" (beta1 0.5, as DCGAN) or "sgd"
+    g_optimizer: str = "adam"     # "adam", "sgd" or "rmsprop" (WGAN's, Arjovsky et al. 2017; decay 0.99 as PyTorch's)
     d_optimizer: str = "adam"
     g_lr: float = 1e-3            # 1e-3 for both: the ring converges in ~2,000 steps at batch 256 (seen in notebook 07)
     d_lr: float = 1e-3
+    b1: float = 0.5               # Adam's beta1 (both networks): DCGAN's 0.5 damps the game's oscillation; WGAN-GP's
+    #                               paper and SN-GAN's code use 0
+    b2: float = 0.999             # Adam's beta2: Adam's default; WGAN-GP's paper and SN-GAN's code use 0.9
     k_disc: int = 1               # D updates per G update (Goodfellow et al. 2014, Algorithm 1: k = 1)
     loss: str = "non_saturating"  # a key of gan_utils.config.LOSSES (the D and G losses of one GAN formulation)
     penalty: str = "none"         # none, r1, r2 (on real / fake data), gp (WGAN-GP), clip (WGAN weight clipping)
@@ -114,6 +117,9 @@ class PlaygroundConfig:
             raise ValueError(f"pack ({self.pack}) must divide batch_size ({self.batch_size}).")
         if not 0 <= self.ema < 1:
             raise ValueError(f"ema must be in [0, 1), got {self.ema}; 0 turns it off.")
+        if not (0 <= self.b1 < 1 and 0 <= self.b2 < 1):
+            raise ValueError(f"Adam's b1 and b2 must be in [0, 1), got {self.b1} and {self.b2}; 0.5 and 0.999 are "
+                             "the defaults.")
         if self.penalty_weight is not None and not self.penalty_weight > 0:
             # a negative penalty rewards the very gradients it should damp: training runs to NaN
             raise ValueError(f"penalty_weight must be positive, got {self.penalty_weight}; None takes the penalty's "
@@ -204,10 +210,12 @@ def toy_data(config: PlaygroundConfig, n: int = _POOL) -> tuple[np.ndarray, data
 # The engine
 # ----------------------------------------------------------------------------------------------------------
 
-def _optimizer(name: str, lr: float) -> optax.GradientTransformation:
+def _optimizer(name: str, lr: float, b1: float = 0.5, b2: float = 0.999) -> optax.GradientTransformation:
     # inject_hyperparams: the learning rate lives in the optimizer state, so the widget changes it without a reset
     if name == "adam":
-        return optax.inject_hyperparams(optax.adam)(learning_rate=lr, b1=0.5)   # DCGAN's beta1 (Radford et al.)
+        return optax.inject_hyperparams(optax.adam)(learning_rate=lr, b1=b1, b2=b2)
+    if name == "rmsprop":
+        return optax.inject_hyperparams(optax.rmsprop)(learning_rate=lr, decay=0.99)
     return optax.inject_hyperparams(optax.sgd)(learning_rate=lr)
 
 
@@ -249,7 +257,8 @@ class ToyGAN:
         g, d = self._models(c.seed)
         self.g_def, _, _ = nnx.split(g, nnx.Param, ...)
         self.d_def, _, _ = nnx.split(d, nnx.Param, ...)
-        self.g_tx, self.d_tx = _optimizer(c.g_optimizer, c.g_lr), _optimizer(c.d_optimizer, c.d_lr)
+        self.g_tx = _optimizer(c.g_optimizer, c.g_lr, c.b1, c.b2)
+        self.d_tx = _optimizer(c.d_optimizer, c.d_lr, c.b1, c.b2)
         d_loss_name, g_loss_name = config_lib.LOSSES[c.loss]
         self.d_loss_fn = losses.DISCRIMINATOR_LOSSES[d_loss_name]
         self.g_loss_fn = losses.GENERATOR_LOSSES[g_loss_name]

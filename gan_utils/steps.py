@@ -36,11 +36,14 @@ from . import devices, losses, models
 __all__ = ["GAN", "step_key", "make_train_step", "make_fused_train_step"]
 
 
-def _rate(lr: float, decay: int):
-    """Adam's learning rate: ``lr``, or (decay > 0) lr until update decay/2, then linearly down to 0 at ``decay``."""
-    if not decay:
-        return lr
-    return lambda count: lr * jnp.clip(2.0 * (1.0 - count / decay), 0.0, 1.0)
+def _rate(lr: float, decay: int, anneal: int = 0):
+    """Adam's learning rate: ``lr``; or (decay > 0) lr until update decay/2, then linearly down to 0 at ``decay``; or
+    (anneal > 0) lr until update anneal/2, then lr / 10."""
+    if decay:
+        return lambda count: lr * jnp.clip(2.0 * (1.0 - count / decay), 0.0, 1.0)
+    if anneal:
+        return lambda count: jnp.where(count < anneal // 2, lr, lr / 10)
+    return lr
 
 
 class GAN(nnx.Module):
@@ -55,6 +58,8 @@ class GAN(nnx.Module):
       lr_decay: 0 for constant learning rates; N > 0: each rate stays constant for N/2 updates, then falls linearly to
         0 at update N (counted in each optimizer's own updates, so with k_disc D's rate falls k times sooner).
         Quality of the shipped DCGAN got worse after 10,000 steps at a constant rate (benchmarks/RESULTS.md).
+      lr_anneal: 0 for constant learning rates; N > 0: each rate stays constant for N/2 updates (counted as
+        lr_decay's), then drops to a tenth (notebook 07's toy recipe). Not together with lr_decay.
       ema: decay of an exponential moving average of the generator's weights (0 = none; e.g. 0.999). When on,
         ``g_ema`` is a second generator, a copy of ``generator`` at construction, whose parameters the training
         step moves after every generator update: ``ema = decay * ema + (1 - decay) * param``
@@ -63,7 +68,8 @@ class GAN(nnx.Module):
     """
 
     def __init__(self, generator: nnx.Module, discriminator: nnx.Module, *, g_lr: float = 2e-4,
-                 d_lr: float = 2e-4, b1: float = 0.5, b2: float = 0.999, ema: float = 0.0, lr_decay: int = 0):
+                 d_lr: float = 2e-4, b1: float = 0.5, b2: float = 0.999, ema: float = 0.0, lr_decay: int = 0,
+                 lr_anneal: int = 0):
         if not hasattr(generator, "latent_dim"):
             raise TypeError("the generator needs a `latent_dim` attribute (the size of z); "
                             "gan_utils.models generators have one.")
@@ -72,10 +78,13 @@ class GAN(nnx.Module):
                              "0 turns it off, 0.999 is common.")
         self.generator = generator
         self.discriminator = discriminator
-        if isinstance(lr_decay, bool) or not isinstance(lr_decay, int) or lr_decay < 0:
-            raise ValueError(f"lr_decay must be a whole number of updates >= 0 (0 = a constant rate), got {lr_decay!r}.")
-        self.g_opt = nnx.Optimizer(generator, optax.adam(_rate(g_lr, lr_decay), b1, b2), wrt=nnx.Param)
-        self.d_opt = nnx.Optimizer(discriminator, optax.adam(_rate(d_lr, lr_decay), b1, b2), wrt=nnx.Param)
+        for name, n in (("lr_decay", lr_decay), ("lr_anneal", lr_anneal)):
+            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+                raise ValueError(f"{name} must be a whole number of updates >= 0 (0 = a constant rate), got {n!r}.")
+        if lr_decay and lr_anneal:
+            raise ValueError("lr_decay and lr_anneal are two schedules for a run's second half: set one of them to 0.")
+        self.g_opt = nnx.Optimizer(generator, optax.adam(_rate(g_lr, lr_decay, lr_anneal), b1, b2), wrt=nnx.Param)
+        self.d_opt = nnx.Optimizer(discriminator, optax.adam(_rate(d_lr, lr_decay, lr_anneal), b1, b2), wrt=nnx.Param)
         self.ema_decay = float(ema)
         # new Variables (sharing the initial arrays): the average starts at the generator's initialisation
         self.g_ema = nnx.clone(generator) if ema > 0 else None

@@ -36,7 +36,8 @@
 #   penalty (WGAN-GP), R1/R2, spectral normalisation, the minibatch standard deviation, PacGAN's packing and an average
 #   of the generator's weights; each checked against `gan_utils` (spectral normalisation through its property);
 # - how they compare on the ring and the grid, 5 seeds each, beside the papers' own tables (VEEGAN, PacGAN), which
-#   differences 5 seeds can tell apart, and what they do against the collapse itself;
+#   differences 5 seeds can tell apart, and what they do against the collapse itself; a schedule that solves the grid
+#   (at least 24 of 25 modes, 90% of samples on them) and the Lipschitz methods at their papers' own settings;
 # - how to watch for collapse on MNIST, through the class histogram of the course's classifier during training;
 # - the **GAN playground**: a live 2-D GAN in the notebook (GAN Lab's views, plus every loss and stabiliser here).
 
@@ -60,7 +61,7 @@ from flax import nnx
 from gan_utils import data, exercises, losses, metrics, models, plots, playground, precomputed
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR, D_COLOR
 from gan_utils.playground import PlaygroundConfig, ToyGAN, train_seeds, draw_frame
-# Sections 2, 4 and 5 show precomputed results (145 toy runs and two MNIST runs: about an hour on a 2-core CPU; each
+# Sections 2, 4 and 5 show precomputed results (175 toy runs and two MNIST runs: 77 minutes on a 2-core CPU; each
 # result prints when, where and in how long it was computed).
 # True: re-run them here and save them (gan_utils/precomputed.py says where); the notebook then shows your run.
 RUN_EXPERIMENTS = False
@@ -415,7 +416,7 @@ print(f"re-run in {time.perf_counter() - t0:.0f} s; "
 #   seed, on the modes), but the generator covers fewer modes than the recipe and draws far fewer distinct points: whole
 #   regions of $z$ now map to the same outputs. No single sample shows this failure; the distribution is wrong. It is
 #   consistent with the mode-seeking term of the introduction, though that was derived for an optimal $D$ and here $D$
-#   lags behind $G$; we did not test which cause applies. Section 4.1 tries the stabilisers on it.
+#   lags behind $G$; we did not test which cause applies. Section 4.2 tries the stabilisers on it.
 # - **G's learning rate x 10: a generator that no longer depends on $z$.** In every seed it draws one single point for
 #   all 2,500 codes (spread 0) by the end (the panels show one seed's path there). Where that point sits on a mode, the high-quality
 #   column reads 100%: that column alone would call it the best run of the four. In a ReLU network, a layer that is
@@ -950,13 +951,145 @@ print(f"2 re-runs in {time.perf_counter() - t0:.0f} s, each within the accepted 
 # methods; the plain GAN missed one mode in one seed, not a difference 5 seeds can show. At least 24/25 grid modes
 # with at least 90% is met by none. The best grid rows reach the modes but not the precision: about 70% of the
 # samples within 3σ, against 91.3-95.7% in PacGAN's table, whose runs are far longer (400 epochs over 100,000 points
-# against our 6,000 steps, which took the printed seconds per run here).
+# against our 6,000 steps, which took the printed seconds per run here). Section 4.1 doubles the steps.
 #
 # Runs move: an earlier run of this table (2026-11-22, another 2-core machine, an earlier version of the code; same
 # keys) gave the plain GAN 18.4 grid modes and 20.1% high quality, and R1 76.5% on the ring (benchmarks/RESULTS.md).
 # Read a difference between two rows as real only when it is large against their ± columns.
 #
-# ### 4.1 The stabilisers against section 2's collapse
+# ### 4.1 The grid solved: a longer schedule, and the Lipschitz methods at their papers' settings
+#
+# No row of the table reaches PacGAN's level on the grid (at least 24 of 25 modes with at least 90% high quality). Is
+# that a limit of the methods, or of the protocol (6,000 steps, tuned on the plain GAN)? And do the three Lipschitz
+# methods that failed on the grid also fail at their own papers' settings? A search over recipes for the grid
+# (`benchmarks/grid_search.py`: each variant screened on 2 seeds; its every line of output is in
+# `benchmarks/grid_search_results.jsonl`, its table in benchmarks/RESULTS.md) found one change that reached the target
+# in both screening seeds: **twice the steps, 12,000, the second half at a tenth of both learning rates**, with the
+# hinge loss (a network of 4 layers of 256, a batch of 512, 8-D noise or a weight average, each on the table's 6,000
+# steps, stayed below 90% in at least one of two seeds). Picking the winner of a search on the grid is tuning on the
+# grid, so here it runs again on this notebook's 5 seeds, beside the two other losses under the same schedule: is it
+# the loss or the schedule?
+#
+# Then WGAN, WGAN-GP and spectral normalisation with their papers' optimisers, for the same 12,000 generator steps (no
+# annealing; our MLPs, batch of 256 and grid as in the table): WGAN with RMSProp at 5e-5, 5 critic steps per generator
+# step and weights clipped to ±0.01 (Arjovsky et al., 2017, Algorithm 1); WGAN-GP with Adam at 1e-4,
+# $\beta_1 = 0$, $\beta_2 = 0.9$, 5 critic steps and $\lambda = 10$ (Gulrajani et al., 2017, Algorithm 1); spectral
+# normalisation with the hinge loss, Adam at 2e-4, $\beta_1 = 0$, $\beta_2 = 0.9$ and 5 discriminator steps (the
+# authors' code: `configs/sn_cifar10_unconditional.yml` in pfnet-research/sngan_projection). Precomputed like the
+# table; the cell prints how long it took.
+
+# %%
+GRID_RUNS = {   # name: (changes to RECIPE, generator steps, of which the last ones annealed to a tenth)
+    "hinge, 12,000 steps": (dict(loss="hinge"), 12000, 6000),
+    "GAN (non-saturating), same": ({}, 12000, 6000),
+    "LSGAN, same": (dict(loss="lsgan"), 12000, 6000),
+    "WGAN, clipping, paper's": (dict(loss="wgan", penalty="clip", g_optimizer="rmsprop", d_optimizer="rmsprop",
+                                     g_lr=5e-5, d_lr=5e-5, k_disc=5), 12000, 0),
+    "WGAN-GP, paper's": (dict(loss="wgan", penalty="gp", g_lr=1e-4, d_lr=1e-4, b1=0.0, b2=0.9, k_disc=5), 12000, 0),
+    "spectral norm, authors'": (dict(loss="hinge", spectral_norm=True, g_lr=2e-4, d_lr=2e-4, b1=0.0, b2=0.9,
+                                     k_disc=5), 12000, 0),
+}
+
+def grid_solved(runs=GRID_RUNS, seeds=SEEDS):
+    """Each recipe of `runs` on the grid from every seed (all seeds at once), scored as the table is."""
+    out = {}
+    for name, (change, steps, anneal) in runs.items():
+        t0 = time.perf_counter()
+        rs = train_seeds(PlaygroundConfig(data="grid", seed=SEED, **{**RECIPE, **change}), seeds, steps, anneal=anneal)
+        out[name] = {"seeds": [r["seed"] for r in rs], "modes_covered": [r["modes_covered"] for r in rs],
+                     "high_quality_fraction": [r["high_quality_fraction"] for r in rs],
+                     "reverse_kl": [r["reverse_kl"] for r in rs], "seconds": round(time.perf_counter() - t0, 1),
+                     "first_samples": np.asarray(rs[0]["samples"], np.float32)}
+    return out
+
+solved = precomputed.run_or_load(
+    "07_grid_solved", grid_solved, rerun=precomputed.rerun_requested(RUN_EXPERIMENTS),
+    command="RUN_EXPERIMENTS = True in notebooks/07_mode_collapse (or GAN_COURSE_RUN_EXPERIMENTS=1 ./course.sh "
+            "execute notebooks/07_mode_collapse.py)")
+solved_rows = {n: summary([dict(modes_covered=m, high_quality_fraction=h, reverse_kl=r, seconds=solved[n]["seconds"])
+                    for m, h, r in zip(solved[n]["modes_covered"], solved[n]["high_quality_fraction"],
+                                       solved[n]["reverse_kl"])]) for n in GRID_RUNS}
+meets = {n: bool(np.all(solved_rows[n]["modes"] >= 24) and np.all(solved_rows[n]["hq"] >= 90)) for n in GRID_RUNS}
+print(f"{'grid, 5 seeds':29s} | {'modes of 25':>11s} {'fewest':>6s} | {'high quality %':>14s} {'lowest':>6s} | "
+      f"{'reverse KL':>11s} | target in every seed | s for 5 seeds")
+for n in GRID_RUNS:
+    g = solved_rows[n]
+    print(f"{n:29s} | {fmt(g['modes']):>11s} {g['modes'].min():>6.0f} | {fmt(g['hq']):>14s} {g['hq'].min():>6.1f} | "
+          f"{fmt(g['rkl'], 2):>11s} | {'yes' if meets[n] else 'no':>20s} | {g['seconds']:.0f}")
+print(f"the table's hinge row (6,000 steps, 2,000 annealed): {fmt(table['grid', 'hinge']['modes'])} modes, "
+      f"{fmt(table['grid', 'hinge']['hq'])}% high quality")
+hinge_long = solved_rows["hinge, 12,000 steps"]["hq"]
+for other in ("GAN (non-saturating), same", "LSGAN, same"):
+    print(f"hinge against {other.split(',')[0]} under the same schedule, high quality: "
+          f"{'tied (within 2 standard errors)' if tied(hinge_long, solved_rows[other]['hq']) else 'apart by more than 2 standard errors'}"
+          f" ({hinge_long.mean():.1f} against {solved_rows[other]['hq'].mean():.1f})")
+print(f"hinge, 12,000 steps against the table's 6,000, high quality: "
+      f"{'tied' if tied(hinge_long, table['grid', 'hinge']['hq']) else 'apart by more than 2 standard errors'}")
+print(f"meet the target (>= 24 modes, >= 90% high quality) in every one of 5 seeds: "
+      f"{', '.join(n for n in GRID_RUNS if meets[n]) or 'none'}")
+if not precomputed.rerun_requested(RUN_EXPERIMENTS):    # the text below reads the committed runs
+    assert [n for n in GRID_RUNS if meets[n]] == ["hinge, 12,000 steps"], meets
+    assert tied(hinge_long, solved_rows["LSGAN, same"]["hq"]) and not tied(hinge_long, table["grid", "hinge"]["hq"])
+    assert not tied(hinge_long, solved_rows["GAN (non-saturating), same"]["hq"])
+    for n, old in (("WGAN, clipping, paper's", "WGAN, weight clipping"), ("WGAN-GP, paper's", "WGAN-GP"),
+                   ("spectral norm, authors'", "spectral norm")):   # more modes than under the recipe, few on them
+        assert solved_rows[n]["modes"].mean() > table["grid", old]["modes"].mean() + 2 and solved_rows[n]["hq"].max() < 30
+
+# %%
+fig, axes = plt.subplots(1, len(GRID_RUNS), figsize=(3.1 * len(GRID_RUNS), 3.6))
+for ax, n in zip(axes, GRID_RUNS):
+    pts = solved[n]["first_samples"]
+    ax.scatter(grid_pts[:, 0], grid_pts[:, 1], s=2, color=REAL_COLOR)
+    ax.scatter(pts[:, 0], pts[:, 1], s=2, color=FAKE_COLOR, alpha=0.5)
+    ax.set_title(f"{n}\n{solved[n]['modes_covered'][0]}/25 modes, {solved[n]['high_quality_fraction'][0]:.0%} "
+                 "high quality", fontsize=9)
+    ax.set_xlim(-6, 6); ax.set_ylim(-6, 6); ax.set_aspect("equal")
+    ax.set_xlabel("$x_1$", fontsize=8); ax.set_ylabel("$x_2$", fontsize=8); ax.tick_params(labelsize=7)
+fig.suptitle("Grid, seed 0 of each recipe of section 4.1: data (blue) and 2,500 generated samples (orange)", y=1.02)
+plt.tight_layout(); plt.show()
+
+# %%
+# The solved row follows from this code: its first seed, re-run here alone, must land in a band below the target: at
+# least 22 modes and 80% high quality. A seed trained alone is a new draw (the float order differs from the batch of
+# 5 above): seeds 0-9 each trained alone on the machine that made the table gave 23-25 modes and 85.0-95.0% (seed 0:
+# 23 modes, 90.3%; benchmarks/RESULTS.md), so the band leaves 5 points below the lowest, while 4 of the 5 seeds of the
+# table's 6,000-step hinge row (53.8-82.2%) fall below it.
+t0 = time.perf_counter()
+check = grid_solved({"hinge, 12,000 steps": GRID_RUNS["hinge, 12,000 steps"]}, seeds=[SEEDS[0]])["hinge, 12,000 steps"]
+m0, h0 = check["modes_covered"][0], check["high_quality_fraction"][0]
+print(f"hinge, 12,000 steps (6,000 annealed), seed {SEEDS[0]} re-run here in {time.perf_counter() - t0:.0f} s: "
+      f"{m0}/25 modes, {h0:.1%} high quality (committed: {solved['hinge, 12,000 steps']['modes_covered'][0]}, "
+      f"{solved['hinge, 12,000 steps']['high_quality_fraction'][0]:.1%})")
+assert m0 >= 22 and h0 >= 0.80, (m0, h0)
+
+# %% [markdown]
+# **Reading section 4.1** (precomputed, 5 seeds; ± one standard deviation; the lines under the table say which
+# differences exceed 2 standard errors). The longer schedule solves the grid for the hinge loss in these runs: 24.6 ±
+# 0.5 modes and 92.7 ± 1.3% high quality, every seed at least 24 modes and 91.2%, against 70.7 ± 11.9% for the same
+# loss on the table's 6,000 steps. It is the schedule and the loss together: under the same schedule LSGAN reaches
+# 90.4 ± 2.7% (tied with hinge, one seed at 86.0%) and the non-saturating GAN 69.7 ± 12.4% (below hinge by more than 2
+# standard errors). Two cautions about "every seed". These 5 seeds were trained as one batch (as were the search's
+# 10, in two batches of 5). Trained one at a time, the same 10 seeds met the target in 8 (seed 0 covered 23 modes,
+# seed 6 reached 85.0%), and from the command line (below), whose training step differs in details, also 8 of 10
+# (benchmarks/RESULTS.md): the recipe reaches PacGAN's level in most runs, 26 of the 30 measured, not in every run;
+# at that rate 5 seeds of 5 come out about half the time ($0.87^5 \approx 0.49$). And the recipe was picked by a
+# search on this grid, scored with these metrics: it is tuned to them.
+#
+# The Lipschitz methods at their papers' settings neither fail as under the table's recipe nor succeed: spectral
+# normalisation with its authors' settings covers 24.2 of 25 modes (1.2 under the table's recipe) with 22.5 ± 5.2% of
+# the samples within 3σ; WGAN-GP covers 13.0 modes (2.4) and weight clipping 17.0 (12.2), each with under 2% of high
+# quality. The table's "fails on the grid" was in part the recipe: at their own settings the modes come back. The
+# samples stay off the modes (in the figure, seed 0: spectral normalisation's generator draws one curve that threads
+# through the modes, WGAN-GP's a haze over the square, weight clipping's a cloud): with learning rates 5 to 60 times below the recipe's and no annealed phase, 12,000
+# generator steps were not enough here; we did not run them longer, anneal them, or search their settings as we
+# searched hinge's, so this is not a fair ranking of the methods, only a measure of each at one budget.
+#
+# **From the command line**: `python -m gan_utils train --dataset grid --loss hinge --steps 12000 --out grid` trains
+# this section's recipe (the command line's defaults for the toy data are the recipe, with the second half of the
+# steps annealed) and ends with the modes covered and the high-quality fraction of 2,500 samples; over seeds 0-9 it
+# met the target in 8 (benchmarks/RESULTS.md, "The grid from the command line").
+#
+# ### 4.2 The stabilisers against section 2's collapse
 #
 # The table above applies each stabiliser to the recipe, which collapses little on the ring (7.8 of 8 modes on
 # average; section 2.1's doctor found a mode nearly or wholly empty in two seeds): too little to show a stabiliser
@@ -1180,9 +1313,12 @@ assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged
 #   95.6-97.0% of high quality, all within 2 standard errors of the plain GAN (R1's 85.9% is lower by more). On the grid hinge
 #   and LSGAN cover 24.2-24.4 of 25 modes with about 70% of their samples on them, tied with each other and with the
 #   plain GAN; only R1 covers more grid modes (by more than 2 standard errors, a loose bar at 5 seeds), and no
-#   stabiliser beats the plain GAN's high quality there; all short of PacGAN's much longer runs. Weight clipping failed
-#   on both data sets; WGAN-GP and spectral normalisation failed on the grid (2.4 and 1.2 of 25 modes) and were uneven
-#   on the ring; all with a recipe tuned for the plain GAN, not at their papers' settings. Against the collapse itself (G's
+#   stabiliser beats the plain GAN's high quality there; all short of PacGAN's much longer runs. **Twice the steps,
+#   the second half annealed (section 4.1), solve the grid for hinge** in the 5 seeds here (92.7 ± 1.3%, every seed
+#   at least 24 modes and 91.2%), and in 26 of the 30 runs measured in all, not in every run; LSGAN is tied with it,
+#   the non-saturating loss lower. Weight clipping failed on both data sets; WGAN-GP and spectral normalisation failed
+#   on the grid under the recipe (2.4 and 1.2 of 25 modes) and were uneven on the ring; at their papers' settings
+#   for 12,000 steps they cover more grid modes (13.0-24.2) with under 30% of the samples on them. Against the collapse itself (G's
 #   learning rate x 5), PacGAN2, LSGAN and R1 brought back modes (by more than 2 standard errors); the minibatch
 #   standard deviation and hinge did not (with hinge, two seeds' generators ended drawing a single point).
 # - On MNIST neither run (one seed each, precomputed) collapsed: both ended with every digit drawn, between 6.0% and

@@ -4,6 +4,7 @@ import sys
 
 import numpy as np
 
+from gan_utils import checkpoint
 from gan_utils.__main__ import main
 
 
@@ -36,6 +37,14 @@ def test_train_then_sample_toy(tmp_path):
     assert main(["train", "--dataset", "ring", "--steps", "300", "--out", str(out), "--quiet"]) == 0
     summary = json.loads((out / "metrics.json").read_text())["summary"]
     assert summary["step"] == 300 and (out / "samples.png").exists()
+    # the papers' scores of 2,500 samples (notebook 07's table), and notebook 07's recipe with its annealed half
+    assert 0 <= summary["modes_covered"] <= 8 and 0 <= summary["high_quality_fraction"] <= 1
+    config = checkpoint.load_meta(out)["config"]
+    assert (config["batch_size"], config["hidden"], config["lr"], config["d_lr"], config["lr_anneal"]) == \
+        (256, [128, 128, 128], 3e-3, 1e-3, 300)
+    assert main(["train", "--dataset", "grid", "--steps", "4", "--lr-decay", "4", "--out", str(tmp_path / "d"),
+                 "--quiet"]) == 0
+    assert checkpoint.load_meta(tmp_path / "d")["config"]["lr_anneal"] == 0     # --lr-decay instead
     assert main(["sample", "--checkpoint", str(out), "--n", "50", "--out", str(tmp_path / "s.npz")]) == 0
     s = np.load(tmp_path / "s.npz")["samples"]
     assert s.shape == (50, 2) and np.all(np.isfinite(s))

@@ -13,9 +13,28 @@ from gan_utils.config import BEFORE_OPTIONS, GANConfig, build_gan
 def test_defaults_follow_the_dataset():
     assert (GANConfig().model, GANConfig().latent_dim) == ("dcgan", 64)
     ring = GANConfig(dataset="ring")
-    assert (ring.model, ring.latent_dim, ring.data_dim, ring.hidden) == ("mlp", 2, 2, (128, 128))
+    assert (ring.model, ring.latent_dim, ring.data_dim, ring.hidden) == ("mlp", 2, 2, (128, 128, 128))
     assert GANConfig.from_dict({"dataset": "ring"}).hidden == (256, 256)   # a config stored before the default changed
     assert GANConfig(model="mlp").data_dim == 784
+
+
+def test_toy_defaults_are_notebook_07s_recipe():
+    """Ring and grid default to the recipe that solved 07's grid (benchmarks/grid_search.py): batches of 256, three
+    hidden layers of 128, G at 3e-3 and D at 1e-3; MNIST keeps its own."""
+    from gan_utils.config import TOY_RECIPE
+    for name in ("ring", "grid"):
+        c = GANConfig(dataset=name)
+        assert (c.batch_size, c.lr, c.d_lr, c.hidden) == (256, 3e-3, 1e-3, (128, 128, 128)) == \
+            tuple(TOY_RECIPE[k] for k in ("batch_size", "lr", "d_lr", "hidden"))
+    assert GANConfig(dataset="ring", lr=1e-3).d_lr is None           # lr alone: both networks at lr
+    assert GANConfig(dataset="ring", d_lr=5e-4).lr == 3e-3            # d_lr alone: G keeps the recipe's
+    mnist = GANConfig()
+    assert (mnist.batch_size, mnist.lr, mnist.d_lr, GANConfig(model="mlp").hidden) == (64, 1e-3, None, (128, 128))
+    assert GANConfig(dataset="ring").lr_anneal == 0                  # the command line sets it from --steps
+    with pytest.raises(ValueError, match="set one of them to 0"):
+        GANConfig(dataset="ring", lr_decay=10, lr_anneal=10)
+    with pytest.raises(ValueError, match="lr_anneal must be >= 0"):
+        GANConfig(lr_anneal=-2)
 
 
 def test_round_trip_through_json():

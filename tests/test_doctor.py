@@ -112,8 +112,13 @@ def test_diagnosis_reads_as_one_line_and_json():
 
 # -- real runs with known failures --------------------------------------------------------------------------------
 
+# The toy recipe these runs' failures were measured on (benchmarks/doctor_results.md; the command line's default until
+# notebook 07's recipe replaced it): two hidden layers of 128, batches of 64, Adam at 2e-4 for both networks.
+EARLIER_TOY = dict(batch_size=64, lr=2e-4, hidden=(128, 128))
+
+
 def _fit(steps, **overrides):
-    config = GANConfig(dataset="ring", **overrides)
+    config = GANConfig(dataset="ring", **{**EARLIER_TOY, **overrides})
     x = np.asarray(data.toy_dataset("ring").sample(jax.random.key(config.seed + 1), 20_000))
     gan = build_gan(config)
     k_run, k_data, _ = jax.random.split(jax.random.key(config.seed), 3)
@@ -127,8 +132,8 @@ def _fit(steps, **overrides):
     return doctor.diagnose_gan(gan, history, config)
 
 
-def test_healthy_on_the_default_toy_recipe():
-    d = _fit(10_000)    # the command line's `train --dataset ring --steps 10000` (benchmarks: healthy in 3 of 3 seeds)
+def test_healthy_on_the_earlier_toy_recipe():
+    d = _fit(10_000)    # the command line's `train --dataset ring --steps 10000` then (benchmarks: healthy in 3 of 3 seeds)
     assert d.verdict == "healthy", d
 
 
@@ -175,8 +180,8 @@ def test_mode_collapse_in_notebook_07s_committed_runs():
 def test_command_line_doctor_and_train_report_the_verdict(tmp_path, capsys):
     from gan_utils.__main__ import main
     out = tmp_path / "run"
-    assert main(["train", "--dataset", "ring", "--steps", "600", "--b1", "0.9", "--sample-every", "300",
-                 "--out", str(out), "--quiet"]) == 0
+    assert main(["train", "--dataset", "ring", "--steps", "600", "--b1", "0.9", "--lr", "2e-4", "--batch-size", "64",
+                 "--sample-every", "300", "--out", str(out), "--quiet"]) == 0
     printed = capsys.readouterr().out
     assert "doctor at step 300: non_convergence" in printed and "final verdict: doctor at step 600" in printed
     saved = json.loads((out / "metrics.json").read_text())["doctor"]

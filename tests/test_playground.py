@@ -64,7 +64,8 @@ def adam_mu(gan, name):
     (dict(g_lr=0.0), r"learning rates must be positive, got g_lr=0.0"),
     (dict(d_lr=-1e-3), r"learning rates must be positive, got g_lr=0.001, d_lr=-0.001"),
     (dict(g_lr=float("nan")), r"learning rates must be positive"),
-    (dict(g_optimizer="rmsprop"), r"g_optimizer must be one of \('adam', 'sgd'\)"),
+    (dict(g_optimizer="adagrad"), r"g_optimizer must be one of \('adam', 'sgd', 'rmsprop'\)"),
+    (dict(b1=1.0), r"b1 and b2 must be in \[0, 1\)"),
     (dict(g_width=0), r"g_width must be a positive integer"),
     (dict(ema=1.0), r"ema must be in \[0, 1\)"),
 ])

@@ -358,3 +358,33 @@ def test_lr_decay_holds_the_rate_then_brings_it_to_zero():
     assert all(np.array_equal(a, b) for a, b in zip(at4, params()))     # rate 0 from update 4 on
     with pytest.raises(ValueError, match="lr_decay must be >= 0"):
         GANConfig(lr_decay=-1)
+
+
+def test_lr_anneal_drops_both_rates_to_a_tenth_halfway():
+    """GANConfig(lr_anneal=N): the rate until update N/2, a tenth of it from there on (notebook 07's toy recipe); the
+    built GAN's optimizers follow it (their first updates equal a plain run's, the later ones are a tenth as large)."""
+    from gan_utils.config import GANConfig, build_gan
+    from gan_utils.steps import GAN, _rate
+    rate = _rate(1e-3, 0, 8)
+    np.testing.assert_allclose([float(rate(c)) for c in (0, 3, 4, 7, 100)], [1e-3, 1e-3, 1e-4, 1e-4, 1e-4], rtol=1e-6)
+    x = np.asarray(jax.random.normal(jax.random.key(0), (512, 2)), np.float32)
+
+    def moves(cfg):   # the generator's parameter change in each of 4 single steps
+        gan = build_gan(cfg)
+        batches = data.BatchSampler(x, 64, jax.random.key(1))
+        flat = lambda: np.concatenate([np.ravel(a) for a in jax.tree_util.tree_leaves(nnx.state(gan.generator, nnx.Param))])  # noqa
+        out, before = [], flat()
+        for s in range(4):
+            train.fit(gan, batches, key=jax.random.key(2), steps=s + 1, start_step=s, config=cfg, fuse=1, progress=False)
+            after = flat()
+            out.append(np.abs(after - before).max())
+            before = after
+        return np.array(out)
+
+    plain = moves(GANConfig(dataset="ring", toy_points=512, batch_size=64))
+    annealed = moves(GANConfig(dataset="ring", toy_points=512, batch_size=64, lr_anneal=4))
+    np.testing.assert_allclose(annealed[:2], plain[:2], rtol=1e-5)
+    assert np.all(annealed[2:] < 0.2 * plain[2:]), (annealed, plain)   # Adam's step scales with its rate
+    with pytest.raises(ValueError, match="two schedules"):
+        GAN(models.MLPGenerator(latent_dim=2, out_dim=2, hidden=(4,), rngs=nnx.Rngs(0)),
+            models.MLPDiscriminator(in_dim=2, hidden=(4,), rngs=nnx.Rngs(0)), lr_decay=2, lr_anneal=2)
