@@ -232,7 +232,43 @@ def _truncated_precision_recall(generator, feat_test, prob_test) -> tuple[float,
 
 
 # ---------------------------------------------------------------------------------------------- notebook 07
-def _nb07(ex1=None, ex2=None, ex3=None, ex4=None, ex5=None, *, table=None) -> dict[int, _Result]:
+def _ring_verdicts(changes: dict, recipe: dict, seeds=(0, 1, 2), steps: int = 6000, anneal: int = 2000) -> list[str]:
+    """The GAN doctor's verdict on each seed of notebook 07's section-2 protocol (the ring, ``recipe`` with
+    ``changes``, ``steps`` of which the last ``anneal`` at a tenth of the rates), read from 2,500 final samples and
+    the last losses, as section 2.1 reads the committed runs."""
+    from . import data, doctor, playground
+    config = playground.PlaygroundConfig(data="ring", seed=0, **{**recipe, **changes})
+    ring = data.toy_dataset("ring")
+    verdicts = []
+    for r in playground.train_seeds(config, list(seeds), steps, anneal=anneal):
+        history = {"step": [steps - 1], "d_loss": [r["d_loss"]], "g_loss": [r["g_loss"]]}
+        verdicts.append(doctor.diagnose(history, doctor.toy_signals(r["samples"], ring)).verdict)
+    return verdicts
+
+
+def _collapse_change(changes, recipe) -> _Result:
+    """Exercise 4 of notebook 07: a change to the recipe after which the doctor says mode collapse in every seed."""
+    if changes is None:
+        return "not answered", ""
+    if not isinstance(changes, dict) or not changes:
+        return "not yet", "expected a non-empty dict of PlaygroundConfig fields to change, e.g. {'loss': 'lsgan'}"
+    if not recipe:
+        return "not yet", "pass the notebook's recipe to the checker (recipe=RECIPE)"
+    try:
+        verdicts = _ring_verdicts(changes, recipe)
+    except (TypeError, ValueError) as e:
+        return "not yet", f"that change is not a valid PlaygroundConfig: {e}"
+    if all(v == "mode_collapse" for v in verdicts):
+        return "correct", ""
+    hints = {"non_convergence": "some samples are off the data (non-convergence): collapse keeps every sample good "
+                                "but drops modes",
+             "healthy": "the ring was covered in some seed: the generator must move faster than D can follow",
+             "diverged": "training diverged: too large a change", "discriminator_wins": "D won outright"}
+    worst = next(v for v in verdicts if v != "mode_collapse")
+    return "not yet", f"the doctor said {', '.join(verdicts)} for seeds 0, 1, 2; {hints.get(worst, worst)}"
+
+
+def _nb07(ex1=None, ex2=None, ex3=None, ex4=None, ex5=None, *, table=None, recipe=None) -> dict[int, _Result]:
     out = {
         # U[0,1] against U[t, 1+t], 0 <= t < 1: where they overlap the densities are equal and add nothing; each keeps
         # mass t alone, where its density is twice the mixture's: JSD = 2 * (1/2) * t * log 2 = t log 2.
@@ -243,15 +279,7 @@ def _nb07(ex1=None, ex2=None, ex3=None, ex4=None, ex5=None, *, table=None) -> di
         3: _number(ex3, 10 * (math.sqrt(5) - 1) ** 2, 1e-2,
                    "the gradient of a linear critic is the same at every x_hat; the penalty is lambda (||grad|| - 1)^2"),
     }
-    if ex4 is None:
-        out[4] = ("not answered", "")
-    else:
-        try:
-            a, b = (int(v) for v in ex4)
-            out[4] = ("correct", "") if (a, b) == (8, 4) else (
-                "not yet", "m samples are concatenated on the last axis: points (N, m*d); images (N, H, W, m*C)")
-        except (TypeError, ValueError):
-            out[4] = ("not yet", "expected a pair of integers (MLP inputs, image channels)")
+    out[4] = _collapse_change(ex4, recipe)
     if ex5 is None:
         out[5] = ("not answered", "")
     elif not table:

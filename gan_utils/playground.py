@@ -62,7 +62,7 @@ class PlaygroundConfig:
     g_width: int = 64             # units per hidden layer of G
     d_layers: int = 2             # hidden layers of D (LeakyReLU 0.2)
     d_width: int = 64             # units per hidden layer of D
-    g_optimizer: str = "adam"     # "adam", "sgd" or "rmsprop" (WGAN's, Arjovsky et al. 2017; decay 0.99 as PyTorch's)
+    g_optimizer: str = "adam"     # "adam", "sgd" or "rmsprop" (WGAN's, Arjovsky et al. 2017; as PyTorch's RMSprop)
     d_optimizer: str = "adam"
     g_lr: float = 1e-3            # 1e-3 for both: the ring converges in ~2,000 steps at batch 256 (seen in notebook 07)
     d_lr: float = 1e-3
@@ -214,8 +214,9 @@ def _optimizer(name: str, lr: float, b1: float = 0.5, b2: float = 0.999) -> opta
     # inject_hyperparams: the learning rate lives in the optimizer state, so the widget changes it without a reset
     if name == "adam":
         return optax.inject_hyperparams(optax.adam)(learning_rate=lr, b1=b1, b2=b2)
-    if name == "rmsprop":
-        return optax.inject_hyperparams(optax.rmsprop)(learning_rate=lr, decay=0.99)
+    if name == "rmsprop":   # as PyTorch's RMSprop, which WGAN's authors used: decay 0.99, eps 1e-8 outside the root
+        #                     (optax's default puts it inside, a floor of 1e-4 under a clipped critic's small gradients)
+        return optax.inject_hyperparams(optax.rmsprop)(learning_rate=lr, decay=0.99, eps=1e-8, eps_in_sqrt=False)
     return optax.inject_hyperparams(optax.sgd)(learning_rate=lr)
 
 

@@ -33,7 +33,7 @@ RIGHT = {
     "04": dict(neg_log_sigmoid=lambda l: jnp.maximum(-l, 0) + jnp.log1p(jnp.exp(-jnp.abs(l))), answer_2=0.45,
                answer_3=0.001 / 0.999, answer_4=9.0),
     "05": dict(answer_1=-math.log(0.7) - math.log(0.8), answer_2=99.0),
-    "07": dict(ex1=0.25 * math.log(2), ex2=0.25, ex3=10 * (math.sqrt(5) - 1) ** 2, ex4=(8, 4), ex5={"PacGAN2"},
+    "07": dict(ex1=0.25 * math.log(2), ex2=0.25, ex3=10 * (math.sqrt(5) - 1) ** 2, ex5={"PacGAN2"},
                table=_GRID_MODES),
     "08": dict(ex1=37.12, projection_logit=lambda phi, w, b, V, y: phi @ w + b + np.sum(V[y] * phi, axis=1),
                ex3=math.erfc(1 / math.sqrt(2)), ex4=87_025),
@@ -52,7 +52,7 @@ WRONG = {
     "04": dict(neg_log_sigmoid=lambda l: jnp.maximum(-l, 0) + jnp.log(1 + jnp.exp(-jnp.abs(l))), answer_2=0.5,
                answer_3=1000.0, answer_4=1 / 9),
     "05": dict(answer_1=2 * math.log(2), answer_2=0.01),
-    "07": dict(ex1=math.log(2), ex2=0.5, ex3=10 * (math.sqrt(5) - 1), ex4=(4, 8), ex5={"PacGAN2", "LSGAN"},
+    "07": dict(ex1=math.log(2), ex2=0.5, ex3=10 * (math.sqrt(5) - 1), ex5={"PacGAN2", "LSGAN"},
                table=_GRID_MODES),
     # the wrong answers a reader is likely to give: the midpoint's squared norm (t = 1/2); the projection without its
     # unconditional part; one side of the normal only; the total at base 32
@@ -71,7 +71,7 @@ WRONG = {
 
 
 # Graded by their own tests below (they retrain or resample, which takes seconds): left unanswered here.
-SEPARATE = {("05", 3), ("08", 5)}
+SEPARATE = {("05", 3), ("07", 4), ("08", 5)}
 
 
 def _graded(nb, results):
@@ -184,3 +184,18 @@ def test_notebook_08_clipped_truncation_is_recomputed_with_the_shipped_generator
     status, hint = grade("08", ex5=want)[5]
     assert status == "not yet" and "feat_test" in hint
     assert grade("08", ex5=None)[5][0] == "not answered"
+
+
+def test_notebook_07_collapse_is_judged_by_training_the_change():
+    """Exercise 4 of notebook 07 trains the reader's change to the recipe on the ring (3 seeds, section 2's protocol)
+    and asks the doctor: section 2's G learning rate x 5 collapses in every seed and passes; D's rate / 100 (samples
+    off the data) and the recipe itself do not."""
+    recipe = dict(g_layers=3, g_width=128, d_layers=3, d_width=128, g_lr=3e-3, d_lr=1e-3)   # notebook 07's RECIPE
+    assert grade("07", ex4={"g_lr": 1.5e-2}, recipe=recipe)[4] == ("correct", "")
+    status, hint = grade("07", ex4={"d_lr": 1e-5}, recipe=recipe)[4]
+    assert status == "not yet" and "non_convergence" in hint and "off the data" in hint
+    assert grade("07", ex4={}, recipe=recipe)[4][0] == "not yet"                      # no change: the recipe
+    assert "recipe=RECIPE" in grade("07", ex4={"g_lr": 1.5e-2})[4][1]
+    assert "not a valid PlaygroundConfig" in grade("07", ex4={"g_lr": -1.0}, recipe=recipe)[4][1]
+    assert grade("07", ex4=None, recipe=recipe)[4][0] == "not answered"
+

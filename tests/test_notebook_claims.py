@@ -58,7 +58,8 @@ CITED: dict[str, dict[str, str]] = {
         "0.01": "gan_utils.data.ring (and PacGAN's config): ring modes of standard deviation 0.01",
         "0.05": "gan_utils.data.grid (and PacGAN's config): grid modes of standard deviation 0.05",
         "2,500": "VEEGAN (Srivastava et al., 2017) and PacGAN (Lin et al., 2018) score 2,500 samples; so does train_seeds",
-        "512": "benchmarks/RESULTS.md, \"Notebook 07's grid solved: a search per recipe\" (the batch-512 variant)",
+        "512": "benchmarks/RESULTS.md, \"Notebook 07's grid solved: a search per recipe\" (the batch-512 variant); "
+               "igul222/improved_wgan_training gan_toy.py: DIM = 512 (WGAN-GP's toy networks)",
         "85.0%": "benchmarks/RESULTS.md, \"The grid from the command line\": seed 6 trained alone, 85.0% high quality",
         "3e-3": "the recipe's G learning rate, set in RECIPE (section 2's code)",
         "1e-3": "the recipe's D learning rate, set in RECIPE (section 2's code)",
