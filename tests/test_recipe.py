@@ -53,8 +53,11 @@ def test_config_builds_the_hand_built_gan_and_step(config, by_hand):
     assert set(m1) == {"d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm"}
 
 
-def test_toy_data_keep_the_dcgan_papers_learning_rate():
-    assert GANConfig().lr == 1e-3 and GANConfig(dataset="ring").lr == 2e-4 and GANConfig(dataset="grid", lr=1e-3).lr == 1e-3
+def test_toy_data_take_notebook_07s_recipe_and_mnist_keeps_the_searchs_rate():
+    assert GANConfig().lr == 1e-3 and GANConfig().d_lr is None
+    ring = GANConfig(dataset="ring")
+    assert (ring.lr, ring.d_lr, ring.batch_size, ring.hidden) == (3e-3, 1e-3, 256, (128, 128, 128))
+    assert GANConfig(dataset="grid", lr=1e-3).lr == 1e-3 and GANConfig(dataset="grid", lr=1e-3).d_lr is None  # lr alone: D at lr too
 
 
 @pytest.mark.parametrize("kind", sorted(checkpoint.PRETRAINED_KINDS))
