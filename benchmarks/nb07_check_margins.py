@@ -22,8 +22,7 @@ import numpy as np
 import optax
 from flax import nnx
 
-from gan_utils import data, losses, metrics, models, train
-from gan_utils.config import GANConfig, build_gan
+from gan_utils import config, data, losses, metrics, models, train
 
 NOTEBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "notebooks", "07_mode_collapse.py")
 
@@ -56,8 +55,8 @@ def mnist(seed: int, steps: int = 500) -> dict:
     """The course recipe's first `steps` MNIST steps with this seed: the digit histogram of 1,000 samples."""
     x_train = data.to_unit_range(data.load_mnist("train")[0])
     k_data, k_run, k_hist = jax.random.split(jax.random.key(seed), 3)
-    cfg = GANConfig(seed=seed)
-    gan = build_gan(cfg)
+    cfg = config.GANConfig(seed=seed)
+    gan = config.build_gan(cfg)
     t = time.perf_counter()
     train.fit(gan, data.BatchSampler(x_train, cfg.batch_size, k_data), key=k_run, steps=steps, progress=False,
               config=cfg)

@@ -27,8 +27,8 @@
 # - the **class-conditional GAN** $G(z, y)$, $D(x, y)$: the simple way to give $D$ the label (concatenate it to the
 #   image), built by hand, and the **projection discriminator** (Miyato & Koyama, 2018) that `gan_utils` uses, raced
 #   on equal training budgets (5 seeds, 1,000 steps, with intervals) against concatenating discriminators (two of
-#   them of its own size) and against an auxiliary classifier (AC-GAN) of its size; what the race shows and does not
-#   is said there, with hypotheses for why;
+#   them of its own size, one late), against an auxiliary classifier (AC-GAN) of its size and an ablation of it; what
+#   the race shows and does not is said there, with hypotheses for why;
 # - **style and content**: with the class fixed by $y$, the code $z$ carries most of the style (thickness, slant),
 #   measured from the images;
 # - the **latent space**: why a straight line between two codes (lerp) passes through codes the generator rarely saw
