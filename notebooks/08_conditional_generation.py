@@ -697,8 +697,7 @@ for name, m in (("conditional", meta_c), ("unconditional", meta_u)):
 # samples to the unconditional mix moves their FID by the amount printed, a fraction of the gap between the two
 # generators: the mix explains some of the gap, not most of it. Two other candidates are not separated here: the
 # conditional generator has an easier job per class, and it is a bigger model pair (the sizes printed: more generator
-# and more discriminator, though every extra weight is one that reads the label; in $D$ exactly the projection's class
-# vectors), trained with the same recipe (both checkpoints' records, printed). The per-class FIDs are computed on 10x fewer samples and FID is
+# and more discriminator; in $D$ the extra weights are exactly the projection's class vectors), trained with the same recipe (both checkpoints' records, printed). The per-class FIDs are computed on 10x fewer samples and FID is
 # biased upwards at small $n$ (notebook 06), so compare them with each other, not with the overall figure; each is
 # scored against its own digit's test images, whose number varies a little from digit to digit, which changes that bias
 # slightly too.
@@ -1028,14 +1027,14 @@ if not TESTING:   # over 200 codes; the walk's smallest share in the saved run i
 # %% [markdown]
 # Each attribute grows monotonically along its direction (asserted) over the whole walk. The class mostly survives:
 # the classifier's agreement with the requested class stays high at every step (the lowest share for each direction
-# and the asserted floor are printed), though at the positive far ends of the thickness and width walks it drops below the
-# unedited samples'. The digit in the figure is lost sooner: at the far end of the thickness walk it turns into a
+# and the asserted floor are printed), though at the positive far ends of the thickness and width walks it drops
+# clearly below the walk's own start. (The walks start from codes the directions were fitted on: an in-sample test.) The digit in the figure is lost sooner: at the far end of the thickness walk it turns into a
 # thick blob that the classifier no longer reads as the 7 asked for, and at the far end of the width walk it is read
 # as another digit too (its reading at each step is printed). The directions are not independent (their cosines
 # above, and the table of changes per step): along this generator's thickness direction, digits also come out wider.
 # Part of that is the measure itself, since a thicker stroke is a wider one, but only part: the same digits thickened
-# by one pixel gain less than half the width per unit of thickness that section 2's single upright stroke does (its
-# tilted strokes gain more still), and at that rate the measure accounts for well under half of the width gained (both printed).
+# by one pixel gain less than half the width per unit of thickness that section 2's single upright stroke does, and
+# at that rate the measure accounts for well under half of the width gained (both printed).
 #
 # ### 3.4 The truncation trick: quality for variety
 #
@@ -1081,7 +1080,7 @@ if not TESTING:   # step by step from psi 0.25 to 1.5 (on the test mode's 500 sa
 
 # %% [markdown]
 # Precision rises and recall falls as $\psi$ shrinks (recall at every step, precision from $\psi = 1.5$ down, asserted;
-# its last step, from no truncation to $\psi = 2$, is within the noise of one draw of 2,000 samples): at the smallest
+# its last step, from no truncation to $\psi = 2$, is small and not asserted: one draw of 2,000 samples): at the smallest
 # $\psi$ nearly every sample is a clean, typical digit and almost no real digit falls inside the generated samples'
 # neighbourhoods; the rows of ten 3s show the variety draining away. FID, which wants both, is best with no
 # truncation in this run (printed above). Which point to choose is a product decision: a demo wants precision, a data set wants recall.
@@ -1218,7 +1217,7 @@ for i in range(N_INV):
     if free["found"][i] != y_test[i]:
         print(f"test digit {i} (a {y_test[i]}): free codes found a {free['found'][i]} that the classifier reads as a "
               f"{free['read_as'][i]}; codes on the shell found a {shell['found'][i]} (read as a {shell['read_as'][i]})")
-print(f"fresh codes at least as long as the free codes found: {np.sum(norm >= free['norm'])} of {len(z_many):,} "
+print(f"fresh codes at least as long as the free codes' mean length: {np.sum(norm >= free['norm'])} of {len(z_many):,} "
       f"(section 3.1: {np.sum(norm <= math.sqrt(d / 2))} no longer than the lerp midpoints)")
 same_miss = [i for i in range(N_INV) if free["found"][i] != y_test[i] and shell["found"][i] == free["found"][i]]
 print(f"digits where free codes found another class and codes on the shell found the same one: {same_miss or 'none'}; "
@@ -1238,7 +1237,7 @@ if not TESTING:   # per digit, for both variants: the true class fits best (clas
 # measured here against other fits); the fair comparison is the best fit *as another class*, which is what tells the class apart (both printed).
 #
 # To get there, free codes leave the shell of section 3.1: their mean length is well above $\sqrt d$ (printed), as
-# rare among fresh codes as the lerp midpoints' short ones (both counts printed). Keeping the codes on the shell is a
+# rare among fresh codes as the lerp midpoints' short ones (a few in 10,000 each, both counts printed). Keeping the codes on the shell is a
 # constraint used in the literature (PULSE, Menon et al., 2020, searches on that sphere), and it made no difference for the better here: in this run it changed no class
 # found, raised the error, and left the classifier's readings as they were (all printed; ten digits, one run, so a
 # difference of one or two digits would be little evidence either way). Inversion is not a
@@ -1255,8 +1254,8 @@ if not TESTING:   # per digit, for both variants: the true class fits best (clas
 # ### 4.1 Draw a digit, get the GAN's version
 #
 # The pad below is `gan_utils.widgets.DrawingCanvas`, an anywidget. It is tested in JupyterLab 4 (a stroke drawn with
-# the mouse in headless Chromium, `tests/test_notebooks_browser.py`); anywidget also supports Notebook 7, VS Code and
-# Colab, where this pad was not tested. Draw a digit with the mouse (or a finger); when you release, the drawing is put into MNIST's format
+# the mouse in headless Chromium, `tests/test_notebooks_browser.py`); anywidget's documentation (anywidget.dev) lists
+# Notebook 7, VS Code and Colab among its supported front ends, where this pad was not tested. Draw a digit with the mouse (or a finger); when you release, the drawing is put into MNIST's format
 # (`data.center_digit`: scaled into a 20-pixel box, centred by its centre of mass, as MNIST's authors did), inverted as
 # above (with `PAD_SHELL` below choosing the variant), and shown beside the GAN's version. The three sliders then move the found code along the directions of
 # section 3.3. Without a running kernel, the figure after the widget shows the same steps for a digit drawn in code.
@@ -1572,7 +1571,7 @@ plt.show()
 # labelled ones raised the test accuracy on every seed (asserted), by several points. Ordinary augmentation of the
 # same 100 digits raised it too; how the two compare, seed by seed, is printed. The part of the gain that only a GAN
 # can supply is at most what the generated digits added beyond *this* augmentation (one untuned setting: small shifts
-# and rotations; the difference is printed): an upper bound. A stronger augmentation (elastic distortions,
+# and rotations; the difference is printed): an estimate of an upper bound, with the spread over seeds printed. A stronger augmentation (elastic distortions,
 # Simard et al., 2003; changes of scale or thickness) might close some of it, and was not tested; where the rest comes
 # from, the GAN's training on the 60,000 labelled digits (the caveat above) is the obvious candidate, not measured. They closed part of the gap to a classifier
 # with 5,100 real labelled digits, not all of it (printed). That is not a like-for-like price of 5,000 generated digits
@@ -1603,8 +1602,8 @@ plt.show()
 #   codes rarely fall, and behave like codes drawn at a lower temperature: typical, low-variety digits; slerp stays on
 #   the shell. Linear **directions** found by regression change thickness, slant and width monotonically and mostly
 #   keep the class, less so at their ends. **Truncation** trades recall for precision.
-# - **Inversion** by gradient descent on $z$ with restarts (and every class at once) finds a digit's code: near-exact
-#   on the generated digit tried, close on ten test digits and on the two digits drawn in code (and on yours, which you
+# - **Inversion** by gradient descent on $z$ with restarts (and every class at once) finds a code whose image matches
+#   the digit: near-exact on the generated digit tried (though not its original code: the cosine is printed), close on ten test digits and on the two digits drawn in code (and on yours, which you
 #   can then edit along the directions). Free codes leave the shell; keeping them on it, a constraint from the
 #   literature, made no difference for the better on ten digits
 #   here, and the one digit drawn as the wrong class stayed wrong on the shell too.
