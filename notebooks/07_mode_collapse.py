@@ -750,12 +750,16 @@ def compare_methods(methods=METHODS, datasets=("ring", "grid"), seeds=SEEDS, ste
     for dataset in datasets:
         for name, change in methods.items():
             runs = train_seeds(PlaygroundConfig(data=dataset, seed=SEED, **RECIPE, **change), seeds, steps, anneal=anneal)
-            out[f"{dataset}/{name}"] = {
-                "seeds": [r["seed"] for r in runs], "modes_covered": [r["modes_covered"] for r in runs],
-                "high_quality_fraction": [r["high_quality_fraction"] for r in runs],
-                "reverse_kl": [r["reverse_kl"] for r in runs], "seconds": runs[0]["seconds"],
-                "first_samples": np.asarray(runs[0]["samples"], np.float32)}
+            out[f"{dataset}/{name}"] = stored_columns(runs, runs[0]["seconds"])
     return out
+
+
+def stored_columns(runs, seconds):
+    """What is saved of train_seeds' per-seed dicts: one list per score, the time, the first seed's samples."""
+    return {"seeds": [r["seed"] for r in runs], "modes_covered": [r["modes_covered"] for r in runs],
+            "high_quality_fraction": [r["high_quality_fraction"] for r in runs],
+            "reverse_kl": [r["reverse_kl"] for r in runs], "seconds": seconds,
+            "first_samples": np.asarray(runs[0]["samples"], np.float32)}
 
 stabilisers = precomputed.run_or_load(
     "07_stabilisers", compare_methods, rerun=precomputed.rerun_requested(RUN_EXPERIMENTS),
@@ -1010,10 +1014,7 @@ def grid_solved(runs=GRID_RUNS, seeds=SEEDS):
     for name, (change, steps, anneal) in runs.items():
         t0 = time.perf_counter()
         rs = train_seeds(PlaygroundConfig(data="grid", seed=SEED, **{**RECIPE, **change}), seeds, steps, anneal=anneal)
-        out[name] = {"seeds": [r["seed"] for r in rs], "modes_covered": [r["modes_covered"] for r in rs],
-                     "high_quality_fraction": [r["high_quality_fraction"] for r in rs],
-                     "reverse_kl": [r["reverse_kl"] for r in rs], "seconds": round(time.perf_counter() - t0, 1),
-                     "first_samples": np.asarray(rs[0]["samples"], np.float32)}
+        out[name] = stored_columns(rs, round(time.perf_counter() - t0, 1))
     return out
 
 solved = precomputed.run_or_load(

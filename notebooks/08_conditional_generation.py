@@ -424,9 +424,10 @@ T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 
 # its 97.5% point by degrees of freedom (seeds - 1): mean +- t * s / sqrt(n) is a 95% interval for the mean
 
 
-def runs_of(name, k):
-    """Score k of D `name`, one value per seed in RACE_SEEDS order."""
-    return np.array([next(r[k] for r in race if r["D"] == name and r["seed"] == seed) for seed in RACE_SEEDS])
+def runs_of(name, k, early=False):
+    """Score k of D `name` at the end (early: at step EARLY), one value per seed in RACE_SEEDS order."""
+    return np.array([next((r["early"] if early else r)[k] for r in race if r["D"] == name and r["seed"] == seed)
+                     for seed in RACE_SEEDS])
 
 
 def interval(values):
@@ -491,8 +492,7 @@ fell = {name: sum(r["d_as_classifier"] < r["early"]["d_as_classifier"] for r in 
 print(f"within runs, from step {EARLY} to {RACE_STEPS}: G's class accuracy rose in "
       f"{sum(r['class_accuracy'] > r['early']['class_accuracy'] for r in race)} of {len(race)} runs; D as a classifier "
       f"fell in " + ", ".join(f"{n} of {len(RACE_SEEDS)} for {name}" for name, n in fell.items()))
-early_acc = lambda name: np.array([next(r["early"]["class_accuracy"] for r in race if r["D"] == name and r["seed"] == s)
-                                   for s in RACE_SEEDS])
+early_acc = lambda name: runs_of(name, "class_accuracy", early=True)
 early_vs_projection = {}
 for name in RACE_DS[4:]:
     m, h = interval(early_acc(name) - early_acc("projection"))
@@ -548,9 +548,7 @@ for name, r in again.items():
           f"{ref['class_accuracy']:.1%})")
 gap_lead = again["projection"]["label_gap"] - again["concatenation"]["label_gap"]
 print(f"the projection D's label gap leads by {gap_lead:.2f} at step {EARLY} ({time.perf_counter() - t0:.0f} s)")
-early_cls = lambda name: np.array([next(r["early"]["d_as_classifier"] for r in race if r["D"] == name and r["seed"] == s)
-                                   for s in RACE_SEEDS])
-cls_lead = early_cls("AC-GAN") - early_cls("projection")
+cls_lead = runs_of("AC-GAN", "d_as_classifier", early=True) - runs_of("projection", "d_as_classifier", early=True)
 here_lead = again["AC-GAN"]["d_as_classifier"] - again["projection"]["d_as_classifier"]
 print(f"AC-GAN's D as a classifier leads the projection's by {100 * here_lead:.1f} points at step {EARLY} here, by "
       f"{100 * cls_lead.min():.1f} to {100 * cls_lead.max():.1f} in the committed seeds")
