@@ -1,0 +1,59 @@
+"""The margins of notebook 01's section 8 checks (an implicit model's KDE likelihood), measured over random curves.
+
+``python benchmarks/nb01_kde_margins.py --seeds 0-99`` (from the repository root) runs the code of section 8, taken
+from the notebook's own source so that it cannot drift from it, with ``key = jax.random.key(seed)`` in place of the
+notebook's key (a new random 1-D -> 2-D generator and new samples per seed). It prints one JSON line per seed with
+the on-curve slope of log q against log(1/h) over the three smallest bandwidths (the check asks |slope - 1| < 0.5:
+closer to a curve's 1 than to a 2-D density's 0 or a point mass's 2) and the off-curve gap over -d^2/(2h^2) at the
+smallest bandwidth (the check asks within 2% of 1), then a summary line with their ranges. Results and dates:
+``benchmarks/RESULTS.md``. Not part of the course package.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+NOTEBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "notebooks",
+                        "01_probability_background.py")
+START, END = "key, k1, k2, k3 = jax.random.split(key, 4)", "fig, (ax, bx, cx) = plt.subplots(1, 3"
+
+
+def section8(seed: int) -> dict:
+    """Section 8 of notebook 01 with its key replaced by ``jax.random.key(seed)``: the numbers its checks assert on."""
+    src = open(NOTEBOOK).read()
+    a = src.index(START)
+    code = src[a:src.index(END, a)]
+    scope = {"jax": jax, "jnp": jnp, "np": np, "key": jax.random.key(seed)}
+    exec(code, scope)
+    hs, ll_on, ll_off, d = scope["hs"], scope["ll_on"], scope["ll_off"], scope["d_off"]
+    return {"seed": seed, "slope_on": round(float(scope["slope_on"]), 4),
+            "gap_ratio": round(float((ll_off[-1] - ll_on[-1]) / (-d * d / (2 * hs[-1] ** 2))), 5),
+            "d_off": round(d, 4), "ll_off_last": round(float(ll_off[-1]), 1),
+            "monotone": bool(np.all(np.diff(ll_off) < 0) and np.all(np.diff(ll_on) > 0))}
+
+
+def _seeds(text: str) -> list[int]:
+    lo, _, hi = text.partition("-")
+    return list(range(int(lo), int(hi or lo) + 1))
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", default="0-99", help="a range such as 0-99 (default: 100 random curves)")
+    rows = [section8(s) for s in _seeds(parser.parse_args(argv).seeds)]
+    for row in rows:
+        print(json.dumps(row))
+    slopes, ratios = [r["slope_on"] for r in rows], [r["gap_ratio"] for r in rows]
+    print(json.dumps({"curves": len(rows), "slope_min": min(slopes), "slope_max": max(slopes),
+                      "gap_ratio_min": min(ratios), "gap_ratio_max": max(ratios),
+                      "checks_pass": sum(abs(r["slope_on"] - 1) < 0.5 and abs(r["gap_ratio"] - 1) < 0.02
+                                         and r["ll_off_last"] < -1000 and r["monotone"] for r in rows)}))
+
+
+if __name__ == "__main__":
+    main()
