@@ -301,16 +301,34 @@ class BatchSampler:
         self.steps_per_epoch = n // self.batch_size
         self._perm_epoch, self._perm = -1, None
 
-    def batch(self, step: int):
-        """The batch for ``step``: shape (batch_size, *data.shape[1:]) (a tuple of those for tuple data)."""
-        epoch, i = divmod(int(step), self.steps_per_epoch)
+    def _permutation(self, epoch: int) -> np.ndarray:
         if epoch != self._perm_epoch:
             self._perm = np.asarray(jax.random.permutation(jax.random.fold_in(self.key, epoch), self.n))
             self._perm_epoch = epoch
-        rows = self._perm[i * self.batch_size:(i + 1) * self.batch_size]
+        return self._perm
+
+    def batch(self, step: int):
+        """The batch for ``step``: shape (batch_size, *data.shape[1:]) (a tuple of those for tuple data)."""
+        epoch, i = divmod(int(step), self.steps_per_epoch)
+        rows = self._permutation(epoch)[i * self.batch_size:(i + 1) * self.batch_size]
         if isinstance(self.data, tuple):
             return tuple(p[rows] for p in self.data)
         return self.data[rows]
+
+    def batches(self, step: int, n: int):
+        """The batches for steps ``step .. step + n - 1``, stacked: shape (n, batch_size, *data.shape[1:]) (a tuple
+        of those for tuple data); the same as stacking ``batch(s)`` for each, gathered in one indexing operation instead
+        of n (``train.fit`` asks for a fused call's batches at once)."""
+        _check_count("n", n)
+        rows, s, stop = [], int(step), int(step) + int(n)
+        while s < stop:
+            epoch, i = divmod(s, self.steps_per_epoch)
+            take = min(self.steps_per_epoch - i, stop - s)       # the steps left in this epoch
+            rows.append(self._permutation(epoch)[i * self.batch_size:(i + take) * self.batch_size])
+            s += take
+        rows = np.concatenate(rows)
+        pick = lambda p: p[rows].reshape(n, self.batch_size, *p.shape[1:])
+        return tuple(pick(p) for p in self.data) if isinstance(self.data, tuple) else pick(self.data)
 
     def __iter__(self):
         step = 0

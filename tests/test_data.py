@@ -172,3 +172,20 @@ def test_toy_bad_input():
         data.ring(std=0)
     with pytest.raises(ValueError, match=r"shape \(N, 2\)"):
         data.ring().pdf(np.zeros((3, 3)))
+
+
+def test_batches_stacks_the_same_batches_as_batch_across_epochs():
+    """fit takes a fused call's batches from batches(step, n): they must be batch(step), ..., batch(step + n - 1),
+    also across an epoch's end and for tuple data."""
+    x = np.arange(1000 * 2, dtype=np.float32).reshape(1000, 2)
+    for d in (x, (x, np.arange(1000))):
+        b = data.BatchSampler(d, 64, jax.random.key(3))          # 15 steps per epoch
+        for start, n in ((0, 50), (14, 3), (10, 20), (0, 1)):
+            got = b.batches(start, n)
+            ref = [b.batch(s) for s in range(start, start + n)]
+            if isinstance(d, tuple):
+                assert all(np.array_equal(got[i], np.stack([r[i] for r in ref])) for i in range(2))
+            else:
+                assert got.shape == (n, 64, 2) and np.array_equal(got, np.stack(ref))
+    with pytest.raises(ValueError, match="n"):
+        b.batches(0, 0)
