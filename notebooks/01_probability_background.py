@@ -782,17 +782,25 @@ for name in ("KL(p||q)", "KL(q||p)"):
 # $q_\theta(x)$ to do maximum likelihood? The change-of-variables formula needs $G_\theta$ to be invertible with a
 # computable Jacobian determinant. A general neural network is neither. Worse, a generator usually maps a small
 # noise space into a big data space (notebook 03: 64 numbers to 784 pixels). Then all its samples lie on a
-# *low-dimensional surface*, and $q_\theta(x) = 0$ for almost every $x$: every real image gets log-likelihood
-# $-\infty$, and there is no gradient to follow.
+# *low-dimensional surface*, and $q_\theta$ has no density in data space at all (any density estimate tends to 0 at
+# almost every $x$): every real image gets log-likelihood $-\infty$, and there is no gradient to follow.
 #
-# We see this in 2-D with a random MLP $G: \mathbb R \to \mathbb R^2$: its samples lie on a curve. Estimate $q$ by a
-# KDE with bandwidth $h$ and let $h \to 0$. As $n \to \infty$ and $h \to 0$ the KDE converges to the distribution
-# of $G(z)$, which has no 2-D density to converge to: the estimate blows up on the curve and vanishes off it. At a
-# point on the curve the log-density climbs like $-\log h$: a slope of 1 against $\log(1/h)$, the number of
-# dimensions the samples do not fill (a 2-D density would level off, slope 0; a single point mass would climb with
-# slope 2). At a point a distance $d$ from the curve it falls like $-d^2/(2h^2)$, toward $-\infty$. Both are laws
-# for *small* $h$: small next to how sharply the curve bends and how close it passes to itself, and large enough
-# that many samples fall within $h$ (we use 100,000). So we read the slope over the three smallest bandwidths.
+# We see this in 2-D with a random MLP $G: \mathbb R \to \mathbb R^2$: its samples lie on a curve. Estimate $q$ by the
+# 2-D version of section 1's KDE, $\hat q_h(x) = \frac1n\sum_i \frac{1}{2\pi h^2}\, e^{-\|x - x_i\|^2/(2h^2)}$, and let
+# $h \to 0$. As $n \to \infty$ and $h \to 0$ the KDE converges to the distribution of $G(z)$, which has no 2-D density
+# to converge to: the estimate blows up on the curve and vanishes off it.
+#
+# - **On the curve** the log-density climbs like $-\log h$. Within $h$ of a point lies a share $\propto h^k$ of the
+#   samples, $k$ the dimension of what they fill, spread over an area $\propto h^2$, so $\hat q_h \propto h^{k-2}$: against
+#   $\log(1/h)$ the slope is 0 for a 2-D density ($k = 2$), 1 for a curve ($k = 1$), 2 for a single point mass. More
+#   precisely, a curve carrying $\rho$ samples' worth of probability per unit length (section 2.2's push-forward density,
+#   $\rho = \varphi(z)/\lVert G'(z) \rVert$ here) gives $\hat q_h \to \rho / (\sqrt{2\pi}\, h)$.
+# - **At a distance $d$ from the curve** it falls $d^2/(2h^2)$ below the on-curve value (the $-\log h$ rise is shared),
+#   toward $-\infty$.
+#
+# Both are laws for *small* $h$: small next to the curve's radius of curvature and the distance at which it passes
+# near itself (and, off the curve, next to $d$), yet large enough that many samples lie within $h$ of the point (we
+# use 100,000). So we read the slope over the three smallest bandwidths.
 
 # %%
 key, k1, k2, k3 = jax.random.split(key, 4)
@@ -819,6 +827,7 @@ d_off, off_curve = max(((distance_to_curve(on_curve + s * 0.1 * normal), on_curv
                         for s in (1, -1)), key=lambda pair: pair[0])
 
 def log_kde_2d(x0, h):
+    # in logs: at h = 0.001 the off-curve terms are about exp(-5000), which underflows to 0
     d2 = np.sum((samples_2d - x0) ** 2, axis=1)
     return np.logaddexp.reduce(-d2 / (2 * h * h)) - np.log(len(samples_2d) * 2 * np.pi * h * h)
 
@@ -826,13 +835,15 @@ hs = np.array([0.1, 0.03, 0.01, 0.003, 0.001])
 ll_on = np.array([log_kde_2d(on_curve, h) for h in hs])
 ll_off = np.array([log_kde_2d(off_curve, h) for h in hs])
 slope_on = np.polyfit(np.log(1 / hs[-3:]), ll_on[-3:], 1)[0]   # d log q / d log(1/h) over h = 0.01 .. 0.001
+rho = math.exp(-0.3**2 / 2) / math.sqrt(2 * math.pi) / np.linalg.norm(tangent)  # probability per unit length at z = 0.3
+level_gap = ll_on[-1] - math.log(rho / (math.sqrt(2 * math.pi) * hs[-1]))   # the KDE against its limit, at h = 0.001
 
-fig, (ax, bx, cx) = plt.subplots(1, 3, figsize=(14, 3.8))
+fig, (ax, bx, cx) = plt.subplots(1, 3, figsize=(14, 4.4))
 ax.scatter(samples_2d[:10_000, 0], samples_2d[:10_000, 1], s=1, color=FAKE_COLOR, alpha=0.3,
            label="samples G(z) (10,000 of them)")
 ax.scatter(*on_curve, color="k", marker="o", s=40, label="point on the curve")
 ax.scatter(*off_curve, color="k", marker="x", s=50, label=f"point {d_off:.2f} off the curve")
-ax.set_aspect("equal"); ax.set_xlabel("$x_1$"); ax.set_ylabel("$x_2$"); ax.legend(fontsize=7)
+ax.set_aspect("equal"); ax.set_xlabel("$x_1$"); ax.set_ylabel("$x_2$"); ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2))
 ax.set_title("A generator from 1-D noise to 2-D:\nsamples on a curve")
 bx.semilogx(hs, ll_on, "o-", color=D_COLOR, label="KDE at the point on the curve")
 bx.semilogx(hs, ll_on[-1] + np.log(hs[-1] / hs), ":", color="0.5", label=r"slope 1: $-\log h$ + const")
@@ -844,22 +855,27 @@ cx.set_xlabel("KDE bandwidth h"); cx.set_ylabel("gap in log q (log scale)"); cx.
 cx.set_title(r"Off the curve: log q falls $d^2/(2h^2)$ behind")
 plt.tight_layout(); plt.show()
 for h, a, b in zip(hs, ll_on, ll_off):
-    print(f"h = {h:<5}: log q(on curve) = {a:8.2f}   log q(off curve) = {b:10.2f}   "
+    print(f"h = {h:<5}: log q(on curve) = {a:8.2f}   log q(off curve) = {b:10.2f}   off - on = {b - a:9.2f}   "
           f"(-d^2/(2h^2) = {-d_off**2 / (2 * h * h):8.1f})")
 
 # %%
 # Check: shrinking h drives the off-curve log-likelihood toward -infinity (below -1,000 at h = 0.001) and the
-# on-curve one up. The on-curve slope against log(1/h) is closer to 1 (a curve) than to 0 (a 2-D density) or 2
-# (a point mass), and the off-curve gap is within 2% of -d^2/(2h^2) at h = 0.001. Over 100 random curves (seeds
-# 0-99: benchmarks/nb01_kde_margins.py, RESULTS.md) the slope ranged 0.87-1.08 and the gap ratio 0.9999-1.0002.
+# on-curve one up. The on-curve slope against log(1/h) is closer to 1 (a curve) than to 0 (a 2-D density) or 2 (a
+# point mass); at h = 0.001 the on-curve log q is within 0.5 of its limit log(rho / (sqrt(2 pi) h)), and the off-curve
+# gap within 0.5% of -d^2/(2h^2). Over 100 random curves (seeds 0-99: benchmarks/nb01_kde_margins.py, RESULTS.md) the
+# slope ranged 0.87-1.08, the distance to the limit at most 0.31 (a curve passing near itself), the gap ratio
+# 0.9999-1.0002.
 assert ll_off[-1] < -1000 and np.all(np.diff(ll_off) < 0) and np.all(np.diff(ll_on) > 0), (ll_on, ll_off)
 gap_off, gap_formula = ll_off[-1] - ll_on[-1], -d_off**2 / (2 * hs[-1] ** 2)
 print(f"on the curve, log q rose with slope {slope_on:.2f} against log(1/h) for h = {hs[-3]} .. {hs[-1]} "
       f"(-log h has slope 1)")
+print(f"at h = {hs[-1]}, on-curve log q = {ll_on[-1]:.2f}; its limit log(rho / (sqrt(2 pi) h)) = {ll_on[-1] - level_gap:.2f} "
+      f"(rho = {rho:.2f} per unit length)")
 print(f"at h = {hs[-1]}, off-curve minus on-curve log q = {gap_off:.1f}; -d^2/(2h^2) = {gap_formula:.1f} "
       f"(d = {d_off:.3f})")
 assert abs(slope_on - 1) < 0.5, slope_on
-assert abs(gap_off / gap_formula - 1) < 0.02, (gap_off, gap_formula)
+assert abs(level_gap) < 0.5, level_gap
+assert abs(gap_off / gap_formula - 1) < 0.005, (gap_off, gap_formula)
 print("an implicit model's likelihood degenerates: checked")
 
 
