@@ -1157,14 +1157,20 @@ for r0, r1 in zip(trunc, trunc[1:]):
     print(f"psi {name(r0)} -> {name(r1)}: " + ", ".join(
         f"{k} {r1[k] - r0[k]:+.3f} (standard error {se_diff(r0[k], r1[k]):.3f})" for k in ("precision", "recall")))
 assert trunc[0]["precision"] > trunc[-1]["precision"] and trunc[0]["recall"] < trunc[-1]["recall"]
-if not TESTING:   # step by step from psi 0.25 to 1.5 (on the test mode's 500 samples neighbouring steps can tie); the
-    # last step, psi 2 to none, moves precision by less than two standard errors (printed): not asserted
-    assert np.all(np.diff([r["precision"] for r in trunc[:4]]) < 0) and np.all(np.diff([r["recall"] for r in trunc]) > 0)
+if not TESTING:   # on the test mode's 500 samples neighbouring steps can tie. Recall rises at every step (each by
+    # many standard errors, printed); precision, from psi 0.25 to 1.5, by no step rising more than two standard errors
+    # and falling in all by more than three (its first step is small, -0.007 with s.e. 0.005 in the committed run, so a
+    # strict fall at every step would hang on one draw); the last step, psi 2 to none, is within two s.e.: not asserted
+    assert np.all(np.diff([r["recall"] for r in trunc]) > 0)
+    prec = [r["precision"] for r in trunc[:4]]
+    assert all(b - a < 2 * se_diff(a, b) for a, b in zip(prec, prec[1:])), prec
+    assert prec[0] - prec[-1] > 3 * se_diff(prec[0], prec[-1]), prec
 
 # %% [markdown]
-# Precision rises and recall falls as $\psi$ shrinks (recall at every step, precision from $\psi = 1.5$ down, asserted;
-# its last step, from $\psi = 2$ to no truncation, is within two standard errors, printed, and not asserted: one draw
-# of 2,000 samples): at the smallest
+# Precision rises and recall falls as $\psi$ shrinks (recall at every step, asserted; precision from $\psi = 1.5$ down
+# to 0.25, asserted as a fall of more than three standard errors in all with no step rising by more than two; its
+# step from $\psi = 2$ to no truncation is within two standard errors, printed, and not asserted: one draw of 2,000
+# samples): at the smallest
 # $\psi$ nearly every sample is a clean, typical digit and almost no real digit falls inside the generated samples'
 # neighbourhoods; the rows of ten 3s show the variety draining away. FID, which wants both, is best with no
 # truncation in this run (printed above). Which point to choose is a product decision: a demo wants precision, a data set wants recall.
