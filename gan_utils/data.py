@@ -318,8 +318,12 @@ class BatchSampler:
     def batches(self, step: int, n: int):
         """The batches for steps ``step .. step + n - 1``, stacked: shape (n, batch_size, *data.shape[1:]) (a tuple
         of those for tuple data); the same as stacking ``batch(s)`` for each, gathered in one indexing operation instead
-        of n (``train.fit`` asks for a fused call's batches at once)."""
+        of n (``train.fit`` asks for a fused call's batches at once). A subclass that overrides ``batch`` gets its
+        own batches stacked, so the two never disagree."""
         _check_count("n", n)
+        if type(self).batch is not BatchSampler.batch:
+            parts = [self.batch(s) for s in range(int(step), int(step) + int(n))]
+            return jax.tree_util.tree_map(lambda *xs: np.stack(xs), *parts)
         rows, s, stop = [], int(step), int(step) + int(n)
         while s < stop:
             epoch, i = divmod(s, self.steps_per_epoch)

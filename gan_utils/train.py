@@ -161,7 +161,7 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
 
     def batches_for(s, n):
         """The batches of steps s .. s + n - 1, stacked (n, ...), or (n, k_disc, ...)."""
-        if type(batches).batch is not BatchSampler.batch:   # not a BatchSampler, or one whose .batch was overridden
+        if not isinstance(batches, BatchSampler):   # any object with .batch(step) will do
             return stack([batch_for(s + i) for i in range(n)])
         flat = batches.batches(s * k_disc, n * k_disc)
         if k_disc == 1:

@@ -823,8 +823,8 @@ def distance_to_curve(x0):
 
 # 0.1 from the point at a right angle, on whichever side the rest of the curve is farther away (a random curve can
 # pass near itself); d is the measured distance from there to the whole curve
-d_off, off_curve = max(((distance_to_curve(on_curve + s * 0.1 * normal), on_curve + s * 0.1 * normal)
-                        for s in (1, -1)), key=lambda pair: pair[0])
+off_curve = max((on_curve + 0.1 * normal, on_curve - 0.1 * normal), key=distance_to_curve)
+d_off = distance_to_curve(off_curve)
 
 def log_kde_2d(x0, h):
     # in logs: at h = 0.001 the off-curve terms are about exp(-5000), which underflows to 0

@@ -1123,6 +1123,7 @@ if not TESTING:   # over 200 codes; the walk's smallest share in the saved run i
 N_TRUNC = 500 if TESTING else 2000
 PSIS = (0.25, 0.5, 1.0, 1.5, 2.0, None)      # None: no truncation
 trunc = []
+psi_label = lambda psi: "none" if psi is None else psi
 y_tr = np.asarray(models.class_labels(N_TRUNC, 10))
 key, k_tr = jax.random.split(key)
 for psi in PSIS:
@@ -1134,18 +1135,18 @@ for psi in PSIS:
     prec, rec = metrics.precision_recall(feat_test[:N_TRUNC], f)
     trunc.append(dict(psi=psi, precision=prec, recall=rec, fid=metrics.fid_from_features(f, feat_test),
                       class_accuracy=float(np.mean(p.argmax(1) == y_tr)), images=np.asarray(s)[y_tr == 3][:10]))
-    print(f"psi {'none' if psi is None else psi:>4}: precision {prec:.3f}, recall {rec:.3f}, MNIST-FID "
+    print(f"psi {psi_label(psi):>4}: precision {prec:.3f}, recall {rec:.3f}, MNIST-FID "
           f"{trunc[-1]['fid']:6.2f}, class accuracy {trunc[-1]['class_accuracy']:.2%}")
 fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(12, 3.6), gridspec_kw={"width_ratios": [1, 1.4]})
 ax0.plot([r["recall"] for r in trunc], [r["precision"] for r in trunc], "o-", color="#2e7d32")
 for r in trunc:
-    ax0.annotate(f"psi={'none' if r['psi'] is None else r['psi']}", (r["recall"], r["precision"]),
+    ax0.annotate(f"psi={psi_label(r['psi'])}", (r["recall"], r["precision"]),
                  textcoords="offset points", xytext=(4, 4), fontsize=8)
 ax0.set_xlabel("recall (variety)")
 ax0.set_ylabel("precision (quality)")
 ax0.set_title("The truncation trade-off")
 plots.show_images(np.concatenate([r["images"] for r in trunc]), nrow=10, ax=ax1,
-                  title="ten 3s per row; rows: psi = " + ", ".join("none" if r["psi"] is None else str(r["psi"])
+                  title="ten 3s per row; rows: psi = " + ", ".join(str(psi_label(r["psi"]))
                                                               for r in trunc)).title.set_color(FAKE_COLOR)
 plt.tight_layout()
 plt.show()
@@ -1153,8 +1154,7 @@ plt.show()
 # samples, or real digits, independently of the other draw; the k-NN radii they share are ignored: approximate)
 se_diff = lambda a, b: math.sqrt(a * (1 - a) / N_TRUNC + b * (1 - b) / N_TRUNC)
 for r0, r1 in zip(trunc, trunc[1:]):
-    name = lambda r: "none" if r["psi"] is None else r["psi"]
-    print(f"psi {name(r0)} -> {name(r1)}: " + ", ".join(
+    print(f"psi {psi_label(r0['psi'])} -> {psi_label(r1['psi'])}: " + ", ".join(
         f"{k} {r1[k] - r0[k]:+.3f} (standard error {se_diff(r0[k], r1[k]):.3f})" for k in ("precision", "recall")))
 assert trunc[0]["precision"] > trunc[-1]["precision"] and trunc[0]["recall"] < trunc[-1]["recall"]
 if not TESTING:   # on the test mode's 500 samples neighbouring steps can tie. Recall rises at every step (each by
