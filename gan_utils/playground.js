@@ -295,10 +295,15 @@ function layerPanel(model, redraw) {   // -> { panel, layers }: one checkbox per
 function render({ model, el: root }) {
   const style = document.createElement("style"); style.textContent = CSS; root.appendChild(style);
   const box = el("div", { className: "gan-playground" }); root.appendChild(box);
-  let frame = null, running = false, slow = false, drawing = false, drawn = [], waiting = false;
+  let frame = null, running = false, slow = false, drawing = false, drawn = [];
   let framesDrawn = 0, fpsT0 = performance.now(), fpsFrames = 0, fpsSteps = 0, fps = 0, sps = 0, lastG = 0;
-  // where a frame's time goes, for benchmarks/playground_speed.py: request -> frame (kernel + transport), drawing
-  let sentAt = null, roundTrips = 0, roundTripMs = 0, drawMs = 0;
+  // where a frame's time goes, for benchmarks/playground_speed.py: request -> frame (kernel + transport), drawing.
+  // sentAt: when each request still in flight was sent, oldest first (the kernel answers them in order)
+  let sentAt = [], roundTrips = 0, roundTripMs = 0, drawMs = 0;
+  // Requests in flight while running: two, so that the kernel trains the next frame while the last one is on its way
+  // through the Jupyter server and the page (measured: the way takes longer than the training; benchmarks/RESULTS.md).
+  // One in slow motion, whose frames are spaced by a timer.
+  const inFlight = () => sentAt.length, maxInFlight = () => (slow ? 1 : 2);
 
   const btn = (label, action, title) => el("button", { text: label, title, "data-action": action });
   const bRun = btn("\u25B6 run", "run", "train continuously; click again to pause");
@@ -356,9 +361,10 @@ function render({ model, el: root }) {
   }
 
   function tick() {
-    if (!running || waiting) return;
-    waiting = true; sentAt = performance.now();
-    model.send({ cmd: "run", steps: slow ? 1 : model.get("steps_per_frame") });
+    while (running && inFlight() < maxInFlight()) {
+      sentAt.push(performance.now());
+      model.send({ cmd: "run", steps: slow ? 1 : model.get("steps_per_frame") });
+    }
   }
   model.on("msg:custom", (msg, buffers) => {
     if (msg.type === "frame") {
@@ -368,9 +374,8 @@ function render({ model, el: root }) {
       fpsFrames++; fpsSteps += Math.max(0, msg.n_g - lastG); lastG = msg.n_g;
       frame = f; errorText.textContent = "";
       showDoctor(doctorText, msg.doctor);
-      waiting = false;
-      if (sentAt !== null) {
-        roundTrips++; roundTripMs += performance.now() - sentAt; sentAt = null;
+      if (msg.run && sentAt.length) {   // the answer to the oldest "run" request in flight
+        roundTrips++; roundTripMs += performance.now() - sentAt.shift();
         box.setAttribute("data-round-trips", String(roundTrips)); box.setAttribute("data-round-trip-ms", roundTripMs.toFixed(1));
       }
       // ask for the next frame before drawing this one: the kernel trains while the browser draws
@@ -380,7 +385,7 @@ function render({ model, el: root }) {
       codeBox.textContent = msg.code; codeBox.style.display = "block";
       if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(msg.code).catch(() => {});
     } else if (msg.type === "error") {
-      errorText.textContent = msg.message; waiting = false; sentAt = null;
+      errorText.textContent = msg.message; sentAt = [];   // a failed run answers no request: ask again from none
     }
   });
 

@@ -821,7 +821,7 @@ class Playground(_WidgetBase):
                 n = int(content.get("steps", self.steps_per_frame))
                 self._metrics(self.gan.train(n))
                 t1 = time.perf_counter()
-                self._send_frame()
+                self._send_frame(run=True)
                 t2 = time.perf_counter()
                 self.timings.append((t1 - t0, t2 - t1, t2 - t0))
                 del self.timings[:-200]
@@ -836,7 +836,7 @@ class Playground(_WidgetBase):
         except Exception as e:        # shown in the widget, never lost in the kernel log
             self.send({"type": "error", "message": f"{type(e).__name__}: {e}"})
 
-    def _send_frame(self, reset: bool = False):
+    def _send_frame(self, reset: bool = False, run: bool = False):
         fr = self.gan.frame()
         h = self.history
         mm = None
@@ -857,7 +857,7 @@ class Playground(_WidgetBase):
         if self.gan.config.data_dim == 1 and self.gan.mixture is not None:
             extra["density"] = [float(v) for v in np.asarray(self.gan.mixture.pdf(self.gan.grid[:, 0]))]
         arrays = [real, fr["fake"], fr["heat"], fr["manifold"], fr["arrows_at"], fr["arrows"]]
-        msg = {"type": "frame", "reset": reset, "n_d": nd, "n_g": ng, "dim": self.gan.config.data_dim,
+        msg = {"type": "frame", "reset": reset, "run": run, "n_d": nd, "n_g": ng, "dim": self.gan.config.data_dim,
                "extent": self.gan.extent, "heat_size": _HEAT, "manifold_side": _MANIFOLD,
                "shapes": [list(a.shape) for a in arrays], "modes": mm and {
                    k: mm[k] for k in ("modes_covered", "n_modes", "high_quality_fraction", "reverse_kl")},
