@@ -94,8 +94,10 @@ def _load(path: Path):
     return nb
 
 
-def verify(path: Path, offset: int, workdir: Path, timeout: int) -> dict:
-    """Run one notebook in normal mode with seeds shifted by ``offset``; return what happened."""
+def verify(path: Path, offset: int, workdir: Path, timeout: int, keep: Path | None = None) -> dict:
+    """Run one notebook in normal mode with seeds shifted by ``offset``; return what happened. With ``keep`` (a
+    folder), the executed notebook is also written there as ``<name>.offset<offset>.ipynb``, so that the numbers its
+    cells printed can be read afterwards (e.g. the margins of its asserts over several offsets)."""
     import nbformat
     from nbclient import NotebookClient
     nb = _load(path)
@@ -120,6 +122,9 @@ def verify(path: Path, offset: int, workdir: Path, timeout: int) -> dict:
         os.environ.clear()
         os.environ.update(env_before)
     seconds = time.time() - t0
+    if keep is not None:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, str(Path(keep) / f"{path.stem}.offset{offset}.ipynb"))
     errors = []
     for index, cell in enumerate(nb.cells[1:]):       # cell numbers as in the committed .ipynb (from 0)
         # what the cell printed before it failed: the numbers an assert without a message was about
@@ -168,6 +173,8 @@ def main(argv=None) -> int:
                          "(default: 1; 0 reproduces the committed seeds)")
     ap.add_argument("--timeout", type=int, default=3600, help="seconds allowed per cell (default 3600)")
     ap.add_argument("--record", type=Path, help="append each result, with date, machine and versions, to this JSONL")
+    ap.add_argument("--keep", type=Path, help="also write each executed notebook into this folder (the committed "
+                    ".ipynb is never written)")
     ap.add_argument("--table", type=Path, help="print the results recorded in this JSONL as a markdown table, and exit")
     args = ap.parse_args(argv)
     if args.table:
@@ -184,7 +191,7 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory(prefix=f"verify-{offset}-") as tmp:
             nbdir = _scratch(Path(tmp))
             for p in args.notebooks:
-                r = verify(p.resolve(), offset, nbdir, args.timeout)
+                r = verify(p.resolve(), offset, nbdir, args.timeout, keep=args.keep)
                 r.update(date=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
                          machine=f"{platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f} at end",
                          jax=jax.__version__)

@@ -35,3 +35,18 @@ def test_a_failing_cell_is_recorded_with_its_line_and_what_it_printed(tmp_path):
     (error,) = result["errors"]
     assert error["cell"] == 0 and error["error"].startswith("AssertionError")
     assert "assert x == 42" in error["line"] and error["printed"] == "x is 41\n"
+
+
+def test_keep_writes_the_executed_notebook_with_its_outputs(tmp_path):
+    """--keep: the executed notebook (what every cell printed, under the shifted seeds) is kept for reading after."""
+    import nbformat
+    import verify_notebook
+    work = tmp_path / "notebooks"
+    work.mkdir()
+    nb = work / "98_prints.py"
+    nb.write_text('# %%\nimport jax\nprint("key data", jax.random.key_data(jax.random.key(5)).tolist())\n')
+    result = verify_notebook.verify(nb, 3, work, timeout=120, keep=tmp_path / "kept")
+    assert result["passed"]
+    kept = nbformat.read(str(tmp_path / "kept" / "98_prints.offset3.ipynb"), as_version=4)
+    printed = "".join(o.get("text", "") for c in kept.cells for o in c.get("outputs", []))
+    assert "key data [0, 8]" in printed, printed      # key(5) ran as key(5 + 3)
