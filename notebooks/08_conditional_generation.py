@@ -198,17 +198,19 @@ print(f"phi(x): {phi.shape}; the logit of ProjectionDiscriminator = w.phi + b + 
 # `LateConcatDiscriminator`): it asks whether *where* the label enters is enough without the inner product. Two
 # variants of it, added after the first seven had run, separate its head's width from the weakness of its label
 # inputs: the eighth has 128 hidden units instead of 10, the ninth keeps 10 and multiplies the one-hot by 16, so that
-# at the first seed's initialisation the label's part of the hidden units' input is about as large as $\phi(x)$'s (both
-# measured in the cell after the discriminators are defined; the factor 16 came from that seed, and over 40
-# initialisations the scaled part is 0.4 to 1.1 times $\phi(x)$'s, the same order; `benchmarks/nb08_label_share.py`). The tenth, added last, is the ninth's control: the one-hot stays as it
-# is and only the initial weights that read it are multiplied by 16, so it starts as the *same function* as the ninth
-# (16 times the one-hot times $W$ is the one-hot times $16W$; asserted on a batch), but then it learns differently:
-# Adam's step for a weight does not change when that weight's gradient is multiplied by a constant, so the label's
-# weights move about as far per step in both, and a step of a weight reading a 1 moves the hidden unit 16 times less
-# than a step of a weight reading a 16: in the tenth the label's part of the hidden units' input changes about 16
-# times more slowly than in the ninth, at the pace of the unscaled seventh. The eleventh completes the square: the
-# ninth with those initial weights divided by 16, the same function as the seventh at step 0, learning at the ninth's
-# pace.
+# at the first seed's initialisation the label's part of the hidden units' input is about as large as $\phi(x)$'s
+# (both measured in the cell after the discriminators are defined; the factor 16 came from that seed, and over 40
+# initialisations the scaled part is 0.4 to 1.1 times $\phi(x)$'s, the same order; `benchmarks/nb08_label_share.py`).
+# The tenth and eleventh, added last, take the ninth's two changes apart. The ninth changes the *start* (how large
+# the label's part is at step 0) and the *pace* (how fast training can change that part; in effect the label
+# weights' learning rate, counted in its effect on the hidden units). Adam's step for a weight does not change when
+# that weight's gradient is multiplied by a constant, so the label's weights move about as far per step with or
+# without the scaling, but a step of a weight reading a 16 moves the hidden unit 16 times more than a step of a weight
+# reading a 1: the ninth's pace is about 16 times the seventh's. The tenth (the scaled start) keeps the one-hot as it
+# is and multiplies only the initial weights that read it by 16: at step 0 it is the *same function* as the ninth (16
+# times the one-hot times $W$ is the one-hot times $16W$; asserted on a batch), with the seventh's pace. The eleventh
+# (the scaled input from a weak start) is the ninth with those initial weights divided by 16: the seventh's function
+# at step 0, with the ninth's pace.
 #
 # We score each generator by its **class accuracy** (the share of samples the course's classifier puts in the class
 # they were asked for), its MNIST-FID and two measures of its **diversity within a class**, in the classifier's
@@ -223,7 +225,7 @@ print(f"phi(x): {phi.shape}; the logit of ProjectionDiscriminator = w.phi + b + 
 # difference of real-or-fake logits, so it is printed and not compared with the others'.
 #
 # Eleven discriminators on five seeds, 55 runs of 1,000 steps, take far too long on a 2-core CPU to wait for in
-# class: they are **precomputed** (the printed line says when, on what and in how long), `RUN_EXPERIMENTS = True` in the setup cell
+# class: they are **precomputed** (the printed lines say when, on what and in how long), `RUN_EXPERIMENTS = True` in the setup cell
 # re-runs them in place, and the race's last cell re-runs the first 300 steps of the first seed's concatenating,
 # projection and AC-GAN runs here: on the machine and software that recorded them it must repeat their step-300 scores (asserted); elsewhere it is
 # a new draw.
@@ -374,6 +376,8 @@ for name in RACE_DS:
     label_w = (D.embed.embedding[...] if name == "projection" else D.classes.kernel[...] if name.startswith("AC-GAN")
                else jnp.concatenate([D.hidden.kernel[...].ravel(), D.out.kernel[...].ravel()])
                if name in LATE else kernel[:, :, 1:, :])   # AC-GAN: the class head's weights
+    # the std of the weights themselves (for the late concatenations, of the whole MLP's: the scaled start's label
+    # rows are 16x, so its std differs from the scaled input's, though the two compute the same function at step 0)
     first_scale[name] = (float(jnp.std(kernel[:, :, :1, :])), float(jnp.std(label_w)))
     reads = ("in its class head" if name.startswith("AC-GAN") else "in its label term (the MLP)"
              if name in LATE else "reading the label")
@@ -406,7 +410,7 @@ print(f"the projection, for comparison: at initialisation its label term v_y . p
 assert all(0.015 < late_share[n] < 0.12 for n in RACE_DS[6:8] + RACE_DS[10:]), late_share   # weak
 assert all(0.25 < late_share[n] < 2.0 for n in RACE_DS[8:10]), late_share                 # the same order
 # the scaled input and the scaled start: the same function of (x, y) at initialisation (16 x onehot . W = onehot . 16W)
-assert late_share["late concatenation, scaled"] == late_share["late concatenation, scaled start"], late_share
+# (the two shares above are equal by construction; the real check of "the same function" is on the logits:)
 same_at_start = lambda a, b: jnp.allclose(*(race_gan(RACE_SEEDS[0], n).discriminator(x_train_j[:64], y_train_j[:64])
                                              for n in (a, b)), atol=1e-5)
 assert same_at_start("late concatenation, scaled", "late concatenation, scaled start")
@@ -674,7 +678,7 @@ pace = [effects[w, "class_accuracy"] for w in ("the 16x pace, from the weak star
 start = [effects[w, "class_accuracy"] for w in ("the loud start, at the unscaled pace", "the loud start, at the 16x pace")]
 assert all(m - h > 0.2 for m, h in pace), pace                  # the pace: tens of points, from either start
 assert all(m - h > 0 for m, h in start), start                  # the start: some, its intervals narrowly clear of 0
-assert min(m for m, _ in pace) > 2 * max(m for m, _ in start)   # the pace several times more, on average
+assert min(m for m, _ in pace) > 2 * max(m for m, _ in start)   # the pace more than twice the start, on average
 assert all(effects[w, "fid"][0] + effects[w, "fid"][1] < 0 for w in ("the 16x pace, from the weak start",
                                                                      "the 16x pace, from the loud start"))
 assert all(abs(effects[w, "fid"][0]) <= effects[w, "fid"][1] for w in ("the loud start, at the unscaled pace",
@@ -762,12 +766,12 @@ else:
 # vectors, and of the five late concatenations (all printed and asserted above). Only the ablated AC-GAN, whose $D$
 # learns the class of real digits only, matched it in class accuracy (not separated), at a worse FID. Among the five
 # entries other than the projection and the late concatenations, the (unpaired) intervals of mean FID overlap (the
-# scaled late concatenation's overlaps them too), though
+# scaled late concatenation's, and the scaled one's from a weak start, overlap them too), though
 # seed by seed the real-only AC-GAN's FID is lower than the full AC-GAN's (printed); the spread between seeds of one
 # $D$ is wide (the dots). These are many comparisons at 95% each, so one in twenty may mislead by chance; the
 # conclusions below rest on differences well outside their intervals, except the init control's two against the
-# base-32 $D$ (class accuracy and $D$ as a classifier) and the louder start's two effects in the late
-# concatenation's square below, which are narrow.
+# base-32 $D$ (class accuracy and $D$ as a classifier), the wide late concatenation's $D$ against the projection's as a
+# classifier, and the louder start's two effects in the late concatenation's square below, which are narrow.
 #
 # **One ablation isolates one cause of AC-GAN's deficit in class accuracy.** Full AC-GAN's generator drew the
 # requested class less often than the projection's, though its $D$ is a far better classifier of real digits.
@@ -778,7 +782,7 @@ else:
 # not isolated here: a classifier trained on the fakes' *requested* labels learns what $G$'s attempts at a 7 look
 # like, and then rewards $G$ for producing them. The ablation explains only part of AC-GAN's FID: it lowered it (the
 # FID difference printed with the ablation), but the real-only AC-GAN's FID is still worse than the projection's, and
-# its samples of a class are no wider than full AC-GAN's by recall (not separated; see the hypothesis below).
+# its samples of a class are not separated from full AC-GAN's by recall (see the hypothesis below).
 #
 # **How much $D$ reads the label does not order the generators.** Both AC-GANs' $D$s classify real digits far better
 # than the projection $D$ (whose score as a classifier is not separated from the base-32 and base-42 concatenating
@@ -795,30 +799,32 @@ else:
 # small as those of the 3,136 features beside them: each hidden unit gets one label weight but a weighted sum of
 # 3,136 features, so at initialisation the label's part of its input is a few hundredths of $\phi(x)$'s (0.06 at the
 # first seed, printed with the sizes; 0.024 to 0.071 over 40 initialisations; measured, not derived: it depends on how
-# large the features are; the projection's label term starts larger than its image term, 1.1 to 3.4 times it). It failed outright: its $D$ barely used the label, its generator's class accuracy was
-# not separated from chance (printed; chance is 10%), and its FID was worse than every earlier entry's, with its
-# interval clear of all of theirs; only its wide variant's and its scaled start's (below) were as bad. The first two
-# variants separate two reasons. A head of 128 units instead of 10 (with the label still weak; 6.5 times the projection $D$'s
-# parameters) raised its generator's class accuracy by about 8 points (printed, seed by seed), its FID not separated.
-# Multiplying the one-hot by 16, so that the label's part starts of the same order as the image's, raised it by tens of points
-# and lowered the FID: seed by seed, its class accuracy ended a few points below the base-32 input concatenation's
-# (not separated) and below the two input concatenations of the projection's size (separated), its FID not separated
-# from any of the three (all printed); its FID interval also overlaps those of both AC-GANs; it stayed well behind the
-# projection on both scores. So here, at one scale and one
-# budget, the late concatenation was held back mostly by how weak its label input was relative to $\phi(x)$, not by
-# the width of its head. Weak at the start, or weak throughout? Scaling the input does both: under Adam the label's
-# part of the hidden units' input also moves 16 times faster throughout training. The two controls complete the
-# square: the scaled start (the scaled input's function at step 0, its label's part then moving at the unscaled pace)
-# and the scaled input from a weak start (the narrow late concatenation's function at step 0, its label's part moving
-# 16 times faster). Seed by seed (printed, with intervals): the faster pace raised the class accuracy by about 52
-# points from the weak start and by about 42 from the loud one, and lowered the FID both times; the louder start added
-# about 17 points at the unscaled pace and about 6 at the faster one, both intervals narrowly clear of 0, its FID not
-# separated from 0 at either; and starting from the narrow late concatenation, the faster pace alone beat the louder
-# start alone. So the late concatenation was held back mostly because its label *stayed* weak (its part of the hidden
-# units' input learned too slowly to catch up), much less because it *started* weak: at this scale, this budget and
-# with Adam. Under plain SGD the scaled input's label part would move faster by the factor 16 twice over (a 16 times
-# larger gradient, then a 16 times larger input), another experiment. With its label made loud, concatenating
-# it after the convolutions came near the concatenation at the input, and neither came near the inner product.
+# large the features are). The projection's label term starts larger than its image term (1.45 times at the first
+# seed; 1.1 to 3.4 times over 40 initialisations, `benchmarks/nb08_label_share.py`). It failed outright: its $D$
+# barely used the label, its generator's class accuracy was not separated from chance (printed; chance is 10%), and
+# its FID was worse than every earlier entry's, with its interval clear of all of theirs; only its wide variant's and
+# its scaled start's (below) were as bad. The first two variants separate two reasons. A head of 128 units instead of
+# 10 (with the label still weak; 6.5 times the projection $D$'s parameters) raised its generator's class accuracy by
+# about 8 points (printed, seed by seed), its FID not separated. Multiplying the one-hot by 16, so that the label's
+# part starts of the same order as the image's, raised it by tens of points and lowered the FID: seed by seed, its
+# class accuracy ended a few points below the base-32 input concatenation's (not separated) and below the two input
+# concatenations of the projection's size (separated), its FID not separated from any of the three (all printed); its
+# FID interval also overlaps those of both AC-GANs; it stayed well behind the projection on both scores. So here, at
+# one scale and one budget, the late concatenation was held back mostly by its label input, not by the width of its
+# head.
+#
+# Was it the label's weak start or its slow pace? The square of the seventh, ninth, tenth and eleventh answers it,
+# seed by seed (printed, with intervals): the 16 times faster pace raised the class accuracy by about 52 points from
+# the weak start and by about 42 from the loud one, and lowered the FID both times; the louder start added about 17
+# points at the unscaled pace and about 6 at the faster one, both intervals narrowly clear of 0, its FID not
+# separated from 0 at either; and from the seventh's function, the faster pace alone (the eleventh) beat the louder
+# start alone (the tenth). So the late concatenation was held back mostly by how slowly its label weights could
+# change its hidden units, much less by its weak start: with Adam, at this scale and this budget. (The label's share
+# itself was measured only at initialisation; the pace is derived from Adam's step, as above. Under plain SGD the
+# scaled input's pace would be 16 times larger twice over, a 16 times larger gradient and then a 16 times larger
+# input: another experiment.) With its label input scaled (a loud start and the faster pace), concatenating it after
+# the convolutions came near the base-32 input concatenation, though below the two of the projection's size, and
+# neither came near the inner product.
 #
 # **Why the projection has the best FID is a hypothesis.** Unlike AC-GAN's, its label enters the adversarial logit,
 # and in the form section 1.2 derived for the optimal log-ratio $\log p(x, y) / q(x, y)$, so the gradient $G$
@@ -837,7 +843,8 @@ else:
 # base-32 concatenation's generator, at a far worse FID than the projection's, comes out wider than the real digits
 # (printed); and recall within a class says little where few samples are the class asked for: the narrow, wide and
 # scaled-start late concatenations' samples asked for a class are mostly other digits, spread out, whose large
-# neighbourhoods cover much of that class's test digits (their recall is in the table).
+# neighbourhoods may cover much of that class's test digits (their recall is in the printed means and the left bar
+# chart).
 # All of this is at one short budget.
 #
 # On $G$'s own samples the label gap is ambiguous and left out of the comparisons: $D$ is trained to score the pairs
@@ -1466,10 +1473,11 @@ same_miss = [i for i in range(N_INV) if free["found"][i] != y_test[i] and shell[
 print(f"digits where free codes found another class and codes on the shell found the same one: {same_miss or 'none'}; "
       f"digits whose class found differs between the two variants: {int(np.sum(free['found'] != shell['found']))} of "
       f"{N_INV}")
-if not TESTING:   # per digit, for both variants: the true class fits best (class found = label; 9 of 10 in the saved
-    # run, so the floor allows one more miss), and the +2 edits work on most codes (10 of 10 in the saved run)
+if not TESTING:   # per digit, for both variants: the true class fits best (class found = label: 8 or 9 of 10 over
+    # seed offsets 0-4, so the floor of 7 allows one miss more than the worst measured; benchmarks/RESULTS.md), and the
+    # +2 edits work on most codes (10 of 10 at every one of those offsets)
     for st in inv_stats.values():
-        assert st["hits"] >= 0.8, st
+        assert st["hits"] >= 0.7, st
     assert all(st[f"{a}_edit"] >= 0.8 for st in inv_stats.values() for a in ("thickness", "slant")), inv_stats
 
 # %% [markdown]
@@ -1834,9 +1842,10 @@ plt.show()
 #   the label as input channels, including ones of its own size and first-layer scale, and than an auxiliary
 #   classifier (AC-GAN) of its size, on the same short budget (5 seeds, every interval of those differences clear of
 #   0), and than concatenating the label after the convolutions (a late concatenation: as built, its class accuracy
-#   was not separated from chance; with its label input scaled up to the order of the image's, 71%, a few points below (not separated) the
-#   input concatenation's 76%; two controls traced most of that gain to the label's part then moving 16 times faster
-#   under Adam, much less to its louder start). An ablation found what held AC-GAN's class
+#   was not separated from chance; with its label input scaled up to the order of the image's, 71%, a few points below
+#   (not separated) the base-32 input concatenation's 76% and below the 79% and 81% of those of the projection's size
+#   (separated); most of that gain came with the 16 times faster pace the scaling gives its label weights under Adam,
+#   much less with its louder start). An ablation found what held AC-GAN's class
 #   accuracy back: its $D$ also learns to classify the fakes; without that term its generator matched the projection's
 #   class accuracy, at a worse FID and, like full AC-GAN's, with less variety within a class than the projection's
 #   (the loss an auxiliary classifier's bias predicts). How well $D$ classifies does not order the generators; why the
