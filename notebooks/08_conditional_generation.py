@@ -670,7 +670,7 @@ for k in ("class_accuracy", "fid"):
                        ("the 16x pace, from the loud start", ("loud", "16x"), ("loud", "unscaled")),
                        ("the loud start, at the unscaled pace", ("loud", "unscaled"), ("weak", "unscaled")),
                        ("the loud start, at the 16x pace", ("loud", "16x"), ("weak", "16x"))):
-        effects[what, k] = interval(runs_of(SQUARE[a], k) - runs_of(SQUARE[b], k))
+        effects[what, k] = paired(SQUARE[a], SQUARE[b], k)[:2]     # mean and interval, seed by seed
     print(f"{SCORES[k][0]}, seed by seed: " + "; ".join(
         f"{what} {fmt(k, m, '+').replace('%', ' points')} +- {fmt(k, h).replace('%', ' points')}"
         for (what, kk), (m, h) in effects.items() if kk == k))
@@ -710,7 +710,7 @@ plt.tight_layout()
 plt.show()
 spread_lead = {}
 for o in ("AC-GAN", "AC-GAN, real only", "concatenation"):
-    spread_lead[o] = interval(runs_of("projection", "within_class_spread") - runs_of(o, "within_class_spread"))
+    spread_lead[o] = paired("projection", o, "within_class_spread")[:2]   # its verdict needs a direction: not used
     print(f"projection minus {o}, per seed: recall within a class "
           f"{verdicts['projection', o, 'within_class_recall'][0]:+.2f} +- "
           f"{verdicts['projection', o, 'within_class_recall'][1]:.2f}, spread within a class "
