@@ -13,6 +13,7 @@ compared with the value the reference solution printed (``MEASURED``, with its t
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any, Callable
 
@@ -254,10 +255,21 @@ def _collapse_change(changes, recipe) -> _Result:
         return "not yet", "expected a non-empty dict of PlaygroundConfig fields to change, e.g. {'loss': 'lsgan'}"
     if not recipe:
         return "not yet", "pass the notebook's recipe to the checker (recipe=RECIPE)"
+    from . import playground
     try:
-        verdicts = _ring_verdicts(changes, recipe)
+        before = playground.PlaygroundConfig(data="ring", seed=0, **recipe)
+        after = before.replace(**changes)
+        changed = {f.name for f in dataclasses.fields(before) if getattr(before, f.name) != getattr(after, f.name)}
     except (TypeError, ValueError) as e:
         return "not yet", f"that change is not a valid PlaygroundConfig: {e}"
+    if not changed:
+        return "not yet", "that dict changes nothing: every value is already the recipe's"
+    if changed & {"data", "points", "seed"}:
+        return "not yet", "keep the ring and the seeds (the checker trains seeds 0, 1, 2): change the recipe itself"
+    if after.g_lr > before.g_lr:   # section 2 shows G's rate x 5 and x 10: the exercise asks for another change
+        return "not yet", ("raising G's learning rate is section 2's worked example; find a change to another part of "
+                           "the recipe that collapses it without that (D's size or rate, the loss, the batch, ...)")
+    verdicts = _ring_verdicts(changes, recipe)
     if all(v == "mode_collapse" for v in verdicts):
         return "correct", ""
     hints = {"non_convergence": "some samples are off the data (non-convergence): collapse keeps every sample good "

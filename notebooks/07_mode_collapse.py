@@ -1351,7 +1351,7 @@ assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged
 #
 # The checker below grades each exercise separately and says "not yet" (with a hint) for a wrong answer; the answers
 # are not printed in this notebook (section 3.2 shows exercise 3's method on another critic; exercise 4 names one
-# answer, from section 2, and asks for another).
+# answer, from section 2, and asks for another, which the checker tells apart from it).
 #
 # 1. **JSD of two shifted uniform distributions.** $p = U[0, 1]$ and $q = U[\theta, 1 + \theta]$ overlap when
 #    $|\theta| < 1$. Compute $\mathrm{JSD}(p, q)$ in nats for $\theta = 0.25$ (by hand or on a grid, as in section 1.1)
@@ -1364,7 +1364,8 @@ assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged
 #    `train_seeds(PlaygroundConfig(data="ring", seed=SEED, **{**RECIPE, **ex4}), [0, 1, 2], STEPS, anneal=ANNEAL)`,
 #    and look at the samples. The checker trains your change the same way (about 20 seconds on a 2-core CPU) and
 #    passes it when the GAN doctor says **mode collapse** in all three seeds: modes dropped while the samples stay on
-#    the data, not samples off the data. Section 2's G learning rate x 5 is one such change (the checker accepts it, so it proves nothing); look for another.
+#    the data, not samples off the data. Section 2's change, a faster G, is one such change: the checker turns away
+#    any answer that raises G's learning rate, so look for another part of the recipe to change.
 # 5. **Which differences are real?** For each method of section 4, compare its reverse KL on the ring
 #    (`ring_rkl[name]`, one value per seed) with the plain GAN's: the difference of the means against twice its standard error,
 #    $2\sqrt{se_a^2 + se_b^2}$ with $se = $ the standard deviation over the seeds (`ddof=1`) over $\sqrt{5}$. Store
