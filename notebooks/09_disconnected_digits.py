@@ -55,7 +55,8 @@ from flax import nnx
 from gan_utils import checkpoint, clusters, config, data, exercises, metrics, models, plots, precomputed, train
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR
 # The self-conditioned generators of section 4.3 trained for 10,000 steps each (minutes each on a 2-core CPU); one ships
-# with gan_utils. True: train it again here (the command is printed) and use yours in every cell after.
+# with gan_utils. True: train all ten runs again here (the record printed in section 4.3 says how long they took; the
+# commands are printed) and use yours in every cell after.
 RUN_EXPERIMENTS = False
 Phi, Phi_inv = jax.scipy.stats.norm.cdf, jax.scipy.stats.norm.ppf   # the standard normal CDF and its inverse
 SEED = 0
@@ -167,14 +168,15 @@ STEPS = 33                                                   # points along each
 T = np.linspace(0, 1, STEPS)[:, None]
 
 
-def walks(G, z, conf, cls, n_walks: int, rng, labels=None):
-    """n_walks slerp walks between random pairs of confident samples of different digits: confidence, distance to the
-    nearest real digit (in units of REAL_NN), and the latent length of each step. labels: a conditional G's class."""
+def walks(G, z, conf, cls, n_walks: int, rng, labels=None, same=False):
+    """n_walks slerp walks between random pairs of confident samples of different digits (same=True: of the same
+    digit): confidence, distance to the nearest real digit (in units of REAL_NN), and the latent length of each step.
+    labels: a conditional G's class."""
     ok = np.flatnonzero(conf > 0.99)
     pairs = []
     while len(pairs) < n_walks:
         i, j = rng.choice(ok, 2, replace=False)
-        if cls[i] != cls[j]:
+        if (cls[i] == cls[j]) == same:
             pairs.append((i, j))
     zs = np.stack([slerp(z[i], z[j], T) for i, j in pairs])                    # (walks, STEPS, d)
     kw = {} if labels is None else {"labels": np.repeat([cls[i] for i, _ in pairs], STEPS)}
@@ -194,15 +196,20 @@ w_plain = walks(G_plain, z_plain, p_plain.max(1), p_plain.argmax(1), N_WALKS, np
 # the same endpoints for the conditional generator, asked all the way for the first endpoint's digit
 w_cond = walks(G_cond, z_plain, p_plain.max(1), p_plain.argmax(1), N_WALKS, np.random.default_rng(SEED),
                labels=True)
+# the control: the unconditional generator's walks between confident samples of the *same* digit
+w_same = walks(G_plain, z_plain, p_plain.max(1), p_plain.argmax(1), N_WALKS, np.random.default_rng(SEED + 1), same=True)
 mid = STEPS // 2
-print(f"{N_WALKS} walks between confident samples of different digits ({STEPS} points each):")
-for name, w in (("unconditional", w_plain), ("conditional, one label", w_cond)):
-    print(f"  {name:<24} confidence at the ends {w['conf'][:, [0, -1]].mean():.3f}, at the midpoint "
+print(f"{N_WALKS} walks between confident samples of different digits ({STEPS} points each), and the control:")
+for name, w in (("unconditional", w_plain), ("conditional, one label", w_cond), ("unconditional, same digit", w_same)):
+    print(f"  {name:<25} confidence at the ends {w['conf'][:, [0, -1]].mean():.3f}, at the midpoint "
           f"{w['conf'][:, mid].mean():.3f}, lowest on the walk {w['conf'].min(1).mean():.3f} (means over walks); "
           f"points below {CONFIDENT}: {np.mean(w['conf'] < CONFIDENT):.1%}; nearest real digit at the ends "
           f"{np.median(w['dist'][:, [0, -1]]):.2f}x, at the midpoint "
           f"{np.median(w['dist'][:, mid]):.2f}x an unseen real digit's distance (median)")
-assert w_plain["conf"].min(1).mean() < w_cond["conf"].min(1).mean() - 0.1
+lowest = {name: w["conf"].min(1).mean() for name, w in (("cross", w_plain), ("cond", w_cond), ("same", w_same))}
+print(f"lowest confidence on a walk, mean over walks: across digits {lowest['cross']:.3f}, between two samples of the "
+      f"same digit {lowest['same']:.3f}, the same codes with one label {lowest['cond']:.3f}")
+assert lowest["cross"] < lowest["cond"] - 0.1 and lowest["cross"] < lowest["same"] - 0.1
 
 # %%
 show = 0   # the first walk, as images and as curves
@@ -218,9 +225,10 @@ for r, (name, w) in enumerate((("unconditional", w_plain), ("conditional, label 
     ax.set_title(f"{name}: one walk, 11 of its {STEPS} points (classifier's digit and confidence)", fontsize=9,
                  color=FAKE_COLOR)
 ax_c, ax_d = fig.add_subplot(grid[2, 0]), fig.add_subplot(grid[2, 1])
-for name, w, ls in (("unconditional", w_plain, "-"), ("conditional, label fixed", w_cond, "--")):
-    ax_c.plot(T[:, 0], w["conf"].mean(0), "k" + ls, label=name)
-    ax_d.plot(T[:, 0], np.median(w["dist"], 0), "k" + ls, label=name)
+for name, w, ls in (("unconditional, two digits", w_plain, "-"), ("conditional, label fixed", w_cond, "--"),
+                    ("unconditional, same digit", w_same, ":")):
+    ax_c.plot(T[:, 0], w["conf"].mean(0), color=FAKE_COLOR, ls=ls, label=name)
+    ax_d.plot(T[:, 0], np.median(w["dist"], 0), color=FAKE_COLOR, ls=ls, label=name)
 ax_c.axhline(CONFIDENT, color="#8c8c8c", lw=0.8)
 ax_d.axhline(1.0, color="#8c8c8c", lw=0.8)
 ax_c.set_ylabel("classifier's confidence (mean over walks)")
@@ -235,8 +243,11 @@ plt.show()
 # **What the walk shows** (printed above the figure). The unconditional generator's walks start and end at confident
 # digits and sag in the middle: the mean confidence falls well below that of its endpoints, and at the midpoint the
 # nearest real digit is further away than at the ends (printed, in units of an unseen real digit's distance). The
-# strip shows one walk: the digit morphs from one class to another through samples the classifier is unsure of. With the class fixed, the conditional generator's walk between the *same* codes changes the
-# style of one digit and stays confident all the way: the label, not $z$, carries the jump between classes.
+# strip shows one walk: the digit morphs from one class to another through samples the classifier is unsure of. The
+# control, walks of the same generator between two confident samples of the *same* digit, sags much less (printed):
+# the sag comes mostly from crossing between classes, not from any long walk in $z$. With the class fixed, the
+# conditional generator's walk between the *same* codes changes the style of one digit and stays confident all the
+# way; it never has to cross a class, which is what a label buys: the class changes with the label, not along $z$.
 #
 # ## 3. How much of the latent space lies between classes
 #
@@ -281,11 +292,13 @@ r_real = largest_gap(real_low, p_i * (1 - real_low) / p_i.sum())   # the same cl
 crossing = np.array([np.sum(c < CONFIDENT) * s for c, s in zip(w_plain["conf"], w_plain["step_len"])])
 print(f"unconditional G: {between:.1%} of codes between classes; the bound allows a gap of at most r = {r_now:.2f} "
       f"between some two classes")
-print(f"along the great-circle walks of section 2 the unsure stretch is {np.median(crossing):.2f} long (median; "
-      f"one step of a walk is {np.median(w_plain['step_len']):.2f} long, so the walks cannot resolve gaps as small as r)")
+step_walk = float(np.median(w_plain["step_len"]))
+print(f"along the great-circle walks of section 2 the unsure stretch is {np.median(crossing):.2f} long (median); one "
+      f"step of a walk is {step_walk:.2f} long, {step_walk / r_now:.1f} times r")
 print(f"for a share as low as real digits' ({real_low:.1%}), some two classes would have to come within r = {r_real:.3f} "
       f"of each other, {r_now / r_real:.0f} times below the largest gap the bound allows now")
-assert abs(bound(r_now, p_i) - between) < 1e-3 and r_real < r_now / 5
+assert abs(bound(r_now, p_i) - between) < 1e-3   # a check of the solver: r_now gives back the measured share
+assert r_real < r_now / 5                          # the forward reading: real digits' share needs a far smaller gap
 
 # %%
 dz = np.asarray(jax.random.normal(jax.random.key(SEED + 1), z_plain[:500].shape))
@@ -304,12 +317,13 @@ print(f"G's typical slope: {slope:.1f} pixel units per unit of z (median over 50
 # %% [markdown]
 # **What the bound says** (printed above). Read backwards, the measured share between classes means that some two
 # classes come within the printed $r$ of each other in $z$ (an upper bound on the smallest gap, not the gap itself).
-# The walks of section 2 are too coarse to see such gaps, and a walk's unsure stretch is not the shortest way between
-# two classes, so they neither confirm nor contradict it. Read forwards, the bound says what a continuous $G$ would
+# The walks of section 2 cannot test it: their steps are about as long as $r$ (printed), $r$ only bounds the smallest
+# gap from above, and a random walk need not pass where two classes come closest (its unsure stretch is not the
+# shortest way between them), so they neither confirm nor contradict it. Read forwards, the bound says what a continuous $G$ would
 # need for a share as low as real digits': some classes within a much smaller latent distance of each other, so a
 # much steeper switch between them. The slope comparison above is a heuristic, not part of the bound: it uses $G$'s
-# median slope along random directions (its largest slope at a code, the Jacobian's top singular value, can be
-# several times larger) and the distance between *real* digits of different classes (two images the classifier is
+# median slope along random directions (its largest slope at a code, the Jacobian's top singular value, is larger, by
+# a factor not measured here) and the distance between *real* digits of different classes (two images the classifier is
 # sure of can be closer than that). It only gives the order of magnitude: a steep, thin switch between classes.
 # The way out is to **stop asking one continuous map to do it**: give $G$ a discrete choice. The label does that in
 # notebook 08. The question of this notebook: can it be done without labels?
@@ -322,21 +336,30 @@ print(f"G's typical slope: {slope:.1f} pixel units per unit of z (median over 50
 # the dense centre are more typical. Does that help here?
 
 # %%
-trunc = {}
+trunc, norms = {}, {}
 for psi in (2.0, 1.5, 1.0, 0.5):
     key, kt = jax.random.split(key)
     zt = jax.random.truncated_normal(kt, -psi, psi, (N, G_plain.latent_dim))
     trunc[psi] = score(np.asarray(models.sample(G_plain, None, N, z=zt)))
-    print(line(f"truncation psi = {psi}", trunc[psi]))
-print(line("no truncation", s_plain))
-assert min(trunc[1.0]["between"], trunc[0.5]["between"]) > s_plain["between"] and trunc[0.5]["recall"] < s_plain["recall"]
+    norms[psi] = float(jnp.linalg.norm(zt, axis=1).mean())
+    print(line(f"truncation psi = {psi}", trunc[psi]) + f"  mean |z| {norms[psi]:.2f}")
+print(line("no truncation", s_plain) + f"  mean |z| {np.linalg.norm(z_plain, axis=1).mean():.2f}")
+# two independent sets of N samples: the 95% interval of a difference of two shares between classes
+half = 1.96 * np.sqrt(2 * s_plain["between"] * (1 - s_plain["between"]) / N)
+print("share between classes, truncated minus untruncated: " + ", ".join(
+    f"psi = {psi}: {100 * (trunc[psi]['between'] - s_plain['between']):+.1f}" for psi in trunc)
+    + f" points (95% interval of a difference at this N: +-{100 * half:.1f})")
+# more hybrids at psi = 0.5 (by about three intervals here); at psi = 1 by less, so asserted only at the normal N
+assert trunc[0.5]["between"] - s_plain["between"] > half and trunc[0.5]["recall"] < s_plain["recall"]
+assert TESTING or trunc[1.0]["between"] - s_plain["between"] > half
 
 # %% [markdown]
 # Truncation raises precision (the samples are more typical) and costs recall and FID; at $\psi = 1$ and $0.5$ it
-# leaves *more* samples between classes, not fewer (printed; at $\psi = 2$ and $1.5$ the share is within noise of the
-# untruncated one, about 0.7 points at this $N$). Why is a hypothesis, not measured here: either the class regions
-# meet near the centre of the Gaussian, or the generator is off the codes it was trained on (in 64 dimensions a code
-# of norm well below 8 almost never occurs in training).
+# leaves *more* samples between classes, not fewer (printed, with the interval of a difference: at $\psi = 2$ and
+# $1.5$ the change is inside it). Why is a hypothesis, not measured here: either the class regions meet near the
+# centre of the Gaussian, or the generator is off the codes it was trained on: the mean norm of the codes (printed)
+# falls well below the untruncated one's, a norm that training almost never drew in 64 dimensions. Already at
+# $\psi = 2$ the codes are shorter than in training, and the share between classes does not move.
 #
 # ### 4.2 Discriminator rejection sampling
 #
@@ -369,23 +392,26 @@ def threshold_for(rate):
     return (lo + hi) / 2
 
 
-drs = {}
+drs, draws_per_kept = {}, {}
 for rate in (0.5, 0.25, 0.1):
     accept = u < np.minimum(1, np.exp(logit - threshold_for(rate)))
     assert accept.sum() >= 0.9 * N, accept.sum()   # enough kept samples for a comparable score
-    drs[rate] = score(x_pool[accept][:N])
-    print(line(f"rejection, {rate:.0%} accepted", drs[rate]) + f"  ({1 / accept.mean():.1f} draws per kept sample)")
+    drs[rate], draws_per_kept[rate] = score(x_pool[accept][:N]), 1 / accept.mean()
+    print(line(f"rejection, {rate:.0%} accepted", drs[rate]) + f"  ({draws_per_kept[rate]:.1f} draws per kept sample)")
 print(line("no rejection", s_plain))
 assert drs[0.1]["fid"] < s_plain["fid"]
 
 # %% [markdown]
-# Rejection helps (printed): FID falls and precision rises, at the price of drawing several samples per kept one
-# (printed), without fixing the cause; the share between classes falls a little. The discriminator's logit is a
-# coarse judge of hybrids: it was never trained to find them, only to tell real from fake overall.
+# Rejection helps (printed): FID falls and precision rises a little, at the price of drawing several samples per kept
+# one (printed), without fixing the cause; the share between classes falls a little, recall and the digits' balance
+# stay about where they were. Why it removes so few hybrids is not measured here. A hypothesis: the optimal $D$'s
+# logit would be lowest exactly on them, but the trained $D$ is far from optimal, and it was trained against the live
+# generator, not the weight average we sample.
 #
 # ### 4.3 The self-conditioned GAN: labels from clusters
 #
-# If the generator had labels, it would jump between classes (section 2). Liu et al. (2020) make labels without
+# With labels, the generator changes class by changing its label, and with the label fixed a walk stays inside one
+# class (section 2). Liu et al. (2020) make labels without
 # labels: **cluster the real training digits in the discriminator's features** (the features $\phi(x)$ that
 # notebook 08's projection discriminator reads), use the cluster ids as the labels of a conditional GAN, and cluster
 # again every so often as $D$'s features improve. To sample, draw a cluster with the data's cluster shares, then
@@ -437,9 +463,9 @@ plt.show()
 # %% [markdown]
 # The clusters are not the digits (purity and NMI printed; in the figure, several rows mix digits that look alike,
 # such as 4, 7 and 9, or 3, 5 and 8, and one digit can take two rows, as upright and slanted 1s do), but each row is
-# one kind of shape. For the generator that is the point: a cluster is a
-# piece of the data that one continuous map can cover without crossing a gap, and the jump between pieces is left to
-# the discrete code.
+# one kind of shape. For the generator that is the point: ideally a cluster is a piece of the data that one continuous
+# map can cover without crossing a gap, and the jump between pieces is left to the discrete code; a row that mixes
+# digits still holds a gap, which the generator must cross inside one continuous map (section 4.3 comes back to it).
 #
 # Next, the code read from $z$, by hand, against `models.SelfConditionedGenerator.clusters_of`:
 
@@ -465,7 +491,7 @@ print(f"cluster of z by hand = clusters_of for 20,000 codes; drawn shares {np.ro
 # random initialisation (random convolutions already separate shapes: printed below), then every 1,000 steps the digits are
 # clustered again in the current $D$'s features, starting from the current clusters' means so that cluster $j$ stays
 # cluster $j$ (`gan_utils.clusters.SelfConditioning`). How many clusters? Nothing says it must be the number of
-# classes; we tried $K$ = 10, 20 and 40 at 10,000 steps (and $K$ = 10 with a second seed, to see the spread), and the one with
+# classes; we tried $K$ = 10, 20 and 40 at 10,000 steps (and $K$ = 10 and 40 with a second seed, to see the spread), and the one with
 # the lowest FID ships with `gan_utils` as its default unconditional generator (`load_pretrained()`,
 # `sample --pretrained`). Each run takes minutes on a 2-core CPU, too long for a class: the runs are precomputed,
 # with the command and machine printed, and `RUN_EXPERIMENTS = True` trains them all again here (the printed line says
@@ -543,9 +569,12 @@ print(f"step-0 clusters: NMI {first['nmi']:.3f} here, {runs[BEST]['clusters'][0]
 if precomputed.same_platform(runs["record"]):
     assert np.allclose(mine, theirs, rtol=1e-3, atol=1e-3), np.abs(mine - theirs).max()
     print("the same machine and software as the run: the first 100 steps repeat it (asserted)")
-else:
-    assert abs(mine.mean() - theirs.mean()) < 0.25 * theirs.mean(), (mine.mean(), theirs.mean())
-    print("another machine or other software than the run: a new draw, close to it (asserted within 25%)")
+else:   # a new draw: seeds 0-7 of this check gave step-0 NMI 0.557-0.574 and mean D losses 0.95-1.38x the run's
+    # (benchmarks/RESULTS.md), so the bounds below leave room over those and still catch a check that broke
+    assert abs(first["nmi"] - runs[BEST]["clusters"][0]["nmi"]) < 0.05, first["nmi"]
+    assert 0.6 * theirs.mean() < mine.mean() < 1.6 * theirs.mean(), (mine.mean(), theirs.mean())
+    print("another machine or other software than the run: a new draw, close to it (asserted: the step-0 NMI within "
+          "0.05, D's mean loss within 0.6-1.6x)")
 
 # %% [markdown]
 # The clusters follow the discriminator (printed): at step 0 they come from random features, which already cluster
@@ -570,6 +599,12 @@ for name, w in (("unconditional", w_plain), ("self-conditioned", w_self)):
           f"below {CONFIDENT}: {np.mean(w['conf'] < CONFIDENT):.1%}")
 print(f"the two ends of {apart:.0%} of the self-conditioned walks lie in different clusters (with {K_BEST} clusters, "
       "two random codes rarely share one)")
+fid_table = runs[BEST]["scores"]["fid"]
+print(f"FID of the self-conditioned generator: {s_self['fid']:.2f} on this notebook's {N:,} samples, {fid_table:.2f} on "
+      f"the precomputed table's 10,000 (two draws from one generator: {abs(s_self['fid'] - fid_table):.2f} apart); the "
+      f"class-conditional generator's {s_cond['fid']:.2f} here, {s_cond['fid'] - s_self['fid']:+.2f} from it; the second "
+      f"training seed at K = {K_BEST} scored {runs[BEST + ', seed 1']['scores']['fid']:.2f}" if BEST + ", seed 1" in runs
+      else "")
 assert s_self["between"] < s_plain["between"] and s_self["fid"] < s_plain["fid"]
 
 # %%
@@ -592,9 +627,10 @@ plt.show()
 # switches cluster in one jump instead of morphing the digit. In the strip, the self-conditioned walk passes through
 # several clusters, each a confident digit.
 #
-# With 40 clusters its FID is at the level of the conditional generator's (printed: the difference is within the
-# spread between two draws of 10,000 samples from the same generator, this notebook's and the precomputed table's,
-# and within the spread between two training seeds), and so is its precision, without a single label in training. What the labels still buy is certainty: the
+# With 40 clusters, in the run that ships, its FID and precision are level with the conditional generator's, without a
+# single label in training: the FID difference (printed) is about the size of the spread between draws of samples from
+# one generator (the shipped one scored FID 2.91-3.43 over five draws of 10,000, benchmarks/RESULTS.md), so a tie, not
+# a win, and the second training seed scored higher (printed). What the labels still buy is certainty: the
 # conditional generator's share of samples between classes is at real digits' level, the self-conditioned one's is
 # several times that (printed). A cluster is a piece of one digit, not always a whole one, and a cluster that holds
 # two similar digits still morphs between them inside one continuous map. More clusters helped at every step of the
@@ -629,9 +665,12 @@ if not rerun:   # the committed run, which the next cell describes (a re-run is 
     assert decay["fid"] > s_plain["fid"] and decay["precision"] > s_plain["precision"]
 
 # %% [markdown]
-# The decay made the plain DCGAN's samples sharper (higher precision and confidence, printed) and narrower: its FID
-# is worse than the shipped 10,000 steps at a constant rate, and its least drawn digit rarer. Twice the compute did
-# not buy what a discrete code did. (One run; the search for a better schedule is not done here.)
+# Training on to 20,000 steps with the decay made the plain DCGAN's samples sharper (higher precision and confidence,
+# printed) and narrower: its FID is worse than the shipped 10,000 steps at a constant rate, and its least drawn digit
+# rarer. Training on at a constant rate did the same (benchmarks/RESULTS.md: FID 53.5 at 14,000 steps and 57.9 at
+# 18,000, precision 0.60 and 0.61), so in this one run the decay neither undid nor measurably added to what the longer
+# training did. Twice the compute did not buy what a discrete code did. (One run; the search for a better schedule
+# is not done here.)
 
 # %% [markdown]
 # ## 5. The comparison
@@ -644,8 +683,8 @@ if not rerun:   # the committed run, which the next cell describes (a re-run is 
 # %%
 rows = [("plain DCGAN (shipped)", "10,000 steps", 1.0, s_plain),
         ("  + truncation psi = 1", "10,000 steps", 1.0, trunc[1.0]),
-        ("  + rejection (D), 25% kept", "10,000 steps", 4.0, drs[0.25]),
-        ("  + rejection (D), 10% kept", "10,000 steps", 10.0, drs[0.1])]
+        ("  + rejection (D), 25% kept", "10,000 steps", draws_per_kept[0.25], drs[0.25]),
+        ("  + rejection (D), 10% kept", "10,000 steps", draws_per_kept[0.1], drs[0.1])]
 for name, r in runs.items():
     if name not in (BEST, "record"):
         rows.append((name, f"{r['summary']['step']:,} steps", 1.0, {**r["scores"], "between": float("nan")}))
@@ -659,17 +698,20 @@ print(f"{'generator':<40}{'training':>14}{'draws/kept':>11}{'FID':>7}{'prec.':>7
       f"{'between':>9}{'digits':>14}")
 for name, budget, draws, s in rows:
     hist = np.asarray(s["class_histogram"]) / s["n"]
-    print(f"{name:<40}{budget:>14}{draws:>11.0f}{s['fid']:>7.1f}{s['precision']:>7.3f}{s['recall']:>7.3f}"
+    print(f"{name:<40}{budget:>14}{draws:>11.1f}{s['fid']:>7.1f}{s['precision']:>7.3f}{s['recall']:>7.3f}"
           f"{s['mean_confidence']:>7.3f}{between_text(s):>9}{f'{hist.min():.1%}-{hist.max():.1%}':>14}")
 
 # %% [markdown]
 # **What the table says** (printed above; one seed per row, two for $K = 10$ and $K = 40$). Self-conditioning moves FID,
-# precision, confidence and the share between classes furthest, at a cost in recall, at the same training budget,
-# and its 5-minute runs beat the plain DCGAN's 5-minute run on the same machine by a wide margin. Rejection with $D$
-# improves every score, by much less, and costs draws; truncation trades recall for precision; twice the steps with a learning-rate decay did
-# not help the plain DCGAN's FID. More clusters did better at both budgets. The conditional generator, which saw the
-# labels, keeps the highest confidence and the fewest samples between classes; on FID and precision the 40-cluster
-# self-conditioned generator is level with it, within the spread between sample draws. The figure below shows the share between classes at every confidence
+# precision, confidence and the share between classes furthest, at a cost in recall, at the same number of steps (a
+# self-conditioned step takes longer: the 5-minute rows compare equal time), and its 5-minute runs beat the plain
+# DCGAN's 5-minute run on the same machine by a wide margin. Rejection with $D$ improves FID, confidence, precision
+# and the share between classes, by much less, leaves recall and the digits' balance about where they were, and costs
+# draws; truncation trades recall for precision; twice the steps with a learning-rate decay did not help the plain
+# DCGAN's FID. More clusters did better at both budgets. The conditional generator, which saw the labels, keeps the
+# highest confidence and the fewest samples between classes; on FID and precision the shipped 40-cluster
+# self-conditioned generator is level with it (a tie within the spread between sample draws; its second seed scored
+# higher). The figure below shows the share between classes at every confidence
 # threshold, not only at 0.9.
 
 # %%
@@ -708,9 +750,9 @@ plt.show()
 #   (why is a hypothesis here: the classes meeting near the centre, or codes the generator never saw in training).
 #   **Rejection with the discriminator** helps, for several draws per kept sample, without removing the cause.
 # - The **self-conditioned GAN** gives the generator a discrete choice learnt without labels: clusters of $D$'s
-#   features, read from $z$. Its walks jump between clusters; with 40 clusters its FID and precision
-#   reached the conditional generator's, within the spread between sample draws, without a label, while its share of
-#   samples between classes stayed several times higher: that gap is what the labels still buy. It ships as the
+#   features, read from $z$. Its walks jump between clusters; with 40 clusters, in the run that ships, its FID
+#   and precision reached the conditional generator's (a tie within the spread between sample draws; the second seed
+#   scored higher), without a label, while its share of samples between classes stayed several times higher: that gap is what the labels still buy. It ships as the
 #   package's default unconditional generator (`checkpoint.load_pretrained()`, `python -m gan_utils sample
 #   --pretrained`), and `train --dataset mnist` trains it by default (`--self-condition 0` for the plain DCGAN).
 #
