@@ -57,8 +57,13 @@ TRUTH_D_ACC = 0.95      # D right on 95% of fresh real and of fresh fakes: D has
 # batches of 256, 3e-3 / 1e-3, an annealed half); the rows keep the recipe they were measured on, so that a re-run
 # measures the same runs.
 EARLIER_TOY = dict(batch_size=64, lr=2e-4, hidden=(128, 128))
-# name -> (meant, dataset, GANConfig overrides, steps, seeds); toy overrides are over EARLIER_TOY
+# name -> (meant, dataset, GANConfig overrides, steps, seeds); toy overrides are over EARLIER_TOY, except where they
+# hold CURRENT: then the command line's toy recipe of today, as `train --dataset ring --steps N` runs it (its defaults,
+# the second half annealed)
+CURRENT = {"recipe": "current"}
 RUNS = {
+    "ring, today's default": ("healthy", "ring", CURRENT, 10_000, (0, 1, 2, 3, 4)),
+    "grid, today's default": ("healthy", "grid", CURRENT, 10_000, (0, 1, 2, 3, 4)),
     "ring default": ("healthy", "ring", {}, 10_000, (0, 1, 2)),
     "grid default": ("healthy", "grid", {}, 10_000, (0, 1, 2)),
     "ring beta1 0.9 (notebook 05, 6b)": ("non_convergence", "ring", {"b1": 0.9}, 4_000, (0, 1, 2)),
@@ -165,8 +170,11 @@ def ground_truth(gan, config, x, diverged: bool) -> tuple[str, dict]:
 def run_one(name: str, meant: str, dataset: str, overrides: dict, steps: int, seed: int) -> dict:
     import jax
     from gan_utils import config as config_lib, data, doctor, train
-    config = config_lib.GANConfig(dataset=dataset, seed=seed,
-                                  **({**EARLIER_TOY, **overrides} if dataset != "mnist" else overrides))
+    if overrides.get("recipe") == "current":
+        recipe = {"lr_anneal": steps}      # what `train` sets for a toy run of known length
+    else:
+        recipe = {**EARLIER_TOY, **overrides} if dataset != "mnist" else overrides
+    config = config_lib.GANConfig(dataset=dataset, seed=seed, **recipe)
     x = training_data(config)
     gan = config_lib.build_gan(config)
     k_run, k_data, _ = jax.random.split(jax.random.key(config.seed), 3)
@@ -247,8 +255,10 @@ def main(argv=None) -> int:
                   flush=True)
     m = machine_info()
     stamp = f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {m['cpu']}, {m['cores']} cores, jax {jax.__version__}"
-    text = (f"# The doctor against the samples\n\n`python benchmarks/doctor_accuracy.py"
-            f"{' --only ' + args.only if args.only else ''}` ({stamp}; {time.perf_counter() - t0:.0f} s)\n\n"
+    flags = (f" --only {args.only}" if args.only else "") + "".join(f' --run "{r}"' for r in args.run or [])
+    text = (f"# The doctor against the samples\n\n`python benchmarks/doctor_accuracy.py{flags}"
+            f"{'' if args.out == str(HERE / 'doctor_results') else ' --out ' + args.out}` ({stamp}; "
+            f"{time.perf_counter() - t0:.0f} s)\n\n"
             + report(rows) + "\n")
     Path(args.out + ".md").write_text(text)
     with open(args.out + ".jsonl", "w") as f:
