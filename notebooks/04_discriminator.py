@@ -612,10 +612,10 @@ widgets.discriminator_verdict(D_pre, x_test[:64], fakes_64, index=0, edit="blur"
 
 # %%
 amounts = (0.0, 0.25, 0.5, 1.0)
-edit_table = {}
+edit_table, edited_sets = {}, {}
 for edit in widgets.EDITS:
     for a in amounts:
-        edited = np.stack([widgets.edit_digit(x_test[i], edit, a, fakes_64[i]) for i in range(64)])
+        edited = edited_sets[edit, a] = np.stack([widgets.edit_digit(x_test[i], edit, a, fakes_64[i]) for i in range(64)])
         l = np.asarray(D_pre(jnp.asarray(edited)))
         edit_table[edit, a] = (float(l.mean()), float((l > 0).mean()))
 print(f"{'edit':22s}" + "".join(f"{'amount ' + str(a):>22s}" for a in amounts))
@@ -626,10 +626,8 @@ slight_blur, most_erased = edit_table["blur", 0.25][0], edit_table["erase", 1.0]
 blend_mid, blend_ends = edit_table["blend toward a fake", 0.5][0], (unchanged, edit_table["blend toward a fake", 1.0][0])
 blur_px, erase_side = 3 * 0.25, round(20 * 1.0)      # widgets.edit_digit: blur 3 x amount pixels, a square 20 x amount
 ink = lambda x: np.sum(np.asarray(x) + 1)            # the digit's ink: brightness above the background's -1
-erased_all = np.stack([widgets.edit_digit(x_test[i], "erase", 1.0) for i in range(64)])
-ink_left = ink(erased_all) / ink(x_test[:64])
-blurred = np.stack([widgets.edit_digit(x_test[i], "blur", 0.25) for i in range(64)])
-acc_blur = np.mean(metrics.classifier_outputs(blurred)[1].argmax(1) == y_test[:64])
+ink_left = ink(edited_sets["erase", 1.0]) / ink(x_test[:64])
+acc_blur = np.mean(metrics.classifier_outputs(edited_sets["blur", 0.25])[1].argmax(1) == y_test[:64])
 print(f"a blur of {blur_px:.2f} px (the course's classifier still reads {acc_blur:.0%} of the 64 blurred digits "
       f"right) moves the mean logit from {unchanged:+.2f} to {slight_blur:+.2f} "
       f"({edit_table['blur', 0.25][1]:.0%} judged real); erasing a {erase_side}x{erase_side} square (the images keep "

@@ -336,13 +336,12 @@ print(f"G's typical slope: {slope:.1f} pixel units per unit of z (median over 50
 # the dense centre are more typical. Does that help here?
 
 # %%
-trunc, norms = {}, {}
+trunc = {}
 for psi in (2.0, 1.5, 1.0, 0.5):
     key, kt = jax.random.split(key)
     zt = jax.random.truncated_normal(kt, -psi, psi, (N, G_plain.latent_dim))
     trunc[psi] = score(np.asarray(models.sample(G_plain, None, N, z=zt)))
-    norms[psi] = float(jnp.linalg.norm(zt, axis=1).mean())
-    print(line(f"truncation psi = {psi}", trunc[psi]) + f"  mean |z| {norms[psi]:.2f}")
+    print(line(f"truncation psi = {psi}", trunc[psi]) + f"  mean |z| {float(jnp.linalg.norm(zt, axis=1).mean()):.2f}")
 print(line("no truncation", s_plain) + f"  mean |z| {np.linalg.norm(z_plain, axis=1).mean():.2f}")
 # two independent sets of N samples: the 95% interval of a difference of two shares between classes
 half = 1.96 * np.sqrt(2 * s_plain["between"] * (1 - s_plain["between"]) / N)
