@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable, Sequence
 
 import jax
@@ -32,6 +33,7 @@ from flax import nnx
 from . import config as config_lib
 from . import data as data_lib
 from . import doctor, losses, metrics, models
+from . import steps as steps_lib
 
 __all__ = ["DATASETS_2D", "DATASETS_1D", "NOISES", "OPTIMIZERS", "LAYERS", "PlaygroundConfig", "toy_data",
            "ToyGAN", "train_seeds", "Playground", "draw_frame"]
@@ -224,6 +226,19 @@ def _penalty_default(penalty: str) -> float:
     return losses.PENALTIES[penalty] or 0.0      # each penalty's weight from its paper (gamma, lambda or c)
 
 
+class _Optax:
+    """An optax transformation and its state, updated in place as ``nnx.Optimizer.update(model, grads)`` is (the
+    course's step calls that), so that the playground's pytree state can keep its optimizer states as plain arrays."""
+
+    def __init__(self, tx: optax.GradientTransformation, state):
+        self.tx, self.state = tx, state
+
+    def update(self, model: nnx.Module, grads) -> None:
+        params = nnx.state(model, nnx.Param)
+        updates, self.state = self.tx.update(grads, self.state, params)
+        nnx.update(model, optax.apply_updates(params, updates))
+
+
 class ToyGAN:
     """A small MLP GAN on 1-D or 2-D data, with pure jitted updates: the playground's engine.
 
@@ -261,9 +276,11 @@ class ToyGAN:
         self.g_tx = _optimizer(c.g_optimizer, c.g_lr, c.b1, c.b2)
         self.d_tx = _optimizer(c.d_optimizer, c.d_lr, c.b1, c.b2)
         d_loss_name, g_loss_name = config_lib.LOSSES[c.loss]
-        self.d_loss_fn = losses.DISCRIMINATOR_LOSSES[d_loss_name]
         self.g_loss_fn = losses.GENERATOR_LOSSES[g_loss_name]
         self.weight = _penalty_default(c.penalty) if c.penalty_weight is None else float(c.penalty_weight)
+        # the course's step options (k_disc is set per update: the one-network buttons take 0 or 1)
+        self.step_options = steps_lib._check_options(
+            1, g_loss_name, d_loss_name, 0.0, 0.0, c.penalty, None if c.penalty == "none" else self.weight)
         self.grid = self._view_grid()
         key = jax.random.key(c.seed + 7919)     # the frame's fixed noise: the same z every frame
         self.z_frame = self._noise(key, _FRAME_SAMPLES)
@@ -321,63 +338,44 @@ class ToyGAN:
     def _key(self, state, stream: int, n):
         return jax.random.fold_in(jax.random.fold_in(jax.random.wrap_key_data(state["key"]), stream), n)
 
-    def _d_update(self, state):
+    def _gan(self, state) -> SimpleNamespace:
+        """The networks of ``state`` as the course's step takes them (``steps._one_step``: the same update code as
+        ``fit`` and the command line)."""
         c = self.config
-        key = self._key(state, 0, state["n_d"])
-        k_real, k_z, k_pen = jax.random.split(key, 3)
-        real = state["pool"][jax.random.randint(k_real, (c.batch_size,), 0, state["pool"].shape[0])]
-        fake = jax.lax.stop_gradient(self._G(state["g"], state["g_rest"], self._noise(k_z, c.batch_size)))
-        real, fake = self._pack(real), self._pack(fake)
+        return SimpleNamespace(
+            generator=nnx.merge(self.g_def, state["g"], state["g_rest"]),
+            discriminator=nnx.merge(self.d_def, state["d"], state["d_rest"]),
+            g_opt=_Optax(self.g_tx, state["g_opt"]), d_opt=_Optax(self.d_tx, state["d_opt"]),
+            g_ema=nnx.merge(self.g_def, state["ema"], state["g_rest"]) if c.ema else None, ema_decay=c.ema)
 
-        def loss_fn(dp):
-            if c.minibatch_std:       # its statistic is over the batch: real and fake batches must not mix
-                r, rest = self._D(dp, state["d_rest"], real)
-                f, rest = self._D(dp, rest, fake)
-            else:                     # one call on both batches: the same numbers, one matrix product per layer
-                both, rest = self._D(dp, state["d_rest"], jnp.concatenate([real, fake]))
-                r, f = both[:real.shape[0]], both[real.shape[0]:]
-            loss = self.d_loss_fn(r, f)
-            critic = lambda x: self._D(dp, state["d_rest"], x)[0]
-            if c.penalty == "r1":
-                pen = losses.r1_penalty(critic, real, self.weight)
-            elif c.penalty == "r2":
-                pen = losses.r2_penalty(critic, fake, self.weight)
-            elif c.penalty == "gp":
-                pen = losses.gradient_penalty(critic, real, fake, k_pen, self.weight)
-            else:
-                pen = jnp.zeros(())
-            return loss + pen, (loss, pen, rest, r, f)
+    def _update(self, state, k_disc: int, update_g: bool):
+        """One step of the course's update (``steps._one_step``): ``k_disc`` D updates (0: none) then, if
+        ``update_g``, one G update. Real batches are random rows of the pool; z comes from the configured noise. The
+        key is a pure function of the seed and the update counters (D-led steps count D's updates, a lone G update
+        G's), so a run does not depend on how its steps were chunked."""
+        c = self.config
+        key = self._key(state, 0, state["n_d"]) if k_disc else self._key(state, 1, state["n_g"])
+        k_real, k_step = jax.random.split(key)
+        rows = jax.random.randint(k_real, (max(k_disc, 1), c.batch_size), 0, state["pool"].shape[0])
+        real = state["pool"][rows]
+        gan = self._gan(state)
+        m = steps_lib._one_step(gan, real if k_disc > 1 else real[0], k_step, **{**self.step_options,
+                                "k_disc": k_disc}, noise=self._noise, update_g=update_g)
+        _, gp, gr = nnx.split(gan.generator, nnx.Param, ...)
+        _, dp, dr = nnx.split(gan.discriminator, nnx.Param, ...)
+        new = {**state, "g": gp, "g_rest": gr, "d": dp, "d_rest": dr, "g_opt": gan.g_opt.state,
+               "d_opt": gan.d_opt.state, "ema": nnx.state(gan.g_ema, nnx.Param) if c.ema else gp,
+               "n_d": state["n_d"] + k_disc, "n_g": state["n_g"] + int(update_g)}
+        return new, m
 
-        (_, (loss, pen, rest, r, f)), grads = jax.value_and_grad(loss_fn, has_aux=True)(state["d"])
-        updates, d_opt = self.d_tx.update(grads, state["d_opt"], state["d"])
-        dp = optax.apply_updates(state["d"], updates)
-        if c.penalty == "clip":
-            dp = losses.clip_weights(dp, self.weight)
-        new = {**state, "d": dp, "d_rest": rest, "d_opt": d_opt, "n_d": state["n_d"] + 1}
-        return new, {"d_loss": loss, "penalty": pen, "d_real": jnp.mean(jax.nn.sigmoid(r)),
-                     "d_fake": jnp.mean(jax.nn.sigmoid(f))}
+    def _d_update(self, state):
+        return self._update(state, 1, False)
 
     def _g_update(self, state):
-        c = self.config
-        key = self._key(state, 1, state["n_g"])
-        z = self._noise(key, c.batch_size)
-
-        def loss_fn(gp):
-            fake = self._pack(self._G(gp, state["g_rest"], z))
-            return self.g_loss_fn(self._D(state["d"], state["d_rest"], fake)[0])
-
-        loss, grads = jax.value_and_grad(loss_fn)(state["g"])
-        updates, g_opt = self.g_tx.update(grads, state["g_opt"], state["g"])
-        gp = optax.apply_updates(state["g"], updates)
-        ema = (jax.tree.map(lambda e, p: c.ema * e + (1 - c.ema) * p, state["ema"], gp) if c.ema else gp)
-        return {**state, "g": gp, "g_opt": g_opt, "ema": ema, "n_g": state["n_g"] + 1}, {"g_loss": loss}
+        return self._update(state, 0, True)
 
     def _both(self, state, _=None):
-        m = {}
-        for _ in range(self.config.k_disc):
-            state, m = self._d_update(state)
-        state, mg = self._g_update(state)
-        return state, {**m, **mg}
+        return self._update(state, self.config.k_disc, True)
 
     def _train(self, state, n):
         """n training steps; n may be traced (a while loop), so one compilation serves every n. Returns the state and

@@ -144,9 +144,20 @@ def _scores_and_input_grads(D: nnx.Module, x: jax.Array, *labels) -> tuple[jax.A
 
 def _one_step(gan: GAN, real: jax.Array, key: jax.Array, *, k_disc: int, generator_loss: str,
               label_smoothing: float, discriminator_loss: str = "bce", penalty: str = "none",
-              penalty_weight: float = 0.0, penalty_metric: str = "penalty") -> dict:
-    """k discriminator updates then one generator update, mutating ``gan`` (called inside jit)."""
+              penalty_weight: float = 0.0, penalty_metric: str = "penalty", noise: Callable | None = None,
+              update_g: bool = True) -> dict:
+    """k discriminator updates then one generator update, mutating ``gan`` (called inside jit).
+
+    The toy playground (``playground.ToyGAN``) runs on this same step, with two options the course's GANs leave at
+    their defaults: ``noise(key, n) -> z`` (n, latent_dim) draws z (default: a standard normal), and the one-network
+    buttons, ``k_disc=0`` (the generator's update alone, against D as it is; ``real`` is then unused) and
+    ``update_g=False`` (D's updates alone). ``gan`` needs ``generator``, ``discriminator``, ``g_opt`` and ``d_opt``
+    (anything with ``update(model, grads)``), ``g_ema`` and ``ema_decay``.
+    """
     G, D = gan.generator, gan.discriminator
+    if noise is None:
+        def noise(k, n):
+            return jax.random.normal(k, (n, G.latent_dim))
     m = getattr(D, "pack", 1)                       # PacGAN: D judges packs of m samples
     conditional = models.takes_labels(G)   # a class-conditional or self-conditioned generator
     if conditional:   # real = (images, labels); the fakes are asked for the same labels, so D sees the same classes
@@ -162,13 +173,14 @@ def _one_step(gan: GAN, real: jax.Array, key: jax.Array, *, k_disc: int, generat
     else:
         adversarial = losses.DISCRIMINATOR_LOSSES[discriminator_loss]
     reals = real if k_disc > 1 else real[None]
-    n = reals.shape[1]
+    n = reals.shape[1]   # k_disc = 0 (G alone): real is a batch whose size is the number of fakes G makes
     if n % m:
         raise ValueError(f"the discriminator judges packs of {m} samples (pack={m}), but the batch has {n}; "
                          f"use a batch size that is a multiple of {m}.")
-    keys = jax.random.split(key, k_disc)
+    keys = jax.random.split(key, max(k_disc, 1))
     added = penalty in ("r1", "r2", "gp")           # a term added to D's loss ("clip" constrains the weights)
-    gp_keys = jax.random.split(jax.random.fold_in(key, 1), k_disc) if penalty == "gp" else [None] * k_disc
+    gp_keys = (jax.random.split(jax.random.fold_in(key, 1), k_disc) if penalty == "gp" and k_disc
+               else [None] * max(k_disc, 1))
 
     def d_loss_fn(D, real, fake, gp_key, *y):   # y: (labels,) for a conditional GAN, else ()
         real, fake = models.pack_samples(real, m), models.pack_samples(fake, m)
@@ -200,40 +212,46 @@ def _one_step(gan: GAN, real: jax.Array, key: jax.Array, *, k_disc: int, generat
         return (labels_k[i],) if conditional else ()
 
     for i in range(k_disc - 1):  # extra discriminator updates, each on fresh fakes (k is small: unrolled)
-        fake = jax.lax.stop_gradient(G(jax.random.normal(keys[i], (n, G.latent_dim)), *y_of(i)))
+        fake = jax.lax.stop_gradient(G(noise(keys[i], n), *y_of(i)))
         grads = nnx.grad(d_loss_fn, has_aux=True)(D, reals[i], fake, gp_keys[i], *y_of(i))[0]
         d_update(grads)
 
     # Last discriminator update and the generator update share this forward pass of G.
-    z = jax.random.normal(keys[-1], (n, G.latent_dim))
-    y = y_of(k_disc - 1)
-    g_def, g_params, g_rest = nnx.split(G, nnx.Param, ...)
+    z = noise(keys[-1], n)
+    y = y_of(max(k_disc, 1) - 1)
+    metrics = {}
+    if not update_g:            # D's updates alone (the playground's "D step" button): G's forward pass as above
+        fake = G(z, *y)
+    else:
+        g_def, g_params, g_rest = nnx.split(G, nnx.Param, ...)
 
-    def g_forward(params, rest):  # rest (BatchNorm statistics) is an argument: NNX forbids closing over it
-        g = nnx.merge(g_def, params, rest)
-        return g(z, *y), nnx.state(g, nnx.Not(nnx.Param))  # BatchNorm statistics move forward here
+        def g_forward(params, rest):  # rest (BatchNorm statistics) is an argument: NNX forbids closing over it
+            g = nnx.merge(g_def, params, rest)
+            return g(z, *y), nnx.state(g, nnx.Not(nnx.Param))  # BatchNorm statistics move forward here
 
-    fake, g_vjp, g_rest_new = jax.vjp(g_forward, g_params, g_rest, has_aux=True)
-    nnx.update(G, g_rest_new)
+        fake, g_vjp, g_rest_new = jax.vjp(g_forward, g_params, g_rest, has_aux=True)
+        nnx.update(G, g_rest_new)
 
-    (d_loss, (r_logits, f_logits, *pen_parts)), d_grads = nnx.value_and_grad(d_loss_fn, has_aux=True)(
-        D, reals[-1], jax.lax.stop_gradient(fake), gp_keys[-1], *y)
-    d_update(d_grads)
+    if k_disc:
+        (d_loss, (r_logits, f_logits, *pen_parts)), d_grads = nnx.value_and_grad(d_loss_fn, has_aux=True)(
+            D, reals[-1], jax.lax.stop_gradient(fake), gp_keys[-1], *y)
+        d_update(d_grads)
+        metrics["d_loss"] = pen_parts[0] if added else d_loss    # the adversarial part, comparable across runs
 
-    # Generator loss through the *updated* discriminator, back through G's saved VJP (and the packing, if any).
-    g_loss, d_fake = nnx.value_and_grad(lambda f, D: g_loss_fn(D(models.pack_samples(f, m), *y)))(fake, D)
-    g_grads, _ = g_vjp(d_fake)
-    gan.g_opt.update(G, g_grads)
-    if gan.g_ema is not None:
-        _update_ema(gan.g_ema, G, gan.ema_decay)
-    metrics = {
-        "d_loss": pen_parts[0] if added else d_loss,    # the adversarial part, comparable across runs
-        "g_loss": g_loss,
-        "d_real": jnp.mean(jax.nn.sigmoid(r_logits)),   # mean D(x) before the update (sigmoid of any loss's score)
-        "d_fake": jnp.mean(jax.nn.sigmoid(f_logits)),   # mean D(G(z)) before the update
-        "g_grad_norm": optax.global_norm(g_grads),
-    }
-    if added:
+    if update_g:
+        # Generator loss through the *updated* discriminator, back through G's saved VJP (and the packing, if any).
+        g_loss, d_fake = nnx.value_and_grad(lambda f, D: g_loss_fn(D(models.pack_samples(f, m), *y)))(fake, D)
+        g_grads, _ = g_vjp(d_fake)
+        gan.g_opt.update(G, g_grads)
+        if gan.g_ema is not None:
+            _update_ema(gan.g_ema, G, gan.ema_decay)
+        metrics["g_loss"] = g_loss
+    if k_disc:
+        metrics["d_real"] = jnp.mean(jax.nn.sigmoid(r_logits))   # mean D(x) before the update (sigmoid of any score)
+        metrics["d_fake"] = jnp.mean(jax.nn.sigmoid(f_logits))   # mean D(G(z)) before the update
+    if update_g:
+        metrics["g_grad_norm"] = optax.global_norm(g_grads)
+    if added and k_disc:
         metrics[penalty_metric] = pen_parts[1]          # the penalty term before the update
     return metrics
 
