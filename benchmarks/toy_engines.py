@@ -1,5 +1,6 @@
-"""The two toy engines on the command line's toy recipe: ``train.fit`` (the course's fused step) against the
-playground's ``ToyGAN``, and the course's fused step alone (issue #27: one fast engine for the toy GANs).
+"""The toy GAN's two ways to train, on the command line's toy recipe: ``train.fit`` (the course's fused step, host
+batches) against the playground's ``ToyGAN`` (the same step, ``steps._one_step``, with batches drawn on the device
+from its pool: one engine since issue #27), and the course's fused step alone.
 
 ``python benchmarks/toy_engines.py --steps 10000 --repeats 3`` (from the repository root, nothing else running)
 prints one JSON line per run: ``fit`` trains ``config.build_gan(GANConfig(dataset="ring"))`` with ``train.fit`` (no

@@ -1,8 +1,8 @@
 """The GAN playground: a small GAN on 1-D or 2-D data, trained live in front of the reader.
 
-Two parts, one job: a training engine for small MLP GANs (``ToyGAN``, pure jitted functions on the split state of
-Flax NNX models; also run for several seeds at once by ``train_seeds``), and a widget (``Playground``) that drives it
-from the browser. The widget is an ``anywidget`` (one ES module, ``playground.js`` beside this file, no build step):
+Two parts, one job: a training engine for small MLP GANs (``ToyGAN``: the course's own update step,
+``steps._one_step``, run as pure jitted functions on the split state of Flax NNX models; also run for several seeds at
+once by ``train_seeds``), and a widget (``Playground``) that drives it from the browser. The widget is an ``anywidget`` (one ES module, ``playground.js`` beside this file, no build step):
 the browser draws every frame on a canvas from arrays Python sends (real and generated samples, D's decision map,
 G's manifold, gradient arrows) and asks for the next frame when it has drawn one, so no thread and no timer run in
 the kernel, and no ``jslink``, ``Play`` or ipympl is used (each is broken in at least one notebook front end).
@@ -242,6 +242,9 @@ class _Optax:
 class ToyGAN:
     """A small MLP GAN on 1-D or 2-D data, with pure jitted updates: the playground's engine.
 
+    Every update is the course's step (``steps._one_step``, as in ``train.fit`` and the command line): the last D
+    update and the G update share one forward pass of G; real batches are random rows of a pool of data drawn once.
+
     ``state`` is a pytree (the split NNX state of G and D, their optimizer states, the EMA, counters), so
     ``train_seeds`` can train several seeds at once with ``jax.vmap``.
 
@@ -342,11 +345,12 @@ class ToyGAN:
         """The networks of ``state`` as the course's step takes them (``steps._one_step``: the same update code as
         ``fit`` and the command line)."""
         c = self.config
+        # copy=True: new Variables, so that the step's in-place updates leave ``state`` itself as it was
         return SimpleNamespace(
-            generator=nnx.merge(self.g_def, state["g"], state["g_rest"]),
-            discriminator=nnx.merge(self.d_def, state["d"], state["d_rest"]),
+            generator=nnx.merge(self.g_def, state["g"], state["g_rest"], copy=True),
+            discriminator=nnx.merge(self.d_def, state["d"], state["d_rest"], copy=True),
             g_opt=_Optax(self.g_tx, state["g_opt"]), d_opt=_Optax(self.d_tx, state["d_opt"]),
-            g_ema=nnx.merge(self.g_def, state["ema"], state["g_rest"]) if c.ema else None, ema_decay=c.ema)
+            g_ema=nnx.merge(self.g_def, state["ema"], state["g_rest"], copy=True) if c.ema else None, ema_decay=c.ema)
 
     def _update(self, state, k_disc: int, update_g: bool):
         """One step of the course's update (``steps._one_step``): ``k_disc`` D updates (0: none) then, if
@@ -363,6 +367,8 @@ class ToyGAN:
                                 "k_disc": k_disc}, noise=self._noise, update_g=update_g)
         _, gp, gr = nnx.split(gan.generator, nnx.Param, ...)
         _, dp, dr = nnx.split(gan.discriminator, nnx.Param, ...)
+        if not k_disc:      # G alone leaves D bit for bit, spectral norm's vectors too (G's loss moved them in D)
+            dp, dr = state["d"], state["d_rest"]
         new = {**state, "g": gp, "g_rest": gr, "d": dp, "d_rest": dr, "g_opt": gan.g_opt.state,
                "d_opt": gan.d_opt.state, "ema": nnx.state(gan.g_ema, nnx.Param) if c.ema else gp,
                "n_d": state["n_d"] + k_disc, "n_g": state["n_g"] + int(update_g)}

@@ -198,6 +198,19 @@ def test_runs_are_reproducible_chunking_does_not_matter_and_replay_reproduces():
         ToyGAN(cfg).replay([("jump", 1)])
 
 
+def test_a_lone_generator_step_leaves_a_spectrally_normalised_discriminator_as_it_was():
+    """G's loss runs D forward, which moves spectral normalisation's power-iteration vectors inside the course's
+    step; the playground's "step G" button must still leave D bit for bit (its map must not move)."""
+    gan = ToyGAN(PlaygroundConfig(spectral_norm=True, **TINY))
+    gan.train(2)
+    before, heat = gan.state, gan.frame()["heat"]
+    gan.step_g()
+    for k in ("d", "d_rest", "d_opt"):
+        assert identical(gan.state[k], before[k]), k
+    assert np.array_equal(gan.frame()["heat"], heat)
+    assert not identical(gan.state["g"], before["g"])
+
+
 def test_set_learning_rates_changes_the_rate_keeps_the_moments_and_replays():
     cfg = PlaygroundConfig(**TINY)
     gan = ToyGAN(cfg)
