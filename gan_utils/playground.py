@@ -279,6 +279,8 @@ class ToyGAN:
         self.g_tx = _optimizer(c.g_optimizer, c.g_lr, c.b1, c.b2)
         self.d_tx = _optimizer(c.d_optimizer, c.d_lr, c.b1, c.b2)
         d_loss_name, g_loss_name = config_lib.LOSSES[c.loss]
+        # the losses the step uses (notebook 02 checks them against its own), and the arrows' G loss
+        self.d_loss_fn = losses.DISCRIMINATOR_LOSSES[d_loss_name]
         self.g_loss_fn = losses.GENERATOR_LOSSES[g_loss_name]
         self.weight = _penalty_default(c.penalty) if c.penalty_weight is None else float(c.penalty_weight)
         # the course's step options (k_disc is set per update: the one-network buttons take 0 or 1)
