@@ -35,6 +35,9 @@ VARIANTS = {
     "LSGAN, 12,000 steps, half annealed": (dict(loss="lsgan"), 12000, 6000),
     "GAN (non-saturating), 12,000 steps, half annealed": ({}, 12000, 6000),
     "hinge, 12,000 steps, 2,000 annealed": (dict(loss="hinge"), 12000, 2000),
+    # with the one toy engine (issue #27: the playground on the course's step), where 12,000 half annealed met the
+    # target in 3 of 5 seeds: does a longer schedule, or LSGAN's, hold in every seed?
+    "LSGAN, 20,000 steps, half annealed": (dict(loss="lsgan"), 20000, 10000),
 }
 
 
