@@ -395,8 +395,7 @@ def copy_line(n_samples: int, quantile: float = 0.05) -> float:
     A model whose samples sit like fresh digits lands below it about 97.7% of the time (one-sided, normal
     approximation); the line leaves out the noise of the threshold itself, estimated from the test digits.
     """
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-        raise ValueError(f"n_samples must be a whole number >= 1 (the samples scored), got {n_samples!r}.")
+    data._check_count("n_samples", n_samples)
     if not 0 < quantile < 1:
         raise ValueError(f"quantile must be in (0, 1), got {quantile}.")
     return float(quantile + 2 * np.sqrt(quantile * (1 - quantile) / n_samples))

@@ -258,7 +258,7 @@ def test_the_copy_line_leaves_room_for_sampling_noise():
     assert 0.96 < np.mean(shares < metrics.copy_line(2000)) < 0.99
     assert 0.4 < np.mean(shares > 0.05) < 0.6
     for bad in (0, 2.5, True):
-        with pytest.raises(ValueError, match="n_samples must be a whole number"):
+        with pytest.raises(ValueError, match="n_samples must be an integer >= 1"):
             metrics.copy_line(bad)
     with pytest.raises(ValueError, match="quantile must be in"):
         metrics.copy_line(100, 1.0)
