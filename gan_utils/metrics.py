@@ -63,7 +63,7 @@ from . import data
 __all__ = ["CLASSIFIER_DIR", "MnistClassifier", "load_classifier", "classifier_meta", "classifier_outputs", "gaussian_stats",
            "sqrtm_psd", "trace_sqrt_product", "frechet_distance", "fid_from_features", "inception_score",
            "class_histogram", "histogram_reverse_kl", "precision_recall", "toy_mode_metrics",
-           "image_metrics", "conditional_metrics", "nearest_distances", "memorisation", "load_images", "evaluate",
+           "image_metrics", "conditional_metrics", "nearest_distances", "memorisation", "copy_line", "load_images", "evaluate",
            "add_cli"]
 
 CLASSIFIER_DIR = Path(__file__).parent / "assets" / "mnist_classifier"
@@ -365,7 +365,9 @@ def memorisation(sample_features, train_features, test_features, quantile: float
 
     d(x) is the distance, in the classifier's features, from x to its nearest training digit. Real test digits were
     never trained on, so their d says how close a new digit of the same distribution falls by chance. A model that
-    copies training digits puts more samples below the test digits' ``quantile``-quantile of d than ``quantile``.
+    places digits like fresh ones puts about ``quantile`` of its samples below the test digits' ``quantile``-quantile
+    of d, give or take sampling noise; one that copies training digits puts clearly more: read ``share_closer``
+    against ``copy_line(N, quantile)``, not against ``quantile`` itself.
 
     Args:
       sample_features: (N, F) features of generated images (``classifier_outputs(images)[0]``).
@@ -384,6 +386,19 @@ def memorisation(sample_features, train_features, test_features, quantile: float
     threshold = float(np.quantile(d_test, quantile))
     return {"median_distance": float(np.median(d_sample)), "test_median_distance": float(np.median(d_test)),
             "threshold": threshold, "share_closer": float(np.mean(d_sample < threshold)), "quantile": quantile}
+
+
+def copy_line(n_samples: int, quantile: float = 0.05) -> float:
+    """The share of ``memorisation``'s ``share_closer`` above which N samples say copying: ``quantile`` plus two
+    standard errors of a share at N, ``q + 2 sqrt(q (1 - q) / N)`` (0.0597 for 2,000 samples at q = 0.05).
+
+    A model whose samples sit like fresh digits lands below it about 97.7% of the time (one-sided, normal
+    approximation); the line leaves out the noise of the threshold itself, estimated from the test digits.
+    """
+    data._check_count("n_samples", n_samples)
+    if not 0 < quantile < 1:
+        raise ValueError(f"quantile must be in (0, 1), got {quantile}.")
+    return float(quantile + 2 * np.sqrt(quantile * (1 - quantile) / n_samples))
 
 
 def precision_recall(real_features, fake_features, k: int = 3, chunk: int = 1000) -> tuple[float, float]:

@@ -729,8 +729,9 @@ assert dbound["race, 4 min"]["bits_per_dim"] < runs["vae64"][SEEDS[0]]["bits_per
 # A generator that returned its training digits would score well on every measure above. The scoreboard's last
 # column compares each model's 2,000 samples with fresh real digits: for the test digits, which no model saw, the
 # distance in the classifier's features to the nearest training digit has a 5% quantile; a model whose samples sit
-# like fresh digits puts about 5% of its samples closer than that, give or take sampling noise (printed below), and a
-# model that copies clearly more (`metrics.memorisation`). Below, four samples of each model beside
+# like fresh digits puts about 5% of its samples closer than that, give or take sampling noise (the line above which a
+# share says copying, `metrics.copy_line`, is printed below), and a model that copies clearly more
+# (`metrics.memorisation`). Below, four samples of each model beside
 # their nearest training digits.
 
 # %%
@@ -751,7 +752,7 @@ for model in rivals.MODELS:
           + ", ".join(f"{x['share_closer']:.1%}" for x in m) + f" (seeds {', '.join(SEEDS)}); median distance "
           f"{np.mean([x['median_distance'] for x in m]):.2f} (test digits: {m[0]['test_median_distance']:.2f})")
 n_mem = setup["n_samples"]
-copy_line = 0.05 + 2 * np.sqrt(0.05 * 0.95 / n_mem)   # 5% plus two standard errors of a share at this N
+copy_line = metrics.copy_line(n_mem)   # 5% plus two standard errors of a share at this N
 print(f"fresh digits give 5% by construction; with {n_mem:,} samples a model like them lands below {copy_line:.1%} "
       "(two standard errors), so only a share above that says copying")
 print(f"after {LMARKS[-1] / 60:g} min (seed 0 only): " + ", ".join(

@@ -61,6 +61,7 @@ CITED: dict[str, dict[str, str]] = {
         "512": "benchmarks/RESULTS.md, \"Notebook 07's grid solved: a search per recipe\" (the batch-512 variant); "
                "igul222/improved_wgan_training gan_toy.py: DIM = 512 (WGAN-GP's toy networks)",
         "85.0%": "benchmarks/RESULTS.md, \"The grid from the command line\": seed 6 trained alone, 85.0% high quality",
+        "55.6%": "benchmarks/RESULTS.md, \"One engine, second attempt\": the hinge row's lowest seed with the one engine",
         "3e-3": "the recipe's G learning rate, set in RECIPE (section 2's code)",
         "1e-3": "the recipe's D learning rate, set in RECIPE (section 2's code)",
         "128": "the recipe's hidden width, set in RECIPE (section 2's code)",

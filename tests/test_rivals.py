@@ -241,6 +241,24 @@ def test_memorisation_tells_a_copier_from_fresh_samples():
     fair, copier = (metrics.memorisation(f, train, test) for f in (fresh, copies))
     assert abs(fair["share_closer"] - 0.05) < 0.04 and copier["share_closer"] > 0.95
     assert copier["median_distance"] < fair["test_median_distance"] / 10
+    line = metrics.copy_line(len(fresh))
+    assert fair["share_closer"] < line < copier["share_closer"]
     np.testing.assert_allclose(metrics.nearest_distances(train[:3], train), 0, atol=1e-6)
     with pytest.raises(ValueError, match="same width"):
         metrics.nearest_distances(train[:, :3], train)
+
+
+def test_the_copy_line_leaves_room_for_sampling_noise():
+    """copy_line(N) = 5% plus two standard errors: a model like fresh digits (each sample closer with probability
+    0.05) stays below it about 97.7% of the time; the bare 5% it crosses about half the time."""
+    assert metrics.copy_line(2000) == pytest.approx(0.05 + 2 * (0.05 * 0.95 / 2000) ** 0.5)
+    assert metrics.copy_line(2000) == pytest.approx(0.0597, abs=1e-4)
+    assert metrics.copy_line(2000, 0.1) > metrics.copy_line(2000) > metrics.copy_line(20000) > 0.05
+    shares = np.random.default_rng(0).binomial(2000, 0.05, size=20000) / 2000
+    assert 0.96 < np.mean(shares < metrics.copy_line(2000)) < 0.99
+    assert 0.4 < np.mean(shares > 0.05) < 0.6
+    for bad in (0, 2.5, True):
+        with pytest.raises(ValueError, match="n_samples must be an integer >= 1"):
+            metrics.copy_line(bad)
+    with pytest.raises(ValueError, match="quantile must be in"):
+        metrics.copy_line(100, 1.0)
