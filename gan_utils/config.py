@@ -35,8 +35,8 @@ BEFORE_OPTIONS = dict(hidden=(256, 256), loss="non_saturating", d_lr=None, b2=0.
                       penalty="none", penalty_weight=None, spectral_norm=False, minibatch_std=False, pack=1,
                       conditional=False, self_condition=0, lr_decay=0, lr_anneal=0)
 # The toy mixtures' recipe: notebook 07's, which met issue #26's grid target (>= 24 of 25 modes, >= 90% high-quality
-# samples) with the hinge loss and 12,000 steps of which the second half annealed in 26 of 30 runs (10 of 10 seeds in
-# batches of 5, 8 of 10 trained alone, 8 of 10 from the command line; benchmarks/RESULTS.md). A field left None takes
+# samples) with the hinge loss and 20,000 steps of which the second half annealed in 28 of 30 runs (10 of 10 seeds in
+# batches of 5, 8 of 10 trained alone, 10 of 10 from the command line; benchmarks/RESULTS.md). A field left None takes
 # these for ring and grid.
 TOY_RECIPE = dict(batch_size=256, lr=3e-3, d_lr=1e-3, hidden=(128, 128, 128))
 _DCGAN_SIZES = ("g_base", "d_base", "g_extra")   # the fields that size a DCGAN; an MLP must leave them alone
