@@ -28,8 +28,8 @@
 #   generator gradients that vanish (saturating loss) or grow (non-saturating loss) -> a Wasserstein critic whose
 #   gradient stays informative where the Jensen-Shannon divergence is flat at $\log 2$;
 # - **mode collapse** told apart from the failures that look like it, by two measurements read together: diversity
-#   (modes covered, distinct samples, spread) and fidelity (their distance to the data); a generator that drops modes while every sample
-#   stays good, one that dies into a single point, and one that follows a lagging discriminator off the data, each
+#   (modes covered, distinct samples, spread) and fidelity (their distance to the data); a generator that drops modes while nearly every
+#   sample stays good, one that dies into a single point, and one that follows a lagging discriminator off the data, each
 #   over 5 seeds, with the discriminator's map and the gradient arrows on one scale; and what the GAN doctor
 #   (`gan_utils.doctor`) says about each;
 # - the **stabilisers**, each built by hand: least-squares, hinge and Wasserstein losses, weight clipping, the gradient
@@ -62,7 +62,7 @@ from flax import nnx
 from gan_utils import data, exercises, losses, metrics, models, plots, playground, precomputed
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR, D_COLOR
 from gan_utils.playground import PlaygroundConfig, ToyGAN, train_seeds, draw_frame
-# Sections 2, 4 and 5 show precomputed results (175 toy runs and two MNIST runs: 77 minutes on a 2-core CPU; each
+# Sections 2, 4 and 5 show precomputed results (175 toy runs and two MNIST runs: about 62 minutes on a 2-core CPU; each
 # result prints when, where and in how long it was computed).
 # True: re-run them here and save them (gan_utils/precomputed.py says where); the notebook then shows your run.
 RUN_EXPERIMENTS = False
@@ -418,7 +418,8 @@ print(f"re-run in {time.perf_counter() - t0:.0f} s; "
 # - **The recipe** spreads over the ring (a spread close to the data's) with its samples on the modes (a median
 #   distance to the nearest mode of about 1σ), and covers all 8 modes in every seed.
 # - **G's learning rate x 5: mode collapse.** Nearly every sample is still good (over 90% of high quality in every
-#   seed, on the modes), but the generator covers fewer modes than the recipe and draws far fewer distinct points: whole
+#   seed, on the modes), but the generator covers fewer modes than the recipe in 4 of 5 seeds (seed 1 keeps all 8) and
+#   draws far fewer distinct points in every seed: whole
 #   regions of $z$ now map to the same outputs. No single sample shows this failure; the distribution is wrong. It is
 #   consistent with the mode-seeking term of the introduction, though that was derived for an optimal $D$ and here $D$
 #   lags behind $G$; a competing reading is the dead units of the x 10 bullet below, since exact duplicate samples
@@ -439,8 +440,8 @@ print(f"re-run in {time.perf_counter() - t0:.0f} s; "
 # the centre of the D / 100 row's samples travels 0.379 per 250 steps on average (up to 0.897, nearly the ring's
 # radius), against 0.093 for the recipe's, and it keeps travelling once the rates drop (0.593 per 250 steps), where the
 # recipe's settles (0.009). The x 5 row moves about twice as far as the recipe's (0.200) and settles too (0.024). The
-# x 10 row's single point moves least of all (0.050): a generator that no longer depends on $z$ has little left to
-# move. The centre is a coarse measure: it sees a point or a clump move, not samples hopping between the ring's modes.
+# x 10 row's single point moves least of all between steps 1,000 and 4,000 (0.050), though not once the rates drop
+# (0.031): a generator that no longer depends on $z$ has little left to move. The centre is a coarse measure: it sees a point or a clump move, not samples hopping between the ring's modes.
 # At the panels' common arrow scale the bottom rows' pushes are too weak to see; each title gives the largest.
 
 # %% [markdown]
@@ -724,7 +725,7 @@ assert gap < 1e-5 and moved > 1e-3      # float32 rounding over 50 steps: under 
 # rates (the samples jitter around the modes, and smaller steps shrink the jitter: one ring run went from 41% to 89%
 # high quality after such steps, benchmarks/RESULTS.md), 5 seeds per method, all 5 trained at once
 # (`train_seeds`, a `vmap` over the seeds), then 2,500 samples per run scored as VEEGAN and PacGAN do. The plain GAN's
-# ring runs are trained again here, as one more row of the same protocol. The 100 runs take about 20 minutes on a
+# ring runs are trained again here, as one more row of the same protocol. The 100 runs take about 18 minutes on a
 # 2-core CPU (printed below), more than a class period: the table is **precomputed** (the cell says when, where and how long), and
 # `RUN_EXPERIMENTS = True` in the setup cell re-runs it in place. A cell below the table (after the grid figure)
 # re-runs two of its rows
@@ -950,7 +951,8 @@ print(f"2 re-runs in {time.perf_counter() - t0:.0f} s, each within the accepted 
 # high quality tied. With 5 seeds "more than 2 standard errors" is a loose bar (two equal methods cross it about one
 # time in ten), and this notebook makes about 40 such comparisons: read a single crossing as a lead to test with more
 # seeds, not a result. PacGAN2, which PacGAN's paper reports at 23.8 modes and 91.3%, gets 16.8 modes and 2.6% here
-# on average, below the plain GAN's worst seed (printed under the table's re-run); its paper used a maxout
+# on average: its high quality below the plain GAN's worst seed (6.8%, printed by the re-run cell), its modes within
+# the plain GAN's range (14-23); its paper used a maxout
 # discriminator and 400 epochs, we used our MLPs and 6,000 steps, and with packs of 2 our $D$ sees 128 packs per
 # step: we did not measure which of these matters. The weight average follows the plain GAN's runs seed by seed (it
 # does not change training) and ends below them on the grid in four seeds of five, by 0.5 to 9.0 points, and above in
@@ -1100,7 +1102,8 @@ assert m0 >= 22 and h0 >= 0.80, (m0, h0)
 # ten ($0.93^5 \approx 0.71$), a rough figure. And the recipe was picked by a search on this grid, scored with these
 # metrics: it is tuned to them.
 #
-# The Lipschitz methods at their papers' optimiser settings neither fail as under the table's recipe nor succeed:
+# At their papers' optimiser settings, spectral normalisation and weight clipping no longer fail as under the table's
+# recipe, WGAN-GP only in part (more modes, few samples on them), and none succeeds:
 # spectral normalisation covers 24.2 of 25 modes (0.8 under the table's recipe) with 26.4 ± 13.1% of the samples
 # within 3σ, weight clipping 23.6 modes (12.4) with 13.5 ± 3.3%, WGAN-GP 11.2 ± 6.6 modes (2.2; fewest 2) with 3.4%.
 # More modes are reached than under the table's recipe, but these runs also take twice the table's generator steps
@@ -1147,10 +1150,11 @@ for name, runs in fix_rows.items():
     d = [describe(r["samples"]) for r in runs]
     apart = "" if name not in fixes else ("  (modes apart from no stabiliser by > 2 standard errors)" if not tied(modes, base_modes)
                                           else "  (modes within 2 standard errors of no stabiliser)")
-    dead_seeds = sum(x["distinct"] == 1 for x in d)
+    single = [int(m) for m, x in zip(modes, d) if x["distinct"] == 1]     # modes covered by each one-point seed
     print(f"  {name:27s} {fmt(modes):>12s} {fmt(hq):>16s} {min(x['distinct'] for x in d):>7d}-"
-          f"{max(x['distinct'] for x in d):<5d} {min(x['spread'] for x in d):6.2f}-{max(x['spread'] for x in d):.2f}{apart}"
-          + (f"; {dead_seeds} seed(s) drawing a single point" if dead_seeds else ""))
+          f"{max(x['distinct'] for x in d):<5d} {min(x['spread'] for x in d):6.2f}-{max(x['spread'] for x in d):.2f}"
+          f"  modes per seed {', '.join(str(int(m)) for m in modes)}{apart}"
+          + (f"; {len(single)} seed(s) drawing a single point, on {', '.join(map(str, single))} mode(s)" if single else ""))
 fixed = [n for n in FIXES if not tied(np.array([r["modes_covered"] for r in fixes[n]], float), base_modes)
          and np.mean([r["modes_covered"] for r in fixes[n]]) > base_modes.mean()]
 print(f"stabilisers that cover more modes than no stabiliser, beyond 2 standard errors: {', '.join(fixed) or 'none'}")
@@ -1159,13 +1163,15 @@ if not precomputed.rerun_requested(RUN_EXPERIMENTS):    # the text below reads t
 
 # %% [markdown]
 # In the committed runs (5 seeds each, printed; asserted when they are the ones loaded), PacGAN2 and the R1 penalty
-# cover more modes than the collapsed generator without them, by more than 2 standard errors, and bring back distinct
-# samples; both cost some high quality, R1 by far the most. LSGAN and the minibatch standard deviation, the other way
-# of showing $D$ a batch, cover more modes on average (6.8 each, against 5.4), but within 2 standard errors of no
-# stabiliser: each left a seed or two at 4 to 6 modes. The hinge loss did not help: fewer modes on average (3.2),
-# though within 2 standard errors (its seeds spread widely), and in two seeds a generator that draws a single point,
-# on no mode (printed). PacGAN2, below
-# the plain GAN on the grid (16.8 modes, 2.6%), is one of the two that help here: which stabiliser helps depends on the
+# cover more modes than the collapsed generator without them, by more than 2 standard errors, and draw more distinct
+# samples (R1's range of distinct samples lies wholly above no stabiliser's; PacGAN2's overlaps it and reaches
+# higher); both cost some high quality, R1 by far the most. LSGAN and the minibatch
+# standard deviation, the other way of showing $D$ a batch, cover more modes on average (6.8 each, against 5.4), but
+# within 2 standard errors of no stabiliser: each left a seed or two at 4 to 6 modes (the modes per seed are
+# printed). The hinge loss did not help: fewer modes on average (3.2), though within 2 standard errors (its seeds
+# spread widely); two of its seeds cover no mode, and two draw a single point, one of them on a mode (printed).
+# PacGAN2, below the plain GAN on the grid in high quality (2.6% against 16.2%; its 16.8 modes within 2 standard
+# errors), is one of the two that help here: which stabiliser helps depends on the
 # failure; measure it on yours. With 5 seeds and five comparisons, each of these two is a lead at the loose bar of
 # section 4, not a settled result. (Why these two help and the others do not is not measured here.)
 
@@ -1331,7 +1337,8 @@ assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged
 #   left the samples far off the data. A run that does not settle shows it in how far its samples travel.
 # - **The GAN doctor** (`gan_utils.doctor`) reads these measures as a verdict: on section 2's 20 runs it named the
 #   x 5 runs mode collapse and the D / 100 runs non-convergence; it calls the one-point generator collapse too (it
-#   cannot see whether units are dead), and none of the recipe's runs, whose every mode held its share.
+#   cannot see whether units are dead), and none of the recipe's runs, whose every mode held at least a quarter of
+#   its fair share.
 # - **The stabilisers** are each a few lines: LSGAN, hinge and Wasserstein losses; weight clipping, the gradient
 #   penalty, R1/R2; spectral normalisation by power iteration; the minibatch standard deviation and PacGAN's packs, which
 #   let $D$ see a batch; an average of $G$'s weights. `gan_utils` has each (`losses`, `models`), selectable from `fit`,
@@ -1339,19 +1346,21 @@ assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged
 #   playground.
 # - **Measured under one protocol** (5 seeds each, in the precomputed runs), the recipe itself solves the ring (8 of
 #   8 modes in every seed, 97.3% high quality), and six stabilisers cover all 8 modes in every seed, five of them with
-#   95.8-97.4% of high quality (R1's 74.1% is lower by more than 2 standard errors). On the grid LSGAN leads the
+#   95.8-97.4% of high quality (R1's 74.1% is lower than the plain GAN's by more than 2 standard errors, and so, by
+#   less than a point, is PacGAN2's 96.7%). On the grid LSGAN leads the
 #   stabilisers (23.0 of 25 modes, 73.6% high quality), above the plain GAN's 16.2% by more than 2 standard errors as
-#   is the minibatch std (50.1%); hinge is tied with both, its seeds spread wide; only R1 covers more grid modes (by
+#   is the minibatch std (50.1%); hinge is tied with LSGAN and with the plain GAN, its seeds spread wide; only R1 covers more grid modes (by
 #   more than 2 standard errors, a loose bar at 5 seeds); all short of PacGAN's much longer runs. **20,000 steps, the
 #   second half annealed (section 4.1), solve the grid** in the 5 seeds here, for hinge (94.8 ± 1.5%, every seed at
 #   least 24 modes and 92.6%) and for LSGAN, and the non-saturating GAN falls short only in one seed's modes; for hinge
 #   in 28 of the 30 runs measured in all, not in every run. Weight clipping failed on both data sets; WGAN-GP
-#   and spectral normalisation failed on the grid under the recipe (2.2 and 0.8 of 25 modes) and were uneven on the
-#   ring. Outside that protocol, at their papers' optimiser settings for 12,000 generator steps (section 4.1), WGAN-GP,
+#   and spectral normalisation failed on the grid under the recipe (2.2 and 0.8 of 25 modes); on the ring WGAN-GP fell
+#   below the plain GAN too (3.6 of 8 modes, beyond 2 standard errors) and spectral normalisation was uneven (one seed
+#   of five at 0 modes). Outside that protocol, at their papers' optimiser settings for 12,000 generator steps (section 4.1), WGAN-GP,
 #   weight clipping and spectral normalisation cover more grid modes (11.2, 23.6 and 24.2) with under 30% of the
 #   samples on them on average. Against the collapse itself (G's learning rate x 5), PacGAN2 and R1 brought back modes
 #   (by more than 2 standard errors); LSGAN and the minibatch standard deviation covered more on average, within 2
-#   standard errors, and hinge did not help (in two seeds a generator drawing a single point, on no mode).
+#   standard errors, and hinge did not help (two seeds with no mode covered).
 # - On MNIST neither run (one seed each, precomputed) collapsed: both ended with every digit drawn, between 6.0% and
 #   15.8% of the samples each; the class histogram during training is the tool to watch for collapse there.
 #
