@@ -894,36 +894,33 @@ print(f"spectral norm on the ring, worst seed: {spectral_ring['modes_covered'][w
       f"{spectral_ring['high_quality_fraction'][worst]:.1%} high quality")
 
 # %%
-# The table follows from this code: two of its rows re-run here (first seed only, the full protocol) must land within
-# the committed spread over 5 seeds, widened on each side by that spread's own width (at least 2 modes and 15 points
-# of high quality), and never below half the committed minimum. The re-run trains its seed alone, where the table
-# trained 5 seeds in one batch: the float rounding differs, and GAN training amplifies it, so even on this machine it
-# is a new draw (the committed seed 0 is printed beside it). A new draw falls outside the range of 5 others about one
-# time in three: with seeds shifted by 2, the plain GAN's re-run covered 14 grid modes against a committed 18-25. The
-# floor fails a collapsed or non-converged run (under 4% high quality for the plain GAN). The rows: the plain GAN on
-# the grid and the stabiliser that leads on the grid, the comparison the text below leans on.
+# The table follows from this code: two of its rows re-run here (first seed only, the full protocol) must not fall
+# below the committed runs by more than a sound run can: at least the committed fewest modes less that row's own range
+# (at least 2), and at least half the committed lowest high-quality fraction. The re-run trains its seed alone, where
+# the table trained 5 seeds in one batch: the float rounding differs, and GAN training amplifies it, so even on this
+# machine it is a new draw (the committed seed 0 is printed beside it). How far a new draw lands: seeds 0-9 trained
+# alone on the machine that made the table gave the plain GAN 15-25 modes and 8.2-82.1% high quality, LSGAN 22-25
+# modes and 53.0-78.2%, and with every seed shifted by 1 LSGAN's re-run reached 48.8% (benchmarks/RESULTS.md): so no
+# upper bound (one seed alone can beat all five committed ones by far), and a floor that a collapsed or non-converged
+# run fails (under 4% high quality for the plain GAN, under 34% for LSGAN). The rows: the plain GAN on the grid and
+# the stabiliser that leads on the grid, the comparison the text below leans on.
 t0 = time.perf_counter()
 respot = compare_methods({n: METHODS[n] for n in dict.fromkeys(("GAN (non-saturating)", best_stabiliser))},
                          datasets=("grid",), seeds=[SEEDS[0]])
 
-def band(values, least):
-    lo, hi = min(values), max(values)
-    pad = max(hi - lo, least)
-    return max(lo - pad, lo / 2), hi + pad
-
 for k, row in respot.items():
     ref = stabilisers[k]
     modes, hq = row["modes_covered"][0], row["high_quality_fraction"][0]
-    m_lo, m_hi = band(ref["modes_covered"], 2)
-    q_lo, q_hi = band(ref["high_quality_fraction"], 0.15)
+    m_lo = min(ref["modes_covered"]) - max(max(ref["modes_covered"]) - min(ref["modes_covered"]), 2)
+    q_lo = min(ref["high_quality_fraction"]) / 2
     print(f"{k}, re-run here: {modes}/25 modes, {hq:.1%} high quality (committed seed 0: {ref['modes_covered'][0]}, "
           f"{ref['high_quality_fraction'][0]:.1%}); committed over 5 seeds: "
           f"{min(ref['modes_covered'])}-{max(ref['modes_covered'])} modes, "
           f"{min(ref['high_quality_fraction']):.1%}-{max(ref['high_quality_fraction']):.1%}; "
-          f"accepted: {m_lo:g}-{min(m_hi, 25):g} modes, {q_lo:.1%}-{min(q_hi, 1):.0%}")
-    assert m_lo <= modes <= m_hi, (k, modes)
-    assert q_lo <= hq <= q_hi, (k, hq)
-print(f"2 re-runs in {time.perf_counter() - t0:.0f} s, each within the accepted band")
+          f"accepted: at least {m_lo:g} modes and {q_lo:.1%}")
+    assert modes >= m_lo, (k, modes)
+    assert hq >= q_lo, (k, hq)
+print(f"2 re-runs in {time.perf_counter() - t0:.0f} s, each above its floor")
 
 # %% [markdown]
 # **Reading the table** (the precomputed runs; with `RUN_EXPERIMENTS = True` your own replace them; ± is one standard
