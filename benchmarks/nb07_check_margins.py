@@ -6,8 +6,10 @@ sections 1.2 and 1.3 (a discriminator and a WGAN-GP critic trained on two thin s
 own source so that it cannot drift from it, once per seed (the networks' initialisation and every key), and prints one
 JSON line per seed with the numbers its checks assert on. ``mnist`` trains the course recipe (``GANConfig()``) on
 MNIST for 500 steps per seed, as section 5's check does, and prints the reverse KL of the digit histogram of 1,000
-samples to the uniform one and the least drawn digit's share. Results and dates: ``benchmarks/RESULTS.md``. Not part
-of the course package.
+samples to the uniform one and the least drawn digit's share. ``table`` trains the two grid rows that section 4's
+re-run check trains (the plain GAN and LSGAN, the table's leading stabiliser), one seed alone each, at the table's
+protocol, with the recipe and methods read from the notebook's source, and prints their modes covered and
+high-quality fraction. Results and dates: ``benchmarks/RESULTS.md``. Not part of the course package.
 """
 from __future__ import annotations
 
@@ -67,13 +69,34 @@ def mnist(seed: int, steps: int = 500) -> dict:
                 seconds=round(time.perf_counter() - t, 1))
 
 
+def table(seed: int, rows: tuple[str, ...] = ("GAN (non-saturating)", "LSGAN")) -> list[dict]:
+    """Section 4's grid rows `rows` from this seed alone (the re-run check's draw): modes covered, high quality."""
+    from gan_utils.playground import PlaygroundConfig, train_seeds
+    src = open(NOTEBOOK).read()
+    ns: dict = {}
+    exec(_between(src, "RECIPE = dict(", "\n"), ns)                                        # the recipe's line
+    exec(_between(src, "METHODS = {", "\ndef compare_methods"), ns)     # METHODS and FULL_STEPS, FULL_ANNEAL
+    out = []
+    for name in rows:
+        t = time.perf_counter()
+        cfg = PlaygroundConfig(data="grid", seed=0, **ns["RECIPE"], **ns["METHODS"][name])   # the notebook's SEED
+        r = train_seeds(cfg, [seed], ns["FULL_STEPS"], anneal=ns["FULL_ANNEAL"])[0]
+        out.append(dict(row=f"grid/{name}", seed=seed, modes=int(r["modes_covered"]),
+                        high_quality=round(float(r["high_quality_fraction"]), 4), seconds=round(time.perf_counter() - t, 1)))
+    return out
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=("section1", "mnist"))
+    parser.add_argument("what", choices=("section1", "mnist", "table"))
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])   # 0 is the notebook's own
     parser.add_argument("--steps", type=int, default=500)                          # mnist: section 5's check length
     args = parser.parse_args(argv)
     for seed in args.seeds:
+        if args.what == "table":
+            for row in table(seed):
+                print(json.dumps(row), flush=True)
+            continue
         row = section1(seed) if args.what == "section1" else mnist(seed, args.steps)
         print(json.dumps(row), flush=True)
 

@@ -900,7 +900,8 @@ print(f"spectral norm on the ring, worst seed: {spectral_ring['modes_covered'][w
 # the table trained 5 seeds in one batch: the float rounding differs, and GAN training amplifies it, so even on this
 # machine it is a new draw (the committed seed 0 is printed beside it). How far a new draw lands: seeds 0-9 trained
 # alone on the machine that made the table gave the plain GAN 15-25 modes and 8.2-82.1% high quality, LSGAN 22-25
-# modes and 53.0-78.2%, and with every seed shifted by 1 LSGAN's re-run reached 48.8% (benchmarks/RESULTS.md): so no
+# modes and 53.0-78.2%, and with every seed shifted by 1 LSGAN's re-run reached 48.8% (benchmarks/RESULTS.md;
+# `python benchmarks/nb07_check_margins.py table --seeds 0 1 2 3 4 5 6 7 8 9` measures it): so no
 # upper bound (one seed alone can beat all five committed ones by far), and a floor that a collapsed or non-converged
 # run fails (under 4% high quality for the plain GAN, under 34% for LSGAN). The rows: the plain GAN on the grid and
 # the stabiliser that leads on the grid, the comparison the text below leans on.
