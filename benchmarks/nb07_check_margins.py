@@ -71,7 +71,7 @@ def mnist(seed: int, steps: int = 500) -> dict:
 
 def table(seed: int, rows: tuple[str, ...] = ("GAN (non-saturating)", "LSGAN")) -> list[dict]:
     """Section 4's grid rows `rows` from this seed alone (the re-run check's draw): modes covered, high quality."""
-    from gan_utils.playground import PlaygroundConfig, train_seeds
+    from gan_utils import playground
     src = open(NOTEBOOK).read()
     ns: dict = {}
     exec(_between(src, "RECIPE = dict(", "\n"), ns)                                        # the recipe's line
@@ -79,10 +79,11 @@ def table(seed: int, rows: tuple[str, ...] = ("GAN (non-saturating)", "LSGAN")) 
     out = []
     for name in rows:
         t = time.perf_counter()
-        cfg = PlaygroundConfig(data="grid", seed=0, **ns["RECIPE"], **ns["METHODS"][name])   # the notebook's SEED
-        r = train_seeds(cfg, [seed], ns["FULL_STEPS"], anneal=ns["FULL_ANNEAL"])[0]
+        cfg = playground.PlaygroundConfig(data="grid", seed=0, **ns["RECIPE"], **ns["METHODS"][name])  # its SEED
+        r = playground.train_seeds(cfg, [seed], ns["FULL_STEPS"], anneal=ns["FULL_ANNEAL"])[0]
         out.append(dict(row=f"grid/{name}", seed=seed, modes=int(r["modes_covered"]),
-                        high_quality=round(float(r["high_quality_fraction"]), 4), seconds=round(time.perf_counter() - t, 1)))
+                        high_quality=round(float(r["high_quality_fraction"]), 4),
+                        seconds=round(time.perf_counter() - t, 1)))
     return out
 
 
