@@ -11,12 +11,15 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
+import io
+import json
 import math
 import os
 import struct
 import tempfile
 import urllib.error
 import urllib.request
+import zipfile
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -29,7 +32,8 @@ import numpy as np
 __all__ = [
     "MNIST_ENV_VAR", "MNIST_FILES", "MNIST_MIRRORS", "MnistDataError", "mnist_dir", "load_mnist", "read_idx",
     "to_unit_range", "to_uint8", "center_digit", "BatchSampler", "GaussianMixture", "mixture_1d", "ring", "grid",
-    "toy_dataset", "TOY_DATASETS",
+    "toy_dataset", "TOY_DATASETS", "GLYPHS_FILE", "GLYPHS_SHA256", "GLYPH_SIZES", "GlyphDataError", "GlyphPairs",
+    "load_glyphs",
 ]
 
 MNIST_ENV_VAR = "GAN_UTILS_MNIST_DIR"
@@ -453,3 +457,128 @@ def toy_dataset(name: str, **kwargs) -> GaussianMixture:
     if name not in TOY_DATASETS:
         raise ValueError(f"unknown toy dataset {name!r}; choose one of {sorted(TOY_DATASETS)}.")
     return TOY_DATASETS[name](**kwargs)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Glyph pairs (notebook 11): the same character in a plain font and a brush font, rendered once by
+# scripts/render_glyphs.py from two SIL OFL fonts and shipped inside the package, so nothing is downloaded.
+
+GLYPHS_FILE = Path(__file__).resolve().parent / "assets" / "glyphs" / "hei2kai.npz"
+# SHA-256 of the committed file; scripts/render_glyphs.py prints the new one when the file is rendered again.
+GLYPHS_SHA256 = "5cb7067d00d78bb137387714429a4688b02b4c3bd4142a170bb3592d642afb3b"
+GLYPH_SIZES = (16, 32, 64)
+_GLYPH_FIX = ("Re-install gan_utils from the course's repository (the file ships with it), or render it again with "
+              "`python scripts/render_glyphs.py` (needs Debian's fonts-noto-cjk and fonts-lxgw-wenkai).")
+
+
+class GlyphDataError(RuntimeError):
+    """The glyph pairs could not be read or verified. The message names the file and the fix."""
+
+
+@dataclass(frozen=True)
+class GlyphPairs:
+    """Aligned pairs of one character in two fonts: ``source`` (Noto Sans CJK SC, "Hei") and ``target`` (LXGW
+    WenKai, "Kai"), uint8 (N, S, S, 1) NHWC with 255 = ink, and ``chars``, the N characters (a str of length N)."""
+    source: np.ndarray
+    target: np.ndarray
+    chars: str
+    provenance: dict
+
+    def __len__(self) -> int:
+        return len(self.chars)
+
+    def index(self, text: str) -> np.ndarray:
+        """Positions of the characters of ``text`` in this set (int, in the order typed; spaces skipped).
+
+        Raises:
+          KeyError: a character is not in the set; the message lists every missing one.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"index expects a str of characters, got {type(text).__name__}.")
+        where = {c: i for i, c in enumerate(self.chars)}
+        wanted = [c for c in text if not c.isspace()]
+        missing = sorted(set(c for c in wanted if c not in where), key=wanted.index)
+        if missing:
+            raise KeyError(f"not in this set of {len(self)} characters: {''.join(missing)!r}. The glyph data holds "
+                           "GB2312's 3,755 common (level-1) simplified characters, a tenth of them held out "
+                           "(split='test'); load_glyphs('all') looks a character up in both.")
+        return np.array([where[c] for c in wanted], dtype=np.int64)
+
+    def select(self, rows) -> "GlyphPairs":
+        """The pairs at ``rows`` (indices or a boolean mask), as a new GlyphPairs."""
+        rows = np.asarray(rows)
+        rows = np.flatnonzero(rows) if rows.dtype == bool else rows
+        return GlyphPairs(self.source[rows], self.target[rows], "".join(self.chars[i] for i in rows), self.provenance)
+
+
+@lru_cache(maxsize=2)
+def _read_glyphs(path: str) -> tuple[np.ndarray, np.ndarray, str, np.ndarray, dict]:
+    file = Path(path)
+    if not file.is_file():
+        raise GlyphDataError(f"{file} does not exist. {_GLYPH_FIX}")
+    raw = file.read_bytes()
+    if raw.startswith(b"version https://git-lfs"):
+        raise GlyphDataError(f"{file} is a Git LFS pointer, not the data. {_GLYPH_FIX}")
+    if path == str(GLYPHS_FILE) and hashlib.sha256(raw).hexdigest() != GLYPHS_SHA256:
+        raise GlyphDataError(f"{file} does not match its SHA-256 (the file is damaged or was rendered again without "
+                             f"updating data.GLYPHS_SHA256). {_GLYPH_FIX}")
+    try:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as z:
+            source, target, chars, held = z["source"], z["target"], z["chars"], z["held_out"]
+            provenance = json.loads(str(z["provenance"]))
+    except (OSError, ValueError, KeyError, zlib.error, zipfile.BadZipFile) as e:
+        raise GlyphDataError(f"{file} is not a glyph-pair file ({type(e).__name__}: {e}). {_GLYPH_FIX}") from None
+    n = len(chars)
+    ok = (source.dtype == target.dtype == np.uint8 and source.shape == target.shape and source.ndim == 4
+          and source.shape[0] == n and source.shape[-1] == 1 and source.shape[1] == source.shape[2]
+          and held.shape == (n,) and held.dtype == bool)
+    if not ok:
+        raise GlyphDataError(f"{file} holds arrays of the wrong shape or dtype (source {source.dtype}{source.shape}, "
+                             f"target {target.dtype}{target.shape}, {n} chars). {_GLYPH_FIX}")
+    for a in (source, target, held):
+        a.setflags(write=False)
+    return source, target, "".join(chars.tolist()), held, provenance
+
+
+def _downsize(images: np.ndarray, size: int) -> np.ndarray:
+    """Area-averages (N, S, S, 1) uint8 images to (N, size, size, 1); S must be a multiple of size."""
+    f = images.shape[1] // size
+    x = images.reshape(len(images), size, f, size, f, 1).astype(np.float32).mean((2, 4))
+    return np.rint(x).astype(np.uint8)
+
+
+def load_glyphs(split: str = "train", *, size: int = 64, n: int | None = None,
+                path: str | os.PathLike | None = None) -> GlyphPairs:
+    """Loads the glyph pairs of notebook 11, verified by checksum: no download, no fonts needed.
+
+    Args:
+      split: ``"train"`` (the 3,379 characters training may see), ``"test"`` (376 held-out characters, a fixed
+        tenth that training never sees) or ``"all"`` (3,755, in GB2312's order).
+      size: image side, 64 (as rendered), 32 or 16 (area-averaged from 64).
+      n: keep only the first ``n`` pairs (handy for fast tests).
+      path: another file written by ``scripts/render_glyphs.py`` (default: the one shipped with the package).
+
+    Returns:
+      GlyphPairs with ``source`` and ``target`` uint8 (N, size, size, 1) in [0, 255], 255 = ink (as MNIST), and
+      ``chars``. ``to_unit_range`` maps the images to [-1, 1].
+
+    Raises:
+      GlyphDataError: the file is missing or damaged; the message says how to fix it.
+    """
+    if split not in ("train", "test", "all"):
+        raise ValueError(f"split must be 'train', 'test' or 'all', got {split!r}.")
+    if size not in GLYPH_SIZES:
+        raise ValueError(f"size must be one of {GLYPH_SIZES} (pixels a side), got {size!r}.")
+    source, target, chars, held, provenance = _read_glyphs(str(Path(path).resolve() if path else GLYPHS_FILE))
+    if source.shape[1] % size:
+        raise ValueError(f"size {size} does not divide the file's {source.shape[1]} pixels; choose a divisor of it.")
+    pairs = GlyphPairs(source, target, chars, provenance)
+    if split != "all":
+        pairs = pairs.select(held if split == "test" else ~held)
+    if n is not None:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 < n <= len(pairs):
+            raise ValueError(f"n must be in 1..{len(pairs)} for split {split!r}, got {n}.")
+        pairs = pairs.select(np.arange(n))
+    if size != pairs.source.shape[1]:
+        pairs = GlyphPairs(_downsize(pairs.source, size), _downsize(pairs.target, size), pairs.chars, provenance)
+    return pairs
