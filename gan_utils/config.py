@@ -182,6 +182,10 @@ class GANConfig:
     # Labels without labels (issue #25, notebook 09)
     self_condition: int = 0       # k > 0: a self-conditioned GAN (Liu et al. 2020): the conditional DCGAN of 08 on k
     #                               clusters of D's features, re-clustered as it trains (gan_utils.clusters); 0 = off
+    # Image-to-image translation (issue #47, notebook 11)
+    l1_weight: float = 0.0        # pix2pix's lambda: G's loss adds lambda * mean|G(source) - target| (Isola et al.
+    #                               2017 use 100); only for an image-conditioned GAN, which no dataset here is yet:
+    #                               notebook 11 passes it to fit as a step option; 0 = off
 
     def __post_init__(self):
         toy = self.dataset in DATASETS[1:]
@@ -248,6 +252,10 @@ class GANConfig:
                 raise ValueError(f"self_condition={self.self_condition} asks for a self-conditioned DCGAN on that "
                                  "many clusters (at least 2; 0 = off): it needs dataset 'mnist', model 'dcgan', "
                                  "conditional=False (it makes its own labels), pack=1 and g_extra=0.")
+        if self.l1_weight:
+            raise ValueError(f"l1_weight={self.l1_weight} is pix2pix's L1 term, for a GAN that translates images; "
+                             f"dataset {self.dataset!r} has no targets to compare with. Set l1_weight=0 (notebook 11 "
+                             "passes l1_weight to train.fit directly).")
         if not 0 <= self.ema < 1:
             raise ValueError(f"ema (the decay of G's weight average) must be in [0, 1), got {self.ema}; 0 turns it "
                              "off, 0.999 is common.")
@@ -320,11 +328,11 @@ class GANConfig:
     def step_options(self) -> dict:
         """The keyword arguments of the training step this config asks for (``train.fit``,
         ``steps.make_train_step``): k_disc, generator_loss, discriminator_loss, label_smoothing, r1, penalty,
-        penalty_weight. (spectral_norm, minibatch_std and pack are the discriminator's; ``build_gan`` sets them.)"""
+        penalty_weight, l1_weight. (spectral_norm, minibatch_std and pack are the discriminator's; ``build_gan`` sets them.)"""
         d_loss, g_loss = LOSSES[self.loss]
         return dict(k_disc=self.k_disc, generator_loss=g_loss, discriminator_loss=d_loss,
                     label_smoothing=self.label_smoothing, r1=self.r1, penalty=self.penalty,
-                    penalty_weight=self.penalty_weight)
+                    penalty_weight=self.penalty_weight, l1_weight=self.l1_weight)
 
     def replace(self, **changes) -> "GANConfig":
         """A copy with some fields changed (validated again)."""

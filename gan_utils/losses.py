@@ -26,7 +26,7 @@ import jax.numpy as jnp
 __all__ = ["bce_with_logits", "discriminator_loss", "generator_loss_saturating",
            "generator_loss_non_saturating", "value_function", "discriminator_loss_hinge", "generator_loss_hinge",
            "discriminator_loss_lsgan", "generator_loss_lsgan", "critic_loss_wasserstein",
-           "generator_loss_wasserstein", "r1_penalty", "r2_penalty", "gradient_penalty", "clip_weights",
+           "generator_loss_wasserstein", "generator_loss_none", "r1_penalty", "r2_penalty", "gradient_penalty", "clip_weights",
            "GENERATOR_LOSSES", "DISCRIMINATOR_LOSSES", "PENALTIES"]
 
 
@@ -377,9 +377,21 @@ def clip_weights(tree: Any, c: float = 0.01) -> Any:
         lambda x: jnp.clip(x, -c, c) if jnp.issubdtype(jnp.asarray(x).dtype, jnp.floating) else x, tree)
 
 
+def generator_loss_none(fake_logits: jax.Array) -> jax.Array:
+    """No adversarial term: ``0``, whatever D says. pix2pix's L1-only baseline (Isola et al., 2017, Table 1) trains
+    the generator on ``l1_weight``'s reconstruction term alone (``steps.make_train_step``).
+
+    Args:
+      fake_logits: D's logits on generated samples (unused).
+    Returns:
+      the scalar 0.0.
+    """
+    return 0.0 * jnp.mean(fake_logits)
+
+
 GENERATOR_LOSSES = {"non_saturating": generator_loss_non_saturating, "saturating": generator_loss_saturating,
                     "hinge": generator_loss_hinge, "lsgan": generator_loss_lsgan,
-                    "wasserstein": generator_loss_wasserstein}
+                    "wasserstein": generator_loss_wasserstein, "none": generator_loss_none}
 # "bce" is the cross-entropy of a real-vs-fake classifier (``discriminator_loss``; it takes label_smoothing=).
 DISCRIMINATOR_LOSSES = {"bce": discriminator_loss, "hinge": discriminator_loss_hinge,
                         "lsgan": discriminator_loss_lsgan, "wasserstein": critic_loss_wasserstein}

@@ -6,6 +6,10 @@
 * ``ConditionalDCGANGenerator`` / ``ProjectionDiscriminator``: the class-conditional pair of notebook 08 (a label
   y in 0..9 goes in beside z, and beside the image).
 
+* ``UNetGenerator`` / ``PatchDiscriminator``: pix2pix's pair for image-to-image translation (notebook 11): an
+  encoder-decoder whose skips carry the source's layout to the output, and a discriminator that judges (source,
+  output) pairs patch by patch; ``translate`` runs the generator on source images.
+
 * ``sample``: draws from a generator in inference mode; ``layer_table``: a model's layers, shapes and parameters.
 
 The discriminators take three stabilisers, each off by default (and then the network, its parameter names and its
@@ -34,7 +38,8 @@ __all__ = ["depth_to_space", "space_to_depth", "Upsample", "MLPGenerator", "MLPD
            "DCGANGenerator", "DCGANDiscriminator", "count_params", "UPSAMPLE_MODES", "inference_copy", "sample",
            "recalibrate_batchnorm", "layer_table", "format_layer_table", "SpectralNorm", "minibatch_std",
            "pack_samples", "ConditionalBatchNorm", "ConditionalDCGANGenerator", "ProjectionDiscriminator",
-           "generator_inputs", "class_labels", "ClusterPrior", "SelfConditionedGenerator", "takes_labels"]
+           "generator_inputs", "class_labels", "ClusterPrior", "SelfConditionedGenerator", "takes_labels",
+           "UNetGenerator", "PatchDiscriminator", "receptive_field", "translate"]
 
 UPSAMPLE_MODES = ("subpixel", "transpose", "resize")
 
@@ -532,8 +537,10 @@ class SelfConditionedGenerator(nnx.Module):
 
 
 def takes_labels(generator: nnx.Module) -> bool:
-    """True for a generator that the training step must give labels: class-conditional or self-conditioned."""
-    return getattr(generator, "num_classes", None) is not None or getattr(generator, "num_clusters", None) is not None
+    """True for a generator that the training step must give labels: class-conditional, self-conditioned, or
+    image-conditioned (pix2pix's ``UNetGenerator``, whose "label" is the source image)."""
+    return (getattr(generator, "num_classes", None) is not None or getattr(generator, "num_clusters", None) is not None
+            or getattr(generator, "image_conditioned", False))
 
 
 class ProjectionDiscriminator(nnx.Module):
@@ -793,3 +800,153 @@ def format_layer_table(rows: list[dict]) -> str:
     t = rows[-1]
     lines += ["-" * 67, f"{'total':<10} {t['type']:<22} {shape(t['output_shape']):<20} {t['params']:>12,}"]
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Image-to-image translation (pix2pix: Isola et al., 2017), notebook 11.
+
+def receptive_field(kernels: Sequence[int], strides: Sequence[int]) -> int:
+    """Side in input pixels of what one output unit of a stack of convolutions sees:
+    ``1 + sum_l (k_l - 1) * prod_{j < l} s_j`` (each layer widens it by k - 1 of its input's pixels, and an input
+    pixel of layer l spans the product of the strides before it)."""
+    rf, jump = 1, 1
+    for k, s in zip(kernels, strides, strict=True):
+        rf, jump = rf + (k - 1) * jump, jump * s
+    return rf
+
+
+class UNetGenerator(nnx.Module):
+    """pix2pix's generator: a source image (N, S, S, 1) in [-1, 1] -> its translation (N, S, S, 1) in [-1, 1].
+
+    An encoder halves the image to a 4x4 bottleneck with strided 4x4 convolutions (channels doubling from ``base``
+    up to ``8 * base``); a decoder doubles it back with the course's sub-pixel ``Upsample``; a **skip** concatenates
+    each encoder map to the decoder map of the same size, so the source's layout (where every stroke is) reaches the
+    output without squeezing through the bottleneck: input and output share their layout, and only the style has
+    to be learnt (Isola et al., 2017, Sec. 3.2.1). GroupNorm (8 groups) after each inner layer: per-example
+    statistics, so a translation does not depend on the rest of the batch and needs no running averages.
+
+    It takes no noise: Isola et al. found their generator learnt to ignore z (Sec. 3.1), so ``latent_dim`` is 0 and
+    the z the training step passes (shape (N, 0)) is unused. The 4x4 bottleneck is deliberate: on XLA:CPU,
+    convolutions on 2x2 or 1x1 maps with many channels are far slower per FLOP (issue #47 measured one 3x3 conv on a
+    2x2x512 map at 1 s against 25 ms for a 4x4x256->512 conv with twice the FLOPs).
+
+    Args:
+      size: the image side S, a power of 2 from 8 to 256 (the glyphs: 32 or 64).
+      base: channels of the first encoder layer.
+      rngs: the NNX random streams for initialisation.
+    """
+    latent_dim = 0
+    image_conditioned = True
+
+    def __init__(self, size: int = 32, base: int = 32, *, rngs: nnx.Rngs):
+        _check_build("UNetGenerator", rngs, size=size, base=base)
+        depth = int(math.log2(size)) - 2          # halvings from S down to 4
+        if size != 4 * 2 ** depth or depth < 1 or size > 256:
+            raise ValueError(f"UNetGenerator: size must be a power of 2 from 8 to 256, got {size}.")
+        self.size, self.base = size, base
+        widths = [min(base * 2 ** i, 8 * base) for i in range(depth)]        # encoder outputs, S/2 .. 4
+        ins = [1] + widths[:-1]
+        self.down = _ModuleList([nnx.Conv(a, b, (4, 4), strides=(2, 2), rngs=rngs) for a, b in zip(ins, widths)])
+        self.down_norms = _ModuleList([nnx.GroupNorm(b, num_groups=min(8, b), rngs=rngs) for b in widths[1:]])
+        # decoder: from 4x4 back up; each up-layer after the first also takes the skip of its size
+        outs = widths[::-1][1:] + [base]                                     # decoder outputs, 8 .. S
+        ups_in = [widths[-1]] + [2 * w for w in outs[:-1]]
+        self.up = _ModuleList([Upsample(a, b, rngs=rngs) for a, b in zip(ups_in, outs)])
+        self.up_norms = _ModuleList([nnx.GroupNorm(b, num_groups=min(8, b), rngs=rngs) for b in outs])
+        self.out = nnx.Conv(base + 1, 1, (3, 3), rngs=rngs)   # sees the source itself too: the last skip
+
+    def __call__(self, z: jax.Array, source: jax.Array) -> jax.Array:
+        _check_input(source, (self.size, self.size, 1), "UNetGenerator")
+        skips, x = [source], source
+        for i, conv in enumerate(self.down):
+            x = conv(x)
+            x = nnx.leaky_relu(self.down_norms[i - 1](x) if i else x, 0.2)   # no norm on the first layer (pix2pix)
+            skips.append(x)
+        skips.pop()                                                           # the bottleneck is x itself
+        for up, norm in zip(self.up, self.up_norms):
+            x = nnx.relu(norm(up(x)))
+            x = jnp.concatenate([x, skips.pop()], axis=-1)
+        return jnp.tanh(self.out(x))
+
+
+class PatchDiscriminator(nnx.Module):
+    """pix2pix's PatchGAN: (image (N, S, S, 1), source (N, S, S, 1)) -> logits (N, P, P), one per patch.
+
+    The two images are stacked as channels, so D judges a *pair*: is this image a true translation of this source?
+    ``n_down`` strided 4x4 convolutions, then two stride-1 4x4 convolutions (the last one to one channel); each logit
+    sees a ``receptive_field`` x ``receptive_field`` patch of the pair, not the whole image (Isola et al., 2017,
+    Sec. 3.2.2: a Markovian discriminator that models high-frequency structure, leaving the low frequencies to L1).
+    The losses of ``gan_utils.losses`` average over every logit, so each patch is one real-or-fake example. It has no
+    normalisation layer, as the course's DCGAN discriminator: a norm's statistics over the whole map would let every
+    logit see every pixel, and the patch would be a patch in name only.
+
+    Args:
+      size: the image side S (at least 2 ** n_down * 2).
+      base: channels of the first convolution, doubled at each later one (up to 8 * base).
+      n_down: strided convolutions; 1, 2, 3 give patches of 16, 34, 70 pixels.
+      spectral_norm: wrap every convolution in ``SpectralNorm``.
+      rngs: the NNX random streams for initialisation.
+    """
+
+    def __init__(self, size: int = 32, base: int = 32, *, n_down: int = 2, spectral_norm: bool = False,
+                 rngs: nnx.Rngs):
+        _check_build("PatchDiscriminator", rngs, size=size, base=base, n_down=n_down)
+        if size < 2 ** n_down * 2:
+            raise ValueError(f"PatchDiscriminator: n_down={n_down} halves a {size}x{size} image below 2x2; use "
+                             f"n_down <= {int(math.log2(size)) - 1}.")
+        self.size, self.n_down = size, n_down
+        widths = [min(base * 2 ** i, 8 * base) for i in range(n_down + 1)]
+        ins = [2] + widths[:-1]
+        self.convs = _ModuleList([nnx.Conv(a, b, (4, 4), strides=(2, 2) if i < n_down else (1, 1), rngs=rngs)
+                                  for i, (a, b) in enumerate(zip(ins, widths))])
+        self.out = nnx.Conv(widths[-1], 1, (4, 4), rngs=rngs)
+        if spectral_norm:
+            self.convs = _ModuleList([SpectralNorm(c, rngs=rngs) for c in self.convs])
+            self.out = SpectralNorm(self.out, rngs=rngs)
+
+    @property
+    def receptive_field(self) -> int:
+        """Side in pixels of the patch each logit judges."""
+        n = len(self.convs)
+        return receptive_field([4] * (n + 1), [2] * self.n_down + [1] * (n + 1 - self.n_down))
+
+    def __call__(self, x: jax.Array, source: jax.Array) -> jax.Array:
+        _check_input(x, (self.size, self.size, 1), "PatchDiscriminator")
+        _check_input(source, (self.size, self.size, 1), "PatchDiscriminator (its source)")
+        h = jnp.concatenate([x, source], axis=-1)
+        for conv in self.convs:
+            h = nnx.leaky_relu(conv(h), 0.2)
+        return self.out(h)[..., 0]
+
+
+@partial(jax.jit, static_argnums=(0,))
+def _translate_jit(graphdef, state, source):
+    g = nnx.merge(graphdef, state)
+    return g(jnp.zeros((source.shape[0], 0), source.dtype), source)
+
+
+def translate(generator: nnx.Module, source, *, batch_size: int = 500) -> jax.Array:
+    """Runs an image-to-image generator (``UNetGenerator``) on source images, in inference mode.
+
+    Args:
+      generator: a generator with ``image_conditioned``.
+      source: (N, S, S, 1) float images in [-1, 1] (``data.to_unit_range`` of the glyphs' uint8).
+      batch_size: images per compiled call (bounds memory).
+    Returns:
+      (N, S, S, 1) translations in [-1, 1].
+    """
+    if not getattr(generator, "image_conditioned", False):
+        raise TypeError(f"translate needs an image-to-image generator (models.UNetGenerator), got "
+                        f"{type(generator).__name__}; draw from a noise-to-image generator with models.sample.")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+        raise ValueError(f"batch_size must be an integer >= 1 (images per compiled call), got {batch_size!r}.")
+    source = jnp.asarray(source)
+    if source.dtype == jnp.uint8:
+        raise TypeError("translate expects float images in [-1, 1], got uint8; scale them with "
+                        "gan_utils.data.to_unit_range first.")
+    if source.ndim == 3:
+        raise ValueError(f"translate expects (N, S, S, 1) images, got shape {source.shape}; add the channel axis "
+                         "with source[..., None].")
+    graphdef, state = nnx.split(inference_copy(generator))
+    out = [_translate_jit(graphdef, state, source[i:i + batch_size]) for i in range(0, len(source), batch_size)]
+    return jnp.concatenate(out) if len(out) > 1 else out[0]

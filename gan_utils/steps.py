@@ -21,6 +21,10 @@ nothing here: spectral normalisation and the minibatch standard deviation live i
 A class-conditional GAN (a generator with ``num_classes``: ``models.ConditionalDCGANGenerator`` with
 ``models.ProjectionDiscriminator``) takes batches ``(images, labels)``; the fakes of a step are generated for the
 real batch's labels, so D compares real and generated digits of the same classes, and G is asked for them.
+
+pix2pix (notebook 11) is the same conditional step with an image as the label: batches ``(targets, sources)``,
+``G(z, source)`` (``models.UNetGenerator``, which ignores z) and ``D(image, source)`` (``models.PatchDiscriminator``),
+plus one term in G's loss, ``l1_weight * mean|G(z, source) - target|`` (Isola et al., 2017: lambda = 100).
 """
 from __future__ import annotations
 
@@ -145,7 +149,7 @@ def _scores_and_input_grads(D: nnx.Module, x: jax.Array, *labels) -> tuple[jax.A
 def _one_step(gan: GAN, real: jax.Array, key: jax.Array, *, k_disc: int, generator_loss: str,
               label_smoothing: float, discriminator_loss: str = "bce", penalty: str = "none",
               penalty_weight: float = 0.0, penalty_metric: str = "penalty", noise: Callable | None = None,
-              update_g: bool = True) -> dict:
+              update_g: bool = True, l1_weight: float = 0.0) -> dict:
     """k discriminator updates then one generator update, mutating ``gan`` (called inside jit).
 
     The toy playground (``playground.ToyGAN``) runs on this same step, with two options the course's GANs leave at
@@ -240,7 +244,14 @@ def _one_step(gan: GAN, real: jax.Array, key: jax.Array, *, k_disc: int, generat
 
     if update_g:
         # Generator loss through the *updated* discriminator, back through G's saved VJP (and the packing, if any).
-        g_loss, d_fake = nnx.value_and_grad(lambda f, D: g_loss_fn(D(models.pack_samples(f, m), *y)))(fake, D)
+        if not l1_weight:
+            g_loss, d_fake = nnx.value_and_grad(lambda f, D: g_loss_fn(D(models.pack_samples(f, m), *y)))(fake, D)
+        else:   # pix2pix: plus lambda * mean|G(z, source) - target|, the target being the real batch of the same rows
+            def g_total(f, D):
+                adv, l1 = g_loss_fn(D(models.pack_samples(f, m), *y)), jnp.mean(jnp.abs(f - reals[-1]))
+                return adv + l1_weight * l1, (adv, l1)
+
+            (_, (g_loss, metrics["l1"])), d_fake = nnx.value_and_grad(g_total, has_aux=True)(fake, D)
         g_grads, _ = g_vjp(d_fake)
         gan.g_opt.update(G, g_grads)
         if gan.g_ema is not None:
@@ -269,7 +280,7 @@ def _update_ema(g_ema: nnx.Module, G: nnx.Module, decay: float) -> None:
 
 
 def _check_options(k_disc: int, generator_loss: str, discriminator_loss: str, label_smoothing: float,
-                   r1: float, penalty: str, penalty_weight: float | None) -> dict:
+                   r1: float, penalty: str, penalty_weight: float | None, l1_weight: float = 0.0) -> dict:
     if generator_loss not in losses.GENERATOR_LOSSES:
         raise ValueError(f"unknown generator_loss {generator_loss!r}; choose one of {list(losses.GENERATOR_LOSSES)}.")
     if discriminator_loss not in losses.DISCRIMINATOR_LOSSES:
@@ -300,14 +311,21 @@ def _check_options(k_disc: int, generator_loss: str, discriminator_loss: str, la
     elif not penalty_weight > 0:
         raise ValueError(f"penalty_weight of {penalty!r} must be positive, got {penalty_weight}; None takes the "
                          f"default, {losses.PENALTIES[penalty]}.")
+    if not 0 <= l1_weight < float("inf"):
+        raise ValueError(f"l1_weight (pix2pix's lambda) must be a finite number >= 0, got {l1_weight}; 0 turns the "
+                         "L1 term off, Isola et al. (2017) use 100.")
+    extra = {"l1_weight": float(l1_weight)} if l1_weight else {}   # absent at 0: the step traces exactly as before
+    if generator_loss == "none" and not l1_weight:
+        raise ValueError("generator_loss='none' leaves G with nothing to learn from; give it l1_weight > 0 (pix2pix's "
+                         "L1-only baseline) or choose an adversarial loss.")
     return dict(k_disc=k_disc, generator_loss=generator_loss, label_smoothing=label_smoothing,
                 discriminator_loss=discriminator_loss, penalty=penalty, penalty_weight=float(penalty_weight),
-                penalty_metric=metric)
+                penalty_metric=metric, **extra)
 
 
 def make_train_step(gan: GAN, *, k_disc: int = 1, generator_loss: str = "non_saturating",
                     label_smoothing: float = 0.0, discriminator_loss: str = "bce", r1: float = 0.0,
-                    penalty: str = "none", penalty_weight: float | None = None,
+                    penalty: str = "none", penalty_weight: float | None = None, l1_weight: float = 0.0,
                     data_parallel: bool | None = None) -> tuple[nnx.GraphDef, nnx.State, Callable]:
     """Compiles one training step as a pure function.
 
@@ -331,6 +349,9 @@ def make_train_step(gan: GAN, *, k_disc: int = 1, generator_loss: str = "non_sat
         per pack, D's examples (WGAN-GP's interpolation coefficient is then one per pack).
       penalty_weight: gamma (r1, r2), lambda (gp) or the bound c (clip); None (default) takes the penalty's
         default in ``losses.PENALTIES`` (10, 10, 10 and 0.01).
+      l1_weight: pix2pix's lambda (Isola et al., 2017, use 100): adds ``l1_weight * mean|G(z, source) - target|`` to
+        G's loss, for an image-conditioned GAN whose batches are ``(targets, sources)``; 0 (default) leaves it out
+        of the compiled step. With ``generator_loss="none"`` G learns from this term alone (the L1-only baseline).
       data_parallel: split each batch across all local devices, parameters replicated (see
         ``data_parallel_shardings``); the default ``None`` does so whenever there is more than one device
         (a Colab TPU's 8 cores, several GPUs), so the same code runs everywhere. The batch size must then be
@@ -341,14 +362,17 @@ def make_train_step(gan: GAN, *, k_disc: int = 1, generator_loss: str = "non_sat
       ``real`` is a batch (B, ...) for k_disc=1, or (k_disc, B, ...) batches otherwise (for a class-conditional
       GAN, the pair (images, labels (B,) or (k_disc, B))); metrics is a dict of
       float32 scalars: d_loss (the adversarial loss, without the penalty), g_loss, d_real (mean D(x)),
-      d_fake (mean D(G(z))), g_grad_norm, and ``penalty`` for r1, r2 and gp (``r1_penalty`` when given as r1 > 0).
+      d_fake (mean D(G(z))), g_grad_norm, ``penalty`` for r1, r2 and gp (``r1_penalty`` when given as r1 > 0), and
+      ``l1`` (the mean absolute error to the target, before the update) with l1_weight > 0; g_loss is then the
+      adversarial part alone.
       d_real and d_fake are the mean sigmoid of D's output whatever the loss: D's probability for the
       cross-entropy, a squashed score for the hinge, least-squares and Wasserstein losses (0.5 = a score of 0).
       With packing they are means over packs. When the GAN has ``g_ema``, the step updates it after the
       generator.
       Put the state back into the module with ``nnx.update(gan, state)``.
     """
-    opts = _check_options(k_disc, generator_loss, discriminator_loss, label_smoothing, r1, penalty, penalty_weight)
+    opts = _check_options(k_disc, generator_loss, discriminator_loss, label_smoothing, r1, penalty, penalty_weight,
+                          l1_weight)
     graphdef, state = nnx.split(gan)
 
     def step(state, real, key):
@@ -361,7 +385,7 @@ def make_train_step(gan: GAN, *, k_disc: int = 1, generator_loss: str = "non_sat
 
 def make_fused_train_step(gan: GAN, *, k_disc: int = 1, generator_loss: str = "non_saturating",
                           label_smoothing: float = 0.0, discriminator_loss: str = "bce", r1: float = 0.0,
-                          penalty: str = "none", penalty_weight: float | None = None,
+                          penalty: str = "none", penalty_weight: float | None = None, l1_weight: float = 0.0,
                           data_parallel: bool | None = None,
                           unroll: int | bool | None = None) -> tuple[nnx.GraphDef, nnx.State, Callable]:
     """Like ``make_train_step``, but one compiled call runs many steps (a ``lax.scan``).
@@ -376,7 +400,8 @@ def make_fused_train_step(gan: GAN, *, k_disc: int = 1, generator_loss: str = "n
     benchmarks/RESULTS.md). Unrolling costs compile time proportional to n, which is why
     ``devices.default_fuse`` does not fuse those models on CPU at all.
     """
-    opts = _check_options(k_disc, generator_loss, discriminator_loss, label_smoothing, r1, penalty, penalty_weight)
+    opts = _check_options(k_disc, generator_loss, discriminator_loss, label_smoothing, r1, penalty, penalty_weight,
+                          l1_weight)
     graphdef, state = nnx.split(gan)
     if unroll is None:
         unroll = devices.scan_unroll(gan)

@@ -118,10 +118,11 @@ def test_old_configs_load_with_the_defaults_of_the_new_options():
 
 def test_step_options():
     assert GANConfig().step_options() == dict(k_disc=1, generator_loss="non_saturating", discriminator_loss="bce",
-                                              label_smoothing=0.0, r1=0.0, penalty="none", penalty_weight=None)
+                                              label_smoothing=0.0, r1=0.0, penalty="none", penalty_weight=None,
+                                              l1_weight=0.0)
     assert GANConfig(loss="hinge", r1=2.0, k_disc=2).step_options() == dict(
         k_disc=2, generator_loss="hinge", discriminator_loss="hinge", label_smoothing=0.0, r1=2.0, penalty="none",
-        penalty_weight=None)
+        penalty_weight=None, l1_weight=0.0)
 
 
 def _equal_states(a, b):

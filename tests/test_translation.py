@@ -1,0 +1,139 @@
+"""pix2pix in gan_utils (notebook 11): the U-Net generator, the PatchGAN discriminator, the L1 term of the course's
+step, and training it with fit on the glyph pairs."""
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+from flax import nnx
+
+from gan_utils import checkpoint, data, losses, models, steps, train
+
+
+def _pix2pix(size=16, base=8, n_down=1, **kw):
+    g = models.UNetGenerator(size, base, rngs=nnx.Rngs(0))
+    d = models.PatchDiscriminator(size, base, n_down=n_down, rngs=nnx.Rngs(1))
+    return steps.GAN(g, d, g_lr=2e-4, d_lr=2e-4, **kw)
+
+
+def _glyphs(n=32, size=16):
+    pairs = data.load_glyphs("train", size=size, n=n)
+    return data.to_unit_range(pairs.target), data.to_unit_range(pairs.source)
+
+
+def test_unet_shapes_and_its_skips_carry_the_layout():
+    for size in (8, 32):
+        g = models.UNetGenerator(size, 8, rngs=nnx.Rngs(0))
+        x = jax.random.uniform(jax.random.key(0), (2, size, size, 1), minval=-1, maxval=1)
+        y = models.translate(g, x)
+        assert y.shape == x.shape and float(jnp.abs(y).max()) <= 1
+    assert g.latent_dim == 0 and models.takes_labels(g)
+    # a pixel of the source reaches the output pixel at the same place through the last skip, at initialisation
+    g = models.UNetGenerator(16, 8, rngs=nnx.Rngs(0))
+    jac = jax.grad(lambda x: g(jnp.zeros((1, 0)), x)[0, 8, 8, 0])(jnp.zeros((1, 16, 16, 1)))[0, ..., 0]
+    assert float(jnp.abs(jac[8, 8])) > 0 and int(jnp.argmax(jnp.abs(jac))) // 16 in (7, 8, 9)
+    with pytest.raises(ValueError, match="power of 2 from 8 to 256"):
+        models.UNetGenerator(24, 8, rngs=nnx.Rngs(0))
+    with pytest.raises(ValueError, match=r"expects input of shape \(N, 16, 16, 1\)"):
+        g(jnp.zeros((1, 0)), jnp.zeros((1, 32, 32, 1)))
+
+
+@pytest.mark.parametrize("n_down,want", [(1, 16), (2, 34), (3, 70)])
+def test_patch_discriminator_receptive_field_is_what_one_logit_sees(n_down, want):
+    size = 96
+    d = models.PatchDiscriminator(size, 2, n_down=n_down, rngs=nnx.Rngs(0))
+    assert d.receptive_field == want == models.receptive_field([4] * (n_down + 2), [2] * n_down + [1, 1])
+    x = jax.random.normal(jax.random.key(1), (1, size, size, 1))
+    logits = d(x, x)
+    i = logits.shape[1] // 2
+    grad = jax.grad(lambda a: d(a, x)[0, i, i])(x)[0, ..., 0]      # which input pixels move that one logit
+    rows, cols = np.flatnonzero(np.abs(grad).sum(1) > 0), np.flatnonzero(np.abs(grad).sum(0) > 0)
+    assert rows[-1] - rows[0] + 1 <= want and cols[-1] - cols[0] + 1 <= want
+    assert rows[-1] - rows[0] + 1 >= want - 3       # all of it, bar the zero weights of padding-free edges
+
+
+def test_discriminator_judges_the_pair_not_the_image_alone():
+    d = models.PatchDiscriminator(16, 8, n_down=1, rngs=nnx.Rngs(0))
+    x, s1, s2 = jax.random.normal(jax.random.key(0), (3, 1, 16, 16, 1))
+    assert d(x, s1).shape == (1, 8, 8)
+    assert not np.allclose(d(x, s1), d(x, s2))      # the same image scores differently beside another source
+    with pytest.raises(ValueError, match="its source"):
+        d(x, jnp.zeros((1, 8, 8, 1)))
+    with pytest.raises(ValueError, match="n_down <= 3"):
+        models.PatchDiscriminator(16, 8, n_down=4, rngs=nnx.Rngs(0))
+
+
+def test_translate_in_batches_matches_one_call_and_refuses_bad_input():
+    g = models.UNetGenerator(16, 8, rngs=nnx.Rngs(0))
+    _, src = _glyphs(7)
+    one = models.translate(g, src)
+    np.testing.assert_allclose(models.translate(g, src, batch_size=3), one, atol=1e-6)
+    np.testing.assert_allclose(one, g(jnp.zeros((7, 0)), jnp.asarray(src)), atol=1e-6)
+    with pytest.raises(TypeError, match="to_unit_range"):
+        models.translate(g, data.load_glyphs("test", size=16, n=2).source)
+    with pytest.raises(ValueError, match=r"source\[..., None\]"):
+        models.translate(g, src[..., 0])
+    with pytest.raises(TypeError, match="models.sample"):
+        models.translate(models.DCGANGenerator(rngs=nnx.Rngs(0)), src)
+
+
+def test_the_step_without_l1_traces_as_before():
+    opts = steps._check_options(1, "non_saturating", "bce", 0.0, 0.0, "none", None)
+    assert "l1_weight" not in opts               # 0 adds nothing to the compiled step
+    assert steps._check_options(1, "non_saturating", "bce", 0.0, 0.0, "none", None, 0.0) == opts
+    with pytest.raises(ValueError, match="finite number >= 0"):
+        steps._check_options(1, "non_saturating", "bce", 0.0, 0.0, "none", None, -1.0)
+    with pytest.raises(ValueError, match="nothing to learn from"):
+        steps._check_options(1, "none", "bce", 0.0, 0.0, "none", None)
+
+
+def test_l1_term_reports_its_parts_and_leaves_g_loss_adversarial():
+    tgt, src = _glyphs(8)
+    gan = _pix2pix()
+    _, state, step = steps.make_train_step(gan, l1_weight=100.0)
+    fake = gan.generator(jnp.zeros((8, 0)), jnp.asarray(src))
+    _, m = step(state, (jnp.asarray(tgt), jnp.asarray(src)), jax.random.key(0))
+    np.testing.assert_allclose(m["l1"], jnp.mean(jnp.abs(fake - tgt)), rtol=1e-5)
+    assert 0 < float(m["g_loss"]) < 5            # the non-saturating term alone, not 100 x L1 (about 50 here)
+    assert set(m) == {"d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm", "l1"}
+
+
+def test_l1_only_baseline_updates_g_by_the_l1_gradient_alone():
+    tgt, src = _glyphs(8)
+    gan = _pix2pix()
+    g_params = nnx.state(gan.generator, nnx.Param)
+    g_def, _, g_rest = nnx.split(gan.generator, nnx.Param, ...)
+
+    def l1_loss(params):
+        return 10.0 * jnp.mean(jnp.abs(nnx.merge(g_def, params, g_rest)(jnp.zeros((8, 0)), jnp.asarray(src)) - tgt))
+
+    want = optax.global_norm(jax.grad(l1_loss)(g_params))
+    _, state, step = steps.make_train_step(gan, generator_loss="none", l1_weight=10.0)
+    _, m = step(state, (jnp.asarray(tgt), jnp.asarray(src)), jax.random.key(0))
+    np.testing.assert_allclose(m["g_grad_norm"], want, rtol=1e-4)
+    assert float(m["g_loss"]) == 0.0 and losses.generator_loss_none(jnp.ones(3)) == 0.0
+
+
+def test_fit_trains_pix2pix_on_glyph_pairs_and_resumes_exactly(tmp_path):
+    tgt, src = _glyphs(64)
+    key = jax.random.key(3)
+
+    def run(steps_, start=0, gan=None, hist=None):
+        gan = gan or _pix2pix(ema=0.9)
+        batches = data.BatchSampler((tgt, src), 16, jax.random.key(4))
+        return gan, train.fit(gan, batches, key=key, steps=steps_, start_step=start, l1_weight=100.0, fuse=1,
+                              progress=False, checkpoint_dir=str(tmp_path / "run"), history=hist)
+
+    gan, result = run(60)
+    l1 = result.history["l1"]
+    assert len(l1) == 60 and np.mean(l1[-10:]) < 0.7 * np.mean(l1[:5])     # it learns the glyphs (1.0 -> about 0.4)
+    assert gan.g_ema is not None and models.translate(gan.g_ema, src[:2]).shape == (2, 16, 16, 1)
+    # stop at 30, restore from the checkpoint into a fresh GAN, go on to 60: the same weights
+    run(30)
+    fresh = _pix2pix(ema=0.9)
+    step, _, meta = checkpoint.restore(tmp_path / "run", fresh)
+    assert step == 30
+    _, resumed = run(60, start=30, gan=fresh, hist=meta.get("history"))
+    for a, b in zip(jax.tree_util.tree_leaves(nnx.state(gan.generator)),
+                    jax.tree_util.tree_leaves(nnx.state(fresh.generator))):
+        np.testing.assert_array_equal(a, b)
