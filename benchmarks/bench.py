@@ -9,6 +9,9 @@ second and the one-off compile time of:
   plus, at one batch size, the same network written the obvious way (``direct=True``: strided
   ``lax.conv`` / ``lax.conv_transpose``) to show what the stride-1 rewrite buys;
 * ``mlp``: the toy 2-D GAN (MLPs with two hidden layers of 128 units);
+* ``pix2pix``: notebook 11's image-to-image translation at 32x32 (``models.UNetGenerator`` base 32,
+  ``models.PatchDiscriminator`` base 32 with 34-pixel patches, the L1 term at lambda 100) on the glyph pairs;
+  JAX only (no PyTorch twin yet);
 
 each as a single jitted step and fused (many steps in one compiled ``lax.scan``), and, when PyTorch is
 installed (``pip install -r benchmarks/requirements.txt``), the same architecture in PyTorch eager on the same
@@ -56,14 +59,16 @@ from flax import nnx   # noqa: E402
 from gan_utils import checkpoint, config, data, devices, metrics, models, steps, train   # noqa: E402
 import tf_dcgan   # noqa: E402  (beside this file: python puts benchmarks/ on sys.path for the script)
 
-__all__ = ["MODELS", "BenchRow", "machine_info", "measure_peak", "jax_runner", "torch_runner", "run_bench",
+__all__ = ["MODELS", "TORCH_MODELS", "STEP_OPTIONS", "BenchRow", "machine_info", "measure_peak", "jax_runner", "torch_runner", "run_bench",
            "format_table", "model_flops", "compile_cache_check", "toy_fit", "toy_cli", "quality_race", "format_quality",
            "build_parser", "main"]
 
-MODELS = ("dcgan", "tf_dcgan", "mlp")
-LATENT = {"dcgan": 64, "tf_dcgan": 100, "mlp": 2}
-FUSED_STEPS = {"dcgan": 2, "tf_dcgan": 2, "mlp": 200}   # steps per fused call (conv: an unrolled scan on CPU)
-CONV_MODELS = ("dcgan", "tf_dcgan")
+MODELS = ("dcgan", "tf_dcgan", "mlp", "pix2pix")
+LATENT = {"dcgan": 64, "tf_dcgan": 100, "mlp": 2, "pix2pix": 0}
+FUSED_STEPS = {"dcgan": 2, "tf_dcgan": 2, "mlp": 200, "pix2pix": 2}   # steps per fused call (conv: an unrolled scan on CPU)
+CONV_MODELS = ("dcgan", "tf_dcgan", "pix2pix")
+TORCH_MODELS = ("dcgan", "tf_dcgan", "mlp")        # the models with a PyTorch twin
+STEP_OPTIONS = {"pix2pix": dict(l1_weight=100.0)}  # a model's training-step options beyond the defaults
 
 
 @dataclass
@@ -157,6 +162,10 @@ def _jax_gan(model: str, direct: bool = False, seed: int = 0) -> steps.GAN:
         g = tf_dcgan.TFTutorialGenerator(latent_dim=LATENT[model], direct=direct, rngs=rngs)
         d = tf_dcgan.TFTutorialDiscriminator(direct=direct, rngs=rngs)
         return steps.GAN(g, d, g_lr=2e-4, d_lr=2e-4, b1=0.5)
+    if model == "pix2pix":
+        g = models.UNetGenerator(32, 32, rngs=nnx.Rngs(seed))
+        d = models.PatchDiscriminator(32, 32, n_down=2, rngs=nnx.Rngs(seed + 1))
+        return steps.GAN(g, d, g_lr=2e-4, d_lr=2e-4, b1=0.5)
     raise ValueError(f"unknown model {model!r}; choose one of {MODELS}.")
 
 
@@ -167,8 +176,14 @@ def _unroll(model: str) -> bool | None:
     return True if (model in CONV_MODELS and jax.default_backend() == "cpu") else None
 
 
-def _data(model: str, batch: int, n_batches: int, seed: int = 0) -> np.ndarray:
-    """n_batches real batches (n_batches, B, ...): MNIST in [-1, 1] (NHWC), or points of the ring."""
+def _data(model: str, batch: int, n_batches: int, seed: int = 0) -> np.ndarray | tuple:
+    """n_batches real batches (n_batches, B, ...): MNIST in [-1, 1] (NHWC), points of the ring, or (targets,
+    sources) glyph pairs at 32x32 (the pairs repeat when a run asks for more than the 3,379 training pairs)."""
+    if model == "pix2pix":
+        pairs = data.load_glyphs("train", size=32)
+        rows = np.arange(n_batches * batch) % len(pairs)
+        return tuple(data.to_unit_range(x[rows]).reshape(n_batches, batch, 32, 32, 1)
+                     for x in (pairs.target, pairs.source))
     if model == "mlp":
         x = np.asarray(data.ring().sample(jax.random.key(seed), n_batches * batch), np.float32)
         return x.reshape(n_batches, batch, 2)
@@ -179,15 +194,16 @@ def _data(model: str, batch: int, n_batches: int, seed: int = 0) -> np.ndarray:
 def model_flops(model: str, batch: int) -> float:
     """FLOPs of one training step of ``model`` at this batch, by XLA's cost analysis of the direct definition."""
     gan = _jax_gan(model, direct=True)
-    _, state, step = steps.make_train_step(gan, data_parallel=False)
+    _, state, step = steps.make_train_step(gan, data_parallel=False, **STEP_OPTIONS.get(model, {}))
     real = np.zeros((batch, *_data_shape(model)), np.float32)
+    real = (real, real) if model == "pix2pix" else real
     ca = step.lower(state, real, jax.random.key(0)).compile().cost_analysis()
     ca = ca[0] if isinstance(ca, (list, tuple)) else ca
     return float(ca["flops"])
 
 
 def _data_shape(model: str) -> tuple:
-    return (2,) if model == "mlp" else (28, 28, 1)
+    return {"mlp": (2,), "pix2pix": (32, 32, 1)}.get(model, (28, 28, 1))
 
 
 class _Runner:
@@ -204,9 +220,11 @@ def jax_runner(model: str, batch: int, *, fused: bool = False, direct: bool = Fa
     gan = _jax_gan(model, direct=direct, seed=seed)
     key = jax.random.key(seed)
     r = _Runner()
+    options = STEP_OPTIONS.get(model, {})
     if not fused:
-        _, state, step = steps.make_train_step(gan)
-        batches = [jnp.asarray(b) for b in _data(model, batch, 8, seed)]
+        _, state, step = steps.make_train_step(gan, **options)
+        d8 = jax.tree_util.tree_map(jnp.asarray, _data(model, batch, 8, seed))
+        batches = [jax.tree_util.tree_map(lambda a, i=i: a[i], d8) for i in range(8)]
         keys = [steps.step_key(key, i) for i in range(64)]
         t = time.perf_counter()
         (step.jitted if hasattr(step, "jitted") else step).lower(state, batches[0], keys[0]).compile()
@@ -224,8 +242,8 @@ def jax_runner(model: str, batch: int, *, fused: bool = False, direct: bool = Fa
             return time.perf_counter() - t
     else:
         n = FUSED_STEPS[model]
-        _, state, fused_step = steps.make_fused_train_step(gan, unroll=_unroll(model))
-        reals = jnp.asarray(_data(model, batch, n, seed))
+        _, state, fused_step = steps.make_fused_train_step(gan, unroll=_unroll(model), **options)
+        reals = jax.tree_util.tree_map(jnp.asarray, _data(model, batch, n, seed))
         t = time.perf_counter()
         (fused_step.jitted if hasattr(fused_step, "jitted") else fused_step).lower(state, reals, key, 0).compile()
         r.compile_seconds = time.perf_counter() - t
@@ -513,7 +531,7 @@ def run_bench(models=MODELS, batches=(64, 128, 256), *, torch: bool | None = Non
                 runners["jax fused"] = jax_runner(model, batch, fused=True)
             if model == "tf_dcgan" and batch == direct_batch:
                 runners["jax direct"] = jax_runner(model, batch, direct=True)
-            if torch:
+            if torch and model in TORCH_MODELS:
                 runners["torch"] = torch_runner(model, batch)
             # steps per block, from one timed step (fused runners: whole calls)
             n_steps = {}

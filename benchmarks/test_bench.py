@@ -221,3 +221,16 @@ def test_toy_cli_reports_its_process_training_and_quality():
     assert r["steps"] == 200 and 0 < r["compile_seconds"] <= r["training_seconds"] < r["process_seconds"]
     assert 0 <= r["modes_covered"] <= 8 and 0 <= r["high_quality_fraction"] <= 1
     assert r["command"] == "python -m gan_utils train --dataset ring --steps 200"
+
+
+def test_pix2pix_row_times_the_translation_step():
+    gan = bench._jax_gan("pix2pix")
+    assert gan.discriminator.receptive_field == 34 and gan.generator.latent_dim == 0
+    targets, sources = bench._data("pix2pix", 4, 3)
+    assert targets.shape == sources.shape == (3, 4, 32, 32, 1) and targets.min() == -1 and targets.max() == 1
+    r = bench.jax_runner("pix2pix", 4)
+    assert r.compile_seconds > 0 and r.run(2) > 0
+    # the U-Net and the PatchGAN at 32x32 cost far more per image than the course's 28x28 DCGAN
+    flops = bench.model_flops("pix2pix", 4)
+    assert flops > 5 * bench.model_flops("dcgan", 4)
+    assert "pix2pix" not in bench.TORCH_MODELS

@@ -137,3 +137,49 @@ def test_fit_trains_pix2pix_on_glyph_pairs_and_resumes_exactly(tmp_path):
     for a, b in zip(jax.tree_util.tree_leaves(nnx.state(gan.generator)),
                     jax.tree_util.tree_leaves(nnx.state(fresh.generator))):
         np.testing.assert_array_equal(a, b)
+
+
+# ----------------------------------------------------------------------------------------------- the scores
+from gan_utils import translation  # noqa: E402
+
+
+def test_ssim_is_one_for_identical_images_and_falls_with_blur_and_shift():
+    t = data.to_unit_range(data.load_glyphs("test", size=32, n=20).target)
+    np.testing.assert_allclose(translation.ssim(t, t), 1.0, atol=1e-5)
+    blur = (t + np.roll(t, 1, 1) + np.roll(t, 1, 2) + np.roll(t, (1, 1), (1, 2))) / 4
+    shifted = np.roll(t, 1, 2)
+    s_blur, s_shift, s_other = (translation.ssim(x, t).mean() for x in (blur, shifted, np.roll(t, 1, 0)))
+    assert 1 > s_blur > s_other and 1 > s_shift > s_other, (s_blur, s_shift, s_other)
+    assert abs(translation.ssim(t, blur).mean() - s_blur) < 1e-5            # symmetric
+    with pytest.raises(ValueError, match="same shape"):
+        translation.ssim(t, t[:3])
+    with pytest.raises(ValueError, match="at least 11"):
+        translation.ssim(t[:, :8, :8], t[:, :8, :8])
+
+
+def test_sharpness_reads_a_blur_and_refuses_nan():
+    t = data.to_unit_range(data.load_glyphs("test", size=32, n=20).target)
+    blur = (t + np.roll(t, 1, 1) + np.roll(t, 1, 2) + np.roll(t, (1, 1), (1, 2))) / 4
+    assert translation.sharpness(t, t) == 1.0 and translation.sharpness(blur, t) < 0.85
+    with pytest.raises(ValueError, match="NaN or Inf"):
+        translation.sharpness(t * np.nan, t)
+
+
+def test_scores_of_a_table_row_with_any_classifier():
+    pairs = data.load_glyphs("test", size=32, n=30)
+    t, s = data.to_unit_range(pairs.target), data.to_unit_range(pairs.source)
+    judge = translation.GlyphClassifier(rngs=nnx.Rngs(0))
+    judge.eval()
+    same = translation.translation_scores(t, t, pairs.chars, classifier=judge)
+    assert same["l1"] == 0 and abs(same["ssim"] - 1) < 1e-5 and same["sharpness"] == 1 and abs(same["fid"]) < 1e-3
+    other = translation.translation_scores(s, t, pairs.chars, classifier=judge)
+    assert other["l1"] > 0.2 and other["ssim"] < 0.9 and other["fid"] > 0
+    # 64x64 glyphs are read at the classifier's 32x32
+    big = data.to_unit_range(data.load_glyphs("test", n=30).target)
+    assert translation.glyph_outputs(big, judge)["features"].shape == (30, 128)
+    with pytest.raises(ValueError, match="one character per glyph"):
+        translation.translation_scores(t, t, pairs.chars[:-1], classifier=judge)
+    with pytest.raises(ValueError, match="does not know"):
+        translation.translation_scores(t[:1], t[:1], "A", classifier=judge)
+    with pytest.raises(ValueError, match="no glyphs"):
+        translation.glyph_outputs(t[:0], judge)
