@@ -5,6 +5,7 @@ shipped pretrained weights carry; ``build_gan`` turns any of them back into netw
 """
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import math
 import numbers
@@ -103,6 +104,11 @@ def _check_sizes(config: "GANConfig") -> None:
             what = "a hidden width of" if name == "hidden" else f"{name} ="
             raise ValueError(f"{what} {value:,} is above the limit of {MAX_SIZES[name]:,} (a model or batch that "
                              "size would not fit in memory); choose a smaller value.")
+
+
+# Set while GANConfig.from_dict reads a stored config: what was refused only after a run could record it (loss 'wgan'
+# without a Lipschitz constraint) is then a warning, so that the run still loads.
+_READING_STORED = contextvars.ContextVar("reading_stored_config", default=False)
 
 
 def _model_for(model: str | None, dataset: str) -> str:
@@ -254,6 +260,10 @@ class GANConfig:
         if int(self.g_base) < 4 or int(self.d_base) < 1 or int(self.g_extra) < 0:
             raise ValueError(f"need g_base >= 4, d_base >= 1 and g_extra >= 0; got {self.g_base}, {self.d_base} "
                              f"and {self.g_extra}.")
+        if model != "dcgan" and self.dropout:
+            raise ValueError(f"dropout={self.dropout} is the DCGAN discriminator's; the MLP discriminator has no "
+                             "dropout, so it would be recorded but not used. Set dropout=0 (drop --dropout), or use "
+                             "model 'dcgan' (mnist).")
         if model != "dcgan":
             changed = [n for n in _DCGAN_SIZES
                        if getattr(self, n) != next(f.default for f in dataclasses.fields(self) if f.name == n)]
@@ -274,6 +284,17 @@ class GANConfig:
             if not 0 < self.penalty_weight < float("inf"):
                 raise ValueError(f"penalty_weight must be positive, got {self.penalty_weight}; None takes the "
                                  "penalty's default.")
+        if self.loss == "wgan" and self.penalty not in ("gp", "clip") and not self.spectral_norm:
+            # the Wasserstein critic's scores are only a distance when D is Lipschitz (Arjovsky et al. 2017);
+            # unconstrained, they grow without bound and training does not converge
+            message = (f"loss 'wgan' needs a Lipschitz constraint on D: penalty 'gp' (--penalty gp, WGAN-GP), "
+                       f"penalty 'clip' (--penalty clip, WGAN's weight clipping) or spectral_norm=True "
+                       f"(--spectral-norm); got penalty {self.penalty!r} without spectral normalisation.")
+            if not _READING_STORED.get():
+                raise ValueError(message)
+            import warnings                  # a run trained before this was checked: it loads, as it was trained
+            warnings.warn(f"the stored run trained with no Lipschitz constraint; it loads as it was trained, but a new "
+                          f"run is refused: {message}", stacklevel=4)
         if self.penalty == "clip" and self.loss != "wgan":
             # Clipping is the Wasserstein critic's Lipschitz constraint (Arjovsky et al. 2017), which the other
             # losses do not require: a recipe keeps the two together. steps.make_train_step allows any pair, for
@@ -307,6 +328,10 @@ class GANConfig:
         (``BEFORE_OPTIONS``: an older checkpoint was trained without it), else the default."""
         if isinstance(d, cls):
             return d
+        if not isinstance(d, dict):
+            raise TypeError(f"a config is a GANConfig or the dict a checkpoint stores, got {type(d).__name__} {d!r}; "
+                            + (f"e.g. GANConfig(dataset={d!r})." if isinstance(d, str) and d in DATASETS else
+                               "e.g. GANConfig(dataset='ring')."))
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(d) - known)
         if unknown:
@@ -315,7 +340,17 @@ class GANConfig:
         if _model_for(d.get("model"), d.get("dataset", "mnist")) != "dcgan":
             for name in _DCGAN_SIZES:                    # an MLP keeps the defaults (it has no DCGAN sizes)
                 before.pop(name)
-        return cls(**{**before, **d})
+        d = {**before, **d}
+        if _model_for(d.get("model"), d.get("dataset", "mnist")) != "dcgan" and d.get("dropout"):
+            import warnings                  # recorded by runs before it was refused: the MLP trained without it
+            warnings.warn(f"this stored config records dropout={d['dropout']} for an MLP, which has no dropout: the "
+                          "run trained without it; read as dropout=0.", stacklevel=2)
+            d["dropout"] = 0.0
+        token = _READING_STORED.set(True)
+        try:
+            return cls(**d)
+        finally:
+            _READING_STORED.reset(token)
 
     def step_options(self) -> dict:
         """The keyword arguments of the training step this config asks for (``train.fit``,
