@@ -14,6 +14,16 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 cmd="${1:-}"
 case "$cmd" in lab|test|book|execute|verify) ;; *) echo "usage: ./course.sh lab | test [pytest args] | book [sphinx-build args] | execute NOTEBOOK... | verify NOTEBOOK... [--seed-offset N...]" >&2; exit 2 ;; esac
+# What execute and verify need is checked before the install (minutes from nothing), not after it.
+if [ "$cmd" = execute ] || [ "$cmd" = verify ]; then
+  [ $# -ge 2 ] || { echo "usage: ./course.sh $cmd notebooks/NN_name.py [...]$([ "$cmd" = verify ] && echo ' [--seed-offset N...]')" >&2; exit 2; }
+fi
+if [ "$cmd" = execute ]; then
+  for nb in "${@:2}"; do
+    stem="${nb%.*}"
+    [ -f "$stem.ipynb" ] || [ -f "$stem.py" ] || { echo "./course.sh execute: no notebook $nb (give e.g. notebooks/03_generator.py)" >&2; exit 2; }
+  done
+fi
 
 PY="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
@@ -78,7 +88,6 @@ if [ "$cmd" = lab ]; then
   exec .venv/bin/jupyter lab "${root_flag[@]}" notebooks/
 fi
 if [ "$cmd" = execute ]; then
-  [ $# -ge 2 ] || { echo "usage: ./course.sh execute notebooks/NN_name.py [...]" >&2; exit 2; }
   export MPLBACKEND=module://matplotlib_inline.backend_inline
   for nb in "${@:2}"; do
     stem="${nb%.*}"

@@ -10,6 +10,7 @@ Examples:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import errno
 import json
@@ -73,6 +74,11 @@ def _check_train_args(args) -> None:
     if (out / "meta.json").exists():   # grids written there would make its next save refuse (or delete them)
         raise CLIError(f"--out {out} is a checkpoint folder itself; pass the run folder that holds it "
                        f"({out.parent}), or a new folder.")
+    from . import checkpoint
+    # the run's checkpoint folder must be one its saves can replace: found now, not after the training (a folder of
+    # the learner's files named checkpoint, --out inside another run's checkpoint, a link to nothing)
+    checkpoint.check_target(out)
+    checkpoint.check_target(out / checkpoint.RUN_SUBDIR, checkpoint_folder=True)
     if args.steps is not None and args.steps < 1:
         raise CLIError(f"--steps must be positive, got {args.steps}.")
     if args.minutes is not None and not 0 < args.minutes * 60 < math.inf:
@@ -86,6 +92,12 @@ def _check_train_args(args) -> None:
     if args.resume and args.overwrite:
         raise CLIError("--resume continues the run in --out and --overwrite replaces it: pass one of them.")
     existing = _run_outputs(out) if out.is_dir() else []
+    if args.overwrite:   # what --overwrite deletes: the files train wrote, never a folder of the learner's
+        odd = [n for n in existing if n != checkpoint.RUN_SUBDIR and not n.startswith(".")
+               and not (out / n).is_file()]
+        if odd:
+            raise CLIError(f"--overwrite replaces the files of the run in {out}, but {', '.join(odd)} "
+                           "is not a file that train wrote; move it away first, or choose a new --out.")
     if existing and not (args.resume or args.overwrite):
         # a new run would replace the checkpoint (and grids) of the one there, whatever its dataset or its quality
         raise CLIError(f"{out} already holds a run ({', '.join(existing[:3])}{', ...' if len(existing) > 3 else ''})."
@@ -93,13 +105,27 @@ def _check_train_args(args) -> None:
 
 
 def cmd_train(args) -> None:
+    from . import checkpoint
+    out = Path(args.out)
+    _check_train_args(args)
+    created = not os.path.lexists(out)
+    try:
+        # one process per run: a second `train` (or a save from elsewhere) on this run is refused, naming this one
+        with checkpoint.lock(out / checkpoint.RUN_SUBDIR):
+            _train(args, out)
+    except BaseException:
+        if created:                   # a run that failed before writing anything leaves no empty folder behind
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        raise
+
+
+def _train(args, out: Path) -> None:
     import jax
     import numpy as np
     from . import checkpoint, data, models, plots, train
     from .config import build_gan
 
-    out = Path(args.out)
-    _check_train_args(args)
     # compiled programs kept on disk: a second run (or a resumed one) skips most of its compiling, which is most of a
     # short toy run's fixed cost (a 10,000-step ring run's process: benchmarks/RESULTS.md)
     from .devices import enable_compilation_cache
@@ -107,6 +133,7 @@ def cmd_train(args) -> None:
         enable_compilation_cache()
     except OSError:                   # an unwritable home: compile every time, as before
         pass
+    derived = {name for name in ("self_condition", "lr_anneal") if getattr(args, name) is None}
     if args.self_condition is None:   # the default: self-conditioned for the unconditional MNIST DCGAN, else off
         plain_mnist = args.dataset == "mnist" and args.model in (None, "dcgan") and not args.conditional
         args.self_condition = DEFAULT_CLUSTERS if plain_mnist and not args.pack > 1 and not args.g_extra else 0
@@ -125,8 +152,11 @@ def cmd_train(args) -> None:
         if not stored:
             raise CLIError(f"{out} holds a checkpoint without a config; pass a new --out to start another run.")
         saved = GANConfig.from_dict(stored)
-        if saved != config:
-            changed = {k: v for k, v in saved.to_dict().items() if config.to_dict().get(k) != v}
+        # the options this command line sets that the run does not have; a default this command line derives (the
+        # toy runs' --lr-anneal from --steps, --self-condition from the dataset) is not one it set
+        changed = {k: v for k, v in saved.to_dict().items()
+                   if config.to_dict().get(k) != v and k not in derived}
+        if changed:
             print(f"resuming with the run's own options (differing from this command line: {changed})")
         config = saved
     else:
@@ -149,9 +179,10 @@ def cmd_train(args) -> None:
         print(f"clusters at step {start}: purity {first['purity']:.3f}, NMI {first['nmi']:.3f} against the digits "
               "(which training never sees)", flush=True)
     if args.overwrite and out.is_dir():   # asked for: the earlier run's files go, so none is mistaken for this run's
+        checkpoint.check_target(ckpt_dir, checkpoint_folder=True)   # never a folder of the learner's own files
         for name in _run_outputs(out):
             p = out / name
-            shutil.rmtree(p) if p.is_dir() else p.unlink()
+            shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
     out.mkdir(parents=True, exist_ok=True)
     n_grid, nrow = (100, 10) if config.conditional else (64, 8)   # conditional: one column per digit, 0 to 9
     z_fixed = jax.random.normal(k_fixed, (n_grid, gan.latent_dim))
@@ -188,9 +219,8 @@ def cmd_train(args) -> None:
     except train.TrainingDiverged as e:   # the checkpoint holds the last good state; say where and what to try
         verdict = doctor_lib.Diagnosis("diverged", f"a loss became NaN/Inf at step {e.step}", e.step,
                                        {"nonfinite_step": e.step})
-        with checkpoint.atomic_file(out / "metrics.json") as tmp:
-            tmp.write_text(json.dumps({"summary": {"step": e.result.step, "diverged_at": e.step},
-                                       "doctor": verdict.to_dict(), "history": e.result.history}))
+        _write_json(out / "metrics.json", {"summary": {"step": e.result.step, "diverged_at": e.step},
+                                           "doctor": verdict.to_dict(), "history": e.result.history})
         print(verdict)
         raise
     h = result.history
@@ -210,9 +240,8 @@ def cmd_train(args) -> None:
             summary.update({k: round(float(v), 4) for k, v in metrics.toy_mode_metrics(fake, data.toy_dataset(
                 config.dataset)).items() if k in ("modes_covered", "high_quality_fraction", "reverse_kl")})
     final = doc.last if doc.last is not None and doc.last.step == result.step else doc(result.step, gan, h)
-    with checkpoint.atomic_file(out / "metrics.json") as tmp:
-        tmp.write_text(json.dumps({"summary": summary, "doctor": final.to_dict(), "history": h,
-                                   **({"clusters": selfcond.log} if selfcond else {})}))
+    _write_json(out / "metrics.json", {"summary": summary, "doctor": final.to_dict(), "history": h,
+                                       **({"clusters": selfcond.log} if selfcond else {})})
     if config.dataset != "mnist":
         import matplotlib.pyplot as plt
         fake = np.asarray(models.sample(gan.sampler(), jax.random.key(1), 2000))
@@ -224,6 +253,16 @@ def cmd_train(args) -> None:
     print(json.dumps(summary))
     print(f"final verdict: {final}")
     print(f"wrote {out}/ (checkpoint, samples.png, metrics.json); `python -m gan_utils doctor {out}` asks again")
+
+
+def _write_json(path: Path, content: dict) -> None:
+    """Writes strict JSON, all or nothing: a value that is not a finite number (the reverse KL of samples that miss a
+    mode is infinite) is written as null, since strict parsers (JavaScript's, jq) refuse NaN and Infinity. Files
+    written before, with Infinity, still read with Python's json."""
+    from . import checkpoint
+    from .metrics import _json_safe
+    with checkpoint.atomic_file(path) as tmp:
+        tmp.write_text(json.dumps(_json_safe(content), allow_nan=False))
 
 
 def _read_frames(path: Path, n_grid: int) -> dict | None:
@@ -272,6 +311,7 @@ def cmd_sample(args) -> None:
         raise CLIError(f"--out {out} is a folder; pass a file name, e.g. {out / 'samples.npz'}.")
     if out.suffix != ".npz":   # what np.savez would have named it; `evaluate` recognises .npz files by their suffix
         out = out.with_name(out.name + ".npz")
+    checkpoint.check_target(out)   # before the sampling, not after it
     gan = checkpoint.load_gan(src)
     config = GANConfig.from_dict(checkpoint.load_meta(src)["config"])
     conditional = config.conditional
@@ -457,6 +497,15 @@ def _os_error(e: OSError) -> str:
     return f"{e.strerror or e}{where}. Fix: {fix} (files already written are intact)."
 
 
+def _kept(error: BaseException, args) -> str:
+    """What a training run that stopped on ``error`` kept: `` (the run is saved ...)`` when fit saved it first."""
+    step = getattr(error, "saved_step", None)
+    if step is None:
+        return ""
+    return (f" (the steps trained before it are saved: {args.out} at step {step}; continue with `train ... "
+            "--resume`)")
+
+
 def main(argv=None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
@@ -474,23 +523,32 @@ def main(argv=None) -> int:
         with warnings.catch_warnings():
             warnings.showwarning = lambda message, *a, **k: print(f"note: {message}", file=sys.stderr)
             args.func(args)
-    except KeyboardInterrupt:
-        print(f"{'stopped (SIGTERM)' if stopped_by else 'interrupted'}; a training run is saved up to its last step "
-              "(continue it with `train ... --resume`).", file=sys.stderr)
+    except KeyboardInterrupt as e:
+        saved = getattr(e, "saved_step", None)    # set by train.fit once it saved the run
+        if args.command != "train":
+            what = "files written before are intact"
+        elif saved is not None:
+            what = f"the run is saved in {args.out} at step {saved} (continue it with `train ... --resume`)"
+        else:
+            what = "nothing was trained yet, so nothing was saved" + (
+                f" ({args.out} holds the run as it was)" if args.resume else "")
+        print(f"{'stopped (SIGTERM)' if stopped_by else 'interrupted'}; {what}.", file=sys.stderr)
         return 143 if stopped_by else 130
     except (CLIError, ValueError, TypeError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {e}{_kept(e, args)}", file=sys.stderr)
         return 2
     except OSError as e:   # a full disk, a read-only folder, a missing file: nothing saved is lost (atomic writes)
-        print(f"error: {_os_error(e)}", file=sys.stderr)
+        print(f"error: {_os_error(e)}{_kept(e, args)}", file=sys.stderr)
         return 2 if isinstance(e, FileNotFoundError) and e.errno is None else 1
     except Exception as e:  # a known failure of ours (data, checkpoint, divergence): one line, no traceback
         from .checkpoint import CheckpointError
         from .data import MnistDataError
         from .train import TrainingDiverged
         if isinstance(e, (CheckpointError, MnistDataError, TrainingDiverged)):
-            print(f"error: {e}", file=sys.stderr)
+            print(f"error: {e}{_kept(e, args)}", file=sys.stderr)
             return 1
+        if getattr(e, "saved_step", None) is not None:   # a traceback follows; say first that nothing is lost
+            print(f"error during training{_kept(e, args)}", file=sys.stderr)
         raise
     finally:
         if in_main:

@@ -18,7 +18,11 @@ import io
 import json
 import os
 import shutil
+import signal
+import sys
 import tempfile
+import threading
+import time
 import uuid
 import warnings
 from pathlib import Path
@@ -33,7 +37,8 @@ from .config import GANConfig, build_gan
 __all__ = ["save", "restore", "load_meta", "save_module", "load_module", "CheckpointError", "load_gan",
            "load_pretrained", "PRETRAINED_DIR", "pretrained_dir", "Networks", "export_weights", "resolve",
            "atomic_file", "STATE_FILE", "META_FILE", "HISTORY_FILE", "RUN_SUBDIR", "FRAMES_FILE",
-           "PRETRAINED_CONDITIONAL_DIR", "PRETRAINED_SELFCOND_DIR", "PRETRAINED_DCGAN_DIR", "PRETRAINED_KINDS"]
+           "PRETRAINED_CONDITIONAL_DIR", "PRETRAINED_SELFCOND_DIR", "PRETRAINED_DCGAN_DIR", "PRETRAINED_KINDS",
+           "lock", "check_target"]
 
 STATE_FILE, META_FILE, HISTORY_FILE = "state.msgpack", "meta.json", "history.npz"
 RUN_SUBDIR = "checkpoint"  # `train --out RUN` keeps its checkpoint in RUN/checkpoint, beside its images
@@ -77,19 +82,227 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+# A file name holds at most 255 bytes (Linux, macOS and Windows file systems alike). A temporary adds to the name of its
+# target ".", ".tmp-" or ".old-", a pid of up to 7 digits, "-" and 8 random characters (and a short suffix): a
+# valid 236-byte name would give a 258-byte temporary. Longer names are shortened in the temporaries (and the lock).
+_NAME_MAX, _TEMP_ADDS, _SUFFIX_MAX = 255, 24, 16
+
+
+def _suffix(path: Path) -> str:
+    """The suffix a temporary of ``path`` keeps (np.savez and savefig read it), or "" for an unusually long one."""
+    return path.suffix if len(os.fsencode(path.suffix)) <= _SUFFIX_MAX else ""
+
+
+def _stem(path: Path) -> str:
+    """The part of ``path``'s name that its temporaries and its lock file carry: the name itself, or, for a name too
+    long to take their additions, its start and a hash of the whole name (the same every time, so leftovers are
+    found)."""
+    raw = os.fsencode(path.name)
+    budget = _NAME_MAX - _TEMP_ADDS - _SUFFIX_MAX
+    if len(raw) <= budget:
+        return path.name
+    head = raw[:budget - 13].decode(errors="ignore")          # never half a UTF-8 character
+    return f"{head}~{hashlib.sha256(raw).hexdigest()[:12]}"
+
+
 def _leftovers(path: Path, kind: str) -> list[Path]:
     """Temporaries of ``path`` left by a killed writer: ``.NAME.tmp-PID-...`` / ``.NAME.old-PID...`` beside it."""
-    return sorted(path.parent.glob(f".{glob.escape(path.name)}.{kind}-*"))
+    return sorted(path.parent.glob(f".{glob.escape(_stem(path))}.{kind}-*"))
+
+
+def _writer(path: Path, leftover: Path) -> int | None:
+    """The pid of the process that made ``leftover`` (a temporary of ``path``), from its name."""
+    pid = leftover.name[len(f".{_stem(path)}.xxx-"):].split("-")[0].split(".")[0]
+    return int(pid) if pid.isdigit() else None
+
+
+def _in_use(path: Path, leftover: Path) -> bool:
+    """Whether another process that runs made ``leftover``: it is writing ``path`` right now."""
+    pid = _writer(path, leftover)
+    return pid is not None and _pid_alive(pid)
 
 
 def _remove_stale(path: Path) -> None:
     """Deletes the temporaries of ``path`` whose writing process is gone (a kill mid-save leaves them)."""
     for p in _leftovers(path, "tmp") + _leftovers(path, "old"):
-        pid = p.name[len(f".{path.name}.xxx-"):].split("-")[0].split(".")[0]
-        if pid.isdigit() and _pid_alive(int(pid)):
+        if _in_use(path, p):
             continue                       # another process is writing right now
         with contextlib.suppress(OSError):
             shutil.rmtree(p) if p.is_dir() else p.unlink()
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Holds SIGINT and SIGTERM while a checkpoint is written: the first that arrives is delivered when the block
+    ends, to the handler that was there, so a second Ctrl-C or a `kill` during the save stops the run after the save,
+    not in its middle (which would lose the steps since the last checkpoint). A second one during the same block is
+    delivered at once (a save that hangs can still be stopped; the previous checkpoint is kept). Python runs signal
+    handlers in the main thread only: elsewhere this holds nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = {}
+
+    def restore():
+        for s, h in previous.items():
+            signal.signal(s, h)
+        previous.clear()
+
+    def hold(signum, frame):
+        if not held:
+            held.append(signum)
+            return
+        held.clear()                        # the second: stop now, as the handler that was there would
+        restore()
+        signal.raise_signal(signum)
+        raise KeyboardInterrupt             # (only reached where that handler returns)
+
+    for s in (signal.SIGINT, signal.SIGTERM):
+        h = signal.getsignal(s)
+        if h is not None and h != signal.SIG_IGN:   # None: a handler set outside Python, which is left alone
+            previous[s] = signal.signal(s, hold)
+    try:
+        yield
+    finally:
+        restore()
+        for s in held:
+            signal.raise_signal(s)
+
+
+# Locks held by this process: lock file -> [file descriptor, depth]. A lock is reentrant within a process (`train`
+# holds its run's lock, and fit and every save inside it ask for the same one).
+_LOCKS: dict[str, list] = {}
+
+
+def _lock_file(path: Path) -> Path:
+    path = Path(os.path.realpath(path))
+    return path.parent / f".{_stem(path)}.lock"
+
+
+def _holder() -> str:
+    """This process, as the lock file names it: its pid and command."""
+    argv = list(sys.argv) or ["python"]
+    if argv[0].endswith("__main__.py"):        # python -m gan_utils ...
+        argv[0] = f"python -m {Path(argv[0]).parent.name}"
+    else:
+        argv[0] = Path(argv[0]).name or "python"
+    return f"{os.getpid()}\n{' '.join(argv)[:300]}\n"
+
+
+def _refuse_held(path: Path, file: Path, text: str) -> None:
+    pid, _, command = text.partition("\n")
+    who = f"process {pid.strip()} ({command.strip()})" if pid.strip().isdigit() else "another process"
+    raise CheckpointError(f"{path} is in use by {who}, which writes it; two runs writing one folder would overwrite "
+                          f"each other's checkpoints. Wait for it to finish or stop it"
+                          + (f" (kill {pid.strip()})" if pid.strip().isdigit() else "")
+                          + f", or choose another folder." + ("" if _flock else
+                                                              f" (If it no longer runs, delete {file}.)"))
+
+
+try:
+    import fcntl as _fcntl
+    _flock = True
+except ImportError:                            # Windows: a lock file created exclusively, its pid probed
+    _flock = False
+
+
+def _acquire(path: Path, file: Path) -> int:
+    for _ in range(20):
+        if not _flock:
+            try:
+                fd = os.open(file, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                text = file.read_text(errors="replace") if file.exists() else ""
+                pid = text.partition("\n")[0].strip()
+                if pid.isdigit() and _pid_alive(int(pid)):
+                    _refuse_held(path, file, text)
+                with contextlib.suppress(OSError):   # the lock of a process that is gone: taken over
+                    file.unlink()
+                continue
+        else:
+            fd = os.open(file, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                _fcntl.flock(fd, _fcntl.LOCK_EX | _fcntl.LOCK_NB)
+            except OSError:                    # held: by a process that runs (the system frees a dead one's)
+                text = os.pread(fd, 1000, 0).decode(errors="replace")
+                os.close(fd)
+                _refuse_held(path, file, text)
+            try:                               # its holder may have removed it between our open and our lock
+                same = os.fstat(fd).st_ino == os.stat(file).st_ino
+            except FileNotFoundError:
+                same = False
+            if not same:
+                os.close(fd)
+                continue
+            os.ftruncate(fd, 0)
+        os.write(fd, _holder().encode())
+        return fd
+    raise CheckpointError(f"could not lock {path} ({file} keeps changing); try again.")
+
+
+@contextlib.contextmanager
+def lock(path: str | os.PathLike) -> Iterator[None]:
+    """Holds folder ``path`` (a run or a checkpoint) for this process while the block runs: another process that
+    asks for it meanwhile gets a CheckpointError naming this one (its pid and command), so two runs never write one
+    folder. ``train``, ``fit`` (its ``checkpoint_dir``), ``export`` and every save take it; reading needs no lock.
+
+    The lock is the file ``.NAME.lock`` beside ``path``, holding the pid and command of its holder. The operating
+    system releases it when the process ends, however it ends, so a lock file that a killed process left behind is
+    simply taken over. Reentrant within a process.
+    """
+    path = Path(path)
+    file = _lock_file(path)
+    key = str(file)
+    if key in _LOCKS:
+        _LOCKS[key][1] += 1
+        try:
+            yield
+        finally:
+            _LOCKS[key][1] -= 1
+        return
+    file.parent.mkdir(parents=True, exist_ok=True)
+    fd = _acquire(path, file)
+    _LOCKS[key] = [fd, 1]
+    try:
+        yield
+    finally:
+        del _LOCKS[key]
+        with contextlib.suppress(OSError):
+            file.unlink()                      # before closing: no one can take a lock on a removed file (see above)
+        os.close(fd)
+
+
+def _inside_checkpoint(path: Path) -> Path | None:
+    """The checkpoint folder that holds ``path`` (one of the folders above it), or None."""
+    here = Path(os.path.realpath(path)).parent
+    for folder in (here, *here.parents):
+        if (folder / META_FILE).is_file() and (folder / STATE_FILE).is_file():
+            return folder
+    return None
+
+
+def check_target(path: str | os.PathLike, *, checkpoint_folder: bool = False) -> None:
+    """Refuses, before anything is computed, a path that a write could not take or should not take: one inside a
+    checkpoint folder (a file there makes the checkpoint's next save fail, or that save deletes it), a symbolic link
+    to nothing and, with ``checkpoint_folder``, a file or a folder of other files (a save would delete them).
+
+    Every writer calls it: the saves and ``atomic_file`` themselves, and the command line's ``--out`` of each command
+    and ``fit``'s ``checkpoint_dir`` before training, so that a save that cannot happen is found before the work.
+
+    Raises:
+      CheckpointError: the path and the fix, in one line.
+    """
+    path = Path(path)
+    if path.is_symlink() and not path.exists():
+        raise CheckpointError(f"{path} is a symbolic link to {os.readlink(path)}, which does not exist; create it "
+                              "(or remove the link), or choose another path.")
+    holder = _inside_checkpoint(path)
+    if holder is not None:
+        raise CheckpointError(f"{path} is inside the checkpoint folder {holder}: a file there would stop its next "
+                              f"save (or be deleted by it). Choose a path outside it, e.g. {holder.parent / path.name}.")
+    if checkpoint_folder:
+        _check_replaceable(path)
 
 
 @contextlib.contextmanager
@@ -102,9 +315,10 @@ def atomic_file(path: str | os.PathLike) -> Iterator[Path]:
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(21, "is a folder, not a file name", str(path))
+    check_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.tmp-{os.getpid()}-", suffix=path.suffix)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{_stem(path)}.tmp-{os.getpid()}-", suffix=_suffix(path))
     os.close(fd)
     tmp = Path(tmp)
     try:
@@ -134,33 +348,35 @@ def _check_replaceable(path: Path) -> None:
 
 def _atomic_write_dir(path: Path, files: dict[str, bytes]) -> None:
     path = Path(path)
-    _check_replaceable(path)
+    check_target(path, checkpoint_folder=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _recover(path)                         # a complete leftover of a killed save is the one to keep, not to delete
-    _remove_stale(path)
-    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.tmp-{os.getpid()}-"))
-    os.chmod(tmp, 0o755)  # mkdtemp makes it private; a checkpoint is as readable as any other file
-    old = None
-    try:
-        for name, data in files.items():
-            with open(tmp / name, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-        if path.exists():
-            # a new name every time: a leftover of another process (or of a reused pid) can never be in the way
-            old = path.with_name(f".{path.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-            os.replace(path, old)
-            os.replace(tmp, path)          # a kill between the two renames is repaired by _recover
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, path)
-    except BaseException:
-        if old is not None and not path.exists():   # the second rename failed: put the previous checkpoint back
-            with contextlib.suppress(OSError):
-                os.replace(old, path)
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    # one writer at a time (lock), and a Ctrl-C or a `kill` that arrives meanwhile waits for the save to end
+    with lock(path), _signals_held():
+        _recover(path)                     # a complete leftover of a killed save is the one to keep, not to delete
+        _remove_stale(path)
+        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{_stem(path)}.tmp-{os.getpid()}-"))
+        os.chmod(tmp, 0o755)  # mkdtemp makes it private; a checkpoint is as readable as any other file
+        old = None
+        try:
+            for name, data in files.items():
+                with open(tmp / name, "wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+            if path.exists():
+                # a new name every time: a leftover of another process (or of a reused pid) can never be in the way
+                old = path.with_name(f".{_stem(path)}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+                os.replace(path, old)
+                os.replace(tmp, path)          # a kill between the two renames is repaired by _recover
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, path)
+        except BaseException:
+            if old is not None and not path.exists():   # the second rename failed: put the previous checkpoint back
+                with contextlib.suppress(OSError):
+                    os.replace(old, path)
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
 
 
 def _sha256(data: bytes) -> str:
@@ -199,8 +415,17 @@ def _save_module(path: Path, module: nnx.Module, meta: dict | None, extra: dict[
         meta["history"] = {"file": HISTORY_FILE}   # load_meta puts the lists back
     meta.update(format_version=FORMAT_VERSION, module=type(module).__name__, state_sha256=_sha256(state),
                 versions={"jax": jax.__version__, "flax": __import__("flax").__version__})
-    files[META_FILE] = json.dumps(meta, indent=1).encode()
+    files[META_FILE] = _json_bytes(meta)
     _atomic_write_dir(Path(path), {**files, **(extra or {})})
+
+
+def _json_bytes(meta: dict) -> bytes:
+    """Strict JSON (NaN and Infinity, which strict parsers refuse, written as null), as meta.json is written."""
+    try:
+        return json.dumps(meta, indent=1, allow_nan=False).encode()
+    except ValueError:
+        from .metrics import _json_safe
+        return json.dumps(_json_safe(meta), indent=1, allow_nan=False).encode()
 
 
 def save_module(path: str | os.PathLike, module: nnx.Module, meta: dict | None = None) -> None:
@@ -251,7 +476,7 @@ def _recover(path: Path) -> Path | None:
     if path.exists():
         return None
     found = [(step, kind == "tmp", p) for kind in ("tmp", "old") for p in _leftovers(path, kind)
-             if p.is_dir() and (step := _usable(p)) is not None]
+             if p.is_dir() and not _in_use(path, p) and (step := _usable(p)) is not None]
     if not found:
         return None
     step, _, best = max(found)
@@ -274,10 +499,15 @@ def resolve(path: str | os.PathLike) -> Path:
     """
     path = Path(path)
     for p in (path, path / RUN_SUBDIR):
-        if (p / META_FILE).exists() and (p / STATE_FILE).exists():
-            return p
-        if (found := _recover(p)) is not None:
-            return found
+        for _ in range(100):
+            if (p / META_FILE).exists() and (p / STATE_FILE).exists():
+                return p
+            if (found := _recover(p)) is not None:
+                return found
+            # another process is between the two renames of its save: its new copy is in place in a moment
+            if not any(_in_use(p, q) for q in _leftovers(p, "old")):
+                break
+            time.sleep(0.05)
     raise CheckpointError(f"{path} is not a gan_utils checkpoint (it needs {STATE_FILE} and {META_FILE}). "
                           "Pass the folder given to `train --out`, or to checkpoint.save.")
 
@@ -293,8 +523,12 @@ def load_meta(path: str | os.PathLike) -> dict:
             with np.load(file) as z:
                 meta["history"] = {k: z[k].tolist() for k in z.files}
         except Exception as e:   # a truncated or damaged file: zipfile, zlib and OSError errors among others
-            raise CheckpointError(f"{file} is unreadable ({type(e).__name__}: {e}); the checkpoint is damaged. "
-                                  "Copy it again, or train again from an earlier checkpoint.") from e
+            # the weights do not need it (they have their own checksum): they load, without the curves
+            meta["history"] = {}
+            warnings.warn(f"{file} is unreadable ({type(e).__name__}: {e}): the metric history (the loss curves up "
+                          f"to step {meta.get('step')}) is lost; the weights are intact and load without it, and a "
+                          "resumed run records its history from there on. Copy the file again to keep the curves.",
+                          stacklevel=2)
     return meta
 
 
@@ -390,7 +624,14 @@ def restore(path: str | os.PathLike, gan: nnx.Module) -> tuple[int, jax.Array, d
       ``(step, key, meta)``: pass ``start_step=step, key=key, history=meta["history"]`` to ``fit`` to resume.
     """
     meta = load_module(path, gan)
-    key = jax.random.wrap_key_data(np.asarray(meta["key"], np.uint32))
+    try:
+        if isinstance(meta["step"], bool) or not isinstance(meta["step"], int) or meta["step"] < 0:
+            raise ValueError(f"step {meta['step']!r} is not a step number")
+        key = jax.random.wrap_key_data(np.asarray(meta["key"], np.uint32))
+    except (KeyError, TypeError, ValueError, OverflowError) as e:
+        raise CheckpointError(f"{resolve(path) / META_FILE} lacks a usable step or run key ({type(e).__name__}: {e}), "
+                              "so the run cannot continue from it: the checkpoint is damaged. Copy it again, or "
+                              "sample it without resuming (its weights load).") from e
     return int(meta["step"]), key, meta
 
 
@@ -461,10 +702,15 @@ def export_weights(src: str | os.PathLike, dst: str | os.PathLike) -> dict:
     if any(r == here or r.is_relative_to(here) for r in run):
         raise CheckpointError(f"{dst} is the run being exported (or holds it): exporting there would replace the "
                               f"run. Choose another folder, e.g. {dst.name}_export.")
-    _check_replaceable(dst)
+    check_target(dst, checkpoint_folder=True)
     if (dst / META_FILE).exists() and _read_meta(dst).get("module", "GAN") != "Networks":
         raise CheckpointError(f"{dst} holds a training checkpoint (with its optimizer state), not a previous export; "
                               "exporting there would replace it. Choose another folder.")
+    with lock(dst):                        # no other process writes dst meanwhile
+        return _export(src, src_dir, dst)
+
+
+def _export(src, src_dir: Path, dst: Path) -> dict:
     gan = load_gan(src_dir)
     meta = load_meta(src_dir)
     keep = {k: meta[k] for k in ("step", "config", "history") if k in meta}
@@ -517,6 +763,12 @@ def load_pretrained(path: str | os.PathLike | None = None, *, kind: str | None =
                         "kind='conditional', kind='selfcond' (the default) or kind='dcgan' (the plain DCGAN).")
     if path is not None and kind is not None:
         raise ValueError("pass path= (a folder of yours) or kind= (a shipped generator), not both.")
+    if path is not None and not Path(path).exists():
+        if isinstance(path, str) and path in (*PRETRAINED_KINDS, "default"):   # load_pretrained("conditional")
+            raise ValueError(f"load_pretrained({path!r}) reads {path!r} as a folder, and there is none: for the "
+                             f"shipped generator of that name pass it as kind: load_pretrained(kind={path!r}).")
+        raise CheckpointError(f"no checkpoint at {path}: pass the --out folder of `python -m gan_utils train` (or "
+                              "leave path out for the shipped generator).")
     path = Path(path) if path is not None else pretrained_dir(kind)
     if not path.exists():
         raise CheckpointError(f"no pretrained weights at {path}: reinstall gan_utils with its package data, or "

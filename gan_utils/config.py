@@ -5,6 +5,7 @@ shipped pretrained weights carry; ``build_gan`` turns any of them back into netw
 """
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import math
 import numbers
@@ -42,7 +43,10 @@ TOY_RECIPE = dict(batch_size=256, lr=3e-3, d_lr=1e-3, hidden=(128, 128, 128))
 _DCGAN_SIZES = ("g_base", "d_base", "g_extra")   # the fields that size a DCGAN; an MLP must leave them alone
 # The largest sizes a config may ask for: far above any model of the course, far below what exhausts a machine. A
 # meta.json is read through GANConfig, so a corrupt (or hostile) file cannot ask for a layer of terabytes.
-MAX_SIZES = dict(batch_size=65_536, latent_dim=4_096, k_disc=100, self_condition=1_000, toy_points=10_000_000, g_base=1_024, d_base=1_024,
+# self_condition: k-means' first clustering of the 60,000 digits grows with k (on a loaded 2-core CPU, measured
+# 2026-11-25: 45 s for 40 clusters, 139 s for 200, 1000 unfinished after 215 s); the course uses 10 to 40, the
+# self-conditioned GAN paper 100 (Liu et al. 2020), so 100 is the limit.
+MAX_SIZES = dict(batch_size=65_536, latent_dim=4_096, k_disc=100, self_condition=100, toy_points=10_000_000, g_base=1_024, d_base=1_024,
                  g_extra=16, pack=64, hidden=8_192, hidden_layers=16)
 
 
@@ -101,8 +105,17 @@ def _check_sizes(config: "GANConfig") -> None:
     for name, value in sizes.items():
         if value is not None and value > MAX_SIZES[name]:
             what = "a hidden width of" if name == "hidden" else f"{name} ="
+            if name == "self_condition":
+                raise ValueError(f"self_condition = {value:,} clusters is above the limit of {MAX_SIZES[name]} (the "
+                                 "first clustering alone would take minutes, and the course uses 10 to 40); choose "
+                                 "at most 100 (--self-condition 40 is the default).")
             raise ValueError(f"{what} {value:,} is above the limit of {MAX_SIZES[name]:,} (a model or batch that "
                              "size would not fit in memory); choose a smaller value.")
+
+
+# Set while GANConfig.from_dict reads a stored config: what was refused only after a run could record it (loss 'wgan'
+# without a Lipschitz constraint) is then a warning, so that the run still loads.
+_READING_STORED = contextvars.ContextVar("reading_stored_config", default=False)
 
 
 def _model_for(model: str | None, dataset: str) -> str:
@@ -262,6 +275,10 @@ class GANConfig:
         if int(self.g_base) < 4 or int(self.d_base) < 1 or int(self.g_extra) < 0:
             raise ValueError(f"need g_base >= 4, d_base >= 1 and g_extra >= 0; got {self.g_base}, {self.d_base} "
                              f"and {self.g_extra}.")
+        if model != "dcgan" and self.dropout:
+            raise ValueError(f"dropout={self.dropout} is the DCGAN discriminator's; the MLP discriminator has no "
+                             "dropout, so it would be recorded but not used. Set dropout=0 (drop --dropout), or use "
+                             "model 'dcgan' (mnist).")
         if model != "dcgan":
             changed = [n for n in _DCGAN_SIZES
                        if getattr(self, n) != next(f.default for f in dataclasses.fields(self) if f.name == n)]
@@ -282,6 +299,17 @@ class GANConfig:
             if not 0 < self.penalty_weight < float("inf"):
                 raise ValueError(f"penalty_weight must be positive, got {self.penalty_weight}; None takes the "
                                  "penalty's default.")
+        if self.loss == "wgan" and self.penalty not in ("gp", "clip") and not self.spectral_norm:
+            # the Wasserstein critic's scores are only a distance when D is Lipschitz (Arjovsky et al. 2017);
+            # unconstrained, they grow without bound and training does not converge
+            message = (f"loss 'wgan' needs a Lipschitz constraint on D: penalty 'gp' (--penalty gp, WGAN-GP), "
+                       f"penalty 'clip' (--penalty clip, WGAN's weight clipping) or spectral_norm=True "
+                       f"(--spectral-norm); got penalty {self.penalty!r} without spectral normalisation.")
+            if not _READING_STORED.get():
+                raise ValueError(message)
+            import warnings                  # a run trained before this was checked: it loads, as it was trained
+            warnings.warn(f"the stored run trained with no Lipschitz constraint; it loads as it was trained, but a new "
+                          f"run is refused: {message}", stacklevel=4)
         if self.penalty == "clip" and self.loss != "wgan":
             # Clipping is the Wasserstein critic's Lipschitz constraint (Arjovsky et al. 2017), which the other
             # losses do not require: a recipe keeps the two together. steps.make_train_step allows any pair, for
@@ -315,6 +343,10 @@ class GANConfig:
         (``BEFORE_OPTIONS``: an older checkpoint was trained without it), else the default."""
         if isinstance(d, cls):
             return d
+        if not isinstance(d, dict):
+            raise TypeError(f"a config is a GANConfig or the dict a checkpoint stores, got {type(d).__name__} {d!r}; "
+                            + (f"e.g. GANConfig(dataset={d!r})." if isinstance(d, str) and d in DATASETS else
+                               "e.g. GANConfig(dataset='ring')."))
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(d) - known)
         if unknown:
@@ -323,7 +355,17 @@ class GANConfig:
         if _model_for(d.get("model"), d.get("dataset", "mnist")) != "dcgan":
             for name in _DCGAN_SIZES:                    # an MLP keeps the defaults (it has no DCGAN sizes)
                 before.pop(name)
-        return cls(**{**before, **d})
+        d = {**before, **d}
+        if _model_for(d.get("model"), d.get("dataset", "mnist")) != "dcgan" and d.get("dropout"):
+            import warnings                  # recorded by runs before it was refused: the MLP trained without it
+            warnings.warn(f"this stored config records dropout={d['dropout']} for an MLP, which has no dropout: the "
+                          "run trained without it; read as dropout=0.", stacklevel=2)
+            d["dropout"] = 0.0
+        token = _READING_STORED.set(True)
+        try:
+            return cls(**d)
+        finally:
+            _READING_STORED.reset(token)
 
     def step_options(self) -> dict:
         """The keyword arguments of the training step this config asks for (``train.fit``,

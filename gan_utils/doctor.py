@@ -387,7 +387,9 @@ def diagnose_gan(gan, history: dict, config: GANConfig | dict, *, key=None, step
     if cfg.dataset == "mnist":
         labels = models.class_labels(N_MNIST, g.num_classes) if cfg.conditional else None
         x = np.asarray(models.sample(g, key, N_MNIST, labels=labels)).reshape(N_MNIST, 28, 28, 1)
-        sig = mnist_signals(x, classifier)
+        # the digits as they are seen (the sample grids and `sample` clip to the pixel range): an MLP generator has no
+        # tanh, and its values beyond [-1, 1] are not an error of the samples (a no-op for the DCGANs' tanh outputs)
+        sig = mnist_signals(np.clip(x, -1.0, 1.0) if np.all(np.isfinite(x)) else x, classifier)
     else:
         sig = toy_signals(np.asarray(models.sample(g, key, N_TOY)), data.toy_dataset(cfg.dataset))
     from .config import LOSSES
@@ -412,17 +414,39 @@ def diagnose_run(run_dir) -> Diagnosis:
     history = dict(meta.get("history") or {})
     run_file = next((p for p in (run_dir / "metrics.json", ckpt.parent / "metrics.json") if p.exists()), None)
     if run_file is not None:
-        try:
-            diverged = json.loads(run_file.read_text()).get("summary", {}).get("diverged_at")
-        except (OSError, ValueError):
-            diverged = None
+        diverged = _diverged_at(run_file)
         # the checkpoint holds the last good state, before the divergence; a run resumed past that step is not it
-        if diverged is not None and int(diverged) >= int(meta.get("step", 0)):
+        if diverged is not None and diverged >= int(meta.get("step", 0)):
             history.setdefault("d_loss", []).append(float("nan"))
             history.setdefault("g_loss", []).append(float("nan"))
             history.setdefault("step", []).append(int(diverged))
     gan = checkpoint.load_gan(ckpt)
     return diagnose_gan(gan, history, meta["config"], step=int(meta.get("step", 0)))
+
+
+def _diverged_at(run_file: Path) -> int | None:
+    """The step at which a run diverged, from its metrics.json (None: it did not). A file that is not what `train`
+    writes is ignored with a warning naming it and the fix: the checkpoint alone is read."""
+    import warnings
+    try:
+        content = json.loads(run_file.read_text())
+        if not isinstance(content, dict):
+            raise ValueError(f"it holds a {type(content).__name__}, not the dict `train` writes")
+        summary = content.get("summary", {})
+        if not isinstance(summary, dict):
+            raise ValueError(f"its summary is {json.dumps(summary)}, not a dict")
+        diverged = summary.get("diverged_at")
+        if diverged is None:
+            return None
+        if isinstance(diverged, bool) or not isinstance(diverged, (int, float)) or not math.isfinite(diverged) \
+                or diverged < 0 or diverged != int(diverged):
+            raise ValueError(f"diverged_at is {diverged!r}, not a step number")
+        return int(diverged)
+    except (OSError, ValueError, AttributeError) as e:   # ValueError: not JSON, or not the file train writes
+        warnings.warn(f"{run_file} is unreadable or not a `train` metrics file ({e}): ignored, the doctor reads the "
+                      "checkpoint alone (a divergence recorded there is not seen). Delete the file, or write it again "
+                      "with `train ... --resume`.", stacklevel=3)
+        return None
 
 
 class Doctor:

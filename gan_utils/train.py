@@ -3,6 +3,7 @@ wall-clock budget, with a history of metrics, checkpoints, callbacks and recover
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 import threading
@@ -149,7 +150,7 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
     check_every = max(4 * fuse, 10)
     t0 = time.perf_counter()
     run = {"state": state, "step": start_step, "good": (state, start_step), "pending": [], "compile": 0.0,
-           "called_back_at": None}
+           "called_back_at": None, "saving": False, "saved": None}
 
     def stack(parts):   # a batch is an array, or a tuple (images, labels) for a class-conditional GAN
         return jax.tree_util.tree_map(lambda *xs: np.stack(xs), *parts)
@@ -187,7 +188,9 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
     def save(state, s):
         if checkpoint_dir:
             nnx.update(gan, state)
+            run["saving"] = True
             checkpoint.save(checkpoint_dir, gan, step=s, key=key, config=config, history=hist)
+            run.update(saving=False, saved=s)
 
     def sync():
         """Moves the pending metrics to the history; on a NaN/Inf loss, falls back to the last good state."""
@@ -222,9 +225,38 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
     def crossed(every, n):
         return bool(every) and run["step"] // every != (run["step"] - n) // every
 
-    bar = tqdm(total=(steps - start_step) if steps is not None else None, disable=not progress,
-               desc="training", unit="step", dynamic_ncols=True)
+    def keep_on_failure(error: BaseException) -> None:
+        """After an error (a callback's, a batch's, the device's): the GAN and a checkpoint keep every step finished
+        before it; the error then goes on, saying so."""
+        with contextlib.suppress(Exception):
+            jax.block_until_ready(run["state"])
+            try:
+                sync()
+            except TrainingDiverged:           # the last good state is in the GAN and saved
+                return
+            nnx.update(gan, run["state"])
+        if not checkpoint_dir or run["saving"] or run["step"] == start_step:
+            return                             # nothing to save, or the error was the save's own (a full disk)
+        try:
+            with checkpoint._signals_held():
+                save(run["state"], run["step"])
+        except Exception as e:                 # the error that stopped training is the one to report
+            _note(error, f"saving the run after this error failed too ({type(e).__name__}: {e})")
+            return
+        error.saved_step = run["step"]
+        _note(error, f"the run is saved in {checkpoint_dir} at step {run['step']} (every step before the error)")
+
+    # a save that cannot happen (a folder of other files, a path inside another checkpoint) is refused now, not after
+    # the training; and no other process may write the same checkpoint meanwhile
+    if checkpoint_dir:
+        checkpoint.check_target(checkpoint_dir, checkpoint_folder=True)
+    held = contextlib.ExitStack()
+    if checkpoint_dir:
+        held.enter_context(checkpoint.lock(checkpoint_dir))
+    bar = None
     try:
+        bar = tqdm(total=(steps - start_step) if steps is not None else None, disable=not progress,
+                   desc="training", unit="step", dynamic_ncols=True)
         while (steps is None or run["step"] < steps) and (deadline is None or time.perf_counter() < deadline):
             if STOP_REQUESTED.is_set():
                 STOP_REQUESTED.clear()
@@ -250,19 +282,36 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
         if callbacks and run["called_back_at"] != run["step"]:
             call_back()
         save(run["state"], run["step"])
-    except KeyboardInterrupt:
-        # run["state"] is the state after the last step that returned: keep it, with its history and a checkpoint
-        jax.block_until_ready(run["state"])
-        sync()
-        nnx.update(gan, run["state"])
-        save(run["state"], run["step"])
+    except KeyboardInterrupt as e:
+        # run["state"] is the state after the last step that returned: keep it, with its history and a checkpoint;
+        # a second Ctrl-C (or SIGTERM) meanwhile waits for the save (checkpoint._signals_held)
+        with checkpoint._signals_held():
+            jax.block_until_ready(run["state"])
+            sync()
+            nnx.update(gan, run["state"])
+            save(run["state"], run["step"])
+        e.saved_step = run["saved"]
         if not stop_on_interrupt:
             raise
-        bar.write(f"stopped at step {run['step']}: the GAN and its history are kept up to there")
+        (bar.write if bar is not None else print)(f"stopped at step {run['step']}: the GAN and its history are "
+                                                   "kept up to there")
         return FitResult(run["step"], hist, time.perf_counter() - t0, run["compile"], interrupted=True)
+    except TrainingDiverged:
+        raise
+    except Exception as e:
+        keep_on_failure(e)
+        raise
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
+        held.close()
     return FitResult(run["step"], hist, time.perf_counter() - t0, run["compile"])
+
+
+def _note(error: BaseException, text: str) -> None:
+    """Adds a line to an exception's traceback (Python >= 3.11; earlier versions show the error alone)."""
+    if hasattr(error, "add_note"):
+        error.add_note(text)
 
 
 def _flush(pending: list, hist: dict) -> None:

@@ -94,6 +94,23 @@ def _load(path: Path):
     return nb
 
 
+def _not_a_notebook(path: Path) -> str:
+    """Why ``path`` names no notebook ("" if it does): a notebook is an .ipynb, or a jupytext percent-format .py (a
+    jupytext header, or `# %%` cells). Any other Python file would run as a one-cell notebook and pass."""
+    ipynb, py = path.with_suffix(".ipynb"), path.with_suffix(".py")
+    if path.suffix not in (".py", ".ipynb", ""):
+        return f"a {path.suffix} file"
+    if ipynb.is_file():
+        return ""
+    if not py.is_file():
+        return "no such file"
+    with open(py, errors="replace") as f:
+        text = f.read(1_000_000)
+    if "jupytext:" in text[:2000] or text.startswith("# %%") or "\n# %%" in text:
+        return ""
+    return "a Python file with no jupytext header and no `# %%` cells, not a notebook's .py"
+
+
 def verify(path: Path, offset: int, workdir: Path, timeout: int, keep: Path | None = None) -> dict:
     """Run one notebook in normal mode with seeds shifted by ``offset``; return what happened. With ``keep`` (a
     folder), the executed notebook is also written there as ``<name>.offset<offset>.ipynb``, so that the numbers its
@@ -178,13 +195,31 @@ def main(argv=None) -> int:
     ap.add_argument("--table", type=Path, help="print the results recorded in this JSONL as a markdown table, and exit")
     args = ap.parse_args(argv)
     if args.table:
-        print(table(args.table))
+        try:
+            print(table(args.table))
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            ap.error(f"--table {args.table}: not a JSONL file written by --record ({type(e).__name__}: {e})")
         return 0
     if not args.notebooks:
         ap.error("name at least one notebook, e.g. notebooks/02_minimax_objective.py (or --table FILE.jsonl)")
     for p in args.notebooks:
-        if not (p.with_suffix(".py").exists() or p.with_suffix(".ipynb").exists()):
-            ap.error(f"no notebook at {p}: give a path such as notebooks/02_minimax_objective.py")
+        why = _not_a_notebook(p)
+        if why:
+            ap.error(f"{p} is not a notebook ({why}): give a path such as notebooks/02_minimax_objective.py")
+    # where the results go, checked before the notebooks run (minutes each), not after
+    for flag, path, folder in (("--record", args.record, False), ("--keep", args.keep, True)):
+        if path is None:
+            continue
+        try:
+            if folder:
+                path.mkdir(parents=True, exist_ok=True)
+            elif path.is_dir():
+                raise IsADirectoryError(f"{path} is a folder; pass a file name, e.g. {path / 'verify.jsonl'}")
+            else:
+                with open(path, "a"):
+                    pass
+        except OSError as e:
+            ap.error(f"{flag} {path}: {e}")
     import jax
     results = []
     for offset in args.seed_offset:
@@ -201,8 +236,11 @@ def main(argv=None) -> int:
                       + "".join(f"\n    cell {e['cell']}: {e['error']}" for e in r["errors"])
                       + (f"\n    {r['crashed']}" if r["crashed"] else ""), flush=True)
                 if args.record:
-                    with open(args.record, "a") as f:
-                        f.write(json.dumps(r) + "\n")
+                    try:
+                        with open(args.record, "a") as f:
+                            f.write(json.dumps(r) + "\n")
+                    except OSError as e:   # the result is not lost: it is printed below
+                        print(f"could not append to {args.record} ({e}); the result is printed below", flush=True)
     for r in results:
         print(json.dumps(r))
     return 0 if all(r["passed"] for r in results) else 1

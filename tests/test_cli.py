@@ -90,3 +90,150 @@ def test_resume_keeps_the_runs_own_recipe(tmp_path, capsys):
     from gan_utils import checkpoint
     meta = checkpoint.load_meta(out)
     assert meta["step"] == 30 and meta["config"]["ema"] == 0.9 and meta["config"]["lr"] == 1e-3
+
+
+# -- issue #50: runs, folders, signals and processes ------------------------------------------------------------------
+
+import os  # noqa: E402
+import shutil  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+def one_line(capsys, rc, code=None):
+    err = capsys.readouterr().err
+    assert rc != 0 and (code is None or rc == code), err
+    assert "Traceback" not in err and err.startswith("error: ") and err.strip().count("\n") == 0, err
+    return err
+
+
+@pytest.fixture(scope="module")
+def ring20(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ring") / "run"
+    assert main(["train", "--dataset", "ring", "--steps", "20", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+@pytest.fixture
+def ring(ring20, tmp_path):
+    shutil.copytree(ring20, tmp_path / "run")
+    return tmp_path / "run"
+
+
+def test_mnist_mlp_trains_through_its_sample_grids(tmp_path):
+    """The documented `--model mlp` on MNIST: its generator has no tanh, and the doctor's look at each grid took
+    its values beyond [-1, 1] for an error, which stopped the run at its first grid."""
+    out = tmp_path / "mlp"
+    assert main(["train", "--dataset", "mnist", "--model", "mlp", "--steps", "30", "--sample-every", "10",
+                 "--out", str(out), "--quiet"]) == 0
+    assert checkpoint.load_meta(out)["step"] == 30 and (out / "samples_000030.png").exists()
+
+
+def test_an_error_after_training_started_keeps_the_steps(ring, capsys, monkeypatch):
+    from gan_utils import doctor
+
+    def broken(self, step, gan, history):
+        raise ValueError("the doctor broke")
+    monkeypatch.setattr(doctor.Doctor, "__call__", broken)
+    rc = main(["train", "--dataset", "ring", "--steps", "1000", "--sample-every", "10", "--out", str(ring),
+               "--quiet", "--resume"])
+    err = one_line(capsys, rc, 2)
+    step = checkpoint.load_meta(ring)["step"]
+    assert 20 < step < 1000                                           # the steps up to the failing callback
+    assert "the doctor broke" in err and f"saved: {ring} at step {step}; continue with" in err
+
+
+def test_overwrite_never_deletes_a_checkpoint_folder_of_the_learners_files(ring, capsys):
+    (ring / "checkpoint" / "my_model.pt").write_text("mine")
+    err = one_line(capsys, main(["train", "--dataset", "ring", "--steps", "5", "--out", str(ring), "--quiet",
+                                 "--overwrite"]), 1)
+    assert "my_model.pt" in err
+    assert (ring / "checkpoint" / "my_model.pt").read_text() == "mine" and checkpoint.load_meta(ring)["step"] == 20
+
+
+def test_no_command_writes_inside_a_runs_checkpoint_folder(ring, tmp_path, capsys):
+    inside = ring / "checkpoint" / "sub"
+    for args in (["export", "--checkpoint", str(ring), "--out", str(inside)],
+                 ["train", "--dataset", "ring", "--steps", "5", "--out", str(inside), "--quiet"],
+                 ["sample", "--checkpoint", str(ring), "--n", "3", "--out", str(inside / "s.npz")]):
+        assert "inside the checkpoint folder" in one_line(capsys, main(args))
+    assert not inside.exists()
+    # so the run still resumes and saves
+    assert main(["train", "--dataset", "ring", "--steps", "25", "--out", str(ring), "--quiet", "--resume"]) == 0
+    assert checkpoint.load_meta(ring)["step"] == 25
+
+
+def test_a_save_that_cannot_happen_is_refused_before_training(ring, capsys, monkeypatch):
+    """A checkpoint folder that holds other files: refused at once, not after the training."""
+    (ring / "checkpoint" / "notes.txt").write_text("mine")
+    from gan_utils import train
+    monkeypatch.setattr(train, "fit", lambda *a, **k: pytest.fail("trained before refusing"))
+    assert "notes.txt" in one_line(capsys, main(["train", "--dataset", "ring", "--steps", "30", "--out", str(ring),
+                                                 "--quiet", "--resume"]))
+    assert (ring / "checkpoint" / "notes.txt").read_text() == "mine"
+
+
+def test_out_a_dangling_link_is_named(ring, tmp_path, capsys):
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "nowhere")
+    (tmp_path / "link.npz").symlink_to(tmp_path / "nowhere.npz")
+    for args in (["train", "--dataset", "ring", "--steps", "5", "--out", str(link), "--quiet"],
+                 ["export", "--checkpoint", str(ring), "--out", str(link)],
+                 ["sample", "--checkpoint", str(ring), "--n", "3", "--out", str(link) + ".npz"]):
+        err = one_line(capsys, main(args))
+        assert "symbolic link" in err and "nowhere" in err
+
+
+def test_a_second_train_on_one_run_is_refused_naming_the_first(ring, capsys):
+    import subprocess
+    import sys
+    holder = subprocess.Popen([sys.executable, "-c", "import time\nfrom gan_utils import checkpoint\n"
+                               f"with checkpoint.lock({str(ring / 'checkpoint')!r}):\n    print('held', flush=True)\n"
+                               "    time.sleep(120)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        err = one_line(capsys, main(["train", "--dataset", "ring", "--steps", "30", "--out", str(ring), "--quiet",
+                                     "--resume"]))
+        assert f"in use by process {holder.pid}" in err
+    finally:
+        holder.kill()
+        holder.wait()
+    assert main(["train", "--dataset", "ring", "--steps", "25", "--out", str(ring), "--quiet", "--resume"]) == 0
+
+
+def test_metrics_json_is_strict_json_and_old_files_still_read(ring, monkeypatch):
+    """Samples that miss a mode have an infinite reverse KL: written as null (JavaScript and jq refuse Infinity)."""
+    from gan_utils import metrics
+    real = metrics.toy_mode_metrics
+    monkeypatch.setattr(metrics, "toy_mode_metrics", lambda *a, **k: {**real(*a, **k), "reverse_kl": float("inf")})
+    assert main(["train", "--dataset", "ring", "--steps", "25", "--out", str(ring), "--quiet", "--resume"]) == 0
+    text = (ring / "metrics.json").read_text()
+    summary = json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in metrics.json"))["summary"]
+    assert summary["reverse_kl"] is None and summary["step"] == 25
+    from gan_utils import doctor
+    old = json.loads(text)
+    old["summary"]["reverse_kl"] = float("inf")
+    (ring / "metrics.json").write_text(json.dumps(old))             # as written before: Infinity
+    assert doctor.diagnose_run(ring).verdict in doctor.VERDICTS
+
+
+def test_resume_names_only_the_options_this_command_line_set(ring, capsys):
+    """A toy run's --lr-anneal defaults to its --steps: resuming with more steps did not set it."""
+    capsys.readouterr()
+    assert main(["train", "--dataset", "ring", "--steps", "30", "--out", str(ring), "--quiet", "--resume"]) == 0
+    assert "differing" not in capsys.readouterr().out
+    assert main(["train", "--dataset", "ring", "--steps", "31", "--b1", "0.9", "--out", str(ring), "--quiet",
+                 "--resume"]) == 0
+    assert "differing from this command line: {'b1': 0.5}" in capsys.readouterr().out
+
+
+def test_an_interrupt_before_training_says_nothing_was_saved(tmp_path, capsys, monkeypatch):
+    import gan_utils.__main__ as cli
+
+    def interrupted(config):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(cli, "_training_data", interrupted)
+    assert main(["train", "--dataset", "ring", "--steps", "5", "--out", str(tmp_path / "new"), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert "nothing was trained yet, so nothing was saved" in err and "--resume" not in err
+    assert not (tmp_path / "new").exists()                            # and no empty folder is left

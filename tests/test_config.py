@@ -163,3 +163,38 @@ def test_build_gan_dcgan_sizes():
     gan = build_gan(GANConfig(g_base=32, d_base=8, g_extra=1))
     assert gan.generator.base == 32 and gan.generator.extra == 1 and gan.discriminator.conv1.out_features == 8
     assert gan.g_ema is None and gan.sampling_generator is gan.generator
+
+
+# -- issue #50: what a config records is what trains; a wrong argument names the fix --------------------------------
+
+def test_dropout_on_an_mlp_is_refused_and_an_old_record_of_it_reads_as_none():
+    """The MLP discriminator has no dropout: `--dropout 0.5` on it was recorded but never used."""
+    with pytest.raises(ValueError, match="MLP discriminator has no dropout.*dropout=0"):
+        GANConfig(dataset="ring", dropout=0.5)
+    assert GANConfig(dropout=0.3).dropout == 0.3                        # the DCGAN's, as before
+    stored = {**GANConfig(dataset="ring").to_dict(), "dropout": 0.5}    # what such a run wrote to meta.json
+    with pytest.warns(UserWarning, match="no dropout: the run trained without it"):
+        assert GANConfig.from_dict(stored).dropout == 0.0
+
+
+def test_wgan_without_a_lipschitz_constraint_names_the_flags_that_give_one():
+    with pytest.raises(ValueError, match="--penalty gp.*--penalty clip.*--spectral-norm"):
+        GANConfig(dataset="ring", loss="wgan")
+    for ok in (dict(penalty="gp"), dict(penalty="clip"), dict(spectral_norm=True)):
+        assert GANConfig(dataset="ring", loss="wgan", **ok).loss == "wgan"
+    stored = {**GANConfig(dataset="ring", loss="wgan", penalty="gp").to_dict(), "penalty": "none"}
+    with pytest.warns(UserWarning, match="no Lipschitz constraint; it loads as it was trained"):
+        assert GANConfig.from_dict(stored).penalty == "none"         # a run trained before the check still loads
+
+
+@pytest.mark.parametrize("bad", ["ring", ["dataset", "ring"], 3])
+def test_build_gan_from_something_that_is_no_config_names_the_fix(bad):
+    with pytest.raises(TypeError, match="a config is a GANConfig or the dict a checkpoint stores.*GANConfig\\(dataset="):
+        build_gan(bad)
+
+
+def test_self_condition_is_limited_to_what_clusters_in_reasonable_time():
+    """1,000 clusters (the earlier limit) did not finish the first clustering in minutes; the course uses 10-40."""
+    assert GANConfig(self_condition=100).self_condition == 100
+    with pytest.raises(ValueError, match="self_condition = 1,000 clusters is above the limit of 100.*at most 100"):
+        GANConfig(self_condition=1000)

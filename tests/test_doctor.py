@@ -246,3 +246,30 @@ def test_playground_sends_the_verdict_with_each_frame():
     pg.run(400)
     assert sent[-1]["doctor"]["verdict"] in doctor.VERDICTS and "reason" in sent[-1]["doctor"]
     assert pg.diagnosis.step == pg.gan.step[1]
+
+
+# -- issue #50: the doctor on what a learner's run folder may hold ---------------------------------------------------
+
+@pytest.mark.parametrize("content", ['[]', '{"summary": null}', '{"summary": {"diverged_at": 1e400}}',
+                                     '{"summary": {"diverged_at": "soon"}}', '{"summ'])
+def test_a_malformed_metrics_file_is_named_and_the_checkpoint_still_read(tmp_path, capsys, content):
+    from gan_utils.__main__ import main
+    config = GANConfig(dataset="ring", hidden=(8,), seed=1)
+    checkpoint.save(tmp_path / "run" / checkpoint.RUN_SUBDIR, build_gan(config), step=3, key=jax.random.key(0),
+                    config=config)
+    (tmp_path / "run" / "metrics.json").write_text(content)
+    assert main(["doctor", str(tmp_path / "run")]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("verdict: too_early") and "Traceback" not in captured.err
+    (note,) = captured.err.strip().splitlines()
+    assert "metrics.json is unreadable or not a `train` metrics file" in note and "Delete the file" in note
+
+
+def test_the_doctor_judges_an_mlps_mnist_samples_as_they_are_drawn():
+    """An MLP generator has no tanh: its pixels beyond [-1, 1] are clipped, as the grids and `sample` clip them,
+    rather than refused as if the samples were an error (which stopped `train --dataset mnist --model mlp`)."""
+    config = GANConfig(model="mlp", hidden=(16,), latent_dim=8)
+    gan = build_gan(config)
+    gan.generator.out.bias.value = gan.generator.out.bias.value + 3.0     # every pixel far above 1
+    d = doctor.diagnose_gan(gan, {}, config, step=500)
+    assert d.verdict in doctor.VERDICTS and d.verdict != "diverged"

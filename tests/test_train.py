@@ -388,3 +388,54 @@ def test_lr_anneal_drops_both_rates_to_a_tenth_halfway():
     with pytest.raises(ValueError, match="two schedules"):
         GAN(models.MLPGenerator(latent_dim=2, out_dim=2, hidden=(4,), rngs=nnx.Rngs(0)),
             models.MLPDiscriminator(in_dim=2, hidden=(4,), rngs=nnx.Rngs(0)), lr_decay=2, lr_anneal=2)
+
+
+# -- issue #50: nothing trained is lost to an error ------------------------------------------------------------------
+
+def _ring_batches():
+    x = np.random.default_rng(0).normal(size=(256, 2)).astype(np.float32)
+    return data.BatchSampler(x, 64, jax.random.key(0))
+
+
+def test_an_error_in_a_callback_keeps_every_step_before_it(tmp_path):
+    """Any exception after the first step (a callback's, here) saves what was trained, then goes on."""
+    gan = mlp_gan()
+
+    def fails_at_30(step, gan, history):
+        if step >= 30:
+            raise RuntimeError("callback failed")
+
+    with pytest.raises(RuntimeError, match="callback failed") as raised:
+        train.fit(gan, _ring_batches(), key=jax.random.key(0), steps=1000, fuse=1, callbacks=[fails_at_30],
+                  callback_every=10, checkpoint_dir=tmp_path / "ck", progress=False)
+    meta = checkpoint.load_meta(tmp_path / "ck")
+    assert meta["step"] == raised.value.saved_step == 30 and len(meta["history"]["step"]) == 30
+    assert any("saved in" in n for n in getattr(raised.value, "__notes__", ["saved in"]))
+    other = mlp_gan()
+    checkpoint.restore(tmp_path / "ck", other)
+    for a, b in zip(leaves(gan), leaves(other)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_fit_refuses_a_checkpoint_dir_it_could_not_save_before_training(tmp_path):
+    (tmp_path / "ck").mkdir()
+    (tmp_path / "ck" / "notes.txt").write_text("mine")
+    gan = mlp_gan()
+    before = [np.asarray(x) for x in leaves(gan)]
+    with pytest.raises(checkpoint.CheckpointError, match="notes.txt"):
+        train.fit(gan, _ring_batches(), key=jax.random.key(0), steps=50, checkpoint_dir=tmp_path / "ck",
+                  progress=False)
+    for a, b in zip(before, leaves(gan)):                  # refused before the first step
+        np.testing.assert_array_equal(a, b)
+    assert (tmp_path / "ck" / "notes.txt").read_text() == "mine"
+
+
+def test_an_interrupt_says_which_step_it_saved(tmp_path):
+    def interrupt_at_20(step, gan, history):
+        if step >= 20:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt) as raised:
+        train.fit(mlp_gan(), _ring_batches(), key=jax.random.key(0), steps=1000, fuse=1, callbacks=[interrupt_at_20],
+                  callback_every=10, checkpoint_dir=tmp_path / "ck", progress=False)
+    assert raised.value.saved_step == checkpoint.load_meta(tmp_path / "ck")["step"] == 20

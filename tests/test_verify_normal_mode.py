@@ -50,3 +50,15 @@ def test_keep_writes_the_executed_notebook_with_its_outputs(tmp_path):
     kept = nbformat.read(str(tmp_path / "kept" / "98_prints.offset3.ipynb"), as_version=4)
     printed = "".join(o.get("text", "") for c in kept.cells for o in c.get("outputs", []))
     assert "key data [0, 8]" in printed, printed      # key(5) ran as key(5 + 3)
+
+
+def test_a_file_that_is_no_notebook_and_an_unwritable_record_are_refused_before_running(tmp_path, capsys):
+    """gan_utils/__init__.py ran as a one-cell notebook and passed; --record DIR raised after the notebook ran."""
+    import pytest
+    import verify_notebook
+    for argv, said in ((["gan_utils/__init__.py"], "is not a notebook"),
+                       (["notebooks/01_probability_background.py", "--record", str(tmp_path)], "is a folder"),
+                       (["notebooks/01_probability_background.py", "--keep", str(REPO / "README.md")], "--keep")):
+        with pytest.raises(SystemExit) as raised:
+            verify_notebook.main([str(REPO / a) if a.endswith(".py") else a for a in argv])
+        assert raised.value.code == 2 and said in capsys.readouterr().err
