@@ -16,7 +16,7 @@ __all__ = ["LiveTraining", "DrawingCanvas", "SnapshotBox", "figure_png", "intera
            "latent_directions", "draw_interpolation",
            "latent_interpolation", "draw_latent_explorer", "latent_explorer",
            "EDITS", "gaussian_blur", "edit_digit", "draw_discriminator_view", "discriminator_verdict",
-           "degrade_images", "draw_metric_explorer", "metric_explorer"]
+           "degrade_images", "draw_metric_explorer", "metric_explorer", "draw_brush_text", "brush_writer"]
 
 
 class LiveTraining:
@@ -809,3 +809,87 @@ def metric_explorer(images, labels, reference, *, n: int = 2000, seed: int = 0, 
         noise=w.FloatSlider(value=0.0, min=0.0, max=0.5, step=0.05, description="noise", **slider),
         digits=w.IntSlider(value=10, min=1, max=10, description="digits kept", **slider),
         duplicates=w.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.1, description="duplicates", **slider))
+
+
+def _brush_rows(generator, discriminator, text: str, pairs):
+    """The glyph rows of ``draw_brush_text``: the characters found, those missing, and the (N, S, S) images."""
+    import numpy as np
+    from . import data, models
+    size = generator.size
+    pairs = pairs if pairs is not None else data.load_glyphs("all", size=size)
+    if pairs.source.shape[1] != size:
+        raise ValueError(f"the glyphs are {pairs.source.shape[1]}x{pairs.source.shape[1]} but the generator translates "
+                         f"{size}x{size}: load them with data.load_glyphs('all', size={size}).")
+    wanted = [c for c in text if not c.isspace()]
+    known = set(pairs.chars)
+    found = "".join(c for c in wanted if c in known)
+    missing = "".join(dict.fromkeys(c for c in wanted if c not in known))
+    rows = {}
+    if found:
+        picked = pairs.select(pairs.index(found))
+        src, tgt = data.to_unit_range(picked.source), data.to_unit_range(picked.target)
+        out = np.asarray(models.translate(generator, src))
+        rows = {"printed (source)": src[..., 0], "the GAN's brush": out[..., 0], "the font's brush (true)": tgt[..., 0]}
+        if discriminator is not None:   # D's verdict on each patch of (GAN's glyph, source): 1 = looks real
+            logits = np.asarray(discriminator(out, src))
+            rows["D on each patch"] = 1 / (1 + np.exp(-logits))
+    return found, missing, rows
+
+
+def draw_brush_text(generator, text: str, *, discriminator=None, pairs=None, max_chars: int = 12):
+    """Draws typed characters in the GAN's brush style, beside the printed source and the true brush glyph.
+
+    Args:
+      generator: an image-to-image generator (``models.UNetGenerator``) trained on the glyph pairs.
+      text: the characters to write (spaces are skipped); the first ``max_chars`` of them are drawn.
+      discriminator: optionally its ``models.PatchDiscriminator``: a fourth row shows, for each patch of the GAN's
+        glyph, D's probability that it is real (blue) or generated (orange).
+      pairs: the glyph pairs to look characters up in (default ``data.load_glyphs("all")`` at the generator's size):
+        a glyph is only drawn for characters the data holds (GB2312's 3,755 common characters), as nobody needs the
+        fonts to run the course.
+      max_chars: most characters drawn.
+    Returns:
+      the figure (with a line naming any character the data does not hold).
+    """
+    import matplotlib.pyplot as plt
+    from .plots import D_CMAP
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str of characters, got {type(text).__name__}.")
+    found, missing, rows = _brush_rows(generator, discriminator, text[:4 * max_chars], pairs)
+    found = found[:max_chars]
+    note = (f"not in the glyph data (GB2312's 3,755 common characters): {missing}" if missing else "")
+    if not found:
+        fig, ax = plt.subplots(figsize=(6, 1.2))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "type Chinese characters above" + (f"\n{note}" if note else ""), ha="center", va="center",
+                fontsize=12)
+        return fig
+    n, names = len(found), list(rows)
+    fig, axes = plt.subplots(len(names), n, figsize=(1.15 * n + 1.6, 1.2 * len(names) + 0.4), squeeze=False)
+    for r, name in enumerate(names):
+        for c in range(n):
+            ax = axes[r, c]
+            if name == "D on each patch":
+                ax.imshow(rows[name][c], cmap=D_CMAP, vmin=0, vmax=1, interpolation="nearest")
+            else:
+                ax.imshow(rows[name][c], cmap="gray_r", vmin=-1, vmax=1)
+            ax.set_xticks([]), ax.set_yticks([])
+        axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=11)
+    fig.suptitle(note or f"{n} character{'s' * (n > 1)}, translated by the generator", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def brush_writer(generator, *, discriminator=None, text: str = "生成对抗网络", pairs=None):
+    """A widget: type Chinese characters (your name) and see them in the GAN's brush style, beside the printed
+    source and the true brush glyph, and (with ``discriminator``) which patches D calls generated.
+
+    Returns:
+      a ``SnapshotBox`` with a text box and the figure of ``draw_brush_text``; readers without a kernel see the
+      figure of the starting text.
+    """
+    import ipywidgets as w
+    box = w.Text(value=text, description="characters", continuous_update=False,
+                 placeholder="type Chinese characters", style={"description_width": "80px"})
+    return interactive_figure(lambda text: draw_brush_text(generator, text, discriminator=discriminator, pairs=pairs),
+                              text=box)

@@ -183,3 +183,28 @@ def test_scores_of_a_table_row_with_any_classifier():
         translation.translation_scores(t[:1], t[:1], "A", classifier=judge)
     with pytest.raises(ValueError, match="no glyphs"):
         translation.glyph_outputs(t[:0], judge)
+
+
+def test_brush_text_draws_the_rows_and_names_missing_characters():
+    import matplotlib.pyplot as plt
+    from gan_utils import widgets
+    pairs = data.load_glyphs("all", size=16)
+    g = models.UNetGenerator(16, 8, rngs=nnx.Rngs(0))
+    d = models.PatchDiscriminator(16, 8, n_down=1, rngs=nnx.Rngs(1))
+    fig = widgets.draw_brush_text(g, "你好 A𠀋", discriminator=d, pairs=pairs)
+    axes = fig.get_axes()
+    assert len(axes) == 4 * 2                                            # 4 rows x 2 characters found
+    assert "not in the glyph data" in fig._suptitle.get_text() and "A𠀋" in fig._suptitle.get_text()
+    assert [a.get_ylabel() for a in axes[::2]] == ["printed (source)", "the GAN's brush", "the font's brush (true)",
+                                                   "D on each patch"]
+    plt.close(fig)
+    empty = widgets.draw_brush_text(g, "abc", pairs=pairs)
+    assert "type Chinese characters" in empty.axes[0].texts[0].get_text()
+    plt.close(empty)
+    with pytest.raises(ValueError, match="load_glyphs\\('all', size=16\\)"):
+        widgets.draw_brush_text(g, "你", pairs=data.load_glyphs("all", size=32))
+    box = widgets.brush_writer(g, pairs=pairs, text="生成")
+    bundle = box._repr_mimebundle_()
+    data_ = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert "image/png" in data_                                          # a picture before the kernel runs
+    box.children[0].children[0].value = "对抗"                           # typing redraws without an error
