@@ -221,6 +221,26 @@ def _check_finite(x, what: str = "the values", why: str = ": the generator has d
         raise ValueError(f"NaN or Inf in {what}{why}.")
 
 
+def _check_unit_images(x, what: str = "images") -> np.ndarray:
+    """The one check of images that a model takes (the generator's range): floats in [-1, 1] (up to rounding), no
+    NaN or Inf. Returns them as a numpy array of their own float dtype.
+
+    Raises:
+      TypeError: not floats (uint8 pixels: ``to_unit_range`` scales them).
+      ValueError: NaN or Inf, or values outside [-1, 1] (pixel values in [0, 255], say).
+    """
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        fix = "scale uint8 pixels with gan_utils.data.to_unit_range" if x.dtype in (np.uint8, bool) else \
+            "convert them to floats in [-1, 1]"
+        raise TypeError(f"{what} must be floats in [-1, 1] (the generator's tanh range), got dtype {x.dtype}: {fix}.")
+    _check_finite(x, what)
+    if x.size and (x.min() < -1 - _RANGE_TOL or x.max() > 1 + _RANGE_TOL):
+        raise ValueError(f"{what} must lie in [-1, 1] (the generator's tanh range), got [{x.min():.3g}, "
+                         f"{x.max():.3g}]. Scale [0, 1] images with x * 2 - 1, uint8 pixels with data.to_unit_range.")
+    return x
+
+
 def _integer_pixels_error(name: str, x: np.ndarray) -> TypeError:
     """Integers other than uint8 (a list of pixel values, or int64 labels) are ambiguous: say how to pass them."""
     fix = (" They look like pixel values: pass np.asarray(x, np.uint8)." if x.size and 0 <= x.min() and x.max() <= 255

@@ -159,11 +159,7 @@ def _as_model_input(images) -> np.ndarray:
         raise data._integer_pixels_error("the classifier", x)
     if not np.issubdtype(x.dtype, np.floating):
         raise TypeError(f"images must be uint8 in [0, 255] or floats in [-1, 1], got dtype {x.dtype}.")
-    data._check_finite(x, "the images")
-    if x.min() < -1.001 or x.max() > 1.001:
-        raise ValueError(f"float images must lie in [-1, 1] (the generator's tanh range), got [{x.min():.3g}, "
-                         f"{x.max():.3g}]. Scale [0, 1] images with x * 2 - 1.")
-    return x.astype(np.float32)
+    return data._check_unit_images(x, "float images").astype(np.float32)
 
 
 def classifier_outputs(images, classifier: MnistClassifier | None = None,
