@@ -328,14 +328,17 @@ def class_histogram(probs, n_classes: int = 10) -> np.ndarray:
     return np.bincount(_check_labels(p, n_classes), minlength=n_classes)
 
 
-def _check_labels(labels, n_classes: int) -> np.ndarray:
-    """Integer labels (N,) in 0..n_classes-1 as int64, or a ValueError (never dropped or wrapped silently)."""
+def _check_labels(labels, n_classes: int | None, name: str = "labels") -> np.ndarray:
+    """Integer labels (N,) in 0..n_classes-1 (any number >= 0 for ``n_classes=None``) as int64, or a ValueError (never
+    dropped, wrapped or read as other numbers silently): the one check of class and cluster numbers."""
     y = np.asarray(labels)
-    if y.ndim != 1 or (y.size and not (np.issubdtype(y.dtype, np.integer) or np.all(np.mod(y, 1) == 0))):
-        raise ValueError(f"labels must be (N,) integers (class numbers), got shape {y.shape} and dtype {y.dtype}.")
+    if y.ndim != 1 or (y.size and not (np.issubdtype(y.dtype, np.integer) or (
+            np.issubdtype(y.dtype, np.floating) and np.all(np.mod(y, 1) == 0)))):
+        raise ValueError(f"{name} must be (N,) integers (class numbers), got shape {y.shape} and dtype {y.dtype}.")
     y = y.astype(np.int64)
-    if y.size and (y.min() < 0 or y.max() >= n_classes):
-        raise ValueError(f"labels must be in 0..{n_classes - 1}, got values from {y.min()} to {y.max()}.")
+    if y.size and (y.min() < 0 or (n_classes is not None and y.max() >= n_classes)):
+        span = f"0..{n_classes - 1}" if n_classes is not None else "whole numbers >= 0"
+        raise ValueError(f"{name} must be in {span}, got values from {y.min()} to {y.max()}.")
     return y
 
 
