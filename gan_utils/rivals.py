@@ -56,6 +56,8 @@ class VAE(nnx.Module):
     """
 
     def __init__(self, latent_dim: int = 16, g_base: int = 64, e_base: int = 32, *, rngs: nnx.Rngs):
+        for name, value in (("latent_dim", latent_dim), ("g_base", g_base), ("e_base", e_base)):
+            data._check_count(name, value)          # 0 divided by zero in the initialiser
         self.latent_dim = latent_dim
         self.conv1 = nnx.Conv(1, e_base, (4, 4), strides=(2, 2), rngs=rngs)
         self.conv2 = nnx.Conv(e_base, 2 * e_base, (4, 4), strides=(2, 2), rngs=rngs)
@@ -669,11 +671,15 @@ def load_rival(model: str, state: dict) -> nnx.Module:
     dicts of arrays)."""
     if model not in ("vae", "diffusion"):
         raise ValueError(f"model must be 'vae' or 'diffusion' (the GAN loads with gan_utils.checkpoint), got {model!r}.")
-    if model == "vae":     # the size of z from the weights: the encoder's last layer gives (mu, log sigma^2)
-        net = VAE(latent_dim=int(np.shape(state["stats"]["kernel"])[-1]) // 2, rngs=nnx.Rngs(0))
-    else:
-        net = Denoiser(rngs=nnx.Rngs(0))
-    current = nnx.state(net)
-    nnx.replace_by_pure_dict(current, jax.tree_util.tree_map(jnp.asarray, state))
+    try:
+        if model == "vae":     # the size of z from the weights: the encoder's last layer gives (mu, log sigma^2)
+            net = VAE(latent_dim=int(np.shape(state["stats"]["kernel"])[-1]) // 2, rngs=nnx.Rngs(0))
+        else:
+            net = Denoiser(rngs=nnx.Rngs(0))
+        current = nnx.state(net)
+        nnx.replace_by_pure_dict(current, jax.tree_util.tree_map(jnp.asarray, state))
+    except (KeyError, TypeError, ValueError, IndexError) as e:
+        raise ValueError(f"state is not the weights of a {model} that budget_run keeps (its 'state', nested dicts of "
+                         f"arrays): {type(e).__name__}: {e}") from e
     nnx.update(net, current)
     return net

@@ -318,3 +318,11 @@ def test_train_for_refuses_pixels_and_settings_that_train_nothing():
         rivals.budget_run("vae", 0, 1.0, ())
     with pytest.raises(ValueError, match="at least one seed"):
         rivals.race(seeds=())
+
+
+def test_load_rival_and_the_vae_name_what_is_wrong():
+    for model, state in (("vae", {}), ("diffusion", {"x": np.zeros(1)})):        # a KeyError 'stats' before
+        with pytest.raises(ValueError, match="budget_run keeps"):
+            rivals.load_rival(model, state)
+    with pytest.raises(ValueError, match="latent_dim must be an integer >= 1"):  # a ZeroDivisionError before
+        rivals.VAE(latent_dim=0, rngs=nnx.Rngs(0))
