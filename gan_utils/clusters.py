@@ -16,6 +16,8 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
+from . import data
+
 __all__ = ["kmeans", "assign", "cluster_scores", "discriminator_features", "SelfConditioning", "RECLUSTER_EVERY",
            "FIT_POINTS"]
 
@@ -24,9 +26,15 @@ FIT_POINTS = 10_000      # training images k-means is fitted on (then every imag
 #                          features would take 750 MB
 
 
-def _check_features(x, what: str = "features") -> None:
-    if getattr(x, "ndim", None) != 2 or x.shape[0] < 1:
-        raise ValueError(f"{what} must be a 2-D array (N, F) with N >= 1, got shape {getattr(x, 'shape', None)}.")
+def _check_features(x, what: str = "features") -> np.ndarray:
+    """The one check of points to cluster: (N, F) with N >= 1 and no NaN or Inf (NaN put every point in cluster 0).
+    Returns them as float32 (NumPy, JAX arrays and lists alike)."""
+    x = np.asarray(x, np.float32)
+    if x.ndim != 2 or x.shape[0] < 1:
+        raise ValueError(f"{what} must be a 2-D array (N, F) with N >= 1, got shape {x.shape}.")
+    data._check_finite(x, what, ": features of NaN images or of a diverged discriminator? (check the training "
+                                "losses)")
+    return x
 
 
 @jax.jit
@@ -71,20 +79,23 @@ def kmeans(x, k: int, key: jax.Array, *, init=None, iters: int = 30) -> tuple[ja
     Returns:
       (centres (k, F), assignment (N,) int32).
     """
-    _check_features(x, "x")
-    x = jnp.asarray(x, jnp.float32)
-    if isinstance(k, bool) or not isinstance(k, int) or not 2 <= k <= x.shape[0]:
+    x = jnp.asarray(_check_features(x, "x"))
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 2 <= k <= x.shape[0]:
         raise ValueError(f"k must be an integer in 2..N (N = {x.shape[0]} points), got {k!r}.")
-    c = _plus_plus(x, k, key) if init is None else jnp.asarray(init, jnp.float32)
+    k = int(k)
+    data._check_count("iters", iters, 0)
+    c = _plus_plus(x, k, key) if init is None else jnp.asarray(_check_features(init, "init"))
     if c.shape != (k, x.shape[1]):
         raise ValueError(f"init must have shape (k, F) = ({k}, {x.shape[1]}), got {c.shape}.")
-    return _lloyd(x, c, k, iters)
+    return _lloyd(x, c, k, int(iters))
 
 
 def assign(x, centres) -> jax.Array:
     """(N,) int32: the nearest of ``centres`` (k, F) for each point of ``x`` (N, F)."""
-    _check_features(x, "x")
-    return _nearest(jnp.asarray(x, jnp.float32), jnp.asarray(centres, jnp.float32))
+    x, c = _check_features(x, "x"), _check_features(centres, "centres")
+    if c.shape[1] != x.shape[1]:
+        raise ValueError(f"centres must have as many features as x: x is {x.shape}, centres {c.shape}.")
+    return _nearest(jnp.asarray(x), jnp.asarray(c))
 
 
 def cluster_scores(clusters, labels) -> dict:
@@ -100,7 +111,8 @@ def cluster_scores(clusters, labels) -> dict:
     Returns:
       {"purity", "nmi", "k_used"} (k_used: clusters with at least one point).
     """
-    c, y = np.asarray(clusters).ravel(), np.asarray(labels).ravel()
+    from .metrics import _check_labels   # cluster and class numbers: integers >= 0 (1.5 or -1 scored purity 1.0)
+    c, y = _check_labels(clusters, None, "clusters"), _check_labels(labels, None, "labels")
     if c.shape != y.shape or c.size == 0:
         raise ValueError(f"clusters and labels must be two non-empty (N,) arrays of the same N, got {c.shape} and "
                          f"{y.shape}.")
@@ -131,8 +143,9 @@ def discriminator_features(discriminator: nnx.Module, images, *, batch_size: int
     mode (no dropout), in batches of ``batch_size``.
     """
     images = np.asarray(images)
-    if images.ndim != 4 or images.shape[1:] != (28, 28, 1):
-        raise ValueError(f"images must be (N, 28, 28, 1) in [-1, 1], got shape {images.shape}.")
+    if images.ndim != 4 or images.shape[1:] != (28, 28, 1) or len(images) == 0:
+        raise ValueError(f"images must be (N, 28, 28, 1) in [-1, 1] with N >= 1, got shape {images.shape}.")
+    data._check_count("batch_size", batch_size)
     d = nnx.clone(discriminator)
     d.eval()
     graphdef, state = nnx.split(d)
@@ -166,10 +179,16 @@ class SelfConditioning:
                              "place), e.g. np.zeros(len(images), np.int32).")
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be a whole number of steps >= 1, got {every!r}.")
+        n_fit = min(FIT_POINTS, len(images))      # k-means runs on this many images: k must fit in them
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 2 <= k <= n_fit:
+            raise ValueError(f"k must be an integer in 2..{n_fit} (clusters of the {n_fit} images k-means is fitted "
+                             f"on), got {k!r}.")
+        if score_labels is not None and np.shape(score_labels) != (len(images),):
+            raise ValueError(f"score_labels must hold one class per image: {len(images)} images, score_labels of "
+                             f"shape {np.shape(score_labels)}.")
         self.images, self.labels, self.k, self.every = images, labels, int(k), every
         self.score_labels = None if score_labels is None else np.asarray(score_labels)
         k_sub, self._k_seed = jax.random.split(key)
-        n_fit = min(FIT_POINTS, len(images))
         self._subset = np.sort(np.asarray(jax.random.permutation(k_sub, len(images))[:n_fit]))
         self.centres = None
         self.last_step = None
@@ -184,6 +203,13 @@ class SelfConditioning:
 
     def recluster(self, step: int, gan) -> dict:
         """Clusters now, with ``gan``'s discriminator; returns (and logs) the step, shares and scores."""
+        prior = getattr(getattr(gan, "generator", None), "prior", None)
+        if prior is None:
+            raise TypeError("self-conditioning needs a self-conditioned GAN: build_gan(GANConfig(self_condition=K)).")
+        if tuple(np.shape(prior[...])) != (self.k,):
+            raise ValueError(f"the GAN was built for {np.shape(prior[...])[0]} clusters, this SelfConditioning makes "
+                             f"{self.k}: build both from one K (GANConfig(self_condition=K) and "
+                             "SelfConditioning.for_config(config, ...)).")
         sub = discriminator_features(gan.discriminator, self.images[self._subset])
         if self.centres is None:
             centres, _ = kmeans(sub, self.k, self._k_seed)

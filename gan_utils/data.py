@@ -210,15 +210,67 @@ def load_mnist(split: str = "train", *, n: int | None = None) -> tuple[np.ndarra
     return images[..., None], labels
 
 
+_RANGE_TOL = 1e-3   # how far float images may stray outside their range by rounding before a check refuses them
+
+
+def _check_finite(x, what: str = "the values", why: str = ": the generator has diverged (check the training losses)"
+                 ) -> None:
+    """The one check for NaN and Inf that every function of the course's data and metrics goes through.
+
+    Raises:
+      ValueError: ``x`` (any numeric array) holds NaN or Inf; the message names ``what`` and ``why``.
+    """
+    x = np.asarray(x)
+    if np.issubdtype(x.dtype, np.inexact) and not np.all(np.isfinite(x)):
+        raise ValueError(f"NaN or Inf in {what}{why}.")
+
+
+def _check_unit_images(x, what: str = "images") -> np.ndarray:
+    """The one check of images that a model takes (the generator's range): floats in [-1, 1] (up to rounding), no
+    NaN or Inf. Returns them as a numpy array of their own float dtype.
+
+    Raises:
+      TypeError: not floats (uint8 pixels: ``to_unit_range`` scales them).
+      ValueError: NaN or Inf, or values outside [-1, 1] (pixel values in [0, 255], say).
+    """
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        fix = "scale uint8 pixels with gan_utils.data.to_unit_range" if x.dtype in (np.uint8, bool) else \
+            "convert them to floats in [-1, 1]"
+        raise TypeError(f"{what} must be floats in [-1, 1] (the generator's tanh range), got dtype {x.dtype}: {fix}.")
+    _check_finite(x, what)
+    if x.size and (x.min() < -1 - _RANGE_TOL or x.max() > 1 + _RANGE_TOL):
+        raise ValueError(f"{what} must lie in [-1, 1] (the generator's tanh range), got [{x.min():.3g}, "
+                         f"{x.max():.3g}]. Scale [0, 1] images with x * 2 - 1, uint8 pixels with data.to_unit_range.")
+    return x
+
+
+def _integer_pixels_error(name: str, x: np.ndarray) -> TypeError:
+    """Integers other than uint8 (a list of pixel values, or int64 labels) are ambiguous: say how to pass them."""
+    fix = (" They look like pixel values: pass np.asarray(x, np.uint8)." if x.size and 0 <= x.min() and x.max() <= 255
+           else "")
+    return TypeError(f"{name} takes uint8 pixels in [0, 255], bool (black/white) or floats in [-1, 1]; got dtype "
+                     f"{x.dtype}.{fix}")
+
+
 def to_unit_range(images: np.ndarray) -> np.ndarray:
-    """Scales uint8 images in [0, 255] to float32 in [-1, 1], the range of the generator's tanh output.
+    """Scales images to float32 in [-1, 1], the range of the generator's tanh output, by dtype:
+
+    * uint8 pixels in [0, 255] (``load_mnist``): ``images / 127.5 - 1``;
+    * bool (black and white): False -> -1, True -> 1;
+    * anything else is refused: floats are taken to be scaled already (x * 2 - 1 scales [0, 1] floats), and
+      integers other than uint8 could be pixel values or anything else (``np.asarray(x, np.uint8)`` says which).
 
     Args:
-      images: uint8 array of any shape, e.g. (N, 28, 28, 1).
+      images: uint8 or bool array of any shape, e.g. (N, 28, 28, 1); a JAX array or a list too.
     Returns:
-      float32 array of the same shape, ``images / 127.5 - 1``.
+      float32 numpy array of the same shape.
     """
     images = np.asarray(images)
+    if images.dtype == bool:
+        return images.astype(np.float32) * 2 - 1
+    if np.issubdtype(images.dtype, np.integer) and images.dtype != np.uint8:
+        raise _integer_pixels_error("to_unit_range", images)
     if images.dtype != np.uint8:
         raise TypeError(f"to_unit_range expects uint8 images in [0, 255], got dtype {images.dtype}. "
                         "If your images are already floats, scale them yourself (x * 2 - 1 for [0, 1]).")
@@ -226,16 +278,40 @@ def to_unit_range(images: np.ndarray) -> np.ndarray:
 
 
 def to_uint8(images) -> np.ndarray:
-    """Maps images in [-1, 1] (generator output) back to uint8 in [0, 255], clipping outside values.
+    """Maps images to uint8 pixels in [0, 255], by dtype:
+
+    * floats: generator output in [-1, 1] -> ``round((x + 1) * 127.5)``; values outside [-1, 1] (an unbounded
+      generator's) are clipped to 0 and 255. Floats with no value below 0 and some above 1 are pixel values in
+      [0, 255], not generator output (whose background is near -1): refused, as every pixel would come out 255;
+    * uint8: pixels already, returned as they are;
+    * bool: black and white, False -> 0 and True -> 255;
+    * other integers: refused (``np.asarray(x, np.uint8)`` for pixel values).
 
     Args:
-      images: float array of any shape, e.g. (N, 28, 28, 1).
+      images: an array of any shape, e.g. (N, 28, 28, 1); a JAX array or a list too.
     Returns:
       uint8 numpy array of the same shape.
+    Raises:
+      ValueError: NaN or Inf (a diverged generator), or floats in the pixel range [0, 255].
+      TypeError: integers other than uint8, or not numbers.
     """
-    x = np.asarray(images, dtype=np.float32)
+    x = np.asarray(images)
+    if x.dtype == np.uint8:
+        return x
+    if x.dtype == bool:
+        return x.astype(np.uint8) * 255
+    if np.issubdtype(x.dtype, np.integer):
+        raise _integer_pixels_error("to_uint8", x)
+    if not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(f"to_uint8 takes floats in [-1, 1] (generator output), uint8 or bool images; got dtype "
+                        f"{x.dtype}.")
+    x = x.astype(np.float32)
     if not np.all(np.isfinite(x)):
         raise ValueError("to_uint8 got NaN or Inf values; the generator has diverged (check the training losses).")
+    if x.size and x.min() >= 0 and x.max() > 1 + _RANGE_TOL:
+        raise ValueError(f"to_uint8 maps generator output in [-1, 1] to pixels, but these floats lie in [{x.min():g}, "
+                         f"{x.max():g}]: pixel values in [0, 255]? Pass them as np.asarray(x, np.uint8) (or scale them "
+                         "into [-1, 1] with x / 127.5 - 1).")
     return np.clip(np.rint((x + 1.0) * 127.5), 0, 255).astype(np.uint8)
 
 
@@ -259,7 +335,18 @@ def center_digit(image, box: int = 20, size: int = 28) -> np.ndarray:
     x = x[..., 0] if x.ndim == 3 and x.shape[-1] == 1 else x
     if x.ndim != 2:
         raise ValueError(f"center_digit expects one (H, W) or (H, W, 1) image, got shape {np.shape(image)}.")
+    _check_count("size", size)
+    _check_count("box", box)
+    if box > size:
+        raise ValueError(f"box ({box}) must fit in the output's side, size ({size}); MNIST's are 20 and 28.")
+    if not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
+        raise TypeError(f"center_digit takes ink intensities (numbers), got dtype {x.dtype}.")
+    _check_finite(x, "the image", ": draw with values in [0, 1]")
     x = x.astype(np.float32) / (255.0 if x.dtype == np.uint8 else 1.0)
+    if x.size and (x.min() < -_RANGE_TOL or x.max() > 1 + _RANGE_TOL):
+        raise ValueError(f"center_digit takes ink in [0, 1] (white strokes on black) or uint8 in [0, 255], got values "
+                         f"in [{x.min():g}, {x.max():g}]: divide pixel values by 255 (or pass them as uint8); "
+                         "generator output in [-1, 1] becomes ink with (x + 1) / 2.")
     rows, cols = np.flatnonzero(x.max(1) > 0.05), np.flatnonzero(x.max(0) > 0.05)
     if len(rows) == 0:
         raise ValueError("the image has no ink: draw a digit first (white strokes on black, values in [0, 1]).")
@@ -292,18 +379,27 @@ class BatchSampler:
     """
 
     def __init__(self, data, batch_size: int, key: jax.Array):
+        if isinstance(data, tuple):   # arrays are kept as given: SelfConditioning writes into the labels in place
+            data = tuple(p if hasattr(p, "shape") else np.asarray(p) for p in data)
+        elif not hasattr(data, "shape"):
+            data = np.asarray(data)   # a list of examples
         parts = data if isinstance(data, tuple) else (data,)
+        if any(np.ndim(p) < 1 for p in parts):
+            raise ValueError(f"data must be an array whose first axis indexes examples (or a tuple of such arrays), "
+                             f"got shapes {[np.shape(p) for p in parts]}.")
         sizes = {len(p) for p in parts}
         if len(sizes) != 1:
             raise ValueError(f"the arrays of a tuple must have the same number of examples (first axis), got "
                              f"{[len(p) for p in parts]}.")
         n = sizes.pop()
+        if n == 0:
+            raise ValueError("data holds no examples (its first axis has length 0).")
         _check_count("batch_size", batch_size)
         if batch_size > n:
             raise ValueError(f"batch_size must be in 1..{n} (the number of examples), got {batch_size}.")
         self.data, self.batch_size, self.key, self.n = data, int(batch_size), key, n
         self.steps_per_epoch = n // self.batch_size
-        self._perm_epoch, self._perm = -1, None
+        self._perm_epoch, self._perm = None, None      # no epoch drawn yet (None: never equal to an epoch number)
 
     def _permutation(self, epoch: int) -> np.ndarray:
         if epoch != self._perm_epoch:
@@ -312,8 +408,10 @@ class BatchSampler:
         return self._perm
 
     def batch(self, step: int):
-        """The batch for ``step``: shape (batch_size, *data.shape[1:]) (a tuple of those for tuple data)."""
-        epoch, i = divmod(int(step), self.steps_per_epoch)
+        """The batch for ``step`` (an integer >= 0): shape (batch_size, *data.shape[1:]) (a tuple of those for tuple
+        data)."""
+        step = _check_step("step", step)
+        epoch, i = divmod(step, self.steps_per_epoch)
         rows = self._permutation(epoch)[i * self.batch_size:(i + 1) * self.batch_size]
         if isinstance(self.data, tuple):
             return tuple(p[rows] for p in self.data)
@@ -325,6 +423,7 @@ class BatchSampler:
         of n (``train.fit`` asks for a fused call's batches at once). A subclass that overrides ``batch`` gets its
         own batches stacked, so the two never disagree."""
         _check_count("n", n)
+        step = _check_step("step", step)
         if type(self).batch is not BatchSampler.batch:
             parts = [self.batch(s) for s in range(int(step), int(step) + int(n))]
             return jax.tree_util.tree_map(lambda *xs: np.stack(xs), *parts)
@@ -407,7 +506,8 @@ class GaussianMixture:
 
     def sample(self, key: jax.Array, n: int) -> jnp.ndarray:
         """Draws n samples; returns float32 (n, d), or (n,) for a 1-D mixture. Compiled once per n."""
-        x = _sample_mixture(key, int(n), jnp.asarray(self.means, jnp.float32), jnp.asarray(self.stds, jnp.float32),
+        n = _check_step("n", n)
+        x = _sample_mixture(key, n, jnp.asarray(self.means, jnp.float32), jnp.asarray(self.stds, jnp.float32),
                             jnp.asarray(self.weights, jnp.float32))
         return x[:, 0] if self.dim == 1 else x
 
@@ -428,6 +528,15 @@ def mixture_1d(means=(-2.0, 2.0), stds=(0.5, 0.5), weights=None) -> GaussianMixt
 def _check_count(name: str, value, minimum: int = 1) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
+
+
+def _check_step(name: str, value) -> int:
+    """A step number as an int: an integer >= 0 (a Python, NumPy or 0-d JAX integer); 2.5 is not silently 2."""
+    if not isinstance(value, bool) and np.ndim(value) == 0 and np.issubdtype(np.asarray(value).dtype, np.integer):
+        value = int(value)
+        if value >= 0:
+            return value
+    raise ValueError(f"{name} must be an integer >= 0, got {value!r}.")
 
 
 def ring(n_modes: int = 8, radius: float = 1.0, std: float = 0.01) -> GaussianMixture:

@@ -34,6 +34,8 @@ def _number(got: Any, want: float | Callable[[], float], tol: float, hint: str) 
     seconds to compute is not computed for an empty answer cell)."""
     if got is None:
         return "not answered", ""
+    if isinstance(got, bool):      # float(True) is 1.0: a yes/no is not the number asked for
+        return "not yet", f"expected a number, got {got!r}"
     try:
         value = float(got)
     except (TypeError, ValueError):
@@ -52,6 +54,15 @@ def _function(fn: Callable | None, probe: Callable[[Callable], bool], hint: str)
         return "not answered", ""
     except Exception as e:  # the reader's code raised: say what, not the answer
         return "not yet", f"your function raised {type(e).__name__}: {e}"
+
+
+def _missing(**arrays) -> _Result | None:
+    """("not yet", which arrays to pass) when the notebook's data an exercise is graded against was not passed to
+    the checker (a right answer graded against nothing is no grade), else None."""
+    names = [k for k, v in arrays.items() if v is None]
+    if not names:
+        return None
+    return "not yet", ("pass the notebook's data to the checker as well: " + ", ".join(f"{k}={k}" for k in names))
 
 
 class _Unanswered(Exception):
@@ -183,7 +194,7 @@ def _nb05(answer_1=None, answer_2=None, answer_3=None, *, x_ring=None) -> dict[i
         2: _number(answer_2, 0.99 / 0.01, 0.1, "non-saturating |dL/dl| = 1 - D, saturating |dL/dl| = D"),
     }
     if answer_3 is None or x_ring is None:
-        out[3] = ("not answered", "") if answer_3 is None else ("not yet", "pass x_ring=x_ring to the checker")
+        out[3] = ("not answered", "") if answer_3 is None else _missing(x_ring=x_ring)
     else:
         out[3] = _number(answer_3, _toy_last_high_quality(x_ring, 5e-3, 0.5), 0.02,
                          "run_toy(5e-3, 0.5) returns snapshots (step, fake, modes, high_quality); take the last one's")
@@ -195,10 +206,13 @@ def _nb06(ex1=None, ex2_real=None, ex2_blur=None, ex3=None, *, feat_test=None, f
           real_imgs=None, blurred=None, prob_test=None, generator=None) -> dict[int, _Result]:
     from gan_utils import metrics
 
-    out = {1: _number(ex1, lambda: metrics.fid_from_features(feat_test[:2000], feat_train), 1e-6,
-                      "metrics.fid_from_features(first 2,000 test features, all training features in feat_train)")}
+    out = {1: (ex1 is not None and _missing(feat_test=feat_test, feat_train=feat_train)) or _number(
+        ex1, lambda: metrics.fid_from_features(np.asarray(feat_test)[:2000], feat_train), 1e-6,
+        "metrics.fid_from_features(first 2,000 test features, all training features in feat_train)")}
     if ex2_real is None or ex2_blur is None:
         out[2] = ("not answered", "")
+    elif _missing(x_test=x_test, real_imgs=real_imgs, blurred=blurred):   # graded a right answer "not yet"
+        out[2] = _missing(x_test=x_test, real_imgs=real_imgs, blurred=blurred)
     else:
         want = [abs(float(np.mean(x_test, dtype=np.float64)) - float(np.mean(v, dtype=np.float64)))
                 for v in (real_imgs, blurred)]
@@ -208,6 +222,8 @@ def _nb06(ex1=None, ex2_real=None, ex2_blur=None, ex3=None, *, feat_test=None, f
         out[3] = ("not answered", "")
     elif generator is None:
         out[3] = ("not yet", "this exercise needs the shipped generator (GEN_DIR) loaded as in section 7")
+    elif _missing(feat_test=feat_test, prob_test=prob_test):
+        out[3] = _missing(feat_test=feat_test, prob_test=prob_test)
     else:
         out[3] = _number_pair(ex3, _truncated_precision_recall(generator, feat_test, prob_test), 1e-3,
                               "z = 0.5 * jax.random.normal(jax.random.key(0), (2000, latent_dim)), samples scored by "
@@ -296,6 +312,8 @@ def _nb07(ex1=None, ex2=None, ex3=None, ex4=None, ex5=None, *, table=None, recip
         out[5] = ("not answered", "")
     elif not table:
         out[5] = ("not yet", "pass the notebook's per-seed ring reverse-KL column to the checker (table=ring_rkl)")
+    elif _bad_table(table):
+        out[5] = ("not yet", _bad_table(table))
     else:
         want = _told_apart(table)
         try:
@@ -306,6 +324,24 @@ def _nb07(ex1=None, ex2=None, ex3=None, ex4=None, ex5=None, *, table=None, recip
             "not yet", "for each method: difference of means from the plain GAN's, against 2 x sqrt(se_a^2 + se_b^2), "
                        "se = std over seeds (ddof=1) / sqrt(seeds); a set of names, the plain GAN not included")
     return out
+
+
+def _bad_table(table) -> str | None:
+    """What is wrong with a table of per-seed values for ``_told_apart``, or None: it needs the plain GAN and at least
+    one method, each with at least two finite values (one seed has no standard error: NaN compared as "not apart",
+    and any answer passed)."""
+    if not isinstance(table, dict) or len(table) < 2:
+        return ("table must be a dict {method: per-seed values}, the plain GAN first and at least one method after it "
+                "(table=ring_rkl)")
+    for name, values in table.items():
+        try:
+            v = np.asarray(values, float)
+        except (TypeError, ValueError):
+            return f"table[{name!r}] must be a list of numbers (one per seed), got {values!r:.60}"
+        if v.ndim != 1 or len(v) < 2 or not np.all(np.isfinite(v)):
+            return (f"table[{name!r}] must hold at least two finite values (one per seed): a standard error needs two "
+                    f"seeds; got {values!r:.60}")
+    return None
 
 
 def _told_apart(table: dict) -> set:
@@ -405,8 +441,8 @@ def _nb09(ex1=None, ex2=None, acceptance=None, purity=None) -> dict[int, _Result
     # Phi^-1(0.3) = -0.5244: each class's band of width r/2 = 0.5 holds Phi(-0.0244) - 0.3 = 0.1903
     out = {1: _number(ex1, 2 * (_phi(-0.524400512708041 + 0.5) - 0.3), 1e-3,
                       "each class's band has width r/2 = 0.5; add Phi(Phi^-1(0.3) + 1/2) - 0.3 over the two classes")}
-    if isinstance(ex2, np.ndarray) and ex2.size == 1:   # e.g. the notebook's cluster_from_z of one code
-        ex2 = ex2.reshape(-1)[0]
+    if hasattr(ex2, "__array__") and not isinstance(ex2, (bool, int, float)) and np.size(ex2) == 1:
+        ex2 = np.asarray(ex2).reshape(-1)[0]    # e.g. the notebook's cluster_from_z of one code, NumPy or JAX
     if ex2 is None:
         out[2] = ("not answered", "")
     elif isinstance(ex2, (bool, float)) or not isinstance(ex2, (int, np.integer)):
@@ -466,6 +502,8 @@ NOTEBOOKS: dict[str, Callable[..., dict[int, _Result]]] = {
 def grade(notebook: str, **answers) -> dict[int, tuple[str, str]]:
     """{exercise number: (status, hint)} for ``notebook``'s exercises; status is "correct", "not yet" or
     "not answered". Prints nothing and raises nothing on wrong answers (``check`` does)."""
+    if isinstance(notebook, (int, np.integer)) and not isinstance(notebook, bool):
+        notebook = f"{int(notebook):02d}"     # 6 for "06"
     if notebook not in NOTEBOOKS:
         raise ValueError(f"no exercises for notebook {notebook!r}; expected one of {sorted(NOTEBOOKS)}")
     try:

@@ -141,22 +141,25 @@ def _forward(graphdef, state, x):
 
 
 def _as_model_input(images) -> np.ndarray:
-    """uint8 (N, 28, 28[, 1]) in [0, 255] or float (N, 28, 28[, 1]) in [-1, 1] -> float32 (N, 28, 28, 1)."""
+    """uint8 (N, 28, 28[, 1]) in [0, 255], bool (black and white) or float (N, 28, 28[, 1]) in [-1, 1] -> float32
+    (N, 28, 28, 1), N >= 1."""
     x = np.asarray(images)
     if x.ndim == 3:
         x = x[..., None]
     if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
-        raise ValueError(f"expected MNIST-sized images of shape (N, 28, 28) or (N, 28, 28, 1), got {x.shape}.")
-    if x.dtype == np.uint8:
+        fix = (" Channels first (NCHW)? Move them last: np.moveaxis(x, 1, -1)." if x.ndim == 4 and x.shape[1:] ==
+               (1, 28, 28) else " Flat images? Reshape them: x.reshape(-1, 28, 28, 1)." if x.ndim == 2 and
+               x.shape[1] == 784 else "")
+        raise ValueError(f"expected MNIST-sized images of shape (N, 28, 28) or (N, 28, 28, 1), got {x.shape}.{fix}")
+    if len(x) == 0:
+        raise ValueError("no images to score (N = 0): pass at least one image.")
+    if x.dtype in (np.uint8, bool):
         return data.to_unit_range(x)
+    if np.issubdtype(x.dtype, np.integer):
+        raise data._integer_pixels_error("the classifier", x)
     if not np.issubdtype(x.dtype, np.floating):
         raise TypeError(f"images must be uint8 in [0, 255] or floats in [-1, 1], got dtype {x.dtype}.")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("images contain NaN or Inf; the generator has diverged.")
-    if x.min() < -1.001 or x.max() > 1.001:
-        raise ValueError(f"float images must lie in [-1, 1] (the generator's tanh range), got [{x.min():.3g}, "
-                         f"{x.max():.3g}]. Scale [0, 1] images with x * 2 - 1.")
-    return x.astype(np.float32)
+    return data._check_unit_images(x, "float images").astype(np.float32)
 
 
 def classifier_outputs(images, classifier: MnistClassifier | None = None,
@@ -190,11 +193,22 @@ def classifier_outputs(images, classifier: MnistClassifier | None = None,
 # Frechet distance
 # ----------------------------------------------------------------------------------------------------------
 
+_NONFINITE = ": a diverged generator's images? The metrics need finite numbers (check the training losses)"
+
+
+def _features(x, name: str = "features", min_rows: int = 1) -> np.ndarray:
+    """The one check of a feature set that every metric goes through: ``x`` as float64 (N, D) with N >= ``min_rows``
+    and no NaN or Inf (NumPy, JAX arrays and lists alike)."""
+    f = np.asarray(x, np.float64)
+    if f.ndim != 2 or len(f) < min_rows:
+        raise ValueError(f"{name} must have shape (N, D) with N >= {min_rows}, got {f.shape}.")
+    data._check_finite(f, name, _NONFINITE)
+    return f
+
+
 def gaussian_stats(features) -> tuple[np.ndarray, np.ndarray]:
     """Mean (D,) and unbiased covariance (D, D) of features (N, D), in float64."""
-    f = np.asarray(features, np.float64)
-    if f.ndim != 2 or len(f) < 2:
-        raise ValueError(f"features must have shape (N, D) with N >= 2, got {f.shape}.")
+    f = _features(features, min_rows=2)
     return f.mean(0), np.cov(f, rowvar=False)
 
 
@@ -202,9 +216,19 @@ def _symmetric(a: np.ndarray, name: str) -> np.ndarray:
     a = np.asarray(a, np.float64)
     if a.ndim != 2 or a.shape[0] != a.shape[1]:
         raise ValueError(f"{name} must be a square matrix, got shape {a.shape}.")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or Inf.")
+    data._check_finite(a, name, _NONFINITE)
+    if np.abs(a - a.T).max(initial=0.0) > 1e-6 * np.abs(a).max(initial=0.0):   # rounding leaves far less
+        raise ValueError(f"{name} is not symmetric, so it is not a covariance matrix (np.cov(features, rowvar=False) "
+                         "gives one).")
     return 0.5 * (a + a.T)
+
+
+def _check_psd(w: np.ndarray, name: str) -> None:
+    """A covariance's eigenvalues ``w`` are >= 0 up to rounding: a clearly negative one means it is no covariance (and
+    the clipping that absorbs rounding would hide it, returning a distance of 0)."""
+    if w.size and w.min() < -1e-8 * max(np.abs(w).max(), np.finfo(np.float64).tiny):
+        raise ValueError(f"{name} has a negative eigenvalue ({w.min():.3g}), so it is not a covariance matrix "
+                         "(covariances are positive semi-definite: np.cov(features, rowvar=False) gives one).")
 
 
 def sqrtm_psd(a) -> np.ndarray:
@@ -214,6 +238,7 @@ def sqrtm_psd(a) -> np.ndarray:
     made slightly negative (a near-singular covariance) are set to 0 instead of becoming imaginary.
     """
     w, v = np.linalg.eigh(_symmetric(a, "a"))
+    _check_psd(w, "a")
     return (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
 
 
@@ -228,7 +253,9 @@ def trace_sqrt_product(cov1, cov2) -> float:
     ``M``'s eigenvalues from a symmetric eigensolver, clipped at 0.
     """
     s = sqrtm_psd(cov1)
-    m = s @ _symmetric(cov2, "cov2") @ s
+    cov2 = _symmetric(cov2, "cov2")
+    _check_psd(np.linalg.eigvalsh(cov2), "cov2")
+    m = s @ cov2 @ s
     w = np.linalg.eigvalsh(0.5 * (m + m.T))
     return float(np.sum(np.sqrt(np.clip(w, 0.0, None))))
 
@@ -243,6 +270,9 @@ def frechet_distance(mu1, cov1, mu2, cov2) -> float:
     cov1, cov2 = _symmetric(cov1, "cov1"), _symmetric(cov2, "cov2")
     if mu1.shape != mu2.shape or cov1.shape != cov2.shape or cov1.shape != mu1.shape * 2:
         raise ValueError(f"shapes do not fit: mu1 {mu1.shape}, cov1 {cov1.shape}, mu2 {mu2.shape}, cov2 {cov2.shape}.")
+    data._check_finite(mu1, "mu1", _NONFINITE)
+    data._check_finite(mu2, "mu2", _NONFINITE)
+    _check_psd(np.linalg.eigvalsh(cov1), "cov1")
     d2 = float(np.sum((mu1 - mu2) ** 2) + np.trace(cov1) + np.trace(cov2) - 2 * trace_sqrt_product(cov1, cov2))
     return max(d2, 0.0)
 
@@ -253,8 +283,8 @@ def fid_from_features(features1, features2) -> float:
     Warns when a set has no more samples than dimensions: its covariance is then singular and the distance mostly
     measures the small sample (MNIST-FID needs a few thousand images; compare FIDs at equal n only).
     """
-    f1, f2 = np.asarray(features1), np.asarray(features2)
-    n, d = min(len(f1), len(f2)), f1.shape[-1] if f1.ndim == 2 else 0
+    f1, f2 = _features(features1, "features1", 2), _features(features2, "features2", 2)
+    n, d = min(len(f1), len(f2)), f1.shape[-1]
     if 2 <= n <= d:
         warnings.warn(f"FID from {n} samples of {d}-dimensional features is dominated by the small sample (the "
                       f"covariance needs more than {d} samples); use at least {d + 1}, better 2,000 or more.",
@@ -275,6 +305,7 @@ def inception_score(probs) -> float:
     p = np.asarray(probs, np.float64)
     if p.ndim != 2 or len(p) == 0:
         raise ValueError(f"probs must have shape (N, classes) with N >= 1, got {p.shape}.")
+    data._check_finite(p, "probs", _NONFINITE)
     if not (np.all(np.isfinite(p)) and p.min() >= 0 and np.allclose(p.sum(1), 1.0, atol=1e-3)):
         # logits or scores give a number above the score's maximum (the number of classes), which means nothing
         raise ValueError("probs must be class probabilities: rows of non-negative numbers summing to 1 (e.g. "
@@ -287,22 +318,27 @@ def inception_score(probs) -> float:
 
 def class_histogram(probs, n_classes: int = 10) -> np.ndarray:
     """Counts (n_classes,) of the predicted class (argmax) of probs (N, n_classes), or of integer labels (N,)."""
+    data._check_count("n_classes", n_classes)
     p = np.asarray(probs)
     if p.ndim == 2:
+        data._check_finite(p, "probs", _NONFINITE)
         if p.shape[1] != n_classes:
             raise ValueError(f"probs has {p.shape[1]} classes per row, n_classes is {n_classes}.")
         return np.bincount(p.argmax(1), minlength=n_classes)
     return np.bincount(_check_labels(p, n_classes), minlength=n_classes)
 
 
-def _check_labels(labels, n_classes: int) -> np.ndarray:
-    """Integer labels (N,) in 0..n_classes-1 as int64, or a ValueError (never dropped or wrapped silently)."""
+def _check_labels(labels, n_classes: int | None, name: str = "labels") -> np.ndarray:
+    """Integer labels (N,) in 0..n_classes-1 (any number >= 0 for ``n_classes=None``) as int64, or a ValueError (never
+    dropped, wrapped or read as other numbers silently): the one check of class and cluster numbers."""
     y = np.asarray(labels)
-    if y.ndim != 1 or (y.size and not (np.issubdtype(y.dtype, np.integer) or np.all(np.mod(y, 1) == 0))):
-        raise ValueError(f"labels must be (N,) integers (class numbers), got shape {y.shape} and dtype {y.dtype}.")
+    if y.ndim != 1 or (y.size and not (np.issubdtype(y.dtype, np.integer) or (
+            np.issubdtype(y.dtype, np.floating) and np.all(np.mod(y, 1) == 0)))):
+        raise ValueError(f"{name} must be (N,) integers (class numbers), got shape {y.shape} and dtype {y.dtype}.")
     y = y.astype(np.int64)
-    if y.size and (y.min() < 0 or y.max() >= n_classes):
-        raise ValueError(f"labels must be in 0..{n_classes - 1}, got values from {y.min()} to {y.max()}.")
+    if y.size and (y.min() < 0 or (n_classes is not None and y.max() >= n_classes)):
+        span = f"0..{n_classes - 1}" if n_classes is not None else "whole numbers >= 0"
+        raise ValueError(f"{name} must be in {span}, got values from {y.min()} to {y.max()}.")
     return y
 
 
@@ -318,6 +354,8 @@ def histogram_reverse_kl(counts, reference) -> float:
         raise ValueError(f"counts {q.shape} and reference {p.shape} must have the same shape.")
     if not (np.all(np.isfinite(q)) and np.all(np.isfinite(p)) and q.min(initial=0) >= 0 and p.min(initial=0) >= 0):
         raise ValueError("counts and reference must be histograms: finite, non-negative numbers.")
+    if p.sum() <= 0:
+        raise ValueError("reference has no counts (empty or all zeros): a histogram to compare with needs some.")
     if q.sum() <= 0:
         return math.inf
     q, p = q / q.sum(), p / p.sum()
@@ -354,8 +392,9 @@ def _inside_any(points: np.ndarray, centres: np.ndarray, radii: np.ndarray, chun
 
 def nearest_distances(features, reference, chunk: int = 256) -> np.ndarray:
     """Euclidean distance from each row of ``features`` (N, F) to its nearest row of ``reference`` (M, F): (N,)."""
-    x, ref = np.asarray(features, np.float64), np.asarray(reference, np.float64)
-    if x.ndim != 2 or ref.ndim != 2 or x.shape[1] != ref.shape[1]:
+    data._check_count("chunk", chunk)
+    x, ref = _features(features), _features(reference, "reference")
+    if x.shape[1] != ref.shape[1]:
         raise ValueError(f"features and reference must be 2-D with the same width, got {x.shape} and {ref.shape}.")
     return np.sqrt(np.concatenate([_sq_dists(x[i:i + chunk], ref).min(1) for i in range(0, len(x), chunk)]))
 
@@ -381,8 +420,9 @@ def memorisation(sample_features, train_features, test_features, quantile: float
     """
     if not 0 < quantile < 1:
         raise ValueError(f"quantile must be in (0, 1), got {quantile}.")
-    d_sample = nearest_distances(sample_features, train_features)
-    d_test = nearest_distances(test_features, train_features)
+    train_features = _features(train_features, "train_features")
+    d_sample = nearest_distances(_features(sample_features, "sample_features"), train_features)
+    d_test = nearest_distances(_features(test_features, "test_features"), train_features)
     threshold = float(np.quantile(d_test, quantile))
     return {"median_distance": float(np.median(d_sample)), "test_median_distance": float(np.median(d_test)),
             "threshold": threshold, "share_closer": float(np.mean(d_sample < threshold)), "quantile": quantile}
@@ -413,18 +453,15 @@ def precision_recall(real_features, fake_features, k: int = 3, chunk: int = 1000
     Returns:
       ``(precision, recall)``, each in [0, 1].
     """
-    r = np.asarray(real_features, np.float64)
-    f = np.asarray(fake_features, np.float64)
+    r, f = np.asarray(real_features, np.float64), np.asarray(fake_features, np.float64)
     if r.ndim != 2 or f.ndim != 2 or r.shape[1] != f.shape[1]:
         raise ValueError(f"features must be (N, D) and (M, D) with the same D, got {r.shape} and {f.shape}.")
+    r, f = _features(r, "real_features"), _features(f, "fake_features")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k (the neighbour that sets each ball's radius) must be an integer >= 1, got {k!r}; the "
                          "paper uses 3.")
     if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
         raise ValueError(f"chunk must be an integer >= 1, got {chunk!r}.")
-    if not (np.all(np.isfinite(r)) and np.all(np.isfinite(f))):
-        raise ValueError("features contain NaN or Inf (a diverged generator's images?); precision and recall need "
-                         "finite features.")
     if min(len(r), len(f)) <= k:
         raise ValueError(f"need more than k={k} points in each set, got {len(r)} and {len(f)}.")
     precision = _inside_any(f, r, _knn_radii(r, k, chunk), chunk).mean()
@@ -445,16 +482,26 @@ def toy_mode_metrics(samples, mixture, n_std: float = 3.0, min_count: int = 1) -
     the modes with the mixture weights. (The papers draw 2,500 samples.)
 
     Args:
-      samples: (N, 2) points. mixture: a ``gan_utils.data.GaussianMixture`` (e.g. ``data.ring()``).
+      samples: (N, 2) points, N >= 1. mixture: a ``gan_utils.data.GaussianMixture`` (e.g. ``data.ring()``).
+      n_std: the high-quality radius, in standard deviations (> 0). min_count: an integer >= 1.
     Returns:
       dict with n, n_modes, modes_covered, high_quality_fraction, reverse_kl (inf if no high-quality
       sample) and mode_histogram (list of counts).
     """
+    if not isinstance(mixture, data.GaussianMixture):
+        raise TypeError(f"mixture must be a gan_utils.data.GaussianMixture, e.g. data.ring() or data.toy_dataset("
+                        f"'grid'), got {type(mixture).__name__}.")
+    data._check_count("min_count", min_count)       # 0 would count every mode as covered, even with no samples
+    if isinstance(n_std, bool) or not isinstance(n_std, (int, float, np.integer, np.floating)) or \
+            not 0 < n_std < math.inf:
+        raise ValueError(f"n_std must be a positive, finite number of standard deviations, got {n_std!r}.")
     x = np.asarray(samples, np.float64)
     if x.ndim != 2 or x.shape[1] != mixture.dim:
         raise ValueError(f"samples must have shape (N, {mixture.dim}), got {x.shape}.")
-    if not np.all(np.isfinite(x)):   # NaN points would count as "no mode" and look like mode collapse
-        raise ValueError("samples contain NaN or Inf: the generator has diverged (check the training losses).")
+    if len(x) == 0:
+        raise ValueError("samples hold no points (N = 0): draw some from the generator first.")
+    # NaN points would count as "no mode" and look like mode collapse
+    data._check_finite(x, "samples", ": the generator has diverged (check the training losses)")
     d = np.sqrt(np.sum((x[:, None, :] - mixture.means[None]) ** 2, -1)) / mixture.stds[None, :]  # (N, K)
     nearest = d.argmin(1)
     good = d[np.arange(len(x)), nearest] < n_std
@@ -619,6 +666,10 @@ def load_images(source: str | os.PathLike) -> np.ndarray:
         or a folder holding an MNIST IDX image file (``*images-idx3-ubyte`` or ``*images-idx3-ubyte.gz``; the
         training file if there are several).
     """
+    if not isinstance(source, (str, os.PathLike)):
+        raise TypeError(f"load_images reads a file or a folder (or mnist-train / mnist-test), got a "
+                        f"{type(source).__name__}; score arrays of images with evaluate(images) or "
+                        "classifier_outputs(images).")
     s = str(source)
     if s in ("mnist-train", "mnist-test"):
         return np.asarray(data.load_mnist(s.split("-")[1])[0])
@@ -667,39 +718,52 @@ def _json_safe(d):
 
 
 def evaluate(samples: str | os.PathLike | np.ndarray, *, real: str | os.PathLike | None = None,
-             reference: str = "mnist-test", dataset: str | None = None, n: int | None = None,
+             reference: str | os.PathLike | None = None, dataset: str | None = None, n: int | None = None,
              pr_n: int = 5000, seed: int = 0) -> dict:
     """What ``python -m gan_utils evaluate`` prints (see the module docstring for the keys).
 
     Args:
-      samples: images or 2-D points, or anything ``load_images`` reads (2-D points only from .npz).
-      real: a set of real images scored exactly like the samples (same n): its FID is the floor.
-      reference: the real images every FID is measured against (``mnist-test`` by default).
+      samples: images or 2-D points (a NumPy or JAX array, e.g. what ``models.sample`` returns, or a list), or
+        anything ``load_images`` reads (2-D points only from .npz).
+      real: a set of real images scored exactly like the samples (same n): its FID is the floor. Images only.
+      reference: the real images every FID is measured against (None: ``mnist-test``). Images only: 2-D points are
+        measured against their mixture.
       dataset: ``"ring"`` or ``"grid"`` for 2-D samples; inferred as MNIST for images.
       n: score only the first n samples (and n real images).
       pr_n: at most this many images of each set for precision and recall.
       seed: which real images are used when ``real`` has more than n.
     """
-    npz = not isinstance(samples, np.ndarray) and Path(samples).is_file() and (
-        str(samples).endswith(".npz") or _is_zip(Path(samples)))
-    if isinstance(samples, np.ndarray):
-        x = samples
+    path = isinstance(samples, (str, os.PathLike))
+    npz = path and Path(samples).is_file() and (str(samples).endswith(".npz") or _is_zip(Path(samples)))
+    labels = None
+    if not path:
+        x = np.asarray(samples)     # NumPy, JAX (models.sample) or a list
     elif npz or str(samples).endswith(".npz"):
         x = _npz_samples(Path(samples))
+        labels = _npz_labels(Path(samples)) if npz else None
     else:
         x = load_images(samples)
+    source = str(samples) if path else "samples"
+    if labels is not None and labels.shape != (len(x),):   # checked before n keeps the first n of both
+        raise ValueError(f"{source} holds {len(x)} samples but labels of shape {labels.shape}: a class-conditional "
+                         "sample file has one label per sample (write it with `python -m gan_utils sample`).")
     if n is not None:
-        if n < 2:
-            raise ValueError(f"n must be at least 2, got {n}.")
+        data._check_count("n", n, 2)
         x = x[:n]
-    if pr_n < 4:   # precision and recall need more than k = 3 neighbours in each set
-        raise ValueError(f"pr_n must be at least 4 (precision and recall use the 3rd nearest neighbour), got {pr_n}.")
-    source = "samples" if isinstance(samples, np.ndarray) else str(samples)
+    data._check_count("pr_n", pr_n, 4)   # precision and recall need more than k = 3 neighbours in each set
     if x.ndim == 2 and x.shape[1] == 2:  # 2-D toy points
         if dataset not in data.TOY_DATASETS:
             raise ValueError(f"these are 2-D points; pass --dataset {' or '.join(sorted(data.TOY_DATASETS))} "
                              "to say which mixture they came from.")
+        given = [name for name, v in (("--real", real), ("--reference", reference)) if v is not None]
+        if given:
+            raise ValueError(f"{' and '.join(given)}: for images only; 2-D points are measured against the {dataset} "
+                             f"mixture itself: drop {' and '.join(given)}.")
+        if len(x) == 0:
+            raise ValueError(f"{source} holds no points (shape {x.shape}); write samples with `python -m gan_utils "
+                             "sample --checkpoint RUN --out FILE.npz`.")
         return {"samples": _json_safe({**toy_mode_metrics(x, data.toy_dataset(dataset)), "dataset": dataset})}
+    reference = "mnist-test" if reference is None else reference
     if dataset not in (None, "mnist"):
         raise ValueError(f"--dataset {dataset} expects 2-D points of shape (N, 2), got an array of shape {x.shape}.")
     if x.ndim not in (3, 4):
@@ -712,10 +776,9 @@ def evaluate(samples: str | os.PathLike | np.ndarray, *, real: str | os.PathLike
     ref_out = classifier_outputs(ref)
     x_out = classifier_outputs(x)   # once, for every metric below
     out = {"samples": image_metrics(x_out, ref_out, pr_n=pr_n, seed=seed)}
-    labels = _npz_labels(Path(samples)) if npz else None
     if labels is not None:   # a class-conditional generator's samples: did each come out as the class asked for?
         ref_labels = np.asarray(data.load_mnist("test")[1]) if str(reference) == "mnist-test" else None
-        out["conditional"] = conditional_metrics(x_out, labels[:len(x)],
+        out["conditional"] = conditional_metrics(x_out, labels[:len(x)],   # as many as the samples (checked above)
                                                  ref_out if ref_labels is not None else None, ref_labels)
     if real is not None:
         r = load_images(real)
@@ -747,7 +810,8 @@ def add_cli(subparsers, formatter_class) -> None:
                    help="an .npz with 'samples' (from `sample`), a folder of 28x28 PNGs, or a folder of MNIST IDX files")
     e.add_argument("--real", default=None,
                    help="real images scored the same way, for the floor: mnist-train, a folder of PNGs or IDX files")
-    e.add_argument("--reference", default="mnist-test", help="the real set every FID is measured against")
+    e.add_argument("--reference", default=None, help="the real set every FID is measured against (default: "
+                                                    "mnist-test; images only)")
     e.add_argument("--dataset", choices=["mnist", "ring", "grid"], default=None,
                    help="what the samples are; needed for 2-D points (ring or grid)")
     e.add_argument("--n", type=int, default=None, help="score only the first n samples (FID depends on n)")

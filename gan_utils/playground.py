@@ -126,7 +126,12 @@ class PlaygroundConfig:
             # a negative penalty rewards the very gradients it should damp: training runs to NaN
             raise ValueError(f"penalty_weight must be positive, got {self.penalty_weight}; None takes the penalty's "
                              "default.")
+        if not 0 <= self.seed < 2 ** 63:     # numpy's generator of the data pool takes no negative seed
+            raise ValueError(f"seed must be an integer >= 0, got {self.seed}.")
         try:
+            if isinstance(self.points, (str, bytes)) or any(isinstance(p, (str, bytes)) or len(p) != 2
+                                                            for p in self.points):
+                raise ValueError("each point needs exactly two coordinates")   # a third one was dropped silently
             pts = tuple((float(p[0]), float(p[1])) for p in self.points)
         except (TypeError, ValueError, IndexError) as e:
             raise ValueError(f"points must be (x, y) pairs of numbers, e.g. ((0.0, 1.0), (1.0, 0.0)); {e}.") from e
@@ -149,11 +154,39 @@ class PlaygroundConfig:
     def replace(self, **changes) -> "PlaygroundConfig":
         return dataclasses.replace(self, **changes)
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "PlaygroundConfig":
+        """A config from a dict of its fields (e.g. ``dataclasses.asdict`` of one, or a recipe); a config is returned
+        as it is. Unknown keys are refused with the known ones."""
+        if isinstance(d, cls):
+            return d
+        if not isinstance(d, dict):
+            raise TypeError(f"a playground config is a PlaygroundConfig or a dict of its fields, got "
+                            f"{type(d).__name__} {d!r:.60}; e.g. PlaygroundConfig(data='grid') or data='grid'.")
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ValueError(f"unknown playground config keys {unknown}; a PlaygroundConfig has {sorted(known)}.")
+        return cls(**d)
+
     def changed(self) -> dict:
         """The fields that differ from the defaults (what ``code()`` prints)."""
         base = PlaygroundConfig()
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
                 if getattr(self, f.name) != getattr(base, f.name)}
+
+
+def _as_config(config, changes: dict | None = None) -> PlaygroundConfig:
+    """The one conversion of what ToyGAN, Playground, train_seeds and toy_data take: a ``PlaygroundConfig``, a dict of
+    its fields, or None (the defaults), with keyword ``changes`` on top (as ``doctor.Doctor`` takes a dict too)."""
+    c = PlaygroundConfig() if config is None else PlaygroundConfig.from_dict(config)
+    if changes:
+        unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(PlaygroundConfig)})
+        if unknown:
+            raise ValueError(f"unknown playground settings {unknown}; a PlaygroundConfig has "
+                             f"{sorted(f.name for f in dataclasses.fields(PlaygroundConfig))}.")
+        c = c.replace(**changes)
+    return c
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -177,6 +210,8 @@ def toy_data(config: PlaygroundConfig, n: int = _POOL) -> tuple[np.ndarray, data
       come from when there is one (ring, grid, 1-D data: the mode metrics need it), else None; and the half-width
       of the square (or interval) the playground draws.
     """
+    config = _as_config(config)
+    _check_steps("n", n, 1)
     rng = np.random.default_rng(config.seed)
     name = config.data
     mixture = None
@@ -249,11 +284,11 @@ class ToyGAN:
     ``train_seeds`` can train several seeds at once with ``jax.vmap``.
 
     Args:
-      config: a ``PlaygroundConfig`` (or its fields as keywords).
+      config: a ``PlaygroundConfig``, or a dict of its fields (or its fields as keywords).
     """
 
     def __init__(self, config: PlaygroundConfig | None = None, **kwargs):
-        self.config = c = (config or PlaygroundConfig()).replace(**kwargs)
+        self.config = c = _as_config(config, kwargs)
         self.initial_config = c      # config changes as set_learning_rates is called; replaying starts from this
         self.pool_np, self.mixture, self.extent = toy_data(c)
         self.pool = jnp.asarray(self.pool_np)
@@ -479,12 +514,19 @@ class ToyGAN:
 
     def replay(self, actions: Sequence[tuple[str, int]]) -> "ToyGAN":
         """Runs a list of actions ``[("both" | "d" | "g", n) or ("set", {"g_lr": .., "d_lr": ..}), ...]`` (a ``log``)."""
-        for action, n in actions:
+        for entry in actions:
+            if not isinstance(entry, (tuple, list)) or len(entry) != 2:
+                raise ValueError(f"each action is a pair (action, count), e.g. ('both', 100), got {entry!r}.")
+            action, n = entry
             if action == "set":
+                if not isinstance(n, dict):
+                    raise ValueError(f"a 'set' action takes a dict of learning rates, e.g. ('set', {{'g_lr': 1e-3}}), "
+                                     f"got {n!r}.")
                 self.set_learning_rates(**n)
             elif action == "both":
                 self.train(n)
             elif action in ("d", "g"):
+                _check_steps(f"the count of {action!r}", n, 0)   # 2.5 was 2, -3 was nothing, silently
                 for _ in range(int(n)):
                     (self.step_d if action == "d" else self.step_g)()
             else:
@@ -550,9 +592,13 @@ def train_seeds(config: PlaygroundConfig, seeds: Sequence[int], steps: int, *, a
       ``spread`` (the root of the summed variances) of the samples, their mode metrics, and at ``frames`` steps a
       ``frame`` (the arrays of ``ToyGAN.frame``, without the manifold).
     """
-    if not seeds:
-        raise ValueError("seeds must name at least one seed, e.g. seeds=range(5).")
+    config = _as_config(config)
+    if isinstance(seeds, (int, np.integer)) or not hasattr(seeds, "__len__") or not len(seeds):
+        raise ValueError(f"seeds must name at least one seed, e.g. seeds=range(5), got {seeds!r}.")
+    for s in seeds:
+        _check_steps("every seed", s, 0)                # 2.5 ran seed 2 and reported 2
     _check_steps("steps", steps, 0)
+    _check_steps("anneal", anneal, 0)
     _check_steps("n_eval", n_eval, 1)
     _check_steps("chunk", chunk, 1)        # 0 would loop forever
     gan = ToyGAN(config)
@@ -567,6 +613,8 @@ def train_seeds(config: PlaygroundConfig, seeds: Sequence[int], steps: int, *, a
     run = lambda state, n: vmapped(state, gan.pool, jnp.asarray(n, jnp.int32))
     if not 0 <= anneal <= steps:
         raise ValueError(f"anneal must be between 0 and steps ({steps}), got {anneal}.")
+    for v in (*snapshots, *frames):
+        _check_steps("every snapshot and frame", v, 0)
     snapshots = sorted({int(v) for v in snapshots})
     if any(not 0 <= v <= steps for v in snapshots) or not set(int(v) for v in frames) <= set(snapshots):
         raise ValueError(f"snapshots must be steps between 0 and steps ({steps}), and frames a subset of them; got "
@@ -645,6 +693,8 @@ def draw_frame(gan: ToyGAN, ax=None, layers: Sequence[str] = LAYERS, title: str 
     from . import plots
     if arrow_scale is not None and not (isinstance(arrow_scale, numbers.Real) and 0 < arrow_scale < math.inf):
         raise ValueError(f"arrow_scale must be a positive number (data units per unit of push), got {arrow_scale!r}.")
+    if isinstance(layers, str) or not set(layers) <= set(LAYERS):
+        raise ValueError(f"layers must be a list of {LAYERS}, got {layers!r}.")
     fr = gan.frame() if frame is None else frame
     e = gan.extent
     if ax is None:
@@ -717,7 +767,7 @@ class Playground(_WidgetBase):
     actions taken, to reproduce the run in a cell. Readers without a kernel see a PNG snapshot.
 
     Args:
-      config: a ``PlaygroundConfig``; or its fields as keywords, e.g. ``Playground(data="grid", loss="wgan",
+      config: a ``PlaygroundConfig`` or a dict of its fields; or its fields as keywords, e.g. ``Playground(data="grid", loss="wgan",
         penalty="gp")``.
       steps_per_frame: training steps between two redrawn frames while running (slow motion: one step a frame);
         32 keeps 500+ steps/s at the frame rate a 2-core CPU reaches (benchmarks/playground_speed.py).
@@ -734,7 +784,7 @@ class Playground(_WidgetBase):
         if _anywidget is None:
             raise ImportError("the playground widget needs anywidget: pip install anywidget (Colab ships it).")
         _check_steps("steps_per_frame", steps_per_frame, 1)   # 0 or less: "run" would never move
-        cfg = (config or PlaygroundConfig()).replace(**kwargs)
+        cfg = _as_config(config, kwargs)
         self.gan = ToyGAN(cfg)
         self.history: dict = {k: [] for k in ("step", "d_loss", "g_loss", "d_real", "d_fake", "modes", "hq", "rkl")}
         super().__init__(settings=self._settings_dict(cfg), steps_per_frame=int(steps_per_frame),

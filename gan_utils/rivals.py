@@ -56,6 +56,8 @@ class VAE(nnx.Module):
     """
 
     def __init__(self, latent_dim: int = 16, g_base: int = 64, e_base: int = 32, *, rngs: nnx.Rngs):
+        for name, value in (("latent_dim", latent_dim), ("g_base", g_base), ("e_base", e_base)):
+            data._check_count(name, value)          # 0 divided by zero in the initialiser
         self.latent_dim = latent_dim
         self.conv1 = nnx.Conv(1, e_base, (4, 4), strides=(2, 2), rngs=rngs)
         self.conv2 = nnx.Conv(e_base, 2 * e_base, (4, 4), strides=(2, 2), rngs=rngs)
@@ -125,6 +127,12 @@ class Schedule:
     def __init__(self, steps: int = 1000, beta_start: float = 1e-4, beta_end: float = 0.02):
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 2:
             raise ValueError(f"steps (T) must be an integer >= 2, got {steps!r}.")
+        for name, beta in (("beta_start", beta_start), ("beta_end", beta_end)):
+            # every beta_t is a variance added at step t: in (0, 1), or abar_t leaves (0, 1] (1.5 made it negative)
+            if isinstance(beta, bool) or not isinstance(beta, (int, float, np.integer, np.floating)) or \
+                    not 0 < beta < 1:
+                raise ValueError(f"{name} must be a number in (0, 1) (a variance per step), got {beta!r}; the paper's "
+                                 "are 1e-4 and 0.02.")
         self.steps = int(steps)
         self.betas = np.linspace(beta_start, beta_end, steps, dtype=np.float64)
         self.alpha_bar = jnp.asarray(np.cumprod(1 - self.betas), jnp.float32)   # (T,)
@@ -133,6 +141,16 @@ class Schedule:
         """x_t for images x0 (N, 28, 28, 1), integer steps t (N,) in [0, T) and noise eps like x0."""
         ab = self.alpha_bar[t][:, None, None, None]
         return jnp.sqrt(ab) * x0 + jnp.sqrt(1 - ab) * eps
+
+
+def _check_schedule(model, schedule) -> None:
+    """A schedule of the length the denoiser was built for (its time embedding scales t by ``model.steps``)."""
+    if not isinstance(schedule, Schedule):
+        raise TypeError(f"schedule must be a rivals.Schedule (e.g. rivals.Schedule()), got {type(schedule).__name__}.")
+    steps = getattr(model, "steps", None)
+    if isinstance(steps, (int, np.integer)) and steps != schedule.steps:
+        raise ValueError(f"the denoiser was built for T = {steps} steps, the schedule has {schedule.steps}: use "
+                         f"rivals.Schedule({steps}), or build the Denoiser with steps={schedule.steps}.")
 
 
 def _time_embedding(t: jax.Array, dim: int, steps: int) -> jax.Array:
@@ -223,6 +241,7 @@ def diffusion_loss(model: Denoiser, x0: jax.Array, key: jax.Array, schedule: Sch
     Returns:
       (loss, {"loss": loss}).
     """
+    _check_schedule(model, schedule)
     k_t, k_eps = jax.random.split(key)
     t = jax.random.randint(k_t, (x0.shape[0],), 0, schedule.steps)
     eps = jax.random.normal(k_eps, x0.shape)
@@ -239,6 +258,9 @@ def ddim_sample(model: Denoiser, schedule: Schedule, key: jax.Array, n: int, ste
     Returns:
       float32 (n, 28, 28, 1) in [-1, 1].
     """
+    _check_schedule(model, schedule)
+    data._check_count("n", n)
+    data._check_count("batch_size", batch_size)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= schedule.steps:
         raise ValueError(f"steps must be an integer in 1..{schedule.steps} (denoising steps), got {steps!r}.")
     ts = np.round(np.linspace(schedule.steps - 1, 0, steps)).astype(np.int32)
@@ -296,6 +318,11 @@ def diffusion_bound(model: Denoiser, schedule: Schedule, x: jax.Array, key: jax.
       error of the mean bound (over the images: their spread, the drawn steps and the noise); "bits_per_dim":
       ``bits_per_dim(neg_elbo)``}.
     """
+    _check_schedule(model, schedule)
+    data._check_count("batch_size", batch_size)
+    x = data._check_unit_images(x, "x")
+    if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
+        raise ValueError(f"x must be images of shape (N, 28, 28, 1), got {x.shape}.")
     n = int(np.shape(x)[0])
     if n < 2:
         raise ValueError(f"x must hold at least 2 images (the standard error needs them), got {n}.")
@@ -390,6 +417,22 @@ def train_for(model: nnx.Module, loss_fn: Callable, images: np.ndarray, *, key: 
     """
     if not seconds > 0 or any(not 0 < m <= seconds for m in marks):
         raise ValueError(f"seconds must be > 0 and every mark in (0, seconds], got {seconds} and {list(marks)}.")
+    if max_steps is not None:
+        data._check_count("max_steps", max_steps)
+    elif not seconds < math.inf:
+        raise ValueError("seconds is infinite and max_steps is None: the loop would never end; give one of them.")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) or not 0 < lr < math.inf:
+        raise ValueError(f"lr must be a positive, finite learning rate, got {lr!r}.")
+    if isinstance(b1, bool) or not isinstance(b1, (int, float, np.integer, np.floating)) or not 0 <= b1 < 1:
+        raise ValueError(f"b1 (Adam's first-moment decay) must be in [0, 1), got {b1!r}.")
+    if ema is not None and (isinstance(ema, bool) or not isinstance(ema, (int, float, np.integer, np.floating))
+                            or not 0 <= ema < 1):
+        raise ValueError(f"ema must be a decay in [0, 1) (0 or None: no average), got {ema!r}; DDPM's is 0.9999.")
+    if not isinstance(images, tuple):   # MNIST as loaded (uint8 0-255) trained with a first VAE loss of 6.5e7
+        images = data._check_unit_images(images, "images")
+        if images.ndim != 4 or images.shape[1:] != (28, 28, 1):
+            fix = " Channels first (NCHW)? np.moveaxis(images, 1, -1)." if images.shape[1:] == (1, 28, 28) else ""
+            raise ValueError(f"images must have shape (N, 28, 28, 1) (NHWC), got {images.shape}.{fix}")
     k_data, k_loss = jax.random.split(key)
     sampler = data.BatchSampler(images, batch_size, k_data)
     opt = nnx.Optimizer(model, optax.adam(lr, b1), wrt=nnx.Param)
@@ -509,6 +552,11 @@ def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *,
     from . import metrics
     if model not in MODELS + ALSO:
         raise ValueError(f"model must be one of {MODELS + ALSO}, got {model!r}.")
+    if not seconds > 0 or not marks or any(not 0 < m <= seconds for m in marks):   # before minutes of loading
+        raise ValueError(f"seconds must be > 0 and marks name at least one time in (0, seconds] (the samples are "
+                         f"drawn and scored there), got {seconds} and {list(marks)}.")
+    data._check_count("n_samples", n_samples, 4)   # precision and recall use the 3rd nearest neighbour
+    data._check_count("keep", keep, 0)
     vae = model in ("vae", "vae64")
     key = jax.random.key(seed)
     k_init, k_run, k_sample = jax.random.split(key, 3)
@@ -575,6 +623,11 @@ def race(seeds: Sequence[int] = (0, 1, 2), seconds: float = 240.0, marks: Sequen
        "denoising": {"steps": [...], "scores": [...]}, "setup": the arguments}.
     """
     from . import metrics
+    if not len(seeds):
+        raise ValueError("seeds must name at least one seed, e.g. seeds=(0, 1, 2).")
+    if not seconds > 0 or not marks or any(not 0 < m <= seconds for m in marks):
+        raise ValueError(f"seconds must be > 0 and marks name at least one time in (0, seconds], got {seconds} and "
+                         f"{list(marks)}.")
     unknown = [m for m in models if m not in MODELS + ALSO]
     if unknown or not models:
         raise ValueError(f"models must be a non-empty subset of {MODELS + ALSO}, got {tuple(models)!r}.")
@@ -618,11 +671,15 @@ def load_rival(model: str, state: dict) -> nnx.Module:
     dicts of arrays)."""
     if model not in ("vae", "diffusion"):
         raise ValueError(f"model must be 'vae' or 'diffusion' (the GAN loads with gan_utils.checkpoint), got {model!r}.")
-    if model == "vae":     # the size of z from the weights: the encoder's last layer gives (mu, log sigma^2)
-        net = VAE(latent_dim=int(np.shape(state["stats"]["kernel"])[-1]) // 2, rngs=nnx.Rngs(0))
-    else:
-        net = Denoiser(rngs=nnx.Rngs(0))
-    current = nnx.state(net)
-    nnx.replace_by_pure_dict(current, jax.tree_util.tree_map(jnp.asarray, state))
+    try:
+        if model == "vae":     # the size of z from the weights: the encoder's last layer gives (mu, log sigma^2)
+            net = VAE(latent_dim=int(np.shape(state["stats"]["kernel"])[-1]) // 2, rngs=nnx.Rngs(0))
+        else:
+            net = Denoiser(rngs=nnx.Rngs(0))
+        current = nnx.state(net)
+        nnx.replace_by_pure_dict(current, jax.tree_util.tree_map(jnp.asarray, state))
+    except (KeyError, TypeError, ValueError, IndexError) as e:
+        raise ValueError(f"state is not the weights of a {model} that budget_run keeps (its 'state', nested dicts of "
+                         f"arrays): {type(e).__name__}: {e}") from e
     nnx.update(net, current)
     return net

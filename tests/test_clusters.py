@@ -120,3 +120,51 @@ def test_train_self_condition_on_the_command_line(tmp_path):
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     assert np.load(tmp_path / "s.npz")["samples"].shape == (12, 28, 28)
+
+
+# --- careless inputs (issue 50) ----------------------------------------------------------------------------------
+
+def test_kmeans_and_assign_refuse_nan_and_mismatched_centres():
+    """k-means on NaN put every point in cluster 0."""
+    x, _ = blobs()
+    bad = x.copy()
+    bad[4, 2] = np.nan
+    for call in (lambda: clusters.kmeans(bad, 3, jax.random.key(0)), lambda: clusters.assign(bad, x[:3]),
+                 lambda: clusters.assign(x, np.where(x[:3] > 0, np.inf, x[:3])),
+                 lambda: clusters.kmeans(x, 3, jax.random.key(0), init=np.full((3, 5), np.nan))):
+        with pytest.raises(ValueError, match="NaN or Inf"):
+            call()
+    with pytest.raises(ValueError, match="as many features"):
+        clusters.assign(x, x[:3, :2])
+    with pytest.raises(ValueError, match="iters"):
+        clusters.kmeans(x, 3, jax.random.key(0), iters=-1)
+    c, a = clusters.kmeans(x.tolist(), np.int64(3), jax.random.key(0))         # a list, a NumPy integer
+    np.testing.assert_array_equal(a, clusters.kmeans(x, 3, jax.random.key(0))[1])
+
+
+def test_cluster_scores_refuses_labels_that_are_not_class_numbers():
+    """Float or negative labels scored a purity of 1.0."""
+    for clusters_, labels in (([0.1, 0.2, 0.3, 0.4], [0, 0, 1, 1]), ([0, 1, 0, 1], [0.5, 1.5, 2.5, 3.5]),
+                              ([0, 1, 0, 1], [-1, -2, -3, -4]), ([0, 1, 0, 1], [np.nan, 0, 1, 1]),
+                              (np.zeros((2, 2), int), np.zeros((2, 2), int))):
+        with pytest.raises(ValueError, match="integers|>= 0"):
+            clusters.cluster_scores(clusters_, labels)
+    assert clusters.cluster_scores([0, 1, 0, 1], [2.0, 3.0, 2.0, 3.0])["purity"] == 1.0   # whole floats are classes
+
+
+def test_self_conditioning_refuses_a_k_it_cannot_use_when_built():
+    """A k other than the GAN's gave a broadcasting error at start(); k = 1 or k > N waited until start()."""
+    images = np.zeros((40, 28, 28, 1), np.float32)
+    labels = np.zeros(40, np.int32)
+    for k in (1, 41, 2.5):
+        with pytest.raises(ValueError, match=r"k must be an integer in 2\.\.40"):
+            clusters.SelfConditioning(images, labels, k, jax.random.key(0))
+    with pytest.raises(ValueError, match="score_labels"):
+        clusters.SelfConditioning(images, labels, 3, jax.random.key(0), score_labels=np.zeros(3))
+    gan = build_gan(GANConfig(self_condition=4, g_base=8, d_base=4))
+    with pytest.raises(ValueError, match="built for 4 clusters, this SelfConditioning makes 3"):
+        clusters.SelfConditioning(images, labels, 3, jax.random.key(0)).start(gan)
+    with pytest.raises(ValueError, match="N >= 1"):
+        clusters.discriminator_features(gan.discriminator, images[:0])
+    with pytest.raises(ValueError, match="batch_size"):
+        clusters.discriminator_features(gan.discriminator, images, batch_size=0)

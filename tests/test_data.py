@@ -189,3 +189,58 @@ def test_batches_stacks_the_same_batches_as_batch_across_epochs():
                 assert got.shape == (n, 64, 2) and np.array_equal(got, np.stack(ref))
     with pytest.raises(ValueError, match="n"):
         b.batches(0, 0)
+
+
+def test_to_uint8_and_to_unit_range_decide_by_dtype():
+    """uint8 passes through, bool is black and white, float pixel values and other integers are refused: none of
+    them saturates silently (issue 50: [0, 128, 255] came back as [128, 255, 255])."""
+    px = np.array([0, 128, 255], np.uint8)
+    np.testing.assert_array_equal(data.to_uint8(px), px)
+    np.testing.assert_array_equal(data.to_uint8(np.array([True, False])), [255, 0])
+    np.testing.assert_array_equal(data.to_unit_range(np.array([True, False])), [1.0, -1.0])
+    np.testing.assert_array_equal(data.to_uint8([-1.0, 0.0, 1.0]), [0, 128, 255])                 # a list
+    np.testing.assert_array_equal(data.to_uint8(jax.numpy.asarray([-1.0, 0.0, 1.0])), [0, 128, 255])   # JAX
+    np.testing.assert_array_equal(data.to_uint8(np.array([-1.5, 1.3, 0.5])), [0, 255, 191])      # still clipped
+    np.testing.assert_array_equal(data.to_uint8(np.array([0.0, 1.0])), [128, 255])                # [-1, 1] is valid
+    with pytest.raises(ValueError, match="pixel values"):
+        data.to_uint8(np.array([0.0, 128.0, 255.0]))
+    for f in (data.to_uint8, data.to_unit_range):
+        with pytest.raises(TypeError, match=r"np.asarray\(x, np.uint8\)"):
+            f(np.array([0, 128, 255]))
+        with pytest.raises(TypeError, match="uint8"):
+            f(np.array(["a"]))
+    with pytest.raises(TypeError, match=r"np.asarray\(x, np.uint8\)"):
+        data.to_unit_range([0, 255])
+
+
+def test_batch_sampler_refuses_a_negative_or_fractional_step_and_takes_lists():
+    b = data.BatchSampler(np.arange(10.0), 3, jax.random.key(0))
+    for bad in (-1, 2.5, True):
+        with pytest.raises(ValueError, match="step must be an integer >= 0"):
+            b.batch(bad)
+    with pytest.raises(ValueError, match="step must be an integer >= 0"):
+        b.batches(-2, 2)
+    np.testing.assert_array_equal(b.batch(np.int64(4)), b.batch(4))
+    np.testing.assert_array_equal(b.batch(jax.numpy.asarray(4)), b.batch(4))
+    np.testing.assert_array_equal(data.BatchSampler(list(range(10)), 3, jax.random.key(0)).batch(0), b.batch(0))
+    with pytest.raises(ValueError, match="no examples"):
+        data.BatchSampler(np.zeros((0, 2)), 1, jax.random.key(0))
+
+
+def test_center_digit_and_sample_refuse_bad_input():
+    digit = np.zeros((28, 28), np.float32)
+    digit[8:20, 12:16] = 1.0
+    for bad in (np.nan, np.inf):
+        with pytest.raises(ValueError, match="NaN or Inf"):
+            data.center_digit(np.where(digit > 0, bad, 0.0))
+    with pytest.raises(ValueError, match="divide pixel values by 255"):
+        data.center_digit(digit * 255)
+    with pytest.raises(ValueError, match=r"\(x \+ 1\) / 2"):
+        data.center_digit(digit * 2 - 1)
+    np.testing.assert_array_equal(data.center_digit(digit > 0), data.center_digit(digit))     # bool ink
+    for box in (0, 40, 2.5):
+        with pytest.raises(ValueError, match="box"):
+            data.center_digit(digit, box=box)
+    for n in (-1, 2.5):
+        with pytest.raises(ValueError, match="n must be an integer >= 0"):
+            data.ring().sample(jax.random.key(0), n)

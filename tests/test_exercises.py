@@ -215,3 +215,35 @@ def test_notebook_07_collapse_is_judged_by_training_the_change(monkeypatch):
     assert seen == [{"batch_size": 16}]
     assert grade("07", ex4=None, recipe=recipe)[4][0] == "not answered"
 
+
+
+# --- checkers that graded wrongly (issue 50) ------------------------------------------------------------------------
+
+def test_an_exercise_graded_against_missing_data_says_which_data_to_pass():
+    """grade("06", ex2_real=..., ex2_blur=...) without its data graded a right answer "not yet" (with the hint of a
+    wrong answer); ex1 without its data raised a TypeError that blamed the answers' names."""
+    status, hint = grade("06", ex2_real=1.0, ex2_blur=2.0)[2]
+    assert status == "not yet" and "x_test=x_test, real_imgs=real_imgs, blurred=blurred" in hint
+    status, hint = grade("06", ex1=1.0)[1]
+    assert status == "not yet" and "feat_test=feat_test, feat_train=feat_train" in hint
+    assert grade("06")[1] == grade("06")[2] == ("not answered", "")                 # no answer: nothing asked for
+    status, hint = grade("05", answer_3=0.5)[3]
+    assert status == "not yet" and "x_ring=x_ring" in hint
+
+
+def test_notebook_07_table_needs_two_seeds_of_finite_values():
+    """One seed (or a NaN) gives NaN standard errors, and every comparison with NaN said "not apart": any answer
+    was "correct"."""
+    for table in ({"plain": [1.0], "pack": [5.0]}, {"plain": [1.0, np.nan], "pack": [5.0, 6.0]},
+                  {"plain": [1.0, 2.0]}, [1.0, 2.0], {"plain": [1.0, 2.0], "pack": "ab"}):
+        for ex5 in (set(), {"pack"}):
+            status, hint = grade("07", ex5=ex5, table=table)[5]
+            assert status == "not yet" and "table" in hint, (table, ex5, hint)
+    assert grade("07", ex5={"PacGAN2"}, table=_GRID_MODES)[5] == ("correct", "")
+
+
+def test_answers_of_another_type_are_read_as_the_reader_meant_them():
+    assert grade("09", ex2=jnp.asarray(1))[2] == ("correct", "")       # a JAX integer, as numpy's is
+    assert grade("09", ex2=np.int64(1))[2] == ("correct", "")
+    assert grade("01", answer_1=True)[1] == ("not yet", "expected a number, got True")
+    assert grade(6) == grade("06")

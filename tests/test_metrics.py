@@ -238,3 +238,97 @@ def test_cli_evaluate_images_with_real_floor(tmp_path):
     assert out["samples"]["n"] == out["real"]["n"] == 1000 and out["reference"]["n"] == 10000
     assert out["samples"]["digits_covered"] == 10 and out["classifier"]["test_accuracy"] > 0.99
     assert out["real"]["fid"] < 3 * out["samples"]["fid"] + 1.0  # both are real: both near the floor
+
+
+# --- careless inputs (issue 50) ----------------------------------------------------------------------------
+
+def test_every_metric_refuses_nan_or_inf_through_one_check():
+    rng = np.random.default_rng(0)
+    f, g = rng.normal(size=(50, 4)), rng.normal(size=(50, 4))
+    for bad in (np.nan, np.inf):
+        fb = f.copy()
+        fb[3, 1] = bad
+        probs = rng.dirichlet(np.ones(10), 50)
+        probs[0, 0] = bad
+        for call in (lambda: metrics.gaussian_stats(fb), lambda: metrics.fid_from_features(fb, g),
+                     lambda: metrics.fid_from_features(g, fb), lambda: metrics.precision_recall(g, fb),
+                     lambda: metrics.nearest_distances(fb, g), lambda: metrics.nearest_distances(g, fb),
+                     lambda: metrics.memorisation(fb, g, f), lambda: metrics.memorisation(f, g, fb),
+                     lambda: metrics.memorisation(f, fb, g), lambda: metrics.inception_score(probs),
+                     lambda: metrics.class_histogram(probs), lambda: metrics.toy_mode_metrics(fb[:, :2], data.ring()),
+                     lambda: metrics.frechet_distance(fb[3], np.eye(4), f[0], np.eye(4)),
+                     lambda: metrics.classifier_outputs(np.full((2, 28, 28, 1), bad, np.float32))):
+            with pytest.raises(ValueError, match="NaN or Inf"):
+                call()
+
+
+def test_frechet_refuses_matrices_that_are_no_covariance():
+    """A negative-definite "covariance" used to give a distance of 0.0: the clipping that absorbs rounding hid it."""
+    with pytest.raises(ValueError, match="negative eigenvalue"):
+        metrics.frechet_distance(np.zeros(2), -np.eye(2), np.zeros(2), -np.eye(2))
+    with pytest.raises(ValueError, match="cov2 has a negative eigenvalue"):
+        metrics.frechet_distance(np.zeros(2), np.eye(2), np.zeros(2), -np.eye(2) * 5)
+    with pytest.raises(ValueError, match="negative eigenvalue"):
+        metrics.sqrtm_psd(-np.eye(3))
+    with pytest.raises(ValueError, match="not symmetric"):
+        metrics.frechet_distance(np.zeros(2), np.array([[1.0, 5.0], [0.0, 1.0]]), np.zeros(2), np.eye(2))
+
+
+def test_empty_and_degenerate_inputs_get_an_error_that_names_them():
+    rng = np.random.default_rng(1)
+    f, empty = rng.normal(size=(20, 4)), np.zeros((0, 4))
+    for call, match in ((lambda: metrics.nearest_distances(empty, f), "N >= 1"),
+                        (lambda: metrics.nearest_distances(f, empty), "reference must have"),
+                        (lambda: metrics.nearest_distances(f, f, chunk=0), "chunk"),
+                        (lambda: metrics.memorisation(empty, f, f), "sample_features"),
+                        (lambda: metrics.memorisation(f, f, empty), "test_features"),
+                        (lambda: metrics.classifier_outputs(np.zeros((0, 28, 28, 1), np.float32)), "no images"),
+                        (lambda: metrics.classifier_outputs(np.zeros((2, 1, 28, 28), np.float32)), "moveaxis"),
+                        (lambda: metrics.classifier_outputs(np.zeros((2, 784), np.float32)), "reshape"),
+                        (lambda: metrics.classifier_outputs(np.zeros((2, 28, 28), np.int64)), "uint8"),
+                        (lambda: metrics.histogram_reverse_kl([1, 2], [0, 0]), "no counts"),
+                        (lambda: metrics.class_histogram(np.array([0]), 0), "n_classes")):
+        with pytest.raises((ValueError, TypeError), match=match):
+            call()
+
+
+def test_toy_mode_metrics_refuses_counts_and_radii_that_mean_nothing():
+    import jax
+    ring = data.ring()
+    x = np.asarray(ring.sample(jax.random.key(0), 200))
+    for kw, match in ((dict(min_count=0), "min_count"), (dict(min_count=1.5), "min_count"),
+                      (dict(n_std=-1.0), "n_std"), (dict(n_std=float("nan")), "n_std")):
+        with pytest.raises(ValueError, match=match):       # min_count=0 "covered" every mode with no samples
+            metrics.toy_mode_metrics(x, ring, **kw)
+    with pytest.raises(ValueError, match="no points"):
+        metrics.toy_mode_metrics(x[:0], ring)
+    with pytest.raises(TypeError, match="GaussianMixture"):
+        metrics.toy_mode_metrics(x, "ring")
+    assert metrics.toy_mode_metrics(jax.numpy.asarray(x), ring) == metrics.toy_mode_metrics(x.tolist(), ring)
+
+
+def test_evaluate_takes_arrays_and_refuses_what_it_would_ignore(tmp_path):
+    import jax
+    x = np.asarray(data.ring().sample(jax.random.key(1), 300))
+    want = metrics.evaluate(x, dataset="ring")
+    assert metrics.evaluate(jax.numpy.asarray(x), dataset="ring") == want        # models.sample returns JAX arrays
+    assert metrics.evaluate(x.tolist(), dataset="ring") == want
+    np.savez(tmp_path / "none.npz", samples=np.zeros((0, 2), np.float32))
+    with pytest.raises(ValueError, match="no points"):                          # it returned n = 0
+        metrics.evaluate(tmp_path / "none.npz", dataset="ring")
+    for kw in (dict(real="mnist-train"), dict(reference="mnist-test")):           # silently ignored before
+        with pytest.raises(ValueError, match="images only"):
+            metrics.evaluate(x, dataset="ring", **kw)
+    for kw in (dict(n=2.5), dict(n=1), dict(pr_n=4.5)):
+        with pytest.raises(ValueError, match="must be an integer"):
+            metrics.evaluate(x, dataset="ring", **kw)
+    with pytest.raises(TypeError, match="evaluate"):
+        metrics.load_images(x)
+
+
+def test_evaluate_refuses_labels_that_do_not_match_the_samples(tmp_path):
+    """Labels longer than the samples were cut to fit without a word."""
+    x = np.zeros((10, 28, 28), np.uint8)
+    np.savez(tmp_path / "s.npz", samples=x, labels=np.arange(12) % 10)
+    with pytest.raises(ValueError, match="one label per sample"):
+        metrics.evaluate(tmp_path / "s.npz", n=5)

@@ -544,3 +544,54 @@ def test_draw_frame_draws_a_saved_frame_with_a_common_arrow_scale():
     with pytest.raises(ValueError, match="arrow_scale"):
         draw_frame(gan, ax=a1, arrow_scale=-1.0)
     plt.close(fig)
+
+
+# ---- careless inputs (issue 50) ---------------------------------------------------------------------------------
+
+def test_toygan_playground_and_train_seeds_take_a_dict_through_one_conversion():
+    """ToyGAN({...}) and Playground({...}) failed with "'dict' object has no attribute 'replace'", while
+    doctor.Doctor took a dict."""
+    as_dict = dict(TINY, data="grid")
+    assert ToyGAN(as_dict).config == ToyGAN(PlaygroundConfig(**as_dict)).config == PlaygroundConfig(**as_dict)
+    assert ToyGAN(as_dict, seed=3).config.seed == 3
+    assert Playground(as_dict).gan.config.data == "grid"
+    assert PlaygroundConfig.from_dict(dataclasses.asdict(PlaygroundConfig(**as_dict))) == PlaygroundConfig(**as_dict)
+    assert toy_data(as_dict, 10)[0].shape == (10, 2)
+    with pytest.raises(ValueError, match=r"unknown playground config keys \['foo'\]"):
+        ToyGAN({"foo": 1})
+    with pytest.raises(ValueError, match=r"unknown playground settings \['foo'\]"):
+        ToyGAN(foo=1)
+    for bad in ("grid", config_lib.GANConfig(dataset="ring")):
+        with pytest.raises(TypeError, match="PlaygroundConfig or a dict"):
+            ToyGAN(bad)
+
+
+def test_playground_config_keeps_every_coordinate_or_refuses_the_points():
+    """A third coordinate of a custom point was dropped silently."""
+    for points in (((0, 0, 5), (1, 1, 5)), ((0,), (1,)), (0, 1, 2, 3), "ab", ("ab", "cd")):
+        with pytest.raises(ValueError, match=r"points must be \(x, y\) pairs"):
+            PlaygroundConfig(data="custom", points=points)
+    assert PlaygroundConfig(data="custom", points=np.array([[0, 0], [1, 1.0]])).points == ((0.0, 0.0), (1.0, 1.0))
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        PlaygroundConfig(seed=-1)
+
+
+def test_counts_of_actions_seeds_and_layers_are_checked():
+    gan = ToyGAN(**TINY)
+    for actions in ([("d", 2.5)], [("g", -3)], [("set", 5)], ["both"]):      # 2.5 was 2 and -3 nothing, silently
+        with pytest.raises(ValueError, match="count|pair|dict"):
+            gan.replay(actions)
+    assert gan.step == (0, 0) and gan.log == []
+    for seeds in (3, [2.5], [-1]):
+        with pytest.raises(ValueError, match="seed"):
+            train_seeds(PlaygroundConfig(**TINY), seeds, 2)
+    for kw in (dict(anneal=1.5), dict(snapshots=[1.5])):
+        with pytest.raises(ValueError, match="anneal|snapshot"):
+            train_seeds(PlaygroundConfig(**TINY), [0], 2, **kw)
+    for layers in ("real", ["foo"]):
+        with pytest.raises(ValueError, match="layers"):
+            draw_frame(gan, layers=layers)
+    for n in (0, -1, 2.5):
+        with pytest.raises(ValueError, match="n must be"):
+            toy_data(PlaygroundConfig(), n)
+    plt.close("all")

@@ -262,3 +262,67 @@ def test_the_copy_line_leaves_room_for_sampling_noise():
             metrics.copy_line(bad)
     with pytest.raises(ValueError, match="quantile must be in"):
         metrics.copy_line(100, 1.0)
+
+
+# --- careless inputs (issue 50) ----------------------------------------------------------------------------------
+
+def test_the_schedule_refuses_betas_outside_0_1():
+    """Schedule(10, 0.5, 1.5) gave a negative alpha-bar."""
+    for start, end in ((0.5, 1.5), (0.0, 0.02), (1e-4, 1.0), (float("nan"), 0.02), (-0.1, 0.02)):
+        with pytest.raises(ValueError, match=r"in \(0, 1\)"):
+            rivals.Schedule(10, start, end)
+    assert np.all(np.asarray(rivals.Schedule(10, 0.5, 0.1).alpha_bar) > 0)
+
+
+def test_a_schedule_of_another_length_than_the_denoisers_is_refused():
+    den, short = rivals.Denoiser(base=4, rngs=nnx.Rngs(0)), rivals.Schedule(500)
+    x = jnp.zeros((2, 28, 28, 1))
+    for call in (lambda: rivals.ddim_sample(den, short, jax.random.key(0), 2, 2),
+                 lambda: rivals.diffusion_loss(den, x, jax.random.key(0), short),
+                 lambda: rivals.diffusion_bound(den, short, x, jax.random.key(0), t_samples=1)):
+        with pytest.raises(ValueError, match=r"T = 1000 steps, the schedule has 500"):
+            call()
+    with pytest.raises(TypeError, match="rivals.Schedule"):
+        rivals.ddim_sample(den, 1000, jax.random.key(0), 2, 2)
+    for n in (0, -1, 2.5):                                               # n = 0: "need at least one array"
+        with pytest.raises(ValueError, match="n must be an integer >= 1"):
+            rivals.ddim_sample(den, rivals.Schedule(), jax.random.key(0), n, 2)
+    with pytest.raises(ValueError, match="batch_size"):
+        rivals.ddim_sample(den, rivals.Schedule(), jax.random.key(0), 2, 2, batch_size=0)
+    with pytest.raises(TypeError, match="to_unit_range"):
+        rivals.diffusion_bound(den, rivals.Schedule(), np.zeros((2, 28, 28, 1), np.uint8), jax.random.key(0))
+
+
+def test_train_for_refuses_pixels_and_settings_that_train_nothing():
+    """MNIST as loaded (uint8 0-255) trained with a first VAE loss of 6.5e7; lr=nan, lr=-1, ema=1.5 and
+    max_steps=-1 were accepted."""
+    vae = rivals.VAE(latent_dim=8, g_base=8, e_base=4, rngs=nnx.Rngs(0))
+    images = np.full((64, 28, 28, 1), -1.0, np.float32)
+    run = lambda x=images, **kw: rivals.train_for(vae, rivals.vae_loss, x, key=jax.random.key(0),
+                                                  **{"seconds": 60.0, "max_steps": 1, "batch_size": 32, **kw})
+    with pytest.raises(TypeError, match="to_unit_range"):
+        run(np.zeros((64, 28, 28, 1), np.uint8))
+    with pytest.raises(ValueError, match=r"\[-1, 1\]"):
+        run(np.full((64, 28, 28, 1), 255.0, np.float32))
+    with pytest.raises(ValueError, match="NaN or Inf"):
+        run(np.full((64, 28, 28, 1), np.nan, np.float32))
+    with pytest.raises(ValueError, match="moveaxis"):
+        run(np.zeros((64, 1, 28, 28), np.float32))
+    for kw, match in ((dict(lr=float("nan")), "lr"), (dict(lr=-1.0), "lr"), (dict(ema=1.5), "ema"),
+                      (dict(b1=1.0), "b1"), (dict(max_steps=-1), "max_steps"), (dict(max_steps=0), "max_steps"),
+                      (dict(seconds=float("inf"), max_steps=None), "never end")):
+        with pytest.raises(ValueError, match=match):
+            run(**kw)
+    assert run()["steps"] == 1
+    with pytest.raises(ValueError, match="marks"):                     # an IndexError after training, before
+        rivals.budget_run("vae", 0, 1.0, ())
+    with pytest.raises(ValueError, match="at least one seed"):
+        rivals.race(seeds=())
+
+
+def test_load_rival_and_the_vae_name_what_is_wrong():
+    for model, state in (("vae", {}), ("diffusion", {"x": np.zeros(1)})):        # a KeyError 'stats' before
+        with pytest.raises(ValueError, match="budget_run keeps"):
+            rivals.load_rival(model, state)
+    with pytest.raises(ValueError, match="latent_dim must be an integer >= 1"):  # a ZeroDivisionError before
+        rivals.VAE(latent_dim=0, rngs=nnx.Rngs(0))
