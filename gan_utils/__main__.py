@@ -260,7 +260,7 @@ def _write_json(path: Path, content: dict) -> None:
     mode is infinite) is written as null, since strict parsers (JavaScript's, jq) refuse NaN and Infinity. Files
     written before, with Infinity, still read with Python's json."""
     from . import checkpoint
-    from .metrics import _json_safe
+    from .checkpoint import _json_safe
     with checkpoint.atomic_file(path) as tmp:
         tmp.write_text(json.dumps(_json_safe(content), allow_nan=False))
 

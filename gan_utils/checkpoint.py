@@ -16,6 +16,7 @@ import glob
 import hashlib
 import io
 import json
+import math
 import os
 import shutil
 import signal
@@ -379,6 +380,20 @@ def _atomic_write_dir(path: Path, files: dict[str, bytes]) -> None:
             raise
 
 
+def _json_safe(d):
+    """``d`` with NaN/Inf as None and numpy scalars as Python numbers, through dicts, lists and tuples (for JSON: meta.json here, metrics.json and
+    the doctor's reports elsewhere)."""
+    if isinstance(d, dict):
+        return {k: _json_safe(v) for k, v in d.items()}
+    if isinstance(d, (list, tuple)):
+        return [_json_safe(v) for v in d]
+    if isinstance(d, np.integer):
+        return int(d)
+    if isinstance(d, (float, np.floating)):
+        return float(d) if math.isfinite(d) else None
+    return d
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -424,7 +439,6 @@ def _json_bytes(meta: dict) -> bytes:
     try:
         return json.dumps(meta, indent=1, allow_nan=False).encode()
     except ValueError:
-        from .metrics import _json_safe
         return json.dumps(_json_safe(meta), indent=1, allow_nan=False).encode()
 
 

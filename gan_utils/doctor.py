@@ -145,7 +145,7 @@ class Diagnosis:
     def to_dict(self) -> dict:
         d = asdict(self)
         d.update(fix=self.fix, where=self.where, flags=self.flags)
-        from .metrics import _json_safe
+        from .checkpoint import _json_safe
         return _json_safe(d)
 
 

@@ -59,6 +59,7 @@ import numpy as np
 from flax import nnx
 
 from . import data
+from .checkpoint import _json_safe   # the one cleaner of what is written as JSON (meta.json, metrics.json)
 
 __all__ = ["CLASSIFIER_DIR", "MnistClassifier", "load_classifier", "classifier_meta", "classifier_outputs", "gaussian_stats",
            "sqrtm_psd", "trace_sqrt_product", "frechet_distance", "fid_from_features", "inception_score",
@@ -702,19 +703,6 @@ def _is_zip(path: Path) -> bool:
     """Whether a file is a zip archive (an .npz whatever its name)."""
     with open(path, "rb") as f:
         return f.read(4) == b"PK\x03\x04"
-
-
-def _json_safe(d):
-    """``d`` with NaN/Inf as None and numpy scalars as Python numbers, through dicts, lists and tuples (for JSON)."""
-    if isinstance(d, dict):
-        return {k: _json_safe(v) for k, v in d.items()}
-    if isinstance(d, (list, tuple)):
-        return [_json_safe(v) for v in d]
-    if isinstance(d, np.integer):
-        return int(d)
-    if isinstance(d, (float, np.floating)):
-        return float(d) if math.isfinite(d) else None
-    return d
 
 
 def evaluate(samples: str | os.PathLike | np.ndarray, *, real: str | os.PathLike | None = None,
