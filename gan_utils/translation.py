@@ -6,15 +6,19 @@ characters training never saw (``data.load_glyphs("test")``):
 * ``l1``: mean absolute error, in the [-1, 1] units G is trained in (pix2pix's own reconstruction term);
 * ``ssim``: structural similarity (Wang et al., 2004), 1 for identical images: it compares local means, contrasts and
   correlations in an 11x11 Gaussian window, so a shifted stroke costs less than with L1 and a blur costs more;
-* ``content``: share of glyphs the glyph classifier reads as the right character (of 3,755);
-* ``style``: share it calls the target font (LXGW WenKai, "kai") rather than the source (Noto Sans CJK, "hei");
-* ``fid``: the Frechet distance between the classifier's features of the translations and of the true glyphs (the
+* ``content``: share of glyphs read as the right character by a nearest-neighbour classifier that holds the true
+  target-font glyph of every one of the 3,755 characters (``content_reading``): the glyph is compared, slightly
+  blurred so that a one-pixel shift of a stroke costs little, with all 3,755, and the nearest names it;
+* ``style``: share that a small CNN (``StyleClassifier``) calls the target font (LXGW WenKai, "kai") rather than the
+  source (Noto Sans CJK, "hei");
+* ``fid``: the Frechet distance between that CNN's features of the translations and of the true glyphs (the
   realism score; at a few hundred glyphs it is biased upwards, so compare rows of the same N only);
 * ``sharpness``: mean gradient magnitude over the true glyph's: 1 = as crisp, and a blurred average of all
   plausible strokes, which L1 rewards (Isola et al., 2017, Sec. 3.1), falls below 1.
 
-The glyph classifier (``GlyphClassifier``) is a small CNN trained by ``scripts/train_glyph_classifier.py`` on every
-character in both fonts, with random shifts; its weights ship in ``assets/glyph_classifier``.
+The style classifier is trained by ``scripts/train_glyph_classifier.py`` on the training characters in both fonts,
+with random shifts, blur and noise, and checked on the held-out characters; its weights ship in
+``assets/glyph_classifier``.
 """
 from __future__ import annotations
 
@@ -29,8 +33,9 @@ from flax import nnx
 
 from . import data, metrics, models
 
-__all__ = ["GlyphClassifier", "GLYPH_CLASSIFIER_DIR", "STYLES", "load_glyph_classifier", "glyph_outputs", "ssim",
-           "sharpness", "translation_scores", "CLASSIFIER_SIZE"]
+__all__ = ["StyleClassifier", "GLYPH_CLASSIFIER_DIR", "STYLES", "load_style_classifier", "style_outputs",
+           "content_reading", "ssim", "sharpness", "translation_scores", "CLASSIFIER_SIZE", "OBJECTIVES",
+           "build_translator", "train_translator"]
 
 GLYPH_CLASSIFIER_DIR = Path(__file__).resolve().parent / "assets" / "glyph_classifier"
 STYLES = ("hei", "kai")        # the style head's classes: source font, target font
@@ -38,59 +43,54 @@ CLASSIFIER_SIZE = 32           # the classifier reads 32x32 glyphs; 64x64 ones a
 FEATURES = 128
 
 
-class GlyphClassifier(nnx.Module):
-    """A small CNN for 32x32 glyphs: images (N, 32, 32, 1) in [-1, 1] -> (character logits (N, C), style logits (N, 2)).
+class StyleClassifier(nnx.Module):
+    """A small CNN for 32x32 glyphs: images (N, 32, 32, 1) in [-1, 1] -> style logits (N, 2) (hei, kai).
 
     Layers (no BatchNorm, so training and inference compute the same features):
       Conv 3x3 1 -> 32, ReLU, max-pool 2 (16x16)
       Conv 3x3 32 -> 64, ReLU, max-pool 2 (8x8)
       Conv 3x3 64 -> 128, ReLU, max-pool 2 (4x4)
       Linear 2048 -> 128, ReLU                 <- ``features``: what the realism score (FID) compares
-      Dropout (training only), Linear 128 -> C characters; Linear 128 -> 2 styles (hei, kai)
+      Dropout (training only), Linear 128 -> 2 styles (hei, kai)
 
     Args:
-      num_chars: characters it names (the glyph data's 3,755).
-      dropout: dropout rate before the heads while training.
+      dropout: dropout rate before the head while training.
       rngs: the NNX random streams.
     """
 
-    def __init__(self, num_chars: int = 3755, *, dropout: float = 0.3, rngs: nnx.Rngs):
-        self.num_chars = num_chars
+    def __init__(self, *, dropout: float = 0.3, rngs: nnx.Rngs):
         self.convs = models._ModuleList([nnx.Conv(a, b, (3, 3), rngs=rngs) for a, b in ((1, 32), (32, 64), (64, 128))])
         self.fc = nnx.Linear(4 * 4 * 128, FEATURES, rngs=rngs)
         self.drop = nnx.Dropout(dropout, rngs=rngs)
-        self.char_head = nnx.Linear(FEATURES, num_chars, rngs=rngs)
-        self.style_head = nnx.Linear(FEATURES, len(STYLES), rngs=rngs)
+        self.head = nnx.Linear(FEATURES, len(STYLES), rngs=rngs)
 
     def features(self, x: jax.Array) -> jax.Array:
         """Penultimate features (N, 128)."""
         if x.ndim != 4 or tuple(x.shape[1:]) != (CLASSIFIER_SIZE, CLASSIFIER_SIZE, 1):
-            raise ValueError(f"GlyphClassifier expects images of shape (N, 32, 32, 1), got {tuple(x.shape)}.")
+            raise ValueError(f"StyleClassifier expects images of shape (N, 32, 32, 1), got {tuple(x.shape)}.")
         pool = partial(nnx.max_pool, window_shape=(2, 2), strides=(2, 2))
         for conv in self.convs:
             x = pool(nnx.relu(conv(x)))
         return nnx.relu(self.fc(x.reshape(x.shape[0], -1)))
 
-    def __call__(self, x: jax.Array) -> tuple[jax.Array, jax.Array]:
-        h = self.drop(self.features(x))
-        return self.char_head(h), self.style_head(h)
+    def __call__(self, x: jax.Array) -> jax.Array:
+        return self.head(self.drop(self.features(x)))
 
 
 @lru_cache(maxsize=2)
-def _load_cached(path: str) -> GlyphClassifier:
+def _load_cached(path: str) -> StyleClassifier:
     from . import checkpoint
     if not (Path(path) / checkpoint.STATE_FILE).exists():
-        raise FileNotFoundError(f"no glyph classifier at {path}: train one with `python "
+        raise FileNotFoundError(f"no style classifier at {path}: train one with `python "
                                 "scripts/train_glyph_classifier.py`, or re-install gan_utils (it ships one).")
-    meta = checkpoint.load_meta(path)
-    model = GlyphClassifier(meta.get("num_chars", 3755), rngs=nnx.Rngs(0))
+    model = StyleClassifier(rngs=nnx.Rngs(0))
     checkpoint.load_module(path, model)
     model.eval()
     return model
 
 
-def load_glyph_classifier(path: str | os.PathLike = GLYPH_CLASSIFIER_DIR) -> GlyphClassifier:
-    """The shipped glyph classifier (in eval mode), cached."""
+def load_style_classifier(path: str | os.PathLike = GLYPH_CLASSIFIER_DIR) -> StyleClassifier:
+    """The shipped style classifier (in eval mode), cached."""
     return _load_cached(str(Path(path).resolve()))
 
 
@@ -98,7 +98,7 @@ def load_glyph_classifier(path: str | os.PathLike = GLYPH_CLASSIFIER_DIR) -> Gly
 def _forward(graphdef, state, x):
     model = nnx.merge(graphdef, state)
     h = model.features(x)
-    return h, model.char_head(h), model.style_head(h)
+    return h, model.head(h)
 
 
 def _as_classifier_input(images) -> np.ndarray:
@@ -117,19 +117,42 @@ def _as_classifier_input(images) -> np.ndarray:
     return x.reshape(len(x), CLASSIFIER_SIZE, f, CLASSIFIER_SIZE, f, 1).mean((2, 4)) if f > 1 else x
 
 
-def glyph_outputs(images, classifier: GlyphClassifier | None = None, batch_size: int = 1000) -> dict:
-    """The classifier's reading of glyphs: ``features`` (N, 128), ``char`` (N,) the character index it names (in
-    ``data.load_glyphs("all")``'s order), ``char_prob`` (N,) its probability, ``kai`` (N,) the probability of the
-    target style."""
+def style_outputs(images, classifier: StyleClassifier | None = None, batch_size: int = 1000) -> dict:
+    """The style classifier's reading of glyphs (32x32 or 64x64, uint8 or floats in [-1, 1]): ``features``
+    (N, 128) and ``kai`` (N,), the probability of the target style."""
     x = _as_classifier_input(images)
-    model = classifier or load_glyph_classifier()
+    model = classifier or load_style_classifier()
     graphdef, state = nnx.split(model)
     outs = [jax.device_get(_forward(graphdef, state, jnp.asarray(x[i:i + batch_size])))
             for i in range(0, len(x), batch_size)]
-    h, c, s = (np.concatenate([o[j] for o in outs]) for j in range(3))
-    pc, ps = jax.nn.softmax(c, -1), jax.nn.softmax(s, -1)
-    return {"features": h, "char": np.asarray(c.argmax(-1)), "char_prob": np.asarray(pc.max(-1)),
-            "kai": np.asarray(ps[:, STYLES.index("kai")])}
+    h, s = (np.concatenate([o[j] for o in outs]) for j in range(2))
+    return {"features": h, "kai": np.asarray(jax.nn.softmax(s, -1)[:, STYLES.index("kai")])}
+
+
+def _soften(x: np.ndarray) -> np.ndarray:
+    """A 3x3 binomial blur (1-2-1 in each direction), edges repeated: a stroke one pixel off still overlaps."""
+    p = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="edge")
+    rows = (p[:, :-2] + 2 * p[:, 1:-1] + p[:, 2:]) / 4
+    return (rows[:, :, :-2] + 2 * rows[:, :, 1:-1] + rows[:, :, 2:]) / 4
+
+
+def content_reading(images, bank=None) -> np.ndarray:
+    """Which character each glyph is, by its nearest true target-font glyph: (N,) indices into ``bank.chars``.
+
+    A nearest-neighbour classifier holding one glyph per class, the true LXGW WenKai glyph of each of the 3,755
+    characters (``data.load_glyphs("all")`` at the images' size, or ``bank``): both sides are softened by a 3x3 blur,
+    and the nearest in Euclidean distance names the character.
+    """
+    x = np.asarray(images, np.float32)
+    if x.ndim != 4 or x.shape[-1] != 1:
+        raise ValueError(f"images must have shape (N, S, S, 1), got {x.shape}.")
+    bank = bank if bank is not None else data.load_glyphs("all", size=x.shape[1])
+    b = data.to_unit_range(bank.target)
+    if b.shape[1:] != x.shape[1:]:
+        raise ValueError(f"the bank's glyphs are {b.shape[1:]}, the images {x.shape[1:]}: load both at one size.")
+    q, r = _soften(x).reshape(len(x), -1), _soften(b).reshape(len(b), -1)
+    d2 = (q ** 2).sum(1)[:, None] - 2 * q @ r.T + (r ** 2).sum(1)[None]
+    return d2.argmin(1)
 
 
 def _gaussian_window(size: int = 11, sigma: float = 1.5) -> jnp.ndarray:
@@ -178,30 +201,82 @@ def sharpness(x, reference) -> float:
     return float(grad_mag(x) / grad_mag(r))
 
 
-def translation_scores(translated, true, chars: str, *, classifier: GlyphClassifier | None = None,
+def translation_scores(translated, true, chars: str, *, classifier: StyleClassifier | None = None,
                        true_outputs: dict | None = None) -> dict:
     """Every score of notebook 11 for translated glyphs against the true glyphs of the same characters.
 
     Args:
       translated, true: (N, S, S, 1) in [-1, 1] (S = 32 or 64), row i the same character.
-      chars: the N characters, to check the classifier's reading against.
-      classifier: default the shipped one.
-      true_outputs: ``glyph_outputs(true)``, when it is already computed (it is the same for every row of a table).
+      chars: the N characters, to check the content reading against.
+      classifier: the style classifier; default the shipped one.
+      true_outputs: ``style_outputs(true)``, when it is already computed (it is the same for every row of a table).
     Returns:
       dict of floats: l1, ssim, content, style, fid, sharpness (see the module's docstring).
     """
     x, t = _pair(translated, true, "translation_scores")
     if not isinstance(chars, str) or len(chars) != len(x):
         raise ValueError(f"chars must be a str with one character per glyph ({len(x)}), got {chars!r:.40}.")
-    where = {c: i for i, c in enumerate(data.load_glyphs("all").chars)}
+    bank = data.load_glyphs("all", size=x.shape[1])
+    where = {c: i for i, c in enumerate(bank.chars)}
     missing = [c for c in chars if c not in where]
     if missing:
-        raise ValueError(f"the classifier does not know {''.join(missing[:10])!r}: it names the 3,755 characters of "
-                         "data.load_glyphs('all').")
-    out = glyph_outputs(x, classifier)
-    ref = true_outputs or glyph_outputs(t, classifier)
+        raise ValueError(f"the content reading does not know {''.join(missing[:10])!r}: it names the 3,755 "
+                         "characters of data.load_glyphs('all').")
+    out = style_outputs(x, classifier)
+    ref = true_outputs or style_outputs(t, classifier)
     return {"l1": float(np.abs(x - t).mean()), "ssim": float(ssim(x, t).mean()),
-            "content": float((out["char"] == np.array([where[c] for c in chars])).mean()),
+            "content": float((content_reading(x, bank) == np.array([where[c] for c in chars])).mean()),
             "style": float((out["kai"] > 0.5).mean()),
             "fid": metrics.fid_from_features(out["features"], ref["features"]),
             "sharpness": sharpness(x, t)}
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Training a translator on the glyph pairs: the course's GAN, step and fit, with pix2pix's networks and objective.
+
+# The objectives notebook 11 compares: the step options of each (``steps.make_train_step``).
+OBJECTIVES = {
+    "L1 only": dict(generator_loss="none", l1_weight=100.0),          # G regresses the target; D trains, unused
+    "GAN only": dict(generator_loss="non_saturating", l1_weight=0.0),  # G learns from D alone
+    "L1 + GAN": dict(generator_loss="non_saturating", l1_weight=100.0),  # pix2pix (Isola et al. 2017: lambda 100)
+}
+
+
+def build_translator(size: int = 32, *, base: int = 32, d_base: int = 32, patch_layers: int = 2, lr: float = 2e-4,
+                     ema: float = 0.0, seed: int = 0):
+    """A pix2pix GAN for glyphs: ``models.UNetGenerator`` and ``models.PatchDiscriminator`` (``patch_layers``
+    strided convolutions: 1, 2, 3 give 16, 34, 70-pixel patches) in the course's ``steps.GAN``, Adam with beta1 0.5
+    (pix2pix's and DCGAN's). The generator is seeded with ``seed``, the discriminator with ``seed + 1``."""
+    from .steps import GAN
+    g = models.UNetGenerator(size, base, rngs=nnx.Rngs(seed))
+    d = models.PatchDiscriminator(size, d_base, n_down=patch_layers, rngs=nnx.Rngs(seed + 1))
+    return GAN(g, d, g_lr=lr, d_lr=lr, b1=0.5, ema=ema)
+
+
+def train_translator(objective: str = "L1 + GAN", *, size: int = 32, steps: int | None = 600,
+                     minutes: float | None = None, batch_size: int = 32, seed: int = 0, pairs=None,
+                     progress: bool = False, callbacks=(), callback_every: int = 100, **build) -> tuple:
+    """Trains a translator on the training glyph pairs with ``train.fit``: returns ``(gan, fit_result)``.
+
+    Args:
+      objective: a key of ``OBJECTIVES``, or a dict of step options (e.g. ``dict(l1_weight=10.0)``).
+      size: glyph side (16, 32 or 64).
+      steps, minutes: how long (as ``fit``).
+      batch_size: pairs per step.
+      seed: the run's seed: initialisation (``build_translator(seed=...)``), batch order and step keys.
+      pairs: the training pairs (default ``data.load_glyphs("train", size=size)``).
+      progress, callbacks, callback_every: as ``fit``.
+      **build: more options of ``build_translator`` (base, d_base, patch_layers, lr, ema).
+    """
+    from . import train
+    if isinstance(objective, str) and objective not in OBJECTIVES:
+        raise ValueError(f"unknown objective {objective!r}; choose one of {list(OBJECTIVES)}, or pass the step "
+                         "options as a dict, e.g. dict(l1_weight=10.0).")
+    options = OBJECTIVES[objective] if isinstance(objective, str) else dict(objective)
+    pairs = pairs if pairs is not None else data.load_glyphs("train", size=size)
+    batches = data.BatchSampler((data.to_unit_range(pairs.target), data.to_unit_range(pairs.source)), batch_size,
+                                jax.random.key(seed + 2))
+    gan = build_translator(size, seed=seed, **build)
+    result = train.fit(gan, batches, key=jax.random.key(seed + 3), steps=steps, minutes=minutes, progress=progress,
+                       callbacks=callbacks, callback_every=callback_every, **options)
+    return gan, result
