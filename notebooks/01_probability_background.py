@@ -122,9 +122,9 @@ print(f"integral of p over [-8, 8] = {total:.6f}; P(X < 0) = {np.trapezoid(p_gri
 # - **Kernel density estimate (KDE)**: put a small Gaussian bump of width $h$ on every sample,
 #   $$\hat p_h(x) = \frac1n\sum_{i=1}^n \mathcal N(x;\,x_i,\,h^2).$$
 #   The bandwidth $h$ matters. Silverman's rule of thumb, $h = 1.06\,\hat\sigma\,n^{-1/5}$, assumes one bump. Our
-#   two narrow modes make the spread $\hat\sigma \approx 2$ large, so the rule oversmooths. Instead we pick the $h$
-#   from a small grid that gives *held-out* samples the highest average $\log\hat p_h$ (a first taste of maximum
-#   likelihood, section 4).
+#   two narrow modes make the samples' standard deviation $\hat\sigma \approx 2$ large, so the rule oversmooths.
+#   Instead we pick the $h$ from a small grid that gives *held-out* samples the highest average $\log\hat p_h$ (a
+#   first taste of maximum likelihood, section 4).
 #
 # We measure the error by the $L^1$ distance $\int |\hat p - p|\,dx$: 0 is perfect, 2 is the maximum. The KDE
 # converges to $p$, because the chosen $h$ shrinks as $n$ grows. A histogram with a *fixed* bin width does not: it
@@ -258,8 +258,8 @@ print("inverse-CDF sampling: checked")
 # of $X$ is called the **push-forward** of the noise distribution through $g$. *This is exactly what a GAN generator
 # is*: $g$ is a neural network $G_\theta$, and its samples are $G_\theta(z)$ with $z \sim \mathcal N(0, I)$.
 #
-# When $g$ is increasing and differentiable we can still write the density of $X$. With $\Phi$ and $\varphi$ the
-# standard normal CDF and density:
+# When $g$ is increasing and differentiable we can still write the CDF $Q$ and the density $q$ of $X$. With $\Phi$
+# and $\varphi$ the standard normal CDF and density:
 #
 # $$Q(x) = P(g(Z) \le x) = P\big(Z \le g^{-1}(x)\big) = \Phi\big(g^{-1}(x)\big),$$
 # $$q(x) = \frac{dQ}{dx} = \varphi\big(g^{-1}(x)\big)\,\frac{d\,g^{-1}(x)}{dx}
@@ -270,9 +270,10 @@ print("inverse-CDF sampling: checked")
 #
 # The inverse-CDF method is the special case $g^\star(z) = F^{-1}(\Phi(z))$. Since $\Phi(Z)$ is uniform, $g^\star$
 # pushes $\mathcal N(0,1)$ **exactly** onto $p$. So a generator that turns 1-D Gaussian noise into our two-mode $p$
-# exists. It is not the only one (the decreasing $F^{-1}(1 - \Phi(z))$ works too), and a GAN may find any of them. To cross the empty gap between the modes, $g^\star$ needs a near-jump: its
-# slope at $z = 0$ is $\varphi(0)/p(0)$, about 1,490. That is why notebook 02 trains its 1-D GAN on a mixture whose
-# modes overlap.
+# exists. It is not the only one (the decreasing $F^{-1}(1 - \Phi(z))$ works too), and a GAN may find any of them.
+# To cross the empty gap between the modes, $g^\star$ needs a near-jump. By the change of variables read backwards,
+# $g^{\star\prime}(z) = \varphi(z)/p(g^\star(z))$, and $g^\star(0) = 0$, so its slope at $z = 0$ is $\varphi(0)/p(0)$,
+# about 1,490. That is why notebook 02 trains its 1-D GAN on a mixture whose modes overlap.
 
 # %%
 def g(z):
@@ -342,7 +343,8 @@ print("push-forward density: checked")
 # %% [markdown]
 # ## 3. Monte Carlo expectations and their $1/\sqrt n$ error
 #
-# GAN losses are expectations, $\mathbb E_{x\sim p}[f(x)]$, that we cannot integrate, so we average over samples:
+# GAN losses are expectations, $\mu = \mathbb E_{x\sim p}[f(x)]$, that we cannot integrate, so we average over
+# samples:
 #
 # $$\hat\mu_n = \frac1n\sum_{i=1}^n f(x_i), \qquad x_i \sim p \text{ independent.}$$
 #
@@ -352,7 +354,7 @@ print("push-forward density: checked")
 # \quad\Longrightarrow\quad \text{RMS error} = \frac{\sigma_f}{\sqrt n}.$$
 #
 # Ten times more samples buy only $\sqrt{10} \approx 3.16$ times less error, *whatever the dimension of $x$*. That is
-# why minibatch losses are noisy, and why we can estimate expectations in 784 dimensions at all.
+# why minibatch losses are noisy, and why we can estimate expectations over 784-pixel images at all.
 #
 # *Example*: $f(x) = x^2$ under our mixture. A Gaussian component with mean $\mu_k$ and width $\sigma_k$ has
 # $\mathbb E[x^2] = \mu_k^2 + \sigma_k^2$ and $\mathbb E[x^4] = \mu_k^4 + 6\mu_k^2\sigma_k^2 + 3\sigma_k^4$. Both of
@@ -420,8 +422,8 @@ print(f"Monte Carlo error slope {slope:.3f}: checked")
 # \frac{\partial\,\mathrm{NLL}}{\partial\sigma} = \frac1\sigma - \frac1n\sum_i\frac{(x_i-\mu)^2}{\sigma^3} = 0
 # \Rightarrow \hat\sigma^2 = \frac1n\sum_i (x_i-\hat\mu)^2.$$
 #
-# Below we fit it both ways: by this closed form, and by gradient descent on the NLL with `jax.grad`. Every neural
-# network is trained the second way.
+# Below we fit it both ways: by this closed form, and by gradient descent on the NLL with `jax.grad`, as every
+# neural network is trained.
 
 # %%
 true_mu, true_sigma, n = 1.5, 0.8, 5_000
@@ -565,9 +567,10 @@ print("KL closed form = Monte Carlo (within 2%): checked")
 #
 # Notebook 02 shows that the original GAN, with the minimax loss and the best discriminator, minimises this
 # divergence. The bound has a dark side. Two Gaussians always overlap a little; as they move apart, $\mathrm{JSD}$
-# approaches $\log 2$ and flattens. It then gives almost no signal about *which way* to move, while
-# $\mathrm{KL} = d^2/2$ keeps growing (the table below). For truly disjoint supports, $\mathrm{JSD}$ equals $\log 2$
-# and KL is infinite: neither gives a direction. $\mathrm{JSD}$ has no closed form even for two Gaussians, so we
+# approaches $\log 2$ and flattens. It then gives almost no signal about *which way* to move. Meanwhile
+# $\mathrm{KL} = d^2/2$, for two unit-width Gaussians a distance $d$ apart, keeps growing (the table below). For
+# distributions that do not overlap at all, $\mathrm{JSD}$ equals $\log 2$ and KL is infinite: neither gives a
+# direction. $\mathrm{JSD}$ has no closed form even for two Gaussians, so we
 # integrate on a fine grid.
 
 # %%
@@ -627,8 +630,7 @@ print(f"JSD symmetric, bounded by log 2 (JSD at d = 32: {js_values[-1]:.6f}): ch
 # - $\mathrm{JSD}$ is symmetric. For this $p$ its best Gaussian is practically the mode-covering one (width 2.04
 #   against 2.06), but the best Gaussian sitting on one mode is only 7% worse.
 #
-# Move the sliders. The bars are computed live on a grid; the dashed lines mark the smallest value each divergence
-# can reach with a single Gaussian.
+# Move the sliders: the dashed lines mark the smallest value each divergence can reach with a single Gaussian.
 
 # %%
 xq = np.linspace(-10, 10, 2001)
@@ -805,7 +807,7 @@ print("an implicit model's likelihood degenerates: checked")
 # So a classifier $c(x) = \sigma(\ell(x))$ trained to predict $y$ learns $p/(p+q)$. Its logit
 # $\ell(x) = \log\frac{c}{1-c}$ learns the **log density ratio** $\log\frac{p(x)}{q(x)}$, without ever evaluating
 # $p$ or $q$. It is trained by maximum likelihood on the labels (section 4), i.e. by minimising the **binary
-# cross-entropy**
+# cross-entropy** over all $N = 2n$ samples
 #
 # $$\mathrm{BCE} = -\frac1N\sum_i\big[y_i\log\sigma(\ell_i) + (1-y_i)\log(1-\sigma(\ell_i))\big].$$
 #
@@ -841,9 +843,6 @@ assert jnp.allclose(bce_from_logits(l, y_test), gan_utils.losses.bce_with_logits
 print(f"stable BCE = gan_utils.losses.bce_with_logits = {float(bce_from_logits(l, y_test)):.4f}")
 
 # %% [markdown]
-# From here on the course uses **`gan_utils.losses.bce_with_logits`** for this loss (and its GAN forms
-# `discriminator_loss`, `generator_loss_non_saturating`, introduced in notebook 02).
-#
 # **The experiment.** $p = \mathcal N(0, 1)$ and $q = \mathcal N(1, 2^2)$ (section 5). Their true log-ratio is a
 # quadratic in $x$:
 #
@@ -938,8 +937,9 @@ print("density-ratio trick: checked")
 # | implicit models | $q(x) = 0$ off the generator's surface | log-likelihood $\to -\infty$ |
 # | density-ratio trick | $P(\text{real}\mid x) = p/(p+q)$ | logistic regression recovers $\log p/q$ |
 #
-# From here on: `gan_utils.data.mixture_1d` / `GaussianMixture` for toy data with exact densities, and
-# `gan_utils.losses.bce_with_logits` for the stable cross-entropy.
+# From here on the course uses `gan_utils.data.mixture_1d` / `GaussianMixture` for toy data with exact densities,
+# and `gan_utils.losses.bce_with_logits` for the stable cross-entropy (its GAN forms, `discriminator_loss` and
+# `generator_loss_non_saturating`, come in notebook 02).
 
 # %% [markdown]
 # ## Exercises
@@ -1094,7 +1094,7 @@ assert abs(level_gap) < 0.5, level_gap
 #
 # For very negative $\ell$, $\sigma(\ell) \approx e^{\ell}$, which underflows below the smallest float32. That is half
 # the smallest subnormal number where the hardware keeps subnormals, and the smallest normal number where it
-# flushes them to zero. The cell finds the point on this machine and checks that it lies between the two.
+# flushes them to zero. The cell finds the point on this machine, between the two.
 
 # %%
 l_scan = -jnp.arange(80, 110, 0.01, dtype=jnp.float32)             # logits -80 down to -110
