@@ -139,7 +139,8 @@ class RepositoryLinks(SphinxTransform):
                 rel = path.resolve().relative_to(ROOT.resolve()).as_posix()
             except ValueError:
                 continue
-            page = PAGE_OF.get(rel) or self.env.path2doc(str(DOCS / rel))   # notebooks/NN_x.ipynb: its page
+            # notebooks/NN_x.ipynb (docs/notebooks links to it) and docs/NAME.md: their pages
+            page = PAGE_OF.get(rel) or self.env.path2doc(str(ROOT / rel if rel.startswith("docs/") else DOCS / rel))
             if page in self.env.found_docs:
                 new = addnodes.pending_xref("", *node.children, refdomain="doc", reftarget=page,
                                             reftargetid=anchor or None, refdoc=self.env.docname, reftype="myst",
