@@ -115,8 +115,8 @@ def test_load_gan_and_pretrained_roundtrip(tmp_path, monkeypatch):
             np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
     monkeypatch.setenv("GAN_UTILS_PRETRAINED_DIR", str(tmp_path / "run"))
     assert checkpoint.load_pretrained().latent_dim == 8
-    with pytest.raises(checkpoint.CheckpointError, match="no pretrained weights"):
-        checkpoint.load_pretrained(tmp_path / "missing")
+    with pytest.raises(checkpoint.CheckpointError, match="no checkpoint at .*missing: pass the --out folder"):
+        checkpoint.load_pretrained(tmp_path / "missing")      # a folder of the learner's: no advice to reinstall
     checkpoint.save_module(tmp_path / "bare", gan.generator, {})
     with pytest.raises(checkpoint.CheckpointError, match="no model config"):
         checkpoint.load_gan(tmp_path / "bare")
