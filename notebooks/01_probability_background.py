@@ -498,8 +498,8 @@ assert p_0 < 1e-3 * p_mode, (p_0, p_mode)
 #
 # **Closed form for two Gaussians** $p = \mathcal N(\mu_1, \sigma_1^2)$, $q = \mathcal N(\mu_2, \sigma_2^2)$. The
 # log-ratio is
-# $$\log p(x) - \log q(x) = \log\frac{\sigma_2}{\sigma_1} - \frac{(x-\mu_1)^2}{2\sigma_1^2}
-# + \frac{(x-\mu_2)^2}{2\sigma_2^2}.$$
+# $$\log p(x) - \log q(x) = \log\frac{\sigma_2}{\sigma_1} - \frac{(x-\mu_1)^2}{2\sigma_1^2} +
+# \frac{(x-\mu_2)^2}{2\sigma_2^2}.$$
 #
 # Under $x \sim p$: $\mathbb E_p[(x-\mu_1)^2] = \sigma_1^2$, and writing $x - \mu_2 = (x-\mu_1) + (\mu_1-\mu_2)$,
 # $\mathbb E_p[(x-\mu_2)^2] = \sigma_1^2 + 2\cdot 0 + (\mu_1-\mu_2)^2$. Therefore
