@@ -442,6 +442,16 @@ def _json_bytes(meta: dict) -> bytes:
         return json.dumps(_json_safe(meta), indent=1, allow_nan=False).encode()
 
 
+def _load_judge(path: str | os.PathLike, module: nnx.Module, fix: str) -> nnx.Module:
+    """A shipped judge (the MNIST classifier of the metrics, notebook 11's style classifier): its weights restored into
+    ``module``, which is returned in eval mode. A missing file raises FileNotFoundError with ``fix``."""
+    if not (Path(path) / STATE_FILE).exists():
+        raise FileNotFoundError(f"no weights at {path}. {fix}")
+    load_module(path, module)
+    module.eval()
+    return module
+
+
 def save_module(path: str | os.PathLike, module: nnx.Module, meta: dict | None = None) -> None:
     """Saves every variable of an NNX module (parameters, BatchNorm statistics, optimizer state, RNG counters).
 

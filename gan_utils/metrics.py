@@ -115,13 +115,8 @@ class MnistClassifier(nnx.Module):
 @lru_cache(maxsize=2)
 def _load_classifier_cached(path: str) -> MnistClassifier:
     from . import checkpoint
-    if not (Path(path) / checkpoint.STATE_FILE).exists():
-        raise FileNotFoundError(f"no classifier weights at {path}. Rebuild them with "
-                                "`python scripts/train_classifier.py` (from the repository root, with MNIST available).")
-    model = MnistClassifier(rngs=nnx.Rngs(0))
-    checkpoint.load_module(path, model)
-    model.eval()
-    return model
+    return checkpoint._load_judge(path, MnistClassifier(rngs=nnx.Rngs(0)), "Rebuild the classifier's weights with "
+                                  "`python scripts/train_classifier.py` (from the repository root, with MNIST available).")
 
 
 def load_classifier(path: str | os.PathLike = CLASSIFIER_DIR) -> MnistClassifier:

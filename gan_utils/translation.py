@@ -80,13 +80,8 @@ class StyleClassifier(nnx.Module):
 @lru_cache(maxsize=2)
 def _load_cached(path: str) -> StyleClassifier:
     from . import checkpoint
-    if not (Path(path) / checkpoint.STATE_FILE).exists():
-        raise FileNotFoundError(f"no style classifier at {path}: train one with `python "
-                                "scripts/train_glyph_classifier.py`, or re-install gan_utils (it ships one).")
-    model = StyleClassifier(rngs=nnx.Rngs(0))
-    checkpoint.load_module(path, model)
-    model.eval()
-    return model
+    return checkpoint._load_judge(path, StyleClassifier(rngs=nnx.Rngs(0)), "Train the style classifier with `python "
+                                  "scripts/train_glyph_classifier.py`, or re-install gan_utils (it ships one).")
 
 
 def load_style_classifier(path: str | os.PathLike = GLYPH_CLASSIFIER_DIR) -> StyleClassifier:
