@@ -106,8 +106,7 @@ def _as_classifier_input(images) -> np.ndarray:
     if len(x) == 0:
         raise ValueError("no glyphs to score: pass at least one image.")
     x = data.to_unit_range(x) if x.dtype == np.uint8 else x.astype(np.float32)
-    if not np.all(np.isfinite(x)):
-        raise ValueError("NaN or Inf in the glyphs: the generator has diverged (check the training losses).")
+    data._check_finite(x, "the glyphs")
     f = x.shape[1] // CLASSIFIER_SIZE
     return x.reshape(len(x), CLASSIFIER_SIZE, f, CLASSIFIER_SIZE, f, 1).mean((2, 4)) if f > 1 else x
 
@@ -171,8 +170,8 @@ def _pair(x, y, name: str) -> tuple[np.ndarray, np.ndarray]:
     x, y = (np.asarray(a, np.float32) for a in (x, y))
     if x.shape != y.shape or x.ndim != 4 or x.shape[-1] != 1:
         raise ValueError(f"{name} compares two batches of the same shape (N, S, S, 1), got {x.shape} and {y.shape}.")
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-        raise ValueError(f"NaN or Inf in the images given to {name}.")
+    for a in (x, y):
+        data._check_finite(a, f"the images given to {name}")
     return x, y
 
 
