@@ -22,12 +22,13 @@ import threading
 import warnings
 from pathlib import Path
 
-from .config import LOSSES, PENALTIES, GANConfig
+from .config import DATASETS, GLYPH_RECIPE, LOSSES, MODELS, PENALTIES, GANConfig
 
 __all__ = ["main", "make_parser", "CLIError"]
 
 # The training defaults are GANConfig's (each with its reason in gan_utils/config.py); these are the CLI's own.
 SAMPLE_EVERY = 500        # steps between sample grids written to the output folder
+GLYPH_GRID = 16           # held-out characters in a glyph translator's grids (and `sample`'s default --n for it)
 CHECKPOINT_EVERY = 1000   # steps between checkpoints
 from .config import DEFAULT_CLUSTERS   # `train --dataset mnist` self-conditions on this many clusters by default
 _DEFAULT = GANConfig()
@@ -42,6 +43,9 @@ def _training_data(config: GANConfig):
     import numpy as np
     from . import data
 
+    if config.dataset == "glyphs":   # (target, source): the step's "labels" are the source glyphs G translates
+        pairs = data.load_glyphs("train", size=config.glyph_size)
+        return (data.to_unit_range(pairs.target), data.to_unit_range(pairs.source))
     if config.dataset == "mnist":
         x, y = data.load_mnist("train")
         x = data.to_unit_range(x)
@@ -88,7 +92,8 @@ def _check_train_args(args) -> None:
             raise CLIError(f"--{flag.replace('_', '-')} must be a number of steps >= 0 (0: only at the end), got "
                            f"{getattr(args, flag)}.")
     if args.model == "dcgan" and args.dataset != "mnist":
-        raise CLIError(f"--model dcgan needs --dataset mnist (images); use --model mlp for {args.dataset}.")
+        raise CLIError(f"--model dcgan needs --dataset mnist (images); use --model "
+                       f"{'pix2pix' if args.dataset == 'glyphs' else 'mlp'} for {args.dataset}.")
     if args.resume and args.overwrite:
         raise CLIError("--resume continues the run in --out and --overwrite replaces it: pass one of them.")
     existing = _run_outputs(out) if out.is_dir() else []
@@ -138,7 +143,7 @@ def _train(args, out: Path) -> None:
         plain_mnist = args.dataset == "mnist" and args.model in (None, "dcgan") and not args.conditional
         args.self_condition = DEFAULT_CLUSTERS if plain_mnist and not args.pack > 1 and not args.g_extra else 0
     if args.lr_anneal is None:        # the default: a toy run of known length anneals its second half (notebook 07)
-        args.lr_anneal = args.steps if args.dataset != "mnist" and args.steps and not args.lr_decay else 0
+        args.lr_anneal = args.steps if args.dataset in ("ring", "grid") and args.steps and not args.lr_decay else 0
     # every GANConfig field that `train` has a flag for (--batch-size -> batch_size); the others keep their defaults
     config = GANConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(GANConfig) if hasattr(args, f.name)})
     start, history = 0, None
@@ -185,21 +190,31 @@ def _train(args, out: Path) -> None:
             shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
     out.mkdir(parents=True, exist_ok=True)
     n_grid, nrow = (100, 10) if config.conditional else (64, 8)   # conditional: one column per digit, 0 to 9
+    glyphs = config.dataset == "glyphs"
+    if glyphs:   # the grid: the first held-out characters (rows: printed source, translation, true brush glyph)
+        n_grid = nrow = GLYPH_GRID
+        held_out = data.load_glyphs("test", size=config.glyph_size, n=n_grid)
+    side = config.glyph_size if glyphs else 28
     z_fixed = jax.random.normal(k_fixed, (n_grid, gan.latent_dim))
 
     frames_file = out / checkpoint.FRAMES_FILE   # every grid, as uint8 frames: notebook 05 animates a run from it
-    frames = _read_frames(frames_file, n_grid) if resuming else None
+    frames = _read_frames(frames_file, (n_grid, side, side)) if resuming else None
     frames = frames or {"step": np.zeros(0, np.int64)}
 
     def write_samples(step, gan, hist):
-        s = models.sample(gan.sampler(), None, n_grid, z=z_fixed)   # g_ema (re-estimated statistics) when --ema
-        if config.dataset == "mnist":
-            img = np.asarray(s).reshape(n_grid, 28, 28, 1)
+        if glyphs:
+            s = models.translate(gan.sampler(), data.to_unit_range(held_out.source))
+        else:
+            s = models.sample(gan.sampler(), None, n_grid, z=z_fixed)   # g_ema (re-estimated statistics) when --ema
+        if config.dataset in ("mnist", "glyphs"):
+            img = np.asarray(s).reshape(n_grid, side, side, 1)
+            grid = (np.concatenate([data.to_unit_range(held_out.source), img, data.to_unit_range(held_out.target)])
+                    if glyphs else img)
             for name in (f"samples_{step:06d}.png", "samples.png"):
                 with checkpoint.atomic_file(out / name) as tmp:
-                    plots.save_image_grid(tmp, img, nrow=nrow)
+                    plots.save_image_grid(tmp, grid, nrow=nrow)
             keep = frames["step"] < step                           # a resumed run redraws its last grid
-            frames["images"] = np.concatenate([frames.get("images", np.zeros((0, n_grid, 28, 28), np.uint8))[keep],
+            frames["images"] = np.concatenate([frames.get("images", np.zeros((0, n_grid, side, side), np.uint8))[keep],
                                                data.to_uint8(img[..., 0])[None]])
             frames["step"] = np.append(frames["step"][keep], step)
             with checkpoint.atomic_file(frames_file) as tmp:      # a kill or a full disk mid-write keeps the old file
@@ -233,7 +248,14 @@ def _train(args, out: Path) -> None:
                "compile_seconds": round(result.compile_seconds, 2), "images_per_second": round(img_s, 1),
                **{k: round(float(np.mean(h[k][-100:])), 4) if h.get(k) else None
                   for k in ("d_loss", "g_loss", "d_real", "d_fake")}}
-    if config.dataset != "mnist":     # the papers' scores (VEEGAN, PacGAN; notebook 07's table): 2,500 samples
+    if glyphs:   # notebook 11's scores on the held-out characters (translation_scores)
+        from . import translation
+        test = data.load_glyphs("test", size=config.glyph_size)
+        fake = np.asarray(models.translate(gan.sampler(), data.to_unit_range(test.source)))
+        if np.all(np.isfinite(fake)):
+            summary.update({f"heldout_{k}": v if v is None else round(v, 4) for k, v in translation.translation_scores(
+                fake, data.to_unit_range(test.target), test.chars).items()})
+    elif config.dataset != "mnist":     # the papers' scores (VEEGAN, PacGAN; notebook 07's table): 2,500 samples
         from . import metrics
         fake = np.asarray(models.sample(gan.sampler(), jax.random.key(0), 2500))
         if np.all(np.isfinite(fake)):
@@ -242,7 +264,7 @@ def _train(args, out: Path) -> None:
     final = doc.last if doc.last is not None and doc.last.step == result.step else doc(result.step, gan, h)
     _write_json(out / "metrics.json", {"summary": summary, "doctor": final.to_dict(), "history": h,
                                        **({"clusters": selfcond.log} if selfcond else {})})
-    if config.dataset != "mnist":
+    if config.dataset in ("ring", "grid"):
         import matplotlib.pyplot as plt
         fake = np.asarray(models.sample(gan.sampler(), jax.random.key(1), 2000))
         lim = 1.6 if config.dataset == "ring" else 5.5
@@ -265,7 +287,7 @@ def _write_json(path: Path, content: dict) -> None:
         tmp.write_text(json.dumps(_json_safe(content), allow_nan=False))
 
 
-def _read_frames(path: Path, n_grid: int) -> dict | None:
+def _read_frames(path: Path, shape: tuple[int, int, int]) -> dict | None:
     """The sample grids of a run being resumed, or None (with a warning, the file set aside) if unreadable."""
     import numpy as np
     if not path.exists():
@@ -273,8 +295,8 @@ def _read_frames(path: Path, n_grid: int) -> dict | None:
     try:
         with np.load(path) as z:
             frames = {k: z[k] for k in z.files}
-        if frames["step"].ndim != 1 or frames.get("images", np.zeros((len(frames["step"]), n_grid, 28, 28))).shape \
-                != (len(frames["step"]), n_grid, 28, 28):
+        if frames["step"].ndim != 1 or frames.get("images", np.zeros((len(frames["step"]), *shape))).shape \
+                != (len(frames["step"]), *shape):
             raise ValueError("its arrays do not fit this run's grids")
         return frames
     except Exception as e:   # truncated by a kill or a full disk: zipfile, zlib, OSError and KeyError among others
@@ -314,6 +336,8 @@ def cmd_sample(args) -> None:
     checkpoint.check_target(out)   # before the sampling, not after it
     gan = checkpoint.load_gan(src)
     config = GANConfig.from_dict(checkpoint.load_meta(src)["config"])
+    if config.dataset == "glyphs" or args.chars is not None:
+        return _sample_glyphs(args, src, gan, config, out)
     conditional = config.conditional
     if args.label is not None and not conditional:
         raise CLIError(f"--label asks a class-conditional generator for a digit, but {src} is unconditional; train "
@@ -334,6 +358,38 @@ def cmd_sample(args) -> None:
     with checkpoint.atomic_file(out) as tmp:   # an interrupted write leaves no truncated .npz behind
         np.savez_compressed(tmp, **arrays)
     print(f"wrote {args.n} samples from {src} to {out} (key 'samples', shape {arrays['samples'].shape}).")
+
+
+def _sample_glyphs(args, src: Path, gan, config: GANConfig, out: Path) -> None:
+    """`sample` for a glyph translator: the characters of --chars (default: the first --n held-out ones) in its
+    brush style, beside their printed source and (where the data has one) the true brush glyph."""
+    import numpy as np
+    from . import checkpoint, data, models
+    if config.dataset != "glyphs":
+        raise CLIError(f"--chars asks a glyph translator for characters, but {src} is a {config.dataset} GAN; pass "
+                       "--pretrained glyphs or the --out folder of `train --dataset glyphs`, or drop --chars.")
+    if args.label is not None:
+        raise CLIError("--label is for the class-conditional digits; a glyph translator takes --chars.")
+    pairs = data.load_glyphs("all", size=config.glyph_size)
+    if args.chars is None:
+        chars = data.load_glyphs("test", size=config.glyph_size, n=min(args.n, 376)).chars
+    else:
+        chars = "".join(c for c in args.chars if not c.isspace())
+        missing = sorted({c for c in chars if c not in pairs.chars}, key=chars.index)
+        if not chars or missing:
+            raise CLIError(("--chars holds no character" if not chars else
+                            f"the glyph data has no {''.join(missing)!r}") + ": it holds the 3,755 common characters "
+                           "of GB2312 level 1 (simplified Chinese, e.g. --chars 生成对抗网络); rarer characters, "
+                           "traditional forms and Latin letters are not in it.")
+    chosen = pairs.select(pairs.index(chars))
+    translated = models.translate(gan.sampler(), data.to_unit_range(chosen.source))
+    arrays = dict(samples=data.to_uint8(np.asarray(translated)[..., 0]), source=chosen.source[..., 0],
+                  target=chosen.target[..., 0], chars=np.array(list(chars)))
+    with checkpoint.atomic_file(out) as tmp:
+        np.savez_compressed(tmp, **arrays)
+    print(f"wrote {len(chars)} translated glyphs ({chars[:20]}{'...' * (len(chars) > 20)}) from {src} to {out} (key "
+          f"'samples', uint8 {arrays['samples'].shape}, 255 = ink; 'source' and 'target' the printed and the true "
+          "brush glyphs, 'chars' the characters).")
 
 
 def cmd_doctor(args) -> None:
@@ -368,19 +424,21 @@ def make_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train", help="train a GAN and write a checkpoint, sample grids and metrics",
                        formatter_class=fmt)
-    t.add_argument("--dataset", choices=["mnist", "ring", "grid"], default=_DEFAULT.dataset,
-                   help="mnist digits, or a 2-D toy mixture (ring of 8 / grid of 25 Gaussians)")
-    t.add_argument("--model", choices=["dcgan", "mlp"], default=None,
-                   help="dcgan (images) or mlp; default: dcgan for mnist, mlp for toy data")
+    t.add_argument("--dataset", choices=list(DATASETS), default=_DEFAULT.dataset,
+                   help="mnist digits, a 2-D toy mixture (ring of 8 / grid of 25 Gaussians), or glyphs: printed -> "
+                        "brush pairs of 3,755 Chinese characters, translated by pix2pix (notebook 11)")
+    t.add_argument("--model", choices=list(MODELS), default=None,
+                   help="dcgan (images), mlp, or pix2pix (glyphs); default: dcgan for mnist, pix2pix for glyphs, "
+                        "mlp for toy data")
     budget = t.add_mutually_exclusive_group(required=True)
     budget.add_argument("--steps", type=int, help="train until this many steps")
     budget.add_argument("--minutes", type=float, help="or train for this wall-clock budget (a classroom's)")
     t.add_argument("--out", required=True, help="output folder (checkpoint, samples*.png, metrics.json)")
     t.add_argument("--batch-size", type=int, default=None, help="examples per step; default 64 for mnist, 256 for "
-                                                                 "toy data")
+                                                                 f"toy data, {GLYPH_RECIPE['batch_size']} for glyphs")
     t.add_argument("--lr", type=float, default=None,
                    help="Adam learning rate of both networks (of G when --d-lr is set); default 1e-3 for mnist; for "
-                        "toy data notebook 07's 3e-3 for G and 1e-3 for D")
+                        "toy data notebook 07's 3e-3 for G and 1e-3 for D; pix2pix's 2e-4 for glyphs")
     t.add_argument("--b1", type=float, default=_DEFAULT.b1, help="Adam beta1")
     t.add_argument("--latent-dim", type=int, default=None, help="size of z; default 64 for mnist, 2 for toy data")
     t.add_argument("--k-disc", type=int, default=_DEFAULT.k_disc, help="discriminator steps per generator step")
@@ -434,6 +492,17 @@ def make_parser() -> argparse.ArgumentParser:
                         "clusters of the discriminator's features instead of labels, re-clustered every 1000 steps, "
                         f"sampled without labels. Default: {DEFAULT_CLUSTERS} for the unconditional MNIST DCGAN, "
                         "else 0; 0 = the plain DCGAN of notebooks 03-05")
+    t.add_argument("--l1-weight", type=float, default=None, metavar="LAMBDA",
+                   help="glyphs: pix2pix's lambda, G's loss adds LAMBDA * mean|G(source) - target| (0: the GAN "
+                        f"alone); default {GLYPH_RECIPE['l1_weight']:g} (Isola et al. 2017)")
+    t.add_argument("--glyph-size", type=int, choices=(16, 32, 64), default=_DEFAULT.glyph_size,
+                   help="glyphs: the side of the glyph images")
+    t.add_argument("--unet-base", type=int, default=_DEFAULT.unet_base,
+                   help="glyphs: channels of the U-Net generator's first layer (doubling to 8x at its 4x4 bottleneck)")
+    t.add_argument("--patch-base", type=int, default=_DEFAULT.patch_base,
+                   help="glyphs: channels of the PatchGAN discriminator's first layer")
+    t.add_argument("--patch-layers", type=int, default=_DEFAULT.patch_layers,
+                   help="glyphs: the PatchGAN's strided convolutions; 1, 2, 3 judge patches of 16, 34, 70 pixels")
     t.add_argument("--seed", type=int, default=_DEFAULT.seed, help="the run's seed (models, data order, noise)")
     t.add_argument("--sample-every", type=int, default=SAMPLE_EVERY,
                    help="steps between sample grids (0: only the first and the last)")
@@ -448,13 +517,18 @@ def make_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sample", help="draw samples from a checkpoint into an .npz file", formatter_class=fmt)
     s.add_argument("--checkpoint", help="a folder written by `train --out`")
     # a bare --pretrained is "default": the self-conditioned one, or $GAN_UTILS_PRETRAINED_DIR when set
-    s.add_argument("--pretrained", nargs="?", const="default", metavar="{selfcond,dcgan,conditional}", default=None,
+    s.add_argument("--pretrained", nargs="?", const="default", metavar="{selfcond,dcgan,conditional,glyphs}",
+                   default=None,
                    help="use a generator shipped with gan_utils: the self-conditioned DCGAN (the default; no labels, "
-                        "notebook 09), the plain DCGAN of notebooks 03-05 (`--pretrained dcgan`), or the "
-                        "class-conditional one (`--pretrained conditional --label 7`)")
+                        "notebook 09), the plain DCGAN of notebooks 03-05 (`--pretrained dcgan`), the "
+                        "class-conditional one (`--pretrained conditional --label 7`), or notebook 11's brush-style "
+                        "translator (`--pretrained glyphs --chars 生成对抗网络`)")
     s.add_argument("--n", type=int, default=10000, help="number of samples")
     s.add_argument("--out", default="samples.npz", help="output .npz; images are uint8 (N, 28, 28) under 'samples'")
     s.add_argument("--seed", type=int, default=0, help="seed of the latent noise")
+    s.add_argument("--chars", default=None,
+                   help="a glyph translator (--pretrained glyphs): the characters to write in its brush style, e.g. "
+                        "--chars 生成对抗网络; default: the first --n held-out characters")
     s.add_argument("--label", type=int, default=None,
                    help="the digit to draw (class-conditional checkpoints); default: every digit in turn, with the "
                         "labels saved under 'labels'")

@@ -38,7 +38,8 @@ from .config import GANConfig, build_gan
 __all__ = ["save", "restore", "load_meta", "save_module", "load_module", "CheckpointError", "load_gan",
            "load_pretrained", "PRETRAINED_DIR", "pretrained_dir", "Networks", "export_weights", "resolve",
            "atomic_file", "STATE_FILE", "META_FILE", "HISTORY_FILE", "RUN_SUBDIR", "FRAMES_FILE",
-           "PRETRAINED_CONDITIONAL_DIR", "PRETRAINED_SELFCOND_DIR", "PRETRAINED_DCGAN_DIR", "PRETRAINED_KINDS",
+           "PRETRAINED_CONDITIONAL_DIR", "PRETRAINED_SELFCOND_DIR", "PRETRAINED_DCGAN_DIR", "PRETRAINED_GLYPHS_DIR",
+           "PRETRAINED_KINDS",
            "lock", "check_target"]
 
 STATE_FILE, META_FILE, HISTORY_FILE = "state.msgpack", "meta.json", "history.npz"
@@ -54,8 +55,9 @@ _ASSETS = Path(__file__).parent / "assets"
 PRETRAINED_SELFCOND_DIR = _ASSETS / "pretrained_selfcond"      # `train --self-condition 40` (notebook 09)
 PRETRAINED_DCGAN_DIR = _ASSETS / "pretrained_dcgan"            # `train --self-condition 0`: the plain DCGAN (03-05)
 PRETRAINED_CONDITIONAL_DIR = _ASSETS / "pretrained_conditional"  # `train --conditional` (notebook 08)
+PRETRAINED_GLYPHS_DIR = _ASSETS / "pretrained_glyphs"          # `train --dataset glyphs`: pix2pix (notebook 11)
 PRETRAINED_KINDS = {"selfcond": PRETRAINED_SELFCOND_DIR, "dcgan": PRETRAINED_DCGAN_DIR,
-                    "conditional": PRETRAINED_CONDITIONAL_DIR}   # the names `sample --pretrained KIND` takes
+                    "conditional": PRETRAINED_CONDITIONAL_DIR, "glyphs": PRETRAINED_GLYPHS_DIR}   # the names `sample --pretrained KIND` takes
 PRETRAINED_DIR = PRETRAINED_SELFCOND_DIR   # the default one: `load_pretrained()`, `sample --pretrained`
 
 
@@ -754,7 +756,7 @@ def pretrained_dir(kind: str | None = None) -> Path:
     """The folder of a shipped generator.
 
     Args:
-      kind: ``"selfcond"``, ``"dcgan"`` or ``"conditional"`` (``PRETRAINED_KINDS``); None, the default one:
+      kind: ``"selfcond"``, ``"dcgan"``, ``"conditional"`` or ``"glyphs"`` (``PRETRAINED_KINDS``); None, the default:
         ``$GAN_UTILS_PRETRAINED_DIR`` if set (your own run in its place), else ``PRETRAINED_DIR`` (self-conditioned).
     """
     if kind is None:
@@ -773,7 +775,9 @@ def load_pretrained(path: str | os.PathLike | None = None, *, kind: str | None =
         the self-conditioned DCGAN (notebook 09), unconditional, sampled with no label; ``"dcgan"``: the plain
         DCGAN that notebooks 03-05 build and train (one Gaussian to ten digits, with hybrids between them);
         ``"conditional"``: the class-conditional DCGAN of notebook 08, sampled with
-        ``models.sample(gan.generator, key, n, labels=7)``. None also honours ``$GAN_UTILS_PRETRAINED_DIR``.
+        ``models.sample(gan.generator, key, n, labels=7)``; ``"glyphs"``: notebook 11's pix2pix translator of
+        64x64 printed glyphs into brush glyphs, run with ``models.translate(gan.generator, source)``. None also
+        honours ``$GAN_UTILS_PRETRAINED_DIR``.
     Returns:
       a ``gan_utils.steps.GAN``; ``gan.generator`` and ``gan.discriminator`` are the trained networks (the
       generator is the one to sample, the weight average when the run kept one) and

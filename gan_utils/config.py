@@ -16,14 +16,14 @@ if TYPE_CHECKING:   # the record itself needs no JAX: `python -m gan_utils --hel
     from .steps import GAN
 
 __all__ = ["DATASETS", "MODELS", "LOSSES", "PENALTIES", "BEFORE_OPTIONS", "TOY_RECIPE", "MAX_SIZES", "GANConfig",
-           "build_gan", "check_field_types", "DEFAULT_CLUSTERS"]
+           "build_gan", "check_field_types", "DEFAULT_CLUSTERS", "GLYPH_RECIPE"]
 
-DATASETS = ("mnist", "ring", "grid")
+DATASETS = ("mnist", "ring", "grid", "glyphs")   # glyphs: printed -> brush pairs of Chinese characters (notebook 11)
 # `train --dataset mnist` self-conditions on this many clusters unless told otherwise (--self-condition 0: the plain
 # DCGAN of notebooks 03-05): it won per CPU-minute (5 minutes on 2 cores: MNIST-FID 5.5 with 40 clusters, 8.6 with
 # 20, 15.0-15.9 with 10, 55.2 for the plain DCGAN; benchmarks/RESULTS.md, "Labels without labels")
 DEFAULT_CLUSTERS = 40
-MODELS = ("dcgan", "mlp")
+MODELS = ("dcgan", "mlp", "pix2pix")
 # GANConfig.loss -> (discriminator loss, generator loss), names of losses.DISCRIMINATOR_LOSSES / GENERATOR_LOSSES
 LOSSES = {"non_saturating": ("bce", "non_saturating"), "saturating": ("bce", "saturating"),
           "hinge": ("hinge", "hinge"), "lsgan": ("lsgan", "lsgan"), "wgan": ("wasserstein", "wasserstein")}
@@ -41,13 +41,17 @@ BEFORE_OPTIONS = dict(hidden=(256, 256), loss="non_saturating", d_lr=None, b2=0.
 # these for ring and grid.
 TOY_RECIPE = dict(batch_size=256, lr=3e-3, d_lr=1e-3, hidden=(128, 128, 128))
 _DCGAN_SIZES = ("g_base", "d_base", "g_extra")   # the fields that size a DCGAN; an MLP must leave them alone
+_PIX2PIX_SIZES = ("glyph_size", "unet_base", "patch_base", "patch_layers")   # the translator's; only for glyphs
+# The glyph translator's recipe (notebook 11): pix2pix's Adam (2e-4, beta1 0.5) and lambda = 100 (Isola et al. 2017),
+# batches of 32 pairs (notebook 11's objectives table: benchmarks/translation_table.py). A field left None takes these.
+GLYPH_RECIPE = dict(batch_size=32, lr=2e-4, l1_weight=100.0)
 # The largest sizes a config may ask for: far above any model of the course, far below what exhausts a machine. A
 # meta.json is read through GANConfig, so a corrupt (or hostile) file cannot ask for a layer of terabytes.
 # self_condition: k-means' first clustering of the 60,000 digits grows with k (on a loaded 2-core CPU, measured
 # 2026-11-25: 45 s for 40 clusters, 139 s for 200, 1000 unfinished after 215 s); the course uses 10 to 40, the
 # self-conditioned GAN paper 100 (Liu et al. 2020), so 100 is the limit.
 MAX_SIZES = dict(batch_size=65_536, latent_dim=4_096, k_disc=100, self_condition=100, toy_points=10_000_000, g_base=1_024, d_base=1_024,
-                 g_extra=16, pack=64, hidden=8_192, hidden_layers=16)
+                 g_extra=16, pack=64, hidden=8_192, hidden_layers=16, unet_base=512, patch_base=512, patch_layers=5)
 
 
 def check_field_types(record) -> None:
@@ -119,8 +123,9 @@ _READING_STORED = contextvars.ContextVar("reading_stored_config", default=False)
 
 
 def _model_for(model: str | None, dataset: str) -> str:
-    """The model a config means: the one it names, else dcgan for mnist and mlp for the toy mixtures."""
-    return model or ("dcgan" if dataset == "mnist" else "mlp")
+    """The model a config means: the one it names, else dcgan for mnist, pix2pix for glyphs and mlp for the toy
+    mixtures."""
+    return model or {"mnist": "dcgan", "glyphs": "pix2pix"}.get(dataset, "mlp")
 
 
 @dataclass(frozen=True)
@@ -196,17 +201,25 @@ class GANConfig:
     self_condition: int = 0       # k > 0: a self-conditioned GAN (Liu et al. 2020): the conditional DCGAN of 08 on k
     #                               clusters of D's features, re-clustered as it trains (gan_utils.clusters); 0 = off
     # Image-to-image translation (issue #47, notebook 11)
-    l1_weight: float = 0.0        # pix2pix's lambda: G's loss adds lambda * mean|G(source) - target| (Isola et al.
-    #                               2017 use 100); only for an image-conditioned GAN, which no dataset here is yet:
-    #                               notebook 11 passes it to fit as a step option; 0 = off
+    l1_weight: float | None = None  # pix2pix's lambda: G's loss adds lambda * mean|G(source) - target| (Isola et al.
+    #                               2017 use 100); None: 100 for glyphs, 0 (off) for the datasets without targets
+    glyph_size: int = 64          # glyphs: the side of the glyph images (16, 32 or 64; data.load_glyphs)
+    unet_base: int = 16           # glyphs: channels of the U-Net's first layer (models.UNetGenerator), doubling to
+    #                               8x at the 4x4 bottleneck. 16 at 64x64 trains 139 pairs/s on 2 cores, 32 only 48
+    patch_base: int = 16          # glyphs: channels of the PatchGAN's first layer (models.PatchDiscriminator)
+    patch_layers: int = 2         # glyphs: the PatchGAN's strided convolutions: 1, 2, 3 give 16, 34, 70-pixel patches
 
     def __post_init__(self):
-        toy = self.dataset in DATASETS[1:]
+        toy = self.dataset in ("ring", "grid")
+        glyphs = self.dataset == "glyphs"
         if self.d_lr is None and self.lr is None and toy:
             object.__setattr__(self, "d_lr", TOY_RECIPE["d_lr"])
         for name, mnist in (("batch_size", 64), ("hidden", (128, 128))):
             if getattr(self, name) is None:
-                object.__setattr__(self, name, TOY_RECIPE[name] if toy else mnist)
+                object.__setattr__(self, name, TOY_RECIPE[name] if toy else GLYPH_RECIPE.get(name, mnist) if glyphs
+                                   else mnist)
+        if self.l1_weight is None:
+            object.__setattr__(self, "l1_weight", GLYPH_RECIPE["l1_weight"] if glyphs else 0.0)
         check_field_types(self)
         _check_sizes(self)
         if self.dataset not in DATASETS:
@@ -215,13 +228,21 @@ class GANConfig:
         if model not in MODELS:
             raise ValueError(f"unknown model {model!r}; choose one of {MODELS}.")
         if model == "dcgan" and self.dataset != "mnist":
-            raise ValueError(f"model 'dcgan' needs dataset 'mnist' (images); use model 'mlp' for {self.dataset}.")
+            raise ValueError(f"model 'dcgan' needs dataset 'mnist' (images); use model "
+                             f"{_model_for(None, self.dataset)!r} for {self.dataset}.")
+        if (model == "pix2pix") != glyphs:
+            raise ValueError(f"model 'pix2pix' translates the glyph pairs and dataset 'glyphs' needs it; got model "
+                             f"{model!r} with dataset {self.dataset!r}: leave model out (None) for the dataset's own.")
         object.__setattr__(self, "model", model)
+        if glyphs:
+            self._check_translator()
         if self.latent_dim is None:   # (not `or`: latent_dim=0 is an error below, not the default)
-            object.__setattr__(self, "latent_dim", 64 if self.dataset == "mnist" else 2)
-        object.__setattr__(self, "lr", self.lr if self.lr is not None else (1e-3 if self.dataset == "mnist" else
-                                                                              TOY_RECIPE["lr"]))
+            object.__setattr__(self, "latent_dim", 64 if self.dataset == "mnist" else 0 if glyphs else 2)
+        object.__setattr__(self, "lr", self.lr if self.lr is not None else (
+            1e-3 if self.dataset == "mnist" else GLYPH_RECIPE["lr"] if glyphs else TOY_RECIPE["lr"]))
         for name in ("batch_size", "latent_dim", "k_disc", "toy_points"):
+            if name == "latent_dim" and glyphs:
+                continue              # the translator takes no noise (models.UNetGenerator): checked above
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)}.")
         if not 0 <= self.seed < 2**62:   # JAX seeds are 64-bit integers (and the CLI derives seed + 1)
@@ -265,10 +286,16 @@ class GANConfig:
                 raise ValueError(f"self_condition={self.self_condition} asks for a self-conditioned DCGAN on that "
                                  "many clusters (at least 2; 0 = off): it needs dataset 'mnist', model 'dcgan', "
                                  "conditional=False (it makes its own labels), pack=1 and g_extra=0.")
-        if self.l1_weight:
+        if self.l1_weight and not glyphs:
             raise ValueError(f"l1_weight={self.l1_weight} is pix2pix's L1 term, for a GAN that translates images; "
-                             f"dataset {self.dataset!r} has no targets to compare with. Set l1_weight=0 (notebook 11 "
-                             "passes l1_weight to train.fit directly).")
+                             f"dataset {self.dataset!r} has no targets to compare with. Set l1_weight=0, or use "
+                             "dataset 'glyphs'.")
+        if not glyphs:
+            changed = [n for n in _PIX2PIX_SIZES
+                       if getattr(self, n) != next(f.default for f in dataclasses.fields(self) if f.name == n)]
+            if changed:
+                raise ValueError(f"{', '.join(changed)} size the glyph translator; dataset {self.dataset!r} does not "
+                                 "use them: leave them at their defaults, or use dataset 'glyphs'.")
         if not 0 <= self.ema < 1:
             raise ValueError(f"ema (the decay of G's weight average) must be in [0, 1), got {self.ema}; 0 turns it "
                              "off, 0.999 is common.")
@@ -283,8 +310,29 @@ class GANConfig:
             changed = [n for n in _DCGAN_SIZES
                        if getattr(self, n) != next(f.default for f in dataclasses.fields(self) if f.name == n)]
             if changed:
-                raise ValueError(f"{', '.join(changed)} set the DCGAN's size; for model {model!r} set hidden "
-                                 "(the MLP widths) instead.")
+                raise ValueError(f"{', '.join(changed)} set the DCGAN's size; for model {model!r} set "
+                                 + ("unet_base and patch_base (the translator's widths)" if glyphs else
+                                    "hidden (the MLP widths)") + " instead.")
+
+    def _check_translator(self) -> None:
+        """The glyph translator's own fields: sizes the networks accept, no options it has no use for."""
+        if self.glyph_size not in (16, 32, 64):
+            raise ValueError(f"glyph_size must be 16, 32 or 64 (the sizes data.load_glyphs makes), got "
+                             f"{self.glyph_size}.")
+        if not 1 <= self.patch_layers <= 5 or self.glyph_size < 2 ** self.patch_layers * 2:
+            raise ValueError(f"patch_layers={self.patch_layers} halves a {self.glyph_size}x{self.glyph_size} glyph "
+                             f"below 2x2; choose 1 to {self.glyph_size.bit_length() - 2}.")
+        if self.unet_base < 1 or self.patch_base < 1:
+            raise ValueError(f"unet_base and patch_base must be positive channel counts, got {self.unet_base} and "
+                             f"{self.patch_base}.")
+        if self.latent_dim not in (None, 0):
+            raise ValueError(f"the glyph translator takes no noise (Isola et al. 2017 found G ignores it): "
+                             f"latent_dim must be 0 or None, got {self.latent_dim}.")
+        unused = [name for name, off in (("conditional", False), ("self_condition", 0), ("pack", 1),
+                                         ("minibatch_std", False), ("dropout", 0.0)) if getattr(self, name) != off]
+        if unused:
+            raise ValueError(f"{', '.join(unused)} {'belongs' if len(unused) == 1 else 'belong'} to the image GANs of notebooks 03-09; the glyph translator "
+                             "(dataset 'glyphs') has no use for them: leave them at their defaults.")
 
     def _check_stabilisers(self) -> None:
         if self.penalty not in PENALTIES:
@@ -328,8 +376,9 @@ class GANConfig:
 
     @property
     def data_dim(self) -> int:
-        """The dimension of one flattened sample: 784 for MNIST, 2 for the toy mixtures."""
-        return 784 if self.dataset == "mnist" else 2
+        """The dimension of one flattened sample: 784 for MNIST, glyph_size ** 2 for glyphs, 2 for the toy
+        mixtures."""
+        return 784 if self.dataset == "mnist" else self.glyph_size ** 2 if self.dataset == "glyphs" else 2
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (what meta.json stores)."""
@@ -407,6 +456,10 @@ def build_gan(config: GANConfig | dict) -> GAN:
                                             rngs=rngs)
         d = models.ProjectionDiscriminator(base=c.d_base, num_classes=c.self_condition, dropout=c.dropout, rngs=rngs,
                                            spectral_norm=c.spectral_norm, minibatch_std=c.minibatch_std)
+    elif c.model == "pix2pix":
+        g = models.UNetGenerator(c.glyph_size, c.unet_base, rngs=rngs)
+        d = models.PatchDiscriminator(c.glyph_size, c.patch_base, n_down=c.patch_layers, rngs=rngs,
+                                      spectral_norm=c.spectral_norm)
     elif c.model == "dcgan":
         g = models.DCGANGenerator(latent_dim=c.latent_dim, base=c.g_base, extra=c.g_extra, rngs=rngs)
         d = models.DCGANDiscriminator(base=c.d_base, dropout=c.dropout, rngs=rngs, **stabilisers)

@@ -21,7 +21,9 @@ with its reason):
   3. ``too_early``: fewer than ``MIN_STEPS`` steps: every run starts with noise, so the samples are not judged yet.
   4. ``non_convergence``: the samples are not on the data: toy data, fewer than ``NEAR_MIN`` of them within
      ``NEAR_SIGMA`` standard deviations of a mode; MNIST, an MNIST-FID above ``FID_OFF`` (or, where the test set
-     cannot be loaded, the classifier's mean confidence below ``CONFIDENCE_MIN``).
+     cannot be loaded, the classifier's mean confidence below ``CONFIDENCE_MIN``); glyphs, the translations of the
+     held-out characters are read as the right character less often than the printed source glyphs themselves
+     (``glyph_signals``: a translator that writes worse than copying its input has not learnt the task yet).
   5. ``mode_collapse``: the samples are on the data but not on all of it: toy data, fewer than ``MODES_HELD_MIN`` of
      the modes hold a quarter of their fair share of the samples; MNIST, a digit below ``DIGIT_SHARE_MIN`` of the
      samples or one above ``DIGIT_SHARE_MAX``.
@@ -47,7 +49,7 @@ if TYPE_CHECKING:
 __all__ = ["VERDICTS", "FIXES", "LOSS_BLOWUP", "MIN_STEPS", "WINDOW", "WINDOW_MIN", "WINDOW_MAX", "TREND_WINDOWS",
            "HELD_SHARE", "N_TOY", "N_MNIST", "D_WINS_REAL", "D_WINS_FAKE", "NEAR_SIGMA", "NEAR_MIN", "MODES_HELD_MIN",
            "FID_OFF", "CONFIDENCE_MIN", "DIGIT_SHARE_MIN", "DIGIT_SHARE_MAX", "Diagnosis", "training_signals", "toy_signals",
-           "mnist_signals", "diagnose", "diagnose_gan", "diagnose_run", "Doctor"]
+           "mnist_signals", "glyph_signals", "diagnose", "diagnose_gan", "diagnose_run", "Doctor"]
 
 VERDICTS = ("healthy", "discriminator_wins", "mode_collapse", "non_convergence", "diverged", "too_early")
 
@@ -274,12 +276,29 @@ def mnist_signals(images, classifier: metrics.MnistClassifier | None = None, *, 
 
 # -- the rules -------------------------------------------------------------------------------------------------------
 
+def glyph_signals(generator, pairs: data.GlyphPairs) -> dict:
+    """A glyph translator's signals on held-out pairs (``data.load_glyphs("test")`` at its size): ``content``, the
+    share of its translations read as the right character (``translation.content_reading``), ``source_content``,
+    the same share for the printed source glyphs themselves (the bar a translator must pass), and ``l1``, the mean
+    absolute error to the true brush glyphs in [-1, 1]."""
+    from . import data as data_lib, models, translation
+    source, target = data_lib.to_unit_range(pairs.source), data_lib.to_unit_range(pairs.target)
+    x = np.asarray(models.translate(generator, source))
+    if not np.all(np.isfinite(x)):
+        return {"n": len(x), "nonfinite": True}
+    bank = data_lib.load_glyphs("all", size=x.shape[1])
+    truth = np.array([bank.chars.index(c) for c in pairs.chars])
+    return {"n": len(x), "content": float((translation.content_reading(x, bank) == truth).mean()),
+            "source_content": float((translation.content_reading(source, bank) == truth).mean()),
+            "l1": float(np.abs(x - target).mean())}
+
+
 def diagnose(history: dict, samples: dict | None = None, *, d_loss: str = "bce", step: int | None = None) -> Diagnosis:
     """The verdict from the training signals and (optionally) the sample signals, by the rules of the module docstring.
 
     Args:
       history: the run's metric history (see ``training_signals``).
-      samples: ``toy_signals(...)`` or ``mnist_signals(...)`` of samples drawn now, or None (then only the training
+      samples: ``toy_signals(...)``, ``mnist_signals(...)`` or ``glyph_signals(...)`` of samples drawn now, or None (then only the training
         signals are read, and the verdict says so when it would need samples).
       d_loss: D's loss, ``"bce"`` (the cross-entropy of the non-saturating and saturating recipes), ``"hinge"``,
         ``"lsgan"`` or ``"wasserstein"``, or a ``GANConfig.loss`` name (``"non_saturating"`` ...): the D-wins rule
@@ -328,6 +347,14 @@ def diagnose(history: dict, samples: dict | None = None, *, d_loss: str = "bce",
                                               f"{math.ceil(MODES_HELD_MIN * k)} should)", step, ev)
         return Diagnosis("healthy", f"{near:.0%} of the samples near the data, {held} of {k} modes held{d_out}",
                          step, ev)
+    if "source_content" in s:                                                     # glyphs
+        got, bar = s["content"], s["source_content"]
+        said = (f"{got:.0%} of {s['n']} held-out characters are read as the right one (the printed source glyphs "
+                f"themselves: {bar:.0%}); L1 to the true glyphs {s['l1']:.3f}")
+        if got < bar:
+            return Diagnosis("non_convergence", f"only {said}: the translator writes worse than copying its input",
+                             step, ev)
+        return Diagnosis("healthy", f"{said}{d_out}", step, ev)
     if "mean_confidence" in s:                                                    # MNIST
         conf, lo, hi = s["mean_confidence"], s["least_digit"], s["most_digit"]
         if "fid" in s and s["fid"] > FID_OFF:
@@ -390,6 +417,8 @@ def diagnose_gan(gan, history: dict, config: GANConfig | dict, *, key=None, step
         # the digits as they are seen (the sample grids and `sample` clip to the pixel range): an MLP generator has no
         # tanh, and its values beyond [-1, 1] are not an error of the samples (a no-op for the DCGANs' tanh outputs)
         sig = mnist_signals(np.clip(x, -1.0, 1.0) if np.all(np.isfinite(x)) else x, classifier)
+    elif cfg.dataset == "glyphs":   # a translator has no noise to sample: it is judged on the held-out characters
+        sig = glyph_signals(g, data.load_glyphs("test", size=cfg.glyph_size))
     else:
         sig = toy_signals(np.asarray(models.sample(g, key, N_TOY)), data.toy_dataset(cfg.dataset))
     from .config import LOSSES

@@ -200,12 +200,13 @@ def translation_scores(translated, true, chars: str, *, classifier: StyleClassif
     """Every score of notebook 11 for translated glyphs against the true glyphs of the same characters.
 
     Args:
-      translated, true: (N, S, S, 1) in [-1, 1] (S = 32 or 64), row i the same character.
+      translated, true: (N, S, S, 1) in [-1, 1] (S = 16, 32 or 64), row i the same character.
       chars: the N characters, to check the content reading against.
       classifier: the style classifier; default the shipped one.
       true_outputs: ``style_outputs(true)``, when it is already computed (it is the same for every row of a table).
     Returns:
-      dict of floats: l1, ssim, content, style, fid, sharpness (see the module's docstring).
+      dict of floats: l1, ssim, content, style, fid, sharpness (see the module's docstring); style and fid are
+      None for 16x16 glyphs, which the style classifier does not read.
     """
     x, t = _pair(translated, true, "translation_scores")
     if not isinstance(chars, str) or len(chars) != len(x):
@@ -216,13 +217,15 @@ def translation_scores(translated, true, chars: str, *, classifier: StyleClassif
     if missing:
         raise ValueError(f"the content reading does not know {''.join(missing[:10])!r}: it names the 3,755 "
                          "characters of data.load_glyphs('all').")
-    out = style_outputs(x, classifier)
-    ref = true_outputs or style_outputs(t, classifier)
-    return {"l1": float(np.abs(x - t).mean()), "ssim": float(ssim(x, t).mean()),
-            "content": float((content_reading(x, bank) == np.array([where[c] for c in chars])).mean()),
-            "style": float((out["kai"] > 0.5).mean()),
-            "fid": metrics.fid_from_features(out["features"], ref["features"]),
-            "sharpness": sharpness(x, t)}
+    scores = {"l1": float(np.abs(x - t).mean()), "ssim": float(ssim(x, t).mean()),
+              "content": float((content_reading(x, bank) == np.array([where[c] for c in chars])).mean()),
+              "style": None, "fid": None, "sharpness": sharpness(x, t)}
+    if x.shape[1] % CLASSIFIER_SIZE == 0:   # the style classifier reads 32x32 (and 64x64, averaged) glyphs only
+        out = style_outputs(x, classifier)
+        ref = true_outputs or style_outputs(t, classifier)
+        scores.update(style=float((out["kai"] > 0.5).mean()),
+                      fid=metrics.fid_from_features(out["features"], ref["features"]))
+    return scores
 
 
 # ---------------------------------------------------------------------------------------------------------------------
