@@ -2,6 +2,7 @@
 pairs and scored on the 376 held-out characters (``translation.translation_scores``).
 
     python benchmarks/translation_table.py --seeds 0 1 2 3 4 --steps 600 --out benchmarks/translation_table.jsonl
+    python benchmarks/translation_table.py --objectives "L1 + GAN" --l1-weights 10 1000 --results 11_lambda
 
 One JSON line per run, appended as each finishes, and the run's first 16 held-out translations in the ``.npz`` beside
 it (a killed run loses only the run in progress; a run already there is not run again). ``--results NAME`` then writes
@@ -21,9 +22,17 @@ import numpy as np
 from gan_utils import data, models, precomputed, translation
 
 
+def objective_options(objective: str) -> str | dict:
+    """A name of ``translation.OBJECTIVES``, or ``"L1 + GAN, lambda W"``: pix2pix's objective with lambda = W."""
+    if objective.startswith("L1 + GAN, lambda "):
+        return {**translation.OBJECTIVES["L1 + GAN"], "l1_weight": float(objective.rsplit(" ", 1)[1])}
+    return objective
+
+
 def run_one(objective: str, seed: int, *, steps: int, size: int, batch: int, test, true_out) -> tuple[dict, np.ndarray]:
     t0 = time.perf_counter()
-    gan, result = translation.train_translator(objective, size=size, steps=steps, batch_size=batch, seed=seed)
+    gan, result = translation.train_translator(objective_options(objective), size=size, steps=steps,
+                                               batch_size=batch, seed=seed)
     src, tgt = data.to_unit_range(test.source), data.to_unit_range(test.target)
     out = np.asarray(models.translate(gan.generator, src))
     scores = translation.translation_scores(out, tgt, test.chars, true_outputs=true_out)
@@ -42,12 +51,15 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     p.add_argument("--objectives", nargs="+", default=list(translation.OBJECTIVES), choices=list(translation.OBJECTIVES))
+    p.add_argument("--l1-weights", type=float, nargs="+", default=[],
+                   help="also run L1 + GAN with each of these lambdas (pix2pix's is 100), as 'L1 + GAN, lambda W'")
     p.add_argument("--steps", type=int, default=600)
     p.add_argument("--size", type=int, default=32)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--out", type=Path, default=Path("benchmarks/translation_table.jsonl"))
     p.add_argument("--results", default=None, help="also write gan_utils/assets/results/NAME.{json,npz}")
     a = p.parse_args(argv)
+    a.objectives = list(a.objectives) + [f"L1 + GAN, lambda {w:g}" for w in a.l1_weights]
     test = data.load_glyphs("test", size=a.size)
     true_out = translation.style_outputs(data.to_unit_range(test.target))
     done = {}

@@ -486,6 +486,35 @@ def _x0_probe(fn: Callable) -> bool:
     return True
 
 
+# ---------------------------------------------------------------------------------------------- notebook 11
+def _nb11(ex1=None, ex2=None, ex3=None, generator_objective=None) -> dict[int, _Result]:
+    from gan_utils import models
+    return {
+        # a PatchGAN with 4 strided 4x4 convolutions, then two stride-1 4x4 ones (models.PatchDiscriminator)
+        1: _number(ex1, lambda: models.receptive_field([4] * 6, [2] * 4 + [1] * 2), 0.5,
+                   "each 4x4 layer widens the patch by 3 of its input's pixels, and an input pixel of layer l spans "
+                   "the product of the strides before it; count the two stride-1 layers too"),
+        # ink (+1) in 3 of 5 plausible targets, paper (-1) in 2: L1's best constant is their median, L2's their mean
+        2: _number(ex2, 1.0, 1e-6, "the value that minimises a sum of |x - t_i| is a median of the t_i"),
+        3: _number(ex3, 0.2, 1e-6, "the value that minimises a sum of (x - t_i)^2 is the mean of the t_i"),
+        4: _function(generator_objective, _objective_probe,
+                     "the mean over every patch of -log sigmoid(logit), plus lam times the mean of |fake - target|; "
+                     "use jax.nn.log_sigmoid for a stable log"),
+    }
+
+
+def _objective_probe(fn: Callable) -> bool:
+    import jax
+    rng = np.random.default_rng(11)
+    for lam in (0.0, 1.0, 100.0):
+        logits = rng.normal(0, 3, size=(4, 6, 6)).astype(np.float32)
+        fake, target = (rng.uniform(-1, 1, size=(4, 16, 16, 1)).astype(np.float32) for _ in range(2))
+        want = float(-np.mean(jax.nn.log_sigmoid(logits)) + lam * np.mean(np.abs(fake - target)))
+        if not abs(float(_call(fn, logits, fake, target, lam)) - want) <= 1e-4 * max(1.0, abs(want)):
+            return False
+    return True
+
+
 # Answers of "change the code and run it" exercises that are too slow to recompute in a checker: the value the
 # reference solution printed (JAX 0.10.2, CPU), with a tolerance for other platforms' float rounding.
 MEASURED: dict[str, dict[int, tuple[float, float]]] = {
@@ -496,7 +525,7 @@ MEASURED: dict[str, dict[int, tuple[float, float]]] = {
 
 NOTEBOOKS: dict[str, Callable[..., dict[int, _Result]]] = {
     "01": _nb01, "02": _nb02, "03": _nb03, "04": _nb04, "05": _nb05, "06": _nb06, "07": _nb07, "08": _nb08,
-    "09": _nb09, "10": _nb10}
+    "09": _nb09, "10": _nb10, "11": _nb11}
 
 
 def grade(notebook: str, **answers) -> dict[int, tuple[str, str]]:
@@ -513,7 +542,7 @@ def grade(notebook: str, **answers) -> dict[int, tuple[str, str]]:
 
 
 def check(notebook: str, **answers) -> None:
-    """Grade every exercise of ``notebook`` ("01" to "10"), print one line each, then raise if any is wrong.
+    """Grade every exercise of ``notebook`` ("01" to "11"), print one line each, then raise if any is wrong.
 
     Args:
       notebook: the notebook's two-digit number.

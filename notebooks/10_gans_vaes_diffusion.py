@@ -885,7 +885,10 @@ print(course.top_to_bottom(T_START))
 
 # %% [markdown]
 # ---
-# This is the course's last notebook. Back to [the course overview](../README.md). Each GAN result above is explained
+# **Next:** [11 Image-to-image translation](11_image_translation.ipynb): a GAN that turns one image into another, here a
+# printed Chinese character into a brush-written one (pix2pix), measured on characters it never saw.
+#
+# Back to [the course overview](../README.md). Each GAN result above is explained
 # where it was built: the generator in [notebook 03](03_generator.ipynb), the training loop in
 # [notebook 05](05_training_loop.ipynb), the scores in [notebook 06](06_evaluating_gans.ipynb), collapse and coverage in
 # [notebook 07](07_mode_collapse.ipynb), and the self-conditioned GAN that ran in the race in

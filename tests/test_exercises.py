@@ -44,6 +44,9 @@ RIGHT = {
     "10": dict(ex1=0.5 * (1 + 0.25 - 1 - math.log(0.25)),
                ex2=(-2500 + 784 * math.log(128)) / (784 * math.log(2)), ex3=_FADE,
                x0_from_noise=lambda x, e, a: (x - math.sqrt(1 - a) * e) / math.sqrt(a)),
+    # the receptive field of 4 strided + 2 stride-1 4x4 convolutions; L1's median and L2's mean of (1, 1, 1, -1, -1)
+    "11": dict(ex1=142, ex2=1.0, ex3=0.2,
+               generator_objective=lambda l, f, t, lam: -jnp.mean(jax.nn.log_sigmoid(l)) + lam * jnp.mean(jnp.abs(f - t))),
 }
 WRONG = {
     "01": dict(answer_1=0.5, js_bernoulli=lambda a, b: abs(a - b) * math.log(2), answer_3=-2.0),
@@ -67,6 +70,11 @@ WRONG = {
     # swapped
     "10": dict(ex1=1 + 0.25 - 1 - math.log(0.25), ex2=-2500 / (784 * math.log(2)), ex3=_FADE + 1,
                x0_from_noise=lambda x, e, a: (x - math.sqrt(a) * e) / math.sqrt(1 - a)),
+    # the strided layers alone (70 would be three); the mean for L1; the median for L2; the saturating loss, and a
+    # sum over pixels instead of a mean
+    "11": dict(ex1=46, ex2=0.2, ex3=1.0,
+               generator_objective=lambda l, f, t, lam: jnp.mean(jnp.log1p(-jax.nn.sigmoid(l) + 1e-12))
+               + lam * jnp.sum(jnp.abs(f - t))),
 }
 
 
