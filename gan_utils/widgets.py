@@ -16,7 +16,8 @@ __all__ = ["LiveTraining", "DrawingCanvas", "SnapshotBox", "figure_png", "intera
            "latent_directions", "draw_interpolation",
            "latent_interpolation", "draw_latent_explorer", "latent_explorer",
            "EDITS", "gaussian_blur", "edit_digit", "draw_discriminator_view", "discriminator_verdict",
-           "degrade_images", "draw_metric_explorer", "metric_explorer", "draw_brush_text", "brush_writer"]
+           "degrade_images", "draw_metric_explorer", "metric_explorer", "draw_brush_text", "patch_geometry",
+           "BrushView", "brush_writer"]
 
 
 class LiveTraining:
@@ -811,10 +812,13 @@ def metric_explorer(images, labels, reference, *, n: int = 2000, seed: int = 0, 
         duplicates=w.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.1, description="duplicates", **slider))
 
 
-def _brush_rows(generator, discriminator, text: str, pairs):
-    """The glyph rows of ``draw_brush_text``: the characters found, those missing, and the (N, S, S) images."""
+def _brush_rows(generator, discriminator, text: str, pairs, max_chars: int = 12):
+    """The glyph rows of ``draw_brush_text``: the (first ``max_chars``) characters found, those missing, and the
+    (N, S, S) images."""
     import numpy as np
     from . import data, models
+    if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
+        raise ValueError(f"max_chars (most characters drawn) must be an integer >= 1, got {max_chars!r}.")
     size = generator.size
     pairs = pairs if pairs is not None else data.load_glyphs("all", size=size)
     if pairs.source.shape[1] != size:
@@ -822,16 +826,20 @@ def _brush_rows(generator, discriminator, text: str, pairs):
                          f"{size}x{size}: load them with data.load_glyphs('all', size={size}).")
     wanted = [c for c in text if not c.isspace()]
     known = set(pairs.chars)
-    found = "".join(c for c in wanted if c in known)
+    found = "".join(c for c in wanted if c in known)[:max_chars]
     missing = "".join(dict.fromkeys(c for c in wanted if c not in known))
     rows = {}
     if found:
         picked = pairs.select(pairs.index(found))
         src, tgt = data.to_unit_range(picked.source), data.to_unit_range(picked.target)
-        out = np.asarray(models.translate(generator, src))
-        rows = {"printed (source)": src[..., 0], "the GAN's brush": out[..., 0], "the font's brush (true)": tgt[..., 0]}
+        # padded with blank glyphs to max_chars: translate compiles once per batch shape (seconds on a CPU), so
+        # every length of text reuses one compilation
+        padded = np.concatenate([src, -np.ones((max_chars - len(src),) + src.shape[1:], src.dtype)])
+        out = np.asarray(models.translate(generator, padded))
+        rows = {"printed (source)": src[..., 0], "the GAN's brush": out[:len(src), ..., 0],
+                "the font's brush (true)": tgt[..., 0]}
         if discriminator is not None:   # D's verdict on each patch of (GAN's glyph, source): 1 = looks real
-            logits = np.asarray(discriminator(out, src))
+            logits = np.asarray(discriminator(out, padded))[:len(src)]
             rows["D on each patch"] = 1 / (1 + np.exp(-logits))
     return found, missing, rows
 
@@ -855,8 +863,7 @@ def draw_brush_text(generator, text: str, *, discriminator=None, pairs=None, max
     from .plots import D_CMAP
     if not isinstance(text, str):
         raise TypeError(f"text must be a str of characters, got {type(text).__name__}.")
-    found, missing, rows = _brush_rows(generator, discriminator, text[:4 * max_chars], pairs)
-    found = found[:max_chars]
+    found, missing, rows = _brush_rows(generator, discriminator, text[:4 * max_chars], pairs, max_chars)
     note = (f"not in the glyph data (GB2312's 3,755 common characters): {missing}" if missing else "")
     if not found:
         fig, ax = plt.subplots(figsize=(6, 1.2))
@@ -880,16 +887,135 @@ def draw_brush_text(generator, text: str, *, discriminator=None, pairs=None, max
     return fig
 
 
-def brush_writer(generator, *, discriminator=None, text: str = "生成对抗网络", pairs=None):
-    """A widget: type Chinese characters (your name) and see them in the GAN's brush style, beside the printed
-    source and the true brush glyph, and (with ``discriminator``) which patches D calls generated.
+def patch_geometry(discriminator) -> dict:
+    """Where each logit of a ``models.PatchDiscriminator`` looks, walked layer by layer from its convolutions.
+
+    Logit (row, col) sees the input pixels ``[stride * row + offset, stride * row + offset + field)`` (and the same
+    for columns), clipped to the image: the rest of its field is the convolutions' zero padding. With "SAME"
+    padding and even kernels the field is not centred on the patch's cell of the map (the padding is larger on the
+    far side), which is why the offset is computed here rather than assumed.
 
     Returns:
-      a ``SnapshotBox`` with a text box and the figure of ``draw_brush_text``; readers without a kernel see the
-      figure of the starting text.
+      a dict: ``size`` (the image side S), ``patches`` (the map's side P), ``stride``, ``offset``, ``field`` (the
+      receptive field's side, ``discriminator.receptive_field``) and ``boxes``, the (P * P) clipped boxes
+      ``[top, left, bottom, right]`` in image pixels (bottom and right exclusive), row by row.
+    """
+    import math
+    from . import models
+    if not isinstance(discriminator, models.PatchDiscriminator):
+        raise TypeError(f"patch_geometry needs a models.PatchDiscriminator (one logit per patch), got "
+                        f"{type(discriminator).__name__}; build one with translation.build_translator.")
+    # SpectralNorm wraps its convolution as .layer
+    layers = [getattr(layer, "layer", layer) for layer in [*discriminator.convs, discriminator.out]]
+    n, stride, offset, field = discriminator.size, 1, 0, 1     # n: the side of the current layer's input
+    for layer in layers:
+        k, s = layer.kernel_size[0], layer.strides if isinstance(layer.strides, int) else layer.strides[0]
+        if layer.padding == "SAME":        # jax.lax's rule: the total padding split with the smaller half first
+            out = math.ceil(n / s)
+            low = max((out - 1) * s + k - n, 0) // 2
+        elif layer.padding == "VALID":
+            out, low = (n - k) // s + 1, 0
+        else:
+            raise ValueError(f"patch_geometry knows 'SAME' and 'VALID' padding, got {layer.padding!r}.")
+        # one pixel of this layer's input spans `stride` image pixels: its padding and kernel widen the field by that
+        offset, field, stride, n = offset - low * stride, field + (k - 1) * stride, stride * s, out
+    size = discriminator.size
+    span = [(max(stride * i + offset, 0), min(stride * i + offset + field, size)) for i in range(n)]
+    boxes = [[t, l, b, r] for t, b in span for l, r in span]
+    return dict(size=size, patches=n, stride=stride, offset=offset, field=field, boxes=boxes)
+
+
+class BrushView(_WidgetBase):
+    """The view of ``brush_writer`` (notebook 11): for each character, the printed source, the GAN's glyph, the true
+    brush glyph and D's patch map; the cursor over the GAN's glyph or the map outlines the patch under it, with its
+    receptive field on the glyph and its source, and a label gives D's probability that the patch is real.
+
+    An anywidget (one ES module, ``patchmap.js`` beside this file). Python sends the images (base64 uint8,
+    255 = ink), D's probabilities, the patches' boxes (``patch_geometry``) and ``plots.D_CMAP`` as a 256-colour
+    table, so the browser draws the same colours as the course's figures; the hover itself runs in the browser
+    alone, with no round trip to the kernel. Fill it with ``show(generator, text, ...)``.
+    """
+
+    if _anywidget is not None:
+        _esm = Path(__file__).with_name("patchmap.js").read_text()
+        glyphs = _traitlets.List(_traitlets.Dict(), []).tag(sync=True)
+        geometry = _traitlets.Dict().tag(sync=True)
+        cmap = _traitlets.List(_traitlets.Unicode(), []).tag(sync=True)
+        note = _traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self):
+        if _anywidget is None:
+            raise ImportError("the brush writer needs anywidget: pip install anywidget (Colab ships it).")
+        import numpy as np
+        from matplotlib.colors import to_hex
+        from .plots import D_CMAP
+        # matplotlib maps v in [0, 1] to entry min(int(v * N), N - 1) of N colours: the browser does the same
+        super().__init__(cmap=[to_hex(c) for c in D_CMAP(np.arange(D_CMAP.N))])
+
+    def show(self, generator, text: str, *, discriminator=None, pairs=None, max_chars: int = 12) -> None:
+        """Draws ``text`` (its first ``max_chars`` characters found in ``pairs``), as ``draw_brush_text`` does."""
+        import base64
+        import numpy as np
+        geometry = {} if discriminator is None else patch_geometry(discriminator)
+        if geometry and geometry["size"] != generator.size:
+            raise ValueError(f"the discriminator judges {geometry['size']}x{geometry['size']} images but the "
+                             f"generator makes {generator.size}x{generator.size} ones: pass the discriminator trained "
+                             f"with this generator (discriminator=gan.discriminator).")
+        found, missing, rows = _brush_rows(generator, discriminator, text[:4 * max_chars], pairs, max_chars)
+        ink = lambda x: base64.b64encode(np.round((np.asarray(x) + 1) * 127.5).astype(np.uint8).tobytes()).decode()
+        d = rows.get("D on each patch")
+        notes = ([] if found else ["type Chinese characters above"]) + \
+            ([f"not in the glyph data (GB2312's 3,755 common characters): {missing}"] if missing else [])
+        with self.hold_sync():         # one message: the browser redraws once
+            self.geometry = geometry
+            self.glyphs = [dict(char=ch, source=ink(rows["printed (source)"][i]), fake=ink(rows["the GAN's brush"][i]),
+                                real=ink(rows["the font's brush (true)"][i]),
+                                d=None if d is None else np.round(d[i], 4).ravel().tolist())
+                           for i, ch in enumerate(found)]
+            self.note = "; ".join(notes)
+
+
+def brush_writer(generator, *, discriminator=None, text: str = "生成对抗网络", pairs=None, max_chars: int = 12):
+    """A widget: type Chinese characters (your name) and see them in the GAN's brush style, beside the printed
+    source and the true brush glyph, and (with ``discriminator``) D's map of which patches it calls generated: the
+    cursor over a glyph outlines the patch under it (the square of pixels its logit sees) and gives D's verdict.
+
+    Args:
+      generator: the translator's ``models.UNetGenerator`` (``gan.generator``).
+      discriminator: its ``models.PatchDiscriminator`` (``gan.discriminator``); None: no patch map.
+      text: the starting characters.
+      pairs, max_chars: as ``draw_brush_text``.
+    Returns:
+      a ``SnapshotBox`` with a text box and a ``BrushView``; readers without a kernel see the figure of
+      ``draw_brush_text`` for the starting text.
     """
     import ipywidgets as w
+    import matplotlib.pyplot as plt
+    if hasattr(generator, "generator") and hasattr(generator, "discriminator"):
+        raise TypeError("brush_writer takes the GAN's two networks, not the GAN: brush_writer(gan.generator, "
+                        "discriminator=gan.discriminator).")
+    if not getattr(generator, "image_conditioned", False):
+        raise TypeError(f"brush_writer needs an image-to-image generator (models.UNetGenerator, e.g. "
+                        f"translation.build_translator().generator), got {type(generator).__name__}.")
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str of characters, e.g. text='生成', got {type(text).__name__}.")
+    if pairs is None:         # loaded once, not at every keystroke
+        from . import data
+        pairs = data.load_glyphs("all", size=generator.size)
+    view = BrushView()
+    show = dict(discriminator=discriminator, pairs=pairs, max_chars=max_chars)
+    view.show(generator, text, **show)       # bad networks or glyphs raise here, before anything is displayed
     box = w.Text(value=text, description="characters", continuous_update=False,
                  placeholder="type Chinese characters", style={"description_width": "80px"})
-    return interactive_figure(lambda text: draw_brush_text(generator, text, discriminator=discriminator, pairs=pairs),
-                              text=box)
+    box.observe(lambda change: view.show(generator, change["new"], **show), names="value")
+
+    def snapshot() -> bytes:      # closed once drawn: the inline backend would show the open figure a second time
+        fig = draw_brush_text(generator, box.value, **show)
+        try:
+            return figure_png(fig)
+        finally:
+            plt.close(fig)
+
+    return _snapshot_box_class()([w.HBox([box]), view], snapshot=snapshot,
+                                 text=f"The brush writer ({box.value!r}); run the notebook to type and to hover "
+                                      "over D's patch map.")

@@ -226,6 +226,72 @@ def test_brush_text_draws_the_rows_and_names_missing_characters():
     box.children[0].children[0].value = "对抗"                           # typing redraws without an error
 
 
+@pytest.mark.parametrize("size,n_down,spectral_norm", [(32, 2, False), (16, 1, True)])
+def test_patch_geometry_is_the_box_of_pixels_each_logit_sees(size, n_down, spectral_norm):
+    """The brush writer outlines widgets.patch_geometry's boxes: each must be exactly the pixels (of the image and of
+    its source) that move that logit, clipped to the image, whatever the padding does at the edges."""
+    from gan_utils import widgets
+    d = models.PatchDiscriminator(size, 4, n_down=n_down, spectral_norm=spectral_norm, rngs=nnx.Rngs(1))
+    d.eval()                  # spectral norm: no update of its power iteration between the two calls below
+    geo = widgets.patch_geometry(d)
+    assert geo["field"] == d.receptive_field and len(geo["boxes"]) == geo["patches"] ** 2
+    pair = jax.random.uniform(jax.random.key(0), (1, size, size, 2), minval=-1, maxval=1)
+    logits = lambda v: d(v[..., :1], v[..., 1:])[0]
+    jac = np.asarray(jax.jacrev(lambda v: logits(v).ravel())(pair))[:, 0]        # (P * P, S, S, 2)
+    seen = np.abs(jac).max(-1) > 0
+    for k, (top, left, bottom, right) in enumerate(geo["boxes"]):
+        box = np.zeros((size, size), bool)
+        box[top:bottom, left:right] = True
+        np.testing.assert_array_equal(seen[k], box, err_msg=f"patch {divmod(k, geo['patches'])}")
+    # the same read the other way: one changed pixel moves exactly the logits whose boxes hold it
+    y, x = size // 3, size - 2
+    moved = np.abs(np.asarray(logits(pair.at[0, y, x, 0].add(0.5)) - logits(pair))).ravel() > 0
+    holds = [t <= y < b and l <= x < r for t, l, b, r in geo["boxes"]]
+    np.testing.assert_array_equal(moved, holds)
+
+
+def test_brush_writer_sends_the_glyphs_d_and_geometry_and_refuses_bad_input():
+    import base64
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+    from gan_utils import plots, translation, widgets
+    pairs = data.load_glyphs("all", size=16)
+    gan = translation.build_translator(16, base=8, d_base=8, patch_layers=1)
+    open_figures = plt.get_fignums()
+    box = widgets.brush_writer(gan.generator, discriminator=gan.discriminator, text="你好 A𠀋", pairs=pairs)
+    view = box.children[1]
+    assert isinstance(view, widgets.BrushView) and [g["char"] for g in view.glyphs] == ["你", "好"]
+    assert "A𠀋" in view.note and view.geometry == widgets.patch_geometry(gan.discriminator)
+    assert view.cmap == [to_hex(plots.D_CMAP(i)) for i in range(256)]       # the browser draws plots.D_CMAP
+    picked = pairs.select(pairs.index("你好"))
+    src = data.to_unit_range(picked.source)
+    fake = np.asarray(models.translate(gan.generator, src))
+    ink = np.frombuffer(base64.b64decode(view.glyphs[1]["fake"]), np.uint8).reshape(16, 16)
+    assert np.abs(ink.astype(float) / 127.5 - 1 - fake[1, ..., 0]).max() <= 1 / 127.5   # 255 = ink, as the data
+    want = 1 / (1 + np.exp(-np.asarray(gan.discriminator(fake, src))))
+    np.testing.assert_allclose(view.glyphs[1]["d"], want[1].ravel(), atol=1e-4)   # D on (GAN's glyph, source)
+    bundle = box._repr_mimebundle_()
+    assert "image/png" in (bundle[0] if isinstance(bundle, tuple) else bundle)   # a picture before running,
+    assert plt.get_fignums() == open_figures                                     # and no stray figure left open
+    box.children[0].children[0].value = "生成对抗"                         # typing redraws the view
+    assert "".join(g["char"] for g in view.glyphs) == "生成对抗" and view.note == ""
+    box.children[0].children[0].value = "abc"
+    assert view.glyphs == [] and "type Chinese characters" in view.note
+    without_d = widgets.brush_writer(gan.generator, text="你", pairs=pairs).children[1]
+    assert without_d.glyphs[0]["d"] is None and without_d.geometry == {}
+    with pytest.raises(TypeError, match=r"brush_writer\(gan.generator, discriminator=gan.discriminator\)"):
+        widgets.brush_writer(gan, pairs=pairs)
+    with pytest.raises(TypeError, match="text='生成'"):
+        widgets.brush_writer(gan.generator, text=["生"], pairs=pairs)
+    with pytest.raises(ValueError, match="max_chars"):
+        widgets.brush_writer(gan.generator, max_chars=0, pairs=pairs)
+    big_d = models.PatchDiscriminator(32, 4, n_down=1, rngs=nnx.Rngs(0))
+    with pytest.raises(ValueError, match="judges 32x32 images but the generator makes 16x16.*gan.discriminator"):
+        widgets.brush_writer(gan.generator, discriminator=big_d, pairs=pairs)
+    with pytest.raises(TypeError, match="patch_geometry needs a models.PatchDiscriminator"):
+        widgets.brush_writer(gan.generator, discriminator=gan.generator, pairs=pairs)
+
+
 def test_train_translator_runs_each_objective_and_is_seeded():
     small = data.load_glyphs("train", size=16, n=64)
     runs = {name: translation.train_translator(name, size=16, steps=6, batch_size=8, pairs=small, base=8, d_base=8,
