@@ -406,6 +406,8 @@ assert by["GAN only"]["content"].mean() < copy["content"] < l1["content"].min()
 # - **The GAN alone does not learn the task** in 600 steps. Its content falls below even copying the input, and it
 #   swings from seed to seed. Without L1, nothing ties the output to the right character early on; $D$ must teach it
 #   alone, from patches.
+#
+# Appendix D moves $\lambda$ to 10 and 1000.
 
 # %% [markdown]
 # ## 7. The shipped translator: write your name
@@ -615,3 +617,37 @@ print(f"model {cfg.model}, {cfg.glyph_size}x{cfg.glyph_size}, U-Net base {cfg.un
       f"{cfg.patch_base} with {cfg.patch_layers} strided layers, lambda {cfg.l1_weight:g}, batch {cfg.batch_size}, "
       f"Adam {cfg.lr:g}; {record['step']:,} steps")
 assert cfg == GANConfig(dataset="glyphs") and record["step"] == 5000
+
+
+# %% [markdown]
+# ## Appendix D: how much L1?
+#
+# Section 6 kept pix2pix's $\lambda = 100$. The same recipe with $\lambda = 10$ and $\lambda = 1000$, five seeds each,
+# ran ahead like section 6 (`python benchmarks/translation_table.py --objectives "L1 + GAN" --l1-weights 10 1000
+# --results 11_lambda`); the $\lambda = 100$ rows are section 6's.
+
+# %%
+def lambda_table():
+    out = {"rows": []}
+    for seed in range(5):
+        for lam in (10.0, 100.0, 1000.0):
+            g, _ = translation.train_translator(dict(translation.OBJECTIVES["L1 + GAN"], l1_weight=lam), size=SIZE,
+                                                steps=600, seed=seed)
+            x = np.asarray(models.translate(g.generator, src_test))
+            row = translation.translation_scores(x, tgt_test, test_pairs.chars)
+            name = "L1 + GAN" if lam == 100 else f"L1 + GAN, lambda {lam:g}"
+            out["rows"].append({"objective": name, "seed": seed, **{k: round(v, 4) for k, v in row.items()}})
+    return out
+
+
+lam_rows = precomputed.run_or_load(
+    "11_lambda", lambda_table, rerun=precomputed.rerun_requested(RUN_EXPERIMENTS),
+    command="RUN_EXPERIMENTS = True in notebooks/11_image_translation (or python benchmarks/translation_table.py "
+            "--objectives 'L1 + GAN' --l1-weights 10 1000 --results 11_lambda)")["rows"]
+weight = lambda name: 100.0 if name == "L1 + GAN" else float(name.rsplit(" ", 1)[1])   # noqa: E731
+by_lam = {w: {k: np.array([r[k] for r in lam_rows if weight(r["objective"]) == w]) for k in METRICS}
+          for w in sorted({weight(r["objective"]) for r in lam_rows})}
+print(f"{'lambda':>8}" + "".join(f"{k:>16}" for k in METRICS))
+for w, v in by_lam.items():
+    print(f"{w:>8g}" + "".join(f"{v[k].mean():>9.3f} ± {v[k].std(ddof=1):<5.3f}" for k in METRICS))
+

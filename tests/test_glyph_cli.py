@@ -94,11 +94,12 @@ def test_glyph_doctor_calls_a_translator_worse_than_copying_not_converged():
     untrained = build_gan(GANConfig(dataset="glyphs", glyph_size=16)).generator
     s = doctor.glyph_signals(untrained, held)
     assert s["content"] < s["source_content"]
-    assert doctor.diagnose(history, s).verdict == "non_convergence"
+    d = doctor.diagnose(history, s)
+    assert d.verdict == "non_convergence" and "notebook 11" in d.where and "--l1-weight" in d.flags
     copy = doctor.glyph_signals(_Copy(), held)
     assert copy["content"] == copy["source_content"] > 0.2
     d = doctor.diagnose(history, copy)
-    assert d.verdict == "healthy" and "held-out characters" in d.reason
+    assert d.verdict == "healthy" and "held-out characters" in d.reason and "notebook 11" in d.where
 
 
 def test_the_shipped_translator_writes_held_out_characters_a_reader_recognises(tmp_path, capsys):

@@ -189,7 +189,7 @@ def test_notebooks_opened_before_running_show_figures_not_widget_reprs(jupyter, 
                                                "model not found", "Loading widget")):
                     problems.append(f"{notebook} cell {index}: {text.strip()[:200]!r}")
             screenshot(page, f"{Path(notebook).stem}_{frontend}_opened", full_page=False)
-            problems += [f"{notebook}: {e}" for e in widget_errors(page, extra_reprs=("Playground", "DrawingCanvas"))]
+            problems += [f"{notebook}: {e}" for e in widget_errors(page, extra_reprs=("Playground", "DrawingCanvas", "BrushView"))]
     assert problems == [], problems
 
 
