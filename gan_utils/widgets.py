@@ -881,6 +881,8 @@ def draw_brush_text(generator, text: str, *, discriminator=None, pairs=None, max
             else:
                 ax.imshow(rows[name][c], cmap="gray_r", vmin=-1, vmax=1)
             ax.set_xticks([]), ax.set_yticks([])
+            for spine in ax.spines.values():   # a full thin frame per glyph, whatever the notebook's rcParams
+                spine.set_visible(True), spine.set_linewidth(0.6), spine.set_color("#999999")
         axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=11)
     fig.suptitle(note or f"{n} character{'s' * (n > 1)}, translated by the generator", fontsize=11)
     fig.tight_layout()

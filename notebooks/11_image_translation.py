@@ -95,8 +95,8 @@ def glyph_rows(rows: dict, n: int = SHOW, title: str = "", size: float = 0.9):
         for c in range(n):
             axes[r, c].imshow(np.asarray(imgs[c])[..., 0], cmap="gray_r", vmin=-1, vmax=1)
             axes[r, c].set_xticks([]), axes[r, c].set_yticks([])
-            for side in ("top", "right", "bottom", "left"):
-                axes[r, c].spines[side].set_visible(side in ("bottom", "left"))   # a thin frame: a cell per glyph
+            for spine in axes[r, c].spines.values():   # a full thin frame per glyph (the setup hides two sides)
+                spine.set_visible(True), spine.set_linewidth(0.6), spine.set_color("#999999")
         axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=11)
     fig.suptitle(title, fontsize=12)
     fig.tight_layout()
@@ -252,8 +252,8 @@ for n_down in (1, 2):
 # \; + \; \lambda\, \mathbb E\,\lvert t - G(s)\rvert .$$
 #
 # The L1 term pulls each pixel toward the true glyph; the GAN term asks that every patch look like real brush work.
-# Isola et al. use $\lambda = 100$, and so does the course. `losses` has both pieces; the course's training step adds
-# the L1 term when `l1_weight` is above 0.
+# Isola et al. use $\lambda = 100$, and so does the course. The first term is `losses.generator_loss_non_saturating`;
+# the course's training step adds the second when its option `l1_weight` is above 0.
 #
 # **Why L1 alone blurs.** Suppose a stroke could plausibly sit one pixel left, right, up or down. For each pixel,
 # L1 is minimised by the **median** of the plausible values and the squared error by their **mean**. The cell below
@@ -295,9 +295,8 @@ print(f"options: {options}; l1 before the step {float(m['l1']):.4f} (checked by 
 # %% [markdown]
 # ## 5. Training, live
 #
-# Now `translation.train_translator` trains the translator with the course's `fit`: explicit keys, the jitted step,
-# and the same checkpoints and progress as every notebook since 05. It takes 600 steps of 32 pairs, 19,200 pairs in
-# all: about six passes over the training characters. A callback keeps the held-out translations every 100 steps.
+# Now `translation.train_translator` trains the translator with the course's `fit` and jitted step, as every
+# notebook since 05 trains. It takes 600 steps of 32 pairs, about six passes over the training characters. A callback keeps the held-out translations every 100 steps.
 # This is **one seed**; section 6 has five.
 
 # %%
@@ -311,8 +310,9 @@ def keep_frame(step, gan, history):
 
 gan, result = translation.train_translator("L1 + GAN", size=SIZE, steps=STEPS, seed=SEED, callbacks=[keep_frame],
                                            callback_every=100)
-print(f"{result.step} steps in {result.seconds:.0f} s ({result.steps_per_second * 32:.0f} pairs/s after "
-      f"{result.compile_seconds:.0f} s of compiling).")
+print(f"{result.step} steps of 32 pairs ({result.step * 32 / len(train_pairs):.1f} passes over the training "
+      f"characters) in {result.seconds:.0f} s: {result.steps_per_second * 32:.0f} pairs/s after "
+      f"{result.compile_seconds:.0f} s of compiling.")
 
 # %%
 # The held-out characters as training went (one row per checkpoint of the callback), then the truth.
