@@ -330,7 +330,7 @@ print(f"Against copying the printed glyph: content {live['content'] - copy['cont
 seed_0 = next(r for r in precomputed.load("11_objectives")[0]["rows"] if r["objective"] == "L1 + GAN" and r["seed"] == 0)
 gap = max(abs(live[k] - seed_0[k]) / max(abs(seed_0[k]), 1e-9) for k in ("l1", "ssim", "content", "sharpness"))
 print(f"Seed 0 of section 6's table is this recipe: this run's L1, SSIM, content and sharpness differ from it by at "
-      f"most {gap:.1%}.")
+      f"most {gap:.2%}.")
 
 # %% [markdown]
 # ## 6. What each loss buys, over five seeds
@@ -475,7 +475,7 @@ glyph_rows({"printed": src64[worst], "shipped GAN": out64[worst], "true": tgt64[
 pull_gan = ink_on(test64.source, data.to_uint8(out64))
 pull_true = ink_on(test64.source, test64.target)
 print(f"{pull_gan:.0%} of the shipped GAN's ink falls on the source glyph's ink, against {pull_true:.0%} of the true "
-      f"brush glyph's ({pull_gan - pull_true:+.1%}): the GAN stays "
+      f"brush glyph's ({100 * (pull_gan - pull_true):+.1f} points): the GAN stays "
       f"{'closer to' if pull_gan > pull_true else 'no closer to'} its input than the font does.")
 
 # %%
@@ -534,9 +534,6 @@ def generator_objective(logits, fake, target, lam):
 # %%
 # Checker: one line per exercise; unanswered ones are reported, a wrong one fails this cell after the full report.
 exercises.check("11", ex1=ex1, ex2=ex2, ex3=ex3, generator_objective=generator_objective)
-
-# %%
-print(course.top_to_bottom(T_START))
 
 # %% [markdown]
 # ---
@@ -668,3 +665,5 @@ assert by_lam[10.0]["l1"].mean() > by_lam[100.0]["l1"].mean() > by_lam[1000.0]["
 # stays at about 97% across the hundredfold range, so at this size the choice of $\lambda$ is a choice of look, not
 # of legibility. Section 6's GAN-only row is the dial's far end, where content collapses.
 
+# %%
+print(course.top_to_bottom(T_START))
