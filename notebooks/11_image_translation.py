@@ -49,14 +49,14 @@ from gan_utils import course
 print(course.setup(CLONE))  # installs what is missing (gan_utils/course.py); says so if a restart is needed
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
 from flax import nnx
-from gan_utils import checkpoint, data, exercises, losses, models, plots, precomputed, steps, translation, widgets
+from gan_utils import checkpoint, data, exercises, models, precomputed, steps, translation, widgets
 from gan_utils.plots import D_CMAP
-# Section 6's table and appendix D train 25 translators (about 50 minutes on a 2-core CPU); their results ship with
+# Section 6's table and appendix D train 25 translators (about 45 minutes on a 2-core CPU); their results ship with
 # gan_utils. True: run them again here and use your results in every cell after.
 RUN_EXPERIMENTS = False
+SIZE = 32            # the glyphs' side in this notebook's own training (the shipped model of section 7: 64)
 SEED = 0
 TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
-SIZE = 32            # the glyphs' side in this notebook's own training (the shipped model of section 7: 64)
 key = jax.random.key(SEED)
 plt.rcParams.update({"figure.dpi": 80, "savefig.dpi": 80, "axes.spines.top": False, "axes.spines.right": False})
 print(f"JAX {jax.__version__} on {jax.devices()}")
@@ -153,7 +153,7 @@ assert 0.5 < copy["content"] < 0.8 and copy["style"] < 0.05
 # ## 2. The generator: a U-Net
 #
 # The generator $G$ maps a source glyph $s$ to a translation $G(s)$. It takes no noise: Isola et al. found that
-# pix2pix's generator learnt to ignore $z$ (Sec. 3.1), so ours does without. Its shape is a **U-Net**
+# pix2pix's generator learnt to ignore $z$ (their section 3.1), so ours does without. Its shape is a **U-Net**
 # (Ronneberger et al., 2015):
 #
 # - an **encoder** halves the image with strided 4x4 convolutions, down to a 4x4 map, doubling the channels;
@@ -206,7 +206,7 @@ print("unet_by_hand(G, s) == G(z, s): the same network")
 #
 # It also judges **patches**, not whole images. A stack of 4x4 convolutions, two of them strided, ends in a map of
 # logits; each logit sees only a square of the input, its **receptive field**. The losses average over every logit,
-# so each patch is one real-or-fake example. Isola et al. (Sec. 3.2.2) leave the overall layout to L1 and ask $D$
+# so each patch is one real-or-fake example. Isola et al. (section 3.2.2) leave the overall layout to L1 and ask $D$
 # only for local texture: stroke edges, tapers, ink.
 #
 # The receptive field of a stack of convolutions with kernels $k_l$ and strides $r_l$ is
@@ -530,7 +530,8 @@ print(f"L1 on its last 500 training batches {train_l1:.3f}; on the held-out char
 #    what side? Store it in `ex1`.
 # 2. **L1's answer.** One pixel is ink ($+1$) in 3 of 5 plausible targets and paper ($-1$) in the other 2. Which
 #    constant minimises the mean absolute error to the five? Store it in `ex2`.
-# 3. **L2's answer.** Which constant minimises the mean squared error to the same five? Store it in `ex3`.
+# 3. **The squared error's answer.** Which constant minimises the mean squared error to the same five? Store it in
+#    `ex3`.
 # 4. **Write the generator's objective.** Write `generator_objective(logits, fake, target, lam)`: the non-saturating
 #    GAN loss averaged over every patch logit, plus `lam` times the mean absolute error. Use `jax.nn.log_sigmoid`.
 #
