@@ -270,6 +270,8 @@ sharp_mean, sharp_median = translation.sharpness(mean, glyph), translation.sharp
 print(f"sharpness of the mean (the squared error's answer) {sharp_mean:.2f}, of the median (L1's answer) "
       f"{sharp_median:.2f}, of the glyph itself 1.00")
 assert sharp_mean < sharp_median <= 1.0
+
+# %%
 glyph_rows({"": jnp.concatenate([glyph, mean, median])}, n=3, size=1.6,
            title="One glyph; the mean of its nine placements; their median")
 
