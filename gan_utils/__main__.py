@@ -372,7 +372,7 @@ def _sample_glyphs(args, src: Path, gan, config: GANConfig, out: Path) -> None:
         raise CLIError("--label is for the class-conditional digits; a glyph translator takes --chars.")
     pairs = data.load_glyphs("all", size=config.glyph_size)
     if args.chars is None:
-        chars = data.load_glyphs("test", size=config.glyph_size, n=min(args.n, 376)).chars
+        chars = data.load_glyphs("test", size=config.glyph_size).chars[:args.n]
     else:
         chars = "".join(c for c in args.chars if not c.isspace())
         missing = sorted({c for c in chars if c not in pairs.chars}, key=chars.index)

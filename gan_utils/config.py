@@ -291,8 +291,7 @@ class GANConfig:
                              f"dataset {self.dataset!r} has no targets to compare with. Set l1_weight=0, or use "
                              "dataset 'glyphs'.")
         if not glyphs:
-            changed = [n for n in _PIX2PIX_SIZES
-                       if getattr(self, n) != next(f.default for f in dataclasses.fields(self) if f.name == n)]
+            changed = self._changed(_PIX2PIX_SIZES)
             if changed:
                 raise ValueError(f"{', '.join(changed)} size the glyph translator; dataset {self.dataset!r} does not "
                                  "use them: leave them at their defaults, or use dataset 'glyphs'.")
@@ -307,12 +306,16 @@ class GANConfig:
                              "dropout, so it would be recorded but not used. Set dropout=0 (drop --dropout), or use "
                              "model 'dcgan' (mnist).")
         if model != "dcgan":
-            changed = [n for n in _DCGAN_SIZES
-                       if getattr(self, n) != next(f.default for f in dataclasses.fields(self) if f.name == n)]
+            changed = self._changed(_DCGAN_SIZES)
             if changed:
                 raise ValueError(f"{', '.join(changed)} set the DCGAN's size; for model {model!r} set "
                                  + ("unet_base and patch_base (the translator's widths)" if glyphs else
                                     "hidden (the MLP widths)") + " instead.")
+
+    def _changed(self, names) -> list[str]:
+        """The fields among ``names`` set to something other than their default."""
+        defaults = {f.name: f.default for f in dataclasses.fields(self)}
+        return [n for n in names if getattr(self, n) != defaults[n]]
 
     def _check_translator(self) -> None:
         """The glyph translator's own fields: sizes the networks accept, no options it has no use for."""

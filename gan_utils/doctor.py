@@ -293,7 +293,7 @@ def mnist_signals(images, classifier: metrics.MnistClassifier | None = None, *, 
 
 def glyph_signals(generator, pairs: data.GlyphPairs) -> dict:
     """A glyph translator's signals on held-out pairs (``data.load_glyphs("test")`` at its size): ``content``, the
-    share of its translations read as the right character (``translation.content_reading``), ``source_content``,
+    share of its translations read as the right character (``translation.content_accuracy``), ``source_content``,
     the same share for the printed source glyphs themselves (the bar a translator must pass), and ``l1``, the mean
     absolute error to the true brush glyphs in [-1, 1]."""
     from . import data as data_lib, models, translation
@@ -301,10 +301,8 @@ def glyph_signals(generator, pairs: data.GlyphPairs) -> dict:
     x = np.asarray(models.translate(generator, source))
     if not np.all(np.isfinite(x)):
         return {"n": len(x), "nonfinite": True}
-    bank = data_lib.load_glyphs("all", size=x.shape[1])
-    truth = np.array([bank.chars.index(c) for c in pairs.chars])
-    return {"n": len(x), "content": float((translation.content_reading(x, bank) == truth).mean()),
-            "source_content": float((translation.content_reading(source, bank) == truth).mean()),
+    return {"n": len(x), "content": translation.content_accuracy(x, pairs.chars),
+            "source_content": translation.content_accuracy(source, pairs.chars),
             "l1": float(np.abs(x - target).mean())}
 
 

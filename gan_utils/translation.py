@@ -34,7 +34,7 @@ from flax import nnx
 from . import data, metrics, models
 
 __all__ = ["StyleClassifier", "GLYPH_CLASSIFIER_DIR", "STYLES", "load_style_classifier", "style_outputs",
-           "content_reading", "ssim", "sharpness", "translation_scores", "CLASSIFIER_SIZE", "OBJECTIVES",
+           "content_reading", "content_accuracy", "ssim", "sharpness", "translation_scores", "CLASSIFIER_SIZE", "OBJECTIVES",
            "build_translator", "train_translator"]
 
 GLYPH_CLASSIFIER_DIR = Path(__file__).resolve().parent / "assets" / "glyph_classifier"
@@ -149,6 +149,21 @@ def content_reading(images, bank=None) -> np.ndarray:
     return d2.argmin(1)
 
 
+def content_accuracy(images, chars: str, bank=None) -> float:
+    """The share of glyphs (N, S, S, 1) in [-1, 1] that ``content_reading`` reads as their character, ``chars[i]``
+    for row i (``bank``: as ``content_reading``)."""
+    x = np.asarray(images, np.float32)
+    if not isinstance(chars, str) or len(chars) != len(x):
+        raise ValueError(f"chars must be a str with one character per glyph ({len(x)}), got {chars!r:.40}.")
+    bank = bank if bank is not None else data.load_glyphs("all", size=x.shape[1])
+    where = {c: i for i, c in enumerate(bank.chars)}
+    missing = [c for c in chars if c not in where]
+    if missing:
+        raise ValueError(f"the content reading does not know {''.join(missing[:10])!r}: it names the 3,755 "
+                         "characters of data.load_glyphs('all').")
+    return float((content_reading(x, bank) == np.array([where[c] for c in chars])).mean())
+
+
 def _gaussian_window(size: int = 11, sigma: float = 1.5) -> jnp.ndarray:
     g = jnp.exp(-0.5 * ((jnp.arange(size) - (size - 1) / 2) / sigma) ** 2)
     g = g / g.sum()
@@ -209,17 +224,8 @@ def translation_scores(translated, true, chars: str, *, classifier: StyleClassif
       None for 16x16 glyphs, which the style classifier does not read.
     """
     x, t = _pair(translated, true, "translation_scores")
-    if not isinstance(chars, str) or len(chars) != len(x):
-        raise ValueError(f"chars must be a str with one character per glyph ({len(x)}), got {chars!r:.40}.")
-    bank = data.load_glyphs("all", size=x.shape[1])
-    where = {c: i for i, c in enumerate(bank.chars)}
-    missing = [c for c in chars if c not in where]
-    if missing:
-        raise ValueError(f"the content reading does not know {''.join(missing[:10])!r}: it names the 3,755 "
-                         "characters of data.load_glyphs('all').")
     scores = {"l1": float(np.abs(x - t).mean()), "ssim": float(ssim(x, t).mean()),
-              "content": float((content_reading(x, bank) == np.array([where[c] for c in chars])).mean()),
-              "style": None, "fid": None, "sharpness": sharpness(x, t)}
+              "content": content_accuracy(x, chars), "style": None, "fid": None, "sharpness": sharpness(x, t)}
     if x.shape[1] % CLASSIFIER_SIZE == 0:   # the style classifier reads 32x32 (and 64x64, averaged) glyphs only
         out = style_outputs(x, classifier)
         ref = true_outputs or style_outputs(t, classifier)
