@@ -712,7 +712,7 @@ def draw_frame(gan: ToyGAN, ax=None, layers: Sequence[str] = LAYERS, title: str 
                     label="generated q(x)")
         ax.set_xlim(-e, e); ax.set_ylim(0, 1.05)
         ax.set_xlabel("x"); ax.set_ylabel("density  /  D(x)")
-        ax.legend(fontsize=7, loc="upper left")
+        ax.legend(fontsize=9, loc="upper left")
     else:
         if "heatmap" in layers:
             ax.imshow(fr["heat"].reshape(_HEAT, _HEAT), extent=(-e, e, -e, e), cmap=plots.D_CMAP, vmin=0, vmax=1,

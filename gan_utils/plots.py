@@ -92,12 +92,12 @@ def plot_losses(history: dict, smooth: int = 25, generator_loss: str = "non_satu
         ax.plot(s, history[key], color=color, alpha=0.15, lw=0.8)
         ax.plot(s, _smooth(history[key], smooth), color=color, lw=1.8, label=label)
         ax.axhline(eq, color=color, ls="--", lw=1)
-    ax.text(s[-1], EQUILIBRIUM["d_loss"], " 2 log 2", va="center", fontsize=8, color=D_COLOR)
-    ax.text(s[-1], eq_g, " log 2" if eq_g > 0 else " -log 2", va="center", fontsize=8, color=FAKE_COLOR)
+    ax.text(s[-1], EQUILIBRIUM["d_loss"], " 2 log 2", va="center", fontsize=9, color=D_COLOR)
+    ax.text(s[-1], eq_g, " log 2" if eq_g > 0 else " -log 2", va="center", fontsize=9, color=FAKE_COLOR)
     ax.set_xlabel("training step")
     ax.set_ylabel("loss")
     ax.set_title("Losses (dashed: value at equilibrium)")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper right", fontsize=9)
     return ax
 
 
@@ -125,7 +125,7 @@ def plot_history(history: dict, smooth: int = 25, generator_loss: str = "non_sat
     ax.set_xlabel("training step")
     ax.set_ylabel("D output")
     ax.set_title("Discriminator outputs (dashed: 1/2 at equilibrium)")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper right", fontsize=9)
     return axes
 
 
@@ -165,7 +165,7 @@ def plot_density_1d(x_grid, p_pdf=None, q_pdf=None, q_samples=None, d_values=Non
         ax2.set_ylabel("D(x)")
         h2, l2 = ax2.get_legend_handles_labels()
         handles, labels = handles + h2, labels + l2
-    ax.legend(handles, labels, loc="upper left", fontsize=8)
+    ax.legend(handles, labels, loc="upper left", fontsize=9)
     if title:
         ax.set_title(title)
     return ax
@@ -211,7 +211,7 @@ def plot_2d(real=None, fake=None, d_fn: Callable | None = None, lim: float = 1.6
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     if real is not None or fake is not None:
-        ax.legend(loc="upper right", fontsize=8, markerscale=3)
+        ax.legend(loc="upper right", fontsize=9, markerscale=3)
     if title:
         ax.set_title(title)
     return ax
@@ -289,7 +289,7 @@ def show_image_row(images, labels=None, ax=None, title: str | None = None, highl
         _, ax = plt.subplots(figsize=(min(1.1 * n, 12), 1.6))
     ax.imshow(image_grid(x, nrow=n, pad=2), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     ax.set_xticks([2 + i * (w + 2) + w / 2 for i in range(n)])
-    ax.set_xticklabels(labels if labels is not None else [""] * n, fontsize=8)
+    ax.set_xticklabels(labels if labels is not None else [""] * n, fontsize=9)
     ax.set_yticks([])
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)

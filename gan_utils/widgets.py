@@ -436,13 +436,13 @@ def draw_latent_explorer(generator, z, directions, amounts, gains=None):
     ax_big.imshow((np.clip(imgs[0, ..., 0], -1, 1) + 1) / 2, cmap="gray", vmin=0, vmax=1)
     ax_big.set_axis_off()
     terms = "".join(f" {'-' if x < 0 else '+'} {abs(x):.1f} d{i + 1}" for i, x in enumerate(a))
-    ax_big.set_title(f"G(z{terms})", fontsize=8, color=FAKE_COLOR)
+    ax_big.set_title(f"G(z{terms})", fontsize=9, color=FAKE_COLOR)
     for i in range(k):
         ax = fig.add_axes([0.25, 1 - (i + 1) / k + 0.08 / k, 0.75, 0.84 / k])
         lab = f"direction {i + 1}" + (f" (gain {gains[i]:.1f})" if gains is not None else "")
         show_image_row(imgs[1 + 7 * i:1 + 7 * (i + 1)], [f"{s:+.0f}" for s in steps], ax=ax,
                        highlight=int(np.argmin(abs(steps - a[i]))))
-        ax.set_title(lab, fontsize=8, loc="left")
+        ax.set_title(lab, fontsize=9, loc="left")
     return fig
 
 
@@ -622,7 +622,7 @@ def draw_discriminator_view(discriminator, image, edit: str = EDITS[0], amount: 
     ax.set_xlabel(f"amount of {edit}")
     ax.set_ylabel("logit (> 0: judged real)")
     ax.set_title("D's verdict along the edit", fontsize=9)
-    ax.legend(fontsize=8, frameon=False)
+    ax.legend(fontsize=9, frameon=False)
     fig.tight_layout()
     return fig
 
@@ -758,8 +758,8 @@ def draw_metric_explorer(images, scores: dict, baseline: dict, reference_histogr
         vals = [baseline[k], scores[k]]
         ax.bar([0, 1], vals, color=["#9a9a9a", FAKE_COLOR], width=0.6)
         for j, v in enumerate(vals):
-            ax.text(j, v, f"{v:.2f}" if k != "fid" or v < 100 else f"{v:.0f}", ha="center", va="bottom", fontsize=8)
-        ax.set_xticks([0, 1], ["unchanged", "now"], fontsize=8)
+            ax.text(j, v, f"{v:.2f}" if k != "fid" or v < 100 else f"{v:.0f}", ha="center", va="bottom", fontsize=9)
+        ax.set_xticks([0, 1], ["unchanged", "now"], fontsize=9)
         ax.set_title(f"{name}\n({note})", fontsize=9)
         top = max(vals) if k == "fid" else (10 if k == "inception_score" else 1)
         ax.set_ylim(0, 1.18 * max(top, 1e-9))
