@@ -195,13 +195,13 @@ print(f"D is perfect (accuracy {acc_end:.3f}); the saturating gradient fell to {
       f"of its largest value, the non-saturating one grew {abs(ns[-1]) / abs(ns[1]):.0f}-fold from step 10")
 
 # %% [markdown]
-# The supports do not overlap, so $D$ separates them perfectly: accuracy 1.000 from step 10, and $D(G(z))$ down to
-# 3.58e-06. Then (Arjovsky & Bottou, 2017, Theorem 2.4, and their experiment):
+# The supports do not overlap, so $D$ separates them perfectly (the check's line gives the numbers). Then (Arjovsky &
+# Bottou, 2017, Theorem 2.4, and their experiment):
 #
-# - the **saturating** gradient **vanishes**, to 2.7e-04 of its peak. It carries a factor $D(G(z))$, which goes to 0
+# - the **saturating** gradient **vanishes**, by orders of magnitude. It carries a factor $D(G(z))$, which goes to 0
 #   faster than $D$'s slope grows;
-# - the **non-saturating** gradient **grows**, 45-fold from step 10. Its factor $1 - D(G(z))$ goes to 1, while $D$'s
-#   slope keeps growing.
+# - the **non-saturating** gradient **grows**, tens of times from step 10. Its factor $1 - D(G(z))$ goes to 1, while
+#   $D$'s slope keeps growing.
 #
 # Neither says how far the generator is from the data. The verdict is "fake", steeply, wherever the supports are apart.
 #
@@ -233,8 +233,8 @@ assert abs(wgan_rows[-1][1] - THETA) < 0.1 * THETA and 0.8 < abs(wgan_rows[-1][2
 print(f"W1 estimate {wgan_rows[-1][1]:.3f} (true {THETA}); generator gradient {wgan_rows[-1][2]:.3f} (true slope 1)")
 
 # %% [markdown]
-# The estimate reaches 0.515 and the gradient 1.023, near the slope 1 of $W_1 = |\theta|$, up to 3,000 steps (one seed;
-# the check's comment gives 5 more). So: thin supports make $D$ perfect, a perfect $D$ ruins the usual gradients, and a
+# The estimate settles near the true 0.5, and the gradient near 1, the slope of $W_1 = |\theta|$, up to 3,000 steps.
+# The check's line and comment give the numbers. So: thin supports make $D$ perfect, a perfect $D$ ruins the usual gradients, and a
 # critic held to slope 1 keeps them. This chain is about **not converging**. Mode collapse is a different failure.
 
 # %% [markdown]
@@ -889,8 +889,8 @@ assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged
 # %% [markdown]
 # ## Summary
 #
-# - **A perfect $D$ ruins the generator's gradient** on thin supports: the saturating one vanished (2.7e-04 of its
-#   peak), the non-saturating one grew 45-fold. A WGAN-GP critic kept a gradient near 1.
+# - **A perfect $D$ ruins the generator's gradient** on thin supports: the saturating one vanished, the
+#   non-saturating one grew tens of times. A WGAN-GP critic kept a gradient near 1.
 # - **Mode collapse is a loss of diversity.** Read the modes covered and the distinct samples beside the high-quality
 #   fraction: a one-point generator scores 100%. The GAN doctor reads these as a verdict.
 # - **The stabilisers** are each a few lines. `gan_utils` has each, in `fit`, the command line (`--loss`,
