@@ -109,9 +109,9 @@ def line(name: str, s: dict) -> str:
 # %% [markdown]
 # ## 1. The gap, measured
 #
-# Two generators ship with `gan_utils`: the plain DCGAN of notebooks 03 to 05 (`checkpoint.load_pretrained(kind="dcgan")`)
-# and the class-conditional DCGAN of notebook 08 (`kind="conditional"`), asked for the ten digits in turn. Each draws
-# $N$ samples, scored as in notebook 06.
+# Two generators ship with `gan_utils`: the plain DCGAN of notebooks 03 to 05
+# (`checkpoint.load_pretrained(kind="dcgan")`) and the class-conditional DCGAN of notebook 08 (`kind="conditional"`),
+# asked for the ten digits in turn. Each draws $N$ samples, scored as in notebook 06.
 
 # %%
 plain = checkpoint.load_pretrained(kind="dcgan")
@@ -704,9 +704,10 @@ exercises.check("09", ex1=ex1, ex2=ex2, acceptance=acceptance, purity=purity)
 # cross, within $r$, the pixel distance between a real digit and its nearest real digit of another class.
 #
 # This is a heuristic, not part of the bound. It uses $G$'s median slope along random directions. Its largest slope at
-# a code, the Jacobian's top singular value, is larger, by a factor not measured here. It also uses the distance
-# between *real* digits of different classes; two images the classifier is sure of can be closer than that. So the
-# ratio below is an order of magnitude at most: it does not show that a trained generator cannot reach such a slope.
+# a code, the Jacobian's top singular value, is at least that large, by a factor not measured here. It also uses the
+# distance between *real* digits of different classes; two images the classifier is sure of can be closer than that.
+# So the ratio below is an order of magnitude at most: it does not show that a trained generator cannot reach such a
+# slope.
 
 # %%
 dz = np.asarray(jax.random.normal(jax.random.key(SEED + 1), z_plain[:500].shape))
@@ -729,8 +730,8 @@ print(f"G's typical slope: {slope:.1f} pixel units per unit of z (median over 50
 # sampling. They estimate $M$ from a burn-in set and update it, and they accept with a shifted sigmoid. None of that is
 # done here. The shipped discriminator was trained against the live generator, not the weight average we sample. A
 # trained $D$ is also not the optimal one: how well its logit serves is what section 4.2 measures. Why it removes so
-# few hybrids is not measured. A hypothesis: the optimal $D$'s logit would be lowest exactly on them, but the trained
-# $D$ is far from optimal, and it judged the live generator, not the average.
+# few samples between classes is not measured. A hypothesis: the optimal $D$'s logit would be lowest exactly on them,
+# but the trained $D$ is far from optimal, and it judged the live generator, not the average.
 #
 # **The cluster from $z$ (section 4.3).** Liu et al.'s sampler draws the cluster independently of $z$. Here $z_1$ both
 # picks the cluster and enters the network. So within a cluster, $z_1$ lies in a narrow band, while in training the
@@ -812,8 +813,8 @@ if not rerun:   # the committed run, which the next cell describes (a re-run is 
 # ## Appendix E: the share between classes at every threshold
 #
 # Section 1 counts a sample as between classes below a confidence of 0.9. The figure moves that threshold across its
-# whole range, on a log scale. The wide blue line is real test digits; the class-conditional curve runs just below it. The order
-# of the generators is the same at every threshold.
+# whole range, on a log scale. The wide blue line is real test digits; the class-conditional curve runs just below
+# it. The order of the generators is the same at every threshold.
 
 # %%
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
