@@ -93,6 +93,8 @@ CITED: dict[str, dict[str, str]] = {
         "14,000": "the same table's row",
         "57.9": "the same table: MNIST-FID (EMA) at 18,000 steps",
         "18,000": "the same table's row",
+        "0.60": "the same table: precision at 14,000 steps",
+        "0.61": "the same table: precision at 18,000 steps",
     },
 }
 
