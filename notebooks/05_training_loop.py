@@ -191,8 +191,8 @@ print(f"the same hand-written step: eager is {timings['by hand, eager (no jit)']
       f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: timings move with the machine's load).")
 
 # %% [markdown]
-# The first call pays for tracing and compiling, or loads the program from a disk cache. Every later call is much
-# faster than the eager step. So the whole update (both gradients and both Adam updates) is one jitted function,
+# The first call pays for tracing and compiling, or loads the program from a disk cache. Every later call is faster
+# than the eager step. So the whole update (both gradients and both Adam updates) is one jitted function,
 # compiled once and reused for thousands of steps. Appendix A times a compile from scratch and explains why the two
 # jitted rows differ.
 #
@@ -201,8 +201,8 @@ print(f"the same hand-written step: eager is {timings['by hand, eager (no jit)']
 # `gan_utils.train.fit` runs the compiled step in a loop. It records the metrics of every step, stops on NaN, and
 # calls our callback every `callback_every` steps. Our callback, `widgets.LiveTraining`, draws the **same 64 latent
 # codes** each time, so the frames show how the map $z \mapsto G(z)$ changes, not new random draws. It also redraws
-# the picture under the training cell: the newest frame, the losses so far, and the progress (so `progress=False`
-# turns off `fit`'s own tqdm bar).
+# the picture under the training cell: the newest frame, the losses so far, and the progress (it replaces `fit`'s
+# tqdm bar: `progress=False`).
 #
 # **The stop button** (Kernel > Interrupt) ends the training early without losing it. With `stop_on_interrupt=True`,
 # `fit` keeps every finished step, and the cells below carry on with the model as it is. A checkpoint (every 1,000
@@ -216,7 +216,7 @@ print(f"the same hand-written step: eager is {timings['by hand, eager (no jit)']
 # trained with Adam at $10^{-3}$ and $\beta_1 = 0.5$, batches of 64 and the non-saturating loss. These are not the
 # DCGAN paper's settings. They won a search for the best digits **per CPU-minute**: a larger learning rate gets both
 # players somewhere sooner, and a half-width step is cheaper, so the same minutes buy more steps. Appendix B gives
-# that search, run by run, and times both widths.
+# that search and times both widths.
 #
 # `USE_PRETRAINED = True` loads the shipped plain DCGAN instead (`load_pretrained(kind="dcgan")`): this recipe plus
 # a moving average of $G$'s weights (decay 0.999), trained for 10,000 steps, with its own frames and curves.
@@ -502,14 +502,14 @@ assert sat["g_grad_norm"] < tails["k_disc=5"]["g_grad_norm"] / 3, tails
 # In this seed, after 40 steps, five discriminator steps alone push $D(G(z))$ and $L_D$ toward 0: the discriminator
 # wins. Yet the non-saturating generator still gets a large gradient, since its per-sample weight $1 - D(G(z))$ is
 # near 1. With the saturating loss, the generator's gradient falls during the run, and Adam does not undo a falling
-# gradient (notebook 04). After 40 steps no run draws digits yet, the healthy one included: the samples do not show
-# this failure, the numbers do.
+# gradient (notebook 04). After 40 steps no run draws digits yet: the samples do not show this failure, the numbers
+# do.
 #
 # **(b) Non-convergence, and how to tell it from mode collapse.** On 2-D data we can see where every sample goes. We
 # train on the ring of 8 Gaussians (notebook 03's toy data, σ = 0.05). At five snapshots we count the modes that get
 # a high-quality sample, and the **high-quality fraction**: the share of samples within 3 standard deviations of a
-# mode (`metrics.toy_mode_metrics`; notebook 06 explains both). At the end of a run, the two numbers separate
-# two failures:
+# mode (`metrics.toy_mode_metrics`; notebook 06 explains both). At the end of a run, the two numbers separate two
+# failures:
 #
 # - **mode collapse**: few modes, but a *high* high-quality fraction. Every sample looks fine; the variety is gone.
 # - **non-convergence**: a *low* high-quality fraction that stays low, with samples that keep moving from snapshot
@@ -599,15 +599,15 @@ assert b09_modes.mean() <= 2 and b09_hq.mean() < 0.15 and final_hq["lr 2e-4, bet
     (b09_modes, b09_hq)
 
 # %% [markdown]
-# The cell's assertions check what follows over all 5 seeds; the pictures show seed 0.
+# The pictures show seed 0; the cell's assertions check the end of every run over all 5 seeds.
 #
 # - The **baseline** first sends its samples along rays through every mode, then pulls them onto the ring. How far
 #   it has got by step 2,000 depends on the seed.
 # - **Five times the learning rate** is no failure here. It ends with all 8 modes and most samples on them in every
 #   seed, and ahead of the baseline on average.
-# - **$\beta_1 = 0.9$** is the failure. Its samples are squeezed into one narrow wedge, between the modes, that points
-#   somewhere else at every snapshot. It is collapsed *and* not converging: the two players chase each other round
-#   the ring.
+# - **$\beta_1 = 0.9$** is the failure. In seed 0 its samples are squeezed into one narrow wedge, between the modes,
+#   that points somewhere else at every snapshot; in every seed it ends off the modes. It is collapsed *and* not
+#   converging: the two players chase each other round the ring.
 #
 # Counting modes alone would call the third run a collapse onto one mode; the high-quality fraction says the samples
 # are not on that mode either. Appendix C reads the spreads and directions that show the wedge. In an image GAN,
@@ -673,9 +673,8 @@ assert toy_verdicts["lr 1e-3 (5x), beta1 0.5"].count("healthy") >= 4, toy_verdic
 # ## 7. On a Colab GPU or TPU
 #
 # In Colab choose *Runtime > Change runtime type > GPU* (or *TPU*) and run all; JAX finds the accelerator by
-# itself. These code paths were written for accelerators but not
-# measured on one for this course (`benchmarks/RESULTS.md`: no GPU or TPU was available), so time your own run
-# before raising the budget:
+# itself. These code paths were written for accelerators but not measured on one for this course
+# (`benchmarks/RESULTS.md`: no GPU or TPU was available), so time your own run before raising the budget:
 #
 # - **GPU**: `fit` fuses 50 steps into one compiled `lax.scan` call (`devices.default_fuse`), which removes Python's
 #   per-step dispatch. Check `result.steps_per_second` before raising `STEPS` or `BATCH`.
@@ -685,15 +684,15 @@ assert toy_verdicts["lr 1e-3 (5x), beta1 0.5"].count("healthy") >= 4, toy_verdic
 # - **From a terminal**: `python -m gan_utils train --dataset mnist --steps 5000 --self-condition 0 --out run`
 #   trains this notebook's recipe; add `--resume` to continue an interrupted run. The command line takes
 #   `GANConfig`'s defaults with two exceptions. Without `--self-condition 0` it trains notebook 09's self-conditioned
-#   GAN on 40 clusters (Appendix B says why this notebook does not). On the toy rings and grids it also
-#   anneals the second half of a run (`--lr-anneal`, notebook 07).
+#   GAN on 40 clusters (Appendix B says why this notebook does not). On the toy rings and grids it also anneals
+#   the second half of a run (`--lr-anneal`, notebook 07).
 
 # %% [markdown]
 # ## Summary
 #
 # - One GAN step: a discriminator step on real and (fixed) fake images, then a generator step through the updated
 #   discriminator.
-# - Compiling the whole step once makes every later step much faster than eager dispatch (section 2).
+# - Compiling the whole step once makes every later step faster than eager dispatch (section 2).
 # - The recipe (half-width networks, Adam at $10^{-3}$) gives the best digits per CPU-minute (Appendix B).
 # - Trained for 5,000 steps, the DCGAN draws digits of all ten classes (MNIST-FID, precision, recall, a digit
 #   classifier); images still change late in training.
@@ -751,9 +750,6 @@ exercises.check("05", answer_1=answer_1, answer_2=answer_2, answer_3=answer_3, x
 
 # %%
 cache_dir = jax.config.jax_compilation_cache_dir
-print(f"the same hand-written step: eager is {timings['by hand, eager (no jit)'] / timings['by hand, nnx.jit: one step']:.0f}x "
-      f"slower than compiled; the first compiled call costs about "
-      f"{timings['gan_utils step: first call'] / timings['gan_utils step: one step']:.0f} gan_utils steps.")
 print(f"persistent compilation cache: {cache_dir or 'off'}")
 # A cold compile, measured with the cache switched off: a fresh program (a new batch size) compiled from scratch. JAX
 # decides once per process whether it uses the cache, so the switch needs a reset of that decision, both ways.
