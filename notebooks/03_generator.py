@@ -576,7 +576,7 @@ assert 0.75 < background(xr) < 0.9 and background(x_untrained) < 0.05 and spread
 # README; notebook 05 trains the same network live). This is the **plain DCGAN**,
 # `checkpoint.load_pretrained(kind="dcgan")`. It has **half the width** of this notebook's generator: 64 channels at
 # 7x7 instead of 128. That width won the course's search for the best digits per CPU-minute. The half-width pair of generator and discriminator fits
-# more than twice as many steps into the same minutes and reached a lower FID, one seed per run (notebook 05 quotes the
+# more than twice as many steps into the same minutes and reached a lower FID, one seed per run (notebook 05, Appendix B, quotes the
 # runs from `benchmarks/quality_results.md`). FID, built in notebook 06, measures how far generated images are from
 # real ones; lower is better. The generator trained for 10,000 steps at batch 64. What ships is a moving average (EMA)
 # of its weights over training. `load_pretrained` rebuilds it from the config saved beside the weights (msgpack:
@@ -789,7 +789,7 @@ def timings_ms(module, x, repeats, split=False):
     # forward alone and forward + backward; with split=True also forward + only one of the two gradients
     graphdef, state = nnx.split(module)
     loss = lambda m, x: jnp.mean(m(x) ** 2)
-    # compiled as gan_utils compiles its training steps: devices.compiler_options() (notebook 05 explains it)
+    # compiled as gan_utils compiles its training steps: devices.compiler_options() (notebook 05, Appendix A, explains it)
     jit = partial(jax.jit, compiler_options=devices.compiler_options())
     fns = {"forward": jit(lambda s, x: loss(nnx.merge(graphdef, s), x)),
            "forward + backward": jit(lambda s, x: nnx.value_and_grad(loss, argnums=(0, 1))(nnx.merge(graphdef, s), x))}

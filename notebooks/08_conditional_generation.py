@@ -568,9 +568,9 @@ if not TESTING:   # over 200 codes; the walk's smallest share in the saved run i
 #
 # ### 3.4 Truncation: quality for variety
 #
-# Codes nearer the origin give more typical digits (section 3.2). The **truncation trick** (BigGAN, Brock et al.,
-# 2019) makes that a knob $\psi$: each coordinate of $z$ is drawn from a normal truncated to $[-\psi, \psi]$ (values
-# outside are redrawn). We trace notebook 06's precision (quality) and recall (variety) as $\psi$ changes.
+# Codes nearer the origin give more typical digits (section 3.2). Notebook 06 (section 7) taught the **truncation
+# trick** (Brock et al., 2019): each coordinate of $z$ is drawn from a normal truncated to $[-\psi, \psi]$. Here we
+# trace precision (quality) and recall (variety) as $\psi$ changes for the conditional generator.
 
 # %%
 N_TRUNC = 500 if TESTING else 2000
