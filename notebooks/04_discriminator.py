@@ -320,9 +320,8 @@ key, k_u, k_p = jax.random.split(key, 3)   # keys for Appendix B's per-sample vi
 # norm falls with it, from 1.44 to 0.030. The non-saturating one *grows*, from 1.41 to 84.6. Their ratio follows
 # $D/(1-D)$ of the mean $D(G(z))$: 3.6e-04 against 3.7e-04 at the end.
 #
-# Against the pretrained generator, the same 200 steps leave $D$ near chance. Its held-out accuracy ends at 0.551 and
-# stays between 0.486 and 0.580 at every probe. Both generator gradients *grew*, the saturating one 2.3x. So a
-# discriminator does not always "win" in a given number of steps. And no gradient vanished while the fakes were this
+# Against the pretrained generator, the same 200 steps leave $D$ near chance at every probe. Both generator
+# gradients *grew*. So a discriminator does not always "win" in a given number of steps. And no gradient vanished while the fakes were this
 # close to the data.
 #
 # **Why the non-saturating loss?** Adam divides each weight's step by the size of its recent gradients. So a gradient
@@ -521,7 +520,7 @@ assert max(edit_table["blur", 0.5][0], edit_table["noise", 0.5][0]) < min(edit_t
 #   mistakes: a fake at $\ell \ge 16.64$, a real at $\ell \le -87.34$.
 # - Trained alone, $D$ beats the untrained generator (held-out accuracy 1.000). The saturating gradient then falls
 #   from 1.44 to 0.030, while the non-saturating one rises to 84.6. Against the pretrained generator, $D$ stayed near
-#   chance (0.551) in this run.
+#   chance in this run.
 # - Adam undoes a constant gradient scale, but not a falling one. The saturating loss also gives the worst fakes the
 #   least weight. So we use the non-saturating loss, and alternate $D$ and $G$.
 # - One-sided label smoothing held the mean $D(x)$ at 0.873 and the largest real logit at 2.39, against 13.15
@@ -579,7 +578,7 @@ exercises.check("04", neg_log_sigmoid=neg_log_sigmoid, answer_2=answer_2, answer
 #   section 3's table.
 #
 # How close do real runs come? On held-out images, the runs of section 4 record the largest logit $D$ gives a fake and
-# the smallest it gives a real: +1.32 and -1.25, far inside the break points. But one confident mistake in one batch
+# the smallest it gives a real. Both stay within a few units of zero, far inside the break points. But one confident mistake in one batch
 # would be enough.
 
 # %%
@@ -679,8 +678,8 @@ print(f"worst quarter's share of the saturating weight: {share_u['saturating']:.
 # %% [markdown]
 # In the run saved here:
 #
-# - **Adam undoes a constant scale.** A fresh Adam given $g$ and given $0.01\,g$ makes updates that differ by 10.6% of
-#   the update's norm. All of it comes from Adam's $\epsilon$: with $\epsilon$ near 0 they differ by 6e-09. Against the
+# - **Adam undoes a constant scale.** A fresh Adam given $g$ and given $0.01\,g$ makes updates that differ by about a tenth
+#   of the update's norm. All of it comes from Adam's $\epsilon$: with $\epsilon$ near 0 they differ by 6e-09. Against the
 #   untrained generator, the saturating gradient is 2,671x smaller than the non-saturating one. Yet a fresh Adam's
 #   first step is about $\pm\eta$ per weight, whatever the gradient's size. So its norm is at most $\eta\sqrt n$ =
 #   0.169 for any gradient, and the two first updates are 0.158 and 0.169.
@@ -688,9 +687,10 @@ print(f"worst quarter's share of the saturating weight: {share_u['saturating']:.
 #   step. Ten steps after one weight's gradient drops 100x, its update is 0.011 of what it was. It takes 5,759 steps
 #   to get back to half. A discriminator that grows confident quickly causes such a drop: against the untrained
 #   generator, the saturating gradient fell from 1.44 to 0.030 in section 4.
-# - **The per-sample weights differ as the formula says.** The worst quarter of fakes gets 9.4% (untrained $G$) and
-#   18.8% (pretrained $G$) of the saturating weight, against 25.0% and 31.1% of the non-saturating weight. Yet on these
-#   batches the two gradients point almost the same way (cosine 1.000 and 0.991). This holds even against the
+# - **The per-sample weights differ as the formula says.** Against the untrained generator, the worst quarter of fakes gets 9.4%
+#   of the saturating weight and 25.0% of the non-saturating weight. Against the pretrained generator it gets under a
+#   fifth and over a quarter. Yet on these batches the two gradients point almost the same way: their cosine is near 1
+#   against both generators. This holds even against the
 #   untrained generator, whose $D(G(z))$ spans 4.2e-05 to 2.41e-03. The fakes' gradients must largely share one
 #   direction, so re-weighting them changes their sum little.
 #
