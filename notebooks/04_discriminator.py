@@ -321,8 +321,8 @@ key, k_u, k_p = jax.random.split(key, 3)   # keys for Appendix B's per-sample vi
 # $D/(1-D)$ of the mean $D(G(z))$: 3.6e-04 against 3.7e-04 at the end.
 #
 # Against the pretrained generator, the same 200 steps leave $D$ near chance at every probe. Both generator
-# gradients *grew*. So a discriminator does not always "win" in a given number of steps. And no gradient vanished while the fakes were this
-# close to the data.
+# gradients *grew*. So a discriminator does not always "win" in a given number of steps. And no gradient vanished
+# while the fakes were this close to the data.
 #
 # **Why the non-saturating loss?** Adam divides each weight's step by the size of its recent gradients. So a gradient
 # that is *constantly* 100 times smaller gives nearly the same steps. Adam does not undo two things:
