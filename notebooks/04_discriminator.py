@@ -19,22 +19,19 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/04_discriminator.ipynb)
 #
-# The discriminator is the generator's only teacher: the generator never sees a real image, only the gradient of
-# the discriminator's opinion. This notebook builds it, makes its loss numerically safe, and measures what happens
-# to the generator's signal when it becomes too good.
+# The discriminator is the generator's only teacher. The generator never sees a real image: it sees only the gradient
+# of the discriminator's opinion. This notebook builds the discriminator, computes its loss safely, and measures what
+# it teaches. Symbols follow the course's [notation table](../docs/notation.md): $p$ is the data, $q$ the model.
 #
 # **You will learn**
 #
-# - the discriminator as a **binary classifier** of real and fake, and the optimum $D^\star = p/(p+q)$ it estimates;
-# - the **convolutional discriminator** of the course, layer by layer;
-# - why the loss is computed **from logits**: the values where the naive $\log(\sigma(x))$ returns $-\infty$ or NaN;
-# - to train the discriminator **alone** against a fixed generator, an easy one and a hard one, measured; and what
-#   the **saturating** generator loss gets wrong, measured: a gradient that shrinks as $D$ grows confident (which
-#   Adam undoes only while the scale stays constant), and **per-sample weights** that give the worst fakes the least
-#   push;
+# - the **convolutional discriminator** of the course, layer by layer, and why it has no BatchNorm;
+# - the GAN losses **from logits**, as code, and the logits where the naive forms return $+\infty$ or NaN;
+# - to train $D$ **alone** against an easy and a hard fixed generator, and what its confidence does to the
+#   generator's gradient under the **saturating** and **non-saturating** losses;
 # - **dropout** and **one-sided label smoothing**, and what each does to $D$'s confidence;
-# - **what the discriminator looks at**: its input gradient as an image; and, with a control that blurs, erases,
-#   shifts, adds noise to or blends a real digit, **what it judges**, measured on 64 digits.
+# - **what the discriminator looks at**: its input gradient as an image; and how it judges 64 real digits that we
+#   blur, erase, shift, add noise to or blend with a fake.
 
 # %%
 # Setup: the course package (from this clone; on Colab, from GitHub), then imports, seed and devices.
@@ -65,27 +62,25 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # %% [markdown]
 # ## 1. The discriminator is a classifier
 #
-# $D$ maps an image $x$ to a **logit** $\ell(x) \in \mathbb R$ and a probability $D(x) = \sigma(\ell(x)) = 1/(1+e^{-\ell(x)})$
-# that $x$ is real. It is trained by binary cross-entropy with label 1 for data $x \sim p$ and 0 for samples
-# $G(z) \sim q$:
+# $D$ maps an image $x$ to a **logit** $\ell(x) \in \mathbb R$ and a probability $D(x) = \sigma(\ell(x))$ that $x$ is
+# real. It is trained by binary cross-entropy, with label 1 for data $x \sim p$ and 0 for samples $G(z) \sim q$:
 # $$L_D = -\,\mathbb E_{x\sim p}\log D(x) \;-\; \mathbb E_{z}\log\bigl(1 - D(G(z))\bigr).$$
-# For a fixed generator, minimising pointwise ($\min_D\, -p\log D - q\log(1-D)$, derivative $-p/D + q/(1-D) = 0$)
-# gives the optimum of notebook 02:
-# $$D^\star(x) = \frac{p(x)}{p(x) + q(x)}.$$
-# Equivalently, $D^\star/(1-D^\star) = p/q$: at the optimum $D$'s **logit** is the log density ratio,
-# $\ell^\star(x) = \log p(x)/q(x)$, so $D$ is the density-ratio estimator of notebook 01; the generator learns by
-# following its gradient.
+# Notebook 01 (section 9) and notebook 02 (section 2) showed what this loss learns. Against a fixed generator its
+# optimum is $D^\star = p/(p+q)$, and the optimal logit is the log density ratio $\ell^\star = \log p/q$. The
+# generator learns by following the gradient of this logit.
 #
 # ## 2. The convolutional discriminator
 #
-# For 28x28 images, `gan_utils.models.DCGANDiscriminator` mirrors the generator of notebook 03: two $4\times4$
+# For 28x28 images, `gan_utils.models.DCGANDiscriminator` mirrors the generator of notebook 03. Two $4\times4$
 # convolutions with **stride 2** halve the resolution ($28 \to 14 \to 7$) while the channels grow
-# ($1 \to 64 \to 128$), then one linear layer gives the logit. DCGAN's choices (Radford et al., 2016, section 3):
-# strided convolutions instead of pooling (the network learns its own downsampling), and **LeakyReLU**
-# $\max(x, 0.2x)$ instead of ReLU, which they found to work well in the discriminator. Its local slope is never
-# zero (it is $0.2$ for negative inputs), so no unit blocks the gradient that flows back to the *generator*
-# through $D$ the way a ReLU in its flat half does (the total gradient can still cancel). The table is computed
-# from the model (`models.layer_table`, notebook 03):
+# ($1 \to 64 \to 128$). One linear layer then gives the logit. Two choices come from DCGAN (Radford et al., 2016,
+# section 3):
+#
+# - **strided convolutions** instead of pooling, so the network learns its own downsampling;
+# - **LeakyReLU** $\max(x, 0.2x)$ instead of ReLU. Its slope is never zero, so no unit blocks the gradient that flows
+#   back through $D$ to the *generator*.
+#
+# The table is computed from the model (`models.layer_table`, notebook 03):
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -108,12 +103,12 @@ assert logits.shape == (8,) and bool(jnp.all(jnp.isfinite(logits)))
 print("untrained D(x) on 8 real digits:", [round(float(v), 2) for v in jax.nn.sigmoid(logits)])
 
 # %% [markdown]
-# **No BatchNorm.** DCGAN's discriminator also had BatchNorm in every layer but the first (Radford et al., 2016,
-# section 3). The course's has none. In training mode BatchNorm normalises each feature with the statistics of the
-# current batch, so each logit depends on the *other* images in the batch, and a GAN feeds $D$ batches that are all
-# real or all fake (`d_step` below calls `D(real)` and `D(fake)` separately): $D$ could judge the batch rather than
-# the image. Measured: one real digit, scored inside a batch of 31 other real digits and inside a batch of 31 fakes
-# of the untrained generator, by this $D$ as it is and with a BatchNorm (training mode) after its second convolution.
+# **No BatchNorm.** DCGAN's discriminator had BatchNorm in every layer but the first; the course's has none. In
+# training mode, BatchNorm normalises each feature with the statistics of the current batch. So each logit depends on
+# the *other* images in the batch. A GAN feeds $D$ batches that are all real or all fake (`d_step` below calls
+# `D(real)` and `D(fake)` separately), so $D$ could judge the batch rather than the image. We measure it: one real
+# digit, scored among 31 other real digits and among 31 fakes of the untrained generator. We score it with this $D$,
+# and with a BatchNorm (training mode) added after its second convolution.
 
 # %%
 G_untrained = models.DCGANGenerator(rngs=nnx.Rngs(SEED))     # the untrained generator of notebook 03
@@ -135,28 +130,16 @@ print(f"With BatchNorm the verdict on one image moves by {shift['with BatchNorm'
       f"without, by {shift['course D, no BatchNorm']:.0e}.")
 
 # %% [markdown]
-# ## 3. Cross-entropy from logits
+# ## 3. The losses from logits, as code
 #
-# The loss needs $\log D = \log\sigma(\ell)$ and $\log(1-D) = \log(1-\sigma(\ell))$. Computed literally in float32
-# they break:
-#
-# - $\sigma(\ell) = 1/(1+e^{-\ell})$ becomes exactly 0 once it falls below float32's smallest *normal* number
-#   $2^{-126} = e^{-87.3\ldots}$, that is for $\ell \lesssim -87$: smaller results would be *subnormal* numbers,
-#   which XLA flushes to zero here (measured below, on the backend the notebook runs on; float32 itself reaches
-#   down to the subnormal $2^{-149}$), so $\log\sigma(\ell) = -\infty$;
-# - $1 - \sigma(\ell)$ rounds to exactly 0 as soon as $1 + e^{-\ell}$ rounds to 1, for $\ell \gtrsim 16.6$
-#   (float32 has 24 bits, and $1 + e^{-\ell}$ rounds to 1 once $e^{-\ell} < 2^{-24} = e^{-16.6\ldots}$), so
-#   $\log(1-\sigma(\ell)) = -\infty$;
-# - the gradient of $\log\sigma(\ell)$ through $\sigma$ is $\sigma'(\ell)/\sigma(\ell) = 0/0$ = NaN where $\sigma$ underflows.
-#
-# The fix is algebra. Since $\sigma(\ell) = 1/(1+e^{-\ell})$ and $1-\sigma(\ell) = \sigma(-\ell)$:
-# $$-\log\sigma(\ell) = \log(1 + e^{-\ell}) = \operatorname{softplus}(-\ell), \qquad
-# -\log(1-\sigma(\ell)) = \operatorname{softplus}(\ell),$$
-# and softplus has an evaluation that never overflows, `jax.nn.softplus` (the column "log(1+e^-l) naive" below shows
-# that writing it out literally is not enough; exercise 1 asks you to write the safe form yourself).
-# `jax.nn.log_sigmoid` is $-\operatorname{softplus}(-\ell)$. The derivatives are exact too:
-# $\partial_\ell[-\log\sigma(\ell)] = \sigma(\ell) - 1$ and $\partial_\ell[-\log(1-\sigma(\ell))] = \sigma(\ell)$.
-# Every loss in `gan_utils.losses` takes logits and uses this form. The numbers:
+# The loss needs $\log\sigma(\ell)$ and $\log(1-\sigma(\ell))$. Notebook 01 (section 9) showed that computed
+# literally in float32 they can return $-\infty$, and derived the stable forms
+# $$-\log\sigma(\ell) = \operatorname{softplus}(-\ell), \qquad -\log(1-\sigma(\ell)) = \operatorname{softplus}(\ell).$$
+# Their derivatives are exact too: $\sigma(\ell) - 1$ and $\sigma(\ell)$. Here we find where each naive form breaks,
+# and what that means for a GAN. The cell scores twelve logits with the naive forms and with `jax.nn.softplus`. It then
+# scans a fine grid of logits for the break points. The column "log(1+e^-l) naive" shows that writing softplus out
+# literally is not enough; exercise 1 asks you to write a safe form yourself. Every loss in `gan_utils.losses` takes
+# logits and uses these forms.
 
 # %%
 ells = jnp.array([-1000.0, -120.0, -88.0, -87.0, -50.0, -20.0, 0.0, 16.0, 17.0, 20.0, 50.0, 1000.0], jnp.float32)
@@ -180,15 +163,9 @@ breaks = {"-log sigma(l) = inf (sigma(l) == 0)": float(grid[sig == 0].max()),
           "  its d/dl = NaN": float(grid[jnp.isnan(jax.vmap(jax.grad(naive_real))(grid))].max()),
           "-log(1 - sigma(l)) = inf (1 - sigma(l) == 0)": float(grid[(1 - sig) == 0].min()),
           "  its d/dl = NaN ": float(grid[jnp.isnan(jax.vmap(jax.grad(naive_fake))(grid))].min())}
-tiny, sub = np.finfo(np.float32).tiny, np.finfo(np.float32).smallest_subnormal
 print(f"on {jax.default_backend().upper()}, the naive forms break at:")
 for k, v in breaks.items():
     print(f"  {k:<44} {'for l <=' if v < 0 else 'for l >='} {v:.2f}")
-print(f"float32: smallest normal number {tiny:.3e} = e^{math.log(tiny):.2f}, smallest subnormal {sub:.1e}; "
-      f"2^-24 = e^{-24 * math.log(2):.2f}")
-s_np, s_jax = 1 / (1 + np.exp(np.float32(87.5))), float(jax.nn.sigmoid(jnp.float32(-87.5)))
-print(f"sigma(-87.5) = 1 / (1 + e^87.5): numpy float32 {s_np:.2e} (a subnormal), jax {s_jax:.2e}"
-      + (" (flushed to zero)" if s_jax == 0 else ""))
 
 # %%
 # Check: the stable forms are finite everywhere and equal to gan_utils.losses; the naive ones fail where stated.
@@ -206,39 +183,31 @@ assert jnp.allclose(losses.discriminator_loss(ells, -ells), jnp.mean(stable_real
 print("gan_utils.losses agrees with softplus at every logit, including +-1000")
 
 # %% [markdown]
-# Read the table by the image each loss is used on: $-\log\sigma(\ell)$ is the loss of a *real* image,
-# $-\log(1-\sigma(\ell))$ that of a *fake*. Where $D$ is right, however confident (a real at a large positive logit,
-# a fake at a large negative one), the naive forms are harmless: they give 0 or the right finite value. They fail
-# only on confident **mistakes**: a fake scored $\ell \gtrsim 16.6$ or a real scored $\ell \lesssim -87$ gives
-# $+\infty$ and a NaN gradient (the printed break points). One such sample makes the batch's mean loss $+\infty$, and
-# its NaN, summed into every weight's gradient, spoils the whole update. (Near the break point the naive fake loss is
-# already inaccurate: see its row $\ell = 16$.) How close do real runs come? The training runs of section 4 record,
-# on held-out images, the largest logit $D$ gives a fake and the smallest it gives a real: in the run saved here they
-# stay far inside the break points (printed), but a single confident mistake in any batch would be enough, so the
-# course computes every loss from logits.
+# Read the table by the image each loss is used on. $-\log\sigma(\ell)$ is the loss of a *real* image, and
+# $-\log(1-\sigma(\ell))$ the loss of a *fake*. Where $D$ is right, however confident, the naive forms are harmless:
+# they give 0 or the right value. They fail only on confident **mistakes**. A fake scored $\ell \ge 16.64$, or a real
+# scored $\ell \le -87.34$, gives $+\infty$ and a NaN gradient. One such image makes the batch's mean loss $+\infty$,
+# and its NaN spoils the update of every weight. So the course computes every loss from logits. (Appendix A explains
+# both break points by float32's number format, and shows how close the runs below come to them.)
 #
-# ## 4. The discriminator alone against a fixed generator, and the generator's signal
+# ## 4. The discriminator alone against a fixed generator
 #
-# Fix a generator and train only $D$. Against a fixed $q$ the optimum $D^\star = p/(p+q)$ is a perfect classifier
-# wherever $p$ and $q$ do not overlap (Arjovsky and Bottou, 2017, prove that a perfect discriminator exists when the
-# supports of $p$ and $q$ are disjoint, or are low-dimensional manifolds that do not perfectly align, a situation
-# they argue is typical for images). Whether a network gets there, and how fast, depends on how different the
-# fakes are: we measure it against an easy generator and a hard one. What does a confident $D$ do to the
-# generator's learning signal? Through a logit $\ell = \ell(G(z))$ the two generator losses of notebook 02 have
-# the gradients
-# $$\frac{\partial}{\partial\ell}\log\bigl(1-\sigma(\ell)\bigr) = -\sigma(\ell) = -D(G(z)) \quad\text{(saturating, minimax)}, \qquad
-# \frac{\partial}{\partial\ell}\bigl[-\log\sigma(\ell)\bigr] = -(1 - D(G(z))) \quad\text{(non-saturating)}.$$
-# As $D(G(z)) \to 0$ the first shrinks toward 0 and the second tends to $-1$. We measure the full gradient norm
-# $\|\nabla_\theta L_G\|$ with respect to the generator's weights, for both losses, while $D$ trains. ($G$ is held
-# fixed in inference mode, so its BatchNorm uses its running statistics; in training, notebook 05, $G$'s BatchNorm
-# uses batch statistics and the norms differ, not the per-logit ratios.)
+# Fix a generator and train only $D$. Where $p$ and $q$ do not overlap, the optimum $D^\star = p/(p+q)$ is a perfect
+# classifier; Arjovsky and Bottou (2017) argue that this is typical for images. Whether a network gets there, and how
+# fast, depends on how different the fakes are. We measure it against two fixed generators:
 #
-# Two fixed generators: the **untrained** one of notebook 03 (easy to spot) and a shipped **pretrained** one
-# (hard: its samples look like digits). Of the generators shipped with `gan_utils`, this notebook uses the plain
-# DCGAN, `checkpoint.load_pretrained(kind="dcgan")`, trained with notebook 05's recipe: its discriminator is the
-# network built above, at half its width. (The package's default generator, notebook 09's, is trained against a discriminator that also
-# reads a cluster id.) $D$ trains with Adam ($2\cdot10^{-4}$, $\beta_1 = 0.5$) on batches of 32 real
-# and 32 fake images; every few steps we measure its accuracy on 256 *held-out* real test images and 256 fresh fakes.
+# - the **untrained** generator of notebook 03, whose fakes are easy to spot;
+# - a shipped **pretrained** one, whose fakes look like digits. It is the plain DCGAN,
+#   `checkpoint.load_pretrained(kind="dcgan")`, trained with notebook 05's recipe against the network built above, at
+#   half its width.
+#
+# $D$ trains with Adam ($2\cdot10^{-4}$, $\beta_1 = 0.5$) on batches of 32 real and 32 fake images. Every few steps
+# we measure its accuracy on 256 *held-out* real test images and 256 fresh fakes.
+#
+# What does a confident $D$ do to the generator's signal? Notebook 02 (section 4) gave the two generator losses'
+# gradients through the logit: $-D(G(z))$ for the **saturating** loss, $-(1-D(G(z)))$ for the **non-saturating** one.
+# As $D(G(z)) \to 0$, the first vanishes and the second tends to $-1$. While $D$ trains, we measure the full gradient
+# norm $\|\nabla_\theta L_G\|$ over the generator's weights, for both losses.
 
 # %%
 x_test_u8, y_test = data.load_mnist("test", n=256)
@@ -310,7 +279,7 @@ print(f"confident mistakes (section 3), over all probes of both runs: largest fa
       f"{hi:+.2f} and {lo:+.2f})")
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
+fig, axes = plt.subplots(1, 3, figsize=(15, 4.8))
 for log, ls, name in ((log_u, "-", "vs untrained G"), (log_p, "--", "vs pretrained G")):
     axes[0].plot(log["step"], log["accuracy"], color=D_COLOR, ls=ls, label=name)
     axes[1].plot(log["step"], log["d_real"], color=REAL_COLOR, ls=ls, label=f"D(x), {name}")
@@ -323,7 +292,7 @@ axes[0].axhline(1.0, color="gray", lw=0.8, ls=":")
 axes[1].set(xlabel="discriminator steps", ylabel="mean D output", title="Mean D(x) and D(G(z))", ylim=(0, 1))
 axes[2].set(xlabel="discriminator steps", ylabel="generator gradient norm", title="Generator gradient norm, both losses")
 for ax in axes:
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
 plt.tight_layout(); plt.show()
 
 # %%
@@ -343,31 +312,297 @@ assert log_p["accuracy"][-1] < 0.75 and log_p["grad_saturating"][-1] > 0.5 * log
 if not TESTING:                 # the full run: both gradients grew (the text says so)
     assert log_p["grad_saturating"][-1] > log_p["grad_saturating"][0]
     assert log_p["grad_non_saturating"][-1] > log_p["grad_non_saturating"][0]
+key, k_u, k_p = jax.random.split(key, 3)   # keys for Appendix B's per-sample view, drawn here
 
 # %% [markdown]
-# In the run saved here, against the untrained generator the discriminator becomes perfect on held-out images
-# (accuracy 0.64 at the start, 1.000 at the end) and the mean $D(G(z))$ falls from 0.51 to 0.0004. The saturating
-# gradient norm falls with it (after a brief rise in the first steps, in the figure), from 1.44 to 0.030, while the
-# non-saturating one *grows*, from 1.41 to 84.6; their ratio follows $D/(1-D)$ of the mean $D(G(z))$ (1.03 and
-# 3.6e-4, against 1.03 and 3.7e-4). Against the pretrained generator, whose samples look like digits, the same number
-# of steps leaves $D$ near chance in this run: held-out accuracy 0.51 at the start, 0.551 at the end, within a few
-# points of chance at every probe (the range is printed); the mean $D(G(z))$ moved from 0.40 to 0.49, and both
-# generator gradients *grew* (by the factors printed under the figure). A discriminator alone does not always "win" in a given number of steps, and here no
-# gradient vanished while the fakes were this close to the data.
+# In the run saved here, against the untrained generator $D$ becomes perfect on held-out images: accuracy 0.64 at the
+# start, 1.000 at the end. The mean $D(G(z))$ falls from 0.51 to 0.0004. After a brief rise, the saturating gradient
+# norm falls with it, from 1.44 to 0.030. The non-saturating one *grows*, from 1.41 to 84.6. Their ratio follows
+# $D/(1-D)$ of the mean $D(G(z))$: 3.6e-04 against 3.7e-04 at the end.
 #
-# **Is the small gradient the whole problem?** Under plain gradient descent it would be: the generator's step is
-# proportional to its gradient. The course's DCGANs train with Adam, which divides each weight's step by the root of
-# a running average of that weight's squared gradient, so a gradient that is *constantly* 100 times smaller gives
-# nearly the same steps (up to Adam's small constant $\epsilon$). Two things are left that Adam does not undo. (1) A gradient that *falls*: Adam's average of $g^2$
-# forgets only at the rate $\beta_2 = 0.999$ per step, so after a drop the steps shrink with the gradient until the
-# average catches up. (2) The **per-sample weights**: through the logit, the saturating gradient counts fake $i$
-# with weight $D(G(z_i))$, so the fakes the discriminator rejects most firmly, the worst ones, count **least**; the
-# non-saturating loss counts them with $1 - D(G(z_i))$, the most. Measured below with the two discriminators just
-# trained, on 256 fakes each: the share of the total weight that the worst quarter of fakes receives under each loss
-# (below a quarter for the saturating loss by construction, and at least a quarter for the non-saturating loss,
-# also by construction; the question is how far from a quarter), the cosine between the
-# two losses' gradients with respect to the generator's weights (1: the same direction, only the scale differs),
-# and Adam's updates for gradients of different scales.
+# Against the pretrained generator, the same 200 steps leave $D$ near chance at every probe. Both generator
+# gradients *grew*. So a discriminator does not always "win" in a given number of steps. And no gradient vanished
+# while the fakes were this close to the data.
+#
+# **Why the non-saturating loss?** Adam divides each weight's step by the size of its recent gradients. So a gradient
+# that is *constantly* 100 times smaller gives nearly the same steps. Adam does not undo two things:
+#
+# - a gradient that *falls*. Adam's memory lags, so its steps shrink with the gradient for thousands of steps.
+# - the **per-sample weights**. Through the logit, the saturating loss counts fake $i$ with the weight $D(G(z_i))$, so
+#   the worst fakes count **least**. The non-saturating loss counts them with $1 - D(G(z_i))$, the most. Against the
+#   untrained generator, the worst quarter of fakes gets 9.4% of the saturating weight and 25.0% of the other.
+#
+# Appendix B measures both, and shows that Adam does undo a constant scale. The non-saturating loss has neither
+# problem, so every GAN the course trains for results uses it (Goodfellow et al., 2014, section 3). And a
+# discriminator trained alone does not stay put: as it improves, the generator's gradient changes. So the two networks
+# train in alternation, each step of one answered by a step of the other (notebook 05).
+
+# %% [markdown]
+# ## 5. Taming the discriminator: dropout and one-sided label smoothing
+#
+# **Dropout** (rate $r$) zeroes each feature with probability $r$ during training and scales the rest by $1/(1-r)$.
+# $D$ must classify with random parts of itself missing, which regularises it (Srivastava et al., 2014). Dropout is off
+# at inference (`D.eval()`). `DCGANDiscriminator(dropout=0.3)` is the setting of TensorFlow's DCGAN tutorial
+# (https://www.tensorflow.org/tutorials/generative/dcgan).
+#
+# **One-sided label smoothing** (Salimans et al., 2016) uses the target $1-\alpha$ (e.g. $0.9$) for real images and
+# keeps 0 for fakes. Pointwise, the loss becomes $-p\,[(1-\alpha)\log D + \alpha\log(1-D)] - q\log(1-D)$. Setting its
+# derivative to zero gives
+# $$D^\star_\alpha(x) = \frac{(1-\alpha)\,p(x)}{p(x) + q(x)} \le 1-\alpha.$$
+# So the optimum's logit on a real image is at most $\log\frac{1-\alpha}{\alpha}$, which is $\log 9$ for
+# $\alpha = 0.1$. The loss no longer rewards unbounded confidence. Why only one side? A fake target $\beta > 0$ would
+# give $D^\star = \frac{(1-\alpha)p + \beta q}{p + q}$, which equals $\beta$ where $p = 0 < q$. Then $D$ would stop
+# telling the generator to leave regions with no data at all.
+#
+# We measure both against the untrained generator, where the plain $D$ became confident fastest. We reuse the plain
+# run's key: the same initial weights, batches and fakes. Only the regulariser changes.
+
+# %%
+ALPHA, DROPOUT = 0.1, 0.3
+t0 = time.perf_counter()
+_, log_ls = train_d_alone(G_untrained, k1, label_smoothing=ALPHA)     # k1: the plain run's key
+_, log_do = train_d_alone(G_untrained, k1, dropout=DROPOUT)
+print(f"{2 * D_STEPS} more discriminator steps in {time.perf_counter() - t0:.0f} s")
+print(f"after {D_STEPS} steps vs the untrained G     accuracy   D(x)  D(G(z))  max real logit  |grad| non-sat.")
+for name, log in (("plain", log_u), (f"label smoothing {ALPHA}", log_ls), (f"dropout {DROPOUT}", log_do)):
+    print(f"{name:<36} {log['accuracy'][-1]:>8.3f} {log['d_real'][-1]:>6.3f} {log['d_fake'][-1]:>8.3f} "
+          f"{log['max_real_logit'][-1]:>15.2f} {log['grad_non_saturating'][-1]:>16.2e}")
+
+# %%
+# Check: with one-sided smoothing D(x) stays near or below 1 - alpha, unlike the plain discriminator, and the largest
+# real logit stays within twice the optimum's bound; dropout does not stop D from beating the untrained generator.
+cap, logit_cap = 1 - ALPHA, math.log((1 - ALPHA) / ALPHA)
+print(f"mean D(x) on held-out real digits: plain {log_u['d_real'][-1]:.3f}, smoothed {log_ls['d_real'][-1]:.3f} "
+      f"(1 - alpha = {cap:.2f}); largest real logit: plain {log_u['max_real_logit'][-1]:.2f}, "
+      f"smoothed {log_ls['max_real_logit'][-1]:.2f} (log((1 - alpha) / alpha) = {logit_cap:.2f}), "
+      f"dropout {log_do['max_real_logit'][-1]:.2f}")
+assert log_ls["d_real"][-1] < cap + 0.03 and log_ls["max_real_logit"][-1] < 2 * logit_cap
+assert log_u["d_real"][-1] > cap + 0.03 and log_ls["d_real"][-1] < log_u["d_real"][-1]
+assert log_ls["max_real_logit"][-1] < log_u["max_real_logit"][-1]
+assert log_do["accuracy"][-1] > 0.95
+# dropout left D as confident as without it (the text says "did not make D less confident")
+assert log_do["d_real"][-1] > cap + 0.03 and log_do["max_real_logit"][-1] > 0.75 * log_u["max_real_logit"][-1]
+
+# %% [markdown]
+# In the run saved here, one-sided label smoothing did what its optimum predicts. The mean $D(x)$ on held-out real
+# digits is 0.873, below the cap $1-\alpha$ = 0.90; the plain discriminator reached 1.000. The largest real logit,
+# 2.39, is a little above the optimum's bound $\log 9$ = 2.20, because a trained network only approximates
+# $D^\star_\alpha$. It is far below the plain discriminator's 13.15. Dropout 0.3 did not make $D$ less confident in
+# this run (one key): accuracy 1.000, largest real logit 13.74. Neither changed much the gradient the generator would
+# receive: the non-saturating norm is 7.10e+01 with smoothing, 8.53e+01 with dropout and 8.46e+01 without.
+
+# %% [markdown]
+# ## 6. What the discriminator looks at
+#
+# The gradient of the logit with respect to the input, $\nabla_x \ell(x)$, is an image. It says which pixels, made
+# brighter, would make $D$ more sure that $x$ is real (blue) or fake (orange). It is also *exactly* the signal the
+# generator receives. For the non-saturating loss on a batch of $B$ fakes, the chain rule gives
+# $$\nabla_\theta L_G = -\frac1B\sum_{i=1}^B \bigl(1 - D(G(z_i))\bigr)\,
+# \Bigl(\frac{\partial G(z_i)}{\partial\theta}\Bigr)^{\!\top} \nabla_x \ell(G(z_i)).$$
+# We use the discriminator trained with the shipped plain DCGAN (`pretrained.discriminator`). It was trained against
+# the raw generator, while the shipped generator is that generator's weight average (see
+# `checkpoint.load_pretrained`). So the cell first scores the shipped generator, then draws the input gradients on
+# real and generated digits.
+
+# %%
+D_pre = pretrained.discriminator
+D_pre.eval()
+key, sub = jax.random.split(key)
+fakes_256 = models.sample(pretrained.generator, sub, 256)
+r_logits, f_logits = D_pre(jnp.asarray(x_test)), D_pre(fakes_256)
+pre_acc = float(0.5 * (jnp.mean(r_logits > 0) + jnp.mean(f_logits < 0)))
+print(f"pretrained D on 256 held-out real digits and 256 samples of the shipped generator: accuracy {pre_acc:.3f}, "
+      f"mean D(x) {float(jnp.mean(jax.nn.sigmoid(r_logits))):.3f}, mean D(G(z)) {float(jnp.mean(jax.nn.sigmoid(f_logits))):.3f}")
+key, sub = jax.random.split(key)
+fakes = np.asarray(models.sample(pretrained.generator, sub, 6))
+images = np.concatenate([x_test[:6], fakes])
+input_grad = jax.vmap(jax.grad(lambda x: D_pre(x[None])[0]))(jnp.asarray(images))
+d_out = np.asarray(jax.nn.sigmoid(D_pre(jnp.asarray(images))))
+assert input_grad.shape == images.shape and bool(jnp.all(jnp.isfinite(input_grad)))
+fig, axes = plt.subplots(2, 12, figsize=(14, 2.9))
+for i in range(12):
+    axes[0, i].imshow(images[i, ..., 0], cmap="gray", vmin=-1, vmax=1)
+    axes[0, i].set_title(f"{'real' if i < 6 else 'fake'}\nD={d_out[i]:.2f}", fontsize=9,
+                         color=REAL_COLOR if i < 6 else FAKE_COLOR)
+    g = np.asarray(input_grad[i, ..., 0])
+    lim = np.abs(g).max()
+    axes[1, i].imshow(g, cmap=plots.D_CMAP, vmin=-lim, vmax=lim)
+for ax in axes.ravel():
+    ax.set_xticks([]); ax.set_yticks([])
+axes[0, 0].set_ylabel("image", fontsize=9); axes[1, 0].set_ylabel("d logit / dx", fontsize=9)
+fig.suptitle("Input gradients of the pretrained discriminator: blue = brighter here looks more real, orange = more fake", y=1.04)
+plt.show()
+
+# %%
+# Where is the gradient? Stroke pixels (brighter than -0.9) against background pixels, over the 12 images.
+mag = np.abs(np.asarray(input_grad))
+stroke = images > -0.9
+stroke_mean, background_mean = mag[stroke].mean(), mag[~stroke].mean()
+background_share = mag[~stroke].sum() / mag.sum()
+print(f"mean |d logit / dx|: stroke pixels {stroke_mean:.3f}, background pixels {background_mean:.3f} "
+      f"({stroke_mean / background_mean:.1f}x); the background ({(~stroke).mean():.0%} of the pixels) "
+      f"carries {background_share:.0%} of the total")
+assert stroke_mean > background_mean and background_share > 0.5, (stroke_mean, background_mean, background_share)
+
+# %% [markdown]
+# The pretrained discriminator is far from chance against the shipped generator: held-out accuracy 0.766, mean
+# $D(x)$ 0.590 against $D(G(z))$ 0.209. So its gradients carry a signal. They cover the whole image, background
+# included. Per pixel they are larger on the strokes (0.301 against 0.129, 2.3x). But the background is 82% of the
+# pixels and carries 67% of the total (12 images, one draw). $D$ reacts to every pixel. Weighted by
+# $1 - D(G(z_i))$ and pulled back through $G$, this map is the correction the generator receives at every step of
+# notebook 05. (SmoothGrad, Smilkov et al., 2017, averages such maps over noisy copies of the input to smooth them.)
+#
+# ### Move the input yourself
+#
+# The control below (`gan_utils.widgets.discriminator_verdict`) takes one held-out real digit and changes it. It can
+# blend the digit toward a generated one, blur it, erase a square at its centre, shift it, or add noise. For every
+# change it redraws the logit, $D(x)$ and the input gradient. It also draws the logit along the whole range of the
+# edit, with a square at the slider. Predict each curve before you draw it: which edit should a discriminator of
+# *digits* punish most?
+
+# %%
+key, sub = jax.random.split(key)
+fakes_64 = np.asarray(models.sample(pretrained.generator, sub, 64))      # the blend's targets: digit i -> fake i
+widgets.discriminator_verdict(D_pre, x_test[:64], fakes_64, index=0, edit="blur", amount=0.25)
+
+# %% [markdown]
+# What one digit shows, 64 digits measure. For each edit at four amounts, the table gives the mean logit and the
+# share judged real ($\ell > 0$). The edits are those of the control (`widgets.edit_digit`).
+
+# %%
+amounts = (0.0, 0.25, 0.5, 1.0)
+edit_table, edited_sets = {}, {}
+for edit in widgets.EDITS:
+    for a in amounts:
+        edited = edited_sets[edit, a] = np.stack([widgets.edit_digit(x_test[i], edit, a, fakes_64[i]) for i in range(64)])
+        l = np.asarray(D_pre(jnp.asarray(edited)))
+        edit_table[edit, a] = (float(l.mean()), float((l > 0).mean()))
+print(f"{'edit':22s}" + "".join(f"{'amount ' + str(a):>22s}" for a in amounts))
+for edit in widgets.EDITS:
+    print(f"{edit:22s}" + "".join(f"{edit_table[edit, a][0]:>+10.2f} ({edit_table[edit, a][1]:4.0%} real)" for a in amounts))
+unchanged = edit_table["blur", 0.0][0]
+slight_blur, most_erased = edit_table["blur", 0.25][0], edit_table["erase", 1.0][0]
+blend_mid, blend_ends = edit_table["blend toward a fake", 0.5][0], (unchanged, edit_table["blend toward a fake", 1.0][0])
+blur_px, erase_side = 3 * 0.25, round(20 * 1.0)      # widgets.edit_digit: blur 3 x amount pixels, a square 20 x amount
+ink = lambda x: np.sum(np.asarray(x) + 1)            # the digit's ink: brightness above the background's -1
+ink_left = ink(edited_sets["erase", 1.0]) / ink(x_test[:64])
+acc_blur = np.mean(metrics.classifier_outputs(edited_sets["blur", 0.25])[1].argmax(1) == y_test[:64])
+print(f"a blur of {blur_px:.2f} px (the course's classifier still reads {acc_blur:.0%} of the 64 blurred digits "
+      f"right) moves the mean logit from {unchanged:+.2f} to {slight_blur:+.2f} "
+      f"({edit_table['blur', 0.25][1]:.0%} judged real); erasing a {erase_side}x{erase_side} square (the images keep "
+      f"{ink_left:.0%} of their ink) only to {most_erased:+.2f} ({edit_table['erase', 1.0][1]:.0%} of them still "
+      f"judged real), which is above the half-erased digits ({edit_table['erase', 0.5][0]:+.2f}) and the generated "
+      f"ones ({edit_table['blend toward a fake', 1.0][0]:+.2f})")
+print(f"halfway between a real digit and a generated one the mean logit is {blend_mid:+.2f}, below both ends "
+      f"({blend_ends[0]:+.2f} real, {blend_ends[1]:+.2f} generated)")
+assert slight_blur < most_erased - 2, (slight_blur, most_erased)
+assert blend_mid < min(blend_ends) - 2, (blend_mid, blend_ends)
+# blur and noise (at half their range) punished more than any erasure
+assert max(edit_table["blur", 0.5][0], edit_table["noise", 0.5][0]) < min(edit_table["erase", a][0] for a in amounts) - 5
+
+# %% [markdown]
+# On these edited digits, this discriminator checks only weakly that an image *is a digit*. Erasing a 20x20 square
+# leaves 3% of the ink, yet the mean logit only falls from +0.58 to -0.30. A 0.75-pixel blur, which the course's
+# classifier still reads (98% right), drops it to -7.61. The nearly inkless images even score above the half-erased
+# ones and above the generator's own samples. Blur and noise change the image's local statistics, and they cost far
+# more than removing the digit's shape. A half-way blend of a real and a generated digit, two half-bright strokes,
+# scores -14.43: below both of its ends. So this teacher rewards sharp, clean strokes more than it checks their shape.
+# Appendix C lists what this measurement does not show.
+
+# %% [markdown]
+# ## Summary
+#
+# - $D$ is a binary classifier. For a fixed generator its optimum is $D^\star = p/(p+q)$, and its logit is
+#   $\log p/q$ (notebooks 01 and 02).
+# - The course discriminator: two stride-2 $4\times4$ convolutions with LeakyReLU(0.2), then a linear logit. It has
+#   no BatchNorm, which would make an image's logit depend on its batch (here it moved by 1.352).
+# - Compute every loss from logits, with softplus. The naive forms give $+\infty$ and NaN gradients on confident
+#   mistakes: a fake at $\ell \ge 16.64$, a real at $\ell \le -87.34$.
+# - Trained alone, $D$ beats the untrained generator (held-out accuracy 1.000). The saturating gradient then falls
+#   from 1.44 to 0.030, while the non-saturating one rises to 84.6. Against the pretrained generator, $D$ stayed near
+#   chance in this run.
+# - Adam undoes a constant gradient scale, but not a falling one. The saturating loss also gives the worst fakes the
+#   least weight. So we use the non-saturating loss, and alternate $D$ and $G$.
+# - One-sided label smoothing held the mean $D(x)$ at 0.873 and the largest real logit at 2.39, against 13.15
+#   without. Dropout 0.3 did not make $D$ less confident.
+# - $\nabla_x\ell$ shows what $D$ looks at, and is what the generator learns from. On 64 edited digits, a slight blur
+#   sank the pretrained $D$'s mean logit far more than erasing most of the digit.
+
+# %% [markdown]
+# ## Exercises
+#
+# The checker below grades each exercise separately and says "not yet" (with a hint) for a wrong answer; the
+# answers are not in this notebook.
+#
+# 1. **Write code.** Write `neg_log_sigmoid(l)` $= -\log\sigma(\ell)$ that is finite and accurate for every float32
+#    $\ell$, using only `jnp.maximum`, `jnp.abs`, `jnp.exp` and `jnp.log1p`. (The checker tests the values only, so
+#    `jax.nn.softplus` would pass too; the exercise is to write it yourself.)
+# 2. With one-sided label smoothing $\alpha = 0.1$, what is $D^\star_\alpha(x)$ where $q(x) = p(x)$ (the generator is
+#    perfect there)? Store it in `answer_2`.
+# 3. If $D(G(z)) = 0.001$ for every fake, what is the ratio of the saturating to the non-saturating gradient with respect
+#    to the logit, $\sigma(\ell)/(1-\sigma(\ell))$? Store it in `answer_3`, to at least 4 significant figures.
+# 4. **Per-sample weights.** Two fakes in one batch have $D(G(z)) = 0.1$ (a bad one) and $0.9$ (a good one). Under the
+#    saturating loss, how many times more gradient weight does the good fake get than the bad one? Store it in
+#    `answer_4`, then compute the same ratio for the non-saturating loss and compare.
+#
+# **Going further** (open, no checker): train a discriminator with
+#    `train_d_alone(G_untrained, jax.random.key(5), dropout=0.5)` and compare its last accuracy, mean $D(x)$ and
+#    largest real logit with the table of section 5. Does a higher dropout rate make $D$ less confident here?
+
+# %%
+# Your answers (replace the None's), then run the checker below.
+def neg_log_sigmoid(l):
+    return None
+answer_2 = None
+answer_3 = None
+answer_4 = None
+
+# %%
+# Checker: one line per exercise; unanswered ones are reported, a wrong one fails this cell after the full report.
+exercises.check("04", neg_log_sigmoid=neg_log_sigmoid, answer_2=answer_2, answer_3=answer_3, answer_4=answer_4)
+
+# %% [markdown]
+# **Next:** [05 The training loop](05_training_loop.ipynb): the two players trained in alternation, live, on MNIST.
+
+# %% [markdown]
+# ## Appendix A: where float32 breaks the naive losses
+#
+# Two limits of float32 set the break points of section 3.
+#
+# - $\sigma(\ell)$ becomes exactly 0 once it falls below float32's smallest *normal* number, $2^{-126}$. Smaller
+#   results would be *subnormal* numbers, which XLA flushes to zero on this backend. Float32 itself reaches down to
+#   the subnormal $2^{-149}$, and numpy keeps it, as the cell shows. Then $\log\sigma(\ell) = -\infty$, and its
+#   gradient $\sigma'(\ell)/\sigma(\ell) = 0/0$ is NaN.
+# - $1 - \sigma(\ell)$ rounds to exactly 0 once $1 + e^{-\ell}$ rounds to 1. Float32 has 24 bits, so this happens
+#   once $e^{-\ell} < 2^{-24}$. Near this point the naive fake loss is already inaccurate: see the row $\ell = 16$ of
+#   section 3's table.
+#
+# How close do real runs come? On held-out images, the runs of section 4 record the largest logit $D$ gives a fake and
+# the smallest it gives a real. Both stay within a few units of zero, far inside the break points. But one confident mistake in one batch
+# would be enough.
+
+# %%
+# float32's limits, and what numpy and XLA do with a result below the smallest normal number.
+tiny, smallest_sub = np.finfo(np.float32).tiny, np.finfo(np.float32).smallest_subnormal
+print(f"float32: smallest normal number {tiny:.3e} = e^{math.log(tiny):.2f}, smallest subnormal {smallest_sub:.1e}; "
+      f"2^-24 = e^{-24 * math.log(2):.2f}")
+s_np, s_jax = 1 / (1 + np.exp(np.float32(87.5))), float(jax.nn.sigmoid(jnp.float32(-87.5)))
+print(f"sigma(-87.5) = 1 / (1 + e^87.5): numpy float32 {s_np:.2e} (a subnormal), jax {s_jax:.2e}"
+      + (" (flushed to zero)" if s_jax == 0 else ""))
+
+# %% [markdown]
+# ## Appendix B: Adam, the gradient's scale and the per-sample weights
+#
+# Section 4 says that Adam undoes a constant gradient scale but not a falling one, and that the saturating loss gives
+# the worst fakes the least weight. This appendix measures both, with the two discriminators of section 4 and 256
+# fakes each. The cells print:
+#
+# - the share of the total weight that the worst quarter of fakes receives under each loss. It is below a quarter for
+#   the saturating loss and at least a quarter for the non-saturating loss, both by construction. The question is how
+#   far from a quarter.
+# - the cosine between the two losses' gradients over the generator's weights (1: the same direction, only the scale
+#   differs);
+# - Adam's updates for gradients of different scales.
 
 # %%
 def per_sample_view(D, G, key, n=256):
@@ -387,7 +622,6 @@ norm = lambda v: float(jnp.linalg.norm(v))
 adam = optax.adam(2e-4, b1=0.5)
 adam_first_step = lambda g: adam.update(g, adam.init(g))[0]    # a fresh Adam's first update for gradient g
 
-key, k_u, k_p = jax.random.split(key, 3)
 views = {"untrained G": per_sample_view(D_vs_untrained, G_untrained, k_u),
          "pretrained G": per_sample_view(D_vs_pretrained, pretrained.generator, k_p)}
 print(f"{'against':<14}{'D(G(z)) min .. max':>22}   worst quarter's share of the weight    cosine(sat, non-sat)")
@@ -442,279 +676,40 @@ print(f"worst quarter's share of the saturating weight: {share_u['saturating']:.
       f"{views['pretrained G']['cos']:.3f}: checked")
 
 # %% [markdown]
-# Read the measurements together (the numbers are from the run saved with this notebook; yours are printed above):
+# In the run saved here:
 #
-# - **Adam undoes a constant scale.** A fresh Adam given $g$ and given $0.01\,g$ makes updates that differ by about a
-#   tenth of the update's norm (printed above), all of it from Adam's $\epsilon$ (the printed difference without it). Against the untrained
-#   generator the saturating gradient is 2,671x smaller than the non-saturating one; a fresh Adam's first step is
-#   about $\pm\eta$ per weight whatever the gradient's size, so its norm is at most $\eta\sqrt n$ = 0.169 for any
-#   gradient, and the two first updates are 0.158 and 0.169.
-# - **Adam does not undo a falling scale.** Ten steps after one weight's gradient drops 100x, its update is 0.011 of
-#   what it was, and it takes 5,759 steps to get back to half. A discriminator that grows confident quickly causes
-#   such a drop: against the untrained generator the saturating gradient fell from 1.44 to 0.030 while $D$ trained
-#   above.
-# - **The per-sample weights differ as the formula says**: the worst quarter of fakes gets 9.4% (untrained $G$) and
-#   18.8% (pretrained $G$) of the saturating weight, against 25.0% and 31.1% of the non-saturating weight. Yet on
-#   these batches the two gradients point almost the same way (cosine 1.000 and 0.991), even against the untrained
-#   generator, whose $D(G(z))$ spans 4.2e-05 to 2.41e-03: the fakes' individual gradients must largely share one
+# - **Adam undoes a constant scale.** A fresh Adam given $g$ and given $0.01\,g$ makes updates that differ by about a tenth
+#   of the update's norm. All of it comes from Adam's $\epsilon$: with $\epsilon$ near 0 they differ by 6e-09. Against the
+#   untrained generator, the saturating gradient is 2,671x smaller than the non-saturating one. Yet a fresh Adam's
+#   first step is about $\pm\eta$ per weight, whatever the gradient's size. So its norm is at most $\eta\sqrt n$ =
+#   0.169 for any gradient, and the two first updates are 0.158 and 0.169.
+# - **Adam does not undo a falling scale.** Adam's average of $g^2$ forgets only at the rate $\beta_2 = 0.999$ per
+#   step. Ten steps after one weight's gradient drops 100x, its update is 0.011 of what it was. It takes 5,759 steps
+#   to get back to half. A discriminator that grows confident quickly causes such a drop: against the untrained
+#   generator, the saturating gradient fell from 1.44 to 0.030 in section 4.
+# - **The per-sample weights differ as the formula says.** Against the untrained generator, the worst quarter of fakes gets 9.4%
+#   of the saturating weight and 25.0% of the non-saturating weight. Against the pretrained generator it gets under a
+#   fifth and over a quarter. Yet on these batches the two gradients point almost the same way: their cosine is near 1
+#   against both generators. This holds even against the
+#   untrained generator, whose $D(G(z))$ spans 4.2e-05 to 2.41e-03. The fakes' gradients must largely share one
 #   direction, so re-weighting them changes their sum little.
 #
-# Here, then, the weights change the direction of the generator's gradient only slightly; the handicap of the
-# saturating loss that shows up here is the size of its gradient, which plain gradient descent follows directly and
-# Adam follows whenever it falls faster than Adam's memory. The non-saturating loss avoids both: its gradient is
-# largest exactly when $D$ rejects the fakes, and it gives the worst fakes the most weight. That is why every GAN the
-# course trains for results uses it (Goodfellow et al., 2014, section 3); notebook 05 compares the two losses in a
-# short DCGAN run with Adam and a strong discriminator. And a discriminator trained alone does not stay put: in the
-# run saved here, against the untrained generator it reached accuracy 1.000, against the pretrained one it had only
-# reached 0.551, and as it improves the generator's gradient changes. So the two are trained in alternation, each
-# step of one answered by a step of the other.
-#
-# ## 5. Taming the discriminator: dropout and one-sided label smoothing
-#
-# **Dropout** (rate $r$) zeroes each feature with probability $r$ during training and scales the rest by
-# $1/(1-r)$; $D$ must classify with random parts of itself missing, a regulariser (Srivastava et al., 2014). It is
-# off at inference (`D.eval()`); `DCGANDiscriminator(dropout=0.3)` is the setting of TensorFlow's DCGAN tutorial
-# (https://www.tensorflow.org/tutorials/generative/dcgan).
-#
-# **One-sided label smoothing** (Salimans et al., 2016) uses the target $1-\alpha$ (e.g. $0.9$) for real images
-# and keeps 0 for fakes. Pointwise, the loss becomes $-p\,[(1-\alpha)\log D + \alpha\log(1-D)] - q\log(1-D)$;
-# setting its derivative $-(1-\alpha)p/D + (\alpha p + q)/(1-D)$ to zero gives
-# $$D^\star_\alpha(x) = \frac{(1-\alpha)\,p(x)}{p(x) + q(x)} \le 1-\alpha,$$
-# so the optimum's logit on a real image is at most $\log\frac{1-\alpha}{\alpha}$, $\log 9$ for $\alpha = 0.1$:
-# the loss no longer rewards unbounded confidence (a trained network only approximates $D^\star_\alpha$, so
-# single logits can overshoot a little; measured below). Why only one side? Smoothing the fake target to $\beta$
-# would give $D^\star = \frac{(1-\alpha)p + \beta q}{p + q}$, which equals $\beta > 0$ where $p = 0 < q$: the
-# discriminator would stop telling the generator to leave regions with no data at all.
-#
-# Both, measured against the untrained generator (where the plain discriminator became confident fastest, above)
-# with everything else equal: the same key as the plain run, so the same initial weights, batches and fakes; only
-# the regulariser changes.
-
-# %%
-ALPHA, DROPOUT = 0.1, 0.3
-t0 = time.perf_counter()
-_, log_ls = train_d_alone(G_untrained, k1, label_smoothing=ALPHA)     # k1: the plain run's key
-_, log_do = train_d_alone(G_untrained, k1, dropout=DROPOUT)
-print(f"{2 * D_STEPS} more discriminator steps in {time.perf_counter() - t0:.0f} s")
-print(f"after {D_STEPS} steps vs the untrained G     accuracy   D(x)  D(G(z))  max real logit  |grad| non-sat.")
-for name, log in (("plain", log_u), (f"label smoothing {ALPHA}", log_ls), (f"dropout {DROPOUT}", log_do)):
-    print(f"{name:<36} {log['accuracy'][-1]:>8.3f} {log['d_real'][-1]:>6.3f} {log['d_fake'][-1]:>8.3f} "
-          f"{log['max_real_logit'][-1]:>15.2f} {log['grad_non_saturating'][-1]:>16.2e}")
-
-# %%
-# Check: with one-sided smoothing D(x) stays near or below 1 - alpha, unlike the plain discriminator, and the largest
-# real logit stays within twice the optimum's bound; dropout does not stop D from beating the untrained generator.
-cap, logit_cap = 1 - ALPHA, math.log((1 - ALPHA) / ALPHA)
-print(f"mean D(x) on held-out real digits: plain {log_u['d_real'][-1]:.3f}, smoothed {log_ls['d_real'][-1]:.3f} "
-      f"(1 - alpha = {cap:.2f}); largest real logit: plain {log_u['max_real_logit'][-1]:.2f}, "
-      f"smoothed {log_ls['max_real_logit'][-1]:.2f} (log((1 - alpha) / alpha) = {logit_cap:.2f}), "
-      f"dropout {log_do['max_real_logit'][-1]:.2f}")
-assert log_ls["d_real"][-1] < cap + 0.03 and log_ls["max_real_logit"][-1] < 2 * logit_cap
-assert log_u["d_real"][-1] > cap + 0.03 and log_ls["d_real"][-1] < log_u["d_real"][-1]
-assert log_ls["max_real_logit"][-1] < log_u["max_real_logit"][-1]
-assert log_do["accuracy"][-1] > 0.95
-# dropout left D as confident as without it (the text says "did not make D less confident")
-assert log_do["d_real"][-1] > cap + 0.03 and log_do["max_real_logit"][-1] > 0.75 * log_u["max_real_logit"][-1]
+# So here the weights change the direction of the generator's gradient only slightly. The handicap that shows is the
+# gradient's size. Plain gradient descent follows it directly, and Adam follows it whenever it falls faster than Adam's
+# memory. Notebook 05 compares the two losses in a short DCGAN run with Adam and a strong discriminator.
 
 # %% [markdown]
-# In the run saved here, one-sided label smoothing did what its optimum predicts: the mean $D(x)$ on held-out real
-# digits is 0.873, below $1-\alpha$ = 0.90, the largest value $D^\star_\alpha$ can take, where the plain
-# discriminator reached 1.000. Its largest held-out real logit, 2.39, is above the optimum's bound $\log 9$ (2.20;
-# the bound holds for $D^\star_\alpha$, not for every image a trained network scores) but far below the plain
-# discriminator's 13.15. Dropout 0.3 did not make $D$ less confident in this run (one key; the same initial weights and
-# batches): accuracy 1.000, mean $D(x)$ 1.000, largest real logit 13.74 against 13.15 without (slightly higher, so
-# dropout did change the run, not in the direction it is used for), and it did not stop $D$ from beating the
-# untrained generator. Neither changed much what the generator
-# would receive in this run: the non-saturating gradient norm is 7.10e+01 with smoothing and 8.53e+01 with dropout,
-# against 8.46e+01 without.
-
-# %% [markdown]
-# ## 6. What the discriminator looks at
+# ## Appendix C: what the edited digits do not show
 #
-# The gradient of the logit with respect to the input, $\nabla_x \ell(x)$, is an image: it says which pixels, made
-# brighter, would make $D$ more convinced that $x$ is real (blue) or fake (orange). This is also *exactly* the
-# signal the generator receives: by the chain rule, $\nabla_\theta L_G = -\tfrac1N\sum_i (1 - D(G(z_i)))\,
-# \bigl(\partial G(z_i)/\partial\theta\bigr)^\top \nabla_x \ell(G(z_i))$ for the non-saturating loss (a mean over
-# the batch of $N$ fakes, as in `gan_utils.losses`). We use the discriminator trained together with the shipped plain
-# DCGAN (`checkpoint.load_pretrained(kind="dcgan").discriminator`). It was trained against the raw generator, while
-# the shipped generator is that generator's weight average (the run's `ema` setting; see the docstring of
-# `checkpoint.load_pretrained`); how it scores the shipped one is printed first. Then its input gradients, on real
-# test digits and on generated ones.
-
-# %%
-D_pre = pretrained.discriminator
-D_pre.eval()
-key, sub = jax.random.split(key)
-fakes_256 = models.sample(pretrained.generator, sub, 256)
-r_logits, f_logits = D_pre(jnp.asarray(x_test)), D_pre(fakes_256)
-pre_acc = float(0.5 * (jnp.mean(r_logits > 0) + jnp.mean(f_logits < 0)))
-print(f"pretrained D on 256 held-out real digits and 256 samples of the shipped generator: accuracy {pre_acc:.3f}, "
-      f"mean D(x) {float(jnp.mean(jax.nn.sigmoid(r_logits))):.3f}, mean D(G(z)) {float(jnp.mean(jax.nn.sigmoid(f_logits))):.3f}")
-key, sub = jax.random.split(key)
-fakes = np.asarray(models.sample(pretrained.generator, sub, 6))
-images = np.concatenate([x_test[:6], fakes])
-input_grad = jax.vmap(jax.grad(lambda x: D_pre(x[None])[0]))(jnp.asarray(images))
-d_out = np.asarray(jax.nn.sigmoid(D_pre(jnp.asarray(images))))
-assert input_grad.shape == images.shape and bool(jnp.all(jnp.isfinite(input_grad)))
-fig, axes = plt.subplots(2, 12, figsize=(14, 2.9))
-for i in range(12):
-    axes[0, i].imshow(images[i, ..., 0], cmap="gray", vmin=-1, vmax=1)
-    axes[0, i].set_title(f"{'real' if i < 6 else 'fake'}\nD={d_out[i]:.2f}", fontsize=8,
-                         color=REAL_COLOR if i < 6 else FAKE_COLOR)
-    g = np.asarray(input_grad[i, ..., 0])
-    lim = np.abs(g).max()
-    axes[1, i].imshow(g, cmap=plots.D_CMAP, vmin=-lim, vmax=lim)
-for ax in axes.ravel():
-    ax.set_xticks([]); ax.set_yticks([])
-axes[0, 0].set_ylabel("image", fontsize=8); axes[1, 0].set_ylabel("d logit / dx", fontsize=8)
-fig.suptitle("Input gradients of the pretrained discriminator: blue = brighter here looks more real, orange = more fake", y=1.04)
-plt.show()
-
-# %%
-# Where is the gradient? Stroke pixels (brighter than -0.9) against background pixels, over the 12 images.
-mag = np.abs(np.asarray(input_grad))
-stroke = images > -0.9
-stroke_mean, background_mean = mag[stroke].mean(), mag[~stroke].mean()
-background_share = mag[~stroke].sum() / mag.sum()
-print(f"mean |d logit / dx|: stroke pixels {stroke_mean:.3f}, background pixels {background_mean:.3f} "
-      f"({stroke_mean / background_mean:.1f}x); the background ({(~stroke).mean():.0%} of the pixels) "
-      f"carries {background_share:.0%} of the total")
-assert stroke_mean > background_mean and background_share > 0.5, (stroke_mean, background_mean, background_share)
-
-
-# %% [markdown]
-# The pretrained discriminator is far from chance against the shipped generator (held-out accuracy 0.766, mean
-# $D(x)$ 0.590 against $D(G(z))$ 0.209): it was trained against the raw generator, not this weight average, and it
-# still tells them apart, so its gradients carry a signal. The input gradients cover the whole image, background
-# included: per pixel they are larger on the strokes (0.301 against 0.129, 2.3x), but the background is 82% of the
-# pixels and carries 67% of the total (6 real and 6 generated images, one draw). $D$ reacts to every pixel; whether
-# that pushes the generator's background toward clean black is not measured here (the sign matters, and $G$'s tanh
-# output passes little gradient where a pixel already sits at $-1$). This map, weighted by $1 - D(G(z_i))$ and pulled back through $G$, is the
-# correction the generator receives at every step of notebook 05. (Smoother "saliency" maps average such gradients
-# over noisy copies of the input; SmoothGrad, Smilkov et al., 2017.)
+# Section 6's measurements have limits:
 #
-# ### Move the input yourself
-#
-# The control below (`gan_utils.widgets.discriminator_verdict`) takes one held-out real digit and changes it: blend
-# it toward a generated digit, blur it, erase a square at its centre, shift it, or add noise. For every change it
-# redraws the pretrained discriminator's logit and $D(x)$, its input gradient (the map above, for the edited image),
-# and the logit along the whole range of the edit, with a square where the slider is. Try to predict each curve
-# before you draw it: which edit should a discriminator of *digits* punish most?
-
-# %%
-key, sub = jax.random.split(key)
-fakes_64 = np.asarray(models.sample(pretrained.generator, sub, 64))      # the blend's targets: digit i -> fake i
-widgets.discriminator_verdict(D_pre, x_test[:64], fakes_64, index=0, edit="blur", amount=0.25)
-
-# %% [markdown]
-# What one digit shows, 64 digits measure: the mean logit and the share judged real ($\ell > 0$) for each edit at
-# four amounts, the same edits as the control (`widgets.edit_digit`).
-
-# %%
-amounts = (0.0, 0.25, 0.5, 1.0)
-edit_table, edited_sets = {}, {}
-for edit in widgets.EDITS:
-    for a in amounts:
-        edited = edited_sets[edit, a] = np.stack([widgets.edit_digit(x_test[i], edit, a, fakes_64[i]) for i in range(64)])
-        l = np.asarray(D_pre(jnp.asarray(edited)))
-        edit_table[edit, a] = (float(l.mean()), float((l > 0).mean()))
-print(f"{'edit':22s}" + "".join(f"{'amount ' + str(a):>22s}" for a in amounts))
-for edit in widgets.EDITS:
-    print(f"{edit:22s}" + "".join(f"{edit_table[edit, a][0]:>+10.2f} ({edit_table[edit, a][1]:4.0%} real)" for a in amounts))
-unchanged = edit_table["blur", 0.0][0]
-slight_blur, most_erased = edit_table["blur", 0.25][0], edit_table["erase", 1.0][0]
-blend_mid, blend_ends = edit_table["blend toward a fake", 0.5][0], (unchanged, edit_table["blend toward a fake", 1.0][0])
-blur_px, erase_side = 3 * 0.25, round(20 * 1.0)      # widgets.edit_digit: blur 3 x amount pixels, a square 20 x amount
-ink = lambda x: np.sum(np.asarray(x) + 1)            # the digit's ink: brightness above the background's -1
-ink_left = ink(edited_sets["erase", 1.0]) / ink(x_test[:64])
-acc_blur = np.mean(metrics.classifier_outputs(edited_sets["blur", 0.25])[1].argmax(1) == y_test[:64])
-print(f"a blur of {blur_px:.2f} px (the course's classifier still reads {acc_blur:.0%} of the 64 blurred digits "
-      f"right) moves the mean logit from {unchanged:+.2f} to {slight_blur:+.2f} "
-      f"({edit_table['blur', 0.25][1]:.0%} judged real); erasing a {erase_side}x{erase_side} square (the images keep "
-      f"{ink_left:.0%} of their ink) only to {most_erased:+.2f} ({edit_table['erase', 1.0][1]:.0%} of them still "
-      f"judged real), which is above the half-erased digits ({edit_table['erase', 0.5][0]:+.2f}) and the generated "
-      f"ones ({edit_table['blend toward a fake', 1.0][0]:+.2f})")
-print(f"halfway between a real digit and a generated one the mean logit is {blend_mid:+.2f}, below both ends "
-      f"({blend_ends[0]:+.2f} real, {blend_ends[1]:+.2f} generated)")
-assert slight_blur < most_erased - 2, (slight_blur, most_erased)
-assert blend_mid < min(blend_ends) - 2, (blend_mid, blend_ends)
-# blur and noise (at half their range) punished more than any erasure
-assert max(edit_table["blur", 0.5][0], edit_table["noise", 0.5][0]) < min(edit_table["erase", a][0] for a in amounts) - 5
-
-# %% [markdown]
-# On these edited digits, this discriminator checks only weakly that an image *is a digit*: erasing the centre of the
-# digit (most of its ink, printed) lowers its mean logit far less than a slight blur that the classifier still reads
-# (printed), and the nearly inkless images even score above a half-erased digit and above the generator's own samples
-# (the numbers are printed above). It punishes
-# what changes the local statistics of the image, blur and noise, much more than what removes the digit's shape (the
-# last check above). The noise row is one noise pattern (`seed=0`) laid over all 64 digits. A blend of a real
-# and a generated digit, two half-bright strokes at once, is judged more fake than either of its ends. So the
-# generator's teacher, at least this one, rewards sharp and clean strokes more than it checks their shape. These edited
-# images are neither data nor the generator's samples, where training constrains $D$: the table shows how this one
-# checkpoint extrapolates, not what it teaches a generator near its own samples. That such a bias lets a GAN's samples
-# be sharp without being digits is a hypothesis, not tested here.
-#
-# ## Summary
-#
-# - $D$ is a binary classifier; its optimum for a fixed generator is $D^\star = p/(p+q)$, and its optimal logit is
-#   the log density ratio $\log p/q$.
-# - The course discriminator: two stride-2 $4\times4$ convolutions with LeakyReLU(0.2), then a linear logit; its
-#   table and parameter counts come from the model. It has no BatchNorm, which in training mode would make each
-#   image's logit depend on the rest of its batch (measured: the same digit's logit moved by 1.352 between a real and a fake batch).
-# - Always compute $-\log\sigma(\ell) = \operatorname{softplus}(-\ell)$ and $-\log(1-\sigma(\ell)) = \operatorname{softplus}(\ell)$:
-#   the naive forms give $+\infty$, with NaN gradients, on confident mistakes, a fake scored $\ell \ge 16.64$ or a
-#   real scored $\ell \le -87.34$ (measured on this notebook's backend).
-# - Trained alone against the untrained generator, $D$ wins; in the run saved here (held-out accuracy 1.000) the
-#   saturating gradient falls from 1.44 to 0.030 while the non-saturating one rises from 1.41 to 84.6. Against the
-#   pretrained generator it stayed near chance in this run (0.551) and both gradients grew.
-# - Adam undoes a constant gradient scale ($g$ and $0.01\,g$ give updates about 10% apart in the saved run, all of it
-#   from $\epsilon$) but not a falling one (0.011 of the update, ten steps after a 100x drop). The saturating loss's
-#   per-sample weights give the worst quarter of fakes 9.4% and 18.8% of the weight in the saved run, though on these
-#   batches they changed the gradient's direction little (cosine 1.000 and 0.991). So we use the non-saturating loss,
-#   and alternate $D$ and $G$.
-# - In the run saved here, one-sided label smoothing held the mean $D(x)$ at 0.873 (below the optimum's cap
-#   $1-\alpha$ = 0.90) and the largest real logit at 2.39, against 13.15 without; dropout 0.3 did not make $D$
-#   less confident (largest real logit 13.74).
-# - $\nabla_x\ell$ shows what $D$ looks at, and is what the generator learns from. Moving the input shows what it
-#   judges: on 64 held-out digits, a 0.75-pixel blur sank the pretrained discriminator's mean logit further than
-#   erasing the centre of the digit, and a half-way blend of a real and a generated digit was judged more fake than either
-#   end (the table of section 6).
-#
-# ## Exercises
-#
-# The checker below grades each exercise separately and says "not yet" (with a hint) for a wrong answer; the
-# answers are not in this notebook.
-#
-# 1. **Write code.** Write `neg_log_sigmoid(l)` $= -\log\sigma(\ell)$ that is finite and accurate for every float32
-#    $\ell$, using only `jnp.maximum`, `jnp.abs`, `jnp.exp` and `jnp.log1p`. (The checker tests the values only, so
-#    `jax.nn.softplus` would pass too; the exercise is to write it yourself.)
-# 2. With one-sided label smoothing $\alpha = 0.1$, what is $D^\star_\alpha(x)$ where $q(x) = p(x)$ (the generator is
-#    perfect there)? Store it in `answer_2`.
-# 3. If $D(G(z)) = 0.001$ for every fake, what is the ratio of the saturating to the non-saturating gradient with respect
-#    to the logit, $\sigma(\ell)/(1-\sigma(\ell))$? Store it in `answer_3`, to at least 4 significant figures.
-# 4. **Per-sample weights.** Two fakes in one batch have $D(G(z)) = 0.1$ (a bad one) and $0.9$ (a good one). Under the
-#    saturating loss, how many times more gradient weight does the good fake get than the bad one? Store it in
-#    `answer_4`, then compute the same ratio for the non-saturating loss and compare.
-#
-# **Going further** (open, no checker): train a discriminator with
-#    `train_d_alone(G_untrained, jax.random.key(5), dropout=0.5)` and compare its last accuracy, mean $D(x)$ and
-#    largest real logit with the table of section 5. Does a higher dropout rate make $D$ less confident here?
-
-# %%
-# Your answers (replace the None's), then run the checker below.
-def neg_log_sigmoid(l):
-    return None
-answer_2 = None
-answer_3 = None
-answer_4 = None
-
-
-# %%
-# Checker: one line per exercise; unanswered ones are reported, a wrong one fails this cell after the full report.
-exercises.check("04", neg_log_sigmoid=neg_log_sigmoid, answer_2=answer_2, answer_3=answer_3, answer_4=answer_4)
+# - The noise row of the table is one noise pattern (`seed=0`), laid over all 64 digits.
+# - The edited images are neither data nor the generator's samples, where training constrains $D$. The table shows
+#   how this one checkpoint extrapolates, not what it teaches a generator near its own samples.
+# - That such a bias lets a GAN's samples be sharp without being digits is a hypothesis, not tested here.
+# - $D$'s input gradient reacts to the background. Whether that pushes the generator's background toward clean black
+#   is not measured. The sign matters, and $G$'s tanh output passes little gradient where a pixel already sits at
+#   $-1$.
 
 # %%
 print(course.top_to_bottom(T_START))
-
-# %% [markdown]
-# **Next:** [05 The training loop](05_training_loop.ipynb): the two players trained in alternation, live, on MNIST.
