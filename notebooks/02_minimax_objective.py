@@ -194,7 +194,8 @@ for x, b, d in zip(x_points, brute, d_star(x_points)):
 # %% [markdown]
 # ### A trained discriminator finds $D^\star$
 #
-# In practice we only have samples of $p$ and $q$. So we train a small **MLP discriminator** (1 input, two hidden
+# Notebook 01 (section 9) showed a logistic classifier learning $p/(p+q)$; here is the same test on the MLP that
+# section 6 uses as $D$. In practice we only have samples of $p$ and $q$. So we train a small **MLP discriminator** (1 input, two hidden
 # layers of 64 leaky-ReLU units, 1 output logit) with Adam on fresh batches from both, minimising $-V$. We then
 # compare it with $D^\star$ on the **bulk**, where $(p+q)/2 > 0.05$. The network is a plain function of a list of
 # weight matrices, so every step is visible; `gan_utils.models.MLPDiscriminator` is the Flax NNX version, used from
@@ -275,14 +276,15 @@ ax.plot(x_line, np.exp(log_q(x_line)), color=FAKE_COLOR, lw=2, label="model q = 
 ax.plot(x_line, d_star(x_line), color="gray", lw=4, alpha=0.5, label="D* = p/(p+q)")
 ax.plot(x_line, d_learned, color=D_COLOR, lw=1.5, ls="--", label="trained MLP D")
 ax.axhline(0.5, color="gray", ls=":", lw=1)
-ax.set_ylim(0, 1); ax.set_xlabel("x"); ax.set_ylabel("density  /  D(x)"); ax.legend(fontsize=9, loc="upper left")
+ax.set_ylim(0, 1); ax.set_xlabel("x"); ax.set_ylabel("density  /  D(x)")
+fig.legend(*ax.get_legend_handles_labels(), fontsize=9, loc="lower left", ncol=4, frameon=False)
 ax.set_title("The trained discriminator approaches D*")
 bx.plot(x_line, gap, color=D_COLOR)
 bx.axvspan(x_line[bulk][0], x_line[bulk][-1], color="gray", alpha=0.1, label="bulk: (p+q)/2 > 0.05")
 bx.axhline(0.05, color="red", ls=":", lw=1, label="tolerance 0.05")
 bx.set_xlabel("x"); bx.set_ylabel("|D(x) - D*(x)|"); bx.legend(fontsize=9)
 bx.set_title(f"Gap: max {max_gap:.3f} on the bulk")
-plt.tight_layout(); plt.show()
+plt.tight_layout(rect=(0, 0.1, 1, 1)); plt.show()
 
 # %%
 # Check: the trained D is within 0.05 of D* everywhere on the bulk of p and q.
@@ -320,7 +322,8 @@ print(f"max |D - D*| = {max_gap:.4f} < 0.05: checked")
 #   real GAN, $D$ also gets a few steps per generator step, not training to convergence.
 # - *$G$ ranges over all distributions.* Goodfellow et al.'s convergence result (their Proposition 2) uses that $C$ is
 #   convex in $q$. But $C(G_\theta)$ is not convex in the network's parameters $\theta$, and the model may not even
-#   contain $p$. The curve below shows one consequence: with the width fixed, the best $q$ is not $p$.
+#   contain $p$. The curve below shows one consequence: when the family cannot contain $p$, its best member sits near
+#   one mode, not between them.
 #
 # *Numerical check* for several $q$, on a grid of spacing 0.001 over $[-15, 15]$: $C(G)$ by integrating
 # $p\log D^\star + q\log(1 - D^\star)$, against $\mathrm{JSD}$ from the **entropy** identity
@@ -611,8 +614,10 @@ print(f"At step 1 both generators see D(G(z)) = {d_fake0:.4f}. The saturating ge
 # - First term: $\frac{1 - D^\star}{D^\star} = \frac{q_{\theta_0}}{p}$, so it is $\mathbb E_{q_\theta}[\log q_{\theta_0}/p]$.
 #   This differs from $\mathrm{KL}(q_\theta\|p)$ by $\mathrm{KL}(q_\theta\|q_{\theta_0})$, whose gradient is zero at
 #   $\theta_0$ (its minimum). So it has the gradient of $\mathrm{KL}(q\|p)$.
-# - Second term: the only part of $V(D^\star, G)$ that depends on $\theta$. $D^\star$ maximises $V$, so moving $D^\star$
-#   changes $V$ only to second order (the envelope theorem). Its gradient is that of $C(G) = -\log 4 + 2\,\mathrm{JSD}$.
+# - Second term: without its minus sign, $\mathbb E_{q_\theta}[\log(1 - D^\star)]$ is the only part of $V(D^\star, G)$
+#   that depends on $\theta$. $D^\star$ maximises $V$, so moving $D^\star$ changes $V$ only to second order (the
+#   envelope theorem). So its gradient is that of $C(G) = -\log 4 + 2\,\mathrm{JSD}$, and the minus sign makes it
+#   $-\nabla\,2\,\mathrm{JSD}$.
 #
 # Hence, as gradients at the current generator,
 #
@@ -968,7 +973,9 @@ print(f"max |D - 1/2| = {d_dev:.3f} < 0.1, |V + log 4| = {abs(V_final + math.log
 
 # %% [markdown]
 # At the end $D$ hovers around $\frac12$ where the data lives, and $V$ sits near $-\log 4$, as $D^\star = \frac12$ at
-# $q = p$ predicts. But the generator is close to $p$, not equal to it: its distance to $p$ is several times the
+# $q = p$ predicts. We measure distance with $W_1$, the Wasserstein-1 distance: in 1-D, the mean gap between the sorted
+# samples of $q$ and of $p$ (notebook 07 treats it fully). The generator is close to $p$, not equal to it: its distance
+# to $p$ is several times the
 # distance between two samples of $p$, and the $D^\star$ of this $q$ strays further from $\frac12$ than the trained
 # $D$ does. So a $D$ near $\frac12$ means that *this* $D$ cannot tell $q$ from $p$, not that $q = p$ (section 3's
 # first idealisation). That is why the check above measures $q$ directly.

@@ -358,7 +358,8 @@ assert min(seed_scores["subpixel"].min(), seed_scores["transpose"].min()) > 2 * 
 # Resize-convolution copies each pixel to all four sub-pixels before convolving, so it has almost none (mean 0.04).
 # Training removes the pattern: the pretrained sub-pixel generator of section 6 scores like real digits. Appendix A
 # removes it from the start, with an initialisation called ICNR. A kernel not divisible by the stride is different.
-# For $k=3$, $s=2$ the uneven overlap is built into the layer, and no choice of weights removes it. The course's $k=4$
+# For $k=3$, $s=2$ the uneven overlap is built into the layer: only weights balanced exactly against it cancel it, and
+# Odena et al. (2016) report that networks struggle to learn such weights. The course's $k=4$
 # transposed layer has an even interior (all 4s above).
 #
 # ### Why `gan_utils` uses sub-pixel convolution
@@ -369,9 +370,10 @@ assert min(seed_scores["subpixel"].min(), seed_scores["transpose"].min()) > 2 * 
 # the input, and that window lies inside the sub-pixel layer's $3\times3$ window. The price is more parameters. The
 # cell below builds the sub-pixel weights from a random transposed layer, by feeding it one impulse per input channel.
 #
-# Sub-pixel convolution also overlaps evenly. So `DCGANGenerator` uses `upsample="subpixel"` by default; the other
-# modes are there to compare. Appendix B times the three layers: on the course's CPUs the transposed layer is slowed by
-# one computation, the gradient with respect to its kernel.
+# The $k=4$ transposed layer overlaps evenly too, so evenness does not decide between them; speed does. On the course's
+# CPUs the transposed generator trains several times slower, and Appendix B shows that one computation, the gradient
+# with respect to its kernel, takes the extra time. So `DCGANGenerator` uses `upsample="subpixel"` by default; the
+# other modes are there to compare.
 
 # %%
 cin, cout, H = 3, 2, 8
@@ -469,7 +471,8 @@ assert train_gap < 1e-4 and stat_gap < 1e-5 and eval_gap < 1e-4 and alone_gap < 
 # drawn in the middle of training neither depend on their batch nor update the running averages.
 #
 # DCGAN initialised every weight from $\mathcal N(0, 0.02^2)$; the course keeps Flax's default, LeCun-normal weights.
-# Appendix C compares the two and finds that training sets the scale either way.
+# Appendix C compares the two in the untrained generator: behind a BatchNorm, the weight scale divides out in training
+# mode.
 #
 # **Why the course's discriminator has no BatchNorm.** DCGAN put BatchNorm in the discriminator too. The course's
 # discriminator (notebook 04) has none. In training mode BatchNorm makes each logit depend on the rest of the batch,
@@ -611,7 +614,9 @@ assert abs(checkerboard_score(samples) - checkerboard_score(xr[:100])) < 0.02
 # real digits' (0.01). Some samples are two digits at once, such as a 4 that is also a 9. The package's *default*
 # generator, `checkpoint.load_pretrained()`, draws far fewer such hybrids. It is this network made conditional on a
 # cluster read from $z$, a "self-conditioned GAN" that notebook 09 builds. Appendix D compares the two: in one draw of
-# 1,000 samples each, 7.2% of the default's samples are between digits, against 34.5% of the plain one's. We study the plain generator's latent space below, because its $z$ is one continuous space.
+# 1,000 samples each, the digit classifier is unsure (below 0.9) on 7.2% of the default's samples, 34.5% of the plain
+# one's and 2.0% of real digits. We study the plain generator's latent space below, because its $z$ is one continuous
+# space.
 #
 # ### Latent interpolation
 #
@@ -1034,7 +1039,7 @@ assert mid_score["linear midpoints"][0] < mid_score["slerp midpoints"][0]
 assert abs(mid_score["slerp midpoints"][0] - mid_score["endpoints"][0]) < 0.01
 
 # %% [markdown]
-# The scores answer the question for this generator. At the linear midpoints its images have slightly less background
+# For this generator the answer is: barely (one draw of 200 pairs). At the linear midpoints its images have slightly less background
 # than at the endpoints (80.2% against 81.4%), while the slerp midpoints keep the endpoints' fraction. The shipped
 # discriminator is no referee here: its mean logits for the three sets differ by less than their distance to real
 # digits. A discriminator is trained to separate real from generated images, not to score how digit-like an image is.

@@ -124,7 +124,7 @@ print("training images:", x_train.shape, x_train.dtype, f"range [{x_train.min():
 
 # %% [markdown]
 # A check: our hand-written losses equal `gan_utils.losses.discriminator_loss` and
-# `generator_loss_non_saturating`, and a few eager steps change both networks.
+# `generator_loss_non_saturating`, and a few eager steps (run without compiling; section 2) change both networks.
 
 # %%
 hand = new_gan()
@@ -193,8 +193,8 @@ print(f"the same hand-written step: eager is {timings['by hand, eager (no jit)']
 # %% [markdown]
 # The first call pays for tracing and compiling, or loads the program from a disk cache. Every later call is faster
 # than the eager step. So the whole update (both gradients and both Adam updates) is one jitted function,
-# compiled once and reused for thousands of steps. Appendix A times a compile from scratch and explains why the two
-# jitted rows differ.
+# compiled once and reused for thousands of steps. Appendix A times a compile from scratch and lists three ways the
+# two jitted rows differ.
 #
 # ## 3. Training on MNIST, live
 #
@@ -212,9 +212,11 @@ print(f"the same hand-written step: eager is {timings['by hand, eager (no jit)']
 # **Budget.** We fix the budget in steps (`STEPS`), not minutes, so every machine trains the same number of steps
 # (bit-identical results also need the same software and kind of processor).
 #
-# **The recipe.** The networks are those of notebooks 03 and 04 at **half their width** (`g_base=64`, `d_base=32`),
+# **The recipe.** The networks are those of notebooks 03 and 04 with **half the channels** in every layer
+# (`g_base=64`, `d_base=32`),
 # trained with Adam at $10^{-3}$ and $\beta_1 = 0.5$, batches of 64 and the non-saturating loss. These are not the
-# DCGAN paper's settings. They won a search for the best digits **per CPU-minute**: a larger learning rate gets both
+# DCGAN paper's settings. They scored best, one seed each and by a margin near the noise, in a search for good digits
+# **per CPU-minute**: a larger learning rate gets both
 # players somewhere sooner, and a half-width step is cheaper, so the same minutes buy more steps. Appendix B gives
 # that search and times both widths.
 #
@@ -318,7 +320,8 @@ for (s0, a), (s1, b), p0, p1 in list(zip(frames, frames[1:], probs, probs[1:]))[
     print(f"  step {s0:>5} -> {s1:>5}: {int(flip.sum()):>2} / {int(sure.sum()):>2} codes change digit, "
           f"mean |change| {np.abs(b - a).mean():.3f}")
 print(f"in the last {len(late)} pairs of frames, {min(late)} to {max(late)} of the 64 codes change digit: "
-      + ("the generator's map is still moving, not converged" if max(late) > 0 else "no code changes digit any more"))
+      + ("ambiguous images keep changing digit; confident ones almost never do" if max(late) > 0
+         else "no code changes digit any more"))
 
 # %%
 # The generator after training: 100 fresh samples (inference mode: BatchNorm uses its running statistics).
@@ -333,7 +336,7 @@ axes[0].title.set_color(FAKE_COLOR); axes[1].title.set_color(REAL_COLOR)
 plt.show()
 
 # %% [markdown]
-# "Recognisable digits of every class" is a claim we can check with numbers. We use the yardstick that notebook 06
+# Does the generator draw recognisable digits of every class? We can check with numbers. We use the yardstick that notebook 06
 # builds: a small MNIST classifier shipped with `gan_utils`, and the **MNIST-FID**, a distance between that
 # classifier's features of generated and of real digits (lower is better). The cell asserts what the 5-minute
 # budget promises: FID, recall (variety), precision (quality) and every digit's share. Notebook 06's broken
@@ -500,8 +503,9 @@ assert sat["g_grad_norm"] < tails["k_disc=5"]["g_grad_norm"] / 3, tails
 
 # %% [markdown]
 # In this seed, after 40 steps, five discriminator steps alone push $D(G(z))$ and $L_D$ toward 0: the discriminator
-# wins. Yet the non-saturating generator still gets a large gradient, since its per-sample weight $1 - D(G(z))$ is
-# near 1. With the saturating loss, the generator's gradient falls during the run, and Adam does not undo a falling
+# wins. Yet the non-saturating generator still gets a large gradient, since its per-sample weight $1 - D(G(z))$
+# (notebook 02, section 4) is near 1. With the saturating loss, the generator's gradient drops within a few steps
+# (one seed), and Adam does not undo a falling
 # gradient (notebook 04). After 40 steps no run draws digits yet: the samples do not show this failure, the numbers
 # do.
 #
@@ -605,8 +609,8 @@ assert b09_modes.mean() <= 2 and b09_hq.mean() < 0.15 and final_hq["lr 2e-4, bet
 #   it has got by step 2,000 depends on the seed.
 # - **Five times the learning rate** is no failure here. It ends with all 8 modes and most samples on them in every
 #   seed, and ahead of the baseline on average.
-# - **$\beta_1 = 0.9$** is the failure. In seed 0 its samples are squeezed into one narrow wedge, between the modes,
-#   that points somewhere else at every snapshot; in every seed it ends off the modes. It is collapsed *and* not
+# - **$\beta_1 = 0.9$** is the failure. In seed 0 its samples are squeezed into one narrow wedge that points
+#   somewhere else at every snapshot; in every seed it ends off the modes. It is collapsed *and* not
 #   converging: the two players chase each other round the ring.
 #
 # Counting modes alone would call the third run a collapse onto one mode; the high-quality fraction says the samples
@@ -693,7 +697,7 @@ assert toy_verdicts["lr 1e-3 (5x), beta1 0.5"].count("healthy") >= 4, toy_verdic
 # - One GAN step: a discriminator step on real and (fixed) fake images, then a generator step through the updated
 #   discriminator.
 # - Compiling the whole step once makes every later step faster than eager dispatch (section 2).
-# - The recipe (half-width networks, Adam at $10^{-3}$) gives the best digits per CPU-minute (Appendix B).
+# - The recipe (half-width networks, Adam at $10^{-3}$) scored best per CPU-minute in a one-seed search (Appendix B).
 # - Trained for 5,000 steps, the DCGAN draws digits of all ten classes (MNIST-FID, precision, recall, a digit
 #   classifier); images still change late in training.
 # - In a healthy run the losses stay off $2\log 2$ and $\log 2$, $L_D$ away from 0, and $D(x) > D(G(z))$.

@@ -368,7 +368,8 @@ for name, r in shown.items():
 #
 # ### 2.1 The GAN doctor reads these runs
 #
-# `gan_utils.doctor` asks both questions, on the data? on all of it?, and gives a verdict, its evidence and a fix. On
+# `gan_utils.doctor` asks section 2's two questions (are the samples on the data? do they cover all of it?) and gives
+# a verdict, its evidence and a fix. On
 # the ring: are half the samples within 10σ of a mode, and do 90% of the modes each hold a quarter of their fair
 # share?
 
@@ -469,7 +470,7 @@ print("push at l = -8 (a confidently rejected sample): " + ", ".join(f"{k} {v:.4
 #   generated data). It pulls the slope to 0, not 1, and provably makes the usual GAN
 #   converge locally.
 #
-# The examples do not interact, so one gradient of $\sum_i f(x_i)$ gives every input's gradient at once.
+# Each input is scored on its own, so one gradient of $\sum_i f(x_i)$ gives every input's gradient at once.
 
 # %%
 def my_clip(params, c):
@@ -725,7 +726,8 @@ for dataset, column, label in (("ring", "modes", "ring, modes"), ("ring", "hq", 
 #   seed. Hinge's seeds spread too widely to place it.
 # - **Three fail** on the grid at the recipe's settings: WGAN-GP (2.2 modes), spectral normalisation (0.8 modes)
 #   and weight clipping (1.3% high quality).
-# - **No row reaches PacGAN's level** on the grid: at least 24 of 25 modes with 90% high quality.
+# - **No method reaches the PacGAN paper's level** on the grid, which we call the target: at least 24 of 25 modes with
+#   90% high quality.
 #
 # At 5 seeds, 2 standard errors is a loose bar: two equal methods cross it about one time in ten. Read a crossing as a
 # lead. Appendix B has the papers' rows, every method's grid samples, a re-run and a longer reading.
@@ -733,8 +735,8 @@ for dataset, column, label in (("ring", "modes", "ring, modes"), ("ring", "hq", 
 # ### 4.1 The grid solved by a longer schedule
 #
 # Appendix C trains longer: 20,000 steps, the second half annealed. With the hinge loss, every one of 5 seeds reached at
-# least 24 modes and 92.6% high quality; LSGAN met the target too. It is the schedule more than the loss. With hinge
-# it met the target in 28 of the 30 runs measured so far. Appendix C also runs the Lipschitz methods at their papers'
+# least 24 modes and 92.6% high quality; LSGAN met the target too. It is the schedule more than the loss: the hinge
+# recipe met the target in 28 of 30 runs over three ways of training. Appendix C also runs the Lipschitz methods at their papers'
 # settings.
 #
 # ### 4.2 The stabilisers against section 2's collapse
@@ -777,8 +779,8 @@ if not precomputed.rerun_requested(RUN_EXPERIMENTS):    # the text below reads t
     assert set(fixed) == {"PacGAN2", "R1 penalty"}, fixed
 
 # %% [markdown]
-# PacGAN2 and R1 bring modes back: 7.6 and 7.8 of 8 on average, against 5.4, more than 2 standard errors apart. R1
-# costs the most high quality (69.9%). LSGAN and the minibatch std cover more modes on average, within 2 standard
+# PacGAN2 and R1 bring modes back: 7.6 and 7.8 of 8 on average, against 5.4, more than 2 standard errors apart. Of
+# the two, R1 costs more high quality (69.9%, against PacGAN2's 92.3%). LSGAN and the minibatch std cover more modes on average, within 2 standard
 # errors. Hinge does not: two seeds cover no mode. PacGAN2, poor on the grid, helps here: the right stabiliser
 # depends on the failure. At 5 seeds, these are leads.
 #
@@ -895,8 +897,8 @@ assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged
 #   fraction: a one-point generator scores 100%. The GAN doctor reads these as a verdict.
 # - **The stabilisers** are each a few lines. `gan_utils` has each, in `fit`, the command line (`--loss`,
 #   `--penalty`, `--spectral-norm`, `--minibatch-std`, `--pack`, `--ema`) and the playground.
-# - **Over 5 seeds**, the recipe alone solves the ring. On the grid LSGAN and the minibatch std beat the plain GAN,
-#   and a longer schedule solves it in most runs. PacGAN2 and R1 undid a collapse.
+# - **Over 5 seeds**, the recipe alone solves the ring. On the grid LSGAN and the minibatch std lead the plain GAN in
+#   high quality (other draws of the plain GAN reach 46.4%: Appendix B), and a longer schedule solves it in most runs. PacGAN2 and R1 undid a collapse.
 # - **On MNIST**, watch the class histogram during training.
 
 # %% [markdown]
@@ -916,7 +918,7 @@ assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged
 #    three seeds. A faster G is section 2's answer; find another (the checker turns that one away).
 # 5. **Which differences are real?** For each method of section 4, compare its reverse KL on the ring
 #    (`ring_rkl[name]`, one value per seed) with the plain GAN's. Call them different when the means differ by more
-#    than $2\sqrt{se_a^2 + se_b^2}$, where $se$ is the standard deviation over the seeds (`ddof=1`) over $\sqrt{5}$.
+#    than $2\sqrt{se_a^2 + se_b^2}$, where $se$ is the standard deviation over the seeds (`ddof=1`) divided by $\sqrt{5}$.
 #    Store the set of names told apart in `ex5`.
 
 # %%

@@ -154,7 +154,8 @@ print(f"phi(x): {phi.shape}; the logit of ProjectionDiscriminator = w.phi + b + 
 # %% [markdown]
 # ### 1.3 The race: which way of giving $D$ the label wins?
 #
-# We trained the same generator against different discriminators: the shipped recipe, 1,000 steps, 5 seeds. On each
+# We trained the same generator against different discriminators: notebook 05's recipe (Adam at $10^{-3}$, batch
+# 64, no weight average), 1,000 steps, 5 seeds. On each
 # seed, every discriminator meets the same initial generator, batches and noise. The main contenders:
 # - **input planes** (section 1.1), at base 32, and at base 42 (about the projection's size);
 # - the **projection** (section 1.2);
@@ -228,8 +229,8 @@ for name in MAIN:
 #
 # Why? One hypothesis: the projection has the form of the optimal log-ratio (section 1.2), so the gradient $G$
 # receives points toward real digits *of class $y$*. The appendices test parts of the story. Appendix A: how well $D$
-# classifies digits does not order the generators. Appendix B: AC-GAN is held back because its $D$ also learns to
-# classify the fakes, and its generator loses variety within a class. Appendix C: the late concatenation fails
+# classifies digits does not order the generators. Appendix B: AC-GAN's class accuracy reaches the projection's when
+# its $D$ stops classifying the fakes; both AC-GAN generators draw less varied digits within a class. Appendix C: the late concatenation fails
 # because its label weights change its output too slowly.
 #
 # ### 1.4 The shipped conditional generator
@@ -302,7 +303,7 @@ for name, m in (("conditional", meta_c), ("unconditional", meta_u)):
 
 
 # %% [markdown]
-# The conditional generator does better twice. Nearly every sample is the digit requested (99.31% in this run). And
+# The conditional generator does well on both scores. Nearly every sample is the digit requested (99.31% in this run). And
 # its MNIST-FID is far lower than notebook 05's unconditional generator's (4.13 against 47.60). Part of that gap is the
 # class mix. Resampled to the unconditional generator's mix, the conditional samples' FID moves from 4.15 to 13.65, a
 # fraction of the gap. The per-class FIDs use ten times fewer samples, and FID is biased upwards at small $n$
@@ -311,11 +312,11 @@ for name, m in (("conditional", meta_c), ("unconditional", meta_u)):
 # ## 2. Style and content
 #
 # With the class fixed by $y$, $z$ is left to decide *how* the digit is written. In the grid of section 1.4, down a
-# column (one $z$), the strokes keep their thickness and lean. We measure three numbers from the ink $p$ (the image
+# column (one $z$), the strokes keep their thickness and lean. We measure three numbers from the ink $I$ (the image
 # mapped to $[0, 1]$):
 #
-# - **slant**: the shear $s = -\operatorname{cov}(x, y) / \operatorname{var}(y)$ of the ink, as the angle $\arctan s$
-#   in degrees (rows grow downwards, hence the minus sign);
+# - **slant**: the shear $s = -\operatorname{cov}(c, r) / \operatorname{var}(r)$ of the ink, with $c$ and $r$ a
+#   pixel's column and row, as the angle $\arctan s$ in degrees (rows grow downwards, hence the minus sign);
 # - **width**: $4\times$ the horizontal standard deviation of the ink once the slant is removed, in pixels;
 # - **thickness**: the ink area over half its perimeter, $2A/P$. For a long stroke of width $w$ and length $L$, this
 #   is $2wL / 2L = w$. The perimeter is counted by Crofton's formula.
