@@ -990,8 +990,9 @@ print(f"max |D - 1/2| = {d_dev:.3f} < 0.1, |V + log 4| = {abs(V_final + math.log
 # %% [markdown]
 # **The same GAN, one button at a time.** The course's **GAN playground** (`gan_utils.playground.Playground`) runs
 # `gan_step`'s algorithm with buttons: one discriminator step, then one generator step through the discriminator
-# just updated. It has the same $p$, widths, learning rates, Adam settings, batch size and losses (the next cell
-# checks them), but its own Flax NNX networks (Appendix E lists the differences).
+# just updated. It has the same $p$, widths, learning rates, Adam settings, batch size and losses (the next cell sets
+# them and checks the learning rates, batch size and losses), but its own Flax NNX networks (Appendix E lists the
+# differences).
 #
 # With the notebook running, press **reset**, then **step D** several times. $D(x)$ (black) rises over $p$ (blue),
 # above its value on the generated samples (orange), which do not move. Then press **step G**: most samples move the
@@ -1313,12 +1314,13 @@ assert np.mean([seed_stats[h][2].mean() for h in halves]) > 0, seed_stats
 # %% [markdown]
 # ## Appendix E: the playground and the library's step, against section 6's loop
 #
-# The playground's players differ from section 6's in three ways. The generator's hidden layers use ReLU, not
+# The playground's players differ from section 6's in four ways. The generator's hidden layers use ReLU, not
 # leaky-ReLU. The weights start from Flax's default (a truncated normal of variance $1/\text{fan-in}$, zero biases;
 # ours is an untruncated normal), drawn with other keys. And the real batches are rows of a fixed pool of samples of
 # $p$ (20,000 of them), not fresh samples. The picture saved with the notebook is a static snapshot for readers
 # without a running kernel: the cell trains the playground for 300 steps first, so that it shows a GAN in
-# progress, and the picture leaves out the arrows.
+# progress, and the picture leaves out the arrows. Fourth, like `make_train_step` below, its **run** reuses the
+# discriminator's batch of fakes for the generator step.
 #
 # `gan_utils.steps.make_train_step` adds $k$ discriminator steps, a choice of generator loss and label smoothing to
 # section 6's step. It also reuses the discriminator's batch of fakes for the generator step (one forward pass of $G$
