@@ -327,7 +327,7 @@ assert r_real < r_now / 5                          # the forward reading: real d
 #
 # ### 4.1 Truncation
 #
-# Truncation (notebook 08, section 3.4) draws each coordinate of $z$ from a normal cut at $\pm\psi$, so samples come
+# Truncation (notebook 06, section 7) draws each coordinate of $z$ from a normal cut at $\pm\psi$, so samples come
 # from the dense centre. Does it help here? A second row for each $\psi$ keeps the truncated codes' directions at the
 # lengths training drew.
 
