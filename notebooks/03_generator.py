@@ -358,8 +358,8 @@ assert min(seed_scores["subpixel"].min(), seed_scores["transpose"].min()) > 2 * 
 # Resize-convolution copies each pixel to all four sub-pixels before convolving, so it has almost none (mean 0.04).
 # Training removes the pattern: the pretrained sub-pixel generator of section 6 scores like real digits. Appendix A
 # removes it from the start, with an initialisation called ICNR. A kernel not divisible by the stride is different.
-# For $k=3$, $s=2$ the uneven overlap is built into the layer: only weights balanced exactly against it cancel it, and
-# Odena et al. (2016) report that networks struggle to learn such weights. The course's $k=4$
+# For $k=3$, $s=2$ the uneven overlap is built in: only exactly balanced weights cancel it, and networks struggle to
+# learn them (Odena et al., 2016). The course's $k=4$
 # transposed layer has an even interior (all 4s above).
 #
 # ### Why `gan_utils` uses sub-pixel convolution
@@ -370,10 +370,9 @@ assert min(seed_scores["subpixel"].min(), seed_scores["transpose"].min()) > 2 * 
 # the input, and that window lies inside the sub-pixel layer's $3\times3$ window. The price is more parameters. The
 # cell below builds the sub-pixel weights from a random transposed layer, by feeding it one impulse per input channel.
 #
-# The $k=4$ transposed layer overlaps evenly too, so evenness does not decide between them; speed does. On the course's
-# CPUs the transposed generator trains several times slower, and Appendix B shows that one computation, the gradient
-# with respect to its kernel, takes the extra time. So `DCGANGenerator` uses `upsample="subpixel"` by default; the
-# other modes are there to compare.
+# The $k=4$ transposed layer overlaps evenly too, so speed decides. On the course's CPUs the transposed generator
+# trains several times slower: Appendix B finds the time in its kernel's gradient. So `DCGANGenerator` uses
+# `upsample="subpixel"` by default.
 
 # %%
 cin, cout, H = 3, 2, 8
@@ -578,10 +577,9 @@ assert 0.75 < background(xr) < 0.9 and background(x_untrained) < 0.05 and spread
 # `gan_utils` ships this notebook's DCGAN generator, trained with the package's command line (the command is in the
 # README; notebook 05 trains the same network live). This is the **plain DCGAN**,
 # `checkpoint.load_pretrained(kind="dcgan")`. It has **half the width** of this notebook's generator: 64 channels at
-# 7x7 instead of 128. That width won the course's search for the best digits per CPU-minute. The half-width pair of generator and discriminator fits
-# more than twice as many steps into the same minutes and reached a lower FID, one seed per run (notebook 05, Appendix B, quotes the
-# runs from `benchmarks/quality_results.md`). FID, built in notebook 06, measures how far generated images are from
-# real ones; lower is better. The generator trained for 10,000 steps at batch 64. What ships is a moving average (EMA)
+# 7x7 instead of 128. FID, built in notebook 06, measures how far generated images are from real ones; lower is
+# better. The half-width pair fits more than twice as many steps into the same minutes, and gave a lower FID (one seed,
+# at the edge of the noise; notebook 05, Appendix B). The generator trained for 10,000 steps at batch 64. What ships is a moving average (EMA)
 # of its weights over training. `load_pretrained` rebuilds it from the config saved beside the weights (msgpack:
 # loading executes no code).
 
@@ -615,8 +613,7 @@ assert abs(checkerboard_score(samples) - checkerboard_score(xr[:100])) < 0.02
 # generator, `checkpoint.load_pretrained()`, draws far fewer such hybrids. It is this network made conditional on a
 # cluster read from $z$, a "self-conditioned GAN" that notebook 09 builds. Appendix D compares the two: in one draw of
 # 1,000 samples each, the digit classifier is unsure (below 0.9) on 7.2% of the default's samples, 34.5% of the plain
-# one's and 2.0% of real digits. We study the plain generator's latent space below, because its $z$ is one continuous
-# space.
+# one's and 2.0% of real digits. Below we study the plain generator, whose $z$ is one continuous space.
 #
 # ### Latent interpolation
 #

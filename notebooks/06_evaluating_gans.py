@@ -317,8 +317,8 @@ assert precision > 0.8 and recall < 0.5
 # %% [markdown]
 # ## 6. Sanity checks every metric must pass
 #
-# Before a metric scores a GAN, it must score things whose answer we know. Two more columns summarise the class
-# histogram (the share of samples the classifier calls each digit): **digits covered**, the digits that hold at least
+# Before a metric scores a GAN, it must score things whose answer we know. Two columns summarise the class
+# histogram (the share of samples called each digit): **digits covered**, the digits that hold at least
 # 1% of the samples, and the **class reverse KL**, KL(sample histogram ‖ test histogram), which is 0 when the balance
 # matches. On 2,000 images each, against the 10,000 test digits:
 #

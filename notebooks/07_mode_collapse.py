@@ -368,8 +368,8 @@ for name, r in shown.items():
 #
 # ### 2.1 The GAN doctor reads these runs
 #
-# `gan_utils.doctor` asks section 2's two questions (are the samples on the data? do they cover all of it?) and gives
-# a verdict, its evidence and a fix. On
+# `gan_utils.doctor` asks section 2's two questions (on the data? covering all of it?) and gives a verdict, evidence
+# and a fix. On
 # the ring: are half the samples within 10σ of a mode, and do 90% of the modes each hold a quarter of their fair
 # share?
 
@@ -729,14 +729,14 @@ for dataset, column, label in (("ring", "modes", "ring, modes"), ("ring", "hq", 
 # - **No method reaches the PacGAN paper's level** on the grid, which we call the target: at least 24 of 25 modes with
 #   90% high quality.
 #
-# At 5 seeds, 2 standard errors is a loose bar: two equal methods cross it about one time in ten. Read a crossing as a
-# lead. Appendix B has the papers' rows, every method's grid samples, a re-run and a longer reading.
+# At 5 seeds, 2 standard errors is a loose bar: two equal methods cross it about one time in ten, so a crossing is a
+# lead. Appendix B has the papers' rows, grid samples and a re-run.
 #
 # ### 4.1 The grid solved by a longer schedule
 #
 # Appendix C trains longer: 20,000 steps, the second half annealed. With the hinge loss, every one of 5 seeds reached at
-# least 24 modes and 92.6% high quality; LSGAN met the target too. It is the schedule more than the loss: the hinge
-# recipe met the target in 28 of 30 runs over three ways of training. Appendix C also runs the Lipschitz methods at their papers'
+# least 24 modes and 92.6% high quality; LSGAN met the target too. It is the schedule more than the loss: hinge met
+# the target in 28 of 30 runs. Appendix C also runs the Lipschitz methods at their papers'
 # settings.
 #
 # ### 4.2 The stabilisers against section 2's collapse
@@ -779,10 +779,10 @@ if not precomputed.rerun_requested(RUN_EXPERIMENTS):    # the text below reads t
     assert set(fixed) == {"PacGAN2", "R1 penalty"}, fixed
 
 # %% [markdown]
-# PacGAN2 and R1 bring modes back: 7.6 and 7.8 of 8 on average, against 5.4, more than 2 standard errors apart. Of
-# the two, R1 costs more high quality (69.9%, against PacGAN2's 92.3%). LSGAN and the minibatch std cover more modes on average, within 2 standard
+# PacGAN2 and R1 bring modes back: 7.6 and 7.8 of 8 on average, against 5.4, more than 2 standard errors apart. R1
+# costs more high quality (69.9%, against 92.3%). LSGAN and the minibatch std cover more modes on average, within 2 standard
 # errors. Hinge does not: two seeds cover no mode. PacGAN2, poor on the grid, helps here: the right stabiliser
-# depends on the failure. At 5 seeds, these are leads.
+# depends on the failure (5 seeds: leads).
 #
 # ## 5. MNIST: the class histogram during training
 #
@@ -897,8 +897,8 @@ assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged
 #   fraction: a one-point generator scores 100%. The GAN doctor reads these as a verdict.
 # - **The stabilisers** are each a few lines. `gan_utils` has each, in `fit`, the command line (`--loss`,
 #   `--penalty`, `--spectral-norm`, `--minibatch-std`, `--pack`, `--ema`) and the playground.
-# - **Over 5 seeds**, the recipe alone solves the ring. On the grid LSGAN and the minibatch std lead the plain GAN in
-#   high quality (other draws of the plain GAN reach 46.4%: Appendix B), and a longer schedule solves it in most runs. PacGAN2 and R1 undid a collapse.
+# - **Over 5 seeds**, the recipe alone solves the ring. On the grid LSGAN and the minibatch std lead the plain GAN
+#   (whose re-run reached 46.4%), and a longer schedule solves it in most runs. PacGAN2 and R1 undid a collapse.
 # - **On MNIST**, watch the class histogram during training.
 
 # %% [markdown]

@@ -303,11 +303,11 @@ for name, m in (("conditional", meta_c), ("unconditional", meta_u)):
 
 
 # %% [markdown]
-# The conditional generator does well on both scores. Nearly every sample is the digit requested (99.31% in this run). And
-# its MNIST-FID is far lower than notebook 05's unconditional generator's (4.13 against 47.60). Part of that gap is the
+# The conditional generator does well on both scores. Nearly every sample is the digit requested (99.31% in this run),
+# and its MNIST-FID is far below notebook 05's unconditional generator's (4.13 against 47.60). Part of that gap is the
 # class mix. Resampled to the unconditional generator's mix, the conditional samples' FID moves from 4.15 to 13.65, a
-# fraction of the gap. The per-class FIDs use ten times fewer samples, and FID is biased upwards at small $n$
-# (notebook 06): compare them with each other only.
+# fraction of the gap. Per-class FIDs use ten times fewer samples and FID rises at small $n$ (notebook 06): compare
+# them only with each other.
 #
 # ## 2. Style and content
 #
@@ -689,8 +689,8 @@ print(f"asked for a 4, found class {found['y']} with error {found['err']:.5f} in
 assert found["y"] == 4 and found["err"] < 0.01
 
 # %% [markdown]
-# The class comes back (asserted), with an error far below any other class's. The code found need not be the one we
-# started from: several codes can draw nearly the same image.
+# The class comes back (asserted), with an error far below any other class's. The code found is not the true one:
+# several codes draw nearly the same image.
 #
 # Real digits are harder. Below are ten test digits (blue) and the GAN's versions (orange), inverted with free codes
 # and with codes kept on the shell, from the same starts.
@@ -765,8 +765,8 @@ if not TESTING:   # per digit, for both variants: the true class fits best (clas
 
 # %% [markdown]
 # The GAN's versions keep the digit's shape and write it in the GAN's hand. The best of four starts beats one start.
-# The class found is the true label for 9 of the 10 digits, with free codes and on the shell alike. Appendix D compares
-# the two variants in detail. The pad below uses codes on the shell, where section 3.3's directions were fitted.
+# The class found is the true label for 9 of the 10 digits, with free codes and on the shell alike (Appendix D
+# compares the two). The pad below uses codes on the shell, where section 3.3's directions were fitted.
 #
 # ### 4.1 Draw a digit, get the GAN's version
 #
