@@ -690,7 +690,7 @@ assert found["y"] == 4 and found["err"] < 0.01
 
 # %% [markdown]
 # The class comes back (asserted), with an error far below any other class's. The code found is not the true one:
-# several codes draw nearly the same image.
+# several codes draw almost one image.
 #
 # Real digits are harder. Below are ten test digits (blue) and the GAN's versions (orange), inverted with free codes
 # and with codes kept on the shell, from the same starts.
@@ -765,8 +765,7 @@ if not TESTING:   # per digit, for both variants: the true class fits best (clas
 
 # %% [markdown]
 # The GAN's versions keep the digit's shape and write it in the GAN's hand. The best of four starts beats one start.
-# The class found is the true label for 9 of the 10 digits, with free codes and on the shell alike (Appendix D
-# compares the two). The pad below uses codes on the shell, where section 3.3's directions were fitted.
+# The class found is the true label for 9 of the 10 digits, with free codes and on the shell alike (Appendix D). The pad below uses codes on the shell, where section 3.3's directions were fitted.
 #
 # ### 4.1 Draw a digit, get the GAN's version
 #
