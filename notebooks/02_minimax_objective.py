@@ -144,8 +144,8 @@ print(f"V(D = 1/2) = {float(value_fn(zeros, zeros)):.4f}  (-log 4 = {-math.log(4
 print(f"V when D is confidently wrong (logits -200 on real, +200 on fake) = {extreme:.1f}, finite")
 
 # %% [markdown]
-# From here on the course uses **`gan_utils.losses.value_function`** and **`gan_utils.losses.discriminator_loss`**.
-# They compute exactly these from logits (the check above compares them).
+# From here on the course uses **`gan_utils.losses.value_function`** and **`gan_utils.losses.discriminator_loss`**,
+# which compute these from logits (checked above).
 #
 # ## 2. The optimal discriminator
 #
@@ -163,10 +163,9 @@ print(f"V when D is confidently wrong (logits -200 on real, +200 on fake) = {ext
 #
 # $$\boxed{D^\star(x) = \frac{p(x)}{p(x) + q(x)}}$$
 #
-# This is the Bayes classifier of notebook 01's density-ratio trick. Where $q = p$, $D^\star = \frac12$.
+# This is notebook 01's Bayes classifier. Where $q = p$, $D^\star = \frac12$.
 #
-# *Numerical check*: take $q = \mathcal N(0.5, 1)$. At several $x$, maximise $f$ by brute force over a grid of $10^6$
-# values of $y$, and compare with the formula.
+# *Numerical check*: with $q = \mathcal N(0.5, 1)$, maximise $f$ at several $x$ over a grid of $10^6$ values of $y$.
 
 # %%
 Q_MU, Q_SIGMA = 0.5, 1.0                      # a fixed "generator" distribution q = N(0.5, 1)
@@ -194,8 +193,7 @@ for x, b, d in zip(x_points, brute, d_star(x_points)):
 # %% [markdown]
 # ### A trained discriminator finds $D^\star$
 #
-# Notebook 01 (section 9) showed a logistic classifier learning $p/(p+q)$; here is the same test on the MLP that
-# section 6 uses as $D$. In practice we only have samples of $p$ and $q$. So we train a small **MLP discriminator** (1 input, two hidden
+# Notebook 01 (section 9) tested this with a logistic classifier; here we test section 6's MLP. In practice we only have samples of $p$ and $q$. So we train a small **MLP discriminator** (1 input, two hidden
 # layers of 64 leaky-ReLU units, 1 output logit) with Adam on fresh batches from both, minimising $-V$. We then
 # compare it with $D^\star$ on the **bulk**, where $(p+q)/2 > 0.05$. The network is a plain function of a list of
 # weight matrices, so every step is visible; `gan_utils.models.MLPDiscriminator` is the Flax NNX version, used from
@@ -311,9 +309,8 @@ print(f"max |D - D*| = {max_gap:.4f} < 0.05: checked")
 #
 # $$\boxed{C(G) = -\log 4 + 2\,\mathrm{JSD}(p\,\|\,q)}$$
 #
-# Since $0 \le \mathrm{JSD} \le \log 2$, we get $-\log 4 \le C(G) \le 0$. The **global minimum $-\log 4$ is reached
-# exactly when $q = p$**, where $D^\star = \frac12$. Against an optimal discriminator, the generator of the minimax
-# game minimises the Jensen-Shannon divergence.
+# Since $0 \le \mathrm{JSD} \le \log 2$, $C(G)$ lies in $[-\log 4, 0]$. Its **global minimum $-\log 4$ is reached
+# exactly when $q = p$**, where $D^\star = \frac12$. Against an optimal $D$, the generator minimises the JSD.
 
 # %% [markdown]
 # **What this assumes.** Two idealisations carry the derivation, and neither holds in practice:
@@ -321,15 +318,13 @@ print(f"max |D - D*| = {max_gap:.4f} < 0.05: checked")
 # - *$D$ ranges over all functions.* A network can only approach $D^\star$, and only where it sees samples. In a
 #   real GAN, $D$ also gets a few steps per generator step, not training to convergence.
 # - *$G$ ranges over all distributions.* Goodfellow et al.'s convergence result (their Proposition 2) uses that $C$ is
-#   convex in $q$. But $C(G_\theta)$ is not convex in the network's parameters $\theta$, and the model may not even
-#   contain $p$. The curve below shows one consequence: when the family cannot contain $p$, its best member sits near
-#   one mode, not between them.
+#   convex in $q$. But $C(G_\theta)$ is not convex in the network's parameters $\theta$, and the model may not contain
+#   $p$. Then, as the curve below shows, its best member sits near one mode.
 #
 # *Numerical check* for several $q$, on a grid of spacing 0.001 over $[-15, 15]$: $C(G)$ by integrating
 # $p\log D^\star + q\log(1 - D^\star)$, against $\mathrm{JSD}$ from the **entropy** identity
 # $\mathrm{JSD} = H(m) - \frac12 H(p) - \frac12 H(q)$, with $H(q) = \frac12\log(2\pi e\sigma^2)$ for a Gaussian $q$.
-# Both routes use the same grid, so they check the algebra and the code, not the integration; Appendix B checks
-# against Monte Carlo samples.
+# Both use the same grid, so they check the algebra and code; Appendix B checks against Monte Carlo samples.
 
 # %%
 def integrate(f):
@@ -973,11 +968,9 @@ print(f"max |D - 1/2| = {d_dev:.3f} < 0.1, |V + log 4| = {abs(V_final + math.log
 
 # %% [markdown]
 # At the end $D$ hovers around $\frac12$ where the data lives, and $V$ sits near $-\log 4$, as $D^\star = \frac12$ at
-# $q = p$ predicts. We measure distance with $W_1$, the Wasserstein-1 distance: in 1-D, the mean gap between the sorted
-# samples of $q$ and of $p$ (notebook 07 treats it fully). The generator is close to $p$, not equal to it: its distance
-# to $p$ is several times the
-# distance between two samples of $p$, and the $D^\star$ of this $q$ strays further from $\frac12$ than the trained
-# $D$ does. So a $D$ near $\frac12$ means that *this* $D$ cannot tell $q$ from $p$, not that $q = p$ (section 3's
+# $q = p$ predicts. But $q$ is not $p$. Its distance $W_1$ to $p$ (Wasserstein-1; in 1-D the mean gap between sorted
+# samples; notebook 07) is several times that between two samples of $p$. And this $q$'s $D^\star$ strays further
+# from $\frac12$ than the trained $D$ does. So a $D$ near $\frac12$ means that *this* $D$ cannot tell $q$ from $p$, not that $q = p$ (section 3's
 # first idealisation). That is why the check above measures $q$ directly.
 #
 # The losses do *not* decrease to zero. They settle at their equilibrium values, $2\log 2$ for $D$ and $\log 2$ for
