@@ -195,22 +195,21 @@ print(f"the same hand-written step: eager is {timings['by hand, eager (no jit)']
 # than the eager step. So the whole update (both gradients and both Adam updates) is one jitted function,
 # compiled once and reused for thousands of steps. Appendix A times a compile from scratch and lists three ways the
 # two jitted rows differ.
-#
+
+# %% [markdown]
 # ## 3. Training on MNIST, live
 #
 # `gan_utils.train.fit` runs the compiled step in a loop. It records the metrics of every step, stops on NaN, and
 # calls our callback every `callback_every` steps. Our callback, `widgets.LiveTraining`, draws the **same 64 latent
 # codes** each time, so the frames show how the map $z \mapsto G(z)$ changes, not new random draws. It also redraws
-# the picture under the training cell: the newest frame, the losses so far, and the progress (it replaces `fit`'s
-# tqdm bar: `progress=False`).
+# the newest frame, the losses and the progress under the cell, in place of `fit`'s progress bar.
 #
 # **The stop button** (Kernel > Interrupt) ends the training early without losing it. With `stop_on_interrupt=True`,
 # `fit` keeps every finished step, and the cells below carry on with the model as it is. A checkpoint (every 1,000
 # steps and at the end) and a GIF go to `runs/05_training_loop/` beside this notebook; notebook 06 scores your run
 # from there.
 #
-# **Budget.** We fix the budget in steps (`STEPS`), not minutes, so every machine trains the same number of steps
-# (bit-identical results also need the same software and kind of processor).
+# **Budget.** We fix the budget in steps (`STEPS`), not minutes, so every machine trains the same steps.
 #
 # **The recipe.** The networks are those of notebooks 03 and 04 with **half the channels** in every layer
 # (`g_base=64`, `d_base=32`),
@@ -707,7 +706,8 @@ assert toy_verdicts["lr 1e-3 (5x), beta1 0.5"].count("healthy") >= 4, toy_verdic
 #   also falls. Non-convergence shows as a low high-quality fraction with moving samples; mode collapse as few modes
 #   with a high one.
 # - The GAN doctor (`gan_utils.doctor`) reads these signs as a verdict, with its evidence and a fix.
-#
+
+# %% [markdown]
 # ## Exercises
 #
 # The checker below grades each exercise separately and says "not yet" (with a hint) for a wrong answer; the answers
