@@ -202,7 +202,7 @@ print(f"the same hand-written step: eager is {timings['by hand, eager (no jit)']
 # `gan_utils.train.fit` runs the compiled step in a loop. It records the metrics of every step, stops on NaN, and
 # calls our callback every `callback_every` steps. Our callback, `widgets.LiveTraining`, draws the **same 64 latent
 # codes** each time, so the frames show how the map $z \mapsto G(z)$ changes, not new random draws. It also redraws
-# the newest frame, the losses and the progress under the cell, in place of `fit`'s progress bar.
+# the newest frame, losses and progress under the cell, instead of `fit`'s progress bar.
 #
 # **The stop button** (Kernel > Interrupt) ends the training early without losing it. With `stop_on_interrupt=True`,
 # `fit` keeps every finished step, and the cells below carry on with the model as it is. A checkpoint (every 1,000
@@ -695,7 +695,7 @@ assert toy_verdicts["lr 1e-3 (5x), beta1 0.5"].count("healthy") >= 4, toy_verdic
 #
 # - One GAN step: a discriminator step on real and (fixed) fake images, then a generator step through the updated
 #   discriminator.
-# - Compiling the whole step once makes every later step faster than eager dispatch (section 2).
+# - Compiled once, every later step runs faster than eagerly (section 2).
 # - The recipe (half-width networks, Adam at $10^{-3}$) scored best per CPU-minute in a one-seed search (Appendix B).
 # - Trained for 5,000 steps, the DCGAN draws digits of all ten classes (MNIST-FID, precision, recall, a digit
 #   classifier); images still change late in training.
