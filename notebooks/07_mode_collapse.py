@@ -1319,7 +1319,7 @@ assert m0 >= 22 and h0 >= 0.80, (m0, h0)
 # must land near the saved run's histogram at that step, so the saved run follows from this code on your machine.
 # The tolerance, MNIST_CHECK_TOL, is wide: over 5 other seeds (benchmarks/nb07_check_margins.py mnist, RESULTS.md) the
 # reverse KL at step 500 was 0.15 to 0.34, with every digit drawn (the least at 2.3% of the samples or more), and this
-# re-run on a CPU other than the saved run's came out at 0.347 against its 0.240 (least digit 0.8%): differences up to
+# one earlier re-run on a CPU other than the saved run's came out at 0.347 against its 0.240 (least digit 0.8%): differences up to
 # about 0.11, under the tolerance. A reverse KL this close can still hide a partial collapse, so a second check asks what one
 # would break: at least 9 of the 10 digits drawn, each of them in more than 0.5% of the samples (a generator missing
 # two digits, the rest even, has a reverse KL of only log(10/8) = 0.22 and would pass the first check).
