@@ -121,9 +121,9 @@ assert J.shape == (784, 64) and rank == 64          # full rank: locally a 64-di
 #
 # $$\boxed{\,d^2 = \|\mu_1-\mu_2\|^2 + \operatorname{tr}\Sigma_1 + \operatorname{tr}\Sigma_2 - 2\operatorname{tr}\big(\Sigma_1^{1/2}\Sigma_2\Sigma_1^{1/2}\big)^{1/2}\,}$$
 #
-# FID papers write the last term as $\operatorname{tr}(\Sigma_1\Sigma_2)^{1/2}$; it is the same number. `gan_utils`
-# computes it in float64 through the symmetric form, which stays real even for the nearly singular covariances of
-# real features (Appendix A shows why, and what the naive routes return). We check each step on a 2-D example:
+# FID papers write the last term as $\operatorname{tr}(\Sigma_1\Sigma_2)^{1/2}$, the same number. `gan_utils`
+# computes the symmetric form in float64. It stays real for nearly singular covariances (Appendix A). We check each
+# step on a 2-D example:
 
 # %%
 def sqrtm_sym(a):
@@ -597,9 +597,8 @@ if HAVE_GENERATOR:
 # of its nearest mode. A mode is **covered** if at least one high-quality sample falls on it. The **reverse KL**
 # $\mathrm{KL}(q\,\|\,p)$ compares the histogram $q$ of high-quality samples over modes with the true weights $p$
 # (uniform). VEEGAN reports the first two numbers, PacGAN all three; `metrics.toy_mode_metrics` computes them.
-# We train an MLP GAN like notebook 05's, but wider and with a smaller learning rate (`hidden=(256, 256)` for
-# both players, `g_lr=d_lr=1e-4`), on each (`gan_utils.data.ring()`: 8 modes, radius 1, σ = 0.01; `grid()`: 25 modes,
-# spacing 2, σ = 0.05), briefly:
+# We briefly train an MLP GAN like notebook 05's on each, with wider layers (`hidden=(256, 256)`) and learning rate
+# `1e-4`. The ring has 8 modes (radius 1, σ = 0.01); the grid has 25 (spacing 2, σ = 0.05):
 
 # %%
 toy_steps = 1000 if TESTING else 5000
