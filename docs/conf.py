@@ -62,7 +62,8 @@ author = "the course's contributors"
 copyright = "the course's contributors, Apache-2.0"
 root_doc = "index"
 extensions = ["myst_nb", "sphinx_copybutton", "sphinx-mathjax-offline"]
-exclude_patterns = ["_build", "notebooks/runs", "**/.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "notebooks/runs", "notebooks/zh", "locale", "**/.ipynb_checkpoints", "Thumbs.db",
+                    ".DS_Store"]
 suppress_warnings = ["myst.header"]           # included files (RESULTS.md) start at their own heading levels
 
 # -- MyST and MyST-NB ----------------------------------------------------------------------------------------------
@@ -76,10 +77,18 @@ nb_mime_priority_overrides = [
     ("html", "application/vnd.jupyter.widget-view+json", None),   # never the widget view: its PNG snapshot
 ]
 
+# -- the Chinese edition (scripts/i18n.py; ./course.sh book builds it into _build/book/zh) --------------------------
+locale_dirs = ["locale/"]                     # docs/locale/zh_CN/LC_MESSAGES/<page>.po, made by ./course.sh i18n
+gettext_compact = False                       # one catalogue per page
+gettext_location = False                      # no file:line comments (they differ between clones)
+gettext_uuid = False
+ZH = "zh_CN"
+
 # -- HTML ----------------------------------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
 html_title = "GANs from first principles, in JAX"
 html_static_path = ["_static"]
+html_css_files = ["course.css"]
 html_last_updated_fmt = None
 html_context = {"default_mode": "auto"}       # light or dark as the reader's system is (the theme logs an error without)
 html_show_sourcelink = False
@@ -163,7 +172,38 @@ def _no_widget_state(app, pagename, templatename, context, doctree) -> None:
         pass
 
 
+def _chinese(app, config) -> None:
+    """In the Chinese build, a message without a current translation is marked (docs/_static/course.css)."""
+    if config.language == ZH:
+        config.translation_progress_classes = "untranslated"
+
+
+def _other_language(app, pagename, templatename, context, doctree) -> None:
+    """A "中文 / English" link on every page to the same page in the other language (the Chinese site is the
+    folder zh/ of the English one); in the Chinese site, the Colab button opens the Chinese notebook."""
+    up = "../" * pagename.count("/")
+    if app.config.language == ZH:
+        href, label = f"../{up}{pagename}.html", "English"
+        _colab_to_chinese(context.get("header_buttons", []))
+    else:
+        href, label = f"{up}zh/{pagename}.html", "中文"
+    if "body" in context:
+        context["body"] = (f'<p class="language-switch"><a href="{href}" hreflang="{"en" if label == "English" else "zh"}"'
+                           f'>{label}</a></p>\n' + context["body"])
+
+
+def _colab_to_chinese(buttons) -> None:
+    for button in buttons:
+        if isinstance(button, dict):
+            url = button.get("url", "")
+            if "colab.research.google.com" in url and "/notebooks/" in url and "/notebooks/zh/" not in url:
+                button["url"] = url.replace("/notebooks/", "/notebooks/zh/")
+            _colab_to_chinese(button.get("items", []) or [])
+
+
 def setup(app):
     app.add_transform(RepositoryLinks)
+    app.connect("config-inited", _chinese)
+    app.connect("html-page-context", _other_language, priority=600)   # after the theme's launch buttons (501)
     app.connect("html-page-context", _no_widget_state, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,390 @@
+"""The Chinese edition: translation catalogues made from the English pages, and what is generated from them.
+
+    ./course.sh i18n            # refresh docs/locale/zh_CN/LC_MESSAGES/*.po from the English, then notebooks/zh/
+    ./course.sh i18n --check    # change nothing; list what is out of date or wrong, exit 1 if anything is
+
+The English notebooks and pages are the only source. Sphinx's gettext builder cuts every page into messages (a
+paragraph, a list item, a heading, a table cell); each page has one catalogue, ``docs/locale/zh_CN/LC_MESSAGES/
+<page>.po``, committed. Refreshing a catalogue (Babel's ``Catalog.update``, the algorithm of GNU ``msgmerge``):
+
+* a new English message arrives untranslated, unless the same English is translated on another page;
+* a changed English message keeps its old translation, marked ``fuzzy``, with the previous English beside it
+  (``#| msgid``), so a translator sees what changed; Sphinx never shows a fuzzy translation (the page shows the
+  English, marked as awaiting translation, until a translator removes the flag);
+* messages with nothing to translate (formulas, code, numbers, links; the Colab badge) are filled automatically.
+
+A page is *released* when it is listed in ``docs/locale/zh_CN/released.txt``; the tests then require every message of
+it translated and current. ``notebooks/zh/NN_name.ipynb`` is generated for each released notebook: the English
+notebook with its markdown translated message by message, code and outputs identical, and relative links one folder
+deeper. It is never edited by hand: ``./course.sh i18n`` rewrites it.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import io
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+LANG = "zh_CN"
+LOCALE = DOCS / "locale" / LANG / "LC_MESSAGES"
+RELEASED = DOCS / "locale" / LANG / "released.txt"
+GLOSSARY = DOCS / "locale" / LANG / "glossary.md"
+ZH_NOTEBOOKS = ROOT / "notebooks" / "zh"
+COLAB_ALT = "在 Colab 中打开"
+
+# spans whose text is the same in every language: display and inline math, inline code, a link's target, a URL
+MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.S)
+CODE = re.compile(r"``.+?``|`[^`\n]+`")
+LINK_TARGET = re.compile(r"\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)")
+URL = re.compile(r"https?://\S+")
+NUMBER = re.compile(r"(?<![A-Za-z0-9_.])[-−]?\d[\d,]*(?:\.\d+)?")
+
+
+# -- what must not change in a translation ----------------------------------------------------------------------------
+def _strip(text: str) -> str:
+    """The text with its math, code, link targets and URLs removed."""
+    for pattern in (MATH, CODE, LINK_TARGET, URL):
+        text = pattern.sub(" ", text)
+    return text
+
+
+def invariants(text: str) -> dict[str, list[str]]:
+    """What a translation must keep exactly: math, inline code, link targets, and the numbers of the prose."""
+    prose = _strip(text)
+    numbers = sorted(n.replace(",", "").replace("−", "-") for n in NUMBER.findall(prose))
+    return {"math": sorted(MATH.findall(text)), "code": sorted(CODE.findall(text)),
+            "links": sorted(LINK_TARGET.findall(text)), "numbers": numbers}
+
+
+def nothing_to_translate(msgid: str) -> bool:
+    """True for a message with no words: a formula (display math arrives without its $$), code, numbers, links."""
+    prose = re.sub(r"\\(?:mathrm|operatorname|mathbb|mathcal|mathbf|boldsymbol)\{[^}]*\}", " ", _strip(msgid))
+    prose = re.sub(r"\\[A-Za-z]+", " ", prose)                   # LaTeX commands are not words; \text{...} is
+    return not re.search(r"[A-Za-z]{3,}", prose)
+
+
+def automatic(msgid: str, page: str) -> str | None:
+    """The translation of a message that needs no translator, or None."""
+    if msgid.startswith("[![Open In Colab]") and "/notebooks/" in msgid:
+        # the badge opens the Chinese notebook
+        return msgid.replace("[![Open In Colab]", f"[![{COLAB_ALT}]").replace("/notebooks/", "/notebooks/zh/")
+    if msgid == "Open In Colab":
+        return COLAB_ALT
+    return msgid if nothing_to_translate(msgid) else None
+
+
+def glossary() -> list[tuple[str, str]]:
+    """(English, Chinese) pairs of the glossary's table whose last column says "checked"."""
+    pairs = []
+    for line in GLOSSARY.read_text().splitlines() if GLOSSARY.exists() else []:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and cells[-1] == "checked":
+            pairs.append((cells[0], cells[1]))
+    return pairs
+
+
+def typography(text: str) -> str:
+    """The text as Chinese typography wants it (autocorrect, in markdown mode so math and code are left alone)."""
+    import autocorrect_py
+    return autocorrect_py.format_for(text, "markdown")
+
+
+def lint(msgid: str, msgstr: str, terms: list[tuple[str, str]] | None = None) -> list[str]:
+    """What is wrong with one translation: a changed formula, code span, link target or number; Chinese typography;
+    a checked glossary term translated otherwise."""
+    problems = []
+    a, b = invariants(msgid), invariants(msgstr)
+    for kind in a:
+        if a[kind] != b[kind]:
+            lost = sorted(set(a[kind]) - set(b[kind]))
+            added = sorted(set(b[kind]) - set(a[kind]))
+            problems.append(f"{kind} differ from the English: missing {lost or a[kind]}, extra {added}")
+    if re.search(r"[\u4e00-\u9fff]", msgstr):
+        fixed = typography(msgstr)
+        if fixed != msgstr:
+            problems.append(f"typography: should read {fixed!r}")
+    for en, zh in terms if terms is not None else glossary():
+        if re.search(rf"\b{re.escape(en)}", _strip(msgid), re.I) and zh not in msgstr:
+            problems.append(f"glossary: {en!r} is {zh!r}")
+    return problems
+
+
+def page_problems(page: str, complete: bool) -> list[str]:
+    """Every problem of a page's catalogue (with complete: also each message untranslated or fuzzy)."""
+    cat, terms, out = load(page), glossary(), []
+    if cat is None:
+        return [f"{page}: no catalogue: run ./course.sh i18n"]
+    for msg in cat:
+        if not msg.id:
+            continue
+        where = f"{page}: {msg.id[:70]!r}"
+        if complete and msg.fuzzy:
+            out.append(f"{where}: the English changed; update the translation and remove the fuzzy flag")
+        elif complete and not msg.string:
+            out.append(f"{where}: not translated")
+        if msg.string and not msg.fuzzy and msg.string != msg.id:
+            out += [f"{where}: {p}" for p in lint(msg.id, msg.string, terms)]
+    return out
+
+
+# -- catalogues --------------------------------------------------------------------------------------------------------
+def extract(outdir: Path) -> dict[str, Catalog]:
+    """Every page's messages, as Sphinx's gettext builder cuts them (page name -> template catalogue)."""
+    cmd = [sys.executable, "-m", "sphinx", "-b", "gettext", "-q", "-E", str(DOCS), str(outdir)]
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0 or out.stderr.strip():
+        raise SystemExit(f"the gettext build failed or warned:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
+    pages = {}
+    for pot in sorted(outdir.rglob("*.pot")):
+        with open(pot, "rb") as f:
+            pages[pot.relative_to(outdir).with_suffix("").as_posix()] = read_po(f)
+    return pages
+
+
+def po_path(page: str) -> Path:
+    return LOCALE / f"{page}.po"
+
+
+def load(page: str) -> Catalog | None:
+    path = po_path(page)
+    if not path.exists():
+        return None
+    with open(path, "rb") as f:
+        return read_po(f, locale=LANG)
+
+
+def dump(catalog: Catalog) -> bytes:
+    buf = io.BytesIO()
+    write_po(buf, catalog, width=0, include_previous=True, ignore_obsolete=True, omit_header=False)
+    return buf.getvalue()
+
+
+def memory(catalogs: dict[str, Catalog]) -> dict[str, str]:
+    """English -> Chinese over every catalogue (current and obsolete messages, not fuzzy ones): a paragraph moved to
+    another page keeps its translation."""
+    known = {}
+    for cat in catalogs.values():
+        for msg in list(cat) + list(cat.obsolete.values()):
+            if msg.id and msg.string and not msg.fuzzy:
+                known.setdefault(msg.id, msg.string)
+    return known
+
+
+def merged(page: str, template: Catalog, old: Catalog | None, known: dict[str, str]) -> Catalog:
+    """The page's catalogue for the current English (msgmerge's rules; see the module's docstring)."""
+    if old is None:
+        cat = Catalog(locale=LANG, project=template.project, version=template.version, fuzzy=False)
+        cat.update(template)
+    else:
+        cat = copy.deepcopy(old)
+        cat.update(template, no_fuzzy_matching=False, update_header_comment=False)
+    cat.revision_date = cat.creation_date = template.creation_date.replace(year=2026, month=1, day=1, hour=0,
+                                                                           minute=0, second=0)
+    cat.last_translator = "the course's contributors"
+    cat.language_team = "Chinese (Simplified)"
+    cat.fuzzy = False
+    for msg in cat:
+        if not msg.id:
+            continue
+        auto = automatic(msg.id, page)
+        if auto is not None:
+            msg.string, msg.previous_id = auto, ()
+            msg.flags.discard("fuzzy")
+        elif not msg.string and msg.id in known:
+            msg.string = known[msg.id]
+    return cat
+
+
+def released() -> list[str]:
+    if not RELEASED.exists():
+        return []
+    return [l.split("#")[0].strip() for l in RELEASED.read_text().splitlines() if l.split("#")[0].strip()]
+
+
+# -- Chinese notebooks ------------------------------------------------------------------------------------------------
+def _parser():
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+    return MarkdownIt("commonmark").enable("table").use(dollarmath_plugin, double_inline=True)
+
+
+def _deeper(text: str) -> str:
+    """Relative link targets one folder deeper (notebooks/zh/ instead of notebooks/)."""
+    def fix(m):
+        target = m.group(1)
+        if not target or "://" in target or target.startswith(("#", "/", "mailto:")):
+            return m.group(0)
+        return f"]({'../' + target})"
+    return LINK_TARGET.sub(fix, text)
+
+
+def translate_markdown(source: str, table: dict[str, str], used: set[str]) -> str:
+    """A markdown cell with each paragraph, heading, list item's paragraph and table cell replaced by its
+    translation (as the site shows them: a message without one stays English)."""
+    lines = source.split("\n")
+    tokens = _parser().parse(source)
+    edits = []                                    # (first line, last line + 1, new lines)
+    for i, tok in enumerate(tokens):
+        if tok.map is None or tok.type not in ("inline", "math_block", "math_block_label"):
+            continue
+        a, b = tok.map
+        if tok.type != "inline":                  # display math: its \\text{...} may be translated
+            key = tok.content.strip()
+            new = table.get(key)
+            block = "\n".join(lines[a:b])
+            if new and key in block:
+                edits.append((a, b, block.replace(key, new, 1).split("\n")))
+                used.add(key)
+            continue
+        key = " ".join(tok.content.split("\n")).strip()
+        new = table.get(key)
+        if not new:
+            continue
+        parent = tokens[i - 1].type
+        if parent in ("th_open", "td_open"):      # a table cell: replace within its row (a \\| is no border)
+            cells = re.split(r"(?<!\\)\|", lines[a])
+            for j, cell in enumerate(cells):
+                if cell.strip().replace("\\|", "|") == tok.content.strip():
+                    cells[j] = cell.replace(cell.strip(), new.replace("|", "\\|"), 1)
+                    break
+            else:
+                continue
+            edits.append((a, a + 1, ["|".join(cells)]))
+        else:
+            first = tok.content.split("\n")[0]
+            pos = lines[a].find(first)
+            if pos < 0:
+                continue
+            edits.append((a, b, [lines[a][:pos] + new]))
+        used.add(key)
+    for a, b, new_lines in sorted(edits, reverse=True):
+        lines[a:b] = new_lines
+    return _deeper("\n".join(lines))
+
+
+def chinese_notebook(name: str, catalog: Catalog) -> tuple[dict, set[str]]:
+    """notebooks/zh/<name>.ipynb's content, and the messages it used."""
+    nb = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text())
+    table = {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+    used: set[str] = set()
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            src = "".join(cell["source"])
+            new = translate_markdown(src, table, used)
+            cell["source"] = new.splitlines(keepends=True)
+    nb.setdefault("metadata", {})["language_info"] = nb["metadata"].get("language_info", {})
+    nb["metadata"]["gan_course"] = {"language": LANG, "generated_from": f"notebooks/{name}.ipynb",
+                                    "by": "./course.sh i18n; do not edit"}
+    nb["metadata"].pop("jupytext", None)          # no .py pair: the English notebook is the source
+    return nb, used
+
+
+def notebook_text(nb: dict) -> str:
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+# -- the command ------------------------------------------------------------------------------------------------------
+def refresh(check: bool) -> list[str]:
+    """Bring every catalogue and Chinese notebook up to date (or, with check, say what is not); the problems."""
+    problems = []
+    with tempfile.TemporaryDirectory() as tmp:
+        templates = extract(Path(tmp))
+    olds = {page: load(page) for page in templates}
+    known = memory({p: c for p, c in olds.items() if c is not None})
+    cats = {}
+    for page, template in templates.items():
+        cat = merged(page, template, olds[page], known)
+        cats[page] = cat
+        text = dump(cat)
+        path = po_path(page)
+        current = path.read_bytes() if path.exists() else b""
+        if _body(text) != _body(current):
+            if check:
+                problems.append(f"{path.relative_to(ROOT)} does not match the current English: run ./course.sh i18n")
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(text)
+    for path in sorted(LOCALE.rglob("*.po")):
+        page = path.relative_to(LOCALE).with_suffix("").as_posix()
+        if page not in templates:
+            if check:
+                problems.append(f"{path.relative_to(ROOT)} belongs to no page: run ./course.sh i18n")
+            else:
+                path.unlink()
+    wanted = {}
+    for page in released():
+        if page not in cats:
+            problems.append(f"released.txt lists {page!r}, which is no page of the site")
+            continue
+        if page.startswith("notebooks/"):
+            name = page.split("/", 1)[1]
+            nb, _ = chinese_notebook(name, cats[page])
+            wanted[ZH_NOTEBOOKS / f"{name}.ipynb"] = notebook_text(nb)
+    for path, text in wanted.items():
+        if not path.exists() or path.read_text() != text:
+            if check:
+                problems.append(f"{path.relative_to(ROOT)} is not up to date: run ./course.sh i18n")
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text)
+    for path in sorted(ZH_NOTEBOOKS.glob("*.ipynb")) if ZH_NOTEBOOKS.exists() else []:
+        if path not in wanted:
+            if check:
+                problems.append(f"{path.relative_to(ROOT)} is of no released page: run ./course.sh i18n")
+            else:
+                path.unlink()
+    return problems
+
+
+def _body(po: bytes) -> bytes:
+    """A catalogue without its header's dates (which say when, not what)."""
+    return re.sub(rb'"(POT-Creation-Date|PO-Revision-Date): [^"]*"\n', b"", po)
+
+
+def progress(page: str) -> dict[str, int]:
+    cat = load(page)
+    counts = {"messages": 0, "translated": 0, "fuzzy": 0, "missing": 0}
+    for msg in cat or []:
+        if not msg.id:
+            continue
+        counts["messages"] += 1
+        key = "fuzzy" if msg.fuzzy else "translated" if msg.string else "missing"
+        counts[key] += 1
+    return counts
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if anything is out of date")
+    parser.add_argument("--lint", metavar="PAGE", nargs="+",
+                        help="only check these pages' translations (e.g. notebooks/01_probability_background)")
+    args = parser.parse_args(argv)
+    if args.lint:
+        problems = [p for page in args.lint for p in page_problems(page, complete=True)]
+        print("\n".join(problems) or "no problems")
+        return 1 if problems else 0
+    problems = refresh(args.check)
+    rel = set(released())
+    print(f"{'page':42} {'messages':>8} {'done':>6} {'fuzzy':>6} {'missing':>8}  released")
+    for path in sorted(LOCALE.rglob("*.po")):
+        page = path.relative_to(LOCALE).with_suffix("").as_posix()
+        c = progress(page)
+        print(f"{page:42} {c['messages']:8d} {c['translated']:6d} {c['fuzzy']:6d} {c['missing']:8d}  "
+              f"{'yes' if page in rel else ''}")
+    for p in problems:
+        print(p, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
