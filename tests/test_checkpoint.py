@@ -116,6 +116,8 @@ def test_a_signal_during_a_save_waits_for_the_save(tmp_path, monkeypatch):
     import os
     import signal
     _ring_save(tmp_path / "ck", step=1)
+    # Python's own Ctrl-C handler, whatever an earlier test in this process (a browser driver) left installed
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     real_fsync, sent = os.fsync, []
 
     def fsync_then_ctrl_c(fd):
@@ -129,7 +131,10 @@ def test_a_signal_during_a_save_waits_for_the_save(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert sent and checkpoint.load_meta(tmp_path / "ck")["step"] == 2   # written whole, then interrupted
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ck"]
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is put back
+    try:
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is put back
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_a_second_process_on_one_checkpoint_is_refused_naming_the_first(tmp_path):
