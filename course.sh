@@ -6,6 +6,8 @@
 # and for readers and contributors (CONTRIBUTING.md):
 #   ./course.sh book   build the course's website from the committed notebooks, without running them (docs/,
 #                      Sphinx + MyST-NB) into _build/book; its last line is the path of the site's index.html
+#   ./course.sh i18n   refresh the Chinese edition's translation catalogues (docs/locale/zh_CN) from the English,
+#                      then the generated Chinese notebooks (notebooks/zh); --check changes nothing
 #   ./course.sh execute notebooks/NN_name.py ...   sync each notebook with its .py, then re-run it in place
 #   ./course.sh verify notebooks/NN_name.py ... [--seed-offset 1 2]   run notebooks in their normal mode with
 #                      every seed shifted, without saving them (scripts/verify_notebook.py)
@@ -13,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 cmd="${1:-}"
-case "$cmd" in lab|test|book|execute|verify) ;; *) echo "usage: ./course.sh lab | test [pytest args] | book [sphinx-build args] | execute NOTEBOOK... | verify NOTEBOOK... [--seed-offset N...]" >&2; exit 2 ;; esac
+case "$cmd" in lab|test|book|i18n|execute|verify) ;; *) echo "usage: ./course.sh lab | test [pytest args] | book [sphinx-build args] | i18n [--check] | execute NOTEBOOK... | verify NOTEBOOK... [--seed-offset N...]" >&2; exit 2 ;; esac
 # What execute and verify need is checked before the install (minutes from nothing), not after it.
 if [ "$cmd" = execute ] || [ "$cmd" = verify ]; then
   [ $# -ge 2 ] || { echo "usage: ./course.sh $cmd notebooks/NN_name.py [...]$([ "$cmd" = verify ] && echo ' [--seed-offset N...]')" >&2; exit 2; }
@@ -66,8 +68,15 @@ if [ "$cmd" = book ]; then
   # The website (docs/conf.py says what it does and why): the committed outputs, never re-executed. Sphinx
   # rebuilds only what changed since the last build; `./course.sh book -E` rebuilds everything.
   .venv/bin/python -m sphinx -b html -q docs _build/book "${@:2}"
+  # the Chinese edition, from the translation catalogues (docs/locale/zh_CN; ./course.sh i18n), into its folder zh/
+  .venv/bin/python -m sphinx -b html -q -D language=zh_CN docs _build/book/zh "${@:2}"
   echo "$PWD/_build/book/index.html"
   exit 0
+fi
+
+if [ "$cmd" = i18n ]; then
+  # The translation catalogues from the current English, then the Chinese notebooks (scripts/i18n.py says how)
+  exec .venv/bin/python scripts/i18n.py "${@:2}"
 fi
 
 # MNIST: use an offline copy when one sits beside the repository (as in CI), else gan_utils downloads and

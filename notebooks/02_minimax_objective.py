@@ -39,7 +39,7 @@
 import importlib.util, os, subprocess, sys, time
 T_START = time.perf_counter()  # this notebook's time, top to bottom, is printed by its last cell
 REPO = "https://github.com/gan-course/gans-in-jax"  # = gan_utils.course.REPO_URL (scripts/set_repository.py)
-CLONE = next((os.path.abspath(p) for p in ("..", ".") if os.path.isfile(f"{p}/gan_utils/course.py")), None)
+CLONE = next((os.path.abspath(p) for p in ("..", ".", "../..") if os.path.isfile(f"{p}/gan_utils/course.py")), None)
 if CLONE:  # a clone of the course: use it, not a download
     sys.path.insert(0, CLONE)
 elif importlib.util.find_spec("gan_utils") is None:  # Colab: the course alone, keeping Colab's jax and widgets
