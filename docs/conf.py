@@ -176,6 +176,9 @@ def _chinese(app, config) -> None:
     """In the Chinese build, a message without a current translation is marked (docs/_static/course.css)."""
     if config.language == ZH:
         config.translation_progress_classes = "untranslated"
+        import logging
+        import jieba                              # Chinese search; it logs its dictionary's loading otherwise
+        jieba.setLogLevel(logging.WARNING)
 
 
 def _other_language(app, pagename, templatename, context, doctree) -> None:
@@ -198,7 +201,9 @@ def _colab_to_chinese(buttons) -> None:
             url = button.get("url", "")
             if "colab.research.google.com" in url and "/notebooks/" in url and "/notebooks/zh/" not in url:
                 button["url"] = url.replace("/notebooks/", "/notebooks/zh/")
-            _colab_to_chinese(button.get("items", []) or [])
+            for value in button.values():
+                if isinstance(value, list):
+                    _colab_to_chinese(value)
 
 
 def setup(app):

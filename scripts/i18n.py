@@ -132,7 +132,7 @@ def page_problems(page: str, complete: bool) -> list[str]:
             out.append(f"{where}: the English changed; update the translation and remove the fuzzy flag")
         elif complete and not msg.string:
             out.append(f"{where}: not translated")
-        if msg.string and not msg.fuzzy and msg.string != msg.id:
+        if msg.string and not msg.fuzzy and msg.string not in (msg.id, automatic(msg.id, page)):
             out += [f"{where}: {p}" for p in lint(msg.id, msg.string, terms)]
     return out
 
@@ -196,6 +196,7 @@ def merged(page: str, template: Catalog, old: Catalog | None, known: dict[str, s
     for msg in cat:
         if not msg.id:
             continue
+        msg.flags.discard("python-format")       # Babel's guess from a "%" in prose: there are no placeholders
         auto = automatic(msg.id, page)
         if auto is not None:
             msg.string, msg.previous_id = auto, ()
