@@ -1,0 +1,137 @@
+"""The Chinese edition (scripts/i18n.py, docs/locale/zh_CN): catalogues that follow the English, released pages
+complete and faithful in what must not change, Chinese notebooks generated from them and up to date.
+
+The site's Chinese build and its browser check are in tests/test_book.py.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+import i18n  # noqa: E402
+
+
+def test_the_catalogues_and_chinese_notebooks_match_the_current_english():
+    out = subprocess.run([sys.executable, str(REPO / "scripts" / "i18n.py"), "--check"], cwd=REPO,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, f"{out.stderr}\n(an English change needs its catalogue update: ./course.sh i18n)"
+    assert "notebooks/01_probability_background" in out.stdout      # the progress table
+
+
+@pytest.mark.parametrize("page", i18n.released())
+def test_a_released_page_is_translated_current_and_keeps_what_must_not_change(page):
+    problems = i18n.page_problems(page, complete=True)
+    assert problems == [], "\n".join(problems[:30])
+
+
+def test_every_translation_on_every_page_keeps_math_code_links_numbers_and_typography():
+    pages = [p.relative_to(i18n.LOCALE).with_suffix("").as_posix() for p in sorted(i18n.LOCALE.rglob("*.po"))]
+    assert len(pages) >= 20
+    problems = [p for page in pages for p in i18n.page_problems(page, complete=False)]
+    assert problems == [], "\n".join(problems[:30])
+
+
+def test_the_lint_finds_each_kind_of_unfaithful_translation():
+    en = "The discriminator $D$ saw 5,000 steps of `fit` ([section 2](#s2))."
+    good = "判别器 $D$ 看到了 `fit` 的 5,000 步（[第 2 节](#s2)）。"
+    terms = [("discriminator", "判别器")]
+    assert i18n.lint(en, good, terms) == []
+    assert i18n.lint(en, good.replace("5,000", "5000"), terms) == []           # the same number
+    bad = {"numbers": good.replace("5,000", "500"), "math": good.replace("$D$", "$G$"),
+           "code": good.replace("`fit`", "fit"), "links": good.replace("#s2", "#s3"),
+           "typography": good.replace("判别器 $D$ 看到了 `fit` 的 5,000 步", "判别器$D$看到了`fit`的5,000步"),
+           "glossary": good.replace("判别器", "鉴别器")}
+    for kind, text in bad.items():
+        found = i18n.lint(en, text, terms)
+        assert found and found[0].startswith(kind), (kind, found)
+    assert i18n.nothing_to_translate(r"\mathrm{KL}(p\,\|\,q) = \int p \log\frac pq") and \
+        not i18n.nothing_to_translate(r"x \text{ independent}") and not i18n.nothing_to_translate("Open In Colab")
+
+
+def test_a_changed_english_paragraph_keeps_its_translation_marked_stale_with_the_previous_english(tmp_path, monkeypatch):
+    monkeypatch.setattr(i18n, "LOCALE", tmp_path)
+    template = Catalog(locale=None)
+    template.add("The generator maps noise to samples.")
+    template.add("$$x = g(z)$$".strip("$"))
+    old = i18n.merged("p", template, None, {})
+    old["The generator maps noise to samples."].string = "生成器把噪声映射为样本。"
+    assert old["x = g(z)"].string == "x = g(z)"                                 # a formula fills itself
+    (tmp_path / "p.po").write_bytes(i18n.dump(old))
+    assert i18n.page_problems("p", complete=True) == []
+
+    changed = Catalog(locale=None)
+    changed.add("The generator maps noise to images.")                        # the English changes
+    changed.add("x = g(z)")
+    new = i18n.merged("p", changed, i18n.load("p"), {})
+    msg = new["The generator maps noise to images."]
+    assert msg.fuzzy and msg.string == "生成器把噪声映射为样本。"
+    assert list(msg.previous_id) == ["The generator maps noise to samples."]
+    text = i18n.dump(new).decode()
+    assert "#| msgid \"The generator maps noise to samples.\"" in text and "#, fuzzy" in text
+    (tmp_path / "p.po").write_bytes(i18n.dump(new))
+    problems = i18n.page_problems("p", complete=True)                        # a released page would now fail
+    assert len(problems) == 1 and "the English changed" in problems[0]
+    # a paragraph moved to another page keeps its translation (the memory of every catalogue)
+    moved = i18n.merged("q", changed, None, i18n.memory({"p": old}))
+    assert not moved["The generator maps noise to images."].string            # not the same English: no guess
+    again = Catalog(locale=None)
+    again.add("The generator maps noise to samples.")
+    assert i18n.merged("q", again, None, i18n.memory({"p": old}))[
+        "The generator maps noise to samples."].string == "生成器把噪声映射为样本。"
+
+
+def test_a_markdown_cell_is_translated_message_by_message():
+    src = ("## 1. Densities\n\nA density $p$\nintegrates to one.\n\n- first *item*\n- second [link](../docs/notation.md)"
+           "\n\n| name | value |\n|---|---|\n| $\\mathrm{KL}(p\\|q)$ | half |\n\n$$\nx = y \\text{ always}\n$$\n"
+           "\n![image](figure.png)\n")
+    table = {"1. Densities": "1. 密度", "A density $p$ integrates to one.": "密度 $p$ 的积分为一。",
+             "first *item*": "第一 *项*", "second [link](../docs/notation.md)": "第二 [链接](../docs/notation.md)",
+             "name": "名称", "$\\mathrm{KL}(p|q)$": "$\\mathrm{KL}(p|q)$", "x = y \\text{ always}": "x = y \\text{ 总是}"}
+    used = set()
+    out = i18n.translate_markdown(src, table, used)
+    assert out.startswith("## 1. 密度\n\n密度 $p$ 的积分为一。\n\n- 第一 *项*\n- 第二 [链接](../../docs/notation.md)\n")
+    assert "| 名称 | value |" in out and "| $\\mathrm{KL}(p\\|q)$ | half |" in out    # the escaped bar stays escaped
+    assert "x = y \\text{ 总是}" in out and "![image](../figure.png)" in out      # links one folder deeper
+    assert used == set(table)
+
+
+@pytest.mark.parametrize("page", [p for p in i18n.released() if p.startswith("notebooks/")])
+def test_a_chinese_notebook_is_the_english_one_with_its_markdown_translated(page):
+    name = page.split("/", 1)[1]
+    en = json.loads((REPO / "notebooks" / f"{name}.ipynb").read_text())
+    zh = json.loads((REPO / "notebooks" / "zh" / f"{name}.ipynb").read_text())
+    assert len(en["cells"]) == len(zh["cells"])
+    changed = 0
+    for a, b in zip(en["cells"], zh["cells"]):
+        assert a["cell_type"] == b["cell_type"]
+        if a["cell_type"] == "code":
+            assert a["source"] == b["source"] and a.get("outputs") == b.get("outputs")      # code and outputs identical
+        else:
+            changed += a["source"] != b["source"]
+    assert changed == sum(c["cell_type"] == "markdown" for c in en["cells"]), f"{name}: a markdown cell left English"
+    first = "".join(zh["cells"][0]["source"])
+    assert f"notebooks/zh/{name}.ipynb" in first and i18n.COLAB_ALT in first          # its badge opens itself
+    assert zh["metadata"]["gan_course"]["generated_from"] == f"notebooks/{name}.ipynb"
+
+
+def test_a_chinese_notebooks_setup_cell_finds_the_clone_two_folders_up():
+    zh = REPO / "notebooks" / "zh"
+    nb = json.loads(next(zh.glob("*.ipynb")).read_text())
+    setup = "".join(nb["cells"][1]["source"])
+    line = next(l for l in setup.splitlines() if l.startswith("CLONE = "))
+    here = os.getcwd()
+    try:
+        os.chdir(zh)
+        scope = {"os": os}
+        exec(line, scope)
+    finally:
+        os.chdir(here)
+    assert scope["CLONE"] == str(REPO)
