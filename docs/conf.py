@@ -177,8 +177,22 @@ def _chinese(app, config) -> None:
     if config.language == ZH:
         config.translation_progress_classes = "untranslated"
         import logging
+        import re
         import jieba                              # Chinese search; it logs its dictionary's loading otherwise
         jieba.setLogLevel(logging.WARNING)
+        # the glossary's terms are words to the search (jieba alone cuts 判别器 into 判别 + 器)
+        words = ROOT / "_build" / "jieba_words.txt"
+        words.parent.mkdir(exist_ok=True)
+        table = (DOCS / "locale" / ZH / "glossary.md").read_text(encoding="utf-8")
+        chinese = sorted({w for line in table.splitlines() if line.count("|") >= 4
+                          for w in re.findall(r"[\u4e00-\u9fff]{2,}", line.split("|")[2])})
+        words.write_text("".join(f"{w} 100000 n\n" for w in chinese), encoding="utf-8")
+        config.html_search_options = {"dict": str(words)}
+        # Sphinx 9.0.4's Chinese search ships the English stemmer (Latin words in Chinese text) but names it
+        # window.Stemmer = ChineseStemmer, which no script defines: the search page then finds nothing
+        from sphinx.search.zh import SearchChinese
+        if SearchChinese.js_stemmer_rawcode == "english-stemmer.js":
+            SearchChinese.language_name = "English"
 
 
 def _other_language(app, pagename, templatename, context, doctree) -> None:

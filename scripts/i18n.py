@@ -203,6 +203,9 @@ def merged(page: str, template: Catalog, old: Catalog | None, known: dict[str, s
             msg.flags.discard("fuzzy")
         elif not msg.string and msg.id in known:
             msg.string = known[msg.id]
+        if msg.string and re.match(r"\d+\. ", msg.string) and re.match(r"\d+\. ", msg.id):
+            # "1. 密度" would be parsed as a numbered list when Sphinx reads the translation: escape the period
+            msg.string = re.sub(r"^(\d+)\. ", r"\1\\. ", msg.string)
     return cat
 
 
