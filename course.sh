@@ -104,6 +104,9 @@ if [ "$cmd" = execute ]; then
     echo "==> executing $stem.ipynb (normal mode, in place)"
     .venv/bin/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=-1 "$stem.ipynb"
   done
+  # the Chinese edition follows: catalogues (a changed paragraph turns stale) and the generated Chinese notebooks
+  echo "==> refreshing the Chinese edition (./course.sh i18n)"
+  .venv/bin/python scripts/i18n.py > /dev/null
   exit 0
 fi
 if [ "$cmd" = verify ]; then
