@@ -625,7 +625,7 @@ print(f"JSD symmetric, bounded by log 2 (JSD at d = 32: {js_values[-1]:.6f}): ch
 #   \frac{\mathrm{Var}_p + (\mathbb E_p x - \mu)^2}{2\sigma^2}$, which is minimised at $\mu = \mathbb E_p x = 0$,
 #   $\sigma^2 = \mathrm{Var}_p = 4.25$. That is exactly the MLE of section 4.
 # - $\mathrm{KL}(q\,\|\,p) = \mathbb E_q[\log q - \log p]$ grows large wherever $q$ puts mass where $p$ has almost
-#   none, e.g. between the modes (there $p(0)$ is only 2.7e-4, section 4). So its best $q$ **picks one mode**
+#   none, e.g. between the modes (there $p(0)$ is only 2.7e-4, as section 4's cell printed). So its best $q$ **picks one mode**
 #   (mode seeking).
 # - $\mathrm{JSD}$ is symmetric. For this $p$ its best Gaussian is practically the mode-covering one (width 2.04
 #   against 2.06), but the best Gaussian sitting on one mode is only 7% worse.

@@ -193,7 +193,7 @@ for x, b, d in zip(x_points, brute, d_star(x_points)):
 # %% [markdown]
 # ### A trained discriminator finds $D^\star$
 #
-# Notebook 01 (section 9) tested this with a logistic classifier; here we test section 6's MLP. In practice we only have samples of $p$ and $q$. So we train a small **MLP discriminator** (1 input, two hidden
+# Notebook 01 (section 9) tested this with a logistic classifier; here we test the MLP that section 6 reuses. In practice we only have samples of $p$ and $q$. So we train a small **MLP discriminator** (1 input, two hidden
 # layers of 64 leaky-ReLU units, 1 output logit) with Adam on fresh batches from both, minimising $-V$. We then
 # compare it with $D^\star$ on the **bulk**, where $(p+q)/2 > 0.05$. The network is a plain function of a list of
 # weight matrices, so every step is visible; `gan_utils.models.MLPDiscriminator` is the Flax NNX version, used from
@@ -1307,13 +1307,14 @@ assert np.mean([seed_stats[h][2].mean() for h in halves]) > 0, seed_stats
 # %% [markdown]
 # ## Appendix E: the playground and the library's step, against section 6's loop
 #
-# The playground's players differ from section 6's in four ways. The generator's hidden layers use ReLU, not
-# leaky-ReLU. The weights start from Flax's default (a truncated normal of variance $1/\text{fan-in}$, zero biases;
-# ours is an untruncated normal), drawn with other keys. And the real batches are rows of a fixed pool of samples of
-# $p$ (20,000 of them), not fresh samples. The picture saved with the notebook is a static snapshot for readers
-# without a running kernel: the cell trains the playground for 300 steps first, so that it shows a GAN in
-# progress, and the picture leaves out the arrows. Fourth, like `make_train_step` below, its **run** reuses the
+# The playground's players differ from section 6's in four ways. First, the generator's hidden layers use ReLU, not
+# leaky-ReLU. Second, the weights start from Flax's default (a truncated normal of variance $1/\text{fan-in}$, zero
+# biases; ours is an untruncated normal), drawn with other keys. Third, the real batches are rows of a fixed pool of
+# samples of $p$ (20,000 of them), not fresh samples. Fourth, like `make_train_step` below, its **run** reuses the
 # discriminator's batch of fakes for the generator step.
+#
+# The picture saved with the notebook is a static snapshot for readers without a running kernel: the cell trains
+# the playground for 300 steps first, so that it shows a GAN in progress, and the picture leaves out the arrows.
 #
 # `gan_utils.steps.make_train_step` adds $k$ discriminator steps, a choice of generator loss and label smoothing to
 # section 6's step. It also reuses the discriminator's batch of fakes for the generator step (one forward pass of $G$

@@ -875,8 +875,8 @@ print(f"the orderings the text describes, on this machine ({jax.default_backend(
 # takes far longer than its gradient with respect to the input (the third ordering line). Yet the layer does fewer than
 # half the sub-pixel layer's multiply-adds (asserted). So the time goes to how XLA:CPU computes that one gradient, not
 # to the arithmetic. `benchmarks/RESULTS.md` records the same split, dated, for a $5\times5$ kernel on another run. The
-# other orderings move with the machine and its load; the last line above says which held in this run, and on which
-# layer each mode was fastest. Resize-convolution does the same number of multiply-adds as sub-pixel: a $3\times3$
+# other orderings move with the machine and its load; the ordering lines above say which held in this run, and the
+# "fastest" lines on which layer each mode was fastest. Resize-convolution does the same number of multiply-adds as sub-pixel: a $3\times3$
 # convolution from $C_{in}$ channels at $2H\times2W$ equals one to $4C_{out}$ channels at $H\times W$. But it works on
 # an input four times larger, with mostly repeated values.
 

@@ -192,7 +192,7 @@ print("gan_utils.losses agrees with softplus at every logit, including +-1000")
 #
 # ## 4. The discriminator alone against a fixed generator
 #
-# Fix a generator and train only $D$. Where $p$ and $q$ do not overlap, the optimum $D^\star = p/(p+q)$ is a perfect
+# Fix a generator and train only $D$. If $p$ and $q$ do not overlap, the optimum $D^\star = p/(p+q)$ is a perfect
 # classifier; Arjovsky and Bottou (2017) argue that this is typical for images. Whether a network gets there, and how
 # fast, depends on how different the fakes are. We measure it against two fixed generators:
 #
@@ -683,8 +683,8 @@ print(f"worst quarter's share of the saturating weight: {share_u['saturating']:.
 #   untrained generator, the saturating gradient is 2,671x smaller than the non-saturating one. Yet a fresh Adam's
 #   first step is about $\pm\eta$ per weight, whatever the gradient's size. So its norm is at most $\eta\sqrt n$ =
 #   0.169 for any gradient, and the two first updates are 0.158 and 0.169.
-# - **Adam does not undo a falling scale.** Adam's average of $g^2$ forgets only at the rate $\beta_2 = 0.999$ per
-#   step. Ten steps after one weight's gradient drops 100x, its update is 0.011 of what it was. It takes 5,759 steps
+# - **Adam does not undo a falling scale.** Adam's average of $g^2$ keeps a fraction $\beta_2 = 0.999$ of itself
+#   per step, so it forgets slowly. Ten steps after one weight's gradient drops 100x, its update is 0.011 of what it was. It takes 5,759 steps
 #   to get back to half. A discriminator that grows confident quickly causes such a drop: against the untrained
 #   generator, the saturating gradient fell from 1.44 to 0.030 in section 4.
 # - **The per-sample weights differ as the formula says.** Against the untrained generator, the worst quarter of fakes gets 9.4%

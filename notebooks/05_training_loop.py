@@ -746,8 +746,8 @@ exercises.check("05", answer_1=answer_1, answer_2=answer_2, answer_3=answer_3, x
 # off and compiles a fresh program (a new batch size) from scratch.
 #
 # The two jitted rows of section 2 differ in three ways, so their gap is not put down to any one of them. `gan_utils`
-# runs $G$'s forward pass once instead of twice (as PyTorch's DCGAN tutorial does). It is a pure `jax.jit` function,
-# with no NNX graph handling per call. And it is compiled with `devices.compiler_options()`, which on CPU tells XLA to
+# runs $G$'s forward pass once per step, not twice (PyTorch's DCGAN tutorial also runs it once). It is a pure
+# `jax.jit` function, with no NNX graph handling per call. And it is compiled with `devices.compiler_options()`, which on CPU tells XLA to
 # run convolutions with its own kernels instead of the YNNPACK library. That option was measured for the full-width
 # network on another 2-core CPU, an AMD EPYC: 426 -> 603 images/s at batch 64 (`benchmarks/RESULTS.md`, "How JAX got
 # ahead on this CPU"). It was not measured in this notebook.
@@ -870,7 +870,7 @@ del full, recipe
 # least 20), $D(x) \ge 0.9$ and $D(G(z)) \le 0.1$; a healthy run sits near 0.7 and 0.3. D winning is read from step
 # 20; the other verdicts wait for step 200, before which every run still draws noise or a blob. On toy data,
 # non-convergence is called when fewer than half the samples lie near a mode, and collapse when fewer than 90% of the
-# modes each hold a quarter of their fair share. On MNIST, notebook 06's classifier says whether the samples are
+# modes each hold at least a quarter of their fair share. On MNIST, notebook 06's classifier says whether the samples are
 # digits and whether a digit is missing; the doctor's cell prints the live run's evidence.
 #
 # Its line between healthy and non-convergence is not section 6b's. A sample counts as near a mode within a quarter of
