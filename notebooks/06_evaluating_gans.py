@@ -584,8 +584,8 @@ if HAVE_GENERATOR:
 
 # %% [markdown]
 # The trade-off is plain. At $\psi = 0.5$ precision rises to 0.975, from 0.83 without truncation, and recall falls to
-# 0.07, from 0.81. FID, which sees both, rises from 4.3 to 29.0 (on 2,000 samples, so above the 2.91 at 10,000:
-# section 3's floor). All 10 digits stay covered, since the clusters are
+# 0.07, from 0.81. FID, which sees both, rises from 4.3 to 29.0 (on 2,000 samples, so above the 2.91 at 10,000,
+# because of section 3's floor). All 10 digits stay covered, since the clusters are
 # drawn as before. So truncation is a choice, not a free gain: a demo may want precision, a data set wants recall.
 # Notebooks 08 and 09 measure it again on other generators.
 

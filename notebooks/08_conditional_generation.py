@@ -223,8 +223,8 @@ for name in MAIN:
 
 # %% [markdown]
 # The projection wins on both scores. Its generator drew the requested class 94.0% of the time. Input planes reached
-# 76.3% at base 32 and 79.2% at base 42, AC-GAN 81.7%, the late concatenation 12.7%. Its MNIST-FID, 17.3, is the
-# lowest; the others lie between 57.4 and 98.8. Seed by seed, all eight 95% intervals of these differences are clear
+# 76.3% at base 32 and 79.2% at base 42, AC-GAN 81.7%, the late concatenation 12.7%. The projection's MNIST-FID, 17.3,
+# is the lowest; the others lie between 57.4 and 98.8. Seed by seed, all eight 95% intervals of these differences are clear
 # of 0. Size alone does not explain the lead: input planes of the projection's size stay far behind.
 #
 # Why? One hypothesis: the projection has the form of the optimal log-ratio (section 1.2), so the gradient $G$
@@ -1585,7 +1585,7 @@ assert fell["projection"] == len(RACE_SEEDS)           # its D's score as a clas
 # other entry's but one: the real-only AC-GAN matched it (not separated), at a worse FID. Among the five entries other
 # than the projection and the late concatenations, the (unpaired) intervals of mean FID overlap; so do those of the scaled
 # late concatenation and of the scaled one from a weak start. The spread between seeds of one $D$ is wide (the dots). These are many comparisons at 95% each, so
-# one in twenty may mislead by chance. The conclusions rest on differences well outside their intervals, except a few
+# one in twenty may mislead by chance. The conclusions rest on differences whose intervals lie well clear of zero, except a few
 # narrow ones: the init control against the base-32 $D$ (class accuracy and $D$ as a classifier), the wide late
 # concatenation's $D$ against the projection's as a classifier, and the louder start's two effects in Appendix C.
 #
@@ -1649,8 +1649,8 @@ else:
 # **One ablation isolates one cause of AC-GAN's deficit in class accuracy.** Full AC-GAN's generator drew the requested
 # class less often than the projection's (by 12.2 points, seed by seed), though its $D$ is a far better classifier.
 # Removing one term, $D$'s class loss on the fakes, raised its generator's class accuracy by 12.4 points, to the
-# projection's level. That is at this budget, with the class terms at weight 1 (as in the AC-GAN paper). The lead was
-# already there at step 300 (13.6 points). Full AC-GAN fell behind the projection afterwards because the projection's
+# projection's level. That is at this budget, with the class terms at weight 1 (as in the AC-GAN paper). The ablation's
+# lead was already there at step 300 (13.6 points). Full AC-GAN fell behind the projection afterwards because the projection's
 # generator gained more from step 300 to 1,000 (31.3 points against 18.4). A likely mechanism, not isolated here: a
 # classifier trained on the fakes' *requested* labels learns what $G$'s attempts at a 7 look like, and then rewards
 # $G$ for producing them. The ablation explains only part of AC-GAN's FID. It lowered it (by 13.4), but the real-only

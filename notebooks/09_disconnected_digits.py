@@ -715,7 +715,7 @@ exercises.check("09", ex1=ex1, ex2=ex2, acceptance=acceptance, purity=purity)
 # This is a heuristic, not part of the bound. It uses $G$'s median slope along random directions. Its largest slope at
 # a code, the Jacobian's top singular value, is at least that large, by a factor not measured here. It also uses the
 # distance between *real* digits of different classes; two images the classifier is sure of can be closer than that.
-# So the ratio below is an order of magnitude at most: it does not show that a trained generator cannot reach such a
+# So the ratio below is at best an order-of-magnitude estimate: it does not show that a trained generator cannot reach such a
 # slope.
 
 # %%

@@ -799,8 +799,8 @@ print(f"after {LMARKS[-1] / 60:g} min (seed 0 only): " + ", ".join(
 # One seed, so only large differences count. Five times the budget left the order as it was. The GAN's FID hardly moved
 # after 4 minutes. The VAE's FID did not improve after 4 minutes (167.4, 178.9, 187.5 at 4, 10 and 20; the race's
 # spread between seeds is 15.3), and its bound stayed nearly flat (6.71, 6.71, 6.69 bits per pixel). The diffusion model's FID kept falling, fastest between 1 and 4 minutes, and was still far above the GAN's at 20
-# minutes. Its recall grew along the run. At 20 minutes it was a little above the GAN's: 0.77, 0.83 and 0.87 with 20,
-# 50 and 100 denoising steps against the GAN's 0.80 (one seed, one draw each: suggestive, not established). Where the diffusion curve ends, and whether it
+# minutes. Its recall grew along the run. At 20 minutes it was near the GAN's, above it with more steps: 0.77, 0.83
+# and 0.87 with 20, 50 and 100 denoising steps against the GAN's 0.80 (one seed, one draw each: suggestive, not established). Where the diffusion curve ends, and whether it
 # meets the GAN's, is beyond this budget: between 10 and 20 minutes it fell by less than a tenth. After 20 minutes, 4.5%
 # of the GAN's samples were closer to a training digit than 5% of test digits (the copy line is 6.0%), and their median
 # distance, 4.44, fell below fresh digits' 4.57 (4.61 in the race). Whether longer training leads to copying, one run

@@ -201,7 +201,8 @@ def test_notebook_07_collapse_is_judged_by_training_the_change(monkeypatch):
     data) and the recipe itself do not pass; a change the doctor calls collapse in every seed does."""
     from gan_utils import exercises as ex
     recipe = dict(g_layers=3, g_width=128, d_layers=3, d_width=128, g_lr=3e-3, d_lr=1e-3)   # notebook 07's RECIPE
-    assert ex._ring_verdicts({"g_lr": 1.5e-2}, recipe) == ["mode_collapse"] * 3   # the worked example does collapse
+    # (that the worked example collapses is notebook 07's own assert on its committed runs, section 2.1; training it
+    # here again cost 90 s of CI for no check of the checker)
     for worked in ({"g_lr": 1.5e-2}, {"g_lr": 3e-2, "batch_size": 128}):
         status, hint = grade("07", ex4=worked, recipe=recipe)[4]
         assert status == "not yet" and "section 2's worked example" in hint
