@@ -193,7 +193,7 @@ for x, b, d in zip(x_points, brute, d_star(x_points)):
 # %% [markdown]
 # ### A trained discriminator finds $D^\star$
 #
-# Notebook 01 (section 9) tested this with a logistic classifier; here we test the MLP that section 6 reuses. In practice we only have samples of $p$ and $q$. So we train a small **MLP discriminator** (1 input, two hidden
+# Notebook 01 (section 9) tested this with a logistic classifier; here we test the MLP section 6 reuses. In practice we only have samples of $p$ and $q$. So we train a small **MLP discriminator** (1 input, two hidden
 # layers of 64 leaky-ReLU units, 1 output logit) with Adam on fresh batches from both, minimising $-V$. We then
 # compare it with $D^\star$ on the **bulk**, where $(p+q)/2 > 0.05$. The network is a plain function of a list of
 # weight matrices, so every step is visible; `gan_utils.models.MLPDiscriminator` is the Flax NNX version, used from

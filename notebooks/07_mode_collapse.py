@@ -780,8 +780,8 @@ if not precomputed.rerun_requested(RUN_EXPERIMENTS):    # the text below reads t
 
 # %% [markdown]
 # PacGAN2 and R1 bring modes back: 7.6 and 7.8 of 8 on average, against 5.4, more than 2 standard errors apart. R1
-# costs more high quality (69.9%, against PacGAN2's 92.3%). LSGAN and the minibatch std cover more modes on average, within 2 standard
-# errors. Hinge does not: two seeds cover no mode. PacGAN2, poor on the grid, helps here: the right stabiliser
+# costs more high quality (69.9%; PacGAN2 92.3%). LSGAN and the minibatch std cover more modes on average, within 2 standard
+# errors. Hinge does not: two seeds cover none. PacGAN2, poor on the grid, helps here: the right stabiliser
 # depends on the failure (5 seeds: leads).
 #
 # ## 5. MNIST: the class histogram during training
