@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import datetime
 import io
 import json
 import re
@@ -41,6 +42,7 @@ RELEASED = DOCS / "locale" / LANG / "released.txt"
 GLOSSARY = DOCS / "locale" / LANG / "glossary.md"
 ZH_NOTEBOOKS = ROOT / "notebooks" / "zh"
 COLAB_ALT = "在 Colab 中打开"
+FIXED_DATE = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 
 # spans whose text is the same in every language: display and inline math, inline code, a link's target, a URL
 MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.S)
@@ -73,7 +75,7 @@ def nothing_to_translate(msgid: str) -> bool:
     return not re.search(r"[A-Za-z]{3,}", prose)
 
 
-def automatic(msgid: str, page: str) -> str | None:
+def automatic(msgid: str) -> str | None:
     """The translation of a message that needs no translator, or None."""
     if msgid.startswith("[![Open In Colab]") and "/notebooks/" in msgid:
         # the badge opens the Chinese notebook
@@ -132,7 +134,7 @@ def page_problems(page: str, complete: bool) -> list[str]:
             out.append(f"{where}: the English changed; update the translation and remove the fuzzy flag")
         elif complete and not msg.string:
             out.append(f"{where}: not translated")
-        if msg.string and not msg.fuzzy and msg.string not in (msg.id, automatic(msg.id, page)):
+        if msg.string and not msg.fuzzy and msg.string not in (msg.id, automatic(msg.id)):
             out += [f"{where}: {p}" for p in lint(msg.id, msg.string, terms)]
     return out
 
@@ -188,8 +190,7 @@ def merged(page: str, template: Catalog, old: Catalog | None, known: dict[str, s
     else:
         cat = copy.deepcopy(old)
         cat.update(template, no_fuzzy_matching=False, update_header_comment=False)
-    cat.revision_date = cat.creation_date = template.creation_date.replace(year=2026, month=1, day=1, hour=0,
-                                                                           minute=0, second=0)
+    cat.revision_date = cat.creation_date = FIXED_DATE   # the header says nothing a refresh should change
     cat.last_translator = "the course's contributors"
     cat.language_team = "Chinese (Simplified)"
     cat.fuzzy = False
@@ -197,7 +198,7 @@ def merged(page: str, template: Catalog, old: Catalog | None, known: dict[str, s
         if not msg.id:
             continue
         msg.flags.discard("python-format")       # Babel's guess from a "%" in prose: there are no placeholders
-        auto = automatic(msg.id, page)
+        auto = automatic(msg.id)
         if auto is not None:
             msg.string, msg.previous_id = auto, ()
             msg.flags.discard("fuzzy")
@@ -286,7 +287,6 @@ def chinese_notebook(name: str, catalog: Catalog) -> tuple[dict, set[str]]:
             src = "".join(cell["source"])
             new = translate_markdown(src, table, used)
             cell["source"] = new.splitlines(keepends=True)
-    nb.setdefault("metadata", {})["language_info"] = nb["metadata"].get("language_info", {})
     nb["metadata"]["gan_course"] = {"language": LANG, "generated_from": f"notebooks/{name}.ipynb",
                                     "by": "./course.sh i18n; do not edit"}
     nb["metadata"].pop("jupytext", None)          # no .py pair: the English notebook is the source
