@@ -183,9 +183,9 @@ def _chinese(app, config) -> None:
         # the glossary's terms are words to the search (jieba alone cuts 判别器 into 判别 + 器)
         words = ROOT / "_build" / "jieba_words.txt"
         words.parent.mkdir(exist_ok=True)
-        table = (DOCS / "locale" / ZH / "glossary.md").read_text(encoding="utf-8")
-        chinese = sorted({w for line in table.splitlines() if line.count("|") >= 4
-                          for w in re.findall(r"[\u4e00-\u9fff]{2,}", line.split("|")[2])})
+        sys.path.insert(0, str(ROOT / "scripts"))
+        from i18n import glossary_rows        # the one reader of docs/locale/zh_CN/glossary.md
+        chinese = sorted({w for _, zh, _ in glossary_rows() for w in re.findall(r"[\u4e00-\u9fff]{2,}", zh)})
         words.write_text("".join(f"{w} 100000 n\n" for w in chinese), encoding="utf-8")
         config.html_search_options = {"dict": str(words)}
         # Sphinx 9.0.4's Chinese search ships the English stemmer (Latin words in Chinese text) but names it

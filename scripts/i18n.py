@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import copy
 import datetime
+import functools
 import io
 import json
 import re
@@ -85,14 +86,20 @@ def automatic(msgid: str) -> str | None:
     return msgid if nothing_to_translate(msgid) else None
 
 
-def glossary() -> list[tuple[str, str]]:
-    """(English, Chinese) pairs of the glossary's table whose last column says "checked"."""
-    pairs = []
-    for line in GLOSSARY.read_text().splitlines() if GLOSSARY.exists() else []:
+def glossary_rows() -> list[tuple[str, str, str]]:
+    """The glossary's table: (English, Chinese, "checked" or "") per row."""
+    rows = []
+    for line in GLOSSARY.read_text(encoding="utf-8").splitlines() if GLOSSARY.exists() else []:
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) >= 3 and cells[-1] == "checked":
-            pairs.append((cells[0], cells[1]))
-    return pairs
+        if line.lstrip().startswith("|") and len(cells) >= 3 and not set(cells[0]) <= set("-") \
+                and cells[0] != "English":
+            rows.append((cells[0], cells[1], cells[-1]))
+    return rows
+
+
+def glossary() -> list[tuple[str, str]]:
+    """(English, Chinese) pairs of the glossary's rows marked "checked" (the lint's terms)."""
+    return [(en, zh) for en, zh, check in glossary_rows() if check == "checked"]
 
 
 def typography(text: str) -> str:
@@ -217,6 +224,7 @@ def released() -> list[str]:
 
 
 # -- Chinese notebooks ------------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
 def _parser():
     from markdown_it import MarkdownIt
     from mdit_py_plugins.dollarmath import dollarmath_plugin
