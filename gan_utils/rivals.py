@@ -405,7 +405,7 @@ def train_for(model: nnx.Module, loss_fn: Callable, images: np.ndarray, *, key: 
       key: the run's key (batch order and the loss's randomness).
       seconds: the budget.
       marks: times (seconds of training) at which to call ``on_mark``; each <= seconds.
-      on_mark: e.g. draw and save samples.
+      on_mark: e.g. draw and save samples; marks that ``max_steps`` leaves unreached are called at the end.
       batch_size: images per step (64: the GAN's).
       lr, b1: Adam's (1e-3 and 0.9: the usual VAE and small-DDPM settings; DDPM used 2e-4 for its large U-Net).
       ema: keep a moving average of the weights with this decay, warmed up as min(ema, (1 + s) / (10 + s)) at step
@@ -473,6 +473,9 @@ def train_for(model: nnx.Module, loss_fn: Callable, images: np.ndarray, *, key: 
                 on_mark(pending[0], s, averaged() if ema else model)
             pending.pop(0)
     nnx.update((model, opt), state)
+    for mark in pending:               # max_steps ended the run first: the marks left see the last step
+        if on_mark is not None:
+            on_mark(mark, s, averaged() if ema else model)
     if ema:
         nnx.update(model, average)
     return {"steps": s, "seconds": clock, "history": history}
@@ -527,7 +530,7 @@ def _gan_for(seed: int, seconds: float, marks: Sequence[float], on_mark: Callabl
 
 def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *, n_samples: int = 2000,
                keep: int = 100, train_features: np.ndarray | None = None,
-               reference: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
+               reference: tuple[np.ndarray, np.ndarray] | None = None, max_steps: int | None = None) -> dict:
     """Trains one model on MNIST for ``seconds`` of this machine's time and scores it at each mark.
 
     Args:
@@ -542,6 +545,8 @@ def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *,
         memorisation score of the last mark's samples (``metrics.memorisation``).
       reference: ``metrics.classifier_outputs`` of the 10,000 test digits, the scores' reference (computed here if
         None).
+      max_steps: the rivals only: stop after this many steps even if time is left, the marks left then scored at
+        the last step (a smoke test that does not depend on the machine's speed).
     Returns:
       {"marks", "steps" (reached at each mark), "scores" (one ``metrics.image_metrics`` dict per mark, against
       the test set), "images" uint8 (len(marks), keep, 28, 28), "steps_total", "seconds", "history"}, plus for
@@ -557,6 +562,11 @@ def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *,
                          f"drawn and scored there), got {seconds} and {list(marks)}.")
     data._check_count("n_samples", n_samples, 4)   # precision and recall use the 3rd nearest neighbour
     data._check_count("keep", keep, 0)
+    if max_steps is not None:
+        data._check_count("max_steps", max_steps)
+    if max_steps is not None and model == "gan":
+        raise ValueError("max_steps bounds the rivals' training only; the GAN trains for `seconds` (pass "
+                         "max_steps=None).")
     vae = model in ("vae", "vae64")
     key = jax.random.key(seed)
     k_init, k_run, k_sample = jax.random.split(key, 3)
@@ -582,7 +592,8 @@ def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *,
         net = VAE(latent_dim=64 if model == "vae64" else 16, rngs=rngs) if vae else Denoiser(rngs=rngs)
         loss = vae_loss if vae else partial(diffusion_loss, schedule=schedule)
         res = train_for(net, loss, images, key=k_run, seconds=seconds, marks=marks, on_mark=on_mark,
-                        lr=LEARNING_RATES[model], ema=DIFFUSION_EMA if model == "diffusion" else None)
+                        lr=LEARNING_RATES[model], ema=DIFFUSION_EMA if model == "diffusion" else None,
+                        max_steps=max_steps)
         state = jax.tree_util.tree_map(np.asarray, nnx.to_pure_dict(nnx.state(net)))
     for i, net in enumerate(copies):
         k_draw, k_elbo = jax.random.split(jax.random.fold_in(k_sample, i))

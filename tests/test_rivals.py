@@ -134,9 +134,12 @@ def test_train_for_lowers_the_loss_and_calls_the_marks_in_order():
                            on_mark=lambda mark, step, model: seen.append((mark, step)), batch_size=32)
     assert [m for m, _ in seen] == [1.0, 2.0] and 1 <= seen[0][1] <= seen[1][1] <= res["steps"]   # one step may pass both
     assert res["seconds"] >= 4.0 and res["history"]["step"][0] == 0
+    seen.clear()
     more = rivals.train_for(vae, rivals.vae_loss, images, key=jax.random.key(1), seconds=120.0, max_steps=60,
+                            marks=(120.0,), on_mark=lambda mark, step, model: seen.append((mark, step)),
                             batch_size=32)                                # steps, not seconds: the same on a busy machine
     assert more["steps"] == 60 and probe() < before
+    assert seen == [(120.0, 60)]                       # a mark max_steps left unreached sees the last step
     assert models.sample(vae, jax.random.key(0), 5).shape == (5, 28, 28, 1)   # a VAE samples like a generator
     with pytest.raises(ValueError, match="mark"):
         rivals.train_for(vae, rivals.vae_loss, images, key=jax.random.key(0), seconds=1.0, marks=(2.0,))
@@ -316,6 +319,8 @@ def test_train_for_refuses_pixels_and_settings_that_train_nothing():
     assert run()["steps"] == 1
     with pytest.raises(ValueError, match="marks"):                     # an IndexError after training, before
         rivals.budget_run("vae", 0, 1.0, ())
+    with pytest.raises(ValueError, match="max_steps bounds the rivals"):   # before minutes of loading
+        rivals.budget_run("gan", 0, 1.0, (1.0,), max_steps=10)
     with pytest.raises(ValueError, match="at least one seed"):
         rivals.race(seeds=())
 
