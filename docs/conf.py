@@ -31,6 +31,7 @@ from pathlib import Path
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms import SphinxTransform
+from sphinx.util.docutils import SphinxDirective
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
@@ -204,9 +205,31 @@ def _other_language(app, pagename, templatename, context, doctree) -> None:
         _colab_to_chinese(context.get("header_buttons", []))
     else:
         href, label = f"{up}zh/{pagename}.html", "中文"
+    slides = ""
+    if pagename.startswith("notebooks/") and (ROOT / f"{pagename}.ipynb").is_file():   # its deck (_build_decks)
+        slides = (f' · <a href="{up}slides/{pagename.split("/")[-1]}.html">'
+                  f'{"幻灯片" if app.config.language == ZH else "slides"}</a>')
     if "body" in context:
         context["body"] = (f'<p class="language-switch"><a href="{href}" hreflang="{"en" if label == "English" else "zh"}"'
-                           f'>{label}</a></p>\n' + context["body"])
+                           f'>{label}</a>{slides}</p>\n' + context["body"])
+
+
+def _build_decks(app, exception) -> None:
+    """Every notebook's slide deck (scripts/slides.py) into the site's slides/ folder: the Chinese site's from the
+    Chinese notebook, where there is one. A deck is rebuilt only when its notebook or the deck code changed."""
+    if exception is not None or app.builder.format != "html":
+        return
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import slides
+    code = max(p.stat().st_mtime for p in [ROOT / "scripts" / "slides.py", *slides.TEMPLATE.rglob("*")])
+    for english in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        source = ROOT / "notebooks" / "zh" / english.name if app.config.language == ZH else english
+        source = source if source.is_file() else english
+        out = Path(app.outdir) / "slides" / f"{english.stem}.html"
+        if out.is_file() and out.stat().st_mtime > max(code, source.stat().st_mtime, english.stat().st_mtime):
+            continue
+        slides.build(source, out, english=english, page=f"../notebooks/{english.stem}.html",
+                     language="zh" if app.config.language == ZH else "en")
 
 
 def _colab_to_chinese(buttons) -> None:
@@ -220,9 +243,42 @@ def _colab_to_chinese(buttons) -> None:
                     _colab_to_chinese(value)
 
 
+class CellTimes(SphinxDirective):
+    """```{cell-times} NN_name``` : a table of the measured seconds of each section of notebook NN_name, from the
+    execution record its last run left in the committed .ipynb (scripts/notebook_times.py), for the teachers' page."""
+    required_arguments = 1
+
+    def run(self):
+        sys.path.insert(0, str(ROOT / "scripts"))
+        from notebook_times import notebook_time, section_times
+        ipynb = ROOT / "notebooks" / f"{self.arguments[0]}.ipynb"
+        if not ipynb.is_file():
+            raise self.error(f"cell-times: no notebook {ipynb.relative_to(ROOT)} (give its stem, e.g. 05_training_loop)")
+        rows = ["| section | code cells | seconds | its longest cell |", "|---|--:|--:|---|"]
+        for part in (False, True):
+            sections = [x for x in section_times(ipynb) if x["appendix"] == part]
+            for x in sections:
+                title = x["title"].replace("|", "\\|")
+                link = f"[{title}](notebooks/{ipynb.name}#{x['anchor']})" if x["anchor"] else title
+                line = x["longest_line"].replace("`", "'").replace("|", "\\|")[:60]
+                rows.append(f"| {link} | {x['cells']} | {x['seconds']:.0f} | "
+                            + (f"{x['longest']:.0f} s: `{line}`" if x["longest"] >= 1 else "") + " |")
+            rows.append(f"| **{'appendices' if part else 'lecture core'}, in all** | {sum(x['cells'] for x in sections)} | "
+                        f"**{sum(x['seconds'] for x in sections):.0f}** | |")
+        t = notebook_time(ipynb)
+        when = (f"its last run, {t['date']} ({t['minutes']:.1f} minutes top to bottom; {t['rest']})" if t
+                else "its last run")
+        text = (f"Seconds per section of notebook {self.arguments[0][:2]}, as Jupyter recorded them in {when}; a "
+                f"load average above 2 means the 2-core machine was shared, so an idle one is faster.\n\n"
+                + "\n".join(rows))
+        return self.parse_text_to_nodes(text)
+
+
 def setup(app):
+    app.add_directive("cell-times", CellTimes)
     app.add_transform(RepositoryLinks)
     app.connect("config-inited", _chinese)
     app.connect("html-page-context", _other_language, priority=600)   # after the theme's launch buttons (501)
     app.connect("html-page-context", _no_widget_state, priority=400)
+    app.connect("build-finished", _build_decks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

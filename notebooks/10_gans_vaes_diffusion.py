@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: -all
+#     cell_metadata_filter: slideshow,-all
 #     formats: ipynb,py:percent
 #     notebook_metadata_filter: kernelspec,-jupytext.text_representation.jupytext_version
 #     text_representation:
@@ -381,7 +381,7 @@ for name, f, fs, p, r, c, lo, hi, mem in rows:
 # diffusion model and 190.2 for the VAE. The diffusion model was still improving fast; the VAE had stalled after the
 # first minute. Appendix B trains each model five times longer (one seed): the order stays the same.
 
-# %%
+# %% slideshow={"slide_type": "skip"}
 # A smoke test, not a reproduction: under test the VAE (on a re-run, the diffusion model too) trains again here for
 # 201 steps from the same seed through the race's own code (steps, not seconds: the same on a slow machine), and must
 # score worse than the committed full budget (at a smaller N, which also raises its FID). Its training must have

@@ -12,6 +12,7 @@ import argparse
 import json
 import re
 import sys
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +39,50 @@ def notebook_time(ipynb: Path) -> dict | None:
 
 def times() -> dict[str, dict | None]:
     return {p.stem[:2]: notebook_time(p) for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))}
+
+
+def _seconds(cell: dict) -> float | None:
+    """A code cell's measured time from the execution record Jupyter keeps in its metadata (None if not run)."""
+    e = cell.get("metadata", {}).get("execution", {})
+    if "iopub.execute_input" not in e or "shell.execute_reply" not in e:
+        return None
+    start, end = (datetime.fromisoformat(e[k].replace("Z", "+00:00"))
+                  for k in ("iopub.execute_input", "shell.execute_reply"))
+    return (end - start).total_seconds()
+
+
+def section_times(ipynb: Path) -> list[dict]:
+    """The measured seconds of each "## " section of a notebook, from its last execution (the cells' own records):
+    [{"title", "anchor" (MyST's), "cells" (code cells), "seconds", "longest" (seconds), "longest_line" (its
+    first line), "appendix" (bool)}], in order; cells before the first section are "Setup and introduction"."""
+    sections = [{"title": "Setup and introduction", "anchor": "", "cells": 0, "seconds": 0.0, "longest": 0.0,
+                 "longest_line": "", "appendix": False}]
+    for c in json.loads(ipynb.read_text())["cells"]:
+        src = "".join(c["source"])
+        if c["cell_type"] == "markdown":          # a heading may sit anywhere in a cell
+            for m in re.finditer(r"^## (.+)$", re.sub(r"(?ms)^```.*?^```", "", src), re.M):
+                title = m[1].strip()
+                sections.append({"title": title, "anchor": _anchor(title), "cells": 0, "seconds": 0.0, "longest": 0.0,
+                                 "longest_line": "", "appendix": title.startswith("Appendix") or sections[-1]["appendix"]})
+            continue
+        t = _seconds(c) if c["cell_type"] == "code" else None
+        if t is None:
+            continue
+        s = sections[-1]
+        s["cells"] += 1
+        s["seconds"] += t
+        if t > s["longest"]:
+            s["longest"] = t
+            s["longest_line"] = next((line for line in src.splitlines() if line.strip()
+                                      and not line.startswith("# NBVAL")), "")
+    return [s for s in sections if s["cells"] or s["anchor"]]
+
+
+def _anchor(title: str) -> str:
+    """MyST's heading anchor (myst_heading_anchors' slug: inline math dropped, lower case, punctuation dropped,
+    each space a hyphen)."""
+    slug = re.sub(r"[^\w\- ]", "", re.sub(r"\$[^$]*\$", "", title).lower())
+    return re.sub(r"\s", "-", slug)
 
 
 def cell(t: dict | None) -> str:

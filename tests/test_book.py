@@ -26,7 +26,7 @@ BOOK = REPO / "_build" / "book"
 NOTEBOOKS = sorted(p.stem for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 # the README's details, each on a page of its own (docs/NAME.md), all linked from the home page
 PAGES = ["installing", "command-line", "package", "playground", "pretrained", "measuring", "speed", "results",
-         "testing", "contributing", "notation"]
+         "testing", "contributing", "notation", "teaching"]
 WIDGET_TEXT = ("children=", "object at 0x", "Error displaying widget", "Loading widget", "widget-view+json")
 TEX_LEFT = re.compile(r"\$\$|\\\(|\\\[|\\(frac|sqrt|mathrm|mathbb|mathcal|log|sum|int|left|right|nabla|partial)\b")
 
@@ -229,8 +229,8 @@ def test_every_page_links_to_itself_in_the_other_language(book):
             continue
         up = "../" * name.count("/")
         en, zh = (BOOK / name).read_text(), (ZH_BOOK / name).read_text()
-        assert f'<p class="language-switch"><a href="{up}zh/{name}" hreflang="zh">中文</a></p>' in en, name
-        assert f'<p class="language-switch"><a href="../{up}{name}" hreflang="en">English</a></p>' in zh, name
+        assert f'<p class="language-switch"><a href="{up}zh/{name}" hreflang="zh">中文</a>' in en, name
+        assert f'<p class="language-switch"><a href="../{up}{name}" hreflang="en">English</a>' in zh, name
         assert '<html lang="zh-CN"' in zh and '<html lang="en"' in en, name
 
 
@@ -259,6 +259,68 @@ def test_a_released_page_is_chinese_and_an_unreleased_one_marks_what_awaits_tran
         pytest.fail(f"none of the unreleased pages {awaiting} marks an untranslated paragraph")
     css = (BOOK / "_static" / "course.css").read_text()
     assert ".untranslated" in css and "待翻译" in css
+
+
+# ------------------------------------------------------------------------------------------------- the slide decks
+
+def test_every_notebook_page_links_to_its_deck_in_both_languages(book):
+    for nb in NOTEBOOKS:
+        first = json.loads((REPO / "notebooks" / f"{nb}.ipynb").read_text())["cells"][0]["source"][0]
+        for site, link, lang in ((BOOK, "slides", "en"), (ZH_BOOK, "幻灯片", "zh-CN")):
+            page, deck = site / "notebooks" / f"{nb}.html", site / "slides" / f"{nb}.html"
+            assert f'<a href="../slides/{nb}.html">{link}</a></p>' in page.read_text(), (site, nb)
+            html = deck.read_text()
+            assert f'<html lang="{lang}">' in html and 'href="../notebooks/' + nb + '.html"' in html, (site, nb)
+            assert "CLONE = next(" not in html and "# Check:" not in html, (site, nb)   # setup and checks left out
+        assert first.strip("# \n") in (BOOK / "slides" / f"{nb}.html").read_text(), nb
+
+
+RAW_TEX = """(() => Array.from(document.querySelectorAll('.jp-MarkdownOutput')).filter(e =>
+    /\\$\\$|\\\\frac|\\\\log/.test(e.innerText)).length)"""
+READ_DECK = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+  const leaves = document.querySelectorAll('.reveal .slides section:not(.stack)').length;
+  const images = await Promise.all(Array.from(document.images).map(async (img) => {
+    try { await img.decode(); } catch (e) {}
+    return img.naturalWidth;
+  }));
+  const raw = """ + RAW_TEX + """();
+  return {total: Reveal.getTotalSlides(), leaves, broken: images.filter(w => w === 0).length,
+          typeset: document.querySelectorAll('mjx-container').length, raw,
+          scale: Reveal.getScale()};
+}"""
+
+
+@pytest.mark.browser
+def test_every_deck_presents_offline_in_chromium(site, chromium):
+    """Every deck, English and Chinese: reveal.js starts from the site's own copy, every slide is a slide, the
+    formulas are typeset by the site's MathJax, every figure decodes, nothing is fetched from outside, the arrow key
+    moves on."""
+    problems = []
+    for name in [f"{lang}slides/{nb}.html" for lang in ("", "zh/") for nb in NOTEBOOKS]:
+        page = chromium.new_page(viewport={"width": 1280, "height": 800})
+        errors = []
+        page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(site) else (
+            errors.append(f"requested {route.request.url}"), route.abort()))
+        try:
+            page.goto(site + name, wait_until="load", timeout=60_000)
+            try:                                    # MathJax typesets after the load event
+                page.wait_for_function(RAW_TEX + "() === 0", timeout=30_000)
+            except Exception:
+                pass                                # counted below
+            got = page.evaluate(READ_DECK)
+            page.keyboard.press("ArrowRight")
+            moved = page.evaluate("Reveal.getIndices().h")
+        finally:
+            page.close()
+        problems += [f"{name}: {e}" for e in errors]
+        if not got["total"] >= 10 or got["total"] != got["leaves"]:
+            problems.append(f"{name}: {got['total']} slides for {got['leaves']} sections")
+        if got["broken"] or not got["typeset"] or got["raw"] or moved != 1 or not 0.5 < got["scale"] <= 1.01:
+            problems.append(f"{name}: {got}, after one arrow key: slide {moved}")
+    assert problems == [], "\n".join(problems)
 
 
 @pytest.mark.browser

@@ -47,3 +47,22 @@ def test_the_readme_rewrite_changes_only_the_time_column():
     assert out == ("| # | notebook | what | " + nt.COLUMN + " |\n|---|---|---|---|\n| 01 | [a](x) | b | 0.4 min "
                    "(2026-11-23, load 1.3) |"
                    "\nother line\n")
+
+
+def test_section_times_add_up_the_cells_under_each_heading_wherever_it_sits(tmp_path):
+    """The teachers' page tables ({cell-times}): seconds from Jupyter's execution record, per "## " section, a
+    heading in the middle of a markdown cell included, MyST's anchors (inline math dropped)."""
+    def run(seconds):
+        return {"cell_type": "code", "source": ["x = 1\n"], "outputs": [], "metadata": {"execution": {
+            "iopub.execute_input": "2026-11-26T03:00:00.000000Z",
+            "shell.execute_reply": f"2026-11-26T03:00:{seconds:02d}.500000Z"}}}
+    cells = [{"cell_type": "markdown", "source": ["# 99 Title"], "metadata": {}}, run(2),
+             {"cell_type": "markdown", "source": ["## 1. First: $p$ and $q$"], "metadata": {}}, run(3), run(10),
+             {"cell_type": "markdown", "source": ["Closing words.\n", "\n", "## 2. Second\n", "\n", "Words."],
+              "metadata": {}}, run(4), {"cell_type": "code", "source": ["never run"], "outputs": [], "metadata": {}},
+             {"cell_type": "markdown", "source": ["## Appendix A: more"], "metadata": {}}, run(1)]
+    nb = tmp_path / "99_x.ipynb"
+    nb.write_text(__import__("json").dumps({"cells": cells}))
+    got = [(s["title"], s["anchor"], s["cells"], round(s["seconds"], 1), s["appendix"]) for s in nt.section_times(nb)]
+    assert got == [("Setup and introduction", "", 1, 2.5, False), ("1. First: $p$ and $q$", "1-first--and-", 2, 14.0, False),
+                   ("2. Second", "2-second", 1, 4.5, False), ("Appendix A: more", "appendix-a-more", 1, 1.5, True)]

@@ -1,0 +1,105 @@
+"""The slide decks (scripts/slides.py): the rules that cut a notebook into slides, the metadata that overrides them
+(kept by jupytext), and one real deck built from a committed notebook. The site's decks are read in Chromium by
+tests/test_book.py."""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import jupytext
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+import slides  # noqa: E402
+
+
+def md(text: str, **meta) -> dict:
+    return {"cell_type": "markdown", "source": text, "metadata": meta, "id": f"m{abs(hash(text)) % 10**6}"}
+
+
+def code(text: str, **meta) -> dict:
+    return {"cell_type": "code", "source": text, "metadata": meta, "outputs": [], "execution_count": None,
+            "id": f"c{abs(hash(text)) % 10**6}"}
+
+
+def kinds(nb: dict) -> list[tuple[str, str]]:
+    return [(c["source"].split("\n")[0][:20], c["metadata"]["slideshow"]["slide_type"]) for c in nb["cells"]]
+
+
+def test_the_rules_keep_the_lesson_and_leave_out_the_scaffolding():
+    nb = {"cells": [md("# 05 Title\n\n[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+                       "(https://colab.research.google.com/github/x/y.ipynb)\n\nIntro."),
+                    code("# Setup: the course package\nimport os"),
+                    md("## 1. A section\n\nWhy."), code("x = 1\nprint(x)"), md("More prose."),
+                    code("# Check: x is one.\nassert x == 1"), code("# NBVAL_CHECK_OUTPUT\n# Check: also\nassert x"),
+                    code("# NBVAL_CHECK_OUTPUT\nprint(x)"),
+                    code("# Check: shown anyway\nassert x", slideshow={"slide_type": "subslide"}),
+                    code("y = 2", slideshow={"slide_type": "skip"}),
+                    md("## Exercises\n\n1. Do it."), code("# Your answers (replace the None's)\nex1 = None"),
+                    code("# Checker: one line per exercise\nexercises.check()"),
+                    md("## Appendix A: details"), code("z = 3")], "metadata": {}}
+    deck = slides.deck_notebook(nb)
+    assert kinds(deck) == [("# 05 Title", "slide"), ("## 1. A section", "slide"), ("x = 1", "subslide"),
+                           ("More prose.", "subslide"), ("print(x)", "subslide"), ("# Check: shown anywa", "subslide"),
+                           ("## Exercises", "slide")]
+    assert "colab-badge" not in deck["cells"][0]["source"] and "Intro." in deck["cells"][0]["source"]
+    assert nb["cells"][0]["source"].count("colab") == 3             # the notebook itself is not changed
+    assert slides.core_length(nb["cells"]) == 13
+    assert slides.core_length([md("## 附录 A：细节")]) == 0            # a Chinese notebook's appendix
+    assert slides.core_length([md("## 1. Only a core")]) == 1
+
+
+def test_a_long_cell_is_cut_between_paragraphs_never_inside_code_or_a_display():
+    para = lambda i: " ".join(f"w{i}" for _ in range(60))          # noqa: E731 (60 words)
+    fence = "```python\nx = 1\n\ny = 2\n```"
+    display = "$$\na = b\n\n+ c\n$$"
+    cell = md("\n\n".join(["## Heading", para(1), fence, para(2), display, para(3), para(4)]))
+    parts = slides.split_markdown(cell, words=100)
+    texts = [p["source"] for p in parts]
+    assert texts[0].startswith("## Heading\n\n" + para(1))          # the heading stays with what follows it
+    assert all(len(t.split()) <= 100 + 60 for t in texts) and len(parts) >= 3
+    assert sum(t.count(fence) for t in texts) == 1 and sum(t.count(display) for t in texts) == 1
+    assert "\n\n".join(texts) == cell["source"]                       # nothing lost, nothing reordered
+    assert [p["metadata"].get("slideshow", {}).get("slide_type") for p in parts[1:]] == ["subslide"] * (len(parts) - 1)
+    assert len({p["id"] for p in parts}) == len(parts)
+    short = md("One short paragraph.")
+    assert slides.split_markdown(short) == [short]
+
+
+def test_jupytext_keeps_a_cells_slide_type_and_nothing_else():
+    """The .py of notebook 10 marks its test-only smoke cell 'skip'; the pair keeps it, and the deck leaves it out."""
+    nb = jupytext.read(REPO / "notebooks" / "10_gans_vaes_diffusion.py")
+    marked = [c for c in nb.cells if c.metadata.get("slideshow")]
+    assert [c.source.split("\n")[0][:22] for c in marked] == ["# A smoke test, not a "]
+    assert all(set(c.metadata) <= {"slideshow", "lines_to_next_cell"} for c in nb.cells)   # the latter: jupytext's own
+    ipynb = json.loads((REPO / "notebooks" / "10_gans_vaes_diffusion.ipynb").read_text())
+    assert [c["metadata"]["slideshow"] for c in ipynb["cells"] if "slideshow" in c["metadata"]] == \
+        [{"slide_type": "skip"}]
+    text = jupytext.writes(nb, "py:percent")
+    assert '# %% slideshow={"slide_type": "skip"}\n# A smoke test' in text
+
+
+def test_a_deck_from_a_committed_notebook(tmp_path):
+    source = REPO / "notebooks" / "05_training_loop.ipynb"
+    out = slides.build(source, tmp_path / "deck.html", static="../_static", page="../notebooks/05_training_loop.html")
+    html = out.read_text()
+    nb = json.loads(source.read_text())
+    core = slides.core_length(nb["cells"])
+    assert 0 < core < len(nb["cells"])
+    assert "<title>05 The training loop: slides</title>" in html
+    assert html.count("<section") >= 30 and "../_static/reveal.js/dist/reveal.js" in html
+    assert 'href="../notebooks/05_training_loop.html"' in html
+    for left_out in ("CLONE = next(", "# Check: the run is complete", "Appendix A:", "colab-badge.svg",
+                     "cdn.", "unpkg.com", "require.js"):
+        assert left_out not in html, left_out
+    assert "the code (" in html                                        # the 34-line training cell, folded
+    assert re.search(r"<img[^>]+src=\"data:image/png;base64", html)   # the committed figures
+
+
+def test_a_section_that_starts_inside_a_cell_starts_a_slide():
+    parts = slides.split_markdown(md("Closing words of section 1.\n\n## 2. The next section\n\nIts first words."))
+    assert [p["source"].split("\n")[0] for p in parts] == ["Closing words of section 1.", "## 2. The next section"]
+    assert parts[1]["metadata"]["slideshow"]["slide_type"] == "slide"
