@@ -36,6 +36,7 @@ from sphinx.util.docutils import SphinxDirective
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))   # the site's helpers: i18n, notebook_times, slides
 from gan_utils import course  # noqa: E402  (standard library and packaging only: the one repository address)
 
 
@@ -184,7 +185,6 @@ def _chinese(app, config) -> None:
         # the glossary's terms are words to the search (jieba alone cuts 判别器 into 判别 + 器)
         words = ROOT / "_build" / "jieba_words.txt"
         words.parent.mkdir(exist_ok=True)
-        sys.path.insert(0, str(ROOT / "scripts"))
         from i18n import glossary_rows        # the one reader of docs/locale/zh_CN/glossary.md
         chinese = sorted({w for _, zh, _ in glossary_rows() for w in re.findall(r"[\u4e00-\u9fff]{2,}", zh)})
         words.write_text("".join(f"{w} 100000 n\n" for w in chinese), encoding="utf-8")
@@ -219,7 +219,6 @@ def _build_decks(app, exception) -> None:
     Chinese notebook, where there is one. A deck is rebuilt only when its notebook or the deck code changed."""
     if exception is not None or app.builder.format != "html":
         return
-    sys.path.insert(0, str(ROOT / "scripts"))
     import slides
     code = max(p.stat().st_mtime for p in [ROOT / "scripts" / "slides.py", *slides.TEMPLATE.rglob("*")])
     for english in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
@@ -249,7 +248,6 @@ class CellTimes(SphinxDirective):
     required_arguments = 1
 
     def run(self):
-        sys.path.insert(0, str(ROOT / "scripts"))
         from notebook_times import notebook_time, section_times
         ipynb = ROOT / "notebooks" / f"{self.arguments[0]}.ipynb"
         if not ipynb.is_file():

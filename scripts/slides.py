@@ -35,17 +35,31 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "scripts" / "slides_template"
 SKIPPED = ("# Check", "# Your answers", "# Checker")
 WORDS = 110                     # a slide of prose read aloud in under a minute, in 26-pixel type on a 1280x800 slide
-APPENDIX = re.compile(r"##\s+(Appendix|附录)")
+APPENDIX = re.compile(r"^##\s+(Appendix|附录)", re.M)
 NBVAL = re.compile(r"^# NBVAL\w*[^\n]*\n?", re.M)      # the test suite's markers (tests/), not the lesson's
 BADGE = re.compile(r"\[!\[[^]]*\]\(https://colab\.research\.google\.com/assets/[^)]*\)\]\([^)]*\)\n*")
 
 
 def core_length(cells: list[dict]) -> int:
-    """The number of cells before the first "## Appendix" heading (all of them if there is none)."""
+    """The index of the cell where the first "## Appendix" heading is (at its start or inside it; the number of
+    cells if there is none)."""
     for i, c in enumerate(cells):
-        if c["cell_type"] == "markdown" and APPENDIX.match("".join(c["source"])):
+        if c["cell_type"] == "markdown" and APPENDIX.search("".join(c["source"])):
             return i
     return len(cells)
+
+
+def core_cells(cells: list[dict], length: int | None = None) -> list[dict]:
+    """The lecture core: the cells before the first appendix heading, and the part of its cell above it.
+    ``length``: where the appendix starts (``core_length`` of the English notebook, for a translated one)."""
+    length = core_length(cells) if length is None else length
+    out = copy.deepcopy(cells[:length])
+    if length < len(cells) and cells[length]["cell_type"] == "markdown":
+        src = "".join(cells[length]["source"])
+        m = APPENDIX.search(src)
+        if m and src[:m.start()].strip():
+            out.append({**copy.deepcopy(cells[length]), "source": src[:m.start()].rstrip()})
+    return out
 
 
 def slide_type(cell: dict, first_code: bool) -> str:
@@ -105,9 +119,10 @@ def split_markdown(cell: dict, words: int = WORDS) -> list[dict]:
 
 
 def deck_notebook(nb: dict, core: int | None = None) -> dict:
-    """The notebook a deck shows: the first ``core`` cells (default: the lecture core), each with its slide type."""
-    nb = copy.deepcopy(nb)
-    cells = nb["cells"][:core_length(nb["cells"]) if core is None else core]
+    """The notebook a deck shows: its lecture core (``core``: where the appendix starts, if not found here), each
+    cell with its slide type."""
+    cells = core_cells(nb["cells"], core)
+    nb = {**nb, "cells": []}
     seen_code, out = False, []
     for c in cells:
         if c["cell_type"] == "markdown":       # the Colab badge: a class has the notebook open already (and offline)

@@ -50,6 +50,9 @@ def test_the_rules_keep_the_lesson_and_leave_out_the_scaffolding():
     assert slides.core_length(nb["cells"]) == 13
     assert slides.core_length([md("## 附录 A：细节")]) == 0            # a Chinese notebook's appendix
     assert slides.core_length([md("## 1. Only a core")]) == 1
+    mid = [md("## 1. A section"), md("Last words.\n\n## Appendix A: more\n\nDetails."), md("More details.")]
+    assert slides.core_length(mid) == 1                               # an appendix that starts inside a cell
+    assert [c["source"] for c in slides.core_cells(mid)] == ["## 1. A section", "Last words."]
 
 
 def test_a_long_cell_is_cut_between_paragraphs_never_inside_code_or_a_display():
