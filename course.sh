@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The course's two commands, from nothing to running:
 #   ./course.sh lab    set up a virtual environment (.venv) and open the course in JupyterLab
+#                      (GAN_COURSE_PROJECTOR=1 ./course.sh lab: projector mode, larger figures and text for a hall)
 #   ./course.sh test   set up the same environment and run every test (unit tests + every notebook via nbval);
 #                      with arguments, they go to pytest (e.g. ./course.sh test notebooks/03_generator.ipynb -x)
 # and for readers and contributors (CONTRIBUTING.md):
@@ -100,7 +101,8 @@ if [ "$cmd" = execute ]; then
   export MPLBACKEND=module://matplotlib_inline.backend_inline
   for nb in "${@:2}"; do
     stem="${nb%.*}"
-    .venv/bin/jupytext --sync "$stem.ipynb"     # the side edited last wins; the .ipynb keeps its outputs
+    # the side edited last wins; the .ipynb keeps its outputs (a new notebook, written as its .py, gets its .ipynb)
+    .venv/bin/jupytext --sync "$([ -f "$stem.ipynb" ] && echo "$stem.ipynb" || echo "$stem.py")"
     echo "==> executing $stem.ipynb (normal mode, in place)"
     .venv/bin/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=-1 "$stem.ipynb"
   done

@@ -18,6 +18,9 @@ notebook sits in, or on Colab from the repository). It needs nothing but the sta
   a GPU, ``jax[tpu]`` on a TPU, plain ``jax`` on CPU) and the cell asks, in one line, for a restart; its next run
   proceeds.
 * **elsewhere** (a notebook downloaded on its own): a message with the two ways to get the course.
+
+``style`` is the setup cell's last line: the course's figure style, or **projector mode** for a lecture hall
+(``GAN_COURSE_PROJECTOR=1``).
 """
 from __future__ import annotations
 
@@ -30,7 +33,8 @@ import sys
 from pathlib import Path
 
 __all__ = ["REPOSITORY", "BRANCH", "REPO_URL", "SITE_URL", "colab_url", "install_source", "where", "requirements",
-           "unmet_requirements", "jax_build", "setup", "RestartRequired", "SetupError", "top_to_bottom"]
+           "unmet_requirements", "jax_build", "setup", "RestartRequired", "SetupError", "top_to_bottom", "style",
+           "PROJECTOR_ENV"]
 
 REPOSITORY = "gan-course/gans-in-jax"   # owner/name on GitHub: the only place it is written by hand
 BRANCH = "main"                         # the branch the badges open and Colab installs
@@ -164,6 +168,48 @@ def setup(clone: str | os.PathLike | None = None) -> str:
         raise RestartRequired("installed " + ", ".join(r for r, _ in unmet) + ": restart the runtime (Colab: "
                               "Runtime > Restart session; Jupyter: Kernel > Restart) and run this cell again.")
     return f"installed {', '.join(r for r, _ in unmet)}; using {source}"
+
+
+PROJECTOR_ENV = "GAN_COURSE_PROJECTOR"   # =1: every notebook's setup cell turns projector mode on
+PROJECTOR_DPI = 160                      # figures 1.6 times as large on screen, their text with them
+# the notebook's own text in JupyterLab and Notebook 7 (their CSS variables; defaults 14, 13 and 13 pixels); html:root
+# outranks the theme's own :root rule (in Notebook 7 a plain :root lost to it: tests/test_projector_browser.py)
+PROJECTOR_CSS = ("<style>html:root {{ --jp-content-font-size1: {}px; --jp-code-font-size: {}px; "
+                 "--jp-ui-font-size1: {}px; }}</style>")
+_projected = False                       # whether this kernel's page has the larger text, to put it back
+
+
+def style(projector: bool | None = None) -> None:
+    """The course's figure style, which every setup cell sets: 100 dpi, no top or right frame.
+
+    **Projector mode** is for a hall: figures drawn at ``PROJECTOR_DPI`` (their text and lines grow with them),
+    lines a little thicker, and in JupyterLab and Notebook 7 the notebook's own text larger (``PROJECTOR_CSS``;
+    Colab and VS Code keep their pages to themselves: there, zoom with Ctrl and +). Nothing that is computed or
+    saved changes: files are still written at 100 dpi.
+
+    Args:
+      projector: True or False; None (the setup cells) reads the environment variable ``GAN_COURSE_PROJECTOR``
+        ("1": on), so that ``GAN_COURSE_PROJECTOR=1 ./course.sh lab`` (or ``%env GAN_COURSE_PROJECTOR=1`` in Colab,
+        before the setup cell) turns it on for every notebook. Called again, it switches; figures drawn after
+        the call follow it.
+    """
+    import matplotlib.pyplot as plt   # here, not on top: the command line and the site's build import this module
+    if projector is None:
+        projector = os.environ.get(PROJECTOR_ENV, "") == "1"
+    elif not isinstance(projector, bool):
+        raise ValueError(f"projector must be True, False or None (None: the environment variable {PROJECTOR_ENV}), "
+                         f"got {projector!r}.")
+    plt.rcParams.update({"figure.dpi": PROJECTOR_DPI if projector else 100, "savefig.dpi": 100,
+                         "axes.spines.top": False, "axes.spines.right": False,
+                         "lines.linewidth": 2.0 if projector else 1.5})
+    global _projected
+    if (projector or _projected) and "IPython" in sys.modules:
+        from IPython.display import HTML, display
+        display(HTML(PROJECTOR_CSS.format(*((20, 17, 16) if projector else (14, 13, 13)))))
+        _projected = projector
+    if projector:
+        print(f"projector mode: figures at {PROJECTOR_DPI} dpi, the notebook's text larger in JupyterLab and "
+              f"Notebook 7 (in Colab or VS Code, zoom with Ctrl and +); course.style(projector=False) turns it off")
 
 
 TIME_LINE = "this notebook, top to bottom:"   # scripts/notebook_times.py reads the README's times from this line

@@ -76,6 +76,35 @@ def _call(fn: Callable, *args):
     return out
 
 
+# ---------------------------------------------------------------------------------------------- notebook 00
+def _nb00(answer_1=None, batched_norm=None, answer_3=None, answer_4=None) -> dict[int, _Result]:
+    # g(x) = exp(-x^2) sin(3x): g'(x) = exp(-x^2) (3 cos 3x - 2x sin 3x), at x = 0.4
+    x = 0.4
+    dg = math.exp(-x * x) * (3 * math.cos(3 * x) - 2 * x * math.sin(3 * x))
+
+    def probe(fn):
+        rng = np.random.default_rng(0)
+        for shape in ((5, 3), (1, 7), (4, 1), (64, 2)):   # shapes and values the reader did not choose
+            v = rng.normal(0, 3, size=shape).astype(np.float32)
+            got = np.asarray(_call(fn, v), np.float64)
+            want = np.linalg.norm(v.astype(np.float64), axis=1)
+            if got.shape != (shape[0],) or not np.allclose(got, want, rtol=1e-5, atol=1e-6):
+                return False
+        return True
+    # MLP(3, 16, 2): Linear(3, 16), Linear(16, 16), Linear(16, 2), each din * dout weights and dout biases
+    n_params = (3 * 16 + 16) + (16 * 16 + 16) + (16 * 2 + 2)
+    return {
+        1: _number(answer_1, dg, 1e-4, "jax.grad(g) is a function: call it at 0.4 (not g itself); check it against "
+                                       "(g(x + h) - g(x - h)) / 2h for a small h"),
+        2: _function(batched_norm, probe, "write the norm of one vector (shape (d,) in, a scalar out), then jax.vmap "
+                                          "it over axis 0: one norm per row, shape (n,)"),
+        3: _number(answer_3, 3, 0, "a key fixes the numbers it gives: compare the ten rows (or run the loop and "
+                                   "count with jnp.unique)"),
+        4: _number(answer_4, n_params, 0, "three Linear layers, 3 -> 16 -> 16 -> 2; each has din x dout weights plus "
+                                          "dout biases"),
+    }
+
+
 # ---------------------------------------------------------------------------------------------- notebook 01
 def _kl_gauss(mu1, s1, mu2, s2):
     return math.log(s2 / s1) + (s1 ** 2 + (mu1 - mu2) ** 2) / (2 * s2 ** 2) - 0.5
@@ -328,8 +357,9 @@ def _nb07(ex1=None, ex2=None, ex3=None, ex4=None, ex5=None, *, table=None, recip
 
 def _bad_table(table) -> str | None:
     """What is wrong with a table of per-seed values for ``_told_apart``, or None: it needs the plain GAN and at least
-    one method, each with at least two finite values (one seed has no standard error: NaN compared as "not apart",
-    and any answer passed)."""
+    one method, each with at least two values (one seed has no standard error: NaN compared as "not apart", and any
+    answer passed), none NaN, the plain GAN's all finite; a method's +-inf (a reverse KL where a run left a mode empty,
+    as notebook 07's table has) is allowed: ``_told_apart`` leaves that method out."""
     if not isinstance(table, dict) or len(table) < 2:
         return ("table must be a dict {method: per-seed values}, the plain GAN first and at least one method after it "
                 "(table=ring_rkl)")
@@ -338,14 +368,16 @@ def _bad_table(table) -> str | None:
             v = np.asarray(values, float)
         except (TypeError, ValueError):
             return f"table[{name!r}] must be a list of numbers (one per seed), got {values!r:.60}"
-        if v.ndim != 1 or len(v) < 2 or not np.all(np.isfinite(v)):
+        finite = np.isfinite(v) if name == next(iter(table)) else ~np.isnan(v)
+        if v.ndim != 1 or len(v) < 2 or not np.all(finite):
             return (f"table[{name!r}] must hold at least two finite values (one per seed): a standard error needs two "
                     f"seeds; got {values!r:.60}")
     return None
 
 
 def _told_apart(table: dict) -> set:
-    """The methods whose mean differs from the first entry's (the plain GAN's) by more than 2 standard errors."""
+    """The methods whose mean differs from the first entry's (the plain GAN's) by more than 2 standard errors; a
+    method with an infinite value has no mean to compare and is left out."""
     names = list(table)
     base = np.asarray(table[names[0]], float)
 
@@ -355,7 +387,7 @@ def _told_apart(table: dict) -> set:
     out = set()
     for name in names[1:]:
         a = np.asarray(table[name], float)
-        if abs(a.mean() - base.mean()) > 2 * math.hypot(se(a), se(base)):
+        if np.all(np.isfinite(a)) and abs(a.mean() - base.mean()) > 2 * math.hypot(se(a), se(base)):
             out.add(name)
     return out
 
@@ -525,8 +557,8 @@ MEASURED: dict[str, dict[int, tuple[float, float]]] = {
 }
 
 NOTEBOOKS: dict[str, Callable[..., dict[int, _Result]]] = {
-    "01": _nb01, "02": _nb02, "03": _nb03, "04": _nb04, "05": _nb05, "06": _nb06, "07": _nb07, "08": _nb08,
-    "09": _nb09, "10": _nb10, "11": _nb11}
+    "00": _nb00, "01": _nb01, "02": _nb02, "03": _nb03, "04": _nb04, "05": _nb05, "06": _nb06, "07": _nb07,
+    "08": _nb08, "09": _nb09, "10": _nb10, "11": _nb11}
 
 
 def grade(notebook: str, **answers) -> dict[int, tuple[str, str]]:
@@ -543,7 +575,7 @@ def grade(notebook: str, **answers) -> dict[int, tuple[str, str]]:
 
 
 def check(notebook: str, **answers) -> None:
-    """Grade every exercise of ``notebook`` ("01" to "11"), print one line each, then raise if any is wrong.
+    """Grade every exercise of ``notebook`` ("00" to "11"), print one line each, then raise if any is wrong.
 
     Args:
       notebook: the notebook's two-digit number.

@@ -26,7 +26,7 @@ BOOK = REPO / "_build" / "book"
 NOTEBOOKS = sorted(p.stem for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 # the README's details, each on a page of its own (docs/NAME.md), all linked from the home page
 PAGES = ["installing", "command-line", "package", "playground", "pretrained", "measuring", "speed", "results",
-         "testing", "contributing", "notation", "teaching"]
+         "testing", "contributing", "notation", "teaching", "solutions", "questions"]
 WIDGET_TEXT = ("children=", "object at 0x", "Error displaying widget", "Loading widget", "widget-view+json")
 TEX_LEFT = re.compile(r"\$\$|\\\(|\\\[|\\(frac|sqrt|mathrm|mathbb|mathcal|log|sum|int|left|right|nabla|partial)\b")
 

@@ -103,3 +103,19 @@ def test_where_sees_colabs_module(monkeypatch):
     assert course.where() == "local"
     monkeypatch.setitem(sys.modules, "google.colab", type(sys)("google.colab"))
     assert course.where() == "colab"
+
+
+def test_style_and_projector_mode_change_how_figures_show_never_what_is_saved(monkeypatch, capsys):
+    import matplotlib.pyplot as plt
+    monkeypatch.delenv(course.PROJECTOR_ENV, raising=False)
+    course.style()
+    assert (plt.rcParams["figure.dpi"], plt.rcParams["savefig.dpi"], plt.rcParams["axes.spines.top"]) == (100, 100, False)
+    assert capsys.readouterr().out == ""                                 # the setup cell stays quiet
+    monkeypatch.setenv(course.PROJECTOR_ENV, "1")                        # GAN_COURSE_PROJECTOR=1 ./course.sh lab
+    course.style()
+    assert plt.rcParams["figure.dpi"] == course.PROJECTOR_DPI > 100 and plt.rcParams["savefig.dpi"] == 100
+    assert plt.rcParams["lines.linewidth"] > 1.5 and "projector mode" in capsys.readouterr().out
+    course.style(projector=False)                                        # an explicit switch wins over the variable
+    assert plt.rcParams["figure.dpi"] == 100 and plt.rcParams["lines.linewidth"] == 1.5
+    with pytest.raises(ValueError, match="True, False or None"):
+        course.style(projector="yes")

@@ -24,7 +24,24 @@ _GRID_MODES = {"GAN": [22, 24, 20, 25, 19], "PacGAN2": [17, 16, 18, 15, 19], "LS
 # the first step t (from 0) at which a digit's weight sqrt(abar_t) falls below 1/2 under DDPM's linear schedule:
 # computed here from the betas, independently of gan_utils.rivals
 _FADE = int(np.argmax(np.sqrt(np.cumprod(1 - np.linspace(1e-4, 0.02, 1000))) < 0.5))
+
+
+def _mlp_params(din, hidden, dout):
+    """The parameters of notebook 00's MLP (two tanh hidden layers), built with Flax NNX and counted leaf by leaf."""
+    from flax import nnx
+    rngs = nnx.Rngs(0)
+    layers = [nnx.Linear(a, b, rngs=rngs) for a, b in ((din, hidden), (hidden, hidden), (hidden, dout))]
+    return sum(leaf.size for layer in layers for leaf in jax.tree_util.tree_leaves(nnx.state(layer, nnx.Param)))
+
+
+def _g(x):
+    return jnp.exp(-x ** 2) * jnp.sin(3 * x)      # notebook 00, exercise 1
+
+
 RIGHT = {
+    # d/dx exp(-x^2) sin 3x at 0.4 by jax.grad; per-row norms by vmap; a reused key's 3 numbers; MLP(3, 16, 2)
+    "00": dict(answer_1=float(jax.grad(_g)(0.4)), batched_norm=jax.vmap(lambda r: jnp.sqrt(jnp.sum(r ** 2))),
+               answer_3=3, answer_4=_mlp_params(3, 16, 2)),
     "01": dict(answer_1=math.log(2) + 5 / 8 - 0.5, js_bernoulli=_js, answer_3=2.0),
     "02": dict(answer_1=1 / (1 + math.exp(-0.5)), answer_2=-math.log(2), answer_3=2 / math.sqrt(3),
                answer_4=MEASURED["02"][4][0]),
@@ -49,6 +66,9 @@ RIGHT = {
                generator_objective=lambda l, f, t, lam: -jnp.mean(jax.nn.log_sigmoid(l)) + lam * jnp.mean(jnp.abs(f - t))),
 }
 WRONG = {
+    # g(0.4) itself, not its derivative; squared norms; all 30 numbers counted as distinct; the weights without biases
+    "00": dict(answer_1=float(_g(0.4)), batched_norm=jax.vmap(lambda r: jnp.sum(r ** 2)), answer_3=30,
+               answer_4=3 * 16 + 16 * 16 + 16 * 2),
     "01": dict(answer_1=0.5, js_bernoulli=lambda a, b: abs(a - b) * math.log(2), answer_3=-2.0),
     "02": dict(answer_1=0.5, answer_2=0.0, answer_3=2.0, answer_4=1304),
     "03": dict(answer_1=14, answer_2=3 * 3 * 64 * 32 + 32, to_pixels=lambda x: ((x + 1) * 127.5).astype(np.uint8)),
@@ -258,6 +278,11 @@ def test_notebook_07_table_needs_two_seeds_of_finite_values():
             status, hint = grade("07", ex5=ex5, table=table)[5]
             assert status == "not yet" and "table" in hint, (table, ex5, hint)
     assert grade("07", ex5={"PacGAN2"}, table=_GRID_MODES)[5] == ("correct", "")
+    # a method with an infinite value (a reverse KL where a run left a mode empty) is left out, not refused
+    with_inf = {"plain": [0.0, 0.1, 0.05], "far": [1.0, 1.2, 1.1], "missed": [0.0, np.inf, 0.1]}
+    assert grade("07", ex5={"far"}, table=with_inf)[5] == ("correct", "")
+    assert grade("07", ex5={"far", "missed"}, table=with_inf)[5][0] == "not yet"
+    assert grade("07", ex5={"far"}, table={**with_inf, "plain": [0.0, np.inf, 0.1]})[5][0] == "not yet"
 
 
 def test_answers_of_another_type_are_read_as_the_reader_meant_them():

@@ -35,7 +35,7 @@ print(course.setup(CLONE))  # installs what is missing (gan_utils/course.py); sa
 SETUP_TAIL = '''SEED = 0
 TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
 key = jax.random.key(SEED)
-plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 100, "axes.spines.top": False, "axes.spines.right": False})
+course.style()  # the course's figure style; GAN_COURSE_PROJECTOR=1: projector mode, for a hall
 print(f"JAX {jax.__version__} on {jax.devices()}")'''
 
 HOW_TO_SYNC = ("after editing one side, run `jupytext --sync notebooks/{name}` (the file edited last wins; "
