@@ -107,7 +107,7 @@ print("JAX arrays: checked")
 #
 # `jax.grad(f)` is a new function: the derivative of `f` with respect to its first argument. `f` must return a
 # scalar. We check it on $f(x) = x^2 \sin x$, whose derivative by hand is $f'(x) = 2x\sin x + x^2\cos x$. We also
-# compare a central finite difference, $\big(f(x+h) - f(x-h)\big)/2h$, which is only approximate.
+# compare a central finite difference, $\big(f(x+h) - f(x-h)\big)/(2h)$, which is only approximate.
 
 # %%
 def f(x):
@@ -152,8 +152,8 @@ def loss_and_metrics(params, x, y):
 err = params["w"] * xs + params["b"] - ys
 grads_by_hand = {"w": jnp.mean(2 * err * xs), "b": jnp.mean(2 * err)}
 print(f"loss {float(loss):.4f}, aux {{'mean_abs_error': {float(aux['mean_abs_error']):.4f}}}")
-print("gradient:", {k: round(float(v), 5) for k, v in grads.items()}, " by hand:",
-      {k: round(float(v), 5) for k, v in grads_by_hand.items()})
+print("gradient:", {k: round(float(grads[k]), 5) for k in params}, " by hand:",   # in params' order (JAX sorts keys)
+      {k: round(float(grads_by_hand[k]), 5) for k in params})
 
 # %%
 # Check: the gradient has the parameters' structure and the hand values; the value is the loss itself.
@@ -164,13 +164,18 @@ print("value_and_grad with has_aux, on a dict of parameters: checked")
 
 # %% [markdown]
 # A gradient step maps over the leaves of the pytree: `jax.tree.map(lambda p, g: p - lr * g, params, grads)`.
-# Section 6 runs it in a loop; from section 7 on, an `optax` optimiser does it.
+# Section 6 runs it in a loop. Notebooks 01 and 02 use **Optax**, JAX's library of optimisers, on such a pytree.
+# `opt = optax.adam(lr)` holds two pure functions: `state = opt.init(params)` makes the optimiser's state, and
+# `updates, state = opt.update(grads, state, params)` computes a step, which `params = optax.apply_updates(params,
+# updates)` takes. **Adam** is gradient descent with a step size adapted to each parameter, from running averages
+# of the gradient and of its square. From section 7 on, Flax NNX wraps the same optimiser.
 #
 # ## 3. Compilation: `jax.jit`
 #
 # Run eagerly, JAX dispatches each operation from Python as it comes, one at a time. `jax.jit(f)` instead
 # **traces** `f`: it calls `f` once with abstract arrays that carry only a shape and a dtype, and records the
-# operations. The compiler, XLA, turns that record into one program and fuses operations. Later calls with the
+# operations. The compiler, XLA, turns that record into one program and fuses operations (runs several as one
+# pass over the data). Later calls with the
 # same shapes and dtypes run the compiled program directly.
 #
 # JAX also dispatches **asynchronously**: a call returns before its result is computed. To time one, wait for the
@@ -209,7 +214,8 @@ print("jit gives the eager result: checked")
 #   the first call, not on later ones. The values it sees are *tracers*, placeholders without numbers. To print
 #   values at run time, use `jax.debug.print`.
 # - **A new shape or dtype traces and compiles again**, and so does a new value of a *static* argument, one
-#   marked with `static_argnames`. Make an argument static when it fixes a shape, such as a sample count.
+#   marked with `static_argnames` (`static_argnums` marks it by its position instead). Make an argument static when
+#   it fixes a shape, such as a sample count.
 # - **Python `if` on a traced value fails**, since a tracer has no value to test. Use `jnp.where`, or
 #   `jax.lax.cond`.
 
@@ -329,6 +335,7 @@ print("explicit keys: checked")
 #
 # - `jax.lax.scan(body, carry, xs)` calls `body(carry, x) -> (carry, y)` for each `x` along the first axis of
 #   `xs`. It returns the last `carry` and the `y`s stacked.
+# - With `xs=None` and `length=n`, `scan` calls `body` `n` times with `x = None` (notebooks 01 and 08 do this).
 # - `jax.lax.fori_loop(lower, upper, body, carry)` calls `body(i, carry) -> carry` for `i` from `lower` to
 #   `upper - 1`. It returns the last `carry`.
 #
@@ -392,7 +399,8 @@ print("scan and fori_loop against Python loops: checked")
 # `rngs: nnx.Rngs` as a keyword argument and passes it on to its layers (`gan_utils.models`).
 #
 # Our module is a small multilayer perceptron (MLP): two hidden layers with `tanh`. A `Linear` layer from `din` to
-# `dout` holds a kernel of `din * dout` weights and `dout` biases.
+# `dout` holds a kernel of `din * dout` weights and `dout` biases. Each is an `nnx.Param`: `model.l1.kernel[...]`
+# reads its array, and `layer.kernel[...] = W` writes one (notebooks 03 and 08 do both).
 
 # %%
 class MLP(nnx.Module):
@@ -428,6 +436,8 @@ print("an nnx.Module: checked")
 #   has the same structure as the model's parameters.
 # - `optimizer.update(model, grads)` takes one Adam step, changing the model in place.
 # - `nnx.jit` compiles a function whose arguments are modules. Changes made to them inside appear outside.
+# - `jax.lax.stop_gradient(x)` returns `x` but lets no gradient through it. Notebooks 04 and 05 use it to hold the
+#   generator's samples fixed during the discriminator's step.
 #
 # We fit $y = \sin x$ on 256 points of $[-\pi, \pi]$, with full batches, for a few hundred steps. A training
 # outcome can vary with the seed, so we train five seeds and check each.
@@ -469,8 +479,8 @@ plt.tight_layout(); plt.show()
 
 # %%
 # Check: on every seed the loss falls below 2% of its first value, and below 0.005. Measured with this cell's code
-# for SEED = 0-15 (80 runs, model seeds 0-19; 2-core CPU, JAX 0.10.2, flax 0.12.8): the final/first ratio was at
-# most 3.6e-3 and the final loss at most 7.5e-4, so the bounds leave margins of about 5x and 6x.
+# for SEED = 0-15 (80 runs, model seeds 0-19; 2026-11-26, 2-core CPU, JAX 0.10.2, flax 0.12.8; benchmarks/RESULTS.md):
+# the final/first ratio was at most 3.6e-3 and the final loss at most 7.5e-4: margins of about 5x and 6x.
 ratios = {s: loss_curves[s][-1] / loss_curves[s][0] for s in SEEDS}
 assert all(r < 0.02 for r in ratios.values()), ratios
 assert all(loss_curves[s][-1] < 0.005 for s in SEEDS), {s: loss_curves[s][-1] for s in SEEDS}
@@ -480,13 +490,14 @@ print(f"the loss fell on all {len(SEEDS)} seeds: the largest final/first ratio i
 # ### 7.3 The same step as a pure function
 #
 # On every call `nnx.jit` walks the Python objects it is given, in Python (Flax's guide "Performance
-# considerations" says so). Next to a small model's step that costs time; the cell below measures how much. The
+# considerations" says so). For a small model this overhead is a large part of each step; the cell below measures
+# it. The
 # course's fast paths split the objects once instead. `nnx.split((model, optimizer))` returns a `graphdef`, the
 # static structure, and a `state`, a pytree of every array: weights, Adam's moments, the step count. The step
 # becomes a **pure function**: state in, state and a dict of scalar metrics out. Inside it, `nnx.merge` rebuilds
 # the objects. Plain `jax.jit` compiles it, and `jax.lax.scan` can run many such steps in one call.
 # `gan_utils.steps.make_train_step` is built this way. At the end, `nnx.update` copies the state back into the
-# objects.
+# objects; `nnx.state(obj)` reads an object's arrays out as a pytree.
 #
 # Started from the initial weights of section 7.2's first seed, the pure step must repeat that run exactly.
 
@@ -543,7 +554,7 @@ print("split/merge with jax.jit equals nnx.jit: checked")
 # `lax.scan` over split keys. It plots loss slopes with `vmap(grad)`, as notebooks 04 and 07 do. Notebook 03
 # builds the generators as NNX modules, and notebook 04 trains a discriminator with `nnx.Optimizer` and `nnx.jit`.
 # Notebook 05 writes the GAN step with `nnx.value_and_grad`, then times it against the pure `make_train_step`. It
-# resumes a run exactly thanks to `fold_in`. Notebooks 07 and 08 use `nnx.split` and `nnx.merge` to treat a network
+# resumes runs exactly, partly because each step's key comes from `fold_in`. Notebooks 07 and 08 use `nnx.split` and `nnx.merge` to treat a network
 # as a pure function, and notebook 08 searches the latent space with `lax.scan`.
 
 # %% [markdown]
