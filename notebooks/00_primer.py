@@ -403,6 +403,7 @@ print("scan and fori_loop against Python loops: checked")
 # reads its array, and `layer.kernel[...] = W` writes one (notebooks 03 and 08 do both).
 
 # %%
+# NBVAL_CHECK_OUTPUT
 class MLP(nnx.Module):
     def __init__(self, din: int, hidden: int, dout: int, *, rngs: nnx.Rngs):
         self.l1 = nnx.Linear(din, hidden, rngs=rngs)
@@ -421,6 +422,7 @@ print(f"l1.kernel {model.l1.kernel.shape}, l1.bias {model.l1.bias.shape}; output
       f"{model(jnp.zeros((4, 1))).shape}; parameters: {n_params} (by hand {by_hand_params})")
 
 # %%
+# NBVAL_CHECK_OUTPUT
 # Check: the parameter count matches the hand count; the same seed gives the same weights, another seed others.
 assert n_params == by_hand_params == 1153, n_params
 same = MLP(1, 32, 1, rngs=nnx.Rngs(SEED))

@@ -916,11 +916,10 @@ assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged
 #    `train_seeds(PlaygroundConfig(data="ring", seed=SEED, **{**RECIPE, **ex4}), [0, 1, 2], STEPS, anneal=ANNEAL)`.
 #    The checker trains it the same way (about 20 seconds). It passes when the doctor says **mode collapse** in all
 #    three seeds. A faster G is section 2's answer; find another (the checker turns that one away).
-# 5. **Which differences are real?** For each method of section 4, compare its reverse KL on the ring
-#    (`ring_rkl[name]`, one value per seed) with the plain GAN's. Call them different when the means differ by more
-#    than $2\sqrt{se_a^2 + se_b^2}$, where $se$ is the standard deviation over the seeds (`ddof=1`) divided by $\sqrt{5}$.
-#    A method with an infinite value in some seed has no mean to compare: leave it out. Store the set of names told
-#    apart in `ex5`.
+# 5. **Which differences are real?** Compare each section-4 method's reverse KL on the ring (`ring_rkl[name]`, one
+#    value per seed) with the plain GAN's. They differ when the means differ by more than $2\sqrt{se_a^2 + se_b^2}$,
+#    with $se$ the standard deviation over seeds (`ddof=1`) over $\sqrt{5}$. Leave out a method with an infinite
+#    value. Store the set of names told apart in `ex5`.
 
 # %%
 # Your answers here (set ex1 ... ex5), then run the checker below (exercise 4 trains for about 20 seconds).
