@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -75,14 +76,36 @@ def _run(colab, ipynb: Path, cells=None, extra_env=None, timeout=900):
     (colab["home"] / "kernels" / "colab" / "kernel.json").write_text(json.dumps(kernel))
     old = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = str(colab["home"])
+    start = time.time()
     try:
         NotebookClient(nb, timeout=timeout, kernel_name="colab", resources={"metadata": {"path": str(work)}}).execute()
     finally:
+        _log_times(ipynb, nb, time.time() - start)
         if old is None:
             os.environ.pop("JUPYTER_PATH")
         else:
             os.environ["JUPYTER_PATH"] = old
     return nb
+
+
+def _log_times(ipynb: Path, nb, wall: float) -> None:
+    """Where a run's minutes went (each cell's busy-to-idle time, and the wall time around them: kernel start and
+    shutdown), appended to _build/test-times/colab.jsonl, so that a slow CI run can be read afterwards."""
+    from datetime import datetime
+
+    def span(c):
+        t = c.get("metadata", {}).get("execution", {})
+        if "iopub.status.busy" in t and "iopub.status.idle" in t:
+            a, b = (datetime.fromisoformat(t[k].replace("Z", "+00:00")) for k in ("iopub.status.busy", "iopub.status.idle"))
+            return round((b - a).total_seconds(), 2)
+        return None
+
+    cells = {i: span(c) for i, c in enumerate(nb.cells) if c.cell_type == "code"}
+    out = ROOT / "_build" / "test-times"
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "colab.jsonl", "a") as f:
+        f.write(json.dumps({"notebook": ipynb.name, "at": time.strftime("%H:%M:%S"), "wall_s": round(wall, 1),
+                            "cells_s": cells}) + "\n")
 
 
 def _text(cell) -> str:
