@@ -27,8 +27,15 @@ MODELS = ("dcgan", "mlp", "pix2pix")
 # GANConfig.loss -> (discriminator loss, generator loss), names of losses.DISCRIMINATOR_LOSSES / GENERATOR_LOSSES
 LOSSES = {"non_saturating": ("bce", "non_saturating"), "saturating": ("bce", "saturating"),
           "hinge": ("hinge", "hinge"), "lsgan": ("lsgan", "lsgan"), "wgan": ("wasserstein", "wasserstein")}
-# GANConfig.penalty: the names of losses.PENALTIES (spelled out here so that this module needs no JAX)
-PENALTIES = ("none", "r1", "r2", "gp", "clip")
+# The stabilisers of D (GANConfig.penalty, steps.make_train_step's ``penalty=``, the playground's), each with the
+# default of its ``penalty_weight``. Defined here, the one module without JAX; ``losses.PENALTIES`` is this table.
+PENALTIES = {
+    "none": None,   # no penalty, no constraint
+    "r1": 10.0,     # gamma of R1 (Mescheder et al. 2018 use 10 for their image GANs; StyleGAN's FFHQ runs too)
+    "r2": 10.0,     # gamma of R2, the same as R1's (the same formula, at the fakes)
+    "gp": 10.0,     # lambda of WGAN-GP (Gulrajani et al. 2017 use 10 in every experiment)
+    "clip": 0.01,   # the clipping bound c of the original WGAN (Arjovsky et al. 2017)
+}
 # The options added by the quality search and the stabilisers, at the values every run used before they existed:
 # a config stored without them (an older checkpoint or meta.json) means these, whatever today's defaults are.
 # (hidden is older, but its default was (256, 256) until the toy command line was sped up.)
@@ -184,7 +191,7 @@ class GANConfig:
     #                               clipped to [-c, c] (Arjovsky et al. 2017, loss "wgan" only); "none". r1 > 0
     #                               above is the older spelling of "r1".
     penalty_weight: float | None = None  # gamma (r1, r2), lambda (gp) or c (clip); None: the penalty's default
-    #                               from its paper (losses.PENALTIES: 10, 10, 10, 0.01)
+    #                               from its paper (PENALTIES: 10, 10, 10, 0.01)
     spectral_norm: bool = False   # divide each of D's weights by its largest singular value (Miyato et al. 2018)
     minibatch_std: bool = False   # give D the batch's spread as one more feature (Karras et al. 2018)
     pack: int = 1                 # PacGAN: D judges packs of this many samples (Lin et al. 2018 use 2 to 4); 1 = off
@@ -339,14 +346,14 @@ class GANConfig:
 
     def _check_stabilisers(self) -> None:
         if self.penalty not in PENALTIES:
-            raise ValueError(f"unknown penalty {self.penalty!r}; choose one of {PENALTIES}.")
+            raise ValueError(f"unknown penalty {self.penalty!r}; choose one of {tuple(PENALTIES)}.")
         if self.r1 and self.penalty != "none":
             raise ValueError(f"r1={self.r1} is the older spelling of penalty='r1', penalty_weight={self.r1}; with "
                              f"penalty={self.penalty!r} set r1=0.")
         if self.penalty_weight is not None:
             if self.penalty == "none":
                 raise ValueError(f"penalty_weight={self.penalty_weight} needs a penalty; choose one of "
-                                 f"{PENALTIES[1:]}, or set penalty_weight=None.")
+                                 f"{tuple(PENALTIES)[1:]}, or set penalty_weight=None.")
             if not 0 < self.penalty_weight < float("inf"):
                 raise ValueError(f"penalty_weight must be positive, got {self.penalty_weight}; None takes the "
                                  "penalty's default.")

@@ -23,6 +23,8 @@ from typing import Any, Callable
 import jax
 import jax.numpy as jnp
 
+from . import config
+
 __all__ = ["bce_with_logits", "discriminator_loss", "generator_loss_saturating",
            "generator_loss_non_saturating", "value_function", "discriminator_loss_hinge", "generator_loss_hinge",
            "discriminator_loss_lsgan", "generator_loss_lsgan", "critic_loss_wasserstein",
@@ -395,11 +397,6 @@ GENERATOR_LOSSES = {"non_saturating": generator_loss_non_saturating, "saturating
 # "bce" is the cross-entropy of a real-vs-fake classifier (``discriminator_loss``; it takes label_smoothing=).
 DISCRIMINATOR_LOSSES = {"bce": discriminator_loss, "hinge": discriminator_loss_hinge,
                         "lsgan": discriminator_loss_lsgan, "wasserstein": critic_loss_wasserstein}
-# The stabilisers of D (steps.make_train_step's ``penalty=``), each with the default of its ``penalty_weight``:
-PENALTIES = {
-    "none": None,   # no penalty, no constraint
-    "r1": 10.0,     # gamma of R1 (Mescheder et al. 2018 use 10 for their image GANs; StyleGAN's FFHQ runs too)
-    "r2": 10.0,     # gamma of R2, the same as R1's (the same formula, at the fakes)
-    "gp": 10.0,     # lambda of WGAN-GP (Gulrajani et al. 2017 use 10 in every experiment)
-    "clip": 0.01,   # the clipping bound c of the original WGAN (Arjovsky et al. 2017)
-}
+# The stabilisers of D (steps.make_train_step's ``penalty=``), each with the default of its ``penalty_weight``: the
+# table of gan_utils.config, which has no JAX (the command line's --help reads it)
+PENALTIES = config.PENALTIES

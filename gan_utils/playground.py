@@ -43,7 +43,7 @@ DATASETS_1D = ("bimodal", "gaussian")
 NOISES = ("gaussian_2d", "uniform_2d", "gaussian_1d", "uniform_1d")
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 LAYERS = ("real", "fake", "heatmap", "manifold", "arrows")
-PENALTIES = ("none", "r1", "r2", "gp", "clip")
+PENALTIES = config_lib.PENALTIES    # D's stabilisers and their default weights: the one table (gan_utils.config)
 _POOL = 20_000          # points drawn once from the data; batches are random rows of this pool
 _HEAT = 48              # D's decision map: a 48x48 grid (2-D) or 240 points (1-D)
 _MANIFOLD = 17          # G's manifold: the image of a 17x17 grid of z (2-D noise) or of 161 points (1-D noise)
@@ -108,7 +108,7 @@ class PlaygroundConfig:
         if self.loss not in config_lib.LOSSES:
             raise ValueError(f"unknown loss {self.loss!r}; choose one of {tuple(config_lib.LOSSES)}.")
         if self.penalty not in PENALTIES:
-            raise ValueError(f"unknown penalty {self.penalty!r}; choose one of {PENALTIES}.")
+            raise ValueError(f"unknown penalty {self.penalty!r}; choose one of {tuple(PENALTIES)}.")
         limits = dict(g_layers=MAX_LAYERS, d_layers=MAX_LAYERS, g_width=config_lib.MAX_SIZES["hidden"],
                       d_width=config_lib.MAX_SIZES["hidden"], **{k: config_lib.MAX_SIZES[k]
                                                                  for k in ("k_disc", "batch_size", "pack")})

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from gan_utils import checkpoint, config as config_lib, data, losses, models, steps, train
+from gan_utils import checkpoint, config as config_lib, data, losses, models, playground, steps, train
 from gan_utils.__main__ import main
 from gan_utils.config import BEFORE_OPTIONS, GANConfig, build_gan
 
@@ -53,7 +53,8 @@ def test_loss_registries_hold_the_new_losses_and_the_config_names_them():
     assert losses.GENERATOR_LOSSES["wasserstein"] is losses.generator_loss_wasserstein
     for d, g in config_lib.LOSSES.values():
         assert d in losses.DISCRIMINATOR_LOSSES and g in losses.GENERATOR_LOSSES
-    assert tuple(losses.PENALTIES) == config_lib.PENALTIES == ("none", "r1", "r2", "gp", "clip")
+    assert losses.PENALTIES is config_lib.PENALTIES is playground.PENALTIES   # one table
+    assert tuple(config_lib.PENALTIES) == ("none", "r1", "r2", "gp", "clip")
     assert losses.PENALTIES["gp"] == 10.0 and losses.PENALTIES["clip"] == 0.01
 
 
