@@ -688,8 +688,8 @@ print(f"worst quarter's share of the saturating weight: {share_u['saturating']:.
 #   to get back to half. A discriminator that grows confident quickly causes such a drop: against the untrained
 #   generator, the saturating gradient fell from 1.44 to 0.030 in section 4.
 # - **The per-sample weights differ as the formula says.** Against the untrained generator, the worst quarter of fakes gets 9.4%
-#   of the saturating weight and 25.0% of the non-saturating weight. Against the pretrained generator it gets under a
-#   fifth and over a quarter. Yet on these batches the two gradients point almost the same way: their cosine is near 1
+#   of the saturating weight and 25.0% of the non-saturating weight. Against the pretrained generator it gets 18.9%
+#   and 31.1%. Yet on these batches the two gradients point almost the same way: their cosine is near 1
 #   against both generators. This holds even against the
 #   untrained generator, whose $D(G(z))$ spans 4.2e-05 to 2.41e-03. The fakes' gradients must largely share one
 #   direction, so re-weighting them changes their sum little.

@@ -815,7 +815,9 @@ print(f"a cold compile of the gan_utils step (cache off, batch 48): {cold:.1f} s
 # **Why this notebook keeps the plain DCGAN.** The command line's MNIST default is a different model: notebook 09's
 # self-conditioned GAN. It clusters the training digits without labels and gives the generator a discrete choice of
 # cluster. On the same 5 CPU minutes it drew much better digits: MNIST-FID 5.51 against the plain DCGAN's 55.2, one
-# run each on the same machine (`benchmarks/RESULTS.md`, "Labels without labels"). This notebook still trains the
+# run each on the same machine (`benchmarks/RESULTS.md`, "Labels without labels"). That 55.2 is not the table's 55.1:
+# it is another run of the recipe, from the command line two days later on an AMD EPYC, where the plain DCGAN made
+# 8,050 steps in its 5 minutes against the table's 5,600 on an Intel Xeon. This notebook still trains the
 # plain DCGAN because it teaches the training loop of the two networks built in notebooks 03 and 04. The
 # self-conditioned GAN adds a conditional generator, a projection discriminator and re-clustering on top of that loop;
 # each is taught where it comes from (notebooks 08 and 09). Look for digits in section 3's samples that belong to two
