@@ -237,7 +237,7 @@ assert all(abs(resid[n]) < 3 * floor_runs[n].std(ddof=1) / np.sqrt(n_subsets) + 
 assert 0 < intercept < floor[max(sizes)] and share[2000] > 0.5 > share[10000]       # what the text below says
 
 # %% [markdown]
-# The floor falls as $N$ grows: 1.81 at $N$ = 2,000, 0.81 at $N$ = 10,000. The $c/N$ line fits the sizes from 2,000 up
+# The floor falls as $N$ grows: 1.812 at $N$ = 2,000, 0.815 at $N$ = 10,000. The $c/N$ line fits the sizes from 2,000 up
 # within the subset-to-subset noise, but it does not explain the whole floor. At $N$ = 2,000 the $c/N$ term is 69% of
 # the floor; at $N$ = 10,000 it is 31%. The rest is a constant, 0.57, that does not shrink as $N$ grows (Appendix B
 # says what it holds, and checks the two smaller sizes). So compare FIDs only at the same $N$ and against the same
@@ -529,8 +529,8 @@ if HAVE_GENERATOR:
     assert abs(out["real"]["fid"] - floor[n_gen]) < 3 * floor_runs[n_gen].std(ddof=1)
 
 # %% [markdown]
-# At $N$ = 10,000 the shipped generator scores FID 2.91, against 0.768 for 10,000 real training digits. Its precision
-# is 0.81 and its recall 0.77, as in the README.
+# At $N$ = 10,000 the shipped generator scores FID 2.91, precision 0.81, recall 0.77, as in the README. Real training
+# digits score 0.768 (this subset; section 3's floor: 0.815).
 
 # %% [markdown]
 # ### Your own run, from notebook 05

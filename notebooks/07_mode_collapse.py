@@ -363,7 +363,7 @@ for name, r in shown.items():
 #   mode, in median.
 #
 # **Not converging** shows in the centre's movement. Between steps 1,000 and 4,000, the D / 100 centre moves 0.379 per
-# 250 steps, the recipe's 0.093. It keeps moving once the rates drop (0.593), where the recipe's settles (0.009).
+# 250 steps on average, the recipe's 0.093. It keeps moving once the rates drop (0.593); the recipe's settles (0.009).
 # Appendix A lists every seed, re-runs 1,000 steps, and weighs two causes of the x 5 collapse.
 #
 # ### 2.1 The GAN doctor reads these runs
@@ -897,8 +897,8 @@ assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged
 #   fraction: a one-point generator scores 100%. The GAN doctor reads these as a verdict.
 # - **The stabilisers** are each a few lines. `gan_utils` has each, in `fit`, the command line (`--loss`,
 #   `--penalty`, `--spectral-norm`, `--minibatch-std`, `--pack`, `--ema`) and the playground.
-# - **Over 5 seeds**, the recipe alone solves the ring. On the grid LSGAN and the minibatch std lead the plain GAN
-#   (whose re-run reached 46.4%), and a longer schedule solves it in most runs. PacGAN2 and R1 undid a collapse.
+# - **Over 5 seeds**, the recipe alone solves the ring. On the grid LSGAN (73.6% high quality) and the minibatch std
+#   (50.1%) lead the plain GAN (16.2%), and a longer schedule solves it in most runs. PacGAN2 and R1 undid a collapse.
 # - **On MNIST**, watch the class histogram during training.
 
 # %% [markdown]
@@ -987,9 +987,10 @@ print(f"re-run in {time.perf_counter() - t0:.0f} s; "
 # weights below such a layer get no gradient, so no change to $D$ can bring the generator back. Only the parameters
 # above it, at least the output's bias, still move the point.
 #
-# **Movement, in full** (one seed each, under section 2's panels). Between steps 1,000 and 4,000 the D / 100 row's
-# centre travels up to 0.897 per 250 steps, nearly the ring's radius. Once the rates drop it still travels 0.593 per
-# 250 steps, where the recipe's settles (0.009). The x 5 row moves about twice as far as the recipe's (0.200) and
+# **Movement, in full** (one seed each, under section 2's panels; per 250 steps, on average unless said). Between
+# steps 1,000 and 4,000 the D / 100 row's centre travels 0.379, and up to 0.897 in one interval, nearly the ring's
+# radius. Once the rates drop it still travels 0.593, where the recipe's settles (0.009). The x 5 row moves about
+# twice as far as the recipe's (0.200 against 0.093) and
 # settles too (0.024). The x 10 row's single point moves least between steps 1,000 and 4,000 (0.050), though not once
 # the rates drop (0.031): a generator that no longer depends on $z$ has little left to move. The centre is a coarse
 # measure: it sees a point or a clump move, not samples hopping between modes. At the panels' common arrow scale the
