@@ -365,7 +365,8 @@ assert abs(rescaled[0.5]["between"] - s_plain["between"]) < 2 * half
 # %% [markdown]
 # Truncation raises precision and costs recall and FID. At $\psi = 1$ and $0.5$ it leaves *more* samples between
 # classes: +2.0 and +5.0 points, where the 95% interval of a difference is $\pm$1.3. At $\psi = 2$ the codes are only a
-# little shorter than in training (mean length 7.00 against 7.97, standard deviation 0.70), so that setting cannot test
+# little shorter than in training (mean length 7.00 against 7.97; the lengths of untruncated codes vary from code to
+# code with a standard deviation of 0.70), so that setting cannot test
 # length. The rescaled rows can: at the training lengths, FID and the share between classes return to the untruncated
 # level at every $\psi$. So the harm comes from short codes, near the centre, where training almost never drew one.
 #
