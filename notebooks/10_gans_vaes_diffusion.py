@@ -54,8 +54,8 @@ import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
 from flax import nnx
 from gan_utils import checkpoint, data, exercises, metrics, models, plots, precomputed, rivals
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR
-# The race of section 4 trains 12 models for 4 minutes each, then 3 more for 20 minutes each (about an hour each on a
-# 2-core CPU with the sampling and scoring; section 4 prints how long they took); their results ship with gan_utils.
+# The race of section 4 trains 12 models for 4 minutes each, then 3 more for 20 minutes each (52 and 62 minutes on a
+# 2-core CPU with the sampling and scoring, as section 4 and Appendix B print); their results ship with gan_utils.
 # True: run them again here and use your results in every cell after.
 RUN_EXPERIMENTS = False
 SEED = 0
@@ -573,11 +573,12 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# **What the numbers say.** The blur is real in this VAE's samples: 17.7% of their pixels are mid-grey, about twice
-# real digits' 8.5%, and more than the diffusion model's (12.0%) and the GAN's (8.2%). The decoder can draw sharper
-# digits than it samples, though not as sharp as real ones: its reconstructions have 12.1%. Part of what differs is the
-# code. Decoded from a Gaussian fitted to the codes instead of the prior, the samples are less grey (15.1% against
-# 17.4%) and score a lower FID (132.5 against 170.9). The codes of test digits also lie further out than prior draws
+# **What the numbers say.** The blur is real in this VAE's samples: 17.7% of their pixels are mid-grey (the three
+# seeds' samples at 4 minutes), about twice real digits' 8.5%, and more than the diffusion model's (12.0%) and the
+# GAN's (8.2%). The rest is the first seed's VAE, whose samples have 17.4%. Its decoder can draw sharper digits than it
+# samples, though not as sharp as real ones: its reconstructions have 12.1%. Part of what differs is the code.
+# Decoded from a Gaussian fitted to the codes instead of the prior, the samples are less grey (15.1% against 17.4%)
+# and score a lower FID (132.5 against 170.9). The codes of test digits also lie further out than prior draws
 # (median norm 5.10 against 3.93). Our reading, which the numbers support without proving it: a code drawn from the
 # prior often lands where no training digit's code is. The decoder was never trained there, and draws an in-between,
 # greyer shape. BatchNorm is a smaller part: with its statistics re-estimated on prior draws, as the GAN is scored, the
