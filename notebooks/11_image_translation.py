@@ -245,12 +245,12 @@ for n_down in (1, 2):
 #
 # ## 4. The objective: GAN + λ·L1
 #
-# With $D$'s logit $\ell(s, t)$ for each patch and $\sigma$ the sigmoid, the two losses are averages over patches and
+# With $D$'s logit $\ell(t, s)$ for each patch and $\sigma$ the sigmoid, the two losses are averages over patches and
 # pairs:
 #
-# $$L_D = -\mathbb E\big[\log \sigma(\ell(s, t))\big] - \mathbb E\big[\log\big(1 - \sigma(\ell(s, G(s)))\big)\big],$$
+# $$L_D = -\mathbb E\big[\log \sigma(\ell(t, s))\big] - \mathbb E\big[\log\big(1 - \sigma(\ell(G(s), s))\big)\big],$$
 #
-# $$L_G = \underbrace{-\mathbb E\big[\log \sigma(\ell(s, G(s)))\big]}_{\text{non-saturating GAN loss (notebook 02)}}
+# $$L_G = \underbrace{-\mathbb E\big[\log \sigma(\ell(G(s), s))\big]}_{\text{non-saturating GAN loss (notebook 02)}}
 # \; + \; \lambda\, \mathbb E\,\lvert t - G(s)\rvert .$$
 #
 # The L1 term pulls each pixel toward the true glyph; the GAN term asks that every patch look like real brush work.
@@ -514,7 +514,7 @@ print(f"L1 on its last 500 training batches {train_l1:.3f}; on the held-out char
 # |---|---|---|
 # | paired translation | learn $s \mapsto t$ from pairs; beat copying | copying reads right 2 times in 3 |
 # | U-Net | encoder, decoder, skips at each size | hand pass = module |
-# | PatchGAN | $D(s, t)$ gives one logit per patch | receptive field formula = gradient support |
+# | PatchGAN | $D(t, s)$ gives one logit per patch | receptive field formula = gradient support |
 # | objective | non-saturating GAN + $\lambda$ L1, $\lambda = 100$ | step's `l1` recomputed by hand |
 # | L1's blur | median vs mean of plausible strokes | the mean is blurrier |
 # | what GAN adds | sharper strokes, slightly worse L1/SSIM | 5 of 5 seeds each |
