@@ -47,6 +47,8 @@ BEFORE_OPTIONS = dict(hidden=(256, 256), loss="non_saturating", d_lr=None, b2=0.
 # batches of 5, 8 of 10 trained alone, 10 of 10 from the command line; benchmarks/RESULTS.md). A field left None takes
 # these for ring and grid.
 TOY_RECIPE = dict(batch_size=256, lr=3e-3, d_lr=1e-3, hidden=(128, 128, 128))
+# The fields whose None means "the dataset's value" (GANConfig.__post_init__ resolves them)
+_DATASET_DEFAULTS = ("model", "batch_size", "lr", "d_lr", "latent_dim", "hidden", "l1_weight")
 _DCGAN_SIZES = ("g_base", "d_base", "g_extra")   # the fields that size a DCGAN; an MLP must leave them alone
 _PIX2PIX_SIZES = ("glyph_size", "unet_base", "patch_base", "patch_layers")   # the translator's; only for glyphs
 # The glyph translator's recipe (notebook 11): pix2pix's Adam (2e-4, beta1 0.5) and lambda = 100 (Isola et al. 2017),
@@ -217,6 +219,8 @@ class GANConfig:
     patch_layers: int = 2         # glyphs: the PatchGAN's strided convolutions: 1, 2, 3 give 16, 34, 70-pixel patches
 
     def __post_init__(self):
+        # the fields left None, which take the dataset's values below: replace() lets a new dataset choose them again
+        object.__setattr__(self, "_from_dataset", frozenset(n for n in _DATASET_DEFAULTS if getattr(self, n) is None))
         toy = self.dataset in ("ring", "grid")
         glyphs = self.dataset == "glyphs"
         if self.d_lr is None and self.lr is None and toy:
@@ -436,7 +440,14 @@ class GANConfig:
                     penalty_weight=self.penalty_weight, l1_weight=self.l1_weight)
 
     def replace(self, **changes) -> "GANConfig":
-        """A copy with some fields changed (validated again)."""
+        """A copy with some fields changed (validated again).
+
+        A field that took its dataset's default (left None) takes the new dataset's when ``dataset`` or ``model``
+        changes: ``GANConfig(dataset="ring").replace(dataset="mnist")`` is the MNIST DCGAN with its own batch size,
+        learning rates and latent size, not a copy of the toy recipe's.
+        """
+        if {"dataset", "model"} & set(changes):
+            changes = {**{n: None for n in self._from_dataset}, **changes}
         return dataclasses.replace(self, **changes)
 
 

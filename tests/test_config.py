@@ -44,6 +44,20 @@ def test_round_trip_through_json():
     assert c.replace(seed=8).seed == 8 and c.seed == 7
 
 
+def test_replace_with_another_dataset_takes_that_datasets_defaults():
+    """A field left to its dataset's default follows a new dataset; a field set by hand stays (#49: replace was a
+    trap, the toy recipe's batch 256, rate 3e-3 and 2-d latent carried over to MNIST)."""
+    assert GANConfig(dataset="ring").replace(dataset="mnist") == GANConfig()
+    assert GANConfig().replace(dataset="grid") == GANConfig(dataset="grid")
+    assert GANConfig().replace(dataset="glyphs") == GANConfig(dataset="glyphs")
+    hand = GANConfig(dataset="ring", batch_size=128, lr=1e-3).replace(dataset="mnist")
+    assert (hand.batch_size, hand.lr, hand.latent_dim, hand.model) == (128, 1e-3, 64, "dcgan")
+    toy = GANConfig(dataset="ring")
+    assert toy.replace(seed=3).d_lr == toy.d_lr == 1e-3       # the same dataset: every resolved value kept
+    with pytest.raises(ValueError, match="model 'dcgan' needs dataset 'mnist'"):
+        GANConfig(model="dcgan").replace(dataset="ring")      # a model named by hand is kept, and refused there
+
+
 def test_the_shipped_config_reads_back():
     meta = checkpoint.load_meta(checkpoint.PRETRAINED_DIR)
     c = GANConfig.from_dict(meta["config"])
