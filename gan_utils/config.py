@@ -12,6 +12,8 @@ import numbers
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .options import PENALTIES
+
 if TYPE_CHECKING:   # the record itself needs no JAX: `python -m gan_utils --help` reads its defaults instantly
     from .steps import GAN
 
@@ -27,15 +29,6 @@ MODELS = ("dcgan", "mlp", "pix2pix")
 # GANConfig.loss -> (discriminator loss, generator loss), names of losses.DISCRIMINATOR_LOSSES / GENERATOR_LOSSES
 LOSSES = {"non_saturating": ("bce", "non_saturating"), "saturating": ("bce", "saturating"),
           "hinge": ("hinge", "hinge"), "lsgan": ("lsgan", "lsgan"), "wgan": ("wasserstein", "wasserstein")}
-# The stabilisers of D (GANConfig.penalty, steps.make_train_step's ``penalty=``, the playground's), each with the
-# default of its ``penalty_weight``. Defined here, the one module without JAX; ``losses.PENALTIES`` is this table.
-PENALTIES = {
-    "none": None,   # no penalty, no constraint
-    "r1": 10.0,     # gamma of R1 (Mescheder et al. 2018 use 10 for their image GANs; StyleGAN's FFHQ runs too)
-    "r2": 10.0,     # gamma of R2, the same as R1's (the same formula, at the fakes)
-    "gp": 10.0,     # lambda of WGAN-GP (Gulrajani et al. 2017 use 10 in every experiment)
-    "clip": 0.01,   # the clipping bound c of the original WGAN (Arjovsky et al. 2017)
-}
 # The options added by the quality search and the stabilisers, at the values every run used before they existed:
 # a config stored without them (an older checkpoint or meta.json) means these, whatever today's defaults are.
 # (hidden is older, but its default was (256, 256) until the toy command line was sped up.)

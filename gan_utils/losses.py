@@ -23,7 +23,7 @@ from typing import Any, Callable
 import jax
 import jax.numpy as jnp
 
-from . import config
+from . import options
 
 __all__ = ["bce_with_logits", "discriminator_loss", "generator_loss_saturating",
            "generator_loss_non_saturating", "value_function", "discriminator_loss_hinge", "generator_loss_hinge",
@@ -398,5 +398,5 @@ GENERATOR_LOSSES = {"non_saturating": generator_loss_non_saturating, "saturating
 DISCRIMINATOR_LOSSES = {"bce": discriminator_loss, "hinge": discriminator_loss_hinge,
                         "lsgan": discriminator_loss_lsgan, "wasserstein": critic_loss_wasserstein}
 # The stabilisers of D (steps.make_train_step's ``penalty=``), each with the default of its ``penalty_weight``: the
-# table of gan_utils.config, which has no JAX (the command line's --help reads it)
-PENALTIES = config.PENALTIES
+# one table, gan_utils.options (which has no JAX, so that the command line's --help reads it at once)
+PENALTIES = options.PENALTIES

@@ -79,3 +79,13 @@ def test_benchmark_code_lives_beside_the_package():
     text = "\n".join(p.read_text() for p in PKG.glob("*.py"))
     for name in ("torch", "TFTutorial", "custom_vjp"):
         assert name not in text, f"{name} belongs to benchmarks/, not to the course package"
+
+
+def test_every_module_is_listed_where_a_newcomer_looks():
+    """docs/package.md has a row for every module, and CONTRIBUTING.md's layout table names each (#49: six were
+    missing)."""
+    rows = set(re.findall(r"^\| `(\w+)` \|", (REPO / "docs" / "package.md").read_text(), re.M))
+    assert set(MODULES) <= rows, f"docs/package.md has no row for {sorted(set(MODULES) - rows)}"
+    layout = next(l for l in (REPO / "CONTRIBUTING.md").read_text().splitlines() if l.startswith("| `gan_utils/` |"))
+    named = set(re.findall(r"`(\w+)`", layout))
+    assert set(MODULES) <= named, f"CONTRIBUTING.md's gan_utils/ row does not name {sorted(set(MODULES) - named)}"
