@@ -1,4 +1,4 @@
-"""Where a test run's minutes go: every test's start, end and worker, appended to _build/test-times/tests.jsonl.
+"""Where a test run's minutes go: every test's start, end and worker, in _build/test-times/tests.jsonl (one run's).
 
 Read after a slow run (CI's fresh clone keeps it): which tests ran beside which, and where a worker waited."""
 import json
@@ -9,6 +9,13 @@ from pathlib import Path
 import pytest
 
 _LOG = Path(__file__).resolve().parent / "_build" / "test-times" / "tests.jsonl"
+
+
+def pytest_sessionstart(session):
+    """A run starts its own record (in the main process only: xdist's workers start after it)."""
+    if not hasattr(session.config, "workerinput"):
+        for old in _LOG.parent.glob("*.jsonl"):
+            old.unlink()
 
 
 @pytest.hookimpl(hookwrapper=True)
