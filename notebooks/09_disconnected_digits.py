@@ -897,7 +897,7 @@ assert stretch_kept[0.25]["between"] < s_plain["between"]
 # The samples between classes do sit where $G$ stretches more: a median squared stretch of 1215 against 977.
 # Keeping the least stretched quarter cuts the share between classes from 33.2% to 22.4%, more than $D$'s rejection
 # at the same rate (27.6%). But FID gets worse, 86.2 against 50.1 (38.6 after $D$'s rejection), and recall falls to
-# 0.757: one digit takes 26.0% of the kept samples. A guess, not tested here: the stretch adds up every pixel's change,
+# 0.757: the 1s take 26.0% of the kept samples. A guess, not tested here: the stretch adds up every pixel's change,
 # so a digit with little ink scores low wherever it lies, and keeping low stretch favours it (the cell prints which
 # digit). This is one pool. The paper estimates the same norm from small random steps (finite differences); 4
 # directions per code here are noisy.
