@@ -258,7 +258,7 @@ def _optimizer(name: str, lr: float, b1: float = 0.5, b2: float = 0.999) -> opta
 
 
 def _penalty_default(penalty: str) -> float:
-    return losses.PENALTIES[penalty] or 0.0      # each penalty's weight from its paper (gamma, lambda or c)
+    return PENALTIES[penalty] or 0.0      # each penalty's weight from its paper (gamma, lambda or c)
 
 
 class _Optax:
