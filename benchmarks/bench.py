@@ -59,13 +59,14 @@ from flax import nnx   # noqa: E402
 from gan_utils import checkpoint, config, data, devices, metrics, models, steps, train   # noqa: E402
 import tf_dcgan   # noqa: E402  (beside this file: python puts benchmarks/ on sys.path for the script)
 
-__all__ = ["MODELS", "TORCH_MODELS", "STEP_OPTIONS", "BenchRow", "machine_info", "measure_peak", "jax_runner", "torch_runner", "run_bench",
-           "format_table", "model_flops", "compile_cache_check", "toy_fit", "toy_cli", "quality_race", "format_quality",
-           "build_parser", "main"]
+__all__ = ["MODELS", "TORCH_MODELS", "STEP_OPTIONS", "BenchRow", "machine_info", "measure_peak", "jax_runner",
+           "torch_runner", "run_bench", "format_table", "model_flops", "compile_cache_check", "toy_fit", "toy_cli",
+           "quality_race", "format_quality", "build_parser", "main"]
 
 MODELS = ("dcgan", "tf_dcgan", "mlp", "pix2pix")
 LATENT = {"dcgan": 64, "tf_dcgan": 100, "mlp": 2, "pix2pix": 0}
-FUSED_STEPS = {"dcgan": 2, "tf_dcgan": 2, "mlp": 200, "pix2pix": 2}   # steps per fused call (conv: an unrolled scan on CPU)
+FUSED_STEPS = {"dcgan": 2, "tf_dcgan": 2, "mlp": 200, "pix2pix": 2}   # steps per fused call (conv: an unrolled
+#                                                                       scan on CPU)
 CONV_MODELS = ("dcgan", "tf_dcgan", "pix2pix")
 TORCH_MODELS = ("dcgan", "tf_dcgan", "mlp")        # the models with a PyTorch twin
 STEP_OPTIONS = {"pix2pix": dict(l1_weight=100.0)}  # a model's training-step options beyond the defaults
@@ -416,8 +417,8 @@ def toy_cli(n_steps: int = 10_000, dataset: str = "ring", cache_dir: str | None 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "run"
         t = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "gan_utils", "train", "--dataset", dataset, "--steps", str(n_steps),
-                               "--out", str(out), "--quiet"], capture_output=True, text=True, env=env)
+        proc = subprocess.run([sys.executable, "-m", "gan_utils", "train", "--dataset", dataset, "--steps",
+                               str(n_steps), "--out", str(out), "--quiet"], capture_output=True, text=True, env=env)
         wall = time.perf_counter() - t
         if proc.returncode:
             raise RuntimeError(f"train failed:\n{proc.stderr[-2000:]}")
@@ -560,7 +561,8 @@ def format_table(rows: list[BenchRow], info: dict, peak: dict | None = None) -> 
              f"JAX {info['jax']}" + (f", PyTorch {info['torch']} ({info.get('torch_threads')} threads)"
                                       if info.get("torch") else ", PyTorch not installed")
              + (f", XLA_FLAGS={info['xla_flags']!r}" if info.get("xla_flags") else "")
-             + f"; 1-minute load {info['load_before']:.2f} before and {info.get('load_after', float('nan')):.2f} after.",
+             + f"; 1-minute load {info['load_before']:.2f} before and "
+               f"{info.get('load_after', float('nan')):.2f} after.",
              ""]
     if info["backend"] == "cpu":
         lines.append("No GPU or TPU was available: all figures are CPU figures.")
@@ -604,7 +606,8 @@ def cmd_bench(args) -> None:
     print(f"FP32 peak: {json.dumps({k: round(v) for k, v in peak.items()})}", flush=True)
     batches = tuple(args.batch) if args.batch else ((64,) if args.quick else (64, 128, 256))
     rows = run_bench(tuple(args.models or MODELS), batches, torch=None if not args.no_torch else False,
-                     fused=False if args.no_fused else (True if args.fused_all else ("dcgan", "mlp")), direct_batch=None if args.quick else 128,
+                     fused=False if args.no_fused else (True if args.fused_all else ("dcgan", "mlp")),
+                     direct_batch=None if args.quick else 128,
                      repeats=1 if args.quick else args.repeats, block_seconds=0.3 if args.quick else args.block_seconds,
                      log=lambda s: print(s, flush=True))
     extras = ""
@@ -618,9 +621,10 @@ def cmd_bench(args) -> None:
         print(f"toy command line (second run): {json.dumps(cli)}", flush=True)
         cache = compile_cache_check("dcgan")
         print(f"compile cache: {json.dumps(cache)}", flush=True)
-        extras = (f"\nToy 2-D GAN (MLPs 2-128-128, batch {toy['batch']}), `train.fit` for {toy['steps']:,} steps on the "
-                  f"ring, fused {toy['fuse']} steps per call: **{toy['seconds']:.1f} s** in all, of which "
-                  f"{toy['compile_seconds']:.1f} s compiling and the first call. `{cli['command']}` (its defaults, a second run): "
+        extras = (f"\nToy 2-D GAN (MLPs 2-128-128, batch {toy['batch']}), `train.fit` for {toy['steps']:,} steps "
+                  f"on the ring, fused {toy['fuse']} steps per call: **{toy['seconds']:.1f} s** in all, of which "
+                  f"{toy['compile_seconds']:.1f} s compiling and the first call. "
+                  f"`{cli['command']}` (its defaults, a second run): "
                   f"**{cli['training_seconds']:.1f} s** of training ({cli['compile_seconds']:.1f} s of it compiling), "
                   f"**{cli['process_seconds']:.1f} s** for the whole process.\n\n"
                   f"Persistent compilation cache (`devices.enable_compilation_cache`), course DCGAN, first step of a "

@@ -6,12 +6,15 @@ To compare two versions of the package, check the other one out in a worktree an
 with ``PYTHONPATH=/that/worktree`` and without (it reads both the layout before 2026-11-22, where the steps lived
 in ``gan_utils.train``, and the current one). Needs ``GAN_UTILS_MNIST_DIR`` or a cached MNIST.
 """
-import sys, time, json
-import jax, jax.numpy as jnp, numpy as np
+import sys
+import time
+import json
+from pathlib import Path
+import jax
+import jax.numpy as jnp
 import gan_utils
 from gan_utils import data
 x = data.to_unit_range(data.load_mnist("train", n=6400)[0])
-from pathlib import Path
 if (Path(gan_utils.__file__).parent / "steps.py").exists():
     from gan_utils import config, steps
     gan = config.build_gan(config.GANConfig())
@@ -34,4 +37,5 @@ for i in range(n):
     state, m = step(state, batches[i % 100], step_key(key, i))
 jax.block_until_ready(state)
 dt = time.perf_counter() - t
-print(json.dumps({"pkg": sys.modules[make_train_step.__module__].__file__, "img_s": round(n * 64 / dt, 1), "ms_step": round(1000 * dt / n, 1)}))
+print(json.dumps({"pkg": sys.modules[make_train_step.__module__].__file__, "img_s": round(n * 64 / dt, 1),
+                  "ms_step": round(1000 * dt / n, 1)}))

@@ -254,7 +254,8 @@ def main(argv=None) -> int:
             print(f"{name} seed {seed}: truth {r['truth']}, doctor {r['verdict']} ({r['seconds']} s): {r['reason']}",
                   flush=True)
     m = machine_info()
-    stamp = f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {m['cpu']}, {m['cores']} cores, jax {jax.__version__}"
+    stamp = (f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {m['cpu']}, {m['cores']} cores, "
+             f"jax {jax.__version__}")
     flags = (f" --only {args.only}" if args.only else "") + "".join(f' --run "{r}"' for r in args.run or [])
     text = (f"# The doctor against the samples\n\n`python benchmarks/doctor_accuracy.py{flags}"
             f"{'' if args.out == str(HERE / 'doctor_results') else ' --out ' + args.out}` ({stamp}; "

@@ -30,7 +30,8 @@ def _definitions() -> dict:
     # section 1 (the data and the hand-made discriminators) and Appendix A's definitions: the core's other sections
     # and its exercise checker are not needed, and the checker would print to stdout
     code = (src[:src.index("# ## 2. Style and content")]
-            + src[src.index("# ## Appendix A: the race in full"):src.index("# %%\n# What differs between the discriminators")])
+            + src[src.index("# ## Appendix A: the race in full"):
+                  src.index("# %%\n# What differs between the discriminators")])
     ns = {"__name__": "nb08", "print": lambda *a, **k: None}
     cwd = os.getcwd()
     os.chdir(os.path.dirname(NOTEBOOK))          # the notebook's relative paths

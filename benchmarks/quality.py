@@ -36,11 +36,13 @@ RESULTS_JSONL = HERE / "quality_results.jsonl"
 # Named recipes: GANConfig fields that differ from the command line's defaults (gan_utils.config.GANConfig).
 # Each is a hypothesis from the literature; the search table in RESULTS.md says which ones won per minute.
 FULL_WIDTH = {"g_base": 128, "d_base": 64}   # notebook 03's and 04's networks, the defaults before the search
-PLAIN = {"self_condition": 0}   # the plain DCGAN: every recipe of the first two searches (before `train` self-conditioned)
+PLAIN = {"self_condition": 0}   # the plain DCGAN: every recipe of the first two searches
+#                                 (before `train` self-conditioned)
 
 RECIPES: dict[str, dict] = {
     "course": {},                                        # the command line's defaults: since 2026-11-24 the
-    #                                                      self-conditioned GAN (40 clusters); rows before name the plain
+    #                                                      self-conditioned GAN (40 clusters);
+    #                                                      rows before name the plain
     "plain": PLAIN,                                      # the second search's winner, the plain half-width DCGAN
     "selfcond10": {"self_condition": 10},                # self-conditioned on 10 clusters (lost to 20 and 40)
     "selfcond20": {"self_condition": 20},                # self-conditioned on 20 clusters (lost to 40)

@@ -109,7 +109,8 @@ def test_tf_tutorial_models_shapes_and_fast_equals_direct():
         d(img[..., 0])
 
 
-@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="PyTorch (benchmarks/requirements.txt) not installed")
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None,
+                    reason="PyTorch (benchmarks/requirements.txt) not installed")
 def test_layers_equal_pytorch_weight_for_weight():
     import torch
     torch.manual_seed(0)

@@ -1,4 +1,5 @@
-"""Notebook 11's table, run ahead: a tiny run goes end to end, resumes without re-running, and saves the notebook's file."""
+"""Notebook 11's table, run ahead: a tiny run goes end to end, resumes without re-running,
+and saves the notebook's file."""
 import json
 
 import numpy as np
@@ -9,7 +10,8 @@ from gan_utils import precomputed
 
 def test_a_tiny_table_resumes_and_saves(tmp_path, monkeypatch, capsys):
     out = tmp_path / "t.jsonl"
-    args = ["--seeds", "0", "--objectives", "L1 only", "--steps", "2", "--size", "32", "--batch", "4", "--out", str(out)]
+    args = ["--seeds", "0", "--objectives", "L1 only", "--steps", "2", "--size", "32", "--batch", "4", "--out",
+            str(out)]
     translation_table.main(args)
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert len(rows) == 1 and rows[0]["objective"] == "L1 only" and rows[0]["steps"] == 2

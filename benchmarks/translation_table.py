@@ -50,7 +50,8 @@ def run_one(objective: str, seed: int, *, steps: int, size: int, batch: int, tes
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
-    p.add_argument("--objectives", nargs="+", default=list(translation.OBJECTIVES), choices=list(translation.OBJECTIVES))
+    p.add_argument("--objectives", nargs="+", default=list(translation.OBJECTIVES),
+                   choices=list(translation.OBJECTIVES))
     p.add_argument("--l1-weights", type=float, nargs="+", default=[],
                    help="also run L1 + GAN with each of these lambdas (pix2pix's is 100), as 'L1 + GAN, lambda W'")
     p.add_argument("--steps", type=int, default=600)

@@ -22,16 +22,15 @@ import threading
 import warnings
 from pathlib import Path
 
-from .config import DATASETS, GLYPH_RECIPE, LOSSES, MODELS, PENALTIES, GANConfig
+from .config import GANConfig, command_line_defaults
 
 __all__ = ["main", "make_parser", "CLIError"]
 
-# The training defaults are GANConfig's (each with its reason in gan_utils/config.py); these are the CLI's own.
+# The training options and their defaults are GANConfig's fields (the `train` flags are made from them: _config_flags;
+# the two defaults the command line derives: config.command_line_defaults); these are the command line's own.
 SAMPLE_EVERY = 500        # steps between sample grids written to the output folder
 GLYPH_GRID = 16           # held-out characters in a glyph translator's grids (and `sample`'s default --n for it)
 CHECKPOINT_EVERY = 1000   # steps between checkpoints
-from .config import DEFAULT_CLUSTERS   # `train --dataset mnist` self-conditions on this many clusters by default
-_DEFAULT = GANConfig()
 
 
 class CLIError(Exception):
@@ -139,13 +138,8 @@ def _train(args, out: Path) -> None:
     except OSError:                   # an unwritable home: compile every time, as before
         pass
     derived = {name for name in ("self_condition", "lr_anneal") if getattr(args, name) is None}
-    if args.self_condition is None:   # the default: self-conditioned for the unconditional MNIST DCGAN, else off
-        plain_mnist = args.dataset == "mnist" and args.model in (None, "dcgan") and not args.conditional
-        args.self_condition = DEFAULT_CLUSTERS if plain_mnist and not args.pack > 1 and not args.g_extra else 0
-    if args.lr_anneal is None:        # the default: a toy run of known length anneals its second half (notebook 07)
-        args.lr_anneal = args.steps if args.dataset in ("ring", "grid") and args.steps and not args.lr_decay else 0
-    # every GANConfig field that `train` has a flag for (--batch-size -> batch_size); the others keep their defaults
-    config = GANConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(GANConfig) if hasattr(args, f.name)})
+    config = GANConfig(**command_line_defaults({f.name: getattr(args, f.name) for f in dataclasses.fields(GANConfig)},
+                                               args.steps))
     start, history = 0, None
     resuming = args.resume
     if resuming:   # a resumed run keeps the recipe it was started with, whatever the other flags say
@@ -424,86 +418,11 @@ def make_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train", help="train a GAN and write a checkpoint, sample grids and metrics",
                        formatter_class=fmt)
-    t.add_argument("--dataset", choices=list(DATASETS), default=_DEFAULT.dataset,
-                   help="mnist digits, a 2-D toy mixture (ring of 8 / grid of 25 Gaussians), or glyphs: printed -> "
-                        "brush pairs of 3,755 Chinese characters, translated by pix2pix (notebook 11)")
-    t.add_argument("--model", choices=list(MODELS), default=None,
-                   help="dcgan (images), mlp, or pix2pix (glyphs); default: dcgan for mnist, pix2pix for glyphs, "
-                        "mlp for toy data")
     budget = t.add_mutually_exclusive_group(required=True)
     budget.add_argument("--steps", type=int, help="train until this many steps")
     budget.add_argument("--minutes", type=float, help="or train for this wall-clock budget (a classroom's)")
     t.add_argument("--out", required=True, help="output folder (checkpoint, samples*.png, metrics.json)")
-    t.add_argument("--batch-size", type=int, default=None, help="examples per step; default 64 for mnist, 256 for "
-                                                                 f"toy data, {GLYPH_RECIPE['batch_size']} for glyphs")
-    t.add_argument("--lr", type=float, default=None,
-                   help="Adam learning rate of both networks (of G when --d-lr is set); default 1e-3 for mnist; for "
-                        "toy data notebook 07's 3e-3 for G and 1e-3 for D; pix2pix's 2e-4 for glyphs")
-    t.add_argument("--b1", type=float, default=_DEFAULT.b1, help="Adam beta1")
-    t.add_argument("--latent-dim", type=int, default=None, help="size of z; default 64 for mnist, 2 for toy data")
-    t.add_argument("--k-disc", type=int, default=_DEFAULT.k_disc, help="discriminator steps per generator step")
-    t.add_argument("--label-smoothing", type=float, default=_DEFAULT.label_smoothing, help="one-sided label smoothing (0 = off)")
-    t.add_argument("--dropout", type=float, default=_DEFAULT.dropout, help="dropout in the DCGAN discriminator")
-    t.add_argument("--loss", choices=list(LOSSES), default=_DEFAULT.loss,
-                   help="non_saturating: cross-entropy for D, -log D(G(z)) for G; saturating: log(1 - D(G(z))) for "
-                        "G; hinge: hinge loss for D, -D_logit(G(z)) for G (Miyato et al. 2018); lsgan: least "
-                        "squares (Mao et al. 2017); wgan: Wasserstein critic (Arjovsky et al. 2017), with --penalty "
-                        "gp or clip, or --spectral-norm")
-    t.add_argument("--d-lr", type=float, default=_DEFAULT.d_lr,
-                   help="discriminator's Adam learning rate (two time-scales, TTUR); default: same as --lr (toy data "
-                        "without --lr: 1e-3)")
-    t.add_argument("--b2", type=float, default=_DEFAULT.b2, help="Adam beta2 (both networks)")
-    t.add_argument("--r1", type=float, default=_DEFAULT.r1,
-                   help="gamma of the R1 gradient penalty on real data (Mescheder et al. 2018); 0 = off (the older "
-                        "spelling of --penalty r1 --penalty-weight R1)")
-    t.add_argument("--penalty", choices=list(PENALTIES), default=_DEFAULT.penalty,
-                   help="D's stabiliser: r1 / r2, the gradient penalty at real / generated data (Mescheder et al. "
-                        "2018); gp, WGAN-GP's (Gulrajani et al. 2017); clip, WGAN's weight clipping (--loss wgan "
-                        "only; Arjovsky et al. 2017)")
-    t.add_argument("--penalty-weight", type=float, default=_DEFAULT.penalty_weight,
-                   help="gamma (r1, r2), lambda (gp) or the clipping bound c (clip); default: the paper's value "
-                        "(10, 10, 10, 0.01)")
-    t.add_argument("--spectral-norm", action="store_true",
-                   help="spectral normalisation of every layer of D (Miyato et al. 2018)")
-    t.add_argument("--minibatch-std", action="store_true",
-                   help="give D the minibatch standard deviation as one more feature (Karras et al. 2018)")
-    t.add_argument("--pack", type=int, default=_DEFAULT.pack,
-                   help="PacGAN: D judges packs of this many samples (Lin et al. 2018); must divide --batch-size")
-    t.add_argument("--ema", type=float, default=_DEFAULT.ema,
-                   help="decay of a moving average of the generator's weights, which is sampled (e.g. 0.999); "
-                        "0 = off")
-    t.add_argument("--g-base", type=int, default=_DEFAULT.g_base,
-                   help="DCGAN generator channels at 7x7 (halved at 14x14)")
-    t.add_argument("--d-base", type=int, default=_DEFAULT.d_base,
-                   help="DCGAN discriminator channels of the first conv (doubled in the second)")
-    t.add_argument("--g-extra", type=int, default=_DEFAULT.g_extra,
-                   help="extra 3x3 conv + BatchNorm + ReLU stages at 28x28 in the DCGAN generator")
-    t.add_argument("--conditional", action="store_true",
-                   help="a class-conditional DCGAN (G(z, y) and a projection discriminator, Miyato & Koyama 2018), "
-                        "trained on MNIST's labels; sample it with `sample --label 7`")
-    t.add_argument("--lr-decay", type=int, default=_DEFAULT.lr_decay, metavar="N",
-                   help="learning rates constant until step N/2, then linearly down to 0 at step N (train with "
-                        "--steps N); 0 = constant")
-    t.add_argument("--lr-anneal", type=int, default=None, metavar="N",
-                   help="learning rates constant until step N/2, then a tenth of them; default: --steps for toy data "
-                        "(notebook 07's recipe: the second half annealed) unless --lr-decay is set, else 0 = constant")
-    t.add_argument("--self-condition", type=int, default=None, metavar="K",
-                   help="a self-conditioned GAN (Liu et al. 2020; notebook 09): the conditional DCGAN trained on K "
-                        "clusters of the discriminator's features instead of labels, re-clustered every 1000 steps, "
-                        f"sampled without labels. Default: {DEFAULT_CLUSTERS} for the unconditional MNIST DCGAN, "
-                        "else 0; 0 = the plain DCGAN of notebooks 03-05")
-    t.add_argument("--l1-weight", type=float, default=None, metavar="LAMBDA",
-                   help="glyphs: pix2pix's lambda, G's loss adds LAMBDA * mean|G(source) - target| (0: the GAN "
-                        f"alone); default {GLYPH_RECIPE['l1_weight']:g} (Isola et al. 2017)")
-    t.add_argument("--glyph-size", type=int, choices=(16, 32, 64), default=_DEFAULT.glyph_size,
-                   help="glyphs: the side of the glyph images")
-    t.add_argument("--unet-base", type=int, default=_DEFAULT.unet_base,
-                   help="glyphs: channels of the U-Net generator's first layer (doubling to 8x at its 4x4 bottleneck)")
-    t.add_argument("--patch-base", type=int, default=_DEFAULT.patch_base,
-                   help="glyphs: channels of the PatchGAN discriminator's first layer")
-    t.add_argument("--patch-layers", type=int, default=_DEFAULT.patch_layers,
-                   help="glyphs: the PatchGAN's strided convolutions; 1, 2, 3 judge patches of 16, 34, 70 pixels")
-    t.add_argument("--seed", type=int, default=_DEFAULT.seed, help="the run's seed (models, data order, noise)")
+    _config_flags(t)
     t.add_argument("--sample-every", type=int, default=SAMPLE_EVERY,
                    help="steps between sample grids (0: only the first and the last)")
     t.add_argument("--checkpoint-every", type=int, default=CHECKPOINT_EVERY,
@@ -548,6 +467,21 @@ def make_parser() -> argparse.ArgumentParser:
     for extra in _extra_commands():
         extra(sub, fmt)
     return p
+
+
+def _config_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per ``GANConfig`` field (``batch_size``: ``--batch-size``), its type, default, choices and help read
+    from the field (``config._opt``), so that a new field is a new flag and no default is typed twice."""
+    for f in dataclasses.fields(GANConfig):
+        meta, flag = f.metadata, "--" + f.name.replace("_", "-")
+        kinds = set(str(f.type).replace(" ", "").split("|"))
+        if "bool" in kinds:
+            parser.add_argument(flag, action="store_true", help=meta["help"])
+            continue
+        kind = int if "int" in kinds or f.name == "hidden" else float if "float" in kinds else str
+        parser.add_argument(flag, type=kind, nargs="+" if f.name == "hidden" else None,
+                            default=meta.get("command_line_default", f.default), choices=meta.get("choices"),
+                            metavar=meta.get("metavar"), help=meta["help"])
 
 
 def _extra_commands() -> list:

@@ -57,7 +57,8 @@ PRETRAINED_DCGAN_DIR = _ASSETS / "pretrained_dcgan"            # `train --self-c
 PRETRAINED_CONDITIONAL_DIR = _ASSETS / "pretrained_conditional"  # `train --conditional` (notebook 08)
 PRETRAINED_GLYPHS_DIR = _ASSETS / "pretrained_glyphs"          # `train --dataset glyphs`: pix2pix (notebook 11)
 PRETRAINED_KINDS = {"selfcond": PRETRAINED_SELFCOND_DIR, "dcgan": PRETRAINED_DCGAN_DIR,
-                    "conditional": PRETRAINED_CONDITIONAL_DIR, "glyphs": PRETRAINED_GLYPHS_DIR}   # the names `sample --pretrained KIND` takes
+                    "conditional": PRETRAINED_CONDITIONAL_DIR,
+                    "glyphs": PRETRAINED_GLYPHS_DIR}   # the names `sample --pretrained KIND` takes
 PRETRAINED_DIR = PRETRAINED_SELFCOND_DIR   # the default one: `load_pretrained()`, `sample --pretrained`
 
 
@@ -199,7 +200,7 @@ def _refuse_held(path: Path, file: Path, text: str) -> None:
     raise CheckpointError(f"{path} is in use by {who}, which writes it; two runs writing one folder would overwrite "
                           f"each other's checkpoints. Wait for it to finish or stop it"
                           + (f" (kill {pid.strip()})" if pid.strip().isdigit() else "")
-                          + f", or choose another folder." + ("" if _flock else
+                          + ", or choose another folder." + ("" if _flock else
                                                               f" (If it no longer runs, delete {file}.)"))
 
 
@@ -303,7 +304,8 @@ def check_target(path: str | os.PathLike, *, checkpoint_folder: bool = False) ->
     holder = _inside_checkpoint(path)
     if holder is not None:
         raise CheckpointError(f"{path} is inside the checkpoint folder {holder}: a file there would stop its next "
-                              f"save (or be deleted by it). Choose a path outside it, e.g. {holder.parent / path.name}.")
+                              "save (or be deleted by it). Choose a path outside it, "
+                              f"e.g. {holder.parent / path.name}.")
     if checkpoint_folder:
         _check_replaceable(path)
 
@@ -383,8 +385,8 @@ def _atomic_write_dir(path: Path, files: dict[str, bytes]) -> None:
 
 
 def _json_safe(d):
-    """``d`` with NaN/Inf as None and numpy scalars as Python numbers, through dicts, lists and tuples (for JSON: meta.json here, metrics.json and
-    the doctor's reports elsewhere)."""
+    """``d`` with NaN/Inf as None and numpy scalars as Python numbers, through dicts, lists and tuples
+    (for JSON: meta.json here, metrics.json and the doctor's reports elsewhere)."""
     if isinstance(d, dict):
         return {k: _json_safe(v) for k, v in d.items()}
     if isinstance(d, (list, tuple)):

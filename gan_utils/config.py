@@ -9,21 +9,22 @@ import contextvars
 import dataclasses
 import math
 import numbers
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .options import PENALTIES
+from .options import PENALTIES, StepOptions
 
 if TYPE_CHECKING:   # the record itself needs no JAX: `python -m gan_utils --help` reads its defaults instantly
     from .steps import GAN
 
 __all__ = ["DATASETS", "MODELS", "LOSSES", "PENALTIES", "BEFORE_OPTIONS", "TOY_RECIPE", "MAX_SIZES", "GANConfig",
-           "build_gan", "check_field_types", "DEFAULT_CLUSTERS", "GLYPH_RECIPE"]
+           "build_gan", "check_field_types", "command_line_defaults", "DEFAULT_CLUSTERS", "GLYPH_RECIPE"]
 
 DATASETS = ("mnist", "ring", "grid", "glyphs")   # glyphs: printed -> brush pairs of Chinese characters (notebook 11)
 # `train --dataset mnist` self-conditions on this many clusters unless told otherwise (--self-condition 0: the plain
-# DCGAN of notebooks 03-05): it won per CPU-minute (5 minutes on 2 cores: MNIST-FID 5.5 with 40 clusters, 8.6 with
-# 20, 15.0-15.9 with 10, 55.2 for the plain DCGAN; benchmarks/RESULTS.md, "Labels without labels")
+# DCGAN of notebooks 03-05): it won per CPU-minute against 10 and 20 clusters and the plain DCGAN (benchmarks/
+# RESULTS.md, "Labels without labels")
 DEFAULT_CLUSTERS = 40
 MODELS = ("dcgan", "mlp", "pix2pix")
 # GANConfig.loss -> (discriminator loss, generator loss), names of losses.DISCRIMINATOR_LOSSES / GENERATOR_LOSSES
@@ -32,13 +33,13 @@ LOSSES = {"non_saturating": ("bce", "non_saturating"), "saturating": ("bce", "sa
 # The options added by the quality search and the stabilisers, at the values every run used before they existed:
 # a config stored without them (an older checkpoint or meta.json) means these, whatever today's defaults are.
 # (hidden is older, but its default was (256, 256) until the toy command line was sped up.)
-BEFORE_OPTIONS = dict(hidden=(256, 256), loss="non_saturating", d_lr=None, b2=0.999, r1=0.0, ema=0.0, g_base=128, d_base=64, g_extra=0,
+BEFORE_OPTIONS = dict(hidden=(256, 256), loss="non_saturating", d_lr=None, b2=0.999, r1=0.0, ema=0.0, g_base=128,
+                      d_base=64, g_extra=0,
                       penalty="none", penalty_weight=None, spectral_norm=False, minibatch_std=False, pack=1,
                       conditional=False, self_condition=0, lr_decay=0, lr_anneal=0)
 # The toy mixtures' recipe: notebook 07's, which met issue #26's grid target (>= 24 of 25 modes, >= 90% high-quality
-# samples) with the hinge loss and 20,000 steps of which the second half annealed in 28 of 30 runs (10 of 10 seeds in
-# batches of 5, 8 of 10 trained alone, 10 of 10 from the command line; benchmarks/RESULTS.md). A field left None takes
-# these for ring and grid.
+# samples) with the hinge loss and 20,000 steps of which the second half annealed (benchmarks/RESULTS.md). A field
+# left None takes these for ring and grid.
 TOY_RECIPE = dict(batch_size=256, lr=3e-3, d_lr=1e-3, hidden=(128, 128, 128))
 # The fields whose None means "the dataset's value" (GANConfig.__post_init__ resolves them)
 _DATASET_DEFAULTS = ("model", "batch_size", "lr", "d_lr", "latent_dim", "hidden", "l1_weight")
@@ -49,10 +50,11 @@ _PIX2PIX_SIZES = ("glyph_size", "unet_base", "patch_base", "patch_layers")   # t
 GLYPH_RECIPE = dict(batch_size=32, lr=2e-4, l1_weight=100.0)
 # The largest sizes a config may ask for: far above any model of the course, far below what exhausts a machine. A
 # meta.json is read through GANConfig, so a corrupt (or hostile) file cannot ask for a layer of terabytes.
-# self_condition: k-means' first clustering of the 60,000 digits grows with k (on a loaded 2-core CPU, measured
-# 2026-11-25: 45 s for 40 clusters, 139 s for 200, 1000 unfinished after 215 s); the course uses 10 to 40, the
-# self-conditioned GAN paper 100 (Liu et al. 2020), so 100 is the limit.
-MAX_SIZES = dict(batch_size=65_536, latent_dim=4_096, k_disc=100, self_condition=100, toy_points=10_000_000, g_base=1_024, d_base=1_024,
+# self_condition: k-means' first clustering of the 60,000 digits grows with k (minutes above 100 clusters on 2 cores:
+# benchmarks/RESULTS.md); the course uses 10 to 40, the self-conditioned GAN paper 100 (Liu et al. 2020), so 100 is
+# the limit.
+MAX_SIZES = dict(batch_size=65_536, latent_dim=4_096, k_disc=100, self_condition=100, toy_points=10_000_000,
+                 g_base=1_024, d_base=1_024,
                  g_extra=16, pack=64, hidden=8_192, hidden_layers=16, unet_base=512, patch_base=512, patch_layers=5)
 
 
@@ -119,6 +121,13 @@ def _check_sizes(config: "GANConfig") -> None:
                              "size would not fit in memory); choose a smaller value.")
 
 
+def _opt(default, help: str, **cli):
+    """A GANConfig field: its default and its ``--help`` text, plus what else its command-line flag needs
+    (``choices``, ``metavar``; ``command_line_default`` where the command line derives its own, see
+    ``command_line_defaults``). ``__main__.make_parser`` makes the ``train`` flags from these."""
+    return dataclasses.field(default=default, metadata={"help": help, **cli})
+
+
 # Set while GANConfig.from_dict reads a stored config: what was refused only after a run could record it (loss 'wgan'
 # without a Lipschitz constraint) is then a warning, so that the run still loads.
 _READING_STORED = contextvars.ContextVar("reading_stored_config", default=False)
@@ -132,84 +141,104 @@ def _model_for(model: str | None, dataset: str) -> str:
 
 @dataclass(frozen=True)
 class GANConfig:
-    """Everything needed to rebuild (and retrain) a GAN. Each default carries its reason.
+    """Everything needed to rebuild (and retrain) a GAN: one field per option, each with its ``--help`` text (the
+    command line's ``train`` flags are made from these fields) and, in a comment, the reason for its default.
 
-    ``model``, ``latent_dim``, ``batch_size``, ``lr``, ``d_lr`` and ``hidden`` default from the dataset: ``dcgan``
-    with 64-dimensional z, batches of 64 and Adam at 1e-3 for both networks for MNIST; for the 2-D toy mixtures
-    ``mlp`` with 2-dimensional z (easy to draw) and notebook 07's recipe, ``TOY_RECIPE``: batches of 256, three
-    hidden layers of 128, Adam at 3e-3 for G and 1e-3 for D (``lr`` alone set: both at ``lr``). The command line also
-    anneals a toy run (``lr_anneal``: the second half of its steps at a tenth of both rates).
+    ``model``, ``latent_dim``, ``batch_size``, ``lr``, ``d_lr``, ``hidden`` and ``l1_weight`` default from the
+    dataset (None: the dataset's value, resolved in ``__post_init__``): ``dcgan`` with 64-dimensional z, batches of 64
+    and Adam at 1e-3 for both networks for MNIST; for the 2-D toy mixtures ``mlp`` with 2-dimensional z (easy to draw)
+    and notebook 07's recipe, ``TOY_RECIPE``; for glyphs pix2pix's, ``GLYPH_RECIPE``. The command line derives two
+    more defaults of its own (``command_line_defaults``).
     """
-    dataset: str = "mnist"        # "mnist" digits, or a 2-D toy mixture: "ring" (8 modes), "grid" (25)
-    model: str | None = None      # "dcgan" (images) or "mlp"; None: dcgan for mnist, mlp for toy data
-    batch_size: int | None = None  # None: 64 for mnist (small batches give more updates per minute on a CPU; DCGAN
-    #                               trains well at 64), 256 for the toy mixtures (GAN Lab's and PacGAN's size; the
-    #                               mode metrics need many samples anyway)
-    lr: float | None = None       # Adam learning rate (of G when d_lr is set); None: 1e-3 for mnist (the quality
-    #                               search: 5-minute MNIST-FID 126 at the DCGAN paper's 2e-4, 89 at 5e-4, 67 at
-    #                               1e-3; benchmarks/RESULTS.md), 3e-3 for the toy mixtures (notebook 07's recipe)
-    b1: float = 0.5               # Adam's beta1 (DCGAN paper): 0.5 damps the oscillation of the two-player game
-    latent_dim: int | None = None  # size of z; None: 64 for mnist, 2 for toy data
-    k_disc: int = 1               # discriminator steps per generator step (Goodfellow et al. 2014 use k = 1)
-    seed: int = 0                 # the run's seed: initialisation, data order, noise
-    toy_points: int = 100_000     # size of the fixed training set drawn from a toy mixture
-    label_smoothing: float = 0.0  # one-sided label smoothing of the real targets (0 = off)
-    dropout: float = 0.0          # dropout in the DCGAN discriminator (0 = off; the TF tutorial uses 0.3)
-    hidden: tuple[int, ...] | None = None  # MLP hidden widths (generator and discriminator); None: three layers of
-    #                               128 for the toy mixtures (notebook 07: two layers left most grid samples off its
-    #                               modes, benchmarks/RESULTS.md), two of 128 for an MLP on mnist; 256 took more than
-    #                               twice as long per step on a 2-core CPU (`python benchmarks/bench.py --toy`)
+    dataset: str = _opt("mnist", "mnist digits, a 2-D toy mixture (ring of 8 / grid of 25 Gaussians), or glyphs: "
+                                 "printed -> brush pairs of 3,755 Chinese characters, translated by pix2pix (notebook "
+                                 "11)", choices=DATASETS)
+    model: str | None = _opt(None, "dcgan (images), mlp, or pix2pix (glyphs); default: dcgan for mnist, pix2pix for "
+                                   "glyphs, mlp for toy data", choices=MODELS)
+    batch_size: int | None = _opt(None, "examples per step; default 64 for mnist, 256 for toy data, "
+                                        f"{GLYPH_RECIPE['batch_size']} for glyphs")
+    # mnist: small batches give more updates per minute on a CPU, and DCGAN trains well at 64; toy data: GAN Lab's and
+    # PacGAN's size (the mode metrics need many samples anyway)
+    lr: float | None = _opt(None, "Adam learning rate of both networks (of G when --d-lr is set); default 1e-3 for "
+                                  "mnist; for toy data notebook 07's 3e-3 for G and 1e-3 for D; pix2pix's 2e-4 for "
+                                  "glyphs")
+    # mnist: the quality search's best per CPU-minute (benchmarks/RESULTS.md, "quality search")
+    b1: float = _opt(0.5, "Adam's beta1 (both networks)")
+    # the DCGAN paper's: 0.5 damps the oscillation of the two-player game
+    latent_dim: int | None = _opt(None, "size of z; default 64 for mnist, 2 for toy data (easy to draw), none for "
+                                        "glyphs")
+    k_disc: int = _opt(StepOptions.k_disc, "discriminator updates per generator update")
+    # Goodfellow et al. (2014) use k = 1
+    seed: int = _opt(0, "the run's seed (models, data order, noise)")
+    toy_points: int = _opt(100_000, "toy data: the size of the fixed training set drawn from the mixture")
+    label_smoothing: float = _opt(StepOptions.label_smoothing,
+                                  "one-sided label smoothing of the real targets (0 = off)")
+    dropout: float = _opt(0.0, "dropout in the DCGAN discriminator (0 = off)")
+    hidden: tuple[int, ...] | None = _opt(None, "MLP hidden widths of G and D, e.g. --hidden 128 128; default three "
+                                                "layers of 128 for toy data, two for an MLP on mnist",
+                                          metavar="WIDTH")
+    # toy data: with two layers most grid samples fell off its modes (notebook 07); 256 wide took more than twice as
+    # long per step on a 2-core CPU (benchmarks/RESULTS.md)
     # Options of the quality search (benchmarks/quality.py); BEFORE_OPTIONS has the values runs had before it.
-    loss: str = "non_saturating"  # "non_saturating": BCE for D, -log D(G(z)) for G (Goodfellow et al. 2014);
-    #                               "saturating": BCE for D, log(1 - D(G(z))) for G (the minimax game itself);
-    #                               "hinge": hinge for D, -l(G(z)) for G (Lim & Ye 2017; Miyato et al. 2018);
-    #                               "lsgan": least squares for both (Mao et al. 2017); "wgan": the Wasserstein
-    #                               critic and generator losses (Arjovsky et al. 2017), with a Lipschitz
-    #                               constraint from penalty "gp" or "clip", or spectral_norm
-    d_lr: float | None = None     # D's Adam learning rate; None: lr, or 1e-3 for the toy mixtures when lr is None
-    #                               too (07's recipe: G three times faster). Two time-scales (TTUR, Heusel et al.)
-    b2: float = 0.999             # Adam's beta2: Adam's (and the DCGAN paper's) default; 0.99 or 0.9 react faster
-    r1: float = 0.0               # gamma of the R1 penalty on D's input gradient at real data (Mescheder et al.
-    #                               2018: gamma/2 * E||grad D(x)||^2); 0 = off
-    ema: float = 0.0              # decay of a moving average of G's weights, sampled instead of G (Karras et al.
-    #                               2018; Yazici et al. 2019), e.g. 0.999; 0 = off
-    g_base: int = 64              # DCGAN generator channels at 7x7 (halved at 14x14). Half notebook 03's 128: per
-    #                               CPU-minute the narrower pair wins, it takes 2.4x the steps (the quality search)
-    d_base: int = 32              # DCGAN discriminator channels of its first conv (doubled in the second); half
-    #                               notebook 04's 64, for the same reason
-    g_extra: int = 0              # extra 3x3 conv + BatchNorm + ReLU stages at 28x28 in the DCGAN generator
-    #                               (0: the original two-upsampling generator)
+    loss: str = _opt("non_saturating", "non_saturating: cross-entropy for D, -log D(G(z)) for G; saturating: log(1 - "
+                                       "D(G(z))) for G; hinge: hinge loss for D, -D_logit(G(z)) for G (Miyato et al. "
+                                       "2018); lsgan: least squares (Mao et al. 2017); wgan: Wasserstein critic "
+                                       "(Arjovsky et al. 2017), with --penalty gp or clip, or --spectral-norm",
+                     choices=tuple(LOSSES))
+    d_lr: float | None = _opt(None, "discriminator's Adam learning rate (two time-scales, TTUR); default: same as "
+                                    "--lr (toy data without --lr: 1e-3)")
+    # toy data: notebook 07's recipe, G three times faster than D
+    b2: float = _opt(0.999, "Adam's beta2 (both networks)")
+    # Adam's (and the DCGAN paper's) default; 0.99 or 0.9 react faster
+    r1: float = _opt(StepOptions.r1, "gamma of the R1 gradient penalty on real data (Mescheder et al. 2018); 0 = "
+                                     "off (the older spelling of --penalty r1 --penalty-weight R1)")
+    ema: float = _opt(0.0, "decay of a moving average of the generator's weights, which is sampled (e.g. 0.999); 0 = "
+                           "off")
+    g_base: int = _opt(64, "DCGAN generator channels at 7x7 (halved at 14x14)")
+    # half notebook 03's 128: per CPU-minute the narrower pair wins, taking 2.4x the steps (the quality search)
+    d_base: int = _opt(32, "DCGAN discriminator channels of the first conv (doubled in the second)")
+    # half notebook 04's 64, for the same reason
+    g_extra: int = _opt(0, "extra 3x3 conv + BatchNorm + ReLU stages at 28x28 in the DCGAN generator")
     # The stabilisers of D (issue #13); each is off by default, which builds and trains exactly the GAN without it.
-    penalty: str = "none"         # "r1" / "r2": gamma/2 E||grad D||^2 at real / generated data (Mescheder et al.
-    #                               2018); "gp": WGAN-GP's lambda E(||grad D(x_hat)|| - 1)^2 (Gulrajani et al.
-    #                               2017; their recipe: k_disc 5, Adam lr 1e-4, b1 0, b2 0.9); "clip": D's weights
-    #                               clipped to [-c, c] (Arjovsky et al. 2017, loss "wgan" only); "none". r1 > 0
-    #                               above is the older spelling of "r1".
-    penalty_weight: float | None = None  # gamma (r1, r2), lambda (gp) or c (clip); None: the penalty's default
-    #                               from its paper (PENALTIES: 10, 10, 10, 0.01)
-    spectral_norm: bool = False   # divide each of D's weights by its largest singular value (Miyato et al. 2018)
-    minibatch_std: bool = False   # give D the batch's spread as one more feature (Karras et al. 2018)
-    pack: int = 1                 # PacGAN: D judges packs of this many samples (Lin et al. 2018 use 2 to 4); 1 = off
+    penalty: str = _opt(StepOptions.penalty, "D's stabiliser: r1 / r2, the gradient penalty at real / generated data "
+                                             "(Mescheder et al. 2018); gp, WGAN-GP's (Gulrajani et al. 2017); clip, "
+                                             "WGAN's weight clipping (--loss wgan only; Arjovsky et al. 2017)",
+                        choices=tuple(PENALTIES))
+    penalty_weight: float | None = _opt(StepOptions.penalty_weight,
+                                        "gamma (r1, r2), lambda (gp) or the clipping bound c (clip); default: the "
+                                        "paper's value (" + ", ".join(f"{w:g}" for w in PENALTIES.values() if w) + ")")
+    spectral_norm: bool = _opt(False, "spectral normalisation of every layer of D (Miyato et al. 2018)")
+    minibatch_std: bool = _opt(False, "give D the minibatch standard deviation as one more feature (Karras et al. "
+                                      "2018)")
+    pack: int = _opt(1, "PacGAN: D judges packs of this many samples (Lin et al. 2018); must divide --batch-size")
     # Class-conditional generation (issue #15, notebook 08)
-    conditional: bool = False     # G(z, y) and a projection D(x, y) (Miyato & Koyama 2018): ask for a digit; mnist
-    #                               and dcgan only
-    lr_decay: int = 0             # N > 0: both learning rates constant to step N/2, then linearly to 0 at step N
-    #                               (quality fell after 10,000 steps at a constant rate: benchmarks/RESULTS.md); 0 = off
-    lr_anneal: int = 0            # N > 0: both learning rates constant to step N/2, then a tenth of them (notebook
-    #                               07: smaller steps shrink the samples' jitter around the modes, and a long
-    #                               annealed half met the grid target); 0 = off. The command line sets it to a toy
-    #                               run's --steps
+    conditional: bool = _opt(False, "a class-conditional DCGAN (G(z, y) and a projection discriminator, Miyato & "
+                                    "Koyama 2018), trained on MNIST's labels; sample it with `sample --label 7`")
+    lr_decay: int = _opt(0, "learning rates constant until step N/2, then linearly down to 0 at step N (train with "
+                            "--steps N); 0 = constant", metavar="N")
+    # quality fell after 10,000 steps at a constant rate (benchmarks/RESULTS.md)
+    lr_anneal: int = _opt(0, "learning rates constant until step N/2, then a tenth of them; 0 = constant. The "
+                             "command line's default: --steps for toy data (notebook 07's recipe) unless --lr-decay "
+                             "is set", metavar="N", command_line_default=None)
+    # notebook 07: smaller steps shrink the samples' jitter around the modes, and a long annealed half met the grid
+    # target
     # Labels without labels (issue #25, notebook 09)
-    self_condition: int = 0       # k > 0: a self-conditioned GAN (Liu et al. 2020): the conditional DCGAN of 08 on k
-    #                               clusters of D's features, re-clustered as it trains (gan_utils.clusters); 0 = off
+    self_condition: int = _opt(0, "a self-conditioned GAN (Liu et al. 2020; notebook 09): the conditional DCGAN "
+                                  "trained on K clusters of the discriminator's features instead of labels, "
+                                  "re-clustered every 1000 steps, sampled without labels; 0 = the plain DCGAN of "
+                                  f"notebooks 03-05. The command line's default: {DEFAULT_CLUSTERS} for the "
+                                  "unconditional MNIST DCGAN", metavar="K", command_line_default=None)
     # Image-to-image translation (issue #47, notebook 11)
-    l1_weight: float | None = None  # pix2pix's lambda: G's loss adds lambda * mean|G(source) - target| (Isola et al.
-    #                               2017 use 100); None: 100 for glyphs, 0 (off) for the datasets without targets
-    glyph_size: int = 64          # glyphs: the side of the glyph images (16, 32 or 64; data.load_glyphs)
-    unet_base: int = 16           # glyphs: channels of the U-Net's first layer (models.UNetGenerator), doubling to
-    #                               8x at the 4x4 bottleneck. 16 at 64x64 trains 139 pairs/s on 2 cores, 32 only 48
-    patch_base: int = 16          # glyphs: channels of the PatchGAN's first layer (models.PatchDiscriminator)
-    patch_layers: int = 2         # glyphs: the PatchGAN's strided convolutions: 1, 2, 3 give 16, 34, 70-pixel patches
+    l1_weight: float | None = _opt(None, "glyphs: pix2pix's lambda, G's loss adds LAMBDA * mean|G(source) - target| "
+                                         f"(0: the GAN alone); default {GLYPH_RECIPE['l1_weight']:g} for glyphs "
+                                         "(Isola et al. 2017), 0 for the datasets without targets", metavar="LAMBDA")
+    glyph_size: int = _opt(64, "glyphs: the side of the glyph images", choices=(16, 32, 64))
+    unet_base: int = _opt(16, "glyphs: channels of the U-Net generator's first layer (doubling to 8x at its 4x4 "
+                              "bottleneck)")
+    # 16 at 64x64 trains 139 pairs/s on 2 cores, 32 only 48 (benchmarks/RESULTS.md)
+    patch_base: int = _opt(16, "glyphs: channels of the PatchGAN discriminator's first layer")
+    patch_layers: int = _opt(2, "glyphs: the PatchGAN's strided convolutions; 1, 2, 3 judge patches of 16, 34, 70 "
+                                "pixels")
 
     def __post_init__(self):
         # the fields left None, which take the dataset's values below: replace() lets a new dataset choose them again
@@ -255,21 +284,15 @@ class GANConfig:
             raise ValueError(f"lr must be positive, got {self.lr}.")
         if not 0 <= self.b1 < 1:
             raise ValueError(f"b1 (Adam's beta1) must be in [0, 1), got {self.b1}.")
-        if not 0 <= self.label_smoothing < 1 or not 0 <= self.dropout < 1:
-            raise ValueError(f"label_smoothing and dropout must be in [0, 1), got {self.label_smoothing} and "
-                             f"{self.dropout}.")
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}.")
         if self.loss not in LOSSES:
             raise ValueError(f"unknown loss {self.loss!r}; choose one of {tuple(LOSSES)}.")
-        if LOSSES[self.loss][0] != "bce" and self.label_smoothing:
-            raise ValueError(f"label_smoothing applies to the cross-entropy loss only; with loss {self.loss!r} set "
-                             f"label_smoothing=0 (got {self.label_smoothing}).")
+        self.step_options()   # the training step's options are validated there (StepOptions), once
         if self.d_lr is not None and not self.d_lr > 0:
             raise ValueError(f"d_lr must be positive, or None for the same as lr; got {self.d_lr}.")
         if not 0 <= self.b2 < 1:
             raise ValueError(f"b2 (Adam's beta2) must be in [0, 1), got {self.b2}; 0.999 is Adam's default.")
-        if not 0 <= self.r1 < float("inf"):
-            raise ValueError(f"r1 (the R1 penalty's gamma) must be >= 0, got {self.r1}; 0 turns it off, MNIST-sized "
-                             "models use about 0.1 to 10.")
         self._check_stabilisers()
         if self.conditional:
             if model != "dcgan":
@@ -338,22 +361,11 @@ class GANConfig:
         unused = [name for name, off in (("conditional", False), ("self_condition", 0), ("pack", 1),
                                          ("minibatch_std", False), ("dropout", 0.0)) if getattr(self, name) != off]
         if unused:
-            raise ValueError(f"{', '.join(unused)} {'belongs' if len(unused) == 1 else 'belong'} to the image GANs of notebooks 03-09; the glyph translator "
+            raise ValueError(f"{', '.join(unused)} {'belongs' if len(unused) == 1 else 'belong'} to the image GANs of "
+                             "notebooks 03-09; the glyph translator "
                              "(dataset 'glyphs') has no use for them: leave them at their defaults.")
 
     def _check_stabilisers(self) -> None:
-        if self.penalty not in PENALTIES:
-            raise ValueError(f"unknown penalty {self.penalty!r}; choose one of {tuple(PENALTIES)}.")
-        if self.r1 and self.penalty != "none":
-            raise ValueError(f"r1={self.r1} is the older spelling of penalty='r1', penalty_weight={self.r1}; with "
-                             f"penalty={self.penalty!r} set r1=0.")
-        if self.penalty_weight is not None:
-            if self.penalty == "none":
-                raise ValueError(f"penalty_weight={self.penalty_weight} needs a penalty; choose one of "
-                                 f"{tuple(PENALTIES)[1:]}, or set penalty_weight=None.")
-            if not 0 < self.penalty_weight < float("inf"):
-                raise ValueError(f"penalty_weight must be positive, got {self.penalty_weight}; None takes the "
-                                 "penalty's default.")
         if self.loss == "wgan" and self.penalty not in ("gp", "clip") and not self.spectral_norm:
             # the Wasserstein critic's scores are only a distance when D is Lipschitz (Arjovsky et al. 2017);
             # unconstrained, they grow without bound and training does not converge
@@ -362,7 +374,6 @@ class GANConfig:
                        f"(--spectral-norm); got penalty {self.penalty!r} without spectral normalisation.")
             if not _READING_STORED.get():
                 raise ValueError(message)
-            import warnings                  # a run trained before this was checked: it loads, as it was trained
             warnings.warn(f"the stored run trained with no Lipschitz constraint; it loads as it was trained, but a new "
                           f"run is refused: {message}", stacklevel=4)
         if self.penalty == "clip" and self.loss != "wgan":
@@ -413,7 +424,6 @@ class GANConfig:
                 before.pop(name)
         d = {**before, **d}
         if _model_for(d.get("model"), d.get("dataset", "mnist")) != "dcgan" and d.get("dropout"):
-            import warnings                  # recorded by runs before it was refused: the MLP trained without it
             warnings.warn(f"this stored config records dropout={d['dropout']} for an MLP, which has no dropout: the "
                           "run trained without it; read as dropout=0.", stacklevel=2)
             d["dropout"] = 0.0
@@ -423,14 +433,14 @@ class GANConfig:
         finally:
             _READING_STORED.reset(token)
 
-    def step_options(self) -> dict:
-        """The keyword arguments of the training step this config asks for (``train.fit``,
-        ``steps.make_train_step``): k_disc, generator_loss, discriminator_loss, label_smoothing, r1, penalty,
-        penalty_weight, l1_weight. (spectral_norm, minibatch_std and pack are the discriminator's; ``build_gan`` sets them.)"""
+    def step_options(self) -> StepOptions:
+        """The options of the training step this config asks for (``train.fit``, ``steps.make_train_step``): its
+        loss as a pair of losses, k_disc, label smoothing, the penalty and pix2pix's L1 weight. (spectral_norm,
+        minibatch_std and pack are the discriminator's; ``build_gan`` sets them.)"""
         d_loss, g_loss = LOSSES[self.loss]
-        return dict(k_disc=self.k_disc, generator_loss=g_loss, discriminator_loss=d_loss,
-                    label_smoothing=self.label_smoothing, r1=self.r1, penalty=self.penalty,
-                    penalty_weight=self.penalty_weight, l1_weight=self.l1_weight)
+        return StepOptions(k_disc=self.k_disc, generator_loss=g_loss, discriminator_loss=d_loss,
+                           label_smoothing=self.label_smoothing, r1=self.r1, penalty=self.penalty,
+                           penalty_weight=self.penalty_weight, l1_weight=self.l1_weight)
 
     def replace(self, **changes) -> "GANConfig":
         """A copy with some fields changed (validated again).
@@ -444,6 +454,24 @@ class GANConfig:
         return dataclasses.replace(self, **changes)
 
 
+def command_line_defaults(fields: dict, steps: int | None) -> dict:
+    """``fields`` with the two defaults the command line derives where a flag was left out (None), each off in
+    ``GANConfig`` itself (so that notebooks build exactly the model they teach):
+
+    - ``self_condition``: ``DEFAULT_CLUSTERS`` for the unconditional MNIST DCGAN (notebook 09's self-conditioned GAN,
+      which won per CPU-minute), else 0;
+    - ``lr_anneal``: a toy run of known length (``steps``) anneals its second half (notebook 07's recipe), else 0.
+    """
+    f = dict(fields)
+    if f.get("self_condition") is None:
+        plain_mnist = (f.get("dataset", "mnist") == "mnist" and f.get("model") in (None, "dcgan")
+                       and not f.get("conditional") and not f.get("pack", 1) > 1 and not f.get("g_extra"))
+        f["self_condition"] = DEFAULT_CLUSTERS if plain_mnist else 0
+    if f.get("lr_anneal") is None:
+        f["lr_anneal"] = steps if f.get("dataset") in ("ring", "grid") and steps and not f.get("lr_decay") else 0
+    return f
+
+
 def build_gan(config: GANConfig | dict) -> GAN:
     """Builds the freshly initialised GAN a config describes (seeded by ``config.seed``).
 
@@ -454,7 +482,9 @@ def build_gan(config: GANConfig | dict) -> GAN:
       saved weights into it with ``gan_utils.checkpoint``. Train it with ``train.fit(gan, ...,
       config=config)``.
     """
+    # here, not at the top: the recipe imports no JAX, so `python -m gan_utils train --help` and a meta.json read fast
     from flax import nnx
+
     from . import models
     from .steps import GAN
 

@@ -30,6 +30,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 __all__ = ["REPOSITORY", "BRANCH", "REPO_URL", "SITE_URL", "colab_url", "install_source", "where", "requirements",
@@ -193,7 +194,7 @@ def style(projector: bool | None = None) -> None:
         before the setup cell) turns it on for every notebook. Called again, it switches; figures drawn after
         the call follow it.
     """
-    import matplotlib.pyplot as plt   # here, not on top: the command line and the site's build import this module
+    import matplotlib.pyplot as plt  # here, not on top: the command line and the site's build import this module
     if projector is None:
         projector = os.environ.get(PROJECTOR_ENV, "") == "1"
     elif not isinstance(projector, bool):
@@ -223,7 +224,6 @@ def top_to_bottom(t_start: float) -> str:
     notebook's.
     """
     import datetime as dt
-    import time
     minutes = (time.perf_counter() - t_start) / 60
     load = f"load average {os.getloadavg()[0]:.1f} on " if hasattr(os, "getloadavg") else ""
     mode = "; under test, shortened training" if os.environ.get("GAN_COURSE_TEST") == "1" else ""

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -46,10 +47,11 @@ if TYPE_CHECKING:
     from . import data, metrics
     from .config import GANConfig
 
-__all__ = ["VERDICTS", "FIXES", "GLYPH_FIXES", "LOSS_BLOWUP", "MIN_STEPS", "WINDOW", "WINDOW_MIN", "WINDOW_MAX", "TREND_WINDOWS",
-           "HELD_SHARE", "N_TOY", "N_MNIST", "D_WINS_REAL", "D_WINS_FAKE", "NEAR_SIGMA", "NEAR_MIN", "MODES_HELD_MIN",
-           "FID_OFF", "CONFIDENCE_MIN", "DIGIT_SHARE_MIN", "DIGIT_SHARE_MAX", "Diagnosis", "training_signals", "toy_signals",
-           "mnist_signals", "glyph_signals", "diagnose", "diagnose_gan", "diagnose_run", "Doctor"]
+__all__ = ["VERDICTS", "FIXES", "GLYPH_FIXES", "LOSS_BLOWUP", "MIN_STEPS", "WINDOW", "WINDOW_MIN", "WINDOW_MAX",
+           "TREND_WINDOWS", "HELD_SHARE", "N_TOY", "N_MNIST", "D_WINS_REAL", "D_WINS_FAKE", "NEAR_SIGMA", "NEAR_MIN",
+           "MODES_HELD_MIN", "FID_OFF", "CONFIDENCE_MIN", "DIGIT_SHARE_MIN", "DIGIT_SHARE_MAX", "Diagnosis",
+           "training_signals", "toy_signals", "mnist_signals", "glyph_signals", "diagnose", "diagnose_gan",
+           "diagnose_run", "Doctor"]
 
 VERDICTS = ("healthy", "discriminator_wins", "mode_collapse", "non_convergence", "diverged", "too_early")
 
@@ -67,9 +69,10 @@ D_WINS_FAKE = 0.1        # confidence; healthy runs sit near 0.7 / 0.3 (the ship
 #                          0.70 / 0.30), and notebook 05's failing run reaches 1.00 / 0.00
 NEAR_SIGMA = 10.0        # toy data: "near the data" is within 10 standard deviations of a mode (a tenth of the
 #                          ring's radius, a quarter of the grid's spacing), and never farther than a quarter of the
-#                          distance between the two closest modes (so that wide modes do not merge). The papers' 3 sigma (the high-quality
-#                          fraction) is too tight for a doctor: a healthy ring run at a constant learning rate jitters
-#                          around its modes with 40-70% of its samples inside 3 sigma (notebook 07 measures the jitter)
+#                          distance between the two closest modes (so that wide modes do not merge). The papers' 3 sigma
+#                          (the high-quality fraction) is too tight for a doctor: a healthy ring run at a constant
+#                          learning rate jitters around its modes with 40-70% of its samples inside 3 sigma (notebook 07
+#                          measures the jitter)
 NEAR_MIN = 0.5           # fewer than half the samples near a mode: they are not on the data
 MODES_HELD_MIN = 0.9     # toy data: at least 90% of the modes (8 of 8 on the ring, 23 of 25 on the grid) each hold
 HELD_SHARE = 0.25        # a quarter of their fair share of the good samples; fewer is mode collapse
@@ -215,8 +218,8 @@ def training_signals(history: dict) -> dict:
 
 def toy_signals(samples, mixture: data.GaussianMixture) -> dict:
     """The sample signals on a 2-D Gaussian mixture: every key of ``metrics.toy_mode_metrics`` (modes covered, the
-    high-quality fraction within 3 sigma, the reverse KL, the mode histogram) plus ``near_fraction`` (samples within ``NEAR_SIGMA`` standard deviations of a mode, at
-    most a quarter of the smallest distance between two modes),
+    high-quality fraction within 3 sigma, the reverse KL, the mode histogram) plus ``near_fraction`` (samples within
+    ``NEAR_SIGMA`` standard deviations of a mode, at most a quarter of the smallest distance between two modes),
     ``median_sigma`` (the median distance to the nearest mode, in its standard deviations), ``modes_held`` (modes
     holding at least ``HELD_SHARE`` of their fair share of the near samples), ``spread`` (root of the summed
     variances, against the data's ``data_spread``) and ``nonfinite``.
@@ -296,7 +299,8 @@ def glyph_signals(generator, pairs: data.GlyphPairs) -> dict:
     share of its translations read as the right character (``translation.content_accuracy``), ``source_content``,
     the same share for the printed source glyphs themselves (the bar a translator must pass), and ``l1``, the mean
     absolute error to the true brush glyphs in [-1, 1]."""
-    from . import data as data_lib, models, translation
+    from . import data as data_lib
+    from . import models, translation
     source, target = data_lib.to_unit_range(pairs.source), data_lib.to_unit_range(pairs.target)
     x = np.asarray(models.translate(generator, source))
     if not np.all(np.isfinite(x)):
@@ -311,8 +315,8 @@ def diagnose(history: dict, samples: dict | None = None, *, d_loss: str = "bce",
 
     Args:
       history: the run's metric history (see ``training_signals``).
-      samples: ``toy_signals(...)``, ``mnist_signals(...)`` or ``glyph_signals(...)`` of samples drawn now, or None (then only the training
-        signals are read, and the verdict says so when it would need samples).
+      samples: ``toy_signals(...)``, ``mnist_signals(...)`` or ``glyph_signals(...)`` of samples drawn now, or None
+        (then only the training signals are read, and the verdict says so when it would need samples).
       d_loss: D's loss, ``"bce"`` (the cross-entropy of the non-saturating and saturating recipes), ``"hinge"``,
         ``"lsgan"`` or ``"wasserstein"``, or a ``GANConfig.loss`` name (``"non_saturating"`` ...): the D-wins rule
         reads only the cross-entropy, whose output is a probability.
@@ -343,11 +347,11 @@ def diagnose(history: dict, samples: dict | None = None, *, d_loss: str = "bce",
             and t["d_real"] >= D_WINS_REAL and t["d_fake"] <= D_WINS_FAKE:
         grad = (f"; G's gradient is {t['g_grad_vs_peak']:.2g} of its peak" if "g_grad_vs_peak" in t else "")
         return Diagnosis("discriminator_wins",
-                         f"over the last {t['window_steps']} steps D(x) = {r(t['d_real'])} and D(G(z)) = {r(t['d_fake'])} "
-                         f"(D wins at >= {D_WINS_REAL} and <= {D_WINS_FAKE}){grad}", step, ev)
+                         f"over the last {t['window_steps']} steps D(x) = {r(t['d_real'])} and D(G(z)) = "
+                         f"{r(t['d_fake'])} (D wins at >= {D_WINS_REAL} and <= {D_WINS_FAKE}){grad}", step, ev)
     if max(step, t["last_step"]) < MIN_STEPS:
-        return Diagnosis("too_early", f"{max(step, t['last_step'])} steps so far; the doctor judges the samples from step "
-                                      f"{MIN_STEPS} (every run starts with noise)", step, ev)
+        return Diagnosis("too_early", f"{max(step, t['last_step'])} steps so far; the doctor judges the samples "
+                                      f"from step {MIN_STEPS} (every run starts with noise)", step, ev)
     if "high_quality_fraction" in s:                                              # toy data
         near, held, k = s["near_fraction"], s["modes_held"], s["n_modes"]
         if near < NEAR_MIN:
@@ -418,6 +422,7 @@ def diagnose_gan(gan, history: dict, config: GANConfig | dict, *, key=None, step
     style per digit) is not seen.
     """
     import jax
+
     from . import data, models
     cfg = _config_of(config)
     if cfg is None:
@@ -469,7 +474,6 @@ def diagnose_run(run_dir) -> Diagnosis:
 def _diverged_at(run_file: Path) -> int | None:
     """The step at which a run diverged, from its metrics.json (None: it did not). A file that is not what `train`
     writes is ignored with a warning naming it and the fix: the checkpoint alone is read."""
-    import warnings
     try:
         content = json.loads(run_file.read_text())
         if not isinstance(content, dict):

@@ -141,7 +141,8 @@ def _nb01(answer_1=None, js_bernoulli=None, answer_3=None) -> dict[int, _Result]
         2: _function(js_bernoulli, probe, "average KL(P_a || M) and KL(P_b || M) with M the average of the two coins; "
                                           "treat 0 log 0 as 0 (try a = 0, b = 1: the answer must be log 2)"),
         3: _number(answer_3, _mode_seeking_mean, 0.1,
-                   "search mu (and sigma) for the smallest KL(q || p) on the grid; the mode-seeking KL sits on one mode"),
+                   "search mu (and sigma) for the smallest KL(q || p) on the grid; "
+                   "the mode-seeking KL sits on one mode"),
     }
 
 
@@ -149,9 +150,11 @@ def _nb01(answer_1=None, js_bernoulli=None, answer_3=None) -> dict[int, _Result]
 def _nb02(answer_1=None, answer_2=None, answer_3=None, answer_4=None) -> dict[int, _Result]:
     return {
         1: _number(answer_1, 1 / (1 + math.exp(-0.5)), 1e-3, "D* = p / (p + q) = sigmoid(log p - log q)"),
-        2: _number(answer_2, -math.log(2), 1e-3, "split the line into the pieces where only p, both, or only q have mass; "
-                                                  "D* = p / (p + q) is constant on each; integrate p log D* + q log(1 - D*)"),
-        3: _number(answer_3, 2 / math.sqrt(3), 1e-3, "the orbit stays bounded while |trace| < 2, with trace = 2 - k eta^2"),
+        2: _number(answer_2, -math.log(2), 1e-3,
+                   "split the line into the pieces where only p, both, or only q have mass; "
+                   "D* = p / (p + q) is constant on each; integrate p log D* + q log(1 - D*)"),
+        3: _number(answer_3, 2 / math.sqrt(3), 1e-3,
+                   "the orbit stays bounded while |trace| < 2, with trace = 2 - k eta^2"),
         4: _number(answer_4, MEASURED["02"][4][0], MEASURED["02"][4][1],
                    "only the generator's update changes (optax.adam(0.02) in place of the plain step), the seeds and "
                    "everything else stay; report the step of the saturating run at which mu first exceeds 0"),
@@ -175,7 +178,8 @@ def _nb03(answer_1=None, answer_2=None, to_pixels=None) -> dict[int, _Result]:
     return {
         1: _number(answer_1, (7 - 1) * 2 + 3 - 2 * 1, 0, "output side = (input - 1) * stride + kernel - 2 * padding"),
         2: _number(answer_2, subpixel_params, 0,
-                   "sub-pixel = a 3x3 convolution to 4x the output channels, then depth_to_space; count weights + biases"),
+                   "sub-pixel = a 3x3 convolution to 4x the output channels, then depth_to_space; "
+                   "count weights + biases"),
         3: _function(to_pixels, probe, "the inverse of to_unit_range: scale [-1, 1] to [0, 255], round to the nearest "
                                        "integer, clip, and return uint8"),
     }
@@ -191,8 +195,8 @@ def _nb04(neg_log_sigmoid=None, answer_2=None, answer_3=None, answer_4=None) -> 
         got = jnp.asarray(_call(fn, l))     # atol 0: log(1 + exp(-l)) without log1p fails from l = 17 on
         return bool(jnp.all(jnp.isfinite(got))) and bool(jnp.allclose(got, jax.nn.softplus(-l), rtol=1e-5, atol=0))
     return {
-        1: _function(neg_log_sigmoid, probe, "-log sigmoid(l) = softplus(-l); write softplus so that exp never overflows "
-                                             "(split off max(-l, 0)) and test it at l = +-1000"),
+        1: _function(neg_log_sigmoid, probe, "-log sigmoid(l) = softplus(-l); write softplus so that exp never "
+                                             "overflows (split off max(-l, 0)) and test it at l = +-1000"),
         2: _number(answer_2, 0.9 / 2, 1e-6, "the smoothed optimum is (1 - alpha) p / (p + q); set q = p"),
         3: _number(answer_3, 0.001 / 0.999, 1e-6, "saturating |dL/dl| = D, non-saturating |dL/dl| = 1 - D"),
         4: _number(answer_4, 0.9 / 0.1, 1e-3,
@@ -203,13 +207,15 @@ def _nb04(neg_log_sigmoid=None, answer_2=None, answer_3=None, answer_4=None) -> 
 
 # ---------------------------------------------------------------------------------------------- notebook 05
 def _toy_last_high_quality(x_ring, lr: float, b1: float, seed: int = 0, steps_: int = 2000) -> float:
-    """Notebook 05's ``run_toy(lr, b1)`` on the reader's ring samples: the high-quality fraction of its last snapshot."""
+    """Notebook 05's ``run_toy(lr, b1)`` on the reader's ring samples: the high-quality fraction of its last
+    snapshot."""
     import jax
     from flax import nnx
     from gan_utils import data, metrics, models, steps, train
     ring = data.ring(std=0.05)
     rngs = nnx.Rngs(seed)
-    toy = steps.GAN(models.MLPGenerator(2, 2, rngs=rngs), models.MLPDiscriminator(2, rngs=rngs), g_lr=lr, d_lr=lr, b1=b1)
+    toy = steps.GAN(models.MLPGenerator(2, 2, rngs=rngs), models.MLPDiscriminator(2, rngs=rngs), g_lr=lr, d_lr=lr,
+                    b1=b1)
     train.fit(toy, data.BatchSampler(np.asarray(x_ring), 128, jax.random.key(seed + 1)), key=jax.random.key(seed + 2),
               steps=steps_, progress=False)
     fake = np.asarray(models.sample(toy.generator, jax.random.key(seed + 3), 1000))
@@ -334,7 +340,8 @@ def _nb07(ex1=None, ex2=None, ex3=None, ex4=None, ex5=None, *, table=None, recip
         2: _number(ex2, 0.25, 1e-3, "W1 is the area between the two CDFs; every bit of mass moves by the same shift"),
         # f(x) = 2 x1 - x2: gradient (2, -1) everywhere, norm sqrt 5
         3: _number(ex3, 10 * (math.sqrt(5) - 1) ** 2, 1e-2,
-                   "the gradient of a linear critic is the same at every x_hat; the penalty is lambda (||grad|| - 1)^2"),
+                   "the gradient of a linear critic is the same at every x_hat; "
+                   "the penalty is lambda (||grad|| - 1)^2"),
     }
     out[4] = _collapse_change(ex4, recipe)
     if ex5 is None:

@@ -28,8 +28,8 @@ from . import options
 __all__ = ["bce_with_logits", "discriminator_loss", "generator_loss_saturating",
            "generator_loss_non_saturating", "value_function", "discriminator_loss_hinge", "generator_loss_hinge",
            "discriminator_loss_lsgan", "generator_loss_lsgan", "critic_loss_wasserstein",
-           "generator_loss_wasserstein", "generator_loss_none", "r1_penalty", "r2_penalty", "gradient_penalty", "clip_weights",
-           "GENERATOR_LOSSES", "DISCRIMINATOR_LOSSES", "PENALTIES"]
+           "generator_loss_wasserstein", "generator_loss_none", "r1_penalty", "r2_penalty", "gradient_penalty",
+           "clip_weights", "GENERATOR_LOSSES", "DISCRIMINATOR_LOSSES", "PENALTIES"]
 
 
 def _check(logits, name: str) -> jnp.ndarray:

@@ -2,8 +2,9 @@
 
 A GAN has no likelihood to report, so we judge its samples with a network trained for something else. The
 Inception network of FID and the Inception Score was trained on colour photographs and needs a download;
-for MNIST this package ships its own judge, ``MnistClassifier`` (a 5-layer CNN: three convolutions and two dense layers, 0.13 M parameters, above
-99% test accuracy), trained by ``scripts/train_classifier.py``. Rebuild the shipped weights with::
+for MNIST this package ships its own judge, ``MnistClassifier`` (a 5-layer CNN: three convolutions and two dense
+layers, 0.13 M parameters, above 99% test accuracy), trained by ``scripts/train_classifier.py``. Rebuild the shipped
+weights with::
 
     GAN_UTILS_MNIST_DIR=/path/to/mnist python scripts/train_classifier.py
 
@@ -61,11 +62,11 @@ from flax import nnx
 from . import data
 from .checkpoint import _json_safe   # the one cleaner of what is written as JSON (meta.json, metrics.json)
 
-__all__ = ["CLASSIFIER_DIR", "MnistClassifier", "load_classifier", "classifier_meta", "classifier_outputs", "gaussian_stats",
-           "sqrtm_psd", "trace_sqrt_product", "frechet_distance", "fid_from_features", "inception_score",
-           "class_histogram", "histogram_reverse_kl", "precision_recall", "toy_mode_metrics",
-           "image_metrics", "conditional_metrics", "nearest_distances", "memorisation", "copy_line", "load_images", "evaluate",
-           "add_cli"]
+__all__ = ["CLASSIFIER_DIR", "MnistClassifier", "load_classifier", "classifier_meta", "classifier_outputs",
+           "gaussian_stats", "sqrtm_psd", "trace_sqrt_product", "frechet_distance", "fid_from_features",
+           "inception_score", "class_histogram", "histogram_reverse_kl", "precision_recall", "toy_mode_metrics",
+           "image_metrics", "conditional_metrics", "nearest_distances", "memorisation", "copy_line", "load_images",
+           "evaluate", "add_cli"]
 
 CLASSIFIER_DIR = Path(__file__).parent / "assets" / "mnist_classifier"
 FEATURE_DIM = 128
@@ -116,7 +117,8 @@ class MnistClassifier(nnx.Module):
 def _load_classifier_cached(path: str) -> MnistClassifier:
     from . import checkpoint
     return checkpoint._load_judge(path, MnistClassifier(rngs=nnx.Rngs(0)), "Rebuild the classifier's weights with "
-                                  "`python scripts/train_classifier.py` (from the repository root, with MNIST available).")
+                                  "`python scripts/train_classifier.py` (from the repository root, "
+                                  "with MNIST available).")
 
 
 def load_classifier(path: str | os.PathLike = CLASSIFIER_DIR) -> MnistClassifier:
@@ -790,7 +792,8 @@ def add_cli(subparsers, formatter_class) -> None:
                     "2-D points (--dataset ring|grid): modes covered, high-quality fraction, reverse KL. "
                     "The JSON keys are listed in gan_utils/metrics.py.")
     e.add_argument("--samples", required=True,
-                   help="an .npz with 'samples' (from `sample`), a folder of 28x28 PNGs, or a folder of MNIST IDX files")
+                   help="an .npz with 'samples' (from `sample`), a folder of 28x28 PNGs, "
+                        "or a folder of MNIST IDX files")
     e.add_argument("--real", default=None,
                    help="real images scored the same way, for the floor: mnist-train, a folder of PNGs or IDX files")
     e.add_argument("--reference", default=None, help="the real set every FID is measured against (default: "

@@ -1,8 +1,9 @@
 """The GAN playground: a small GAN on 1-D or 2-D data, trained live in front of the reader.
 
 Two parts, one job: a training engine for small MLP GANs (``ToyGAN``: the course's own update step,
-``steps._one_step``, run as pure jitted functions on the split state of Flax NNX models; also run for several seeds at
-once by ``train_seeds``), and a widget (``Playground``) that drives it from the browser. The widget is an ``anywidget`` (one ES module, ``playground.js`` beside this file, no build step):
+``steps.train_step``, run as pure jitted functions on the split state of Flax NNX models; also run for several seeds at
+once by ``train_seeds``), and a widget (``Playground``) that drives it from the browser. The widget is an
+``anywidget`` (one ES module, ``playground.js`` beside this file, no build step):
 the browser draws every frame on a canvas from arrays Python sends (real and generated samples, D's decision map,
 G's manifold, gradient arrows) and asks for the next frame when it has drawn one, so no thread and no timer run in
 the kernel, and no ``jslink``, ``Play`` or ipympl is used (each is broken in at least one notebook front end).
@@ -13,16 +14,14 @@ settings and the same sequence of actions give the same run however the actions 
 """
 from __future__ import annotations
 
+import base64
 import dataclasses
-import json
 import math
 import numbers
 import time
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Callable, Sequence
+from typing import Sequence
 
 import jax
 import jax.numpy as jnp
@@ -34,6 +33,7 @@ from . import config as config_lib
 from . import data as data_lib
 from . import doctor, losses, metrics, models
 from . import steps as steps_lib
+from .options import StepOptions
 
 __all__ = ["DATASETS_2D", "DATASETS_1D", "NOISES", "OPTIMIZERS", "LAYERS", "PlaygroundConfig", "toy_data",
            "ToyGAN", "train_seeds", "Playground", "draw_frame"]
@@ -58,7 +58,8 @@ class PlaygroundConfig:
     The defaults train the 8-mode ring well within a few thousand steps on a laptop CPU and keep one step near a
     millisecond (two hidden layers of 64: measured in benchmarks/playground_speed.py).
     """
-    data: str = "ring"            # 2-D: ring (8 modes), grid (25), line, moons, disjoint, custom; 1-D: bimodal, gaussian
+    data: str = "ring"            # 2-D: ring (8 modes), grid (25), line, moons, disjoint, custom; 1-D: bimodal,
+    #                               gaussian
     noise: str = "gaussian_2d"    # the generator's input z: gaussian or uniform, 1-D or 2-D ("gaussian_<k>d": any k)
     g_layers: int = 2             # hidden layers of G (ReLU)
     g_width: int = 64             # units per hidden layer of G
@@ -94,7 +95,8 @@ class PlaygroundConfig:
         if self.data not in DATASETS_2D + DATASETS_1D:
             raise ValueError(f"unknown data {self.data!r}; choose one of {DATASETS_2D + DATASETS_1D}.")
         kind, _, size = self.noise.partition("_")
-        if kind not in ("gaussian", "uniform") or not (size.endswith("d") and size[:-1].isdigit() and int(size[:-1]) > 0):
+        if kind not in ("gaussian", "uniform") or not (size.endswith("d") and size[:-1].isdigit()
+                                                       and int(size[:-1]) > 0):
             raise ValueError(f"unknown noise {self.noise!r}; choose one of {NOISES}, or 'gaussian_<k>d' / "
                              "'uniform_<k>d' for k-dimensional z (e.g. 'gaussian_64d').")
         if self.noise_dim > config_lib.MAX_SIZES["latent_dim"]:
@@ -107,8 +109,7 @@ class PlaygroundConfig:
                 raise ValueError(f"{name} must be one of {OPTIMIZERS}, got {getattr(self, name)!r}.")
         if self.loss not in config_lib.LOSSES:
             raise ValueError(f"unknown loss {self.loss!r}; choose one of {tuple(config_lib.LOSSES)}.")
-        if self.penalty not in PENALTIES:
-            raise ValueError(f"unknown penalty {self.penalty!r}; choose one of {tuple(PENALTIES)}.")
+        self.step_options()   # the step's options (loss pair, k, penalty and its weight) are validated there, once
         limits = dict(g_layers=MAX_LAYERS, d_layers=MAX_LAYERS, g_width=config_lib.MAX_SIZES["hidden"],
                       d_width=config_lib.MAX_SIZES["hidden"], **{k: config_lib.MAX_SIZES[k]
                                                                  for k in ("k_disc", "batch_size", "pack")})
@@ -122,10 +123,6 @@ class PlaygroundConfig:
         if not (0 <= self.b1 < 1 and 0 <= self.b2 < 1):
             raise ValueError(f"Adam's b1 and b2 must be in [0, 1), got {self.b1} and {self.b2}; 0.5 and 0.999 are "
                              "the defaults.")
-        if self.penalty_weight is not None and not self.penalty_weight > 0:
-            # a negative penalty rewards the very gradients it should damp: training runs to NaN
-            raise ValueError(f"penalty_weight must be positive, got {self.penalty_weight}; None takes the penalty's "
-                             "default.")
         if not 0 <= self.seed < 2 ** 63:     # numpy's generator of the data pool takes no negative seed
             raise ValueError(f"seed must be an integer >= 0, got {self.seed}.")
         try:
@@ -141,6 +138,13 @@ class PlaygroundConfig:
         if self.data == "custom" and len(pts) < 2:
             raise ValueError("data='custom' needs at least two drawn points: pass points=((x, y), ...) or draw them "
                              "on the playground's canvas.")
+
+    def step_options(self) -> StepOptions:
+        """The options of the course's step these settings ask for (a weight set without a penalty is ignored, so
+        that the controls can keep it while the penalty is off)."""
+        d_loss, g_loss = config_lib.LOSSES[self.loss]
+        return StepOptions(k_disc=self.k_disc, generator_loss=g_loss, discriminator_loss=d_loss, penalty=self.penalty,
+                           penalty_weight=None if self.penalty == "none" else self.penalty_weight)
 
     @property
     def data_dim(self) -> int:
@@ -257,8 +261,6 @@ def _optimizer(name: str, lr: float, b1: float = 0.5, b2: float = 0.999) -> opta
     return optax.inject_hyperparams(optax.sgd)(learning_rate=lr)
 
 
-def _penalty_default(penalty: str) -> float:
-    return PENALTIES[penalty] or 0.0      # each penalty's weight from its paper (gamma, lambda or c)
 
 
 class _Optax:
@@ -277,7 +279,7 @@ class _Optax:
 class ToyGAN:
     """A small MLP GAN on 1-D or 2-D data, with pure jitted updates: the playground's engine.
 
-    Every update is the course's step (``steps._one_step``, as in ``train.fit`` and the command line): the last D
+    Every update is the course's step (``steps.train_step``, as in ``train.fit`` and the command line): the last D
     update and the G update share one forward pass of G; real batches are random rows of a pool of data drawn once.
 
     ``state`` is a pytree (the split NNX state of G and D, their optimizer states, the EMA, counters), so
@@ -317,10 +319,7 @@ class ToyGAN:
         # the losses the step uses (notebook 02 checks them against its own), and the arrows' G loss
         self.d_loss_fn = losses.DISCRIMINATOR_LOSSES[d_loss_name]
         self.g_loss_fn = losses.GENERATOR_LOSSES[g_loss_name]
-        self.weight = _penalty_default(c.penalty) if c.penalty_weight is None else float(c.penalty_weight)
-        # the course's step options (k_disc is set per update: the one-network buttons take 0 or 1)
-        self.step_options = steps_lib._check_options(
-            1, g_loss_name, d_loss_name, 0.0, 0.0, c.penalty, None if c.penalty == "none" else self.weight)
+        self.options = c.step_options()   # the course's step's (steps.train_step); the one-network buttons: k = 1
         self.grid = self._view_grid()
         key = jax.random.key(c.seed + 7919)     # the frame's fixed noise: the same z every frame
         self.z_frame = self._noise(key, _FRAME_SAMPLES)
@@ -378,38 +377,49 @@ class ToyGAN:
     def _key(self, state, stream: int, n):
         return jax.random.fold_in(jax.random.fold_in(jax.random.wrap_key_data(state["key"]), stream), n)
 
-    def _gan(self, state) -> SimpleNamespace:
-        """The networks of ``state`` as the course's step takes them (``steps._one_step``: the same update code as
-        ``fit`` and the command line)."""
+    def _players(self, state) -> tuple:
+        """G, D, their optimizers and G's average (None without one), as the course's step takes them. New Variables
+        (``copy=True``): the step's in-place updates leave ``state`` itself as it was."""
         c = self.config
-        # copy=True: new Variables, so that the step's in-place updates leave ``state`` itself as it was
-        return SimpleNamespace(
-            generator=nnx.merge(self.g_def, state["g"], state["g_rest"], copy=True),
-            discriminator=nnx.merge(self.d_def, state["d"], state["d_rest"], copy=True),
-            g_opt=_Optax(self.g_tx, state["g_opt"]), d_opt=_Optax(self.d_tx, state["d_opt"]),
-            g_ema=nnx.merge(self.g_def, state["ema"], state["g_rest"], copy=True) if c.ema else None, ema_decay=c.ema)
+        G = nnx.merge(self.g_def, state["g"], state["g_rest"], copy=True)
+        D = nnx.merge(self.d_def, state["d"], state["d_rest"], copy=True)
+        g_ema = nnx.merge(self.g_def, state["ema"], state["g_rest"], copy=True) if c.ema else None
+        return G, D, _Optax(self.g_tx, state["g_opt"]), _Optax(self.d_tx, state["d_opt"]), g_ema
+
+    def _after(self, state, players, n_d: int, n_g: int) -> dict:
+        """``state`` after an update of ``players`` (``n_d`` D updates, ``n_g`` G updates)."""
+        G, D, g_opt, d_opt, g_ema = players
+        _, gp, gr = nnx.split(G, nnx.Param, ...)
+        _, dp, dr = nnx.split(D, nnx.Param, ...)
+        if not n_d:         # G alone leaves D bit for bit, spectral norm's vectors too (G's loss moved them in D)
+            dp, dr = state["d"], state["d_rest"]
+        return {**state, "g": gp, "g_rest": gr, "d": dp, "d_rest": dr, "g_opt": g_opt.state, "d_opt": d_opt.state,
+                "ema": nnx.state(g_ema, nnx.Param) if g_ema is not None else gp, "n_d": state["n_d"] + n_d,
+                "n_g": state["n_g"] + n_g}
 
     def _update(self, state, k_disc: int, update_g: bool):
-        """One step of the course's update (``steps._one_step``): ``k_disc`` D updates (0: none) then, if
-        ``update_g``, one G update. Real batches are random rows of the pool; z comes from the configured noise. The
-        key is a pure function of the seed and the update counters (D-led steps count D's updates, a lone G update
-        G's), so a run does not depend on how its steps were chunked."""
+        """An update of the course's step (``steps.train_step``, as in ``train.fit`` and the command line), or of one
+        of its halves (``steps.discriminator_step``, ``steps.generator_step``): ``k_disc`` D updates (0: none) then,
+        if ``update_g``, one G update. Real batches are random rows of the pool; z comes from the configured noise.
+        The key is a pure function of the seed and the update counters (D-led steps count D's updates, a lone G
+        update G's), so a run does not depend on how its steps were chunked."""
         c = self.config
         key = self._key(state, 0, state["n_d"]) if k_disc else self._key(state, 1, state["n_g"])
         k_real, k_step = jax.random.split(key)
-        rows = jax.random.randint(k_real, (max(k_disc, 1), c.batch_size), 0, state["pool"].shape[0])
-        real = state["pool"][rows]
-        gan = self._gan(state)
-        m = steps_lib._one_step(gan, real if k_disc > 1 else real[0], k_step, **{**self.step_options,
-                                "k_disc": k_disc}, noise=self._noise, update_g=update_g)
-        _, gp, gr = nnx.split(gan.generator, nnx.Param, ...)
-        _, dp, dr = nnx.split(gan.discriminator, nnx.Param, ...)
-        if not k_disc:      # G alone leaves D bit for bit, spectral norm's vectors too (G's loss moved them in D)
-            dp, dr = state["d"], state["d_rest"]
-        new = {**state, "g": gp, "g_rest": gr, "d": dp, "d_rest": dr, "g_opt": gan.g_opt.state,
-               "d_opt": gan.d_opt.state, "ema": nnx.state(gan.g_ema, nnx.Param) if c.ema else gp,
-               "n_d": state["n_d"] + k_disc, "n_g": state["n_g"] + int(update_g)}
-        return new, m
+        players = G, D, g_opt, d_opt, g_ema = self._players(state)
+        if not k_disc:      # G alone, on as many fakes as a batch
+            m = steps_lib.generator_step(G, D, g_opt, c.batch_size, k_step, self.options, g_ema=g_ema,
+                                         ema_decay=c.ema, noise=self._noise)
+            return self._after(state, players, 0, 1), m
+        rows = jax.random.randint(k_real, (k_disc, c.batch_size), 0, state["pool"].shape[0])
+        real = state["pool"][rows] if k_disc > 1 else state["pool"][rows][0]
+        options = self.options.replace(k_disc=k_disc)
+        if not update_g:    # D alone
+            m = steps_lib.discriminator_step(G, D, d_opt, real, k_step, options, noise=self._noise)
+        else:
+            m = steps_lib.train_step(G, D, g_opt, d_opt, real, k_step, options, g_ema=g_ema, ema_decay=c.ema,
+                                     noise=self._noise)
+        return self._after(state, players, k_disc, int(update_g)), m
 
     def _d_update(self, state):
         return self._update(state, 1, False)
@@ -513,7 +523,8 @@ class ToyGAN:
         return {k: float(v) for k, v in m.items()}
 
     def replay(self, actions: Sequence[tuple[str, int]]) -> "ToyGAN":
-        """Runs a list of actions ``[("both" | "d" | "g", n) or ("set", {"g_lr": .., "d_lr": ..}), ...]`` (a ``log``)."""
+        """Runs a list of actions ``[("both" | "d" | "g", n) or ("set", {"g_lr": .., "d_lr": ..}), ...]`` (a
+        ``log``)."""
         for entry in actions:
             if not isinstance(entry, (tuple, list)) or len(entry) != 2:
                 raise ValueError(f"each action is a pair (action, count), e.g. ('both', 100), got {entry!r}.")
@@ -690,6 +701,7 @@ def draw_frame(gan: ToyGAN, ax=None, layers: Sequence[str] = LAYERS, title: str 
         value for several panels to compare their pushes.
     """
     import matplotlib.pyplot as plt
+
     from . import plots
     if arrow_scale is not None and not (isinstance(arrow_scale, numbers.Real) and 0 < arrow_scale < math.inf):
         raise ValueError(f"arrow_scale must be a positive number (data units per unit of push), got {arrow_scale!r}.")
@@ -710,8 +722,10 @@ def draw_frame(gan: ToyGAN, ax=None, layers: Sequence[str] = LAYERS, title: str 
         if "fake" in layers:
             ax.hist(fr["fake"][:, 0], bins=60, range=(-e, e), density=True, color=plots.FAKE_COLOR, alpha=0.5,
                     label="generated q(x)")
-        ax.set_xlim(-e, e); ax.set_ylim(0, 1.05)
-        ax.set_xlabel("x"); ax.set_ylabel("density  /  D(x)")
+        ax.set_xlim(-e, e)
+        ax.set_ylim(0, 1.05)
+        ax.set_xlabel("x")
+        ax.set_ylabel("density  /  D(x)")
         ax.legend(fontsize=9, loc="upper left")
     else:
         if "heatmap" in layers:
@@ -735,8 +749,11 @@ def draw_frame(gan: ToyGAN, ax=None, layers: Sequence[str] = LAYERS, title: str 
             scale = 0.12 * e / (np.abs(a).max() + 1e-12) if arrow_scale is None else arrow_scale
             ax.quiver(fr["arrows_at"][:, 0], fr["arrows_at"][:, 1], a[:, 0] * scale, a[:, 1] * scale,
                       angles="xy", scale_units="xy", scale=1, color="#444444", width=0.004)
-        ax.set_xlim(-e, e); ax.set_ylim(-e, e); ax.set_aspect("equal")
-        ax.set_xlabel("$x_1$"); ax.set_ylabel("$x_2$")
+        ax.set_xlim(-e, e)
+        ax.set_ylim(-e, e)
+        ax.set_aspect("equal")
+        ax.set_xlabel("$x_1$")
+        ax.set_ylabel("$x_2$")
     nd, ng = gan.step
     ax.set_title(title or f"{gan.config.data}: {nd} D and {ng} G updates", fontsize=9)
     return ax
@@ -767,8 +784,8 @@ class Playground(_WidgetBase):
     actions taken, to reproduce the run in a cell. Readers without a kernel see a PNG snapshot.
 
     Args:
-      config: a ``PlaygroundConfig`` or a dict of its fields; or its fields as keywords, e.g. ``Playground(data="grid", loss="wgan",
-        penalty="gp")``.
+      config: a ``PlaygroundConfig`` or a dict of its fields; or its fields as keywords, e.g.
+        ``Playground(data="grid", loss="wgan", penalty="gp")``.
       steps_per_frame: training steps between two redrawn frames while running (slow motion: one step a frame);
         32 keeps 500+ steps/s at the frame rate a 2-core CPU reaches (benchmarks/playground_speed.py).
     """
@@ -816,7 +833,8 @@ class Playground(_WidgetBase):
             return
         if cfg == old:
             return
-        if {f.name for f in dataclasses.fields(cfg) if getattr(cfg, f.name) != getattr(old, f.name)} <= set(_LIVE_FIELDS):
+        if {f.name for f in dataclasses.fields(cfg)
+                if getattr(cfg, f.name) != getattr(old, f.name)} <= set(_LIVE_FIELDS):
             self.gan.set_learning_rates(cfg.g_lr, cfg.d_lr)      # (logged by the engine)
             self._send_frame()
             return
@@ -830,13 +848,16 @@ class Playground(_WidgetBase):
 
     # -- actions --------------------------------------------------------------------------------------
     def step_d(self):
-        self._metrics(self.gan.step_d()); self._send_frame()
+        self._metrics(self.gan.step_d())
+        self._send_frame()
 
     def step_g(self):
-        self._metrics(self.gan.step_g()); self._send_frame()
+        self._metrics(self.gan.step_g())
+        self._send_frame()
 
     def step_both(self):
-        self._metrics(self.gan.step_both()); self._send_frame()
+        self._metrics(self.gan.step_both())
+        self._send_frame()
 
     def run(self, n: int):
         """Trains n steps (as the run button does), then redraws."""
@@ -901,7 +922,8 @@ class Playground(_WidgetBase):
             if mm["nonfinite"]:   # NaN points: toy_mode_metrics raises its error, which the widget shows
                 metrics.toy_mode_metrics(fr["fake"], self.gan.mixture)
             if h["step"] and len(h["modes"]) < len(h["step"]):
-                h["modes"].append(mm["modes_covered"]); h["hq"].append(mm["high_quality_fraction"])
+                h["modes"].append(mm["modes_covered"])
+                h["hq"].append(mm["high_quality_fraction"])
                 h["rkl"].append(min(mm["reverse_kl"], 10.0))
         self.diagnosis = self._diagnose(mm)
         nd, ng = self.gan.step
@@ -938,6 +960,7 @@ class Playground(_WidgetBase):
         """A PNG of the current view (and, if ``path`` is given, writes it there). Returns the PNG bytes."""
         import matplotlib
         import matplotlib.pyplot as plt
+
         from .widgets import figure_png
         with matplotlib.rc_context({"figure.dpi": 80}):
             fig, ax = plt.subplots(figsize=(4.6, 4.6))
@@ -957,7 +980,6 @@ class Playground(_WidgetBase):
         bundle = super()._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         if data is not None:
-            import base64
             data["image/png"] = base64.b64encode(self.snapshot()).decode()
             data["text/plain"] = (f"GAN playground ({self.gan.config.data}, {self.gan.step[1]} generator updates); "
                                   "run the notebook to use it live.")

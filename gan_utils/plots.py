@@ -5,10 +5,11 @@ REAL_COLOR (D = 1, "real"), so a reader can tell what is what in every notebook 
 from __future__ import annotations
 
 import math
+import re
 from typing import Callable
 
-import numpy as np
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 
 __all__ = ["REAL_COLOR", "FAKE_COLOR", "D_COLOR", "D_CMAP", "image_grid", "show_images", "save_image_grid",
@@ -30,7 +31,8 @@ EQUILIBRIUM = {
 
 
 def image_grid(images, nrow: int | None = None, pad: int = 1) -> np.ndarray:
-    """Tiles images (N, H, W, 1) or (N, H, W) in [-1, 1] or uint8 into one (rows*(H+pad), cols*(W+pad)) array in [0, 1]."""
+    """Tiles images (N, H, W, 1) or (N, H, W) in [-1, 1] or uint8 into one (rows*(H+pad), cols*(W+pad))
+    array in [0, 1]."""
     x = np.asarray(images)
     if x.ndim == 4 and x.shape[-1] == 1:
         x = x[..., 0]
@@ -229,8 +231,8 @@ def animate(frames, draw: Callable, interval: int = 200, figsize=(5, 5), gif_pat
       an ``IPython.display.HTML`` object with the animation (JavaScript player; works without a kernel and without
       network: ``offline_player``). Readers who cannot run JavaScript (GitHub) need a static frame strip beside it.
     """
-    from matplotlib import animation
     from IPython.display import HTML
+    from matplotlib import animation
 
     fig = plt.figure(figsize=figsize)
 
@@ -251,9 +253,10 @@ def animate(frames, draw: Callable, interval: int = 200, figsize=(5, 5), gif_pat
 
 # matplotlib's JavaScript player draws its buttons with Font Awesome icons loaded from a CDN: offline, or where the
 # CDN is blocked, the buttons are blank. Plain Unicode symbols need nothing from the network.
-_PLAYER_GLYPHS = {"fa fa-minus": "&minus;", "fa fa-fast-backward": "&#x23EE;", "fa fa-step-backward": "&#x23F4;&#x2759;",
-                  "fa fa-play fa-flip-horizontal": "&#x25C0;", "fa fa-pause": "&#x23F8;", "fa fa-play": "&#x25B6;",
-                  "fa fa-step-forward": "&#x2759;&#x23F5;", "fa fa-fast-forward": "&#x23ED;", "fa fa-plus": "+"}
+_PLAYER_GLYPHS = {"fa fa-minus": "&minus;", "fa fa-fast-backward": "&#x23EE;",
+                  "fa fa-step-backward": "&#x23F4;&#x2759;", "fa fa-play fa-flip-horizontal": "&#x25C0;",
+                  "fa fa-pause": "&#x23F8;", "fa fa-play": "&#x25B6;", "fa fa-step-forward": "&#x2759;&#x23F5;",
+                  "fa fa-fast-forward": "&#x23ED;", "fa fa-plus": "+"}
 
 
 def offline_player(html: str) -> str:
@@ -263,7 +266,6 @@ def offline_player(html: str) -> str:
       ValueError: the player's markup is not the one this function knows (a matplotlib change); the error says so
         rather than returning a player with blank buttons.
     """
-    import re
     out = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*">', "", html)
     for cls, glyph in _PLAYER_GLYPHS.items():
         out = out.replace(f'<i class="{cls}"></i>', glyph)

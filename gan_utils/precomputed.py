@@ -13,6 +13,7 @@ the readable ``.json`` file.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 import os
 import platform
@@ -31,13 +32,15 @@ _ARRAY = "__array__"                       # a JSON leaf {"__array__": key} poin
 
 
 def rerun_requested(default: bool = False) -> bool:
-    """The notebook's switch: ``default`` (the constant at its top), or True when ``$GAN_COURSE_RUN_EXPERIMENTS`` is 1."""
+    """The notebook's switch: ``default`` (the constant at its top), or True when
+    ``$GAN_COURSE_RUN_EXPERIMENTS`` is 1."""
     return bool(default) or os.environ.get(ENV_RERUN) == "1"
 
 
 def machine_record() -> dict[str, Any]:
     """Where a result was computed: date, machine, cores, load, python and library versions, jax backend."""
     import importlib.metadata as md
+
     import jax
     versions = {}
     for dist in ("jax", "jaxlib", "flax", "optax", "numpy"):
@@ -78,7 +81,6 @@ def _cpuinfo(*prefixes: str) -> str | None:
 
 def _cpu_features() -> str:
     """A short digest of the CPU's instruction-set flags (XLA compiles for them, so they can change float rounding)."""
-    import hashlib
     flags = _cpuinfo("flags", "Features")
     if flags is None:
         return platform.processor() or "unknown"
@@ -172,7 +174,8 @@ def load(name: str, *, folder: str | os.PathLike | None = None) -> tuple[dict, d
 def describe(record: dict) -> str:
     """One sentence: when, where, with what and in how long a result was computed."""
     minutes = record.get("seconds", float("nan")) / 60
-    return (f"computed on {record.get('date', '?')[:10]} on {record.get('machine', '?')} ({record.get('processor', '?')}), "
+    return (f"computed on {record.get('date', '?')[:10]} on {record.get('machine', '?')} "
+            f"({record.get('processor', '?')}), "
             f"jax {record.get('jax', '?')} on {record.get('backend', '?')}, in {minutes:.1f} minutes")
 
 

@@ -27,8 +27,8 @@ from flax import nnx
 from . import data, devices, models
 
 __all__ = ["VAE", "vae_loss", "bits_per_dim", "dequantize", "Schedule", "Denoiser", "diffusion_loss",
-           "ddim_sample", "diffusion_bound", "train_for", "budget_run", "race", "load_rival", "MODELS", "ALSO", "LEARNING_RATES",
-           "DDIM_STEPS", "DIFFUSION_EMA", "PIXELS", "BIN"]
+           "ddim_sample", "diffusion_bound", "train_for", "budget_run", "race", "load_rival", "MODELS", "ALSO",
+           "LEARNING_RATES", "DDIM_STEPS", "DIFFUSION_EMA", "PIXELS", "BIN"]
 
 PIXELS = 28 * 28            # D, the dimensions of one image
 BIN = 1 / 128               # width of one of the 256 grey levels on the course's [-1, 1] scale (2 / 256)
@@ -162,7 +162,8 @@ def _time_embedding(t: jax.Array, dim: int, steps: int) -> jax.Array:
 
 
 class _ResBlock(nnx.Module):
-    """GroupNorm, swish, 3x3 convolution, plus the time's embedding; again; plus the input (1x1 conv if widths differ)."""
+    """GroupNorm, swish, 3x3 convolution, plus the time's embedding; again; plus the input
+    (1x1 conv if widths differ)."""
 
     def __init__(self, cin: int, cout: int, tdim: int, *, rngs: nnx.Rngs):
         self.norm1 = nnx.GroupNorm(cin, num_groups=4, rngs=rngs)
@@ -179,7 +180,8 @@ class _ResBlock(nnx.Module):
 
 
 def _to_blocks(x: jax.Array) -> jax.Array:
-    """(N, 28, 28, 1) -> (N, 14, 14, 4): each 2x2 block of pixels as 4 channels (the inverse of sub-pixel upsampling)."""
+    """(N, 28, 28, 1) -> (N, 14, 14, 4): each 2x2 block of pixels as 4 channels
+    (the inverse of sub-pixel upsampling)."""
     n = x.shape[0]
     return x.reshape(n, 14, 2, 14, 2).transpose(0, 1, 3, 2, 4).reshape(n, 14, 14, 4)
 
@@ -328,7 +330,8 @@ def diffusion_bound(model: Denoiser, schedule: Schedule, x: jax.Array, key: jax.
         raise ValueError(f"x must hold at least 2 images (the standard error needs them), got {n}.")
     if t_samples is not None and (isinstance(t_samples, bool) or not isinstance(t_samples, (int, np.integer))
                                   or t_samples < 1):
-        raise ValueError(f"t_samples must be a positive integer (steps drawn per image) or None (all), got {t_samples!r}.")
+        raise ValueError("t_samples must be a positive integer (steps drawn per image) or None (all), "
+                         f"got {t_samples!r}.")
     T = schedule.steps
     beta = np.asarray(schedule.betas, np.float64)
     abar = np.cumprod(1 - beta)
@@ -581,7 +584,8 @@ def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *,
 
     def on_mark(mark, step, net):      # keep a copy of the model (milliseconds); sample and score after training
         copies.append(net if model == "gan" else nnx.clone(net))
-        out["marks"].append(float(mark)); out["steps"].append(int(step))
+        out["marks"].append(float(mark))
+        out["steps"].append(int(step))
 
     if model == "gan":
         res = _gan_for(seed, seconds, marks, on_mark)
@@ -681,7 +685,8 @@ def load_rival(model: str, state: dict) -> nnx.Module:
     weights) or ``Denoiser`` (``"diffusion"``) from the weights ``budget_run`` kept (``nnx.to_pure_dict`` form: nested
     dicts of arrays)."""
     if model not in ("vae", "diffusion"):
-        raise ValueError(f"model must be 'vae' or 'diffusion' (the GAN loads with gan_utils.checkpoint), got {model!r}.")
+        raise ValueError("model must be 'vae' or 'diffusion' (the GAN loads with gan_utils.checkpoint), "
+                         f"got {model!r}.")
     try:
         if model == "vae":     # the size of z from the weights: the encoder's last layer gives (mu, log sigma^2)
             net = VAE(latent_dim=int(np.shape(state["stats"]["kernel"])[-1]) // 2, rngs=nnx.Rngs(0))

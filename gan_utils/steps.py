@@ -36,8 +36,11 @@ import optax
 from flax import nnx
 
 from . import devices, losses, models
+from .options import StepOptions
 
-__all__ = ["GAN", "step_key", "make_train_step", "make_fused_train_step"]
+__all__ = ["GAN", "StepOptions", "step_key", "train_step", "discriminator_step", "generator_step",
+           "discriminator_update", "generator_forward", "generator_update", "update_ema", "make_train_step",
+           "make_fused_train_step"]
 
 
 def _rate(lr: float, decay: int, anneal: int = 0):
@@ -146,212 +149,238 @@ def _scores_and_input_grads(D: nnx.Module, x: jax.Array, *labels) -> tuple[jax.A
     return scores, grad_x
 
 
-def _one_step(gan: GAN, real: jax.Array, key: jax.Array, *, k_disc: int, generator_loss: str,
-              label_smoothing: float, discriminator_loss: str = "bce", penalty: str = "none",
-              penalty_weight: float = 0.0, penalty_metric: str = "penalty", noise: Callable | None = None,
-              update_g: bool = True, l1_weight: float = 0.0) -> dict:
-    """k discriminator updates then one generator update, mutating ``gan`` (called inside jit).
+def _normal_noise(G: nnx.Module) -> Callable:
+    """The course's z: a standard normal of G's latent size, ``noise(key, n) -> (n, latent_dim)``."""
+    return lambda key, n: jax.random.normal(key, (n, G.latent_dim))
 
-    The toy playground (``playground.ToyGAN``) runs on this same step, with two options the course's GANs leave at
-    their defaults: ``noise(key, n) -> z`` (n, latent_dim) draws z (default: a standard normal), and the one-network
-    buttons, ``k_disc=0`` (the generator's update alone, against D as it is; ``real`` is then unused) and
-    ``update_g=False`` (D's updates alone). ``gan`` needs ``generator``, ``discriminator``, ``g_opt`` and ``d_opt``
-    (anything with ``update(model, grads)``), ``g_ema`` and ``ema_decay``.
+
+# D's scores on the real and the generated batch, and its penalty term (None without one): one small function per
+# penalty. Each takes (D, real, fake, y, weight, key); y is (labels,) for a conditional D, else ().
+def _scores(D, real, fake, y, weight, key):
+    """No penalty (and "clip", which constrains D's weights after its update instead): the two forward passes."""
+    return D(real, *y), D(fake, *y), None
+
+
+def _scores_r1(D, real, fake, y, weight, key):
+    """R1: gamma/2 E||grad_x D(x)||^2 at the real batch, whose scores come from the penalty's own forward pass."""
+    r, grads = _scores_and_input_grads(D, real, *y)
+    return r, D(fake, *y), losses._r1_from_gradients(grads, weight)
+
+
+def _scores_r2(D, real, fake, y, weight, key):
+    """R2: the same penalty at the generated batch."""
+    r = D(real, *y)
+    f, grads = _scores_and_input_grads(D, fake, *y)
+    return r, f, losses._r1_from_gradients(grads, weight)
+
+
+def _scores_gp(D, real, fake, y, weight, key):
+    """WGAN-GP: lambda E(||grad D(x_hat)|| - 1)^2, a third forward pass at random points between real and fake."""
+    r, f = D(real, *y), D(fake, *y)
+    eps = jax.random.uniform(key, (real.shape[0],) + (1,) * (real.ndim - 1), real.dtype)
+    _, grads = _scores_and_input_grads(D, eps * real + (1 - eps) * fake, *y)
+    return r, f, losses._gp_from_gradients(grads, weight)
+
+
+_SCORES = {"none": _scores, "clip": _scores, "r1": _scores_r1, "r2": _scores_r2, "gp": _scores_gp}
+
+
+def _d_loss(D: nnx.Module, real: jax.Array, fake: jax.Array, y: tuple, gp_key, options: StepOptions):
+    """D's loss: the adversarial loss of its scores, plus its penalty. Aux: the scores, the two terms apart."""
+    m = getattr(D, "pack", 1)                  # PacGAN: D judges packs of m samples
+    real, fake = models.pack_samples(real, m), models.pack_samples(fake, m)
+    r, f, penalty = _SCORES[options.applied_penalty](D, real, fake, y, options.applied_weight, gp_key)
+    if options.discriminator_loss == "bce":
+        adversarial = losses.discriminator_loss(r, f, label_smoothing=options.label_smoothing)
+    else:
+        adversarial = losses.DISCRIMINATOR_LOSSES[options.discriminator_loss](r, f)
+    return (adversarial if penalty is None else adversarial + penalty), (r, f, adversarial, penalty)
+
+
+def discriminator_update(D: nnx.Module, d_opt, real: jax.Array, fake: jax.Array, options: StepOptions, *,
+                         y: tuple = (), gp_key: jax.Array | None = None) -> dict:
+    """One update of D on a real batch (B, ...) and a generated one, G held fixed. Returns its metrics: ``d_loss``
+    (the adversarial part, comparable across runs), ``d_real`` and ``d_fake`` (the mean sigmoid of D's scores before
+    the update) and, with a penalty added to the loss, the penalty term (``options.penalty_metric``).
+
+    ``d_opt`` is anything with ``update(model, grads)`` (an ``nnx.Optimizer``); ``y`` the labels of a conditional D,
+    as ``(labels,)``; ``gp_key`` the key of WGAN-GP's interpolation.
     """
-    G, D = gan.generator, gan.discriminator
-    if noise is None:
-        def noise(k, n):
-            return jax.random.normal(k, (n, G.latent_dim))
-    m = getattr(D, "pack", 1)                       # PacGAN: D judges packs of m samples
-    conditional = models.takes_labels(G)   # a class-conditional or self-conditioned generator
-    if conditional:   # real = (images, labels); the fakes are asked for the same labels, so D sees the same classes
-        real, labels = real
-        if m > 1:
-            raise ValueError("PacGAN's packing mixes the samples of a pack, which a class-conditional D cannot "
-                             "judge against one label; use pack=1.")
-        labels_k = labels if k_disc > 1 else labels[None]
-    g_loss_fn = losses.GENERATOR_LOSSES[generator_loss]
-    if discriminator_loss == "bce":
-        def adversarial(r, f):
-            return losses.discriminator_loss(r, f, label_smoothing=label_smoothing)
-    else:
-        adversarial = losses.DISCRIMINATOR_LOSSES[discriminator_loss]
-    reals = real if k_disc > 1 else real[None]
-    n = reals.shape[1]   # k_disc = 0 (G alone): real is a batch whose size is the number of fakes G makes
-    if n % m:
-        raise ValueError(f"the discriminator judges packs of {m} samples (pack={m}), but the batch has {n}; "
-                         f"use a batch size that is a multiple of {m}.")
-    keys = jax.random.split(key, max(k_disc, 1))
-    added = penalty in ("r1", "r2", "gp")           # a term added to D's loss ("clip" constrains the weights)
-    gp_keys = (jax.random.split(jax.random.fold_in(key, 1), k_disc) if penalty == "gp" and k_disc
-               else [None] * max(k_disc, 1))
-
-    def d_loss_fn(D, real, fake, gp_key, *y):   # y: (labels,) for a conditional GAN, else ()
-        real, fake = models.pack_samples(real, m), models.pack_samples(fake, m)
-        if not added:  # the plain step: no penalty, nothing extra traced
-            r, f = D(real, *y), D(fake, *y)
-            return adversarial(r, f), (r, f)
-        if penalty == "r1":     # the logits on real data come from the penalty's forward pass
-            r, grads = _scores_and_input_grads(D, real, *y)
-            f = D(fake, *y)
-            pen = losses._r1_from_gradients(grads, penalty_weight)
-        elif penalty == "r2":   # ... on fakes, likewise
-            r = D(real, *y)
-            f, grads = _scores_and_input_grads(D, fake, *y)
-            pen = losses._r1_from_gradients(grads, penalty_weight)
-        else:                   # "gp": a third forward pass, at points between real and fake (packs)
-            r, f = D(real, *y), D(fake, *y)
-            eps = jax.random.uniform(gp_key, (real.shape[0],) + (1,) * (real.ndim - 1), real.dtype)
-            _, grads = _scores_and_input_grads(D, eps * real + (1 - eps) * fake, *y)
-            pen = losses._gp_from_gradients(grads, penalty_weight)
-        adv = adversarial(r, f)
-        return adv + pen, (r, f, adv, pen)
-
-    def d_update(grads):
-        gan.d_opt.update(D, grads)
-        if penalty == "clip":   # WGAN's weight clipping, after every update of D
-            nnx.update(D, losses.clip_weights(nnx.state(D, nnx.Param), penalty_weight))
-
-    def y_of(i):   # the labels of discriminator update i, as extra arguments of G and D
-        return (labels_k[i],) if conditional else ()
-
-    for i in range(k_disc - 1):  # extra discriminator updates, each on fresh fakes (k is small: unrolled)
-        fake = jax.lax.stop_gradient(G(noise(keys[i], n), *y_of(i)))
-        grads = nnx.grad(d_loss_fn, has_aux=True)(D, reals[i], fake, gp_keys[i], *y_of(i))[0]
-        d_update(grads)
-
-    # Last discriminator update and the generator update share this forward pass of G.
-    z = noise(keys[-1], n)
-    y = y_of(max(k_disc, 1) - 1)
-    metrics = {}
-    if not update_g:            # D's updates alone (the playground's "D step" button): G's forward pass as above
-        fake = G(z, *y)
-    else:
-        g_def, g_params, g_rest = nnx.split(G, nnx.Param, ...)
-
-        def g_forward(params, rest):  # rest (BatchNorm statistics) is an argument: NNX forbids closing over it
-            g = nnx.merge(g_def, params, rest)
-            return g(z, *y), nnx.state(g, nnx.Not(nnx.Param))  # BatchNorm statistics move forward here
-
-        fake, g_vjp, g_rest_new = jax.vjp(g_forward, g_params, g_rest, has_aux=True)
-        nnx.update(G, g_rest_new)
-
-    if k_disc:
-        (d_loss, (r_logits, f_logits, *pen_parts)), d_grads = nnx.value_and_grad(d_loss_fn, has_aux=True)(
-            D, reals[-1], jax.lax.stop_gradient(fake), gp_keys[-1], *y)
-        d_update(d_grads)
-        metrics["d_loss"] = pen_parts[0] if added else d_loss    # the adversarial part, comparable across runs
-
-    if update_g:
-        # Generator loss through the *updated* discriminator, back through G's saved VJP (and the packing, if any).
-        if not l1_weight:
-            g_loss, d_fake = nnx.value_and_grad(lambda f, D: g_loss_fn(D(models.pack_samples(f, m), *y)))(fake, D)
-        else:   # pix2pix: plus lambda * mean|G(z, source) - target|, the target being the real batch of the same rows
-            def g_total(f, D):
-                adv, l1 = g_loss_fn(D(models.pack_samples(f, m), *y)), jnp.mean(jnp.abs(f - reals[-1]))
-                return adv + l1_weight * l1, (adv, l1)
-
-            (_, (g_loss, metrics["l1"])), d_fake = nnx.value_and_grad(g_total, has_aux=True)(fake, D)
-        g_grads, _ = g_vjp(d_fake)
-        gan.g_opt.update(G, g_grads)
-        if gan.g_ema is not None:
-            _update_ema(gan.g_ema, G, gan.ema_decay)
-        metrics["g_loss"] = g_loss
-    if k_disc:
-        metrics["d_real"] = jnp.mean(jax.nn.sigmoid(r_logits))   # mean D(x) before the update (sigmoid of any score)
-        metrics["d_fake"] = jnp.mean(jax.nn.sigmoid(f_logits))   # mean D(G(z)) before the update
-    if update_g:
-        metrics["g_grad_norm"] = optax.global_norm(g_grads)
-    if added and k_disc:
-        metrics[penalty_metric] = pen_parts[1]          # the penalty term before the update
+    (_, (r, f, adversarial, penalty)), grads = nnx.value_and_grad(_d_loss, has_aux=True)(
+        D, real, jax.lax.stop_gradient(fake), y, gp_key, options)
+    d_opt.update(D, grads)
+    if options.applied_penalty == "clip":   # WGAN's weight clipping, after every update of D
+        nnx.update(D, losses.clip_weights(nnx.state(D, nnx.Param), options.applied_weight))
+    metrics = {"d_loss": adversarial, "d_real": jnp.mean(jax.nn.sigmoid(r)), "d_fake": jnp.mean(jax.nn.sigmoid(f))}
+    if penalty is not None:
+        metrics[options.penalty_metric] = penalty
     return metrics
 
 
-def _update_ema(g_ema: nnx.Module, G: nnx.Module, decay: float) -> None:
+def generator_forward(G: nnx.Module, z: jax.Array, y: tuple = ()) -> tuple[jax.Array, Callable]:
+    """G's forward pass, ``fake = G(z, *y)``, keeping its VJP so that G's update needs no second pass.
+
+    Returns ``(fake, vjp)``; ``vjp(d_fake)`` gives G's parameter gradients. G's BatchNorm statistics move forward
+    here, as in any training-mode call.
+    """
+    g_def, params, rest = nnx.split(G, nnx.Param, ...)
+
+    def forward(params, rest):   # rest (BatchNorm statistics) is an argument: NNX forbids closing over it
+        g = nnx.merge(g_def, params, rest)
+        return g(z, *y), nnx.state(g, nnx.Not(nnx.Param))
+
+    fake, vjp, rest_new = jax.vjp(forward, params, rest, has_aux=True)
+    nnx.update(G, rest_new)
+    return fake, vjp
+
+
+def generator_update(G: nnx.Module, g_opt, D: nnx.Module, fake: jax.Array, vjp: Callable, options: StepOptions, *,
+                     y: tuple = (), target: jax.Array | None = None) -> dict:
+    """One update of G: its loss on D's scores of ``fake``, pushed back through the VJP of ``generator_forward``.
+
+    With ``options.l1_weight`` (pix2pix) the loss adds ``l1_weight * mean|fake - target|``. Returns ``g_loss`` (the
+    adversarial part), ``l1`` (with the L1 term) and ``g_grad_norm``.
+    """
+    if options.l1_weight and target is None:
+        raise ValueError("l1_weight > 0 compares G's output with its target: pass target= (the real batch).")
+    m = getattr(D, "pack", 1)
+    g_loss_fn = losses.GENERATOR_LOSSES[options.generator_loss]
+
+    def loss(fake, D):
+        adversarial = g_loss_fn(D(models.pack_samples(fake, m), *y))
+        if not options.l1_weight:
+            return adversarial, {"g_loss": adversarial}
+        l1 = jnp.mean(jnp.abs(fake - target))
+        return adversarial + options.l1_weight * l1, {"g_loss": adversarial, "l1": l1}
+
+    (_, metrics), d_fake = nnx.value_and_grad(loss, has_aux=True)(fake, D)
+    grads, _ = vjp(d_fake)
+    g_opt.update(G, grads)
+    return {**metrics, "g_grad_norm": optax.global_norm(grads)}
+
+
+def update_ema(g_ema: nnx.Module, G: nnx.Module, decay: float) -> None:
     """``ema = decay * ema + (1 - decay) * param`` for every ``nnx.Param``; BatchNorm statistics copied from G.
 
     The copied running statistics belong to the live weights, not the averaged ones; they cost nothing and keep
     ``g_ema`` usable as it is, but ``GAN.sampler()`` re-estimates them for the averaged weights before sampling,
-    which measured better (MNIST, 400 steps, decay 0.99: FID 294 against 317).
+    which measured better (benchmarks/RESULTS.md).
     """
     avg = jax.tree_util.tree_map(lambda e, p: decay * e + (1.0 - decay) * p,
                                  nnx.state(g_ema, nnx.Param), nnx.state(G, nnx.Param))
     nnx.update(g_ema, avg, nnx.state(G, nnx.Not(nnx.Param)))
 
 
-def _check_options(k_disc: int, generator_loss: str, discriminator_loss: str, label_smoothing: float,
-                   r1: float, penalty: str, penalty_weight: float | None, l1_weight: float = 0.0) -> dict:
-    if generator_loss not in losses.GENERATOR_LOSSES:
-        raise ValueError(f"unknown generator_loss {generator_loss!r}; choose one of {list(losses.GENERATOR_LOSSES)}.")
-    if discriminator_loss not in losses.DISCRIMINATOR_LOSSES:
-        raise ValueError(f"unknown discriminator_loss {discriminator_loss!r}; choose one of "
-                         f"{list(losses.DISCRIMINATOR_LOSSES)}.")
-    if k_disc < 1:
-        raise ValueError(f"k_disc must be at least 1, got {k_disc}.")
-    if label_smoothing and discriminator_loss != "bce":
-        raise ValueError(f"label_smoothing applies to the 'bce' discriminator loss, not {discriminator_loss!r}; "
-                         "pass label_smoothing=0.")
-    if not r1 >= 0:
-        raise ValueError(f"r1 (the R1 penalty's gamma) must be >= 0, got {r1}; 0 turns it off.")
-    if penalty not in losses.PENALTIES:
-        raise ValueError(f"unknown penalty {penalty!r}; choose one of {list(losses.PENALTIES)}.")
-    metric = "penalty"
-    if r1:
-        if penalty != "none":
-            raise ValueError(f"r1={r1} is the older spelling of penalty='r1', penalty_weight={r1}; it cannot be "
-                             f"combined with penalty={penalty!r}. Pass one of them.")
-        penalty, penalty_weight, metric = "r1", r1, "r1_penalty"   # reported under its old name
-    if penalty == "none":
-        if penalty_weight is not None:
-            raise ValueError(f"penalty_weight={penalty_weight} needs a penalty; pick one of "
-                             f"{list(losses.PENALTIES)[1:]}, or leave penalty_weight=None.")
-        penalty_weight = 0.0
-    elif penalty_weight is None:
-        penalty_weight = losses.PENALTIES[penalty]
-    elif not penalty_weight > 0:
-        raise ValueError(f"penalty_weight of {penalty!r} must be positive, got {penalty_weight}; None takes the "
-                         f"default, {losses.PENALTIES[penalty]}.")
-    if not 0 <= l1_weight < float("inf"):
-        raise ValueError(f"l1_weight (pix2pix's lambda) must be a finite number >= 0, got {l1_weight}; 0 turns the "
-                         "L1 term off, Isola et al. (2017) use 100.")
-    extra = {"l1_weight": float(l1_weight)} if l1_weight else {}   # absent at 0: the step traces exactly as before
-    if generator_loss == "none" and not l1_weight:
-        raise ValueError("generator_loss='none' leaves G with nothing to learn from; give it l1_weight > 0 (pix2pix's "
-                         "L1-only baseline) or choose an adversarial loss.")
-    return dict(k_disc=k_disc, generator_loss=generator_loss, label_smoothing=label_smoothing,
-                discriminator_loss=discriminator_loss, penalty=penalty, penalty_weight=float(penalty_weight),
-                penalty_metric=metric, **extra)
+def _per_update(G: nnx.Module, D: nnx.Module, real, k: int) -> tuple[jax.Array, list[tuple], int]:
+    """The k real batches (k, B, ...) of a step, the labels of each update (``(labels,)``, or ``()`` for an
+    unconditional G) and the batch size B."""
+    ys = [()] * k
+    if models.takes_labels(G):   # real = (images, labels): the fakes are asked for the same labels
+        real, labels = real
+        if getattr(D, "pack", 1) > 1:
+            raise ValueError("PacGAN's packing mixes the samples of a pack, which a class-conditional D cannot "
+                             "judge against one label; use pack=1.")
+        ys = [(y,) for y in (labels if k > 1 else labels[None])]
+    reals = real if k > 1 else real[None]
+    m, n = getattr(D, "pack", 1), reals.shape[1]
+    if n % m:
+        raise ValueError(f"the discriminator judges packs of {m} samples (pack={m}), but the batch has {n}; "
+                         f"use a batch size that is a multiple of {m}.")
+    return reals, ys, n
 
 
-def make_train_step(gan: GAN, *, k_disc: int = 1, generator_loss: str = "non_saturating",
-                    label_smoothing: float = 0.0, discriminator_loss: str = "bce", r1: float = 0.0,
-                    penalty: str = "none", penalty_weight: float | None = None, l1_weight: float = 0.0,
-                    data_parallel: bool | None = None) -> tuple[nnx.GraphDef, nnx.State, Callable]:
-    """Compiles one training step as a pure function.
+def _keys(key: jax.Array, options: StepOptions) -> tuple[jax.Array, list]:
+    """The keys of a step's k D updates (z of each), and of WGAN-GP's interpolations (None without "gp")."""
+    k = options.k_disc
+    gp = jax.random.split(jax.random.fold_in(key, 1), k) if options.applied_penalty == "gp" else [None] * k
+    return jax.random.split(key, k), gp
+
+
+def train_step(G: nnx.Module, D: nnx.Module, g_opt, d_opt, real, key: jax.Array,
+               options: StepOptions = StepOptions(), *, g_ema: nnx.Module | None = None, ema_decay: float = 0.0,
+               noise: Callable | None = None) -> dict:
+    """One training step, in place: ``options.k_disc`` updates of D, then one update of G through the updated D.
+
+    Notebook 05's ``train_step_by_hand`` with its options, and one saving: the last D update and G's update share one
+    forward pass of G (``generator_forward`` keeps its VJP).
+
+    Args:
+      G, D: the generator and the discriminator; ``g_opt``, ``d_opt``: their optimizers (``update(model, grads)``).
+      real: a batch (B, ...), or k batches (k, B, ...) when ``options.k_disc = k > 1``; for a generator that takes
+        labels, the pair ``(images, labels)`` and the fakes are asked for the same labels.
+      key: this step's key (``step_key``).
+      g_ema, ema_decay: a moving average of G's weights, updated after G (``update_ema``); None for none.
+      noise: ``noise(key, n) -> z``; default a standard normal (the playground draws other noise).
+    Returns:
+      the metrics of the last D update and of G's (``discriminator_update``, ``generator_update``).
+    """
+    noise = noise or _normal_noise(G)
+    reals, ys, n = _per_update(G, D, real, options.k_disc)
+    keys, gp_keys = _keys(key, options)
+    for i in range(options.k_disc - 1):   # the extra D updates, each on fresh fakes (k is small: unrolled)
+        fake = G(noise(keys[i], n), *ys[i])
+        discriminator_update(D, d_opt, reals[i], fake, options, y=ys[i], gp_key=gp_keys[i])
+    fake, vjp = generator_forward(G, noise(keys[-1], n), ys[-1])   # shared by the last D update and G's
+    metrics = discriminator_update(D, d_opt, reals[-1], fake, options, y=ys[-1], gp_key=gp_keys[-1])
+    metrics |= generator_update(G, g_opt, D, fake, vjp, options, y=ys[-1], target=reals[-1])
+    if g_ema is not None:
+        update_ema(g_ema, G, ema_decay)
+    return metrics
+
+
+def discriminator_step(G: nnx.Module, D: nnx.Module, d_opt, real, key: jax.Array,
+                       options: StepOptions = StepOptions(), *, noise: Callable | None = None) -> dict:
+    """The D half of ``train_step`` alone (the playground's "D step" button): k updates of D, G held fixed (its
+    BatchNorm statistics still move, as in the full step). The same keys as ``train_step``. Returns the metrics of
+    the last update."""
+    noise = noise or _normal_noise(G)
+    reals, ys, n = _per_update(G, D, real, options.k_disc)
+    keys, gp_keys = _keys(key, options)
+    for i in range(options.k_disc):
+        metrics = discriminator_update(D, d_opt, reals[i], G(noise(keys[i], n), *ys[i]), options, y=ys[i],
+                                       gp_key=gp_keys[i])
+    return metrics
+
+
+def generator_step(G: nnx.Module, D: nnx.Module, g_opt, n: int, key: jax.Array,
+                   options: StepOptions = StepOptions(), *, g_ema: nnx.Module | None = None, ema_decay: float = 0.0,
+                   noise: Callable | None = None) -> dict:
+    """The G half of ``train_step`` alone (the playground's "G step" button): one update of G on ``n`` fresh fakes,
+    against D as it is. Returns ``generator_update``'s metrics."""
+    noise = noise or _normal_noise(G)
+    fake, vjp = generator_forward(G, noise(jax.random.split(key, 1)[0], n))   # split as train_step's k = 1 splits
+    metrics = generator_update(G, g_opt, D, fake, vjp, options)
+    if g_ema is not None:
+        update_ema(g_ema, G, ema_decay)
+    return metrics
+
+
+def _as_options(options, fields: dict) -> StepOptions:
+    """A ``StepOptions`` from a record, a dict of its fields (what ``GANConfig.step_options`` gave before), or
+    keyword arguments over either."""
+    if options is None:
+        return StepOptions(**fields)
+    if isinstance(options, StepOptions):
+        return options.replace(**fields) if fields else options
+    if isinstance(options, dict):
+        return StepOptions(**{**options, **fields})
+    raise TypeError(f"options must be a StepOptions (e.g. GANConfig(...).step_options()), got "
+                    f"{type(options).__name__}.")
+
+
+def _gan_step(gan: GAN, real, key: jax.Array, options: StepOptions) -> dict:
+    return train_step(gan.generator, gan.discriminator, gan.g_opt, gan.d_opt, real, key, options, g_ema=gan.g_ema,
+                      ema_decay=gan.ema_decay)
+
+
+def make_train_step(gan: GAN, options: StepOptions | None = None, *, data_parallel: bool | None = None,
+                    **option_fields) -> tuple[nnx.GraphDef, nnx.State, Callable]:
+    """Compiles ``train_step`` on ``gan`` as a pure function of its state.
 
     Args:
       gan: the GAN whose structure fixes the compiled step (its values are not captured).
-      k_disc: discriminator updates per generator update.
-      generator_loss: ``"non_saturating"`` (default, -log D(G(z))), ``"saturating"`` (log(1 - D(G(z)))),
-        ``"hinge"`` (-l(G(z))), ``"lsgan"`` (least squares) or ``"wasserstein"`` (-f(G(z))); see
-        ``losses.GENERATOR_LOSSES``.
-      label_smoothing: one-sided label smoothing for the real targets (0 disables it; ``"bce"`` only).
-      discriminator_loss: ``"bce"`` (default, the cross-entropy of ``losses.discriminator_loss``), ``"hinge"``,
-        ``"lsgan"`` or ``"wasserstein"`` (the critic's loss); see ``losses.DISCRIMINATOR_LOSSES``.
-      r1: gamma of the R1 penalty ``gamma/2 * mean_i ||grad_x l(x_i)||^2`` on the real batch, added to D's loss
-        (Mescheder et al., 2018); 0 (default) leaves it out of the compiled step entirely. The older spelling of
-        ``penalty="r1", penalty_weight=r1``, kept so that older code and configs mean what they meant (its metric
-        keeps its name, ``r1_penalty``).
-      penalty: D's stabiliser, one of ``losses.PENALTIES``: ``"none"`` (default), ``"r1"`` (``losses.r1_penalty``
-        on the real batch), ``"r2"`` (``losses.r2_penalty`` on the fakes), ``"gp"`` (WGAN-GP's
-        ``losses.gradient_penalty``), each added to D's loss, or ``"clip"`` (every parameter of D clipped to
-        [-c, c] after each of its updates, ``losses.clip_weights``). With PacGAN's packing the penalties are taken
-        per pack, D's examples (WGAN-GP's interpolation coefficient is then one per pack).
-      penalty_weight: gamma (r1, r2), lambda (gp) or the bound c (clip); None (default) takes the penalty's
-        default in ``losses.PENALTIES`` (10, 10, 10 and 0.01).
-      l1_weight: pix2pix's lambda (Isola et al., 2017, use 100): adds ``l1_weight * mean|G(z, source) - target|`` to
-        G's loss, for an image-conditioned GAN whose batches are ``(targets, sources)``; 0 (default) leaves it out
-        of the compiled step. With ``generator_loss="none"`` G learns from this term alone (the L1-only baseline).
+      options: the step's options (``StepOptions``, documented there; ``GANConfig.step_options()`` gives a recipe's);
+        default all off. ``option_fields`` set some by name, over ``options``: ``make_train_step(gan, k_disc=5)``.
       data_parallel: split each batch across all local devices, parameters replicated (see
         ``data_parallel_shardings``); the default ``None`` does so whenever there is more than one device
         (a Colab TPU's 8 cores, several GPUs), so the same code runs everywhere. The batch size must then be
@@ -371,23 +400,21 @@ def make_train_step(gan: GAN, *, k_disc: int = 1, generator_loss: str = "non_sat
       generator.
       Put the state back into the module with ``nnx.update(gan, state)``.
     """
-    opts = _check_options(k_disc, generator_loss, discriminator_loss, label_smoothing, r1, penalty, penalty_weight,
-                          l1_weight)
+    options = _as_options(options, option_fields)
     graphdef, state = nnx.split(gan)
 
     def step(state, real, key):
         gan = nnx.merge(graphdef, state)
-        metrics = _one_step(gan, real, key, **opts)
+        metrics = _gan_step(gan, real, key, options)
         return nnx.state(gan), metrics
 
-    return graphdef, state, devices.jit_step(step, batch_axis=0 if k_disc == 1 else 1, data_parallel=data_parallel)
+    return graphdef, state, devices.jit_step(step, batch_axis=0 if options.k_disc == 1 else 1,
+                                             data_parallel=data_parallel)
 
 
-def make_fused_train_step(gan: GAN, *, k_disc: int = 1, generator_loss: str = "non_saturating",
-                          label_smoothing: float = 0.0, discriminator_loss: str = "bce", r1: float = 0.0,
-                          penalty: str = "none", penalty_weight: float | None = None, l1_weight: float = 0.0,
-                          data_parallel: bool | None = None,
-                          unroll: int | bool | None = None) -> tuple[nnx.GraphDef, nnx.State, Callable]:
+def make_fused_train_step(gan: GAN, options: StepOptions | None = None, *, data_parallel: bool | None = None,
+                          unroll: int | bool | None = None,
+                          **option_fields) -> tuple[nnx.GraphDef, nnx.State, Callable]:
     """Like ``make_train_step``, but one compiled call runs many steps (a ``lax.scan``).
 
     ``fused(state, reals, key, start_step) -> (state, metrics)`` with ``reals`` of shape (n, B, ...) (or
@@ -400,8 +427,7 @@ def make_fused_train_step(gan: GAN, *, k_disc: int = 1, generator_loss: str = "n
     benchmarks/RESULTS.md). Unrolling costs compile time proportional to n, which is why
     ``devices.default_fuse`` does not fuse those models on CPU at all.
     """
-    opts = _check_options(k_disc, generator_loss, discriminator_loss, label_smoothing, r1, penalty, penalty_weight,
-                          l1_weight)
+    options = _as_options(options, option_fields)
     graphdef, state = nnx.split(gan)
     if unroll is None:
         unroll = devices.scan_unroll(gan)
@@ -410,9 +436,10 @@ def make_fused_train_step(gan: GAN, *, k_disc: int = 1, generator_loss: str = "n
         def body(state, xs):
             real, i = xs
             gan = nnx.merge(graphdef, state)
-            metrics = _one_step(gan, real, step_key(key, start_step + i), **opts)
+            metrics = _gan_step(gan, real, step_key(key, start_step + i), options)
             return nnx.state(gan), metrics
         n = jax.tree_util.tree_leaves(reals)[0].shape[0]   # reals: an array, or (images, labels)
         return jax.lax.scan(body, state, (reals, jnp.arange(n)), unroll=unroll)
 
-    return graphdef, state, devices.jit_step(fused, batch_axis=1 if k_disc == 1 else 2, data_parallel=data_parallel)
+    return graphdef, state, devices.jit_step(fused, batch_axis=1 if options.k_disc == 1 else 2,
+                                             data_parallel=data_parallel)

@@ -34,8 +34,8 @@ from flax import nnx
 from . import data, metrics, models
 
 __all__ = ["StyleClassifier", "GLYPH_CLASSIFIER_DIR", "STYLES", "load_style_classifier", "style_outputs",
-           "content_reading", "content_accuracy", "ssim", "sharpness", "translation_scores", "CLASSIFIER_SIZE", "OBJECTIVES",
-           "build_translator", "train_translator"]
+           "content_reading", "content_accuracy", "ssim", "sharpness", "translation_scores", "CLASSIFIER_SIZE",
+           "OBJECTIVES", "build_translator", "train_translator"]
 
 GLYPH_CLASSIFIER_DIR = Path(__file__).resolve().parent / "assets" / "glyph_classifier"
 STYLES = ("hei", "kai")        # the style head's classes: source font, target font

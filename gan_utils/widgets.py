@@ -8,12 +8,19 @@ the cell runs.
 """
 from __future__ import annotations
 
+import base64
 import functools
+import io
+import math
+import textwrap
+import time
 from pathlib import Path
 from typing import Callable
 
-__all__ = ["LiveTraining", "DrawingCanvas", "SnapshotBox", "figure_png", "interactive_figure", "interpolate_latents",
-           "latent_directions", "draw_interpolation",
+import numpy as np
+
+__all__ = ["LiveTraining", "DrawingCanvas", "SnapshotBox",  # noqa: F822 (provided lazily by __getattr__ below)
+           "figure_png", "interactive_figure", "interpolate_latents", "latent_directions", "draw_interpolation",
            "latent_interpolation", "draw_latent_explorer", "latent_explorer",
            "EDITS", "gaussian_blur", "edit_digit", "draw_discriminator_view", "discriminator_verdict",
            "degrade_images", "draw_metric_explorer", "metric_explorer", "draw_brush_text", "patch_geometry",
@@ -36,11 +43,11 @@ class LiveTraining:
       steps: the planned number of steps, for the title ("step 750 of 5000").
       smooth: moving-average window of the loss curves, in steps.
       doctor: the run's ``GANConfig`` (or a ``doctor.Doctor``) to show the GAN doctor's verdict under the picture at
-        every call, with its reason and what to try (``gan_utils.doctor``); kept in ``live.diagnoses``. None: no verdict.
+        every call, with its reason and what to try (``gan_utils.doctor``); kept in ``live.diagnoses``.
+        None: no verdict.
     """
 
     def __init__(self, z, *, labels=None, steps: int | None = None, smooth: int = 25, doctor=None):
-        import numpy as np
         n = int(np.asarray(z).shape[0])
         if int(round(n ** 0.5)) ** 2 != n:
             raise ValueError(f"LiveTraining draws a square grid: pass a square number of latent codes (64), got {n}.")
@@ -59,8 +66,6 @@ class LiveTraining:
         return self.doctor.diagnoses if self.doctor is not None else []
 
     def __call__(self, step: int, gan, history: dict | None) -> None:
-        import time
-        import numpy as np
         from . import models
         images = np.asarray(models.sample(gan.sampler(), None, len(self.z), z=self.z, labels=self.labels))
         self.frames.append((int(step), images))
@@ -73,7 +78,6 @@ class LiveTraining:
     def progress(self, step: int) -> str:
         """"step 750 of 5000, 26 steps/s, about 3 min left": the title's progress report (speed since the first
         call, compilation included; the step alone until a later call gives a speed)."""
-        import time
         of = f" of {self.steps}" if self.steps else ""
         text = f"step {step}{of}"
         if self._started is not None and step > self._started[0]:
@@ -86,9 +90,9 @@ class LiveTraining:
 
     def png(self, step: int, images, history: dict | None) -> bytes:
         """The picture: the sample grid beside the two loss curves (PNG bytes)."""
-        import io
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
+
         from . import plots
 
         fig = Figure(figsize=(9.6, 3.9), dpi=80)
@@ -107,7 +111,6 @@ class LiveTraining:
         fig.tight_layout()
         last = self.diagnoses[-1] if self.diagnoses else None
         if last is not None:     # the doctor's verdict in a band under the picture: green when healthy, red otherwise
-            import textwrap
             ok = last.verdict in ("healthy", "too_early")
             text = f"doctor: {last.verdict.replace('_', ' ')} - {last.reason}"
             if last.verdict != "healthy":
@@ -136,7 +139,7 @@ class LiveTraining:
 
 
 try:     # anywidget is a declared dependency (Colab ships it); the rest of this module, and playground's engine, work
-    import anywidget as _anywidget     # without it. playground.Playground takes its base class from here too.
+    import anywidget as _anywidget  # without it. playground.Playground takes its base class from here too.
     import traitlets as _traitlets
     _WidgetBase = _anywidget.AnyWidget
 except ImportError:      # pragma: no cover - exercised only where anywidget is missing
@@ -178,7 +181,6 @@ class DrawingCanvas(_WidgetBase):
 
     def image(self):
         """The drawing: float32 (resolution, resolution) in [0, 1] (white ink on black), or None while it is blank."""
-        import numpy as np
         n = self.resolution
         if len(self.pixels) != n * n:
             return None
@@ -193,7 +195,6 @@ class DrawingCanvas(_WidgetBase):
 
 def figure_png(fig) -> bytes:
     """A matplotlib figure as PNG bytes, at the figure's own size and dpi (tight bounding box, as inline plots)."""
-    import io
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight")
     return buf.getvalue()
@@ -235,7 +236,6 @@ def _snapshot_box_class():
             data = bundle[0] if isinstance(bundle, tuple) else bundle
             png = self.snapshot_png() if data is not None else None
             if png:
-                import base64
                 data["image/png"] = base64.b64encode(png).decode()
                 data["text/plain"] = self.text
             return bundle
@@ -298,7 +298,6 @@ def interpolate_latents(z0, z1, t, method: str = "slerp"):
     the generator rarely saw in training. ``"slerp"`` (White, 2016) moves along the great circle instead,
     sin((1-t) w)/sin(w) z0 + sin(t w)/sin(w) z1 with cos(w) = <z0, z1>/(|z0| |z1|), and keeps the norm.
     """
-    import numpy as np
     if method not in ("slerp", "linear"):
         raise ValueError(f"unknown method {method!r}; choose 'slerp' or 'linear'.")
     z0, z1 = np.asarray(z0, np.float64).ravel(), np.asarray(z1, np.float64).ravel()
@@ -330,7 +329,6 @@ def _seed_z(seed: int, latent_dim: int):
 
 
 def _generate(generator, z):
-    import numpy as np
     from .models import sample
     z = np.asarray(z, np.float32)
     return np.asarray(sample(generator, None, len(z), z=z))
@@ -348,8 +346,8 @@ def latent_directions(generator, z, k: int = 3):
       step in z, L2 over the image), largest first.
     """
     import jax
-    import numpy as np
     from flax import nnx
+
     from .models import inference_copy
     graphdef, state = nnx.split(inference_copy(generator))
 
@@ -376,8 +374,8 @@ def draw_interpolation(generator, seed_a: int = 0, seed_b: int = 1, t: float = 0
       the figure.
     """
     import matplotlib.pyplot as plt
-    import numpy as np
-    from .plots import show_image_row, FAKE_COLOR
+
+    from .plots import FAKE_COLOR, show_image_row
     _check_path(n, t, method)
     za, zb = _seed_z(seed_a, generator.latent_dim), _seed_z(seed_b, generator.latent_dim)
     ts = np.linspace(0, 1, n)
@@ -420,8 +418,8 @@ def draw_latent_explorer(generator, z, directions, amounts, gains=None):
       the figure.
     """
     import matplotlib.pyplot as plt
-    import numpy as np
-    from .plots import show_image_row, FAKE_COLOR
+
+    from .plots import FAKE_COLOR, show_image_row
     d = np.asarray(directions, np.float32)
     a = np.asarray(amounts, np.float32)
     if d.shape[0] != a.shape[0]:
@@ -453,7 +451,6 @@ def latent_explorer(generator, seed: int = 0, k: int = 3):
         raise ValueError(f"k (directions, one slider each) must be an integer in 1..{generator.latent_dim} (the "
                          f"latent size), got {k!r}.")
     import matplotlib.pyplot as plt
-    import numpy as np
     seed_box = w.BoundedIntText(value=seed, min=0, max=10**6, description="seed", layout=w.Layout(width="160px"))
     sliders = [w.FloatSlider(value=0.0, min=-3.0, max=3.0, step=0.25, description=f"d{i + 1}",
                              continuous_update=False) for i in range(k)]
@@ -497,7 +494,6 @@ def gaussian_blur(images, sigma: float):
     Returns:
       float64 array of the same shape.
     """
-    import numpy as np
     if not sigma >= 0:
         raise ValueError(f"sigma (the blur, in pixels) must be >= 0, got {sigma}.")
     x = np.array(images, np.float64)
@@ -526,7 +522,6 @@ def edit_digit(image, edit: str, amount: float, other=None, seed: int = 0):
     Returns:
       float32 (28, 28, 1) in [-1, 1].
     """
-    import numpy as np
     if edit not in EDITS:
         raise ValueError(f"unknown edit {edit!r}; choose one of {EDITS}.")
     if not 0 <= amount <= 1:
@@ -565,6 +560,7 @@ def _d_functions(discriminator):
     """
     import jax
     from flax import nnx
+
     from .models import inference_copy
     leaves = jax.tree_util.tree_leaves(nnx.state(discriminator, nnx.Param))   # the weights now (no copy made)
     cached = _D_FUNCTIONS.get(id(discriminator))
@@ -593,7 +589,7 @@ def draw_discriminator_view(discriminator, image, edit: str = EDITS[0], amount: 
       image (blue: brighter here looks more real, orange: more fake), and the logit along the edit's amounts.
     """
     import matplotlib.pyplot as plt
-    import numpy as np
+
     from .plots import D_CMAP, D_COLOR, REAL_COLOR
     logits, grad = _d_functions(discriminator)
     amounts = np.linspace(0, 1, n_curve)
@@ -614,7 +610,8 @@ def draw_discriminator_view(discriminator, image, edit: str = EDITS[0], amount: 
     axes[2].imshow(g, cmap=D_CMAP, vmin=-lim, vmax=lim)
     axes[2].set_title(f"where D looks: d logit / dx\n(largest |value| {lim:.2f})", fontsize=9)
     for ax in axes[:3]:
-        ax.set_xticks([]); ax.set_yticks([])
+        ax.set_xticks([])
+        ax.set_yticks([])
     ax = axes[3]
     ax.axhline(0, color="gray", lw=0.8, ls="--")
     ax.plot(amounts, curve[:-1], "-o", color=D_COLOR, ms=3, label="D's logit")
@@ -641,7 +638,6 @@ def discriminator_verdict(discriminator, real_images, fake_images=None, *, index
       a ``SnapshotBox`` with the controls and the figure of ``draw_discriminator_view``.
     """
     import ipywidgets as w
-    import numpy as np
     real = np.asarray(real_images, np.float32)
     if real.ndim != 4 or real.shape[1:] != (28, 28, 1):
         raise ValueError(f"real_images must be (N, 28, 28, 1) in [-1, 1], got shape {real.shape}.")
@@ -691,7 +687,6 @@ def degrade_images(images, labels=None, *, n: int = 2000, blur: float = 0.0, noi
     Returns:
       uint8 (n, 28, 28, 1).
     """
-    import numpy as np
     x = np.asarray(images)
     if x.dtype != np.uint8 or x.shape[1:3] != (28, 28):
         raise ValueError(f"images must be uint8 (N, 28, 28[, 1]) digits, got {x.dtype} {x.shape}.")
@@ -737,7 +732,7 @@ def draw_metric_explorer(images, scores: dict, baseline: dict, reference_histogr
       the figure.
     """
     import matplotlib.pyplot as plt
-    import numpy as np
+
     from .plots import FAKE_COLOR, REAL_COLOR, show_images
     fig = plt.figure(figsize=(13, 3.3))
     grid = fig.add_gridspec(1, 6, width_ratios=[1.7, 1.5, 0.8, 0.8, 0.8, 0.8], wspace=0.6)
@@ -784,7 +779,7 @@ def metric_explorer(images, labels, reference, *, n: int = 2000, seed: int = 0, 
       a ``SnapshotBox`` with the controls and the figure of ``draw_metric_explorer``.
     """
     import ipywidgets as w
-    import numpy as np
+
     from . import metrics
     ref = reference if isinstance(reference, tuple) else metrics.classifier_outputs(reference, classifier)
     ref_hist = metrics.class_histogram(ref[1])
@@ -815,7 +810,6 @@ def metric_explorer(images, labels, reference, *, n: int = 2000, seed: int = 0, 
 def _brush_rows(generator, discriminator, text: str, pairs, max_chars: int = 12):
     """The glyph rows of ``draw_brush_text``: the (first ``max_chars``) characters found, those missing, and the
     (N, S, S) images."""
-    import numpy as np
     from . import data, models
     if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
         raise ValueError(f"max_chars (most characters drawn) must be an integer >= 1, got {max_chars!r}.")
@@ -860,6 +854,7 @@ def draw_brush_text(generator, text: str, *, discriminator=None, pairs=None, max
       the figure (with a line naming any character the data does not hold).
     """
     import matplotlib.pyplot as plt
+
     from .plots import D_CMAP
     if not isinstance(text, str):
         raise TypeError(f"text must be a str of characters, got {type(text).__name__}.")
@@ -902,7 +897,6 @@ def patch_geometry(discriminator) -> dict:
       receptive field's side, ``discriminator.receptive_field``) and ``boxes``, the (P * P) clipped boxes
       ``[top, left, bottom, right]`` in image pixels (bottom and right exclusive), row by row.
     """
-    import math
     from . import models
     if not isinstance(discriminator, models.PatchDiscriminator):
         raise TypeError(f"patch_geometry needs a models.PatchDiscriminator (one logit per patch), got "
@@ -948,16 +942,14 @@ class BrushView(_WidgetBase):
     def __init__(self):
         if _anywidget is None:
             raise ImportError("the brush writer needs anywidget: pip install anywidget (Colab ships it).")
-        import numpy as np
         from matplotlib.colors import to_hex
+
         from .plots import D_CMAP
         # matplotlib maps v in [0, 1] to entry min(int(v * N), N - 1) of N colours: the browser does the same
         super().__init__(cmap=[to_hex(c) for c in D_CMAP(np.arange(D_CMAP.N))])
 
     def show(self, generator, text: str, *, discriminator=None, pairs=None, max_chars: int = 12) -> None:
         """Draws ``text`` (its first ``max_chars`` characters found in ``pairs``), as ``draw_brush_text`` does."""
-        import base64
-        import numpy as np
         geometry = {} if discriminator is None else patch_geometry(discriminator)
         if geometry and geometry["size"] != generator.size:
             raise ValueError(f"the discriminator judges {geometry['size']}x{geometry['size']} images but the "

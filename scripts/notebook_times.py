@@ -63,7 +63,8 @@ def section_times(ipynb: Path) -> list[dict]:
             for m in re.finditer(r"^## (.+)$", re.sub(r"(?ms)^```.*?^```", "", src), re.M):
                 title = m[1].strip()
                 sections.append({"title": title, "anchor": _anchor(title), "cells": 0, "seconds": 0.0, "longest": 0.0,
-                                 "longest_line": "", "appendix": title.startswith("Appendix") or sections[-1]["appendix"]})
+                                 "longest_line": "",
+                                 "appendix": title.startswith("Appendix") or sections[-1]["appendix"]})
             continue
         t = _seconds(c) if c["cell_type"] == "code" else None
         if t is None:
@@ -125,7 +126,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     found = times()
     for nb, t in found.items():
-        flag = "" if t is None or t["minutes"] <= CLASS_PERIOD_MIN else f"  OVER the {CLASS_PERIOD_MIN:g}-minute class period"
+        flag = ("" if t is None or t["minutes"] <= CLASS_PERIOD_MIN
+                else f"  OVER the {CLASS_PERIOD_MIN:g}-minute class period")
         note = " (a test-mode run: re-execute it with ./course.sh execute)" if t and t["under_test"] else ""
         print(f"{nb}: {cell(t)}{'' if t is None else ' ' + t['rest']}{note}{flag}")
     if args.readme:

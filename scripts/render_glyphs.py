@@ -128,7 +128,8 @@ def _centre(box) -> np.ndarray:
 
 
 def render_pairs(chars: list[str], source: ImageFont.FreeTypeFont, target: ImageFont.FreeTypeFont, *, size: int,
-                 canvas: int, margin: float) -> tuple[np.ndarray, np.ndarray, list[str], dict[str, list[str]], list[float]]:
+                 canvas: int, margin: float) -> tuple[np.ndarray, np.ndarray, list[str], dict[str, list[str]],
+                                                      list[float]]:
     """Renders and aligns every character both fonts have; returns (source, target, kept chars, dropped by reason,
     the target font's offset in pixels of the render, rows and columns)."""
     notdef = [draw(f, MISSING, canvas) for f in (source, target)]
@@ -197,14 +198,16 @@ def main(argv: list[str] | None = None) -> int:
                                                          margin=args.margin)
     held_out = held_out_mask(len(kept))
     provenance.update({
-        "characters": "GB2312 level 1 (Python's gb2312 codec, rows 16-55)" + (f", first {args.limit}" if args.limit else ""),
-        "dropped": dropped, "target_offset_px": offset, "size": args.size, "render_px": args.render, "margin": args.margin,
+        "characters": "GB2312 level 1 (Python's gb2312 codec, rows 16-55)" + (f", first {args.limit}"
+                                                                              if args.limit else ""),
+        "dropped": dropped, "target_offset_px": offset, "size": args.size,
+        "render_px": args.render, "margin": args.margin,
         "held_out": f"{int(held_out.sum())} characters: numpy default_rng({HELD_OUT_SEED}).permutation, first "
                     f"{HELD_OUT_SHARE:.0%}",
         "ink": "uint8, 255 = ink, 0 = paper (as MNIST); 16 levels, multiples of 17",
         "command": "python scripts/render_glyphs.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "date": datetime.date.today().isoformat(), "pillow": Image.__version__, "freetype": ImageFont.core.freetype2_version,
-        "python": platform.python_version(),
+        "date": datetime.date.today().isoformat(), "pillow": Image.__version__,
+        "freetype": ImageFont.core.freetype2_version, "python": platform.python_version(),
     })
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out, source=source[..., None], target=target[..., None], chars=np.array(kept),

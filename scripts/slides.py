@@ -18,9 +18,9 @@ the .py as ``# %% slideshow={"slide_type": "skip"}``):
   ``# NBVAL_...`` markers, which no slide shows), the exercises' answer and checker
   cells (``# Your answers``, ``# Checker``) are skipped: the class sees the lesson, not the scaffolding.
 
-reveal.js itself (5.2.1, MIT) is vendored in docs/_static/reveal.js/ with its licence (README.txt says how), so a deck works offline;
-formulas use the site's own MathJax (docs are built with sphinx-mathjax-offline), found at ``--static`` (default:
-the site's ``_static`` folder, one level above the decks). A slide taller than the screen scrolls.
+reveal.js itself (5.2.1, MIT) is vendored in docs/_static/reveal.js/ with its licence (README.txt says how), so a deck
+works offline; formulas use the site's own MathJax (docs are built with sphinx-mathjax-offline), found at ``--static``
+(default: the site's ``_static`` folder, one level above the decks). A slide taller than the screen scrolls.
 """
 from __future__ import annotations
 

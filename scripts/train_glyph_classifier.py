@@ -107,7 +107,8 @@ def main(argv=None) -> int:
             xs = np.asarray(augment(jnp.asarray(xs), jax.random.key(key_seed)))
         return style_outputs(xs, model)
 
-    meta = {"trained_on": f"{len(pairs)} training characters in both fonts", "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
+    meta = {"trained_on": f"{len(pairs)} training characters in both fonts", "epochs": args.epochs,
+            "batch_size": args.batch_size, "lr": args.lr,
             "seed": args.seed, "train_seconds": round(seconds, 1), "load_average": round(os.getloadavg()[0], 1),
             "weights_dtype": "float16", "command": COMMAND + (f" --check-font {args.check_font}" if args.check_font
                                                               else ""),

@@ -176,8 +176,10 @@ def table(jsonl: Path) -> str:
                 cells.append("not run")
                 continue
             what = "pass" if r["passed"] else "FAIL (" + ", ".join(
-                [f"cell {e['cell']}: {e['error'].split(':')[0]}" for e in r["errors"]] + ([r["crashed"]] if r["crashed"] else [])) + ")"
-            cells.append(f"{what}, {r['seconds'] / 60:.1f} min ({r['machine'].split('load ')[-1].replace(' at end', '')} load)")
+                [f"cell {e['cell']}: {e['error'].split(':')[0]}" for e in r["errors"]]
+                + ([r["crashed"]] if r["crashed"] else [])) + ")"
+            cells.append(f"{what}, {r['seconds'] / 60:.1f} min "
+                         f"({r['machine'].split('load ')[-1].replace(' at end', '')} load)")
         rows.append(f"| {nb} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 

@@ -84,7 +84,8 @@ def test_every_notebook_has_its_page_in_order_with_its_colab_link(book):
         page = BOOK / "notebooks" / f"{nb}.html"
         assert page.is_file(), f"no page for notebooks/{nb}.ipynb"
         html = page.read_text()
-        assert f'href="{course.colab_url(nb + ".ipynb")}"' in html, f"{nb}: no link to {course.colab_url(nb + '.ipynb')}"
+        assert f'href="{course.colab_url(nb + ".ipynb")}"' in html, (f"{nb}: no link to "
+                                                                      f"{course.colab_url(nb + '.ipynb')}")
         positions.append(index.index(f'href="notebooks/{nb}.html"'))
     assert positions == sorted(positions), "the home page lists the notebooks out of order"
     for name in PAGES:
@@ -100,7 +101,8 @@ def test_pages_show_saved_outputs_and_widget_snapshots_never_widget_views(book):
         widgets = sum("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
         html = (BOOK / "notebooks" / f"{nb}.html").read_text()
         images = len(re.findall(r'<img[^>]+src="\.\./_images/', html))
-        assert images >= pngs, f"{nb}: {pngs} PNG outputs (of which {widgets} widget snapshots), {images} images on its page"
+        assert images >= pngs, (f"{nb}: {pngs} PNG outputs (of which {widgets} widget snapshots), "
+                                f"{images} images on its page")
         for text in WIDGET_TEXT:
             assert text not in html, f"{nb}: {text!r} on its page"
         assert "embed-amd.js" not in html and "require.min.js" not in html, f"{nb}: widget JavaScript loaded"

@@ -110,7 +110,8 @@ def test_verify_runs_the_normal_mode_with_shifted_seeds_and_lists_every_failing_
     import nbformat
     import verify_notebook
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("import os, jax\nSEED = 0\nTESTING = os.environ.get('GAN_COURSE_TEST') == '1'"),
+    nb.cells = [nbformat.v4.new_code_cell("import os, jax\nSEED = 0\n"
+                                          "TESTING = os.environ.get('GAN_COURSE_TEST') == '1'"),
                 nbformat.v4.new_code_cell("assert not TESTING, 'verify must run the normal mode'"),
                 nbformat.v4.new_code_cell("x = int(jax.random.randint(jax.random.key(SEED), (), 0, 1000))\n"
                                           "raw = getattr(jax.random.key, '__wrapped__', jax.random.key)\n"

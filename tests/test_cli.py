@@ -94,7 +94,6 @@ def test_resume_keeps_the_runs_own_recipe(tmp_path, capsys):
 
 # -- issue #50: runs, folders, signals and processes ------------------------------------------------------------------
 
-import os  # noqa: E402
 import shutil  # noqa: E402
 
 import pytest  # noqa: E402

@@ -10,7 +10,6 @@ is downloaded, so an install that needed a dependency would fail the test.
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -50,7 +49,8 @@ def colab(tmp_path_factory):
     fake = home / "site" / "google" / "colab"
     fake.mkdir(parents=True)
     (fake.parent / "__init__.py").write_text("")
-    (fake / "__init__.py").write_text('"""Stand-in for Colab\'s google.colab (gan_utils.course.where looks for it)."""\n')
+    (fake / "__init__.py").write_text('"""Stand-in for Colab\'s google.colab '
+                                      '(gan_utils.course.where looks for it)."""\n')
     env = {"PYTHONPATH": str(home / "site"), "GAN_COURSE_REPO": ROOT.as_uri(), "PIP_NO_INDEX": "1",
            "PIP_NO_BUILD_ISOLATION": "0",   # pip's spelling of --no-build-isolation: build with .colab-env's setuptools
            "PIP_DISABLE_PIP_VERSION_CHECK": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
@@ -96,7 +96,8 @@ def _log_times(ipynb: Path, nb, wall: float) -> None:
     def span(c):
         t = c.get("metadata", {}).get("execution", {})
         if "iopub.status.busy" in t and "iopub.status.idle" in t:
-            a, b = (datetime.fromisoformat(t[k].replace("Z", "+00:00")) for k in ("iopub.status.busy", "iopub.status.idle"))
+            a, b = (datetime.fromisoformat(t[k].replace("Z", "+00:00"))
+                    for k in ("iopub.status.busy", "iopub.status.idle"))
             return round((b - a).total_seconds(), 2)
         return None
 
@@ -141,7 +142,8 @@ def test_every_setup_cell_installs_the_course_and_keeps_colabs_versions(colab):
 
 def test_notebook_01_runs_top_to_bottom_on_colabs_versions(colab):
     nb = _run(colab, ROOT / "notebooks" / "01_probability_background.ipynb", extra_env={"GAN_COURSE_TEST": "1"})
-    assert "JAX " + COLAB["jax"] in _text(nb.cells[_setup_index(ROOT / "notebooks" / "01_probability_background.ipynb")])
+    assert "JAX " + COLAB["jax"] in _text(
+        nb.cells[_setup_index(ROOT / "notebooks" / "01_probability_background.ipynb")])
 
 
 def test_notebook_05_pretrained_path_runs_on_colabs_versions(colab):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from gan_utils import config, data, models, steps, train
+from gan_utils import data, models, steps, train
 from gan_utils.config import GANConfig, build_gan
 
 

@@ -8,6 +8,7 @@ from flax import nnx
 
 from gan_utils import checkpoint, data, models, train
 from gan_utils.config import BEFORE_OPTIONS, GANConfig, build_gan
+from gan_utils.options import StepOptions
 
 
 def test_defaults_follow_the_dataset():
@@ -95,7 +96,8 @@ def test_unknown_keys_are_refused():
 def test_build_gan_from_a_config_or_its_dict_is_the_same_network():
     c = GANConfig(dataset="ring", hidden=(16, 16), seed=3, lr=1e-3, b1=0.9)
     a, b = build_gan(c), build_gan(c.to_dict())
-    for x, y in zip(jax.tree_util.tree_leaves(nnx.state(a, nnx.Param)), jax.tree_util.tree_leaves(nnx.state(b, nnx.Param))):
+    for x, y in zip(jax.tree_util.tree_leaves(nnx.state(a, nnx.Param)),
+                    jax.tree_util.tree_leaves(nnx.state(b, nnx.Param))):
         np.testing.assert_array_equal(x, y)
     assert [l.out_features for l in a.generator.hidden] == [16, 16]
     assert isinstance(a.generator, models.MLPGenerator) and a.latent_dim == 2
@@ -113,7 +115,8 @@ def test_fit_saves_the_config_and_load_gan_rebuilds_it(tmp_path):
     assert checkpoint.load_meta(tmp_path / "ck")["config"] == c.to_dict()
     loaded = checkpoint.load_gan(tmp_path / "ck")
     z = np.zeros((3, 2), np.float32)
-    np.testing.assert_array_equal(models.sample(loaded.generator, None, 3, z=z), models.sample(gan.generator, None, 3, z=z))
+    np.testing.assert_array_equal(models.sample(loaded.generator, None, 3, z=z),
+                                  models.sample(gan.generator, None, 3, z=z))
 
 
 def test_old_configs_load_with_the_defaults_of_the_new_options():
@@ -131,10 +134,11 @@ def test_old_configs_load_with_the_defaults_of_the_new_options():
 
 
 def test_step_options():
-    assert GANConfig().step_options() == dict(k_disc=1, generator_loss="non_saturating", discriminator_loss="bce",
-                                              label_smoothing=0.0, r1=0.0, penalty="none", penalty_weight=None,
-                                              l1_weight=0.0)
-    assert GANConfig(loss="hinge", r1=2.0, k_disc=2).step_options() == dict(
+    assert GANConfig().step_options() == StepOptions()
+    assert dict(**GANConfig().step_options()) == dict(
+        k_disc=1, generator_loss="non_saturating", discriminator_loss="bce", label_smoothing=0.0, r1=0.0,
+        penalty="none", penalty_weight=None, l1_weight=0.0)
+    assert dict(**GANConfig(loss="hinge", r1=2.0, k_disc=2).step_options()) == dict(
         k_disc=2, generator_loss="hinge", discriminator_loss="hinge", label_smoothing=0.0, r1=2.0, penalty="none",
         penalty_weight=None, l1_weight=0.0)
 
@@ -203,7 +207,8 @@ def test_wgan_without_a_lipschitz_constraint_names_the_flags_that_give_one():
 
 @pytest.mark.parametrize("bad", ["ring", ["dataset", "ring"], 3])
 def test_build_gan_from_something_that_is_no_config_names_the_fix(bad):
-    with pytest.raises(TypeError, match="a config is a GANConfig or the dict a checkpoint stores.*GANConfig\\(dataset="):
+    with pytest.raises(TypeError,
+                       match="a config is a GANConfig or the dict a checkpoint stores.*GANConfig\\(dataset="):
         build_gan(bad)
 
 

@@ -22,7 +22,8 @@ def test_every_copy_of_the_repository_address_agrees():
                                  "REPOSITORY into the notebooks and the README.")
     for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py")):
         text = nb.read_text()
-        assert course.colab_url(nb.with_suffix(".ipynb").name) in text, f"{nb.name}: no Colab badge for {course.REPO_URL}"
+        assert course.colab_url(nb.with_suffix(".ipynb").name) in text, (f"{nb.name}: no Colab badge for "
+                                                                          f"{course.REPO_URL}")
         assert f'REPO = "{course.REPO_URL}"' in text, f"{nb.name}: the setup cell's REPO is not {course.REPO_URL}"
     readme = (ROOT / "README.md").read_text()
     assert course.SITE_URL in readme, f"the README does not name the website, {course.SITE_URL}"
@@ -109,7 +110,8 @@ def test_style_and_projector_mode_change_how_figures_show_never_what_is_saved(mo
     import matplotlib.pyplot as plt
     monkeypatch.delenv(course.PROJECTOR_ENV, raising=False)
     course.style()
-    assert (plt.rcParams["figure.dpi"], plt.rcParams["savefig.dpi"], plt.rcParams["axes.spines.top"]) == (100, 100, False)
+    assert (plt.rcParams["figure.dpi"], plt.rcParams["savefig.dpi"],
+            plt.rcParams["axes.spines.top"]) == (100, 100, False)
     assert capsys.readouterr().out == ""                                 # the setup cell stays quiet
     monkeypatch.setenv(course.PROJECTOR_ENV, "1")                        # GAN_COURSE_PROJECTOR=1 ./course.sh lab
     course.style()

@@ -95,7 +95,8 @@ def test_diagnosis_reads_as_one_line_and_json():
     with pytest.raises(ValueError, match="d_loss must be D's loss"):
         doctor.diagnose(_history(1000), d_loss="cross_entropy")
     # a GANConfig.loss name is read as its D loss: the saturating recipe's D is the cross-entropy
-    assert doctor.diagnose(_history(1000, d_real=0.97, d_fake=0.02), d_loss="saturating").verdict == "discriminator_wins"
+    assert doctor.diagnose(_history(1000, d_real=0.97, d_fake=0.02),
+                           d_loss="saturating").verdict == "discriminator_wins"
     with pytest.raises(ValueError, match="the doctor's verdicts are"):
         doctor.Diagnosis("broken", "no such verdict")
     # the step given counts: a checkpoint without a history is not "too early" at step 10,000
@@ -133,7 +134,8 @@ def _fit(steps, **overrides):
 
 
 def test_healthy_on_the_earlier_toy_recipe():
-    d = _fit(10_000)    # the command line's `train --dataset ring --steps 10000` then (benchmarks: healthy in 3 of 3 seeds)
+    d = _fit(10_000)    # the command line's `train --dataset ring --steps 10000` then
+    #                     (benchmarks: healthy in 3 of 3 seeds)
     assert d.verdict == "healthy", d
 
 

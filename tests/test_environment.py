@@ -75,9 +75,11 @@ def test_the_ranges_admit_what_colab_ships():
     reqs, colab = _pyproject_reqs(extras=()), _pins(COLAB)   # the package's own; Colab runs its own Jupyter
     for name, spec in reqs.items():
         if name in colab:
-            assert _fits(name, colab[name], spec), f"Colab's {name} {colab[name]} is outside {spec!r}: Colab would upgrade it"
+            assert _fits(name, colab[name], spec), (f"Colab's {name} {colab[name]} is outside {spec!r}: "
+                                                    "Colab would upgrade it")
     for name in ("jax", "flax", "ipywidgets"):
-        assert f">={colab[name]}" in reqs[name].split(","), f"{name}'s lowest declared version must be Colab's {colab[name]}"
+        assert f">={colab[name]}" in reqs[name].split(","), (f"{name}'s lowest declared version must be "
+                                                             f"Colab's {colab[name]}")
 
 
 def test_known_broken_versions_are_excluded():

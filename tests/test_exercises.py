@@ -6,7 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gan_utils import data, exercises, metrics, steps
+from gan_utils import data, exercises, metrics
 from gan_utils.exercises import ExerciseNotYet, MEASURED, check, grade
 
 
@@ -63,7 +63,8 @@ RIGHT = {
                x0_from_noise=lambda x, e, a: (x - math.sqrt(1 - a) * e) / math.sqrt(a)),
     # the receptive field of 4 strided + 2 stride-1 4x4 convolutions; L1's median and L2's mean of (1, 1, 1, -1, -1)
     "11": dict(ex1=142, ex2=1.0, ex3=0.2,
-               generator_objective=lambda l, f, t, lam: -jnp.mean(jax.nn.log_sigmoid(l)) + lam * jnp.mean(jnp.abs(f - t))),
+               generator_objective=lambda l, f, t, lam: -jnp.mean(jax.nn.log_sigmoid(l))
+                                                        + lam * jnp.mean(jnp.abs(f - t))),
 }
 WRONG = {
     # g(0.4) itself, not its derivative; squared norms; all 30 numbers counted as distinct; the weights without biases
@@ -161,7 +162,8 @@ def test_notebook_06_recomputes_from_the_data():
     rng = np.random.default_rng(0)
     feat_test, feat_train = rng.normal(size=(2500, 8)), rng.normal(size=(3000, 8))
     x_test = rng.integers(0, 256, (50, 28, 28), dtype=np.uint8)
-    real_imgs, blurred = rng.integers(0, 256, (20, 28, 28), dtype=np.uint8), rng.integers(0, 200, (20, 28, 28), dtype=np.uint8)
+    real_imgs, blurred = (rng.integers(0, 256, (20, 28, 28), dtype=np.uint8),
+                          rng.integers(0, 200, (20, 28, 28), dtype=np.uint8))
     ctx = dict(feat_test=feat_test, feat_train=feat_train, x_test=x_test, real_imgs=real_imgs, blurred=blurred)
     ex1 = metrics.fid_from_features(feat_test[:2000], feat_train)
     ex2 = [abs(float(x_test.mean()) - float(v.mean())) for v in (real_imgs, blurred)]
@@ -197,7 +199,6 @@ def test_notebook_08_clipped_truncation_is_recomputed_with_the_shipped_generator
     """Exercise 5 of notebook 08 changes section 3.4's sampling (clip instead of redraw): only that run's scores pass,
     not the redrawn (truncated) ones for the same key, and without the test features it says what to pass."""
     import jax
-    import jax.numpy as jnp
     from gan_utils import checkpoint, models
     x_test, _ = data.load_mnist("test", n=2000)
     feat_test, _ = metrics.classifier_outputs(x_test)

@@ -71,7 +71,8 @@ def test_glyph_commands_refuse_bad_input_with_the_fix(tmp_path, capsys):
     assert "--pretrained glyphs" in capsys.readouterr().err
     assert main(["train", "--dataset", "glyphs", "--model", "dcgan", "--steps", "1", "--out", str(tmp_path / "x")]) == 2
     assert "--model pix2pix" in capsys.readouterr().err
-    assert main(["train", "--dataset", "glyphs", "--latent-dim", "4", "--steps", "1", "--out", str(tmp_path / "y")]) == 2
+    assert main(["train", "--dataset", "glyphs", "--latent-dim", "4", "--steps", "1", "--out",
+                 str(tmp_path / "y")]) == 2
     assert "no noise" in capsys.readouterr().err
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
 

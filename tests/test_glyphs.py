@@ -145,7 +145,8 @@ def test_rendering_aligns_pairs_and_drops_missing_and_blank(tmp_path):
         assert max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 >= 32 * (1 - 2 * 0.06) - 2
         assert a.max() == 255 and b.max() == 255 and set(np.unique(a)) <= set(range(0, 256, 17))
     # one font against itself gives identical pairs: the shared crop adds no offset of its own
-    same_src, same_tgt, _, _, no_offset = render_glyphs.render_pairs(list("aBg"), sans, sans, size=32, canvas=160, margin=0.06)
+    same_src, same_tgt, _, _, no_offset = render_glyphs.render_pairs(list("aBg"), sans, sans, size=32, canvas=160,
+                                                                     margin=0.06)
     np.testing.assert_array_equal(same_src, same_tgt)
     assert no_offset == [0.0, 0.0]
 

@@ -56,7 +56,8 @@ def test_the_lint_finds_each_kind_of_unfaithful_translation():
         not i18n.nothing_to_translate(r"x \text{ independent}") and not i18n.nothing_to_translate("Open In Colab")
 
 
-def test_a_changed_english_paragraph_keeps_its_translation_marked_stale_with_the_previous_english(tmp_path, monkeypatch):
+def test_a_changed_english_paragraph_keeps_its_translation_marked_stale_with_the_previous_english(tmp_path,
+                                                                                                   monkeypatch):
     monkeypatch.setattr(i18n, "LOCALE", tmp_path)
     template = Catalog(locale=None)
     template.add("The generator maps noise to samples.")
@@ -89,12 +90,14 @@ def test_a_changed_english_paragraph_keeps_its_translation_marked_stale_with_the
 
 
 def test_a_markdown_cell_is_translated_message_by_message():
-    src = ("## 1. Densities\n\nA density $p$\nintegrates to one.\n\n- first *item*\n- second [link](../docs/notation.md)"
+    src = ("## 1. Densities\n\nA density $p$\nintegrates to one.\n\n- first *item*\n"
+           "- second [link](../docs/notation.md)"
            "\n\n| name | value |\n|---|---|\n| $\\mathrm{KL}(p\\|q)$ | half |\n\n$$\nx = y \\text{ always}\n$$\n"
            "\n![image](figure.png)\n")
     table = {"1. Densities": "1. 密度", "A density $p$ integrates to one.": "密度 $p$ 的积分为一。",
              "first *item*": "第一 *项*", "second [link](../docs/notation.md)": "第二 [链接](../docs/notation.md)",
-             "name": "名称", "$\\mathrm{KL}(p|q)$": "$\\mathrm{KL}(p|q)$", "x = y \\text{ always}": "x = y \\text{ 总是}"}
+             "name": "名称", "$\\mathrm{KL}(p|q)$": "$\\mathrm{KL}(p|q)$",
+             "x = y \\text{ always}": "x = y \\text{ 总是}"}
     used = set()
     out = i18n.translate_markdown(src, table, used)
     assert out.startswith("## 1. 密度\n\n密度 $p$ 的积分为一。\n\n- 第一 *项*\n- 第二 [链接](../../docs/notation.md)\n")

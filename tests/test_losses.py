@@ -79,7 +79,8 @@ def test_bad_input_gives_clear_errors():
 
 
 def test_losses_module_imports_no_plotting():
-    import subprocess, sys
+    import subprocess
+    import sys
     code = "import sys, gan_utils.losses; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

@@ -46,33 +46,41 @@ CITED: dict[str, dict[str, str]] = {
     },
     "07": {
         "18.4": "benchmarks/RESULTS.md, notebook 07's stabiliser table, two runs (the 2026-11-22 run's grid GAN modes)",
-        "20.1%": "benchmarks/RESULTS.md, notebook 07's stabiliser table, two runs (the 2026-11-22 run's grid GAN quality)",
-        "76.5%": "benchmarks/RESULTS.md, notebook 07's stabiliser table, two runs (the 2026-11-22 run's ring R1 quality)",
+        "20.1%": "benchmarks/RESULTS.md, notebook 07's stabiliser table, two runs "
+                 "(the 2026-11-22 run's grid GAN quality)",
+        "76.5%": "benchmarks/RESULTS.md, notebook 07's stabiliser table, two runs "
+                 "(the 2026-11-22 run's ring R1 quality)",
         "0.001": "the grid spacing of section 1.1's code cell (np.linspace(-2, 2, 4001))",
         "2.4": "Arjovsky & Bottou (2017), Theorem 2.4 (vanishing gradients on the generator)",
         "2.6": "Arjovsky & Bottou (2017), Theorem 2.6 (instability of the -log D alternative)",
-        "400": "PacGAN's repository, synthetic_data_experiments/*/config.py: num_epoch 400; generator layers of 400 units",
+        "400": "PacGAN's repository, synthetic_data_experiments/*/config.py: num_epoch 400; "
+               "generator layers of 400 units",
         "100,000": "PacGAN's repository, synthetic_data_experiments/*/config.py: num_sample 100000",
         "100": "PacGAN's repository, synthetic_data_experiments/*/config.py: batch_size 100",
         "1e-4": "PacGAN's repository, synthetic_data_experiments/*/config.py: Adam learning rate 1e-4",
         "0.01": "gan_utils.data.ring (and PacGAN's config): ring modes of standard deviation 0.01",
         "0.05": "gan_utils.data.grid (and PacGAN's config): grid modes of standard deviation 0.05",
-        "2,500": "VEEGAN (Srivastava et al., 2017) and PacGAN (Lin et al., 2018) score 2,500 samples; so does train_seeds",
+        "2,500": "VEEGAN (Srivastava et al., 2017) and PacGAN (Lin et al., 2018) score 2,500 samples; "
+                 "so does train_seeds",
         "512": "benchmarks/RESULTS.md, \"Notebook 07's grid solved: a search per recipe\" (the batch-512 variant); "
                "igul222/improved_wgan_training gan_toy.py: DIM = 512 (WGAN-GP's toy networks)",
-        "70.7%": "benchmarks/RESULTS.md, \"One engine, second attempt\": the table's grid hinge row as committed before",
+        "70.7%": "benchmarks/RESULTS.md, \"One engine, second attempt\": the table's grid hinge row "
+                 "as committed before",
         "91.6%": "benchmarks/grid_search_one_engine.jsonl (RESULTS.md, \"One engine, second attempt\"): hinge, 20,000 "
                  "steps half annealed, the lowest of seeds 0-9 in batches of 5",
         "89.6%": "benchmarks/grid_search_one_engine.jsonl: the same recipe, seed 6 trained alone",
         "91.8%": "benchmarks/RESULTS.md, \"The grid from the command line, one engine\": the lowest of seeds 0-9",
-        "55.6%": "benchmarks/RESULTS.md, \"One engine, second attempt\": the hinge row's lowest seed with the one engine",
+        "55.6%": "benchmarks/RESULTS.md, \"One engine, second attempt\": the hinge row's lowest seed "
+                 "with the one engine",
         "3e-3": "the recipe's G learning rate, set in RECIPE (section 2's code)",
         "1e-3": "the recipe's D learning rate, set in RECIPE (section 2's code)",
         "128": "the recipe's hidden width, set in RECIPE (section 2's code)",
         "256": "the batch size of PlaygroundConfig (gan_utils.playground), used by every run here",
         "1,000": "gan_utils.playground draws 1,000 samples per frame; section 5 classifies 1,000 samples per snapshot",
-        "41%": "benchmarks/RESULTS.md, 'The toy recipe of notebook 07': one ring run, 0.41 high quality before the low-lr steps",
-        "89%": "benchmarks/RESULTS.md, 'The toy recipe of notebook 07': the same run, 0.89 after 2,000 steps at a tenth of the lr",
+        "41%": "benchmarks/RESULTS.md, 'The toy recipe of notebook 07': one ring run, 0.41 high quality "
+               "before the low-lr steps",
+        "89%": "benchmarks/RESULTS.md, 'The toy recipe of notebook 07': the same run, 0.89 "
+               "after 2,000 steps at a tenth of the lr",
     },
     "06": {
         "99.3": "VEEGAN (Srivastava et al., 2017), Table 1, GAN row: high-quality samples on the 2-D ring",
@@ -84,10 +92,10 @@ CITED: dict[str, dict[str, str]] = {
         "3.3": "VEEGAN (Srivastava et al., 2017), Table 1, GAN row: modes covered on the 2-D grid",
     },
     "09": {
-        "3.73": "benchmarks/RESULTS.md, 'Labels without labels': the class-conditional generator (shipped), FID 3.73 on "
-                "10,000 samples",
-        "3.43": "benchmarks/RESULTS.md, the self-conditioned generator's section: the shipped one with sample keys 0-4, "
-                "FID 2.91, 3.02, 3.18, 3.43, 3.11",
+        "3.73": "benchmarks/RESULTS.md, 'Labels without labels': the class-conditional generator (shipped), "
+                "FID 3.73 on 10,000 samples",
+        "3.43": "benchmarks/RESULTS.md, the self-conditioned generator's section: the shipped one with "
+                "sample keys 0-4, FID 2.91, 3.02, 3.18, 3.43, 3.11",
         "53.5": "benchmarks/RESULTS.md, 'The shipped generator: the default recipe + EMA 0.999, scored as it trained': "
                 "MNIST-FID (EMA) at 14,000 steps",
         "14,000": "the same table's row",
@@ -182,7 +190,8 @@ def unmatched(ipynb: Path) -> list[tuple[int, str]]:
     cited_cells = [phrase for phrase, _ in CITED_CELLS.get(ipynb.name[:2], [])]
     found = []
     for i, cell in enumerate(nb["cells"]):
-        if cell["cell_type"] != "markdown" or any(ph in " ".join("".join(cell["source"]).split()) for ph in cited_cells):
+        if cell["cell_type"] != "markdown" or any(ph in " ".join("".join(cell["source"]).split())
+                                                  for ph in cited_cells):
             continue
         for written, value, decimals, percent in prose_numbers("".join(cell["source"])):
             if written.rstrip("%x× ").strip() in cited or written in cited:
@@ -204,7 +213,8 @@ def test_prose_numbers_are_printed_or_cited(ipynb):
 
 def test_the_check_flags_an_unprinted_number_and_passes_a_printed_one(tmp_path):
     """The check can fail: a claim with no output behind it is flagged; the same claim printed passes."""
-    md = {"cell_type": "markdown", "metadata": {}, "source": "The ratio is 4,327x and FID reached 62.6 (see $x^{2.5}$)."}
+    md = {"cell_type": "markdown", "metadata": {},
+          "source": "The ratio is 4,327x and FID reached 62.6 (see $x^{2.5}$)."}
     code = {"cell_type": "code", "metadata": {}, "source": "", "execution_count": 1, "outputs": []}
     nb = {"cells": [md, code], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     path = tmp_path / "99_probe.ipynb"

@@ -1,4 +1,5 @@
-"""Every notebook prints its own time last, from a normal-mode run, and the README's table takes its times from there."""
+"""Every notebook prints its own time last, from a normal-mode run, and the README's table
+takes its times from there."""
 import importlib.util
 from pathlib import Path
 
@@ -15,7 +16,8 @@ IPYNBS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 def test_the_last_output_is_the_notebooks_own_time_from_a_normal_run(ipynb):
     t = nt.notebook_time(ipynb)
     assert t is not None, (f"{ipynb.name}: its last code cell must print course.top_to_bottom(T_START), and the "
-                           f"committed outputs must come from a full run: ./course.sh execute notebooks/{ipynb.stem}.py")
+                           "committed outputs must come from a full run: "
+                           f"./course.sh execute notebooks/{ipynb.stem}.py")
     assert not t["under_test"], f"{ipynb.name} was saved from a test-mode run: ./course.sh execute it"
     assert 0 < t["minutes"] < 120
 
@@ -64,5 +66,6 @@ def test_section_times_add_up_the_cells_under_each_heading_wherever_it_sits(tmp_
     nb = tmp_path / "99_x.ipynb"
     nb.write_text(__import__("json").dumps({"cells": cells}))
     got = [(s["title"], s["anchor"], s["cells"], round(s["seconds"], 1), s["appendix"]) for s in nt.section_times(nb)]
-    assert got == [("Setup and introduction", "", 1, 2.5, False), ("1. First: $p$ and $q$", "1-first--and-", 2, 14.0, False),
+    assert got == [("Setup and introduction", "", 1, 2.5, False),
+                   ("1. First: $p$ and $q$", "1-first--and-", 2, 14.0, False),
                    ("2. Second", "2-second", 1, 4.5, False), ("Appendix A: more", "appendix-a-more", 1, 1.5, True)]

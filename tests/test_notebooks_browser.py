@@ -204,7 +204,8 @@ def test_notebooks_opened_before_running_show_figures_not_widget_reprs(jupyter, 
                                                "model not found", "Loading widget")):
                     problems.append(f"{notebook} cell {index}: {text.strip()[:200]!r}")
             screenshot(page, f"{Path(notebook).stem}_{frontend}_opened", full_page=False)
-            problems += [f"{notebook}: {e}" for e in widget_errors(page, extra_reprs=("Playground", "DrawingCanvas", "BrushView"))]
+            problems += [f"{notebook}: {e}"
+                         for e in widget_errors(page, extra_reprs=("Playground", "DrawingCanvas", "BrushView"))]
     assert problems == [], problems
 
 
@@ -236,5 +237,6 @@ def test_notebook_control_redraws_its_figure(jupyter, chromium, stem):
     name = jupyter.add(nb, f"{frontend}_{stem}_control.ipynb")
     with open_notebook(chromium, jupyter, name, frontend) as page:
         _run_all_without_error(page, name, frontend, f"{stem}_control_{frontend}")
-        _slider_redraws_its_figure(page, label, fraction, f"{stem}_control_{frontend}", timeout=60)  # 04: amount, 06: blur
+        _slider_redraws_its_figure(page, label, fraction, f"{stem}_control_{frontend}",
+                                   timeout=60)  # 04: amount, 06: blur
         assert widget_errors(page) == []

@@ -63,7 +63,8 @@ def _notebook_uses():
         for m in re.finditer(r"^from gan_utils\.(\w+) import (.+)$", code, re.M):
             uses += [(py.name, m.group(1), x.strip()) for x in m.group(2).split(",")]
         for mod in imported:
-            uses += [(py.name, mod, n) for n in set(re.findall(rf"(?<![\w./]){mod}\.([A-Za-z_]\w*)", code))]  # not in a path
+            uses += [(py.name, mod, n)
+                     for n in set(re.findall(rf"(?<![\w./]){mod}\.([A-Za-z_]\w*)", code))]  # not in a path
     return uses
 
 

@@ -189,7 +189,10 @@ def test_runs_are_reproducible_chunking_does_not_matter_and_replay_reproduces():
     assert not identical(other["g"], once["g"]) and not identical(other["d"], b.init_state(0)["d"])
 
     # a mixed history, replayed on a fresh engine
-    b.step_d(); b.step_g(); b.step_g(); b.train(5)
+    b.step_d()
+    b.step_g()
+    b.step_g()
+    b.train(5)
     assert b.log == [("both", 50), ("d", 1), ("g", 2), ("both", 5)]
     fresh = ToyGAN(cfg).replay(b.log)
     assert fresh.step == b.step == (56, 57)

@@ -2,7 +2,8 @@
 
 What a reader does, checked on the canvas's pixels: the widget renders (not its PNG snapshot or its text), "step G"
 moves the generated (orange) points, unticking a layer removes its colour from the canvas and ticking it brings it
-back, "run" trains and redraws until paused, and the GAN doctor's verdict shows under the canvas. Screenshots go to test-artifacts/browser/.
+back, "run" trains and redraws until paused, and the GAN doctor's verdict shows under the canvas.
+Screenshots go to test-artifacts/browser/.
 """
 import time
 
@@ -30,7 +31,8 @@ def _attr(page, name):
 
 
 def _wait_attr(page, name, at_least, timeout=60):
-    page.wait_for_function(f"Number(document.querySelector('.gan-playground')?.getAttribute('data-{name}')) >= {at_least}",
+    page.wait_for_function(f"Number(document.querySelector('.gan-playground')?.getAttribute('data-{name}'))"
+                           f" >= {at_least}",
                            timeout=timeout * 1000)
 
 
@@ -55,7 +57,7 @@ def test_playground_responds_to_clicks(jupyter, chromium, frontend):
         page.click('button[data-action="step-g"]')
         _wait_attr(page, "n-g", 1)
         after = canvas_pixels(page, FIELD)
-        fake1, real1 = _mask(after, FAKE_RGB), _mask(after, REAL_RGB)
+        fake1 = _mask(after, FAKE_RGB)
         moved = (fake0 ^ fake1).sum() / fake0.sum()
         assert moved > 0.2, f"the generated points barely moved after 'step G': {moved:.3f} of their pixels changed"
         assert _attr(page, "n-d") == 0, "'step G' must not update the discriminator"

@@ -48,7 +48,7 @@ def test_config_builds_the_hand_built_gan_and_step(config, by_hand):
     real = jax.random.uniform(jax.random.key(0), (8, 28, 28, 1), minval=-1, maxval=1)
     _, s1, step1 = steps.make_train_step(gan, **config.step_options())
     _, s2, step2 = steps.make_train_step(ref)
-    (s1, m1), (s2, m2) = step1(s1, real, jax.random.key(1)), step2(s2, real, jax.random.key(1))
+    (s1, m1), (s2, _) = step1(s1, real, jax.random.key(1)), step2(s2, real, jax.random.key(1))
     assert_same(s1, s2)                                        # same learning rate: same first update
     assert set(m1) == {"d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm"}
 
@@ -57,7 +57,8 @@ def test_toy_data_take_notebook_07s_recipe_and_mnist_keeps_the_searchs_rate():
     assert GANConfig().lr == 1e-3 and GANConfig().d_lr is None
     ring = GANConfig(dataset="ring")
     assert (ring.lr, ring.d_lr, ring.batch_size, ring.hidden) == (3e-3, 1e-3, 256, (128, 128, 128))
-    assert GANConfig(dataset="grid", lr=1e-3).lr == 1e-3 and GANConfig(dataset="grid", lr=1e-3).d_lr is None  # lr alone: D at lr too
+    assert (GANConfig(dataset="grid", lr=1e-3).lr == 1e-3
+            and GANConfig(dataset="grid", lr=1e-3).d_lr is None)  # lr alone: D at lr too
 
 
 @pytest.mark.parametrize("kind", sorted(checkpoint.PRETRAINED_KINDS))

@@ -132,12 +132,13 @@ def test_train_for_lowers_the_loss_and_calls_the_marks_in_order():
     before = probe()
     res = rivals.train_for(vae, rivals.vae_loss, images, key=jax.random.key(0), seconds=4.0, marks=(1.0, 2.0),
                            on_mark=lambda mark, step, model: seen.append((mark, step)), batch_size=32)
-    assert [m for m, _ in seen] == [1.0, 2.0] and 1 <= seen[0][1] <= seen[1][1] <= res["steps"]   # one step may pass both
+    assert ([m for m, _ in seen] == [1.0, 2.0]
+            and 1 <= seen[0][1] <= seen[1][1] <= res["steps"])   # one step may pass both
     assert res["seconds"] >= 4.0 and res["history"]["step"][0] == 0
     seen.clear()
     more = rivals.train_for(vae, rivals.vae_loss, images, key=jax.random.key(1), seconds=120.0, max_steps=60,
                             marks=(120.0,), on_mark=lambda mark, step, model: seen.append((mark, step)),
-                            batch_size=32)                                # steps, not seconds: the same on a busy machine
+                            batch_size=32)                              # steps, not seconds: the same on a busy machine
     assert more["steps"] == 60 and probe() < before
     assert seen == [(120.0, 60)]                       # a mark max_steps left unreached sees the last step
     assert models.sample(vae, jax.random.key(0), 5).shape == (5, 28, 28, 1)   # a VAE samples like a generator

@@ -1,7 +1,6 @@
 """Nothing a learner does loses work (issue #24): careless inputs to the command line and the API get a one-line
 error that names the fix, and no failure (a kill, a full disk, a wrong folder) destroys a run, an export or a file."""
 import errno
-import gzip
 import json
 import os
 import re
@@ -10,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-import warnings
 
 import jax
 import numpy as np
@@ -286,7 +284,8 @@ def test_sample_needs_a_source_and_honours_the_pretrained_dir(run, tmp_path, cap
     assert np.load(tmp_path / "s.npz")["samples"].shape == (7, 2)     # the toy generator, not the shipped DCGAN
     assert "selfcond, dcgan, conditional" in one_line_error(
         capsys, main(["sample", "--pretrained", "plain", "--out", str(tmp_path / "s")]))
-    assert main(["sample", "--pretrained", "dcgan", "--n", "3", "--out", str(tmp_path / "d")]) == 0   # env: default only
+    assert main(["sample", "--pretrained", "dcgan", "--n", "3", "--out",
+                 str(tmp_path / "d")]) == 0   # env: default only
     assert np.load(tmp_path / "d.npz")["samples"].shape == (3, 28, 28)
 
 

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import jupytext
-import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))

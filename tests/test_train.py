@@ -375,7 +375,8 @@ def test_lr_anneal_drops_both_rates_to_a_tenth_halfway():
         flat = lambda: np.concatenate([np.ravel(a) for a in jax.tree_util.tree_leaves(nnx.state(gan.generator, nnx.Param))])  # noqa
         out, before = [], flat()
         for s in range(4):
-            train.fit(gan, batches, key=jax.random.key(2), steps=s + 1, start_step=s, config=cfg, fuse=1, progress=False)
+            train.fit(gan, batches, key=jax.random.key(2), steps=s + 1, start_step=s, config=cfg, fuse=1,
+                      progress=False)
             after = flat()
             out.append(np.abs(after - before).max())
             before = after

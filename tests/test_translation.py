@@ -77,14 +77,25 @@ def test_translate_in_batches_matches_one_call_and_refuses_bad_input():
         models.translate(models.DCGANGenerator(rngs=nnx.Rngs(0)), src)
 
 
-def test_the_step_without_l1_traces_as_before():
-    opts = steps._check_options(1, "non_saturating", "bce", 0.0, 0.0, "none", None)
-    assert "l1_weight" not in opts               # 0 adds nothing to the compiled step
-    assert steps._check_options(1, "non_saturating", "bce", 0.0, 0.0, "none", None, 0.0) == opts
+def test_the_step_without_l1_traces_no_l1_term():
+    tgt, src = _glyphs(4)
+    gan = _pix2pix()
+    graphdef, state = nnx.split(gan)
+
+    def abs_ops(options):   # |G(source) - target| is the only absolute value in the step
+        def step(state):
+            g = nnx.merge(graphdef, state)
+            return steps.train_step(g.generator, g.discriminator, g.g_opt, g.d_opt, (tgt, src), jax.random.key(0),
+                                    options)
+        return str(jax.make_jaxpr(step)(state)).count(" abs ")
+
+    # the adversarial losses' stable softplus has its own |x|: the L1 term adds to those, and 0 adds nothing
+    assert abs_ops(steps.StepOptions(l1_weight=100.0)) > abs_ops(steps.StepOptions()) == abs_ops(
+        steps.StepOptions(l1_weight=0.0))
     with pytest.raises(ValueError, match="finite number >= 0"):
-        steps._check_options(1, "non_saturating", "bce", 0.0, 0.0, "none", None, -1.0)
+        steps.StepOptions(l1_weight=-1.0)
     with pytest.raises(ValueError, match="nothing to learn from"):
-        steps._check_options(1, "none", "bce", 0.0, 0.0, "none", None)
+        steps.StepOptions(generator_loss="none")
 
 
 def test_l1_term_reports_its_parts_and_leaves_g_loss_adversarial():

@@ -136,7 +136,8 @@ def test_shipped_pretrained_weights_load_and_draw_digits():
 
 @pytest.mark.skipif(not checkpoint.PRETRAINED_DIR.exists(), reason="the pretrained weights are not in this checkout")
 def test_shipped_generator_scores_what_the_readme_says(monkeypatch):
-    """`sample --pretrained --n 10000` (seed 0) then `evaluate`: the shipped generator's row (README, docs/measuring.md)."""
+    """`sample --pretrained --n 10000` (seed 0) then `evaluate`: the shipped generator's row
+    (README, docs/measuring.md)."""
     monkeypatch.delenv("GAN_UTILS_PRETRAINED_DIR", raising=False)
     gan = checkpoint.load_pretrained()
     x = np.asarray(models.sample(gan.sampler(), jax.random.key(0), 10_000))
