@@ -4,7 +4,8 @@ One job per module:
 
 * ``data``: MNIST (verified, cached, offline) and the toy mixtures; ``models``: the generators and
   discriminators, ``sample``, ``layer_table``; ``losses``: GAN losses from logits;
-* ``steps``: the ``GAN`` container and its jitted update steps; ``train``: ``fit``, the training loop;
+* ``steps``: the ``GAN`` container and its training step, in named pieces; ``options``: ``StepOptions``, the step's
+  options in one record; ``train``: ``fit``, the training loop;
   ``devices``: compiler options, compilation cache, data-parallel shardings; ``config``: ``GANConfig`` and
   ``build_gan``, the one factory; ``checkpoint``: saving, loading, the pretrained weights;
 * ``metrics``: MNIST-FID and friends; ``doctor``: the GAN doctor's verdict on a run; ``plots``: figures;

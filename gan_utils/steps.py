@@ -1,8 +1,11 @@
-"""The GAN container and its jitted update steps.
+"""The GAN container and its training step, in named pieces.
 
-The update steps are pure functions, ``step(state, real, key) -> (state, metrics)``, on the state of
-``nnx.split(gan)``; they are compiled once with plain ``jax.jit`` (``devices.jit_step``) and run unchanged on CPU,
-GPU and TPU.
+``train_step`` is notebook 05's ``train_step_by_hand`` with its options: ``discriminator_update`` (one small function
+per penalty scores D), ``generator_forward`` (G's forward pass, keeping its VJP), ``generator_update`` and
+``update_ema``; ``discriminator_step`` and ``generator_step`` are its two halves alone (the playground's buttons). The
+options are one record, ``StepOptions`` (``gan_utils.options``). ``make_train_step`` and ``make_fused_train_step``
+compile the step as a pure function, ``step(state, real, key) -> (state, metrics)``, on the state of
+``nnx.split(gan)``, once, with plain ``jax.jit`` (``devices.jit_step``); it runs unchanged on CPU, GPU and TPU.
 
 One step = ``k_disc`` discriminator updates, then one generator update (Goodfellow et al., 2014, Alg. 1).
 The last discriminator update and the generator update share one generator forward pass: we keep the VJP of
@@ -10,10 +13,10 @@ The last discriminator update and the generator update share one generator forwa
 through that VJP. This is exactly what the PyTorch DCGAN tutorial does (it reuses ``fake`` for both
 updates) and saves one generator forward pass per step.
 
-Options of the recipe (each off by default, so the default step is the one above): the hinge, least-squares and
-Wasserstein losses (``discriminator_loss=``, ``generator_loss=``; ``losses.DISCRIMINATOR_LOSSES``,
+Options of the recipe (``StepOptions``; each off by default, so the default step is the one above): the hinge,
+least-squares and Wasserstein losses (``discriminator_loss=``, ``generator_loss=``; ``losses.DISCRIMINATOR_LOSSES``,
 ``losses.GENERATOR_LOSSES``), a stabiliser of D (``penalty="r1" | "r2" | "gp" | "clip"`` with ``penalty_weight``;
-``losses.PENALTIES``; ``r1=gamma`` is the older spelling of ``penalty="r1"``), and an exponential moving average of
+``PENALTIES``; ``r1=gamma`` is the older spelling of ``penalty="r1"``), and an exponential moving average of
 the generator's weights (``GAN(..., ema=decay)``, kept in ``GAN.g_ema``). The discriminator's own options need
 nothing here: spectral normalisation and the minibatch standard deviation live in the model, and PacGAN's packing
 (``discriminator.pack``, see ``models.pack_samples``) makes the step pack both the real and the fake batch before D.
