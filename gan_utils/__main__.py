@@ -464,8 +464,7 @@ def make_parser() -> argparse.ArgumentParser:
     d.add_argument("run_dir", help="a folder written by `train --out`")
     d.set_defaults(func=cmd_doctor)
 
-    for extra in _extra_commands():
-        extra(sub, fmt)
+    _add_evaluate(sub, fmt)
     return p
 
 
@@ -484,11 +483,34 @@ def _config_flags(parser: argparse.ArgumentParser) -> None:
                             metavar=meta.get("metavar"), help=meta["help"])
 
 
-def _extra_commands() -> list:
-    """Subcommands that live beside their code: ``add_cli(subparsers, formatter_class)`` in gan_utils.metrics
-    (evaluate)."""
-    from . import metrics
-    return [metrics.add_cli]
+def _add_evaluate(subparsers, formatter_class) -> None:
+    """Adds ``evaluate`` (``metrics.cmd_evaluate``): its parser lives here so that ``--help`` imports no JAX."""
+    e = subparsers.add_parser(
+        "evaluate", formatter_class=formatter_class,
+        help="score samples: MNIST-FID, Inception-style score, class histogram, precision/recall (JSON)",
+        description="Scores generated samples and prints JSON. Images: MNIST-FID, Inception-style score, class "
+                    "histogram and digits covered, precision and recall, with the shipped MNIST classifier. "
+                    "2-D points (--dataset ring|grid): modes covered, high-quality fraction, reverse KL. "
+                    "The JSON keys are listed in gan_utils/metrics.py.")
+    e.add_argument("--samples", required=True,
+                   help="an .npz with 'samples' (from `sample`), a folder of 28x28 PNGs, "
+                        "or a folder of MNIST IDX files")
+    e.add_argument("--real", default=None,
+                   help="real images scored the same way, for the floor: mnist-train, a folder of PNGs or IDX files")
+    e.add_argument("--reference", default=None, help="the real set every FID is measured against (default: "
+                                                    "mnist-test; images only)")
+    e.add_argument("--dataset", choices=["mnist", "ring", "grid"], default=None,
+                   help="what the samples are; needed for 2-D points (ring or grid)")
+    e.add_argument("--n", type=int, default=None, help="score only the first n samples (FID depends on n)")
+    e.add_argument("--pr-n", type=int, default=5000, help="images of each set used for precision and recall")
+    e.add_argument("--seed", type=int, default=0, help="picks the real subset when --real has more images")
+    e.add_argument("--compact", action="store_true", help="one-line JSON")
+    e.set_defaults(func=_cmd_evaluate)
+
+
+def _cmd_evaluate(args) -> None:
+    from .metrics import cmd_evaluate   # here, not at the top: metrics imports JAX, which `--help` does not need
+    cmd_evaluate(args)
 
 
 def _os_error(e: OSError) -> str:

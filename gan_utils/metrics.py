@@ -66,7 +66,7 @@ __all__ = ["CLASSIFIER_DIR", "MnistClassifier", "load_classifier", "classifier_m
            "gaussian_stats", "sqrtm_psd", "trace_sqrt_product", "frechet_distance", "fid_from_features",
            "inception_score", "class_histogram", "histogram_reverse_kl", "precision_recall", "toy_mode_metrics",
            "image_metrics", "conditional_metrics", "nearest_distances", "memorisation", "copy_line", "load_images",
-           "evaluate", "add_cli"]
+           "evaluate"]
 
 CLASSIFIER_DIR = Path(__file__).parent / "assets" / "mnist_classifier"
 FEATURE_DIM = 128
@@ -782,26 +782,3 @@ def cmd_evaluate(args) -> None:
     print(json.dumps(result, indent=None if args.compact else 1))
 
 
-def add_cli(subparsers, formatter_class) -> None:
-    """Adds ``evaluate`` to ``python -m gan_utils``."""
-    e = subparsers.add_parser(
-        "evaluate", formatter_class=formatter_class,
-        help="score samples: MNIST-FID, Inception-style score, class histogram, precision/recall (JSON)",
-        description="Scores generated samples and prints JSON. Images: MNIST-FID, Inception-style score, class "
-                    "histogram and digits covered, precision and recall, with the shipped MNIST classifier. "
-                    "2-D points (--dataset ring|grid): modes covered, high-quality fraction, reverse KL. "
-                    "The JSON keys are listed in gan_utils/metrics.py.")
-    e.add_argument("--samples", required=True,
-                   help="an .npz with 'samples' (from `sample`), a folder of 28x28 PNGs, "
-                        "or a folder of MNIST IDX files")
-    e.add_argument("--real", default=None,
-                   help="real images scored the same way, for the floor: mnist-train, a folder of PNGs or IDX files")
-    e.add_argument("--reference", default=None, help="the real set every FID is measured against (default: "
-                                                    "mnist-test; images only)")
-    e.add_argument("--dataset", choices=["mnist", "ring", "grid"], default=None,
-                   help="what the samples are; needed for 2-D points (ring or grid)")
-    e.add_argument("--n", type=int, default=None, help="score only the first n samples (FID depends on n)")
-    e.add_argument("--pr-n", type=int, default=5000, help="images of each set used for precision and recall")
-    e.add_argument("--seed", type=int, default=0, help="picks the real subset when --real has more images")
-    e.add_argument("--compact", action="store_true", help="one-line JSON")
-    e.set_defaults(func=cmd_evaluate)

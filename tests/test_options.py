@@ -15,7 +15,9 @@ def test_the_names_are_the_losses_and_the_options_module_imports_no_jax():
     assert tuple(losses.GENERATOR_LOSSES) == GENERATOR_LOSS_NAMES
     assert tuple(losses.DISCRIMINATOR_LOSSES) == DISCRIMINATOR_LOSS_NAMES
     assert losses.PENALTIES is PENALTIES
-    code = "import sys, gan_utils.options, gan_utils.config; print('jax' in sys.modules)"
+    # ... nor does the command line's parser: `python -m gan_utils --help` answers at once
+    code = ("import sys, gan_utils.options, gan_utils.config; from gan_utils.__main__ import make_parser; "
+            "make_parser(); print('jax' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
 
 
