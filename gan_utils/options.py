@@ -50,10 +50,9 @@ class StepOptions:
     #                                        its old name, r1_penalty), so older code and configs mean what they meant
 
     def __post_init__(self):
-        for name in ("k_disc",):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-                raise ValueError(f"k_disc (D updates per G update) must be a whole number >= 1, got {v!r}.")
+        k = self.k_disc
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+            raise ValueError(f"k_disc (D updates per G update) must be a whole number >= 1, got {k!r}.")
         for name in ("label_smoothing", "l1_weight", "r1", "penalty_weight"):
             v = getattr(self, name)
             if v is None and name == "penalty_weight":
