@@ -155,9 +155,9 @@ print(f"after 3 eager steps: d_loss = {float(d_l):.3f}, g_loss = {float(g_l):.3f
 #
 # Notebook 00 (section 3) showed what `jax.jit` does: it traces a function once, XLA compiles the whole graph, and later
 # calls run the compiled program. Here it compiles a whole training step. We time the hand-written step eagerly and with
-# `nnx.jit` (which handles the NNX objects). We also time `gan_utils.steps.make_train_step`. It compiles
-# `steps.train_step`, this step built from named pieces, into a pure function `step(state, real, key) -> (state,
-# metrics)`. It runs $G$'s forward pass once for both updates and returns $D(x)$, $D(G(z))$ and $G$'s gradient norm as
+# `nnx.jit` (which handles the NNX objects). We also time `gan_utils.steps.make_train_step`: it compiles
+# `steps.train_step`, built from named pieces, into a pure function `step(state, real, key) -> (state, metrics)`. It
+# runs $G$'s forward pass once for both updates and returns $D(x)$, $D(G(z))$ and $G$'s gradient norm as
 # metrics.
 
 # %%
