@@ -291,7 +291,8 @@ assert np.abs(landed - x0).max() < 1e-3
 #
 # Each model trains on the 60,000 training digits at batch 64 with Adam, for **4 minutes** of this 2-core CPU,
 # compilation included. It is scored at four marks, 30 s and 1, 2 and 4 minutes of training, on 2,000 samples against
-# the 10,000 test digits. At $N = 2{,}000$, real digits score an FID of about 1.8, not 0 (notebook 06).
+# the 10,000 test digits. At $N = 2{,}000$, random sets of real digits score an FID of 1.8 on average, not 0 (notebook
+# 06); the first 2,000 training digits, scored below, give 2.8.
 #
 # - The GAN is the command line's default recipe (`python -m gan_utils train --dataset mnist --minutes 4`), with EMA
 #   0.999. Its averaged weights are scored with BatchNorm statistics re-estimated on prior draws (notebook 05).
@@ -334,7 +335,7 @@ print(f"{'steps made by each mark':30s}" + "".join(
 print(f"(mean +- standard deviation over {len(SEEDS)} seeds; N = {setup['n_samples']:,} samples per score)")
 
 # %%
-# What a perfect generator would score: real training digits (the first ones: MNIST's order is arbitrary), as many as
+# What a perfect generator would score: real training digits (the first ones; random sets average less), as many as
 # each model's samples, scored the same way
 real_score = metrics.image_metrics(x_train_u8[:setup["n_samples"]], reference, pr_n=setup["n_samples"])
 print(f"the first {setup['n_samples']:,} real training digits: FID {real_score['fid']:.1f}, precision "
@@ -385,8 +386,8 @@ for name, f, fs, p, r, c, lo, hi, mem in rows:
 
 # %% [markdown]
 # The GAN led at every mark, by far from the first minute. At 4 minutes its FID was 4.4, against 120.8 for the
-# diffusion model and 190.2 for the VAE. The diffusion model was still improving fast; the VAE had stalled after the
-# first minute. Appendix B trains each model five times longer (one seed): the order stays the same. The dashed blue
+# diffusion model and 190.2 for the VAE. The diffusion model was still improving fast; the VAE's mean FID hardly moved
+# after the first minute. Appendix B trains each model five times longer (one seed): the order stays the same. The dashed blue
 # line is 2,000 real training digits scored the same way: FID 2.8, precision 0.88, recall 0.86. The GAN came near
 # that FID, but covered fewer of the real digits (recall 0.80).
 
@@ -679,9 +680,9 @@ assert max(max(v) for v in shares.values()) < copy_line, stale + "a model crosse
 # denoiser has 72,484 parameters, the GAN's generator 579,972. So read each line as what these models did here, not what
 # VAEs and diffusion models can do.
 #
-# - **The race** (section 4): the GAN led at every mark, by far from the first minute. Its final FID was a few points
-#   above the 1.8 of real digits; both rivals' were over a hundred. The diffusion model kept improving to the end, while
-#   the VAE stalled after the first minute. Five times longer (one seed, Appendix B), the order stayed the same.
+# - **The race** (section 4): the GAN led at every mark, by far from the first minute. Its final FID, 4.4, was near the
+#   2.8 of 2,000 real training digits scored the same way; both rivals' were over a hundred. The diffusion model kept
+#   improving to the end, while the VAE's mean FID hardly moved after the first minute. Five times longer (one seed, Appendix B), the order stayed the same.
 # - **Sampling** (section 5): the GAN and the VAE draw a sample in one pass. DDIM pays one network call per step, so at
 #   the race's 50 steps a sample costs tens of GAN samples.
 # - **Blur** (section 6): the VAE's samples are blurred, with about twice real digits' share of mid-grey pixels. Its
