@@ -359,14 +359,11 @@ def generator_step(G: nnx.Module, D: nnx.Module, g_opt, n: int, key: jax.Array,
 
 
 def _as_options(options, fields: dict) -> StepOptions:
-    """A ``StepOptions`` from a record, a dict of its fields (what ``GANConfig.step_options`` gave before), or
-    keyword arguments over either."""
+    """The step's options: the record given (default ``StepOptions()``), with the fields named by keyword over it."""
     if options is None:
         return StepOptions(**fields)
     if isinstance(options, StepOptions):
         return options.replace(**fields) if fields else options
-    if isinstance(options, dict):
-        return StepOptions(**{**options, **fields})
     raise TypeError(f"options must be a StepOptions (e.g. GANConfig(...).step_options()), got "
                     f"{type(options).__name__}.")
 
