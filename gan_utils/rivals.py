@@ -3,7 +3,8 @@
 * ``VAE`` (Kingma & Welling, 2014): an encoder q(z|x) = N(mu(x), diag sigma(x)^2) made of the DCGAN
   discriminator's two strided convolutions, and a decoder that *is* the course's plain ``DCGANGenerator``
   (notebooks 03-05), the mean of a Gaussian p(x|z) = N(G(z), s^2 I) with one learnt s. ``vae_loss`` is the
-  negative ELBO on dequantized pixels; ``bits_per_dim`` turns it into a bound on the discrete likelihood.
+  negative ELBO on dequantized pixels; ``bits_per_dim`` turns it into a bound on the discrete likelihood;
+  ``vae_iwae_bound`` is the tighter importance-weighted bound (Burda et al., 2016).
 * ``Denoiser`` and ``Schedule`` (Ho et al., 2020): a small U-Net that predicts the noise eps in
   x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps; ``diffusion_loss`` is the "simple" loss; ``ddim_sample`` draws
   with any number of denoising steps (Song et al., 2021, eta = 0); ``diffusion_bound`` is its likelihood bound.
@@ -26,7 +27,7 @@ from flax import nnx
 
 from . import data, devices, models
 
-__all__ = ["VAE", "vae_loss", "bits_per_dim", "dequantize", "Schedule", "Denoiser", "diffusion_loss",
+__all__ = ["VAE", "vae_loss", "vae_iwae_bound", "bits_per_dim", "dequantize", "Schedule", "Denoiser", "diffusion_loss",
            "ddim_sample", "diffusion_bound", "train_for", "budget_run", "race", "load_rival", "MODELS", "ALSO",
            "LEARNING_RATES", "DDIM_STEPS", "DIFFUSION_EMA", "PIXELS", "BIN"]
 
@@ -292,6 +293,17 @@ def _ddim_run(graphdef, state, x, ts, ab_t, ab_next):
 
 
 
+def _check_digits(x) -> tuple[np.ndarray, int]:
+    """x as checked images (N, 28, 28, 1) in [-1, 1], and N, at least 2 (a bound's standard error needs two)."""
+    x = data._check_unit_images(x, "x")
+    if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
+        raise ValueError(f"x must be images of shape (N, 28, 28, 1), got {x.shape}.")
+    n = int(np.shape(x)[0])
+    if n < 2:
+        raise ValueError(f"x must hold at least 2 images (the standard error needs them), got {n}.")
+    return x, n
+
+
 def diffusion_bound(model: Denoiser, schedule: Schedule, x: jax.Array, key: jax.Array, *,
                     t_samples: int | None = 100, batch_size: int = 500) -> dict:
     """The diffusion model's bound on the negative log-likelihood, -ELBO in nats per image on dequantized pixels
@@ -322,12 +334,7 @@ def diffusion_bound(model: Denoiser, schedule: Schedule, x: jax.Array, key: jax.
     """
     _check_schedule(model, schedule)
     data._check_count("batch_size", batch_size)
-    x = data._check_unit_images(x, "x")
-    if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
-        raise ValueError(f"x must be images of shape (N, 28, 28, 1), got {x.shape}.")
-    n = int(np.shape(x)[0])
-    if n < 2:
-        raise ValueError(f"x must hold at least 2 images (the standard error needs them), got {n}.")
+    x, n = _check_digits(x)
     if t_samples is not None and (isinstance(t_samples, bool) or not isinstance(t_samples, (int, np.integer))
                                   or t_samples < 1):
         raise ValueError("t_samples must be a positive integer (steps drawn per image) or None (all), "
@@ -366,6 +373,66 @@ def diffusion_bound(model: Denoiser, schedule: Schedule, x: jax.Array, key: jax.
     return {"neg_elbo": float(total.mean()), "prior": float(prior.mean()), "steps": float(steps.mean()),
             "decoder": float(decoder.mean()), "se": float(total.std(ddof=1) / math.sqrt(n)),
             "bits_per_dim": float(bits_per_dim(total.mean()))}
+
+
+def vae_iwae_bound(vae: VAE, x: jax.Array, key: jax.Array, *, k: int = 100, batch_size: int = 100) -> dict:
+    """The importance-weighted bound (Burda et al., 2016) on the VAE's negative log-likelihood, nats per image on
+    dequantized pixels, with k codes per image drawn from the encoder:
+
+      -log p(x) <= -E[ log (1/k) sum_i w_i ],   w_i = p(x | z_i) p(z_i) / q(z_i | x),   z_i ~ q(z | x).
+
+    k = 1 is the ELBO (with the KL term estimated from the one code instead of in closed form); the bound tightens
+    as k grows and reaches -log p(x) as k -> infinity. Each image is dequantized once and its k codes share that
+    image. The VAE is used as given: pass ``models.inference_copy(vae)`` to use BatchNorm's running statistics.
+
+    Args:
+      vae: the model.
+      x: images (N, 28, 28, 1) in [-1, 1] (``data.to_unit_range``); dequantized here.
+      key: for the dequantization and the codes.
+      k: codes per image.
+      batch_size: images per call (the decoder sees batch_size * k codes at once).
+    Returns:
+      {"neg_log_likelihood_bound": the mean bound, nats per image; "se": its standard error over the images;
+      "bits_per_dim": ``bits_per_dim`` of the mean; "per_image": each image's bound (N,), for paired comparisons
+      (the same key dequantizes the images the same way whatever k); "k"}.
+    """
+    data._check_count("k", k)
+    data._check_count("batch_size", batch_size)
+    x, n = _check_digits(x)
+    graphdef, state = nnx.split(vae)
+    run = _iwae_compiled()
+    out = []
+    for i, kb in zip(range(0, n, batch_size), jax.random.split(key, -(-n // batch_size))):
+        out.append(np.asarray(run(graphdef, state, jnp.asarray(x[i:i + batch_size], jnp.float32), kb, k)))
+    bound = -np.concatenate(out).astype(np.float64)
+    return {"neg_log_likelihood_bound": float(bound.mean()), "se": float(bound.std(ddof=1) / math.sqrt(n)),
+            "bits_per_dim": float(bits_per_dim(bound.mean())), "per_image": bound, "k": int(k)}
+
+
+def _iwae_batch(graphdef, state, x, key, k):
+    """log (1/k) sum_i w_i for each image of the batch x (B, 28, 28, 1)."""
+    vae = nnx.merge(graphdef, state)
+    k_deq, k_eps = jax.random.split(key)
+    x = dequantize(k_deq, x)
+    mu, logvar = vae.encode(x)                                            # (B, L)
+    eps = jax.random.normal(k_eps, (k,) + mu.shape)                       # (k, B, L)
+    z = mu + jnp.exp(0.5 * logvar) * eps
+    mean = vae.decode(z.reshape((-1, mu.shape[-1]))).reshape((k,) + x.shape)
+    log_s = vae.log_scale[...]
+    log_px = -(0.5 * jnp.sum(jnp.square(x - mean), axis=(2, 3, 4)) * jnp.exp(-2 * log_s)
+               + PIXELS * (log_s + 0.5 * math.log(2 * math.pi)))          # (k, B)
+    log_pz = -0.5 * jnp.sum(jnp.square(z) + math.log(2 * math.pi), axis=-1)
+    log_qz = -0.5 * jnp.sum(jnp.square(eps) + logvar + math.log(2 * math.pi), axis=-1)
+    return jax.nn.logsumexp(log_px + log_pz - log_qz, axis=0) - math.log(k)
+
+
+_IWAE = []
+
+
+def _iwae_compiled() -> Callable:
+    if not _IWAE:
+        _IWAE.append(jax.jit(_iwae_batch, static_argnums=(0, 4), compiler_options=devices.compiler_options()))
+    return _IWAE[0]
 
 
 def _bound_term(graphdef, state, x0, t, ab, key):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from gan_utils import metrics, models, rivals
+from gan_utils import data, metrics, models, rivals
 
 
 def test_dequantize_keeps_each_pixel_in_its_own_grey_level():
@@ -42,6 +42,43 @@ def test_vae_loss_is_the_negative_elbo_written_out():
           for i in range(4)]
     assert float(loss) == pytest.approx(np.mean(nll) + np.mean(kl), rel=1e-5)
     assert float(m["kl"]) == pytest.approx(np.mean(kl), rel=1e-5) and float(m["scale"]) == pytest.approx(0.2)
+
+
+
+def test_the_iwae_bound_is_the_log_mean_of_importance_weights_written_out():
+    vae = models.inference_copy(rivals.VAE(latent_dim=4, g_base=8, e_base=4, rngs=nnx.Rngs(0)))
+    x = jnp.asarray(np.random.default_rng(0).integers(0, 256, (3, 28, 28, 1)) / 127.5 - 1, jnp.float32)
+    key, k = jax.random.key(2), 5
+    got = rivals.vae_iwae_bound(vae, x, key, k=k, batch_size=3)      # one batch: its key is split(key, 1)[0]
+    k_deq, k_eps = jax.random.split(jax.random.split(key, 1)[0])
+    xd = rivals.dequantize(k_deq, x)
+    mu, logvar = vae.encode(xd)
+    sd, s = jnp.exp(0.5 * logvar), float(jnp.exp(vae.log_scale[...]))
+    z = mu + sd * jax.random.normal(k_eps, (k,) + mu.shape)
+    norm = jax.scipy.stats.norm
+    by_hand = []
+    for i in range(3):      # each weight from the three Gaussians' own log-densities
+        logw = [float(jnp.sum(norm.logpdf(xd[i], vae.decode(z[j, i:i + 1])[0], s)) + jnp.sum(norm.logpdf(z[j, i]))
+                      - jnp.sum(norm.logpdf(z[j, i], mu[i], sd[i]))) for j in range(k)]
+        by_hand.append(-(np.logaddexp.reduce(logw) - np.log(k)))
+    np.testing.assert_allclose(got["per_image"], by_hand, rtol=1e-5)
+    assert got["neg_log_likelihood_bound"] == pytest.approx(np.mean(by_hand), rel=1e-5) and got["k"] == k
+
+
+def test_the_iwae_bound_tightens_with_k_and_starts_at_the_elbo():
+    vae = models.inference_copy(rivals.VAE(latent_dim=4, g_base=8, e_base=4, rngs=nnx.Rngs(0)))
+    x = data.to_unit_range(np.random.default_rng(1).integers(0, 256, (64, 28, 28, 1)).astype(np.uint8))
+    bounds = {k: rivals.vae_iwae_bound(vae, x, jax.random.key(3), k=k) for k in (1, 8, 64)}
+    # the same key dequantizes the images the same way for every k: the bound falls image by image on average
+    assert bounds[64]["neg_log_likelihood_bound"] < bounds[8]["neg_log_likelihood_bound"] \
+        < bounds[1]["neg_log_likelihood_bound"]
+    elbo = float(rivals.vae_loss(vae, jnp.asarray(x), jax.random.key(4))[0])     # KL in closed form, other noise
+    assert abs(bounds[1]["neg_log_likelihood_bound"] - elbo) < 3 * bounds[1]["se"] + 1e-3 * abs(elbo)
+    for bad in ({"k": 0}, {"batch_size": 0}):
+        with pytest.raises(ValueError, match="k|batch_size"):
+            rivals.vae_iwae_bound(vae, x, jax.random.key(0), **bad)
+    with pytest.raises(ValueError, match="at least 2 images"):
+        rivals.vae_iwae_bound(vae, x[:1], jax.random.key(0))
 
 
 def test_the_schedule_is_ddpms():
