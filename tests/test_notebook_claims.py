@@ -114,6 +114,9 @@ CITED_CELLS: dict[str, list[tuple[str, str]]] = {
             "benchmarks/RESULTS.md, 'Labels without labels', for the self-conditioned GAN"),
            ('(`benchmarks/RESULTS.md`, "How JAX got ahead on this CPU")',
             "benchmarks/RESULTS.md, 'How JAX got ahead on this CPU': the compiler option, 426 -> 603 images/s")],
+    "10": [("The probe tried three more settings, all left out.",
+            "benchmarks/RESULTS.md, 'The probe that chose the rivals' settings' (python benchmarks/rivals_probe.py), "
+            "cited by the paragraph before it in the same appendix")],
 }
 
 _MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)
