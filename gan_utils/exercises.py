@@ -480,15 +480,10 @@ def _nb09(ex1=None, ex2=None, acceptance=None, purity=None) -> dict[int, _Result
     # Phi^-1(0.3) = -0.5244: each class's band of width r/2 = 0.5 holds Phi(-0.0244) - 0.3 = 0.1903
     out = {1: _number(ex1, 2 * (_phi(-0.524400512708041 + 0.5) - 0.3), 1e-3,
                       "each class's band has width r/2 = 0.5; add Phi(Phi^-1(0.3) + 1/2) - 0.3 over the two classes")}
-    if hasattr(ex2, "__array__") and not isinstance(ex2, (bool, int, float)) and np.size(ex2) == 1:
-        ex2 = np.asarray(ex2).reshape(-1)[0]    # e.g. the notebook's cluster_from_z of one code, NumPy or JAX
-    if ex2 is None:
-        out[2] = ("not answered", "")
-    elif isinstance(ex2, (bool, float)) or not isinstance(ex2, (int, np.integer)):
-        out[2] = ("not yet", f"expected a cluster index 0, 1 or 2, got {ex2!r}")
-    else:   # Phi(0.3) = 0.618: past the first cumulative share (0.5), before the second (0.8)
-        out[2] = ("correct", "") if int(ex2) == 1 else ("not yet", "compare Phi(0.3) with the cumulative shares "
-                                                                     "0.5, 0.8, 1.0")
+    # cluster 2 starts where Phi(z_1) passes the cumulative share of clusters 0 and 1, 0.5 + 0.3: z_1 = Phi^-1(0.8)
+    out[2] = _number(ex2, 0.8416212335729143, 1e-3,
+                     "cluster 2 takes the codes whose Phi(z_1) is past the shares of clusters 0 and 1 together; "
+                     "invert Phi at that cumulative share")
     out[3] = _function(acceptance, _acceptance_probe, "each sample is kept with probability min(1, exp(logit - M)); "
                                                        "return the mean over the samples")
     out[4] = _function(purity, _purity_probe, "for each cluster count its most common label; sum over clusters, "

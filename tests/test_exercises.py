@@ -54,7 +54,7 @@ RIGHT = {
                table=_GRID_MODES),
     "08": dict(ex1=37.12, projection_logit=lambda phi, w, b, V, y: phi @ w + b + np.sum(V[y] * phi, axis=1),
                ex3=math.erfc(1 / math.sqrt(2)), ex4=87_025),
-    "09": dict(ex1=2 * (0.5 * (1 + math.erf((-0.524400512708041 + 0.5) / math.sqrt(2))) - 0.3), ex2=np.array([1]),
+    "09": dict(ex1=2 * (0.5 * (1 + math.erf((-0.524400512708041 + 0.5) / math.sqrt(2))) - 0.3), ex2=np.float32(0.8416),
                acceptance=lambda logits, M: np.mean(np.minimum(1, np.exp(np.asarray(logits) - M))),
                purity=lambda c, y: sum(np.bincount(y[c == j]).max() for j in np.unique(c)) / len(c)),
     # KL of N(1, 0.5^2) from N(0, 1); -2,500 nats per image in bits per pixel; the first t with sqrt(abar) < 1/2
@@ -82,9 +82,9 @@ WRONG = {
     # unconditional part; one side of the normal only; the total at base 32
     "08": dict(ex1=32.0, projection_logit=lambda phi, w, b, V, y: np.sum(V[y] * phi, axis=1),
                ex3=1 - 0.8413447, ex4=41_633),
-    # the band of one class only; the cluster counted from 1; exp without the cap at 1; the majority share per
-    # cluster averaged over clusters (unweighted)
-    "09": dict(ex1=0.5 * (1 + math.erf((-0.524400512708041 + 0.5) / math.sqrt(2))) - 0.3, ex2=2,
+    # the band of one class only; the boundary read from cluster 2's own share (Phi^-1(0.2)); exp without the cap
+    # at 1; the majority share per cluster averaged over clusters (unweighted)
+    "09": dict(ex1=0.5 * (1 + math.erf((-0.524400512708041 + 0.5) / math.sqrt(2))) - 0.3, ex2=-0.8416212,
                acceptance=lambda logits, M: np.mean(np.exp(np.asarray(logits) - M)),
                purity=lambda c, y: np.mean([np.bincount(y[c == j]).max() / np.sum(c == j) for j in np.unique(c)])),
     # KL without the 1/2; -ELBO / (D log 2) without the D log 128; t counted from 1; sqrt(abar) and sqrt(1 - abar)
@@ -287,8 +287,8 @@ def test_notebook_07_table_needs_two_seeds_of_finite_values():
 
 
 def test_answers_of_another_type_are_read_as_the_reader_meant_them():
-    assert grade("09", ex2=jnp.asarray(1))[2] == ("correct", "")       # a JAX integer, as numpy's is
-    assert grade("09", ex2=np.int64(1))[2] == ("correct", "")
+    assert grade("09", ex2=jnp.asarray(0.8416))[2] == ("correct", "")       # a JAX scalar, as numpy's is
+    assert grade("09", ex2=np.float64(0.8416))[2] == ("correct", "")
     assert grade("01", answer_1=True)[1] == ("not yet", "expected a number, got True")
     assert grade(6) == grade("06")
 
