@@ -394,7 +394,7 @@ def vae_iwae_bound(vae: VAE, x: jax.Array, key: jax.Array, *, k: int = 100, batc
     Returns:
       {"neg_log_likelihood_bound": the mean bound, nats per image; "se": its standard error over the images;
       "bits_per_dim": ``bits_per_dim`` of the mean; "per_image": each image's bound (N,), for paired comparisons
-      (the same key dequantizes the images the same way whatever k); "k"}.
+      (the same key and batch_size dequantize the images the same way whatever k); "k"}.
     """
     data._check_count("k", k)
     data._check_count("batch_size", batch_size)

@@ -148,7 +148,8 @@ plt.show()
 # (2.35%). Most of them are hybrids: 22.6% of all samples. The conditional generator's share, 1.9%, is at the level of
 # real digits. The two share layer widths, recipe and steps (one training run each), not size. The label brings a label
 # embedding, class-dependent BatchNorm and a projection in $D$; section 4.3 counts the parameters they add. The
-# difference is the label and what comes with it. Appendix G rules out the two other suspects: size and the seed.
+# difference is the label and what comes with it. Appendix G tests the two other suspects, size and the seed; neither
+# explains it.
 #
 # ## 2. A walk between two digits
 #
@@ -627,7 +628,7 @@ plt.show()
 #
 # What the labels clearly still buy is certainty: between classes, 1.9% of the conditional generator's samples and
 # 7.4% of the self-conditioned one's. Two training seeds of each show it: mean confidence 0.973 and 0.979, against
-# 0.993 and 0.994. A cluster that holds two similar digits still morphs between them. Our sampler also departs from
+# 0.993 and 0.994 (the second: Appendix G). A cluster that holds two similar digits still morphs between them. Our sampler also departs from
 # Liu et al.'s in how it draws the cluster (Appendix B).
 
 # %% [markdown]
@@ -820,7 +821,7 @@ else:   # a new draw: seeds 0-7 of this check gave step-0 NMI 0.557-0.574 and me
 # %% [markdown]
 # On the machine and software of the run, the first 100 steps repeat it (asserted). Elsewhere an exact repeat is not
 # promised, only a close one: the step-0 NMI matches and $D$'s mean loss stays within the asserted range. The cell
-# prints the largest difference at one step. The check covers the
+# prints the largest difference at one step: 0 in the run shown, though the recorded processor features differ. The check covers the
 # first clustering and 100 of the 10,000 steps; the later re-clusterings, every 1,000 steps, are not checked here. The clusters follow the
 # discriminator: at step 0 they come from random features, and as $D$ learns, the match to the digits rises a little
 # and the cluster sizes even out (the history in section 4.3).
@@ -862,8 +863,8 @@ if not rerun:   # the committed run, which the next cell describes (a re-run is 
 #
 # Section 1 counts a sample as between classes below a confidence of 0.9. The figure moves that threshold from 0.3 to
 # 1, with the share on a log scale. The wide blue line is real test digits; the class-conditional curve runs just
-# below it. The three generators keep their order at every threshold where the shares can be read: from a confidence
-# of 0.48, where the conditional curve enters the plot, to 0.99 (at 1 nearly every sample counts).
+# below it. The three generators keep their order at every threshold where the shares can be read, from 0.48 (where
+# the conditional curve enters the plot) to 0.99; in this run, at all 71.
 
 # %%
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
