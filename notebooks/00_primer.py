@@ -165,7 +165,8 @@ print("value_and_grad with has_aux, on a dict of parameters: checked")
 # %% [markdown]
 # A gradient step maps over the leaves of the pytree: `jax.tree.map(lambda p, g: p - lr * g, params, grads)`.
 # Section 6 runs it in a loop. Notebooks 01 and 02 use **Optax**, JAX's library of optimisers, on such a pytree.
-# `opt = optax.adam(lr)` holds two pure functions: `state = opt.init(params)` makes the optimiser's state, and
+# `opt = optax.adam(lr)` holds two pure functions (their output depends only on their inputs, and they change
+# nothing outside): `state = opt.init(params)` makes the optimiser's state, and
 # `updates, state = opt.update(grads, state, params)` computes a step, which `params = optax.apply_updates(params,
 # updates)` takes. **Adam** is gradient descent with a step size adapted to each parameter, from running averages
 # of the gradient and of its square. From section 7 on, Flax NNX wraps the same optimiser.
@@ -400,7 +401,8 @@ print("scan and fori_loop against Python loops: checked")
 #
 # Our module is a small multilayer perceptron (MLP): two hidden layers with `tanh`. A `Linear` layer from `din` to
 # `dout` holds a kernel of `din * dout` weights and `dout` biases. Each is an `nnx.Param`: `model.l1.kernel[...]`
-# reads its array, and `layer.kernel[...] = W` writes one (notebooks 03 and 08 do both).
+# reads its array, and `layer.kernel[...] = W` writes one (notebooks 03 and 08 do both). An `nnx.Param` is a
+# mutable box around an immutable array: writing puts a new array in the box, and no array is edited.
 
 # %%
 # NBVAL_CHECK_OUTPUT

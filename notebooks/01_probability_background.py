@@ -804,22 +804,24 @@ print("an implicit model's likelihood degenerates: checked")
 #
 # $$P(y = 1 \mid x) = \frac{\tfrac12\,p(x)}{\tfrac12\,p(x) + \tfrac12\,q(x)} = \frac{p(x)}{p(x) + q(x)}.$$
 #
-# So a classifier $c(x) = \sigma(\ell(x))$ trained to predict $y$ learns $p/(p+q)$. Its logit
+# So a classifier $c(x) = \sigma(\ell(x))$ trained to predict $y$ learns $p/(p+q)$. Here $\sigma(\ell) = 1/(1+e^{-\ell})$
+# is the logistic **sigmoid**, not a standard deviation. Its logit
 # $\ell(x) = \log\frac{c}{1-c}$ learns the **log density ratio** $\log\frac{p(x)}{q(x)}$, without ever evaluating
-# $p$ or $q$. It is trained by maximum likelihood on the labels (section 4), i.e. by minimising the **binary
-# cross-entropy** over all $N = 2n$ samples
+# $p$ or $q$. Each label is a coin that comes up $y = 1$ with probability $c(x)$. Maximum likelihood on the labels
+# (section 4) minimises its negative log-likelihood, the **binary cross-entropy** over all $N = 2n$ samples, which is
+# smallest at $c = P(y = 1 \mid x)$ (notebook 02 proves it)
 #
 # $$\mathrm{BCE} = -\frac1N\sum_i\big[y_i\log\sigma(\ell_i) + (1-y_i)\log(1-\sigma(\ell_i))\big].$$
 #
 # **Compute it from logits, stably.** In float32, $\sigma(\ell) = 1/(1+e^{-\ell})$ underflows to exactly 0 once
-# $\ell$ is below a point between $-104$ and $-87$ (Appendix E measures it on this machine). Then
+# $\ell$ is below about $-87$ ($-104$ where tiny subnormal numbers are kept; Appendix E measures it). Then
 # $\log\sigma(\ell) = -\infty$. Use instead
 #
 # $$\log\sigma(\ell) = -\log(1 + e^{-\ell}) = -\mathrm{softplus}(-\ell),\qquad
 # \log(1-\sigma(\ell)) = \log\frac{e^{-\ell}}{1+e^{-\ell}} = -\mathrm{softplus}(\ell),$$
 #
 # so $\mathrm{BCE} = \frac1N\sum_i\big[y_i\,\mathrm{softplus}(-\ell_i) + (1-y_i)\,\mathrm{softplus}(\ell_i)\big]$, finite
-# for every finite logit.
+# for every finite logit, with $\mathrm{softplus}(u) = \log(1 + e^u)$.
 
 # %%
 def bce_from_logits(logits, y):

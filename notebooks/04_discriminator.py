@@ -317,8 +317,9 @@ key, k_u, k_p = jax.random.split(key, 3)   # keys for Appendix B's per-sample vi
 # %% [markdown]
 # In the run saved here, against the untrained generator $D$ becomes perfect on held-out images: accuracy 0.64 at the
 # start, 1.000 at the end. The mean $D(G(z))$ falls from 0.51 to 0.0004. After a brief rise, the saturating gradient
-# norm falls with it, from 1.44 to 0.030. The non-saturating one *grows*, from 1.41 to 84.6. Their ratio follows
-# $D/(1-D)$ of the mean $D(G(z))$: 3.6e-04 against 3.7e-04 at the end.
+# norm falls with it, from 1.44 to 0.030. The non-saturating one *grows*, from 1.41 to 84.6. Both gradients pass
+# through $D$'s logit, whose slope grows as $D$ sharpens; only their ratio is fixed. It follows $D/(1-D)$ of the mean
+# $D(G(z))$: 3.6e-04 against 3.7e-04 at the end.
 #
 # Against the pretrained generator, the same 200 steps leave $D$ near chance at every probe. Both generator
 # gradients *grew*. So a discriminator does not always "win" in a given number of steps. And no gradient vanished
@@ -330,7 +331,8 @@ key, k_u, k_p = jax.random.split(key, 3)   # keys for Appendix B's per-sample vi
 # - a gradient that *falls*. Adam's memory lags, so its steps shrink with the gradient for thousands of steps.
 # - the **per-sample weights**. Through the logit, the saturating loss counts fake $i$ with the weight $D(G(z_i))$, so
 #   the worst fakes count **least**. The non-saturating loss counts them with $1 - D(G(z_i))$, the most. Against the
-#   untrained generator, the worst quarter of fakes gets 9.4% of the saturating weight and 25.0% of the other.
+#   untrained generator, at the end of the run, the worst quarter of fakes gets 9.4% of the saturating weight, against
+#   an even 25.0% under the non-saturating loss, where $1 - D$ is near 1 for every fake (Appendix B).
 #
 # Appendix B measures both, and shows that Adam does undo a constant scale. The non-saturating loss has neither
 # problem, so every GAN the course trains for results uses it (Goodfellow et al., 2014, section 3). And a
@@ -351,8 +353,8 @@ key, k_u, k_p = jax.random.split(key, 3)   # keys for Appendix B's per-sample vi
 # $$D^\star_\alpha(x) = \frac{(1-\alpha)\,p(x)}{p(x) + q(x)} \le 1-\alpha.$$
 # So the optimum's logit on a real image is at most $\log\frac{1-\alpha}{\alpha}$, which is $\log 9$ for
 # $\alpha = 0.1$. The loss no longer rewards unbounded confidence. Why only one side? A fake target $\beta > 0$ would
-# give $D^\star = \frac{(1-\alpha)p + \beta q}{p + q}$, which equals $\beta$ where $p = 0 < q$. Then $D$ would stop
-# telling the generator to leave regions with no data at all.
+# give $D^\star = \frac{(1-\alpha)p + \beta q}{p + q}$, which flattens to $\beta$ wherever $p \ll q$. Its logit then
+# has almost no slope there to point the generator toward the data; the plain logit, $\log p/q$, keeps one.
 #
 # We measure both against the untrained generator, where the plain $D$ became confident fastest. We reuse the plain
 # run's key: the same initial weights, batches and fakes. Only the regulariser changes.
@@ -467,7 +469,8 @@ widgets.discriminator_verdict(D_pre, x_test[:64], fakes_64, index=0, edit="blur"
 
 # %% [markdown]
 # What one digit shows, 64 digits measure. For each edit at four amounts, the table gives the mean logit and the
-# share judged real ($\ell > 0$). The edits are those of the control (`widgets.edit_digit`).
+# share judged real ($\ell > 0$). The edits are those of the control (`widgets.edit_digit`). At amount 1, blur is a
+# Gaussian of 3 pixels, erase a centred square of side 20, shift 10 pixels, and noise of standard deviation 1.
 
 # %%
 amounts = (0.0, 0.25, 0.5, 1.0)
