@@ -208,6 +208,7 @@ print("more samples -> better density estimates: checked")
 #
 # How do we check that samples have the CDF $F$? The **Kolmogorov-Smirnov statistic**
 # $\mathrm{KS}_n = \sup_x |\hat F_n(x) - F(x)|$ is the largest gap between the empirical CDF of $n$ samples and $F$.
+# The empirical CDF $\hat F_n(x)$ is the fraction of the samples at most $x$.
 # For correct samples and large $n$, it exceeds $1.63/\sqrt n$ only 1% of the time (Appendix B derives the 1.63).
 
 # %%
@@ -272,8 +273,9 @@ print("inverse-CDF sampling: checked")
 # pushes $\mathcal N(0,1)$ **exactly** onto $p$. So a generator that turns 1-D Gaussian noise into our two-mode $p$
 # exists. It is not the only one (the decreasing $F^{-1}(1 - \Phi(z))$ works too), and a GAN may find any of them.
 # To cross the empty gap between the modes, $g^\star$ needs a near-jump. By the change of variables read backwards,
-# $g^{\star\prime}(z) = \varphi(z)/p(g^\star(z))$, and $g^\star(0) = 0$, so its slope at $z = 0$ is $\varphi(0)/p(0)$,
-# about 1,490. That is why notebook 02 trains its 1-D GAN on a mixture whose modes overlap.
+# $g^{\star\prime}(z) = \varphi(z)/p(g^\star(z))$, and $g^\star(0) = 0$ ($p$ is symmetric, so $F(0) = \tfrac12$), so its
+# slope at $z = 0$ is $\varphi(0)/p(0)$, about 1,490: a slope a small smooth network can hardly make. That is why
+# notebook 02 trains its 1-D GAN on a mixture whose modes overlap.
 
 # %%
 def g(z):
@@ -467,7 +469,8 @@ print("MLE by gradient descent = closed form: checked")
 # What does MLE do when the model **cannot** fit the data, say one Gaussian for our two-mode $p$? The closed form
 # still gives the sample mean and standard deviation. The exact values are $\mu = \mathbb E_p[x] = 0$ and
 # $\sigma = \sqrt{\mathbb E_p[x^2]} = \sqrt{4.25} \approx 2.062$. The Gaussian is wide enough to cover both modes, and
-# its peak sits **between** them, where $p$ is 1,490 times smaller than at a mode. Remember this: it is *mode
+# its peak sits **between** them, where $p$ is 1,490 times smaller than at a mode (the same 1,490 as section 2.2: a
+# mode's height equals $\varphi(0)$). Remember this: it is *mode
 # covering*, and it comes from minimising $\mathrm{KL}(p\,\|\,q)$. Section 7 shows the opposite behaviour.
 
 # %%
@@ -568,7 +571,7 @@ print("KL closed form = Monte Carlo (within 2%): checked")
 # Notebook 02 shows that the original GAN, with the minimax loss and the best discriminator, minimises this
 # divergence. The bound has a dark side. Two Gaussians always overlap a little; as they move apart, $\mathrm{JSD}$
 # approaches $\log 2$ and flattens. It then gives almost no signal about *which way* to move. Meanwhile
-# $\mathrm{KL} = d^2/2$, for two unit-width Gaussians a distance $d$ apart, keeps growing (the table below). For
+# the KL between two unit-width Gaussians a distance $d$ apart is $d^2/2$, and keeps growing (the table below). For
 # distributions that do not overlap at all, $\mathrm{JSD}$ equals $\log 2$ and KL is infinite: neither gives a
 # direction. $\mathrm{JSD}$ has no closed form even for two Gaussians, so we
 # integrate on a fine grid.

@@ -198,8 +198,8 @@ print("gan_utils.losses agrees with softplus at every logit, including +-1000")
 #
 # - the **untrained** generator of notebook 03, whose fakes are easy to spot;
 # - a shipped **pretrained** one, whose fakes look like digits. It is the plain DCGAN,
-#   `checkpoint.load_pretrained(kind="dcgan")`, trained with notebook 05's recipe against the network built above, at
-#   half its width.
+#   `checkpoint.load_pretrained(kind="dcgan")`, trained with notebook 05's recipe against a discriminator like the one
+#   built above, with half as many channels.
 #
 # $D$ trains with Adam ($2\cdot10^{-4}$, $\beta_1 = 0.5$) on batches of 32 real and 32 fake images. Every few steps
 # we measure its accuracy on 256 *held-out* real test images and 256 fresh fakes.
@@ -328,15 +328,16 @@ key, k_u, k_p = jax.random.split(key, 3)   # keys for Appendix B's per-sample vi
 # **Why the non-saturating loss?** Adam divides each weight's step by the size of its recent gradients. So a gradient
 # that is *constantly* 100 times smaller gives nearly the same steps. Adam does not undo two things:
 #
-# - a gradient that *falls*. Adam's memory lags, so its steps shrink with the gradient for thousands of steps.
+# - a gradient that *falls*. Adam's denominator averages squared gradients over about a thousand steps (its
+#   default decay 0.999), so after a fall its steps stay small until that average catches up.
 # - the **per-sample weights**. Through the logit, the saturating loss counts fake $i$ with the weight $D(G(z_i))$, so
 #   the worst fakes count **least**. The non-saturating loss counts them with $1 - D(G(z_i))$, the most. Against the
 #   untrained generator, at the end of the run, the worst quarter of fakes gets 9.4% of the saturating weight, against
 #   an even 25.0% under the non-saturating loss, where $1 - D$ is near 1 for every fake (Appendix B).
 #
 # Appendix B measures both, and shows that Adam does undo a constant scale. The non-saturating loss has neither
-# problem, so every GAN the course trains for results uses it (Goodfellow et al., 2014, section 3). And a
-# discriminator trained alone does not stay put: as it improves, the generator's gradient changes. So the two networks
+# problem, so every GAN whose results the course reports uses it (Goodfellow et al., 2014, section 3). And the
+# generator's gradient depends on how far $D$ has trained: as $D$ improves, that gradient changes. So the two networks
 # train in alternation, each step of one answered by a step of the other (notebook 05).
 
 # %% [markdown]
@@ -390,8 +391,8 @@ assert log_do["d_real"][-1] > cap + 0.03 and log_do["max_real_logit"][-1] > 0.75
 # digits is 0.873, below the cap $1-\alpha$ = 0.90; the plain discriminator reached 1.000. The largest real logit,
 # 2.39, is a little above the optimum's bound $\log 9$ = 2.20, because a trained network only approximates
 # $D^\star_\alpha$. It is far below the plain discriminator's 13.15. Dropout 0.3 did not make $D$ less confident in
-# this run (one key): accuracy 1.000, largest real logit 13.74. Neither changed much the gradient the generator would
-# receive: the non-saturating norm is 7.10e+01 with smoothing, 8.53e+01 with dropout and 8.46e+01 without.
+# this run (one key): accuracy 1.000, largest real logit 13.74. Neither changed the generator's gradient much: the
+# non-saturating norm is 7.10e+01 with smoothing, 8.53e+01 with dropout and 8.46e+01 without.
 
 # %% [markdown]
 # ## 6. What the discriminator looks at
@@ -402,8 +403,9 @@ assert log_do["d_real"][-1] > cap + 0.03 and log_do["max_real_logit"][-1] > 0.75
 # $$\nabla_\theta L_G = -\frac1B\sum_{i=1}^B \bigl(1 - D(G(z_i))\bigr)\,
 # \Bigl(\frac{\partial G(z_i)}{\partial\theta}\Bigr)^{\!\top} \nabla_x \ell(G(z_i)).$$
 # We use the discriminator trained with the shipped plain DCGAN (`pretrained.discriminator`). It was trained against
-# the raw generator, while the shipped generator is that generator's weight average (see
-# `checkpoint.load_pretrained`). So the cell first scores the shipped generator, then draws the input gradients on
+# the live generator, while the shipped generator is that generator's weight average (see
+# `checkpoint.load_pretrained`). $D$ never saw the average's samples, so the cell first checks that it still tells them
+# from real digits, then draws the input gradients on
 # real and generated digits.
 
 # %%

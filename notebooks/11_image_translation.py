@@ -66,7 +66,7 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 #
 # A **paired** dataset holds, for every input, the output we want. Here an input is a character in a plain font,
 # Noto Sans CJK ("Hei", the source). Its output is the same character in LXGW WenKai, a brush font ("Kai", the
-# target). Both fonts are free (SIL Open Font License 1.1). The 3,755 common characters of GB2312 were rendered once by
+# target). Both fonts are free (SIL Open Font License 1.1). The 3,755 common characters of GB2312 (level 1 of China's standard character set) were rendered once by
 # `scripts/render_glyphs.py`; the images ship with `gan_utils`, so no font is needed here. A fixed tenth of the
 # characters is **held out**: training never sees them, and every score below is measured on them.
 
@@ -208,7 +208,7 @@ print("unet_by_hand(G, s) == G(z, s): the same network")
 # It also judges **patches**, not whole images. A stack of 4x4 convolutions, two strided and then two of stride 1
 # (`n_down`, the command line's `patch_layers`, counts the strided ones), ends in a map of
 # logits; each logit sees only a square of the input, its **receptive field**. The losses average over every logit,
-# so each patch is one real-or-fake example. Isola et al. (section 3.2.2) leave the overall layout to L1 and ask $D$
+# so each patch is one real-or-fake example. Isola et al. (section 3.2.2) leave the overall layout to the L1 pixel loss (section 4) and ask $D$
 # only for local texture: stroke edges, tapers, ink.
 #
 # The receptive field of a stack of convolutions with kernels $k_l$ and strides $r_l$ is
@@ -242,7 +242,7 @@ for n_down in (1, 2):
 
 # %% [markdown]
 # At 32x32, the size this notebook trains, a 34-pixel patch already covers the whole glyph: there the "patch" $D$ is
-# almost a whole-image $D$. At 64x64 (section 7) each logit judges about a quarter of the glyph. Appendix A shows where
+# almost a whole-image $D$. At 64x64 (section 7) each logit judges a 34x34 patch, about a quarter of the glyph's area. Appendix A shows where
 # on a glyph the shipped $D$ looks, logit by logit.
 #
 # ## 4. The objective: GAN + λ·L1
