@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import time
-from functools import partial
+from functools import cache, partial
 from typing import Callable, Sequence
 
 import jax
@@ -103,11 +103,16 @@ def vae_loss(vae: VAE, x: jax.Array, key: jax.Array) -> tuple[jax.Array, dict]:
     z = mu + jnp.exp(0.5 * logvar) * jax.random.normal(k_eps, mu.shape)
     mean = vae.decode(z)
     log_s = vae.log_scale[...]
-    nll = (0.5 * jnp.sum(jnp.square(x - mean), axis=(1, 2, 3)) * jnp.exp(-2 * log_s)
-           + PIXELS * (log_s + 0.5 * math.log(2 * math.pi)))
+    nll = _decoder_nll(x, mean, log_s)
     kl = 0.5 * jnp.sum(jnp.square(mu) + jnp.exp(logvar) - 1 - logvar, axis=-1)
     loss = jnp.mean(nll + kl)
     return loss, {"loss": loss, "nll": jnp.mean(nll), "kl": jnp.mean(kl), "scale": jnp.exp(log_s)}
+
+
+def _decoder_nll(x: jax.Array, mean: jax.Array, log_s: jax.Array) -> jax.Array:
+    """-log N(x; mean, s^2 I) per image, summed over its last three axes (28, 28, 1): the VAE's decoder density."""
+    return (0.5 * jnp.sum(jnp.square(x - mean), axis=(-3, -2, -1)) * jnp.exp(-2 * log_s)
+            + PIXELS * (log_s + 0.5 * math.log(2 * math.pi)))
 
 
 def bits_per_dim(neg_elbo_nats: float | jax.Array) -> float | jax.Array:
@@ -270,7 +275,7 @@ def ddim_sample(model: Denoiser, schedule: Schedule, key: jax.Array, n: int, ste
     ab = np.asarray(schedule.alpha_bar)
     ab_next = np.append(ab[ts[1:]], 1.0).astype(np.float32)    # after the last step: abar = 1, x = x0
     graphdef, state = nnx.split(model)
-    run = _ddim_compiled()
+    run = _compiled(_ddim_run)
     args = (jnp.asarray(ts), jnp.asarray(ab[ts]), jnp.asarray(ab_next))
     out = []
     for i, k in enumerate(jax.random.split(key, -(-n // batch_size))):
@@ -290,7 +295,6 @@ def _ddim_run(graphdef, state, x, ts, ab_t, ab_next):
 
     x, _ = jax.lax.scan(body, x, jnp.arange(ts.shape[0]))
     return jnp.clip(x, -1, 1)
-
 
 
 def _check_digits(x) -> tuple[np.ndarray, int]:
@@ -345,7 +349,7 @@ def diffusion_bound(model: Denoiser, schedule: Schedule, x: jax.Array, key: jax.
     weight = np.zeros(T)
     weight[1:] = beta[1:] / (2 * (1 - beta[1:]) * (1 - abar[:-1]))      # steps 2..T of the paper
     graphdef, state = nnx.split(model)
-    term = _bound_compiled()
+    term = _compiled(_bound_term)
     k_deq, k_t, k_eps = jax.random.split(key, 3)
     x0 = dequantize(k_deq, jnp.asarray(x, jnp.float32))
     x0_np = np.asarray(x0, np.float64)
@@ -400,7 +404,7 @@ def vae_iwae_bound(vae: VAE, x: jax.Array, key: jax.Array, *, k: int = 100, batc
     data._check_count("batch_size", batch_size)
     x, n = _check_digits(x)
     graphdef, state = nnx.split(vae)
-    run = _iwae_compiled()
+    run = _compiled(_iwae_batch, (0, 4))
     out = []
     for i, kb in zip(range(0, n, batch_size), jax.random.split(key, -(-n // batch_size))):
         out.append(np.asarray(run(graphdef, state, jnp.asarray(x[i:i + batch_size], jnp.float32), kb, k)))
@@ -418,21 +422,10 @@ def _iwae_batch(graphdef, state, x, key, k):
     eps = jax.random.normal(k_eps, (k,) + mu.shape)                       # (k, B, L)
     z = mu + jnp.exp(0.5 * logvar) * eps
     mean = vae.decode(z.reshape((-1, mu.shape[-1]))).reshape((k,) + x.shape)
-    log_s = vae.log_scale[...]
-    log_px = -(0.5 * jnp.sum(jnp.square(x - mean), axis=(2, 3, 4)) * jnp.exp(-2 * log_s)
-               + PIXELS * (log_s + 0.5 * math.log(2 * math.pi)))          # (k, B)
+    log_px = -_decoder_nll(x, mean, vae.log_scale[...])                  # (k, B)
     log_pz = -0.5 * jnp.sum(jnp.square(z) + math.log(2 * math.pi), axis=-1)
     log_qz = -0.5 * jnp.sum(jnp.square(eps) + logvar + math.log(2 * math.pi), axis=-1)
     return jax.nn.logsumexp(log_px + log_pz - log_qz, axis=0) - math.log(k)
-
-
-_IWAE = []
-
-
-def _iwae_compiled() -> Callable:
-    if not _IWAE:
-        _IWAE.append(jax.jit(_iwae_batch, static_argnums=(0, 4), compiler_options=devices.compiler_options()))
-    return _IWAE[0]
 
 
 def _bound_term(graphdef, state, x0, t, ab, key):
@@ -442,22 +435,11 @@ def _bound_term(graphdef, state, x0, t, ab, key):
     return jnp.sum(jnp.square(eps - pred), axis=(1, 2, 3))
 
 
-_BOUND = []
-
-
-def _bound_compiled() -> Callable:
-    if not _BOUND:
-        _BOUND.append(jax.jit(_bound_term, static_argnums=0, compiler_options=devices.compiler_options()))
-    return _BOUND[0]
-
-_DDIM = []
-
-
-def _ddim_compiled() -> Callable:
-    """One jitted sampler for the whole session: compiled once per model structure, batch and number of steps."""
-    if not _DDIM:
-        _DDIM.append(jax.jit(_ddim_run, static_argnums=0, compiler_options=devices.compiler_options()))
-    return _DDIM[0]
+@cache
+def _compiled(fn: Callable, static_argnums: int | tuple[int, ...] = 0) -> Callable:
+    """``fn`` jitted once for the whole session (its module structures static): the sampler, the bound's term and the
+    importance-weighted bound each compile once per model structure and shape, not once per call."""
+    return jax.jit(fn, static_argnums=static_argnums, compiler_options=devices.compiler_options())
 
 
 def train_for(model: nnx.Module, loss_fn: Callable, images: np.ndarray, *, key: jax.Array, seconds: float,
@@ -689,7 +671,6 @@ def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *,
     out["memorisation"] = metrics.memorisation(metrics.classifier_outputs(drawn[-1])[0], train_features, reference[0])
     return {**out, **extra, "images": np.stack(out["images"]), "steps_total": res["steps"],
             "seconds": res["seconds"], "history": res["history"], **({"state": state} if state else {})}
-
 
 
 def race(seeds: Sequence[int] = (0, 1, 2), seconds: float = 240.0, marks: Sequence[float] = (30, 60, 120, 240),
