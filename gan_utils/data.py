@@ -619,6 +619,14 @@ class GlyphPairs:
         rows = np.flatnonzero(rows) if rows.dtype == bool else rows
         return GlyphPairs(self.source[rows], self.target[rows], "".join(self.chars[i] for i in rows), self.provenance)
 
+    def halves(self, seed: int = 0) -> tuple["GlyphPairs", "GlyphPairs"]:
+        """Two disjoint halves of these characters, drawn at random with ``seed`` (each in this set's order): for
+        unpaired training (notebook 12), the source font of one half and the target font of the other, so no
+        character is ever seen in both fonts. With an odd count, the first half has the extra character."""
+        order = np.random.default_rng(seed).permutation(len(self))
+        cut = (len(self) + 1) // 2
+        return self.select(np.sort(order[:cut])), self.select(np.sort(order[cut:]))
+
 
 @lru_cache(maxsize=2)
 def _read_glyphs(path: str) -> tuple[np.ndarray, np.ndarray, str, np.ndarray, dict]:

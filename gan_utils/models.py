@@ -873,6 +873,8 @@ class PatchDiscriminator(nnx.Module):
     """pix2pix's PatchGAN: (image (N, S, S, 1), source (N, S, S, 1)) -> logits (N, P, P), one per patch.
 
     The two images are stacked as channels, so D judges a *pair*: is this image a true translation of this source?
+    With ``paired=False`` (CycleGAN's discriminators, notebook 12) it reads the image alone, ``D(image)``: is this a
+    glyph of its font? Without pairs there is no source to compare with.
     ``n_down`` strided 4x4 convolutions, then two stride-1 4x4 convolutions (the last one to one channel); each logit
     sees a ``receptive_field`` x ``receptive_field`` patch of the pair, not the whole image (Isola et al., 2017,
     Sec. 3.2.2: a Markovian discriminator that models high-frequency structure, leaving the low frequencies to L1).
@@ -885,18 +887,19 @@ class PatchDiscriminator(nnx.Module):
       base: channels of the first convolution, doubled at each later one (up to 8 * base).
       n_down: strided convolutions; 1, 2, 3 give patches of 16, 34, 70 pixels.
       spectral_norm: wrap every convolution in ``SpectralNorm``.
+      paired: True: judge (image, source) pairs; False: judge images alone.
       rngs: the NNX random streams for initialisation.
     """
 
     def __init__(self, size: int = 32, base: int = 32, *, n_down: int = 2, spectral_norm: bool = False,
-                 rngs: nnx.Rngs):
+                 paired: bool = True, rngs: nnx.Rngs):
         _check_build("PatchDiscriminator", rngs, size=size, base=base, n_down=n_down)
         if size < 2 ** n_down * 2:
             raise ValueError(f"PatchDiscriminator: n_down={n_down} halves a {size}x{size} image below 2x2; use "
                              f"n_down <= {int(math.log2(size)) - 1}.")
-        self.size, self.n_down = size, n_down
+        self.size, self.n_down, self.paired = size, n_down, bool(paired)
         widths = [min(base * 2 ** i, 8 * base) for i in range(n_down + 1)]
-        ins = [2] + widths[:-1]
+        ins = [2 if paired else 1] + widths[:-1]
         self.convs = _ModuleList([nnx.Conv(a, b, (4, 4), strides=(2, 2) if i < n_down else (1, 1), rngs=rngs)
                                   for i, (a, b) in enumerate(zip(ins, widths))])
         self.out = nnx.Conv(widths[-1], 1, (4, 4), rngs=rngs)
@@ -910,10 +913,15 @@ class PatchDiscriminator(nnx.Module):
         n = len(self.convs)
         return receptive_field([4] * (n + 1), [2] * self.n_down + [1] * (n + 1 - self.n_down))
 
-    def __call__(self, x: jax.Array, source: jax.Array) -> jax.Array:
+    def __call__(self, x: jax.Array, source: jax.Array | None = None) -> jax.Array:
         _check_input(x, (self.size, self.size, 1), "PatchDiscriminator")
-        _check_input(source, (self.size, self.size, 1), "PatchDiscriminator (its source)")
-        h = jnp.concatenate([x, source], axis=-1)
+        if self.paired != (source is not None):
+            raise TypeError("this PatchDiscriminator judges " + ("(image, source) pairs: call D(image, source)."
+                            if self.paired else "images alone (paired=False): call D(image), with no source."))
+        h = x
+        if self.paired:
+            _check_input(source, (self.size, self.size, 1), "PatchDiscriminator (its source)")
+            h = jnp.concatenate([x, source], axis=-1)
         for conv in self.convs:
             h = nnx.leaky_relu(conv(h), 0.2)
         return self.out(h)[..., 0]
