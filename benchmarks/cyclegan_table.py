@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 import jax
@@ -32,52 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from gan_utils import checkpoint, cycle, data, models, precomputed, translation
-
-def scorer(test, true_out, store: list, images: dict, tag: str, generator_of):
-    src, tgt = data.to_unit_range(test.source), data.to_unit_range(test.target)
-
-    def cb(step, model, history):
-        out = np.asarray(models.translate(generator_of(model), src))
-        s = translation.translation_scores(out, tgt, test.chars, true_outputs=true_out)
-        store.append({"step": step, **{k: round(v, 4) for k, v in s.items()}})
-        images[f"{tag}|{step}"] = data.to_uint8(out[:16])
-    return cb
-
-
-def run_one(method: str, seed: int, a, b, *, steps: int, evals: list[int], batch: int, size: int, test,
-            true_out, images: dict) -> tuple[dict, object]:
-    t0 = time.perf_counter()
-    curve: list = []
-    tag = f"{method}|{seed}|{steps}"
-    every = np.gcd.reduce(evals)
-    if method == "CycleGAN":
-        cb = scorer(test, true_out, curve, images, tag, lambda m: m.g)
-        model, hist = cycle.train_cyclegan(a.source, b.target, size=size, steps=steps, batch_size=batch, seed=seed,
-                                           callbacks=[lambda s, m, h: cb(s, m, h) if s in evals else None],
-                                           callback_every=int(every))
-        seconds = hist["seconds"][-1]
-        extra = {"cycle_last100": round(float(np.mean(hist["cycle"][-100:])), 4),
-                 "identity_last100": round(float(np.mean(hist["identity"][-100:])), 4),
-                 "d_real_last100": round(float(np.mean(hist["d_y_real"][-100:])), 3),
-                 "d_fake_last100": round(float(np.mean(hist["d_y_fake"][-100:])), 3),
-                 "hidden": cycle.hidden_detail(model.g, model.f, data.to_unit_range(test.source),
-                                               data.to_unit_range(test.target), seed=seed)}
-    else:   # pix2pix on the pairs of half A
-        cb = scorer(test, true_out, curve, images, tag, lambda m: m.generator)
-        model, result = translation.train_translator("L1 + GAN", size=size, steps=steps, batch_size=batch, seed=seed,
-                                                     pairs=a, callbacks=[lambda s, m, h: cb(s, m, h) if s in evals
-                                                                         else None],
-                                                     callback_every=int(every))
-        seconds, h = result.seconds, result.history
-        extra = {"d_real_last100": round(float(np.mean(h["d_real"][-100:])), 3),
-                 "d_fake_last100": round(float(np.mean(h["d_fake"][-100:])), 3)}
-    row = {"method": method, "seed": seed, "steps": steps, "size": size, "batch": batch, "curve": curve,
-           **{k: v for k, v in curve[-1].items() if k != "step"}, **extra,
-           "train_seconds": round(seconds, 1), "wall_seconds": round(time.perf_counter() - t0, 1),
-           "date": time.strftime("%Y-%m-%d %H:%M"), "machine": precomputed.machine_record()}
-    return row, model
-
+from gan_utils import checkpoint, cycle, data, precomputed, translation
 
 def save_generators(cyc: cycle.CycleGAN, path: Path, meta: dict) -> None:
     """Seed 0's g and f in float16 (half the size), as one module."""
@@ -90,8 +44,7 @@ def save_generators(cyc: cycle.CycleGAN, path: Path, meta: dict) -> None:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
-    p.add_argument("--methods", nargs="+", default=["CycleGAN", "pix2pix, pairs of A"],
-                   choices=["CycleGAN", "pix2pix, pairs of A"])
+    p.add_argument("--methods", nargs="+", default=list(cycle.METHODS), choices=list(cycle.METHODS))
     p.add_argument("--steps", type=int, default=3000)
     p.add_argument("--evals", type=int, nargs="+", default=[250, 500, 1000, 2000, 3000])
     p.add_argument("--size", type=int, default=32)
@@ -118,8 +71,9 @@ def main(argv=None) -> int:
             key = (method, seed, a.steps, a.size, a.batch)
             if key in done and not (a.save_generators and method == "CycleGAN" and seed == 0):
                 continue
-            row, model = run_one(method, seed, half_a, half_b, steps=a.steps, evals=sorted(a.evals),
-                                 batch=a.batch, size=a.size, test=test, true_out=true_out, images=images)
+            row, model, pics_ = cycle.compare_run(method, seed, half_a, half_b, test, steps=a.steps,
+                                                  evals=a.evals, batch=a.batch, size=a.size, true_outputs=true_out)
+            images.update({f"{method}|{seed}|{a.steps}|{e}": v for e, v in pics_.items()})
             if a.save_generators and method == "CycleGAN" and seed == 0:
                 save_generators(model, a.save_generators, {
                     "seed": 0, "steps": a.steps, "size": a.size, "batch": a.batch, "held_out_scores": row["curve"][-1],

@@ -33,7 +33,7 @@ from flax import nnx
 from . import data, losses, models, translation
 
 __all__ = ["CycleGAN", "cycle_losses", "make_cycle_step", "train_cyclegan", "CYCLE_WEIGHT", "IDENTITY_WEIGHT",
-           "PRETRAINED_CYCLEGAN_DIR", "load_pretrained", "quantise", "hidden_detail"]
+           "PRETRAINED_CYCLEGAN_DIR", "load_pretrained", "quantise", "hidden_detail", "METHODS", "compare_run"]
 
 CYCLE_WEIGHT = 10.0       # lambda_cyc (Zhu et al., 2017, Sec. 4)
 IDENTITY_WEIGHT = 5.0     # lambda_id = 0.5 * lambda_cyc (their Sec. 5.2, for paintings -> photos)
@@ -226,3 +226,60 @@ def hidden_detail(g, f, x, y, *, noise=(0.02, 0.05, 0.1, 0.2), levels=(16, 4, 2)
         out[name] = {"l1": float(np.abs(rec - x).mean()), "ssim": float(translation.ssim(rec, x).mean()),
                      "change": float(np.abs(inp - gx).mean())}
     return out
+
+
+# Notebook 12's race: the same glyphs of each font for the same steps, without pairs and with them.
+METHODS = ("CycleGAN", "pix2pix, pairs of A")
+
+
+def compare_run(method: str, seed: int, half_a, half_b, test, *, steps: int = 3000, evals=(3000,),
+                batch: int = 32, size: int = 32, true_outputs: dict | None = None) -> tuple[dict, object, dict]:
+    """One run of notebook 12's table (``benchmarks/cyclegan_table.py``): ``method`` of ``METHODS`` trained from
+    ``seed``, scored on ``test`` (``data.load_glyphs("test")``) at each step of ``evals`` (the last must be ``steps``).
+
+    "CycleGAN" sees the printed glyphs of ``half_a`` and the brush glyphs of ``half_b`` (``GlyphPairs.halves``);
+    "pix2pix, pairs of A" sees the pairs of ``half_a`` (``translation.train_translator``, notebook 11's recipe).
+    Returns ``(row, model, images)``: a dict of the final scores, the ``curve`` of scores at each of ``evals``,
+    training diagnostics, ``hidden`` (``hidden_detail``, CycleGAN only) and the machine's record; the trained
+    ``CycleGAN`` or ``GAN``; and {eval step: the first 16 held-out translations, uint8}.
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {list(METHODS)}.")
+    evals = sorted(int(e) for e in evals)
+    if not evals or evals[-1] != steps:
+        raise ValueError(f"evals must end at steps ({steps}), the final score; got {evals}.")
+    from . import precomputed
+    t0 = time.perf_counter()
+    src, tgt = data.to_unit_range(test.source), data.to_unit_range(test.target)
+    true_outputs = true_outputs or translation.style_outputs(tgt)
+    curve, images = [], {}
+    generator_of = (lambda m: m.g) if method == "CycleGAN" else (lambda m: m.generator)
+
+    def score(step, model, history):
+        if step in evals:
+            out = np.asarray(models.translate(generator_of(model), src))
+            s = translation.translation_scores(out, tgt, test.chars, true_outputs=true_outputs)
+            curve.append({"step": step, **{k: round(v, 4) for k, v in s.items()}})
+            images[step] = data.to_uint8(out[:16])
+
+    every = int(np.gcd.reduce(evals))
+    last100 = lambda h, k: round(float(np.mean(h[k][-100:])), 4)   # noqa: E731
+    if method == "CycleGAN":
+        model, hist = train_cyclegan(half_a.source, half_b.target, size=size, steps=steps, batch_size=batch,
+                                     seed=seed, callbacks=[score], callback_every=every)
+        seconds = hist["seconds"][-1]
+        hidden = hidden_detail(model.g, model.f, src, tgt, seed=seed)
+        extra = {"cycle_last100": last100(hist, "cycle"), "identity_last100": last100(hist, "identity"),
+                 "d_real_last100": last100(hist, "d_y_real"), "d_fake_last100": last100(hist, "d_y_fake"),
+                 "hidden": {k: {m: round(v, 4) for m, v in d.items()} for k, d in hidden.items()}}
+    else:
+        model, result = translation.train_translator("L1 + GAN", size=size, steps=steps, batch_size=batch,
+                                                     seed=seed, pairs=half_a, callbacks=[score],
+                                                     callback_every=every)
+        seconds, hist = result.seconds, result.history
+        extra = {"d_real_last100": last100(hist, "d_real"), "d_fake_last100": last100(hist, "d_fake")}
+    row = {"method": method, "seed": seed, "steps": steps, "size": size, "batch": batch, "curve": curve,
+           **{k: v for k, v in curve[-1].items() if k != "step"}, **extra,
+           "train_seconds": round(seconds, 1), "wall_seconds": round(time.perf_counter() - t0, 1),
+           "date": time.strftime("%Y-%m-%d %H:%M"), "machine": precomputed.machine_record()}
+    return row, model, images

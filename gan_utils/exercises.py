@@ -550,6 +550,41 @@ def _objective_probe(fn: Callable) -> bool:
     return True
 
 
+# ---------------------------------------------------------------------------------------------- notebook 12
+def _nb12(ex1=None, cycle_term=None, ex3=None) -> dict[int, _Result]:
+    return {
+        # copying translators: cycle and identity terms 0; each GAN term -log 0.01 averaged over patches
+        1: _number(ex1, 2 * math.log(100), 1e-3,
+                   "the L1 terms vanish for copies; each of the two GAN terms is -log D = -log 0.01 on every patch"),
+        2: _function(cycle_term, _cycle_probe,
+                     "both directions: mean |f(g(x)) - x| plus mean |g(f(y)) - y|, each a mean absolute error"),
+        3: _number(ex3, _three_level_rebuild, 1e-3,
+                   "round G(x) with cycle.quantise(gx, 3), translate it back with the shipped F "
+                   "(models.translate), and average |F(...) - x_test| over every pixel"),
+    }
+
+
+def _cycle_probe(fn: Callable) -> bool:
+    rng = np.random.default_rng(12)
+    a, b = rng.normal(size=(2, 16, 16)).astype(np.float32) / 4
+    g = lambda v: np.tanh(v.reshape(len(v), -1) @ a).reshape(v.shape)     # noqa: E731  two unrelated maps
+    f = lambda v: np.tanh(v.reshape(len(v), -1) @ b).reshape(v.shape)     # noqa: E731
+    for n in (3, 5):
+        x, y = (rng.uniform(-1, 1, size=(n, 4, 4, 1)).astype(np.float32) for _ in range(2))
+        want = float(np.abs(f(g(x)) - x).mean() + np.abs(g(f(y)) - y).mean())
+        if not abs(float(_call(fn, g, f, x, y)) - want) <= 1e-4 * max(1.0, want):
+            return False
+    return True
+
+
+def _three_level_rebuild() -> float:
+    from gan_utils import cycle, data, models
+    g, f = cycle.load_pretrained()
+    x = data.to_unit_range(data.load_glyphs("test", size=32).source)
+    rebuilt = np.asarray(models.translate(f, cycle.quantise(np.asarray(models.translate(g, x)), 3)))
+    return float(np.abs(rebuilt - x).mean())
+
+
 # Answers of "change the code and run it" exercises that are too slow to recompute in a checker: the value the
 # reference solution printed (JAX 0.10.2, CPU), with a tolerance for other platforms' float rounding.
 MEASURED: dict[str, dict[int, tuple[float, float]]] = {
@@ -560,7 +595,7 @@ MEASURED: dict[str, dict[int, tuple[float, float]]] = {
 
 NOTEBOOKS: dict[str, Callable[..., dict[int, _Result]]] = {
     "00": _nb00, "01": _nb01, "02": _nb02, "03": _nb03, "04": _nb04, "05": _nb05, "06": _nb06, "07": _nb07,
-    "08": _nb08, "09": _nb09, "10": _nb10, "11": _nb11}
+    "08": _nb08, "09": _nb09, "10": _nb10, "11": _nb11, "12": _nb12}
 
 
 def grade(notebook: str, **answers) -> dict[int, tuple[str, str]]:
@@ -577,7 +612,7 @@ def grade(notebook: str, **answers) -> dict[int, tuple[str, str]]:
 
 
 def check(notebook: str, **answers) -> None:
-    """Grade every exercise of ``notebook`` ("00" to "11"), print one line each, then raise if any is wrong.
+    """Grade every exercise of ``notebook`` ("00" to "12"), print one line each, then raise if any is wrong.
 
     Args:
       notebook: the notebook's two-digit number.

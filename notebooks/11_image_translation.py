@@ -558,7 +558,8 @@ exercises.check("11", ex1=ex1, ex2=ex2, ex3=ex3, generator_objective=generator_o
 
 # %% [markdown]
 # ---
-# This is the course's last notebook. Back to [the course overview](../README.md). The GAN pieces used here were
+# Next, [notebook 12](12_unpaired_translation.ipynb) takes the pairs away: CycleGAN, and what it hides. Back to
+# [the course overview](../README.md). The GAN pieces used here were
 # built earlier: the non-saturating loss in [notebook 02](02_minimax_objective.ipynb), sub-pixel upsampling in
 # [notebook 03](03_generator.ipynb), the training loop in [notebook 05](05_training_loop.ipynb), FID in
 # [notebook 06](06_evaluating_gans.ipynb). Further reading: Isola et al. (2017) for pix2pix; Tian (2017), zi2zi

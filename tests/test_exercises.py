@@ -34,6 +34,14 @@ def _mlp_params(din, hidden, dout):
     return sum(leaf.size for layer in layers for leaf in jax.tree_util.tree_leaves(nnx.state(layer, nnx.Param)))
 
 
+def _three_levels(levels=3):
+    from gan_utils import cycle, data, models
+    g, f = cycle.load_pretrained()
+    x = data.to_unit_range(data.load_glyphs("test", size=32).source)
+    return float(np.abs(np.asarray(models.translate(f, cycle.quantise(np.asarray(models.translate(g, x)), levels)))
+                        - x).mean())
+
+
 def _g(x):
     return jnp.exp(-x ** 2) * jnp.sin(3 * x)      # notebook 00, exercise 1
 
@@ -65,6 +73,9 @@ RIGHT = {
     "11": dict(ex1=142, ex2=1.0, ex3=0.2,
                generator_objective=lambda l, f, t, lam: -jnp.mean(jax.nn.log_sigmoid(l))
                                                         + lam * jnp.mean(jnp.abs(f - t))),
+    # the copying pair pays two GAN terms of -log 0.01; the cycle term both ways; F's error from G(x) in 3 levels
+    "12": dict(ex1=2 * math.log(100), cycle_term=lambda g, f, x, y: np.abs(f(g(x)) - x).mean()
+               + np.abs(g(f(y)) - y).mean(), ex3=_three_levels()),
 }
 WRONG = {
     # g(0.4) itself, not its derivative; squared norms; all 30 numbers counted as distinct; the weights without biases
@@ -96,6 +107,9 @@ WRONG = {
     "11": dict(ex1=46, ex2=0.2, ex3=1.0,
                generator_objective=lambda l, f, t, lam: jnp.mean(jnp.log1p(-jax.nn.sigmoid(l) + 1e-12))
                + lam * jnp.sum(jnp.abs(f - t))),
+    # one GAN term only; one direction of the cycle; the error from two grey levels (section 5's black and white)
+    "12": dict(ex1=math.log(100), cycle_term=lambda g, f, x, y: np.abs(f(g(x)) - x).mean(),
+               ex3=_three_levels(2)),
 }
 
 
