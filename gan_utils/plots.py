@@ -14,7 +14,7 @@ from matplotlib.colors import LinearSegmentedColormap
 
 __all__ = ["REAL_COLOR", "FAKE_COLOR", "D_COLOR", "D_CMAP", "image_grid", "show_images", "save_image_grid",
            "plot_losses", "plot_history", "plot_density_1d", "plot_2d", "animate", "EQUILIBRIUM",
-           "show_image_row", "offline_player"]
+           "show_image_row", "glyph_rows", "offline_player"]
 
 REAL_COLOR = "#1f6fb4"   # blue: data
 FAKE_COLOR = "#e8590c"   # orange: generator
@@ -273,6 +273,28 @@ def offline_player(html: str) -> str:
         raise ValueError("matplotlib's animation player changed: gan_utils.plots.offline_player no longer removes "
                          "every network resource from it. Update _PLAYER_GLYPHS for this matplotlib version.")
     return out
+
+
+def glyph_rows(rows: dict, n: int = 10, title: str = "", size: float = 0.9) -> None:
+    """Glyphs in rows (notebooks 11 and 12): one row per entry of ``rows`` (name -> images (N, S, S, 1) in [-1, 1]),
+    its first ``n`` images in thin frames, ink black on white paper, the name at the row's left; ``size`` inches per
+    glyph."""
+    if not rows:
+        raise ValueError("rows is empty: pass a dict of row name -> images (N, S, S, 1) in [-1, 1].")
+    short = {name: len(imgs) for name, imgs in rows.items() if len(imgs) < n}
+    if short:
+        raise ValueError(f"each row needs at least n={n} images; these have fewer: {short}. Lower n.")
+    fig, axes = plt.subplots(len(rows), n, figsize=(size * n + 1.8, size * len(rows) + 0.5), squeeze=False)
+    for r, (name, imgs) in enumerate(rows.items()):
+        for c in range(n):
+            axes[r, c].imshow(np.asarray(imgs[c])[..., 0], cmap="gray_r", vmin=-1, vmax=1)
+            axes[r, c].set_xticks([]), axes[r, c].set_yticks([])
+            for spine in axes[r, c].spines.values():   # a full thin frame per glyph (the course style hides two sides)
+                spine.set_visible(True), spine.set_linewidth(0.6), spine.set_color("#999999")
+        axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=11)
+    fig.suptitle(title, fontsize=12)
+    fig.tight_layout()
+    plt.show()
 
 
 def show_image_row(images, labels=None, ax=None, title: str | None = None, highlight: int | None = None):

@@ -478,7 +478,7 @@ ax.set_xlabel("step"); ax.set_ylabel("mean squared error"); ax.set_title("Traini
 x_line = jnp.linspace(-jnp.pi, jnp.pi, 200)[:, None]
 bx.plot(x_line[:, 0], jnp.sin(x_line[:, 0]), color="gray", lw=4, alpha=0.5, label="sin x")
 bx.plot(x_line[:, 0], fits[SEED](x_line)[:, 0], "--", color="black", label=f"MLP, seed {SEED}")
-bx.set_xlabel("x"); bx.set_title("The fitted MLP"); bx.legend(fontsize=10)
+bx.set_xlabel("x"); bx.set_ylabel("y"); bx.set_title("The fitted MLP"); bx.legend(fontsize=10)
 plt.tight_layout(); plt.show()
 
 # %%

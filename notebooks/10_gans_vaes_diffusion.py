@@ -171,20 +171,23 @@ key, k_z, k_noise = jax.random.split(key, 3)
 means = np.asarray(models.sample(vae, k_z, 32))
 noisy = np.clip(means + s_live * np.asarray(jax.random.normal(k_noise, means.shape)), -1, 1)
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.4))
-VAE_COLOR = "#7b1fa2"   # the VAE's colour in every figure (orange is the GAN's samples, blue real digits)
+VAE_COLOR = "#7b1fa2"   # the VAE's colour in every figure (blue: real digits; orange: the GAN's; green: diffusion)
 axes[0].plot(h["step"], h["loss"], color=VAE_COLOR)
 # the first batches score thousands of nats (over 11,000 at step 0): the axis tops out at step 150's, so the later
 # fall shows (the history keeps every 50th step)
 axes[0].set_ylim(min(h["loss"]) - 50, h["loss"][min(3, len(h["loss"]) - 1)])
 axes[0].set_xlabel("step"); axes[0].set_ylabel("-ELBO (nats per image)")
-axes[0].set_title("VAE training, live (steps 0-150 above the top)")
+axes[0].set_title("VAE training, live (steps 0-100 above the top)")
 plots.show_images(means, nrow=8, ax=axes[1], title="decoder means G(z)")
 plots.show_images(noisy, nrow=8, ax=axes[2], title="samples G(z) + s * noise")
 for ax in axes[1:]:
-    ax.title.set_color(FAKE_COLOR)
+    ax.title.set_color(VAE_COLOR)
 plt.show()
 
 # %% [markdown]
+# In 45 seconds the VAE already beats a uniform guess's 8 bits per pixel (the line above), and its decoder means are
+# blurred; section 6 asks why.
+#
 # ## 3. Diffusion, by hand
 #
 # The **forward process** adds Gaussian noise in $T = 1000$ small steps, $x_t = \sqrt{1-\beta_t}\,x_{t-1} +
@@ -201,8 +204,8 @@ key, k_fwd, k_chain, k_jump = jax.random.split(key, 4)
 shown = [0, 50, 150, 300, 500, 700, 999]
 eps0 = np.asarray(jax.random.normal(k_fwd, (len(shown), 28, 28, 1)))
 strip = np.stack([np.sqrt(ab[t]) * x0 + np.sqrt(1 - ab[t]) * e for t, e in zip(shown, eps0)])
-plots.show_images(np.clip(strip, -1, 1), nrow=len(shown),
-                  title="x_t at t = " + ", ".join(map(str, shown)) + " (clipped to [-1, 1] to show)")
+plots.show_image_row(np.clip(strip, -1, 1), labels=[f"t = {t}" for t in shown],
+                     title="The forward process: x_t (clipped to [-1, 1] to show)")
 plt.show()
 # the chain of 300 small steps against the one jump, over 4,000 copies of the digit: same mean and variance
 n_copies, t_check = 4000, 300
@@ -223,12 +226,14 @@ print(f"at t = T: sqrt(abar) = {np.sqrt(ab[-1]):.4f}: the digit is gone, x_T is 
 # %% [markdown]
 # A network $\varepsilon_\theta(x_t, t)$ learns to **predict the noise**. Pick a digit, a step $t$ uniformly and a
 # noise $\varepsilon$, form $x_t$ in one jump, and regress: $L = \mathbb E\,\|\varepsilon - \varepsilon_\theta(x_t,
-# t)\|^2$. This is Ho et al.'s "simple" loss, a reweighted ELBO (Appendix D). Ours is a small U-Net, `rivals.Denoiser`:
-# an encoder-decoder whose two halves are joined at each resolution by skip connections. It sees the image as 14x14
-# blocks of 2x2 pixels, has residual blocks at 14x14 and 7x7, and adds the time as sinusoidal features in every block.
+# t)\|^2$. This is Ho et al.'s "simple" loss, a reweighted ELBO (Appendix D). Ours is a small U-Net, `rivals.Denoiser`
+# (notebook 11 builds one by hand): an encoder-decoder whose two halves are joined at each resolution by skip
+# connections. It sees the image as a 14x14 grid of 2x2-pixel patches. Its blocks at 14x14 and 7x7 are residual (each
+# adds its input to its output), and each receives the time $t$ as sines and cosines of several frequencies. These
+# details matter for speed, not for the comparison.
 #
 # Knowing the noise gives the clean digit, $\hat x_0 = (x_t - \sqrt{1-\bar\alpha_t}\,\varepsilon_\theta)/\sqrt{\bar\alpha_t}$.
-# **DDIM** (Song et al., 2021) samples with any number $S$ of denoising steps. It starts from pure noise. At each of $S$
+# **DDIM** (denoising diffusion implicit models, Song et al., 2021) samples with any number $S$ of denoising steps. It starts from pure noise. At each of $S$
 # times from $T$ down to 0, it predicts $\hat x_0$ and jumps to the next time with the predicted noise,
 # $x_{t'} = \sqrt{\bar\alpha_{t'}}\,\hat x_0 + \sqrt{1-\bar\alpha_{t'}}\,\varepsilon_\theta$. As in common
 # implementations, $\hat x_0$ is clipped to $[-1, 1]$ and the noise recomputed from it before the jump. DDIM adds no
@@ -298,15 +303,17 @@ assert np.abs(landed - x0).max() < 1e-3
 # Each model trains on the 60,000 training digits at batch 64 with Adam, for **4 minutes** of this 2-core CPU,
 # compilation included. It is scored at four marks, 30 s and 1, 2 and 4 minutes of training, on 2,000 samples against
 # the 10,000 test digits. At $N = 2{,}000$, random sets of real digits score an FID of 1.8 on average, not 0 (notebook
-# 06); the first 2,000 training digits, scored below, give 2.8.
+# 06); one such set, the first 2,000 training digits, scored below, gives 2.8: sets differ from one another.
 #
 # - The GAN is the command line's default recipe (`python -m gan_utils train --dataset mnist --minutes 4`), with EMA
-#   0.999. Its averaged weights are scored with BatchNorm statistics re-estimated on prior draws (notebook 05).
-# - The VAE is section 2's. It is scored from its raw weights, not an average, with the BatchNorm statistics of
-#   training, gathered on encoder codes; section 6 tests whether re-estimating them on prior draws matters.
+#   0.999 (the weight average of notebook 07). BatchNorm's running statistics (notebook 03) were gathered by the live
+#   weights, not by their average, so they are re-estimated for the average on batches drawn from the prior.
+# - The VAE is section 2's. It was given no weight average, so it is scored from its raw weights, with the BatchNorm
+#   statistics of training, gathered on encoder codes; section 6 tests whether re-estimating them on prior draws
+#   matters.
 # - The diffusion model is section 3's, sampled with DDIM in 50 steps from a weight average (decay 0.999, as the
-#   GAN's). Its average is warmed up; the GAN's is not, so at 30 s 37% of the GAN's average is still its initial
-#   weights. That handicaps the GAN early.
+#   GAN's). Its average starts with a weak decay that ramps up to 0.999 (a warm-up); the GAN's uses 0.999 from the
+#   first step, so at 30 s 37% of the GAN's average is still its initial weights. That handicaps the GAN early.
 #
 # At each mark a copy of the model is kept; its samples are drawn and scored after training, outside the budget. Three
 # seeds of each model, plus a VAE with 64 latent numbers for Appendix C, took 52 minutes. So the results ship with
@@ -368,7 +375,7 @@ axes[0].set_yscale("log"); axes[0].set_title("Quality against training time")
 axes[0].set_yticks([3, 10, 30, 100, 300], ["3", "10", "30", "100", "300"])
 handles, labels = axes[0].get_legend_handles_labels()
 fig.legend(handles, [l if "real" in l else f"{l}: mean of {len(SEEDS)} seeds, band from lowest to highest"
-                     for l in labels], fontsize=9, loc="lower center", ncol=2, frameon=False)
+                     for l in labels], fontsize=11, loc="lower center", ncol=2, frameon=False)
 fig.subplots_adjust(bottom=0.27)
 axes[1].set_title("Precision: samples near real digits"); axes[2].set_title("Recall: real digits covered")
 plt.show()
@@ -377,7 +384,7 @@ fig, axes = plt.subplots(1, 3, figsize=(15, 5.2))
 for ax, model in zip(axes, rivals.MODELS):
     plots.show_images(data.to_unit_range(runs[model][SEEDS[0]]["images"][-1][..., None]), nrow=10, ax=ax,
                       title=f"{NAMES[model]}, {MARKS[-1] / 60:g} min, seed {SEEDS[0]}")
-    ax.title.set_color(FAKE_COLOR)
+    ax.title.set_color(colours[model])
 plt.show()
 
 # %%
@@ -401,6 +408,12 @@ for name, f, fs, p, r, c, lo, hi, mem in rows:
 # after the first minute. Appendix B trains each model five times longer (one seed): the order stays the same. The dashed blue
 # line is 2,000 real training digits scored the same way: FID 2.8, precision 0.88, recall 0.86. The GAN came near
 # that FID, but covered fewer of the real digits (recall 0.80).
+#
+# Precision and recall say more than FID here. The VAE's precision (0.86) is near real digits' (0.88), though its FID
+# is 190.2: notebook 06 showed that precision can let blurred non-digits in. The diffusion model's precision is the
+# lowest (0.61), yet it covers more real digits than the VAE (recall 0.70 against 0.33). The VAE also draws the ten
+# digits unevenly: its least common makes 2.6% of its samples, its most common 29.4%. The table's last column is
+# section 7's copy test. In the figures, blue is real, orange the GAN, purple the VAE and green diffusion.
 
 # %% slideshow={"slide_type": "skip"}
 # A smoke test, not a reproduction: under test the VAE (on a re-run, the diffusion model too) trains again here for
@@ -474,7 +487,8 @@ for model, ls in (("gan", "--"), ("vae", ":")):
                label=f"{NAMES[model]}: one pass, mean of {len(SEEDS)} seeds")
 ax.set_xscale("log"); ax.set_yscale("log"); ax.set_xlabel("denoising steps (DDIM)"); ax.set_ylabel("MNIST-FID, N = 2,000")
 ax.set_xticks(den_steps, [str(s_) for s_ in den_steps]); ax.minorticks_off()
-ax.set_title("What the steps buy"); ax.legend(fontsize=9)
+ax.set_yticks([3, 10, 30, 100, 300], ["3", "10", "30", "100", "300"])
+ax.set_title("What the steps buy"); ax.legend(fontsize=11, loc="center right")   # the empty band between the lines
 plt.show()
 for s_, x, sec in zip(den_steps, den_scores, race["denoising"]["seconds"]):
     print(f"{s_:>4d} steps: FID {x['fid']:6.1f}, precision {x['precision']:.2f}, recall {x['recall']:.2f}; "
@@ -498,7 +512,8 @@ print(f"the same model with {setup['ddim_steps']} steps and other noise, in the 
 # $z \sim \mathcal N(0, I)$, and in its full samples, with noise of size $s$ added.
 #
 # The table below also describes the codes: the norm $|\mu|$ of test digits' codes against the norm of prior draws,
-# the posterior's width, and how many coordinates vary across digits. It scores digits decoded from a Gaussian fitted to the codes, instead of the prior. Its
+# the posterior's width, and how many coordinates vary across digits. To test whether drawing codes from the prior
+# causes the blur, it also scores digits decoded from a Gaussian fitted to the codes, instead of the prior. Its
 # second column is a VAE with the GAN's 64 latent numbers, trained beside the race; Appendix C reads it.
 
 # %%
@@ -584,10 +599,10 @@ for row, m in zip(axes, VAES):
         plots.show_images(imgs, nrow=8, ax=ax, title=f"z of {L}: {title}")
         ax.title.set_fontsize(10)
     for ax in row[1:]:
-        ax.title.set_color(FAKE_COLOR)
+        ax.title.set_color(VAE_COLOR)
     row[0].text(-0.02, 0.75, "real", color=REAL_COLOR, transform=row[0].transAxes, rotation=90, ha="right",
                 va="center")
-    row[0].text(-0.02, 0.25, "decoded", color=FAKE_COLOR, transform=row[0].transAxes, rotation=90, ha="right",
+    row[0].text(-0.02, 0.25, "decoded", color=VAE_COLOR, transform=row[0].transAxes, rotation=90, ha="right",
                 va="center")
 plt.tight_layout()
 plt.show()
@@ -595,7 +610,7 @@ plt.show()
 # %% [markdown]
 # **What the numbers say.** The blur is real in this VAE's samples: 17.7% of their pixels are mid-grey (the three
 # seeds' samples at 4 minutes), about twice real digits' 8.5%, and more than the diffusion model's (12.0%) and the
-# GAN's (8.2%). The rest is the first seed's VAE, whose samples have 17.4%. Its decoder can draw sharper digits than it
+# GAN's (8.2%). From here on, the numbers are for the first seed's VAE, whose samples have 17.4%. Its decoder can draw sharper digits than it
 # samples, though not as sharp as real ones: its reconstructions have 12.1%. Part of what differs is the code.
 # Decoded from a Gaussian fitted to the codes instead of the prior, the samples are less grey (15.1% against 17.4%)
 # and score a lower FID (132.5 against 170.9). The codes of test digits also lie further out than prior draws
@@ -622,8 +637,8 @@ for ax, model in zip(axes, rivals.MODELS):
     nearest = np.argmin((feat_train ** 2).sum(1)[None] - 2 * f @ feat_train.T, axis=1)   # + |f|^2, the same per row
     plots.show_images(data.to_unit_range(np.concatenate([imgs, x_train_u8[nearest].reshape(-1, 28, 28)])[..., None]),
                       nrow=4, ax=ax,
-                      title=f"{model}\nsamples (top), nearest training digits")
-    ax.text(-0.03, 0.75, "generated", color=FAKE_COLOR, transform=ax.transAxes, rotation=90, ha="right", va="center")
+                      title=f"{NAMES[model]}\nsamples (top), nearest training digits")
+    ax.text(-0.03, 0.75, "generated", color=colours[model], transform=ax.transAxes, rotation=90, ha="right", va="center")
     ax.text(-0.03, 0.25, "training", color=REAL_COLOR, transform=ax.transAxes, rotation=90, ha="right", va="center")
 plt.show()
 for model in rivals.MODELS:
@@ -700,14 +715,15 @@ assert max(max(v) for v in shares.values()) < copy_line, stale + "a model crosse
 #   reconstructions are sharper, so part of the blur comes from where the prior's codes fall.
 # - **Coverage** (section 4): at 4 minutes, with the race's 50 denoising steps, this GAN had the highest recall
 #   (0.80), the diffusion model next (0.70),
-#   the VAE far lower (0.33). So "the GAN drops modes" is not what these runs show. After 20 minutes (one seed,
-#   Appendix B) the diffusion model's recall passed the GAN's: 0.85 against 0.80. The VAE's precision is the highest,
+#   the VAE far lower (0.33). So "the GAN drops modes" is not what these runs show. After 20 minutes (one seed, one
+#   draw, Appendix B) the diffusion model's recall was near the GAN's 0.80: 0.85 in its own run, 0.83 when rescored
+#   with 50 steps (suggestive, not established). The VAE's precision is the highest,
 #   but notebook 06 showed that precision can let non-digits in.
 # - **Copying** (section 7): no model crossed the copy line, but the test sees only copying on a large scale.
 # - **Likelihood** (appendices C and D): the VAE's bound is 6.72 bits per pixel; 100 importance-weighted codes tighten
-#   it by less than a tenth of a bit. The diffusion model's bound is about half the VAE's (seed 0). In the bounds'
-#   terms, the output noise's width alone (one grey level against the VAE's 24) is worth more than that gap; other
-#   terms pay part back (Appendix D).
+#   it by less than a tenth of a bit. The diffusion model's bound, 3.43 bits per pixel (Appendix D), is about half the
+#   VAE's (seed 0). That bound ends with a Gaussian step one grey level wide, against the VAE's 24 grey levels; this
+#   width alone is worth more than the gap, and other terms pay part back (Appendix D).
 #   A GAN gives no such bound directly; annealed importance sampling can estimate its likelihood under an added
 #   noise model (Wu et al., 2017), not done here. A better bound need not mean better samples: the VAE with 64 latent
 #   numbers has the better bound and the worse samples, in every seed.
@@ -815,7 +831,6 @@ axes[0].set_title("Twenty minutes (one seed) beside the race")
 strip = np.concatenate([lruns[m]["images"][-1][:20] for m in rivals.MODELS])
 plots.show_images(data.to_unit_range(strip[..., None]), nrow=20, ax=axes[1],
                   title=f"after {LMARKS[-1] / 60:g} min, seed 0: GAN (top), VAE, diffusion (bottom)")
-axes[1].title.set_color(FAKE_COLOR)
 plt.show()
 lf = {m: [x["fid"] for x in lruns[m]["scores"]] for m in rivals.MODELS}
 # what the text below reads from this one seed

@@ -50,7 +50,7 @@ print(course.setup(CLONE))  # installs what is missing (gan_utils/course.py); sa
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
 from flax import nnx
 from gan_utils import checkpoint, data, exercises, models, precomputed, steps, translation, widgets
-from gan_utils.plots import D_CMAP
+from gan_utils.plots import D_CMAP, glyph_rows
 # Section 6's table and appendix D train 25 translators (about 45 minutes on a 2-core CPU); their results ship with
 # gan_utils. True: run them again here and use your results in every cell after.
 RUN_EXPERIMENTS = False
@@ -86,21 +86,6 @@ assert len(train_pairs) + len(test_pairs) == len(everything) == 3755
 # The first ten held-out characters: printed above, brush below.
 src_test, tgt_test = data.to_unit_range(test_pairs.source), data.to_unit_range(test_pairs.target)
 SHOW = 10
-
-
-def glyph_rows(rows: dict, n: int = SHOW, title: str = "", size: float = 0.9):
-    """One row per entry of ``rows`` (name -> images in [-1, 1]): ink black on white paper."""
-    fig, axes = plt.subplots(len(rows), n, figsize=(size * n + 1.4, size * len(rows) + 0.5), squeeze=False)
-    for r, (name, imgs) in enumerate(rows.items()):
-        for c in range(n):
-            axes[r, c].imshow(np.asarray(imgs[c])[..., 0], cmap="gray_r", vmin=-1, vmax=1)
-            axes[r, c].set_xticks([]), axes[r, c].set_yticks([])
-            for spine in axes[r, c].spines.values():   # a full thin frame per glyph (the setup hides two sides)
-                spine.set_visible(True), spine.set_linewidth(0.6), spine.set_color("#999999")
-        axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=11)
-    fig.suptitle(title, fontsize=12)
-    fig.tight_layout()
-    plt.show()
 
 
 print("the first held-out characters:", test_pairs.chars[:SHOW])   # printed as text: matplotlib's fonts lack Chinese
@@ -290,15 +275,17 @@ glyph_rows({"": jnp.concatenate([glyph, mean, median])}, n=3, size=1.6,
 gan = translation.build_translator(SIZE, seed=SEED)
 options = translation.OBJECTIVES["L1 + GAN"]
 graphdef, state, train_step = steps.make_train_step(gan, **options)
-batch = (tgt_test[:8], src_test[:8])          # (target, source): the source plays the role of a label
+# one step of a throwaway model, to show the step's metrics: on training pairs (held-out characters stay unseen)
+batch = tuple(data.to_unit_range(a[:8]) for a in (train_pairs.target, train_pairs.source))   # (target, source)
 state, m = train_step(state, batch, jax.random.key(SEED + 1))
 print({k: round(float(v), 4) for k, v in m.items()})
 
 # %%
 # Check: the metric `l1` is G's mean absolute error to the target before the step.
 g0 = translation.build_translator(SIZE, seed=SEED)
-fake0 = g0.generator(jnp.zeros((8, 0)), src_test[:8])
-np.testing.assert_allclose(m["l1"], jnp.abs(fake0 - tgt_test[:8]).mean(), rtol=1e-4)
+target, source = batch
+fake0 = g0.generator(jnp.zeros((8, 0)), source)
+np.testing.assert_allclose(m["l1"], jnp.abs(fake0 - target).mean(), rtol=1e-4)
 print(f"options: {options}; l1 before the step {float(m['l1']):.4f} (checked by hand)")
 
 # %% [markdown]
@@ -448,8 +435,8 @@ glyph_rows({"printed": src64, "shipped GAN": out64, "true": tgt64}, n=12, size=1
 # ones such as 埃哀皑矮 show how it writes characters it never saw. The rows are the source, the
 # GAN's brush version, the true brush glyph, and $D$'s verdict on each patch of the GAN's glyph: blue where $D$ calls
 # it real, orange where it calls it generated. Move the cursor over a glyph or the map: the patch under it is
-# outlined on the source and the GAN's glyph (the pair $D$ judges), with $D$'s probability. The widget names any
-# character outside the data. Without a running kernel, a static figure of the starting text is shown.
+# outlined on the source and the GAN's glyph (the pair $D$ judges), with $D$'s probability. If you type a character
+# outside the 3,755, the widget says which one. Without a running kernel, a static figure of the starting text is shown.
 
 # %%
 widgets.brush_writer(shipped.generator, discriminator=shipped.discriminator, text="生成对抗网络")
@@ -610,11 +597,14 @@ print(f"Style judge on held-out characters: {np.mean(style_true > 0.5):.1%} of t
       f"{np.mean(style_src > 0.5):.1%} of the printed ones.")
 print(f"Content reader: {true_read:.0%} of the true brush glyphs read right (by construction), "
       f"{copy['content']:.1%} of the printed ones.")
+judge = checkpoint.load_meta(translation.GLYPH_CLASSIFIER_DIR)   # its training record (benchmarks/RESULTS.md too)
+print(f"Its record: it calls {judge['unseen_font_called_kai']:.0%} of an unseen font's glyphs ({judge['unseen_font']}) "
+      "brush.")
 assert true_read == 1.0 and np.mean(style_true > 0.5) > 0.95 and np.mean(style_src > 0.5) < 0.05
 
 # %% [markdown]
 # The style judge only separates these two fonts: it was never shown any other style, so "brush" here means "not
-# Noto Sans". `benchmarks/RESULTS.md` records it calling 87% of an unseen serif font's glyphs brush. Its features are
+# Noto Sans". Its record calls 87% of an unseen serif font's glyphs brush. Its features are
 # what FID compares.
 #
 # ## Appendix C: the command line and the shipped model

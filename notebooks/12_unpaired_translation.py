@@ -47,6 +47,7 @@ from gan_utils import course
 print(course.setup(CLONE))  # installs what is missing (gan_utils/course.py); says so if a restart is needed
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
 from gan_utils import cycle, data, exercises, models, precomputed, translation
+from gan_utils.plots import glyph_rows
 # Section 4 trains 10 translators for 3,000 steps each (about 70 minutes on a 2-core CPU); their results ship with
 # gan_utils. True: run them again here and use your results in every cell after.
 RUN_EXPERIMENTS = False
@@ -79,21 +80,6 @@ assert not (set(half_a.chars) | set(half_b.chars)) & set(test_pairs.chars)
 # %%
 SHOW = 10
 x_test, y_test = data.to_unit_range(test_pairs.source), data.to_unit_range(test_pairs.target)
-
-
-def glyph_rows(rows: dict, n: int = SHOW, title: str = "", size: float = 0.9):
-    """One row per entry of ``rows`` (name -> images in [-1, 1]): ink black on white paper."""
-    fig, axes = plt.subplots(len(rows), n, figsize=(size * n + 1.8, size * len(rows) + 0.5), squeeze=False)
-    for r, (name, imgs) in enumerate(rows.items()):
-        for c in range(n):
-            axes[r, c].imshow(np.asarray(imgs[c])[..., 0], cmap="gray_r", vmin=-1, vmax=1)
-            axes[r, c].set_xticks([]), axes[r, c].set_yticks([])
-            for spine in axes[r, c].spines.values():
-                spine.set_visible(True), spine.set_linewidth(0.6), spine.set_color("#999999")
-        axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=11)
-    fig.suptitle(title, fontsize=12)
-    fig.tight_layout()
-    plt.show()
 
 
 print("A's first characters:", half_a.chars[:SHOW], "  B's first characters:", half_b.chars[:SHOW])
