@@ -111,7 +111,8 @@ def line(name: str, s: dict) -> str:
 #
 # Two generators ship with `gan_utils`: the plain DCGAN of notebooks 03 to 05
 # (`checkpoint.load_pretrained(kind="dcgan")`) and the class-conditional DCGAN of notebook 08 (`kind="conditional"`),
-# asked for the ten digits in turn. Each draws $N$ samples, scored as in notebook 06.
+# asked for the ten digits in turn. Each draws $N$ samples, scored as in notebook 06. The column "digits" gives the
+# shares of the least- and the most-drawn digit.
 
 # %%
 plain = checkpoint.load_pretrained(kind="dcgan")
@@ -148,8 +149,9 @@ plt.show()
 # (2.35%). Most of them are hybrids: 22.6% of all samples. The conditional generator's share, 1.9%, is at the level of
 # real digits. The two share layer widths, recipe and steps (one training run each), not size. The label brings a label
 # embedding, class-dependent BatchNorm and a projection in $D$; section 4.3 counts the parameters they add. The
-# difference is the label and what comes with it. Appendix G tests the two other suspects, size and the seed; neither
-# explains it.
+# difference is the label and what comes with it. Appendix G tests the two other suspects: the plain DCGAN at the
+# conditional's size scores FID 48.18, and with a second seed 45.68, against 3.96 for the conditional's second seed.
+# Neither size nor seed explains the gap.
 #
 # ## 2. A walk between two digits
 #
@@ -266,25 +268,28 @@ plt.show()
 # %% [markdown]
 # **What the walk shows.** The unconditional generator's walks start and end at confident digits and sag in the
 # middle: the lowest confidence on a walk is 0.530 on average, against 0.998 at the ends. At the midpoint the nearest
-# real digit is 1.44 units away, against 1.15 at the ends. The strip shows one walk: the digit morphs from one class to
-# another through samples the classifier is unsure of.
+# real digit is 1.44 units away, against 1.15 at the ends. Each walk dips at its own point, so the averaged curve in
+# the figure dips far less than the walks do. The strip shows one walk: the digit morphs from one class to another
+# through samples the classifier is unsure of.
 #
 # The control, a walk between two samples of the *same* digit, sags much less (lowest confidence 0.959), though its
 # steps are about as long (0.382 against 0.397 in $z$). So the sag comes from crossing between classes, not from the
-# walk's length. The conditional generator, with its label fixed, walks
-# between the *same* codes and stays confident (lowest 0.983): the class changes with the label, not along $z$.
+# walk's length. The conditional generator, with its label fixed, walks between the *same* codes and stays confident
+# (lowest 0.983). It never has to cross: the label holds the class, and the class
+# changes only with the label, not along $z$.
 #
 # ## 3. How much of the latent space lies between classes
 #
 # Over the whole latent distribution, section 1 measured 33% of codes between classes. Can a better-trained continuous
-# generator push that to zero? No, and geometry says how far it can go.
+# generator push that to zero? Only by packing the classes very close together in $z$; geometry says how close.
 #
 # Let $A_i$ be the codes whose sample is confidently digit $i$, with probability $p_i = \gamma(A_i)$ under the
 # Gaussian $\gamma = \mathcal N(0, I)$, and $B$ the codes between classes. Suppose any two different $A_i, A_j$ are at
 # least a latent distance $r$ apart. Then the band of width $r/2$ around $A_i$ lies in $A_i \cup B$, and the bands of
 # different classes do not overlap. The **Gaussian isoperimetric inequality** (Sudakov & Tsirelson, 1974; Borell,
-# 1975) says that among all sets of probability $p$, a half-space has the lightest band:
-# $\gamma(A_{r/2}) \ge \Phi(\Phi^{-1}(p) + r/2)$, with $\Phi$ the standard normal CDF. Adding the bands,
+# 1975) says that among all sets of probability $p$, a half-space $\{z: z_1 \le a\}$ has the band of least
+# probability: $\gamma(A_{r/2}) \ge \Phi(\Phi^{-1}(p) + r/2)$, where $A_{r/2}$ is the set of codes within $r/2$ of
+# $A$ and $\Phi$ the standard normal CDF. Adding the bands,
 #
 # $$\gamma(B) \;\ge\; \sum_{i} \Big[\Phi\big(\Phi^{-1}(p_i) + r/2\big) - p_i\Big].$$
 #
@@ -326,9 +331,10 @@ assert r_real < r_now / 5                          # the forward reading: real d
 # %% [markdown]
 # **What the bound says.** Read backwards, some two classes come within $r = 0.44$ of each other in $z$: an upper
 # bound on the smallest gap, not the gap itself. The walks of section 2 cannot test it: one step is about as long as
-# $r$, and a random walk need not pass where two classes come closest. Read forwards, a share as low as real digits'
-# needs some two classes within $r = 0.028$, 16 times closer. How steep $G$ would then be is not part of the bound
-# (Appendix A gives a rough estimate). The way out is to **stop asking one continuous map to do it**: give $G$ a
+# $r$, and a random walk need not pass where two classes come closest. So their unsure stretch, 2.29 long, does not
+# contradict $r$. Read forwards, a share as low as real digits' needs some two classes within $r = 0.028$, 16 times
+# closer. How steep $G$ would then be is not part of the bound; Appendix A's rough estimate is a slope 124 times
+# $G$'s typical one. The way out is to **stop asking one continuous map to do it**: give $G$ a
 # discrete choice, as the label does in notebook 08. Can it be done without labels?
 #
 # ## 4. Fixes without labels
@@ -423,13 +429,17 @@ assert drs[0.1]["fid"] < s_plain["fid"]
 # Liu et al. (2020) make labels without labels. **Cluster the real training digits in the discriminator's features**
 # $\phi(x)$ (notebook 08), use the cluster ids as the labels of a conditional GAN, and cluster again as $D$ improves. To
 # sample, draw a cluster with the data's cluster shares, then $G(z, c)$. Here the cluster is read from $z$ itself:
-# $c = F^{-1}(\Phi(z_1))$, the quantile of the cluster shares at the normal CDF of $z$'s first coordinate. So the
-# generator is a function of $z$ alone, and a walk in $z$ crosses from one cluster to the next in one jump.
+# $c = F^{-1}(\Phi(z_1))$: with $F$ the cumulative cluster shares, $c$ is the first cluster whose cumulative share
+# exceeds $\Phi(z_1)$, the normal CDF of $z$'s first coordinate. So the generator is a function of $z$ alone, and a
+# walk in $z$ crosses from one cluster to the next in one jump. (Liu et al. draw the cluster independently of $z$;
+# Appendix B compares.)
 #
 # First, by hand: k-means (Lloyd's algorithm) with $K = 10$ on the shipped plain discriminator's features of 10,000
-# training digits, checked against `gan_utils.clusters.kmeans`. The true labels only score the clusters. **Purity** is
-# the share of digits in their cluster's majority digit; **NMI**, the normalised mutual information, is 0 for clusters
-# unrelated to the digits and 1 for the digits themselves.
+# training digits, checked against `gan_utils.clusters.kmeans`. This is a demonstration on a trained $D$; the run
+# itself clusters its own $D$'s features (section 4.3's training, below). The true labels only score the clusters. **Purity** is
+# the share of digits in their cluster's majority digit; it rises with $K$ by construction, as smaller clusters are
+# purer. **NMI**, the normalised mutual information (how much the cluster tells about the digit, scaled), is 0 for
+# clusters unrelated to the digits and 1 for the digits themselves.
 
 # %%
 K = 10
@@ -616,7 +626,8 @@ plt.show()
 # %% [markdown]
 # **What self-conditioning changed.** FID fell from 50.1 to 3.4, and hybrids from 22.6% of samples to 5.6%. The
 # walks keep their confidence longer (lowest 0.772 on average, against 0.530): their two ends lie in different
-# clusters, and the code read from $z_1$ jumps between clusters along the walk instead of morphing the digit.
+# clusters, and the code read from $z_1$ jumps between clusters along the walk instead of morphing the digit. On its
+# way $z_1$ sweeps through other clusters' bands, so a walk can pass through digits that are neither of its ends.
 #
 # Is it as good as the class-conditional generator? For the training seed that ships, its FID was lower in every draw
 # recorded: 3.41 here and 2.91 in the precomputed table, against 3.91 here (benchmarks/RESULTS.md: 2.91 to 3.43 over
@@ -688,7 +699,7 @@ plt.show()
 # - The **self-conditioned GAN** gives $G$ a discrete choice learnt without labels: clusters of $D$'s features, read
 #   from $z$. In the run that ships, its FID was below the conditional generator's in every draw; a second training
 #   seed scored above it, and it is the larger network, so the methods are not ranked here. With labels the share
-#   between classes is at real digits' level (1.9% against 2.35%); self-conditioned, 7.4%, about three times that
+#   between classes is at real digits' level (1.9% against 2.35%); self-conditioned, 7.4%, about three times real digits'
 #   (the plain DCGAN: 33.2%). It ships
 #   as the package's default (`checkpoint.load_pretrained()`; `train --dataset mnist` trains it, `--self-condition 0`
 #   the plain DCGAN).
