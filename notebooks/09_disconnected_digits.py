@@ -330,9 +330,8 @@ assert r_real < r_now / 5                          # the forward reading: real d
 
 # %% [markdown]
 # **What the bound says.** Read backwards, some two classes come within $r = 0.44$ of each other in $z$: an upper
-# bound on the smallest gap, not the gap itself. The walks of section 2 cannot test it: one step is about as long as
-# $r$, and a random walk need not pass where two classes come closest. So their unsure stretch, 2.29 long, does not
-# contradict $r$. Read forwards, a share as low as real digits' needs some two classes within $r = 0.028$, 16 times
+# bound on the smallest gap, not the gap itself. The walks of section 2, whose unsure stretch is 2.29 long, cannot test
+# it: one step is about as long as $r$, and a random walk need not pass where two classes come closest. Read forwards, a share as low as real digits' needs some two classes within $r = 0.028$, 16 times
 # closer. How steep $G$ would then be is not part of the bound; Appendix A's rough estimate is a slope 124 times
 # $G$'s typical one. The way out is to **stop asking one continuous map to do it**: give $G$ a
 # discrete choice, as the label does in notebook 08. Can it be done without labels?
@@ -379,8 +378,8 @@ assert abs(rescaled[0.5]["between"] - s_plain["between"]) < 2 * half
 # %% [markdown]
 # Truncation raises precision and costs recall and FID. At $\psi = 1$ and $0.5$ it leaves *more* samples between
 # classes: +2.0 and +5.0 points, where the 95% interval of a difference is $\pm$1.3. At $\psi = 2$ the codes are only a
-# little shorter than in training (mean length 7.00 against 7.97; the lengths of untruncated codes vary from code to
-# code with a standard deviation of 0.70), so that setting cannot test
+# little shorter than in training (mean length 7.00 against 7.97; untruncated lengths have a standard deviation of
+# 0.70), so that setting cannot test
 # length. The rescaled rows can: at the training lengths, FID and the share between classes return to the untruncated
 # level at every $\psi$. So the harm comes from short codes, near the centre, where training almost never drew one.
 #
@@ -431,12 +430,12 @@ assert drs[0.1]["fid"] < s_plain["fid"]
 # sample, draw a cluster with the data's cluster shares, then $G(z, c)$. Here the cluster is read from $z$ itself:
 # $c = F^{-1}(\Phi(z_1))$: with $F$ the cumulative cluster shares, $c$ is the first cluster whose cumulative share
 # exceeds $\Phi(z_1)$, the normal CDF of $z$'s first coordinate. So the generator is a function of $z$ alone, and a
-# walk in $z$ crosses from one cluster to the next in one jump. (Liu et al. draw the cluster independently of $z$;
-# Appendix B compares.)
+# walk in $z$ crosses from one cluster to the next in one jump. (Liu et al. draw the cluster apart from $z$; see
+# Appendix B.)
 #
 # First, by hand: k-means (Lloyd's algorithm) with $K = 10$ on the shipped plain discriminator's features of 10,000
-# training digits, checked against `gan_utils.clusters.kmeans`. This is a demonstration on a trained $D$; the run
-# itself clusters its own $D$'s features (section 4.3's training, below). The true labels only score the clusters. **Purity** is
+# training digits, checked against `gan_utils.clusters.kmeans`. A demonstration: the run itself clusters its own
+# $D$'s features. The true labels only score the clusters. **Purity** is
 # the share of digits in their cluster's majority digit; it rises with $K$ by construction, as smaller clusters are
 # purer. **NMI**, the normalised mutual information (how much the cluster tells about the digit, scaled), is 0 for
 # clusters unrelated to the digits and 1 for the digits themselves.
@@ -634,13 +633,11 @@ plt.show()
 # five draws, against 3.73). But its second training seed scored 4.56, above the conditional generator's second seed
 # (3.96, Appendix G), so these runs cannot rank the two methods. $K = 40$ was also chosen by FID on the test set that
 # scores it, so its score is optimistic. It is also larger: 579,972 generator parameters against the conditional's
-# 389,412, and 161,953 discriminator parameters against 67,873. At the conditional generator's size ($K$ = 10) it
-# scored 10.00 and 11.16.
+# 389,412, and 161,953 discriminator parameters against 67,873.
 #
 # What the labels clearly still buy is certainty: between classes, 1.9% of the conditional generator's samples and
 # 7.4% of the self-conditioned one's. Two training seeds of each show it: mean confidence 0.973 and 0.979, against
-# 0.993 and 0.994 (the second: Appendix G). A cluster that holds two similar digits still morphs between them. Our sampler also departs from
-# Liu et al.'s in how it draws the cluster (Appendix B).
+# 0.993 and 0.994 (the second: Appendix G). A cluster that holds two similar digits still morphs between them.
 
 # %% [markdown]
 # ## 5. The comparison

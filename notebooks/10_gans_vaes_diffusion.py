@@ -21,8 +21,8 @@
 #
 # Why a GAN, when variational autoencoders and diffusion models exist? This notebook measures one small case. It builds
 # a small **VAE** (Kingma & Welling, 2014) and a small **diffusion model** (Ho et al., 2020) by hand. Each trains on MNIST
-# for the same 4 minutes of the same 2-core CPU as the course's GAN, three seeds each. The course's metrics (notebook 06)
-# score all three. The GAN's recipe was searched over several notebooks; each rival had one short probe. So the results
+# for the same 4 minutes of the same 2-core CPU as the course's GAN, three seeds each, scored by notebook 06's metrics.
+# The GAN's recipe was searched over several notebooks; each rival had one short probe. So the results
 # say what these three small models did in four minutes, not where each family stands.
 #
 # **You will learn**
@@ -86,7 +86,7 @@ print(f"{len(x_train):,} training digits, {len(x_test):,} test digits; pixels ar
 #
 # - The **GAN** (notebooks 02 to 09) trains a generator $G(z)$ against a discriminator. It never writes down a density.
 #   The race's GAN is the course's default, notebook 09's self-conditioned DCGAN, with about twice the plain DCGAN
-#   generator's parameters (section 3 prints both counts).
+#   generator's parameters (counted in section 3).
 # - The **VAE** writes down a density, $p(x) = \int p(x \mid z)\,p(z)\,dz$, with $p(z) = \mathcal N(0, I)$ and a decoder
 #   $p(x\mid z) = \mathcal N(G(z), s^2 I)$. It maximises a lower bound on $\log p(x)$. Its decoder $G$ is the plain
 #   `DCGANGenerator` of notebooks 03 to 05, fed 16 latent numbers instead of 64 (Appendix C shows why).
@@ -185,8 +185,7 @@ for ax in axes[1:]:
 plt.show()
 
 # %% [markdown]
-# In 45 seconds the VAE already beats a uniform guess's 8 bits per pixel (the line above), and its decoder means are
-# blurred; section 6 asks why.
+# The VAE already beats a uniform guess's 8 bits per pixel; its means are blurred, which section 6 examines.
 #
 # ## 3. Diffusion, by hand
 #
@@ -227,10 +226,9 @@ print(f"at t = T: sqrt(abar) = {np.sqrt(ab[-1]):.4f}: the digit is gone, x_T is 
 # A network $\varepsilon_\theta(x_t, t)$ learns to **predict the noise**. Pick a digit, a step $t$ uniformly and a
 # noise $\varepsilon$, form $x_t$ in one jump, and regress: $L = \mathbb E\,\|\varepsilon - \varepsilon_\theta(x_t,
 # t)\|^2$. This is Ho et al.'s "simple" loss, a reweighted ELBO (Appendix D). Ours is a small U-Net, `rivals.Denoiser`
-# (notebook 11 builds one by hand): an encoder-decoder whose two halves are joined at each resolution by skip
+# : an encoder-decoder whose two halves are joined at each resolution by skip
 # connections. It sees the image as a 14x14 grid of 2x2-pixel patches. Its blocks at 14x14 and 7x7 are residual (each
-# adds its input to its output), and each receives the time $t$ as sines and cosines of several frequencies. These
-# details matter for speed, not for the comparison.
+# adds its input to its output), and each receives the time $t$ as sines and cosines of several frequencies.
 #
 # Knowing the noise gives the clean digit, $\hat x_0 = (x_t - \sqrt{1-\bar\alpha_t}\,\varepsilon_\theta)/\sqrt{\bar\alpha_t}$.
 # **DDIM** (denoising diffusion implicit models, Song et al., 2021) samples with any number $S$ of denoising steps. It starts from pure noise. At each of $S$
@@ -312,14 +310,13 @@ assert np.abs(landed - x0).max() < 1e-3
 #   statistics of training, gathered on encoder codes; section 6 tests whether re-estimating them on prior draws
 #   matters.
 # - The diffusion model is section 3's, sampled with DDIM in 50 steps from a weight average (decay 0.999, as the
-#   GAN's). Its average starts with a weak decay that ramps up to 0.999 (a warm-up); the GAN's uses 0.999 from the
-#   first step, so at 30 s 37% of the GAN's average is still its initial weights. That handicaps the GAN early.
+#   GAN's). Its average warms up (its decay ramps up to 0.999); the GAN's uses 0.999 from the first step, so at 30 s
+#   37% of the GAN's average is still its initial weights, a handicap early on.
 #
 # At each mark a copy of the model is kept; its samples are drawn and scored after training, outside the budget. Three
 # seeds of each model, plus a VAE with 64 latent numbers for Appendix C, took 52 minutes. So the results ship with
-# `gan_utils`, and `RUN_EXPERIMENTS = True` runs them again. The GAN's recipe comes from the course's search for the
-# best FID per CPU-minute (notebooks 05 and 09). Each rival had one short trial run to pick its learning rate, and was
-# sized to make at least as many steps as the GAN (Appendix A).
+# `gan_utils`, and `RUN_EXPERIMENTS = True` runs them again. Each rival had one short trial run to pick its learning
+# rate, and was sized to make at least as many steps as the GAN (Appendix A).
 
 # %%
 rerun = precomputed.rerun_requested(RUN_EXPERIMENTS)
@@ -411,9 +408,9 @@ for name, f, fs, p, r, c, lo, hi, mem in rows:
 #
 # Precision and recall say more than FID here. The VAE's precision (0.86) is near real digits' (0.88), though its FID
 # is 190.2: notebook 06 showed that precision can let blurred non-digits in. The diffusion model's precision is the
-# lowest (0.61), yet it covers more real digits than the VAE (recall 0.70 against 0.33). The VAE also draws the ten
+# lowest (0.61), its recall twice the VAE's (0.70 against 0.33). The VAE also draws the ten
 # digits unevenly: its least common makes 2.6% of its samples, its most common 29.4%. The table's last column is
-# section 7's copy test. In the figures, blue is real, orange the GAN, purple the VAE and green diffusion.
+# section 7's copy test.
 
 # %% slideshow={"slide_type": "skip"}
 # A smoke test, not a reproduction: under test the VAE (on a re-run, the diffusion model too) trains again here for
@@ -444,8 +441,7 @@ if TESTING or rerun:
 # A GAN or a VAE draws a digit with one pass of its generator. DDIM calls the denoiser once per step. The cell below
 # times each on this machine, in batches of 250, after one call to compile. The diffusion model and the VAE are the
 # race's first seed; the GAN is the shipped default generator, the same network as the race's. A timing moves with the
-# machine, its load and the batch size, so the cell prints it (earlier runs: benchmarks/RESULTS.md). Then the race's
-# own measurement: quality against the number of denoising steps, for the same trained model.
+# machine and its load, so the cell prints it. Then quality against the number of denoising steps, for the same model.
 
 # %%
 vae_r = rivals.load_rival("vae", runs["vae"][SEEDS[0]]["state"])
@@ -626,8 +622,7 @@ plt.show()
 # samples with fresh digits. For each test digit, take the distance in the classifier's features to its nearest
 # training digit; the 5% quantile of these distances is a line. A model whose samples sit like fresh digits puts about 5%
 # of them closer than that line. A model that copies puts clearly more (`metrics.memorisation`; the share that counts as
-# "clearly", `metrics.copy_line`, is printed below). First, four samples of each model beside their nearest training
-# digits.
+# "clearly", `metrics.copy_line`, is printed below).
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
@@ -699,34 +694,27 @@ assert max(max(v) for v in shares.values()) < copy_line, stale + "a model crosse
 # %% [markdown]
 # ## Summary
 #
-# One machine, a budget of 4 minutes, three seeds per model. The GAN's recipe won a search per CPU-minute (notebooks 05
-# and 09). The rivals were built by hand with one short probe each. They were sized for speed, not to match the GAN: the
-# denoiser has 72,484 parameters and the VAE 265,285 (its encoder included), against the GAN's generator's 579,972 and
-# discriminator's 161,953. So read each line as what these models did here, not what VAEs and diffusion models can do.
+# One machine, a budget of 4 minutes, three seeds per model. The rivals were sized for speed, not to match the GAN
+# (section 4 says how the recipes were chosen): the denoiser has 72,484
+# parameters and the VAE 265,285 (its encoder included), against the GAN's generator's 579,972 and discriminator's
+# 161,953. Read each line as what these models did here.
 #
-# - **The race** (section 4): the GAN led at every mark. Its final FID, 4.4, was near the
-#   2.8 of 2,000 real training digits scored the same way; both rivals' were over a hundred. The diffusion model kept
-#   improving to the end, while the VAE's mean FID hardly moved after the first minute. Five times longer (one seed,
-#   Appendix B), the order stayed the same. The VAE was scored from raw weights with its training BatchNorm statistics.
-#   Re-estimated as the GAN's are, they gave FID 155.7 against 170.9 (one seed, section 6): still far behind.
-# - **Sampling** (section 5): the GAN and the VAE draw a sample in one pass. DDIM pays one network call per step, so at
-#   the race's 50 steps a sample costs tens of GAN samples.
-# - **Blur** (section 6): the VAE's samples are blurred, with about twice real digits' share of mid-grey pixels. Its
+# - **The race** (section 4): the GAN led at every mark. Its final FID, 4.4, came near the 2.8 of 2,000 real training
+#   digits; both rivals' stayed over a hundred. The diffusion model was still improving; five times longer (one seed,
+#   Appendix B), the order held.
+# - **Sampling** (section 5): the GAN and the VAE draw a sample in one pass. DDIM pays one network call per step, so
+#   at the race's 50 steps a sample costs tens of GAN samples.
+# - **Blur** (section 6): the VAE's samples have about twice real digits' share of mid-grey pixels. Its
 #   reconstructions are sharper, so part of the blur comes from where the prior's codes fall.
-# - **Coverage** (section 4): at 4 minutes, with the race's 50 denoising steps, this GAN had the highest recall
-#   (0.80), the diffusion model next (0.70),
-#   the VAE far lower (0.33). So "the GAN drops modes" is not what these runs show. After 20 minutes (one seed, one
-#   draw, Appendix B) the diffusion model's recall was near the GAN's 0.80: 0.85 in its own run, 0.83 when rescored
-#   with 50 steps (suggestive, not established). The VAE's precision is the highest,
-#   but notebook 06 showed that precision can let non-digits in.
-# - **Copying** (section 7): no model crossed the copy line, but the test sees only copying on a large scale.
+# - **Coverage** (section 4): at 4 minutes the GAN had the highest recall (0.80), the diffusion model next (0.70), the
+#   VAE far lower (0.33). So "the GAN drops modes" is not what these runs show. At 20 minutes the diffusion model's
+#   recall was near the GAN's (one seed, Appendix B).
+# - **Copying** (section 7): no model crossed the copy line, a test of large-scale copying only.
 # - **Likelihood** (appendices C and D): the VAE's bound is 6.72 bits per pixel; 100 importance-weighted codes tighten
-#   it by less than a tenth of a bit. The diffusion model's bound, 3.43 bits per pixel (Appendix D), is about half the
-#   VAE's (seed 0). That bound ends with a Gaussian step one grey level wide, against the VAE's 24 grey levels; this
-#   width alone is worth more than the gap, and other terms pay part back (Appendix D).
-#   A GAN gives no such bound directly; annealed importance sampling can estimate its likelihood under an added
-#   noise model (Wu et al., 2017), not done here. A better bound need not mean better samples: the VAE with 64 latent
-#   numbers has the better bound and the worse samples, in every seed.
+#   it by less than a tenth of a bit. The diffusion model's, 3.43, is about half. Its last step is a Gaussian one grey
+#   level wide, against the VAE's 24 grey levels, and that width alone is worth more than the gap. A GAN gives no such
+#   bound (Wu et al., 2017, estimate one by annealed importance sampling). A better bound need not mean better samples: the VAE with 64 latent numbers has the better bound and the
+#   worse samples, in every seed.
 #
 # Not measured here: the rivals at their best (a KL schedule or a learnt prior for the VAE, a larger denoiser trained for
 # hours), more than one seed at 20 minutes, and budgets of hours.
