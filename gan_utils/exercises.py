@@ -558,7 +558,7 @@ def _nb12(ex1=None, cycle_term=None, ex3=None) -> dict[int, _Result]:
                    "the L1 terms vanish for copies; each of the two GAN terms is -log D = -log 0.01 on every patch"),
         2: _function(cycle_term, _cycle_probe,
                      "both directions: mean |f(g(x)) - x| plus mean |g(f(y)) - y|, each a mean absolute error"),
-        3: _number(ex3, _three_level_rebuild, 1e-3,
+        3: _number(ex3, _rebuild_error, 1e-3,
                    "round G(x) with cycle.quantise(gx, 3), translate it back with the shipped F "
                    "(models.translate), and average |F(...) - x_test| over every pixel"),
     }
@@ -577,11 +577,13 @@ def _cycle_probe(fn: Callable) -> bool:
     return True
 
 
-def _three_level_rebuild() -> float:
+def _rebuild_error(levels: int = 3) -> float:
+    """Notebook 12, exercise 3: the shipped F's mean absolute error rebuilding the held-out printed glyphs from the
+    shipped G's translations rounded to ``levels`` grey levels."""
     from gan_utils import cycle, data, models
     g, f = cycle.load_pretrained()
     x = data.to_unit_range(data.load_glyphs("test", size=32).source)
-    rebuilt = np.asarray(models.translate(f, cycle.quantise(np.asarray(models.translate(g, x)), 3)))
+    rebuilt = np.asarray(models.translate(f, cycle.quantise(np.asarray(models.translate(g, x)), levels)))
     return float(np.abs(rebuilt - x).mean())
 
 
