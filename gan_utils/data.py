@@ -33,7 +33,7 @@ __all__ = [
     "MNIST_ENV_VAR", "MNIST_FILES", "MNIST_MIRRORS", "MnistDataError", "mnist_dir", "load_mnist", "read_idx",
     "to_unit_range", "to_uint8", "center_digit", "BatchSampler", "GaussianMixture", "mixture_1d", "ring", "grid",
     "toy_dataset", "TOY_DATASETS", "GLYPHS_FILE", "GLYPHS_SHA256", "GLYPH_SIZES", "GlyphDataError", "GlyphPairs",
-    "load_glyphs",
+    "load_glyphs", "STYLES_FILE", "STYLES_SHA256", "GlyphStyles", "load_glyph_styles",
 ]
 
 MNIST_ENV_VAR = "GAN_UTILS_MNIST_DIR"
@@ -699,3 +699,106 @@ def load_glyphs(split: str = "train", *, size: int = 64, n: int | None = None,
     if size != pairs.source.shape[1]:
         pairs = GlyphPairs(_downsize(pairs.source, size), _downsize(pairs.target, size), pairs.chars, provenance)
     return pairs
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Glyph styles (notebook 12): each character in the source font and in several target fonts, cropped together, 32x32,
+# rendered by ``scripts/render_glyphs.py --styles`` from SIL OFL fonts and shipped with the package.
+
+STYLES_FILE = Path(__file__).resolve().parent / "assets" / "glyphs" / "styles32.npz"
+STYLES_SHA256 = "ff6b90786e1b44f02bf7f73fb13db36f6c3d796651b6fade74eeb1120b4b5c3d"
+_STYLES_FIX = ("Re-install gan_utils from the course's repository (the file ships with it), or render it again with "
+               "`python scripts/render_glyphs.py --styles` (needs Debian's fonts-noto-cjk, fonts-lxgw-wenkai and "
+               "fonts-smiley-sans).")
+
+
+@dataclass(frozen=True)
+class GlyphStyles:
+    """One character per row in a source font and K target fonts: ``source`` uint8 (N, S, S, 1) (Noto Sans CJK SC,
+    "hei"), ``targets`` uint8 (N, K, S, S, 1) (column k in the font ``styles[k]``), 255 = ink; ``chars`` (a str of
+    length N). Each row's K + 1 glyphs were cropped together, so a stroke two fonts share lands on the same pixels."""
+    source: np.ndarray
+    targets: np.ndarray
+    styles: tuple
+    chars: str
+    provenance: dict
+
+    def __len__(self) -> int:
+        return len(self.chars)
+
+    def index(self, text: str) -> np.ndarray:
+        """Positions of the characters of ``text`` (as ``GlyphPairs.index``)."""
+        return GlyphPairs.index(self, text)
+
+    def select(self, rows) -> "GlyphStyles":
+        """The characters at ``rows`` (indices or a boolean mask), as a new GlyphStyles."""
+        rows = np.asarray(rows)
+        rows = np.flatnonzero(rows) if rows.dtype == bool else rows
+        return GlyphStyles(self.source[rows], self.targets[rows], self.styles, "".join(self.chars[i] for i in rows),
+                           self.provenance)
+
+    def style(self, name: str) -> np.ndarray:
+        """The glyphs (N, S, S, 1) of one style: "hei" (the source) or a name in ``styles``."""
+        if name == "hei":
+            return self.source
+        if name not in self.styles:
+            raise KeyError(f"no style {name!r} here; the styles are 'hei' (the source) and {list(self.styles)}.")
+        return self.targets[:, self.styles.index(name)]
+
+
+@lru_cache(maxsize=2)
+def _read_styles(path: str):
+    file = Path(path)
+    if not file.is_file():
+        raise GlyphDataError(f"{file} does not exist. {_STYLES_FIX}")
+    raw = file.read_bytes()
+    if raw.startswith(b"version https://git-lfs"):
+        raise GlyphDataError(f"{file} is a Git LFS pointer, not the data. {_STYLES_FIX}")
+    if path == str(STYLES_FILE) and hashlib.sha256(raw).hexdigest() != STYLES_SHA256:
+        raise GlyphDataError(f"{file} does not match its SHA-256 (the file is damaged or was rendered again without "
+                             f"updating data.STYLES_SHA256). {_STYLES_FIX}")
+    try:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as z:
+            source, targets, styles, chars, held = (z[k] for k in ("source", "targets", "styles", "chars",
+                                                                   "held_out"))
+            provenance = json.loads(str(z["provenance"]))
+    except (OSError, ValueError, KeyError, zlib.error, zipfile.BadZipFile) as e:
+        raise GlyphDataError(f"{file} is not a glyph-styles file ({type(e).__name__}: {e}). {_STYLES_FIX}") from None
+    n, k = len(chars), len(styles)
+    ok = (source.dtype == targets.dtype == np.uint8 and source.ndim == 4 and source.shape[0] == n
+          and source.shape[-1] == 1 and targets.shape == (n, k) + source.shape[1:] and held.shape == (n,)
+          and held.dtype == bool and k >= 1)
+    if not ok:
+        raise GlyphDataError(f"{file} holds arrays of the wrong shape or dtype (source {source.dtype}{source.shape}, "
+                             f"targets {targets.dtype}{targets.shape}, {n} chars, {k} styles). {_STYLES_FIX}")
+    for a in (source, targets, held):
+        a.setflags(write=False)
+    return source, targets, tuple(styles.tolist()), "".join(chars.tolist()), held, provenance
+
+
+def load_glyph_styles(split: str = "train", *, n: int | None = None,
+                      path: str | os.PathLike | None = None) -> GlyphStyles:
+    """Loads notebook 12's glyph styles, verified by checksum: no download, no fonts needed.
+
+    Args:
+      split: ``"train"`` (3,379 characters), ``"test"`` (376 held out, the same characters as ``load_glyphs``'s
+        test split) or ``"all"`` (3,755, in GB2312's order).
+      n: keep only the first ``n`` characters (handy for fast tests).
+      path: another file written by ``scripts/render_glyphs.py --styles`` (default: the one shipped).
+
+    Returns:
+      GlyphStyles: ``source`` uint8 (N, 32, 32, 1), ``targets`` uint8 (N, K, 32, 32, 1), ``styles`` (K names:
+      kai, song, heibold, smiley), ``chars``.
+    """
+    if split not in ("train", "test", "all"):
+        raise ValueError(f"split must be 'train', 'test' or 'all', got {split!r}.")
+    source, targets, styles, chars, held, provenance = _read_styles(str(Path(path).resolve() if path else STYLES_FILE))
+    out = GlyphStyles(source, targets, styles, chars, provenance)
+    if split != "all":
+        out = out.select(held if split == "test" else ~held)
+    if n is not None:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 < n <= len(out):
+            raise ValueError(f"n must be in 1..{len(out)} for split {split!r}, got {n}.")
+        out = out.select(np.arange(n))
+    return out
+

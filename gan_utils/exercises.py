@@ -551,7 +551,7 @@ def _objective_probe(fn: Callable) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- notebook 12
-def _nb12(ex1=None, cycle_term=None, ex3=None) -> dict[int, _Result]:
+def _nb12(ex1=None, cycle_term=None, ex3=None, ex4=None) -> dict[int, _Result]:
     return {
         # copying translators: cycle and identity terms 0; each GAN term -log 0.01 averaged over patches
         1: _number(ex1, 2 * math.log(100), 1e-3,
@@ -561,6 +561,10 @@ def _nb12(ex1=None, cycle_term=None, ex3=None) -> dict[int, _Result]:
         3: _number(ex3, _rebuild_error, 1e-3,
                    "round G(x) with cycle.quantise(gx, 3), translate it back with the shipped F "
                    "(models.translate), and average |F(...) - x_test| over every pixel"),
+        4: _number(ex4, _switch_point, 1e-6,
+                   "for t = 0, 0.05, ..., 1 draw the held-out glyphs with the code (1 - t) kai + t smiley "
+                   "(styles.path_codes('kai', 'smiley', 21)), take the judge's argmax (styles.font_probabilities) "
+                   "and keep the first t where more than half are called 'smiley'"),
     }
 
 
@@ -585,6 +589,19 @@ def _rebuild_error(levels: int = 3) -> float:
     x = data.to_unit_range(data.load_glyphs("test", size=32).source)
     rebuilt = np.asarray(models.translate(f, cycle.quantise(np.asarray(models.translate(g, x)), levels)))
     return float(np.abs(rebuilt - x).mean())
+
+
+def _switch_point(a: str = "kai", b: str = "smiley", points: int = 21) -> float:
+    """Notebook 12, exercise 4: the first t of ``points`` evenly spaced on the path from font a to font b where the
+    font judge calls more than half of the shipped style generator's held-out glyphs font b (2.0 if none)."""
+    from gan_utils import data, styles
+    g, test = styles.load_pretrained_styles(), data.load_glyph_styles("test")
+    source = data.to_unit_range(test.source)
+    for t, code in zip(np.linspace(0, 1, points), styles.path_codes(a, b, points)):
+        called = styles.font_probabilities(styles.draw_in_style(g, source, code)).argmax(1)
+        if (called == styles.FONT_STYLES.index(b)).mean() > 0.5:
+            return float(round(t, 6))
+    return 2.0
 
 
 # Answers of "change the code and run it" exercises that are too slow to recompute in a checker: the value the

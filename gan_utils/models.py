@@ -830,33 +830,58 @@ class UNetGenerator(nnx.Module):
     convolutions on 2x2 or 1x1 maps with many channels are far slower per FLOP (issue #47 measured one 3x3 conv on a
     2x2x512 map at 1 s against 25 ms for a 4x4x256->512 conv with twice the FLOPs).
 
+    With ``n_styles = K > 0`` it also takes a **style code** (notebook 12; zi2zi's font embedding, Tian 2017): the
+    condition is then (N, S, S, 1 + K), the source glyph and K constant planes holding the code, a weight per target
+    font (one-hot for a font; ``(1 - t, t)`` between two), so the course's conditional step carries both as one array
+    (``gan_utils.styles.style_condition`` builds it). The code picks a learnt vector, ``e = code @ E`` with E (K,
+    ``style_dim``); e is tiled over the map and concatenated to the bottleneck and to every decoder layer's input, so
+    each scale of the decoder hears which style to draw (zi2zi concatenates it at the bottleneck only).
+
     Args:
       size: the image side S, a power of 2 from 8 to 256 (the glyphs: 32 or 64).
       base: channels of the first encoder layer.
+      n_styles: target styles K the generator is conditioned on (0: none, pix2pix).
+      style_dim: length of each style's learnt vector.
       rngs: the NNX random streams for initialisation.
     """
     latent_dim = 0
     image_conditioned = True
 
-    def __init__(self, size: int = 32, base: int = 32, *, rngs: nnx.Rngs):
+    def __init__(self, size: int = 32, base: int = 32, *, n_styles: int = 0, style_dim: int = 16, rngs: nnx.Rngs):
         _check_build("UNetGenerator", rngs, size=size, base=base)
+        if isinstance(n_styles, bool) or not isinstance(n_styles, numbers.Integral) or n_styles < 0:
+            raise ValueError(f"UNetGenerator: n_styles must be an integer >= 0 (0: no style code), got {n_styles!r}.")
+        if n_styles and (isinstance(style_dim, bool) or not isinstance(style_dim, numbers.Integral) or style_dim < 1):
+            raise ValueError(f"UNetGenerator: style_dim must be an integer >= 1, got {style_dim!r}.")
         depth = int(math.log2(size)) - 2          # halvings from S down to 4
         if size != 4 * 2 ** depth or depth < 1 or size > 256:
             raise ValueError(f"UNetGenerator: size must be a power of 2 from 8 to 256, got {size}.")
-        self.size, self.base = size, base
+        self.size, self.base, self.n_styles = size, base, int(n_styles)
         widths = [min(base * 2 ** i, 8 * base) for i in range(depth)]        # encoder outputs, S/2 .. 4
         ins = [1] + widths[:-1]
         self.down = _ModuleList([nnx.Conv(a, b, (4, 4), strides=(2, 2), rngs=rngs) for a, b in zip(ins, widths)])
         self.down_norms = _ModuleList([nnx.GroupNorm(b, num_groups=min(8, b), rngs=rngs) for b in widths[1:]])
         # decoder: from 4x4 back up; each up-layer after the first also takes the skip of its size
         outs = widths[::-1][1:] + [base]                                     # decoder outputs, 8 .. S
-        ups_in = [widths[-1]] + [2 * w for w in outs[:-1]]
+        extra = style_dim if n_styles else 0                                 # the style vector, tiled
+        ups_in = [widths[-1] + extra] + [2 * w + extra for w in outs[:-1]]
+        if n_styles:
+            self.style_table = nnx.Param(jax.random.normal(rngs.params(), (n_styles, style_dim)))
         self.up = _ModuleList([Upsample(a, b, rngs=rngs) for a, b in zip(ups_in, outs)])
         self.up_norms = _ModuleList([nnx.GroupNorm(b, num_groups=min(8, b), rngs=rngs) for b in outs])
         self.out = nnx.Conv(base + 1, 1, (3, 3), rngs=rngs)   # sees the source itself too: the last skip
 
+    def style_vector(self, code: jax.Array) -> jax.Array:
+        """The learnt vector of a style code (N, K): ``code @ E``, (N, style_dim)."""
+        return code @ self.style_table[...]
+
     def __call__(self, z: jax.Array, source: jax.Array) -> jax.Array:
-        _check_input(source, (self.size, self.size, 1), "UNetGenerator")
+        _check_input(source, (self.size, self.size, 1 + self.n_styles), "UNetGenerator"
+                     + (f" (source glyph + {self.n_styles} style planes: gan_utils.styles.style_condition)"
+                        if self.n_styles else ""))
+        if self.n_styles:
+            source, code = source[..., :1], source[..., 1:].mean((1, 2))
+            e = self.style_vector(code)[:, None, None, :]
         skips, x = [source], source
         for i, conv in enumerate(self.down):
             x = conv(x)
@@ -864,6 +889,8 @@ class UNetGenerator(nnx.Module):
             skips.append(x)
         skips.pop()                                                           # the bottleneck is x itself
         for up, norm in zip(self.up, self.up_norms):
+            if self.n_styles:
+                x = jnp.concatenate([x, jnp.broadcast_to(e, x.shape[:3] + e.shape[-1:])], axis=-1)
             x = nnx.relu(norm(up(x)))
             x = jnp.concatenate([x, skips.pop()], axis=-1)
         return jnp.tanh(self.out(x))
@@ -888,18 +915,25 @@ class PatchDiscriminator(nnx.Module):
       n_down: strided convolutions; 1, 2, 3 give patches of 16, 34, 70 pixels.
       spectral_norm: wrap every convolution in ``SpectralNorm``.
       paired: True: judge (image, source) pairs; False: judge images alone.
+      n_styles: K > 0 (paired only): the source carries K style planes as well (``UNetGenerator(n_styles=K)``'s
+        condition), so D judges "a true translation of this source in this style".
       rngs: the NNX random streams for initialisation.
     """
 
     def __init__(self, size: int = 32, base: int = 32, *, n_down: int = 2, spectral_norm: bool = False,
-                 paired: bool = True, rngs: nnx.Rngs):
+                 paired: bool = True, n_styles: int = 0, rngs: nnx.Rngs):
         _check_build("PatchDiscriminator", rngs, size=size, base=base, n_down=n_down)
+        if isinstance(n_styles, bool) or not isinstance(n_styles, numbers.Integral) or n_styles < 0 or (
+                n_styles and not paired):
+            raise ValueError(f"PatchDiscriminator: n_styles must be an integer >= 0, and 0 with paired=False (an "
+                             f"unpaired D reads no source), got n_styles={n_styles!r}, paired={paired}.")
+        self.n_styles = int(n_styles)
         if size < 2 ** n_down * 2:
             raise ValueError(f"PatchDiscriminator: n_down={n_down} halves a {size}x{size} image below 2x2; use "
                              f"n_down <= {int(math.log2(size)) - 1}.")
         self.size, self.n_down, self.paired = size, n_down, bool(paired)
         widths = [min(base * 2 ** i, 8 * base) for i in range(n_down + 1)]
-        ins = [2 if paired else 1] + widths[:-1]
+        ins = [2 + self.n_styles if paired else 1] + widths[:-1]
         self.convs = _ModuleList([nnx.Conv(a, b, (4, 4), strides=(2, 2) if i < n_down else (1, 1), rngs=rngs)
                                   for i, (a, b) in enumerate(zip(ins, widths))])
         self.out = nnx.Conv(widths[-1], 1, (4, 4), rngs=rngs)
@@ -920,7 +954,7 @@ class PatchDiscriminator(nnx.Module):
                             if self.paired else "images alone (paired=False): call D(image), with no source."))
         h = x
         if self.paired:
-            _check_input(source, (self.size, self.size, 1), "PatchDiscriminator (its source)")
+            _check_input(source, (self.size, self.size, 1 + self.n_styles), "PatchDiscriminator (its source)")
             h = jnp.concatenate([x, source], axis=-1)
         for conv in self.convs:
             h = nnx.leaky_relu(conv(h), 0.2)
@@ -938,7 +972,8 @@ def translate(generator: nnx.Module, source, *, batch_size: int = 500) -> jax.Ar
 
     Args:
       generator: a generator with ``image_conditioned``.
-      source: (N, S, S, 1) float images in [-1, 1] (``data.to_unit_range`` of the glyphs' uint8).
+      source: (N, S, S, 1) float images in [-1, 1] (``data.to_unit_range`` of the glyphs' uint8); for a
+        style-conditioned generator (N, S, S, 1 + K), ``styles.style_condition``'s.
       batch_size: images per compiled call (bounds memory).
     Returns:
       (N, S, S, 1) translations in [-1, 1].

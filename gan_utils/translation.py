@@ -44,25 +44,30 @@ FEATURES = 128
 
 
 class StyleClassifier(nnx.Module):
-    """A small CNN for 32x32 glyphs: images (N, 32, 32, 1) in [-1, 1] -> style logits (N, 2) (hei, kai).
+    """A small CNN for 32x32 glyphs: images (N, 32, 32, 1) in [-1, 1] -> style logits (N, C): C = 2 (hei, kai) for
+    notebook 11's judge; notebook 12's font judge (``gan_utils.styles``) tells C = 5 fonts apart.
 
     Layers (no BatchNorm, so training and inference compute the same features):
       Conv 3x3 1 -> 32, ReLU, max-pool 2 (16x16)
       Conv 3x3 32 -> 64, ReLU, max-pool 2 (8x8)
       Conv 3x3 64 -> 128, ReLU, max-pool 2 (4x4)
       Linear 2048 -> 128, ReLU                 <- ``features``: what the realism score (FID) compares
-      Dropout (training only), Linear 128 -> 2 styles (hei, kai)
+      Dropout (training only), Linear 128 -> C styles (default: hei, kai)
 
     Args:
       dropout: dropout rate before the head while training.
+      classes: the style names, one logit each.
       rngs: the NNX random streams.
     """
 
-    def __init__(self, *, dropout: float = 0.3, rngs: nnx.Rngs):
+    def __init__(self, *, dropout: float = 0.3, classes: tuple = STYLES, rngs: nnx.Rngs):
+        if len(classes) < 2 or len(set(classes)) != len(classes):
+            raise ValueError(f"StyleClassifier needs at least two distinct class names, got {classes!r}.")
+        self.classes = tuple(classes)
         self.convs = models._ModuleList([nnx.Conv(a, b, (3, 3), rngs=rngs) for a, b in ((1, 32), (32, 64), (64, 128))])
         self.fc = nnx.Linear(4 * 4 * 128, FEATURES, rngs=rngs)
         self.drop = nnx.Dropout(dropout, rngs=rngs)
-        self.head = nnx.Linear(FEATURES, len(STYLES), rngs=rngs)
+        self.head = nnx.Linear(FEATURES, len(self.classes), rngs=rngs)
 
     def features(self, x: jax.Array) -> jax.Array:
         """Penultimate features (N, 128)."""

@@ -24,7 +24,7 @@ __all__ = ["LiveTraining", "DrawingCanvas", "SnapshotBox",  # noqa: F822 (provid
            "latent_interpolation", "draw_latent_explorer", "latent_explorer",
            "EDITS", "gaussian_blur", "edit_digit", "draw_discriminator_view", "discriminator_verdict",
            "degrade_images", "draw_metric_explorer", "metric_explorer", "draw_brush_text", "patch_geometry",
-           "BrushView", "brush_writer"]
+           "BrushView", "brush_writer", "draw_style_path", "style_explorer"]
 
 
 class LiveTraining:
@@ -1013,3 +1013,93 @@ def brush_writer(generator, *, discriminator=None, text: str = "生成对抗网�
     return _snapshot_box_class()([w.HBox([box]), view], snapshot=snapshot,
                                  text=f"The brush writer ({box.value!r}); run the notebook to type and to hover "
                                       "over D's patch map.")
+
+
+def _style_glyphs(text: str, max_chars: int):
+    """The characters of ``text`` the styles file holds (the first ``max_chars``), their printed glyphs padded with
+    blank glyphs to ``max_chars`` (one compilation for every length of text), and those missing."""
+    from . import data
+    glyphs = data.load_glyph_styles("all")
+    wanted = [c for c in text if not c.isspace()]
+    known = set(glyphs.chars)
+    found = "".join(c for c in wanted if c in known)[:max_chars]
+    missing = "".join(dict.fromkeys(c for c in wanted if c not in known))
+    src = data.to_unit_range(glyphs.select(glyphs.index(found)).source) if found else np.zeros((0, 32, 32, 1),
+                                                                                               np.float32)
+    padded = np.concatenate([src, -np.ones((max_chars - len(src), 32, 32, 1), np.float32)])
+    return found, missing, padded
+
+
+def draw_style_path(generator, text: str = "生成对抗网络", a: str = "kai", b: str = "song", t: float = 0.5, *,
+                    points: int = 9, max_chars: int = 6):
+    """Draws typed characters in a style between two fonts, with the font judge's reading and the walk from a to b.
+
+    Args:
+      generator: a style-conditioned generator (``styles.load_pretrained_styles()``).
+      text: the characters to draw (GB2312's 3,755 common characters; the first ``max_chars`` found are drawn).
+      a, b: the two target fonts (``data.load_glyph_styles().styles``: kai, song, heibold, smiley).
+      t: the position between them: the code is ``(1 - t) a + t b``.
+      points: glyphs in the strip from a to b (the first character).
+    Returns:
+      the figure: the text at t (large), the judge's mean probability of each font for it, and the strip.
+    """
+    import matplotlib.pyplot as plt
+
+    from . import styles
+    from .plots import show_image_row
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str of characters, got {type(text).__name__}.")
+    if isinstance(t, bool) or not isinstance(t, (int, float, np.floating)) or not 0.0 <= float(t) <= 1.0:
+        raise ValueError(f"t must be a number in [0, 1] (0: font a, 1: font b), got {t!r}.")
+    codes = styles.path_codes(a, b, points)
+    found, missing, padded = _style_glyphs(text, max_chars)
+    if not found:
+        fig, ax = plt.subplots(figsize=(6, 1.2))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "type Chinese characters above" + (f"\nnot in the glyph data: {missing}" if missing else ""),
+                ha="center", va="center", fontsize=12)
+        return fig
+    code = (1 - float(t)) * codes[0] + float(t) * codes[-1]
+    drawn = styles.draw_in_style(generator, padded, code)
+    probs = styles.font_probabilities(drawn)[:len(found)].mean(0)
+    walk = styles.draw_in_style(generator, np.repeat(padded[:1], points, 0), codes)
+    fig = plt.figure(figsize=(11, 4.2))
+    ax_text = fig.add_axes([0.0, 0.42, 0.62, 0.5])
+    ax_bars = fig.add_axes([0.74, 0.47, 0.24, 0.42])
+    ax_walk = fig.add_axes([0.05, 0.0, 0.9, 0.34])
+    gap = -np.ones((32, 4), np.float32)   # paper between the glyphs
+    line = np.concatenate([part for x in drawn[:len(found), ..., 0] for part in (x, gap)][:-1], axis=1)
+    ax_text.imshow(line, cmap="gray_r", vmin=-1, vmax=1)
+    ax_text.set_axis_off()
+    ax_text.set_title(f"the generator at t = {float(t):.2f}: {1 - float(t):.2f} x {a} + {float(t):.2f} x {b}",
+                      fontsize=12)
+    names = list(styles.FONT_STYLES)
+    ax_bars.barh(range(len(names)), probs, color=["#222222" if i == probs.argmax() else "#aaaaaa"
+                                                  for i in range(len(names))])
+    ax_bars.set_yticks(range(len(names)), names, fontsize=11)
+    ax_bars.invert_yaxis()
+    ax_bars.set_xlim(0, 1)
+    ax_bars.set_xlabel("mean probability")
+    ax_bars.set_title("the font judge reads", fontsize=12)
+    ts = np.linspace(0, 1, points)
+    show_image_row(-walk, [f"{x:.2f}" for x in ts], ax=ax_walk,   # negated: dark ink on white paper, as the text
+                   highlight=int(np.argmin(abs(ts - float(t)))),
+                   title=f"the first character, from {a} (t = 0) to {b} (t = 1)")   # no CJK in matplotlib's fonts
+    if missing:
+        fig.text(0.0, 0.36, f"not in the glyph data: {missing}", fontsize=10)
+    return fig
+
+
+def style_explorer(generator, text: str = "生成对抗网络", a: str = "kai", b: str = "song", t: float = 0.5):
+    """A widget: two fonts, the position t between them and the characters to draw (see ``draw_style_path``)."""
+    import ipywidgets as w
+
+    from . import styles
+    options = list(styles.FONT_STYLES[1:])
+    styles.path_codes(a, b)   # a bad font name fails here, not later inside the widget's callback
+    return interactive_figure(
+        lambda a, b, t, text: draw_style_path(generator, text, a, b, t),
+        a=w.Dropdown(options=options, value=a, description="font a", layout=w.Layout(width="170px")),
+        b=w.Dropdown(options=options, value=b, description="font b", layout=w.Layout(width="170px")),
+        t=w.FloatSlider(value=t, min=0.0, max=1.0, step=0.05, description="t", continuous_update=False),
+        text=w.Text(value=text, description="text", continuous_update=False, layout=w.Layout(width="220px")))

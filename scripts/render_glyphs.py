@@ -46,7 +46,12 @@ FONTS = {
     "hei": ("Noto Sans CJK SC", "Regular", "fonts-noto-cjk"),
     "kai": ("LXGW WenKai", "Regular", "fonts-lxgw-wenkai"),
     "song": ("Noto Serif CJK SC", "Regular", "fonts-noto-cjk"),
+    "heibold": ("Noto Sans CJK SC", "Bold", "fonts-noto-cjk"),
+    "smiley": ("Smiley Sans", "Oblique", "fonts-smiley-sans"),
 }
+# The styles file of notebook 12 (--styles): the source, then the target fonts the style-conditioned generator learns.
+STYLE_TARGETS = ("kai", "song", "heibold", "smiley")
+DEFAULT_STYLES_OUT = REPO / "gan_utils" / "assets" / "glyphs" / "styles32.npz"
 MISSING = "\U0010fffd"   # a private-use code point no font maps: what it draws is the font's .notdef box
 HELD_OUT_SEED, HELD_OUT_SHARE = 11, 0.10
 LEVEL = 17   # the step between stored grey levels: 0, 17, ..., 255 (16 levels)
@@ -108,19 +113,25 @@ def ink_box(ink: np.ndarray, threshold: float = 0.05) -> tuple[int, int, int, in
 def align_pair(a: np.ndarray, b: np.ndarray, size: int, margin: float) -> tuple[np.ndarray, np.ndarray]:
     """Crops two renders to the union of their ink boxes (square, centred, with a margin) and resizes both to
     (size, size) with the same scale: returns two uint8 images, 255 = ink."""
-    boxes = [ink_box(a), ink_box(b)]
+    x, y = align_many([a, b], size, margin)
+    return x, y
+
+
+def align_many(renders: list[np.ndarray], size: int, margin: float) -> list[np.ndarray]:
+    """``align_pair`` for any number of renders of one character: one crop, the union of all their ink boxes."""
+    boxes = [ink_box(a) for a in renders]
     top, bottom = min(x[0] for x in boxes), max(x[1] for x in boxes)
     left, right = min(x[2] for x in boxes), max(x[3] for x in boxes)
     side = max(bottom - top, right - left) * (1 + 2 * margin)
     cy, cx = (top + bottom) / 2, (left + right) / 2
     box = (cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2)
     out = []
-    for ink in (a, b):
+    for ink in renders:
         image = Image.fromarray(np.rint(ink * 255).astype(np.uint8))
         # Box filtering over the crop (Pillow's resize with a box is an area average here: antialiased, no ringing)
         small = np.asarray(image.resize((size, size), Image.Resampling.BOX, box=box), np.float32)
         out.append((np.rint(small / LEVEL) * LEVEL).astype(np.uint8))
-    return out[0], out[1]
+    return out
 
 
 def _centre(box) -> np.ndarray:
@@ -152,6 +163,28 @@ def render_pairs(chars: list[str], source: ImageFont.FreeTypeFont, target: Image
     return np.stack(src), np.stack(tgt), kept, dropped, [float(v) for v in offset]
 
 
+def render_styles(chars: list[str], fonts: list[ImageFont.FreeTypeFont], *, size: int, canvas: int,
+                  margin: float) -> tuple[np.ndarray, list[str], dict[str, list[str]], list[list[float]]]:
+    """``render_pairs`` for one source and several target fonts (``fonts[0]`` the source): keeps the characters every
+    font draws, moves each target font by its own median offset to the source, and crops each character's renders in
+    all fonts together (``align_many``). Returns (images (N, F, size, size) uint8, kept chars, dropped by reason, the
+    offset of every font)."""
+    notdef = [draw(f, MISSING, canvas) for f in fonts]
+    kept, dropped, shifts = [], {"blank": [], "missing glyph": []}, []
+    for c in chars:
+        renders = [draw(f, c, canvas) for f in fonts]
+        if any(ink_box(r) is None for r in renders):
+            dropped["blank"].append(c)
+        elif any(np.array_equal(r, n) for r, n in zip(renders, notdef)):
+            dropped["missing glyph"].append(c)
+        else:
+            kept.append(c)
+            shifts.append([_centre(ink_box(renders[0])) - _centre(ink_box(r)) for r in renders])
+    offsets = np.median(np.array(shifts), axis=0) if shifts else np.zeros((len(fonts), 2))
+    images = [align_many([draw(f, c, canvas, tuple(o)) for f, o in zip(fonts, offsets)], size, margin) for c in kept]
+    return np.array(images), kept, dropped, [[float(v) for v in o] for o in offsets]
+
+
 def held_out_mask(n: int, seed: int = HELD_OUT_SEED, share: float = HELD_OUT_SHARE) -> np.ndarray:
     """A fixed share of the n characters, drawn by a seeded NumPy permutation (written into the file, so it never
     depends on this function again)."""
@@ -172,49 +205,79 @@ def _sha256(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def _font(style: str, px: int) -> tuple[ImageFont.FreeTypeFont, dict]:
+    """The installed font of a style, loaded at ``px``, and its provenance (file, checksum, package, licence)."""
+    family, face, package = FONTS[style]
+    path, index = find_font(family, face)
+    return load_font(path, index, px, family), {
+        "style": style, "family": family, "face": face, "file": path, "index": index, "sha256": _sha256(path),
+        "debian_package": package, "package_version": _package_version(package), "license": "SIL Open Font License 1.1"}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--source", default="hei", choices=sorted(FONTS), help="the plain style (default: hei)")
     p.add_argument("--target", default="kai", choices=sorted(FONTS), help="the brush style (default: kai)")
-    p.add_argument("--size", type=int, default=64, help="side of the stored images in pixels (default: 64)")
+    p.add_argument("--styles", nargs="*", choices=sorted(FONTS), default=None,
+                   help="write notebook 12's styles file instead: the source and these target styles (none named: "
+                        f"{' '.join(STYLE_TARGETS)}), 32x32 by default, to {DEFAULT_STYLES_OUT.name}")
+    p.add_argument("--size", type=int, default=None, help="side of the stored images in pixels (default: 64; 32 "
+                   "with --styles)")
     p.add_argument("--render", type=int, default=256, help="font size of the first, large render, px (default: 256)")
     p.add_argument("--margin", type=float, default=0.06, help="padding on each side, a share of the box (default 0.06)")
     p.add_argument("--limit", type=int, default=None, help="only the first N characters (a quick look)")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"the .npz to write (default: {DEFAULT_OUT})")
+    p.add_argument("--out", type=Path, default=None, help=f"the .npz to write (default: {DEFAULT_OUT}, or "
+                   f"{DEFAULT_STYLES_OUT} with --styles)")
     args = p.parse_args(argv)
-    if not 8 <= args.size <= 256:
+    styles = None if args.styles is None else (tuple(args.styles) or STYLE_TARGETS)
+    size = args.size or (32 if styles else 64)
+    out = args.out or (DEFAULT_STYLES_OUT if styles else DEFAULT_OUT)
+    if not 8 <= size <= 256:
         p.error("--size must be in 8..256")
+    if styles and (args.source in styles or len(set(styles)) != len(styles)):
+        p.error("--styles names each target style once, and not the source")
     chars = gb2312_level1()[:args.limit]
+    roles = [("source", args.source)] + ([(f"target {i}", s) for i, s in enumerate(styles)] if styles
+                                          else [("target", args.target)])
     fonts, provenance = [], {}
-    for role, style in (("source", args.source), ("target", args.target)):
-        family, face, package = FONTS[style]
-        path, index = find_font(family, face)
-        fonts.append(load_font(path, index, args.render, family))
-        provenance[role] = {"style": style, "family": family, "face": face, "file": path, "index": index,
-                            "sha256": _sha256(path), "debian_package": package,
-                            "package_version": _package_version(package), "license": "SIL Open Font License 1.1"}
-    source, target, kept, dropped, offset = render_pairs(chars, *fonts, size=args.size, canvas=args.render * 2,
-                                                         margin=args.margin)
-    held_out = held_out_mask(len(kept))
+    for role, style in roles:
+        font, provenance[role] = _font(style, args.render)
+        fonts.append(font)
+    if styles:
+        images, kept, dropped, offset = render_styles(chars, fonts, size=size, canvas=args.render * 2,
+                                                      margin=args.margin)
+    else:
+        source, target, kept, dropped, offset = render_pairs(chars, *fonts, size=size, canvas=args.render * 2,
+                                                             margin=args.margin)
+    # the held-out tenth is drawn over the full character list, so a font that lacks some characters (Klee One) keeps
+    # the held-out characters of the others: a character is held out in every file or in none
+    everyone = held_out_mask(len(chars))
+    held_out = everyone[[chars.index(c) for c in kept]]
     provenance.update({
         "characters": "GB2312 level 1 (Python's gb2312 codec, rows 16-55)" + (f", first {args.limit}"
                                                                               if args.limit else ""),
-        "dropped": dropped, "target_offset_px": offset, "size": args.size,
+        "dropped": dropped, ("offsets_px" if styles else "target_offset_px"): offset, "size": size,
         "render_px": args.render, "margin": args.margin,
         "held_out": f"{int(held_out.sum())} characters: numpy default_rng({HELD_OUT_SEED}).permutation, first "
-                    f"{HELD_OUT_SHARE:.0%}",
+                    f"{HELD_OUT_SHARE:.0%}" + ("" if not sum(map(len, dropped.values())) else
+                                               f" of all {len(chars)} characters, those kept here"),
         "ink": "uint8, 255 = ink, 0 = paper (as MNIST); 16 levels, multiples of 17",
         "command": "python scripts/render_glyphs.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "date": datetime.date.today().isoformat(), "pillow": Image.__version__,
         "freetype": ImageFont.core.freetype2_version, "python": platform.python_version(),
     })
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(args.out, source=source[..., None], target=target[..., None], chars=np.array(kept),
-                        held_out=held_out, provenance=np.array(json.dumps(provenance, ensure_ascii=False)))
-    print(f"{len(kept)} pairs ({int(held_out.sum())} held out), {sum(map(len, dropped.values()))} dropped "
-          f"({', '.join(f'{k}: {len(v)}' for k, v in dropped.items())}); {args.size}x{args.size}; "
-          f"{args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    common = dict(chars=np.array(kept), held_out=held_out, provenance=np.array(json.dumps(provenance,
+                                                                                           ensure_ascii=False)))
+    if styles:   # source (N, S, S, 1) and targets (N, K, S, S, 1): character i in every style
+        np.savez_compressed(out, source=images[:, 0, ..., None], targets=images[:, 1:, ..., None],
+                            styles=np.array(styles), **common)
+    else:
+        np.savez_compressed(out, source=source[..., None], target=target[..., None], **common)
+    print(f"{len(kept)} characters ({int(held_out.sum())} held out) in {len(fonts)} fonts, "
+          f"{sum(map(len, dropped.values()))} dropped ({', '.join(f'{k}: {len(v)}' for k, v in dropped.items())}); "
+          f"{size}x{size}; {out} ({out.stat().st_size / 1e6:.2f} MB, sha256 {_sha256(str(out))})")
     return 0
 
 

@@ -9,6 +9,11 @@ cosine-decayed learning rate, batch 128, dropout 0.3, and three augmentations so
 drew, not only a font's exact pixels: random shifts of up to 2 pixels, a 3x3 box blur on half the images, and Gaussian
 pixel noise of standard deviation up to 0.2.
 
+With ``--fonts`` it trains notebook 12's **font judge** instead (``gan_utils.styles``): the same CNN and recipe with
+five classes, the source and the four target fonts of ``data.load_glyph_styles`` (hei, kai, song, heibold, smiley),
+on the 3,379 training characters in all five (16,895 images), written to gan_utils/assets/font_classifier/; its
+check is the accuracy on each font's held-out characters, clean and augmented.
+
 Its check, written into meta.json: accuracy on the held-out characters in both fonts (clean and augmented), and, with
 ``--check-font``, the share of a third font it never saw (Noto Serif CJK, "song": ``python scripts/render_glyphs.py
 --target song --size 32 --out /tmp/hei2song.npz``) that it calls "kai", a font neither hei nor kai. The weights are
@@ -28,7 +33,7 @@ import numpy as np
 import optax
 from flax import nnx
 
-from gan_utils import checkpoint, data
+from gan_utils import checkpoint, data, styles as font_styles
 from gan_utils.translation import GLYPH_CLASSIFIER_DIR, STYLES, StyleClassifier, style_outputs
 
 COMMAND = "python scripts/train_glyph_classifier.py"
@@ -56,15 +61,29 @@ def main(argv=None) -> int:
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--check-font", type=Path, default=None, help="a hei->song file of render_glyphs.py to score on")
-    ap.add_argument("--out", default=str(GLYPH_CLASSIFIER_DIR))
+    ap.add_argument("--fonts", action="store_true", help="train notebook 12's five-font judge instead")
+    ap.add_argument("--out", default=None, help=f"where to write (default {GLYPH_CLASSIFIER_DIR}, or "
+                    f"{font_styles.FONT_CLASSIFIER_DIR} with --fonts)")
     args = ap.parse_args(argv)
+    args.out = args.out or str(font_styles.FONT_CLASSIFIER_DIR if args.fonts else GLYPH_CLASSIFIER_DIR)
+    if args.fonts and args.check_font:
+        ap.error("--check-font checks the two-font judge; the font judge is checked on every font's held-out "
+                 "characters")
+    classes = font_styles.FONT_STYLES if args.fonts else STYLES
 
-    pairs, held = data.load_glyphs("train", size=32), data.load_glyphs("test", size=32)
-    x = data.to_unit_range(np.concatenate([pairs.source, pairs.target]))
-    styles = np.repeat(np.array([STYLES.index("hei"), STYLES.index("kai")], np.int32), len(pairs))
+    if args.fonts:
+        fonts, held_fonts = data.load_glyph_styles("train"), data.load_glyph_styles("test")
+        x = data.to_unit_range(np.concatenate([fonts.style(c) for c in classes]))
+        styles = np.repeat(np.arange(len(classes), dtype=np.int32), len(fonts))
+        pairs = fonts
+    else:
+        pairs, held = data.load_glyphs("train", size=32), data.load_glyphs("test", size=32)
+        x = data.to_unit_range(np.concatenate([pairs.source, pairs.target]))
+        styles = np.repeat(np.array([STYLES.index("hei"), STYLES.index("kai")], np.int32), len(pairs))
     key = jax.random.key(args.seed)
     k_init, k_run = jax.random.split(key)
-    model = StyleClassifier(rngs=nnx.Rngs(params=int(jax.random.randint(k_init, (), 0, 2**31 - 1)), dropout=1))
+    model = StyleClassifier(rngs=nnx.Rngs(params=int(jax.random.randint(k_init, (), 0, 2**31 - 1)), dropout=1),
+                            classes=classes)
     steps_per_epoch = len(x) // args.batch_size
     tx = optax.adam(optax.cosine_decay_schedule(args.lr, args.epochs * steps_per_epoch))
     opt = nnx.Optimizer(model, tx, wrt=nnx.Param)
@@ -107,12 +126,25 @@ def main(argv=None) -> int:
             xs = np.asarray(augment(jnp.asarray(xs), jax.random.key(key_seed)))
         return style_outputs(xs, model)
 
-    meta = {"trained_on": f"{len(pairs)} training characters in both fonts", "epochs": args.epochs,
+    meta = {"trained_on": f"{len(pairs)} training characters in " + (f"all {len(classes)} fonts ({', '.join(classes)})"
+                                                                      if args.fonts else "both fonts"),
+            "classes": list(classes), "epochs": args.epochs,
             "batch_size": args.batch_size, "lr": args.lr,
             "seed": args.seed, "train_seconds": round(seconds, 1), "load_average": round(os.getloadavg()[0], 1),
             "weights_dtype": "float16", "command": COMMAND + (f" --check-font {args.check_font}" if args.check_font
-                                                              else ""),
+                                                              else "") + (" --fonts" if args.fonts else "")
+            + (f" --epochs {args.epochs}" if args.epochs != 8 else ""),
             "input": "glyphs scaled to [-1, 1], shape (N, 32, 32, 1)"}
+    if args.fonts:
+        half = StyleClassifier(rngs=nnx.Rngs(0), classes=classes)
+        for name in classes:   # each font's held-out characters, which it never saw
+            for how, seed in (("", None), ("_augmented", 123)):
+                xs = data.to_unit_range(held_fonts.style(name))
+                if seed is not None:
+                    xs = np.asarray(augment(jnp.asarray(xs), jax.random.key(seed)))
+                p = font_styles.font_probabilities(xs, model)
+                meta[f"held_out_{name}_accuracy{how}"] = round(float((p.argmax(1) == classes.index(name)).mean()), 4)
+        return _write(args.out, half, model, meta)
     for name, images in (("hei", held.source), ("kai", held.target)):   # characters it never saw
         for how, seed in (("", None), ("_augmented", 123)):
             called_kai = read(images, key_seed=seed)["kai"] > 0.5
@@ -121,12 +153,16 @@ def main(argv=None) -> int:
         other = data.load_glyphs("all", size=32, path=args.check_font)
         meta["unseen_font"] = other.provenance["target"]["family"]
         meta["unseen_font_called_kai"] = round(float((read(other.target)["kai"] > 0.5).mean()), 4)
-    half = StyleClassifier(rngs=nnx.Rngs(0))
+    return _write(args.out, StyleClassifier(rngs=nnx.Rngs(0)), model, meta)
+
+
+def _write(out: str, half: StyleClassifier, model: StyleClassifier, meta: dict) -> int:
+    """Saves ``model``'s weights in float16 (through the template ``half``) with ``meta``."""
     nnx.update(half, jax.tree_util.tree_map(lambda v: v.astype(jnp.float16), nnx.state(model, nnx.Param)))
-    checkpoint.save_module(args.out, half, meta)
-    size = sum(f.stat().st_size for f in Path(args.out).iterdir())
+    checkpoint.save_module(out, half, meta)
+    size = sum(f.stat().st_size for f in Path(out).iterdir())
     print(json.dumps(meta))
-    print(f"wrote {args.out} ({size / 1024:.0f} KiB)")
+    print(f"wrote {out} ({size / 1024:.0f} KiB)")
     return 0
 
 
