@@ -29,7 +29,8 @@
 # - why the cycle and identity terms cannot tell copying from translating, and what must;
 # - what the pairs buy, measured on notebook 11's held-out characters over five seeds;
 # - that a CycleGAN's output **carries** its input (Chu et al., 2017, found it hidden), measured here;
-# - what that means for "the model learnt the style".
+# - what that means for "the model learnt the style";
+# - how one generator draws four fonts from a **style code**, and what lies between two codes.
 
 # %%
 # Setup: the course package (from this clone; on Colab, from GitHub), then imports, seed and devices.
@@ -46,10 +47,11 @@ elif importlib.util.find_spec("gan_utils") is None:  # Colab: the course alone, 
 from gan_utils import course
 print(course.setup(CLONE))  # installs what is missing (gan_utils/course.py); says so if a restart is needed
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
-from gan_utils import cycle, data, exercises, models, precomputed, translation
+from gan_utils import checkpoint, cycle, data, exercises, models, precomputed, styles, translation, widgets
 from gan_utils.plots import glyph_rows
-# Section 4 makes ten runs of 3,000 steps (15 translators; about two hours on a 2-core CPU); their results ship with
-# gan_utils. True: run them again here and use your results in every cell after.
+# Section 4 makes ten runs of 3,000 steps (15 translators; about two hours on a 2-core CPU) and Appendix B five runs
+# of the style generator (about an hour); their results ship with gan_utils. True: run them again here and use your
+# results in every cell after.
 RUN_EXPERIMENTS = False
 SIZE = 32
 SEED = 0
@@ -374,6 +376,91 @@ glyph_rows({"printed x": x_test, "G(x)": gx, "F(G(x))": rec["G(x)"],
 # brush glyph, so its loss charges for every stroke left in its printed place.
 
 # %% [markdown]
+# ## 6. Styles as a space
+#
+# Notebook 11's translator knows one font. zi2zi (Tian, 2017) trains one generator for many: each font gets a learnt
+# vector at the U-Net's bottleneck. Our U-Net hears it at the bottleneck and at every decoder layer
+# (`models.UNetGenerator(n_styles=4)`). A **style code** holds one weight per font, and the U-Net hears the weighted
+# sum of the fonts' vectors. So $(1, 0, 0, 0)$ asks for the first font, and $(1 - t)\,a + t\,b$ for a point between
+# fonts $a$ and $b$. We rendered four target fonts, all under the SIL Open Font License: kai, Noto Serif CJK
+# ("song"), Noto Sans CJK Bold ("heibold", the bold weight of the printed hei) and Smiley Sans Oblique ("smiley").
+# The generator trained with notebook 11's step on every (character, font) pair of the training characters. It ships
+# with gan_utils; Appendix B gives its recipe and five seeds.
+#
+# To say which font a glyph is in, we need a **font judge** that knows all five fonts: notebook 11's classifier,
+# retrained on five classes (`styles.load_font_classifier`). Content is read as in notebook 11, against the true
+# glyphs of all five fonts (`styles.content_any_font`). The tables below are the shipped generator's (seed 0).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+test_styles = data.load_glyph_styles("test")          # the same 376 held-out characters, in five fonts
+G_styles = styles.load_pretrained_styles()
+source = data.to_unit_range(test_styles.source)
+one_hot = np.eye(len(test_styles.styles), dtype=np.float32)
+drawn = {name: styles.draw_in_style(G_styles, source, one_hot[k]) for k, name in enumerate(test_styles.styles)}
+print(f"{'font':>8}{'judge right on true glyphs':>28}{'judge calls G its font':>24}{'content':>9}")
+for k, name in enumerate(test_styles.styles):
+    truth = styles.font_probabilities(test_styles.style(name)).argmax(1) == k + 1
+    called = styles.font_probabilities(drawn[name]).argmax(1) == k + 1
+    print(f"{name:>8}{truth.mean():>28.1%}{called.mean():>24.1%}"
+          f"{styles.content_any_font(drawn[name], test_styles.chars):>9.1%}")
+    assert truth.mean() > 0.98 and called.mean() > 0.9
+
+# %%
+rows_fonts = {"printed": source}
+for name in test_styles.styles:
+    rows_fonts[f"{name}: G"] = drawn[name]
+    rows_fonts[f"{name}: true"] = data.to_unit_range(test_styles.style(name))
+glyph_rows(rows_fonts, n=8, size=0.7, title="One generator, four codes: each held-out character in four fonts")
+
+# %% [markdown]
+# One generator draws all four fonts: the judge names the font of most of its glyphs, and they read as the right
+# character. Now walk from one code to another. At nine points from $t = 0$ to $t = 1$, `styles.style_path` draws
+# every held-out character and asks the judge. It also measures the L1 distance to the true glyphs of each end and
+# of all five fonts, and which font's glyph is nearest.
+
+# %%
+walks = {pair: styles.style_path(G_styles, test_styles, *pair) for pair in (("kai", "song"), ("kai", "heibold"))}
+colours = {"hei": "#222222", "kai": "#7b3294", "song": "#1b7837", "heibold": "#c51b7d", "smiley": "#888888"}
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
+for ax, ((a, b), w) in zip(axes, walks.items()):
+    for j, name in enumerate(styles.FONT_STYLES):
+        ax.plot(w["t"], w["probs"][:, j], marker="o", color=colours[name], label=name)
+    ax.set_xlabel(f"t: (1 - t) {a} + t {b}")
+    ax.set_title(f"from {a} to {b}")
+axes[0].set_ylabel("judge's mean probability")
+axes[1].legend(loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False)
+fig.suptitle("What the font judge reads along two straight paths in the code", y=1.04)
+plt.show()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+ks, kh = walks["kai", "song"], walks["kai", "heibold"]
+mid = 4                                                   # t = 0.5
+print(f"kai to song, t = 0.5: L1 to the true kai glyphs {ks['to_a'][mid]:.2f}, to the true song glyphs "
+      f"{ks['to_b'][mid]:.2f}; to the nearest real font {ks['nearest'][mid]:.2f}, against "
+      f"{ks['nearest'][0]:.2f} (kai) and {ks['nearest'][-1]:.2f} (song) at the ends; content {ks['content'][mid]:.0%}")
+hei_share, peak = kh["called"][:, 0], kh["called"][:, 0].argmax()
+print(f"kai to heibold: at t = {kh['t'][peak]:.3g} the judge calls {hei_share[peak]:.0%} of the glyphs hei, and "
+      f"{kh['nearest_font'][peak, 0]:.0%} are nearest (L1) to the printed glyph itself; content stays at or above "
+      f"{kh['content'].min():.0%}")
+assert abs(ks["to_a"][mid] - ks["to_b"][mid]) < 0.03 and ks["nearest"][mid] > max(ks["nearest"][0], ks["nearest"][-1])
+assert hei_share.max() > 0.9 and kh["nearest_font"][peak, 0] > 0.9 and min(ks["content"].min(), kh["content"].min()) > 0.9
+
+# %% [markdown]
+# Between kai and song the glyphs change smoothly. At $t = 0.5$ they sit halfway between the two true glyphs in
+# pixels, though the judge already reads most as song. They are farther from every real font than either end: a
+# blend that no font here has. They still read as the right character. Between kai and heibold the middle is not
+# new. The judge calls every glyph hei, and nearly all are nearest to the printed glyph the generator reads: the
+# path passes through a copy of its input. (Content cannot tell: a copy reads as the right character.) A straight
+# line in the code is not a straight line in style.
+#
+# The control below walks any path between two fonts; the bars show what the judge reads.
+
+# %%
+widgets.style_explorer(G_styles, "生成对抗网络", "kai", "song", t=0.5)
+
+# %% [markdown]
 # ## Summary
 #
 # | Idea | In one line | Checked here |
@@ -383,6 +470,7 @@ glyph_rows({"printed x": x_test, "G(x)": gx, "F(G(x))": rec["G(x)"],
 # | identity | $G(y) \approx y$, $F(x) \approx x$ | copying scores 0 on both |
 # | what the pairs buy | content 97% with pairs, 77% without; style 100% both | 5 of 5 seeds |
 # | what the output carries | $F$ rebuilds $x$ from $G(x)$, not from the true $y$ | 5 of 5 seeds |
+# | styles as a space | one generator, a code per font; kai to song passes a new blend, kai to heibold a copy | 5 seeds, App. B |
 #
 # CycleGAN learns a style from unrelated images, which is why it is famous. Its cycle makes the output *depend* on
 # the input, not *correct*. Where the truth can be measured, as here, CycleGAN misreads nearly a quarter of the
@@ -403,13 +491,17 @@ glyph_rows({"printed x": x_test, "G(x)": gx, "F(G(x))": rec["G(x)"],
 # 3. **Fewer grey levels.** Round the shipped $G$'s translations of the held-out glyphs to 3 grey levels
 #    (`cycle.quantise`), let the shipped $F$ rebuild the printed glyphs, and store the mean absolute error to
 #    `x_test` in `ex3`.
+# 4. **Where the judge switches.** Walk from kai to smiley in 21 codes, $t = 0, 0.05, \dots, 1$
+#    (`styles.path_codes("kai", "smiley", 21)`). At each, draw the held-out glyphs with `G_styles`. Store in `ex4` the
+#    first $t$ at which the judge calls more than half of them smiley (the judge's columns follow
+#    `styles.FONT_STYLES`).
 #
 # **Going further** (open, no checker): retrain section 3 with `identity_weight=0`. Does $G$ still keep the printed
 # layout?
 
 # %%
 # Your answers (replace None).
-ex1 = ex3 = None
+ex1 = ex3 = ex4 = None
 
 
 def cycle_term(g, f, x, y):
@@ -418,7 +510,7 @@ def cycle_term(g, f, x, y):
 
 # %%
 # Checker: one line per exercise; unanswered ones are reported, a wrong one fails this cell after the full report.
-exercises.check("12", ex1=ex1, cycle_term=cycle_term, ex3=ex3)
+exercises.check("12", ex1=ex1, cycle_term=cycle_term, ex3=ex3, ex4=ex4)
 
 # %% [markdown]
 # ---
@@ -479,6 +571,68 @@ assert final.max() < p2["content"].min()
 # The output also carries less of its input: $F$ rebuilds $x$ from $G(x)$ less exactly, and only about three times
 # better than from the true brush glyph, against five at 3,000 steps. As $G$ moves strokes toward the brush font,
 # the easy inverse goes. Two seeds on one machine: a direction, not a measured rate.
+
+# %% [markdown]
+# ## Appendix B: the style generator, its judge and five seeds
+#
+# - **Networks.** Section 6's generator is notebook 11's U-Net (base 32, 32x32) with a learnt 16-number vector per
+#   font, tiled and concatenated to the bottleneck and to every decoder layer's input. Its PatchGAN reads the glyph,
+#   the printed source and the code's planes, so it judges "a true translation of this source in this font".
+# - **Training.** Notebook 11's step (non-saturating GAN term, L1 weight 100), batch 32, Adam $2 \cdot 10^{-4}$ with
+#   $\beta_1 = 0.5$, 6,000 steps over the 13,516 (character, font) pairs of the 3,379 training characters.
+# - **What zi2zi adds.** The zi2zi repository (Tian, 2017, github.com/kaonashi-tyc/zi2zi) also has D name the font
+#   (a category loss, weight 1) and asks the encoder to give the output the same bottleneck as the input (a
+#   "constancy" loss, weight 15), with 128-number font vectors at the bottleneck only. We left both losses out; here
+#   the discriminator reads the code instead.
+# - **The judge.** `scripts/train_glyph_classifier.py --fonts`: notebook 11's CNN with five outputs, trained on the
+#   training characters in all five fonts with shifts, blur and noise; the record below gives its held-out accuracy.
+# - **Five seeds.** `benchmarks/styles_table.py` trained five generators on one CPU (the record below); seed 0 is
+#   the shipped one. The tables give, for each seed, each font alone, and the largest share of glyphs the judge
+#   calls hei (the printed input) on every path between two fonts.
+
+# %%
+styles_rows = precomputed.run_or_load(
+    "12_styles", lambda: {"rows": [styles.seed_run(seed)[0] for seed in range(5)]},
+    rerun=precomputed.rerun_requested(RUN_EXPERIMENTS),
+    command="RUN_EXPERIMENTS = True in notebooks/12_unpaired_translation (or python benchmarks/styles_table.py "
+            "--seeds 0 1 2 3 4 --steps 6000 --results 12_styles)")["rows"]
+_, styles_record = precomputed.load("12_styles")
+print(precomputed.describe(styles_record))
+print(f"training pairs: {len(data.load_glyph_styles('train')) * len(test_styles.styles):,} (character, font)")
+judge_meta = checkpoint.load_meta(styles.FONT_CLASSIFIER_DIR)
+print("the judge on held-out characters (clean, augmented): " + "; ".join(
+    f"{c} {judge_meta[f'held_out_{c}_accuracy']:.1%}, {judge_meta[f'held_out_{c}_accuracy_augmented']:.1%}"
+    for c in styles.FONT_STYLES))
+print(f"{'seed':>5}" + "".join(f"{n + ' judged':>16}{'content':>9}" for n in test_styles.styles))
+for r in styles_rows:
+    print(f"{r['seed']:>5}" + "".join(f"{r['fonts'][n]['judge_calls_it']:>16.1%}{r['fonts'][n]['content']:>9.1%}"
+                                      for n in test_styles.styles))
+
+# %%
+pairs_b = list(styles_rows[0]["paths"])
+print("along each path, per seed: the largest share the judge calls hei / the largest share nearest (L1) to the "
+      "printed glyph")
+print(f"{'path':>16}" + "".join(f"{'seed ' + str(r['seed']):>12}" for r in styles_rows))
+for pair in pairs_b:
+    print(f"{pair:>16}" + "".join(f"{max(np.array(r['paths'][pair]['called'])[:, 0]):>7.0%} / "
+                                  f"{max(np.array(r['paths'][pair]['nearest_font'])[:, 0]):.0%}".rjust(12)
+                                  for r in styles_rows))
+mid_rows = [r["paths"]["kai-song"] for r in styles_rows]
+print("kai to song at t = 0.5, per seed: L1 to kai / to song / to the nearest font (ends: kai, song): " + "; ".join(
+    f"{p['to_a'][4]:.2f} / {p['to_b'][4]:.2f} / {p['nearest'][4]:.2f} ({p['nearest'][0]:.2f}, {p['nearest'][-1]:.2f})"
+    for p in mid_rows))
+detour = {pair: [max(np.array(r["paths"][pair]["called"])[:, 0]) for r in styles_rows] for pair in pairs_b}
+near_hei = {pair: [max(np.array(r["paths"][pair]["nearest_font"])[:, 0]) for r in styles_rows] for pair in pairs_b}
+assert min(detour["kai-heibold"] + detour["song-heibold"] + near_hei["kai-heibold"] + near_hei["song-heibold"]) > 0.9
+assert max(detour["kai-song"]) < 0.1 and max(near_hei["kai-smiley"]) < 0.1
+assert all(p["nearest"][4] > max(p["nearest"][0], p["nearest"][-1]) for p in mid_rows)
+
+# %% [markdown]
+# Section 6's two findings hold in all five seeds. Every path from a light font (kai, song) to heibold passes through
+# a copy of the printed input: somewhere along it the judge calls 99% or more of the glyphs hei, and nearly all are
+# nearest to the printed glyph. The path from kai to song never does, and its middle is farther from every real font
+# than either end. On the paths from kai to smiley the judge calls 57-70% hei at the peak, yet almost none of the
+# glyphs is nearest to the printed glyph: the judge's "hei" there means "none of the others", not a copy.
 
 # %%
 print(course.top_to_bottom(T_START))

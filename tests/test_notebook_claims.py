@@ -104,6 +104,10 @@ CITED: dict[str, dict[str, str]] = {
         "0.60": "the same table: precision at 14,000 steps",
         "0.61": "the same table: precision at 18,000 steps",
     },
+    "12": {
+        "128": "the zi2zi repository (Tian, 2017, github.com/kaonashi-tyc/zi2zi): font embeddings of dimension 128 "
+               "(embedding_dim), with Lcategory_penalty 1 and Lconst_penalty 15",
+    },
 }
 
 # Markdown cells that quote a table of measurements from a file of the repository, and say so in the cell: every

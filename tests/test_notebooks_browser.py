@@ -209,7 +209,7 @@ def test_notebooks_opened_before_running_show_figures_not_widget_reprs(jupyter, 
     assert problems == [], problems
 
 
-# The controls of notebooks 04 and 06, built as those notebooks build them (smaller inputs: a Run All of either
+# The controls of notebooks 04, 06 and 12, built as those notebooks build them (smaller inputs: a Run All of either
 # notebook would add minutes): each front end drags the control's first slider with the mouse and checks that the
 # figure changed.
 CONTROLS = {
@@ -225,6 +225,9 @@ from gan_utils import data, metrics, widgets
 x_train, y_train = data.load_mnist("train", n=3000)
 reference = metrics.classifier_outputs(data.load_mnist("test", n=1000)[0])
 widgets.metric_explorer(x_train, y_train, reference, n=300, seed=0)"""),
+    "12_unpaired_translation": ("lab", "t", 0.2, """\
+from gan_utils import styles, widgets
+widgets.style_explorer(styles.load_pretrained_styles(), "生成对抗网络", "kai", "song", t=0.5)"""),
 }
 
 
