@@ -628,23 +628,31 @@ class GlyphPairs:
         return self.select(np.sort(order[:cut])), self.select(np.sort(order[cut:]))
 
 
+def _read_npz(path: str, keys: tuple, *, shipped: Path, sha256: str, sha_name: str, what: str, fix: str) -> tuple:
+    """The arrays ``keys`` and the provenance of a rendered glyph file, checked: it exists, is not a Git LFS pointer,
+    matches ``sha256`` when it is the ``shipped`` file, and holds the keys; else GlyphDataError naming ``fix``."""
+    file = Path(path)
+    if not file.is_file():
+        raise GlyphDataError(f"{file} does not exist. {fix}")
+    raw = file.read_bytes()
+    if raw.startswith(b"version https://git-lfs"):
+        raise GlyphDataError(f"{file} is a Git LFS pointer, not the data. {fix}")
+    if path == str(shipped) and hashlib.sha256(raw).hexdigest() != sha256:
+        raise GlyphDataError(f"{file} does not match its SHA-256 (the file is damaged or was rendered again without "
+                             f"updating data.{sha_name}). {fix}")
+    try:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as z:
+            return tuple(z[k] for k in keys) + (json.loads(str(z["provenance"])),)
+    except (OSError, ValueError, KeyError, zlib.error, zipfile.BadZipFile) as e:
+        raise GlyphDataError(f"{file} is not a {what} file ({type(e).__name__}: {e}). {fix}") from None
+
+
 @lru_cache(maxsize=2)
 def _read_glyphs(path: str) -> tuple[np.ndarray, np.ndarray, str, np.ndarray, dict]:
     file = Path(path)
-    if not file.is_file():
-        raise GlyphDataError(f"{file} does not exist. {_GLYPH_FIX}")
-    raw = file.read_bytes()
-    if raw.startswith(b"version https://git-lfs"):
-        raise GlyphDataError(f"{file} is a Git LFS pointer, not the data. {_GLYPH_FIX}")
-    if path == str(GLYPHS_FILE) and hashlib.sha256(raw).hexdigest() != GLYPHS_SHA256:
-        raise GlyphDataError(f"{file} does not match its SHA-256 (the file is damaged or was rendered again without "
-                             f"updating data.GLYPHS_SHA256). {_GLYPH_FIX}")
-    try:
-        with np.load(io.BytesIO(raw), allow_pickle=False) as z:
-            source, target, chars, held = z["source"], z["target"], z["chars"], z["held_out"]
-            provenance = json.loads(str(z["provenance"]))
-    except (OSError, ValueError, KeyError, zlib.error, zipfile.BadZipFile) as e:
-        raise GlyphDataError(f"{file} is not a glyph-pair file ({type(e).__name__}: {e}). {_GLYPH_FIX}") from None
+    source, target, chars, held, provenance = _read_npz(
+        path, ("source", "target", "chars", "held_out"), shipped=GLYPHS_FILE, sha256=GLYPHS_SHA256,
+        sha_name="GLYPHS_SHA256", what="glyph-pair", fix=_GLYPH_FIX)
     n = len(chars)
     ok = (source.dtype == target.dtype == np.uint8 and source.shape == target.shape and source.ndim == 4
           and source.shape[0] == n and source.shape[-1] == 1 and source.shape[1] == source.shape[2]
@@ -749,21 +757,9 @@ class GlyphStyles:
 @lru_cache(maxsize=2)
 def _read_styles(path: str):
     file = Path(path)
-    if not file.is_file():
-        raise GlyphDataError(f"{file} does not exist. {_STYLES_FIX}")
-    raw = file.read_bytes()
-    if raw.startswith(b"version https://git-lfs"):
-        raise GlyphDataError(f"{file} is a Git LFS pointer, not the data. {_STYLES_FIX}")
-    if path == str(STYLES_FILE) and hashlib.sha256(raw).hexdigest() != STYLES_SHA256:
-        raise GlyphDataError(f"{file} does not match its SHA-256 (the file is damaged or was rendered again without "
-                             f"updating data.STYLES_SHA256). {_STYLES_FIX}")
-    try:
-        with np.load(io.BytesIO(raw), allow_pickle=False) as z:
-            source, targets, styles, chars, held = (z[k] for k in ("source", "targets", "styles", "chars",
-                                                                   "held_out"))
-            provenance = json.loads(str(z["provenance"]))
-    except (OSError, ValueError, KeyError, zlib.error, zipfile.BadZipFile) as e:
-        raise GlyphDataError(f"{file} is not a glyph-styles file ({type(e).__name__}: {e}). {_STYLES_FIX}") from None
+    source, targets, styles, chars, held, provenance = _read_npz(
+        path, ("source", "targets", "styles", "chars", "held_out"), shipped=STYLES_FILE, sha256=STYLES_SHA256,
+        sha_name="STYLES_SHA256", what="glyph-styles", fix=_STYLES_FIX)
     n, k = len(chars), len(styles)
     ok = (source.dtype == targets.dtype == np.uint8 and source.ndim == 4 and source.shape[0] == n
           and source.shape[-1] == 1 and targets.shape == (n, k) + source.shape[1:] and held.shape == (n,)
