@@ -384,12 +384,11 @@ glyph_rows({"printed x": x_test, "G(x)": gx, "F(G(x))": rec["G(x)"],
 # sum of the fonts' vectors. So $(1, 0, 0, 0)$ asks for the first font, and $(1 - t)\,a + t\,b$ for a point between
 # fonts $a$ and $b$. We rendered four target fonts, all under the SIL Open Font License: kai, Noto Serif CJK
 # ("song"), Noto Sans CJK Bold ("heibold", the bold weight of the printed hei) and Smiley Sans Oblique ("smiley").
-# The generator trained with notebook 11's step on every (character, font) pair of the training characters. It ships
-# with gan_utils; Appendix B gives its recipe and five seeds.
+# It trained with notebook 11's step on every (character, font) pair; Appendix B gives its recipe and five seeds.
 #
-# To say which font a glyph is in, we need a **font judge** that knows all five fonts: notebook 11's classifier,
-# retrained on five classes (`styles.load_font_classifier`). Content is read as in notebook 11, against the true
-# glyphs of all five fonts (`styles.content_any_font`). The tables below are the shipped generator's (seed 0).
+# A **font judge**, notebook 11's classifier retrained on five classes (`styles.load_font_classifier`), says which
+# font a glyph is in. Content is read as in notebook 11, against the true glyphs of all five fonts
+# (`styles.content_any_font`). The tables below are the shipped generator's (seed 0).
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -455,7 +454,7 @@ assert hei_share.max() > 0.9 and kh["nearest_font"][peak, 0] > 0.9 and min(ks["c
 # path passes through a copy of its input. (Content cannot tell: a copy reads as the right character.) A straight
 # line in the code is not a straight line in style.
 #
-# The control below walks any path between two fonts; the bars show what the judge reads.
+# The control below walks any path between two fonts, with the judge's reading.
 
 # %%
 widgets.style_explorer(G_styles, "生成对抗网络", "kai", "song", t=0.5)
