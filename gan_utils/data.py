@@ -665,6 +665,18 @@ def _read_glyphs(path: str) -> tuple[np.ndarray, np.ndarray, str, np.ndarray, di
     return source, target, "".join(chars.tolist()), held, provenance
 
 
+def _split(glyphs, held: np.ndarray, split: str, n: int | None):
+    """The ``split`` of a glyph set (GlyphPairs or GlyphStyles; ``held`` marks the held-out characters), then its
+    first ``n`` characters."""
+    if split != "all":
+        glyphs = glyphs.select(held if split == "test" else ~held)
+    if n is not None:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 < n <= len(glyphs):
+            raise ValueError(f"n must be in 1..{len(glyphs)} for split {split!r}, got {n}.")
+        glyphs = glyphs.select(np.arange(n))
+    return glyphs
+
+
 def _downsize(images: np.ndarray, size: int) -> np.ndarray:
     """Area-averages (N, S, S, 1) uint8 images to (N, size, size, 1); S must be a multiple of size."""
     f = images.shape[1] // size
@@ -697,13 +709,7 @@ def load_glyphs(split: str = "train", *, size: int = 64, n: int | None = None,
     source, target, chars, held, provenance = _read_glyphs(str(Path(path).resolve() if path else GLYPHS_FILE))
     if source.shape[1] % size:
         raise ValueError(f"size {size} does not divide the file's {source.shape[1]} pixels; choose a divisor of it.")
-    pairs = GlyphPairs(source, target, chars, provenance)
-    if split != "all":
-        pairs = pairs.select(held if split == "test" else ~held)
-    if n is not None:
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 < n <= len(pairs):
-            raise ValueError(f"n must be in 1..{len(pairs)} for split {split!r}, got {n}.")
-        pairs = pairs.select(np.arange(n))
+    pairs = _split(GlyphPairs(source, target, chars, provenance), held, split, n)
     if size != pairs.source.shape[1]:
         pairs = GlyphPairs(_downsize(pairs.source, size), _downsize(pairs.target, size), pairs.chars, provenance)
     return pairs
@@ -789,12 +795,5 @@ def load_glyph_styles(split: str = "train", *, n: int | None = None,
     if split not in ("train", "test", "all"):
         raise ValueError(f"split must be 'train', 'test' or 'all', got {split!r}.")
     source, targets, styles, chars, held, provenance = _read_styles(str(Path(path).resolve() if path else STYLES_FILE))
-    out = GlyphStyles(source, targets, styles, chars, provenance)
-    if split != "all":
-        out = out.select(held if split == "test" else ~held)
-    if n is not None:
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 < n <= len(out):
-            raise ValueError(f"n must be in 1..{len(out)} for split {split!r}, got {n}.")
-        out = out.select(np.arange(n))
-    return out
+    return _split(GlyphStyles(source, targets, styles, chars, provenance), held, split, n)
 

@@ -156,11 +156,7 @@ def font_probabilities(images, classifier: translation.StyleClassifier | None = 
                        batch_size: int = 1000) -> np.ndarray:
     """The font judge's probabilities for glyphs (N, 32, 32, 1), uint8 or floats in [-1, 1]: (N, 5), columns in the
     order of ``FONT_STYLES``."""
-    x = translation._as_classifier_input(images)
-    model = classifier or load_font_classifier()
-    graphdef, state = nnx.split(model)
-    logits = np.concatenate([np.asarray(translation._forward(graphdef, state, jnp.asarray(x[i:i + batch_size]))[1])
-                             for i in range(0, len(x), batch_size)])
+    _, logits = translation.classifier_logits(images, classifier or load_font_classifier(), batch_size)
     return np.asarray(jax.nn.softmax(logits, -1))
 
 

@@ -34,8 +34,8 @@ from flax import nnx
 from . import data, metrics, models
 
 __all__ = ["StyleClassifier", "GLYPH_CLASSIFIER_DIR", "STYLES", "load_style_classifier", "style_outputs",
-           "content_reading", "content_accuracy", "ssim", "sharpness", "translation_scores", "CLASSIFIER_SIZE",
-           "OBJECTIVES", "build_translator", "train_translator"]
+           "classifier_logits", "content_reading", "content_accuracy", "ssim", "sharpness", "translation_scores",
+           "CLASSIFIER_SIZE", "OBJECTIVES", "build_translator", "train_translator"]
 
 GLYPH_CLASSIFIER_DIR = Path(__file__).resolve().parent / "assets" / "glyph_classifier"
 STYLES = ("hei", "kai")        # the style head's classes: source font, target font
@@ -119,13 +119,18 @@ def _as_classifier_input(images) -> np.ndarray:
 def style_outputs(images, classifier: StyleClassifier | None = None, batch_size: int = 1000) -> dict:
     """The style classifier's reading of glyphs (32x32 or 64x64, uint8 or floats in [-1, 1]): ``features``
     (N, 128) and ``kai`` (N,), the probability of the target style."""
+    h, s = classifier_logits(images, classifier or load_style_classifier(), batch_size)
+    return {"features": h, "kai": np.asarray(jax.nn.softmax(s, -1)[:, STYLES.index("kai")])}
+
+
+def classifier_logits(images, classifier: StyleClassifier, batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+    """A style classifier's penultimate features (N, 128) and logits (N, C) for glyphs (32x32 or 64x64, uint8 or
+    floats in [-1, 1]), in batches of ``batch_size`` (bounds memory)."""
     x = _as_classifier_input(images)
-    model = classifier or load_style_classifier()
-    graphdef, state = nnx.split(model)
+    graphdef, state = nnx.split(classifier)
     outs = [jax.device_get(_forward(graphdef, state, jnp.asarray(x[i:i + batch_size])))
             for i in range(0, len(x), batch_size)]
-    h, s = (np.concatenate([o[j] for o in outs]) for j in range(2))
-    return {"features": h, "kai": np.asarray(jax.nn.softmax(s, -1)[:, STYLES.index("kai")])}
+    return tuple(np.concatenate([o[j] for o in outs]) for j in range(2))
 
 
 def _soften(x: np.ndarray) -> np.ndarray:

@@ -807,6 +807,15 @@ def metric_explorer(images, labels, reference, *, n: int = 2000, seed: int = 0, 
         duplicates=w.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.1, description="duplicates", **slider))
 
 
+def _typed(text: str, chars: str, max_chars: int) -> tuple[str, str]:
+    """The typed characters (spaces skipped) that ``chars`` holds, the first ``max_chars`` of them, and those it does
+    not hold, each once."""
+    wanted = [c for c in text if not c.isspace()]
+    known = set(chars)
+    return ("".join(c for c in wanted if c in known)[:max_chars],
+            "".join(dict.fromkeys(c for c in wanted if c not in known)))
+
+
 def _brush_rows(generator, discriminator, text: str, pairs, max_chars: int = 12):
     """The glyph rows of ``draw_brush_text``: the (first ``max_chars``) characters found, those missing, and the
     (N, S, S) images."""
@@ -818,10 +827,7 @@ def _brush_rows(generator, discriminator, text: str, pairs, max_chars: int = 12)
     if pairs.source.shape[1] != size:
         raise ValueError(f"the glyphs are {pairs.source.shape[1]}x{pairs.source.shape[1]} but the generator translates "
                          f"{size}x{size}: load them with data.load_glyphs('all', size={size}).")
-    wanted = [c for c in text if not c.isspace()]
-    known = set(pairs.chars)
-    found = "".join(c for c in wanted if c in known)[:max_chars]
-    missing = "".join(dict.fromkeys(c for c in wanted if c not in known))
+    found, missing = _typed(text, pairs.chars, max_chars)
     rows = {}
     if found:
         picked = pairs.select(pairs.index(found))
@@ -1020,10 +1026,7 @@ def _style_glyphs(text: str, max_chars: int):
     blank glyphs to ``max_chars`` (one compilation for every length of text), and those missing."""
     from . import data
     glyphs = data.load_glyph_styles("all")
-    wanted = [c for c in text if not c.isspace()]
-    known = set(glyphs.chars)
-    found = "".join(c for c in wanted if c in known)[:max_chars]
-    missing = "".join(dict.fromkeys(c for c in wanted if c not in known))
+    found, missing = _typed(text, glyphs.chars, max_chars)
     src = data.to_unit_range(glyphs.select(glyphs.index(found)).source) if found else np.zeros((0, 32, 32, 1),
                                                                                                np.float32)
     padded = np.concatenate([src, -np.ones((max_chars - len(src), 32, 32, 1), np.float32)])
