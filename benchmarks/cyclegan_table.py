@@ -59,11 +59,7 @@ def main(argv=None) -> int:
     half_a, half_b = train.halves(0)
     test = data.load_glyphs("test", size=a.size)
     true_out = translation.style_outputs(data.to_unit_range(test.target))
-    done = {}
-    if a.out.exists():
-        for line in a.out.read_text().splitlines():
-            r = json.loads(line)
-            done[(r["method"], r["seed"], r["steps"], r["size"], r["batch"])] = r
+    done = precomputed.read_rows(a.out, lambda r: (r["method"], r["seed"], r["steps"], r["size"], r["batch"]))
     pics = a.out.with_suffix(".npz")
     images = dict(np.load(pics)) if pics.exists() else {}
     for seed in a.seeds:
@@ -82,8 +78,7 @@ def main(argv=None) -> int:
             if key in done:
                 continue
             np.savez_compressed(pics, **images)
-            with open(a.out, "a") as f:
-                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            precomputed.append_row(a.out, row)
             done[key] = row
             print(json.dumps({k: v for k, v in row.items() if k not in ("curve", "hidden")}, ensure_ascii=False),
                   flush=True)

@@ -49,11 +49,7 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
     command = "python benchmarks/styles_table.py " + " ".join(argv if argv is not None else sys.argv[1:])
     train, test = data.load_glyph_styles("train"), data.load_glyph_styles("test")
-    done = {}
-    if a.out.exists():
-        for line in a.out.read_text().splitlines():
-            r = json.loads(line)
-            done[(r["seed"], r["steps"], r["batch"], r["base"], r["style_dim"])] = r
+    done = precomputed.read_rows(a.out, lambda r: (r["seed"], r["steps"], r["batch"], r["base"], r["style_dim"]))
     for seed in a.seeds:
         key = (seed, a.steps, a.batch, a.base, a.style_dim)
         if key in done and not (a.save_generator and seed == 0):
@@ -66,8 +62,7 @@ def main(argv=None) -> int:
                 "styles": list(train.styles), "batch": a.batch, "held_out_fonts": row["fonts"], "command": command,
                 "versions": {"jax": jax.__version__}, "backend": jax.default_backend()})
         if key not in done:
-            with open(a.out, "a") as f:
-                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            precomputed.append_row(a.out, row)
             done[key] = row
         print(json.dumps({"seed": seed, "seconds": row["train_seconds"], "fonts": row["fonts"]}), flush=True)
     if a.results:

@@ -63,11 +63,7 @@ def main(argv=None) -> int:
     a.objectives = list(a.objectives) + [f"L1 + GAN, lambda {w:g}" for w in a.l1_weights]
     test = data.load_glyphs("test", size=a.size)
     true_out = translation.style_outputs(data.to_unit_range(test.target))
-    done = {}
-    if a.out.exists():
-        for line in a.out.read_text().splitlines():
-            r = json.loads(line)
-            done[(r["objective"], r["seed"], r["steps"], r["size"], r["batch"])] = r
+    done = precomputed.read_rows(a.out, lambda r: (r["objective"], r["seed"], r["steps"], r["size"], r["batch"]))
     pics = a.out.with_suffix(".npz")
     images = dict(np.load(pics)) if pics.exists() else {}
     for seed in a.seeds:
@@ -79,8 +75,7 @@ def main(argv=None) -> int:
                                 true_out=true_out)
             images[f"{objective}|{seed}|{a.steps}|{a.size}|{a.batch}"] = imgs
             np.savez_compressed(pics, **images)
-            with open(a.out, "a") as f:
-                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            precomputed.append_row(a.out, row)
             done[key] = row
             print(json.dumps(row, ensure_ascii=False), flush=True)
     if a.results:

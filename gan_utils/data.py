@@ -33,7 +33,7 @@ __all__ = [
     "MNIST_ENV_VAR", "MNIST_FILES", "MNIST_MIRRORS", "MnistDataError", "mnist_dir", "load_mnist", "read_idx",
     "to_unit_range", "to_uint8", "center_digit", "BatchSampler", "GaussianMixture", "mixture_1d", "ring", "grid",
     "toy_dataset", "TOY_DATASETS", "GLYPHS_FILE", "GLYPHS_SHA256", "GLYPH_SIZES", "GlyphDataError", "GlyphPairs",
-    "load_glyphs", "STYLES_FILE", "STYLES_SHA256", "GlyphStyles", "load_glyph_styles",
+    "load_glyphs", "STYLES_FILE", "STYLES_SHA256", "GlyphStyles", "load_glyph_styles", "HAND_FILE", "HAND_SHA256",
 ]
 
 MNIST_ENV_VAR = "GAN_UTILS_MNIST_DIR"
@@ -726,6 +726,13 @@ _STYLES_FIX = ("Re-install gan_utils from the course's repository (the file ship
                "fonts-smiley-sans).")
 
 
+HAND_FILE = Path(__file__).resolve().parent / "assets" / "glyphs" / "hand32.npz"
+HAND_SHA256 = "2b1ed2146ed9976988870fe9fa8df683e75fe7b258dfbc9a0847c2b6ce647460"
+_HAND_FIX = ("Re-install gan_utils from the course's repository (the file ships with it), or render it again with "
+             "`python scripts/render_glyphs.py --hand PACKAGE` (the unpacked npm package @fontsource/ma-shan-zheng; "
+             "see the script's help).")
+
+
 @dataclass(frozen=True)
 class GlyphStyles:
     """One character per row in a source font and K target fonts: ``source`` uint8 (N, S, S, 1) (Noto Sans CJK SC,
@@ -778,7 +785,19 @@ def _read_styles(path: str):
     return source, targets, tuple(styles.tolist()), "".join(chars.tolist()), held, provenance
 
 
-def load_glyph_styles(split: str = "train", *, n: int | None = None,
+@lru_cache(maxsize=1)
+def _read_hand(path: str, chars: str, held: bytes) -> tuple[np.ndarray, dict]:
+    hand, hand_chars, hand_held, provenance = _read_npz(
+        path, ("hand", "chars", "held_out"), shipped=HAND_FILE, sha256=HAND_SHA256, sha_name="HAND_SHA256",
+        what="hand", fix=_HAND_FIX)
+    if "".join(hand_chars.tolist()) != chars or hand_held.tobytes() != held or hand.dtype != np.uint8:
+        raise GlyphDataError(f"{path} does not hold the styles file's characters in its order, with its held-out "
+                             f"set, as uint8 glyphs. {_HAND_FIX}")
+    hand.setflags(write=False)
+    return hand, provenance
+
+
+def load_glyph_styles(split: str = "train", *, n: int | None = None, hand: bool = False,
                       path: str | os.PathLike | None = None) -> GlyphStyles:
     """Loads notebook 12's glyph styles, verified by checksum: no download, no fonts needed.
 
@@ -786,14 +805,23 @@ def load_glyph_styles(split: str = "train", *, n: int | None = None,
       split: ``"train"`` (3,379 characters), ``"test"`` (376 held out, the same characters as ``load_glyphs``'s
         test split) or ``"all"`` (3,755, in GB2312's order).
       n: keep only the first ``n`` characters (handy for fast tests).
+      hand: add notebook 12's new hand as a last style, "hand": Ma ShanZheng's brush handwriting font (SIL OFL 1.1),
+        cropped as the other fonts (``scripts/render_glyphs.py --hand``; the shipped styles file only).
       path: another file written by ``scripts/render_glyphs.py --styles`` (default: the one shipped).
 
     Returns:
       GlyphStyles: ``source`` uint8 (N, 32, 32, 1), ``targets`` uint8 (N, K, 32, 32, 1), ``styles`` (K names:
-      kai, song, heibold, smiley), ``chars``.
+      kai, song, heibold, smiley, and hand with ``hand=True``), ``chars``.
     """
     if split not in ("train", "test", "all"):
         raise ValueError(f"split must be 'train', 'test' or 'all', got {split!r}.")
     source, targets, styles, chars, held, provenance = _read_styles(str(Path(path).resolve() if path else STYLES_FILE))
+    if hand:
+        if path is not None:
+            raise ValueError("hand=True adds the hand cropped for the shipped styles file; leave path out.")
+        glyphs, made = _read_hand(str(HAND_FILE), chars, held.tobytes())
+        targets = np.concatenate([targets, glyphs[:, None]], axis=1)
+        targets.setflags(write=False)
+        styles, provenance = styles + ("hand",), {**provenance, "hand": made}
     return _split(GlyphStyles(source, targets, styles, chars, provenance), held, split, n)
 

@@ -24,7 +24,7 @@ from typing import Any, Callable
 import numpy as np
 
 __all__ = ["RESULTS_DIR", "run_or_load", "load", "save", "describe", "rerun_requested", "machine_record",
-           "same_platform"]
+           "same_platform", "read_rows", "append_row"]
 
 RESULTS_DIR = Path(__file__).parent / "assets" / "results"
 ENV_RERUN = "GAN_COURSE_RUN_EXPERIMENTS"   # "1": every notebook re-runs its experiments (the command in the record)
@@ -169,6 +169,21 @@ def load(name: str, *, folder: str | os.PathLike | None = None) -> tuple[dict, d
     finally:
         if arrays:
             arrays.close()
+
+
+def read_rows(path: str | os.PathLike, key: Callable[[dict], Any]) -> dict:
+    """The rows a sweep already wrote to its JSON-lines log (one run per line), by ``key(row)``: a sweep that was
+    killed resumes from them (``append_row`` writes each run as it finishes). No file: no rows."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    return {key(r): r for r in map(json.loads, path.read_text().splitlines()) if r}
+
+
+def append_row(path: str | os.PathLike, row: dict) -> None:
+    """Appends one finished run to a sweep's JSON-lines log (``read_rows`` reads them back)."""
+    with open(path, "a") as f:
+        f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def describe(record: dict) -> str:

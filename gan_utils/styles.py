@@ -31,15 +31,18 @@ from flax import nnx
 
 from . import data, models, translation
 
-__all__ = ["FONT_STYLES", "FONT_CLASSIFIER_DIR", "PRETRAINED_STYLES_DIR", "style_condition", "style_examples",
-           "build_style_translator", "train_style_translator", "load_pretrained_styles", "draw_in_style",
-           "load_font_classifier", "font_probabilities", "content_any_font", "path_codes", "style_path",
-           "measure_generator", "seed_run"]
+__all__ = ["FONT_STYLES", "HAND_STYLES", "FONT_CLASSIFIER_DIR", "HAND_CLASSIFIER_DIR", "PRETRAINED_STYLES_DIR",
+           "style_condition", "style_examples", "build_style_translator", "train_style_translator",
+           "load_pretrained_styles", "draw_in_style", "load_font_classifier", "load_hand_classifier",
+           "font_probabilities", "content_any_font", "path_codes", "style_path", "measure_generator",
+           "seed_run"]
 
 _ASSETS = Path(__file__).resolve().parent / "assets"
 FONT_CLASSIFIER_DIR = _ASSETS / "font_classifier"
 PRETRAINED_STYLES_DIR = _ASSETS / "pretrained_styles"
 FONT_STYLES = ("hei", "kai", "song", "heibold", "smiley")   # the font judge's classes: the source, then the targets
+HAND_STYLES = FONT_STYLES + ("hand",)                        # the hand judge's: the five fonts and the new hand
+HAND_CLASSIFIER_DIR = _ASSETS / "hand_classifier"
 
 
 def _codes(code, n: int, k: int) -> np.ndarray:
@@ -152,27 +155,42 @@ def load_font_classifier(path: str | os.PathLike = FONT_CLASSIFIER_DIR) -> trans
     return _load_font_classifier(str(Path(path).resolve()))
 
 
+@lru_cache(maxsize=2)
+def _load_hand_classifier(path: str) -> translation.StyleClassifier:
+    from . import checkpoint
+    return checkpoint._load_judge(path, translation.StyleClassifier(classes=HAND_STYLES, rngs=nnx.Rngs(0)),
+                                  "Train it with `python scripts/train_glyph_classifier.py --fonts --hand`, or "
+                                  "re-install gan_utils (it ships one).")
+
+
+def load_hand_classifier(path: str | os.PathLike = HAND_CLASSIFIER_DIR) -> translation.StyleClassifier:
+    """The shipped hand judge (eval mode, cached): the five fonts and the new hand, classes ``HAND_STYLES``."""
+    return _load_hand_classifier(str(Path(path).resolve()))
+
+
 def font_probabilities(images, classifier: translation.StyleClassifier | None = None,
                        batch_size: int = 1000) -> np.ndarray:
     """The font judge's probabilities for glyphs (N, 32, 32, 1), uint8 or floats in [-1, 1]: (N, 5), columns in the
-    order of ``FONT_STYLES``."""
+    order of ``FONT_STYLES`` (another judge's classes with ``classifier``: the hand judge's ``HAND_STYLES``)."""
     _, logits = translation.classifier_logits(images, classifier or load_font_classifier(), batch_size)
     return np.asarray(jax.nn.softmax(logits, -1))
 
 
-@lru_cache(maxsize=1)
-def _font_bank() -> tuple[np.ndarray, np.ndarray]:
-    """Every character of the styles file in all five fonts, softened and flattened, and its character index."""
-    g = data.load_glyph_styles("all")
+@lru_cache(maxsize=2)
+def _font_bank(hand: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Every character of the styles file in all five fonts (and the hand), softened and flattened, and its character
+    index."""
+    g = data.load_glyph_styles("all", hand=hand)
     images = np.concatenate([g.source[:, None], g.targets], axis=1)          # (N, 5, S, S, 1)
     flat = data.to_unit_range(images.reshape((-1,) + images.shape[2:]))
     labels = np.repeat(np.arange(len(g)), images.shape[1])
     return translation._soften(flat).reshape(len(flat), -1), labels
 
 
-def content_any_font(images, chars: str) -> float:
+def content_any_font(images, chars: str, *, hand: bool = False) -> float:
     """The share of glyphs (N, 32, 32, 1) in [-1, 1] whose nearest true glyph, among all 3,755 characters in all five
-    fonts (both softened by a 3x3 blur, as notebook 11's ``content_reading``), is their own character ``chars[i]``."""
+    fonts (both softened by a 3x3 blur, as notebook 11's ``content_reading``), is their own character ``chars[i]``.
+    ``hand=True`` adds the new hand's glyphs to the bank (six fonts)."""
     x = np.asarray(images, np.float32)
     if x.ndim != 4 or x.shape[1:] != (32, 32, 1):
         raise ValueError(f"images must have shape (N, 32, 32, 1) in [-1, 1], got {x.shape}.")
@@ -184,7 +202,7 @@ def content_any_font(images, chars: str) -> float:
     if missing:
         raise ValueError(f"the content reading does not know {''.join(missing[:10])!r}: it names the 3,755 "
                          "characters of data.load_glyph_styles('all').")
-    bank, labels = _font_bank()
+    bank, labels = _font_bank(bool(hand))
     q = translation._soften(x).reshape(len(x), -1)
     d2 = (q ** 2).sum(1)[:, None] - 2 * q @ bank.T + (bank ** 2).sum(1)[None]
     return float((labels[d2.argmin(1)] == np.array([where[c] for c in chars])).mean())

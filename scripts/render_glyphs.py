@@ -3,6 +3,9 @@ target), aligned pixel for pixel, written as one compressed ``.npz`` with its pr
 
     python scripts/render_glyphs.py                       # the committed file: gan_utils/assets/glyphs/hei2kai.npz
     python scripts/render_glyphs.py --size 32 --limit 200 --out /tmp/small.npz    # a quick look
+    python scripts/render_glyphs.py --styles          # notebook 12's five fonts: gan_utils/assets/glyphs/styles32.npz
+    npm pack @fontsource/ma-shan-zheng@5.3.1 && tar xzf fontsource-ma-shan-zheng-5.3.1.tgz
+    python scripts/render_glyphs.py --hand package    # notebook 12's new hand, in the frame of styles32.npz
 
 The fonts are Debian's packages (``apt-get install fonts-noto-cjk fonts-lxgw-wenkai``), found with ``fc-list``:
   * source: Noto Sans CJK SC Regular ("Hei", a sans-serif), SIL Open Font License 1.1;
@@ -119,19 +122,26 @@ def align_pair(a: np.ndarray, b: np.ndarray, size: int, margin: float) -> tuple[
 
 def align_many(renders: list[np.ndarray], size: int, margin: float) -> list[np.ndarray]:
     """``align_pair`` for any number of renders of one character: one crop, the union of all their ink boxes."""
+    box = crop_box(renders, margin)
+    return [crop(ink, box, size) for ink in renders]
+
+
+def crop_box(renders: list[np.ndarray], margin: float) -> tuple[float, float, float, float]:
+    """The square crop (left, top, right, bottom) about the union of the renders' ink boxes, padded by ``margin``."""
     boxes = [ink_box(a) for a in renders]
     top, bottom = min(x[0] for x in boxes), max(x[1] for x in boxes)
     left, right = min(x[2] for x in boxes), max(x[3] for x in boxes)
     side = max(bottom - top, right - left) * (1 + 2 * margin)
     cy, cx = (top + bottom) / 2, (left + right) / 2
-    box = (cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2)
-    out = []
-    for ink in renders:
-        image = Image.fromarray(np.rint(ink * 255).astype(np.uint8))
-        # Box filtering over the crop (Pillow's resize with a box is an area average here: antialiased, no ringing)
-        small = np.asarray(image.resize((size, size), Image.Resampling.BOX, box=box), np.float32)
-        out.append((np.rint(small / LEVEL) * LEVEL).astype(np.uint8))
-    return out
+    return (cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2)
+
+
+def crop(ink: np.ndarray, box: tuple[float, float, float, float], size: int) -> np.ndarray:
+    """One render cut to ``box`` and resized to (size, size): uint8 in 16 grey levels, 255 = ink."""
+    image = Image.fromarray(np.rint(ink * 255).astype(np.uint8))
+    # Box filtering over the crop (Pillow's resize with a box is an area average here: antialiased, no ringing)
+    small = np.asarray(image.resize((size, size), Image.Resampling.BOX, box=box), np.float32)
+    return (np.rint(small / LEVEL) * LEVEL).astype(np.uint8)
 
 
 def _centre(box) -> np.ndarray:
@@ -185,6 +195,79 @@ def render_styles(chars: list[str], fonts: list[ImageFont.FreeTypeFont], *, size
     return np.array(images), kept, dropped, [[float(v) for v in o] for o in offsets]
 
 
+# Notebook 12's new hand: Ma Shan Zheng, a brush handwriting font by Ma ShanZheng (Google Fonts' METADATA.pb: category
+# HANDWRITING; SIL OFL 1.1), a font the style generator never saw. Debian does not package it; npm does, as
+# Fontsource's web-font package, split into subsets.
+HAND = {"family": "Ma Shan Zheng", "designer": "Ma ShanZheng", "npm": "@fontsource/ma-shan-zheng", "version": "5.3.1",
+        "license": "SIL Open Font License 1.1",
+        "copyright": "Copyright 2018 The MaShanZheng Project Authors (https://github.com/googlefonts/mashanzheng)"}
+DEFAULT_HAND_OUT = REPO / "gan_utils" / "assets" / "glyphs" / "hand32.npz"
+
+
+def hand_fonts(package: Path, px: int):
+    """A function char -> the Ma Shan Zheng font file that holds it, loaded at ``px`` (None if no subset lists it),
+    read from the unicode ranges of the npm package's ``400.css``; and the package's version."""
+    css_path, meta = package / "400.css", package / "package.json"
+    if not css_path.exists() or not meta.exists():
+        raise SystemExit(f"{package} is not the unpacked npm package {HAND['npm']}: fetch it with `npm pack "
+                         f"{HAND['npm']}@{HAND['version']} && tar xzf fontsource-ma-shan-zheng-{HAND['version']}.tgz` "
+                         "and pass the folder `package`.")
+    version = json.loads(meta.read_text())["version"]
+    spans = []
+    for block in css_path.read_text().split("@font-face")[1:]:
+        file = block.split("url(./files/")[-1].split(")")[0]          # the .woff (zlib; FreeType reads it)
+        ranges = block.split("unicode-range:")[1].split(";")[0]
+        for part in ranges.split(","):
+            lo, _, hi = part.strip()[2:].partition("-")
+            spans.append((int(lo, 16), int(hi or lo, 16), file))
+    loaded = {}
+
+    def font_for(char: str):
+        for lo, hi, file in spans:
+            if lo <= ord(char) <= hi:
+                if file not in loaded:
+                    loaded[file] = load_font(str(package / "files" / file), 0, px, HAND["family"])
+                return loaded[file]
+        return None
+    return font_for, version
+
+
+def render_hand(chars: list[str], fonts: list[ImageFont.FreeTypeFont], offsets, font_for, *, size: int, canvas: int,
+                margin: float) -> tuple[np.ndarray, list[str], dict[str, list[str]], list[float], list[str]]:
+    """The new hand in the frame of an existing styles file: each character's crop box is the one its source and
+    target fonts (``fonts``, moved by their ``offsets``) were cut with, so the hand's glyph lands where the others'
+    glyphs of that character lie. The hand is moved by its own median offset to the source. Returns (images (N, size,
+    size) uint8, kept chars, dropped by reason, the hand's offset, the characters whose hand ink reaches outside the
+    box (kept, clipped at the edge))."""
+    dropped, shifts, kept = {"blank": [], "missing glyph": []}, [], []
+    notdef = {}
+    for c in chars:
+        font = font_for(c)
+        if font is None:
+            dropped["missing glyph"].append(c)
+            continue
+        ink = draw(font, c, canvas)
+        if id(font) not in notdef:
+            notdef[id(font)] = draw(font, MISSING, canvas)
+        if ink_box(ink) is None:
+            dropped["blank"].append(c)
+        elif np.array_equal(ink, notdef[id(font)]):
+            dropped["missing glyph"].append(c)
+        else:
+            kept.append(c)
+            shifts.append(_centre(ink_box(draw(fonts[0], c, canvas))) - _centre(ink_box(ink)))
+    offset = tuple(np.median(shifts, axis=0)) if shifts else (0.0, 0.0)
+    images, clipped = [], []
+    for c in kept:
+        box = crop_box([draw(f, c, canvas, tuple(o)) for f, o in zip(fonts, offsets)], margin)
+        ink = draw(font_for(c), c, canvas, offset)
+        top, bottom, left, right = ink_box(ink)
+        if left < box[0] or top < box[1] or right > box[2] or bottom > box[3]:
+            clipped.append(c)
+        images.append(crop(ink, box, size))
+    return np.array(images), kept, dropped, [float(v) for v in offset], clipped
+
+
 def held_out_mask(n: int, seed: int = HELD_OUT_SEED, share: float = HELD_OUT_SHARE) -> np.ndarray:
     """A fixed share of the n characters, drawn by a seeded NumPy permutation (written into the file, so it never
     depends on this function again)."""
@@ -229,7 +312,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=None, help="only the first N characters (a quick look)")
     p.add_argument("--out", type=Path, default=None, help=f"the .npz to write (default: {DEFAULT_OUT}, or "
                    f"{DEFAULT_STYLES_OUT} with --styles)")
+    p.add_argument("--hand", type=Path, default=None, metavar="PACKAGE",
+                   help=f"write notebook 12's new hand instead ({HAND['family']}, from the unpacked npm package "
+                   f"{HAND['npm']}@{HAND['version']}), in the frame of the styles file, to {DEFAULT_HAND_OUT.name}")
     args = p.parse_args(argv)
+    if args.hand is not None:
+        return _main_hand(args, argv)
     styles = None if args.styles is None else (tuple(args.styles) or STYLE_TARGETS)
     size = args.size or (32 if styles else 64)
     out = args.out or (DEFAULT_STYLES_OUT if styles else DEFAULT_OUT)
@@ -278,6 +366,54 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(kept)} characters ({int(held_out.sum())} held out) in {len(fonts)} fonts, "
           f"{sum(map(len, dropped.values()))} dropped ({', '.join(f'{k}: {len(v)}' for k, v in dropped.items())}); "
           f"{size}x{size}; {out} ({out.stat().st_size / 1e6:.2f} MB, sha256 {_sha256(str(out))})")
+    return 0
+
+
+def _main_hand(args, argv) -> int:
+    """``--hand``: renders the new hand for every character of the styles file, cropped as that file's glyphs were."""
+    frame = np.load(DEFAULT_STYLES_OUT)
+    made = json.loads(str(frame["provenance"]))
+    chars = [str(c) for c in frame["chars"]][:args.limit]
+    styles = ["hei"] + [str(s) for s in frame["styles"]]
+    px, margin, size, canvas = made["render_px"], made["margin"], made["size"], made["render_px"] * 2
+    fonts, provenance = [], {}
+    for style in styles:
+        font, info = _font(style, px)
+        fonts.append(font)
+        provenance[f"frame font {style}"] = info
+    offsets = made["offsets_px"]
+    for i in range(min(20, len(chars))):   # the installed fonts must crop exactly as the styles file was cropped
+        box = crop_box([draw(f, chars[i], canvas, tuple(o)) for f, o in zip(fonts, offsets)], margin)
+        again = crop(draw(fonts[0], chars[i], canvas, tuple(offsets[0])), box, size)
+        if not np.array_equal(again, frame["source"][i, ..., 0]):
+            raise SystemExit(f"the installed fonts do not reproduce {DEFAULT_STYLES_OUT.name} (character {chars[i]}):"
+                             " render the styles file again with --styles first, with these fonts.")
+    font_for, version = hand_fonts(args.hand, px)
+    images, kept, dropped, offset, clipped = render_hand(chars, fonts, offsets, font_for, size=size, canvas=canvas,
+                                                         margin=margin)
+    files = sorted((args.hand / "files").glob("*.woff"))
+    provenance.update({
+        "hand": {**HAND, "version": version, "files": f"{len(files)} .woff subsets of the package, chosen per "
+                 "character by the unicode ranges of its 400.css", "sha256_of_sorted_woff_files": hashlib.sha256(
+                     b"".join(f.read_bytes() for f in files)).hexdigest()},
+        "frame": f"{DEFAULT_STYLES_OUT.name}: each character cropped with the box its {len(styles)} fonts were cut "
+                 f"with there (sha256 {_sha256(str(DEFAULT_STYLES_OUT))})",
+        "hand_offset_px": offset, "clipped": f"{len(clipped)} characters whose hand ink reaches past the box "
+                                             f"(kept, cut at the edge): {''.join(clipped)}",
+        "dropped": dropped, "size": size, "render_px": px, "margin": margin,
+        "held_out": "the styles file's held_out, for the characters kept here",
+        "ink": "uint8, 255 = ink, 0 = paper (as MNIST); 16 levels, multiples of 17",
+        "command": "python scripts/render_glyphs.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "date": datetime.date.today().isoformat(), "pillow": Image.__version__,
+        "freetype": ImageFont.core.freetype2_version, "python": platform.python_version()})
+    held_out = frame["held_out"][[chars.index(c) for c in kept]]
+    out = args.out or DEFAULT_HAND_OUT
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out, hand=images[..., None], chars=np.array(kept), held_out=held_out,
+                        provenance=np.array(json.dumps(provenance, ensure_ascii=False)))
+    print(f"{len(kept)} characters ({int(held_out.sum())} held out) in {HAND['family']} {version}, "
+          f"{sum(map(len, dropped.values()))} dropped, {len(clipped)} clipped at the box; {size}x{size}; {out} "
+          f"({out.stat().st_size / 1e6:.2f} MB, sha256 {_sha256(str(out))})")
     return 0
 
 

@@ -12,7 +12,9 @@ pixel noise of standard deviation up to 0.2.
 With ``--fonts`` it trains notebook 12's **font judge** instead (``gan_utils.styles``): the same CNN and recipe with
 five classes, the source and the four target fonts of ``data.load_glyph_styles`` (hei, kai, song, heibold, smiley),
 on the 3,379 training characters in all five (16,895 images), written to gan_utils/assets/font_classifier/; its
-check is the accuracy on each font's held-out characters, clean and augmented.
+check is the accuracy on each font's held-out characters, clean and augmented. With ``--fonts --hand`` it trains the
+**hand judge** of notebook 12's section 7: six classes, the five fonts and the new hand (Ma Shan Zheng, "hand";
+``load_glyph_styles(hand=True)``), 20,274 images, written to gan_utils/assets/hand_classifier/.
 
 Its check, written into meta.json: accuracy on the held-out characters in both fonts (clean and augmented), and, with
 ``--check-font``, the share of a third font it never saw (Noto Serif CJK, "song": ``python scripts/render_glyphs.py
@@ -62,17 +64,22 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--check-font", type=Path, default=None, help="a hei->song file of render_glyphs.py to score on")
     ap.add_argument("--fonts", action="store_true", help="train notebook 12's five-font judge instead")
+    ap.add_argument("--hand", action="store_true", help="with --fonts: the six-class hand judge (the five fonts and "
+                    "the new hand)")
     ap.add_argument("--out", default=None, help=f"where to write (default {GLYPH_CLASSIFIER_DIR}, or "
                     f"{font_styles.FONT_CLASSIFIER_DIR} with --fonts)")
     args = ap.parse_args(argv)
-    args.out = args.out or str(font_styles.FONT_CLASSIFIER_DIR if args.fonts else GLYPH_CLASSIFIER_DIR)
+    if args.hand and not args.fonts:
+        ap.error("--hand is a variant of --fonts: pass both")
+    args.out = args.out or str(font_styles.HAND_CLASSIFIER_DIR if args.hand else font_styles.FONT_CLASSIFIER_DIR
+                               if args.fonts else GLYPH_CLASSIFIER_DIR)
     if args.fonts and args.check_font:
         ap.error("--check-font checks the two-font judge; the font judge is checked on every font's held-out "
                  "characters")
-    classes = font_styles.FONT_STYLES if args.fonts else STYLES
+    classes = font_styles.HAND_STYLES if args.hand else font_styles.FONT_STYLES if args.fonts else STYLES
 
     if args.fonts:
-        fonts, held_fonts = data.load_glyph_styles("train"), data.load_glyph_styles("test")
+        fonts, held_fonts = (data.load_glyph_styles(split, hand=args.hand) for split in ("train", "test"))
         x = data.to_unit_range(np.concatenate([fonts.style(c) for c in classes]))
         styles = np.repeat(np.arange(len(classes), dtype=np.int32), len(fonts))
         pairs = fonts
@@ -133,6 +140,7 @@ def main(argv=None) -> int:
             "seed": args.seed, "train_seconds": round(seconds, 1), "load_average": round(os.getloadavg()[0], 1),
             "weights_dtype": "float16", "command": COMMAND + (f" --check-font {args.check_font}" if args.check_font
                                                               else "") + (" --fonts" if args.fonts else "")
+            + (" --hand" if args.hand else "")
             + (f" --epochs {args.epochs}" if args.epochs != 8 else ""),
             "input": "glyphs scaled to [-1, 1], shape (N, 32, 32, 1)"}
     if args.fonts:

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from gan_utils import data, exercises, metrics
-from gan_utils.exercises import ExerciseNotYet, MEASURED, _rebuild_error, _switch_point, check, grade
+from gan_utils.exercises import (MEASURED, ExerciseNotYet, _fewest_shots, _rebuild_error, _switch_point, check,
+                                 grade)
 
 
 def _js(a, b):
@@ -68,7 +69,8 @@ RIGHT = {
     # the copying pair pays two GAN terms of -log 0.01; the cycle term both ways; F's error from G(x) in 3 levels;
     # the first t on the kai-smiley path where the judge calls most glyphs smiley
     "12": dict(ex1=2 * math.log(100), cycle_term=lambda g, f, x, y: np.abs(f(g(x)) - x).mean()
-               + np.abs(g(f(y)) - y).mean(), ex3=_rebuild_error(3), ex4=_switch_point("kai", "smiley")),
+               + np.abs(g(f(y)) - y).mean(), ex3=_rebuild_error(3), ex4=_switch_point("kai", "smiley"),
+               ex5=_fewest_shots(0.9)),
 }
 WRONG = {
     # g(0.4) itself, not its derivative; squared norms; all 30 numbers counted as distinct; the weights without biases
@@ -101,9 +103,9 @@ WRONG = {
                generator_objective=lambda l, f, t, lam: jnp.mean(jnp.log1p(-jax.nn.sigmoid(l) + 1e-12))
                + lam * jnp.sum(jnp.abs(f - t))),
     # one GAN term only; one direction of the cycle; the error from two grey levels (section 5's black and white);
-    # the switch on the path to song, section 6's path, instead of smiley
+    # the switch on the path to song, section 6's path, instead of smiley; the first k that passes on the seeds' mean
     "12": dict(ex1=math.log(100), cycle_term=lambda g, f, x, y: np.abs(f(g(x)) - x).mean(),
-               ex3=_rebuild_error(2), ex4=_switch_point("kai", "song")),
+               ex3=_rebuild_error(2), ex4=_switch_point("kai", "song"), ex5=_fewest_shots(0.9, worst=False)),
 }
 
 

@@ -1,20 +1,16 @@
 """The glyph pairs of notebook 11: the shipped file, its loader's checks, and the rendering script (tested on the
 DejaVu fonts that matplotlib ships, so no test needs the CJK fonts)."""
 import hashlib
-import importlib.util
 import json
 from pathlib import Path
 
 import matplotlib
 import numpy as np
 import pytest
+from course_scripts import render_glyphs
 
 from gan_utils import data
 
-REPO = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("render_glyphs", REPO / "scripts" / "render_glyphs.py")
-render_glyphs = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(render_glyphs)
 DEJAVU = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 

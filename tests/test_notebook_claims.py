@@ -107,6 +107,10 @@ CITED: dict[str, dict[str, str]] = {
     "12": {
         "128": "the zi2zi repository (Tian, 2017, github.com/kaonashi-tyc/zi2zi): font embeddings of dimension 128 "
                "(embedding_dim), with Lcategory_penalty 1 and Lconst_penalty 15",
+        "15,000": "Artsy (B. Sutton, 25 October 2018): Obvious trained the GAN behind Portrait of Edmond de Belamy on "
+                  "15,000 portraits of the 14th-20th centuries",
+        "432,500": "Artsy (B. Sutton, 25 October 2018): sold at Christie's New York for US$432,500 including fees",
+        "00201": "Andersen v. Stability AI Ltd., No. 3:23-cv-00201 (N.D. Cal., filed 13 January 2023)",
     },
 }
 

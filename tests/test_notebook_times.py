@@ -1,14 +1,12 @@
 """Every notebook prints its own time last, from a normal-mode run, and the README's table
 takes its times from there."""
-import importlib.util
 from pathlib import Path
 
+import course_scripts
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("notebook_times", ROOT / "scripts" / "notebook_times.py")
-nt = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(nt)
+nt = course_scripts.load("notebook_times")
 IPYNBS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
@@ -32,6 +30,7 @@ def test_the_readme_table_agrees_with_the_notebooks():
 
 def test_the_time_line_is_parsed_and_a_test_run_is_told_apart(monkeypatch):
     import time
+
     from gan_utils import course
     monkeypatch.setenv("GAN_COURSE_TEST", "1")
     line = course.top_to_bottom(time.perf_counter() - 90)

@@ -2,20 +2,16 @@
 PatchGAN, the conditioned training step, the font judge, the content reading in any font, paths between fonts, the
 shipped generator against its record, and the control's figure."""
 import hashlib
-import importlib.util
 from pathlib import Path
 
 import matplotlib
 import numpy as np
 import pytest
+from course_scripts import render_glyphs
 from flax import nnx
 
 from gan_utils import checkpoint, data, models, styles, widgets
 
-REPO = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("render_glyphs", REPO / "scripts" / "render_glyphs.py")
-render_glyphs = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(render_glyphs)
 DEJAVU = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
