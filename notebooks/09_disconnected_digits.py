@@ -241,9 +241,9 @@ for r, (name, w) in enumerate((("unconditional", w_plain), ("conditional, label 
     ax = fig.add_subplot(grid[r, :])
     ax.imshow(np.concatenate([w["images"][show, s, ..., 0] for s in idx], axis=1), cmap="gray", vmin=-1, vmax=1)
     ax.set_xticks(np.arange(len(idx)) * 28 + 14, [f"{w['cls'][show, s]} ({w['conf'][show, s]:.2f})" for s in idx],
-                  fontsize=9)
+                  fontsize=11)
     ax.set_yticks([])
-    ax.set_title(f"{name}: one walk, 11 of its {STEPS} points (classifier's digit and confidence)", fontsize=9,
+    ax.set_title(f"{name}: one walk, 11 of its {STEPS} points (classifier's digit and confidence)", fontsize=12,
                  color=FAKE_COLOR)
 ax_c, ax_d = fig.add_subplot(grid[2, 0]), fig.add_subplot(grid[2, 1])
 # markers as well as dashes: the two confident curves run close together near 1
@@ -253,16 +253,16 @@ for name, w, ls, mk, first in (("unconditional, two digits", w_plain, "-", None,
     for ax, y in ((ax_c, w["conf"].mean(0)), (ax_d, np.median(w["dist"], 0))):
         ax.plot(T[:, 0], y, color=FAKE_COLOR, ls=ls, marker=mk, markevery=(first, 4), markersize=5, mfc="white",
                 label=name)
-ax_c.axhline(CONFIDENT, color="#8c8c8c", lw=0.8)
-ax_d.axhline(1.0, color="#8c8c8c", lw=0.8)
+ax_c.axhline(CONFIDENT, color="#8c8c8c", lw=1.2, label=f"confident: {CONFIDENT}")
+ax_d.axhline(1.0, color="#8c8c8c", lw=1.2, label="an unseen real digit (median)")
 ax_c.set_ylim(0, 1.02)   # the full range of a probability, so the sag is drawn at its true size
 ax_d.set_ylim(0, None)
 ax_c.set_ylabel("classifier's confidence (mean over walks)")
 ax_d.set_ylabel("nearest real digit (median)")
 for ax, title in ((ax_c, "confidence along the walk"), (ax_d, "distance to the nearest real digit")):
     ax.set_xlabel("position along the walk (0 = first digit, 1 = second)")
-    ax.set_title(f"{title}, {N_WALKS} walks", fontsize=10)
-    ax.legend(fontsize=9, loc="lower left")
+    ax.set_title(f"{title}, {N_WALKS} walks", fontsize=12)
+    ax.legend(fontsize=10, loc="lower left")
 plt.show()
 
 # %% [markdown]
@@ -476,6 +476,8 @@ plots.show_images(np.concatenate([r if len(r) == 10 else np.pad(r, ((0, 10 - len
                                                                   constant_values=-1) for r in rows]),
                   nrow=10, ax=ax, title="10 real training digits of each cluster (one row per cluster)")
 ax.title.set_color(REAL_COLOR)
+for j in range(K):   # the grid has one row of 10 per cluster, top to bottom
+    ax.text(-0.01, 1 - (j + 0.5) / K, f"cluster {j}", transform=ax.transAxes, ha="right", va="center", fontsize=11)
 plt.show()
 
 # %% [markdown]
@@ -609,14 +611,14 @@ if BEST + ", seed 1" in runs:
 assert s_self["between"] < s_plain["between"] and s_self["fid"] < s_plain["fid"]
 
 # %%
-fig, axes = plt.subplots(2, 1, figsize=(12, 3.2))
+fig, axes = plt.subplots(2, 1, figsize=(12, 3.8))
 for ax, (name, w) in zip(axes, (("unconditional", w_plain), ("self-conditioned", w_self))):
     strip = np.concatenate([w["images"][show, s, ..., 0] for s in idx], axis=1)
     ax.imshow(strip, cmap="gray", vmin=-1, vmax=1)
     ax.set_xticks(np.arange(len(idx)) * 28 + 14, [f"{w['cls'][show, s]} ({w['conf'][show, s]:.2f})" for s in idx],
-                  fontsize=9)
+                  fontsize=11)
     ax.set_yticks([])
-    ax.set_ylabel(name, fontsize=9)
+    ax.set_ylabel(name, fontsize=11)
 axes[0].set_title("A walk in z: the classifier's digit (confidence) at 11 of its 33 points", color=FAKE_COLOR)
 axes[1].set_xlabel("position along the walk, left to right")
 plt.tight_layout()
@@ -881,14 +883,14 @@ ax.plot(cuts, [np.mean(prob_test.max(1) < c) for c in cuts], color=REAL_COLOR, l
         label="real test digits")   # drawn wide: the class-conditional curve runs close to it
 for (name, s), ls in zip((("unconditional (shipped)", s_plain), ("self-conditioned", s_self),
                           ("class-conditional", s_cond)), ("-", "--", ":")):
-    ax.plot(cuts, [np.mean(s["confidences"] < c) for c in cuts], color=FAKE_COLOR, ls=ls, label=name)
-ax.axvline(CONFIDENT, color="#8c8c8c", lw=0.8)
+    ax.plot(cuts, [np.mean(s["confidences"] < c) for c in cuts], color=FAKE_COLOR, ls=ls, lw=2, label=name, zorder=3)
+ax.axvline(CONFIDENT, color="#8c8c8c", lw=1.2, label=f"confident: {CONFIDENT}")
 ax.set_xlabel("classifier confidence c")
 ax.set_ylabel("share of samples with confidence below c (log scale)")
 ax.set_yscale("log")
 ax.set_ylim(1e-3, 1)
 ax.set_title("How much of each generator's output lies between classes")
-ax.legend(fontsize=9, loc="upper left")
+ax.legend(fontsize=10, loc="upper left")
 plt.show()
 below = {name: np.array([np.mean(s["confidences"] < c) for c in cuts])
          for name, s in (("plain", s_plain), ("self", s_self), ("cond", s_cond))}

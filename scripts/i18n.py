@@ -76,8 +76,23 @@ def nothing_to_translate(msgid: str) -> bool:
     return not re.search(r"[A-Za-z]{3,}", prose)
 
 
+# Messages that scripts/notebook_times.py writes after every run (the README's time column and teaching.md's caption
+# of a notebook's section times): translated from their numbers, so a re-run needs no translator.
+_RUN_TIME = re.compile(r"([\d.]+) min \((\d{4}-\d\d-\d\d), load ([\d.]+)\)")
+_SECTION_TIMES = re.compile(
+    r"Seconds per section of notebook (\d\d), as Jupyter recorded them in its last run, (\d{4}-\d\d-\d\d) "
+    r"\(([\d.]+) minutes top to bottom; load average ([\d.]+) on 2 CPUs\); a load average above 2 means the 2-core "
+    r"machine was shared, so an idle one is faster\.?")
+
+
 def automatic(msgid: str) -> str | None:
     """The translation of a message that needs no translator, or None."""
+    if m := _RUN_TIME.fullmatch(msgid):
+        return f"{m[1]} 分钟（{m[2]}，负载 {m[3]}）"
+    if m := _SECTION_TIMES.fullmatch(msgid):
+        return (f"笔记本 {m[1]} 各节的秒数，取自 Jupyter 在其最近一次运行（{m[2]}）中的记录（从头到尾共 {m[3]} "
+                f"分钟；2 个 CPU 上的平均负载为 {m[4]}）；平均负载高于 2 说明这台 2 核机器当时与其他任务共用，"
+                "空闲的机器会更快。")
     if msgid.startswith("[![Open In Colab]") and "/notebooks/" in msgid:
         # the badge opens the Chinese notebook
         return msgid.replace("[![Open In Colab]", f"[![{COLAB_ALT}]").replace("/notebooks/", "/notebooks/zh/")

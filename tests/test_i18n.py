@@ -56,6 +56,17 @@ def test_the_lint_finds_each_kind_of_unfaithful_translation():
         not i18n.nothing_to_translate(r"x \text{ independent}") and not i18n.nothing_to_translate("Open In Colab")
 
 
+def test_the_time_lines_a_run_writes_are_translated_from_their_numbers():
+    en = ("Seconds per section of notebook 12, as Jupyter recorded them in its last run, 2026-11-27 (2.7 minutes top "
+          "to bottom; load average 1.7 on 2 CPUs); a load average above 2 means the 2-core machine was shared, so an "
+          "idle one is faster")
+    zh = i18n.automatic(en)
+    assert zh.startswith("笔记本 12 各节的秒数") and "2026-11-27" in zh and "2.7 分钟" in zh and "平均负载为 1.7" in zh
+    assert i18n.lint(en, zh) == []
+    assert i18n.automatic("2.7 min (2026-11-27, load 1.7)") == "2.7 分钟（2026-11-27，负载 1.7）"
+    assert i18n.automatic("2.7 min (2026-11-27, load 1.7) more") is None and i18n.automatic(en + " Also.") is None
+
+
 def test_a_changed_english_paragraph_keeps_its_translation_marked_stale_with_the_previous_english(tmp_path,
                                                                                                    monkeypatch):
     monkeypatch.setattr(i18n, "LOCALE", tmp_path)
