@@ -142,30 +142,24 @@ def draw_in_style(generator: nnx.Module, source, code, *, batch_size: int = 500)
     return np.asarray(models.translate(generator, jnp.asarray(style_condition(source, code)), batch_size=batch_size))
 
 
-@lru_cache(maxsize=2)
-def _load_font_classifier(path: str) -> translation.StyleClassifier:
+@lru_cache(maxsize=4)
+def _load_classifier(path: str, classes: tuple, flags: str) -> translation.StyleClassifier:
+    """A shipped style classifier with ``classes`` (eval mode, cached), trained by
+    ``scripts/train_glyph_classifier.py`` with ``flags``."""
     from . import checkpoint
-    return checkpoint._load_judge(path, translation.StyleClassifier(classes=FONT_STYLES, rngs=nnx.Rngs(0)),
-                                  "Train it with `python scripts/train_glyph_classifier.py --fonts`, or re-install "
+    return checkpoint._load_judge(path, translation.StyleClassifier(classes=classes, rngs=nnx.Rngs(0)),
+                                  f"Train it with `python scripts/train_glyph_classifier.py {flags}`, or re-install "
                                   "gan_utils (it ships one).")
 
 
 def load_font_classifier(path: str | os.PathLike = FONT_CLASSIFIER_DIR) -> translation.StyleClassifier:
     """The shipped five-font judge (eval mode, cached): classes ``FONT_STYLES``."""
-    return _load_font_classifier(str(Path(path).resolve()))
-
-
-@lru_cache(maxsize=2)
-def _load_hand_classifier(path: str) -> translation.StyleClassifier:
-    from . import checkpoint
-    return checkpoint._load_judge(path, translation.StyleClassifier(classes=HAND_STYLES, rngs=nnx.Rngs(0)),
-                                  "Train it with `python scripts/train_glyph_classifier.py --fonts --hand`, or "
-                                  "re-install gan_utils (it ships one).")
+    return _load_classifier(str(Path(path).resolve()), FONT_STYLES, "--fonts")
 
 
 def load_hand_classifier(path: str | os.PathLike = HAND_CLASSIFIER_DIR) -> translation.StyleClassifier:
     """The shipped hand judge (eval mode, cached): the five fonts and the new hand, classes ``HAND_STYLES``."""
-    return _load_hand_classifier(str(Path(path).resolve()))
+    return _load_classifier(str(Path(path).resolve()), HAND_STYLES, "--fonts --hand")
 
 
 def font_probabilities(images, classifier: translation.StyleClassifier | None = None,
