@@ -307,11 +307,11 @@ assert np.abs(landed - x0).max() < 1e-3
 # - The GAN is the command line's default recipe (`python -m gan_utils train --dataset mnist --minutes 4`), with EMA
 #   0.999 (the weight average of notebook 07). BatchNorm's running statistics (notebook 03) were gathered by the live
 #   weights, not by their average, so they are re-estimated for the average on batches drawn from the prior.
-# - The VAE is section 2's. It was given no weight average, so it is scored from its raw weights, with the BatchNorm
-#   statistics of training, gathered on encoder codes; section 6 tests whether re-estimating them on prior draws
-#   matters.
+# - The VAE is section 2's. It was given no weight average, so it is scored from its raw weights. Its BatchNorm
+#   statistics are those of training, gathered on encoder codes; section 6 tests whether re-estimating them on prior
+#   draws matters.
 # - The diffusion model is section 3's, sampled with DDIM in 50 steps from a weight average (decay 0.999, as the
-#   GAN's). Its average warms up (its decay ramps up to 0.999); the GAN's uses 0.999 from the first step, so at 30 s
+#   GAN's). Its average warms up (its decay ramps up to 0.999). The GAN's uses 0.999 from the first step, so at 30 s
 #   37% of the GAN's average is still its initial weights, a handicap early on.
 #
 # At each mark a copy of the model is kept; its samples are drawn and scored after training, outside the budget. Three
@@ -608,8 +608,8 @@ plt.show()
 
 # %% [markdown]
 # **What the numbers say.** The blur is real in this VAE's samples: 17.7% of their pixels are mid-grey (the three
-# seeds' samples at 4 minutes), about twice real digits' 8.5%, and more than the diffusion model's (12.0%) and the
-# GAN's (8.2%). From here on, the numbers are for the first seed's VAE, whose samples have 17.4%. Its decoder can
+# seeds' samples at 4 minutes). That is about twice real digits' 8.5%, and more than the diffusion model's (12.0%) and
+# the GAN's (8.2%). From here on, the numbers are for the first seed's VAE, whose samples have 17.4%. Its decoder can
 # draw sharper digits than it samples, though not as sharp as real ones: its reconstructions have 12.1%. Part of what
 # differs is the code.
 # Decoded from a Gaussian fitted to the codes instead of the prior, the samples are less grey (15.1% against 17.4%)
@@ -700,9 +700,8 @@ assert max(max(v) for v in shares.values()) < copy_line, stale + "a model crosse
 # ## Summary
 #
 # One machine, a budget of 4 minutes, three seeds per model. The rivals were sized for speed, not to match the GAN
-# (section 4 says how the recipes were chosen): the denoiser has 72,484
-# parameters and the VAE 265,285 (its encoder included), against the GAN's generator's 579,972 and discriminator's
-# 161,953. Read each line as what these models did here.
+# (section 4). The denoiser has 72,484 parameters and the VAE 265,285 (its encoder included), against the GAN's
+# generator's 579,972 and discriminator's 161,953. Read each line as what these models did here.
 #
 # - **The race** (section 4): the GAN led at every mark. Its final FID, 4.4, came near the 2.8 of 2,000 real training
 #   digits; both rivals' stayed over a hundred. The diffusion model was still improving; five times longer (one seed,
