@@ -57,9 +57,7 @@ def fine_tune(generator: nnx.Module, source, target, *, code: str = START_CODE, 
     Returns:
       (the fine-tuned copy, {"l1": (steps,) training L1, "seconds": wall time}).
     """
-    names = styles.FONT_STYLES[1:]
-    if code not in names:
-        raise ValueError(f"code must be one of the generator's fonts {list(names)}, got {code!r}.")
+    one_hot = _one_hot(code)
     x, y = (_unit(a, name) for a, name in ((source, "source"), (target, "target")))
     if x.shape != y.shape:
         raise ValueError(f"source and target must be the same characters, got shapes {x.shape} and {y.shape}.")
@@ -68,7 +66,7 @@ def fine_tune(generator: nnx.Module, source, target, *, code: str = START_CODE, 
     g = nnx.clone(generator)
     if not len(x):
         return g, {"l1": np.zeros(0), "seconds": 0.0}
-    condition = styles.style_condition(x, np.eye(len(names), dtype=np.float32)[names.index(code)])
+    condition = styles.style_condition(x, one_hot)
     condition, y = jnp.asarray(condition), jnp.asarray(y)
     opt = nnx.Optimizer(g, optax.adam(lr, b1=0.5), wrt=nnx.Param)
     graphdef, state = nnx.split((g, opt))
@@ -79,6 +77,14 @@ def fine_tune(generator: nnx.Module, source, target, *, code: str = START_CODE, 
         losses.append(m["l1"])
     g, _ = nnx.merge(graphdef, state)
     return g, {"l1": np.asarray(jax.device_get(losses)), "seconds": time.perf_counter() - t0}
+
+
+def _one_hot(code: str) -> np.ndarray:
+    """The style code (K,) of one of the generator's fonts, by name."""
+    names = styles.FONT_STYLES[1:]
+    if code not in names:
+        raise ValueError(f"code must be one of the generator's fonts {list(names)}, got {code!r}.")
+    return np.eye(len(names), dtype=np.float32)[names.index(code)]
 
 
 def _unit(images, name: str) -> np.ndarray:
@@ -105,9 +111,7 @@ def measure_imitation(generator: nnx.Module, test: data.GlyphStyles, train_hand=
       ``images`` (N, 32, 32, 1).
     """
     judge = classifier or styles.load_hand_classifier()
-    names = styles.FONT_STYLES[1:]
-    x = styles.draw_in_style(generator, data.to_unit_range(test.source),
-                             np.eye(len(names), dtype=np.float32)[names.index(code)])
+    x = styles.draw_in_style(generator, data.to_unit_range(test.source), _one_hot(code))
     features, logits = translation.classifier_logits(x, judge)
     called = np.bincount(logits.argmax(1), minlength=len(styles.HAND_STYLES)) / len(x)
     true = test.style("hand")
