@@ -41,6 +41,8 @@ def dequantize(key: jax.Array, x: jax.Array) -> jax.Array:
     A continuous density on dequantized pixels bounds the discrete likelihood (Theis et al., 2016):
     log P(p) >= E_u[log p(x)] + D log BIN, so a density model cannot score by piling mass on the 256 levels.
     """
+    # Two scales, both right: the data put level p at p / 127.5 - 1 (so 0 and 255 land on -1 and +1 exactly), while
+    # the bins must tile [-1, 1) without overlap, 256 of width 2 / 256 = BIN: level p owns [p, p + 1) * BIN - 1.
     levels = jnp.round((x + 1) * 127.5)
     return (levels + jax.random.uniform(key, x.shape)) * BIN - 1
 

@@ -125,7 +125,8 @@ x_batch = jnp.asarray(x_train[:64])
 key, k_loss = jax.random.split(key)
 k_deq, k_eps = jax.random.split(k_loss)   # as vae_loss splits k_loss: the same randomness by hand and in the library
 levels = jnp.round((x_batch + 1) * 127.5)                                     # the 256 grey levels, 0..255
-x_deq = (levels + jax.random.uniform(k_deq, x_batch.shape)) / 128 - 1         # dequantized, in [-1, 1)
+x_deq = (levels + jax.random.uniform(k_deq, x_batch.shape)) / 128 - 1         # dequantized, in [-1, 1): 256 bins
+# of width 1/128 tile the interval (the data's 127.5 puts levels 0 and 255 on -1 and +1; the bins must not overlap)
 mu, logvar = vae.encode(x_deq)
 z = mu + jnp.exp(0.5 * logvar) * jax.random.normal(k_eps, mu.shape)         # the reparameterisation
 mean, s = vae.decode(z), jnp.exp(vae.log_scale[...])
