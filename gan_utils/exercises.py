@@ -499,10 +499,10 @@ def _nb10(ex1=None, ex2=None, ex3=None, x0_from_noise=None) -> dict[int, _Result
         # KL(N(1, 0.5^2) || N(0, 1)) = (mu^2 + sigma^2 - 1 - log sigma^2) / 2
         1: _number(ex1, 0.5 * (1 + 0.25 - 1 - math.log(0.25)), 1e-3,
                    "KL = (mu^2 + sigma^2 - 1 - log sigma^2) / 2 for one coordinate"),
-        # (-ELBO + D log 128) / (D log 2) with -ELBO = -2500 nats per image
+        # (-ELBO + d_x log 128) / (d_x log 2) with -ELBO = -2500 nats per image, d_x = 784 pixels
         2: _number(ex2, (-2500 + 784 * math.log(128)) / (784 * math.log(2)), 1e-3,
-                   "add D log 128 nats (each grey level's bin is 1/128 wide on the [-1, 1] scale), then divide by "
-                   "D log 2"),
+                   "add d_x log 128 nats (each grey level's bin is 1/128 wide on the [-1, 1] scale), then divide by "
+                   "d_x log 2"),
         # the first t (counting from 0) with sqrt(abar_t) < 1/2
         3: _number(ex3, float(np.argmax(np.sqrt(ab) < 0.5)), 0.5,
                    "look for the first index of rivals.Schedule().alpha_bar whose square root is below 0.5"),

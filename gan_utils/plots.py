@@ -94,12 +94,15 @@ def plot_losses(history: dict, smooth: int = 25, generator_loss: str = "non_satu
         ax.plot(s, history[key], color=color, alpha=0.15, lw=0.8)
         ax.plot(s, _smooth(history[key], smooth), color=color, lw=1.8, label=label)
         ax.axhline(eq, color=color, ls="--", lw=1)
-    ax.text(s[-1], EQUILIBRIUM["d_loss"], " 2 log 2", va="center", fontsize=9, color=D_COLOR)
-    ax.text(s[-1], eq_g, " log 2" if eq_g > 0 else " -log 2", va="center", fontsize=9, color=FAKE_COLOR)
+    right = ax.get_yaxis_transform()    # x in axes units, y in data: the labels sit outside the frame, clear of the curves
+    ax.text(1.01, EQUILIBRIUM["d_loss"], "2 log 2", transform=right, va="center", fontsize=10, color=D_COLOR,
+            clip_on=False)
+    ax.text(1.01, eq_g, "log 2" if eq_g > 0 else "-log 2", transform=right, va="center", fontsize=10, color=FAKE_COLOR,
+            clip_on=False)
     ax.set_xlabel("training step")
     ax.set_ylabel("loss")
     ax.set_title("Losses (dashed: value at equilibrium)")
-    ax.legend(loc="upper right", fontsize=9)
+    ax.legend(loc="upper right", fontsize=10)
     return ax
 
 
@@ -127,7 +130,7 @@ def plot_history(history: dict, smooth: int = 25, generator_loss: str = "non_sat
     ax.set_xlabel("training step")
     ax.set_ylabel("D output")
     ax.set_title("Discriminator outputs (dashed: 1/2 at equilibrium)")
-    ax.legend(loc="upper right", fontsize=9)
+    ax.legend(loc="upper right", fontsize=10)
     return axes
 
 

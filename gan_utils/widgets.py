@@ -115,9 +115,9 @@ class LiveTraining:
             text = f"doctor: {last.verdict.replace('_', ' ')} - {last.reason}"
             if last.verdict != "healthy":
                 text += f". Try: {last.fix} ({last.where})"
-            lines = textwrap.wrap(text, 150)[:4]
-            fig.subplots_adjust(bottom=0.15 + 0.035 * len(lines))   # room for the axis labels, then the band
-            fig.text(0.01, 0.01, "\n".join(lines), fontsize=7.5, va="bottom", color="#1b5e20" if ok else "#b71c1c")
+            lines = textwrap.wrap(text, 110)[:4]      # 11-pt text: readable on a projector
+            fig.subplots_adjust(bottom=0.15 + 0.05 * len(lines))    # room for the axis labels, then the band
+            fig.text(0.01, 0.01, "\n".join(lines), fontsize=11, va="bottom", color="#1b5e20" if ok else "#b71c1c")
         buf = io.BytesIO()
         fig.savefig(buf, format="png")
         return buf.getvalue()
@@ -734,7 +734,7 @@ def draw_metric_explorer(images, scores: dict, baseline: dict, reference_histogr
     import matplotlib.pyplot as plt
 
     from .plots import FAKE_COLOR, REAL_COLOR, show_images
-    fig = plt.figure(figsize=(13, 3.3))
+    fig = plt.figure(figsize=(13, 3.6))
     grid = fig.add_gridspec(1, 6, width_ratios=[1.7, 1.5, 0.8, 0.8, 0.8, 0.8], wspace=0.6)
     ax = fig.add_subplot(grid[0])
     show_images(images[np.linspace(0, len(images) - 1, 36).astype(int)], nrow=6, ax=ax)   # spread over the set
@@ -747,15 +747,15 @@ def draw_metric_explorer(images, scores: dict, baseline: dict, reference_histogr
     ax.set_xticks(range(10))
     ax.set_xlabel("digit (the classifier's call)")
     ax.set_ylabel("share")
-    ax.set_title("digits drawn: real test digits (blue)\nagainst the scored set (orange)", fontsize=9)
+    ax.set_title("digits drawn: real test digits (blue)\nagainst the scored set (orange)", fontsize=10)
     for i, (k, name, note) in enumerate(_METRICS_SHOWN):
         ax = fig.add_subplot(grid[2 + i])
         vals = [baseline[k], scores[k]]
         ax.bar([0, 1], vals, color=["#9a9a9a", FAKE_COLOR], width=0.6)
         for j, v in enumerate(vals):
-            ax.text(j, v, f"{v:.2f}" if k != "fid" or v < 100 else f"{v:.0f}", ha="center", va="bottom", fontsize=9)
-        ax.set_xticks([0, 1], ["unchanged", "now"], fontsize=9)
-        ax.set_title(f"{name}\n({note})", fontsize=9)
+            ax.text(j, v, f"{v:.2f}" if k != "fid" or v < 100 else f"{v:.0f}", ha="center", va="bottom", fontsize=10)
+        ax.set_xticks([0, 1], ["unchanged", "now"], fontsize=10, rotation=30, ha="right", rotation_mode="anchor")
+        ax.set_title(f"{name}\n({note})", fontsize=10)
         top = max(vals) if k == "fid" else (10 if k == "inception_score" else 1)
         ax.set_ylim(0, 1.18 * max(top, 1e-9))
     if settings:
@@ -795,7 +795,7 @@ def metric_explorer(images, labels, reference, *, n: int = 2000, seed: int = 0, 
         what = [f"blur {blur:.1f} px" if blur else "", f"noise {noise:.2f}" if noise else "",
                 f"only digits 0-{digits - 1}" if digits < 10 else "",
                 f"{duplicates:.0%} copies of 10 images" if duplicates else ""]
-        what = ", ".join(x for x in what if x) or "unchanged real digits"
+        what = ", ".join(x for x in what if x) or "unchanged"
         return draw_metric_explorer(imgs, score(imgs), baseline, ref_hist, f"{n:,} real training digits: {what}")
 
     slider = dict(continuous_update=False, style={"description_width": "80px"})
@@ -878,7 +878,7 @@ def draw_brush_text(generator, text: str, *, discriminator=None, pairs=None, max
         for c in range(n):
             ax = axes[r, c]
             if name == "D on each patch":
-                ax.imshow(rows[name][c], cmap=D_CMAP, vmin=0, vmax=1, interpolation="nearest")
+                d_map = ax.imshow(rows[name][c], cmap=D_CMAP, vmin=0, vmax=1, interpolation="nearest")
             else:
                 ax.imshow(rows[name][c], cmap="gray_r", vmin=-1, vmax=1)
             ax.set_xticks([]), ax.set_yticks([])
@@ -887,6 +887,9 @@ def draw_brush_text(generator, text: str, *, discriminator=None, pairs=None, max
         axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=11)
     fig.suptitle(note or f"{n} character{'s' * (n > 1)}, translated by the generator", fontsize=11)
     fig.tight_layout()
+    if "D on each patch" in names:   # the key to D's colours: white is undecided, the deeper the surer
+        fig.colorbar(d_map, ax=axes[names.index("D on each patch"), :].tolist(), fraction=0.03, pad=0.01,
+                     label="D: probability real")
     return fig
 
 

@@ -20,8 +20,9 @@
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/00_primer.ipynb)
 #
 # The course writes every model, loss and training loop in JAX, with Flax NNX for the networks. This notebook
-# teaches the pieces the later notebooks use without explaining them. It assumes Python and NumPy. Each idea comes
-# with a check cell that computes it in front of you and fails if the claim is wrong. If you already know JAX and
+# teaches the pieces the later notebooks use without explaining them. It assumes Python and NumPy. Most ideas come
+# with a check cell that tests it in front of you and fails if the claim is wrong; the few only described here
+# (Optax, `stop_gradient`, `jax.debug.print`) run first in the notebooks that name them. If you already know JAX and
 # Flax NNX, read the summary table and do the exercises.
 #
 # **You will learn**
@@ -34,7 +35,7 @@
 # - **explicit randomness**: keys, `split`, `fold_in`, and the bug of a reused key;
 # - **loops that compile**: `jax.lax.scan` and `jax.lax.fori_loop`;
 # - **Flax NNX**: a module, an optimiser, a training step with `nnx.jit`, and the same step as a pure function
-#   (`nnx.split`, `nnx.merge`, `jax.jit`), the form of the course's fast paths.
+#   (`nnx.split`, `nnx.merge`, `jax.jit`), the form of the course's compiled training steps.
 
 # %%
 # Setup: the course package (from this clone; on Colab, from GitHub), then imports, seed and devices.
@@ -163,12 +164,12 @@ assert float(loss) == float(loss_and_metrics(params, xs, ys)[0])
 print("value_and_grad with has_aux, on a dict of parameters: checked")
 
 # %% [markdown]
-# A gradient step maps over the leaves of the pytree: `jax.tree.map(lambda p, g: p - lr * g, params, grads)`.
+# A gradient step maps over the leaves of the pytree (its arrays): `jax.tree.map(lambda p, g: p - lr * g, params, grads)`.
 # Section 6 runs it in a loop. Notebooks 01 and 02 use **Optax**, JAX's library of optimisers, on such a pytree.
 # `opt = optax.adam(lr)` holds two pure functions (their output depends only on their inputs, and they change
 # nothing outside): `state = opt.init(params)` makes the optimiser's state, and
-# `updates, state = opt.update(grads, state, params)` computes a step, which `params = optax.apply_updates(params,
-# updates)` takes. **Adam** is gradient descent with a step size adapted to each parameter, from running averages
+# `updates, state = opt.update(grads, state, params)` computes the step, and
+# `params = optax.apply_updates(params, updates)` applies it. **Adam** is gradient descent with a step size adapted to each parameter, from running averages
 # of the gradient and of its square. From section 7 on, Flax NNX wraps the same optimiser.
 #
 # ## 3. Compilation: `jax.jit`
@@ -211,8 +212,8 @@ print("jit gives the eager result: checked")
 # %% [markdown]
 # What runs at trace time, and what makes JAX trace again:
 #
-# - **Python side effects run only while tracing.** A `print` or a `list.append` inside a jitted function runs on
-#   the first call, not on later ones. The values it sees are *tracers*, placeholders without numbers. To print
+# - **Python side effects run only while tracing.** A `print` or a `list.append` inside a jitted function runs only
+#   while JAX traces: on the first call and on every new trace, never on a call that reuses the compiled program. The values it sees are *tracers*, placeholders without numbers. To print
 #   values at run time, use `jax.debug.print`.
 # - **A new shape or dtype traces and compiles again**, and so does a new value of a *static* argument, one
 #   marked with `static_argnames` (`static_argnums` marks it by its position instead). Make an argument static when
@@ -264,8 +265,8 @@ print("what traces, and when: checked")
 # Write a function for **one example**; `jax.vmap` turns it into a function of a batch. It adds a batch axis to
 # every operation inside, so no Python loop runs. `in_axes` says which arguments carry the batch axis; `None`
 # marks an argument shared by the whole batch. Composing transformations works too:
-# `jax.vmap(jax.grad(f))` gives the derivative at every point of a grid. Notebooks 02 and 04 plot the slopes of
-# GAN losses this way.
+# `jax.vmap(jax.grad(f))` gives the derivative at every point of a grid. Notebooks 02, 04 and 07 plot the slopes
+# of GAN losses this way.
 
 # %%
 def sq_dist(p, c):
@@ -298,7 +299,7 @@ print("vmap against a loop: checked")
 #
 # - `jax.random.key(seed)` makes a key from an integer.
 # - `jax.random.split(key, n)` makes `n` new, independent keys. The course's habit is
-#   `key, k_data = jax.random.split(key)`: keep one key to split again later, spend the other.
+#   `key, k_data = jax.random.split(key)` (`n` is 2 by default): keep one key to split again later, spend the other.
 # - `jax.random.fold_in(key, i)` derives a key from an integer `i`. The training loops take step `i`'s key as
 #   `fold_in(key, i)` (`gan_utils.steps.step_key`). Step `i` then gets the same noise however a run is cut into
 #   pieces, which makes a resumed run exact (notebook 05).
@@ -309,12 +310,12 @@ print("vmap against a loop: checked")
 key, k_demo = jax.random.split(key)
 a = jax.random.normal(k_demo, (10_000,))
 b = jax.random.normal(k_demo, (10_000,))              # BUG: the same key again
-k_a, k_b = jax.random.split(k_demo)                   # the fix: one new key per draw
+key, k_a, k_b, k_run = jax.random.split(key, 4)       # the fix: a fresh key for each draw
 a2, b2 = jax.random.normal(k_a, (10_000,)), jax.random.normal(k_b, (10_000,))
 corr = lambda u, v: float(jnp.corrcoef(u, v)[0, 1])
 print(f"same key: correlation {corr(a, b):.3f}, identical {bool(jnp.array_equal(a, b))}; "
       f"split keys: correlation {corr(a2, b2):+.3f}")
-step_keys = [steps.step_key(k_demo, i) for i in (0, 1, 1)]
+step_keys = [steps.step_key(k_run, i) for i in (0, 1, 1)]
 print("fold_in: step 1's key drawn twice gives", [round(float(jax.random.normal(k)), 4) for k in step_keys[1:]],
       "; step 0's gives", round(float(jax.random.normal(step_keys[0])), 4))
 
@@ -325,7 +326,7 @@ assert bool(jnp.array_equal(a, b)) and corr(a, b) > 0.9999
 assert abs(corr(a2, b2)) < 0.05, corr(a2, b2)
 assert bool(jnp.array_equal(jax.random.normal(step_keys[1]), jax.random.normal(step_keys[2])))
 assert not bool(jnp.array_equal(jax.random.normal(step_keys[0]), jax.random.normal(step_keys[1])))
-assert bool(jnp.array_equal(jax.random.key_data(step_keys[1]), jax.random.key_data(jax.random.fold_in(k_demo, 1))))
+assert bool(jnp.array_equal(jax.random.key_data(step_keys[1]), jax.random.key_data(jax.random.fold_in(k_run, 1))))
 print("explicit keys: checked")
 
 # %% [markdown]
@@ -340,8 +341,8 @@ print("explicit keys: checked")
 # - `jax.lax.fori_loop(lower, upper, body, carry)` calls `body(i, carry) -> carry` for `i` from `lower` to
 #   `upper - 1`. It returns the last `carry`.
 #
-# First a running sum, then a small simulation: stochastic gradient descent on section 2's linear fit. Each step
-# draws a minibatch with its own key. Scanning over `jax.random.split(key, n)` is the pattern of notebook 02's
+# First a running sum, then a small simulation: stochastic gradient descent (SGD) on section 2's linear fit. Each
+# step draws a minibatch of the data `xs` with its own key, so the sequence it scans is the keys, not the data. Scanning over `jax.random.split(key, n)` is the pattern of notebook 02's
 # hand-written GAN.
 
 # %%
@@ -401,7 +402,7 @@ print("scan and fori_loop against Python loops: checked")
 #
 # Our module is a small multilayer perceptron (MLP): two hidden layers with `tanh`. A `Linear` layer from `din` to
 # `dout` holds a kernel of `din * dout` weights and `dout` biases. Each is an `nnx.Param`: `model.l1.kernel[...]`
-# reads its array, and `layer.kernel[...] = W` writes one (notebooks 03 and 08 do both). An `nnx.Param` is a
+# reads its array, and `model.l1.kernel[...] = W` writes a new one (notebooks 03 and 08 do both). An `nnx.Param` is a
 # mutable box around an immutable array: writing puts a new array in the box, and no array is edited.
 
 # %%
@@ -435,7 +436,8 @@ print("an nnx.Module: checked")
 # %% [markdown]
 # ### 7.2 An optimiser and a training step
 #
-# - `nnx.Optimizer(model, optax.adam(1e-2), wrt=nnx.Param)` keeps Adam's state for the model's parameters.
+# - `nnx.Optimizer(model, optax.adam(1e-2), wrt=nnx.Param)` keeps Adam's state for the model's parameters
+#   (`wrt=nnx.Param` picks which of the model's variables it updates).
 # - `nnx.value_and_grad(loss_fn)(model, ...)` differentiates with respect to the module's parameters. The gradient
 #   has the same structure as the model's parameters.
 # - `optimizer.update(model, grads)` takes one Adam step, changing the model in place.
@@ -473,7 +475,7 @@ for s in SEEDS:
 
 fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 3.2))
 for i, s in enumerate(SEEDS):   # shades of one colour map: the course's blue and orange mean real and generated
-    ax.semilogy(loss_curves[s], lw=1.2, color=plt.cm.viridis(0.15 + 0.7 * i / (len(SEEDS) - 1)), label=f"seed {s}")
+    ax.semilogy(loss_curves[s], lw=1.2, color=plt.cm.Purples(0.4 + 0.55 * i / (len(SEEDS) - 1)), label=f"seed {s}")
 ax.set_xlabel("step"); ax.set_ylabel("mean squared error"); ax.set_title("Training loss, five seeds"); ax.legend(fontsize=10)
 x_line = jnp.linspace(-jnp.pi, jnp.pi, 200)[:, None]
 bx.plot(x_line[:, 0], jnp.sin(x_line[:, 0]), color="gray", lw=4, alpha=0.5, label="sin x")
@@ -484,7 +486,7 @@ plt.tight_layout(); plt.show()
 # %%
 # Check: on every seed the loss falls below 2% of its first value, and below 0.005. Measured with this cell's code
 # for SEED = 0-15 (80 runs, model seeds 0-19; 2026-11-26, 2-core CPU, JAX 0.10.2, flax 0.12.8; benchmarks/RESULTS.md):
-# the final/first ratio was at most 3.6e-3 and the final loss at most 7.5e-4: margins of about 5x and 6x.
+# the final/first ratio was at most 3.6e-3 and the final loss at most 7.5e-4: margins of about 5.6x and 6.7x.
 ratios = {s: loss_curves[s][-1] / loss_curves[s][0] for s in SEEDS}
 assert all(r < 0.02 for r in ratios.values()), ratios
 assert all(loss_curves[s][-1] < 0.005 for s in SEEDS), {s: loss_curves[s][-1] for s in SEEDS}
@@ -496,10 +498,10 @@ print(f"the loss fell on all {len(SEEDS)} seeds: the largest final/first ratio i
 # On every call `nnx.jit` walks the Python objects it is given, in Python (Flax's guide "Performance
 # considerations" says so). For a small model this overhead is a large part of each step; the cell below measures
 # it. The
-# course's fast paths split the objects once instead. `nnx.split((model, optimizer))` returns a `graphdef`, the
-# static structure, and a `state`, a pytree of every array: weights, Adam's moments, the step count. The step
-# becomes a **pure function**: state in, state and a dict of scalar metrics out. Inside it, `nnx.merge` rebuilds
-# the objects. Plain `jax.jit` compiles it, and `jax.lax.scan` can run many such steps in one call.
+# course's compiled training steps (`gan_utils.steps`) split the objects once instead. `nnx.split((model, optimizer))` returns a `graphdef`, the
+# static structure, and a `state`, a pytree of every array: weights, Adam's running averages, the step count. The step
+# becomes a pure function (section 2): state in, state and a dict of scalar metrics out. Inside it, `nnx.merge`
+# builds fresh objects that live only for the call, so updating them in place changes nothing outside. Plain `jax.jit` compiles it, and `jax.lax.scan` can run many such steps in one call.
 # `gan_utils.steps.make_train_step` is built this way. At the end, `nnx.update` copies the state back into the
 # objects; `nnx.state(obj)` reads an object's arrays out as a pytree.
 #

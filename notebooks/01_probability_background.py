@@ -164,7 +164,7 @@ for ax, n in zip(axes, (100, 1_000, 10_000)):
     ax.plot(xs, p_grid, color=REAL_COLOR, lw=2, ls="--", label="true p(x)")
     ax.set_xlim(-5, 5); ax.set_xlabel("x")
     ax.set_title(f"n = {n:,}: L1 error hist {e_hist:.3f}, KDE {e_kde:.3f}", fontsize=10)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=10, loc="upper center")   # between the two modes, where p is near 0
 axes[0].set_ylabel("density")
 plt.tight_layout(); plt.show()
 for n, (eh, ek, h) in errors.items():
@@ -269,8 +269,8 @@ print("inverse-CDF sampling: checked")
 # Where $g$ is steep ($g'$ large) the noise is stretched thin and the density is low; where $g$ is flat, mass piles up.
 # The map $g(z) = 0.6\,z + 1.5\tanh(3z)$ is steep near $z=0$, so it splits one Gaussian bump into two peaks.
 #
-# The inverse-CDF method is the special case $g^\star(z) = F^{-1}(\Phi(z))$. Since $\Phi(Z)$ is uniform, $g^\star$
-# pushes $\mathcal N(0,1)$ **exactly** onto $p$. So a generator that turns 1-D Gaussian noise into our two-mode $p$
+# The inverse-CDF method is the special case $g^\star(z) = F^{-1}(\Phi(z))$. Since
+# $P(\Phi(Z) \le u) = P(Z \le \Phi^{-1}(u)) = u$, $\Phi(Z)$ is uniform, and $g^\star$ pushes $\mathcal N(0,1)$ **exactly** onto $p$. So a generator that turns 1-D Gaussian noise into our two-mode $p$
 # exists. It is not the only one (the decreasing $F^{-1}(1 - \Phi(z))$ works too), and a GAN may find any of them.
 # To cross the empty gap between the modes, $g^\star$ needs a near-jump. By the change of variables read backwards,
 # $g^{\star\prime}(z) = \varphi(z)/p(g^\star(z))$, and $g^\star(0) = 0$ ($p$ is symmetric, so $F(0) = \tfrac12$), so its
@@ -299,19 +299,19 @@ g_star = inverse_cdf_bisect(p.cdf, jax.scipy.stats.norm.cdf(zs))   # F^{-1}(Phi(
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.4))
 axes[0].plot(zs, g(zs), color=FAKE_COLOR, lw=2, label=r"$g(z) = 0.6z + 1.5\tanh(3z)$")
-axes[0].plot(zs, g_star, color=REAL_COLOR, lw=2, label=r"$g^\star(z) = F^{-1}(\Phi(z))$")
-axes[0].set_xlabel("noise z"); axes[0].set_ylabel("x = g(z)"); axes[0].legend(fontsize=8)
+axes[0].plot(zs, g_star, color="tab:green", lw=2, label=r"$g^\star(z) = F^{-1}(\Phi(z))$")
+axes[0].set_xlabel("noise z"); axes[0].set_ylabel("x = g(z)"); axes[0].legend(fontsize=10)
 axes[0].set_title("Two maps of Gaussian noise")
 axes[1].hist(np.asarray(x_push), bins=80, range=(-4, 4), density=True, color=FAKE_COLOR, alpha=0.35,
              label="samples g(z)")
 axes[1].plot(xg, q_formula, color=FAKE_COLOR, lw=2, label=r"$\varphi(z)/g'(z)$ at $z=g^{-1}(x)$")
-axes[1].set_xlabel("x"); axes[1].set_ylabel("density"); axes[1].legend(fontsize=8)
+axes[1].set_xlabel("x"); axes[1].set_ylabel("density"); axes[1].legend(fontsize=10, loc="upper center")
 axes[1].set_title(f"Push-forward through g (L1 gap {l1_push:.3f})")
 x_star = inverse_cdf_bisect(p.cdf, jax.scipy.stats.norm.cdf(jax.random.normal(k_star, (50_000,))))
 axes[2].hist(np.asarray(x_star),
-             bins=80, range=(-4, 4), density=True, color=REAL_COLOR, alpha=0.35, label=r"samples $g^\star(z)$")
+             bins=80, range=(-4, 4), density=True, color=FAKE_COLOR, alpha=0.35, label=r"samples $g^\star(z)$")
 axes[2].plot(xs, p_grid, color=REAL_COLOR, lw=2, label="p(x)")
-axes[2].set_xlim(-4, 4); axes[2].set_xlabel("x"); axes[2].legend(fontsize=8)
+axes[2].set_xlim(-4, 4); axes[2].set_xlabel("x"); axes[2].legend(fontsize=10, loc="upper center")
 axes[2].set_title(r"Push-forward through $g^\star$ is exactly p")
 plt.tight_layout(); plt.show()
 ks_star = ks_statistic(x_star, p.cdf)
@@ -350,13 +350,14 @@ print("push-forward density: checked")
 #
 # $$\hat\mu_n = \frac1n\sum_{i=1}^n f(x_i), \qquad x_i \sim p \text{ independent.}$$
 #
-# It is **unbiased**, $\mathbb E[\hat\mu_n] = \frac1n\sum_i \mathbb E f(x_i) = \mu$, and its variance is
+# It is **unbiased**, $\mathbb E[\hat\mu_n] = \frac1n\sum_i \mathbb E f(x_i) = \mu$, and its variance, with
+# $\sigma_f^2 = \mathrm{Var}\,f(x)$ the variance of one term, is
 #
 # $$\mathrm{Var}(\hat\mu_n) = \frac{1}{n^2}\sum_{i=1}^n \mathrm{Var}\,f(x_i) = \frac{\sigma_f^2}{n}
 # \quad\Longrightarrow\quad \text{RMS error} = \frac{\sigma_f}{\sqrt n}.$$
 #
 # Ten times more samples buy only $\sqrt{10} \approx 3.16$ times less error, *whatever the dimension of $x$*. That is
-# why minibatch losses are noisy, and why we can estimate expectations over 784-pixel images at all.
+# why minibatch losses are noisy, and why we can estimate expectations over images of 784 pixels (the digits of notebook 03 on) at all.
 #
 # *Example*: $f(x) = x^2$ under our mixture. A Gaussian component with mean $\mu_k$ and width $\sigma_k$ has
 # $\mathbb E[x^2] = \mu_k^2 + \sigma_k^2$ and $\mathbb E[x^4] = \mu_k^4 + 6\mu_k^2\sigma_k^2 + 3\sigma_k^4$. Both of
@@ -383,10 +384,10 @@ print(f"{repeats * ns[-1]:,} samples drawn and averaged in {time.perf_counter() 
 slope = np.polyfit(np.log(ns), np.log(rms), 1)[0]
 
 fig, ax = plt.subplots(figsize=(6, 3.6))
-ax.loglog(ns, rms, "o-", color=REAL_COLOR, label=f"measured RMS error ({repeats} runs per n)")
+ax.loglog(ns, rms, "o-", color=D_COLOR, label=f"measured RMS error ({repeats} runs per n)")
 ax.loglog(ns, sigma_f / np.sqrt(ns), "--", color="gray", label=r"theory $\sigma_f/\sqrt{n}$")
 ax.set_xlabel("number of samples n"); ax.set_ylabel(r"RMS error of the estimate of $E[x^2]$")
-ax.set_title(f"Monte Carlo error: fitted slope {slope:.3f} (theory -0.5)"); ax.legend(fontsize=8)
+ax.set_title(f"Monte Carlo error: fitted slope {slope:.3f} (theory -0.5)"); ax.legend(fontsize=10)
 plt.show()
 for n, r in zip(ns, rms):
     print(f"n = {n:>7,}: RMS error {r:.4f}, theory {sigma_f / math.sqrt(n):.4f}, ratio {r * math.sqrt(n) / sigma_f:.3f}")
@@ -407,7 +408,7 @@ print(f"Monte Carlo error slope {slope:.3f}: checked")
 # $$\mathrm{NLL}(\theta) = -\frac1n\sum_{i=1}^n \log q_\theta(x_i)
 # \;\xrightarrow{\;n\to\infty\;}\; -\mathbb E_{x\sim p}[\log q_\theta(x)] =: H(p, q_\theta),$$
 #
-# the **cross-entropy** of $q_\theta$ relative to $p$ (the arrow is the law of large numbers, section 3). Adding and
+# the **cross-entropy** of $q_\theta$ relative to $p$ (the arrow: section 3's Monte Carlo average tends to its expectation, the *law of large numbers*). Adding and
 # subtracting $\mathbb E_p[\log p]$:
 #
 # $$H(p, q_\theta) = \underbrace{-\mathbb E_p[\log p]}_{H(p)\text{, entropy, no }\theta}
@@ -470,7 +471,7 @@ print("MLE by gradient descent = closed form: checked")
 # still gives the sample mean and standard deviation. The exact values are $\mu = \mathbb E_p[x] = 0$ and
 # $\sigma = \sqrt{\mathbb E_p[x^2]} = \sqrt{4.25} \approx 2.062$. The Gaussian is wide enough to cover both modes, and
 # its peak sits **between** them, where $p$ is 1,490 times smaller than at a mode (the same 1,490 as section 2.2: a
-# mode's height equals $\varphi(0)$). Remember this: it is *mode
+# mode's height is $\tfrac12 \cdot \tfrac{1}{0.5\sqrt{2\pi}} = \varphi(0)$). Remember this: it is *mode
 # covering*, and it comes from minimising $\mathrm{KL}(p\,\|\,q)$. Section 7 shows the opposite behaviour.
 
 # %%
@@ -632,7 +633,7 @@ print(f"JSD symmetric, bounded by log 2 (JSD at d = 32: {js_values[-1]:.6f}): ch
 # - $\mathrm{KL}(q\,\|\,p) = \mathbb E_q[\log q - \log p]$ grows large wherever $q$ puts mass where $p$ has almost
 #   none, e.g. between the modes (there $p(0)$ is only 2.7e-4, as section 4's cell printed). So its best $q$ **picks one mode**
 #   (mode seeking).
-# - $\mathrm{JSD}$ is symmetric. For this $p$ its best Gaussian is practically the mode-covering one (width 2.04
+# - $\mathrm{JSD}$ is symmetric: it penalises missing mass and misplaced mass. For this $p$ its best Gaussian is practically the mode-covering one (width 2.04
 #   against 2.06), but the best Gaussian sitting on one mode is only 7% worse.
 #
 # Move the sliders: the dashed lines mark the smallest value each divergence can reach with a single Gaussian.
@@ -681,9 +682,9 @@ def draw_fit(mu=0.0, sigma=1.0):
     ax.plot(xq, np.exp(log_normal(xq, mu, sigma)), color=FAKE_COLOR, lw=2,
             label=f"model q = N({mu:.2f}, {sigma:.2f}²)")
     ax.set_xlim(-6, 6); ax.set_ylim(0, 1.0); ax.set_xlabel("x"); ax.set_ylabel("density")
-    ax.legend(loc="upper left", fontsize=8); ax.set_title("Fit one Gaussian q to a two-mode p")
+    ax.legend(loc="upper left", fontsize=10); ax.set_title("Fit one Gaussian q to a two-mode p")
     names, values = ["KL(p||q)\nmode covering", "KL(q||p)\nmode seeking", "JSD(p||q)\n≤ log 2"], [kl_pq, kl_qp, js]
-    bars = bx.barh(names, values, color=[REAL_COLOR, FAKE_COLOR, D_COLOR], alpha=0.7)
+    bars = bx.barh(names, values, color=["tab:purple", "tab:green", D_COLOR], alpha=0.7)
     for y, (b, v, key_) in enumerate(zip(bars, values, ("KL(p||q)", "KL(q||p)", "JSD"))):
         bx.text(min(v, 4.6) + 0.05, y, f"{v:.3f}", va="center", fontsize=9)
         bx.plot([best[key_][2]] * 2, [y - 0.4, y + 0.4], "k--", lw=1)
@@ -712,8 +713,9 @@ for name in ("KL(p||q)", "KL(q||p)"):
 # ## 8. An implicit model has no likelihood to maximise
 #
 # A generator is a push-forward (section 2.2): we can **sample** $x = G_\theta(z)$ cheaply, but can we evaluate
-# $q_\theta(x)$ to do maximum likelihood? The change-of-variables formula needs an invertible $G_\theta$
-# with a computable Jacobian determinant; a general neural network has neither. Worse, a generator usually maps a small
+# $q_\theta(x)$ to do maximum likelihood? The change-of-variables formula of section 2.2 needs an invertible
+# $G_\theta$. In several dimensions its $g'(z)$ becomes the determinant of the matrix of derivatives $\partial G/\partial z$
+# (the *Jacobian*). A general neural network has no inverse and no cheap determinant. Worse, a generator usually maps a small
 # noise space into a big data space (notebook 03: 64 numbers to 784 pixels). Then all its samples lie on a
 # *low-dimensional surface*, and $q_\theta$ has no density in data space. Every real image off that surface gets
 # log-likelihood $-\infty$: no gradient to follow.
@@ -769,15 +771,15 @@ ax.scatter(samples_2d[:10_000, 0], samples_2d[:10_000, 1], s=1, color=FAKE_COLOR
            label="samples G(z) (10,000 of them)")
 ax.scatter(*on_curve, color="k", marker="o", s=40, label="point on the curve")
 ax.scatter(*off_curve, color="k", marker="x", s=50, label=f"point {d_off:.2f} off the curve")
-ax.set_aspect("equal"); ax.set_xlabel("$x_1$"); ax.set_ylabel("$x_2$"); ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2))
+ax.set_aspect("equal"); ax.set_xlabel("$x_1$"); ax.set_ylabel("$x_2$"); ax.legend(fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.2))
 ax.set_title("A generator from 1-D noise to 2-D:\nsamples on a curve")
 bx.semilogx(hs, ll_on, "o-", color=D_COLOR, label="KDE at the point on the curve")
 bx.semilogx(hs, ll_on[-1] + np.log(hs[-1] / hs), ":", color="0.5", label=r"slope 1: $-\log h$ + const")
-bx.set_xlabel("KDE bandwidth h"); bx.set_ylabel(r"estimated log $q(x)$"); bx.invert_xaxis(); bx.legend(fontsize=8)
+bx.set_xlabel("KDE bandwidth h"); bx.set_ylabel(r"estimated log $q(x)$"); bx.invert_xaxis(); bx.legend(fontsize=10)
 bx.set_title(r"On the curve: $\to +\infty$ like $-\log h$")
 cx.loglog(hs, ll_on - ll_off, "x-", color=D_COLOR, label="on-curve minus off-curve log q")
 cx.loglog(hs, d_off**2 / (2 * hs**2), ":", color="0.5", label=r"$d^2/(2h^2)$")
-cx.set_xlabel("KDE bandwidth h"); cx.set_ylabel("gap in log q (log scale)"); cx.invert_xaxis(); cx.legend(fontsize=8)
+cx.set_xlabel("KDE bandwidth h"); cx.set_ylabel("gap in log q (log scale)"); cx.invert_xaxis(); cx.legend(fontsize=10)
 cx.set_title(r"Off the curve: log q falls $d^2/(2h^2)$ behind")
 plt.tight_layout(); plt.show()
 for h, a, b in zip(hs, ll_on, ll_off):
@@ -805,28 +807,29 @@ print("an implicit model's likelihood degenerates: checked")
 #
 # We can sample from $p$ (the data) and from $q$ (the generator) but evaluate neither density. Here is the way out.
 # Pool $n$ samples of each, label the data $y = 1$ and the model samples $y = 0$, and ask for $P(y = 1 \mid x)$.
-# With equal class sizes $P(y=1) = P(y=0) = \frac12$, and Bayes' rule gives
+# Given $y = 1$, $x$ has density $p$; given $y = 0$, density $q$. With equal class sizes $P(y=1) = P(y=0) = \frac12$,
+# Bayes' rule, $P(y{=}1 \mid x) = P(y{=}1)\,p(x) \,/\, [P(y{=}1)\,p(x) + P(y{=}0)\,q(x)]$, gives
 #
 # $$P(y = 1 \mid x) = \frac{\tfrac12\,p(x)}{\tfrac12\,p(x) + \tfrac12\,q(x)} = \frac{p(x)}{p(x) + q(x)}.$$
 #
 # So a classifier $c(x) = \sigma(\ell(x))$ trained to predict $y$ learns $p/(p+q)$. Here $\sigma(\ell) = 1/(1+e^{-\ell})$
 # is the logistic **sigmoid**, not a standard deviation. Its logit
 # $\ell(x) = \log\frac{c}{1-c}$ learns the **log density ratio** $\log\frac{p(x)}{q(x)}$, without ever evaluating
-# $p$ or $q$. Each label is a coin that comes up $y = 1$ with probability $c(x)$. Maximum likelihood on the labels
-# (section 4) minimises its negative log-likelihood, the **binary cross-entropy** over all $N = 2n$ samples, which is
-# smallest at $c = P(y = 1 \mid x)$ (notebook 02 proves it)
+# $p$ or $q$. Each label is a coin that comes up $y = 1$ with probability $c(x)$. Fitting $c$ by maximum likelihood
+# (section 4) means minimising the labels' average negative log-likelihood, the **binary cross-entropy** over all
+# $N = 2n$ samples. It is smallest at $c = P(y = 1 \mid x)$ (notebook 02 proves it):
 #
 # $$\mathrm{BCE} = -\frac1N\sum_i\big[y_i\log\sigma(\ell_i) + (1-y_i)\log(1-\sigma(\ell_i))\big].$$
 #
 # **Compute it from logits, stably.** In float32, $\sigma(\ell) = 1/(1+e^{-\ell})$ underflows to exactly 0 once
 # $\ell$ is below about $-87$ ($-104$ where tiny subnormal numbers are kept; Appendix E measures it). Then
-# $\log\sigma(\ell) = -\infty$. Use instead
+# $\log\sigma(\ell) = -\infty$. Use instead, with $\mathrm{softplus}(u) = \log(1 + e^u)$,
 #
 # $$\log\sigma(\ell) = -\log(1 + e^{-\ell}) = -\mathrm{softplus}(-\ell),\qquad
 # \log(1-\sigma(\ell)) = \log\frac{e^{-\ell}}{1+e^{-\ell}} = -\mathrm{softplus}(\ell),$$
 #
 # so $\mathrm{BCE} = \frac1N\sum_i\big[y_i\,\mathrm{softplus}(-\ell_i) + (1-y_i)\,\mathrm{softplus}(\ell_i)\big]$, finite
-# for every finite logit, with $\mathrm{softplus}(u) = \log(1 + e^u)$.
+# for every finite logit.
 
 # %%
 def bce_from_logits(logits, y):
@@ -856,11 +859,12 @@ print(f"stable BCE = gan_utils.losses.bce_with_logits = {float(bce_from_logits(l
 # $$\log\frac{p(x)}{q(x)} = \Big[-\tfrac{x^2}{2}\Big] - \Big[-\tfrac{(x-1)^2}{8} - \log 2\Big]
 # = \underbrace{\log 2 + \tfrac18}_{0.8181} \;\underbrace{-\;\tfrac14}_{-0.25}\,x \;\underbrace{-\;\tfrac38}_{-0.375}\,x^2,$$
 #
-# so a logistic regression on the features $(1, x, x^2)$ can represent the ideal classifier exactly. We train it on
+# so a classifier whose logit is $\ell(x) = w_0 + w_1 x + w_2 x^2$ (a *logistic regression* on the features $(1, x, x^2)$)
+# can represent the ideal classifier exactly. We train it on
 # samples only and compare:
 #
 # 1. its weights with $(0.8181, -0.25, -0.375)$;
-# 2. $c(x)$ with $p/(p+q)$ on the bulk of the data;
+# 2. $c(x)$ with $p/(p+q)$ on the bulk of the data, where $(p+q)/2 > 0.02$;
 # 3. the KL estimate $\mathbb E_{x\sim p}[\ell(x)] \approx \mathbb E_p[\log\frac pq] = \mathrm{KL}(p\|q) = 0.4431$,
 #    computed from samples and the classifier alone.
 
@@ -905,15 +909,15 @@ print(f"KL(p||q) from the classifier: {kl_from_classifier:.4f}; closed form {kl_
 fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 3.6))
 ax.plot(x_line, np.exp(log_normal(x_line, 0, 1)), color=REAL_COLOR, lw=2, label="p = N(0, 1)")
 ax.plot(x_line, np.exp(log_normal(x_line, 1, 2)), color=FAKE_COLOR, lw=2, label="q = N(1, 2²)")
-ax.set_xlim(-3, 4); ax.set_xlabel("x"); ax.set_ylabel("density"); ax.legend(loc="upper left", fontsize=8)
+ax.set_xlim(-3, 4); ax.set_xlabel("x"); ax.set_ylabel("density"); ax.legend(loc="upper left", fontsize=10)
 ax2 = ax.twinx()
 ax2.plot(x_line, c_true, color="gray", lw=3, alpha=0.5, label="p/(p+q)")
 ax2.plot(x_line, c_learned, color=D_COLOR, lw=1.5, ls="--", label="classifier c(x)")
-ax2.set_ylim(0, 1); ax2.set_ylabel("P(real | x)"); ax2.legend(loc="upper right", fontsize=8)
+ax2.set_ylim(0, 1); ax2.set_ylabel("P(real | x)"); ax2.legend(loc="upper right", fontsize=10)
 ax.set_title(f"The classifier learns p/(p+q): max gap {gap:.3f}")
 bx.plot(x_line, log_pq_true, color="gray", lw=3, alpha=0.5, label="true log p/q")
 bx.plot(x_line, np.asarray(features(jnp.asarray(x_line)) @ w), color=D_COLOR, ls="--", label="classifier logit")
-bx.set_xlim(-3, 4); bx.set_ylim(-8, 2); bx.set_xlabel("x"); bx.set_ylabel("log density ratio"); bx.legend(fontsize=8)
+bx.set_xlim(-3, 4); bx.set_ylim(-8, 2); bx.set_xlabel("x"); bx.set_ylabel("log density ratio"); bx.legend(fontsize=10)
 bx.set_title("Its logit is the log density ratio")
 plt.tight_layout(); plt.show()
 
@@ -944,7 +948,7 @@ print("density-ratio trick: checked")
 # | implicit models | $q(x) = 0$ off the generator's surface | log-likelihood $\to -\infty$ |
 # | density-ratio trick | $P(\text{real}\mid x) = p/(p+q)$ | logistic regression recovers $\log p/q$ |
 #
-# From here on the course uses `gan_utils.data.mixture_1d` / `GaussianMixture` for toy data with exact densities,
+# From here on the course uses `gan_utils.data.mixture_1d` (a `GaussianMixture`, with exact `.pdf`, `.cdf` and `.sample`) for toy data with exact densities,
 # and `gan_utils.losses.bce_with_logits` for the stable cross-entropy (its GAN forms, `discriminator_loss` and
 # `generator_loss_non_saturating`, come in notebook 02).
 

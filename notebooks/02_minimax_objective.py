@@ -70,8 +70,7 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 #
 # The modes overlap so that a small MLP can push 1-D Gaussian noise onto $p$. The ideal map $F^{-1}(\Phi(z))$ of
 # notebook 01 does this exactly. Its slope at $z = 0$, the median, is $\varphi(0)/p(0)$: 4.4 for this $p$, but 1,490
-# for the separated modes of notebook 01, a near-jump. As in notebook 01, the integrals use float64 NumPy
-# log-densities.
+# for the separated modes of notebook 01, a near-jump.
 
 # %%
 p = mixture_1d((-1.2, 1.2), (0.6, 0.6))
@@ -81,6 +80,7 @@ def log_normal(x, mu, sigma):
     return -0.5 * ((x - mu) / sigma) ** 2 - np.log(sigma * np.sqrt(2 * np.pi))
 
 def log_p(x):
+    # log p(x) in float64 NumPy, as in notebook 01: every integral below works from these log-densities
     x = np.asarray(x, np.float64)[..., None]
     return np.logaddexp.reduce(np.log(P_WEIGHTS) + log_normal(x, P_MEANS, P_STDS), axis=-1)
 
@@ -163,7 +163,7 @@ print(f"V when D is confidently wrong (logits -200 on real, +200 on fake) = {ext
 #
 # $$\boxed{D^\star(x) = \frac{p(x)}{p(x) + q(x)}}$$
 #
-# This is notebook 01's Bayes classifier. Where $q = p$, $D^\star = \frac12$.
+# This is the $P(y = 1 \mid x)$ that notebook 01's classifier learns (section 9). Where $q = p$, $D^\star = \frac12$.
 #
 # *Numerical check*: with $q = \mathcal N(0.5, 1)$, maximise $f$ at several $x$ over a grid of $10^6$ values of $y$.
 
@@ -193,11 +193,11 @@ for x, b, d in zip(x_points, brute, d_star(x_points)):
 # %% [markdown]
 # ### A trained discriminator finds $D^\star$
 #
-# Notebook 01 (section 9) tested this with a logistic classifier; here we test the MLP section 6 reuses. In practice we only have samples of $p$ and $q$. So we train a small **MLP discriminator** (1 input, two hidden
-# layers of 64 leaky-ReLU units, 1 output logit) with Adam on fresh batches from both, minimising $-V$. We then
-# compare it with $D^\star$ on the **bulk**, where $(p+q)/2 > 0.05$. The network is a plain function of a list of
-# weight matrices, so every step is visible; `gan_utils.models.MLPDiscriminator` is the Flax NNX version, used from
-# notebook 03 on.
+# Notebook 01 (section 9) showed that a logistic classifier trained on samples learns $p/(p+q)$. Here we check the
+# same for the small **MLP discriminator** that section 6 reuses: 1 input, two hidden layers of 64 leaky-ReLU units
+# ($h \mapsto \max(h, 0.2h)$), 1 output logit. We train it with Adam on fresh batches of $p$ and $q$, minimising
+# $-V$. We then compare it with $D^\star$ on the **bulk**, where $(p+q)/2 > 0.05$. Its Flax NNX version,
+# `gan_utils.models.MLPDiscriminator`, is used from notebook 03 on.
 
 # %%
 def init_mlp(key, sizes):
@@ -233,7 +233,7 @@ print("discriminator parameters:", count_params(D_params), "| logits for 5 input
 # %%
 D_STEPS, BATCH = (1500 if TESTING else 3000), 512
 # Adam, with the learning rate decayed along a cosine to 2% of its start (a schedule we chose; not compared here with
-# a constant rate)
+# a constant rate). b1=0.5 sets beta_1, the decay rate of Adam's running average of the gradient (section 6).
 d_opt = optax.adam(optax.cosine_decay_schedule(2e-3, D_STEPS, alpha=0.02), b1=0.5)
 
 @jax.jit
@@ -346,8 +346,8 @@ def jsd_entropy(log_q_grid, H_q):
     log_m = np.logaddexp(LOG_P, log_q_grid) - np.log(2)
     return entropy(log_m) - 0.5 * H_P - 0.5 * H_q
 
-cases = [("N(0.5, 1)", 0.5, 1.0), ("N(0, 1.34) (moments of p)", 0.0, math.sqrt(1.8)), ("N(-1.2, 0.6) (one mode)", -1.2, 0.6),
-         ("N(3, 0.5)", 3.0, 0.5), ("N(10, 1) (far away)", 10.0, 1.0), ("q = p", None, None)]
+cases = [("N(0.5, 1)", 0.5, 1.0), ("N(0, 1.8) (moments of p)", 0.0, math.sqrt(1.8)), ("N(-1.2, 0.6^2) (one mode)", -1.2, 0.6),
+         ("N(3, 0.5^2)", 3.0, 0.5), ("N(10, 1) (far away)", 10.0, 1.0), ("q = p", None, None)]
 rows = []
 for name, mu, sigma in cases:
     if mu is None:
@@ -388,9 +388,10 @@ ax.plot([-mu_best, mu_best], [C_best, C_best], "v", color=FAKE_COLOR, ms=8, labe
 ax.axhline(-math.log(4), color="gray", ls="--", lw=1, label=r"$-\log 4$ (q = p)")
 ax.axhline(0, color="gray", ls=":", lw=1, label=r"0 = $-\log 4 + 2\log 2$ (disjoint)")
 for m in P_MEANS:
-    ax.axvline(m, color=REAL_COLOR, alpha=0.4, lw=1)
+    ax.axvline(m, color=REAL_COLOR, alpha=0.8, lw=1.5)
 ax.set_xlabel(r"mean $\mu$ of the model q"); ax.set_ylabel(r"$C(G) = V(D^\star, G)$")
-ax.set_title("The generator's criterion against an optimal D (blue lines: modes of p)"); ax.legend(fontsize=9)
+ax.set_title("The generator's criterion against an optimal D (blue lines: modes of p)")
+ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.02, 1))
 plt.show()
 print(f"C(G) with the width fixed at 0.6: lowest at mu = ±{mu_best:.2f} (C = {C_best:.4f}), {1.2 - mu_best:.2f} from "
       f"the modes at ±1.2 toward the gap; C = {C_mode:.4f} on a mode (mu = -1.2), {C_mid:.4f} between the modes "
@@ -420,10 +421,10 @@ print(f"minimum at ±{mu_best:.2f}, in (0.8, 1.2); C(min) {C_best:.4f} < C(mode)
 #
 # The minimax game asks $G$ to **minimise** $\mathbb E_z[\log(1 - D(G(z)))]$, the only term of $V$ that depends on
 # $G$. This is the **saturating** loss. Goodfellow et al. noticed that it learns badly early on. They proposed the
-# **non-saturating** loss instead: **minimise** $-\mathbb E_z[\log D(G(z))]$. Mind the sign: $+\log D$ here is an easy
-# slip, and it makes $G$ help $D$. Both losses fall as $D(G(z))$ rises, so both push fakes toward "real". With $D$
-# optimal and $q$ free, both have their only fixed point at $q = p$. But they are **not** the same objective
-# (section 4.1).
+# **non-saturating** loss instead: **minimise** $-\mathbb E_z[\log D(G(z))]$. Mind the sign: minimising
+# $+\mathbb E_z[\log D(G(z))]$ instead is an easy slip; it pushes fakes toward "fake" and helps $D$. Both losses
+# fall as $D(G(z))$ rises, so both push fakes toward "real". With $D$ optimal and $q$ free, both have their only
+# fixed point at $q = p$. But they are **not** the same objective (section 4.1).
 #
 # Their gradients differ. With $D = \sigma(\ell)$ and $\sigma'(\ell) = \sigma(\ell)(1 - \sigma(\ell))$, per sample:
 #
@@ -540,7 +541,7 @@ def at_data(tr, tol=0.1):
     return None if off[-1] else (int(np.nonzero(off)[0][-1]) + 2 if off.any() else 1)
 print(f"step 1, the same state for both runs: D(G(z)) = {float(trace_sat['d_fake'][0]):.4f}")
 for name, tr in (("saturating", trace_sat), ("non-saturating", trace_ns)):
-    print(f"{name:15s}: first |dL/dmu| = {float(tr['grad_mu'][0]):.4f}; "
+    print(f"{name:15s}: first |d(generator loss)/dmu| = {float(tr['grad_mu'][0]):.4f}; "
           f"mu after 500 steps {float(tr['mu'][499]):+.3f}; "
           f"halfway (mu > 0) at step {halfway(tr)}; within 0.1 of 2 from step {at_data(tr)}; "
           f"final mu {float(tr['mu'][-1]):+.3f} (target 2)")
@@ -554,7 +555,7 @@ for tr, color, ls, name in ((trace_sat, "#7a7a7a", "--", "saturating"), (trace_n
     axes[1].plot(steps_axis[12:-12], avg(tr["d_fake"]), color=color, ls=ls, lw=1.5, label=name)
     axes[2].semilogy(steps_axis[12:-12], avg(tr["grad_mu"]), color=color, ls=ls, lw=1.5, label=name)
 axes[0].axhline(2, color=REAL_COLOR, ls=":", label="data mean 2"); axes[0].set_ylabel(r"generator mean $\mu$")
-axes[1].set_ylabel("mean D(G(z)) (25-step average)"); axes[2].set_ylabel(r"$|\partial L_G / \partial\mu|$ (25-step average)")
+axes[1].set_ylabel("mean D(G(z)) (25-step average)"); axes[2].set_ylabel(r"$|\partial(\mathrm{generator\ loss})/\partial\mu|$ (25-step average)")
 axes[0].set_title("Where is the generator?"); axes[1].set_title("How real do fakes look?")
 axes[2].set_title("Generator gradient")
 for ax in axes:
@@ -679,7 +680,7 @@ assert gap_ns_jsd > 0.1
 print(f"largest difference between the non-saturating and the JSD gradient: {gap_ns_jsd:.3f}")
 
 # %% [markdown]
-# The two middle columns agree, and so do the two right ones: the derivation holds. The non-saturating and JSD
+# The first two gradient columns agree, and so do the last two: the derivation holds. The non-saturating and JSD
 # gradients differ in size, by up to 7.615, and sometimes in sign. Far from the data the difference is largest: at
 # $\theta_0 = (-4, 0.6)$ the non-saturating gradient in $\mu$ is -7.6963, the JSD gradient only -0.0814. So the
 # non-saturating loss keeps a slope where the minimax one has almost none. Appendix C shows which Gaussian each
@@ -688,7 +689,7 @@ print(f"largest difference between the non-saturating and the JSD gradient: {gap
 # %% [markdown]
 # ## 5. Game dynamics: gradient steps on $\min_x \max_y\, xy$
 #
-# Even with good losses, a GAN is a **game**, not a minimisation, and gradient steps on games behave differently.
+# Even with good losses, a GAN is a **game**, not a minimisation.
 # The smallest example is $V(x, y) = xy$: player $x$ (the "generator") minimises it and player $y$ (the
 # "discriminator") maximises it. The unique equilibrium is $(0, 0)$. The gradients are $\partial V/\partial x = y$ and
 # $\partial V/\partial y = x$.
@@ -705,8 +706,8 @@ print(f"largest difference between the non-saturating and the JSD gradient: {gap
 # $$\begin{pmatrix}x'\\y'\end{pmatrix} = \begin{pmatrix}1 - k\eta^2 & -\eta\\ k\eta & 1\end{pmatrix}
 # \begin{pmatrix}x\\y\end{pmatrix},\qquad \det = (1 - k\eta^2) + k\eta^2 = 1,\qquad \mathrm{tr} = 2 - k\eta^2.$$
 #
-# Determinant 1 preserves area. For $k\eta^2 < 4$ the eigenvalues are $e^{\pm i\theta}$ with
-# $\cos\theta = 1 - k\eta^2/2$, so the iterates **cycle** on an ellipse around $(0, 0)$: bounded, but they never
+# Determinant 1 preserves area. For $k\eta^2 < 4$ the eigenvalues are $e^{\pm i\omega}$ with
+# $\cos\omega = 1 - k\eta^2/2$, so the iterates **cycle** on an ellipse around $(0, 0)$: bounded, but they never
 # converge. (With $k$ simultaneous discriminator steps, $\det = 1 + k\eta^2 > 1$: still a spiral out.)
 
 # %%
@@ -753,7 +754,7 @@ def draw_game(eta=0.2, k_disc=1, steps=150):
     lim = min(max(2.0, 1.1 * np.abs(alt).max()), 6)
     ax.set_xlim(-lim, lim); ax.set_ylim(-lim, lim); ax.set_aspect("equal")
     ax.set_xlabel("x (generator, minimises xy)"); ax.set_ylabel("y (discriminator, maximises xy)")
-    ax.legend(fontsize=9, loc="upper right"); ax.set_title(f"min_x max_y xy: eta = {eta:.2f}, k = {k_disc}")
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.02, 1)); ax.set_title(f"min_x max_y xy: eta = {eta:.2f}, k = {k_disc}")
     bx.semilogy(np.hypot(*sim.T), "--", color="#7a7a7a", label="simultaneous")
     bx.semilogy(np.hypot(*alt.T), color=D_COLOR, label="alternating")
     bx.set_xlabel("step"); bx.set_ylabel("distance to equilibrium"); bx.legend(fontsize=9)
@@ -768,24 +769,21 @@ interactive_figure(draw_game,
                    steps=widgets.IntSlider(value=150, min=10, max=500, step=10, description="steps",
                                            continuous_update=False))
 
-# %%
-# The widget's figure, drawn once for readers without a kernel (eta = 0.2, k = 1, 150 steps).
-draw_game(0.2, 1, 150); plt.show()
-
 # %% [markdown]
 # On $xy$, plain gradient steps **orbit** the equilibrium instead of descending into it: a game is not a
 # minimisation. Real GANs are not bilinear, and a loss with curvature can damp these cycles. So whether a given GAN
 # settles or cycles must be measured. Section 6 trains a 1-D GAN with alternating steps, and Appendix D compares it
-# with simultaneous steps. The course's training loop alternates (`gan_utils.steps.make_train_step` does $k$
-# discriminator steps, then one generator step), and notebook 05 watches samples, not only loss curves.
+# with simultaneous steps. The course's training loop alternates, and notebook 05 watches samples, not only loss
+# curves.
 
 # %% [markdown]
 # ## 6. A complete 1-D GAN, written by hand
 #
-# Everything together. The generator $G$ is an MLP $1 \to 32 \to 32 \to 1$ fed $z \sim \mathcal N(0, 1)$. The
+# The generator $G$ is an MLP $1 \to 32 \to 32 \to 1$ fed $z \sim \mathcal N(0, 1)$. The
 # discriminator $D$ is the $1 \to 64 \to 64 \to 1$ MLP of section 2. Each training step follows Goodfellow et al.'s
 # Algorithm 1 with $k = 1$, with two changes that the rest of the course makes too: $G$ minimises the non-saturating
-# loss, and both players use Adam with $\beta_1 = 0.5$, as DCGAN did (Radford et al. 2016).
+# loss, and both players use Adam with $\beta_1 = 0.5$, as DCGAN did (Radford et al. 2016). $\beta_1$ is the decay
+# rate of Adam's running average of the gradient.
 #
 # 1. draw real $x \sim p$ and noise $z$; take one Adam step on $D$ to **minimise $-V$** (section 1);
 # 2. draw fresh noise; take one Adam step on $G$ to **minimise** $-\log D(G(z))$ (section 4), through the
@@ -793,7 +791,7 @@ draw_game(0.2, 1, 150); plt.show()
 #
 # Both steps use `jax.grad` inside one `jax.lax.scan`, compiled with `jax.jit`. The discriminator gets twice the
 # generator's learning rate: a choice that worked for this toy, not a measured optimum. Every `CHUNK` steps we record
-# a snapshot of $q$ and $D$ for the animation. The next cell also counts the lines of the whole GAN.
+# a snapshot of $q$ and $D$ for the animation.
 
 # %%
 GAN_STEPS = 2000 if TESTING else 3000
@@ -934,8 +932,8 @@ print(f"mean over the last 500 steps: V = {-float(history['d_loss'][-500:].mean(
       f"generator loss {g_loss_final:.4f} (log 2 = {math.log(2):.4f})")
 print(f"The generator is close to p but {'measurably ' if abs(std_fake - std_data) > 3 * se_std else ''}"
       f"{'wider' if std_fake > std_data else 'narrower'}: std {std_fake:.3f} against {std_data:.3f} "
-      f"({100 * (std_fake / std_data - 1):+.0f}%, {abs(std_fake - std_data) / se_std:.0f} standard errors of the std of "
-      f"{len(fake):,} draws from p, whose kurtosis is {kurt_p:.2f}), and W1 = {w1:.3f} is {w1 / w1_noise:.0f} times the {w1_noise:.3f} that separates two samples of p.")
+      f"({100 * (std_fake / std_data - 1):+.0f}%, {abs(std_fake - std_data) / se_std:.0f} times the sampling error of the std of "
+      f"{len(fake):,} draws from p), and W1 = {w1:.3f} is {w1 / w1_noise:.0f} times the {w1_noise:.3f} that separates two samples of p.")
 print(f"D* = p/(p+q) for this generator (q from a 32-bin histogram of its samples where p > 0.05) strays up to "
       f"{dstar_dev:.3f} from 1/2, {dstar_dev / d_dev:.0f} times the trained D's {d_dev:.3f} (the same estimate for a "
       f"sample of p itself: {dstar_noise:.3f}, the histogram's noise)")
@@ -968,28 +966,30 @@ print(f"max |D - 1/2| = {d_dev:.3f} < 0.1, |V + log 4| = {abs(V_final + math.log
 
 # %% [markdown]
 # At the end $D$ hovers around $\frac12$ where the data lives, and $V$ sits near $-\log 4$, as $D^\star = \frac12$ at
-# $q = p$ predicts. But $q$ is not $p$. Its distance $W_1$ to $p$ (Wasserstein-1; in 1-D the mean gap between sorted
-# samples; notebook 07) is several times that between two samples of $p$. And this $q$'s $D^\star$ strays further
-# from $\frac12$ than the trained $D$ does. So a $D$ near $\frac12$ means that *this* $D$ cannot tell $q$ from $p$, not that $q = p$ (section 3's
-# first idealisation). That is why the check above measures $q$ directly.
+# $q = p$ predicts. $V$ can even dip just below $-\log 4$. The trained $D$, a step behind $G$, then does slightly
+# worse than the constant $\frac12$: only $\max_D V$ is at least $-\log 4$. But $q$ is not $p$. Its distance $W_1$
+# to $p$ (Wasserstein-1; in 1-D the mean gap between sorted samples; notebook 07) is several times that between two
+# samples of $p$. And this $q$'s $D^\star$ strays further from $\frac12$ than the trained $D$ does. So a $D$ near
+# $\frac12$ means that *this* $D$ cannot tell $q$ from $p$, not that $q = p$ (section 3's first idealisation). That
+# is why the check above measures $q$ directly.
 #
-# The losses do *not* decrease to zero. They settle at their equilibrium values, $2\log 2$ for $D$ and $\log 2$ for
-# the non-saturating $G$ (`gan_utils.plots.EQUILIBRIUM` records them), whenever $D$ is at $\frac12$ on real and fake
-# samples alike, whether or not $q = p$.
+# The losses do *not* decrease to zero. They settle at their equilibrium values, $2\log 2$ for $D$'s loss $-V$ (the
+# figure plots $V$, at $-\log 4$) and $\log 2$ for the non-saturating $G$ (`gan_utils.plots.EQUILIBRIUM` records
+# them), whenever $D$ is at $\frac12$ on real and fake samples alike, whether or not $q = p$.
 #
-# From notebook 03 on, **`gan_utils.steps.make_train_step`** compiles this training step for Flax NNX models, and
-# `gan_utils.train.fit` runs it (Appendix E notes how the library's step differs).
+# From notebook 03 on, **`gan_utils.steps.make_train_step`** and `gan_utils.train.fit` run this step for Flax NNX
+# models (Appendix E: how the library's step differs).
 
 # %% [markdown]
 # **The same GAN, one button at a time.** The course's **GAN playground** (`gan_utils.playground.Playground`) runs
 # `gan_step`'s algorithm with buttons: one discriminator step, then one generator step through the discriminator
 # just updated. It has the same $p$, widths, learning rates, Adam settings, batch size and losses (the next cell sets
-# them and checks the learning rates, batch size and losses), but its own Flax NNX networks (Appendix E lists the
-# differences).
+# them), but its own Flax NNX networks (Appendix E lists the differences).
 #
 # With the notebook running, press **reset**, then **step D** several times. $D(x)$ (black) rises over $p$ (blue),
 # above its value on the generated samples (orange), which do not move. Then press **step G**: most samples move the
-# way the arrows under the axis point, and $D(x)$ does not change. **run** alternates both until **pause**.
+# way their gradient arrows under the axis point (drawn live only: each shows how $G$'s loss pushes that sample),
+# and $D(x)$ does not change. **run** alternates both until **pause**.
 
 # %%
 PG_STEPS = 300                         # steps taken before the widget is shown: what its saved snapshot shows

@@ -117,10 +117,10 @@ print("MLPGenerator parameters:", models.count_params(mlp))
 #
 # The figure shows the latent grid and samples $z \sim \mathcal N(0, I)$ (left). The middle panel pushes them through
 # the untrained $G$. The right panel pushes them through a $G$ trained as a GAN on a ring of 8 Gaussians for 2,000
-# steps. We train with `train.fit`, the training loop built in notebook 05. Training bends and folds the plane so that
-# far more of the Gaussian mass lands on the 8 modes. The check below the figure counts the samples near each mode, for
-# this run and for 4 more seeds. How much mass lands near a mode varies from seed to seed, and a run can leave one mode
-# nearly empty.
+# steps. We train it with `train.fit`, notebook 05's training loop. Training bends and folds the plane so that
+# far more of the Gaussian mass lands on the 8 modes. The check below the figure counts the samples near each mode.
+# A mode counts as covered with one sample, so the check also divides each run's emptiest mode by an even share (1:
+# perfectly even). It varies from seed to seed, and a run can leave one mode nearly empty.
 
 # %%
 ring = data.ring(std=0.05)
@@ -197,16 +197,23 @@ else:
 # ## 2. The DCGAN generator for 28x28 digits
 #
 # For images an MLP wastes parameters: it must learn separately that a stroke looks the same everywhere. A
-# **convolutional** generator (DCGAN, Radford et al., 2016) starts from a small, deep feature map. It doubles the map's
-# size twice, halving its depth at the first step and going to one channel at the last:
+# $k\times k$ **convolution** slides one small weight array, the *kernel*, over the image: the same weights at every
+# position. Each output pixel is a weighted sum of the $k\times k$ input pixels around it, over all input *channels*
+# (maps of values over the image, or *feature maps*). Each output channel has its own kernel. With *stride* $s$ the
+# kernel moves $s$ pixels at a time.
+#
+# A **convolutional** generator (DCGAN, Radford et al., 2016) starts from a small map with many channels. It doubles
+# the map's size twice, halving its channels at the first step and going to one channel at the last:
 #
 # $$z \in \mathbb R^{64} \xrightarrow{\text{Linear, BN, ReLU}} 7\times7\times128 \xrightarrow{\text{up}\times2,\ \text{BN, ReLU}} 14\times14\times64
 # \xrightarrow{\text{up}\times2,\ \tanh} 28\times28\times1.$$
 #
-# `gan_utils.models.DCGANGenerator` is this network. The table below is **computed from the model**, not typed.
-# `models.layer_table` runs the forward pass under `jax.eval_shape` (shapes only, no arithmetic) and records each
-# layer's output shape. So the table stays right if the architecture changes. ReLU, reshape and tanh have no
-# parameters and no module, so they do not appear.
+# BN is BatchNorm (section 4). Each "up x2" is a learned upsampling, here a sub-pixel convolution (section 3): it
+# computes 4 times the output channels, then rearranges them into a map twice as large.
+#
+# `gan_utils.models.DCGANGenerator` is this network. The table below is **computed from the model**, not typed:
+# `models.layer_table` records each layer's output shape in a forward pass under `jax.eval_shape` (shapes only, no
+# arithmetic). ReLU, reshape and tanh have no parameters and no module, so they do not appear.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -319,9 +326,9 @@ for name in ("transposed conv, k=4, s=2", "resize + 3x3 conv", "sub-pixel 3x3 co
 # %% [markdown]
 # Even overlap removes the *structural* checkerboard, not every periodic pattern. With random weights, a sub-pixel
 # convolution draws its four sub-pixels from four independent kernels. A transposed convolution with $k=4$ draws them
-# from four different $2\times2$ slices of its kernel. Training must make them agree. Below are untrained generators of
-# each mode (same seed, same latent codes). The **checkerboard score** measures the $2\times2$ periodic pattern: the
-# spread of the four sub-pixel means over the image, divided by the pixel standard deviation (0 = none).
+# from four different $2\times2$ slices of its kernel. Training must make them agree. Below are untrained generators,
+# one per upsampling `mode` (same seed, same latent codes). The **checkerboard score** measures the $2\times2$ periodic
+# pattern: the spread of the four sub-pixel means over the image, divided by the pixel standard deviation (0 = none).
 
 # %%
 def checkerboard_score(imgs):
@@ -338,7 +345,7 @@ for mode in models.UPSAMPLE_MODES:
 scores = {mode: checkerboard_score(imgs) for mode, imgs in untrained.items()}
 fig, axes = plt.subplots(1, 3, figsize=(12, 4.4))
 for ax, (mode, imgs) in zip(axes, untrained.items()):
-    plots.show_images(imgs, nrow=4, ax=ax, title=f"untrained, upsample={mode!r}\ncheckerboard score {scores[mode]:.2f}")
+    plots.show_images(imgs[:4], nrow=2, ax=ax, title=f"untrained, upsample={mode!r}\ncheckerboard score {scores[mode]:.2f}")
 plt.tight_layout(); plt.show()
 print("checkerboard score at initialisation: " + ", ".join(f"{m} {v:.2f}" for m, v in scores.items()))
 # One initialisation is one draw: the same scores for 5 initial seeds (same latent codes)
@@ -353,14 +360,13 @@ assert seed_scores["resize"].max() < 0.1, seed_scores
 assert min(seed_scores["subpixel"].min(), seed_scores["transpose"].min()) > 2 * seed_scores["resize"].max(), seed_scores
 
 # %% [markdown]
-# At initialisation the **sub-pixel** and the **transposed** generators both have a clear $2\times2$ pattern. Over 5
-# initial seeds their mean scores are 0.40 and 0.51, and which one is stronger depends on the seed.
-# Resize-convolution copies each pixel to all four sub-pixels before convolving, so it has almost none (mean 0.04).
-# Training removes the pattern: the pretrained sub-pixel generator of section 6 scores like real digits. Appendix A
-# removes it from the start, with an initialisation called ICNR. A kernel not divisible by the stride is different.
-# For $k=3$, $s=2$ the uneven overlap is built in: only exactly balanced weights cancel it, and networks struggle to
-# learn them (Odena et al., 2016). The course's $k=4$
-# transposed layer has an even interior (all 4s above).
+# At initialisation the **sub-pixel** and the **transposed** generators both have a $2\times2$ pattern. It is too fine
+# to see here, but the score measures it. Over 5 initial seeds their mean scores are 0.40 and 0.51, and which one is
+# stronger depends on the seed. Resize-convolution copies each pixel to all four sub-pixels before convolving, so it has
+# almost none (mean 0.04). Training removes the pattern: the pretrained sub-pixel generator of section 6 scores like
+# real digits. Appendix A removes it from the start, with an initialisation called ICNR. A kernel not divisible by the
+# stride is different. For $k=3$, $s=2$ the uneven overlap is built in: only exactly balanced weights cancel it, and
+# networks struggle to learn them (Odena et al., 2016).
 #
 # ### Why `gan_utils` uses sub-pixel convolution
 #
@@ -371,7 +377,8 @@ assert min(seed_scores["subpixel"].min(), seed_scores["transpose"].min()) > 2 * 
 # cell below builds the sub-pixel weights from a random transposed layer, by feeding it one impulse per input channel.
 #
 # The $k=4$ transposed layer overlaps evenly too, so speed decides. On the course's CPUs the transposed generator
-# trains several times slower: Appendix B finds the time in its kernel's gradient. So `DCGANGenerator` uses
+# trains several times slower: Appendix B finds the time in its kernel's gradient. Resize-convolution does as many
+# multiply-adds as sub-pixel, on an input four times larger, and is slower too. So `DCGANGenerator` uses
 # `upsample="subpixel"` by default.
 
 # %%
@@ -406,20 +413,19 @@ assert outside == 0.0 and gap < 1e-5
 #
 # ## 4. BatchNorm, tanh, and data in $[-1, 1]$
 #
-# **BatchNorm** (Ioffe and Szegedy, 2015) normalises each feature over the batch, then rescales it with learned
-# $\gamma, \beta$:
+# **BatchNorm** (Ioffe and Szegedy, 2015) normalises each feature over a batch of $B$ samples $h_1, \dots, h_B$, then
+# rescales it with learned $\gamma, \beta$:
 # $$\hat h = \frac{h - \mu_B}{\sqrt{\sigma_B^2 + \varepsilon}},\qquad \mathrm{BN}(h) = \gamma \hat h + \beta,\qquad
 # \mu_B = \tfrac1B\sum_i h_i,\ \ \sigma_B^2 = \tfrac1B\sum_i (h_i - \mu_B)^2.$$
-# It keeps every layer's input on a fixed scale, whatever the weights do. The DCGAN paper reports that this was
-# critical to get deep generators to start learning, and that it kept them from collapsing all samples to one point
-# (Radford et al., 2016, section 3). BatchNorm has **two modes**. In *training* mode it uses the batch's statistics and
-# updates running averages, $\text{running} \leftarrow m\cdot\text{running} + (1-m)\cdot\text{batch}$, with momentum
-# $m = 0.9$ in the course's generator. In *inference* mode (`model.eval()`, used by `models.sample`) it uses the running
-# averages, so a sample does not depend on the rest of its batch.
+# It keeps every layer's input on a fixed scale, whatever the weights do. DCGAN found it critical to get deep generators
+# learning; it also kept them from collapsing all samples to one point (Radford et al., 2016, section 3). BatchNorm has
+# **two modes**. In *training* mode it uses the batch's statistics and updates running averages,
+# $\text{running} \leftarrow 0.9\cdot\text{running} + 0.1\cdot\text{batch}$ in the course's generator (Flax's
+# `momentum=0.9`). In *inference* mode (`model.eval()`, used by `models.sample`) it uses the running averages, so a sample does not depend
+# on the rest of its batch.
 #
 # Below is BatchNorm by hand, as a pure function that returns the new running statistics instead of mutating anything.
-# We check it against Flax's `nnx.BatchNorm` in both modes. We use a fresh layer, not the generator's, so no running
-# statistic leaks into later cells.
+# We check it against Flax's `nnx.BatchNorm` in both modes.
 
 # %%
 def batchnorm(h, gamma, beta, running_mean, running_var, *, train, momentum=0.9, eps=1e-5):
@@ -438,6 +444,7 @@ h = G.fc(zb)                                   # the generator's first layer, be
 F = h.shape[1]
 gamma, beta = 1 + 0.1 * jax.random.normal(k_gb, (F,)), jnp.linspace(-0.5, 0.5, F)   # not the trivial 1 and 0
 bn = nnx.BatchNorm(F, momentum=G.bn0.momentum, rngs=nnx.Rngs(0))   # the generator's momentum, 0.9 (asserted below)
+# a fresh layer, not the generator's: no running statistic leaks into later cells
 bn.scale[...], bn.bias[...] = gamma, beta
 stats = (bn.mean[...], bn.var[...])            # Flax's initial running mean and variance: 0 and 1 (asserted below)
 assert G.bn0.momentum == G.bn1.momentum == 0.9 and not stats[0].any() and bool((stats[1] == 1).all())
@@ -465,57 +472,24 @@ print(f"training mode, the same sample in a batch of 256 vs a batch of 5: output
 assert train_gap < 1e-4 and stat_gap < 1e-5 and eval_gap < 1e-4 and alone_gap < 1e-5 and train_alone > 0.1
 
 # %% [markdown]
-# The last line is the reason for the two modes: in training mode a sample's output depends on the other samples of
-# its batch. `models.sample` switches the generator to inference mode on a copy (`models.inference_copy`). So samples
-# drawn in the middle of training neither depend on their batch nor update the running averages.
+# The last line is why there are two modes: in training mode a sample's output depends on its batch. `models.sample`
+# switches the generator to inference mode on a copy (`models.inference_copy`). So samples drawn in the middle of
+# training neither depend on their batch nor update the running averages.
 #
-# DCGAN initialised every weight from $\mathcal N(0, 0.02^2)$; the course keeps Flax's default, LeCun-normal weights.
-# Appendix C compares the two in the untrained generator: behind a BatchNorm, the weight scale divides out in training
-# mode.
+# DCGAN initialised every weight from $\mathcal N(0, 0.02^2)$; the course keeps Flax's default. Appendix C compares
+# the two.
 #
-# **Why the course's discriminator has no BatchNorm.** DCGAN put BatchNorm in the discriminator too. The course's
-# discriminator (notebook 04) has none. In training mode BatchNorm makes each logit depend on the rest of the batch,
+# **Why the course's discriminator has no BatchNorm.** DCGAN put BatchNorm in the discriminator too; the course's
+# (notebook 04) has none. In training mode BatchNorm makes each logit depend on the rest of the batch,
 # and a GAN feeds $D$ batches that are all real or all fake. $D$ can then use batch statistics instead of judging each
 # image. A penalty defined per sample, such as the gradient penalty of notebook 07, then no longer means what it says
-# (Gulrajani et al., 2017, section 4, drop BatchNorm for this reason). The cell below scores one real
-# digit with an untrained discriminator that has BatchNorm after its first convolution. It scores the digit inside an
-# all-real batch and inside a batch of fakes. (DCGAN placed BatchNorm after the second convolution; notebook 04
-# repeats the measurement there.)
-
-# %%
-class BNDiscriminator(nnx.Module):
-    # DCGANDiscriminator with a BatchNorm after the first convolution, for this measurement only
-    def __init__(self, base=32, *, rngs):
-        self.conv1 = nnx.Conv(1, base, (4, 4), strides=(2, 2), rngs=rngs)
-        self.bn1 = nnx.BatchNorm(base, momentum=0.9, rngs=rngs)
-        self.conv2 = nnx.Conv(base, 2 * base, (4, 4), strides=(2, 2), rngs=rngs)
-        self.fc = nnx.Linear(7 * 7 * 2 * base, 1, rngs=rngs)
-    def __call__(self, x):
-        x = nnx.leaky_relu(self.bn1(self.conv1(x)), 0.2)
-        x = nnx.leaky_relu(self.conv2(x), 0.2)
-        return self.fc(x.reshape(x.shape[0], -1))[:, 0]
-
-x_digits = data.to_unit_range(data.load_mnist("test", n=64)[0])
-key, sub = jax.random.split(key)
-x_fakes = np.asarray(models.sample(G, sub, 63))            # untrained generator: obvious fakes
-batch_real = jnp.asarray(x_digits)                          # the digit x_digits[0] with 63 other real digits
-batch_mixed = jnp.concatenate([batch_real[:1], x_fakes])   # the same digit with 63 fakes
-for name, make in (("with BatchNorm", lambda: BNDiscriminator(rngs=nnx.Rngs(SEED))),
-                   ("course D (none)", lambda: models.DCGANDiscriminator(base=32, rngs=nnx.Rngs(SEED)))):
-    d = make(); d.train()
-    l_real, l_mixed = float(d(batch_real)[0]), float(d(batch_mixed)[0])
-    print(f"{name:<16} logit of the same digit: in a real batch {l_real:+.3f}, in a fake batch {l_mixed:+.3f}")
-    if name == "with BatchNorm":
-        bn_shift = abs(l_real - l_mixed)
-    else:
-        assert abs(l_real - l_mixed) < 1e-5
-assert bn_shift > 1e-2
-print(f"With BatchNorm the verdict on one image moves by {bn_shift:.3f} with its batch; without, it does not move.")
+# (Gulrajani et al., 2017, section 4, drop BatchNorm for this reason). Notebook 04 measures how far this moves one real digit's verdict.
 
 # %% [markdown]
 # **tanh and the data range.** The last layer is $\tanh$, whose range is $(-1, 1)$. The data is scaled to match,
-# $x = \text{pixel}/127.5 - 1$ (`data.to_unit_range`), so black is $-1$ and white is $+1$. The output layer can then
-# reach every data value, symmetric around 0, where $\tanh$ is steepest. The discriminator sees real and fake images on
+# $x = \text{pixel}/127.5 - 1$ (`data.to_unit_range`), so black is $-1$ and white is $+1$. The output can then come
+# arbitrarily close to every data value, including the background at exactly $-1$. Both ranges are centred on 0,
+# where $\tanh$ is steepest. The discriminator sees real and fake images on
 # the same scale. DCGAN chose tanh because "using a bounded activation allowed the model to learn more quickly to
 # saturate and cover the color space of the training distribution" (Radford et al., 2016, section 3).
 
@@ -556,7 +530,8 @@ assert xr.min() == -1 and xr.max() == 1 and np.abs(x_untrained).max() < 1
 # At initialisation the weights are random, so the last layer's pre-activations are random mixtures of the latent
 # code. $\tanh$ turns them into grey, speckled textures. They vary with $z$, but nothing in them is a stroke on a black
 # background: all the structure of a digit must come from training. One number tells them apart, the fraction of
-# *background* pixels (below $-0.9$). It is 82% for real digits and 0% for the untrained generator.
+# *background* pixels (below $-0.9$; 81% are exactly $-1$). It is 82% for real digits and 0% for the untrained
+# generator.
 
 # %%
 key, sub = jax.random.split(key)
@@ -574,17 +549,15 @@ assert 0.75 < background(xr) < 0.9 and background(x_untrained) < 0.05 and spread
 # %% [markdown]
 # ## 6. The pretrained generators
 #
-# `gan_utils` ships this notebook's DCGAN generator, trained with the package's command line (the command is in the
-# README; notebook 05 trains the same network live). This is the **plain DCGAN**,
-# `checkpoint.load_pretrained(kind="dcgan")`. It has **half the width** of this notebook's generator: 64 channels at
-# 7x7 instead of 128. FID, built in notebook 06, measures how far generated images are from real ones; lower is
-# better. The half-width pair fits more than twice as many steps into the same minutes, and gave a lower FID (one seed,
-# at the edge of the noise; notebook 05, Appendix B). The generator trained for 10,000 steps at batch 64. What ships is a moving average (EMA)
-# of its weights over training. `load_pretrained` rebuilds it from the config saved beside the weights (msgpack:
-# loading executes no code).
+# `gan_utils` ships a trained generator of this architecture, the **plain DCGAN**,
+# `checkpoint.load_pretrained(kind="dcgan")`. It was trained with the package's command line (see the README);
+# notebook 05 trains the same network live. It has **half the width** of the generator above: 64 channels at
+# 7x7 instead of 128. At half width, training fits more than twice as many steps into the same minutes, and scored
+# no worse (notebook 05, Appendix B). What ships is a moving average of its weights over its 10,000 training steps
+# (notebook 07 explains it).
 
 # %%
-pre = checkpoint.load_pretrained(kind="dcgan")
+pre = checkpoint.load_pretrained(kind="dcgan")   # rebuilt from its saved config (msgpack: loading runs no code)
 meta = checkpoint.load_meta(checkpoint.pretrained_dir("dcgan"))
 Gp = pre.generator
 print(f"pretrained: {meta['step']} steps at batch {meta['config']['batch_size']}, latent_dim {Gp.latent_dim}, "
@@ -608,23 +581,22 @@ print(f"checkerboard score (section 3): pretrained {checkerboard_score(samples):
 assert abs(checkerboard_score(samples) - checkerboard_score(xr[:100])) < 0.02
 
 # %% [markdown]
-# Most samples are digits. Their background fraction is close to real digits', and their checkerboard score equals
-# real digits' (0.01). Some samples are two digits at once, such as a 4 that is also a 9. The package's *default*
-# generator, `checkpoint.load_pretrained()`, draws far fewer such hybrids. It is this network made conditional on a
-# cluster read from $z$, a "self-conditioned GAN" that notebook 09 builds. Appendix D compares the two: in one draw of
-# 1,000 samples each, the digit classifier is unsure (below 0.9) on 7.2% of the default's samples, 34.5% of the plain
-# one's and 2.0% of real digits. Below we study the plain generator, whose $z$ is one continuous space.
+# Most samples are digits, with real digits' background fraction (82%) and checkerboard score (0.01). Some samples are
+# two digits at once, such as a 4 that is also a 9. The package's *default* generator, `checkpoint.load_pretrained()`,
+# draws far fewer such hybrids (Appendix D counts them). It is this network made conditional on a cluster read from $z$,
+# a "self-conditioned GAN" that notebook 09 builds. Below we study the plain generator, whose $z$ is one continuous
+# space.
 #
 # ### Latent interpolation
 #
 # Walk from $z_A$ to $z_B$ and draw $G$ along the way. If the generator has learned a smooth map, the digits morph
-# continuously rather than jumping. We walk along the **great circle** (slerp, White, 2016), not the straight line.
+# continuously rather than jumping. We use spherical linear interpolation (**slerp**, White, 2016): it moves along the
+# great circle, not the straight line, and keeps the norm near the codes' own.
 # For $z \sim \mathcal N(0, I_{64})$ the norm $\|z\|$ is concentrated near $\sqrt{64} = 8$. Over 100,000 draws its mean
 # is 7.97 and its standard deviation 0.71. The straight line's midpoint of two independent codes has norm about
 # $8/\sqrt2 \approx 5.7$, and codes that short are rare in training. Appendix E measures how rare, and whether the
 # generator draws worse digits there (barely).
 
-# %%
 # %%
 za, zb = (np.asarray(jax.random.normal(jax.random.key(s), (64,))) for s in (3, 7))
 mid_lin = widgets.interpolate_latents(za, zb, 0.5, "linear")[0]
@@ -645,8 +617,8 @@ print(f"largest step: frame {frame_steps.argmax()} -> {frame_steps.argmax() + 1}
 assert frame_steps.max() < 0.5
 
 # %% [markdown]
-# Along the strip, no frame-to-frame step is as large as half the change from end to end (the largest is 0.35). The
-# image morphs from one digit into the other rather than jumping.
+# Along the strip, no frame-to-frame step is as large as half the change from end to end (the largest is 0.35): the
+# digits morph rather than jump.
 
 # %%
 # Interactive: pick two seeds and move t (needs a running kernel).
@@ -656,11 +628,12 @@ widgets.latent_interpolation(Gp, seed_a=3, seed_b=7, n=9)
 # ### A latent explorer
 #
 # Which directions in $z$ matter? At a point $z$ the Jacobian $J = \partial G(z)/\partial z$ ($784\times64$) says how
-# each latent direction changes the image. Its singular value decomposition $J = U\Sigma V^\top$ orders the
-# directions. The first column of $V$ changes the image most, by the largest singular value per unit step, to first
-# order. The change is measured as the L2 norm of the change of the whole image (`widgets.latent_directions`). The cell
-# checks this against a small finite step, and against random directions. The explorer moves $z$ along the top three;
-# each row shows steps from $-3$ to $+3$.
+# each latent direction changes the image. Its singular value decomposition $J = U S R^\top$ orders the
+# directions. The first column of $R$ changes the image most, by the largest singular value per unit step, to first
+# order. The change is the L2 norm of the whole image's change (`widgets.latent_directions`). The cell
+# checks this against a small finite step, and against random directions. The explorer moves $z$ along the top three.
+# Each row steps along one direction from $-3$ to $+3$, the other two fixed; its boxed frame is the large image.
+# "Gain" is the singular value.
 
 # %%
 z0 = np.asarray(jax.random.normal(jax.random.key(3), (64,)))
@@ -690,9 +663,9 @@ widgets.latent_explorer(Gp, seed=3, k=3)
 # ## Summary
 #
 # - A generator is a push-forward map. A ReLU MLP folds the plane piecewise-affinely, and training bends it toward the
-#   data. How much of the mass lands near a mode varies from seed to seed (section 1 trains 5 seeds).
-# - The DCGAN generator goes $z \to 7\times7\times128 \to 14\times14\times64 \to 28\times28\times1$. Its table of
-#   shapes and parameter counts comes from the model itself (`models.layer_table`).
+#   data. How much of the mass lands near a mode varies from seed to seed.
+# - The DCGAN generator goes $z \to 7\times7\times128 \to 14\times14\times64 \to 28\times28\times1$.
+#   `models.layer_table` computes its shapes and parameter counts from the model.
 # - Transposed convolutions with $k$ not divisible by $s$ overlap unevenly (counts $1, 2, 4$ for $k=3$, $s=2$).
 #   Resize-convolution and sub-pixel convolution do not. A sub-pixel layer can represent the $k=4$ transposed layer,
 #   and `gan_utils` uses it.
@@ -985,7 +958,8 @@ for ax in axes:
 plt.show()
 
 # %% [markdown]
-# The default generator draws fewer samples between digits, in this draw of 1,000 each; notebook 09 measures both on
+# The default generator draws about a fifth as many unsure samples as the plain one, near real digits' share. So it
+# draws fewer samples between digits, in this draw of 1,000 each; notebook 09 measures both on
 # 10,000 samples with the full set of scores. Its digits are the ones to put on a projector. Section 6 keeps the plain
 # one for the latent space: the default reads a cluster from $z$'s first coordinate, so a walk in $z$ jumps from one
 # cluster's digit to another's (notebook 09 measures those walks).

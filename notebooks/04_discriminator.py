@@ -80,7 +80,8 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # - **LeakyReLU** $\max(x, 0.2x)$ instead of ReLU. Its slope is never zero, so no unit blocks the gradient that flows
 #   back through $D$ to the *generator*.
 #
-# The table is computed from the model (`models.layer_table`, notebook 03):
+# The table is computed from the model (`models.layer_table`, notebook 03). Its two Dropout rows are off by default
+# (rate 0); section 5 explains them.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -103,12 +104,12 @@ assert logits.shape == (8,) and bool(jnp.all(jnp.isfinite(logits)))
 print("untrained D(x) on 8 real digits:", [round(float(v), 2) for v in jax.nn.sigmoid(logits)])
 
 # %% [markdown]
-# **No BatchNorm.** DCGAN's discriminator had BatchNorm in every layer but the first; the course's has none. In
-# training mode, BatchNorm normalises each feature with the statistics of the current batch. So each logit depends on
-# the *other* images in the batch. A GAN feeds $D$ batches that are all real or all fake (`d_step` below calls
-# `D(real)` and `D(fake)` separately), so $D$ could judge the batch rather than the image. We measure it: one real
-# digit, scored among 31 other real digits and among 31 fakes of the untrained generator. We score it with this $D$,
-# and with a BatchNorm (training mode) added after its second convolution.
+# **No BatchNorm.** DCGAN's discriminator had BatchNorm in every layer but the first; the course's has none. Notebook
+# 03 (section 4) showed why: in training mode, BatchNorm makes each logit depend on the *other* images in the batch. A
+# GAN feeds $D$ batches that are all real or all fake (`d_step` below calls `D(real)` and `D(fake)` separately), so
+# $D$ could judge the batch rather than the image. Notebook 03 put the BatchNorm after the first convolution; DCGAN's
+# place is after the second, so we repeat the measurement there. One real digit is scored among 31 other real digits
+# and among 31 fakes of the untrained generator, by this $D$ and by $D$ with a BatchNorm (training mode) added.
 
 # %%
 G_untrained = models.DCGANGenerator(rngs=nnx.Rngs(SEED))     # the untrained generator of notebook 03
@@ -135,11 +136,11 @@ print(f"With BatchNorm the verdict on one image moves by {shift['with BatchNorm'
 # The loss needs $\log\sigma(\ell)$ and $\log(1-\sigma(\ell))$. Notebook 01 (section 9) showed that computed
 # literally in float32 they can return $-\infty$, and derived the stable forms
 # $$-\log\sigma(\ell) = \operatorname{softplus}(-\ell), \qquad -\log(1-\sigma(\ell)) = \operatorname{softplus}(\ell).$$
-# Their derivatives are exact too: $\sigma(\ell) - 1$ and $\sigma(\ell)$. Here we find where each naive form breaks,
-# and what that means for a GAN. The cell scores twelve logits with the naive forms and with `jax.nn.softplus`. It then
-# scans a fine grid of logits for the break points. The column "log(1+e^-l) naive" shows that writing softplus out
-# literally is not enough; exercise 1 asks you to write a safe form yourself. Every loss in `gan_utils.losses` takes
-# logits and uses these forms.
+# Their derivatives, $\sigma(\ell) - 1$ and $\sigma(\ell)$, are computed accurately too, where the naive ones lose
+# precision. Here we find where each naive form breaks, and what that means for a GAN. The cell scores twelve logits
+# with the naive forms and with `jax.nn.softplus`. It then scans a fine grid of logits for the break points. The column "log(1+e^-l) naive" shows that writing softplus out
+# literally is not enough; exercise 1 asks you to write a safe form yourself. The last two columns differentiate the
+# real image's loss, $-\log\sigma(\ell)$. Every loss in `gan_utils.losses` takes logits and uses these forms.
 
 # %%
 ells = jnp.array([-1000.0, -120.0, -88.0, -87.0, -50.0, -20.0, 0.0, 16.0, 17.0, 20.0, 50.0, 1000.0], jnp.float32)
@@ -151,7 +152,7 @@ stable_fake = lambda l: jax.nn.softplus(l)
 grad = lambda f: jax.vmap(jax.grad(f))(ells)
 cols = {"-log sig(l) naive": naive_real(ells), "log(1+e^-l) naive": naive_softplus(ells), "softplus(-l)": stable_real(ells),
         "-log(1-sig) naive": naive_fake(ells), "softplus(l)": stable_fake(ells),
-        "d/dl naive": grad(naive_real), "d/dl stable": grad(stable_real)}
+        "d/dl -log sig(l)": grad(naive_real), "d/dl softplus(-l)": grad(stable_real)}
 print(f"{'logit l':>8}" + "".join(f"{c:>19}" for c in cols))
 for i, l in enumerate(np.asarray(ells)):
     print(f"{l:>8.0f}" + "".join(f"{float(v[i]) + 0.0:>19.6g}" for v in cols.values()))   # + 0.0 prints -0 as 0
@@ -206,8 +207,9 @@ print("gan_utils.losses agrees with softplus at every logit, including +-1000")
 #
 # What does a confident $D$ do to the generator's signal? Notebook 02 (section 4) gave the two generator losses'
 # gradients through the logit: $-D(G(z))$ for the **saturating** loss, $-(1-D(G(z)))$ for the **non-saturating** one.
-# As $D(G(z)) \to 0$, the first vanishes and the second tends to $-1$. While $D$ trains, we measure the full gradient
-# norm $\|\nabla_\theta L_G\|$ over the generator's weights, for both losses.
+# As $D(G(z)) \to 0$, the first vanishes and the second tends to $-1$. Let $L_G$ be the generator's loss on a batch of
+# fakes, saturating or non-saturating. While $D$ trains, we measure its gradient norm $\|\nabla_\theta L_G\|$ over
+# the generator's weights $\theta$, for both losses.
 
 # %%
 x_test_u8, y_test = data.load_mnist("test", n=256)
@@ -284,15 +286,15 @@ for log, ls, name in ((log_u, "-", "vs untrained G"), (log_p, "--", "vs pretrain
     axes[0].plot(log["step"], log["accuracy"], color=D_COLOR, ls=ls, label=name)
     axes[1].plot(log["step"], log["d_real"], color=REAL_COLOR, ls=ls, label=f"D(x), {name}")
     axes[1].plot(log["step"], log["d_fake"], color=FAKE_COLOR, ls=ls, label=f"D(G(z)), {name}")
-    axes[2].semilogy(log["step"], log["grad_saturating"], color=FAKE_COLOR, ls=ls, label=f"saturating, {name}")
-    axes[2].semilogy(log["step"], log["grad_non_saturating"], color=D_COLOR, ls=ls, label=f"non-saturating, {name}")
+    axes[2].semilogy(log["step"], log["grad_saturating"], color="0.55", ls=ls, label=f"saturating, {name}")
+    axes[2].semilogy(log["step"], log["grad_non_saturating"], color=FAKE_COLOR, ls=ls, label=f"non-saturating, {name}")
 axes[0].set(xlabel="discriminator steps", ylabel="held-out accuracy", ylim=(0.4, 1.02),
             title=f"Held-out accuracy: {log_u['accuracy'][-1]:.2f} vs untrained G, {log_p['accuracy'][-1]:.2f} vs pretrained G")
 axes[0].axhline(1.0, color="gray", lw=0.8, ls=":")
 axes[1].set(xlabel="discriminator steps", ylabel="mean D output", title="Mean D(x) and D(G(z))", ylim=(0, 1))
 axes[2].set(xlabel="discriminator steps", ylabel="generator gradient norm", title="Generator gradient norm, both losses")
 for ax in axes:
-    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+    ax.legend(fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
 plt.tight_layout(); plt.show()
 
 # %%
@@ -318,8 +320,8 @@ key, k_u, k_p = jax.random.split(key, 3)   # keys for Appendix B's per-sample vi
 # In the run saved here, against the untrained generator $D$ becomes perfect on held-out images: accuracy 0.64 at the
 # start, 1.000 at the end. The mean $D(G(z))$ falls from 0.51 to 0.0004. After a brief rise, the saturating gradient
 # norm falls with it, from 1.44 to 0.030. The non-saturating one *grows*, from 1.41 to 84.6. Both gradients pass
-# through $D$'s logit, whose slope grows as $D$ sharpens; only their ratio is fixed. It follows $D/(1-D)$ of the mean
-# $D(G(z))$: 3.6e-04 against 3.7e-04 at the end.
+# through $D$'s logit, whose slope grows as $D$ sharpens. That slope cancels in their ratio, which tracks $D/(1-D)$ of
+# the mean $D(G(z))$: 1.03 against 1.03 at the start, 3.6e-04 against 3.7e-04 at the end.
 #
 # Against the pretrained generator, the same 200 steps leave $D$ near chance at every probe. Both generator
 # gradients *grew*. So a discriminator does not always "win" in a given number of steps. And no gradient vanished
@@ -330,15 +332,16 @@ key, k_u, k_p = jax.random.split(key, 3)   # keys for Appendix B's per-sample vi
 #
 # - a gradient that *falls*. Adam's denominator averages squared gradients over about a thousand steps (its
 #   default decay 0.999), so after a fall its steps stay small until that average catches up.
-# - the **per-sample weights**. Through the logit, the saturating loss counts fake $i$ with the weight $D(G(z_i))$, so
-#   the worst fakes count **least**. The non-saturating loss counts them with $1 - D(G(z_i))$, the most. Against the
-#   untrained generator, at the end of the run, the worst quarter of fakes gets 9.4% of the saturating weight, against
-#   an even 25.0% under the non-saturating loss, where $1 - D$ is near 1 for every fake (Appendix B).
+# - the **per-sample weights**. As notebook 02 (section 4) showed, the saturating loss counts fake $i$ with the weight
+#   $D(G(z_i))$, so the worst fakes count **least**. The non-saturating loss counts them with $1 - D(G(z_i))$, the
+#   most.
 #
-# Appendix B measures both, and shows that Adam does undo a constant scale. The non-saturating loss has neither
-# problem, so every GAN whose results the course reports uses it (Goodfellow et al., 2014, section 3). And the
-# generator's gradient depends on how far $D$ has trained: as $D$ improves, that gradient changes. So the two networks
-# train in alternation, each step of one answered by a step of the other (notebook 05).
+# Appendix B measures both, and shows that Adam does undo a constant scale. There, against the untrained generator at
+# the end of the run, the worst quarter of fakes gets 9.4% of the saturating weight. Under the non-saturating loss it
+# gets an even 25.0%, since $1 - D$ is near 1 for every fake. The non-saturating loss has neither problem, so every GAN
+# whose results the course reports uses it (Goodfellow et al., 2014, section 3). And the generator's gradient depends
+# on how far $D$ has trained: as $D$ improves, that gradient changes. So the two networks train in alternation, each
+# step of one answered by a step of the other, as in notebook 02 (section 6); notebook 05 does it on images.
 
 # %% [markdown]
 # ## 5. Taming the discriminator: dropout and one-sided label smoothing
@@ -354,8 +357,9 @@ key, k_u, k_p = jax.random.split(key, 3)   # keys for Appendix B's per-sample vi
 # $$D^\star_\alpha(x) = \frac{(1-\alpha)\,p(x)}{p(x) + q(x)} \le 1-\alpha.$$
 # So the optimum's logit on a real image is at most $\log\frac{1-\alpha}{\alpha}$, which is $\log 9$ for
 # $\alpha = 0.1$. The loss no longer rewards unbounded confidence. Why only one side? A fake target $\beta > 0$ would
-# give $D^\star = \frac{(1-\alpha)p + \beta q}{p + q}$, which flattens to $\beta$ wherever $p \ll q$. Its logit then
-# has almost no slope there to point the generator toward the data; the plain logit, $\log p/q$, keeps one.
+# give $D^\star = \frac{(1-\alpha)p + \beta q}{p + q}$. Where $p \ll q$, its logit is nearly the constant
+# $\log\frac{\beta}{1-\beta}$, so it gives the generator almost no gradient toward the data. The plain logit,
+# $\log p/q$, still slopes toward it.
 #
 # We measure both against the untrained generator, where the plain $D$ became confident fastest. We reuse the plain
 # run's key: the same initial weights, batches and fakes. Only the regulariser changes.
@@ -398,8 +402,8 @@ assert log_do["d_real"][-1] > cap + 0.03 and log_do["max_real_logit"][-1] > 0.75
 # ## 6. What the discriminator looks at
 #
 # The gradient of the logit with respect to the input, $\nabla_x \ell(x)$, is an image. It says which pixels, made
-# brighter, would make $D$ more sure that $x$ is real (blue) or fake (orange). It is also *exactly* the signal the
-# generator receives. For the non-saturating loss on a batch of $B$ fakes, the chain rule gives
+# brighter, would make $D$ more sure that $x$ is real (blue) or fake (orange). Weighted and pulled back through $G$,
+# it is the signal the generator receives. For the non-saturating loss on a batch of $B$ fakes, the chain rule gives
 # $$\nabla_\theta L_G = -\frac1B\sum_{i=1}^B \bigl(1 - D(G(z_i))\bigr)\,
 # \Bigl(\frac{\partial G(z_i)}{\partial\theta}\Bigr)^{\!\top} \nabla_x \ell(G(z_i)).$$
 # We use the discriminator trained with the shipped plain DCGAN (`pretrained.discriminator`). It was trained against
@@ -423,17 +427,19 @@ images = np.concatenate([x_test[:6], fakes])
 input_grad = jax.vmap(jax.grad(lambda x: D_pre(x[None])[0]))(jnp.asarray(images))
 d_out = np.asarray(jax.nn.sigmoid(D_pre(jnp.asarray(images))))
 assert input_grad.shape == images.shape and bool(jnp.all(jnp.isfinite(input_grad)))
-fig, axes = plt.subplots(2, 12, figsize=(14, 2.9))
+fig, axes = plt.subplots(4, 6, figsize=(9, 6.6))
 for i in range(12):
-    axes[0, i].imshow(images[i, ..., 0], cmap="gray", vmin=-1, vmax=1)
-    axes[0, i].set_title(f"{'real' if i < 6 else 'fake'}\nD={d_out[i]:.2f}", fontsize=9,
+    r, c = 2 * (i // 6), i % 6                  # real digits in rows 0-1, fakes in rows 2-3
+    axes[r, c].imshow(images[i, ..., 0], cmap="gray", vmin=-1, vmax=1)
+    axes[r, c].set_title(f"{'real' if i < 6 else 'fake'}, D={d_out[i]:.2f}", fontsize=11,
                          color=REAL_COLOR if i < 6 else FAKE_COLOR)
     g = np.asarray(input_grad[i, ..., 0])
-    lim = np.abs(g).max()
-    axes[1, i].imshow(g, cmap=plots.D_CMAP, vmin=-lim, vmax=lim)
+    lim = np.percentile(np.abs(g), 99)          # the top 1% saturate, so the rest is not washed out
+    axes[r + 1, c].imshow(g, cmap=plots.D_CMAP, vmin=-lim, vmax=lim)
 for ax in axes.ravel():
     ax.set_xticks([]); ax.set_yticks([])
-axes[0, 0].set_ylabel("image", fontsize=9); axes[1, 0].set_ylabel("d logit / dx", fontsize=9)
+for r in (0, 2):
+    axes[r, 0].set_ylabel("image", fontsize=11); axes[r + 1, 0].set_ylabel("d logit / dx", fontsize=11)
 fig.suptitle("Input gradients of the pretrained discriminator: blue = brighter here looks more real, orange = more fake", y=1.04)
 plt.show()
 
@@ -472,7 +478,8 @@ widgets.discriminator_verdict(D_pre, x_test[:64], fakes_64, index=0, edit="blur"
 # %% [markdown]
 # What one digit shows, 64 digits measure. For each edit at four amounts, the table gives the mean logit and the
 # share judged real ($\ell > 0$). The edits are those of the control (`widgets.edit_digit`). At amount 1, blur is a
-# Gaussian of 3 pixels, erase a centred square of side 20, shift 10 pixels, and noise of standard deviation 1.
+# Gaussian of standard deviation 3 pixels, erase a centred square of side 20, shift 10 pixels, and noise of standard
+# deviation 1.
 
 # %%
 amounts = (0.0, 0.25, 0.5, 1.0)
@@ -492,7 +499,7 @@ blur_px, erase_side = 3 * 0.25, round(20 * 1.0)      # widgets.edit_digit: blur 
 ink = lambda x: np.sum(np.asarray(x) + 1)            # the digit's ink: brightness above the background's -1
 ink_left = ink(edited_sets["erase", 1.0]) / ink(x_test[:64])
 acc_blur = np.mean(metrics.classifier_outputs(edited_sets["blur", 0.25])[1].argmax(1) == y_test[:64])
-print(f"a blur of {blur_px:.2f} px (the course's classifier still reads {acc_blur:.0%} of the 64 blurred digits "
+print(f"a blur of {blur_px:.2f} px (the digit classifier of notebook 06 still reads {acc_blur:.0%} of the 64 blurred digits "
       f"right) moves the mean logit from {unchanged:+.2f} to {slight_blur:+.2f} "
       f"({edit_table['blur', 0.25][1]:.0%} judged real); erasing a {erase_side}x{erase_side} square (the images keep "
       f"{ink_left:.0%} of their ink) only to {most_erased:+.2f} ({edit_table['erase', 1.0][1]:.0%} of them still "
@@ -507,10 +514,11 @@ assert max(edit_table["blur", 0.5][0], edit_table["noise", 0.5][0]) < min(edit_t
 
 # %% [markdown]
 # On these edited digits, this discriminator checks only weakly that an image *is a digit*. Erasing a 20x20 square
-# leaves 3% of the ink, yet the mean logit only falls from +0.58 to -0.30. A 0.75-pixel blur, which the course's
-# classifier still reads (98% right), drops it to -7.61. The nearly inkless images even score above the half-erased
-# ones and above the generator's own samples. Blur and noise change the image's local statistics, and they cost far
-# more than removing the digit's shape. A half-way blend of a real and a generated digit, two half-bright strokes,
+# leaves 3% of the ink, yet the mean logit only falls from +0.58 to -0.30. A blur of standard deviation 0.75 pixel
+# drops it to -7.61, though a digit classifier shipped with the course (notebook 06 describes it) still reads 98% of
+# the blurred digits right. The nearly inkless images even score above the half-erased ones and above the generator's
+# own samples. Blur and noise change the image's local statistics, and they cost far more than removing the digit's
+# shape. A half-way blend of a real and a generated digit, two half-bright strokes,
 # scores -14.43: below both of its ends. So this teacher rewards sharp, clean strokes more than it checks their shape.
 # Appendix C lists what this measurement does not show.
 
@@ -551,8 +559,9 @@ assert max(edit_table["blur", 0.5][0], edit_table["noise", 0.5][0]) < min(edit_t
 #    `answer_4`, then compute the same ratio for the non-saturating loss and compare.
 #
 # **Going further** (open, no checker): train a discriminator with
-#    `train_d_alone(G_untrained, jax.random.key(5), dropout=0.5)` and compare its last accuracy, mean $D(x)$ and
-#    largest real logit with the table of section 5. Does a higher dropout rate make $D$ less confident here?
+#    `train_d_alone(G_untrained, k1, dropout=0.5)` and compare its last accuracy, mean $D(x)$ and largest real logit
+#    with the table of section 5. The key `k1` is the table's, so only the dropout rate changes. Does a higher
+#    dropout rate make $D$ less confident here?
 
 # %%
 # Your answers (replace the None's), then run the checker below.

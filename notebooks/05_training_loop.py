@@ -33,8 +33,7 @@
 #   reads the signs;
 # - how to run this notebook on a **Colab GPU or TPU**.
 #
-# *Time:* the training takes about 5 minutes on an idle 2-core CPU (a busy machine takes longer); the cells print
-# the times. In a class with no time to wait, set
+# *Time:* the training takes about 5 minutes on an idle 2-core CPU; the cells print the times. In a class with no time to wait, set
 # `USE_PRETRAINED = True` in the setup cell: it loads shipped weights instead of training.
 
 # %%
@@ -54,6 +53,7 @@ print(course.setup(CLONE))  # installs what is missing (gan_utils/course.py); sa
 import math, time
 from pathlib import Path
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
 from flax import nnx
 from gan_utils import checkpoint, data, exercises, losses, metrics, models, plots, steps, train, widgets
 from gan_utils.config import GANConfig, build_gan
@@ -106,9 +106,7 @@ def train_step_by_hand(G, D, g_opt, d_opt, real, key):
     g_opt.update(G, g_grads)                           # 2. generator step, through the updated D
     return d_loss, g_loss
 
-# The course's recipe: the defaults of gan_utils.config.GANConfig (section 3 and Appendix B say why). The command
-# line shares them but two: for MNIST it trains notebook 09's self-conditioned GAN (self_condition=40) unless given
-# --self-condition 0, and it anneals a toy run's second half (lr_anneal); GANConfig leaves both off (0).
+# The course's recipe: the defaults of gan_utils.config.GANConfig (section 3 and Appendix B say why).
 CONFIG = GANConfig(seed=SEED)
 
 def new_gan(seed=SEED):
@@ -153,8 +151,8 @@ print(f"after 3 eager steps: d_loss = {float(d_l):.3f}, g_loss = {float(g_l):.3f
 # %% [markdown]
 # ## 2. Compile once, then run fast
 #
-# Notebook 00 (section 3) showed what `jax.jit` does: it traces a function once, XLA compiles the whole graph, and later
-# calls run the compiled program. Here it compiles a whole training step. We time the hand-written step eagerly and with
+# Notebook 00 (section 3) taught `jax.jit`; here it compiles a whole
+# training step. We time the hand-written step eagerly and with
 # `nnx.jit` (which handles the NNX objects). We also time `gan_utils.steps.make_train_step`: it compiles
 # `steps.train_step`, built from named pieces, into a pure function `step(state, real, key) -> (state, metrics)`. It
 # runs $G$'s forward pass once for both updates and returns $D(x)$, $D(G(z))$ and $G$'s gradient norm as
@@ -193,17 +191,16 @@ print(f"the same hand-written step: eager is {timings['by hand, eager (no jit)']
 
 # %% [markdown]
 # The first call pays for tracing and compiling, or loads the program from a disk cache. Every later call is faster
-# than the eager step. So the whole update (both gradients and both Adam updates) is one jitted function,
-# compiled once and reused for thousands of steps. Appendix A times a compile from scratch and lists three ways the
+# than the eager step. So the whole update is one jitted function, compiled once and reused. Appendix A times a compile from scratch and lists three ways the
 # two jitted rows differ.
 
 # %% [markdown]
 # ## 3. Training on MNIST, live
 #
 # `gan_utils.train.fit` runs the compiled step in a loop. It records the metrics of every step, stops on NaN, and
-# calls our callback every `callback_every` steps. Our callback, `widgets.LiveTraining`, draws the **same 64 latent
-# codes** each time, so the frames show how the map $z \mapsto G(z)$ changes, not new random draws. It also redraws
-# the newest frame, losses and progress under the cell, instead of `fit`'s progress bar.
+# calls our callback every `callback_every` steps. Our callback, `widgets.LiveTraining`, shows $G(z)$ for the **same 64
+# latent codes** each time, so the frames show how the map $z \mapsto G(z)$ changes, not new random samples. It redraws the frame, losses and
+# progress under the cell.
 #
 # **The stop button** (Kernel > Interrupt) ends the training early without losing it. With `stop_on_interrupt=True`,
 # `fit` keeps every finished step, and the cells below carry on with the model as it is. A checkpoint (every 1,000
@@ -227,7 +224,7 @@ print(f"the same hand-written step: eager is {timings['by hand, eager (no jit)']
 STEPS = 40 if TESTING else 5000          # about 5 min on an idle 2-core CPU (time and load printed below)
 EVERY = 20 if TESTING else 250           # a frame of the fixed latent batch every EVERY steps
 key, k_run, k_fixed = jax.random.split(key, 3)
-z_fixed = jax.random.normal(k_fixed, (64, 64))
+z_fixed = jax.random.normal(k_fixed, (64, 64))   # 64 codes, each of the generator's 64 latent numbers
 # The picture under this cell redraws G(z_fixed) and the losses every EVERY steps while it trains; every frame is
 # kept (live.frames) for the animation below. Press the stop button (or Kernel > Interrupt) when you have seen
 # enough: the training ends there, and the cells below work with the model and the history up to that step.
@@ -281,9 +278,9 @@ print("mean over the last steps:", {k: round(float(np.mean(history[k][last])), 3
 # %% [markdown]
 # ### The fixed latent batch, step by step
 #
-# Each frame is $G(z_1), \dots, G(z_{64})$ for the same $z$'s. Blobs appear first, then strokes, then digits. Does
+# Each frame is $G(z_1), \dots, G(z_{64})$ for the same $z$'s. In the animation, blobs appear first, then strokes, then digits. Does
 # each image keep its identity? The cell after the frames counts how many of the 64 codes change digit
-# between consecutive frames, by the course's classifier (notebook 06). It also counts only the changes where the
+# between consecutive frames, by the course's classifier (notebook 06). A second count keeps only the changes where the
 # classifier is over 90% sure in both frames, since an ambiguous image can flip with a small change. Its last line
 # says whether the generator's map is still moving. The GIF is saved as `runs/05_training_loop/training.gif`, for
 # slides.
@@ -336,10 +333,11 @@ axes[0].title.set_color(FAKE_COLOR); axes[1].title.set_color(REAL_COLOR)
 plt.show()
 
 # %% [markdown]
-# Does the generator draw recognisable digits of every class? We can check with numbers. We use the yardstick that notebook 06
-# builds: a small MNIST classifier shipped with `gan_utils`, and the **MNIST-FID**, a distance between that
+# Does the generator draw recognisable digits of every class? We use notebook 06's yardstick: a small MNIST classifier shipped with `gan_utils`, and the **MNIST-FID**, a distance between that
 # classifier's features of generated and of real digits (lower is better). The cell asserts what the 5-minute
-# budget promises: FID, recall (variety), precision (quality) and every digit's share. Notebook 06's broken
+# budget promises for FID, every digit's share, and two more numbers of notebook 06: **precision**, the share of
+# samples that lie among real digits' features (quality), and **recall**, the share of real digits that lie among
+# the samples' features (variety). Notebook 06's broken
 # generators (noise, blur, a single digit) all fail these thresholds.
 
 # %%
@@ -355,7 +353,7 @@ print("share of each digit 0-9:", " ".join(f"{v:.2f}" for v in share),
 print(f"mean classifier confidence: {scores['mean_confidence']:.3f}; precision {scores['precision']:.2f}, "
       f"recall {scores['recall']:.2f}")
 if not TESTING:                              # the 5-minute budget's promise (a short test run cannot keep it)
-    assert scores["fid"] < 75, f"MNIST-FID {scores['fid']:.1f}: three 5-minute runs of the recipe scored 50.4-58.1"
+    assert scores["fid"] < 75, f"MNIST-FID {scores['fid']:.1f}: earlier 5-minute runs of the recipe scored 50.4-58.6"
     assert scores["recall"] > 0.7, "low recall: the generator lost variety"
     assert scores["precision"] > 0.45, "low precision: many samples look like no real digit"
     assert share.min() > 0.03 and share.max() < 0.25, "some digit is (nearly) missing or dominates"
@@ -370,7 +368,8 @@ else:                                        # 40 steps: blobs, far from digits,
 # `plots.plot_history` draws them dashed. A healthy run does **not** settle on these lines: the two players keep
 # pushing each other. What matters is that $L_D$ stays well away from 0 (the discriminator is not winning outright),
 # and that $D(x)$ stays above $D(G(z))$, with both away from 1 and 0. The cell also prints how far the averages moved
-# over the second half of the run; a drift means the game has not settled. The samples are the real judge; the
+# over the second half of the run, and says whether the gap between $D(x)$ and $D(G(z))$ widened ($D$ gaining),
+# narrowed or held. The samples are the real judge; the
 # numbers only warn.
 
 # %%
@@ -385,6 +384,10 @@ mid = slice(n_hist // 2, n_hist // 2 + min(200, n_hist // 4 + 1))
 drift = {k: float(np.mean(history[k][last]) - np.mean(history[k][mid])) for k in ("d_loss", "g_loss", "d_real", "d_fake")}
 print(f"change from the middle of the run (step {history['step'][mid.start]}) to its end: "
       + ", ".join(f"{k} {v:+.2f}" for k, v in drift.items()))
+gap = drift["d_real"] - drift["d_fake"]       # a widening gap: D is pulling ahead of G
+print(f"the gap D(x) - D(G(z)) " + (f"widened by {gap:.2f}: D is slowly gaining, a trend to watch (the samples decide)"
+      if gap > 0.05 else f"narrowed by {-gap:.2f}: G is catching up" if gap < -0.05 else
+      f"moved by {gap:+.2f}: it held over the second half"))
 assert tail["d_loss"] > 0.5 and 0.1 < tail["d_fake"] < tail["d_real"] < 0.9, tail   # the "D wins" run below fails this
 
 # %% [markdown]
@@ -411,6 +414,7 @@ checkpoint.save(OUT / "start", gan, step=S, key=k_run, history=history)
 gan_a = new_gan(seed=123)                      # a different init: restore must overwrite everything
 s0, key_a, meta = checkpoint.restore(OUT / "start", gan_a)
 res_a = train.fit(gan_a, batches, key=key_a, steps=S + EXTRA, start_step=s0, history=meta["history"], fuse=1, progress=False)
+# fuse=1: one step per compiled call, so a callback sees every CK-th step (section 7 says what fusing is)
 
 # B: checkpoints every CK steps, interrupted after the first checkpoint past the middle.
 def interrupt(step, gan, hist):
@@ -467,24 +471,27 @@ for name, loss in (("k_disc=5", "non_saturating"), ("k_disc=5 + saturating loss"
     fail_runs[name] = (g_fail, res.history, res.steps_per_second)
 print(f"two runs of {FAIL_STEPS} steps with k_disc=5 in {time.perf_counter() - t0:.0f} s")
 
-fig, axes = plt.subplots(1, 3, figsize=(15, 3.8), gridspec_kw={"width_ratios": [1, 1, 0.8]})
-for (name, (_, h, _)), ls in zip(fail_runs.items(), ("--", "-")):
-    axes[0].plot(h["step"], h["d_real"], color=REAL_COLOR, ls=ls, label=f"D(x), {name}")
-    axes[0].plot(h["step"], h["d_fake"], color=FAKE_COLOR, ls=ls, label=f"D(G(z)), {name}")
-    axes[1].semilogy(h["step"], h["g_grad_norm"], color=FAKE_COLOR, ls=ls, label=name)
+fig, axes = plt.subplots(1, 3, figsize=(15, 4.6), gridspec_kw={"width_ratios": [1, 1, 0.8]})
+runs_ls = {"k_disc=5": "--", "k_disc=5 + saturating loss": "-"}   # line style: the run; colour: the quantity
+for name, (_, h, _) in fail_runs.items():
+    axes[0].plot(h["step"], h["d_real"], color=REAL_COLOR, ls=runs_ls[name])
+    axes[0].plot(h["step"], h["d_fake"], color=FAKE_COLOR, ls=runs_ls[name])
+    axes[1].semilogy(h["step"], h["g_grad_norm"], color=FAKE_COLOR, ls=runs_ls[name])
 if healthy_first is not None:
-    axes[0].plot(healthy_first["step"], healthy_first["d_real"], color=REAL_COLOR, ls=":", label="D(x), healthy run")
-    axes[0].plot(healthy_first["step"], healthy_first["d_fake"], color=FAKE_COLOR, ls=":", label="D(G(z)), healthy run")
-    axes[1].semilogy(healthy_first["step"], healthy_first["g_grad_norm"], color=D_COLOR, ls=":", label="healthy run (section 3)")
+    runs_ls["healthy run (section 3)"] = ":"
+    axes[0].plot(healthy_first["step"], healthy_first["d_real"], color=REAL_COLOR, ls=":")
+    axes[0].plot(healthy_first["step"], healthy_first["d_fake"], color=FAKE_COLOR, ls=":")
+    axes[1].semilogy(healthy_first["step"], healthy_first["g_grad_norm"], color=FAKE_COLOR, ls=":")
 axes[0].set(xlabel="training step", ylabel="mean D output", ylim=(0, 1), title="D(x) and D(G(z))")
 axes[1].set(xlabel="training step", ylabel="generator gradient norm", title="Generator gradient norm (before Adam)")
-for ax in axes[:2]:   # below the axes, clear of the curves
-    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False)
+handles = [Line2D([], [], color=REAL_COLOR, label="D(x)"), Line2D([], [], color=FAKE_COLOR, label="D(G(z)); G's gradient")]
+handles += [Line2D([], [], color="0.35", ls=ls, label=name) for name, ls in runs_ls.items()]
+fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=11, frameon=False)   # one key, below
 key, sub = jax.random.split(key)
 sat_gan = fail_runs["k_disc=5 + saturating loss"][0]
 plots.show_images(np.asarray(models.sample(sat_gan.generator, sub, 36)), nrow=6, ax=axes[2],
                   title=f"G after {FAIL_STEPS} steps,\nk_disc=5 + saturating loss")
-plt.tight_layout(); plt.show()
+plt.tight_layout(rect=(0, 0.09, 1, 1)); plt.show()
 tails = {name: {k: float(np.mean(h[k][-5:])) for k in ("d_real", "d_fake", "d_loss", "g_grad_norm")}
          for name, (_, h, _) in fail_runs.items()}
 if healthy_first is not None:
@@ -610,10 +617,10 @@ assert b09_modes.mean() <= 2 and b09_hq.mean() < 0.15 and final_hq["lr 2e-4, bet
 # - **Five times the learning rate** is no failure here. It ends with all 8 modes and most samples on them in every
 #   seed, and ahead of the baseline on average.
 # - **$\beta_1 = 0.9$** is the failure. In seed 0 its samples are squeezed into one narrow wedge that points
-#   somewhere else at every snapshot; in every seed it ends off the modes. It is collapsed *and* not
-#   converging: the two players chase each other round the ring.
+#   somewhere else at every snapshot; in every seed it ends off the modes. It is
+#   non-convergence: the two players chase each other round the ring.
 #
-# Counting modes alone would call the third run a collapse onto one mode; the high-quality fraction says the samples
+# Counting modes alone would call it a collapse onto one mode; the high-quality fraction says the samples
 # are not on that mode either. Appendix C reads the spreads and directions that show the wedge. In an image GAN,
 # collapse shows as a sample grid with many near-copies, or as digits missing from the classifier's histogram
 # (notebook 06).
@@ -625,7 +632,7 @@ assert b09_modes.mean() <= 2 and b09_hq.mean() < 0.15 and final_hq["lr 2e-4, bet
 # |---|---|---|
 # | $L_D \to 0$, $D(x)\to1$, $D(G(z))\to0$; with the saturating loss, a falling generator gradient | the discriminator wins | non-saturating loss (the default), fewer D steps, one-sided label smoothing in D (notebook 04) |
 # | samples off the data, moving from snapshot to snapshot; low high-quality fraction that stays low | non-convergence | $\beta_1 = 0.5$ (section 6b; DCGAN paper, section 4); a 5x larger learning rate was no failure in 6b (exercise 3 tries 25x) |
-# | many near-identical samples; modes or classes missing, each sample fine | mode collapse | measure with notebook 06's metrics; stabilisers such as minibatch statistics or packing (Salimans et al., 2016; Lin et al., 2018) |
+# | many near-identical samples; modes or classes missing, each sample fine | mode collapse | measure with notebook 06's metrics; notebook 07's stabilisers, such as the minibatch standard deviation or PacGAN's packing |
 # | a loss becomes NaN | divergence | `fit` stops, keeps the last good state and says so; lower the learning rate |
 # | samples stop improving while losses look fine | the losses are not a quality measure | look at samples; FID in notebook 06 |
 #
@@ -668,7 +675,7 @@ assert toy_verdicts["lr 2e-4, beta1 0.9"] == ["non_convergence"] * N_TOY_SEEDS, 
 assert toy_verdicts["lr 1e-3 (5x), beta1 0.5"].count("healthy") >= 4, toy_verdicts
 
 # %% [markdown]
-# Where section 6 described a run, the doctor agrees (the cell asserts it): the live run of section 3 is `healthy`,
+# Where this notebook described a run, the doctor agrees (the cell asserts it): the live run of section 3 is `healthy`,
 # both `k_disc=5` runs are `discriminator_wins` from D's outputs alone, and every $\beta_1 = 0.9$ run is
 # `non_convergence`. A baseline seed that has not reached the ring by step 2,000 also gets `non_convergence`: one
 # look cannot say whether it would arrive later. Appendix D explains where the doctor's line differs from section
@@ -704,8 +711,8 @@ assert toy_verdicts["lr 1e-3 (5x), beta1 0.5"].count("healthy") >= 4, toy_verdic
 # - A checkpoint holds everything the next step depends on, and keys and batches are functions of the step, so a
 #   resumed run is bit for bit the uninterrupted one (on CPU).
 # - "D wins" shows as $D(x) \to 1$, $D(G(z)) \to 0$, $L_D \to 0$; with the saturating loss the generator's gradient
-#   also falls. Non-convergence shows as a low high-quality fraction with moving samples; mode collapse as few modes
-#   with a high one.
+#   also falls. Non-convergence shows as a low high-quality fraction with moving samples; mode collapse shows as few
+#   modes with a high high-quality fraction.
 # - The GAN doctor (`gan_utils.doctor`) reads these signs as a verdict, with its evidence and a fix.
 
 # %% [markdown]
@@ -721,7 +728,7 @@ assert toy_verdicts["lr 1e-3 (5x), beta1 0.5"].count("healthy") >= 4, toy_verdic
 #    $|\partial\log(1-\sigma(\ell))/\partial\ell|$? Store it in `answer_2`.
 # 3. **Change one setting and run it.** In section 6(b), train `run_toy(5e-3, 0.5)` (25 times the baseline's
 #    learning rate, $\beta_1$ 0.5) and store the high-quality fraction of its last snapshot in `answer_3` (the fourth
-#    element of the last tuple). Is it non-convergence, collapse or healthy, and what does that say about the
+#    element of the last tuple, a fraction between 0 and 1). Is it non-convergence, collapse or healthy, and what does that say about the
 #    learning rate as a cause of failure on this toy?
 
 # %%

@@ -66,18 +66,18 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # A GAN's generator has no such formula. It defines its distribution $q$ as a **push-forward**: draw
 # $z\sim\mathcal N(0, I_{64})$, output $x = G(z)\in\mathbb R^{784}$.
 #
-# All outputs lie on the image of a 64-dimensional space under a smooth map: a surface of dimension at most 64 inside
-# the 784-dimensional image space. Near a point $z$ the map is close to its linearisation
-# $G(z+\delta)\approx G(z) + J(z)\,\delta$. The Jacobian $J(z)\in\mathbb R^{784\times 64}$ has rank at most 64, and a
-# set of dimension 64 has volume zero in $\mathbb R^{784}$. So:
+# Notebook 01 (section 8) showed why: a generator from 64 numbers to 784 pixels puts all its samples on a surface of
+# dimension at most 64. Such a surface has volume zero in $\mathbb R^{784}$. So:
 #
-# - the generator's distribution has **no density** in $\mathbb R^{784}$ (notebook 01, section 8, met this problem);
+# - the generator's distribution has **no density** in $\mathbb R^{784}$;
 # - a real test image lies off the surface with probability 1, so its log-likelihood is $-\infty$ for *every* GAN,
 #   good or bad. The number cannot rank models.
 #
 # Kernel density (Parzen-window) estimates do not help: on MNIST they rank a trivial k-means "model" above the true
-# data (Theis et al., 2016). So we compare **samples with samples**, in a space where distances mean something. First,
-# the rank, measured:
+# data (Theis et al., 2016). So we compare **samples with samples**, in a space where distances mean something.
+#
+# First, the dimension, measured: the rank of notebook 03's Jacobian $J=\partial G/\partial z$ ($784\times64$), on a
+# freshly initialised DCGAN generator:
 
 # %%
 # The Jacobian dG/dz of a DCGAN generator at one z: a 784 x 64 matrix. Its rank bounds the dimension of the
@@ -99,31 +99,33 @@ assert J.shape == (784, 64) and rank == 64          # full rank: locally a 64-di
 # %% [markdown]
 # ## 2. The Fréchet distance between two Gaussians
 #
-# Replace each image set by a Gaussian fitted to its **features** $f(x)\in\mathbb R^D$, with mean $\mu$ and covariance
-# $\Sigma$. Then measure how far apart the two Gaussians are. The Fréchet distance (the 2-Wasserstein distance) is the
-# smallest mean squared distance over all *couplings*, the joint distributions of $(X, Y)$ with the right marginals:
+# Replace each image set by a Gaussian fitted to its **features** $f(x)$, with mean $\mu$ and covariance $\Sigma$. Then
+# measure how far apart the two Gaussians are. The Fréchet distance (the 2-Wasserstein distance) is the smallest mean
+# squared distance over all *couplings*, the joint distributions of $(X, Y)$ with the right marginals:
 #
 # $$d^2(P_1,P_2) = \min_{\text{couplings of } X\sim P_1,\ Y\sim P_2} \ \mathbb E\,\|X-Y\|^2 .$$
 #
-# **Step 1: expand.** For any coupling, with $C=\operatorname{Cov}(X,Y)$ the cross-covariance,
-# $\mathbb E\|X-Y\|^2 = \|\mu_1-\mu_2\|^2 + \operatorname{tr}\Sigma_1 + \operatorname{tr}\Sigma_2 - 2\operatorname{tr} C$.
-# So the best coupling **maximises $\operatorname{tr} C$**, while the joint covariance stays positive semi-definite.
+# **Step 1: expand.** For any coupling, with $\Sigma_{12}=\operatorname{Cov}(X,Y)$ the cross-covariance,
+# $\mathbb E\|X-Y\|^2 = \|\mu_1-\mu_2\|^2 + \operatorname{tr}\Sigma_1 + \operatorname{tr}\Sigma_2 - 2\operatorname{tr}\Sigma_{12}$.
+# So the best coupling **maximises $\operatorname{tr}\Sigma_{12}$**, while the joint covariance stays positive
+# semi-definite.
 #
-# **Step 2: one dimension.** With variances $s_1^2, s_2^2$, Cauchy–Schwarz gives $C\le s_1 s_2$. The monotone map
-# $Y=\mu_2+\frac{s_2}{s_1}(X-\mu_1)$ reaches it. Hence $d^2=(\mu_1-\mu_2)^2+(s_1-s_2)^2$.
+# **Step 2: one dimension.** With variances $\sigma_1^2, \sigma_2^2$, Cauchy–Schwarz gives
+# $\Sigma_{12}\le\sigma_1\sigma_2$. The monotone map $Y=\mu_2+\frac{\sigma_2}{\sigma_1}(X-\mu_1)$ reaches it. Hence
+# $d^2=(\mu_1-\mu_2)^2+(\sigma_1-\sigma_2)^2$.
 #
 # **Step 3: many dimensions.** The best coupling is again a linear map, $Y=\mu_2+A(X-\mu_1)$, with $A$ symmetric
 # positive semi-definite (Dowson & Landau, 1982; Olkin & Pukelsheim, 1982). It must turn $\Sigma_1$ into $\Sigma_2$:
-# $A\Sigma_1A=\Sigma_2$. Write $S=\Sigma_1^{1/2}$. Then $A = S^{-1}(S\Sigma_2S)^{1/2}S^{-1}$ does it (Appendix A
-# checks the algebra). Its cross-covariance is $C=\Sigma_1A$, whose trace is $\operatorname{tr}(S\Sigma_2S)^{1/2}$.
+# $A\Sigma_1A=\Sigma_2$. Write $S=\Sigma_1^{1/2}$. Then $A = S^{-1}(S\Sigma_2S)^{1/2}S^{-1}$ does it (Appendix A checks
+# the algebra). Its cross-covariance is $\Sigma_{12}=\Sigma_1A$, whose trace is $\operatorname{tr}(S\Sigma_2S)^{1/2}$.
 #
 # **Step 4: the formula.**
 #
 # $$\boxed{\,d^2 = \|\mu_1-\mu_2\|^2 + \operatorname{tr}\Sigma_1 + \operatorname{tr}\Sigma_2 - 2\operatorname{tr}\big(\Sigma_1^{1/2}\Sigma_2\Sigma_1^{1/2}\big)^{1/2}\,}$$
 #
 # FID papers write the last term as $\operatorname{tr}(\Sigma_1\Sigma_2)^{1/2}$, the same number. `gan_utils`
-# computes the symmetric form in float64. It stays real for nearly singular covariances (Appendix A). We check each
-# step on a 2-D example:
+# computes the symmetric form in float64. It stays real for nearly singular covariances (Appendix A). The cell checks
+# steps 3 and 4 on a 2-D example:
 
 # %%
 def sqrtm_sym(a):
@@ -163,12 +165,11 @@ assert abs(d2 - metrics.frechet_distance(mu1, S1, mu2, S2)) < 1e-12            #
 # ## 3. MNIST-FID: the Fréchet distance between classifier features
 #
 # FID (Heusel et al., 2017) is the Fréchet distance between the 2048 penultimate features of an Inception network.
-# Inception was trained on colour photographs from ImageNet, not on digits. A 28×28 grey digit must be upscaled and
-# copied into three colour channels to fit it, and the network needs a download. So we use a judge trained on MNIST,
-# shipped in `gan_utils`: `metrics.MnistClassifier`. It is a small CNN: three blocks of 3×3 convolution and
-# max-pooling, a 128-unit dense layer and a 10-way output. `scripts/train_classifier.py` trains it. Its **128
-# penultimate features** give MNIST-FID. Its **class probabilities** give the Inception-style score and the class
-# histogram. A judge must first be a good classifier:
+# Inception was trained on colour photographs (ImageNet), not on digits, and it needs a download. So we use a judge
+# trained on MNIST, shipped in `gan_utils`: `metrics.MnistClassifier`. It is a small CNN: three blocks of 3×3
+# convolution and max-pooling, a 128-unit dense layer and a 10-way output. Its **128 penultimate features** give
+# MNIST-FID. Its **class probabilities** give the Inception-style score and the class histogram. A judge must first be a
+# good classifier:
 
 # %%
 clf = metrics.load_classifier()
@@ -246,9 +247,10 @@ assert 0 < intercept < floor[max(sizes)] and share[2000] > 0.5 > share[10000]   
 # %% [markdown]
 # ## 4. The Inception-style score, and what it misses
 #
-# The Inception Score (Salimans et al., 2016) asks two things of the classifier's $p(y\mid x)$. Each sample should be
+# The Inception Score (Salimans et al., 2016) asks two things of the classifier's class probabilities $p(y\mid x)$
+# for a sample $x$. Here $y$ is a digit class, and this $p$ is not the data distribution. Each sample should be
 # **confidently** one class: low entropy of $p(y\mid x)$. The classes should be **balanced** over the samples: high
-# entropy of $p(y)=\mathbb E_x\,p(y\mid x)$. Both go into one number:
+# entropy of their average $p(y)=\mathbb E_x\,p(y\mid x)$. With notebook 01's entropy $H$, both go into one number:
 #
 # $$\mathrm{IS} = \exp\Big(\mathbb E_x\,\mathrm{KL}\big(p(y\mid x)\,\|\,p(y)\big)\Big) = \exp\big(H(y) - \mathbb E_x H(y\mid x)\big)\in[1, 10].$$
 #
@@ -271,15 +273,16 @@ assert abs(is_by_hand(p_rep) - metrics.inception_score(p_rep)) < 1e-9
 assert metrics.inception_score(p_rep) > 9.0 and metrics.fid_from_features(f_rep, feat_test) > 20 * floor[2000]
 
 # %% [markdown]
-# The replay of 10 images scores IS 9.96, above the 9.70 of real digits. Its FID, 116.1, is about 76 times theirs.
+# The replay of 10 images scores IS 9.96, above the 9.70 of real digits. Its FID, 116.1, is about 76 times theirs
+# (1.53 on this subset; section 3's floor at 2,000 is 1.812).
 
 # %% [markdown]
 # ## 5. Precision and recall
 #
 # FID folds two failures into one number: samples that look wrong (low **quality**), and real variety that the
-# generator never produces (low **coverage**). Kynkäänniemi et al. (2019) separate them. They estimate each set's
-# support in feature space as a union of balls. Around every point goes a ball whose radius is the distance to its
-# $k$-th nearest neighbour in the same set ($k=3$). Then
+# generator never produces (low **coverage**). Kynkäänniemi et al. (2019) separate them. They estimate the region each
+# set occupies in feature space (its support) as a union of balls. Around every point goes a ball whose radius is the
+# distance to its $k$-th nearest neighbour in the same set ($k=3$). Then
 #
 # - **precision** = fraction of generated samples inside the real support (are the samples realistic?);
 # - **recall** = fraction of real samples inside the generated support (is the real variety produced?).
@@ -324,7 +327,7 @@ assert precision > 0.8 and recall < 0.5
 #
 # | input | what a sound metric must say |
 # |---|---|
-# | real training digits | at the floor; IS near 10; all 10 digits; precision and recall high |
+# | real training digits | near the floor; IS near 10; all 10 digits; precision and recall high |
 # | uniform noise | far worse than real on every number |
 # | blurred real digits (Gaussian, σ = 1.5 px) | clearly worse FID and recall, though still digits |
 # | a "generator" that draws only the digit 1 | collapsed coverage: 1 digit, IS near 1, recall far below real |
@@ -396,17 +399,16 @@ assert c["replay of 10 images"]["digits_covered"] == 10 and c["replay of 10 imag
 # FID and recall pass every check. Precision fails the blur check: blurred digits score 0.997, above the 0.864 of real
 # digits. The Inception-style score fails the replay check: 9.96, above the 9.70 of real digits. So read the numbers
 # together, never one alone. Appendix C shows why blurred digits count as "real": blur switches the classifier's
-# features off, and a few real digits near the origin of feature space have balls that hold them.
+# features off, so blurred digits sit near the origin of feature space, inside the balls of a few real digits there.
 
 # %% [markdown]
 # ### Degrade a set yourself
 #
 # The control below (`gan_utils.widgets.metric_explorer`) lets you make your own inputs. It draws 2,000 real training
-# digits, a perfect "generator". You can blur them, add pixel noise, or keep only the digits $0..k-1$ (a generator that
-# dropped modes). You can also replace a share of the set by copies of 10 of its images (a generator that repeats a few
-# memorised images; with noise on, copies become near-copies). The set keeps its 2,000 images, so the floor of
-# section 3 stays put. On every change the control redraws the four scores and the digits drawn. Before each move,
-# guess which number will notice.
+# digits, a perfect "generator". You can blur them, add pixel noise, or keep only the lowest digits, say 0 to 4 (a
+# generator that dropped modes). You can also replace a share of the set by copies of 10 of its images (a generator
+# that repeats a few memorised images; with noise on, copies become near-copies). The set keeps its 2,000 images, so
+# the floor of section 3 stays put. Before each move, guess which of the four scores will notice.
 
 # %%
 widgets.metric_explorer(x_train, y_train, (feat_test, prob_test), n=2000, seed=SEED)
@@ -442,21 +444,21 @@ assert moved["blur 1 px"]["precision"] > u["precision"] and moved["blur 1 px"]["
 # %% [markdown]
 # Each metric is blind to something. Recall barely moves when 90% of the set is copies of 10 images: 0.874, against
 # 0.890 unchanged. FID notices already at 50% copies: 45.1, against 1.66. Precision is blind to dropped digits: 0.876
-# with only the digits 0-4, against 0.870. Recall falls to 0.619 there, but stays above the share of those digits
-# among the test digits, 0.514. FID, the Inception-style score and the class histogram all notice. Appendix D shows why
-# copies fool recall. FID notices repetition, not memorisation: the unchanged set is 2,000 training digits copied
-# verbatim, and it scores best. Memorisation needs a check of its own, such as the distance from each sample to its
-# nearest training image.
+# with only the digits 0-4, against 0.870. Recall falls to 0.619 there, yet stays above 0.514, the share of the digits
+# 0-4 among the test digits: the balls around the 0-4 samples also hold some real 5-9 digits. FID, the Inception-style
+# score and the class histogram all notice. Appendix D shows why copies fool recall. FID notices repetition, not
+# memorisation: the unchanged set is 2,000 training digits copied verbatim, and it scores best. Memorisation needs a
+# check of its own, such as the distance from each sample to its nearest training image.
 
 # %% [markdown]
 # ## 7. Scoring the shipped generator
 #
 # `gan_utils` ships a default generator trained on MNIST without labels (`checkpoint.load_pretrained()`). It is the
-# self-conditioned GAN of notebook 09: notebook 05's DCGAN, made class-conditional as in notebook 08, on a cluster that
-# it reads from $z$. We score it beside a real-against-real floor at the same $N$. First with the Python API, then with
-# the command line, which prints the same metrics as JSON (keys documented in `gan_utils/metrics.py`). Both draw the
-# same samples (`jax.random.key(0)`) and the same real subset (`--seed 0`); the second cell checks that they agree.
-# To score your own run, point `GEN_DIR` at the folder you gave `python -m gan_utils train --out`.
+# self-conditioned GAN of notebook 09: notebook 05's DCGAN with one addition. The training digits are grouped into
+# clusters, and the first coordinate of $z$, $z_1$, picks the cluster each sample is drawn from. We score it beside a
+# real-against-real floor at the same $N$. First with the Python API, then with the command line, which prints the
+# same metrics as JSON (keys documented in `gan_utils/metrics.py`). Both draw the same samples (`jax.random.key(0)`)
+# and the same real subset (`--seed 0`); the second cell checks that they agree.
 
 # %%
 GEN_DIR = checkpoint.pretrained_dir()          # the shipped default; or Path("my_run"), your own `train --out` folder
@@ -482,9 +484,9 @@ if HAVE_GENERATOR:
     real_hist = np.asarray(g_real["class_histogram"])
     axes[1].bar(np.arange(10) - 0.2, real_hist / real_hist.sum(), 0.4, color=REAL_COLOR, label="real (train)")
     axes[1].bar(np.arange(10) + 0.2, np.asarray(g["class_histogram"]) / n_gen, 0.4, color=FAKE_COLOR, label="generator")
-    axes[1].axhline(0.1, color="gray", ls="--", lw=1)
+    axes[1].axhline(0.1, color="gray", ls="--", lw=1, label="even share, 1/10")
     axes[1].set_xticks(range(10)); axes[1].set_xlabel("digit (classifier's argmax)"); axes[1].set_ylabel("share of samples")
-    axes[1].set_title(f"Class histogram: {g['digits_covered']} of 10 digits covered"); axes[1].legend(fontsize=9)
+    axes[1].set_title(f"Class histogram: {g['digits_covered']} of 10 digits covered"); axes[1].set_ylim(0, 0.145); axes[1].legend(fontsize=9, ncol=3, loc="upper center")
     plt.show()
     assert g["digits_covered"] == 10 and g["fid"] > g_real["fid"]
     if SHIPPED:   # the shipped generator: its known quality, so a broken sampler or metric fails here
@@ -530,15 +532,15 @@ if HAVE_GENERATOR:
 
 # %% [markdown]
 # At $N$ = 10,000 the shipped generator scores FID 2.91, precision 0.81, recall 0.77, as in the README. Real training
-# digits score 0.768 (this subset; section 3's floor: 0.815).
+# digits score FID 0.768 on this subset (section 3's floor: 0.815). In the class histogram, the dashed line marks an
+# even share, 1/10.
 
 # %% [markdown]
 # ### Your own run, from notebook 05
 #
-# Notebook 05 saves its live training in `runs/05_training_loop/` beside the notebooks. The next cell scores that run
-# as above, at the same $N$ and with the same key, beside the shipped generator. Yours is the plain DCGAN, the shipped
-# one self-conditioned; notebook 09 explains the gap between them. Without a run, the cell says how to make one. Any
-# folder written by `python -m gan_utils train --out` works too: set `MY_RUN` to it.
+# The next cell scores the run that notebook 05 saved in `runs/05_training_loop/`, as above and beside the shipped
+# generator. Yours is the plain DCGAN, the shipped one self-conditioned; notebook 09 explains the gap between them.
+# Any folder written by `python -m gan_utils train --out` works too: set `MY_RUN` to it.
 
 # %%
 MY_RUN = Path("runs") / ("05_test" if TESTING else "05_training_loop")   # where notebook 05 saves your run
@@ -560,8 +562,8 @@ else:
 # Codes $z$ near the origin give a generator's most typical outputs. The **truncation trick** (Brock et al., 2019)
 # uses this. It draws each coordinate of $z$ from a standard normal *truncated* to $[-\psi, \psi]$: values outside are
 # drawn again. A smaller $\psi$ should give more typical samples (higher precision) and less variety (lower recall).
-# The shipped generator reads its cluster from the first coordinate of $z$. So we truncate only the other 63, and the
-# clusters are drawn as before. We score each setting on 2,000 samples:
+# Because $z_1$ picks the cluster, we truncate only the other 63 coordinates, so the clusters are drawn with the same
+# shares as before. We score each setting on 2,000 samples:
 
 # %%
 # The truncation trick: z's coordinates 2-64 from N(0, 1) truncated to [-psi, psi]; the first (the cluster) as drawn.
@@ -584,9 +586,9 @@ if HAVE_GENERATOR:
 
 # %% [markdown]
 # The trade-off is plain. At $\psi = 0.5$ precision rises to 0.975, from 0.83 without truncation, and recall falls to
-# 0.07, from 0.81. FID, which sees both, rises from 4.3 to 29.0 (on 2,000 samples, so above the 2.91 at 10,000,
-# because of section 3's floor). All 10 digits stay covered, since the clusters are
-# drawn as before. So truncation is a choice, not a free gain: a demo may want precision, a data set wants recall.
+# 0.07, from 0.81. FID, which sees both, rises from 4.3 to 29.0. Both are on 2,000 samples: the untruncated 4.3 is above
+# the 2.91 at 10,000 because FID's bias grows as $N$ shrinks (section 3). All 10 digits stay covered, since the clusters
+# are drawn as before. So truncation is a choice, not a free gain: a demo may want precision, a data set wants recall.
 # Notebooks 08 and 09 measure it again on other generators.
 
 # %% [markdown]
@@ -642,7 +644,7 @@ for ax, (name, (dist, pts, s, m)) in zip(axes, toy.items()):
     ax.set_xlabel("$x_1$"); ax.set_ylabel("$x_2$")
     ax.set_title(f"{name}: {m['modes_covered']}/{m['n_modes']} modes, {m['high_quality_fraction']:.0%} high quality\n"
                  "(circles: 3 std; red = mode missed)")
-    ax.legend(loc="upper right", fontsize=9, markerscale=3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=9, markerscale=3)
 plt.show()
 for name, (dist, pts, s, m) in toy.items():   # what the true distribution scores
     truth = metrics.toy_mode_metrics(pts[:2500], dist)
@@ -663,10 +665,10 @@ else:         # 5,000 steps: one GAN run per dataset, so only what a trained run
 
 # %% [markdown]
 # Read the numbers together, never one column alone. "Modes covered" is lenient: one high-quality sample on a mode is
-# enough. A generator that spreads its mass between the modes covers many of them, while few of its samples are of
-# high quality. On the ring, σ = 0.01 makes "within 3σ" a disc of radius 0.03. In the run saved here, ours is such a
-# generator. The lines under the table compare it with the papers: more modes covered than their standard GANs, far
-# fewer high-quality samples than PacGAN's. This is one run per dataset, so another seed can land elsewhere. The papers also
+# enough. On the ring, σ = 0.01 makes "within 3σ" a disc of radius 0.03. So a generator that spreads its mass between
+# the modes covers many of them, while few of its samples are of high quality. The run saved here is such a generator.
+# The lines under the table compare it with the papers: more modes covered than their standard GANs, far fewer
+# high-quality samples than PacGAN's. This is one run per dataset, so another seed can land elsewhere. The papers also
 # train far longer and average several runs, so compare the definitions and the shape of the result, not the digits
 # (Appendix E gives their budgets).
 #
@@ -675,13 +677,13 @@ else:         # 5,000 steps: one GAN run per dataset, so only what a trained run
 # - A GAN's samples lie on a surface of dimension at most 64 in 784-dimensional space, so it has no likelihood to
 #   report. We compare samples with samples, in a feature space.
 # - The Fréchet distance between Gaussians is $\|\mu_1-\mu_2\|^2+\operatorname{tr}\Sigma_1+\operatorname{tr}\Sigma_2-2\operatorname{tr}(\Sigma_1^{1/2}\Sigma_2\Sigma_1^{1/2})^{1/2}$.
-#   Computed through the symmetric form in float64, it stays real for singular covariances.
+#   Computed through the symmetric form in float64, it stays real for nearly singular covariances.
 # - **MNIST-FID** uses the shipped classifier's 128 features. Its floor (real against real) falls as $N$ grows: report
 #   FID with $N$, the reference set and the floor.
 # - The **Inception-style score** checks confidence and balance, but never sees real data: replaying 10 images
 #   scores 9.96.
 # - **Precision** (quality) and **recall** (coverage) split what FID mixes. Precision failed the blur check and missed
-#   dropped digits; recall missed 90% copies; FID caught all three. Read the numbers together.
+#   dropped digits; recall missed 90% copies; FID caught all three.
 # - **Truncation** raises precision and lowers recall.
 # - On the ring and the grid, report modes covered, the high-quality fraction and the reverse KL together.
 # - `python -m gan_utils evaluate --samples samples.npz [--real mnist-train]` prints all of it as JSON.
@@ -695,16 +697,16 @@ else:         # 5,000 steps: one GAN run per dataset, so only what a trained run
 # 1. **The roles swapped; write code.** Compute the FID of the first 2,000 *test* features (`feat_test[:2000]`)
 #    against all the *training* features in `feat_train`. Store it in `ex1`. Is it close to `floor[2000]`, and why not
 #    exactly?
-# 2. **A metric that fails a sanity check.** The distance between mean pixel intensities,
-#    $|\bar x_{\text{test}}-\bar x_{\text{gen}}|$ in $[0, 255]$ units, is a "metric" too. Compute it for the real training
-#    images `real_imgs` (`ex2_real`) and for the blurred ones `blurred` (`ex2_blur`). Which sanity check of section 6
+# 2. **A metric that fails a sanity check.** The gap between a set's mean pixel intensity and that of the test images
+#    `x_test` (in $[0, 255]$ units) is a "metric" too. Compute it for the real training images `real_imgs`
+#    (`ex2_real`) and for the blurred ones `blurred` (`ex2_blur`). Which sanity check of section 6
 #    does it fail?
 # 3. **A cousin of truncation; change the code and run it.** Sample 2,000 digits from the shipped generator with
 #    `z = 0.5 * jax.random.normal(jax.random.key(0), (2000, gan.generator.latent_dim))` (`models.sample(gan.sampler(),
 #    None, 2000, z=z)`, then `data.to_uint8`). Score them with `metrics.image_metrics(samples, (feat_test, prob_test),
-#    pr_n=2000)`, and store `(precision, recall)` in `ex3`. Do the same with `z` unscaled: which of the two moves up,
-#    which down, and why? This scales *every* coordinate, the first one too, which picks the cluster (section 7), so
-#    compare the two class histograms as well.
+#    pr_n=2000)`, and store this scaled run's `(precision, recall)` in `ex3`. Then repeat with `z` unscaled, in another
+#    variable: which of the two moves up, which down, and why? This scales *every* coordinate, the first one too, which
+#    picks the cluster (section 7), so compare the two class histograms as well.
 
 # %%
 # Your answers here (set ex1, ex2_real, ex2_blur, ex3), then run the checker below.
@@ -731,7 +733,7 @@ exercises.check("06", ex1=ex1, ex2_real=ex2_real, ex2_blur=ex2_blur, ex3=ex3,
 #
 # $$A\Sigma_1A = S^{-1}(S\Sigma_2S)^{1/2}\,S^{-1}S^2S^{-1}\,(S\Sigma_2S)^{1/2}S^{-1} = S^{-1}(S\Sigma_2S)S^{-1}=\Sigma_2 ,$$
 #
-# and $\operatorname{tr}C=\operatorname{tr}\big(S^2S^{-1}(S\Sigma_2S)^{1/2}S^{-1}\big)=\operatorname{tr}(S\Sigma_2S)^{1/2}$.
+# and $\operatorname{tr}\Sigma_{12}=\operatorname{tr}\big(S^2S^{-1}(S\Sigma_2S)^{1/2}S^{-1}\big)=\operatorname{tr}(S\Sigma_2S)^{1/2}$.
 # FID papers write $\operatorname{tr}(\Sigma_1\Sigma_2)^{1/2}$. It is the same number: $\Sigma_1\Sigma_2 =
 # S\,(S\Sigma_2S)\,S^{-1}$ is *similar* to $S\Sigma_2S$. So the two share their eigenvalues $\lambda_i\ge0$, and both
 # traces equal $\sum_i\sqrt{\lambda_i}$ (section 2's cell computes it both ways).
@@ -743,13 +745,12 @@ exercises.check("06", ex1=ex1, ex2_real=ex2_real, ex2_blur=ex2_blur, ex3=ex3,
 # to both diagonals when the root is not finite. The symmetric form $S\Sigma_2S$ is positive semi-definite, so `eigh`
 # gives real eigenvalues. We clip the tiny negative ones to 0 and sum their square roots, in float64.
 #
-# **Near-singular covariances are the normal case.** With $N$ samples of $D$ features, the sample covariance has rank
-# at most $N-1$, and ReLU features that never fire give zero rows. Below: 100 samples in 128 dimensions, far too few
-# for a real FID (`gan_utils` warns; here that is the point). The naive routes return complex numbers and negative real
-# parts. The symmetric route returns real eigenvalues, with negatives only at rounding level.
-# All three give the same distance once the imaginary parts are dropped. The symmetric route is not more accurate here;
-# it is *real by construction*, so there is no imaginary part to judge and no threshold to choose. The distance of a
-# set to itself is 0.
+# **Near-singular covariances are the normal case.** With $N$ samples, the sample covariance has rank at most $N-1$, and
+# ReLU features that never fire give zero rows. Below: 100 samples in 128 dimensions, far too few for a real FID
+# (`gan_utils` warns; here that is the point). The naive routes return complex numbers and negative real parts. The
+# symmetric route returns real eigenvalues, with negatives only at rounding level. All three give the same distance once
+# the imaginary parts are dropped. The symmetric route is not more accurate here; it is *real by construction*, so there
+# is no imaginary part to judge and no threshold to choose. The distance of a set to itself is 0.
 
 # %%
 rng = np.random.default_rng(SEED)

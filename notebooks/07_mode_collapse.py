@@ -19,7 +19,7 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/07_mode_collapse.ipynb)
 #
-# This notebook is about how GANs fail, and it measures the proposed fixes.
+# This notebook measures how GANs fail, and the proposed fixes.
 #
 # **You will learn**
 # - why a perfect discriminator ruins the generator's gradient, and how a Wasserstein critic keeps it;
@@ -69,10 +69,10 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # Real data fills only a thin set of its space: digits are a thin set among all 28x28 images. A generator's outputs
 # form a surface of dimension at most the size of $z$. Two thin sets almost never overlap.
 #
-# The simplest case (after Arjovsky et al., 2017, Example 1) is two point masses on a line: the data $p = \delta_0$ and
-# the model $q_\theta = \delta_\theta$. Sliding $\theta$ from $-1$ to $1$, we compute JSD, KL (notebook 01) and the
-# **Wasserstein-1 distance** $W_1(p, q) = \int |F_p(x) - F_q(x)|\,dx$. $W_1$ is the area between the two CDFs: the
-# least "mass times distance" that moves $q$ onto $p$.
+# The simplest case (after Arjovsky et al., 2017, Example 1) is two point masses on a line: the data $p = \delta_0$
+# (all its mass at 0) and the model $q_\theta = \delta_\theta$ (all at $\theta$). Sliding $\theta$ from $-1$ to $1$, we
+# compute JSD, KL (notebook 01) and the **Wasserstein-1 distance** $W_1(p, q) = \int |F_p(x) - F_q(x)|\,dx$. $W_1$ is
+# the area between the two CDFs: the least "mass times distance" that moves $q$ onto $p$.
 
 # %%
 x_line = np.linspace(-2, 2, 4001)
@@ -100,14 +100,14 @@ jsds = np.array([jsd(p0, point_mass(t)) for t in thetas])
 w1s = np.array([w1(p0, point_mass(t)) for t in thetas])
 kls = np.array([kl(p0, point_mass(t)) for t in thetas])
 apart = thetas != 0
-print(f"JSD(p, q_theta) for theta != 0: between {jsds[apart].min():.6f} and {jsds[apart].max():.6f} "
+print(f"JSD(p || q_theta) for theta != 0: between {jsds[apart].min():.6f} and {jsds[apart].max():.6f} "
       f"(log 2 = {math.log(2):.6f}); at theta = 0: {jsds[~apart][0]:.1f}")
 print(f"KL(p || q_theta) for theta != 0: {'inf' if np.all(np.isinf(kls[apart])) else 'finite somewhere'}")
 print(f"W1(p, q_theta) - |theta|: largest deviation {np.abs(w1s - np.abs(thetas)).max():.1e}")
 
 fig, ax = plt.subplots(figsize=(7, 3.2))
-ax.plot(thetas, jsds, "o-", color=D_COLOR, ms=3, label="JSD(p, q_theta)")
-ax.plot(thetas, w1s, "s-", color="#2e7d32", ms=3, label="W1(p, q_theta)")
+ax.plot(thetas, jsds, "o-", color=D_COLOR, ms=3, label=r"$\mathrm{JSD}(p\,\Vert\,q_\theta)$")
+ax.plot(thetas, w1s, "s-", color="#2e7d32", ms=3, label=r"$W_1(p, q_\theta)$")
 ax.axhline(math.log(2), color="gray", ls=":", lw=1)
 ax.set_xlabel("theta (where q's mass sits)"); ax.set_ylabel("divergence / distance")
 ax.set_title("Two point masses sliding past each other: JSD is flat at log 2, W1 = |theta|", fontsize=10)
@@ -125,7 +125,7 @@ print("checked: JSD = log 2 for every theta != 0, KL infinite, W1 = |theta|")
 #
 # ### 1.2 A discriminator that is perfect, and what it does to the generator's gradient
 #
-# Now in 2-D. The data lies on the segment $x_1 = 0$, $0 \le x_2 \le 1$. The generator $G_\theta(z) = (\theta, z)$,
+# In 2-D, the data lies on the segment $x_1 = 0$, $0 \le x_2 \le 1$. The generator $G_\theta(z) = (\theta, z)$,
 # $z \sim U[0, 1]$, draws a parallel segment at $x_1 = \theta = 0.5$. We train a discriminator (`MLPDiscriminator`)
 # with the cross-entropy of notebook 04. After 0 to 3,000 steps we measure its accuracy and the generator's gradient
 # $\partial L_G/\partial\theta$, for the saturating and the non-saturating loss of notebook 02.
@@ -195,8 +195,8 @@ print(f"D is perfect (accuracy {acc_end:.3f}); the saturating gradient fell to {
       f"of its largest value, the non-saturating one grew {abs(ns[-1]) / abs(ns[1]):.0f}-fold from step 10")
 
 # %% [markdown]
-# The supports do not overlap, so $D$ separates them perfectly (the check's line gives the numbers). Then (Arjovsky &
-# Bottou, 2017, Theorem 2.4, and their experiment):
+# The supports do not overlap, so $D$ separates them perfectly. Then (Arjovsky & Bottou, 2017, Theorem 2.4, and their
+# experiment):
 #
 # - the **saturating** gradient **vanishes**, by orders of magnitude. It carries a factor $D(G(z))$, which goes to 0
 #   faster than $D$'s slope grows;
@@ -233,24 +233,23 @@ assert abs(wgan_rows[-1][1] - THETA) < 0.1 * THETA and 0.8 < abs(wgan_rows[-1][2
 print(f"W1 estimate {wgan_rows[-1][1]:.3f} (true {THETA}); generator gradient {wgan_rows[-1][2]:.3f} (true slope 1)")
 
 # %% [markdown]
-# The estimate settles near the true 0.5, and the gradient near 1, the slope of $W_1 = |\theta|$, up to 3,000 steps.
-# The check's line and comment give the numbers. So: thin supports make $D$ perfect, a perfect $D$ ruins the usual gradients, and a
-# critic held to slope 1 keeps them. This chain is about **not converging**. Mode collapse is a different failure.
+# The estimate settles near the true 0.5, and the gradient near 1, the slope of $W_1 = |\theta|$.
+# So: thin supports make $D$ perfect, a perfect $D$ ruins the usual gradients, and a critic held to slope 1 keeps them.
+# This chain keeps the generator from reaching the data (non-convergence). Mode collapse is a different failure.
 
 # %% [markdown]
 # ## 2. Mode collapse, and how to tell it from look-alikes
 #
-# We describe a set of samples by two measurements, read together:
+# Two measurements describe a set of samples, read together:
 #
 # - **diversity**: the modes covered, the number of distinct samples, and the *spread*, the root of the summed
 #   variances (1.0 for the ring's data, 0 for a single point);
 # - **fidelity**: notebook 06's high-quality fraction (the share within 3σ of a mode, σ the mode's width) and the
 #   median distance to the nearest mode, in σ.
 #
-# **Mode collapse** is a loss of diversity: the generator maps many $z$ to a few outputs. **Not converging** means the
-# players keep moving: we measure how far the samples' centre travels between snapshots. (Notebook 02 showed why
-# collapse is cheap: against the best $D$, the non-saturating loss follows the mode-seeking
-# $\mathrm{KL}(q\,\|\,p)$.)
+# Notebook 05 (section 6b) told two failures apart. **Mode collapse** is a loss of diversity: the generator maps many
+# $z$ to a few outputs. **Non-convergence** leaves the samples off the data, and moving; we measure how far their
+# centre travels between snapshots.
 #
 # **The recipe** on the ring (8 modes, σ = 0.01): MLPs with three hidden layers of 128, batch 256, Adam
 # ($\beta_1 = 0.5$) at 3e-3 for $G$ and 1e-3 for $D$. It runs 6,000 steps, the last 2,000 at a tenth of both rates. We
@@ -319,7 +318,8 @@ for name, rows in zip(DEMOS, (recipe, dropping, dead, lagging)):
 
 # %% [markdown]
 # Below, one typical seed per setting at four moments: the data (blue), 1,000 samples (orange), $D$'s decision map
-# (blue "real", orange "fake") and arrows for the generator's push on 128 samples, all on one scale.
+# (pale blue "real", pale orange "fake") and arrows for the generator's push on 128 samples, all on one scale. A star
+# marks a generator that draws one point.
 
 # %%
 def typical(runs):
@@ -331,14 +331,23 @@ viewer = ToyGAN(PlaygroundConfig(data="ring", seed=SEED))   # draws the frames: 
 panels = {name: [snap for snap in r["snapshots"] if "frame" in snap] for name, r in shown.items()}
 push = max(float(np.abs(snap["frame"]["arrows"]).max()) for snaps in panels.values() for snap in snaps)
 arrow_scale = 0.12 * viewer.extent / push                  # one scale for every panel: the longest push is 12% wide
+ROW = {"the recipe": "the recipe", "one change: G's learning rate x 5": "G's rate x 5",     # row labels
+       "one change: G's learning rate x 10": "G's rate x 10", "one change: D's learning rate / 100": "D's rate / 100"}
 fig, axes = plt.subplots(len(DEMOS), len(FRAMES), figsize=(4 * len(FRAMES), 4.1 * len(DEMOS)))
 for row, (name, snaps) in zip(axes, panels.items()):
     for ax, snap in zip(row, snaps):
         strongest = float(np.abs(snap["frame"]["arrows"]).max())
         draw_frame(viewer, ax=ax, layers=("heatmap", "real", "fake", "arrows"), frame=snap["frame"],
                    arrow_scale=arrow_scale,
-                   title=f"{name}, seed {shown[name]['seed']}\nstep {snap['step']}: {snap['modes_covered']}/8 modes, "
-                         f"{snap['high_quality_fraction']:.0%} high quality, largest push {strongest:.2g}")
+                   title=f"step {snap['step']}: {snap['modes_covered']}/8 modes,\n"
+                         f"{snap['high_quality_fraction']:.0%} high quality, push {strongest:.2g}")
+        ax.title.set_fontsize(11)
+        ax.images[0].set_alpha(0.3)             # a paler D map, so the orange samples stand out on it
+        fake = snap["frame"]["fake"]
+        if np.ptp(fake, axis=0).max() < 1e-6:   # one point for every z: a star marks it
+            ax.scatter(*np.clip(fake[0], -viewer.extent, viewer.extent), s=250, marker="*", color=FAKE_COLOR,
+                       edgecolor="black", zorder=5, clip_on=False)
+    row[0].set_ylabel(f"{ROW[name]}, seed {shown[name]['seed']}\n$x_2$", fontsize=11)
 plt.tight_layout(); plt.show()
 for name, r in shown.items():
     snaps = r["snapshots"]
@@ -356,22 +365,22 @@ for name, r in shown.items():
 #
 # - **The recipe** covers all 8 modes in every seed, with a spread near the data's (0.979 to 1.000).
 # - **G's learning rate x 5: mode collapse.** 97.3% of the samples are of high quality. Yet only 5.4 of 8 modes are
-#   covered on average, with 1,332 to 1,636 distinct points of 2,500. No sample is bad; the distribution is wrong.
+#   covered on average, with 1,332 to 1,636 distinct points of 2,500 (where a whole ReLU layer is off, a region of
+#   $z$ maps to one point). Nearly every sample is good; the distribution is wrong.
 # - **G's learning rate x 10: a generator that ignores $z$.** Every seed draws one point for all 2,500 codes (spread
 #   0). It sits on a mode, so the high-quality column reads 100%.
 # - **D's learning rate / 100: a discriminator too slow to teach.** The samples vary, but sit 47.3 to 61.7σ from a
 #   mode, in median.
 #
-# **Not converging** shows in the centre's movement. Between steps 1,000 and 4,000, the D / 100 centre moves 0.379 per
+# **Non-convergence** shows in the centre's movement. Between steps 1,000 and 4,000, the D / 100 centre moves 0.379 per
 # 250 steps on average, the recipe's 0.093. It keeps moving once the rates drop (0.593); the recipe's settles (0.009).
-# Appendix A lists every seed, re-runs 1,000 steps, and weighs two causes of the x 5 collapse.
+# Appendix A has every seed, a re-run, and two readings of the x 5 collapse.
 #
 # ### 2.1 The GAN doctor reads these runs
 #
-# `gan_utils.doctor` asks section 2's two questions (on the data? covering all of it?) and gives a verdict, evidence
-# and a fix. On
-# the ring: are half the samples within 10σ of a mode, and do 90% of the modes each hold a quarter of their fair
-# share?
+# Notebook 05's GAN doctor (`gan_utils.doctor`) asks section 2's two questions (on the data? covering all of it?) and
+# gives a verdict, evidence and a fix. On the ring: are half the samples within 10σ of a mode, and do 90% of the modes
+# (here all 8) each hold a quarter of their fair share?
 
 # %%
 from gan_utils import doctor
@@ -394,20 +403,19 @@ for d, run in zip(verdicts["the recipe"], demo_runs["the recipe"]):
     assert (d.verdict == "healthy") == (sig["near_fraction"] >= 0.5 and sig["modes_held"] == 8), (d, sig)
 
 # %% [markdown]
-# The verdicts match the measurements: D / 100 is `non_convergence` (samples off the data), G x 5 is `mode_collapse`,
-# and the one-point G x 10 is `mode_collapse` too, its extreme. The doctor is stricter than "modes covered", which
-# counts a mode even with one sample. The recipe passes: its least-held mode keeps at least 120 of 2,500 samples (a
-# quarter share is 78).
+# The verdicts match the measurements: D / 100 is `non_convergence` (samples off the data); G x 5 and the one-point
+# G x 10 are `mode_collapse`. The doctor is stricter than "modes covered", which counts a mode with one sample. Every
+# recipe mode keeps at least 120 of 2,500 samples (a quarter share is 78).
 
 # %% [markdown]
 # ## 3. The stabilisers, each built by hand and checked against `gan_utils`
 #
 # Each stabiliser changes one thing: the loss, a constraint on $D$, what $D$ sees, or which weights of $G$ we
-# sample. We write each in a few lines and check that `gan_utils` computes the same.
+# sample.
 #
 # ### 3.1 Losses: least squares, hinge, Wasserstein
 #
-# With $\ell$ the discriminator's raw output (a logit, or a critic score for WGAN):
+# With $\ell$ the discriminator's raw output (a logit; for WGAN the critic's score, $f$ in sections 1.3 and 3.2):
 #
 # | loss | discriminator minimises | generator minimises | paper |
 # |---|---|---|---|
@@ -469,8 +477,6 @@ print("push at l = -8 (a confidently rejected sample): " + ", ".join(f"{k} {v:.4
 # - **R1** (Mescheder et al., 2018): add $\frac\gamma2\mathbb E_{x\sim p}\|\nabla f(x)\|^2$ on real data (**R2**: on
 #   generated data). It pulls the slope to 0, not 1, and provably makes the usual GAN
 #   converge locally.
-#
-# Each input is scored on its own, so one gradient of $\sum_i f(x_i)$ gives every input's gradient at once.
 
 # %%
 def my_clip(params, c):
@@ -479,7 +485,8 @@ def my_clip(params, c):
 def my_gradient_penalty(critic, real, fake, key, weight):
     eps = jax.random.uniform(key, (real.shape[0], 1))
     x_hat = eps * real + (1 - eps) * fake
-    grads = jax.grad(lambda x: jnp.sum(critic(x)))(x_hat)          # row i: the gradient at x_hat[i]
+    grads = jax.grad(lambda x: jnp.sum(critic(x)))(x_hat)          # row i: the gradient at x_hat[i] (inputs are scored
+                                                                   # one by one, so one gradient of the sum gives all)
     return weight * jnp.mean((jnp.linalg.norm(grads, axis=1) - 1) ** 2)
 
 def my_r1(critic, real, gamma):
@@ -586,7 +593,7 @@ print(f"packs of 2 with both samples on the same mode: real {same_mode_fraction(
 # $G$'s weights never settle. We can sample from their exponential moving average instead,
 # $\bar\theta \leftarrow \beta\bar\theta + (1-\beta)\theta$, with a decay $\beta$ near 1 (Yazici et al., 2019; Karras et
 # al., 2018). Training is unchanged. For independent jitter, the average's spread is about
-# $\sqrt{(1-\beta)/(1+\beta)}$ times the raw spread; section 4 measures it on a GAN.
+# $\sqrt{(1-\beta)/(1+\beta)}$ times the raw spread; section 4 measures what it does to a GAN's samples.
 
 # %%
 key, k_j = jax.random.split(key)
@@ -618,8 +625,8 @@ assert gap < 1e-5 and moved > 1e-3      # float32 rounding over 50 steps: under 
 # ## 4. The stabilisers compared on the ring and the grid
 #
 # Every method is section 2's recipe with one change. The 5 seeds of a method train at once (`train_seeds`, a `vmap`).
-# Each run is scored on 2,500 samples, as VEEGAN and PacGAN score theirs. The grid has 25 modes and is harder. The 100
-# runs take about 18 minutes, so they are precomputed. The table gives the mean ± one standard deviation over seeds;
+# Each run is scored on 2,500 samples, as in the PacGAN paper. The grid has 25 modes and is harder. The 100
+# runs are precomputed. The table gives the mean ± one standard deviation over seeds;
 # "different" means more than 2 standard errors apart.
 
 # %%
@@ -719,30 +726,30 @@ for dataset, column, label in (("ring", "modes", "ring, modes"), ("ring", "hq", 
 # **Reading the table.**
 #
 # - **The ring** is solved by the recipe alone: 8 of 8 modes in every seed, 97.3% high quality. LSGAN, hinge, the
-#   minibatch std, PacGAN2 and the weight average do the same, at 95.8% to 97.4%. R1 covers all 8 modes with fewer
-#   samples on them (74.1%).
+#   minibatch std, PacGAN2 and the weight average do the same, at 95.8% to 97.4% (PacGAN2's 96.7% is lower by more
+#   than 2 standard errors, but by under a point). R1 covers all 8 modes with fewer samples on them (74.1%).
 # - **The grid** separates the methods. The plain GAN covers 20.0 of 25 modes with 16.2% high quality. LSGAN (73.6%)
 #   and the minibatch std (50.1%) are above it by more than 2 standard errors. R1 covers all 25 modes in every
-#   seed. Hinge's seeds spread too widely to place it.
-# - **Three fail** on the grid at the recipe's settings: WGAN-GP (2.2 modes), spectral normalisation (0.8 modes)
-#   and weight clipping (1.3% high quality).
+#   seed. Hinge's seeds spread too widely to place it. PacGAN2 gets 2.6%.
+# - **Three fail** at the recipe's settings: WGAN-GP, spectral normalisation and weight clipping cover 2.2, 0.8 and
+#   12.4 of 25 grid modes (at most 1.3% high quality), and 3.6, 6.4 and 4.4 of 8 ring modes.
 # - **No method reaches the PacGAN paper's level** on the grid, which we call the target: at least 24 of 25 modes with
 #   90% high quality.
 #
 # At 5 seeds, 2 standard errors is a loose bar: two equal methods cross it about one time in ten, so a crossing is a
-# lead. Appendix B has the papers' rows, grid samples and a re-run.
+# hint to test with more seeds. Appendix B has the papers' rows, grid samples and a re-run.
 #
 # ### 4.1 The grid solved by a longer schedule
 #
-# Appendix C trains longer: 20,000 steps, the second half annealed. With the hinge loss, every one of 5 seeds reached at
-# least 24 modes and 92.6% high quality; LSGAN met the target too. It is the schedule more than the loss: hinge met
-# the target in 28 of 30 runs. Appendix C also runs the Lipschitz methods at their papers'
-# settings.
+# Appendix C trains longer: 20,000 steps, the second half annealed. With the hinge loss, all 5 seeds reached at least
+# 24 modes and 92.6% high quality; LSGAN met the target too. It is the schedule more than the loss: the plain GAN
+# reaches 94.0% high quality, tied with hinge. Hinge met the target in 28 of 30 runs (10 seeds, trained three ways).
+# Appendix C also runs the Lipschitz methods at their papers' settings.
 #
 # ### 4.2 The stabilisers against section 2's collapse
 #
-# The recipe does not collapse on the ring. So here is the collapse itself: section 2's $G$ learning rate x 5, plus one
-# stabiliser at a time.
+# The recipe does not collapse on the ring. So we add one stabiliser at a time to section 2's collapse, $G$'s learning
+# rate x 5.
 
 # %%
 COLLAPSE = DEMOS["one change: G's learning rate x 5"]
@@ -782,7 +789,7 @@ if not precomputed.rerun_requested(RUN_EXPERIMENTS):    # the text below reads t
 # PacGAN2 and R1 bring modes back: 7.6 and 7.8 of 8 on average, against 5.4, more than 2 standard errors apart. R1
 # costs more high quality (69.9%; PacGAN2 92.3%). LSGAN and the minibatch std cover more modes on average, within 2 standard
 # errors. Hinge does not: two seeds cover none. PacGAN2, poor on the grid, helps here: the right stabiliser
-# depends on the failure (5 seeds: leads).
+# depends on the failure (5 seeds: a hint).
 #
 # ## 5. MNIST: the class histogram during training
 #
@@ -856,9 +863,10 @@ for name, path in rkl_paths.items():
 # %% [markdown]
 # ## 6. The playground: try it yourself
 #
-# The **GAN playground** (`gan_utils.playground.Playground`) replays this notebook live. It has GAN Lab's views: data,
-# samples, $D$'s map, the generator's manifold and gradient arrows. It has every loss and stabiliser of section 3, the
-# mode metrics and the doctor's verdict. Step buttons step $D$, $G$ or both. **Copy as code** prints a cell that
+# The **GAN playground** (`gan_utils.playground.Playground`) replays this notebook live. Its views follow GAN Lab
+# (Kahng et al., 2018, a browser GAN visualiser): data, samples, $D$'s map, the generator's manifold (the image of a
+# grid of $z$, the grey lines) and gradient arrows. It has section 3's losses and stabilisers, the mode metrics and
+# the doctor. Step buttons step $D$, $G$ or both. **Copy as code** prints a cell that
 # reruns your session. Try:
 #
 # - the defaults: watch the samples find the ring's modes, then press *step G* and follow the arrows;
@@ -866,8 +874,7 @@ for name, path in rkl_paths.items():
 # - section 2's two failures;
 # - **draw data**: drag on the canvas, then *train on drawing*.
 #
-# Without a running kernel you see a snapshot. `Playground(data="bimodal", noise="gaussian_1d")` is the 1-D version
-# (notebook 02).
+# Without a running kernel you see a snapshot. `Playground(data="bimodal", noise="gaussian_1d")` is the 1-D version.
 
 # %%
 pg = playground.Playground(seed=SEED)
@@ -894,11 +901,12 @@ assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged
 # - **A perfect $D$ ruins the generator's gradient** on thin supports: the saturating one vanished, the
 #   non-saturating one grew tens of times. A WGAN-GP critic kept a gradient near 1.
 # - **Mode collapse is a loss of diversity.** Read the modes covered and the distinct samples beside the high-quality
-#   fraction: a one-point generator scores 100%. The GAN doctor reads these as a verdict.
-# - **The stabilisers** are each a few lines. `gan_utils` has each, in `fit`, the command line (`--loss`,
-#   `--penalty`, `--spectral-norm`, `--minibatch-std`, `--pack`, `--ema`) and the playground.
+#   fraction: a one-point generator scores 100%.
+# - **The stabilisers** are each a few lines. Each is in `gan_utils`: a `GANConfig` field, a command-line flag
+#   (`--loss`, `--penalty`, `--spectral-norm`, `--minibatch-std`, `--pack`, `--ema`) and a playground control.
 # - **Over 5 seeds**, the recipe alone solves the ring. On the grid LSGAN (73.6% high quality) and the minibatch std
-#   (50.1%) lead the plain GAN (16.2%), and a longer schedule solves it in most runs. PacGAN2 and R1 undid a collapse.
+#   (50.1%) beat the plain GAN (16.2%), and a longer schedule solves it in most runs. PacGAN2 and R1 brought most
+#   modes back (7.6 and 7.8 of 8, against 5.4).
 # - **On MNIST**, watch the class histogram during training.
 
 # %% [markdown]
@@ -907,15 +915,15 @@ assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged
 # The checker below grades each exercise, with a hint for a wrong answer.
 #
 # 1. **JSD of two shifted uniform distributions.** $p = U[0, 1]$ and $q = U[\theta, 1 + \theta]$. Compute
-#    $\mathrm{JSD}(p, q)$ in nats for $\theta = 0.25$ (by hand or on a grid). Store it in `ex1`.
+#    $\mathrm{JSD}(p\,\Vert\,q)$ in nats for $\theta = 0.25$ (by hand or on a grid). Store it in `ex1`.
 # 2. **The Wasserstein distance of the same pair**: $W_1(p, q)$ for $\theta = 0.25$, in `ex2`.
 # 3. **A gradient penalty by hand.** For the critic $f(x) = 2 x_1 - x_2$, what is the WGAN-GP penalty with
 #    $\lambda = 10$, whatever the batches? Store it in `ex3`. (Section 3.2 does this for another critic.)
 # 4. **Make it collapse, and let the doctor judge.** Store in `ex4` a dict of `PlaygroundConfig` fields to change in
-#    `RECIPE` (for example `{"d_width": 32}`). Train it in a cell of your own with
-#    `train_seeds(PlaygroundConfig(data="ring", seed=SEED, **{**RECIPE, **ex4}), [0, 1, 2], STEPS, anneal=ANNEAL)`.
-#    The checker trains it the same way (about 20 seconds). It passes when the doctor says **mode collapse** in all
-#    three seeds. A faster G is section 2's answer; find another (the checker turns that one away).
+#    `RECIPE` (for example `{"d_width": 32}`). Train it with
+#    `train_seeds(PlaygroundConfig(data="ring", seed=SEED, **{**RECIPE, **ex4}), [0, 1, 2], STEPS, anneal=ANNEAL)`,
+#    as the checker does (about 20 seconds). It passes when the doctor says **mode collapse** in all
+#    three seeds. Raising `g_lr` is section 2's answer, and the checker turns it away: change another field.
 # 5. **Which differences are real?** Compare each section-4 method's reverse KL on the ring (`ring_rkl[name]`, one
 #    value per seed) with the plain GAN's. They differ when the means differ by more than $2\sqrt{se_a^2 + se_b^2}$,
 #    with $se$ the standard deviation over seeds (`ddof=1`) over $\sqrt{5}$. Leave out a method with an infinite

@@ -147,11 +147,10 @@ plt.show()
 # Look at the left grid as a teacher would: many digits are fine, and many are two digits at once. The classifier
 # agrees. A third of the unconditional samples lie between classes: 33.2%, fourteen times the share of real digits
 # (2.35%). Most of them are hybrids: 22.6% of all samples. The conditional generator's share, 1.9%, is at the level of
-# real digits. The two share layer widths, recipe and steps (one training run each), not size. The label brings a label
-# embedding, class-dependent BatchNorm and a projection in $D$; section 4.3 counts the parameters they add. The
-# difference is the label and what comes with it. Appendix G tests the two other suspects: the plain DCGAN at the
-# conditional's size scores FID 48.18, and with a second seed 45.68, against 3.96 for the conditional's second seed.
-# Neither size nor seed explains the gap.
+# real digits. The label brings a label embedding, class-dependent BatchNorm and a projection in $D$; section 4.3
+# counts the parameters they add. Appendix G tests two other suspects, size and a single training seed. The plain
+# DCGAN widened to the conditional's size scores FID 48.18. Second seeds score 45.68 for the plain DCGAN and 3.96 for
+# the conditional one. Neither size nor seed explains the gap.
 #
 # ## 2. A walk between two digits
 #
@@ -258,7 +257,7 @@ ax_d.axhline(1.0, color="#8c8c8c", lw=1.2, label="an unseen real digit (median)"
 ax_c.set_ylim(0, 1.02)   # the full range of a probability, so the sag is drawn at its true size
 ax_d.set_ylim(0, None)
 ax_c.set_ylabel("classifier's confidence (mean over walks)")
-ax_d.set_ylabel("nearest real digit (median)")
+ax_d.set_ylabel("distance to nearest real digit\n(1 = an unseen real digit's, median)")
 for ax, title in ((ax_c, "confidence along the walk"), (ax_d, "distance to the nearest real digit")):
     ax.set_xlabel("position along the walk (0 = first digit, 1 = second)")
     ax.set_title(f"{title}, {N_WALKS} walks", fontsize=12)
@@ -269,33 +268,32 @@ plt.show()
 # **What the walk shows.** The unconditional generator's walks start and end at confident digits and sag in the
 # middle: the lowest confidence on a walk is 0.530 on average, against 0.998 at the ends. At the midpoint the nearest
 # real digit is 1.44 units away, against 1.15 at the ends. Each walk dips at its own point, so the averaged curve in
-# the figure dips far less than the walks do. The strip shows one walk: the digit morphs from one class to another
-# through samples the classifier is unsure of.
+# the figure dips far less than the walks do. The strip shows one walk: it passes through unsure samples, and even
+# through a confident third digit.
 #
 # The control, a walk between two samples of the *same* digit, sags much less (lowest confidence 0.959), though its
 # steps are about as long (0.382 against 0.397 in $z$). So the sag comes from crossing between classes, not from the
 # walk's length. The conditional generator, with its label fixed, walks between the *same* codes and stays confident
-# (lowest 0.983). It never has to cross: the label holds the class, and the class
-# changes only with the label, not along $z$.
+# (lowest 0.983). It never has to cross: only the label changes the class.
 #
 # ## 3. How much of the latent space lies between classes
 #
 # Over the whole latent distribution, section 1 measured 33% of codes between classes. Can a better-trained continuous
 # generator push that to zero? Only by packing the classes very close together in $z$; geometry says how close.
 #
-# Let $A_i$ be the codes whose sample is confidently digit $i$, with probability $p_i = \gamma(A_i)$ under the
-# Gaussian $\gamma = \mathcal N(0, I)$, and $B$ the codes between classes. Suppose any two different $A_i, A_j$ are at
-# least a latent distance $r$ apart. Then the band of width $r/2$ around $A_i$ lies in $A_i \cup B$, and the bands of
-# different classes do not overlap. The **Gaussian isoperimetric inequality** (Sudakov & Tsirelson, 1974; Borell,
-# 1975) says that among all sets of probability $p$, a half-space $\{z: z_1 \le a\}$ has the band of least
-# probability: $\gamma(A_{r/2}) \ge \Phi(\Phi^{-1}(p) + r/2)$, where $A_{r/2}$ is the set of codes within $r/2$ of
-# $A$ and $\Phi$ the standard normal CDF. Adding the bands,
+# Let $A_i$ be the codes whose sample is confidently digit $i$, with probability $\pi_i = p_z(A_i)$, and $B$ the codes
+# between classes. Suppose any two different $A_i, A_j$ are at least a latent distance $r$ apart. Then the band of
+# width $r/2$ around $A_i$ lies in $A_i \cup B$, and the bands of different classes do not overlap. The **Gaussian
+# isoperimetric inequality** (Sudakov & Tsirelson, 1974; Borell, 1975) says that among all sets $A$ of probability
+# $\pi$, a half-space has the band of least probability. One is $\{z: z_1 \le \Phi^{-1}(\pi)\}$, with $z_1$ the first
+# coordinate of $z$ and $\Phi$ the standard normal CDF. So $p_z(A_{r/2}) \ge \Phi(\Phi^{-1}(\pi) + r/2)$, where
+# $A_{r/2}$ is the set of codes within $r/2$ of $A$. Adding the bands,
 #
-# $$\gamma(B) \;\ge\; \sum_{i} \Big[\Phi\big(\Phi^{-1}(p_i) + r/2\big) - p_i\Big].$$
+# $$p_z(B) \;\ge\; \sum_{i} \Big[\Phi\big(\Phi^{-1}(\pi_i) + r/2\big) - \pi_i\Big].$$
 #
 # Tanielian et al. (2020) prove a bound of this kind for Lipschitz generators; this form is written for what we can
-# measure. Read backwards, the measured share gives the largest gap $r$ the bound allows. Read forwards, it says how
-# small $r$ must be for a share as low as real digits'.
+# measure. Read backwards, the measured share bounds the gap $r$; read forwards, it says how small $r$ must be for
+# real digits' share.
 
 # %%
 def bound(r, p):
@@ -313,7 +311,7 @@ def largest_gap(share, p):
 
 
 conf_plain, cls_plain = p_plain.max(1), p_plain.argmax(1)
-p_i = np.bincount(cls_plain[conf_plain >= CONFIDENT], minlength=10) / N      # the measured gamma(A_i)
+p_i = np.bincount(cls_plain[conf_plain >= CONFIDENT], minlength=10) / N      # the measured pi_i = p_z(A_i)
 between = float(np.mean(conf_plain < CONFIDENT))
 r_now = largest_gap(between, p_i)
 r_real = largest_gap(real_low, p_i * (1 - real_low) / p_i.sum())   # the same classes, holding real digits' share
@@ -340,9 +338,10 @@ assert r_real < r_now / 5                          # the forward reading: real d
 #
 # ### 4.1 Truncation
 #
-# Truncation (notebook 06, section 7) draws each coordinate of $z$ from a normal cut at $\pm\psi$, so samples come
-# from the dense centre. Does it help here? A second row for each $\psi$ keeps the truncated codes' directions at the
-# lengths training drew.
+# Truncation (notebook 06, section 7) draws each coordinate of $z$ from a normal cut at $\pm\psi$, so codes lie nearer
+# the centre, where the density is highest but training codes are rare (notebook 08's shell). Does it help here? A
+# second row for each $\psi$ keeps each truncated code's direction but gives it the length of a fresh
+# $\mathcal N(0, I)$ code, as in training.
 
 # %%
 trunc, rescaled = {}, {}
@@ -381,7 +380,7 @@ assert abs(rescaled[0.5]["between"] - s_plain["between"]) < 2 * half
 # little shorter than in training (mean length 7.00 against 7.97; untruncated lengths have a standard deviation of
 # 0.70), so that setting cannot test
 # length. The rescaled rows can: at the training lengths, FID and the share between classes return to the untruncated
-# level at every $\psi$. So the harm comes from short codes, near the centre, where training almost never drew one.
+# level at every $\psi$. So the harm comes from short codes, which training almost never drew.
 #
 # ### 4.2 Discriminator rejection sampling
 #
@@ -427,18 +426,18 @@ assert drs[0.1]["fid"] < s_plain["fid"]
 #
 # Liu et al. (2020) make labels without labels. **Cluster the real training digits in the discriminator's features**
 # $\phi(x)$ (notebook 08), use the cluster ids as the labels of a conditional GAN, and cluster again as $D$ improves. To
-# sample, draw a cluster with the data's cluster shares, then $G(z, c)$. Here the cluster is read from $z$ itself:
-# $c = F^{-1}(\Phi(z_1))$: with $F$ the cumulative cluster shares, $c$ is the first cluster whose cumulative share
-# exceeds $\Phi(z_1)$, the normal CDF of $z$'s first coordinate. So the generator is a function of $z$ alone, and a
-# walk in $z$ crosses from one cluster to the next in one jump. (Liu et al. draw the cluster apart from $z$; see
-# Appendix B.)
+# sample, draw a cluster $c$ with the data's cluster shares, then $G(z, c)$. Here $c$ is read from $z$ itself, as
+# notebook 01's $F^{-1}(\Phi(z))$ with $F$ the cumulative cluster shares: $c$ is the first cluster whose cumulative
+# share exceeds $\Phi(z_1)$. So the generator is a function of $z$ alone, and a walk in $z$ crosses from one cluster
+# to the next in one jump. (Liu et al. draw the cluster apart from $z$; see Appendix B.)
 #
 # First, by hand: k-means (Lloyd's algorithm) with $K = 10$ on the shipped plain discriminator's features of 10,000
-# training digits, checked against `gan_utils.clusters.kmeans`. A demonstration: the run itself clusters its own
-# $D$'s features. The true labels only score the clusters. **Purity** is
-# the share of digits in their cluster's majority digit; it rises with $K$ by construction, as smaller clusters are
-# purer. **NMI**, the normalised mutual information (how much the cluster tells about the digit, scaled), is 0 for
-# clusters unrelated to the digits and 1 for the digits themselves.
+# training digits, checked against `gan_utils.clusters.kmeans`. It assigns each point to its nearest centre, moves each
+# centre to its points' mean, and repeats, from the library's starting centres (k-means++). This is only a
+# demonstration: in training, the run clusters its own $D$'s features. The true labels only score the clusters.
+# **Purity** is the share of digits that match their cluster's most common digit; it rises with $K$ by construction, as
+# smaller clusters are purer. **NMI**, the normalised mutual information (how much the cluster tells about the digit,
+# scaled), is 0 for clusters unrelated to the digits and 1 for the digits themselves.
 
 # %%
 K = 10
@@ -504,13 +503,12 @@ print(f"cluster of z by hand = clusters_of for 20,000 codes; drawn shares {np.ro
       f"against the data's {np.round(shares, 3)}")
 
 # %% [markdown]
-# The training is notebook 08's conditional GAN with cluster ids for labels: `python -m gan_utils train --dataset
-# mnist --self-condition K --steps 10000 --ema 0.999`, the shipped plain DCGAN's recipe with one flag added. The first
+# The training command, `python -m gan_utils train --dataset mnist --self-condition K --steps 10000 --ema 0.999`, is
+# the shipped plain DCGAN's recipe with one flag added. The first
 # clustering uses $D$ at its random initialisation; every 1,000 steps the digits are clustered again in the current
 # $D$'s features, starting from the current means so that cluster $j$ stays cluster $j$
 # (`gan_utils.clusters.SelfConditioning`). We tried $K$ = 10, 20 and 40, with a second seed at $K = 10$ and $40$; the
-# lowest FID ships as the package's default generator (`load_pretrained()`). The runs take minutes each, so they are
-# precomputed; `RUN_EXPERIMENTS = True` trains them again here.
+# lowest FID ships as the package's default generator (`load_pretrained()`). The runs, minutes each, are precomputed.
 
 # %%
 RUNS = {   # the trainings this notebook compares (each evaluated on 10,000 samples against the test set)
@@ -575,10 +573,9 @@ for e in runs[BEST]["clusters"]:
 # %% [markdown]
 # More clusters did better: FID 10.00, 6.86 and 2.91 for $K$ = 10, 20 and 40 (second seeds 11.16 and 4.56). More
 # clusters also mean a larger generator (389,412 parameters at $K$ = 10, 579,972 at 40), so size and $K$ are not
-# separated here. 80 was
-# not tried, so the best $K$ is not known. The clusters' purity rose only from 0.770 at step 0 to 0.810: random
-# convolutions already cluster the digits almost as well as the trained $D$. Appendix C checks that the shipped run
-# follows from the code. Now the generator itself, and its walks as in section 2.
+# separated here. $K = 80$ was not tried, so the best $K$ is not known. The clusters' purity rose only from 0.770 at
+# step 0 to 0.810: random convolutions already cluster the digits almost as well as the trained $D$. Appendix C checks
+# that the shipped run follows from the code. Now the generator itself, and its walks as in section 2.
 
 # %%
 key, ks = jax.random.split(key)
@@ -627,15 +624,15 @@ plt.show()
 # %% [markdown]
 # **What self-conditioning changed.** FID fell from 50.1 to 3.4, and hybrids from 22.6% of samples to 5.6%. The
 # walks keep their confidence longer (lowest 0.772 on average, against 0.530): their two ends lie in different
-# clusters, and the code read from $z_1$ jumps between clusters along the walk instead of morphing the digit. On its
-# way $z_1$ sweeps through other clusters' bands, so a walk can pass through digits that are neither of its ends.
+# clusters, and the cluster read from $z_1$ jumps along the walk instead of the digit morphing. On its way $z_1$
+# sweeps through other clusters' intervals, so a walk can pass through digits that are neither of its ends.
 #
 # Is it as good as the class-conditional generator? For the training seed that ships, its FID was lower in every draw
 # recorded: 3.41 here and 2.91 in the precomputed table, against 3.91 here (benchmarks/RESULTS.md: 2.91 to 3.43 over
-# five draws, against 3.73). But its second training seed scored 4.56, above the conditional generator's second seed
-# (3.96, Appendix G), so these runs cannot rank the two methods. $K = 40$ was also chosen by FID on the test set that
-# scores it, so its score is optimistic. It is also larger: 579,972 generator parameters against the conditional's
-# 389,412, and 161,953 discriminator parameters against 67,873.
+# five draws, against the conditional generator's 3.73 in one). But its second training seed scored 4.56, above the
+# conditional generator's second seed (3.96, Appendix G), so these runs cannot rank the two methods. $K = 40$ was also
+# chosen by FID on the test set that scores it, so its score is optimistic. It is also larger: 579,972 generator
+# parameters against the conditional's 389,412, and 161,953 discriminator parameters against 67,873.
 #
 # What the labels clearly still buy is certainty: between classes, 1.9% of the conditional generator's samples and
 # 7.4% of the self-conditioned one's. Two training seeds of each show it: mean confidence 0.973 and 0.979, against
@@ -644,9 +641,9 @@ plt.show()
 # %% [markdown]
 # ## 5. The comparison
 #
-# Every row is scored against the test set. The shipped generators and the samplers of section 4 are drawn here ($N$
-# samples each); the other runs come from section 4.3's precomputed results (10,000 samples, scored by `evaluate`,
-# which does not report the share between classes). The samplers cost draws per kept sample instead of training.
+# The shipped generators and the samplers of section 4 are drawn here ($N$ samples each); the other runs come from
+# section 4.3's precomputed results (10,000 samples, scored by `evaluate`, which does not report the share between
+# classes). The samplers cost draws per kept sample instead of training.
 
 # %%
 rows = [("plain DCGAN (shipped)", "10,000 steps", 1.0, s_plain),
@@ -709,9 +706,9 @@ plt.show()
 # The checker grades each exercise; the reference answers live in `gan_utils/exercises.py`.
 #
 # 1. **Two classes.** Two classes of probability 0.3 each are at least $r = 1$ apart in $z$. By section 3's bound, what
-#    is the least probability of the codes between them? Store it in `ex1`.
-# 2. **The cluster from $z$.** With cluster shares `(0.5, 0.3, 0.2)`, a code gets cluster 2 when its first
-#    coordinate $z_1$ is above some value. What value? Store it in `ex2`.
+#    is the least probability of the codes within $r/2$ of a class but in neither class? Store it in `ex1`.
+# 2. **The cluster from $z$.** With cluster shares `(0.5, 0.3, 0.2)`, a code gets cluster 2 (the third, share 0.2;
+#    clusters count from 0) when its first coordinate $z_1$ is above some value. What value? Store it in `ex2`.
 # 3. **Acceptance.** Write `acceptance(logits, M)`: the mean probability that section 4.2's sampler keeps a sample,
 #    for logits (N,) and a threshold M.
 # 4. **Purity by hand.** Write `purity(clusters, labels)` for two (N,) integer arrays, as defined in section 4.3.

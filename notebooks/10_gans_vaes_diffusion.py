@@ -19,7 +19,7 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/10_gans_vaes_diffusion.ipynb)
 #
-# Why a GAN, when variational autoencoders and diffusion models exist? This notebook measures one small case. It builds
+# Why a GAN, when variational autoencoders and diffusion models exist? This notebook builds
 # a small **VAE** (Kingma & Welling, 2014) and a small **diffusion model** (Ho et al., 2020) by hand. Each trains on MNIST
 # for the same 4 minutes of the same 2-core CPU as the course's GAN, three seeds each, scored by notebook 06's metrics.
 # The GAN's recipe was searched over several notebooks; each rival had one short probe. So the results
@@ -88,9 +88,11 @@ print(f"{len(x_train):,} training digits, {len(x_test):,} test digits; pixels ar
 # - The **GAN** (notebooks 02 to 09) trains a generator $G(z)$ against a discriminator. It never writes down a density.
 #   The race's GAN is the course's default, notebook 09's self-conditioned DCGAN, with about twice the plain DCGAN
 #   generator's parameters (counted in section 3).
-# - The **VAE** writes down a density, $p(x) = \int p(x \mid z)\,p(z)\,dz$, with $p(z) = \mathcal N(0, I)$ and a decoder
-#   $p(x\mid z) = \mathcal N(G(z), s^2 I)$. It maximises a lower bound on $\log p(x)$. Its decoder $G$ is the plain
-#   `DCGANGenerator` of notebooks 03 to 05, fed 16 latent numbers instead of 64 (Appendix C shows why).
+# - The **VAE** writes down a density, $p(x) = \int p(x \mid z)\,p(z)\,dz$, with a **prior** $p(z) = \mathcal N(0, I)$
+#   (the GAN's noise distribution) and a decoder $p(x\mid z) = \mathcal N(G(z), s^2 I)$. It maximises a lower bound on
+#   $\log p(x)$. Its decoder $G$ is the plain `DCGANGenerator` of notebooks 03 to 05, fed 16 latent numbers instead of
+#   64 (Appendix C shows why). Here, as in VAE papers, $p$ is the model and $q$ the encoder, not the data and the
+#   model.
 # - The **diffusion model** learns to undo noise. It corrupts a digit step by step into pure Gaussian noise, and a
 #   network learns to predict the noise that was added. Sampling runs the corruption backwards, one network call per
 #   denoising step.
@@ -98,24 +100,26 @@ print(f"{len(x_train):,} training digits, {len(x_test):,} test digits; pixels ar
 # %% [markdown]
 # ## 2. The VAE, by hand
 #
-# For any distribution $q(z\mid x)$, Jensen's inequality gives the **evidence lower bound**
+# For any distribution $q(z\mid x)$, $p(x) = \mathbb E_{q(z\mid x)}[p(x\mid z)\,p(z)/q(z\mid x)]$. As $\log$ is concave,
+# Jensen's inequality gives the **evidence lower bound**
 # $$\log p(x) \ge \mathbb E_{q(z\mid x)}[\log p(x\mid z)] - \mathrm{KL}\bigl(q(z\mid x)\,\|\,p(z)\bigr) = \mathrm{ELBO}(x).$$
 # It is an equality when $q(z\mid x)$ is the true posterior $p(z\mid x)$. The VAE learns an **encoder**
-# $q(z\mid x) = \mathcal N(\mu(x), \operatorname{diag}\sigma^2(x))$ and the decoder together, maximising the ELBO. Two
-# pieces make it trainable by gradient descent:
+# $q(z\mid x) = \mathcal N(\mu(x), \operatorname{diag}\sigma^2(x))$ and the decoder together, maximising the ELBO. Here
+# $\sigma(x)$ is a standard deviation, not the sigmoid. Two pieces make it trainable by gradient descent:
 #
 # - the **reparameterisation** $z = \mu(x) + \sigma(x)\odot\varepsilon$, $\varepsilon\sim\mathcal N(0, I)$: the sample
 #   is a differentiable function of the encoder's outputs;
 # - the **KL term in closed form** for two Gaussians: $\mathrm{KL} = \tfrac12\sum_j(\mu_j^2 + \sigma_j^2 - 1 - \log\sigma_j^2)$.
 #
-# With the Gaussian decoder, $-\log p(x\mid z) = \sum_i \tfrac{(x_i - G(z)_i)^2}{2s^2} + D\log s + \tfrac D2\log 2\pi$
-# over the $D = 784$ pixels. That is a squared error whose weight $1/2s^2$ is learnt with the rest. Pixels take 256
+# With the Gaussian decoder, $-\log p(x\mid z) = \sum_i \tfrac{(x_i - G(z)_i)^2}{2s^2} + d_x\log s + \tfrac{d_x}2\log 2\pi$
+# over the $d_x = 784$ pixels. That is a squared error whose weight $1/2s^2$ is learnt with the rest. Pixels take 256
 # levels, so a density could score without bound by piling its mass onto them. So we **dequantize**: we add uniform noise
-# within each level (Theis et al., 2016). Then $-\mathrm{ELBO} + D\log 128$ nats is an upper bound on the discrete
-# negative log-likelihood (each level is $1/128$ wide on our scale). Divided by $D\log 2$, it is in **bits per pixel**,
+# within each level (Theis et al., 2016). Then $-\mathrm{ELBO} + d_x\log 128$ nats (the unit of the natural log) is an
+# upper bound on the discrete negative log-likelihood (each level is $1/128$ wide on our scale). Divided by
+# $d_x\log 2$, it is in **bits per pixel**,
 # where 8 means no better than a uniform guess over 256 levels. A density can exceed 1, so $-\mathrm{ELBO}$ can fall
-# below zero; the bins' width, $D\log 128 = 3{,}804$ nats, keeps the bits positive. The cell below writes the loss out
-# and checks it against `gan_utils.rivals.vae_loss`, which the rest of the notebook uses.
+# below zero; the bins' width, $d_x\log 128 = 3{,}804$ nats, keeps the bits positive. The cell below checks the loss
+# written out against `gan_utils.rivals.vae_loss`, used from then on.
 
 # %%
 vae = rivals.VAE(rngs=nnx.Rngs(SEED))      # encoder: D's two convolutions; decoder: DCGANGenerator(16, 64)
@@ -140,11 +144,11 @@ print(f"-ELBO of the untrained VAE, nats per image: by hand {by_hand:.3f}, gan_u
 assert abs(by_hand - float(library)) < 1e-4 * abs(by_hand)
 # the uniform density on [-1, 1]^784 (-log p = 784 log 2 nats) must come out at exactly 8 bits per pixel
 print(f"the uniform density: {rivals.bits_per_dim(784 * math.log(2)):.3f} bits per pixel; "
-      f"the bins' width adds D log 128 = {784 * math.log(128):,.0f} nats")
+      f"the bins' width adds d_x log 128 = {784 * math.log(128):,.0f} nats")
 assert abs(rivals.bits_per_dim(784 * math.log(2)) - 8) < 1e-12   # a unit check of the conversion, not a result
 
 # %% [markdown]
-# Now train it here for a short, fixed time, with Adam at batch 64 and the race's learning rate
+# Now train it for a short, fixed time, with Adam at batch 64 and the race's learning rate
 # (`rivals.LEARNING_RATES`, from the probe of Appendix A). `rivals.train_for` is a jitted update loop like notebook 05's.
 # Then look at what the VAE draws: the decoder's **mean** $G(z)$ for $z \sim \mathcal N(0, I)$, and a full sample
 # $G(z) + s\,\varepsilon$ of the model's density. The curve is each training batch's $-\mathrm{ELBO}$, with the decoder's
@@ -228,18 +232,20 @@ print(f"at t = T: sqrt(abar) = {np.sqrt(ab[-1]):.4f}: the digit is gone, x_T is 
 # A network $\varepsilon_\theta(x_t, t)$ learns to **predict the noise**. Pick a digit, a step $t$ uniformly and a
 # noise $\varepsilon$, form $x_t$ in one jump, and regress: $L = \mathbb E\,\|\varepsilon - \varepsilon_\theta(x_t,
 # t)\|^2$. This is Ho et al.'s "simple" loss, a reweighted ELBO (Appendix D). Ours is a small U-Net,
-# `rivals.Denoiser`: an encoder-decoder whose two halves are joined at each resolution by skip connections. It sees the image as a 14x14 grid of 2x2-pixel patches. Its blocks at 14x14 and 7x7 are residual (each
-# adds its input to its output), and each receives the time $t$ as sines and cosines of several frequencies.
+# `rivals.Denoiser`. It sees the image as a 14x14 grid of 2x2-pixel patches, goes down to 7x7 and back up. On the way
+# up it also receives its own 14x14 features (a skip connection; notebook 11 builds a full U-Net). Its blocks are
+# residual (each adds its input to its output), and each receives the time $t$ as sines and cosines of several
+# frequencies.
 #
 # Knowing the noise gives the clean digit, $\hat x_0 = (x_t - \sqrt{1-\bar\alpha_t}\,\varepsilon_\theta)/\sqrt{\bar\alpha_t}$.
-# **DDIM** (denoising diffusion implicit models, Song et al., 2021) samples with any number $S$ of denoising steps. It starts from pure noise. At each of $S$
-# times from $T$ down to 0, it predicts $\hat x_0$ and jumps to the next time with the predicted noise,
-# $x_{t'} = \sqrt{\bar\alpha_{t'}}\,\hat x_0 + \sqrt{1-\bar\alpha_{t'}}\,\varepsilon_\theta$. As in the diffusers
-# library's DDIM scheduler (`clip_sample`, on by default), $\hat x_0$ is clipped to $[-1, 1]$ and the
-# noise recomputed from it before the jump. DDIM adds no
-# new noise on the way, so a sample is a fixed function of its starting noise. The cell checks
-# the loss and the sampler by hand against the library. Then it runs the sampler with the *exact* denoiser of a data set
-# of one digit, which must land on that digit.
+# **DDIM** (denoising diffusion implicit models, Song et al., 2021) samples with any number $S$ of denoising steps.
+# It starts from pure noise. At each of $S$ times from $T$ down to 1, it predicts $\hat x_0$ and jumps to the next
+# time with the predicted noise, $x_{t'} = \sqrt{\bar\alpha_{t'}}\,\hat x_0 + \sqrt{1-\bar\alpha_{t'}}\,\varepsilon_\theta$.
+# The last jump is to $t' = 0$, where $\bar\alpha_0 = 1$, so $x_0 = \hat x_0$. As in Hugging Face's diffusers library
+# (`clip_sample` in its DDIM scheduler, on by default), $\hat x_0$ is clipped to $[-1, 1]$ and the noise recomputed
+# from it before the jump. DDIM adds no new noise on the way, so a sample is a fixed function of its starting noise.
+# The cell checks the loss and the sampler by hand against the library. Then it samples with the *exact* denoiser of
+# a one-digit data set, which must land on that digit.
 
 # %%
 den = rivals.Denoiser(rngs=nnx.Rngs(SEED))
@@ -262,7 +268,7 @@ ab32 = np.asarray(schedule.alpha_bar)           # float32, as the network comput
 
 
 def ddim_by_hand(eps_model, x, steps):
-    """DDIM (eta = 0) written out: `steps` denoising steps from x = x_T (N, 28, 28, 1)."""
+    """DDIM with no added noise (Song et al.'s eta = 0), written out: `steps` steps from x = x_T (N, 28, 28, 1)."""
     ts = np.round(np.linspace(schedule.steps - 1, 0, steps)).astype(int)
     for i, t in enumerate(ts):
         a, a_next = ab32[t], (ab32[ts[i + 1]] if i + 1 < len(ts) else np.float32(1.0))
@@ -303,21 +309,20 @@ assert np.abs(landed - x0).max() < 1e-3
 # Each model trains on the 60,000 training digits at batch 64 with Adam, for **4 minutes** of this 2-core CPU,
 # compilation included. It is scored at four marks, 30 s and 1, 2 and 4 minutes of training, on 2,000 samples against
 # the 10,000 test digits. At $N = 2{,}000$, random sets of real digits score an FID of 1.8 on average, not 0 (notebook
-# 06). The fixed set scored below, the first 2,000 training digits, gives 2.8: one set can sit well above that mean.
+# 06).
 #
 # - The GAN is the command line's default recipe (`python -m gan_utils train --dataset mnist --minutes 4`), with EMA
 #   0.999 (the weight average of notebook 07). BatchNorm's running statistics (notebook 03) were gathered by the live
-#   weights, not by their average, so they are re-estimated for the average on batches drawn from the prior.
-# - The VAE is section 2's. It was given no weight average, so it is scored from its raw weights. Its BatchNorm
-#   statistics are those of training, gathered on encoder codes; section 6 tests whether re-estimating them on prior
-#   draws matters.
+#   weights, not by their average, so they are re-estimated for the average on prior draws.
+# - The VAE is section 2's, scored from its raw weights (no weight average). Its BatchNorm statistics are training's,
+#   gathered on encoder codes; section 6 tests re-estimating them on prior draws.
 # - The diffusion model is section 3's, sampled with DDIM in 50 steps from a weight average (decay 0.999, as the
-#   GAN's). Its average warms up (its decay ramps up to 0.999). The GAN's uses 0.999 from the first step, so at 30 s
-#   37% of the GAN's average is still its initial weights, a handicap early on.
+#   GAN's). Its average warms up; the GAN's does not, so at 30 s 37% of the GAN's average is still its initial
+#   weights, a handicap early on.
 #
-# At each mark a copy of the model is kept; its samples are drawn and scored after training, outside the budget. Three
+# A copy of the model kept at each mark is sampled and scored after training, outside the budget. Three
 # seeds of each model, plus a VAE with 64 latent numbers for Appendix C, took 52 minutes. So the results ship with
-# `gan_utils`, and `RUN_EXPERIMENTS = True` runs them again. A short probe of a few settings, one seed each, chose
+# `gan_utils`, and `RUN_EXPERIMENTS = True` runs them again. A short probe, one seed each, chose
 # each rival's learning rate. Each was sized to make at least as many steps as the GAN (Appendix A).
 
 # %%
@@ -403,15 +408,16 @@ for name, f, fs, p, r, c, lo, hi, mem in rows:
 
 # %% [markdown]
 # Over three seeds, the GAN's mean FID led at every mark, by far from the first minute. At 4 minutes it was 4.4,
-# against 120.8 for the diffusion model and 190.2 for the VAE. The diffusion model was still improving fast. After
-# the first minute the VAE's mean FID stayed between 187.2 and 192.3. Appendix B trains each model five times longer (one seed): the order stays the same. The dashed blue
-# line is 2,000 real training digits scored the same way: FID 2.8, precision 0.88, recall 0.86. The GAN came near
-# that FID, but covered fewer of the real digits (recall 0.80).
+# against 120.8 for the diffusion model and 190.2 for the VAE. The diffusion model was still improving fast. From
+# 1 minute on, the VAE's mean FID stayed between 187.2 and 192.3. Appendix B trains each model five times longer (one
+# seed): the order stays the same. The dashed blue line, the first 2,000 training digits, scores FID 2.8 (one set can
+# sit well above the mean of 1.8), precision 0.88, recall 0.86. The GAN came near that FID, but covered fewer of the
+# real digits (recall 0.80).
 #
 # Precision and recall say more than FID here. The VAE's precision (0.86) is near real digits' (0.88), though its FID
-# is 190.2: notebook 06 showed that precision can let blurred non-digits in. The diffusion model's precision is the
-# lowest (0.61), its recall twice the VAE's (0.70 against 0.33). The VAE also draws the ten
-# digits unevenly: its least common makes 2.6% of its samples, its most common 29.4%. The table's last column is
+# is 190.2: notebook 06 showed that blurred digits score a precision above real digits'. The diffusion model's
+# precision is the lowest (0.61), its recall twice the VAE's (0.70 against 0.33). The VAE also draws the ten digits
+# unevenly: its least common makes 2.6% of its samples, its most common 29.4%. The table's last column is
 # section 7's copy test.
 
 # %% slideshow={"slide_type": "skip"}
@@ -442,8 +448,8 @@ if TESTING or rerun:
 #
 # A GAN or a VAE draws a digit with one pass of its generator. DDIM calls the denoiser once per step. The cell below
 # times each on this machine, in batches of 250, after one call to compile. The diffusion model and the VAE are the
-# race's first seed; the GAN is the shipped default generator, the same network as the race's. A timing moves with the
-# machine and its load, so the cell prints it. Then quality against the number of denoising steps, for the same model.
+# race's first seed; the GAN is the shipped default generator, the same network as the race's. Timings vary with the
+# machine and its load. Then quality against the number of denoising steps, for the same model.
 
 # %%
 vae_r = rivals.load_rival("vae", runs["vae"][SEEDS[0]]["state"])
@@ -498,20 +504,21 @@ print(f"the same model with {setup['ddim_steps']} steps and other noise, in the 
 # %% [markdown]
 # For this one model, with one draw per number of steps, the FID fell steeply up to 10 steps and slowly after. 100
 # steps scored 114.8, no better than 50 steps (114.7), though recall rose from 0.70 to 0.82. Appendix E shows that
-# few steps shrink the samples' spread even with a perfect denoiser, which costs recall.
+# few steps shrink the samples' spread even with a perfect denoiser, which costs recall. At 5 steps, FID and recall
+# match the VAE's means (190.2, 0.33) by chance.
 
 # %% [markdown]
 # ## 6. What the VAE draws
 #
 # The folklore says a VAE's samples are blurred. For a $z$ that could stand for several digits, the decoder's squared
 # error is smallest at their average: a grey smear. We test this on our VAE with the share of **mid-grey pixels**
-# (between $-0.8$ and $0.8$: neither ink nor background). We measure it in real digits and in the VAE's
-# **reconstructions**, the decoder's mean at the code of a test digit. We also measure it in its **samples**, the mean at
-# $z \sim \mathcal N(0, I)$, and in its full samples, with noise of size $s$ added.
+# (between $-0.8$ and $0.8$: neither ink nor background). We measure it in real digits, in the VAE's
+# **reconstructions** (the decoder's mean at a test digit's code), in its **samples** (the mean at
+# $z \sim \mathcal N(0, I)$) and in its full samples, with noise of size $s$ added.
 #
-# The table below also describes the codes: the norm $|\mu|$ of test digits' codes against the norm of prior draws,
-# the posterior's width, and how many coordinates vary across digits. To test whether drawing codes from the prior
-# causes the blur, it also scores digits decoded from a Gaussian fitted to the codes, instead of the prior. Its
+# The table below also describes the codes: the norm $\|\mu\|$ of test digits' codes against the norm of prior draws,
+# the encoder's width $\sigma(x)$, and how many coordinates vary across digits. To test whether drawing codes from
+# the prior causes the blur, it also scores digits decoded from a Gaussian fitted to the codes. Its
 # second column is a VAE with the GAN's 64 latent numbers, trained beside the race; Appendix C reads it.
 
 # %%
@@ -537,7 +544,7 @@ for i, m in enumerate(VAES):
     prior = np.asarray(models.sample(net, k_vz, 2000))
     s_m = float(jnp.exp(net.log_scale[...]))
     full = np.clip(prior + s_m * np.asarray(jax.random.normal(k_vn, prior.shape)), -1, 1)
-    # a Gaussian fitted to the codes of the test digits (their posterior means; their spread ignored), sampled, decoded
+    # a Gaussian fitted to the codes of the test digits (the encoder's means; its spread ignored), sampled, decoded
     cov = np.cov(mu_t, rowvar=False)
     z_fit = mu_t.mean(0) + np.asarray(jax.random.normal(k_fit, (2000, L))) @ np.linalg.cholesky(cov + 1e-6 * np.eye(L)).T
     fitted = np.asarray(ev.decode(jnp.asarray(z_fit, jnp.float32)))
@@ -550,9 +557,9 @@ for i, m in enumerate(VAES):
         "mid-grey pixels: full samples G(z) + s noise": f"{mid_grey(full):.1%}",
         "mid-grey pixels: decoded from a Gaussian fitted to the codes": f"{mid_grey(fitted):.1%}",
         "the decoder's s (grey levels)": f"{s_m:.3f} ({s_m * 127.5:.0f})",
-        "|mu| of test codes, median (prior draws)":
+        "||mu|| of test codes, median (prior draws)":
             f"{np.median(np.linalg.norm(mu_t, axis=1)):.2f} ({np.median(np.linalg.norm(z_prior, axis=1)):.2f})",
-        "posterior sigma, median (prior: 1)": f"{np.median(np.exp(0.5 * logvar_t)):.3f}",
+        "the encoder's sigma(x), median (prior: 1)": f"{np.median(np.exp(0.5 * logvar_t)):.3f}",
         "coordinates that vary across digits": f"{int(np.sum(mu_t.var(0) > 0.01))} of {L}",
         **{f"FID / precision / recall: {label}": f"{fid[k]['fid']:.1f} / {fid[k]['precision']:.2f} / {fid[k]['recall']:.2f}"
            for k, label in (("prior", "samples from the prior"), ("full", "full samples"),
@@ -613,11 +620,12 @@ plt.show()
 # the GAN's (8.2%). From here on, the numbers are for the first seed's VAE, whose samples have 17.4%. Its decoder can
 # draw sharper digits than it samples, though not as sharp as real ones: its reconstructions have 12.1%. Part of what
 # differs is the code.
-# Decoded from a Gaussian fitted to the codes instead of the prior, the samples are less grey (15.1% against 17.4%)
+# Decoded from a Gaussian fitted to the codes, the samples are less grey (15.1% against 17.4%)
 # and score a lower FID (132.5 against 170.9). The codes of test digits also lie further out than prior draws
-# (median norm 5.10 against 3.93). Our reading, which the numbers support without proving it: a code drawn from the
+# (median norm 5.10 against 3.93), and each is narrow (median $\sigma(x)$ 0.061, against the prior's 1). Our reading,
+# which the numbers support without proving it: a code drawn from the
 # prior often lands where no training digit's code is. The decoder was never trained there, and draws an in-between,
-# greyer shape. BatchNorm is a smaller part: with its statistics re-estimated on prior draws, as the GAN is scored, the
+# greyer shape. BatchNorm is a smaller part: with its statistics re-estimated on prior draws, the
 # samples score FID 155.7 with 16.8% mid-grey pixels. The blur stays (one seed, one draw each).
 
 # %% [markdown]
@@ -625,9 +633,9 @@ plt.show()
 #
 # A generator that returned its training digits would score well on every measure above. So we compare each model's
 # samples with fresh digits. For each test digit, take the distance in the classifier's features to its nearest
-# training digit; the 5% quantile of these distances is a line. A model whose samples sit like fresh digits puts about 5%
-# of them closer than that line. A model that copies puts clearly more (`metrics.memorisation`; the share that counts as
-# "clearly", `metrics.copy_line`, is printed below).
+# training digit. A **threshold** distance leaves 5% of test digits closer than it. A model whose samples sit like
+# fresh digits puts about 5% of them closer too. One that copies puts more than the **copy line**, 5% plus two standard
+# errors (`metrics.memorisation`, `metrics.copy_line`; printed below).
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
@@ -651,14 +659,15 @@ copy_line = metrics.copy_line(n_mem)   # 5% plus two standard errors of a share 
 print(f"fresh digits give 5% by construction; with {n_mem:,} samples a model like them lands below {copy_line:.1%} "
       "(two standard errors), so only a share above that says copying")
 # The test's power: if a share c of a model's samples were exact training digits (distance 0, always "closer") and the
-# rest behaved as now, its share would be c + (1 - c) * share; it crosses the line only when c is large enough.
+# rest behaved as now, its share would be c + (1 - c) * share; it crosses the copy line only when c is large enough.
 for model in rivals.MODELS:
     share = np.mean([runs[model][s]["memorisation"]["share_closer"] for s in SEEDS])
     print(f"{model}: exact copies would go unseen up to {(copy_line - share) / (1 - share):.1%} of its samples")
 
 # %% [markdown]
 # So this test sees only copying on a large scale. The GAN could return exact training digits in 2.7% of its samples
-# and still stay under the line. Its other samples sit a little further out than fresh digits: 3.4% closer, not 5%. The test shows that no model here copies much, not that none ever copies.
+# and still stay under the copy line. Its other samples sit a little further out than fresh digits: 3.4% closer, not
+# 5%. The test shows that no model here copies much, not that none ever copies.
 #
 # ## 8. What this race shows
 #
@@ -702,7 +711,7 @@ assert max(max(v) for v in shares.values()) < copy_line, stale + "a model crosse
 #
 # One machine, a budget of 4 minutes, three seeds per model. The rivals were sized for speed, not to match the GAN
 # (section 4). The denoiser has 72,484 parameters and the VAE 265,285 (its encoder included), against the GAN's
-# generator's 579,972 and discriminator's 161,953. Read each line as what these models did here.
+# generator's 579,972 and discriminator's 161,953.
 #
 # - **The race** (section 4): the GAN led at every mark. Its final FID, 4.4, came near the 2.8 of 2,000 real training
 #   digits; both rivals' stayed over a hundred. The diffusion model was still improving; five times longer (one seed,
@@ -711,13 +720,14 @@ assert max(max(v) for v in shares.values()) < copy_line, stale + "a model crosse
 #   at the race's 50 steps a sample costs tens of GAN samples.
 # - **Blur** (section 6): the VAE's samples have about twice real digits' share of mid-grey pixels. Its
 #   reconstructions have fewer (12.1%, first seed) than its prior samples (17.4%). Decoding codes from a Gaussian
-#   fitted to the real codes gives 15.1%: part of the blur comes from where the prior's codes fall.
+#   fitted to the real codes gives 15.1%: the numbers suggest part of the blur comes from where the prior's codes
+#   fall.
 # - **Coverage** (section 4): at 4 minutes the GAN had the highest recall (0.80), the diffusion model next (0.70), the
 #   VAE far lower (0.33). So "the GAN drops modes" is not what these runs show. At 20 minutes the diffusion model's
 #   recall was near the GAN's (one seed, Appendix B).
 # - **Copying** (section 7): no model crossed the copy line, a test of large-scale copying only.
-# - **Likelihood** (appendices C and D): the VAE's bound is 6.72 bits per pixel, the diffusion model's 3.43. A GAN
-#   gives no such bound. A better bound need not mean better samples: the VAE with 64 latent numbers has the better
+# - **Likelihood** (appendices C and D): the VAE's bound is 6.72 bits per pixel, the diffusion model's 3.43 (seed 0). A
+#   GAN gives no such bound. A better bound need not mean better samples: the VAE with 64 latent numbers has the better
 #   bound and the worse samples, in every seed.
 #
 # Not measured here: the rivals at their best (a KL schedule or a learnt prior for the VAE, a larger denoiser trained for
@@ -930,7 +940,7 @@ assert iwae["vae64"][100]["bits_per_dim"] < iwae["vae"][100]["bits_per_dim"] - 0
 #
 # $$-\mathrm{ELBO}(x_0) = \underbrace{\mathrm{KL}\bigl(q(x_T\mid x_0)\,\|\,\mathcal N(0, I)\bigr)}_{\text{prior}}
 # + \sum_{t=2}^{T}\underbrace{\frac{\beta_t}{2\alpha_t(1-\bar\alpha_{t-1})}\,\mathbb E\,\|\varepsilon - \varepsilon_\theta(x_t, t)\|^2}_{\text{step } t}
-# + \underbrace{\frac{\mathbb E\,\|\varepsilon - \varepsilon_\theta(x_1, 1)\|^2}{2\alpha_1} + \frac D2\log 2\pi\beta_1}_{\text{decoder}},$$
+# + \underbrace{\frac{\mathbb E\,\|\varepsilon - \varepsilon_\theta(x_1, 1)\|^2}{2\alpha_1} + \frac{d_x}2\log 2\pi\beta_1}_{\text{decoder}},$$
 #
 # with $\alpha_t = 1 - \beta_t$. Each step's term is the training loss's squared error with a weight. Training set every
 # weight to 1 (Ho et al.'s "simple" loss), so this bound is not what the network optimised. `rivals.diffusion_bound`

@@ -122,8 +122,9 @@ assert same > other + 0.2
 # - **style**: the share that a small CNN calls brush ("kai") rather than plain ("hei");
 # - **FID**: the Fréchet distance (notebook 06) between that CNN's features of the translations and of the true
 #   glyphs (lower is more realistic);
-# - **sharpness**: the mean edge strength over the true glyphs' (1 = as crisp; a blur falls below 1; above 1 means
-#   more edge than the truth, from bolder strokes or speckle, so read it beside content).
+# - **sharpness**: the edge strength (the mean absolute difference between neighbouring pixels, across plus down)
+#   over the true glyphs' (1 = as crisp; a blur falls below 1; above 1 means more edge than the truth, from bolder
+#   strokes or speckle, so read it beside content).
 
 # %%
 copy = translation.translation_scores(src_test, tgt_test, test_pairs.chars)
@@ -144,7 +145,9 @@ assert 0.5 < copy["content"] < 0.8 and copy["style"] < 0.05
 # - an **encoder** halves the image with strided 4x4 convolutions, down to a 4x4 map, doubling the channels;
 # - a **decoder** doubles it back to full size (the sub-pixel upsampling of notebook 03);
 # - a **skip** hands each encoder map to the decoder layer of the same size, which concatenates it; the source
-#   itself joins the last layer (32 + 1 = 33 channels below).
+#   itself joins the last layer (32 + 1 = 33 channels below);
+# - after every layer but the first and the output, a **GroupNorm** normalises each image's channels in groups,
+#   with that image's own statistics: unlike BatchNorm (notebook 03), no output depends on the rest of the batch.
 #
 # Why the skips? Input and output share their layout (section 1). Without skips, the position of every stroke would
 # have to squeeze through the 4x4 bottleneck. With them, the layout flows straight across, and the network only has
@@ -191,12 +194,13 @@ print("unet_by_hand(G, s) == G(z, s): the same network")
 # that saw only $t$ would accept a fine brush glyph of the *wrong* character.
 #
 # It also judges **patches**, not whole images. A stack of 4x4 convolutions, two strided and then two of stride 1
-# (`n_down`, the command line's `patch_layers`, counts the strided ones), ends in a map of
-# logits; each logit sees only a square of the input, its **receptive field**. The losses average over every logit,
-# so each patch is one real-or-fake example. Isola et al. (section 3.2.2) leave the overall layout to the L1 pixel loss (section 4) and ask $D$
+# (`models.PatchDiscriminator` counts the strided ones in `n_down`, `train_translator` in `patch_layers`), ends in a
+# map of logits; each logit sees only a square of the input, its **receptive field**. The losses average over every logit,
+# so each patch is one real-or-fake example. Isola et al. (section 3.2.2) leave the overall layout to the L1 pixel loss (section 4 below) and ask $D$
 # only for local texture: stroke edges, tapers, ink.
 #
-# The receptive field of a stack of convolutions with kernels $k_l$ and strides $r_l$ is
+# The receptive field of a stack of convolutions with kernels $k_l$ and strides $r_l$ (notebook 03's $s$; here $s$
+# is the source) is
 # $1 + \sum_l (k_l - 1)\prod_{j<l} r_j$ (`models.receptive_field`). The cell below prints it for one, two and three
 # strided layers, at the shipped model's size, 64x64.
 
@@ -260,12 +264,13 @@ assert sharp_mean < sharp_median <= 1.0
 
 # %%
 glyph_rows({"": jnp.concatenate([glyph, mean, median])}, n=3, size=1.6,
-           title="One glyph; the mean of its nine placements; their median")
+           title="Left to right: the glyph; the mean of its nine placements (squared error's answer); their median (L1's answer)")
 
 # %% [markdown]
-# The mean smears every stroke into a grey band. The median keeps ink where most placements agree, so thick strokes
-# stay crisp, but thin strokes, where fewer than five placements agree, vanish. Neither is the glyph. What a trained
-# network does when it must hedge, section 5 measures: with L1 alone, greyer stroke edges than with the GAN term.
+# Both answers are far from the glyph: sharpness 0.54 and 0.46 against 1.00. The mean smears every stroke into a
+# grey band. The median drops or greys the thin strokes that fewer than five placements share. L1 hedges a little
+# less than the squared error, but it still hedges. What a trained network does when it must hedge, section 6
+# measures: with L1 alone, greyer stroke edges than with the GAN term.
 # The GAN term asks every patch to look like real brush work, and a hedged stroke does not.
 #
 # The training step is the course's own (notebook 05): `steps.make_train_step` with `l1_weight=100`. The check below
@@ -293,7 +298,8 @@ print(f"options: {options}; l1 before the step {float(m['l1']):.4f} (checked by 
 #
 # Now `translation.train_translator` trains the translator with the course's `fit` and jitted step, as every
 # notebook since 05 trains. It takes 600 steps of 32 pairs, about six passes over the training characters. A callback keeps the held-out translations every 100 steps.
-# This is **one seed**; section 6 has five.
+# This is **one seed**; section 6 has five. The section's last cell compares this run with seed 0 of section 6's
+# table, the same recipe run ahead. It leaves out style and FID, which move far more between runs (section 6).
 
 # %%
 STEPS = 60 if TESTING else 600
@@ -321,12 +327,12 @@ live = translation.translation_scores(np.asarray(models.translate(gan.generator,
 print(f"This run, on the {len(test_pairs)} held-out characters: L1 {live['l1']:.3f}, SSIM {live['ssim']:.3f}, "
       f"content {live['content']:.1%}, style {live['style']:.1%}, FID {live['fid']:.1f}, "
       f"sharpness {live['sharpness']:.2f}.")
-print(f"Against copying the printed glyph: content {live['content'] - copy['content']:+.1%}, "
+print(f"Against copying the printed glyph: content {100 * (live['content'] - copy['content']):+.1f} points, "
       f"L1 {live['l1'] - copy['l1']:+.3f}.")
 seed_0 = next(r for r in precomputed.load("11_objectives")[0]["rows"] if r["objective"] == "L1 + GAN" and r["seed"] == 0)
 gap = max(abs(live[k] - seed_0[k]) / max(abs(seed_0[k]), 1e-9) for k in ("l1", "ssim", "content", "sharpness"))
 print(f"Seed 0 of section 6's table is this recipe: this run's L1, SSIM, content and sharpness differ from it by at "
-      f"most {gap:.2%}.")
+      f"most {gap:.2%}; FID {live['fid']:.1f} here against {seed_0['fid']:.1f} there.")
 
 # %% [markdown]
 # ## 6. What each loss buys, over five seeds
@@ -391,14 +397,15 @@ assert by["GAN only"]["content"].mean() < copy["content"] < l1["content"].min()
 #
 # - **The GAN term sharpens.** L1 + GAN draws crisper strokes than L1 only in 5 of 5 seeds; L1 only stays greyer at
 #   the stroke edges (sharpness about 0.82).
-# - **It costs a little in the pixel scores.** L1 and SSIM are slightly worse with the GAN term in 5 of 5 seeds: a
-#   crisp stroke one pixel off costs L1 twice what a grey stroke covering both places does. Isola et al. (2017) likewise found L1 alone
-#   plausible but blurry.
+# - **It costs a little in the pixel scores.** L1 and SSIM are slightly worse with the GAN term in 5 of 5 seeds. A
+#   crisp stroke one pixel off misses by 2 at two pixels (L1 cost 4); a grey stroke (0) over both misses by 1 at
+#   each (cost 2). Isola et al. (2017) likewise found L1 alone plausible but blurry.
 # - **Content barely moves.** Both read as the right character about 97% of the time (the gap is about one
 #   character in 376), far above copying's 66%.
-# - **FID cannot separate L1 only from L1 + GAN.** L1 only scores lower in 4 of 5 seeds (4.4 against 11.6 on
-#   average), but L1 + GAN's FID spreads by about 10 from seed to seed. It does put the GAN alone last. That judge was trained to tell two fonts apart, not crisp from grey; a score is
-#   only as good as the features it compares (notebook 06).
+# - **FID does not reward the GAN term.** L1 only scores lower in 4 of 5 seeds (4.4 against 11.6 on average),
+#   though L1 + GAN's FID spreads by about 10 from seed to seed. It does put the GAN alone last. FID's features come
+#   from the style CNN, trained to tell two fonts apart, not crisp from grey; a score is only as good as the features
+#   it compares (notebook 06).
 # - **The GAN alone does not learn the task** in 600 steps. Its content falls below even copying the input, and it
 #   swings from seed to seed. Without L1, only $D$'s verdicts on 34-pixel patches tie the output to its source.
 #
@@ -434,7 +441,8 @@ glyph_rows({"printed": src64, "shipped GAN": out64, "true": tgt64}, n=12, size=1
 # them. The starting text, 生成对抗网络 ("generative adversarial network"), happens to use training characters; held-out
 # ones such as 埃哀皑矮 show how it writes characters it never saw. The rows are the source, the
 # GAN's brush version, the true brush glyph, and $D$'s verdict on each patch of the GAN's glyph: blue where $D$ calls
-# it real, orange where it calls it generated. Move the cursor over a glyph or the map: the patch under it is
+# it real, orange where it calls it generated, white where it is undecided (0.5); the deeper the colour, the surer
+# $D$ is. Move the cursor over a glyph or the map: the patch under it is
 # outlined on the source and the GAN's glyph (the pair $D$ judges), with $D$'s probability. If you type a character
 # outside the 3,755, the widget says which one. Without a running kernel, a static figure of the starting text is shown.
 
@@ -505,7 +513,7 @@ print(f"L1 on its last 500 training batches {train_l1:.3f}; on the held-out char
 # | U-Net | encoder, decoder, skips at each size | hand pass = module |
 # | PatchGAN | $D(t, s)$ gives one logit per patch | receptive field formula = gradient support |
 # | objective | non-saturating GAN + $\lambda$ L1, $\lambda = 100$ | step's `l1` recomputed by hand |
-# | L1's blur | median vs mean of plausible strokes | the mean is blurrier |
+# | L1's blur | a per-pixel loss hedges between plausible strokes | median 0.54, mean 0.46, glyph 1.00 |
 # | what GAN adds | sharper strokes, slightly worse L1/SSIM | 5 of 5 seeds each |
 #
 # From here on, `gan_utils.models.UNetGenerator`, `models.PatchDiscriminator`, `translation.train_translator` and

@@ -28,7 +28,7 @@
 # - how to train without pairs: two translators, two discriminators and a **cycle**;
 # - why the cycle and identity terms cannot tell copying from translating;
 # - what the pairs buy, over five seeds, on held-out characters;
-# - that a CycleGAN's output **carries** its input (Chu et al., 2017);
+# - that a CycleGAN's output **carries** its input: not hidden, as Chu et al. (2017) found, but in plain sight;
 # - how one generator draws four fonts from a **style code**, and what lies between codes;
 # - how few glyphs of a new hand fool a style judge, and what the judge misses.
 
@@ -50,7 +50,7 @@ import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
 from gan_utils import checkpoint, cycle, data, exercises, imitation, models, precomputed, styles, translation, widgets
 from gan_utils.plots import glyph_rows
 # Section 4 makes ten runs of 3,000 steps (15 translators; about two hours on a 2-core CPU), Appendix B five runs
-# of the style generator (about an hour) and section 7 forty fine-tunings (about 15 minutes); their results ship
+# of the style generator (about an hour) and section 7 thirty-six fine-tunings (about 9 minutes); their results ship
 # with gan_utils. True: run them again here and use your results in every cell after.
 RUN_EXPERIMENTS = False
 SIZE = 32
@@ -64,9 +64,9 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # ## 1. Two halves, no pairs
 #
 # We reuse notebook 11's glyphs: a printed font (Noto Sans CJK, "hei", the domain $X$) and a brush font (LXGW
-# WenKai, "kai", the domain $Y$). We cut the 3,379 training characters into two random halves, A and B. Training
-# sees the printed glyphs of A and the brush glyphs of B, so no pair exists. Every score is measured on the 376
-# held-out characters.
+# WenKai, "kai", the domain $Y$). As in the CycleGAN paper, their glyphs are $x$ and $y$ (notebook 11's $s$ and
+# $t$). We cut the 3,379 training characters into two random halves, A and B. Training sees the printed glyphs of A
+# and the brush glyphs of B, so no pair exists. Every score is measured on the 376 held-out characters.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -162,9 +162,9 @@ assert float(cyc_copy) == 0 and float(id_copy) == 0
 # ## 3. Training, live
 #
 # `cycle.make_cycle_step` compiles one update: the translators step on $L$ with the discriminators as they are, then
-# the discriminators step on that batch's translations. It is pure, as every step of the course: state in, state and
-# metrics out. `cycle.train_cyclegan` runs it with batches of 32 printed and 32 brush glyphs. Here it trains for a
-# short while, **one seed**; section 4 shows five seeds trained for 3,000 steps.
+# the discriminators step on that batch's translations. `cycle.train_cyclegan` runs it with batches of 32 printed
+# and 32 brush glyphs. Here it trains for a short while, **one seed**; section 4 shows five seeds trained for 3,000
+# steps.
 
 # %%
 LIVE_STEPS = 20 if TESTING else 250
@@ -208,9 +208,8 @@ glyph_rows({"printed": x_test, **{f"step {k}": frames[k] for k in shown_steps}, 
 
 # %% [markdown]
 # The cycle and identity terms fall fast, most of the way in the first 50 steps. The GAN terms stay up: each
-# discriminator keeps learning beside its translator, as in every GAN of the course. One CycleGAN step costs
-# several pix2pix steps (the ratio above): two translators, two discriminators, and each translator runs three
-# times (translation, cycle, identity).
+# discriminator keeps learning beside its translator. One CycleGAN step costs several pix2pix steps (the ratio
+# above): two translators, two discriminators, and each translator runs three times (translation, cycle, identity).
 #
 # ## 4. What the pairs buy, over five seeds
 #
@@ -289,10 +288,9 @@ glyph_rows(shown, title="Held-out characters, seed 0 of each method (3,000 steps
 #   1.10): that judge was trained to tell fonts apart, and both methods write in the brush font (notebook 06: a
 #   score is only as good as its features).
 #
-# CycleGAN was still improving at step 3,000, so appendix A trains two seeds four times longer.
+# Appendix A shows CycleGAN still improving at step 3,000, and trains two seeds four times longer.
 #
-# Where does a CycleGAN glyph sit? The cell below measures its distance to the printed input and to the true brush
-# glyph.
+# Where does a CycleGAN glyph sit, between its printed input and the true brush glyph?
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -310,10 +308,11 @@ print(f"{np.mean(~read_right):.0%} misread; their mean L1 to the printed input {
       f"against {near[read_right].mean():.3f} for the glyphs read right")
 
 # %% [markdown]
-# $G(x)$ stays nearer its printed input (0.22) than the true brush glyph does (0.41). It repaints the strokes in
-# brush style but keeps much of their printed layout; the true brush font moves strokes, CycleGAN mostly does not.
-# Why keep the layout at all? Three things reward it: the cycle (section 5), the identity term, and the U-Net's skips, which hand
-# the input's layout to the output. Zhu et al. (2017) likewise report that CycleGAN rarely makes geometric changes.
+# $G(x)$ stays nearer its printed input (0.22) than the true brush glyph does (0.41). It repaints the strokes in brush
+# style but mostly leaves them in their printed places; the true brush font moves them. The misread glyphs sit no nearer
+# their input than the others (0.229 against 0.222), so the layout does not mark a miss. Why keep the layout at all?
+# Three things reward it: the cycle (section 5), the identity term, and the U-Net's skips, which hand the input's layout
+# to the output. Zhu et al. (2017) likewise report that CycleGAN rarely makes geometric changes.
 #
 # ## 5. What CycleGAN carries
 #
@@ -328,7 +327,7 @@ print(f"{np.mean(~read_right):.0%} misread; their mean L1 to the printed input {
 hidden = cycle.hidden_detail(g_shipped, f_shipped, x_test, y_test)
 print(f"{'F rebuilds x from':>26}{'L1 to x':>10}{'SSIM to x':>11}{'changed (L1 to G(x))':>24}")
 for name, v in hidden.items():
-    print(f"{name:>26}{v['l1']:>10.3f}{v['ssim']:>11.3f}{v['change']:>24.3f}")
+    print(f"{name.replace('g(x)', 'G(x)'):>26}{v['l1']:>10.3f}{v['ssim']:>11.3f}{v['change']:>24.3f}")
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -357,12 +356,12 @@ glyph_rows({"printed x": x_test, "G(x)": gx, "F(G(x))": rec["G(x)"],
 
 # %% [markdown]
 # From $G(x)$, $F$ rebuilds the printed glyph with an L1 of 0.07. From the true brush glyph of the same character, the
-# error is 0.37, five times larger, in all five seeds. Noise of standard deviation 0.2 raises it only to 0.095. Even
-# in black and white, $G(x)$ gives back the printed glyph far better than $y$ does (0.13).
+# error is 0.37, five times larger, in all five seeds. Noise of standard deviation 0.2 raises it only to 0.095. In
+# black and white the error nearly doubles (0.13), yet $G(x)$ gives back the printed glyph far better than $y$.
 #
-# So $G$'s output carries its input, but not in the faint way Chu et al. found. Here it survives noise and rounding:
-# it travels in plain sight, as the printed layout that section 4 found $G$ keeps. $F$ then has an easy inverse,
-# while a true brush glyph, whose strokes moved, is a harder one (Appendix A: what rounding costs each).
+# So $G$'s output carries its input, but not in the faint way Chu et al. found. Here most of it survives noise and
+# rounding: it travels in plain sight, as the printed layout that section 4 found $G$ keeps. $F$ then has an easy
+# inverse, while a true brush glyph, whose strokes moved, is a harder one (Appendix A: what rounding costs each).
 #
 # This is why "CycleGAN learnt the style" needs care. The style judge is satisfied, yet $G$ writes a brush
 # *disguise* of the printed glyph, not the glyph a calligrapher would write. pix2pix is *trained* against the true
@@ -373,15 +372,16 @@ glyph_rows({"printed x": x_test, "G(x)": gx, "F(G(x))": rec["G(x)"],
 #
 # Notebook 11's translator knows one font. zi2zi (Tian, 2017) trains one generator for many: each font gets a learnt
 # vector at the U-Net's bottleneck. Our U-Net hears it at the bottleneck and at every decoder layer
-# (`models.UNetGenerator(n_styles=4)`). A **style code** holds one weight per font, and the U-Net hears the weighted
-# sum of the fonts' vectors. So $(1, 0, 0, 0)$ asks for the first font, and $(1 - t)\,a + t\,b$ for a point between
-# fonts $a$ and $b$. We rendered four target fonts, all under the SIL Open Font License: kai, Noto Serif CJK
-# ("song"), Noto Sans CJK Bold ("heibold", the bold weight of the printed hei) and Smiley Sans Oblique ("smiley").
-# It trained with notebook 11's step on every (character, font) pair; Appendix B gives its recipe and five seeds.
+# (`models.UNetGenerator(n_styles=4)`). A **style code** holds one weight per font, and the U-Net hears the weighted sum
+# of the fonts' vectors. So $(1, 0, 0, 0)$ asks for the first font, and $(1 - t)\,c_a + t\,c_b$ for the point a fraction
+# $t$ of the way from font $a$ (code $c_a$) to font $b$ (code $c_b$). We rendered four target fonts, all under the SIL
+# Open Font License: kai, Noto Serif CJK ("song"), Noto Sans CJK Bold ("heibold", the bold weight of the printed hei)
+# and Smiley Sans Oblique ("smiley"). The generator trained with notebook 11's step on every (character, font) pair;
+# Appendix B gives its recipe and five seeds.
 #
-# A **font judge**, notebook 11's classifier retrained on five classes (`styles.load_font_classifier`), says which
-# font a glyph is in. Content is read as in notebook 11, against the true glyphs of all five fonts
-# (`styles.content_any_font`). The tables below are the shipped generator's (seed 0).
+# A **font judge**, notebook 11's classifier retrained on five classes (hei and the four target fonts;
+# `styles.load_font_classifier`), says which font a glyph is in. Content is read as in notebook 11, against the true
+# glyphs of all five fonts (`styles.content_any_font`). The tables below are the shipped generator's (seed 0).
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -440,12 +440,12 @@ assert abs(ks["to_a"][mid] - ks["to_b"][mid]) < 0.03 and ks["nearest"][mid] > ma
 assert hei_share.max() > 0.9 and kh["nearest_font"][peak, 0] > 0.9 and min(ks["content"].min(), kh["content"].min()) > 0.9
 
 # %% [markdown]
-# Between kai and song the glyphs change smoothly. At $t = 0.5$ they sit halfway between the two true glyphs in
-# pixels, though the judge already reads most as song. They are farther from every real font than either end: a
-# blend that no font here has. They still read as the right character. Between kai and heibold the middle is not
-# new. The judge calls every glyph hei, and nearly all are nearest to the printed glyph the generator reads: the
-# path passes through a copy of its input. (Content cannot tell: a copy reads as the right character.) A straight
-# line in the code is not a straight line in style.
+# Between kai and song the glyphs change smoothly. At $t = 0.5$ they sit halfway between the two true glyphs in pixels,
+# though the judge already reads most as song. Their nearest real font is 0.20 away on average, against 0.18 and 0.17 at
+# the ends: a mild blend that no font here has. They still read as the right character. Between kai and heibold the
+# middle is not new. Near $t = 0.375$ the judge calls every glyph hei, and nearly all are nearest to the printed glyph
+# the generator reads: the path passes through a copy of its input. (Content cannot tell: a copy reads as the right
+# character.) A straight line in the code is not a straight line in style.
 #
 # The control below walks any path between two fonts, with the judge's reading.
 
@@ -455,14 +455,15 @@ widgets.style_explorer(G_styles, "生成对抗网络", "kai", "song", t=0.5)
 # %% [markdown]
 # ## 7. Imitating a hand
 #
-# The worry about GAN art is imitation: shown a person's work, a model learns to draw like them. Glyphs let us
-# measure how few examples that takes. The new hand is Ma ShanZheng's brush handwriting font (Google Fonts, SIL Open
-# Font License), which the style generator never saw. `imitation.fine_tune` trains a copy of the generator on $k$
-# pairs (printed glyph, the hand's glyph), drawn with kai's style code. It uses notebook 11's L1 term alone, for 300
-# steps, with no discriminator. A **hand judge**, the font judge with a sixth class, says which glyphs pass as the
-# hand. Content is section 6's reading, with the hand's glyphs added to the bank. Memorisation is notebook 10's
-# measure: the share of drawn glyphs as close to the $k$ training glyphs as the closest 5% of fresh hand glyphs. A
-# copier scores above its copy line.
+# The worry about GAN art is imitation: shown a person's work, a model learns to draw like them. Glyphs let us measure
+# how few examples that takes. The new hand is Ma ShanZheng's brush handwriting font, which the style generator never
+# saw. `imitation.fine_tune` trains a copy of the generator on $k$ pairs (printed glyph, the hand's glyph), drawn with
+# kai's style code. It uses notebook 11's L1 term alone, for 300 steps, with no discriminator. A **hand judge**, the
+# font judge with a sixth class, says which glyphs pass as the hand. Content is section 6's reading, with the hand's
+# glyphs among the true glyphs it compares against. Memorisation is notebook 10's test, in the hand judge's features.
+# Measure each glyph's distance to the nearest of the $k$ training glyphs. The closest 5% of fresh hand glyphs set a
+# threshold. A generator that draws like fresh glyphs puts about 5% of its glyphs below it, a copier nearly all. The
+# copy line is 5% plus two standard errors.
 
 # %%
 train_hand, test_hand = (data.load_glyph_styles(split, hand=True) for split in ("train", "test"))
@@ -523,22 +524,19 @@ assert hand_table["passes"][:, 0].max() < 0.05 and hand_table["passes"][:, one].
 assert hand_table["content"][:, -1].max() < hand_table["content"][:, 0].min() - 0.3 and np.nanmax(closer) < 0.2
 
 # %% [markdown]
-# One glyph fools the judge: after $k = 1$ it calls 66-89% of the held-out glyphs the hand, and after five 93-99%.
-# The glyphs do not become the hand. With 100 examples they move closer to it in pixels (L1 0.40 to 0.34). Yet only
-# 21-25% still read as their character, against 98% before. The judge rewards the brush's strokes even where the
-# character is lost. No run copies: at most 8% of a run's glyphs are that close, and one run of 35 is just over the
-# line (0.077). A copier would put nearly all there. Passing a style judge is cheap; a claim of imitation needs the
-# content measure too. Appendix C has the recipe and two controls.
+# One glyph fools the judge: after $k = 1$ it calls 66-89% of the held-out glyphs the hand, and after five 93-99%. The
+# glyphs do not become the hand. With 100 examples they move closer to it in pixels (L1 0.40 to 0.34). Yet only 21-25%
+# still read as their character, against 98% before. Even with all 3,379 training glyphs and 2,000 steps, only 52% do.
+# The judge rewards the brush's strokes even where the character is lost. No run copies: at most 8% of a run's glyphs
+# fall below the threshold. One run of 35 is just over the copy line (0.077), about what chance gives over 35 runs.
+# Passing a style judge is cheap; a claim of imitation needs the content measure too. Appendix C has the recipe and two
+# controls.
 #
-# **The licence, and two cases.** The fonts here are under the SIL Open Font License 1.1. Its FAQ says you remain the
-# author of what you make with a font; its conditions apply only when you redistribute, bundle or modify the font
-# itself (OFL FAQ 1.1-update5, questions 1.1 and 1.1.1). A scan of someone's handwriting comes with no licence, and
-# the same fine-tuning would run on it. In October 2018 Christie's sold *Portrait of Edmond de Belamy*, made by
-# Obvious with a GAN trained on 15,000 portraits, for 432,500 US dollars (Artsy, 25 October 2018). In January 2023
-# the artists Sarah Andersen, Kelly McKernan and Karla Ortiz sued Stability AI, Midjourney and DeviantArt, whose image
-# generators are diffusion models (notebook 10), not GANs. They allege the models were trained on their images
-# without consent and make images "in the style of" named artists (*Andersen v. Stability AI Ltd.*, N.D. Cal., No.
-# 3:23-cv-00201). An order of 12 August 2024 let part of their claims go on.
+# **The licence.** The fonts here are under the SIL Open Font License 1.1. Its FAQ says you remain the author of what
+# you make with a font; its conditions apply only when you redistribute, bundle or modify the font itself (OFL FAQ
+# 1.1-update5, questions 1.1 and 1.1.1). A scan of someone's handwriting comes with no licence, and the same
+# fine-tuning would run on it. Appendix C recalls two cases: a GAN portrait sold at auction, and artists suing the
+# makers of image generators.
 
 # %% [markdown]
 # ## Summary
@@ -550,7 +548,7 @@ assert hand_table["content"][:, -1].max() < hand_table["content"][:, 0].min() - 
 # | identity | $G(y) \approx y$, $F(x) \approx x$ | copying scores 0 on both |
 # | what the pairs buy | content 97% with pairs, 77% without; style 100% both | 5 of 5 seeds |
 # | what the output carries | $F$ rebuilds $x$ from $G(x)$, not from the true $y$ | 5 of 5 seeds |
-# | styles as a space | one generator, a code per font; kai to song passes a new blend, kai to heibold a copy | 5 seeds, App. B |
+# | styles as a space | one generator, a code per font; kai to song passes a mild blend, kai to heibold a copy | 5 seeds, App. B |
 # | imitating a hand | one glyph fools the style judge; with 100, only 21-25% still read as their character | 5 seeds; controls App. C |
 #
 # CycleGAN learns a style from unrelated images. Its cycle makes the output *depend* on the input, not *correct*:
@@ -608,7 +606,7 @@ exercises.check("12", ex1=ex1, cycle_term=cycle_term, ex3=ex3, ex4=ex4, ex5=ex5)
 # ## Appendix A: the recipe, and where the runs ran
 #
 # - **Losses.** The paper uses least-squares GAN terms; we use the non-saturating loss, as notebook 11's pix2pix
-#   does, so the two methods differ only in the pairs. The paper also keeps a buffer of 50 earlier translations for
+#   does, so the two methods share the GAN loss. The paper also keeps a buffer of 50 earlier translations for
 #   the discriminators; we show them only the current batch. With pix2pix's recipe alike in the GAN loss, the
 #   networks and the budget, the gap of section 4 is what these choices give at 3,000 steps, not CycleGAN's best.
 # - **Networks.** Notebook 11's U-Net and PatchGAN at 32x32, where the paper uses a ResNet generator.
@@ -621,8 +619,6 @@ exercises.check("12", ex1=ex1, cycle_term=cycle_term, ex3=ex3, ex4=ex4, ex5=ex5)
 #   cell below shows how far content and the carried input move with the extra steps.
 # - **Sharpness.** CycleGAN's strokes are as crisp as the truth's (1.04; 1 is the true glyphs'); pix2pix's are a
 #   little greyer (0.94), the hedge of its L1 term (notebook 11).
-# - **Misread or not.** The glyphs CycleGAN's content reader misreads sit about as far from their printed input as
-#   the others (0.229 against 0.222, section 4's last cell). Keeping the layout is general, not what decides a miss.
 # - **What rounding costs.** Rounding costs $G(x)$ something (0.07 to 0.13), more than it costs $y$ (0.37 to 0.39,
 #   section 5's last line). A little of what $F$ reads sits in the grey levels, where Chu et al. found it; most of it
 #   is in plain sight.
@@ -773,6 +769,14 @@ assert (calls == 4).mean() > 0.5
 print("per seed, the judge's 'hand' share / content at each k:")
 for r in hand_runs["rows"]:
     print(f"seed {r['seed']}: " + "  ".join(f"{x['k']}: {x['passes']:.0%}/{x['content']:.0%}" for x in r["shots"]))
+
+# %% [markdown]
+# **Two cases.** In October 2018 Christie's sold *Portrait of Edmond de Belamy*, made by Obvious with a GAN trained on
+# 15,000 portraits, for 432,500 US dollars (Artsy, 25 October 2018). In January 2023 the artists Sarah Andersen, Kelly
+# McKernan and Karla Ortiz sued Stability AI, Midjourney and DeviantArt, whose image generators are diffusion models
+# (notebook 10), not GANs. They allege the models were trained on their images without consent and make images "in
+# the style of" named artists (*Andersen v. Stability AI Ltd.*, N.D. Cal., No. 3:23-cv-00201). An order of 12 August
+# 2024 let part of their claims go on.
 
 # %%
 print(course.top_to_bottom(T_START))

@@ -33,7 +33,7 @@ import tempfile
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po, unescape, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -184,13 +184,27 @@ def load(page: str) -> Catalog | None:
     if not path.exists():
         return None
     with open(path, "rb") as f:
-        return read_po(f, locale=LANG)
+        catalog = read_po(f, locale=LANG)
+    for msg in catalog:   # Babel's reader keeps '#|' lines (the previous English) as translator comments
+        if any(c.startswith("| msgid") for c in msg.user_comments):
+            lines = msg.user_comments
+            if msg.fuzzy and all(re.fullmatch(r'\| (msgid )?"(?:[^"\\]|\\.)*"', c) for c in lines):
+                msg.previous_id = ("".join(unescape(c[len("| msgid "):] if c.startswith("| msgid") else c[2:])
+                                           for c in lines),)
+            msg.user_comments = []    # (an older dump's one-line form, wrapped, is unreadable: dropped)
+    return catalog
 
 
 def dump(catalog: Catalog) -> bytes:
     buf = io.BytesIO()
     write_po(buf, catalog, width=0, include_previous=True, ignore_obsolete=True, omit_header=False)
-    return buf.getvalue()
+    # With width=0 Babel writes a multi-line previous English on one line ('#| msgid "" "a\n" "b"'), which its own
+    # reader takes for a translator comment; one string per '#|' line reads back as the previous English.
+    def one_per_line(m: re.Match) -> str:
+        parts = re.findall(r'"(?:[^"\\]|\\.)*"', m.group(2))
+        return f"#| {m.group(1)} " + "\n#| ".join(parts)
+    text = re.sub(r'^#\| (msgid|msgctxt) (".*)$', one_per_line, buf.getvalue().decode("utf-8"), flags=re.M)
+    return text.encode("utf-8")
 
 
 def memory(catalogs: dict[str, Catalog]) -> dict[str, str]:

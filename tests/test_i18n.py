@@ -100,6 +100,26 @@ def test_a_changed_english_paragraph_keeps_its_translation_marked_stale_with_the
         "The generator maps noise to samples."].string == "生成器把噪声映射为样本。"
 
 
+def test_the_previous_english_of_a_stale_message_survives_a_save_and_a_load(tmp_path, monkeypatch):
+    # Babel writes a multi-line previous English on one '#|' line and reads '#|' lines back as translator comments:
+    # without i18n.dump/load's care, each save wrapped them into more comment lines (hundreds per page).
+    monkeypatch.setattr(i18n, "LOCALE", tmp_path)
+    cat = Catalog(locale="zh_CN")
+    before = 'The "old" paragraph,\nwith `code` on a second line.'
+    cat.add("The new paragraph.", "新的段落。", flags=["fuzzy"], previous_id=(before,))
+    cat.add("Current.", "当前。")
+    (tmp_path / "p.po").write_bytes(i18n.dump(cat))
+    text = (tmp_path / "p.po").read_text()
+    assert '#| msgid ""\n#| "The \\"old\\" paragraph,\\n"\n#| "with `code` on a second line."' in text
+    back = i18n.load("p")
+    assert list(back["The new paragraph."].previous_id) == [before] and back["The new paragraph."].fuzzy
+    assert all(not m.user_comments for m in back)
+    assert i18n.dump(back) == i18n.dump(cat)                                  # saving again changes nothing
+    # an older save's wrapped comment is dropped, not kept growing
+    (tmp_path / "p.po").write_text(text.replace('#| msgid ""', '# | msgid "The old paragraph, with\n# `code`'))
+    assert all(not m.user_comments for m in i18n.load("p"))
+
+
 def test_a_markdown_cell_is_translated_message_by_message():
     src = ("## 1. Densities\n\nA density $p$\nintegrates to one.\n\n- first *item*\n"
            "- second [link](../docs/notation.md)"
