@@ -252,7 +252,8 @@ def _nb06(ex1=None, ex2_real=None, ex2_blur=None, ex3=None, *, feat_test=None, f
         want = [abs(float(np.mean(x_test, dtype=np.float64)) - float(np.mean(v, dtype=np.float64)))
                 for v in (real_imgs, blurred)]
         out[2] = (("correct", "") if np.allclose([float(ex2_real), float(ex2_blur)], want, atol=1e-3) else
-                  ("not yet", "mean of the uint8 pixels as floats (0-255 units), for each set, minus the test set's"))
+                  ("not yet", "the absolute difference of the mean pixel values (uint8 as floats, 0-255 units): "
+                              "|mean(x_test) - mean(set)| for each set"))
     if ex3 is None:
         out[3] = ("not answered", "")
     elif generator is None:

@@ -730,7 +730,7 @@ def draw_frame(gan: ToyGAN, ax=None, layers: Sequence[str] = LAYERS, title: str 
     else:
         if "heatmap" in layers:
             ax.imshow(fr["heat"].reshape(_HEAT, _HEAT), extent=(-e, e, -e, e), cmap=plots.D_CMAP, vmin=0, vmax=1,
-                      alpha=0.55, interpolation="bilinear")
+                      alpha=0.3, interpolation="bilinear")   # pale, so orange samples stand out on "fake" ground
         if "manifold" in layers:
             m = fr["manifold"]
             if len(m) == _MANIFOLD * _MANIFOLD:

@@ -94,7 +94,7 @@ def plot_losses(history: dict, smooth: int = 25, generator_loss: str = "non_satu
         ax.plot(s, history[key], color=color, alpha=0.15, lw=0.8)
         ax.plot(s, _smooth(history[key], smooth), color=color, lw=1.8, label=label)
         ax.axhline(eq, color=color, ls="--", lw=1)
-    right = ax.get_yaxis_transform()    # x in axes units, y in data: the labels sit outside the frame, clear of the curves
+    right = ax.get_yaxis_transform()   # x in axes units, y in data: labels outside the frame, clear of the curves
     ax.text(1.01, EQUILIBRIUM["d_loss"], "2 log 2", transform=right, va="center", fontsize=10, color=D_COLOR,
             clip_on=False)
     ax.text(1.01, eq_g, "log 2" if eq_g > 0 else "-log 2", transform=right, va="center", fontsize=10, color=FAKE_COLOR,

@@ -7,7 +7,8 @@
   ``vae_iwae_bound`` is the tighter importance-weighted bound (Burda et al., 2016).
 * ``Denoiser`` and ``Schedule`` (Ho et al., 2020): a small U-Net that predicts the noise eps in
   x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps; ``diffusion_loss`` is the "simple" loss; ``ddim_sample`` draws
-  with any number of denoising steps (Song et al., 2021, with no added noise: their eta = 0); ``diffusion_bound`` is its likelihood bound.
+  with any number of denoising steps (Song et al., 2021, with no added noise: their eta = 0); ``diffusion_bound``
+  is its likelihood bound.
 * ``train_for``: one jitted update loop for either, by a wall-clock budget, with a call at set times of training.
 
 Notebook 10 builds each loss by hand first and checks it against these.
@@ -261,9 +262,9 @@ def diffusion_loss(model: Denoiser, x0: jax.Array, key: jax.Array, schedule: Sch
 
 def ddim_sample(model: Denoiser, schedule: Schedule, key: jax.Array, n: int, steps: int = 50,
                 batch_size: int = 500) -> np.ndarray:
-    """Samples by DDIM with no added noise (Song et al.'s eta = 0, 2021): ``steps`` denoising steps on times evenly spaced from T-1
-    to 0; each predicts x0 = (x_t - sqrt(1 - abar_t) eps) / sqrt(abar_t) (clipped to [-1, 1]) and moves to
-    x_{t'} = sqrt(abar_t') x0 + sqrt(1 - abar_t') eps. One network call per step.
+    """Samples by DDIM with no added noise (Song et al.'s eta = 0, 2021): ``steps`` denoising steps on times evenly
+    spaced from T-1 to 0; each predicts x0 = (x_t - sqrt(1 - abar_t) eps) / sqrt(abar_t) (clipped to [-1, 1]) and
+    moves to x_{t'} = sqrt(abar_t') x0 + sqrt(1 - abar_t') eps. One network call per step.
 
     Returns:
       float32 (n, 28, 28, 1) in [-1, 1].

@@ -600,15 +600,15 @@ def draw_discriminator_view(discriminator, image, edit: str = EDITS[0], amount: 
     g = np.asarray(grad(x))[..., 0]
     fig, axes = plt.subplots(1, 4, figsize=(12, 2.9), gridspec_kw={"width_ratios": [1, 1, 1, 1.6]})
     axes[0].imshow(np.asarray(image)[..., 0], cmap="gray", vmin=-1, vmax=1)
-    axes[0].set_title(f"real digit\nlogit {curve[0]:+.2f}, D = {1 / (1 + np.exp(-curve[0])):.2f}", fontsize=9,
+    axes[0].set_title(f"real digit\nlogit {curve[0]:+.2f}, D = {1 / (1 + np.exp(-curve[0])):.2f}", fontsize=11,
                       color=REAL_COLOR)
     axes[1].imshow(x[..., 0], cmap="gray", vmin=-1, vmax=1)
     verdict = "real" if logit_now > 0 else "fake"
     axes[1].set_title(f"{edit}, amount {amount:.2f}\nlogit {logit_now:+.2f}, D = {1 / (1 + np.exp(-logit_now)):.2f}"
-                      f" ({verdict})", fontsize=9)
+                      f" ({verdict})", fontsize=11)
     lim = float(np.abs(g).max()) or 1.0
     axes[2].imshow(g, cmap=D_CMAP, vmin=-lim, vmax=lim)
-    axes[2].set_title(f"where D looks: d logit / dx\n(largest |value| {lim:.2f})", fontsize=9)
+    axes[2].set_title(f"where D looks: d logit / dx\n(largest |value| {lim:.2f})", fontsize=11)
     for ax in axes[:3]:
         ax.set_xticks([])
         ax.set_yticks([])
@@ -618,8 +618,8 @@ def draw_discriminator_view(discriminator, image, edit: str = EDITS[0], amount: 
     ax.plot([amount], [logit_now], "s", color=D_COLOR, ms=8, mfc="white", label="now")
     ax.set_xlabel(f"amount of {edit}")
     ax.set_ylabel("logit (> 0: judged real)")
-    ax.set_title("D's verdict along the edit", fontsize=9)
-    ax.legend(fontsize=9, frameon=False)
+    ax.set_title("D's verdict along the edit", fontsize=11)
+    ax.legend(fontsize=11, frameon=False)
     fig.tight_layout()
     return fig
 

@@ -22,7 +22,7 @@
 # The course writes every model, loss and training loop in JAX, with Flax NNX for the networks. This notebook
 # teaches the pieces the later notebooks use without explaining them. It assumes Python and NumPy. Most ideas come
 # with a check cell that tests it in front of you and fails if the claim is wrong; the few only described here
-# (Optax, `stop_gradient`, `jax.debug.print`) run first in the notebooks that name them. If you already know JAX and
+# (Optax, `stop_gradient`) run first in the notebooks that name them. If you already know JAX and
 # Flax NNX, read the summary table and do the exercises.
 #
 # **You will learn**
@@ -75,7 +75,8 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # - **Floats are `float32` by default**, where NumPy uses `float64`. GPUs and TPUs are built for 32-bit
 #   arithmetic, so JAX keeps to 32 bits unless you switch on `jax_enable_x64`.
 # - **Each array lives on a device**: the CPU, a GPU or a TPU. `jax.devices()` lists them, and arrays go to the
-#   first by default. `np.asarray(x)` copies an array back to the host as a NumPy array.
+#   first by default. `np.asarray(x)` copies an array back to the host (the computer's
+#   main memory, where NumPy and Python work) as a NumPy array.
 
 # %%
 x_np = np.array([1.0, 2.0, 3.0])
@@ -168,8 +169,8 @@ print("value_and_grad with has_aux, on a dict of parameters: checked")
 # Section 6 runs it in a loop. Notebooks 01 and 02 use **Optax**, JAX's library of optimisers, on such a pytree.
 # `opt = optax.adam(lr)` holds two pure functions (their output depends only on their inputs, and they change
 # nothing outside): `state = opt.init(params)` makes the optimiser's state, and
-# `updates, state = opt.update(grads, state, params)` computes the step, and
-# `params = optax.apply_updates(params, updates)` applies it. **Adam** is gradient descent with a step size adapted to each parameter, from running averages
+# `updates, state = opt.update(grads, state, params)` computes the step. A third function,
+# `params = optax.apply_updates(params, updates)`, applies it. **Adam** is gradient descent with a step size adapted to each parameter, from running averages
 # of the gradient and of its square. From section 7 on, Flax NNX wraps the same optimiser.
 #
 # ## 3. Compilation: `jax.jit`
@@ -237,8 +238,9 @@ def normal_sample(key, n):
 
 for arg in (jnp.ones(3), jnp.zeros(3), jnp.arange(3.0), jnp.ones(4)):
     print(f"scaled_sum of shape {arg.shape}: {float(scaled_sum(arg))}")
+key, k_static = jax.random.split(key)
 for n in (5, 5, 8):
-    normal_sample(key, n)
+    normal_sample(k_static, n)          # the same numbers each time: only the tracing is counted here
 print("traces:", traces)
 
 def relu_if(x):
@@ -342,7 +344,7 @@ print("explicit keys: checked")
 #   `upper - 1`. It returns the last `carry`.
 #
 # First a running sum, then a small simulation: stochastic gradient descent (SGD) on section 2's linear fit. Each
-# step draws a minibatch of the data `xs` with its own key, so the sequence it scans is the keys, not the data. Scanning over `jax.random.split(key, n)` is the pattern of notebook 02's
+# step draws a minibatch (a random 10 of the data `xs`) with its own key, so the sequence it scans is the keys, not the data. Scanning over `jax.random.split(key, n)` is the pattern of notebook 02's
 # hand-written GAN.
 
 # %%

@@ -272,9 +272,9 @@ print("inverse-CDF sampling: checked")
 # The inverse-CDF method is the special case $g^\star(z) = F^{-1}(\Phi(z))$. Since
 # $P(\Phi(Z) \le u) = P(Z \le \Phi^{-1}(u)) = u$, $\Phi(Z)$ is uniform, and $g^\star$ pushes $\mathcal N(0,1)$ **exactly** onto $p$. So a generator that turns 1-D Gaussian noise into our two-mode $p$
 # exists. It is not the only one (the decreasing $F^{-1}(1 - \Phi(z))$ works too), and a GAN may find any of them.
-# To cross the empty gap between the modes, $g^\star$ needs a near-jump. By the change of variables read backwards,
-# $g^{\star\prime}(z) = \varphi(z)/p(g^\star(z))$, and $g^\star(0) = 0$ ($p$ is symmetric, so $F(0) = \tfrac12$), so its
-# slope at $z = 0$ is $\varphi(0)/p(0)$, about 1,490: a slope a small smooth network can hardly make. That is why
+# To cross the empty gap between the modes, $g^\star$ needs a near-jump. Setting $q = p$ in the change of variables and solving
+# for the slope gives $g^{\star\prime}(z) = \varphi(z)/p(g^\star(z))$. Since $p$ is symmetric, $F(0) = \tfrac12$ and
+# $g^\star(0) = 0$. So its slope at $z = 0$ is $\varphi(0)/p(0)$, about 1,490: a slope a small smooth network can hardly make. That is why
 # notebook 02 trains its 1-D GAN on a mixture whose modes overlap.
 
 # %%
@@ -353,17 +353,18 @@ print("push-forward density: checked")
 # It is **unbiased**, $\mathbb E[\hat\mu_n] = \frac1n\sum_i \mathbb E f(x_i) = \mu$, and its variance, with
 # $\sigma_f^2 = \mathrm{Var}\,f(x)$ the variance of one term, is
 #
-# $$\mathrm{Var}(\hat\mu_n) = \frac{1}{n^2}\sum_{i=1}^n \mathrm{Var}\,f(x_i) = \frac{\sigma_f^2}{n}
-# \quad\Longrightarrow\quad \text{RMS error} = \frac{\sigma_f}{\sqrt n}.$$
+# $$\mathrm{Var}(\hat\mu_n) = \frac{1}{n^2}\sum_{i=1}^n \mathrm{Var}\,f(x_i) = \frac{\sigma_f^2}{n}.$$
+#
+# Since $\hat\mu_n$ is unbiased, its root-mean-square (RMS) error is its standard deviation, $\sigma_f/\sqrt n$.
 #
 # Ten times more samples buy only $\sqrt{10} \approx 3.16$ times less error, *whatever the dimension of $x$*. That is
-# why minibatch losses are noisy, and why we can estimate expectations over images of 784 pixels (the digits of notebook 03 on) at all.
+# why minibatch losses are noisy, and why we can estimate expectations over images of 784 pixels (from notebook 03 on) at all.
 #
 # *Example*: $f(x) = x^2$ under our mixture. A Gaussian component with mean $\mu_k$ and width $\sigma_k$ has
 # $\mathbb E[x^2] = \mu_k^2 + \sigma_k^2$ and $\mathbb E[x^4] = \mu_k^4 + 6\mu_k^2\sigma_k^2 + 3\sigma_k^4$. Both of
 # ours have $\mu_k^2 = 4$ and $\sigma_k^2 = 0.25$, so
 #
-# $$\mu = 4 + 0.25 = 4.25,\qquad \mathbb E[x^4] = 16 + 6 + 0.1875 = 22.1875,\qquad
+# $$\mu = \mathbb E_p[x^2] = 4 + 0.25 = 4.25,\qquad \mathbb E[x^4] = 16 + 6 + 0.1875 = 22.1875,\qquad
 # \sigma_f = \sqrt{22.1875 - 4.25^2} = \sqrt{4.125} \approx 2.031.$$
 
 # %%
@@ -468,7 +469,7 @@ print("MLE by gradient descent = closed form: checked")
 
 # %% [markdown]
 # What does MLE do when the model **cannot** fit the data, say one Gaussian for our two-mode $p$? The closed form
-# still gives the sample mean and standard deviation. The exact values are $\mu = \mathbb E_p[x] = 0$ and
+# still gives the sample mean and standard deviation. With infinitely many samples they become $\mu = \mathbb E_p[x] = 0$ and
 # $\sigma = \sqrt{\mathbb E_p[x^2]} = \sqrt{4.25} \approx 2.062$. The Gaussian is wide enough to cover both modes, and
 # its peak sits **between** them, where $p$ is 1,490 times smaller than at a mode (the same 1,490 as section 2.2: a
 # mode's height is $\tfrac12 \cdot \tfrac{1}{0.5\sqrt{2\pi}} = \varphi(0)$). Remember this: it is *mode

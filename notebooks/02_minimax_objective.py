@@ -290,8 +290,8 @@ assert max_gap < 0.05, max_gap
 print(f"max |D - D*| = {max_gap:.4f} < 0.05: checked")
 
 # %% [markdown]
-# On the bulk the trained $D$ stays within 0.05 of $D^\star$. Outside it, almost no samples fall, so $D$ strays far
-# from $D^\star$; Appendix A measures what that costs in $V$ (little: little mass lies there).
+# On the bulk the trained $D$ stays within 0.05 of $D^\star$. Outside it few samples fall and $D$ strays far
+# from $D^\star$, at little cost in $V$ (Appendix A).
 #
 # ## 3. What the generator minimises: $C(G) = -\log 4 + 2\,\mathrm{JSD}(p\,\|\,q)$
 #
@@ -315,15 +315,16 @@ print(f"max |D - D*| = {max_gap:.4f} < 0.05: checked")
 # %% [markdown]
 # **What this assumes.** Two idealisations carry the derivation, and neither holds in practice:
 #
-# - *$D$ ranges over all functions.* A network can only approach $D^\star$, and only where it sees samples. In a
-#   real GAN, $D$ also gets a few steps per generator step, not training to convergence.
+# - *$D$ ranges over all functions.* A network can only approach $D^\star$, and only where it sees samples. A real GAN's $D$ also trains a few steps per
+#   generator step, not to convergence.
 # - *$G$ ranges over all distributions.* Goodfellow et al.'s convergence result (their Proposition 2) uses that $C$ is
 #   convex in $q$. But $C(G_\theta)$ is not convex in the network's parameters $\theta$, and the model may not contain
-#   $p$. Then, as the curve below shows, its best member sits near one mode.
+#   $p$. Then its best member can sit near one mode: the curve below shows this for Gaussians of fixed width 0.6 (a
+#   Gaussian free to widen does better between the modes: N(0, 1.8) in the table).
 #
 # *Numerical check* for several $q$, on a grid of spacing 0.001 over $[-15, 15]$: $C(G)$ by integrating
 # $p\log D^\star + q\log(1 - D^\star)$, against $\mathrm{JSD}$ from the **entropy** identity
-# $\mathrm{JSD} = H(m) - \frac12 H(p) - \frac12 H(q)$, with $H(q) = \frac12\log(2\pi e\sigma^2)$ for a Gaussian $q$.
+# $\mathrm{JSD} = H(m) - \frac12 H(p) - \frac12 H(q)$ (each $\mathrm{KL}(\cdot\Vert m)$ is a cross-entropy minus an entropy), with $H(q) = \frac12\log(2\pi e\sigma^2)$ for a Gaussian $q$.
 # Both use the same grid, so they check the algebra and code; Appendix B checks against Monte Carlo samples.
 
 # %%
@@ -420,17 +421,17 @@ print(f"minimum at ±{mu_best:.2f}, in (0.8, 1.2); C(min) {C_best:.4f} < C(mode)
 # ## 4. Saturating against non-saturating generator losses
 #
 # The minimax game asks $G$ to **minimise** $\mathbb E_z[\log(1 - D(G(z)))]$, the only term of $V$ that depends on
-# $G$. This is the **saturating** loss. Goodfellow et al. noticed that it learns badly early on. They proposed the
-# **non-saturating** loss instead: **minimise** $-\mathbb E_z[\log D(G(z))]$. Mind the sign: minimising
+# $G$. This is the **saturating** loss. It learns badly early on, so Goodfellow et al.
+# proposed the **non-saturating** loss instead: **minimise** $-\mathbb E_z[\log D(G(z))]$. Mind the sign: minimising
 # $+\mathbb E_z[\log D(G(z))]$ instead is an easy slip; it pushes fakes toward "fake" and helps $D$. Both losses
 # fall as $D(G(z))$ rises, so both push fakes toward "real". With $D$ optimal and $q$ free, both have their only
 # fixed point at $q = p$. But they are **not** the same objective (section 4.1).
 #
 # Their gradients differ. With $D = \sigma(\ell)$ and $\sigma'(\ell) = \sigma(\ell)(1 - \sigma(\ell))$, per sample:
 #
-# $$\frac{\partial}{\partial\ell}\log\big(1 - \sigma(\ell)\big) = -\frac{\sigma(1-\sigma)}{1-\sigma} = -\sigma(\ell) = -D,
+# $$\frac{\partial}{\partial\ell}\log\big(1 - \sigma(\ell)\big) = -\frac{\sigma(\ell)(1-\sigma(\ell))}{1-\sigma(\ell)} = -\sigma(\ell) = -D,
 # \qquad
-# \frac{\partial}{\partial\ell}\big[-\log\sigma(\ell)\big] = -\frac{\sigma(1-\sigma)}{\sigma} = -(1 - D).$$
+# \frac{\partial}{\partial\ell}\big[-\log\sigma(\ell)\big] = -\frac{\sigma(\ell)(1-\sigma(\ell))}{\sigma(\ell)} = -(1 - D).$$
 #
 # Early in training $D$ easily spots fakes, so $D(G(z)) \approx 0$. Then the saturating gradient $-D \approx 0$ is
 # tiny, while the non-saturating one, $-(1-D) \approx -1$, is as large as it gets. (The chain rule then multiplies both
@@ -599,8 +600,8 @@ print(f"At step 1 both generators see D(G(z)) = {d_fake0:.4f}. The saturating ge
 # ### 4.1 What the non-saturating generator minimises
 #
 # Against $D^\star$, the saturating generator minimises $2\,\mathrm{JSD}$ (section 3). The non-saturating generator
-# minimises $\mathbb E_q[-\log D^\star]$, a different objective (Arjovsky and Bottou, "Towards principled methods for
-# training GANs", 2017, Theorem 2.5). $G$ steps with $D$ **held fixed**, so what matters is the gradient with respect
+# minimises $\mathbb E_q[-\log D^\star]$, a different objective (Arjovsky and Bottou, 2017,
+# Theorem 2.5). $G$ steps with $D$ **held fixed**, so what matters is the gradient with respect
 # to $G$'s parameters $\theta$ at the current $\theta_0$, with $D^\star$ optimal for $q_{\theta_0}$. Split
 # $-\log D^\star$ using $1 - D^\star = q/(p+q)$:
 #
@@ -611,8 +612,9 @@ print(f"At step 1 both generators see D(G(z)) = {d_fake0:.4f}. The saturating ge
 #   This differs from $\mathrm{KL}(q_\theta\|p)$ by $\mathrm{KL}(q_\theta\|q_{\theta_0})$, whose gradient is zero at
 #   $\theta_0$ (its minimum). So it has the gradient of $\mathrm{KL}(q\|p)$.
 # - Second term: without its minus sign, $\mathbb E_{q_\theta}[\log(1 - D^\star)]$ is the only part of $V(D^\star, G)$
-#   that depends on $\theta$. $D^\star$ maximises $V$, so moving $D^\star$ changes $V$ only to second order (the
-#   envelope theorem). So its gradient is that of $C(G) = -\log 4 + 2\,\mathrm{JSD}$, and the minus sign makes it
+#   that depends on $\theta$. As $\theta$ moves, $C = V(D^\star_\theta, G_\theta)$ also changes
+#   through $D^\star_\theta$. But $D^\star$ maximises $V$, where $V$'s derivative in $D$ is zero, so that change is second
+#   order (the envelope theorem). So its gradient is that of $C(G) = -\log 4 + 2\,\mathrm{JSD}$, and the minus sign makes it
 #   $-\nabla\,2\,\mathrm{JSD}$.
 #
 # Hence, as gradients at the current generator,
@@ -770,11 +772,9 @@ interactive_figure(draw_game,
                                            continuous_update=False))
 
 # %% [markdown]
-# On $xy$, plain gradient steps **orbit** the equilibrium instead of descending into it: a game is not a
-# minimisation. Real GANs are not bilinear, and a loss with curvature can damp these cycles. So whether a given GAN
-# settles or cycles must be measured. Section 6 trains a 1-D GAN with alternating steps, and Appendix D compares it
-# with simultaneous steps. The course's training loop alternates, and notebook 05 watches samples, not only loss
-# curves.
+# On $xy$, plain gradient steps **orbit** the equilibrium instead of descending into it. Real GANs are not bilinear,
+# and a loss with curvature can damp these cycles, so whether a GAN settles must be measured. Appendix D compares
+# section 6's alternating steps with simultaneous ones.
 
 # %% [markdown]
 # ## 6. A complete 1-D GAN, written by hand
@@ -790,8 +790,7 @@ interactive_figure(draw_game,
 #    discriminator *just updated*: the updates **alternate**.
 #
 # Both steps use `jax.grad` inside one `jax.lax.scan`, compiled with `jax.jit`. The discriminator gets twice the
-# generator's learning rate: a choice that worked for this toy, not a measured optimum. Every `CHUNK` steps we record
-# a snapshot of $q$ and $D$ for the animation.
+# generator's learning rate (a choice that worked here, not a measured optimum).
 
 # %%
 GAN_STEPS = 2000 if TESTING else 3000
@@ -970,12 +969,11 @@ print(f"max |D - 1/2| = {d_dev:.3f} < 0.1, |V + log 4| = {abs(V_final + math.log
 # worse than the constant $\frac12$: only $\max_D V$ is at least $-\log 4$. But $q$ is not $p$. Its distance $W_1$
 # to $p$ (Wasserstein-1; in 1-D the mean gap between sorted samples; notebook 07) is several times that between two
 # samples of $p$. And this $q$'s $D^\star$ strays further from $\frac12$ than the trained $D$ does. So a $D$ near
-# $\frac12$ means that *this* $D$ cannot tell $q$ from $p$, not that $q = p$ (section 3's first idealisation). That
-# is why the check above measures $q$ directly.
+# $\frac12$ means that *this* $D$ cannot tell $q$ from $p$, not that $q = p$ (section 3's first idealisation). 
 #
 # The losses do *not* decrease to zero. They settle at their equilibrium values, $2\log 2$ for $D$'s loss $-V$ (the
-# figure plots $V$, at $-\log 4$) and $\log 2$ for the non-saturating $G$ (`gan_utils.plots.EQUILIBRIUM` records
-# them), whenever $D$ is at $\frac12$ on real and fake samples alike, whether or not $q = p$.
+# figure plots $V$, at $-\log 4$) and $\log 2$ for the non-saturating $G$,
+# whenever $D$ is at $\frac12$ on real and fake samples alike, whether or not $q = p$.
 #
 # From notebook 03 on, **`gan_utils.steps.make_train_step`** and `gan_utils.train.fit` run this step for Flax NNX
 # models (Appendix E: how the library's step differs).
@@ -983,8 +981,7 @@ print(f"max |D - 1/2| = {d_dev:.3f} < 0.1, |V + log 4| = {abs(V_final + math.log
 # %% [markdown]
 # **The same GAN, one button at a time.** The course's **GAN playground** (`gan_utils.playground.Playground`) runs
 # `gan_step`'s algorithm with buttons: one discriminator step, then one generator step through the discriminator
-# just updated. It has the same $p$, widths, learning rates, Adam settings, batch size and losses (the next cell sets
-# them), but its own Flax NNX networks (Appendix E lists the differences).
+# just updated. It has the same settings (the next cell sets them) but its own Flax NNX networks (Appendix E lists the differences).
 #
 # With the notebook running, press **reset**, then **step D** several times. $D(x)$ (black) rises over $p$ (blue),
 # above its value on the generated samples (orange), which do not move. Then press **step G**: most samples move the
@@ -1050,11 +1047,14 @@ print(f"step D: D(x) moved by up to {dD_by_d:.4f}, the generated samples by {dq_
 #    "D steps k" to 3).
 # 4. **Adam against a tiny gradient; change the code and run it.** In `run_generator_loss` (section 4), replace the
 #    plain gradient step on `g` by Adam with learning rate 0.02 (`optax.adam(0.02)`, its state carried through the
-#    scan beside `d_opt_state`). Rerun the saturating case with the same `D_toy` and `k_run`, and store the step at
+#    scan beside `d_opt_state`). Edit a copy of `run_generator_loss` in a new cell
+#    (rerunning section 4's cell would draw a new `D_toy` and `k_run`), rerun the saturating case, and store the step at
 #    which it first gets halfway (`halfway(trace)`) in `answer_4`. Compare it with section 4's two runs, and explain
 #    the difference from the way Adam sizes its steps.
 #
-# **Going further** (open, no checker): rerun section 6 with `p = mixture_1d((-2, 2), (0.5, 0.5))`. What does
+# **Going further** (open, no checker): change the first line of the setup's data cell
+#    to `p = mixture_1d((-2, 2), (0.5, 0.5))` and run that cell (it rebuilds `sample_p` and `log_p`); then rerun
+#    section 6 (its data std and check assume the old $p$). What does
 #    the generator do between the modes, and what does $D$ do there?
 
 # %%

@@ -119,8 +119,8 @@ print("MLPGenerator parameters:", models.count_params(mlp))
 # the untrained $G$. The right panel pushes them through a $G$ trained as a GAN on a ring of 8 Gaussians for 2,000
 # steps. We train it with `train.fit`, notebook 05's training loop. Training bends and folds the plane so that
 # far more of the Gaussian mass lands on the 8 modes. The check below the figure counts the samples near each mode.
-# A mode counts as covered with one sample, so the check also divides each run's emptiest mode by an even share (1:
-# perfectly even). It varies from seed to seed, and a run can leave one mode nearly empty.
+# A mode counts as covered with one sample, so the check also reports, per run, the emptiest mode's count divided by
+# an even split's (1: perfectly even). Both numbers vary from seed to seed; the cell prints five runs.
 
 # %%
 ring = data.ring(std=0.05)
@@ -211,9 +211,8 @@ else:
 # BN is BatchNorm (section 4). Each "up x2" is a learned upsampling, here a sub-pixel convolution (section 3): it
 # computes 4 times the output channels, then rearranges them into a map twice as large.
 #
-# `gan_utils.models.DCGANGenerator` is this network. The table below is **computed from the model**, not typed:
-# `models.layer_table` records each layer's output shape in a forward pass under `jax.eval_shape` (shapes only, no
-# arithmetic). ReLU, reshape and tanh have no parameters and no module, so they do not appear.
+# `gan_utils.models.DCGANGenerator` is this network. The table below is **computed from the model**
+# by `models.layer_table`, in a forward pass of shapes only (`jax.eval_shape`).
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -530,7 +529,7 @@ assert xr.min() == -1 and xr.max() == 1 and np.abs(x_untrained).max() < 1
 # At initialisation the weights are random, so the last layer's pre-activations are random mixtures of the latent
 # code. $\tanh$ turns them into grey, speckled textures. They vary with $z$, but nothing in them is a stroke on a black
 # background: all the structure of a digit must come from training. One number tells them apart, the fraction of
-# *background* pixels (below $-0.9$; 81% are exactly $-1$). It is 82% for real digits and 0% for the untrained
+# *background* pixels, those below $-0.9$. It is 82% for real digits (81% are exactly $-1$) and 0% for the untrained
 # generator.
 
 # %%
@@ -550,10 +549,9 @@ assert 0.75 < background(xr) < 0.9 and background(x_untrained) < 0.05 and spread
 # ## 6. The pretrained generators
 #
 # `gan_utils` ships a trained generator of this architecture, the **plain DCGAN**,
-# `checkpoint.load_pretrained(kind="dcgan")`. It was trained with the package's command line (see the README);
-# notebook 05 trains the same network live. It has **half the width** of the generator above: 64 channels at
+# `checkpoint.load_pretrained(kind="dcgan")`. Notebook 05 trains the same network live. It has **half the width** of the generator above: 64 channels at
 # 7x7 instead of 128. At half width, training fits more than twice as many steps into the same minutes, and scored
-# no worse (notebook 05, Appendix B). What ships is a moving average of its weights over its 10,000 training steps
+# no worse (notebook 05, Appendix B). What ships is a moving average of its weights, over roughly its last 1,000 of 10,000 steps
 # (notebook 07 explains it).
 
 # %%
@@ -581,7 +579,7 @@ print(f"checkerboard score (section 3): pretrained {checkerboard_score(samples):
 assert abs(checkerboard_score(samples) - checkerboard_score(xr[:100])) < 0.02
 
 # %% [markdown]
-# Most samples are digits, with real digits' background fraction (82%) and checkerboard score (0.01). Some samples are
+# Most samples are digits, with nearly real digits' background fraction (80% against 82%) and checkerboard score (0.01). Some samples are
 # two digits at once, such as a 4 that is also a 9. The package's *default* generator, `checkpoint.load_pretrained()`,
 # draws far fewer such hybrids (Appendix D counts them). It is this network made conditional on a cluster read from $z$,
 # a "self-conditioned GAN" that notebook 09 builds. Below we study the plain generator, whose $z$ is one continuous
@@ -617,8 +615,9 @@ print(f"largest step: frame {frame_steps.argmax()} -> {frame_steps.argmax() + 1}
 assert frame_steps.max() < 0.5
 
 # %% [markdown]
-# Along the strip, no frame-to-frame step is as large as half the change from end to end (the largest is 0.35): the
-# digits morph rather than jump.
+# Each of the 8 steps along the strip changes the image by 15-35% of the end-to-end change (12.5% each would be a
+# straight, even morph). The largest, 35%, is the last step. No single step carries most of the change: the digits
+# morph rather than jump.
 
 # %%
 # Interactive: pick two seeds and move t (needs a running kernel).
@@ -628,11 +627,13 @@ widgets.latent_interpolation(Gp, seed_a=3, seed_b=7, n=9)
 # ### A latent explorer
 #
 # Which directions in $z$ matter? At a point $z$ the Jacobian $J = \partial G(z)/\partial z$ ($784\times64$) says how
-# each latent direction changes the image. Its singular value decomposition $J = U S R^\top$ orders the
-# directions. The first column of $R$ changes the image most, by the largest singular value per unit step, to first
-# order. The change is the L2 norm of the whole image's change (`widgets.latent_directions`). The cell
-# checks this against a small finite step, and against random directions. The explorer moves $z$ along the top three.
-# Each row steps along one direction from $-3$ to $+3$, the other two fixed; its boxed frame is the large image.
+# each latent direction changes the image. Its singular value decomposition $J = U S R^\top$ gives orthonormal
+# latent directions, the columns of $R$. $J$ maps the $i$-th to an image change of length $s_i$, the $i$-th diagonal
+# entry of $S$ (its $i$-th *singular value*), with $s_1 \ge s_2 \ge \dots$. So the first column of $R$ changes the
+# image most, to first order. Change is the L2 norm of the whole image's
+# change (`widgets.latent_directions`); the cell checks this against a small finite step and random directions. The explorer moves $z$ along the top three.
+# Each row steps along one direction from $-3$ to $+3$. The other two stay at the amounts in the large image's title,
+# so "+0" is not $z$ itself; every row's boxed frame is that large image.
 # "Gain" is the singular value.
 
 # %%

@@ -107,8 +107,8 @@ print("untrained D(x) on 8 real digits:", [round(float(v), 2) for v in jax.nn.si
 # **No BatchNorm.** DCGAN's discriminator had BatchNorm in every layer but the first; the course's has none. Notebook
 # 03 (section 4) showed why: in training mode, BatchNorm makes each logit depend on the *other* images in the batch. A
 # GAN feeds $D$ batches that are all real or all fake (`d_step` below calls `D(real)` and `D(fake)` separately), so
-# $D$ could judge the batch rather than the image. Notebook 03 put the BatchNorm after the first convolution; DCGAN's
-# place is after the second, so we repeat the measurement there. One real digit is scored among 31 other real digits
+# $D$ could judge the batch rather than the image. Notebook 03 measured this on the generator's first BatchNorm. Here
+# we put one where DCGAN's discriminator had its first, after the second convolution. One real digit is scored among 31 other real digits
 # and among 31 fakes of the untrained generator, by this $D$ and by $D$ with a BatchNorm (training mode) added.
 
 # %%
@@ -139,7 +139,7 @@ print(f"With BatchNorm the verdict on one image moves by {shift['with BatchNorm'
 # Their derivatives, $\sigma(\ell) - 1$ and $\sigma(\ell)$, are computed accurately too, where the naive ones lose
 # precision. Here we find where each naive form breaks, and what that means for a GAN. The cell scores twelve logits
 # with the naive forms and with `jax.nn.softplus`. It then scans a fine grid of logits for the break points. The column "log(1+e^-l) naive" shows that writing softplus out
-# literally is not enough; exercise 1 asks you to write a safe form yourself. The last two columns differentiate the
+# literally is not enough; exercise 1 asks you to write a safe form yourself. The second table's two columns differentiate the
 # real image's loss, $-\log\sigma(\ell)$. Every loss in `gan_utils.losses` takes logits and uses these forms.
 
 # %%
@@ -153,9 +153,11 @@ grad = lambda f: jax.vmap(jax.grad(f))(ells)
 cols = {"-log sig(l) naive": naive_real(ells), "log(1+e^-l) naive": naive_softplus(ells), "softplus(-l)": stable_real(ells),
         "-log(1-sig) naive": naive_fake(ells), "softplus(l)": stable_fake(ells),
         "d/dl -log sig(l)": grad(naive_real), "d/dl softplus(-l)": grad(stable_real)}
-print(f"{'logit l':>8}" + "".join(f"{c:>19}" for c in cols))
-for i, l in enumerate(np.asarray(ells)):
-    print(f"{l:>8.0f}" + "".join(f"{float(v[i]) + 0.0:>19.6g}" for v in cols.values()))   # + 0.0 prints -0 as 0
+for table in (list(cols)[:5], list(cols)[5:]):      # the losses, then their derivatives: narrow enough to project
+    print(f"{'logit l':>8}" + "".join(f"{c:>19}" for c in table))
+    for i, l in enumerate(np.asarray(ells)):
+        print(f"{l:>8.0f}" + "".join(f"{float(cols[c][i]) + 0.0:>19.6g}" for c in table))   # + 0.0 prints -0 as 0
+    print()
 
 # Where exactly do the naive forms break on this backend? Scan the logits in steps of 0.01.
 grid = jnp.arange(-100.0, 30.0, 0.01, dtype=jnp.float32)
@@ -319,8 +321,9 @@ key, k_u, k_p = jax.random.split(key, 3)   # keys for Appendix B's per-sample vi
 # %% [markdown]
 # In the run saved here, against the untrained generator $D$ becomes perfect on held-out images: accuracy 0.64 at the
 # start, 1.000 at the end. The mean $D(G(z))$ falls from 0.51 to 0.0004. After a brief rise, the saturating gradient
-# norm falls with it, from 1.44 to 0.030. The non-saturating one *grows*, from 1.41 to 84.6. Both gradients pass
-# through $D$'s logit, whose slope grows as $D$ sharpens. That slope cancels in their ratio, which tracks $D/(1-D)$ of
+# norm falls with it, from 1.44 to 0.030. The non-saturating one *grows*, from 1.41 to 84.6. Each gradient is a
+# per-fake weight ($D$ or $1-D$) times the same gradient of the logit through $G$. That factor grows as $D$ sharpens:
+# it is why the non-saturating norm rises 60-fold although $1-D$ only doubles. It cancels in their ratio, which tracks $D/(1-D)$ of
 # the mean $D(G(z))$: 1.03 against 1.03 at the start, 3.6e-04 against 3.7e-04 at the end.
 #
 # Against the pretrained generator, the same 200 steps leave $D$ near chance at every probe. Both generator
@@ -702,8 +705,8 @@ print(f"worst quarter's share of the saturating weight: {share_u['saturating']:.
 #   to get back to half. A discriminator that grows confident quickly causes such a drop: against the untrained
 #   generator, the saturating gradient fell from 1.44 to 0.030 in section 4.
 # - **The per-sample weights differ as the formula says.** Against the untrained generator, the worst quarter of fakes gets 9.4%
-#   of the saturating weight and 25.0% of the non-saturating weight. Against the pretrained generator it gets 18.9%
-#   and 31.1%. Yet on these batches the two gradients point almost the same way: their cosine is near 1
+#   of the saturating weight and 25.0% of the non-saturating weight. Against the pretrained generator it gets about
+#   19% and 31.1% (the table's second row). Yet on these batches the two gradients point almost the same way: their cosine is near 1
 #   against both generators. This holds even against the
 #   untrained generator, whose $D(G(z))$ spans 4.2e-05 to 2.41e-03. The fakes' gradients must largely share one
 #   direction, so re-weighting them changes their sum little.

@@ -20,7 +20,7 @@
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/06_evaluating_gans.ipynb)
 #
 # A trained GAN gives us a sampler and nothing else. How good is it? This notebook builds the tools to answer with
-# numbers, and checks each tool before trusting it. Later notebooks use these scores.
+# numbers, and checks each tool before trusting it.
 #
 # **You will learn**
 # - why a GAN has no likelihood to report, shown on the generator's Jacobian;
@@ -194,10 +194,11 @@ assert feat_test.dtype == np.float64
 # ### The floor, and why it depends on the number of samples
 #
 # Two sets of **real** digits are not at distance 0. Each set's mean and covariance are estimates, and their noise adds
-# to $d^2$. This *floor* is what a perfect generator would score. The variance of each entry of $\hat\Sigma$ shrinks
-# like $1/N$. FID, a squared distance, turns it into an **upward bias of about $c/N$** (Chong & Forsyth, 2020).
-# Below, $N$ training images are scored against the 10,000 test images, for growing $N$. Each $N$ is drawn at random
-# 20 times, so that one lucky subset cannot bend the curve. We fit $a + c/N$ on the sizes from 2,000 up, the sizes
+# to $d^2$. This *floor* is what a perfect generator would score. A squared distance between noisy estimates is biased
+# upward by their variance: for the means, $\mathbb E\|\hat\mu_1-\hat\mu_2\|^2=\|\mu_1-\mu_2\|^2+\operatorname{tr}\operatorname{Cov}(\hat\mu_1-\hat\mu_2)$,
+# and that covariance shrinks like $1/N$. The covariance terms behave alike, so FID carries an **upward bias of about
+# $c/N$** (Chong & Forsyth, 2020).
+# Below, $N$ training images are scored against the 10,000 test images, for growing $N$. Each $N$ is drawn at random 20 times. We fit $a + c/N$ on the sizes from 2,000 up, the sizes
 # this notebook scores at.
 
 # %%
@@ -282,7 +283,8 @@ assert metrics.inception_score(p_rep) > 9.0 and metrics.fid_from_features(f_rep,
 # FID folds two failures into one number: samples that look wrong (low **quality**), and real variety that the
 # generator never produces (low **coverage**). Kynkäänniemi et al. (2019) separate them. They estimate the region each
 # set occupies in feature space (its support) as a union of balls. Around every point goes a ball whose radius is the
-# distance to its $k$-th nearest neighbour in the same set ($k=3$). Then
+# distance to its $k$-th nearest neighbour in the same set ($k=3$). The cost grows as $N^2$, so
+# `metrics.image_metrics` uses at most `pr_n` images of each set (5,000 by default); compare them at equal `pr_n`. Then
 #
 # - **precision** = fraction of generated samples inside the real support (are the samples realistic?);
 # - **recall** = fraction of real samples inside the generated support (is the real variety produced?).
@@ -406,8 +408,7 @@ assert c["replay of 10 images"]["digits_covered"] == 10 and c["replay of 10 imag
 #
 # The control below (`gan_utils.widgets.metric_explorer`) lets you make your own inputs. It draws 2,000 real training
 # digits, a perfect "generator". You can blur them, add pixel noise, or keep only the lowest digits, say 0 to 4 (a
-# generator that dropped modes). You can also replace a share of the set by copies of 10 of its images (a generator
-# that repeats a few memorised images; with noise on, copies become near-copies). The set keeps its 2,000 images, so
+# generator that dropped modes). You can also replace a share of the set by copies of 10 of its images (a generator that repeats memorised images). The set keeps its 2,000 images, so
 # the floor of section 3 stays put. Before each move, guess which of the four scores will notice.
 
 # %%
@@ -455,10 +456,10 @@ assert moved["blur 1 px"]["precision"] > u["precision"] and moved["blur 1 px"]["
 #
 # `gan_utils` ships a default generator trained on MNIST without labels (`checkpoint.load_pretrained()`). It is the
 # self-conditioned GAN of notebook 09: notebook 05's DCGAN with one addition. The training digits are grouped into
-# clusters, and the first coordinate of $z$, $z_1$, picks the cluster each sample is drawn from. We score it beside a
+# clusters, and the first coordinate of $z$, $z_1$, picks the cluster: the clusters' shares are laid end to end
+# on $[0, 1]$, and the sample's cluster is the one in which $\Phi(z_1)$ falls (notebook 09). We score it beside a
 # real-against-real floor at the same $N$. First with the Python API, then with the command line, which prints the
-# same metrics as JSON (keys documented in `gan_utils/metrics.py`). Both draw the same samples (`jax.random.key(0)`)
-# and the same real subset (`--seed 0`); the second cell checks that they agree.
+# same metrics as JSON (keys documented in `gan_utils/metrics.py`). Both draw the same samples and real subset; the second cell checks that they agree.
 
 # %%
 GEN_DIR = checkpoint.pretrained_dir()          # the shipped default; or Path("my_run"), your own `train --out` folder
@@ -600,7 +601,8 @@ if HAVE_GENERATOR:
 # $\mathrm{KL}(q\,\|\,p)$ compares the histogram $q$ of high-quality samples over modes with the true weights $p$
 # (uniform). VEEGAN reports the first two numbers, PacGAN all three; `metrics.toy_mode_metrics` computes them.
 # We briefly train an MLP GAN like notebook 05's on each, with wider layers (`hidden=(256, 256)`) and learning rate
-# `1e-4`. The ring has 8 modes (radius 1, σ = 0.01); the grid has 25 (spacing 2, σ = 0.05):
+# `1e-4`. The ring has 8 modes (radius 1, σ = 0.01: five times narrower than
+# notebooks 03 and 05's, as in the papers); the grid has 25 (spacing 2, σ = 0.05):
 
 # %%
 toy_steps = 1000 if TESTING else 5000
@@ -635,8 +637,9 @@ for name, (dist, pts, s, m) in toy.items():
           f"samples are high quality, against up to {best_hq:.1%} in the papers' GAN rows")
 fig, axes = plt.subplots(1, 2, figsize=(11, 5))
 for ax, (name, (dist, pts, s, m)) in zip(axes, toy.items()):
-    ax.scatter(*pts[:2500].T, s=3, color=REAL_COLOR, alpha=0.4, label="real")
-    ax.scatter(*s.T, s=3, color=FAKE_COLOR, alpha=0.4, label="generated")
+        ax.scatter(*s.T, s=3, color=FAKE_COLOR, alpha=0.4, label="generated")
+    ax.scatter(*pts[:2500].T, s=3, color=REAL_COLOR, alpha=0.6, label="real", zorder=4)   # on top: the ring's
+    # modes are narrow (3 std = 0.03), so drawn first they hide under the samples
     for mu, sd, cnt in zip(dist.means, dist.stds, m["mode_histogram"]):
         ax.add_patch(plt.Circle(mu, 3 * sd, fill=False, color="k" if cnt else "red", lw=1 if cnt else 2.5, zorder=3))
     lim = 1.6 if name == "ring" else 5.5
@@ -664,13 +667,12 @@ else:         # 5,000 steps: one GAN run per dataset, so only what a trained run
               f"({'far fewer' if m['high_quality_fraction'] < 0.6 * pac_hq else 'not far fewer'})")
 
 # %% [markdown]
-# Read the numbers together, never one column alone. "Modes covered" is lenient: one high-quality sample on a mode is
+# "Modes covered" is lenient: one high-quality sample on a mode is
 # enough. On the ring, σ = 0.01 makes "within 3σ" a disc of radius 0.03. So a generator that spreads its mass between
-# the modes covers many of them, while few of its samples are of high quality. The run saved here is such a generator.
-# The lines under the table compare it with the papers: more modes covered than their standard GANs, far fewer
-# high-quality samples than PacGAN's. This is one run per dataset, so another seed can land elsewhere. The papers also
-# train far longer and average several runs, so compare the definitions and the shape of the result, not the digits
-# (Appendix E gives their budgets).
+# the modes covers many of them, while many of its samples miss. The run saved here is such a generator. The papers'
+# standard GANs mostly fail the other way: fewer modes, but nearly all samples of high quality. This is one run per
+# dataset, so another seed can land elsewhere. The papers also train far longer and average several runs (Appendix E
+# gives their budgets).
 #
 # ## Summary
 #
@@ -697,8 +699,9 @@ else:         # 5,000 steps: one GAN run per dataset, so only what a trained run
 # 1. **The roles swapped; write code.** Compute the FID of the first 2,000 *test* features (`feat_test[:2000]`)
 #    against all the *training* features in `feat_train`. Store it in `ex1`. Is it close to `floor[2000]`, and why not
 #    exactly?
-# 2. **A metric that fails a sanity check.** The gap between a set's mean pixel intensity and that of the test images
-#    `x_test` (in $[0, 255]$ units) is a "metric" too. Compute it for the real training images `real_imgs`
+# 2. **A metric that fails a sanity check.** The absolute gap between a set's mean pixel intensity and that of the test
+#    images `x_test`, $|\text{mean(set)} - \text{mean(x\_test)}|$ in $[0, 255]$ units, is a "metric"
+#    too. Compute it for the real training images `real_imgs`
 #    (`ex2_real`) and for the blurred ones `blurred` (`ex2_blur`). Which sanity check of section 6
 #    does it fail?
 # 3. **A cousin of truncation; change the code and run it.** Sample 2,000 digits from the shipped generator with

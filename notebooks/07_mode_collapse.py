@@ -29,7 +29,7 @@
 # - how they compare over 5 seeds, and which of them fix a collapse;
 # - how to watch for collapse on MNIST, and the **GAN playground**, a live 2-D GAN.
 #
-# Appendices A to D, after the exercises, hold the research detail.
+#
 
 # %%
 # Setup: the course package (from this clone; on Colab, from GitHub), then imports, seed and devices.
@@ -106,7 +106,7 @@ print(f"KL(p || q_theta) for theta != 0: {'inf' if np.all(np.isinf(kls[apart])) 
 print(f"W1(p, q_theta) - |theta|: largest deviation {np.abs(w1s - np.abs(thetas)).max():.1e}")
 
 fig, ax = plt.subplots(figsize=(7, 3.2))
-ax.plot(thetas, jsds, "o-", color=D_COLOR, ms=3, label=r"$\mathrm{JSD}(p\,\Vert\,q_\theta)$")
+ax.plot(thetas, jsds, "o", color=D_COLOR, ms=3, label=r"$\mathrm{JSD}(p\,\Vert\,q_\theta)$")
 ax.plot(thetas, w1s, "s-", color="#2e7d32", ms=3, label=r"$W_1(p, q_\theta)$")
 ax.axhline(math.log(2), color="gray", ls=":", lw=1)
 ax.set_xlabel("theta (where q's mass sits)"); ax.set_ylabel("divergence / distance")
@@ -203,7 +203,8 @@ print(f"D is perfect (accuracy {acc_end:.3f}); the saturating gradient fell to {
 # - the **non-saturating** gradient **grows**, tens of times from step 10. Its factor $1 - D(G(z))$ goes to 1, while
 #   $D$'s slope keeps growing.
 #
-# Neither says how far the generator is from the data. The verdict is "fake", steeply, wherever the supports are apart.
+# Neither follows the distance to the data: their size is set by how long $D$ has trained, not by where
+# the generator is. 
 #
 # ### 1.3 A Wasserstein critic keeps an informative gradient
 #
@@ -234,13 +235,15 @@ print(f"W1 estimate {wgan_rows[-1][1]:.3f} (true {THETA}); generator gradient {w
 
 # %% [markdown]
 # The estimate settles near the true 0.5, and the gradient near 1, the slope of $W_1 = |\theta|$.
-# So: thin supports make $D$ perfect, a perfect $D$ ruins the usual gradients, and a critic held to slope 1 keeps them.
-# This chain keeps the generator from reaching the data (non-convergence). Mode collapse is a different failure.
+# So thin supports make $D$ perfect, and a perfect $D$'s gradient vanishes or follows $D$'s training, not the
+# distance to the data; a critic held to slope 1 gives $W_1$'s slope instead. A gradient of the wrong size stalls the
+# generator or makes it overshoot: one cause of non-convergence (notebook 05, section 6b).
+# Mode collapse is a different failure.
 
 # %% [markdown]
 # ## 2. Mode collapse, and how to tell it from look-alikes
 #
-# Two measurements describe a set of samples, read together:
+# Two measurements describe a set of samples:
 #
 # - **diversity**: the modes covered, the number of distinct samples, and the *spread*, the root of the summed
 #   variances (1.0 for the ring's data, 0 for a single point);
@@ -318,7 +321,7 @@ for name, rows in zip(DEMOS, (recipe, dropping, dead, lagging)):
 
 # %% [markdown]
 # Below, one typical seed per setting at four moments: the data (blue), 1,000 samples (orange), $D$'s decision map
-# (pale blue "real", pale orange "fake") and arrows for the generator's push on 128 samples, all on one scale. A star
+# (pale: blue "real", orange "fake") and arrows for the generator's push on 128 samples, on one scale, so they show only where the push is large. A star
 # marks a generator that draws one point.
 
 # %%
@@ -342,7 +345,7 @@ for row, (name, snaps) in zip(axes, panels.items()):
                    title=f"step {snap['step']}: {snap['modes_covered']}/8 modes,\n"
                          f"{snap['high_quality_fraction']:.0%} high quality, push {strongest:.2g}")
         ax.title.set_fontsize(11)
-        ax.images[0].set_alpha(0.3)             # a paler D map, so the orange samples stand out on it
+        
         fake = snap["frame"]["fake"]
         if np.ptp(fake, axis=0).max() < 1e-6:   # one point for every z: a star marks it
             ax.scatter(*np.clip(fake[0], -viewer.extent, viewer.extent), s=250, marker="*", color=FAKE_COLOR,
@@ -365,8 +368,8 @@ for name, r in shown.items():
 #
 # - **The recipe** covers all 8 modes in every seed, with a spread near the data's (0.979 to 1.000).
 # - **G's learning rate x 5: mode collapse.** 97.3% of the samples are of high quality. Yet only 5.4 of 8 modes are
-#   covered on average, with 1,332 to 1,636 distinct points of 2,500 (where a whole ReLU layer is off, a region of
-#   $z$ maps to one point). Nearly every sample is good; the distribution is wrong.
+#   covered on average, with 1,332 to 1,636 distinct points of 2,500 (a ReLU layer whose units all output 0 maps a
+#   whole region of $z$ to one point). Nearly every sample is good; the distribution is wrong.
 # - **G's learning rate x 10: a generator that ignores $z$.** Every seed draws one point for all 2,500 codes (spread
 #   0). It sits on a mode, so the high-quality column reads 100%.
 # - **D's learning rate / 100: a discriminator too slow to teach.** The samples vary, but sit 47.3 to 61.7σ from a
@@ -374,7 +377,7 @@ for name, r in shown.items():
 #
 # **Non-convergence** shows in the centre's movement. Between steps 1,000 and 4,000, the D / 100 centre moves 0.379 per
 # 250 steps on average, the recipe's 0.093. It keeps moving once the rates drop (0.593); the recipe's settles (0.009).
-# Appendix A has every seed, a re-run, and two readings of the x 5 collapse.
+# Appendix A has every seed and a re-run.
 #
 # ### 2.1 The GAN doctor reads these runs
 #
@@ -474,7 +477,8 @@ print("push at l = -8 (a confidently rejected sample): " + ", ".join(f"{k} {v:.4
 # - the **gradient penalty** (Gulrajani et al., 2017): add $\lambda\,\mathbb E_{\hat x}(\|\nabla f(\hat x)\|_2 - 1)^2$
 #   with $\lambda = 10$. Here $\hat x = \varepsilon x + (1 - \varepsilon) G(z)$, $\varepsilon \sim U[0, 1]$, lies
 #   between a real and a generated sample;
-# - **R1** (Mescheder et al., 2018): add $\frac\gamma2\mathbb E_{x\sim p}\|\nabla f(x)\|^2$ on real data (**R2**: on
+# - **R1** (Mescheder et al., 2018): add $\frac\gamma2\mathbb E_{x\sim p}\|\nabla f(x)\|^2$, with weight
+#   $\gamma$ (10 here), on real data (**R2**: on
 #   generated data). It pulls the slope to 0, not 1, and provably makes the usual GAN
 #   converge locally.
 
@@ -517,11 +521,10 @@ assert abs(float(losses.r1_penalty(lin, xr, 10.0)) - 125) < 1e-3
 # %% [markdown]
 # ### 3.3 Spectral normalisation
 #
-# A layer $x \mapsto Wx$ stretches no vector by more than $\|W\|_2$, the largest singular value of $W$ (its *spectral
+# A layer $x \mapsto Wx$ stretches no vector by more than $\|W\|_2$, the largest singular value of $W$ (notebook 03; its *spectral
 # norm*). LeakyReLU stretches by at most 1. So dividing every weight matrix by its $\|W\|_2$ makes the network
 # 1-Lipschitz (Miyato et al., 2018). **Power iteration** estimates $\|W\|_2$ cheaply: repeat
-# $v \leftarrow Wu/\|Wu\|$ and $u \leftarrow W^\top v/\|W^\top v\|$, then read $\|W\|_2 \approx v^\top W u$. Training
-# runs one iteration per step and carries $u$ over.
+# $v \leftarrow Wu/\|Wu\|$ and $u \leftarrow W^\top v/\|W^\top v\|$, then read $\|W\|_2 \approx v^\top W u$. 
 
 # %%
 def power_iteration(W, u, n):
@@ -535,7 +538,7 @@ W = jax.random.normal(k_w, (64, 32)) / 8
 sigma_true = float(np.linalg.svd(np.asarray(W), compute_uv=False)[0])
 u0 = jax.random.normal(k_u, (32,))
 for n in (1, 3, 10, 30):
-    print(f"{n:3d} power iterations: sigma {float(power_iteration(W, u0, n)[0]):.5f}  (SVD: {sigma_true:.5f})")
+    print(f"{n:3d} power iterations: ||W||_2 estimate {float(power_iteration(W, u0, n)[0]):.5f}  (SVD: {sigma_true:.5f})")
 # gan_utils.models.SpectralNorm runs one iteration per call in training mode; after a few calls its normalised
 # kernel has largest singular value 1, and a discriminator built with spectral_norm=True has gradient norm <= 1.
 sn_d = models.MLPDiscriminator(2, (64, 64), spectral_norm=True, rngs=nnx.Rngs(SEED))
@@ -625,8 +628,7 @@ assert gap < 1e-5 and moved > 1e-3      # float32 rounding over 50 steps: under 
 # ## 4. The stabilisers compared on the ring and the grid
 #
 # Every method is section 2's recipe with one change. The 5 seeds of a method train at once (`train_seeds`, a `vmap`).
-# Each run is scored on 2,500 samples, as in the PacGAN paper. The grid has 25 modes and is harder. The 100
-# runs are precomputed. The table gives the mean ± one standard deviation over seeds;
+# Each run is scored on 2,500 samples, as in the PacGAN paper; the 100 runs are precomputed. The table gives the mean ± one standard deviation over seeds;
 # "different" means more than 2 standard errors apart.
 
 # %%
@@ -731,8 +733,9 @@ for dataset, column, label in (("ring", "modes", "ring, modes"), ("ring", "hq", 
 # - **The grid** separates the methods. The plain GAN covers 20.0 of 25 modes with 16.2% high quality. LSGAN (73.6%)
 #   and the minibatch std (50.1%) are above it by more than 2 standard errors. R1 covers all 25 modes in every
 #   seed. Hinge's seeds spread too widely to place it. PacGAN2 gets 2.6%.
-# - **Three fail** at the recipe's settings: WGAN-GP, spectral normalisation and weight clipping cover 2.2, 0.8 and
-#   12.4 of 25 grid modes (at most 1.3% high quality), and 3.6, 6.4 and 4.4 of 8 ring modes.
+# - **Three fail on the grid** at the recipe's settings: WGAN-GP, spectral normalisation and weight clipping cover
+#   2.2, 0.8 and 12.4 of 25 modes (at most 1.3% high quality). On the ring WGAN-GP and clipping fall behind too (3.6
+#   and 4.4 of 8 modes); spectral normalisation's 6.4 is within 2 standard errors of the plain GAN.
 # - **No method reaches the PacGAN paper's level** on the grid, which we call the target: at least 24 of 25 modes with
 #   90% high quality.
 #
@@ -741,10 +744,9 @@ for dataset, column, label in (("ring", "modes", "ring, modes"), ("ring", "hq", 
 #
 # ### 4.1 The grid solved by a longer schedule
 #
-# Appendix C trains longer: 20,000 steps, the second half annealed. With the hinge loss, all 5 seeds reached at least
-# 24 modes and 92.6% high quality; LSGAN met the target too. It is the schedule more than the loss: the plain GAN
-# reaches 94.0% high quality, tied with hinge. Hinge met the target in 28 of 30 runs (10 seeds, trained three ways).
-# Appendix C also runs the Lipschitz methods at their papers' settings.
+# Appendix C trains 20,000 steps, the second half annealed. Hinge and LSGAN then meet the target in every seed,
+# and the plain GAN ties hinge's high quality: it is the schedule more than the loss. Appendix C also runs the
+# Lipschitz methods at their papers' settings.
 #
 # ### 4.2 The stabilisers against section 2's collapse
 #
@@ -857,17 +859,14 @@ for name, path in rkl_paths.items():
 
 # %% [markdown]
 # Both runs start in one class (reverse KL 2.30, which is log 10). They spread out within a few hundred steps and end
-# with every digit at 6.0% to 15.8% of the samples: no collapse in this seed. To provoke one, try section 2's cause:
-# `GANConfig(lr=..., d_lr=...)` with a generator rate `lr` far above `d_lr`. Appendix D re-runs 500 steps here.
+# with every digit at 6.0% to 15.8% of the samples: no collapse in this seed. To provoke one, raise `lr` far above `d_lr` in `GANConfig` (section 2's cause). Appendix D re-runs 500 steps here.
 
 # %% [markdown]
 # ## 6. The playground: try it yourself
 #
 # The **GAN playground** (`gan_utils.playground.Playground`) replays this notebook live. Its views follow GAN Lab
 # (Kahng et al., 2018, a browser GAN visualiser): data, samples, $D$'s map, the generator's manifold (the image of a
-# grid of $z$, the grey lines) and gradient arrows. It has section 3's losses and stabilisers, the mode metrics and
-# the doctor. Step buttons step $D$, $G$ or both. **Copy as code** prints a cell that
-# reruns your session. Try:
+# grid of $z$, the grey lines) and gradient arrows.  Step buttons step $D$, $G$ or both.  Try:
 #
 # - the defaults: watch the samples find the ring's modes, then press *step G* and follow the arrows;
 # - the grid; then `D steps per G step` 5 with the Wasserstein loss and penalty `gp`;
@@ -902,8 +901,8 @@ assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged
 #   non-saturating one grew tens of times. A WGAN-GP critic kept a gradient near 1.
 # - **Mode collapse is a loss of diversity.** Read the modes covered and the distinct samples beside the high-quality
 #   fraction: a one-point generator scores 100%.
-# - **The stabilisers** are each a few lines. Each is in `gan_utils`: a `GANConfig` field, a command-line flag
-#   (`--loss`, `--penalty`, `--spectral-norm`, `--minibatch-std`, `--pack`, `--ema`) and a playground control.
+# - **The stabilisers** are each a few lines, and each is a `GANConfig` field, a command-line flag and a
+#   playground control.
 # - **Over 5 seeds**, the recipe alone solves the ring. On the grid LSGAN (73.6% high quality) and the minibatch std
 #   (50.1%) beat the plain GAN (16.2%), and a longer schedule solves it in most runs. PacGAN2 and R1 brought most
 #   modes back (7.6 and 7.8 of 8, against 5.4).
@@ -920,17 +919,18 @@ assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged
 # 3. **A gradient penalty by hand.** For the critic $f(x) = 2 x_1 - x_2$, what is the WGAN-GP penalty with
 #    $\lambda = 10$, whatever the batches? Store it in `ex3`. (Section 3.2 does this for another critic.)
 # 4. **Make it collapse, and let the doctor judge.** Store in `ex4` a dict of `PlaygroundConfig` fields to change in
-#    `RECIPE` (for example `{"d_width": 32}`). Train it with
+#    `RECIPE` (`help(PlaygroundConfig)` lists them: `d_width`, `d_lr`, `batch_size`, `loss`...). Train it with
 #    `train_seeds(PlaygroundConfig(data="ring", seed=SEED, **{**RECIPE, **ex4}), [0, 1, 2], STEPS, anneal=ANNEAL)`,
-#    as the checker does (about 20 seconds). It passes when the doctor says **mode collapse** in all
-#    three seeds. Raising `g_lr` is section 2's answer, and the checker turns it away: change another field.
+#    as the checker does (about a minute on 2 cores). It passes when the doctor says **mode collapse** in all
+#    three seeds. Raising `g_lr` is section 2's answer, and the checker turns it away: collapse needs the generator to
+#    outpace $D$ while its samples stay on the data, so weaken $D$ some other way.
 # 5. **Which differences are real?** Compare each section-4 method's reverse KL on the ring (`ring_rkl[name]`, one
 #    value per seed) with the plain GAN's. They differ when the means differ by more than $2\sqrt{se_a^2 + se_b^2}$,
 #    with $se$ the standard deviation over seeds (`ddof=1`) over $\sqrt{5}$. Leave out a method with an infinite
 #    value. Store the set of names told apart in `ex5`.
 
 # %%
-# Your answers here (set ex1 ... ex5), then run the checker below (exercise 4 trains for about 20 seconds).
+# Your answers here (set ex1 ... ex5), then run the checker below (exercise 4 trains for about a minute).
 ex1 = ex2 = ex3 = ex4 = ex5 = None
 
 # %%

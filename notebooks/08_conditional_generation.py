@@ -1078,9 +1078,9 @@ plt.show()
 
 # %% [markdown]
 # **What the numbers say.** Generated digits raised the test accuracy on every seed (asserted). In this run they
-# beat ordinary augmentation on every seed, by 2.53 points on average, and fell short of 5,100 real digits. A stronger
-# augmentation could only narrow that lead: 2.53 points is an upper bound on the part of the gain that only a GAN
-# supplies. The honest reading: a conditional GAN trained on labelled data is a compact but lossy, reusable form of
+# beat ordinary augmentation on every seed, by about 2.5 points on average, and fell short of 5,100 real digits. A stronger
+# augmentation could only narrow that lead, so it is an upper bound on the part of the gain that only a GAN
+# supplies. So a conditional GAN trained on labelled data is a compact but lossy, reusable form of
 # that data, not a substitute for labels. Appendix F reads the comparison closely.
 
 # %% [markdown]

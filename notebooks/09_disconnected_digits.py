@@ -147,7 +147,7 @@ plt.show()
 # Look at the left grid as a teacher would: many digits are fine, and many are two digits at once. The classifier
 # agrees. A third of the unconditional samples lie between classes: 33.2%, fourteen times the share of real digits
 # (2.35%). Most of them are hybrids: 22.6% of all samples. The conditional generator's share, 1.9%, is at the level of
-# real digits. The label brings a label embedding, class-dependent BatchNorm and a projection in $D$; section 4.3
+# real digits. The label brings a label embedding, conditional BatchNorm (notebook 08) and a projection in $D$; section 4.3
 # counts the parameters they add. Appendix G tests two other suspects, size and a single training seed. The plain
 # DCGAN widened to the conditional's size scores FID 48.18. Second seeds score 45.68 for the plain DCGAN and 3.96 for
 # the conditional one. Neither size nor seed explains the gap.
@@ -189,7 +189,7 @@ T = np.linspace(0, 1, STEPS)[:, None]
 def walks(G, z, conf, cls, n_walks: int, rng, labels=None, same=False):
     """n_walks slerp walks between random pairs of confident samples of different digits (same=True: of the same
     digit): confidence, distance to the nearest real digit (in units of REAL_NN), and the latent length of each step.
-    labels: a conditional G's class."""
+    labels=True: a conditional G, asked for the first endpoint's digit all the way."""
     ok = np.flatnonzero(conf > 0.99)
     pairs = []
     while len(pairs) < n_walks:
@@ -273,7 +273,8 @@ plt.show()
 #
 # The control, a walk between two samples of the *same* digit, sags much less (lowest confidence 0.959), though its
 # steps are about as long (0.382 against 0.397 in $z$). So the sag comes from crossing between classes, not from the
-# walk's length. The conditional generator, with its label fixed, walks between the *same* codes and stays confident
+# walk's length. The conditional generator, with its label fixed to the first end's digit,
+# walks between the *same* codes and stays confident
 # (lowest 0.983). It never has to cross: only the label changes the class.
 #
 # ## 3. How much of the latent space lies between classes
@@ -282,18 +283,16 @@ plt.show()
 # generator push that to zero? Only by packing the classes very close together in $z$; geometry says how close.
 #
 # Let $A_i$ be the codes whose sample is confidently digit $i$, with probability $\pi_i = p_z(A_i)$, and $B$ the codes
-# between classes. Suppose any two different $A_i, A_j$ are at least a latent distance $r$ apart. Then the band of
-# width $r/2$ around $A_i$ lies in $A_i \cup B$, and the bands of different classes do not overlap. The **Gaussian
-# isoperimetric inequality** (Sudakov & Tsirelson, 1974; Borell, 1975) says that among all sets $A$ of probability
-# $\pi$, a half-space has the band of least probability. One is $\{z: z_1 \le \Phi^{-1}(\pi)\}$, with $z_1$ the first
-# coordinate of $z$ and $\Phi$ the standard normal CDF. So $p_z(A_{r/2}) \ge \Phi(\Phi^{-1}(\pi) + r/2)$, where
-# $A_{r/2}$ is the set of codes within $r/2$ of $A$. Adding the bands,
+# between classes. Suppose any two different $A_i, A_j$ are at least a latent distance $r$ apart. Write $A_{r/2}$ for the codes within $r/2$ of $A$, $A$ included. Each $A_{i,r/2}$ lies in $A_i \cup B$, and no two
+# overlap, so their parts outside the classes are separate pieces of $B$. The **Gaussian isoperimetric inequality**
+# (Sudakov & Tsirelson, 1974; Borell, 1975) says that among all sets of probability $\pi$, the half-space
+# $\{z: z_1 \le \Phi^{-1}(\pi)\}$ has the least probable $A_{r/2}$ ($z_1$ is the first coordinate of $z$, $\Phi$ the
+# standard normal CDF). That is $\{z_1 \le \Phi^{-1}(\pi) + r/2\}$, of probability $\Phi(\Phi^{-1}(\pi) + r/2)$. Adding
+# over the classes,
 #
 # $$p_z(B) \;\ge\; \sum_{i} \Big[\Phi\big(\Phi^{-1}(\pi_i) + r/2\big) - \pi_i\Big].$$
 #
-# Tanielian et al. (2020) prove a bound of this kind for Lipschitz generators; this form is written for what we can
-# measure. Read backwards, the measured share bounds the gap $r$; read forwards, it says how small $r$ must be for
-# real digits' share.
+# Tanielian et al. (2020) prove a bound of this kind for Lipschitz generators.
 
 # %%
 def bound(r, p):
@@ -426,8 +425,8 @@ assert drs[0.1]["fid"] < s_plain["fid"]
 #
 # Liu et al. (2020) make labels without labels. **Cluster the real training digits in the discriminator's features**
 # $\phi(x)$ (notebook 08), use the cluster ids as the labels of a conditional GAN, and cluster again as $D$ improves. To
-# sample, draw a cluster $c$ with the data's cluster shares, then $G(z, c)$. Here $c$ is read from $z$ itself, as
-# notebook 01's $F^{-1}(\Phi(z))$ with $F$ the cumulative cluster shares: $c$ is the first cluster whose cumulative
+# sample, draw a cluster $c$ with the data's cluster shares, then $G(z, c)$. Here $c$ is read from $z$ itself, as notebook 01's $F^{-1}(\Phi(z_1))$ on its first coordinate $z_1$, with $F$ the
+# cumulative cluster shares: $c$ is the first cluster whose cumulative
 # share exceeds $\Phi(z_1)$. So the generator is a function of $z$ alone, and a walk in $z$ crosses from one cluster
 # to the next in one jump. (Liu et al. draw the cluster apart from $z$; see Appendix B.)
 #
@@ -481,8 +480,8 @@ plt.show()
 
 # %% [markdown]
 # The clusters are not the digits: purity 0.696, NMI 0.596. Five rows are almost all one digit (0, 6, 2 and two rows
-# of 1s, 88% to 95% each). The others mix digits: the row whose commonest digit is 5 is only 38% fives, and no row's
-# commonest digit is 9. Inside a mixed row the generator must still cross a gap within one continuous map; between rows it can
+# of 1s, 88% to 95% each). The others mix digits: cluster 2 is only 38% fives, its commonest digit, and 9 is no cluster's commonest
+# digit (ten digits a row can mislead: cluster 1 is 73% sevens). Inside a mixed row the generator must still cross a gap within one continuous map; between rows it can
 # jump.
 #
 # Next, the cluster read from $z$, by hand, against `models.SelfConditionedGenerator.clusters_of`:
@@ -616,7 +615,8 @@ for ax, (name, w) in zip(axes, (("unconditional", w_plain), ("self-conditioned",
                   fontsize=11)
     ax.set_yticks([])
     ax.set_ylabel(name, fontsize=11)
-axes[0].set_title("A walk in z: the classifier's digit (confidence) at 11 of its 33 points", color=FAKE_COLOR)
+axes[0].set_title("One walk of each generator (different codes): the classifier's digit (confidence) at 11 of its 33 "
+                  "points", color=FAKE_COLOR)
 axes[1].set_xlabel("position along the walk, left to right")
 plt.tight_layout()
 plt.show()
@@ -628,8 +628,8 @@ plt.show()
 # sweeps through other clusters' intervals, so a walk can pass through digits that are neither of its ends.
 #
 # Is it as good as the class-conditional generator? For the training seed that ships, its FID was lower in every draw
-# recorded: 3.41 here and 2.91 in the precomputed table, against 3.91 here (benchmarks/RESULTS.md: 2.91 to 3.43 over
-# five draws, against the conditional generator's 3.73 in one). But its second training seed scored 4.56, above the
+# recorded: 3.41 here, 2.91 in the precomputed table, and 2.91 to 3.43 over five draws in benchmarks/RESULTS.md. The
+# conditional generator scored 3.91 here and 3.73 in its one draw there. But its second training seed scored 4.56, above the
 # conditional generator's second seed (3.96, Appendix G), so these runs cannot rank the two methods. $K = 40$ was also
 # chosen by FID on the test set that scores it, so its score is optimistic. It is also larger: 579,972 generator
 # parameters against the conditional's 389,412, and 161,953 discriminator parameters against 67,873.

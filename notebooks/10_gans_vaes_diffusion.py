@@ -109,7 +109,7 @@ print(f"{len(x_train):,} training digits, {len(x_test):,} test digits; pixels ar
 #
 # - the **reparameterisation** $z = \mu(x) + \sigma(x)\odot\varepsilon$, $\varepsilon\sim\mathcal N(0, I)$: the sample
 #   is a differentiable function of the encoder's outputs;
-# - the **KL term in closed form** for two Gaussians: $\mathrm{KL} = \tfrac12\sum_j(\mu_j^2 + \sigma_j^2 - 1 - \log\sigma_j^2)$.
+# - the **KL term in closed form** for a diagonal Gaussian against the prior $\mathcal N(0, I)$: $\mathrm{KL} = \tfrac12\sum_j(\mu_j^2 + \sigma_j^2 - 1 - \log\sigma_j^2)$.
 #
 # With the Gaussian decoder, $-\log p(x\mid z) = \sum_i \tfrac{(x_i - G(z)_i)^2}{2s^2} + d_x\log s + \tfrac{d_x}2\log 2\pi$
 # over the $d_x = 784$ pixels. That is a squared error whose weight $1/2s^2$ is learnt with the rest. Pixels take 256
@@ -151,8 +151,8 @@ assert abs(rivals.bits_per_dim(784 * math.log(2)) - 8) < 1e-12   # a unit check 
 # Now train it for a short, fixed time, with Adam at batch 64 and the race's learning rate
 # (`rivals.LEARNING_RATES`, from the probe of Appendix A). `rivals.train_for` is a jitted update loop like notebook 05's.
 # Then look at what the VAE draws: the decoder's **mean** $G(z)$ for $z \sim \mathcal N(0, I)$, and a full sample
-# $G(z) + s\,\varepsilon$ of the model's density. The curve is each training batch's $-\mathrm{ELBO}$, with the decoder's
-# BatchNorm using that batch's statistics; the test score uses its running averages, as sampling does.
+# $G(z) + s\,\varepsilon$ of the model's density. The curve is each training batch's $-\mathrm{ELBO}$ (BatchNorm on the batch's statistics;
+# the test score uses running averages, as sampling does).
 
 # %%
 # under test a fixed 400 steps (about 7 s on the course's 2-core CPU; a time budget trains less on a loaded machine,
@@ -317,12 +317,11 @@ assert np.abs(landed - x0).max() < 1e-3
 # - The VAE is section 2's, scored from its raw weights (no weight average). Its BatchNorm statistics are training's,
 #   gathered on encoder codes; section 6 tests re-estimating them on prior draws.
 # - The diffusion model is section 3's, sampled with DDIM in 50 steps from a weight average (decay 0.999, as the
-#   GAN's). Its average warms up; the GAN's does not, so at 30 s 37% of the GAN's average is still its initial
-#   weights, a handicap early on.
+#   GAN's). Its average warms up (decay $(1+s)/(10+s)$ at step $s$, capped at 0.999), so the
+#   initial weights fade fast; the GAN's uses 0.999 from the start, so at 30 s 37% of it is still the initial weights.
 #
-# A copy of the model kept at each mark is sampled and scored after training, outside the budget. Three
-# seeds of each model, plus a VAE with 64 latent numbers for Appendix C, took 52 minutes. So the results ship with
-# `gan_utils`, and `RUN_EXPERIMENTS = True` runs them again. A short probe, one seed each, chose
+# Models kept at each mark are scored after training, outside the budget. The runs took 52 minutes,
+# so the results ship with `gan_utils` (`RUN_EXPERIMENTS = True` runs them again). A short probe, one seed each, chose
 # each rival's learning rate. Each was sized to make at least as many steps as the GAN (Appendix A).
 
 # %%
@@ -410,12 +409,13 @@ for name, f, fs, p, r, c, lo, hi, mem in rows:
 # Over three seeds, the GAN's mean FID led at every mark, by far from the first minute. At 4 minutes it was 4.4,
 # against 120.8 for the diffusion model and 190.2 for the VAE. The diffusion model was still improving fast. From
 # 1 minute on, the VAE's mean FID stayed between 187.2 and 192.3. Appendix B trains each model five times longer (one
-# seed): the order stays the same. The dashed blue line, the first 2,000 training digits, scores FID 2.8 (one set can
-# sit well above the mean of 1.8), precision 0.88, recall 0.86. The GAN came near that FID, but covered fewer of the
+# seed): the order stays the same. The dashed blue line, the first 2,000 training digits in file order, scores FID 2.8 (not a random set: notebook 06's
+# random sets of 2,000 average 1.8), precision 0.88, recall 0.86. The GAN came near that FID, but covered fewer of the
 # real digits (recall 0.80).
 #
 # Precision and recall say more than FID here. The VAE's precision (0.86) is near real digits' (0.88), though its FID
-# is 190.2: notebook 06 showed that blurred digits score a precision above real digits'. The diffusion model's
+# is 190.2: notebook 06 showed that blur does not lower precision (blurred real digits
+# scored above real ones). The diffusion model's
 # precision is the lowest (0.61), its recall twice the VAE's (0.70 against 0.33). The VAE also draws the ten digits
 # unevenly: its least common makes 2.6% of its samples, its most common 29.4%. The table's last column is
 # section 7's copy test.
@@ -446,10 +446,8 @@ if TESTING or rerun:
 # %% [markdown]
 # ## 5. What a sample costs
 #
-# A GAN or a VAE draws a digit with one pass of its generator. DDIM calls the denoiser once per step. The cell below
-# times each on this machine, in batches of 250, after one call to compile. The diffusion model and the VAE are the
-# race's first seed; the GAN is the shipped default generator, the same network as the race's. Timings vary with the
-# machine and its load. Then quality against the number of denoising steps, for the same model.
+# A GAN or a VAE draws a digit with one pass of its generator. DDIM calls the denoiser once per step. The cell below times each on this machine (batches of 250, after one call to compile): the race's first-seed
+# rivals and the shipped default generator, the race's GAN network. Then quality against the number of denoising steps, for the same model.
 
 # %%
 vae_r = rivals.load_rival("vae", runs["vae"][SEEDS[0]]["state"])
@@ -615,15 +613,13 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# **What the numbers say.** The blur is real in this VAE's samples: 17.7% of their pixels are mid-grey (the three
-# seeds' samples at 4 minutes). That is about twice real digits' 8.5%, and more than the diffusion model's (12.0%) and
+# **What the numbers say.** The blur is real in this VAE's samples: 17.7% of their pixels are mid-grey (three seeds at 4 minutes). That is about twice real digits' 8.5%, and more than the diffusion model's (12.0%) and
 # the GAN's (8.2%). From here on, the numbers are for the first seed's VAE, whose samples have 17.4%. Its decoder can
-# draw sharper digits than it samples, though not as sharp as real ones: its reconstructions have 12.1%. Part of what
-# differs is the code.
+# draw sharper digits than it samples, though not as sharp as real ones: its reconstructions have 12.1%. Reconstructions and samples go through the same decoder; only the
+# codes differ: the encoder's codes of real digits, or draws from the prior.
 # Decoded from a Gaussian fitted to the codes, the samples are less grey (15.1% against 17.4%)
 # and score a lower FID (132.5 against 170.9). The codes of test digits also lie further out than prior draws
-# (median norm 5.10 against 3.93), and each is narrow (median $\sigma(x)$ 0.061, against the prior's 1). Our reading,
-# which the numbers support without proving it: a code drawn from the
+# (median norm 5.10 against 3.93), and each is narrow (median $\sigma(x)$ 0.061, against the prior's 1). Our reading, supported but not proven: a code drawn from the
 # prior often lands where no training digit's code is. The decoder was never trained there, and draws an in-between,
 # greyer shape. BatchNorm is a smaller part: with its statistics re-estimated on prior draws, the
 # samples score FID 155.7 with 16.8% mid-grey pixels. The blur stays (one seed, one draw each).
@@ -666,12 +662,12 @@ for model in rivals.MODELS:
 
 # %% [markdown]
 # So this test sees only copying on a large scale. The GAN could return exact training digits in 2.7% of its samples
-# and still stay under the copy line. Its other samples sit a little further out than fresh digits: 3.4% closer, not
-# 5%. The test shows that no model here copies much, not that none ever copies.
+# and still stay under the copy line. In the figure the GAN's samples look much like their nearest training digits, as good
+# digits do; 3.4% of them fall inside the threshold, fewer than fresh digits' 5%. The test shows that no model here copies much, not that none ever copies.
 #
 # ## 8. What this race shows
 #
-# Each sentence below is printed from this notebook's measurements; the summary after it reads them.
+# The sentences below come from this notebook's measurements; the summary reads them.
 
 # %%
 last = len(MARKS) - 1

@@ -123,8 +123,8 @@ assert same > other + 0.2
 # - **FID**: the Fréchet distance (notebook 06) between that CNN's features of the translations and of the true
 #   glyphs (lower is more realistic);
 # - **sharpness**: the edge strength (the mean absolute difference between neighbouring pixels, across plus down)
-#   over the true glyphs' (1 = as crisp; a blur falls below 1; above 1 means more edge than the truth, from bolder
-#   strokes or speckle, so read it beside content).
+#   divided by the true glyphs'. 1 is as crisp as the truth and a blur falls below 1; above 1 means extra edges
+#   (bolder strokes or speckle), so read it beside content.
 
 # %%
 copy = translation.translation_scores(src_test, tgt_test, test_pairs.chars)
@@ -269,8 +269,8 @@ glyph_rows({"": jnp.concatenate([glyph, mean, median])}, n=3, size=1.6,
 # %% [markdown]
 # Both answers are far from the glyph: sharpness 0.54 and 0.46 against 1.00. The mean smears every stroke into a
 # grey band. The median drops or greys the thin strokes that fewer than five placements share. L1 hedges a little
-# less than the squared error, but it still hedges. What a trained network does when it must hedge, section 6
-# measures: with L1 alone, greyer stroke edges than with the GAN term.
+# less than the squared error, but it still hedges. Section 6 measures what a trained network does when it must hedge: with
+# L1 alone, its stroke edges come out greyer than with the GAN term.
 # The GAN term asks every patch to look like real brush work, and a hedged stroke does not.
 #
 # The training step is the course's own (notebook 05): `steps.make_train_step` with `l1_weight=100`. The check below
@@ -299,7 +299,9 @@ print(f"options: {options}; l1 before the step {float(m['l1']):.4f} (checked by 
 # Now `translation.train_translator` trains the translator with the course's `fit` and jitted step, as every
 # notebook since 05 trains. It takes 600 steps of 32 pairs, about six passes over the training characters. A callback keeps the held-out translations every 100 steps.
 # This is **one seed**; section 6 has five. The section's last cell compares this run with seed 0 of section 6's
-# table, the same recipe run ahead. It leaves out style and FID, which move far more between runs (section 6).
+# table, the same recipe run ahead. The same seed is not bit-identical on another machine or
+# thread count (floating-point sums run in another order), so expect small gaps. Style and FID are left out: they swing
+# widely even between seeds (section 6).
 
 # %%
 STEPS = 60 if TESTING else 600
@@ -397,9 +399,9 @@ assert by["GAN only"]["content"].mean() < copy["content"] < l1["content"].min()
 #
 # - **The GAN term sharpens.** L1 + GAN draws crisper strokes than L1 only in 5 of 5 seeds; L1 only stays greyer at
 #   the stroke edges (sharpness about 0.82).
-# - **It costs a little in the pixel scores.** L1 and SSIM are slightly worse with the GAN term in 5 of 5 seeds. A
-#   crisp stroke one pixel off misses by 2 at two pixels (L1 cost 4); a grey stroke (0) over both misses by 1 at
-#   each (cost 2). Isola et al. (2017) likewise found L1 alone plausible but blurry.
+# - **It costs a little in the pixel scores.** L1 and SSIM are slightly worse with the GAN term in 5 of 5 seeds. When a
+#   crisp stroke lands one pixel off, it misses by 2 at two pixels (L1 cost 4); a grey stroke (0) over both misses by
+#   1 at each (cost 2): a sharp guess pays double when it is wrong. Isola et al. (2017) likewise found L1 alone plausible but blurry.
 # - **Content barely moves.** Both read as the right character about 97% of the time (the gap is about one
 #   character in 376), far above copying's 66%.
 # - **FID does not reward the GAN term.** L1 only scores lower in 4 of 5 seeds (4.4 against 11.6 on average),
