@@ -469,11 +469,11 @@ print("MLE by gradient descent = closed form: checked")
 
 # %% [markdown]
 # What does MLE do when the model **cannot** fit the data, say one Gaussian for our two-mode $p$? The closed form
-# still gives the sample mean and standard deviation. With infinitely many samples they become $\mu = \mathbb E_p[x] = 0$ and
+# still gives the sample mean and standard deviation. With infinite samples they become $\mu = \mathbb E_p[x] = 0$ and
 # $\sigma = \sqrt{\mathbb E_p[x^2]} = \sqrt{4.25} \approx 2.062$. The Gaussian is wide enough to cover both modes, and
 # its peak sits **between** them, where $p$ is 1,490 times smaller than at a mode (the same 1,490 as section 2.2: a
-# mode's height is $\tfrac12 \cdot \tfrac{1}{0.5\sqrt{2\pi}} = \varphi(0)$). Remember this: it is *mode
-# covering*, and it comes from minimising $\mathrm{KL}(p\,\|\,q)$. Section 7 shows the opposite behaviour.
+# mode's height is $\tfrac12 \cdot \tfrac{1}{0.5\sqrt{2\pi}} = \varphi(0)$). It is *mode covering*, from minimising
+# $\mathrm{KL}(p\,\|\,q)$; section 7 shows the opposite.
 
 # %%
 key, sub = jax.random.split(key)
@@ -700,7 +700,7 @@ interactive_figure(draw_fit,
                    sigma=widgets.FloatSlider(value=1.0, min=0.2, max=3, step=0.05, description="q std", **slider))
 
 # %% [markdown]
-# Without a running kernel, here are the two optima. The $q$ minimising $\mathrm{KL}(p\|q)$ puts its peak where $p$
+# Without a kernel, the two optima: The $q$ minimising $\mathrm{KL}(p\|q)$ puts its peak where $p$
 # has almost no mass. The $q$ minimising $\mathrm{KL}(q\|p)$ ignores half the data, and its $\mathrm{KL}(p\|q)$ is 15.3.
 
 # %%
@@ -806,7 +806,7 @@ print("an implicit model's likelihood degenerates: checked")
 # %% [markdown]
 # ## 9. The density-ratio trick: a classifier that compares $p$ and $q$
 #
-# We can sample from $p$ (the data) and from $q$ (the generator) but evaluate neither density. Here is the way out.
+# We can sample from $p$ (the data) and from $q$ (the generator) but evaluate neither density. 
 # Pool $n$ samples of each, label the data $y = 1$ and the model samples $y = 0$, and ask for $P(y = 1 \mid x)$.
 # Given $y = 1$, $x$ has density $p$; given $y = 0$, density $q$. With equal class sizes $P(y=1) = P(y=0) = \frac12$,
 # Bayes' rule, $P(y{=}1 \mid x) = P(y{=}1)\,p(x) \,/\, [P(y{=}1)\,p(x) + P(y{=}0)\,q(x)]$, gives
@@ -963,9 +963,11 @@ print("density-ratio trick: checked")
 # 2. **JSD of two coins; write code.** Write `js_bernoulli(a, b)`, the Jensen-Shannon divergence between Bernoulli($a$) and
 #    Bernoulli($b$) (a sum over the two outcomes instead of an integral; use $0\log 0 = 0$). Check that
 #    `js_bernoulli(0, 1)` is $\log 2$.
-# 3. **Unequal modes; change the code and run it.** Give $p$ the weights $(0.3, 0.7)$ (`mixture_1d(weights=(0.3, 0.7))`). Which mean does the
-#    best single Gaussian under the *mode-seeking* $\mathrm{KL}(q\,\|\,p)$ pick? Store it in `answer_3`. (Hint: reuse
-#    `kl_grid` and a grid search.)
+# 3. **Unequal modes; write code.** Let `p3 = mixture_1d(weights=(0.3, 0.7))` (weight 0.7 on the mode at $+2$) and
+#    `log_p3 = np.asarray(p3.log_prob(xq), np.float64)`. Which mean does the best single Gaussian under the
+#    *mode-seeking* $\mathrm{KL}(q\,\|\,p_3)$ pick? Store it in `answer_3`. (Hint: search section 7's `mus` and
+#    `sigmas` for the smallest `kl_grid(log_normal(xq, mu, s), log_p3, xq)`. `log_p` keeps the equal weights;
+#    `np.log(p3.pdf(xq))` is $-\infty$ in the float32 tails.)
 #
 # **Going further** (open, no checker): in section 9, replace the features $(1, x, x^2)$ by $(1, x)$. Which part of $p/(p+q)$ can the
 #    classifier no longer represent, and what happens to the KL estimate?

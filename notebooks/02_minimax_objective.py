@@ -540,7 +540,7 @@ def at_data(tr, tol=0.1):
     # first step from which |mu - 2| < tol until the end, or None if not at the end
     off = np.abs(np.asarray(tr["mu"]) - 2) >= tol
     return None if off[-1] else (int(np.nonzero(off)[0][-1]) + 2 if off.any() else 1)
-print(f"step 1, the same state for both runs: D(G(z)) = {float(trace_sat['d_fake'][0]):.4f}")
+print(f"step 1, the same state for both runs: D(G(z)) = {float(trace_sat['d_fake'][0]):.2e}")
 for name, tr in (("saturating", trace_sat), ("non-saturating", trace_ns)):
     print(f"{name:15s}: first |d(generator loss)/dmu| = {float(tr['grad_mu'][0]):.4f}; "
           f"mu after 500 steps {float(tr['mu'][499]):+.3f}; "
@@ -577,7 +577,7 @@ assert h_ns <= 50 and abs(mu_ns - 2) < 0.2, (h_ns, mu_ns)
 assert ratio > 1000 and abs(math.log10(ratio * d_fake0)) < math.log10(2), (ratio, d_fake0)
 assert moved_sat < 0.1, moved_sat
 assert (h_sat is not None or TESTING) and (h_sat is None or h_sat > 10 * h_ns), (h_sat, h_ns)
-print(f"At step 1 both generators see D(G(z)) = {d_fake0:.4f}. The saturating generator's first gradient is "
+print(f"At step 1 both generators see D(G(z)) = {d_fake0:.2e}. The saturating generator's first gradient is "
       f"{ratio:,.0f}x smaller than the non-saturating one's (1/D(G(z)) = {1 / d_fake0:,.0f}); it moves "
       f"{moved_sat:.3f} in its first 500 steps and " +
       (f"gets halfway at step {h_sat}, {h_sat / h_ns:.0f} times later than the non-saturating generator "

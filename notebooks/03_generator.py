@@ -97,7 +97,7 @@ n_hand = sum(W.size + b.size for W, b in params)
 print("z", z.shape, "-> G(z)", x.shape, f"; parameters: {n_hand:,}")
 
 # %% [markdown]
-# `gan_utils.models.MLPGenerator` is the same network as an NNX module (we use it from now on). Check: copying our
+# `gan_utils.models.MLPGenerator` is the same network as an NNX module. Check: copying our
 # weights into it gives the same outputs, and the parameter count is
 # $(2\cdot128 + 128) + (128\cdot128 + 128) + (128\cdot2 + 2) = 17{,}154$.
 
@@ -416,15 +416,16 @@ assert outside == 0.0 and gap < 1e-5
 # rescales it with learned $\gamma, \beta$:
 # $$\hat h = \frac{h - \mu_B}{\sqrt{\sigma_B^2 + \varepsilon}},\qquad \mathrm{BN}(h) = \gamma \hat h + \beta,\qquad
 # \mu_B = \tfrac1B\sum_i h_i,\ \ \sigma_B^2 = \tfrac1B\sum_i (h_i - \mu_B)^2.$$
-# It keeps every layer's input on a fixed scale, whatever the weights do. DCGAN found it critical to get deep generators
+# On a feature map of shape (B, H, W, C) a feature is a channel: $\mu_B$ and $\sigma_B^2$
+# average over the batch and all positions, so `bn1` has $2\cdot64 = 128$ parameters. It keeps every layer's input on
+# a fixed scale, whatever the weights do. DCGAN found it critical to get deep generators
 # learning; it also kept them from collapsing all samples to one point (Radford et al., 2016, section 3). BatchNorm has
 # **two modes**. In *training* mode it uses the batch's statistics and updates running averages,
 # $\text{running} \leftarrow 0.9\cdot\text{running} + 0.1\cdot\text{batch}$ in the course's generator (Flax's
 # `momentum=0.9`). In *inference* mode (`model.eval()`, used by `models.sample`) it uses the running averages, so a sample does not depend
 # on the rest of its batch.
 #
-# Below is BatchNorm by hand, as a pure function that returns the new running statistics instead of mutating anything.
-# We check it against Flax's `nnx.BatchNorm` in both modes.
+# Below is BatchNorm by hand, as a pure function, checked against Flax's `nnx.BatchNorm` in both modes.
 
 # %%
 def batchnorm(h, gamma, beta, running_mean, running_var, *, train, momentum=0.9, eps=1e-5):
@@ -488,8 +489,7 @@ assert train_gap < 1e-4 and stat_gap < 1e-5 and eval_gap < 1e-4 and alone_gap < 
 # **tanh and the data range.** The last layer is $\tanh$, whose range is $(-1, 1)$. The data is scaled to match,
 # $x = \text{pixel}/127.5 - 1$ (`data.to_unit_range`), so black is $-1$ and white is $+1$. The output can then come
 # arbitrarily close to every data value, including the background at exactly $-1$. Both ranges are centred on 0,
-# where $\tanh$ is steepest. The discriminator sees real and fake images on
-# the same scale. DCGAN chose tanh because "using a bounded activation allowed the model to learn more quickly to
+# where $\tanh$ is steepest.  DCGAN chose tanh because "using a bounded activation allowed the model to learn more quickly to
 # saturate and cover the color space of the training distribution" (Radford et al., 2016, section 3).
 
 # %%
@@ -631,7 +631,7 @@ widgets.latent_interpolation(Gp, seed_a=3, seed_b=7, n=9)
 # latent directions, the columns of $R$. $J$ maps the $i$-th to an image change of length $s_i$, the $i$-th diagonal
 # entry of $S$ (its $i$-th *singular value*), with $s_1 \ge s_2 \ge \dots$. So the first column of $R$ changes the
 # image most, to first order. Change is the L2 norm of the whole image's
-# change (`widgets.latent_directions`); the cell checks this against a small finite step and random directions. The explorer moves $z$ along the top three.
+# change (`widgets.latent_directions`, checked against a finite step and random directions). The explorer moves $z$ along the top three.
 # Each row steps along one direction from $-3$ to $+3$. The other two stay at the amounts in the large image's title,
 # so "+0" is not $z$ itself; every row's boxed frame is that large image.
 # "Gain" is the singular value.

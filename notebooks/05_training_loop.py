@@ -183,7 +183,7 @@ timings["gan_utils step: first call"], timings["gan_utils step: one step"] = fir
 for name, t in timings.items():
     print(f"{name:<42} {t * 1000:8.0f} ms")
 print(f"the same hand-written step: eager is {timings['by hand, eager (no jit)'] / timings['by hand, nnx.jit: one step']:.0f}x "
-      f"slower than compiled; the first compiled call (a compile, or a load from the disk cache) costs about  "
+      f"slower than compiled; the first compiled call (a compile, or a load from the disk cache) costs about "
       f"{timings['gan_utils step: first call'] / timings['gan_utils step: one step']:.0f} gan_utils steps "
       f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: timings move with the machine's load).")
 
@@ -220,7 +220,7 @@ print(f"the same hand-written step: eager is {timings['by hand, eager (no jit)']
 # `USE_PRETRAINED = True` loads the shipped plain DCGAN instead (`load_pretrained(kind="dcgan")`): this recipe plus a moving average of $G$'s weights, trained for 10,000 steps, with its own frames and curves.
 
 # %%
-STEPS = 40 if TESTING else 5000          # about 5 min on an idle 2-core CPU (time and load printed below)
+STEPS = 40 if TESTING else 5000          # 2.5 to 5 min on a 2-core CPU, with its load (time and load printed below)
 EVERY = 20 if TESTING else 250           # a frame of the fixed latent batch every EVERY steps
 key, k_run, k_fixed = jax.random.split(key, 3)
 z_fixed = jax.random.normal(k_fixed, (64, 64))   # 64 codes, each of the generator's 64 latent numbers

@@ -198,7 +198,7 @@ assert feat_test.dtype == np.float64
 # upward by their variance: for the means, $\mathbb E\|\hat\mu_1-\hat\mu_2\|^2=\|\mu_1-\mu_2\|^2+\operatorname{tr}\operatorname{Cov}(\hat\mu_1-\hat\mu_2)$,
 # and that covariance shrinks like $1/N$. The covariance terms behave alike, so FID carries an **upward bias of about
 # $c/N$** (Chong & Forsyth, 2020).
-# Below, $N$ training images are scored against the 10,000 test images, for growing $N$. Each $N$ is drawn at random 20 times. We fit $a + c/N$ on the sizes from 2,000 up, the sizes
+# Below, $N$ training images are scored against the 10,000 test images, for growing $N$. Each $N$ is drawn 20 times. We fit $a + c/N$ on the sizes from 2,000 up, the sizes
 # this notebook scores at.
 
 # %%
@@ -408,7 +408,7 @@ assert c["replay of 10 images"]["digits_covered"] == 10 and c["replay of 10 imag
 #
 # The control below (`gan_utils.widgets.metric_explorer`) lets you make your own inputs. It draws 2,000 real training
 # digits, a perfect "generator". You can blur them, add pixel noise, or keep only the lowest digits, say 0 to 4 (a
-# generator that dropped modes). You can also replace a share of the set by copies of 10 of its images (a generator that repeats memorised images). The set keeps its 2,000 images, so
+# generator that dropped modes). You can also replace a share of the set by copies of 10 of its images (a generator repeating memorised images). The set keeps its 2,000 images, so
 # the floor of section 3 stays put. Before each move, guess which of the four scores will notice.
 
 # %%
@@ -637,7 +637,7 @@ for name, (dist, pts, s, m) in toy.items():
           f"samples are high quality, against up to {best_hq:.1%} in the papers' GAN rows")
 fig, axes = plt.subplots(1, 2, figsize=(11, 5))
 for ax, (name, (dist, pts, s, m)) in zip(axes, toy.items()):
-        ax.scatter(*s.T, s=3, color=FAKE_COLOR, alpha=0.4, label="generated")
+    ax.scatter(*s.T, s=3, color=FAKE_COLOR, alpha=0.4, label="generated")
     ax.scatter(*pts[:2500].T, s=3, color=REAL_COLOR, alpha=0.6, label="real", zorder=4)   # on top: the ring's
     # modes are narrow (3 std = 0.03), so drawn first they hide under the samples
     for mu, sd, cnt in zip(dist.means, dist.stds, m["mode_histogram"]):

@@ -66,7 +66,7 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 #
 # ### 1.1 Two distributions that do not overlap: JSD is flat, Wasserstein is not
 #
-# Real data fills only a thin set of its space: digits are a thin set among all 28x28 images. A generator's outputs
+# Real data fills a thin set of its space (digits among all 28x28 images). A generator's outputs
 # form a surface of dimension at most the size of $z$. Two thin sets almost never overlap.
 #
 # The simplest case (after Arjovsky et al., 2017, Example 1) is two point masses on a line: the data $p = \delta_0$
@@ -121,7 +121,8 @@ print("checked: JSD = log 2 for every theta != 0, KL infinite, W1 = |theta|")
 
 # %% [markdown]
 # JSD is $\log 2$ for every $\theta \neq 0$, near or far, so it gives the generator no gradient. KL is infinite.
-# $W_1 = |\theta|$ falls all the way to 0, and its gradient points towards 0 everywhere.
+# $W_1 = |\theta|$ falls all the way to 0, and gradient descent on it moves $\theta$ towards 0 from either side
+# (slope $\pm 1$ wherever $\theta \neq 0$).
 #
 # ### 1.2 A discriminator that is perfect, and what it does to the generator's gradient
 #
@@ -195,8 +196,7 @@ print(f"D is perfect (accuracy {acc_end:.3f}); the saturating gradient fell to {
       f"of its largest value, the non-saturating one grew {abs(ns[-1]) / abs(ns[1]):.0f}-fold from step 10")
 
 # %% [markdown]
-# The supports do not overlap, so $D$ separates them perfectly. Then (Arjovsky & Bottou, 2017, Theorem 2.4, and their
-# experiment):
+# The supports do not overlap, so $D$ separates them perfectly. Then (Arjovsky & Bottou, 2017):
 #
 # - the **saturating** gradient **vanishes**, by orders of magnitude. It carries a factor $D(G(z))$, which goes to 0
 #   faster than $D$'s slope grows;
@@ -321,8 +321,8 @@ for name, rows in zip(DEMOS, (recipe, dropping, dead, lagging)):
 
 # %% [markdown]
 # Below, one typical seed per setting at four moments: the data (blue), 1,000 samples (orange), $D$'s decision map
-# (pale: blue "real", orange "fake") and arrows for the generator's push on 128 samples, on one scale, so they show only where the push is large. A star
-# marks a generator that draws one point.
+# (pale: blue "real", orange "fake") and arrows for the generator's push on 128 samples, on one scale, so they show only where the push is large. A star marks a generator that draws one point. At step 250 the D / 100
+# samples lie outside the view (spread 43), so that panel shows none.
 
 # %%
 def typical(runs):
@@ -407,8 +407,7 @@ for d, run in zip(verdicts["the recipe"], demo_runs["the recipe"]):
 
 # %% [markdown]
 # The verdicts match the measurements: D / 100 is `non_convergence` (samples off the data); G x 5 and the one-point
-# G x 10 are `mode_collapse`. The doctor is stricter than "modes covered", which counts a mode with one sample. Every
-# recipe mode keeps at least 120 of 2,500 samples (a quarter share is 78).
+# G x 10 are `mode_collapse`. The doctor is stricter than "modes covered", which counts a mode with one sample. 
 
 # %% [markdown]
 # ## 3. The stabilisers, each built by hand and checked against `gan_utils`
@@ -596,7 +595,7 @@ print(f"packs of 2 with both samples on the same mode: real {same_mode_fraction(
 # $G$'s weights never settle. We can sample from their exponential moving average instead,
 # $\bar\theta \leftarrow \beta\bar\theta + (1-\beta)\theta$, with a decay $\beta$ near 1 (Yazici et al., 2019; Karras et
 # al., 2018). Training is unchanged. For independent jitter, the average's spread is about
-# $\sqrt{(1-\beta)/(1+\beta)}$ times the raw spread; section 4 measures what it does to a GAN's samples.
+# $\sqrt{(1-\beta)/(1+\beta)}$ times the raw spread; section 4 measures its effect on samples.
 
 # %%
 key, k_j = jax.random.split(key)
@@ -739,8 +738,8 @@ for dataset, column, label in (("ring", "modes", "ring, modes"), ("ring", "hq", 
 # - **No method reaches the PacGAN paper's level** on the grid, which we call the target: at least 24 of 25 modes with
 #   90% high quality.
 #
-# At 5 seeds, 2 standard errors is a loose bar: two equal methods cross it about one time in ten, so a crossing is a
-# hint to test with more seeds. Appendix B has the papers' rows, grid samples and a re-run.
+# At 5 seeds, 2 standard errors is a loose bar (two equal methods cross it about one time in ten): a
+# crossing is a hint. Appendix B has the papers' rows, grid samples and a re-run.
 #
 # ### 4.1 The grid solved by a longer schedule
 #
@@ -859,7 +858,8 @@ for name, path in rkl_paths.items():
 
 # %% [markdown]
 # Both runs start in one class (reverse KL 2.30, which is log 10). They spread out within a few hundred steps and end
-# with every digit at 6.0% to 15.8% of the samples: no collapse in this seed. To provoke one, raise `lr` far above `d_lr` in `GANConfig` (section 2's cause). Appendix D re-runs 500 steps here.
+# with every digit at 6.0% to 15.8% of the samples: no collapse in this seed. To provoke one, give $G$ a much larger rate than $D$, e.g.
+# `GANConfig(lr=1e-2, d_lr=1e-3)`; left out, `d_lr` follows `lr` (section 2's cause). Appendix D re-runs 500 steps here.
 
 # %% [markdown]
 # ## 6. The playground: try it yourself
@@ -873,7 +873,7 @@ for name, path in rkl_paths.items():
 # - section 2's two failures;
 # - **draw data**: drag on the canvas, then *train on drawing*.
 #
-# Without a running kernel you see a snapshot. `Playground(data="bimodal", noise="gaussian_1d")` is the 1-D version.
+# Without a kernel you see a snapshot. `Playground(data="bimodal", noise="gaussian_1d")` is the 1-D version.
 
 # %%
 pg = playground.Playground(seed=SEED)
@@ -919,11 +919,11 @@ assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged
 # 3. **A gradient penalty by hand.** For the critic $f(x) = 2 x_1 - x_2$, what is the WGAN-GP penalty with
 #    $\lambda = 10$, whatever the batches? Store it in `ex3`. (Section 3.2 does this for another critic.)
 # 4. **Make it collapse, and let the doctor judge.** Store in `ex4` a dict of `PlaygroundConfig` fields to change in
-#    `RECIPE` (`help(PlaygroundConfig)` lists them: `d_width`, `d_lr`, `batch_size`, `loss`...). Train it with
+#    `RECIPE` (`help(PlaygroundConfig)` lists them). Train it with
 #    `train_seeds(PlaygroundConfig(data="ring", seed=SEED, **{**RECIPE, **ex4}), [0, 1, 2], STEPS, anneal=ANNEAL)`,
 #    as the checker does (about a minute on 2 cores). It passes when the doctor says **mode collapse** in all
-#    three seeds. Raising `g_lr` is section 2's answer, and the checker turns it away: collapse needs the generator to
-#    outpace $D$ while its samples stay on the data, so weaken $D$ some other way.
+#    three seeds. Raising `g_lr` is section 2's answer, and the checker turns it away: change another part of
+#    the recipe: $D$'s width, the loss, or the batch size (a much smaller batch is one to try).
 # 5. **Which differences are real?** Compare each section-4 method's reverse KL on the ring (`ring_rkl[name]`, one
 #    value per seed) with the plain GAN's. They differ when the means differ by more than $2\sqrt{se_a^2 + se_b^2}$,
 #    with $se$ the standard deviation over seeds (`ddof=1`) over $\sqrt{5}$. Leave out a method with an infinite

@@ -133,10 +133,10 @@ print(f"logits {logits_own.shape}; {models.count_params(d_concat):,} parameters,
 # $$\ell^\star(x, y) = \log\frac{p(x, y)}{q(x, y)} = \underbrace{\log\frac{p(y \mid x)}{q(y \mid x)}}_{\text{does } x \text{ look like a } y\text{?}} + \underbrace{\log\frac{p(x)}{q(x)}}_{\text{does } x \text{ look real?}}.$$
 #
 # Assume both class probabilities are softmaxes of the *same* features $\phi(x)$:
-# $p(y \mid x) = e^{a_y \cdot \phi(x)} / \sum_k e^{a_k \cdot \phi(x)}$, and $q(y \mid x)$ the same with vectors $b_y$.
-# Then the first term is $v_y \cdot \phi(x)$, with $v_y = a_y - b_y$, plus the log-ratio of the two sums. That part
-# does not depend on $y$, so it joins $\log p(x)/q(x)$ in the unconditional part. That gives the **projection
-# discriminator**
+# $p(y \mid x) = e^{a_y \cdot \phi(x)} / \sum_k e^{a_k \cdot \phi(x)}$, and $q(y \mid x)$ the same with vectors $\tilde a_y$.
+# Then the first term is $v_y \cdot \phi(x)$, with $v_y = a_y - \tilde a_y$, plus the log-ratio of the two sums. That part
+# does not depend on $y$, so it joins $\log p(x)/q(x)$ in the unconditional part, which the network reads
+# from the same features with one linear layer, $w\cdot\phi(x) + b$. That gives the **projection discriminator**
 #
 # $$\ell(x, y) = \underbrace{w \cdot \phi(x) + b}_{\text{unconditional}} + \underbrace{v_y \cdot \phi(x)}_{\text{projection}},$$
 #
@@ -159,16 +159,19 @@ print(f"phi(x): {phi.shape}; the logit of ProjectionDiscriminator = w.phi + b + 
 #
 # We trained the same generator against different discriminators: notebook 05's recipe (Adam at $10^{-3}$, batch
 # 64, no weight average), 1,000 steps, 5 seeds. On each
-# seed, every discriminator meets the same initial generator, batches and noise. The main contenders:
+# seed, every discriminator meets the same initial generator;
+# the input-planes runs share their batches and noise, and so do the projection, AC-GAN and late concatenation. The main contenders:
 # - **input planes** (section 1.1), at base 32, and at base 42 (about the projection's size);
 # - the **projection** (section 1.2);
-# - **AC-GAN** (Odena et al., 2017): $D$ does not read the label; a second head classifies the digit;
-# - **late concatenation**: the one-hot label appended to $\phi(x)$, after the convolutions.
+# - **AC-GAN** (Odena et al., 2017): $D$ does not read the label; a second head classifies the digit, and $G$ is
+#   rewarded when that head puts its fake in the class asked for;
+# - **late concatenation**: the one-hot label appended to $\phi(x)$, after the convolutions, then a hidden layer of 10
+#   units, so that the label can still interact with the features.
 #
 # **Class accuracy** is the share of samples that the course's classifier puts in the class asked for. **MNIST-FID**
-# is notebook 06's. Each score is shown per seed, then as mean ± the half-width of its 95% interval:
-# $t_4 \approx 2.78$ standard errors (Student's $t$: 5 seeds also estimate their spread), not notebook 07's one
-# standard deviation. Appendix A holds the precomputed runs' code, six more entries and the full statistics.
+# is notebook 06's. Each score is shown per seed, then as mean $\pm\,2.78$ standard errors, a 95% interval for
+# the mean ($2.78$, not 2, since 5 seeds also estimate their spread: Student's $t$). Notebook 07 showed ± one standard
+# deviation. Appendix A holds the precomputed runs' code, six more entries and the full statistics.
 
 # %%
 # The race's results: 55 runs of 1,000 steps, committed as data. Appendix A has the code that made them (and re-runs
@@ -310,8 +313,7 @@ for name, m in (("conditional", meta_c), ("unconditional", meta_u)):
 # unconditional generator's (4.13 against 47.60). The class mix explains 9.50 of those 43.47 points: on 6,450 of the
 # samples, FID rises from 4.15 in equal shares to 13.65 in the unconditional generator's mix. With the same recipe in
 # both checkpoints, the rest lies with the conditional pair itself: the label, the projection $D$ and more parameters
-# ($G$ 389,412 against 282,052; $D$ 67,873 against 36,513). Per-class FIDs use ten times fewer samples and FID rises
-# at small $n$ (notebook 06): compare them only with each other.
+# ($G$ 389,412 against 282,052; $D$ 67,873 against 36,513). Per-class FIDs use ten times fewer samples, so compare them only with each other (notebook 06).
 #
 # ## 2. Style and content
 #
@@ -322,8 +324,8 @@ for name, m in (("conditional", meta_c), ("unconditional", meta_u)):
 # - **slant**: the shear $s = -\operatorname{cov}(c, r) / \operatorname{var}(r)$ of the ink, with $c$ and $r$ a
 #   pixel's column and row, as the angle $\arctan s$ in degrees (rows grow downwards, hence the minus sign);
 # - **width**: $4\times$ the horizontal standard deviation of the ink once the slant is removed, in pixels;
-# - **thickness**: the ink area over half its perimeter, $2A/P$. For a long stroke of width $w$ and length $L$, this
-#   is $2wL / 2L = w$. The perimeter is counted by Crofton's formula.
+# - **thickness**: the ink area over half its perimeter, $2A/P$. For a long stroke of width $\omega$ and length $L$,
+#   this is $2\omega L / 2L = \omega$. The perimeter is counted by Crofton's formula.
 #
 # Appendix E checks them on straight strokes.
 
@@ -416,11 +418,10 @@ print("mean width per class asked for (px): " + ", ".join(f"{c}: {w:.1f}" for c,
 #
 # ### 3.1 Where the codes live: the norm of $z$
 #
-# Notebook 03 walked between codes along the great circle (**slerp**), not the straight line (**lerp**). Why: for
-# $z \sim \mathcal N(0, I)$ in $d_z = 64$ dimensions, $\|z\|^2$ has mean $d_z$ and variance $2 d_z$. So $\|z\|$ sits
-# near $\sqrt{d_z} = 8$, with standard deviation about $\sqrt{2 d_z} / (2\sqrt{d_z}) = 1/\sqrt 2$. The generator was
-# trained on that thin shell. The lerp midpoint $(z_0 + z_1)/2$ of two independent codes has half the variance, so its
-# norm is about $\sqrt{d_z/2}$, well inside the shell: only 3 of 10,000 fresh codes are that short. Slerp stays on the
+# Notebook 03 walked between codes along the great circle (**slerp**), not the straight line (**lerp**). In
+# $d_z = 64$ dimensions $\|z\|^2$ has mean $d_z$ and variance $2 d_z$, so $\|z\|$ sits near $\sqrt{d_z} = 8$ (standard
+# deviation about $1/\sqrt 2$): the shell the generator was trained on. The lerp midpoint of two codes has norm about
+# $\sqrt{d_z/2}$, and only 3 of 10,000 fresh codes are that short. Slerp stays on the
 # shell: its norm moves between the two ends' norms, so its midpoints spread a little less than fresh codes.
 
 # %%
@@ -491,12 +492,12 @@ plt.show()
 # %% [markdown]
 # The lerp midpoints are good digits of the right class, but they are *alike*. Their precision is higher (0.932 against
 # 0.864), their recall much lower (0.480 against 0.745), and their FID is 19.00 against 5.42. The slerp midpoints score
-# like fresh codes. So for a walk that looks like the generator's ordinary output, use slerp.
+# like fresh codes. So for ordinary-looking walks, use slerp.
 #
 # ### 3.3 Directions for thickness, slant and width
 #
-# If an attribute depends on $z$ roughly linearly, a least-squares fit $a \approx w \cdot z + c$ gives a direction
-# $w / \|w\|$ that increases it. We first remove each class's mean, so the direction captures style. The fit's $R^2$
+# If an attribute depends on $z$ roughly linearly, a least-squares fit $a \approx u \cdot z + c_0$ gives a
+# direction $u / \|u\|$ that increases it. We first remove each class's mean, so the direction captures style. The fit's $R^2$
 # (the share of the attribute's variance it explains; 1 if exactly linear) says how linear the dependence is.
 
 # %%
@@ -626,7 +627,7 @@ if not TESTING:   # on the test mode's 500 samples neighbouring steps can tie. R
 
 # %% [markdown]
 # Precision rises and recall falls as $\psi$ shrinks. At $\psi = 0.25$, nearly every sample is a clean, typical digit
-# (precision 0.978), and almost no real digit is covered (recall 0.000). The rows of 3s show the variety draining away.
+# (precision 0.978), and almost no real digit is covered (recall 0.000). 
 # FID wants both, and is best with no truncation. A demo wants precision; a data set wants recall.
 #
 # ## 4. Inversion: from a digit to its code
@@ -696,8 +697,7 @@ assert found["y"] == 4 and found["err"] < 0.01
 # The class comes back (asserted), with an error far below any other class's. The code found is not the true one:
 # several codes draw almost one image.
 #
-# Real digits are harder. Below, ten test digits are inverted with free codes
-# and with codes kept on the shell, from the same starts.
+# Real digits are harder. Below, ten test digits are inverted with free codes and on the shell, from the same starts.
 
 # %%
 N_INV = 3 if TESTING else 10
@@ -768,7 +768,8 @@ if not TESTING:   # per digit, for both variants: the true class fits best (clas
 
 
 # %% [markdown]
-# The GAN's versions keep each digit's shape. The best of four starts beats one start.
+# The GAN's versions keep each digit's shape. The miss, the eighth digit (a 9), was fitted in class 4, yet
+# $G(z, 4)$ still looks like a 9. The best of four starts beats one start.
 # The class found is the true label for 9 of the 10 digits, with free codes and on the shell alike (Appendix D).
 # Free codes drift off the shell (mean $\|z\|$ 10.54; only 1 of 10,000 fresh codes is that long) for a slightly
 # lower error (0.0149 against 0.0166). The pad below keeps codes on the shell, where section 3.3's directions were
@@ -776,9 +777,8 @@ if not TESTING:   # per digit, for both variants: the true class fits best (clas
 #
 # ### 4.1 Draw a digit, get the GAN's version
 #
-# The pad below is `gan_utils.widgets.DrawingCanvas`, a notebook widget (built with the anywidget library), tested in
-# JupyterLab 4. Draw a digit with the mouse (or a finger). When you release, the drawing is put into MNIST's format (`data.center_digit`: scaled into a 20-pixel
-# box, centred by its centre of mass) and inverted. The sliders move the found code along section 3.3's directions.
+# The pad below is `gan_utils.widgets.DrawingCanvas`, a notebook widget (built with anywidget). Draw a digit with the mouse. When you release, it is put into MNIST's
+# format (`data.center_digit`) and inverted. The sliders move the found code along section 3.3's directions.
 
 # %%
 def stroke_drawing(strokes, size: int = 112, width: float = 9.0):
@@ -885,8 +885,8 @@ widgets.SnapshotBox([ipw.HBox([canvas, picture]), ipw.HBox(list(sliders.values()
                     text="The drawing pad: run the notebook to draw a digit and get the GAN's version.")
 
 # %% [markdown]
-# The same steps, without a kernel, for a 7 and a 4 drawn in code as strokes. Asserted: the class found, and that the
-# edit raises thickness and slant.
+# The same steps, without a kernel, for a 7 and a 4 drawn as strokes
+# (asserted: the class found, and that the edit raises thickness and slant).
 
 # %%
 examples = {"7": [[(0.2, 0.2), (0.8, 0.2), (0.45, 0.85)]],
@@ -912,10 +912,9 @@ for name, strokes in examples.items():
 
 # %% [markdown]
 # And a drawing that is no digit: a house. Inversion returns the closest digit in pixels: here a distorted 2 that
-# traces the house's outline. Its error is 8.5x that of the drawn 7 and 4, and 1.5x the worst of the ten test digits.
-# Pixel error grows with ink, so the second line divides each error by the target's ink: then the house is about as
-# far off as the worst real digit (1.12x). So a large error hints at a non-digit but proves nothing: a badly
-# fitted real digit scores almost as badly.
+# traces the house's outline. Its error is 8.5x the larger of the drawn 7's and 4's, and 1.5x the worst of the ten test digits.
+# Divided by the target's ink (pixel error grows with ink), the house is about as far off as
+# the worst real digit (1.12x): a large error hints at a non-digit but proves nothing.
 
 # %%
 house = [[(0.25, 0.45), (0.25, 0.9), (0.75, 0.9), (0.75, 0.45), (0.25, 0.45)], [(0.18, 0.5), (0.5, 0.12), (0.82, 0.5)]]
@@ -955,8 +954,7 @@ assert found_house["err"] > 2 * drawn_max and house_rel > 2 * np.median(test_rel
 # new initialisation, and is scored by test accuracy.
 #
 # **A caveat.** Our conditional GAN was trained on all 60,000 *labelled* digits, so its 7s carry knowledge from
-# thousands of labelled 7s. This measures how much of that knowledge a GAN hands over through its samples. It is not
-# a semi-supervised method.
+# thousands of labelled 7s. This measures how much of it a GAN hands over through its samples; it is not a semi-supervised method.
 
 # %%
 def pool(x):
@@ -1079,9 +1077,9 @@ plt.show()
 # %% [markdown]
 # **What the numbers say.** Generated digits raised the test accuracy on every seed (asserted). In this run they
 # beat ordinary augmentation on every seed, by about 2.5 points on average, and fell short of 5,100 real digits. A stronger
-# augmentation could only narrow that lead, so it is an upper bound on the part of the gain that only a GAN
-# supplies. So a conditional GAN trained on labelled data is a compact but lossy, reusable form of
-# that data, not a substitute for labels. Appendix F reads the comparison closely.
+# augmentation could only narrow that lead, so the lead is an upper bound on what only a GAN adds. A
+# conditional GAN trained on labelled data passes on part of that data, not all of it: a compact, reusable, lossy
+# form, no substitute for labels. Appendix F reads the comparison closely.
 
 # %% [markdown]
 # ## Summary
@@ -1135,7 +1133,8 @@ exercises.check("08", ex1=ex1, projection_logit=projection_logit, ex3=ex3, ex4=e
 # ## Appendix A: the race in full
 #
 # Section 1.3 showed five of the race's eleven discriminators. Here are all eleven, with the code that trained them.
-# They share the generator, the recipe and, per seed, the batches and noise; only $D$ differs. The recipe is
+# They share the initial generator and the recipe; per seed, the input-planes runs share their batches and noise,
+# and so do the projection, AC-GAN and late concatenation. Only $D$ differs. The recipe is
 # `GANConfig(conditional=True, g_base=64, d_base=32)`: Adam at 1e-3, batches of 64 real digits with their labels, and
 # fakes asked for the same labels. We sample the trained generator itself, not a weight average, which over so few
 # steps would still remember the initial weights.

@@ -28,7 +28,8 @@
 # - how to train without pairs: two translators, two discriminators and a **cycle**;
 # - why the cycle and identity terms cannot tell copying from translating;
 # - what the pairs buy, over five seeds, on held-out characters;
-# - that a CycleGAN's output **carries** its input: not hidden, as Chu et al. (2017) found, but in plain sight;
+# - that a CycleGAN's output **carries** its input: in plain sight, not hidden in faint details as
+#   Chu et al. (2017) found;
 # - how one generator draws four fonts from a **style code**, and what lies between codes;
 # - how few glyphs of a new hand fool a style judge, and what the judge misses.
 
@@ -357,13 +358,13 @@ glyph_rows({"printed x": x_test, "G(x)": gx, "F(G(x))": rec["G(x)"],
 # %% [markdown]
 # From $G(x)$, $F$ rebuilds the printed glyph with an L1 of 0.07. From the true brush glyph of the same character, the
 # error is 0.37, five times larger, in all five seeds. Noise of standard deviation 0.2 raises it only to 0.095. In
-# black and white the error nearly doubles (0.13), yet $G(x)$ gives back the printed glyph far better than $y$.
+# black and white the error nearly doubles (0.13), yet it stays far below the 0.39 of the true brush glyph
+# rounded the same way.
 #
-# So $G$'s output carries its input, but not in the faint way Chu et al. found. Here most of it survives noise and
-# rounding: it travels in plain sight, as the printed layout that section 4 found $G$ keeps. $F$ then has an easy
+# So $G$'s output carries its input, and most of it survives noise and rounding: it travels in plain sight, as the printed layout that section 4 found $G$ keeps. $F$ then has an easy
 # inverse, while a true brush glyph, whose strokes moved, is a harder one (Appendix A: what rounding costs each).
 #
-# This is why "CycleGAN learnt the style" needs care. The style judge is satisfied, yet $G$ writes a brush
+# So "CycleGAN learnt the style" needs care. The style judge is satisfied, yet $G$ writes a brush
 # *disguise* of the printed glyph, not the glyph a calligrapher would write. pix2pix is *trained* against the true
 # brush glyph, so its loss charges for every stroke left in its printed place.
 
@@ -457,8 +458,8 @@ widgets.style_explorer(G_styles, "生成对抗网络", "kai", "song", t=0.5)
 #
 # The worry about GAN art is imitation: shown a person's work, a model learns to draw like them. Glyphs let us measure
 # how few examples that takes. The new hand is Ma ShanZheng's brush handwriting font, which the style generator never
-# saw. `imitation.fine_tune` trains a copy of the generator on $k$ pairs (printed glyph, the hand's glyph), drawn with
-# kai's style code. It uses notebook 11's L1 term alone, for 300 steps, with no discriminator. A **hand judge**, the
+# saw. `imitation.fine_tune` trains a copy of the generator, fed kai's style code, on $k$ pairs
+# (printed glyph, the hand's glyph). It uses notebook 11's L1 term alone, for 300 steps, with no discriminator. A **hand judge**, the
 # font judge with a sixth class, says which glyphs pass as the hand. Content is section 6's reading, with the hand's
 # glyphs among the true glyphs it compares against. Memorisation is notebook 10's test, in the hand judge's features.
 # Measure each glyph's distance to the nearest of the $k$ training glyphs. The closest 5% of fresh hand glyphs set a
@@ -528,7 +529,8 @@ assert hand_table["content"][:, -1].max() < hand_table["content"][:, 0].min() - 
 # glyphs do not become the hand. With 100 examples they move closer to it in pixels (L1 0.40 to 0.34). Yet only 21-25%
 # still read as their character, against 98% before. Even with all 3,379 training glyphs and 2,000 steps, only 52% do.
 # The judge rewards the brush's strokes even where the character is lost. No run copies: at most 8% of a run's glyphs
-# fall below the threshold. One run of 35 is just over the copy line (0.077), about what chance gives over 35 runs.
+# fall below the threshold. One run of 35 (0.077, at $k$ = 5) is just over the copy line
+# (0.072). Chance crosses a line two standard errors up about once in 40 runs.
 # Passing a style judge is cheap; a claim of imitation needs the content measure too. Appendix C has the recipe and two
 # controls.
 #
@@ -549,7 +551,7 @@ assert hand_table["content"][:, -1].max() < hand_table["content"][:, 0].min() - 
 # | what the pairs buy | content 97% with pairs, 77% without; style 100% both | 5 of 5 seeds |
 # | what the output carries | $F$ rebuilds $x$ from $G(x)$, not from the true $y$ | 5 of 5 seeds |
 # | styles as a space | one generator, a code per font; kai to song passes a mild blend, kai to heibold a copy | 5 seeds, App. B |
-# | imitating a hand | one glyph fools the style judge; with 100, only 21-25% still read as their character | 5 seeds; controls App. C |
+# | imitating a hand | one glyph fools the hand judge; with 100, only 21-25% still read as their character | 5 seeds; controls App. C |
 #
 # CycleGAN learns a style from unrelated images. Its cycle makes the output *depend* on the input, not *correct*:
 # here it misreads nearly a quarter of the characters, and its output carries its source's layout.
