@@ -20,8 +20,7 @@
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/01_probability_background.ipynb)
 #
 # A generative adversarial network (GAN) learns to turn random noise into samples that look like data. Everything
-# it does rests on a handful of ideas from probability. This notebook builds each of them from scratch and checks
-# every claim with a number computed in front of you. The symbols, with a glossary, are in the course's
+# it does rests on a handful of ideas from probability. This notebook builds each from scratch and checks every claim with a number. The symbols, with a glossary, are in the course's
 # [notation table](../docs/notation.md); $p$ is always the data and $q$ the model.
 #
 # **You will learn**
@@ -209,7 +208,7 @@ print("more samples -> better density estimates: checked")
 # How do we check that samples have the CDF $F$? The **Kolmogorov-Smirnov statistic**
 # $\mathrm{KS}_n = \sup_x |\hat F_n(x) - F(x)|$ is the largest gap between the empirical CDF of $n$ samples and $F$.
 # The empirical CDF $\hat F_n(x)$ is the fraction of the samples at most $x$.
-# For correct samples and large $n$, it exceeds $1.63/\sqrt n$ only 1% of the time (Appendix B derives the 1.63).
+# For correct samples and large $n$, $\mathrm{KS}_n$ exceeds $1.63/\sqrt n$ only 1% of the time (Appendix B derives the 1.63).
 
 # %%
 @partial(jax.jit, static_argnames=("cdf", "iters"))   # compiled once per cdf: 40 steps in one program
@@ -700,7 +699,7 @@ interactive_figure(draw_fit,
                    sigma=widgets.FloatSlider(value=1.0, min=0.2, max=3, step=0.05, description="q std", **slider))
 
 # %% [markdown]
-# Without a kernel, the two optima: The $q$ minimising $\mathrm{KL}(p\|q)$ puts its peak where $p$
+# If the sliders do not respond (no Python running behind the notebook), here are the two optima. The $q$ minimising $\mathrm{KL}(p\|q)$ puts its peak where $p$
 # has almost no mass. The $q$ minimising $\mathrm{KL}(q\|p)$ ignores half the data, and its $\mathrm{KL}(p\|q)$ is 15.3.
 
 # %%
@@ -822,8 +821,9 @@ print("an implicit model's likelihood degenerates: checked")
 #
 # $$\mathrm{BCE} = -\frac1N\sum_i\big[y_i\log\sigma(\ell_i) + (1-y_i)\log(1-\sigma(\ell_i))\big].$$
 #
-# **Compute it from logits, stably.** In float32, $\sigma(\ell) = 1/(1+e^{-\ell})$ underflows to exactly 0 once
-# $\ell$ is below about $-87$ ($-104$ where tiny subnormal numbers are kept; Appendix E measures it). Then
+# **Compute it from logits, stably.** In float32, `jax.nn.sigmoid` gives exactly 0 once $\ell$ is below
+# about $-87$, or $-104$ where tiny subnormal numbers are kept (Appendix E measures it); the literal
+# $1/(1+e^{-\ell})$ is 0 below $-88.7$, where $e^{-\ell}$ overflows. Then
 # $\log\sigma(\ell) = -\infty$. Use instead, with $\mathrm{softplus}(u) = \log(1 + e^u)$,
 #
 # $$\log\sigma(\ell) = -\log(1 + e^{-\ell}) = -\mathrm{softplus}(-\ell),\qquad
@@ -930,8 +930,8 @@ assert abs(kl_from_classifier / kl_gauss(*A, *B) - 1) < 0.05, kl_from_classifier
 print("density-ratio trick: checked")
 
 # %% [markdown]
-# This classifier is the whole idea behind the GAN **discriminator** $D$. In notebook 02 the model $q$ is a generator
-# we train, and $D$ is a neural network trained, as here, to tell its samples from the data.
+# This classifier is the GAN **discriminator** $D$ (notebook 02): a network trained, as here, to tell the
+# generator's samples from the data.
 
 # %% [markdown]
 # ## Summary

@@ -63,10 +63,12 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # %% [markdown]
 # ## 1. From push-forward to a neural network
 #
-# A generator is a map $G_\theta: \mathbb R^{d_z} \to \mathbb R^{d_x}$. Draw $z \sim \mathcal N(0, I)$; then
+# A generator is a map $G_\theta: \mathbb R^{d_z} \to \mathbb R^{d_x}$ from the *latent space*, where its input $z$
+# (the *latent code*, notebook 01's noise) lives, to the data space ($d_x$ = 2 for the toy data below, 784 pixels for a
+# digit). Draw $z \sim \mathcal N(0, I)$; then
 # $x = G_\theta(z)$ has the **push-forward** distribution $q_\theta$ (notebook 01). In general we cannot evaluate a
-# density of $q_\theta$. The image generator of section 2 maps 64 numbers to 784 pixels, and there $q_\theta$ has no
-# density at all: it lives on an at most 64-dimensional set inside $\mathbb R^{784}$. We only have samples, and the
+# density of $q_\theta$. The image generator of section 2 maps 64 numbers to 784 pixels, so its $q_\theta$ lives
+# on an at most 64-dimensional set: no density at all. We only have samples, and the
 # GAN game needs nothing more.
 #
 # For 2-D toy data a multilayer perceptron with ReLU units is enough:
@@ -363,9 +365,8 @@ assert min(seed_scores["subpixel"].min(), seed_scores["transpose"].min()) > 2 * 
 # to see here, but the score measures it. Over 5 initial seeds their mean scores are 0.40 and 0.51, and which one is
 # stronger depends on the seed. Resize-convolution copies each pixel to all four sub-pixels before convolving, so it has
 # almost none (mean 0.04). Training removes the pattern: the pretrained sub-pixel generator of section 6 scores like
-# real digits. Appendix A removes it from the start, with an initialisation called ICNR. A kernel not divisible by the
-# stride is different. For $k=3$, $s=2$ the uneven overlap is built in: only exactly balanced weights cancel it, and
-# networks struggle to learn them (Odena et al., 2016).
+# real digits. Appendix A removes it from the start, with an initialisation called ICNR. For $k=3$, $s=2$ the uneven overlap is built in: only
+# exactly balanced weights cancel it (Odena et al., 2016).
 #
 # ### Why `gan_utils` uses sub-pixel convolution
 #
@@ -527,8 +528,8 @@ assert xr.min() == -1 and xr.max() == 1 and np.abs(x_untrained).max() < 1
 # ## 5. What an untrained generator draws
 #
 # At initialisation the weights are random, so the last layer's pre-activations are random mixtures of the latent
-# code. $\tanh$ turns them into grey, speckled textures. They vary with $z$, but nothing in them is a stroke on a black
-# background: all the structure of a digit must come from training. One number tells them apart, the fraction of
+# code. $\tanh$ turns them into grey, speckled textures. They vary with $z$, but none is a stroke on a black
+# background. One number tells them apart, the fraction of
 # *background* pixels, those below $-0.9$. It is 82% for real digits (81% are exactly $-1$) and 0% for the untrained
 # generator.
 

@@ -20,7 +20,7 @@
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/06_evaluating_gans.ipynb)
 #
 # A trained GAN gives us a sampler and nothing else. How good is it? This notebook builds the tools to answer with
-# numbers, and checks each tool before trusting it.
+# numbers, and checks each tool first.
 #
 # **You will learn**
 # - why a GAN has no likelihood to report, shown on the generator's Jacobian;
@@ -73,8 +73,8 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # - a real test image lies off the surface with probability 1, so its log-likelihood is $-\infty$ for *every* GAN,
 #   good or bad. The number cannot rank models.
 #
-# Kernel density (Parzen-window) estimates do not help: on MNIST they rank a trivial k-means "model" above the true
-# data (Theis et al., 2016). So we compare **samples with samples**, in a space where distances mean something.
+# Kernel density (Parzen-window) estimates do not help: on MNIST they rank a trivial "model" of averaged training
+# images (k-means centres, notebook 09) above the true data (Theis et al., 2016). So we compare **samples with samples**, in a space where distances mean something.
 #
 # First, the dimension, measured: the rank of notebook 03's Jacobian $J=\partial G/\partial z$ ($784\times64$), on a
 # freshly initialised DCGAN generator:
@@ -322,7 +322,7 @@ assert precision > 0.8 and recall < 0.5
 # %% [markdown]
 # ## 6. Sanity checks every metric must pass
 #
-# Before a metric scores a GAN, it must score things whose answer we know. Two columns summarise the class
+# A metric must first score things whose answer we know. Two columns summarise the class
 # histogram (the share of samples called each digit): **digits covered**, the digits that hold at least
 # 1% of the samples, and the **class reverse KL**, KL(sample histogram ‖ test histogram), which is 0 when the balance
 # matches. On 2,000 images each, against the 10,000 test digits:

@@ -412,8 +412,7 @@ for d, run in zip(verdicts["the recipe"], demo_runs["the recipe"]):
 # %% [markdown]
 # ## 3. The stabilisers, each built by hand and checked against `gan_utils`
 #
-# Each stabiliser changes one thing: the loss, a constraint on $D$, what $D$ sees, or which weights of $G$ we
-# sample.
+#
 #
 # ### 3.1 Losses: least squares, hinge, Wasserstein
 #
@@ -628,7 +627,8 @@ assert gap < 1e-5 and moved > 1e-3      # float32 rounding over 50 steps: under 
 #
 # Every method is section 2's recipe with one change. The 5 seeds of a method train at once (`train_seeds`, a `vmap`).
 # Each run is scored on 2,500 samples, as in the PacGAN paper; the 100 runs are precomputed. The table gives the mean ± one standard deviation over seeds;
-# "different" means more than 2 standard errors apart.
+# "different" means more than 2 standard errors apart. A run with no high-quality sample has no histogram over the
+# modes: its reverse KL is inf, and the table counts such runs ("inf in 2 runs") instead of averaging them.
 
 # %%
 METHODS = {                                   # each: the one change from the plain GAN, as PlaygroundConfig fields
@@ -859,21 +859,22 @@ for name, path in rkl_paths.items():
 # %% [markdown]
 # Both runs start in one class (reverse KL 2.30, which is log 10). They spread out within a few hundred steps and end
 # with every digit at 6.0% to 15.8% of the samples: no collapse in this seed. To provoke one, give $G$ a much larger rate than $D$, e.g.
-# `GANConfig(lr=1e-2, d_lr=1e-3)`; left out, `d_lr` follows `lr` (section 2's cause). Appendix D re-runs 500 steps here.
+# `GANConfig(lr=1e-2, d_lr=1e-3)`; left out, `d_lr` follows `lr` (section 2's cause). Appendix D
+# re-runs 500 steps. 
 
 # %% [markdown]
 # ## 6. The playground: try it yourself
 #
 # The **GAN playground** (`gan_utils.playground.Playground`) replays this notebook live. Its views follow GAN Lab
 # (Kahng et al., 2018, a browser GAN visualiser): data, samples, $D$'s map, the generator's manifold (the image of a
-# grid of $z$, the grey lines) and gradient arrows.  Step buttons step $D$, $G$ or both.  Try:
+# grid of $z$, the grey lines) and gradient arrows.    Try:
 #
 # - the defaults: watch the samples find the ring's modes, then press *step G* and follow the arrows;
 # - the grid; then `D steps per G step` 5 with the Wasserstein loss and penalty `gp`;
 # - section 2's two failures;
 # - **draw data**: drag on the canvas, then *train on drawing*.
 #
-# Without a kernel you see a snapshot. `Playground(data="bimodal", noise="gaussian_1d")` is the 1-D version.
+# Without a kernel: a snapshot. `Playground(data="bimodal", noise="gaussian_1d")` is the 1-D version.
 
 # %%
 pg = playground.Playground(seed=SEED)
