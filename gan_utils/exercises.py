@@ -366,8 +366,8 @@ def _nb07(ex1=None, ex2=None, ex3=None, ex4=None, ex5=None, *, table=None, recip
 def _bad_table(table) -> str | None:
     """What is wrong with a table of per-seed values for ``_told_apart``, or None: it needs the plain GAN and at least
     one method, each with at least two values (one seed has no standard error: NaN compared as "not apart", and any
-    answer passed), none NaN, the plain GAN's all finite; a method's +-inf (a reverse KL where a run had no high-quality sample,
-    as notebook 07's table has) is allowed: ``_told_apart`` leaves that method out."""
+    answer passed), none NaN, the plain GAN's all finite; a method's +-inf (a reverse KL where a run had no
+    high-quality sample, as notebook 07's table has) is allowed: ``_told_apart`` leaves that method out."""
     if not isinstance(table, dict) or len(table) < 2:
         return ("table must be a dict {method: per-seed values}, the plain GAN first and at least one method after it "
                 "(table=ring_rkl)")
