@@ -100,8 +100,8 @@ assert J.shape == (784, 64) and rank == 64          # full rank: locally a 64-di
 # ## 2. The Fréchet distance between two Gaussians
 #
 # Replace each image set by a Gaussian fitted to its **features** $f(x)$, with mean $\mu$ and covariance $\Sigma$. Then
-# measure how far apart the two Gaussians are. The Fréchet distance (the 2-Wasserstein distance) is the smallest mean
-# squared distance over all *couplings*, the joint distributions of $(X, Y)$ with the right marginals:
+# measure how far apart the two Gaussians are. The squared Fréchet distance (the squared 2-Wasserstein
+# distance), which FID reports, is the smallest mean squared distance over all *couplings*, the joint distributions of $(X, Y)$ with the right marginals:
 #
 # $$d^2(P_1,P_2) = \min_{\text{couplings of } X\sim P_1,\ Y\sim P_2} \ \mathbb E\,\|X-Y\|^2 .$$
 #
@@ -308,7 +308,7 @@ print(f"by hand: precision {precision:.2f}, recall {recall:.2f}")
 print("gan_utils: precision {:.2f}, recall {:.2f}".format(*metrics.precision_recall(real2d, fake2d)))
 fig, ax = plt.subplots(figsize=(6, 3.6))
 for p, r in zip(real2d, r_real):
-    ax.add_patch(plt.Circle(p, r, color=REAL_COLOR, alpha=0.08, lw=0))
+    ax.add_patch(plt.Circle(p, r, facecolor=REAL_COLOR, edgecolor=REAL_COLOR, alpha=0.15, lw=0.5))   # visible on a projector
 ax.scatter(*real2d.T, s=8, color=REAL_COLOR, label="real")
 ax.scatter(*fake2d.T, s=8, color=FAKE_COLOR, label="generated")
 ax.set_aspect("equal"); ax.set_xlim(-4, 4); ax.set_ylim(-1.8, 3.8)
@@ -589,7 +589,7 @@ if HAVE_GENERATOR:
 # The trade-off is plain. At $\psi = 0.5$ precision rises to 0.975, from 0.83 without truncation, and recall falls to
 # 0.07, from 0.81. FID, which sees both, rises from 4.3 to 29.0. Both are on 2,000 samples: the untruncated 4.3 is above
 # the 2.91 at 10,000 because FID's bias grows as $N$ shrinks (section 3). All 10 digits stay covered, since the clusters
-# are drawn as before. So truncation is a choice, not a free gain: a demo may want precision, a data set wants recall.
+# are drawn as before. So truncation is a choice: a demo may want precision, a data set recall.
 # Notebooks 08 and 09 measure it again on other generators.
 
 # %% [markdown]

@@ -406,7 +406,7 @@ for d, run in zip(verdicts["the recipe"], demo_runs["the recipe"]):
     assert (d.verdict == "healthy") == (sig["near_fraction"] >= 0.5 and sig["modes_held"] == 8), (d, sig)
 
 # %% [markdown]
-# The verdicts match the measurements: D / 100 is `non_convergence` (samples off the data); G x 5 and the one-point
+# The verdicts match: D / 100 is `non_convergence` (samples off the data); G x 5 and the one-point
 # G x 10 are `mode_collapse`. The doctor is stricter than "modes covered", which counts a mode with one sample. 
 
 # %% [markdown]
@@ -561,7 +561,7 @@ assert all(abs(s - 1) < 1e-3 for s in sigmas) and float(grad_norms.max()) <= 1.0
 #   standard deviation over the batch, averaged;
 # - **PacGAN** (Lin et al., 2018) feeds $D$ $m$ samples at once, concatenated, all real or all generated.
 #
-# We measure both on a real batch and on a collapsed one, with every sample on one mode.
+# We measure both on a real batch and a collapsed one (every sample on one mode).
 
 # %%
 def my_minibatch_std(x, eps=1e-8):
@@ -625,7 +625,7 @@ assert gap < 1e-5 and moved > 1e-3      # float32 rounding over 50 steps: under 
 # %% [markdown]
 # ## 4. The stabilisers compared on the ring and the grid
 #
-# Every method is section 2's recipe with one change. The 5 seeds of a method train at once (`train_seeds`, a `vmap`).
+# Every method is section 2's recipe with one change. A method's 5 seeds train at once (`train_seeds`, a `vmap`).
 # Each run is scored on 2,500 samples, as in the PacGAN paper; the 100 runs are precomputed. The table gives the mean ± one standard deviation over seeds;
 # "different" means more than 2 standard errors apart. A run with no high-quality sample has no histogram over the
 # modes: its reverse KL is inf, and the table counts such runs ("inf in 2 runs") instead of averaging them.
@@ -739,7 +739,7 @@ for dataset, column, label in (("ring", "modes", "ring, modes"), ("ring", "hq", 
 #   90% high quality.
 #
 # At 5 seeds, 2 standard errors is a loose bar (two equal methods cross it about one time in ten): a
-# crossing is a hint. Appendix B has the papers' rows, grid samples and a re-run.
+# crossing is a hint. Appendix B has the papers' rows and a re-run.
 #
 # ### 4.1 The grid solved by a longer schedule
 #
@@ -857,9 +857,10 @@ for name, path in rkl_paths.items():
           + " ".join(f"{v:.2f}" for v in path))
 
 # %% [markdown]
-# Both runs start in one class (reverse KL 2.30, which is log 10). They spread out within a few hundred steps and end
-# with every digit at 6.0% to 15.8% of the samples: no collapse in this seed. To provoke one, give $G$ a much larger rate than $D$, e.g.
-# `GANConfig(lr=1e-2, d_lr=1e-3)`; left out, `d_lr` follows `lr` (section 2's cause). Appendix D
+# Both runs start in one class (reverse KL 2.30 = log 10). They spread out within a few hundred steps and end
+# with every digit at 6.0% to 15.8% of the samples: no collapse in this seed. Collapse is harder to provoke here than on the ring: $G$'s rate
+# 10 times $D$'s (`GANConfig(lr=1e-2, d_lr=1e-3)`) gave one healthy run and one off the data in two seeds of 800 steps
+# (benchmarks/RESULTS.md). Appendix D
 # re-runs 500 steps. 
 
 # %% [markdown]
