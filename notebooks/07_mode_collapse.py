@@ -587,7 +587,7 @@ print(f"packs of 2 with both samples on the same mode: real {same_mode_fraction(
 
 # %% [markdown]
 # The std feature reads 0.706 for the real batch and 0.010 for the collapsed one. Every pack of 2 in the collapsed
-# batch holds one mode twice, against 0.094 of the real packs (about 1 in 8).
+# batch holds one mode twice, against 0.094 of the real packs (chance alone gives 1 in 8).
 #
 # ### 3.5 An average of the generator's weights
 #
@@ -870,7 +870,7 @@ for name, path in rkl_paths.items():
 # (Kahng et al., 2018, a browser GAN visualiser): data, samples, $D$'s map, the generator's manifold (the image of a
 # grid of $z$, the grey lines) and gradient arrows.    Try:
 #
-# - the defaults: watch the samples find the ring's modes, then press *step G* and follow the arrows;
+# - the defaults: watch the samples find the ring's modes;
 # - the grid; then `D steps per G step` 5 with the Wasserstein loss and penalty `gp`;
 # - section 2's two failures;
 # - **draw data**: drag on the canvas, then *train on drawing*.
@@ -906,8 +906,8 @@ assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged
 # - **The stabilisers** are each a few lines, and each is a `GANConfig` field, a command-line flag and a
 #   playground control.
 # - **Over 5 seeds**, the recipe alone solves the ring. On the grid LSGAN (73.6% high quality) and the minibatch std
-#   (50.1%) beat the plain GAN (16.2%), and a longer schedule solves it in most runs. PacGAN2 and R1 brought most
-#   modes back (7.6 and 7.8 of 8, against 5.4).
+#   (50.1%) beat the plain GAN (16.2%), and a longer schedule solves it in most runs. Against section 2's collapse on the ring,
+#   PacGAN2 and R1 brought most modes back (7.6 and 7.8 of 8, against 5.4).
 # - **On MNIST**, watch the class histogram during training.
 
 # %% [markdown]
