@@ -503,7 +503,8 @@ print(f"cluster of z by hand = clusters_of for 20,000 codes; drawn shares {np.ro
 
 # %% [markdown]
 # The training command, `python -m gan_utils train --dataset mnist --self-condition K --steps 10000 --ema 0.999`, is
-# the shipped plain DCGAN's recipe with one flag added. The first
+# the shipped plain DCGAN's recipe (`--self-condition 0`, notebook 05) with one value changed,
+# $K$ for 0. The first
 # clustering uses $D$ at its random initialisation; every 1,000 steps the digits are clustered again in the current
 # $D$'s features, starting from the current means so that cluster $j$ stays cluster $j$
 # (`gan_utils.clusters.SelfConditioning`). We tried $K$ = 10, 20 and 40, with a second seed at $K = 10$ and $40$; the

@@ -241,9 +241,9 @@ print(f"at t = T: sqrt(abar) = {np.sqrt(ab[-1]):.4f}: the digit is gone, x_T is 
 # **DDIM** (denoising diffusion implicit models, Song et al., 2021) samples with any number $S$ of denoising steps.
 # It starts from pure noise. At each of $S$ times from $T$ down to 1, it predicts $\hat x_0$ and jumps to the next
 # time with the predicted noise, $x_{t'} = \sqrt{\bar\alpha_{t'}}\,\hat x_0 + \sqrt{1-\bar\alpha_{t'}}\,\varepsilon_\theta$.
-# The last jump is to $t' = 0$, where $\bar\alpha_0 = 1$, so $x_0 = \hat x_0$. As in Hugging Face's diffusers library
-# (`clip_sample` in its DDIM scheduler, on by default), $\hat x_0$ is clipped to $[-1, 1]$ and the noise recomputed
-# from it before the jump. DDIM adds no new noise on the way, so a sample is a fixed function of its starting noise.
+# The last jump is to $t' = 0$, where $\bar\alpha_0 = 1$, so $x_0 = \hat x_0$. $\hat x_0$ is clipped to $[-1, 1]$, as Hugging Face's diffusers library does
+# (`clip_sample`, on by default), and the noise is recomputed from it before the jump (diffusers' optional
+# `use_clipped_model_output`). DDIM adds no new noise on the way, so a sample is a fixed function of its starting noise.
 # The cell checks the loss and the sampler by hand against the library. Then it samples with the *exact* denoiser of
 # a one-digit data set, which must land on that digit.
 
