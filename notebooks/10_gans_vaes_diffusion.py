@@ -191,7 +191,7 @@ for ax in axes[1:]:
 plt.show()
 
 # %% [markdown]
-# The VAE already beats a uniform guess's 8 bits per pixel; its means are blurred, which section 6 examines.
+# The VAE already beats a uniform guess's 8 bits per pixel; section 6 examines its blurred means.
 #
 # ## 3. Diffusion, by hand
 #
@@ -230,8 +230,8 @@ print(f"at t = T: sqrt(abar) = {np.sqrt(ab[-1]):.4f}: the digit is gone, x_T is 
 
 # %% [markdown]
 # A network $\varepsilon_\theta(x_t, t)$ learns to **predict the noise**. Pick a digit, a step $t$ uniformly and a
-# noise $\varepsilon$, form $x_t$ in one jump, and regress: $L = \mathbb E\,\|\varepsilon - \varepsilon_\theta(x_t,
-# t)\|^2$. This is Ho et al.'s "simple" loss, a reweighted ELBO (Appendix D). Ours is a small U-Net,
+# noise $\varepsilon$, form $x_t$ in one jump, and regress: $L = \mathbb E\,\tfrac{1}{d_x}\|\varepsilon - \varepsilon_\theta(x_t, t)\|^2$, averaged over
+# pixels. This is Ho et al.'s "simple" loss, a reweighted ELBO (Appendix D). Ours is a small U-Net,
 # `rivals.Denoiser`. It sees the image as a 14x14 grid of 2x2-pixel patches, goes down to 7x7 and back up. On the way
 # up it also receives its own 14x14 features (a skip connection; notebook 11 builds a full U-Net). Its blocks are
 # residual (each adds its input to its output), and each receives the time $t$ as sines and cosines of several
@@ -726,8 +726,7 @@ assert max(max(v) for v in shares.values()) < copy_line, stale + "a model crosse
 #   GAN gives no such bound. A better bound need not mean better samples: the VAE with 64 latent numbers has the better
 #   bound and the worse samples, in every seed.
 #
-# Not measured here: the rivals at their best (a KL schedule or a learnt prior for the VAE, a larger denoiser trained for
-# hours), more than one seed at 20 minutes, and budgets of hours.
+# Not measured here: the rivals at their best (a KL schedule or a learnt prior, a larger denoiser trained for hours), more than one seed at 20 minutes, and budgets of hours.
 
 # %% [markdown]
 # ## Exercises

@@ -300,8 +300,9 @@ print(f"options: {options}; l1 before the step {float(m['l1']):.4f} (checked by 
 # notebook since 05 trains. It takes 600 steps of 32 pairs, about six passes over the training characters. A callback keeps the held-out translations every 100 steps.
 # This is **one seed**; section 6 has five. The section's last cell compares this run with seed 0 of section 6's
 # table, the same recipe run ahead. The same seed is not bit-identical on another machine or
-# thread count (floating-point sums run in another order), so expect small gaps. FID is left out: it swings widely between seeds
-# (section 6). Style is a share of 376 yes-or-no calls, so one character called differently moves it by 0.27%.
+# thread count (floating-point sums run in another order), so expect small gaps. FID and style are left out of that gap. FID swings widely between
+# seeds (section 6). Style is a share of 376 yes-or-no calls, so one call moves it by 0.27%, twice the others' largest
+# gap; the last line prints both runs' style.
 
 # %%
 STEPS = 60 if TESTING else 600
@@ -334,7 +335,8 @@ print(f"Against copying the printed glyph: content {100 * (live['content'] - cop
 seed_0 = next(r for r in precomputed.load("11_objectives")[0]["rows"] if r["objective"] == "L1 + GAN" and r["seed"] == 0)
 gap = max(abs(live[k] - seed_0[k]) / max(abs(seed_0[k]), 1e-9) for k in ("l1", "ssim", "content", "sharpness"))
 print(f"Seed 0 of section 6's table is this recipe: this run's L1, SSIM, content and sharpness differ from it by at "
-      f"most {gap:.2%}; FID {live['fid']:.1f} here against {seed_0['fid']:.1f} there.")
+      f"most {gap:.2%}; FID {live['fid']:.1f} here against {seed_0['fid']:.1f} there, style {live['style']:.1%} against "
+      f"{seed_0['style']:.1%}.")
 
 # %% [markdown]
 # ## 6. What each loss buys, over five seeds
