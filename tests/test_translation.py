@@ -219,8 +219,10 @@ def test_brush_text_draws_the_rows_and_names_missing_characters():
     g = models.UNetGenerator(16, 8, rngs=nnx.Rngs(0))
     d = models.PatchDiscriminator(16, 8, n_down=1, rngs=nnx.Rngs(1))
     fig = widgets.draw_brush_text(g, "你好 A𠀋", discriminator=d, pairs=pairs)
-    axes = fig.get_axes()
+    axes = [a for a in fig.get_axes() if a.get_label() != "<colorbar>"]
     assert len(axes) == 4 * 2                                            # 4 rows x 2 characters found
+    bars = [a for a in fig.get_axes() if a.get_label() == "<colorbar>"]   # the key to D's colours, with D's row
+    assert len(bars) == 1 and bars[0].get_ylabel() == "D: probability real"
     assert "not in the glyph data" in fig._suptitle.get_text() and "A𠀋" in fig._suptitle.get_text()
     assert [a.get_ylabel() for a in axes[::2]] == ["printed (source)", "the GAN's brush", "the font's brush (true)",
                                                    "D on each patch"]
