@@ -1,6 +1,13 @@
-"""Where a test run's minutes go: every test's start, end and worker, in _build/test-times/tests.jsonl (one run's).
+"""The test run's time: where its minutes go, in what order the work is handed out, and the budget it must keep.
 
-Read after a slow run (CI's fresh clone keeps it): which tests ran beside which, and where a worker waited."""
+- Every test's start, end and worker go to _build/test-times/tests.jsonl (one run's; CI's fresh clone keeps it).
+- tests/test_times.json records a full run's seconds per file (and the tests over 3 s): the files are handed to the
+  two workers longest first, so that no long file starts last while the other worker sits idle (with
+  ``--dist loadfile --no-loadscope-reorder``, as ./course.sh test runs them); every notebook, every browser test and
+  every recorded test over 3 s is marked ``slow`` (``./course.sh test -m "not slow"``: the quick subset).
+- A full run (no paths, no -m, -k or --deselect) fails when its wall time passes ``test_budget_minutes``
+  (pyproject.toml), after printing where the minutes went; ``python scripts/test_times.py`` refreshes the record.
+"""
 import json
 import os
 import time
@@ -8,7 +15,46 @@ from pathlib import Path
 
 import pytest
 
-_LOG = Path(__file__).resolve().parent / "_build" / "test-times" / "tests.jsonl"
+ROOT = Path(__file__).resolve().parent
+_LOG = ROOT / "_build" / "test-times" / "tests.jsonl"
+TIMES = ROOT / "tests" / "test_times.json"
+SLOW_SECONDS = 3.0        # a recorded test at least this long is `slow`
+UNKNOWN_FILE_SECONDS = 30  # where a file the record does not know yet goes in the order (a new file is rarely tiny)
+
+
+def pytest_addoption(parser):
+    parser.addini("test_budget_minutes", "a full run's wall-time budget, in minutes (conftest.py)", default="25")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a notebook, a browser test or a test that took over 3 s in the "
+                            "recorded run (tests/test_times.json); the quick subset: -m 'not slow'")
+    config._gan_start = time.time()
+
+
+def _record() -> dict:
+    try:
+        return json.loads(TIMES.read_text())
+    except (OSError, ValueError):
+        return {"files": {}, "slow_tests": {}}
+
+
+def _file(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def pytest_collection_modifyitems(config, items):
+    record = _record()
+    files, slow = record.get("files", {}), record.get("slow_tests", {})
+    for item in items:
+        if (_file(item.nodeid).endswith(".ipynb") or item.get_closest_marker("browser")
+                or slow.get(item.nodeid, 0) >= SLOW_SECONDS):
+            item.add_marker(pytest.mark.slow)
+    # Longest file first (a stable sort: each file's tests keep their order, as nbval needs).
+    first = {}
+    for i, item in enumerate(items):
+        first.setdefault(_file(item.nodeid), i)
+    items.sort(key=lambda it: (-files.get(_file(it.nodeid), UNKNOWN_FILE_SECONDS), first[_file(it.nodeid)]))
 
 
 def pytest_sessionstart(session):
@@ -26,3 +72,51 @@ def pytest_runtest_protocol(item, nextitem):
     with open(_LOG, "a") as f:   # one short line per test: appends from both workers do not interleave
         f.write(json.dumps({"test": item.nodeid, "worker": os.environ.get("PYTEST_XDIST_WORKER", "-"),
                             "start": round(start, 1), "s": round(time.time() - start, 1)}) + "\n")
+
+
+def is_full_run(config) -> bool:
+    """Every test of the testpaths, none filtered out: the run the budget is about."""
+    from _pytest.config import Config
+    o = config.option
+    return (getattr(config, "args_source", None) == Config.ArgsSource.TESTPATHS and not o.markexpr
+            and not o.keyword and not (getattr(o, "deselect", None) or []) and not getattr(o, "lf", False)
+            and not getattr(o, "exitfirst", False))
+
+
+def read_log(path: Path = _LOG) -> list[dict]:
+    try:
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    except (OSError, ValueError):
+        return []
+
+
+def budget_verdict(wall_s: float, budget_min: float, rows: list[dict], top: int = 8) -> tuple[bool, str]:
+    """(within budget?, the lines that say so): the wall time against the budget, then the slowest files."""
+    per_file: dict = {}
+    for r in rows:
+        per_file[_file(r["test"])] = per_file.get(_file(r["test"]), 0) + r["s"]
+    serial = sum(per_file.values())
+    ok = wall_s <= 60 * budget_min
+    lines = [f"test time: {wall_s / 60:.1f} min of wall time ({serial / 60:.1f} min of test time over the workers), "
+             f"budget {budget_min:g} min: " + ("within it" if ok else "OVER IT, the run fails")]
+    lines += [f"  {s:7.1f} s  {f}" for f, s in sorted(per_file.items(), key=lambda kv: -kv[1])[:top]]
+    if not ok:
+        lines.append("A new notebook or test pays for its own minutes: make it or another one faster (docs/testing.md"
+                     ", 'The time budget'), or raise test_budget_minutes in pyproject.toml with the reason.")
+    return ok, "\n".join(lines)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    if hasattr(config, "workerinput") or not is_full_run(config):
+        return
+    ok, config._gan_budget = budget_verdict(time.time() - config._gan_start,
+                                            float(config.getini("test_budget_minutes")), read_log())
+    if not ok and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if getattr(config, "_gan_budget", None):
+        terminalreporter.write_sep("=", "time budget")
+        terminalreporter.write_line(config._gan_budget)

@@ -124,7 +124,8 @@ export GAN_COURSE_TEST=1 MPLBACKEND=Agg
 # notebook's cells, stays on one worker, in order (--dist loadfile, as nbval needs).
 workers=()
 if [ $# -le 1 ] && [ "${GAN_COURSE_TEST_WORKERS:-2}" != 1 ]; then
-  workers=(-n "${GAN_COURSE_TEST_WORKERS:-2}" --dist loadfile)
+  # --no-loadscope-reorder: the files go out in conftest.py's order (longest first, from tests/test_times.json)
+  workers=(-n "${GAN_COURSE_TEST_WORKERS:-2}" --dist loadfile --no-loadscope-reorder)
 fi
 # --durations: the slowest tests, printed last, so that a slow CI run says where its minutes went
 exec .venv/bin/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider --durations=25 "${workers[@]}" "${@:2}"

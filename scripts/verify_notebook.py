@@ -111,6 +111,31 @@ def _not_a_notebook(path: Path) -> str:
     return "a Python file with no jupytext header and no `# %%` cells, not a notebook's .py"
 
 
+def _execute_off_the_running_loop(client) -> None:
+    """client.execute(), in a thread of its own when this one has an asyncio loop marked as running (a test process
+    that has driven Chromium with Playwright): nbclient would otherwise drive the kernel through jupyter_core's
+    helper thread, where a CI run once waited 20 minutes on a reply already in its socket (tests/kernel_run.py)."""
+    import asyncio
+    import threading
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        client.execute()
+        return
+    failed = []
+
+    def run():
+        try:
+            client.execute()
+        except BaseException as exc:   # re-raised in the caller's thread
+            failed.append(exc)
+    thread = threading.Thread(target=run, name="verify-notebook")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+
+
 def verify(path: Path, offset: int, workdir: Path, timeout: int, keep: Path | None = None) -> dict:
     """Run one notebook in normal mode with seeds shifted by ``offset``; return what happened. With ``keep`` (a
     folder), the executed notebook is also written there as ``<name>.offset<offset>.ipynb``, so that the numbers its
@@ -132,7 +157,7 @@ def verify(path: Path, offset: int, workdir: Path, timeout: int, keep: Path | No
     t0 = time.time()
     crashed = None
     try:
-        client.execute()
+        _execute_off_the_running_loop(client)
     except Exception as exc:                          # a dead kernel or a timeout: the run failed
         crashed = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     finally:

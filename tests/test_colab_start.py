@@ -62,9 +62,11 @@ def colab(tmp_path_factory):
     return {"python": py, "home": home, "env": env}
 
 
-def _run(colab, ipynb: Path, cells=None, extra_env=None, timeout=900):
-    """Executes a copy of ``ipynb`` (outside the clone, like Colab) in the colab kernel; returns the notebook."""
-    from nbclient import NotebookClient
+def _run(colab, ipynb: Path, cells=None, extra_env=None, cell_timeout=180, deadline=240):
+    """Executes a copy of ``ipynb`` (outside the clone, like Colab) in the colab kernel, in a process of its own
+    (tests/kernel_run.py says why); returns the notebook. A cell over ``cell_timeout`` seconds, or the whole run
+    over ``deadline``, fails the test naming the cell."""
+    import kernel_run
 
     nb = nbformat.read(ipynb, as_version=4)
     if cells is not None:
@@ -72,19 +74,14 @@ def _run(colab, ipynb: Path, cells=None, extra_env=None, timeout=900):
     work = colab["home"] / ipynb.stem
     work.mkdir(exist_ok=True)
     kernel = json.loads((colab["home"] / "kernels" / "colab" / "kernel.json").read_text())
-    kernel["env"] = {**colab["env"], **(extra_env or {})}   # on top of this process's environment (jupyter_client)
+    kernel["env"] = {**colab["env"], **(extra_env or {})}   # on top of the runner's environment (jupyter_client)
     (colab["home"] / "kernels" / "colab" / "kernel.json").write_text(json.dumps(kernel))
-    old = os.environ.get("JUPYTER_PATH")
-    os.environ["JUPYTER_PATH"] = str(colab["home"])
     start = time.time()
     try:
-        NotebookClient(nb, timeout=timeout, kernel_name="colab", resources={"metadata": {"path": str(work)}}).execute()
+        nb = kernel_run.execute(nb, "colab", work, env={"JUPYTER_PATH": str(colab["home"])},
+                                cell_timeout=cell_timeout, deadline=deadline)
     finally:
         _log_times(ipynb, nb, time.time() - start)
-        if old is None:
-            os.environ.pop("JUPYTER_PATH")
-        else:
-            os.environ["JUPYTER_PATH"] = old
     return nb
 
 
@@ -103,7 +100,7 @@ def _log_times(ipynb: Path, nb, wall: float) -> None:
 
     cells = {i: span(c) for i, c in enumerate(nb.cells) if c.cell_type == "code"}
     idle = wall - sum(t for t in cells.values() if t)
-    if idle > 60:   # two CI runs once sat about 900 s outside any cell in notebook 01 (not seen since): say where
+    if idle > 60:   # kernel start and shutdown take a few seconds; more is worth reading
         import warnings
         warnings.warn(f"{ipynb.name} on Colab's versions: {wall:.0f} s, of which {idle:.0f} s outside its cells "
                       f"(kernel start, shutdown or a lost message); cell times {cells}")

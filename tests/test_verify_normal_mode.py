@@ -14,10 +14,21 @@ sys.path.insert(0, str(REPO / "scripts"))
 
 
 def test_notebook_01_normal_mode_passes_with_shifted_seeds(tmp_path):
-    import verify_notebook
+    """Run in a process of its own, as `./course.sh verify` runs it (tests/kernel_run.py says why a test worker
+    must not drive a kernel with nbclient itself), with a deadline that fails loudly."""
+    import json
+    import subprocess
     offset = 1 + datetime.date.today().toordinal() % 7
-    scratch = verify_notebook._scratch(tmp_path)
-    result = verify_notebook.verify(REPO / "notebooks/01_probability_background.py", offset, scratch, timeout=600)
+    record = tmp_path / "record.jsonl"
+    try:
+        done = subprocess.run([sys.executable, str(REPO / "scripts" / "verify_notebook.py"),
+                        "notebooks/01_probability_background.py", "--seed-offset", str(offset), "--timeout", "200",
+                        "--record", str(record)], cwd=REPO, capture_output=True, text=True, timeout=240)
+    except subprocess.TimeoutExpired as stalled:
+        raise AssertionError(f"notebook 01 in its normal mode passed its 240 s deadline: {stalled.stderr!r}"[-3000:])
+    lines = record.read_text().splitlines() if record.exists() else []
+    assert len(lines) == 1, f"scripts/verify_notebook.py recorded {len(lines)} results: {done.stderr[-3000:]}"
+    result = json.loads(lines[0])
     assert result["passed"], (f"notebook 01 in its normal mode with seeds shifted by {offset} "
                               f"(reproduce: ./course.sh verify notebooks/01_probability_background.py "
                               f"--seed-offset {offset}): {result['errors'] or result['crashed']}")
