@@ -66,23 +66,33 @@ def _run(colab, ipynb: Path, cells=None, extra_env=None, cell_timeout=180, deadl
     """Executes a copy of ``ipynb`` (outside the clone, like Colab) in the colab kernel, in a process of its own
     (tests/kernel_run.py says why); returns the notebook. A cell over ``cell_timeout`` seconds, or the whole run
     over ``deadline``, fails the test naming the cell."""
+    return _run_many(colab, [(ipynb, cells)], extra_env, cell_timeout, deadline)[0]
+
+
+def _run_many(colab, notebooks, extra_env=None, cell_timeout=180, deadline=240):
+    """_run for several (ipynb, cells) pairs, each on a fresh kernel, in one process (it and nbclient start once)."""
     import kernel_run
 
-    nb = nbformat.read(ipynb, as_version=4)
-    if cells is not None:
-        nb.cells = [c for i, c in enumerate(nb.cells) if i in cells]
-    work = colab["home"] / ipynb.stem
-    work.mkdir(exist_ok=True)
+    jobs = []
+    for ipynb, cells in notebooks:
+        nb = nbformat.read(ipynb, as_version=4)
+        if cells is not None:
+            nb.cells = [c for i, c in enumerate(nb.cells) if i in cells]
+        work = colab["home"] / ipynb.stem
+        work.mkdir(exist_ok=True)
+        jobs.append((nb, work))
     kernel = json.loads((colab["home"] / "kernels" / "colab" / "kernel.json").read_text())
     kernel["env"] = {**colab["env"], **(extra_env or {})}   # on top of the runner's environment (jupyter_client)
     (colab["home"] / "kernels" / "colab" / "kernel.json").write_text(json.dumps(kernel))
     start = time.time()
+    ran = [nb for nb, _ in jobs]
     try:
-        nb = kernel_run.execute(nb, "colab", work, env={"JUPYTER_PATH": str(colab["home"])},
-                                cell_timeout=cell_timeout, deadline=deadline)
+        ran = kernel_run.execute_many(jobs, "colab", env={"JUPYTER_PATH": str(colab["home"])},
+                                      cell_timeout=cell_timeout, deadline=deadline)
     finally:
-        _log_times(ipynb, nb, time.time() - start)
-    return nb
+        for (ipynb, _), nb in zip(notebooks, ran):
+            _log_times(ipynb, nb, (time.time() - start) / len(notebooks))
+    return ran
 
 
 def _log_times(ipynb: Path, nb, wall: float) -> None:
@@ -124,8 +134,8 @@ def test_every_setup_cell_installs_the_course_and_keeps_colabs_versions(colab):
     """Each notebook's setup cell, first run on a fresh Colab-like runtime: the course is installed from the
     repository address (no dependency downloaded), every import of the cell works with Colab's versions, and jax,
     flax and ipywidgets are still Colab's afterwards."""
-    for ipynb in NOTEBOOKS:
-        nb = _run(colab, ipynb, cells={_setup_index(ipynb)})
+    ran = _run_many(colab, [(ipynb, {_setup_index(ipynb)}) for ipynb in NOTEBOOKS])
+    for ipynb, nb in zip(NOTEBOOKS, ran):
         out = _text(nb.cells[0])
         assert "with Colab's own jax, flax and ipywidgets" in out, f"{ipynb.name}: {out}"
         assert f"JAX {COLAB['jax']}" in out, f"{ipynb.name} did not run on Colab's jax: {out}"

@@ -27,6 +27,29 @@ _GRID_MODES = {"GAN": [22, 24, 20, 25, 19], "PacGAN2": [17, 16, 18, 15, 19], "LS
 _FADE = int(np.argmax(np.sqrt(np.cumprod(1 - np.linspace(1e-4, 0.02, 1000))) < 0.5))
 
 
+class _Later:
+    """An answer that takes seconds to compute (it runs a shipped model): computed on first use, once, not when the
+    module is imported (every test worker imports it while collecting)."""
+
+    def __init__(self, compute):
+        self.compute = compute
+
+
+_computed = {}
+
+
+def _answers(table: dict, nb: str) -> dict:
+    """table[nb] with every _Later answer computed (once per run)."""
+    out = {}
+    for name, value in table[nb].items():
+        if isinstance(value, _Later):
+            if (id(table), nb, name) not in _computed:
+                _computed[id(table), nb, name] = value.compute()
+            value = _computed[id(table), nb, name]
+        out[name] = value
+    return out
+
+
 def _mlp_params(din, hidden, dout):
     """The parameters of notebook 00's MLP (two tanh hidden layers), built with Flax NNX and counted leaf by leaf."""
     from flax import nnx
@@ -69,8 +92,8 @@ RIGHT = {
     # the copying pair pays two GAN terms of -log 0.01; the cycle term both ways; F's error from G(x) in 3 levels;
     # the first t on the kai-smiley path where the judge calls most glyphs smiley
     "12": dict(ex1=2 * math.log(100), cycle_term=lambda g, f, x, y: np.abs(f(g(x)) - x).mean()
-               + np.abs(g(f(y)) - y).mean(), ex3=_rebuild_error(3), ex4=_switch_point("kai", "smiley"),
-               ex5=_fewest_shots(0.9)),
+               + np.abs(g(f(y)) - y).mean(), ex3=_Later(lambda: _rebuild_error(3)),
+               ex4=_Later(lambda: _switch_point("kai", "smiley")), ex5=_Later(lambda: _fewest_shots(0.9))),
 }
 WRONG = {
     # g(0.4) itself, not its derivative; squared norms; all 30 numbers counted as distinct; the weights without biases
@@ -105,7 +128,8 @@ WRONG = {
     # one GAN term only; one direction of the cycle; the error from two grey levels (section 5's black and white);
     # the switch on the path to song, section 6's path, instead of smiley; the first k that passes on the seeds' mean
     "12": dict(ex1=math.log(100), cycle_term=lambda g, f, x, y: np.abs(f(g(x)) - x).mean(),
-               ex3=_rebuild_error(2), ex4=_switch_point("kai", "song"), ex5=_fewest_shots(0.9, worst=False)),
+               ex3=_Later(lambda: _rebuild_error(2)), ex4=_Later(lambda: _switch_point("kai", "song")),
+               ex5=_Later(lambda: _fewest_shots(0.9, worst=False))),
 }
 
 
@@ -119,23 +143,23 @@ def _graded(nb, results):
 
 @pytest.mark.parametrize("nb", sorted(RIGHT))
 def test_reference_answers_pass(nb, capsys):
-    results = _graded(nb, grade(nb, **RIGHT[nb]))
+    results = _graded(nb, grade(nb, **_answers(RIGHT, nb)))
     assert {n: s for n, (s, _) in results.items()} == {n: "correct" for n in results}
-    check(nb, **RIGHT[nb])
+    check(nb, **_answers(RIGHT, nb))
     assert capsys.readouterr().out.count(": correct") == len(results)
 
 
 @pytest.mark.parametrize("nb", sorted(WRONG))
 def test_every_wrong_answer_fails_and_none_hides_another(nb, capsys):
-    results = _graded(nb, grade(nb, **WRONG[nb]))
+    results = _graded(nb, grade(nb, **_answers(WRONG, nb)))
     assert all(s == "not yet" for s, _ in results.values()), results
     with pytest.raises(ExerciseNotYet):
-        check(nb, **WRONG[nb])
+        check(nb, **_answers(WRONG, nb))
     out = capsys.readouterr().out
     assert all(f"exercise {n}: not yet" in out for n in results), out      # all reported before the raise
     # one wrong answer among right ones: only that one fails, the others are still graded correct
-    first = sorted(WRONG[nb])[0]
-    mixed = _graded(nb, grade(nb, **{**RIGHT[nb], first: WRONG[nb][first]}))
+    first = sorted(_answers(WRONG, nb))[0]
+    mixed = _graded(nb, grade(nb, **{**_answers(RIGHT, nb), first: _answers(WRONG, nb)[first]}))
     assert sorted(s for s, _ in mixed.values()) == ["correct"] * (len(mixed) - 1) + ["not yet"]
 
 
@@ -148,8 +172,8 @@ def test_unanswered_is_reported_not_failed(nb, capsys):
 
 def test_hints_do_not_give_the_answers_away():
     for nb in RIGHT:
-        for n, (_, hint) in grade(nb, **WRONG[nb]).items():
-            for v in RIGHT[nb].values():
+        for n, (_, hint) in grade(nb, **_answers(WRONG, nb)).items():
+            for v in _answers(RIGHT, nb).values():
                 if isinstance(v, float) and v not in (0.0, 2.0):
                     assert f"{v:.3f}" not in hint and f"{v:.2f}" not in hint, (nb, n, hint)
 

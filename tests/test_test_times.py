@@ -66,7 +66,7 @@ def test_a_stalled_notebook_fails_by_its_deadline_and_names_its_cell(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("import time\ntime.sleep(120)")]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    with pytest.raises(kernel_run.NotebookStalled, match="cell 1 started"):
+    with pytest.raises(kernel_run.NotebookStalled, match="notebook 0, cell 1 started"):
         kernel_run.execute(nb, "python3", tmp_path, deadline=15)
     nb.cells = nb.cells[:1] + [nbformat.v4.new_code_cell("print(x + 1)")]
     out = kernel_run.execute(nb, "python3", tmp_path, deadline=60)
