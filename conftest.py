@@ -3,10 +3,13 @@
 - Every test's start, end and worker go to _build/test-times/tests.jsonl (one run's; CI's fresh clone keeps it).
 - tests/test_times.json records a full run's seconds per file (and the tests over 3 s): the files are handed to the
   two workers longest first, so that no long file starts last while the other worker sits idle (with
-  ``--dist loadfile --no-loadscope-reorder``, as ./course.sh test runs them); every notebook, every browser test and
-  every recorded test over 3 s is marked ``slow`` (``./course.sh test -m "not slow"``: the quick subset).
+  ``--dist loadfile --no-loadscope-reorder``, as ./course.sh test runs them); every notebook, every browser test,
+  every test of the built website and every recorded test over 3 s is marked ``slow`` (``./course.sh test -m "not
+  slow"``: the quick subset).
 - A full run (no paths, no -m, -k or --deselect) fails when its wall time passes ``test_budget_minutes``
-  (pyproject.toml), after printing where the minutes went; ``python scripts/test_times.py`` refreshes the record.
+  (pyproject.toml), after printing where the minutes went. The budget is in minutes of the machine that made the
+  record; a machine measured slower at the run's start (machine_seconds) gets it scaled up, never down.
+  ``python scripts/test_times.py`` refreshes the record.
 """
 import json
 import os
@@ -27,8 +30,9 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: a notebook, a browser test or a test that took over 3 s in the "
-                            "recorded run (tests/test_times.json); the quick subset: -m 'not slow'")
+    config.addinivalue_line("markers", "slow: a notebook, a browser test, a test of the built website or a test "
+                            "that took over 3 s in the recorded run (tests/test_times.json); the quick subset: "
+                            "-m 'not slow'")
     config._gan_start = time.time()
 
 
@@ -48,6 +52,7 @@ def pytest_collection_modifyitems(config, items):
     files, slow = record.get("files", {}), record.get("slow_tests", {})
     for item in items:
         if (_file(item.nodeid).endswith(".ipynb") or item.get_closest_marker("browser")
+                or "book" in getattr(item, "fixturenames", ())      # the site's build, whichever test asks first
                 or slow.get(item.nodeid, 0) >= SLOW_SECONDS):
             item.add_marker(pytest.mark.slow)
     # Longest file first (a stable sort: each file's tests keep their order, as nbval needs).
@@ -57,11 +62,36 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda it: (-files.get(_file(it.nodeid), UNKNOWN_FILE_SECONDS), first[_file(it.nodeid)]))
 
 
+def machine_seconds() -> float:
+    """Seconds this machine takes now for a fixed piece of work (numpy's matrix products and a Python loop), the best
+    of 3: about 0.1 s on the 2-core machine of the record, twice that with both cores busy."""
+    import math
+
+    import numpy as np
+    a0 = np.random.default_rng(0).standard_normal((256, 256))
+    best = math.inf
+    for _ in range(3):
+        t = time.perf_counter()
+        a = a0
+        for _ in range(120):
+            a = np.tanh(a @ a / 16)
+        s = 0
+        for i in range(1_600_000):
+            s += i % 7
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session):
-    """A run starts its own record (in the main process only: xdist's workers start after it)."""
+    """A run starts its own record (in the main process only, before xdist starts its workers), with how fast this
+    machine is right now (the budget scales with it: budget_verdict)."""
     if not hasattr(session.config, "workerinput"):
         for old in _LOG.parent.glob("*.jsonl"):
             old.unlink()
+        session.config._gan_machine = machine_seconds()
+        _LOG.parent.mkdir(parents=True, exist_ok=True)
+        (_LOG.parent / "machine.json").write_text(json.dumps({"machine_seconds": session.config._gan_machine}))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -90,15 +120,24 @@ def read_log(path: Path = _LOG) -> list[dict]:
         return []
 
 
-def budget_verdict(wall_s: float, budget_min: float, rows: list[dict], top: int = 8) -> tuple[bool, str]:
-    """(within budget?, the lines that say so): the wall time against the budget, then the slowest files."""
+def budget_verdict(wall_s: float, budget_min: float, rows: list[dict], top: int = 8, machine_s: float | None = None,
+                   reference_s: float | None = None) -> tuple[bool, str]:
+    """(within budget?, the lines that say so): the wall time against the budget, then the slowest files.
+
+    The budget is in minutes of the machine that recorded tests/test_times.json (``reference_s``: its
+    machine_seconds()). A machine that is slower now (``machine_s``: a slower CPU, or other work beside the run)
+    gets the budget scaled by how much slower; a faster one keeps the budget as it is."""
     per_file: dict = {}
     for r in rows:
         per_file[_file(r["test"])] = per_file.get(_file(r["test"]), 0) + r["s"]
     serial = sum(per_file.values())
-    ok = wall_s <= 60 * budget_min
+    scale = max(1.0, machine_s / reference_s) if machine_s and reference_s else 1.0
+    ok = wall_s <= 60 * budget_min * scale
     lines = [f"test time: {wall_s / 60:.1f} min of wall time ({serial / 60:.1f} min of test time over the workers), "
-             f"budget {budget_min:g} min: " + ("within it" if ok else "OVER IT, the run fails")]
+             f"budget {budget_min:g} min" + (f" x {scale:.2f} (this machine is slower now than the record's: "
+                                             f"{machine_s:.3f} s against {reference_s:.3f} s of machine_seconds())"
+                                             if scale > 1 else "")
+             + ": " + ("within it" if ok else "OVER IT, the run fails")]
     lines += [f"  {s:7.1f} s  {f}" for f, s in sorted(per_file.items(), key=lambda kv: -kv[1])[:top]]
     if not ok:
         lines.append("A new notebook or test pays for its own minutes: make it or another one faster (docs/testing.md"
@@ -111,7 +150,9 @@ def pytest_sessionfinish(session, exitstatus):
     if hasattr(config, "workerinput") or not is_full_run(config):
         return
     ok, config._gan_budget = budget_verdict(time.time() - config._gan_start,
-                                            float(config.getini("test_budget_minutes")), read_log())
+                                            float(config.getini("test_budget_minutes")), read_log(),
+                                            machine_s=getattr(config, "_gan_machine", None),
+                                            reference_s=_record().get("machine_seconds"))
     if not ok and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 

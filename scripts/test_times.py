@@ -47,7 +47,12 @@ def main(argv=None) -> int:
         record = summarise(rows)
     except (OSError, ValueError, KeyError) as e:
         ap.error(f"--log {args.log}: {e}")
-    record = {"recorded": _dt.date.today().isoformat(), "note": args.note, **record}
+    try:   # how fast the machine was at the run's start (conftest.py's machine_seconds): the budget's unit
+        machine = json.loads((args.log.parent / "machine.json").read_text())["machine_seconds"]
+    except (OSError, ValueError, KeyError):
+        ap.error(f"no machine.json beside {args.log}: the log must come from a full run of this version's conftest.py")
+    record = {"recorded": _dt.date.today().isoformat(), "note": args.note, "machine_seconds": round(machine, 4),
+              **record}
     TIMES.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
     print(f"{TIMES.relative_to(ROOT)}: {record['tests']} tests, {len(record['files'])} files, "
           f"{record['test_seconds'] / 60:.1f} min of test time, {record['span_seconds'] / 60:.1f} min from first to "

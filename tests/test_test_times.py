@@ -37,10 +37,23 @@ def test_the_budget_fails_a_run_that_passes_it_and_names_the_slowest_files():
     assert ok and "within it" in text and "400.0 s" in text, text
 
 
+def test_the_budget_scales_up_on_a_slower_machine_never_down():
+    rows = _rows(("tests/a.py::t", 5.0))
+    ok, text = root_conftest.budget_verdict(40 * 60, 25, rows, machine_s=0.2, reference_s=0.1)   # twice as slow
+    assert ok and "x 2.00" in text, text
+    ok, text = root_conftest.budget_verdict(51 * 60, 25, rows, machine_s=0.2, reference_s=0.1)
+    assert not ok, text
+    ok, text = root_conftest.budget_verdict(26 * 60, 25, rows, machine_s=0.05, reference_s=0.1)   # faster: 25 still
+    assert not ok and " x " not in text, text
+    assert root_conftest.machine_seconds() > 0
+
+
 def test_the_budget_is_recorded_in_the_repository():
     import tomllib
     ini = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
     assert 0 < float(ini["test_budget_minutes"]) <= 25 and ini["timeout"] <= 300, ini
+    record = json.loads((ROOT / "tests" / "test_times.json").read_text())
+    assert 0 < record["machine_seconds"] < 10, "the record needs the speed of the machine that made it"
 
 
 def test_the_record_orders_files_longest_first_and_marks_slow_tests(tmp_path):
