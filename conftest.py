@@ -19,9 +19,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent
-_LOG = ROOT / "_build" / "test-times" / "tests.jsonl"
-TIMES = ROOT / "tests" / "test_times.json"
-SLOW_SECONDS = 3.0        # a recorded test at least this long is `slow`
+
+
+def _load_test_times():
+    """scripts/test_times.py (not a package): the record's format, read here and written there."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("test_times", ROOT / "scripts" / "test_times.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+test_times = _load_test_times()
+_LOG, TIMES, _file = test_times.LOG, test_times.TIMES, test_times.file_of
 UNKNOWN_FILE_SECONDS = 30  # where a file the record does not know yet goes in the order (a new file is rarely tiny)
 
 
@@ -43,17 +53,13 @@ def _record() -> dict:
         return {"files": {}, "slow_tests": {}}
 
 
-def _file(nodeid: str) -> str:
-    return nodeid.split("::", 1)[0]
-
-
 def pytest_collection_modifyitems(config, items):
     record = _record()
     files, slow = record.get("files", {}), record.get("slow_tests", {})
     for item in items:
         if (_file(item.nodeid).endswith(".ipynb") or item.get_closest_marker("browser")
                 or "book" in getattr(item, "fixturenames", ())      # the site's build, whichever test asks first
-                or slow.get(item.nodeid, 0) >= SLOW_SECONDS):
+                or slow.get(item.nodeid, 0) >= test_times.SLOW_SECONDS):
             item.add_marker(pytest.mark.slow)
     # Longest file first (a stable sort: each file's tests keep their order, as nbval needs).
     first = {}
@@ -84,11 +90,13 @@ def machine_seconds() -> float:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session):
-    """A run starts its own record (in the main process only, before xdist starts its workers), with how fast this
-    machine is right now (the budget scales with it: budget_verdict)."""
+    """A run starts its own record (in the main process only, before xdist starts its workers); a full run also
+    records how fast this machine is right now (the budget scales with it: budget_verdict)."""
     if not hasattr(session.config, "workerinput"):
-        for old in _LOG.parent.glob("*.jsonl"):
-            old.unlink()
+        for old in [*_LOG.parent.glob("*.jsonl"), _LOG.parent / "machine.json"]:
+            old.unlink(missing_ok=True)
+        if not is_full_run(session.config):     # the budget and the record are about full runs only
+            return
         session.config._gan_machine = machine_seconds()
         _LOG.parent.mkdir(parents=True, exist_ok=True)
         (_LOG.parent / "machine.json").write_text(json.dumps({"machine_seconds": session.config._gan_machine}))
@@ -110,7 +118,7 @@ def is_full_run(config) -> bool:
     o = config.option
     return (getattr(config, "args_source", None) == Config.ArgsSource.TESTPATHS and not o.markexpr
             and not o.keyword and not (getattr(o, "deselect", None) or []) and not getattr(o, "lf", False)
-            and not getattr(o, "exitfirst", False))
+            and not getattr(o, "exitfirst", False) and not o.collectonly)
 
 
 def read_log(path: Path = _LOG) -> list[dict]:
@@ -127,9 +135,7 @@ def budget_verdict(wall_s: float, budget_min: float, rows: list[dict], top: int 
     The budget is in minutes of the machine that recorded tests/test_times.json (``reference_s``: its
     machine_seconds()). A machine that is slower now (``machine_s``: a slower CPU, or other work beside the run)
     gets the budget scaled by how much slower; a faster one keeps the budget as it is."""
-    per_file: dict = {}
-    for r in rows:
-        per_file[_file(r["test"])] = per_file.get(_file(r["test"]), 0) + r["s"]
+    per_file = test_times.summarise(rows)["files"] if rows else {}     # longest first
     serial = sum(per_file.values())
     scale = max(1.0, machine_s / reference_s) if machine_s and reference_s else 1.0
     ok = wall_s <= 60 * budget_min * scale
@@ -138,7 +144,7 @@ def budget_verdict(wall_s: float, budget_min: float, rows: list[dict], top: int 
                                              f"{machine_s:.3f} s against {reference_s:.3f} s of machine_seconds())"
                                              if scale > 1 else "")
              + ": " + ("within it" if ok else "OVER IT, the run fails")]
-    lines += [f"  {s:7.1f} s  {f}" for f, s in sorted(per_file.items(), key=lambda kv: -kv[1])[:top]]
+    lines += [f"  {s:7.1f} s  {f}" for f, s in list(per_file.items())[:top]]
     if not ok:
         lines.append("A new notebook or test pays for its own minutes: make it or another one faster (docs/testing.md"
                      ", 'The time budget'), or raise test_budget_minutes in pyproject.toml with the reason.")

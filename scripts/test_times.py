@@ -21,6 +21,11 @@ TIMES = ROOT / "tests" / "test_times.json"
 SLOW_SECONDS = 3.0
 
 
+def file_of(nodeid: str) -> str:
+    """The file of a test id (a notebook's cells, a test module's tests)."""
+    return nodeid.split("::", 1)[0]
+
+
 def summarise(rows: list[dict]) -> dict:
     """{file: seconds}, {slow test: seconds} and the run's span, from the lines of tests.jsonl."""
     if not rows:
@@ -28,7 +33,7 @@ def summarise(rows: list[dict]) -> dict:
     files: dict[str, float] = {}
     slow: dict[str, float] = {}
     for r in rows:
-        f = r["test"].split("::", 1)[0]
+        f = file_of(r["test"])
         files[f] = round(files.get(f, 0) + r["s"], 1)
         if r["s"] >= SLOW_SECONDS and not f.endswith(".ipynb"):
             slow[r["test"]] = r["s"]
