@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The course's two commands, from nothing to running:
-#   ./course.sh lab    set up a virtual environment (.venv) and open the course in JupyterLab
+#   ./course.sh lab    set up a virtual environment (.venv) and open the course in JupyterLab; with arguments, they
+#                      go to JupyterLab (e.g. ./course.sh lab --port 8890 --no-browser)
 #                      (GAN_COURSE_PROJECTOR=1 ./course.sh lab: projector mode, larger figures and text for a hall)
 #   ./course.sh test   set up the same environment and run every test (unit tests + every notebook via nbval);
 #                      with arguments, they go to pytest (e.g. ./course.sh test notebooks/03_generator.ipynb -x)
@@ -16,15 +17,33 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 cmd="${1:-}"
-case "$cmd" in lab|test|book|i18n|execute|verify) ;; *) echo "usage: ./course.sh lab | test [pytest args] | book [sphinx-build args] | i18n [--check] | execute NOTEBOOK... | verify NOTEBOOK... [--seed-offset N...]" >&2; exit 2 ;; esac
+# a path without its extension (notebooks/03_generator.py -> notebooks/03_generator; a dot in a folder's name is no
+# extension: ./notebooks/03_generator stays whole)
+stem() { local base="${1##*/}"; case "$base" in ?*.*) echo "${1%.*}" ;; *) echo "$1" ;; esac; }
+case "$cmd" in lab|test|book|i18n|execute|verify) ;; *) echo "usage: ./course.sh lab [jupyter lab args] | test [pytest args] | book [sphinx-build args] | i18n [--check] | execute NOTEBOOK... | verify NOTEBOOK... [--seed-offset N...]" >&2; exit 2 ;; esac
 # What execute and verify need is checked before the install (minutes from nothing), not after it.
 if [ "$cmd" = execute ] || [ "$cmd" = verify ]; then
   [ $# -ge 2 ] || { echo "usage: ./course.sh $cmd notebooks/NN_name.py [...]$([ "$cmd" = verify ] && echo ' [--seed-offset N...]')" >&2; exit 2; }
 fi
 if [ "$cmd" = execute ]; then
+  # a notebook is an .ipynb, or a jupytext percent-format .py (a jupytext header or `# %%` cells), as
+  # scripts/verify_notebook.py decides: jupytext would pair any other file (writing an .ipynb beside it), nbconvert fail
   for nb in "${@:2}"; do
-    stem="${nb%.*}"
-    [ -f "$stem.ipynb" ] || [ -f "$stem.py" ] || { echo "./course.sh execute: no notebook $nb (give e.g. notebooks/03_generator.py)" >&2; exit 2; }
+    stem="$(stem "$nb")"; ext="${nb#"$stem"}"; why=""
+    case "$ext" in
+      .py|.ipynb|"") ;;
+      *) why="a $ext file" ;;
+    esac
+    if [ -z "$why" ] && [ ! -f "$stem.ipynb" ]; then
+      if [ ! -f "$stem.py" ]; then why="no $stem.ipynb or $stem.py"
+      elif ! grep -qE '^#[[:space:]]+jupytext:|^# %%' "$stem.py"; then
+        why="a Python file with no jupytext header and no # %% cells"
+      fi
+    fi
+    if [ -n "$why" ]; then
+      echo "./course.sh execute: $nb is not a notebook ($why): give e.g. notebooks/03_generator.py" >&2
+      exit 2
+    fi
   done
 fi
 
@@ -95,12 +114,13 @@ export JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES="${JAX_PERSISTENT_CACHE_MIN_ENT
 if [ "$cmd" = lab ]; then
   root_flag=()
   [ "$(id -u)" = 0 ] && root_flag=(--allow-root)   # containers and some cloud machines run as root
-  exec .venv/bin/jupyter lab "${root_flag[@]}" notebooks/
+  # a teacher's own options reach JupyterLab: ./course.sh lab --port 8890 --no-browser
+  exec .venv/bin/jupyter lab "${root_flag[@]}" notebooks/ "${@:2}"
 fi
 if [ "$cmd" = execute ]; then
   export MPLBACKEND=module://matplotlib_inline.backend_inline
   for nb in "${@:2}"; do
-    stem="${nb%.*}"
+    stem="$(stem "$nb")"
     # the side edited last wins; the .ipynb keeps its outputs (a new notebook, written as its .py, gets its .ipynb)
     .venv/bin/jupytext --sync "$([ -f "$stem.ipynb" ] && echo "$stem.ipynb" || echo "$stem.py")"
     echo "==> executing $stem.ipynb (normal mode, in place)"

@@ -171,13 +171,26 @@ def setup(clone: str | os.PathLike | None = None) -> str:
     return f"installed {', '.join(r for r, _ in unmet)}; using {source}"
 
 
-PROJECTOR_ENV = "GAN_COURSE_PROJECTOR"   # =1: every notebook's setup cell turns projector mode on
+PROJECTOR_ENV = "GAN_COURSE_PROJECTOR"   # =1 (or true, yes, on): every notebook's setup cell turns projector mode on
+_ON, _OFF = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 PROJECTOR_DPI = 160                      # figures 1.6 times as large on screen, their text with them
 # the notebook's own text in JupyterLab and Notebook 7 (their CSS variables; defaults 14, 13 and 13 pixels); html:root
 # outranks the theme's own :root rule (in Notebook 7 a plain :root lost to it: tests/test_projector_browser.py)
 PROJECTOR_CSS = ("<style>html:root {{ --jp-content-font-size1: {}px; --jp-code-font-size: {}px; "
                  "--jp-ui-font-size1: {}px; }}</style>")
 _projected = False                       # whether this kernel's page has the larger text, to put it back
+
+
+def _projector_env() -> bool:
+    """Whether ``GAN_COURSE_PROJECTOR`` asks for projector mode: 1, true, yes or on (any case) do; 0, false, no, off
+    or nothing do not. Any other value is a typo: a warning names the accepted values, and projector mode stays off
+    (a warning, not an error: every setup cell reads the variable, and a class must not stop on a typo in it)."""
+    value = os.environ.get(PROJECTOR_ENV, "").strip().lower()
+    if value not in _ON + _OFF:
+        import warnings
+        warnings.warn(f"{PROJECTOR_ENV}={os.environ[PROJECTOR_ENV]!r} is neither on nor off, so projector mode stays "
+                      "off: set it to 1, true, yes or on (or 0, false, no, off)", stacklevel=3)
+    return value in _ON
 
 
 def style(projector: bool | None = None) -> None:
@@ -190,13 +203,13 @@ def style(projector: bool | None = None) -> None:
 
     Args:
       projector: True or False; None (the setup cells) reads the environment variable ``GAN_COURSE_PROJECTOR``
-        ("1": on), so that ``GAN_COURSE_PROJECTOR=1 ./course.sh lab`` (or ``%env GAN_COURSE_PROJECTOR=1`` in Colab,
-        before the setup cell) turns it on for every notebook. Called again, it switches; figures drawn after
-        the call follow it.
+        (1, true, yes or on, in any case: on), so that ``GAN_COURSE_PROJECTOR=1 ./course.sh lab`` (or
+        ``%env GAN_COURSE_PROJECTOR=1`` in Colab, before the setup cell) turns it on for every notebook. Called
+        again, it switches; figures drawn after the call follow it.
     """
     import matplotlib.pyplot as plt  # here, not on top: the command line and the site's build import this module
     if projector is None:
-        projector = os.environ.get(PROJECTOR_ENV, "") == "1"
+        projector = _projector_env()
     elif not isinstance(projector, bool):
         raise ValueError(f"projector must be True, False or None (None: the environment variable {PROJECTOR_ENV}), "
                          f"got {projector!r}.")

@@ -29,6 +29,14 @@ class ExerciseNotYet(AssertionError):
 _Result = tuple[str, str]  # (status, message); status is "correct", "not yet" or "not answered"
 
 
+def _text(got: Any) -> str | None:
+    """The hint for an answer typed as text where a number is asked ("0.5", or an array of strings), else None:
+    float("0.5") would read it, but a string is not the number the notebook's code computes."""
+    if isinstance(got, (str, bytes)) or getattr(getattr(got, "dtype", None), "kind", "") in ("U", "S"):
+        return f"expected a number, got the string {repr(got)[:60]}: give a number, without quotes (0.5, not '0.5')"
+    return None
+
+
 def _number(got: Any, want: float | Callable[[], float], tol: float, hint: str) -> _Result:
     """Grade a number; ``want`` may be a function, called only when there is an answer (a reference that costs
     seconds to compute is not computed for an empty answer cell)."""
@@ -36,6 +44,8 @@ def _number(got: Any, want: float | Callable[[], float], tol: float, hint: str) 
         return "not answered", ""
     if isinstance(got, bool):      # float(True) is 1.0: a yes/no is not the number asked for
         return "not yet", f"expected a number, got {got!r}"
+    if _text(got):
+        return "not yet", _text(got)
     try:
         value = float(got)
     except (TypeError, ValueError):
@@ -52,6 +62,8 @@ def _function(fn: Callable | None, probe: Callable[[Callable], bool], hint: str)
         return ("correct", "") if probe(fn) else ("not yet", hint)
     except _Unanswered:
         return "not answered", ""
+    except _Text as e:
+        return "not yet", f"your function returned the string {e.args[0]}: return a number (or an array), not text"
     except Exception as e:  # the reader's code raised: say what, not the answer
         return "not yet", f"your function raised {type(e).__name__}: {e}"
 
@@ -69,10 +81,16 @@ class _Unanswered(Exception):
     """A reader's function still returns the placeholder None."""
 
 
+class _Text(Exception):
+    """A reader's function returns a string (which float() would read) where a number is asked."""
+
+
 def _call(fn: Callable, *args):
     out = fn(*args)
     if out is None:
         raise _Unanswered
+    if _text(out):
+        raise _Text(repr(out)[:60])
     return out
 
 
@@ -248,10 +266,17 @@ def _nb06(ex1=None, ex2_real=None, ex2_blur=None, ex3=None, *, feat_test=None, f
         out[2] = ("not answered", "")
     elif _missing(x_test=x_test, real_imgs=real_imgs, blurred=blurred):   # graded a right answer "not yet"
         out[2] = _missing(x_test=x_test, real_imgs=real_imgs, blurred=blurred)
+    elif _text(ex2_real) or _text(ex2_blur):
+        out[2] = ("not yet", _text(ex2_real) or _text(ex2_blur))
     else:
         want = [abs(float(np.mean(x_test, dtype=np.float64)) - float(np.mean(v, dtype=np.float64)))
                 for v in (real_imgs, blurred)]
-        out[2] = (("correct", "") if np.allclose([float(ex2_real), float(ex2_blur)], want, atol=1e-3) else
+        try:
+            got = [float(ex2_real), float(ex2_blur)]
+        except (TypeError, ValueError):     # a list or an array for one of them: a hint, not a traceback
+            got = None
+        out[2] = (("not yet", f"expected two numbers, got {type(ex2_real).__name__} and {type(ex2_blur).__name__}")
+                  if got is None else ("correct", "") if np.allclose(got, want, atol=1e-3) else
                   ("not yet", "the absolute difference of the mean pixel values (uint8 as floats, 0-255 units): "
                               "|mean(x_test) - mean(set)| for each set"))
     if ex3 is None:
@@ -268,6 +293,8 @@ def _nb06(ex1=None, ex2_real=None, ex2_blur=None, ex3=None, *, feat_test=None, f
 
 
 def _number_pair(got, want, tol, hint) -> _Result:
+    if _text(got) or any(_text(v) for v in (got if isinstance(got, (tuple, list)) else ())):
+        return "not yet", "expected a pair of numbers (precision, recall), not strings: give them without quotes"
     try:
         a, b = (float(v) for v in got)
     except (TypeError, ValueError):

@@ -143,19 +143,28 @@ def lint(msgid: str, msgstr: str, terms: list[tuple[str, str]] | None = None) ->
     return problems
 
 
+def unfinished(page: str, cat: Catalog) -> list[str]:
+    """Each message of a page's catalogue that a released page may not have: untranslated, or fuzzy (stale)."""
+    out = []
+    for msg in cat:
+        where = f"{page}: {msg.id[:70]!r}"
+        if msg.id and msg.fuzzy:
+            out.append(f"{where}: the English changed; update the translation and remove the fuzzy flag")
+        elif msg.id and not msg.string:
+            out.append(f"{where}: not translated")
+    return out
+
+
 def page_problems(page: str, complete: bool) -> list[str]:
     """Every problem of a page's catalogue (with complete: also each message untranslated or fuzzy)."""
-    cat, terms, out = load(page), glossary(), []
+    cat, terms = load(page), glossary()
     if cat is None:
         return [f"{page}: no catalogue: run ./course.sh i18n"]
+    out = unfinished(page, cat) if complete else []
     for msg in cat:
         if not msg.id:
             continue
         where = f"{page}: {msg.id[:70]!r}"
-        if complete and msg.fuzzy:
-            out.append(f"{where}: the English changed; update the translation and remove the fuzzy flag")
-        elif complete and not msg.string:
-            out.append(f"{where}: not translated")
         if msg.string and not msg.fuzzy and msg.string not in (msg.id, automatic(msg.id)):
             out += [f"{where}: {p}" for p in lint(msg.id, msg.string, terms)]
     return out
@@ -367,6 +376,9 @@ def refresh(check: bool) -> list[str]:
         if page not in cats:
             problems.append(f"released.txt lists {page!r}, which is no page of the site")
             continue
+        if check:     # a released page shows only Chinese: a message left untranslated or stale shows English
+            problems += [f"{p} (released page: translate it, or take {page} out of released.txt)"
+                         for p in unfinished(page, cats[page])]
         if page.startswith("notebooks/"):
             name = page.split("/", 1)[1]
             nb, _ = chinese_notebook(name, cats[page])

@@ -21,6 +21,9 @@ the .py as ``# %% slideshow={"slide_type": "skip"}``):
 reveal.js itself (5.2.1, MIT) is vendored in docs/_static/reveal.js/ with its licence (README.txt says how), so a deck
 works offline; formulas use the site's own MathJax (docs are built with sphinx-mathjax-offline), found at ``--static``
 (default: the site's ``_static`` folder, one level above the decks). A slide taller than the screen scrolls.
+
+A deck carries ``MARKER`` in its head: the command replaces a deck it made earlier, but refuses any other file of that
+name (``--force`` replaces it), and checks every notebook and output before it writes the first deck.
 """
 from __future__ import annotations
 
@@ -37,6 +40,9 @@ SKIPPED = ("# Check", "# Your answers", "# Checker")
 WORDS = 110                     # a slide of prose read aloud in under a minute, in 26-pixel type on a 1280x800 slide
 APPENDIX = re.compile(r"^##\s+(Appendix|附录)", re.M)
 NBVAL = re.compile(r"^# NBVAL\w*[^\n]*\n?", re.M)      # the test suite's markers (tests/), not the lesson's
+# every deck's <meta name="generator"> (the template writes it): a file with it may be replaced; any other file is the
+# learner's, never overwritten without --force
+MARKER = "gans-in-jax scripts/slides.py"
 BADGE = re.compile(r"\[!\[[^]]*\]\(https://colab\.research\.google\.com/assets/[^)]*\)\]\([^)]*\)\n*")
 
 
@@ -139,25 +145,54 @@ def deck_notebook(nb: dict, core: int | None = None) -> dict:
     return nb
 
 
+def deck(ipynb: Path, english: Path | None = None):
+    """The deck notebook of ``ipynb`` (``deck_notebook``, as nbformat's node). ValueError, naming the file and what is
+    wrong, for a file that is not a readable notebook (not JSON, not nbformat), one with no cells, or one whose
+    lecture core has no slide."""
+    import nbformat
+    try:
+        nb = nbformat.reads(ipynb.read_text(encoding="utf-8"), as_version=4)    # sources joined into strings
+        nbformat.validate(nb)                   # reads only logs some schema errors; a deck needs a valid notebook
+    except Exception as e:                      # NotJSONError, ValidationError, UnicodeDecodeError, a JSON list...
+        why = " ".join(str(e).split())[:160] or type(e).__name__
+        raise ValueError(f"{ipynb} is not a readable notebook ({why}): give a notebook as Jupyter saves it, e.g. "
+                         "notebooks/05_training_loop.ipynb") from None
+    if not nb.cells:
+        raise ValueError(f"{ipynb} has no cells: there is nothing to put on slides")
+    core = core_length(json.loads(english.read_text(encoding="utf-8"))["cells"]) if english else None
+    out = nbformat.from_dict(deck_notebook(nb, core))
+    if not out.cells:                           # nbconvert's own error ("All cells are hidden") names no file
+        raise ValueError(f"{ipynb} has no slide: every cell of its lecture core is skipped (the setup, check, answer "
+                         "and checker cells, and cells marked 'skip')")
+    return out
+
+
 def build(ipynb: Path, out: Path, *, static: str = "../_static", english: Path | None = None,
           page: str | None = None, language: str = "en") -> Path:
     """Writes the deck of ``ipynb`` to ``out`` (an .html file). ``english``: the English notebook whose core length
-    a translated one uses (same cells, translated headings); ``page``: a link back to the notebook's page."""
-    import nbformat
+    a translated one uses (same cells, translated headings); ``page``: a link back to the notebook's page.
+    ValueError (``deck``) for a notebook with no deck, before anything is written."""
     from nbconvert import SlidesExporter
 
-    nb = nbformat.reads(ipynb.read_text(encoding="utf-8"), as_version=4)      # sources joined into strings
-    core = core_length(json.loads(english.read_text(encoding="utf-8"))["cells"]) if english else None
-    deck = nbformat.from_dict(deck_notebook(nb, core))
+    cells = deck(ipynb, english)
     exporter = SlidesExporter(template_name="course", extra_template_basedirs=[str(TEMPLATE)])
-    title = next((m[1] for c in deck.cells if c.cell_type == "markdown"
+    title = next((m[1] for c in cells.cells if c.cell_type == "markdown"
                   for m in [re.match(r"#\s+(.+)", c.source)] if m), ipynb.stem)
-    html, _ = exporter.from_notebook_node(deck, resources={
+    html, _ = exporter.from_notebook_node(cells, resources={
         "metadata": {"name": title}, "course": {"static": static.rstrip("/"), "page": page or "",
-                                                "language": language}})
+                                                "language": language, "marker": MARKER}})
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
     return out
+
+
+def ours(path: Path) -> bool:
+    """Whether the file at ``path`` is a deck this script wrote (``MARKER`` in its head)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return MARKER in f.read(4096)
+    except OSError:
+        return False
 
 
 def main(argv=None) -> int:
@@ -166,11 +201,29 @@ def main(argv=None) -> int:
     ap.add_argument("-o", "--out", type=Path, required=True, help="folder for the decks (NN_name.html)")
     ap.add_argument("--static", default="../_static",
                     help="where the decks find reveal.js/ and mathjax/ (relative to the decks; default: the site's)")
+    ap.add_argument("--force", action="store_true",
+                    help="replace an existing NN_name.html in the folder even if this script did not write it")
     args = ap.parse_args(argv)
-    for nb in args.notebooks:
+    outs = {}
+    for nb in args.notebooks:                   # every check before the first deck: a refusal writes nothing
         if not nb.is_file() or nb.suffix != ".ipynb":
             ap.error(f"no notebook {nb} (give e.g. notebooks/05_training_loop.ipynb)")
-        print(build(nb, args.out / f"{nb.stem}.html", static=args.static))
+        out = args.out / f"{nb.stem}.html"
+        if out in outs:
+            ap.exit(2, f"{ap.prog}: error: {outs[out]} and {nb} would both write {out}: make their decks one at a "
+                       "time, into different folders (-o)\n")
+        outs[out] = nb
+        if out.is_dir():
+            ap.exit(2, f"{ap.prog}: error: {out} is a folder: choose another folder for the decks (-o)\n")
+        if out.exists() and not args.force and not ours(out):     # a learner's own file of that name: never lost
+            ap.exit(2, f"{ap.prog}: error: {out} exists and is not a deck made by slides.py: choose another folder "
+                       "(-o) or pass --force to replace it\n")
+        try:
+            deck(nb)
+        except ValueError as e:
+            ap.exit(2, f"{ap.prog}: error: {e}\n")
+    for out, nb in outs.items():
+        print(build(nb, out, static=args.static))
     return 0
 
 
