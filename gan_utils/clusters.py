@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from . import data
+from . import checks, data
 
 __all__ = ["kmeans", "assign", "cluster_scores", "discriminator_features", "SelfConditioning", "RECLUSTER_EVERY",
            "FIT_POINTS"]
@@ -32,7 +32,7 @@ def _check_features(x, what: str = "features") -> np.ndarray:
     x = np.asarray(x, np.float32)
     if x.ndim != 2 or x.shape[0] < 1:
         raise ValueError(f"{what} must be a 2-D array (N, F) with N >= 1, got shape {x.shape}.")
-    data._check_finite(x, what, ": features of NaN images or of a diverged discriminator? (check the training "
+    checks.finite(x, what, ": features of NaN images or of a diverged discriminator? (check the training "
                                 "losses)")
     return x
 
@@ -83,7 +83,7 @@ def kmeans(x, k: int, key: jax.Array, *, init=None, iters: int = 30) -> tuple[ja
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 2 <= k <= x.shape[0]:
         raise ValueError(f"k must be an integer in 2..N (N = {x.shape[0]} points), got {k!r}.")
     k = int(k)
-    data._check_count("iters", iters, 0)
+    checks.count("iters", iters, 0)
     c = _plus_plus(x, k, key) if init is None else jnp.asarray(_check_features(init, "init"))
     if c.shape != (k, x.shape[1]):
         raise ValueError(f"init must have shape (k, F) = ({k}, {x.shape[1]}), got {c.shape}.")
@@ -145,7 +145,7 @@ def discriminator_features(discriminator: nnx.Module, images, *, batch_size: int
     images = np.asarray(images)
     if images.ndim != 4 or images.shape[1:] != (28, 28, 1) or len(images) == 0:
         raise ValueError(f"images must be (N, 28, 28, 1) in [-1, 1] with N >= 1, got shape {images.shape}.")
-    data._check_count("batch_size", batch_size)
+    checks.count("batch_size", batch_size)
     d = nnx.clone(discriminator)
     d.eval()
     graphdef, state = nnx.split(d)

@@ -267,6 +267,13 @@ class GANConfig:
             raise ValueError(f"model 'pix2pix' translates the glyph pairs and dataset 'glyphs' needs it; got model "
                              f"{model!r} with dataset {self.dataset!r}: leave model out (None) for the dataset's own.")
         object.__setattr__(self, "model", model)
+        if model != "mlp" and "hidden" not in self._from_dataset and tuple(self.hidden) != (128, 128) \
+                and not _READING_STORED.get():
+            # hidden sets the toy MLPs' widths; recorded for a DCGAN or a translator, it would describe nothing
+            raise ValueError(f"hidden={tuple(self.hidden)} sets the MLP widths of the toy GANs; model {model!r} has "
+                             "no MLP: leave hidden out (drop --hidden)"
+                             + (", and set unet_base and patch_base for the translator's widths." if glyphs else
+                                ", and set g_base and d_base for the DCGAN's widths."))
         if glyphs:
             self._check_translator()
         if self.latent_dim is None:   # (not `or`: latent_dim=0 is an error below, not the default)
@@ -445,13 +452,16 @@ class GANConfig:
     def replace(self, **changes) -> "GANConfig":
         """A copy with some fields changed (validated again).
 
-        A field that took its dataset's default (left None) takes the new dataset's when ``dataset`` or ``model``
-        changes: ``GANConfig(dataset="ring").replace(dataset="mnist")`` is the MNIST DCGAN with its own batch size,
-        learning rates and latent size, not a copy of the toy recipe's.
+        The copy is the config built from the same arguments with ``changes``: a field that took its dataset's
+        default (left None) is derived again. ``GANConfig(dataset="ring").replace(dataset="mnist")`` is the MNIST
+        DCGAN with its own batch size, learning rates and latent size, not a copy of the toy recipe's; and
+        ``GANConfig(dataset="ring").replace(lr=1e-2)`` trains D at 1e-2, as ``GANConfig(dataset="ring", lr=1e-2)``
+        does (the toy recipe's d_lr of 1e-3 goes with its own lr only).
         """
-        if {"dataset", "model"} & set(changes):
-            changes = {**{n: None for n in self._from_dataset}, **changes}
-        return dataclasses.replace(self, **changes)
+        derived = {n: None for n in self._from_dataset}
+        if self.model != "mlp":   # the MLP widths a stored DCGAN or translator recorded describe nothing: derive them
+            derived["hidden"] = None
+        return dataclasses.replace(self, **{**derived, **changes})
 
 
 def command_line_defaults(fields: dict, steps: int | None) -> dict:

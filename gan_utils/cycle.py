@@ -30,7 +30,7 @@ import numpy as np
 import optax
 from flax import nnx
 
-from . import data, losses, models, translation
+from . import checks, data, losses, models, translation
 
 __all__ = ["CycleGAN", "cycle_losses", "make_cycle_step", "train_cyclegan", "CYCLE_WEIGHT", "IDENTITY_WEIGHT",
            "PRETRAINED_CYCLEGAN_DIR", "load_pretrained", "quantise", "hidden_detail", "METHODS", "compare_run"]
@@ -155,11 +155,17 @@ def train_cyclegan(x_images, y_images, *, size: int = 32, steps: int | None = 60
     """
     if (steps is None) == (minutes is None):
         raise ValueError("give exactly one of steps (a number of updates) or minutes (a wall-clock budget).")
-    xs, ys = (data.to_unit_range(a) if np.asarray(a).dtype == np.uint8 else np.asarray(a, np.float32)
-              for a in (x_images, y_images))
-    for name, a in (("x_images", xs), ("y_images", ys)):
-        if a.ndim != 4 or a.shape[1:] != (size, size, 1):
-            raise ValueError(f"{name} must have shape (N, {size}, {size}, 1) for size={size}, got {a.shape}.")
+    if steps is not None:
+        steps = checks.count("steps", steps)            # 0 would return an untrained model as if trained
+    else:
+        minutes = checks.number("minutes", minutes, low=0, low_open=True)
+    size = checks.count("size", size)
+    xs, ys = (checks.unit_images(a, name, shape=(size, size, 1), uint8=True)
+              for a, name in ((x_images, "x_images"), (y_images, "y_images")))
+    batch_size = checks.count("batch_size", batch_size)
+    callback_every = checks.count("callback_every", callback_every)
+    cycle_weight, identity_weight = (checks.number(n, v, low=0) for n, v in (("cycle_weight", cycle_weight),
+                                                                             ("identity_weight", identity_weight)))
     model = CycleGAN(size, seed=seed, **build)
     x_batches = data.BatchSampler(xs, batch_size, jax.random.key(seed + 10))
     y_batches = data.BatchSampler(ys, batch_size, jax.random.key(seed + 11))
@@ -201,10 +207,11 @@ def load_pretrained(path=PRETRAINED_CYCLEGAN_DIR):
 
 
 def quantise(x, levels: int) -> np.ndarray:
-    """Rounds images in [-1, 1] to ``levels`` evenly spaced grey levels (2: black or white, -1 or 1)."""
-    if isinstance(levels, bool) or not isinstance(levels, int) or levels < 2:
-        raise ValueError(f"levels must be an integer >= 2 (2: black or white), got {levels!r}.")
-    q = np.round((np.clip(np.asarray(x, np.float32), -1, 1) + 1) / 2 * (levels - 1)) / (levels - 1)
+    """Rounds images (N, S, S, C) in [-1, 1] to ``levels`` evenly spaced grey levels (2: black or white, -1 or 1)."""
+    levels = checks.count("levels", levels, 2)   # 2: black or white
+    # any shape (a batch, one glyph, a row of pixels); values beyond [-1, 1] (noise added) are clipped
+    x = checks.unit_images(x, "x", ndim=None, noisy=True)
+    q = np.round((np.clip(x, -1, 1) + 1) / 2 * (levels - 1)) / (levels - 1)
     return (2 * q - 1).astype(np.float32)
 
 
@@ -213,7 +220,11 @@ def hidden_detail(g, f, x, y, *, noise=(0.02, 0.05, 0.1, 0.2), levels=(16, 4, 2)
     characters, (N, S, S, 1) in [-1, 1]. ``f`` rebuilds x from ``g(x)``; from ``g(x)`` with Gaussian noise of each
     std in ``noise``; from ``g(x)`` rounded to each number of grey ``levels``; and from y, a brush glyph ``g`` never
     touched. Returns {input name: {"l1", "ssim"} of f(input) against x, and "change", the mean |input - g(x)|}."""
-    x, y = (np.asarray(a, np.float32) for a in (x, y))
+    x, y = (checks.unit_images(a, name, shape=(None, None, 1), square=True) for a, name in ((x, "x"), (y, "y")))
+    if x.shape != y.shape:
+        raise ValueError(f"x and y must be the same characters in the two fonts, got shapes {x.shape} and {y.shape}.")
+    noise = [checks.number("each noise std", s, low=0) for s in np.atleast_1d(noise).tolist()]
+    levels = [checks.count("each number of grey levels", k, 2) for k in np.atleast_1d(levels).tolist()]
     gx = np.asarray(models.translate(g, x))
     rng = np.random.default_rng(seed)
     inputs = {"g(x)": gx,

@@ -29,6 +29,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from . import checks
+
 __all__ = [
     "MNIST_ENV_VAR", "MNIST_FILES", "MNIST_MIRRORS", "MnistDataError", "mnist_dir", "load_mnist", "read_idx",
     "to_unit_range", "to_uint8", "center_digit", "BatchSampler", "GaussianMixture", "mixture_1d", "ring", "grid",
@@ -210,41 +212,6 @@ def load_mnist(split: str = "train", *, n: int | None = None) -> tuple[np.ndarra
     return images[..., None], labels
 
 
-_RANGE_TOL = 1e-3   # how far float images may stray outside their range by rounding before a check refuses them
-
-
-def _check_finite(x, what: str = "the values", why: str = ": the generator has diverged (check the training losses)"
-                 ) -> None:
-    """The one check for NaN and Inf that every function of the course's data and metrics goes through.
-
-    Raises:
-      ValueError: ``x`` (any numeric array) holds NaN or Inf; the message names ``what`` and ``why``.
-    """
-    x = np.asarray(x)
-    if np.issubdtype(x.dtype, np.inexact) and not np.all(np.isfinite(x)):
-        raise ValueError(f"NaN or Inf in {what}{why}.")
-
-
-def _check_unit_images(x, what: str = "images") -> np.ndarray:
-    """The one check of images that a model takes (the generator's range): floats in [-1, 1] (up to rounding), no
-    NaN or Inf. Returns them as a numpy array of their own float dtype.
-
-    Raises:
-      TypeError: not floats (uint8 pixels: ``to_unit_range`` scales them).
-      ValueError: NaN or Inf, or values outside [-1, 1] (pixel values in [0, 255], say).
-    """
-    x = np.asarray(x)
-    if not np.issubdtype(x.dtype, np.floating):
-        fix = "scale uint8 pixels with gan_utils.data.to_unit_range" if x.dtype in (np.uint8, bool) else \
-            "convert them to floats in [-1, 1]"
-        raise TypeError(f"{what} must be floats in [-1, 1] (the generator's tanh range), got dtype {x.dtype}: {fix}.")
-    _check_finite(x, what)
-    if x.size and (x.min() < -1 - _RANGE_TOL or x.max() > 1 + _RANGE_TOL):
-        raise ValueError(f"{what} must lie in [-1, 1] (the generator's tanh range), got [{x.min():.3g}, "
-                         f"{x.max():.3g}]. Scale [0, 1] images with x * 2 - 1, uint8 pixels with data.to_unit_range.")
-    return x
-
-
 def _integer_pixels_error(name: str, x: np.ndarray) -> TypeError:
     """Integers other than uint8 (a list of pixel values, or int64 labels) are ambiguous: say how to pass them."""
     fix = (" They look like pixel values: pass np.asarray(x, np.uint8)." if x.size and 0 <= x.min() and x.max() <= 255
@@ -274,7 +241,7 @@ def to_unit_range(images: np.ndarray) -> np.ndarray:
     if images.dtype != np.uint8:
         raise TypeError(f"to_unit_range expects uint8 images in [0, 255], got dtype {images.dtype}. "
                         "If your images are already floats, scale them yourself (x * 2 - 1 for [0, 1]).")
-    return images.astype(np.float32) / 127.5 - 1.0
+    return checks.pixels_to_unit(images)
 
 
 def to_uint8(images) -> np.ndarray:
@@ -308,7 +275,7 @@ def to_uint8(images) -> np.ndarray:
     x = x.astype(np.float32)
     if not np.all(np.isfinite(x)):
         raise ValueError("to_uint8 got NaN or Inf values; the generator has diverged (check the training losses).")
-    if x.size and x.min() >= 0 and x.max() > 1 + _RANGE_TOL:
+    if x.size and x.min() >= 0 and x.max() > 1 + checks.RANGE_TOL:
         raise ValueError(f"to_uint8 maps generator output in [-1, 1] to pixels, but these floats lie in [{x.min():g}, "
                          f"{x.max():g}]: pixel values in [0, 255]? Pass them as np.asarray(x, np.uint8) (or scale them "
                          "into [-1, 1] with x / 127.5 - 1).")
@@ -335,15 +302,15 @@ def center_digit(image, box: int = 20, size: int = 28) -> np.ndarray:
     x = x[..., 0] if x.ndim == 3 and x.shape[-1] == 1 else x
     if x.ndim != 2:
         raise ValueError(f"center_digit expects one (H, W) or (H, W, 1) image, got shape {np.shape(image)}.")
-    _check_count("size", size)
-    _check_count("box", box)
+    checks.count("size", size)
+    checks.count("box", box)
     if box > size:
         raise ValueError(f"box ({box}) must fit in the output's side, size ({size}); MNIST's are 20 and 28.")
     if not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
         raise TypeError(f"center_digit takes ink intensities (numbers), got dtype {x.dtype}.")
-    _check_finite(x, "the image", ": draw with values in [0, 1]")
+    checks.finite(x, "the image", ": draw with values in [0, 1]")
     x = x.astype(np.float32) / (255.0 if x.dtype == np.uint8 else 1.0)
-    if x.size and (x.min() < -_RANGE_TOL or x.max() > 1 + _RANGE_TOL):
+    if x.size and (x.min() < -checks.RANGE_TOL or x.max() > 1 + checks.RANGE_TOL):
         raise ValueError(f"center_digit takes ink in [0, 1] (white strokes on black) or uint8 in [0, 255], got values "
                          f"in [{x.min():g}, {x.max():g}]: divide pixel values by 255 (or pass them as uint8); "
                          "generator output in [-1, 1] becomes ink with (x + 1) / 2.")
@@ -394,7 +361,7 @@ class BatchSampler:
         n = sizes.pop()
         if n == 0:
             raise ValueError("data holds no examples (its first axis has length 0).")
-        _check_count("batch_size", batch_size)
+        checks.count("batch_size", batch_size)
         if batch_size > n:
             raise ValueError(f"batch_size must be in 1..{n} (the number of examples), got {batch_size}.")
         self.data, self.batch_size, self.key, self.n = data, int(batch_size), key, n
@@ -410,7 +377,7 @@ class BatchSampler:
     def batch(self, step: int):
         """The batch for ``step`` (an integer >= 0): shape (batch_size, *data.shape[1:]) (a tuple of those for tuple
         data)."""
-        step = _check_step("step", step)
+        step = checks.step("step", step)
         epoch, i = divmod(step, self.steps_per_epoch)
         rows = self._permutation(epoch)[i * self.batch_size:(i + 1) * self.batch_size]
         if isinstance(self.data, tuple):
@@ -422,8 +389,8 @@ class BatchSampler:
         of those for tuple data); the same as stacking ``batch(s)`` for each, gathered in one indexing operation instead
         of n (``train.fit`` asks for a fused call's batches at once). A subclass that overrides ``batch`` gets its
         own batches stacked, so the two never disagree."""
-        _check_count("n", n)
-        step = _check_step("step", step)
+        checks.count("n", n)
+        step = checks.step("step", step)
         if type(self).batch is not BatchSampler.batch:
             parts = [self.batch(s) for s in range(int(step), int(step) + int(n))]
             return jax.tree_util.tree_map(lambda *xs: np.stack(xs), *parts)
@@ -506,7 +473,7 @@ class GaussianMixture:
 
     def sample(self, key: jax.Array, n: int) -> jnp.ndarray:
         """Draws n samples; returns float32 (n, d), or (n,) for a 1-D mixture. Compiled once per n."""
-        n = _check_step("n", n)
+        n = checks.step("n", n)
         x = _sample_mixture(key, n, jnp.asarray(self.means, jnp.float32), jnp.asarray(self.stds, jnp.float32),
                             jnp.asarray(self.weights, jnp.float32))
         return x[:, 0] if self.dim == 1 else x
@@ -525,23 +492,9 @@ def mixture_1d(means=(-2.0, 2.0), stds=(0.5, 0.5), weights=None) -> GaussianMixt
     return GaussianMixture(np.asarray(means, float), stds, np.full(k, 1 / k) if weights is None else weights)
 
 
-def _check_count(name: str, value, minimum: int = 1) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-
-
-def _check_step(name: str, value) -> int:
-    """A step number as an int: an integer >= 0 (a Python, NumPy or 0-d JAX integer); 2.5 is not silently 2."""
-    if not isinstance(value, bool) and np.ndim(value) == 0 and np.issubdtype(np.asarray(value).dtype, np.integer):
-        value = int(value)
-        if value >= 0:
-            return value
-    raise ValueError(f"{name} must be an integer >= 0, got {value!r}.")
-
-
 def ring(n_modes: int = 8, radius: float = 1.0, std: float = 0.01) -> GaussianMixture:
     """The ring of Gaussians of the mode-collapse literature (PacGAN defaults: 8 modes, radius 1, std 0.01)."""
-    _check_count("n_modes", n_modes)
+    checks.count("n_modes", n_modes)
     if not 0 < radius < math.inf:
         raise ValueError(f"radius must be a positive, finite number, got {radius}.")
     angles = 2 * np.pi * np.arange(n_modes) / n_modes
@@ -550,7 +503,7 @@ def ring(n_modes: int = 8, radius: float = 1.0, std: float = 0.01) -> GaussianMi
 
 def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05) -> GaussianMixture:
     """The grid of Gaussians (PacGAN defaults: 5x5 centres at -4, -2, 0, 2, 4 in each axis, std 0.05)."""
-    _check_count("side", side)
+    checks.count("side", side)
     if not 0 < spacing < math.inf:
         raise ValueError(f"spacing must be a positive, finite number, got {spacing}.")
     c = (np.arange(side) - (side - 1) / 2) * spacing
@@ -614,9 +567,8 @@ class GlyphPairs:
         return np.array([where[c] for c in wanted], dtype=np.int64)
 
     def select(self, rows) -> "GlyphPairs":
-        """The pairs at ``rows`` (indices or a boolean mask), as a new GlyphPairs."""
-        rows = np.asarray(rows)
-        rows = np.flatnonzero(rows) if rows.dtype == bool else rows
+        """The pairs at ``rows`` (indices or a boolean mask of one entry per pair), as a new GlyphPairs."""
+        rows = checks.rows(rows, len(self))
         return GlyphPairs(self.source[rows], self.target[rows], "".join(self.chars[i] for i in rows), self.provenance)
 
     def halves(self, seed: int = 0) -> tuple["GlyphPairs", "GlyphPairs"]:
@@ -752,9 +704,8 @@ class GlyphStyles:
         return GlyphPairs.index(self, text)
 
     def select(self, rows) -> "GlyphStyles":
-        """The characters at ``rows`` (indices or a boolean mask), as a new GlyphStyles."""
-        rows = np.asarray(rows)
-        rows = np.flatnonzero(rows) if rows.dtype == bool else rows
+        """The characters at ``rows`` (indices or a boolean mask of one entry per character), as a new GlyphStyles."""
+        rows = checks.rows(rows, len(self))
         return GlyphStyles(self.source[rows], self.targets[rows], self.styles, "".join(self.chars[i] for i in rows),
                            self.provenance)
 

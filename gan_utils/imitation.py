@@ -23,7 +23,7 @@ import numpy as np
 import optax
 from flax import nnx
 
-from . import data, metrics, styles, translation
+from . import checks, data, metrics, styles, translation
 
 __all__ = ["START_CODE", "SHOTS", "fine_tune", "measure_imitation", "imitation_run"]
 
@@ -61,8 +61,8 @@ def fine_tune(generator: nnx.Module, source, target, *, code: str = START_CODE, 
     x, y = (_unit(a, name) for a, name in ((source, "source"), (target, "target")))
     if x.shape != y.shape:
         raise ValueError(f"source and target must be the same characters, got shapes {x.shape} and {y.shape}.")
-    for name, v in (("steps", steps), ("batch_size", batch_size)):
-        data._check_count(name, v)
+    steps, batch_size = checks.count("steps", steps), checks.count("batch_size", batch_size)
+    lr = checks.number("lr", lr, low=0, low_open=True, fix="2e-4 is pix2pix's")
     g = nnx.clone(generator)
     if not len(x):
         return g, {"l1": np.zeros(0), "seconds": 0.0}
@@ -88,10 +88,7 @@ def _one_hot(code: str) -> np.ndarray:
 
 
 def _unit(images, name: str) -> np.ndarray:
-    x = np.asarray(images)
-    if x.ndim != 4 or x.shape[1:] != (32, 32, 1):
-        raise ValueError(f"{name} must be glyphs (k, 32, 32, 1), got shape {x.shape}.")
-    return data.to_unit_range(x) if x.dtype == np.uint8 else x.astype(np.float32)
+    return checks.unit_images(images, name, shape=(32, 32, 1), uint8=True, min_count=0)
 
 
 def measure_imitation(generator: nnx.Module, test: data.GlyphStyles, train_hand=None, *, code: str = START_CODE,
@@ -110,6 +107,9 @@ def measure_imitation(generator: nnx.Module, test: data.GlyphStyles, train_hand=
       against the true held-out hand glyphs) and ``copy_line`` (``metrics.copy_line`` for the test count);
       ``images`` (N, 32, 32, 1).
     """
+    if "hand" not in test.styles:
+        raise ValueError("test holds no hand glyphs to compare with: load it with "
+                         "data.load_glyph_styles('test', hand=True).")
     judge = classifier or styles.load_hand_classifier()
     x = styles.draw_in_style(generator, data.to_unit_range(test.source), _one_hot(code))
     features, logits = translation.classifier_logits(x, judge)

@@ -59,7 +59,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from . import data
+from . import checks, data
 from .checkpoint import _json_safe   # the one cleaner of what is written as JSON (meta.json, metrics.json)
 
 __all__ = ["CLASSIFIER_DIR", "MnistClassifier", "load_classifier", "classifier_meta", "classifier_outputs",
@@ -157,7 +157,7 @@ def _as_model_input(images) -> np.ndarray:
         raise data._integer_pixels_error("the classifier", x)
     if not np.issubdtype(x.dtype, np.floating):
         raise TypeError(f"images must be uint8 in [0, 255] or floats in [-1, 1], got dtype {x.dtype}.")
-    return data._check_unit_images(x, "float images").astype(np.float32)
+    return checks.unit_images(x, "float images", ndim=None).astype(np.float32)
 
 
 def classifier_outputs(images, classifier: MnistClassifier | None = None,
@@ -200,7 +200,7 @@ def _features(x, name: str = "features", min_rows: int = 1) -> np.ndarray:
     f = np.asarray(x, np.float64)
     if f.ndim != 2 or len(f) < min_rows:
         raise ValueError(f"{name} must have shape (N, D) with N >= {min_rows}, got {f.shape}.")
-    data._check_finite(f, name, _NONFINITE)
+    checks.finite(f, name, _NONFINITE)
     return f
 
 
@@ -214,7 +214,7 @@ def _symmetric(a: np.ndarray, name: str) -> np.ndarray:
     a = np.asarray(a, np.float64)
     if a.ndim != 2 or a.shape[0] != a.shape[1]:
         raise ValueError(f"{name} must be a square matrix, got shape {a.shape}.")
-    data._check_finite(a, name, _NONFINITE)
+    checks.finite(a, name, _NONFINITE)
     if np.abs(a - a.T).max(initial=0.0) > 1e-6 * np.abs(a).max(initial=0.0):   # rounding leaves far less
         raise ValueError(f"{name} is not symmetric, so it is not a covariance matrix (np.cov(features, rowvar=False) "
                          "gives one).")
@@ -268,8 +268,8 @@ def frechet_distance(mu1, cov1, mu2, cov2) -> float:
     cov1, cov2 = _symmetric(cov1, "cov1"), _symmetric(cov2, "cov2")
     if mu1.shape != mu2.shape or cov1.shape != cov2.shape or cov1.shape != mu1.shape * 2:
         raise ValueError(f"shapes do not fit: mu1 {mu1.shape}, cov1 {cov1.shape}, mu2 {mu2.shape}, cov2 {cov2.shape}.")
-    data._check_finite(mu1, "mu1", _NONFINITE)
-    data._check_finite(mu2, "mu2", _NONFINITE)
+    checks.finite(mu1, "mu1", _NONFINITE)
+    checks.finite(mu2, "mu2", _NONFINITE)
     _check_psd(np.linalg.eigvalsh(cov1), "cov1")
     d2 = float(np.sum((mu1 - mu2) ** 2) + np.trace(cov1) + np.trace(cov2) - 2 * trace_sqrt_product(cov1, cov2))
     return max(d2, 0.0)
@@ -303,7 +303,7 @@ def inception_score(probs) -> float:
     p = np.asarray(probs, np.float64)
     if p.ndim != 2 or len(p) == 0:
         raise ValueError(f"probs must have shape (N, classes) with N >= 1, got {p.shape}.")
-    data._check_finite(p, "probs", _NONFINITE)
+    checks.finite(p, "probs", _NONFINITE)
     if not (np.all(np.isfinite(p)) and p.min() >= 0 and np.allclose(p.sum(1), 1.0, atol=1e-3)):
         # logits or scores give a number above the score's maximum (the number of classes), which means nothing
         raise ValueError("probs must be class probabilities: rows of non-negative numbers summing to 1 (e.g. "
@@ -316,10 +316,10 @@ def inception_score(probs) -> float:
 
 def class_histogram(probs, n_classes: int = 10) -> np.ndarray:
     """Counts (n_classes,) of the predicted class (argmax) of probs (N, n_classes), or of integer labels (N,)."""
-    data._check_count("n_classes", n_classes)
+    checks.count("n_classes", n_classes)
     p = np.asarray(probs)
     if p.ndim == 2:
-        data._check_finite(p, "probs", _NONFINITE)
+        checks.finite(p, "probs", _NONFINITE)
         if p.shape[1] != n_classes:
             raise ValueError(f"probs has {p.shape[1]} classes per row, n_classes is {n_classes}.")
         return np.bincount(p.argmax(1), minlength=n_classes)
@@ -390,7 +390,7 @@ def _inside_any(points: np.ndarray, centres: np.ndarray, radii: np.ndarray, chun
 
 def nearest_distances(features, reference, chunk: int = 256) -> np.ndarray:
     """Euclidean distance from each row of ``features`` (N, F) to its nearest row of ``reference`` (M, F): (N,)."""
-    data._check_count("chunk", chunk)
+    checks.count("chunk", chunk)
     x, ref = _features(features), _features(reference, "reference")
     if x.shape[1] != ref.shape[1]:
         raise ValueError(f"features and reference must be 2-D with the same width, got {x.shape} and {ref.shape}.")
@@ -433,7 +433,7 @@ def copy_line(n_samples: int, quantile: float = 0.05) -> float:
     A model whose samples sit like fresh digits lands below it about 97.7% of the time (one-sided, normal
     approximation); the line leaves out the noise of the threshold itself, estimated from the test digits.
     """
-    data._check_count("n_samples", n_samples)
+    checks.count("n_samples", n_samples)
     if not 0 < quantile < 1:
         raise ValueError(f"quantile must be in (0, 1), got {quantile}.")
     return float(quantile + 2 * np.sqrt(quantile * (1 - quantile) / n_samples))
@@ -489,7 +489,7 @@ def toy_mode_metrics(samples, mixture, n_std: float = 3.0, min_count: int = 1) -
     if not isinstance(mixture, data.GaussianMixture):
         raise TypeError(f"mixture must be a gan_utils.data.GaussianMixture, e.g. data.ring() or data.toy_dataset("
                         f"'grid'), got {type(mixture).__name__}.")
-    data._check_count("min_count", min_count)       # 0 would count every mode as covered, even with no samples
+    checks.count("min_count", min_count)       # 0 would count every mode as covered, even with no samples
     if isinstance(n_std, bool) or not isinstance(n_std, (int, float, np.integer, np.floating)) or \
             not 0 < n_std < math.inf:
         raise ValueError(f"n_std must be a positive, finite number of standard deviations, got {n_std!r}.")
@@ -499,7 +499,7 @@ def toy_mode_metrics(samples, mixture, n_std: float = 3.0, min_count: int = 1) -
     if len(x) == 0:
         raise ValueError("samples hold no points (N = 0): draw some from the generator first.")
     # NaN points would count as "no mode" and look like mode collapse
-    data._check_finite(x, "samples", ": the generator has diverged (check the training losses)")
+    checks.finite(x, "samples", ": the generator has diverged (check the training losses)")
     d = np.sqrt(np.sum((x[:, None, :] - mixture.means[None]) ** 2, -1)) / mixture.stds[None, :]  # (N, K)
     nearest = d.argmin(1)
     good = d[np.arange(len(x)), nearest] < n_std
@@ -733,9 +733,9 @@ def evaluate(samples: str | os.PathLike | np.ndarray, *, real: str | os.PathLike
         raise ValueError(f"{source} holds {len(x)} samples but labels of shape {labels.shape}: a class-conditional "
                          "sample file has one label per sample (write it with `python -m gan_utils sample`).")
     if n is not None:
-        data._check_count("n", n, 2)
+        checks.count("n", n, 2)
         x = x[:n]
-    data._check_count("pr_n", pr_n, 4)   # precision and recall need more than k = 3 neighbours in each set
+    checks.count("pr_n", pr_n, 4)   # precision and recall need more than k = 3 neighbours in each set
     if x.ndim == 2 and x.shape[1] == 2:  # 2-D toy points
         if dataset not in data.TOY_DATASETS:
             raise ValueError(f"these are 2-D points; pass --dataset {' or '.join(sorted(data.TOY_DATASETS))} "

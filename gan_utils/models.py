@@ -32,7 +32,10 @@ from typing import Sequence
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from flax import nnx
+
+from . import checks
 
 __all__ = ["depth_to_space", "space_to_depth", "Upsample", "MLPGenerator", "MLPDiscriminator",
            "DCGANGenerator", "DCGANDiscriminator", "count_params", "UPSAMPLE_MODES", "inference_copy", "sample",
@@ -981,15 +984,19 @@ def translate(generator: nnx.Module, source, *, batch_size: int = 500) -> jax.Ar
     if not getattr(generator, "image_conditioned", False):
         raise TypeError(f"translate needs an image-to-image generator (models.UNetGenerator), got "
                         f"{type(generator).__name__}; draw from a noise-to-image generator with models.sample.")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-        raise ValueError(f"batch_size must be an integer >= 1 (images per compiled call), got {batch_size!r}.")
-    source = jnp.asarray(source)
-    if source.dtype == jnp.uint8:
-        raise TypeError("translate expects float images in [-1, 1], got uint8; scale them with "
-                        "gan_utils.data.to_unit_range first.")
-    if source.ndim == 3:
-        raise ValueError(f"translate expects (N, S, S, 1) images, got shape {source.shape}; add the channel axis "
+    checks.count("batch_size", batch_size)   # images per compiled call
+    if np.ndim(source) == 3:
+        raise ValueError(f"translate expects (N, S, S, 1) images, got shape {np.shape(source)}; add the channel axis "
                          "with source[..., None].")
+    # the range check is on the first channel (a style generator's K planes hold the code, weights of any size);
+    # noise beyond [-1, 1] is allowed: notebook 12 probes F with noisy glyphs (cycle.hidden_detail)
+    checks.unit_images(np.asarray(source)[..., :1], "translate's source", min_count=0, noisy=True)
+    source = jnp.asarray(source, jnp.float32)
+    if len(source) == 0:   # nothing to translate: an empty batch of the generator's output shape
+        if hasattr(generator, "size"):
+            _check_input(source, (generator.size, generator.size, 1 + getattr(generator, "n_styles", 0)),
+                         "translate's source")
+        return jnp.zeros(source.shape[:3] + (1,), jnp.float32)
     graphdef, state = nnx.split(inference_copy(generator))
     out = [_translate_jit(graphdef, state, source[i:i + batch_size]) for i in range(0, len(source), batch_size)]
     return jnp.concatenate(out) if len(out) > 1 else out[0]

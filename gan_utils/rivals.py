@@ -26,7 +26,7 @@ import numpy as np
 import optax
 from flax import nnx
 
-from . import data, devices, models
+from . import checks, data, devices, models
 
 __all__ = ["VAE", "vae_loss", "vae_iwae_bound", "bits_per_dim", "dequantize", "Schedule", "Denoiser", "diffusion_loss",
            "ddim_sample", "diffusion_bound", "train_for", "budget_run", "race", "load_rival", "MODELS", "ALSO",
@@ -61,7 +61,7 @@ class VAE(nnx.Module):
 
     def __init__(self, latent_dim: int = 16, g_base: int = 64, e_base: int = 32, *, rngs: nnx.Rngs):
         for name, value in (("latent_dim", latent_dim), ("g_base", g_base), ("e_base", e_base)):
-            data._check_count(name, value)          # 0 divided by zero in the initialiser
+            checks.count(name, value)          # 0 divided by zero in the initialiser
         self.latent_dim = latent_dim
         self.conv1 = nnx.Conv(1, e_base, (4, 4), strides=(2, 2), rngs=rngs)
         self.conv2 = nnx.Conv(e_base, 2 * e_base, (4, 4), strides=(2, 2), rngs=rngs)
@@ -270,8 +270,8 @@ def ddim_sample(model: Denoiser, schedule: Schedule, key: jax.Array, n: int, ste
       float32 (n, 28, 28, 1) in [-1, 1].
     """
     _check_schedule(model, schedule)
-    data._check_count("n", n)
-    data._check_count("batch_size", batch_size)
+    checks.count("n", n)
+    checks.count("batch_size", batch_size)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= schedule.steps:
         raise ValueError(f"steps must be an integer in 1..{schedule.steps} (denoising steps), got {steps!r}.")
     ts = np.round(np.linspace(schedule.steps - 1, 0, steps)).astype(np.int32)
@@ -302,7 +302,7 @@ def _ddim_run(graphdef, state, x, ts, ab_t, ab_next):
 
 def _check_digits(x) -> tuple[np.ndarray, int]:
     """x as checked images (N, 28, 28, 1) in [-1, 1], and N, at least 2 (a bound's standard error needs two)."""
-    x = data._check_unit_images(x, "x")
+    x = checks.unit_images(x, "x")
     if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
         raise ValueError(f"x must be images of shape (N, 28, 28, 1), got {x.shape}.")
     n = int(np.shape(x)[0])
@@ -340,7 +340,7 @@ def diffusion_bound(model: Denoiser, schedule: Schedule, x: jax.Array, key: jax.
       ``bits_per_dim(neg_elbo)``}.
     """
     _check_schedule(model, schedule)
-    data._check_count("batch_size", batch_size)
+    checks.count("batch_size", batch_size)
     x, n = _check_digits(x)
     if t_samples is not None and (isinstance(t_samples, bool) or not isinstance(t_samples, (int, np.integer))
                                   or t_samples < 1):
@@ -403,8 +403,8 @@ def vae_iwae_bound(vae: VAE, x: jax.Array, key: jax.Array, *, k: int = 100, batc
       "bits_per_dim": ``bits_per_dim`` of the mean; "per_image": each image's bound (N,), for paired comparisons
       (the same key and batch_size dequantize the images the same way whatever k); "k"}.
     """
-    data._check_count("k", k)
-    data._check_count("batch_size", batch_size)
+    checks.count("k", k)
+    checks.count("batch_size", batch_size)
     x, n = _check_digits(x)
     graphdef, state = nnx.split(vae)
     run = _compiled(_iwae_batch, (0, 4))
@@ -473,7 +473,7 @@ def train_for(model: nnx.Module, loss_fn: Callable, images: np.ndarray, *, key: 
     if not seconds > 0 or any(not 0 < m <= seconds for m in marks):
         raise ValueError(f"seconds must be > 0 and every mark in (0, seconds], got {seconds} and {list(marks)}.")
     if max_steps is not None:
-        data._check_count("max_steps", max_steps)
+        checks.count("max_steps", max_steps)
     elif not seconds < math.inf:
         raise ValueError("seconds is infinite and max_steps is None: the loop would never end; give one of them.")
     if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) or not 0 < lr < math.inf:
@@ -484,7 +484,7 @@ def train_for(model: nnx.Module, loss_fn: Callable, images: np.ndarray, *, key: 
                             or not 0 <= ema < 1):
         raise ValueError(f"ema must be a decay in [0, 1) (0 or None: no average), got {ema!r}; DDPM's is 0.9999.")
     if not isinstance(images, tuple):   # MNIST as loaded (uint8 0-255) trained with a first VAE loss of 6.5e7
-        images = data._check_unit_images(images, "images")
+        images = checks.unit_images(images, "images")
         if images.ndim != 4 or images.shape[1:] != (28, 28, 1):
             fix = " Channels first (NCHW)? np.moveaxis(images, 1, -1)." if images.shape[1:] == (1, 28, 28) else ""
             raise ValueError(f"images must have shape (N, 28, 28, 1) (NHWC), got {images.shape}.{fix}")
@@ -615,10 +615,10 @@ def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *,
     if not seconds > 0 or not marks or any(not 0 < m <= seconds for m in marks):   # before minutes of loading
         raise ValueError(f"seconds must be > 0 and marks name at least one time in (0, seconds] (the samples are "
                          f"drawn and scored there), got {seconds} and {list(marks)}.")
-    data._check_count("n_samples", n_samples, 4)   # precision and recall use the 3rd nearest neighbour
-    data._check_count("keep", keep, 0)
+    checks.count("n_samples", n_samples, 4)   # precision and recall use the 3rd nearest neighbour
+    checks.count("keep", keep, 0)
     if max_steps is not None:
-        data._check_count("max_steps", max_steps)
+        checks.count("max_steps", max_steps)
     if max_steps is not None and model == "gan":
         raise ValueError("max_steps bounds the rivals' training only; the GAN trains for `seconds` (pass "
                          "max_steps=None).")

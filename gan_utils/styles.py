@@ -29,7 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from . import data, models, translation
+from . import checks, data, models, translation
 
 __all__ = ["FONT_STYLES", "HAND_STYLES", "FONT_CLASSIFIER_DIR", "HAND_CLASSIFIER_DIR", "PRETRAINED_STYLES_DIR",
            "style_condition", "style_examples", "build_style_translator", "train_style_translator",
@@ -47,6 +47,9 @@ HAND_CLASSIFIER_DIR = _ASSETS / "hand_classifier"
 
 def _codes(code, n: int, k: int) -> np.ndarray:
     c = np.asarray(code, np.float32)
+    if c.ndim not in (1, 2):
+        raise ValueError(f"a style code is a vector of one weight per target font ({k}), e.g. np.eye({k})[0], or one "
+                         f"such row per glyph ({n}, {k}); got shape {np.shape(code)}.")
     if c.ndim == 1:
         c = np.broadcast_to(c, (n, len(c)))
     if c.shape != (n, k):
@@ -61,12 +64,8 @@ def style_condition(source, code) -> np.ndarray:
     """The condition of a style-conditioned generator: source glyphs (N, S, S, 1) in [-1, 1] and a style code, (K,)
     for all or (N, K) one per glyph (one-hot: a font; ``(1 - t) * a + t * b``: between fonts a and b), as
     (N, S, S, 1 + K) float32: the glyph, then K constant planes holding the code."""
-    x = np.asarray(source, np.float32)
-    if x.ndim != 4 or x.shape[-1] != 1:
-        raise ValueError(f"source must be glyphs (N, S, S, 1) in [-1, 1], got shape {x.shape}.")
-    if np.asarray(source).dtype == np.uint8:
-        raise TypeError("source must be floats in [-1, 1]; scale uint8 glyphs with data.to_unit_range first.")
-    c = _codes(code, len(x), np.shape(code)[-1])
+    x = checks.unit_images(source, "source", shape=(None, None, 1), square=True, min_count=0)
+    c = _codes(code, len(x), np.shape(code)[-1] if np.ndim(code) else 0)
     planes = np.broadcast_to(c[:, None, None, :], x.shape[:3] + (c.shape[-1],))
     return np.concatenate([x, planes], axis=-1)
 
@@ -128,7 +127,15 @@ def load_pretrained_styles(path: str | os.PathLike = PRETRAINED_STYLES_DIR) -> n
     """The shipped style-conditioned generator (eval mode, cached): ``UNetGenerator(n_styles=4)`` for the target
     styles of ``data.load_glyph_styles`` (kai, song, heibold, smiley). ``checkpoint.load_meta(path)`` holds its
     recipe and record."""
-    return _load_generator(str(Path(path).resolve()))
+    from . import checkpoint
+    path = str(Path(path).resolve())
+    meta = checkpoint.load_meta(path) if (Path(path) / "meta.json").exists() else {}
+    missing = [k for k in ("size", "base", "styles", "style_dim") if k not in meta]
+    if missing:   # another model's folder (a classifier's, the CycleGAN's): its weights would not fit
+        raise checkpoint.CheckpointError(
+            f"{path} is not a style generator's folder (its meta.json has no {', '.join(missing)}). Pass the folder "
+            "scripts/train_styles.py wrote, or leave path out for the shipped one.")
+    return _load_generator(path)
 
 
 def draw_in_style(generator: nnx.Module, source, code, *, batch_size: int = 500) -> np.ndarray:
@@ -137,7 +144,7 @@ def draw_in_style(generator: nnx.Module, source, code, *, batch_size: int = 500)
     if not k:
         raise TypeError("draw_in_style needs a style-conditioned generator (models.UNetGenerator(n_styles=K)); "
                         "translate a plain one with models.translate.")
-    if np.shape(code)[-1] != k:
+    if np.ndim(code) not in (1, 2) or np.shape(code)[-1] != k:
         raise ValueError(f"this generator knows {k} styles: the code needs {k} weights, got shape {np.shape(code)}.")
     return np.asarray(models.translate(generator, jnp.asarray(style_condition(source, code)), batch_size=batch_size))
 
@@ -166,6 +173,7 @@ def font_probabilities(images, classifier: translation.StyleClassifier | None = 
                        batch_size: int = 1000) -> np.ndarray:
     """The font judge's probabilities for glyphs (N, 32, 32, 1), uint8 or floats in [-1, 1]: (N, 5), columns in the
     order of ``FONT_STYLES`` (another judge's classes with ``classifier``: the hand judge's ``HAND_STYLES``)."""
+    checks.count("batch_size", batch_size)
     _, logits = translation.classifier_logits(images, classifier or load_font_classifier(), batch_size)
     return np.asarray(jax.nn.softmax(logits, -1))
 
@@ -185,11 +193,8 @@ def content_any_font(images, chars: str, *, hand: bool = False) -> float:
     """The share of glyphs (N, 32, 32, 1) in [-1, 1] whose nearest true glyph, among all 3,755 characters in all five
     fonts (both softened by a 3x3 blur, as notebook 11's ``content_reading``), is their own character ``chars[i]``.
     ``hand=True`` adds the new hand's glyphs to the bank (six fonts)."""
-    x = np.asarray(images, np.float32)
-    if x.ndim != 4 or x.shape[1:] != (32, 32, 1):
-        raise ValueError(f"images must have shape (N, 32, 32, 1) in [-1, 1], got {x.shape}.")
-    if not isinstance(chars, str) or len(chars) != len(x):
-        raise ValueError(f"chars must be a str with one character per glyph ({len(x)}), got {chars!r:.40}.")
+    x = checks.unit_images(images, "images", shape=(32, 32, 1))
+    checks.chars(chars, len(x))
     all_chars = data.load_glyph_styles("all").chars
     where = {c: i for i, c in enumerate(all_chars)}
     missing = [c for c in chars if c not in where]
@@ -208,8 +213,7 @@ def path_codes(a: str, b: str, points: int = 9, styles: tuple = FONT_STYLES[1:])
     for name in (a, b):
         if name not in styles:
             raise ValueError(f"unknown target style {name!r}; choose from {list(styles)}.")
-    if isinstance(points, bool) or not isinstance(points, (int, np.integer)) or points < 2:
-        raise ValueError(f"points must be an integer >= 2 (the two ends included), got {points!r}.")
+    points = checks.count("points", points, 2)   # the two ends included
     eye = np.eye(len(styles), dtype=np.float32)
     t = np.linspace(0.0, 1.0, points, dtype=np.float32)[:, None]
     return (1 - t) * eye[styles.index(a)] + t * eye[styles.index(b)]

@@ -31,7 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from . import data, metrics, models
+from . import checks, data, metrics, models
 
 __all__ = ["StyleClassifier", "GLYPH_CLASSIFIER_DIR", "STYLES", "load_style_classifier", "style_outputs",
            "classifier_logits", "content_reading", "content_accuracy", "ssim", "sharpness", "translation_scores",
@@ -108,10 +108,7 @@ def _as_classifier_input(images) -> np.ndarray:
         x = x[..., None]
     if x.ndim != 4 or x.shape[-1] != 1 or x.shape[1] != x.shape[2] or x.shape[1] % CLASSIFIER_SIZE:
         raise ValueError(f"glyphs must have shape (N, 32, 32, 1) or (N, 64, 64, 1), got {np.shape(images)}.")
-    if len(x) == 0:
-        raise ValueError("no glyphs to score: pass at least one image.")
-    x = data.to_unit_range(x) if x.dtype == np.uint8 else x.astype(np.float32)
-    data._check_finite(x, "the glyphs")
+    x = checks.unit_images(x, "glyphs", uint8=True)
     f = x.shape[1] // CLASSIFIER_SIZE
     return x.reshape(len(x), CLASSIFIER_SIZE, f, CLASSIFIER_SIZE, f, 1).mean((2, 4)) if f > 1 else x
 
@@ -119,6 +116,7 @@ def _as_classifier_input(images) -> np.ndarray:
 def style_outputs(images, classifier: StyleClassifier | None = None, batch_size: int = 1000) -> dict:
     """The style classifier's reading of glyphs (32x32 or 64x64, uint8 or floats in [-1, 1]): ``features``
     (N, 128) and ``kai`` (N,), the probability of the target style."""
+    checks.count("batch_size", batch_size)
     h, s = classifier_logits(images, classifier or load_style_classifier(), batch_size)
     return {"features": h, "kai": np.asarray(jax.nn.softmax(s, -1)[:, STYLES.index("kai")])}
 
@@ -126,6 +124,7 @@ def style_outputs(images, classifier: StyleClassifier | None = None, batch_size:
 def classifier_logits(images, classifier: StyleClassifier, batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray]:
     """A style classifier's penultimate features (N, 128) and logits (N, C) for glyphs (32x32 or 64x64, uint8 or
     floats in [-1, 1]), in batches of ``batch_size`` (bounds memory)."""
+    checks.count("batch_size", batch_size)
     x = _as_classifier_input(images)
     graphdef, state = nnx.split(classifier)
     outs = [jax.device_get(_forward(graphdef, state, jnp.asarray(x[i:i + batch_size])))
@@ -147,9 +146,7 @@ def content_reading(images, bank=None) -> np.ndarray:
     characters (``data.load_glyphs("all")`` at the images' size, or ``bank``): both sides are softened by a 3x3 blur,
     and the nearest in Euclidean distance names the character.
     """
-    x = np.asarray(images, np.float32)
-    if x.ndim != 4 or x.shape[-1] != 1:
-        raise ValueError(f"images must have shape (N, S, S, 1), got {x.shape}.")
+    x = checks.unit_images(images, "images", shape=(None, None, 1), square=True)
     bank = bank if bank is not None else data.load_glyphs("all", size=x.shape[1])
     b = data.to_unit_range(bank.target)
     if b.shape[1:] != x.shape[1:]:
@@ -162,9 +159,8 @@ def content_reading(images, bank=None) -> np.ndarray:
 def content_accuracy(images, chars: str, bank=None) -> float:
     """The share of glyphs (N, S, S, 1) in [-1, 1] that ``content_reading`` reads as their character, ``chars[i]``
     for row i (``bank``: as ``content_reading``)."""
-    x = np.asarray(images, np.float32)
-    if not isinstance(chars, str) or len(chars) != len(x):
-        raise ValueError(f"chars must be a str with one character per glyph ({len(x)}), got {chars!r:.40}.")
+    x = checks.unit_images(images, "images", shape=(None, None, 1), square=True)
+    checks.chars(chars, len(x))
     bank = bank if bank is not None else data.load_glyphs("all", size=x.shape[1])
     where = {c: i for i, c in enumerate(bank.chars)}
     missing = [c for c in chars if c not in where]
@@ -192,11 +188,10 @@ def _ssim_map(x, y):
 
 
 def _pair(x, y, name: str) -> tuple[np.ndarray, np.ndarray]:
-    x, y = (np.asarray(a, np.float32) for a in (x, y))
-    if x.shape != y.shape or x.ndim != 4 or x.shape[-1] != 1:
+    """Two batches of glyphs of one shape (N, S, S, 1), floats in [-1, 1], checked by ``checks.unit_images``."""
+    x, y = (checks.unit_images(a, f"the images given to {name}", shape=(None, None, 1)) for a in (x, y))
+    if x.shape != y.shape:
         raise ValueError(f"{name} compares two batches of the same shape (N, S, S, 1), got {x.shape} and {y.shape}.")
-    for a in (x, y):
-        data._check_finite(a, f"the images given to {name}")
     return x, y
 
 
@@ -217,7 +212,13 @@ def sharpness(x, reference) -> float:
     def grad_mag(a):
         return np.abs(np.diff(a, axis=1)).mean() + np.abs(np.diff(a, axis=2)).mean()
 
-    return float(grad_mag(x) / grad_mag(r))
+    if x.shape[1] < 2 or x.shape[2] < 2:
+        raise ValueError(f"sharpness compares pixel differences: images need at least 2x2 pixels, got {x.shape}.")
+    flat = grad_mag(r)
+    if flat == 0:   # the ratio would be inf or nan: a reference with no edge has no sharpness to compare with
+        raise ValueError("the reference images are flat (one grey level, no edges): sharpness compares with the "
+                         "reference's edges; pass true glyphs as the reference.")
+    return float(grad_mag(x) / flat)
 
 
 def translation_scores(translated, true, chars: str, *, classifier: StyleClassifier | None = None,
@@ -236,6 +237,8 @@ def translation_scores(translated, true, chars: str, *, classifier: StyleClassif
     x, t = _pair(translated, true, "translation_scores")
     scores = {"l1": float(np.abs(x - t).mean()), "ssim": float(ssim(x, t).mean()),
               "content": content_accuracy(x, chars), "style": None, "fid": None, "sharpness": sharpness(x, t)}
+    if len(x) < 2:   # the realism score (FID) needs a spread of features
+        raise ValueError(f"translation_scores needs at least 2 glyphs (the FID compares two spreads), got {len(x)}.")
     if x.shape[1] % CLASSIFIER_SIZE == 0:   # the style classifier reads 32x32 (and 64x64, averaged) glyphs only
         out = style_outputs(x, classifier)
         ref = true_outputs or style_outputs(t, classifier)

@@ -113,6 +113,10 @@ def test_quantise_rounds_to_the_levels():
     np.testing.assert_allclose(cycle.quantise(x, 3), [-1, 0, 0, 1, 1])
     with pytest.raises(ValueError, match="levels"):
         cycle.quantise(x, 1)
+    with pytest.raises(TypeError, match="to_unit_range"):                  # uint8 glyphs once came back as 0 and 1
+        cycle.quantise(np.array([0, 128, 255], np.uint8), 2)
+    with pytest.raises(ValueError, match=r"\[-1, 1\]"):                       # so did 0-255 floats
+        cycle.quantise(np.array([0.0, 128.0, 255.0]), 2)
 
 
 def test_the_shipped_cyclegan_scores_what_its_record_says_and_hides_the_source():

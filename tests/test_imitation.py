@@ -119,7 +119,7 @@ def test_fine_tune_learns_its_pairs_and_leaves_the_generator_alone():
         imitation.fine_tune(g0, train.source[:1], train.style("hand")[:1], code="hand")
     with pytest.raises(ValueError, match="same characters"):
         imitation.fine_tune(g0, train.source[:2], train.style("hand")[:1])
-    with pytest.raises(ValueError, match=r"glyphs \(k, 32, 32, 1\)"):
+    with pytest.raises(ValueError, match=r"\(N, 32, 32, 1\)"):
         imitation.fine_tune(g0, train.source[:2, ..., 0], train.style("hand")[:2])
 
 
