@@ -642,11 +642,11 @@ def cmd_bench(args) -> None:
     print(table)
     if args.out:
         out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(table)
-        out.with_suffix(".json").write_text(json.dumps({"machine": info, "peak": peak,
-                                                        "rows": [asdict(r) for r in rows], "quality": quality},
-                                                       indent=1))
+        with checkpoint.atomic_file(out) as tmp:          # each all or nothing
+            tmp.write_text(table)
+        with checkpoint.atomic_file(out.with_suffix(".json")) as tmp:
+            tmp.write_text(json.dumps({"machine": info, "peak": peak, "rows": [asdict(r) for r in rows],
+                                       "quality": quality}, indent=1))
         print(f"wrote {out} and {out.with_suffix('.json')}")
 
 
@@ -675,7 +675,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.out:   # where the table goes, checked before the measuring (minutes), not after it
+        try:
+            for path in (Path(args.out), Path(args.out).with_suffix(".json")):
+                checkpoint.check_target(path)
+        except checkpoint.CheckpointError as e:
+            parser.exit(2, f"{parser.prog}: error: {e}\n")
     try:
         cmd_bench(args)
     except KeyboardInterrupt:

@@ -28,7 +28,6 @@ from pathlib import Path
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from flax import nnx
 
 from gan_utils import checkpoint, cycle, data, precomputed, translation
@@ -55,13 +54,20 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
     if a.steps not in a.evals:
         p.error("--evals must include --steps (the final score)")
+    pics = a.out.with_suffix(".npz")
+    try:   # where the results go, and what is there, checked before the runs (minutes each)
+        for path in (a.out, pics):
+            checkpoint.check_target(path)
+        if a.save_generators:
+            checkpoint.check_target(a.save_generators, checkpoint_folder=True)
+        done = precomputed.read_rows(a.out, lambda r: (r["method"], r["seed"], r["steps"], r["size"], r["batch"]))
+        images = precomputed.read_arrays(pics)
+    except (checkpoint.CheckpointError, ValueError) as e:
+        p.exit(2, f"{p.prog}: error: {e}\n")
     train = data.load_glyphs("train", size=a.size)
     half_a, half_b = train.halves(0)
     test = data.load_glyphs("test", size=a.size)
     true_out = translation.style_outputs(data.to_unit_range(test.target))
-    done = precomputed.read_rows(a.out, lambda r: (r["method"], r["seed"], r["steps"], r["size"], r["batch"]))
-    pics = a.out.with_suffix(".npz")
-    images = dict(np.load(pics)) if pics.exists() else {}
     for seed in a.seeds:
         for method in a.methods:
             key = (method, seed, a.steps, a.size, a.batch)
@@ -77,7 +83,7 @@ def main(argv=None) -> int:
                     "versions": {"jax": jax.__version__}, "backend": jax.default_backend()})
             if key in done:
                 continue
-            np.savez_compressed(pics, **images)
+            precomputed.write_arrays(pics, images)   # all or nothing: a kill keeps the pictures written before
             precomputed.append_row(a.out, row)
             done[key] = row
             print(json.dumps({k: v for k, v in row.items() if k not in ("curve", "hidden")}, ensure_ascii=False),

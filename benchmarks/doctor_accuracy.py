@@ -241,6 +241,13 @@ def main(argv=None) -> int:
         return 0
     from bench import machine_info
     import jax
+    from gan_utils import checkpoint
+    outputs = (Path(args.out + ".md"), Path(args.out + ".jsonl"))
+    try:   # where the report goes, checked before the runs (minutes), not after them
+        for path in outputs:
+            checkpoint.check_target(path)
+    except checkpoint.CheckpointError as e:
+        p.exit(2, f"{p.prog}: error: {e}\n")
     rows = []
     t0 = time.perf_counter()
     for name, (meant, ds, ov, steps, seeds) in RUNS.items():
@@ -261,10 +268,10 @@ def main(argv=None) -> int:
             f"{'' if args.out == str(HERE / 'doctor_results') else ' --out ' + args.out}` ({stamp}; "
             f"{time.perf_counter() - t0:.0f} s)\n\n"
             + report(rows) + "\n")
-    Path(args.out + ".md").write_text(text)
-    with open(args.out + ".jsonl", "w") as f:
-        for r in rows:
-            f.write(json.dumps({**r, "date": stamp}) + "\n")
+    with checkpoint.atomic_file(outputs[0]) as tmp:    # each all or nothing
+        tmp.write_text(text)
+    with checkpoint.atomic_file(outputs[1]) as tmp:
+        tmp.write_text("".join(json.dumps({**r, "date": stamp}) + "\n" for r in rows))
     print(text)
     return 0
 

@@ -18,7 +18,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from gan_utils import data, imitation, precomputed, styles
+from gan_utils import checkpoint, data, imitation, precomputed, styles
 
 
 def main(argv=None) -> int:
@@ -32,12 +32,16 @@ def main(argv=None) -> int:
     p.add_argument("--results", default=None, help="also write gan_utils/assets/results/NAME.json")
     a = p.parse_args(argv)
     command = "python benchmarks/hand_table.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    train, test = data.load_glyph_styles("train", hand=True), data.load_glyph_styles("test", hand=True)
-    g0 = styles.load_pretrained_styles()
 
     def key(r):
         return r["seed"], r["steps"], tuple(x["k"] for x in r["shots"])
-    done = precomputed.read_rows(a.out, key)
+    try:   # where the results go, and what is there, checked before the runs
+        checkpoint.check_target(a.out)
+        done = precomputed.read_rows(a.out, key)
+    except (checkpoint.CheckpointError, ValueError) as e:
+        p.exit(2, f"{p.prog}: error: {e}\n")
+    train, test = data.load_glyph_styles("train", hand=True), data.load_glyph_styles("test", hand=True)
+    g0 = styles.load_pretrained_styles()
     for seed in a.seeds:
         if (seed, a.steps, tuple(a.shots)) in done:
             continue

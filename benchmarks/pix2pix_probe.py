@@ -20,7 +20,7 @@ import jax
 import numpy as np
 from flax import nnx
 
-from gan_utils import data, models, steps, train
+from gan_utils import checkpoint, data, models, precomputed, steps, train
 
 
 def scores(out: np.ndarray, target: np.ndarray, chars: str, bank: np.ndarray, bank_chars: str) -> dict:
@@ -50,6 +50,11 @@ def main(argv=None) -> int:
     p.add_argument("--out", default=None, help="append one JSON line per row here")
     p.add_argument("--png", default=None, help="save held-out rows (source / each model / true) here")
     a = p.parse_args(argv)
+    try:   # where the rows and the picture go, checked before the training (minutes)
+        for path in filter(None, (a.out, a.png)):
+            checkpoint.check_target(path)
+    except checkpoint.CheckpointError as e:
+        p.exit(2, f"{p.prog}: error: {e}\n")
     train_pairs, test = data.load_glyphs("train", size=a.size), data.load_glyphs("test", size=a.size)
     bank = data.load_glyphs("all", size=a.size)
     tgt, src = data.to_unit_range(train_pairs.target), data.to_unit_range(train_pairs.source)
@@ -86,8 +91,7 @@ def main(argv=None) -> int:
         rows.append(row)
         pictures[name] = out
         if a.out:
-            with open(a.out, "a") as f:
-                f.write(json.dumps(row) + "\n")
+            precomputed.append_row(a.out, row)
     if a.png:
         import matplotlib
         matplotlib.use("Agg")
@@ -100,7 +104,8 @@ def main(argv=None) -> int:
                 axes[r, c].imshow(pictures[n][c, ..., 0], cmap="gray_r", vmin=-1, vmax=1)
                 axes[r, c].set_xticks([]), axes[r, c].set_yticks([])
             axes[r, 0].set_ylabel(n, rotation=0, ha="right", va="center")
-        fig.savefig(a.png, dpi=100, bbox_inches="tight")
+        with checkpoint.atomic_file(a.png) as tmp:
+            fig.savefig(tmp, dpi=100, bbox_inches="tight")
     return 0
 
 

@@ -132,8 +132,8 @@ def run_one(recipe: str, options: dict, *, seed: int, minutes: float | None, ste
 
 def append(rec: dict) -> None:
     """Appends a record to the jsonl file and a row to the markdown table (header written once)."""
-    with open(RESULTS_JSONL, "a") as f:
-        f.write(json.dumps(rec) + "\n")
+    from gan_utils import precomputed
+    precomputed.append_row(RESULTS_JSONL, rec)
     opts = ", ".join(f"{k}={v}" for k, v in rec["options"].items()) or "defaults"
     row = (f"| {rec['date']} | {rec['machine']} | {rec['load_before']}-{rec['load_after']} | {rec['recipe']} "
            f"(seed {rec['seed']}) | {opts} | {rec['budget']} | {rec['steps']:,} | {rec['images_per_second']:.0f} "
@@ -173,6 +173,13 @@ def main(argv=None) -> int:
         p.error("give a budget: --minutes M or --steps N")
     if args.keep and len(args.seeds) > 1:
         p.error("--keep takes one seed")
+    if args.keep:   # the run folder kept, checked before the training (train checks it again): one line, no traceback
+        from gan_utils import checkpoint
+        try:
+            checkpoint.check_target(Path(args.keep))
+            checkpoint.check_target(Path(args.keep) / checkpoint.RUN_SUBDIR, checkpoint_folder=True)
+        except checkpoint.CheckpointError as e:
+            p.exit(2, f"{p.prog}: error: {e}\n")
     options = dict(RECIPES[args.recipe])
     for s in args.set:
         k, _, v = s.partition("=")

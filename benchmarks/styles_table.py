@@ -48,8 +48,14 @@ def main(argv=None) -> int:
     p.add_argument("--save-generator", type=Path, default=None, help="save seed 0's generator here")
     a = p.parse_args(argv)
     command = "python benchmarks/styles_table.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    try:   # where the results go, and what is there, checked before the runs (minutes each)
+        checkpoint.check_target(a.out)
+        if a.save_generator:
+            checkpoint.check_target(a.save_generator, checkpoint_folder=True)
+        done = precomputed.read_rows(a.out, lambda r: (r["seed"], r["steps"], r["batch"], r["base"], r["style_dim"]))
+    except (checkpoint.CheckpointError, ValueError) as e:
+        p.exit(2, f"{p.prog}: error: {e}\n")
     train, test = data.load_glyph_styles("train"), data.load_glyph_styles("test")
-    done = precomputed.read_rows(a.out, lambda r: (r["seed"], r["steps"], r["batch"], r["base"], r["style_dim"]))
     for seed in a.seeds:
         key = (seed, a.steps, a.batch, a.base, a.style_dim)
         if key in done and not (a.save_generator and seed == 0):

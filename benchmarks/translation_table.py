@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gan_utils import data, models, precomputed, translation
+from gan_utils import checkpoint, data, models, precomputed, translation
 
 
 def objective_options(objective: str) -> str | dict:
@@ -61,11 +61,16 @@ def main(argv=None) -> int:
     p.add_argument("--results", default=None, help="also write gan_utils/assets/results/NAME.{json,npz}")
     a = p.parse_args(argv)
     a.objectives = list(a.objectives) + [f"L1 + GAN, lambda {w:g}" for w in a.l1_weights]
+    pics = a.out.with_suffix(".npz")
+    try:   # where the results go, and what is there, checked before the runs (minutes each)
+        for path in (a.out, pics):
+            checkpoint.check_target(path)
+        done = precomputed.read_rows(a.out, lambda r: (r["objective"], r["seed"], r["steps"], r["size"], r["batch"]))
+        images = precomputed.read_arrays(pics)
+    except (checkpoint.CheckpointError, ValueError) as e:
+        p.exit(2, f"{p.prog}: error: {e}\n")
     test = data.load_glyphs("test", size=a.size)
     true_out = translation.style_outputs(data.to_unit_range(test.target))
-    done = precomputed.read_rows(a.out, lambda r: (r["objective"], r["seed"], r["steps"], r["size"], r["batch"]))
-    pics = a.out.with_suffix(".npz")
-    images = dict(np.load(pics)) if pics.exists() else {}
     for seed in a.seeds:
         for objective in a.objectives:
             key = (objective, seed, a.steps, a.size, a.batch)
@@ -74,7 +79,7 @@ def main(argv=None) -> int:
             row, imgs = run_one(objective, seed, steps=a.steps, size=a.size, batch=a.batch, test=test,
                                 true_out=true_out)
             images[f"{objective}|{seed}|{a.steps}|{a.size}|{a.batch}"] = imgs
-            np.savez_compressed(pics, **images)
+            precomputed.write_arrays(pics, images)   # all or nothing: a kill keeps the pictures written before
             precomputed.append_row(a.out, row)
             done[key] = row
             print(json.dumps(row, ensure_ascii=False), flush=True)

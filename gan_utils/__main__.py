@@ -15,6 +15,7 @@ import dataclasses
 import errno
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -57,13 +58,63 @@ def _training_data(config: GANConfig):
     return np.asarray(dist.sample(jax.random.key(config.seed + 1), config.toy_points))
 
 
+GRID_NAME = re.compile(r"samples_(\d{6})\.png")   # the grids `train` writes: samples_{step:06d}.png
+
+
+def _leftover_saves(out: Path) -> list[Path]:
+    """The copies of the run's checkpoint that a killed save left in ``out`` (.checkpoint.tmp-PID-..., .old-PID-...)."""
+    from . import checkpoint
+    ckpt = out / checkpoint.RUN_SUBDIR
+    return checkpoint._leftovers(ckpt, "tmp") + checkpoint._leftovers(ckpt, "old")
+
+
 def _run_outputs(out: Path) -> list[str]:
     """The files of an earlier `train` run in folder ``out`` (what a new run there would replace)."""
     from . import checkpoint
-    names = [checkpoint.RUN_SUBDIR, checkpoint.FRAMES_FILE, "metrics.json"]
-    found = [n for n in names if (out / n).exists()]
-    found += [p.name for p in out.glob(f".{checkpoint.RUN_SUBDIR}.*-*")]   # the copies a killed save leaves
-    return found + sorted(p.name for p in out.glob("samples_*.png"))
+    names = [checkpoint.RUN_SUBDIR, checkpoint.FRAMES_FILE, checkpoint.METRICS_FILE]
+    found = [n for n in names if os.path.lexists(out / n)]
+    found += [p.name for p in _leftover_saves(out)]
+    return found + sorted(p.name for p in out.glob("samples_*.png") if GRID_NAME.fullmatch(p.name))
+
+
+def _recorded_grids(frames_file: Path) -> set[int]:
+    """The steps of the grids a run wrote, from its record frames.npz (train writes it before each grid's PNG)."""
+    import numpy as np
+    try:
+        with np.load(frames_file) as z:
+            return {int(s) for s in np.asarray(z["step"]).ravel()}
+    except Exception:   # none, or unreadable: no grid is known to be train's
+        return set()
+
+
+def _earlier_run(out: Path) -> tuple[list[str], list[str]]:
+    """What `train --overwrite` deletes in ``out``: the files the earlier run wrote (its checkpoint folder, whose
+    content check_target checks, frames.npz, metrics.json, samples.png, the grids its frames.npz records, the copies a
+    killed save left); and those of train's names that no record shows train wrote (refused: never deleted)."""
+    from . import checkpoint
+    ours, other = [], []
+    if os.path.lexists(out / checkpoint.RUN_SUBDIR):
+        ours.append(checkpoint.RUN_SUBDIR)
+    for name in (checkpoint.FRAMES_FILE, checkpoint.METRICS_FILE, "samples.png"):
+        p = out / name
+        if os.path.lexists(p):
+            (ours if p.is_file() and not p.is_symlink() else other).append(name)
+    recorded = _recorded_grids(out / checkpoint.FRAMES_FILE)
+    for p in sorted(out.glob("samples_*.png")):
+        m = GRID_NAME.fullmatch(p.name)
+        if m:
+            (ours if int(m[1]) in recorded and p.is_file() and not p.is_symlink() else other).append(p.name)
+    ckpt = out / checkpoint.RUN_SUBDIR
+    for p in _leftover_saves(out):
+        if not checkpoint._in_use(ckpt, p):     # one in use: the lock refuses the run, naming the process
+            (ours if checkpoint._ours(ckpt, p) else other).append(p.name)
+    return ours, other
+
+
+def _not_trains(out: Path, other: list[str]) -> CLIError:
+    return CLIError(f"--overwrite replaces the files of the run in {out}, but {', '.join(other[:3])}"
+                    f"{', ...' if len(other) > 3 else ''} {'is' if len(other) == 1 else 'are'} not a file that train "
+                    "wrote (its frames.npz records every grid it wrote); move it away first, or choose a new --out.")
 
 
 def _check_train_args(args) -> None:
@@ -96,12 +147,10 @@ def _check_train_args(args) -> None:
     if args.resume and args.overwrite:
         raise CLIError("--resume continues the run in --out and --overwrite replaces it: pass one of them.")
     existing = _run_outputs(out) if out.is_dir() else []
-    if args.overwrite:   # what --overwrite deletes: the files train wrote, never a folder of the learner's
-        odd = [n for n in existing if n != checkpoint.RUN_SUBDIR and not n.startswith(".")
-               and not (out / n).is_file()]
-        if odd:
-            raise CLIError(f"--overwrite replaces the files of the run in {out}, but {', '.join(odd)} "
-                           "is not a file that train wrote; move it away first, or choose a new --out.")
+    if args.overwrite and existing:   # what --overwrite deletes: the files train wrote, never one of the learner's
+        other = _earlier_run(out)[1]
+        if other:
+            raise _not_trains(out, other)
     if existing and not (args.resume or args.overwrite):
         # a new run would replace the checkpoint (and grids) of the one there, whatever its dataset or its quality
         raise CLIError(f"{out} already holds a run ({', '.join(existing[:3])}{', ...' if len(existing) > 3 else ''})."
@@ -177,9 +226,13 @@ def _train(args, out: Path) -> None:
         first = selfcond.start(gan, start)
         print(f"clusters at step {start}: purity {first['purity']:.3f}, NMI {first['nmi']:.3f} against the digits "
               "(which training never sees)", flush=True)
-    if args.overwrite and out.is_dir():   # asked for: the earlier run's files go, so none is mistaken for this run's
+    if args.overwrite and out.is_dir() and _run_outputs(out):
+        # asked for: the earlier run's files go, so none is mistaken for this run's; only the files it wrote
         checkpoint.check_target(ckpt_dir, checkpoint_folder=True)   # never a folder of the learner's own files
-        for name in _run_outputs(out):
+        ours, other = _earlier_run(out)
+        if other:
+            raise _not_trains(out, other)
+        for name in ours:
             p = out / name
             shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
     out.mkdir(parents=True, exist_ok=True)
@@ -204,15 +257,15 @@ def _train(args, out: Path) -> None:
             img = np.asarray(s).reshape(n_grid, side, side, 1)
             grid = (np.concatenate([data.to_unit_range(held_out.source), img, data.to_unit_range(held_out.target)])
                     if glyphs else img)
-            for name in (f"samples_{step:06d}.png", "samples.png"):
-                with checkpoint.atomic_file(out / name) as tmp:
-                    plots.save_image_grid(tmp, grid, nrow=nrow)
             keep = frames["step"] < step                           # a resumed run redraws its last grid
             frames["images"] = np.concatenate([frames.get("images", np.zeros((0, n_grid, side, side), np.uint8))[keep],
                                                data.to_uint8(img[..., 0])[None]])
             frames["step"] = np.append(frames["step"][keep], step)
+            # first: frames.npz is the record of the grids this run wrote (--overwrite deletes those, and no other)
             with checkpoint.atomic_file(frames_file) as tmp:      # a kill or a full disk mid-write keeps the old file
                 np.savez_compressed(tmp, **frames)
+            for name in (f"samples_{step:06d}.png", "samples.png"):
+                plots.save_image_grid(out / name, grid, nrow=nrow)   # all or nothing (checkpoint.atomic_file)
 
     if not resuming:
         write_samples(0, gan, None)   # the untrained generator: the first frame (sampling leaves the run unchanged)
@@ -237,38 +290,44 @@ def _train(args, out: Path) -> None:
     if done == 0 and args.minutes is not None:
         raise CLIError(f"--minutes {args.minutes} ran out before the first training step (compiling alone takes "
                        f"seconds); the run is saved in {out} at step {result.step}. Give it more minutes (--resume).")
-    img_s = done * config.batch_size / max(result.seconds - result.compile_seconds, 1e-9)
-    summary = {"step": result.step, "seconds": round(result.seconds, 1),
-               "compile_seconds": round(result.compile_seconds, 2), "images_per_second": round(img_s, 1),
-               **{k: round(float(np.mean(h[k][-100:])), 4) if h.get(k) else None
-                  for k in ("d_loss", "g_loss", "d_real", "d_fake")}}
-    if glyphs:   # notebook 11's scores on the held-out characters (translation_scores)
-        from . import translation
-        test = data.load_glyphs("test", size=config.glyph_size)
-        fake = np.asarray(models.translate(gan.sampler(), data.to_unit_range(test.source)))
-        if np.all(np.isfinite(fake)):
-            summary.update({f"heldout_{k}": v if v is None else round(v, 4) for k, v in translation.translation_scores(
-                fake, data.to_unit_range(test.target), test.chars).items()})
-    elif config.dataset != "mnist":     # the papers' scores (VEEGAN, PacGAN; notebook 07's table): 2,500 samples
-        from . import metrics
-        fake = np.asarray(models.sample(gan.sampler(), jax.random.key(0), 2500))
-        if np.all(np.isfinite(fake)):
-            summary.update({k: round(float(v), 4) for k, v in metrics.toy_mode_metrics(fake, data.toy_dataset(
-                config.dataset)).items() if k in ("modes_covered", "high_quality_fraction", "reverse_kl")})
-    final = doc.last if doc.last is not None and doc.last.step == result.step else doc(result.step, gan, h)
-    _write_json(out / "metrics.json", {"summary": summary, "doctor": final.to_dict(), "history": h,
-                                       **({"clusters": selfcond.log} if selfcond else {})})
-    if config.dataset in ("ring", "grid"):
-        import matplotlib.pyplot as plt
-        fake = np.asarray(models.sample(gan.sampler(), jax.random.key(1), 2000))
-        lim = 1.6 if config.dataset == "ring" else 5.5
-        ax = plots.plot_2d(x[:2000], fake, lim=lim, title=f"{config.dataset}: step {result.step}")
-        with checkpoint.atomic_file(out / "samples.png") as tmp:
-            ax.figure.savefig(tmp, dpi=100, bbox_inches="tight")
-        plt.close(ax.figure)
-    print(json.dumps(summary))
-    print(f"final verdict: {final}")
-    print(f"wrote {out}/ (checkpoint, samples.png, metrics.json); `python -m gan_utils doctor {out}` asks again")
+    try:   # the run is saved at result.step: whatever stops what follows, the message says so (main)
+        img_s = done * config.batch_size / max(result.seconds - result.compile_seconds, 1e-9)
+        summary = {"step": result.step, "seconds": round(result.seconds, 1),
+                   "compile_seconds": round(result.compile_seconds, 2), "images_per_second": round(img_s, 1),
+                   **{k: round(float(np.mean(h[k][-100:])), 4) if h.get(k) else None
+                      for k in ("d_loss", "g_loss", "d_real", "d_fake")}}
+        if glyphs:   # notebook 11's scores on the held-out characters (translation_scores)
+            from . import translation
+            test = data.load_glyphs("test", size=config.glyph_size)
+            fake = np.asarray(models.translate(gan.sampler(), data.to_unit_range(test.source)))
+            if np.all(np.isfinite(fake)):
+                scores = translation.translation_scores(fake, data.to_unit_range(test.target), test.chars)
+                summary.update({f"heldout_{k}": v if v is None else round(v, 4) for k, v in scores.items()})
+        elif config.dataset != "mnist":     # the papers' scores (VEEGAN, PacGAN; notebook 07's table): 2,500 samples
+            from . import metrics
+            fake = np.asarray(models.sample(gan.sampler(), jax.random.key(0), 2500))
+            if np.all(np.isfinite(fake)):
+                summary.update({k: round(float(v), 4) for k, v in metrics.toy_mode_metrics(fake, data.toy_dataset(
+                    config.dataset)).items() if k in ("modes_covered", "high_quality_fraction", "reverse_kl")})
+        final = doc.last if doc.last is not None and doc.last.step == result.step else doc(result.step, gan, h)
+        _write_json(out / "metrics.json", {"summary": summary, "doctor": final.to_dict(), "history": h,
+                                           **({"clusters": selfcond.log} if selfcond else {})})
+        if config.dataset in ("ring", "grid"):
+            import matplotlib.pyplot as plt
+            fake = np.asarray(models.sample(gan.sampler(), jax.random.key(1), 2000))
+            lim = 1.6 if config.dataset == "ring" else 5.5
+            ax = plots.plot_2d(x[:2000], fake, lim=lim, title=f"{config.dataset}: step {result.step}")
+            with checkpoint.atomic_file(out / "samples.png") as tmp:
+                ax.figure.savefig(tmp, dpi=100, bbox_inches="tight")
+            plt.close(ax.figure)
+        print(json.dumps(summary))
+        print(f"final verdict: {final}")
+        print(f"wrote {out}/ (checkpoint, samples.png, metrics.json); `python -m gan_utils doctor {out}` asks again")
+    except BaseException as e:
+        if getattr(e, "saved_step", None) is None:
+            with contextlib.suppress(AttributeError):
+                e.saved_step = result.step
+        raise
 
 
 def _write_json(path: Path, content: dict) -> None:
@@ -295,6 +354,10 @@ def _read_frames(path: Path, shape: tuple[int, int, int]) -> dict | None:
         return frames
     except Exception as e:   # truncated by a kill or a full disk: zipfile, zlib, OSError and KeyError among others
         bad = path.with_name(path.name + ".unreadable")
+        n = 1
+        while os.path.lexists(bad):   # an earlier one set aside is kept, never replaced
+            n += 1
+            bad = path.with_name(f"{path.name}.unreadable-{n}")
         os.replace(path, bad)
         print(f"warning: {path} is unreadable ({type(e).__name__}: {e}); moved it to {bad.name} and started a new "
               "one (the samples_*.png grids are kept).", file=sys.stderr)
@@ -527,6 +590,27 @@ def _os_error(e: OSError) -> str:
     return f"{e.strerror or e}{where}. Fix: {fix} (files already written are intact)."
 
 
+def _on_disk(out: Path) -> str:
+    """What a `train` stopped before it saved anything of its own left in ``out``, said exactly (a learner who reads
+    "nothing was saved" may delete the folder: it must not hold a run then)."""
+    from . import checkpoint
+    try:
+        step = checkpoint._usable(out / checkpoint.RUN_SUBDIR) if out.is_dir() else None
+        files = [*_run_outputs(out), *(["samples.png"] if (out / "samples.png").is_file() else [])] \
+            if out.is_dir() else []
+    except OSError:
+        return f"nothing was trained yet; see what {out} holds before deleting anything"
+    if step is not None:
+        return (f"nothing was trained yet, so nothing new was saved: {out} holds the run as it was, its checkpoint "
+                f"at step {step} (continue it with `train ... --resume`)")
+    if files:
+        what = ("the untrained generator's first grid" if checkpoint.RUN_SUBDIR not in files
+                else "no checkpoint that loads")
+        return (f"nothing was trained yet, so no checkpoint was saved: {out} holds only {', '.join(files)} ({what}); "
+                "start again with `train ... --overwrite`")
+    return "nothing was trained yet, so nothing was saved"
+
+
 def _kept(error: BaseException, args) -> str:
     """What a training run that stopped on ``error`` kept: `` (the run is saved ...)`` when fit saved it first."""
     step = getattr(error, "saved_step", None)
@@ -554,14 +638,13 @@ def main(argv=None) -> int:
             warnings.showwarning = lambda message, *a, **k: print(f"note: {message}", file=sys.stderr)
             args.func(args)
     except KeyboardInterrupt as e:
-        saved = getattr(e, "saved_step", None)    # set by train.fit once it saved the run
+        saved = getattr(e, "saved_step", None)    # set by train.fit once it saved the run (and by train after it)
         if args.command != "train":
             what = "files written before are intact"
         elif saved is not None:
             what = f"the run is saved in {args.out} at step {saved} (continue it with `train ... --resume`)"
         else:
-            what = "nothing was trained yet, so nothing was saved" + (
-                f" ({args.out} holds the run as it was)" if args.resume else "")
+            what = _on_disk(Path(args.out))
         print(f"{'stopped (SIGTERM)' if stopped_by else 'interrupted'}; {what}.", file=sys.stderr)
         return 143 if stopped_by else 130
     except (CLIError, ValueError, TypeError) as e:

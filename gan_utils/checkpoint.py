@@ -18,6 +18,7 @@ import io
 import json
 import math
 import os
+import re
 import shutil
 import signal
 import sys
@@ -40,13 +41,16 @@ __all__ = ["save", "restore", "load_meta", "save_module", "load_module", "Checkp
            "atomic_file", "STATE_FILE", "META_FILE", "HISTORY_FILE", "RUN_SUBDIR", "FRAMES_FILE",
            "PRETRAINED_CONDITIONAL_DIR", "PRETRAINED_SELFCOND_DIR", "PRETRAINED_DCGAN_DIR", "PRETRAINED_GLYPHS_DIR",
            "PRETRAINED_KINDS",
-           "lock", "check_target"]
+           "lock", "check_target", "METRICS_FILE", "RUN_FILE"]
 
 STATE_FILE, META_FILE, HISTORY_FILE = "state.msgpack", "meta.json", "history.npz"
 RUN_SUBDIR = "checkpoint"  # `train --out RUN` keeps its checkpoint in RUN/checkpoint, beside its images
 FRAMES_FILE = "frames.npz"  # `train` writes its sample grids there (steps, uint8 images); `export` ships them too
 # What a checkpoint folder holds: the only folder contents a save may replace (anything else is the learner's)
 CHECKPOINT_FILES = frozenset({STATE_FILE, META_FILE, HISTORY_FILE, FRAMES_FILE})
+METRICS_FILE = "metrics.json"  # `train` writes its summary, the doctor's verdict and the history there
+# The files `train --out RUN` writes beside RUN/checkpoint: no other writer may replace them (check_target)
+RUN_FILE = re.compile(r"samples(_\d{6})?\.png|" + re.escape(FRAMES_FILE) + "|" + re.escape(METRICS_FILE))
 FORMAT_VERSION = 1
 _ASSETS = Path(__file__).parent / "assets"
 # The three generators shipped with the package (each written by `python -m gan_utils train ... --out`, then
@@ -126,11 +130,25 @@ def _in_use(path: Path, leftover: Path) -> bool:
     return pid is not None and _pid_alive(pid)
 
 
+def _ours(path: Path, leftover: Path) -> bool:
+    """Whether ``leftover`` is a temporary that a writer of ``path`` made and left (a kill mid-save): its name carries a
+    writer's pid, no process that runs now is writing it, and a folder holds nothing but a checkpoint's files. Only
+    those are ever deleted: a file of the learner's that merely looks like one is kept."""
+    if _writer(path, leftover) is None or _in_use(path, leftover):
+        return False
+    if leftover.is_symlink() or not leftover.is_dir():
+        return not leftover.is_symlink()
+    try:
+        return all(p.name in CHECKPOINT_FILES and p.is_file() and not p.is_symlink() for p in leftover.iterdir())
+    except OSError:
+        return False
+
+
 def _remove_stale(path: Path) -> None:
     """Deletes the temporaries of ``path`` whose writing process is gone (a kill mid-save leaves them)."""
     for p in _leftovers(path, "tmp") + _leftovers(path, "old"):
-        if _in_use(path, p):
-            continue                       # another process is writing right now
+        if not _ours(path, p):
+            continue                       # another process is writing right now, or it is not a temporary of ours
         with contextlib.suppress(OSError):
             shutil.rmtree(p) if p.is_dir() else p.unlink()
 
@@ -286,13 +304,28 @@ def _inside_checkpoint(path: Path) -> Path | None:
     return None
 
 
+def _run_of(path: Path) -> Path | None:
+    """The training run (a ``train --out`` folder) one of whose own files ``path`` is (``RUN_FILE``: its grids,
+    frames.npz, metrics.json), unless this process is that run's `train` (it holds the run's lock); else None."""
+    if not RUN_FILE.fullmatch(path.name):
+        return None
+    folder = Path(os.path.realpath(path.parent))
+    ckpt = folder / RUN_SUBDIR
+    if not ((ckpt / META_FILE).is_file() and (ckpt / STATE_FILE).is_file()):
+        return None
+    return None if str(_lock_file(ckpt)) in _LOCKS else folder
+
+
 def check_target(path: str | os.PathLike, *, checkpoint_folder: bool = False) -> None:
     """Refuses, before anything is computed, a path that a write could not take or should not take: one inside a
-    checkpoint folder (a file there makes the checkpoint's next save fail, or that save deletes it), a symbolic link
-    to nothing and, with ``checkpoint_folder``, a file or a folder of other files (a save would delete them).
+    checkpoint folder (a file there makes the checkpoint's next save fail, or that save deletes it), one of the files
+    a training run wrote beside its checkpoint (its grids, frames.npz, metrics.json: only that run's `train` replaces
+    them), a symbolic link to nothing and, with ``checkpoint_folder``, a file or a folder of other files (a save would
+    delete them).
 
-    Every writer calls it: the saves and ``atomic_file`` themselves, and the command line's ``--out`` of each command
-    and ``fit``'s ``checkpoint_dir`` before training, so that a save that cannot happen is found before the work.
+    The one guard of every write: the saves and ``atomic_file`` themselves, the command line's ``--out`` of each
+    command and ``fit``'s ``checkpoint_dir`` before training, ``precomputed.append_row``, and the output paths of
+    scripts/ and benchmarks/ before their work, so that a write that cannot or should not happen is found first.
 
     Raises:
       CheckpointError: the path and the fix, in one line.
@@ -306,6 +339,11 @@ def check_target(path: str | os.PathLike, *, checkpoint_folder: bool = False) ->
         raise CheckpointError(f"{path} is inside the checkpoint folder {holder}: a file there would stop its next "
                               "save (or be deleted by it). Choose a path outside it, "
                               f"e.g. {holder.parent / path.name}.")
+    run = _run_of(path)
+    if run is not None:
+        raise CheckpointError(f"{path} is the training run {run}'s own {path.name} (train writes it beside the run's "
+                              "checkpoint): writing it would replace the run's file. Choose another name, e.g. "
+                              f"{run.parent / (run.name + '_' + path.name)}.")
     if checkpoint_folder:
         _check_replaceable(path)
 

@@ -67,10 +67,13 @@ def show_images(images, nrow: int | None = None, ax=None, title: str | None = No
 
 
 def save_image_grid(path, images, nrow: int | None = None, scale: int = 2) -> None:
-    """Writes a grid of images to a PNG file, each pixel enlarged ``scale`` times."""
+    """Writes a grid of images to a PNG file, each pixel enlarged ``scale`` times: whole or not at all, and never
+    inside a checkpoint folder nor over a training run's own grids (``checkpoint.atomic_file``, ``check_target``)."""
+    from .checkpoint import atomic_file
     grid = image_grid(images, nrow)
     grid = np.kron(grid, np.ones((scale, scale), np.float32))
-    plt.imsave(path, grid, cmap="gray", vmin=0, vmax=1)
+    with atomic_file(path) as tmp:
+        plt.imsave(tmp, grid, cmap="gray", vmin=0, vmax=1)   # the temporary keeps the suffix: the same format
 
 
 def _smooth(y, k):

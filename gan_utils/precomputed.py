@@ -24,7 +24,7 @@ from typing import Any, Callable
 import numpy as np
 
 __all__ = ["RESULTS_DIR", "run_or_load", "load", "save", "describe", "rerun_requested", "machine_record",
-           "same_platform", "read_rows", "append_row"]
+           "same_platform", "read_rows", "append_row", "read_arrays", "write_arrays"]
 
 RESULTS_DIR = Path(__file__).parent / "assets" / "results"
 ENV_RERUN = "GAN_COURSE_RUN_EXPERIMENTS"   # "1": every notebook re-runs its experiments (the command in the record)
@@ -173,17 +173,76 @@ def load(name: str, *, folder: str | os.PathLike | None = None) -> tuple[dict, d
 
 def read_rows(path: str | os.PathLike, key: Callable[[dict], Any]) -> dict:
     """The rows a sweep already wrote to its JSON-lines log (one run per line), by ``key(row)``: a sweep that was
-    killed resumes from them (``append_row`` writes each run as it finishes). No file: no rows."""
+    killed resumes from them (``append_row`` writes each run as it finishes). No file: no rows.
+
+    Raises:
+      ValueError: a line that is not a row (half a line left by a kill, an edit): the file and the line to fix, in one
+        line. Nothing is skipped, so nothing a sweep appends next can hide a lost row.
+    """
     path = Path(path)
     if not path.exists():
         return {}
-    return {key(r): r for r in map(json.loads, path.read_text().splitlines()) if r}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path} is not a JSON-lines file ({e}); nothing was written: move it away, or pass "
+                         "another file.") from None
+    rows = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            if not isinstance(row, dict):
+                raise ValueError(f"a JSON {type(row).__name__}, not a row")
+            rows[key(row)] = row
+        except (ValueError, KeyError, TypeError) as e:
+            why = getattr(e, "msg", None) or (f"no {e}" if isinstance(e, KeyError) else str(e))
+            raise ValueError(f"{path} line {n} is not a row of this sweep ({why}); nothing was written: fix or "
+                             "delete that line (a killed run leaves half a line), or move the file away.") from None
+    return rows
 
 
 def append_row(path: str | os.PathLike, row: dict) -> None:
-    """Appends one finished run to a sweep's JSON-lines log (``read_rows`` reads them back)."""
-    with open(path, "a") as f:
-        f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    """Appends one finished run to a sweep's JSON-lines log (``read_rows`` reads them back), on a line of its own
+    even after a last line without its newline; never inside a checkpoint folder nor over a run's file
+    (``checkpoint.check_target``)."""
+    from .checkpoint import check_target
+    path = Path(path)
+    check_target(path)
+    line = json.dumps(row, ensure_ascii=False) + "\n"
+    if path.is_file() and path.stat().st_size:
+        with open(path, "rb") as f:
+            f.seek(-1, os.SEEK_END)
+            if f.read(1) != b"\n":
+                line = "\n" + line
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(line)
+
+
+def read_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Every array of the .npz at ``path`` (a sweep's pictures), or {} if there is none.
+
+    Raises:
+      ValueError: the file is unreadable (a kill mid-write of an older version, a full disk): named, with what to do,
+        in one line; a sweep that rewrote it would lose every picture in it.
+    """
+    path = Path(path)
+    if not path.exists():
+        return {}
+    try:
+        with np.load(path) as z:
+            return {k: z[k] for k in z.files}
+    except Exception as e:   # zipfile, zlib, OSError, a pickle refused, not an .npz at all
+        raise ValueError(f"{path} is unreadable ({type(e).__name__}: {e}); nothing was written: move it away (its "
+                         "pictures are then made again), or copy a good one back.") from None
+
+
+def write_arrays(path: str | os.PathLike, arrays: dict) -> None:
+    """Writes ``arrays`` to the .npz at ``path``, all or nothing (``checkpoint.atomic_file``)."""
+    from .checkpoint import atomic_file
+    with atomic_file(path) as tmp, open(tmp, "wb") as f:   # a file object: np.savez adds no ".npz" to its name
+        np.savez_compressed(f, **arrays)
 
 
 def describe(record: dict) -> str:

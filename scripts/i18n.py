@@ -33,7 +33,7 @@ import tempfile
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po, unescape, write_po
+from babel.messages.pofile import PoFileError, read_po, unescape, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -43,6 +43,13 @@ RELEASED = DOCS / "locale" / LANG / "released.txt"
 GLOSSARY = DOCS / "locale" / LANG / "glossary.md"
 ZH_NOTEBOOKS = ROOT / "notebooks" / "zh"
 COLAB_ALT = "在 Colab 中打开"
+GENERATED_BY = "./course.sh i18n; do not edit"   # in a Chinese notebook's metadata: the only ones a refresh deletes
+# A catalogue's line: a keyword and its quoted string, or a string continued (blank lines and comments aside)
+PO_LINE = re.compile(r'(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"\s*')
+
+
+class CatalogueError(ValueError):
+    """A catalogue that does not read cleanly: refreshing it would write it back without what could not be read."""
 FIXED_DATE = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 
 # spans whose text is the same in every language: display and inline math, inline code, a link's target, a URL
@@ -188,12 +195,30 @@ def po_path(page: str) -> Path:
     return LOCALE / f"{page}.po"
 
 
+def read_catalogue(path: Path) -> Catalog:
+    """The catalogue at ``path``, read strictly: Babel's reader skips (or cuts short) a line it cannot parse, and a
+    refresh would then write the catalogue back without it, losing its translation. CatalogueError names the line."""
+    def refuse(line: int, why: str):
+        return CatalogueError(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} line {line}: {why}; "
+                              f"nothing was written: fix line {line} (or move the file away to start it again)")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise refuse(path.read_bytes()[:e.start].count(b"\n") + 1, "not UTF-8 text") from None
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.strip() and not line.startswith("#") and not PO_LINE.fullmatch(line):
+            raise refuse(n, f"not a catalogue line ({line[:60]!r}: a keyword and a quoted string, or a string)")
+    try:
+        return read_po(io.BytesIO(text.encode("utf-8")), locale=LANG, abort_invalid=True)
+    except PoFileError as e:
+        raise refuse(getattr(e, "lineno", 0) + 1, str(e).split(" on ")[0]) from None
+
+
 def load(page: str) -> Catalog | None:
     path = po_path(page)
     if not path.exists():
         return None
-    with open(path, "rb") as f:
-        catalog = read_po(f, locale=LANG)
+    catalog = read_catalogue(path)
     for msg in catalog:   # Babel's reader keeps '#|' lines (the previous English) as translator comments
         if any(c.startswith("| msgid") for c in msg.user_comments):
             lines = msg.user_comments
@@ -334,7 +359,7 @@ def chinese_notebook(name: str, catalog: Catalog) -> tuple[dict, set[str]]:
             new = translate_markdown(src, table, used)
             cell["source"] = new.splitlines(keepends=True)
     nb["metadata"]["gan_course"] = {"language": LANG, "generated_from": f"notebooks/{name}.ipynb",
-                                    "by": "./course.sh i18n; do not edit"}
+                                    "by": GENERATED_BY}
     nb["metadata"].pop("jupytext", None)          # no .py pair: the English notebook is the source
     return nb, used
 
@@ -349,8 +374,11 @@ def refresh(check: bool) -> list[str]:
     problems = []
     with tempfile.TemporaryDirectory() as tmp:
         templates = extract(Path(tmp))
-    olds = {page: load(page) for page in templates}
-    known = memory({p: c for p, c in olds.items() if c is not None})
+    olds = {page: load(page) for page in templates}     # every catalogue read (strictly) before any is written
+    orphans = {path.relative_to(LOCALE).with_suffix("").as_posix(): path for path in sorted(LOCALE.rglob("*.po"))}
+    orphans = {page: read_catalogue(path) for page, path in orphans.items() if page not in templates}
+    # a page renamed or removed: its translations still fill the same English elsewhere
+    known = memory({**orphans, **{p: c for p, c in olds.items() if c is not None}})
     cats = {}
     for page, template in templates.items():
         cat = merged(page, template, olds[page], known)
@@ -391,12 +419,21 @@ def refresh(check: bool) -> list[str]:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text)
     for path in sorted(ZH_NOTEBOOKS.glob("*.ipynb")) if ZH_NOTEBOOKS.exists() else []:
-        if path not in wanted:
+        if path not in wanted and generated(path):   # a notebook of the learner's there (a copy, notes) is theirs
             if check:
                 problems.append(f"{path.relative_to(ROOT)} is of no released page: run ./course.sh i18n")
             else:
                 path.unlink()
     return problems
+
+
+def generated(path: Path) -> bool:
+    """Whether the notebook at ``path`` is one this script wrote (``GENERATED_BY`` in its metadata)."""
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
+    except (OSError, ValueError, AttributeError):
+        return False
+    return isinstance(meta.get("gan_course"), dict) and meta["gan_course"].get("by") == GENERATED_BY
 
 
 def _body(po: bytes) -> bytes:
@@ -422,11 +459,15 @@ def main(argv=None) -> int:
     parser.add_argument("--lint", metavar="PAGE", nargs="+",
                         help="only check these pages' translations (e.g. notebooks/01_probability_background)")
     args = parser.parse_args(argv)
-    if args.lint:
-        problems = [p for page in args.lint for p in page_problems(page, complete=True)]
-        print("\n".join(problems) or "no problems")
-        return 1 if problems else 0
-    problems = refresh(args.check)
+    try:
+        if args.lint:
+            problems = [p for page in args.lint for p in page_problems(page, complete=True)]
+            print("\n".join(problems) or "no problems")
+            return 1 if problems else 0
+        problems = refresh(args.check)
+    except CatalogueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     rel = set(released())
     print(f"{'page':42} {'messages':>8} {'done':>6} {'fuzzy':>6} {'missing':>8}  released")
     for path in sorted(LOCALE.rglob("*.po")):

@@ -297,6 +297,25 @@ def _font(style: str, px: int) -> tuple[ImageFont.FreeTypeFont, dict]:
         "debian_package": package, "package_version": _package_version(package), "license": "SIL Open Font License 1.1"}
 
 
+def _target(parser: argparse.ArgumentParser, out: Path) -> Path:
+    """``out`` (with .npz added, as np.savez adds it), refused in one line before the rendering if a write there could
+    not or should not happen (gan_utils.checkpoint.check_target: inside a checkpoint folder, over a run's file)."""
+    from gan_utils import checkpoint
+    out = out if out.suffix == ".npz" else out.with_name(out.name + ".npz")
+    try:
+        checkpoint.check_target(out)
+    except checkpoint.CheckpointError as e:
+        parser.exit(2, f"{parser.prog}: error: {e}\n")
+    return out
+
+
+def _save(out: Path, **arrays) -> None:
+    """The .npz written all or nothing: a kill or a full disk keeps the file that was there."""
+    from gan_utils import checkpoint
+    with checkpoint.atomic_file(out) as tmp, open(tmp, "wb") as f:
+        np.savez_compressed(f, **arrays)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -317,10 +336,10 @@ def main(argv: list[str] | None = None) -> int:
                    f"{HAND['npm']}@{HAND['version']}), in the frame of the styles file, to {DEFAULT_HAND_OUT.name}")
     args = p.parse_args(argv)
     if args.hand is not None:
-        return _main_hand(args, argv)
+        return _main_hand(args, argv, _target(p, args.out or DEFAULT_HAND_OUT))
     styles = None if args.styles is None else (tuple(args.styles) or STYLE_TARGETS)
     size = args.size or (32 if styles else 64)
-    out = args.out or (DEFAULT_STYLES_OUT if styles else DEFAULT_OUT)
+    out = _target(p, args.out or (DEFAULT_STYLES_OUT if styles else DEFAULT_OUT))
     if not 8 <= size <= 256:
         p.error("--size must be in 8..256")
     if styles and (args.source in styles or len(set(styles)) != len(styles)):
@@ -355,21 +374,20 @@ def main(argv: list[str] | None = None) -> int:
         "date": datetime.date.today().isoformat(), "pillow": Image.__version__,
         "freetype": ImageFont.core.freetype2_version, "python": platform.python_version(),
     })
-    out.parent.mkdir(parents=True, exist_ok=True)
     common = dict(chars=np.array(kept), held_out=held_out, provenance=np.array(json.dumps(provenance,
                                                                                            ensure_ascii=False)))
     if styles:   # source (N, S, S, 1) and targets (N, K, S, S, 1): character i in every style
-        np.savez_compressed(out, source=images[:, 0, ..., None], targets=images[:, 1:, ..., None],
-                            styles=np.array(styles), **common)
+        _save(out, source=images[:, 0, ..., None], targets=images[:, 1:, ..., None], styles=np.array(styles),
+              **common)
     else:
-        np.savez_compressed(out, source=source[..., None], target=target[..., None], **common)
+        _save(out, source=source[..., None], target=target[..., None], **common)
     print(f"{len(kept)} characters ({int(held_out.sum())} held out) in {len(fonts)} fonts, "
           f"{sum(map(len, dropped.values()))} dropped ({', '.join(f'{k}: {len(v)}' for k, v in dropped.items())}); "
           f"{size}x{size}; {out} ({out.stat().st_size / 1e6:.2f} MB, sha256 {_sha256(str(out))})")
     return 0
 
 
-def _main_hand(args, argv) -> int:
+def _main_hand(args, argv, out: Path) -> int:
     """``--hand``: renders the new hand for every character of the styles file, cropped as that file's glyphs were."""
     frame = np.load(DEFAULT_STYLES_OUT)
     made = json.loads(str(frame["provenance"]))
@@ -407,10 +425,8 @@ def _main_hand(args, argv) -> int:
         "date": datetime.date.today().isoformat(), "pillow": Image.__version__,
         "freetype": ImageFont.core.freetype2_version, "python": platform.python_version()})
     held_out = frame["held_out"][[chars.index(c) for c in kept]]
-    out = args.out or DEFAULT_HAND_OUT
-    out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out, hand=images[..., None], chars=np.array(kept), held_out=held_out,
-                        provenance=np.array(json.dumps(provenance, ensure_ascii=False)))
+    _save(out, hand=images[..., None], chars=np.array(kept), held_out=held_out,
+          provenance=np.array(json.dumps(provenance, ensure_ascii=False)))
     print(f"{len(kept)} characters ({int(held_out.sum())} held out) in {HAND['family']} {version}, "
           f"{sum(map(len, dropped.values()))} dropped, {len(clipped)} clipped at the box; {size}x{size}; {out} "
           f"({out.stat().st_size / 1e6:.2f} MB, sha256 {_sha256(str(out))})")

@@ -204,6 +204,7 @@ def main(argv=None) -> int:
     ap.add_argument("--force", action="store_true",
                     help="replace an existing NN_name.html in the folder even if this script did not write it")
     args = ap.parse_args(argv)
+    from gan_utils import checkpoint           # the one guard of every write (checkpoint.check_target)
     outs = {}
     for nb in args.notebooks:                   # every check before the first deck: a refusal writes nothing
         if not nb.is_file() or nb.suffix != ".ipynb":
@@ -215,6 +216,10 @@ def main(argv=None) -> int:
         outs[out] = nb
         if out.is_dir():
             ap.exit(2, f"{ap.prog}: error: {out} is a folder: choose another folder for the decks (-o)\n")
+        try:                                    # never inside a checkpoint folder, nor over a run's file
+            checkpoint.check_target(out)
+        except checkpoint.CheckpointError as e:
+            ap.exit(2, f"{ap.prog}: error: {e}\n")
         if out.exists() and not args.force and not ours(out):     # a learner's own file of that name: never lost
             ap.exit(2, f"{ap.prog}: error: {out} exists and is not a deck made by slides.py: choose another folder "
                        "(-o) or pass --force to replace it\n")

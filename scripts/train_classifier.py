@@ -47,6 +47,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=str(CLASSIFIER_DIR))
     args = ap.parse_args()
+    try:   # where the weights go, checked before the training (a save there would be refused after it)
+        checkpoint.check_target(args.out, checkpoint_folder=True)
+    except checkpoint.CheckpointError as e:
+        ap.exit(2, f"{ap.prog}: error: {e}\n")
 
     x_train, y_train = data.load_mnist("train")
     x_test, y_test = data.load_mnist("test")

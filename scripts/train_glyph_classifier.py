@@ -73,6 +73,10 @@ def main(argv=None) -> int:
         ap.error("--hand is a variant of --fonts: pass both")
     args.out = args.out or str(font_styles.HAND_CLASSIFIER_DIR if args.hand else font_styles.FONT_CLASSIFIER_DIR
                                if args.fonts else GLYPH_CLASSIFIER_DIR)
+    try:   # where the weights go, checked before the training (a save there would be refused after it)
+        checkpoint.check_target(args.out, checkpoint_folder=True)
+    except checkpoint.CheckpointError as e:
+        ap.exit(2, f"{ap.prog}: error: {e}\n")
     if args.fonts and args.check_font:
         ap.error("--check-font checks the two-font judge; the font judge is checked on every font's held-out "
                  "characters")

@@ -234,10 +234,12 @@ def main(argv=None) -> int:
         if why:
             ap.error(f"{p} is not a notebook ({why}): give a path such as notebooks/02_minimax_objective.py")
     # where the results go, checked before the notebooks run (minutes each), not after
+    from gan_utils import checkpoint, precomputed
     for flag, path, folder in (("--record", args.record, False), ("--keep", args.keep, True)):
         if path is None:
             continue
         try:
+            checkpoint.check_target(path)       # never inside a checkpoint folder, nor over a run's file
             if folder:
                 path.mkdir(parents=True, exist_ok=True)
             elif path.is_dir():
@@ -245,7 +247,7 @@ def main(argv=None) -> int:
             else:
                 with open(path, "a"):
                     pass
-        except OSError as e:
+        except (OSError, checkpoint.CheckpointError) as e:
             ap.error(f"{flag} {path}: {e}")
     import jax
     results = []
@@ -263,10 +265,9 @@ def main(argv=None) -> int:
                       + "".join(f"\n    cell {e['cell']}: {e['error']}" for e in r["errors"])
                       + (f"\n    {r['crashed']}" if r["crashed"] else ""), flush=True)
                 if args.record:
-                    try:
-                        with open(args.record, "a") as f:
-                            f.write(json.dumps(r) + "\n")
-                    except OSError as e:   # the result is not lost: it is printed below
+                    try:                            # on a line of its own, after a last line left unfinished too
+                        precomputed.append_row(args.record, r)
+                    except (OSError, checkpoint.CheckpointError) as e:   # the result is not lost: it is printed below
                         print(f"could not append to {args.record} ({e}); the result is printed below", flush=True)
     for r in results:
         print(json.dumps(r))
