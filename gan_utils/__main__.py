@@ -365,6 +365,8 @@ def _read_frames(path: Path, shape: tuple[int, int, int]) -> dict | None:
 
 
 MAX_SAMPLES = 1_000_000   # --n: ten times what FID needs; 1e9 would fill the memory before writing anything
+SAMPLES = 10_000           # --n by default: what MNIST-FID is computed on
+GLYPH_SAMPLES = 16         # --n by default for a glyph translator: a page of glyphs to look at
 
 
 def cmd_sample(args) -> None:
@@ -372,7 +374,7 @@ def cmd_sample(args) -> None:
     import numpy as np
     from . import checkpoint, data, models
 
-    if not 1 <= args.n <= MAX_SAMPLES:
+    if args.n is not None and not 1 <= args.n <= MAX_SAMPLES:
         raise CLIError(f"--n must be between 1 and {MAX_SAMPLES:,}, got {args.n}.")
     if bool(args.pretrained) == bool(args.checkpoint):
         raise CLIError("pass either --checkpoint DIR (a folder written by `train --out`) or --pretrained [KIND] (a "
@@ -404,6 +406,7 @@ def cmd_sample(args) -> None:
     if not 0 <= args.seed < 2**62:
         raise CLIError(f"--seed must be in 0 .. 2**62, got {args.seed}.")
     g = gan.sampler()
+    args.n = SAMPLES if args.n is None else args.n
     labels = np.asarray(models.class_labels(args.n, g.num_classes, args.label)) if conditional else None
     samples = np.asarray(models.sample(g, jax.random.key(args.seed), args.n, labels=labels))
     if config.dataset == "mnist":
@@ -428,10 +431,13 @@ def _sample_glyphs(args, src: Path, gan, config: GANConfig, out: Path) -> None:
     if args.label is not None:
         raise CLIError("--label is for the class-conditional digits; a glyph translator takes --chars.")
     pairs = data.load_glyphs("all", size=config.glyph_size)
-    if args.chars is None:
-        chars = data.load_glyphs("test", size=config.glyph_size).chars[:args.n]
+    if args.chars is None:   # a page of glyphs to look at, not the whole held-out set (--n asks for more)
+        chars = data.load_glyphs("test", size=config.glyph_size).chars[:GLYPH_SAMPLES if args.n is None else args.n]
     else:
         chars = "".join(c for c in args.chars if not c.isspace())
+        if len(chars) > len(pairs.chars):   # a pasted book: more characters than the set holds
+            raise CLIError(f"--chars holds {len(chars):,} characters, more than the {len(pairs.chars):,} of the glyph "
+                           "set; pass the characters to draw (e.g. --chars 生成对抗网络).")
         missing = sorted({c for c in chars if c not in pairs.chars}, key=chars.index)
         if not chars or missing:
             raise CLIError(("--chars holds no character" if not chars else
@@ -505,7 +511,9 @@ def make_parser() -> argparse.ArgumentParser:
                         "notebook 09), the plain DCGAN of notebooks 03-05 (`--pretrained dcgan`), the "
                         "class-conditional one (`--pretrained conditional --label 7`), or notebook 11's brush-style "
                         "translator (`--pretrained glyphs --chars 生成对抗网络`)")
-    s.add_argument("--n", type=int, default=10000, help="number of samples")
+    s.add_argument("--n", type=int, default=None,
+                   help=f"number of samples; default {SAMPLES:,} (a glyph translator: the first {GLYPH_SAMPLES} "
+                        "held-out characters)")
     s.add_argument("--out", default="samples.npz", help="output .npz; images are uint8 (N, 28, 28) under 'samples'")
     s.add_argument("--seed", type=int, default=0, help="seed of the latent noise")
     s.add_argument("--chars", default=None,
@@ -672,5 +680,16 @@ def main(argv=None) -> int:
     return 0
 
 
+def _exit(code: int) -> None:
+    """Exits with ``code``; at once if an interrupted first step still compiles in the background (train.fit): the
+    files are written, and waiting for XLA would make Ctrl-C take as long as the compilation."""
+    train = sys.modules.get("gan_utils.train")
+    if train is not None and any(t.name == train.COMPILING_THREAD for t in threading.enumerate()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    _exit(main())

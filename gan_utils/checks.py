@@ -38,6 +38,8 @@ def finite(x, what: str = "the values", why: str = DIVERGED) -> None:
 
 def pixels_to_unit(x: np.ndarray) -> np.ndarray:
     """uint8 pixels in [0, 255] -> float32 in [-1, 1]: ``x / 127.5 - 1`` (the one formula of the course)."""
+    if np.asarray(x).dtype != np.uint8:
+        raise TypeError(f"pixels_to_unit takes uint8 pixels in [0, 255], got dtype {np.asarray(x).dtype}.")
     return np.asarray(x).astype(np.float32) / 127.5 - 1.0
 
 
@@ -124,6 +126,9 @@ def number(name: str, value, *, low: float = -math.inf, high: float = math.inf, 
         v = float(value)
         if (math.isfinite(v) and (v > low if low_open else v >= low) and (v < high if high_open else v <= high)):
             return v
+    if low == 0 and low_open and high == math.inf:    # the common case, in words
+        raise ValueError(f"{name} must be a positive, finite number, got {value!r}" + (f"; {fix}" if fix else "")
+                         + ".")
     lo = "" if low == -math.inf else f"{'>' if low_open else '>='} {low:g}"
     hi = "" if high == math.inf else f"{'<' if high_open else '<='} {high:g}"
     bound = " and ".join(b for b in (lo, hi) if b)
@@ -140,7 +145,7 @@ def _is_real(value) -> bool:
     if not hasattr(value, "dtype") or np.ndim(value) != 0:
         return False
     dtype = np.asarray(value).dtype
-    return dtype != bool and (np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating))
+    return dtype != np.bool_ and (np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating))
 
 
 def chars(value, n: int, name: str = "chars") -> str:

@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from . import checks, data
+from . import checks
 
 __all__ = ["kmeans", "assign", "cluster_scores", "discriminator_features", "SelfConditioning", "RECLUSTER_EVERY",
            "FIT_POINTS"]
@@ -142,9 +142,7 @@ def discriminator_features(discriminator: nnx.Module, images, *, batch_size: int
     Works for a ``ProjectionDiscriminator`` (its body's features) and a ``DCGANDiscriminator``; runs D in inference
     mode (no dropout), in batches of ``batch_size``.
     """
-    images = np.asarray(images)
-    if images.ndim != 4 or images.shape[1:] != (28, 28, 1) or len(images) == 0:
-        raise ValueError(f"images must be (N, 28, 28, 1) in [-1, 1] with N >= 1, got shape {images.shape}.")
+    images = checks.unit_images(images, "images", shape=(28, 28, 1))
     checks.count("batch_size", batch_size)
     d = nnx.clone(discriminator)
     d.eval()

@@ -40,6 +40,9 @@ BEFORE_OPTIONS = dict(hidden=(256, 256), loss="non_saturating", d_lr=None, b2=0.
 # The toy mixtures' recipe: notebook 07's, which met issue #26's grid target (>= 24 of 25 modes, >= 90% high-quality
 # samples) with the hinge loss and 20,000 steps of which the second half annealed (benchmarks/RESULTS.md). A field
 # left None takes these for ring and grid.
+# the MLP widths the course has defaulted to (images and glyphs, before and after the toy sweep, the toy recipe): a
+# config of a model with no MLP records one of them; any other value is a learner's --hidden it would ignore
+_MLP_DEFAULTS = ((128, 128), (256, 256), (128, 128, 128))
 TOY_RECIPE = dict(batch_size=256, lr=3e-3, d_lr=1e-3, hidden=(128, 128, 128))
 # The fields whose None means "the dataset's value" (GANConfig.__post_init__ resolves them)
 _DATASET_DEFAULTS = ("model", "batch_size", "lr", "d_lr", "latent_dim", "hidden", "l1_weight")
@@ -267,7 +270,7 @@ class GANConfig:
             raise ValueError(f"model 'pix2pix' translates the glyph pairs and dataset 'glyphs' needs it; got model "
                              f"{model!r} with dataset {self.dataset!r}: leave model out (None) for the dataset's own.")
         object.__setattr__(self, "model", model)
-        if model != "mlp" and "hidden" not in self._from_dataset and tuple(self.hidden) != (128, 128) \
+        if model != "mlp" and "hidden" not in self._from_dataset and tuple(self.hidden) not in _MLP_DEFAULTS \
                 and not _READING_STORED.get():
             # hidden sets the toy MLPs' widths; recorded for a DCGAN or a translator, it would describe nothing
             raise ValueError(f"hidden={tuple(self.hidden)} sets the MLP widths of the toy GANs; model {model!r} has "
@@ -458,10 +461,7 @@ class GANConfig:
         ``GANConfig(dataset="ring").replace(lr=1e-2)`` trains D at 1e-2, as ``GANConfig(dataset="ring", lr=1e-2)``
         does (the toy recipe's d_lr of 1e-3 goes with its own lr only).
         """
-        derived = {n: None for n in self._from_dataset}
-        if self.model != "mlp":   # the MLP widths a stored DCGAN or translator recorded describe nothing: derive them
-            derived["hidden"] = None
-        return dataclasses.replace(self, **{**derived, **changes})
+        return dataclasses.replace(self, **{**{n: None for n in self._from_dataset}, **changes})
 
 
 def command_line_defaults(fields: dict, steps: int | None) -> dict:

@@ -64,8 +64,7 @@ class CycleGAN(nnx.Module):
 
     def __init__(self, size: int = 32, *, base: int = 32, d_base: int = 32, patch_layers: int = 2,
                  lr: float = 2e-4, seed: int = 0):
-        if not lr > 0:
-            raise ValueError(f"lr must be positive (Adam's step size; the paper's is 2e-4), got {lr!r}.")
+        lr = checks.number("lr", lr, low=0, low_open=True, fix="Adam's step size; the paper's is 2e-4")
         g, f = (models.UNetGenerator(size, base, rngs=nnx.Rngs(seed + i)) for i in (0, 1))
         d_y, d_x = (models.PatchDiscriminator(size, d_base, n_down=patch_layers, paired=False,
                                               rngs=nnx.Rngs(seed + i)) for i in (2, 3))
@@ -111,9 +110,8 @@ def make_cycle_step(cyclegan: CycleGAN, *, cycle_weight: float = CYCLE_WEIGHT,
     """Compiles one CycleGAN update: the generators first (on the discriminators as they are), then the
     discriminators on that step's translations (held fixed). Returns ``(graphdef, state, step)`` with
     ``step(state, x, y) -> (state, metrics)``: a pure function of the state of ``nnx.split(cyclegan)``."""
-    for name, w in (("cycle_weight", cycle_weight), ("identity_weight", identity_weight)):
-        if not w >= 0:
-            raise ValueError(f"{name} must be >= 0 (0 drops the term), got {w!r}.")
+    cycle_weight, identity_weight = (checks.number(n, w, low=0, fix="0 drops the term") for n, w in
+                                     (("cycle_weight", cycle_weight), ("identity_weight", identity_weight)))
     graphdef, state = nnx.split(cyclegan)
 
     @jax.jit

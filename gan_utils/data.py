@@ -433,7 +433,7 @@ class GaussianMixture:
         if not np.all(np.isfinite(means)):
             raise ValueError(f"every mean must be a finite number, got {means.tolist()}.")
         if not np.all((stds > 0) & np.isfinite(stds)):
-            raise ValueError(f"every std must be positive and finite, got {stds}.")
+            raise ValueError(f"every std must be positive and finite, got {np.unique(stds).tolist()[:8]}.")
         if np.any(weights < 0) or not np.isclose(weights.sum(), 1.0):
             raise ValueError(f"weights must be non-negative and sum to 1, got {weights} (sum {weights.sum()}).")
         object.__setattr__(self, "means", means)
@@ -495,8 +495,7 @@ def mixture_1d(means=(-2.0, 2.0), stds=(0.5, 0.5), weights=None) -> GaussianMixt
 def ring(n_modes: int = 8, radius: float = 1.0, std: float = 0.01) -> GaussianMixture:
     """The ring of Gaussians of the mode-collapse literature (PacGAN defaults: 8 modes, radius 1, std 0.01)."""
     checks.count("n_modes", n_modes)
-    if not 0 < radius < math.inf:
-        raise ValueError(f"radius must be a positive, finite number, got {radius}.")
+    radius, std = (checks.number(n, v, low=0, low_open=True) for n, v in (("radius", radius), ("std", std)))
     angles = 2 * np.pi * np.arange(n_modes) / n_modes
     return GaussianMixture(radius * np.stack([np.cos(angles), np.sin(angles)], 1), std, np.full(n_modes, 1 / n_modes))
 
@@ -504,8 +503,7 @@ def ring(n_modes: int = 8, radius: float = 1.0, std: float = 0.01) -> GaussianMi
 def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05) -> GaussianMixture:
     """The grid of Gaussians (PacGAN defaults: 5x5 centres at -4, -2, 0, 2, 4 in each axis, std 0.05)."""
     checks.count("side", side)
-    if not 0 < spacing < math.inf:
-        raise ValueError(f"spacing must be a positive, finite number, got {spacing}.")
+    spacing, std = (checks.number(n, v, low=0, low_open=True) for n, v in (("spacing", spacing), ("std", std)))
     c = (np.arange(side) - (side - 1) / 2) * spacing
     xx, yy = np.meshgrid(c, c, indexing="ij")
     return GaussianMixture(np.stack([xx.ravel(), yy.ravel()], 1), std, np.full(side * side, 1 / side ** 2))
@@ -656,8 +654,8 @@ def load_glyphs(split: str = "train", *, size: int = 64, n: int | None = None,
     """
     if split not in ("train", "test", "all"):
         raise ValueError(f"split must be 'train', 'test' or 'all', got {split!r}.")
-    if size not in GLYPH_SIZES:
-        raise ValueError(f"size must be one of {GLYPH_SIZES} (pixels a side), got {size!r}.")
+    if isinstance(size, (bool, float)) or size not in GLYPH_SIZES:   # 32.0 == 32, but slices need an int
+        raise ValueError(f"size must be one of {GLYPH_SIZES} (pixels a side, an integer), got {size!r}.")
     source, target, chars, held, provenance = _read_glyphs(str(Path(path).resolve() if path else GLYPHS_FILE))
     if source.shape[1] % size:
         raise ValueError(f"size {size} does not divide the file's {source.shape[1]} pixels; choose a divisor of it.")

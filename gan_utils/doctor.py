@@ -301,6 +301,9 @@ def glyph_signals(generator, pairs: data.GlyphPairs) -> dict:
     absolute error to the true brush glyphs in [-1, 1]."""
     from . import data as data_lib
     from . import models, translation
+    if not isinstance(pairs, data_lib.GlyphPairs):
+        raise TypeError(f"pairs must be a data.GlyphPairs, e.g. data.load_glyphs('test', size=32); got "
+                        f"{type(pairs).__name__}.")
     source, target = data_lib.to_unit_range(pairs.source), data_lib.to_unit_range(pairs.target)
     x = np.asarray(models.translate(generator, source))
     if not np.all(np.isfinite(x)):

@@ -22,8 +22,9 @@ from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-from . import options
+from . import checks, options
 
 __all__ = ["bce_with_logits", "discriminator_loss", "generator_loss_saturating",
            "generator_loss_non_saturating", "value_function", "discriminator_loss_hinge", "generator_loss_hinge",
@@ -59,6 +60,11 @@ def bce_with_logits(logits: jax.Array, targets: float | jax.Array) -> jax.Array:
       scalar mean loss.
     """
     logits = _check(logits, "logits")
+    if not isinstance(targets, jax.core.Tracer):
+        t = np.asarray(targets, np.float64)
+        if t.size and not (np.all(np.isfinite(t)) and t.min() >= 0 and t.max() <= 1):
+            raise ValueError(f"targets must lie in [0, 1] (1: real, 0: fake; 0.9 with label smoothing), got "
+                             f"[{t.min():g}, {t.max():g}].")
     t = jnp.asarray(targets, logits.dtype)
     return jnp.mean(t * jax.nn.softplus(-logits) + (1 - t) * jax.nn.softplus(logits))
 
@@ -243,6 +249,13 @@ def generator_loss_wasserstein(fake_scores: jax.Array) -> jax.Array:
 # Penalties. Each takes the critic as a plain function x (N, ...) -> scores (N,); pass a module's forward pass as
 # e.g. ``lambda x: nnx.merge(graphdef, state)(x)`` so that the penalty is differentiable in ``state``'s parameters.
 
+def _check_weight(name: str, value):
+    """A penalty's weight: a finite number >= 0 when it is concrete (a traced value inside jit is the step's own)."""
+    if isinstance(value, jax.core.Tracer):
+        return value
+    return checks.number(name, value, low=0)
+
+
 def _check_batch(x, name: str) -> jnp.ndarray:
     x = jnp.asarray(x)
     if not jnp.issubdtype(x.dtype, jnp.floating):
@@ -310,6 +323,7 @@ def r1_penalty(critic: Callable[[jax.Array], jax.Array], real: jax.Array, gamma:
     Returns:
       scalar penalty.
     """
+    gamma = _check_weight("gamma", gamma)
     return _r1_from_gradients(_input_gradients(critic, _check_batch(real, "real")), gamma)
 
 
@@ -327,6 +341,7 @@ def r2_penalty(critic: Callable[[jax.Array], jax.Array], fake: jax.Array, gamma:
     Returns:
       scalar penalty.
     """
+    gamma = _check_weight("gamma", gamma)
     return _r1_from_gradients(_input_gradients(critic, _check_batch(fake, "fake")), gamma)
 
 
@@ -357,7 +372,7 @@ def gradient_penalty(critic: Callable[[jax.Array], jax.Array], real: jax.Array, 
                          f"{fake.shape}; draw as many fakes as real examples.")
     eps = jax.random.uniform(key, (real.shape[0],) + (1,) * (real.ndim - 1), real.dtype)
     x_hat = eps * real + (1 - eps) * fake
-    return _gp_from_gradients(_input_gradients(critic, x_hat), weight)
+    return _gp_from_gradients(_input_gradients(critic, x_hat), _check_weight("weight", weight))
 
 
 def clip_weights(tree: Any, c: float = 0.01) -> Any:
@@ -373,8 +388,7 @@ def clip_weights(tree: Any, c: float = 0.01) -> Any:
     Returns:
       the same tree with every floating-point leaf clipped to [-c, c].
     """
-    if not c > 0:
-        raise ValueError(f"the clipping bound c must be positive, got {c}; Arjovsky et al. (2017) use 0.01.")
+    c = checks.number("the clipping bound c", c, low=0, low_open=True, fix="Arjovsky et al. (2017) use 0.01")
     return jax.tree_util.tree_map(
         lambda x: jnp.clip(x, -c, c) if jnp.issubdtype(jnp.asarray(x).dtype, jnp.floating) else x, tree)
 

@@ -252,6 +252,9 @@ def trace_sqrt_product(cov1, cov2) -> float:
     """
     s = sqrtm_psd(cov1)
     cov2 = _symmetric(cov2, "cov2")
+    if cov2.shape != s.shape:
+        raise ValueError(f"cov1 and cov2 must be covariances of the same features, got shapes {s.shape} and "
+                         f"{cov2.shape}.")
     _check_psd(np.linalg.eigvalsh(cov2), "cov2")
     m = s @ cov2 @ s
     w = np.linalg.eigvalsh(0.5 * (m + m.T))
@@ -525,6 +528,7 @@ def image_metrics(images, reference, *, classifier: MnistClassifier | None = Non
       min_share: a digit is covered if it gets at least this fraction of the images.
       seed: picks the precision/recall subsets when a set is larger than pr_n.
     """
+    pr_n = checks.count("pr_n", pr_n, 4)   # precision and recall need more than k = 3 neighbours in each set
     f, p = images if isinstance(images, tuple) else classifier_outputs(images, classifier)
     rf, rp = reference if isinstance(reference, tuple) else classifier_outputs(reference, classifier)
     hist = class_histogram(p)

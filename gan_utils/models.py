@@ -57,6 +57,7 @@ def _iter_modules(module: nnx.Module):
 
 def depth_to_space(x: jax.Array, r: int = 2) -> jax.Array:
     """Pixel shuffle: (N, H, W, r*r*C) -> (N, H*r, W*r, C). Channel block (i, j) goes to sub-pixel (i, j)."""
+    r = checks.count("r", r)
     n, h, w, c = x.shape
     if c % (r * r):
         raise ValueError(f"depth_to_space needs channels divisible by r*r={r * r}, got {c}.")
@@ -66,6 +67,7 @@ def depth_to_space(x: jax.Array, r: int = 2) -> jax.Array:
 
 def space_to_depth(x: jax.Array, r: int = 2) -> jax.Array:
     """Inverse of depth_to_space: (N, H, W, C) -> (N, H/r, W/r, r*r*C)."""
+    r = checks.count("r", r)
     n, h, w, c = x.shape
     if h % r or w % r:
         raise ValueError(f"space_to_depth needs H and W divisible by {r}, got {h}x{w}.")
@@ -132,9 +134,7 @@ class SpectralNorm(nnx.Module):
 
     def __init__(self, layer: nnx.Module, *, n_steps: int = 1, eps: float = 1e-12, rngs: nnx.Rngs):
         _check_build("SpectralNorm", rngs)
-        if n_steps < 1:
-            raise ValueError(f"n_steps (power iterations per call) must be at least 1, got {n_steps}; 1 is the "
-                             "paper's choice.")
+        n_steps = checks.count("n_steps (power iterations per call; 1 is the paper's)", n_steps)
         kernel = layer.kernel[...]
         self.layer, self.n_steps, self.eps = layer, n_steps, eps
         self.use_running_average = False   # what .train() and .eval() switch (as in BatchNorm): eval stores nothing
@@ -206,8 +206,7 @@ def pack_samples(x: jax.Array, m: int) -> jax.Array:
     Returns:
       (N // m, ..., m * C).
     """
-    if int(m) != m or m < 1:
-        raise ValueError(f"pack (samples per pack) must be a positive integer, got {m}; 1 turns packing off.")
+    m = checks.count("m (samples per pack; 1 turns packing off)", m)
     if m == 1:
         return x
     n = x.shape[0]
@@ -233,8 +232,7 @@ def _check_build(what: str, rngs, **sizes) -> None:
 
 
 def _check_pack(pack: int) -> None:
-    if int(pack) != pack or pack < 1:
-        raise ValueError(f"pack (PacGAN's samples per pack) must be a positive integer, got {pack}; 1 turns it off.")
+    checks.count("pack (PacGAN's samples per pack; 1 turns it off)", pack)
 
 
 def _check_input(x: jax.Array, trailing: tuple, what: str, pack: int = 1) -> None:
@@ -474,6 +472,7 @@ class ConditionalDCGANGenerator(nnx.Module):
     def __init__(self, latent_dim: int = 64, num_classes: int = 10, base: int = 64, *, embed_dim: int = 16,
                  upsample: str = "subpixel", rngs: nnx.Rngs):
         _check_build("ConditionalDCGANGenerator", rngs, latent_dim=latent_dim, embed_dim=embed_dim)
+        num_classes, base = checks.count("num_classes", num_classes, 2), checks.count("base", base, 2)
         if num_classes < 2 or base < 2 or embed_dim < 1:
             raise ValueError(f"need num_classes >= 2, base >= 2 and embed_dim >= 1; got {num_classes}, {base} and "
                              f"{embed_dim}.")
@@ -567,8 +566,7 @@ class ProjectionDiscriminator(nnx.Module):
     def __init__(self, base: int = 32, num_classes: int = 10, *, dropout: float = 0.0, spectral_norm: bool = False,
                  minibatch_std: bool = False, rngs: nnx.Rngs):
         _check_build("ProjectionDiscriminator", rngs, base=base)
-        if num_classes < 2:
-            raise ValueError(f"need num_classes >= 2, got {num_classes}.")
+        num_classes = checks.count("num_classes", num_classes, 2)
         self.num_classes = num_classes
         self.body = DCGANDiscriminator(base, dropout=dropout, spectral_norm=spectral_norm,
                                        minibatch_std=minibatch_std, rngs=rngs)
@@ -611,6 +609,7 @@ def class_labels(n: int, num_classes: int, labels=None) -> jax.Array:
     Returns:
       (n,) int32 labels, checked to be in 0..num_classes-1.
     """
+    n, num_classes = checks.count("n", n), checks.count("num_classes", num_classes)
     if labels is None:
         return jnp.arange(n, dtype=jnp.int32) % num_classes
     y = jnp.full((n,), labels) if jnp.ndim(labels) == 0 else jnp.asarray(labels)
@@ -709,8 +708,7 @@ def recalibrate_batchnorm(generator: nnx.Module, key: jax.Array, *, n_batches: i
     Returns:
       ``generator`` (for chaining). A generator without BatchNorm is returned unchanged.
     """
-    if n_batches < 1 or batch_size < 2:
-        raise ValueError(f"need n_batches >= 1 and batch_size >= 2, got {n_batches} and {batch_size}.")
+    n_batches, batch_size = checks.count("n_batches", n_batches), checks.count("batch_size", batch_size, 2)
     probe = nnx.clone(generator)      # new Variables: nothing done to the probe reaches the generator
     bns = [m for _, m in _iter_modules(probe) if isinstance(m, nnx.BatchNorm)]
     if not bns:
@@ -749,6 +747,8 @@ def layer_table(module, *inputs, depth: int = 1) -> list[dict]:
       appears twice), then a last row ``{"name": "total", ...}`` with the model's output shape and its
       total trainable parameter count (which includes layers that were never called).
     """
+    depth = checks.count("depth", depth)
+
     def n_params(m):
         return int(sum(x.size for x in jax.tree_util.tree_leaves(nnx.state(m, nnx.Param))))
 
@@ -813,6 +813,9 @@ def receptive_field(kernels: Sequence[int], strides: Sequence[int]) -> int:
     ``1 + sum_l (k_l - 1) * prod_{j < l} s_j`` (each layer widens it by k - 1 of its input's pixels, and an input
     pixel of layer l spans the product of the strides before it)."""
     rf, jump = 1, 1
+    if len(kernels) != len(strides):
+        raise ValueError(f"receptive_field needs one stride per kernel, got {len(kernels)} kernels and "
+                         f"{len(strides)} strides.")
     for k, s in zip(kernels, strides, strict=True):
         rf, jump = rf + (k - 1) * jump, jump * s
     return rf

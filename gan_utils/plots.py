@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 
+from . import checks
+
 __all__ = ["REAL_COLOR", "FAKE_COLOR", "D_COLOR", "D_CMAP", "image_grid", "show_images", "save_image_grid",
            "plot_losses", "plot_history", "plot_density_1d", "plot_2d", "animate", "EQUILIBRIUM",
            "show_image_row", "glyph_rows", "offline_player"]
@@ -42,6 +44,7 @@ def image_grid(images, nrow: int | None = None, pad: int = 1) -> np.ndarray:
         raise ValueError("image_grid got no images (an empty array).")
     if nrow is not None and (isinstance(nrow, bool) or not isinstance(nrow, (int, np.integer)) or nrow < 1):
         raise ValueError(f"nrow (images per row) must be an integer >= 1, or None for a square grid; got {nrow!r}.")
+    checks.finite(x, "the images")   # NaN would be drawn as black, hiding a diverged generator
     x = x.astype(np.float32) / 255.0 if x.dtype == np.uint8 else (np.clip(x, -1, 1) + 1) / 2
     n, h, w = x.shape
     ncol = nrow or int(math.ceil(math.sqrt(n)))
@@ -70,6 +73,7 @@ def save_image_grid(path, images, nrow: int | None = None, scale: int = 2) -> No
     """Writes a grid of images to a PNG file, each pixel enlarged ``scale`` times: whole or not at all, and never
     inside a checkpoint folder nor over a training run's own grids (``checkpoint.atomic_file``, ``check_target``)."""
     from .checkpoint import atomic_file
+    scale = checks.count("scale (pixels per image pixel)", scale)
     grid = image_grid(images, nrow)
     grid = np.kron(grid, np.ones((scale, scale), np.float32))
     with atomic_file(path) as tmp:

@@ -44,6 +44,8 @@ def dequantize(key: jax.Array, x: jax.Array) -> jax.Array:
     """
     # Two scales, both right: the data put level p at p / 127.5 - 1 (so 0 and 255 land on -1 and +1 exactly), while
     # the bins must tile [-1, 1) without overlap, 256 of width 2 / 256 = BIN: level p owns [p, p + 1) * BIN - 1.
+    if not isinstance(x, jax.core.Tracer):   # inside the compiled loss it is the batch the loop checked
+        x = checks.unit_images(x, "x", ndim=None)
     levels = jnp.round((x + 1) * 127.5)
     return (levels + jax.random.uniform(key, x.shape)) * BIN - 1
 
@@ -121,6 +123,8 @@ def _decoder_nll(x: jax.Array, mean: jax.Array, log_s: jax.Array) -> jax.Array:
 def bits_per_dim(neg_elbo_nats: float | jax.Array) -> float | jax.Array:
     """A bound on the discrete negative log-likelihood, in bits per pixel, from -ELBO in nats per image on
     dequantized pixels: (-ELBO + D log(1 / BIN)) / (D log 2). 8 bits is a uniform guess over 256 levels."""
+    if isinstance(neg_elbo_nats, (str, bytes)):
+        raise TypeError(f"neg_elbo_nats must be a number (-ELBO in nats per image), got {neg_elbo_nats!r}.")
     return (neg_elbo_nats + PIXELS * math.log(1 / BIN)) / (PIXELS * math.log(2))
 
 
@@ -221,6 +225,7 @@ class Denoiser(nnx.Module):
     def __init__(self, base: int = 16, tdim: int = 64, steps: int = 1000, *, rngs: nnx.Rngs):
         if isinstance(base, bool) or not isinstance(base, (int, np.integer)) or base < 4 or base % 4:
             raise ValueError(f"base must be a multiple of 4, at least 4 (GroupNorm groups of 4), got {base!r}.")
+        tdim, steps = checks.count("tdim", tdim), checks.count("steps", steps, 2)
         self.tdim, self.steps = tdim, steps
         self.t1, self.t2 = nnx.Linear(tdim, tdim, rngs=rngs), nnx.Linear(tdim, tdim, rngs=rngs)
         self.inp = nnx.Conv(4, base, (3, 3), rngs=rngs)
@@ -470,7 +475,9 @@ def train_for(model: nnx.Module, loss_fn: Callable, images: np.ndarray, *, key: 
     Returns:
       {"steps", "seconds", "history": {"step", "loss", ...}} with the history every 50 steps.
     """
-    if not seconds > 0 or any(not 0 < m <= seconds for m in marks):
+    if not (isinstance(seconds, float) and seconds == math.inf):   # inf: until max_steps (checked below)
+        seconds = checks.number("seconds", seconds, low=0, low_open=True)
+    if any(not 0 < checks.number("each mark", m) <= seconds for m in marks):
         raise ValueError(f"seconds must be > 0 and every mark in (0, seconds], got {seconds} and {list(marks)}.")
     if max_steps is not None:
         checks.count("max_steps", max_steps)

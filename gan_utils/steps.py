@@ -38,7 +38,7 @@ import jax.numpy as jnp
 import optax
 from flax import nnx
 
-from . import devices, losses, models
+from . import checks, devices, losses, models
 from .options import StepOptions
 
 __all__ = ["GAN", "StepOptions", "step_key", "train_step", "discriminator_step", "generator_step",
@@ -86,6 +86,8 @@ class GAN(nnx.Module):
         if not 0.0 <= ema < 1.0:
             raise ValueError(f"ema (the decay of the generator's weight average) must be in [0, 1), got {ema}; "
                              "0 turns it off, 0.999 is common.")
+        g_lr, d_lr = (checks.number(n, v, low=0, low_open=True, fix="the DCGAN paper's is 2e-4")
+                      for n, v in (("g_lr", g_lr), ("d_lr", d_lr)))
         self.generator = generator
         self.discriminator = discriminator
         for name, n in (("lr_decay", lr_decay), ("lr_anneal", lr_anneal)):
@@ -128,6 +130,8 @@ class GAN(nnx.Module):
 
 def step_key(key: jax.Array, step: int) -> jax.Array:
     """The key used by training step ``step``: a pure function of (key, step), so a resumed run is exact."""
+    if not isinstance(step, jax.core.Tracer):   # inside the compiled step it is the step's own counter
+        step = checks.step("step", step)
     return jax.random.fold_in(key, step)
 
 
@@ -269,6 +273,8 @@ def update_ema(g_ema: nnx.Module, G: nnx.Module, decay: float) -> None:
     ``g_ema`` usable as it is, but ``GAN.sampler()`` re-estimates them for the averaged weights before sampling,
     which measured better (benchmarks/RESULTS.md).
     """
+    if not isinstance(decay, jax.core.Tracer):
+        decay = checks.number("decay", decay, low=0, high=1, high_open=True, fix="0.999 is common")
     avg = jax.tree_util.tree_map(lambda e, p: decay * e + (1.0 - decay) * p,
                                  nnx.state(g_ema, nnx.Param), nnx.state(G, nnx.Param))
     nnx.update(g_ema, avg, nnx.state(G, nnx.Not(nnx.Param)))

@@ -84,6 +84,9 @@ def build_style_translator(n_styles: int = 4, size: int = 32, *, base: int = 32,
     """notebook 11's ``build_translator`` with a style code: ``UNetGenerator(n_styles=K)`` and a
     ``PatchDiscriminator(n_styles=K)`` that reads (glyph, source, code), in the course's ``steps.GAN``."""
     from .steps import GAN
+    n_styles, size, base, style_dim, d_base = (checks.count(n, v) for n, v in (
+        ("n_styles", n_styles), ("size", size), ("base", base), ("style_dim", style_dim), ("d_base", d_base)))
+    lr = checks.number("lr", lr, low=0, low_open=True, fix="pix2pix's is 2e-4")
     g = models.UNetGenerator(size, base, n_styles=n_styles, style_dim=style_dim, rngs=nnx.Rngs(seed))
     d = models.PatchDiscriminator(size, d_base, n_down=patch_layers, n_styles=n_styles, rngs=nnx.Rngs(seed + 1))
     return GAN(g, d, g_lr=lr, d_lr=lr, b1=0.5)
@@ -103,6 +106,11 @@ def train_style_translator(*, steps: int | None = 600, minutes: float | None = N
       **build: more options of ``build_style_translator`` (base, style_dim, d_base, patch_layers, lr).
     """
     from . import train
+    if steps is not None:
+        steps = checks.count("steps", steps)       # 0 would return an untrained generator as if trained
+    if minutes is not None:
+        minutes = checks.number("minutes", minutes, low=0, low_open=True)
+    l1_weight = checks.number("l1_weight", l1_weight, low=0, fix="pix2pix's is 100")
     glyphs = glyphs if glyphs is not None else data.load_glyph_styles("train")
     targets, conds = style_examples(glyphs)
     batches = data.BatchSampler((targets, conds), batch_size, jax.random.key(seed + 2))

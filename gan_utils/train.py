@@ -3,6 +3,7 @@ wall-clock budget, with a history of metrics, checkpoints, callbacks and recover
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import math
@@ -150,6 +151,41 @@ def fit(gan: GAN, batches, *, key: jax.Array, steps: int | None = None, minutes:
     return run.result()
 
 
+COMPILING_THREAD = "gan_utils-first-step"
+
+
+@atexit.register
+def _let_compilations_end() -> None:
+    """A script that exits while an abandoned first step still compiles waits for it: XLA aborts the process (a core
+    dump, not an exit) if the interpreter shuts down under its compiler. The command line exits at once instead
+    (``__main__``: every file it writes is complete by then)."""
+    for t in threading.enumerate():
+        if t.name == COMPILING_THREAD:
+            t.join()
+
+
+def _interruptible(fn, *args):
+    """``fn(*args)``, run in a helper thread and waited for in short slices. XLA compiles the first step in C++,
+    where Python cannot deliver Ctrl-C until it returns (seconds to a minute on a CPU): waiting here, the interrupt
+    is raised at once and the GAN is kept as it was; the abandoned compilation ends in the background, unused
+    (nothing is donated, so the state it read stays valid)."""
+    box = {}
+
+    def run():
+        try:
+            box["out"] = jax.block_until_ready(fn(*args))
+        except BaseException as e:   # re-raised in the caller's thread
+            box["error"] = e
+
+    worker = threading.Thread(target=run, name=COMPILING_THREAD, daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.05)
+    if "error" in box:
+        raise box["error"]
+    return box["out"]
+
+
 def _check_arguments(key, steps, minutes, start_step, callback_every, checkpoint_every, batches, config) -> None:
     """Refuses, before anything runs, the arguments of ``fit`` a run cannot start with."""
     if (steps is None) == (minutes is None):
@@ -249,15 +285,17 @@ class _Run:
     def advance(self, n):
         """Runs steps [step, step + n): one fused call when n == fuse, else single steps."""
         s, first = self.step, self.step == self.start_step
+        call = _interruptible if first else (lambda fn, *args: fn(*args))   # the first call compiles
         # state, step and pending metrics change in one assignment each step, so an interrupt (which Python delivers
         # between bytecodes) never leaves a state without its step number or its metrics
         if self.fused is not None and n == self.fuse:
-            state, m = self.fused(self.state, jax.tree_util.tree_map(jnp.asarray, self._batches(s, n)), self.key, s)
+            state, m = call(self.fused, self.state, jax.tree_util.tree_map(jnp.asarray, self._batches(s, n)), self.key,
+                            s)
             self.__dict__.update(state=state, step=s + n, pending=self.pending + [(list(range(s, s + n)), m)])
         else:   # fuse == 1, or the last n < fuse steps of a run (one compiled shape for the fused call)
             for i in range(n):
                 real = jax.tree_util.tree_map(jnp.asarray, self._batch(s + i))
-                state, m = self.single(self.state, real, step_key(self.key, s + i))
+                state, m = call(self.single, self.state, real, step_key(self.key, s + i))
                 self.__dict__.update(state=state, step=s + i + 1, pending=self.pending + [([s + i], m)])
         if first:
             jax.block_until_ready(self.state)

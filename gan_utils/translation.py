@@ -264,6 +264,8 @@ def build_translator(size: int = 32, *, base: int = 32, d_base: int = 32, patch_
     strided convolutions: 1, 2, 3 give 16, 34, 70-pixel patches) in the course's ``steps.GAN``, Adam with beta1 0.5
     (pix2pix's and DCGAN's). The generator is seeded with ``seed``, the discriminator with ``seed + 1``."""
     from .steps import GAN
+    size, base, d_base = (checks.count(n, v) for n, v in (("size", size), ("base", base), ("d_base", d_base)))
+    lr = checks.number("lr", lr, low=0, low_open=True, fix="pix2pix's is 2e-4")
     g = models.UNetGenerator(size, base, rngs=nnx.Rngs(seed))
     d = models.PatchDiscriminator(size, d_base, n_down=patch_layers, rngs=nnx.Rngs(seed + 1))
     return GAN(g, d, g_lr=lr, d_lr=lr, b1=0.5, ema=ema)
@@ -289,6 +291,10 @@ def train_translator(objective: str = "L1 + GAN", *, size: int = 32, steps: int 
         raise ValueError(f"unknown objective {objective!r}; choose one of {list(OBJECTIVES)}, or pass the step "
                          "options as a dict, e.g. dict(l1_weight=10.0).")
     options = OBJECTIVES[objective] if isinstance(objective, str) else dict(objective)
+    if steps is not None:
+        steps = checks.count("steps", steps)       # 0 would return an untrained translator as if trained
+    if minutes is not None:
+        minutes = checks.number("minutes", minutes, low=0, low_open=True)
     pairs = pairs if pairs is not None else data.load_glyphs("train", size=size)
     batches = data.BatchSampler((data.to_unit_range(pairs.target), data.to_unit_range(pairs.source)), batch_size,
                                 jax.random.key(seed + 2))

@@ -19,6 +19,8 @@ from typing import Callable
 
 import numpy as np
 
+from . import checks
+
 __all__ = ["LiveTraining", "DrawingCanvas", "SnapshotBox",  # noqa: F822 (provided lazily by __getattr__ below)
            "figure_png", "interactive_figure", "interpolate_latents", "latent_directions", "draw_interpolation",
            "latent_interpolation", "draw_latent_explorer", "latent_explorer",
@@ -173,6 +175,10 @@ class DrawingCanvas(_WidgetBase):
     def __init__(self, *, size: int = 224, resolution: int = 56, brush: float = 18.0):
         if _anywidget is None:
             raise ImportError("the drawing pad needs anywidget: pip install anywidget (Colab ships it).")
+        size = checks.count("size", size, 8)
+        resolution = checks.count("resolution", resolution, 8, size)
+        brush = checks.number("brush (stroke width in screen pixels)", brush, low=0, high=size, low_open=True,
+                              high_open=True)
         if not 8 <= resolution <= size:
             raise ValueError(f"resolution must be in 8..size ({size}), got {resolution}.")
         if not 0 < brush < size:
@@ -494,9 +500,11 @@ def gaussian_blur(images, sigma: float):
     Returns:
       float64 array of the same shape.
     """
-    if not sigma >= 0:
-        raise ValueError(f"sigma (the blur, in pixels) must be >= 0, got {sigma}.")
+    sigma = checks.number("sigma (the blur, in pixels)", sigma, low=0)
     x = np.array(images, np.float64)
+    checks.finite(x, "images", "")
+    if x.ndim < 2 or x.size == 0:
+        raise ValueError(f"gaussian_blur needs images (N, H, W[, 1]) or one (H, W[, 1]), got shape {x.shape}.")
     if sigma == 0:
         return x
     h_axis = x.ndim - 3 if x.shape[-1] == 1 else x.ndim - 2      # the H axis; W follows it
@@ -693,8 +701,9 @@ def degrade_images(images, labels=None, *, n: int = 2000, blur: float = 0.0, noi
     x = x.reshape(len(x), 28, 28, 1)
     if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or not 1 <= digits <= 10:
         raise ValueError(f"digits (how many of 0..9 to keep) must be an integer in 1..10, got {digits!r}.")
-    if not (0 <= duplicates <= 1 and blur >= 0 and noise >= 0):
-        raise ValueError(f"need 0 <= duplicates <= 1, blur >= 0 and noise >= 0; got {duplicates}, {blur}, {noise}.")
+    n = checks.count("n", n)
+    duplicates = checks.number("duplicates (a share)", duplicates, low=0, high=1)
+    blur, noise = (checks.number(k, v, low=0) for k, v in (("blur", blur), ("noise", noise)))
     rng = np.random.default_rng(seed)
     pool = np.arange(len(x))
     if digits < 10:
@@ -820,8 +829,7 @@ def _brush_rows(generator, discriminator, text: str, pairs, max_chars: int = 12)
     """The glyph rows of ``draw_brush_text``: the (first ``max_chars``) characters found, those missing, and the
     (N, S, S) images."""
     from . import data, models
-    if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
-        raise ValueError(f"max_chars (most characters drawn) must be an integer >= 1, got {max_chars!r}.")
+    checks.count("max_chars (most characters drawn)", max_chars)
     size = generator.size
     pairs = pairs if pairs is not None else data.load_glyphs("all", size=size)
     if pairs.source.shape[1] != size:
@@ -864,6 +872,7 @@ def draw_brush_text(generator, text: str, *, discriminator=None, pairs=None, max
     from .plots import D_CMAP
     if not isinstance(text, str):
         raise TypeError(f"text must be a str of characters, got {type(text).__name__}.")
+    max_chars = checks.count("max_chars (most characters drawn)", max_chars)
     found, missing, rows = _brush_rows(generator, discriminator, text[:4 * max_chars], pairs, max_chars)
     note = (f"not in the glyph data (GB2312's 3,755 common characters): {missing}" if missing else "")
     if not found:
@@ -964,6 +973,7 @@ class BrushView(_WidgetBase):
             raise ValueError(f"the discriminator judges {geometry['size']}x{geometry['size']} images but the "
                              f"generator makes {generator.size}x{generator.size} ones: pass the discriminator trained "
                              f"with this generator (discriminator=gan.discriminator).")
+        max_chars = checks.count("max_chars (most characters drawn)", max_chars)
         found, missing, rows = _brush_rows(generator, discriminator, text[:4 * max_chars], pairs, max_chars)
         ink = lambda x: base64.b64encode(np.round((np.asarray(x) + 1) * 127.5).astype(np.uint8).tobytes()).decode()
         d = rows.get("D on each patch")
@@ -1029,6 +1039,7 @@ def _style_glyphs(text: str, max_chars: int):
     blank glyphs to ``max_chars`` (one compilation for every length of text), and those missing."""
     from . import data
     glyphs = data.load_glyph_styles("all")
+    max_chars = checks.count("max_chars (most characters drawn)", max_chars)
     found, missing = _typed(text, glyphs.chars, max_chars)
     src = data.to_unit_range(glyphs.select(glyphs.index(found)).source) if found else np.zeros((0, 32, 32, 1),
                                                                                                np.float32)

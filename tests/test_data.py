@@ -168,7 +168,7 @@ def test_ring_and_grid_defaults_follow_the_literature():
 def test_toy_bad_input():
     with pytest.raises(ValueError, match="unknown toy dataset 'moons'"):
         data.toy_dataset("moons")
-    with pytest.raises(ValueError, match="std must be positive"):
+    with pytest.raises(ValueError, match="std must be a positive"):
         data.ring(std=0)
     with pytest.raises(ValueError, match=r"shape \(N, 2\)"):
         data.ring().pdf(np.zeros((3, 3)))

@@ -271,7 +271,7 @@ def test_pack_samples_order_shape_and_error():
     np.testing.assert_array_equal(p[1, ..., 1], img[3, ..., 0])
     with pytest.raises(ValueError, match="divisible by the pack size 2.*multiple of 2"):
         models.pack_samples(jnp.zeros((5, 2)), 2)
-    with pytest.raises(ValueError, match="positive integer"):
+    with pytest.raises(ValueError, match="integer >= 1"):
         models.pack_samples(x, 0)
 
 
