@@ -58,7 +58,7 @@ def _training_data(config: GANConfig):
     return np.asarray(dist.sample(jax.random.key(config.seed + 1), config.toy_points))
 
 
-GRID_NAME = re.compile(r"samples_(\d{6})\.png")   # the grids `train` writes: samples_{step:06d}.png
+GRID_NAME = re.compile(r"samples_(\d{6,})\.png")   # the grids `train` writes: samples_{step:06d}.png
 
 
 def _leftover_saves(out: Path) -> list[Path]:
@@ -100,6 +100,15 @@ def _earlier_run(out: Path) -> tuple[list[str], list[str]]:
         if os.path.lexists(p):
             (ours if p.is_file() and not p.is_symlink() else other).append(name)
     recorded = _recorded_grids(out / checkpoint.FRAMES_FILE)
+    if not (out / checkpoint.FRAMES_FILE).is_file() or any(out.glob(checkpoint.FRAMES_FILE + ".unreadable*")):
+        # the record was set aside as unreadable (a resume starts a new one) or predates frames.npz: the grids up to
+        # the run's checkpoint are its own
+        try:
+            last = int(checkpoint.load_meta(out / checkpoint.RUN_SUBDIR)["step"])
+        except Exception:
+            last = -1
+        recorded |= {int(m[1]) for p in out.glob("samples_*.png") if (m := GRID_NAME.fullmatch(p.name))
+                     and int(m[1]) <= last}
     for p in sorted(out.glob("samples_*.png")):
         m = GRID_NAME.fullmatch(p.name)
         if m:
@@ -367,6 +376,7 @@ def _read_frames(path: Path, shape: tuple[int, int, int]) -> dict | None:
 MAX_SAMPLES = 1_000_000   # --n: ten times what FID needs; 1e9 would fill the memory before writing anything
 SAMPLES = 10_000           # --n by default: what MNIST-FID is computed on
 GLYPH_SAMPLES = 16         # --n by default for a glyph translator: a page of glyphs to look at
+MAX_CHARS = 3_755          # --chars: at most as many as the glyph set holds (GB2312 level 1)
 
 
 def cmd_sample(args) -> None:
@@ -435,9 +445,10 @@ def _sample_glyphs(args, src: Path, gan, config: GANConfig, out: Path) -> None:
         chars = data.load_glyphs("test", size=config.glyph_size).chars[:GLYPH_SAMPLES if args.n is None else args.n]
     else:
         chars = "".join(c for c in args.chars if not c.isspace())
-        if len(chars) > len(pairs.chars):   # a pasted book: more characters than the set holds
-            raise CLIError(f"--chars holds {len(chars):,} characters, more than the {len(pairs.chars):,} of the glyph "
-                           "set; pass the characters to draw (e.g. --chars 生成对抗网络).")
+        if len(chars) > MAX_CHARS:   # a pasted book: one glyph each would take minutes and a file of megabytes
+            raise CLIError(f"--chars holds {len(chars):,} characters; sample draws at most {MAX_CHARS:,} at once "
+                           "(repeats included): split the text, or pass the characters to draw (e.g. --chars "
+                           "生成对抗网络).")
         missing = sorted({c for c in chars if c not in pairs.chars}, key=chars.index)
         if not chars or missing:
             raise CLIError(("--chars holds no character" if not chars else

@@ -50,7 +50,7 @@ FRAMES_FILE = "frames.npz"  # `train` writes its sample grids there (steps, uint
 CHECKPOINT_FILES = frozenset({STATE_FILE, META_FILE, HISTORY_FILE, FRAMES_FILE})
 METRICS_FILE = "metrics.json"  # `train` writes its summary, the doctor's verdict and the history there
 # The files `train --out RUN` writes beside RUN/checkpoint: no other writer may replace them (check_target)
-RUN_FILE = re.compile(r"samples(_\d{6})?\.png|" + re.escape(FRAMES_FILE) + "|" + re.escape(METRICS_FILE))
+RUN_FILE = re.compile(r"samples(_\d{6,})?\.png|" + re.escape(FRAMES_FILE) + "|" + re.escape(METRICS_FILE))
 FORMAT_VERSION = 1
 _ASSETS = Path(__file__).parent / "assets"
 # The three generators shipped with the package (each written by `python -m gan_utils train ... --out`, then

@@ -66,10 +66,14 @@ def unit_images(x, what: str = "images", *, shape: tuple | None = None, uint8: b
     a = np.asarray(x)
     if a.dtype == np.uint8 and uint8:
         a = pixels_to_unit(a)
+    elif a.dtype.name == "bfloat16":   # JAX's half precision (ml_dtypes): floats, compared in float32
+        a = a.astype(np.float32)
     elif not np.issubdtype(a.dtype, np.floating):
         if a.dtype == np.uint8:
             fix = "scale uint8 pixels with gan_utils.data.to_unit_range"
-        elif a.dtype == bool or np.issubdtype(a.dtype, np.integer):
+        elif a.dtype == bool:
+            fix = "gan_utils.data.to_unit_range maps black and white (False, True) to -1 and 1"
+        elif np.issubdtype(a.dtype, np.integer):
             fix = "pixels in [0, 255] as np.asarray(x, np.uint8), then gan_utils.data.to_unit_range"
         else:
             fix = "pass a numeric array"
@@ -80,7 +84,7 @@ def unit_images(x, what: str = "images", *, shape: tuple | None = None, uint8: b
     elif a.ndim != 4:
         want = "(N, " + ", ".join("S" if s is None else str(s) for s in shape) + ")" if shape else "(N, H, W, C)"
         raise ValueError(f"{what} must be a batch of images {want} (NHWC), got shape {a.shape}"
-                         + (": add the batch axis with x[None]" if a.ndim == 3 else "") + ".")
+                         + _axis_hint(a.shape, shape) + ".")
     elif shape is not None and any(s is not None and s != t for s, t in zip(shape, a.shape[1:])):
         want = ", ".join("S" if s is None else str(s) for s in shape)
         raise ValueError(f"{what} must have shape (N, {want}), got {a.shape}.")
@@ -96,6 +100,18 @@ def unit_images(x, what: str = "images", *, shape: tuple | None = None, uint8: b
                          f"{a.max():.3g}]. Pass uint8 pixels as np.asarray(x, np.uint8) and scale them with "
                          "gan_utils.data.to_unit_range; scale [0, 1] floats with x * 2 - 1.")
     return a.astype(np.float32, copy=False)
+
+
+def _axis_hint(got: tuple, shape: tuple | None) -> str:
+    """For a 3-D array: which axis is missing, the channel (N, H, W) or the batch (H, W, C)."""
+    if len(got) != 3:
+        return ""
+    if shape is not None and shape[-1] is not None and got[-1] == shape[-1] and \
+            all(s is None or s == t for s, t in zip(shape[:2], got[:2])):
+        return ": one image? add the batch axis with x[None]"
+    if got[-1] in (1, 3) and (shape is None or shape[-1] is None):
+        return ": one image (H, W, C)? add the batch axis with x[None]; a batch without channels? use x[..., None]"
+    return ": add the channel axis with x[..., None]"
 
 
 def count(name: str, value, minimum: int = 1, maximum: int | None = None) -> int:

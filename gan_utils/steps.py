@@ -86,8 +86,8 @@ class GAN(nnx.Module):
         if not 0.0 <= ema < 1.0:
             raise ValueError(f"ema (the decay of the generator's weight average) must be in [0, 1), got {ema}; "
                              "0 turns it off, 0.999 is common.")
-        g_lr, d_lr = (checks.number(n, v, low=0, low_open=True, fix="the DCGAN paper's is 2e-4")
-                      for n, v in (("g_lr", g_lr), ("d_lr", d_lr)))
+        g_lr, d_lr = (v if callable(v) else checks.number(n, v, low=0, low_open=True, fix="the DCGAN paper's is 2e-4")
+                      for n, v in (("g_lr", g_lr), ("d_lr", d_lr)))   # a callable: an optax schedule of the step
         self.generator = generator
         self.discriminator = discriminator
         for name, n in (("lr_decay", lr_decay), ("lr_anneal", lr_anneal)):

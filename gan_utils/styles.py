@@ -8,7 +8,7 @@ in four target fonts: LXGW WenKai ("kai", brush), Noto Serif CJK SC ("song", ser
   condition of ``models.UNetGenerator(n_styles=K)`` and ``models.PatchDiscriminator(n_styles=K)``;
 * ``train_style_translator``: pix2pix (notebook 11's step, ``l1_weight`` 100) on every (character, font) pair, so one
   generator learns all K fonts (zi2zi's recipe, Tian 2017, without its extra losses);
-* ``load_pretrained_styles``: the shipped generator (``scripts/train_styles.py``);
+* ``load_pretrained_styles``: the shipped generator (``benchmarks/styles_table.py --save-generator``);
 * the **font judge**: ``StyleClassifier`` with five classes (hei and the four targets), trained by
   ``scripts/train_glyph_classifier.py --fonts``; ``font_probabilities`` reads glyphs with it;
 * ``content_any_font``: does a glyph still read as its character, by its nearest true glyph in any of the five
@@ -121,14 +121,17 @@ def train_style_translator(*, steps: int | None = 600, minutes: float | None = N
     return gan, result
 
 
+_TRAIN_IT = ("Train one with `python benchmarks/styles_table.py --seeds 0 --save-generator DIR`, or re-install "
+             "gan_utils (it ships one).")
+
+
 @lru_cache(maxsize=2)
 def _load_generator(path: str) -> nnx.Module:
     from . import checkpoint
     meta = checkpoint.load_meta(path)
     g = models.UNetGenerator(meta["size"], meta["base"], n_styles=len(meta["styles"]), style_dim=meta["style_dim"],
                              rngs=nnx.Rngs(0))
-    return checkpoint._load_judge(path, g, "Train it with `python scripts/train_styles.py`, or re-install gan_utils "
-                                  "(it ships one).")
+    return checkpoint._load_judge(path, g, _TRAIN_IT)
 
 
 def load_pretrained_styles(path: str | os.PathLike = PRETRAINED_STYLES_DIR) -> nnx.Module:
@@ -137,12 +140,13 @@ def load_pretrained_styles(path: str | os.PathLike = PRETRAINED_STYLES_DIR) -> n
     recipe and record."""
     from . import checkpoint
     path = str(Path(path).resolve())
-    meta = checkpoint.load_meta(path) if (Path(path) / "meta.json").exists() else {}
-    missing = [k for k in ("size", "base", "styles", "style_dim") if k not in meta]
+    if not (Path(path) / "meta.json").exists():
+        raise FileNotFoundError(f"no style generator at {path} (no meta.json). {_TRAIN_IT}")
+    missing = [k for k in ("size", "base", "styles", "style_dim") if k not in checkpoint.load_meta(path)]
     if missing:   # another model's folder (a classifier's, the CycleGAN's): its weights would not fit
         raise checkpoint.CheckpointError(
-            f"{path} is not a style generator's folder (its meta.json has no {', '.join(missing)}). Pass the folder "
-            "scripts/train_styles.py wrote, or leave path out for the shipped one.")
+            f"{path} is not a style generator's folder (its meta.json has no {', '.join(missing)}): pass the folder "
+            "benchmarks/styles_table.py --save-generator wrote, or leave path out for the shipped one.")
     return _load_generator(path)
 
 

@@ -681,4 +681,4 @@ def test_sample_writes_a_page_of_glyphs_and_refuses_a_pasted_book(tmp_path, caps
     capsys.readouterr()
     assert main(["sample", "--pretrained", "glyphs", "--chars", "生" * 4000, "--out", str(tmp_path / "b.npz")]) == 2
     err = capsys.readouterr().err
-    assert "more than the 3,755" in err and not (tmp_path / "b.npz").exists()
+    assert "at most 3,755" in err and not (tmp_path / "b.npz").exists()

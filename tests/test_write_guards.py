@@ -76,6 +76,24 @@ def test_overwrite_deletes_the_grids_its_record_lists_and_nothing_of_the_learner
     assert (run / "samples_000700.png").read_bytes() == b"not in any record"
 
 
+def test_overwrite_knows_the_grids_of_a_record_set_aside(run, capsys):
+    """A resume sets an unreadable frames.npz aside and starts a new record: the grids up to the run's checkpoint
+    are still train's, and --overwrite replaces them; one past the checkpoint is no run's, and is refused."""
+    step = checkpoint.load_meta(run / checkpoint.RUN_SUBDIR)["step"]
+    (run / (checkpoint.FRAMES_FILE + ".unreadable")).write_bytes(b"truncated by a kill")
+    if (run / checkpoint.FRAMES_FILE).exists():
+        (run / checkpoint.FRAMES_FILE).unlink()
+    (run / "samples_000000.png").write_bytes(b"train's first grid")
+    (run / f"samples_{step + 900:06d}.png").write_bytes(b"no run's")
+    args = ["train", "--dataset", "ring", "--steps", "5", "--out", str(run), "--quiet", "--overwrite"]
+    err = one_line(capsys, main(args))
+    assert f"samples_{step + 900:06d}.png" in err and "samples_000000.png" not in err
+    (run / f"samples_{step + 900:06d}.png").unlink()
+    assert main(args) == 0
+    grid = run / "samples_000000.png"                                  # replaced, or deleted (a toy run draws none)
+    assert not grid.exists() or grid.read_bytes() != b"train's first grid"
+
+
 def test_a_stale_temporary_is_deleted_only_if_its_writer_made_it(tmp_path):
     target = tmp_path / "grid.png"
     mine = tmp_path / ".grid.png.tmp-notes.png"                        # the learner's, no writer's pid in its name
