@@ -662,11 +662,15 @@ def test_ctrl_c_is_heard_while_the_first_step_compiles():
     import time
     from gan_utils import train
     release = threading.Event()
-    threading.Timer(0.3, lambda: signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)).start()
-    t0 = time.perf_counter()
-    with pytest.raises(KeyboardInterrupt):
-        train._interruptible(lambda: release.wait(5.0))
-    assert time.perf_counter() - t0 < 2.0
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)   # pytest-xdist's workers ignore SIGINT
+    try:
+        threading.Timer(0.3, lambda: signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)).start()
+        t0 = time.perf_counter()
+        with pytest.raises(KeyboardInterrupt):
+            train._interruptible(lambda: release.wait(5.0))
+        assert time.perf_counter() - t0 < 2.0
+    finally:
+        signal.signal(signal.SIGINT, previous)
     release.set()
     assert train._interruptible(lambda x: x + 1, 1) == 2                          # results and errors come back
     with pytest.raises(ZeroDivisionError):
