@@ -403,6 +403,7 @@ def cmd_sample(args) -> None:
     if out.suffix != ".npz":   # what np.savez would have named it; `evaluate` recognises .npz files by their suffix
         out = out.with_name(out.name + ".npz")
     checkpoint.check_target(out)   # before the sampling, not after it
+    _check_samples_target(out)
     gan = checkpoint.load_gan(src)
     config = GANConfig.from_dict(checkpoint.load_meta(src)["config"])
     if config.dataset == "glyphs" or args.chars is not None:
@@ -427,7 +428,30 @@ def cmd_sample(args) -> None:
         arrays = dict(samples=samples.astype(np.float32))
     with checkpoint.atomic_file(out) as tmp:   # an interrupted write leaves no truncated .npz behind
         np.savez_compressed(tmp, **arrays)
-    print(f"wrote {args.n} samples from {src} to {out} (key 'samples', shape {arrays['samples'].shape}).")
+    print(f"wrote {args.n} samples from {src}{_at_step(src)} to {out} (key 'samples', shape "
+          f"{arrays['samples'].shape}).")
+
+
+def _at_step(src: Path) -> str:
+    """ " (step N)" of the checkpoint sampled, saying so when it is untrained (a run stopped at step 0)."""
+    from . import checkpoint
+    step = checkpoint.load_meta(src).get("step")
+    return "" if step is None else " (step 0: untrained)" if step == 0 else f" (step {step:,})"
+
+
+def _check_samples_target(out: Path) -> None:
+    """`sample` replaces a file it wrote before (an .npz holding 'samples'), never another file of the learner's."""
+    import numpy as np
+    if not out.exists():
+        return
+    try:
+        with np.load(out) as z:
+            ours = "samples" in z.files
+    except Exception:
+        ours = False
+    if not ours:
+        raise CLIError(f"--out {out} exists and is not a file that `sample` wrote (no 'samples' array in it): "
+                       "choose another --out, or move that file away.")
 
 
 def _sample_glyphs(args, src: Path, gan, config: GANConfig, out: Path) -> None:
@@ -461,7 +485,8 @@ def _sample_glyphs(args, src: Path, gan, config: GANConfig, out: Path) -> None:
                   target=chosen.target[..., 0], chars=np.array(list(chars)))
     with checkpoint.atomic_file(out) as tmp:
         np.savez_compressed(tmp, **arrays)
-    print(f"wrote {len(chars)} translated glyphs ({chars[:20]}{'...' * (len(chars) > 20)}) from {src} to {out} (key "
+    print(f"wrote {len(chars)} translated glyphs ({chars[:20]}{'...' * (len(chars) > 20)}) from {src}{_at_step(src)} "
+          f"to {out} (key "
           f"'samples', uint8 {arrays['samples'].shape}, 255 = ink; 'source' and 'target' the printed and the true "
           "brush glyphs, 'chars' the characters).")
 

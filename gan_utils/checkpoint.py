@@ -769,9 +769,15 @@ def export_weights(src: str | os.PathLike, dst: str | os.PathLike) -> dict:
         raise CheckpointError(f"{dst} is the run being exported (or holds it): exporting there would replace the "
                               f"run. Choose another folder, e.g. {dst.name}_export.")
     check_target(dst, checkpoint_folder=True)
-    if (dst / META_FILE).exists() and _read_meta(dst).get("module", "GAN") != "Networks":
-        raise CheckpointError(f"{dst} holds a training checkpoint (with its optimizer state), not a previous export; "
-                              "exporting there would replace it. Choose another folder.")
+    if (dst / META_FILE).exists():
+        old = _read_meta(dst)
+        if old.get("module", "GAN") != "Networks":
+            raise CheckpointError(f"{dst} holds a training checkpoint (with its optimizer state), not a previous "
+                                  "export; exporting there would replace it. Choose another folder.")
+        if old.get("exported_from") != Path(src).name:   # a re-export of the same run replaces its export; no other
+            raise CheckpointError(f"{dst} holds the export of another run, {old.get('exported_from')!r} (step "
+                                  f"{old.get('step')}); exporting {Path(src).name!r} there would replace it. Choose "
+                                  "another folder, or delete that export first.")
     with lock(dst):                        # no other process writes dst meanwhile
         return _export(src, src_dir, dst)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -95,6 +96,12 @@ def unit_images(x, what: str = "images", *, shape: tuple | None = None, uint8: b
                          f"{what}: got {len(a)}, need at least {min_count}.")
     finite(a, what, "" if uint8 else DIVERGED)
     outside = a.size and (a.min() < -1 - RANGE_TOL or a.max() > 1 + RANGE_TOL)
+    if not outside and a.size and a.min() >= 0 and a.max() > 0:
+        # [0, 1] images pass the range check but read as grey-on-grey: warned, not refused, since a generator may
+        # really draw nothing darker than mid-grey (a collapsed, all-white batch)
+        warnings.warn(f"{what} lie in [{a.min():.3g}, {a.max():.3g}], with nothing below 0: images in [0, 1]? The "
+                      "course's images are in [-1, 1] (the background at -1): scale them with x * 2 - 1.",
+                      stacklevel=3)
     if outside and (not noisy or a.min() >= 0):
         raise ValueError(f"{what} must lie in [-1, 1] (the generator's tanh range), got [{a.min():.3g}, "
                          f"{a.max():.3g}]. Pass uint8 pixels as np.asarray(x, np.uint8) and scale them with "

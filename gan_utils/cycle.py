@@ -65,6 +65,7 @@ class CycleGAN(nnx.Module):
     def __init__(self, size: int = 32, *, base: int = 32, d_base: int = 32, patch_layers: int = 2,
                  lr: float = 2e-4, seed: int = 0):
         lr = checks.number("lr", lr, low=0, low_open=True, fix="Adam's step size; the paper's is 2e-4")
+        seed = checks.count("seed", seed, 0)
         g, f = (models.UNetGenerator(size, base, rngs=nnx.Rngs(seed + i)) for i in (0, 1))
         d_y, d_x = (models.PatchDiscriminator(size, d_base, n_down=patch_layers, paired=False,
                                               rngs=nnx.Rngs(seed + i)) for i in (2, 3))
@@ -162,6 +163,9 @@ def train_cyclegan(x_images, y_images, *, size: int = 32, steps: int | None = 60
               for a, name in ((x_images, "x_images"), (y_images, "y_images")))
     batch_size = checks.count("batch_size", batch_size)
     callback_every = checks.count("callback_every", callback_every)
+    seed = checks.count("seed", seed, 0)
+    if callable(callbacks) or not all(callable(cb) for cb in callbacks):   # found now, not after the training
+        raise TypeError("callbacks must be a list of functions cb(step, cyclegan, history), e.g. callbacks=[show].")
     cycle_weight, identity_weight = (checks.number(n, v, low=0) for n, v in (("cycle_weight", cycle_weight),
                                                                              ("identity_weight", identity_weight)))
     model = CycleGAN(size, seed=seed, **build)
@@ -254,7 +258,7 @@ def compare_run(method: str, seed: int, half_a, half_b, test, *, steps: int = 30
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {list(METHODS)}.")
-    evals = sorted(int(e) for e in evals)
+    evals = sorted(checks.count("each step of evals", e) for e in evals)
     if not evals or evals[-1] != steps:
         raise ValueError(f"evals must end at steps ({steps}), the final score; got {evals}.")
     from . import precomputed

@@ -573,7 +573,7 @@ class GlyphPairs:
         """Two disjoint halves of these characters, drawn at random with ``seed`` (each in this set's order): for
         unpaired training (notebook 12), the source font of one half and the target font of the other, so no
         character is ever seen in both fonts. With an odd count, the first half has the extra character."""
-        order = np.random.default_rng(seed).permutation(len(self))
+        order = np.random.default_rng(checks.count("seed", seed, 0)).permutation(len(self))
         cut = (len(self) + 1) // 2
         return self.select(np.sort(order[:cut])), self.select(np.sort(order[cut:]))
 
@@ -764,6 +764,8 @@ def load_glyph_styles(split: str = "train", *, n: int | None = None, hand: bool 
     """
     if split not in ("train", "test", "all"):
         raise ValueError(f"split must be 'train', 'test' or 'all', got {split!r}.")
+    if not isinstance(hand, (bool, np.bool_)):   # "False" would be true
+        raise TypeError(f"hand must be True or False, got {hand!r}.")
     source, targets, styles, chars, held, provenance = _read_styles(str(Path(path).resolve() if path else STYLES_FILE))
     if hand:
         if path is not None:

@@ -58,6 +58,10 @@ def fine_tune(generator: nnx.Module, source, target, *, code: str = START_CODE, 
       (the fine-tuned copy, {"l1": (steps,) training L1, "seconds": wall time}).
     """
     one_hot = _one_hot(code)
+    seed = checks.count("seed", seed, 0)
+    if not getattr(generator, "n_styles", 0):
+        raise TypeError("generator must be a style generator, styles.load_pretrained_styles(); got "
+                        f"{type(generator).__name__}.")
     x, y = (_unit(a, name) for a, name in ((source, "source"), (target, "target")))
     if x.shape != y.shape:
         raise ValueError(f"source and target must be the same characters, got shapes {x.shape} and {y.shape}.")
@@ -82,7 +86,7 @@ def fine_tune(generator: nnx.Module, source, target, *, code: str = START_CODE, 
 def _one_hot(code: str) -> np.ndarray:
     """The style code (K,) of one of the generator's fonts, by name."""
     names = styles.FONT_STYLES[1:]
-    if code not in names:
+    if not isinstance(code, str) or code not in names:
         raise ValueError(f"code must be one of the generator's fonts {list(names)}, got {code!r}.")
     return np.eye(len(names), dtype=np.float32)[names.index(code)]
 
@@ -111,6 +115,9 @@ def measure_imitation(generator: nnx.Module, test: data.GlyphStyles, train_hand=
         raise ValueError("test holds no hand glyphs to compare with: load it with "
                          "data.load_glyph_styles('test', hand=True).")
     judge = classifier or styles.load_hand_classifier()
+    if "hand" not in getattr(judge, "classes", ()):
+        raise ValueError(f"the classifier's classes {getattr(judge, 'classes', None)} have no 'hand', so nothing "
+                         "could pass as the hand: use styles.load_hand_classifier() (or leave classifier out).")
     x = styles.draw_in_style(generator, data.to_unit_range(test.source), _one_hot(code))
     features, logits = translation.classifier_logits(x, judge)
     called = np.bincount(logits.argmax(1), minlength=len(styles.HAND_STYLES)) / len(x)
@@ -135,7 +142,9 @@ def imitation_run(seed: int, shots=SHOTS, *, steps: int = 300, generator: nnx.Mo
     g0 = generator if generator is not None else styles.load_pretrained_styles()
     train = train if train is not None else data.load_glyph_styles("train", hand=True)
     test = test if test is not None else data.load_glyph_styles("test", hand=True)
-    if sorted(set(shots)) != list(shots) or shots[0] < 0 or shots[-1] > len(train):
+    seed = checks.count("seed", seed, 0)
+    shots = [checks.count("each of shots", k, 0) for k in np.atleast_1d(shots).tolist()] if np.size(shots) else []
+    if not shots or sorted(set(shots)) != list(shots) or shots[-1] > len(train):
         raise ValueError(f"shots must be increasing counts in 0..{len(train)}, got {shots}.")
     order = np.random.default_rng(seed).permutation(len(train))
     rows = []

@@ -106,6 +106,10 @@ def train_style_translator(*, steps: int | None = 600, minutes: float | None = N
       **build: more options of ``build_style_translator`` (base, style_dim, d_base, patch_layers, lr).
     """
     from . import train
+    seed = checks.count("seed", seed, 0)
+    if glyphs is not None and not isinstance(glyphs, data.GlyphStyles):
+        raise TypeError(f"glyphs must be a data.GlyphStyles (data.load_glyph_styles('train')), got "
+                        f"{type(glyphs).__name__}.")
     if steps is not None:
         steps = checks.count("steps", steps)       # 0 would return an untrained generator as if trained
     if minutes is not None:
@@ -213,6 +217,8 @@ def content_any_font(images, chars: str, *, hand: bool = False) -> float:
     if missing:
         raise ValueError(f"the content reading does not know {''.join(missing[:10])!r}: it names the 3,755 "
                          "characters of data.load_glyph_styles('all').")
+    if not isinstance(hand, (bool, np.bool_)):   # "no" would be true
+        raise TypeError(f"hand must be True or False, got {hand!r}.")
     bank, labels = _font_bank(bool(hand))
     q = translation._soften(x).reshape(len(x), -1)
     d2 = (q ** 2).sum(1)[:, None] - 2 * q @ bank.T + (bank ** 2).sum(1)[None]
@@ -242,6 +248,10 @@ def style_path(generator: nnx.Module, glyphs: data.GlyphStyles, a: str, b: str, 
       mean over glyphs of the L1 to the closest of the character's five true glyphs (one per font), and
       ``nearest_font`` (points, 5), the share of glyphs closest to each font; ``images`` (points, N, S, S, 1).
     """
+    if not isinstance(glyphs, data.GlyphStyles) or "hand" in glyphs.styles:
+        raise TypeError("glyphs must be the five fonts' data.GlyphStyles, data.load_glyph_styles('test') (without "
+                        f"hand=True), got {type(glyphs).__name__}" + (" with the hand" if isinstance(
+                            glyphs, data.GlyphStyles) else "") + ".")
     codes = path_codes(a, b, points, glyphs.styles)
     source = data.to_unit_range(glyphs.source)
     true_a, true_b = (data.to_unit_range(glyphs.style(s)) for s in (a, b))

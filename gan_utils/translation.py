@@ -242,6 +242,9 @@ def translation_scores(translated, true, chars: str, *, classifier: StyleClassif
     if x.shape[1] % CLASSIFIER_SIZE == 0:   # the style classifier reads 32x32 (and 64x64, averaged) glyphs only
         out = style_outputs(x, classifier)
         ref = true_outputs or style_outputs(t, classifier)
+        if len(ref["features"]) != len(t):   # the FID would compare with another set of glyphs
+            raise ValueError(f"true_outputs holds {len(ref['features'])} glyphs' outputs, true holds {len(t)}: pass "
+                             "style_outputs(true) of these same glyphs.")
         scores.update(style=float((out["kai"] > 0.5).mean()),
                       fid=metrics.fid_from_features(out["features"], ref["features"]))
     return scores

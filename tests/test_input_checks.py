@@ -125,6 +125,7 @@ SPECS: dict[str, Spec] = {
         ("size 32.0", lambda g: dict(size=32.0), ValueError, "size"),
         ("size 30", lambda g: dict(size=30), ValueError, "size"), ("n 2.5", lambda g: dict(n=2.5), ValueError, "n")]),
     "data.load_glyph_styles": Spec(data.load_glyph_styles, lambda g: dict(split="test", n=3), extra=[
+        ("hand 'False'", lambda g: dict(hand="False"), TypeError, "True or False"),
         ("n 2.5", lambda g: dict(n=2.5), ValueError, "n"), ("split", lambda g: dict(split="val"), ValueError,
                                                             "split")]),
     "data.GlyphPairs": Spec(lambda **kw: kw["pairs"].select(kw["rows"]), lambda g: dict(pairs=g["pairs"], rows=[0]),
@@ -288,7 +289,9 @@ SPECS: dict[str, Spec] = {
     "translation.translation_scores": Spec(translation.translation_scores, _glyph_scores,
                                            images=("translated", "true"), extra=[
         ("one glyph", lambda g: dict(translated=g["glyphs"][:1], true=g["targets"][:1], chars=g["chars"][:1]),
-         ValueError, "at least 2")]),
+         ValueError, "at least 2"),
+        ("true_outputs of other glyphs", lambda g: dict(true_outputs=translation.style_outputs(g["targets"][:2])),
+         ValueError, "true_outputs holds 2")]),
     "translation.build_translator": Spec(translation.build_translator, lambda g: dict(base=4, d_base=4),
                                          counts=("size", "base", "d_base"), positives=("lr",)),
     "translation.train_translator": Spec(translation.train_translator, lambda g: dict(
@@ -302,6 +305,8 @@ SPECS: dict[str, Spec] = {
         x_images=g["glyphs"], y_images=g["targets"], steps=1, batch_size=2, base=4, d_base=4),
         images=("x_images", "y_images"), uint8_ok=("x_images", "y_images"), counts=("batch_size", "size"),
         nonnegatives=("cycle_weight", "identity_weight"), extra=[
+            ("callbacks a function", lambda g: dict(callbacks=lambda s, m, h: None), TypeError, "list of functions"),
+            ("seed None", lambda g: dict(seed=None), ValueError, "seed"),
             ("steps 0", lambda g: dict(steps=0), ValueError, "steps"),
             ("minutes nan", lambda g: dict(steps=None, minutes=math.nan), ValueError, "minutes")]),
     "cycle.make_cycle_step": Spec(cycle.make_cycle_step, lambda g: dict(cyclegan=cycle.CycleGAN(32, base=4,
@@ -318,7 +323,9 @@ SPECS: dict[str, Spec] = {
                                                                 half_b=g["pairs"], test=g["pairs"], steps=1,
                                                                 evals=(1,)), extra=[
         ("unknown method", lambda g: dict(method="pix2pix"), ValueError, "unknown method"),
-        ("evals past steps", lambda g: dict(evals=(2,)), ValueError, "evals must end")]),
+        ("evals past steps", lambda g: dict(evals=(2,)), ValueError, "evals must end"),
+        ("an eval at step 0", lambda g: dict(evals=(0, 1)), ValueError, "each step of evals"),
+        ("an eval at 1.5", lambda g: dict(evals=(1.5, 1)), ValueError, "each step of evals")]),
     # -- styles (notebook 12)
     "styles.style_condition": Spec(styles.style_condition, lambda g: dict(source=g["glyphs"], code=g["code"]),
                                    images=("source",), empty_ok=("source",), extra=[
@@ -332,7 +339,8 @@ SPECS: dict[str, Spec] = {
     "styles.font_probabilities": Spec(styles.font_probabilities, lambda g: dict(images=g["glyphs"]),
                                       images=("images",), uint8_ok=("images",), counts=("batch_size",)),
     "styles.content_any_font": Spec(styles.content_any_font, lambda g: dict(images=g["glyphs"], chars=g["chars"]),
-                                    images=("images",)),
+                                    images=("images",), extra=[
+        ("hand 'no'", lambda g: dict(hand="no"), TypeError, "True or False")]),
     "styles.path_codes": Spec(styles.path_codes, lambda g: dict(a="kai", b="song"), extra=[
         ("points 1", lambda g: dict(points=1), ValueError, "points must be"),
         ("points 2.5", lambda g: dict(points=2.5), ValueError, "points must be"),
@@ -348,7 +356,10 @@ SPECS: dict[str, Spec] = {
          "not a style generator")]),
     "styles.style_path": Spec(styles.style_path, lambda g: dict(generator=g["style_g"], glyphs=g["styles_test"],
                                                                 a="kai", b="song", points=2), extra=[
-        ("points 1", lambda g: dict(points=1), ValueError, "points must be")]),
+        ("points 1", lambda g: dict(points=1), ValueError, "points must be"),
+        ("glyph pairs", lambda g: dict(glyphs=g["pairs"]), TypeError, "GlyphStyles"),
+        ("with the hand", lambda g: dict(glyphs=data.load_glyph_styles("test", n=2, hand=True)), TypeError,
+         "without hand=True")]),
     "styles.measure_generator": Spec(styles.measure_generator, lambda g: dict(generator=g["style_g"],
                                                                               test=g["styles_test"], points=2),
                                      extra=[("points 1", lambda g: dict(points=1), ValueError, "points must be")]),
@@ -360,13 +371,24 @@ SPECS: dict[str, Spec] = {
                                                                     target=g["targets"][:2], steps=1),
                                 images=("source", "target"), uint8_ok=("source", "target"),
                                 empty_ok=("source", "target"), counts=("steps", "batch_size"), positives=("lr",),
-                                extra=[("unknown code", lambda g: dict(code="hei"), ValueError, "code must be")]),
+                                extra=[("unknown code", lambda g: dict(code="hei"), ValueError, "code must be"),
+                                       ("a code array", lambda g: dict(code=np.eye(4)[0]), ValueError,
+                                        "code must be"),
+                                       ("no generator", lambda g: dict(generator=None), TypeError,
+                                        "style generator"),
+                                       ("seed 2.5", lambda g: dict(seed=2.5), ValueError, "seed")]),
     "imitation.measure_imitation": Spec(imitation.measure_imitation, lambda g: dict(generator=g["style_g"],
                                                                                     test=g["styles_test"]), extra=[
-        ("no hand", lambda g: dict(), ValueError, "hand=True")]),
+        ("no hand", lambda g: dict(), ValueError, "hand=True"),
+        ("the font judge, which has no hand", lambda g: dict(test=data.load_glyph_styles("test", n=2, hand=True),
+                                                             classifier=styles.load_font_classifier()),
+         ValueError, "have no 'hand'")]),
     "imitation.imitation_run": Spec(imitation.imitation_run, lambda g: dict(seed=0, shots=(0,), steps=1,
                                                                             generator=g["style_g"]), extra=[
-        ("shots decreasing", lambda g: dict(shots=(2, 1)), ValueError, "shots must be")]),
+        ("shots decreasing", lambda g: dict(shots=(2, 1)), ValueError, "shots must be"),
+        ("shots 2.5", lambda g: dict(shots=(0, 2.5)), ValueError, "each of shots"),
+        ("no shots", lambda g: dict(shots=()), ValueError, "shots must be"),
+        ("seed -1", lambda g: dict(seed=-1), ValueError, "seed")]),
     # -- steps and training
     "steps.GAN": Spec(steps.GAN, lambda g: dict(generator=models.MLPGenerator(rngs=nnx.Rngs(0)),
                                                 discriminator=models.MLPDiscriminator(rngs=nnx.Rngs(1))),
@@ -686,3 +708,38 @@ def test_sample_writes_a_page_of_glyphs_and_refuses_a_pasted_book(tmp_path, caps
     assert main(["sample", "--pretrained", "glyphs", "--chars", "生" * 4000, "--out", str(tmp_path / "b.npz")]) == 2
     err = capsys.readouterr().err
     assert "at most 3,755" in err and not (tmp_path / "b.npz").exists()
+
+
+def test_images_in_0_1_are_warned_about(good):
+    """[0, 1] images pass the range check but read as grey-on-grey (translation_scores gave content 0 and an FID of
+    4,070): a warning names the scaling; a batch with a dark background stays silent."""
+    x = (good["targets"] + 1) / 2
+    with pytest.warns(UserWarning, match=r"images in \[0, 1\]\? .* x \* 2 - 1"):
+        translation.ssim(x, x)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        translation.ssim(good["targets"], good["targets"])
+
+
+def test_sample_and_export_never_replace_what_they_did_not_write(tmp_path, capsys):
+    from gan_utils.__main__ import main
+    mine = tmp_path / "mydata.npz"
+    np.savez(mine, x=np.arange(3))                                              # the learner's own data
+    before = mine.read_bytes()
+    assert main(["sample", "--pretrained", "glyphs", "--chars", "生", "--out", str(mine)]) == 2
+    assert "not a file that `sample` wrote" in capsys.readouterr().err and mine.read_bytes() == before
+    ours = tmp_path / "glyphs.npz"
+    for _ in range(2):                                                           # its own file it replaces
+        assert main(["sample", "--pretrained", "glyphs", "--chars", "生", "--out", str(ours)]) == 0
+    assert "(step " in capsys.readouterr().out                                   # which step was sampled
+    for name in ("a", "b"):
+        assert main(["train", "--dataset", "ring", "--steps", str(3 if name == "a" else 1), "--out",
+                     str(tmp_path / name), "--quiet"]) == 0
+    assert main(["export", "--checkpoint", str(tmp_path / "a"), "--out", str(tmp_path / "exp")]) == 0
+    assert main(["export", "--checkpoint", str(tmp_path / "a"), "--out", str(tmp_path / "exp")]) == 0  # again
+    capsys.readouterr()
+    assert main(["export", "--checkpoint", str(tmp_path / "b"), "--out", str(tmp_path / "exp")]) == 1
+    assert "export of another run, 'a' (step 3)" in capsys.readouterr().err
+    from gan_utils import checkpoint
+    assert checkpoint.load_meta(tmp_path / "exp")["step"] == 3
