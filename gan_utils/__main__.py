@@ -414,6 +414,7 @@ def cmd_sample(args) -> None:
                        "one with `train --conditional`, or drop --label.")
     if args.label is not None and not 0 <= args.label <= 9:
         raise CLIError(f"--label must be a digit 0..9, got {args.label}.")
+    args.seed = 0 if args.seed is None else args.seed
     if not 0 <= args.seed < 2**62:
         raise CLIError(f"--seed must be in 0 .. 2**62, got {args.seed}.")
     g = gan.sampler()
@@ -464,9 +465,18 @@ def _sample_glyphs(args, src: Path, gan, config: GANConfig, out: Path) -> None:
                        "--pretrained glyphs or the --out folder of `train --dataset glyphs`, or drop --chars.")
     if args.label is not None:
         raise CLIError("--label is for the class-conditional digits; a glyph translator takes --chars.")
+    if args.seed is not None:   # it would be recorded nowhere and change nothing
+        raise CLIError("--seed picks the latent noise, and a glyph translator takes none (the same characters give "
+                       "the same glyphs): drop --seed.")
+    if args.chars is not None and args.n is not None:
+        raise CLIError("--n counts the held-out characters sampled when --chars is left out; with --chars, drop --n.")
     pairs = data.load_glyphs("all", size=config.glyph_size)
     if args.chars is None:   # a page of glyphs to look at, not the whole held-out set (--n asks for more)
-        chars = data.load_glyphs("test", size=config.glyph_size).chars[:GLYPH_SAMPLES if args.n is None else args.n]
+        held_out = data.load_glyphs("test", size=config.glyph_size).chars
+        if args.n is not None and args.n > len(held_out):
+            raise CLIError(f"--n {args.n}: the held-out set has {len(held_out)} characters; pass --n {len(held_out)} "
+                           "or less, or --chars with the characters to draw.")
+        chars = held_out[:GLYPH_SAMPLES if args.n is None else args.n]
     else:
         chars = "".join(c for c in args.chars if not c.isspace())
         if len(chars) > MAX_CHARS:   # a pasted book: one glyph each would take minutes and a file of megabytes
@@ -551,7 +561,8 @@ def make_parser() -> argparse.ArgumentParser:
                    help=f"number of samples; default {SAMPLES:,} (a glyph translator: the first {GLYPH_SAMPLES} "
                         "held-out characters)")
     s.add_argument("--out", default="samples.npz", help="output .npz; images are uint8 (N, 28, 28) under 'samples'")
-    s.add_argument("--seed", type=int, default=0, help="seed of the latent noise")
+    s.add_argument("--seed", type=int, default=None, help="seed of the latent noise (default 0; a glyph translator "
+                                                           "takes no noise)")
     s.add_argument("--chars", default=None,
                    help="a glyph translator (--pretrained glyphs): the characters to write in its brush style, e.g. "
                         "--chars 生成对抗网络; default: the first --n held-out characters")

@@ -369,10 +369,11 @@ class GANConfig:
             raise ValueError(f"the glyph translator takes no noise (Isola et al. 2017 found G ignores it): "
                              f"latent_dim must be 0 or None, got {self.latent_dim}.")
         unused = [name for name, off in (("conditional", False), ("self_condition", 0), ("pack", 1),
-                                         ("minibatch_std", False), ("dropout", 0.0)) if getattr(self, name) != off]
+                                         ("minibatch_std", False), ("dropout", 0.0), ("toy_points", 100_000))
+                  if getattr(self, name) != off]
         if unused:
-            raise ValueError(f"{', '.join(unused)} {'belongs' if len(unused) == 1 else 'belong'} to the image GANs of "
-                             "notebooks 03-09; the glyph translator "
+            raise ValueError(f"{', '.join(unused)} {'belongs' if len(unused) == 1 else 'belong'} to the GANs of "
+                             "notebooks 02-09 (toy_points: the toy data's); the glyph translator "
                              "(dataset 'glyphs') has no use for them: leave them at their defaults.")
 
     def _check_stabilisers(self) -> None:

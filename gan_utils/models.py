@@ -988,6 +988,8 @@ def translate(generator: nnx.Module, source, *, batch_size: int = 500) -> jax.Ar
         raise TypeError(f"translate needs an image-to-image generator (models.UNetGenerator), got "
                         f"{type(generator).__name__}; draw from a noise-to-image generator with models.sample.")
     checks.count("batch_size", batch_size)   # images per compiled call
+    if source is None or isinstance(source, str):
+        raise TypeError(f"translate's source must be images (N, S, S, 1) in [-1, 1], got {source!r:.40}.")
     if np.ndim(source) == 3:
         raise ValueError(f"translate expects (N, S, S, 1) images, got shape {np.shape(source)}; add the channel axis "
                          "with source[..., None].")

@@ -46,10 +46,11 @@ HAND_CLASSIFIER_DIR = _ASSETS / "hand_classifier"
 
 
 def _codes(code, n: int, k: int) -> np.ndarray:
+    if code is None or isinstance(code, str) or np.ndim(code) not in (1, 2):
+        k = k or len(FONT_STYLES) - 1    # a scalar or a name tells no K: the shipped generator's four target fonts
+        raise ValueError(f"a style code is a vector of one weight per target font ({k}), e.g. np.eye({k})[0] for "
+                         f"the first, or one such row per glyph ({n}, {k}); got {code!r:.40}.")
     c = np.asarray(code, np.float32)
-    if c.ndim not in (1, 2):
-        raise ValueError(f"a style code is a vector of one weight per target font ({k}), e.g. np.eye({k})[0], or one "
-                         f"such row per glyph ({n}, {k}); got shape {np.shape(code)}.")
     if c.ndim == 1:
         c = np.broadcast_to(c, (n, len(c)))
     if c.shape != (n, k):

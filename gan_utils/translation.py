@@ -125,6 +125,9 @@ def classifier_logits(images, classifier: StyleClassifier, batch_size: int = 100
     """A style classifier's penultimate features (N, 128) and logits (N, C) for glyphs (32x32 or 64x64, uint8 or
     floats in [-1, 1]), in batches of ``batch_size`` (bounds memory)."""
     checks.count("batch_size", batch_size)
+    if not isinstance(classifier, StyleClassifier):
+        raise TypeError(f"classifier must be a StyleClassifier (translation.load_style_classifier(), "
+                        f"styles.load_font_classifier()), got {type(classifier).__name__}.")
     x = _as_classifier_input(images)
     graphdef, state = nnx.split(classifier)
     outs = [jax.device_get(_forward(graphdef, state, jnp.asarray(x[i:i + batch_size])))

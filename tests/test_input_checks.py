@@ -416,7 +416,9 @@ SPECS: dict[str, Spec] = {
     "config.GANConfig": Spec(GANConfig, lambda g: dict(dataset="ring"), counts=("batch_size", "latent_dim", "k_disc"),
                              positives=("lr", "d_lr"), extra=[
         ("hidden on a translator", lambda g: dict(dataset="glyphs", hidden=(64, 64)), ValueError,
-         "sets the MLP widths")]),
+         "sets the MLP widths"),
+        ("toy_points on a translator", lambda g: dict(dataset="glyphs", toy_points=5), ValueError,
+         "toy_points belongs")]),
     "config.build_gan": Spec(build_gan, lambda g: dict(config=GANConfig(dataset="ring")), extra=[
         ("a str", lambda g: dict(config="ring"), TypeError, "GANConfig")]),
     # -- rivals (notebook 10)
@@ -743,3 +745,14 @@ def test_sample_and_export_never_replace_what_they_did_not_write(tmp_path, capsy
     assert "export of another run, 'a' (step 3)" in capsys.readouterr().err
     from gan_utils import checkpoint
     assert checkpoint.load_meta(tmp_path / "exp")["step"] == 3
+
+
+def test_sample_of_a_translator_refuses_the_options_it_would_ignore(tmp_path, capsys):
+    """--seed (no noise), --n beside --chars, and an --n past the held-out set were ignored or quietly capped."""
+    from gan_utils.__main__ import main
+    out = str(tmp_path / "g.npz")
+    for extra, says in ((["--chars", "生", "--seed", "7"], "drop --seed"),
+                        (["--chars", "生成", "--n", "5"], "drop --n"), (["--n", "500"], "held-out set has 376")):
+        assert main(["sample", "--pretrained", "glyphs", "--out", out, *extra]) == 2
+        assert says in capsys.readouterr().err
+    assert not (tmp_path / "g.npz").exists()
