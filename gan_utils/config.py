@@ -373,7 +373,7 @@ class GANConfig:
                   if getattr(self, name) != off]
         if unused:
             raise ValueError(f"{', '.join(unused)} {'belongs' if len(unused) == 1 else 'belong'} to the GANs of "
-                             "notebooks 02-09 (toy_points: the toy data's); the glyph translator "
+                             "notebooks 02-09; the glyph translator "
                              "(dataset 'glyphs') has no use for them: leave them at their defaults.")
 
     def _check_stabilisers(self) -> None:

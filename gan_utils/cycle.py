@@ -226,6 +226,7 @@ def hidden_detail(g, f, x, y, *, noise=(0.02, 0.05, 0.1, 0.2), levels=(16, 4, 2)
     if x.shape != y.shape:
         raise ValueError(f"x and y must be the same characters in the two fonts, got shapes {x.shape} and {y.shape}.")
     noise = [checks.number("each noise std", s, low=0) for s in np.atleast_1d(noise).tolist()]
+    seed = checks.count("seed", seed, 0)
     levels = [checks.count("each number of grey levels", k, 2) for k in np.atleast_1d(levels).tolist()]
     gx = np.asarray(models.translate(g, x))
     rng = np.random.default_rng(seed)

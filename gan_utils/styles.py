@@ -51,6 +51,8 @@ def _codes(code, n: int, k: int) -> np.ndarray:
         raise ValueError(f"a style code is a vector of one weight per target font ({k}), e.g. np.eye({k})[0] for "
                          f"the first, or one such row per glyph ({n}, {k}); got {code!r:.40}.")
     c = np.asarray(code, np.float32)
+    if c.shape[-1] == 0:   # an empty code: a condition with no style in it
+        raise ValueError(f"a style code has one weight per target font; got an empty one, shape {c.shape}.")
     if c.ndim == 1:
         c = np.broadcast_to(c, (n, len(c)))
     if c.shape != (n, k):
@@ -88,6 +90,7 @@ def build_style_translator(n_styles: int = 4, size: int = 32, *, base: int = 32,
     n_styles, size, base, style_dim, d_base = (checks.count(n, v) for n, v in (
         ("n_styles", n_styles), ("size", size), ("base", base), ("style_dim", style_dim), ("d_base", d_base)))
     lr = checks.number("lr", lr, low=0, low_open=True, fix="pix2pix's is 2e-4")
+    seed = checks.count("seed", seed, 0)
     g = models.UNetGenerator(size, base, n_styles=n_styles, style_dim=style_dim, rngs=nnx.Rngs(seed))
     d = models.PatchDiscriminator(size, d_base, n_down=patch_layers, n_styles=n_styles, rngs=nnx.Rngs(seed + 1))
     return GAN(g, d, g_lr=lr, d_lr=lr, b1=0.5)
@@ -108,6 +111,8 @@ def train_style_translator(*, steps: int | None = 600, minutes: float | None = N
     """
     from . import train
     seed = checks.count("seed", seed, 0)
+    if not isinstance(progress, (bool, np.bool_)):   # "no" would be true
+        raise TypeError(f"progress must be True or False, got {progress!r}.")
     if glyphs is not None and not isinstance(glyphs, data.GlyphStyles):
         raise TypeError(f"glyphs must be a data.GlyphStyles (data.load_glyph_styles('train')), got "
                         f"{type(glyphs).__name__}.")

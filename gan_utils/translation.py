@@ -63,6 +63,7 @@ class StyleClassifier(nnx.Module):
     def __init__(self, *, dropout: float = 0.3, classes: tuple = STYLES, rngs: nnx.Rngs):
         if len(classes) < 2 or len(set(classes)) != len(classes):
             raise ValueError(f"StyleClassifier needs at least two distinct class names, got {classes!r}.")
+        checks.number("dropout", dropout, low=0, high=1, high_open=True)
         self.classes = tuple(classes)
         self.convs = models._ModuleList([nnx.Conv(a, b, (3, 3), rngs=rngs) for a, b in ((1, 32), (32, 64), (64, 128))])
         self.fc = nnx.Linear(4 * 4 * 128, FEATURES, rngs=rngs)
@@ -271,6 +272,7 @@ def build_translator(size: int = 32, *, base: int = 32, d_base: int = 32, patch_
     (pix2pix's and DCGAN's). The generator is seeded with ``seed``, the discriminator with ``seed + 1``."""
     from .steps import GAN
     size, base, d_base = (checks.count(n, v) for n, v in (("size", size), ("base", base), ("d_base", d_base)))
+    seed = checks.count("seed", seed, 0)
     lr = checks.number("lr", lr, low=0, low_open=True, fix="pix2pix's is 2e-4")
     g = models.UNetGenerator(size, base, rngs=nnx.Rngs(seed))
     d = models.PatchDiscriminator(size, d_base, n_down=patch_layers, rngs=nnx.Rngs(seed + 1))
@@ -297,6 +299,9 @@ def train_translator(objective: str = "L1 + GAN", *, size: int = 32, steps: int 
         raise ValueError(f"unknown objective {objective!r}; choose one of {list(OBJECTIVES)}, or pass the step "
                          "options as a dict, e.g. dict(l1_weight=10.0).")
     options = OBJECTIVES[objective] if isinstance(objective, str) else dict(objective)
+    seed = checks.count("seed", seed, 0)
+    if not isinstance(progress, (bool, np.bool_)):   # "no" would be true
+        raise TypeError(f"progress must be True or False, got {progress!r}.")
     if steps is not None:
         steps = checks.count("steps", steps)       # 0 would return an untrained translator as if trained
     if minutes is not None:

@@ -270,7 +270,8 @@ SPECS: dict[str, Spec] = {
         images=g["digits"], labels=np.zeros(6, np.int32), k=2, key=g["key"]), counts=("k", "every")),
     # -- translation (notebook 11)
     "translation.StyleClassifier": Spec(translation.StyleClassifier, lambda g: dict(rngs=nnx.Rngs(0)), extra=[
-        ("one class", lambda g: dict(classes=("a",)), ValueError, "two distinct")]),
+        ("one class", lambda g: dict(classes=("a",)), ValueError, "two distinct"),
+        ("dropout 2", lambda g: dict(dropout=2.0), ValueError, "dropout")]),
     "translation.style_outputs": Spec(translation.style_outputs, lambda g: dict(images=g["glyphs"]),
                                       images=("images",), uint8_ok=("images",), counts=("batch_size",)),
     "translation.classifier_logits": Spec(translation.classifier_logits, lambda g: dict(
@@ -297,7 +298,9 @@ SPECS: dict[str, Spec] = {
     "translation.train_translator": Spec(translation.train_translator, lambda g: dict(
         steps=1, base=4, d_base=4, pairs=g["pairs"], batch_size=2), counts=("batch_size",), positives=("lr",),
         extra=[("steps 0", lambda g: dict(steps=0), ValueError, "steps"),
-               ("minutes nan", lambda g: dict(steps=None, minutes=math.nan), ValueError, "minutes")]),
+               ("minutes nan", lambda g: dict(steps=None, minutes=math.nan), ValueError, "minutes"),
+               ("seed -1", lambda g: dict(seed=-1), ValueError, "seed"),
+               ("progress 'no'", lambda g: dict(progress="no"), TypeError, "True or False")]),
     # -- cycle (notebook 12)
     "cycle.CycleGAN": Spec(cycle.CycleGAN, lambda g: dict(size=32, base=4, d_base=4), counts=("size", "base"),
                            positives=("lr",)),
@@ -318,6 +321,7 @@ SPECS: dict[str, Spec] = {
                                                                     y=g["targets"], noise=(0.1,), levels=(2,)),
                                 images=("x", "y"), extra=[
         ("negative noise", lambda g: dict(noise=(-0.1,)), ValueError, "noise"),
+        ("seed None", lambda g: dict(seed=None), ValueError, "seed"),
         ("1 level", lambda g: dict(levels=(1,)), ValueError, "levels")]),
     "cycle.compare_run": Spec(cycle.compare_run, lambda g: dict(method="CycleGAN", seed=0, half_a=g["pairs"],
                                                                 half_b=g["pairs"], test=g["pairs"], steps=1,
@@ -330,6 +334,7 @@ SPECS: dict[str, Spec] = {
     "styles.style_condition": Spec(styles.style_condition, lambda g: dict(source=g["glyphs"], code=g["code"]),
                                    images=("source",), empty_ok=("source",), extra=[
         ("scalar code", lambda g: dict(code=1.0), ValueError, "vector of one weight"),
+        ("empty code", lambda g: dict(code=[]), ValueError, "empty one"),
         ("nan code", lambda g: dict(code=np.full(4, np.nan)), ValueError, "NaN")]),
     "styles.draw_in_style": Spec(styles.draw_in_style, lambda g: dict(generator=g["style_g"], source=g["glyphs"],
                                                                       code=g["code"]),
