@@ -27,3 +27,12 @@ def mnist_dir() -> Path:
     assert d and Path(d).is_dir(), ("MNIST is needed offline: set GAN_UTILS_MNIST_DIR to a folder with the four "
                                     "MNIST .gz files (CI uses ../shared/data/mnist).")
     return Path(d)
+
+
+@pytest.fixture(scope="module")
+def ring20(tmp_path_factory) -> Path:
+    """The `train --out` folder of a 20-step toy run, made once per test module; tests work on copies of it."""
+    from gan_utils.__main__ import main
+    out = tmp_path_factory.mktemp("ring") / "run"
+    assert main(["train", "--dataset", "ring", "--steps", "20", "--out", str(out), "--quiet"]) == 0
+    return out

@@ -106,13 +106,6 @@ def one_line(capsys, rc, code=None):
     return err
 
 
-@pytest.fixture(scope="module")
-def ring20(tmp_path_factory):
-    out = tmp_path_factory.mktemp("ring") / "run"
-    assert main(["train", "--dataset", "ring", "--steps", "20", "--out", str(out), "--quiet"]) == 0
-    return out
-
-
 @pytest.fixture
 def ring(ring20, tmp_path):
     shutil.copytree(ring20, tmp_path / "run")

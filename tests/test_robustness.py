@@ -33,18 +33,9 @@ def one_line_error(capsys, rc, code=2):
     return err
 
 
-@pytest.fixture(scope="module")
-def ring_run(tmp_path_factory):
-    """A `train --out` folder of a short toy run; tests work on copies of it."""
-    out = tmp_path_factory.mktemp("ring") / "run"
-    assert main(["train", "--dataset", "ring", "--steps", "20", "--out", str(out),
-                 "--quiet"]) == 0
-    return out
-
-
 @pytest.fixture
-def run(ring_run, tmp_path):
-    shutil.copytree(ring_run, tmp_path / "run")
+def run(ring20, tmp_path):
+    shutil.copytree(ring20, tmp_path / "run")
     return tmp_path / "run"
 
 

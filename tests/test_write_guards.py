@@ -39,13 +39,6 @@ def script(path: str):
     return module
 
 
-@pytest.fixture(scope="module")
-def ring20(tmp_path_factory):
-    out = tmp_path_factory.mktemp("ring") / "run"
-    assert main(["train", "--dataset", "ring", "--steps", "20", "--out", str(out), "--quiet"]) == 0
-    return out
-
-
 @pytest.fixture
 def run(ring20, tmp_path):
     shutil.copytree(ring20, tmp_path / "run")
