@@ -24,7 +24,7 @@ import warnings
 import numpy as np
 
 __all__ = ["RANGE_TOL", "DIVERGED", "finite", "pixels_to_unit", "unit_images", "count", "step", "number", "chars",
-           "rows"]
+           "rows", "flag"]
 
 RANGE_TOL = 1e-3   # how far float images may stray outside [-1, 1] by rounding before a check refuses them
 DIVERGED = ": the generator has diverged (check the training losses)"
@@ -169,6 +169,13 @@ def _is_real(value) -> bool:
         return False
     dtype = np.asarray(value).dtype
     return dtype != np.bool_ and (np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating))
+
+
+def flag(name: str, value) -> bool:
+    """A switch: True or False (a Python or NumPy bool); "no" or "False" would be read as true, so refused."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}.")
+    return bool(value)
 
 
 def chars(value, n: int, name: str = "chars") -> str:

@@ -764,8 +764,7 @@ def load_glyph_styles(split: str = "train", *, n: int | None = None, hand: bool 
     """
     if split not in ("train", "test", "all"):
         raise ValueError(f"split must be 'train', 'test' or 'all', got {split!r}.")
-    if not isinstance(hand, (bool, np.bool_)):   # "False" would be true
-        raise TypeError(f"hand must be True or False, got {hand!r}.")
+    checks.flag("hand", hand)
     source, targets, styles, chars, held, provenance = _read_styles(str(Path(path).resolve() if path else STYLES_FILE))
     if hand:
         if path is not None:

@@ -111,8 +111,7 @@ def train_style_translator(*, steps: int | None = 600, minutes: float | None = N
     """
     from . import train
     seed = checks.count("seed", seed, 0)
-    if not isinstance(progress, (bool, np.bool_)):   # "no" would be true
-        raise TypeError(f"progress must be True or False, got {progress!r}.")
+    checks.flag("progress", progress)
     if glyphs is not None and not isinstance(glyphs, data.GlyphStyles):
         raise TypeError(f"glyphs must be a data.GlyphStyles (data.load_glyph_styles('train')), got "
                         f"{type(glyphs).__name__}.")
@@ -223,8 +222,7 @@ def content_any_font(images, chars: str, *, hand: bool = False) -> float:
     if missing:
         raise ValueError(f"the content reading does not know {''.join(missing[:10])!r}: it names the 3,755 "
                          "characters of data.load_glyph_styles('all').")
-    if not isinstance(hand, (bool, np.bool_)):   # "no" would be true
-        raise TypeError(f"hand must be True or False, got {hand!r}.")
+    checks.flag("hand", hand)
     bank, labels = _font_bank(bool(hand))
     q = translation._soften(x).reshape(len(x), -1)
     d2 = (q ** 2).sum(1)[:, None] - 2 * q @ bank.T + (bank ** 2).sum(1)[None]

@@ -300,8 +300,7 @@ def train_translator(objective: str = "L1 + GAN", *, size: int = 32, steps: int 
                          "options as a dict, e.g. dict(l1_weight=10.0).")
     options = OBJECTIVES[objective] if isinstance(objective, str) else dict(objective)
     seed = checks.count("seed", seed, 0)
-    if not isinstance(progress, (bool, np.bool_)):   # "no" would be true
-        raise TypeError(f"progress must be True or False, got {progress!r}.")
+    checks.flag("progress", progress)
     if steps is not None:
         steps = checks.count("steps", steps)       # 0 would return an untrained translator as if trained
     if minutes is not None:

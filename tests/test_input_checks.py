@@ -92,6 +92,9 @@ SPECS: dict[str, Spec] = {
     "checks.chars": Spec(checks.chars, lambda g: dict(value="ab", n=2), extra=[
         ("too few", lambda g: dict(value="a"), ValueError, "one character per glyph"),
         ("not a str", lambda g: dict(value=["a", "b"]), ValueError, "must be a str")]),
+    "checks.flag": Spec(checks.flag, lambda g: dict(name="hand", value=True), extra=[
+        ("'False'", lambda g: dict(value="False"), TypeError, "hand must be True or False"),
+        ("1", lambda g: dict(value=1), TypeError, "hand must be True or False")]),
     "checks.rows": Spec(checks.rows, lambda g: dict(value=[0, 1], n=3), extra=[
         ("mask of the wrong length", lambda g: dict(value=[True, False]), ValueError, "one entry per row"),
         ("out of range", lambda g: dict(value=[3]), IndexError, "must lie in"),
