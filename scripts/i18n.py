@@ -188,7 +188,35 @@ def extract(outdir: Path) -> dict[str, Catalog]:
     for pot in sorted(outdir.rglob("*.pot")):
         with open(pot, "rb") as f:
             pages[pot.relative_to(outdir).with_suffix("").as_posix()] = read_po(f)
+    for page, template in pages.items():       # a notebook's slide deck (cell metadata) is no part of its page
+        if page.startswith("notebooks/"):
+            for key in deck_messages(json.loads((ROOT / f"{page}.ipynb").read_text(encoding="utf-8"))):
+                if key not in template:
+                    template.add(key, locations=[(f"{page}.ipynb", 0)], auto_comments=["slide deck"])
     return pages
+
+
+def _deck_strings(deck: dict) -> list[str]:
+    """The texts of one cell's slide-deck entry (scripts/slides.py) that a reader sees or hears."""
+    return [t for t in (deck.get("text"), (deck.get("big") or {}).get("say"), deck.get("notes")) if t]
+
+
+def _messages(text: str) -> list[str]:
+    """A markdown text's messages, cut as translate_markdown reads them: paragraphs, headings, list items' and table
+    cells' text, display math."""
+    out = []
+    for tok in _parser().parse(text):
+        if tok.type == "inline":
+            out.append(" ".join(tok.content.split("\n")).strip())
+        elif tok.type in ("math_block", "math_block_label"):
+            out.append(tok.content.strip())
+    return [m for m in out if m]
+
+
+def deck_messages(nb: dict) -> list[str]:
+    """Every message of a notebook's authored slide deck: its slides' text, big numbers' captions and notes."""
+    return [m for cell in nb["cells"] for t in _deck_strings(cell.get("metadata", {}).get("slideshow", {}).get("deck")
+                                                              or {}) for m in _messages(t)]
 
 
 def po_path(page: str) -> Path:
@@ -304,9 +332,10 @@ def _deeper(text: str) -> str:
     return LINK_TARGET.sub(fix, text)
 
 
-def translate_markdown(source: str, table: dict[str, str], used: set[str]) -> str:
+def translate_markdown(source: str, table: dict[str, str], used: set[str], deeper: bool = True) -> str:
     """A markdown cell with each paragraph, heading, list item's paragraph and table cell replaced by its
-    translation (as the site shows them: a message without one stays English)."""
+    translation (as the site shows them: a message without one stays English); ``deeper``: relative links one
+    folder deeper, for notebooks/zh/ (a slide deck's links, made for slides/ and zh/slides/, stay)."""
     lines = source.split("\n")
     tokens = _parser().parse(source)
     edits = []                                    # (first line, last line + 1, new lines)
@@ -345,7 +374,7 @@ def translate_markdown(source: str, table: dict[str, str], used: set[str]) -> st
         used.add(key)
     for a, b, new_lines in sorted(edits, reverse=True):
         lines[a:b] = new_lines
-    return _deeper("\n".join(lines))
+    return _deeper("\n".join(lines)) if deeper else "\n".join(lines)
 
 
 def chinese_notebook(name: str, catalog: Catalog) -> tuple[dict, set[str]]:
@@ -358,6 +387,13 @@ def chinese_notebook(name: str, catalog: Catalog) -> tuple[dict, set[str]]:
             src = "".join(cell["source"])
             new = translate_markdown(src, table, used)
             cell["source"] = new.splitlines(keepends=True)
+        deck = cell.get("metadata", {}).get("slideshow", {}).get("deck")
+        if deck:                                  # the slide deck: its text, captions and speaker notes
+            for key in ("text", "notes"):
+                if deck.get(key):
+                    deck[key] = translate_markdown(deck[key], table, used, deeper=False)
+            if (deck.get("big") or {}).get("say"):
+                deck["big"]["say"] = translate_markdown(deck["big"]["say"], table, used, deeper=False)
     nb["metadata"]["gan_course"] = {"language": LANG, "generated_from": f"notebooks/{name}.ipynb",
                                     "by": GENERATED_BY}
     nb["metadata"].pop("jupytext", None)          # no .py pair: the English notebook is the source

@@ -4,8 +4,26 @@
     ./course.sh book                                                        # every deck, English and Chinese, into
                                                                             # _build/book/slides and zh/slides
 
-A deck is the notebook as committed (its saved outputs, never re-run), cut to what a class sees. The rules, which a
-cell's own ``slideshow`` metadata overrides (Jupyter's "Slide Type" in the property inspector; jupytext keeps it in
+A deck is the notebook as committed (its saved outputs, never re-run). A notebook whose core carries an **authored
+deck** gets that deck; any other is cut by rules.
+
+**The authored deck** (``AUTHORED``). A core cell enters the deck when its ``slideshow`` metadata (Jupyter's slide
+metadata, kept by jupytext in the .py header of the cell) has a ``deck`` entry; its ``slide_type`` is ``slide`` (a new
+slide) or ``fragment`` (added to the slide before it, shown at the next key press: a derivation step by step). The
+entry says what the slide shows, in this order, and what the teacher says:
+
+- ``text``: the slide's markdown (a heading, a few lines, a formula); a markdown cell without it shows nothing else;
+- ``big``: ``{"find": REGEX, "say": MARKDOWN}``: the first match of REGEX (its first group, if it has one) in the
+  cell's printed output, in large type, with ``say`` under it: the headline number comes from the output, so a
+  re-run that prints no match fails the build instead of showing a stale number;
+- ``code``: true to show the cell's code (at most ``CODE_LINES`` lines); ``output``: true for its printed text;
+- ``figure``: true (the cell's last picture; a widget's saved picture counts) or the index of its picture;
+- ``notes``: the speaker notes (reveal.js's ``S`` key): what to say, the misconception to raise, the question to ask.
+
+Every slide needs notes; a deck has ``SLIDES`` slides; every slide is a top-level one, so the arrow keys walk them
+all. A build fails, naming the cell, on a missing picture, output match or notes, or on too long code.
+
+**The rules**, for a notebook without an authored deck; a cell's own ``slideshow`` metadata overrides them (Jupyter's "Slide Type" in the property inspector; jupytext keeps it in
 the .py as ``# %% slideshow={"slide_type": "skip"}``):
 
 - only the lecture core: the cells from the first "## Appendix" heading on are left out;
@@ -37,6 +55,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "scripts" / "slides_template"
 SKIPPED = ("# Check", "# Your answers", "# Checker")
+SLIDES = range(15, 26)          # an authored deck: 15-25 slides, a 50-minute lecture
+CODE_LINES = 15                 # a code slide the class can read at 1280x720
 WORDS = 110                     # a slide of prose read aloud in under a minute, in 26-pixel type on a 1280x800 slide
 APPENDIX = re.compile(r"^##\s+(Appendix|附录)", re.M)
 NBVAL = re.compile(r"^# NBVAL\w*[^\n]*\n?", re.M)      # the test suite's markers (tests/), not the lesson's
@@ -124,10 +144,12 @@ def split_markdown(cell: dict, words: int = WORDS) -> list[dict]:
     return cells
 
 
-def deck_notebook(nb: dict, core: int | None = None) -> dict:
+def deck_notebook(nb: dict, core: int | None = None, name: str = "the notebook") -> dict:
     """The notebook a deck shows: its lecture core (``core``: where the appendix starts, if not found here), each
-    cell with its slide type."""
+    cell with its slide type; an authored deck's cells (``authored_slides``) if the core has one."""
     cells = core_cells(nb["cells"], core)
+    if authored(cells):
+        return {**nb, "cells": authored_slides(cells, name)}
     nb = {**nb, "cells": []}
     seen_code, out = False, []
     for c in cells:
@@ -145,6 +167,87 @@ def deck_notebook(nb: dict, core: int | None = None) -> dict:
     return nb
 
 
+def authored(cells: list[dict]) -> bool:
+    """Whether a lecture core carries an authored deck (a cell with a ``deck`` entry)."""
+    return any("deck" in c.get("metadata", {}).get("slideshow", {}) for c in cells)
+
+
+def _pictures(cell: dict) -> list[dict]:
+    """The cell's outputs that carry a PNG (a figure, or a widget's saved picture), each as a display output."""
+    return [{"output_type": "display_data", "metadata": {}, "data": {"image/png": o["data"]["image/png"]}}
+            for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+
+
+def _printed(cell: dict) -> str:
+    return "".join("".join(o.get("text", "")) for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+
+
+def authored_slides(cells: list[dict], name: str = "the notebook") -> list[dict]:
+    """The cells of an authored deck (see the module's docstring): per slide, its markdown, big number, code, output
+    and picture, then its notes. ValueError, naming the cell, for what a slide asks and the cell cannot give."""
+    out, slides = [], 0
+
+    def add(cell_type, source, kind, **extra):
+        c = {"cell_type": cell_type, "metadata": {"slideshow": {"slide_type": kind}}, "source": source, **extra}
+        if cell_type == "code":
+            c.update(execution_count=None, outputs=extra.get("outputs", []))
+            c["metadata"]["course"] = {"hide_input": extra.pop("hide_input", False)}
+            c.pop("hide_input", None)
+        c["id"] = f"deck-{len(out)}"
+        out.append(c)
+
+    for cell in cells:
+        meta = cell.get("metadata", {}).get("slideshow", {})
+        deck = meta.get("deck")
+        if deck is None:
+            continue
+        where = f"{name}, cell {cell.get('id', '?')}"
+        kind = meta.get("slide_type", "slide")
+        if kind not in ("slide", "fragment"):
+            raise ValueError(f"{where}: a deck cell's slide_type is 'slide' or 'fragment', not {kind!r}")
+        if kind == "fragment" and not slides:
+            raise ValueError(f"{where}: a fragment needs a slide before it")
+        if kind == "slide" and not str(deck.get("notes", "")).strip():
+            raise ValueError(f"{where}: every slide needs speaker notes (deck.notes): what to say, what to ask")
+        slides += kind == "slide"
+        pieces = []
+        if deck.get("text"):
+            pieces.append(("markdown", deck["text"], {}))
+        if deck.get("big"):
+            found = re.search(deck["big"]["find"], _printed(cell))
+            if not found:
+                raise ValueError(f"{where}: its output prints nothing that matches {deck['big']['find']!r}: re-run "
+                                 "the notebook, or fix the pattern")
+            value = found.group(1) if found.groups() else found.group(0)
+            say = deck["big"].get("say", "")
+            pieces.append(("markdown", f'<p class="course-big">{value}</p>\n\n{say}'.rstrip(), {}))
+        if deck.get("code"):
+            src = NBVAL.sub("", "".join(cell["source"])).strip("\n")
+            if src.count("\n") + 1 > CODE_LINES:
+                raise ValueError(f"{where}: {src.count(chr(10)) + 1} lines of code on one slide (at most "
+                                 f"{CODE_LINES}): show the lines that teach in the slide's text instead")
+            pieces.append(("code", src, {"outputs": [], "hide_input": False}))
+        if deck.get("output"):
+            pieces.append(("code", "", {"outputs": [{"output_type": "stream", "name": "stdout",
+                                                      "text": _printed(cell)}], "hide_input": True}))
+        if deck.get("figure") is not None and deck.get("figure") is not False:
+            pics = _pictures(cell)
+            k = -1 if deck["figure"] is True else deck["figure"]
+            if not pics or not -len(pics) <= k < len(pics):
+                raise ValueError(f"{where}: the slide asks for picture {deck['figure']} and the cell's saved outputs "
+                                 f"have {len(pics)}: re-run the notebook, or fix the deck entry")
+            pieces.append(("code", "", {"outputs": [pics[k]], "hide_input": True}))
+        if not pieces:
+            raise ValueError(f"{where}: the deck entry shows nothing (give text, big, code, output or figure)")
+        for i, (cell_type, source, extra) in enumerate(pieces):
+            add(cell_type, source, kind if i == 0 else "-", **extra)
+        if str(deck.get("notes", "")).strip():
+            add("markdown", deck["notes"], "notes")
+    if slides not in SLIDES:
+        raise ValueError(f"{name}: an authored deck has {SLIDES.start}-{SLIDES.stop - 1} slides, this one {slides}")
+    return out
+
+
 def deck(ipynb: Path, english: Path | None = None):
     """The deck notebook of ``ipynb`` (``deck_notebook``, as nbformat's node). ValueError, naming the file and what is
     wrong, for a file that is not a readable notebook (not JSON, not nbformat), one with no cells, or one whose
@@ -160,7 +263,7 @@ def deck(ipynb: Path, english: Path | None = None):
     if not nb.cells:
         raise ValueError(f"{ipynb} has no cells: there is nothing to put on slides")
     core = core_length(json.loads(english.read_text(encoding="utf-8"))["cells"]) if english else None
-    out = nbformat.from_dict(deck_notebook(nb, core))
+    out = nbformat.from_dict(deck_notebook(nb, core, str(ipynb)))
     if not out.cells:                           # nbconvert's own error ("All cells are hidden") names no file
         raise ValueError(f"{ipynb} has no slide: every cell of its lecture core is skipped (the setup, check, answer "
                          "and checker cells, and cells marked 'skip')")
@@ -180,7 +283,9 @@ def build(ipynb: Path, out: Path, *, static: str = "../_static", english: Path |
                   for m in [re.match(r"#\s+(.+)", c.source)] if m), ipynb.stem)
     html, _ = exporter.from_notebook_node(cells, resources={
         "metadata": {"name": title}, "course": {"static": static.rstrip("/"), "page": page or "",
-                                                "language": language, "marker": MARKER}})
+                                                "language": language, "marker": MARKER,
+                                                "authored": any(c.get("id", "").startswith("deck-")
+                                                                for c in cells.cells)}})
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
     return out

@@ -1,4 +1,5 @@
-"""Every number in a notebook's prose is one its own outputs show, or a cited constant.
+"""Every number in a notebook's prose (and in its slide deck's text and speaker notes) is one its own outputs show,
+or a cited constant.
 
 The course's promise (DEVELOPERS.md, "Teaching truth"): a number or comparison in markdown is computed by a code
 cell of the same notebook, or cited with its source. This check reads each notebook's markdown, takes the numbers
@@ -201,10 +202,13 @@ def unmatched(ipynb: Path) -> list[tuple[int, str]]:
     cited_cells = [phrase for phrase, _ in CITED_CELLS.get(ipynb.name[:2], [])]
     found = []
     for i, cell in enumerate(nb["cells"]):
-        if cell["cell_type"] != "markdown" or any(ph in " ".join("".join(cell["source"]).split())
-                                                  for ph in cited_cells):
-            continue
-        for written, value, decimals, percent in prose_numbers("".join(cell["source"])):
+        texts = []
+        if cell["cell_type"] == "markdown" and not any(ph in " ".join("".join(cell["source"]).split())
+                                                       for ph in cited_cells):
+            texts.append("".join(cell["source"]))
+        deck = cell.get("metadata", {}).get("slideshow", {}).get("deck") or {}     # the slide deck's words too
+        texts += [t for t in (deck.get("text"), (deck.get("big") or {}).get("say"), deck.get("notes")) if t]
+        for written, value, decimals, percent in (n for t in texts for n in prose_numbers(t)):
             if written.rstrip("%x× ").strip() in cited or written in cited:
                 continue
             if not _matches(value, decimals, percent, printed):
@@ -237,6 +241,10 @@ def test_the_check_flags_an_unprinted_number_and_passes_a_printed_one(tmp_path):
     md["source"] = "FID reached 62.7."          # a rounding that the output does not support is still flagged
     path.write_text(json.dumps(nb))
     assert unmatched(path) == [(0, "62.7")]
+    md["source"] = "FID reached 62.6."          # a slide's speaker notes are read as well
+    code["metadata"] = {"slideshow": {"slide_type": "slide", "deck": {"notes": "Say: FID 62.6, ratio 4,372x."}}}
+    path.write_text(json.dumps(nb))
+    assert unmatched(path) == [(1, "4,372x")]
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import jupytext
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
@@ -105,3 +106,84 @@ def test_a_section_that_starts_inside_a_cell_starts_a_slide():
     parts = slides.split_markdown(md("Closing words of section 1.\n\n## 2. The next section\n\nIts first words."))
     assert [p["source"].split("\n")[0] for p in parts] == ["Closing words of section 1.", "## 2. The next section"]
     assert parts[1]["metadata"]["slideshow"]["slide_type"] == "slide"
+
+
+# ------------------------------------------------------------------------------------------- authored decks
+def authored_nb(n_slides: int = 15, **first) -> dict:
+    """A core of ``n_slides`` markdown slides with notes, the first with ``first``'s deck entries, and a code cell
+    whose output prints a number and draws a picture."""
+    cells = [md("# 99 A title"), code("x = 1", slideshow={"slide_type": "slide", "deck": {
+        "text": "## A measured number", "notes": "Say what the number means.", **first}})]
+    cells[1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "FID 62.61 after 5,000 steps\n"},
+                           {"output_type": "display_data", "metadata": {}, "data": {"image/png": "iVBORw0KGgo="}}]
+    cells += [md(f"## Idea {i}", slideshow={"slide_type": "slide", "deck": {"text": f"## Idea {i}",
+                                                                              "notes": f"Notes {i}."}})
+              for i in range(n_slides - 1)]
+    return {"cells": cells + [md("## Appendix A: more", slideshow={"slide_type": "slide", "deck": {
+        "text": "left out", "notes": "an appendix is no part of the lecture"}})], "metadata": {}}
+
+
+def test_an_authored_deck_shows_what_its_cells_ask_and_the_notes_beside_them():
+    nb = slides.deck_notebook(authored_nb(big={"find": r"FID ([\d.]+)", "say": "MNIST-FID"}, figure=True,
+                                          output=True, code=True))
+    cells = nb["cells"]
+    kinds_ = [(c["cell_type"], c["metadata"]["slideshow"]["slide_type"]) for c in cells]
+    assert kinds_[:6] == [("markdown", "slide"), ("markdown", "-"), ("code", "-"), ("code", "-"), ("code", "-"),
+                          ("markdown", "notes")]
+    assert '<p class="course-big">62.61</p>' in cells[1]["source"]           # the number comes from the output
+    assert cells[2]["source"] == "x = 1" and not cells[2]["metadata"]["course"]["hide_input"]
+    assert cells[3]["outputs"][0]["text"].startswith("FID 62.61") and cells[3]["metadata"]["course"]["hide_input"]
+    assert "image/png" in cells[4]["outputs"][0]["data"]
+    assert sum(k == ("markdown", "slide") for k in kinds_) == 15                 # the appendix's entry is left out
+    assert all(c["source"] != "left out" for c in cells)
+    assert sum(k == ("markdown", "notes") for k in kinds_) == 15
+
+
+def test_an_authored_deck_refuses_what_it_cannot_show():
+    def refused(nb, match):
+        with pytest.raises(ValueError, match=match):
+            slides.deck_notebook(nb)
+    refused(authored_nb(big={"find": r"IS ([\d.]+)"}), "prints nothing that matches")
+    refused(authored_nb(figure=2), "asks for picture 2")
+    refused(authored_nb(n_slides=14), "15-25 slides, this one 14")
+    refused(authored_nb(n_slides=26), "15-25 slides, this one 26")
+    nb = authored_nb()
+    nb["cells"][1]["metadata"]["slideshow"]["deck"]["notes"] = " "
+    refused(nb, "every slide needs speaker notes")
+    nb = authored_nb(code=True)
+    nb["cells"][1]["source"] = "\n".join(f"x{i} = {i}" for i in range(16))
+    refused(nb, "16 lines of code on one slide")
+    nb = authored_nb()
+    nb["cells"][1]["metadata"]["slideshow"]["slide_type"] = "subslide"
+    refused(nb, "'slide' or 'fragment'")
+    nb = authored_nb()
+    nb["cells"].insert(1, md("a step", slideshow={"slide_type": "fragment", "deck": {"text": "step"}}))
+    refused(nb, "a fragment needs a slide before it")
+
+
+def test_a_fragment_joins_the_slide_before_it():
+    nb = authored_nb()
+    nb["cells"].insert(2, md("then", slideshow={"slide_type": "fragment", "deck": {"text": "**then this**"}}))
+    cells = slides.deck_notebook(nb)["cells"]
+    assert [(c["source"], c["metadata"]["slideshow"]["slide_type"]) for c in cells[:3]] == [
+        ("## A measured number", "slide"), ("Say what the number means.", "notes"), ("**then this**", "fragment")]
+
+
+COMMITTED = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.mark.parametrize("ipynb", COMMITTED, ids=lambda p: p.stem)
+def test_every_notebook_has_an_authored_lecture_deck_in_both_languages(ipynb):
+    """15-25 slides with speaker notes, at most 6 code slides, built from the committed outputs (every picture and
+    headline number found), in English and in the Chinese notebook generated from it."""
+    zh = REPO / "notebooks" / "zh" / ipynb.name        # a released Chinese notebook (docs/locale/zh_CN/released.txt)
+    for source in (ipynb, *([zh] if zh.exists() else [])):
+        cells = slides.core_cells(json.loads(source.read_text(encoding="utf-8"))["cells"],
+                                  slides.core_length(json.loads(ipynb.read_text(encoding="utf-8"))["cells"]))
+        assert slides.authored(cells), f"{source}: its core has no authored deck (scripts/slides.py)"
+        decks = [c["metadata"]["slideshow"] for c in cells if "deck" in c.get("metadata", {}).get("slideshow", {})]
+        assert sum(d["slide_type"] == "slide" for d in decks) in slides.SLIDES, source
+        assert sum(bool(d["deck"].get("code")) for d in decks) <= 6, source
+        deck = slides.deck(source, ipynb if source != ipynb else None)
+        assert sum(c.metadata.slideshow.slide_type == "notes" for c in deck.cells) == \
+            sum(d["slide_type"] == "slide" for d in decks)
