@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import platform
+import textwrap
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -281,6 +282,6 @@ def run_or_load(name: str, run: Callable[[], dict], *, rerun: bool, command: str
     else:
         results, record = load(name, folder=folder)
         if verbose:
-            print(f"Precomputed results ({name}), {describe(record)}. To re-run them here, set "
-                  "RUN_EXPERIMENTS = True at the top of this notebook and run it again.")
+            print(textwrap.fill(f"Precomputed results ({name}), {describe(record)}. To re-run them here, set "
+                                "RUN_EXPERIMENTS = True at the top of this notebook and run it again.", 100))
     return {**results, "record": record}

@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Today: the tools, not GANs yet. Every later notebook writes its models, losses and training loops with these pieces.\nEach idea has a check cell in the notebook that fails if the claim is wrong; the numbers on the slides are its saved outputs.\nAsk first: who has used NumPy? Almost everything carries over; today is about the few things that do not.", "text": "# 00 A primer: JAX and Flax NNX\n\nThe JAX the later notebooks use without explaining it, each piece checked in the notebook:\n\n- arrays; gradients with `jax.grad`\n- compiling with `jax.jit`; batching with `jax.vmap`\n- randomness with explicit keys; loops that compile\n- Flax NNX: a module, an optimiser, a training step"}, "slide_type": "slide"}
 # # 00 A primer: JAX and Flax NNX for this course
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/00_primer.ipynb)
@@ -63,7 +63,7 @@ key = jax.random.key(SEED)
 course.style()  # the course's figure style; GAN_COURSE_PROJECTOR=1: projector mode, for a hall
 print(f"JAX {jax.__version__} on {jax.devices()}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Show this section from the saved outputs: assignment raises a TypeError, and x is unchanged after .at[].set.\nInside a compiled function the copy becomes an update in place, so immutability costs nothing there.\nConcept question 1, before the number appears: is 1 + 1e-8 == 1 true in float32? In float64?", "text": "## 1. JAX arrays against NumPy\n\n`jnp` copies NumPy's names and broadcasting. Three differences:\n\n- **immutable**: `x[0] = 10` fails; `y = x.at[0].set(10)` is a new array\n- **`float32` by default**, where NumPy uses `float64`\n- **each array lives on a device**: CPU, GPU or TPU"}, "slide_type": "slide"}
 # ## 1. JAX arrays against NumPy
 #
 # `jax.numpy`, imported as `jnp`, copies NumPy's interface: the same function names and the same broadcasting.
@@ -78,7 +78,7 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 #   first by default. `np.asarray(x)` copies an array back to the host (the computer's
 #   main memory, where NumPy and Python work) as a NumPy array.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "the gap above 1 is ([\\d.e+-]+)", "say": "the gap above 1 in `float32`: so `1 + 1e-8 == 1` is true in `float32`, false in `float64`"}}, "slide_type": "fragment"}
 x_np = np.array([1.0, 2.0, 3.0])
 x = jnp.array([1.0, 2.0, 3.0])
 print(f"dtypes: NumPy {x_np.dtype}, JAX {x.dtype}; JAX integers: {jnp.arange(3).dtype}")
@@ -91,7 +91,7 @@ except TypeError as e:
 y = x.at[0].set(10.0)                     # a new array; x is unchanged
 print(f"x = {x}; y = x.at[0].set(10.0) = {y}")
 eps32 = float(jnp.finfo(jnp.float32).eps)
-print(f"float32 keeps about 7 digits: the gap above 1 is {eps32:.2e}, so 1 + 1e-8 == 1 is "
+print(f"float32 keeps about 7 digits: the gap above 1 is {eps32:.2e},\nso 1 + 1e-8 == 1 is "
       f"{bool(jnp.float32(1) + jnp.float32(1e-8) == 1)} in float32, {1.0 + 1e-8 == 1.0} in float64")
 print(f"devices: {jax.devices()}; x lives on {x.devices()}")
 
@@ -104,14 +104,14 @@ assert jnp.float32(1) + jnp.float32(1e-8) == 1 and 1.0 + 1e-8 != 1.0
 assert x.devices() == {jax.devices()[0]}
 print("JAX arrays: checked")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "The key point: grad returns a function, like f, that you can call, jit or vmap.\nWe compare three numbers: jax.grad, the hand derivative, and a central finite difference with h = 0.01.\nAsk: which of the three do you expect to be off, and by how much? The finite difference has an error of order h squared.", "text": "## 2. Gradients: `jax.grad`\n\n`jax.grad(f)` is a **new function**: the derivative of `f` in its first argument. `f` must return a scalar.\n\nTest case, with the derivative by hand:\n\n$$f(x) = x^2 \\sin x, \\qquad f'(x) = 2x\\sin x + x^2\\cos x$$"}, "slide_type": "slide"}
 # ## 2. Gradients: `jax.grad`
 #
 # `jax.grad(f)` is a new function: the derivative of `f` with respect to its first argument. `f` must return a
 # scalar. We check it on $f(x) = x^2 \sin x$, whose derivative by hand is $f'(x) = 2x\sin x + x^2\cos x$. We also
 # compare a central finite difference, $\big(f(x+h) - f(x-h)\big)/(2h)$, which is only approximate.
 
-# %%
+# %% slideshow={"deck": {"code": true, "notes": "jax.grad and the hand derivative agree to all six printed digits; the finite difference is off in the fourth decimal.\njax.grad is exact up to float32 rounding: it applies the chain rule to the operations, it does not approximate with a step h.", "output": true, "text": "### `jax.grad` against the hand derivative"}, "slide_type": "slide"}
 def f(x):
     return x ** 2 * jnp.sin(x)
 
@@ -127,7 +127,7 @@ assert abs(float(df(x0)) - by_hand) < 1e-5, float(df(x0))
 assert 1e-6 < abs(finite - by_hand) < 1e-3, finite
 print("jax.grad against the hand derivative and a finite difference: checked")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Test case: a linear fit to y = 3x + 1 plus noise, with parameters w and b in a dict, starting from w = 0.5, b = 0.\naux carries metrics out of the loss function without being differentiated; the GAN steps use it to return losses and scores.\nThe printed gradient matches the gradient by hand, key by key.", "text": "### Gradients of a dict of parameters (a *pytree*)\n\nThe gradient has **the same structure** as the parameters. In every training step:\n\n```python\n(loss, aux), grads = jax.value_and_grad(loss_and_metrics, has_aux=True)(params, xs, ys)\n```\n\n- `value_and_grad`: the loss and its gradient from one pass\n- `has_aux=True`: the function returns `(loss, aux)`; only `loss` is differentiated"}, "slide_type": "slide"}
 # In the course the first argument is usually the model's parameters: a dict, or another nested container of
 # arrays. JAX calls such a container a **pytree**. The gradient comes back with the same structure, one entry per
 # parameter. Two variants appear in every training step:
@@ -140,7 +140,7 @@ print("jax.grad against the hand derivative and a finite difference: checked")
 # $L = \frac1n\sum_i (w x_i + b - y_i)^2$. By hand, $\partial L/\partial w = \frac2n\sum_i e_i x_i$ and
 # $\partial L/\partial b = \frac2n\sum_i e_i$, with the errors $e_i = w x_i + b - y_i$.
 
-# %%
+# %% slideshow={"deck": {"output": true}, "slide_type": "fragment"}
 key, k_x, k_noise = jax.random.split(key, 3)     # section 5 explains keys
 xs = jax.random.normal(k_x, (100,))
 ys = 3.0 * xs + 1.0 + 0.1 * jax.random.normal(k_noise, (100,))
@@ -164,7 +164,7 @@ assert all(abs(float(grads[k]) - float(grads_by_hand[k])) < 1e-4 * (1 + abs(floa
 assert float(loss) == float(loss_and_metrics(params, xs, ys)[0])
 print("value_and_grad with has_aux, on a dict of parameters: checked")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Skip the Optax paragraph at the top of this cell: notebooks 01 and 02 introduce it when they use it.\nEager JAX dispatches each small operation from Python, one at a time; jit turns the whole function into one program.\nWithout block_until_ready you time the dispatch, not the work: a call returns before its result is computed.", "text": "## 3. Compilation: `jax.jit`\n\n`jax.jit(f)` **traces** `f` once with abstract arrays (a shape and a dtype, no values), and XLA compiles the\nrecord into one program that fuses operations.\n\n- later calls with the same shapes and dtypes run the compiled program\n- dispatch is **asynchronous**: time with `.block_until_ready()`"}, "slide_type": "slide"}
 # A gradient step maps over the leaves of the pytree (its arrays): `jax.tree.map(lambda p, g: p - lr * g, params, grads)`.
 # Section 6 runs it in a loop. Notebooks 01 and 02 use **Optax**, JAX's library of optimisers, on such a pytree.
 # `opt = optax.adam(lr)` holds two pure functions (their output depends only on their inputs, and they change
@@ -184,7 +184,7 @@ print("value_and_grad with has_aux, on a dict of parameters: checked")
 # JAX also dispatches **asynchronously**: a call returns before its result is computed. To time one, wait for the
 # result with `.block_until_ready()`.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "\\((\\d+)x faster", "say": "times faster compiled than eager, per call, on the machine that ran the notebook"}, "notes": "Misconception: \"jit only saves a little\". Here the compiled function is 52 times faster per call.\nThe factor depends on the machine, so the check cell never asserts it. Point at the last number: the first compiled call, which traced and compiled, is the slow one.\nAsk: when would jit not pay off? A function called once, or one with few large operations.", "output": true, "text": "### Eager against compiled: a function of many small operations"}, "slide_type": "slide"}
 def many_small_ops(x):
     for _ in range(30):
         x = jnp.tanh(x) + 0.1 * x             # three operations a pass, ninety in all
@@ -203,14 +203,14 @@ def seconds_per_call(fn, n=50):
 t0 = time.perf_counter(); fast(z).block_until_ready(); t_first = time.perf_counter() - t0   # trace + compile + run
 t_eager, t_jit = seconds_per_call(many_small_ops), seconds_per_call(fast)
 print(f"eager: {t_eager * 1e6:.0f} µs a call; compiled: {t_jit * 1e6:.0f} µs a call ({t_eager / t_jit:.0f}x faster "
-      f"on this machine); the first compiled call, which traced and compiled, took {t_first * 1e3:.0f} ms")
+      f"on this machine);\nthe first compiled call, which traced and compiled, took {t_first * 1e3:.0f} ms")
 
 # %%
 # Check: the compiled function computes what the eager one does (timings are printed, never asserted).
 assert bool(jnp.allclose(fast(z), many_small_ops(z), atol=1e-5))
 print("jit gives the eager result: checked")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Concept question 2, before the next slide: a jitted scaled_sum calls print inside. We call it on ones(3), zeros(3), arange(3.0) and ones(4). How many times does the print run?\nDiscussion: when would you mark an argument as static, and what does each new value of it cost? Static when it fixes a shape, like a sample count; each new value costs a new trace and compile.", "text": "### What runs at trace time, and what traces again\n\n- Python side effects (`print`, `list.append`) run **only while tracing**; use `jax.debug.print` for values\n- a **new shape or dtype** traces again, and so does a new value of a **static** argument\n- a Python `if` on a traced value **fails**: use `jnp.where` or `jax.lax.cond`"}, "slide_type": "slide"}
 # What runs at trace time, and what makes JAX trace again:
 #
 # - **Python side effects run only while tracing.** A `print` or a `list.append` inside a jitted function runs only
@@ -222,7 +222,7 @@ print("jit gives the eager result: checked")
 # - **Python `if` on a traced value fails**, since a tracer has no value to test. Use `jnp.where`, or
 #   `jax.lax.cond`.
 
-# %%
+# %% slideshow={"deck": {"notes": "Misconception: \"a print inside a jitted function runs on every call\". It ran twice, once for shape (3,) and once for (4,). The calls with new values of the same shape reused the compiled program.\nThe static n traced once per value: 5 and 8, not twice for 5.\nConcept question 3: relu_if with a Python if fails with a tracer error; jnp.where works.", "output": true, "text": "### Four calls, two traces\n\n```python\n@jax.jit\ndef scaled_sum(x):\n    print(\"  tracing scaled_sum; x is\", x)\n    return jnp.sum(2.0 * x)\n```"}, "slide_type": "slide"}
 traces = []
 
 @jax.jit
@@ -261,7 +261,7 @@ assert float(scaled_sum(jnp.arange(3.0))) == 6.0 and len(traces) == 4     # a ca
 assert python_if_failed and float(relu_where(-2.0)) == 0.0 and float(relu_where(3.0)) == 3.0
 print("what traces, and when: checked")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "vmap adds a batch axis to every operation inside, so the code stays the code for one example.\nConcept question 4: what does vmap(sq_dist, in_axes=(0, None)) remove from the code, and what does None say?\nNotebooks 02, 04 and 07 plot the slopes of GAN losses with vmap(grad).", "text": "## 4. Batching: `jax.vmap`\n\nWrite the function for **one example**; `jax.vmap` runs it on a batch, with no Python loop.\n\n- `in_axes=(0, None)`: the first argument is batched along axis 0, the second is **shared**\n- transformations compose: `jax.vmap(jax.grad(f))` is $f'$ at every point of a grid"}, "slide_type": "slide"}
 # ## 4. Batching: `jax.vmap`
 #
 # Write a function for **one example**; `jax.vmap` turns it into a function of a batch. It adds a batch axis to
@@ -270,7 +270,7 @@ print("what traces, and when: checked")
 # `jax.vmap(jax.grad(f))` gives the derivative at every point of a grid. Notebooks 02, 04 and 07 plot the slopes
 # of GAN losses this way.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "largest gap to the loop ([\\d.e+-]+)", "say": "largest gap between `vmap` and a Python loop over the 500 points"}, "notes": "Answer to question 4: it removes the Python loop over the points; None shares the one centre across the batch.\nBoth comparisons print a largest gap of 0.0e+00: the batched version computes exactly what the loop and the hand derivative compute.", "text": "### One point in the code, a batch of points in the call\n\n```python\ndef sq_dist(p, c):                  # one point, one centre: a scalar\n    return jnp.sum((p - c) ** 2)\n\nbatched = jax.vmap(sq_dist, in_axes=(0, None))(points, centre)\nslopes = jax.vmap(jax.grad(f))(grid)    # f'(x) at every grid point\n```"}, "slide_type": "slide"}
 def sq_dist(p, c):
     # one point p of shape (2,) and one centre c of shape (2,): a scalar
     return jnp.sum((p - c) ** 2)
@@ -282,7 +282,7 @@ batched = jax.vmap(sq_dist, in_axes=(0, None))(points, centre)      # points bat
 looped = jnp.stack([sq_dist(p, centre) for p in points])            # the same, one Python call per point
 grid = jnp.linspace(-3.0, 3.0, 61)
 slopes = jax.vmap(jax.grad(f))(grid)                                 # f'(x) at every grid point
-print(f"vmap: {batched.shape} distances, largest gap to the loop {float(jnp.max(jnp.abs(batched - looped))):.1e}; "
+print(f"vmap: {batched.shape} distances, largest gap to the loop {float(jnp.max(jnp.abs(batched - looped))):.1e};\n"
       f"vmap(grad(f)) on {grid.shape[0]} points, largest gap to the hand derivative "
       f"{float(jnp.max(jnp.abs(slopes - (2 * grid * jnp.sin(grid) + grid ** 2 * jnp.cos(grid))))):.1e}")
 
@@ -292,7 +292,7 @@ assert batched.shape == (500,) and bool(jnp.allclose(batched, looped, rtol=1e-6,
 assert bool(jnp.allclose(slopes, 2 * grid * jnp.sin(grid) + grid ** 2 * jnp.cos(grid), atol=1e-4))
 print("vmap against a loop: checked")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Runs are reproducible and compiled functions stay pure. The price is one rule: use each key once.\nConcept question 5, before the next slide: we draw 10,000 normals twice with the same key. What is the correlation of the two draws?", "text": "## 5. Randomness with explicit keys\n\nNo hidden random state: every random function takes a **key**; the same key gives the same numbers.\n\n- `key, k = jax.random.split(key)`: keep `key`, **spend `k` once**\n- `jax.random.fold_in(key, i)`: the key of training step `i`"}, "slide_type": "slide"}
 # ## 5. Randomness with explicit keys
 #
 # NumPy's random functions draw from a hidden state that every call advances. JAX has no hidden state. Each random function
@@ -308,7 +308,7 @@ print("vmap against a loop: checked")
 #
 # The bug to avoid: two draws meant to be independent, made with the same key, are the same numbers.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "same key: correlation ([\\d.]+)", "say": "correlation of two draws with one key (they are identical); split keys: +0.018"}, "code": true, "notes": "Misconception: \"two draws are independent if I call the function twice\". With the same key the correlation is 1.000: the same numbers. Split keys give +0.018, the noise of 10,000 pairs.\nfold_in: step 1's key drawn twice gives 0.048 both times. Step i gets the same noise however a run is cut into pieces, so a resumed run is exact (concept question 6).\nDiscussion: what does the course gain from keys passed by hand, and which bug does it invite?", "text": "### The bug: a reused key"}, "slide_type": "slide"}
 key, k_demo = jax.random.split(key)
 a = jax.random.normal(k_demo, (10_000,))
 b = jax.random.normal(k_demo, (10_000,))              # BUG: the same key again
@@ -331,7 +331,7 @@ assert not bool(jnp.array_equal(jax.random.normal(step_keys[0]), jax.random.norm
 assert bool(jnp.array_equal(jax.random.key_data(step_keys[1]), jax.random.key_data(jax.random.fold_in(k_run, 1))))
 print("explicit keys: checked")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Show this section from the saved outputs. The demo: 200 steps of SGD on section 2's linear fit, scanned over 200 split keys, one minibatch of 10 per key.\nScanning over split keys is exactly the pattern of notebook 02's hand-written GAN.\nConcept question 7: what differs between a Python loop under jit and scan, and why does it matter for thousands of steps?", "text": "## 6. Loops that compile: `lax.scan`\n\nUnder `jax.jit` a Python loop is **unrolled**: traced once per step, the program grows with the steps.\n\n`jax.lax.scan(body, carry, xs)` traces `body(carry, x) -> (carry, y)` **once**, and returns the last carry and\nthe stacked `y`s."}, "slide_type": "slide"}
 # ## 6. Loops that compile: `lax.scan` and `lax.fori_loop`
 #
 # Under `jax.jit` a Python loop is **unrolled**: the body is traced once per pass, and the program grows with the
@@ -347,7 +347,7 @@ print("explicit keys: checked")
 # step draws a minibatch (a random 10 of the data `xs`) with its own key, so the sequence it scans is the keys, not the data. Scanning over `jax.random.split(key, n)` is the pattern of notebook 02's
 # hand-written GAN.
 
-# %%
+# %% slideshow={"deck": {"notes": "Scan and the Python loop reach the same w and b, close to the data's 3 and 1, and scan traced its body 1 time.\nfori_loop is the same idea with an index instead of a sequence: body(i, carry) -> carry.\nHomework \"Going further\": time a Python loop inside jit for 50, 200 and 800 steps, and watch the compile time grow.", "output": true, "text": "### `scan` against a Python loop\n\n```python\nsgd_keys = jax.random.split(k_sgd, SGD_STEPS)       # one key a step\nfit_scan, losses_scan = jax.jit(lambda p, ks: jax.lax.scan(sgd_step, p, ks))(params, sgd_keys)\n```"}, "slide_type": "slide"}
 values = jnp.arange(1.0, 11.0)
 total, running = jax.lax.scan(lambda c, v: (c + v, c + v), 0.0, values)
 by_loop, acc = [], 0.0
@@ -374,7 +374,7 @@ for k in sgd_keys:
     p_loop, l = sgd_step(p_loop, k)
     losses_loop.append(l)
 print(f"SGD by scan, {SGD_STEPS} steps: w = {float(fit_scan['w']):.4f}, b = {float(fit_scan['b']):.4f} (data: w = 3, "
-      f"b = 1); by a Python loop: w = {float(p_loop['w']):.4f}, b = {float(p_loop['b']):.4f}; "
+      f"b = 1);\nby a Python loop: w = {float(p_loop['w']):.4f}, b = {float(p_loop['b']):.4f}; "
       f"scan traced its body {scan_traces} time(s)")
 
 # fori_loop: gradient descent on (theta - 3)^2 from 0; by hand theta_n = 3 - 3 (1 - 2 lr)^n
@@ -392,7 +392,7 @@ assert abs(float(fit_scan["w"]) - 3) < 0.1 and abs(float(fit_scan["b"]) - 1) < 0
 assert abs(float(theta_n) - (3 - 3 * (1 - 2 * LR) ** 25)) < 1e-5
 print("scan and fori_loop against Python loops: checked")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Every module of the course takes rngs as a keyword argument and passes it on to its layers.\nAsk the class to count the parameters by hand before the number appears: (1*32 + 32) + (32*32 + 32) + (32*1 + 1).\nAn nnx.Param is a mutable box around an immutable array: writing puts a new array in the box.", "text": "## 7. Flax NNX: a module\n\nA **module** is a Python object that holds its parameters as attributes.\n\n- `nnx.Linear(din, dout, rngs=rngs)`: a kernel of `din * dout` weights, `dout` biases\n- `nnx.Rngs(0)`: a source of keys; the same seed gives the same weights\n- our MLP: 1 input, two hidden layers of 32 with `tanh`, 1 output"}, "slide_type": "slide"}
 # ## 7. Flax NNX: modules, optimisers, training steps
 #
 # ### 7.1 A module
@@ -407,7 +407,7 @@ print("scan and fori_loop against Python loops: checked")
 # reads its array, and `model.l1.kernel[...] = W` writes a new one (notebooks 03 and 08 do both). An `nnx.Param` is a
 # mutable box around an immutable array: writing puts a new array in the box, and no array is edited.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "parameters: (\\d+)", "say": "parameters, the same as the count by hand"}}, "slide_type": "fragment"}
 # NBVAL_CHECK_OUTPUT
 class MLP(nnx.Module):
     def __init__(self, din: int, hidden: int, dout: int, *, rngs: nnx.Rngs):
@@ -435,7 +435,7 @@ assert bool(jnp.array_equal(same.l2.kernel[...], model.l2.kernel[...]))
 assert not bool(jnp.array_equal(MLP(1, 32, 1, rngs=nnx.Rngs(SEED + 1)).l2.kernel[...], model.l2.kernel[...]))
 print("an nnx.Module: checked")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "This is the shape of every training step in the course: loss and gradient, one optimiser update, a dict of metrics.\nnnx.jit compiles a function of modules; changes made to them inside appear outside.\nMention stop_gradient here: notebooks 04 and 05 use it to hold the generator's samples fixed in the discriminator's step.", "text": "### 7.2 An optimiser and a training step\n\n```python\n@nnx.jit\ndef train_step(model, optimizer, x, y):\n    loss, grads = nnx.value_and_grad(mse)(model, x, y)\n    optimizer.update(model, grads)      # one Adam step, in place\n    return {\"loss\": loss}\n```\n\n`optimizer = nnx.Optimizer(model, optax.adam(1e-2), wrt=nnx.Param)`"}, "slide_type": "slide"}
 # ### 7.2 An optimiser and a training step
 #
 # - `nnx.Optimizer(model, optax.adam(1e-2), wrt=nnx.Param)` keeps Adam's state for the model's parameters
@@ -450,7 +450,7 @@ print("an nnx.Module: checked")
 # We fit $y = \sin x$ on 256 points of $[-\pi, \pi]$, with full batches, for a few hundred steps. A training
 # outcome can vary with the seed, so we train five seeds and check each.
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Left: the loss, on a log scale, falls steadily on every seed. Right: the MLP of seed 0 lies on sin x.\nWhy five seeds? A training outcome can vary with the seed, so the check cell tests each one: the largest final/first ratio is 1.1e-04.", "text": "### $y = \\sin x$, 300 full-batch Adam steps, five seeds"}, "slide_type": "slide"}
 def mse(model, x, y):
     return jnp.mean((model(x) - y) ** 2)
 
@@ -494,7 +494,7 @@ assert all(r < 0.02 for r in ratios.values()), ratios
 assert all(loss_curves[s][-1] < 0.005 for s in SEEDS), {s: loss_curves[s][-1] for s in SEEDS}
 print(f"the loss fell on all {len(SEEDS)} seeds: the largest final/first ratio is {max(ratios.values()):.1e}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "This is the form of the course's compiled training steps, gan_utils.steps.make_train_step.\nState in, state and metrics out: a pure function. nnx.update copies the final state back into the objects.\nDiscussion: why do the course's fast paths split the model and the optimiser once, instead of calling nnx.jit?", "text": "### 7.3 The same step as a pure function\n\n`nnx.jit` walks the Python objects **on every call**. Split them once instead:\n\n- `graphdef, state = nnx.split((model, optimizer))`: structure and arrays\n- inside the step, `nnx.merge(graphdef, state)`; return the new state\n- plain `jax.jit` compiles it; `lax.scan` can repeat it"}, "slide_type": "slide"}
 # ### 7.3 The same step as a pure function
 #
 # On every call `nnx.jit` walks the Python objects it is given, in Python (Flax's guide "Performance
@@ -509,7 +509,7 @@ print(f"the loss fell on all {len(SEEDS)} seeds: the largest final/first ratio i
 #
 # Started from the initial weights of section 7.2's first seed, the pure step must repeat that run exactly.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "\\(([\\d.]+)x on this machine\\)", "say": "times faster per step: split/merge with `jax.jit`, against `nnx.jit`"}, "notes": "Misconception: \"nnx.jit is as fast as a compiled step gets\". Split/merge with jax.jit is the faster one, on this small model, and the largest weight gap between the two runs is 0.0e+00.\nThe factor is measured on the machine that ran the notebook; the check cell asserts the equal weights, never the timing.", "output": true, "text": "### Same weights, faster steps"}, "slide_type": "slide"}
 model = MLP(1, 32, 1, rngs=nnx.Rngs(SEED))
 optimizer = nnx.Optimizer(model, optax.adam(1e-2), wrt=nnx.Param)
 graphdef, state = nnx.split((model, optimizer))
@@ -565,7 +565,7 @@ print("split/merge with jax.jit equals nnx.jit: checked")
 # resumes runs exactly, partly because each step's key comes from `fold_in`. Notebooks 07 and 08 use `nnx.split` and `nnx.merge` to treat a network
 # as a pure function, and notebook 08 searches the latent space with `lax.scan`.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Five lines to remember; the notebook's summary table adds what each check tested.\nWhere they come back: jit with a static sample count in notebook 01, a whole GAN by hand with scan over keys in notebook 02, NNX generators in 03, the pure step and fold_in in 05.", "text": "## Summary\n\n- arrays are immutable and `float32`; update with `x.at[i].set(v)`\n- `jax.grad` returns a function; `value_and_grad(..., has_aux=True)` in every step\n- `jax.jit` traces once per shape or static value; `jax.vmap` batches one-example code\n- **use each key once**: `split`, and `fold_in(key, step)`\n- `lax.scan` traces its body once; NNX steps: `nnx.jit`, or `split`/`merge` with `jax.jit`"}, "slide_type": "slide"}
 # ## Summary
 #
 # | Idea | In code | Checked here |
@@ -581,7 +581,7 @@ print("split/merge with jax.jit equals nnx.jit: checked")
 # | training | `nnx.Optimizer(..., wrt=nnx.Param)`, `nnx.value_and_grad`, `nnx.jit` | the loss falls on five seeds |
 # | pure steps | `nnx.split`, `nnx.merge`, `jax.jit`, `nnx.update` | equal to the `nnx.jit` run |
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Homework: the four exercises; the checker cell grades each and gives a hint for a wrong answer.\nGoing further, open: replace scan by a Python loop inside jit and time the first call for 50, 200 and 800 steps.\nNext time: probability, the push-forward that a generator is, and the divergences a GAN minimises.", "text": "## Exercises (checked in the notebook)\n\n1. **A derivative** with `jax.grad`, against a finite difference\n2. **`batched_norm`** with `jax.vmap`: write code\n3. **A reused key**: how many distinct numbers?\n4. **Counting parameters** of `MLP(3, 16, 2)`\n\nNext: [01 Probability background](../notebooks/01_probability_background.html)"}, "slide_type": "slide"}
 # ## Exercises
 #
 # The checker below grades each exercise and gives a hint for a wrong answer.

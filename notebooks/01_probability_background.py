@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Today: the probability a GAN needs, nothing more. Every claim on these slides was computed in the notebook; the numbers on the screen are its saved outputs.\nAsk first: who has met KL divergence? Who could say why it is not symmetric? Keep the answers for slide 11.", "text": "# 01 Probability background\n\nWhat a GAN needs from probability, each idea checked with numbers:\n\n- samples and densities; sampling by transforming noise\n- Monte Carlo and its $1/\\sqrt n$ error\n- maximum likelihood, KL and JSD\n- why a generator has no likelihood, and the classifier that replaces it"}, "slide_type": "slide"}
 # # 01 Probability background
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/01_probability_background.ipynb)
@@ -65,7 +65,7 @@ key = jax.random.key(SEED)
 course.style()  # the course's figure style; GAN_COURSE_PROJECTOR=1: projector mode, for a hall
 print(f"JAX {jax.__version__} on {jax.devices()}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "The two-mode mixture comes back in every section today: it is the smallest data a generator can get wrong in an interesting way.\nSay it plainly: a GAN never sees a density, only a training set. Everything today is about what we can still do with samples.", "text": "## 1. Densities and samples\n\nA density: $p(x) \\ge 0$, $\\int p(x)\\,dx = 1$, probabilities are areas.\n\nOur running example, two modes:\n\n$$p(x) = \\tfrac12\\,\\mathcal N(x;\\,-2,\\,0.5^2) + \\tfrac12\\,\\mathcal N(x;\\,2,\\,0.5^2)$$\n\nIn GANs we almost never have $p$: we have **samples**."}, "slide_type": "slide"}
 # ## 1. Densities and samples
 #
 # A continuous random variable $X$ has a **density** $p(x) \ge 0$ with $\int p(x)\,dx = 1$. Probabilities are areas
@@ -130,7 +130,7 @@ print(f"integral of p over [-8, 8] = {total:.6f}; P(X < 0) = {np.trapezoid(p_gri
 # converges to a staircase, the bin averages of $p$. With 40 bins its error cannot fall much below 0.10
 # (Appendix A measures this floor).
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "A kernel density estimate puts a small Gaussian of width h on each sample and averages them.\nPoint at the errors: both estimates improve with more samples, the KDE faster. Remember this estimator: section 8 uses it to show why a generator has no likelihood.\nQuestion: what happens to a KDE if h is much too small?", "text": "### Back from samples to a density: histogram and KDE"}, "slide_type": "slide"}
 @jax.jit
 def kde(samples, x, h):
     # Gaussian kernel density estimate with bandwidth h at the points x: the mean of n Gaussian bumps
@@ -182,7 +182,7 @@ assert e_silverman > errors[10_000][1]
 print("more samples -> better density estimates: checked")
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Derive it on the board in one line: apply the increasing F to both sides, then use P(U <= u) = u.\nThe notebook checks its samplers with the Kolmogorov-Smirnov test at the 1% level; show the printed KS statistics if asked.", "text": "## 2. Sampling by transforming noise\n\nComputers give uniform $U$. Every other distribution is a **transformation** of it.\n\nInverse CDF: $X = F^{-1}(U)$ has the CDF $F$, because\n\n$$P(X \\le x) = P\\big(U \\le F(x)\\big) = F(x).$$"}, "slide_type": "slide"}
 # ## 2. Sampling by transforming noise
 #
 # Computers produce uniform random numbers $U \sim \mathrm{Uniform}(0,1)$ (and, from them, standard normals). Every
@@ -251,7 +251,7 @@ assert abs(float(x_exp.mean()) - 1 / lam) < 4 * (1 / lam) / math.sqrt(n)   # wit
 print("inverse-CDF sampling: checked")
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "This slide is the bridge to the rest of the course: a generator is a push-forward of noise.\nAsk: where does a generator put little mass? (Where it is steep.) To go from one Gaussian bump to two modes with an empty gap, the map needs a near-jump: the notebook computes a slope of about 1,490 at z = 0 for the exact map.", "text": "### 2.2 The push-forward: $X = g(Z)$, $Z \\sim \\mathcal N(0, 1)$\n\n**This is exactly what a GAN generator is**: $g$ is a network $G_\\theta$.\n\nChange of variables, for an increasing $g$:\n\n$$q(x) = \\frac{\\varphi(z)}{g'(z)}\\bigg|_{z = g^{-1}(x)}$$\n\nSteep $g$: mass stretched thin. Flat $g$: mass piles up."}, "slide_type": "slide"}
 # ### 2.2 The push-forward: any map of noise
 #
 # More generally, take noise $Z \sim \mathcal N(0, 1)$ and **any** function $g$, and set $X = g(Z)$. The distribution
@@ -276,7 +276,7 @@ print("inverse-CDF sampling: checked")
 # $g^\star(0) = 0$. So its slope at $z = 0$ is $\varphi(0)/p(0)$, about 1,490: a slope a small smooth network can hardly make. That is why
 # notebook 02 trains its 1-D GAN on a mixture whose modes overlap.
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Left: the two maps, g and the exact map g*. Middle: the histogram of g's samples against the change-of-variables density; they agree. Right: g*'s samples against p.\nMisconception to raise: \"a generator needs a special architecture to make several modes\". Here a smooth map of one Gaussian already makes two peaks.", "text": "$g(z) = 0.6\\,z + 1.5\\tanh(3z)$ splits one bump into two peaks"}, "slide_type": "slide"}
 def g(z):
     return 0.6 * z + 1.5 * jnp.tanh(3 * z)
 
@@ -341,7 +341,7 @@ assert ks_decreasing < 1.63 / math.sqrt(50_000)
 assert slope_star_0 > 1000, slope_star_0
 print("push-forward density: checked")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Every GAN loss is an expectation we estimate from a minibatch: this is why the losses are noisy.\nThe dimension-free rate is why we can estimate expectations over 784-pixel images at all.\nQuestion for the class (concept question 6): 100 samples give an RMS error of about 0.2; how many give 0.02?", "text": "## 3. Monte Carlo: averages of samples\n\n$$\\hat\\mu_n = \\frac1n\\sum_{i=1}^n f(x_i), \\qquad \\text{error } \\frac{\\sigma_f}{\\sqrt n}$$\n\nUnbiased; ten times the samples buy only $\\sqrt{10} \\approx 3.16$ times less error,\n**whatever the dimension of $x$**."}, "slide_type": "slide"}
 # ## 3. Monte Carlo expectations and their $1/\sqrt n$ error
 #
 # GAN losses are expectations, $\mu = \mathbb E_{x\sim p}[f(x)]$, that we cannot integrate, so we average over
@@ -366,7 +366,7 @@ print("push-forward density: checked")
 # $$\mu = \mathbb E_p[x^2] = 4 + 0.25 = 4.25,\qquad \mathbb E[x^4] = 16 + 6 + 0.1875 = 22.1875,\qquad
 # \sigma_f = \sqrt{22.1875 - 4.25^2} = \sqrt{4.125} \approx 2.031.$$
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Read the plot: measured RMS error against n on log-log axes, with the theory line. The slope is -1/2.\nAnswer to the question: about 10,000 samples; the notebook measured 0.1903 at n = 100 and 0.0186 at n = 10,000.", "text": "### The error falls like $1/\\sqrt n$, as the algebra says"}, "slide_type": "slide"}
 # The reference values, integrated from p on the grid (the algebra above says 4.25 and 22.1875).
 mu_true = np.trapezoid(xs ** 2 * p_grid, xs)
 ex4 = np.trapezoid(xs ** 4 * p_grid, xs)
@@ -392,13 +392,13 @@ plt.show()
 for n, r in zip(ns, rms):
     print(f"n = {n:>7,}: RMS error {r:.4f}, theory {sigma_f / math.sqrt(n):.4f}, ratio {r * math.sqrt(n) / sigma_f:.3f}")
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "slope (-?[\\d.]+)", "say": "the fitted slope of log error against log $n$ (theory: $-0.5$)"}}, "slide_type": "fragment"}
 # Check: the error falls like n^(-1/2) and matches sigma_f / sqrt(n) to within 25% at every n.
 assert abs(slope + 0.5) < 0.05, slope
 assert np.all(np.abs(rms * np.sqrt(ns) / sigma_f - 1) < 0.25)
 print(f"Monte Carlo error slope {slope:.3f}: checked")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "The decomposition is the key line: the entropy H(p) does not depend on theta, so minimising cross-entropy minimises KL(p||q).\nThe notebook fits the Gaussian twice, closed form and gradient descent with jax.grad, and they agree to four digits.", "text": "## 4. Maximum likelihood and cross-entropy\n\n$$\\mathrm{NLL}(\\theta) \\to H(p, q_\\theta) = H(p) + \\mathrm{KL}(p\\,\\|\\,q_\\theta)$$\n\n**Maximum likelihood = minimum cross-entropy = minimum $\\mathrm{KL}(p\\,\\|\\,q_\\theta)$.**\n\nFor a Gaussian: $\\hat\\mu$ = sample mean, $\\hat\\sigma^2$ = sample variance; gradient descent finds the same."}, "slide_type": "slide"}
 # ## 4. Maximum likelihood and cross-entropy
 #
 # A **model** is a family of densities $q_\theta$. Given data $x_1..x_n \sim p$, **maximum likelihood estimation**
@@ -474,7 +474,7 @@ print("MLE by gradient descent = closed form: checked")
 # mode's height is $\tfrac12 \cdot \tfrac{1}{0.5\sqrt{2\pi}} = \varphi(0)$). It is *mode covering*, from minimising
 # $\mathrm{KL}(p\,\|\,q)$; section 7 shows the opposite.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "([\\d,]+) times less than at a mode", "say": "times less density at its peak ($x = 0$) than at a mode"}, "notes": "Misconception: \"maximum likelihood finds a typical point\". The best single Gaussian peaks at x = 0, in the empty gap between the modes.\nThis is mode covering: KL(p||q) punishes missing any data, so q spreads over both modes. Concept question 2 asks exactly this.", "text": "### One Gaussian fitted to two modes, by maximum likelihood"}, "slide_type": "slide"}
 key, sub = jax.random.split(key)
 x_two = sample_p(sub, 100_000)
 print(f"MLE Gaussian for the two-mode p: mu = {float(x_two.mean()):.3f} (exact 0), "
@@ -485,7 +485,7 @@ assert abs(float(x_two.mean())) < 0.03 and abs(float(x_two.std()) - math.sqrt(4.
 assert p_0 < 1e-3 * p_mode, (p_0, p_mode)
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Go back to the opening question: why is KL not symmetric? It averages under p, so it punishes q close to 0 where p has mass, and barely cares about q's mass where p has none.\nConcept question 1, before the next slide: for p = N(0, 1) and q = N(1, 2^2), which is larger, KL(p||q) or KL(q||p)?", "text": "## 5. The Kullback-Leibler divergence\n\n$$\\mathrm{KL}(p\\,\\|\\,q) = \\mathbb E_{x\\sim p}\\big[\\log p(x) - \\log q(x)\\big]$$\n\n- never negative (Jensen's inequality); zero only at $q = p$\n- **not symmetric**: it weighs the log-ratio by $p$"}, "slide_type": "slide"}
 # ## 5. The Kullback-Leibler divergence
 #
 # $$\mathrm{KL}(p\,\|\,q) = \int p(x)\log\frac{p(x)}{q(x)}\,dx = \mathbb E_{x\sim p}\big[\log p(x) - \log q(x)\big].$$
@@ -515,7 +515,7 @@ assert p_0 < 1e-3 * p_mode, (p_0, p_mode)
 # $\mathrm{KL}(p\|q) = \log 2 + \frac{1+1}{8} - \frac12 \approx 0.4431$ and
 # $\mathrm{KL}(q\|p) = \log\frac12 + \frac{4+1}{2} - \frac12 \approx 1.3069$, 2.95 times larger.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "ratio ([\\d.]+)", "say": "times larger: $\\mathrm{KL}(q\\,\\|\\,p)$ against $\\mathrm{KL}(p\\,\\|\\,q)$, for $p = \\mathcal N(0, 1)$, $q = \\mathcal N(1, 2^2)$"}, "notes": "Misconception: \"KL is a distance\". It is not symmetric: here one direction is almost three times the other.\nThe wide q puts mass where the narrow p has almost none, and KL(q||p) weighs that by q. The next cell checks both values by Monte Carlo, within 2%.", "output": true}, "slide_type": "slide"}
 def kl_gauss(mu1, s1, mu2, s2):
     # KL( N(mu1, s1^2) || N(mu2, s2^2) ), closed form
     return math.log(s2 / s1) + (s1 ** 2 + (mu1 - mu2) ** 2) / (2 * s2 ** 2) - 0.5
@@ -554,7 +554,7 @@ assert kl_gauss(*B, *A) > 2 * kl_gauss(*A, *B)
 print("KL closed form = Monte Carlo (within 2%): checked")
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Notebook 02 shows that the original GAN, with the best discriminator, minimises this divergence. So its properties are the GAN's.\nDerive the bound if there is time: m >= p/2, so p/m <= 2 and each KL is at most log 2.", "text": "## 6. The Jensen-Shannon divergence\n\n$$\\mathrm{JSD}(p\\,\\|\\,q) = \\tfrac12\\,\\mathrm{KL}(p\\,\\|\\,m) + \\tfrac12\\,\\mathrm{KL}(q\\,\\|\\,m), \\quad m = \\tfrac12(p+q)$$\n\n- symmetric, non-negative\n- **bounded by $\\log 2$**, reached when $p$ and $q$ never overlap"}, "slide_type": "slide"}
 # ## 6. The Jensen-Shannon divergence, JSD
 #
 # Compare both $p$ and $q$ with their average $m = \frac12(p+q)$:
@@ -597,7 +597,7 @@ for d, js_pq, js_qp, kl in rows:
     print(f"{d:12.1f} {js_pq:10.6f} {js_qp:10.6f} {kl:10.3f}")
 print(f"log 2 = {math.log(2):.6f}")
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Misconception: \"a divergence always says which way to move\". Once the two are far apart, JSD is practically log 2 at every distance: the notebook prints 0.693147 at separations 16 and 32, while KL grows to 512.\nA flat loss gives no gradient. This is the seed of notebook 07's vanishing gradients. Concept question 5.", "text": "### Two Gaussians move apart: JSD flattens at $\\log 2$, KL keeps growing"}, "slide_type": "slide"}
 # Both axes logarithmic (d = 0 left out): KL grows as d^2/2 up to 512, JSD stops at log 2; every point is shown.
 fig, ax = plt.subplots(figsize=(6.5, 3.6))
 ds = np.array([r[0] for r in rows])[1:]
@@ -620,7 +620,7 @@ assert abs(js_values[-1] - math.log(2)) < 1e-6
 assert all(abs(r[3] - r[0] ** 2 / 2) < 1e-6 for r in rows)
 print(f"JSD symmetric, bounded by log 2 (JSD at d = 32: {js_values[-1]:.6f}): checked")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Ask the class to predict before the widget: which divergence picks one mode, and why? KL(q||p) weighs by q, so q must avoid the gap where p is almost 0.\nConcept question 4: JSD's best Gaussian is practically the mode-covering one, but the one on a single mode is only 7% worse.", "text": "## 7. Mode covering against mode seeking\n\nFit one Gaussian $q$ to our two-mode $p$:\n\n- $\\min_q \\mathrm{KL}(p\\,\\|\\,q)$: **covers both modes** (= maximum likelihood)\n- $\\min_q \\mathrm{KL}(q\\,\\|\\,p)$: **picks one mode**\n- $\\min_q \\mathrm{JSD}$: practically the covering one"}, "slide_type": "slide"}
 # ## 7. Mode covering against mode seeking (interactive)
 #
 # Fit a single Gaussian $q = \mathcal N(\mu, \sigma^2)$ to our two-mode $p$ **by hand**. Which $q$ is "best" depends
@@ -673,7 +673,7 @@ assert best["JSD"][2] < best_js_one_mode[2] < 1.1 * best["JSD"][2], (best["JSD"]
 print(f"mode covering: mu = {mu_a:+.2f}, sigma = {s_a:.2f}; mode seeking: mu = {mu_b:+.2f}, sigma = {s_b:.2f}")
 
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "In the notebook the two sliders move mu and sigma and redraw the three divergences; the dashed lines are the best values a single Gaussian can reach. This picture is the widget as saved.\nLive: move sigma down to 0.5 and mu to -2, and watch KL(q||p) reach its minimum while KL(p||q) explodes. If the widget does not load, the next slide has both optima.", "text": "### Try it: fit $q$ by hand (live in the notebook)"}, "slide_type": "slide"}
 def draw_fit(mu=0.0, sigma=1.0):
     kl_pq, kl_qp, js = divergences(mu, sigma)
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 3.6), gridspec_kw={"width_ratios": [2, 1]})
@@ -702,14 +702,14 @@ interactive_figure(draw_fit,
 # If the sliders do not respond (no Python running behind the notebook), here are the two optima. The $q$ minimising $\mathrm{KL}(p\|q)$ puts its peak where $p$
 # has almost no mass. The $q$ minimising $\mathrm{KL}(q\|p)$ ignores half the data, and its $\mathrm{KL}(p\|q)$ is 15.3.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "q = N\\(-2\\.00, 0\\.50\\^2\\): KL\\(p\\|\\|q\\) = ([\\d.]+)", "say": "$\\mathrm{KL}(p\\,\\|\\,q)$ of the Gaussian that sits on one mode"}, "figure": 1, "notes": "Misconception: \"a mode-seeking fit is harmless\". It looks perfect on one mode, and misses the other completely; its KL(p||q) is far above the mode-covering Gaussian's 0.724.\nWhich would you rather have for a digit generator: blurry digits between classes, or sharp digits of only some classes? That trade-off returns in notebooks 07 and 09.", "text": "### The mode-seeking optimum ignores half the data"}, "slide_type": "slide"}
 for name in ("KL(p||q)", "KL(q||p)"):
     mu_, s_, _ = best[name]
     kl_pq, kl_qp, js = draw_fit(mu_, s_)
     plt.suptitle(f"q that minimises {name}", y=1.02); plt.show()
     print(f"q = N({mu_:+.2f}, {s_:.2f}^2): KL(p||q) = {kl_pq:.3f}, KL(q||p) = {kl_qp:.3f}, JSD = {js:.3f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "This is why GANs exist. We cannot train a generator by maximum likelihood, even with a kernel density estimate of its samples (concept question 7).\nThe notebook shows it in 2-D: a random network from R to R^2 puts its samples on a curve.", "text": "## 8. An implicit model has no likelihood to maximise\n\nA generator maps 64 numbers to 784 pixels: its samples lie on a **low-dimensional surface**.\n\nThen $q_\\theta$ has no density in data space: a real image off the surface has log-likelihood $-\\infty$. No gradient to follow."}, "slide_type": "slide"}
 # ## 8. An implicit model has no likelihood to maximise
 #
 # A generator is a push-forward (section 2.2): we can **sample** $x = G_\theta(z)$ cheaply, but can we evaluate
@@ -732,7 +732,7 @@ for name in ("KL(p||q)", "KL(q||p)"):
 # Both laws hold for small $h$, so we read the slope over the three smallest bandwidths (Appendix D: how small, and
 # the exact limit of the on-curve level).
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "As the bandwidth h shrinks, the estimate climbs like -log h on the curve and falls d^2/(2h^2) below that off it. There is no 2-D density for it to converge to.", "text": "### A KDE of samples on a curve: up on it, down off it, as $h \\to 0$"}, "slide_type": "slide"}
 key, k1, k2, k3 = jax.random.split(key, 4)
 W1, b1 = jax.random.normal(k1, (1, 16)), jax.random.normal(k2, (16,))
 W2 = jax.random.normal(k3, (16, 2)) / 4
@@ -786,7 +786,7 @@ for h, a, b in zip(hs, ll_on, ll_off):
     print(f"h = {h:<5}: log q(on curve) = {a:8.2f}   log q(off curve) = {b:10.2f}   off - on = {b - a:9.2f}   "
           f"(-d^2/(2h^2) = {-d_off**2 / (2 * h * h):8.1f})")
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "off-curve minus on-curve log q = (-?[\\d.]+)", "say": "log-density 0.1 off the curve, minus on it, at $h = 0.001$"}}, "slide_type": "fragment"}
 # Check: shrinking h drives the off-curve log-likelihood toward -infinity (below -1,000 at h = 0.001) and the
 # on-curve one up. The on-curve slope against log(1/h) is closer to 1 (a curve) than to 0 (a 2-D density) or 2 (a
 # point mass), and at h = 0.001 the off-curve gap is within 0.5% of -d^2/(2h^2). Over 100 random curves (seeds 0-99:
@@ -802,7 +802,7 @@ assert abs(gap_off / gap_formula - 1) < 0.005, (gap_off, gap_formula)
 print("an implicit model's likelihood degenerates: checked")
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Derive it with Bayes' rule in two lines. This classifier is the GAN discriminator of notebook 02.\nConcept question 8: what does its logit learn, and why is that useful? It learns log p/q without evaluating either density.", "text": "## 9. The density-ratio trick\n\nLabel data $y = 1$, model samples $y = 0$, equal numbers. The best classifier:\n\n$$P(y = 1 \\mid x) = \\frac{p(x)}{p(x) + q(x)}, \\qquad \\text{its logit } = \\log\\frac{p(x)}{q(x)}$$\n\nWe learn the **ratio** of two densities we cannot evaluate. Train it on logits, stably (binary cross-entropy)."}, "slide_type": "slide"}
 # ## 9. The density-ratio trick: a classifier that compares $p$ and $q$
 #
 # We can sample from $p$ (the data) and from $q$ (the generator) but evaluate neither density. 
@@ -869,7 +869,7 @@ print(f"stable BCE = gan_utils.losses.bce_with_logits = {float(bce_from_logits(l
 # 3. the KL estimate $\mathbb E_{x\sim p}[\ell(x)] \approx \mathbb E_p[\log\frac pq] = \mathrm{KL}(p\|q) = 0.4431$,
 #    computed from samples and the classifier alone.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "KL\\(p\\|\\|q\\) from the classifier: ([\\d.]+)", "say": "$\\mathrm{KL}(p\\,\\|\\,q)$ from the classifier and samples (closed form, \u00a75: printed beside it)"}, "figure": true, "notes": "p = N(0, 1) and q = N(1, 2^2): the true log-ratio is a quadratic, so a logistic regression on (1, x, x^2) can represent it exactly. The learned weights match the true ones to about two decimals, and the KL from the classifier matches the closed form of section 5.\nOne sentence to end on: a classifier between data and generator tells us how far apart they are. That is the discriminator.", "text": "### A logistic regression learns $\\log p/q$ from samples alone"}, "slide_type": "slide"}
 n = 20_000
 key, k1, k2 = jax.random.split(key, 3)
 x_p = jax.random.normal(k1, (n,))                      # data, label 1
@@ -933,7 +933,7 @@ print("density-ratio trick: checked")
 # This classifier is the GAN **discriminator** $D$ (notebook 02): a network trained, as here, to tell the
 # generator's samples from the data.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Five lines to remember. Each comes back: the push-forward in notebook 03, JSD in notebook 02, mode seeking in notebook 07, the discriminator in notebooks 02 and 04.", "text": "## Summary\n\n- a generator is a **push-forward** of noise: we can sample, not evaluate\n- Monte Carlo error $\\sigma_f/\\sqrt n$, whatever the dimension\n- maximum likelihood = min $\\mathrm{KL}(p\\,\\|\\,q)$: **mode covering**; $\\mathrm{KL}(q\\,\\|\\,p)$: **mode seeking**\n- JSD is symmetric and stops at $\\log 2$: no direction when apart\n- a classifier of $p$ against $q$ learns $\\log p/q$: the **discriminator**"}, "slide_type": "slide"}
 # ## Summary
 #
 # | Idea | Formula | Checked here |
@@ -953,7 +953,7 @@ print("density-ratio trick: checked")
 # and `gan_utils.losses.bce_with_logits` for the stable cross-entropy (its GAN forms, `discriminator_loss` and
 # `generator_loss_non_saturating`, come in notebook 02).
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Homework: the three exercises; the checker cell grades each and gives a hint for a wrong answer. Worked solutions are on the site.\nReading: Appendices A-E; Appendix E prepares notebook 04 (where float32 runs out).", "text": "## Exercises (checked in the notebook)\n\n1. **KL by hand** for two Gaussians, with the boxed formula\n2. **JSD of two coins**, as a function\n3. **Unequal modes**: where does the mode-seeking Gaussian sit?\n\nNext: [02 The minimax objective](../notebooks/02_minimax_objective.html): the discriminator as this classifier."}, "slide_type": "slide"}
 # ## Exercises
 #
 # The checker below grades each exercise and gives a hint for a wrong answer.

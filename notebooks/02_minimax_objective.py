@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Today we derive what the GAN game optimises, and check each step with numbers from the notebook.\nWe need notebook 01: KL, JSD, the push-forward and the density-ratio trick. Ask who remembers what the logit of the best real-vs-fake classifier learns: log p/q. That classifier becomes D today.", "text": "# 02 The minimax objective\n\nA GAN is a game: the **generator** $G$ makes samples, the **discriminator** $D$ says \"real\" or \"fake\".\n\n- the value function $V(D, G)$, and the optimal discriminator\n- why the game minimises the Jensen-Shannon divergence, and what that assumes\n- saturating against non-saturating generator losses\n- a complete 1-D GAN in JAX, and the playground"}, "slide_type": "slide"}
 # # 02 The minimax objective
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/02_minimax_objective.ipynb)
@@ -63,7 +63,7 @@ key = jax.random.key(SEED)
 course.style()  # the course's figure style; GAN_COURSE_PROJECTOR=1: projector mode, for a hall
 print(f"JAX {jax.__version__} on {jax.devices()}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Notebook 01 had modes at -2 and 2 that barely touch. Here they overlap, on purpose.\nConcept question 2: why? Think of the slope of the ideal map from noise to data at z = 0, the median.", "text": "### The data for this lecture\n\n$$p(x) = \\tfrac12\\,\\mathcal N(x;\\,-1.2,\\,0.6^2) + \\tfrac12\\,\\mathcal N(x;\\,1.2,\\,0.6^2)$$\n\nTwo modes that **overlap**: a small MLP can push one Gaussian onto $p$."}, "slide_type": "slide"}
 # Throughout, the data distribution $p$ is a **two-mode mixture** with overlapping modes,
 #
 # $$p(x) = \tfrac12\,\mathcal N(x;\,-1.2,\,0.6^2) + \tfrac12\,\mathcal N(x;\,1.2,\,0.6^2).$$
@@ -72,7 +72,7 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # notebook 01 does this exactly. Its slope at $z = 0$, the median, is $\varphi(0)/p(0)$: 4.4 for this $p$, but 1,490
 # for the separated modes of notebook 01, a near-jump.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "z = 0: ([\\d.]+) for this p", "say": "slope of the ideal noise-to-data map at $z = 0$ for this $p$; for notebook 01's separated modes: 1,490"}}, "slide_type": "fragment"}
 p = mixture_1d((-1.2, 1.2), (0.6, 0.6))
 P_MEANS, P_STDS, P_WEIGHTS = p.means[:, 0], p.stds, p.weights
 
@@ -98,7 +98,7 @@ print(f"slope of the ideal map at z = 0: {slope_here:.1f} for this p, {slope_sep
       f"separated modes")
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Goodfellow et al. 2014. D maximises V, G minimises it. Only the second term depends on G.\nLabel real samples 1 and fakes 0: the binary cross-entropy over equal numbers of each is minus half of V. So maximising V over D is training notebook 01's classifier.", "text": "## 1. The value function\n\n$$\\min_G\\,\\max_D\\; V(D, G) = \\mathbb E_{x\\sim p}\\big[\\log D(x)\\big] + \\mathbb E_{z}\\big[\\log\\big(1 - D(G(z))\\big)\\big]$$\n\n- $q$: the distribution of $G(z)$, the push-forward of the noise\n- **$D$'s side is plain classification**: $\\mathrm{BCE} = -\\tfrac12\\,V$\n- $D = \\frac12$ everywhere (knows nothing): $V = -\\log 4$"}, "slide_type": "slide"}
 # ## 1. The value function
 #
 # Let $z \sim p_z = \mathcal N(0, 1)$ and let $q$ be the distribution of $G(z)$, the *push-forward* of the noise
@@ -120,7 +120,7 @@ print(f"slope of the ideal map at z = 0: {slope_here:.1f} for this p, {slope_sep
 # $V = -\overline{\mathrm{softplus}(-\ell_{\text{real}})} - \overline{\mathrm{softplus}(\ell_{\text{fake}})}$ (bars are
 # batch means). A $D$ that knows nothing says $D = \frac12$ everywhere, and then $V = -\log 4 \approx -1.3863$.
 
-# %%
+# %% slideshow={"deck": {"code": true, "notes": "D(x) is the sigmoid of a logit. log D = -softplus(-logit) and log(1 - D) = -softplus(logit): notebook 01's stable forms.\nThe discriminator minimises -V, a sum of two cross-entropies. Even a confidently wrong D gives a finite V: -400.0, not infinity. From here on the course uses gan_utils.losses, which computes the same.", "text": "### In code: from logits, stable"}, "slide_type": "slide"}
 def value_fn(real_logits, fake_logits):
     # V(D, G) = E_p[log D] + E_q[log(1 - D)], from logits, stable
     return -jnp.mean(jax.nn.softplus(-real_logits)) - jnp.mean(jax.nn.softplus(fake_logits))
@@ -130,7 +130,7 @@ def d_loss_fn(real_logits, fake_logits):
     return -value_fn(real_logits, fake_logits)
 
 
-# %%
+# %% slideshow={"deck": {"output": true}, "slide_type": "fragment"}
 # Check: V at D = 1/2 is -log 4; our V equals gan_utils.losses.value_function; it stays finite at huge logits.
 # NBVAL_CHECK_OUTPUT
 zeros = jnp.zeros(8)
@@ -143,7 +143,7 @@ extreme = float(value_fn(jnp.array([-200.0]), jnp.array([200.0])))
 print(f"V(D = 1/2) = {float(value_fn(zeros, zeros)):.4f}  (-log 4 = {-math.log(4):.4f})")
 print(f"V when D is confidently wrong (logits -200 on real, +200 on fake) = {extreme:.1f}, finite")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Derive this on the board: write V as an integral over x, then D may choose its value at every x separately. The second derivative is negative, so the stationary point is the maximum.\nIt is notebook 01's density-ratio classifier again. The notebook checks it by brute force over a grid of y values at five points, with q = N(0.5, 1): the two agree to four digits.", "text": "## 2. The optimal discriminator\n\nFix $G$. Maximise $V$ **at each $x$ separately**, with $a = p(x)$, $b = q(x)$, $y = D(x)$:\n\n- maximise $f(y) = a\\log y + b\\log(1-y)$ on $0 < y < 1$\n- $f'(y) = \\frac ay - \\frac{b}{1-y} = 0$ at $y = \\frac{a}{a+b}$, and $f'' < 0$: the maximum\n\n$$D^\\star(x) = \\frac{p(x)}{p(x) + q(x)}$$\n\nWhere $q = p$: $D^\\star = \\frac12$."}, "slide_type": "slide"}
 # From here on the course uses **`gan_utils.losses.value_function`** and **`gan_utils.losses.discriminator_loss`**,
 # which compute these from logits (checked above).
 #
@@ -230,7 +230,7 @@ assert count_params(D_params) == 1 * 64 + 64 + 64 * 64 + 64 + 64 + 1 == 4353
 assert mlp(D_params, jnp.zeros(5)).shape == (5,)
 print("discriminator parameters:", count_params(D_params), "| logits for 5 inputs:", mlp(D_params, jnp.zeros(5)).shape)
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "max \\|D - D\\*\\| on the bulk = ([\\d.]+)", "say": "largest gap to $D^\\star$ on the bulk, where $(p+q)/2 > 0.05$"}, "notes": "The MLP has two hidden layers of 64 leaky-ReLU units; it is trained with Adam on fresh batches of p and q = N(0.5, 1), minimising -V. Section 6 reuses it.\nPoint at the right panel: outside the bulk, few samples fall and D strays far from D*. A network only approaches D* where it sees data; remember this for the assumptions in section 3.", "text": "### A trained MLP discriminator finds $D^\\star$, where it sees samples"}, "slide_type": "slide"}
 D_STEPS, BATCH = (1500 if TESTING else 3000), 512
 # Adam, with the learning rate decayed along a cosine to 2% of its start (a schedule we chose; not compared here with
 # a constant rate). b1=0.5 sets beta_1, the decay rate of Adam's running average of the gradient (section 6).
@@ -266,7 +266,7 @@ print(f"bulk = [{x_line[bulk][0]:.2f}, {x_line[bulk][-1]:.2f}], holding {100 * b
 print(f"max |D - D*| on the bulk = {max_gap:.4f}; mass-weighted mean |D - D*| = {mean_gap:.4f}")
 print(f"final loss -V = {float(d_losses[-200:].mean()):.4f}")
 
-# %%
+# %% slideshow={"deck": {"figure": true}, "slide_type": "fragment"}
 fig, (ax, bx) = plt.subplots(1, 2, figsize=(13, 3.6))
 ax.fill_between(x_line, np.exp(log_p(x_line)), color=REAL_COLOR, alpha=0.2, lw=0)
 ax.plot(x_line, np.exp(log_p(x_line)), color=REAL_COLOR, lw=2, label="data p")
@@ -289,7 +289,7 @@ plt.tight_layout(rect=(0, 0.1, 1, 1)); plt.show()
 assert max_gap < 0.05, max_gap
 print(f"max |D - D*| = {max_gap:.4f} < 0.05: checked")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Derive it in two lines: p/(p+q) = (1/2) p/m, so each log splits into log p/m minus log 2.\nConcept question 1: what is C(G) at q = p? And when p and q do not overlap at all? Keep the answers for the table after the next slide.", "text": "## 3. What the generator minimises\n\nSubstitute $D^\\star$ into $V$, with $m = \\frac{p+q}{2}$:\n\n$$C(G) = \\max_D V(D, G) = -\\log 4 + \\mathrm{KL}(p\\,\\|\\,m) + \\mathrm{KL}(q\\,\\|\\,m) = -\\log 4 + 2\\,\\mathrm{JSD}(p\\,\\|\\,q)$$\n\n- $0 \\le \\mathrm{JSD} \\le \\log 2$, so $C(G)$ lies in $[-\\log 4,\\, 0]$\n- global minimum $-\\log 4$ **exactly when $q = p$**"}, "slide_type": "slide"}
 # On the bulk the trained $D$ stays within 0.05 of $D^\star$. Outside it few samples fall and $D$ strays far
 # from $D^\star$, at little cost in $V$ (Appendix A).
 #
@@ -312,7 +312,7 @@ print(f"max |D - D*| = {max_gap:.4f} < 0.05: checked")
 # Since $0 \le \mathrm{JSD} \le \log 2$, $C(G)$ lies in $[-\log 4, 0]$. Its **global minimum $-\log 4$ is reached
 # exactly when $q = p$**, where $D^\star = \frac12$. Against an optimal $D$, the generator minimises the JSD.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Goodfellow et al.'s convergence result uses that C is convex in q. That is true over distributions, not over network weights.\nDiscussion question 1: which of the two idealisations fails first in a real GAN? Let the class argue; the end of section 6 gives evidence for the first. The next slide checks the algebra for six distributions q.", "text": "### What this assumes\n\nTwo idealisations carry the derivation; **neither holds in practice**:\n\n- **$D$ ranges over all functions**, trained to the optimum at every step.\n  A network only approaches $D^\\star$, where it sees samples, in a few steps.\n- **$G$ ranges over all distributions.** A network's $C(G_\\theta)$ is not convex in $\\theta$,\n  and the model may not contain $p$."}, "slide_type": "slide"}
 # **What this assumes.** Two idealisations carry the derivation, and neither holds in practice:
 #
 # - *$D$ ranges over all functions.* A network can only approach $D^\star$, and only where it sees samples. A real GAN's $D$ also trains a few steps per
@@ -358,7 +358,7 @@ for name, mu, sigma in cases:
     C, J = C_of_G(lq), jsd_entropy(lq, Hq)
     rows.append((name, C, J, -math.log(4) + 2 * J))
 
-# %%
+# %% slideshow={"deck": {"notes": "Column two integrates V with D* on a grid; column three computes the JSD from entropies, independently. Column four is -log 4 + 2 JSD: it equals column two for every q.\nAnswers to question 1: q = p gives -1.3863 = -log 4; the far-away N(10, 1) gives 0.0000, because the JSD is log 2 = 0.6931.", "output": true, "text": "### Two routes to $C(G)$ agree for every $q$"}, "slide_type": "slide"}
 # Check: C(G) = -log 4 + 2 JSD to 1e-4 for every q, C(G) = -log 4 at q = p, and C(G) -> 0 (JSD -> log 2) far away.
 # NBVAL_CHECK_OUTPUT
 print(f"{'q':28s} {'C(G) integrated':>16s} {'JSD (entropies)':>16s} {'-log 4 + 2 JSD':>15s}  |difference|")
@@ -369,7 +369,7 @@ for name, C, J, rhs in rows:
 assert abs(rows[-1][1] + math.log(4)) < 1e-6 and abs(rows[-2][2] - math.log(2)) < 1e-4
 print(f"-log 4 = {-math.log(4):.4f}, log 2 = {math.log(2):.4f}")
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "lowest at mu = (\u00b1[\\d.]+)", "say": "the best mean: near a mode, not between the modes"}, "figure": true, "notes": "Concept question 3: ask the class to predict before showing the number: between the modes, on a mode, or elsewhere?\nThe minima at \u00b10.98 give C = -1.0105, below C on a mode, -0.9969, and between the modes, -0.9354. A model that cannot cover both modes is pushed near one: a first glimpse of mode collapse.\nDiscussion question 2: why near one mode? Also see the flat tails: the slope at mu = 5 is 59 times smaller than at mu = 2.", "text": "### One Gaussian of width 0.6: where does $C(G)$ put it?"}, "slide_type": "slide"}
 def C_width_06(mu):
     return C_of_G(log_normal(xs, mu, 0.6))                 # C(G) for q = N(mu, 0.6^2)
 
@@ -417,7 +417,7 @@ print(f"minimum at ±{mu_best:.2f}, in (0.8, 1.2); C(min) {C_best:.4f} < C(mode)
 # section 6): the slope at $\mu = 5$ is 59 times smaller than at $\mu = 2$. Section 4 shows what this does to the
 # generator's gradient.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Both losses fall as D(G(z)) rises, so both push fakes toward \"real\". Mind the sign: minimising +E[log D(G(z))] is an easy slip, and it helps D.\nConcept question 4: D(G(z)) = 0.001 on a fake. Compare the two gradients. Saturating: -0.0010; non-saturating: -0.9990, nearly the largest possible.", "text": "## 4. Saturating against non-saturating generator losses\n\n- **saturating** (the minimax game): $G$ minimises $\\mathbb E_z\\big[\\log\\big(1 - D(G(z))\\big)\\big]$\n- **non-saturating** (Goodfellow et al.'s fix): $G$ minimises $-\\mathbb E_z\\big[\\log D(G(z))\\big]$\n\nWith $D = \\sigma(\\ell)$, the gradients in the logit $\\ell$, per sample:\n\n$$\\frac{\\partial}{\\partial\\ell}\\log(1 - D) = -D, \\qquad \\frac{\\partial}{\\partial\\ell}\\big[-\\log D\\big] = -(1 - D)$$"}, "slide_type": "slide"}
 # ## 4. Saturating against non-saturating generator losses
 #
 # The minimax game asks $G$ to **minimise** $\mathbb E_z[\log(1 - D(G(z)))]$, the only term of $V$ that depends on
@@ -460,7 +460,7 @@ print("  D(G(z))   d/dlogit saturating   d/dlogit non-saturating")
 for d, gs, gn in zip(d_values, grad_sat, grad_ns):
     print(f"{d:9.3f} {float(gs):20.4f} {float(gn):24.4f}")
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Left: both losses fall as fakes look more real. Right, on a log scale: the saturating loss weighs each fake's gradient by D(G(z)).\nSo the fakes that D rejects most firmly get the least push, exactly when the generator is worst. Notebook 04 measures this weighting on image fakes.", "text": "### Early in training $D$ rejects the fakes: the saturating gradient is tiny"}, "slide_type": "slide"}
 dd = np.linspace(0.001, 0.999, 999)
 fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 3.6))
 ax.plot(dd, np.log(1 - dd), color=FAKE_COLOR, lw=2, ls="--", label=r"saturating: $\log(1 - D)$")
@@ -475,7 +475,7 @@ bx.set_xlabel("D(G(z))"); bx.set_ylabel("gradient size w.r.t. the logit"); bx.le
 bx.set_title("...but the saturating gradient is tiny where G is bad")
 plt.tight_layout(); plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Concept question 5, true or false: a generator with the saturating loss never reaches the data when it starts far away.\nG takes plain gradient steps with learning rate 0.02, so its step is proportional to its gradient; exercise 4 tries Adam instead.", "text": "### A run where the saturating loss crawls\n\n- data $\\mathcal N(2, 0.5^2)$; generator $G(z) = \\mu + s\\,z$, starting far away at $\\mu = -2$, $s = 0.5$\n- $D$: the MLP of section 2, trained alone first until it rejects the fakes\n- then alternate: one Adam step for $D$, one plain gradient step for $G$\n- **only the generator loss differs** between the two runs"}, "slide_type": "slide"}
 # **A run where the saturating loss crawls.** The data is $\mathcal N(2, 0.5^2)$. The generator is
 # $G(z) = \mu + s\,z$, starting far away at $\mu = -2$, $s = 0.5$. $D$ is the MLP above. We first train $D$ alone for
 # 300 steps, until it rejects the fakes. Then the players alternate: one Adam step for $D$, one plain
@@ -483,7 +483,7 @@ plt.tight_layout(); plt.show()
 # tries Adam). Only the generator loss differs between the two runs. We count the steps each needs to get halfway
 # ($\mu > 0$) and to reach the data for good ($|\mu - 2| < 0.1$).
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "saturating     :.*?halfway \\(mu > 0\\) at step (\\d+)", "say": "the step at which the saturating generator gets halfway; the non-saturating one: step 18"}}, "slide_type": "fragment"}
 SAT_STEPS = 1000 if TESTING else 2000
 toy_d_opt = optax.adam(2e-3, b1=0.5)
 def toy_G(g, z):
@@ -547,7 +547,7 @@ for name, tr in (("saturating", trace_sat), ("non-saturating", trace_ns)):
           f"halfway (mu > 0) at step {halfway(tr)}; within 0.1 of 2 from step {at_data(tr)}; "
           f"final mu {float(tr['mu'][-1]):+.3f} (target 2)")
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Misconception: \"the saturating loss only differs by a constant\". Its first gradient is thousands of times smaller (next key press); it gets halfway at step 1304, against step 18.\nAnswer to question 5: false. It crawls, then speeds up once some fakes get a noticeable D(G(z)). Final mu: +2.001 and +2.003. Here the saturating loss costs time, not the result.", "text": "### It crawls, but it arrives"}, "slide_type": "slide"}
 fig, axes = plt.subplots(1, 3, figsize=(14, 3.4))
 steps_axis = np.arange(1, SAT_STEPS + 1)
 avg = lambda y, k=25: np.convolve(np.asarray(y), np.ones(k) / k, mode="valid")     # 25-step moving average
@@ -563,7 +563,7 @@ for ax in axes:
     ax.set_xlabel("training step"); ax.legend(fontsize=9)
 plt.tight_layout(); plt.show()
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "([\\d,]+)x smaller", "say": "times smaller: the saturating generator's first gradient ($\\approx 1/D(G(z))$)"}}, "slide_type": "fragment"}
 # Check: both runs start from the same state; the non-saturating generator is halfway within 50 steps and ends at
 # the data (mu within 0.2 of 2); the saturating one's first gradient is over 1,000 times smaller, about 1/D(G(z))
 # (within a factor of 2), it moves less than 0.1 in its first 500 steps, and it gets halfway more than 10 times
@@ -596,7 +596,7 @@ print(f"At step 1 both generators see D(G(z)) = {d_fake0:.2e}. The saturating ge
 # `gan_utils.losses.generator_loss_non_saturating` (the course's default) and `generator_loss_saturating` compute these
 # two losses from logits.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Arjovsky and Bottou 2017. The derivation splits -log D* into two terms and uses the envelope theorem; it is in the notebook, skip it in a 50-minute class.\nMisconception: \"GANs minimise the JSD\". The GANs actually trained use this loss, and they do not. Concept question 6 is this misconception as true or false.", "text": "### 4.1 What the non-saturating generator really minimises\n\nAgainst $D^\\star$, as gradients at the current generator:\n\n$$\\nabla_\\theta\\,\\mathbb E_{q_\\theta}\\big[-\\log D^\\star\\big] = \\nabla_\\theta\\Big[\\mathrm{KL}(q_\\theta\\,\\|\\,p) - 2\\,\\mathrm{JSD}(p\\,\\|\\,q_\\theta)\\Big]$$\n\n- $\\mathrm{KL}(q\\,\\|\\,p)$: **mode seeking** (notebook 01)\n- $-2\\,\\mathrm{JSD}$: the *wrong* sign; $q = p$ is still the only fixed point"}, "slide_type": "slide"}
 # ### 4.1 What the non-saturating generator minimises
 #
 # Against $D^\star$, the saturating generator minimises $2\,\mathrm{JSD}$ (section 3). The non-saturating generator
@@ -668,7 +668,7 @@ for mu0, s0 in theta0s:
     g_jsd = central_grad(lambda m, s: 2 * jsd_on_grid(log_normal(xs, m, s)), mu0, s0)
     grad_rows.append((mu0, s0, g_ns, g_div, g_sat, g_jsd))
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "JSD gradient: ([\\d.]+)", "say": "largest gap between the non-saturating and the JSD gradient, over four Gaussians $q$ (finite differences)"}}, "slide_type": "fragment"}
 # Check: with D* frozen, the non-saturating gradient equals that of KL(q||p) - 2 JSD, and the saturating one that of
 # 2 JSD, to 1e-6 at every theta_0; the two objectives' gradients differ.
 # NBVAL_CHECK_OUTPUT
@@ -688,7 +688,7 @@ print(f"largest difference between the non-saturating and the JSD gradient: {gap
 # non-saturating loss keeps a slope where the minimax one has almost none. Appendix C shows which Gaussian each
 # objective prefers.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Even with good losses, a GAN is a game, not a minimisation. This is the smallest example: x plays the generator, y the discriminator.\nConcept question 7: what do simultaneous steps do here? And alternating ones? GANs are trained alternating: D first, then G sees the new D.", "text": "## 5. Game dynamics: $\\min_x \\max_y\\, xy$\n\nEquilibrium $(0, 0)$; step size $\\eta$.\n\n- **simultaneous** steps: $x^2 + y^2$ grows by $1 + \\eta^2$ **every step**: a spiral out\n- **alternating** steps ($y$ first, then $x$): a matrix of determinant 1, so the iterates **cycle**\n\n$$x' = x - \\eta y,\\quad y' = y + \\eta x \\;\\Rightarrow\\; x'^2 + y'^2 = (1 + \\eta^2)(x^2 + y^2)$$"}, "slide_type": "slide"}
 # ## 5. Game dynamics: gradient steps on $\min_x \max_y\, xy$
 #
 # Even with good losses, a GAN is a **game**, not a minimisation.
@@ -730,7 +730,7 @@ sim = play(0.1, 1, 200, "simultaneous")
 alt = play(0.1, 1, 200, "alternating")
 r_sim, r_alt = np.hypot(*sim.T), np.hypot(*alt.T)
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "simultaneous radius ([\\d.]+)", "say": "distance to the equilibrium after 200 simultaneous steps at $\\eta = 0.1$, from 1; alternating: stays in [0.976, 1.026]"}}, "slide_type": "fragment"}
 # Check: the simultaneous radius grows exactly as (1 + eta^2)^(t/2); alternating iterates stay on a bounded orbit.
 # NBVAL_CHECK_OUTPUT
 t = np.arange(201)
@@ -745,7 +745,7 @@ print(f"one alternating step of play() with k = 3: det {np.linalg.det(M):.6f}, t
       f"(2 - k eta^2 = {2 - 3 * 0.1 ** 2:.6f})")
 
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Misconception: \"gradient steps find the equilibrium of a game\". Simultaneous steps spiral out to radius 2.7048 after 200 steps; alternating ones orbit and never converge.\nLive: raise the step size and D steps k and watch the alternating orbit; exercise 3 asks where it stops being bounded for k = 3. Real GANs are not bilinear, so whether one settles must be measured.", "text": "### Try it: step size $\\eta$ and $k$ discriminator steps (live in the notebook)"}, "slide_type": "slide"}
 def draw_game(eta=0.2, k_disc=1, steps=150):
     sim = play(eta, k_disc, steps, "simultaneous")
     alt = play(eta, k_disc, steps, "alternating")
@@ -776,7 +776,7 @@ interactive_figure(draw_game,
 # and a loss with curvature can damp these cycles, so whether a GAN settles must be measured. Appendix D compares
 # section 6's alternating steps with simultaneous ones.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "This is Goodfellow et al.'s Algorithm 1 with k = 1, with the two changes the rest of the course makes too: the non-saturating loss, and Adam with beta_1 = 0.5, as in DCGAN.\nBoth steps use jax.grad inside one lax.scan, compiled with jax.jit: notebook 00's pieces. Show this section from the saved outputs.", "text": "## 6. A complete 1-D GAN, written by hand\n\n$G$: MLP $1 \\to 32 \\to 32 \\to 1$ on $z \\sim \\mathcal N(0, 1)$; $D$: the MLP of section 2. Each step:\n\n1. real $x \\sim p$, noise $z$: one Adam step on $D$ to **minimise $-V$**\n2. fresh noise: one Adam step on $G$ to **minimise $-\\log D(G(z))$**, through the $D$ **just updated**\n\nAdam with $\\beta_1 = 0.5$; learning rates $10^{-3}$ ($G$), $2\\times 10^{-3}$ ($D$); batch 512."}, "slide_type": "slide"}
 # ## 6. A complete 1-D GAN, written by hand
 #
 # The generator $G$ is an MLP $1 \to 32 \to 32 \to 1$ fed $z \sim \mathcal N(0, 1)$. The
@@ -792,7 +792,7 @@ interactive_figure(draw_game,
 # Both steps use `jax.grad` inside one `jax.lax.scan`, compiled with `jax.jit`. The discriminator gets twice the
 # generator's learning rate (a choice that worked here, not a measured optimum).
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "(\\d+) lines of code", "say": "lines of JAX for the whole GAN: losses, networks, step and training loop"}}, "slide_type": "fragment"}
 GAN_STEPS = 2000 if TESTING else 3000
 N_FRAMES, GAN_BATCH = 20, 512
 CHUNK = GAN_STEPS // N_FRAMES
@@ -878,7 +878,7 @@ def draw_frame(ax, fr):
 
 animate(frames, draw_frame, interval=250, figsize=(7, 3.6))
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Five frames of the animation in the notebook: data in blue, generator samples in orange, D(x) in black. At step 0 the samples pile up in a narrow bump; D then separates them, and G follows.\nIn the last frames D is almost flat at one half: it can no longer tell real from fake.", "text": "### The generator's samples move onto $p$; $D$ flattens toward $\\frac12$\n\nBlue: the data $p$. Orange: the generator's samples. Black: $D(x)$."}, "slide_type": "slide"}
 # The same training as a static strip of five of the animation's frames, for readers who cannot run JavaScript.
 fig, axes = plt.subplots(1, 5, figsize=(17, 3.4), sharey=True)
 for i, (ax, fr) in enumerate(zip(axes, [frames[j] for j in (0, 2, 5, 10, N_FRAMES)])):
@@ -889,7 +889,7 @@ for i, (ax, fr) in enumerate(zip(axes, [frames[j] for j in (0, 2, 5, 10, N_FRAME
 fig.suptitle("The 1-D GAN during training: data p (blue), generator samples q (orange), D(x) (black)", y=1.02)
 plt.tight_layout(); plt.show()
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "W1 = ([\\d.]+) is", "say": "$W_1$ from $q$ to $p$: 6 times the 0.016 that separates two samples of $p$"}, "figure": true, "notes": "Misconception: \"D near one half means q = p\". After training V(D, G) = -1.3867, close to -log 4, yet the generator's std is 1.464 against p's 1.342, and W1 = 0.101 is 6 times the sampling noise.\nConcept question 8: a D near one half only says that this D cannot tell q from p. The first idealisation of section 3 fails. The losses settle at their equilibrium values, not at zero.", "text": "### $V \\approx -\\log 4$ and $D \\approx \\frac12$ at the end. Is $q = p$?"}, "slide_type": "slide"}
 # Final state, measured on fresh samples: V, D on the region where the data has mass, and how far q is from p,
 # against the distance that separates two samples of p of the same size (the sampling noise of W1).
 G, D = carry[:2]
@@ -988,7 +988,7 @@ print(f"max |D - 1/2| = {d_dev:.3f} < 0.1, |V + log 4| = {abs(V_final + math.log
 # way their gradient arrows under the axis point (drawn live only: each shows how $G$'s loss pushes that sample),
 # and $D(x)$ does not change. **run** alternates both until **pause**.
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Live in the notebook: press reset, then step D several times, then step G; run alternates both. The arrows under the axis show how G's loss pushes each sample.\nThe picture is the widget as saved after 300 D and 300 G updates. Same settings as section 6, but its own Flax NNX networks (Appendix E).", "text": "### The same GAN, one button at a time: the playground\n\n**step D**: $D(x)$ rises over the data, the samples stay put. **step G**: the samples move, $D(x)$ stays put."}, "slide_type": "slide"}
 PG_STEPS = 300                         # steps taken before the widget is shown: what its saved snapshot shows
 pg = Playground(data="bimodal", noise="gaussian_1d", g_layers=2, g_width=32, d_layers=2, d_width=64,
                 g_lr=G_LR, d_lr=D_LR, batch_size=GAN_BATCH, seed=SEED)
@@ -1018,7 +1018,7 @@ assert dD_by_d > 1e-3 and dq_by_d == 0.0 and dq_by_g > 1e-3 and dD_by_g == 0.0, 
 print(f"step D: D(x) moved by up to {dD_by_d:.4f}, the generated samples by {dq_by_d:g}; "
       f"step G: the samples moved by up to {dq_by_g:.4f}, D(x) by {dD_by_g:g}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Five lines to remember. Each rests on an idealisation: D optimal and G unrestricted. The rest of the course measures what happens when they fail.\nNext: notebook 03 builds the generator in Flax NNX, and gan_utils.steps.make_train_step runs this same step.", "text": "## Summary\n\n- training $D$ is classification: $\\mathrm{BCE} = -\\frac12 V$; the best $D^\\star = p/(p+q)$\n- against $D^\\star$, $G$ minimises $-\\log 4 + 2\\,\\mathrm{JSD}$: minimum at $q = p$\n- the saturating loss **crawls** early; the non-saturating one follows $\\mathrm{KL}(q\\,\\|\\,p) - 2\\,\\mathrm{JSD}$\n- a GAN is a **game**: on $xy$, simultaneous steps spiral out, alternating ones cycle\n- $D \\approx \\frac12$ does not prove $q = p$: **measure $q$ directly**"}, "slide_type": "slide"}
 # ## Summary
 #
 # | Claim | Why | Checked here |
@@ -1033,7 +1033,7 @@ print(f"step D: D(x) moved by up to {dD_by_d:.4f}, the generated samples by {dq_
 # | each playground button moves one player | | the other player stays bit-identical |
 # | the theory idealises | $D$ and $G$ unrestricted | $D$ near $D^\star$ only on the bulk; $D \approx \frac12$ while $q \ne p$ |
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Homework: exercises 1-4; the checker grades each and gives a hint. Going further: move the modes apart to notebook 01's separated mixture and rerun section 6; what does the generator do between the modes?\nReading: Appendices A-E, above all D, simultaneous against alternating updates.", "text": "## Exercises (checked in the notebook)\n\n1. **Optimal discriminator** $D^\\star(0)$ by hand, for two Gaussians\n2. **Overlapping uniforms**: $C(G)$ by hand\n3. **Game dynamics**: the largest stable step size for $k = 3$\n4. **Adam against a tiny gradient**: change the code, rerun the crawl\n\nNext: [03 The generator](../notebooks/03_generator.html)"}, "slide_type": "slide"}
 # ## Exercises
 #
 # The checker below grades each exercise and gives a hint for a wrong answer.

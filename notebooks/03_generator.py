@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Notebook 01 sampled by pushing noise through a map. Notebook 02 showed that the GAN game makes that push-forward match the data. Today we build the map: a neural network.\nMost numbers on the slides are saved outputs of the notebook. The toy GAN training is the slow part: we show it from the outputs.", "text": "# 03 The generator\n\nThe map $z \\mapsto G_\\theta(z)$ itself, built and checked:\n\n- a small MLP generator, and what ReLUs do to the plane\n- the DCGAN generator for 28x28 digits\n- three ways to upsample, and checkerboard artefacts\n- BatchNorm and $\\tanh$; untrained against pretrained samples\n- walking in latent space"}, "slide_type": "slide"}
 # # 03 The generator
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/03_generator.ipynb)
@@ -60,7 +60,7 @@ key = jax.random.key(SEED)
 course.style()  # the course's figure style; GAN_COURSE_PROJECTOR=1: projector mode, for a hall
 print(f"JAX {jax.__version__} on {jax.devices()}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Recall notebook 01: a generator is a push-forward of noise. Here the map is a network with two hidden layers of 128 ReLU units.\nDiscussion question 1: why can a 64-number code not give a density over 784 pixels? Answer: the samples lie on an at most 64-dimensional set, so there is no density in pixel space.", "text": "## 1. From push-forward to a neural network\n\n$z \\sim \\mathcal N(0, I)$, then $x = G_\\theta(z)$ has the push-forward distribution $q_\\theta$.\n\nWe can **sample** $q_\\theta$; we cannot **evaluate** it. The GAN game needs only samples.\n\nA ReLU MLP for 2-D toy data:\n\n$$G(z) = W_3\\,\\mathrm{relu}\\big(W_2\\,\\mathrm{relu}(W_1 z + b_1) + b_2\\big) + b_3$$"}, "slide_type": "slide"}
 # ## 1. From push-forward to a neural network
 #
 # A generator is a map $G_\theta: \mathbb R^{d_z} \to \mathbb R^{d_x}$ from the *latent space*, where its input $z$
@@ -76,7 +76,7 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # with $W_1 \in \mathbb R^{128\times 2}$, $W_2 \in \mathbb R^{128\times128}$, $W_3 \in \mathbb R^{2\times128}$. By hand, in
 # `jax.numpy`:
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "parameters: ([\\d,]+)", "say": "parameters of the MLP $2 \\to 128 \\to 128 \\to 2$, written by hand in `jax.numpy`"}}, "slide_type": "fragment"}
 def init_mlp(key, sizes=(2, 128, 128, 2)):
     # Weights with std 1/sqrt(fan_in) (LeCun), untruncated; Flax's nnx.Linear default draws the same std from a
     # normal truncated at +-2 std. Zero biases.
@@ -124,7 +124,7 @@ print("MLPGenerator parameters:", models.count_params(mlp))
 # A mode counts as covered with one sample, so the check also reports, per run, the emptiest mode's count divided by
 # an even split's (1: perfectly even). Both numbers vary from seed to seed; the cell prints five runs.
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Left: the latent grid and Gaussian samples. Middle: the untrained G; each ReLU cuts the plane along a line, and G is affine on each piece. Right: after 2000 GAN steps on a ring of 8 Gaussians.\nPoint at the grid lines: training stretches, rotates and folds the plane so that the mass goes to the modes. Some samples still sit on the bridges between modes.", "text": "### A ReLU network folds the plane; training bends it toward the data"}, "slide_type": "slide"}
 ring = data.ring(std=0.05)
 key, k_data, k_fit = jax.random.split(key, 3)
 x_ring = np.asarray(ring.sample(k_data, 50_000))
@@ -159,7 +159,7 @@ draw_pushforward(axes[1], untrained_toy_G, "pushed through the untrained G")
 draw_pushforward(axes[2], toy.generator, f"pushed through G after {TOY_STEPS} GAN steps")
 plt.tight_layout(); plt.show()
 
-# %%
+# %% slideshow={"deck": {"big": {"find": ", trained (\\d+%)", "say": "of the samples within 3 std of a mode after training, this run (untrained: 2%)"}, "notes": "Misconception: \"a trained toy GAN puts its mass on the modes\". Only 58% to 76% of the samples land near a mode, depending on the seed.\nConcept question 8: why is \"covers 8 of 8 modes\" weak on its own? Because one sample counts: the untrained generator already covers 4 of 8. The emptiest mode got only 0.45 of its even share in this run.", "text": "### How much mass lands on the modes?\n\nOver 5 seeds: 58%, 61%, 59%, 66%, 76% of the samples near a mode.\n\n\"8 of 8 modes covered\" is a weak claim: one sample covers a mode."}, "slide_type": "slide"}
 # Check: training moves much of the Gaussian mass onto the ring's modes, and (in most runs) onto every one. One run is one
 # draw (how much lands near a mode after 2,000 steps varies a lot from seed to seed), so the check trains the same
 # toy GAN from 4 more seeds (a few seconds each) and tests what holds for all of them.
@@ -195,7 +195,7 @@ else:
     assert hq.min() > 3 * before["high_quality_fraction"], (hq, before["high_quality_fraction"])
     assert hq.mean() > 0.2 and np.sum(evenness > 0.2) >= 3, (evenness, hq)
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "An MLP on 784 pixels would have to learn the same stroke at every position. A convolution reuses its weights everywhere.\nDCGAN (Radford et al., 2016) is the standard recipe. Each \"up x2\" is a learned upsampling: section 3. BN is BatchNorm: section 4.", "text": "## 2. The DCGAN generator for 28x28 digits\n\nA convolution shares one small kernel over all positions: a stroke is a stroke everywhere.\n\n$$z \\in \\mathbb R^{64} \\xrightarrow{\\text{Linear, BN, ReLU}} 7{\\times}7{\\times}128 \\xrightarrow{\\text{up}\\times2,\\ \\text{BN, ReLU}} 14{\\times}14{\\times}64 \\xrightarrow{\\text{up}\\times2,\\ \\tanh} 28{\\times}28{\\times}1$$\n\nStart small with many channels; double the size, reduce the channels."}, "slide_type": "slide"}
 # ## 2. The DCGAN generator for 28x28 digits
 #
 # For images an MLP wastes parameters: it must learn separately that a stroke looks the same everywhere. A
@@ -216,7 +216,7 @@ else:
 # `gan_utils.models.DCGANGenerator` is this network. The table below is **computed from the model**
 # by `models.layer_table`, in a forward pass of shapes only (`jax.eval_shape`).
 
-# %%
+# %% slideshow={"deck": {"notes": "This table is not typed by hand: models.layer_table runs a forward pass of shapes only, with jax.eval_shape.\nMost parameters are in the first Linear layer, 64 times 6272. The last upsampling to one channel is tiny.\nAsk: why does the Linear layer have no bias? BatchNorm's beta adds one right after it.", "output": true, "text": "### Shapes and parameters, computed from the model"}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
 G = models.DCGANGenerator(latent_dim=64, rngs=nnx.Rngs(SEED))
 rows = models.layer_table(G, jax.ShapeDtypeStruct((1, G.latent_dim), jnp.float32))
@@ -240,7 +240,7 @@ key, sub = jax.random.split(key)
 imgs = models.sample(G, sub, 8)
 assert imgs.shape == (8, 28, 28, 1)
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Three layers that all double the size and all learn. Transposed convolution is the classic DCGAN layer.\nA practical warning for students who port PyTorch code: PyTorch's padding p is not Flax's padding. The notebook checks that Flax's padding=1 gives 12x12, not 14x14.", "text": "## 3. Three ways to upsample ($H \\to 2H$)\n\n1. **Transposed convolution**: each input pixel stamps a $k\\times k$ copy of the kernel, at stride $s$\n2. **Resize, then convolve**: repeat each pixel $2\\times2$, then a $3\\times3$ convolution\n3. **Sub-pixel convolution**: a $3\\times3$ convolution to $4C_{out}$ channels at low resolution, then `depth_to_space`"}, "slide_type": "slide"}
 # ## 3. Three ways to upsample
 #
 # Each "up x2" is a *learned* upsampling from $H\times W\times C_{in}$ to $2H\times2W\times C_{out}$ (class
@@ -274,13 +274,13 @@ assert convt[((1, 1), (1, 1))](x7).shape[1] == 12
 # %% [markdown]
 # `depth_to_space` on one pixel with 4 channels:
 
-# %%
+# %% slideshow={"deck": {"code": true, "notes": "Channels 1, 2, 3, 4 of one pixel become a 2x2 block. All the arithmetic of a sub-pixel layer happens at the low resolution; this rearranging is free.\nspace_to_depth is its exact inverse, and the assert checks it.", "output": true, "text": "### `depth_to_space`: 4 channels become one $2\\times2$ cell"}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
 one_pixel = jnp.arange(1.0, 5.0).reshape(1, 1, 1, 4)         # channels 1, 2, 3, 4
 print(models.depth_to_space(one_pixel)[0, :, :, 0])
 assert jnp.array_equal(models.space_to_depth(models.depth_to_space(one_pixel)), one_pixel)
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Concept question 1, ask before the next slide: predict the pattern of counts for k = 3, s = 2, and for k = 4, s = 2.\nAnswer on the next slide: for k = 3 the counts alternate 1, 2, 4, a checkerboard before any learning. For k = 4 the interior is even.", "text": "### Checkerboard artefacts\n\nIf $k$ is not divisible by $s$, the stamps of a transposed convolution **overlap unevenly**.\n\nTest: a constant image, a kernel of all ones. Each output pixel counts the stamps that cover it."}, "slide_type": "slide"}
 # ### Checkerboard artefacts
 #
 # When the kernel size $k$ is not divisible by the stride $s$, the stamps of a transposed convolution **overlap
@@ -312,7 +312,7 @@ for name, y in outputs.items():
     centre = np.asarray(y[0, 6:10, 6:10, 0]).astype(int)
     print(f"{name:<27} output {tuple(y.shape[1:3])}, centre 4x4: {centre.tolist()}")
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Only the k = 3 transposed convolution has the pattern. The k = 4 one, resize-convolution and sub-pixel convolution are even inside; only the borders differ.\nThis is the structural checkerboard of Odena, Dumoulin and Olah (2016).", "text": "### Uneven overlap = checkerboard, before any learning"}, "slide_type": "slide"}
 fig, axes = plt.subplots(1, 4, figsize=(14, 3.6))
 for ax, (name, y) in zip(axes, outputs.items()):
     im = ax.imshow(np.asarray(y[0, :, :, 0]), cmap="magma", interpolation="nearest")
@@ -331,7 +331,7 @@ for name in ("transposed conv, k=4, s=2", "resize + 3x3 conv", "sub-pixel 3x3 co
 # one per upsampling `mode` (same seed, same latent codes). The **checkerboard score** measures the $2\times2$ periodic
 # pattern: the spread of the four sub-pixel means over the image, divided by the pixel standard deviation (0 = none).
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "subpixel, 5 initial seeds: .*\\(mean ([\\d.]+)\\)", "say": "mean checkerboard score, untrained sub-pixel, over 5 seeds (transposed 0.51, resize 0.04)"}, "figure": true, "notes": "Misconception: \"sub-pixel convolution has no checkerboard\". Untrained, its four sub-pixels come from four independent kernels, so it has a 2x2 pattern: mean score 0.40, against 0.51 for transposed and 0.04 for resize.\nThe score is the spread of the four sub-pixel means over the pixel std (0 = none). The titles show one seed, 0.51 and 0.36; which of the two is stronger depends on the seed.\nConcept question 2 asks exactly this. Training removes the pattern: we see it at the end.", "text": "### Even overlap is not enough: three untrained generators"}, "slide_type": "slide"}
 def checkerboard_score(imgs):
     x = np.asarray(imgs)[..., 0]
     phase_means = np.stack([x[:, a::2, b::2].mean((1, 2)) for a in (0, 1) for b in (0, 1)], 1)   # (N, 4)
@@ -360,7 +360,7 @@ print(f"sub-pixel above transposed in {strongest} of 5 seeds")
 assert seed_scores["resize"].max() < 0.1, seed_scores
 assert min(seed_scores["subpixel"].min(), seed_scores["transpose"].min()) > 2 * seed_scores["resize"].max(), seed_scores
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Each output pixel of the k = 4 transposed layer reads a 2x2 window of the input, which lies inside the sub-pixel layer's 3x3 window. So no expressiveness is lost.\nThe notebook builds the sub-pixel weights from a random transposed layer: the outputs agree to float32 rounding, 4.8e-07.\nDiscussion question 2: the sub-pixel layer has 2.25 times the parameters. When is that a fair price? (Concept question 3.)", "text": "### Why `gan_utils` uses sub-pixel convolution\n\n- a $3\\times3$ sub-pixel layer can represent **any** $4\\times4$ stride-2 transposed layer\n- the price: more parameters\n- the gain: speed; the transposed generator trains several times slower on the course's CPUs"}, "slide_type": "slide"}
 # At initialisation the **sub-pixel** and the **transposed** generators both have a $2\times2$ pattern. It is too fine
 # to see here, but the score measures it. Over 5 initial seeds their mean scores are 0.40 and 0.51, and which one is
 # stronger depends on the seed. Resize-convolution copies each pixel to all four sub-pixels before convolving, so it has
@@ -381,7 +381,7 @@ assert min(seed_scores["subpixel"].min(), seed_scores["transpose"].min()) > 2 * 
 # multiply-adds as sub-pixel, on an input four times larger, and is slower too. So `DCGANGenerator` uses
 # `upsample="subpixel"` by default.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "sub-pixel / transposed = ([\\d.]+x)", "say": "parameters of the sub-pixel layer against the transposed one, for the 128-to-64 layer"}}, "slide_type": "fragment"}
 cin, cout, H = 3, 2, 8
 T = models.Upsample(cin, cout, mode="transpose", rngs=nnx.Rngs(1))
 T.conv.bias[...] = jax.random.normal(jax.random.key(5), (cout,))         # a non-zero bias too
@@ -407,7 +407,7 @@ print(f"largest weight outside the 3x3 window: {outside:.1e}; max |sub-pixel - t
       f"parameters for the 128->64 layer: sub-pixel / transposed = {n_up['subpixel'] / n_up['transpose']:.2f}x")
 assert outside == 0.0 and gap < 1e-5
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "BatchNorm keeps each layer's input on a fixed scale. DCGAN found it critical for deep generators.\nThe notebook writes it by hand as a pure function and checks it against Flax's nnx.BatchNorm in both modes: they agree to float32 rounding.\nRunning averages use momentum 0.9 in the course's generator.", "text": "## 4. BatchNorm\n\n$$\\mathrm{BN}(h) = \\gamma\\,\\frac{h - \\mu_B}{\\sqrt{\\sigma_B^2 + \\varepsilon}} + \\beta$$\n\n- **training mode**: batch statistics $\\mu_B, \\sigma_B^2$; updates running averages\n- **inference mode**: the running averages; a sample ignores its batch"}, "slide_type": "slide"}
 # The sub-pixel layer matches the transposed one to float32 rounding, with 2.25 times as many parameters for the
 # 128-to-64 layer.
 #
@@ -462,7 +462,7 @@ eval_gap = float(jnp.abs(out_flax_eval - out_hand_eval).max())
 alone_gap = float(jnp.abs(bn(h[:1]) - out_flax_eval[:1]).max())     # one sample alone: the same output in eval mode
 train_alone = float(jnp.abs(batchnorm(h[:5], gamma, beta, *stats, train=True)[0][0] - out_hand[0]).max())
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "batch of 256 vs a batch of 5: outputs differ by up to ([\\d.]+)", "say": "largest change of one sample's output, in a batch of 256 against a batch of 5 (inference mode: 0)"}, "notes": "Concept question 4: does a sample's BatchNorm output depend on the other samples of its batch? In training mode yes, by up to 2.37 here; in inference mode not at all.\nSo models.sample always runs an inference-mode copy: samples drawn during training neither depend on their batch nor change the running averages.", "text": "### In training mode, a sample depends on its batch"}, "slide_type": "slide"}
 # Check: the hand-written BatchNorm equals Flax's in training mode (outputs and updated running statistics) and
 # in inference mode; in inference mode a sample's output does not depend on its batch, in training mode it does.
 print(f"before BN: feature means in [{float(h.mean(0).min()):.2f}, {float(h.mean(0).max()):.2f}], "
@@ -472,7 +472,7 @@ print(f"inference mode: max |Flax - by hand| = {eval_gap:.1e}; one sample alone 
 print(f"training mode, the same sample in a batch of 256 vs a batch of 5: outputs differ by up to {train_alone:.2f}")
 assert train_gap < 1e-4 and stat_gap < 1e-5 and eval_gap < 1e-4 and alone_gap < 1e-5 and train_alone > 0.1
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Misconception: \"BatchNorm in the discriminator is harmless\". D can then use batch statistics instead of judging each image. Notebook 04 measures how far it moves the verdict on one real digit.\nConcept question 5: why does the course's D have no BatchNorm, although DCGAN's had one? Gulrajani et al. (2017) dropped it for the gradient penalty.", "text": "### Why the course's discriminator has no BatchNorm\n\n- DCGAN put BatchNorm in $D$ too\n- $D$ sees batches that are **all real** or **all fake**\n- with BatchNorm, one image's verdict depends on its batch\n- per-sample penalties (notebook 07) lose their meaning"}, "slide_type": "slide"}
 # The last line is why there are two modes: in training mode a sample's output depends on its batch. `models.sample`
 # switches the generator to inference mode on a copy (`models.inference_copy`). So samples drawn in the middle of
 # training neither depend on their batch nor update the running averages.
@@ -486,14 +486,14 @@ assert train_gap < 1e-4 and stat_gap < 1e-5 and eval_gap < 1e-4 and alone_gap < 
 # image. A penalty defined per sample, such as the gradient penalty of notebook 07, then no longer means what it says
 # (Gulrajani et al., 2017, section 4, drop BatchNorm for this reason). Notebook 04 measures how far this moves one real digit's verdict.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Concept question 6: which values do pixels 0, 128 and 255 get? Let the class compute, then show the fragment.\nBoth ranges are centred on 0, where tanh is steepest. Real and fake images reach D on one scale.", "text": "### The output layer: $\\tanh$, and data in $[-1, 1]$\n\n$$x = \\text{pixel}/127.5 - 1 \\qquad \\text{black} = -1,\\ \\text{white} = +1$$\n\n$\\tanh$ has the range $(-1, 1)$: the output can reach every data value, background included."}, "slide_type": "slide"}
 # **tanh and the data range.** The last layer is $\tanh$, whose range is $(-1, 1)$. The data is scaled to match,
 # $x = \text{pixel}/127.5 - 1$ (`data.to_unit_range`), so black is $-1$ and white is $+1$. The output can then come
 # arbitrarily close to every data value, including the background at exactly $-1$. Both ranges are centred on 0,
 # where $\tanh$ is steepest.  DCGAN chose tanh because "using a bounded activation allowed the model to learn more quickly to
 # saturate and cover the color space of the training distribution" (Radford et al., 2016, section 3).
 
-# %%
+# %% slideshow={"deck": {"output": true}, "slide_type": "fragment"}
 # NBVAL_CHECK_OUTPUT
 print([round(float(v), 4) for v in data.to_unit_range(np.array([0, 1, 127, 128, 255], np.uint8))])
 print(data.to_uint8(np.array([-1.0, 0.0, 1.0])).tolist())
@@ -533,7 +533,7 @@ assert xr.min() == -1 and xr.max() == 1 and np.abs(x_untrained).max() < 1
 # *background* pixels, those below $-0.9$. It is 82% for real digits (81% are exactly $-1$) and 0% for the untrained
 # generator.
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Grey speckle that varies with z, but no stroke on a black background. One number tells them apart: the fraction of background pixels, below -0.9.\nIt is 82% for real digits and 0% for the untrained generator. This is the starting point of every training run in notebook 05.", "text": "## 5. What an untrained generator draws"}, "slide_type": "slide"}
 key, sub = jax.random.split(key)
 fig, axes = plt.subplots(1, 2, figsize=(10, 5))
 plots.show_images(np.asarray(models.sample(G, sub, 64)), nrow=8, ax=axes[0], title="untrained generator: 64 samples")
@@ -555,7 +555,7 @@ assert 0.75 < background(xr) < 0.9 and background(x_untrained) < 0.05 and spread
 # no worse (notebook 05, Appendix B). What ships is a moving average of its weights, over roughly its last 1,000 of 10,000 steps
 # (notebook 07 explains it).
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Shipped with gan_utils: the same architecture at half width, 64 channels at 7x7, 282,052 generator parameters. It trained for 10000 steps at batch 64; its weights are an exponential moving average with decay 0.999 (notebook 07).\nNothing trains in class: checkpoint.load_pretrained(kind=\"dcgan\") loads it.", "text": "## 6. The pretrained plain DCGAN: 100 samples"}, "slide_type": "slide"}
 pre = checkpoint.load_pretrained(kind="dcgan")   # rebuilt from its saved config (msgpack: loading runs no code)
 meta = checkpoint.load_meta(checkpoint.pretrained_dir("dcgan"))
 Gp = pre.generator
@@ -568,7 +568,7 @@ samples = np.asarray(models.sample(Gp, sub, 100))
 plots.show_images(samples, nrow=10, title="the plain DCGAN (pretrained): 100 samples")
 plt.show()
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "checkerboard score \\(section 3\\): pretrained ([\\d.]+)", "say": "checkerboard score of the pretrained sub-pixel generator (real digits: 0.01, untrained: 0.51)"}, "notes": "Background pixels: 80% for the pretrained samples, 82% for real digits. Training removed the sub-pixel pattern: the score is that of real digits.\nDiscussion question 3: what does a hybrid digit, a 4 that is also a 9, say about the map z to G(z)? It is continuous: between a 4 region and a 9 region of z-space it must pass through something in between.", "text": "### Trained: real background, no checkerboard\n\nMost samples are digits. Some are two digits at once: a 4 that is also a 9."}, "slide_type": "slide"}
 # Check: valid images with digit statistics: mostly black background, and varied across z.
 assert samples.shape == (100, 28, 28, 1) and np.abs(samples).max() <= 1
 spread = float(np.std(samples, axis=0).mean())
@@ -579,7 +579,7 @@ print(f"checkerboard score (section 3): pretrained {checkerboard_score(samples):
       f"untrained sub-pixel generator {checkerboard_score(untrained['subpixel']):.2f}")
 assert abs(checkerboard_score(samples) - checkerboard_score(xr[:100])) < 0.02
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Concept question 7, ask first: about how long is z? How long is the straight-line midpoint of two independent codes?\nIn 64 dimensions the Gaussian mass sits on a thin shell: over 100,000 draws the norm has mean 7.97 and std 0.71. Codes as short as the linear midpoint are rare in training.", "text": "### Latent interpolation: straight line or great circle?\n\nFor $z \\sim \\mathcal N(0, I_{64})$: $\\|z\\| \\approx \\sqrt{64} = 8$.\n\n- straight line: the midpoint of two codes is **short**, about $8/\\sqrt2$\n- **slerp** moves on the great circle and keeps the norm"}, "slide_type": "slide"}
 # Most samples are digits, with nearly real digits' background fraction (80% against 82%) and checkerboard score (0.01). Some samples are
 # two digits at once, such as a 4 that is also a 9. The package's *default* generator, `checkpoint.load_pretrained()`,
 # draws far fewer such hybrids (Appendix D counts them). It is this network made conditional on a cluster read from $z$,
@@ -596,7 +596,7 @@ assert abs(checkerboard_score(samples) - checkerboard_score(xr[:100])) < 0.02
 # $8/\sqrt2 \approx 5.7$, and codes that short are rare in training. Appendix E measures how rare, and whether the
 # generator draws worse digits there (barely).
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "midpoint: linear ([\\d.]+)", "say": "norm of the straight-line midpoint; slerp's is 7.91, and $\\|z\\|$ has mean 7.97"}, "figure": true, "notes": "Misconception: \"the straight line between two codes is a typical path\". Its midpoint has norm 6.05, the slerp midpoint 7.91, while the norm of z has mean 7.97.\nEach of the 8 steps changes the image by 0.15 to 0.35 of the whole change: no single jump. Live: the widget below this cell moves t and changes the seeds.", "text": "### Walk from seed 3 to seed 7: the digit morphs, it does not jump"}, "slide_type": "slide"}
 za, zb = (np.asarray(jax.random.normal(jax.random.key(s), (64,))) for s in (3, 7))
 mid_lin = widgets.interpolate_latents(za, zb, 0.5, "linear")[0]
 mid_slerp = widgets.interpolate_latents(za, zb, 0.5, "slerp")[0]
@@ -637,7 +637,7 @@ widgets.latent_interpolation(Gp, seed_a=3, seed_b=7, n=9)
 # so "+0" is not $z$ itself; every row's boxed frame is that large image.
 # "Gain" is the singular value.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "changes the image ([\\d.]+x) as much", "say": "the image change along the top direction, against an average random direction"}, "figure": true, "notes": "The Jacobian of G at z is 784 by 64; its singular vectors are the latent directions that change the image most. The top gain is 28.18, checked by a finite step.\nEach row walks one direction from -3 to +3. Direction 1 turns a 1 into a 6: a few directions carry most of the change. Live, if time allows: the explorer widget below the cell.", "text": "### A latent explorer: the steepest directions of $G$ at $z$"}, "slide_type": "slide"}
 z0 = np.asarray(jax.random.normal(jax.random.key(3), (64,)))
 dirs, gains = widgets.latent_directions(Gp, z0, k=3)
 print("singular values (L2 norm of the image change per unit step, to first order):", [round(float(g), 2) for g in gains])
@@ -661,7 +661,7 @@ plt.show()
 # Interactive: pick a seed and move along the three steepest directions (needs a running kernel).
 widgets.latent_explorer(Gp, seed=3, k=3)
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Five lines to remember. Notebook 04 builds the other player, the discriminator, and measures what BatchNorm would do to it. Notebook 05 trains this generator live.", "text": "## Summary\n\n- a generator is a **push-forward**; a ReLU MLP folds the plane piecewise-affinely\n- DCGAN: $z \\to 7{\\times}7{\\times}128 \\to 14{\\times}14{\\times}64 \\to 28{\\times}28{\\times}1$\n- uneven overlap ($k=3$, $s=2$) makes a checkerboard; `gan_utils` uses **sub-pixel** convolution\n- BatchNorm: two modes; sampling uses inference mode; $D$ has none\n- $\\tanh$ matches data in $[-1, 1]$; walk latent space with **slerp**"}, "slide_type": "slide"}
 # ## Summary
 #
 # - A generator is a push-forward map. A ReLU MLP folds the plane piecewise-affinely, and training bends it toward the
@@ -679,7 +679,7 @@ widgets.latent_explorer(Gp, seed=3, k=3)
 #   digit's background. Its latent walks morph smoothly, and its steepest latent direction changes the image 6.6 times
 #   as much as an average random one.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Homework: the three exercises; the checker cell grades each and gives a hint for a wrong answer.\nReading: Appendices A-E. Appendix B times the upsampling layers at home; Appendix E measures how rare short codes are.", "text": "## Exercises (checked in the notebook)\n\n1. **Output size** of a PyTorch-style transposed convolution, $k=3$, $s=2$, $p=1$, on $7\\times7$\n2. **Parameters** of `Upsample(64, 32, mode=\"subpixel\")`, by hand\n3. **Write code**: `to_pixels(x)`, from $[-1, 1]$ back to uint8\n\nNext: [04 The discriminator](../notebooks/04_discriminator.html): the other player."}, "slide_type": "slide"}
 # ## Exercises
 #
 # The checker below grades each exercise separately and says "not yet" (with a hint) for a wrong answer; the answers

@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Start with the opening sentence: the generator never sees a real image. Everything it learns comes through the discriminator's gradient.\nSo today we ask what kind of teacher D is: how to compute its loss safely, and what it actually rewards. Sections 4 and 5 train for a while: we show them from the saved outputs.", "text": "# 04 The discriminator\n\nThe generator's only teacher: it never sees a real image, only $D$'s gradient.\n\n- the convolutional discriminator, and why it has no BatchNorm\n- the losses **from logits**, and where the naive forms break\n- $D$ trained alone: what its confidence does to $G$'s gradient\n- dropout and one-sided label smoothing\n- what $D$ looks at"}, "slide_type": "slide"}
 # # 04 The discriminator
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/04_discriminator.ipynb)
@@ -59,7 +59,7 @@ key = jax.random.key(SEED)
 course.style()  # the course's figure style; GAN_COURSE_PROJECTOR=1: projector mode, for a hall
 print(f"JAX {jax.__version__} on {jax.devices()}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "This is the density-ratio trick of notebook 01 and the optimal discriminator of notebook 02, in one line.\nAsk the class: what does the optimal logit learn? The log density ratio, without ever evaluating p or q. The generator learns by following the gradient of this logit.", "text": "## 1. The discriminator is a classifier\n\nLogit $\\ell(x)$, probability $D(x) = \\sigma(\\ell(x))$ that $x$ is real. Binary cross-entropy:\n\n$$L_D = -\\,\\mathbb E_{x\\sim p}\\log D(x) \\;-\\; \\mathbb E_{z}\\log\\bigl(1 - D(G(z))\\bigr)$$\n\nFor a fixed $G$: $D^\\star = \\dfrac{p}{p+q}$, and its logit is $\\ell^\\star = \\log\\dfrac{p}{q}$."}, "slide_type": "slide"}
 # ## 1. The discriminator is a classifier
 #
 # $D$ maps an image $x$ to a **logit** $\ell(x) \in \mathbb R$ and a probability $D(x) = \sigma(\ell(x))$ that $x$ is
@@ -83,7 +83,7 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # The table is computed from the model (`models.layer_table`, notebook 03). Its two Dropout rows are off by default
 # (rate 0); section 5 explains them.
 
-# %%
+# %% slideshow={"deck": {"notes": "It mirrors the generator of notebook 03. Strided convolutions instead of pooling: the network learns its own downsampling. LeakyReLU has a slope that is never zero, so no unit blocks the gradient that flows back to the generator.\nThe table is computed from the model. The two Dropout rows are off by default; section 5 uses them.", "output": true, "text": "## 2. The convolutional discriminator\n\nTwo $4\\times4$ convolutions with **stride 2** ($28 \\to 14 \\to 7$), **LeakyReLU** $\\max(x, 0.2x)$, a linear logit."}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
 D = models.DCGANDiscriminator(rngs=nnx.Rngs(SEED))
 rows = models.layer_table(D, jax.ShapeDtypeStruct((1, 28, 28, 1), jnp.float32))
@@ -111,7 +111,7 @@ print("untrained D(x) on 8 real digits:", [round(float(v), 2) for v in jax.nn.si
 # we put one where DCGAN's discriminator had its first, after the second convolution. One real digit is scored among 31 other real digits
 # and among 31 fakes of the untrained generator, by this $D$ and by $D$ with a BatchNorm (training mode) added.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "moves by ([\\d.]+) with the rest of its batch", "say": "change of one digit's logit with the rest of its batch, with a BatchNorm in $D$ (without: 0)"}, "notes": "Misconception: \"BatchNorm in the discriminator is harmless\". One real digit, scored among 31 real digits and among 31 fakes: with BatchNorm its logit goes from -0.856 to +0.496, a change of 1.352. Without it, nothing moves.\nD sees batches that are all real or all fake, so with BatchNorm it could judge the batch, not the image. Concept question 5 of notebook 03.", "text": "### No BatchNorm: the same digit, among real digits or among fakes"}, "slide_type": "slide"}
 G_untrained = models.DCGANGenerator(rngs=nnx.Rngs(SEED))     # the untrained generator of notebook 03
 bn = nnx.BatchNorm(D.conv2.out_features, rngs=nnx.Rngs(SEED))   # a throwaway layer, for this measurement only
 def d_with_batchnorm(x):
@@ -130,7 +130,7 @@ assert shift["course D, no BatchNorm"] < 1e-5 and shift["with BatchNorm"] > 1e-2
 print(f"With BatchNorm the verdict on one image moves by {shift['with BatchNorm']:.3f} with the rest of its batch; "
       f"without, by {shift['course D, no BatchNorm']:.0e}.")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Same value in exact arithmetic, different in float32. The notebook scores twelve logits with both forms, then scans a fine grid for the break points.\nConcept question 1, ask before the number: in float32, which logits break the naive fake loss, and on which images, right or wrong verdicts?", "text": "## 3. The losses from logits, as code\n\n$$-\\log\\sigma(\\ell) = \\operatorname{softplus}(-\\ell), \\qquad -\\log(1-\\sigma(\\ell)) = \\operatorname{softplus}(\\ell)$$\n\n```python\nnaive_fake  = lambda l: -jnp.log(1 - jax.nn.sigmoid(l))   # -log(1 - D(G(z)))\nstable_fake = lambda l: jax.nn.softplus(l)\n```"}, "slide_type": "slide"}
 # ## 3. The losses from logits, as code
 #
 # The loss needs $\log\sigma(\ell)$ and $\log(1-\sigma(\ell))$. Notebook 01 (section 9) showed that computed
@@ -142,7 +142,7 @@ print(f"With BatchNorm the verdict on one image moves by {shift['with BatchNorm'
 # literally is not enough; exercise 1 asks you to write a safe form yourself. The second table's two columns differentiate the
 # real image's loss, $-\log\sigma(\ell)$. Every loss in `gan_utils.losses` takes logits and uses these forms.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "for l >= ([\\d.]+)", "say": "the naive $-\\log(1-\\sigma(\\ell))$ gives $+\\infty$ and a NaN gradient for a fake with $\\ell \\ge$ this (a real image: $\\ell \\le -87.34$)"}}, "slide_type": "fragment"}
 ells = jnp.array([-1000.0, -120.0, -88.0, -87.0, -50.0, -20.0, 0.0, 16.0, 17.0, 20.0, 50.0, 1000.0], jnp.float32)
 naive_real = lambda l: -jnp.log(jax.nn.sigmoid(l))            # -log D(x)
 naive_fake = lambda l: -jnp.log(1 - jax.nn.sigmoid(l))        # -log(1 - D(G(z)))
@@ -185,7 +185,7 @@ for l in np.asarray(ells):
 assert jnp.allclose(losses.discriminator_loss(ells, -ells), jnp.mean(stable_real(ells)) + jnp.mean(stable_fake(-ells)), rtol=1e-6)
 print("gan_utils.losses agrees with softplus at every logit, including +-1000")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "First close section 3. Misconception: \"log(sigmoid(l)) is fine in practice\". The naive forms break only on confident mistakes: a fake at 16.64 or above, a real at -87.34 or below. One such image makes the batch loss infinite, and its NaN spoils every weight. So every loss in gan_utils takes logits.\nNow section 4: D trains alone with Adam, learning rate 2e-4, beta1 0.5, on batches of 32 real and 32 fake images. We measure the generator's gradient norm under both losses as D gets better.", "text": "## 4. $D$ alone against a fixed generator\n\n- the **untrained** $G$ of notebook 03: easy fakes\n- the **pretrained** plain DCGAN: fakes that look like digits\n\nGradient of $G$'s loss through the logit: **saturating** $-D(G(z))$, **non-saturating** $-(1 - D(G(z)))$."}, "slide_type": "slide"}
 # Read the table by the image each loss is used on. $-\log\sigma(\ell)$ is the loss of a *real* image, and
 # $-\log(1-\sigma(\ell))$ the loss of a *fake*. Where $D$ is right, however confident, the naive forms are harmless:
 # they give 0 or the right value. They fail only on confident **mistakes**. A fake scored $\ell \ge 16.64$, or a real
@@ -213,7 +213,7 @@ print("gan_utils.losses agrees with softplus at every logit, including +-1000")
 # fakes, saturating or non-saturating. While $D$ trains, we measure its gradient norm $\|\nabla_\theta L_G\|$ over
 # the generator's weights $\theta$, for both losses.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "vs untrained G\\s*: held-out accuracy [\\d.]+ -> ([\\d.]+)", "say": "held-out accuracy after 200 steps (0.64 at the start; against the pretrained $G$: 0.551)"}, "notes": "Concept question 2, ask now: D is perfect against the untrained generator. Predict the saturating and the non-saturating gradient norms.\nConcept question 3: does a discriminator trained for 200 steps always beat a fixed generator? No: against the pretrained G it stayed near chance, between 0.486 and 0.580 at every probe.", "text": "### Against the untrained $G$, $D$ becomes perfect"}, "slide_type": "slide"}
 x_test_u8, y_test = data.load_mnist("test", n=256)
 x_test = data.to_unit_range(x_test_u8)
 pretrained = checkpoint.load_pretrained(kind="dcgan")   # the plain DCGAN: its D is the one built here, half as wide
@@ -282,7 +282,7 @@ print(f"confident mistakes (section 3), over all probes of both runs: largest fa
       f"{min(log_u['min_real_logit'].min(), log_p['min_real_logit'].min()):+.2f} (the naive losses break beyond "
       f"{hi:+.2f} and {lo:+.2f})")
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Misconception: \"a stronger D always teaches G more\". Against the untrained G, the saturating gradient norm falls from 1.44e+00 to 3.03e-02, while the non-saturating one rises from 1.41e+00 to 8.46e+01. Read the right panel: grey solid line down, orange solid line up.\nDashed lines, the pretrained G: D stays near chance, and both gradients grew. No gradient vanished while the fakes were this close to the data.", "text": "### A confident $D$: the saturating gradient vanishes"}, "slide_type": "slide"}
 fig, axes = plt.subplots(1, 3, figsize=(15, 4.8))
 for log, ls, name in ((log_u, "-", "vs untrained G"), (log_p, "--", "vs pretrained G")):
     axes[0].plot(log["step"], log["accuracy"], color=D_COLOR, ls=ls, label=name)
@@ -299,7 +299,7 @@ for ax in axes:
     ax.legend(fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
 plt.tight_layout(); plt.show()
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "gradient norm [\\d.]+ at the start, ([\\d.e+-]+) at the end", "say": "saturating / non-saturating gradient norm at the end; $D/(1-D)$ of the mean $D(G(z))$: 3.7e-04"}, "notes": "Each gradient is a per-fake weight, D or 1 - D, times the same gradient of the logit through G. That common factor cancels in the ratio.\nAt the start both ratios are 1.03; at the end 3.6e-04 against 3.7e-04. The theory of notebook 02 predicts the measurement.", "text": "### The ratio of the two gradients is $D/(1-D)$"}, "slide_type": "slide"}
 # Check: D beats the untrained generator, and the ratio of the two gradient norms follows D/(1 - D) of the mean
 # D(G(z)); against the pretrained generator D stays far from perfect and the saturating gradient does not collapse.
 ratio_start = log_u["grad_saturating"][0] / log_u["grad_non_saturating"][0]
@@ -318,7 +318,7 @@ if not TESTING:                 # the full run: both gradients grew (the text sa
     assert log_p["grad_non_saturating"][-1] > log_p["grad_non_saturating"][0]
 key, k_u, k_p = jax.random.split(key, 3)   # keys for Appendix B's per-sample view, drawn here
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Discussion question 2: Adam undoes a constant gradient scale, but not a falling one. Why? Its denominator averages squared gradients over about a thousand steps (decay 0.999), so after a fall the steps stay small.\nConcept question 4. Appendix B: at the end of the run, the worst quarter of fakes gets 9.4% of the saturating weight, against an even 25.0% under the non-saturating loss.\nBecause G's gradient changes as D improves, the two networks train in alternation: notebook 05.", "text": "### Why the non-saturating loss, if Adam rescales?\n\nAdam undoes a **constant** gradient scale. It does not undo:\n\n- a gradient that **falls**: its average of squared gradients lags behind\n- the **per-sample weights**: the saturating loss gives the worst fakes the **least** weight\n\nSo: non-saturating loss, and $D$ and $G$ trained **in alternation**."}, "slide_type": "slide"}
 # In the run saved here, against the untrained generator $D$ becomes perfect on held-out images: accuracy 0.64 at the
 # start, 1.000 at the end. The mean $D(G(z))$ falls from 0.51 to 0.0004. After a brief rise, the saturating gradient
 # norm falls with it, from 1.44 to 0.030. The non-saturating one *grows*, from 1.41 to 84.6. Each gradient is a
@@ -346,7 +346,7 @@ key, k_u, k_p = jax.random.split(key, 3)   # keys for Appendix B's per-sample vi
 # on how far $D$ has trained: as $D$ improves, that gradient changes. So the two networks train in alternation, each
 # step of one answered by a step of the other, as in notebook 02 (section 6); notebook 05 does it on images.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "With alpha = 0.1 the logit of the optimum is at most log 9, which the notebook prints as 2.20. The loss no longer rewards unbounded confidence.\nConcept question 5: why not smooth the fakes too? A fake target beta > 0 gives D* = beta where p = 0: a flat logit, so D stops telling G to leave regions with no data.\nThe runs use dropout 0.3, the setting of TensorFlow's DCGAN tutorial, and the plain run's key: only the regulariser changes.", "text": "## 5. Taming the discriminator\n\n- **Dropout** $r$: zero each feature with probability $r$ in training\n- **One-sided label smoothing**: target $1-\\alpha$ for real images, 0 for fakes\n\n$$D^\\star_\\alpha(x) = \\frac{(1-\\alpha)\\,p(x)}{p(x) + q(x)} \\le 1-\\alpha, \\qquad \\text{logit} \\le \\log\\tfrac{1-\\alpha}{\\alpha}$$"}, "slide_type": "slide"}
 # ## 5. Taming the discriminator: dropout and one-sided label smoothing
 #
 # **Dropout** (rate $r$) zeroes each feature with probability $r$ during training and scales the rest by $1/(1-r)$.
@@ -367,7 +367,7 @@ key, k_u, k_p = jax.random.split(key, 3)   # keys for Appendix B's per-sample vi
 # We measure both against the untrained generator, where the plain $D$ became confident fastest. We reuse the plain
 # run's key: the same initial weights, batches and fakes. Only the regulariser changes.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "dropout 0\\.3\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+\\s+([\\d.]+)", "say": "largest real logit with dropout 0.3 (plain: 13.15; label smoothing: 2.39)"}, "notes": "Misconception: \"dropout makes D less confident\". In this run the largest real logit was 13.74 with dropout 0.3 and 13.15 without; accuracy stayed 1.000. An honest negative result, for one key.\nLabel smoothing did what its optimum predicts: mean D(x) 0.873 and a largest real logit of 2.39, a little above the bound 2.20. Concept question 6.\nNeither changed the generator's gradient much: compare the last column.", "output": true, "text": "### After 200 steps against the untrained $G$"}, "slide_type": "slide"}
 ALPHA, DROPOUT = 0.1, 0.3
 t0 = time.perf_counter()
 _, log_ls = train_d_alone(G_untrained, k1, label_smoothing=ALPHA)     # k1: the plain run's key
@@ -401,7 +401,7 @@ assert log_do["d_real"][-1] > cap + 0.03 and log_do["max_real_logit"][-1] > 0.75
 # this run (one key): accuracy 1.000, largest real logit 13.74. Neither changed the generator's gradient much: the
 # non-saturating norm is 7.10e+01 with smoothing, 8.53e+01 with dropout and 8.46e+01 without.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Non-saturating loss, chain rule: a per-fake weight, the Jacobian of G, and the input gradient of D. The last factor is the picture on the next slide.\nWe use the discriminator shipped with the plain DCGAN. It still tells real digits from the shipped generator's samples: held-out accuracy 0.766, mean D(x) 0.590 against D(G(z)) 0.209.", "text": "## 6. What the discriminator looks at\n\nThe input gradient $\\nabla_x \\ell(x)$ is an image: which pixels, made brighter, look more real.\n\nPulled back through $G$, it is what the generator learns from:\n\n$$\\nabla_\\theta L_G = -\\frac1B\\sum_{i=1}^B \\bigl(1 - D(G(z_i))\\bigr)\\Bigl(\\frac{\\partial G(z_i)}{\\partial\\theta}\\Bigr)^{\\!\\top} \\nabla_x \\ell(G(z_i))$$"}, "slide_type": "slide"}
 # ## 6. What the discriminator looks at
 #
 # The gradient of the logit with respect to the input, $\nabla_x \ell(x)$, is an image. It says which pixels, made
@@ -415,7 +415,7 @@ assert log_do["d_real"][-1] > cap + 0.03 and log_do["max_real_logit"][-1] > 0.75
 # from real digits, then draws the input gradients on
 # real and generated digits.
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Rows 1 and 3: six real digits and six samples, with D's verdict. Rows 2 and 4: the gradient of the logit with respect to each pixel.\nPoint at the orange and blue speckle outside the digits. Concept question 8, ask before the next slide: is the gradient on the strokes, or everywhere?", "text": "### Input gradients: blue = brighter looks more real"}, "slide_type": "slide"}
 D_pre = pretrained.discriminator
 D_pre.eval()
 key, sub = jax.random.split(key)
@@ -446,7 +446,7 @@ for r in (0, 2):
 fig.suptitle("Input gradients of the pretrained discriminator: blue = brighter here looks more real, orange = more fake", y=1.04)
 plt.show()
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "carries (\\d+%) of the total", "say": "of the input gradient's total lies on the background, 82% of the pixels"}, "notes": "Answer to concept question 8: everywhere. Per pixel the gradient is larger on the strokes, 0.301 against 0.129, 2.3x. But the background is most of the image, so it carries most of the total.\nSo the generator is corrected on every pixel at every step of notebook 05, not only on its strokes. One draw of 12 images.", "text": "### $D$ looks at every pixel, background included"}, "slide_type": "slide"}
 # Where is the gradient? Stroke pixels (brighter than -0.9) against background pixels, over the 12 images.
 mag = np.abs(np.asarray(input_grad))
 stroke = images > -0.9
@@ -473,7 +473,7 @@ assert stroke_mean > background_mean and background_share > 0.5, (stroke_mean, b
 # edit, with a square at the slider. Predict each curve before you draw it: which edit should a discriminator of
 # *digits* punish most?
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Live: the widget blends a held-out digit toward a fake, blurs it, erases a square, shifts it or adds noise, and redraws the logit and the input gradient. This picture is the widget as saved: a slight blur already turns the verdict to fake.\nConcept question 7, ask before moving the slider: which edit should sink a discriminator of digits more, erasing a 20x20 square or a 0.75-pixel blur?", "text": "### Edit a real digit, watch the verdict (live in the notebook)"}, "slide_type": "slide"}
 key, sub = jax.random.split(key)
 fakes_64 = np.asarray(models.sample(pretrained.generator, sub, 64))      # the blend's targets: digit i -> fake i
 widgets.discriminator_verdict(D_pre, x_test[:64], fakes_64, index=0, edit="blur", amount=0.25)
@@ -484,7 +484,7 @@ widgets.discriminator_verdict(D_pre, x_test[:64], fakes_64, index=0, edit="blur"
 # Gaussian of standard deviation 3 pixels, erase a centred square of side 20, shift 10 pixels, and noise of standard
 # deviation 1.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "moves the mean logit from \\+[\\d.]+ to (-[\\d.]+)", "say": "mean logit after a 0.75-pixel blur (unchanged: +0.58; a 20x20 square erased, 3% of the ink left: -0.30)"}, "notes": "Misconception: \"D checks that an image is a digit\". Erasing a 20x20 square leaves 3% of the ink, yet the mean logit only falls from +0.58 to -0.30. A blur of 0.75 pixel drops it to -7.61, though the digit classifier of notebook 06 still reads 98% of the blurred digits right.\nBlur and noise change the local statistics; removing the shape costs far less.", "text": "### 64 edited digits: a slight blur costs more than erasing the digit"}, "slide_type": "slide"}
 amounts = (0.0, 0.25, 0.5, 1.0)
 edit_table, edited_sets = {}, {}
 for edit in widgets.EDITS:
@@ -515,7 +515,7 @@ assert blend_mid < min(blend_ends) - 2, (blend_mid, blend_ends)
 # blur and noise (at half their range) punished more than any erasure
 assert max(edit_table["blur", 0.5][0], edit_table["noise", 0.5][0]) < min(edit_table["erase", a][0] for a in amounts) - 5
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "The blend halfway between a real digit and a generated one scores -14.43: below the real end, +0.58, and the generated end, -1.86. Two half-bright strokes look worse than either.\nDiscussion question 1: D rewards sharp strokes more than their shape. What will a generator learn from such a teacher? Keep the answers for notebook 05, where we watch it learn.", "text": "### What kind of teacher is this?\n\n- it rewards **sharp, clean strokes** more than it checks their **shape**\n- a half-way blend of a real and a generated digit: mean logit $-14.43$, below both ends ($+0.58$ and $-1.86$)"}, "slide_type": "slide"}
 # On these edited digits, this discriminator checks only weakly that an image *is a digit*. Erasing a 20x20 square
 # leaves 3% of the ink, yet the mean logit only falls from +0.58 to -0.30. A blur of standard deviation 0.75 pixel
 # drops it to -7.61, though a digit classifier shipped with the course (notebook 06 describes it) still reads 98% of
@@ -525,7 +525,7 @@ assert max(edit_table["blur", 0.5][0], edit_table["noise", 0.5][0]) < min(edit_t
 # scores -14.43: below both of its ends. So this teacher rewards sharp, clean strokes more than it checks their shape.
 # Appendix C lists what this measurement does not show.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Six lines to remember. The loss from logits and the non-saturating loss are in every training run from notebook 05 on.\nClose with the teacher question: a generator learns what this D rewards. Notebook 05 trains the two in alternation and shows what comes out.", "text": "## Summary\n\n- $D$ is a classifier; its optimal logit is $\\log p/q$\n- no BatchNorm: an image's verdict must not depend on its batch\n- compute every loss **from logits** with softplus\n- a confident $D$ kills the **saturating** gradient; use the **non-saturating** loss\n- one-sided label smoothing caps $D$'s confidence; dropout did not here\n- $D$ looks at every pixel, and rewards clean strokes more than shape"}, "slide_type": "slide"}
 # ## Summary
 #
 # - $D$ is a binary classifier. For a fixed generator its optimum is $D^\star = p/(p+q)$, and its logit is
@@ -544,7 +544,7 @@ assert max(edit_table["blur", 0.5][0], edit_table["noise", 0.5][0]) < min(edit_t
 # - $\nabla_x\ell$ shows what $D$ looks at, and is what the generator learns from. On 64 edited digits, a slight blur
 #   sank the pretrained $D$'s mean logit far more than erasing most of the digit.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Homework: the four exercises; the checker cell grades each and gives a hint for a wrong answer. Going further, without a checker: train D with dropout 0.5 and compare with the table of section 5.\nReading: Appendices A-C. Appendix A explains both break points by float32's number format.", "text": "## Exercises (checked in the notebook)\n\n1. **Write code**: a safe `neg_log_sigmoid(l)`, finite for every float32 logit\n2. $D^\\star_\\alpha$ with $\\alpha = 0.1$ where $q = p$\n3. saturating / non-saturating gradient ratio at $D(G(z)) = 0.001$\n4. **Per-sample weights** of a bad and a good fake, under both losses\n\nNext: [05 The training loop](../notebooks/05_training_loop.html): both players, in alternation."}, "slide_type": "slide"}
 # ## Exercises
 #
 # The checker below grades each exercise separately and says "not yet" (with a hint) for a wrong answer; the

@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Before you say anything: start the training cell of section 3 in the notebook. It trains while we do sections 1 and 2 on the board.\nToday is the first time the generator and the discriminator train together. Ask the class: when should we stop a GAN? Keep the answers; we come back to them at the loss curves.", "text": "# 05 The training loop\n\nNotebooks 03 and 04 built the two players. Today they play.\n\n- the **alternating update**, by hand, and why we **compile** it\n- training the DCGAN on MNIST, with a **fixed latent batch**\n- reading the **loss curves**; **checkpoint and resume**, exactly\n- what **failure** looks like, and the **GAN doctor**"}, "slide_type": "slide"}
 # # 05 The training loop
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/05_training_loop.ipynb)
@@ -72,7 +72,7 @@ course.style()  # the course's figure style; GAN_COURSE_PROJECTOR=1: projector m
 print(f"JAX {jax.__version__} on {jax.devices()}")
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Write the two losses on the board. softplus(-l) is -log D, softplus(l) is -log(1 - D): the stable cross-entropy from logits of notebook 01.\nThe generator loss is the non-saturating one of notebook 02: -log D(G(z)), not log(1 - D(G(z))). Section 6 shows what the other one does.\nAsk: why do we hold G fixed in D's step? (We only want D's gradient there; G gets its own step.)", "text": "## 1. The alternating update\n\n$D(x) = \\sigma(\\ell(x))$, with logit $\\ell$. One step on $B$ real $x_i$ and codes $z_i \\sim \\mathcal N(0, I)$:\n\n1. **D step**: descend $L_D = \\frac1B\\sum_i \\big[\\operatorname{softplus}(-\\ell(x_i)) + \\operatorname{softplus}(\\ell(G(z_i)))\\big]$, with $G$ fixed\n2. **G step**: descend $L_G = \\frac1B\\sum_i \\operatorname{softplus}(-\\ell(G(z_i)))$, through the **updated** $D$\n\nBoth players: Adam, $\\beta_1 = 0.5$, learning rate $10^{-3}$."}, "slide_type": "slide"}
 # ## 1. The alternating update, by hand
 #
 # Notebook 02 derived the game. The discriminator is $D(x) = \sigma(\ell(x))$, with logit $\ell$. We write its losses
@@ -89,7 +89,7 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # Both use Adam with $\beta_1 = 0.5$, as in the DCGAN paper, but with a learning rate of $10^{-3}$, five times the
 # paper's (section 3 says why). In Flax NNX:
 
-# %%
+# %% slideshow={"deck": {"notes": "Read it line by line. stop_gradient keeps D's step from touching G. The generator step calls D after d_opt.update, so it sees the updated discriminator.\nThe loss functions are one line each; the notebook checks them against gan_utils.losses. The course's own step, gan_utils.steps.train_step, does the same from named pieces.", "text": "### The step in Flax NNX: seven lines\n\n```python\ndef train_step_by_hand(G, D, g_opt, d_opt, real, key):\n    z = jax.random.normal(key, (real.shape[0], G.latent_dim))\n    fake = jax.lax.stop_gradient(G(z))        # G fixed in D's step\n    d_loss, d_grads = nnx.value_and_grad(d_loss_fn)(D, real, fake)\n    d_opt.update(D, d_grads)                  # 1. discriminator step\n    g_loss, g_grads = nnx.value_and_grad(g_loss_fn)(G, D, z)\n    g_opt.update(G, g_grads)                  # 2. generator step\n    return d_loss, g_loss\n```"}, "slide_type": "slide"}
 def d_loss_fn(D, real, fake):
     r, f = D(real), D(fake)
     return jnp.mean(jax.nn.softplus(-r)) + jnp.mean(jax.nn.softplus(f))   # -log D(x) - log(1 - D(G(z)))
@@ -124,7 +124,7 @@ print("training images:", x_train.shape, x_train.dtype, f"range [{x_train.min():
 # A check: our hand-written losses equal `gan_utils.losses.discriminator_loss` and
 # `generator_loss_non_saturating`, and a few eager steps (run without compiling; section 2) change both networks.
 
-# %%
+# %% slideshow={"deck": {"output": true}, "slide_type": "fragment"}
 hand = new_gan()
 key, k1, k2 = jax.random.split(key, 3)
 real = jnp.asarray(batches.batch(0))
@@ -148,7 +148,7 @@ print(f"after 3 eager steps: d_loss = {float(d_l):.3f}, g_loss = {float(g_l):.3f
       f"{timings['by hand, eager (no jit)']:.2f} s per step")
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Concept question 2: why compile the whole training step, not only the networks? Let the class answer before the numbers.\nThe answer: eagerly, the two forward passes, two backward passes and two Adam updates are many small operations, each sent from Python. Compiled, they are one program.", "text": "## 2. Compile once, then run fast\n\n- **Eager**: Python sends every operation to the device, one by one.\n- **`nnx.jit`**: trace the whole step once, compile it into one program, reuse it.\n- The first call pays for the compile; every later call is fast.\n- the course's step: `step(state, real, key) -> (state, metrics)`, compiled."}, "slide_type": "slide"}
 # ## 2. Compile once, then run fast
 #
 # Notebook 00 (section 3) taught `jax.jit`; here it compiles a whole
@@ -156,7 +156,7 @@ print(f"after 3 eager steps: d_loss = {float(d_l):.3f}, g_loss = {float(g_l):.3f
 # `nnx.jit` (which handles the NNX objects). We also time `gan_utils.steps.make_train_step`: it compiles
 # `steps.train_step`, built from named pieces, into a pure function `step(state, real, key) -> (state, metrics)`. It returns $D(x)$, $D(G(z))$ and $G$'s gradient norm as metrics.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "eager is (\\d+)x slower", "say": "times slower: the same hand-written step, run eagerly against compiled"}, "output": true}, "slide_type": "fragment"}
 def time_compiled(run_one, n):
     # First call = trace + compile + run; then the mean of n calls.
     t0 = time.perf_counter(); jax.block_until_ready(run_one(0)); first = time.perf_counter() - t0
@@ -193,7 +193,7 @@ print(f"the same hand-written step: eager is {timings['by hand, eager (no jit)']
 # eager step. So the whole update is one jitted function, compiled once and reused. Appendix A also lists three ways the
 # two jitted rows differ.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Look at the live picture now. The fixed codes show how the map from z to G(z) changes, not new random samples.\nThe recipe is not the DCGAN paper's: it scored best per CPU-minute in a search (Appendix B), one seed each, by a margin near the noise.\nDiscussion question: the recipe won on one seed each. How much would you trust it? If the training is too slow here, set USE_PRETRAINED = True, or press the stop button: fit keeps every finished step.", "text": "## 3. Training on MNIST, live\n\n- `train.fit` runs the compiled step in a loop, records every step, stops on NaN\n- every 250 steps: $G(z)$ for the **same 64 codes** $z$\n- budget in **steps** (5,000), not minutes: every machine trains the same run\n- **the recipe**: half-width networks, Adam at $10^{-3}$, $\\beta_1 = 0.5$, batches of 64, non-saturating loss"}, "slide_type": "slide"}
 # ## 3. Training on MNIST, live
 #
 # `gan_utils.train.fit` runs the compiled step in a loop. It records the metrics of every step, stops on NaN, and
@@ -219,7 +219,7 @@ print(f"the same hand-written step: eager is {timings['by hand, eager (no jit)']
 #
 # `USE_PRETRAINED = True` loads the shipped plain DCGAN instead (`load_pretrained(kind="dcgan")`): this recipe plus a moving average of $G$'s weights, trained for 10,000 steps, with its own frames and curves.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "([\\d.]+) steps/s", "say": "training steps per second, on 2 CPUs"}, "figure": true, "notes": "Left: the 64 fixed codes at the last step. Right: both losses, with their equilibrium values dashed. The green line is the GAN doctor's verdict (section 6).\nThe whole run printed 5000 steps in 165 s. Point out: the losses jump early, then settle, but they do not settle on the dashed lines. We read them in section 4.", "text": "### 5,000 steps of the DCGAN on MNIST"}, "slide_type": "slide"}
 STEPS = 40 if TESTING else 5000          # 2.5 to 5 min on a 2-core CPU, with its load (time and load printed below)
 EVERY = 20 if TESTING else 250           # a frame of the fixed latent batch every EVERY steps
 key, k_run, k_fixed = jax.random.split(key, 3)
@@ -294,7 +294,7 @@ anim = plots.animate(frames, draw_frame, interval=500, figsize=(4.2, 4.4), gif_p
 print(f"{len(frames)} frames; GIF: {gif_path} ({gif_path.stat().st_size / 1e3:.0f} kB)")
 anim
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "in the last \\d+ pairs of frames, (\\d+ to \\d+) of the 64 codes", "say": "of the 64 codes still change digit between frames, in the last 5 pairs"}, "figure": true, "notes": "Misconception: \"the digits stop changing once they look good\". Between frames 250 steps apart, late in the run, 9 to 17 of the 64 codes still change digit.\nBut the codes the classifier is over 90% sure of almost never change: 0 to 2 per pair. It is the ambiguous images that keep moving.\nConcept question 7: after 5,000 steps, does each code keep its digit? Not fully.", "text": "### The same 16 codes over training: noise, blobs, strokes, digits"}, "slide_type": "slide"}
 # The same frames as a static strip, for readers who cannot play the animation (on GitHub, or in print).
 picks = np.unique(np.linspace(0, len(frames) - 1, 6).round().astype(int))
 fig, axes = plt.subplots(1, len(picks), figsize=(2.2 * len(picks), 2.6), squeeze=False)
@@ -319,7 +319,7 @@ print(f"in the last {len(late)} pairs of frames, {min(late)} to {max(late)} of t
       + ("ambiguous images keep changing digit; confident ones almost never do" if max(late) > 0
          else "no code changes digit any more"))
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Ask the class to find the fakes' faults: broken strokes, a few shapes that are no digit. Most are clearly digits, of many classes.\nLooking is the first test; the next slide puts numbers on it with notebook 06's yardstick.", "text": "### 100 fresh samples after training, beside 100 real digits"}, "slide_type": "slide"}
 # The generator after training: 100 fresh samples (inference mode: BatchNorm uses its running statistics).
 key, sub = jax.random.split(key)
 final = np.asarray(models.sample(gan.sampler(), sub, 100))
@@ -338,7 +338,7 @@ plt.show()
 # the samples' features (variety). Notebook 06's broken
 # generators (noise, blur, a single digit) all fail these thresholds.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "MNIST-FID on \\d+ samples: ([\\d.]+)", "say": "MNIST-FID on 10,000 samples against the test set (lower is better)"}, "notes": "MNIST-FID is a distance between a small MNIST classifier's features of real and of generated digits. Notebook 06 builds it, and precision and recall.\nAll ten digits are there, each between 6.3% and 15.7% of the samples; a perfect generator gives 10% each. Precision 0.55 is quality, recall 0.82 is variety.\nDo not compare this FID with numbers from papers: they use another network and other sample sizes.", "output": true, "text": "### How good? Notebook 06's yardstick"}, "slide_type": "slide"}
 N_EVAL = 1000 if TESTING else 10_000       # FID is biased upwards at small N: compare only at equal N
 key, sub = jax.random.split(key)
 fake = np.asarray(models.sample(gan.sampler(), sub, N_EVAL))
@@ -358,7 +358,7 @@ if not TESTING:                              # the 5,000-step budget's promise (
 else:                                        # 40 steps: blobs, far from digits, but already better than noise
     assert scores["fid"] < 800, scores["fid"]   # uniform noise scores about 890 (notebook 06)
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Concept question 1: at the equilibrium, what are L_D and L_G? Should a healthy run settle on these values? Let them compute 2 log 2 and log 2 first.\nWhat to watch instead: L_D stays well away from 0, and D(x) stays above D(G(z)), both away from 1 and 0. The samples are the real judge; the numbers only warn.", "text": "## 4. Reading the curves\n\nAt the equilibrium of notebook 02, $q = p$ and $D = \\frac12$ everywhere:\n\n$$L_D = -\\log\\tfrac12 - \\log\\left(1 - \\tfrac12\\right) = 2\\log 2, \\qquad L_G = -\\log\\tfrac12 = \\log 2$$\n\nA real run does **not** reach them: $G$ never matches the data exactly."}, "slide_type": "slide"}
 # ## 4. Reading the curves
 #
 # At the equilibrium of notebook 02 the generator matches the data and $D = \tfrac12$ everywhere, so the losses are
@@ -371,7 +371,7 @@ else:                                        # 40 steps: blobs, far from digits,
 # narrowed or held. The samples are the real judge; the
 # numbers only warn.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "last steps: d_loss ([\\d.]+)", "say": "$L_D$ at the end of the run; at equilibrium $2\\log 2$"}, "figure": true, "notes": "Misconception: \"in a healthy run the losses reach equilibrium\". This run ends at d_loss 0.99 (equilibrium 1.39) and g_loss 1.44 (equilibrium 0.69), and the doctor calls it healthy.\nRight panel: D(x) 0.67 above D(G(z)) 0.34, both away from 0 and 1. That is the healthy sign.\nOver the second half the gap widened by 0.08: D is slowly gaining. A trend to watch, not a failure; the samples decide.", "text": "### The live run: losses and $D$'s outputs"}, "slide_type": "slide"}
 plots.plot_history(history, smooth=50)
 plt.tight_layout(); plt.show()
 tail = {k: float(np.mean(history[k][last])) for k in ("d_loss", "g_loss", "d_real", "d_fake")}
@@ -389,7 +389,7 @@ print(f"the gap D(x) - D(G(z)) " + (f"widened by {gap:.2f}: D is slowly gaining,
       f"moved by {gap:+.2f}: it held over the second half"))
 assert tail["d_loss"] > 0.5 and 0.1 < tail["d_fake"] < tail["d_real"] < 0.9, tail   # the "D wins" run below fails this
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Discussion question: why must keys and batches be functions of the step for an exact resume? If the key were split on every step, or batches came from a shuffled stream, the resumed run would see other random numbers.\nRun B is stopped by a callback that raises KeyboardInterrupt, as the stop button does. The restored models start from another initialisation, so restore must overwrite everything.", "text": "## 5. Save, interrupt, resume: exactly\n\n- a checkpoint holds **everything** the next step needs: both networks, both Adam states, BatchNorm statistics, step, key, history\n- step $s$ uses the key `fold_in(key, s)` and the batch `batches.batch(s)`: **pure functions of $s$**\n- run A goes straight on; run B is interrupted, restored into a fresh model, finished"}, "slide_type": "slide"}
 # ## 5. Save, interrupt, resume: exactly
 #
 # A long run must survive a closed laptop or a Colab time-out. `gan_utils.checkpoint.save` writes everything the next
@@ -434,7 +434,7 @@ s1, key_b2, meta = checkpoint.restore(OUT / "run_b", gan_b2)
 print(f"resuming from the checkpoint at step {s1}; {EXTRA - (s1 - S)} steps to go")
 res_b = train.fit(gan_b2, batches, key=key_b2, steps=S + EXTRA, start_step=s1, history=meta["history"], fuse=1, progress=False)
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "max \\|difference\\|[^:]*: (\\S+)", "say": "largest difference over all 55 arrays, between run A and the resumed run B (on CPU)"}}, "slide_type": "fragment"}
 leaves_a = jax.tree_util.tree_leaves(nnx.state(gan_a))
 leaves_b = jax.tree_util.tree_leaves(nnx.state(gan_b2))
 diff = max(float(np.max(np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64))))
@@ -446,7 +446,7 @@ print(f"metric histories identical: {same_history}")
 if jax.default_backend() == "cpu":   # GPUs may reorder float sums between runs; on CPU XLA is deterministic
     assert diff == 0.0 and same_history
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Concept question 3, before the figure: with 5 D steps per G step, D wins. Predict the generator's gradient under the non-saturating and under the saturating loss.\nThe healthy run's first 40 steps are the reference, dotted in the figure.", "text": "## 6. What failure looks like: (a) the discriminator wins\n\nGive $D$ an edge: **5 D steps per G step** (`k_disc=5`), 40 steps.\n\n- run 1: the non-saturating generator loss\n- run 2: the **saturating** loss $\\log(1 - D(G(z)))$ of notebook 02\n\nThe signs: $D(x) \\to 1$, $D(G(z)) \\to 0$, $L_D \\to 0$."}, "slide_type": "slide"}
 # ## 6. What failure looks like
 #
 # Two small demonstrations change one thing at a time.
@@ -457,7 +457,7 @@ if jax.default_backend() == "cpu":   # GPUs may reorder float sums between runs;
 # reference. The signs: $D(x) \to 1$, $D(G(z)) \to 0$, $L_D \to 0$, and, with the saturating loss, a
 # falling generator gradient.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "saturating loss: generator gradient norm .*\\(x([\\d.]+)\\)", "say": "the saturating generator's gradient norm, last step over first"}, "figure": true, "notes": "Misconception: \"you can see a winning D in the samples\". After 40 steps no run draws digits; only the numbers show it: D(x) = 0.993 with k_disc=5.\nThe non-saturating gradient even grew (x2.83): its weight 1 - D(G(z)) is near 1. The saturating one fell to 0.20 of its start, and Adam does not undo a falling gradient (notebook 04).", "text": "### Five D steps: $D$ wins; the saturating generator starves"}, "slide_type": "slide"}
 FAIL_STEPS = 12 if TESTING else 40
 key, k_fail = jax.random.split(key)
 n = min(FAIL_STEPS, len(history["step"]))
@@ -507,7 +507,7 @@ sat = tails["k_disc=5 + saturating loss"]
 assert sat["d_fake"] < 0.1 and sat["d_loss"] < 0.3, sat
 assert sat["g_grad_norm"] < tails["k_disc=5"]["g_grad_norm"] / 3, tails
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Concept question 4: what separates the two failures? Collapse: every sample is fine, the variety is gone. Non-convergence: the samples are not on the data at all.\nConcept question 5, a prediction before the figure: five times the learning rate makes the toy GAN fail. True or false? Take a vote.", "text": "### (b) Non-convergence, and how to tell it from mode collapse\n\nThe ring of 8 Gaussians. **High-quality fraction**: samples within 3 standard deviations of a mode.\n\n- **mode collapse**: few modes, but a **high** high-quality fraction\n- **non-convergence**: a **low** fraction that stays low; samples keep moving\n\nThree MLP GANs: Adam $2\\cdot10^{-4}$, $\\beta_1 = 0.5$ (baseline); 5 times the rate; $\\beta_1 = 0.9$."}, "slide_type": "slide"}
 # In this seed, after 40 steps, five discriminator steps alone push $D(G(z))$ and $L_D$ toward 0: the discriminator
 # wins. Yet the non-saturating generator still gets a large gradient, since its per-sample weight $1 - D(G(z))$
 # (notebook 02, section 4) is near 1. With the saturating loss, the generator's gradient drops within a few steps
@@ -531,7 +531,7 @@ assert sat["g_grad_norm"] < tails["k_disc=5"]["g_grad_norm"] / 3, tails
 # $\beta_1 = 0.9$, which the DCGAN paper (section 4) reports "resulted in training oscillation and instability". Each
 # setting trains from 5 seeds; the pictures show the first.
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Top: the baseline sends its samples along rays through every mode, then pulls them onto the ring. Middle: five times the rate reaches the ring sooner and stays. Bottom: beta1 = 0.9 squeezes the samples into one narrow wedge that points somewhere else at every snapshot.\nAnswer to the vote: false. The large rate is no failure here.", "text": "### Five snapshots of seed 0 in each setting"}, "slide_type": "slide"}
 ring = data.ring(std=0.05)
 key, k_ring = jax.random.split(key)
 x_ring = np.asarray(ring.sample(k_ring, 50_000))
@@ -610,7 +610,7 @@ assert final_hq["lr 1e-3 (5x), beta1 0.5"].mean() > final_hq["baseline: lr 2e-4,
 assert b09_modes.mean() <= 2 and b09_hq.mean() < 0.15 and final_hq["lr 2e-4, beta1 0.9"].max() < 0.5, \
     (b09_modes, b09_hq)
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Misconception: \"a large learning rate is what breaks a GAN\". With five times the rate every seed ended with 8 of 8 modes; Adam's beta1 = 0.9 was the failure, as the DCGAN paper (section 4) reports.\nThe final high-quality fraction, mean over the seeds: 57% for the baseline, 83% for the 5x rate, 4% for beta1 = 0.9.", "text": "### Over 5 seeds each\n\n- **baseline**: by step 2,000 some seeds are on the ring, some not yet\n- **5 times the learning rate**: all 8 modes, most samples on them, in every seed\n- $\\beta_1 = 0.9$: off the modes in every seed: **non-convergence**\n\nCounting modes alone would call the wedge a collapse; the high-quality fraction says it is not on a mode either."}, "slide_type": "slide"}
 # The pictures show seed 0; the cell's assertions check the end of every run over all 5 seeds.
 #
 # - The **baseline** first sends its samples along rays through every mode, then pulls them onto the ring. How far
@@ -626,7 +626,7 @@ assert b09_modes.mean() <= 2 and b09_hq.mean() < 0.15 and final_hq["lr 2e-4, bet
 # collapse shows as a sample grid with many near-copies, or as digits missing from the classifier's histogram
 # (notebook 06).
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "This table is the practical take-away of the lecture. Go through it row by row and point back to the slide that showed each sign.\nDiscussion question: what would you plot to tell collapse from non-convergence on MNIST, where we cannot see every sample in 2-D? (A digit histogram from a classifier, a grid of samples over time, precision and recall: notebook 06.)", "text": "### Signs to watch for\n\n| what you see | it means | try |\n|---|---|---|\n| $L_D \\to 0$, $D(x) \\to 1$, $D(G(z)) \\to 0$ | D wins | non-saturating loss, fewer D steps |\n| samples off the data, moving; low HQ | non-convergence | $\\beta_1 = 0.5$ |\n| near-copies; digits missing | mode collapse | notebook 06's metrics, 07's stabilisers |\n| a loss is NaN | divergence | a lower learning rate |\n| losses fine, samples stuck | losses are no quality measure | look at samples; FID |"}, "slide_type": "slide"}
 # **Signs to watch for, in one table**
 #
 # | what you see | what it means | what to try |
@@ -645,7 +645,7 @@ assert b09_modes.mean() <= 2 and b09_hq.mean() < 0.15 and final_hq["lr 2e-4, bet
 # missing.  The command line gives it too (`python -m gan_utils doctor RUN`). Here it reads every run of this section
 # (Appendix D gives its thresholds).
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "section 3: the live run\\s+(\\w+)", "say": "its verdict on the live run of section 3, far from the equilibrium losses"}, "notes": "The doctor agrees with every run we described: the live run is healthy, both k_disc=5 runs are discriminator_wins, and every beta1 = 0.9 run is non_convergence. The command line gives it too: python -m gan_utils doctor RUN.\nConcept question 8: the doctor calls two baseline seeds non_convergence after 2,000 steps, with only 34% and 21% of their samples near a mode. Is it sure those runs failed? No: one look cannot say whether they would reach the ring later.", "text": "### The GAN doctor: the table as code\n\n`gan_utils.doctor` reads the signs and names the failure, with its evidence and what to try."}, "slide_type": "slide"}
 from gan_utils import doctor
 readings = {"section 3: the live run": doctor.diagnose_gan(gan, history, CONFIG)}
 for name, (_, h, _) in fail_runs.items():       # D's outputs alone show D winning: no samples needed
@@ -696,7 +696,7 @@ assert toy_verdicts["lr 1e-3 (5x), beta1 0.5"].count("healthy") >= 4, toy_verdic
 #   trains notebook 09's self-conditioned GAN, and on toy data it anneals a run's second half (`--lr-anneal`,
 #   notebook 07).
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Five lines to remember. On a Colab GPU or TPU the same notebook runs unchanged (section 7); time your own run before raising the budget.\nNext time, notebook 06: how good are these digits, in numbers we can trust?", "text": "## Summary\n\n- one step: a D step on real and fixed fakes, then a G step through the **updated** D; compiled once\n- a healthy run does **not** reach $2\\log 2$ and $\\log 2$: $L_D$ away from 0, $D(x) > D(G(z))$\n- keys and batches are functions of the step: a resumed run is **bit for bit** the same (CPU)\n- D wins: $D(x) \\to 1$, $D(G(z)) \\to 0$; non-convergence: low high-quality fraction, moving samples\n- the samples are the judge; the numbers only warn"}, "slide_type": "slide"}
 # ## Summary
 #
 # - One GAN step: a discriminator step on real and (fixed) fake images, then a generator step through the updated
@@ -714,7 +714,7 @@ assert toy_verdicts["lr 1e-3 (5x), beta1 0.5"].count("healthy") >= 4, toy_verdic
 #   modes with a high high-quality fraction.
 # - The GAN doctor (`gan_utils.doctor`) reads these signs as a verdict, with its evidence and a fix.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Homework: the three exercises; the checker cell grades each one and gives a hint for a wrong answer.\nReading: Appendices A-D, above all Appendix B, the search that chose the recipe.", "text": "## Exercises (checked in the notebook)\n\n1. **$L_D$ by hand** for given outputs of $D$\n2. **Two gradients**: the non-saturating against the saturating one, at a small $D(G(z))$\n3. **Change one setting**: `run_toy(5e-3, 0.5)`, 25 times the baseline's rate. Healthy, collapse or non-convergence?\n\nNext: [06 Evaluating GANs](../notebooks/06_evaluating_gans.html): FID, precision and recall."}, "slide_type": "slide"}
 # ## Exercises
 #
 # The checker below grades each exercise separately and says "not yet" (with a hint) for a wrong answer; the answers

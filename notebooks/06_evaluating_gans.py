@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Today we build the numbers that say how good a generator is, and we test each number first on inputs whose answer we know.\nAsk first: last time you trained a DCGAN. How would you convince me it is better than another run? Collect the answers: \"look at the samples\" is the honest first one.", "text": "# 06 Evaluating GANs\n\nA trained GAN gives us a sampler, nothing else. How good is it?\n\n- why a GAN has **no likelihood** to report\n- the **Fr\u00e9chet distance** and **MNIST-FID**, with its floor\n- the **Inception-style score**; **precision and recall**\n- **sanity checks**: which metric fails which\n- scoring a real generator; truncation; mode coverage"}, "slide_type": "slide"}
 # # 06 Evaluating GANs
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/06_evaluating_gans.ipynb)
@@ -59,7 +59,7 @@ key = jax.random.key(SEED)
 course.style()  # the course's figure style; GAN_COURSE_PROJECTOR=1: projector mode, for a hall
 print(f"JAX {jax.__version__} on {jax.devices()}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "This is notebook 01, section 8, again, now for images. Concept question 1: why can a GAN not report the log-likelihood of held-out images?\nA surface of dimension 64 has volume zero in 784 dimensions, so the number is minus infinity for a good GAN and a bad one alike. It cannot rank models.", "text": "## 1. Why a GAN has no likelihood to report\n\nA density model reports $\\frac1N\\sum_i \\log q(x_i)$ on test images. A GAN only has\n\n$$x = G(z), \\qquad z \\sim \\mathcal N(0, I_{64}), \\qquad x \\in \\mathbb R^{784}$$\n\n- its samples lie on a **surface** of dimension at most 64: **no density**\n- a test image lies off it: log-likelihood $-\\infty$ for **every** GAN\n- so we compare **samples with samples**, in a feature space"}, "slide_type": "slide"}
 # ## 1. Why a GAN has no likelihood to report
 #
 # A model with a density $q(x)$ is judged by the average log-likelihood of held-out data, $\frac1N\sum_i \log q(x_i)$.
@@ -79,7 +79,7 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # First, the dimension, measured: the rank of notebook 03's Jacobian $J=\partial G/\partial z$ ($784\times64$), on a
 # freshly initialised DCGAN generator:
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "numerical rank (\\d+)", "say": "the rank of the $784 \\times 64$ Jacobian $\\partial G/\\partial z$ of a DCGAN generator"}}, "slide_type": "fragment"}
 # The Jacobian dG/dz of a DCGAN generator at one z: a 784 x 64 matrix. Its rank bounds the dimension of the
 # set of images the generator can produce near G(z).
 key, k_init, k_z = jax.random.split(key, 3)
@@ -96,7 +96,7 @@ print(f"smallest / largest singular value: {sv[-1] / sv[0]:.1e} (the rank counts
 assert J.shape == (784, 64) and rank == 64          # full rank: locally a 64-dimensional surface, no more, no less
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "The derivation on the board, in one line each: expand E|X - Y|^2; the best coupling maximises the trace of the cross-covariance; in 1-D Cauchy-Schwarz and a monotone map reach it.\nConcept question 2: d^2 between N(0, 1) and N(3, 2^2)? Answer: 9 + 1 = 10.\nThe notebook computes the symmetric form in float64, so the square root stays real for nearly singular covariances.", "text": "## 2. The Fr\u00e9chet distance between two Gaussians\n\nFit a Gaussian to each set's features. $d^2$: the least $\\mathbb E\\|X - Y\\|^2$ over all couplings:\n\n$$d^2 = \\|\\mu_1-\\mu_2\\|^2 + \\operatorname{tr}\\Sigma_1 + \\operatorname{tr}\\Sigma_2 - 2\\operatorname{tr}\\big(\\Sigma_1^{1/2}\\Sigma_2\\Sigma_1^{1/2}\\big)^{1/2}$$\n\nIn one dimension: $d^2 = (\\mu_1-\\mu_2)^2 + (\\sigma_1-\\sigma_2)^2$."}, "slide_type": "slide"}
 # ## 2. The Fréchet distance between two Gaussians
 #
 # Replace each image set by a Gaussian fitted to its **features** $f(x)$, with mean $\mu$ and covariance $\Sigma$. Then
@@ -127,7 +127,7 @@ assert J.shape == (784, 64) and rank == 64          # full rank: locally a 64-di
 # computes the symmetric form in float64. It stays real for nearly singular covariances (Appendix A). The cell checks
 # steps 3 and 4 on a 2-D example:
 
-# %%
+# %% slideshow={"deck": {"output": true}, "slide_type": "fragment"}
 def sqrtm_sym(a):
     # square root of a symmetric PSD matrix: a = V diag(w) V^T  ->  V diag(sqrt(w)) V^T
     w, v = np.linalg.eigh(a)
@@ -161,7 +161,7 @@ assert abs(np.mean(np.sum((X - Y) ** 2, 1)) - d2) < 0.02 * d2
 assert np.mean(np.sum((X - Y_indep) ** 2, 1)) > d2 + 1.0
 assert abs(d2 - metrics.frechet_distance(mu1, S1, mu2, S2)) < 1e-12            # gan_utils computes the same
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "A judge must first be a good classifier: its features must mean something about digits.\nSay clearly: MNIST-FID is not comparable with the FID numbers of papers. Another network, other features, another scale.", "text": "## 3. MNIST-FID: the Fr\u00e9chet distance of classifier features\n\nFID uses an Inception network trained on photographs. For digits we use a **judge trained on MNIST**, shipped in `gan_utils`:\n\n- a small CNN: three conv blocks, a 128-unit layer, 10 classes\n- its **128 features** give MNIST-FID; its **class probabilities** give the other scores"}, "slide_type": "slide"}
 # ## 3. MNIST-FID: the Fréchet distance between classifier features
 #
 # FID (Heusel et al., 2017) is the Fréchet distance between the 2048 penultimate features of an Inception network.
@@ -171,7 +171,7 @@ assert abs(d2 - metrics.frechet_distance(mu1, S1, mu2, S2)) < 1e-12            #
 # MNIST-FID. Its **class probabilities** give the Inception-style score and the class histogram. A judge must first be a
 # good classifier:
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "shipped test accuracy ([\\d.]+)", "say": "the judge's accuracy on the 10,000 MNIST test digits (67 errors)"}}, "slide_type": "fragment"}
 clf = metrics.load_classifier()
 meta = metrics.classifier_meta()
 layers = {name: models.count_params(getattr(clf, name)) for name in ("conv1", "conv2", "conv3", "fc1", "fc2")}
@@ -190,7 +190,7 @@ print(f"measured now: accuracy {acc:.4f} ({int(np.sum(prob_test.argmax(1) != y_t
 assert abs(acc - meta["test_accuracy"]) < 1e-4 and int(np.sum(prob_test.argmax(1) != y_test)) == meta["test_errors"]
 assert feat_test.dtype == np.float64
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Concept question 3, before the figure: two sets of real digits are scored against each other. Is their FID 0?\nThe notebook draws N training images against the 10,000 test images, 20 times for each N, and fits a + c/N on the sizes from 2,000 up.", "text": "### The floor: two sets of real digits are not at distance 0\n\n- means and covariances are **estimates**; their noise adds to $d^2$\n- so FID is biased **upward**, by about $c/N$ for $N$ samples\n- the floor is what a **perfect generator** would score"}, "slide_type": "slide"}
 # ### The floor, and why it depends on the number of samples
 #
 # Two sets of **real** digits are not at distance 0. Each set's mean and covariance are estimates, and their noise adds
@@ -201,7 +201,7 @@ assert feat_test.dtype == np.float64
 # Below, $N$ training images are scored against the 10,000 test images, for growing $N$. Each $N$ is drawn 20 times. We fit $a + c/N$ on the sizes from 2,000 up, the sizes
 # this notebook scores at.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "fit on N >= 2,000: FID ~ ([\\d.]+ \\+ \\d+ / N)", "say": "the real-against-real MNIST-FID, fitted over the sample size $N$"}, "figure": true, "notes": "Misconception: \"a perfect generator scores FID 0\". Real against real, the floor is 1.81 at N = 2,000 and 0.81 at N = 10,000.\nThe c/N term is 69% of the floor at N = 2,000 and 31% at N = 10,000; a constant of 0.57 stays.\nThe rule to take home: compare FIDs only at the same N and against the same reference set, and give the floor beside them.", "text": "### The floor falls with $N$, but not to 0"}, "slide_type": "slide"}
 sizes = [500, 1000, 2000, 5000, 10000, 20000]
 n_subsets = 20
 key, sub = jax.random.split(key)
@@ -245,7 +245,7 @@ assert 0 < intercept < floor[max(sizes)] and share[2000] > 0.5 > share[10000]   
 # says what it holds, and checks the two smaller sizes). So compare FIDs only at the same $N$ and against the same
 # reference set, and give the floor beside them.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Low entropy of p(y|x): each sample is clearly one digit. High entropy of p(y), the average over samples: all digits appear. The maximum is the number of classes.\nConcept question 4, before the next slide: a \"generator\" replays one image per digit. Predict its Inception-style score and its FID.", "text": "## 4. The Inception-style score\n\nFrom the judge's class probabilities $p(y \\mid x)$: each sample **confident**, the classes **balanced**.\n\n$$\\mathrm{IS} = \\exp\\Big(\\mathbb E_x\\,\\mathrm{KL}\\big(p(y\\mid x)\\,\\|\\,p(y)\\big)\\Big) \\in [1, 10]$$\n\nIt **never looks at real data**."}, "slide_type": "slide"}
 # ## 4. The Inception-style score, and what it misses
 #
 # The Inception Score (Salimans et al., 2016) asks two things of the classifier's class probabilities $p(y\mid x)$
@@ -258,7 +258,7 @@ assert 0 < intercept < floor[max(sizes)] and share[2000] > 0.5 > share[10000]   
 # It never looks at real data. A "generator" that replays **one image per digit** is confident and perfectly balanced.
 # So it scores near the maximum, while FID (and recall, below) sees that it has no variety at all:
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "replay of 10 images \\(2,000\\) : IS ([\\d.]+)", "say": "its Inception-style score: above real digits"}, "notes": "Misconception: \"the Inception Score measures quality and variety\". A replay of 10 images scores 9.96, above the 9.70 of real digits.\nFID sees the missing variety: 116.1, about 76 times the real 1.53. The score is confident and balanced, and it never compares with real data.", "output": true, "text": "### A replay of 10 images, 200 times each"}, "slide_type": "slide"}
 def is_by_hand(p):
     py = p.mean(0)
     return float(np.exp(np.mean(np.sum(p * (np.log(p + 1e-30) - np.log(py + 1e-30)), 1))))
@@ -277,7 +277,7 @@ assert metrics.inception_score(p_rep) > 9.0 and metrics.fid_from_features(f_rep,
 # The replay of 10 images scores IS 9.96, above the 9.70 of real digits. Its FID, 116.1, is about 76 times theirs
 # (1.53 on this subset; section 3's floor at 2,000 is 1.812).
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "The support is the region a set occupies in feature space, estimated as a union of balls; the notebook takes k = 3. The cost grows as N^2, so the notebook uses at most 5,000 images of each set.\nAsk: a generator that draws perfect digits of one class only. High or low precision? Recall?", "text": "## 5. Precision and recall\n\nFID mixes two failures in one number. Split them (Kynk\u00e4\u00e4nniemi et al., 2019):\n\n- each set's **support**: a ball around every point, out to its $k$-th nearest neighbour\n- **precision**: share of generated samples inside the real support (**quality**)\n- **recall**: share of real samples inside the generated support (**variety**)"}, "slide_type": "slide"}
 # ## 5. Precision and recall
 #
 # FID folds two failures into one number: samples that look wrong (low **quality**), and real variety that the
@@ -292,7 +292,7 @@ assert metrics.inception_score(p_rep) > 9.0 and metrics.fid_from_features(f_rep,
 # In two dimensions we can draw it. A generator that covers one of three clusters well has high precision
 # (0.99 here) and low recall (0.33).
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "The generator covers one of three real clusters, tightly. Almost every generated point is inside a real ball: precision 0.99. Only the real points near that cluster are inside the generated balls: recall 0.33.\nThe hand-written computation and gan_utils agree.", "text": "### In 2-D: one of three clusters, covered well"}, "slide_type": "slide"}
 key, k1, k2 = jax.random.split(key, 3)
 centres = np.array([[-2.0, 0.0], [0.0, 2.0], [2.0, 0.0]])
 real2d = centres[np.arange(150) % 3] + 0.4 * np.asarray(jax.random.normal(k1, (150, 2)))
@@ -319,7 +319,7 @@ assert np.allclose((precision, recall), metrics.precision_recall(real2d, fake2d)
 assert precision > 0.8 and recall < 0.5
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "This is the method of the whole notebook: before you trust a number, feed it inputs with a known answer.\nAsk the class to predict, row by row, which metric will be fooled. Write their guesses on the board.", "text": "## 6. Sanity checks every metric must pass\n\nScore inputs whose answer we know, 2,000 images each, against the test digits:\n\n| input | a sound metric says |\n|---|---|\n| real training digits | near the floor; all good |\n| uniform noise | far worse on every number |\n| blurred real digits | worse FID and recall |\n| only the digit 1 | coverage collapsed |\n| replay of 10 images | not varied |"}, "slide_type": "slide"}
 # ## 6. Sanity checks every metric must pass
 #
 # A metric must first score things whose answer we know. Two columns summarise the class
@@ -335,7 +335,7 @@ assert precision > 0.8 and recall < 0.5
 # | a "generator" that draws only the digit 1 | collapsed coverage: 1 digit, IS near 1, recall far below real |
 # | replay of 10 training images | IS fooled (near 10); FID and recall not |
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Real, noise, blur with sigma 1.5 pixels, and only the digit 1. The replay of 10 images is the fifth row, from section 4.\nConcept question 5: real digits are blurred. Which metric is fooled, and which is not?", "text": "### The four known inputs"}, "slide_type": "slide"}
 def gaussian_blur(images, sigma):
     r = int(3 * sigma)
     k = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2); k /= k.sum()
@@ -369,7 +369,7 @@ for ax, (name, imgs) in zip(axes, [("real (train)", real_imgs), ("uniform noise"
     plots.show_images(imgs[:36], nrow=6, ax=ax, title=name)
 plt.show()
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "precision fails the blur check: ([\\d.]+)", "say": "precision of blurred digits: above the 0.864 of real ones"}, "notes": "Misconception: \"precision catches blurry samples\". Blurred digits score 0.997, above real digits; recall falls to 0.000 and FID rises to 394.979.\nBlur switches the judge's features off, so blurred digits sit near the origin of feature space, inside the balls of a few real digits (Appendix C). Read the numbers together, never one alone.", "text": "### Which metric fails which check?\n\n- **FID and recall** pass every check\n- **precision** fails the blur check\n- the **Inception-style score** fails the replay check"}, "slide_type": "slide"}
 # The checks, as asserts: every metric ranks the known cases the right way.
 c = checks
 assert c["real (train)"]["fid"] < 2.0 and c["real (train)"]["digits_covered"] == 10
@@ -411,14 +411,14 @@ assert c["replay of 10 images"]["digits_covered"] == 10 and c["replay of 10 imag
 # generator that dropped modes). You can also replace a share of the set by copies of 10 of its images (a generator repeating memorised images). The set keeps its 2,000 images, so
 # the floor of section 3 stays put. Before each move, guess which of the four scores will notice.
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "In the notebook the controls blur the 2,000 real digits, add noise, keep only the lowest digits, or replace a share by copies of 10 images. The picture is the widget as saved, unchanged.\nLive: before each move, ask the class which of the four scores will notice. Try 90% copies, then digits 0-4 only.", "text": "### Degrade a set yourself (live in the notebook)"}, "slide_type": "slide"}
 widgets.metric_explorer(x_train, y_train, (feat_test, prob_test), n=2000, seed=SEED)
 
 # %% [markdown]
 # One setting of each control on its own, scored by the same function (`widgets.degrade_images`, then
 # `metrics.image_metrics`):
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "recall is blind to copies[^:]*: ([\\d.]+)", "say": "recall with 90% of the set copies of 10 images (unchanged: 0.890)"}, "notes": "Misconception: \"recall catches repetition\". With 90% of the set copies of 10 images, recall is 0.874, against 0.890 unchanged; FID is 45.1 already at 50% copies and 163.4 at 90%.\nDiscussion question: the unchanged set is 2,000 training digits copied verbatim, and it scores the best FID. What does FID not see? (Memorisation: that needs a check of its own, like each sample's nearest training image.)", "text": "### One control at a time\n\n- **copies of 10 images**: recall barely moves; FID notices\n- **only the digits 0-4**: precision does not move; FID, the Inception-style score and the digit count notice"}, "slide_type": "slide"}
 settings = {"unchanged": {}, "blur 1 px": {"blur": 1.0}, "noise 0.2": {"noise": 0.2},
             "digits 0-4 only": {"digits": 5}, "50% copies of 10": {"duplicates": 0.5},
             "90% copies of 10": {"duplicates": 0.9}}
@@ -461,7 +461,7 @@ assert moved["blur 1 px"]["precision"] > u["precision"] and moved["blur 1 px"]["
 # real-against-real floor at the same $N$. First with the Python API, then with the command line, which prints the
 # same metrics as JSON (keys documented in `gan_utils/metrics.py`). Both draw the same samples and real subset; the second cell checks that they agree.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "generator, N=10000\\s+([\\d.]+)", "say": "MNIST-FID of the shipped generator at $N$ = 10,000 (real against real: 0.768)"}, "figure": true, "notes": "The shipped generator is notebook 09's self-conditioned GAN. At N = 10,000: FID 2.91, precision 0.81, recall 0.77, as in the README. All ten digits, each near an even share.\nThe command line prints the same numbers as JSON: python -m gan_utils evaluate. The notebook checks that both agree.", "text": "## 7. Scoring the shipped generator"}, "slide_type": "slide"}
 GEN_DIR = checkpoint.pretrained_dir()          # the shipped default; or Path("my_run"), your own `train --out` folder
 n_gen = 2000 if TESTING else 10000
 HAVE_GENERATOR = (GEN_DIR / checkpoint.META_FILE).exists()
@@ -543,7 +543,7 @@ if HAVE_GENERATOR:
 # generator. Yours is the plain DCGAN, the shipped one self-conditioned; notebook 09 explains the gap between them.
 # Any folder written by `python -m gan_utils train --out` works too: set `MY_RUN` to it.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "5000 steps: FID ([\\d.]+)", "say": "MNIST-FID of notebook 05's run, against the shipped generator's 2.9"}, "notes": "This is the run the class trained last time. Same N, same reference set, so the two FIDs can be compared.\nThe shipped generator trained for 10000 steps and is self-conditioned; notebook 09 explains the gap. If a student has no run saved, the cell says how to make one.", "text": "### Your own run, from notebook 05\n\nScored the same way, beside the shipped generator: the plain DCGAN, 5,000 steps."}, "slide_type": "slide"}
 MY_RUN = Path("runs") / ("05_test" if TESTING else "05_training_loop")   # where notebook 05 saves your run
 if HAVE_GENERATOR and (MY_RUN / checkpoint.RUN_SUBDIR / checkpoint.META_FILE).exists():
     mine, mine_meta = checkpoint.load_gan(MY_RUN), checkpoint.load_meta(MY_RUN)
@@ -557,7 +557,7 @@ else:
     print(f"no run of yours in {MY_RUN.resolve()} yet: run notebook 05's training cell (USE_PRETRAINED = False), "
           "then this cell again.")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Concept question 7: truncation at psi = 0.5 on the shipped generator. Which way do precision, recall and FID move? Take a vote first.\nOnly the 63 coordinates after the first are truncated: the first one picks the cluster, so every digit keeps its share.", "text": "### Truncation: trading variety for quality\n\nDraw $z$ from a normal **truncated** to $[-\\psi, \\psi]$ (Brock et al., 2019):\n\n- codes near the origin give the most **typical** outputs\n- smaller $\\psi$: higher precision, lower recall"}, "slide_type": "slide"}
 # ### Truncation: trading variety for quality
 #
 # Codes $z$ near the origin give a generator's most typical outputs. The **truncation trick** (Brock et al., 2019)
@@ -566,7 +566,7 @@ else:
 # Because $z_1$ picks the cluster, we truncate only the other 63 coordinates, so the clusters are drawn with the same
 # shares as before. We score each setting on 2,000 samples:
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "recall ([\\d.]+) against", "say": "recall at $\\psi = 0.5$ (no truncation: 0.812); precision rises to 0.975"}}, "slide_type": "fragment"}
 # The truncation trick: z's coordinates 2-64 from N(0, 1) truncated to [-psi, psi]; the first (the cluster) as drawn.
 PSIS = (0.5, 1.0, 1.5, None)                        # None: no truncation
 if HAVE_GENERATOR:
@@ -592,7 +592,7 @@ if HAVE_GENERATOR:
 # are drawn as before. So truncation is a choice: a demo may want precision, a data set recall.
 # Notebooks 08 and 09 measure it again on other generators.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Discussion question for truncation, before we move on: precision 0.975, recall 0.068. Who would want that trade? (A demo wants precision; a data set wants recall.)\nHere the ring has 8 modes with sigma 0.01, five times narrower than in notebook 05, as in the papers; the grid has 25.", "text": "## 8. Mode coverage on the ring and the grid\n\n2-D mixtures: we know every mode. 2,500 samples (VEEGAN, PacGAN):\n\n- **high quality**: within 3 standard deviations of its nearest mode\n- **covered**: a mode with at least one high-quality sample\n- **reverse KL** of the high-quality samples' histogram over modes"}, "slide_type": "slide"}
 # ## 8. Mode coverage on the ring and the grid
 #
 # On 2-D mixtures we know every mode, so coverage can be counted directly. VEEGAN (Srivastava et al., 2017) and
@@ -619,7 +619,7 @@ for name in ("ring", "grid"):
     toy[name] = (dist, pts, samples_toy, metrics.toy_mode_metrics(samples_toy, dist))
     print(f"{name}: {toy_steps} steps in {res.seconds:.1f} s")
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "ring: our run covers \\d+ modes, but only ([\\d.]+%)", "say": "of the ring run's samples are high quality (PacGAN's GAN row: 98.2%)"}, "figure": true, "notes": "Misconception: \"modes covered is enough\". On the ring this run covers 8 of 8 modes, more than the papers' standard GANs, but only 52.3% of its samples are high quality.\nConcept question 8: is it the better generator? No. One high-quality sample on a mode is enough to cover it, so a generator that spreads its mass between the modes covers many. Report the three numbers together.", "text": "### 8 of 8 modes covered: is it the better generator?"}, "slide_type": "slide"}
 # The standard-GAN rows of the papers' Table 1: (modes covered, % high-quality samples, reverse KL or None where the
 # paper does not report it), means over their runs. VEEGAN: Srivastava et al., 2017, Table 1; PacGAN: Lin et al.,
 # 2018, Table 1 (same definitions as ours).
@@ -666,7 +666,7 @@ else:         # 5,000 steps: one GAN run per dataset, so only what a trained run
               f"high-quality samples against PacGAN's GAN row {pac_hq:.1%} "
               f"({'far fewer' if m['high_quality_fraction'] < 0.6 * pac_hq else 'not far fewer'})")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Discussion question to close: which two numbers would you report for a new GAN, and why those? A good answer: FID with its N and floor, plus precision and recall, and samples to look at.\nThese scores return in notebooks 07 and 09.", "text": "## Summary\n\n- no likelihood: compare **samples with samples**, in a feature space\n- **MNIST-FID** has a floor that falls with $N$: report $N$, the reference and the floor\n- the **Inception-style score** never sees real data\n- **precision** (quality) and **recall** (variety) split what FID mixes; each is blind to something\n- truncation trades recall for precision; on toy data, report modes **and** high-quality fraction"}, "slide_type": "slide"}
 # "Modes covered" is lenient: one high-quality sample on a mode is
 # enough. On the ring, σ = 0.01 makes "within 3σ" a disc of radius 0.03. So a generator that spreads its mass between
 # the modes covers many of them, while many of its samples miss. The run saved here is such a generator. The papers'
@@ -690,7 +690,7 @@ else:         # 5,000 steps: one GAN run per dataset, so only what a trained run
 # - On the ring and the grid, report modes covered, the high-quality fraction and the reverse KL together.
 # - `python -m gan_utils evaluate --samples samples.npz [--real mnist-train]` prints all of it as JSON.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Homework: the three exercises; the checker cell grades each one and gives a hint for a wrong answer.\nReading: Appendices A-E; Appendix C explains why precision passed the blurred digits, and Appendix D why copies fool recall.", "text": "## Exercises (checked in the notebook)\n\n1. **The roles swapped**: test features against training features. Close to the floor?\n2. **A metric that fails a check**: the gap in mean pixel intensity. Which check?\n3. **A cousin of truncation**: scale $z$ by 0.5. Which of precision and recall moves up?\n\nNext: [07 Mode collapse](../notebooks/07_mode_collapse.html), and the stabilisers that fight it."}, "slide_type": "slide"}
 # ## Exercises
 #
 # The checker below grades each exercise separately and says "not yet" (with a hint) for a wrong answer; the answers

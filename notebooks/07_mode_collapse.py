@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Today: why GANs fail, one measured link at a time, then what fixes them. This is the 50-minute cut of a notebook planned for two lectures.\nLeft to reading: section 3.1 (the new losses), 3.3 (spectral normalisation), 3.5 (the weight average), 4.1 (a longer schedule), 5 (MNIST: the class histogram during training), and Appendices A-D. Of section 4.2 we show one number.\nOpen with a question: who has seen a GAN draw the same picture again and again? Was that generator \"bad\", or only \"narrow\"?", "text": "# 07 Mode collapse, and which stabilisers fix it\n\nHow GANs fail, measured, and which fixes work:\n\n- why a perfect discriminator ruins the generator's gradient, and how a Wasserstein critic keeps it\n- **mode collapse**, and how to tell it from failures that look like it\n- two **stabilisers** built by hand: the gradient penalty and PacGAN\n- the stabilisers compared over 5 seeds; the **GAN playground**, live"}, "slide_type": "slide"}
 # # 07 Mode collapse, and which stabilisers fix it
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/07_mode_collapse.ipynb)
@@ -61,7 +61,7 @@ key = jax.random.key(SEED)
 course.style()  # the course's figure style; GAN_COURSE_PROJECTOR=1: projector mode, for a hall
 print(f"JAX {jax.__version__} on {jax.devices()}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "The Wasserstein-1 distance is new today; JSD and KL come from notebook 01.\nConcept question 1, before the next slide: with theta = 0.3, compute JSD, KL(p||q) and W1. Which one tells the generator where to go? Give the class a minute.", "text": "## 1. Why GANs fail: two sets that do not overlap\n\nReal data fill a thin set (digits among all 28x28 images). A generator's outputs: a surface of dimension at most the size of $z$. **Two thin sets almost never overlap.**\n\nSimplest case: data $p = \\delta_0$, model $q_\\theta = \\delta_\\theta$ (all mass at $\\theta$).\n\n$$W_1(p, q) = \\int |F_p(x) - F_q(x)|\\,dx$$\n\nthe area between the two CDFs: the least \"mass times distance\" that moves $q$ onto $p$."}, "slide_type": "slide"}
 # ## 1. Why GANs fail, one measured link at a time
 #
 # ### 1.1 Two distributions that do not overlap: JSD is flat, Wasserstein is not
@@ -74,7 +74,7 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # compute JSD, KL (notebook 01) and the **Wasserstein-1 distance** $W_1(p, q) = \int |F_p(x) - F_q(x)|\,dx$. $W_1$ is
 # the area between the two CDFs: the least "mass times distance" that moves $q$ onto $p$.
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Answer to question 1: JSD is log 2 = 0.693147 for every theta that is not 0, near or far; KL is infinite; W1 is |theta|, 0.3 here.\nOnly W1 says how far and which way: its slope is plus or minus 1 everywhere. JSD gives no gradient at all. This is notebook 01's flat JSD, in its most extreme form.", "text": "### Sliding $\\theta$ from $-1$ to $1$: JSD is flat, $W_1 = |\\theta|$"}, "slide_type": "slide"}
 x_line = np.linspace(-2, 2, 4001)
 dx = x_line[1] - x_line[0]
 
@@ -119,7 +119,7 @@ assert np.allclose(jsds[apart], math.log(2), atol=1e-12) and jsds[~apart][0] == 
 assert np.all(np.isinf(kls[apart])) and np.abs(w1s - np.abs(thetas)).max() < 1e-9
 print("checked: JSD = log 2 for every theta != 0, KL infinite, W1 = |theta|")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "The two segments never overlap, so D can become perfect. The generator does not move: we only look at the gradient it would get.\nConcept question 2: if D becomes perfect, what happens to the saturating gradient? To the non-saturating one? Ask for a prediction by show of hands: smaller, larger, the same.", "text": "### 1.2 A perfect discriminator, and the generator's gradient\n\n- data: the segment $x_1 = 0$, $0 \\le x_2 \\le 1$\n- generator: $G_\\theta(z) = (\\theta, z)$, $z \\sim U[0, 1]$, at $\\theta = 0.5$: a parallel segment\n- train $D$ (cross-entropy) for 0 to 3000 steps against this fixed generator\n- measure $\\partial L_G/\\partial\\theta$: **saturating** and **non-saturating** loss"}, "slide_type": "slide"}
 # JSD is $\log 2$ for every $\theta \neq 0$, near or far, so it gives the generator no gradient. KL is infinite.
 # $W_1 = |\theta|$ falls all the way to 0, and gradient descent on it moves $\theta$ towards 0 from either side
 # (slope $\pm 1$ wherever $\theta \neq 0$).
@@ -131,7 +131,7 @@ print("checked: JSD = log 2 for every theta != 0, KL infinite, W1 = |theta|")
 # with the cross-entropy of notebook 04. After 0 to 3,000 steps we measure its accuracy and the generator's gradient
 # $\partial L_G/\partial\theta$, for the saturating and the non-saturating loss of notebook 02.
 
-# %%
+# %% slideshow={"deck": {"notes": "Read the table row by row: accuracy reaches 1.000 after 10 steps; mean D(G(z)) falls to 3.58e-06.\nThe saturating gradient falls by orders of magnitude. The non-saturating one grows from 0.90 to 40.76.\nNeither follows the distance to the data: their size is set by how long D has trained, not by where the generator is.", "output": true, "text": "### $D$ becomes perfect: one gradient vanishes, the other grows\n\nSaturating: a factor $D(G(z)) \\to 0$. Non-saturating: a factor $1 - D(G(z)) \\to 1$, times $D$'s slope, which keeps growing."}, "slide_type": "slide"}
 THETA = 0.5
 D_STEPS = (0, 10, 100, 1000, 3000)
 
@@ -184,7 +184,7 @@ print(f"{'D steps':>8s} {'accuracy':>9s} {'mean D(G(z))':>13s} {'dL_G/dtheta sat
 for step, acc, dfake, gs, gn in perfect:
     print(f"{step:8d} {acc:9.3f} {dfake:13.2e} {gs:23.2e} {gn:15.2f}")
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "fell to ([\\d.]+e[-+]\\d+) of its largest", "say": "the saturating gradient at the end, as a fraction of its largest value; the non-saturating one grew 45-fold from step 10"}}, "slide_type": "fragment"}
 # Check: D becomes perfect; the saturating gradient falls by orders of magnitude while the non-saturating one grows.
 # Over 5 other seeds (benchmarks/nb07_check_margins.py section1, RESULTS.md): accuracy 1.0, D(G(z)) at most 8.4e-6,
 # the saturating gradient at most 5.0e-4 of its largest, the non-saturating one grown 36- to 107-fold: the bounds
@@ -195,7 +195,7 @@ assert abs(sat[-1]) < 0.01 * max(abs(s) for s in sat) and abs(ns[-1]) > 10 * abs
 print(f"D is perfect (accuracy {acc_end:.3f}); the saturating gradient fell to {abs(sat[-1]) / max(abs(s) for s in sat):.1e} "
       f"of its largest value, the non-saturating one grew {abs(ns[-1]) / abs(ns[1]):.0f}-fold from step 10")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "This is the Kantorovich-Rubinstein duality: the best 1-Lipschitz critic's mean gap is W1 itself.\nMisconception to raise here: \"a perfect D gives the best gradient\". The last slide showed the opposite: a perfect D gave a gradient of 2.7e-04 of its largest value, or one that grew 45-fold.\nConcept question 3: the critic trains on the same segments. What gradient should the generator get? (The slope of W1 = |theta|.)", "text": "### 1.3 A Wasserstein critic keeps an informative gradient\n\n$$W_1(p, q) = \\sup_{\\|f\\|_L \\le 1} \\ \\mathbb E_p f(x) - \\mathbb E_q f(x)$$\n\n- the **critic** $f$: any real function with slope at most 1 (1-Lipschitz)\n- WGAN-GP holds its slope near 1 with a **gradient penalty** (section 3.2)\n- same segments: $W_1 = 0.5$ exactly, and its slope in $\\theta$ is 1"}, "slide_type": "slide"}
 # The supports do not overlap, so $D$ separates them perfectly. Then (Arjovsky & Bottou, 2017):
 #
 # - the **saturating** gradient **vanishes**, by orders of magnitude. It carries a factor $D(G(z))$, which goes to 0
@@ -213,7 +213,7 @@ print(f"D is perfect (accuracy {acc_end:.3f}); the saturating gradient fell to {
 # it with a **gradient penalty** that holds its slope near 1 (section 3.2). We train it on the same segments, where
 # $W_1 = 0.5$ exactly.
 
-# %%
+# %% slideshow={"deck": {"notes": "The estimate E_p f - E_q f settles near the true 0.5, and the generator's gradient near 1, the slope of W1.\nCompare with the last table: 40.76 there, about 1 here, and it no longer depends on how long the critic trained.\nA gradient of the wrong size stalls the generator or makes it overshoot: one cause of non-convergence. Mode collapse is a different failure, next.", "output": true, "text": "### The critic estimates $W_1$, and the gradient settles near 1"}, "slide_type": "slide"}
 key, k_c = jax.random.split(key)
 wgan_rows = []
 for step, gd, gp in train_critic(losses.critic_loss_wasserstein, k_c,
@@ -225,7 +225,7 @@ print(f"{'critic steps':>12s} {'E_p f - E_q f':>14s} {'dL_G/dtheta':>12s}   (tru
 for step, w_est, gw in wgan_rows:
     print(f"{step:12d} {w_est:14.3f} {gw:12.3f}")
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "generator gradient ([\\d.]+)", "say": "the generator's gradient after 3000 critic steps (the slope of $W_1 = |\\theta|$ is 1)"}}, "slide_type": "fragment"}
 # Check: the trained critic estimates W1 = theta within 10%, and the generator's gradient is about 1, not 0 or 40.
 # Over 5 other seeds (benchmarks/nb07_check_margins.py section1): estimates 0.496 to 0.518, gradients 0.993 to 1.034;
 # like this seed, 4 of the 5 end slightly above both targets, seed 2 slightly below (benchmarks/RESULTS.md;
@@ -240,7 +240,7 @@ print(f"W1 estimate {wgan_rows[-1][1]:.3f} (true {THETA}); generator gradient {w
 # generator or makes it overshoot: one cause of non-convergence (notebook 05, section 6b).
 # Mode collapse is a different failure.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "The recipe: MLPs with three hidden layers of 128, batch 256, Adam with beta1 0.5, learning rate 3e-3 for G and 1e-3 for D, 6000 steps, the last 2000 at a tenth of both rates.\nDiscussion question 1: why does counting modes need the high-quality fraction beside it? And why is the high-quality fraction alone not enough? Keep the answers for the next slide.", "text": "## 2. Mode collapse, and how to tell it from look-alikes\n\n- **diversity**: modes covered, distinct samples, spread\n- **fidelity**: high-quality fraction (within 3\u03c3 of a mode), median distance to a mode\n\n**Mode collapse**: many $z$ map to a few outputs. **Non-convergence**: samples off the data, and moving.\n\nThe ring (8 modes, \u03c3 = 0.01): one recipe, then **one change** at a time, 5 seeds each."}, "slide_type": "slide"}
 # ## 2. Mode collapse, and how to tell it from look-alikes
 #
 # Two measurements describe a set of samples:
@@ -291,7 +291,7 @@ demo_record = demo_runs.pop("record")
 key, k_ring = jax.random.split(key)
 print(f"the ring's data: {describe(ring.sample(k_ring, 2500))['spread']:.2f} spread, 8 modes, sigma {SIGMA}")
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "x 10: mean over 5 seeds [\\d.]+/8 modes, ([\\d.]+%) high quality", "say": "high quality with $G$'s rate x 10: every seed draws **one point** for all 2500 codes"}, "notes": "Misconception: \"high quality means healthy\". With G's rate x 10, 100.0% of the samples are high quality, and there is 1 distinct sample: the point sits on a mode.\nConcept question 5, true or false: a high-quality fraction near 100% means the generator is healthy. False: G x 5 reads 97.3%, like the recipe, but covers only 5.4 of 8 modes.\nSo read diversity beside fidelity, always.", "text": "### Four runs, one change each (mean over 5 seeds)\n\n| setting | modes of 8 | high quality | distinct samples |\n|---|---|---|---|\n| the recipe | 8.0 | 97.3% | 2500 |\n| $G$'s rate x 5 | 5.4 | 97.3% | 1332 to 1636 |\n| $G$'s rate x 10 | 1.0 | 100.0% | 1 |\n| $D$'s rate / 100 | 0.6 | 0.6% | 2264 to 2500 |"}, "slide_type": "slide"}
 # Check (the precomputed runs, or yours): the four settings are four different pictures, told apart by diversity
 # (modes covered, distinct samples, spread) and fidelity (median distance to a mode), not by the high-quality fraction
 # alone: the recipe spread over the ring and on the modes; G's learning rate x 5 on the modes, every seed with over
@@ -324,7 +324,7 @@ for name, rows in zip(DEMOS, (recipe, dropping, dead, lagging)):
 # (pale: blue "real", orange "fake") and arrows for the generator's push on 128 samples, on one scale, so they show only where the push is large. A star marks a generator that draws one point. At step 250 the D / 100
 # samples lie outside the view (spread 43), so that panel shows none.
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Rows: the recipe, G's rate x 5, G's rate x 10 (the star: one point for every z), D's rate / 100. Blue dots: data; orange: 1,000 samples; the pale background is D's decision map.\nPoint at the G x 5 row: nearly every sample sits on a mode, but whole modes are empty, held by D's blue islands.\nIn the D / 100 row the samples vary, but never settle on the data.", "text": "### One typical seed per setting, at steps 250, 1000, 4000, 6000\n\nRows: the recipe \u00b7 $G$'s rate x 5 \u00b7 $G$'s rate x 10 (\u2605: one point) \u00b7 $D$'s rate / 100"}, "slide_type": "slide"}
 def typical(runs):
     """The seed in the middle of the runs, ordered by high-quality fraction, then by modes."""
     return sorted(runs, key=lambda r: (r["high_quality_fraction"], r["modes_covered"]))[len(runs) // 2]
@@ -363,7 +363,7 @@ for name, r in shown.items():
           f"{np.mean(late):.3f} per 250 steps on average between step 1,000 and {STEPS - ANNEAL:,} (largest "
           f"{max(late):.3f}), {np.mean(moves[-ANNEAL // 250:]):.3f} in the low-learning-rate steps")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Collapse is a loss of diversity; non-convergence shows in movement. The recipe's centre settles once the rates drop; the D / 100 centre keeps moving.\nWhy does G x 5 draw fewer distinct points? A ReLU layer whose units all output 0 maps a whole region of z to one point.\nConcept question 4: the two failed runs, G x 10 and D / 100: what tells them apart? (Spread 0 against varied samples far from the data.)", "text": "### Collapse or non-convergence?\n\n- $G$'s rate x 5: **mode collapse**. Good samples, too few places.\n- $G$'s rate x 10: a generator that **ignores $z$** (spread 0).\n- $D$'s rate / 100: **non-convergence**. Samples vary, but 47.3 to 61.7\u03c3 from a mode, and they keep moving.\n\n| centre moved per 250 steps | steps 1000 to 4000 | low rates |\n|---|---|---|\n| the recipe | 0.093 | 0.009 |\n| $D$'s rate / 100 | 0.379 | 0.593 |"}, "slide_type": "slide"}
 # Four pictures:
 #
 # - **The recipe** covers all 8 modes in every seed, with a spread near the data's (0.979 to 1.000).
@@ -385,7 +385,7 @@ for name, r in shown.items():
 # gives a verdict, evidence and a fix. On the ring: are half the samples within 10σ of a mode, and do 90% of the modes
 # (here all 8) each hold a quarter of their fair share?
 
-# %%
+# %% slideshow={"deck": {"notes": "The doctor is notebook 05's gan_utils.doctor: a verdict, the evidence, and a fix to try. It agrees with our reading in every run.\nIt is stricter than \"modes covered\", which counts a mode with a single sample. For the recipe, the least-held mode still had 120 or more of 2,500 samples, against a quarter of a fair share, 78.", "text": "### 2.1 The GAN doctor asks the same two questions\n\n- **on the data?** half the samples within 10\u03c3 of a mode\n- **covering all of it?** each of the 8 modes holds a quarter of its fair share\n\n| run | verdict, all 5 seeds |\n|---|---|\n| the recipe | healthy |\n| $G$'s rate x 5, x 10 | mode_collapse |\n| $D$'s rate / 100 | non_convergence |"}, "slide_type": "slide"}
 from gan_utils import doctor
 verdicts = {name: [doctor.diagnose({"step": [r["steps"] - 1]}, doctor.toy_signals(r["samples"], ring)) for r in runs]
             for name, runs in demo_runs.items()}
@@ -409,7 +409,7 @@ for d, run in zip(verdicts["the recipe"], demo_runs["the recipe"]):
 # The verdicts match: D / 100 is `non_convergence` (samples off the data); G x 5 and the one-point
 # G x 10 are `mode_collapse`. The doctor is stricter than "modes covered", which counts a mode with one sample. 
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Four families. Each is a GANConfig field, a command-line flag and a playground control; the notebook builds every one and checks it against the library.\nReading: section 3.1 (the losses), 3.3 (spectral normalisation by power iteration), 3.5 (the weight average).\nConcept question 6 is for home: a sample with logit -8; the LSGAN push is 9, hinge pushes with 1, the saturating loss with 0.0003 (the figure in section 3.1).", "text": "## 3. The stabilisers, each a few lines\n\n- **new losses**: least squares (LSGAN), hinge, Wasserstein\n- **a Lipschitz critic**: weight clipping, gradient penalty, R1 / R2, spectral normalisation\n- **a $D$ that sees the batch**: minibatch standard deviation, PacGAN\n- **an average of $G$'s weights**\n\nToday, by hand: the **gradient penalty** and **PacGAN**. Each is checked against `gan_utils`."}, "slide_type": "slide"}
 # ## 3. The stabilisers, each built by hand and checked against `gan_utils`
 #
 #
@@ -462,7 +462,7 @@ ax.legend(fontsize=9); plt.show()
 at = {name: float(-s[np.argmin(np.abs(np.asarray(l_axis) + 8))]) for name, s in slopes.items()}
 print("push at l = -8 (a confidently rejected sample): " + ", ".join(f"{k} {v:.4f}" for k, v in at.items()))
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "The Wasserstein loss needs a slope of at most 1. The penalty asks for slope 1 at points between a real and a generated sample, with lambda = 10.\nWhy the gradient of the sum: the critic scores each input alone, so one gradient of the sum gives every row's gradient at once.\nThe cousins: weight clipping to [-0.01, 0.01], and R1, which pulls the slope on real data to 0, not 1.", "text": "### 3.2 The gradient penalty (WGAN-GP)\n\n$$\\lambda\\,\\mathbb E_{\\hat x}\\big(\\|\\nabla f(\\hat x)\\|_2 - 1\\big)^2, \\qquad \\hat x = \\varepsilon x + (1 - \\varepsilon)\\,G(z),\\ \\ \\varepsilon \\sim U[0, 1]$$\n\n```python\ndef my_gradient_penalty(critic, real, fake, key, weight):\n    eps = jax.random.uniform(key, (real.shape[0], 1))\n    x_hat = eps * real + (1 - eps) * fake\n    grads = jax.grad(lambda x: jnp.sum(critic(x)))(x_hat)\n    return weight * jnp.mean((jnp.linalg.norm(grads, axis=1) - 1) ** 2)\n```"}, "slide_type": "slide"}
 # At $\ell = -8$ the saturating push is 0.0003 (section 1.2's vanishing gradient); non-saturating, hinge and
 # Wasserstein push with 1. LSGAN's push grows with the distance from its target (9 here). Past $\ell = 1$ it pulls
 # "too real" samples back. The push on the sample itself also scales with $D$'s slope $\partial\ell/\partial x$.
@@ -480,7 +480,7 @@ print("push at l = -8 (a confidently rejected sample): " + ", ".join(f"{k} {v:.4
 #   generated data). It pulls the slope to 0, not 1, and provably makes the usual GAN
 #   converge locally.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "GP ([\\d.]+) \\(10 x 4\\^2", "say": "the penalty of a linear critic $f(x) = w \\cdot x$, $|w| = 5$: $10\\,(5 - 1)^2$, at any points"}}, "slide_type": "fragment"}
 def my_clip(params, c):
     return jax.tree.map(lambda w: jnp.clip(w, -c, c), params)
 
@@ -550,7 +550,7 @@ print(f"largest singular value of each normalised layer: {', '.join(f'{s:.4f}' f
 print(f"gradient norm of the normalised D at 4,096 random points: max {float(grad_norms.max()):.3f} (bound: 1)")
 assert all(abs(s - 1) < 1e-3 for s in sigmas) and float(grad_norms.max()) <= 1.0 + 1e-3
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "D-star = p / (p + q) is small where q piles up, so D does see a clump. But the generator moves the whole clump together.\nA pack of 2 is a pair: a collapsed generator makes pairs from one mode, which real pairs rarely are. The minibatch standard deviation does the same with one feature: 0.706 on a real batch, 0.010 on a collapsed one.\nAsk: how often should two real samples of the ring fall on the same mode? (1 in 8.)", "text": "### 3.4 Let $D$ see the batch: PacGAN\n\nA $D$ that judges one sample at a time sees a clump, but gives **every sample in it the same gradient**: the clump moves, it does not spread.\n\nPacGAN: $D$ judges $m$ samples at once, concatenated, all real or all generated.\n\n```python\ndef my_pack(x, m):\n    return x.reshape(x.shape[0] // m, m * x.shape[1])   # pairs of rows\n```"}, "slide_type": "slide"}
 # ### 3.4 Letting the discriminator see a whole batch: minibatch standard deviation and PacGAN
 #
 # A discriminator that judges one sample at a time does see a clump: $D^\star = p/(p+q)$ is small where $q$ piles up.
@@ -563,7 +563,7 @@ assert all(abs(s - 1) < 1e-3 for s in sigmas) and float(grad_norms.max()) <= 1.0
 #
 # We measure both on a real batch and a collapsed one (every sample on one mode).
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "collapsed ([\\d.]+)\\s*$", "say": "of the packs of 2 from a collapsed batch hold one mode twice; real packs: 0.094 (chance: 1 in 8)"}}, "slide_type": "fragment"}
 def my_minibatch_std(x, eps=1e-8):
     s = jnp.mean(jnp.sqrt(jnp.var(x, axis=0) + eps))
     return jnp.concatenate([x, jnp.full((x.shape[0], 1), s)], axis=1)
@@ -622,7 +622,7 @@ print(f"gan_utils' average after 50 steps: largest difference from the hand-made
       f"G's current weights by up to {moved:.3f}")
 assert gap < 1e-5 and moved > 1e-3      # float32 rounding over 50 steps: under 1e-6 here (printed)
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "100 runs, precomputed: 18 minutes on the machine that computed them. Leave it so in class.\nAt 5 seeds, 2 standard errors is a loose bar: two equal methods can cross it by chance. A crossing is a hint, not a proof.\nOn the ring, WGAN-GP and weight clipping fall behind (3.6 and 4.4 of 8 modes). The grid separates the methods.", "text": "## 4. The stabilisers compared\n\n- \u00a72's recipe with **one change** per method\n- the ring (8 modes) and the **grid** (25 modes)\n- 5 seeds each, 2500 samples scored per run, as in the PacGAN paper\n- mean \u00b1 standard deviation; \"different\": more than 2 standard errors apart\n\nThe ring is solved by the recipe alone: 8.0 of 8 modes, 97.3% high quality."}, "slide_type": "slide"}
 # ## 4. The stabilisers compared on the ring and the grid
 #
 # Every method is section 2's recipe with one change. A method's 5 seeds train at once (`train_seeds`, a `vmap`).
@@ -630,7 +630,7 @@ assert gap < 1e-5 and moved > 1e-3      # float32 rounding over 50 steps: under 
 # "different" means more than 2 standard errors apart. A run with no high-quality sample has no histogram over the
 # modes: its reverse KL is inf, and the table counts such runs ("inf in 2 runs") instead of averaging them.
 
-# %%
+# %% slideshow={"deck": {"notes": "LSGAN and the minibatch std beat the plain GAN's high quality by more than 2 standard errors; R1 covers all 25 modes in every seed; hinge's seeds spread too widely to place it.\nMisconception: \"the Wasserstein GAN fixes everything\". At the recipe's settings WGAN-GP covers 2.2 modes and spectral normalisation 0.8 (concept question 7).\nDiscussion question 2: no method reached the PacGAN paper's level (24 of 25 modes with 90% high quality). Is the method wrong, or the budget? Appendix C: with a longer schedule hinge and LSGAN meet it.", "text": "### The grid separates them (mean over 5 seeds)\n\n| method | modes of 25 | high quality % |\n|---|---|---|\n| GAN (non-saturating) | 20.0 | 16.2 |\n| LSGAN | 23.0 | 73.6 |\n| hinge | 21.2 | 42.5 |\n| minibatch std | 23.6 | 50.1 |\n| R1 penalty | 25.0 | 25.0 |\n| PacGAN2 | 16.8 | 2.6 |\n| WGAN-GP | 2.2 | 1.1 |\n| spectral norm | 0.8 | 0.7 |\n| WGAN, weight clipping | 12.4 | 1.3 |"}, "slide_type": "slide"}
 METHODS = {                                   # each: the one change from the plain GAN, as PlaygroundConfig fields
     "GAN (non-saturating)": {},
     "LSGAN": dict(loss="lsgan"),
@@ -752,7 +752,7 @@ for dataset, column, label in (("ring", "modes", "ring, modes"), ("ring", "hq", 
 # The recipe does not collapse on the ring. So we add one stabiliser at a time to section 2's collapse, $G$'s learning
 # rate x 5.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "PacGAN2\\s+([\\d.]+) \u00b1", "say": "modes of 8 with PacGAN2, against 5.4 with no stabiliser (R1: 7.8)"}, "notes": "Misconception: \"one stabiliser is best everywhere\". PacGAN2, poor on the grid (its high-quality column reads 2.6), brings this collapse back to 7.6 of 8 modes, against 5.4: more than 2 standard errors apart. Concept question 8.\nR1 gives 7.8, at a cost: its high quality falls to 69.9. Hinge does not help: two of its seeds cover no mode.\nThe right stabiliser depends on the failure. The rest of 4.2 is reading.", "text": "### 4.2 The stabilisers against \u00a72's collapse\n\n$G$'s rate x 5, plus one stabiliser at a time, 5 seeds each."}, "slide_type": "slide"}
 COLLAPSE = DEMOS["one change: G's learning rate x 5"]
 FIXES = ("minibatch std", "PacGAN2", "hinge", "LSGAN", "R1 penalty")
 
@@ -863,7 +863,7 @@ for name, path in rkl_paths.items():
 # (benchmarks/RESULTS.md). Appendix D
 # re-runs 500 steps. 
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "The playground replays this notebook live; its views follow GAN Lab (Kahng et al.), a browser GAN visualiser.\nRun it live now if the kernel is warm. Ask the class which failure to try first, and to predict what the doctor will say under the canvas.", "text": "## 6. The GAN playground: try it yourself\n\nData, samples, $D$'s map, the generator's manifold (grey lines) and its gradient arrows, live. Try:\n\n- the defaults: watch the samples find the ring's modes\n- the grid; then 5 $D$ steps per $G$ step, Wasserstein loss, penalty `gp`\n- section 2's two failures\n- **draw data** on the canvas, then *train on drawing*"}, "slide_type": "slide"}
 # ## 6. The playground: try it yourself
 #
 # The **GAN playground** (`gan_utils.playground.Playground`) replays this notebook live. Its views follow GAN Lab
@@ -877,12 +877,12 @@ for name, path in rkl_paths.items():
 #
 # Without a kernel: a snapshot. `Playground(data="bimodal", noise="gaussian_1d")` is the 1-D version.
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "This is the widget's saved snapshot. Orange: samples; the grey lines: the image of a grid of z; arrows: the generator's push.\nThe grey lines crossing the empty centre are z-regions mapped between modes: the generator is one continuous map, so it must pass through the gap somewhere.\n\"Copy as code\" prints the few lines that reproduce this state.", "text": "### The playground after 3000 steps on the ring"}, "slide_type": "slide"}
 pg = playground.Playground(seed=SEED)
 pg.run(500 if TESTING else 3000)        # a trained state to start from (and for the snapshot)
 pg
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "after 3000 steps: (\\d/8) modes", "say": "modes covered, 61.0% high quality; the doctor says healthy"}}, "slide_type": "fragment"}
 # Check: the playground's engine trained the ring: its view shows covered modes, and "copy as code" reproduces it.
 m_pg = pg.gan.mode_metrics()
 print(f"playground after {pg.gan.step[1]} steps: {m_pg['modes_covered']}/8 modes, {m_pg['high_quality_fraction']:.1%} high quality")
@@ -896,7 +896,7 @@ print("the printed code reproduces the playground's generator (checked)")
 print(f"the line under the canvas: {pg.diagnosis}")
 assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged"
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Four lines to remember. The first is the theory (section 1), the second how to measure (section 2), the last two what the 5-seed comparisons say (section 4).\nOn MNIST the ten digits are the modes: section 5 watches the class histogram during training. It is reading, and notebook 09 comes back to it.", "text": "## Summary\n\n- **a perfect $D$ ruins the gradient** on thin supports: saturating vanishes, non-saturating grows; a WGAN-GP critic gives $W_1$'s slope\n- **mode collapse is a loss of diversity**: read modes and distinct samples beside the high-quality fraction\n- each **stabiliser** is a few lines; none is best everywhere\n- on the grid LSGAN and the minibatch std beat the plain GAN; against a collapse PacGAN2 and R1 bring modes back"}, "slide_type": "slide"}
 # ## Summary
 #
 # - **A perfect $D$ ruins the generator's gradient** on thin supports: the saturating one vanished, the
@@ -910,7 +910,7 @@ assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged
 #   PacGAN2 and R1 brought most modes back (7.6 and 7.8 of 8, against 5.4).
 # - **On MNIST**, watch the class histogram during training.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Homework: the five exercises; the checker cell grades each and gives a hint for a wrong answer. Exercise 4 trains for about a minute.\nExercise 3 is the linear-critic example of section 3.2 with another w. For exercise 4, a much smaller batch is one to try.\nReading: sections 3.1, 3.3, 3.5, 4.1, 4.2 and 5, and Appendices A-D.", "text": "## Exercises (checked in the notebook)\n\n1. **JSD** of two shifted uniform distributions\n2. **$W_1$** of the same pair\n3. **A gradient penalty by hand** for a linear critic\n4. **Make it collapse**, without $G$'s learning rate, and let the doctor judge\n5. **Which differences are real?** 2 standard errors, by hand\n\nNext: [08 Conditional generation](../notebooks/08_conditional_generation.html): asking the generator for a digit."}, "slide_type": "slide"}
 # ## Exercises
 #
 # The checker below grades each exercise, with a hint for a wrong answer.

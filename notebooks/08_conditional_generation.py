@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "The GANs of notebooks 05 to 07 drew a digit, and the noise decided which. Today the label goes in, and then we look inside the noise.\nThis is the 50-minute cut of a notebook planned for two lectures. Left to reading: section 2 (style and content), 3.3 (directions for thickness, slant and width), 3.4 (truncation), 5 (100 labels and a GAN), and Appendices A-F.\nBefore class: run the cells above the drawing pad, so that section 4 can be live.", "text": "# 08 Asking for what you want: conditional GANs, the latent space, and your own drawing\n\nUntil now the noise decided which digit we got. Today we ask for one:\n\n- the **class-conditional GAN** $G(z, y)$, $D(x, y)$: input planes against the **projection discriminator**\n- the **latent space**: its shell, and lerp against slerp\n- **inversion**: the code of a digit, even one you draw yourself"}, "slide_type": "slide"}
 # # 08 Asking for what you want: conditional GANs, the latent space, and your own drawing
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/08_conditional_generation.ipynb)
@@ -75,7 +75,7 @@ print(f"{len(x_train):,} training and {len(x_test):,} test digits with their lab
       f"set: {np.mean(prob_test.argmax(1) == y_test):.2%}")
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Careful with the letter y: here it is the class, 0 to 9, not notebook 01's 1 for real and 0 for fake.\nA perfect 3, drawn when asked for a 7, loses: D judges pairs.\nThe generator side is settled; the question of section 1 is how to give the label to D.", "text": "## 1. A GAN you can ask for a digit\n\nBoth players get the label $y \\in \\{0, \\dots, 9\\}$. $D(x, y)$ asks: is $x$ a real digit **of class $y$**?\n\n$$\\min_G \\max_D\\; \\mathbb{E}_{(x, y) \\sim p}[\\log D(x, y)] + \\mathbb{E}_{y,\\, z}[\\log(1 - D(G(z, y), y))]$$\n\nAt the optimum, $G(z, y)$ follows $p(x \\mid y)$ for every class. The generator reads $y$ twice: an embedding joined to $z$, and **conditional BatchNorm** (a scale and shift per class)."}, "slide_type": "slide"}
 # ## 1. A GAN you can ask for a digit
 #
 # A conditional GAN (Mirza & Osindero, 2014) gives both players the label $y$. Here $y$ is the digit's class, 0 to 9,
@@ -96,7 +96,7 @@ print(f"{len(x_train):,} training and {len(x_test):,} test digits with their lab
 # $y$, which is all ones. Below is notebook 04's DCGAN discriminator at half its width (base 32), with 1 + 10 input
 # channels.
 
-# %%
+# %% slideshow={"deck": {"notes": "The simplest way: paint the label onto the image. Ten extra channels, all zeros except the one of class y, all ones. Notebook 04's DCGAN discriminator at half its width, base 32, with 1 + 10 input channels.\nAsk: which weights of this network can see the label? Only the first convolution's, before anything else happens.", "text": "### 1.1 By hand: the label as ten input planes\n\nTen extra channels: all zeros, except the one of class $y$, all ones (the notebook's `ConcatDiscriminator`, its forward pass):\n\n```python\ndef __call__(self, x, y):                                 # x: (N, 28, 28, 1)\n    planes = jax.nn.one_hot(y, 10)[:, None, None, :]      # (N, 1, 1, 10)\n    planes = jnp.broadcast_to(planes, x.shape[:3] + (10,))\n    h = jnp.concatenate([x, planes], axis=-1)             # 1 + 10 channels\n    h = nnx.leaky_relu(self.conv1(h), 0.2)\n    h = nnx.leaky_relu(self.conv2(h), 0.2)\n    return self.fc(h.reshape(h.shape[0], -1))[:, 0]\n```"}, "slide_type": "slide"}
 class ConcatDiscriminator(nnx.Module):
     """D(x, y) with the label as 10 one-hot input planes: (images (N, 28, 28, 1), y (N,) int) -> logits (N,)."""
 
@@ -114,7 +114,7 @@ class ConcatDiscriminator(nnx.Module):
         return self.fc(h.reshape(h.shape[0], -1))[:, 0]
 
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "of which ([\\d,]+) read the label", "say": "of its 41,633 parameters read the label planes, all in the first convolution"}}, "slide_type": "fragment"}
 # Check: one logit per image, and the label changes it (the same 8 real images scored as 0s and as their own class).
 # NBVAL_CHECK_OUTPUT
 d_concat = ConcatDiscriminator(rngs=nnx.Rngs(SEED))
@@ -124,7 +124,7 @@ assert logits_own.shape == (8,) and not np.allclose(logits_own, logits_zero)
 print(f"logits {logits_own.shape}; {models.count_params(d_concat):,} parameters, of which "
       f"{4 * 4 * 10 * 32:,} read the label planes in the first convolution")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Concept question 1: where does the form v_y . phi(x) come from? From this split: with p(y|x) and q(y|x) softmaxes of the same features, their log-ratio is (a_y - a~_y) . phi(x), plus the log-ratio of the two normalising sums, which does not depend on y.\nThat y-free part joins log p(x)/q(x), which the network reads with one linear layer.\nDiscussion question 1: why does this form suit the optimal log-ratio? Let the class answer after the next line appears.", "text": "### 1.2 The projection discriminator\n\nThe optimal logit splits in two (Miyato & Koyama, 2018):\n\n$$\\ell^\\star(x, y) = \\log\\frac{p(x, y)}{q(x, y)} = \\underbrace{\\log\\frac{p(y \\mid x)}{q(y \\mid x)}}_{\\text{does } x \\text{ look like a } y\\text{?}} + \\underbrace{\\log\\frac{p(x)}{q(x)}}_{\\text{does } x \\text{ look real?}}$$\n\nIf both class probabilities are softmaxes of the **same features** $\\phi(x)$, the first part is $v_y \\cdot \\phi(x)$, plus a term free of $y$."}, "slide_type": "slide"}
 # ### 1.2 The projection discriminator
 #
 # Miyato & Koyama (2018) asked which form the optimal $D$ takes. Its optimal logit $\ell^\star$ is the log-ratio of the real to the
@@ -144,7 +144,7 @@ print(f"logits {logits_own.shape}; {models.count_params(d_concat):,} parameters,
 # direction of the feature space to read. The check below recomputes the logit of
 # `gan_utils.models.ProjectionDiscriminator` from the equation.
 
-# %%
+# %% slideshow={"deck": {"text": "$$\\ell(x, y) = \\underbrace{w \\cdot \\phi(x) + b}_{\\text{unconditional}} + \\underbrace{v_y \\cdot \\phi(x)}_{\\text{projection}}$$\n\nThe label never enters the convolutions: it picks **which direction** of the feature space to read."}, "slide_type": "fragment"}
 # Check: ProjectionDiscriminator's logit is w.phi(x) + b + v_y.phi(x), from its own features, Linear and class vectors.
 # NBVAL_CHECK_OUTPUT
 d_proj = models.ProjectionDiscriminator(base=32, num_classes=10, rngs=nnx.Rngs(SEED))
@@ -154,7 +154,7 @@ assert jnp.allclose(d_proj(x8, y8), by_hand, atol=1e-5)
 print(f"phi(x): {phi.shape}; the logit of ProjectionDiscriminator = w.phi + b + v_y.phi (max difference "
       f"{float(jnp.max(jnp.abs(d_proj(x8, y8) - by_hand))):.1e}); {models.count_params(d_proj):,} parameters")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Precomputed: 55 runs of 1,000 steps, 25 minutes on the machine that computed them. Leave it so in class.\nThe 95% interval is a bit wider than 2 standard errors: with 5 seeds we also estimate the spread, so it uses Student's t.\nAsk for a prediction before the table: which one wins, and which one loses badly?", "text": "### 1.3 The race: which way of giving $D$ the label wins?\n\nThe same generator against each discriminator: Adam at $10^{-3}$, batch 64, 1000 steps, 5 seeds.\n\n- **input planes**, at base 32, and at base 42 (about the projection's size)\n- the **projection**\n- **AC-GAN**: a second head classifies the digit; $D$ does not read the label\n- **late concatenation**: the one-hot label joined to $\\phi(x)$, after the convolutions\n\nScores: **class accuracy** (the class asked for?) and MNIST-FID; mean \u00b1 a 95% interval."}, "slide_type": "slide"}
 # ### 1.3 The race: which way of giving $D$ the label wins?
 #
 # We trained the same generator against different discriminators: notebook 05's recipe (Adam at $10^{-3}$, batch
@@ -173,7 +173,7 @@ print(f"phi(x): {phi.shape}; the logit of ProjectionDiscriminator = w.phi + b + 
 # the mean ($2.78$, not 2, since 5 seeds also estimate their spread: Student's $t$). Notebook 07 showed ± one standard
 # deviation. Appendix A holds the precomputed runs' code, six more entries and the full statistics.
 
-# %%
+# %% slideshow={"deck": {"notes": "Misconception: \"any way of giving D the label works\". Late concatenation drew the requested class 12.7% of the time; the projection 94.0%.\nConcept question 2: is the lead only a matter of parameters? No: input planes at base 42, about the projection's size, stay at 79.2% and FID 57.4.\nOne hypothesis: the projection has the form of the optimal log-ratio, so G's gradient points toward real digits of class y. Appendices A to C test it.", "text": "### The projection wins on both scores\n\n| discriminator | class accuracy | MNIST-FID |\n|---|---|---|\n| input planes, base 32 | 76.3% \u00b1 5.4% | 60.3 \u00b1 15.6 |\n| input planes, base 42 | 79.2% \u00b1 2.6% | 57.4 \u00b1 15.4 |\n| **projection** | **94.0% \u00b1 2.4%** | **17.3 \u00b1 10.6** |\n| AC-GAN | 81.7% \u00b1 1.9% | 66.2 \u00b1 6.6 |\n| late concatenation | 12.7% \u00b1 6.8% | 98.8 \u00b1 9.2 |"}, "slide_type": "slide"}
 # The race's results: 55 runs of 1,000 steps, committed as data. Appendix A has the code that made them (and re-runs
 # them with RUN_EXPERIMENTS = True; this table then shows the new runs from the notebook's next execution).
 RACE_SEEDS = (0, 1, 2, 3, 4)   # enough for an interval per score (Student's t over the seeds)
@@ -244,7 +244,7 @@ for name in MAIN:
 # `gan_utils` ships the projection GAN trained for 10,000 steps with that recipe, plus a weight average of $G$ (decay
 # 0.999; the README gives the command). Each row below is one class, each column one $z$.
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "gan_utils ships the projection GAN, trained for 10,000 steps with the race's recipe, plus a weight average of G.\nLook down a column: one z, ten digits. The strokes keep their thickness and lean. That is style against content, section 2 (reading): thickness and slant are mostly style, width depends more on the class.\nDiscussion question 2, for home: why might width depend on the class?", "text": "### 1.4 The shipped conditional $G$: row = class asked for, column = $z$"}, "slide_type": "slide"}
 gan_c = checkpoint.load_pretrained(kind="conditional")
 G = gan_c.generator                                 # the weight average (EMA) of the run, BatchNorm recalibrated
 meta_c = checkpoint.load_meta(checkpoint.PRETRAINED_CONDITIONAL_DIR)
@@ -256,7 +256,7 @@ plots.show_images(models.sample(G, None, 100, z=z_grid, labels=y_grid), nrow=10,
 plt.show()
 print(f"the shipped conditional generator: {meta_c['step']:,} steps, {models.count_params(G):,} parameters")
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "class accuracy ([\\d.]+%)", "say": "of 10,000 samples are the digit asked for. MNIST-FID 4.13, against 47.60 for notebook 05's unconditional DCGAN"}, "figure": true, "notes": "Left: the class errors per digit; the worst digit, 4, is still at 98.30%. Right: per-class FIDs use ten times fewer samples, so compare them only with each other.\nConcept question 3: is the FID gap caused by the class mix? Only a fraction: resampled to the unconditional generator's class mix, the conditional FID moves from 4.15 to 13.65, +9.50 of a gap of 43.47.\nThe rest lies with the conditional pair itself: the label, the projection D, and more parameters.", "text": "### Asked for a digit, it draws that digit"}, "slide_type": "slide"}
 N_SCORE = 2000 if TESTING else 10_000
 key, k_c, k_u = jax.random.split(key, 3)
 labels_c = models.class_labels(N_SCORE, 10)                          # 0, 1, ..., 9 in turn: N_SCORE / 10 each
@@ -409,7 +409,7 @@ if not TESTING:   # over 300 codes; a fixed z should pass a good part of its sty
 width_by_class = A_style["width"].reshape(N_STYLE, 10).mean(0)
 print("mean width per class asked for (px): " + ", ".join(f"{c}: {w:.1f}" for c, w in enumerate(width_by_class)))
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Section 2, style and content, is reading; we go to the latent space.\nConcept question 5: compute E||(z0 + z1)/2||^2 for independent z0, z1. Give them a minute. Answer: a quarter of 64 + 64, so 32, and a norm of about 5.657.\nNotebook 03 walked along the great circle, slerp, rather than the straight line. Now we see why.", "text": "## 3. The latent space: where the codes live\n\n$z \\sim \\mathcal N(0, I_{d})$, $d = 64$: $\\ \\|z\\|^2$ has mean $d$ and variance $2d$, so\n\n$$\\|z\\| \\approx \\sqrt d = 8 \\quad\\text{(standard deviation about } 1/\\sqrt2\\text{)}$$\n\nThe generator was trained on this **shell**. A straight-line (lerp) midpoint $(z_0 + z_1)/2$: where does it fall?"}, "slide_type": "slide"}
 # Thickness and slant are mostly style: $z$ changes them more than the class does (ratios 0.72 and 0.71). A fixed $z$
 # keeps a good part of them across the ten digits (ICC 0.59 and 0.67). Width is mostly content: a 1 is narrow and a 0
 # is wide whatever the hand (4.4 against 19.2 pixels). So the class moves width more than $z$ does (ratio 1.70).
@@ -424,7 +424,7 @@ print("mean width per class asked for (px): " + ", ".join(f"{c}: {w:.1f}" for c,
 # $\sqrt{d_z/2}$, and only 3 of 10,000 fresh codes are that short. Slerp stays on the
 # shell: its norm moves between the two ends' norms, so its midpoints spread a little less than fresh codes.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "\\((\\d+) codes\\)", "say": "of 10,000 fresh codes are as short as $\\sqrt{d/2}$, the lerp midpoints' norm"}, "figure": true, "notes": "Measured: the mean norm is 7.965 against sqrt(d) = 8.000; lerp midpoints have norm 5.631; slerp midpoints 7.954, on the shell.\nSo a lerp midpoint is a code the generator almost never saw in training. Does that hurt the images? Next slide.", "text": "### Codes live on a shell; lerp midpoints fall inside it"}, "slide_type": "slide"}
 d = G.latent_dim
 key, k_norm = jax.random.split(key)
 z_many = np.asarray(jax.random.normal(k_norm, (10_000, d)))
@@ -451,14 +451,14 @@ ax.set_title(f"d = {d}: the codes live on a shell; lerp midpoints fall inside it
 ax.legend()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Concept question 6: take a vote before the next slide. Worse digits, or only less varied?\nPrecision and recall are notebook 06's: they tell quality and variety apart where FID mixes them.", "text": "### 3.2 lerp against slerp, on the images\n\nSame class at both ends; score each kind of midpoint as a set against the test digits:\n\n- **FID**: quality and variety together\n- **precision**: are the samples like real digits? (quality)\n- **recall**: are the real digits covered? (variety)\n\nPredict: are lerp midpoints **worse digits**, or only **less varied**?"}, "slide_type": "slide"}
 # ### 3.2 lerp against slerp, on the images
 #
 # Does it matter to the generator? We take pairs of codes, with the same class at both ends, and score each kind of
 # midpoint as a set against the test digits. FID sees both quality and variety; notebook 06's precision and recall
 # tell the two apart.
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Misconception: \"lerp midpoints are bad digits\". They have a higher precision (0.932 against 0.864 for slerp), but a recall of 0.480 against 0.745, and an FID of 19.00 against 5.42: good digits, all alike.\nThe plot below the digits shows why: the lerp path dips inside the shell, the slerp path stays on it.\nSo for ordinary-looking walks, use slerp. Truncation, section 3.4, trades variety for quality on purpose; it is reading.", "output": true, "text": "### Good digits, all alike"}, "slide_type": "slide"}
 N_MID = 500 if TESTING else 1000
 y_mid = models.class_labels(N_MID, 10)
 ends_a, ends_b = z0s[:N_MID], z1s[:N_MID]
@@ -625,7 +625,7 @@ if not TESTING:   # on the test mode's 500 samples neighbouring steps can tie. R
     assert all(b - a < 2 * se_diff(a, b) for a, b in zip(prec, prec[1:])), prec
     assert prec[0] - prec[-1] > 3 * se_diff(prec[0], prec[-1]), prec
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "The generator is differentiable in z, so we can run gradient descent on the input instead of the weights: Adam, 200 steps, 4 restarts per class.\nThe shell option keeps the code where the generator was trained, from section 3.1.", "text": "## 4. Inversion: from a digit to its code\n\nNo encoder: **optimise $z$** by gradient descent on the pixel error\n\n$$\\frac{1}{784}\\,\\|G(z, y) - x\\|^2$$\n\n- not convex in $z$: several random starts (**restarts**), for every class at once\n- the class with the lowest error is the answer\n- `shell=True`: after every step, $z \\leftarrow \\sqrt{d}\\, z / \\|z\\|$"}, "slide_type": "slide"}
 # Precision rises and recall falls as $\psi$ shrinks. At $\psi = 0.25$, nearly every sample is a clean, typical digit
 # (precision 0.978), and almost no real digit is covered (recall 0.000). 
 # FID wants both, and is best with no truncation. A demo wants precision; a data set wants recall.
@@ -679,7 +679,7 @@ def invert(target, key, restarts: int = RESTARTS, shell: bool = False):
     return dict(z=np.asarray(z).reshape(10, restarts, d)[c, r], y=int(c), err=float(errors[c, r]), errors=errors)
 
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "distance between them ([\\d.]+)", "say": "between the code found and the true one (cosine 0.32). The class comes back, with error 0.00102"}, "notes": "Concept question 7: inverting a generated digit finds the right class with a tiny error. Does it find the true code? No: the code found is 8.61 away from the true one.\nSeveral codes draw almost the same image. Inversion finds a code, not the code.\nThe best error of any other class is 0.0224: the class is clear.", "text": "### A test we can check: invert a generated 4, whose code we know"}, "slide_type": "slide"}
 # Check: invert a generated digit, whose code and class we know. The class is found and the error is small.
 key, k_known, k_inv = jax.random.split(key, 3)
 z_known = jax.random.normal(k_known, (1, d))
@@ -699,7 +699,7 @@ assert found["y"] == 4 and found["err"] < 0.01
 #
 # Real digits are harder. Below, ten test digits are inverted with free codes and on the shell, from the same starts.
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "The GAN's versions keep each digit's shape. The class found is the true label for 9 of the 10, in both variants.\nThe miss, the eighth digit, a 9, was fitted in class 4, yet G(z, 4) still looks like a 9: the classifier reads it as a 9.\nFree codes drift off the shell (mean |z| 10.54) for a slightly lower error (0.0149 against 0.0166). The pad keeps codes on the shell.", "text": "### Real test digits: free codes, and codes on the shell"}, "slide_type": "slide"}
 N_INV = 3 if TESTING else 10
 inv = {"free": [], "on the shell": []}
 inv_keys = []
@@ -767,7 +767,7 @@ if not TESTING:   # per digit, for both variants: the true class fits best (clas
     assert all(st[f"{a}_edit"] >= 0.8 for st in inv_stats.values() for a in ("thickness", "slant")), inv_stats
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Switch to the notebook now: the pad is a widget and needs the kernel, warmed before class. Draw a digit, release, and read the class found and the error.\nInvite a student to draw. Then draw something that is not a digit. What do you expect?\nWithout a kernel, the next slide has the same steps for a 7 drawn as strokes.", "text": "### 4.1 Draw a digit, get the GAN's version (live)\n\n1. draw on the pad with the mouse\n2. the drawing is put into MNIST's format (`data.center_digit`)\n3. inversion, on the shell: the class and the code\n4. sliders move the code along thickness, slant and width (section 3.3)"}, "slide_type": "slide"}
 # The GAN's versions keep each digit's shape. The miss, the eighth digit (a 9), was fitted in class 4, yet
 # $G(z, 4)$ still looks like a 9. The best of four starts beats one start.
 # The class found is the true label for 9 of the 10 digits, with free codes and on the shell alike (Appendix D).
@@ -888,7 +888,7 @@ widgets.SnapshotBox([ipw.HBox([canvas, picture]), ipw.HBox(list(sliders.values()
 # The same steps, without a kernel, for a 7 and a 4 drawn as strokes
 # (asserted: the class found, and that the edit raises thickness and slant).
 
-# %%
+# %% slideshow={"deck": {"figure": 0, "notes": "From left to right: the drawing, its MNIST format, the GAN's version (a 7, error 0.0074), and the code moved 2 steps along thickness and slant.\nThe edit raised thickness from 2.15 to 2.46 and slant from -1.4 to +14.3 degrees. The notebook does the same for a 4.", "text": "### Without a kernel: a 7 drawn as strokes, found, then edited"}, "slide_type": "slide"}
 examples = {"7": [[(0.2, 0.2), (0.8, 0.2), (0.45, 0.85)]],
             "4": [[(0.55, 0.15), (0.2, 0.6), (0.8, 0.6)], [(0.6, 0.35), (0.6, 0.9)]]}
 drawn_err = {}   # per drawing: the inversion's error, and the target's error against an all-black image (its ink)
@@ -916,7 +916,7 @@ for name, strokes in examples.items():
 # Divided by the target's ink (pixel error grows with ink), the house is about as far off as
 # the worst real digit (1.12x): a large error hints at a non-digit but proves nothing.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "comes back as a (\\d) with error", "say": "the digit the house comes back as, with error 0.0625"}, "figure": true, "notes": "Misconception: \"inversion refuses what is not a digit\". The house comes back as a distorted 2 that traces its outline, with error 0.0625.\nThat error is 8.5x the drawn 7's and 4's. But pixel error grows with ink: per unit of ink, the house is about as far off as the worst real test digit (1.12x).\nA large error hints at a non-digit; it proves nothing. The generator can only answer with a digit.", "text": "### A drawing that is no digit: a house"}, "slide_type": "slide"}
 house = [[(0.25, 0.45), (0.25, 0.9), (0.75, 0.9), (0.75, 0.45), (0.25, 0.45)], [(0.18, 0.5), (0.5, 0.12), (0.82, 0.5)]]
 drawing = stroke_drawing(house)
 target = data.center_digit(drawing)
@@ -1081,7 +1081,7 @@ plt.show()
 # conditional GAN trained on labelled data passes on part of that data, not all of it: a compact, reusable, lossy
 # form, no substitute for labels. Appendix F reads the comparison closely.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Four lines to remember. The projection comes back in notebook 09, which borrows this notebook's machinery for a fix without labels.\nFor reading, section 5. Misconception: \"generated data replaces labels\". 100 real digits plus 5,000 generated reached 91.43%; 5,100 real digits reached 95.64%; and the GAN itself saw all labels. Concept question 8.\nDiscussion question 3, for home: what would an honest version of that experiment need?", "text": "## Summary\n\n- a **conditional GAN** gives both players the label\n- the **projection** $D$ reads it as $v_y \\cdot \\phi(x)$, the form of the optimal log-ratio: it won the race\n- $z$ lives on a **shell** of radius $\\sqrt{d}$: lerp midpoints fall inside it and give alike digits; use slerp\n- **inversion** by gradient descent on $z$, with restarts, finds a code for any digit: yours too"}, "slide_type": "slide"}
 # ## Summary
 #
 # - A **conditional GAN** gives both players the label. The **projection discriminator** reads it as
@@ -1094,7 +1094,7 @@ plt.show()
 # - **Inversion** by gradient descent on $z$, with restarts, finds a code whose image matches a digit: yours too.
 # - **100 labels plus generated digits** did better than ordinary augmentation, but the GAN itself saw all labels.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Homework: the five exercises; the checker cell grades each and gives a hint for a wrong answer.\nExercise 1 generalises concept question 5 to t = 0.3. Exercise 5 asks for a prediction before running: insist on it.\nReading: sections 2, 3.3, 3.4 and 5, and Appendices A-F.", "text": "## Exercises (checked in the notebook)\n\n1. **A point on the lerp path**: its expected squared norm\n2. **The projection logit**, as a function\n3. **Truncation's cost**: the share of draws redrawn at $\\psi = 1$\n4. **The input-planes discriminator's size**, layer by layer\n5. **Clip instead of redraw**: predict, then run\n\nNext: [09 Why unconditional digits break](../notebooks/09_disconnected_digits.html)."}, "slide_type": "slide"}
 # ## Exercises
 #
 # The checker grades each exercise; the reference answers live in `gan_utils/exercises.py`.

@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Today we explain one number: the plain DCGAN is far worse than the conditional one of notebook 08, though both use the same layer widths, recipe and 10,000 steps.\nThe cause is geometry, not training. Then we try to fix it without ever showing the generator a label.\nAsk first: notebook 08's label made the digits clean. Is that because the label tells the generator what to draw, or for another reason?", "text": "# 09 Why unconditional digits break, and a fix without labels\n\nSame widths, same recipe, same steps: the plain DCGAN draws many **hybrids**, the conditional one does not. Why?\n\n- a continuous map of **one Gaussian** must put samples **between** classes\n- a lower bound on that share, from the **Gaussian isoperimetric inequality**\n- fixes without labels: truncation, rejection with $D$, the **self-conditioned GAN**"}, "slide_type": "slide"}
 # # 09 Why unconditional digits break, and a fix without labels
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/09_disconnected_digits.ipynb)
@@ -69,7 +69,7 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # addition, its two likeliest digits hold at least 0.9 of the probability: it sits between two digits, not spread
 # over many.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "confidence below 0\\.9: ([\\d.]+%)", "say": "of **real** test digits are between classes: what a perfect generator would print"}, "notes": "The classifier only scores here; it never trains anything. It is 99.33% accurate on the test set.\nA hybrid sits between two digits, like a 4 that is also a 9. Junk spreads its probability over many digits.\nKeep this number in mind: a perfect generator would put this share between classes, not zero.", "text": "### How we score: the classifier of notebook 06\n\n- **between classes**: the classifier's top probability is below 0.9\n- **hybrid**: between classes, but the two likeliest digits hold at least 0.9"}, "slide_type": "slide"}
 x_train_u8, y_train = data.load_mnist("train")
 x_test_u8, y_test = data.load_mnist("test")
 feat_test, prob_test = metrics.classifier_outputs(x_test_u8)
@@ -106,7 +106,7 @@ def line(name: str, s: dict) -> str:
             f"digits {s['least']:.1%}-{s['most']:.1%}")
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Both networks have the same widths and both trained 10,000 steps with the same recipe. The label adds a label embedding, conditional BatchNorm and a projection in D.\nAsk the class: before we look, what share of the plain DCGAN's samples would you expect between classes?", "text": "## 1. The gap, measured\n\nTwo generators ship with `gan_utils`, each scored on 10,000 samples:\n\n- the **plain DCGAN** of notebooks 03 to 05\n- the **class-conditional DCGAN** of notebook 08, asked for the ten digits in turn\n\nPlain FID 50.1, conditional FID 3.9: **13 times** higher."}, "slide_type": "slide"}
 # ## 1. The gap, measured
 #
 # Two generators ship with `gan_utils`: the plain DCGAN of notebooks 03 to 05
@@ -114,7 +114,7 @@ def line(name: str, s: dict) -> str:
 # asked for the ten digits in turn. Each draws $N$ samples, scored as in notebook 06. The column "digits" gives the
 # shares of the least- and the most-drawn digit.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "(\\d+%) of its samples are between classes", "say": "of the plain DCGAN's samples lie between classes: **14 times** the share of real digits (2.4%); conditional: 1.9%"}}, "slide_type": "fragment"}
 plain = checkpoint.load_pretrained(kind="dcgan")
 cond = checkpoint.load_pretrained(kind="conditional")
 G_plain, G_cond = plain.generator, cond.generator   # the shipped generators (weight averages), ready to sample
@@ -134,7 +134,7 @@ print(f"hybrids: {s_plain['two']:.1%} of the unconditional generator's samples a
 assert s_plain["fid"] > (5 if TESTING else 10) * s_cond["fid"] and s_plain["between"] > 10 * real_low
 assert s_plain["two"] > 0.5 * s_plain["between"]   # most samples between classes sit between two digits
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Left the plain DCGAN, right the conditional one. Look as a teacher would: many digits are fine, many are two digits at once.\nMisconception to raise: \"the plain DCGAN draws digits\". A third of its samples are between classes; 22.6% of all samples are hybrids, 68% of those between classes.\nTwo other suspects were tested in Appendix G: size and seed. The plain DCGAN widened to the conditional's size scored FID 48.18, a second seed 45.68. Neither explains the gap.", "text": "### Many of the plain digits are two digits at once"}, "slide_type": "slide"}
 shuffled = np.random.default_rng(SEED).permutation(N)[:100]   # the conditional samples in random order, like the others
 fig, axes = plt.subplots(1, 2, figsize=(11, 5.6))
 plots.show_images(x_plain[:100], nrow=10, ax=axes[0], title="unconditional DCGAN: 100 samples")
@@ -143,7 +143,7 @@ for ax in axes:
     ax.title.set_color(FAKE_COLOR)
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "This is the central argument of the lecture; write the three lines on the board.\nAlong the walk we measure the classifier's confidence, and the distance to the nearest real digit, in units of an unseen real digit's distance.\nDiscussion question 1: why must a continuous map of one Gaussian put mass between ten classes? Let them answer before the numbers.", "text": "## 2. A walk between two digits\n\nTake codes $z_a, z_b$ whose samples are confidently **different** digits. Walk from one to the other (slerp).\n\n- $G$ is continuous: the sample changes **continuously**\n- the classes are **separate pieces** of image space\n- so the walk must **leave** one piece before it reaches the other"}, "slide_type": "slide"}
 # Look at the left grid as a teacher would: many digits are fine, and many are two digits at once. The classifier
 # agrees. A third of the unconditional samples lie between classes: 33.2%, fourteen times the share of real digits
 # (2.35%). Most of them are hybrids: 22.6% of all samples. The conditional generator's share, 1.9%, is at the level of
@@ -161,7 +161,7 @@ plt.show()
 # distance is taken in the classifier's features, among 10,000 training digits, in units of an unseen real digit's
 # distance (1 means "as close as a real test digit").
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "across digits ([\\d.]+), between", "say": "the lowest confidence on a walk, mean over 200 walks (0.998 at the ends)"}}, "slide_type": "fragment"}
 def slerp(a, b, t):
     """Great-circle interpolation between codes a, b (..., d) at fractions t (..., 1)."""
     cos = np.sum(a * b, -1, keepdims=True) / (np.linalg.norm(a, axis=-1, keepdims=True) *
@@ -231,7 +231,7 @@ print(f"lowest confidence on a walk, mean over walks: across digits {lowest['cro
       f"same digit {lowest['same']:.3f}, the same codes with one label {lowest['cond']:.3f}")
 assert lowest["cross"] < lowest["cond"] - 0.1 and lowest["cross"] < lowest["same"] - 0.1
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Top strip: one plain walk from a 6 to a 7 passes a 2 and an unsure 1. Middle: the conditional generator, label fixed, on the same codes stays a 6.\nEach walk dips at its own point, so the averaged curve dips far less than single walks do.\nConcept question 2: what does the control walk between two samples of the same digit rule out? That any long walk sags: its lowest confidence is 0.959, with steps about as long (0.382 against 0.397).", "text": "### The walk sags between digits, not within one digit"}, "slide_type": "slide"}
 show = 0   # the first walk, as images and as curves
 idx = np.linspace(0, STEPS - 1, 11).astype(int)
 fig = plt.figure(figsize=(12, 7.5))
@@ -264,7 +264,7 @@ for ax, title in ((ax_c, "confidence along the walk"), (ax_d, "distance to the n
     ax.legend(fontsize=10, loc="lower left")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Give the bound in words only. Grow every class by r/2: the grown sets cannot overlap, so their new parts are separate pieces of B.\nAmong all sets of probability pi, a half-space z_1 <= Phi^{-1}(pi) grows least. That gives each term of the sum.\nThe message: classes far apart in z force a large share between them. Tanielian et al. (2020) prove a bound of this kind for Lipschitz generators.", "text": "## 3. How much of the latent space lies between classes\n\n$A_i$: codes of confident digit $i$, probability $\\pi_i$; $B$: codes between classes. If any two classes are at least $r$ apart in $z$:\n\n$$p_z(B) \\;\\ge\\; \\sum_{i} \\Big[\\Phi\\big(\\Phi^{-1}(\\pi_i) + r/2\\big) - \\pi_i\\Big]$$\n\nHalf-spaces are the worst case (Gaussian isoperimetric inequality)."}, "slide_type": "slide"}
 # **What the walk shows.** The unconditional generator's walks start and end at confident digits and sag in the
 # middle: the lowest confidence on a walk is 0.530 on average, against 0.998 at the ends. At the midpoint the nearest
 # real digit is 1.44 units away, against 1.15 at the ends. Each walk dips at its own point, so the averaged curve in
@@ -294,7 +294,7 @@ plt.show()
 #
 # Tanielian et al. (2020) prove a bound of this kind for Lipschitz generators.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "within r = ([\\d.]+) of each other", "say": "in $z$: **16 times closer** than now. A continuous $G$ would need to be very steep there"}, "notes": "Concept question 3: how close must two classes come in z for a share as low as real digits'? Within 0.028, 16 times below the 0.44 the bound allows now.\nThe walks of section 2 cannot test r: one step is about as long as r, and a random walk need not pass where two classes are closest.\nAppendix A estimates the slope G would need: 124 times its typical one.", "text": "### Read the bound both ways\n\n- backwards: 33.0% between classes, so some two classes come within $r = 0.44$\n- forwards: for real digits' share (2.4%), some two classes must come within"}, "slide_type": "slide"}
 def bound(r, p):
     """Least share of codes between classes when every two classes (shares p) are at least r apart in z."""
     p = np.clip(np.asarray(p, np.float64), 1e-12, 1)
@@ -325,7 +325,7 @@ print(f"for a share as low as real digits' ({real_low:.1%}), some two classes wo
 assert abs(bound(r_now, p_i) - between) < 1e-3   # a check of the solver: r_now gives back the measured share
 assert r_real < r_now / 5                          # the forward reading: real digits' share needs a far smaller gap
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "The first two are samplers: they change how we draw from the same trained G, with no training. The third changes the generator.\nAsk: which of the three gives G a discrete choice? Only the third. Predict how the first two will do.", "text": "## 4. Fixes without labels\n\nThe way out: **stop asking one continuous map to do it**. Give $G$ a discrete choice, as the label does in notebook 08.\n\nThree tries, each measured:\n1. **truncation**: shorter codes\n2. **rejection with $D$**: drop samples that $D$ finds fake\n3. the **self-conditioned GAN**: labels from clusters"}, "slide_type": "slide"}
 # **What the bound says.** Read backwards, some two classes come within $r = 0.44$ of each other in $z$: an upper
 # bound on the smallest gap, not the gap itself. The walks of section 2, whose unsure stretch is 2.29 long, cannot test
 # it: one step is about as long as $r$, and a random walk need not pass where two classes come closest. Read forwards, a share as low as real digits' needs some two classes within $r = 0.028$, 16 times
@@ -342,7 +342,7 @@ assert r_real < r_now / 5                          # the forward reading: real d
 # second row for each $\psi$ keeps each truncated code's direction but gives it the length of a fresh
 # $\mathcal N(0, I)$ code, as in training.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "psi = 0\\.5: (\\+[\\d.]+)", "say": "points **more** samples between classes at $\\psi = 0.5$ (95% interval of a difference: $\\pm$1.3)"}, "notes": "Concept question 4, before the number: does truncation at psi = 0.5 reduce the share between classes? No: 38.2% against 33.2%.\nMisconception: \"truncation removes hybrids\". It adds them.\nWhy: truncated codes are short, and training almost never drew short codes (mean length 7.97, standard deviation 0.70). Rescaled to training lengths, every psi returns to the untruncated level. Discussion question 3: what other sampler would avoid short codes?", "text": "### 4.1 Truncation: draw $z$ from a normal cut at $\\pm\\psi$\n\nPrecision rises, recall and FID get worse. And the hybrids?"}, "slide_type": "slide"}
 trunc, rescaled = {}, {}
 for psi in (2.0, 1.5, 1.0, 0.5):
     key, kt, kn = jax.random.split(key, 3)
@@ -373,7 +373,7 @@ assert TESTING or trunc[1.0]["between"] > s_plain["between"]
 assert rescaled[0.5]["between"] < trunc[0.5]["between"] and rescaled[0.5]["recall"] > trunc[0.5]["recall"]
 assert abs(rescaled[0.5]["between"] - s_plain["between"]) < 2 * half
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "A lower M keeps more samples, less exactly. We set M for acceptance rates of 50%, 25% and 10%, a simplified form of Azadi et al. (2019).\nConcept question 6: what is the acceptance for a logit one below M, and for a logit above M? e to the minus 1, and 1.\nAfter the number, misconception: \"rejection with D fixes the cause\". FID improves, but the share between classes barely falls: G is still one continuous map.", "text": "### 4.2 Discriminator rejection sampling\n\nThe optimal $D$'s logit is $\\ell^\\star(x) = \\log p(x)/q(x)$ (notebook 04). Draw $x \\sim q$, keep it with probability\n\n$$\\min\\big(1,\\; e^{\\ell(x) - M}\\big)$$\n\nIf $M$ bounded the logit, kept samples would follow $p$ exactly."}, "slide_type": "slide"}
 # Truncation raises precision and costs recall and FID. At $\psi = 1$ and $0.5$ it leaves *more* samples between
 # classes: +2.0 and +5.0 points, where the 95% interval of a difference is $\pm$1.3. At $\psi = 2$ the codes are only a
 # little shorter than in training (mean length 7.00 against 7.97; untruncated lengths have a standard deviation of
@@ -389,7 +389,7 @@ assert abs(rescaled[0.5]["between"] - s_plain["between"]) < 2 * half
 # $M$ is set for acceptance rates of 50%, 25% and 10%, in a simplified form of their method (Appendix B says what it
 # leaves out).
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "rejection, 10% accepted .*?between classes\\s+([\\d.]+%)", "say": "between classes when 10% are kept (9.9 draws per kept sample), against 33.2% without. FID: 50.1 to 38.3"}}, "slide_type": "fragment"}
 D_plain = models.inference_copy(plain.discriminator)
 POOL = 10 * N                                           # draws to choose from: enough for N accepted at 10%
 key, kp, ku = jax.random.split(key, 3)
@@ -416,7 +416,7 @@ for rate in (0.5, 0.25, 0.1):
 print(line("no rejection", s_plain))
 assert drs[0.1]["fid"] < s_plain["fid"]
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Liu et al. (2020) make labels without labels. Here the cluster is a function of z's first coordinate, so a walk in z crosses from one cluster to the next in one jump: a discrete choice.\nPhi(z_1) is uniform, so c follows the data's cluster shares: notebook 01's inverse-CDF sampling. The true labels are never used for training; they only score the clusters.", "text": "### 4.3 The self-conditioned GAN: labels from clusters\n\n1. cluster the real digits in **$D$'s features** $\\phi(x)$ (k-means)\n2. use the cluster ids as the labels of a **conditional GAN**\n3. cluster again as $D$ improves\n\n$c$ is read from $z$: $c = F^{-1}(\\Phi(z_1))$, $F$ the cumulative cluster shares."}, "slide_type": "slide"}
 # Rejection helps: FID falls from 50.1 to 38.3 when 10% are kept, for 9.9 draws per kept sample. It does not fix
 # the cause: the share between classes falls only from 33.2% to 27.3%, and recall and the digits' balance barely move.
 # Appendix F tries a third sampler, from the theory behind section 3: keep the samples where $G$ stretches least.
@@ -438,7 +438,7 @@ assert drs[0.1]["fid"] < s_plain["fid"]
 # smaller clusters are purer. **NMI**, the normalised mutual information (how much the cluster tells about the digit,
 # scaled), is 0 for clusters unrelated to the digits and 1 for the digits themselves.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "purity ([\\d.]+), NMI", "say": "purity of the ten clusters (NMI 0.596; chance: about 0.11 and 0)"}, "notes": "k-means by hand (Lloyd's algorithm) agrees with the library on 99.56% of the digits.\nMisconception: \"D's clusters are the digits\". They are not: purity 0.696, NMI 0.596.\nNMI, the normalised mutual information, is 0 for clusters unrelated to the digits and 1 for the digits themselves.", "text": "### k-means on the plain $D$'s features, $K = 10$\n\n**Purity**: share of digits that match their cluster's most common digit."}, "slide_type": "slide"}
 K = 10
 x_fit = data.to_unit_range(x_train_u8[:10_000])
 phi = clusters.discriminator_features(plain.discriminator, x_fit)   # (10,000, 3136), unit length
@@ -467,7 +467,7 @@ print("each cluster's most common digit (its share of the cluster), by row of th
       + ", ".join(f"{c.argmax()} ({c.max() / max(c.sum(), 1):.0%})" for c in counts))
 assert agree > 0.99 and s_hand["nmi"] > 0.3
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Clusters 0, 3, 6, 7 and 9 are almost all one digit (two of them hold 1s). Cluster 2 is only 38% fives, and 9 is no cluster's commonest digit.\nBetween rows the generator can jump. Inside a mixed row it must still cross a gap within one continuous map.", "text": "### Ten clusters: some are one digit, some mix digits"}, "slide_type": "slide"}
 fig, ax = plt.subplots(figsize=(7, 7))
 rows = [x_fit[a_hand == j][:10] for j in range(K)]
 plots.show_images(np.concatenate([r if len(r) == 10 else np.pad(r, ((0, 10 - len(r)), (0, 0), (0, 0), (0, 0)),
@@ -510,7 +510,7 @@ print(f"cluster of z by hand = clusters_of for 20,000 codes; drawn shares {np.ro
 # (`gan_utils.clusters.SelfConditioning`). We tried $K$ = 10, 20 and 40, with a second seed at $K = 10$ and $40$; the
 # lowest FID ships as the package's default generator (`load_pretrained()`). The runs, minutes each, are precomputed.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "K = 40: FID ([\\d.]+)", "say": "FID at $K = 40$ (10.00 at $K = 10$, 6.86 at $K = 20$): it ships as the default"}, "notes": "More clusters did better, but also mean a larger generator: 389,412 parameters at K = 10, 579,972 at K = 40. Size and K are not separated.\nConcept question 7: how much does training D improve its features for clustering? Little: purity rose only from 0.770 at step 0 to 0.810. Random convolutions already cluster digits almost as well.\nK = 40 was chosen by FID on the test set that scores it, so its score is optimistic.", "text": "### Training: the plain recipe, with one change\n\n`--self-condition K` instead of 0; re-cluster every 1,000 steps in the current $D$'s features. $K$ = 10, 20 and 40 tried."}, "slide_type": "slide"}
 RUNS = {   # the trainings this notebook compares (each evaluated on 10,000 samples against the test set)
     "self-conditioned, K = 10": ["--self-condition", "10", "--steps", "10000", "--ema", "0.999"],
     "self-conditioned, K = 10, seed 1": ["--self-condition", "10", "--steps", "10000", "--ema", "0.999", "--seed", "1"],
@@ -577,7 +577,7 @@ for e in runs[BEST]["clusters"]:
 # step 0 to 0.810: random convolutions already cluster the digits almost as well as the trained $D$. Appendix C checks
 # that the shipped run follows from the code. Now the generator itself, and its walks as in section 2.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "self-conditioned ([\\d.]+%)", "say": "of self-conditioned samples are hybrids: plain 22.6%, class-conditional 1.5%"}, "notes": "A large step with no label at all: FID and hybrids both fall.\nThe walks keep their confidence longer: lowest 0.772 on average, against 0.530 for the plain DCGAN.\nDiscussion question 2: self-conditioning wins at a cost in recall (0.777 against 0.836). Where does that cost come from?", "text": "### The self-conditioned generator, scored as in section 1\n\nFID 50.1 (plain) $\\to$ 3.4 (self-conditioned); class-conditional 3.9."}, "slide_type": "slide"}
 key, ks = jax.random.split(key)
 x_self = np.asarray(models.sample(selfc, ks, N))
 s_self = score(x_self)
@@ -607,7 +607,7 @@ if BEST + ", seed 1" in runs:
           f"10,000 samples; the class-conditional generator: {s_cond['mean_confidence']:.3f} here)")
 assert s_self["between"] < s_plain["between"] and s_self["fid"] < s_plain["fid"]
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Top: the plain walk morphs from 6 to 7 through unsure samples. Bottom: the self-conditioned walk jumps from digit to digit, each confident.\nOn its way z_1 sweeps through other clusters' intervals, so the walk passes digits that are neither of its ends.", "text": "### The walk jumps between clusters instead of morphing"}, "slide_type": "slide"}
 fig, axes = plt.subplots(2, 1, figsize=(12, 3.8))
 for ax, (name, w) in zip(axes, (("unconditional", w_plain), ("self-conditioned", w_self))):
     strip = np.concatenate([w["images"][show, s, ..., 0] for s in idx], axis=1)
@@ -622,7 +622,7 @@ axes[1].set_xlabel("position along the walk, left to right")
 plt.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Concept question 8, true or false: the self-conditioned GAN beats the class-conditional one. Not shown: one seed wins, the other loses, and the networks differ in size.\nWhat is clear: with labels the share between classes is at real digits' level. A cluster that holds two similar digits still morphs between them.", "text": "### Does it beat the class-conditional GAN? Not shown\n\n- shipped seed: FID 3.41 against 3.91; second seed: 4.56 against 3.96\n- it is larger: 579,972 generator parameters against 389,412\n- $K$ was chosen on the test set\n\nLabels still buy **certainty**: between classes 1.9% (labels) against 7.4% (clusters)."}, "slide_type": "slide"}
 # **What self-conditioning changed.** FID fell from 50.1 to 3.4, and hybrids from 22.6% of samples to 5.6%. The
 # walks keep their confidence longer (lowest 0.772 on average, against 0.530): their two ends lie in different
 # clusters, and the cluster read from $z_1$ jumps along the walk instead of the digit morphing. On its way $z_1$
@@ -646,7 +646,7 @@ plt.show()
 # section 4.3's precomputed results (10,000 samples, scored by `evaluate`, which does not report the share between
 # classes). The samplers cost draws per kept sample instead of training.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "plain, lr decay, 20k\\s+20,000 steps\\s+[\\d.]+\\s+([\\d.]+)", "say": "FID of the plain DCGAN trained twice as long, with a learning-rate decay"}, "notes": "Read the table top to bottom. Rejection helps much less than self-conditioning; truncation trades recall for precision.\nMisconception: \"longer training fixes it\". Twice the steps with a learning-rate decay scored FID 58.4, against 50.1.\nAt equal time self-conditioning also won, in one run each without a weight average. The full table, with precision, recall and the digits' balance, is in the notebook.", "text": "## 5. The comparison (FID, lower is better)\n\n- plain DCGAN 50.1; truncation $\\psi = 1$: 87.8; rejection, 10% kept: 38.3\n- self-conditioned, $K = 40$: 3.4; class-conditional (labels): 3.9\n- 5 minutes of training each: self-conditioned $K = 40$ 5.5, plain 55.2"}, "slide_type": "slide"}
 rows = [("plain DCGAN (shipped)", "10,000 steps", 1.0, s_plain),
         ("  + truncation psi = 1", "10,000 steps", 1.0, trunc[1.0]),
         ("  + rejection (D), 25% kept", "10,000 steps", draws_per_kept[0.25], drs[0.25]),
@@ -674,7 +674,7 @@ for name, budget, draws, s in rows:
 # with a learning-rate decay did not help the plain DCGAN (Appendix D). The conditional generator keeps the highest
 # confidence and the fewest samples between classes. Appendix E draws that share at every confidence threshold.
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Same widths, same recipe, 10,000 steps each. The middle grid never saw a label.\nAsk the class to find hybrids in each grid. Most are in the left one.", "text": "### 100 samples of each: no labels in the middle"}, "slide_type": "slide"}
 fig, axes = plt.subplots(1, 3, figsize=(15, 5.4))
 for ax, (name, x) in zip(axes, (("unconditional (shipped)", x_plain), ("self-conditioned, no labels", x_self),
                                  ("class-conditional, labels", x_cond))):
@@ -683,7 +683,7 @@ for ax, (name, x) in zip(axes, (("unconditional (shipped)", x_plain), ("self-con
 plt.suptitle("100 samples of each generator (the same widths and recipe, 10,000 steps each)")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Five lines to remember. The key idea is the first: a continuous generator cannot jump, so give it a discrete choice.\nThe self-conditioned generator ships as the package's default: checkpoint.load_pretrained().", "text": "## Summary\n\n- a **continuous** map of **one Gaussian** must put mass between separate classes: walks sag\n- the **isoperimetric bound**: real digits' share would need classes almost touching in $z$\n- truncation adds hybrids; rejection with $D$ helps a little, at a cost in draws\n- **self-conditioning**: a discrete choice learnt without labels, from $D$'s clusters\n- labels still buy certainty: 1.9% between classes, against 7.4%"}, "slide_type": "slide"}
 # ## Summary
 #
 # - A generator that maps **one Gaussian continuously** onto ten separate classes must put mass between them. Walks in
@@ -701,7 +701,7 @@ plt.show()
 #   as the package's default (`checkpoint.load_pretrained()`; `train --dataset mnist` trains it, `--self-condition 0`
 #   the plain DCGAN).
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Homework: the four exercises; the checker cell grades each one. Exercise 1 uses the bound of section 3, exercise 2 the inverse CDF of section 4.3.\nReading: Appendices A-E. Appendix A estimates how steep G must be; Appendix D tries longer training.", "text": "## Exercises (checked in the notebook)\n\n1. **Two classes**: the least share between them, from the bound\n2. **The cluster from $z$**: the threshold on $z_1$\n3. **Acceptance**: the mean probability that rejection keeps a sample\n4. **Purity by hand**\n\nNext: [10 GANs against a VAE and diffusion](../notebooks/10_gans_vaes_diffusion.html)."}, "slide_type": "slide"}
 # ## Exercises
 #
 # The checker grades each exercise; the reference answers live in `gan_utils/exercises.py`.

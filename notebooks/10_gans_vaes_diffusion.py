@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Today the GAN meets its two main rivals, on one small budget. We build each rival by hand, check it against the library, then race.\nSay the caveat at the start: the GAN's recipe was searched over several notebooks; each rival had one short probe. The results say what these three small models did in four minutes, not where each family stands.\nAsk: who has heard that diffusion models beat GANs? Keep the answers for the end.", "text": "# 10 GANs against a VAE and diffusion\n\nWhy a GAN, when VAEs and diffusion models exist? We build both by hand and race them against the course's GAN.\n\n- the **VAE**: the ELBO, the reparameterisation, **bits per pixel**\n- **diffusion**: noising in one jump, the noise-prediction loss, **DDIM** sampling\n- the **race**: 4 minutes of the same 2-core CPU, three seeds each\n- what a sample costs, the VAE's **blur**, and whether any model **copies**"}, "slide_type": "slide"}
 # # 10 GANs against a VAE and diffusion, on one small CPU budget
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/10_gans_vaes_diffusion.ipynb)
@@ -80,7 +80,7 @@ feat_train = metrics.classifier_outputs(x_train_u8)[0]     # for "the nearest tr
 print(f"{len(x_train):,} training digits, {len(x_test):,} test digits; pixels are {x_test_u8.dtype}, "
       f"{np.iinfo(x_test_u8.dtype).max + 1} grey levels, scaled to [{x_train.min():.0f}, {x_train.max():.0f}]")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "The race's GAN is the course default: notebook 09's self-conditioned DCGAN. The VAE's decoder is the plain DCGAN generator of notebooks 03 to 05, fed 16 latent numbers instead of 64.\nWarn about notation: in this notebook, as in VAE papers, p is the model and q the encoder. In the rest of the course p is the data and q the model.", "text": "## 1. Three ways to make a digit\n\nAll three turn noise into a digit. They differ in how they **learn** to.\n\n- **GAN**: $G(z)$ trained against a discriminator; never writes down a density\n- **VAE**: writes down $p(x) = \\int p(x \\mid z)\\,p(z)\\,dz$; maximises a **lower bound** on $\\log p(x)$\n- **diffusion**: corrupts digits step by step into noise; a network learns to **undo** it"}, "slide_type": "slide"}
 # ## 1. Three ways to make a digit
 #
 # All three models turn noise into a digit. They differ in how they learn to.
@@ -97,7 +97,7 @@ print(f"{len(x_train):,} training digits, {len(x_test):,} test digits; pixels ar
 #   network learns to predict the noise that was added. Sampling runs the corruption backwards, one network call per
 #   denoising step.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Derive the bound on the board: p(x) is an expectation under any q of p(x|z)p(z)/q(z|x); log is concave, so Jensen. It is an equality when q is the true posterior.\nThe reparameterisation moves the randomness into epsilon, so gradients flow through mu and sigma.\nWith a Gaussian decoder of scale s, minus log p(x|z) is a squared error with weight 1/(2 s^2), and s is learnt with the rest.", "text": "## 2. The VAE, by hand\n\nJensen's inequality gives the **evidence lower bound**:\n\n$$\\log p(x) \\ge \\mathbb E_{q(z\\mid x)}[\\log p(x\\mid z)] - \\mathrm{KL}\\bigl(q(z\\mid x)\\,\\|\\,p(z)\\bigr)$$\n\n- encoder $q(z\\mid x) = \\mathcal N(\\mu(x), \\operatorname{diag}\\sigma^2(x))$, prior $p(z) = \\mathcal N(0, I)$\n- **reparameterisation**: $z = \\mu(x) + \\sigma(x)\\odot\\varepsilon$, differentiable in $\\mu, \\sigma$\n- the KL term in closed form; the first term is a weighted squared error"}, "slide_type": "slide"}
 # ## 2. The VAE, by hand
 #
 # For any distribution $q(z\mid x)$, $p(x) = \mathbb E_{q(z\mid x)}[p(x\mid z)\,p(z)/q(z\mid x)]$. As $\log$ is concave,
@@ -121,7 +121,7 @@ print(f"{len(x_train):,} training digits, {len(x_test):,} test digits; pixels ar
 # below zero; the bins' width, $d_x\log 128 = 3{,}804$ nats, keeps the bits positive. The cell below checks the loss
 # written out against `gan_utils.rivals.vae_loss`, used from then on.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "([\\d.]+) bits per pixel", "say": "bits per pixel for the **untrained** VAE (its loss, by hand, matches the library's)"}, "notes": "Without dequantization a density could score without bound by piling its mass onto the 256 levels.\nConcept question 1: minus the ELBO is 0 nats per image. What bound is that in bits per pixel? log2 of 128. And why can minus the ELBO be negative at all? A density can exceed 1; the bins' width, 3,804 nats, keeps the bits positive.", "text": "### A likelihood bound in bits per pixel\n\nPixels have 256 levels: **dequantize** (add uniform noise within each level), then\n\n$$\\text{bits per pixel} = \\frac{-\\mathrm{ELBO} + d_x \\log 128}{d_x \\log 2}, \\qquad d_x = 784$$\n\n8 bits per pixel: no better than a uniform guess."}, "slide_type": "slide"}
 vae = rivals.VAE(rngs=nnx.Rngs(SEED))      # encoder: D's two convolutions; decoder: DCGANGenerator(16, 64)
 print(f"the VAE's code z has {vae.latent_dim} numbers (Appendix C shows why not the GAN's 64); "
       f"{models.count_params(vae):,} parameters")
@@ -154,7 +154,7 @@ assert abs(rivals.bits_per_dim(784 * math.log(2)) - 8) < 1e-12   # a unit check 
 # $G(z) + s\,\varepsilon$ of the model's density. The curve is each training batch's $-\mathrm{ELBO}$ (BatchNorm on the batch's statistics;
 # the test score uses running averages, as sampling does).
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "([\\d.]+) bits per pixel", "say": "bits per pixel on 2,000 test digits, after 2,218 steps: already better than a uniform guess"}, "figure": true, "notes": "Adam at learning rate 0.003, batch 64. The curve is each training batch's minus ELBO; it crosses zero, so on test digits it is -64 nats per image.\nMiddle: the decoder's means, visibly blurred. Right: full samples with the noise of scale s added.\nKeep the blur in mind: section 6 asks where it comes from.", "text": "### 45 seconds of training: blurred means"}, "slide_type": "slide"}
 # under test a fixed 400 steps (about 7 s on the course's 2-core CPU; a time budget trains less on a loaded machine,
 # and CI once failed so), else 45 seconds
 LIVE_SECONDS, LIVE_STEPS = (60, 400) if TESTING else (45, None)
@@ -190,7 +190,7 @@ for ax in axes[1:]:
     ax.title.set_color(VAE_COLOR)
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Each step shrinks the image a little and adds a little noise. After all T steps the digit is gone.\nConcept question 2: training picks a random step t for each digit. Why does it not have to run t noising steps first? Because of this one-jump formula. The next slide checks it.", "text": "## 3. Diffusion, by hand\n\nForward process: $T = 1000$ small noising steps, $\\beta_t$ rising from $10^{-4}$ to $0.02$. A sum of Gaussians is Gaussian, so **one jump** reaches any step:\n\n$$x_t = \\sqrt{\\bar\\alpha_t}\\,x_0 + \\sqrt{1-\\bar\\alpha_t}\\,\\varepsilon, \\qquad \\bar\\alpha_t = \\prod_{i\\le t}(1-\\beta_i)$$"}, "slide_type": "slide"}
 # The VAE already beats a uniform guess's 8 bits per pixel; section 6 examines its blurred means.
 #
 # ## 3. Diffusion, by hand
@@ -201,7 +201,7 @@ plt.show()
 # $$x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon, \qquad \varepsilon\sim\mathcal N(0, I).$$
 # The first cell draws a digit along the way and checks the jump against the step-by-step chain.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "chain: mean/x0 slope ([\\d.]+)", "say": "slope of the mean after 300 small steps, over 4,000 copies; the one jump: 0.6285, theory $\\sqrt{\\bar\\alpha_t}$ = 0.6296"}, "figure": true, "notes": "The strip shows one test digit along the way. Halfway through it is hard to read; at t = T it is noise: the printed weight of the digit there is 0.0064.\nThe check runs 300 small steps on 4,000 copies and compares mean and variance with the one jump. They agree to the third decimal.", "text": "### The digit fades into noise; chain and jump agree"}, "slide_type": "slide"}
 schedule = rivals.Schedule()
 ab = np.asarray(schedule.alpha_bar, np.float64)
 x0 = x_test[0]
@@ -228,7 +228,7 @@ for m_ in (x, jump):   # the chain and the jump: both means are sqrt(abar) x0
     assert abs(np.polyfit(x0.ravel(), m_.mean(0).ravel(), 1)[0] - np.sqrt(ab[t_check - 1])) < 0.01
 print(f"at t = T: sqrt(abar) = {np.sqrt(ab[-1]):.4f}: the digit is gone, x_T is (almost) pure noise")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Pick a digit, a step t and a noise, form x_t in one jump, and regress the noise. This is Ho et al.'s simple loss, a reweighted ELBO (Appendix D).\nDDIM adds no new noise, so a sample is a fixed function of its starting noise, like a GAN's. But it needs S network calls, not one.\nThe notebook checks loss and sampler by hand against the library, and samples with the exact denoiser of a one-digit data set: it lands on the digit.", "text": "### Learn the noise; sample with DDIM\n\nA network $\\varepsilon_\\theta(x_t, t)$ predicts the noise:\n\n$$L = \\mathbb E\\,\\tfrac{1}{d_x}\\big\\|\\varepsilon - \\varepsilon_\\theta(x_t, t)\\big\\|^2$$\n\n**DDIM**, $S$ steps from pure noise: predict $\\hat x_0 = (x_t - \\sqrt{1-\\bar\\alpha_t}\\,\\varepsilon_\\theta)/\\sqrt{\\bar\\alpha_t}$, jump to the next time. **One network call per step.**"}, "slide_type": "slide"}
 # A network $\varepsilon_\theta(x_t, t)$ learns to **predict the noise**. Pick a digit, a step $t$ uniformly and a
 # noise $\varepsilon$, form $x_t$ in one jump, and regress: $L = \mathbb E\,\tfrac{1}{d_x}\|\varepsilon - \varepsilon_\theta(x_t, t)\|^2$, averaged over
 # pixels. This is Ho et al.'s "simple" loss, a reweighted ELBO (Appendix D). Ours is a small U-Net,
@@ -247,7 +247,7 @@ print(f"at t = T: sqrt(abar) = {np.sqrt(ab[-1]):.4f}: the digit is gone, x_T is 
 # The cell checks the loss and the sampler by hand against the library. Then it samples with the *exact* denoiser of
 # a one-digit data set, which must land on that digit.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "([\\d,]+) parameters \\(the shipped", "say": "parameters in our denoiser, a small U-Net; the GAN's generator has 579,972"}}, "slide_type": "fragment"}
 den = rivals.Denoiser(rngs=nnx.Rngs(SEED))
 key, k_dl = jax.random.split(key)
 k_t, k_e = jax.random.split(k_dl)         # as diffusion_loss splits k_dl: the same t and noise on both sides
@@ -303,7 +303,7 @@ landed = rivals.ddim_sample(ExactDenoiser(x0), schedule, k_exact, 4, steps=3)
 print(f"the exact denoiser of one digit, 3 DDIM steps from noise: largest distance to the digit {np.abs(landed - x0).max():.1e}")
 assert np.abs(landed - x0).max() < 1e-3
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "The three seeds per model give a spread, so we can tell a difference from noise.\nAt 2,000 samples even real digits do not score an FID of 0: the next slides show the first 2,000 training digits as a dashed line.\nAsk the class to predict the order at 4 minutes before the next slide.", "text": "## 4. The race\n\n- each model: 60,000 training digits, batch 64, Adam, **4 minutes** of a 2-core CPU\n- scored at 0.5, 1, 2 and 4 minutes, on 2,000 samples against the test digits\n- **GAN**: the course's default recipe, with a weight average\n- **VAE** and **diffusion** (50 DDIM steps): one short probe each chose the learning rate"}, "slide_type": "slide"}
 # ## 4. The race
 #
 # Each model trains on the 60,000 training digits at batch 64 with Adam, for **4 minutes** of this 2-core CPU,
@@ -324,7 +324,7 @@ assert np.abs(landed - x0).max() < 1e-3
 # so the results ship with `gan_utils` (`RUN_EXPERIMENTS = True` runs them again). A short probe, one seed each, chose
 # each rival's learning rate. Each was sized to make at least as many steps as the GAN (Appendix A).
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "GAN \\(self-conditioned DCGAN\\)\\s+(?:[\\d.]+ \\+- [\\d.]+\\s+){3}([\\d.]+)", "say": "the GAN's FID at 4 minutes. Diffusion: 120.8, the VAE: 190.2"}, "notes": "Concept question 3: which model led, and how should we read it? The GAN led at every mark, by far from the first minute.\nBut read it with the caveats: the GAN's recipe was searched, each rival had one probe and a smaller network. Section 8 comes back to this.", "text": "### Mean FID over 3 seeds (lower is better)\n\nAfter 1 minute: GAN 18.4, VAE 192.3, diffusion 257.2."}, "slide_type": "slide"}
 rerun = precomputed.rerun_requested(RUN_EXPERIMENTS)
 race = precomputed.run_or_load(
     "10_race", rivals.race, rerun=rerun,
@@ -355,7 +355,7 @@ first_gan = runs["gan"][SEEDS[0]]["steps"][0]
 print(f"the GAN's weight average (decay 0.999, no warm-up) at the first mark, after {first_gan:,} steps: "
       f"{0.999 ** first_gan:.0%} of it is still the initial weights (0.999^{first_gan})")
 
-# %%
+# %% slideshow={"deck": {"figure": 0, "notes": "Left: FID on a log scale. The GAN comes near the dashed line of 2,000 real training digits, FID 2.8. The VAE is flat from 1 minute on. Diffusion is still falling at 4 minutes.\nDiscussion question 2: the diffusion model was still improving. What would you predict at 20 minutes, and how would you check? Appendix B ran one seed for 20 minutes: diffusion reached FID 84.0, the GAN 4.9. The order held.", "text": "### Quality, precision and recall against training time"}, "slide_type": "slide"}
 # What a perfect generator would score: real training digits (the first ones; random sets average less), as many as
 # each model's samples, scored the same way
 real_score = metrics.image_metrics(x_train_u8[:setup["n_samples"]], reference, pr_n=setup["n_samples"])
@@ -390,7 +390,7 @@ for ax, model in zip(axes, rivals.MODELS):
     ax.title.set_color(colours[model])
 plt.show()
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "GAN \\(self-conditioned DCGAN\\)\\s+[\\d.]+ \\+- [\\d.]+\\s+[\\d.]+\\s+([\\d.]+)", "say": "the GAN's recall, the highest of the three: diffusion 0.70, the VAE 0.33"}, "notes": "Concept question 4, true or false: GANs drop modes, so the GAN has the lowest recall. False here: it has the highest.\nThe VAE's precision is near real digits' 0.88 though its FID is 190.2: blur does not lower precision (notebook 06). Its digits are uneven too: the least common is 2.6% of its samples, the most common 29.4%.", "text": "### The scoreboard at 4 minutes: does the GAN drop modes?\n\nPrecision: VAE 0.86, GAN 0.84, diffusion 0.61."}, "slide_type": "slide"}
 # The scoreboard at the end of the budget: every score of notebook 06, mean over the seeds, and the FID's spread.
 rows = []
 for model in rivals.MODELS:
@@ -420,7 +420,7 @@ for name, f, fs, p, r, c, lo, hi, mem in rows:
 # unevenly: its least common makes 2.6% of its samples, its most common 29.4%. The table's last column is
 # section 7's copy test.
 
-# %% slideshow={"slide_type": "skip"}
+# %%
 # A smoke test, not a reproduction: under test the VAE (on a re-run, the diffusion model too) trains again here for
 # 201 steps from the same seed through the race's own code (steps, not seconds: the same on a slow machine), then is
 # sampled and scored by it; its FID is printed beside the committed one, not compared (201 steps at N = 300 against
@@ -449,7 +449,7 @@ if TESTING or rerun:
 # A GAN or a VAE draws a digit with one pass of its generator. DDIM calls the denoiser once per step. The cell below times each on this machine (batches of 250, after one call to compile): the race's first-seed
 # rivals and the shipped default generator, the race's GAN network. Then quality against the number of denoising steps, for the same model.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "50 steps\\s+\\d+ ms per 1,000 samples \\(([\\d.]+x)", "say": "the cost of one diffusion sample at 50 DDIM steps, in GAN samples"}, "figure": true, "notes": "A GAN or a VAE draws a digit in one pass; DDIM calls the denoiser once per step, about 115 ms per 1,000 samples per step here. Concept question 5.\nMisconception: \"more denoising steps always help\". 50 steps scored FID 114.7, 100 steps 114.8: one draw each, so the difference is noise. Recall did rise, from 0.70 to 0.82.", "text": "## 5. What a sample costs"}, "slide_type": "slide"}
 vae_r = rivals.load_rival("vae", runs["vae"][SEEDS[0]]["state"])
 den_r = rivals.load_rival("diffusion", runs["diffusion"][SEEDS[0]]["state"])
 G_gan = checkpoint.load_pretrained().generator
@@ -519,7 +519,7 @@ print(f"the same model with {setup['ddim_steps']} steps and other noise, in the 
 # the prior causes the blur, it also scores digits decoded from a Gaussian fitted to the codes. Its
 # second column is a VAE with the GAN's 64 latent numbers, trained beside the race; Appendix C reads it.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "decoded from a Gaussian fitted to the codes\\s+([\\d.]+%)", "say": "mid-grey when the codes come from a Gaussian fitted to the real codes"}, "figure": true, "notes": "Concept question 6. Reconstructions and prior samples go through the same decoder; only the codes differ. So the decoder can draw sharper digits than it samples.\nMisconception: \"a VAE's blur is only its decoder\". Codes from a Gaussian fitted to real digits' codes give 15.1% mid-grey pixels, against 17.4% from the prior, and FID 132.5 against 170.9.\nOur reading, supported but not proven: a prior code often lands where no training digit's code is, and the decoder draws a greyer, in-between shape there.", "text": "## 6. What the VAE draws: is the blur only the decoder?\n\nMid-grey pixels (neither ink nor background): real 8.5%, reconstructions 12.1%, prior samples 17.4%."}, "slide_type": "slide"}
 def mid_grey(images) -> float:
     """Share of pixels between -0.8 and 0.8 (neither ink nor background); images uint8 or in [-1, 1]."""
     x = np.asarray(images, np.float32)
@@ -624,7 +624,7 @@ plt.show()
 # greyer shape. BatchNorm is a smaller part: with its statistics re-estimated on prior draws, the
 # samples score FID 155.7 with 16.8% mid-grey pixels. The blur stays (one seed, one draw each).
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "A fresh digit is a test digit the model never saw: that is the reference for \"close\". A model whose samples sit like fresh digits puts about 5% of them inside the threshold.\nAsk: what would a model that copies only a few digits look like on this test?", "text": "## 7. Does any of them copy?\n\nA model that returned its training digits would score well on every measure so far.\n\n- for each **test** digit: distance to its nearest training digit (classifier features)\n- **threshold**: 5% of test digits are closer than it\n- a copier puts more than 5% of its samples closer: the **copy line** adds two standard errors"}, "slide_type": "slide"}
 # ## 7. Does any of them copy? What this test can see
 #
 # A generator that returned its training digits would score well on every measure above. So we compare each model's
@@ -633,7 +633,7 @@ plt.show()
 # fresh digits puts about 5% of them closer too. One that copies puts more than the **copy line**, 5% plus two standard
 # errors (`metrics.memorisation`, `metrics.copy_line`; printed below).
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "gan: exact copies would go unseen up to ([\\d.]+%)", "say": "of the GAN's samples could be exact training digits and still stay under the copy line (6.0%)"}, "figure": true, "notes": "No model crossed the line: the GAN put 3.1% to 3.9% of its samples inside the threshold, the rivals 0.0%.\nMisconception: \"a nearest-neighbour test proves there is no copying\". Concept question 8. The test sees only copying on a large scale. It shows that no model here copies much, not that none ever copies.", "text": "### Samples and their nearest training digits"}, "slide_type": "slide"}
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
 for ax, model in zip(axes, rivals.MODELS):
     imgs = runs[model][SEEDS[0]]["images"][-1][:4]
@@ -660,7 +660,7 @@ for model in rivals.MODELS:
     share = np.mean([runs[model][s]["memorisation"]["share_closer"] for s in SEEDS])
     print(f"{model}: exact copies would go unseen up to {(copy_line - share) / (1 - share):.1%} of its samples")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Misconception: \"this proves GANs beat diffusion\". It does not. It shows what these three small models did in 4 minutes on one CPU.\nDiscussion question 1: what would a fair race between these three need? Equal tuning effort, networks sized alike, several budgets up to hours, more seeds.", "text": "## 8. What this race shows, and what it does not\n\n- the GAN led at every mark: FID 4.4, against 120.8 and 190.2\n- but the rivals were **sized for speed**: 72,484 parameters in the denoiser, 579,972 in the GAN's generator\n- the GAN's recipe was searched; each rival had one short probe\n- diffusion was still improving; budgets of hours were not tried"}, "slide_type": "slide"}
 # So this test sees only copying on a large scale. The GAN could return exact training digits in 2.7% of its samples
 # and still stay under the copy line. In the figure the GAN's samples look much like their nearest training digits, as good
 # digits do; 3.4% of them fall inside the threshold, fewer than fresh digits' 5%. The test shows that no model here copies much, not that none ever copies.
@@ -669,7 +669,7 @@ for model in rivals.MODELS:
 #
 # The sentences below come from this notebook's measurements; the summary reads them.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "64 latent numbers: bound ([\\d.]+)", "say": "bits per pixel for the VAE with 64 latent numbers, a better bound than the 16-number VAE's 6.72. Its FID: 258.4, against 190.2"}, "notes": "Concept question 7: does a better likelihood bound mean better samples? No: the VAE with 64 latent numbers has the better bound and the worse samples.\nThe GAN gives no likelihood at all, and still draws the best digits here. Likelihood and sample quality measure different things.", "text": "### A better likelihood bound, better samples?"}, "slide_type": "slide"}
 last = len(MARKS) - 1
 mean_at = {m: [over_seeds(m, "fid", i)[0] for i in range(len(MARKS))] for m in rivals.MODELS}
 for i, mark in enumerate(MARKS):
@@ -702,7 +702,7 @@ assert mean_at["diffusion"][last] < mean_at["vae"][last], stale + "diffusion is 
 assert rec["gan"] > rec["diffusion"] > rec["vae"], stale + "the recall order"
 assert max(max(v) for v in shares.values()) < copy_line, stale + "a model crosses the copy line"
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Six lines to remember, each with its caveat. Not measured here: the rivals at their best, a KL schedule or a learnt prior, a larger denoiser trained for hours.\nGo back to the opening question: does this notebook show that GANs beat diffusion? No. It shows where each of three small models stands after 4 minutes.", "text": "## Summary\n\n- **race**: the GAN led at every mark; the rivals were small and barely tuned\n- **sampling**: GAN and VAE in one pass; DDIM pays one network call per step\n- **blur**: the VAE's samples have about twice real digits' mid-grey pixels; part comes from where prior codes fall\n- **coverage**: the GAN had the highest recall here\n- **copying**: no model crossed the line, a test of large-scale copying only\n- **likelihood**: a better bound need not mean better samples"}, "slide_type": "slide"}
 # ## Summary
 #
 # One machine, a budget of 4 minutes, three seeds per model. The rivals were sized for speed, not to match the GAN
@@ -728,7 +728,7 @@ assert max(max(v) for v in shares.values()) < copy_line, stale + "a model crosse
 #
 # Not measured here: the rivals at their best (a KL schedule or a learnt prior, a larger denoiser trained for hours), more than one seed at 20 minutes, and budgets of hours.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Homework: the four exercises; the checker cell grades each one. Exercises 1 and 2 use section 2's formulas, 3 and 4 section 3's.\nReading: Appendices A-D. Appendix B trains each model five times longer.", "text": "## Exercises (checked in the notebook)\n\n1. **The KL term** of one coordinate, in nats\n2. **Bits per pixel** from a $-\\mathrm{ELBO}$\n3. **How fast a digit fades**: when $\\sqrt{\\bar\\alpha_t}$ falls below $1/2$\n4. **Undo the noise**: write `x0_from_noise`, as DDIM does at every step\n\nNext: [11 Image-to-image translation](../notebooks/11_image_translation.html)."}, "slide_type": "slide"}
 # ## Exercises
 #
 # The checker grades each exercise; the reference answers live in `gan_utils/exercises.py`.

@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Until now every GAN turned noise into an image. Today the input is an image: a printed glyph, and the output is the same character in a brush font. This is pix2pix, the model behind the open project zi2zi.\nEvery score today is measured on characters the model never saw in training.\nAsk first: if you had to turn one image into another, what would be the simplest possible answer? Keep the answer for the copying slide.", "text": "# 11 Image-to-image translation\n\nA GAN that turns a printed Chinese character into the same character **written with a brush** (pix2pix):\n\n- paired data, and the bar to pass: copying the input\n- the **U-Net** generator and the **PatchGAN** discriminator\n- the objective **GAN + \u03bb\u00b7L1**, and why L1 alone blurs\n- what the GAN term buys, measured over five seeds; write your name"}, "slide_type": "slide"}
 # # 11 Image-to-image translation: a GAN that writes with a brush
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/11_image_translation.ipynb)
@@ -61,7 +61,7 @@ key = jax.random.key(SEED)
 course.style()  # the course's figure style; GAN_COURSE_PROJECTOR=1: projector mode, for a hall
 print(f"JAX {jax.__version__} on {jax.devices()}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Both fonts are free, and the glyphs were rendered once and ship with the course, so no font is needed.\nThe split is by character: 3,379 characters to train on, 376 held out. Training never sees a held-out character, so the scores measure generalisation to new characters, not memory.", "text": "## 1. Pairs of glyphs\n\nA **paired** dataset: for every input, the output we want.\n\n- source $s$: Noto Sans CJK, a plain font (\"hei\")\n- target $t$: LXGW WenKai, a brush font (\"kai\")\n- the 3,755 common characters of GB2312; a fixed tenth is **held out**"}, "slide_type": "slide"}
 # ## 1. Pairs of glyphs
 #
 # A **paired** dataset holds, for every input, the output we want. Here an input is a character in a plain font,
@@ -82,7 +82,7 @@ print(f"{everything.source.dtype} images of {SIZE}x{SIZE} (rendered at {prov['si
 assert not set(train_pairs.chars) & set(test_pairs.chars)          # no held-out character is ever trained on
 assert len(train_pairs) + len(test_pairs) == len(everything) == 3755
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Top row the input, bottom row the output we want. Point at one character: the strokes are mostly in the same places, but the brush bends, tapers and shifts them.\nAsk: what has the network to learn here, the position of the strokes or their shape?", "text": "### Held-out characters: printed source, brush target"}, "slide_type": "slide"}
 # The first ten held-out characters: printed above, brush below.
 src_test, tgt_test = data.to_unit_range(test_pairs.source), data.to_unit_range(test_pairs.target)
 SHOW = 10
@@ -96,7 +96,7 @@ glyph_rows({"printed": src_test, "brush": tgt_test}, title="Held-out characters:
 # what the model will exploit. The cell below measures it: the share of the brush glyph's ink that falls on the
 # source glyph's ink, for the same character and for a different one.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "(\\d+%) of the brush ink falls on the same", "say": "of the brush ink falls on the printed ink of the **same** character"}, "notes": "The measurement: the share of the brush glyph's ink pixels that are also ink in the source glyph. For the same character it is 71%; for a different character, 43%.\nThis shared layout is what the generator will exploit, with the skips of the U-Net in section 2 (concept question 2).", "output": true, "text": "### Input and output share their layout"}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
 def ink_on(a, b) -> float:
     """Share of b's ink pixels that are ink in a too (uint8 images, 255 = ink)."""
@@ -126,13 +126,13 @@ assert same > other + 0.2
 #   divided by the true glyphs'. 1 is as crisp as the truth and a blur falls below 1; above 1 means extra edges
 #   (bolder strokes or speckle), so read it beside content.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "content ([\\d.]+%)", "say": "of the copied printed glyphs are read as the right character"}, "notes": "Misconception to raise: \"copying the input scores nothing\". The printed glyph is already read as the right character 65.7% of the time, with L1 0.411. But its style score is 0.0%: no copy looks like brush.\nSo a translator must move strokes, not just repaint them. Concept question 1: why is copying the bar to pass?", "text": "### The bar every translator must pass: copying its input\n\nSix scores against the true brush glyph: **L1**, **SSIM**, **content** (read as the right character),\n**style** (called brush by a small CNN), **FID**, **sharpness** (1 = as crisp as the truth)."}, "slide_type": "slide"}
 copy = translation.translation_scores(src_test, tgt_test, test_pairs.chars)
 print(f"Copying the printed glyph: L1 {copy['l1']:.3f}, SSIM {copy['ssim']:.3f}, content {copy['content']:.1%}, "
       f"style {copy['style']:.1%}, FID {copy['fid']:.0f}, sharpness {copy['sharpness']:.2f}.")
 assert 0.5 < copy["content"] < 0.8 and copy["style"] < 0.05
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Why skips? Without them, the position of every stroke must squeeze through the 4x4 bottleneck. With them, the layout flows straight across, and the network only learns the change of style.\nGroupNorm normalises each image with its own statistics, so unlike BatchNorm no output depends on the rest of the batch.", "text": "## 2. The generator: a U-Net\n\n- **no noise** input: pix2pix's generator learnt to ignore $z$\n- **encoder**: strided 4x4 convolutions halve the image, down to 4x4\n- **decoder**: doubles it back (sub-pixel upsampling, notebook 03)\n- **skips**: each encoder map joins the decoder layer of the same size"}, "slide_type": "slide"}
 # So a source glyph is read as the right brush character only about two times in three, and the style judge calls
 # none of them brush. A translator has to move strokes, not just repaint them.
 #
@@ -154,7 +154,7 @@ assert 0.5 < copy["content"] < 0.8 and copy["style"] < 0.05
 # to learn the change of style. Below, the forward pass is written by hand with the layers of
 # `models.UNetGenerator`, printing each map's shape, and checked against the module.
 
-# %%
+# %% slideshow={"deck": {"notes": "The notebook writes the forward pass by hand with the module's layers, and the next cell checks it equals the module. Read the shapes: the encoder goes down to 4x4 with 128 channels; each decoder output is concatenated with its skip.\nThe last layer gets the source itself: 32 + 1 = 33 channels.", "output": true, "text": "### The U-Net by hand: each map's shape"}, "slide_type": "slide"}
 G = models.UNetGenerator(SIZE, base=32, rngs=nnx.Rngs(SEED))
 s = src_test[:4]
 
@@ -186,7 +186,7 @@ assert G.latent_dim == 0 and out.shape == s.shape
 np.testing.assert_allclose(out, G(jnp.zeros((4, 0)), s), atol=1e-6)
 print("unet_by_hand(G, s) == G(z, s): the same network")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Concept question 3: what would a D that sees only t accept? A fine brush glyph of the wrong character. Judging the pair prevents that.\nThe layout is left to the L1 loss; D is asked only for local texture: stroke edges, tapers, ink. k is the kernel size, r the stride of each layer.", "text": "## 3. The discriminator: a PatchGAN\n\n- $D(t, s)$ judges a **pair**: is $t$ a brush version of **this** source?\n- it gives **one logit per patch**; each patch is one real-or-fake example\n- the patch side is the **receptive field**:\n\n$$1 + \\sum_l (k_l - 1)\\prod_{j<l} r_j$$"}, "slide_type": "slide"}
 # ## 3. The discriminator: a PatchGAN
 #
 # The discriminator of pix2pix judges a **pair**: is $t$ a true brush version of this source $s$? The two images are
@@ -204,7 +204,7 @@ print("unet_by_hand(G, s) == G(z, s): the same network")
 # $1 + \sum_l (k_l - 1)\prod_{j<l} r_j$ (`models.receptive_field`). The cell below prints it for one, two and three
 # strided layers, at the shipped model's size, 64x64.
 
-# %%
+# %% slideshow={"deck": {"notes": "Concept question 4: compute the patch for two strided 4x4 layers followed by two stride-1 layers, before you reveal the check. It is 34.\nDiscussion: at 32x32, the size trained in this notebook, a 34-pixel patch covers the whole glyph, so the \"patch\" D is almost a whole-image D. When does a PatchGAN really judge patches? At 64x64, where 34x34 is about a quarter of the glyph.", "output": true, "text": "### Receptive field at 64x64, two stride-1 layers after the strided ones"}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
 pair64 = data.load_glyphs("test", size=64, n=2)
 t64, s64 = data.to_unit_range(pair64.target), data.to_unit_range(pair64.source)
@@ -217,7 +217,7 @@ for n_down in (1, 2, 3):
 # Check the formula by experiment: the gradient of one logit with respect to the input is non-zero only on the pixels
 # it sees. Below, for a logit in the middle of the map, the side of that region is measured and compared.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "2 strided layers: the middle logit's gradient covers (\\d+) rows", "say": "rows where one logit's gradient is non-zero: the formula checked by experiment"}}, "slide_type": "fragment"}
 # NBVAL_CHECK_OUTPUT
 for n_down in (1, 2):
     D = models.PatchDiscriminator(64, base=16, n_down=n_down, rngs=nnx.Rngs(SEED))
@@ -229,7 +229,7 @@ for n_down in (1, 2):
           f"{D.receptive_field}")
     assert side == D.receptive_field
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "D's loss is the usual binary cross-entropy, averaged over every patch logit and every pair. The GAN term is the non-saturating loss of notebook 02.\nAsk: why not L1 alone, if it pulls each pixel to the truth? The next slide answers it.", "text": "## 4. The objective: GAN + \u03bb\u00b7L1\n\n$$L_G = \\underbrace{-\\mathbb E\\big[\\log \\sigma(\\ell(G(s), s))\\big]}_{\\text{non-saturating GAN}} + \\lambda\\, \\mathbb E\\,\\lvert t - G(s)\\rvert$$\n\n- L1 pulls each pixel toward the true glyph\n- the GAN term asks every patch to look like real brush work\n- $\\lambda = 100$, as in Isola et al."}, "slide_type": "slide"}
 # At 32x32, the size this notebook trains, a 34-pixel patch already covers the whole glyph: there the "patch" $D$ is
 # almost a whole-image $D$. At 64x64 (section 7) each logit judges a 34x34 patch, about a quarter of the glyph's area. Appendix A shows where
 # on a glyph the shipped $D$ looks, logit by logit.
@@ -252,7 +252,7 @@ for n_down in (1, 2):
 # For each pixel, L1 is minimised by the **median** of the plausible values and the squared error by their **mean**.
 # The cell below makes the nine placements of one true glyph and shows both answers.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "of the median \\(L1's answer\\) ([\\d.]+)", "say": "sharpness of L1's answer, the median (the glyph itself: 1.00)"}, "notes": "Concept question 5: a thin stroke pixel is ink in fewer than half of the nine placements. L1 takes the median, -1: the stroke vanishes. The squared error takes the mean: a grey band.\nThe printed sharpness: mean 0.46, median 0.54, glyph 1.00. L1 hedges a little less than the squared error, but it still hedges.", "text": "### Why a pixel loss blurs\n\nA stroke could sit one pixel off in any direction: nine placements.\n\n- per pixel, L1 is minimised by the **median** of the plausible values\n- the squared error by their **mean**"}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
 glyph = tgt_test[3:4]
 placements = jnp.concatenate([jnp.roll(glyph, (dy, dx), axis=(1, 2)) for dy in (-1, 0, 1) for dx in (-1, 0, 1)])
@@ -262,7 +262,7 @@ print(f"sharpness of the mean (the squared error's answer) {sharp_mean:.2f}, of 
       f"{sharp_median:.2f}, of the glyph itself 1.00")
 assert sharp_mean < sharp_median <= 1.0
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Left: the true glyph. Middle: the mean smears each stroke into a grey band. Right: the median drops or greys the thin strokes.\nA hedged stroke does not look like real brush work, and the GAN term punishes it patch by patch.", "text": "### The glyph; the mean of its nine placements; their median"}, "slide_type": "slide"}
 glyph_rows({"": jnp.concatenate([glyph, mean, median])}, n=3, size=1.6,
            title="Left to right: the glyph; the mean of its nine placements (squared error's answer); their median (L1's answer)")
 
@@ -276,7 +276,7 @@ glyph_rows({"": jnp.concatenate([glyph, mean, median])}, n=3, size=1.6,
 # The training step is the course's own (notebook 05): `steps.make_train_step` with `l1_weight=100`. The check below
 # runs one step and recomputes its L1 term by hand; the metric `g_loss` is the GAN term alone.
 
-# %%
+# %% slideshow={"deck": {"code": true, "notes": "Nothing new in the loop: make_train_step from notebook 05, with the option l1_weight. One step of a throwaway model prints its metrics; the next cell recomputes the l1 metric by hand.\nNote that g_loss is the GAN term alone; the L1 term is reported separately.", "output": true, "text": "### The training step: the course's own, with `l1_weight=100`"}, "slide_type": "slide"}
 gan = translation.build_translator(SIZE, seed=SEED)
 options = translation.OBJECTIVES["L1 + GAN"]
 graphdef, state, train_step = steps.make_train_step(gan, **options)
@@ -319,12 +319,12 @@ print(f"{result.step} steps of 32 pairs ({result.step * 32 / len(train_pairs):.1
       f"characters) in {result.seconds:.0f} s: {result.steps_per_second * 32:.0f} pairs/s after "
       f"{result.compile_seconds:.0f} s of compiling.")
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "From the outputs: 600 steps of 32 pairs, 5.7 passes over the training characters, in 55 s on the course CPU. Each row is a checkpoint every 100 steps, then the truth.\nPoint at the first row: by step 100 every character is already legible, with speckled, grey strokes; the later steps clean them up.", "text": "## 5. Training: held-out characters as training goes"}, "slide_type": "slide"}
 # The held-out characters as training went (one row per checkpoint of the callback), then the truth.
 glyph_rows({**{f"step {k}": v for k, v in sorted(frames.items())}, "true": tgt_test},
            title="Held-out characters, translated as training goes (one seed)")
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "content ([+-][\\d.]+) points", "say": "points of content above copying the input (this run, one seed)"}}, "slide_type": "fragment"}
 live = translation.translation_scores(np.asarray(models.translate(gan.generator, src_test)), tgt_test,
                                       test_pairs.chars)
 print(f"This run, on the {len(test_pairs)} held-out characters: L1 {live['l1']:.3f}, SSIM {live['ssim']:.3f}, "
@@ -338,7 +338,7 @@ print(f"Seed 0 of section 6's table is this recipe: this run's L1, SSIM, content
       f"most {gap:.2%}; FID {live['fid']:.1f} here against {seed_0['fid']:.1f} there, style {live['style']:.1%} against "
       f"{seed_0['style']:.1%}.")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Concept question 6, before the results: predict what the GAN term adds to L1 alone. Sharper strokes, better L1, or both? Take a show of hands.\nThe runs took 26.3 minutes on the course CPU, so they ship with the course; RUN_EXPERIMENTS = True runs them again.", "text": "## 6. What each loss buys, over five seeds\n\nThree objectives, same recipe (600 steps, 32x32, batch 32):\n\n- **L1 only**: $G$ learns from $\\lambda\\cdot$L1 alone\n- **GAN only**: $G$ learns from $D$ alone\n- **L1 + GAN**: pix2pix"}, "slide_type": "slide"}
 # ## 6. What each loss buys, over five seeds
 #
 # Is the GAN term worth it? Three objectives, each trained from five seeds with the recipe of section 5 (600 steps,
@@ -351,7 +351,7 @@ print(f"Seed 0 of section 6's table is this recipe: this run's L1, SSIM, content
 # They take about 25 minutes in all, so they ran ahead (`benchmarks/translation_table.py`) and ship with the course;
 # `RUN_EXPERIMENTS = True` runs them here.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "GAN only \\(5 seeds\\)\\s+\\S+ \u00b1 \\S+\\s+\\S+ \u00b1 \\S+\\s+(\\S+ \u00b1 \\S+)", "say": "content of **GAN only** over five seeds (mean \u00b1 std): below copying's 0.657"}, "notes": "Misconception to raise: \"the GAN alone can learn the task\". GAN only reaches content 0.389 \u00b1 0.269 in 600 steps, below copying's 0.657, and it swings from seed to seed.\nConcept question 8: why? Without L1, only D's verdicts on 34-pixel patches tie the output to its source. L1 only and L1 + GAN read 0.971 and 0.974 of the characters right.", "text": "### The GAN alone does not learn the task"}, "slide_type": "slide"}
 def objectives_table():
     out = {"rows": [], "images": {}}
     for seed in range(5):
@@ -378,14 +378,14 @@ for name, v in by.items():
     print(f"{name + ' (5 seeds)':>22}" + "".join(f"{v[k].mean():>9.3f} ± {v[k].std(ddof=1):<5.3f}" for k in METRICS))
 print(f"{'this run (1 seed)':>22}" + "".join(f"{live[k]:>16.3f}" for k in METRICS))
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Compare the rows with the truth at the bottom: which rows are greyer at the stroke edges, which crisper, which are not the right character?\nKeep this picture in mind for the numbers on the next slide.", "text": "### Seed 0 of each objective, on the held-out characters"}, "slide_type": "slide"}
 # The same held-out characters from seed 0 of each objective.
 shown = {"printed": src_test[:SHOW],
          **{name: data.to_unit_range(table["images"][f"{name}/0"][:SHOW]) for name in translation.OBJECTIVES},
          "true": tgt_test[:SHOW]}
 glyph_rows(shown, title="Held-out characters, seed 0 of each objective (600 steps)")
 
-# %%
+# %% slideshow={"deck": {"notes": "Misconception to raise: \"the GAN term improves every score\". It is sharper in 5 of 5 seeds, but its L1 and SSIM are worse in 5 of 5.\nDiscussion 1: why does a crisp stroke one pixel off cost more in L1 than a grey one? The crisp stroke misses by 2 at two pixels, cost 4; a grey stroke over both misses by 1 at each, cost 2. A sharp guess pays double when it is wrong.", "output": true, "text": "### L1 + GAN against L1 only, seed by seed"}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
 # Seed by seed, L1 + GAN against L1 only (the same seed: the same initialisation and batches).
 pix, l1 = by["L1 + GAN"], by["L1 only"]
@@ -396,7 +396,7 @@ for k, better in (("sharpness", 1), ("l1", -1), ("ssim", 1), ("content", 1), ("f
 assert np.all(pix["sharpness"] > l1["sharpness"]) and np.all(pix["l1"] > l1["l1"])
 assert by["GAN only"]["content"].mean() < copy["content"] < l1["content"].min()
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Misconception to raise: \"FID ranks these models\". L1 + GAN's FID is 11.603 \u00b1 10.055 over five seeds: it moves from seed to seed by more than the gap to L1 only (4.430 \u00b1 2.862).\nConcept question 7: FID's features come from the style CNN, trained to tell two fonts apart, not crisp from grey. A score is only as good as the features it compares (notebook 06).", "text": "### What the table says\n\n- the GAN term **sharpens**; it costs a little in L1 and SSIM\n- content barely moves, far above copying\n- **FID does not rank them**: its spread from seed to seed is larger than the gaps\n- the GAN alone does not learn the task"}, "slide_type": "slide"}
 # The table answers the question, at this size:
 #
 # - **The GAN term sharpens.** L1 + GAN draws crisper strokes than L1 only in 5 of 5 seeds; L1 only stays greyer at
@@ -421,7 +421,7 @@ assert by["GAN only"]["content"].mean() < copy["content"] < l1["content"].min()
 # The course ships a translator trained longer (5,000 steps) on larger glyphs (64x64), from the command line (appendix C has the command). It
 # loads like the other shipped generators, with `checkpoint.load_pretrained(kind="glyphs")`.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "content ([\\d.]+%)", "say": "of the held-out characters read as the right character (copying at 64x64: 61.7%)"}, "notes": "From the outputs: 5,000 steps at 64x64; style 100.0%, L1 0.205, sharpness 0.95.\nCompare scores only at one size: the same copies read 65.7% at 32x32 but 61.7% at 64x64.", "text": "## 7. The shipped translator\n\nTrained longer, on larger glyphs; loaded with `checkpoint.load_pretrained(kind=\"glyphs\")`."}, "slide_type": "slide"}
 shipped = checkpoint.load_pretrained(kind="glyphs")
 record = checkpoint.load_meta(checkpoint.pretrained_dir("glyphs"))
 test64 = data.load_glyphs("test", size=64)
@@ -436,7 +436,7 @@ print(f"Copying the source at 64x64: content {copy64['content']:.1%}, L1 {copy64
       f"copies read {copy['content']:.1%}: the scores depend on the size, so compare them at one size).")
 assert ship["content"] > copy64["content"] + 0.2 and ship["style"] > 0.9
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Printed, the GAN's brush version, and the true brush glyph. These characters were never trained on.\nAsk the class to spot where the GAN's strokes differ from the font's.", "text": "### The shipped translator on held-out characters (64x64)"}, "slide_type": "slide"}
 glyph_rows({"printed": src64, "shipped GAN": out64, "true": tgt64}, n=12, size=1.1,
            title="The shipped translator on held-out characters (64x64)")
 
@@ -450,7 +450,7 @@ glyph_rows({"printed": src64, "shipped GAN": out64, "true": tgt64}, n=12, size=1
 # outlined on the source and the GAN's glyph (the pair $D$ judges), with $D$'s probability. If you type a character
 # outside the 3,755, the widget says which one. Without a running kernel, a static figure of the starting text is shown.
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Live: type your name, or the class's names, if they are among the 3,755 characters. The rows are the source, the GAN's glyph, the true brush glyph, and D's verdict on each patch: blue real, orange generated, white undecided.\nMove the cursor over a glyph to outline the patch D judges. If the widget does not load, this is its saved picture of the starting text.", "text": "### Write your name (live in the notebook)"}, "slide_type": "slide"}
 widgets.brush_writer(shipped.generator, discriminator=shipped.discriminator, text="生成对抗网络")
 
 # %% [markdown]
@@ -458,7 +458,7 @@ widgets.brush_writer(shipped.generator, discriminator=shipped.discriminator, tex
 #
 # The cell below finds the held-out characters the shipped translator gets most wrong, by L1, and shows them.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "correlation ([\\d.]+)", "say": "correlation between a character's error and its amount of ink"}, "figure": true, "notes": "From the outputs: the worst held-out characters are dense with strokes; the 8 worst hold 22% ink, the median character 18%.\nOther limits: only the 3,755 characters it was given; new characters are harder (L1 2.4 times higher than on its last training batches); and one target style only. Notebook 12 takes the pairs away.", "text": "## 8. What this small model cannot do"}, "slide_type": "slide"}
 err = np.abs(out64 - tgt64).mean((1, 2, 3))
 worst = np.argsort(err)[::-1][:8]
 print("most wrong:", "".join(test64.chars[i] for i in worst), "| errors", np.round(err[worst], 3))
@@ -508,7 +508,7 @@ print(f"L1 on its last 500 training batches {train_l1:.3f}; on the held-out char
 # LXGW WenKai, the target font, was itself made by a person extending the Japanese font Klee One (Fontworks) to
 # thousands of Chinese characters (the LXGW WenKai README). Tools like zi2zi aim to automate that labour.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Five lines to remember. The U-Net and PatchGAN come back in notebook 12, where the pairs are taken away.\nFrom here on, gan_utils carries these pieces; python -m gan_utils train --dataset glyphs trains a translator from the command line.", "text": "## Summary\n\n- paired translation: learn $s \\mapsto t$ from pairs; first **beat copying**\n- **U-Net**: skips carry the shared layout past the bottleneck\n- **PatchGAN** $D(t, s)$: one logit per patch of the pair\n- **GAN + \u03bb\u00b7L1**: L1 for the layout, GAN for crisp strokes\n- the GAN term sharpens, at a small cost in L1 and SSIM"}, "slide_type": "slide"}
 # ## Summary
 #
 # | Idea | In one line | Checked here |
@@ -524,7 +524,7 @@ print(f"L1 on its last 500 training batches {train_l1:.3f}; on the held-out char
 # `translation.translation_scores` carry this notebook's pieces; `python -m gan_utils train --dataset glyphs` trains
 # a translator from the command line.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Homework: the four exercises; the checker cell grades each and gives a hint for a wrong answer.\nGoing further: train with 16-pixel patches and see what happens to sharpness and content. Reading: Appendices A-D.", "text": "## Exercises (checked in the notebook)\n\n1. **A larger patch**: four strided layers, then two stride-1\n2. **L1's answer** for a pixel that is ink in 3 of 5 targets\n3. **The squared error's answer** for the same pixel\n4. **Write the generator's objective** with `jax.nn.log_sigmoid`\n\nNext: [12 Translation without pairs](../notebooks/12_unpaired_translation.html): CycleGAN."}, "slide_type": "slide"}
 # ## Exercises
 #
 # The checker below grades each exercise and gives a hint for a wrong answer.

@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Notebook 11 had pairs: each printed glyph came with its brush version. Pairs are a luxury of fonts: nobody has a photo and the same scene painted by Monet.\nCycleGAN learns without pairs. With glyphs the true answer still exists, so today we can measure what the missing pairs cost.\nAsk first: without pairs, what could a loss compare the translation with?", "text": "# 12 Translation without pairs\n\nCycleGAN (Zhu et al., 2017): learn a translation from **two unrelated piles** of images.\n\n- two translators, two discriminators, and a **cycle**\n- why the cycle cannot tell copying from translating\n- what the missing pairs cost, measured on held-out characters\n- what the output **carries**; styles as a space; imitating a hand"}, "slide_type": "slide"}
 # # 12 Translation without pairs: CycleGAN, and what it hides
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/12_unpaired_translation.ipynb)
@@ -61,7 +61,7 @@ key = jax.random.key(SEED)
 course.style()  # the course's figure style; GAN_COURSE_PROJECTOR=1: projector mode, for a hall
 print(f"JAX {jax.__version__} on {jax.devices()}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Same glyphs as notebook 11: 3,379 training characters, cut into 1,690 for A and 1,689 for B.\nConcept question 1: why must no character be in both halves? A character in both would be a pair, and the experiment asks what training without pairs costs.", "text": "## 1. Two halves, no pairs\n\n- domain $X$: printed glyphs (\"hei\"); domain $Y$: brush glyphs (\"kai\")\n- the training characters are cut into two random halves, **A** and **B**\n- training sees the **printed** glyphs of A and the **brush** glyphs of B\n- every score: on the 376 held-out characters"}, "slide_type": "slide"}
 # ## 1. Two halves, no pairs
 #
 # We reuse notebook 11's glyphs: a printed font (Noto Sans CJK, "hei", the domain $X$) and a brush font (LXGW
@@ -80,7 +80,7 @@ print(f"{len(train_pairs):,} training characters: printed glyphs of {len(half_a)
 assert not set(half_a.chars) & set(half_b.chars) and len(half_a) + len(half_b) == len(train_pairs)
 assert not (set(half_a.chars) | set(half_b.chars)) & set(test_pairs.chars)
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Top row: printed glyphs of A. Bottom row: brush glyphs of B. No column is the same character.\nNothing here tells the model which brush glyph belongs to which printed glyph. What is left to learn from?", "text": "### What training sees: two piles of different characters"}, "slide_type": "slide"}
 SHOW = 10
 x_test, y_test = data.to_unit_range(test_pairs.source), data.to_unit_range(test_pairs.target)
 
@@ -89,7 +89,7 @@ print("A's first characters:", half_a.chars[:SHOW], "  B's first characters:", h
 glyph_rows({"printed (A)": data.to_unit_range(half_a.source), "brush (B)": data.to_unit_range(half_b.target)},
            title="What training sees: two piles of different characters")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Concept question 2: without the cycle, what could G output for every printed glyph and still fool D_Y? One good brush glyph, the same for every input. The cycle makes F recover x, so G(x) must keep it.\nConcept question 4: why does D_Y read one glyph, when notebook 11's PatchGAN read a pair? Without pairs there is no source to show it. The notebook writes L by hand and checks it against gan_utils.cycle term by term.", "text": "## 2. The cycle\n\n$G: X \\to Y$ and $F: Y \\to X$ (U-Nets); $D_Y$ and $D_X$ judge **single** glyphs.\n\n$$L = L_{\\text{GAN}} + \\lambda_{\\text{cyc}}\\big(|F(G(x)) - x|_1 + |G(F(y)) - y|_1\\big) + \\lambda_{\\text{id}}\\big(|G(y) - y|_1 + |F(x) - x|_1\\big)$$\n\n- **cycle**: a glyph translated there and back comes home\n- **identity**: leave a glyph already in the output font alone\n- $\\lambda_{\\text{cyc}} = 10$, $\\lambda_{\\text{id}} = 5$"}, "slide_type": "slide"}
 # Without pairs, no loss can compare a translation with its answer. What is left to learn from?
 #
 # ## 2. The cycle, by hand
@@ -147,7 +147,7 @@ print("cycle_loss_by_hand == cycle.cycle_losses, term by term")
 # What do the two L1 terms reward? Try the laziest pair of translators, two that **copy** their input. Then
 # $F(G(x)) = x$ and $G(y) = y$ exactly, so both terms are zero.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "cycle ([\\d.]+)", "say": "cycle term of two copying translators; the identity term is 0.0 too"}, "code": true, "notes": "Concept question 3, before the number: what do the cycle and identity terms charge two copying translators? Nothing: F(G(x)) = x and G(y) = y exactly.\nMisconception to raise: \"the cycle makes the translation correct\". It only rules out outputs that forget their input. Only the discriminators rule copying out: a copy is a printed glyph, and D_Y learns to say so.", "text": "### The laziest pair: two translators that copy"}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
 copy_net = lambda z, images: images            # noqa: E731  "translates" by returning its input
 _, (adv_copy, cyc_copy, id_copy) = cycle_loss_by_hand(copy_net, copy_net, model.d_y, model.d_x, xb, yb)
@@ -190,7 +190,7 @@ print(f"cycle term: {history['cycle'][0]:.2f} at step 1, {history['cycle'][at - 
       f"{history['cycle'][-1]:.2f} at step {LIVE_STEPS}; GAN terms over the last half: "
       f"{np.mean(history['adv'][LIVE_STEPS // 2:]):.2f} on average")
 
-# %%
+# %% slideshow={"deck": {"figure": 1, "notes": "From the outputs: 250 CycleGAN steps in 95 s; one CycleGAN step costs 4.5 pix2pix steps: two translators, two discriminators, and each translator runs three times.\nThe cycle term falls from 1.64 at step 1 to 0.27 at step 50 and 0.15 at step 250; the GAN terms stay up, as each discriminator keeps learning.", "text": "## 3. Training, live: held-out characters translated by $G$"}, "slide_type": "slide"}
 fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 3.8))
 steps_axis = np.asarray(history["step"])
 ax.plot(steps_axis, history["identity"], color="tab:green", lw=2.5, label="identity L1 (both)")
@@ -207,7 +207,7 @@ shown_steps = steps_kept[:2] + steps_kept[len(steps_kept) // 2:len(steps_kept) /
 glyph_rows({"printed": x_test, **{f"step {k}": frames[k] for k in shown_steps}, "true brush": y_test},
            title="Held-out characters translated by G, live run")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "A fair race, as far as it can be: both use non-saturating GAN terms. CycleGAN still differs in more than the pairs: a second translator, the cycle and identity terms, and discriminators that read one glyph.\nConcept question 5: predict. Without pairs, which score suffers most, the style judge's or the content reader's?", "text": "## 4. What the pairs buy, over five seeds\n\nThe same number of glyphs of each font, the same 3,000 steps of 32:\n\n- **CycleGAN**: printed glyphs of A, brush glyphs of B, never a pair\n- **pix2pix**: the pairs of A\n\nBoth scored with notebook 11's six scores."}, "slide_type": "slide"}
 # The cycle and identity terms fall fast, most of the way in the first 50 steps. The GAN terms stay up: each
 # discriminator keeps learning beside its translator. One CycleGAN step costs several pix2pix steps (the ratio
 # above): two translators, two discriminators, and each translator runs three times (translation, cycle, identity).
@@ -253,7 +253,7 @@ for m, v in by.items():
     print(f"{METHODS[m] + ', 5 seeds':>30}" + "".join(f"{v[k].mean():>10.3f} ± {v[k].std(ddof=1):<5.3f}"
                                                        for k in METRICS))
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "mean content: CycleGAN (\\d+%)", "say": "of CycleGAN's glyphs read as the right character (pix2pix: 97%, copying: 66%)"}, "notes": "Misconception to raise: \"CycleGAN learnt the style, so it learnt the task\". The style judge calls every glyph of both methods brush, in all 5 seeds, yet content is 77% against pix2pix's 97%.\nEvery unpaired seed (76.1% to 77.9%) is far below every paired one (96.5% to 97.9%). CycleGAN gains only 37% of pix2pix's gain over copying.", "text": "### Style is satisfied; content is not\n\nThe style judge calls every glyph of **both** methods brush, in all 5 seeds."}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
 cg, p2 = by["CycleGAN"], by["pix2pix, pairs of A"]
 print(f"content: CycleGAN {cg['content'].min():.1%} to {cg['content'].max():.1%}, pix2pix "
@@ -269,14 +269,14 @@ assert cg["content"].max() + 0.1 < p2["content"].min()          # every unpaired
 assert cg["content"].min() > copy["content"] and cg["style"].min() > 0.95
 assert np.all(cg["ssim"] < p2["ssim"]) and np.all(cg["l1"] > p2["l1"])
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Compare the CycleGAN row with the printed row and with the true brush row. Where do its strokes sit: where the printed font puts them, or where the brush font does?\nKeep the answer for the next slides.", "text": "### Seed 0 of each method, after 3,000 steps"}, "slide_type": "slide"}
 # The same held-out characters from seed 0 of each method, after 3,000 steps.
 shown = {"printed": x_test,
          **{METHODS[m]: data.to_unit_range(table["images"][f"{m}/0/3000"]) for m in METHODS},
          "true brush": y_test}
 glyph_rows(shown, title="Held-out characters, seed 0 of each method (3,000 steps)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Concept question 6: why can FID not show the cost of the missing pairs? That judge was trained to tell two fonts apart, and both methods write in the brush font: FID 0.33 without pairs against 1.10 with them.\nDiscussion 2: where would you expect CycleGAN to do better than here, and why are fonts a hard case? The brush font moves strokes; CycleGAN, by Zhu et al.'s own report, rarely makes geometric changes.", "text": "### What the pairs buy\n\n- the style judge is **satisfied** by both: \"not printed\" is enough to pass it\n- nearly **a quarter** of CycleGAN's characters are misread\n- L1 and SSIM are worse without pairs, in 5 of 5 seeds\n- **FID** on the style judge's features even ranks CycleGAN first"}, "slide_type": "slide"}
 # At this budget and with this recipe, the missing pairs cost legibility:
 #
 # - **The style judge is satisfied.** It calls every glyph of both methods brush, in 5 of 5 seeds. That judge sits
@@ -293,7 +293,7 @@ glyph_rows(shown, title="Held-out characters, seed 0 of each method (3,000 steps
 #
 # Where does a CycleGAN glyph sit, between its printed input and the true brush glyph?
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "L1 from G\\(x\\) to the printed input: ([\\d.]+)", "say": "L1 from $G(x)$ to its printed input (the true brush glyph to the printed input: 0.41)"}, "notes": "G(x) is nearer its printed input (0.22) than its true brush glyph (0.32). It repaints the strokes in brush style but mostly leaves them in their printed places.\nThree things reward keeping the layout: the cycle, the identity term, and the U-Net's skips. The misread glyphs are no nearer their input than the others (0.229 against 0.222).", "text": "### Where does a CycleGAN glyph sit?"}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
 g_shipped, f_shipped = cycle.load_pretrained()     # seed 0 of the table: the two translators, shipped
 gx = np.asarray(models.translate(g_shipped, x_test))
@@ -308,7 +308,7 @@ near = np.abs(gx - x_test).mean((1, 2, 3))
 print(f"{np.mean(~read_right):.0%} misread; their mean L1 to the printed input {near[~read_right].mean():.3f}, "
       f"against {near[read_right].mean():.3f} for the glyphs read right")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "The idea of the test: faint hidden details would not survive noise or rounding. If F still rebuilds x after both, the input travels in plain sight.\nPixels span -1 to 1, so noise of standard deviation 0.2 is a tenth of the range.", "text": "## 5. What CycleGAN carries\n\n$F$ must rebuild $x$ from $G(x)$. Chu et al. (2017): $G$ can **hide** its input in faint details.\n\nTest with the shipped pair: $F$ rebuilds $x$ from\n\n- $G(x)$; $G(x)$ + Gaussian noise; $G(x)$ rounded to a few grey levels\n- the **true brush glyph** $y$, which $G$ never touched"}, "slide_type": "slide"}
 # $G(x)$ stays nearer its printed input (0.22) than the true brush glyph does (0.41). It repaints the strokes in brush
 # style but mostly leaves them in their printed places; the true brush font moves them. The misread glyphs sit no nearer
 # their input than the others (0.229 against 0.222), so the layout does not mark a miss. Why keep the layout at all?
@@ -324,13 +324,13 @@ print(f"{np.mean(~read_right):.0%} misread; their mean L1 to the printed input {
 # **true brush glyph** $y$ of the same character, which $G$ never touched. Faint hidden details would not survive
 # the noise or the rounding.
 
-# %%
+# %% slideshow={"deck": {"notes": "Read the first and last rows: from G(x), L1 0.071; from the true brush glyph, 0.371. Noise of 0.2 raises it only to 0.095.\nConcept question 8: after rounding G(x) to black and white (2 grey levels), can F still rebuild x? Yes, L1 0.130, far below 0.371.", "output": true, "text": "### $F$ rebuilds the printed glyph, from what?"}, "slide_type": "slide"}
 hidden = cycle.hidden_detail(g_shipped, f_shipped, x_test, y_test)
 print(f"{'F rebuilds x from':>26}{'L1 to x':>10}{'SSIM to x':>11}{'changed (L1 to G(x))':>24}")
 for name, v in hidden.items():
     print(f"{name.replace('g(x)', 'G(x)'):>26}{v['l1']:>10.3f}{v['ssim']:>11.3f}{v['change']:>24.3f}")
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "is ([\\d.]+ to [\\d.]+) times", "say": "times larger error from the true brush glyph than from $G(x)$, over 5 seeds"}, "notes": "Misconception to raise: \"the translation is just a brush glyph\". F rebuilds the printed input from G(x) five times better than from the true brush glyph, because G(x) keeps the printed layout (concept question 7).\nThe true brush glyph rounded to black and white gives 0.39, against 0.13 for G(x) rounded the same way.", "text": "### Not hidden: in plain sight"}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
 h = hidden
 print(f"from G(x): L1 {h['g(x)']['l1']:.2f}; from the true brush glyph: L1 {h['true brush glyph y']['l1']:.2f}; "
@@ -346,7 +346,7 @@ assert min(ratios) > 3 and all(s["g(x) in 2 grey levels"]["l1"] < s["true brush 
 y_bw = np.asarray(models.translate(f_shipped, cycle.quantise(y_test, 2)))
 print(f"from the true brush glyph in black and white: L1 {np.abs(y_bw - x_test).mean():.2f}")
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Rows: the printed x, G(x), F(G(x)); G(x) in two levels and F of that; the true brush y and F(y).\nF(G(x)) and even F of the black-and-white G(x) look like the printed glyphs; F(y) is visibly worse.", "text": "### $F$ rebuilds $x$ from $G(x)$, not from the true brush glyph $y$"}, "slide_type": "slide"}
 n = 6
 rec = {name: np.asarray(models.translate(f_shipped, inp)) for name, inp in
        (("G(x)", gx[:n]), ("black and white", cycle.quantise(gx[:n], 2)), ("true brush y", y_test[:n]))}
@@ -355,7 +355,7 @@ glyph_rows({"printed x": x_test, "G(x)": gx, "F(G(x))": rec["G(x)"],
             "true brush y": y_test, "F(y)": rec["true brush y"]}, n=n,
            title="F rebuilds the printed glyph from G's output, not from the true brush glyph")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Discussion 1: the cycle asks F to undo G. Why does that reward keeping the printed layout? Because an output that keeps the layout is the easiest one to undo.\nThe cycle makes the output depend on the input, not correct.", "text": "### A brush **disguise** of the printed glyph\n\n- $G(x)$ keeps its input's printed layout, so $F$ has an easy inverse\n- the style judge is satisfied, but $G$ does not write what a calligrapher would\n- pix2pix is trained against the true brush glyph: it pays for every stroke left in its printed place"}, "slide_type": "slide"}
 # From $G(x)$, $F$ rebuilds the printed glyph with an L1 of 0.07. From the true brush glyph of the same character, the
 # error is 0.37, five times larger, in all five seeds. Noise of standard deviation 0.2 raises it only to 0.095. In
 # black and white the error nearly doubles (0.13), yet it stays far below the 0.39 of the true brush glyph
@@ -368,7 +368,7 @@ glyph_rows({"printed x": x_test, "G(x)": gx, "F(G(x))": rec["G(x)"],
 # *disguise* of the printed glyph, not the glyph a calligrapher would write. pix2pix is *trained* against the true
 # brush glyph, so its loss charges for every stroke left in its printed place.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Concept question 9: how does one generator draw four fonts? A code picks a learnt vector that the bottleneck and every decoder layer hear. It trained on every (character, font) pair.\nConcept question 10, ask now: halfway between the codes of kai and heibold, the bold weight of the printed font, what does the generator draw?", "text": "## 6. Styles as a space\n\nOne generator, four target fonts (zi2zi's idea): kai, song, heibold, smiley.\n\n- a **style code**: one weight per font; the U-Net hears the weighted sum of the fonts' learnt vectors\n- $(1 - t)\\,c_a + t\\,c_b$: a point between font $a$ and font $b$\n- a **font judge** (five classes) says which font a glyph is in"}, "slide_type": "slide"}
 # ## 6. Styles as a space
 #
 # Notebook 11's translator knows one font. zi2zi (Tian, 2017) trains one generator for many: each font gets a learnt
@@ -399,7 +399,7 @@ for k, name in enumerate(test_styles.styles):
           f"{styles.content_any_font(drawn[name], test_styles.chars):>9.1%}")
     assert truth.mean() > 0.98 and called.mean() > 0.9
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "From the outputs: the judge calls the generator's glyphs their own font 94.9% of the time for kai and 98.7% to 100.0% for the others; content is 98.1% or above.\nPoint at the pairs of rows: the generator's glyph, then the true glyph of that font.", "text": "### One generator, four codes: held-out characters in four fonts"}, "slide_type": "slide"}
 rows_fonts = {"printed": source}
 for name in test_styles.styles:
     rows_fonts[f"{name}: G"] = drawn[name]
@@ -412,7 +412,7 @@ glyph_rows(rows_fonts, n=8, size=0.7, title="One generator, four codes: each hel
 # every held-out character and asks the judge. It also measures the L1 distance to the true glyphs of each end and
 # of all five fonts, and which font's glyph is nearest.
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Left, kai to song: a smooth change; at t = 0.5 the glyphs sit halfway between the two true glyphs in pixels, a mild blend that no font here has.\nRight, kai to heibold: misconception to raise, \"halfway between two style codes is halfway between two styles\". Near the middle the judge calls nearly every glyph hei, the printed input.", "text": "### Walk along two straight paths in the code"}, "slide_type": "slide"}
 walks = {pair: styles.style_path(G_styles, test_styles, *pair) for pair in (("kai", "song"), ("kai", "heibold"))}
 colours = {"hei": "#222222", "kai": "#7b3294", "song": "#1b7837", "heibold": "#c51b7d", "smiley": "#888888"}
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
@@ -426,7 +426,7 @@ axes[1].legend(loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False)
 fig.suptitle("What the font judge reads along two straight paths in the code", y=1.04)
 plt.show()
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "the judge calls (\\d+%) of the glyphs hei", "say": "of the glyphs called **hei**, the printed input: kai to heibold at $t = 0.375$"}}, "slide_type": "fragment"}
 # NBVAL_CHECK_OUTPUT
 ks, kh = walks["kai", "song"], walks["kai", "heibold"]
 mid = 4                                                   # t = 0.5
@@ -450,10 +450,10 @@ assert hei_share.max() > 0.9 and kh["nearest_font"][peak, 0] > 0.9 and min(ks["c
 #
 # The control below walks any path between two fonts, with the judge's reading.
 
-# %%
+# %% slideshow={"deck": {"figure": true, "notes": "Live: pick kai and heibold, move t, and let the class say where the two meet. The answer: a copy of the printed input; 97% of the glyphs there are nearest to the printed glyph itself. Content cannot tell, since a copy reads as the right character.\nDiscussion 3: a generator draws a glyph no font has. Is that a new style, or an average? What would you measure?", "text": "### Try it: any path between two fonts (live in the notebook)"}, "slide_type": "slide"}
 widgets.style_explorer(G_styles, "生成对抗网络", "kai", "song", t=0.5)
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "The worry about GAN art is imitation: shown a person's work, a model learns to draw like them. Glyphs let us measure how few examples that takes.\nConcept question 11: how many glyphs of the hand before the judge calls most held-out glyphs the hand? Take guesses.", "text": "## 7. Imitating a hand\n\n- a new hand: a brush handwriting font the generator never saw\n- fine-tune on $k$ pairs (printed glyph, the hand's glyph): L1 only, 300 steps\n- a **hand judge** says which glyphs pass as the hand; content as before"}, "slide_type": "slide"}
 # ## 7. Imitating a hand
 #
 # The worry about GAN art is imitation: shown a person's work, a model learns to draw like them. Glyphs let us measure
@@ -484,7 +484,7 @@ glyph_rows({"printed": source, **{f"k = {k}": m["images"] for k, m in imitated.i
             "true hand": data.to_unit_range(test_hand.style("hand"))}, n=8, size=0.7,
            title="Held-out characters after 0, 1 and 10 glyphs of the hand")
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "100\\s+\\d+% \\(\\d+%-\\d+%\\)\\s+\\d+% \\((\\d+%-\\d+%)\\)", "say": "still read as their character after 100 glyphs of the hand (lowest to highest seed)"}, "figure": true, "notes": "Misconception to raise: \"passing the style judge means imitating the hand\". After one glyph, the judge calls 66%-89% of the held-out glyphs the hand; yet with 100 glyphs only 21%-25% still read as their character (concept question 12).\nNo run copies its training glyphs: at most 8% of a run's glyphs are closer than fresh ones. Discussion 4: what should a test of \"this model imitates that person\" measure?", "text": "### One glyph fools the judge; the characters are lost"}, "slide_type": "slide"}
 hand_runs = precomputed.run_or_load(
     "12_hand", lambda: {"rows": [{"seed": s, "steps": 300, "shots": imitation.imitation_run(s)} for s in range(5)],
                         "reference": [{"seed": 0, "steps": 2000, "shots": imitation.imitation_run(
@@ -540,7 +540,7 @@ assert hand_table["content"][:, -1].max() < hand_table["content"][:, 0].min() - 
 # fine-tuning would run on it. Appendix C recalls two cases: a GAN portrait sold at auction, and artists suing the
 # makers of image generators.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "The cycle makes the output depend on the input, not correct. Here CycleGAN misreads nearly a quarter of the characters, and its output carries its source's layout.\nThe general lesson: a score is only as good as what it measures. Style judges are cheap to pass; always measure content too.", "text": "## Summary\n\n- unpaired data: two piles; the **cycle** ties the output to its input\n- cycle and identity cannot tell copying from translating; the discriminators can\n- without pairs: style judge satisfied, **content 77%** against 97%\n- $G(x)$ **carries** its input in plain sight: the printed layout\n- style codes: a path can pass through a copy; one glyph fools a style judge"}, "slide_type": "slide"}
 # ## Summary
 #
 # | Idea | In one line | Checked here |
@@ -556,7 +556,7 @@ assert hand_table["content"][:, -1].max() < hand_table["content"][:, 0].min() - 
 # CycleGAN learns a style from unrelated images. Its cycle makes the output *depend* on the input, not *correct*:
 # here it misreads nearly a quarter of the characters, and its output carries its source's layout.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"notes": "Homework: the five exercises; the checker cell grades each and gives a hint for a wrong answer.\nGoing further: retrain section 3 with identity_weight=0. Does G still keep the printed layout? Reading: Appendices A, B and C; Zhu et al. (2017); Chu et al. (2017).", "text": "## Exercises (checked in the notebook)\n\n1. **The copying pair's price**, when both discriminators say $D = 0.01$\n2. **Write the cycle term**\n3. **Fewer grey levels**: $F$ from $G(x)$ in 3 levels\n4. **Where the judge switches**, from kai to smiley\n5. **The worst seed**: the smallest $k$ with 90% in every seed"}, "slide_type": "slide"}
 # ## Exercises
 #
 # The checker below grades each exercise and gives a hint for a wrong answer.

@@ -11,7 +11,7 @@ checked by tests/test_notebook_claims.py; this does the same for the pages, more
 one place, so a one-digit change on a page, or a re-run that prints another value, fails tests/test_page_numbers.py.
 
 Which numbers: those that look like measurements (a decimal point, a percent, a thousands separator, an exponent, a
-ratio such as ``4x``, or three or more digits) and the counts written ``N of M``; outside code, display math,
+ratio such as ``4x``, or three or more digits) and the counts written ``N of M`` or ``N to M of the K``; outside code, display math,
 links, headings and references (notebook, section, exercise, appendix numbers; citation years). Inline math counts
 (the teaching page writes measured values in it), except on the worked solutions, where it is the arithmetic of a
 derivation whose answer tests/test_solutions.py grades.
@@ -61,7 +61,7 @@ _MASKS = [re.compile(p, f) for p, f in [
     (r"\b20\d\d-\d\d-\d\d\b", 0),                             # dates
 ]]
 _NUMBER = re.compile(r"(?:(?<![\w.])|(?<=[\s(]x))[-+−]?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(e[-+]?\d+)?(\s?%|x\b|×)?", re.I)
-_OF = re.compile(r"(?<![\w.,])(\d+) of (\d+)(?![\w.,]\d)")
+_OF = re.compile(r"(?<![\w.,])(\d+)(?: to (\d+))? of (?:the |its )?(\d+)(?![\w.,]\d)")
 _ROW = re.compile(r"\| (\d\d) \||- \*\*(\d\d)\*\*")
 _HEADING2 = re.compile(r"^## (?:(\d\d)\b)?", re.M)
 _BASE64 = re.compile(r"[A-Za-z0-9+/=\\]{40,}")        # an image inlined in an HTML output
@@ -121,8 +121,8 @@ def occurrences(page: str, text: str | None = None) -> list[dict]:
         written = m.group(0).strip().lstrip("+")
         if _measurement(written):
             found.append((m.start() + m.group(0).index(written), m.end(), written))
-    for m in _OF.finditer(masked):
-        found.append((m.start(1), m.end(1), m.group(1)))
+    for m in _OF.finditer(masked):                   # counts: "8 of 8 modes", "9 to 17 of the 64 codes"
+        found += [(m.start(g), m.end(g), m.group(g)) for g in (1, 2) if m.group(g)]
     found.sort()
     seen: dict[tuple, int] = {}
     out = []

@@ -72,17 +72,16 @@ def test_a_long_cell_is_cut_between_paragraphs_never_inside_code_or_a_display():
     assert slides.split_markdown(short) == [short]
 
 
-def test_jupytext_keeps_a_cells_slide_type_and_nothing_else():
-    """The .py of notebook 10 marks its test-only smoke cell 'skip'; the pair keeps it, and the deck leaves it out."""
-    nb = jupytext.read(REPO / "notebooks" / "10_gans_vaes_diffusion.py")
-    marked = [c for c in nb.cells if c.metadata.get("slideshow")]
-    assert [c.source.split("\n")[0][:22] for c in marked] == ["# A smoke test, not a "]
+def test_jupytext_keeps_a_cells_slide_metadata_and_nothing_else():
+    """A deck is authored in the cells' slide metadata: the .py pair of a notebook keeps it exactly (so a deck edited
+    on either side survives the sync), and no other cell metadata."""
+    nb = jupytext.read(REPO / "notebooks" / "01_probability_background.py")
+    ipynb = json.loads((REPO / "notebooks" / "01_probability_background.ipynb").read_text())
+    in_py = [c.metadata["slideshow"] for c in nb.cells if c.metadata.get("slideshow")]
+    assert in_py and in_py == [c["metadata"]["slideshow"] for c in ipynb["cells"] if "slideshow" in c["metadata"]]
     assert all(set(c.metadata) <= {"slideshow", "lines_to_next_cell"} for c in nb.cells)   # the latter: jupytext's own
-    ipynb = json.loads((REPO / "notebooks" / "10_gans_vaes_diffusion.ipynb").read_text())
-    assert [c["metadata"]["slideshow"] for c in ipynb["cells"] if "slideshow" in c["metadata"]] == \
-        [{"slide_type": "skip"}]
     text = jupytext.writes(nb, "py:percent")
-    assert '# %% slideshow={"slide_type": "skip"}\n# A smoke test' in text
+    assert '# %% [markdown] slideshow={"deck": {"notes": ' in text
 
 
 def test_a_deck_from_a_committed_notebook(tmp_path):
