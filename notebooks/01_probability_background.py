@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown] slideshow={"deck": {"notes": "Today: the probability a GAN needs, nothing more. Every claim on these slides was computed in the notebook; the numbers on the screen are its saved outputs.\nAsk first: who has met KL divergence? Who could say why it is not symmetric? Keep the answers for slide 11.", "text": "# 01 Probability background\n\nWhat a GAN needs from probability, each idea checked with numbers:\n\n- samples and densities; sampling by transforming noise\n- Monte Carlo and its $1/\\sqrt n$ error\n- maximum likelihood, KL and JSD\n- why a generator has no likelihood, and the classifier that replaces it"}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Today: the probability a GAN needs, nothing more. Every claim on these slides was computed in the notebook; the numbers on the screen are its saved outputs.\nAsk first: who has met KL divergence? Who could say why it is not symmetric? Keep the answers for the KL slide.\nTiming for 50 minutes: one minute each on \u00a71 and \u00a73 (slides 2-3 and 7-8, shown from the outputs), one slide for \u00a78; spend the time on \u00a72, \u00a74-\u00a77 and \u00a79.", "text": "# 01 Probability background\n\nWhat a GAN needs from probability, each idea checked with numbers:\n\n- samples and densities; sampling by transforming noise\n- Monte Carlo and its $1/\\sqrt n$ error\n- maximum likelihood, KL and JSD\n- why a generator has no likelihood, and the classifier that replaces it"}, "slide_type": "slide"}
 # # 01 Probability background
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/01_probability_background.ipynb)
@@ -130,7 +130,7 @@ print(f"integral of p over [-8, 8] = {total:.6f}; P(X < 0) = {np.trapezoid(p_gri
 # converges to a staircase, the bin averages of $p$. With 40 bins its error cannot fall much below 0.10
 # (Appendix A measures this floor).
 
-# %% slideshow={"deck": {"figure": true, "notes": "A kernel density estimate puts a small Gaussian of width h on each sample and averages them.\nPoint at the errors: both estimates improve with more samples, the KDE faster. Remember this estimator: section 8 uses it to show why a generator has no likelihood.\nQuestion: what happens to a KDE if h is much too small?", "text": "### Back from samples to a density: histogram and KDE"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"figure": true, "notes": "A kernel density estimate puts a small Gaussian of width h on each sample and averages them.\nPoint at the errors in the panel titles: the KDE is better at every n; the histogram's fixed bins level off. Remember this estimator: section 8 uses it to show why a generator has no likelihood.\nQuestion: what happens to a KDE if h is much too small? (Answer: one spike per sample; it fits the samples, not p. Section 8 pushes this to the limit.)", "text": "### Back from samples to a density: histogram and KDE"}, "slide_type": "slide"}
 @jax.jit
 def kde(samples, x, h):
     # Gaussian kernel density estimate with bandwidth h at the points x: the mean of n Gaussian bumps
@@ -182,7 +182,7 @@ assert e_silverman > errors[10_000][1]
 print("more samples -> better density estimates: checked")
 
 
-# %% [markdown] slideshow={"deck": {"notes": "Derive it on the board in one line: apply the increasing F to both sides, then use P(U <= u) = u.\nThe notebook checks its samplers with the Kolmogorov-Smirnov test at the 1% level; show the printed KS statistics if asked.", "text": "## 2. Sampling by transforming noise\n\nComputers give uniform $U$. Every other distribution is a **transformation** of it.\n\nInverse CDF: $X = F^{-1}(U)$ has the CDF $F$, because\n\n$$P(X \\le x) = P\\big(U \\le F(x)\\big) = F(x).$$"}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Derive it on the board in one line: apply the increasing F to both sides, then use P(U <= u) = u.\nThe notebook checks its samplers with the Kolmogorov-Smirnov statistic, the largest gap between the samples' CDF and F: 0.0076 for the mixture by bisection, against 0.0115 that correct samples exceed only 1% of the time.", "text": "## 2. Sampling by transforming noise\n\nComputers give uniform $U$. Every other distribution is a **transformation** of it.\n\nInverse CDF: $X = F^{-1}(U)$ has the CDF $F$, because\n\n$$P(X \\le x) = P\\big(U \\le F(x)\\big) = F(x).$$"}, "slide_type": "slide"}
 # ## 2. Sampling by transforming noise
 #
 # Computers produce uniform random numbers $U \sim \mathrm{Uniform}(0,1)$ (and, from them, standard normals). Every
@@ -251,7 +251,7 @@ assert abs(float(x_exp.mean()) - 1 / lam) < 4 * (1 / lam) / math.sqrt(n)   # wit
 print("inverse-CDF sampling: checked")
 
 
-# %% [markdown] slideshow={"deck": {"notes": "This slide is the bridge to the rest of the course: a generator is a push-forward of noise.\nAsk: where does a generator put little mass? (Where it is steep.) To go from one Gaussian bump to two modes with an empty gap, the map needs a near-jump: the notebook computes a slope of about 1,490 at z = 0 for the exact map.", "text": "### 2.2 The push-forward: $X = g(Z)$, $Z \\sim \\mathcal N(0, 1)$\n\n**This is exactly what a GAN generator is**: $g$ is a network $G_\\theta$.\n\nChange of variables, for an increasing $g$:\n\n$$q(x) = \\frac{\\varphi(z)}{g'(z)}\\bigg|_{z = g^{-1}(x)}$$\n\nSteep $g$: mass stretched thin. Flat $g$: mass piles up."}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "This slide is the bridge to the rest of the course: a generator is a push-forward of noise.\nAsk: where does a generator put little mass? (Where it is steep.) To go from one Gaussian bump to two modes with an empty gap, the map needs a near-jump: the notebook computes a slope of about 1,490 at z = 0 for the exact map.", "text": "### 2.2 The push-forward: $X = g(Z)$, $Z \\sim \\mathcal N(0, 1)$\n\n**This is exactly what a GAN generator is**: $g$ is a network $G_\\theta$.\n\nChange of variables, for an increasing $g$:\n\n$$q(x) = \\frac{\\varphi(z)}{g'(z)}\\bigg|_{z = g^{-1}(x)}$$\n\nSteep $g$: mass stretched thin. Flat $g$: mass piles up.\nThe inverse CDF is one: $g^\\star(z) = F^{-1}(\\Phi(z))$, since $\\Phi(Z)$ is uniform."}, "slide_type": "slide"}
 # ### 2.2 The push-forward: any map of noise
 #
 # More generally, take noise $Z \sim \mathcal N(0, 1)$ and **any** function $g$, and set $X = g(Z)$. The distribution
@@ -276,7 +276,7 @@ print("inverse-CDF sampling: checked")
 # $g^\star(0) = 0$. So its slope at $z = 0$ is $\varphi(0)/p(0)$, about 1,490: a slope a small smooth network can hardly make. That is why
 # notebook 02 trains its 1-D GAN on a mixture whose modes overlap.
 
-# %% slideshow={"deck": {"figure": true, "notes": "Left: the two maps, g and the exact map g*. Middle: the histogram of g's samples against the change-of-variables density; they agree. Right: g*'s samples against p.\nMisconception to raise: \"a generator needs a special architecture to make several modes\". Here a smooth map of one Gaussian already makes two peaks.", "text": "$g(z) = 0.6\\,z + 1.5\\tanh(3z)$ splits one bump into two peaks"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"figure": true, "notes": "Left: the two maps, g and the exact map g*. Middle: the histogram of g's samples against the change-of-variables density; they agree. Right: g*'s samples against p.\nMisconception to raise: \"a generator needs a special architecture to make several modes\". Here a smooth map of one Gaussian already makes two peaks.", "text": "### $g(z) = 0.6\\,z + 1.5\\tanh(3z)$ splits one bump into two peaks"}, "slide_type": "slide"}
 def g(z):
     return 0.6 * z + 1.5 * jnp.tanh(3 * z)
 
@@ -341,7 +341,7 @@ assert ks_decreasing < 1.63 / math.sqrt(50_000)
 assert slope_star_0 > 1000, slope_star_0
 print("push-forward density: checked")
 
-# %% [markdown] slideshow={"deck": {"notes": "Every GAN loss is an expectation we estimate from a minibatch: this is why the losses are noisy.\nThe dimension-free rate is why we can estimate expectations over 784-pixel images at all.\nQuestion for the class (concept question 6): 100 samples give an RMS error of about 0.2; how many give 0.02?", "text": "## 3. Monte Carlo: averages of samples\n\n$$\\hat\\mu_n = \\frac1n\\sum_{i=1}^n f(x_i), \\qquad \\text{error } \\frac{\\sigma_f}{\\sqrt n}$$\n\nUnbiased; ten times the samples buy only $\\sqrt{10} \\approx 3.16$ times less error,\n**whatever the dimension of $x$**."}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Every GAN loss is an expectation we estimate from a minibatch: this is why the losses are noisy.\nThe rate is free of the dimension (the constant sigma_f is not): that is why we can estimate expectations over 784-pixel images at all.\nQuestion for the class (concept question 6): 100 samples give an RMS error of about 0.2; how many give 0.02?", "text": "## 3. Monte Carlo: averages of samples\n\n$$\\hat\\mu_n = \\frac1n\\sum_{i=1}^n f(x_i), \\qquad \\text{error } \\frac{\\sigma_f}{\\sqrt n}$$\n\nUnbiased; ten times the samples buy only $\\sqrt{10} \\approx 3.16$ times less error,\n**whatever the dimension of $x$**."}, "slide_type": "slide"}
 # ## 3. Monte Carlo expectations and their $1/\sqrt n$ error
 #
 # GAN losses are expectations, $\mu = \mathbb E_{x\sim p}[f(x)]$, that we cannot integrate, so we average over
@@ -398,7 +398,7 @@ assert abs(slope + 0.5) < 0.05, slope
 assert np.all(np.abs(rms * np.sqrt(ns) / sigma_f - 1) < 0.25)
 print(f"Monte Carlo error slope {slope:.3f}: checked")
 
-# %% [markdown] slideshow={"deck": {"notes": "The decomposition is the key line: the entropy H(p) does not depend on theta, so minimising cross-entropy minimises KL(p||q).\nThe notebook fits the Gaussian twice, closed form and gradient descent with jax.grad, and they agree to four digits.", "text": "## 4. Maximum likelihood and cross-entropy\n\n$$\\mathrm{NLL}(\\theta) \\to H(p, q_\\theta) = H(p) + \\mathrm{KL}(p\\,\\|\\,q_\\theta)$$\n\n**Maximum likelihood = minimum cross-entropy = minimum $\\mathrm{KL}(p\\,\\|\\,q_\\theta)$.**\n\nFor a Gaussian: $\\hat\\mu$ = sample mean, $\\hat\\sigma^2$ = sample variance; gradient descent finds the same."}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "The decomposition is the key line: the entropy H(p) does not depend on theta, so minimising cross-entropy minimises KL(p||q).\nThe arrow is section 3's Monte Carlo average tending to its expectation (the law of large numbers).\nThe notebook fits a Gaussian to samples of N(1.5, 0.8^2) twice, closed form and gradient descent with jax.grad, and they agree to four digits.", "text": "## 4. Maximum likelihood and cross-entropy\n\n$$\\mathrm{NLL}(\\theta) = -\\frac1n\\sum_{i=1}^n \\log q_\\theta(x_i) \\;\\xrightarrow{n\\to\\infty}\\; H(p, q_\\theta) = H(p) + \\mathrm{KL}(p\\,\\|\\,q_\\theta)$$\n\n**Maximum likelihood = minimum cross-entropy = minimum $\\mathrm{KL}(p\\,\\|\\,q_\\theta)$.**\n\nFor a Gaussian: $\\hat\\mu$ = sample mean, $\\hat\\sigma^2$ = sample variance; gradient descent finds the same."}, "slide_type": "slide"}
 # ## 4. Maximum likelihood and cross-entropy
 #
 # A **model** is a family of densities $q_\theta$. Given data $x_1..x_n \sim p$, **maximum likelihood estimation**
@@ -474,7 +474,7 @@ print("MLE by gradient descent = closed form: checked")
 # mode's height is $\tfrac12 \cdot \tfrac{1}{0.5\sqrt{2\pi}} = \varphi(0)$). It is *mode covering*, from minimising
 # $\mathrm{KL}(p\,\|\,q)$; section 7 shows the opposite.
 
-# %% slideshow={"deck": {"big": {"find": "([\\d,]+) times less than at a mode", "say": "times less density at its peak ($x = 0$) than at a mode"}, "notes": "Misconception: \"maximum likelihood finds a typical point\". The best single Gaussian peaks at x = 0, in the empty gap between the modes.\nThis is mode covering: KL(p||q) punishes missing any data, so q spreads over both modes. Concept question 2 asks exactly this.", "text": "### One Gaussian fitted to two modes, by maximum likelihood"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "([\\d,]+) times less than at a mode", "say": "times less density of $p$ at the fitted Gaussian's peak ($x = 0$) than at a mode of $p$"}, "notes": "Misconception: \"maximum likelihood finds a typical point\". The best single Gaussian peaks at x = 0, in the empty gap between the modes.\nThe fit is centred at 0 with sigma 2.06: mode covering. KL(p||q) punishes missing any data, so q spreads over both modes. Concept question 2 asks exactly this.\nIf asked: this 1,490 is the same number as the slope of the exact map g* at z = 0 in section 2.2, because p(0) is that far below a mode's height.", "text": "### One Gaussian fitted to two modes, by maximum likelihood"}, "slide_type": "slide"}
 key, sub = jax.random.split(key)
 x_two = sample_p(sub, 100_000)
 print(f"MLE Gaussian for the two-mode p: mu = {float(x_two.mean()):.3f} (exact 0), "
@@ -515,7 +515,7 @@ assert p_0 < 1e-3 * p_mode, (p_0, p_mode)
 # $\mathrm{KL}(p\|q) = \log 2 + \frac{1+1}{8} - \frac12 \approx 0.4431$ and
 # $\mathrm{KL}(q\|p) = \log\frac12 + \frac{4+1}{2} - \frac12 \approx 1.3069$, 2.95 times larger.
 
-# %% slideshow={"deck": {"big": {"find": "ratio ([\\d.]+)", "say": "times larger: $\\mathrm{KL}(q\\,\\|\\,p)$ against $\\mathrm{KL}(p\\,\\|\\,q)$, for $p = \\mathcal N(0, 1)$, $q = \\mathcal N(1, 2^2)$"}, "notes": "Misconception: \"KL is a distance\". It is not symmetric: here one direction is almost three times the other.\nThe wide q puts mass where the narrow p has almost none, and KL(q||p) weighs that by q. The next cell checks both values by Monte Carlo, within 2%.", "output": true}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "ratio ([\\d.]+)", "say": "times larger: $\\mathrm{KL}(q\\,\\|\\,p)$ against $\\mathrm{KL}(p\\,\\|\\,q)$, for $p = \\mathcal N(0, 1)$, $q = \\mathcal N(1, 2^2)$"}, "notes": "Misconception: \"KL is a distance\". It is not symmetric: here one direction is almost three times the other.\nThe wide q puts mass where the narrow p has almost none, and KL(q||p) weighs that by q. The next cell checks both values by Monte Carlo, within 2%.", "output": true, "text": "### KL is not symmetric"}, "slide_type": "slide"}
 def kl_gauss(mu1, s1, mu2, s2):
     # KL( N(mu1, s1^2) || N(mu2, s2^2) ), closed form
     return math.log(s2 / s1) + (s1 ** 2 + (mu1 - mu2) ** 2) / (2 * s2 ** 2) - 0.5
@@ -659,7 +659,7 @@ js_one_mode = np.where(np.abs(mus)[:, None] >= 1.5, table[..., 2], np.inf)     #
 i, k = np.unravel_index(np.argmin(js_one_mode), js_one_mode.shape)
 best_js_one_mode = (mus[i], sigmas[k], js_one_mode[i, k])
 print(f"best Gaussian for JSD with |mu| >= 1.5 (on one mode): mu = {mus[i]:+.2f}, sigma = {sigmas[k]:.2f}, "
-      f"value {js_one_mode[i, k]:.4f}, {100 * (js_one_mode[i, k] / best['JSD'][2] - 1):.0f}% above the best JSD")
+      f"value {js_one_mode[i, k]:.4f},\n  {100 * (js_one_mode[i, k] / best['JSD'][2] - 1):.0f}% above the best JSD")
 
 # %%
 # Check: KL(p||q) is minimised by moment matching (mu = 0, sigma = sqrt(4.25)); KL(q||p) by sitting on one mode;
@@ -673,7 +673,7 @@ assert best["JSD"][2] < best_js_one_mode[2] < 1.1 * best["JSD"][2], (best["JSD"]
 print(f"mode covering: mu = {mu_a:+.2f}, sigma = {s_a:.2f}; mode seeking: mu = {mu_b:+.2f}, sigma = {s_b:.2f}")
 
 
-# %% slideshow={"deck": {"figure": true, "notes": "In the notebook the two sliders move mu and sigma and redraw the three divergences; the dashed lines are the best values a single Gaussian can reach. This picture is the widget as saved.\nLive: move sigma down to 0.5 and mu to -2, and watch KL(q||p) reach its minimum while KL(p||q) explodes. If the widget does not load, the next slide has both optima.", "text": "### Try it: fit $q$ by hand (live in the notebook)"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"figure": true, "notes": "In the notebook the two sliders move mu and sigma and redraw the three divergences; the dashed lines are the best values a single Gaussian can reach. This picture is the widget as saved.\nLive: move sigma down to 0.5 and mu to -2, and watch KL(q||p) reach its minimum while KL(p||q) explodes. If the widget does not load: the next slide shows the mode-seeking optimum; the mode-covering one is the maximum-likelihood Gaussian of section 4 (centred at 0, sigma 2.06).", "text": "### Try it: fit $q$ by hand (live in the notebook)"}, "slide_type": "slide"}
 def draw_fit(mu=0.0, sigma=1.0):
     kl_pq, kl_qp, js = divergences(mu, sigma)
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 3.6), gridspec_kw={"width_ratios": [2, 1]})
@@ -709,7 +709,7 @@ for name in ("KL(p||q)", "KL(q||p)"):
     plt.suptitle(f"q that minimises {name}", y=1.02); plt.show()
     print(f"q = N({mu_:+.2f}, {s_:.2f}^2): KL(p||q) = {kl_pq:.3f}, KL(q||p) = {kl_qp:.3f}, JSD = {js:.3f}")
 
-# %% [markdown] slideshow={"deck": {"notes": "This is why GANs exist. We cannot train a generator by maximum likelihood, even with a kernel density estimate of its samples (concept question 7).\nThe notebook shows it in 2-D: a random network from R to R^2 puts its samples on a curve.", "text": "## 8. An implicit model has no likelihood to maximise\n\nA generator maps 64 numbers to 784 pixels: its samples lie on a **low-dimensional surface**.\n\nThen $q_\\theta$ has no density in data space: a real image off the surface has log-likelihood $-\\infty$. No gradient to follow."}, "slide_type": "slide"}
+# %% [markdown]
 # ## 8. An implicit model has no likelihood to maximise
 #
 # A generator is a push-forward (section 2.2): we can **sample** $x = G_\theta(z)$ cheaply, but can we evaluate
@@ -732,7 +732,7 @@ for name in ("KL(p||q)", "KL(q||p)"):
 # Both laws hold for small $h$, so we read the slope over the three smallest bandwidths (Appendix D: how small, and
 # the exact limit of the on-curve level).
 
-# %% slideshow={"deck": {"figure": true, "notes": "As the bandwidth h shrinks, the estimate climbs like -log h on the curve and falls d^2/(2h^2) below that off it. There is no 2-D density for it to converge to.", "text": "### A KDE of samples on a curve: up on it, down off it, as $h \\to 0$"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"figure": true, "notes": "This is why GANs exist: we cannot train a generator by maximum likelihood, even with a kernel density estimate of its samples (concept question 7). Every real image off the surface gets log-likelihood minus infinity: no gradient to follow.\nRead the middle and right panels from right to left: the bandwidth h shrinks to the right. As the bandwidth h shrinks, the estimate climbs like -log h on the curve and falls d^2/(2h^2) below that off it. There is no density in the plane for it to converge to.", "text": "## 8. An implicit model has no likelihood\n\nA generator's samples lie on a low-dimensional surface (64 numbers to 784 pixels). A KDE of samples on a curve, as $h \\to 0$:"}, "slide_type": "slide"}
 key, k1, k2, k3 = jax.random.split(key, 4)
 W1, b1 = jax.random.normal(k1, (1, 16)), jax.random.normal(k2, (16,))
 W2 = jax.random.normal(k3, (16, 2)) / 4
@@ -783,8 +783,8 @@ cx.set_xlabel("KDE bandwidth h"); cx.set_ylabel("gap in log q (log scale)"); cx.
 cx.set_title(r"Off the curve: log q falls $d^2/(2h^2)$ behind")
 plt.tight_layout(); plt.show()
 for h, a, b in zip(hs, ll_on, ll_off):
-    print(f"h = {h:<5}: log q(on curve) = {a:8.2f}   log q(off curve) = {b:10.2f}   off - on = {b - a:9.2f}   "
-          f"(-d^2/(2h^2) = {-d_off**2 / (2 * h * h):8.1f})")
+    print(f"h = {h:<5}: log q on curve {a:6.2f}, off curve {b:8.2f}, off - on {b - a:8.2f} "
+          f"(-d^2/(2h^2) = {-d_off**2 / (2 * h * h):7.1f})")
 
 # %% slideshow={"deck": {"big": {"find": "off-curve minus on-curve log q = (-?[\\d.]+)", "say": "log-density 0.1 off the curve, minus on it, at $h = 0.001$"}}, "slide_type": "fragment"}
 # Check: shrinking h drives the off-curve log-likelihood toward -infinity (below -1,000 at h = 0.001) and the
@@ -802,7 +802,7 @@ assert abs(gap_off / gap_formula - 1) < 0.005, (gap_off, gap_formula)
 print("an implicit model's likelihood degenerates: checked")
 
 
-# %% [markdown] slideshow={"deck": {"notes": "Derive it with Bayes' rule in two lines. This classifier is the GAN discriminator of notebook 02.\nConcept question 8: what does its logit learn, and why is that useful? It learns log p/q without evaluating either density.", "text": "## 9. The density-ratio trick\n\nLabel data $y = 1$, model samples $y = 0$, equal numbers. The best classifier:\n\n$$P(y = 1 \\mid x) = \\frac{p(x)}{p(x) + q(x)}, \\qquad \\text{its logit } = \\log\\frac{p(x)}{q(x)}$$\n\nWe learn the **ratio** of two densities we cannot evaluate. Train it on logits, stably (binary cross-entropy)."}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Derive it with Bayes' rule in two lines. This classifier is the GAN discriminator of notebook 02.\nConcept question 8: what does its logit learn, and why is that useful? It learns log p/q without evaluating either density.\n\"Stably\": in float32, log(sigmoid(-200)) is -inf; the same value written as -softplus(200) is -200. The notebook prints both.", "text": "## 9. The density-ratio trick\n\nLabel data $y = 1$, model samples $y = 0$, equal numbers. The best classifier:\n\n$$P(y = 1 \\mid x) = \\frac{p(x)}{p(x) + q(x)}, \\qquad \\text{its logit } = \\log\\frac{p(x)}{q(x)}$$\n\nWe learn the **ratio** of two densities we cannot evaluate. Train it on logits, stably (binary cross-entropy)."}, "slide_type": "slide"}
 # ## 9. The density-ratio trick: a classifier that compares $p$ and $q$
 #
 # We can sample from $p$ (the data) and from $q$ (the generator) but evaluate neither density. 
@@ -953,7 +953,7 @@ print("density-ratio trick: checked")
 # and `gan_utils.losses.bce_with_logits` for the stable cross-entropy (its GAN forms, `discriminator_loss` and
 # `generator_loss_non_saturating`, come in notebook 02).
 
-# %% [markdown] slideshow={"deck": {"notes": "Homework: the three exercises; the checker cell grades each and gives a hint for a wrong answer. Worked solutions are on the site.\nReading: Appendices A-E; Appendix E prepares notebook 04 (where float32 runs out).", "text": "## Exercises (checked in the notebook)\n\n1. **KL by hand** for two Gaussians, with the boxed formula\n2. **JSD of two coins**, as a function\n3. **Unequal modes**: where does the mode-seeking Gaussian sit?\n\nNext: [02 The minimax objective](../notebooks/02_minimax_objective.html): the discriminator as this classifier."}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Homework: the three exercises; the checker cell grades each and gives a hint for a wrong answer. Worked solutions are on the site.\nAlso the \"Going further\" question: the features (1, x) in section 9. Reading: Appendices A-E; Appendix E prepares notebook 04 (where float32 runs out).\nDiscussion question for the end, if there is time: a generator can sample but has no density; what can we still compute from its samples?", "text": "## Exercises (checked in the notebook)\n\n1. **KL by hand** for two Gaussians, with the closed form of \u00a75\n2. **JSD of two coins**, as a function\n3. **Unequal modes**: where does the mode-seeking Gaussian sit?\n\nNext: [02 The minimax objective](../notebooks/02_minimax_objective.html): the discriminator as this classifier."}, "slide_type": "slide"}
 # ## Exercises
 #
 # The checker below grades each exercise and gives a hint for a wrong answer.

@@ -312,7 +312,7 @@ print(f"max |D - D*| = {max_gap:.4f} < 0.05: checked")
 # Since $0 \le \mathrm{JSD} \le \log 2$, $C(G)$ lies in $[-\log 4, 0]$. Its **global minimum $-\log 4$ is reached
 # exactly when $q = p$**, where $D^\star = \frac12$. Against an optimal $D$, the generator minimises the JSD.
 
-# %% [markdown] slideshow={"deck": {"notes": "Goodfellow et al.'s convergence result uses that C is convex in q. That is true over distributions, not over network weights.\nDiscussion question 1: which of the two idealisations fails first in a real GAN? Let the class argue; the end of section 6 gives evidence for the first. The next slide checks the algebra for six distributions q.", "text": "### What this assumes\n\nTwo idealisations carry the derivation; **neither holds in practice**:\n\n- **$D$ ranges over all functions**, trained to the optimum at every step.\n  A network only approaches $D^\\star$, where it sees samples, in a few steps.\n- **$G$ ranges over all distributions.** A network's $C(G_\\theta)$ is not convex in $\\theta$,\n  and the model may not contain $p$."}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Goodfellow et al.'s convergence result uses that C is convex in q. That is true over distributions, not over network weights.\nDiscussion question 1: which of the two idealisations fails first in a real GAN? Let the class argue; the end of section 6 gives evidence for the first. The next slide checks the algebra for six distributions q.", "text": "### What this assumes\n\nTwo idealisations carry the derivation; **neither holds in practice**:\n\n- **$D$ ranges over all functions**, trained to the optimum at every step.\n  A network only approaches $D^\\star$ where it sees samples, and trains a few steps per generator step.\n- **$G$ ranges over all distributions.** A network's $C(G_\\theta)$ is not convex in $\\theta$,\n  and the model may not contain $p$."}, "slide_type": "slide"}
 # **What this assumes.** Two idealisations carry the derivation, and neither holds in practice:
 #
 # - *$D$ ranges over all functions.* A network can only approach $D^\star$, and only where it sees samples. A real GAN's $D$ also trains a few steps per
@@ -394,8 +394,8 @@ ax.set_xlabel(r"mean $\mu$ of the model q"); ax.set_ylabel(r"$C(G) = V(D^\star, 
 ax.set_title("The generator's criterion against an optimal D (blue lines: modes of p)")
 ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.02, 1))
 plt.show()
-print(f"C(G) with the width fixed at 0.6: lowest at mu = ±{mu_best:.2f} (C = {C_best:.4f}), {1.2 - mu_best:.2f} from "
-      f"the modes at ±1.2 toward the gap; C = {C_mode:.4f} on a mode (mu = -1.2), {C_mid:.4f} between the modes "
+print(f"C(G) with the width fixed at 0.6: lowest at mu = ±{mu_best:.2f} (C = {C_best:.4f}),\n{1.2 - mu_best:.2f} from "
+      f"the modes at ±1.2 toward the gap; C = {C_mode:.4f} on a mode (mu = -1.2),\n{C_mid:.4f} between the modes "
       f"(mu = 0) and {C_width_06(5.0):.4f} at mu = 5.")
 print(f"slope dC/dmu: {slope_2:.4f} at mu = 2, {slope_5:.4f} at mu = 5 ({slope_2 / slope_5:.0f} times smaller)")
 
@@ -405,7 +405,7 @@ print(f"slope dC/dmu: {slope_2:.4f} at mu = 2, {slope_5:.4f} at mu = 5 ({slope_2
 assert 0.8 < mu_best < 1.2 and abs(C_width_06(-mu_best) - C_width_06(mu_best)) < 1e-9
 assert C_best < C_mode < C_mid
 assert slope_2 / slope_5 > 20
-print(f"minimum at ±{mu_best:.2f}, in (0.8, 1.2); C(min) {C_best:.4f} < C(mode) {C_mode:.4f} < C(0) {C_mid:.4f}; "
+print(f"minimum at ±{mu_best:.2f}, in (0.8, 1.2); C(min) {C_best:.4f} < C(mode) {C_mode:.4f} < C(0) {C_mid:.4f};\n"
       f"slope ratio {slope_2 / slope_5:.0f} > 20: checked")
 
 
@@ -483,7 +483,7 @@ plt.tight_layout(); plt.show()
 # tries Adam). Only the generator loss differs between the two runs. We count the steps each needs to get halfway
 # ($\mu > 0$) and to reach the data for good ($|\mu - 2| < 0.1$).
 
-# %% slideshow={"deck": {"big": {"find": "saturating     :.*?halfway \\(mu > 0\\) at step (\\d+)", "say": "the step at which the saturating generator gets halfway; the non-saturating one: step 18"}}, "slide_type": "fragment"}
+# %% slideshow={"deck": {"big": {"find": "saturating     :[\\s\\S]*?halfway \\(mu > 0\\) at step (\\d+)", "say": "the step at which the saturating generator gets halfway; the non-saturating one: step 18"}}, "slide_type": "fragment"}
 SAT_STEPS = 1000 if TESTING else 2000
 toy_d_opt = optax.adam(2e-3, b1=0.5)
 def toy_G(g, z):
@@ -543,8 +543,8 @@ def at_data(tr, tol=0.1):
 print(f"step 1, the same state for both runs: D(G(z)) = {float(trace_sat['d_fake'][0]):.2e}")
 for name, tr in (("saturating", trace_sat), ("non-saturating", trace_ns)):
     print(f"{name:15s}: first |d(generator loss)/dmu| = {float(tr['grad_mu'][0]):.4f}; "
-          f"mu after 500 steps {float(tr['mu'][499]):+.3f}; "
-          f"halfway (mu > 0) at step {halfway(tr)}; within 0.1 of 2 from step {at_data(tr)}; "
+          f"mu after 500 steps {float(tr['mu'][499]):+.3f};\n"
+          f"  halfway (mu > 0) at step {halfway(tr)}; within 0.1 of 2 from step {at_data(tr)}; "
           f"final mu {float(tr['mu'][-1]):+.3f} (target 2)")
 
 # %% slideshow={"deck": {"figure": true, "notes": "Misconception: \"the saturating loss only differs by a constant\". Its first gradient is thousands of times smaller (next key press); it gets halfway at step 1304, against step 18.\nAnswer to question 5: false. It crawls, then speeds up once some fakes get a noticeable D(G(z)). Final mu: +2.001 and +2.003. Here the saturating loss costs time, not the result.", "text": "### It crawls, but it arrives"}, "slide_type": "slide"}
@@ -568,6 +568,7 @@ plt.tight_layout(); plt.show()
 # the data (mu within 0.2 of 2); the saturating one's first gradient is over 1,000 times smaller, about 1/D(G(z))
 # (within a factor of 2), it moves less than 0.1 in its first 500 steps, and it gets halfway more than 10 times
 # later (in the full run; the shortened test run may end before it gets there).
+import textwrap
 mu_ns, moved_sat = float(trace_ns["mu"][-1]), float(trace_sat["mu"][499] - trace_sat["mu"][0])
 d_fake0 = float(trace_ns["d_fake"][0])
 ratio = float(trace_ns["grad_mu"][0] / trace_sat["grad_mu"][0])
@@ -577,7 +578,8 @@ assert h_ns <= 50 and abs(mu_ns - 2) < 0.2, (h_ns, mu_ns)
 assert ratio > 1000 and abs(math.log10(ratio * d_fake0)) < math.log10(2), (ratio, d_fake0)
 assert moved_sat < 0.1, moved_sat
 assert (h_sat is not None or TESTING) and (h_sat is None or h_sat > 10 * h_ns), (h_sat, h_ns)
-print(f"At step 1 both generators see D(G(z)) = {d_fake0:.2e}. The saturating generator's first gradient is "
+print(textwrap.fill(
+      f"At step 1 both generators see D(G(z)) = {d_fake0:.2e}. The saturating generator's first gradient is "
       f"{ratio:,.0f}x smaller than the non-saturating one's (1/D(G(z)) = {1 / d_fake0:,.0f}); it moves "
       f"{moved_sat:.3f} in its first 500 steps and " +
       (f"gets halfway at step {h_sat}, {h_sat / h_ns:.0f} times later than the non-saturating generator "
@@ -585,7 +587,8 @@ print(f"At step 1 both generators see D(G(z)) = {d_fake0:.2e}. The saturating ge
        f"generator: step {h_ns}).") +
       f" Within 0.1 of the data mean for good: non-saturating from step {a_ns}, saturating " +
       (f"from step {a_sat}." if a_sat else "not by the end.") +
-      f" Final mu: saturating {float(trace_sat['mu'][-1]):+.3f}, non-saturating {mu_ns:+.3f} (target 2).")
+      f" Final mu: saturating {float(trace_sat['mu'][-1]):+.3f}, non-saturating {mu_ns:+.3f} (target 2).",
+      100, break_on_hyphens=False))
 
 
 # %% [markdown]
@@ -672,11 +675,12 @@ for mu0, s0 in theta0s:
 # Check: with D* frozen, the non-saturating gradient equals that of KL(q||p) - 2 JSD, and the saturating one that of
 # 2 JSD, to 1e-6 at every theta_0; the two objectives' gradients differ.
 # NBVAL_CHECK_OUTPUT
-print("theta_0 = (mu, sigma)   grad E_q[-log D*]    grad KL(q||p)-2JSD   grad E_q[log(1-D*)]   grad 2 JSD")
+print(f"{'(mu_0, sigma_0)':15s}" + "".join(f" {h:>20s}" for h in ("grad E_q[-log D*]", "grad KL(q||p)-2JSD",
+                                                                  "grad E_q[log(1-D*)]", "grad 2 JSD")))
 for mu0, s0, g_ns, g_div, g_sat, g_jsd in grad_rows:
     assert np.max(np.abs(g_ns - g_div)) < 1e-6 and np.max(np.abs(g_sat - g_jsd)) < 1e-6, (mu0, s0)
     fmt = lambda g: f"({g[0] + 0.0:+.4f}, {g[1] + 0.0:+.4f})"
-    print(f"({mu0:+.1f}, {s0:.1f}){'':12s} {fmt(g_ns):>20s} {fmt(g_div):>20s} {fmt(g_sat):>20s} {fmt(g_jsd):>20s}")
+    print(f"{f'({mu0:+.1f}, {s0:.1f})':15s} {fmt(g_ns):>20s} {fmt(g_div):>20s} {fmt(g_sat):>20s} {fmt(g_jsd):>20s}")
 gap_ns_jsd = max(np.max(np.abs(r[2] - r[5])) for r in grad_rows)
 assert gap_ns_jsd > 0.1
 print(f"largest difference between the non-saturating and the JSD gradient: {gap_ns_jsd:.3f}")
@@ -688,7 +692,7 @@ print(f"largest difference between the non-saturating and the JSD gradient: {gap
 # non-saturating loss keeps a slope where the minimax one has almost none. Appendix C shows which Gaussian each
 # objective prefers.
 
-# %% [markdown] slideshow={"deck": {"notes": "Even with good losses, a GAN is a game, not a minimisation. This is the smallest example: x plays the generator, y the discriminator.\nConcept question 7: what do simultaneous steps do here? And alternating ones? GANs are trained alternating: D first, then G sees the new D.", "text": "## 5. Game dynamics: $\\min_x \\max_y\\, xy$\n\nEquilibrium $(0, 0)$; step size $\\eta$.\n\n- **simultaneous** steps: $x^2 + y^2$ grows by $1 + \\eta^2$ **every step**: a spiral out\n- **alternating** steps ($y$ first, then $x$): a matrix of determinant 1, so the iterates **cycle**\n\n$$x' = x - \\eta y,\\quad y' = y + \\eta x \\;\\Rightarrow\\; x'^2 + y'^2 = (1 + \\eta^2)(x^2 + y^2)$$"}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Even with good losses, a GAN is a game, not a minimisation. This is the smallest example: x plays the generator, y the discriminator.\nConcept question 7: what do simultaneous steps do here? And alternating ones? GANs are trained alternating: D first, then G sees the new D.", "text": "## 5. Game dynamics: $\\min_x \\max_y\\, xy$\n\nEquilibrium $(0, 0)$; step size $\\eta$.\n\n- **simultaneous** steps: $x^2 + y^2$ is multiplied by $1 + \\eta^2$ **every step**: a spiral out\n- **alternating** steps ($y$ first, then $x$): a matrix of determinant 1, so the iterates **cycle**\n\n$$x' = x - \\eta y,\\quad y' = y + \\eta x \\;\\Rightarrow\\; x'^2 + y'^2 = (1 + \\eta^2)(x^2 + y^2)$$"}, "slide_type": "slide"}
 # ## 5. Game dynamics: gradient steps on $\min_x \max_y\, xy$
 #
 # Even with good losses, a GAN is a **game**, not a minimisation.
@@ -739,7 +743,7 @@ assert r_alt.max() / r_alt.min() < 1.2
 # the matrix of one alternating step with k = 3, read off play(): its columns are the images of (1, 0) and (0, 1)
 M = np.stack([play(0.1, 3, 1, "alternating", start=e)[1] for e in ((1.0, 0.0), (0.0, 1.0))], axis=1)
 assert abs(np.linalg.det(M) - 1) < 1e-12 and abs(np.trace(M) - (2 - 3 * 0.1 ** 2)) < 1e-12
-print(f"eta = 0.1, 200 steps: simultaneous radius {r_sim[-1]:.4f} (theory (1.01)^100 = {1.01 ** 100:.4f}); "
+print(f"eta = 0.1, 200 steps: simultaneous radius {r_sim[-1]:.4f} (theory (1.01)^100 = {1.01 ** 100:.4f});\n"
       f"alternating radius stays in [{r_alt.min():.3f}, {r_alt.max():.3f}]")
 print(f"one alternating step of play() with k = 3: det {np.linalg.det(M):.6f}, trace {np.trace(M):.6f} "
       f"(2 - k eta^2 = {2 - 3 * 0.1 ** 2:.6f})")
@@ -798,7 +802,7 @@ N_FRAMES, GAN_BATCH = 20, 512
 CHUNK = GAN_STEPS // N_FRAMES
 G_LR, D_LR = 1e-3, 2e-3
 g_opt, d_opt_gan = optax.adam(G_LR, b1=0.5), optax.adam(D_LR, b1=0.5)
-print(f"{GAN_STEPS} steps, batch {GAN_BATCH}, Adam (beta1 0.5): generator lr {G_LR:g}, discriminator lr {D_LR:g}; "
+print(f"{GAN_STEPS} steps, batch {GAN_BATCH}, Adam (beta1 0.5): generator lr {G_LR:g}, discriminator lr {D_LR:g};\n"
       f"a snapshot every {CHUNK} steps")
 
 def generator(G, z):
@@ -832,8 +836,10 @@ def code_lines(*fns):
     # non-blank, non-comment lines of the functions' source
     return sum(1 for fn in fns for line in inspect.getsource(fn).splitlines()
                if line.strip() and not line.strip().startswith("#"))
+import textwrap
 gan_functions = (value_fn, d_loss_fn, g_loss_non_saturating, init_mlp, mlp, generator, gan_step, train_chunk)
-print(f"the whole GAN, {', '.join(fn.__name__ for fn in gan_functions)}: {code_lines(*gan_functions)} lines of code")
+print(textwrap.fill(f"the whole GAN, {', '.join(fn.__name__ for fn in gan_functions)}: "
+                    f"{code_lines(*gan_functions)} lines of code", 100))
 
 
 # %%
@@ -925,16 +931,16 @@ kurt_p = ex4_p / std_data ** 4
 se_std = std_data * math.sqrt(kurt_p - 1) / (2 * math.sqrt(len(fake)))
 print(f"generator mean {float(fake.mean()):+.3f}, std {std_fake:.3f}  (data: 0, {std_data:.3f}); "
       f"Wasserstein-1 distance q to p = {w1:.3f}")
-print(f"W1 between two independent samples of p of the same size: {w1_noise:.3f} on average over 20 pairs "
+print(f"W1 between two independent samples of p of the same size:\n{w1_noise:.3f} on average over 20 pairs "
       f"(largest {w1_noise_max:.3f})")
 print(f"mean over the last 500 steps: V = {-float(history['d_loss'][-500:].mean()):.4f} (-log 4 = {-math.log(4):.4f}), "
       f"generator loss {g_loss_final:.4f} (log 2 = {math.log(2):.4f})")
 print(f"The generator is close to p but {'measurably ' if abs(std_fake - std_data) > 3 * se_std else ''}"
-      f"{'wider' if std_fake > std_data else 'narrower'}: std {std_fake:.3f} against {std_data:.3f} "
+      f"{'wider' if std_fake > std_data else 'narrower'}: std {std_fake:.3f} against {std_data:.3f}\n"
       f"({100 * (std_fake / std_data - 1):+.0f}%, {abs(std_fake - std_data) / se_std:.0f} times the sampling error of the std of "
-      f"{len(fake):,} draws from p), and W1 = {w1:.3f} is {w1 / w1_noise:.0f} times the {w1_noise:.3f} that separates two samples of p.")
-print(f"D* = p/(p+q) for this generator (q from a 32-bin histogram of its samples where p > 0.05) strays up to "
-      f"{dstar_dev:.3f} from 1/2, {dstar_dev / d_dev:.0f} times the trained D's {d_dev:.3f} (the same estimate for a "
+      f"{len(fake):,} draws from p),\nand W1 = {w1:.3f} is {w1 / w1_noise:.0f} times the {w1_noise:.3f} that separates two samples of p.")
+print(f"D* = p/(p+q) for this generator (q from a 32-bin histogram of its samples where p > 0.05)\nstrays up to "
+      f"{dstar_dev:.3f} from 1/2, {dstar_dev / d_dev:.0f} times the trained D's {d_dev:.3f}\n(the same estimate for a "
       f"sample of p itself: {dstar_noise:.3f}, the histogram's noise)")
 
 fig, (ax, bx) = plt.subplots(1, 2, figsize=(13, 3.6))
@@ -960,7 +966,7 @@ assert abs(V_final + math.log(4)) < 0.02, V_final
 assert abs(g_loss_final - math.log(2)) < 0.02, g_loss_final
 assert w1 < 15 * w1_noise and abs(std_fake - std_data) < 0.35, (w1, w1_noise, std_fake)
 print(f"max |D - 1/2| = {d_dev:.3f} < 0.1, |V + log 4| = {abs(V_final + math.log(4)):.4f} < 0.02, "
-      f"|generator loss - log 2| = {abs(g_loss_final - math.log(2)):.4f} < 0.02, W1 {w1:.3f} < 15 x {w1_noise:.3f}, "
+      f"|generator loss - log 2| = {abs(g_loss_final - math.log(2)):.4f} < 0.02,\nW1 {w1:.3f} < 15 x {w1_noise:.3f}, "
       f"|std - {std_data:.3f}| = {abs(std_fake - std_data):.3f} < 0.35: checked")
 
 # %% [markdown]
@@ -1001,7 +1007,7 @@ assert abs(float(pg.gan.g_loss_fn(logits_f) - g_loss_non_saturating(logits_f))) 
 t0 = time.time()
 pg.run(PG_STEPS)
 print(f"playground: G 1-{cfg.g_width}-{cfg.g_width}-1, D 1-{cfg.d_width}-{cfg.d_width}-1, lr {cfg.g_lr:g} (G) and "
-      f"{cfg.d_lr:g} (D), batch {cfg.batch_size}, real batches from a pool of {len(pg.gan.pool_np):,} samples of p; "
+      f"{cfg.d_lr:g} (D),\nbatch {cfg.batch_size}, real batches from a pool of {len(pg.gan.pool_np):,} samples of p;\n"
       f"{pg.gan.step[0]} D and {pg.gan.step[1]} G updates in {time.time() - t0:.1f} s (including compilation)")
 pg
 
@@ -1015,7 +1021,7 @@ dD_by_d, dq_by_d = float(np.abs(fr1["heat"] - fr0["heat"]).max()), float(np.abs(
 dD_by_g, dq_by_g = float(np.abs(fr2["heat"] - fr1["heat"]).max()), float(np.abs(fr2["fake"] - fr1["fake"]).max())
 assert pg.gan.step == (PG_STEPS + 1, PG_STEPS + 1), pg.gan.step
 assert dD_by_d > 1e-3 and dq_by_d == 0.0 and dq_by_g > 1e-3 and dD_by_g == 0.0, (dD_by_d, dq_by_d, dD_by_g, dq_by_g)
-print(f"step D: D(x) moved by up to {dD_by_d:.4f}, the generated samples by {dq_by_d:g}; "
+print(f"step D: D(x) moved by up to {dD_by_d:.4f}, the generated samples by {dq_by_d:g};\n"
       f"step G: the samples moved by up to {dq_by_g:.4f}, D(x) by {dD_by_g:g}")
 
 # %% [markdown] slideshow={"deck": {"notes": "Five lines to remember. Each rests on an idealisation: D optimal and G unrestricted. The rest of the course measures what happens when they fail.\nNext: notebook 03 builds the generator in Flax NNX, and gan_utils.steps.make_train_step runs this same step.", "text": "## Summary\n\n- training $D$ is classification: $\\mathrm{BCE} = -\\frac12 V$; the best $D^\\star = p/(p+q)$\n- against $D^\\star$, $G$ minimises $-\\log 4 + 2\\,\\mathrm{JSD}$: minimum at $q = p$\n- the saturating loss **crawls** early; the non-saturating one follows $\\mathrm{KL}(q\\,\\|\\,p) - 2\\,\\mathrm{JSD}$\n- a GAN is a **game**: on $xy$, simultaneous steps spiral out, alternating ones cycle\n- $D \\approx \\frac12$ does not prove $q = p$: **measure $q$ directly**"}, "slide_type": "slide"}

@@ -177,15 +177,15 @@ after = toy_mode_metrics(np.asarray(toy.generator(z)), ring)
 print(f"samples within 3 std of a mode: untrained {before['high_quality_fraction']:.0%}, "
       f"trained {after['high_quality_fraction']:.0%}; modes covered: untrained {before['modes_covered']}/8, "
       f"trained {after['modes_covered']}/8")
-print(f"samples within 3 std of each of the 8 modes, out of {len(z):,}: untrained {before['mode_histogram']}, "
+print(f"samples within 3 std of each of the 8 modes, out of {len(z):,}:\nuntrained {before['mode_histogram']}, "
       f"trained {after['mode_histogram']}")
 runs = [after] + [train_toy(SEED + 2 * i, k) for i, k in enumerate(jax.random.split(jax.random.fold_in(key, 3), 4), 1)]
 hq = np.array([r["high_quality_fraction"] for r in runs])
 # the least-filled mode's share of an even split of the samples near a mode (1 = perfectly even)
 evenness = np.array([min(r["mode_histogram"]) / max(sum(r["mode_histogram"]) / 8, 1) for r in runs])
-print(f"after {TOY_STEPS} steps, over 5 seeds (this run first): near a mode {', '.join(f'{v:.0%}' for v in hq)} "
-      f"(untrained: {before['high_quality_fraction']:.0%}); least-filled mode / even share "
-      f"{', '.join(f'{v:.2f}' for v in evenness)} (a 'covered' mode needs only one sample: by that criterion the "
+print(f"after {TOY_STEPS} steps, over 5 seeds (this run first):\nnear a mode {', '.join(f'{v:.0%}' for v in hq)} "
+      f"(untrained: {before['high_quality_fraction']:.0%});\nleast-filled mode / even share "
+      f"{', '.join(f'{v:.2f}' for v in evenness)}\n(a 'covered' mode needs only one sample: by that criterion the "
       f"untrained generator already covers {before['modes_covered']})")
 if TESTING:   # the test suite's 500 steps: only far above the untrained generator on average
     assert hq.mean() > 2 * before["high_quality_fraction"], (hq, before["high_quality_fraction"])
@@ -308,9 +308,10 @@ outputs = {
     "resize + 3x3 conv": up_layers["resize + 3x3 conv"](jnp.repeat(jnp.repeat(flat, 2, 1), 2, 2)),
     "sub-pixel 3x3 conv": models.depth_to_space(up_layers["sub-pixel 3x3 conv"](flat)),
 }
+print(f"{'layer':<25}  {'output':<8}  centre 4x4")
 for name, y in outputs.items():
     centre = np.asarray(y[0, 6:10, 6:10, 0]).astype(int)
-    print(f"{name:<27} output {tuple(y.shape[1:3])}, centre 4x4: {centre.tolist()}")
+    print(f"{name:<25}  {tuple(y.shape[1:3])!s:<8}  {centre.tolist()}")
 
 # %% slideshow={"deck": {"figure": true, "notes": "Only the k = 3 transposed convolution has the pattern. The k = 4 one, resize-convolution and sub-pixel convolution are even inside; only the borders differ.\nThis is the structural checkerboard of Odena, Dumoulin and Olah (2016).", "text": "### Uneven overlap = checkerboard, before any learning"}, "slide_type": "slide"}
 fig, axes = plt.subplots(1, 4, figsize=(14, 3.6))
@@ -403,7 +404,7 @@ S.conv.kernel[...], S.conv.bias[...] = jnp.asarray(kernel), jnp.tile(T.conv.bias
 n_up = {m: models.count_params(models.Upsample(128, 64, mode=m, rngs=nnx.Rngs(0))) for m in ("subpixel", "transpose")}
 x_test = jax.random.normal(jax.random.key(2), (4, 7, 7, cin))
 gap = float(jnp.abs(S(x_test) - T(x_test)).max())
-print(f"largest weight outside the 3x3 window: {outside:.1e}; max |sub-pixel - transposed output| = {gap:.1e}; "
+print(f"largest weight outside the 3x3 window: {outside:.1e}; max |sub-pixel - transposed output| = {gap:.1e};\n"
       f"parameters for the 128->64 layer: sub-pixel / transposed = {n_up['subpixel'] / n_up['transpose']:.2f}x")
 assert outside == 0.0 and gap < 1e-5
 
@@ -486,7 +487,7 @@ assert train_gap < 1e-4 and stat_gap < 1e-5 and eval_gap < 1e-4 and alone_gap < 
 # image. A penalty defined per sample, such as the gradient penalty of notebook 07, then no longer means what it says
 # (Gulrajani et al., 2017, section 4, drop BatchNorm for this reason). Notebook 04 measures how far this moves one real digit's verdict.
 
-# %% [markdown] slideshow={"deck": {"notes": "Concept question 6: which values do pixels 0, 128 and 255 get? Let the class compute, then show the fragment.\nBoth ranges are centred on 0, where tanh is steepest. Real and fake images reach D on one scale.", "text": "### The output layer: $\\tanh$, and data in $[-1, 1]$\n\n$$x = \\text{pixel}/127.5 - 1 \\qquad \\text{black} = -1,\\ \\text{white} = +1$$\n\n$\\tanh$ has the range $(-1, 1)$: the output can reach every data value, background included."}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Concept question 6: which values do pixels 0, 128 and 255 get? Let the class compute, then show the fragment.\nBoth ranges are centred on 0, where tanh is steepest. Real and fake images reach D on one scale.", "text": "### The output layer: $\\tanh$, and data in $[-1, 1]$\n\n$$x = \\text{pixel}/127.5 - 1 \\qquad \\text{black} = -1,\\ \\text{white} = +1$$\n\n$\\tanh$ has the range $(-1, 1)$: the output can come as close as we like to every data value, background included."}, "slide_type": "slide"}
 # **tanh and the data range.** The last layer is $\tanh$, whose range is $(-1, 1)$. The data is scaled to match,
 # $x = \text{pixel}/127.5 - 1$ (`data.to_unit_range`), so black is $-1$ and white is $+1$. The output can then come
 # arbitrarily close to every data value, including the background at exactly $-1$. Both ranges are centred on 0,
@@ -542,7 +543,7 @@ axes[0].title.set_color(FAKE_COLOR); axes[1].title.set_color(REAL_COLOR)
 plt.show()
 background = lambda imgs: float(np.mean(np.asarray(imgs) < -0.9))
 spread_untrained = float(np.std(x_untrained, axis=0).mean())
-print(f"background pixels (< -0.9): real {background(xr):.0%}, untrained G {background(x_untrained):.0%}; "
+print(f"background pixels (< -0.9): real {background(xr):.0%}, untrained G {background(x_untrained):.0%};\n"
       f"pixel std across z: untrained G {spread_untrained:.2f}, real {float(xr.std(0).mean()):.2f}")
 assert 0.75 < background(xr) < 0.9 and background(x_untrained) < 0.05 and spread_untrained > 0.05
 
@@ -560,7 +561,7 @@ pre = checkpoint.load_pretrained(kind="dcgan")   # rebuilt from its saved config
 meta = checkpoint.load_meta(checkpoint.pretrained_dir("dcgan"))
 Gp = pre.generator
 print(f"pretrained: {meta['step']} steps at batch {meta['config']['batch_size']}, latent_dim {Gp.latent_dim}, "
-      f"{Gp.base} channels at 7x7, {models.count_params(Gp):,} generator parameters, "
+      f"{Gp.base} channels at 7x7,\n{models.count_params(Gp):,} generator parameters, "
       f"weights averaged with EMA decay {meta['config']['ema']}")
 assert Gp.base == G.base // 2 and 0 < meta["config"]["ema"] < 1
 key, sub = jax.random.split(key)
@@ -572,10 +573,10 @@ plt.show()
 # Check: valid images with digit statistics: mostly black background, and varied across z.
 assert samples.shape == (100, 28, 28, 1) and np.abs(samples).max() <= 1
 spread = float(np.std(samples, axis=0).mean())
-print(f"background pixels: pretrained {background(samples):.0%}, untrained {background(x_untrained):.0%}, real {background(xr):.0%}; "
+print(f"background pixels: pretrained {background(samples):.0%}, untrained {background(x_untrained):.0%}, real {background(xr):.0%};\n"
       f"pixel std across z: pretrained {spread:.2f}, real {float(xr.std(0).mean()):.2f}")
 assert background(samples) > 0.6 and spread > 0.2
-print(f"checkerboard score (section 3): pretrained {checkerboard_score(samples):.2f}, real digits {checkerboard_score(xr[:100]):.2f}, "
+print(f"checkerboard score (section 3): pretrained {checkerboard_score(samples):.2f}, real digits {checkerboard_score(xr[:100]):.2f},\n"
       f"untrained sub-pixel generator {checkerboard_score(untrained['subpixel']):.2f}")
 assert abs(checkerboard_score(samples) - checkerboard_score(xr[:100])) < 0.02
 
@@ -610,7 +611,7 @@ widgets.draw_interpolation(Gp, seed_a=3, seed_b=7, t=0.5, n=9)
 plt.show()
 frames = np.asarray(models.sample(Gp, None, 9, z=jnp.asarray(widgets.interpolate_latents(za, zb, np.linspace(0, 1, 9)))))
 frame_steps = np.linalg.norm(np.diff(frames.reshape(9, -1), axis=0), axis=1) / np.linalg.norm((frames[-1] - frames[0]).ravel())
-print("L2 change between consecutive frames of the strip, as a fraction of the change from the first to the last:",
+print("L2 change between consecutive frames of the strip, as a fraction of the change\nfrom the first to the last:",
       [round(float(v), 2) for v in frame_steps])
 print(f"largest step: frame {frame_steps.argmax()} -> {frame_steps.argmax() + 1}, {frame_steps.max():.2f} of the whole change")
 assert frame_steps.max() < 0.5
@@ -650,8 +651,8 @@ rand_dirs /= np.linalg.norm(rand_dirs, axis=1, keepdims=True)
 g0 = image_of(z0[None])
 change_top = np.linalg.norm(image_of(z0[None] + eps * dirs) - g0, axis=1) / eps
 change_rand = np.linalg.norm(image_of(z0[None] + eps * rand_dirs) - g0, axis=1) / eps
-print(f"image change per unit step, step {eps}: top three directions {[round(float(v), 2) for v in change_top]}; "
-      f"20 random directions: mean {change_rand.mean():.2f}, largest {change_rand.max():.2f}; "
+print(f"image change per unit step, step {eps}: top three directions {[round(float(v), 2) for v in change_top]};\n"
+      f"20 random directions: mean {change_rand.mean():.2f}, largest {change_rand.max():.2f};\n"
       f"the top direction changes the image {change_top[0] / change_rand.mean():.1f}x as much as an average random one")
 assert abs(change_top[0] / gains[0] - 1) < 0.1 and change_top[0] > change_rand.max()
 widgets.draw_latent_explorer(Gp, z0, dirs, [1.0, 0.0, -1.0], gains)   # amounts on the strips' grid: the boxed frames are the large image

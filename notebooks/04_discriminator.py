@@ -127,7 +127,7 @@ for name, f in (("course D, no BatchNorm", D), ("with BatchNorm", d_with_batchno
     shift[name] = abs(l_real - l_fake)
     print(f"{name:<24} logit of the same digit: among real digits {l_real:+.3f}, among fakes {l_fake:+.3f}")
 assert shift["course D, no BatchNorm"] < 1e-5 and shift["with BatchNorm"] > 1e-2, shift
-print(f"With BatchNorm the verdict on one image moves by {shift['with BatchNorm']:.3f} with the rest of its batch; "
+print(f"With BatchNorm the verdict on one image moves by {shift['with BatchNorm']:.3f} with the rest of its batch;\n"
       f"without, by {shift['course D, no BatchNorm']:.0e}.")
 
 # %% [markdown] slideshow={"deck": {"notes": "Same value in exact arithmetic, different in float32. The notebook scores twelve logits with both forms, then scans a fine grid for the break points.\nConcept question 1, ask before the number: in float32, which logits break the naive fake loss, and on which images, right or wrong verdicts?", "text": "## 3. The losses from logits, as code\n\n$$-\\log\\sigma(\\ell) = \\operatorname{softplus}(-\\ell), \\qquad -\\log(1-\\sigma(\\ell)) = \\operatorname{softplus}(\\ell)$$\n\n```python\nnaive_fake  = lambda l: -jnp.log(1 - jax.nn.sigmoid(l))   # -log(1 - D(G(z)))\nstable_fake = lambda l: jax.nn.softplus(l)\n```"}, "slide_type": "slide"}
@@ -154,9 +154,9 @@ cols = {"-log sig(l) naive": naive_real(ells), "log(1+e^-l) naive": naive_softpl
         "-log(1-sig) naive": naive_fake(ells), "softplus(l)": stable_fake(ells),
         "d/dl -log sig(l)": grad(naive_real), "d/dl softplus(-l)": grad(stable_real)}
 for table in (list(cols)[:5], list(cols)[5:]):      # the losses, then their derivatives: narrow enough to project
-    print(f"{'logit l':>8}" + "".join(f"{c:>19}" for c in table))
+    print(f"{'logit l':>8}" + "".join(f"{c:>18}" for c in table))
     for i, l in enumerate(np.asarray(ells)):
-        print(f"{l:>8.0f}" + "".join(f"{float(cols[c][i]) + 0.0:>19.6g}" for c in table))   # + 0.0 prints -0 as 0
+        print(f"{l:>8.0f}" + "".join(f"{float(cols[c][i]) + 0.0:>18.6g}" for c in table))   # + 0.0 prints -0 as 0
     print()
 
 # Where exactly do the naive forms break on this backend? Scan the logits in steps of 0.01.
@@ -213,7 +213,7 @@ print("gan_utils.losses agrees with softplus at every logit, including +-1000")
 # fakes, saturating or non-saturating. While $D$ trains, we measure its gradient norm $\|\nabla_\theta L_G\|$ over
 # the generator's weights $\theta$, for both losses.
 
-# %% slideshow={"deck": {"big": {"find": "vs untrained G\\s*: held-out accuracy [\\d.]+ -> ([\\d.]+)", "say": "held-out accuracy after 200 steps (0.64 at the start; against the pretrained $G$: 0.551)"}, "notes": "Concept question 2, ask now: D is perfect against the untrained generator. Predict the saturating and the non-saturating gradient norms.\nConcept question 3: does a discriminator trained for 200 steps always beat a fixed generator? No: against the pretrained G it stayed near chance, between 0.486 and 0.580 at every probe.", "text": "### Against the untrained $G$, $D$ becomes perfect"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "vs untrained G\\s*: held-out accuracy [\\d.]+ -> ([\\d.]+)", "say": "held-out accuracy after 200 steps against the untrained $G$ (0.64 at the start); against the pretrained $G$ it stays near chance"}, "notes": "Concept question 2, ask now: D is perfect against the untrained generator. Predict the saturating and the non-saturating gradient norms.\nConcept question 3: does a discriminator trained for 200 steps always beat a fixed generator? No: against the pretrained G it stayed near chance, between 0.486 and 0.580 at every probe.", "text": "### Against the untrained $G$, $D$ becomes perfect"}, "slide_type": "slide"}
 x_test_u8, y_test = data.load_mnist("test", n=256)
 x_test = data.to_unit_range(x_test_u8)
 pretrained = checkpoint.load_pretrained(kind="dcgan")   # the plain DCGAN: its D is the one built here, half as wide
@@ -272,13 +272,13 @@ D_vs_pretrained, log_p = train_d_alone(pretrained.generator, k2)
 print(f"{2 * D_STEPS} discriminator steps in {time.perf_counter() - t0:.0f} s")
 for name, log in (("untrained G", log_u), ("pretrained G", log_p)):
     print(f"vs {name:<13}: held-out accuracy {log['accuracy'][0]:.2f} -> {log['accuracy'][-1]:.3f}, "
-          f"D(G(z)) {log['d_fake'][0]:.2f} -> {log['d_fake'][-1]:.4f}, mean fake logit {log['fake_logit'][-1]:.1f}; "
-          f"|grad| saturating {log['grad_saturating'][0]:.2e} -> {log['grad_saturating'][-1]:.2e}, "
+          f"D(G(z)) {log['d_fake'][0]:.2f} -> {log['d_fake'][-1]:.4f}, mean fake logit {log['fake_logit'][-1]:.1f};\n"
+          f"{'':18}|grad| saturating {log['grad_saturating'][0]:.2e} -> {log['grad_saturating'][-1]:.2e}, "
           f"non-saturating {log['grad_non_saturating'][0]:.2e} -> {log['grad_non_saturating'][-1]:.2e}")
 print(f"vs pretrained G, held-out accuracy over all {len(log_p['step'])} probes: "
       f"between {log_p['accuracy'].min():.3f} and {log_p['accuracy'].max():.3f}")
 print(f"confident mistakes (section 3), over all probes of both runs: largest fake logit "
-      f"{max(log_u['max_fake_logit'].max(), log_p['max_fake_logit'].max()):+.2f}, smallest real logit "
+      f"{max(log_u['max_fake_logit'].max(), log_p['max_fake_logit'].max()):+.2f},\nsmallest real logit "
       f"{min(log_u['min_real_logit'].min(), log_p['min_real_logit'].min()):+.2f} (the naive losses break beyond "
       f"{hi:+.2f} and {lo:+.2f})")
 
@@ -299,14 +299,14 @@ for ax in axes:
     ax.legend(fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
 plt.tight_layout(); plt.show()
 
-# %% slideshow={"deck": {"big": {"find": "gradient norm [\\d.]+ at the start, ([\\d.e+-]+) at the end", "say": "saturating / non-saturating gradient norm at the end; $D/(1-D)$ of the mean $D(G(z))$: 3.7e-04"}, "notes": "Each gradient is a per-fake weight, D or 1 - D, times the same gradient of the logit through G. That common factor cancels in the ratio.\nAt the start both ratios are 1.03; at the end 3.6e-04 against 3.7e-04. The theory of notebook 02 predicts the measurement.", "text": "### The ratio of the two gradients is $D/(1-D)$"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "gradient norm [\\d.]+ at the start, ([\\d.e+-]+) at the end", "say": "ratio of the saturating to the non-saturating gradient norm at the end; $D/(1-D)$ of the mean $D(G(z))$: 3.7e-04"}, "notes": "Each gradient is a per-fake weight, D or 1 - D, times the same gradient of the logit through G. That common factor cancels in the ratio.\nAt the start both ratios are 1.03; at the end 3.6e-04 against 3.7e-04. The theory of notebook 02 predicts the measurement.", "text": "### The ratio of the two gradients is $D/(1-D)$"}, "slide_type": "slide"}
 # Check: D beats the untrained generator, and the ratio of the two gradient norms follows D/(1 - D) of the mean
 # D(G(z)); against the pretrained generator D stays far from perfect and the saturating gradient does not collapse.
 ratio_start = log_u["grad_saturating"][0] / log_u["grad_non_saturating"][0]
 ratio_end = log_u["grad_saturating"][-1] / log_u["grad_non_saturating"][-1]
 odds = lambda d: d / (1 - d)
-print(f"vs untrained G: saturating / non-saturating gradient norm {ratio_start:.2f} at the start, {ratio_end:.1e} at the end; "
-      f"D/(1 - D) of the mean D(G(z)): {odds(log_u['d_fake'][0]):.2f} and {odds(log_u['d_fake'][-1]):.1e}")
+print(f"vs untrained G: saturating / non-saturating gradient norm {ratio_start:.2f} at the start, {ratio_end:.1e} at the end;\n"
+      f"{'':16}D/(1 - D) of the mean D(G(z)): {odds(log_u['d_fake'][0]):.2f} and {odds(log_u['d_fake'][-1]):.1e}")
 assert log_u["accuracy"][-1] > 0.95
 assert ratio_end < 0.05 and ratio_end < ratio_start / 5
 assert 0.5 < ratio_end / odds(log_u["d_fake"][-1]) < 2 and 0.5 < ratio_start / odds(log_u["d_fake"][0]) < 2
@@ -383,7 +383,7 @@ for name, log in (("plain", log_u), (f"label smoothing {ALPHA}", log_ls), (f"dro
 # real logit stays within twice the optimum's bound; dropout does not stop D from beating the untrained generator.
 cap, logit_cap = 1 - ALPHA, math.log((1 - ALPHA) / ALPHA)
 print(f"mean D(x) on held-out real digits: plain {log_u['d_real'][-1]:.3f}, smoothed {log_ls['d_real'][-1]:.3f} "
-      f"(1 - alpha = {cap:.2f}); largest real logit: plain {log_u['max_real_logit'][-1]:.2f}, "
+      f"(1 - alpha = {cap:.2f});\nlargest real logit: plain {log_u['max_real_logit'][-1]:.2f}, "
       f"smoothed {log_ls['max_real_logit'][-1]:.2f} (log((1 - alpha) / alpha) = {logit_cap:.2f}), "
       f"dropout {log_do['max_real_logit'][-1]:.2f}")
 assert log_ls["d_real"][-1] < cap + 0.03 and log_ls["max_real_logit"][-1] < 2 * logit_cap
@@ -422,7 +422,8 @@ key, sub = jax.random.split(key)
 fakes_256 = models.sample(pretrained.generator, sub, 256)
 r_logits, f_logits = D_pre(jnp.asarray(x_test)), D_pre(fakes_256)
 pre_acc = float(0.5 * (jnp.mean(r_logits > 0) + jnp.mean(f_logits < 0)))
-print(f"pretrained D on 256 held-out real digits and 256 samples of the shipped generator: accuracy {pre_acc:.3f}, "
+print(f"pretrained D on 256 held-out real digits and 256 samples of the shipped generator:\n"
+      f"accuracy {pre_acc:.3f}, "
       f"mean D(x) {float(jnp.mean(jax.nn.sigmoid(r_logits))):.3f}, mean D(G(z)) {float(jnp.mean(jax.nn.sigmoid(f_logits))):.3f}")
 key, sub = jax.random.split(key)
 fakes = np.asarray(models.sample(pretrained.generator, sub, 6))
@@ -453,7 +454,7 @@ stroke = images > -0.9
 stroke_mean, background_mean = mag[stroke].mean(), mag[~stroke].mean()
 background_share = mag[~stroke].sum() / mag.sum()
 print(f"mean |d logit / dx|: stroke pixels {stroke_mean:.3f}, background pixels {background_mean:.3f} "
-      f"({stroke_mean / background_mean:.1f}x); the background ({(~stroke).mean():.0%} of the pixels) "
+      f"({stroke_mean / background_mean:.1f}x);\nthe background ({(~stroke).mean():.0%} of the pixels) "
       f"carries {background_share:.0%} of the total")
 assert stroke_mean > background_mean and background_share > 0.5, (stroke_mean, background_mean, background_share)
 
@@ -492,9 +493,9 @@ for edit in widgets.EDITS:
         edited = edited_sets[edit, a] = np.stack([widgets.edit_digit(x_test[i], edit, a, fakes_64[i]) for i in range(64)])
         l = np.asarray(D_pre(jnp.asarray(edited)))
         edit_table[edit, a] = (float(l.mean()), float((l > 0).mean()))
-print(f"{'edit':22s}" + "".join(f"{'amount ' + str(a):>22s}" for a in amounts))
+print(f"{'edit':20s}" + "".join(f"{'amount ' + str(a):>19s}" for a in amounts))
 for edit in widgets.EDITS:
-    print(f"{edit:22s}" + "".join(f"{edit_table[edit, a][0]:>+10.2f} ({edit_table[edit, a][1]:4.0%} real)" for a in amounts))
+    print(f"{edit:20s}" + "".join(f"{edit_table[edit, a][0]:>+7.2f} ({edit_table[edit, a][1]:4.0%} real)" for a in amounts))
 unchanged = edit_table["blur", 0.0][0]
 slight_blur, most_erased = edit_table["blur", 0.25][0], edit_table["erase", 1.0][0]
 blend_mid, blend_ends = edit_table["blend toward a fake", 0.5][0], (unchanged, edit_table["blend toward a fake", 1.0][0])
@@ -502,13 +503,13 @@ blur_px, erase_side = 3 * 0.25, round(20 * 1.0)      # widgets.edit_digit: blur 
 ink = lambda x: np.sum(np.asarray(x) + 1)            # the digit's ink: brightness above the background's -1
 ink_left = ink(edited_sets["erase", 1.0]) / ink(x_test[:64])
 acc_blur = np.mean(metrics.classifier_outputs(edited_sets["blur", 0.25])[1].argmax(1) == y_test[:64])
-print(f"a blur of {blur_px:.2f} px (the digit classifier of notebook 06 still reads {acc_blur:.0%} of the 64 blurred digits "
-      f"right) moves the mean logit from {unchanged:+.2f} to {slight_blur:+.2f} "
-      f"({edit_table['blur', 0.25][1]:.0%} judged real); erasing a {erase_side}x{erase_side} square (the images keep "
-      f"{ink_left:.0%} of their ink) only to {most_erased:+.2f} ({edit_table['erase', 1.0][1]:.0%} of them still "
-      f"judged real), which is above the half-erased digits ({edit_table['erase', 0.5][0]:+.2f}) and the generated "
+print(f"a blur of {blur_px:.2f} px (the digit classifier of notebook 06 still reads {acc_blur:.0%} of the 64 blurred\n"
+      f"digits right) moves the mean logit from {unchanged:+.2f} to {slight_blur:+.2f} "
+      f"({edit_table['blur', 0.25][1]:.0%} judged real);\nerasing a {erase_side}x{erase_side} square (the images keep "
+      f"{ink_left:.0%} of their ink) only to {most_erased:+.2f}\n({edit_table['erase', 1.0][1]:.0%} of them still "
+      f"judged real),\nwhich is above the half-erased digits ({edit_table['erase', 0.5][0]:+.2f}) and the generated "
       f"ones ({edit_table['blend toward a fake', 1.0][0]:+.2f})")
-print(f"halfway between a real digit and a generated one the mean logit is {blend_mid:+.2f}, below both ends "
+print(f"halfway between a real digit and a generated one the mean logit is {blend_mid:+.2f},\nbelow both ends "
       f"({blend_ends[0]:+.2f} real, {blend_ends[1]:+.2f} generated)")
 assert slight_blur < most_erased - 2, (slight_blur, most_erased)
 assert blend_mid < min(blend_ends) - 2, (blend_mid, blend_ends)

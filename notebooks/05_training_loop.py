@@ -183,8 +183,8 @@ timings["gan_utils step: first call"], timings["gan_utils step: one step"] = fir
 for name, t in timings.items():
     print(f"{name:<42} {t * 1000:8.0f} ms")
 print(f"the same hand-written step: eager is {timings['by hand, eager (no jit)'] / timings['by hand, nnx.jit: one step']:.0f}x "
-      f"slower than compiled; the first compiled call (a compile, or a load from the disk cache) costs about "
-      f"{timings['gan_utils step: first call'] / timings['gan_utils step: one step']:.0f} gan_utils steps "
+      f"slower than compiled; the first compiled call\n(a compile, or a load from the disk cache) costs about "
+      f"{timings['gan_utils step: first call'] / timings['gan_utils step: one step']:.0f} gan_utils steps\n"
       f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: timings move with the machine's load).")
 
 # %% [markdown]
@@ -238,7 +238,7 @@ if USE_PRETRAINED:
     frames = [(int(s), data.to_unit_range(img[..., None])) for s, img in zip(shipped["step"], shipped["images"])]
     live.doctor(frames[-1][0], gan, history)        # the verdict under the picture, for the shipped run
     live.show(frames[-1][0], frames[-1][1], history)
-    print(f"loaded the pretrained DCGAN ({history['step'][-1] + 1} steps of training) with its {len(frames)} frames, "
+    print(f"loaded the pretrained DCGAN ({history['step'][-1] + 1} steps of training) with its {len(frames)} frames,\n"
           f"one every {frames[1][0]} steps (its own fixed z, drawn by `python -m gan_utils train`)")
 else:
     gan = new_gan()
@@ -248,12 +248,12 @@ else:
                        progress=False)
     frames, history = live.frames, result.history
     rate = (result.step) / (result.seconds - result.compile_seconds)
-    print(f"{result.step} steps in {result.seconds:.0f} s (first call, compile or cache load, {result.compile_seconds:.1f} s): "
+    print(f"{result.step} steps in {result.seconds:.0f} s (first call, compile or cache load, {result.compile_seconds:.1f} s):\n"
           f"{rate:.1f} steps/s = {rate * BATCH:.0f} images/s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if result.interrupted:
-        print(f"you stopped the training at step {result.step} of {STEPS}: the cells below use the model and its "
-              "history up to there")
-    print(f"checkpoint (with the recipe, for notebook 06): {(OUT / 'checkpoint').resolve()}")
+        print(f"you stopped the training at step {result.step} of {STEPS}:\n"
+              "the cells below use the model and its history up to there")
+    print(f"checkpoint (with the recipe, for notebook 06):\n{(OUT / 'checkpoint').resolve()}")
 
 # %%
 # Check: the run is complete and healthy.
@@ -265,7 +265,7 @@ background = lambda imgs: float(np.mean(np.asarray(imgs) < -0.9))
 n_digits = lambda imgs: len(np.unique(np.asarray(metrics.classifier_outputs(imgs)[1]).argmax(1)))
 bg_real = background(x_train[:1000])
 print(f"background pixels: real {bg_real:.0%}, first frame {background(frames[0][1]):.0%}, last frame "
-      f"{background(frames[-1][1]):.0%}; different digits in the fixed batch: first frame {n_digits(frames[0][1])}, "
+      f"{background(frames[-1][1]):.0%};\ndifferent digits in the fixed batch: first frame {n_digits(frames[0][1])}, "
       f"last frame {n_digits(frames[-1][1])}")
 if not USE_PRETRAINED:
     assert background(frames[-1][1]) > background(frames[0][1]) + 0.1      # the generator learned a black background
@@ -294,7 +294,7 @@ anim = plots.animate(frames, draw_frame, interval=500, figsize=(4.2, 4.4), gif_p
 print(f"{len(frames)} frames; GIF: {gif_path} ({gif_path.stat().st_size / 1e3:.0f} kB)")
 anim
 
-# %% slideshow={"deck": {"big": {"find": "in the last \\d+ pairs of frames, (\\d+ to \\d+) of the 64 codes", "say": "of the 64 codes still change digit between frames, in the last 5 pairs"}, "figure": true, "notes": "Misconception: \"the digits stop changing once they look good\". Between frames 250 steps apart, late in the run, 9 to 17 of the 64 codes still change digit.\nBut the codes the classifier is over 90% sure of almost never change: 0 to 2 per pair. It is the ambiguous images that keep moving.\nConcept question 7: after 5,000 steps, does each code keep its digit? Not fully.", "text": "### The same 16 codes over training: noise, blobs, strokes, digits"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "in the last \\d+ pairs of frames, (\\d+ to \\d+) of the 64 codes", "say": "of the 64 codes still change digit between frames, in the last 5 pairs"}, "figure": true, "notes": "Misconception: \"the digits stop changing once they look good\". Between frames 250 steps apart, late in the run, many of the 64 codes still change digit: the range is on the slide.\nBut the codes the classifier is over 90% sure of almost never change: 0 to 2 per pair. It is the ambiguous images that keep moving.\nConcept question 7: after 5,000 steps, does each code keep its digit? Not fully.", "text": "### The same 16 codes over training: noise, blobs, strokes, digits"}, "slide_type": "slide"}
 # The same frames as a static strip, for readers who cannot play the animation (on GitHub, or in print).
 picks = np.unique(np.linspace(0, len(frames) - 1, 6).round().astype(int))
 fig, axes = plt.subplots(1, len(picks), figsize=(2.2 * len(picks), 2.6), squeeze=False)
@@ -306,7 +306,7 @@ plt.show()
 
 # How much does each image still change? Digits by the course's classifier (notebook 06), per pair of frames.
 probs = [np.asarray(metrics.classifier_outputs(imgs)[1]) for _, imgs in frames]
-print("between consecutive frames: codes (of 64) whose digit changes (all / with the classifier over 90% sure in "
+print("between consecutive frames: codes (of 64) whose digit changes\n(all / with the classifier over 90% sure in "
       "both frames) and the mean |pixel change|")
 late = []
 for (s0, a), (s1, b), p0, p1 in list(zip(frames, frames[1:], probs, probs[1:]))[-5:]:
@@ -315,7 +315,7 @@ for (s0, a), (s1, b), p0, p1 in list(zip(frames, frames[1:], probs, probs[1:]))[
     sure = flip & (p0.max(1) > 0.9) & (p1.max(1) > 0.9)
     print(f"  step {s0:>5} -> {s1:>5}: {int(flip.sum()):>2} / {int(sure.sum()):>2} codes change digit, "
           f"mean |change| {np.abs(b - a).mean():.3f}")
-print(f"in the last {len(late)} pairs of frames, {min(late)} to {max(late)} of the 64 codes change digit: "
+print(f"in the last {len(late)} pairs of frames, {min(late)} to {max(late)} of the 64 codes change digit:\n"
       + ("ambiguous images keep changing digit; confident ones almost never do" if max(late) > 0
          else "no code changes digit any more"))
 
@@ -338,7 +338,7 @@ plt.show()
 # the samples' features (variety). Notebook 06's broken
 # generators (noise, blur, a single digit) all fail these thresholds.
 
-# %% slideshow={"deck": {"big": {"find": "MNIST-FID on \\d+ samples: ([\\d.]+)", "say": "MNIST-FID on 10,000 samples against the test set (lower is better)"}, "notes": "MNIST-FID is a distance between a small MNIST classifier's features of real and of generated digits. Notebook 06 builds it, and precision and recall.\nAll ten digits are there, each between 6.3% and 15.7% of the samples; a perfect generator gives 10% each. Precision 0.55 is quality, recall 0.82 is variety.\nDo not compare this FID with numbers from papers: they use another network and other sample sizes.", "output": true, "text": "### How good? Notebook 06's yardstick"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "MNIST-FID on \\d+ samples: ([\\d.]+)", "say": "MNIST-FID on 10,000 samples against the test set (lower is better)"}, "notes": "MNIST-FID is a distance between a small MNIST classifier's features of real and of generated digits. Notebook 06 builds it, and precision and recall.\nAll ten digits are there; the least and the most frequent are printed under the FID, and a perfect generator gives 10% each. Precision is quality, recall is variety.\nDo not compare this FID with numbers from papers: they use another network and other sample sizes.", "output": true, "text": "### How good? Notebook 06's yardstick"}, "slide_type": "slide"}
 N_EVAL = 1000 if TESTING else 10_000       # FID is biased upwards at small N: compare only at equal N
 key, sub = jax.random.split(key)
 fake = np.asarray(models.sample(gan.sampler(), sub, N_EVAL))
@@ -346,8 +346,8 @@ scores = metrics.image_metrics(fake, data.load_mnist("test")[0][:N_EVAL], pr_n=m
 share = np.asarray(scores["class_histogram"]) / N_EVAL
 print(f"MNIST-FID on {N_EVAL} samples: {scores['fid']:.1f};  digits present (>= 1% of samples): "
       f"{scores['digits_covered']} of 10")
-print("share of each digit 0-9:", " ".join(f"{v:.2f}" for v in share),
-      f"(least {share.min():.1%}, most {share.max():.1%}; a perfect generator: 10% each)")
+print("share of each digit 0-9:", " ".join(f"{v:.2f}" for v in share)
+      + f"\n(least {share.min():.1%}, most {share.max():.1%}; a perfect generator: 10% each)")
 print(f"mean classifier confidence: {scores['mean_confidence']:.3f}; precision {scores['precision']:.2f}, "
       f"recall {scores['recall']:.2f}")
 if not TESTING:                              # the 5,000-step budget's promise (a short test run cannot keep it)
@@ -371,17 +371,17 @@ else:                                        # 40 steps: blobs, far from digits,
 # narrowed or held. The samples are the real judge; the
 # numbers only warn.
 
-# %% slideshow={"deck": {"big": {"find": "last steps: d_loss ([\\d.]+)", "say": "$L_D$ at the end of the run; at equilibrium $2\\log 2$"}, "figure": true, "notes": "Misconception: \"in a healthy run the losses reach equilibrium\". This run ends at d_loss 0.99 (equilibrium 1.39) and g_loss 1.44 (equilibrium 0.69), and the doctor calls it healthy.\nRight panel: D(x) 0.67 above D(G(z)) 0.34, both away from 0 and 1. That is the healthy sign.\nOver the second half the gap widened by 0.08: D is slowly gaining. A trend to watch, not a failure; the samples decide.", "text": "### The live run: losses and $D$'s outputs"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "last steps: d_loss ([\\d.]+)", "say": "$L_D$ at the end of the run; at equilibrium $2\\log 2$"}, "figure": true, "notes": "Misconception: \"in a healthy run the losses reach equilibrium\". This run ends with d_loss well below its equilibrium 1.39 and g_loss well above its 0.69 (the values on the screen), and the doctor calls it healthy.\nRight panel: D(x) above D(G(z)), both away from 0 and 1. That is the healthy sign.\nOver the second half the gap widened a little: D is slowly gaining. A trend to watch, not a failure; the samples decide.", "text": "### The live run: losses and $D$'s outputs"}, "slide_type": "slide"}
 plots.plot_history(history, smooth=50)
 plt.tight_layout(); plt.show()
 tail = {k: float(np.mean(history[k][last])) for k in ("d_loss", "g_loss", "d_real", "d_fake")}
 print(f"last steps: d_loss {tail['d_loss']:.2f} (equilibrium {EQUILIBRIUM['d_loss']:.2f}), "
-      f"g_loss {tail['g_loss']:.2f} (equilibrium {EQUILIBRIUM['g_loss']:.2f}), "
-      f"D(x) {tail['d_real']:.2f}, D(G(z)) {tail['d_fake']:.2f} (both 0.50 at equilibrium)")
+      f"g_loss {tail['g_loss']:.2f} (equilibrium {EQUILIBRIUM['g_loss']:.2f}),\n"
+      f"{'':12}D(x) {tail['d_real']:.2f}, D(G(z)) {tail['d_fake']:.2f} (both 0.50 at equilibrium)")
 n_hist = len(history["step"])
 mid = slice(n_hist // 2, n_hist // 2 + min(200, n_hist // 4 + 1))
 drift = {k: float(np.mean(history[k][last]) - np.mean(history[k][mid])) for k in ("d_loss", "g_loss", "d_real", "d_fake")}
-print(f"change from the middle of the run (step {history['step'][mid.start]}) to its end: "
+print(f"change from the middle of the run (step {history['step'][mid.start]}) to its end:\n"
       + ", ".join(f"{k} {v:+.2f}" for k, v in drift.items()))
 gap = drift["d_real"] - drift["d_fake"]       # a widening gap: D is pulling ahead of G
 print(f"the gap D(x) - D(G(z)) " + (f"widened by {gap:.2f}: D is slowly gaining, a trend to watch (the samples decide)"
@@ -457,7 +457,7 @@ if jax.default_backend() == "cpu":   # GPUs may reorder float sums between runs;
 # reference. The signs: $D(x) \to 1$, $D(G(z)) \to 0$, $L_D \to 0$, and, with the saturating loss, a
 # falling generator gradient.
 
-# %% slideshow={"deck": {"big": {"find": "saturating loss: generator gradient norm .*\\(x([\\d.]+)\\)", "say": "the saturating generator's gradient norm, last step over first"}, "figure": true, "notes": "Misconception: \"you can see a winning D in the samples\". After 40 steps no run draws digits; only the numbers show it: D(x) = 0.993 with k_disc=5.\nThe non-saturating gradient even grew (x2.83): its weight 1 - D(G(z)) is near 1. The saturating one fell to 0.20 of its start, and Adam does not undo a falling gradient (notebook 04).", "text": "### Five D steps: $D$ wins; the saturating generator starves"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "saturating loss: generator gradient norm [\\s\\S]*?\\(x([\\d.]+)\\)", "say": "the saturating generator's gradient norm, last step over first"}, "figure": true, "notes": "Misconception: \"you can see a winning D in the samples\". After 40 steps no run draws digits; only the numbers show it: D(x) = 0.993 with k_disc=5.\nThe non-saturating gradient even grew (x2.83): its weight 1 - D(G(z)) is near 1. The saturating one fell to 0.20 of its start, and Adam does not undo a falling gradient (notebook 04).", "text": "### Five D steps: $D$ wins; the saturating generator starves"}, "slide_type": "slide"}
 FAIL_STEPS = 12 if TESTING else 40
 key, k_fail = jax.random.split(key)
 n = min(FAIL_STEPS, len(history["step"]))
@@ -501,7 +501,8 @@ for name, t in tails.items():
 print("steps per second: " + ", ".join(f"{name} {sps:.1f}" for name, (_, _, sps) in fail_runs.items()))
 for name, (_, h, _) in fail_runs.items():
     g = np.asarray(h["g_grad_norm"])
-    print(f"{name}: generator gradient norm {g[0]:.2e} at the first step, {g[-5:].mean():.2e} at the end "
+    print(f"{name}: generator gradient norm {g[0]:.2e} at the first step,\n"
+          f"{'':4}{g[-5:].mean():.2e} at the end "
           f"(x{g[-5:].mean() / g[0]:.2f})")
 sat = tails["k_disc=5 + saturating loss"]
 assert sat["d_fake"] < 0.1 and sat["d_loss"] < 0.3, sat
@@ -576,23 +577,23 @@ fig.suptitle(f"Data (blue) and generator samples (orange) over training, seed {S
              "HQ = high-quality fraction", y=1.0)
 plt.tight_layout(); plt.show()
 for name, snaps in toy_runs.items():
-    print(f"{name:<30} (modes, high-quality) at the snapshots: "
-          + ", ".join(f"({m}, {hq:.0%})" for _, _, m, hq in snaps) + f" -> at the end: {diagnose(*snaps[-1][2:])}")
+    print(f"{name:<30} (modes, high-quality) at the snapshots:\n{'':<30} "
+          + ", ".join(f"({m}, {hq:.0%})" for _, _, m, hq in snaps) + f"\n{'':<30} -> at the end: {diagnose(*snaps[-1][2:])}")
     angles = [np.degrees(np.arctan2(*fake.mean(0)[::-1])) for _, fake, _, _ in snaps]
     spread = [float(np.linalg.norm(fake.std(0))) for _, fake, _, _ in snaps]
-    print(f"{'':<30} centroid direction (degrees): {', '.join(f'{a:+.0f}' for a in angles)}; "
-          f"spread: {', '.join(f'{v:.2f}' for v in spread)}")
-print(f"over {N_TOY_SEEDS} seeds, the last snapshot (modes, high-quality) and, over all snapshots, the most modes and "
+    print(f"{'':<30} centroid direction (degrees): {', '.join(f'{a:+.0f}' for a in angles)};\n"
+          f"{'':<30} spread: {', '.join(f'{v:.2f}' for v in spread)}")
+print(f"over {N_TOY_SEEDS} seeds, the last snapshot (modes, high-quality) and,\nover all snapshots, the most modes and "
       "the highest high-quality fraction:")
 for name, runs in toy_seeds.items():
     print(f"{name:<30} end: " + ", ".join(f"({r[-1][2]}, {r[-1][3]:.0%})" for r in runs)
-          + "; most modes " + ", ".join(str(max(m for _, _, m, _ in r)) for r in runs)
+          + f";\n{'':<30} most modes " + ", ".join(str(max(m for _, _, m, _ in r)) for r in runs)
           + "; highest HQ " + ", ".join(f"{max(hq for *_, hq in r):.0%}" for r in runs)
-          + f"; mean over all {N_TOY_SEEDS * SNAPS} snapshots: {np.mean([m for r in runs for *_, m, _ in r]):.1f} modes, "
+          + f";\n{'':<30} mean over all {N_TOY_SEEDS * SNAPS} snapshots: {np.mean([m for r in runs for *_, m, _ in r]):.1f} modes, "
           + f"{np.mean([hq for r in runs for *_, hq in r]):.0%} HQ")
 base_s, fast_s, b09_s = (toy_seeds[k] for k in SETTINGS)
 final_hq = {name: np.array([r[-1][3] for r in runs]) for name, runs in toy_seeds.items()}
-print("final high-quality fraction, mean over the seeds: "
+print("final high-quality fraction, mean over the seeds:\n"
       + ", ".join(f"{name} {v.mean():.0%}" for name, v in final_hq.items()))
 b09_modes = np.array([m for r in b09_s for *_, m, _ in r])
 b09_hq = np.array([hq for r in b09_s for *_, hq in r])
@@ -646,6 +647,7 @@ assert b09_modes.mean() <= 2 and b09_hq.mean() < 0.15 and final_hq["lr 2e-4, bet
 # (Appendix D gives its thresholds).
 
 # %% slideshow={"deck": {"big": {"find": "section 3: the live run\\s+(\\w+)", "say": "its verdict on the live run of section 3, far from the equilibrium losses"}, "notes": "The doctor agrees with every run we described: the live run is healthy, both k_disc=5 runs are discriminator_wins, and every beta1 = 0.9 run is non_convergence. The command line gives it too: python -m gan_utils doctor RUN.\nConcept question 8: the doctor calls two baseline seeds non_convergence after 2,000 steps, with only 34% and 21% of their samples near a mode. Is it sure those runs failed? No: one look cannot say whether they would reach the ring later.", "text": "### The GAN doctor: the table as code\n\n`gan_utils.doctor` reads the signs and names the failure, with its evidence and what to try."}, "slide_type": "slide"}
+import textwrap
 from gan_utils import doctor
 readings = {"section 3: the live run": doctor.diagnose_gan(gan, history, CONFIG)}
 for name, (_, h, _) in fail_runs.items():       # D's outputs alone show D winning: no samples needed
@@ -655,17 +657,18 @@ for name, runs in toy_seeds.items():            # the last snapshot's 1,000 samp
         step, fake, _, _ = snaps[-1]
         readings[f"6b: {name}, seed {SEED + 10 * i}"] = doctor.diagnose({"step": [step - 1]}, doctor.toy_signals(fake, ring))
 for name, d in readings.items():
-    print(f"{name:<44} {d.verdict:<19} {d.reason}")
+    print(f"{name:<44} {d.verdict}\n" + textwrap.fill(d.reason, 100, initial_indent="    ", subsequent_indent="    "))
 gap = np.sqrt(((ring.means[:, None] - ring.means[None]) ** 2).sum(-1))[~np.eye(len(ring.means), dtype=bool)].min()
 near_sigma = min(doctor.NEAR_SIGMA * ring.stds[0], gap / 4) / ring.stds[0]
-print(f"\non this ring (sigma {ring.stds[0]:g}, neighbouring modes {gap:.3f} apart) the doctor's 'near a mode' is within "
+print(f"\non this ring (sigma {ring.stds[0]:g}, neighbouring modes {gap:.3f} apart)\nthe doctor's 'near a mode' is within "
       f"{near_sigma:.1f} sigma; the high-quality fraction asks for 3")
 live_ev = readings["section 3: the live run"].evidence
 if "fid" in live_ev:
-    print(f"\nthe live run's evidence: MNIST-FID {live_ev['fid']:.1f} (500 samples against the test set), digit "
+    print(f"\nthe live run's evidence: MNIST-FID {live_ev['fid']:.1f} (500 samples against the test set),\ndigit "
           f"shares from {live_ev['least_digit']:.1%} to {live_ev['most_digit']:.1%}, mean confidence "
           f"{live_ev['mean_confidence']:.2f}")
-print("\nthe doctor's line for the saturating run, as `train` prints it:\n" + str(readings["6a: k_disc=5 + saturating loss"]))
+print("\nthe doctor's line for the saturating run, as `train` prints it:\n"
+      + textwrap.fill(str(readings["6a: k_disc=5 + saturating loss"]), 100))
 toy_verdicts = {name: [readings[f"6b: {name}, seed {SEED + 10 * i}"].verdict for i in range(N_TOY_SEEDS)] for name in SETTINGS}
 if not TESTING:      # the shortened test runs are too short for a verdict (fewer than 20 steps in 6a, 40 in section 3)
     assert readings["section 3: the live run"].verdict == "healthy", readings["section 3: the live run"]

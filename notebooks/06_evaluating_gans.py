@@ -178,7 +178,7 @@ layers = {name: models.count_params(getattr(clf, name)) for name in ("conv1", "c
 print(f"{len(layers)} weight layers: " + ", ".join(f"{k} {v:,}" for k, v in layers.items()))   # NBVAL_CHECK_OUTPUT
 assert sum(layers.values()) == models.count_params(clf)
 print(f"parameters: {models.count_params(clf):,}; shipped test accuracy {meta['test_accuracy']:.4f} "
-      f"({meta['test_errors']} errors in 10,000); rebuilt by: {meta['command']}")   # NBVAL_CHECK_OUTPUT
+      f"({meta['test_errors']} errors in 10,000);\nrebuilt by: {meta['command']}")   # NBVAL_CHECK_OUTPUT
 
 # %%
 x_test, y_test = data.load_mnist("test")
@@ -359,9 +359,11 @@ checks = {"real (train)": metrics.image_metrics((feat_train[:n_check], prob_trai
 
 def table(rows):
     cols = ["fid", "inception_score", "digits_covered", "class_reverse_kl", "precision", "recall"]
-    print(f"{'':22s}" + "".join(f"{c:>17s}" for c in cols))
+    widths = [10, 16, 15, 17, 11, 9]               # each column a little wider than its name: 100 characters a row
+    print(f"{'':22s}" + "".join(f"{c:>{w}s}" for c, w in zip(cols, widths)))
     for name, m in rows.items():
-        print(f"{name:22s}" + "".join(f"{m[c]:17.3f}" if isinstance(m[c], float) else f"{m[c]:17d}" for c in cols))
+        print(f"{name:22s}" + "".join(f"{m[c]:{w}.3f}" if isinstance(m[c], float) else f"{m[c]:{w}d}"
+                                      for c, w in zip(cols, widths)))
 table(checks)
 fig, axes = plt.subplots(1, 4, figsize=(11, 3))
 for ax, (name, imgs) in zip(axes, [("real (train)", real_imgs), ("uniform noise", noise),
@@ -386,14 +388,14 @@ real_c = c["real (train)"]
 assert all(c[k]["fid"] > 10 * real_c["fid"] and c[k]["recall"] < 0.2 * real_c["recall"] for k in bad)
 assert c["blurred real"]["precision"] >= real_c["precision"] and c["replay of 10 images"]["inception_score"] >= real_c["inception_score"]
 print(f"- FID and recall pass every check: FID at least {min(c[k]['fid'] for k in bad) / real_c['fid']:.0f}x the real "
-      f"{real_c['fid']:.2f}; recall {c['blurred real']['recall']:.3f} for blurred digits, "
+      f"{real_c['fid']:.2f};\n  recall {c['blurred real']['recall']:.3f} for blurred digits, "
       f"{c['only the digit 1']['recall']:.3f} for the one-digit set, at most {max(c[k]['recall'] for k in bad):.3f} "
-      f"for any bad input, against {real_c['recall']:.3f} for real digits")
+      f"for any bad input,\n  against {real_c['recall']:.3f} for real digits")
 print(f"- precision fails the blur check: {c['blurred real']['precision']:.3f} for blurred digits against "
-      f"{real_c['precision']:.3f} for real ones (one-digit samples: {c['only the digit 1']['precision']:.2f}, and they are "
-      "real ones, so high precision is right there: precision does not measure coverage)")
+      f"{real_c['precision']:.3f} for real ones\n  (one-digit samples: {c['only the digit 1']['precision']:.2f}, and they are "
+      "real ones, so high precision is right there:\n  precision does not measure coverage)")
 print(f"- the Inception-style score fails the replay check: {c['replay of 10 images']['inception_score']:.2f} against "
-      f"{real_c['inception_score']:.2f} for real digits; so do digits covered "
+      f"{real_c['inception_score']:.2f} for real digits;\n  so do digits covered "
       f"({c['replay of 10 images']['digits_covered']}) and class reverse KL ({c['replay of 10 images']['class_reverse_kl']:.3f})")
 assert c["replay of 10 images"]["digits_covered"] == 10 and c["replay of 10 images"]["class_reverse_kl"] <= 2 * real_c["class_reverse_kl"] + 0.01
 
@@ -428,12 +430,12 @@ moved = {name: metrics.image_metrics(widgets.degrade_images(x_train, y_train, n=
 table(moved)
 u, cp5, cp9, half = moved["unchanged"], moved["50% copies of 10"], moved["90% copies of 10"], moved["digits 0-4 only"]
 print(f"- recall is blind to copies while about 200 other images remain: {cp9['recall']:.3f} with 90% of the "
-      f"set copies of 10 images, against {u['recall']:.3f} unchanged (precision {cp9['precision']:.3f}); FID is not "
+      f"set\n  copies of 10 images, against {u['recall']:.3f} unchanged (precision {cp9['precision']:.3f});\n  FID is not "
       f"({cp5['fid']:.1f} at 50% copies, {cp9['fid']:.1f} at 90%, against {u['fid']:.2f})")
 print(f"- precision is blind to dropped digits: {half['precision']:.3f} with only the digits 0-4, against "
-      f"{u['precision']:.3f}; recall falls to {half['recall']:.3f}, above the share of the digits 0-4 among the "
-      f"test digits ({np.mean(y_test < 5):.3f}): the balls of the 0-4 samples also hold real 5-9 digits, while FID "
-      f"({half['fid']:.1f}), the Inception-style score ({half['inception_score']:.2f}, about the 5 classes left) and "
+      f"{u['precision']:.3f};\n  recall falls to {half['recall']:.3f}, above the share of the digits 0-4 among the "
+      f"test digits ({np.mean(y_test < 5):.3f}):\n  the balls of the 0-4 samples also hold real 5-9 digits, while FID "
+      f"({half['fid']:.1f}),\n  the Inception-style score ({half['inception_score']:.2f}, about the 5 classes left) and "
       f"the digits covered ({half['digits_covered']}) all notice")
 print(f"- precision rises under blur ({moved['blur 1 px']['precision']:.3f}), as in the checks above")
 assert half["recall"] > np.mean(y_test < 5)                  # dropped digits only half-seen by recall
@@ -492,7 +494,7 @@ if HAVE_GENERATOR:
     assert g["digits_covered"] == 10 and g["fid"] > g_real["fid"]
     if SHIPPED:   # the shipped generator: its known quality, so a broken sampler or metric fails here
         print(f"shipped generator at N = {n_gen:,}: FID {g['fid']:.1f}, precision {g['precision']:.2f}, recall "
-              f"{g['recall']:.2f}; the README (N = 10,000): FID {README_SHIPPED['fid']}, precision "
+              f"{g['recall']:.2f};\nthe README (N = 10,000): FID {README_SHIPPED['fid']}, precision "
               f"{README_SHIPPED['precision']}, recall {README_SHIPPED['recall']}")
         if n_gen == 10000:    # the README's setting: same N (with key 0 the same samples; keys 0-4 of the same
             # generator gave FID 2.91-3.43, precision 0.81-0.82 and recall 0.77-0.79: benchmarks/RESULTS.md)
@@ -504,11 +506,12 @@ if HAVE_GENERATOR:
         assert g["fid"] < c["blurred real"]["fid"] / 2 and g["recall"] > 2 * c["only the digit 1"]["recall"]
 else:
     print(f"No generator checkpoint at {GEN_DIR}: this install lacks the pretrained weights.\n"
-          "Train one with `python -m gan_utils train --dataset mnist --steps 3000 --out my_run` and set "
+          "Train one with `python -m gan_utils train --dataset mnist --steps 3000 --out my_run` and set\n"
           "GEN_DIR = Path('my_run') above; the rest of the notebook does not need it.")
 
 # %%
 # The same from the command line: draw samples into an .npz, then `evaluate` them (with the real floor).
+import textwrap
 if HAVE_GENERATOR:
     src = ["--pretrained"] if SHIPPED else ["--checkpoint", str(GEN_DIR)]
     run = lambda *a: subprocess.run([sys.executable, "-m", "gan_utils", *a], check=True, capture_output=True, text=True)
@@ -521,13 +524,13 @@ if HAVE_GENERATOR:
     print(f"$ python -m gan_utils evaluate --samples samples.npz --real mnist-train --seed 0   "
           f"({time.perf_counter() - t0:.0f} s)")
     for k, v in out.items():
-        print(f"{k}: {json.dumps(v)}")
+        print(textwrap.fill(f"{k}: {json.dumps(v)}", 100, subsequent_indent="    ", break_on_hyphens=False))
     cols = ("fid", "inception_score", "precision", "recall")
     diff = max(abs(out[a][m] - b[m]) for a, b in (("samples", g), ("real", g_real)) for m in cols)
-    print(f"command line against the API above: largest difference over {', '.join(cols)} of both rows: {diff:.4f}")
+    print(f"command line against the API above:\nlargest difference over {', '.join(cols)} of both rows: {diff:.4f}")
     assert out["samples"]["n"] == out["real"]["n"] == n_gen and diff < 1e-3
     assert out["samples"]["class_histogram"] == g["class_histogram"]
-    print(f"real against real at N = {n_gen:,}: {out['real']['fid']:.3f} on this subset; section 3's floor, the mean "
+    print(f"real against real at N = {n_gen:,}: {out['real']['fid']:.3f} on this subset;\nsection 3's floor, the mean "
           f"over {n_subsets} random subsets: {floor[n_gen]:.3f} (sd {floor_runs[n_gen].std(ddof=1):.3f})")
     assert abs(out["real"]["fid"] - floor[n_gen]) < 3 * floor_runs[n_gen].std(ddof=1)
 
@@ -550,11 +553,11 @@ if HAVE_GENERATOR and (MY_RUN / checkpoint.RUN_SUBDIR / checkpoint.META_FILE).ex
     fake_mine = data.to_uint8(models.sample(mine.sampler(), jax.random.key(0), n_gen))
     s_mine = metrics.image_metrics(fake_mine, ref)
     table({"shipped generator": g, f"your run, step {mine_meta['step']}": s_mine})
-    print(f"your run ({MY_RUN.resolve()}), {mine_meta['step']} steps: FID {s_mine['fid']:.1f} against the shipped "
+    print(f"your run ({MY_RUN.resolve()}),\n{mine_meta['step']} steps: FID {s_mine['fid']:.1f} against the shipped "
           f"generator's {g['fid']:.1f} ({gmeta['step']} steps) at N = {n_gen:,}")
     assert s_mine["fid"] < c["uniform noise"]["fid"]   # anything trained beats noise; the rest is your run's story
 else:
-    print(f"no run of yours in {MY_RUN.resolve()} yet: run notebook 05's training cell (USE_PRETRAINED = False), "
+    print(f"no run of yours in {MY_RUN.resolve()} yet:\nrun notebook 05's training cell (USE_PRETRAINED = False), "
           "then this cell again.")
 
 # %% [markdown] slideshow={"deck": {"notes": "Concept question 7: truncation at psi = 0.5 on the shipped generator. Which way do precision, recall and FID move? Take a vote first.\nOnly the 63 coordinates after the first are truncated: the first one picks the cluster, so every digit keeps its share.", "text": "### Truncation: trading variety for quality\n\nDraw $z$ from a normal **truncated** to $[-\\psi, \\psi]$ (Brock et al., 2019):\n\n- codes near the origin give the most **typical** outputs\n- smaller $\\psi$: higher precision, lower recall"}, "slide_type": "slide"}
@@ -581,7 +584,7 @@ if HAVE_GENERATOR:
     table(trunc)
     lo, full = trunc[f"psi = {PSIS[0]}"], trunc["no truncation"]
     print(f"psi = {PSIS[0]} against no truncation (N = {n_tr:,}): precision {lo['precision']:.3f} against "
-          f"{full['precision']:.3f}, recall {lo['recall']:.3f} against {full['recall']:.3f}, FID {lo['fid']:.1f} "
+          f"{full['precision']:.3f},\nrecall {lo['recall']:.3f} against {full['recall']:.3f}, FID {lo['fid']:.1f} "
           f"against {full['fid']:.1f}")
     assert lo["precision"] > full["precision"] and lo["recall"] < full["recall"]
 
@@ -634,7 +637,7 @@ for name, (dist, pts, s, m) in toy.items():
               f"{'-' if rkl is None else f'{rkl:.2f}':>12s}")                # -: not reported by the paper
     best_hq = max(hq for _, hq, _ in literature[name].values()) / 100
     print(f"{'':6s}-> {name}: our run covers {m['modes_covered']} modes, but only {m['high_quality_fraction']:.1%} of its "
-          f"samples are high quality, against up to {best_hq:.1%} in the papers' GAN rows")
+          f"samples are high quality,\n{'':9s}against up to {best_hq:.1%} in the papers' GAN rows")
 fig, axes = plt.subplots(1, 2, figsize=(11, 5))
 for ax, (name, (dist, pts, s, m)) in zip(axes, toy.items()):
     ax.scatter(*s.T, s=3, color=FAKE_COLOR, alpha=0.4, label="generated")
@@ -662,7 +665,7 @@ else:         # 5,000 steps: one GAN run per dataset, so only what a trained run
         papers_modes = max(v[0] for v in literature[name].values())
         pac_hq = literature[name]["PacGAN Table 1, GAN"][1] / 100
         print(f"{name}, this run: {m['modes_covered']} modes against at most {papers_modes:g} for the papers' GANs "
-              f"({'more' if m['modes_covered'] > papers_modes else 'not more'}); {m['high_quality_fraction']:.1%} "
+              f"({'more' if m['modes_covered'] > papers_modes else 'not more'});\n  {m['high_quality_fraction']:.1%} "
               f"high-quality samples against PacGAN's GAN row {pac_hq:.1%} "
               f"({'far fewer' if m['high_quality_fraction'] < 0.6 * pac_hq else 'not far fewer'})")
 

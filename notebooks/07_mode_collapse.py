@@ -101,7 +101,7 @@ w1s = np.array([w1(p0, point_mass(t)) for t in thetas])
 kls = np.array([kl(p0, point_mass(t)) for t in thetas])
 apart = thetas != 0
 print(f"JSD(p || q_theta) for theta != 0: between {jsds[apart].min():.6f} and {jsds[apart].max():.6f} "
-      f"(log 2 = {math.log(2):.6f}); at theta = 0: {jsds[~apart][0]:.1f}")
+      f"(log 2 = {math.log(2):.6f});\nat theta = 0: {jsds[~apart][0]:.1f}")
 print(f"KL(p || q_theta) for theta != 0: {'inf' if np.all(np.isinf(kls[apart])) else 'finite somewhere'}")
 print(f"W1(p, q_theta) - |theta|: largest deviation {np.abs(w1s - np.abs(thetas)).max():.1e}")
 
@@ -193,7 +193,7 @@ acc_end, sat, ns = perfect[-1][1], [r[3] for r in perfect], [r[4] for r in perfe
 assert acc_end == 1.0 and perfect[-1][2] < 1e-3
 assert abs(sat[-1]) < 0.01 * max(abs(s) for s in sat) and abs(ns[-1]) > 10 * abs(ns[1])
 print(f"D is perfect (accuracy {acc_end:.3f}); the saturating gradient fell to {abs(sat[-1]) / max(abs(s) for s in sat):.1e} "
-      f"of its largest value, the non-saturating one grew {abs(ns[-1]) / abs(ns[1]):.0f}-fold from step 10")
+      f"of its largest value,\nthe non-saturating one grew {abs(ns[-1]) / abs(ns[1]):.0f}-fold from step 10")
 
 # %% [markdown] slideshow={"deck": {"notes": "This is the Kantorovich-Rubinstein duality: the best 1-Lipschitz critic's mean gap is W1 itself.\nMisconception to raise here: \"a perfect D gives the best gradient\". The last slide showed the opposite: a perfect D gave a gradient of 2.7e-04 of its largest value, or one that grew 45-fold.\nConcept question 3: the critic trains on the same segments. What gradient should the generator get? (The slope of W1 = |theta|.)", "text": "### 1.3 A Wasserstein critic keeps an informative gradient\n\n$$W_1(p, q) = \\sup_{\\|f\\|_L \\le 1} \\ \\mathbb E_p f(x) - \\mathbb E_q f(x)$$\n\n- the **critic** $f$: any real function with slope at most 1 (1-Lipschitz)\n- WGAN-GP holds its slope near 1 with a **gradient penalty** (section 3.2)\n- same segments: $W_1 = 0.5$ exactly, and its slope in $\\theta$ is 1"}, "slide_type": "slide"}
 # The supports do not overlap, so $D$ separates them perfectly. Then (Arjovsky & Bottou, 2017):
@@ -313,9 +313,9 @@ assert sum(m["distinct"] <= 10 for m in dead) >= 4, dead
 assert all(m["median_sigma"] > 20 and m["hq"] < 0.05 and m["distinct"] >= 1000 for m in lagging), lagging
 for name, rows in zip(DEMOS, (recipe, dropping, dead, lagging)):
     print(f"{name}: mean over {len(SEEDS)} seeds {np.mean([m['modes'] for m in rows]):.1f}/8 modes, "
-          f"{np.mean([m['hq'] for m in rows]):.1%} high quality, {min(m['distinct'] for m in rows)} to "
+          f"{np.mean([m['hq'] for m in rows]):.1%} high quality,\n  {min(m['distinct'] for m in rows)} to "
           f"{max(m['distinct'] for m in rows)} distinct samples, spread {min(m['spread'] for m in rows):.3f} to "
-          f"{max(m['spread'] for m in rows):.3f}, median distance to a mode {min(m['median_sigma'] for m in rows):.1f} "
+          f"{max(m['spread'] for m in rows):.3f},\n  median distance to a mode {min(m['median_sigma'] for m in rows):.1f} "
           f"to {max(m['median_sigma'] for m in rows):.1f} sigma")
 
 
@@ -359,8 +359,8 @@ for name, r in shown.items():
     at = [s for s in snaps if "frame" in s]
     steps_at = ", ".join(str(s["step"]) for s in at)
     spreads_at = ", ".join(f"{s['spread']:.3f}" for s in at)
-    print(f"{name}, seed {r['seed']}: spread at steps {steps_at}: {spreads_at}; the samples' centre moved "
-          f"{np.mean(late):.3f} per 250 steps on average between step 1,000 and {STEPS - ANNEAL:,} (largest "
+    print(f"{name}, seed {r['seed']}: spread at steps {steps_at}:\n  {spreads_at}; the samples' centre moved "
+          f"{np.mean(late):.3f} per 250 steps on average\n  between step 1,000 and {STEPS - ANNEAL:,} (largest "
           f"{max(late):.3f}), {np.mean(moves[-ANNEAL // 250:]):.3f} in the low-learning-rate steps")
 
 # %% [markdown] slideshow={"deck": {"notes": "Collapse is a loss of diversity; non-convergence shows in movement. The recipe's centre settles once the rates drop; the D / 100 centre keeps moving.\nWhy does G x 5 draw fewer distinct points? A ReLU layer whose units all output 0 maps a whole region of z to one point.\nConcept question 4: the two failed runs, G x 10 and D / 100: what tells them apart? (Spread 0 against varied samples far from the data.)", "text": "### Collapse or non-convergence?\n\n- $G$'s rate x 5: **mode collapse**. Good samples, too few places.\n- $G$'s rate x 10: a generator that **ignores $z$** (spread 0).\n- $D$'s rate / 100: **non-convergence**. Samples vary, but 47.3 to 61.7\u03c3 from a mode, and they keep moving.\n\n| centre moved per 250 steps | steps 1000 to 4000 | low rates |\n|---|---|---|\n| the recipe | 0.093 | 0.009 |\n| $D$'s rate / 100 | 0.379 | 0.593 |"}, "slide_type": "slide"}
@@ -386,15 +386,17 @@ for name, r in shown.items():
 # (here all 8) each hold a quarter of their fair share?
 
 # %% slideshow={"deck": {"notes": "The doctor is notebook 05's gan_utils.doctor: a verdict, the evidence, and a fix to try. It agrees with our reading in every run.\nIt is stricter than \"modes covered\", which counts a mode with a single sample. For the recipe, the least-held mode still had 120 or more of 2,500 samples, against a quarter of a fair share, 78.", "text": "### 2.1 The GAN doctor asks the same two questions\n\n- **on the data?** half the samples within 10\u03c3 of a mode\n- **covering all of it?** each of the 8 modes holds a quarter of its fair share\n\n| run | verdict, all 5 seeds |\n|---|---|\n| the recipe | healthy |\n| $G$'s rate x 5, x 10 | mode_collapse |\n| $D$'s rate / 100 | non_convergence |"}, "slide_type": "slide"}
+import textwrap
 from gan_utils import doctor
 verdicts = {name: [doctor.diagnose({"step": [r["steps"] - 1]}, doctor.toy_signals(r["samples"], ring)) for r in runs]
             for name, runs in demo_runs.items()}
 for name, ds in verdicts.items():
-    print(f"{name:<38} " + ", ".join(d.verdict for d in ds))
-print("\nfor example, seed 0 of G's learning rate x 5:\n" + str(verdicts["one change: G's learning rate x 5"][0]))
+    print(f"{ROW[name]:<15} " + ", ".join(d.verdict for d in ds))       # ROW: the short row labels of the figure
+print("\nfor example, seed 0 of G's learning rate x 5:\n"
+      + textwrap.fill(str(verdicts["one change: G's learning rate x 5"][0]), 100, break_on_hyphens=False))
 recipe_least = [min(r["mode_histogram"]) for r in demo_runs["the recipe"]]
 dropping = [i for i, d in enumerate(verdicts["the recipe"]) if d.verdict == "mode_collapse"]
-print(f"\nthe recipe's least-held mode per seed (of 2,500 samples): {recipe_least}, against a quarter of a fair "
+print(f"\nthe recipe's least-held mode per seed (of 2,500 samples): {recipe_least},\nagainst a quarter of a fair "
       f"share, {2500 / 8 / 4:.0f}; the doctor calls {len(dropping)} of its 5 runs mode collapse (seeds {dropping})")
 count = lambda name, v: sum(d.verdict == v for d in verdicts[name])
 assert count("one change: D's learning rate / 100", "non_convergence") == 5
@@ -460,7 +462,7 @@ ax.set_ylabel("-dL_G/dl  (push towards 'real')")
 ax.set_title("How hard each generator loss pushes a sample, by how fake D finds it", fontsize=10)
 ax.legend(fontsize=9); plt.show()
 at = {name: float(-s[np.argmin(np.abs(np.asarray(l_axis) + 8))]) for name, s in slopes.items()}
-print("push at l = -8 (a confidently rejected sample): " + ", ".join(f"{k} {v:.4f}" for k, v in at.items()))
+print("push at l = -8 (a confidently rejected sample):\n  " + ", ".join(f"{k} {v:.4f}" for k, v in at.items()))
 
 # %% [markdown] slideshow={"deck": {"notes": "The Wasserstein loss needs a slope of at most 1. The penalty asks for slope 1 at points between a real and a generated sample, with lambda = 10.\nWhy the gradient of the sum: the critic scores each input alone, so one gradient of the sum gives every row's gradient at once.\nThe cousins: weight clipping to [-0.01, 0.01], and R1, which pulls the slope on real data to 0, not 1.", "text": "### 3.2 The gradient penalty (WGAN-GP)\n\n$$\\lambda\\,\\mathbb E_{\\hat x}\\big(\\|\\nabla f(\\hat x)\\|_2 - 1\\big)^2, \\qquad \\hat x = \\varepsilon x + (1 - \\varepsilon)\\,G(z),\\ \\ \\varepsilon \\sim U[0, 1]$$\n\n```python\ndef my_gradient_penalty(critic, real, fake, key, weight):\n    eps = jax.random.uniform(key, (real.shape[0], 1))\n    x_hat = eps * real + (1 - eps) * fake\n    grads = jax.grad(lambda x: jnp.sum(critic(x)))(x_hat)\n    return weight * jnp.mean((jnp.linalg.norm(grads, axis=1) - 1) ** 2)\n```"}, "slide_type": "slide"}
 # At $\ell = -8$ the saturating push is 0.0003 (section 1.2's vanishing gradient); non-saturating, hinge and
@@ -605,7 +607,7 @@ for t in theta_path:
     ema_path.append(avg)
 ema_path = np.asarray(ema_path)
 print(f"spread over the last 2,500 steps: raw {theta_path[2500:].std():.4f}, average (beta 0.99) "
-      f"{ema_path[2500:].std():.4f}, about sqrt((1 - beta) / (1 + beta)) = {math.sqrt(0.01 / 1.99):.3f} times the raw spread")
+      f"{ema_path[2500:].std():.4f},\nabout sqrt((1 - beta) / (1 + beta)) = {math.sqrt(0.01 / 1.99):.3f} times the raw spread")
 assert ema_path[2500:].std() < 0.15 * theta_path[2500:].std()
 
 # Check against gan_utils: the playground's engine keeps the average of G's weights (`ema=`); after each of 50 steps we
@@ -618,7 +620,7 @@ for _ in range(50):
 gap = max(float(jnp.abs(a - b).max()) for a, b in zip(jax.tree.leaves(hand), jax.tree.leaves(ema_gan.state["ema"])))
 moved = max(float(jnp.abs(a - b).max()) for a, b in zip(jax.tree.leaves(ema_gan.state["ema"]),
                                                         jax.tree.leaves(ema_gan.state["g"])))
-print(f"gan_utils' average after 50 steps: largest difference from the hand-made average {gap:.1e}; it differs from "
+print(f"gan_utils' average after 50 steps: largest difference from the hand-made average {gap:.1e};\nit differs from "
       f"G's current weights by up to {moved:.3f}")
 assert gap < 1e-5 and moved > 1e-3      # float32 rounding over 50 steps: under 1e-6 here (printed)
 
@@ -684,12 +686,16 @@ def summary(rows):
 table = {key_: summary(rows) for key_, rows in results.items()}
 # ± one standard deviation over the seeds (ddof=1: the sample standard deviation)
 fmt = lambda a, d=1: f"{a.mean():.{d}f} ± {a.std(ddof=1):.{d}f}" if np.all(np.isfinite(a)) else f"inf in {int(np.sum(~np.isfinite(a)))} runs"
-print(f"{'method':24s} | {'ring: modes of 8':>16s} {'high quality %':>15s} {'reverse KL':>14s} | "
-      f"{'grid: modes of 25':>17s} {'high quality %':>15s} {'reverse KL':>14s} | s/run")
+# two tables, the ring's and the grid's, so each line fits a projector; s/run: the slower of the two datasets
+print(f"{'method':24s} | {'ring: modes of 8':>16s} {'high quality %':>15s} {'reverse KL':>14s}")
+for name in METHODS:
+    r = table["ring", name]
+    print(f"{name:24s} | {fmt(r['modes']):>16s} {fmt(r['hq']):>15s} {fmt(r['rkl'], 2):>14s}")
+print(f"\n{'method':24s} | {'grid: modes of 25':>17s} {'high quality %':>15s} {'reverse KL':>14s} | s/run")
 for name in METHODS:
     r, g = table["ring", name], table["grid", name]
-    print(f"{name:24s} | {fmt(r['modes']):>16s} {fmt(r['hq']):>15s} {fmt(r['rkl'], 2):>14s} | "
-          f"{fmt(g['modes']):>17s} {fmt(g['hq']):>15s} {fmt(g['rkl'], 2):>14s} | {max(r['seconds'], g['seconds']):.1f}")
+    print(f"{name:24s} | {fmt(g['modes']):>17s} {fmt(g['hq']):>15s} {fmt(g['rkl'], 2):>14s} | "
+          f"{max(r['seconds'], g['seconds']):.1f}")
 ring_rkl = {name: list(table["ring", name]["rkl"]) for name in METHODS}   # for exercise 5
 
 def tied(a, b):
@@ -704,7 +710,7 @@ best_stabiliser = max([n for n in METHODS if METHODS[n]], key=grid_rank)     # l
 lead = table["grid", best_stabiliser]
 tied_with = [n for n in METHODS if n != best_stabiliser and table["grid", n]["modes"].mean() >= 20
              and tied(table["grid", n]["hq"], lead["hq"])]
-print(f"on the grid, {best_stabiliser} leads the stabilisers in high quality (among those with >= 20 modes), but "
+print(f"on the grid, {best_stabiliser} leads the stabilisers in high quality (among those with >= 20 modes),\nbut "
       f"within 2 standard errors of it: {', '.join(tied_with) or 'none'}; 5 seeds do not rank them")
 
 def versus_plain(dataset, column):
@@ -720,7 +726,7 @@ def versus_plain(dataset, column):
 for dataset, column, label in (("ring", "modes", "ring, modes"), ("ring", "hq", "ring, high quality"),
                                ("grid", "modes", "grid, modes"), ("grid", "hq", "grid, high quality")):
     higher, lower = versus_plain(dataset, column)
-    print(f"{label}: beyond 2 standard errors of the plain GAN, higher: {', '.join(higher) or 'none'}; "
+    print(f"{label}: beyond 2 standard errors of the plain GAN, higher: {', '.join(higher) or 'none'};\n  "
           f"lower: {', '.join(lower) or 'none'}")
 
 # %% [markdown]
@@ -778,8 +784,8 @@ for name, runs in fix_rows.items():
     single = [int(m) for m, x in zip(modes, d) if x["distinct"] == 1]     # modes covered by each one-point seed
     print(f"  {name:27s} {fmt(modes):>12s} {fmt(hq):>16s} {min(x['distinct'] for x in d):>7d}-"
           f"{max(x['distinct'] for x in d):<5d} {min(x['spread'] for x in d):6.2f}-{max(x['spread'] for x in d):.2f}"
-          f"  modes per seed {', '.join(str(int(m)) for m in modes)}{apart}"
-          + (f"; {len(single)} seed(s) drawing a single point, on {', '.join(map(str, single))} mode(s)" if single else ""))
+          f"\n      modes per seed {', '.join(str(int(m)) for m in modes)}{apart}"
+          + (f";\n      {len(single)} seed(s) drawing a single point, on {', '.join(map(str, single))} mode(s)" if single else ""))
 fixed = [n for n in FIXES if not tied(np.array([r["modes_covered"] for r in fixes[n]], float), base_modes)
          and np.mean([r["modes_covered"] for r in fixes[n]]) > base_modes.mean()]
 print(f"stabilisers that cover more modes than no stabiliser, beyond 2 standard errors: {', '.join(fixed) or 'none'}")
@@ -835,7 +841,7 @@ assert set(mnist_runs) == set(mnist) - {"record"}, ("the saved runs are not mnis
 mnist_hist = {name: list(zip(mnist[name]["steps"], mnist[name]["shares"])) for name in mnist_runs}
 for name in mnist_runs:
     final = mnist_hist[name][-1][1]
-    print(f"{name}: {MNIST_STEPS} steps in {mnist[name]['seconds']:.0f} s; final digit shares {np.round(100 * final).astype(int)} %, "
+    print(f"{name}: {MNIST_STEPS} steps in {mnist[name]['seconds']:.0f} s; final digit shares {np.round(100 * final).astype(int)} %,\n  "
           f"least {final.min():.1%}, most {final.max():.1%}, reverse KL to uniform {metrics.histogram_reverse_kl(final, np.ones(10)):.3f}")
 
 # %%
@@ -853,7 +859,7 @@ axes[1].legend(ncol=10, fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.
 plt.tight_layout(); plt.show()
 rkl_paths = {name: [metrics.histogram_reverse_kl(h, np.ones(10)) for _, h in snaps] for name, snaps in mnist_hist.items()}
 for name, path in rkl_paths.items():
-    print(f"{name}: reverse KL of the digit histogram to uniform, snapshot by snapshot: "
+    print(f"{name}: reverse KL of the digit histogram to uniform, snapshot by snapshot:\n  "
           + " ".join(f"{v:.2f}" for v in path))
 
 # %% [markdown]
@@ -893,7 +899,8 @@ same = all(np.allclose(a, b, atol=1e-5) for a, b in zip(jax.tree.leaves(ns["gan"
 assert same and m_pg["modes_covered"] >= (2 if TESTING else 6)
 assert TESTING or m_pg["high_quality_fraction"] > 0.05   # one seed, no low-learning-rate phase: its share wobbles
 print("the printed code reproduces the playground's generator (checked)")
-print(f"the line under the canvas: {pg.diagnosis}")
+import textwrap
+print(textwrap.fill(f"the line under the canvas: {pg.diagnosis}", 100, break_on_hyphens=False))
 assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged"
 
 # %% [markdown] slideshow={"deck": {"notes": "Four lines to remember. The first is the theory (section 1), the second how to measure (section 2), the last two what the 5-seed comparisons say (section 4).\nOn MNIST the ten digits are the modes: section 5 watches the class histogram during training. It is reading, and notebook 09 comes back to it.", "text": "## Summary\n\n- **a perfect $D$ ruins the gradient** on thin supports: saturating vanishes, non-saturating grows; a WGAN-GP critic gives $W_1$'s slope\n- **mode collapse is a loss of diversity**: read modes and distinct samples beside the high-quality fraction\n- each **stabiliser** is a few lines; none is best everywhere\n- on the grid LSGAN and the minibatch std beat the plain GAN; against a collapse PacGAN2 and R1 bring modes back"}, "slide_type": "slide"}

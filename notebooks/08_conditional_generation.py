@@ -71,7 +71,7 @@ x_train_u8, y_train = data.load_mnist("train")
 x_test_u8, y_test = data.load_mnist("test")
 x_train, x_test = data.to_unit_range(x_train_u8), data.to_unit_range(x_test_u8)
 feat_test, prob_test = metrics.classifier_outputs(x_test_u8)
-print(f"{len(x_train):,} training and {len(x_test):,} test digits with their labels; classifier accuracy on the test "
+print(f"{len(x_train):,} training and {len(x_test):,} test digits with their labels;\nclassifier accuracy on the test "
       f"set: {np.mean(prob_test.argmax(1) == y_test):.2%}")
 
 
@@ -151,7 +151,7 @@ d_proj = models.ProjectionDiscriminator(base=32, num_classes=10, rngs=nnx.Rngs(S
 phi = d_proj.body.features(x8)                                            # (8, 7*7*64) features
 by_hand = phi @ d_proj.body.fc.kernel[...][:, 0] + d_proj.body.fc.bias[...][0] + jnp.sum(d_proj.embed(y8) * phi, -1)
 assert jnp.allclose(d_proj(x8, y8), by_hand, atol=1e-5)
-print(f"phi(x): {phi.shape}; the logit of ProjectionDiscriminator = w.phi + b + v_y.phi (max difference "
+print(f"phi(x): {phi.shape}; the logit of ProjectionDiscriminator = w.phi + b + v_y.phi\n(max difference "
       f"{float(jnp.max(jnp.abs(d_proj(x8, y8) - by_hand))):.1e}); {models.count_params(d_proj):,} parameters")
 
 # %% [markdown] slideshow={"deck": {"notes": "Precomputed: 55 runs of 1,000 steps, 25 minutes on the machine that computed them. Leave it so in class.\nThe 95% interval is a bit wider than 2 standard errors: with 5 seeds we also estimate the spread, so it uses Student's t.\nAsk for a prediction before the table: which one wins, and which one loses badly?", "text": "### 1.3 The race: which way of giving $D$ the label wins?\n\nThe same generator against each discriminator: Adam at $10^{-3}$, batch 64, 1000 steps, 5 seeds.\n\n- **input planes**, at base 32, and at base 42 (about the projection's size)\n- the **projection**\n- **AC-GAN**: a second head classifies the digit; $D$ does not read the label\n- **late concatenation**: the one-hot label joined to $\\phi(x)$, after the convolutions\n\nScores: **class accuracy** (the class asked for?) and MNIST-FID; mean \u00b1 a 95% interval."}, "slide_type": "slide"}
@@ -213,20 +213,19 @@ def interval(values):
 MAIN = {"concatenation": "input planes, base 32", "concatenation 42": "input planes, base 42",
         "projection": "projection", "AC-GAN": "AC-GAN", "late concatenation": "late concatenation"}
 print(f"{len(race)} runs of 1,000 steps, {sum(rec['seconds'] for _, rec in race_saved) / 60:.0f} minutes on "
-      f"{race_saved[0][1]['machine']} ({race_saved[0][1]['processor']}). Per seed 0-4, then mean +- 95% interval:")
-print(f"{'discriminator':>22} | {'class accuracy of G':^46} | {'MNIST-FID of G (lower is better)':^40}")
-for name, label in MAIN.items():
-    cells = []
-    for k, show in (("class_accuracy", lambda v: f"{v:6.1%}"), ("fid", lambda v: f"{v:5.1f}")):
+      f"{race_saved[0][1]['machine']} ({race_saved[0][1]['processor']}).\nPer seed 0-4, then mean +- 95% interval:")
+for k, title, show in (("class_accuracy", "class accuracy of G", lambda v: f"{v:6.1%}"),
+                       ("fid", "MNIST-FID of G (lower is better)", lambda v: f"{v:5.1f}")):
+    print(f"{'discriminator':>22} | {title}")      # one table per score, each under 100 characters wide
+    for name, label in MAIN.items():
         vals = runs_of(name, k)
         m, h = interval(vals)
-        cells.append(" ".join(show(v) for v in vals) + f"  {show(m)} +- {show(h).strip()}")
-    print(f"{label:>22} | " + " | ".join(cells))
+        print(f"{label:>22} | " + " ".join(show(v) for v in vals) + f"  {show(m)} +- {show(h).strip()}")
 for name in MAIN:
     if name != "projection":
         acc_m, acc_h = interval(100 * (runs_of("projection", "class_accuracy") - runs_of(name, "class_accuracy")))
         fid_m, fid_h = interval(runs_of("projection", "fid") - runs_of(name, "fid"))
-        print(f"projection minus {MAIN[name]}, seed by seed: class accuracy {acc_m:+.1f} +- {acc_h:.1f} points, "
+        print(f"projection minus {MAIN[name]}, seed by seed:\n  class accuracy {acc_m:+.1f} +- {acc_h:.1f} points, "
               f"MNIST-FID {fid_m:+.1f} +- {fid_h:.1f}")
 
 # %% [markdown]
@@ -256,7 +255,7 @@ plots.show_images(models.sample(G, None, 100, z=z_grid, labels=y_grid), nrow=10,
 plt.show()
 print(f"the shipped conditional generator: {meta_c['step']:,} steps, {models.count_params(G):,} parameters")
 
-# %% slideshow={"deck": {"big": {"find": "class accuracy ([\\d.]+%)", "say": "of 10,000 samples are the digit asked for. MNIST-FID 4.13, against 47.60 for notebook 05's unconditional DCGAN"}, "figure": true, "notes": "Left: the class errors per digit; the worst digit, 4, is still at 98.30%. Right: per-class FIDs use ten times fewer samples, so compare them only with each other.\nConcept question 3: is the FID gap caused by the class mix? Only a fraction: resampled to the unconditional generator's class mix, the conditional FID moves from 4.15 to 13.65, +9.50 of a gap of 43.47.\nThe rest lies with the conditional pair itself: the label, the projection D, and more parameters.", "text": "### Asked for a digit, it draws that digit"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "class accuracy ([\\d.]+%)", "say": "of 10,000 samples are the digit asked for. MNIST-FID 4.13, against 47.60 for notebook 05's unconditional DCGAN"}, "figure": true, "notes": "Left: the class errors per digit; the worst digit, 4, is still at 98.30%. Right: per-class FIDs use ten times fewer samples, so compare them only with each other.\nConcept question 3: is the FID gap caused by the class mix? Only a fraction: resampled to the unconditional generator's class mix, the conditional FID on the 6,450-sample subset moves from 4.15 to 13.65, +9.50 of a gap of 43.47.\nThe rest lies with the conditional pair itself: the label, the projection D, and more parameters.", "text": "### Asked for a digit, it draws that digit"}, "slide_type": "slide"}
 N_SCORE = 2000 if TESTING else 10_000
 key, k_c, k_u = jax.random.split(key, 3)
 labels_c = models.class_labels(N_SCORE, 10)                          # 0, 1, ..., 9 in turn: N_SCORE / 10 each
@@ -281,7 +280,7 @@ ax2.set_title(f"Per-class MNIST-FID ({N_SCORE // 10:,} samples each)")
 plt.tight_layout()
 plt.show()
 print(f"Over {N_SCORE:,} samples: class accuracy {cond['class_accuracy']:.2%}; lowest digit "
-      f"{int(np.argmin(cond['per_class_accuracy']))} at {min(cond['per_class_accuracy']):.2%}; "
+      f"{int(np.argmin(cond['per_class_accuracy']))} at {min(cond['per_class_accuracy']):.2%};\n"
       f"{sum(a >= 0.98 for a in cond['per_class_accuracy'])} of 10 digits at 98% or more.")
 print(f"MNIST-FID: conditional {fid_c:.2f}, unconditional (notebook 05's shipped DCGAN) {fid_u:.2f}, same n.")
 assert cond["class_accuracy"] > 0.95, "the shipped conditional generator should give the requested digit"
@@ -294,17 +293,18 @@ take = {"equal shares": np.concatenate([np.flatnonzero(y_c == c)[:n_mix // 10] f
         "the unconditional mix": np.concatenate([rng_mix.choice(np.flatnonzero(y_c == c), int(round(m * n_mix)),
                                                                 replace=False) for c, m in enumerate(mix_u)])}
 fid_mix = {k: metrics.fid_from_features(out_c[0][v], feat_test) for k, v in take.items()}
-print(f"the unconditional samples' classes (as classified): {', '.join(f'{m:.1%}' for m in mix_u)} (digits 0-9); "
+print(f"the unconditional samples' classes (as classified):\n{', '.join(f'{m:.1%}' for m in mix_u)} (digits 0-9);\n"
       f"the test set's: {', '.join(f'{m:.1%}' for m in np.bincount(y_test, minlength=10) / len(y_test))}")
 print(f"conditional samples, {len(take['equal shares']):,} of them: MNIST-FID {fid_mix['equal shares']:.2f} in equal "
-      f"shares, {fid_mix['the unconditional mix']:.2f} resampled to the unconditional generator's class mix: the mix "
+      f"shares,\n{fid_mix['the unconditional mix']:.2f} resampled to the unconditional generator's class mix:\nthe mix "
       f"moves it by {fid_mix['the unconditional mix'] - fid_mix['equal shares']:+.2f}, against the "
       f"{fid_u - fid_c:.2f} points between the two generators")
 print(f"sizes: conditional G {models.count_params(G):,} and D {models.count_params(gan_c.discriminator):,} parameters; "
       f"unconditional G {models.count_params(G_uncond):,} and D {models.count_params(gan_u.discriminator):,}")
 meta_u = checkpoint.load_meta(checkpoint.PRETRAINED_DCGAN_DIR)
 for name, m in (("conditional", meta_c), ("unconditional", meta_u)):
-    print(f"the {name} pair's recipe (its checkpoint's record): {m['step']:,} steps, learning rate {m['config']['lr']:g}, "
+    print(f"the {name} pair's recipe (its checkpoint's record):\n"
+          f"{m['step']:,} steps, learning rate {m['config']['lr']:g}, "
           f"weight average {m['config']['ema']:g}, batch {m['config']['batch_size']}")
 
 
@@ -388,7 +388,8 @@ for a in ATTRS:
     icc[a] = (ms_codes - ms_rest) / (ms_codes + 9 * ms_rest)
     corr = np.corrcoef(v.T)[~np.eye(10, dtype=bool)].mean()
     print(f"{a:>9}: spread across classes for a fixed z {spread[a][0]:6.2f}, across z for a fixed class "
-          f"{spread[a][1]:6.2f} (ratio {spread[a][0] / spread[a][1]:.2f}); ICC {icc[a]:.2f} (mean correlation between "
+          f"{spread[a][1]:6.2f}\n"
+          f"{'':11}(ratio {spread[a][0] / spread[a][1]:.2f}); ICC {icc[a]:.2f} (mean correlation between "
           f"two classes over the codes {corr:.2f})")
 fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 3.6), gridspec_kw={"width_ratios": [1.3, 1]})
 plots.show_images(imgs_style[:60], nrow=10, ax=ax0,
@@ -407,7 +408,7 @@ if not TESTING:   # over 300 codes; a fixed z should pass a good part of its sty
     assert all(icc[a] > ICC_FLOOR for a in ("thickness", "slant")), icc
     print(f"asserted: ratio below 1 and ICC above {ICC_FLOOR} for thickness and slant")
 width_by_class = A_style["width"].reshape(N_STYLE, 10).mean(0)
-print("mean width per class asked for (px): " + ", ".join(f"{c}: {w:.1f}" for c, w in enumerate(width_by_class)))
+print("mean width per class asked for (px):\n" + ", ".join(f"{c}: {w:.1f}" for c, w in enumerate(width_by_class)))
 
 # %% [markdown] slideshow={"deck": {"notes": "Section 2, style and content, is reading; we go to the latent space.\nConcept question 5: compute E||(z0 + z1)/2||^2 for independent z0, z1. Give them a minute. Answer: a quarter of 64 + 64, so 32, and a norm of about 5.657.\nNotebook 03 walked along the great circle, slerp, rather than the straight line. Now we see why.", "text": "## 3. The latent space: where the codes live\n\n$z \\sim \\mathcal N(0, I_{d})$, $d = 64$: $\\ \\|z\\|^2$ has mean $d$ and variance $2d$, so\n\n$$\\|z\\| \\approx \\sqrt d = 8 \\quad\\text{(standard deviation about } 1/\\sqrt2\\text{)}$$\n\nThe generator was trained on this **shell**. A straight-line (lerp) midpoint $(z_0 + z_1)/2$: where does it fall?"}, "slide_type": "slide"}
 # Thickness and slant are mostly style: $z$ changes them more than the class does (ratios 0.72 and 0.71). A fixed $z$
@@ -548,8 +549,8 @@ for row, a in enumerate(ATTRS):
     axes[row, 1].set_ylabel(f"mean {a} ({'degrees' if a == 'slant' else 'px'})")
     axes[row, 1].set_title(f"{a}: class kept {min(kept):.1%}-{max(kept):.1%}")
     shown_read = metrics.classifier_outputs(np.stack(shown))[1].argmax(1)
-    print(f"{a:>9}: mean {np.round(means, 2).tolist()}; class kept at each step "
-          f"{', '.join(f'{k:.1%}' for k in kept)}; the digit shown (asked for a {int(y_walk[7])}) is read as "
+    print(f"{a:>9}: mean {np.round(means, 2).tolist()};\n{'':11}class kept at each step "
+          f"{', '.join(f'{k:.1%}' for k in kept)};\n{'':11}the digit shown (asked for a {int(y_walk[7])}) is read as "
           f"{', '.join(str(int(c)) for c in shown_read)}")
     assert np.all(np.diff(means) > 0), f"{a} should grow monotonically along its direction"
 plt.tight_layout()
@@ -558,7 +559,7 @@ print("change of each attribute per step (rows: the direction walked; columns: "
 for a in ATTRS:
     print(f"{a:>9}: " + "  ".join(f"{slopes[a][b]:+7.2f}" for b in ATTRS))
 kept_min, KEPT_FLOOR = {a: min(walk[a][1]) for a in ATTRS}, 0.85
-print(f"class kept: at least {', '.join(f'{kept_min[a]:.1%} ({a})' for a in ATTRS)} at every step, against "
+print(f"class kept: at least {', '.join(f'{kept_min[a]:.1%} ({a})' for a in ATTRS)} at every step,\nagainst "
       f"{cond['class_accuracy']:.1%} for unedited samples (section 1.4)"
       + ("" if TESTING else f"; asserted: above {KEPT_FLOOR:.0%}"))
 if not TESTING:   # over 200 codes; the walk's smallest share in the saved run is printed above
@@ -687,7 +688,7 @@ x_known = models.sample(G, None, 1, z=z_known, labels=4)[0]
 t0 = time.time()
 found = invert(x_known, k_inv)
 print(f"asked for a 4, found class {found['y']} with error {found['err']:.5f} in {time.time() - t0:.1f} s; "
-      f"best error of the other classes {np.delete(found['errors'].min(1), 4).min():.4f}; |z found| "
+      f"best error of the other classes {np.delete(found['errors'].min(1), 4).min():.4f};\n|z found| "
       f"{np.linalg.norm(found['z']):.2f}, |z true| {float(jnp.linalg.norm(z_known)):.2f}, distance between them "
       f"{np.linalg.norm(found['z'] - np.asarray(z_known[0])):.2f}, cosine "
       f"{found['z'] @ np.asarray(z_known[0]) / np.linalg.norm(found['z']) / float(jnp.linalg.norm(z_known)):.2f}")
@@ -736,27 +737,32 @@ for ax, variant in zip(axes[1:], inv):
     ax.title.set_color(FAKE_COLOR)
 plt.tight_layout()
 plt.show()
-print(f"{N_INV} test digits, each inverted twice, {inv_seconds:.1f} s per inversion. For scale: the closest of 10,000 "
+print(f"{N_INV} test digits, each inverted twice, {inv_seconds:.1f} s per inversion. For scale:\nthe closest of 10,000 "
       f"training digits is at {nearest_real:.4f} on average, the shell's radius is {math.sqrt(d):.2f}.")
 for variant, st in inv_stats.items():
     print(f"codes {variant:>12}: error {st['err_one']:.4f} with one start per class, {st['err']:.4f} with the best of "
-          f"{RESTARTS} (best fit as another class: {st['err_wrong']:.4f}); class found = label for {st['hits']:.0%}; "
-          f"mean |z| {st['norm']:.2f}; the classifier reads the GAN's version as the class asked for in "
-          f"{st['reads']:.0%}; the +2 edit raised thickness in {st['thickness_edit']:.0%} and slant in "
+          f"{RESTARTS}\n"
+          f"    (best fit as another class: {st['err_wrong']:.4f}); class found = label for {st['hits']:.0%}; "
+          f"mean |z| {st['norm']:.2f};\n    the classifier reads the GAN's version as the class asked for in "
+          f"{st['reads']:.0%};\n    the +2 edit raised thickness in {st['thickness_edit']:.0%} and slant in "
           f"{st['slant_edit']:.0%} of the codes")
 free, shell = inv_stats["free"], inv_stats["on the shell"]
 print(f"In this run, keeping the codes on the shell {'raised' if shell['err'] > free['err'] else 'lowered'} the error "
-      f"({free['err']:.4f} -> {shell['err']:.4f}); the class found was the label for {shell['hits']:.0%} of the digits "
-      f"against {free['hits']:.0%} with free codes, and the classifier read the GAN's version as the class asked for in "
+      f"({free['err']:.4f} -> {shell['err']:.4f});\n"
+      f"the class found was the label for {shell['hits']:.0%} of the digits "
+      f"against {free['hits']:.0%} with free codes,\n"
+      f"and the classifier read the GAN's version as the class asked for in "
       f"{shell['reads']:.0%} against {free['reads']:.0%}.")
 for i in range(N_INV):
     if free["found"][i] != y_test[i]:
         print(f"test digit {i} (a {y_test[i]}): free codes found a {free['found'][i]} that the classifier reads as a "
-              f"{free['read_as'][i]}; codes on the shell found a {shell['found'][i]} (read as a {shell['read_as'][i]})")
-print(f"fresh codes at least as long as the free codes' mean length: {np.sum(norm >= free['norm'])} of {len(z_many):,} "
+              f"{free['read_as'][i]};\n"
+              f"codes on the shell found a {shell['found'][i]} (read as a {shell['read_as'][i]})")
+print(f"fresh codes at least as long as the free codes' mean length: "
+      f"{np.sum(norm >= free['norm'])} of {len(z_many):,}\n"
       f"(section 3.1: {np.sum(norm <= math.sqrt(d / 2))} no longer than the lerp midpoints)")
 same_miss = [i for i in range(N_INV) if free["found"][i] != y_test[i] and shell["found"][i] == free["found"][i]]
-print(f"digits where free codes found another class and codes on the shell found the same one: {same_miss or 'none'}; "
+print(f"digits where free codes found another class and codes on the shell found the same one: {same_miss or 'none'};\n"
       f"digits whose class found differs between the two variants: {int(np.sum(free['found'] != shell['found']))} of "
       f"{N_INV}")
 if not TESTING:   # per digit, for both variants: the true class fits best (class found = label: 8 or 9 of 10 over
@@ -904,7 +910,7 @@ for name, strokes in examples.items():
     pair = attributes(models.sample(G, None, 2, z=jnp.asarray(np.stack([found["z"], edit_code(found["z"], amounts)])),
                                     labels=found["y"]))
     print(f"drawn {name}: the GAN's version is a {found['y']} (error {found['err']:.4f}, |z| "
-          f"{np.linalg.norm(found['z']):.2f}); the edit: thickness {pair['thickness'][0]:.2f} -> "
+          f"{np.linalg.norm(found['z']):.2f});\n{'':9}the edit: thickness {pair['thickness'][0]:.2f} -> "
           f"{pair['thickness'][1]:.2f}, slant {pair['slant'][0]:+.1f} -> {pair['slant'][1]:+.1f} degrees")
     assert found["y"] == int(name), f"the drawn {name} should be inverted as a {name}"
     assert pair["thickness"][1] > pair["thickness"][0] and pair["slant"][1] > pair["slant"][0], pair
@@ -916,7 +922,7 @@ for name, strokes in examples.items():
 # Divided by the target's ink (pixel error grows with ink), the house is about as far off as
 # the worst real digit (1.12x): a large error hints at a non-digit but proves nothing.
 
-# %% slideshow={"deck": {"big": {"find": "comes back as a (\\d) with error", "say": "the digit the house comes back as, with error 0.0625"}, "figure": true, "notes": "Misconception: \"inversion refuses what is not a digit\". The house comes back as a distorted 2 that traces its outline, with error 0.0625.\nThat error is 8.5x the drawn 7's and 4's. But pixel error grows with ink: per unit of ink, the house is about as far off as the worst real test digit (1.12x).\nA large error hints at a non-digit; it proves nothing. The generator can only answer with a digit.", "text": "### A drawing that is no digit: a house"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "comes back as a (\\d) with error", "say": "the digit the house comes back as, with error 0.0625"}, "figure": true, "notes": "Misconception: \"inversion refuses what is not a digit\". The house comes back as a distorted 2 that traces its outline, with error 0.0625.\nThat error is 8.5x the larger of the drawn 7's and 4's errors. But pixel error grows with ink: per unit of ink, the house is about as far off as the worst real test digit (1.12x).\nA large error hints at a non-digit; it proves nothing. The generator can only answer with a digit.", "text": "### A drawing that is no digit: a house"}, "slide_type": "slide"}
 house = [[(0.25, 0.45), (0.25, 0.9), (0.75, 0.9), (0.75, 0.45), (0.25, 0.45)], [(0.18, 0.5), (0.5, 0.12), (0.82, 0.5)]]
 drawing = stroke_drawing(house)
 target = data.center_digit(drawing)
@@ -928,16 +934,16 @@ test_rel = test_err / np.array([blank_err(x_test[i]) for i in range(len(test_err
 house_rel = found_house["err"] / blank_err(target * 2 - 1)
 drawn_max = max(e for e, _ in drawn_err.values())
 print(f"the house comes back as a {found_house['y']} with error {found_house['err']:.4f}: "
-      f"{found_house['err'] / drawn_max:.1f}x the larger error of the drawn 7 and 4 "
+      f"{found_house['err'] / drawn_max:.1f}x the larger error of the drawn 7 and 4\n"
       f"({', '.join(f'{e:.4f}' for e, _ in drawn_err.values())}), {found_house['err'] / np.median(test_err):.1f}x the "
-      f"median and {found_house['err'] / test_err.max():.1f}x the largest of section 4's {len(test_err)} test digits "
-      f"({np.median(test_err):.4f}, {test_err.max():.4f}); its best error in each class: "
+      f"median and {found_house['err'] / test_err.max():.1f}x the largest of section 4's {len(test_err)} test digits\n"
+      f"({np.median(test_err):.4f}, {test_err.max():.4f}); its best error in each class:\n"
       + ", ".join(f"{c}: {e:.3f}" for c, e in enumerate(found_house["errors"].min(1))))
 drawn_rel = max(e / b for e, b in drawn_err.values())
-print(f"the error as a share of each target's own ink (its error against a black image): house {house_rel:.1%}, "
+print(f"the error as a share of each target's own ink (its error against a black image):\nhouse {house_rel:.1%}, "
       f"drawn digits {', '.join(f'{e / b:.1%}' for e, b in drawn_err.values())}, test digits {np.median(test_rel):.1%} "
-      f"(median) to {test_rel.max():.1%} (largest); the house's share is {house_rel / drawn_rel:.1f}x the drawn "
-      f"digits' larger one, {house_rel / np.median(test_rel):.1f}x the test digits' median and "
+      f"(median) to {test_rel.max():.1%} (largest);\nthe house's share is {house_rel / drawn_rel:.1f}x the drawn "
+      f"digits' larger one, {house_rel / np.median(test_rel):.1f}x the test digits' median\nand "
       f"{house_rel / test_rel.max():.2f}x their largest")
 # one drawing, one draw of restarts (8.5x the drawn digits' error and 4.4x the test digits' median share of ink in the
 # saved run): the asserts ask for twice
@@ -1045,21 +1051,21 @@ for seed in APP_SEEDS:
     app["5,100 real"].append(train_classifier(seed, x_train[many], y_train[many], n_steps=CLF_STEPS))
 print(f"{len(APP_SEEDS)} seed(s), {CLF_STEPS} steps per classifier, {time.time() - t0:.0f} s in all:")
 for name, accs in app.items():
-    print(f"  {name:>32}: test accuracy {np.mean(accs):.2%} +- {np.std(accs):.2%} (mean +- std over seeds; "
+    print(f"  {name:>32}: test accuracy {np.mean(accs):.2%} +- {np.std(accs):.2%}\n{'':36}(mean +- std over seeds; "
           f"min {min(accs):.2%}, max {max(accs):.2%})")
 acc = {name: 100 * np.array(v) for name, v in app.items()}
 gain = acc["100 real + 5,000 generated"] - acc["100 real"]
 gain_aug = acc["100 real + 5,000 shifted/rotated"] - acc["100 real"]
 over_aug = acc["100 real + 5,000 generated"] - acc["100 real + 5,000 shifted/rotated"]
 spread_100 = np.ptp(acc["100 real"])
-print(f"Generated digits added {np.mean(gain):+.2f} percentage points on average (per seed: "
-      f"{', '.join(f'{g:+.2f}' for g in gain)}); shifted/rotated copies {np.mean(gain_aug):+.2f} (per seed: "
-      f"{', '.join(f'{g:+.2f}' for g in gain_aug)}); generated minus shifted/rotated {np.mean(over_aug):+.2f} "
+print(f"Generated digits added {np.mean(gain):+.2f} percentage points on average\n(per seed: "
+      f"{', '.join(f'{g:+.2f}' for g in gain)});\nshifted/rotated copies {np.mean(gain_aug):+.2f} (per seed: "
+      f"{', '.join(f'{g:+.2f}' for g in gain_aug)});\ngenerated minus shifted/rotated {np.mean(over_aug):+.2f} "
       f"(per seed: {', '.join(f'{g:+.2f}' for g in over_aug)}).")
-print(f"The generated digits' gain was positive on {np.sum(gain > 0)} of {len(gain)} seeds and larger than the "
-      f"100-label runs' spread over seeds ({spread_100:.2f} points) on {np.sum(gain > spread_100)} of {len(gain)}; "
+print(f"The generated digits' gain was positive on {np.sum(gain > 0)} of {len(gain)} seeds\nand larger than the "
+      f"100-label runs' spread over seeds ({spread_100:.2f} points) on {np.sum(gain > spread_100)} of {len(gain)};\n"
       f"5,000 generated digits with the 100 reached {np.mean(acc['100 real + 5,000 generated']):.2f}%, 5,100 real "
-      f"ones {np.mean(acc['5,100 real']):.2f}%. Generated digits gained more than shifted/rotated copies on "
+      f"ones {np.mean(acc['5,100 real']):.2f}%.\nGenerated digits gained more than shifted/rotated copies on "
       f"{np.sum(over_aug > 0)} of {len(over_aug)} seeds.")
 if not TESTING:   # 5 seeds; every gain in the saved run is several points
     assert np.all(gain > 0), gain
@@ -1081,7 +1087,7 @@ plt.show()
 # conditional GAN trained on labelled data passes on part of that data, not all of it: a compact, reusable, lossy
 # form, no substitute for labels. Appendix F reads the comparison closely.
 
-# %% [markdown] slideshow={"deck": {"notes": "Four lines to remember. The projection comes back in notebook 09, which borrows this notebook's machinery for a fix without labels.\nFor reading, section 5. Misconception: \"generated data replaces labels\". 100 real digits plus 5,000 generated reached 91.43%; 5,100 real digits reached 95.64%; and the GAN itself saw all labels. Concept question 8.\nDiscussion question 3, for home: what would an honest version of that experiment need?", "text": "## Summary\n\n- a **conditional GAN** gives both players the label\n- the **projection** $D$ reads it as $v_y \\cdot \\phi(x)$, the form of the optimal log-ratio: it won the race\n- $z$ lives on a **shell** of radius $\\sqrt{d}$: lerp midpoints fall inside it and give alike digits; use slerp\n- **inversion** by gradient descent on $z$, with restarts, finds a code for any digit: yours too"}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Four lines to remember. The projection comes back in notebook 09, which borrows this notebook's machinery for a fix without labels.\nFor reading, section 5. Misconception: \"generated data replaces labels\". 100 real digits plus 5,000 generated stayed below 5,100 real digits (section 5 prints both), and the GAN itself saw all labels. Concept question 8.\nDiscussion question 3, for home: what would an honest version of that experiment need?", "text": "## Summary\n\n- a **conditional GAN** gives both players the label\n- the **projection** $D$ reads it as $v_y \\cdot \\phi(x)$, the form of the optimal log-ratio: it won the race\n- $z$ lives on a **shell** of radius $\\sqrt{d}$: lerp midpoints fall inside it and give alike digits; use slerp\n- **inversion** by gradient descent on $z$, with restarts, finds a code for any digit: yours too"}, "slide_type": "slide"}
 # ## Summary
 #
 # - A **conditional GAN** gives both players the label. The **projection discriminator** reads it as

@@ -86,9 +86,9 @@ def two_digits(p) -> float:
 
 
 real_low, real_two = float(np.mean(prob_test.max(1) < CONFIDENT)), two_digits(prob_test)
-print(f"classifier accuracy on the test set {np.mean(prob_test.argmax(1) == y_test):.2%}; real test digits with "
-      f"confidence below {CONFIDENT}: {real_low:.2%} (what a perfect generator would print), {real_two:.2%} with the mass on two "
-      f"digits")
+print(f"classifier accuracy on the test set {np.mean(prob_test.argmax(1) == y_test):.2%};\nreal test digits with "
+      f"confidence below {CONFIDENT}: {real_low:.2%} (what a perfect generator would print),\n"
+      f"{real_two:.2%} with the mass on two digits")
 
 
 def score(images) -> dict:
@@ -100,13 +100,14 @@ def score(images) -> dict:
             "most": float(shares.max()), "confidences": p.max(1)}   # (N,), for the curves of Appendix E
 
 
-def line(name: str, s: dict) -> str:
+def line(name: str, s: dict, wrap: bool = False) -> str:
+    """One generator's scores on one line; wrap=True: on two, the second under "FID" (for a projector's width)."""
     return (f"{name:<34} FID {s['fid']:6.1f}  precision {s['precision']:.3f}  recall {s['recall']:.3f}  "
-            f"confidence {s['mean_confidence']:.3f}  between classes {s['between']:6.1%}  "
-            f"digits {s['least']:.1%}-{s['most']:.1%}")
+            f"confidence {s['mean_confidence']:.3f}" + (f"\n{'':35}" if wrap else "  ") +
+            f"between classes {s['between']:6.1%}  digits {s['least']:.1%}-{s['most']:.1%}")
 
 
-# %% [markdown] slideshow={"deck": {"notes": "Both networks have the same widths and both trained 10,000 steps with the same recipe. The label adds a label embedding, conditional BatchNorm and a projection in D.\nAsk the class: before we look, what share of the plain DCGAN's samples would you expect between classes?", "text": "## 1. The gap, measured\n\nTwo generators ship with `gan_utils`, each scored on 10,000 samples:\n\n- the **plain DCGAN** of notebooks 03 to 05\n- the **class-conditional DCGAN** of notebook 08, asked for the ten digits in turn\n\nPlain FID 50.1, conditional FID 3.9: **13 times** higher."}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Both networks have the same widths and both trained 10,000 steps with the same recipe. The label adds a label embedding, conditional BatchNorm and a projection in D.\nAsk the class: before we look, what share of the plain DCGAN's samples would you expect between classes?", "text": "## 1. The gap, measured\n\nTwo generators ship with `gan_utils`, each scored on 10,000 samples:\n\n- the **plain DCGAN** of notebooks 03 to 05\n- the **class-conditional DCGAN** of notebook 08, asked for the ten digits in turn\n\nPlain FID 50.1, conditional FID 3.9: **13 times** as high."}, "slide_type": "slide"}
 # ## 1. The gap, measured
 #
 # Two generators ship with `gan_utils`: the plain DCGAN of notebooks 03 to 05
@@ -122,13 +123,13 @@ key, k1, k2 = jax.random.split(key, 3)
 x_plain = np.asarray(models.sample(G_plain, k1, N))
 x_cond = np.asarray(models.sample(G_cond, k2, N))           # labels 0, 1, ..., 9, 0, ... (balanced)
 s_plain, s_cond = score(x_plain), score(x_cond)
-print(line("plain DCGAN (shipped)", s_plain))
-print(line("class-conditional DCGAN (shipped)", s_cond))
-print(f"the unconditional generator's FID is {s_plain['fid'] / s_cond['fid']:.0f} times the conditional one's; "
+print(line("plain DCGAN (shipped)", s_plain, wrap=True))
+print(line("class-conditional DCGAN (shipped)", s_cond, wrap=True))
+print(f"the unconditional generator's FID is {s_plain['fid'] / s_cond['fid']:.0f} times the conditional one's;\n"
       f"{s_plain['between']:.0%} of its samples are between classes, {s_plain['between'] / real_low:.0f} times the "
-      f"share of real digits ({real_low:.1%}); the conditional generator's: {s_cond['between']:.1%}")
-print(f"hybrids: {s_plain['two']:.1%} of the unconditional generator's samples are between classes with at least "
-      f"{CONFIDENT} of the classifier's probability on their two likeliest digits "
+      f"share of real digits ({real_low:.1%});\nthe conditional generator's: {s_cond['between']:.1%}")
+print(f"hybrids: {s_plain['two']:.1%} of the unconditional generator's samples are between classes\nwith at least "
+      f"{CONFIDENT} of the classifier's probability on their two likeliest digits\n"
       f"({s_plain['two'] / s_plain['between']:.0%} of those between classes); the rest spread it over more digits")
 # the prose says "more than ten times" for both; at the test's N = 2,000 FID's bias lifts the conditional one's more
 assert s_plain["fid"] > (5 if TESTING else 10) * s_cond["fid"] and s_plain["between"] > 10 * real_low
@@ -220,15 +221,16 @@ mid = STEPS // 2
 print(f"{N_WALKS} walks between confident samples of different digits ({STEPS} points each), and the control:")
 for name, w in (("unconditional", w_plain), ("conditional, one label", w_cond), ("unconditional, same digit", w_same)):
     print(f"  {name:<25} confidence at the ends {w['conf'][:, [0, -1]].mean():.3f}, at the midpoint "
-          f"{w['conf'][:, mid].mean():.3f}, lowest on the walk {w['conf'].min(1).mean():.3f} (means over walks); "
-          f"points below {CONFIDENT}: {np.mean(w['conf'] < CONFIDENT):.1%}; nearest real digit at the ends "
+          f"{w['conf'][:, mid].mean():.3f},\n"
+          f"{'':28}lowest on the walk {w['conf'].min(1).mean():.3f} (means over walks); "
+          f"points below {CONFIDENT}: {np.mean(w['conf'] < CONFIDENT):.1%};\n{'':28}nearest real digit at the ends "
           f"{np.median(w['dist'][:, [0, -1]]):.2f}x, at the midpoint "
-          f"{np.median(w['dist'][:, mid]):.2f}x an unseen real digit's distance (median)")
+          f"{np.median(w['dist'][:, mid]):.2f}x\n{'':28}an unseen real digit's distance (median)")
 print(f"one step's latent length (median over walks): across digits {np.median(w_plain['step_len']):.3f}, "
       f"same digit {np.median(w_same['step_len']):.3f}")
 lowest = {name: w["conf"].min(1).mean() for name, w in (("cross", w_plain), ("cond", w_cond), ("same", w_same))}
-print(f"lowest confidence on a walk, mean over walks: across digits {lowest['cross']:.3f}, between two samples of the "
-      f"same digit {lowest['same']:.3f}, the same codes with one label {lowest['cond']:.3f}")
+print(f"lowest confidence on a walk, mean over walks:\nacross digits {lowest['cross']:.3f}, between two samples of the "
+      f"same digit {lowest['same']:.3f},\nthe same codes with one label {lowest['cond']:.3f}")
 assert lowest["cross"] < lowest["cond"] - 0.1 and lowest["cross"] < lowest["same"] - 0.1
 
 # %% slideshow={"deck": {"figure": true, "notes": "Top strip: one plain walk from a 6 to a 7 passes a 2 and an unsure 1. Middle: the conditional generator, label fixed, on the same codes stays a 6.\nEach walk dips at its own point, so the averaged curve dips far less than single walks do.\nConcept question 2: what does the control walk between two samples of the same digit rule out? That any long walk sags: its lowest confidence is 0.959, with steps about as long (0.382 against 0.397).", "text": "### The walk sags between digits, not within one digit"}, "slide_type": "slide"}
@@ -315,13 +317,14 @@ between = float(np.mean(conf_plain < CONFIDENT))
 r_now = largest_gap(between, p_i)
 r_real = largest_gap(real_low, p_i * (1 - real_low) / p_i.sum())   # the same classes, holding real digits' share
 crossing = np.array([np.sum(c < CONFIDENT) * s for c, s in zip(w_plain["conf"], w_plain["step_len"])])
-print(f"unconditional G: {between:.1%} of codes between classes; the bound allows a gap of at most r = {r_now:.2f} "
+print(f"unconditional G: {between:.1%} of codes between classes;\nthe bound allows a gap of at most r = {r_now:.2f} "
       f"between some two classes")
 step_walk = float(np.median(w_plain["step_len"]))
-print(f"along the great-circle walks of section 2 the unsure stretch is {np.median(crossing):.2f} long (median); one "
+print(f"along the great-circle walks of section 2 the unsure stretch is {np.median(crossing):.2f} long (median);\none "
       f"step of a walk is {step_walk:.2f} long, {step_walk / r_now:.1f} times r")
-print(f"for a share as low as real digits' ({real_low:.1%}), some two classes would have to come within r = {r_real:.3f} "
-      f"of each other, {r_now / r_real:.0f} times below the largest gap the bound allows now")
+print(f"for a share as low as real digits' ({real_low:.1%}),\n"
+      f"some two classes would have to come within r = {r_real:.3f} "
+      f"of each other,\n{r_now / r_real:.0f} times below the largest gap the bound allows now")
 assert abs(bound(r_now, p_i) - between) < 1e-3   # a check of the solver: r_now gives back the measured share
 assert r_real < r_now / 5                          # the forward reading: real digits' share needs a far smaller gap
 
@@ -348,19 +351,20 @@ for psi in (2.0, 1.5, 1.0, 0.5):
     key, kt, kn = jax.random.split(key, 3)
     zt = jax.random.truncated_normal(kt, -psi, psi, (N, G_plain.latent_dim))
     trunc[psi] = score(np.asarray(models.sample(G_plain, None, N, z=zt)))
-    print(line(f"truncation psi = {psi}", trunc[psi]) + f"  mean |z| {float(jnp.linalg.norm(zt, axis=1).mean()):.2f}")
+    print(line(f"truncation psi = {psi}", trunc[psi], wrap=True)
+          + f"  mean |z| {float(jnp.linalg.norm(zt, axis=1).mean()):.2f}")
     # the same directions at the lengths training drew: |z| of fresh N(0, I) codes (chi with 64 degrees of freedom)
     zr = zt / jnp.linalg.norm(zt, axis=1, keepdims=True) * jnp.linalg.norm(jax.random.normal(kn, zt.shape), axis=1,
                                                                            keepdims=True)
     rescaled[psi] = score(np.asarray(models.sample(G_plain, None, N, z=zr)))
-    print(line("  the same, at N(0, I) lengths", rescaled[psi])
+    print(line("  the same, at N(0, I) lengths", rescaled[psi], wrap=True)
           + f"  mean |z| {float(jnp.linalg.norm(zr, axis=1).mean()):.2f}")
-print(line("no truncation", s_plain) + f"  mean |z| {np.linalg.norm(z_plain, axis=1).mean():.2f}")
+print(line("no truncation", s_plain, wrap=True) + f"  mean |z| {np.linalg.norm(z_plain, axis=1).mean():.2f}")
 # two independent sets of N samples: the 95% interval of a difference of two shares between classes
 half = 1.96 * np.sqrt(2 * s_plain["between"] * (1 - s_plain["between"]) / N)
-print("share between classes, truncated minus untruncated: " + ", ".join(
+print("share between classes, truncated minus untruncated:\n" + ", ".join(
     f"psi = {psi}: {100 * (trunc[psi]['between'] - s_plain['between']):+.1f}" for psi in trunc)
-    + f" points (95% interval of a difference at this N: +-{100 * half:.1f}); rescaled to the training lengths: "
+    + f" points\n(95% interval of a difference at this N: +-{100 * half:.1f}); rescaled to the training lengths:\n"
     + ", ".join(f"psi = {psi}: {100 * (rescaled[psi]['between'] - s_plain['between']):+.1f}" for psi in trunc))
 print(f"|z| of N(0, I) codes in 64 dimensions: mean {np.linalg.norm(z_plain, axis=1).mean():.2f}, standard deviation "
       f"{np.linalg.norm(z_plain, axis=1).std():.2f}")
@@ -389,7 +393,7 @@ assert abs(rescaled[0.5]["between"] - s_plain["between"]) < 2 * half
 # $M$ is set for acceptance rates of 50%, 25% and 10%, in a simplified form of their method (Appendix B says what it
 # leaves out).
 
-# %% slideshow={"deck": {"big": {"find": "rejection, 10% accepted .*?between classes\\s+([\\d.]+%)", "say": "between classes when 10% are kept (9.9 draws per kept sample), against 33.2% without. FID: 50.1 to 38.3"}}, "slide_type": "fragment"}
+# %% slideshow={"deck": {"big": {"find": "rejection, 10% accepted [\\s\\S]*?between classes\\s+([\\d.]+%)", "say": "between classes when 10% are kept (9.9 draws per kept sample), against 33.2% without. FID: 50.1 to 38.3"}}, "slide_type": "fragment"}
 D_plain = models.inference_copy(plain.discriminator)
 POOL = 10 * N                                           # draws to choose from: enough for N accepted at 10%
 key, kp, ku = jax.random.split(key, 3)
@@ -412,8 +416,9 @@ for rate in (0.5, 0.25, 0.1):
     accept = u < np.minimum(1, np.exp(logit - threshold_for(rate)))
     assert accept.sum() >= 0.9 * N, accept.sum()   # enough kept samples for a comparable score
     drs[rate], draws_per_kept[rate] = score(x_pool[accept][:N]), 1 / accept.mean()
-    print(line(f"rejection, {rate:.0%} accepted", drs[rate]) + f"  ({draws_per_kept[rate]:.1f} draws per kept sample)")
-print(line("no rejection", s_plain))
+    print(line(f"rejection, {rate:.0%} accepted", drs[rate], wrap=True)
+          + f"\n{'':35}({draws_per_kept[rate]:.1f} draws per kept sample)")
+print(line("no rejection", s_plain, wrap=True))
 assert drs[0.1]["fid"] < s_plain["fid"]
 
 # %% [markdown] slideshow={"deck": {"notes": "Liu et al. (2020) make labels without labels. Here the cluster is a function of z's first coordinate, so a walk in z crosses from one cluster to the next in one jump: a discrete choice.\nPhi(z_1) is uniform, so c follows the data's cluster shares: notebook 01's inverse-CDF sampling. The true labels are never used for training; they only score the clusters.", "text": "### 4.3 The self-conditioned GAN: labels from clusters\n\n1. cluster the real digits in **$D$'s features** $\\phi(x)$ (k-means)\n2. use the cluster ids as the labels of a **conditional GAN**\n3. cluster again as $D$ improves\n\n$c$ is read from $z$: $c = F^{-1}(\\Phi(z_1))$, $F$ the cumulative cluster shares."}, "slide_type": "slide"}
@@ -463,7 +468,7 @@ print(f"by hand and gan_utils.clusters.kmeans from the same start: {agree:.2%} o
 print(f"clusters of the shipped D's features: purity {s_hand['purity']:.3f}, NMI {s_hand['nmi']:.3f} "
       f"(chance: purity about {np.bincount(y_train[:10_000]).max() / 10_000:.2f}, NMI 0)")
 counts = [np.bincount(y_train[:10_000][a_hand == j], minlength=10) for j in range(K)]
-print("each cluster's most common digit (its share of the cluster), by row of the figure: "
+print("each cluster's most common digit (its share of the cluster), by row of the figure:\n"
       + ", ".join(f"{c.argmax()} ({c.max() / max(c.sum(), 1):.0%})" for c in counts))
 assert agree > 0.99 and s_hand["nmi"] > 0.3
 
@@ -498,7 +503,8 @@ g_demo.prior[...] = jnp.asarray(shares, jnp.float32)
 zs = np.asarray(jax.random.normal(jax.random.key(SEED + 2), (20_000, 64)))
 by_hand = cluster_from_z(zs, shares)
 assert np.array_equal(by_hand, np.asarray(g_demo.clusters_of(jnp.asarray(zs))))
-print(f"cluster of z by hand = clusters_of for 20,000 codes; drawn shares {np.round(np.bincount(by_hand, minlength=K) / 20_000, 3)} "
+print(f"cluster of z by hand = clusters_of for 20,000 codes;\n"
+      f"drawn shares {np.round(np.bincount(by_hand, minlength=K) / 20_000, 3)}\n"
       f"against the data's {np.round(shares, 3)}")
 
 # %% [markdown]
@@ -511,6 +517,7 @@ print(f"cluster of z by hand = clusters_of for 20,000 codes; drawn shares {np.ro
 # lowest FID ships as the package's default generator (`load_pretrained()`). The runs, minutes each, are precomputed.
 
 # %% slideshow={"deck": {"big": {"find": "K = 40: FID ([\\d.]+)", "say": "FID at $K = 40$ (10.00 at $K = 10$, 6.86 at $K = 20$): it ships as the default"}, "notes": "More clusters did better, but also mean a larger generator: 389,412 parameters at K = 10, 579,972 at K = 40. Size and K are not separated.\nConcept question 7: how much does training D improve its features for clustering? Little: purity rose only from 0.770 at step 0 to 0.810. Random convolutions already cluster digits almost as well.\nK = 40 was chosen by FID on the test set that scores it, so its score is optimistic.", "text": "### Training: the plain recipe, with one change\n\n`--self-condition K` instead of 0; re-cluster every 1,000 steps in the current $D$'s features. $K$ = 10, 20 and 40 tried."}, "slide_type": "slide"}
+import textwrap
 RUNS = {   # the trainings this notebook compares (each evaluated on 10,000 samples against the test set)
     "self-conditioned, K = 10": ["--self-condition", "10", "--steps", "10000", "--ema", "0.999"],
     "self-conditioned, K = 10, seed 1": ["--self-condition", "10", "--steps", "10000", "--ema", "0.999", "--seed", "1"],
@@ -548,11 +555,12 @@ runs = precomputed.run_or_load(
             "./course.sh execute notebooks/09_disconnected_digits.py)")
 for name in SEARCH:
     sc, e = runs[name]["scores"], runs[name]["clusters"][-1]
-    print(f"{name}: FID {sc['fid']:.2f}, precision {sc['precision']:.3f}, confidence {sc['mean_confidence']:.3f}; its "
+    print(f"{name}: FID {sc['fid']:.2f}, precision {sc['precision']:.3f}, confidence {sc['mean_confidence']:.3f};\n"
+          f"  its "
           f"clusters at step {e['step']:,}: purity {e['purity']:.3f}, NMI {e['nmi']:.3f}")
 BEST = min(SEARCH, key=lambda name: runs[name]["scores"]["fid"])
 spread = {k: [runs[f"self-conditioned, K = {k}{sfx}"]["scores"]["fid"] for sfx in ("", ", seed 1")] for k in (10, 40)}
-print(f"lowest FID: {BEST}; it ships. Second seeds: K = 10 scored {spread[10][0]:.2f} and {spread[10][1]:.2f}, "
+print(f"lowest FID: {BEST}; it ships.\nSecond seeds: K = 10 scored {spread[10][0]:.2f} and {spread[10][1]:.2f}, "
       f"K = 40 {spread[40][0]:.2f} and {spread[40][1]:.2f}")
 selfc_gan = (checkpoint.load_gan(os.path.join(CLONE or ".", runs[BEST]["folder"])) if rerun else
              checkpoint.load_pretrained(kind="selfcond"))
@@ -562,10 +570,11 @@ K_BEST = selfc.num_clusters
 sizes = {f"self-conditioned, K = {k}": models.count_params(models.SelfConditionedGenerator(64, k, rngs=nnx.Rngs(0)))
          for k in (10, 20, 40)}
 sizes |= {"plain DCGAN": models.count_params(plain.generator), "class-conditional": models.count_params(cond.generator)}
-print("generator parameters: " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()))
+print(textwrap.fill("generator parameters: " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()), 100,
+                    break_on_hyphens=False))
 d_sizes = {"plain DCGAN": plain.discriminator, "class-conditional": cond.discriminator,
            f"self-conditioned, K = {K_BEST}": selfc_gan.discriminator}
-print("discriminator parameters: " + ", ".join(f"{k} {models.count_params(v):,}" for k, v in d_sizes.items()))
+print("discriminator parameters:\n" + ", ".join(f"{k} {models.count_params(v):,}" for k, v in d_sizes.items()))
 for e in runs[BEST]["clusters"]:
     print(f"  step {e['step']:>6,}: clusters' purity {e['purity']:.3f}, NMI {e['nmi']:.3f}; smallest and largest "
           f"cluster {min(e['shares']):.1%} and {max(e['shares']):.1%}")
@@ -583,27 +592,29 @@ x_self = np.asarray(models.sample(selfc, ks, N))
 s_self = score(x_self)
 for name, s in (("plain DCGAN (shipped)", s_plain), (f"self-conditioned DCGAN, K = {K_BEST}", s_self),
                 ("class-conditional DCGAN (labels)", s_cond)):
-    print(line(name, s))
+    print(line(name, s, wrap=True))
 z_self = np.asarray(jax.random.normal(jax.random.key(SEED + 3), (N, 64)))
 f_self, p_self = metrics.classifier_outputs(np.asarray(models.sample(selfc, None, N, z=jnp.asarray(z_self))))
 w_self = walks(selfc, z_self, p_self.max(1), p_self.argmax(1), N_WALKS, np.random.default_rng(SEED))
 ends = np.asarray(selfc.clusters_of(jnp.asarray(z_self)))
 apart = np.mean([ends[i] != ends[j] for i, j in w_self["pairs"]])
 for name, w in (("unconditional", w_plain), ("self-conditioned", w_self)):
-    print(f"walks, {name:<17} lowest confidence on the walk {w['conf'].min(1).mean():.3f} (mean over walks); points "
+    print(f"walks, {name:<17} lowest confidence on the walk {w['conf'].min(1).mean():.3f} (mean over walks);\n"
+          f"{'':25}points "
           f"below {CONFIDENT}: {np.mean(w['conf'] < CONFIDENT):.1%}")
-print(f"the two ends of {apart:.0%} of the self-conditioned walks lie in different clusters (with {K_BEST} clusters, "
+print(f"the two ends of {apart:.0%} of the self-conditioned walks lie in different clusters\n(with {K_BEST} clusters, "
       "two random codes rarely share one)")
-print("hybrids (between classes, the mass on two digits): " + ", ".join(
+print("hybrids (between classes, the mass on two digits):\n" + ", ".join(
     f"{name} {s['two']:.1%}" for name, s in (("plain", s_plain), ("self-conditioned", s_self), ("conditional", s_cond))))
 fid_table = runs[BEST]["scores"]["fid"]
-print(f"FID of the self-conditioned generator (training seed 0): {s_self['fid']:.2f} on this notebook's {N:,} samples, "
-      f"{fid_table:.2f} on the precomputed table's 10,000; the class-conditional generator (one training seed): "
+print(f"FID of the self-conditioned generator (training seed 0):\n"
+      f"{s_self['fid']:.2f} on this notebook's {N:,} samples, "
+      f"{fid_table:.2f} on the precomputed table's 10,000;\nthe class-conditional generator (one training seed): "
       f"{s_cond['fid']:.2f} here")
 if BEST + ", seed 1" in runs:
     second = runs[BEST + ", seed 1"]["scores"]
     print(f"the second training seed at K = {K_BEST} scored FID {second['fid']:.2f}, mean confidence "
-          f"{second['mean_confidence']:.3f} (the first: {runs[BEST]['scores']['mean_confidence']:.3f} on the table's "
+          f"{second['mean_confidence']:.3f}\n(the first: {runs[BEST]['scores']['mean_confidence']:.3f} on the table's "
           f"10,000 samples; the class-conditional generator: {s_cond['mean_confidence']:.3f} here)")
 assert s_self["between"] < s_plain["between"] and s_self["fid"] < s_plain["fid"]
 
@@ -660,12 +671,13 @@ def between_text(s):   # the runs trained above were scored by `evaluate`, which
     return "-" if np.isnan(s["between"]) else f"{s['between']:.1%}"
 
 
-print(f"{'generator':<40}{'training':>14}{'draws/kept':>11}{'FID':>7}{'prec.':>7}{'recall':>7}{'conf.':>7}"
-      f"{'between':>9}{'digits':>14}")
+# at most 100 characters wide, for a projector ("draws": draws per kept sample)
+print(f"{'generator':<35}{'training':>13}{'draws':>6}{'FID':>6}{'prec.':>6}{'recall':>7}{'conf.':>7}"
+      f"{'between':>8}{'digits':>12}")
 for name, budget, draws, s in rows:
     hist = np.asarray(s["class_histogram"]) / s["n"]
-    print(f"{name:<40}{budget:>14}{draws:>11.1f}{s['fid']:>7.1f}{s['precision']:>7.3f}{s['recall']:>7.3f}"
-          f"{s['mean_confidence']:>7.3f}{between_text(s):>9}{f'{hist.min():.1%}-{hist.max():.1%}':>14}")
+    print(f"{name:<35}{budget:>13}{draws:>6.1f}{s['fid']:>6.1f}{s['precision']:>6.3f}{s['recall']:>7.3f}"
+          f"{s['mean_confidence']:>7.3f}{between_text(s):>8}{f'{hist.min():.1%}-{hist.max():.1%}':>12}")
 
 # %% [markdown]
 # **What the table says** (one seed per row, two for $K = 10$ and $40$). Self-conditioning moves FID, precision,

@@ -138,7 +138,7 @@ nll = jnp.sum((x_deq - mean) ** 2, axis=(1, 2, 3)) / (2 * s ** 2) + 784 * jnp.lo
 kl = 0.5 * jnp.sum(mu ** 2 + jnp.exp(logvar) - 1 - logvar, axis=1)
 by_hand = float(jnp.mean(nll + kl))
 library, parts = rivals.vae_loss(vae, x_batch, k_loss)
-print(f"-ELBO of the untrained VAE, nats per image: by hand {by_hand:.3f}, gan_utils.rivals.vae_loss {float(library):.3f} "
+print(f"-ELBO of the untrained VAE, nats per image: by hand {by_hand:.3f}, gan_utils.rivals.vae_loss {float(library):.3f}\n"
       f"(reconstruction {float(parts['nll']):.1f}, KL {float(parts['kl']):.1f}); "
       f"{float(rivals.bits_per_dim(library)):.2f} bits per pixel")
 assert abs(by_hand - float(library)) < 1e-4 * abs(by_hand)
@@ -154,7 +154,7 @@ assert abs(rivals.bits_per_dim(784 * math.log(2)) - 8) < 1e-12   # a unit check 
 # $G(z) + s\,\varepsilon$ of the model's density. The curve is each training batch's $-\mathrm{ELBO}$ (BatchNorm on the batch's statistics;
 # the test score uses running averages, as sampling does).
 
-# %% slideshow={"deck": {"big": {"find": "([\\d.]+) bits per pixel", "say": "bits per pixel on 2,000 test digits, after 2,218 steps: already better than a uniform guess"}, "figure": true, "notes": "Adam at learning rate 0.003, batch 64. The curve is each training batch's minus ELBO; it crosses zero, so on test digits it is -64 nats per image.\nMiddle: the decoder's means, visibly blurred. Right: full samples with the noise of scale s added.\nKeep the blur in mind: section 6 asks where it comes from.", "text": "### 45 seconds of training: blurred means"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "([\\d.]+) bits per pixel", "say": "bits per pixel on 2,000 test digits, after the short training budget: already better than a uniform guess"}, "figure": true, "notes": "Adam at learning rate 0.003, batch 64. The curve is each training batch's minus ELBO; it crosses zero; on test digits it is -64 nats per image.\nMiddle: the decoder's means, visibly blurred. Right: full samples with the noise of scale s added.\nKeep the blur in mind: section 6 asks where it comes from.", "text": "### 45 seconds of training: blurred means"}, "slide_type": "slide"}
 # under test a fixed 400 steps (about 7 s on the course's 2-core CPU; a time budget trains less on a loaded machine,
 # and CI once failed so), else 45 seconds
 LIVE_SECONDS, LIVE_STEPS = (60, 400) if TESTING else (45, None)
@@ -167,7 +167,7 @@ test_neg_elbo = np.mean([float(rivals.vae_loss(models.inference_copy(vae), jnp.a
                                                jax.random.fold_in(k_elbo, i))[0]) for i in range(0, 2000, 500)])
 s_live = float(jnp.exp(vae.log_scale[...]))
 print(f"{live['steps']:,} steps in {live['seconds']:.0f} s; -ELBO on 2,000 test digits {test_neg_elbo:.0f} nats: "
-      f"{rivals.bits_per_dim(test_neg_elbo):.2f} bits per pixel; the decoder's s = {s_live:.3f} "
+      f"{rivals.bits_per_dim(test_neg_elbo):.2f} bits per pixel;\nthe decoder's s = {s_live:.3f} "
       f"({s_live * 127.5:.0f} grey levels)")
 # The untrained VAE scores about 28 and a uniform guess 8. 400 steps (the test mode) gave about 7.2 when this bar was
 # set, and 45 s on a loaded 2-core machine (723 steps) gave 7.05: one bar for both modes, with room for a slower machine.
@@ -220,7 +220,7 @@ for beta in schedule.betas[:t_check]:
     x = np.sqrt(1 - beta) * x + np.sqrt(beta) * rng.standard_normal(x.shape)
 jump = np.asarray(schedule.noisy(jnp.repeat(jnp.asarray(x0)[None], n_copies, 0),
                                  jnp.full((n_copies,), t_check - 1), jax.random.normal(k_jump, (n_copies, 28, 28, 1))))
-print(f"after {t_check} steps: sqrt(abar) = {np.sqrt(ab[t_check - 1]):.4f}, 1 - abar = {1 - ab[t_check - 1]:.4f}; "
+print(f"after {t_check} steps: sqrt(abar) = {np.sqrt(ab[t_check - 1]):.4f}, 1 - abar = {1 - ab[t_check - 1]:.4f};\n"
       f"chain: mean/x0 slope {np.polyfit(x0.ravel(), x.mean(0).ravel(), 1)[0]:.4f}, variance {x.var(0).mean():.4f}; "
       f"jump: {np.polyfit(x0.ravel(), jump.mean(0).ravel(), 1)[0]:.4f}, {jump.var(0).mean():.4f}")
 assert abs(x.var(0).mean() - (1 - ab[t_check - 1])) < 0.01 and abs(jump.var(0).mean() - (1 - ab[t_check - 1])) < 0.01
@@ -257,9 +257,9 @@ xt = jnp.sqrt(schedule.alpha_bar[t])[:, None, None, None] * x_batch + jnp.sqrt(1
 by_hand = float(jnp.mean((eps - den(xt, t)) ** 2))
 library = float(rivals.diffusion_loss(den, x_batch, k_dl, schedule)[0])
 shipped = checkpoint.load_pretrained()
-print(f"the untrained denoiser's loss: by hand {by_hand:.5f}, gan_utils.rivals.diffusion_loss {library:.5f}; "
+print(f"the untrained denoiser's loss: by hand {by_hand:.5f}, gan_utils.rivals.diffusion_loss {library:.5f};\n"
       f"{models.count_params(den):,} parameters (the shipped GAN's generator: "
-      f"{models.count_params(shipped.generator):,}, its discriminator {models.count_params(shipped.discriminator):,}; "
+      f"{models.count_params(shipped.generator):,}, its discriminator {models.count_params(shipped.discriminator):,};\n"
       f"the plain DCGANGenerator: {models.count_params(models.DCGANGenerator(64, 64, rngs=nnx.Rngs(0))):,})")
 assert abs(by_hand - library) < 1e-5
 
@@ -283,7 +283,7 @@ key, k_s, k_exact = jax.random.split(key, 3)
 # the same starting noise on both sides (ddim_sample draws batch i's x_T from split(key, batches)[i]): a deliberate reuse
 mine = ddim_by_hand(den, jax.random.normal(jax.random.split(k_s, 1)[0], (8, 28, 28, 1)), 10)
 lib = rivals.ddim_sample(den, schedule, k_s, 8, steps=10)
-print(f"DDIM, 10 steps, untrained denoiser: largest difference by hand vs library {np.abs(mine - lib).max():.2e} "
+print(f"DDIM, 10 steps, untrained denoiser: largest difference by hand vs library {np.abs(mine - lib).max():.2e}\n"
       "(float32 rounding, divided by sqrt(abar) = 0.006 at the first step)")
 assert np.abs(mine - lib).max() < 1e-3
 
@@ -342,17 +342,17 @@ def over_seeds(model, field, i=-1):
     return v.mean(), v.std(ddof=1)
 
 
-print(f"{'':30s}" + "".join(f"{f'FID at {m / 60:g} min':>17s}" for m in MARKS) + f"{'steps in all':>16s}")
+print(f"{'':28s}" + "".join(f"{f'FID at {m / 60:g} min':>15s}" for m in MARKS) + f"{'all steps':>11s}")
 for model in rivals.MODELS:
-    cells = "".join(f"{'%.1f +- %.1f' % over_seeds(model, 'fid', i):>17s}" for i in range(len(MARKS)))
+    cells = "".join(f"{'%.1f +- %.1f' % over_seeds(model, 'fid', i):>15s}" for i in range(len(MARKS)))
     steps_ = np.mean([runs[model][s]["steps_total"] for s in SEEDS])
-    print(f"{NAMES[model]:30s}{cells}{steps_:>16,.0f}")
-print(f"{'steps made by each mark':30s}" + "".join(
-    f"{'/'.join(str(runs[m][SEEDS[0]]['steps'][i]) for m in rivals.MODELS):>17s}" for i in range(len(MARKS) - 1))
-    + f"  {'/'.join(str(runs[m][SEEDS[0]]['steps'][-1]) for m in rivals.MODELS)}   (GAN/VAE/diffusion, first seed)")
+    print(f"{NAMES[model]:28s}{cells}{steps_:>11,.0f}")
+print("steps made by each mark (GAN/VAE/diffusion, first seed):\n" + "; ".join(
+    f"{m_ / 60:g} min: " + "/".join(str(runs[m][SEEDS[0]]["steps"][i]) for m in rivals.MODELS)
+    for i, m_ in enumerate(MARKS)))
 print(f"(mean +- standard deviation over {len(SEEDS)} seeds; N = {setup['n_samples']:,} samples per score)")
 first_gan = runs["gan"][SEEDS[0]]["steps"][0]
-print(f"the GAN's weight average (decay 0.999, no warm-up) at the first mark, after {first_gan:,} steps: "
+print(f"the GAN's weight average (decay 0.999, no warm-up) at the first mark, after {first_gan:,} steps:\n"
       f"{0.999 ** first_gan:.0%} of it is still the initial weights (0.999^{first_gan})")
 
 # %% slideshow={"deck": {"figure": 0, "notes": "Left: FID on a log scale. The GAN comes near the dashed line of 2,000 real training digits, FID 2.8. The VAE is flat from 1 minute on. Diffusion is still falling at 4 minutes.\nDiscussion question 2: the diffusion model was still improving. What would you predict at 20 minutes, and how would you check? Appendix B ran one seed for 20 minutes: diffusion reached FID 84.0, the GAN 4.9. The order held.", "text": "### Quality, precision and recall against training time"}, "slide_type": "slide"}
@@ -360,7 +360,7 @@ print(f"the GAN's weight average (decay 0.999, no warm-up) at the first mark, af
 # each model's samples, scored the same way
 real_score = metrics.image_metrics(x_train_u8[:setup["n_samples"]], reference, pr_n=setup["n_samples"])
 print(f"the first {setup['n_samples']:,} real training digits: FID {real_score['fid']:.1f}, precision "
-      f"{real_score['precision']:.2f}, recall {real_score['recall']:.2f} (what a perfect generator would score at this N)")
+      f"{real_score['precision']:.2f}, recall {real_score['recall']:.2f}\n(what a perfect generator would score at this N)")
 fig, axes = plt.subplots(1, 3, figsize=(15, 4))
 colours = {"gan": FAKE_COLOR, "vae": VAE_COLOR, "diffusion": "#2e7d32"}   # orange = the GAN's generated digits
 for ax, field in zip(axes, ("fid", "precision", "recall")):
@@ -400,10 +400,12 @@ for model in rivals.MODELS:
     rows.append((NAMES[model], *over_seeds(model, "fid"), np.mean([x["precision"] for x in sc]),
                  np.mean([x["recall"] for x in sc]), np.mean([x["mean_confidence"] for x in sc]),
                  shares.min(1).mean(), shares.max(1).mean(), np.mean(mem)))
-print(f"{f'at {MARKS[-1] / 60:g} minutes':30s}{'FID':>14s}{'precision':>11s}{'recall':>8s}{'confidence':>12s}{'least/most digit':>18s}"
-      f"{'closer than 5% of test':>24s}")
+print(f"{f'at {MARKS[-1] / 60:g} minutes':30s}{'FID':>14s}{'precision':>14s}{'recall':>8s}{'confidence':>12s}")
 for name, f, fs, p, r, c, lo, hi, mem in rows:
-    print(f"{name:30s}{f:>8.1f} +- {fs:<3.1f}{p:>11.2f}{r:>8.2f}{c:>12.3f}{lo:>11.1%} / {hi:<5.1%}{mem:>18.1%}")
+    print(f"{name:30s}{f:>8.1f} +- {fs:<4.1f}{p:>12.2f}{r:>8.2f}{c:>12.3f}")
+print(f"{f'at {MARKS[-1] / 60:g} minutes':30s}{'least/most digit':>18s}{'closer than 5% of test':>24s}")
+for name, f, fs, p, r, c, lo, hi, mem in rows:
+    print(f"{name:30s}{lo:>10.1%} / {hi:<5.1%}{mem:>24.1%}")
 
 # %% [markdown]
 # Over three seeds, the GAN's mean FID led at every mark, by far from the first minute. At 4 minutes it was 4.4,
@@ -433,7 +435,7 @@ if TESTING or rerun:
         short = rivals.budget_run(model, int(SEEDS[0]), 600.0, (600.0,), n_samples=300, train_features=feat_train,
                                   max_steps=201)
         print(f"{model}: {short['steps_total']} steps in {short['seconds']:.0f} s here: FID {short['scores'][-1]['fid']:.1f} "
-              f"at N = 300; the committed run at {MARKS[-1] / 60:g} min: {runs[model][SEEDS[0]]['scores'][-1]['fid']:.1f} "
+              f"at N = 300;\nthe committed run at {MARKS[-1] / 60:g} min: {runs[model][SEEDS[0]]['scores'][-1]['fid']:.1f} "
               f"at N = {setup['n_samples']:,}")
         assert short["steps_total"] == 201 and short["history"]["step"][-1] == 200
         first, last_loss = short["history"]["loss"][0], short["history"]["loss"][-1]
@@ -496,7 +498,7 @@ for s_, x, sec in zip(den_steps, den_scores, race["denoising"]["seconds"]):
     print(f"{s_:>4d} steps: FID {x['fid']:6.1f}, precision {x['precision']:.2f}, recall {x['recall']:.2f}; "
           f"{sec:.0f} s for {setup['n_samples']:,} samples in the race")
 print(f"the same model with {setup['ddim_steps']} steps and other noise, in the race: FID "
-      f"{runs['diffusion'][SEEDS[0]]['scores'][-1]['fid']:.1f} (one draw per number of steps: differences of this "
+      f"{runs['diffusion'][SEEDS[0]]['scores'][-1]['fid']:.1f}\n(one draw per number of steps: differences of this "
       "size are noise)")
 
 # %% [markdown]
@@ -577,18 +579,24 @@ for name, g in grey.items():
     print(f"{name:<34s} mid-grey pixels {g:6.1%}  (the race's samples at {MARKS[-1] / 60:g} min, all seeds)"
           if name != "real test digits" else f"{name:<34s} mid-grey pixels {g:6.1%}")
 print(f"\nThe two VAEs, first seed, {MARKS[-1] / 60:g} min, on 2,000 test digits or 2,000 samples:")
-print(f"{'':62s}" + "".join(f"{v:>26s}" for v in VAES.values()))
+print(f"{'':46s}" + "".join(f"{v:>26s}" for v in VAES.values()))
+group_shown = None   # rows that share a prefix ("mid-grey pixels: ") print it once, as a heading above them
 for row in anatomy["vae"]:
-    print(f"{row:62s}" + "".join(f"{anatomy[m][row]:>26s}" for m in VAES))
-print("the race VAE's learnt s along the race (first seed): " + ", ".join(
+    group = next((g for g in ("mid-grey pixels", "FID / precision / recall") if row.startswith(g + ": ")), None)
+    if group and group != group_shown:
+        print(group + ":")
+    group_shown = group
+    label = "  " + row[len(group) + 2:] if group else row
+    print(f"{label:46s}" + "".join(f"{anatomy[m][row]:>26s}" for m in VAES))
+print("the race VAE's learnt s along the race (first seed):\n" + ", ".join(
     f"{s_:.3f} at {m / 60:g} min" for s_, m in zip(runs["vae"][SEEDS[0]]["scale"], MARKS)))
 print(f"the race's VAE (first seed): mid-grey pixels {grey['real test digits']:.1%} in real digits, {grey16[0]:.1%} in its "
-      f"reconstructions, {grey16[1]:.1%} in its samples; FID {fid16['prior']['fid']:.1f} from the prior, "
-      f"{fid16['fitted']['fid']:.1f} from a Gaussian fitted to the codes (one draw each), {fid16['recon']['fid']:.1f} for "
-      "reconstructions (scored against the test digits, which include the 2,000 reconstructed: not comparable with a "
+      f"reconstructions,\n{grey16[1]:.1%} in its samples; FID {fid16['prior']['fid']:.1f} from the prior, "
+      f"{fid16['fitted']['fid']:.1f} from a Gaussian fitted to the codes\n(one draw each), {fid16['recon']['fid']:.1f} for "
+      "reconstructions (scored against the test digits,\nwhich include the 2,000 reconstructed: not comparable with a "
       "sample's FID)")
-print(f"the race's VAE (first seed) with BatchNorm statistics re-estimated on prior draws, as the GAN is scored: FID "
-      f"{fid_recal['fid']:.1f}, mid-grey pixels {mid_grey(recal):.1%} (with the statistics of training: "
+print(f"the race's VAE (first seed) with BatchNorm statistics re-estimated on prior draws,\nas the GAN is scored: FID "
+      f"{fid_recal['fid']:.1f}, mid-grey pixels {mid_grey(recal):.1%}\n(with the statistics of training: "
       f"{fid16['prior']['fid']:.1f}, {grey16[1]:.1%})")
 # the prose below reads: sharper than the samples, less sharp than real digits; the fitted Gaussian helps; BatchNorm
 # statistics re-estimated on prior draws help less, and the blur stays
@@ -647,12 +655,12 @@ for ax, model in zip(axes, rivals.MODELS):
 plt.show()
 for model in rivals.MODELS:
     m = [runs[model][s]["memorisation"] for s in SEEDS]
-    print(f"{NAMES[model]:<30s} samples closer to a training digit than 5% of test digits: "
+    print(f"{NAMES[model]:<30s} samples closer to a training digit than 5% of test digits:\n  "
           + ", ".join(f"{x['share_closer']:.1%}" for x in m) + f" (seeds {', '.join(SEEDS)}); median distance "
           f"{np.mean([x['median_distance'] for x in m]):.2f} (test digits: {m[0]['test_median_distance']:.2f})")
 n_mem = setup["n_samples"]
 copy_line = metrics.copy_line(n_mem)   # 5% plus two standard errors of a share at this N
-print(f"fresh digits give 5% by construction; with {n_mem:,} samples a model like them lands below {copy_line:.1%} "
+print(f"fresh digits give 5% by construction; with {n_mem:,} samples a model like them lands below {copy_line:.1%}\n"
       "(two standard errors), so only a share above that says copying")
 # The test's power: if a share c of a model's samples were exact training digits (distance 0, always "closer") and the
 # rest behaved as now, its share would be c + (1 - c) * share; it crosses the copy line only when c is large enough.
@@ -683,13 +691,13 @@ print(f"at {MARKS[-1] / 60:g} min, precision: " + ", ".join(f"{m} {prec[m]:.2f}"
 print(f"spread of the {MARKS[-1] / 60:g}-minute FID over seeds (standard deviation): "
       + ", ".join(f"{m} {over_seeds(m, 'fid')[1]:.1f}" for m in rivals.MODELS))
 print(f"sampling here: the GAN {cost['GAN']:.0f} ms per 1,000, the VAE {cost['VAE']:.0f}, diffusion "
-      f"{per_step:.0f} per denoising step, so {50 * per_step / cost['GAN']:.0f}x the GAN at the race's 50 steps")
+      f"{per_step:.0f} per denoising step,\nso {50 * per_step / cost['GAN']:.0f}x the GAN at the race's 50 steps")
 bpd = [runs["vae"][s]["bits_per_dim"][-1] for s in SEEDS]
-print(f"a likelihood: the VAE's bound, {np.mean(bpd):.2f} bits per pixel on test digits at {MARKS[-1] / 60:g} min (seeds: "
+print(f"a likelihood: the VAE's bound, {np.mean(bpd):.2f} bits per pixel on test digits at {MARKS[-1] / 60:g} min\n(seeds: "
       + ", ".join(f"{b:.2f}" for b in bpd) + "); the diffusion model's: Appendix D; the GAN gives none directly")
 bpd64, race_fid16, race_fid64 = np.mean([runs["vae64"][s]["bits_per_dim"][-1] for s in SEEDS]), \
     mean_at["vae"][last], over_seeds("vae64", "fid")[0]      # the race's mean FIDs of the two VAEs, at 4 minutes
-print(f"the same VAE with the GAN's 64 latent numbers: bound {bpd64:.2f} bits per pixel, FID {race_fid64:.1f} (16 "
+print(f"the same VAE with the GAN's 64 latent numbers: bound {bpd64:.2f} bits per pixel, FID {race_fid64:.1f}\n(16 "
       f"numbers: {np.mean(bpd):.2f}, {race_fid16:.1f}): "
       + ("a better bound with worse samples: the bound and the samples disagree"
          if bpd64 < np.mean(bpd) and race_fid64 > race_fid16 else "the bound and the FID agree"))

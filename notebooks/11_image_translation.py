@@ -128,7 +128,7 @@ assert same > other + 0.2
 
 # %% slideshow={"deck": {"big": {"find": "content ([\\d.]+%)", "say": "of the copied printed glyphs are read as the right character"}, "notes": "Misconception to raise: \"copying the input scores nothing\". The printed glyph is already read as the right character 65.7% of the time, with L1 0.411. But its style score is 0.0%: no copy looks like brush.\nSo a translator must move strokes, not just repaint them. Concept question 1: why is copying the bar to pass?", "text": "### The bar every translator must pass: copying its input\n\nSix scores against the true brush glyph: **L1**, **SSIM**, **content** (read as the right character),\n**style** (called brush by a small CNN), **FID**, **sharpness** (1 = as crisp as the truth)."}, "slide_type": "slide"}
 copy = translation.translation_scores(src_test, tgt_test, test_pairs.chars)
-print(f"Copying the printed glyph: L1 {copy['l1']:.3f}, SSIM {copy['ssim']:.3f}, content {copy['content']:.1%}, "
+print(f"Copying the printed glyph:\nL1 {copy['l1']:.3f}, SSIM {copy['ssim']:.3f}, content {copy['content']:.1%}, "
       f"style {copy['style']:.1%}, FID {copy['fid']:.0f}, sharpness {copy['sharpness']:.2f}.")
 assert 0.5 < copy["content"] < 0.8 and copy["style"] < 0.05
 
@@ -259,7 +259,7 @@ placements = jnp.concatenate([jnp.roll(glyph, (dy, dx), axis=(1, 2)) for dy in (
 mean, median = placements.mean(0, keepdims=True), jnp.median(placements, axis=0, keepdims=True)
 sharp_mean, sharp_median = translation.sharpness(mean, glyph), translation.sharpness(median, glyph)
 print(f"sharpness of the mean (the squared error's answer) {sharp_mean:.2f}, of the median (L1's answer) "
-      f"{sharp_median:.2f}, of the glyph itself 1.00")
+      f"{sharp_median:.2f},\nof the glyph itself 1.00")
 assert sharp_mean < sharp_median <= 1.0
 
 # %% slideshow={"deck": {"figure": true, "notes": "Left: the true glyph. Middle: the mean smears each stroke into a grey band. Right: the median drops or greys the thin strokes.\nA hedged stroke does not look like real brush work, and the GAN term punishes it patch by patch.", "text": "### The glyph; the mean of its nine placements; their median"}, "slide_type": "slide"}
@@ -283,7 +283,8 @@ graphdef, state, train_step = steps.make_train_step(gan, **options)
 # one step of a throwaway model, to show the step's metrics: on training pairs (held-out characters stay unseen)
 batch = tuple(data.to_unit_range(a[:8]) for a in (train_pairs.target, train_pairs.source))   # (target, source)
 state, m = train_step(state, batch, jax.random.key(SEED + 1))
-print({k: round(float(v), 4) for k, v in m.items()})
+import textwrap
+print(textwrap.fill(str({k: round(float(v), 4) for k, v in m.items()}), 100))
 
 # %%
 # Check: the metric `l1` is G's mean absolute error to the target before the step.
@@ -291,7 +292,7 @@ g0 = translation.build_translator(SIZE, seed=SEED)
 target, source = batch
 fake0 = g0.generator(jnp.zeros((8, 0)), source)
 np.testing.assert_allclose(m["l1"], jnp.abs(fake0 - target).mean(), rtol=1e-4)
-print(f"options: {options}; l1 before the step {float(m['l1']):.4f} (checked by hand)")
+print(f"options: {options};\nl1 before the step {float(m['l1']):.4f} (checked by hand)")
 
 # %% [markdown]
 # ## 5. Training, live
@@ -316,7 +317,7 @@ def keep_frame(step, gan, history):
 gan, result = translation.train_translator("L1 + GAN", size=SIZE, steps=STEPS, seed=SEED, callbacks=[keep_frame],
                                            callback_every=100)
 print(f"{result.step} steps of 32 pairs ({result.step * 32 / len(train_pairs):.1f} passes over the training "
-      f"characters) in {result.seconds:.0f} s: {result.steps_per_second * 32:.0f} pairs/s after "
+      f"characters) in {result.seconds:.0f} s:\n{result.steps_per_second * 32:.0f} pairs/s after "
       f"{result.compile_seconds:.0f} s of compiling.")
 
 # %% slideshow={"deck": {"figure": true, "notes": "From the outputs: 600 steps of 32 pairs, 5.7 passes over the training characters, in 55 s on the course CPU. Each row is a checkpoint every 100 steps, then the truth.\nPoint at the first row: by step 100 every character is already legible, with speckled, grey strokes; the later steps clean them up.", "text": "## 5. Training: held-out characters as training goes"}, "slide_type": "slide"}
@@ -327,15 +328,15 @@ glyph_rows({**{f"step {k}": v for k, v in sorted(frames.items())}, "true": tgt_t
 # %% slideshow={"deck": {"big": {"find": "content ([+-][\\d.]+) points", "say": "points of content above copying the input (this run, one seed)"}}, "slide_type": "fragment"}
 live = translation.translation_scores(np.asarray(models.translate(gan.generator, src_test)), tgt_test,
                                       test_pairs.chars)
-print(f"This run, on the {len(test_pairs)} held-out characters: L1 {live['l1']:.3f}, SSIM {live['ssim']:.3f}, "
+print(f"This run, on the {len(test_pairs)} held-out characters:\nL1 {live['l1']:.3f}, SSIM {live['ssim']:.3f}, "
       f"content {live['content']:.1%}, style {live['style']:.1%}, FID {live['fid']:.1f}, "
       f"sharpness {live['sharpness']:.2f}.")
 print(f"Against copying the printed glyph: content {100 * (live['content'] - copy['content']):+.1f} points, "
       f"L1 {live['l1'] - copy['l1']:+.3f}.")
 seed_0 = next(r for r in precomputed.load("11_objectives")[0]["rows"] if r["objective"] == "L1 + GAN" and r["seed"] == 0)
 gap = max(abs(live[k] - seed_0[k]) / max(abs(seed_0[k]), 1e-9) for k in ("l1", "ssim", "content", "sharpness"))
-print(f"Seed 0 of section 6's table is this recipe: this run's L1, SSIM, content and sharpness differ from it by at "
-      f"most {gap:.2%}; FID {live['fid']:.1f} here against {seed_0['fid']:.1f} there, style {live['style']:.1%} against "
+print(f"Seed 0 of section 6's table is this recipe:\nthis run's L1, SSIM, content and sharpness differ from it by at "
+      f"most {gap:.2%};\nFID {live['fid']:.1f} here against {seed_0['fid']:.1f} there, style {live['style']:.1%} against "
       f"{seed_0['style']:.1%}.")
 
 # %% [markdown] slideshow={"deck": {"notes": "Concept question 6, before the results: predict what the GAN term adds to L1 alone. Sharper strokes, better L1, or both? Take a show of hands.\nThe runs took 26.3 minutes on the course CPU, so they ship with the course; RUN_EXPERIMENTS = True runs them again.", "text": "## 6. What each loss buys, over five seeds\n\nThree objectives, same recipe (600 steps, 32x32, batch 32):\n\n- **L1 only**: $G$ learns from $\\lambda\\cdot$L1 alone\n- **GAN only**: $G$ learns from $D$ alone\n- **L1 + GAN**: pix2pix"}, "slide_type": "slide"}
@@ -372,11 +373,12 @@ rows = table["rows"]
 METRICS = ("l1", "ssim", "content", "style", "fid", "sharpness")
 by = {name: {k: np.array([r[k] for r in rows if r["objective"] == name]) for k in METRICS}
       for name in translation.OBJECTIVES}
-print(f"{'':>22}" + "".join(f"{k:>16}" for k in METRICS))
-print(f"{'copy the printed glyph':>22}" + "".join(f"{copy[k]:>16.3f}" for k in METRICS))
-for name, v in by.items():
-    print(f"{name + ' (5 seeds)':>22}" + "".join(f"{v[k].mean():>9.3f} ± {v[k].std(ddof=1):<5.3f}" for k in METRICS))
-print(f"{'this run (1 seed)':>22}" + "".join(f"{live[k]:>16.3f}" for k in METRICS))
+for i, cols in enumerate((METRICS[:3], METRICS[3:])):   # two tables of three scores: each fits 100 characters
+    print(("\n" if i else "") + f"{'':>22}" + "".join(f"{k:>16}" for k in cols))
+    print(f"{'copy the printed glyph':>22}" + "".join(f"{copy[k]:>16.3f}" for k in cols))
+    for name, v in by.items():
+        print(f"{name + ' (5 seeds)':>22}" + "".join(f"{v[k].mean():>9.3f} ± {v[k].std(ddof=1):<5.3f}" for k in cols))
+    print(f"{'this run (1 seed)':>22}" + "".join(f"{live[k]:>16.3f}" for k in cols))
 
 # %% slideshow={"deck": {"figure": true, "notes": "Compare the rows with the truth at the bottom: which rows are greyer at the stroke edges, which crisper, which are not the right character?\nKeep this picture in mind for the numbers on the next slide.", "text": "### Seed 0 of each objective, on the held-out characters"}, "slide_type": "slide"}
 # The same held-out characters from seed 0 of each objective.
@@ -429,10 +431,10 @@ src64, tgt64 = data.to_unit_range(test64.source), data.to_unit_range(test64.targ
 out64 = np.asarray(models.translate(shipped.generator, src64))
 ship = translation.translation_scores(out64, tgt64, test64.chars)
 copy64 = translation.translation_scores(src64, tgt64, test64.chars)
-print(f"The shipped translator ({record['step']:,} steps at 64x64), on the {len(test64)} held-out characters: "
+print(f"The shipped translator ({record['step']:,} steps at 64x64), on the {len(test64)} held-out characters:\n"
       f"content {ship['content']:.1%}, style {ship['style']:.1%}, L1 {ship['l1']:.3f}, SSIM {ship['ssim']:.3f}, "
       f"sharpness {ship['sharpness']:.2f}.")
-print(f"Copying the source at 64x64: content {copy64['content']:.1%}, L1 {copy64['l1']:.3f} (at 32x32 the same "
+print(f"Copying the source at 64x64: content {copy64['content']:.1%}, L1 {copy64['l1']:.3f}\n(at 32x32 the same "
       f"copies read {copy['content']:.1%}: the scores depend on the size, so compare them at one size).")
 assert ship["content"] > copy64["content"] + 0.2 and ship["style"] > 0.9
 
@@ -464,7 +466,7 @@ worst = np.argsort(err)[::-1][:8]
 print("most wrong:", "".join(test64.chars[i] for i in worst), "| errors", np.round(err[worst], 3))
 ink = (test64.target >= 128).mean((1, 2, 3))
 print(f"The error grows with the amount of ink: correlation {np.corrcoef(err, ink)[0, 1]:.2f} over the "
-      f"{len(err)} held-out characters; the 8 worst hold {ink[worst].mean():.0%} ink, the median character "
+      f"{len(err)} held-out characters;\nthe 8 worst hold {ink[worst].mean():.0%} ink, the median character "
       f"{np.median(ink):.0%}.")
 assert np.corrcoef(err, ink)[0, 1] > 0.2
 glyph_rows({"printed": src64[worst], "shipped GAN": out64[worst], "true": tgt64[worst]}, n=8, size=1.1,
@@ -493,15 +495,15 @@ ink_src, ink_true = test64.source[..., 0] >= 128, test64.target[..., 0] >= 128
 per_char = ((ink_gan & ink_src).sum((1, 2)) / np.maximum(ink_gan.sum((1, 2)), 1)
             > (ink_true & ink_src).sum((1, 2)) / ink_true.sum((1, 2)))
 print(f"{pull_gan:.0%} of the shipped GAN's ink falls on the source glyph's ink, against {pull_true:.0%} of the true "
-      f"brush glyph's ({100 * (pull_gan - pull_true):+.1f} points); the GAN's share is the higher for "
-      f"{per_char.sum()} of {len(per_char)} characters: it stays slightly closer to its input than the font does.")
+      f"brush glyph's\n({100 * (pull_gan - pull_true):+.1f} points); the GAN's share is the higher for "
+      f"{per_char.sum()} of {len(per_char)} characters:\nit stays slightly closer to its input than the font does.")
 assert pull_gan > pull_true and per_char.mean() > 0.5
 
 # %%
 train_l1 = float(np.mean(record["history"]["l1"][-500:]))
 passes = record["step"] * record["config"]["batch_size"] / len(train_pairs)
 print(f"The shipped model saw each training character about {passes:.0f} times.")
-print(f"L1 on its last 500 training batches {train_l1:.3f}; on the held-out characters {ship['l1']:.3f}: "
+print(f"L1 on its last 500 training batches {train_l1:.3f}; on the held-out characters {ship['l1']:.3f}:\n"
       f"{ship['l1'] / train_l1:.1f} times higher on characters it never saw.")
 
 # %% [markdown]

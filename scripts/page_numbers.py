@@ -171,7 +171,7 @@ def output_lines(nb: dict) -> dict[str, list[str]]:
                     texts.append("".join(data) if isinstance(data, list) else data)
         if texts:
             lines[cell["id"]] = [l.strip() for t in texts for l in t.splitlines()
-                                 if l.strip() and not _BASE64.fullmatch(l.strip())]
+                                 if l.strip() and not _BASE64.fullmatch(l.strip()) and "base64," not in l]
     return lines
 
 
@@ -220,12 +220,22 @@ class Sources:
             return f"a binding of no known kind: {b}"
         return None if shows(b["line"], w) else f"the bound line does not show {w}: {b['line']!r}"
 
+    def moved(self, o: dict, old: dict) -> list[dict]:
+        """The lines of the old binding's cell that show ``o``, the one sharing most words with the old line first."""
+        words = set(_WORD.findall(old.get("line", "").lower()))
+        lines = self.notebooks.get(old["notebook"], {}).get(old["cell"], [])
+        found = [(len(words & set(_WORD.findall(l.lower()))), l) for l in lines if shows(l, o["number"])]
+        return [{"notebook": old["notebook"], "cell": old["cell"], "line": l}
+                for _, l in sorted(found, key=lambda t: -t[0])]
+
     def candidates(self, o: dict) -> list[dict]:
         """Bindings that would show ``o``, best first (most words shared with the page's context)."""
         words = set(_WORD.findall(o["context"].lower())) - _COMMON
         nbs = [o["section"]] if o["section"] in self.notebooks else \
             re.findall(r"(?i)notebooks?\s+(\d\d)", o["context"]) or list(self.notebooks)
         found = []
+        if o["page"] == "README.md" and o["section"] in self.notebooks:    # a row's run time: the notebook's last line
+            words |= {"bottom", "minutes", "load", "average"}
         for nb in nbs:
             for cell, lines in self.notebooks[nb].items():
                 found += [(len(words & set(_WORD.findall(l.lower()))), {"notebook": nb, "cell": cell, "line": l})
@@ -287,12 +297,16 @@ def bind() -> None:
             row = old.get(key(o))
             b = row and row["source"]
             if b is None or sources.problem(o, b) or not _same_place(row.get("context", ""), o["context"]):
-                found = sources.candidates(o)
+                # a re-run that reflowed a bound line: the same cell, the line sharing most words with the old one
+                found = sources.moved(o, b) if b and "cell" in b and _same_place(row.get("context", ""),
+                                                                                  o["context"]) else []
+                how = "moved within its cell" if found else "bound"
+                found = found or sources.candidates(o)
                 if not found:
                     left.append(o)
                     continue
                 b = found[0]
-                print(f"bound {page} [{o['section']}] {o['number']}  …{o['context']}…\n    -> {b}")   # read it
+                print(f"{how} {page} [{o['section']}] {o['number']}  …{o['context']}…\n    -> {b}")   # read it
             rows.append({"page": page, "section": o["section"], "number": o["number"], "nth": o["nth"],
                          "context": o["context"], "source": b})
     BINDINGS.write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

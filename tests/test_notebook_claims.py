@@ -83,6 +83,9 @@ CITED: dict[str, dict[str, str]] = {
         "89%": "benchmarks/RESULTS.md, 'The toy recipe of notebook 07': the same run, 0.89 "
                "after 2,000 steps at a tenth of the lr",
     },
+    "05": {
+        "250": "the snapshot interval set in section 3's training cell (EVERY = 250), which the slide deck quotes",
+    },
     "06": {
         "99.3": "VEEGAN (Srivastava et al., 2017), Table 1, GAN row: high-quality samples on the 2-D ring",
         "0.5": "VEEGAN (Srivastava et al., 2017), Table 1, GAN row: high-quality samples on the 2-D grid",
@@ -104,6 +107,10 @@ CITED: dict[str, dict[str, str]] = {
         "18,000": "the same table's row",
         "0.60": "the same table: precision at 14,000 steps",
         "0.61": "the same table: precision at 18,000 steps",
+    },
+    "10": {
+        "4,000": "the number of copies in section 3's chain check, set in its code (n_copies = 4000), which the slide "
+                 "deck quotes",
     },
     "12": {
         "128": "the zi2zi repository (Tian, 2017, github.com/kaonashi-tyc/zi2zi): font embeddings of dimension 128 "

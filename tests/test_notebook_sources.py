@@ -91,3 +91,33 @@ def test_sync_check_catches_an_edit(tmp_path):
     text = jupytext.read(src.with_suffix(".py"))
     text.cells[0].source = re.sub(r"^# (\d\d) ", r"# \1 Edited: ", text.cells[0].source)
     assert _cells(nbformat.read(src, as_version=4)) != _cells(text)
+
+
+WIDTH = 100     # characters a projector at 1280x720 and a learner's notebook show on one line
+
+
+def _core_printed_lines(nb) -> list[tuple[str, str]]:
+    """(cell id, line) for every printed line of a notebook's lecture core (the cells before its first appendix)."""
+    out = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and re.match(r"\s*#+ .*(appendix|附录)", cell.source, re.I):
+            break
+        for o in cell.get("outputs", []):
+            out += [(cell.get("id", "?"), line) for line in o.get("text", "").splitlines()]
+    return out
+
+
+@pytest.mark.parametrize("ipynb", IPYNBS, ids=lambda p: p.stem)
+def test_no_printed_line_of_a_lecture_core_is_wider_than_a_projector(ipynb):
+    wide = [(cid, len(line), line[:60]) for cid, line in _core_printed_lines(nbformat.read(ipynb, 4))
+            if len(line) > WIDTH]
+    assert not wide, (f"{ipynb.name}: printed lines over {WIDTH} characters in the lecture core (break the sentence "
+                      f"with \\n, or narrow the table): {wide[:5]}")
+
+
+def test_the_width_check_can_fail():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("stream", text="x" * 101 + "\nshort\n")]),
+        nbformat.v4.new_markdown_cell("## Appendix A: wide is fine here"),
+        nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("stream", text="y" * 300)])])
+    assert [len(l) for _, l in _core_printed_lines(nb)] == [101, 5]

@@ -92,13 +92,27 @@ def test_a_deck_from_a_committed_notebook(tmp_path):
     core = slides.core_length(nb["cells"])
     assert 0 < core < len(nb["cells"])
     assert "<title>05 The training loop: slides</title>" in html
-    assert html.count("<section") >= 30 and "../_static/reveal.js/dist/reveal.js" in html
-    assert 'href="../notebooks/05_training_loop.html"' in html
+    assert "../_static/reveal.js/dist/reveal.js" in html and "width: 1280, height: 720" in html
+    assert 'href="../notebooks/05_training_loop.html"' in html and 'class="jp-Notebook course-authored"' in html
+    slides_ = sum(c.get("metadata", {}).get("slideshow", {}).get("slide_type") == "slide"
+                  and "deck" in c["metadata"]["slideshow"] for c in nb["cells"])
+    assert html.count('<aside class="notes">') == slides_ and slides_ in slides.SLIDES
     for left_out in ("CLONE = next(", "# Check: the run is complete", "Appendix A:", "colab-badge.svg",
-                     "cdn.", "unpkg.com", "require.js"):
+                     "cdn.", "unpkg.com", "require.js", "the code ("):
         assert left_out not in html, left_out
-    assert "the code (" in html                                        # the 34-line training cell, folded
+    assert '<p class="course-big">' in html                             # a headline number, from the output
     assert re.search(r"<img[^>]+src=\"data:image/png;base64", html)   # the committed figures
+
+
+def test_the_rules_still_cut_a_notebook_without_an_authored_deck(tmp_path):
+    """A notebook of a contributor who has not authored a deck yet still gets one, cut by the rules."""
+    nb = json.loads((REPO / "notebooks" / "05_training_loop.ipynb").read_text())
+    for c in nb["cells"]:
+        c.get("metadata", {}).pop("slideshow", None)
+    path = tmp_path / "05_training_loop.ipynb"
+    path.write_text(json.dumps(nb))
+    html = slides.build(path, tmp_path / "deck.html").read_text()
+    assert html.count("<section") >= 30 and "the code (" in html and '<aside class="notes">' not in html
 
 
 def test_a_section_that_starts_inside_a_cell_starts_a_slide():
