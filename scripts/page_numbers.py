@@ -142,11 +142,17 @@ def key(o: dict) -> tuple:
 
 def shows(line: str, written: str) -> bool:
     """Whether a printed line shows the number as written (rounded to the decimals written; a percent may be printed
-    as a fraction, a fraction as a percent)."""
+    as a fraction, a fraction as a percent). A number of one significant digit (0.9, 5%) names nothing by rounding:
+    it must be printed with that value, in its own unit (0.90 is "0.9"; 0.86 and 86% are not)."""
     value, decimals, percent = _value(written)
     tol = 0.5 * 10 ** (-decimals) + 1e-12
+    mantissa = re.sub(r"[^\d.]", "", written.lower().split("e")[0])
+    digits = mantissa.replace(".", "").lstrip("0") if "." in mantissa else mantissa.strip("0")
+    loose = len(digits) > 1                     # significant digits: 0.030 has two, 0.9 and 500 one
     for m in _NUMBER.finditer(line):
         v, _, p = _value(m.group(0))
+        if not loose and (p != percent or abs(abs(v) - abs(value)) > 1e-9):
+            continue
         if m.start() and line[m.start() - 1] in "0123456789%":     # the dash of a range, 21%-25%, not a sign
             v = abs(v)
         # a percent may be shown as a fraction (35.6% as 0.356), a fraction as a percent, or a percent in a table

@@ -81,3 +81,6 @@ def test_shows_reads_the_number_at_the_precision_written():
     assert shows("content 24% (21%-25%)", "25%")                 # a range's dash is not a minus sign
     assert not shows("correlation -0.014", "0.014") and shows("correlation -0.014", "-0.014")
     assert shows("13,516 pairs", "13,516") and not shows("13,516 pairs", "13,517")
+    # one significant digit names nothing by rounding: beta1 = 0.9 is not shown by 86% or 0.86, only by 0.9 (0.90)
+    assert not shows("86% of the samples", "0.9") and not shows("spread 0.86", "0.9")
+    assert shows("beta1 0.9, seed 0", "0.9") and shows("(1 - alpha = 0.90)", "0.9") and shows("3.03e-02", "0.030")
