@@ -35,13 +35,20 @@ def _between(src: str, start: str, end: str) -> str:
     return src[a:src.index(end, a)]
 
 
+def _before_cell(src: str, start: str, first_line: str) -> str:
+    """The notebook's source from `start` up to the header of the cell whose first line is `first_line` (a header
+    may carry the cell's slide metadata: `# %% slideshow={...}`)."""
+    a = src.index(start)
+    return src[a:src.rfind("# %%", a, src.index("\n" + first_line, a))]
+
+
 def section1(seed: int) -> dict:
     """Sections 1.2-1.3 of notebook 07 with SEED = seed: D's accuracy and D(G(z)) at the end, the saturating
     gradient's end over its largest, the non-saturating one's growth from step 10, the critic's W1 estimate and the
     generator's gradient under the critic (true values 0.5 and 1)."""
     src = open(NOTEBOOK).read()
-    code = (_between(src, "THETA = 0.5\n", "# %%\n# Check: D becomes perfect")
-            + _between(src, "key, k_c = jax.random.split(key)\n", "# %%\n# Check: the trained critic estimates W1"))
+    code = (_before_cell(src, "THETA = 0.5\n", "# Check: D becomes perfect")
+            + _before_cell(src, "key, k_c = jax.random.split(key)\n", "# Check: the trained critic estimates W1"))
     ns = dict(jax=jax, jnp=jnp, np=np, optax=optax, nnx=nnx, losses=losses, models=models, SEED=seed,
               key=jax.random.key(seed), print=lambda *a, **k: None)
     exec(code, ns)

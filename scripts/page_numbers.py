@@ -11,10 +11,10 @@ checked by tests/test_notebook_claims.py; this does the same for the pages, more
 one place, so a one-digit change on a page, or a re-run that prints another value, fails tests/test_page_numbers.py.
 
 Which numbers: those that look like measurements (a decimal point, a percent, a thousands separator, an exponent, a
-ratio such as ``4x``, or three or more digits) and the counts written ``N of M`` or ``N to M of the K``; outside code, display math,
-links, headings and references (notebook, section, exercise, appendix numbers; citation years). Inline math counts
-(the teaching page writes measured values in it), except on the worked solutions, where it is the arithmetic of a
-derivation whose answer tests/test_solutions.py grades.
+ratio such as ``4x``, or three or more digits) and the counts written ``N of M`` or ``N to M of the K``; outside
+code, display math, links, headings and references (notebook, section, exercise, appendix numbers; citation years).
+Inline math counts (the teaching page writes measured values in it), except on the worked solutions, where it is the
+arithmetic of a derivation whose answer tests/test_solutions.py grades.
 
 Each occurrence is keyed by (page, section, the number as written, its index among equal numbers of the section);
 a section is a ``## NN`` heading's notebook, or a table row or list item that starts with a notebook's number. Its

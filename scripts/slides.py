@@ -23,8 +23,9 @@ entry says what the slide shows, in this order, and what the teacher says:
 Every slide needs notes; a deck has ``SLIDES`` slides; every slide is a top-level one, so the arrow keys walk them
 all. A build fails, naming the cell, on a missing picture, output match or notes, or on too long code.
 
-**The rules**, for a notebook without an authored deck; a cell's own ``slideshow`` metadata overrides them (Jupyter's "Slide Type" in the property inspector; jupytext keeps it in
-the .py as ``# %% slideshow={"slide_type": "skip"}``):
+**The rules**, for a notebook without an authored deck; a cell's own ``slideshow`` metadata overrides them
+(Jupyter's "Slide Type" in the property inspector; jupytext keeps it in the .py as
+``# %% slideshow={"slide_type": "skip"}``):
 
 - only the lecture core: the cells from the first "## Appendix" heading on are left out;
 - a markdown cell that opens with a heading starts a slide; any other markdown cell a sub-slide below it (reveal's
