@@ -35,6 +35,8 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po, unescape, write_po
 
+import slides  # scripts/slides.py: where a slide deck keeps its words
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 LANG = "zh_CN"
@@ -196,11 +198,6 @@ def extract(outdir: Path) -> dict[str, Catalog]:
     return pages
 
 
-def _deck_strings(deck: dict) -> list[str]:
-    """The texts of one cell's slide-deck entry (scripts/slides.py) that a reader sees or hears."""
-    return [t for t in (deck.get("text"), (deck.get("big") or {}).get("say"), deck.get("notes")) if t]
-
-
 def _messages(text: str) -> list[str]:
     """A markdown text's messages, cut as translate_markdown reads them: paragraphs, headings, list items' and table
     cells' text, display math."""
@@ -215,8 +212,9 @@ def _messages(text: str) -> list[str]:
 
 def deck_messages(nb: dict) -> list[str]:
     """Every message of a notebook's authored slide deck: its slides' text, big numbers' captions and notes."""
-    return [m for cell in nb["cells"] for t in _deck_strings(cell.get("metadata", {}).get("slideshow", {}).get("deck")
-                                                              or {}) for m in _messages(t)]
+    return [m for cell in nb["cells"]
+            for holder, k in slides.deck_texts(cell.get("metadata", {}).get("slideshow", {}).get("deck") or {})
+            for m in _messages(holder[k])]
 
 
 def po_path(page: str) -> Path:
@@ -387,13 +385,9 @@ def chinese_notebook(name: str, catalog: Catalog) -> tuple[dict, set[str]]:
             src = "".join(cell["source"])
             new = translate_markdown(src, table, used)
             cell["source"] = new.splitlines(keepends=True)
-        deck = cell.get("metadata", {}).get("slideshow", {}).get("deck")
-        if deck:                                  # the slide deck: its text, captions and speaker notes
-            for key in ("text", "notes"):
-                if deck.get(key):
-                    deck[key] = translate_markdown(deck[key], table, used, deeper=False)
-            if (deck.get("big") or {}).get("say"):
-                deck["big"]["say"] = translate_markdown(deck["big"]["say"], table, used, deeper=False)
+        # the slide deck: its text, captions and speaker notes
+        for holder, k in slides.deck_texts(cell.get("metadata", {}).get("slideshow", {}).get("deck") or {}):
+            holder[k] = translate_markdown(holder[k], table, used, deeper=False)
     nb["metadata"]["gan_course"] = {"language": LANG, "generated_from": f"notebooks/{name}.ipynb",
                                     "by": GENERATED_BY}
     nb["metadata"].pop("jupytext", None)          # no .py pair: the English notebook is the source

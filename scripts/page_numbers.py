@@ -302,10 +302,10 @@ def bind() -> None:
         for o in occurrences(page):
             row = old.get(key(o))
             b = row and row["source"]
-            if b is None or sources.problem(o, b) or not _same_place(row.get("context", ""), o["context"]):
+            same = row is not None and _same_place(row.get("context", ""), o["context"])
+            if not same or sources.problem(o, b):
                 # a re-run that reflowed a bound line: the same cell, the line sharing most words with the old one
-                found = sources.moved(o, b) if b and "cell" in b and _same_place(row.get("context", ""),
-                                                                                  o["context"]) else []
+                found = sources.moved(o, b) if same and "cell" in b else []
                 how = "moved within its cell" if found else "bound"
                 found = found or sources.candidates(o)
                 if not found:

@@ -173,6 +173,13 @@ def authored(cells: list[dict]) -> bool:
     return any("deck" in c.get("metadata", {}).get("slideshow", {}) for c in cells)
 
 
+def deck_texts(deck: dict) -> list[tuple[dict, str]]:
+    """Where a deck entry keeps words a reader sees or hears (its text, the big number's caption, the notes), as
+    (holder, key) pairs: read ``holder[key]``, or replace it (a translation)."""
+    places = [(deck, "text"), (deck.get("big") or {}, "say"), (deck, "notes")]
+    return [(holder, k) for holder, k in places if holder.get(k)]
+
+
 def _pictures(cell: dict) -> list[dict]:
     """The cell's outputs that carry a PNG (a figure, or a widget's saved picture), each as a display output."""
     return [{"output_type": "display_data", "metadata": {}, "data": {"image/png": o["data"]["image/png"]}}
@@ -188,13 +195,12 @@ def authored_slides(cells: list[dict], name: str = "the notebook") -> list[dict]
     and picture, then its notes. ValueError, naming the cell, for what a slide asks and the cell cannot give."""
     out, slides = [], 0
 
-    def add(cell_type, source, kind, **extra):
-        c = {"cell_type": cell_type, "metadata": {"slideshow": {"slide_type": kind}}, "source": source, **extra}
+    def add(cell_type, source, kind, outputs=None, hide_input=False):
+        c = {"cell_type": cell_type, "metadata": {"slideshow": {"slide_type": kind}}, "source": source,
+             "id": f"deck-{len(out)}"}
         if cell_type == "code":
-            c.update(execution_count=None, outputs=extra.get("outputs", []))
-            c["metadata"]["course"] = {"hide_input": extra.pop("hide_input", False)}
-            c.pop("hide_input", None)
-        c["id"] = f"deck-{len(out)}"
+            c.update(execution_count=None, outputs=outputs or [])
+            c["metadata"]["course"] = {"hide_input": hide_input}
         out.append(c)
 
     for cell in cells:

@@ -23,6 +23,9 @@ from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+import slides  # noqa: E402  (scripts/slides.py: where a slide deck keeps its words)
+
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 IPYNBS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
@@ -214,7 +217,7 @@ def unmatched(ipynb: Path) -> list[tuple[int, str]]:
                                                        for ph in cited_cells):
             texts.append("".join(cell["source"]))
         deck = cell.get("metadata", {}).get("slideshow", {}).get("deck") or {}     # the slide deck's words too
-        texts += [t for t in (deck.get("text"), (deck.get("big") or {}).get("say"), deck.get("notes")) if t]
+        texts += [holder[k] for holder, k in slides.deck_texts(deck)]
         for written, value, decimals, percent in (n for t in texts for n in prose_numbers(t)):
             if written.rstrip("%x× ").strip() in cited or written in cited:
                 continue
