@@ -200,3 +200,99 @@ def test_every_notebook_has_an_authored_lecture_deck_in_both_languages(ipynb):
         deck = slides.deck(source, ipynb if source != ipynb else None)
         assert sum(c.metadata.slideshow.slide_type == "notes" for c in deck.cells) == \
             sum(d["slide_type"] == "slide" for d in decks)
+
+
+# -- the teaching page's plans: a tested 50-minute cut of every core -------------------------------------------------
+
+TEACHING = REPO / "docs" / "teaching.md"
+PLAN = re.compile(r"^\*\*(50 minutes|75 minutes|Fallback|Homework)\.\*\*(.*?)(?=\n\n|\Z)", re.M | re.S)
+REF = re.compile(r"§(\d+(?:\.\d+)?)\.?(?: ([A-Z][^.,:;()§]*))?")
+HEADING = re.compile(r"^#{2,3} (\d+(?:\.\d+)?)\.? (.*)$", re.M)
+
+
+def plans(text: str) -> dict[str, dict[str, list[tuple[str, str]]]]:
+    """The teaching page's plans: notebook number -> plan ("50 minutes", ...) -> [(section, title or "")]."""
+    out: dict[str, dict[str, list[tuple[str, str]]]] = {}
+    for part in re.split(r"^## (?=\d\d )", text, flags=re.M)[1:]:
+        out[part[:2]] = {kind: [(m[1], (m[2] or "").strip()) for m in REF.finditer(body)]
+                         for kind, body in PLAN.findall(part)}
+    return out
+
+
+def sections_and_slides(cells: list[dict]) -> tuple[dict[str, str], list[str]]:
+    """A core's numbered headings (number -> title) and, for each slide of its authored deck, its section's number."""
+    heads, at, slid = {}, "0", []
+    for cell in cells:
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        found = HEADING.findall(source) if cell["cell_type"] == "markdown" else []
+        heads.update(found)
+        kind = cell.get("metadata", {}).get("slideshow", {})
+        if "deck" in kind and kind.get("slide_type") == "slide":
+            slid.append(found[0][0] if found else at)
+        at = found[-1][0] if found else at
+    return heads, slid
+
+
+def _same_title(heading: str, named: str) -> bool:
+    """The page names a section by its heading's words, or by their start ("§4 The stabilisers compared, from ..."),
+    and its sentence may go on after them ("§4 Reading the curves on the live run")."""
+    a, b = (re.sub(r"\W+", " ", t).strip().lower() for t in (heading, named))
+    return a.startswith(b) or b.startswith(a + " ")
+
+
+def plan_problems(plan: dict[str, list[tuple[str, str]]], heads: dict[str, str], slid: list[str]) -> list[str]:
+    """What a plan names that the core does not have: a section, a title that is not its heading's, or (for the
+    50-minute plan, the one the deck gives) a section without a slide."""
+    problems = []
+    for kind, refs in plan.items():
+        for number, title in refs:
+            if number not in heads:
+                problems.append(f"{kind}: §{number} is not a section of the core")
+            elif title and not _same_title(heads[number], title):
+                problems.append(f"{kind}: §{number} is called {title!r} on the page, {heads[number]!r} in the core")
+            elif kind == "50 minutes" and not any(s == number or s.startswith(number + ".") for s in slid):
+                problems.append(f"{kind}: §{number} has no slide in the deck")
+    return problems
+
+
+def test_a_plan_that_names_a_missing_or_renamed_section_or_one_without_slides_fails():
+    heads, slid = sections_and_slides([md("## 1. Densities\n\nText.", slideshow={"slide_type": "slide", "deck": {}}),
+                                       md("More on densities."), md("### 1.1 The inverse CDF"),
+                                       code("x = 1", slideshow={"slide_type": "slide", "deck": {}}),
+                                       md("## 2. Sampling by noise")])
+    assert heads == {"1": "Densities", "1.1": "The inverse CDF", "2": "Sampling by noise"} and slid == ["1", "1.1"]
+    page = ("## 01 Probability\n\n**50 minutes.** §1 Densities. §1.1 The inverse CDF, live.\n\n"
+            "**75 minutes.** All of §2 and §1.\n\n## 02 Next\n\n**50 minutes.** §3.")
+    assert plans(page) == {"01": {"50 minutes": [("1", "Densities"), ("1.1", "The inverse CDF")],
+                                  "75 minutes": [("2", ""), ("1", "")]}, "02": {"50 minutes": [("3", "")]}}
+    assert plan_problems(plans(page)["01"], heads, slid) == []
+    assert plan_problems({"50 minutes": [("3", "")]}, heads, slid) == ["50 minutes: §3 is not a section of the core"]
+    assert "called 'Samples'" in plan_problems({"x": [("1", "Samples")]}, heads, slid)[0]
+    assert plan_problems({"x": [("1", "Densities, live"), ("1", "Densities of the run")]}, heads, slid) == []
+    assert plan_problems({"x": [("1", "Dens")]}, heads, slid) == []   # a word cut short still names its start
+    assert len(plan_problems({"x": [("1.1", "The CDF"), ("2", "Sampling by noises")]}, heads, slid)) == 2
+    assert plan_problems({"50 minutes": [("2", "Sampling")]}, heads, slid) == \
+        ["50 minutes: §2 has no slide in the deck"]
+
+
+def test_every_notebooks_plans_name_sections_of_its_core_and_the_50_minute_plan_has_its_slides():
+    page = plans(TEACHING.read_text(encoding="utf-8"))
+    assert set(page) == {p.stem[:2] for p in COMMITTED}, "every notebook has its plans on docs/teaching.md"
+    problems = []
+    for ipynb in COMMITTED:
+        plan = page[ipynb.stem[:2]]
+        assert "50 minutes" in plan and plan["50 minutes"], f"{ipynb.stem}: no 50-minute plan naming its sections"
+        cells = slides.core_cells(json.loads(ipynb.read_text(encoding="utf-8"))["cells"])
+        problems += [f"{ipynb.stem}: {p}" for p in plan_problems(plan, *sections_and_slides(cells))]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_chinese_teaching_page_keeps_every_section_number():
+    from babel.messages.pofile import read_po
+    with open(REPO / "docs" / "locale" / "zh_CN" / "LC_MESSAGES" / "teaching.po", "rb") as f:
+        catalogue = read_po(f)
+    def numbers(text: str) -> list[str]:      # §2, or "section 2", which Chinese writes 第 2 节
+        return sorted("".join(m) for m in re.findall(r"§(\d+(?:\.\d+)?)|[Ss]ection (\d+(?:\.\d+)?)\b|"
+                                                     r"第 ?(\d+(?:\.\d+)?) ?节", text))
+    wrong = [m.id[:60] for m in catalogue if m.id and m.string and numbers(m.id) != numbers(m.string)]
+    assert not wrong, wrong
