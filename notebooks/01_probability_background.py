@@ -724,9 +724,12 @@ for name in ("KL(p||q)", "KL(q||p)"):
 # the 2-D version of section 1's KDE, $\hat q_h(x) = \frac1n\sum_i \frac{1}{2\pi h^2}\, e^{-\|x - x_i\|^2/(2h^2)}$, and
 # let $h \to 0$. There is no 2-D density for it to converge to, so it blows up on the curve and vanishes off it:
 #
-# - **On the curve** the log-density climbs like $-\log h$. Within $h$ of a point lies a share $\propto h^k$ of the
-#   samples, where $k$ is the dimension of what they fill. That share is spread over an area $\propto h^2$, so
-#   $\hat q_h \propto h^{k-2}$. Against $\log(1/h)$ the slope is 0 for a 2-D density, 1 for a curve, 2 for a point.
+# - **On the curve** the log-density climbs like $-\log h$. Draw a disc of radius $h$ around a point of the curve
+#   ($\propto$ reads "proportional to"). The piece of curve inside has length about $2h$, so the disc holds a share
+#   $\propto h$ of the samples. The KDE spreads that share over the disc's area, $\propto h^2$, so
+#   $\hat q_h \propto h / h^2 = 1/h$, and $\log \hat q_h = \log(1/h) + $ a constant: slope 1 against $\log(1/h)$.
+#   Samples that fill the plane put a share $\propto h^2$ in the disc (slope 0); samples piled on one point put all
+#   of them there (slope 2).
 # - **At a distance $d$ from the curve** it falls $d^2/(2h^2)$ below the on-curve value, toward $-\infty$.
 #
 # Both laws hold for small $h$, so we read the slope over the three smallest bandwidths (Appendix D: how small, and
@@ -821,10 +824,9 @@ print("an implicit model's likelihood degenerates: checked")
 #
 # $$\mathrm{BCE} = -\frac1N\sum_i\big[y_i\log\sigma(\ell_i) + (1-y_i)\log(1-\sigma(\ell_i))\big].$$
 #
-# **Compute it from logits, stably.** In float32, `jax.nn.sigmoid` gives exactly 0 once $\ell$ is below
-# about $-87$, or $-104$ where tiny subnormal numbers are kept (Appendix E measures it); the literal
-# $1/(1+e^{-\ell})$ is 0 below $-88.7$, where $e^{-\ell}$ overflows. Then
-# $\log\sigma(\ell) = -\infty$. Use instead, with $\mathrm{softplus}(u) = \log(1 + e^u)$,
+# **Compute it from logits, stably.** In float32, numbers very close to 0 become exactly 0. So once $\ell$ is below
+# a limit between $-104$ and $-87$, $\sigma(\ell)$ is 0 and $\log\sigma(\ell) = -\infty$ (the limit depends on the
+# hardware; Appendix E finds it on this machine). Use instead, with $\mathrm{softplus}(u) = \log(1 + e^u)$,
 #
 # $$\log\sigma(\ell) = -\log(1 + e^{-\ell}) = -\mathrm{softplus}(-\ell),\qquad
 # \log(1-\sigma(\ell)) = \log\frac{e^{-\ell}}{1+e^{-\ell}} = -\mathrm{softplus}(\ell),$$

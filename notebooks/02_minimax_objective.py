@@ -616,8 +616,9 @@ print(textwrap.fill(
 #   $\theta_0$ (its minimum). So it has the gradient of $\mathrm{KL}(q\|p)$.
 # - Second term: without its minus sign, $\mathbb E_{q_\theta}[\log(1 - D^\star)]$ is the only part of $V(D^\star, G)$
 #   that depends on $\theta$. As $\theta$ moves, $C = V(D^\star_\theta, G_\theta)$ also changes
-#   through $D^\star_\theta$. But $D^\star$ maximises $V$, where $V$'s derivative in $D$ is zero, so that change is second
-#   order (the envelope theorem). So its gradient is that of $C(G) = -\log 4 + 2\,\mathrm{JSD}$, and the minus sign makes it
+#   through $D^\star_\theta$. But $D^\star$ maximises $V$ (section 2, one point $x$ at a time), so $V$'s slope in $D$ is
+#   zero there. At the top of a hill a small step changes the height only by about the step squared, so this change
+#   adds nothing to the gradient (the **envelope theorem**). So its gradient is that of $C(G) = -\log 4 + 2\,\mathrm{JSD}$, and the minus sign makes it
 #   $-\nabla\,2\,\mathrm{JSD}$.
 #
 # Hence, as gradients at the current generator,
@@ -712,9 +713,11 @@ print(f"largest difference between the non-saturating and the JSD gradient: {gap
 # $$\begin{pmatrix}x'\\y'\end{pmatrix} = \begin{pmatrix}1 - k\eta^2 & -\eta\\ k\eta & 1\end{pmatrix}
 # \begin{pmatrix}x\\y\end{pmatrix},\qquad \det = (1 - k\eta^2) + k\eta^2 = 1,\qquad \mathrm{tr} = 2 - k\eta^2.$$
 #
-# Determinant 1 preserves area. For $k\eta^2 < 4$ the eigenvalues are $e^{\pm i\omega}$ with
-# $\cos\omega = 1 - k\eta^2/2$, so the iterates **cycle** on an ellipse around $(0, 0)$: bounded, but they never
-# converge. (With $k$ simultaneous discriminator steps, $\det = 1 + k\eta^2 > 1$: still a spiral out.)
+# A $2\times2$ matrix multiplies areas by its determinant ($\det$). Here $\det = 1$, so a step keeps areas: a patch of
+# starting points neither shrinks nor grows. For $k\eta^2 < 4$ the step also moves every point by the same angle
+# $\omega$ around an ellipse centred at $(0, 0)$, with $\cos\omega = \mathrm{tr}/2 = 1 - k\eta^2/2$ (its eigenvalues are
+# $e^{\pm i\omega}$). So the iterates **cycle** on that ellipse: bounded, but they never converge. For $k\eta^2 > 4$
+# they fly away. The check below confirms the cycle at $\eta = 0.1$. (With $k$ simultaneous discriminator steps, $\det = 1 + k\eta^2 > 1$: still a spiral out.)
 
 # %%
 def play(eta, k, steps, mode, start=(1.0, 0.0)):

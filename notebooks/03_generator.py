@@ -629,14 +629,16 @@ widgets.latent_interpolation(Gp, seed_a=3, seed_b=7, n=9)
 # ### A latent explorer
 #
 # Which directions in $z$ matter? At a point $z$ the Jacobian $J = \partial G(z)/\partial z$ ($784\times64$) says how
-# each latent direction changes the image. Its singular value decomposition $J = U S R^\top$ gives orthonormal
-# latent directions, the columns of $R$. $J$ maps the $i$-th to an image change of length $s_i$, the $i$-th diagonal
-# entry of $S$ (its $i$-th *singular value*), with $s_1 \ge s_2 \ge \dots$. So the first column of $R$ changes the
-# image most, to first order. Change is the L2 norm of the whole image's
-# change (`widgets.latent_directions`, checked against a finite step and random directions). The explorer moves $z$ along the top three.
-# Each row steps along one direction from $-3$ to $+3$. The other two stay at the amounts in the large image's title,
-# so "+0" is not $z$ itself; every row's boxed frame is that large image.
-# "Gain" is the singular value.
+# a small change of $z$ changes the image. In plain words: among all directions in $z$ of length 1, one changes the
+# image most; call it $d_1$, and its **gain** $s_1$ is how much the image changes per unit step. Among the directions at
+# right angles to $d_1$, $d_2$ changes it most, with gain $s_2$, and so on. Linear algebra finds them all at once: they
+# are the columns of $R$ in $J$'s *singular value decomposition* $J = U S R^\top$, and the gains are its *singular
+# values*, $s_1 \ge s_2 \ge \dots$ (to first order). "Change" is the L2 norm of the whole image's change
+# (`widgets.latent_directions`, checked below against a finite step and random directions).
+#
+# The explorer moves $z$ along the top three directions. Each row steps along one of them from $-3$ to $+3$. The
+# other two stay at the amounts in the large image's title ($+1$, $+0$ and $-1$ below), so "+0" is not $z$ itself;
+# every row's boxed frame is that large image. The interactive explorer after it starts at $z$ itself.
 
 # %% slideshow={"deck": {"big": {"find": "changes the image ([\\d.]+x) as much", "say": "the image change along the top direction, against an average random direction"}, "figure": true, "notes": "The Jacobian of G at z is 784 by 64; its singular vectors are the latent directions that change the image most. The top gain is 28.18, checked by a finite step.\nEach row walks one direction from -3 to +3. Direction 1 turns a 1 into a 6: a few directions carry most of the change. Live, if time allows: the explorer widget below the cell.", "text": "### A latent explorer: the steepest directions of $G$ at $z$"}, "slide_type": "slide"}
 z0 = np.asarray(jax.random.normal(jax.random.key(3), (64,)))

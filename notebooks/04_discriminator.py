@@ -322,8 +322,10 @@ key, k_u, k_p = jax.random.split(key, 3)   # keys for Appendix B's per-sample vi
 # In the run saved here, against the untrained generator $D$ becomes perfect on held-out images: accuracy 0.64 at the
 # start, 1.000 at the end. The mean $D(G(z))$ falls from 0.51 to 0.0004. After a brief rise, the saturating gradient
 # norm falls with it, from 1.44 to 0.030. The non-saturating one *grows*, from 1.41 to 84.6. Each gradient is a
-# per-fake weight ($D$ or $1-D$) times the same gradient of the logit through $G$. That factor grows as $D$ sharpens:
-# it is why the non-saturating norm rises 60-fold although $1-D$ only doubles. It cancels in their ratio, which tracks $D/(1-D)$ of
+# product of two factors: a weight per fake ($D$ for the saturating loss, $1-D$ for the non-saturating one), times the
+# gradient of $D$'s logit through $G$, the same for both losses. The second factor grows as $D$ sharpens, because its
+# logit gets steeper. That is why the non-saturating norm rises 60-fold although its weight $1-D$ only doubles.
+# The second factor cancels in the ratio of the two norms, which tracks $D/(1-D)$ of
 # the mean $D(G(z))$: 1.03 against 1.03 at the start, 3.6e-04 against 3.7e-04 at the end.
 #
 # Against the pretrained generator, the same 200 steps leave $D$ near chance at every probe. Both generator

@@ -33,7 +33,7 @@
 #   reads the signs;
 # - how to run this notebook on a **Colab GPU or TPU**.
 #
-# *Time:* the 5,000 training steps take 2.5 to 5 minutes on a 2-core CPU; the cells print the times. In a class with no time to wait, set
+# *Time:* the 5,000 training steps take a few minutes on a 2-core CPU; the training cell prints its time. In a class with no time to wait, set
 # `USE_PRETRAINED = True` in the setup cell: it loads shipped weights instead of training.
 
 # %%
@@ -199,8 +199,9 @@ print(f"the same hand-written step: eager is {timings['by hand, eager (no jit)']
 # `gan_utils.train.fit` runs the compiled step in a loop. It records the metrics of every step, stops on NaN, and
 # calls our callback every `callback_every` steps. Our callback, `widgets.LiveTraining`, shows $G(z)$ for the **same 64
 # latent codes** each time, so the frames show how the map $z \mapsto G(z)$ changes, not new random samples. It
-# redraws the frame, losses and progress under the cell. The green line under it is the verdict of the GAN doctor
-# (section 6), read from 500 samples, so its digit shares differ from section 3's scores on 10,000.
+# redraws the frame, losses and progress under the cell. The green line under it is an automatic diagnosis, the GAN
+# doctor of section 6. It reads only 500 samples, so its numbers differ a little from the scores on 10,000 samples
+# at the end of this section.
 #
 # **The stop button** (Kernel > Interrupt) ends the training early without losing it. With `stop_on_interrupt=True`,
 # `fit` keeps every finished step, and the cells below carry on with the model as it is. A checkpoint (every 1,000
@@ -209,8 +210,8 @@ print(f"the same hand-written step: eager is {timings['by hand, eager (no jit)']
 #
 # **Budget.** We fix the budget in steps (`STEPS`), not minutes, so every machine trains the same steps.
 #
-# **The recipe.** The networks are those of notebooks 03 and 04 with **half the channels** in every layer
-# (`g_base=64`, `d_base=32`),
+# **The recipe.** The networks are the plain DCGAN of notebooks 03 and 04 (not notebook 09's self-conditioned
+# generator) with **half the channels** in every layer (`g_base=64`, `d_base=32`),
 # trained with Adam at $10^{-3}$ and $\beta_1 = 0.5$, batches of 64 and the non-saturating loss. These are not the
 # DCGAN paper's settings. They scored best, one seed each and by a margin near the noise, in a search for good digits
 # **per CPU-minute**: a larger learning rate gets both
@@ -219,8 +220,8 @@ print(f"the same hand-written step: eager is {timings['by hand, eager (no jit)']
 #
 # `USE_PRETRAINED = True` loads the shipped plain DCGAN instead (`load_pretrained(kind="dcgan")`): this recipe plus a moving average of $G$'s weights, trained for 10,000 steps, with its own frames and curves.
 
-# %% slideshow={"deck": {"big": {"find": "([\\d.]+) steps/s", "say": "training steps per second, on 2 CPUs"}, "figure": true, "notes": "Left: the 64 fixed codes at the last step. Right: both losses, with their equilibrium values dashed. The green line is the GAN doctor's verdict (section 6).\nThe whole run printed 5000 steps in 165 s. Point out: the losses jump early, then settle, but they do not settle on the dashed lines. We read them in section 4.", "text": "### 5,000 steps of the DCGAN on MNIST"}, "slide_type": "slide"}
-STEPS = 40 if TESTING else 5000          # 2.5 to 5 min on a 2-core CPU, with its load (time and load printed below)
+# %% slideshow={"deck": {"big": {"find": "([\\d.]+) steps/s", "say": "training steps per second, on 2 CPUs"}, "figure": true, "notes": "Left: the 64 fixed codes at the last step. Right: both losses, with their equilibrium values dashed. The green line is the GAN doctor's verdict (section 6).\nThe cell prints the run's time, which moves with the machine. Point out: the losses jump early, then settle, but they do not settle on the dashed lines. We read them in section 4.", "text": "### 5,000 steps of the DCGAN on MNIST"}, "slide_type": "slide"}
+STEPS = 40 if TESTING else 5000          # a few minutes on a 2-core CPU, with its load (time and load printed below)
 EVERY = 20 if TESTING else 250           # a frame of the fixed latent batch every EVERY steps
 key, k_run, k_fixed = jax.random.split(key, 3)
 z_fixed = jax.random.normal(k_fixed, (64, 64))   # 64 codes, each of the generator's 64 latent numbers
@@ -333,7 +334,8 @@ plt.show()
 
 # %% [markdown]
 # Does the generator draw recognisable digits of every class? We use notebook 06's yardstick: a small MNIST classifier shipped with `gan_utils`, and the **MNIST-FID**, a distance between that
-# classifier's features of generated and of real digits (lower is better). The cell asserts what the 5,000-step budget promises for FID, every digit's share, and two more numbers of notebook 06: **precision**, the share of
+# classifier's features of generated and of real digits (features: the numbers its last hidden layer computes for an
+# image; lower is better). The cell asserts what the 5,000-step budget promises for FID, every digit's share, and two more numbers of notebook 06: **precision**, the share of
 # samples that lie among real digits' features (quality), and **recall**, the share of real digits that lie among
 # the samples' features (variety). Notebook 06's broken
 # generators (noise, blur, a single digit) all fail these thresholds.

@@ -100,22 +100,26 @@ assert J.shape == (784, 64) and rank == 64          # full rank: locally a 64-di
 # ## 2. The Fréchet distance between two Gaussians
 #
 # Replace each image set by a Gaussian fitted to its **features** $f(x)$, with mean $\mu$ and covariance $\Sigma$. Then
-# measure how far apart the two Gaussians are. The squared Fréchet distance (the squared 2-Wasserstein
+# measure how far apart the two Gaussians are. For a vector $X$, the **covariance matrix** $\Sigma$ holds
+# $\operatorname{Cov}(X_i, X_j)$ in row $i$, column $j$; its diagonal holds the variances. Its **trace**
+# $\operatorname{tr}\Sigma$, the sum of the diagonal, is the total variance $\mathbb E\|X - \mu\|^2$. The squared Fréchet distance (the squared 2-Wasserstein
 # distance), which FID reports, is the smallest mean squared distance over all *couplings*, the joint distributions of $(X, Y)$ with the right marginals:
 #
 # $$d^2(P_1,P_2) = \min_{\text{couplings of } X\sim P_1,\ Y\sim P_2} \ \mathbb E\,\|X-Y\|^2 .$$
 #
-# **Step 1: expand.** For any coupling, with $\Sigma_{12}=\operatorname{Cov}(X,Y)$ the cross-covariance,
+# **Step 1: expand.** For any coupling, with $\Sigma_{12}=\operatorname{Cov}(X,Y)$ the cross-covariance
+# ($\operatorname{Cov}(X_i, Y_j)$ in row $i$, column $j$),
 # $\mathbb E\|X-Y\|^2 = \|\mu_1-\mu_2\|^2 + \operatorname{tr}\Sigma_1 + \operatorname{tr}\Sigma_2 - 2\operatorname{tr}\Sigma_{12}$.
-# So the best coupling **maximises $\operatorname{tr}\Sigma_{12}$**, while the joint covariance stays positive
-# semi-definite.
+# This is the vector form of $\operatorname{Var}(X - Y) = \operatorname{Var}X + \operatorname{Var}Y - 2\operatorname{Cov}(X, Y)$,
+# plus the squared gap of the means. So the best coupling **maximises $\operatorname{tr}\Sigma_{12}$**.
 #
-# **Step 2: one dimension.** With variances $\sigma_1^2, \sigma_2^2$, Cauchy–Schwarz gives
+# **Step 2: one dimension.** With variances $\sigma_1^2, \sigma_2^2$, a correlation is at most 1, so
 # $\Sigma_{12}\le\sigma_1\sigma_2$. The monotone map $Y=\mu_2+\frac{\sigma_2}{\sigma_1}(X-\mu_1)$ reaches it. Hence
 # $d^2=(\mu_1-\mu_2)^2+(\sigma_1-\sigma_2)^2$.
 #
 # **Step 3: many dimensions.** The best coupling is again a linear map, $Y=\mu_2+A(X-\mu_1)$, with $A$ symmetric
-# positive semi-definite (Dowson & Landau, 1982; Olkin & Pukelsheim, 1982). It must turn $\Sigma_1$ into $\Sigma_2$:
+# positive semi-definite (Dowson & Landau, 1982; Olkin & Pukelsheim, 1982 prove it; we take it from them). It must turn
+# $\Sigma_1$ into $\Sigma_2$:
 # $A\Sigma_1A=\Sigma_2$. Write $S=\Sigma_1^{1/2}$. Then $A = S^{-1}(S\Sigma_2S)^{1/2}S^{-1}$ does it (Appendix A checks
 # the algebra). Its cross-covariance is $\Sigma_{12}=\Sigma_1A$, whose trace is $\operatorname{tr}(S\Sigma_2S)^{1/2}$.
 #
@@ -457,9 +461,10 @@ assert moved["blur 1 px"]["precision"] > u["precision"] and moved["blur 1 px"]["
 # ## 7. Scoring the shipped generator
 #
 # `gan_utils` ships a default generator trained on MNIST without labels (`checkpoint.load_pretrained()`). It is the
-# self-conditioned GAN of notebook 09: notebook 05's DCGAN with one addition. The training digits are grouped into
-# clusters, and the first coordinate of $z$, $z_1$, picks the cluster: the clusters' shares are laid end to end
-# on $[0, 1]$, and the sample's cluster is the one in which $\Phi(z_1)$ falls (notebook 09). We score it beside a
+# self-conditioned GAN of notebook 09: notebook 05's DCGAN with one addition. Notebook 09 builds it; two facts are
+# enough here. The training digits are split into groups (clusters) by the discriminator's features, and the generator draws from
+# one group at a time. The first number of $z$, $z_1$, chooses the group: $\Phi(z_1)$, notebook 01's normal CDF, is a
+# number in $[0, 1]$, and $[0, 1]$ is cut into one piece per group, as long as the group's share of the digits. We score it beside a
 # real-against-real floor at the same $N$. First with the Python API, then with the command line, which prints the
 # same metrics as JSON (keys documented in `gan_utils/metrics.py`). Both draw the same samples and real subset; the second cell checks that they agree.
 

@@ -208,8 +208,15 @@ print(f"D is perfect (accuracy {acc_end:.3f}); the saturating gradient fell to {
 #
 # ### 1.3 A Wasserstein critic keeps an informative gradient
 #
-# By the Kantorovich-Rubinstein duality, $W_1(p, q) = \sup_{\|f\|_L \le 1} \mathbb E_p f(x) - \mathbb E_q f(x)$. The
-# **critic** $f$ is any real function whose slope is at most 1 (1-Lipschitz). WGAN-GP (Gulrajani et al., 2017) trains
+# $W_1$ has a second form, which a network can learn (the Kantorovich-Rubinstein duality; Villani, 2008, ch. 5,
+# proves it):
+#
+# $$W_1(p, q) = \sup_{\|f\|_L \le 1} \ \mathbb E_p f(x) - \mathbb E_q f(x).$$
+#
+# Read $\sup$ as "the largest value over all such $f$", and $\|f\|_L \le 1$ as "$f$'s slope is at most 1 everywhere"
+# ($f$ is **1-Lipschitz**). Check it on section 1.1's point masses, with $\theta > 0$: $f(x) = -x$ gives
+# $f(0) - f(\theta) = \theta = W_1$, and no $f$ of slope at most 1 does better, since $|f(0) - f(\theta)| \le \theta$.
+# The **critic** $f$ is any such function. WGAN-GP (Gulrajani et al., 2017) trains
 # it with a **gradient penalty** that holds its slope near 1 (section 3.2). We train it on the same segments, where
 # $W_1 = 0.5$ exactly.
 
@@ -740,7 +747,9 @@ for dataset, column, label in (("ring", "modes", "ring, modes"), ("ring", "hq", 
 #   seed. Hinge's seeds spread too widely to place it. PacGAN2 gets 2.6%.
 # - **Three fail on the grid** at the recipe's settings: WGAN-GP, spectral normalisation and weight clipping cover
 #   2.2, 0.8 and 12.4 of 25 modes (at most 1.3% high quality). On the ring WGAN-GP and clipping fall behind too (3.6
-#   and 4.4 of 8 modes); spectral normalisation's 6.4 is within 2 standard errors of the plain GAN.
+#   and 4.4 of 8 modes); spectral normalisation's 6.4 is within 2 standard errors of the plain GAN. This does not
+#   contradict section 1.3, where the critic trained up to 3,000 steps against a generator held still. Here it takes
+#   one step per generator step, at the recipe's rates, not WGAN-GP's own settings (Appendix C runs those).
 # - **No method reaches the PacGAN paper's level** on the grid, which we call the target: at least 24 of 25 modes with
 #   90% high quality.
 #

@@ -132,10 +132,15 @@ print(f"logits {logits_own.shape}; {models.count_params(d_concat):,} parameters,
 #
 # $$\ell^\star(x, y) = \log\frac{p(x, y)}{q(x, y)} = \underbrace{\log\frac{p(y \mid x)}{q(y \mid x)}}_{\text{does } x \text{ look like a } y\text{?}} + \underbrace{\log\frac{p(x)}{q(x)}}_{\text{does } x \text{ look real?}}.$$
 #
-# Assume both class probabilities are softmaxes of the *same* features $\phi(x)$:
+# A **softmax** turns ten scores $s_k$ into ten probabilities, $e^{s_k} / \sum_j e^{s_j}$: it is the many-class form
+# of notebook 01's sigmoid. Assume both class probabilities are softmaxes of the *same* features $\phi(x)$:
 # $p(y \mid x) = e^{a_y \cdot \phi(x)} / \sum_k e^{a_k \cdot \phi(x)}$, and $q(y \mid x)$ the same with vectors $\tilde a_y$.
-# Then the first term is $v_y \cdot \phi(x)$, with $v_y = a_y - \tilde a_y$, plus the log-ratio of the two sums. That part
-# does not depend on $y$, so it joins $\log p(x)/q(x)$ in the unconditional part, which the network reads
+# Then the first term is
+#
+# $$\log\frac{p(y \mid x)}{q(y \mid x)} = \underbrace{(a_y - \tilde a_y)}_{v_y} \cdot \phi(x)
+#   \;-\; \log \sum_k e^{a_k \cdot \phi(x)} \;+\; \log \sum_k e^{\tilde a_k \cdot \phi(x)}.$$
+#
+# The last two terms do not depend on $y$, so they join $\log p(x)/q(x)$ in the unconditional part, which the network reads
 # from the same features with one linear layer, $w\cdot\phi(x) + b$. That gives the **projection discriminator**
 #
 # $$\ell(x, y) = \underbrace{w \cdot \phi(x) + b}_{\text{unconditional}} + \underbrace{v_y \cdot \phi(x)}_{\text{projection}},$$
@@ -170,8 +175,11 @@ print(f"phi(x): {phi.shape}; the logit of ProjectionDiscriminator = w.phi + b + 
 #
 # **Class accuracy** is the share of samples that the course's classifier puts in the class asked for. **MNIST-FID**
 # is notebook 06's. Each score is shown per seed, then as mean $\pm\,2.78$ standard errors, a 95% interval for
-# the mean ($2.78$, not 2, since 5 seeds also estimate their spread: Student's $t$). Notebook 07 showed ± one standard
-# deviation. Appendix A holds the precomputed runs' code, six more entries and the full statistics.
+# the mean. The **standard error** of a mean over $n$ seeds is their standard deviation divided by $\sqrt n$ (notebook
+# 01's $1/\sqrt n$ error). About 2 of them make a 95% interval when the spread is known. With only 5 seeds the
+# spread is itself estimated, so the interval must be wider: $2.78$ standard errors. This multiplier comes from
+# Student's $t$ distribution with $n - 1 = 4$ degrees of freedom (`T_975` in the code gives it for other $n$).
+# Notebook 07 showed ± one standard deviation. Appendix A holds the precomputed runs' code, six more entries and the full statistics.
 
 # %% slideshow={"deck": {"notes": "Misconception: \"any way of giving D the label works\". Late concatenation drew the requested class 12.7% of the time; the projection 94.0%.\nConcept question 2: is the lead only a matter of parameters? No: input planes at base 42, about the projection's size, stay at 79.2% and FID 57.4.\nOne hypothesis: the projection has the form of the optimal log-ratio, so G's gradient points toward real digits of class y. Appendices A to C test it.", "text": "### The projection wins on both scores\n\n| discriminator | class accuracy | MNIST-FID |\n|---|---|---|\n| input planes, base 32 | 76.3% \u00b1 5.4% | 60.3 \u00b1 15.6 |\n| input planes, base 42 | 79.2% \u00b1 2.6% | 57.4 \u00b1 15.4 |\n| **projection** | **94.0% \u00b1 2.4%** | **17.3 \u00b1 10.6** |\n| AC-GAN | 81.7% \u00b1 1.9% | 66.2 \u00b1 6.6 |\n| late concatenation | 12.7% \u00b1 6.8% | 98.8 \u00b1 9.2 |"}, "slide_type": "slide"}
 # The race's results: 55 runs of 1,000 steps, committed as data. Appendix A has the code that made them (and re-runs

@@ -113,7 +113,8 @@ def line(name: str, s: dict, wrap: bool = False) -> str:
 # Two generators ship with `gan_utils`: the plain DCGAN of notebooks 03 to 05
 # (`checkpoint.load_pretrained(kind="dcgan")`) and the class-conditional DCGAN of notebook 08 (`kind="conditional"`),
 # asked for the ten digits in turn. Each draws $N$ samples, scored as in notebook 06. The column "digits" gives the
-# shares of the least- and the most-drawn digit.
+# shares of the least- and the most-drawn digit. These are new samples, so their scores differ a little from
+# notebook 08's.
 
 # %% slideshow={"deck": {"big": {"find": "(\\d+%) of its samples are between classes", "say": "of the plain DCGAN's samples lie between classes: **14 times** the share of real digits (2.4%); conditional: 1.9%"}}, "slide_type": "fragment"}
 plain = checkpoint.load_pretrained(kind="dcgan")
@@ -285,12 +286,19 @@ plt.show()
 # generator push that to zero? Only by packing the classes very close together in $z$; geometry says how close.
 #
 # Let $A_i$ be the codes whose sample is confidently digit $i$, with probability $\pi_i = p_z(A_i)$, and $B$ the codes
-# between classes. Suppose any two different $A_i, A_j$ are at least a latent distance $r$ apart. Write $A_{r/2}$ for the codes within $r/2$ of $A$, $A$ included. Each $A_{i,r/2}$ lies in $A_i \cup B$, and no two
-# overlap, so their parts outside the classes are separate pieces of $B$. The **Gaussian isoperimetric inequality**
-# (Sudakov & Tsirelson, 1974; Borell, 1975) says that among all sets of probability $\pi$, the half-space
-# $\{z: z_1 \le \Phi^{-1}(\pi)\}$ has the least probable $A_{r/2}$ ($z_1$ is the first coordinate of $z$, $\Phi$ the
-# standard normal CDF). That is $\{z_1 \le \Phi^{-1}(\pi) + r/2\}$, of probability $\Phi(\Phi^{-1}(\pi) + r/2)$. Adding
-# over the classes,
+# between classes. Suppose any two different $A_i, A_j$ are at least a latent distance $r$ apart. Write $A_{i,r/2}$
+# for $A_i$ grown by $r/2$: the codes within $r/2$ of $A_i$, $A_i$ included. Then, step by step:
+#
+# 1. A code within $r/2$ of $A_i$ cannot lie in another class $A_j$, or $A_i$ and $A_j$ would be closer than $r$.
+#    So the grown part, $A_{i,r/2}$ without $A_i$, lies in $B$.
+# 2. Two grown parts cannot overlap, for the same reason. So $p_z(B)$ is at least the sum of their probabilities,
+#    $\sum_i \big[p_z(A_{i,r/2}) - \pi_i\big]$.
+# 3. How small can a grown part be? The **Gaussian isoperimetric inequality** (Sudakov & Tsirelson, 1974; Borell,
+#    1975) says: among all sets of probability $\pi$, the half-space $\{z: z_1 \le \Phi^{-1}(\pi)\}$ grows least
+#    ($z_1$ is the first coordinate of $z$, $\Phi$ the standard normal CDF of notebook 01). Grown by $r/2$, it becomes
+#    $\{z_1 \le \Phi^{-1}(\pi) + r/2\}$, of probability $\Phi(\Phi^{-1}(\pi) + r/2)$.
+#
+# Put 3 into 2:
 #
 # $$p_z(B) \;\ge\; \sum_{i} \Big[\Phi\big(\Phi^{-1}(\pi_i) + r/2\big) - \pi_i\Big].$$
 #
@@ -329,8 +337,9 @@ assert abs(bound(r_now, p_i) - between) < 1e-3   # a check of the solver: r_now 
 assert r_real < r_now / 5                          # the forward reading: real digits' share needs a far smaller gap
 
 # %% [markdown] slideshow={"deck": {"notes": "The first two are samplers: they change how we draw from the same trained G, with no training. The third changes the generator.\nAsk: which of the three gives G a discrete choice? Only the third. Predict how the first two will do.", "text": "## 4. Fixes without labels\n\nThe way out: **stop asking one continuous map to do it**. Give $G$ a discrete choice, as the label does in notebook 08.\n\nThree tries, each measured:\n1. **truncation**: shorter codes\n2. **rejection with $D$**: drop samples that $D$ finds fake\n3. the **self-conditioned GAN**: labels from clusters"}, "slide_type": "slide"}
-# **What the bound says.** Read backwards, some two classes come within $r = 0.44$ of each other in $z$: an upper
-# bound on the smallest gap, not the gap itself. The walks of section 2, whose unsure stretch is 2.29 long, cannot test
+# **What the bound says.** The right-hand side grows with $r$. Read backwards: if every two classes were more than
+# $r = 0.44$ apart, the bound would force more than the 33% of codes between classes that we measured. So some two
+# classes come within $r = 0.44$ of each other in $z$: an upper bound on the smallest gap, not the gap itself. The walks of section 2, whose unsure stretch is 2.29 long, cannot test
 # it: one step is about as long as $r$, and a random walk need not pass where two classes come closest. Read forwards, a share as low as real digits' needs some two classes within $r = 0.028$, 16 times
 # closer. How steep $G$ would then be is not part of the bound; Appendix A's rough estimate is a slope 124 times
 # $G$'s typical one. The way out is to **stop asking one continuous map to do it**: give $G$ a
@@ -388,8 +397,10 @@ assert abs(rescaled[0.5]["between"] - s_plain["between"]) < 2 * half
 # ### 4.2 Discriminator rejection sampling
 #
 # For the optimal $D$, the logit is $\ell^\star(x) = \log p(x)/q(x)$ (notebook 04). Rejection sampling turns that into
-# a better sampler (Azadi et al., 2019): draw $x \sim q$ and accept it with probability $\min(1, e^{\ell(x) - M})$. If
-# $M$ bounded the logit, the accepted samples would follow $p$ exactly; a lower $M$ accepts more, less exactly. Below,
+# a better sampler (Azadi et al., 2019): draw $x \sim q$ and accept it with probability $\min(1, e^{\ell(x) - M})$.
+# Why it works: if $M$ is at least the largest logit, the acceptance is $e^{\ell - M} = \frac{p(x)}{q(x)}e^{-M}$, so a
+# kept sample has density proportional to $q \cdot p/q = p$: the accepted samples follow $p$ exactly. A lower $M$
+# accepts more, less exactly. Below,
 # $M$ is set for acceptance rates of 50%, 25% and 10%, in a simplified form of their method (Appendix B says what it
 # leaves out).
 

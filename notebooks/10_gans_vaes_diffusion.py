@@ -113,9 +113,12 @@ print(f"{len(x_train):,} training digits, {len(x_test):,} test digits; pixels ar
 #
 # With the Gaussian decoder, $-\log p(x\mid z) = \sum_i \tfrac{(x_i - G(z)_i)^2}{2s^2} + d_x\log s + \tfrac{d_x}2\log 2\pi$
 # over the $d_x = 784$ pixels. That is a squared error whose weight $1/2s^2$ is learnt with the rest. Pixels take 256
-# levels, so a density could score without bound by piling its mass onto them. So we **dequantize**: we add uniform noise
-# within each level (Theis et al., 2016). Then $-\mathrm{ELBO} + d_x\log 128$ nats (the unit of the natural log) is an
-# upper bound on the discrete negative log-likelihood (each level is $1/128$ wide on our scale). Divided by
+# levels, so a density could put tall, thin spikes on those 256 values and make its score grow without limit. So we
+# **dequantize**: we add uniform noise within each level (Theis et al., 2016). On our scale, $[-1, 1]$ cut into 256
+# levels, each level is a bin $1/128$ wide. A level's probability is $1/128$ times the density's average over its
+# bin. By Jensen's inequality (notebook 01), its $-\log$ is then at most the average of $-\log$ density, plus
+# $\log 128$. Adding over the pixels, $-\mathrm{ELBO} + d_x\log 128$ nats (the unit of the natural log) is an upper
+# bound on the discrete negative log-likelihood. Divided by
 # $d_x\log 2$, it is in **bits per pixel**,
 # where 8 means no better than a uniform guess over 256 levels. A density can exceed 1, so $-\mathrm{ELBO}$ can fall
 # below zero; the bins' width, $d_x\log 128 = 3{,}804$ nats, keeps the bits positive. The cell below checks the loss
@@ -241,9 +244,10 @@ print(f"at t = T: sqrt(abar) = {np.sqrt(ab[-1]):.4f}: the digit is gone, x_T is 
 # **DDIM** (denoising diffusion implicit models, Song et al., 2021) samples with any number $S$ of denoising steps.
 # It starts from pure noise. At each of $S$ times from $T$ down to 1, it predicts $\hat x_0$ and jumps to the next
 # time with the predicted noise, $x_{t'} = \sqrt{\bar\alpha_{t'}}\,\hat x_0 + \sqrt{1-\bar\alpha_{t'}}\,\varepsilon_\theta$.
-# The last jump is to $t' = 0$, where $\bar\alpha_0 = 1$, so $x_0 = \hat x_0$. $\hat x_0$ is clipped to $[-1, 1]$, as Hugging Face's diffusers library does
-# (`clip_sample`, on by default), and the noise is recomputed from it before the jump (diffusers' optional
-# `use_clipped_model_output`). DDIM adds no new noise on the way, so a sample is a fixed function of its starting noise.
+# In words: $\hat x_0$ is the network's current guess of the clean digit, and the jump adds back noise of the smaller
+# level $t'$ to that guess. At each step the noise is smaller and the guess better. The last jump is to $t' = 0$,
+# where $\bar\alpha_0 = 1$, so $x_0 = \hat x_0$. Before each jump the guess is clipped to $[-1, 1]$ and the noise is
+# recomputed from it (the code's comments name the same options in Hugging Face's diffusers library). DDIM adds no new noise on the way, so a sample is a fixed function of its starting noise.
 # The cell checks the loss and the sampler by hand against the library. Then it samples with the *exact* denoiser of
 # a one-digit data set, which must land on that digit.
 
@@ -273,8 +277,8 @@ def ddim_by_hand(eps_model, x, steps):
     for i, t in enumerate(ts):
         a, a_next = ab32[t], (ab32[ts[i + 1]] if i + 1 < len(ts) else np.float32(1.0))
         e = eps_model(x, jnp.full((x.shape[0],), t))
-        x0_hat = jnp.clip((x - np.sqrt(1 - a) * e) / np.sqrt(a), -1, 1)
-        e = (x - np.sqrt(a) * x0_hat) / np.sqrt(1 - a)        # the noise consistent with the clipped x0
+        x0_hat = jnp.clip((x - np.sqrt(1 - a) * e) / np.sqrt(a), -1, 1)   # diffusers: clip_sample, on by default
+        e = (x - np.sqrt(a) * x0_hat) / np.sqrt(1 - a)   # consistent with the clipped x0: use_clipped_model_output
         x = np.sqrt(a_next) * x0_hat + np.sqrt(1 - a_next) * e
     return np.clip(np.asarray(x), -1, 1)
 

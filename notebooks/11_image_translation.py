@@ -250,7 +250,9 @@ for n_down in (1, 2):
 #
 # **Why a pixel loss blurs.** Suppose a stroke could plausibly sit one pixel off in any direction (nine placements).
 # For each pixel, L1 is minimised by the **median** of the plausible values and the squared error by their **mean**.
-# The cell below makes the nine placements of one true glyph and shows both answers.
+# Why: move a guess $c$ up a little. Each plausible value above $c$ lowers the absolute error by that little, and each
+# value below raises it; so the error stops falling when half the values lie on each side, at the median. The squared
+# error's slope, $2\sum_v (c - v)$, is zero at the mean. The cell below makes the nine placements of one true glyph and shows both answers.
 
 # %% slideshow={"deck": {"big": {"find": "of the median \\(L1's answer\\) ([\\d.]+)", "say": "sharpness of L1's answer, the median (the glyph itself: 1.00)"}, "notes": "Concept question 5: a thin stroke pixel is ink in fewer than half of the nine placements. L1 takes the median, -1: the stroke vanishes. The squared error takes the mean: a grey band.\nThe printed sharpness: mean 0.46, median 0.54, glyph 1.00. L1 hedges a little less than the squared error, but it still hedges.", "text": "### Why a pixel loss blurs\n\nA stroke could sit one pixel off in any direction: nine placements.\n\n- per pixel, L1 is minimised by the **median** of the plausible values\n- the squared error by their **mean**"}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
@@ -301,9 +303,9 @@ print(f"options: {options};\nl1 before the step {float(m['l1']):.4f} (checked by
 # notebook since 05 trains. It takes 600 steps of 32 pairs, about six passes over the training characters. A callback keeps the held-out translations every 100 steps.
 # This is **one seed**; section 6 has five. The section's last cell compares this run with seed 0 of section 6's
 # table, the same recipe run ahead. The same seed is not bit-identical on another machine or
-# thread count (floating-point sums run in another order), so expect small gaps. FID and style are left out of that gap. FID swings widely between
-# seeds (section 6). Style is a share of 376 yes-or-no calls, so one call moves it by 0.27%, twice the others' largest
-# gap; the last line prints both runs' style.
+# thread count (floating-point sums run in another order), so expect small gaps in L1, SSIM, content and sharpness.
+# FID and style are printed but not compared. FID swings widely between seeds (section 6). Style is a share of 376
+# yes-or-no calls, so it moves in steps of 1/376, about 0.27 points.
 
 # %%
 STEPS = 60 if TESTING else 600
@@ -404,8 +406,9 @@ assert by["GAN only"]["content"].mean() < copy["content"] < l1["content"].min()
 # - **The GAN term sharpens.** L1 + GAN draws crisper strokes than L1 only in 5 of 5 seeds; L1 only stays greyer at
 #   the stroke edges (sharpness about 0.82).
 # - **It costs a little in the pixel scores.** L1 and SSIM are slightly worse with the GAN term in 5 of 5 seeds. When a
-#   crisp stroke lands one pixel off, it misses by 2 at two pixels (L1 cost 4); a grey stroke (0) over both misses by
-#   1 at each (cost 2): a sharp guess pays double when it is wrong. Isola et al. (2017) likewise found L1 alone plausible but blurry.
+#   crisp stroke lands one pixel off, ink ($+1$) sits on paper ($-1$) at one pixel and paper on ink at the next:
+#   it misses by 2 twice (L1 cost 4). A grey guess (0) on both pixels misses by 1 twice (cost 2). So a sharp guess
+#   pays double when it is wrong. Isola et al. (2017) likewise found L1 alone plausible but blurry.
 # - **Content barely moves.** Both read as the right character about 97% of the time (the gap is about one
 #   character in 376), far above copying's 66%.
 # - **FID does not reward the GAN term.** L1 only scores lower in 4 of 5 seeds (4.4 against 11.6 on average),
