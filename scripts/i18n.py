@@ -337,6 +337,7 @@ def translate_markdown(source: str, table: dict[str, str], used: set[str], deepe
     lines = source.split("\n")
     tokens = _parser().parse(source)
     edits = []                                    # (first line, last line + 1, new lines)
+    rows: dict[int, list[str]] = {}               # a table row's cells as translated so far (a row holds many cells)
     for i, tok in enumerate(tokens):
         if tok.map is None or tok.type not in ("inline", "math_block", "math_block_label"):
             continue
@@ -355,14 +356,13 @@ def translate_markdown(source: str, table: dict[str, str], used: set[str], deepe
             continue
         parent = tokens[i - 1].type
         if parent in ("th_open", "td_open"):      # a table cell: replace within its row (a \\| is no border)
-            cells = re.split(r"(?<!\\)\|", lines[a])
+            cells = rows.setdefault(a, re.split(r"(?<!\\)\|", lines[a]))
             for j, cell in enumerate(cells):
                 if cell.strip().replace("\\|", "|") == tok.content.strip():
                     cells[j] = cell.replace(cell.strip(), new.replace("|", "\\|"), 1)
                     break
             else:
                 continue
-            edits.append((a, a + 1, ["|".join(cells)]))
         else:
             first = tok.content.split("\n")[0]
             pos = lines[a].find(first)
@@ -370,6 +370,7 @@ def translate_markdown(source: str, table: dict[str, str], used: set[str], deepe
                 continue
             edits.append((a, b, [lines[a][:pos] + new]))
         used.add(key)
+    edits += [(a, a + 1, ["|".join(cells)]) for a, cells in rows.items()]
     for a, b, new_lines in sorted(edits, reverse=True):
         lines[a:b] = new_lines
     return _deeper("\n".join(lines)) if deeper else "\n".join(lines)

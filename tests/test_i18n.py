@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from babel.messages.catalog import Catalog
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
 import i18n  # noqa: E402
+import slides  # noqa: E402
 
 
 def test_the_catalogues_and_chinese_notebooks_match_the_current_english():
@@ -135,6 +137,38 @@ def test_a_markdown_cell_is_translated_message_by_message():
     assert "| 名称 | value |" in out and "| $\\mathrm{KL}(p\\|q)$ | half |" in out    # the escaped bar stays escaped
     assert "x = y \\text{ 总是}" in out and "![image](../figure.png)" in out      # links one folder deeper
     assert used == set(table)
+
+
+def test_a_table_row_keeps_every_translated_cell():
+    src = ("| method | loss | steps |\n|---|---|---|\n| plain GAN | hinge | 6000 |\n| hinge | hinge | short run |\n"
+           "| a \\| b | plain GAN | x |\n")
+    table = {"method": "方法", "loss": "损失", "steps": "步数", "plain GAN": "普通 GAN", "hinge": "铰链",
+             "short run": "短程运行", "a | b": "甲 | 乙"}
+    used = set()
+    out = i18n.translate_markdown(src, table, used).split("\n")
+    assert out[0] == "| 方法 | 损失 | 步数 |" and out[1] == "|---|---|---|"
+    assert out[2] == "| 普通 GAN | 铰链 | 6000 |"
+    assert out[3] == "| 铰链 | 铰链 | 短程运行 |"                    # the same English twice in a row: both cells
+    assert out[4] == "| 甲 \\| 乙 | 普通 GAN | x |"
+    assert used == set(table)
+
+
+def _table_cells(markdown: str) -> list[str]:
+    """The cells of every table row in a markdown text (a \\| is no border)."""
+    return [cell.strip().replace("\\|", "|") for line in markdown.split("\n") if line.lstrip().startswith("|")
+            for cell in re.split(r"(?<!\\)\|", line.strip().strip("|")) if cell.strip()]
+
+
+@pytest.mark.parametrize("page", [p for p in i18n.released() if p.startswith("notebooks/")])
+def test_no_translated_table_cell_stays_english_in_a_chinese_notebook(page):
+    name = page.split("/", 1)[1]
+    translated = {m.id: m.string for m in i18n.load(page) if m.id and m.string and not m.fuzzy and m.string != m.id}
+    zh = json.loads((REPO / "notebooks" / "zh" / f"{name}.ipynb").read_text())
+    texts = ["".join(c["source"]) for c in zh["cells"] if c["cell_type"] == "markdown"]
+    texts += [holder[k] for c in zh["cells"] for holder, k in
+              slides.deck_texts(c.get("metadata", {}).get("slideshow", {}).get("deck") or {})]
+    english = [cell for text in texts for cell in _table_cells(text) if cell in translated]
+    assert not english, f"{name}: table cells left in English though the catalogue translates them: {english[:8]}"
 
 
 @pytest.mark.parametrize("page", [p for p in i18n.released() if p.startswith("notebooks/")])
