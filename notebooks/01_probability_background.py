@@ -273,8 +273,8 @@ print("inverse-CDF sampling: checked")
 # exists. It is not the only one (the decreasing $F^{-1}(1 - \Phi(z))$ works too), and a GAN may find any of them.
 # To cross the empty gap between the modes, $g^\star$ needs a near-jump. Setting $q = p$ in the change of variables and solving
 # for the slope gives $g^{\star\prime}(z) = \varphi(z)/p(g^\star(z))$. Since $p$ is symmetric, $F(0) = \tfrac12$ and
-# $g^\star(0) = 0$. So its slope at $z = 0$ is $\varphi(0)/p(0)$, about 1,490: a slope a small smooth network can hardly make. That is why
-# notebook 02 trains its 1-D GAN on a mixture whose modes overlap.
+# $g^\star(0) = 0$. So its slope at $z = 0$ is $\varphi(0)/p(0)$, which the cell below prints beside $g$'s: a slope a
+# small smooth network can hardly make. That is why notebook 02 trains its 1-D GAN on a mixture whose modes overlap.
 
 # %% slideshow={"deck": {"figure": true, "notes": "Left: the two maps, g and the exact map g*. Middle: the histogram of g's samples against the change-of-variables density; they agree. Right: g*'s samples against p.\nMisconception to raise: \"a generator needs a special architecture to make several modes\". Here a smooth map of one Gaussian already makes two peaks.", "text": "### $g(z) = 0.6\\,z + 1.5\\tanh(3z)$ splits one bump into two peaks"}, "slide_type": "slide"}
 def g(z):
@@ -633,8 +633,8 @@ print(f"JSD symmetric, bounded by log 2 (JSD at d = 32: {js_values[-1]:.6f}): ch
 # - $\mathrm{KL}(q\,\|\,p) = \mathbb E_q[\log q - \log p]$ grows large wherever $q$ puts mass where $p$ has almost
 #   none, e.g. between the modes (there $p(0)$ is only 2.7e-4, as section 4's cell printed). So its best $q$ **picks one mode**
 #   (mode seeking).
-# - $\mathrm{JSD}$ is symmetric: it penalises missing mass and misplaced mass. For this $p$ its best Gaussian is practically the mode-covering one (width 2.04
-#   against 2.06), but the best Gaussian sitting on one mode is only 7% worse.
+# - $\mathrm{JSD}$ is symmetric: it penalises missing mass and misplaced mass. Which Gaussian does it prefer? The
+#   next cell searches for each divergence's best Gaussian.
 #
 # Move the sliders: the dashed lines mark the smallest value each divergence can reach with a single Gaussian.
 
@@ -672,6 +672,9 @@ assert abs(best["JSD"][0]) < 0.1, best["JSD"]
 assert best["JSD"][2] < best_js_one_mode[2] < 1.1 * best["JSD"][2], (best["JSD"], best_js_one_mode)
 print(f"mode covering: mu = {mu_a:+.2f}, sigma = {s_a:.2f}; mode seeking: mu = {mu_b:+.2f}, sigma = {s_b:.2f}")
 
+# %% [markdown]
+# For this $p$, JSD's best Gaussian is practically the mode-covering one (width 2.04 against 2.06). But the best
+# Gaussian sitting on one mode is only 7% worse.
 
 # %% slideshow={"deck": {"figure": true, "notes": "In the notebook the two sliders move mu and sigma and redraw the three divergences; the dashed lines are the best values a single Gaussian can reach. This picture is the widget as saved.\nLive: move sigma down to 0.5 and mu to -2, and watch KL(q||p) reach its minimum while KL(p||q) explodes. If the widget does not load: the next slide shows the mode-seeking optimum; the mode-covering one is the maximum-likelihood Gaussian of section 4 (centred at 0, sigma 2.06).", "text": "### Try it: fit $q$ by hand (live in the notebook)"}, "slide_type": "slide"}
 def draw_fit(mu=0.0, sigma=1.0):

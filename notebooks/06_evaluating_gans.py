@@ -245,8 +245,9 @@ assert 0 < intercept < floor[max(sizes)] and share[2000] > 0.5 > share[10000]   
 # %% [markdown]
 # The floor falls as $N$ grows: 1.812 at $N$ = 2,000, 0.815 at $N$ = 10,000. The $c/N$ line fits the sizes from 2,000 up
 # within the subset-to-subset noise, but it does not explain the whole floor. At $N$ = 2,000 the $c/N$ term is 69% of
-# the floor; at $N$ = 10,000 it is 31%. The rest is a constant, 0.57, that does not shrink as $N$ grows (Appendix B
-# says what it holds, and checks the two smaller sizes). So compare FIDs only at the same $N$ and against the same
+# the floor; at $N$ = 10,000 it is 31%. The rest is a constant, 0.57, that does not shrink as $N$ grows. It holds the
+# fixed reference set's own sampling noise and any real difference between MNIST's training and test digits
+# (Appendix B says more, and checks the two smaller sizes). So compare FIDs only at the same $N$ and against the same
 # reference set, and give the floor beside them.
 
 # %% [markdown] slideshow={"deck": {"notes": "Low entropy of p(y|x): each sample is clearly one digit. High entropy of p(y), the average over samples: all digits appear. The maximum is the number of classes.\nConcept question 4, before the next slide: a \"generator\" replays one image per digit. Predict its Inception-style score and its FID.", "text": "## 4. The Inception-style score\n\nFrom the judge's class probabilities $p(y \\mid x)$: each sample **confident**, the classes **balanced**.\n\n$$\\mathrm{IS} = \\exp\\Big(\\mathbb E_x\\,\\mathrm{KL}\\big(p(y\\mid x)\\,\\|\\,p(y)\\big)\\Big) \\in [1, 10]$$\n\nIt **never looks at real data**."}, "slide_type": "slide"}

@@ -429,8 +429,9 @@ print("mean width per class asked for (px):\n" + ", ".join(f"{c}: {w:.1f}" for c
 #
 # Notebook 03 walked between codes along the great circle (**slerp**), not the straight line (**lerp**). In
 # $d_z = 64$ dimensions $\|z\|^2$ has mean $d_z$ and variance $2 d_z$, so $\|z\|$ sits near $\sqrt{d_z} = 8$ (standard
-# deviation about $1/\sqrt 2$): the shell the generator was trained on. The lerp midpoint of two codes has norm about
-# $\sqrt{d_z/2}$, and only 3 of 10,000 fresh codes are that short. Slerp stays on the
+# deviation about $\sqrt{2 d_z}/(2\sqrt{d_z}) = 1/\sqrt 2$, since a square root halves small relative changes): the shell
+# the generator was trained on. The lerp midpoint of two codes has norm about $\sqrt{d_z/2}$; the cell below counts how
+# few fresh codes are that short. Slerp stays on the
 # shell: its norm moves between the two ends' norms, so its midpoints spread a little less than fresh codes.
 
 # %% slideshow={"deck": {"big": {"find": "\\((\\d+) codes\\)", "say": "of 10,000 fresh codes are as short as $\\sqrt{d/2}$, the lerp midpoints' norm"}, "figure": true, "notes": "Measured: the mean norm is 7.965 against sqrt(d) = 8.000; lerp midpoints have norm 5.631; slerp midpoints 7.954, on the shell.\nSo a lerp midpoint is a code the generator almost never saw in training. Does that hurt the images? Next slide.", "text": "### Codes live on a shell; lerp midpoints fall inside it"}, "slide_type": "slide"}
@@ -925,10 +926,9 @@ for name, strokes in examples.items():
     drawn_err[name] = found["err"], blank_err(target * 2 - 1)
 
 # %% [markdown]
-# And a drawing that is no digit: a house. Inversion returns the closest digit in pixels: here a distorted 2 that
-# traces the house's outline. Its error is 8.5x the larger of the drawn 7's and 4's, and 1.5x the worst of the ten test digits.
-# Divided by the target's ink (pixel error grows with ink), the house is about as far off as
-# the worst real digit (1.12x): a large error hints at a non-digit but proves nothing.
+# And a drawing that is no digit: a house. Inversion returns the closest digit in pixels. Does its error give the
+# house away? The cell compares it with the drawn digits' and the test digits' errors, in pixels and divided by the
+# target's ink (pixel error grows with ink).
 
 # %% slideshow={"deck": {"big": {"find": "comes back as a (\\d) with error", "say": "the digit the house comes back as, with error 0.0625"}, "figure": true, "notes": "Misconception: \"inversion refuses what is not a digit\". The house comes back as a distorted 2 that traces its outline, with error 0.0625.\nThat error is 8.5x the larger of the drawn 7's and 4's errors. But pixel error grows with ink: per unit of ink, the house is about as far off as the worst real test digit (1.12x).\nA large error hints at a non-digit; it proves nothing. The generator can only answer with a digit.", "text": "### A drawing that is no digit: a house"}, "slide_type": "slide"}
 house = [[(0.25, 0.45), (0.25, 0.9), (0.75, 0.9), (0.75, 0.45), (0.25, 0.45)], [(0.18, 0.5), (0.5, 0.12), (0.82, 0.5)]]
@@ -957,6 +957,10 @@ print(f"the error as a share of each target's own ink (its error against a black
 # saved run): the asserts ask for twice
 assert found_house["err"] > 2 * drawn_max and house_rel > 2 * np.median(test_rel), (found_house["err"], house_rel)
 
+# %% [markdown]
+# The house comes back as a distorted 2 that traces its outline. Its error is 8.5x the larger of the drawn 7's and 4's,
+# and 1.5x the worst of the ten test digits. Divided by the ink, the house is about as far off as the worst real digit
+# (1.12x). So a large error hints at a non-digit, but it proves nothing.
 
 # %% [markdown]
 # ## 5. An application, measured: 100 labels and a GAN

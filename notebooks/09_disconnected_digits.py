@@ -150,9 +150,9 @@ plt.show()
 # agrees. A third of the unconditional samples lie between classes: 33.2%, fourteen times the share of real digits
 # (2.35%). Most of them are hybrids: 22.6% of all samples. The conditional generator's share, 1.9%, is at the level of
 # real digits. The label brings a label embedding, conditional BatchNorm (notebook 08) and a projection in $D$; section 4.3
-# counts the parameters they add. Appendix G tests two other suspects, size and a single training seed. The plain
-# DCGAN widened to the conditional's size scores FID 48.18. Second seeds score 45.68 for the plain DCGAN and 3.96 for
-# the conditional one. Neither size nor seed explains the gap.
+# counts the parameters they add. Appendix G tests two other suspects, size and a single training seed: a plain DCGAN
+# of the conditional's size and second seeds of both stay on their own side of the gap. Neither size nor seed
+# explains it.
 #
 # ## 2. A walk between two digits
 #
