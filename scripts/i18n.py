@@ -147,7 +147,8 @@ def lint(msgid: str, msgstr: str, terms: list[tuple[str, str]] | None = None) ->
         if fixed != msgstr:
             problems.append(f"typography: should read {fixed!r}")
     for en, zh in terms if terms is not None else glossary():
-        if re.search(rf"\b{re.escape(en)}", _strip(msgid), re.I) and zh not in msgstr:
+        if re.search(rf"\b{re.escape(en)}(?:s|es)?\b", _strip(msgid), re.I) and zh not in msgstr:   # "critic(s)",
+            # not "critical"
             problems.append(f"glossary: {en!r} is {zh!r}")
     return problems
 

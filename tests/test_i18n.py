@@ -54,6 +54,12 @@ def test_the_lint_finds_each_kind_of_unfaithful_translation():
     for kind, text in bad.items():
         found = i18n.lint(en, text, terms)
         assert found and found[0].startswith(kind), (kind, found)
+    critic = [("critic", "评判器"), ("style judge", "风格鉴定器")]    # one term per concept (glossary.md)
+    assert i18n.lint("The critic's slope.", "评判器的斜率。", critic) == []
+    assert i18n.lint("Two critics.", "两个评判器。", critic) == []
+    assert i18n.lint("The critic's slope.", "鉴定器的斜率。", critic)[0].startswith("glossary")
+    assert i18n.lint("A critical point.", "一个临界点。", critic) == []      # a whole word or its plural, no more
+    assert i18n.lint("The style judges agree.", "风格评判器一致。", critic)[0].startswith("glossary")
     assert i18n.nothing_to_translate(r"\mathrm{KL}(p\,\|\,q) = \int p \log\frac pq") and \
         not i18n.nothing_to_translate(r"x \text{ independent}") and not i18n.nothing_to_translate("Open In Colab")
 
