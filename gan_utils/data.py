@@ -525,7 +525,7 @@ def toy_dataset(name: str, **kwargs) -> GaussianMixture:
 
 GLYPHS_FILE = Path(__file__).resolve().parent / "assets" / "glyphs" / "hei2kai.npz"
 # SHA-256 of the committed file; scripts/render_glyphs.py prints the new one when the file is rendered again.
-GLYPHS_SHA256 = "5cb7067d00d78bb137387714429a4688b02b4c3bd4142a170bb3592d642afb3b"
+GLYPHS_SHA256 = "fccbc685b531758a5123e854b964481a2dbd1b501a2d2081376dab82c45c70de"
 GLYPH_SIZES = (16, 32, 64)
 _GLYPH_FIX = ("Re-install gan_utils from the course's repository (the file ships with it), or render it again with "
               "`python scripts/render_glyphs.py` (needs Debian's fonts-noto-cjk and fonts-lxgw-wenkai).")
@@ -670,14 +670,14 @@ def load_glyphs(split: str = "train", *, size: int = 64, n: int | None = None,
 # rendered by ``scripts/render_glyphs.py --styles`` from SIL OFL fonts and shipped with the package.
 
 STYLES_FILE = Path(__file__).resolve().parent / "assets" / "glyphs" / "styles32.npz"
-STYLES_SHA256 = "ff6b90786e1b44f02bf7f73fb13db36f6c3d796651b6fade74eeb1120b4b5c3d"
+STYLES_SHA256 = "ecad4cfd2ddbeed832d69af543a0741233298688d8943845e74db3c46528de14"
 _STYLES_FIX = ("Re-install gan_utils from the course's repository (the file ships with it), or render it again with "
                "`python scripts/render_glyphs.py --styles` (needs Debian's fonts-noto-cjk, fonts-lxgw-wenkai and "
                "fonts-smiley-sans).")
 
 
 HAND_FILE = Path(__file__).resolve().parent / "assets" / "glyphs" / "hand32.npz"
-HAND_SHA256 = "2b1ed2146ed9976988870fe9fa8df683e75fe7b258dfbc9a0847c2b6ce647460"
+HAND_SHA256 = "2b3185cfe3ef250421293e6ea9365bc16c5c1c2d71aea2cd573a58e988ba31a4"
 _HAND_FIX = ("Re-install gan_utils from the course's repository (the file ships with it), or render it again with "
              "`python scripts/render_glyphs.py --hand PACKAGE` (the unpacked npm package @fontsource/ma-shan-zheng; "
              "see the script's help).")

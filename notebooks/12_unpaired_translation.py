@@ -543,7 +543,9 @@ assert hand_table["content"][:, -1].max() < hand_table["content"][:, 0].min() - 
 #
 # **The licence.** The fonts here are under the SIL Open Font License 1.1. Its FAQ says you remain the author of what
 # you make with a font; its conditions apply only when you redistribute, bundle or modify the font itself (OFL FAQ
-# 1.1-update5, questions 1.1 and 1.1.1). A scan of someone's handwriting comes with no licence, and the same
+# 1.1-update5, questions 1.1 and 1.1.1). Whether a file that holds a whole font's glyphs as images modifies the font
+# (the licence's "Modified Version" includes "changing formats") is not settled; LICENSE-CONTENT.md says how the
+# course treats its glyph files. A scan of someone's handwriting comes with no licence, and the same
 # fine-tuning would run on it. Appendix C recalls two cases: a GAN portrait sold at auction, and artists suing the
 # makers of image generators.
 

@@ -9,9 +9,13 @@ target), aligned pixel for pixel, written as one compressed ``.npz`` with its pr
 
 The fonts are Debian's packages (``apt-get install fonts-noto-cjk fonts-lxgw-wenkai``), found with ``fc-list``:
   * source: Noto Sans CJK SC Regular ("Hei", a sans-serif), SIL Open Font License 1.1;
-  * target: LXGW WenKai Regular ("Kai", a brush-style regular script), SIL Open Font License 1.1.
-The OFL lets images made with a font be used and shared freely (it governs the font files, not what is drawn with
-them), so the rendered glyphs are committed and nobody needs the fonts to run the course.
+  * target: LXGW WenKai Light ("Kai", a brush-style regular script), SIL Open Font License 1.1 (until 2026-11-27
+    this script asked for "Regular" and fontconfig's first match was the Light file; the committed files were drawn
+    from Light, as their SHA-256 shows, and their records now say so).
+The rendered glyphs are committed, with the fonts' copyright notices and the OFL beside them
+(gan_utils/assets/glyphs/FONTS.md, OFL.txt), so nobody needs the fonts to run the course. Whether a full set of a
+font's rendered glyphs counts as a "Modified Version" of the font (the OFL's definition includes "changing formats")
+is an open question: LICENSE-CONTENT.md says how the course treats it.
 
 The characters are the 3,755 of GB2312's level 1 (the common hanzi, rows 16-55), listed by Python's own ``gb2312``
 codec, in the standard's order. How a pair is drawn:
@@ -47,7 +51,7 @@ DEFAULT_OUT = REPO / "gan_utils" / "assets" / "glyphs" / "hei2kai.npz"
 # style name -> (fontconfig family, style, Debian package); the first two are the committed pair.
 FONTS = {
     "hei": ("Noto Sans CJK SC", "Regular", "fonts-noto-cjk"),
-    "kai": ("LXGW WenKai", "Regular", "fonts-lxgw-wenkai"),
+    "kai": ("LXGW WenKai", "Light", "fonts-lxgw-wenkai"),     # the face the committed files were drawn from
     "song": ("Noto Serif CJK SC", "Regular", "fonts-noto-cjk"),
     "heibold": ("Noto Sans CJK SC", "Bold", "fonts-noto-cjk"),
     "smiley": ("Smiley Sans", "Oblique", "fonts-smiley-sans"),
@@ -73,19 +77,25 @@ def gb2312_level1() -> list[str]:
 
 
 def find_font(family: str, style: str) -> tuple[str, int]:
-    """(file, face index) of an installed font, by fontconfig; a .ttc holds several faces, picked by family name."""
+    """(file, face index) of an installed font, by fontconfig; a .ttc holds several faces, picked by family name.
+    fontconfig lists every face that has ``style`` among its style names (LXGW WenKai's Light file also answers to
+    "Regular"), so the face whose own style is ``style`` (the first it lists) wins; then the first file by name."""
     try:
-        out = subprocess.run(["fc-list", f"{family}:style={style}", "file", "index", "family"], check=True,
+        out = subprocess.run(["fc-list", f"{family}:style={style}", "file", "index", "family", "style"], check=True,
                              capture_output=True, text=True).stdout
     except (OSError, subprocess.CalledProcessError) as e:
         raise SystemExit(f"fc-list failed ({e}); install fontconfig and the fonts: apt-get install fontconfig "
                          "fonts-noto-cjk fonts-lxgw-wenkai") from None
+    found = []
     for line in sorted(out.splitlines()):
         path, _, rest = line.partition(": ")
-        families = rest.split(":")[0].split(",")
-        index = int(rest.split("index=")[1].split(":")[0]) if "index=" in rest else 0
+        fields = dict(f.split("=", 1) for f in rest.split(":")[1:] if "=" in f)
+        families, styles = rest.split(":")[0].split(","), fields.get("style", "").split(",")
         if family in families:
-            return path, index
+            found.append((styles[0] != style, path, int(fields.get("index", 0))))
+    if found:
+        _, path, index = min(found)
+        return path, index
     raise SystemExit(f"the font {family!r} ({style}) is not installed: apt-get install "
                      f"{' '.join(sorted({p for f, s, p in FONTS.values()}))}")
 
@@ -292,8 +302,13 @@ def _font(style: str, px: int) -> tuple[ImageFont.FreeTypeFont, dict]:
     """The installed font of a style, loaded at ``px``, and its provenance (file, checksum, package, licence)."""
     family, face, package = FONTS[style]
     path, index = find_font(family, face)
-    return load_font(path, index, px, family), {
-        "style": style, "family": family, "face": face, "file": path, "index": index, "sha256": _sha256(path),
+    font = load_font(path, index, px, family)
+    if font.getname()[1] != face:      # the record names the face the file declares, never only the one asked for
+        raise SystemExit(f"{path} (face {index}) is {family} {font.getname()[1]!r}, not {face!r}: install the "
+                         f"{face} face ({package}) or change FONTS in scripts/render_glyphs.py")
+    return font, {
+        "style": style, "family": family, "face": font.getname()[1], "file": path, "index": index,
+        "sha256": _sha256(path),
         "debian_package": package, "package_version": _package_version(package), "license": "SIL Open Font License 1.1"}
 
 

@@ -158,3 +158,36 @@ def test_script_refuses_a_bad_size():
         render_glyphs.main(["--size", "4"])
     info = json.loads(str(np.load(data.GLYPHS_FILE)["provenance"]))
     assert info["size"] == 64 and info["held_out"].startswith("376 characters")
+
+
+def test_fontconfig_faces_are_told_apart_by_their_own_style(monkeypatch):
+    """fc-list answers "LXGW WenKai:style=Regular" with the Light file too (its style names are "Light,Regular"), and
+    sorted by file name Light comes first: the committed files were drawn from it while their record said Regular."""
+    listing = ("/f/lxgw-wenkai/LXGWWenKai-Light.ttf: LXGW WenKai,霞鹜文楷,LXGW WenKai Light:style=Light,Regular:index=0\n"
+               "/f/lxgw-wenkai/LXGWWenKai-Regular.ttf: LXGW WenKai,霞鹜文楷:style=Regular:index=0\n"
+               "/f/noto/NotoSansCJK-Bold.ttc: Noto Sans CJK JP,Noto Sans CJK JP Bold:style=Bold,Regular:index=0\n"
+               "/f/noto/NotoSansCJK-Bold.ttc: Noto Sans CJK SC,Noto Sans CJK SC Bold:style=Bold,Regular:index=2\n")
+
+    class Done:
+        stdout = listing
+    monkeypatch.setattr(render_glyphs.subprocess, "run", lambda *a, **k: Done)
+    assert render_glyphs.find_font("LXGW WenKai", "Regular") == ("/f/lxgw-wenkai/LXGWWenKai-Regular.ttf", 0)
+    assert render_glyphs.find_font("LXGW WenKai", "Light") == ("/f/lxgw-wenkai/LXGWWenKai-Light.ttf", 0)
+    assert render_glyphs.find_font("Noto Sans CJK SC", "Bold") == ("/f/noto/NotoSansCJK-Bold.ttc", 2)
+    with pytest.raises(SystemExit, match="not installed"):
+        render_glyphs.find_font("Smiley Sans", "Oblique")
+
+
+def test_the_record_names_the_face_rendered_and_the_notices_ship_beside_the_glyphs():
+    for path in (data.GLYPHS_FILE, data.STYLES_FILE, data.HAND_FILE):
+        with np.load(path) as z:
+            record = json.loads(str(z["provenance"]))
+        for font in (v for v in record.values() if isinstance(v, dict) and "file" in v):
+            stem = Path(font["file"]).stem
+            declared = {"LXGWWenKai-Light": "Light", "SmileySans-Oblique": "Oblique", "NotoSansCJK-Bold": "Bold"}
+            assert font["face"] == declared.get(stem, "Regular"), (path.name, font)
+    folder = data.GLYPHS_FILE.parent
+    notices = (folder / "FONTS.md").read_text(encoding="utf-8")
+    for family in ("Noto Sans CJK SC", "Noto Serif CJK SC", "LXGW WenKai", "Smiley Sans", "Ma Shan Zheng"):
+        assert family in notices and family in (Path(__file__).resolve().parents[1] / "LICENSE-CONTENT.md").read_text()
+    assert "SIL OPEN FONT LICENSE Version 1.1" in (folder / "OFL.txt").read_text()
