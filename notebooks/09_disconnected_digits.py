@@ -852,8 +852,8 @@ else:   # a new draw: seeds 0-7 of this check gave step-0 NMI 0.557-0.574 and me
 # %% [markdown]
 # On the machine and software of the run, the first 100 steps repeat it (asserted). Elsewhere an exact repeat is not
 # promised, only a close one: the step-0 NMI matches and $D$'s mean loss stays within the asserted range. The cell
-# prints the largest difference at one step: 0 in the run shown, though the recorded processor features differ. The check covers the
-# first clustering and 100 of the 10,000 steps; the later re-clusterings, every 1,000 steps, are not checked here. The clusters follow the
+# prints the largest difference at one step and says which of the two checks applied; that moves with the machine.
+# The check covers the first clustering and 100 of the 10,000 steps; the later re-clusterings, every 1,000 steps, are not checked here. The clusters follow the
 # discriminator: at step 0 they come from random features, and as $D$ learns, the match to the digits rises a little
 # and the cluster sizes even out (the history in section 4.3).
 

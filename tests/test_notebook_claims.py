@@ -168,34 +168,57 @@ def _is_claim(written: str, value: float, decimals: int, percent: bool) -> bool:
             or written.endswith(("x", "×")) or abs(value) >= 100)
 
 
+# A sentence that says what a run printed or measured: every number in it is a claim, even a small integer, and it
+# must be printed by the code cells beside the sentence, as written ("0 in the run shown" once stood beside a cell
+# that printed 1.32, while the notebook printed some 0 elsewhere).
+_RUN_SAYS = re.compile(r"(?i)\b(the run shown|in (this|the saved|the committed) run|the run saved here)\b")
+
+
 def prose_numbers(md: str):
-    """The measurement-like numbers of one markdown cell, with math, code, links and references removed."""
+    """The claim-like numbers of one markdown cell, with math, code, links and references removed: measurement-like
+    ones (``_is_claim``) anywhere, and every number of a sentence that says what a run printed or measured (the last
+    item of each tuple: True for those)."""
     for pattern in (_MATH, _CODE, _LINK):
         md = pattern.sub(" ", md)
     md = _HEADING_NUM.sub(r"\1", md)
     md = _LIST_NUM.sub(" ", md)
     md = _REF.sub(" ", md)
     md = _YEAR.sub(" ", md)
-    return [n for n in _numbers(md) if _is_claim(*n)]
+    found = []
+    for sentence in re.split(r"(?<=[.;:!?])\s+", md):
+        run_says = bool(_RUN_SAYS.search(sentence))
+        # a small integer a run is said to have printed must be printed as that integer: within rounding, "0" would
+        # match any printed 0.4
+        found += [(*n, run_says) for n in _numbers(sentence) if run_says or _is_claim(*n)]
+    return found
 
 
 def output_numbers(nb: dict) -> list[float]:
     """Every number printed in the notebook's outputs (stream, text/plain, text/html, text/markdown)."""
+    return [v for cell in nb["cells"] for v in cell_numbers(cell)]
+
+
+def cell_numbers(cell: dict, ranges: bool = True) -> list[float]:
+    """Every number one cell's outputs print (``ranges=False``: leaving out the ends of ranges such as "steps 0-99"
+    and the numbers of labels such as "step-0", which are not results)."""
     texts = []
-    for cell in nb["cells"]:
-        for out in cell.get("outputs", []):
-            if "text" in out:
-                texts.append("".join(out["text"]))
-            for mime in ("text/plain", "text/html", "text/markdown"):
-                if mime in out.get("data", {}):
-                    data = out["data"][mime]
-                    texts.append("".join(data) if isinstance(data, list) else data)
+    for out in cell.get("outputs", []):
+        if "text" in out:
+            texts.append("".join(out["text"]))
+        for mime in ("text/plain", "text/html", "text/markdown"):
+            if mime in out.get("data", {}):
+                data = out["data"][mime]
+                texts.append("".join(data) if isinstance(data, list) else data)
+    if not ranges:
+        label = r"(?<![\w.])\d+(\.\d+)?\s*[-–]\s*\d+(\.\d+)?(?![\w.])|(?<=[A-Za-z])-\d+"   # "0-99", "step-0"
+        texts = [re.sub(label, " ", t) for t in texts]
     return [v for t in texts for _, v, _, _ in _numbers(t)]
 
 
 def _matches(value: float, decimals: int, percent: bool, printed: list[float]) -> bool:
-    candidates = [value, value / 100] if percent else [value, value / 100, value * 100]
-    tol = 0.5 * 10 ** (-decimals) + 1e-12
+    """Whether a printed number rounds to ``value`` (``decimals`` -1: is the very integer)."""
+    candidates = [value] if decimals < 0 else [value, value / 100] if percent else [value, value / 100, value * 100]
+    tol = 1e-12 if decimals < 0 else 0.5 * 10 ** (-decimals) + 1e-12
     for v in printed:
         for c in candidates:
             scale = 1 if c == value else (1 / 100 if c == value / 100 else 100)
@@ -210,18 +233,37 @@ def unmatched(ipynb: Path) -> list[tuple[int, str]]:
     printed = output_numbers(nb)
     cited = {**CITED["*"], **CITED.get(ipynb.name[:2], {})}
     cited_cells = [phrase for phrase, _ in CITED_CELLS.get(ipynb.name[:2], [])]
+    code = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"]
+    section, sections, part = None, {}, []   # "4" -> the code cells of section 4 ("## 4." to the next "## ")
+    for i, c in enumerate(nb["cells"]):
+        text = "".join(c["source"])
+        m = re.search(r"^## (?:(\d+)\.|\S)", text, re.M) if c["cell_type"] == "markdown" else None
+        if m and m.start() == 0:
+            section = m[1] or f"part {i}"
+        elif c["cell_type"] == "code" and section:
+            sections.setdefault(section, []).append(i)
+        part.append(section)                 # the "## " part each cell starts in
+        if m and m.start() > 0:              # a heading further down the cell starts a part after it
+            section = m[1] or f"part {i}"
     found = []
     for i, cell in enumerate(nb["cells"]):
+        # the code cells beside cell i (the last one before it, or itself, and the first one after it), and those of
+        # a section the cell says it reads ("section 4's printed lines")
+        beside = [c for c in [c for c in code if c <= i][-1:] + [c for c in code if c > i][:1] if part[c] == part[i]]
+        source = "".join(cell["source"]) if cell["cell_type"] == "markdown" else ""
+        beside += [j for s in re.findall(r"(?i)section (\d+)'s printed lines", source) for j in sections.get(s, [])]
+        near = [v for j in beside for v in cell_numbers(nb["cells"][j], ranges=False)]
         texts = []
         if cell["cell_type"] == "markdown" and not any(ph in " ".join("".join(cell["source"]).split())
                                                        for ph in cited_cells):
             texts.append("".join(cell["source"]))
         deck = cell.get("metadata", {}).get("slideshow", {}).get("deck") or {}     # the slide deck's words too
         texts += [holder[k] for holder, k in slides.deck_texts(deck)]
-        for written, value, decimals, percent in (n for t in texts for n in prose_numbers(t)):
+        for written, value, decimals, percent, run_says in (n for t in texts for n in prose_numbers(t)):
             if written.rstrip("%x× ").strip() in cited or written in cited:
                 continue
-            if not _matches(value, decimals, percent, printed):
+            exact = run_says and not _is_claim(written, value, decimals, percent)   # "0" is not "0.4" rounded
+            if not _matches(value, -1 if exact else decimals, percent, near if run_says else printed):
                 found.append((i, written))
     return found
 
@@ -251,6 +293,22 @@ def test_the_check_flags_an_unprinted_number_and_passes_a_printed_one(tmp_path):
     md["source"] = "FID reached 62.7."          # a rounding that the output does not support is still flagged
     path.write_text(json.dumps(nb))
     assert unmatched(path) == [(0, "62.7")]
+    md["source"] = "FID reached 62.6; in the run shown the gap was 0."   # said of a run: printed beside it, as is
+    path.write_text(json.dumps(nb))
+    assert unmatched(path) == [(0, "0")]
+    code["outputs"][0]["text"] = "ratio 4327.2, FID 62.61 over steps 0-99 from step-0\n"   # labels, no results
+    path.write_text(json.dumps(nb))
+    assert unmatched(path) == [(0, "0")]
+    code["outputs"][0]["text"] = "ratio 4327.2, FID 62.61, gap 0\n"
+    path.write_text(json.dumps(nb))
+    assert unmatched(path) == []
+    far = {"cell_type": "code", "metadata": {}, "source": "", "execution_count": 2,
+           "outputs": [{"output_type": "stream", "name": "stdout", "text": "gap 1.32\n"}]}
+    nb["cells"] = [far, {"cell_type": "markdown", "metadata": {}, "source": "More."}, far, md, far, code]
+    code["outputs"][0]["text"] = "ratio 4327.2, FID 62.61\n"
+    path.write_text(json.dumps(nb))
+    assert unmatched(path) == [(3, "0")]        # the 0 printed elsewhere does not count, nor 1.32 beside it
+    nb["cells"] = [md, code]
     md["source"] = "FID reached 62.6."          # a slide's speaker notes are read as well
     code["metadata"] = {"slideshow": {"slide_type": "slide", "deck": {"notes": "Say: FID 62.6, ratio 4,372x."}}}
     path.write_text(json.dumps(nb))
