@@ -132,11 +132,30 @@ def typography(text: str) -> str:
     return autocorrect_py.format_for(text, "markdown")
 
 
+# The edition's conventions (docs/contributing.md, "The Chinese edition"), each a pattern and what to write instead.
+CONVENTIONS = [
+    (re.compile(r"（[^（）]*（"), "nested brackets: a parenthesis inside another; drop the inner gloss or rephrase"),
+    (re.compile(r"(?<![\d.])[123] ?维"), "dimensions: write 一维, 二维, 三维, not 1 维, 2 维, 3 维"),
+    (re.compile(r"(小|少|低|短|慢|近|窄|轻)\s*\d[\d,.]*\s*倍"),
+     "'N times smaller' is not 小 N 倍: write 只有……的 1/N, or 大 N 倍 turned around"),
+    (re.compile(r"(笔记本|随机种子|样本|单元格)（(notebooks?|random seeds?|samples?|(code )?cells?)）"),
+     "no English gloss on an everyday word (笔记本, 随机种子, 样本, 单元格)"),
+]
+_MONTH = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
+
+
 def lint(msgid: str, msgstr: str, terms: list[tuple[str, str]] | None = None) -> list[str]:
-    """What is wrong with one translation: a changed formula, code span, link target or number; Chinese typography;
-    a checked glossary term translated otherwise."""
+    """What is wrong with one translation: a changed formula, code span, link target or number; Chinese typography
+    and the edition's conventions; a checked glossary term translated otherwise."""
     problems = []
     a, b = invariants(msgid), invariants(msgstr)
+    for digit, word in (("1", "一维"), ("2", "二维"), ("3", "三维")):   # 1-D is 一维: the number is in the word
+        for _ in range(min(a["numbers"].count(digit) - b["numbers"].count(digit), msgstr.count(word))):
+            a["numbers"].remove(digit)
+    for _ in _MONTH.findall(_strip(msgid)):      # 25 October 2018 is 2018 年 10 月 25 日: the month is a number
+        month = re.search(r"(?<![\d.])(1[0-2]|[1-9]) ?月", _strip(msgstr))
+        if month and month[1] in b["numbers"]:
+            b["numbers"].remove(month[1])
     for kind in a:
         if a[kind] != b[kind]:
             lost = sorted(set(a[kind]) - set(b[kind]))
@@ -146,6 +165,8 @@ def lint(msgid: str, msgstr: str, terms: list[tuple[str, str]] | None = None) ->
         fixed = typography(msgstr)
         if fixed != msgstr:
             problems.append(f"typography: should read {fixed!r}")
+        problems += [f"convention: {say} ({hit[0]!r})" for pattern, say in CONVENTIONS
+                     if (hit := pattern.search(_strip(msgstr)))]    # not inside code: an example may quote one
     for en, zh in terms if terms is not None else glossary():
         if re.search(rf"\b{re.escape(en)}(?:s|es)?\b", _strip(msgid), re.I) and zh not in msgstr:   # "critic(s)",
             # not "critical"

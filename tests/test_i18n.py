@@ -54,6 +54,18 @@ def test_the_lint_finds_each_kind_of_unfaithful_translation():
     for kind, text in bad.items():
         found = i18n.lint(en, text, terms)
         assert found and found[0].startswith(kind), (kind, found)
+    conventions = {     # each of the edition's conventions can fail, and its right form passes
+        "nested": ("The critic (a 1-Lipschitz function) stays.", "评判器（一个 1-Lipschitz 函数（function））不变。",
+                   "评判器（一个 1-Lipschitz 函数）不变。"),
+        "dimensions": ("A 1-D GAN.", "一个 1 维 GAN。", "一个一维 GAN。"),
+        "times": ("A gradient 100 times smaller.", "一个小 100 倍的梯度。", "一个被除以 100 的梯度。"),
+        "gloss": ("Run the notebook.", "运行这个笔记本（notebook）。", "运行这个笔记本。"),
+    }
+    for kind, (english, wrong, right) in conventions.items():
+        assert any(p.startswith("convention") for p in i18n.lint(english, wrong, [])), kind
+        assert i18n.lint(english, right, []) == [], (kind, i18n.lint(english, right, []))
+    assert i18n.lint("Filed on 25 October 2018.", "2018 年 10 月 25 日提交。", []) == []       # the month is a number
+    assert i18n.lint("In one dimension.", "一维情形。", []) == []                  # no digit in the English, none here
     critic = [("critic", "评判器"), ("style judge", "风格鉴定器")]    # one term per concept (glossary.md)
     assert i18n.lint("The critic's slope.", "评判器的斜率。", critic) == []
     assert i18n.lint("Two critics.", "两个评判器。", critic) == []
