@@ -1178,8 +1178,8 @@ print(f"2 re-runs in {time.perf_counter() - t0:.0f} s, each above its floor")
 # Against **PacGAN's level**: 8/8 ring modes with at least 90% high quality is met on average by six
 # methods, the plain GAN among them. At least 24/25 grid modes with at least 90% is met by none. The best grid rows
 # reach most modes but not the precision: at most about 74% of the samples within 3σ, against 91.3-95.7% in PacGAN's
-# table, whose runs are far longer (400 epochs over 100,000 points against our 6,000 steps, at most 12.9 s per run
-# here). Appendix C trains longer.
+# table, whose runs are far longer (400 epochs over 100,000 points against our 6,000 steps, seconds per run here,
+# as the cell above prints). Appendix C trains longer.
 #
 # Runs move: earlier runs of this table (same keys) drew other numbers. One on 2026-11-22 (another 2-core machine, an
 # earlier version of the code) gave the plain GAN 18.4 grid modes and 20.1% high quality, and R1 76.5% on the ring;

@@ -455,7 +455,7 @@ if TESTING or rerun:
 # A GAN or a VAE draws a digit with one pass of its generator. DDIM calls the denoiser once per step. The cell below times each on this machine (batches of 250, after one call to compile): the race's first-seed
 # rivals and the shipped default generator, the race's GAN network. Then quality against the number of denoising steps, for the same model.
 
-# %% slideshow={"deck": {"big": {"find": "50 steps\\s+\\d+ ms per 1,000 samples \\(([\\d.]+x)", "say": "the cost of one diffusion sample at 50 DDIM steps, in GAN samples"}, "figure": true, "notes": "A GAN or a VAE draws a digit in one pass; DDIM calls the denoiser once per step, about 115 ms per 1,000 samples per step here. Concept question 5.\nMisconception: \"more denoising steps always help\". 50 steps scored FID 114.7, 100 steps 114.8: one draw each, so the difference is noise. Recall did rise, from 0.70 to 0.82.", "text": "## 5. What a sample costs"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "50 steps\\s+\\d+ ms per 1,000 samples \\(([\\d.]+x)", "say": "the cost of one diffusion sample at 50 DDIM steps, in GAN samples"}, "figure": true, "notes": "A GAN or a VAE draws a digit in one pass; DDIM calls the denoiser once per step; the cell prints what one step costs per 1,000 samples on this machine. Concept question 5.\nMisconception: \"more denoising steps always help\". 50 steps scored FID 114.7, 100 steps 114.8: one draw each, so the difference is noise. Recall did rise, from 0.70 to 0.82.", "text": "## 5. What a sample costs"}, "slide_type": "slide"}
 vae_r = rivals.load_rival("vae", runs["vae"][SEEDS[0]]["state"])
 den_r = rivals.load_rival("diffusion", runs["diffusion"][SEEDS[0]]["state"])
 G_gan = checkpoint.load_pretrained().generator

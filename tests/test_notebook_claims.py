@@ -112,6 +112,7 @@ CITED: dict[str, dict[str, str]] = {
         "0.61": "the same table: precision at 18,000 steps",
     },
     "10": {
+        "30": "the race's first scoring mark, 30 s of training, set in rivals.race (marks=(30, 60, 120, 240))",
         "4,000": "the number of copies in section 3's chain check, set in its code (n_copies = 4000), which the slide "
                  "deck quotes",
     },
@@ -149,8 +150,8 @@ _YEAR = re.compile(r"\b(1[89]\d\d|20[0-4]\d)[a-z]?\b")
 _NUMBER = re.compile(r"(?<![\w.])[-+−]?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(e[-+]?\d+)?(\s?%|x\b|×)?", re.I)
 
 
-def _numbers(text: str):
-    """(as written, value, decimals, is_percent) for each number in text."""
+def _numbers(text: str, starts: bool = False):
+    """(as written, value, decimals, is_percent) for each number in text (``starts``: as (its offset, that))."""
     for m in _NUMBER.finditer(text):
         whole, frac, exp, unit = m.group(1), m.group(2) or "", m.group(3) or "", (m.group(4) or "").strip()
         s = whole.replace(",", "") + frac + exp
@@ -159,7 +160,8 @@ def _numbers(text: str):
         except ValueError:
             continue
         decimals = len(frac) - 1 if frac and not exp else 0
-        yield m.group(0).strip().lstrip("+"), value, decimals, unit == "%"
+        n = m.group(0).strip().lstrip("+"), value, decimals, unit == "%"
+        yield (m.start(), n) if starts else n
 
 
 def _is_claim(written: str, value: float, decimals: int, percent: bool) -> bool:
@@ -171,6 +173,8 @@ def _is_claim(written: str, value: float, decimals: int, percent: bool) -> bool:
 # A sentence that says what a run printed or measured: every number in it is a claim, even a small integer, and it
 # must be printed by the code cells beside the sentence, as written ("0 in the run shown" once stood beside a cell
 # that printed 1.32, while the notebook printed some 0 elsewhere).
+# A time in milliseconds or seconds: it moves with the machine, so the cell beside the sentence must print it.
+_TIMED = re.compile(r"(?<![\w.])\d[\d,]*(\.\d+)?(?=\s?ms\b|\ss\b(?!\^))")   # not "7s" (sevens), not "2 s^2"
 _RUN_SAYS = re.compile(r"(?i)\b(the run shown|in (this|the saved|the committed) run|the run saved here)\b")
 
 
@@ -187,9 +191,9 @@ def prose_numbers(md: str):
     found = []
     for sentence in re.split(r"(?<=[.;:!?])\s+", md):
         run_says = bool(_RUN_SAYS.search(sentence))
-        # a small integer a run is said to have printed must be printed as that integer: within rounding, "0" would
-        # match any printed 0.4
-        found += [(*n, run_says) for n in _numbers(sentence) if run_says or _is_claim(*n)]
+        timed = {m.start() for m in _TIMED.finditer(sentence)}   # "115 ms": a time, measured on some machine
+        found += [(*n, run_says or start in timed) for start, n in _numbers(sentence, starts=True)
+                  if run_says or start in timed or _is_claim(*n)]
     return found
 
 
@@ -308,6 +312,10 @@ def test_the_check_flags_an_unprinted_number_and_passes_a_printed_one(tmp_path):
     code["outputs"][0]["text"] = "ratio 4327.2, FID 62.61\n"
     path.write_text(json.dumps(nb))
     assert unmatched(path) == [(3, "0")]        # the 0 printed elsewhere does not count, nor 1.32 beside it
+    md["source"] = "FID reached 62.6; one step costs 115 ms, not 7s or 2 s^2."   # a time: printed beside it
+    far["outputs"][0]["text"] = "115 ms elsewhere\n"
+    path.write_text(json.dumps(nb))
+    assert unmatched(path) == [(3, "115")]
     nb["cells"] = [md, code]
     md["source"] = "FID reached 62.6."          # a slide's speaker notes are read as well
     code["metadata"] = {"slideshow": {"slide_type": "slide", "deck": {"notes": "Say: FID 62.6, ratio 4,372x."}}}
