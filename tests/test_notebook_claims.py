@@ -313,7 +313,7 @@ def test_the_check_flags_an_unprinted_number_and_passes_a_printed_one(tmp_path):
     path.write_text(json.dumps(nb))
     assert unmatched(path) == [(3, "0")]        # the 0 printed elsewhere does not count, nor 1.32 beside it
     md["source"] = "FID reached 62.6; one step costs 115 ms, not 7s or 2 s^2."   # a time: printed beside it
-    far["outputs"][0]["text"] = "115 ms elsewhere\n"
+    nb["cells"][0] = {**far, "outputs": [{"output_type": "stream", "name": "stdout", "text": "115 ms elsewhere\n"}]}
     path.write_text(json.dumps(nb))
     assert unmatched(path) == [(3, "115")]
     nb["cells"] = [md, code]
