@@ -128,14 +128,14 @@ assert same > other + 0.2
 #   divided by the true glyphs'. It falls with blur and with thin or missing strokes, and rises with bold strokes and
 #   with speckle, so read it beside the pictures: 1 does not by itself mean "as crisp as the truth".
 
-# %% slideshow={"deck": {"big": {"find": "content ([\\d.]+%)", "say": "of the copied printed glyphs are read as the right character"}, "notes": "Misconception to raise: \"copying the input scores nothing\". The printed glyph is already read as the right character 65.7% of the time, with L1 0.411. But its style score is 0.0%: no copy looks like brush.\nSo a translator must move strokes, not just repaint them. Concept question 1: why is copying the bar to pass?", "text": "### The bar every translator must pass: copying its input\n\nSix scores against the true brush glyph: **L1**, **SSIM**, **content** (read as the right character),\n**style** (called brush by a small CNN), **FID**, **sharpness** (edge strength; 1 = the true glyphs')."}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "content ([\\d.]+%)", "say": "of the copied printed glyphs match the right character's template"}, "notes": "Misconception to raise: \"copying the input scores nothing\". The printed glyph is already nearest to the right character's brush template 65.7% of the time, with L1 0.411. But its style score is 0.0%: no copy looks like brush.\nSo a translator must move strokes, not just repaint them. Concept question 1: why is copying the bar to pass?", "text": "### The bar every translator must pass: copying its input\n\nSix scores against the true brush glyph: **L1**, **SSIM**, **content** (nearest brush template is the right character's),\n**style** (called brush by a small CNN), **FID**, **sharpness** (edge strength; 1 = the true glyphs')."}, "slide_type": "slide"}
 copy = translation.translation_scores(src_test, tgt_test, test_pairs.chars)
 print(f"Copying the printed glyph:\nL1 {copy['l1']:.3f}, SSIM {copy['ssim']:.3f}, content {copy['content']:.1%}, "
       f"style {copy['style']:.1%}, FID {copy['fid']:.0f}, sharpness {copy['sharpness']:.2f}.")
 assert 0.5 < copy["content"] < 0.8 and copy["style"] < 0.05
 
 # %% [markdown] slideshow={"deck": {"notes": "Why skips? Without them, the position of every stroke must squeeze through the 4x4 bottleneck. With them, the layout flows straight across, and the network only learns the change of style.\nGroupNorm normalises each image with its own statistics, so unlike BatchNorm no output depends on the rest of the batch.", "text": "## 2. The generator: a U-Net\n\n- **no noise** input: pix2pix's generator learnt to ignore $z$\n- **encoder**: strided 4x4 convolutions halve the image, down to 4x4\n- **decoder**: doubles it back (sub-pixel upsampling, notebook 03)\n- **skips**: each encoder map joins the decoder layer of the same size"}, "slide_type": "slide"}
-# So a source glyph is read as the right brush character only about two times in three, and the style judge calls
+# So a source glyph is nearest to the right character's brush template only about two times in three, and the style judge calls
 # none of them brush. A translator has to move strokes, not just repaint them.
 #
 # ## 2. The generator: a U-Net
@@ -356,7 +356,7 @@ print(f"Seed 0 of section 6's table is this recipe:\nthis run's L1, SSIM, conten
 # They take about 25 minutes in all, so they ran ahead (`benchmarks/translation_table.py`) and ship with the course;
 # `RUN_EXPERIMENTS = True` runs them here.
 
-# %% slideshow={"deck": {"big": {"find": "GAN only \\(5 seeds\\)\\s+\\S+ \u00b1 \\S+\\s+\\S+ \u00b1 \\S+\\s+(\\S+ \u00b1 \\S+)", "say": "content of **GAN only** over five seeds (mean \u00b1 std): below copying's 0.657"}, "notes": "Misconception to raise: \"the GAN alone can learn the task\". GAN only reaches content 0.389 \u00b1 0.269 in 600 steps, below copying's 0.657, and it swings from seed to seed.\nConcept question 8: why? Without L1, only D's verdicts on 34-pixel patches tie the output to its source. L1 only and L1 + GAN read 0.971 and 0.974 of the characters right.", "text": "### The GAN alone does not learn the task"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "GAN only \\(5 seeds\\)\\s+\\S+ \u00b1 \\S+\\s+\\S+ \u00b1 \\S+\\s+(\\S+ \u00b1 \\S+)", "say": "content of **GAN only** over five seeds (mean \u00b1 std): below copying's 0.657"}, "notes": "Misconception to raise: \"the GAN alone can learn the task\". GAN only reaches content 0.389 \u00b1 0.269 in 600 steps, below copying's 0.657, and it swings from seed to seed.\nConcept question 8: why? Without L1, nothing compares the output with its target: only D, whose field covers nearly the whole 32x32 glyph, and the U-Net's skips tie the output to its source. L1 only and L1 + GAN match 0.971 and 0.974 of the characters to the right template.", "text": "### The GAN alone does not learn the task"}, "slide_type": "slide"}
 def objectives_table():
     out = {"rows": [], "images": {}}
     for seed in range(5):
@@ -391,7 +391,7 @@ shown = {"printed": src_test[:SHOW],
          "true": tgt_test[:SHOW]}
 glyph_rows(shown, title="Held-out characters, seed 0 of each objective (600 steps)")
 
-# %% slideshow={"deck": {"notes": "Misconception to raise: \"the GAN term improves every score\". Its edge strength is higher in 5 of 5 seeds, but its L1 and SSIM are worse in 5 of 5.\nDiscussion 1: why does a crisp stroke one pixel off cost more in L1 than a grey one? The crisp stroke misses by 2 at two pixels, cost 4; a grey stroke over both misses by 1 at each, cost 2. A sharp guess pays double when it is wrong.", "output": true, "text": "### L1 + GAN against L1 only, seed by seed"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"notes": "Misconception to raise: \"the GAN term improves every score\". Its edge strength is higher in 5 of 5 seeds, but its L1 and SSIM are worse in 5 of 5.\nDiscussion 1: why does the GAN term cost L1? L1 only minimises exactly the score it is graded on. A crisp stroke one pixel off costs 4 where a grey one costs 2, but a crisp stroke in the right place costs 0: the extra L1 says some crisp strokes land in the less likely place.", "output": true, "text": "### L1 + GAN against L1 only, seed by seed"}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
 # Seed by seed, L1 + GAN against L1 only (the same seed: the same initialisation and batches).
 pix, l1 = by["L1 + GAN"], by["L1 only"]
@@ -402,16 +402,18 @@ for k, better in (("sharpness", 1), ("l1", -1), ("ssim", 1), ("content", 1), ("f
 assert np.all(pix["sharpness"] > l1["sharpness"]) and np.all(pix["l1"] > l1["l1"])
 assert by["GAN only"]["content"].mean() < copy["content"] < l1["content"].min()
 
-# %% [markdown] slideshow={"deck": {"notes": "Misconception to raise: \"FID ranks these models\". L1 + GAN's FID is 11.603 \u00b1 10.055 over five seeds: it moves from seed to seed by more than the gap to L1 only (4.430 \u00b1 2.862).\nConcept question 7: FID's features come from the style CNN, trained to tell two fonts apart, not crisp from grey. A score is only as good as the features it compares (notebook 06).", "text": "### What the table says\n\n- the GAN term **raises the edge strength**; it costs a little in L1 and SSIM\n- content barely moves, far above copying\n- **FID does not rank them**: its spread from seed to seed is larger than the gaps\n- the GAN alone does not learn the task"}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Misconception to raise: \"FID ranks these models\". L1 + GAN's FID is 11.603 \u00b1 10.055 over five seeds: it moves from seed to seed by more than the gap to L1 only (4.430 \u00b1 2.862).\nConcept question 7: FID's features come from the style CNN, trained to tell two fonts apart, not crisp from grey. A score is only as good as the features it compares (notebook 06).", "text": "### What the table says\n\n- the GAN term **raises edge strength**, at a small cost in L1 and SSIM\n- content barely moves, far above copying\n- **FID does not rank L1 only against L1 + GAN**; it puts the GAN alone last\n- the GAN alone does not learn the task"}, "slide_type": "slide"}
 # The table answers the question, at this size:
 #
 # - **The GAN term raises the edge strength.** L1 + GAN's sharpness is higher than L1 only's in 5 of 5 seeds (L1
 #   only: about 0.82). Whether that is crisper strokes or added speckle, the score cannot tell: look at the figure.
-# - **It costs a little in the pixel scores.** L1 and SSIM are slightly worse with the GAN term in 5 of 5 seeds. When a
-#   crisp stroke lands one pixel off, ink ($+1$) sits on paper ($-1$) at one pixel and paper on ink at the next:
-#   it misses by 2 twice (L1 cost 4). A grey guess (0) on both pixels misses by 1 twice (cost 2). So a sharp guess
-#   pays double when it is wrong. Isola et al. (2017) likewise found L1 alone plausible but blurry.
-# - **Content barely moves.** Both read as the right character about 97% of the time (the gap is about one
+# - **It costs a little in the pixel scores.** L1 and SSIM are slightly worse with the GAN term in 5 of 5 seeds. L1
+#   only minimises exactly the score it is graded on, so adding any other term costs some L1. A crisp stroke one
+#   pixel off puts ink ($+1$) on paper ($-1$) at one pixel and paper on ink at the next: it misses by 2 twice (L1
+#   cost 4), where a grey guess (0) on both pixels misses by 1 twice (cost 2). But a crisp stroke in the right place
+#   costs 0, so under L1 crisp pays whenever its place is the likelier one; the GAN's extra L1 says that some of its
+#   crisp strokes land in the less likely place. Isola et al. (2017) likewise found L1 alone plausible but blurry.
+# - **Content barely moves.** Both are nearest to the right character's template about 97% of the time (the gap is about one
 #   character in 376), far above copying's 66%.
 # - **FID gives no clear verdict on the GAN term.** L1 only scores lower in 4 of 5 seeds (4.4 against 11.6 on
 #   average), but L1 + GAN's FID spreads by about 10 from seed to seed, and Appendix D finds the opposite direction
@@ -432,7 +434,7 @@ assert by["GAN only"]["content"].mean() < copy["content"] < l1["content"].min()
 # The course ships a translator trained longer (5,000 steps) on larger glyphs (64x64), from the command line (appendix C has the command). It
 # loads like the other shipped generators, with `checkpoint.load_pretrained(kind="glyphs")`.
 
-# %% slideshow={"deck": {"big": {"find": "content ([\\d.]+%)", "say": "of the held-out characters read as the right character (copying at 64x64: 61.7%)"}, "notes": "From the outputs: 5,000 steps at 64x64; style 100.0%, L1 0.205, sharpness 0.95.\nCompare scores only at one size: the same copies read 65.7% at 32x32 but 61.7% at 64x64.", "text": "## 7. The shipped translator\n\nTrained longer, on larger glyphs; loaded with `checkpoint.load_pretrained(kind=\"glyphs\")`."}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "content ([\\d.]+%)", "say": "of the held-out characters match the right template (copying at 64x64: 61.7%)"}, "notes": "From the outputs: 5,000 steps at 64x64; style 100.0%, L1 0.205, sharpness 0.95.\nCompare scores only at one size: the same copies read 65.7% at 32x32 but 61.7% at 64x64.", "text": "## 7. The shipped translator\n\nTrained longer, on larger glyphs; loaded with `checkpoint.load_pretrained(kind=\"glyphs\")`."}, "slide_type": "slide"}
 shipped = checkpoint.load_pretrained(kind="glyphs")
 record = checkpoint.load_meta(checkpoint.pretrained_dir("glyphs"))
 test64 = data.load_glyphs("test", size=64)
@@ -469,7 +471,7 @@ widgets.brush_writer(shipped.generator, discriminator=shipped.discriminator, tex
 #
 # The cell below finds the held-out characters the shipped translator gets most wrong, by L1, and shows them.
 
-# %% slideshow={"deck": {"big": {"find": "correlation ([\\d.]+)", "say": "correlation between a character's error and its amount of ink"}, "figure": true, "notes": "From the outputs: the worst held-out characters are dense with strokes; the 8 worst hold 22% ink, the median character 18%.\nOther limits: only the 3,755 characters it was given; new characters are harder (L1 2.4 times higher than on its last training batches); and one target style only. Notebook 12 takes the pairs away.", "text": "## 8. What this small model cannot do"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "correlation ([\\d.]+)", "say": "correlation between a character's error and its amount of ink"}, "figure": true, "notes": "From the outputs: the worst held-out characters are dense with strokes; the 8 worst hold 22% ink, the median character 18%. But per-glyph L1 grows with ink for most imperfect outputs, copying included, so this does not show that crowded characters are harder for the model.\nOther limits: only the 3,755 characters it was given; new characters are harder (L1 2.4 times higher than on its last training batches); and one target style only. Notebook 12 takes the pairs away.", "text": "## 8. What this small model cannot do"}, "slide_type": "slide"}
 err = np.abs(out64 - tgt64).mean((1, 2, 3))
 worst = np.argsort(err)[::-1][:8]
 print("most wrong:", "".join(test64.chars[i] for i in worst), "| errors", np.round(err[worst], 3))
@@ -508,7 +510,7 @@ print(f"{pull_gan:.0%} of the shipped GAN's ink falls on the source glyph's ink,
       f"brush glyph's\n({100 * (pull_gan - pull_true):+.1f} points); the GAN's share is the higher for "
       f"{per_char.sum()} of {len(per_char)} characters.\nBut the GAN draws {ink_gan.sum() / ink_true.sum():.1%} of the "
       f"font's ink, and thinner strokes put more of their ink\non the source's: this share alone does not show the GAN "
-      f"staying closer to its input\n(a measure blind to stroke width would).")
+      f"staying closer to its input\n(that needs a measure blind to stroke width).")
 assert pull_gan > pull_true and per_char.mean() > 0.5
 
 # %%
@@ -519,16 +521,17 @@ print(f"L1 on its last 500 training batches {train_l1:.3f}; on the held-out char
       f"{ship['l1'] / train_l1:.1f} times higher on characters it never saw.")
 
 # %% [markdown]
-# LXGW WenKai, the target font, extends the Japanese font Klee One (Fontworks) to Chinese. By its README, its
-# author added the GB2312 characters used here by hand in 2021, with help; the rest of the CJK basic block was later
-# generated by deep learning, and the README credits zi2zi-pytorch. Tools like zi2zi already do part of that labour.
+# LXGW WenKai, the target font, extends the Japanese font Klee One (Fontworks) to Chinese. Klee One already draws
+# many of the characters used here; by its README, LXGW WenKai's author converted those to simplified forms and, with
+# help, added the rest of GB2312 in February 2021. The rest of the CJK basic block came later and was generated by
+# deep learning; the README credits zi2zi-pytorch. Tools like zi2zi already do part of that labour.
 
-# %% [markdown] slideshow={"deck": {"notes": "Five lines to remember. The U-Net and PatchGAN come back in notebook 12, where the pairs are taken away.\nFrom here on, gan_utils carries these pieces; python -m gan_utils train --dataset glyphs trains a translator from the command line.", "text": "## Summary\n\n- paired translation: learn $s \\mapsto t$ from pairs; first **beat copying**\n- **U-Net**: skips carry the shared layout past the bottleneck\n- **PatchGAN** $D(t, s)$: one logit per patch of the pair\n- **GAN + \u03bb\u00b7L1**: L1 for the layout, GAN against the blur\n- the GAN term raises the edge strength, at a small cost in L1 and SSIM"}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Five lines to remember. The U-Net and PatchGAN come back in notebook 12, where the pairs are taken away.\nFrom here on, gan_utils carries these pieces; python -m gan_utils train --dataset glyphs trains a translator from the command line.", "text": "## Summary\n\n- paired translation: learn $s \\mapsto t$ from pairs; first **beat copying**\n- **U-Net**: skips carry the shared layout past the bottleneck\n- **PatchGAN** $D(t, s)$: one logit per patch of the pair\n- **GAN + \u03bb\u00b7L1**: L1 for the layout, GAN against blur\n- the GAN term raises edge strength, costs a little L1 and SSIM"}, "slide_type": "slide"}
 # ## Summary
 #
 # | Idea | In one line | Checked here |
 # |---|---|---|
-# | paired translation | learn $s \mapsto t$ from pairs; beat copying | copying reads right 2 times in 3 |
+# | paired translation | learn $s \mapsto t$ from pairs; beat copying | copying matches the right template 2 times in 3 |
 # | U-Net | encoder, decoder, skips at each size | hand pass = module |
 # | PatchGAN | $D(t, s)$ gives one logit per patch | receptive field formula = gradient support |
 # | objective | non-saturating GAN + $\lambda$ L1, $\lambda = 100$ | step's `l1` recomputed by hand |
@@ -572,7 +575,7 @@ exercises.check("11", ex1=ex1, ex2=ex2, ex3=ex3, generator_objective=generator_o
 
 # %% [markdown]
 # ---
-# Next, [notebook 12](12_unpaired_translation.ipynb) takes the pairs away: CycleGAN, and what it hides. Back to
+# Next, [notebook 12](12_unpaired_translation.ipynb) takes the pairs away: CycleGAN, and what it carries. Back to
 # [the course overview](../README.md). The GAN pieces used here were
 # built earlier: the non-saturating loss in [notebook 02](02_minimax_objective.ipynb), sub-pixel upsampling in
 # [notebook 03](03_generator.ipynb), the training loop in [notebook 05](05_training_loop.ipynb), FID in

@@ -163,7 +163,8 @@ def test_script_refuses_a_bad_size():
 def test_fontconfig_faces_are_told_apart_by_their_own_style(monkeypatch):
     """fc-list answers "LXGW WenKai:style=Regular" with the Light file too (its style names are "Light,Regular"), and
     sorted by file name Light comes first: the committed files were drawn from it while their record said Regular."""
-    listing = ("/f/lxgw-wenkai/LXGWWenKai-Light.ttf: LXGW WenKai,霞鹜文楷,LXGW WenKai Light:style=Light,Regular:index=0\n"
+    listing = ("/f/lxgw-wenkai/LXGWWenKai-Light.ttf: LXGW WenKai,霞鹜文楷,LXGW WenKai Light:"
+               "style=Light,Regular:index=0\n"
                "/f/lxgw-wenkai/LXGWWenKai-Regular.ttf: LXGW WenKai,霞鹜文楷:style=Regular:index=0\n"
                "/f/noto/NotoSansCJK-Bold.ttc: Noto Sans CJK JP,Noto Sans CJK JP Bold:style=Bold,Regular:index=0\n"
                "/f/noto/NotoSansCJK-Bold.ttc: Noto Sans CJK SC,Noto Sans CJK SC Bold:style=Bold,Regular:index=2\n")
