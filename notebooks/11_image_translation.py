@@ -232,7 +232,7 @@ for n_down in (1, 2):
     assert side == D.receptive_field
 
 # %% [markdown] slideshow={"deck": {"notes": "D's loss is the usual binary cross-entropy, averaged over every patch logit and every pair. The GAN term is the non-saturating loss of notebook 02.\nAsk: why not L1 alone, if it pulls each pixel to the truth? The next slide answers it.", "text": "## 4. The objective: GAN + \u03bb\u00b7L1\n\n$$L_G = \\underbrace{-\\mathbb E\\big[\\log \\sigma(\\ell(G(s), s))\\big]}_{\\text{non-saturating GAN}} + \\lambda\\, \\mathbb E\\,\\lvert t - G(s)\\rvert$$\n\n- L1 pulls each pixel toward the true glyph\n- the GAN term asks every patch to look like real brush work\n- $\\lambda = 100$, as in Isola et al."}, "slide_type": "slide"}
-# At 32x32, the size this notebook trains, a 34-pixel patch already covers the whole glyph: there the "patch" $D$ is
+# At 32x32, the size this notebook trains, a 34-pixel patch already covers nearly the whole glyph: there the "patch" $D$ is
 # almost a whole-image $D$. At 64x64 (section 7) each logit judges a 34x34 patch, about a quarter of the glyph's area. Appendix A shows where
 # on a glyph the shipped $D$ looks, logit by logit.
 #
@@ -391,7 +391,7 @@ shown = {"printed": src_test[:SHOW],
          "true": tgt_test[:SHOW]}
 glyph_rows(shown, title="Held-out characters, seed 0 of each objective (600 steps)")
 
-# %% slideshow={"deck": {"notes": "Misconception to raise: \"the GAN term improves every score\". Its edge strength is higher in 5 of 5 seeds, but its L1 and SSIM are worse in 5 of 5.\nDiscussion 1: why does the GAN term cost L1? L1 only minimises exactly the score it is graded on. A crisp stroke one pixel off costs 4 where a grey one costs 2, but a crisp stroke in the right place costs 0: the extra L1 says some crisp strokes land in the less likely place.", "output": true, "text": "### L1 + GAN against L1 only, seed by seed"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"notes": "Misconception to raise: \"the GAN term improves every score\". Its edge strength is higher in 5 of 5 seeds, but its L1 and SSIM are worse in 5 of 5.\nDiscussion 1: why does the GAN term cost L1? L1 only minimises exactly the score it is graded on. A crisp stroke one pixel off costs 4 where a grey one costs 2, but a crisp stroke in the right place costs 0: the extra L1 says some of its ink lands where paper is likelier, or the reverse (misplaced strokes, speckle or thinner strokes).", "output": true, "text": "### L1 + GAN against L1 only, seed by seed"}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
 # Seed by seed, L1 + GAN against L1 only (the same seed: the same initialisation and batches).
 pix, l1 = by["L1 + GAN"], by["L1 only"]
@@ -411,8 +411,9 @@ assert by["GAN only"]["content"].mean() < copy["content"] < l1["content"].min()
 #   only minimises exactly the score it is graded on, so adding any other term costs some L1. A crisp stroke one
 #   pixel off puts ink ($+1$) on paper ($-1$) at one pixel and paper on ink at the next: it misses by 2 twice (L1
 #   cost 4), where a grey guess (0) on both pixels misses by 1 twice (cost 2). But a crisp stroke in the right place
-#   costs 0, so under L1 crisp pays whenever its place is the likelier one; the GAN's extra L1 says that some of its
-#   crisp strokes land in the less likely place. Isola et al. (2017) likewise found L1 alone plausible but blurry.
+#   costs 0, so under L1 crisp pays whenever its place is the likelier one. The GAN's extra L1 says that some of its
+#   ink lands where paper is likelier, or the reverse: misplaced strokes, speckle or thinner strokes, which these
+#   scores do not separate. Isola et al. (2017) likewise found L1 alone plausible but blurry.
 # - **Content barely moves.** Both are nearest to the right character's template about 97% of the time (the gap is about one
 #   character in 376), far above copying's 66%.
 # - **FID gives no clear verdict on the GAN term.** L1 only scores lower in 4 of 5 seeds (4.4 against 11.6 on
@@ -423,7 +424,7 @@ assert by["GAN only"]["content"].mean() < copy["content"] < l1["content"].min()
 #   it compares (notebook 06).
 # - **The GAN alone does not learn the task** in 600 steps. Its content falls below even copying the input, and it
 #   swings from seed to seed. Without L1, nothing compares the output with its target: only $D$, which judges
-#   (output, source) pairs with a 34-pixel field that covers the whole 32x32 glyph, and the U-Net's skips tie the
+#   (output, source) pairs with a 34-pixel field that covers nearly the whole 32x32 glyph, and the U-Net's skips tie the
 #   output to its source.
 #
 # Appendix D moves $\lambda$ to 10 and 1000.
@@ -521,9 +522,9 @@ print(f"L1 on its last 500 training batches {train_l1:.3f}; on the held-out char
       f"{ship['l1'] / train_l1:.1f} times higher on characters it never saw.")
 
 # %% [markdown]
-# LXGW WenKai, the target font, extends the Japanese font Klee One (Fontworks) to Chinese. Klee One already draws
-# many of the characters used here; by its README, LXGW WenKai's author converted those to simplified forms and, with
-# help, added the rest of GB2312 in February 2021. The rest of the CJK basic block came later and was generated by
+# LXGW WenKai, the target font, extends the Japanese font Klee One (Fontworks) to Chinese. By its README, LXGW
+# WenKai's author derived simplified forms from Klee's traditional glyphs and, with help, completed GB2312 in
+# February 2021. The rest of the CJK basic block came later and was generated by
 # deep learning; the README credits zi2zi-pytorch. Tools like zi2zi already do part of that labour.
 
 # %% [markdown] slideshow={"deck": {"notes": "Five lines to remember. The U-Net and PatchGAN come back in notebook 12, where the pairs are taken away.\nFrom here on, gan_utils carries these pieces; python -m gan_utils train --dataset glyphs trains a translator from the command line.", "text": "## Summary\n\n- paired translation: learn $s \\mapsto t$ from pairs; first **beat copying**\n- **U-Net**: skips carry the shared layout past the bottleneck\n- **PatchGAN** $D(t, s)$: one logit per patch of the pair\n- **GAN + \u03bb\u00b7L1**: L1 for the layout, GAN against blur\n- the GAN term raises edge strength, costs a little L1 and SSIM"}, "slide_type": "slide"}

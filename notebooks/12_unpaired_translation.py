@@ -361,7 +361,7 @@ glyph_rows({"printed x": x_test, "G(x)": gx, "F(G(x))": rec["G(x)"],
             "true brush y": y_test, "F(y)": rec["true brush y"]}, n=n,
            title="F rebuilds the printed glyph from G's output, not from the true brush glyph")
 
-# %% [markdown] slideshow={"deck": {"notes": "Discussion 1: the cycle asks F to undo G. Why does that reward keeping the printed layout? An output that keeps the layout is easy to undo; the notebook does not separate the cycle from the identity term or the skips.\nThe cycle makes the output depend on the input, not correct.", "text": "### A brush **disguise** of the printed glyph\n\n- $G(x)$ keeps its input's printed layout, so $F$ has an easy inverse\n- the style judge is satisfied, but $G$ does not write what a calligrapher would\n- pix2pix is trained against the true brush glyph: it pays for every stroke left in its printed place"}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Discussion 1: the cycle asks F to undo G. Why might that reward keeping the printed layout? An output that keeps the layout is easy to undo. The notebook does not separate the cycle from the identity term or the skips (the exercises' Going further tries one).\nThe cycle makes the output depend on the input, not correct.", "text": "### A brush **disguise** of the printed glyph\n\n- $G(x)$ keeps its input's printed layout, so $F$ has an easy inverse\n- the style judge is satisfied, but $G$ does not write what a calligrapher would\n- pix2pix is trained against the true brush glyph: it pays for every stroke left in its printed place"}, "slide_type": "slide"}
 # From $G(x)$, $F$ rebuilds the printed glyph with an L1 of 0.07. From the true brush glyph of the same character, the
 # error is 0.37, five times larger, in all five seeds. Noise of standard deviation 0.2 raises it only to 0.095. In
 # black and white the error nearly doubles (0.13), yet it stays far below the 0.39 of the true brush glyph
@@ -414,12 +414,12 @@ for name in test_styles.styles:
 glyph_rows(rows_fonts, n=8, size=0.7, title="One generator, four codes: each held-out character in four fonts")
 
 # %% [markdown]
-# One generator draws all four fonts: the judge names the font of most of its glyphs, and they read as the right
-# character. Now walk from one code to another. At nine points from $t = 0$ to $t = 1$, `styles.style_path` draws
+# One generator draws all four fonts: the judge names the font of most of its glyphs, and nearly all are nearest to
+# their own character's template. Now walk from one code to another. At nine points from $t = 0$ to $t = 1$, `styles.style_path` draws
 # every held-out character and asks the judge. It also measures the L1 distance to the true glyphs of each end and
 # of all five fonts, and which font's glyph is nearest.
 
-# %% slideshow={"deck": {"figure": true, "notes": "Left, kai to song: a smooth change; at t = 0.5 the glyphs are equally far from both true glyphs, and fit every font a little worse than either end does.\nRight, kai to heibold: misconception to raise, \"halfway between two style codes is halfway between two styles\". Near the middle the judge calls nearly every glyph hei, the printed input.", "text": "### Walk along two straight paths in the code"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"figure": true, "notes": "Left, kai to song: a smooth change; at t = 0.5 the glyphs are equally far from both true glyphs, and even their nearest font fits them a little worse than either end's own font fits it.\nRight, kai to heibold: misconception to raise, \"halfway between two style codes is halfway between two styles\". Near the middle the judge calls nearly every glyph hei, the printed input.", "text": "### Walk along two straight paths in the code"}, "slide_type": "slide"}
 walks = {pair: styles.style_path(G_styles, test_styles, *pair) for pair in (("kai", "song"), ("kai", "heibold"))}
 colours = {"hei": "#222222", "kai": "#7b3294", "song": "#1b7837", "heibold": "#c51b7d", "smiley": "#888888"}
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
@@ -450,7 +450,7 @@ assert hei_share.max() > 0.9 and kh["nearest_font"][peak, 0] > 0.9 and min(ks["c
 # %% [markdown]
 # Between kai and song the glyphs change smoothly. At $t = 0.5$ they are about equally far from the two true glyphs
 # in pixels, though the judge already reads most as song. Their nearest real font is 0.20 away on average, against 0.18 and 0.17 at
-# the ends: the middle fits every font a little worse than either end does. They are still nearest to their own
+# the ends: even the font nearest to the middle is farther from it than the nearest font is from either end. They are still nearest to their own
 # character's template. Between kai and heibold the middle is not new. Near $t = 0.375$ the judge calls every glyph
 # hei, and nearly all are nearer to the printed glyph the generator reads than to any other font's: the path passes
 # through glyphs like its input, though not an exact copy of it. (Content cannot tell: the printed layout is
@@ -566,7 +566,7 @@ assert hand_table["content"][:, -1].max() < hand_table["content"][:, 0].min() - 
 # | identity | $G(y) \approx y$, $F(x) \approx x$ | copying scores 0 on both |
 # | CycleGAN vs pix2pix | content 97% pix2pix, 77% CycleGAN; style 100% both | 5 of 5 seeds |
 # | what the output carries | $F$ rebuilds $x$ from $G(x)$, not from the true $y$ | 5 of 5 seeds |
-# | styles as a space | one generator, a code per font; kai to song fits every font less well midway, kai to heibold passes near the printed input | 5 seeds, App. B |
+# | styles as a space | one generator, a code per font; kai to song: the middle fits its nearest font less well than either end, kai to heibold passes near the printed input | 5 seeds, App. B |
 # | imitating a hand | one glyph fools the hand judge; with 100, only 21-25% still nearest to their own template | 5 seeds; controls App. C |
 #
 # CycleGAN learns a style from unrelated images. Its cycle makes the output *depend* on the input, not *correct*:
@@ -738,9 +738,9 @@ assert all(p["nearest"][4] > max(p["nearest"][0], p["nearest"][-1]) for p in mid
 # %% [markdown]
 # Section 6's two findings hold in all five seeds. Every path from a light font (kai, song) to heibold passes through
 # glyphs like the printed input: somewhere along it the judge calls 99% or more of the glyphs hei, and nearly all are
-# nearest to the printed glyph. The path from kai to song never does, and its middle is farther from every real font
-# than either end. On the paths from kai to smiley the judge calls 57-70% hei at the peak, yet almost none of the
-# glyphs is nearest to the printed glyph: the judge's "hei" there means "none of the others", not a copy.
+# nearest to the printed glyph. The path from kai to song never does, and its middle is farther from its nearest real
+# font than either end is from its own. On the paths from kai to smiley the judge calls 57-70% hei at the peak, yet almost none of the
+# glyphs is nearest to the printed glyph: the judge's "hei" there is not a sign of glyphs like the printed input.
 
 # %% [markdown]
 # ## Appendix C: imitating a hand, the recipe and two controls
