@@ -52,7 +52,7 @@ import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
 from flax import nnx
 from gan_utils import checkpoint, data, exercises, models, precomputed, steps, translation, widgets
 from gan_utils.plots import D_CMAP, glyph_rows
-# Section 6's table and appendix D train 25 translators (about 45 minutes on a 2-core CPU); their results ship with
+# Section 6's table and appendix D train 25 translators (about 53 minutes on a 2-core CPU, by their records); their results ship with
 # gan_utils. True: run them again here and use your results in every cell after.
 RUN_EXPERIMENTS = False
 SIZE = 32            # the glyphs' side in this notebook's own training (the shipped model of section 7: 64)
@@ -353,7 +353,7 @@ print(f"Seed 0 of section 6's table is this recipe:\nthis run's L1, SSIM, conten
 # - **GAN only**: $G$ learns from $D$ alone;
 # - **L1 + GAN**: pix2pix.
 #
-# They take about 25 minutes in all, so they ran ahead (`benchmarks/translation_table.py`) and ship with the course;
+# They take about half an hour in all (the next cell prints the record), so they ran ahead (`benchmarks/translation_table.py`) and ship with the course;
 # `RUN_EXPERIMENTS = True` runs them here.
 
 # %% slideshow={"deck": {"big": {"find": "GAN only \\(5 seeds\\)\\s+\\S+ \u00b1 \\S+\\s+\\S+ \u00b1 \\S+\\s+(\\S+ \u00b1 \\S+)", "say": "content of **GAN only** over five seeds (mean \u00b1 std): below copying's 0.657"}, "notes": "Misconception to raise: \"the GAN alone can learn the task\". GAN only reaches content 0.389 \u00b1 0.269 in 600 steps, below copying's 0.657, and it swings from seed to seed.\nConcept question 8: why? Without L1, nothing compares the output with its target: only D, whose field covers nearly the whole 32x32 glyph, and the U-Net's skips tie the output to its source. L1 only and L1 + GAN match 0.971 and 0.974 of the characters to the right template.", "text": "### The GAN alone does not learn the task"}, "slide_type": "slide"}
