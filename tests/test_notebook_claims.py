@@ -170,11 +170,11 @@ def _is_claim(written: str, value: float, decimals: int, percent: bool) -> bool:
             or written.endswith(("x", "×")) or abs(value) >= 100)
 
 
+# A time in milliseconds or seconds: it moves with the machine, so the cell beside the sentence must print it.
+_TIMED = re.compile(r"(?<![\w.])\d[\d,]*(\.\d+)?(?=\s?ms\b|\ss\b(?!\^))")   # not "7s" (sevens), not "2 s^2"
 # A sentence that says what a run printed or measured: every number in it is a claim, even a small integer, and it
 # must be printed by the code cells beside the sentence, as written ("0 in the run shown" once stood beside a cell
 # that printed 1.32, while the notebook printed some 0 elsewhere).
-# A time in milliseconds or seconds: it moves with the machine, so the cell beside the sentence must print it.
-_TIMED = re.compile(r"(?<![\w.])\d[\d,]*(\.\d+)?(?=\s?ms\b|\ss\b(?!\^))")   # not "7s" (sevens), not "2 s^2"
 _RUN_SAYS = re.compile(r"(?i)\b(the run shown|in (this|the saved|the committed) run|the run saved here)\b")
 
 
