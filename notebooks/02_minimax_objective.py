@@ -20,17 +20,16 @@
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/02_minimax_objective.ipynb)
 #
 # A GAN is a game between two networks. The **generator** $G$ turns noise $z$ into samples $G(z)$. The
-# **discriminator** $D$ outputs the probability that a sample is real. This notebook derives what the game
-# optimises, checks each step numerically, and ends with a 1-D GAN written by hand.
+# **discriminator** $D$ gives the probability that a sample is real.
 #
 # **You will learn**
 #
-# - the value function $V(D, G)$, and why training $D$ is binary classification;
+# - the value function $V(D, G)$: training $D$ is binary classification;
 # - the **optimal discriminator** $D^\star(x) = \dfrac{p(x)}{p(x) + q(x)}$;
 # - why the game minimises the **Jensen-Shannon divergence**: $C(G) = -\log 4 + 2\,\mathrm{JSD}(p\,\|\,q)$;
-# - the **saturating** and **non-saturating** generator losses, and what the non-saturating one really minimises;
-# - **game dynamics** on $xy$: simultaneous gradient steps spiral out, alternating ones cycle;
-# - a **complete 1-D GAN** in about 40 lines of JAX, and the same GAN in the course's **playground** widget.
+# - the **saturating** and **non-saturating** generator losses, and what the non-saturating one minimises;
+# - **game dynamics** on $xy$: simultaneous steps spiral out, alternating ones cycle;
+# - a **complete 1-D GAN** in about 40 lines of JAX, and the same GAN in the **playground** widget.
 #
 # You need notebook [01](01_probability_background.ipynb): KL, JSD, the push-forward and the density-ratio trick.
 
@@ -68,9 +67,11 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 #
 # $$p(x) = \tfrac12\,\mathcal N(x;\,-1.2,\,0.6^2) + \tfrac12\,\mathcal N(x;\,1.2,\,0.6^2).$$
 #
-# The modes overlap so that a small MLP can push 1-D Gaussian noise onto $p$. The ideal map $F^{-1}(\Phi(z))$ of
-# notebook 01 does this exactly. Its slope at $z = 0$, the median, is $\varphi(0)/p(0)$: 4.4 for this $p$, but 1,490
-# for the separated modes of notebook 01, a near-jump.
+# Notebook 01's ideal map $g^\star = F^{-1}\circ\Phi$ pushes the noise $\mathcal N(0, 1)$ onto $p$ exactly ($F$,
+# $\Phi$: the CDFs of $p$ and of the noise). Differentiating $F(g^\star(z)) = \Phi(z)$ gives its slope,
+# $\varphi(z)/p(g^\star(z))$. At the noise's median $z = 0$, $g^\star(0) = 0$ by symmetry, so the slope is
+# $\varphi(0)/p(0)$: 4.4 here, but 1,490 for notebook 01's separated modes. There the map jumps between the modes,
+# which a small MLP fits badly; here a small MLP can learn it.
 
 # %% slideshow={"deck": {"big": {"find": "z = 0: ([\\d.]+) for this p", "say": "slope of the ideal noise-to-data map at $z = 0$ for this $p$; for notebook 01's separated modes: 1,490"}}, "slide_type": "fragment"}
 p = mixture_1d((-1.2, 1.2), (0.6, 0.6))
@@ -117,8 +118,8 @@ print(f"slope of the ideal map at z = 0: {slope_here:.1f} for this p, {slope_sep
 #
 # **In code, from logits.** Write $D(x) = \sigma(\ell(x))$, with $\ell$ the network's raw output (its logit).
 # Notebook 01's stable forms, $\log D = -\mathrm{softplus}(-\ell)$ and $\log(1-D) = -\mathrm{softplus}(\ell)$, give
-# $V = -\overline{\mathrm{softplus}(-\ell_{\text{real}})} - \overline{\mathrm{softplus}(\ell_{\text{fake}})}$ (bars are
-# batch means). A $D$ that knows nothing says $D = \frac12$ everywhere, and then $V = -\log 4 \approx -1.3863$.
+# $V = -\overline{\mathrm{softplus}(-\ell_{\text{real}})} - \overline{\mathrm{softplus}(\ell_{\text{fake}})}$ (bars:
+# batch means). A $D$ that knows nothing says $\frac12$ everywhere; then $V = -\log 4$.
 
 # %% slideshow={"deck": {"code": true, "notes": "D(x) is the sigmoid of a logit. log D = -softplus(-logit) and log(1 - D) = -softplus(logit): notebook 01's stable forms.\nThe discriminator minimises -V, a sum of two cross-entropies. Even a confidently wrong D gives a finite V: -400.0, not infinity. From here on the course uses gan_utils.losses, which computes the same.", "text": "### In code: from logits, stable"}, "slide_type": "slide"}
 def value_fn(real_logits, fake_logits):
@@ -144,8 +145,8 @@ print(f"V(D = 1/2) = {float(value_fn(zeros, zeros)):.4f}  (-log 4 = {-math.log(4
 print(f"V when D is confidently wrong (logits -200 on real, +200 on fake) = {extreme:.1f}, finite")
 
 # %% [markdown] slideshow={"deck": {"notes": "Derive this on the board: write V as an integral over x, then D may choose its value at every x separately. The second derivative is negative, so the stationary point is the maximum.\nIt is notebook 01's density-ratio classifier again. The notebook checks it by brute force over a grid of y values at five points, with q = N(0.5, 1): the two agree to four digits.", "text": "## 2. The optimal discriminator\n\nFix $G$. Maximise $V$ **at each $x$ separately**, with $a = p(x)$, $b = q(x)$, $y = D(x)$:\n\n- maximise $f(y) = a\\log y + b\\log(1-y)$ on $0 < y < 1$\n- $f'(y) = \\frac ay - \\frac{b}{1-y} = 0$ at $y = \\frac{a}{a+b}$, and $f'' < 0$: the maximum\n\n$$D^\\star(x) = \\frac{p(x)}{p(x) + q(x)}$$\n\nWhere $q = p$: $D^\\star = \\frac12$."}, "slide_type": "slide"}
-# From here on the course uses **`gan_utils.losses.value_function`** and **`gan_utils.losses.discriminator_loss`**,
-# which compute these from logits (checked above).
+# **`gan_utils.losses.value_function`** and **`discriminator_loss`** compute the same (checked above); the course uses
+# them from here on.
 #
 # ## 2. The optimal discriminator
 #
@@ -153,8 +154,8 @@ print(f"V when D is confidently wrong (logits -200 on real, +200 on fake) = {ext
 #
 # $$V(D, G) = \int \Big[\,p(x)\log D(x) + q(x)\log\big(1 - D(x)\big)\Big]\,dx.$$
 #
-# $D$ may choose its value at every $x$ separately, so we can maximise the integrand **pointwise**. For fixed
-# $a = p(x) \ge 0$ and $b = q(x) \ge 0$ (not both 0), let $f(y) = a\log y + b\log(1-y)$ on $0 < y < 1$:
+# $D$ may choose its value at every $x$ separately, so we maximise the integrand **pointwise**. Fix
+# $a = p(x) \ge 0$ and $b = q(x) \ge 0$ (not both 0), and let $f(y) = a\log y + b\log(1-y)$ on $0 < y < 1$:
 #
 # $$f'(y) = \frac ay - \frac{b}{1-y} = 0 \iff a(1-y) = by \iff y = \frac{a}{a+b},
 # \qquad f''(y) = -\frac{a}{y^2} - \frac{b}{(1-y)^2} < 0,$$
@@ -164,8 +165,7 @@ print(f"V when D is confidently wrong (logits -200 on real, +200 on fake) = {ext
 # $$\boxed{D^\star(x) = \frac{p(x)}{p(x) + q(x)}}$$
 #
 # This is the $P(y = 1 \mid x)$ that notebook 01's classifier learns (section 9). Where $q = p$, $D^\star = \frac12$.
-#
-# *Numerical check*: with $q = \mathcal N(0.5, 1)$, maximise $f$ at several $x$ over a grid of $10^6$ values of $y$.
+# Appendix F checks the formula by brute force.
 
 # %%
 Q_MU, Q_SIGMA = 0.5, 1.0                      # a fixed "generator" distribution q = N(0.5, 1)
@@ -176,28 +176,13 @@ def d_star(x):
     # p / (p + q) = sigmoid(log p - log q), computed in log space
     return 1 / (1 + np.exp(log_q(x) - log_p(x)))
 
-x_points = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
-y_grid = np.linspace(1e-6, 1 - 1e-6, 1_000_001)
-brute = np.array([y_grid[np.argmax(np.exp(log_p(x)) * np.log(y_grid) + np.exp(log_q(x)) * np.log1p(-y_grid))]
-                  for x in x_points])
-
-# %%
-# Check: brute-force maximisation agrees with D* = p / (p + q) to 1e-5 at every point.
-# NBVAL_CHECK_OUTPUT
-assert np.max(np.abs(brute - d_star(x_points))) < 1e-5
-for x, b, d in zip(x_points, brute, d_star(x_points)):
-    print(f"x = {x:+.1f}: p = {np.exp(log_p(x)):.4f}, q = {np.exp(log_q(x)):.4f}, "
-          f"D* = p/(p+q) = {d:.4f}, brute-force argmax = {b:.4f}")
-
 
 # %% [markdown]
 # ### A trained discriminator finds $D^\star$
 #
-# Notebook 01 (section 9) showed that a logistic classifier trained on samples learns $p/(p+q)$. Here we check the
-# same for the small **MLP discriminator** that section 6 reuses: 1 input, two hidden layers of 64 leaky-ReLU units
-# ($h \mapsto \max(h, 0.2h)$), 1 output logit. We train it with Adam on fresh batches of $p$ and $q$, minimising
-# $-V$. We then compare it with $D^\star$ on the **bulk**, where $(p+q)/2 > 0.05$. Its Flax NNX version,
-# `gan_utils.models.MLPDiscriminator`, is used from notebook 03 on.
+# We check with the small **MLP discriminator** that section 6 reuses: two hidden layers of 64 leaky-ReLU units
+# ($h \mapsto \max(h, 0.2h)$), one output logit. Adam trains it on fresh batches of $p$ and $q$ to minimise $-V$. We
+# compare it with $D^\star$ on the **bulk**, where $(p+q)/2 > 0.05$.
 
 # %%
 def init_mlp(key, sizes):
@@ -232,8 +217,8 @@ print("discriminator parameters:", count_params(D_params), "| logits for 5 input
 
 # %% slideshow={"deck": {"big": {"find": "max \\|D - D\\*\\| on the bulk = ([\\d.]+)", "say": "largest gap to $D^\\star$ on the bulk, where $(p+q)/2 > 0.05$"}, "notes": "The MLP has two hidden layers of 64 leaky-ReLU units; it is trained with Adam on fresh batches of p and q = N(0.5, 1), minimising -V. Section 6 reuses it.\nPoint at the right panel: outside the bulk, few samples fall and D strays far from D*. A network only approaches D* where it sees data; remember this for the assumptions in section 3.", "text": "### A trained MLP discriminator finds $D^\\star$, where it sees samples"}, "slide_type": "slide"}
 D_STEPS, BATCH = (1500 if TESTING else 3000), 512
-# Adam, with the learning rate decayed along a cosine to 2% of its start (a schedule we chose; not compared here with
-# a constant rate). b1=0.5 sets beta_1, the decay rate of Adam's running average of the gradient (section 6).
+# Adam; its learning rate decays along a cosine to 2% of its start. b1=0.5 (default 0.9): Adam's running average
+# of the gradient forgets old gradients faster, as in DCGAN.
 d_opt = optax.adam(optax.cosine_decay_schedule(2e-3, D_STEPS, alpha=0.02), b1=0.5)
 
 @jax.jit
@@ -258,12 +243,10 @@ print(f"{D_STEPS} discriminator steps in {time.time() - t0:.1f} s (including com
 x_line = np.linspace(-4, 4, 801)
 m_line = 0.5 * (np.exp(log_p(x_line)) + np.exp(log_q(x_line)))
 bulk = m_line > 0.05                                         # the bulk: where (p + q)/2 > 0.05
-bulk_mass = np.trapezoid(np.where(bulk, m_line, 0.0), x_line)
 d_learned = np.asarray(jax.nn.sigmoid(mlp(D_params, jnp.asarray(x_line, jnp.float32))))
 gap = np.abs(d_learned - d_star(x_line))
-max_gap, mean_gap = gap[bulk].max(), np.sum(gap * m_line) / np.sum(m_line)
-print(f"bulk = [{x_line[bulk][0]:.2f}, {x_line[bulk][-1]:.2f}], holding {100 * bulk_mass:.1f}% of the mass of (p+q)/2")
-print(f"max |D - D*| on the bulk = {max_gap:.4f}; mass-weighted mean |D - D*| = {mean_gap:.4f}")
+max_gap = gap[bulk].max()
+print(f"max |D - D*| on the bulk = {max_gap:.4f}")
 print(f"final loss -V = {float(d_losses[-200:].mean()):.4f}")
 
 # %% slideshow={"deck": {"figure": true}, "slide_type": "fragment"}
@@ -290,22 +273,23 @@ assert max_gap < 0.05, max_gap
 print(f"max |D - D*| = {max_gap:.4f} < 0.05: checked")
 
 # %% [markdown] slideshow={"deck": {"notes": "Derive it in two lines: p/(p+q) = (1/2) p/m, so each log splits into log p/m minus log 2.\nConcept question 1: what is C(G) at q = p? And when p and q do not overlap at all? Keep the answers for the table after the next slide.", "text": "## 3. What the generator minimises\n\nSubstitute $D^\\star$ into $V$, with $m = \\frac{p+q}{2}$:\n\n$$C(G) = \\max_D V(D, G) = -\\log 4 + \\mathrm{KL}(p\\,\\|\\,m) + \\mathrm{KL}(q\\,\\|\\,m) = -\\log 4 + 2\\,\\mathrm{JSD}(p\\,\\|\\,q)$$\n\n- $0 \\le \\mathrm{JSD} \\le \\log 2$, so $C(G)$ lies in $[-\\log 4,\\, 0]$\n- global minimum $-\\log 4$ **exactly when $q = p$**"}, "slide_type": "slide"}
-# On the bulk the trained $D$ stays within 0.05 of $D^\star$. Outside it few samples fall and $D$ strays far
-# from $D^\star$, at little cost in $V$ (Appendix A).
+# On the bulk the trained $D$ stays within 0.05 of $D^\star$. Outside it, few samples fall and $D$ strays far
+# from $D^\star$, at little cost in $V$ (Appendix A). Compare the final loss $-V$ with $-C(G)$, the lowest loss any
+# $D$ can reach: the first row of section 3's table.
 #
 # ## 3. What the generator minimises: $C(G) = -\log 4 + 2\,\mathrm{JSD}(p\,\|\,q)$
 #
-# If $D$ is always optimal, the generator faces the criterion $C(G) = \max_D V(D, G) = V(D^\star, G)$. Substitute
+# If $D$ is always optimal, the generator faces $C(G) = \max_D V(D, G) = V(D^\star, G)$. Substitute
 # $D^\star = \frac{p}{p+q}$ and $1 - D^\star = \frac{q}{p+q}$:
 #
 # $$C(G) = \mathbb E_p\Big[\log\frac{p}{p+q}\Big] + \mathbb E_q\Big[\log\frac{q}{p+q}\Big].$$
 #
-# Divide and multiply by 2 inside each log, using $m = \frac{p+q}{2}$, so $\frac{p}{p+q} = \frac12\cdot\frac pm$:
+# With $m = \frac{p+q}{2}$, we have $\frac{p}{p+q} = \frac12\cdot\frac pm$, and the same for $q$:
 #
 # $$C(G) = \mathbb E_p\Big[\log\frac pm - \log 2\Big] + \mathbb E_q\Big[\log\frac qm - \log 2\Big]
 # = -2\log 2 + \mathrm{KL}(p\,\|\,m) + \mathrm{KL}(q\,\|\,m).$$
 #
-# With $2\log 2 = \log 4$ and notebook 01's definition of JSD, $\mathrm{KL}(p\|m) + \mathrm{KL}(q\|m) = 2\,\mathrm{JSD}(p\|q)$:
+# By notebook 01's definition of JSD, $\mathrm{KL}(p\|m) + \mathrm{KL}(q\|m) = 2\,\mathrm{JSD}(p\|q)$. So
 #
 # $$\boxed{C(G) = -\log 4 + 2\,\mathrm{JSD}(p\,\|\,q)}$$
 #
@@ -315,17 +299,18 @@ print(f"max |D - D*| = {max_gap:.4f} < 0.05: checked")
 # %% [markdown] slideshow={"deck": {"notes": "Goodfellow et al.'s convergence result uses that C is convex in q. That is true over distributions, not over network weights.\nDiscussion question 1: which of the two idealisations fails first in a real GAN? Let the class argue; the end of section 6 gives evidence for the first. The next slide checks the algebra for six distributions q.", "text": "### What this assumes\n\nTwo idealisations carry the derivation; **neither holds in practice**:\n\n- **$D$ ranges over all functions**, trained to the optimum at every step.\n  A network only approaches $D^\\star$ where it sees samples, and trains a few steps per generator step.\n- **$G$ ranges over all distributions.** A network's $C(G_\\theta)$ is not convex in $\\theta$,\n  and the model may not contain $p$."}, "slide_type": "slide"}
 # **What this assumes.** Two idealisations carry the derivation, and neither holds in practice:
 #
-# - *$D$ ranges over all functions.* A network can only approach $D^\star$, and only where it sees samples. A real GAN's $D$ also trains a few steps per
-#   generator step, not to convergence.
-# - *$G$ ranges over all distributions.* Goodfellow et al.'s convergence result (their Proposition 2) uses that $C$ is
-#   convex in $q$. But $C(G_\theta)$ is not convex in the network's parameters $\theta$, and the model may not contain
-#   $p$. Then its best member can sit near one mode: the curve below shows this for Gaussians of fixed width 0.6 (a
-#   Gaussian free to widen does better between the modes: N(0, 1.8) in the table).
+# - *$D$ ranges over all functions.* A network only approaches $D^\star$, and only where it sees samples. A real
+#   GAN's $D$ also trains only a few steps per generator step.
+# - *$G$ ranges over all distributions.* Goodfellow et al.'s convergence result uses that $C$ is convex in $q$. But
+#   $C(G_\theta)$ is not convex in the network's parameters $\theta$, and the model may not contain $p$. Then its best
+#   member can sit near one mode, as the curve below shows.
 #
-# *Numerical check* for several $q$, on a grid of spacing 0.001 over $[-15, 15]$: $C(G)$ by integrating
-# $p\log D^\star + q\log(1 - D^\star)$, against $\mathrm{JSD}$ from the **entropy** identity
-# $\mathrm{JSD} = H(m) - \frac12 H(p) - \frac12 H(q)$ (each $\mathrm{KL}(\cdot\Vert m)$ is a cross-entropy minus an entropy), with $H(q) = \frac12\log(2\pi e\sigma^2)$ for a Gaussian $q$.
-# Both use the same grid, so they check the algebra and code; Appendix B checks against Monte Carlo samples.
+# *Numerical check.* The table computes $C(G)$ for several $q$ in two ways on one grid: by integrating
+# $p\log D^\star + q\log(1 - D^\star)$, and as $-\log 4 + 2\,\mathrm{JSD}$ with
+# $\mathrm{JSD} = H(m) - \frac12 H(p) - \frac12 H(q)$. This entropy form follows from
+# $\mathrm{KL}(p\|m) = -H(p) - \mathbb E_p[\log m]$, the same for $q$, and
+# $\frac12\mathbb E_p + \frac12\mathbb E_q = \mathbb E_m$. A Gaussian's entropy is $\frac12\log(2\pi e\sigma^2)$.
+# Appendix B adds a Monte Carlo check.
 
 # %%
 def integrate(f):
@@ -410,33 +395,29 @@ print(f"minimum at ±{mu_best:.2f}, in (0.8, 1.2); C(min) {C_best:.4f} < C(mode)
 
 
 # %% [markdown]
-# With the width fixed at 0.6, the lowest $C(G)$ is **near one mode**, not between the modes. Its two minima, at
-# $\mu$ = ±0.98, sit 0.22 off the modes' centres, toward the gap. Both lie below $C$ on a mode (-1.0105 against
-# -0.9969) and between the modes (-0.9354). A model that cannot cover both modes is pushed near one of them: a first
-# glimpse of mode collapse. Far from the data the curve flattens toward 0, as JSD nears $\log 2$ (notebook 01,
-# section 6): the slope at $\mu = 5$ is 59 times smaller than at $\mu = 2$. Section 4 shows what this does to the
-# generator's gradient.
+# With the width fixed at 0.6, the lowest $C(G)$ is **near one mode**, at $\mu$ = ±0.98, not between the modes.
+# There $C$ = -1.0105, below $C$ on a mode (-0.9969) and between the modes (-0.9354). A model that cannot cover both
+# modes is pushed near one: a first glimpse of mode collapse. Far from the data the curve flattens toward 0, as JSD
+# nears $\log 2$: its slope at $\mu = 5$ is 59 times smaller than at $\mu = 2$.
 
 # %% [markdown] slideshow={"deck": {"notes": "Both losses fall as D(G(z)) rises, so both push fakes toward \"real\". Mind the sign: minimising +E[log D(G(z))] is an easy slip, and it helps D.\nConcept question 4: D(G(z)) = 0.001 on a fake. Compare the two gradients. Saturating: -0.0010; non-saturating: -0.9990, nearly the largest possible.", "text": "## 4. Saturating against non-saturating generator losses\n\n- **saturating** (the minimax game): $G$ minimises $\\mathbb E_z\\big[\\log\\big(1 - D(G(z))\\big)\\big]$\n- **non-saturating** (Goodfellow et al.'s fix): $G$ minimises $-\\mathbb E_z\\big[\\log D(G(z))\\big]$\n\nWith $D = \\sigma(\\ell)$, the gradients in the logit $\\ell$, per sample:\n\n$$\\frac{\\partial}{\\partial\\ell}\\log(1 - D) = -D, \\qquad \\frac{\\partial}{\\partial\\ell}\\big[-\\log D\\big] = -(1 - D)$$"}, "slide_type": "slide"}
 # ## 4. Saturating against non-saturating generator losses
 #
 # The minimax game asks $G$ to **minimise** $\mathbb E_z[\log(1 - D(G(z)))]$, the only term of $V$ that depends on
-# $G$. This is the **saturating** loss. It learns badly early on, so Goodfellow et al.
-# proposed the **non-saturating** loss instead: **minimise** $-\mathbb E_z[\log D(G(z))]$. Mind the sign: minimising
-# $+\mathbb E_z[\log D(G(z))]$ instead is an easy slip; it pushes fakes toward "fake" and helps $D$. Both losses
-# fall as $D(G(z))$ rises, so both push fakes toward "real". With $D$ optimal and $q$ free, both have their only
-# fixed point at $q = p$. But they are **not** the same objective (section 4.1).
+# $G$. This **saturating** loss learns badly early on. So Goodfellow et al. proposed the **non-saturating** loss:
+# **minimise** $-\mathbb E_z[\log D(G(z))]$. Mind the sign: minimising $+\mathbb E_z[\log D(G(z))]$ would help $D$.
+# The two losses are **not** the same objective (section 4.1).
 #
-# Their gradients differ. With $D = \sigma(\ell)$ and $\sigma'(\ell) = \sigma(\ell)(1 - \sigma(\ell))$, per sample:
+# With $D = \sigma(\ell)$ and $\sigma'(\ell) = \sigma(\ell)(1 - \sigma(\ell))$, per sample:
 #
 # $$\frac{\partial}{\partial\ell}\log\big(1 - \sigma(\ell)\big) = -\frac{\sigma(\ell)(1-\sigma(\ell))}{1-\sigma(\ell)} = -\sigma(\ell) = -D,
 # \qquad
 # \frac{\partial}{\partial\ell}\big[-\log\sigma(\ell)\big] = -\frac{\sigma(\ell)(1-\sigma(\ell))}{\sigma(\ell)} = -(1 - D).$$
 #
-# Early in training $D$ easily spots fakes, so $D(G(z)) \approx 0$. Then the saturating gradient $-D \approx 0$ is
-# tiny, while the non-saturating one, $-(1-D) \approx -1$, is as large as it gets. (The chain rule then multiplies both
-# by the same $\partial\ell/\partial\theta$.) So the saturating loss weighs each fake's gradient by $D(G(z))$: the fakes
-# that $D$ rejects most firmly get the least push. Notebook 04 measures this weighting on image fakes.
+# Early in training $D$ easily spots fakes, so $D(G(z)) \approx 0$. Then the saturating gradient $-D$ is tiny, while
+# the non-saturating one, $-(1-D) \approx -1$, is as large as it gets. (Both are then multiplied by the same
+# $\partial\ell/\partial\theta$.) So the saturating loss weighs each fake's gradient by $D(G(z))$: the fakes that $D$
+# rejects most firmly get the least push.
 
 # %%
 def g_loss_saturating(fake_logits):
@@ -476,12 +457,11 @@ bx.set_title("...but the saturating gradient is tiny where G is bad")
 plt.tight_layout(); plt.show()
 
 # %% [markdown] slideshow={"deck": {"notes": "Concept question 5, true or false: a generator with the saturating loss never reaches the data when it starts far away.\nG takes plain gradient steps with learning rate 0.02, so its step is proportional to its gradient; exercise 4 tries Adam instead.", "text": "### A run where the saturating loss crawls\n\n- data $\\mathcal N(2, 0.5^2)$; generator $G(z) = \\mu + s\\,z$, starting far away at $\\mu = -2$, $s = 0.5$\n- $D$: the MLP of section 2, trained alone first until it rejects the fakes\n- then alternate: one Adam step for $D$, one plain gradient step for $G$\n- **only the generator loss differs** between the two runs"}, "slide_type": "slide"}
-# **A run where the saturating loss crawls.** The data is $\mathcal N(2, 0.5^2)$. The generator is
-# $G(z) = \mu + s\,z$, starting far away at $\mu = -2$, $s = 0.5$. $D$ is the MLP above. We first train $D$ alone for
-# 300 steps, until it rejects the fakes. Then the players alternate: one Adam step for $D$, one plain
-# gradient-descent step (learning rate 0.02) for $G$, so that $G$'s step is proportional to its gradient (exercise 4
-# tries Adam). Only the generator loss differs between the two runs. We count the steps each needs to get halfway
-# ($\mu > 0$) and to reach the data for good ($|\mu - 2| < 0.1$).
+# **A run where the saturating loss crawls.** The data is $\mathcal N(2, 0.5^2)$. The generator
+# $G(z) = \mu + s\,z$ starts far away, at $\mu = -2$, $s = 0.5$. $D$ is the MLP above, first trained alone until it
+# rejects the fakes. Then the players alternate: one Adam step for $D$, one plain gradient step for $G$, so $G$'s step
+# is proportional to its gradient. Only the generator loss differs between the two runs. We count the steps to get
+# halfway ($\mu > 0$) and to stay near the data ($|\mu - 2| < 0.1$).
 
 # %% slideshow={"deck": {"big": {"find": "saturating     :[\\s\\S]*?halfway \\(mu > 0\\) at step (\\d+)", "say": "the step at which the saturating generator gets halfway; the non-saturating one: step 18"}}, "slide_type": "fragment"}
 SAT_STEPS = 1000 if TESTING else 2000
@@ -592,50 +572,39 @@ print(textwrap.fill(
 
 
 # %% [markdown]
-# The saturating generator is not dead: it crawls. Its first gradient is thousands of times smaller, so for hundreds
-# of steps $\mu$ barely moves. It speeds up only when some fakes get a noticeable $D(G(z))$, and it reaches the data
-# long after the non-saturating generator. Here the saturating loss costs time, not the result.
-#
-# `gan_utils.losses.generator_loss_non_saturating` (the course's default) and `generator_loss_saturating` compute these
-# two losses from logits.
+# The saturating generator is not dead: it crawls. Its first gradient is thousands of times smaller, so $\mu$ barely
+# moves for hundreds of steps. It speeds up once some fakes get a noticeable $D(G(z))$. Later (right panel) its
+# gradient is larger only because it is still travelling; the other generator has already arrived. Here the
+# saturating loss costs time, not the result. `gan_utils.losses` has both; the course uses
+# `generator_loss_non_saturating`.
 
 # %% [markdown] slideshow={"deck": {"notes": "Arjovsky and Bottou 2017. The derivation splits -log D* into two terms and uses the envelope theorem; it is in the notebook, skip it in a 50-minute class.\nMisconception: \"GANs minimise the JSD\". The GANs actually trained use this loss, and they do not. Concept question 6 is this misconception as true or false.", "text": "### 4.1 What the non-saturating generator really minimises\n\nAgainst $D^\\star$, as gradients at the current generator:\n\n$$\\nabla_\\theta\\,\\mathbb E_{q_\\theta}\\big[-\\log D^\\star\\big] = \\nabla_\\theta\\Big[\\mathrm{KL}(q_\\theta\\,\\|\\,p) - 2\\,\\mathrm{JSD}(p\\,\\|\\,q_\\theta)\\Big]$$\n\n- $\\mathrm{KL}(q\\,\\|\\,p)$: **mode seeking** (notebook 01)\n- $-2\\,\\mathrm{JSD}$: the *wrong* sign; $q = p$ is still the only fixed point"}, "slide_type": "slide"}
 # ### 4.1 What the non-saturating generator minimises
 #
-# Against $D^\star$, the saturating generator minimises $2\,\mathrm{JSD}$ (section 3). The non-saturating generator
-# minimises $\mathbb E_q[-\log D^\star]$, a different objective (Arjovsky and Bottou, 2017,
-# Theorem 2.5). $G$ steps with $D$ **held fixed**, so what matters is the gradient with respect
-# to $G$'s parameters $\theta$ at the current $\theta_0$, with $D^\star$ optimal for $q_{\theta_0}$. Split
-# $-\log D^\star$ using $1 - D^\star = q/(p+q)$:
-#
-# $$\mathbb E_{q_\theta}\big[-\log D^\star\big] = \mathbb E_{q_\theta}\Big[\log\frac{1 - D^\star}{D^\star}\Big]
-#   - \mathbb E_{q_\theta}\big[\log(1 - D^\star)\big].$$
-#
-# - First term: $\frac{1 - D^\star}{D^\star} = \frac{q_{\theta_0}}{p}$, so it is $\mathbb E_{q_\theta}[\log q_{\theta_0}/p]$.
-#   This differs from $\mathrm{KL}(q_\theta\|p)$ by $\mathrm{KL}(q_\theta\|q_{\theta_0})$, whose gradient is zero at
-#   $\theta_0$ (its minimum). So it has the gradient of $\mathrm{KL}(q\|p)$.
-# - Second term: without its minus sign, $\mathbb E_{q_\theta}[\log(1 - D^\star)]$ is the only part of $V(D^\star, G)$
-#   that depends on $\theta$. As $\theta$ moves, $C = V(D^\star_\theta, G_\theta)$ also changes
-#   through $D^\star_\theta$. But $D^\star$ maximises $V$ (section 2, one point $x$ at a time), so $V$'s slope in $D$ is
-#   zero there. At the top of a hill a small step changes the height only by about the step squared, so this change
-#   adds nothing to the gradient (the **envelope theorem**). So its gradient is that of $C(G) = -\log 4 + 2\,\mathrm{JSD}$, and the minus sign makes it
-#   $-\nabla\,2\,\mathrm{JSD}$.
-#
-# Hence, as gradients at the current generator,
+# Against $D^\star$, the saturating generator minimises $2\,\mathrm{JSD}$ (section 3). The non-saturating one
+# minimises $\mathbb E_q[-\log D^\star]$, a different objective (Arjovsky and Bottou, 2017). As gradients at the
+# current generator, with $D^\star$ held fixed:
 #
 # $$\boxed{\nabla_\theta\,\mathbb E_{q_\theta}\big[-\log D^\star\big] = \nabla_\theta\Big[\mathrm{KL}(q_\theta\,\|\,p) - 2\,\mathrm{JSD}(p\,\|\,q_\theta)\Big]}
 # \qquad\text{while}\qquad \nabla_\theta\,\mathbb E_{q_\theta}\big[\log(1 - D^\star)\big] = \nabla_\theta\, 2\,\mathrm{JSD}(p\,\|\,q_\theta).$$
+#
+# *Sketch* (details: Appendix G). As $(1 - D^\star)/D^\star = q/p$, at every $x$
+# $-\log D^\star = \log\frac qp - \log(1 - D^\star)$, so
+#
+# $$\mathbb E_q\big[-\log D^\star\big] = \mathrm{KL}(q\,\|\,p) - \mathbb E_q\big[\log(1 - D^\star)\big].$$
+#
+# $\mathbb E_q[\log(1 - D^\star)]$ is the part of $C(G) = V(D^\star, G)$ that depends on $G$. As $D^\star$ maximises
+# $V$, moving $D^\star$ with $G$ adds nothing to the gradient (the **envelope theorem**). So, with $D$ frozen at
+# $D^\star$, it has the gradient of $2\,\mathrm{JSD}$; its minus sign gives the boxed result.
 
 # %% [markdown]
-# Two consequences. $\mathrm{KL}(q\|p)$ is the **mode-seeking** divergence of notebook 01: it punishes fakes where the
-# data is not, but charges little for a missed mode. And $-2\,\mathrm{JSD}$ enters with the *wrong* sign: it pushes
-# $q$ away from $p$. $q = p$ is still the only fixed point (Appendix C shows why), but the GANs that are actually
-# trained are not JSD minimisers.
+# $\mathrm{KL}(q\|p)$ is the **mode-seeking** divergence of notebook 01. And $-2\,\mathrm{JSD}$ has the *wrong* sign:
+# it pushes $q$ away from $p$. Yet $q = p$ is still the only fixed point: up to terms free of $q$ the objective is
+# $\int (p+q)\log(p+q)\,dx - \int q\log p\,dx$, convex in $q$, and its derivative $\log\frac{p+q}{p} + 1$ is
+# constant in $x$ only at $q = p$ (Appendix C). But the GANs actually trained are not JSD minimisers.
 #
-# *Numerical check.* Take $q_\theta = \mathcal N(\mu, \sigma^2)$ with $\theta = (\mu, \sigma)$, at several points.
-# Freeze $D^\star$ at $\theta_0$ and take the gradient of $\int q_\theta\,(-\log D^\star)$ by central differences.
-# Compare it with the gradient of $\mathrm{KL}(q_\theta\|p) - 2\,\mathrm{JSD}(p\|q_\theta)$; do the same for the
-# saturating loss against $2\,\mathrm{JSD}$.
+# *Numerical check.* For four Gaussians $q_\theta$, $\theta = (\mu, \sigma)$, we freeze $D^\star$ and compare the
+# gradients of both sides of each identity, by central differences.
 
 # %%
 def kl_on_grid(log_a, log_b):
@@ -687,25 +656,22 @@ assert gap_ns_jsd > 0.1
 print(f"largest difference between the non-saturating and the JSD gradient: {gap_ns_jsd:.3f}")
 
 # %% [markdown]
-# The first two gradient columns agree, and so do the last two: the derivation holds. The non-saturating and JSD
-# gradients differ in size, by up to 7.615, and sometimes in sign. Far from the data the difference is largest: at
-# $\theta_0 = (-4, 0.6)$ the non-saturating gradient in $\mu$ is -7.6963, the JSD gradient only -0.0814. So the
-# non-saturating loss keeps a slope where the minimax one has almost none. Appendix C shows which Gaussian each
-# objective prefers.
+# The first two columns agree, and so do the last two. Far from the data, at $\theta_0 = (-4, 0.6)$, the
+# non-saturating gradient in $\mu$ is -7.6963, the JSD one only -0.0814. So the non-saturating loss keeps a slope
+# where the minimax one has almost none.
 
 # %% [markdown] slideshow={"deck": {"notes": "Even with good losses, a GAN is a game, not a minimisation. This is the smallest example: x plays the generator, y the discriminator.\nConcept question 7: what do simultaneous steps do here? And alternating ones? GANs are trained alternating: D first, then G sees the new D.", "text": "## 5. Game dynamics: $\\min_x \\max_y\\, xy$\n\nEquilibrium $(0, 0)$; step size $\\eta$.\n\n- **simultaneous** steps: $x^2 + y^2$ is multiplied by $1 + \\eta^2$ **every step**: a spiral out\n- **alternating** steps ($y$ first, then $x$): a matrix of determinant 1, so the iterates **cycle**\n\n$$x' = x - \\eta y,\\quad y' = y + \\eta x \\;\\Rightarrow\\; x'^2 + y'^2 = (1 + \\eta^2)(x^2 + y^2)$$"}, "slide_type": "slide"}
 # ## 5. Game dynamics: gradient steps on $\min_x \max_y\, xy$
 #
-# Even with good losses, a GAN is a **game**, not a minimisation.
-# The smallest example is $V(x, y) = xy$: player $x$ (the "generator") minimises it and player $y$ (the
-# "discriminator") maximises it. The unique equilibrium is $(0, 0)$. The gradients are $\partial V/\partial x = y$ and
-# $\partial V/\partial y = x$.
+# Even with good losses, a GAN is a **game**, not a minimisation. The smallest example is $V(x, y) = xy$: player $x$
+# (the "generator") minimises it and player $y$ (the "discriminator") maximises it. The only equilibrium is $(0, 0)$.
+# The gradients are $\partial V/\partial x = y$ and $\partial V/\partial y = x$.
 #
 # **Simultaneous steps** (both use the old values), step size $\eta$: $x' = x - \eta y,\; y' = y + \eta x$. Then
 #
 # $$x'^2 + y'^2 = x^2 - 2\eta xy + \eta^2y^2 + y^2 + 2\eta xy + \eta^2x^2 = (1 + \eta^2)(x^2 + y^2),$$
 #
-# so the distance to the equilibrium grows by $\sqrt{1+\eta^2}$ **every step**: an outward spiral, for every $\eta > 0$.
+# so the distance to the equilibrium grows by $\sqrt{1+\eta^2}$ **every step**: an outward spiral.
 #
 # **Alternating steps** (as GANs are trained: $D$ first, then $G$ sees the new $D$), with $k$ discriminator steps:
 # $y' = y + k\eta x$, then $x' = x - \eta y'$. In matrix form
@@ -713,11 +679,8 @@ print(f"largest difference between the non-saturating and the JSD gradient: {gap
 # $$\begin{pmatrix}x'\\y'\end{pmatrix} = \begin{pmatrix}1 - k\eta^2 & -\eta\\ k\eta & 1\end{pmatrix}
 # \begin{pmatrix}x\\y\end{pmatrix},\qquad \det = (1 - k\eta^2) + k\eta^2 = 1,\qquad \mathrm{tr} = 2 - k\eta^2.$$
 #
-# A $2\times2$ matrix multiplies areas by its determinant ($\det$). Here $\det = 1$, so a step keeps areas: a patch of
-# starting points neither shrinks nor grows. For $k\eta^2 < 4$ the step also moves every point by the same angle
-# $\omega$ around an ellipse centred at $(0, 0)$, with $\cos\omega = \mathrm{tr}/2 = 1 - k\eta^2/2$ (its eigenvalues are
-# $e^{\pm i\omega}$). So the iterates **cycle** on that ellipse: bounded, but they never converge. For $k\eta^2 > 4$
-# they fly away. The check below confirms the cycle at $\eta = 0.1$. (With $k$ simultaneous discriminator steps, $\det = 1 + k\eta^2 > 1$: still a spiral out.)
+# With $\det = 1$ and $k\eta^2 < 4$, the iterates **cycle** on an ellipse around $(0, 0)$: bounded, but never
+# converging (Appendix H shows why). For $k\eta^2 > 4$ they fly away.
 
 # %%
 def play(eta, k, steps, mode, start=(1.0, 0.0)):
@@ -779,25 +742,22 @@ interactive_figure(draw_game,
                                            continuous_update=False))
 
 # %% [markdown]
-# On $xy$, plain gradient steps **orbit** the equilibrium instead of descending into it. Real GANs are not bilinear,
-# and a loss with curvature can damp these cycles, so whether a GAN settles must be measured. Appendix D compares
-# section 6's alternating steps with simultaneous ones.
+# Real GANs are not bilinear, and curvature can damp these cycles. Appendix D measures section 6's GAN with both
+# kinds of step.
 
 # %% [markdown] slideshow={"deck": {"notes": "This is Goodfellow et al.'s Algorithm 1 with k = 1, with the two changes the rest of the course makes too: the non-saturating loss, and Adam with beta_1 = 0.5, as in DCGAN.\nBoth steps use jax.grad inside one lax.scan, compiled with jax.jit: notebook 00's pieces. Show this section from the saved outputs.", "text": "## 6. A complete 1-D GAN, written by hand\n\n$G$: MLP $1 \\to 32 \\to 32 \\to 1$ on $z \\sim \\mathcal N(0, 1)$; $D$: the MLP of section 2. Each step:\n\n1. real $x \\sim p$, noise $z$: one Adam step on $D$ to **minimise $-V$**\n2. fresh noise: one Adam step on $G$ to **minimise $-\\log D(G(z))$**, through the $D$ **just updated**\n\nAdam with $\\beta_1 = 0.5$; learning rates $10^{-3}$ ($G$), $2\\times 10^{-3}$ ($D$); batch 512."}, "slide_type": "slide"}
 # ## 6. A complete 1-D GAN, written by hand
 #
-# The generator $G$ is an MLP $1 \to 32 \to 32 \to 1$ fed $z \sim \mathcal N(0, 1)$. The
-# discriminator $D$ is the $1 \to 64 \to 64 \to 1$ MLP of section 2. Each training step follows Goodfellow et al.'s
-# Algorithm 1 with $k = 1$, with two changes that the rest of the course makes too: $G$ minimises the non-saturating
-# loss, and both players use Adam with $\beta_1 = 0.5$, as DCGAN did (Radford et al. 2016). $\beta_1$ is the decay
-# rate of Adam's running average of the gradient.
+# The generator $G$ is an MLP $1 \to 32 \to 32 \to 1$ fed $z \sim \mathcal N(0, 1)$. The discriminator $D$ is the
+# MLP of section 2. Each step follows Goodfellow et al.'s Algorithm 1 with $k = 1$, with two changes that the whole
+# course makes. $G$ minimises the non-saturating loss. Both players use Adam with $\beta_1 = 0.5$, as DCGAN did
+# (Radford et al. 2016).
 #
 # 1. draw real $x \sim p$ and noise $z$; take one Adam step on $D$ to **minimise $-V$** (section 1);
 # 2. draw fresh noise; take one Adam step on $G$ to **minimise** $-\log D(G(z))$ (section 4), through the
 #    discriminator *just updated*: the updates **alternate**.
 #
-# Both steps use `jax.grad` inside one `jax.lax.scan`, compiled with `jax.jit`. The discriminator gets twice the
-# generator's learning rate (a choice that worked here, not a measured optimum).
+# $D$ gets twice $G$'s learning rate, a choice that worked here.
 
 # %% slideshow={"deck": {"big": {"find": "(\\d+) lines of code", "say": "lines of JAX for the whole GAN: losses, networks, step and training loop"}}, "slide_type": "fragment"}
 GAN_STEPS = 2000 if TESTING else 3000
@@ -811,9 +771,8 @@ print(f"{GAN_STEPS} steps, batch {GAN_BATCH}, Adam (beta1 0.5): generator lr {G_
 def generator(G, z):
     return mlp(G, z)                                    # (N,) noise -> (N,) samples
 
-def gan_step(carry, key, simultaneous=False):
+def gan_step(carry, key):
     G, D, g_state, d_state = carry
-    D_old = D
     k_real, k_z1, k_z2 = jax.random.split(key, 3)
     # 1. discriminator: minimise -V on real data and on (fixed) fakes
     real = sample_p(k_real, GAN_BATCH)
@@ -821,11 +780,9 @@ def gan_step(carry, key, simultaneous=False):
     d_loss, d_grads = jax.value_and_grad(lambda D: d_loss_fn(mlp(D, real), mlp(D, fake)))(D)
     updates, d_state = d_opt_gan.update(d_grads, d_state, D)
     D = optax.apply_updates(D, updates)
-    # 2. generator: minimise -log D(G(z)) through the updated discriminator (alternating), or through the one
-    #    before this step's update (simultaneous: both players' gradients come from the same old state)
-    D_for_G = D_old if simultaneous else D
+    # 2. generator: minimise -log D(G(z)) through the discriminator just updated (alternating)
     z = jax.random.normal(k_z2, (GAN_BATCH,))
-    g_loss, g_grads = jax.value_and_grad(lambda G: g_loss_non_saturating(mlp(D_for_G, generator(G, z))))(G)
+    g_loss, g_grads = jax.value_and_grad(lambda G: g_loss_non_saturating(mlp(D, generator(G, z))))(G)
     updates, g_state = g_opt.update(g_grads, g_state, G)
     G = optax.apply_updates(G, updates)
     return (G, D, g_state, d_state), {"d_loss": d_loss, "g_loss": g_loss}
@@ -898,9 +855,14 @@ for i, (ax, fr) in enumerate(zip(axes, [frames[j] for j in (0, 2, 5, 10, N_FRAME
 fig.suptitle("The 1-D GAN during training: data p (blue), generator samples q (orange), D(x) (black)", y=1.02)
 plt.tight_layout(); plt.show()
 
+# %% [markdown]
+# Is $q = p$ at the end? We measure $q$ directly with the **Wasserstein-1 distance** $W_1$: in 1-D, the mean gap
+# between sorted samples of $q$ and of $p$, of equal size. Even two samples of $p$ differ: that sampling noise is the
+# yardstick.
+
 # %% slideshow={"deck": {"big": {"find": "W1 = ([\\d.]+) is", "say": "$W_1$ from $q$ to $p$: 6 times the 0.016 that separates two samples of $p$"}, "figure": true, "notes": "Misconception: \"D near one half means q = p\". After training V(D, G) = -1.3867, close to -log 4, yet the generator's std is 1.464 against p's 1.342, and W1 = 0.101 is 6 times the sampling noise.\nConcept question 8: a D near one half only says that this D cannot tell q from p. The first idealisation of section 3 fails. The losses settle at their equilibrium values, not at zero.", "text": "### $V \\approx -\\log 4$ and $D \\approx \\frac12$ at the end. Is $q = p$?"}, "slide_type": "slide"}
-# Final state, measured on fresh samples: V, D on the region where the data has mass, and how far q is from p,
-# against the distance that separates two samples of p of the same size (the sampling noise of W1).
+# Final state, measured on fresh samples: V, D where the data has mass, and W1 from q to p against the W1 between
+# two samples of p of the same size (the sampling noise of W1).
 G, D = carry[:2]
 key, k1, k2, k_noise = jax.random.split(key, 4)
 real, z = sample_p(k1, 20_000), jax.random.normal(k2, (20_000,))
@@ -911,43 +873,24 @@ w1_noise, w1_noise_max = float(np.mean(w1_pairs)), float(np.max(w1_pairs))
 g_loss_final = float(history["g_loss"][-500:].mean())
 V_final = float(value_fn(mlp(D, real), mlp(D, fake)))
 where_data = P_PLOT > 0.05                                   # the data has mass: p(x) > 0.05
-mass_covered = float(np.mean((np.asarray(real) >= x_plot[where_data][0]) & (np.asarray(real) <= x_plot[where_data][-1])))
 d_final = frames[-1]["d"]
 d_dev = float(np.max(np.abs(d_final[where_data] - 0.5)))
 w1 = float(jnp.mean(jnp.abs(jnp.sort(fake) - jnp.sort(real))))   # 1-D Wasserstein distance from sorted samples
-# D* = p / (p + q) for this generator, per bin of a 32-bin histogram where p > 0.05 (q's mass per bin from its samples)
-edges = np.linspace(x_plot[where_data][0], x_plot[where_data][-1], 33)
-p_bins = np.diff(np.asarray(p.cdf(jnp.asarray(edges)), np.float64))      # exact mass of p in each bin
-def d_star_binned(samples):
-    q_bins = np.histogram(np.asarray(samples), edges)[0] / len(samples)
-    return p_bins / (p_bins + q_bins)
-dstar_dev = float(np.max(np.abs(d_star_binned(fake) - 0.5)))
-dstar_noise = float(np.max(np.abs(d_star_binned(real) - 0.5)))       # the same estimate for a sample of p itself
 print(f"V(D, G) = {V_final:.4f}   (-log 4 = {-math.log(4):.4f})")
-print(f"max |D(x) - 1/2| where p(x) > 0.05 (x in [{x_plot[where_data][0]:.2f}, {x_plot[where_data][-1]:.2f}], "
-      f"{100 * mass_covered:.1f}% of the data) = {d_dev:.4f}")
+print(f"max |D(x) - 1/2| where p(x) > 0.05 = {d_dev:.4f}")
 std_fake, std_data = float(fake.std()), math.sqrt(1.8)             # p's variance: 0.6^2 + 1.2^2 = 1.8
-# The standard error of the std of n draws from p, from p's kurtosis (delta method): sigma sqrt(kurt - 1) / (2 sqrt n).
-# p is bimodal, far from normal: its kurtosis is below 3, so the normal formula sigma / sqrt(2 n) would overstate it.
-ex4_p = float(np.sum(P_WEIGHTS * (P_MEANS ** 4 + 6 * P_MEANS ** 2 * P_STDS ** 2 + 3 * P_STDS ** 4)))   # E_p[x^4]
-kurt_p = ex4_p / std_data ** 4
-se_std = std_data * math.sqrt(kurt_p - 1) / (2 * math.sqrt(len(fake)))
 print(f"generator mean {float(fake.mean()):+.3f}, std {std_fake:.3f}  (data: 0, {std_data:.3f}); "
       f"Wasserstein-1 distance q to p = {w1:.3f}")
 print(f"W1 between two independent samples of p of the same size:\n{w1_noise:.3f} on average over 20 pairs "
       f"(largest {w1_noise_max:.3f})")
 print(f"mean over the last 500 steps: V = {-float(history['d_loss'][-500:].mean()):.4f} (-log 4 = {-math.log(4):.4f}), "
       f"generator loss {g_loss_final:.4f} (log 2 = {math.log(2):.4f})")
-print(f"The generator is close to p but {'measurably ' if abs(std_fake - std_data) > 3 * se_std else ''}"
-      f"{'wider' if std_fake > std_data else 'narrower'}: std {std_fake:.3f} against {std_data:.3f}\n"
-      f"({100 * (std_fake / std_data - 1):+.0f}%, {abs(std_fake - std_data) / se_std:.0f} times the sampling error of the std of "
-      f"{len(fake):,} draws from p),\nand W1 = {w1:.3f} is {w1 / w1_noise:.0f} times the {w1_noise:.3f} that separates two samples of p.")
-print(f"D* = p/(p+q) for this generator (q from a 32-bin histogram of its samples where p > 0.05)\nstrays up to "
-      f"{dstar_dev:.3f} from 1/2, {dstar_dev / d_dev:.0f} times the trained D's {d_dev:.3f}\n(the same estimate for a "
-      f"sample of p itself: {dstar_noise:.3f}, the histogram's noise)")
+print(f"The generator is close to p but {'wider' if std_fake > std_data else 'narrower'}: std {std_fake:.3f} against "
+      f"{std_data:.3f} ({100 * (std_fake / std_data - 1):+.0f}%),\n"
+      f"and W1 = {w1:.3f} is {w1 / w1_noise:.0f} times the {w1_noise:.3f} that separates two samples of p.")
 
 fig, (ax, bx) = plt.subplots(1, 2, figsize=(13, 3.6))
-plot_density_1d(x_plot, P_PLOT, None, np.asarray(fake), d_final, ax=ax, title="After training")
+plot_density_1d(x_plot, P_PLOT, None, np.asarray(fake), d_final, ax=ax, title="After training (D(x): right axis)")
 s = np.arange(1, GAN_STEPS + 1)
 k = 50
 smooth = lambda y: np.convolve(y, np.ones(k) / k, mode="valid")
@@ -973,40 +916,31 @@ print(f"max |D - 1/2| = {d_dev:.3f} < 0.1, |V + log 4| = {abs(V_final + math.log
       f"|std - {std_data:.3f}| = {abs(std_fake - std_data):.3f} < 0.35: checked")
 
 # %% [markdown]
-# At the end $D$ hovers around $\frac12$ where the data lives, and $V$ sits near $-\log 4$, as $D^\star = \frac12$ at
-# $q = p$ predicts. $V$ can even dip just below $-\log 4$. The trained $D$, a step behind $G$, then does slightly
-# worse than the constant $\frac12$: only $\max_D V$ is at least $-\log 4$. But $q$ is not $p$. Its distance $W_1$
-# to $p$ (Wasserstein-1; in 1-D the mean gap between sorted samples; notebook 07) is several times that between two
-# samples of $p$. And this $q$'s $D^\star$ strays further from $\frac12$ than the trained $D$ does. So a $D$ near
-# $\frac12$ means that *this* $D$ cannot tell $q$ from $p$, not that $q = p$ (section 3's first idealisation). 
+# At the end $D$ hovers around $\frac12$ where the data lives, and $V$ sits near $-\log 4$, as $q = p$ predicts. But
+# $q$ is not $p$: its $W_1$ to $p$ is several times the sampling noise. So a $D$ near $\frac12$ means that *this* $D$
+# cannot tell $q$ from $p$, not that $q = p$ (section 3's first idealisation). Appendix J compares this $q$'s own
+# $D^\star$ with the trained $D$.
 #
-# The losses do *not* decrease to zero. They settle at their equilibrium values, $2\log 2$ for $D$'s loss $-V$ (the
-# figure plots $V$, at $-\log 4$) and $\log 2$ for the non-saturating $G$,
-# whenever $D$ is at $\frac12$ on real and fake samples alike, whether or not $q = p$.
+# The losses do *not* fall to zero. Whenever $D$ is $\frac12$ on real and fake samples alike, they settle at
+# $2\log 2$ for $D$'s loss $-V$ and $\log 2$ for $G$, whether or not $q = p$.
 #
-# From notebook 03 on, **`gan_utils.steps.make_train_step`** and `gan_utils.train.fit` run this step for Flax NNX
-# models (Appendix E: how the library's step differs).
+# From notebook 03 on, **`gan_utils.steps.make_train_step`** runs this step for Flax NNX models (Appendix E).
 
 # %% [markdown]
-# **The same GAN, one button at a time.** The course's **GAN playground** (`gan_utils.playground.Playground`) runs
-# `gan_step`'s algorithm with buttons: one discriminator step, then one generator step through the discriminator
-# just updated. It has the same settings (the next cell sets them) but its own Flax NNX networks (Appendix E lists the differences).
+# The **GAN playground** (`gan_utils.playground.Playground`) runs the same algorithm with buttons, on its own Flax
+# NNX networks (Appendix E).
 #
 # With the notebook running, press **reset**, then **step D** several times. $D(x)$ (black) rises over $p$ (blue),
 # above its value on the generated samples (orange), which do not move. Then press **step G**: most samples move the
-# way their gradient arrows under the axis point (drawn live only: each shows how $G$'s loss pushes that sample),
-# and $D(x)$ does not change. **run** alternates both until **pause**.
+# way their arrows under the axis point (each arrow shows how $G$'s loss pushes its sample). $D(x)$ does not change.
+# **run** alternates both until **pause**. Appendix I checks the buttons. The saved picture, from mid-training, has
+# no arrows. Its one-bin spikes lie where $G$'s map is too flat, squeezing many $z$ into a narrow range of $x$.
 
 # %% slideshow={"deck": {"figure": true, "notes": "Live in the notebook: press reset, then step D several times, then step G; run alternates both. The arrows under the axis show how G's loss pushes each sample.\nThe picture is the widget as saved after 300 D and 300 G updates. Same settings as section 6, but its own Flax NNX networks (Appendix E).", "text": "### The same GAN, one button at a time: the playground\n\n**step D**: $D(x)$ rises over the data, the samples stay put. **step G**: the samples move, $D(x)$ stays put."}, "slide_type": "slide"}
 PG_STEPS = 300                         # steps taken before the widget is shown: what its saved snapshot shows
 pg = Playground(data="bimodal", noise="gaussian_1d", g_layers=2, g_width=32, d_layers=2, d_width=64,
                 g_lr=G_LR, d_lr=D_LR, batch_size=GAN_BATCH, seed=SEED)
-cfg = pg.gan.config
-assert (cfg.g_lr, cfg.d_lr, cfg.batch_size, cfg.k_disc, cfg.g_optimizer, cfg.d_optimizer) == \
-    (G_LR, D_LR, GAN_BATCH, 1, "adam", "adam"), cfg
-logits_r, logits_f = jax.random.normal(jax.random.key(1), (2, 64)) * 3     # the playground's losses are ours
-assert abs(float(pg.gan.d_loss_fn(logits_r, logits_f) - d_loss_fn(logits_r, logits_f))) < 1e-5
-assert abs(float(pg.gan.g_loss_fn(logits_f) - g_loss_non_saturating(logits_f))) < 1e-5
+cfg = pg.gan.config                    # Appendix E checks that these settings and losses are section 6's
 t0 = time.time()
 pg.run(PG_STEPS)
 print(f"playground: G 1-{cfg.g_width}-{cfg.g_width}-1, D 1-{cfg.d_width}-{cfg.d_width}-1, lr {cfg.g_lr:g} (G) and "
@@ -1014,38 +948,25 @@ print(f"playground: G 1-{cfg.g_width}-{cfg.g_width}-1, D 1-{cfg.d_width}-{cfg.d_
       f"{pg.gan.step[0]} D and {pg.gan.step[1]} G updates in {time.time() - t0:.1f} s (including compilation)")
 pg
 
-# %%
-# Check: the buttons do what they say. On the playground above, step D changes D(x) and leaves every generated sample
-# bit-identical; step G moves the samples and leaves D(x) bit-identical. On copies at step 0 (what reset gives),
-# 20 D steps alone raise D on p above D on q while q stays put, and one G step then moves most samples the way
-# their arrow points.
-fr0 = pg.gan.frame(); pg.step_d(); fr1 = pg.gan.frame(); pg.step_g(); fr2 = pg.gan.frame()
-dD_by_d, dq_by_d = float(np.abs(fr1["heat"] - fr0["heat"]).max()), float(np.abs(fr1["fake"] - fr0["fake"]).max())
-dD_by_g, dq_by_g = float(np.abs(fr2["heat"] - fr1["heat"]).max()), float(np.abs(fr2["fake"] - fr1["fake"]).max())
-assert pg.gan.step == (PG_STEPS + 1, PG_STEPS + 1), pg.gan.step
-assert dD_by_d > 1e-3 and dq_by_d == 0.0 and dq_by_g > 1e-3 and dD_by_g == 0.0, (dD_by_d, dq_by_d, dD_by_g, dq_by_g)
-print(f"step D: D(x) moved by up to {dD_by_d:.4f}, the generated samples by {dq_by_d:g};\n"
-      f"step G: the samples moved by up to {dq_by_g:.4f}, D(x) by {dD_by_g:g}")
-
 # %% [markdown] slideshow={"deck": {"notes": "Five lines to remember. Each rests on an idealisation: D optimal and G unrestricted. The rest of the course measures what happens when they fail.\nNext: notebook 03 builds the generator in Flax NNX, and gan_utils.steps.make_train_step runs this same step.", "text": "## Summary\n\n- training $D$ is classification: $\\mathrm{BCE} = -\\frac12 V$; the best $D^\\star = p/(p+q)$\n- against $D^\\star$, $G$ minimises $-\\log 4 + 2\\,\\mathrm{JSD}$: minimum at $q = p$\n- the saturating loss **crawls** early; the non-saturating one follows $\\mathrm{KL}(q\\,\\|\\,p) - 2\\,\\mathrm{JSD}$\n- a GAN is a **game**: on $xy$, simultaneous steps spiral out, alternating ones cycle\n- $D \\approx \\frac12$ does not prove $q = p$: **measure $q$ directly**"}, "slide_type": "slide"}
 # ## Summary
 #
 # | Claim | Why | Checked here |
 # |---|---|---|
 # | $D$'s objective is cross-entropy | $\mathrm{BCE} = -\frac12 V$ | $V(\frac12) = -\log 4$; equals `gan_utils.losses` |
-# | $D^\star = p/(p+q)$ | pointwise maximum | brute force to $10^{-5}$; a trained MLP within 0.05 on the bulk |
-# | $C(G) = -\log 4 + 2\,\mathrm{JSD}$ | substitute $D^\star$ | two routes to $10^{-4}$; Monte Carlo in Appendix B |
+# | $D^\star = p/(p+q)$ | pointwise maximum | a trained MLP within 0.05 on the bulk |
+# | $C(G) = -\log 4 + 2\,\mathrm{JSD}$ | substitute $D^\star$ | two routes agree to $10^{-4}$ |
 # | the saturating loss crawls early | gradient $-D$ against $-(1-D)$ | halfway more than ten times later |
-# | the non-saturating $G$ follows $\mathrm{KL}(q\|p) - 2\,\mathrm{JSD}$ | split $-\log D^\star$; envelope theorem | finite differences to $10^{-6}$ |
-# | on $xy$, simultaneous steps spiral out and alternating ones cycle | radius $\times\sqrt{1+\eta^2}$; $\det = 1$ | exact to $10^{-9}$ and $10^{-12}$ |
+# | the non-saturating $G$ follows $\mathrm{KL}(q\|p) - 2\,\mathrm{JSD}$ | envelope theorem | finite differences to $10^{-6}$ |
+# | on $xy$, simultaneous steps spiral out, alternating ones cycle | radius $\times\sqrt{1+\eta^2}$; $\det = 1$ | to $10^{-9}$ and $10^{-12}$ |
 # | a 1-D GAN gets close to $p$ | $q \to p \Rightarrow D \to \frac12$, $V \to -\log 4$ | $D$ within 0.1 of $\frac12$; $q$ measured directly |
-# | each playground button moves one player | | the other player stays bit-identical |
+# | each playground button moves one player | | the other player stays bit-identical (Appendix I) |
 # | the theory idealises | $D$ and $G$ unrestricted | $D$ near $D^\star$ only on the bulk; $D \approx \frac12$ while $q \ne p$ |
 
-# %% [markdown] slideshow={"deck": {"notes": "Homework: exercises 1-4; the checker grades each and gives a hint. Going further: move the modes apart to notebook 01's separated mixture and rerun section 6; what does the generator do between the modes?\nReading: Appendices A-E, above all D, simultaneous against alternating updates.", "text": "## Exercises (checked in the notebook)\n\n1. **Optimal discriminator** $D^\\star(0)$ by hand, for two Gaussians\n2. **Overlapping uniforms**: $C(G)$ by hand\n3. **Game dynamics**: the largest stable step size for $k = 3$\n4. **Adam against a tiny gradient**: change the code, rerun the crawl\n\nNext: [03 The generator](../notebooks/03_generator.html)"}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Homework: exercises 1-4; the checker grades each and gives a hint. Going further: move the modes apart to notebook 01's separated mixture and rerun section 6; what does the generator do between the modes?\nReading: Appendices A-J, above all D, simultaneous against alternating updates.", "text": "## Exercises (checked in the notebook)\n\n1. **Optimal discriminator** $D^\\star(0)$ by hand, for two Gaussians\n2. **Overlapping uniforms**: $C(G)$ by hand\n3. **Game dynamics**: the largest stable step size for $k = 3$\n4. **Adam against a tiny gradient**: change the code, rerun the crawl\n\nNext: [03 The generator](../notebooks/03_generator.html)"}, "slide_type": "slide"}
 # ## Exercises
 #
-# The checker below grades each exercise and gives a hint for a wrong answer.
+# The checker below grades each exercise, with a hint for a wrong answer.
 #
 # 1. **Optimal discriminator.** For $p = \mathcal N(0, 1)$ and $q = \mathcal N(1, 1)$, compute $D^\star(0)$ by hand and
 #    store it in `answer_1`. (Hint: $\log p(0) - \log q(0) = \frac12$.)
@@ -1054,17 +975,13 @@ print(f"step D: D(x) moved by up to {dD_by_d:.4f}, the generated samples by {dq_
 # 3. **Game dynamics.** For alternating steps with $k = 3$ discriminator steps, below which step size $\eta$ do the
 #    iterates stay bounded? Store it in `answer_3`, then try values around it in the widget of section 5 (set
 #    "D steps k" to 3).
-# 4. **Adam against a tiny gradient; change the code and run it.** In `run_generator_loss` (section 4), replace the
-#    plain gradient step on `g` by Adam with learning rate 0.02 (`optax.adam(0.02)`, its state carried through the
-#    scan beside `d_opt_state`). Edit a copy of `run_generator_loss` in a new cell
-#    (rerunning section 4's cell would draw a new `D_toy` and `k_run`), rerun the saturating case, and store the step at
-#    which it first gets halfway (`halfway(trace)`) in `answer_4`. Compare it with section 4's two runs, and explain
-#    the difference from the way Adam sizes its steps.
+# 4. **Adam against a tiny gradient (change the code).** In a copy of `run_generator_loss` (section 4) in a
+#    new cell, replace the plain gradient step on `g` by `optax.adam(0.02)`, its state carried through the scan beside
+#    `d_opt_state`. (Rerunning section 4's cell would draw a new `D_toy` and `k_run`.) Rerun the saturating case and
+#    store `halfway(trace)` in `answer_4`. Compare it with section 4's runs: how does Adam size its steps?
 #
-# **Going further** (open, no checker): change the first line of the setup's data cell
-#    to `p = mixture_1d((-2, 2), (0.5, 0.5))` and run that cell (it rebuilds `sample_p` and `log_p`); then rerun
-#    section 6 (its data std and check assume the old $p$). What does
-#    the generator do between the modes, and what does $D$ do there?
+# **Going further** (open, no checker): in the data cell, set `p = mixture_1d((-2, 2), (0.5, 0.5))` and run it. Then
+#    rerun section 6 (its data std and check assume the old $p$). What do the generator and $D$ do between the modes?
 
 # %%
 # Your answers (replace None).
@@ -1107,6 +1024,14 @@ assert abs(train_loss + V_star) < 0.01 and V_star - V_D < 0.01, (train_loss, V_s
 print(f"Outside the bulk D strays up to {gap_outside:.3f} from D*, but the mass there is small: V(D) = {V_D:.4f} "
       f"falls short of V(D*) = C(G) = {V_star:.4f} by {V_star - V_D:.4f}, of which {V_short_outside:.4f} comes from "
       f"outside the bulk. The training loss -V = {train_loss:.4f} (last 200 batches) matches -C(G) = {-V_star:.4f}.")
+
+# %%
+# Section 2's bulk in numbers: its extent, the share of the mass of (p + q)/2 it holds, and the mean gap |D - D*|
+# weighted by that mass.
+bulk_mass = np.trapezoid(np.where(bulk, m_line, 0.0), x_line)
+mean_gap = np.sum(gap * m_line) / np.sum(m_line)
+print(f"bulk = [{x_line[bulk][0]:.2f}, {x_line[bulk][-1]:.2f}], holding {100 * bulk_mass:.1f}% of the mass of (p+q)/2; "
+      f"mass-weighted mean |D - D*| = {mean_gap:.4f}")
 
 
 # %% [markdown]
@@ -1197,9 +1122,26 @@ assert best_ns[2] <= best_js[2] and curve_ns[far] > 3 * curve_js[far]
 # between $q$ and $p$ at every snapshot, on the same noise for both runs.
 
 # %%
+def gan_step_simultaneous(carry, key):
+    # section 6's gan_step, with one change: G's gradient goes through D_old, the discriminator before this step's
+    # update, so both players' gradients come from the same old state
+    G, D, g_state, d_state = carry
+    D_old = D
+    k_real, k_z1, k_z2 = jax.random.split(key, 3)
+    real = sample_p(k_real, GAN_BATCH)
+    fake = generator(G, jax.random.normal(k_z1, (GAN_BATCH,)))
+    d_loss, d_grads = jax.value_and_grad(lambda D: d_loss_fn(mlp(D, real), mlp(D, fake)))(D)
+    updates, d_state = d_opt_gan.update(d_grads, d_state, D)
+    D = optax.apply_updates(D, updates)
+    z = jax.random.normal(k_z2, (GAN_BATCH,))
+    g_loss, g_grads = jax.value_and_grad(lambda G: g_loss_non_saturating(mlp(D_old, generator(G, z))))(G)
+    updates, g_state = g_opt.update(g_grads, g_state, G)
+    G = optax.apply_updates(G, updates)
+    return (G, D, g_state, d_state), {"d_loss": d_loss, "g_loss": g_loss}
+
 @jax.jit
 def train_chunk_simultaneous(carry, key):
-    return jax.lax.scan(lambda c, k: gan_step(c, k, simultaneous=True), carry, jax.random.split(key, CHUNK))
+    return jax.lax.scan(gan_step_simultaneous, carry, jax.random.split(key, CHUNK))
 
 key, k_ref = jax.random.split(key)
 real_ref = np.sort(np.asarray(sample_p(k_ref, len(z_snap))))
@@ -1334,6 +1276,15 @@ assert np.mean([seed_stats[h][2].mean() for h in halves]) > 0, seed_stats
 # $p$ over $q$ grows. And on average, one $G$ step moves most arrowed samples the way their arrow points.
 
 # %%
+# Check: section 6's playground has section 6's settings, and its losses are ours.
+assert (cfg.g_lr, cfg.d_lr, cfg.batch_size, cfg.k_disc, cfg.g_optimizer, cfg.d_optimizer) == \
+    (G_LR, D_LR, GAN_BATCH, 1, "adam", "adam"), cfg
+logits_r, logits_f = jax.random.normal(jax.random.key(1), (2, 64)) * 3
+assert abs(float(pg.gan.d_loss_fn(logits_r, logits_f) - d_loss_fn(logits_r, logits_f))) < 1e-5
+assert abs(float(pg.gan.g_loss_fn(logits_f) - g_loss_non_saturating(logits_f))) < 1e-5
+print("the playground's learning rates, batch size, k and optimizers are section 6's; its losses equal ours")
+
+# %%
 # From a reset the outcome depends on the seed (how the untrained generator's bump sits against p), so the reset
 # check runs 5 seeds and tests what holds in each: q stays put under D steps (exactly), D's preference for p over q
 # grows, and the G step follows the arrows for most samples on average (the bounds below were set from 12 seeds
@@ -1368,6 +1319,121 @@ assert all(r["q_still"] for r in resets), "D steps must leave the generated samp
 assert min(gains) > 0.1 and mean_along > 0.6, (gains, mean_along)
 print(f"over the 5 seeds: D's preference for p over q grew by {min(gains):.2f} to {max(gains):.2f}; the G step moved "
       f"{100 * mean_along:.0f}% of the arrowed samples along their arrow on average")
+
+# %% [markdown]
+# ## Appendix F: $D^\star$ by brute force
+#
+# Section 2 derived $D^\star = p/(p+q)$ with calculus. This check uses none. With $q = \mathcal N(0.5, 1)$, it
+# maximises $f(y) = p(x)\log y + q(x)\log(1-y)$ at five points $x$, over a grid of $10^6$ values of $y$.
+
+# %%
+x_points = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
+y_grid = np.linspace(1e-6, 1 - 1e-6, 1_000_001)
+brute = np.array([y_grid[np.argmax(np.exp(log_p(x)) * np.log(y_grid) + np.exp(log_q(x)) * np.log1p(-y_grid))]
+                  for x in x_points])
+
+# %%
+# Check: brute-force maximisation agrees with D* = p / (p + q) to 1e-5 at every point.
+# NBVAL_CHECK_OUTPUT
+assert np.max(np.abs(brute - d_star(x_points))) < 1e-5
+for x, b, d in zip(x_points, brute, d_star(x_points)):
+    print(f"x = {x:+.1f}: p = {np.exp(log_p(x)):.4f}, q = {np.exp(log_q(x)):.4f}, "
+          f"D* = p/(p+q) = {d:.4f}, brute-force argmax = {b:.4f}")
+
+# %% [markdown]
+# ## Appendix G: the derivation of section 4.1
+#
+# Section 4.1 states what the non-saturating generator minimises against $D^\star$ (Arjovsky and Bottou, 2017,
+# Theorem 2.5), and checks it by finite differences. Here is the derivation. $G$ steps with $D$ **held fixed**, so
+# what matters is the gradient with respect to $G$'s parameters $\theta$ at the current $\theta_0$, with $D^\star$
+# optimal for $q_{\theta_0}$. Split $-\log D^\star$ using $1 - D^\star = q/(p+q)$:
+#
+# $$\mathbb E_{q_\theta}\big[-\log D^\star\big] = \mathbb E_{q_\theta}\Big[\log\frac{1 - D^\star}{D^\star}\Big]
+#   - \mathbb E_{q_\theta}\big[\log(1 - D^\star)\big].$$
+#
+# - First term: $\frac{1 - D^\star}{D^\star} = \frac{q_{\theta_0}}{p}$, so it is $\mathbb E_{q_\theta}[\log q_{\theta_0}/p]$.
+#   This differs from $\mathrm{KL}(q_\theta\|p)$ by $\mathrm{KL}(q_\theta\|q_{\theta_0})$, whose gradient is zero at
+#   $\theta_0$ (its minimum). So it has the gradient of $\mathrm{KL}(q\|p)$.
+# - Second term: without its minus sign, $\mathbb E_{q_\theta}[\log(1 - D^\star)]$ is the only part of $V(D^\star, G)$
+#   that depends on $\theta$. As $\theta$ moves, $C = V(D^\star_\theta, G_\theta)$ also changes
+#   through $D^\star_\theta$. But $D^\star$ maximises $V$ (section 2, one point $x$ at a time), so $V$'s slope in $D$ is
+#   zero there. At the top of a hill a small step changes the height only by about the step squared, so this change
+#   adds nothing to the gradient (the **envelope theorem**). So its gradient is that of
+#   $C(G) = -\log 4 + 2\,\mathrm{JSD}$, and the minus sign makes it $-\nabla\,2\,\mathrm{JSD}$.
+#
+# Hence, as gradients at the current generator,
+#
+# $$\boxed{\nabla_\theta\,\mathbb E_{q_\theta}\big[-\log D^\star\big] = \nabla_\theta\Big[\mathrm{KL}(q_\theta\,\|\,p) - 2\,\mathrm{JSD}(p\,\|\,q_\theta)\Big]}
+# \qquad\text{while}\qquad \nabla_\theta\,\mathbb E_{q_\theta}\big[\log(1 - D^\star)\big] = \nabla_\theta\, 2\,\mathrm{JSD}(p\,\|\,q_\theta).$$
+
+# %% [markdown]
+# ## Appendix H: why alternating steps on $xy$ cycle
+#
+# Section 5 wrote one alternating step as a matrix with $\det = 1$ and $\mathrm{tr} = 2 - k\eta^2$. A $2\times2$
+# matrix multiplies areas by its determinant. Here $\det = 1$, so a step keeps areas: a patch of starting points
+# neither shrinks nor grows. For $k\eta^2 < 4$ the step also moves every point by the same angle $\omega$ around an
+# ellipse centred at $(0, 0)$, with $\cos\omega = \mathrm{tr}/2 = 1 - k\eta^2/2$ (its eigenvalues are
+# $e^{\pm i\omega}$). So the iterates **cycle** on that ellipse: bounded, but they never converge. For $k\eta^2 > 4$
+# they fly away. With $k$ simultaneous discriminator steps, $\det = 1 + k\eta^2 > 1$: still a spiral out.
+
+# %% [markdown]
+# ## Appendix I: the playground's buttons, checked
+#
+# Section 6 says that **step D** changes only $D(x)$, and **step G** only the generated samples. This cell presses
+# each button once on section 6's playground and measures what moved.
+
+# %%
+# Check: the buttons do what they say. On the playground above, step D changes D(x) and leaves every generated sample
+# bit-identical; step G moves the samples and leaves D(x) bit-identical. On copies at step 0 (what reset gives),
+# 20 D steps alone raise D on p above D on q while q stays put, and one G step then moves most samples the way
+# their arrow points.
+fr0 = pg.gan.frame(); pg.step_d(); fr1 = pg.gan.frame(); pg.step_g(); fr2 = pg.gan.frame()
+dD_by_d, dq_by_d = float(np.abs(fr1["heat"] - fr0["heat"]).max()), float(np.abs(fr1["fake"] - fr0["fake"]).max())
+dD_by_g, dq_by_g = float(np.abs(fr2["heat"] - fr1["heat"]).max()), float(np.abs(fr2["fake"] - fr1["fake"]).max())
+assert pg.gan.step == (PG_STEPS + 1, PG_STEPS + 1), pg.gan.step
+assert dD_by_d > 1e-3 and dq_by_d == 0.0 and dq_by_g > 1e-3 and dD_by_g == 0.0, (dD_by_d, dq_by_d, dD_by_g, dq_by_g)
+print(f"step D: D(x) moved by up to {dD_by_d:.4f}, the generated samples by {dq_by_d:g};\n"
+      f"step G: the samples moved by up to {dq_by_g:.4f}, D(x) by {dD_by_g:g}")
+
+# %% [markdown]
+# ## Appendix J: section 6's final generator, measured further
+#
+# Section 6 measured its final $q$ with $W_1$. This cell adds three measurements. First, the share of the data on
+# which $D$ was checked near $\frac12$. Second, whether $q$'s standard deviation differs from $p$'s by more than
+# sampling noise. The standard error of the std of $n$ draws is $\sigma\sqrt{\kappa - 1}/(2\sqrt n)$, by the delta
+# method, with $\kappa = \mathbb E[x^4]/\sigma^4$ the kurtosis. $p$ is bimodal, so its $\kappa$ is below a normal's 3,
+# and the normal formula $\sigma/\sqrt{2n}$ would overstate the error. Third, $D^\star = p/(p+q)$ for this $q$,
+# with $q$'s mass per bin taken from a 32-bin histogram of its samples where $p > 0.05$. The same estimate for a
+# sample of $p$ itself shows the histogram's own noise.
+
+# %%
+mass_covered = float(np.mean((np.asarray(real) >= x_plot[where_data][0]) & (np.asarray(real) <= x_plot[where_data][-1])))
+print(f"section 6's max |D(x) - 1/2| = {d_dev:.4f} holds where p(x) > 0.05: x in [{x_plot[where_data][0]:.2f}, "
+      f"{x_plot[where_data][-1]:.2f}], {100 * mass_covered:.1f}% of the data")
+# The standard error of the std of n draws from p, from p's kurtosis (delta method): sigma sqrt(kurt - 1) / (2 sqrt n).
+ex4_p = float(np.sum(P_WEIGHTS * (P_MEANS ** 4 + 6 * P_MEANS ** 2 * P_STDS ** 2 + 3 * P_STDS ** 4)))   # E_p[x^4]
+kurt_p = ex4_p / std_data ** 4
+se_std = std_data * math.sqrt(kurt_p - 1) / (2 * math.sqrt(len(fake)))
+print(f"The generator is {'measurably ' if abs(std_fake - std_data) > 3 * se_std else ''}"
+      f"{'wider' if std_fake > std_data else 'narrower'} than p: std {std_fake:.3f} against {std_data:.3f}, "
+      f"{abs(std_fake - std_data) / se_std:.0f} times the sampling error\nof the std of {len(fake):,} draws from p "
+      f"(p's kurtosis {kurt_p:.2f})")
+# D* = p / (p + q) for this generator, per bin of a 32-bin histogram where p > 0.05 (q's mass per bin from its samples)
+edges = np.linspace(x_plot[where_data][0], x_plot[where_data][-1], 33)
+p_bins = np.diff(np.asarray(p.cdf(jnp.asarray(edges)), np.float64))      # exact mass of p in each bin
+def d_star_binned(samples):
+    q_bins = np.histogram(np.asarray(samples), edges)[0] / len(samples)
+    return p_bins / (p_bins + q_bins)
+dstar_dev = float(np.max(np.abs(d_star_binned(fake) - 0.5)))
+dstar_noise = float(np.max(np.abs(d_star_binned(real) - 0.5)))       # the same estimate for a sample of p itself
+print(f"D* = p/(p+q) for this generator (q from a 32-bin histogram of its samples where p > 0.05)\nstrays up to "
+      f"{dstar_dev:.3f} from 1/2, {dstar_dev / d_dev:.0f} times the trained D's {d_dev:.3f}\n(the same estimate for a "
+      f"sample of p itself: {dstar_noise:.3f}, the histogram's noise)")
+
+# %% [markdown]
+# In the saved run this $D^\star$ strays from $\frac12$ several times further than the trained $D$, and further than
+# the histogram's noise. The trained $D$ cannot tell $q$ from $p$ as well as the best $D$ could. For the same reason
+# $V$ can dip just below $-\log 4$: a $D$ one step behind $G$ can do worse than the constant $\frac12$.
 
 # %%
 print(course.top_to_bottom(T_START))

@@ -24,15 +24,12 @@
 #
 # **You will learn**
 #
-# - how a small **MLP generator** pushes 2-D Gaussian noise forward, and what a ReLU network does to the plane;
-# - the **DCGAN generator** for 28x28 digits, with a table of shapes and parameter counts computed from the model;
-# - three ways to **upsample** (transposed convolution, resize then convolve, sub-pixel convolution), their
-#   **checkerboard artefacts**, and why `gan_utils` uses sub-pixel convolutions;
-# - **BatchNorm** written by hand and checked against Flax's, in both its modes, and why the course's discriminator
-#   has none;
-# - the **tanh** output, and why the data is scaled to $[-1, 1]$;
-# - what an **untrained** generator draws, and what the **pretrained** one draws: samples, a **latent
-#   interpolation** and a **latent explorer**.
+# - what a small **MLP generator** does to 2-D noise;
+# - the **DCGAN generator** for 28x28 digits;
+# - three ways to **upsample**, **checkerboard artefacts**, and why `gan_utils` uses sub-pixel convolution;
+# - **BatchNorm** in both its modes, and why the course's discriminator has none;
+# - the **tanh** output, and data in $[-1, 1]$;
+# - what **untrained** and **pretrained** generators draw; **latent interpolation** and a **latent explorer**.
 
 # %%
 # Setup: the course package (from this clone; on Colab, from GitHub), then imports, seed and devices.
@@ -63,23 +60,21 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # %% [markdown] slideshow={"deck": {"notes": "Recall notebook 01: a generator is a push-forward of noise. Here the map is a network with two hidden layers of 128 ReLU units.\nDiscussion question 1: why can a 64-number code not give a density over 784 pixels? Answer: the samples lie on an at most 64-dimensional set, so there is no density in pixel space.", "text": "## 1. From push-forward to a neural network\n\n$z \\sim \\mathcal N(0, I)$, then $x = G_\\theta(z)$ has the push-forward distribution $q_\\theta$.\n\nWe can **sample** $q_\\theta$; we cannot **evaluate** it. The GAN game needs only samples.\n\nA ReLU MLP for 2-D toy data:\n\n$$G(z) = W_3\\,\\mathrm{relu}\\big(W_2\\,\\mathrm{relu}(W_1 z + b_1) + b_2\\big) + b_3$$"}, "slide_type": "slide"}
 # ## 1. From push-forward to a neural network
 #
-# A generator is a map $G_\theta: \mathbb R^{d_z} \to \mathbb R^{d_x}$ from the *latent space*, where its input $z$
-# (the *latent code*, notebook 01's noise) lives, to the data space ($d_x$ = 2 for the toy data below, 784 pixels for a
-# digit). Draw $z \sim \mathcal N(0, I)$; then
-# $x = G_\theta(z)$ has the **push-forward** distribution $q_\theta$ (notebook 01). In general we cannot evaluate a
-# density of $q_\theta$. The image generator of section 2 maps 64 numbers to 784 pixels, so its $q_\theta$ lives
-# on an at most 64-dimensional set: no density at all. We only have samples, and the
+# A generator is a map $G_\theta: \mathbb R^{d_z} \to \mathbb R^{d_x}$. Its input $z$, the *latent code* (notebook
+# 01's noise), lives in the *latent space*. Its output lives in the data space: $d_x = 2$ for the toy data below, 784
+# pixels for a digit. Draw $z \sim \mathcal N(0, I)$; then $x = G_\theta(z)$ has the **push-forward** distribution
+# $q_\theta$ (notebook 01). We usually cannot evaluate a density of $q_\theta$. Section 2's generator maps 64 numbers
+# to 784 pixels, so its samples lie on an at most 64-dimensional set: no density at all. We only have samples, and the
 # GAN game needs nothing more.
 #
-# For 2-D toy data a multilayer perceptron with ReLU units is enough:
+# For 2-D toy data a multilayer perceptron (MLP) with ReLU units is enough:
 # $$h_1 = \mathrm{relu}(W_1 z + b_1),\quad h_2 = \mathrm{relu}(W_2 h_1 + b_2),\quad G(z) = W_3 h_2 + b_3,$$
 # with $W_1 \in \mathbb R^{128\times 2}$, $W_2 \in \mathbb R^{128\times128}$, $W_3 \in \mathbb R^{2\times128}$. By hand, in
 # `jax.numpy`:
 
 # %% slideshow={"deck": {"big": {"find": "parameters: ([\\d,]+)", "say": "parameters of the MLP $2 \\to 128 \\to 128 \\to 2$, written by hand in `jax.numpy`"}}, "slide_type": "fragment"}
 def init_mlp(key, sizes=(2, 128, 128, 2)):
-    # Weights with std 1/sqrt(fan_in) (LeCun), untruncated; Flax's nnx.Linear default draws the same std from a
-    # normal truncated at +-2 std. Zero biases.
+    # weights with std 1/sqrt(fan_in), zero biases
     params = []
     for k, (a, b) in zip(jax.random.split(key, len(sizes) - 1), zip(sizes[:-1], sizes[1:])):
         params.append((jax.random.normal(k, (a, b)) / math.sqrt(a), jnp.zeros(b)))
@@ -99,30 +94,16 @@ n_hand = sum(W.size + b.size for W, b in params)
 print("z", z.shape, "-> G(z)", x.shape, f"; parameters: {n_hand:,}")
 
 # %% [markdown]
-# `gan_utils.models.MLPGenerator` is the same network as an NNX module. Check: copying our
-# weights into it gives the same outputs, and the parameter count is
-# $(2\cdot128 + 128) + (128\cdot128 + 128) + (128\cdot2 + 2) = 17{,}154$.
-
-# %%
-# NBVAL_CHECK_OUTPUT
-mlp = models.MLPGenerator(latent_dim=2, out_dim=2, hidden=(128, 128), rngs=nnx.Rngs(SEED))
-for layer, (W, b) in zip([*mlp.hidden, mlp.out], params):
-    layer.kernel[...], layer.bias[...] = W, b
-assert jnp.allclose(mlp(z), x, atol=1e-5)
-assert models.count_params(mlp) == n_hand == (2 * 128 + 128) + (128 * 128 + 128) + (128 * 2 + 2)
-print("MLPGenerator parameters:", models.count_params(mlp))
-
-# %% [markdown]
-# **What a ReLU network does to the plane.** Each first-layer ReLU unit is zero on one side of a line in $z$-space.
-# Each second-layer unit is zero on one side of a bent, piecewise-linear curve. Together they cut the plane into
-# convex pieces, and $G$ is *affine* on each piece: it stretches, rotates and folds the plane.
+# `gan_utils.models.MLPGenerator` is the same network as a Flax NNX module (Appendix F checks it).
 #
-# The figure shows the latent grid and samples $z \sim \mathcal N(0, I)$ (left). The middle panel pushes them through
-# the untrained $G$. The right panel pushes them through a $G$ trained as a GAN on a ring of 8 Gaussians for 2,000
-# steps. We train it with `train.fit`, notebook 05's training loop. Training bends and folds the plane so that
-# far more of the Gaussian mass lands on the 8 modes. The check below the figure counts the samples near each mode.
-# A mode counts as covered with one sample, so the check also reports, per run, the emptiest mode's count divided by
-# an even split's (1: perfectly even). Both numbers vary from seed to seed; the cell prints five runs.
+# **What a ReLU network does to the plane.** Each first-layer ReLU unit is zero on one side of a line in $z$-space.
+# Each second-layer unit is zero on one side of a bent, piecewise-linear curve. Together they cut the plane into convex
+# pieces. On each piece $G$ is *affine*: it stretches, rotates and folds the plane.
+#
+# The figure pushes a latent grid and samples $z \sim \mathcal N(0, I)$ (left) through the untrained $G$ (middle), and
+# through $G$ after 2,000 GAN steps on a ring of 8 Gaussians (right; `train.fit`, notebook 05's loop). The check below
+# counts the samples near each mode. One sample already "covers" a mode, so coverage alone says little. Appendix I
+# trains four more seeds: the share near a mode varies a lot.
 
 # %% slideshow={"deck": {"figure": true, "notes": "Left: the latent grid and Gaussian samples. Middle: the untrained G; each ReLU cuts the plane along a line, and G is affine on each piece. Right: after 2000 GAN steps on a ring of 8 Gaussians.\nPoint at the grid lines: training stretches, rotates and folds the plane so that the mass goes to the modes. Some samples still sit on the bridges between modes.", "text": "### A ReLU network folds the plane; training bends it toward the data"}, "slide_type": "slide"}
 ring = data.ring(std=0.05)
@@ -159,19 +140,9 @@ draw_pushforward(axes[1], untrained_toy_G, "pushed through the untrained G")
 draw_pushforward(axes[2], toy.generator, f"pushed through G after {TOY_STEPS} GAN steps")
 plt.tight_layout(); plt.show()
 
-# %% slideshow={"deck": {"big": {"find": ", trained (\\d+%)", "say": "of the samples within 3 std of a mode after training, this run (untrained: 2%)"}, "notes": "Misconception: \"a trained toy GAN puts its mass on the modes\". Only 58% to 76% of the samples land near a mode, depending on the seed.\nConcept question 8: why is \"covers 8 of 8 modes\" weak on its own? Because one sample counts: the untrained generator already covers 4 of 8. The emptiest mode got only 0.45 of its even share in this run.", "text": "### How much mass lands on the modes?\n\nOver 5 seeds: 58%, 61%, 59%, 66%, 76% of the samples near a mode.\n\n\"8 of 8 modes covered\" is a weak claim: one sample covers a mode."}, "slide_type": "slide"}
-# Check: training moves much of the Gaussian mass onto the ring's modes, and (in most runs) onto every one. One run is one
-# draw (how much lands near a mode after 2,000 steps varies a lot from seed to seed), so the check trains the same
-# toy GAN from 4 more seeds (a few seconds each) and tests what holds for all of them.
+# %% slideshow={"deck": {"big": {"find": ", trained (\\d+%)", "say": "of the samples within 3 std of a mode after training, this run (untrained: 2%)"}, "notes": "Misconception: \"a trained toy GAN puts its mass on the modes\". Only 58% to 76% of the samples land near a mode, depending on the seed.\nConcept question 8: why is \"covers 8 of 8 modes\" weak on its own? Because one sample counts: the untrained generator already covers 4 of 8. Appendix I adds how evenly: over its 5 seeds the emptiest mode got as little as 0.45 of its even share.", "text": "### How much mass lands on the modes?\n\nOver 5 seeds (Appendix I): 58%, 61%, 59%, 66%, 76% of the samples near a mode.\n\n\"8 of 8 modes covered\" is a weak claim: one sample covers a mode."}, "slide_type": "slide"}
+# Check: training moves much of the Gaussian mass onto the ring's modes (Appendix I repeats it for 4 more seeds).
 from gan_utils.metrics import toy_mode_metrics
-
-def train_toy(seed, key_):
-    k_d, k_f = jax.random.split(key_)
-    gan_ = steps.GAN(models.MLPGenerator(2, 2, rngs=nnx.Rngs(seed)), models.MLPDiscriminator(2, rngs=nnx.Rngs(seed + 1)))
-    train.fit(gan_, data.BatchSampler(np.asarray(ring.sample(k_d, 50_000)), 128, k_d), key=k_f, steps=TOY_STEPS,
-              progress=False)
-    return toy_mode_metrics(np.asarray(gan_.generator(z)), ring)
-
 before = toy_mode_metrics(np.asarray(untrained_toy_G(z)), ring)
 after = toy_mode_metrics(np.asarray(toy.generator(z)), ring)
 print(f"samples within 3 std of a mode: untrained {before['high_quality_fraction']:.0%}, "
@@ -179,42 +150,31 @@ print(f"samples within 3 std of a mode: untrained {before['high_quality_fraction
       f"trained {after['modes_covered']}/8")
 print(f"samples within 3 std of each of the 8 modes, out of {len(z):,}:\nuntrained {before['mode_histogram']}, "
       f"trained {after['mode_histogram']}")
-runs = [after] + [train_toy(SEED + 2 * i, k) for i, k in enumerate(jax.random.split(jax.random.fold_in(key, 3), 4), 1)]
-hq = np.array([r["high_quality_fraction"] for r in runs])
-# the least-filled mode's share of an even split of the samples near a mode (1 = perfectly even)
-evenness = np.array([min(r["mode_histogram"]) / max(sum(r["mode_histogram"]) / 8, 1) for r in runs])
-print(f"after {TOY_STEPS} steps, over 5 seeds (this run first):\nnear a mode {', '.join(f'{v:.0%}' for v in hq)} "
-      f"(untrained: {before['high_quality_fraction']:.0%});\nleast-filled mode / even share "
-      f"{', '.join(f'{v:.2f}' for v in evenness)}\n(a 'covered' mode needs only one sample: by that criterion the "
-      f"untrained generator already covers {before['modes_covered']})")
-if TESTING:   # the test suite's 500 steps: only far above the untrained generator on average
-    assert hq.mean() > 2 * before["high_quality_fraction"], (hq, before["high_quality_fraction"])
-else:
-    # every run is far above the untrained generator, on average a large part of the mass lies near a mode, and most
-    # runs give every mode a real share (in some run one mode can be nearly empty: the game had not settled at 2,000)
-    assert hq.min() > 3 * before["high_quality_fraction"], (hq, before["high_quality_fraction"])
-    assert hq.mean() > 0.2 and np.sum(evenness > 0.2) >= 3, (evenness, hq)
+k_seeds = jax.random.fold_in(key, 3)   # Appendix I's four more seeds (`key` itself is not split)
 
 # %% [markdown] slideshow={"deck": {"notes": "An MLP on 784 pixels would have to learn the same stroke at every position. A convolution reuses its weights everywhere.\nDCGAN (Radford et al., 2016) is the standard recipe. Each \"up x2\" is a learned upsampling: section 3. BN is BatchNorm: section 4.", "text": "## 2. The DCGAN generator for 28x28 digits\n\nA convolution shares one small kernel over all positions: a stroke is a stroke everywhere.\n\n$$z \\in \\mathbb R^{64} \\xrightarrow{\\text{Linear, BN, ReLU}} 7{\\times}7{\\times}128 \\xrightarrow{\\text{up}\\times2,\\ \\text{BN, ReLU}} 14{\\times}14{\\times}64 \\xrightarrow{\\text{up}\\times2,\\ \\tanh} 28{\\times}28{\\times}1$$\n\nStart small with many channels; double the size, reduce the channels."}, "slide_type": "slide"}
 # ## 2. The DCGAN generator for 28x28 digits
 #
 # For images an MLP wastes parameters: it must learn separately that a stroke looks the same everywhere. A
-# $k\times k$ **convolution** slides one small weight array, the *kernel*, over the image: the same weights at every
-# position. Each output pixel is a weighted sum of the $k\times k$ input pixels around it, over all input *channels*
-# (maps of values over the image, or *feature maps*). Each output channel has its own kernel. With *stride* $s$ the
-# kernel moves $s$ pixels at a time.
+# $k\times k$ **convolution** slides one small weight array, the *kernel*, over the image. Each output pixel is a
+# weighted sum of the $k\times k$ input pixels around it, over all input *channels* (feature maps), with one kernel per
+# output channel. With *stride* $s$ the kernel moves $s$ pixels at a time.
 #
 # A **convolutional** generator (DCGAN, Radford et al., 2016) starts from a small map with many channels. It doubles
-# the map's size twice, halving its channels at the first step and going to one channel at the last:
+# the map's size twice, halving the channels first and ending with one:
 #
 # $$z \in \mathbb R^{64} \xrightarrow{\text{Linear, BN, ReLU}} 7\times7\times128 \xrightarrow{\text{up}\times2,\ \text{BN, ReLU}} 14\times14\times64
 # \xrightarrow{\text{up}\times2,\ \tanh} 28\times28\times1.$$
 #
-# BN is BatchNorm (section 4). Each "up x2" is a learned upsampling, here a sub-pixel convolution (section 3): it
-# computes 4 times the output channels, then rearranges them into a map twice as large.
+# BN is BatchNorm (section 4). Each "up x2" is a learned upsampling, here a sub-pixel convolution (section 3).
 #
-# `gan_utils.models.DCGANGenerator` is this network. The table below is **computed from the model**
-# by `models.layer_table`, in a forward pass of shapes only (`jax.eval_shape`).
+# `gan_utils.models.DCGANGenerator` is this network. Its forward pass, `__call__`, is three lines:
+# ```python
+# x = nnx.relu(self.bn0(self.fc(z))).reshape(z.shape[0], 7, 7, self.base)   # base = 128 channels
+# x = nnx.relu(self.bn1(self.up1(x)))
+# return jnp.tanh(self.up2(x))
+# ```
+# `models.layer_table` computes its table from the model, with shapes only (`jax.eval_shape`).
 
 # %% slideshow={"deck": {"notes": "This table is not typed by hand: models.layer_table runs a forward pass of shapes only, with jax.eval_shape.\nMost parameters are in the first Linear layer, 64 times 6272. The last upsampling to one channel is tiny.\nAsk: why does the Linear layer have no bias? BatchNorm's beta adds one right after it.", "output": true, "text": "### Shapes and parameters, computed from the model"}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
@@ -223,53 +183,26 @@ rows = models.layer_table(G, jax.ShapeDtypeStruct((1, G.latent_dim), jnp.float32
 print(models.format_layer_table(rows))
 
 # %%
-# Check the table against the model and against the formulas for the parameter counts.
-byname = {r["name"]: r for r in rows[:-1]}
-assert rows[-1]["output_shape"] == (1, 28, 28, 1) and rows[-1]["params"] == models.count_params(G)
-assert sum(r["params"] for r in rows[:-1]) == models.count_params(G)
-fc_out = int(np.prod(byname["fc"]["output_shape"][1:]))
-assert byname["fc"]["params"] == G.latent_dim * fc_out               # Linear without bias: BatchNorm's beta adds it
-assert byname["bn0"]["params"] == 2 * fc_out                          # gamma and beta per feature
-c_in, c_out = G.up1.conv.in_features, G.up1.conv.out_features
-assert byname["up1"]["params"] == 3 * 3 * c_in * c_out + c_out       # a 3x3 conv to 4x the channels, plus biases
-print(f"fc: {G.latent_dim} x {fc_out} = {byname['fc']['params']:,};  up1: 3*3*{c_in}*{c_out} + {c_out} = {byname['up1']['params']:,}")
+# Draw 8 images (Appendix J checks the table against the model and each count against its formula).
 key, sub = jax.random.split(key)
-# models.sample runs an inference-mode copy: calling G itself here would run its BatchNorms in training mode and
-# update their running statistics, which every later "untrained generator" in this notebook would inherit
-# (section 4 checks, before drawing the untrained generator, that G's running statistics are still the fresh ones).
-imgs = models.sample(G, sub, 8)
+imgs = models.sample(G, sub, 8)        # models.sample leaves G's BatchNorm state as it was (section 4)
 assert imgs.shape == (8, 28, 28, 1)
 
 # %% [markdown] slideshow={"deck": {"notes": "Three layers that all double the size and all learn. Transposed convolution is the classic DCGAN layer.\nA practical warning for students who port PyTorch code: PyTorch's padding p is not Flax's padding. The notebook checks that Flax's padding=1 gives 12x12, not 14x14.", "text": "## 3. Three ways to upsample ($H \\to 2H$)\n\n1. **Transposed convolution**: each input pixel stamps a $k\\times k$ copy of the kernel, at stride $s$\n2. **Resize, then convolve**: repeat each pixel $2\\times2$, then a $3\\times3$ convolution\n3. **Sub-pixel convolution**: a $3\\times3$ convolution to $4C_{out}$ channels at low resolution, then `depth_to_space`"}, "slide_type": "slide"}
 # ## 3. Three ways to upsample
 #
-# Each "up x2" is a *learned* upsampling from $H\times W\times C_{in}$ to $2H\times2W\times C_{out}$ (class
-# `models.Upsample`, argument `mode`):
+# Each "up x2" is a *learned* upsampling from $H\times W\times C_{in}$ to $2H\times2W\times C_{out}$
+# (`models.Upsample`, argument `mode`):
 #
 # 1. **Transposed convolution** (`"transpose"`, the classic DCGAN layer). Every input pixel *stamps* a $k\times k$
 #    copy of the kernel, scaled by its value, onto the output at stride $s$: $y[s\,i + a] \mathrel{+}= x[i]\,w[a]$.
-#    The stamps cover $(H-1)s + k$ pixels. PyTorch's `ConvTranspose2d(padding=p)` crops $p$ pixels from each border,
-#    so its output size is $(H-1)s + k - 2p$, and $k=4$, $s=2$, $p=1$ give $2H$. Flax's `nnx.ConvTranspose` counts
-#    padding differently: PyTorch's $p$ is Flax's `padding=((k-1-p, k-1-p),)*2`. `models.Upsample` uses Flax's
-#    default, `padding="SAME"`. The cell below checks that both give $2H$, and that Flax's `padding=1` does not.
-# 2. **Resize, then convolve** (`"resize"`, Odena et al., 2016): repeat each pixel $2\times2$ (nearest neighbour),
-#    then apply an ordinary $3\times3$ convolution.
+#    The stamps cover $(H-1)s + k$ pixels. PyTorch's `ConvTranspose2d(padding=p)` crops $p$ from each border, so
+#    $k=4$, $s=2$, $p=1$ give $(H-1)s + k - 2p = 2H$.
+# 2. **Resize, then convolve** (`"resize"`, Odena et al., 2016): repeat each pixel $2\times2$, then apply an ordinary
+#    $3\times3$ convolution.
 # 3. **Sub-pixel convolution** (`"subpixel"`, Shi et al., 2016): an ordinary $3\times3$ convolution to $4C_{out}$
 #    channels at the low resolution. Then `depth_to_space` moves channel block $(a, b)$ to sub-pixel $(a, b)$ of each
 #    $2\times2$ output cell. All the arithmetic happens at the low resolution.
-
-# %%
-# NBVAL_CHECK_OUTPUT
-# A 7x7 input through a k=4, s=2 transposed convolution, under Flax's three ways to write the padding.
-x7 = jax.random.normal(jax.random.key(0), (1, 7, 7, 1))
-convt = {pad: nnx.ConvTranspose(1, 1, (4, 4), strides=(2, 2), padding=pad, rngs=nnx.Rngs(0))
-         for pad in ("SAME", ((2, 2), (2, 2)), ((1, 1), (1, 1)))}
-for pad, layer in convt.items():
-    print(f"Flax padding={pad!s:<18} -> output {layer(x7).shape[1]}x{layer(x7).shape[2]}")
-print(f"PyTorch's formula (H-1)s + k - 2p with p=1: {(7 - 1) * 2 + 4 - 2 * 1}")
-assert convt["SAME"](x7).shape[1] == convt[((2, 2), (2, 2))](x7).shape[1] == (7 - 1) * 2 + 4 - 2 * 1 == 14
-assert jnp.array_equal(convt["SAME"](x7), convt[((2, 2), (2, 2))](x7))        # the same layer, not only the same size
-assert convt[((1, 1), (1, 1))](x7).shape[1] == 12
 
 # %% [markdown]
 # `depth_to_space` on one pixel with 4 channels:
@@ -284,11 +217,12 @@ assert jnp.array_equal(models.space_to_depth(models.depth_to_space(one_pixel)), 
 # ### Checkerboard artefacts
 #
 # When the kernel size $k$ is not divisible by the stride $s$, the stamps of a transposed convolution **overlap
-# unevenly** (Odena, Dumoulin and Olah, "Deconvolution and checkerboard artifacts", 2016). To see it, pass a constant
-# image through a transposed convolution whose kernel is all ones. Every output pixel then counts the stamps that
-# cover it. With $k=3$, $s=2$ a pixel is covered by 1 or 2 stamps along each axis, so the counts alternate $1, 2, 4$:
-# a checkerboard, before any learning. With $k=4$, $s=2$ the interior is even, with 2 stamps per axis.
-# Resize-convolution and sub-pixel convolution are even by construction.
+# unevenly** (Odena, Dumoulin and Olah, 2016). To see it, pass a constant image through one whose kernel is all ones.
+# Every output pixel then counts the stamps that cover it. With $k=3$, $s=2$ a pixel is covered by 1 or 2 stamps along
+# each axis, so the counts alternate $1, 2, 4$: a checkerboard, before any learning. With $k=4$, $s=2$ the interior is
+# even, with 2 stamps per axis. Resize-convolution and sub-pixel convolution are even by construction. All four layers
+# below use Flax's default padding, `"SAME"`: it crops the stamps to exactly $2H$, so each output is $16\times16$
+# (Appendix G compares PyTorch's padding).
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -326,11 +260,12 @@ for name in ("transposed conv, k=4, s=2", "resize + 3x3 conv", "sub-pixel 3x3 co
     assert len(np.unique(np.asarray(outputs[name][0, 4:12, 4:12]))) == 1                           # even interior
 
 # %% [markdown]
-# Even overlap removes the *structural* checkerboard, not every periodic pattern. With random weights, a sub-pixel
-# convolution draws its four sub-pixels from four independent kernels. A transposed convolution with $k=4$ draws them
-# from four different $2\times2$ slices of its kernel. Training must make them agree. Below are untrained generators,
-# one per upsampling `mode` (same seed, same latent codes). The **checkerboard score** measures the $2\times2$ periodic
-# pattern: the spread of the four sub-pixel means over the image, divided by the pixel standard deviation (0 = none).
+# At the borders fewer stamps or kernel taps fall inside the image, so the counts drop there. Even overlap removes the
+# *structural* checkerboard, not every periodic pattern. Untrained, a sub-pixel layer draws its four sub-pixels from
+# four independent kernels; a $k=4$ transposed layer, from four $2\times2$ slices of its kernel. Training must make
+# them agree. Below are three untrained generators, one per `mode` (same seed, same codes). The **checkerboard score**
+# measures the $2\times2$ pattern: the spread of the four sub-pixel means, divided by the pixel standard deviation
+# (0 = none).
 
 # %% slideshow={"deck": {"big": {"find": "subpixel, 5 initial seeds: .*\\(mean ([\\d.]+)\\)", "say": "mean checkerboard score, untrained sub-pixel, over 5 seeds (transposed 0.51, resize 0.04)"}, "figure": true, "notes": "Misconception: \"sub-pixel convolution has no checkerboard\". Untrained, its four sub-pixels come from four independent kernels, so it has a 2x2 pattern: mean score 0.40, against 0.51 for transposed and 0.04 for resize.\nThe score is the spread of the four sub-pixel means over the pixel std (0 = none). The titles show one seed, 0.51 and 0.36; which of the two is stronger depends on the seed.\nConcept question 2 asks exactly this. Training removes the pattern: we see it at the end.", "text": "### Even overlap is not enough: three untrained generators"}, "slide_type": "slide"}
 def checkerboard_score(imgs):
@@ -362,55 +297,29 @@ assert seed_scores["resize"].max() < 0.1, seed_scores
 assert min(seed_scores["subpixel"].min(), seed_scores["transpose"].min()) > 2 * seed_scores["resize"].max(), seed_scores
 
 # %% [markdown] slideshow={"deck": {"notes": "Each output pixel of the k = 4 transposed layer reads a 2x2 window of the input, which lies inside the sub-pixel layer's 3x3 window. So no expressiveness is lost.\nThe notebook builds the sub-pixel weights from a random transposed layer: the outputs agree to float32 rounding, 4.8e-07.\nDiscussion question 2: the sub-pixel layer has 2.25 times the parameters. When is that a fair price? (Concept question 3.)", "text": "### Why `gan_utils` uses sub-pixel convolution\n\n- a $3\\times3$ sub-pixel layer can represent **any** $4\\times4$ stride-2 transposed layer\n- the price: more parameters\n- the gain: speed; the transposed generator trains several times slower on the course's CPUs"}, "slide_type": "slide"}
-# At initialisation the **sub-pixel** and the **transposed** generators both have a $2\times2$ pattern. It is too fine
-# to see here, but the score measures it. Over 5 initial seeds their mean scores are 0.40 and 0.51, and which one is
-# stronger depends on the seed. Resize-convolution copies each pixel to all four sub-pixels before convolving, so it has
-# almost none (mean 0.04). Training removes the pattern: the pretrained sub-pixel generator of section 6 scores like
-# real digits. Appendix A removes it from the start, with an initialisation called ICNR. For $k=3$, $s=2$ the uneven overlap is built in: only
-# exactly balanced weights cancel it (Odena et al., 2016).
+# You see contrast and texture: faint streaks (transposed), smooth blobs (resize). The $2\times2$ pattern is hard to
+# see; the score measures it. The titles show one seed; over 5 initial seeds the sub-pixel and transposed means are
+# 0.40 and 0.51, and which is stronger depends on the seed. Resize-convolution copies each pixel to all four
+# sub-pixels before convolving, so it has almost none (mean 0.04). Training removes the pattern (section 6). Appendix
+# A's ICNR initialisation removes it from the start.
 #
 # ### Why `gan_utils` uses sub-pixel convolution
 #
-# Sub-pixel convolution gives up no expressiveness. A $3\times3$ sub-pixel layer can represent any $4\times4$ stride-2
-# transposed layer (Shi et al., 2016, "Is the deconvolution layer the same as a convolutional layer?",
-# [arXiv](https://arxiv.org/abs/1609.07009)). Each output pixel of the transposed layer reads a $2\times2$ window of
-# the input, and that window lies inside the sub-pixel layer's $3\times3$ window. The price is more parameters. The
-# cell below builds the sub-pixel weights from a random transposed layer, by feeding it one impulse per input channel.
+# A $3\times3$ sub-pixel layer can represent any $4\times4$ stride-2 transposed layer (Shi et al., 2016,
+# [arXiv](https://arxiv.org/abs/1609.07009)). Each output pixel of the transposed layer reads a $2\times2$ window of the
+# input, inside the sub-pixel layer's $3\times3$ window. Appendix K builds the sub-pixel weights from a random
+# transposed layer: the outputs agree to float32 rounding. The price is more parameters (the cell below).
 #
-# The $k=4$ transposed layer overlaps evenly too, so speed decides. On the course's CPUs the transposed generator
-# trains several times slower: Appendix B finds the time in its kernel's gradient. Resize-convolution does as many
-# multiply-adds as sub-pixel, on an input four times larger, and is slower too. So `DCGANGenerator` uses
-# `upsample="subpixel"` by default.
+# Both layers overlap evenly, so speed decides. Appendix B times them: on the course's CPUs the transposed generator
+# trains several times slower, and the resize one is slower too. So `DCGANGenerator` uses `upsample="subpixel"` by
+# default.
 
 # %% slideshow={"deck": {"big": {"find": "sub-pixel / transposed = ([\\d.]+x)", "say": "parameters of the sub-pixel layer against the transposed one, for the 128-to-64 layer"}}, "slide_type": "fragment"}
-cin, cout, H = 3, 2, 8
-T = models.Upsample(cin, cout, mode="transpose", rngs=nnx.Rngs(1))
-T.conv.bias[...] = jax.random.normal(jax.random.key(5), (cout,))         # a non-zero bias too
-c0 = H // 2
-kernel, outside = np.zeros((3, 3, cin, 4 * cout), np.float32), 0.0
-for ci in range(cin):
-    impulse = jnp.zeros((1, H, H, cin)).at[0, c0, c0, ci].set(1.0)
-    resp = np.asarray(T(impulse) - T(jnp.zeros_like(impulse)))[0]       # the response to one input pixel, no bias
-    for a, b in ((0, 0), (0, 1), (1, 0), (1, 1)):                       # output sub-pixel (a, b) of each 2x2 cell
-        for di in range(-2, 3):
-            for dj in range(-2, 3):                                     # output (2i+a, 2j+b) reads input (i+di, j+dj)
-                v = resp[2 * (c0 - di) + a, 2 * (c0 - dj) + b]
-                if max(abs(di), abs(dj)) <= 1:
-                    kernel[di + 1, dj + 1, ci, (2 * a + b) * cout:(2 * a + b + 1) * cout] = v
-                else:
-                    outside = max(outside, float(np.abs(v).max()))
-S = models.Upsample(cin, cout, mode="subpixel", rngs=nnx.Rngs(0))
-S.conv.kernel[...], S.conv.bias[...] = jnp.asarray(kernel), jnp.tile(T.conv.bias[...], 4)
 n_up = {m: models.count_params(models.Upsample(128, 64, mode=m, rngs=nnx.Rngs(0))) for m in ("subpixel", "transpose")}
-x_test = jax.random.normal(jax.random.key(2), (4, 7, 7, cin))
-gap = float(jnp.abs(S(x_test) - T(x_test)).max())
-print(f"largest weight outside the 3x3 window: {outside:.1e}; max |sub-pixel - transposed output| = {gap:.1e};\n"
-      f"parameters for the 128->64 layer: sub-pixel / transposed = {n_up['subpixel'] / n_up['transpose']:.2f}x")
-assert outside == 0.0 and gap < 1e-5
+print(f"parameters for the 128->64 layer: sub-pixel / transposed = {n_up['subpixel'] / n_up['transpose']:.2f}x")
 
 # %% [markdown] slideshow={"deck": {"notes": "BatchNorm keeps each layer's input on a fixed scale. DCGAN found it critical for deep generators.\nThe notebook writes it by hand as a pure function and checks it against Flax's nnx.BatchNorm in both modes: they agree to float32 rounding.\nRunning averages use momentum 0.9 in the course's generator.", "text": "## 4. BatchNorm\n\n$$\\mathrm{BN}(h) = \\gamma\\,\\frac{h - \\mu_B}{\\sqrt{\\sigma_B^2 + \\varepsilon}} + \\beta$$\n\n- **training mode**: batch statistics $\\mu_B, \\sigma_B^2$; updates running averages\n- **inference mode**: the running averages; a sample ignores its batch"}, "slide_type": "slide"}
-# The sub-pixel layer matches the transposed one to float32 rounding, with 2.25 times as many parameters for the
-# 128-to-64 layer.
+# For the 128-to-64 layer the sub-pixel layer has 2.25 times the parameters of the transposed one.
 #
 # ## 4. BatchNorm, tanh, and data in $[-1, 1]$
 #
@@ -418,16 +327,13 @@ assert outside == 0.0 and gap < 1e-5
 # rescales it with learned $\gamma, \beta$:
 # $$\hat h = \frac{h - \mu_B}{\sqrt{\sigma_B^2 + \varepsilon}},\qquad \mathrm{BN}(h) = \gamma \hat h + \beta,\qquad
 # \mu_B = \tfrac1B\sum_i h_i,\ \ \sigma_B^2 = \tfrac1B\sum_i (h_i - \mu_B)^2.$$
-# On a feature map of shape (B, H, W, C) a feature is a channel: $\mu_B$ and $\sigma_B^2$
-# average over the batch and all positions, so `bn1` has $2\cdot64 = 128$ parameters. It keeps every layer's input on
-# a fixed scale, whatever the weights do. DCGAN found it critical to get deep generators
-# learning; it also kept them from collapsing all samples to one point (Radford et al., 2016, section 3). BatchNorm has
-# **two modes**. In *training* mode it uses the batch's statistics and updates running averages,
-# $\text{running} \leftarrow 0.9\cdot\text{running} + 0.1\cdot\text{batch}$ in the course's generator (Flax's
-# `momentum=0.9`). In *inference* mode (`model.eval()`, used by `models.sample`) it uses the running averages, so a sample does not depend
-# on the rest of its batch.
+# On a feature map (B, H, W, C) a feature is a channel, so `bn1` has $2\cdot64 = 128$ parameters. BatchNorm keeps every
+# layer's input on a fixed scale, whatever the weights do. DCGAN found it critical for deep generators.
 #
-# Below is BatchNorm by hand, as a pure function, checked against Flax's `nnx.BatchNorm` in both modes.
+# BatchNorm has **two modes**. *Training* mode uses the batch's statistics and updates running averages:
+# $\text{running} \leftarrow 0.9\cdot\text{running} + 0.1\cdot\text{batch}$ in the course's generator. *Inference* mode
+# (`model.eval()`) uses the running averages, so a sample does not depend on its batch. Below is BatchNorm by hand, as a
+# pure function, checked against Flax's `nnx.BatchNorm` in both modes.
 
 # %%
 def batchnorm(h, gamma, beta, running_mean, running_var, *, train, momentum=0.9, eps=1e-5):
@@ -474,25 +380,19 @@ print(f"training mode, the same sample in a batch of 256 vs a batch of 5: output
 assert train_gap < 1e-4 and stat_gap < 1e-5 and eval_gap < 1e-4 and alone_gap < 1e-5 and train_alone > 0.1
 
 # %% [markdown] slideshow={"deck": {"notes": "Misconception: \"BatchNorm in the discriminator is harmless\". D can then use batch statistics instead of judging each image. Notebook 04 measures how far it moves the verdict on one real digit.\nConcept question 5: why does the course's D have no BatchNorm, although DCGAN's had one? Gulrajani et al. (2017) dropped it for the gradient penalty.", "text": "### Why the course's discriminator has no BatchNorm\n\n- DCGAN put BatchNorm in $D$ too\n- $D$ sees batches that are **all real** or **all fake**\n- with BatchNorm, one image's verdict depends on its batch\n- per-sample penalties (notebook 07) lose their meaning"}, "slide_type": "slide"}
-# The last line is why there are two modes: in training mode a sample's output depends on its batch. `models.sample`
-# switches the generator to inference mode on a copy (`models.inference_copy`). So samples drawn in the middle of
-# training neither depend on their batch nor update the running averages.
+# The last line is why sampling needs inference mode: in training mode a sample's output depends on its batch.
+# `models.sample` therefore runs an inference-mode copy (`models.inference_copy`), which also leaves the running
+# averages alone.
 #
-# DCGAN initialised every weight from $\mathcal N(0, 0.02^2)$; the course keeps Flax's default. Appendix C compares
-# the two.
-#
-# **Why the course's discriminator has no BatchNorm.** DCGAN put BatchNorm in the discriminator too; the course's
-# (notebook 04) has none. In training mode BatchNorm makes each logit depend on the rest of the batch,
-# and a GAN feeds $D$ batches that are all real or all fake. $D$ can then use batch statistics instead of judging each
-# image. A penalty defined per sample, such as the gradient penalty of notebook 07, then no longer means what it says
-# (Gulrajani et al., 2017, section 4, drop BatchNorm for this reason). Notebook 04 measures how far this moves one real digit's verdict.
+# **Why the course's discriminator has no BatchNorm.** DCGAN's discriminator had BatchNorm; the course's (notebook 04)
+# has none. $D$ sees batches that are all real or all fake, so with BatchNorm it could judge the batch's statistics,
+# not each image. Notebook 04 measures the effect on one real digit's verdict.
 
 # %% [markdown] slideshow={"deck": {"notes": "Concept question 6: which values do pixels 0, 128 and 255 get? Let the class compute, then show the fragment.\nBoth ranges are centred on 0, where tanh is steepest. Real and fake images reach D on one scale.", "text": "### The output layer: $\\tanh$, and data in $[-1, 1]$\n\n$$x = \\text{pixel}/127.5 - 1 \\qquad \\text{black} = -1,\\ \\text{white} = +1$$\n\n$\\tanh$ has the range $(-1, 1)$: the output can come as close as we like to every data value, background included."}, "slide_type": "slide"}
-# **tanh and the data range.** The last layer is $\tanh$, whose range is $(-1, 1)$. The data is scaled to match,
-# $x = \text{pixel}/127.5 - 1$ (`data.to_unit_range`), so black is $-1$ and white is $+1$. The output can then come
-# arbitrarily close to every data value, including the background at exactly $-1$. Both ranges are centred on 0,
-# where $\tanh$ is steepest.  DCGAN chose tanh because "using a bounded activation allowed the model to learn more quickly to
-# saturate and cover the color space of the training distribution" (Radford et al., 2016, section 3).
+# **tanh and the data range.** The last layer is $\tanh$, with range $(-1, 1)$. The data is scaled to match,
+# $x = \text{pixel}/127.5 - 1$ (`data.to_unit_range`): black is $-1$, white is $+1$. The output can then come
+# arbitrarily close to every data value, including the background at exactly $-1$. Both ranges are centred on 0, where
+# $\tanh$ is steepest. Appendix H plots the pixel values of real digits and of the untrained generator.
 
 # %% slideshow={"deck": {"output": true}, "slide_type": "fragment"}
 # NBVAL_CHECK_OUTPUT
@@ -502,37 +402,17 @@ print(data.to_uint8(np.array([-1.0, 0.0, 1.0])).tolist())
 # %%
 x_real, y_real = data.load_mnist("train", n=2000)
 xr = data.to_unit_range(x_real)
-# Every cell so far ran G through models.sample (an inference-mode copy) or on clones, so its BatchNorm running
-# statistics are still those of a freshly built generator: the "untrained generator" below is really untrained.
-fresh_stats = nnx.state(models.DCGANGenerator(latent_dim=64, rngs=nnx.Rngs(SEED)), nnx.BatchStat)
-assert all(bool(jnp.array_equal(a, b)) for a, b in
-           zip(jax.tree.leaves(nnx.state(G, nnx.BatchStat)), jax.tree.leaves(fresh_stats), strict=True))
 key, sub = jax.random.split(key)
 x_untrained = np.asarray(models.sample(G, sub, 2000))
-fig, axes = plt.subplots(1, 2, figsize=(12, 3.4))
-axes[0].hist(xr.ravel(), bins=60, range=(-1, 1), color=REAL_COLOR, alpha=0.7, density=True, label="real MNIST pixels")
-axes[0].hist(x_untrained.ravel(), bins=60, range=(-1, 1), color=FAKE_COLOR, alpha=0.7, density=True, label="untrained G pixels")
-axes[0].set(yscale="log", ylim=(None, 1e3), xlabel="pixel value", ylabel="density (log scale)",
-            title="Pixel values in [-1, 1]")
-axes[0].legend(loc="upper center", fontsize=9)   # above the bars: the headroom of ylim
-zz = np.linspace(-4, 4, 200)
-axes[1].plot(zz, np.tanh(zz), color=FAKE_COLOR, lw=2, label="tanh(a): the generator's output")
-axes[1].axhspan(-1, 1, color=REAL_COLOR, alpha=0.08, label="range of the scaled data")
-axes[1].set(xlabel="pre-activation a", ylabel="output", title="The output layer's range matches the data's")
-axes[1].legend(fontsize=9)
-plt.tight_layout(); plt.show()
-print(f"real pixels: {np.mean(xr == -1):.0%} exactly -1 (background), mean {xr.mean():.2f}; "
-      f"untrained G: mean {x_untrained.mean():.2f}, std {x_untrained.std():.2f}")
 assert xr.min() == -1 and xr.max() == 1 and np.abs(x_untrained).max() < 1
 
 # %% [markdown]
 # ## 5. What an untrained generator draws
 #
-# At initialisation the weights are random, so the last layer's pre-activations are random mixtures of the latent
-# code. $\tanh$ turns them into grey, speckled textures. They vary with $z$, but none is a stroke on a black
-# background. One number tells them apart, the fraction of
-# *background* pixels, those below $-0.9$. It is 82% for real digits (81% are exactly $-1$) and 0% for the untrained
-# generator.
+# At initialisation the weights are random (Appendix C compares two ways to draw them), so the last layer's
+# pre-activations are random mixtures of the latent code. $\tanh$ turns them into grey, speckled textures. They vary
+# with $z$, but none is a stroke on a black background. One number tells them apart: the fraction of *background*
+# pixels, those below $-0.9$.
 
 # %% slideshow={"deck": {"figure": true, "notes": "Grey speckle that varies with z, but no stroke on a black background. One number tells them apart: the fraction of background pixels, below -0.9.\nIt is 82% for real digits and 0% for the untrained generator. This is the starting point of every training run in notebook 05.", "text": "## 5. What an untrained generator draws"}, "slide_type": "slide"}
 key, sub = jax.random.split(key)
@@ -548,13 +428,14 @@ print(f"background pixels (< -0.9): real {background(xr):.0%}, untrained G {back
 assert 0.75 < background(xr) < 0.9 and background(x_untrained) < 0.05 and spread_untrained > 0.05
 
 # %% [markdown]
+# Real digits have 82% background pixels, the untrained generator 0%.
+
+# %% [markdown]
 # ## 6. The pretrained generators
 #
-# `gan_utils` ships a trained generator of this architecture, the **plain DCGAN**,
-# `checkpoint.load_pretrained(kind="dcgan")`. Notebook 05 trains the same network live. It has **half the width** of the generator above: 64 channels at
-# 7x7 instead of 128. At half width, training fits more than twice as many steps into the same minutes, and scored
-# no worse (notebook 05, Appendix B). What ships is a moving average of its weights, over roughly its last 1,000 of 10,000 steps
-# (notebook 07 explains it).
+# `gan_utils` ships a trained generator of this architecture, the **plain DCGAN**
+# (`checkpoint.load_pretrained(kind="dcgan")`); notebook 05 trains the same network live. It has **half the width**
+# of the generator above: 64 channels at 7x7, not 128 (notebook 05's Appendix B explains why).
 
 # %% slideshow={"deck": {"figure": true, "notes": "Shipped with gan_utils: the same architecture at half width, 64 channels at 7x7, 282,052 generator parameters. It trained for 10000 steps at batch 64; its weights are an exponential moving average with decay 0.999 (notebook 07).\nNothing trains in class: checkpoint.load_pretrained(kind=\"dcgan\") loads it.", "text": "## 6. The pretrained plain DCGAN: 100 samples"}, "slide_type": "slide"}
 pre = checkpoint.load_pretrained(kind="dcgan")   # rebuilt from its saved config (msgpack: loading runs no code)
@@ -581,21 +462,23 @@ print(f"checkerboard score (section 3): pretrained {checkerboard_score(samples):
 assert abs(checkerboard_score(samples) - checkerboard_score(xr[:100])) < 0.02
 
 # %% [markdown] slideshow={"deck": {"notes": "Concept question 7, ask first: about how long is z? How long is the straight-line midpoint of two independent codes?\nIn 64 dimensions the Gaussian mass sits on a thin shell: over 100,000 draws the norm has mean 7.97 and std 0.71. Codes as short as the linear midpoint are rare in training.", "text": "### Latent interpolation: straight line or great circle?\n\nFor $z \\sim \\mathcal N(0, I_{64})$: $\\|z\\| \\approx \\sqrt{64} = 8$.\n\n- straight line: the midpoint of two codes is **short**, about $8/\\sqrt2$\n- **slerp** moves on the great circle and keeps the norm"}, "slide_type": "slide"}
-# Most samples are digits, with nearly real digits' background fraction (80% against 82%) and checkerboard score (0.01). Some samples are
-# two digits at once, such as a 4 that is also a 9. The package's *default* generator, `checkpoint.load_pretrained()`,
-# draws far fewer such hybrids (Appendix D counts them). It is this network made conditional on a cluster read from $z$,
-# a "self-conditioned GAN" that notebook 09 builds. Below we study the plain generator, whose $z$ is one continuous
-# space.
+# The pretrained weights are an exponential moving average (EMA, notebook 07) of the training weights. Each step keeps
+# 0.999 of the average, so it mostly reflects the last $1/(1 - 0.999) = 1000$ of the 10,000 steps.
+#
+# Most samples are digits, with nearly real digits' background fraction (80% against 82%) and checkerboard score
+# (0.01). Some are two digits at once, such as a 4 that is also a 9. The package's *default* generator,
+# `checkpoint.load_pretrained()`, draws far fewer such hybrids. But it picks a digit cluster from $z$, so a walk in
+# its $z$ jumps between digits (Appendix D). We walk the plain one.
 #
 # ### Latent interpolation
 #
-# Walk from $z_A$ to $z_B$ and draw $G$ along the way. If the generator has learned a smooth map, the digits morph
-# continuously rather than jumping. We use spherical linear interpolation (**slerp**, White, 2016): it moves along the
-# great circle, not the straight line, and keeps the norm near the codes' own.
-# For $z \sim \mathcal N(0, I_{64})$ the norm $\|z\|$ is concentrated near $\sqrt{64} = 8$. Over 100,000 draws its mean
-# is 7.97 and its standard deviation 0.71. The straight line's midpoint of two independent codes has norm about
-# $8/\sqrt2 \approx 5.7$, and codes that short are rare in training. Appendix E measures how rare, and whether the
-# generator draws worse digits there (barely).
+# Walk from $z_A$ to $z_B$ and draw $G$ along the way. If $G$ is smooth, the digits morph rather than jump. We use
+# spherical linear interpolation (**slerp**, White, 2016). With $\omega$ the angle between the two codes,
+# $$z_t = \frac{\sin((1-t)\,\omega)}{\sin\omega}\,z_A + \frac{\sin(t\,\omega)}{\sin\omega}\,z_B,\qquad 0 \le t \le 1.$$
+# It follows the great circle, not the straight line, and keeps the norm near the codes' own. For
+# $z \sim \mathcal N(0, I_{64})$ the norm $\|z\|$ is near $\sqrt{64} = 8$. Two independent codes are nearly
+# orthogonal, so the straight line's midpoint has norm about $\sqrt{8^2 + 8^2}/2 = 8/\sqrt2 \approx 5.7$, rare in
+# training. Appendix E measures how rare, and whether the digits there are worse (barely).
 
 # %% slideshow={"deck": {"big": {"find": "midpoint: linear ([\\d.]+)", "say": "norm of the straight-line midpoint; slerp's is 7.91, and $\\|z\\|$ has mean 7.97"}, "figure": true, "notes": "Misconception: \"the straight line between two codes is a typical path\". Its midpoint has norm 6.05, the slerp midpoint 7.91, while the norm of z has mean 7.97.\nEach of the 8 steps changes the image by 0.15 to 0.35 of the whole change: no single jump. Live: the widget below this cell moves t and changes the seeds.", "text": "### Walk from seed 3 to seed 7: the digit morphs, it does not jump"}, "slide_type": "slide"}
 za, zb = (np.asarray(jax.random.normal(jax.random.key(s), (64,))) for s in (3, 7))
@@ -617,9 +500,9 @@ print(f"largest step: frame {frame_steps.argmax()} -> {frame_steps.argmax() + 1}
 assert frame_steps.max() < 0.5
 
 # %% [markdown]
-# Each of the 8 steps along the strip changes the image by 15-35% of the end-to-end change (12.5% each would be a
-# straight, even morph). The largest, 35%, is the last step. No single step carries most of the change: the digits
-# morph rather than jump.
+# Over 100,000 draws $\|z\|$ has mean 7.97 and standard deviation 0.71. Each of the 8 steps along the strip changes
+# the image by 15-35% of the end-to-end change. They add up to more than the whole change, because the path through
+# image space is curved. No single step carries most of the change. The widget below starts from the same strip.
 
 # %%
 # Interactive: pick two seeds and move t (needs a running kernel).
@@ -628,17 +511,15 @@ widgets.latent_interpolation(Gp, seed_a=3, seed_b=7, n=9)
 # %% [markdown]
 # ### A latent explorer
 #
-# Which directions in $z$ matter? At a point $z$ the Jacobian $J = \partial G(z)/\partial z$ ($784\times64$) says how
-# a small change of $z$ changes the image. In plain words: among all directions in $z$ of length 1, one changes the
-# image most; call it $d_1$, and its **gain** $s_1$ is how much the image changes per unit step. Among the directions at
-# right angles to $d_1$, $d_2$ changes it most, with gain $s_2$, and so on. Linear algebra finds them all at once: they
-# are the columns of $R$ in $J$'s *singular value decomposition* $J = U S R^\top$, and the gains are its *singular
-# values*, $s_1 \ge s_2 \ge \dots$ (to first order). "Change" is the L2 norm of the whole image's change
-# (`widgets.latent_directions`, checked below against a finite step and random directions).
+# Which directions in $z$ matter? The Jacobian $J = \partial G(z)/\partial z$ ($784\times64$) says how a small change
+# of $z$ changes the image; `widgets.latent_directions` computes it with `jax.jacfwd`. Among all unit directions in
+# $z$, one changes the image most: $d_1$, with **gain** $s_1$, the L2 change of the image per unit step. At right
+# angles to $d_1$, $d_2$ changes it most, and so on. The singular value decomposition of $J$ gives these directions;
+# the gains are its *singular values*. The cell checks them with finite steps, and against random directions.
 #
-# The explorer moves $z$ along the top three directions. Each row steps along one of them from $-3$ to $+3$. The
-# other two stay at the amounts in the large image's title ($+1$, $+0$ and $-1$ below), so "+0" is not $z$ itself;
-# every row's boxed frame is that large image. The interactive explorer after it starts at $z$ itself.
+# The large image is $G(z + d_1 - d_3)$ (its title). Each row moves one direction from $-3$ to $+3$ and keeps the
+# other two at the title's amounts, so each row's boxed frame is the large image. The interactive explorer below
+# starts at $z$ itself, so its boxed frames show $G(z)$, another digit.
 
 # %% slideshow={"deck": {"big": {"find": "changes the image ([\\d.]+x) as much", "say": "the image change along the top direction, against an average random direction"}, "figure": true, "notes": "The Jacobian of G at z is 784 by 64; its singular vectors are the latent directions that change the image most. The top gain is 28.18, checked by a finite step.\nEach row walks one direction from -3 to +3. Direction 1 turns a 1 into a 6: a few directions carry most of the change. Live, if time allows: the explorer widget below the cell.", "text": "### A latent explorer: the steepest directions of $G$ at $z$"}, "slide_type": "slide"}
 z0 = np.asarray(jax.random.normal(jax.random.key(3), (64,)))
@@ -667,36 +548,32 @@ widgets.latent_explorer(Gp, seed=3, k=3)
 # %% [markdown] slideshow={"deck": {"notes": "Five lines to remember. Notebook 04 builds the other player, the discriminator, and measures what BatchNorm would do to it. Notebook 05 trains this generator live.", "text": "## Summary\n\n- a generator is a **push-forward**; a ReLU MLP folds the plane piecewise-affinely\n- DCGAN: $z \\to 7{\\times}7{\\times}128 \\to 14{\\times}14{\\times}64 \\to 28{\\times}28{\\times}1$\n- uneven overlap ($k=3$, $s=2$) makes a checkerboard; `gan_utils` uses **sub-pixel** convolution\n- BatchNorm: two modes; sampling uses inference mode; $D$ has none\n- $\\tanh$ matches data in $[-1, 1]$; walk latent space with **slerp**"}, "slide_type": "slide"}
 # ## Summary
 #
-# - A generator is a push-forward map. A ReLU MLP folds the plane piecewise-affinely, and training bends it toward the
-#   data. How much of the mass lands near a mode varies from seed to seed.
+# - A generator is a push-forward map. A ReLU MLP folds the plane piecewise-affinely; training bends it toward the
+#   data, by an amount that varies from seed to seed (Appendix I).
 # - The DCGAN generator goes $z \to 7\times7\times128 \to 14\times14\times64 \to 28\times28\times1$.
-#   `models.layer_table` computes its shapes and parameter counts from the model.
-# - Transposed convolutions with $k$ not divisible by $s$ overlap unevenly (counts $1, 2, 4$ for $k=3$, $s=2$).
-#   Resize-convolution and sub-pixel convolution do not. A sub-pixel layer can represent the $k=4$ transposed layer,
-#   and `gan_utils` uses it.
-# - BatchNorm normalises with batch statistics in training and with running averages in inference. Our hand-written
-#   version equals Flax's. Sampling goes through an inference-mode copy, so no running statistic changes.
-# - The course's discriminator has no BatchNorm: in training mode it makes one image's verdict depend on its batch.
+# - Transposed convolutions with $k$ not divisible by $s$ overlap unevenly (counts $1, 2, 4$ for $k=3$, $s=2$). A
+#   sub-pixel layer overlaps evenly, can represent the $k=4$ transposed layer (Appendix K), and trains faster
+#   (Appendix B): `gan_utils` uses it.
+# - BatchNorm: batch statistics in training mode, running averages in inference mode (used for sampling). The
+#   course's discriminator has none: it would make one image's verdict depend on its batch.
 # - tanh's range $(-1, 1)$ matches data scaled by $\text{pixel}/127.5 - 1$.
-# - The untrained generator draws grey speckle with no background. The pretrained one draws digits with a real
-#   digit's background. Its latent walks morph smoothly, and its steepest latent direction changes the image 6.6 times
-#   as much as an average random one.
+# - The untrained generator draws grey speckle; the pretrained one draws digits. Its latent walks morph smoothly, and
+#   its steepest latent direction changes the image 6.6 times as much as an average random one.
 
-# %% [markdown] slideshow={"deck": {"notes": "Homework: the three exercises; the checker cell grades each and gives a hint for a wrong answer.\nReading: Appendices A-E. Appendix B times the upsampling layers at home; Appendix E measures how rare short codes are.", "text": "## Exercises (checked in the notebook)\n\n1. **Output size** of a PyTorch-style transposed convolution, $k=3$, $s=2$, $p=1$, on $7\\times7$\n2. **Parameters** of `Upsample(64, 32, mode=\"subpixel\")`, by hand\n3. **Write code**: `to_pixels(x)`, from $[-1, 1]$ back to uint8\n\nNext: [04 The discriminator](../notebooks/04_discriminator.html): the other player."}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Homework: the three exercises; the checker cell grades each and gives a hint for a wrong answer.\nReading: Appendices A-K. Appendix B times the upsampling layers at home; Appendix E measures how rare short codes are.", "text": "## Exercises (checked in the notebook)\n\n1. **Output size** of a PyTorch-style transposed convolution, $k=3$, $s=2$, $p=1$, on $7\\times7$\n2. **Parameters** of `Upsample(64, 32, mode=\"subpixel\")`, by hand\n3. **Write code**: `to_pixels(x)`, from $[-1, 1]$ back to uint8\n\nNext: [04 The discriminator](../notebooks/04_discriminator.html): the other player."}, "slide_type": "slide"}
 # ## Exercises
 #
-# The checker below grades each exercise separately and says "not yet" (with a hint) for a wrong answer; the answers
-# are not in this notebook.
+# The checker below grades each exercise and gives a hint for a wrong answer.
 #
 # 1. A transposed convolution with kernel $k=3$, stride $s=2$ and padding $p=1$ **in PyTorch's convention**
 #    (`ConvTranspose2d(kernel_size=3, stride=2, padding=1)`) maps a $7\times7$ input to what size? Store the side
 #    length in `answer_1` (an int), then check it with Flax's equivalent padding, `padding=((k-1-p, k-1-p),)*2`
-#    (section 3).
+#    (section 3 and Appendix G).
 # 2. How many parameters does `models.Upsample(64, 32, mode="subpixel")` have? Work it out by hand and store it in
 #    `answer_2` (then check with `models.count_params`).
-# 3. **Write code.** Write `to_pixels(x)`, the inverse of `data.to_unit_range`: it maps float images in $[-1, 1]$
-#    (generator output) back to uint8 pixels in $[0, 255]$ as `data.to_uint8` does, without calling it: round to
-#    the nearest pixel value, and clip values outside $[-1, 1]$ to 0 and 255.
+# 3. **Write code.** Write `to_pixels(x)`, the inverse of `data.to_unit_range`. It maps floats in $[-1, 1]$ to uint8
+#    pixels as `data.to_uint8` does, without calling it: round to the nearest pixel value, and clip values outside
+#    $[-1, 1]$ to 0 and 255.
 
 # %%
 # Your answers (replace the None's), then run the checker below.
@@ -1021,6 +898,163 @@ assert abs(mid_score["slerp midpoints"][0] - mid_score["endpoints"][0]) < 0.01
 # digits. A discriminator is trained to separate real from generated images, not to score how digit-like an image is.
 # The effect is small for this generator. Short codes are rare in training, not absent, and the images there look like
 # digits, most of them clearly (the row of 8 linear midpoints).
+
+# %% [markdown]
+# ## Appendix F: the package's MLP generator against the hand-made one
+#
+# Section 1 wrote the MLP generator by hand, in `jax.numpy`. `gan_utils.models.MLPGenerator` is the same network as a
+# Flax NNX module, and section 1's toy GAN uses it. The cell copies our weights into it and checks that it gives the
+# same outputs. Its parameter count is $(2\cdot128 + 128) + (128\cdot128 + 128) + (128\cdot2 + 2) = 17{,}154$: the
+# weights and biases of the three layers.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+mlp = models.MLPGenerator(latent_dim=2, out_dim=2, hidden=(128, 128), rngs=nnx.Rngs(SEED))
+for layer, (W, b) in zip([*mlp.hidden, mlp.out], params):
+    layer.kernel[...], layer.bias[...] = W, b
+assert jnp.allclose(mlp(z), x, atol=1e-5)
+assert models.count_params(mlp) == n_hand == (2 * 128 + 128) + (128 * 128 + 128) + (128 * 2 + 2)
+print("MLPGenerator parameters:", models.count_params(mlp))
+
+# %% [markdown]
+# ## Appendix G: transposed-convolution padding in PyTorch and in Flax
+#
+# Section 3 gave the output size of PyTorch's `ConvTranspose2d(padding=p)`: $(H-1)s + k - 2p$, which is $2H$ for
+# $k=4$, $s=2$, $p=1$. Flax's `nnx.ConvTranspose` counts padding differently: PyTorch's $p$ is Flax's
+# `padding=((k-1-p, k-1-p),)*2`. `models.Upsample` uses Flax's default, `padding="SAME"`. The cell passes a $7\times7$
+# input through a $k=4$, $s=2$ layer. It checks that `"SAME"` and `((2, 2), (2, 2))` give the same $14\times14$
+# layer, and that Flax's `padding=1` gives $12\times12$.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+# A 7x7 input through a k=4, s=2 transposed convolution, under Flax's three ways to write the padding.
+x7 = jax.random.normal(jax.random.key(0), (1, 7, 7, 1))
+convt = {pad: nnx.ConvTranspose(1, 1, (4, 4), strides=(2, 2), padding=pad, rngs=nnx.Rngs(0))
+         for pad in ("SAME", ((2, 2), (2, 2)), ((1, 1), (1, 1)))}
+for pad, layer in convt.items():
+    print(f"Flax padding={pad!s:<18} -> output {layer(x7).shape[1]}x{layer(x7).shape[2]}")
+print(f"PyTorch's formula (H-1)s + k - 2p with p=1: {(7 - 1) * 2 + 4 - 2 * 1}")
+assert convt["SAME"](x7).shape[1] == convt[((2, 2), (2, 2))](x7).shape[1] == (7 - 1) * 2 + 4 - 2 * 1 == 14
+assert jnp.array_equal(convt["SAME"](x7), convt[((2, 2), (2, 2))](x7))        # the same layer, not only the same size
+assert convt[((1, 1), (1, 1))](x7).shape[1] == 12
+
+# %% [markdown]
+# ## Appendix H: the pixel values of real digits and of the untrained generator
+#
+# Section 4 scales the data to $[-1, 1]$, the range of the output layer's $\tanh$. DCGAN chose tanh because "using a
+# bounded activation allowed the model to learn more quickly to saturate and cover the color space of the training
+# distribution" (Radford et al., 2016, section 3). The figure shows the pixel values of real digits and of section 5's
+# untrained generator (left, log scale), beside $\tanh$ itself (right). Most real pixels are background, at exactly
+# $-1$. The untrained generator's pixels spread around 0.
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(12, 3.4))
+axes[0].hist(xr.ravel(), bins=60, range=(-1, 1), color=REAL_COLOR, alpha=0.7, density=True, label="real MNIST pixels")
+axes[0].hist(x_untrained.ravel(), bins=60, range=(-1, 1), color=FAKE_COLOR, alpha=0.7, density=True, label="untrained G pixels")
+axes[0].set(yscale="log", ylim=(None, 1e3), xlabel="pixel value", ylabel="density (log scale)",
+            title="Pixel values in [-1, 1]")
+axes[0].legend(loc="upper center", fontsize=9)   # above the bars: the headroom of ylim
+zz = np.linspace(-4, 4, 200)
+axes[1].plot(zz, np.tanh(zz), color=FAKE_COLOR, lw=2, label="tanh(a): the generator's output")
+axes[1].axhspan(-1, 1, color=REAL_COLOR, alpha=0.08, label="range of the scaled data")
+axes[1].set(xlabel="pre-activation a", ylabel="output", title="The output layer's range matches the data's")
+axes[1].legend(fontsize=9)
+plt.tight_layout(); plt.show()
+print(f"real pixels: {np.mean(xr == -1):.0%} exactly -1 (background), mean {xr.mean():.2f}; "
+      f"untrained G: mean {x_untrained.mean():.2f}, std {x_untrained.std():.2f}")
+
+# %% [markdown]
+# ## Appendix I: section 1's toy GAN, from five seeds
+#
+# One run is one draw: how much mass lands near a mode after 2,000 steps varies a lot from seed to seed. The cell
+# trains section 1's toy GAN from 4 more seeds (a few seconds each) and tests what holds for all five. One sample
+# already "covers" a mode, so it also prints how evenly the modes are filled: the emptiest mode's count divided by an
+# even share of the samples near a mode (1: perfectly even).
+
+# %%
+def train_toy(seed, key_):
+    k_d, k_f = jax.random.split(key_)
+    gan_ = steps.GAN(models.MLPGenerator(2, 2, rngs=nnx.Rngs(seed)), models.MLPDiscriminator(2, rngs=nnx.Rngs(seed + 1)))
+    train.fit(gan_, data.BatchSampler(np.asarray(ring.sample(k_d, 50_000)), 128, k_d), key=k_f, steps=TOY_STEPS,
+              progress=False)
+    return toy_mode_metrics(np.asarray(gan_.generator(z)), ring)
+
+runs = [after] + [train_toy(SEED + 2 * i, k) for i, k in enumerate(jax.random.split(k_seeds, 4), 1)]
+hq = np.array([r["high_quality_fraction"] for r in runs])
+# the least-filled mode's share of an even split of the samples near a mode (1 = perfectly even)
+evenness = np.array([min(r["mode_histogram"]) / max(sum(r["mode_histogram"]) / 8, 1) for r in runs])
+print(f"after {TOY_STEPS} steps, over 5 seeds (section 1's run first):\n"
+      f"near a mode {', '.join(f'{v:.0%}' for v in hq)} (untrained: {before['high_quality_fraction']:.0%});\n"
+      f"least-filled mode / even share {', '.join(f'{v:.2f}' for v in evenness)}\n"
+      f"(a 'covered' mode needs only one sample: by that criterion the "
+      f"untrained generator already covers {before['modes_covered']})")
+if TESTING:   # the test suite's 500 steps: only far above the untrained generator on average
+    assert hq.mean() > 2 * before["high_quality_fraction"], (hq, before["high_quality_fraction"])
+else:
+    # every run is far above the untrained generator, on average a large part of the mass lies near a mode, and most
+    # runs give every mode a real share (in some run one mode can be nearly empty: the game had not settled at 2,000)
+    assert hq.min() > 3 * before["high_quality_fraction"], (hq, before["high_quality_fraction"])
+    assert hq.mean() > 0.2 and np.sum(evenness > 0.2) >= 3, (evenness, hq)
+
+# %% [markdown]
+# ## Appendix J: section 2's table checked, and the untrained generator's BatchNorm state
+#
+# The first cell checks section 2's table against the model, and each layer's parameter count against its formula. The
+# `up1` layer is a sub-pixel convolution (section 3): a $3\times3$ convolution to four times the output channels, plus
+# biases. The second cell checks that `G`'s BatchNorm running statistics are still those of a freshly built generator.
+# Every cell ran `G` through `models.sample` (an inference-mode copy) or on clones, so section 5 drew a really
+# untrained generator.
+
+# %%
+assert rows[-1]["output_shape"] == (1, 28, 28, 1) and rows[-1]["params"] == models.count_params(G)
+assert sum(r["params"] for r in rows[:-1]) == models.count_params(G)
+byname = {r["name"]: r for r in rows[:-1]}
+fc_out = int(np.prod(byname["fc"]["output_shape"][1:]))
+assert byname["fc"]["params"] == G.latent_dim * fc_out               # Linear without bias: BatchNorm's beta adds it
+assert byname["bn0"]["params"] == 2 * fc_out                          # gamma and beta per feature
+c_in, c_out = G.up1.conv.in_features, G.up1.conv.out_features
+assert byname["up1"]["params"] == 3 * 3 * c_in * c_out + c_out       # a 3x3 conv to 4x the channels, plus biases
+print(f"fc: {G.latent_dim} x {fc_out} = {byname['fc']['params']:,};  up1: 3*3*{c_in}*{c_out} + {c_out} = {byname['up1']['params']:,}")
+
+# %%
+fresh_stats = nnx.state(models.DCGANGenerator(latent_dim=64, rngs=nnx.Rngs(SEED)), nnx.BatchStat)
+assert all(bool(jnp.array_equal(a, b)) for a, b in
+           zip(jax.tree.leaves(nnx.state(G, nnx.BatchStat)), jax.tree.leaves(fresh_stats), strict=True))
+print("G's BatchNorm running statistics are still those of a freshly built generator")
+
+# %% [markdown]
+# ## Appendix K: a sub-pixel layer that computes a transposed one
+#
+# Section 3 says that a $3\times3$ sub-pixel layer can represent any $4\times4$ stride-2 transposed layer. The cell
+# builds one from the other. It feeds a random transposed layer one *impulse* (a single input pixel set to 1) per
+# input channel. The response is the kernel's stamp. Output sub-pixel $(a, b)$ of the cell at input position
+# $(i, j)$ reads input pixel $(i + d_i, j + d_j)$ with weight `resp[2*(c0 - di) + a, 2*(c0 - dj) + b]`, where `c0` is
+# the impulse's position. Offsets with $|d_i|, |d_j| \le 1$ fill the sub-pixel kernel; all others must be 0. Then the
+# two layers get the same random input.
+
+# %%
+cin, cout, H = 3, 2, 8
+T = models.Upsample(cin, cout, mode="transpose", rngs=nnx.Rngs(1))
+T.conv.bias[...] = jax.random.normal(jax.random.key(5), (cout,))         # a non-zero bias too
+c0 = H // 2
+kernel, outside = np.zeros((3, 3, cin, 4 * cout), np.float32), 0.0
+for ci in range(cin):
+    impulse = jnp.zeros((1, H, H, cin)).at[0, c0, c0, ci].set(1.0)
+    resp = np.asarray(T(impulse) - T(jnp.zeros_like(impulse)))[0]       # the response to one input pixel, no bias
+    for a, b in ((0, 0), (0, 1), (1, 0), (1, 1)):                       # output sub-pixel (a, b) of each 2x2 cell
+        for di in range(-2, 3):
+            for dj in range(-2, 3):                                     # output (2i+a, 2j+b) reads input (i+di, j+dj)
+                v = resp[2 * (c0 - di) + a, 2 * (c0 - dj) + b]
+                if max(abs(di), abs(dj)) <= 1:
+                    kernel[di + 1, dj + 1, ci, (2 * a + b) * cout:(2 * a + b + 1) * cout] = v
+                else:
+                    outside = max(outside, float(np.abs(v).max()))
+S = models.Upsample(cin, cout, mode="subpixel", rngs=nnx.Rngs(0))
+S.conv.kernel[...], S.conv.bias[...] = jnp.asarray(kernel), jnp.tile(T.conv.bias[...], 4)
+x_test = jax.random.normal(jax.random.key(2), (4, 7, 7, cin))
+gap = float(jnp.abs(S(x_test) - T(x_test)).max())
+print(f"largest weight outside the 3x3 window: {outside:.1e}; max |sub-pixel - transposed output| = {gap:.1e}")
+assert outside == 0.0 and gap < 1e-5
 
 # %%
 print(course.top_to_bottom(T_START))

@@ -19,20 +19,21 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/10_gans_vaes_diffusion.ipynb)
 #
-# Why a GAN, when variational autoencoders and diffusion models exist? This notebook builds
-# a small **VAE** (Kingma & Welling, 2014) and a small **diffusion model** (Ho et al., 2020) by hand. Each trains on MNIST
-# for the same 4 minutes of the same 2-core CPU as the course's GAN, three seeds each, scored by notebook 06's metrics.
-# The GAN's recipe was searched over several notebooks; each rival had one short probe. So the results
-# say what these three small models did in four minutes, not where each family stands.
+# Why a GAN, when variational autoencoders and diffusion models exist? This notebook builds a small **VAE** (Kingma &
+# Welling, 2014) and a small **diffusion model** (Ho et al., 2020) by hand. Each trains on MNIST for the same 4 minutes
+# of the same 2-core CPU as the course's GAN, three seeds each, scored by notebook 06's metrics. The GAN's recipe was
+# searched over several notebooks; each rival had one short probe. So the results say what these three small models
+# did in four minutes, not where each family stands.
 #
 # **You will learn**
 # - the **VAE**: the evidence lower bound (ELBO), the reparameterisation trick, and a likelihood bound in **bits per
 #   pixel**;
 # - **diffusion**: the forward noising process in closed form, the noise-prediction loss, and **DDIM** sampling, each
 #   checked against the library;
-# - the **race**: quality against training time for the three models, with the spread over seeds;
-# - what a **sample** costs each model, whether the VAE's samples are **blurred**, and whether any model **copies** its
-#   training digits.
+# - the **race**: quality against training time for the three models, with the spread over seeds.
+#
+# Sections 5 to 7 ask what a **sample** costs, whether the VAE **blurs**, and whether any model **copies**; Appendices
+# F to H hold their measurements.
 
 # %%
 # Setup: the course package (from this clone; on Colab, from GitHub), then imports, seed and devices.
@@ -54,9 +55,7 @@ import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
 from flax import nnx
 from gan_utils import checkpoint, data, exercises, metrics, models, plots, precomputed, rivals
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR
-# The race of section 4 trains 12 models for 4 minutes each, then 3 more for 20 minutes each (52 and 62 minutes on a
-# 2-core CPU with the sampling and scoring, as section 4 and Appendix B print); their results ship with gan_utils.
-# True: run them again here and use your results in every cell after.
+# True: run section 4's race and Appendix B's runs again here (52 and 62 minutes on a 2-core CPU), not load them.
 RUN_EXPERIMENTS = False
 SEED = 0
 TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
@@ -66,8 +65,7 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 
 # %% [markdown]
 # The data (scaled to $[-1, 1]$ as in every notebook), and the course's classifier's outputs on the test set,
-# the reference every score is taken against (notebook 06). Each model keeps one colour in every figure: real
-# digits blue, the GAN's orange, the VAE's purple, the diffusion model's green.
+# the reference every score is taken against (notebook 06).
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -85,7 +83,7 @@ print(f"{len(x_train):,} training digits, {len(x_test):,} test digits; pixels ar
 #
 # All three models turn noise into a digit. They differ in how they learn to.
 #
-# - The **GAN** (notebooks 02 to 09) trains a generator $G(z)$ against a discriminator. It never writes down a density.
+# - The **GAN** trains a generator $G(z)$ against a discriminator. It never writes down a density.
 #   The race's GAN is the course's default, notebook 09's self-conditioned DCGAN, with about twice the plain DCGAN
 #   generator's parameters (counted in section 3).
 # - The **VAE** writes down a density, $p(x) = \int p(x \mid z)\,p(z)\,dz$, with a **prior** $p(z) = \mathcal N(0, I)$
@@ -105,24 +103,25 @@ print(f"{len(x_train):,} training digits, {len(x_test):,} test digits; pixels ar
 # $$\log p(x) \ge \mathbb E_{q(z\mid x)}[\log p(x\mid z)] - \mathrm{KL}\bigl(q(z\mid x)\,\|\,p(z)\bigr) = \mathrm{ELBO}(x).$$
 # It is an equality when $q(z\mid x)$ is the true posterior $p(z\mid x)$. The VAE learns an **encoder**
 # $q(z\mid x) = \mathcal N(\mu(x), \operatorname{diag}\sigma^2(x))$ and the decoder together, maximising the ELBO. Here
-# $\sigma(x)$ is a standard deviation, not the sigmoid. Two pieces make it trainable by gradient descent:
+# $\sigma(x)$ is a standard deviation, not the sigmoid; the encoder outputs $\log\sigma^2(x)$, `logvar` in the code.
+# Two pieces make it trainable by gradient descent:
 #
 # - the **reparameterisation** $z = \mu(x) + \sigma(x)\odot\varepsilon$, $\varepsilon\sim\mathcal N(0, I)$: the sample
 #   is a differentiable function of the encoder's outputs;
 # - the **KL term in closed form** for a diagonal Gaussian against the prior $\mathcal N(0, I)$: $\mathrm{KL} = \tfrac12\sum_j(\mu_j^2 + \sigma_j^2 - 1 - \log\sigma_j^2)$.
 #
 # With the Gaussian decoder, $-\log p(x\mid z) = \sum_i \tfrac{(x_i - G(z)_i)^2}{2s^2} + d_x\log s + \tfrac{d_x}2\log 2\pi$
-# over the $d_x = 784$ pixels. That is a squared error whose weight $1/2s^2$ is learnt with the rest. Pixels take 256
-# levels, so a density could put tall, thin spikes on those 256 values and make its score grow without limit. So we
-# **dequantize**: we add uniform noise within each level (Theis et al., 2016). On our scale, $[-1, 1]$ cut into 256
-# levels, each level is a bin $1/128$ wide. A level's probability is $1/128$ times the density's average over its
-# bin. By Jensen's inequality (notebook 01), its $-\log$ is then at most the average of $-\log$ density, plus
-# $\log 128$. Adding over the pixels, $-\mathrm{ELBO} + d_x\log 128$ nats (the unit of the natural log) is an upper
-# bound on the discrete negative log-likelihood. Divided by
-# $d_x\log 2$, it is in **bits per pixel**,
-# where 8 means no better than a uniform guess over 256 levels. A density can exceed 1, so $-\mathrm{ELBO}$ can fall
-# below zero; the bins' width, $d_x\log 128 = 3{,}804$ nats, keeps the bits positive. The cell below checks the loss
-# written out against `gan_utils.rivals.vae_loss`, used from then on.
+# over the $d_x = 784$ pixels: a squared error whose weight $1/2s^2$ is learnt with the rest. Pixels take 256 levels,
+# and a density could score without limit by putting tall, thin spikes on them. So we **dequantize**: we add uniform
+# noise within each level (Theis et al., 2016). On our scale, $[-1, 1]$, each level is a bin $1/128$ wide (the code
+# divides by `128`, not the data's `127.5`, so that 256 bins tile $[-1, 1]$ without overlap). A level's probability
+# is $1/128$ times the density's average over its bin; the $1/128$ adds $\log 128$ nats (the unit of the natural log)
+# per pixel. By Jensen's inequality (notebook 01), minus the log of that average is at most the average of $-\log p$,
+# itself at most $-\mathrm{ELBO}$. So $-\mathrm{ELBO}$, averaged over the noise, plus $d_x\log 128$, is an upper bound
+# on the discrete negative log-likelihood. Divided by $d_x\log 2$, it is in **bits per pixel**; 8 means no better
+# than a uniform guess over 256 levels. A density can exceed 1, so $-\mathrm{ELBO}$ can fall below zero; the bins'
+# width, $d_x\log 128 = 3{,}804$ nats, keeps the bits positive. The cell below checks the loss written out against
+# `gan_utils.rivals.vae_loss`, used from then on.
 
 # %% slideshow={"deck": {"big": {"find": "([\\d.]+) bits per pixel", "say": "bits per pixel for the **untrained** VAE (its loss, by hand, matches the library's)"}, "notes": "Without dequantization a density could score without bound by piling its mass onto the 256 levels.\nConcept question 1: minus the ELBO is 0 nats per image. What bound is that in bits per pixel? log2 of 128. And why can minus the ELBO be negative at all? A density can exceed 1; the bins' width, 3,804 nats, keeps the bits positive.", "text": "### A likelihood bound in bits per pixel\n\nPixels have 256 levels: **dequantize** (add uniform noise within each level), then\n\n$$\\text{bits per pixel} = \\frac{-\\mathrm{ELBO} + d_x \\log 128}{d_x \\log 2}, \\qquad d_x = 784$$\n\n8 bits per pixel: no better than a uniform guess."}, "slide_type": "slide"}
 vae = rivals.VAE(rngs=nnx.Rngs(SEED))      # encoder: D's two convolutions; decoder: DCGANGenerator(16, 64)
@@ -151,15 +150,13 @@ print(f"the uniform density: {rivals.bits_per_dim(784 * math.log(2)):.3f} bits p
 assert abs(rivals.bits_per_dim(784 * math.log(2)) - 8) < 1e-12   # a unit check of the conversion, not a result
 
 # %% [markdown]
-# Now train it for a short, fixed time, with Adam at batch 64 and the race's learning rate
-# (`rivals.LEARNING_RATES`, from the probe of Appendix A). `rivals.train_for` is a jitted update loop like notebook 05's.
-# Then look at what the VAE draws: the decoder's **mean** $G(z)$ for $z \sim \mathcal N(0, I)$, and a full sample
-# $G(z) + s\,\varepsilon$ of the model's density. The curve is each training batch's $-\mathrm{ELBO}$ (BatchNorm on the batch's statistics;
-# the test score uses running averages, as sampling does).
+# Now train it briefly: Adam at batch 64, with the race's learning rate (`rivals.LEARNING_RATES`, chosen in
+# Appendix A). `rivals.train_for` is a jitted update loop like notebook 05's. The figure shows each training batch's
+# $-\mathrm{ELBO}$. Then it shows the decoder's **mean** $G(z)$ for $z \sim \mathcal N(0, I)$, and full samples
+# $G(z) + s\,\varepsilon$.
 
 # %% slideshow={"deck": {"big": {"find": "([\\d.]+) bits per pixel", "say": "bits per pixel on 2,000 test digits, after the short training budget: already better than a uniform guess"}, "figure": true, "notes": "Adam at learning rate 0.003, batch 64. The curve is each training batch's minus ELBO; it crosses zero; on test digits it is -64 nats per image.\nMiddle: the decoder's means, visibly blurred. Right: full samples with the noise of scale s added.\nKeep the blur in mind: section 6 asks where it comes from.", "text": "### 45 seconds of training: blurred means"}, "slide_type": "slide"}
-# under test a fixed 400 steps (about 7 s on the course's 2-core CPU; a time budget trains less on a loaded machine,
-# and CI once failed so), else 45 seconds
+# under test a fixed 400 steps (Appendix I's first comment says why), else 45 seconds
 LIVE_SECONDS, LIVE_STEPS = (60, 400) if TESTING else (45, None)
 key, k_live, k_elbo = jax.random.split(key, 3)
 live = rivals.train_for(vae, rivals.vae_loss, x_train, key=k_live, seconds=LIVE_SECONDS, max_steps=LIVE_STEPS,
@@ -172,8 +169,7 @@ s_live = float(jnp.exp(vae.log_scale[...]))
 print(f"{live['steps']:,} steps in {live['seconds']:.0f} s; -ELBO on 2,000 test digits {test_neg_elbo:.0f} nats: "
       f"{rivals.bits_per_dim(test_neg_elbo):.2f} bits per pixel;\nthe decoder's s = {s_live:.3f} "
       f"({s_live * 127.5:.0f} grey levels)")
-# The untrained VAE scores about 28 and a uniform guess 8. 400 steps (the test mode) gave about 7.2 when this bar was
-# set, and 45 s on a loaded 2-core machine (723 steps) gave 7.05: one bar for both modes, with room for a slower machine.
+# better than a uniform guess's 8 bits per pixel, with room for a slow machine (Appendix I)
 assert rivals.bits_per_dim(test_neg_elbo) < 7.5, rivals.bits_per_dim(test_neg_elbo)
 
 key, k_z, k_noise = jax.random.split(key, 3)
@@ -194,7 +190,7 @@ for ax in axes[1:]:
 plt.show()
 
 # %% [markdown] slideshow={"deck": {"notes": "Each step shrinks the image a little and adds a little noise. After all T steps the digit is gone.\nConcept question 2: training picks a random step t for each digit. Why does it not have to run t noising steps first? Because of this one-jump formula. The next slide checks it.", "text": "## 3. Diffusion, by hand\n\nForward process: $T = 1000$ small noising steps, $\\beta_t$ rising from $10^{-4}$ to $0.02$. A sum of Gaussians is Gaussian, so **one jump** reaches any step:\n\n$$x_t = \\sqrt{\\bar\\alpha_t}\\,x_0 + \\sqrt{1-\\bar\\alpha_t}\\,\\varepsilon, \\qquad \\bar\\alpha_t = \\prod_{i\\le t}(1-\\beta_i)$$"}, "slide_type": "slide"}
-# The VAE already beats a uniform guess's 8 bits per pixel; section 6 examines its blurred means.
+# The VAE already beats a uniform guess's 8 bits per pixel. Section 6 and Appendix G examine its blurred means.
 #
 # ## 3. Diffusion, by hand
 #
@@ -235,21 +231,20 @@ print(f"at t = T: sqrt(abar) = {np.sqrt(ab[-1]):.4f}: the digit is gone, x_T is 
 # A network $\varepsilon_\theta(x_t, t)$ learns to **predict the noise**. Pick a digit, a step $t$ uniformly and a
 # noise $\varepsilon$, form $x_t$ in one jump, and regress: $L = \mathbb E\,\tfrac{1}{d_x}\|\varepsilon - \varepsilon_\theta(x_t, t)\|^2$, averaged over
 # pixels. This is Ho et al.'s "simple" loss, a reweighted ELBO (Appendix D). Ours is a small U-Net,
-# `rivals.Denoiser`. It sees the image as a 14x14 grid of 2x2-pixel patches, goes down to 7x7 and back up. On the way
-# up it also receives its own 14x14 features (a skip connection; notebook 11 builds a full U-Net). Its blocks are
-# residual (each adds its input to its output), and each receives the time $t$ as sines and cosines of several
-# frequencies.
+# `rivals.Denoiser` (Appendix A gives its shape; notebook 11 builds a full U-Net). Its blocks are residual (each adds
+# its input to its output), and each receives the time $t$ as sines and cosines of several frequencies.
 #
 # Knowing the noise gives the clean digit, $\hat x_0 = (x_t - \sqrt{1-\bar\alpha_t}\,\varepsilon_\theta)/\sqrt{\bar\alpha_t}$.
-# **DDIM** (denoising diffusion implicit models, Song et al., 2021) samples with any number $S$ of denoising steps.
-# It starts from pure noise. At each of $S$ times from $T$ down to 1, it predicts $\hat x_0$ and jumps to the next
-# time with the predicted noise, $x_{t'} = \sqrt{\bar\alpha_{t'}}\,\hat x_0 + \sqrt{1-\bar\alpha_{t'}}\,\varepsilon_\theta$.
-# In words: $\hat x_0$ is the network's current guess of the clean digit, and the jump adds back noise of the smaller
-# level $t'$ to that guess. At each step the noise is smaller and the guess better. The last jump is to $t' = 0$,
-# where $\bar\alpha_0 = 1$, so $x_0 = \hat x_0$. Before each jump the guess is clipped to $[-1, 1]$ and the noise is
-# recomputed from it (the code's comments name the same options in Hugging Face's diffusers library). DDIM adds no new noise on the way, so a sample is a fixed function of its starting noise.
-# The cell checks the loss and the sampler by hand against the library. Then it samples with the *exact* denoiser of
-# a one-digit data set, which must land on that digit.
+# **DDIM** (denoising diffusion implicit models, Song et al., 2021) samples in any number $S$ of steps, starting from
+# pure noise. At each of $S$ times from $T$ down to 1, it predicts $\hat x_0$ and jumps to the next time with the
+# predicted noise, $x_{t'} = \sqrt{\bar\alpha_{t'}}\,\hat x_0 + \sqrt{1-\bar\alpha_{t'}}\,\varepsilon_\theta$. So
+# $\hat x_0$ is the network's current guess of the clean digit, and the jump adds back noise of the smaller level
+# $t'$. The last jump is to $t' = 0$, where $\bar\alpha_0 = 1$ (an empty product; the code's `alpha_bar[0]` is step
+# 1's), so $x_0 = \hat x_0$. Before each jump the guess is clipped to $[-1, 1]$, and the noise recomputed from the
+# clipped guess, as in Hugging Face's diffusers library. DDIM adds no new noise (Song et al.'s $\eta = 0$), so a sample
+# is a fixed function of its starting noise. The cell checks the loss and the sampler by hand against the library.
+# Then it samples with the *exact* denoiser of a one-digit data set. Its every guess $\hat x_0$ is that digit, so DDIM
+# must land on it.
 
 # %% slideshow={"deck": {"big": {"find": "([\\d,]+) parameters \\(the shipped", "say": "parameters in our denoiser, a small U-Net; the GAN's generator has 579,972"}}, "slide_type": "fragment"}
 den = rivals.Denoiser(rngs=nnx.Rngs(SEED))
@@ -277,8 +272,8 @@ def ddim_by_hand(eps_model, x, steps):
     for i, t in enumerate(ts):
         a, a_next = ab32[t], (ab32[ts[i + 1]] if i + 1 < len(ts) else np.float32(1.0))
         e = eps_model(x, jnp.full((x.shape[0],), t))
-        x0_hat = jnp.clip((x - np.sqrt(1 - a) * e) / np.sqrt(a), -1, 1)   # diffusers: clip_sample, on by default
-        e = (x - np.sqrt(a) * x0_hat) / np.sqrt(1 - a)   # consistent with the clipped x0: use_clipped_model_output
+        x0_hat = jnp.clip((x - np.sqrt(1 - a) * e) / np.sqrt(a), -1, 1)   # clipped
+        e = (x - np.sqrt(a) * x0_hat) / np.sqrt(1 - a)   # the noise that the clipped guess implies
         x = np.sqrt(a_next) * x0_hat + np.sqrt(1 - a_next) * e
     return np.clip(np.asarray(x), -1, 1)
 
@@ -311,22 +306,21 @@ assert np.abs(landed - x0).max() < 1e-3
 # ## 4. The race
 #
 # Each model trains on the 60,000 training digits at batch 64 with Adam, for **4 minutes** of this 2-core CPU,
-# compilation included. It is scored at four marks, 30 s and 1, 2 and 4 minutes of training, on 2,000 samples against
-# the 10,000 test digits. At $N = 2{,}000$, random sets of real digits score an FID of 1.8 on average, not 0 (notebook
-# 06).
+# compilation included. It is scored at 30 s and 1, 2 and 4 minutes of training, on 2,000 samples against the 10,000
+# test digits. At $N = 2{,}000$, random sets of real digits score an FID of 1.8 on average, not 0 (notebook 06).
 #
 # - The GAN is the command line's default recipe (`python -m gan_utils train --dataset mnist --minutes 4`), with EMA
-#   0.999 (the weight average of notebook 07). BatchNorm's running statistics (notebook 03) were gathered by the live
-#   weights, not by their average, so they are re-estimated for the average on prior draws.
-# - The VAE is section 2's, scored from its raw weights (no weight average). Its BatchNorm statistics are training's,
-#   gathered on encoder codes; section 6 tests re-estimating them on prior draws.
+#   0.999 (the weight average of notebook 07). Its BatchNorm statistics (notebook 03) are re-estimated on batches
+#   drawn from fresh noise $z$.
+# - The VAE is section 2's, without a weight average, with the BatchNorm statistics of training (Appendix G
+#   re-estimates them). It is scored on its decoder means $G(z)$: the full samples' noise $s\,\varepsilon$ puts static
+#   on every pixel, which no digit has (Appendix G scores both).
 # - The diffusion model is section 3's, sampled with DDIM in 50 steps from a weight average (decay 0.999, as the
-#   GAN's). Its average warms up (decay $(1+s)/(10+s)$ at step $s$, capped at 0.999), so the
-#   initial weights fade fast; the GAN's uses 0.999 from the start, so at 30 s 37% of it is still the initial weights.
+#   GAN's, with a warm-up: Appendix A).
+# - The VAE with the GAN's 64 latent numbers also ran, three seeds, left off the scoreboard; section 8 compares it.
 #
-# Models kept at each mark are scored after training, outside the budget. The runs took 52 minutes,
-# so the results ship with `gan_utils` (`RUN_EXPERIMENTS = True` runs them again). A short probe, one seed each, chose
-# each rival's learning rate. Each was sized to make at least as many steps as the GAN (Appendix A).
+# Models kept at each mark are scored after training, outside the budget. The runs took 52 minutes, so the results
+# ship with `gan_utils`. Each rival was sized to make at least as many steps as the GAN (Appendix A).
 
 # %% slideshow={"deck": {"big": {"find": "GAN \\(self-conditioned DCGAN\\)\\s+(?:[\\d.]+ \\+- [\\d.]+\\s+){3}([\\d.]+)", "say": "the GAN's FID at 4 minutes. Diffusion: 120.8, the VAE: 190.2"}, "notes": "Concept question 3: which model led, and how should we read it? The GAN led at every mark, by far from the first minute.\nBut read it with the caveats: the GAN's recipe was searched, each rival had one probe and a smaller network. Section 8 comes back to this.", "text": "### Mean FID over 3 seeds (lower is better)\n\nAfter 1 minute: GAN 18.4, VAE 192.3, diffusion 257.2."}, "slide_type": "slide"}
 rerun = precomputed.rerun_requested(RUN_EXPERIMENTS)
@@ -335,7 +329,6 @@ race = precomputed.run_or_load(
     command="RUN_EXPERIMENTS = True in notebooks/10_gans_vaes_diffusion (or GAN_COURSE_RUN_EXPERIMENTS=1 "
             "./course.sh execute notebooks/10_gans_vaes_diffusion.py)")
 setup, runs = race["setup"], race["runs"]
-print(f"load average when the race started: {race['record'].get('load_at_start')} (on 2 cores; 2 would mean both busy)")
 MARKS, SEEDS = setup["marks"], [str(s) for s in setup["seeds"]]
 NAMES = {"gan": "GAN (self-conditioned DCGAN)", "vae": "VAE (decoder means)", "diffusion": "diffusion (DDIM, 50 steps)"}
 
@@ -351,13 +344,7 @@ for model in rivals.MODELS:
     cells = "".join(f"{'%.1f +- %.1f' % over_seeds(model, 'fid', i):>15s}" for i in range(len(MARKS)))
     steps_ = np.mean([runs[model][s]["steps_total"] for s in SEEDS])
     print(f"{NAMES[model]:28s}{cells}{steps_:>11,.0f}")
-print("steps made by each mark (GAN/VAE/diffusion, first seed):\n" + "; ".join(
-    f"{m_ / 60:g} min: " + "/".join(str(runs[m][SEEDS[0]]["steps"][i]) for m in rivals.MODELS)
-    for i, m_ in enumerate(MARKS)))
 print(f"(mean +- standard deviation over {len(SEEDS)} seeds; N = {setup['n_samples']:,} samples per score)")
-first_gan = runs["gan"][SEEDS[0]]["steps"][0]
-print(f"the GAN's weight average (decay 0.999, no warm-up) at the first mark, after {first_gan:,} steps:\n"
-      f"{0.999 ** first_gan:.0%} of it is still the initial weights (0.999^{first_gan})")
 
 # %% slideshow={"deck": {"figure": 0, "notes": "Left: FID on a log scale. The GAN comes near the dashed line of 2,000 real training digits, FID 2.8. The VAE is flat from 1 minute on. Diffusion is still falling at 4 minutes.\nDiscussion question 2: the diffusion model was still improving. What would you predict at 20 minutes, and how would you check? Appendix B ran one seed for 20 minutes: diffusion reached FID 84.0, the GAN 4.9. The order held.", "text": "### Quality, precision and recall against training time"}, "slide_type": "slide"}
 # What a perfect generator would score: real training digits (the first ones; random sets average less), as many as
@@ -415,271 +402,44 @@ for name, f, fs, p, r, c, lo, hi, mem in rows:
 # Over three seeds, the GAN's mean FID led at every mark, by far from the first minute. At 4 minutes it was 4.4,
 # against 120.8 for the diffusion model and 190.2 for the VAE. The diffusion model was still improving fast. From
 # 1 minute on, the VAE's mean FID stayed between 187.2 and 192.3. Appendix B trains each model five times longer (one
-# seed): the order stays the same. The dashed blue line, the first 2,000 training digits in file order, scores FID 2.8 (not a random set: notebook 06's
-# random sets of 2,000 average 1.8), precision 0.88, recall 0.86. The GAN came near that FID, but covered fewer of the
-# real digits (recall 0.80).
+# seed): the order stays the same. The dashed blue line, the first 2,000 training digits, scores FID 2.8 (one set;
+# sets vary around the average 1.8), precision 0.88, recall 0.86. The GAN came near that FID, but covered fewer real
+# digits (recall 0.80).
 #
 # Precision and recall say more than FID here. The VAE's precision (0.86) is near real digits' (0.88), though its FID
-# is 190.2: notebook 06 showed that blur does not lower precision (blurred real digits
-# scored above real ones). The diffusion model's
-# precision is the lowest (0.61), its recall twice the VAE's (0.70 against 0.33). The VAE also draws the ten digits
-# unevenly: its least common makes 2.6% of its samples, its most common 29.4%. The table's last column is
-# section 7's copy test.
-
-# %%
-# A smoke test, not a reproduction: under test the VAE (on a re-run, the diffusion model too) trains again here for
-# 201 steps from the same seed through the race's own code (steps, not seconds: the same on a slow machine), then is
-# sampled and scored by it; its FID is printed beside the committed one, not compared (201 steps at N = 300 against
-# 4 minutes at N = 2,000 would pass for any model). Its training must have learnt: the VAE's batch at step 200 must
-# score below 8 bits per pixel (a uniform guess; it starts near 28 and reached 7.24-7.37 over five seeds; its -ELBO
-# crosses zero, so "a tenth of the first loss" would pass any fall); the diffusion model's squared error must fall to a
-# tenth of its first value. This catches a broken training path, not a drift of the committed numbers.
-if TESTING or rerun:
-    for model in ("vae", "diffusion") if rerun else ("vae",):
-        short = rivals.budget_run(model, int(SEEDS[0]), 600.0, (600.0,), n_samples=300, train_features=feat_train,
-                                  max_steps=201)
-        print(f"{model}: {short['steps_total']} steps in {short['seconds']:.0f} s here: FID {short['scores'][-1]['fid']:.1f} "
-              f"at N = 300;\nthe committed run at {MARKS[-1] / 60:g} min: {runs[model][SEEDS[0]]['scores'][-1]['fid']:.1f} "
-              f"at N = {setup['n_samples']:,}")
-        assert short["steps_total"] == 201 and short["history"]["step"][-1] == 200
-        first, last_loss = short["history"]["loss"][0], short["history"]["loss"][-1]
-        if model == "vae":
-            print(f"the VAE's training batches: {rivals.bits_per_dim(first):.1f} -> {rivals.bits_per_dim(last_loss):.2f} bits per pixel")
-            assert rivals.bits_per_dim(last_loss) < 8, (first, last_loss)
-        else:
-            assert last_loss < 0.1 * first, (first, last_loss)
+# is 190.2: blur does not lower precision (notebook 06). At 30 s it is even above real digits': an average-looking
+# sample lands near real digits more easily than an unusual real digit does. As it trained, the diffusion model traded
+# precision for coverage: its precision fell to the lowest (0.61), its recall rose to twice the VAE's (0.70 against
+# 0.33). The VAE also draws the ten digits unevenly: its least common makes 2.6% of its samples, its most common
+# 29.4%. The table's last column is section 7's copy test: 3.4% of the GAN's samples, 0.0% of the rivals'.
 
 # %% [markdown]
 # ## 5. What a sample costs
 #
-# A GAN or a VAE draws a digit with one pass of its generator. DDIM calls the denoiser once per step. The cell below times each on this machine (batches of 250, after one call to compile): the race's first-seed
-# rivals and the shipped default generator, the race's GAN network. Then quality against the number of denoising steps, for the same model.
-
-# %% slideshow={"deck": {"big": {"find": "50 steps\\s+\\d+ ms per 1,000 samples \\(([\\d.]+x)", "say": "the cost of one diffusion sample at 50 DDIM steps, in GAN samples"}, "figure": true, "notes": "A GAN or a VAE draws a digit in one pass; DDIM calls the denoiser once per step; the cell prints what one step costs per 1,000 samples on this machine. Concept question 5.\nMisconception: \"more denoising steps always help\". 50 steps scored FID 114.7, 100 steps 114.8: one draw each, so the difference is noise. Recall did rise, from 0.70 to 0.82.", "text": "## 5. What a sample costs"}, "slide_type": "slide"}
-vae_r = rivals.load_rival("vae", runs["vae"][SEEDS[0]]["state"])
-den_r = rivals.load_rival("diffusion", runs["diffusion"][SEEDS[0]]["state"])
-G_gan = checkpoint.load_pretrained().generator
-
-
-def ms_per_1000(draw, n=1000, repeats=3):
-    """Milliseconds to draw n samples, scaled to 1,000: the fastest of `repeats` calls, after one call to compile."""
-    jax.block_until_ready(draw(n))
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        jax.block_until_ready(draw(n))
-        times.append(time.perf_counter() - t0)
-    return min(times) * 1000 * 1000 / n
-
-
-key, k_cost = jax.random.split(key)       # timing only: the samples are thrown away, so one key serves every call
-BATCH = 250      # every model timed at the same batch size: a per-sample cost depends on it
-cost = {"GAN": ms_per_1000(lambda n: models.sample(G_gan, k_cost, n), n=BATCH),
-        "VAE": ms_per_1000(lambda n: models.sample(vae_r, k_cost, n), n=BATCH)}
-SAMPLE_STEPS = (1, 5, 20) if TESTING else (1, 5, 20, 50)
-for s_ in SAMPLE_STEPS:
-    cost[f"diffusion, {s_} steps"] = ms_per_1000(lambda n: rivals.ddim_sample(den_r, schedule, k_cost, n, s_), n=BATCH)
-print(f"each model drew batches of {BATCH} (times scaled to 1,000 samples):")
-for name, ms in cost.items():
-    print(f"{name:<24s}{ms:>9.0f} ms per 1,000 samples ({ms / cost['GAN']:.1f}x the GAN)")
-per_step = np.polyfit(SAMPLE_STEPS, [cost[f"diffusion, {s_} steps"] for s_ in SAMPLE_STEPS], 1)[0]
-print(f"each denoising step costs about {per_step:.0f} ms per 1,000 samples here (a straight-line fit)")
-assert cost[f"diffusion, {SAMPLE_STEPS[-1]} steps"] > cost[f"diffusion, {SAMPLE_STEPS[0]} steps"]
-
-den_steps, den_scores = race["denoising"]["steps"], race["denoising"]["scores"]
-fig, ax = plt.subplots(figsize=(6.5, 3.8))
-ax.plot(den_steps, [x["fid"] for x in den_scores], "o-", color="#2e7d32",
-        label=f"diffusion (first seed, {MARKS[-1] / 60:g} min)")
-for model, ls in (("gan", "--"), ("vae", ":")):
-    ax.axhline(over_seeds(model, "fid")[0], color=colours[model], ls=ls,
-               label=f"{NAMES[model]}: one pass, mean of {len(SEEDS)} seeds")
-ax.set_xscale("log"); ax.set_yscale("log"); ax.set_xlabel("denoising steps (DDIM)"); ax.set_ylabel("MNIST-FID, N = 2,000")
-ax.set_xticks(den_steps, [str(s_) for s_ in den_steps]); ax.minorticks_off()
-ax.set_yticks([3, 10, 30, 100, 300], ["3", "10", "30", "100", "300"])
-ax.set_title("What the steps buy"); ax.legend(fontsize=11, loc="center right")   # the empty band between the lines
-plt.show()
-for s_, x, sec in zip(den_steps, den_scores, race["denoising"]["seconds"]):
-    print(f"{s_:>4d} steps: FID {x['fid']:6.1f}, precision {x['precision']:.2f}, recall {x['recall']:.2f}; "
-          f"{sec:.0f} s for {setup['n_samples']:,} samples in the race")
-print(f"the same model with {setup['ddim_steps']} steps and other noise, in the race: FID "
-      f"{runs['diffusion'][SEEDS[0]]['scores'][-1]['fid']:.1f}\n(one draw per number of steps: differences of this "
-      "size are noise)")
-
-# %% [markdown]
-# For this one model, with one draw per number of steps, the FID fell steeply up to 10 steps and slowly after. 100
-# steps scored 114.8, no better than 50 steps (114.7), though recall rose from 0.70 to 0.82. Appendix E shows that
-# few steps shrink the samples' spread even with a perfect denoiser, which costs recall. At 5 steps, FID and recall
-# match the VAE's means (190.2, 0.33) by chance.
+# A GAN or a VAE draws a digit with one pass of its generator. DDIM calls the denoiser once per step, so a sample of
+# $S$ steps costs $S$ network calls. Appendix F times each sampler and scores the diffusion model at several $S$.
 
 # %% [markdown]
 # ## 6. What the VAE draws
 #
 # The folklore says a VAE's samples are blurred. For a $z$ that could stand for several digits, the decoder's squared
-# error is smallest at their average: a grey smear. We test this on our VAE with the share of **mid-grey pixels**
-# (between $-0.8$ and $0.8$: neither ink nor background). We measure it in real digits, in the VAE's
-# **reconstructions** (the decoder's mean at a test digit's code), in its **samples** (the mean at
-# $z \sim \mathcal N(0, I)$) and in its full samples, with noise of size $s$ added.
-#
-# The table below also describes the codes: the norm $\|\mu\|$ of test digits' codes against the norm of prior draws,
-# the encoder's width $\sigma(x)$, and how many coordinates vary across digits. To test whether drawing codes from
-# the prior causes the blur, it also scores digits decoded from a Gaussian fitted to the codes. Its
-# second column is a VAE with the GAN's 64 latent numbers, trained beside the race; Appendix C reads it.
-
-# %% slideshow={"deck": {"big": {"find": "decoded from a Gaussian fitted to the codes\\s+([\\d.]+%)", "say": "mid-grey when the codes come from a Gaussian fitted to the real codes"}, "figure": true, "notes": "Concept question 6. Reconstructions and prior samples go through the same decoder; only the codes differ. So the decoder can draw sharper digits than it samples.\nMisconception: \"a VAE's blur is only its decoder\". Codes from a Gaussian fitted to real digits' codes give 15.1% mid-grey pixels, against 17.4% from the prior, and FID 132.5 against 170.9.\nOur reading, supported but not proven: a prior code often lands where no training digit's code is, and the decoder draws a greyer, in-between shape there.", "text": "## 6. What the VAE draws: is the blur only the decoder?\n\nMid-grey pixels (neither ink nor background): real 8.5%, reconstructions 12.1%, prior samples 17.4%."}, "slide_type": "slide"}
-def mid_grey(images) -> float:
-    """Share of pixels between -0.8 and 0.8 (neither ink nor background); images uint8 or in [-1, 1]."""
-    x = np.asarray(images, np.float32)
-    x = x / 127.5 - 1 if x.max() > 1.5 else x
-    return float(np.mean(np.abs(x) < 0.8))
-
-
-NAMES["vae64"] = "VAE, 64 latent numbers (means)"
-VAES = {"vae": "16 numbers (the race's)", "vae64": "64 numbers"}
-key, k_vaes = jax.random.split(key)
-grey = {"real test digits": mid_grey(x_test[:2000]),
-        **{NAMES[m]: mid_grey(np.concatenate([runs[m][s]["images"][-1] for s in SEEDS])) for m in (*rivals.MODELS, "vae64")}}
-anatomy, shown_vae = {}, {}
-for i, m in enumerate(VAES):
-    net = vae_r if m == "vae" else rivals.load_rival("vae", runs[m][SEEDS[0]]["state"])
-    ev, L = models.inference_copy(net), net.latent_dim
-    k_vz, k_vn, k_fit = jax.random.split(jax.random.fold_in(k_vaes, i), 3)
-    mu_t, logvar_t = (np.asarray(v) for v in ev.encode(jnp.asarray(x_test[:2000])))
-    recon = np.asarray(ev.decode(jnp.asarray(mu_t)))
-    prior = np.asarray(models.sample(net, k_vz, 2000))
-    s_m = float(jnp.exp(net.log_scale[...]))
-    full = np.clip(prior + s_m * np.asarray(jax.random.normal(k_vn, prior.shape)), -1, 1)
-    # a Gaussian fitted to the codes of the test digits (the encoder's means; its spread ignored), sampled, decoded
-    cov = np.cov(mu_t, rowvar=False)
-    z_fit = mu_t.mean(0) + np.asarray(jax.random.normal(k_fit, (2000, L))) @ np.linalg.cholesky(cov + 1e-6 * np.eye(L)).T
-    fitted = np.asarray(ev.decode(jnp.asarray(z_fit, jnp.float32)))
-    z_prior = np.asarray(jax.random.normal(k_vz, (2000, L)))     # draws of the prior, for their typical length
-    fid = {name: metrics.image_metrics(data.to_uint8(x.reshape(-1, 28, 28)), reference, pr_n=2000)
-           for name, x in (("prior", prior), ("full", full), ("fitted", fitted), ("recon", recon))}
-    anatomy[m] = {
-        "mid-grey pixels: reconstructions": f"{mid_grey(recon):.1%}",
-        "mid-grey pixels: samples G(z), z ~ prior": f"{mid_grey(prior):.1%}",
-        "mid-grey pixels: full samples G(z) + s noise": f"{mid_grey(full):.1%}",
-        "mid-grey pixels: decoded from a Gaussian fitted to the codes": f"{mid_grey(fitted):.1%}",
-        "the decoder's s (grey levels)": f"{s_m:.3f} ({s_m * 127.5:.0f})",
-        "||mu|| of test codes, median (prior draws)":
-            f"{np.median(np.linalg.norm(mu_t, axis=1)):.2f} ({np.median(np.linalg.norm(z_prior, axis=1)):.2f})",
-        "the encoder's sigma(x), median (prior: 1)": f"{np.median(np.exp(0.5 * logvar_t)):.3f}",
-        "coordinates that vary across digits": f"{int(np.sum(mu_t.var(0) > 0.01))} of {L}",
-        **{f"FID / precision / recall: {label}": f"{fid[k]['fid']:.1f} / {fid[k]['precision']:.2f} / {fid[k]['recall']:.2f}"
-           for k, label in (("prior", "samples from the prior"), ("full", "full samples"),
-                            ("fitted", "from a Gaussian fitted to the codes"), ("recon", "reconstructions of test digits"))},
-    }
-    shown_vae[m] = (np.concatenate([x_test[:8], recon[:8]]), prior[:16], fitted[:16])
-    if m == "vae":
-        fid16, grey16 = fid, (mid_grey(recon), mid_grey(prior))
-    else:
-        fid64 = fid
-# The GAN is scored with BatchNorm statistics re-estimated on prior draws; the VAE's decoder keeps those of training,
-# gathered on encoder codes. The race VAE's decoder with its statistics re-estimated on prior draws, scored the same way:
-dec = models.recalibrate_batchnorm(nnx.clone(vae_r.decoder), jax.random.fold_in(k_vaes, 99))
-recal = np.asarray(models.sample(dec, jax.random.fold_in(k_vaes, 100), 2000))
-fid_recal = metrics.image_metrics(data.to_uint8(recal.reshape(-1, 28, 28)), reference, pr_n=2000)
-for name, g in grey.items():
-    print(f"{name:<34s} mid-grey pixels {g:6.1%}  (the race's samples at {MARKS[-1] / 60:g} min, all seeds)"
-          if name != "real test digits" else f"{name:<34s} mid-grey pixels {g:6.1%}")
-print(f"\nThe two VAEs, first seed, {MARKS[-1] / 60:g} min, on 2,000 test digits or 2,000 samples:")
-print(f"{'':46s}" + "".join(f"{v:>26s}" for v in VAES.values()))
-group_shown = None   # rows that share a prefix ("mid-grey pixels: ") print it once, as a heading above them
-for row in anatomy["vae"]:
-    group = next((g for g in ("mid-grey pixels", "FID / precision / recall") if row.startswith(g + ": ")), None)
-    if group and group != group_shown:
-        print(group + ":")
-    group_shown = group
-    label = "  " + row[len(group) + 2:] if group else row
-    print(f"{label:46s}" + "".join(f"{anatomy[m][row]:>26s}" for m in VAES))
-print("the race VAE's learnt s along the race (first seed):\n" + ", ".join(
-    f"{s_:.3f} at {m / 60:g} min" for s_, m in zip(runs["vae"][SEEDS[0]]["scale"], MARKS)))
-print(f"the race's VAE (first seed): mid-grey pixels {grey['real test digits']:.1%} in real digits, {grey16[0]:.1%} in its "
-      f"reconstructions,\n{grey16[1]:.1%} in its samples; FID {fid16['prior']['fid']:.1f} from the prior, "
-      f"{fid16['fitted']['fid']:.1f} from a Gaussian fitted to the codes\n(one draw each), {fid16['recon']['fid']:.1f} for "
-      "reconstructions (scored against the test digits,\nwhich include the 2,000 reconstructed: not comparable with a "
-      "sample's FID)")
-print(f"the race's VAE (first seed) with BatchNorm statistics re-estimated on prior draws,\nas the GAN is scored: FID "
-      f"{fid_recal['fid']:.1f}, mid-grey pixels {mid_grey(recal):.1%}\n(with the statistics of training: "
-      f"{fid16['prior']['fid']:.1f}, {grey16[1]:.1%})")
-# the prose below reads: sharper than the samples, less sharp than real digits; the fitted Gaussian helps; BatchNorm
-# statistics re-estimated on prior draws help less, and the blur stays
-assert grey["real test digits"] < grey16[0] < grey16[1], grey16
-assert fid16["fitted"]["fid"] < fid_recal["fid"] < fid16["prior"]["fid"], (fid16, fid_recal)
-assert mid_grey(recal) > grey16[0], mid_grey(recal)
-
-fig, axes = plt.subplots(2, 3, figsize=(15, 5.2))
-for row, m in zip(axes, VAES):
-    L = int(VAES[m].split()[0])
-    for ax, imgs, title in zip(row, shown_vae[m], ("test digits (top), reconstructions", "decoded from the prior N(0, I)",
-                                                   "decoded from a Gaussian fitted to the codes")):
-        plots.show_images(imgs, nrow=8, ax=ax, title=f"z of {L}: {title}")
-        ax.title.set_fontsize(12)
-    for ax in row[1:]:
-        ax.title.set_color(VAE_COLOR)
-    row[0].text(-0.02, 0.75, "real", color=REAL_COLOR, transform=row[0].transAxes, rotation=90, ha="right",
-                va="center")
-    row[0].text(-0.02, 0.25, "decoded", color=VAE_COLOR, transform=row[0].transAxes, rotation=90, ha="right",
-                va="center")
-plt.tight_layout()
-plt.show()
-
-# %% [markdown]
-# **What the numbers say.** The blur is real in this VAE's samples: 17.7% of their pixels are mid-grey (three seeds at 4 minutes). That is about twice real digits' 8.5%, and more than the diffusion model's (12.0%) and
-# the GAN's (8.2%). From here on, the numbers are for the first seed's VAE, whose samples have 17.4%. Its decoder can
-# draw sharper digits than it samples, though not as sharp as real ones: its reconstructions have 12.1%. Reconstructions and samples go through the same decoder; only the
-# codes differ: the encoder's codes of real digits, or draws from the prior.
-# Decoded from a Gaussian fitted to the codes, the samples are less grey (15.1% against 17.4%)
-# and score a lower FID (132.5 against 170.9). The codes of test digits also lie further out than prior draws
-# (median norm 5.10 against 3.93), and each is narrow (median $\sigma(x)$ 0.061, against the prior's 1). Our reading, supported but not proven: a code drawn from the
-# prior often lands where no training digit's code is. The decoder was never trained there, and draws an in-between,
-# greyer shape. BatchNorm is a smaller part: with its statistics re-estimated on prior draws, the
-# samples score FID 155.7 with 16.8% mid-grey pixels. The blur stays (one seed, one draw each).
+# error is smallest at their average: a grey smear. Appendix G counts **mid-grey pixels** (neither ink nor background)
+# in real digits, reconstructions and samples. It asks whether the blur comes from the decoder or from the prior's codes.
 
 # %% [markdown] slideshow={"deck": {"notes": "A fresh digit is a test digit the model never saw: that is the reference for \"close\". A model whose samples sit like fresh digits puts about 5% of them inside the threshold.\nAsk: what would a model that copies only a few digits look like on this test?", "text": "## 7. Does any of them copy?\n\nA model that returned its training digits would score well on every measure so far.\n\n- for each **test** digit: distance to its nearest training digit (classifier features)\n- **threshold**: 5% of test digits are closer than it\n- a copier puts more than 5% of its samples closer: the **copy line** adds two standard errors"}, "slide_type": "slide"}
 # ## 7. Does any of them copy? What this test can see
 #
 # A generator that returned its training digits would score well on every measure above. So we compare each model's
 # samples with fresh digits. For each test digit, take the distance in the classifier's features to its nearest
-# training digit. A **threshold** distance leaves 5% of test digits closer than it. A model whose samples sit like
-# fresh digits puts about 5% of them closer too. One that copies puts more than the **copy line**, 5% plus two standard
-# errors (`metrics.memorisation`, `metrics.copy_line`; printed below).
-
-# %% slideshow={"deck": {"big": {"find": "gan: exact copies would go unseen up to ([\\d.]+%)", "say": "of the GAN's samples could be exact training digits and still stay under the copy line (6.0%)"}, "figure": true, "notes": "No model crossed the line: the GAN put 3.1% to 3.9% of its samples inside the threshold, the rivals 0.0%.\nMisconception: \"a nearest-neighbour test proves there is no copying\". Concept question 8. The test sees only copying on a large scale. It shows that no model here copies much, not that none ever copies.", "text": "### Samples and their nearest training digits"}, "slide_type": "slide"}
-fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
-for ax, model in zip(axes, rivals.MODELS):
-    imgs = runs[model][SEEDS[0]]["images"][-1][:4]
-    f = metrics.classifier_outputs(imgs)[0]
-    nearest = np.argmin((feat_train ** 2).sum(1)[None] - 2 * f @ feat_train.T, axis=1)   # + |f|^2, the same per row
-    plots.show_images(data.to_unit_range(np.concatenate([imgs, x_train_u8[nearest].reshape(-1, 28, 28)])[..., None]),
-                      nrow=4, ax=ax,
-                      title=f"{NAMES[model]}\nsamples (top), nearest training digits")
-    ax.text(-0.03, 0.75, "generated", color=colours[model], transform=ax.transAxes, rotation=90, ha="right", va="center")
-    ax.text(-0.03, 0.25, "training", color=REAL_COLOR, transform=ax.transAxes, rotation=90, ha="right", va="center")
-plt.show()
-for model in rivals.MODELS:
-    m = [runs[model][s]["memorisation"] for s in SEEDS]
-    print(f"{NAMES[model]:<30s} samples closer to a training digit than 5% of test digits:\n  "
-          + ", ".join(f"{x['share_closer']:.1%}" for x in m) + f" (seeds {', '.join(SEEDS)}); median distance "
-          f"{np.mean([x['median_distance'] for x in m]):.2f} (test digits: {m[0]['test_median_distance']:.2f})")
-n_mem = setup["n_samples"]
-copy_line = metrics.copy_line(n_mem)   # 5% plus two standard errors of a share at this N
-print(f"fresh digits give 5% by construction; with {n_mem:,} samples a model like them lands below {copy_line:.1%}\n"
-      "(two standard errors), so only a share above that says copying")
-# The test's power: if a share c of a model's samples were exact training digits (distance 0, always "closer") and the
-# rest behaved as now, its share would be c + (1 - c) * share; it crosses the copy line only when c is large enough.
-for model in rivals.MODELS:
-    share = np.mean([runs[model][s]["memorisation"]["share_closer"] for s in SEEDS])
-    print(f"{model}: exact copies would go unseen up to {(copy_line - share) / (1 - share):.1%} of its samples")
+# training digit. A **threshold** distance leaves 5% of test digits closer than it. A copier puts more of its samples
+# closer. The **copy line** is a share, not a distance: 5% plus two standard errors (`metrics.copy_line`; Appendix H
+# prints it). The GAN's share (section 4's table) is below fresh digits' 5%: no sign of copying. The rivals' is zero:
+# none of their samples comes that close to a training digit. Appendix H shows what this test cannot see.
 
 # %% [markdown] slideshow={"deck": {"notes": "Misconception: \"this proves GANs beat diffusion\". It does not. It shows what these three small models did in 4 minutes on one CPU.\nDiscussion question 1: what would a fair race between these three need? Equal tuning effort, networks sized alike, several budgets up to hours, more seeds.", "text": "## 8. What this race shows, and what it does not\n\n- the GAN led at every mark: FID 4.4, against 120.8 and 190.2\n- but the rivals were **sized for speed**: 72,484 parameters in the denoiser, 579,972 in the GAN's generator\n- the GAN's recipe was searched; each rival had one short probe\n- diffusion was still improving; budgets of hours were not tried"}, "slide_type": "slide"}
-# So this test sees only copying on a large scale. The GAN could return exact training digits in 2.7% of its samples
-# and still stay under the copy line. In the figure the GAN's samples look much like their nearest training digits, as good
-# digits do; 3.4% of them fall inside the threshold, fewer than fresh digits' 5%. The test shows that no model here copies much, not that none ever copies.
-#
 # ## 8. What this race shows
 #
-# The sentences below come from this notebook's measurements; the summary reads them.
+# The Summary below is written from this cell's measurements.
 
 # %% slideshow={"deck": {"big": {"find": "64 latent numbers: bound ([\\d.]+)", "say": "bits per pixel for the VAE with 64 latent numbers, a better bound than the 16-number VAE's 6.72. Its FID: 258.4, against 190.2"}, "notes": "Concept question 7: does a better likelihood bound mean better samples? No: the VAE with 64 latent numbers has the better bound and the worse samples.\nThe GAN gives no likelihood at all, and still draws the best digits here. Likelihood and sample quality measure different things.", "text": "### A better likelihood bound, better samples?"}, "slide_type": "slide"}
 last = len(MARKS) - 1
@@ -694,8 +454,6 @@ print(f"at {MARKS[-1] / 60:g} min, precision: " + ", ".join(f"{m} {prec[m]:.2f}"
       + "; recall: " + ", ".join(f"{m} {rec[m]:.2f}" for m in rivals.MODELS))
 print(f"spread of the {MARKS[-1] / 60:g}-minute FID over seeds (standard deviation): "
       + ", ".join(f"{m} {over_seeds(m, 'fid')[1]:.1f}" for m in rivals.MODELS))
-print(f"sampling here: the GAN {cost['GAN']:.0f} ms per 1,000, the VAE {cost['VAE']:.0f}, diffusion "
-      f"{per_step:.0f} per denoising step,\nso {50 * per_step / cost['GAN']:.0f}x the GAN at the race's 50 steps")
 bpd = [runs["vae"][s]["bits_per_dim"][-1] for s in SEEDS]
 print(f"a likelihood: the VAE's bound, {np.mean(bpd):.2f} bits per pixel on test digits at {MARKS[-1] / 60:g} min\n(seeds: "
       + ", ".join(f"{b:.2f}" for b in bpd) + "); the diffusion model's: Appendix D; the GAN gives none directly")
@@ -712,35 +470,32 @@ assert all(min(mean_at, key=lambda m: mean_at[m][i]) == "gan" for i in range(len
 assert mean_at["gan"][last] < 10 < 100 < min(mean_at["vae"][last], mean_at["diffusion"][last]), stale + "the final FIDs"
 assert mean_at["diffusion"][last] < mean_at["vae"][last], stale + "diffusion is not ahead of the VAE at the end"
 assert rec["gan"] > rec["diffusion"] > rec["vae"], stale + "the recall order"
-assert max(max(v) for v in shares.values()) < copy_line, stale + "a model crosses the copy line"
+assert max(max(v) for v in shares.values()) < metrics.copy_line(setup["n_samples"]), \
+    stale + "a model crosses the copy line"
 
-# %% [markdown] slideshow={"deck": {"notes": "Six lines to remember, each with its caveat. Not measured here: the rivals at their best, a KL schedule or a learnt prior, a larger denoiser trained for hours.\nGo back to the opening question: does this notebook show that GANs beat diffusion? No. It shows where each of three small models stands after 4 minutes.", "text": "## Summary\n\n- **race**: the GAN led at every mark; the rivals were small and barely tuned\n- **sampling**: GAN and VAE in one pass; DDIM pays one network call per step\n- **blur**: the VAE's samples have about twice real digits' mid-grey pixels; part comes from where prior codes fall\n- **coverage**: the GAN had the highest recall here\n- **copying**: no model crossed the line, a test of large-scale copying only\n- **likelihood**: a better bound need not mean better samples"}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Six lines to remember, each with its caveat. Not measured here: the rivals at their best, a KL schedule or a learnt prior, a larger denoiser trained for hours.\nGo back to the opening question: does this notebook show that GANs beat diffusion? No. It shows where each of three small models stands after 4 minutes.", "text": "## Summary\n\n- **race**: the GAN led at every mark; the rivals were small and barely tuned\n- **sampling**: GAN and VAE in one pass; DDIM pays one network call per step\n- **blur**: the VAE's samples are the blurriest (measured in Appendix G)\n- **coverage**: the GAN had the highest recall here\n- **copying**: no model crossed the line, a test of large-scale copying only\n- **likelihood**: a better bound need not mean better samples"}, "slide_type": "slide"}
 # ## Summary
 #
-# One machine, a budget of 4 minutes, three seeds per model. The rivals were sized for speed, not to match the GAN
-# (section 4). The denoiser has 72,484 parameters and the VAE 265,285 (its encoder included), against the GAN's
+# One machine, a budget of 4 minutes, three seeds per model. The rivals were sized for speed, not to match the GAN.
+# The denoiser has 72,484 parameters and the VAE 265,285 (its encoder included), against the GAN's
 # generator's 579,972 and discriminator's 161,953.
 #
 # - **The race** (section 4): the GAN led at every mark. Its final FID, 4.4, came near the 2.8 of 2,000 real training
 #   digits; both rivals' stayed over a hundred. The diffusion model was still improving; five times longer (one seed,
 #   Appendix B), the order held.
-# - **Sampling** (section 5): the GAN and the VAE draw a sample in one pass. DDIM pays one network call per step, so
-#   at the race's 50 steps a sample costs tens of GAN samples.
-# - **Blur** (section 6): the VAE's samples have about twice real digits' share of mid-grey pixels. Its
-#   reconstructions have fewer (12.1%, first seed) than its prior samples (17.4%). Decoding codes from a Gaussian
-#   fitted to the real codes gives 15.1%: the numbers suggest part of the blur comes from where the prior's codes
-#   fall.
 # - **Coverage** (section 4): at 4 minutes the GAN had the highest recall (0.80), the diffusion model next (0.70), the
-#   VAE far lower (0.33). So "the GAN drops modes" is not what these runs show. At 20 minutes the diffusion model's
-#   recall was near the GAN's (one seed, Appendix B).
-# - **Copying** (section 7): no model crossed the copy line, a test of large-scale copying only.
-# - **Likelihood** (appendices C and D): the VAE's bound is 6.72 bits per pixel, the diffusion model's 3.43 (seed 0). A
-#   GAN gives no such bound. A better bound need not mean better samples: the VAE with 64 latent numbers has the better
-#   bound and the worse samples, in every seed.
+#   VAE far lower (0.33). So "the GAN drops modes" is not what these runs show.
+# - **Likelihood** (section 8): the VAE's bound is 6.72 bits per pixel; a GAN gives no such bound. The VAE with 64
+#   latent numbers has the better bound and the worse samples (in every seed, Appendix C): a better bound need not
+#   mean better samples. Appendix D bounds the diffusion model's likelihood too.
+# - **Sampling, blur and copying** (sections 5 to 7): DDIM pays one network call per step; Appendix F measures what a
+#   sample costs. Appendix G measures the VAE's blur and asks where it comes from. No model crossed the copy line, a
+#   test of large-scale copying only.
 #
-# Not measured here: the rivals at their best (a KL schedule or a learnt prior, a larger denoiser trained for hours), more than one seed at 20 minutes, and budgets of hours.
+# Not measured here: the rivals at their best (a KL schedule or a learnt prior, a larger denoiser trained for hours),
+# more than one seed at 20 minutes, and budgets of hours.
 
-# %% [markdown] slideshow={"deck": {"notes": "Homework: the four exercises; the checker cell grades each one. Exercises 1 and 2 use section 2's formulas, 3 and 4 section 3's.\nReading: Appendices A-D. Appendix B trains each model five times longer.", "text": "## Exercises (checked in the notebook)\n\n1. **The KL term** of one coordinate, in nats\n2. **Bits per pixel** from a $-\\mathrm{ELBO}$\n3. **How fast a digit fades**: when $\\sqrt{\\bar\\alpha_t}$ falls below $1/2$\n4. **Undo the noise**: write `x0_from_noise`, as DDIM does at every step\n\nNext: [11 Image-to-image translation](../notebooks/11_image_translation.html)."}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Homework: the four exercises; the checker cell grades each one. Exercises 1 and 2 use section 2's formulas, 3 and 4 section 3's.\nReading: Appendices A-I. Appendix B trains each model five times longer.", "text": "## Exercises (checked in the notebook)\n\n1. **The KL term** of one coordinate, in nats\n2. **Bits per pixel** from a $-\\mathrm{ELBO}$\n3. **How fast a digit fades**: when $\\sqrt{\\bar\\alpha_t}$ falls below $1/2$\n4. **Undo the noise**: write `x0_from_noise`, as DDIM does at every step\n\nNext: [11 Image-to-image translation](../notebooks/11_image_translation.html)."}, "slide_type": "slide"}
 # ## Exercises
 #
 # The checker grades each exercise; the reference answers live in `gan_utils/exercises.py`.
@@ -762,7 +517,6 @@ ex1 = ex2 = ex3 = None
 def x0_from_noise(x_t, eps, abar):
     return None   # your code
 
-
 # %%
 # Checker: one line per exercise; unanswered ones are reported, a wrong one fails this cell after the full report.
 exercises.check("10", ex1=ex1, ex2=ex2, ex3=ex3, x0_from_noise=x0_from_noise)
@@ -775,9 +529,10 @@ exercises.check("10", ex1=ex1, ex2=ex2, ex3=ex3, x0_from_noise=x0_from_noise)
 # $3\times10^{-3}$ for both, over $10^{-3}$. The probe ran one seed each, 90 s for the VAE and 2 minutes for the diffusion
 # model, plus 5 seeds of 45 s for the VAE with 16 against 64 latent numbers (`benchmarks/RESULTS.md` has the numbers and
 # the command). It also chose the VAE's 16 latent numbers: 8 scored the same within one seed's noise, 64 far worse
-# (Appendix C). The denoiser was sized small enough to make at least as many steps as the GAN in the budget (section 4
-# prints the steps each made). Every training step is compiled with the same compiler options. The 12 runs ran one after
-# the other; section 4 prints the machine's load when they started.
+# (Appendix C). The denoiser was sized small enough to make at least as many steps as the GAN in the budget (the cell
+# below prints the steps each made). It is a small U-Net: it works on a 14x14 grid of 2x2-pixel patches, goes down to
+# 7x7 and back up, with a skip connection at 14x14. Every training step is compiled with the same compiler options. The
+# 12 runs ran one after the other; the cell below prints the machine's load when they started.
 #
 # The probe tried three more settings, all left out. The diffusion model at $6\times10^{-3}$ scored FID 200.5, against
 # 196.5 at $3\times10^{-3}$. The next two ran at $10^{-3}$. A denoiser twice as wide (base 32) made 2,190 steps in 2
@@ -785,6 +540,20 @@ exercises.check("10", ex1=ex1, ex2=ex2, ex3=ex3, x0_from_noise=x0_from_noise)
 # samples than the learnt $s$ (FID 167.9 against 203.7), with a worse bound (6.98 bits per pixel against 6.74). It was
 # not used: with $s$ frozen, the model is no longer the one its ELBO trains. Nothing else was searched: the rivals had
 # one probe, the GAN a course.
+
+# %% [markdown]
+# The two weight averages start differently. The diffusion model's warms up (decay $(1+s)/(10+s)$ at step $s$, capped
+# at 0.999), so its initial weights fade fast. The GAN's uses 0.999 from the start; the cell prints how much of it is
+# still the initial weights at the first mark, 30 s.
+
+# %%
+print(f"load average when the race started: {race['record'].get('load_at_start')} (on 2 cores; 2 would mean both busy)")
+print("steps made by each mark (GAN/VAE/diffusion, first seed):\n" + "; ".join(
+    f"{m_ / 60:g} min: " + "/".join(str(runs[m][SEEDS[0]]["steps"][i]) for m in rivals.MODELS)
+    for i, m_ in enumerate(MARKS)))
+first_gan = runs["gan"][SEEDS[0]]["steps"][0]
+print(f"the GAN's weight average (decay 0.999, no warm-up) at the first mark, after {first_gan:,} steps:\n"
+      f"{0.999 ** first_gan:.0%} of it is still the initial weights (0.999^{first_gan})")
 
 # %% [markdown]
 # ## Appendix B: twenty minutes, one seed
@@ -873,8 +642,17 @@ print(f"after {LMARKS[-1] / 60:g} min (seed 0 only): " + ", ".join(
 # ## Appendix C: two VAEs, 16 or 64 latent numbers
 #
 # Why does this VAE's code have 16 numbers when the GAN's has 64? A VAE with the GAN's 64 ran beside the race, with the
-# same budget, seeds and learning rate. Section 6's table compares the two on the first seed. Here are the KL term and
+# same budget, seeds and learning rate. Appendix G's table compares the two on the first seed. Here are the KL term and
 # the bound for all three seeds, at the end of the budget.
+
+# %%
+# What the appendices from here on share: the race's first-seed rivals, the names of the two VAEs, and the keys of
+# Appendices F and G. Those keys are split here, ahead of this appendix's own, in the order the committed results used.
+vae_r = rivals.load_rival("vae", runs["vae"][SEEDS[0]]["state"])
+den_r = rivals.load_rival("diffusion", runs["diffusion"][SEEDS[0]]["state"])
+VAES = {"vae": "16 numbers (the race's)", "vae64": "64 numbers"}
+key, k_cost = jax.random.split(key)       # timing only: the samples are thrown away, so one key serves every call
+key, k_vaes = jax.random.split(key)
 
 # %%
 print(f"{f'at {MARKS[-1] / 60:g} min, seeds ' + ', '.join(SEEDS):32s}{'FID per seed':>22s}{'KL (nats/image)':>18s}"
@@ -898,8 +676,9 @@ assert max(per_seed["vae64"][1]) < min(per_seed["vae"][1]), per_seed      # a be
 # %% [markdown]
 # The 64-number VAE shows the trade in one table. It pays about three times as many nats for its code (the KL term: an
 # upper bound on what the code tells about the digit, since it also counts how far the codes sit from the prior). It
-# reconstructs better and blurs less on reconstructions, and its bound on the likelihood is the better one in every seed.
-# Yet its samples from the prior are worse in every seed, and even a Gaussian fitted to its codes decodes to scribbles. A
+# reconstructs better and blurs less on reconstructions (Appendix G's table and figure), and its bound on the likelihood
+# is the better one in every seed. Yet its samples from the prior are worse in every seed, and even a Gaussian fitted to
+# its codes decodes to scribbles (Appendix G). A
 # better bound did not come with better samples: the two measure different things (Theis et al., 2016, make the general
 # case). That is why the race's VAE has 16 numbers; which property of the 64-number codes makes its samples worse is
 # not isolated here.
@@ -1020,7 +799,7 @@ assert dbound["race, 4 min"]["bits_per_dim"] < runs["vae64"][SEEDS[0]]["bits_per
 # %% [markdown]
 # ## Appendix E: few steps shrink the samples, even with a perfect denoiser
 #
-# Section 5's model gained recall as it took more denoising steps. Part of that belongs to the sampler, not the
+# Appendix F's model gained recall as it took more denoising steps. Part of that belongs to the sampler, not the
 # network. Take Appendix D's Gaussian pixels, whose best denoiser is known exactly. Each DDIM step then multiplies $x$ by a
 # number: the predicted $x_0$ and the predicted noise are both linear in $x_t$. So the spread of the samples after $n$
 # steps is a product we can compute without drawing anything. The cell computes it and checks it against
@@ -1056,8 +835,267 @@ assert ddim_spread(5) < 0.5 < ddim_spread(20) < ddim_spread(50) < ddim_spread(10
 # The sampler agrees with the product at every number of steps. With a perfect denoiser, 5 steps give samples 0.322
 # of the data's spread, 20 steps 0.793 and 100 steps 0.957. A long jump trusts the denoiser's
 # guess, which is the *mean* of the images that could lie behind $x_t$. Far from the data that mean sits near the
-# middle, so a coarse sampler lands too near it. Real digits are not Gaussian, so this is a likely cause of section 5's
+# middle, so a coarse sampler lands too near it. Real digits are not Gaussian, so this is a likely cause of Appendix F's
 # lost recall, not a proven one. Karras et al. (2022) study which step sizes lose least.
+
+# %% [markdown]
+# ## Appendix F: what a sample costs, measured (section 5)
+#
+# The cell below times each sampler on this machine (batches of 250, after one call to compile): the race's first-seed
+# rivals and the shipped default generator, the race's GAN network. Then it scores the same diffusion model against
+# the number of denoising steps.
+
+# %% slideshow={"deck": {"big": {"find": "50 steps\\s+\\d+ ms per 1,000 samples \\(([\\d.]+x)", "say": "the cost of one diffusion sample at 50 DDIM steps, in GAN samples"}, "figure": true, "notes": "A GAN or a VAE draws a digit in one pass; DDIM calls the denoiser once per step; the cell prints what one step costs per 1,000 samples on this machine. Concept question 5.\nMisconception: \"more denoising steps always help\". 50 steps scored FID 114.7, 100 steps 114.8: one draw each, so the difference is noise. Recall did rise, from 0.70 to 0.82.", "text": "## 5. What a sample costs"}, "slide_type": "slide"}
+G_gan = checkpoint.load_pretrained().generator
+
+
+def ms_per_1000(draw, n=1000, repeats=3):
+    """Milliseconds to draw n samples, scaled to 1,000: the fastest of `repeats` calls, after one call to compile."""
+    jax.block_until_ready(draw(n))
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        jax.block_until_ready(draw(n))
+        times.append(time.perf_counter() - t0)
+    return min(times) * 1000 * 1000 / n
+
+
+BATCH = 250      # every model timed at the same batch size: a per-sample cost depends on it
+cost = {"GAN": ms_per_1000(lambda n: models.sample(G_gan, k_cost, n), n=BATCH),
+        "VAE": ms_per_1000(lambda n: models.sample(vae_r, k_cost, n), n=BATCH)}
+SAMPLE_STEPS = (1, 5, 20) if TESTING else (1, 5, 20, 50)
+for s_ in SAMPLE_STEPS:
+    cost[f"diffusion, {s_} steps"] = ms_per_1000(lambda n: rivals.ddim_sample(den_r, schedule, k_cost, n, s_), n=BATCH)
+print(f"each model drew batches of {BATCH} (times scaled to 1,000 samples):")
+for name, ms in cost.items():
+    print(f"{name:<24s}{ms:>9.0f} ms per 1,000 samples ({ms / cost['GAN']:.1f}x the GAN)")
+per_step = np.polyfit(SAMPLE_STEPS, [cost[f"diffusion, {s_} steps"] for s_ in SAMPLE_STEPS], 1)[0]
+print(f"each denoising step costs about {per_step:.0f} ms per 1,000 samples here (a straight-line fit)")
+print(f"sampling here: the GAN {cost['GAN']:.0f} ms per 1,000, the VAE {cost['VAE']:.0f}, diffusion "
+      f"{per_step:.0f} per denoising step,\nso {50 * per_step / cost['GAN']:.0f}x the GAN at the race's 50 steps")
+assert cost[f"diffusion, {SAMPLE_STEPS[-1]} steps"] > cost[f"diffusion, {SAMPLE_STEPS[0]} steps"]
+
+den_steps, den_scores = race["denoising"]["steps"], race["denoising"]["scores"]
+fig, ax = plt.subplots(figsize=(6.5, 3.8))
+ax.plot(den_steps, [x["fid"] for x in den_scores], "o-", color="#2e7d32",
+        label=f"diffusion (first seed, {MARKS[-1] / 60:g} min)")
+for model, ls in (("gan", "--"), ("vae", ":")):
+    ax.axhline(over_seeds(model, "fid")[0], color=colours[model], ls=ls,
+               label=f"{NAMES[model]}: one pass, mean of {len(SEEDS)} seeds")
+ax.set_xscale("log"); ax.set_yscale("log"); ax.set_xlabel("denoising steps (DDIM)"); ax.set_ylabel("MNIST-FID, N = 2,000")
+ax.set_xticks(den_steps, [str(s_) for s_ in den_steps]); ax.minorticks_off()
+ax.set_yticks([3, 10, 30, 100, 300], ["3", "10", "30", "100", "300"])
+ax.set_title("What the steps buy"); ax.legend(fontsize=11, loc="center right")   # the empty band between the lines
+plt.show()
+for s_, x, sec in zip(den_steps, den_scores, race["denoising"]["seconds"]):
+    print(f"{s_:>4d} steps: FID {x['fid']:6.1f}, precision {x['precision']:.2f}, recall {x['recall']:.2f}; "
+          f"{sec:.0f} s for {setup['n_samples']:,} samples in the race")
+print(f"the same model with {setup['ddim_steps']} steps and other noise, in the race: FID "
+      f"{runs['diffusion'][SEEDS[0]]['scores'][-1]['fid']:.1f}\n(one draw per number of steps: differences of this "
+      "size are noise)")
+
+# %% [markdown]
+# For this one model, with one draw per number of steps, the FID fell steeply up to 10 steps and slowly after. 100
+# steps scored 114.8, no better than 50 steps (114.7), though recall rose from 0.70 to 0.82. Appendix E shows that
+# few steps shrink the samples' spread even with a perfect denoiser, which costs recall. At 5 steps, FID and recall
+# match the VAE's means (190.2, 0.33) by chance.
+
+# %% [markdown]
+# ## Appendix G: what the VAE draws, measured (section 6)
+#
+# The folklore says a VAE's samples are blurred. For a $z$ that could stand for several digits, the decoder's squared
+# error is smallest at their average: a grey smear. We test this on our VAE with the share of **mid-grey pixels**
+# (between $-0.8$ and $0.8$: neither ink nor background). We measure it in real digits, in the VAE's
+# **reconstructions** (the decoder's mean at a test digit's code), in its **samples** (the mean at
+# $z \sim \mathcal N(0, I)$) and in its full samples, with noise of size $s$ added.
+#
+# The table below also describes the codes: the norm $\|\mu\|$ of test digits' codes against the norm of prior draws,
+# the encoder's width $\sigma(x)$, and how many coordinates vary across digits. To test whether drawing codes from
+# the prior causes the blur, it also scores digits decoded from a Gaussian fitted to the codes. Its
+# second column is a VAE with the GAN's 64 latent numbers, trained beside the race; Appendix C reads it.
+
+# %% slideshow={"deck": {"big": {"find": "decoded from a Gaussian fitted to the codes\\s+([\\d.]+%)", "say": "mid-grey when the codes come from a Gaussian fitted to the real codes"}, "figure": true, "notes": "Concept question 6. Reconstructions and prior samples go through the same decoder; only the codes differ. So the decoder can draw sharper digits than it samples.\nMisconception: \"a VAE's blur is only its decoder\". Codes from a Gaussian fitted to real digits' codes give 15.1% mid-grey pixels, against 17.4% from the prior, and FID 132.5 against 170.9.\nOur reading, supported but not proven: a prior code often lands where no training digit's code is, and the decoder draws a greyer, in-between shape there.", "text": "## 6. What the VAE draws: is the blur only the decoder?\n\nMid-grey pixels (neither ink nor background): real 8.5%, reconstructions 12.1%, prior samples 17.4%."}, "slide_type": "slide"}
+def mid_grey(images) -> float:
+    """Share of pixels between -0.8 and 0.8 (neither ink nor background); images uint8 or in [-1, 1]."""
+    x = np.asarray(images, np.float32)
+    x = x / 127.5 - 1 if x.max() > 1.5 else x
+    return float(np.mean(np.abs(x) < 0.8))
+
+
+NAMES["vae64"] = "VAE, 64 latent numbers (means)"
+grey = {"real test digits": mid_grey(x_test[:2000]),
+        **{NAMES[m]: mid_grey(np.concatenate([runs[m][s]["images"][-1] for s in SEEDS])) for m in (*rivals.MODELS, "vae64")}}
+anatomy, shown_vae = {}, {}
+for i, m in enumerate(VAES):
+    net = vae_r if m == "vae" else rivals.load_rival("vae", runs[m][SEEDS[0]]["state"])
+    ev, L = models.inference_copy(net), net.latent_dim
+    k_vz, k_vn, k_fit = jax.random.split(jax.random.fold_in(k_vaes, i), 3)
+    mu_t, logvar_t = (np.asarray(v) for v in ev.encode(jnp.asarray(x_test[:2000])))
+    recon = np.asarray(ev.decode(jnp.asarray(mu_t)))
+    prior = np.asarray(models.sample(net, k_vz, 2000))
+    s_m = float(jnp.exp(net.log_scale[...]))
+    full = np.clip(prior + s_m * np.asarray(jax.random.normal(k_vn, prior.shape)), -1, 1)
+    # a Gaussian fitted to the codes of the test digits (the encoder's means; its spread ignored), sampled, decoded
+    cov = np.cov(mu_t, rowvar=False)
+    z_fit = mu_t.mean(0) + np.asarray(jax.random.normal(k_fit, (2000, L))) @ np.linalg.cholesky(cov + 1e-6 * np.eye(L)).T
+    fitted = np.asarray(ev.decode(jnp.asarray(z_fit, jnp.float32)))
+    z_prior = np.asarray(jax.random.normal(k_vz, (2000, L)))     # draws of the prior, for their typical length
+    fid = {name: metrics.image_metrics(data.to_uint8(x.reshape(-1, 28, 28)), reference, pr_n=2000)
+           for name, x in (("prior", prior), ("full", full), ("fitted", fitted), ("recon", recon))}
+    anatomy[m] = {
+        "mid-grey pixels: reconstructions": f"{mid_grey(recon):.1%}",
+        "mid-grey pixels: samples G(z), z ~ prior": f"{mid_grey(prior):.1%}",
+        "mid-grey pixels: full samples G(z) + s noise": f"{mid_grey(full):.1%}",
+        "mid-grey pixels: decoded from a Gaussian fitted to the codes": f"{mid_grey(fitted):.1%}",
+        "the decoder's s (grey levels)": f"{s_m:.3f} ({s_m * 127.5:.0f})",
+        "||mu|| of test codes, median (prior draws)":
+            f"{np.median(np.linalg.norm(mu_t, axis=1)):.2f} ({np.median(np.linalg.norm(z_prior, axis=1)):.2f})",
+        "the encoder's sigma(x), median (prior: 1)": f"{np.median(np.exp(0.5 * logvar_t)):.3f}",
+        "coordinates that vary across digits": f"{int(np.sum(mu_t.var(0) > 0.01))} of {L}",
+        **{f"FID / precision / recall: {label}": f"{fid[k]['fid']:.1f} / {fid[k]['precision']:.2f} / {fid[k]['recall']:.2f}"
+           for k, label in (("prior", "samples from the prior"), ("full", "full samples"),
+                            ("fitted", "from a Gaussian fitted to the codes"), ("recon", "reconstructions of test digits"))},
+    }
+    shown_vae[m] = (np.concatenate([x_test[:8], recon[:8]]), prior[:16], fitted[:16])
+    if m == "vae":
+        fid16, grey16 = fid, (mid_grey(recon), mid_grey(prior))
+    else:
+        fid64 = fid
+# The GAN is scored with BatchNorm statistics re-estimated on prior draws; the VAE's decoder keeps those of training,
+# gathered on encoder codes. The race VAE's decoder with its statistics re-estimated on prior draws, scored the same way:
+dec = models.recalibrate_batchnorm(nnx.clone(vae_r.decoder), jax.random.fold_in(k_vaes, 99))
+recal = np.asarray(models.sample(dec, jax.random.fold_in(k_vaes, 100), 2000))
+fid_recal = metrics.image_metrics(data.to_uint8(recal.reshape(-1, 28, 28)), reference, pr_n=2000)
+for name, g in grey.items():
+    print(f"{name:<34s} mid-grey pixels {g:6.1%}  (the race's samples at {MARKS[-1] / 60:g} min, all seeds)"
+          if name != "real test digits" else f"{name:<34s} mid-grey pixels {g:6.1%}")
+print(f"\nThe two VAEs, first seed, {MARKS[-1] / 60:g} min, on 2,000 test digits or 2,000 samples:")
+print(f"{'':46s}" + "".join(f"{v:>26s}" for v in VAES.values()))
+group_shown = None   # rows that share a prefix ("mid-grey pixels: ") print it once, as a heading above them
+for row in anatomy["vae"]:
+    group = next((g for g in ("mid-grey pixels", "FID / precision / recall") if row.startswith(g + ": ")), None)
+    if group and group != group_shown:
+        print(group + ":")
+    group_shown = group
+    label = "  " + row[len(group) + 2:] if group else row
+    print(f"{label:46s}" + "".join(f"{anatomy[m][row]:>26s}" for m in VAES))
+print("the race VAE's learnt s along the race (first seed):\n" + ", ".join(
+    f"{s_:.3f} at {m / 60:g} min" for s_, m in zip(runs["vae"][SEEDS[0]]["scale"], MARKS)))
+print(f"the race's VAE (first seed): mid-grey pixels {grey['real test digits']:.1%} in real digits, {grey16[0]:.1%} in its "
+      f"reconstructions,\n{grey16[1]:.1%} in its samples; FID {fid16['prior']['fid']:.1f} from the prior, "
+      f"{fid16['fitted']['fid']:.1f} from a Gaussian fitted to the codes\n(one draw each), {fid16['recon']['fid']:.1f} for "
+      "reconstructions (scored against the test digits,\nwhich include the 2,000 reconstructed: not comparable with a "
+      "sample's FID)")
+print(f"the race's VAE (first seed) with BatchNorm statistics re-estimated on prior draws,\nas the GAN is scored: FID "
+      f"{fid_recal['fid']:.1f}, mid-grey pixels {mid_grey(recal):.1%}\n(with the statistics of training: "
+      f"{fid16['prior']['fid']:.1f}, {grey16[1]:.1%})")
+# the prose below reads: sharper than the samples, less sharp than real digits; the fitted Gaussian helps; BatchNorm
+# statistics re-estimated on prior draws help less, and the blur stays
+assert grey["real test digits"] < grey16[0] < grey16[1], grey16
+assert fid16["fitted"]["fid"] < fid_recal["fid"] < fid16["prior"]["fid"], (fid16, fid_recal)
+assert mid_grey(recal) > grey16[0], mid_grey(recal)
+
+fig, axes = plt.subplots(2, 3, figsize=(15, 5.2))
+for row, m in zip(axes, VAES):
+    L = int(VAES[m].split()[0])
+    for ax, imgs, title in zip(row, shown_vae[m], ("test digits (top), reconstructions", "decoded from the prior N(0, I)",
+                                                   "decoded from a Gaussian fitted to the codes")):
+        plots.show_images(imgs, nrow=8, ax=ax, title=f"z of {L}: {title}")
+        ax.title.set_fontsize(12)
+    for ax in row[1:]:
+        ax.title.set_color(VAE_COLOR)
+    row[0].text(-0.02, 0.75, "real", color=REAL_COLOR, transform=row[0].transAxes, rotation=90, ha="right",
+                va="center")
+    row[0].text(-0.02, 0.25, "decoded", color=VAE_COLOR, transform=row[0].transAxes, rotation=90, ha="right",
+                va="center")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# **What the numbers say.** The blur is real in this VAE's samples: 17.7% of their pixels are mid-grey (three seeds at 4 minutes). That is about twice real digits' 8.5%, and more than the diffusion model's (12.0%) and
+# the GAN's (8.2%). From here on, the numbers are for the first seed's VAE, whose samples have 17.4%. Its decoder can
+# draw sharper digits than it samples, though not as sharp as real ones: its reconstructions have 12.1%. Reconstructions and samples go through the same decoder; only the
+# codes differ: the encoder's codes of real digits, or draws from the prior.
+# Decoded from a Gaussian fitted to the codes, the samples are less grey (15.1% against 17.4%)
+# and score a lower FID (132.5 against 170.9). The codes of test digits also lie further out than prior draws
+# (median norm 5.10 against 3.93), and each is narrow (median $\sigma(x)$ 0.061, against the prior's 1). Our reading, supported but not proven: a code drawn from the
+# prior often lands where no training digit's code is. The decoder was never trained there, and draws an in-between,
+# greyer shape. BatchNorm is a smaller part: with its statistics re-estimated on prior draws, the
+# samples score FID 155.7 with 16.8% mid-grey pixels. The blur stays (one seed, one draw each).
+
+# %% [markdown]
+# ## Appendix H: the copy test, sample by sample (section 7)
+#
+# The figure shows four samples of each model above their nearest training digits. The printout gives each seed's share
+# of samples inside the threshold, the copy line, and how many exact copies the test would miss.
+
+# %% slideshow={"deck": {"big": {"find": "gan: exact copies would go unseen up to ([\\d.]+%)", "say": "of the GAN's samples could be exact training digits and still stay under the copy line (6.0%)"}, "figure": true, "notes": "No model crossed the line: the GAN put 3.1% to 3.9% of its samples inside the threshold, the rivals 0.0%.\nMisconception: \"a nearest-neighbour test proves there is no copying\". Concept question 8. The test sees only copying on a large scale. It shows that no model here copies much, not that none ever copies.", "text": "### Samples and their nearest training digits"}, "slide_type": "slide"}
+fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
+for ax, model in zip(axes, rivals.MODELS):
+    imgs = runs[model][SEEDS[0]]["images"][-1][:4]
+    f = metrics.classifier_outputs(imgs)[0]
+    nearest = np.argmin((feat_train ** 2).sum(1)[None] - 2 * f @ feat_train.T, axis=1)   # + |f|^2, the same per row
+    plots.show_images(data.to_unit_range(np.concatenate([imgs, x_train_u8[nearest].reshape(-1, 28, 28)])[..., None]),
+                      nrow=4, ax=ax,
+                      title=f"{NAMES[model]}\nsamples (top), nearest training digits")
+    ax.text(-0.03, 0.75, "generated", color=colours[model], transform=ax.transAxes, rotation=90, ha="right", va="center")
+    ax.text(-0.03, 0.25, "training", color=REAL_COLOR, transform=ax.transAxes, rotation=90, ha="right", va="center")
+plt.show()
+for model in rivals.MODELS:
+    m = [runs[model][s]["memorisation"] for s in SEEDS]
+    print(f"{NAMES[model]:<30s} samples closer to a training digit than 5% of test digits:\n  "
+          + ", ".join(f"{x['share_closer']:.1%}" for x in m) + f" (seeds {', '.join(SEEDS)}); median distance "
+          f"{np.mean([x['median_distance'] for x in m]):.2f} (test digits: {m[0]['test_median_distance']:.2f})")
+n_mem = setup["n_samples"]
+copy_line = metrics.copy_line(n_mem)   # 5% plus two standard errors of a share at this N
+print(f"fresh digits give 5% by construction; with {n_mem:,} samples a model like them lands below {copy_line:.1%}\n"
+      "(two standard errors), so only a share above that says copying")
+# The test's power: if a share c of a model's samples were exact training digits (distance 0, always "closer") and the
+# rest behaved as now, its share would be c + (1 - c) * share; it crosses the copy line only when c is large enough.
+for model in rivals.MODELS:
+    share = np.mean([runs[model][s]["memorisation"]["share_closer"] for s in SEEDS])
+    print(f"{model}: exact copies would go unseen up to {(copy_line - share) / (1 - share):.1%} of its samples")
+
+# %% [markdown]
+# So this test sees only copying on a large scale. The GAN could return exact training digits in 2.7% of its samples
+# and still stay under the copy line. In the figure the GAN's samples look much like their nearest training digits, as
+# good digits do; 3.4% of them fall inside the threshold, fewer than fresh digits' 5%. The test shows that no model
+# here copies much, not that none ever copies.
+
+# %% [markdown]
+# ## Appendix I: a smoke test of the race's code (section 4)
+#
+# Under the test suite, and on a re-run, the race's own code trains the VAE again for a few steps (on a re-run, the
+# diffusion model too), then samples and scores it. It catches a broken training path, not a drift of the committed
+# numbers. Its first comment also says why section 2's live VAE trains a fixed number of steps under test.
+
+# %%
+# Section 2's live VAE, under test, trains a fixed 400 steps (about 7 s on the course's 2-core CPU), not 45 s: a time
+# budget trains less on a loaded machine, and CI once failed so. Its bar, 7.5 bits per pixel, serves both modes: the
+# untrained VAE scores about 28 and a uniform guess 8; 400 steps gave about 7.2 when the bar was set, and 45 s on a
+# loaded 2-core machine (723 steps) gave 7.05, with room for a slower machine.
+#
+# A smoke test, not a reproduction: under test the VAE (on a re-run, the diffusion model too) trains again here for
+# 201 steps from the same seed through the race's own code (steps, not seconds: the same on a slow machine), then is
+# sampled and scored by it; its FID is printed beside the committed one, not compared (201 steps at N = 300 against
+# 4 minutes at N = 2,000 would pass for any model). Its training must have learnt: the VAE's batch at step 200 must
+# score below 8 bits per pixel (a uniform guess; it starts near 28 and reached 7.24-7.37 over five seeds; its -ELBO
+# crosses zero, so "a tenth of the first loss" would pass any fall); the diffusion model's squared error must fall to a
+# tenth of its first value. This catches a broken training path, not a drift of the committed numbers.
+if TESTING or rerun:
+    for model in ("vae", "diffusion") if rerun else ("vae",):
+        short = rivals.budget_run(model, int(SEEDS[0]), 600.0, (600.0,), n_samples=300, train_features=feat_train,
+                                  max_steps=201)
+        print(f"{model}: {short['steps_total']} steps in {short['seconds']:.0f} s here: FID {short['scores'][-1]['fid']:.1f} "
+              f"at N = 300;\nthe committed run at {MARKS[-1] / 60:g} min: {runs[model][SEEDS[0]]['scores'][-1]['fid']:.1f} "
+              f"at N = {setup['n_samples']:,}")
+        assert short["steps_total"] == 201 and short["history"]["step"][-1] == 200
+        first, last_loss = short["history"]["loss"][0], short["history"]["loss"][-1]
+        if model == "vae":
+            print(f"the VAE's training batches: {rivals.bits_per_dim(first):.1f} -> {rivals.bits_per_dim(last_loss):.2f} bits per pixel")
+            assert rivals.bits_per_dim(last_loss) < 8, (first, last_loss)
+        else:
+            assert last_loss < 0.1 * first, (first, last_loss)
 
 # %%
 print(course.top_to_bottom(T_START))

@@ -19,20 +19,18 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/11_image_translation.ipynb)
 #
-# Every GAN so far turned noise into an image. This one turns an image into another image: a printed Chinese
-# character into the same character written with a brush. The task is **image-to-image translation**, and its
-# classic GAN is **pix2pix** (Isola et al., 2017). A well-known open project builds on it: **zi2zi** (Yuchen Tian,
-# 2017) extends pix2pix with a vector per font, a font-category loss and a constancy loss, and trains one model on
-# many fonts, brush and printed. Here plain pix2pix learns one target font. The pairs come
-# from two free fonts, and every score is measured on characters the model never saw.
+# Every GAN so far turned noise into an image. This one turns a printed Chinese character into the same character
+# written with a brush. The task is **image-to-image translation**, and its
+# classic GAN is **pix2pix** (Isola et al., 2017). The open project **zi2zi** (Yuchen Tian, 2017) builds on it
+# (appendix G).
 #
 # **You will learn**
 # - what a *paired* dataset is, and the bar every translator must pass: copying its input;
-# - the **U-Net** generator, and why its skip connections suit a task whose input and output share their layout;
-# - the **PatchGAN** discriminator, which judges a pair patch by patch (its receptive field, computed and checked);
-# - the objective **GAN + λ·L1**, and why L1 alone draws blurred strokes;
-# - how to **measure** a translation, and what the GAN term buys, in numbers over five seeds;
-# - how to write your own name in the GAN's brush style.
+# - the **U-Net** generator, whose skip connections carry the shared layout;
+# - the **PatchGAN** discriminator, which judges a pair patch by patch;
+# - the objective **GAN + λ·L1**, and why L1 alone blurs;
+# - how to **measure** a translation, and what the GAN term buys, over five seeds;
+# - how to write your name in the GAN's brush style.
 
 # %%
 # Setup: the course package (from this clone; on Colab, from GitHub), then imports, seed and devices.
@@ -67,9 +65,9 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 #
 # A **paired** dataset holds, for every input, the output we want. Here an input is a character in a plain font,
 # Noto Sans CJK ("Hei", the source). Its output is the same character in LXGW WenKai, a brush font ("Kai", the
-# target). Both fonts are free (SIL Open Font License 1.1). The 3,755 common characters of GB2312 (level 1 of China's standard character set) were rendered once by
-# `scripts/render_glyphs.py`; the images ship with `gan_utils`, so no font is needed here. A fixed tenth of the
-# characters is **held out**: training never sees them, and every score below is measured on them.
+# target). Both fonts are free. The 3,755 common characters of GB2312 (level 1 of China's standard set) ship
+# pre-rendered with `gan_utils` (`scripts/render_glyphs.py`).
+# A fixed tenth of the characters is **held out**: training never sees them, and every score is measured on them.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -93,9 +91,8 @@ print("the first held-out characters:", test_pairs.chars[:SHOW])   # printed as 
 glyph_rows({"printed": src_test, "brush": tgt_test}, title="Held-out characters: printed source, brush target")
 
 # %% [markdown]
-# The two fonts put most strokes in the same places; the brush bends, tapers and shifts them. That shared layout is
-# what the model will exploit. The cell below measures it: the share of the brush glyph's ink that falls on the
-# source glyph's ink, for the same character and for a different one.
+# The two fonts put most strokes in the same places; the brush bends, tapers and shifts them. The cell below measures
+# this shared layout: the share of the brush glyph's ink that falls on the source glyph's ink.
 
 # %% slideshow={"deck": {"big": {"find": "(\\d+%) of the brush ink falls on the same", "say": "of the brush ink falls on the printed ink of the **same** character"}, "notes": "The measurement: the share of the brush glyph's ink pixels that are also ink in the source glyph. For the same character it is 71%; for a different character, 43%.\nThis shared layout is what the generator will exploit, with the skips of the U-Net in section 2 (concept question 2).", "output": true, "text": "### Input and output share their layout"}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
@@ -112,21 +109,19 @@ print(f"{same:.0%} of the brush ink falls on the same character's printed ink; {
 assert same > other + 0.2
 
 # %% [markdown]
-# A translator must beat the simplest answer: **copying its input**. The course scores a translation six ways, each
-# against the true brush glyph (`gan_utils.translation`; appendix B checks the judges):
+# A translator must beat the simplest answer: **copying its input**. Six scores compare a translation with the true
+# brush glyph (`gan_utils.translation`; appendix E has details, appendix B checks the judges):
 #
 # - **L1**: mean absolute pixel error, in $[-1, 1]$ units (lower is better);
-# - **SSIM**: structural similarity (Wang et al., 2004), 1 for identical images; it compares local means, contrasts and
-#   correlations;
-# - **content**: the share of glyphs whose nearest true brush glyph, among those of all 3,755 characters (blurred
-#   a little, compared pixel by pixel), is the right character. It measures fidelity to this one font's layouts, not
-#   legibility: the printed glyphs, which anyone can read, score 65.7% (below);
+# - **SSIM**: structural similarity (Wang et al., 2004): it compares local means, contrasts and correlations; 1 for
+#   identical images;
+# - **content**: the share of glyphs whose nearest glyph, among the true brush glyphs of all 3,755 characters, is the
+#   right character's (a template match, not legibility);
 # - **style**: the share that a small CNN calls brush ("kai") rather than plain ("hei");
 # - **FID**: the Fréchet distance (notebook 06) between that CNN's features of the translations and of the true
-#   glyphs (lower is more realistic);
-# - **sharpness**: the edge strength (the mean absolute difference between neighbouring pixels, across plus down)
-#   divided by the true glyphs'. It falls with blur and with thin or missing strokes, and rises with bold strokes and
-#   with speckle, so read it beside the pictures: 1 does not by itself mean "as crisp as the truth".
+#   glyphs (lower is more realistic; on this CNN's own scale, not notebook 06's);
+# - **sharpness**: the edge strength (mean absolute difference between neighbouring pixels) divided by the true
+#   glyphs'. Speckle raises it too, so read it beside the pictures.
 
 # %% slideshow={"deck": {"big": {"find": "content ([\\d.]+%)", "say": "of the copied printed glyphs match the right character's template"}, "notes": "Misconception to raise: \"copying the input scores nothing\". The printed glyph is already nearest to the right character's brush template 65.7% of the time, with L1 0.411. But its style score is 0.0%: no copy looks like brush.\nSo a translator must move strokes, not just repaint them. Concept question 1: why is copying the bar to pass?", "text": "### The bar every translator must pass: copying its input\n\nSix scores against the true brush glyph: **L1**, **SSIM**, **content** (nearest brush template is the right character's),\n**style** (called brush by a small CNN), **FID**, **sharpness** (edge strength; 1 = the true glyphs')."}, "slide_type": "slide"}
 copy = translation.translation_scores(src_test, tgt_test, test_pairs.chars)
@@ -135,26 +130,24 @@ print(f"Copying the printed glyph:\nL1 {copy['l1']:.3f}, SSIM {copy['ssim']:.3f}
 assert 0.5 < copy["content"] < 0.8 and copy["style"] < 0.05
 
 # %% [markdown] slideshow={"deck": {"notes": "Why skips? Without them, the position of every stroke must squeeze through the 4x4 bottleneck. With them, the layout flows straight across, and the network only learns the change of style.\nGroupNorm normalises each image with its own statistics, so unlike BatchNorm no output depends on the rest of the batch.", "text": "## 2. The generator: a U-Net\n\n- **no noise** input: pix2pix's generator learnt to ignore $z$\n- **encoder**: strided 4x4 convolutions halve the image, down to 4x4\n- **decoder**: doubles it back (sub-pixel upsampling, notebook 03)\n- **skips**: each encoder map joins the decoder layer of the same size"}, "slide_type": "slide"}
-# So a source glyph is nearest to the right character's brush template only about two times in three, and the style judge calls
-# none of them brush. A translator has to move strokes, not just repaint them.
+# So a copy matches the right character's brush template only about two times in three, and no copy is called
+# brush. A translator has to move strokes, not just repaint them.
 #
 # ## 2. The generator: a U-Net
 #
 # The generator $G$ maps a source glyph $s$ to a translation $G(s)$. It takes no noise: Isola et al. found that
-# pix2pix's generator learnt to ignore $z$ (their section 3.1), so ours does without. Its shape is a **U-Net**
-# (Ronneberger et al., 2015):
+# pix2pix's generator learnt to ignore $z$ (their section 3.1). Its shape is a **U-Net** (Ronneberger et al., 2015):
 #
-# - an **encoder** halves the image with strided 4x4 convolutions, down to a 4x4 map, doubling the channels;
-# - a **decoder** doubles it back to full size (the sub-pixel upsampling of notebook 03);
-# - a **skip** hands each encoder map to the decoder layer of the same size, which concatenates it; the source
-#   itself joins the last layer (32 + 1 = 33 channels below);
-# - after every layer but the first and the output, a **GroupNorm** normalises each image's channels in groups,
-#   with that image's own statistics: unlike BatchNorm (notebook 03), no output depends on the rest of the batch.
+# - an **encoder** halves the image with strided 4x4 convolutions, down to a 4x4 map;
+# - a **decoder** doubles it back to full size (sub-pixel upsampling, notebook 03);
+# - a **skip** hands each encoder map to the decoder layer of the same size; the source itself joins the last layer;
+# - **GroupNorm** layers normalise each image's channels in groups, with statistics from that image only, so no
+#   output depends on the rest of the batch.
 #
-# Why the skips? Input and output share their layout (section 1). Without skips, the position of every stroke would
-# have to squeeze through the 4x4 bottleneck. With them, the layout flows straight across, and the network only has
-# to learn the change of style. Below, the forward pass is written by hand with the layers of
-# `models.UNetGenerator`, printing each map's shape, and checked against the module.
+# Why the skips? Input and output share their layout (section 1). Without skips, every stroke's position must squeeze
+# through the 4x4 bottleneck. With them, the layout flows straight across, and the network learns only the change of
+# style. Below, the forward pass is written by hand with the module's layers, and checked against
+# `models.UNetGenerator`.
 
 # %% slideshow={"deck": {"notes": "The notebook writes the forward pass by hand with the module's layers, and the next cell checks it equals the module. Read the shapes: the encoder goes down to 4x4 with 128 channels; each decoder output is concatenated with its skip.\nThe last layer gets the source itself: 32 + 1 = 33 channels.", "output": true, "text": "### The U-Net by hand: each map's shape"}, "slide_type": "slide"}
 G = models.UNetGenerator(SIZE, base=32, rngs=nnx.Rngs(SEED))
@@ -165,11 +158,11 @@ def unet_by_hand(g, source, verbose=False):
     skips, x = [source], source
     for i, conv in enumerate(g.down):                    # encoder: 32 -> 16 -> 8 -> 4
         x = conv(x)
-        x = nnx.leaky_relu(g.down_norms[i - 1](x) if i else x, 0.2)
+        x = nnx.leaky_relu(g.down_norms[i - 1](x) if i else x, 0.2)   # no norm after the first layer
         skips.append(x)
         if verbose:
             print(f"encoder {i + 1}: {x.shape[1:]}")
-    skips.pop()                                          # the 4x4 bottleneck is x itself
+    skips.pop()                         # drop the 4x4 bottleneck (it is x itself); pops go 8x8, 16x16, source
     for i, (up, norm) in enumerate(zip(g.up, g.up_norms)):   # decoder: 4 -> 8 -> 16 -> 32
         x = jnp.concatenate([nnx.relu(norm(up(x))), skips.pop()], axis=-1)   # the skip
         if verbose:
@@ -191,20 +184,20 @@ print("unet_by_hand(G, s) == G(z, s): the same network")
 # %% [markdown] slideshow={"deck": {"notes": "Concept question 3: what would a D that sees only t accept? A fine brush glyph of the wrong character. Judging the pair prevents that.\nThe layout is left to the L1 loss; D is asked only for local texture: stroke edges, tapers, ink. k is the kernel size, r the stride of each layer.", "text": "## 3. The discriminator: a PatchGAN\n\n- $D(t, s)$ judges a **pair**: is $t$ a brush version of **this** source?\n- it gives **one logit per patch**; each patch is one real-or-fake example\n- the patch side is the **receptive field**:\n\n$$1 + \\sum_l (k_l - 1)\\prod_{j<l} r_j$$"}, "slide_type": "slide"}
 # ## 3. The discriminator: a PatchGAN
 #
-# The discriminator of pix2pix judges a **pair**: is $t$ a true brush version of this source $s$? The two images are
-# stacked as two channels (in code, `D(t, s)`: the image judged, then its source). Judging the pair matters: a $D$
-# that saw only $t$ would accept a fine brush glyph of the *wrong* character.
+# The discriminator judges a **pair**: is $t$ a true brush version of this source $s$? The two images are stacked as
+# two channels (in code, `D(t, s)`: the image judged, then its source). Judging the pair matters: a $D$ that saw only $t$ would accept a fine brush
+# glyph of the *wrong* character.
 #
-# It also judges **patches**, not whole images. A stack of 4x4 convolutions, two strided and then two of stride 1
-# (`models.PatchDiscriminator` counts the strided ones in `n_down`, `train_translator` in `patch_layers`), ends in a
-# map of logits; each logit sees only a square of the input, its **receptive field**. The losses average over every logit,
-# so each patch is one real-or-fake example. Isola et al. (section 3.2.2) leave the overall layout to the L1 pixel loss (section 4 below) and ask $D$
-# only for local texture: stroke edges, tapers, ink.
+# It also judges **patches**, not whole images. A stack of 4x4 convolutions, two strided (stride 2) and then two of
+# stride 1, ends in a map of logits. The code calls the number of strided layers `n_down` (`patch_layers` in
+# `train_translator`); it is 2 here and in the shipped model. Each logit sees only a square of the input, its
+# **receptive field**. The losses average over every logit, so each patch is one real-or-fake example. The L1 loss (section 4) handles the overall layout; $D$ is asked only for local
+# texture: stroke edges, tapers, ink (Isola et al., section 3.2.2).
 #
-# The receptive field of a stack of convolutions with kernels $k_l$ and strides $r_l$ (notebook 03's $s$; here $s$
-# is the source) is
-# $1 + \sum_l (k_l - 1)\prod_{j<l} r_j$ (`models.receptive_field`). The cell below prints it for one, two and three
-# strided layers, at the shipped model's size, 64x64.
+# For kernels $k_l$ and strides $r_l$, the receptive field is $1 + \sum_l (k_l - 1)\prod_{j<l} r_j$
+# (`models.receptive_field`). Layer $l$ widens the field by $k_l - 1$ pixels of its own input, and each of those
+# spans $\prod_{j<l} r_j$ source pixels (1 for the first layer). The cell below prints it at 64x64, the shipped
+# model's size.
 
 # %% slideshow={"deck": {"notes": "Concept question 4: compute the patch for two strided 4x4 layers followed by two stride-1 layers, before you reveal the check. It is 34.\nDiscussion: at 32x32, the size trained in this notebook, a 34-pixel patch covers the whole glyph, so the \"patch\" D is almost a whole-image D. When does a PatchGAN really judge patches? At 64x64, where 34x34 is about a quarter of the glyph.", "output": true, "text": "### Receptive field at 64x64, two stride-1 layers after the strided ones"}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
@@ -216,8 +209,8 @@ for n_down in (1, 2, 3):
           f"{D.receptive_field} patch")
 
 # %% [markdown]
-# Check the formula by experiment: the gradient of one logit with respect to the input is non-zero only on the pixels
-# it sees. Below, for a logit in the middle of the map, the side of that region is measured and compared.
+# Check the formula by experiment: one logit's gradient is non-zero only on the pixels it sees. The cell below
+# measures that region's side for a logit in the middle of the map.
 
 # %% slideshow={"deck": {"big": {"find": "2 strided layers: the middle logit's gradient covers (\\d+) rows", "say": "rows where one logit's gradient is non-zero: the formula checked by experiment"}}, "slide_type": "fragment"}
 # NBVAL_CHECK_OUTPUT
@@ -232,29 +225,29 @@ for n_down in (1, 2):
     assert side == D.receptive_field
 
 # %% [markdown] slideshow={"deck": {"notes": "D's loss is the usual binary cross-entropy, averaged over every patch logit and every pair. The GAN term is the non-saturating loss of notebook 02.\nAsk: why not L1 alone, if it pulls each pixel to the truth? The next slide answers it.", "text": "## 4. The objective: GAN + \u03bb\u00b7L1\n\n$$L_G = \\underbrace{-\\mathbb E\\big[\\log \\sigma(\\ell(G(s), s))\\big]}_{\\text{non-saturating GAN}} + \\lambda\\, \\mathbb E\\,\\lvert t - G(s)\\rvert$$\n\n- L1 pulls each pixel toward the true glyph\n- the GAN term asks every patch to look like real brush work\n- $\\lambda = 100$, as in Isola et al."}, "slide_type": "slide"}
-# At 32x32, the size this notebook trains, a 34-pixel patch already covers nearly the whole glyph: there the "patch" $D$ is
-# almost a whole-image $D$. At 64x64 (section 7) each logit judges a 34x34 patch, about a quarter of the glyph's area. Appendix A shows where
-# on a glyph the shipped $D$ looks, logit by logit.
+# At 32x32, the size trained here, the 34-pixel field is wider than the glyph and runs off its edges, into zero
+# padding. A logit near the middle sees nearly the whole glyph: the "patch" $D$ is almost a whole-image $D$. At 64x64
+# (section 7) a 34x34 patch is about a quarter of the glyph's area. Appendix A shows where the shipped $D$ looks,
+# logit by logit.
 #
 # ## 4. The objective: GAN + λ·L1
 #
-# With $D$'s logit $\ell(t, s)$ for each patch and $\sigma$ the sigmoid, the two losses are averages over patches and
-# pairs:
+# With $D$'s logit $\ell(t, s)$ for each patch and $\sigma$ the sigmoid, both losses average over patches and pairs:
 #
 # $$L_D = -\mathbb E\big[\log \sigma(\ell(t, s))\big] - \mathbb E\big[\log\big(1 - \sigma(\ell(G(s), s))\big)\big],$$
 #
 # $$L_G = \underbrace{-\mathbb E\big[\log \sigma(\ell(G(s), s))\big]}_{\text{non-saturating GAN loss (notebook 02)}}
 # \; + \; \lambda\, \mathbb E\,\lvert t - G(s)\rvert .$$
 #
-# The L1 term pulls each pixel toward the true glyph; the GAN term asks that every patch look like real brush work.
-# Isola et al. use $\lambda = 100$, and so does the course. The first term is `losses.generator_loss_non_saturating`;
-# the course's training step adds the second when its option `l1_weight` is above 0.
+# The L1 term pulls each pixel toward the true glyph; the GAN term asks every patch to look like real brush work.
+# Isola et al. use $\lambda = 100$, and so does the course.
 #
-# **Why a pixel loss blurs.** Suppose a stroke could plausibly sit one pixel off in any direction (nine placements).
-# For each pixel, L1 is minimised by the **median** of the plausible values and the squared error by their **mean**.
-# Why: move a guess $c$ up a little. Each plausible value above $c$ lowers the absolute error by that little, and each
-# value below raises it; so the error stops falling when half the values lie on each side, at the median. The squared
-# error's slope, $2\sum_v (c - v)$, is zero at the mean. The cell below makes the nine placements of one true glyph and shows both answers.
+# **Why a pixel loss blurs.** Suppose a stroke could plausibly sit one pixel off in any direction: nine placements.
+# For each pixel, L1 is minimised by the **median** of the plausible values, and the squared error by their **mean**.
+# Why? Moving a guess $c$ up a little lowers the absolute error for each value above $c$, and raises it for each
+# value below. So the error stops falling at the median, with half the values on each side. The squared error's
+# slope, $2\sum_v (c - v)$, is zero at the mean. The cell below makes the nine placements of one glyph and scores
+# both answers.
 
 # %% slideshow={"deck": {"big": {"find": "of the median \\(L1's answer\\) ([\\d.]+)", "say": "sharpness of L1's answer, the median (the glyph itself: 1.00)"}, "notes": "Concept question 5: a thin stroke pixel is ink in fewer than half of the nine placements. L1 takes the median, -1: the stroke vanishes. The squared error takes the mean: a grey band.\nThe printed sharpness: mean 0.46, median 0.54, glyph 1.00. L1 hedges a little less than the squared error, but it still hedges.", "text": "### Why a pixel loss blurs\n\nA stroke could sit one pixel off in any direction: nine placements.\n\n- per pixel, L1 is minimised by the **median** of the plausible values\n- the squared error by their **mean**"}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
@@ -271,14 +264,15 @@ glyph_rows({"": jnp.concatenate([glyph, mean, median])}, n=3, size=1.6,
            title="Left to right: the glyph; the mean of its nine placements (squared error's answer); their median (L1's answer)")
 
 # %% [markdown]
-# Both answers are far from the glyph: sharpness 0.54 and 0.46 against 1.00. The mean smears every stroke into a
-# grey band. The median drops or greys the thin strokes that fewer than five placements share. L1 hedges a little
-# less than the squared error, but it still hedges. Section 6 measures the edge strength of a trained network's
-# glyphs, with L1 alone and with the GAN term.
-# The GAN term asks every patch to look like real brush work, and a hedged stroke does not.
+# Both answers are far from the glyph: sharpness 0.54 (median) and 0.46 (mean) against 1.00. The mean smears every
+# stroke into a grey band. The median drops or greys the thin strokes that fewer than five placements share. L1
+# hedges less than the squared error, but it still hedges. A hedged stroke does not look like real brush work, so the
+# GAN term punishes it (section 6 measures this).
 #
-# The training step is the course's own (notebook 05): `steps.make_train_step` with `l1_weight=100`. The check below
-# runs one step and recomputes its L1 term by hand; the metric `g_loss` is the GAN term alone.
+# The training step is the course's own (notebook 05): `steps.make_train_step`, given the `options` of
+# `translation.OBJECTIVES["L1 + GAN"]`. Its `l1_weight=100` adds the L1 term to
+# `losses.generator_loss_non_saturating`. The cell below runs one step; the check after it
+# recomputes its `l1` metric by hand. The metric `g_loss` is the GAN term alone.
 
 # %% slideshow={"deck": {"code": true, "notes": "Nothing new in the loop: make_train_step from notebook 05, with the option l1_weight. One step of a throwaway model prints its metrics; the next cell recomputes the l1 metric by hand.\nNote that g_loss is the GAN term alone; the L1 term is reported separately.", "output": true, "text": "### The training step: the course's own, with `l1_weight=100`"}, "slide_type": "slide"}
 gan = translation.build_translator(SIZE, seed=SEED)
@@ -301,13 +295,10 @@ print(f"options: {options};\nl1 before the step {float(m['l1']):.4f} (checked by
 # %% [markdown]
 # ## 5. Training, live
 #
-# Now `translation.train_translator` trains the translator with the course's `fit` and jitted step, as every
-# notebook since 05 trains. It takes 600 steps of 32 pairs, about six passes over the training characters. A callback keeps the held-out translations every 100 steps.
-# This is **one seed**; section 6 has five. The section's last cell compares this run with seed 0 of section 6's
-# table, the same recipe run ahead. The same seed is not bit-identical on another machine or
-# thread count (floating-point sums run in another order), so expect small gaps in L1, SSIM, content and sharpness.
-# FID and style are printed but not compared. FID swings widely between seeds (section 6). Style is a share of 376
-# yes-or-no calls, so it moves in steps of 1/376, about 0.27 points.
+# `translation.train_translator` trains the translator with the course's `fit` and jitted step, as in notebook 05.
+# It takes 600 steps of 32 pairs, about six passes over the training characters. A callback keeps the held-out
+# translations every 100 steps. This is **one seed**; section 6 has five. Appendix F compares it with seed 0 of
+# section 6's table, the same recipe run ahead.
 
 # %%
 STEPS = 60 if TESTING else 600
@@ -337,24 +328,18 @@ print(f"This run, on the {len(test_pairs)} held-out characters:\nL1 {live['l1']:
       f"sharpness {live['sharpness']:.2f}.")
 print(f"Against copying the printed glyph: content {100 * (live['content'] - copy['content']):+.1f} points, "
       f"L1 {live['l1'] - copy['l1']:+.3f}.")
-seed_0 = next(r for r in precomputed.load("11_objectives")[0]["rows"] if r["objective"] == "L1 + GAN" and r["seed"] == 0)
-gap = max(abs(live[k] - seed_0[k]) / max(abs(seed_0[k]), 1e-9) for k in ("l1", "ssim", "content", "sharpness"))
-print(f"Seed 0 of section 6's table is this recipe:\nthis run's L1, SSIM, content and sharpness differ from it by at "
-      f"most {gap:.2%};\nFID {live['fid']:.1f} here against {seed_0['fid']:.1f} there, style {live['style']:.1%} against "
-      f"{seed_0['style']:.1%}.")
 
 # %% [markdown] slideshow={"deck": {"notes": "Concept question 6, before the results: predict what the GAN term adds to L1 alone. Sharper strokes, better L1, or both? Take a show of hands.\nThe runs took 26.3 minutes on the course CPU, so they ship with the course; RUN_EXPERIMENTS = True runs them again.", "text": "## 6. What each loss buys, over five seeds\n\nThree objectives, same recipe (600 steps, 32x32, batch 32):\n\n- **L1 only**: $G$ learns from $\\lambda\\cdot$L1 alone\n- **GAN only**: $G$ learns from $D$ alone\n- **L1 + GAN**: pix2pix"}, "slide_type": "slide"}
 # ## 6. What each loss buys, over five seeds
 #
-# Is the GAN term worth it? Three objectives, each trained from five seeds with the recipe of section 5 (600 steps,
-# 32x32, batch 32) and scored on the held-out characters:
+# Is the GAN term worth it? Three objectives, each trained from five seeds with section 5's recipe, scored on the
+# held-out characters:
 #
 # - **L1 only**: $G$ learns from $\lambda \cdot$L1 alone ($D$ trains beside it, unused);
 # - **GAN only**: $G$ learns from $D$ alone;
 # - **L1 + GAN**: pix2pix.
 #
-# They take about half an hour in all (the next cell prints the record), so they ran ahead (`benchmarks/translation_table.py`) and ship with the course;
-# `RUN_EXPERIMENTS = True` runs them here.
+# They ran ahead (about half an hour; the next cell prints the record) and ship with the course.
 
 # %% slideshow={"deck": {"big": {"find": "GAN only \\(5 seeds\\)\\s+\\S+ \u00b1 \\S+\\s+\\S+ \u00b1 \\S+\\s+(\\S+ \u00b1 \\S+)", "say": "content of **GAN only** over five seeds (mean \u00b1 std): below copying's 0.657"}, "notes": "Misconception to raise: \"the GAN alone can learn the task\". GAN only reaches content 0.389 \u00b1 0.269 in 600 steps, below copying's 0.657, and it swings from seed to seed.\nConcept question 8: why? Without L1, nothing compares the output with its target: only D, whose field covers nearly the whole 32x32 glyph, and the U-Net's skips tie the output to its source. L1 only and L1 + GAN match 0.971 and 0.974 of the characters to the right template.", "text": "### The GAN alone does not learn the task"}, "slide_type": "slide"}
 def objectives_table():
@@ -403,37 +388,31 @@ assert np.all(pix["sharpness"] > l1["sharpness"]) and np.all(pix["l1"] > l1["l1"
 assert by["GAN only"]["content"].mean() < copy["content"] < l1["content"].min()
 
 # %% [markdown] slideshow={"deck": {"notes": "Misconception to raise: \"FID ranks these models\". L1 + GAN's FID is 11.603 \u00b1 10.055 over five seeds: it moves from seed to seed by more than the gap to L1 only (4.430 \u00b1 2.862).\nConcept question 7: FID's features come from the style CNN, trained to tell two fonts apart, not crisp from grey. A score is only as good as the features it compares (notebook 06).", "text": "### What the table says\n\n- the GAN term **raises edge strength**, at a small cost in L1 and SSIM\n- content barely moves, far above copying\n- **FID does not rank L1 only against L1 + GAN**; it puts the GAN alone last\n- the GAN alone does not learn the task"}, "slide_type": "slide"}
-# The table answers the question, at this size:
+# At this size, the table says:
 #
-# - **The GAN term raises the edge strength.** L1 + GAN's sharpness is higher than L1 only's in 5 of 5 seeds (L1
-#   only: about 0.82). Whether that is crisper strokes or added speckle, the score cannot tell: look at the figure.
-# - **It costs a little in the pixel scores.** L1 and SSIM are slightly worse with the GAN term in 5 of 5 seeds. L1
-#   only minimises exactly the score it is graded on, so adding any other term costs some L1. A crisp stroke one
-#   pixel off puts ink ($+1$) on paper ($-1$) at one pixel and paper on ink at the next: it misses by 2 twice (L1
-#   cost 4), where a grey guess (0) on both pixels misses by 1 twice (cost 2). But a crisp stroke in the right place
-#   costs 0, so under L1 crisp pays whenever its place is the likelier one. The GAN's extra L1 says that some of its
-#   ink lands where paper is likelier, or the reverse: misplaced strokes, speckle or thinner strokes, which these
-#   scores do not separate. Isola et al. (2017) likewise found L1 alone plausible but blurry.
-# - **Content barely moves.** Both are nearest to the right character's template about 97% of the time (the gap is about one
-#   character in 376), far above copying's 66%.
-# - **FID gives no clear verdict on the GAN term.** L1 only scores lower in 4 of 5 seeds (4.4 against 11.6 on
-#   average), but L1 + GAN's FID spreads by about 10 from seed to seed, and Appendix D finds the opposite direction
-#   within L1 + GAN (a smaller $\lambda$, a heavier GAN term, gives a lower FID). With no FID between two sets of
-#   376 true glyphs, its noise floor at this size is unknown. It does put the GAN alone last. FID's features come
-#   from the style CNN, trained to tell two fonts apart, not crisp from grey; a score is only as good as the features
-#   it compares (notebook 06).
-# - **The GAN alone does not learn the task** in 600 steps. Its content falls below even copying the input, and it
-#   swings from seed to seed. Without L1, nothing compares the output with its target: only $D$, which judges
-#   (output, source) pairs with a 34-pixel field that covers nearly the whole 32x32 glyph, and the U-Net's skips tie the
-#   output to its source.
+# - **The GAN term raises the edge strength**, in 5 of 5 seeds: crisper strokes or added speckle. To the eye, the
+#   difference is small at 32x32.
+# - **It costs a little in the pixel scores.** L1 and SSIM are slightly worse with the GAN term, in 5 of 5 seeds. L1
+#   only minimises exactly the score it is graded on, so any other term costs some L1. Take a one-pixel stroke, ink
+#   $+1$ on paper $-1$. Drawn crisp but one pixel off, it costs 4; a grey guess (0) on both pixels costs 2; crisp in
+#   place costs 0 (appendix F). Isola et al. (2017) likewise found L1 alone plausible but blurry.
+# - **Content barely moves.** Both are nearest to the right character's template about 97% of the time, far above
+#   copying's 66%.
+# - **FID gives no clear verdict on the GAN term.** L1 only has the lower FID in 4 of 5 seeds. But L1 + GAN's FID
+#   spreads by about 10 from seed to seed, more than the gap, and in appendix D a heavier GAN term lowers FID. FID
+#   does put the GAN alone last. Its features come from the style CNN, trained to tell two fonts apart, not crisp
+#   from grey.
+# - **The GAN alone does not learn the task** in 600 steps. Its content falls below even copying, and it swings from
+#   seed to seed. Without L1, nothing compares the output with its target; only $D$ and the U-Net's skips tie it to
+#   its source.
 #
 # Appendix D moves $\lambda$ to 10 and 1000.
 
 # %% [markdown]
 # ## 7. The shipped translator: write your name
 #
-# The course ships a translator trained longer (5,000 steps) on larger glyphs (64x64), from the command line (appendix C has the command). It
-# loads like the other shipped generators, with `checkpoint.load_pretrained(kind="glyphs")`.
+# The course ships a translator trained longer (5,000 steps) on larger glyphs (64x64); appendix C has the command.
+# It loads with `checkpoint.load_pretrained(kind="glyphs")`.
 
 # %% slideshow={"deck": {"big": {"find": "content ([\\d.]+%)", "say": "of the held-out characters match the right template (copying at 64x64: 61.7%)"}, "notes": "From the outputs: 5,000 steps at 64x64; style 100.0%, L1 0.205, sharpness 0.95.\nCompare scores only at one size: the same copies read 65.7% at 32x32 but 61.7% at 64x64.", "text": "## 7. The shipped translator\n\nTrained longer, on larger glyphs; loaded with `checkpoint.load_pretrained(kind=\"glyphs\")`."}, "slide_type": "slide"}
 shipped = checkpoint.load_pretrained(kind="glyphs")
@@ -455,14 +434,13 @@ glyph_rows({"printed": src64, "shipped GAN": out64, "true": tgt64}, n=12, size=1
            title="The shipped translator on held-out characters (64x64)")
 
 # %% [markdown]
-# Type any of the 3,755 common characters below (your name, if it is written with them), and the translator writes
-# them. The starting text, 生成对抗网络 ("generative adversarial network"), happens to use training characters; held-out
-# ones such as 埃哀皑矮 show how it writes characters it never saw. The rows are the source, the
-# GAN's brush version, the true brush glyph, and $D$'s verdict on each patch of the GAN's glyph: blue where $D$ calls
-# it real, orange where it calls it generated, white where it is undecided (0.5); the deeper the colour, the surer
-# $D$ is. Move the cursor over a glyph or the map: the patch under it is
-# outlined on the source and the GAN's glyph (the pair $D$ judges), with $D$'s probability. If you type a character
-# outside the 3,755, the widget says which one. Without a running kernel, a static figure of the starting text is shown.
+# Type any of the data's characters below (your name, if it is written with them), and the translator writes them.
+# The starting text, 生成对抗网络 ("generative adversarial network"), uses training characters; held-out ones, such
+# as 埃哀皑矮, show characters it never saw. The rows are the source, the GAN's brush version, the true
+# brush glyph, and $D$'s verdict on each patch of the GAN's glyph: blue for real, orange for generated, white for
+# undecided. In the saved picture most patches are orange: even on these training characters, $D$ calls much of
+# the GAN's glyphs generated (appendix A compares $D$ on true glyphs). With a running kernel, move the cursor over a
+# glyph to outline the patch $D$ judges, with its probability.
 
 # %% slideshow={"deck": {"figure": true, "notes": "Live: type your name, or the class's names, if they are among the 3,755 characters. The rows are the source, the GAN's glyph, the true brush glyph, and D's verdict on each patch: blue real, orange generated, white undecided.\nMove the cursor over a glyph to outline the patch D judges. If the widget does not load, this is its saved picture of the starting text.", "text": "### Write your name (live in the notebook)"}, "slide_type": "slide"}
 widgets.brush_writer(shipped.generator, discriminator=shipped.discriminator, text="生成对抗网络")
@@ -485,47 +463,9 @@ glyph_rows({"printed": src64[worst], "shipped GAN": out64[worst], "true": tgt64[
            title="The held-out characters the shipped translator gets most wrong")
 
 # %% [markdown]
-# Its limits, plainly:
-#
-# - **Only what the data holds.** The 3,755 characters are simplified Chinese in common use. Rare characters,
-#   traditional forms and other scripts were never rendered, so the model cannot be asked for them.
-# - **Crowded characters?** The worst ones above are dense with strokes, and over all held-out characters the error
-#   grows with the amount of ink. But a per-glyph L1 grows with ink for any output, copying included, so this does
-#   not show that crowded characters are harder for this model: that needs a measure that allows for the ink.
-# - **Strokes that change shape.** Where the brush font builds a component differently from the plain one, joining,
-#   splitting or moving strokes, the translator has only the source's layout to start from. The next cell compares
-#   how much of the GAN's ink sits on the source's ink with how much of the true brush glyph's does.
-# - **New characters are harder than seen ones.** The shipped model saw each training character about 47 times. The
-#   cell after next compares its L1 on its last training batches with its L1 on the held-out characters.
-# - **One target style.** It imitates one font. Translating without pairs (CycleGAN, Zhu et al., 2017) and mixing
-#   several styles (zi2zi's style embedding) go beyond this notebook.
-
-# %%
-pull_gan = ink_on(test64.source, data.to_uint8(out64))
-pull_true = ink_on(test64.source, test64.target)
-ink_gan = data.to_uint8(out64)[..., 0] >= 128
-ink_src, ink_true = test64.source[..., 0] >= 128, test64.target[..., 0] >= 128
-per_char = ((ink_gan & ink_src).sum((1, 2)) / np.maximum(ink_gan.sum((1, 2)), 1)
-            > (ink_true & ink_src).sum((1, 2)) / ink_true.sum((1, 2)))
-print(f"{pull_gan:.0%} of the shipped GAN's ink falls on the source glyph's ink, against {pull_true:.0%} of the true "
-      f"brush glyph's\n({100 * (pull_gan - pull_true):+.1f} points); the GAN's share is the higher for "
-      f"{per_char.sum()} of {len(per_char)} characters.\nBut the GAN draws {ink_gan.sum() / ink_true.sum():.1%} of the "
-      f"font's ink, and thinner strokes put more of their ink\non the source's: this share alone does not show the GAN "
-      f"staying closer to its input\n(that needs a measure blind to stroke width).")
-assert pull_gan > pull_true and per_char.mean() > 0.5
-
-# %%
-train_l1 = float(np.mean(record["history"]["l1"][-500:]))
-passes = record["step"] * record["config"]["batch_size"] / len(train_pairs)
-print(f"The shipped model saw each training character about {passes:.0f} times.")
-print(f"L1 on its last 500 training batches {train_l1:.3f}; on the held-out characters {ship['l1']:.3f}:\n"
-      f"{ship['l1'] / train_l1:.1f} times higher on characters it never saw.")
-
-# %% [markdown]
-# LXGW WenKai, the target font, extends the Japanese font Klee One (Fontworks) to Chinese. By its README, LXGW
-# WenKai's author derived simplified forms from Klee's traditional glyphs and, with help, completed GB2312 in
-# February 2021. The rest of the CJK basic block came later and was generated by
-# deep learning; the README credits zi2zi-pytorch. Tools like zi2zi already do part of that labour.
+# The worst characters are dense with strokes. But a per-glyph L1 grows with ink for any output, copying included,
+# so this does not show that crowded characters are harder for this model. Appendix G lists its other limits and
+# measures two of them.
 
 # %% [markdown] slideshow={"deck": {"notes": "Five lines to remember. The U-Net and PatchGAN come back in notebook 12, where the pairs are taken away.\nFrom here on, gan_utils carries these pieces; python -m gan_utils train --dataset glyphs trains a translator from the command line.", "text": "## Summary\n\n- paired translation: learn $s \\mapsto t$ from pairs; first **beat copying**\n- **U-Net**: skips carry the shared layout past the bottleneck\n- **PatchGAN** $D(t, s)$: one logit per patch of the pair\n- **GAN + \u03bb\u00b7L1**: L1 for the layout, GAN against blur\n- the GAN term raises edge strength, costs a little L1 and SSIM"}, "slide_type": "slide"}
 # ## Summary
@@ -540,16 +480,14 @@ print(f"L1 on its last 500 training batches {train_l1:.3f}; on the held-out char
 # | what GAN adds | a higher edge strength, slightly worse L1/SSIM | 5 of 5 seeds each |
 #
 # From here on, `gan_utils.models.UNetGenerator`, `models.PatchDiscriminator`, `translation.train_translator` and
-# `translation.translation_scores` carry this notebook's pieces; `python -m gan_utils train --dataset glyphs` trains
-# a translator from the command line.
+# `translation.translation_scores` carry this notebook's pieces; appendix C trains a translator from the command
+# line.
 
-# %% [markdown] slideshow={"deck": {"notes": "Homework: the four exercises; the checker cell grades each and gives a hint for a wrong answer.\nGoing further: train with 16-pixel patches and see what happens to sharpness and content. Reading: Appendices A-D.", "text": "## Exercises (checked in the notebook)\n\n1. **A larger patch**: four strided layers, then two stride-1\n2. **L1's answer** for a pixel that is ink in 3 of 5 targets\n3. **The squared error's answer** for the same pixel\n4. **Write the generator's objective** with `jax.nn.log_sigmoid`\n\nNext: [12 Translation without pairs](../notebooks/12_unpaired_translation.html): CycleGAN."}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Homework: the four exercises; the checker cell grades each and gives a hint for a wrong answer.\nGoing further: train with 16-pixel patches and see what happens to sharpness and content. Reading: Appendices A-G.", "text": "## Exercises (checked in the notebook)\n\n1. **A larger patch**: four strided layers, then two stride-1\n2. **L1's answer** for a pixel that is ink in 3 of 5 targets\n3. **The squared error's answer** for the same pixel\n4. **Write the generator's objective** with `jax.nn.log_sigmoid`\n\nNext: [12 Translation without pairs](../notebooks/12_unpaired_translation.html): CycleGAN."}, "slide_type": "slide"}
 # ## Exercises
 #
-# The checker below grades each exercise and gives a hint for a wrong answer.
-#
-# 1. **A larger patch.** A PatchGAN with four strided 4x4 layers, then the two stride-1 4x4 layers, judges patches of
-#    what side? Store it in `ex1`.
+# 1. **A larger patch.** A PatchGAN has four strided 4x4 layers, then the two stride-1 4x4 layers. What side of
+#    patch does each logit judge? Store it in `ex1`.
 # 2. **L1's answer.** One pixel is ink ($+1$) in 3 of 5 plausible targets and paper ($-1$) in the other 2. Which
 #    constant minimises the mean absolute error to the five? Store it in `ex2`.
 # 3. **The squared error's answer.** Which constant minimises the mean squared error to the same five? Store it in
@@ -576,9 +514,8 @@ exercises.check("11", ex1=ex1, ex2=ex2, ex3=ex3, generator_objective=generator_o
 
 # %% [markdown]
 # ---
-# Next, [notebook 12](12_unpaired_translation.ipynb) takes the pairs away: CycleGAN, and what it carries. Back to
-# [the course overview](../README.md). The GAN pieces used here were
-# built earlier: the non-saturating loss in [notebook 02](02_minimax_objective.ipynb), sub-pixel upsampling in
+# Next, [notebook 12](12_unpaired_translation.ipynb) takes the pairs away: CycleGAN. Back to
+# [the course overview](../README.md). Built earlier: the non-saturating loss in [notebook 02](02_minimax_objective.ipynb), sub-pixel upsampling in
 # [notebook 03](03_generator.ipynb), the training loop in [notebook 05](05_training_loop.ipynb), FID in
 # [notebook 06](06_evaluating_gans.ipynb). Further reading: Isola et al. (2017) for pix2pix; Tian (2017), zi2zi
 # (github.com/kaonashi-tyc/zi2zi); Ronneberger et al. (2015) for the U-Net; Wang et al. (2004) for SSIM.
@@ -711,6 +648,98 @@ assert by_lam[10.0]["l1"].mean() > by_lam[100.0]["l1"].mean() > by_lam[1000.0]["
 # and worse L1 and SSIM in 5 of 5 seeds; more ($\lambda = 1000$) moves toward L1 only: a lower edge strength, closer per pixel.
 # Content (the nearest-template reading) stays at about 97% across the hundredfold range; what $\lambda$ does to
 # legibility was not measured. Section 6's GAN-only row is the dial's far end, where content collapses.
+
+# %% [markdown]
+# ## Appendix E: the six scores in full
+#
+# Section 1 names the six scores briefly. Here is what three of them compute, and where they can mislead.
+#
+# - **SSIM** compares the two images' local means, contrasts and correlations.
+# - **content** looks, for each glyph, for the nearest true brush glyph among those of all 3,755 characters (blurred
+#   a little, compared pixel by pixel). The score is the share for which that nearest glyph is the right character's.
+#   It measures fidelity to this one font's layouts, not legibility: the printed glyphs, which anyone can read, score
+#   65.7% (section 1).
+# - **sharpness** is the edge strength (the mean absolute difference between neighbouring pixels, across plus down),
+#   divided by the true glyphs'. It falls with blur and with thin or missing strokes, and rises with bold strokes and
+#   with speckle. So read it beside the pictures: 1 does not by itself mean "as crisp as the truth".
+#
+# ## Appendix F: what the table says, in full
+#
+# Section 6 gives the table's verdicts briefly. Here are the details behind them.
+#
+# - **Edge strength.** L1 only's sharpness is about 0.82; L1 + GAN's is higher in 5 of 5 seeds.
+# - **Why the GAN term costs L1.** A crisp stroke one pixel off puts ink ($+1$) on paper ($-1$) at one pixel and paper
+#   on ink at the next: it misses by 2 twice (L1 cost 4). A grey guess (0) on both pixels misses by 1 twice (cost 2).
+#   But a crisp stroke in the right place costs 0, so under L1 crisp pays whenever its place is the likelier one. The
+#   GAN's extra L1 says that some of its ink lands where paper is likelier, or the reverse: misplaced strokes, speckle
+#   or thinner strokes, which these scores do not separate.
+# - **Content.** The gap between L1 only and L1 + GAN is about one character in 376.
+# - **FID.** L1 only scores lower in 4 of 5 seeds (4.4 against 11.6 on average), but L1 + GAN's FID spreads by about
+#   10 from seed to seed. Appendix D finds the opposite direction within L1 + GAN: a smaller $\lambda$, a heavier GAN
+#   term, gives a lower FID. With no FID between two sets of 376 true glyphs, its noise floor at this size is unknown.
+#   A score is only as good as the features it compares (notebook 06).
+# - **The GAN alone.** Its $D$ judges (output, source) pairs with a 34-pixel field that covers nearly the whole
+#   32x32 glyph. That field and the U-Net's skips are all that tie its output to its source.
+# - **Section 5's run.** It is seed 0 of section 6's L1 + GAN row, run again; the cell below compares the two.
+#   Expect small gaps: the same seed is not bit-identical on another machine or thread count (floating-point sums run
+#   in another order). FID and style are printed but not compared: FID swings widely between seeds, and style moves
+#   in steps of one character.
+
+# %%
+seed_0 = next(r for r in precomputed.load("11_objectives")[0]["rows"] if r["objective"] == "L1 + GAN" and r["seed"] == 0)
+gap = max(abs(live[k] - seed_0[k]) / max(abs(seed_0[k]), 1e-9) for k in ("l1", "ssim", "content", "sharpness"))
+print(f"Seed 0 of section 6's table is this recipe:\nthis run's L1, SSIM, content and sharpness differ from it by at "
+      f"most {gap:.2%};\nFID {live['fid']:.1f} here against {seed_0['fid']:.1f} there, style {live['style']:.1%} against "
+      f"{seed_0['style']:.1%}.")
+
+# %% [markdown]
+# ## Appendix G: what the shipped translator cannot do, in detail
+#
+# Section 8 lists the shipped translator's limits briefly. Here they are one by one, with two measurements.
+#
+# - **Only what the data holds.** The 3,755 characters are simplified Chinese in common use. Rare characters,
+#   traditional forms and other scripts were never rendered, so the model cannot be asked for them.
+# - **Crowded characters?** The worst ones in section 8 are dense with strokes, and over all held-out characters the error
+#   grows with the amount of ink. But a per-glyph L1 grows with ink for any output, copying included, so this does
+#   not show that crowded characters are harder for this model: that needs a measure that allows for the ink.
+# - **Strokes that change shape.** Where the brush font builds a component differently from the plain one, joining,
+#   splitting or moving strokes, the translator has only the source's layout to start from. The next cell compares
+#   how much of the GAN's ink sits on the source's ink with how much of the true brush glyph's does.
+# - **New characters are harder than seen ones.** The shipped model saw each training character about 47 times. The
+#   cell after next compares its L1 on its last training batches with its L1 on the held-out characters.
+# - **One target style.** It imitates one font. Translating without pairs (CycleGAN, Zhu et al., 2017) and mixing
+#   several styles (zi2zi's style embedding) go beyond this notebook.
+
+# %%
+pull_gan = ink_on(test64.source, data.to_uint8(out64))
+pull_true = ink_on(test64.source, test64.target)
+ink_gan = data.to_uint8(out64)[..., 0] >= 128
+ink_src, ink_true = test64.source[..., 0] >= 128, test64.target[..., 0] >= 128
+per_char = ((ink_gan & ink_src).sum((1, 2)) / np.maximum(ink_gan.sum((1, 2)), 1)
+            > (ink_true & ink_src).sum((1, 2)) / ink_true.sum((1, 2)))
+print(f"{pull_gan:.0%} of the shipped GAN's ink falls on the source glyph's ink, against {pull_true:.0%} of the true "
+      f"brush glyph's\n({100 * (pull_gan - pull_true):+.1f} points); the GAN's share is the higher for "
+      f"{per_char.sum()} of {len(per_char)} characters.\nBut the GAN draws {ink_gan.sum() / ink_true.sum():.1%} of the "
+      f"font's ink, and thinner strokes put more of their ink\non the source's: this share alone does not show the GAN "
+      f"staying closer to its input\n(that needs a measure blind to stroke width).")
+assert pull_gan > pull_true and per_char.mean() > 0.5
+
+# %%
+train_l1 = float(np.mean(record["history"]["l1"][-500:]))
+passes = record["step"] * record["config"]["batch_size"] / len(train_pairs)
+print(f"The shipped model saw each training character about {passes:.0f} times.")
+print(f"L1 on its last 500 training batches {train_l1:.3f}; on the held-out characters {ship['l1']:.3f}:\n"
+      f"{ship['l1'] / train_l1:.1f} times higher on characters it never saw.")
+
+# %% [markdown]
+# **zi2zi.** The open project zi2zi (Yuchen Tian, 2017) extends pix2pix with a vector per font, a font-category loss
+# and a constancy loss, and trains one model on many fonts, brush and printed. This notebook's plain pix2pix learns
+# one target font.
+#
+# LXGW WenKai, the target font, extends the Japanese font Klee One (Fontworks) to Chinese. By its README, LXGW
+# WenKai's author derived simplified forms from Klee's traditional glyphs and, with help, completed GB2312 in
+# February 2021. The rest of the CJK basic block came later and was generated by
+# deep learning; the README credits zi2zi-pytorch. Tools like zi2zi already do part of that labour.
 
 # %%
 print(course.top_to_bottom(T_START))

@@ -121,3 +121,36 @@ def test_the_width_check_can_fail():
         nbformat.v4.new_markdown_cell("## Appendix A: wide is fine here"),
         nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("stream", text="y" * 300)])])
     assert [len(l) for _, l in _core_printed_lines(nb)] == [101, 5]
+
+
+# A wrapped line of prose that starts with "1." or "1)" (also "01)") is read by Markdown as a numbered list that
+# interrupts the paragraph: the sentence is cut in two on the page, and in two messages for the translator.
+_LIST_START = re.compile(r"0*1[.)]\s")
+_NOT_PROSE = re.compile(r"\s*([-+*]\s|\d+[.)]\s|#|\||\$\$|```|>)")
+
+
+def _wrapped_list_starts(nb) -> list[str]:
+    found = []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.splitlines()
+        for prev, line in zip(lines, lines[1:]):
+            if (prev.strip() and not _NOT_PROSE.match(prev) and not prev.rstrip().endswith(":")
+                    and _LIST_START.match(line)):
+                found.append(f"{prev.strip()[-30:]} / {line[:30]}")
+    return found
+
+
+@pytest.mark.parametrize("ipynb", IPYNBS, ids=lambda p: p.stem)
+def test_no_prose_line_wraps_into_a_numbered_list(ipynb):
+    found = _wrapped_list_starts(nbformat.read(ipynb, 4))
+    assert not found, (f"{ipynb.name}: a wrapped line starts with '1.' or '1)', which Markdown reads as a new list "
+                       f"(re-wrap the sentence): {found[:5]}")
+
+
+def test_the_list_start_check_can_fail():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("We compute KL (notebook\n01) and JSD.\n\nThree steps:\n1. one\n2. two"),
+        nbformat.v4.new_markdown_cell("- a list item\n1. is not prose")])
+    assert _wrapped_list_starts(nb) == ["We compute KL (notebook / 01) and JSD."]
