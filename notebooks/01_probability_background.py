@@ -85,7 +85,8 @@ def log_normal(x, mu, sigma):
     return -0.5 * ((x - mu) / sigma) ** 2 - np.log(sigma * np.sqrt(2 * np.pi))
 
 def log_p(x):
-    # log p(x) for the mixture, by log-sum-exp over the components (stable far in the tails)
+    # log p(x) for the mixture: log sum_k w_k N(x; ...) by log-sum-exp, log(e^a + e^b) = m + log(e^(a-m) + e^(b-m))
+    # with m = max(a, b), so no exp underflows to 0 far in the tails
     x = np.asarray(x, np.float64)[..., None]
     return np.logaddexp.reduce(np.log(P_WEIGHTS) + log_normal(x, P_MEANS, P_STDS), axis=-1)
 
@@ -768,7 +769,8 @@ print("an implicit model's likelihood degenerates: checked")
 # \log(1-\sigma(\ell)) = \log\frac{e^{-\ell}}{1+e^{-\ell}} = -\mathrm{softplus}(\ell),$$
 #
 # so $\mathrm{BCE} = \frac1N\sum_i\big[y_i\,\mathrm{softplus}(-\ell_i) + (1-y_i)\,\mathrm{softplus}(\ell_i)\big]$, finite
-# for every finite logit. Appendix G shows the naive form failing.
+# for every finite logit. `jax.nn.softplus` itself never overflows: it computes $\max(u, 0) + \log(1 + e^{-|u|})$,
+# and $e$ to a power of at most 0 is at most 1. Appendix G shows the naive form failing.
 
 # %%
 def bce_from_logits(logits, y):

@@ -62,18 +62,15 @@ key = jax.random.key(SEED)
 course.style()  # the course's figure style; GAN_COURSE_PROJECTOR=1: projector mode, for a hall
 print(f"JAX {jax.__version__} on {jax.devices()}")
 
-# %% [markdown] slideshow={"deck": {"notes": "Notebook 01 had modes at -2 and 2 that barely touch. Here they overlap, on purpose.\nConcept question 2: why? Think of the slope of the ideal map from noise to data at z = 0, the median.", "text": "### The data for this lecture\n\n$$p(x) = \\tfrac12\\,\\mathcal N(x;\\,-1.2,\\,0.6^2) + \\tfrac12\\,\\mathcal N(x;\\,1.2,\\,0.6^2)$$\n\nTwo modes that **overlap**: a small MLP can push one Gaussian onto $p$."}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Notebook 01 had modes at -2 and 2 that barely touch. Here they overlap, on purpose.\nConcept question 2: why? Think of the slope of the ideal map from noise to data at z = 0, the median.\nAnswer: that slope is gentle here and steep for notebook 01's modes, where the map jumps between them (Appendix L prints both). A small MLP fits the gentle map.", "text": "### The data for this lecture\n\n$$p(x) = \\tfrac12\\,\\mathcal N(x;\\,-1.2,\\,0.6^2) + \\tfrac12\\,\\mathcal N(x;\\,1.2,\\,0.6^2)$$\n\nTwo modes that **overlap**: a small MLP can push one Gaussian onto $p$."}, "slide_type": "slide"}
 # Throughout, the data distribution $p$ is a **two-mode mixture** with overlapping modes,
 #
 # $$p(x) = \tfrac12\,\mathcal N(x;\,-1.2,\,0.6^2) + \tfrac12\,\mathcal N(x;\,1.2,\,0.6^2).$$
 #
-# Notebook 01's ideal map $g^\star = F^{-1}\circ\Phi$ pushes the noise $\mathcal N(0, 1)$ onto $p$ exactly ($F$,
-# $\Phi$: the CDFs of $p$ and of the noise). Differentiating $F(g^\star(z)) = \Phi(z)$ gives its slope,
-# $\varphi(z)/p(g^\star(z))$. At the noise's median $z = 0$, $g^\star(0) = 0$ by symmetry, so the slope is
-# $\varphi(0)/p(0)$: 4.4 here, but 1,490 for notebook 01's separated modes. There the map jumps between the modes,
-# which a small MLP fits badly; here a small MLP can learn it.
+# The two modes overlap so that a small MLP can fit the map from noise to data (Appendix L shows how steep that map
+# must be when they do not).
 
-# %% slideshow={"deck": {"big": {"find": "z = 0: ([\\d.]+) for this p", "say": "slope of the ideal noise-to-data map at $z = 0$ for this $p$; for notebook 01's separated modes: 1,490"}}, "slide_type": "fragment"}
+# %%
 p = mixture_1d((-1.2, 1.2), (0.6, 0.6))
 P_MEANS, P_STDS, P_WEIGHTS = p.means[:, 0], p.stds, p.weights
 
@@ -90,14 +87,6 @@ def log_p(x):
 sample_p = p.sample                    # sample_p(key, n) -> (n,) float32
 
 xs = np.linspace(-15, 15, 30_001)      # integration grid, spacing 0.001
-
-# The slope of the ideal map g*(z) = F^-1(Phi(z)) at z = 0 is phi(0) / p(0) (both mixtures are symmetric about 0)
-p_separated = mixture_1d()             # notebook 01's p: modes at -2 and 2, std 0.5
-slope_here = math.exp(log_normal(0.0, 0, 1)) / math.exp(float(log_p(0.0)))
-slope_separated = math.exp(log_normal(0.0, 0, 1)) / float(p_separated.pdf(jnp.zeros(1))[0])
-print(f"slope of the ideal map at z = 0: {slope_here:.1f} for this p, {slope_separated:,.0f} for notebook 01's "
-      f"separated modes")
-
 
 # %% [markdown] slideshow={"deck": {"notes": "Goodfellow et al. 2014. D maximises V, G minimises it. Only the second term depends on G.\nLabel real samples 1 and fakes 0: the binary cross-entropy over equal numbers of each is minus half of V. So maximising V over D is training notebook 01's classifier.", "text": "## 1. The value function\n\n$$\\min_G\\,\\max_D\\; V(D, G) = \\mathbb E_{x\\sim p}\\big[\\log D(x)\\big] + \\mathbb E_{z}\\big[\\log\\big(1 - D(G(z))\\big)\\big]$$\n\n- $q$: the distribution of $G(z)$, the push-forward of the noise\n- **$D$'s side is plain classification**: $\\mathrm{BCE} = -\\tfrac12\\,V$\n- $D = \\frac12$ everywhere (knows nothing): $V = -\\log 4$"}, "slide_type": "slide"}
 # ## 1. The value function
@@ -129,7 +118,6 @@ def value_fn(real_logits, fake_logits):
 def d_loss_fn(real_logits, fake_logits):
     # the discriminator minimises -V (a sum of two cross-entropies)
     return -value_fn(real_logits, fake_logits)
-
 
 # %% slideshow={"deck": {"output": true}, "slide_type": "fragment"}
 # Check: V at D = 1/2 is -log 4; our V equals gan_utils.losses.value_function; it stays finite at huge logits.
@@ -175,7 +163,6 @@ def log_q(x):
 def d_star(x):
     # p / (p + q) = sigmoid(log p - log q), computed in log space
     return 1 / (1 + np.exp(log_q(x) - log_p(x)))
-
 
 # %% [markdown]
 # ### A trained discriminator finds $D^\star$
@@ -275,7 +262,8 @@ print(f"max |D - D*| = {max_gap:.4f} < 0.05: checked")
 # %% [markdown] slideshow={"deck": {"notes": "Derive it in two lines: p/(p+q) = (1/2) p/m, so each log splits into log p/m minus log 2.\nConcept question 1: what is C(G) at q = p? And when p and q do not overlap at all? Keep the answers for the table after the next slide.", "text": "## 3. What the generator minimises\n\nSubstitute $D^\\star$ into $V$, with $m = \\frac{p+q}{2}$:\n\n$$C(G) = \\max_D V(D, G) = -\\log 4 + \\mathrm{KL}(p\\,\\|\\,m) + \\mathrm{KL}(q\\,\\|\\,m) = -\\log 4 + 2\\,\\mathrm{JSD}(p\\,\\|\\,q)$$\n\n- $0 \\le \\mathrm{JSD} \\le \\log 2$, so $C(G)$ lies in $[-\\log 4,\\, 0]$\n- global minimum $-\\log 4$ **exactly when $q = p$**"}, "slide_type": "slide"}
 # On the bulk the trained $D$ stays within 0.05 of $D^\star$. Outside it, few samples fall and $D$ strays far
 # from $D^\star$, at little cost in $V$ (Appendix A). Compare the final loss $-V$ with $-C(G)$, the lowest loss any
-# $D$ can reach: the first row of section 3's table.
+# $D$ can reach: the first row of section 3's table. A loss averaged over sampled batches can land a hair below this
+# bound, by sampling noise.
 #
 # ## 3. What the generator minimises: $C(G) = -\log 4 + 2\,\mathrm{JSD}(p\,\|\,q)$
 #
@@ -306,47 +294,43 @@ print(f"max |D - D*| = {max_gap:.4f} < 0.05: checked")
 #   member can sit near one mode, as the curve below shows.
 #
 # *Numerical check.* The table computes $C(G)$ for several $q$ in two ways on one grid: by integrating
-# $p\log D^\star + q\log(1 - D^\star)$, and as $-\log 4 + 2\,\mathrm{JSD}$ with
-# $\mathrm{JSD} = H(m) - \frac12 H(p) - \frac12 H(q)$. This entropy form follows from
-# $\mathrm{KL}(p\|m) = -H(p) - \mathbb E_p[\log m]$, the same for $q$, and
-# $\frac12\mathbb E_p + \frac12\mathbb E_q = \mathbb E_m$. A Gaussian's entropy is $\frac12\log(2\pi e\sigma^2)$.
-# Appendix B adds a Monte Carlo check.
+# $p\log D^\star + q\log(1 - D^\star)$, and as $-\log 4 + 2\,\mathrm{JSD}$ with notebook 01's
+# $\mathrm{JSD} = \frac12\mathrm{KL}(p\|m) + \frac12\mathrm{KL}(q\|m)$. Appendix B adds two more routes: entropies,
+# and Monte Carlo.
 
 # %%
 def integrate(f):
     return np.trapezoid(f, xs)
 
-def entropy(log_density):
-    d = np.exp(log_density)
-    return -integrate(np.where(d > 0, d * log_density, 0.0))
-
 LOG_P = log_p(xs)
-H_P = entropy(LOG_P)
 
 def C_of_G(log_q_grid):
     # V(D*, G) = int p log D* + q log(1 - D*), with log D* = log p - log(p + q)
     log_sum = np.logaddexp(LOG_P, log_q_grid)
     return integrate(np.exp(LOG_P) * (LOG_P - log_sum) + np.exp(log_q_grid) * (log_q_grid - log_sum))
 
-def jsd_entropy(log_q_grid, H_q):
+def kl_on_grid(log_a, log_b):
+    # KL(a || b) by integration on the grid xs, float64
+    a = np.exp(log_a)
+    return integrate(np.where(a > 0, a * (log_a - log_b), 0.0))
+
+def jsd_on_grid(log_q_grid):
+    # notebook 01's JSD(p || q) = KL(p || m)/2 + KL(q || m)/2, with m = (p + q)/2
     log_m = np.logaddexp(LOG_P, log_q_grid) - np.log(2)
-    return entropy(log_m) - 0.5 * H_P - 0.5 * H_q
+    return 0.5 * kl_on_grid(LOG_P, log_m) + 0.5 * kl_on_grid(log_q_grid, log_m)
 
 cases = [("N(0.5, 1)", 0.5, 1.0), ("N(0, 1.8) (moments of p)", 0.0, math.sqrt(1.8)), ("N(-1.2, 0.6^2) (one mode)", -1.2, 0.6),
          ("N(3, 0.5^2)", 3.0, 0.5), ("N(10, 1) (far away)", 10.0, 1.0), ("q = p", None, None)]
 rows = []
 for name, mu, sigma in cases:
-    if mu is None:
-        lq, Hq = LOG_P, H_P
-    else:
-        lq, Hq = log_normal(xs, mu, sigma), 0.5 * math.log(2 * math.pi * math.e * sigma ** 2)
-    C, J = C_of_G(lq), jsd_entropy(lq, Hq)
+    lq = LOG_P if mu is None else log_normal(xs, mu, sigma)
+    C, J = C_of_G(lq), jsd_on_grid(lq)
     rows.append((name, C, J, -math.log(4) + 2 * J))
 
-# %% slideshow={"deck": {"notes": "Column two integrates V with D* on a grid; column three computes the JSD from entropies, independently. Column four is -log 4 + 2 JSD: it equals column two for every q.\nAnswers to question 1: q = p gives -1.3863 = -log 4; the far-away N(10, 1) gives 0.0000, because the JSD is log 2 = 0.6931.", "output": true, "text": "### Two routes to $C(G)$ agree for every $q$"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"notes": "Column two integrates V with D* on a grid; column three computes the JSD from its definition, half of KL(p||m) plus half of KL(q||m). Column four is -log 4 + 2 JSD: it equals column two for every q.\nAnswers to question 1: q = p gives -1.3863 = -log 4; the far-away N(10, 1) gives 0.0000, because the JSD is log 2 = 0.6931.", "output": true, "text": "### Two routes to $C(G)$ agree for every $q$"}, "slide_type": "slide"}
 # Check: C(G) = -log 4 + 2 JSD to 1e-4 for every q, C(G) = -log 4 at q = p, and C(G) -> 0 (JSD -> log 2) far away.
 # NBVAL_CHECK_OUTPUT
-print(f"{'q':28s} {'C(G) integrated':>16s} {'JSD (entropies)':>16s} {'-log 4 + 2 JSD':>15s}  |difference|")
+print(f"{'q':28s} {'C(G) integrated':>16s} {'JSD (from KLs)':>16s} {'-log 4 + 2 JSD':>15s}  |difference|")
 for name, C, J, rhs in rows:
     assert abs(C - rhs) < 1e-4, (name, C, rhs)
     C4, J4, rhs4 = (round(v, 4) + 0.0 for v in (C, J, rhs))      # + 0.0 turns -0.0 into 0.0
@@ -393,12 +377,13 @@ assert slope_2 / slope_5 > 20
 print(f"minimum at ±{mu_best:.2f}, in (0.8, 1.2); C(min) {C_best:.4f} < C(mode) {C_mode:.4f} < C(0) {C_mid:.4f};\n"
       f"slope ratio {slope_2 / slope_5:.0f} > 20: checked")
 
-
 # %% [markdown]
 # With the width fixed at 0.6, the lowest $C(G)$ is **near one mode**, at $\mu$ = ±0.98, not between the modes.
 # There $C$ = -1.0105, below $C$ on a mode (-0.9969) and between the modes (-0.9354). A model that cannot cover both
 # modes is pushed near one: a first glimpse of mode collapse. Far from the data the curve flattens toward 0, as JSD
-# nears $\log 2$: its slope at $\mu = 5$ is 59 times smaller than at $\mu = 2$.
+# nears $\log 2$: its slope at $\mu = 5$ is 59 times smaller than at $\mu = 2$. With a free width, the covering
+# $\mathcal N(0, 1.8)$ beats one mode ($C$ = -1.2939 against -0.9969 in the table), as notebook 01 found; only the
+# fixed width 0.6 makes one mode win.
 
 # %% [markdown] slideshow={"deck": {"notes": "Both losses fall as D(G(z)) rises, so both push fakes toward \"real\". Mind the sign: minimising +E[log D(G(z))] is an easy slip, and it helps D.\nConcept question 4: D(G(z)) = 0.001 on a fake. Compare the two gradients. Saturating: -0.0010; non-saturating: -0.9990, nearly the largest possible.", "text": "## 4. Saturating against non-saturating generator losses\n\n- **saturating** (the minimax game): $G$ minimises $\\mathbb E_z\\big[\\log\\big(1 - D(G(z))\\big)\\big]$\n- **non-saturating** (Goodfellow et al.'s fix): $G$ minimises $-\\mathbb E_z\\big[\\log D(G(z))\\big]$\n\nWith $D = \\sigma(\\ell)$, the gradients in the logit $\\ell$, per sample:\n\n$$\\frac{\\partial}{\\partial\\ell}\\log(1 - D) = -D, \\qquad \\frac{\\partial}{\\partial\\ell}\\big[-\\log D\\big] = -(1 - D)$$"}, "slide_type": "slide"}
 # ## 4. Saturating against non-saturating generator losses
@@ -570,7 +555,6 @@ print(textwrap.fill(
       f" Final mu: saturating {float(trace_sat['mu'][-1]):+.3f}, non-saturating {mu_ns:+.3f} (target 2).",
       100, break_on_hyphens=False))
 
-
 # %% [markdown]
 # The saturating generator is not dead: it crawls. Its first gradient is thousands of times smaller, so $\mu$ barely
 # moves for hundreds of steps. It speeds up once some fakes get a noticeable $D(G(z))$. Later (right panel) its
@@ -578,87 +562,16 @@ print(textwrap.fill(
 # saturating loss costs time, not the result. `gan_utils.losses` has both; the course uses
 # `generator_loss_non_saturating`.
 
-# %% [markdown] slideshow={"deck": {"notes": "Arjovsky and Bottou 2017. The derivation splits -log D* into two terms and uses the envelope theorem; it is in the notebook, skip it in a 50-minute class.\nMisconception: \"GANs minimise the JSD\". The GANs actually trained use this loss, and they do not. Concept question 6 is this misconception as true or false.", "text": "### 4.1 What the non-saturating generator really minimises\n\nAgainst $D^\\star$, as gradients at the current generator:\n\n$$\\nabla_\\theta\\,\\mathbb E_{q_\\theta}\\big[-\\log D^\\star\\big] = \\nabla_\\theta\\Big[\\mathrm{KL}(q_\\theta\\,\\|\\,p) - 2\\,\\mathrm{JSD}(p\\,\\|\\,q_\\theta)\\Big]$$\n\n- $\\mathrm{KL}(q\\,\\|\\,p)$: **mode seeking** (notebook 01)\n- $-2\\,\\mathrm{JSD}$: the *wrong* sign; $q = p$ is still the only fixed point"}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Arjovsky and Bottou 2017. The derivation splits -log D* into two terms and uses the envelope theorem; it is in Appendix K, with a numerical check. Skip it in a 50-minute class.\nMisconception: \"GANs minimise the JSD\". The GANs actually trained use this loss, and they do not. Concept question 6 is this misconception as true or false.", "text": "### 4.1 What the non-saturating generator really minimises\n\nAgainst $D^\\star$, as gradients at the current generator:\n\n$$\\nabla_\\theta\\,\\mathbb E_{q_\\theta}\\big[-\\log D^\\star\\big] = \\nabla_\\theta\\Big[\\mathrm{KL}(q_\\theta\\,\\|\\,p) - 2\\,\\mathrm{JSD}(p\\,\\|\\,q_\\theta)\\Big]$$\n\n- $\\mathrm{KL}(q\\,\\|\\,p)$: **mode seeking** (notebook 01)\n- $-2\\,\\mathrm{JSD}$: the *wrong* sign; $q = p$ is still the only fixed point"}, "slide_type": "slide"}
 # ### 4.1 What the non-saturating generator minimises
 #
-# Against $D^\star$, the saturating generator minimises $2\,\mathrm{JSD}$ (section 3). The non-saturating one
-# minimises $\mathbb E_q[-\log D^\star]$, a different objective (Arjovsky and Bottou, 2017). As gradients at the
-# current generator, with $D^\star$ held fixed:
+# Against $D^\star$, the saturating generator minimises $2\,\mathrm{JSD}$ (section 3). The non-saturating one follows
+# another objective (Arjovsky and Bottou, 2017). As gradients at the current generator, with $D^\star$ held fixed:
 #
-# $$\boxed{\nabla_\theta\,\mathbb E_{q_\theta}\big[-\log D^\star\big] = \nabla_\theta\Big[\mathrm{KL}(q_\theta\,\|\,p) - 2\,\mathrm{JSD}(p\,\|\,q_\theta)\Big]}
-# \qquad\text{while}\qquad \nabla_\theta\,\mathbb E_{q_\theta}\big[\log(1 - D^\star)\big] = \nabla_\theta\, 2\,\mathrm{JSD}(p\,\|\,q_\theta).$$
+# $$\boxed{\nabla_\theta\,\mathbb E_{q_\theta}\big[-\log D^\star\big] = \nabla_\theta\Big[\mathrm{KL}(q_\theta\,\|\,p) - 2\,\mathrm{JSD}(p\,\|\,q_\theta)\Big]}$$
 #
-# *Sketch* (details: Appendix G). As $(1 - D^\star)/D^\star = q/p$, at every $x$
-# $-\log D^\star = \log\frac qp - \log(1 - D^\star)$, so
-#
-# $$\mathbb E_q\big[-\log D^\star\big] = \mathrm{KL}(q\,\|\,p) - \mathbb E_q\big[\log(1 - D^\star)\big].$$
-#
-# $\mathbb E_q[\log(1 - D^\star)]$ is the part of $C(G) = V(D^\star, G)$ that depends on $G$. As $D^\star$ maximises
-# $V$, moving $D^\star$ with $G$ adds nothing to the gradient (the **envelope theorem**). So, with $D$ frozen at
-# $D^\star$, it has the gradient of $2\,\mathrm{JSD}$; its minus sign gives the boxed result.
-
-# %% [markdown]
-# $\mathrm{KL}(q\|p)$ is the **mode-seeking** divergence of notebook 01. And $-2\,\mathrm{JSD}$ has the *wrong* sign:
-# it pushes $q$ away from $p$. Yet $q = p$ is still the only fixed point: up to terms free of $q$ the objective is
-# $\int (p+q)\log(p+q)\,dx - \int q\log p\,dx$, convex in $q$, and its derivative $\log\frac{p+q}{p} + 1$ is
-# constant in $x$ only at $q = p$ (Appendix C). But the GANs actually trained are not JSD minimisers.
-#
-# *Numerical check.* For four Gaussians $q_\theta$, $\theta = (\mu, \sigma)$, we freeze $D^\star$ and compare the
-# gradients of both sides of each identity, by central differences.
-
-# %%
-def kl_on_grid(log_a, log_b):
-    # KL(a || b) by integration on the grid xs, float64
-    a = np.exp(log_a)
-    return integrate(np.where(a > 0, a * (log_a - log_b), 0.0))
-
-def jsd_on_grid(log_q_grid):
-    log_m = np.logaddexp(LOG_P, log_q_grid) - np.log(2)
-    return 0.5 * kl_on_grid(LOG_P, log_m) + 0.5 * kl_on_grid(log_q_grid, log_m)
-
-def ns_divergence(mu, sigma):
-    # KL(q || p) - 2 JSD(p || q) for q = N(mu, sigma^2)
-    lq = log_normal(xs, mu, sigma)
-    return kl_on_grid(lq, LOG_P) - 2 * jsd_on_grid(lq)
-
-def frozen_d_losses(mu, sigma, mu0, sigma0):
-    # E_q[-log D*] and E_q[log(1 - D*)] for q = N(mu, sigma^2), with D* optimal for q0 = N(mu0, sigma0^2), held fixed
-    lq0 = log_normal(xs, mu0, sigma0)
-    log_d, log_1md = LOG_P - np.logaddexp(LOG_P, lq0), lq0 - np.logaddexp(LOG_P, lq0)
-    q = np.exp(log_normal(xs, mu, sigma))
-    return integrate(-q * log_d), integrate(q * log_1md)
-
-def central_grad(f, mu, sigma, h=1e-4):
-    # (d/dmu, d/dsigma) of f(mu, sigma) by central differences
-    return np.array([(f(mu + h, sigma) - f(mu - h, sigma)) / (2 * h), (f(mu, sigma + h) - f(mu, sigma - h)) / (2 * h)])
-
-theta0s = [(0.5, 1.0), (-0.3, 0.8), (2.5, 0.5), (-4.0, 0.6)]
-grad_rows = []
-for mu0, s0 in theta0s:
-    g_ns = central_grad(lambda m, s: frozen_d_losses(m, s, mu0, s0)[0], mu0, s0)
-    g_sat = central_grad(lambda m, s: frozen_d_losses(m, s, mu0, s0)[1], mu0, s0)
-    g_div = central_grad(ns_divergence, mu0, s0)
-    g_jsd = central_grad(lambda m, s: 2 * jsd_on_grid(log_normal(xs, m, s)), mu0, s0)
-    grad_rows.append((mu0, s0, g_ns, g_div, g_sat, g_jsd))
-
-# %% slideshow={"deck": {"big": {"find": "JSD gradient: ([\\d.]+)", "say": "largest gap between the non-saturating and the JSD gradient, over four Gaussians $q$ (finite differences)"}}, "slide_type": "fragment"}
-# Check: with D* frozen, the non-saturating gradient equals that of KL(q||p) - 2 JSD, and the saturating one that of
-# 2 JSD, to 1e-6 at every theta_0; the two objectives' gradients differ.
-# NBVAL_CHECK_OUTPUT
-print(f"{'(mu_0, sigma_0)':15s}" + "".join(f" {h:>20s}" for h in ("grad E_q[-log D*]", "grad KL(q||p)-2JSD",
-                                                                  "grad E_q[log(1-D*)]", "grad 2 JSD")))
-for mu0, s0, g_ns, g_div, g_sat, g_jsd in grad_rows:
-    assert np.max(np.abs(g_ns - g_div)) < 1e-6 and np.max(np.abs(g_sat - g_jsd)) < 1e-6, (mu0, s0)
-    fmt = lambda g: f"({g[0] + 0.0:+.4f}, {g[1] + 0.0:+.4f})"
-    print(f"{f'({mu0:+.1f}, {s0:.1f})':15s} {fmt(g_ns):>20s} {fmt(g_div):>20s} {fmt(g_sat):>20s} {fmt(g_jsd):>20s}")
-gap_ns_jsd = max(np.max(np.abs(r[2] - r[5])) for r in grad_rows)
-assert gap_ns_jsd > 0.1
-print(f"largest difference between the non-saturating and the JSD gradient: {gap_ns_jsd:.3f}")
-
-# %% [markdown]
-# The first two columns agree, and so do the last two. Far from the data, at $\theta_0 = (-4, 0.6)$, the
-# non-saturating gradient in $\mu$ is -7.6963, the JSD one only -0.0814. So the non-saturating loss keeps a slope
-# where the minimax one has almost none.
+# The mode-seeking $\mathrm{KL}(q\|p)$ of notebook 01 pulls $q$ onto $p$'s modes, while the $-2\,\mathrm{JSD}$ term
+# pushes $q$ away from $p$. Appendix K derives it and checks it numerically.
 
 # %% [markdown] slideshow={"deck": {"notes": "Even with good losses, a GAN is a game, not a minimisation. This is the smallest example: x plays the generator, y the discriminator.\nConcept question 7: what do simultaneous steps do here? And alternating ones? GANs are trained alternating: D first, then G sees the new D.", "text": "## 5. Game dynamics: $\\min_x \\max_y\\, xy$\n\nEquilibrium $(0, 0)$; step size $\\eta$.\n\n- **simultaneous** steps: $x^2 + y^2$ is multiplied by $1 + \\eta^2$ **every step**: a spiral out\n- **alternating** steps ($y$ first, then $x$): a matrix of determinant 1, so the iterates **cycle**\n\n$$x' = x - \\eta y,\\quad y' = y + \\eta x \\;\\Rightarrow\\; x'^2 + y'^2 = (1 + \\eta^2)(x^2 + y^2)$$"}, "slide_type": "slide"}
 # ## 5. Game dynamics: gradient steps on $\min_x \max_y\, xy$
@@ -713,7 +626,6 @@ print(f"eta = 0.1, 200 steps: simultaneous radius {r_sim[-1]:.4f} (theory (1.01)
       f"alternating radius stays in [{r_alt.min():.3f}, {r_alt.max():.3f}]")
 print(f"one alternating step of play() with k = 3: det {np.linalg.det(M):.6f}, trace {np.trace(M):.6f} "
       f"(2 - k eta^2 = {2 - 3 * 0.1 ** 2:.6f})")
-
 
 # %% slideshow={"deck": {"figure": true, "notes": "Misconception: \"gradient steps find the equilibrium of a game\". Simultaneous steps spiral out to radius 2.7048 after 200 steps; alternating ones orbit and never converge.\nLive: raise the step size and D steps k and watch the alternating orbit; exercise 3 asks where it stops being bounded for k = 3. Real GANs are not bilinear, so whether one settles must be measured.", "text": "### Try it: step size $\\eta$ and $k$ discriminator steps (live in the notebook)"}, "slide_type": "slide"}
 def draw_game(eta=0.2, k_disc=1, steps=150):
@@ -800,7 +712,6 @@ import textwrap
 gan_functions = (value_fn, d_loss_fn, g_loss_non_saturating, init_mlp, mlp, generator, gan_step, train_chunk)
 print(textwrap.fill(f"the whole GAN, {', '.join(fn.__name__ for fn in gan_functions)}: "
                     f"{code_lines(*gan_functions)} lines of code", 100))
-
 
 # %%
 key, k_g, k_d = jax.random.split(key, 3)
@@ -916,10 +827,11 @@ print(f"max |D - 1/2| = {d_dev:.3f} < 0.1, |V + log 4| = {abs(V_final + math.log
       f"|std - {std_data:.3f}| = {abs(std_fake - std_data):.3f} < 0.35: checked")
 
 # %% [markdown]
-# At the end $D$ hovers around $\frac12$ where the data lives, and $V$ sits near $-\log 4$, as $q = p$ predicts. But
-# $q$ is not $p$: its $W_1$ to $p$ is several times the sampling noise. So a $D$ near $\frac12$ means that *this* $D$
-# cannot tell $q$ from $p$, not that $q = p$ (section 3's first idealisation). Appendix J compares this $q$'s own
-# $D^\star$ with the trained $D$.
+# At the end $D$ hovers around $\frac12$ where the data lives, and $V$ sits near $-\log 4$, as $q = p$ predicts (a hair
+# below it is possible: $V$ is measured on samples, and a $D$ that is not optimal can do worse than $\frac12$). But
+# $q$ is not $p$: it is wider (`(data: 0, 1.342)` gives $p$'s mean and std), and its $W_1$ to $p$ is several times the
+# sampling noise. So a $D$ near $\frac12$ means that *this* $D$ cannot tell $q$ from $p$, not that $q = p$ (section 3's
+# first idealisation). Appendix J compares this $q$'s own $D^\star$ with the trained $D$.
 #
 # The losses do *not* fall to zero. Whenever $D$ is $\frac12$ on real and fake samples alike, they settle at
 # $2\log 2$ for $D$'s loss $-V$ and $\log 2$ for $G$, whether or not $q = p$.
@@ -957,13 +869,13 @@ pg
 # | $D^\star = p/(p+q)$ | pointwise maximum | a trained MLP within 0.05 on the bulk |
 # | $C(G) = -\log 4 + 2\,\mathrm{JSD}$ | substitute $D^\star$ | two routes agree to $10^{-4}$ |
 # | the saturating loss crawls early | gradient $-D$ against $-(1-D)$ | halfway more than ten times later |
-# | the non-saturating $G$ follows $\mathrm{KL}(q\|p) - 2\,\mathrm{JSD}$ | envelope theorem | finite differences to $10^{-6}$ |
+# | the non-saturating $G$ follows $\mathrm{KL}(q\|p) - 2\,\mathrm{JSD}$ | envelope theorem | finite differences to $10^{-6}$ (Appendix K) |
 # | on $xy$, simultaneous steps spiral out, alternating ones cycle | radius $\times\sqrt{1+\eta^2}$; $\det = 1$ | to $10^{-9}$ and $10^{-12}$ |
 # | a 1-D GAN gets close to $p$ | $q \to p \Rightarrow D \to \frac12$, $V \to -\log 4$ | $D$ within 0.1 of $\frac12$; $q$ measured directly |
 # | each playground button moves one player | | the other player stays bit-identical (Appendix I) |
 # | the theory idealises | $D$ and $G$ unrestricted | $D$ near $D^\star$ only on the bulk; $D \approx \frac12$ while $q \ne p$ |
 
-# %% [markdown] slideshow={"deck": {"notes": "Homework: exercises 1-4; the checker grades each and gives a hint. Going further: move the modes apart to notebook 01's separated mixture and rerun section 6; what does the generator do between the modes?\nReading: Appendices A-J, above all D, simultaneous against alternating updates.", "text": "## Exercises (checked in the notebook)\n\n1. **Optimal discriminator** $D^\\star(0)$ by hand, for two Gaussians\n2. **Overlapping uniforms**: $C(G)$ by hand\n3. **Game dynamics**: the largest stable step size for $k = 3$\n4. **Adam against a tiny gradient**: change the code, rerun the crawl\n\nNext: [03 The generator](../notebooks/03_generator.html)"}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Homework: exercises 1-4; the checker grades each and gives a hint. Going further: move the modes apart to notebook 01's separated mixture and rerun section 6; what does the generator do between the modes?\nReading: Appendices A-L, above all D, simultaneous against alternating updates.", "text": "## Exercises (checked in the notebook)\n\n1. **Optimal discriminator** $D^\\star(0)$ by hand, for two Gaussians\n2. **Overlapping uniforms**: $C(G)$ by hand\n3. **Game dynamics**: the largest stable step size for $k = 3$\n4. **Adam against a tiny gradient**: change the code, rerun the crawl\n\nNext: [03 The generator](../notebooks/03_generator.html)"}, "slide_type": "slide"}
 # ## Exercises
 #
 # The checker below grades each exercise, with a hint for a wrong answer.
@@ -1033,11 +945,42 @@ mean_gap = np.sum(gap * m_line) / np.sum(m_line)
 print(f"bulk = [{x_line[bulk][0]:.2f}, {x_line[bulk][-1]:.2f}], holding {100 * bulk_mass:.1f}% of the mass of (p+q)/2; "
       f"mass-weighted mean |D - D*| = {mean_gap:.4f}")
 
+# %% [markdown]
+# ## Appendix B: two more routes to $C(G)$: entropies, and Monte Carlo
+#
+# Section 3's table computes the JSD from its definition, with two KLs to $m$. A second route uses entropies:
+# $\mathrm{JSD} = H(m) - \frac12 H(p) - \frac12 H(q)$. This entropy form follows from
+# $\mathrm{KL}(p\|m) = -H(p) - \mathbb E_p[\log m]$, the same for $q$, and
+# $\frac12\mathbb E_p + \frac12\mathbb E_q = \mathbb E_m$. A Gaussian's entropy is $\frac12\log(2\pi e\sigma^2)$.
+
+# %%
+# Check by the entropy route: C(G) = -log 4 + 2 JSD to 1e-4 for every q of section 3's table, with
+# JSD = H(m) - H(p)/2 - H(q)/2 and a Gaussian q's entropy in closed form.
+def entropy(log_density):
+    d = np.exp(log_density)
+    return -integrate(np.where(d > 0, d * log_density, 0.0))
+
+H_P = entropy(LOG_P)
+
+def jsd_entropy(log_q_grid, H_q):
+    log_m = np.logaddexp(LOG_P, log_q_grid) - np.log(2)
+    return entropy(log_m) - 0.5 * H_P - 0.5 * H_q
+
+print(f"{'q':28s} {'C(G) integrated':>16s} {'JSD (entropies)':>16s} {'-log 4 + 2 JSD':>15s}  |difference|")
+for (name, mu, sigma), (_, C, _, _) in zip(cases, rows):
+    if mu is None:
+        lq, Hq = LOG_P, H_P
+    else:
+        lq, Hq = log_normal(xs, mu, sigma), 0.5 * math.log(2 * math.pi * math.e * sigma ** 2)
+    J = jsd_entropy(lq, Hq)
+    rhs = -math.log(4) + 2 * J
+    assert abs(C - rhs) < 1e-4, (name, C, rhs)
+    C4, J4, rhs4 = (round(v, 4) + 0.0 for v in (C, J, rhs))      # + 0.0 turns -0.0 into 0.0
+    print(f"{name:28s} {C4:16.4f} {J4:16.4f} {rhs4:15.4f}  {'< 1e-4' if abs(C - rhs) < 1e-4 else 'TOO LARGE'}")
 
 # %% [markdown]
-# ## Appendix B: $C(G)$ by Monte Carlo, a route independent of the grid
-#
-# Section 3's two routes share the integration grid. This one shares nothing with it but the densities $p$ and $q$:
+# Section 3's routes and the entropy route share the integration grid. Monte Carlo shares nothing with it but the
+# densities $p$ and $q$:
 # $\mathrm{JSD} = \frac12\mathbb E_{x\sim p}\big[\log\frac{p(x)}{m(x)}\big] + \frac12\mathbb E_{x\sim q}\big[\log\frac{q(x)}{m(x)}\big]$,
 # averaged over $10^6$ samples of each. It must agree with the integrated $C(G)$ within 4 standard errors (SE). It
 # leaves out $q = p$, where $\log\frac pm = 0$ for every sample, so there is nothing to estimate.
@@ -1071,14 +1014,21 @@ for (name, mu, sigma), (_, C, _, _) in zip(cases, rows):
 # %% [markdown]
 # ## Appendix C: the non-saturating objective, its fixed point and its best Gaussian
 #
-# Section 4.1 showed that the non-saturating generator follows the gradient of $\mathrm{KL}(q\|p) -
-# 2\,\mathrm{JSD}(p\|q)$. Over all distributions $q$, its only fixed point is still $q = p$. Expand both divergences:
+# Section 4.1 states (and Appendix K checks) that the non-saturating generator follows the gradient of
+# $\mathrm{KL}(q\|p) - 2\,\mathrm{JSD}(p\|q)$. Over all distributions $q$, its only fixed point is still $q = p$.
+# Expand both divergences:
 # $\mathrm{KL}(q\|p) - 2\,\mathrm{JSD}(p\|q) = \int (p+q)\log(p+q)\,dx - \int q\log p\,dx$, plus terms free of $q$.
 # This is convex in $q$. Set its derivative in $q(x)$ to a constant (the normalisation): $\log\frac{p+q}{p} =$ const,
 # so $q = p$.
 #
 # Which Gaussian does each objective prefer? We search $\mu$ and $\sigma$ on a grid, and compare the two objectives
 # along $\mu$ with the width fixed at 0.6, as in section 3.
+
+# %%
+def ns_divergence(mu, sigma):
+    # KL(q || p) - 2 JSD(p || q) for q = N(mu, sigma^2); kl_on_grid and jsd_on_grid: section 3
+    lq = log_normal(xs, mu, sigma)
+    return kl_on_grid(lq, LOG_P) - 2 * jsd_on_grid(lq)
 
 # %%
 mu_grid, sigma_grid = np.linspace(-2, 2, 41), np.linspace(0.3, 2.0, 35)
@@ -1105,7 +1055,7 @@ assert best_ns[2] <= best_js[2] and curve_ns[far] > 3 * curve_js[far]
 # %% [markdown]
 # Far from the data, $2\,\mathrm{JSD}$ flattens near its ceiling $2\log 2$ = 1.386 (it is 1.349 at $\mu = 4$). The
 # non-saturating objective keeps growing (10.233 at $\mu = 4$), because $\mathrm{KL}(q\|p)$ does: the objective tells
-# the same story as the gradients of section 4.1. Near the data, the non-saturating objective prefers a narrower
+# the same story as the gradients of Appendix K. Near the data, the non-saturating objective prefers a narrower
 # Gaussian, $\mathcal N(0, 1.20^2)$ against JSD's $\mathcal N(0, 1.30^2)$: the mode-seeking KL charges for mass
 # between the modes. Neither objective can be read off a loss curve in training, because $D$ is never $D^\star$. Nor
 # does this analysis predict what a GAN with a trained $D$ does: in the saved run, section 6's non-saturating GAN
@@ -1344,9 +1294,9 @@ for x, b, d in zip(x_points, brute, d_star(x_points)):
 # ## Appendix G: the derivation of section 4.1
 #
 # Section 4.1 states what the non-saturating generator minimises against $D^\star$ (Arjovsky and Bottou, 2017,
-# Theorem 2.5), and checks it by finite differences. Here is the derivation. $G$ steps with $D$ **held fixed**, so
-# what matters is the gradient with respect to $G$'s parameters $\theta$ at the current $\theta_0$, with $D^\star$
-# optimal for $q_{\theta_0}$. Split $-\log D^\star$ using $1 - D^\star = q/(p+q)$:
+# Theorem 2.5), and Appendix K checks it by finite differences. Here is the derivation. $G$ steps with $D$ **held
+# fixed**, so what matters is the gradient with respect to $G$'s parameters $\theta$ at the current $\theta_0$, with
+# $D^\star$ optimal for $q_{\theta_0}$. Split $-\log D^\star$ using $1 - D^\star = q/(p+q)$:
 #
 # $$\mathbb E_{q_\theta}\big[-\log D^\star\big] = \mathbb E_{q_\theta}\Big[\log\frac{1 - D^\star}{D^\star}\Big]
 #   - \mathbb E_{q_\theta}\big[\log(1 - D^\star)\big].$$
@@ -1434,6 +1384,98 @@ print(f"D* = p/(p+q) for this generator (q from a 32-bin histogram of its sample
 # In the saved run this $D^\star$ strays from $\frac12$ several times further than the trained $D$, and further than
 # the histogram's noise. The trained $D$ cannot tell $q$ from $p$ as well as the best $D$ could. For the same reason
 # $V$ can dip just below $-\log 4$: a $D$ one step behind $G$ can do worse than the constant $\frac12$.
+
+# %% [markdown]
+# ## Appendix K: what the non-saturating generator minimises (section 4.1)
+#
+# Against $D^\star$, the saturating generator minimises $2\,\mathrm{JSD}$ (section 3). The non-saturating one
+# minimises $\mathbb E_q[-\log D^\star]$, a different objective (Arjovsky and Bottou, 2017). As gradients at the
+# current generator, with $D^\star$ held fixed:
+#
+# $$\boxed{\nabla_\theta\,\mathbb E_{q_\theta}\big[-\log D^\star\big] = \nabla_\theta\Big[\mathrm{KL}(q_\theta\,\|\,p) - 2\,\mathrm{JSD}(p\,\|\,q_\theta)\Big]}
+# \qquad\text{while}\qquad \nabla_\theta\,\mathbb E_{q_\theta}\big[\log(1 - D^\star)\big] = \nabla_\theta\, 2\,\mathrm{JSD}(p\,\|\,q_\theta).$$
+#
+# *Sketch* (details: Appendix G). As $(1 - D^\star)/D^\star = q/p$, at every $x$
+# $-\log D^\star = \log\frac qp - \log(1 - D^\star)$, so
+#
+# $$\mathbb E_q\big[-\log D^\star\big] = \mathrm{KL}(q\,\|\,p) - \mathbb E_q\big[\log(1 - D^\star)\big].$$
+#
+# With $D^\star$ frozen, the $q$ inside $\log\frac qp$ stays put while $\theta$ moves. Letting it move too would add
+# only $\mathbb E_{q_\theta}[\nabla_\theta\log q_\theta] = \int\nabla_\theta q_\theta\,dx = \nabla_\theta 1 = 0$, so the
+# first term has the gradient of $\mathrm{KL}(q\|p)$. $\mathbb E_q[\log(1 - D^\star)]$ is the part of
+# $C(G) = V(D^\star, G)$ that depends on $G$. As $D^\star$ maximises $V$, moving $D^\star$ with $G$ adds nothing to the
+# gradient (the **envelope theorem**): $\partial V/\partial D = 0$ at $D^\star$ (section 2, at every $x$), so how
+# $D^\star$ depends on $q$ drops out. So, with $D$ frozen at $D^\star$, it has the gradient of $2\,\mathrm{JSD}$; its
+# minus sign gives the boxed result.
+
+# %% [markdown]
+# $\mathrm{KL}(q\|p)$ is the **mode-seeking** divergence of notebook 01. And $-2\,\mathrm{JSD}$ has the *wrong* sign:
+# it pushes $q$ away from $p$. Yet $q = p$ is still the only fixed point: up to terms free of $q$ the objective is
+# $\int (p+q)\log(p+q)\,dx - \int q\log p\,dx$, convex in $q$, and its derivative $\log\frac{p+q}{p} + 1$ is
+# constant in $x$ only at $q = p$ (Appendix C). But the GANs actually trained are not JSD minimisers.
+#
+# *Numerical check.* For four Gaussians $q_\theta$, $\theta = (\mu, \sigma)$, we freeze $D^\star$ and compare the
+# gradients of both sides of each identity, by central differences.
+
+# %%
+def frozen_d_losses(mu, sigma, mu0, sigma0):
+    # E_q[-log D*] and E_q[log(1 - D*)] for q = N(mu, sigma^2), with D* optimal for q0 = N(mu0, sigma0^2), held fixed
+    lq0 = log_normal(xs, mu0, sigma0)
+    log_d, log_1md = LOG_P - np.logaddexp(LOG_P, lq0), lq0 - np.logaddexp(LOG_P, lq0)
+    q = np.exp(log_normal(xs, mu, sigma))
+    return integrate(-q * log_d), integrate(q * log_1md)
+
+def central_grad(f, mu, sigma, h=1e-4):
+    # (d/dmu, d/dsigma) of f(mu, sigma) by central differences
+    return np.array([(f(mu + h, sigma) - f(mu - h, sigma)) / (2 * h), (f(mu, sigma + h) - f(mu, sigma - h)) / (2 * h)])
+
+theta0s = [(0.5, 1.0), (-0.3, 0.8), (2.5, 0.5), (-4.0, 0.6)]
+grad_rows = []
+for mu0, s0 in theta0s:
+    g_ns = central_grad(lambda m, s: frozen_d_losses(m, s, mu0, s0)[0], mu0, s0)
+    g_sat = central_grad(lambda m, s: frozen_d_losses(m, s, mu0, s0)[1], mu0, s0)
+    g_div = central_grad(ns_divergence, mu0, s0)
+    g_jsd = central_grad(lambda m, s: 2 * jsd_on_grid(log_normal(xs, m, s)), mu0, s0)
+    grad_rows.append((mu0, s0, g_ns, g_div, g_sat, g_jsd))
+
+# %%
+# Check: with D* frozen, the non-saturating gradient equals that of KL(q||p) - 2 JSD, and the saturating one that of
+# 2 JSD, to 1e-6 at every theta_0; the two objectives' gradients differ.
+# NBVAL_CHECK_OUTPUT
+print(f"{'(mu_0, sigma_0)':15s}" + "".join(f" {h:>20s}" for h in ("grad E_q[-log D*]", "grad KL(q||p)-2JSD",
+                                                                  "grad E_q[log(1-D*)]", "grad 2 JSD")))
+for mu0, s0, g_ns, g_div, g_sat, g_jsd in grad_rows:
+    assert np.max(np.abs(g_ns - g_div)) < 1e-6 and np.max(np.abs(g_sat - g_jsd)) < 1e-6, (mu0, s0)
+    fmt = lambda g: f"({g[0] + 0.0:+.4f}, {g[1] + 0.0:+.4f})"
+    print(f"{f'({mu0:+.1f}, {s0:.1f})':15s} {fmt(g_ns):>20s} {fmt(g_div):>20s} {fmt(g_sat):>20s} {fmt(g_jsd):>20s}")
+gap_ns_jsd = max(np.max(np.abs(r[2] - r[5])) for r in grad_rows)
+assert gap_ns_jsd > 0.1
+print(f"largest difference between the non-saturating and the JSD gradient: {gap_ns_jsd:.3f}")
+
+# %% [markdown]
+# The first two columns agree, and so do the last two. Far from the data, at $\theta_0 = (-4, 0.6)$, the
+# non-saturating gradient in $\mu$ is -7.6963, the JSD one only -0.0814. So the non-saturating loss keeps a slope
+# where the minimax one has almost none.
+
+# %% [markdown]
+# ## Appendix L: the slope of the ideal map, for overlapping and separated modes
+#
+# Notebook 01's ideal map $g^\star = F^{-1}\circ\Phi$ pushes the noise $\mathcal N(0, 1)$ onto $p$ exactly ($F$,
+# $\Phi$: the CDFs of $p$ and of the noise). Differentiating $F(g^\star(z)) = \Phi(z)$ gives its slope,
+# $\varphi(z)/p(g^\star(z))$. At the noise's median $z = 0$, $g^\star(0) = 0$ by symmetry, so the slope is
+# $\varphi(0)/p(0)$. The cell compares this $p$ with notebook 01's separated modes.
+
+# %%
+# The slope of the ideal map g*(z) = F^-1(Phi(z)) at z = 0 is phi(0) / p(0) (both mixtures are symmetric about 0)
+p_separated = mixture_1d()             # notebook 01's p: modes at -2 and 2, std 0.5
+slope_here = math.exp(log_normal(0.0, 0, 1)) / math.exp(float(log_p(0.0)))
+slope_separated = math.exp(log_normal(0.0, 0, 1)) / float(p_separated.pdf(jnp.zeros(1))[0])
+print(f"slope of the ideal map at z = 0: {slope_here:.1f} for this p, {slope_separated:,.0f} for notebook 01's "
+      f"separated modes")
+
+# %% [markdown]
+# The slope is 4.4 here, but 1,490 for notebook 01's separated modes. There the map jumps between the modes, which a
+# small MLP fits badly; here a small MLP can learn it.
 
 # %%
 print(course.top_to_bottom(T_START))

@@ -192,7 +192,9 @@ assert -105 < lo < -80 and 15 < hi < 18, breaks
 #   against a discriminator like ours with half as many channels.
 #
 # $D$ trains with Adam ($2\cdot10^{-4}$, $\beta_1 = 0.5$) on batches of 32 real and 32 fake images. Every few steps
-# we measure its accuracy on 256 *held-out* real digits and 256 fresh fakes.
+# we measure its accuracy on 256 *held-out* real digits and 256 fresh fakes. The code uses Flax NNX's own versions of
+# `jax.jit` and `jax.grad` (`nnx.jit`, `nnx.grad`), which work on a module. An NNX module is a mutable object:
+# `opt.update(D, grads)` changes `D`'s weights in place and returns nothing.
 #
 # What does a confident $D$ do to the generator's signal? Through the logit, the generator's loss $L_G$ has the
 # gradient $-D(G(z))$ if it is **saturating** and $-(1-D(G(z)))$ if it is **non-saturating** (notebook 02, section 4).

@@ -427,7 +427,7 @@ if jax.default_backend() == "cpu":   # GPUs may reorder float sums between runs;
 # The healthy run's first steps are the reference. The signs:
 # $D(x) \to 1$, $D(G(z)) \to 0$, $L_D \to 0$; with the saturating loss, also a falling generator gradient.
 
-# %% slideshow={"deck": {"big": {"find": "saturating loss: generator gradient norm [\\s\\S]*?\\(x([\\d.]+)\\)", "say": "the saturating generator's gradient norm, last step over first"}, "figure": true, "notes": "Misconception: \"you can see a winning D in the samples\". After 40 steps no run draws digits; only the numbers show it: D(x) = 0.993 with k_disc=5.\nThe non-saturating gradient even grew (x2.83): its weight 1 - D(G(z)) is near 1. The saturating one fell to 0.20 of its start, and Adam does not undo a falling gradient (notebook 04).", "text": "### Five D steps: $D$ wins; the saturating generator starves"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "saturating loss: generator gradient norm [\\s\\S]*?\\(x([\\d.]+)\\)", "say": "the saturating generator's gradient norm, last step over first"}, "figure": true, "notes": "Misconception: \"you can see a winning D in the samples\". After 40 steps no run draws digits; only the numbers show it: D(x) = 0.993 with k_disc=5.\nThe non-saturating gradient even grew (x2.85): its weight 1 - D(G(z)) is near 1. The saturating one fell to 0.23 of its start, and Adam does not undo a falling gradient (notebook 04).", "text": "### Five D steps: $D$ wins; the saturating generator starves"}, "slide_type": "slide"}
 FAIL_STEPS = 12 if TESTING else 40
 key, k_fail = jax.random.split(key)
 n = min(FAIL_STEPS, len(history["step"]))

@@ -507,9 +507,11 @@ else:
 # %% [markdown]
 # ## 8. Mode coverage on the ring and the grid
 #
-# On 2-D mixtures we know every mode, so coverage can be counted: the modes covered, the share of high-quality
-# samples, and a reverse KL. Appendix I scores a small GAN on the ring and the grid against the papers' standard GANs.
-# Report the three numbers together: a mode counts as covered with a single sample on it.
+# On 2-D mixtures we know every mode, so coverage can be counted. A sample is **high quality** if it lies within 3
+# standard deviations of its nearest mode; a mode is **covered** if at least one high-quality sample falls on it; the
+# **reverse KL** compares the share of high-quality samples on each mode with the true weights. Report the three
+# together: one sample is enough to cover a mode. Appendix I scores a small GAN on the ring and the grid against the
+# papers' standard GANs.
 
 # %% [markdown] slideshow={"deck": {"notes": "Discussion question to close: which two numbers would you report for a new GAN, and why those? A good answer: FID with its N and floor, plus precision and recall, and samples to look at.\nThese scores return in notebooks 07 and 09.", "text": "## Summary\n\n- no likelihood: compare **samples with samples**, in a feature space\n- **MNIST-FID** has a floor that falls with $N$: report $N$, the reference and the floor\n- the **Inception-style score** never sees real data\n- **precision** (quality) and **recall** (variety) split what FID mixes; each is blind to something\n- truncation trades recall for precision; on toy data, report modes **and** high-quality fraction"}, "slide_type": "slide"}
 # ## Summary
@@ -544,8 +546,9 @@ else:
 #    (`models.sample(gan.sampler(), None, 2000, z=z)`, then `data.to_uint8`). Score them with
 #    `metrics.image_metrics(samples, (feat_test, prob_test), pr_n=2000)`, and store `(precision, recall)` in `ex3`.
 #    Repeat with `z` unscaled, in another variable. Codes near the origin give a generator's most typical samples.
-#    Which of the two moves up, which down, and why? The shipped generator reads its cluster from the first
-#    coordinate of `z` (Appendix H), so compare the class histograms too.
+#    Which of the two moves up, which down, and why? The shipped generator also draws from one group of similar
+#    training digits (a cluster) at a time, and the first coordinate of `z` picks the group (Appendix H). So compare
+#    the class histograms too.
 
 # %%
 # Your answers here (set ex1, ex2_real, ex2_blur, ex3), then run the checker below.

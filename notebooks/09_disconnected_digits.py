@@ -58,7 +58,7 @@ Phi, Phi_inv = jax.scipy.stats.norm.cdf, jax.scipy.stats.norm.ppf   # the standa
 SEED = 0
 TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
 key = jax.random.key(SEED)
-course.style()  # the course's figure style; GAN_COURSE_PROJECTOR=1: projector mode, for a lecture room
+course.style()  # the course's figure style; GAN_COURSE_PROJECTOR=1: projector mode, for a hall
 print(f"JAX {jax.__version__} on {jax.devices()}")
 
 # %% [markdown]
@@ -279,7 +279,7 @@ plt.show()
 # Let $A_i$ be the codes whose sample is confidently digit $i$, with probability $\pi_i = p_z(A_i)$. Let $B$ be the
 # codes between classes. Suppose any two classes are at least a latent distance $r$ apart. Grow each class by $r/2$:
 # add all codes within $r/2$ of it. The grown parts cannot reach another class and cannot overlap, so they all lie in
-# $B$. How small can a grown part be? Among all sets of one probability, a half-space grows least: the **Gaussian
+# $B$. How small can a grown part be? Among all sets with the same probability, a half-space grows least: the **Gaussian
 # isoperimetric inequality** (Sudakov & Tsirelson, 1974; Borell, 1975). The half-space $\{z_1 \le a\}$ has probability
 # $\pi = \Phi(a)$, with $\Phi$ the standard normal CDF of notebook 01, so $a = \Phi^{-1}(\pi)$. Grown by $r/2$, it
 # becomes $\{z_1 \le a + r/2\}$, so its grown part holds $\Phi(a + r/2) - \pi$. Sum over the classes:
@@ -331,7 +331,7 @@ assert r_real < r_now / 5                          # the forward reading: real d
 #
 # ### 4.1 Truncation
 #
-# Truncation (notebook 06, Appendix H) draws each coordinate of $z$ from a normal cut at $\pm\psi$. Codes get
+# Truncation (in notebook 06's Appendix H) draws each coordinate of $z$ from a normal cut at $\pm\psi$. Codes get
 # shorter, though training codes were rarely short (notebook 08's shell). A second row for each $\psi$ keeps each
 # code's direction but gives it a training length: that of a fresh $\mathcal N(0, I)$ code.
 

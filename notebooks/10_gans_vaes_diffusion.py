@@ -118,8 +118,11 @@ print(f"{len(x_train):,} training digits, {len(x_test):,} test digits; pixels ar
 # is $1/128$ times the density's average over its bin; the $1/128$ adds $\log 128$ nats (the unit of the natural log)
 # per pixel. By Jensen's inequality (notebook 01), minus the log of that average is at most the average of $-\log p$,
 # itself at most $-\mathrm{ELBO}$. So $-\mathrm{ELBO}$, averaged over the noise, plus $d_x\log 128$, is an upper bound
-# on the discrete negative log-likelihood. Divided by $d_x\log 2$, it is in **bits per pixel**; 8 means no better
-# than a uniform guess over 256 levels. A density can exceed 1, so $-\mathrm{ELBO}$ can fall below zero; the bins'
+# on the discrete negative log-likelihood. Divided by $d_x\log 2$, it is in **bits per pixel**:
+#
+# $$\text{bits per pixel} = \frac{-\mathrm{ELBO} + d_x \log 128}{d_x \log 2}.$$
+#
+# 8 means no better than a uniform guess over 256 levels. A density can exceed 1, so $-\mathrm{ELBO}$ can fall below zero; the bins'
 # width, $d_x\log 128 = 3{,}804$ nats, keeps the bits positive. The cell below checks the loss written out against
 # `gan_utils.rivals.vae_loss`, used from then on.
 
