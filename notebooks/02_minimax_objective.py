@@ -869,7 +869,7 @@ pg
 # | $D^\star = p/(p+q)$ | pointwise maximum | a trained MLP within 0.05 on the bulk |
 # | $C(G) = -\log 4 + 2\,\mathrm{JSD}$ | substitute $D^\star$ | two routes agree to $10^{-4}$ |
 # | the saturating loss crawls early | gradient $-D$ against $-(1-D)$ | halfway more than ten times later |
-# | the non-saturating $G$ follows $\mathrm{KL}(q\|p) - 2\,\mathrm{JSD}$ | envelope theorem | finite differences to $10^{-6}$ (Appendix K) |
+# | the non-saturating $G$ follows $\mathrm{KL}(q\|p) - 2\,\mathrm{JSD}$ | $D^\star$ held fixed (Appendix K) | finite differences to $10^{-6}$ (Appendix K) |
 # | on $xy$, simultaneous steps spiral out, alternating ones cycle | radius $\times\sqrt{1+\eta^2}$; $\det = 1$ | to $10^{-9}$ and $10^{-12}$ |
 # | a 1-D GAN gets close to $p$ | $q \to p \Rightarrow D \to \frac12$, $V \to -\log 4$ | $D$ within 0.1 of $\frac12$; $q$ measured directly |
 # | each playground button moves one player | | the other player stays bit-identical (Appendix I) |
