@@ -571,7 +571,7 @@ print(textwrap.fill(
 # $$\boxed{\nabla_\theta\,\mathbb E_{q_\theta}\big[-\log D^\star\big] = \nabla_\theta\Big[\mathrm{KL}(q_\theta\,\|\,p) - 2\,\mathrm{JSD}(p\,\|\,q_\theta)\Big]}$$
 #
 # The mode-seeking $\mathrm{KL}(q\|p)$ of notebook 01 pulls $q$ onto $p$'s modes, while the $-2\,\mathrm{JSD}$ term
-# pushes $q$ away from $p$. Appendix K derives it and checks it numerically.
+# pushes $q$ away from $p$. Appendix K sketches why and checks it numerically (Appendix G derives it).
 
 # %% [markdown] slideshow={"deck": {"notes": "Even with good losses, a GAN is a game, not a minimisation. This is the smallest example: x plays the generator, y the discriminator.\nConcept question 7: what do simultaneous steps do here? And alternating ones? GANs are trained alternating: D first, then G sees the new D.", "text": "## 5. Game dynamics: $\\min_x \\max_y\\, xy$\n\nEquilibrium $(0, 0)$; step size $\\eta$.\n\n- **simultaneous** steps: $x^2 + y^2$ is multiplied by $1 + \\eta^2$ **every step**: a spiral out\n- **alternating** steps ($y$ first, then $x$): a matrix of determinant 1, so the iterates **cycle**\n\n$$x' = x - \\eta y,\\quad y' = y + \\eta x \\;\\Rightarrow\\; x'^2 + y'^2 = (1 + \\eta^2)(x^2 + y^2)$$"}, "slide_type": "slide"}
 # ## 5. Game dynamics: gradient steps on $\min_x \max_y\, xy$
@@ -661,8 +661,8 @@ interactive_figure(draw_game,
 # ## 6. A complete 1-D GAN, written by hand
 #
 # The generator $G$ is an MLP $1 \to 32 \to 32 \to 1$ fed $z \sim \mathcal N(0, 1)$. The discriminator $D$ is the
-# MLP of section 2. Each step follows Goodfellow et al.'s Algorithm 1 with $k = 1$, with two changes that the whole
-# course makes. $G$ minimises the non-saturating loss. Both players use Adam with $\beta_1 = 0.5$, as DCGAN did
+# MLP of section 2. Each step follows Goodfellow et al.'s Algorithm 1 with $k = 1$, with two changes that the course
+# makes by default. $G$ minimises the non-saturating loss. Both players use Adam with $\beta_1 = 0.5$, as DCGAN did
 # (Radford et al. 2016).
 #
 # 1. draw real $x \sim p$ and noise $z$; take one Adam step on $D$ to **minimise $-V$** (section 1);
@@ -1221,8 +1221,9 @@ assert np.mean([seed_stats[h][2].mean() for h in halves]) > 0, seed_stats
 # section 6's step. It also reuses the discriminator's batch of fakes for the generator step (one forward pass of $G$
 # per step), where section 6's loop draws fresh noise.
 #
-# What a reset leads to depends on the seed: how the untrained generator's bump sits against $p$. So the cell runs 5
-# seeds and tests what holds in each. The generated samples stay put under $D$ steps, exactly. $D$'s preference for
+# The first cell below checks that the playground has section 6's settings and losses. What a reset leads to depends
+# on the seed: how the untrained generator's bump sits against $p$. So the second cell runs 5 seeds and tests what
+# holds in each. The generated samples stay put under $D$ steps, exactly. $D$'s preference for
 # $p$ over $q$ grows. And on average, one $G$ step moves most arrowed samples the way their arrow points.
 
 # %%
@@ -1334,9 +1335,8 @@ for x, b, d in zip(x_points, brute, d_star(x_points)):
 
 # %%
 # Check: the buttons do what they say. On the playground above, step D changes D(x) and leaves every generated sample
-# bit-identical; step G moves the samples and leaves D(x) bit-identical. On copies at step 0 (what reset gives),
-# 20 D steps alone raise D on p above D on q while q stays put, and one G step then moves most samples the way
-# their arrow points.
+# bit-identical; step G moves the samples and leaves D(x) bit-identical. (What reset then leads to, over 5 seeds, is
+# Appendix E's second check.)
 fr0 = pg.gan.frame(); pg.step_d(); fr1 = pg.gan.frame(); pg.step_g(); fr2 = pg.gan.frame()
 dD_by_d, dq_by_d = float(np.abs(fr1["heat"] - fr0["heat"]).max()), float(np.abs(fr1["fake"] - fr0["fake"]).max())
 dD_by_g, dq_by_g = float(np.abs(fr2["heat"] - fr1["heat"]).max()), float(np.abs(fr2["fake"] - fr1["fake"]).max())
@@ -1351,8 +1351,8 @@ print(f"step D: D(x) moved by up to {dD_by_d:.4f}, the generated samples by {dq_
 # Section 6 measured its final $q$ with $W_1$. This cell adds three measurements. First, the share of the data on
 # which $D$ was checked near $\frac12$. Second, whether $q$'s standard deviation differs from $p$'s by more than
 # sampling noise. The standard error of the std of $n$ draws is $\sigma\sqrt{\kappa - 1}/(2\sqrt n)$, by the delta
-# method, with $\kappa = \mathbb E[x^4]/\sigma^4$ the kurtosis. $p$ is bimodal, so its $\kappa$ is below a normal's 3,
-# and the normal formula $\sigma/\sqrt{2n}$ would overstate the error. Third, $D^\star = p/(p+q)$ for this $q$,
+# method, with $\kappa = \mathbb E[x^4]/\sigma^4$ the kurtosis. $p$'s $\kappa$ is 1.72 (printed below), below a normal's
+# 3, so the normal formula $\sigma/\sqrt{2n}$ would overstate the error. Third, $D^\star = p/(p+q)$ for this $q$,
 # with $q$'s mass per bin taken from a 32-bin histogram of its samples where $p > 0.05$. The same estimate for a
 # sample of $p$ itself shows the histogram's own noise.
 
@@ -1474,8 +1474,8 @@ print(f"slope of the ideal map at z = 0: {slope_here:.1f} for this p, {slope_sep
       f"separated modes")
 
 # %% [markdown]
-# The slope is 4.4 here, but 1,490 for notebook 01's separated modes. There the map jumps between the modes, which a
-# small MLP fits badly; here a small MLP can learn it.
+# The slope is 4.4 here, but 1,490 for notebook 01's separated modes. There the map nearly jumps between the modes; here
+# it is gentle (Going further tries a small MLP on the separated modes).
 
 # %%
 print(course.top_to_bottom(T_START))

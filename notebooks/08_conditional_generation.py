@@ -165,7 +165,7 @@ print(f"phi(x): {phi.shape}; the logit of ProjectionDiscriminator = w.phi + b + 
 # ### 1.3 The race: which way of giving $D$ the label wins?
 #
 # One generator trained against different discriminators: notebook 05's recipe (Adam at $10^{-3}$, batch 64, no
-# weight average), 1,000 steps, 5 seeds. Only $D$ differs (Appendix A gives the details). The main contenders:
+# weight average), 1,000 steps, 5 seeds. Per seed, every run starts from the same generator with the same recipe; the discriminator (and, for AC-GAN, $G$'s loss) differs (Appendix A). The main contenders:
 # - **input planes** (section 1.1), at base 32, and at base 42 (about the projection's size);
 # - the **projection** (section 1.2);
 # - **AC-GAN** (Odena et al., 2017): $D$ does not read the label; a second head classifies the digit, and $G$ is
@@ -283,8 +283,8 @@ assert cond["class_accuracy"] > 0.95, "the shipped conditional generator should 
 #
 # With the class fixed, $z$ decides *how* the digit is written: down a column of section 1.4's grid, the strokes
 # keep their thickness and lean. The function `attributes` below measures three things from a digit's ink.
-# **Thickness** is the ink's area over half its perimeter: the mean stroke width, in pixels. **Slant** is the lean of
-# the ink's main axis, in degrees. **Width** is the ink's horizontal extent, in pixels. Appendix G gives the exact
+# **Thickness** is the ink's area over half its perimeter: the mean stroke width, in pixels. **Slant** is how far the
+# ink's columns shift per row (its shear), as an angle in degrees. **Width** is the ink's horizontal extent, in pixels. Appendix G gives the exact
 # definitions and measures how much of each $z$ carries.
 
 # %%
@@ -562,7 +562,7 @@ if not TESTING:   # per digit, for both variants: the true class fits best (clas
 # the shell. The miss, the eighth digit (a 9), was fitted in class 4, yet $G(z, 4)$ still looks like a 9. The best of
 # four starts beats one start. Free codes drift off the shell (mean $\|z\|$ 10.54; only 1 of 10,000 fresh codes is
 # that long) for a slightly lower error (0.0149 against 0.0166). These errors are eight to nine times smaller than the
-# nearest training digit's (0.1344 on average): inversion can match almost any image. Appendix D reads these lines
+# nearest training digit's (0.1344 on average), as a fit with 64 free numbers should be. Appendix D reads these lines
 # closely.
 #
 # ### 4.1 Draw a digit, get the GAN's version
@@ -760,7 +760,7 @@ assert found_house["err"] > 2 * drawn_max and house_rel > 2 * np.median(test_rel
 # - Appendices: how much of the style $z$ carries (G); walks along the directions (H); what truncation trades (I);
 #   whether generated digits help a classifier that has only 100 labels (J).
 
-# %% [markdown] slideshow={"deck": {"notes": "Homework: the five exercises; the checker cell grades each and gives a hint for a wrong answer.\nExercise 1 generalises concept question 5 to t = 0.3. Exercise 5 asks for a prediction before running: insist on it.\nReading: Appendices A-K; G to J hold sections 2, 3.3, 3.4 and 5 in full.", "text": "## Exercises (checked in the notebook)\n\n1. **A point on the lerp path**: its expected squared norm\n2. **The projection logit**, as a function\n3. **Truncation's cost**: the share of draws redrawn at $\\psi = 1$\n4. **The input-planes discriminator's size**, layer by layer\n5. **Clip instead of redraw**: predict, then run\n\nNext: [09 Why unconditional digits break](../notebooks/09_disconnected_digits.html)."}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Homework: the five exercises; the checker cell grades each and gives a hint for a wrong answer.\nExercise 1 generalises concept question 5 to t = 0.3. Exercise 5 asks for a prediction before running: insist on it.\nReading: Appendices A-K; G to J hold the rest of sections 2, 3.3, 3.4 and 5.", "text": "## Exercises (checked in the notebook)\n\n1. **A point on the lerp path**: its expected squared norm\n2. **The projection logit**, as a function\n3. **Truncation's cost**: the share of draws redrawn at $\\psi = 1$\n4. **The input-planes discriminator's size**, layer by layer\n5. **Clip instead of redraw**: predict, then run\n\nNext: [09 Why unconditional digits break](../notebooks/09_disconnected_digits.html)."}, "slide_type": "slide"}
 # ## Exercises
 #
 # The checker grades each exercise (answers: `gan_utils/exercises.py`).
@@ -1462,8 +1462,8 @@ assert v("late concatenation, scaled, weak start", "late concatenation, scaled s
 # ## Appendix D: inversion with free codes and on the shell
 #
 # This appendix reads section 4's printed lines, and those of the cell below. It asks what the classifier sees in the
-# GAN's versions, which digits each kind of code missed, and whether the +2 edits of section 3.3 work on the inverted
-# codes.
+# GAN's versions, which digits each kind of code missed, and whether a +2 step along section 3.3's directions still
+# works on the inverted codes.
 
 # %%
 # Section 4's inversions, read closely: the class the classifier sees in each GAN's version, and the +2 edits.
@@ -1929,8 +1929,8 @@ plt.show()
 
 # %% [markdown]
 # **What the numbers say.** Generated digits raised the test accuracy on every seed (asserted). In this run they
-# beat ordinary augmentation on every seed, by about 2.5 points on average, and fell short of 5,100 real digits. A stronger
-# augmentation could only narrow that lead, so the lead is an upper bound on what only a GAN adds. A
+# beat ordinary augmentation on every seed, by about 2.5 points on average, and fell short of 5,100 real digits. A better
+# augmentation could narrow that lead, so the lead estimates an upper bound on what only a GAN adds. A
 # conditional GAN trained on labelled data passes on part of that data, not all of it: a compact, reusable, lossy
 # form, no substitute for labels. Appendix F reads the comparison closely.
 

@@ -157,7 +157,7 @@ assert float(cyc_copy) == 0 and float(id_copy) == 0
 #
 # ## 3. Training, live
 #
-# One training step minimises section 2's losses. First $G$ and $F$ take one Adam step on $L$, with $D_Y$ and $D_X$
+# One training step updates both sides, the translators on section 2's L. First $G$ and $F$ take one Adam step on $L$, with $D_Y$ and $D_X$
 # fixed. Then $D_Y$ and $D_X$ take one step on real glyphs against these translations. Appendix D trains one seed live
 # (`cycle.train_cyclegan`), with its loss curves.
 
@@ -269,7 +269,7 @@ print(f"{np.mean(~read_right):.0%} misread; their mean L1 to the printed input {
 #
 # $F$ must rebuild $x$ from $G(x)$. Chu et al. (2017), translating aerial photos to maps, found that CycleGAN cheats
 # here: $G$ hides its input in faint details a viewer does not notice, and $F$ reads them back. The shipped $F$
-# rebuilds $x$ from four inputs: $G(x)$; $G(x)$ plus Gaussian noise (pixels span $[-1, 1]$); $G(x)$ rounded to a few
+# rebuilds $x$ from four kinds of input: $G(x)$; $G(x)$ plus Gaussian noise (pixels span $[-1, 1]$); $G(x)$ rounded to a few
 # grey levels; and the **true brush glyph** $y$, which $G$ never touched. Faint hidden details would not survive the
 # noise or the rounding. The table's last column says how far each input is from $G(x)$.
 
@@ -429,7 +429,7 @@ glyph_rows({"printed": source, **{f"k = {k}": m["images"] for k, m in imitated.i
             "true hand": data.to_unit_range(test_hand.style("hand"))}, n=8, size=0.7,
            title="Held-out characters after 0, 1 and 10 glyphs of the hand")
 
-# %% slideshow={"deck": {"big": {"find": "100\\s+\\d+% \\(\\d+%-\\d+%\\)\\s+\\d+% \\((\\d+%-\\d+%)\\)", "say": "match their own template after 100 glyphs of the hand (lowest to highest seed)"}, "figure": true, "notes": "Misconception to raise: \"passing the style judge means imitating the hand\". After one glyph, the judge calls 66%-89% of the held-out glyphs the hand; yet with 100 glyphs only 21%-25% are still nearest to their own character's template (concept question 12).\nAt most 8% of a run's glyphs are closer than fresh ones; one run of 35 is just over the copy line, within the line's own noise (Appendix E). Discussion 4: what should a test of \"this model imitates that person\" measure?", "text": "### One glyph fools the judge; the content reading falls"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "100\\s+\\d+% \\(\\d+%-\\d+%\\)\\s+\\d+% \\((\\d+%-\\d+%)\\)", "say": "match their own template after 100 glyphs of the hand (lowest to highest seed)"}, "figure": true, "notes": "Misconception to raise: \"passing the style judge means imitating the hand\". After one glyph, the judge calls 66%-89% of the held-out glyphs the hand; yet with 100 glyphs only 21%-25% are still nearest to their own character's template (concept question 12).\nAt most 8% of a run's glyphs are closer than fresh ones; one run of 35 is just over the copy line, which leaves out its threshold's noise (Appendix E). Discussion 4: what should a test of \"this model imitates that person\" measure?", "text": "### One glyph fools the judge; the content reading falls"}, "slide_type": "slide"}
 hand_runs = precomputed.run_or_load(
     "12_hand", lambda: {"rows": [{"seed": s, "steps": 300, "shots": imitation.imitation_run(s)} for s in range(5)],
                         "reference": [{"seed": 0, "steps": 2000, "shots": imitation.imitation_run(
@@ -748,7 +748,7 @@ print(f"cycle term: {history['cycle'][0]:.2f} at step 1, {history['cycle'][at - 
       f"{history['cycle'][-1]:.2f} at step {LIVE_STEPS};\nGAN terms over the last half: "
       f"{np.mean(history['adv'][LIVE_STEPS // 2:]):.2f} on average")
 
-# %% slideshow={"deck": {"figure": 1, "notes": "From the outputs: 250 CycleGAN steps (the cell prints the time); one CycleGAN step costs 4.5 pix2pix steps: two translators, two discriminators, and each translator runs three times.\nThe cycle term falls from 1.64 at step 1 to 0.27 at step 50 and 0.15 at step 250; the GAN terms stay up, as each discriminator keeps learning.", "text": "## 3. Training, live: held-out characters translated by $G$"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"figure": 1, "notes": "From the outputs: 250 CycleGAN steps (the cell prints the time); one CycleGAN step costs several pix2pix steps (the cell prints the ratio): two translators, two discriminators, and each translator runs three times.\nThe cycle term falls from 1.64 at step 1 to 0.27 at step 50 and 0.15 at step 250; the GAN terms stay up, as each discriminator keeps learning.", "text": "## 3. Training, live: held-out characters translated by $G$"}, "slide_type": "slide"}
 fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 3.8))
 steps_axis = np.asarray(history["step"])
 ax.plot(steps_axis, history["identity"], color="tab:green", lw=2.5, label="identity L1 (both)")
@@ -781,7 +781,7 @@ glyph_rows({"printed": x_test, **{f"step {k}": frames[k] for k in shown_steps}, 
 # while only 21-25% stay nearest to their own character's template.
 #
 # **The live run and the table.** Section 7's live run used seed 0's order of glyphs, yet its shares need not match
-# the table's seed 0: the same seed is not bit-identical on another machine or thread count (notebook 11, section 5).
+# the table's seed 0: the same seed is not bit-identical on another machine or thread count (notebook 11, Appendix F).
 #
 # **The licence.** The fonts here are under the SIL Open Font License 1.1. Its FAQ says you remain the author of what
 # you make with a font; its conditions apply only when you redistribute, bundle or modify the font itself (OFL FAQ
