@@ -86,7 +86,7 @@ def log_normal(x, mu, sigma):
 
 def log_p(x):
     # log p(x) for the mixture: log sum_k w_k N(x; ...) by log-sum-exp, log(e^a + e^b) = m + log(e^(a-m) + e^(b-m))
-    # with m = max(a, b), so no exp underflows to 0 far in the tails
+    # with m = max(a, b): the larger term is e^0 = 1, so the sum never underflows to 0
     x = np.asarray(x, np.float64)[..., None]
     return np.logaddexp.reduce(np.log(P_WEIGHTS) + log_normal(x, P_MEANS, P_STDS), axis=-1)
 
@@ -188,8 +188,7 @@ print("more samples -> better density estimates: checked")
 # interval around the answer 40 times (Appendix B measures its precision).
 #
 # The test: the **Kolmogorov-Smirnov statistic** $\mathrm{KS}_n = \sup_x |\hat F_n(x) - F(x)|$ is the largest gap
-# between $F$ and the fraction $\hat F_n(x)$ of the $n$ samples at most $x$. For correct samples it exceeds
-# $1.63/\sqrt n$ only 1% of the time (Appendix B derives the 1.63).
+# between $F$ and the fraction $\hat F_n(x)$ of the $n$ samples at most $x$. For correct samples and large $n$ it exceeds $1.63/\sqrt n$ only 1% of the time (Appendix B derives the 1.63).
 
 # %%
 @partial(jax.jit, static_argnames=("cdf", "iters"))   # compiled once per cdf: 40 steps in one program
@@ -319,8 +318,7 @@ print("push-forward density: checked")
 # of 784 pixels (notebook 03 on) are within reach.
 #
 # *Example*: $f(x) = x^2$ under our mixture. A Gaussian with mean $\mu_k$ and width $\sigma_k$ has
-# $\mathbb E[x^2] = \mu_k^2 + \sigma_k^2$ and $\mathbb E[x^4] = \mu_k^4 + 6\mu_k^2\sigma_k^2 + 3\sigma_k^4$. A
-# mixture's moments are the weighted average of its components'. Both of ours have $\mu_k^2 = 4$ and
+# $\mathbb E[x^2] = \mu_k^2 + \sigma_k^2$ and $\mathbb E[x^4] = \mu_k^4 + 6\mu_k^2\sigma_k^2 + 3\sigma_k^4$. A mixture's raw moments $\mathbb E[x^k]$ are the weighted averages of its components'. Both of ours have $\mu_k^2 = 4$ and
 # $\sigma_k^2 = 0.25$, so
 #
 # $$\mu = \mathbb E_p[x^2] = 4 + 0.25 = 4.25,\qquad \mathbb E[x^4] = 16 + 6 + 0.1875 = 22.1875,\qquad
@@ -434,7 +432,7 @@ assert abs(float(x_two.mean())) < 0.03 and abs(float(x_two.std()) - math.sqrt(4.
 assert p_0 < 1e-3 * p_mode, (p_0, p_mode)
 
 # %% [markdown]
-# The fit has $\sigma = 2.058$ (exactly $\sqrt{4.25} \approx 2.062$). Its peak sits **between** the modes, where $p$ is
+# The fit has $\sigma = 2.058$ (exact value $\sqrt{4.25} \approx 2.062$). Its peak sits **between** the modes, where $p$ is
 # 1,490 times smaller than at a mode. This is *mode covering*; section 7 shows the opposite.
 
 
@@ -581,7 +579,7 @@ print(f"JSD symmetric, bounded by log 2 (JSD at d = 32: {js_values[-1]:.6f}): ch
 #   such as between the modes. Its best $q$ **picks one mode** (mode seeking).
 # - $\mathrm{JSD}$ is symmetric: it penalises missing and misplaced mass. Which Gaussian does it prefer?
 #
-# The next cell finds each divergence's best Gaussian by a grid search; the widget's dashed lines mark them.
+# The next cell finds each divergence's best Gaussian by a grid search; the widget's dashed lines mark their divergence values.
 
 # %%
 xq = np.linspace(-10, 10, 2001)
@@ -662,7 +660,7 @@ for name in ("KL(p||q)", "KL(q||p)"):
 #
 # A generator is a push-forward (section 2.2): we can **sample** $x = G_\theta(z)$, but can we evaluate
 # $q_\theta(x)$ for maximum likelihood? The change of variables needs an invertible $G_\theta$ and the determinant
-# of its matrix of derivatives (the *Jacobian*); a general network has neither. Worse, a generator usually maps a
+# of its matrix of derivatives (the *Jacobian*); a general network has no inverse and no cheap determinant. Worse, a generator usually maps a
 # small noise space into a big data space (notebook 03: 64 numbers to 784 pixels). Its samples then lie on a
 # *low-dimensional surface*, and $q_\theta$ has no density in data space. Every real image off that surface gets
 # log-likelihood $-\infty$: no gradient to follow.
@@ -671,7 +669,7 @@ for name in ("KL(p||q)", "KL(q||p)"):
 # with section 1's KDE, in 2-D, and let $h \to 0$. On the curve it climbs like $-\log h$: a disc of radius $h$ holds
 # a share $\propto h$ of the samples ($\propto$: proportional to), spread over an area $\propto h^2$. So the slope
 # against $\log(1/h)$ is 1 for a curve; it would be 0 for a 2-D density and 2 for a point mass. At a distance $d$ off
-# the curve, every kernel term carries a factor $e^{-d^2/(2h^2)}$: the estimate falls $d^2/(2h^2)$ lower
+# the curve, each nearby kernel term is its on-curve value times $e^{-d^2/(2h^2)}$: the estimate falls $d^2/(2h^2)$ lower
 # (Appendix F).
 
 # %% slideshow={"deck": {"figure": true, "notes": "This is why GANs exist: we cannot train a generator by maximum likelihood, even with a kernel density estimate of its samples (concept question 7). Every real image off the surface gets log-likelihood minus infinity: no gradient to follow.\nRead the middle and right panels from left to right: the bandwidth h shrinks to the right. As the bandwidth h shrinks, the estimate climbs like -log h on the curve and falls d^2/(2h^2) below that off it. There is no density in the plane for it to converge to.", "text": "## 8. An implicit model has no likelihood\n\nA generator's samples lie on a low-dimensional surface (64 numbers to 784 pixels). A KDE of samples on a curve, as $h \\to 0$:"}, "slide_type": "slide"}
@@ -913,8 +911,7 @@ exercises.check("01", answer_1=answer_1, js_bernoulli=js_bernoulli, answer_3=ans
 #
 # The cell prints section 1's errors and tries a common default for the KDE's bandwidth. Silverman's rule of thumb is
 # $h = 1.06\,\hat\sigma\,n^{-1/5}$, with $\hat\sigma$ the samples' standard deviation. It assumes one Gaussian bump.
-# Our two modes make $\hat\sigma$ large, so its $h$ is too wide: it *oversmooths*, blurring each mode and filling the
-# gap between them.
+# Our two modes make $\hat\sigma$ large, so its $h$ is too wide: it *oversmooths*, widening each mode and spilling a little into the gap.
 
 # %%
 for n, (eh, ek, h) in errors.items():

@@ -170,7 +170,7 @@ k_seeds = jax.random.fold_in(key, 3)   # Appendix I's four more seeds (`key` its
 #
 # BN is BatchNorm (section 4). Each "up x2" is a learned upsampling, here a sub-pixel convolution (section 3).
 #
-# `gan_utils.models.DCGANGenerator` is this network. Its forward pass, `__call__`, is three lines:
+# `gan_utils.models.DCGANGenerator` is this network. With the default `extra=0`, its forward pass, `__call__`, comes down to three lines:
 # ```python
 # x = nnx.relu(self.bn0(self.fc(z))).reshape(z.shape[0], 7, 7, self.base)   # base = 128 channels
 # x = nnx.relu(self.bn1(self.up1(x)))
@@ -185,7 +185,7 @@ rows = models.layer_table(G, jax.ShapeDtypeStruct((1, G.latent_dim), jnp.float32
 print(models.format_layer_table(rows))
 
 # %%
-# Draw 8 images (Appendix J checks the table against the model and each count against its formula).
+# Draw 8 images (Appendix J checks the table against the model and three counts against their formulas).
 key, sub = jax.random.split(key)
 imgs = models.sample(G, sub, 8)        # models.sample leaves G's BatchNorm state as it was (section 4)
 assert imgs.shape == (8, 28, 28, 1)
@@ -223,7 +223,7 @@ assert jnp.array_equal(models.space_to_depth(models.depth_to_space(one_pixel)), 
 # Every output pixel then counts the stamps that cover it. With $k=3$, $s=2$ a pixel is covered by 1 or 2 stamps along
 # each axis, so the counts alternate $1, 2, 4$: a checkerboard, before any learning. With $k=4$, $s=2$ the interior is
 # even, with 2 stamps per axis. Resize-convolution and sub-pixel convolution are even by construction. All four layers
-# below use Flax's default padding, `"SAME"`: it crops the stamps to exactly $2H$, so each output is $16\times16$
+# below use Flax's default padding, `"SAME"`: it crops the transposed stamps to exactly $2H$ and keeps an ordinary convolution's size, so each output is $16\times16$
 # (Appendix G compares PyTorch's padding).
 
 # %%
@@ -970,7 +970,7 @@ print(f"real pixels: {np.mean(xr == -1):.0%} exactly -1 (background), mean {xr.m
 # ## Appendix I: section 1's toy GAN, from five seeds
 #
 # One run is one draw: how much mass lands near a mode after 2,000 steps varies a lot from seed to seed. The cell
-# trains section 1's toy GAN from 4 more seeds (a few seconds each) and tests what holds for all five. One sample
+# trains section 1's toy GAN from 4 more seeds (a few seconds each) and tests what holds across the five: every run is far above the untrained generator, and most fill every mode. One sample
 # already "covers" a mode, so it also prints how evenly the modes are filled: the emptiest mode's count divided by an
 # even share of the samples near a mode (1: perfectly even).
 
@@ -1002,10 +1002,10 @@ else:
 # %% [markdown]
 # ## Appendix J: section 2's table checked, and the untrained generator's BatchNorm state
 #
-# The first cell checks section 2's table against the model, and each layer's parameter count against its formula. The
+# The first cell checks section 2's table against the model, and the `fc`, `bn0` and `up1` counts against their formulas. The
 # `up1` layer is a sub-pixel convolution (section 3): a $3\times3$ convolution to four times the output channels, plus
 # biases. The second cell checks that `G`'s BatchNorm running statistics are still those of a freshly built generator.
-# Every cell ran `G` through `models.sample` (an inference-mode copy) or on clones, so section 5 drew a really
+# Every cell ran `G` through `models.sample` (an inference-mode copy), on clones, or only through its `fc` layer, so section 5 drew a really
 # untrained generator.
 
 # %%

@@ -83,7 +83,7 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # The table is computed from the model (`models.layer_table`, notebook 03); Appendix F checks its parameter counts.
 # Its two Dropout rows are off by default (rate 0); section 5 explains them.
 
-# %% slideshow={"deck": {"notes": "It mirrors the generator of notebook 03. Strided convolutions instead of pooling: the network learns its own downsampling. LeakyReLU has a slope that is never zero, so no unit blocks the gradient that flows back to the generator.\nThe table is computed from the model. The two Dropout rows are off by default; section 5 uses them.", "output": true, "text": "## 2. The convolutional discriminator\n\nTwo $4\\times4$ convolutions with **stride 2** ($28 \\to 14 \\to 7$), **LeakyReLU** $\\max(x, 0.2x)$, a linear logit."}, "slide_type": "slide"}
+# %% slideshow={"deck": {"notes": "It mirrors the generator of notebook 03. Strided convolutions instead of pooling: the network learns its own downsampling. LeakyReLU has a slope that is never zero, so no unit blocks the gradient that flows back to the generator.\nThe table is computed from the model. The two Dropout rows are off by default; Appendix D uses them.", "output": true, "text": "## 2. The convolutional discriminator\n\nTwo $4\\times4$ convolutions with **stride 2** ($28 \\to 14 \\to 7$), **LeakyReLU** $\\max(x, 0.2x)$, a linear logit."}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
 D = models.DCGANDiscriminator(rngs=nnx.Rngs(SEED))
 rows = models.layer_table(D, jax.ShapeDtypeStruct((1, 28, 28, 1), jnp.float32))
@@ -131,10 +131,9 @@ print(f"With BatchNorm the verdict on one image moves by {shift['with BatchNorm'
 # $$-\log\sigma(\ell) = \operatorname{softplus}(-\ell), \qquad -\log(1-\sigma(\ell)) = \operatorname{softplus}(\ell).$$
 # Their derivatives, $\sigma(\ell) - 1$ and $\sigma(\ell)$, are accurate too. The cell scores twelve logits with the
 # naive forms and with `jax.nn.softplus`, then scans a fine grid for the break points. The column "log(1+e^-l) naive"
-# shows that softplus written out literally overflows too. A stable form, for exercise 1, is
-# $\operatorname{softplus}(u) = \max(u, 0) + \log(1 + e^{-|u|})$: $e$ to a power $\le 0$ never overflows. The second
-# table differentiates the real image's loss, $-\log\sigma(\ell)$. Every loss in `gan_utils.losses` uses these forms;
-# Appendix E checks it.
+# shows that softplus written out literally breaks too: $e^{-\ell}$ overflows. A stable form, for exercise 1, is
+# $\operatorname{softplus}(u) = \max(u, 0) + \mathrm{log1p}(e^{-|u|})$: $e$ to a power $\le 0$ never overflows. The second
+# table differentiates the real image's loss, $-\log\sigma(\ell)$. Every cross-entropy loss in `gan_utils.losses` uses these forms; Appendix E checks two of them.
 
 # %% slideshow={"deck": {"big": {"find": "for l >= ([\\d.]+)", "say": "the naive $-\\log(1-\\sigma(\\ell))$ gives $+\\infty$ and a NaN gradient for a fake with $\\ell \\ge$ this (a real image: $\\ell \\le -87.34$)"}}, "slide_type": "fragment"}
 ells = jnp.array([-1000.0, -120.0, -88.0, -87.0, -50.0, -20.0, 0.0, 16.0, 17.0, 20.0, 50.0, 1000.0], jnp.float32)
@@ -194,7 +193,7 @@ assert -105 < lo < -80 and 15 < hi < 18, breaks
 # $D$ trains with Adam ($2\cdot10^{-4}$, $\beta_1 = 0.5$) on batches of 32 real and 32 fake images. Every few steps
 # we measure its accuracy on 256 *held-out* real digits and 256 fresh fakes. The code uses Flax NNX's own versions of
 # `jax.jit` and `jax.grad` (`nnx.jit`, `nnx.grad`), which work on a module. An NNX module is a mutable object:
-# `opt.update(D, grads)` changes `D`'s weights in place and returns nothing.
+# `opt.update(D, grads)` changes `D`'s weights in place; `d_step` ignores what it returns.
 #
 # What does a confident $D$ do to the generator's signal? Through the logit, the generator's loss $L_G$ has the
 # gradient $-D(G(z))$ if it is **saturating** and $-(1-D(G(z)))$ if it is **non-saturating** (notebook 02, section 4).
@@ -325,7 +324,7 @@ key, k_u, k_p = jax.random.split(key, 3)   # keys for Appendix B's per-sample vi
 # - the **per-sample weights**. The saturating loss counts fake $i$ with the weight $D(G(z_i))$, so the worst fakes
 #   count **least** (notebook 02, section 4). The non-saturating loss counts them with $1 - D(G(z_i))$, the most.
 #
-# Appendix B measures both. So the course's GANs use the non-saturating loss (Goodfellow et al., 2014, section 3). As
+# Appendix B measures both. So the course's GANs use the non-saturating loss by default (Goodfellow et al., 2014, section 3; notebook 07 tries others). As
 # $D$ improves, the generator's gradient changes, so the two networks train in alternation (notebook 02, section 6);
 # notebook 05 does it on images.
 
@@ -753,7 +752,7 @@ print("gan_utils.losses agrees with softplus at every logit, including +-1000")
 # ## Appendix F: the layer table's parameter counts
 #
 # Section 2's table is computed from the model. A convolution with a $k\times k$ kernel has $k^2 C_{in} C_{out}$
-# weights and $C_{out}$ biases; the linear layer has one weight per input and one bias. The cell checks each row.
+# weights and $C_{out}$ biases; the linear layer has one weight per input and one bias. The cell checks conv1, conv2, fc and the total.
 
 # %%
 # Check: the parameter counts from the formulas (k*k*C_in*C_out + C_out).

@@ -201,8 +201,7 @@ assert feat_test.dtype == np.float64
 #
 # Two sets of **real** digits are not at distance 0. Each set's mean and covariance are estimates, and their noise adds
 # to $d^2$. This *floor* is what a perfect generator would score. For the means,
-# $\mathbb E\|\hat\mu_1-\hat\mu_2\|^2=\|\mu_1-\mu_2\|^2+\operatorname{tr}\operatorname{Cov}(\hat\mu_1-\hat\mu_2)$, and
-# that covariance shrinks like $1/N$. The covariance terms behave alike. So FID carries an **upward bias of about
+# $\mathbb E\|\hat\mu_1-\hat\mu_2\|^2=\|\mu_1-\mu_2\|^2+\operatorname{tr}\operatorname{Cov}(\hat\mu_1-\hat\mu_2)$, and the training images' part of that covariance shrinks like $1/N$ (the fixed test set's part does not). The covariance terms behave alike. So FID carries an **upward bias of about
 # $c/N$** (Chong & Forsyth, 2020). Below, $N$ training images are scored against the 10,000 test images, 20 random
 # draws for each $N$. We fit $a + c/N$ on the sizes from 2,000 up, the sizes this notebook scores at.
 
@@ -705,8 +704,7 @@ assert np.median(r_9[1800:]) > 1.2 * np.median(knn_r(f_u))   # the run-dependent
 # %% [markdown]
 # ## Appendix E: the papers' budgets, and the shape of our run
 #
-# The papers' GAN rows, except VEEGAN's on the grid, have almost all of their samples on the modes they find. Ours
-# (section 8's run, trained and drawn in Appendix I) reaches more modes with far fewer samples on them. In that
+# The papers' GAN rows, except VEEGAN's on the grid, have almost all of their samples on the modes they find. Ours (the run trained and drawn in Appendix I, below) reaches more modes with far fewer samples on them. In that
 # figure, in the run saved here, its ring samples lie along the chords between neighbouring modes, and its grid
 # samples along rays through the centre. The papers' numbers also come from far longer training and from several
 # runs:
@@ -727,7 +725,7 @@ print(f"PacGAN trains {pacgan_updates:,} updates (400 epochs of 100,000 points a
 # %% [markdown]
 # ## Appendix F: precision and recall in two dimensions
 #
-# In two dimensions we can draw the balls of section 5. The real points form three clusters; the generator covers
+# In two dimensions we can draw the real balls of section 5. The real points form three clusters; the generator covers
 # only one of them, tightly. Almost every generated point lies inside a real ball: high precision. Only the real points
 # near that cluster lie inside the generated balls: low recall. The computation by hand and `metrics.precision_recall`
 # agree:

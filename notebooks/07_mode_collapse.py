@@ -66,7 +66,7 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # Real data fills a thin set of its space (digits among all 28x28 images). A generator's outputs form a surface of
 # dimension at most the size of $z$. Two thin sets almost never overlap.
 #
-# The simplest case (Arjovsky et al., 2017, Example 1): the data $p = \delta_0$ and the model $q_\theta =
+# The simplest case (after Arjovsky et al., 2017, Example 1): the data $p = \delta_0$ and the model $q_\theta =
 # \delta_\theta$, point masses at 0 and at $\theta$. We slide $\theta$ from $-1$ to $1$ and compute JSD, KL
 # (notebook 01) and the **Wasserstein-1 distance** $W_1(p, q) = \int |F_p(x) - F_q(x)|\,dx$. It is the area between the CDFs: the
 # least "mass times distance" that moves $q$ onto $p$.
@@ -207,7 +207,7 @@ print(f"D is perfect (accuracy {acc_end:.3f}); the saturating gradient fell to {
 #
 # $\sup$ is the largest value over all such $f$. $\|f\|_L \le 1$ says that $f$'s slope is at most 1 everywhere ($f$ is
 # **1-Lipschitz**). On section 1.1's point masses ($\theta > 0$), $f(x) = -x$ gives $f(0) - f(\theta) = \theta = W_1$,
-# and no such $f$ does better. This $f$ is the **critic**. WGAN-GP (Gulrajani et al., 2017) holds its slope near 1
+# and no such $f$ does better. The **critic** is a network $f$ trained to reach this sup. WGAN-GP (Gulrajani et al., 2017) holds its slope near 1
 # with a **gradient penalty** (section 3.2). We train it on the same segments, where $W_1 = 0.5$.
 
 # %% slideshow={"deck": {"notes": "The estimate E_p f - E_q f settles near the true 0.5, and the generator's gradient near 1, the slope of W1.\nCompare with the last table: 40.76 there, about 1 here, and it no longer depends on how long the critic trained.\nA gradient of the wrong size stalls the generator or makes it overshoot: one cause of non-convergence. Mode collapse is a different failure, next.", "output": true, "text": "### The critic estimates $W_1$, and the gradient settles near 1"}, "slide_type": "slide"}
@@ -308,7 +308,7 @@ for name, rows in zip(DEMOS, (recipe, dropping, dead, lagging)):
 
 # %% [markdown]
 # One typical seed per setting at four moments: data (blue), 1,000 samples (orange) and $G$'s push (grey arrows, often
-# too short to see). "push" in a title is the longest arrow, a component of $-\partial L_G/\partial x$. The background
+# too short to see). "push" in a title is the largest component, in absolute value, of any arrow ($-\partial L_G/\partial x$). The background
 # is $D(x)$: blue where $D$ says "real", white where it cannot tell (1/2), orange where it says "fake". A star marks a
 # one-point generator. At step 250 the D / 100 samples lie outside the view (spread 43).
 
@@ -397,8 +397,7 @@ assert count("one change: G's learning rate x 10", "mode_collapse") >= 4
 # %% [markdown] slideshow={"deck": {"notes": "Four families. Each is a GANConfig field, a command-line flag and a playground control; the notebook builds every one and checks it against the library.\nReading: Appendix E (the losses, spectral normalisation by power iteration, the weight average).\nConcept question 6 is for home: a sample with logit -8; the LSGAN push is 9, hinge pushes with 1, the saturating loss with 0.0003 (the figure in Appendix E).", "text": "## 3. The stabilisers, each a few lines\n\n- **new losses**: least squares (LSGAN), hinge, Wasserstein\n- **a Lipschitz critic**: weight clipping, gradient penalty, R1 / R2, spectral normalisation\n- **a $D$ that sees the batch**: minibatch standard deviation, PacGAN\n- **an average of $G$'s weights**\n\nToday, by hand: the **gradient penalty** and **PacGAN**. Each is checked against `gan_utils`."}, "slide_type": "slide"}
 # ## 3. The stabilisers, each built by hand and checked against `gan_utils`
 #
-# Four families: new losses, a Lipschitz critic, a $D$ that sees the batch, and an average of $G$'s weights. We build
-# the gradient penalty (section 3.2) and PacGAN (section 3.4) by hand. Appendix E builds the others.
+# Four families: new losses, a Lipschitz critic, a $D$ that sees the batch, and an average of $G$'s weights. We build the gradient penalty (section 3.2), the minibatch std and PacGAN (section 3.4) by hand. Appendix E builds the others.
 #
 # ### 3.1 Losses: least squares, hinge, Wasserstein
 #
@@ -681,7 +680,7 @@ assert pg.diagnosis.step == pg.gan.step[1] and pg.diagnosis.verdict != "diverged
 # - **Mode collapse is a loss of diversity.** Read the modes covered and the distinct samples beside the high-quality
 #   fraction: a one-point generator scores 100%.
 # - **Each stabiliser** is a few lines and one field of `PlaygroundConfig` (notebook 05's `GANConfig` has the same
-#   field). Two are built here; Appendix E builds the others.
+#   field). Three are built here; Appendix E builds the others.
 # - **Over 5 seeds**, the recipe alone solves the ring. On the grid LSGAN (73.6% high quality) and the minibatch std
 #   (50.1%) beat the plain GAN (16.2%). Against section 2's collapse, PacGAN2 and R1 brought most modes back (7.6 and
 #   7.8 of 8, against 5.4).
@@ -804,7 +803,7 @@ print("the doctor's verdicts on the recipe's 5 runs follow its rule (checked)")
 # (benchmarks/RESULTS.md). The plain GAN's ring runs are trained again for the table, as one more row of the protocol.
 #
 # **Who leads, and who differs from the plain GAN**: the table's rows compared two by two with section 4's `tied`
-# (and the per-seed runs rebuilt for the figures below).
+# (and the per-seed runs rebuilt for the grid figure below).
 
 # %%
 # the same dicts train_seeds returns (one per seed), rebuilt from the stored columns
@@ -1256,7 +1255,7 @@ assert np.sum(here["shares"][-1] > 0.005) >= 9, here["shares"][-1]
 # %% [markdown]
 # ## Appendix E: the other stabilisers by hand (the losses, spectral normalisation, the weight average)
 #
-# Section 3 builds the gradient penalty and PacGAN in the lecture. Here are the others, each checked against
+# Section 3 builds the gradient penalty, the minibatch std and PacGAN. Here are the others, each checked against
 # `gan_utils`.
 #
 # **Weight clipping, R1 and R2** (section 3.2), ours against `gan_utils.losses`, on section 3.2's critic and batches:

@@ -51,8 +51,7 @@ from flax import nnx
 from gan_utils import checkpoint, clusters, config, data, exercises, metrics, models, plots, precomputed, train
 from gan_utils.plots import REAL_COLOR, FAKE_COLOR
 # The self-conditioned generators of section 4.3 trained for 10,000 steps each (minutes each on a 2-core CPU); one comes
-# with gan_utils. True: Appendix C trains all ten runs again here (its record says how long they took; the commands
-# are printed); sections 4.3 and 5 show them from the notebook's next run.
+# with gan_utils. True: Appendices C and G train their runs again here (their records say how long they took; the commands are in their tables); sections 4.3 and 5 show them from the notebook's next run.
 RUN_EXPERIMENTS = False
 Phi, Phi_inv = jax.scipy.stats.norm.cdf, jax.scipy.stats.norm.ppf   # the standard normal CDF and its inverse
 SEED = 0
@@ -370,14 +369,12 @@ assert abs(rescaled[0.5]["between"] - s_plain["between"]) < 2 * half
 # Truncation raises precision and costs recall and FID. At $\psi = 1$ and $0.5$ it leaves *more* samples between
 # classes: +2.0 and +5.0 points, where the 95% interval of a difference is $\pm$1.3. At training lengths, FID and the
 # share between classes return to the untruncated level (Appendix L adds $\psi = 2$ and $1.5$). So the harm comes
-# from short codes. A likely reason: near the origin, codes of every direction lie close together, so the classes'
-# regions of $z$ meet there.
+# from short codes. A guess, not tested here: near the origin, codes of every direction lie close together, so the classes' regions of $z$ may meet there.
 #
 # ### 4.2 Discriminator rejection sampling
 #
 # For the optimal $D$, the logit is $\ell^\star(x) = \log p(x)/q(x)$ (notebook 04). Rejection sampling (Azadi et al.,
-# 2019) draws $x \sim q$ and keeps it with probability $\min(1, e^{\ell(x) - M})$. If $M$ is at least the largest
-# logit, that probability is $e^{\ell^\star(x) - M} = \frac{p(x)}{q(x)}e^{-M}$: proportional to $p/q$. Drawn with
+# 2019) draws $x \sim q$ and keeps it with probability $\min(1, e^{\ell(x) - M})$. If $D$ is optimal and $M$ is at least its largest logit, that probability is $e^{\ell^\star(x) - M} = \frac{p(x)}{q(x)}e^{-M}$: proportional to $p/q$. Drawn with
 # density $q$ and kept in proportion to $p/q$, kept samples have density proportional to $q \cdot p/q = p$. A lower
 # $M$ keeps more, less exactly. Below, $M$ is set to keep 50%, 25% and 10% (a simplified form of their method:
 # Appendix B).
@@ -587,8 +584,7 @@ for name, budget, draws, s in rows:
 # confidence and the share between classes furthest, at a cost in recall. It also won at equal time: FID 5.5 against
 # 55.2 in the 5-minute rows (one run each, neither with a weight average). Rejection helps much less, and truncation
 # trades recall for precision. Twice the steps with a learning-rate decay did not help the plain DCGAN (Appendix D).
-# The conditional generator keeps the highest confidence and the fewest samples between classes (at every threshold:
-# Appendix E).
+# The conditional generator keeps the highest confidence and the fewest samples between classes; Appendix E shows it below the other two generators at every threshold.
 
 # %% slideshow={"deck": {"figure": true, "notes": "Same widths, same recipe, 10,000 steps each. The middle grid never saw a label.\nAsk the class to find hybrids in each grid. Most are in the left one.", "text": "### 100 samples of each: no labels in the middle"}, "slide_type": "slide"}
 fig, axes = plt.subplots(1, 3, figsize=(15, 5.4))
@@ -997,8 +993,7 @@ print(f"along the great-circle walks of section 2 the unsure stretch is {np.medi
 # %% [markdown]
 # ## Appendix I: k-means and the cluster read from $z$, by hand
 #
-# Section 4.3's k-means by hand starts from the library's k-means++ centres. Each is a data point, drawn with a
-# probability that grows with its squared distance to the centres chosen before it. From that same start, the library's own k-means (`gan_utils.clusters.kmeans`) should find
+# Section 4.3's k-means by hand starts from the library's k-means++ centres. The first is a random data point; each next one is drawn with probability proportional to its squared distance to the nearest centre already chosen. From that same start, the library's own k-means (`gan_utils.clusters.kmeans`) should find
 # the same clusters. The cell compares the two.
 
 # %%
@@ -1047,7 +1042,7 @@ print(textwrap.fill("generator parameters: " + ", ".join(f"{k} {v:,}" for k, v i
                     break_on_hyphens=False))
 print(f"FID of the self-conditioned generator (training seed 0):\n{s_self['fid']:.2f} on section 4.3's {N:,} samples, "
       f"{runs[BEST]['scores']['fid']:.2f} on the precomputed table's 10,000;\nthe class-conditional generator (one "
-      f"training seed): {s_cond['fid']:.2f} on section 4.3's samples")
+      f"training seed): {s_cond['fid']:.2f} on section 1's samples")
 spread = {k: [runs[f"self-conditioned, K = {k}{sfx}"]["scores"]["fid"] for sfx in ("", ", seed 1")] for k in (10, 40)}
 print(f"second seeds: K = 10 scored {spread[10][0]:.2f} and {spread[10][1]:.2f}, K = 40 {spread[40][0]:.2f} and "
       f"{spread[40][1]:.2f}")
@@ -1108,7 +1103,7 @@ print(f"|z| of N(0, I) codes in 64 dimensions: mean {np.linalg.norm(z_plain, axi
       f"{np.linalg.norm(z_plain, axis=1).std():.2f}")
 
 # %% [markdown]
-# Mild truncation changes little: at $\psi = 2$ and $1.5$ the share between classes stays within the 95% interval of
+# Mild truncation barely moves the share between classes: at $\psi = 2$ and $1.5$ it stays within the 95% interval of
 # the untruncated one (section 4.1). The length of an $\mathcal N(0, I)$ code in 64 dimensions follows a chi
 # distribution with 64 degrees of freedom. Its spread is narrow, so training almost never drew a short code.
 

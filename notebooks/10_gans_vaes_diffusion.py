@@ -154,11 +154,11 @@ assert abs(rivals.bits_per_dim(784 * math.log(2)) - 8) < 1e-12   # a unit check 
 
 # %% [markdown]
 # Now train it briefly: Adam at batch 64, with the race's learning rate (`rivals.LEARNING_RATES`, chosen in
-# Appendix A). `rivals.train_for` is a jitted update loop like notebook 05's. The figure shows each training batch's
-# $-\mathrm{ELBO}$. Then it shows the decoder's **mean** $G(z)$ for $z \sim \mathcal N(0, I)$, and full samples
+# Appendix A). `rivals.train_for` is a jitted update loop like notebook 05's. The figure shows the $-\mathrm{ELBO}$ of
+# every 50th training batch. Then it shows the decoder's **mean** $G(z)$ for $z \sim \mathcal N(0, I)$, and full samples
 # $G(z) + s\,\varepsilon$.
 
-# %% slideshow={"deck": {"big": {"find": "([\\d.]+) bits per pixel", "say": "bits per pixel on 2,000 test digits, after the short training budget: already better than a uniform guess"}, "figure": true, "notes": "Adam at learning rate 0.003, batch 64. The curve is each training batch's minus ELBO; it crosses zero; on test digits it is -64 nats per image.\nMiddle: the decoder's means, visibly blurred. Right: full samples with the noise of scale s added.\nKeep the blur in mind: section 6 asks where it comes from.", "text": "### 45 seconds of training: blurred means"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "([\\d.]+) bits per pixel", "say": "bits per pixel on 2,000 test digits, after the short training budget: already better than a uniform guess"}, "figure": true, "notes": "Adam at learning rate 0.003, batch 64. The curve is each training batch's minus ELBO; it crosses zero; on test digits it is negative too (the cell prints it).\nMiddle: the decoder's means, visibly blurred. Right: full samples with the noise of scale s added.\nKeep the blur in mind: section 6 asks where it comes from.", "text": "### 45 seconds of training: blurred means"}, "slide_type": "slide"}
 # under test a fixed 400 steps (Appendix I's first comment says why), else 45 seconds
 LIVE_SECONDS, LIVE_STEPS = (60, 400) if TESTING else (45, None)
 key, k_live, k_elbo = jax.random.split(key, 3)
@@ -244,7 +244,8 @@ print(f"at t = T: sqrt(abar) = {np.sqrt(ab[-1]):.4f}: the digit is gone, x_T is 
 # $\hat x_0$ is the network's current guess of the clean digit, and the jump adds back noise of the smaller level
 # $t'$. The last jump is to $t' = 0$, where $\bar\alpha_0 = 1$ (an empty product; the code's `alpha_bar[0]` is step
 # 1's), so $x_0 = \hat x_0$. Before each jump the guess is clipped to $[-1, 1]$, and the noise recomputed from the
-# clipped guess, as in Hugging Face's diffusers library. DDIM adds no new noise (Song et al.'s $\eta = 0$), so a sample
+# clipped guess (Hugging Face's diffusers library has both as options: `clip_sample`, on by
+# default, and `use_clipped_model_output`, off by default). DDIM adds no new noise (Song et al.'s $\eta = 0$), so a sample
 # is a fixed function of its starting noise. The cell checks the loss and the sampler by hand against the library.
 # Then it samples with the *exact* denoiser of a one-digit data set. Its every guess $\hat x_0$ is that digit, so DDIM
 # must land on it.
@@ -405,13 +406,13 @@ for name, f, fs, p, r, c, lo, hi, mem in rows:
 # Over three seeds, the GAN's mean FID led at every mark, by far from the first minute. At 4 minutes it was 4.4,
 # against 120.8 for the diffusion model and 190.2 for the VAE. The diffusion model was still improving fast. From
 # 1 minute on, the VAE's mean FID stayed between 187.2 and 192.3. Appendix B trains each model five times longer (one
-# seed): the order stays the same. The dashed blue line, the first 2,000 training digits, scores FID 2.8 (one set;
-# sets vary around the average 1.8), precision 0.88, recall 0.86. The GAN came near that FID, but covered fewer real
+# seed): the order stays the same. The dashed blue line, the first 2,000 training digits, scores FID 2.8 (the first ones in
+# file order, not a random set: random sets of 2,000 average 1.8, notebook 06), precision 0.88, recall 0.86. The GAN came near that FID, but covered fewer real
 # digits (recall 0.80).
 #
 # Precision and recall say more than FID here. The VAE's precision (0.86) is near real digits' (0.88), though its FID
-# is 190.2: blur does not lower precision (notebook 06). At 30 s it is even above real digits': an average-looking
-# sample lands near real digits more easily than an unusual real digit does. As it trained, the diffusion model traded
+# is 190.2: blur does not lower precision (notebook 06). At 30 s its mean over seeds is even slightly above real
+# digits': blurred samples sit near the origin of feature space, inside a few large real balls (notebook 06, Appendix C). As it trained, the diffusion model traded
 # precision for coverage: its precision fell to the lowest (0.61), its recall rose to twice the VAE's (0.70 against
 # 0.33). The VAE also draws the ten digits unevenly: its least common makes 2.6% of its samples, its most common
 # 29.4%. The table's last column is section 7's copy test: 3.4% of the GAN's samples, 0.0% of the rivals'.
@@ -442,7 +443,7 @@ for name, f, fs, p, r, c, lo, hi, mem in rows:
 # %% [markdown] slideshow={"deck": {"notes": "Misconception: \"this proves GANs beat diffusion\". It does not. It shows what these three small models did in 4 minutes on one CPU.\nDiscussion question 1: what would a fair race between these three need? Equal tuning effort, networks sized alike, several budgets up to hours, more seeds.", "text": "## 8. What this race shows, and what it does not\n\n- the GAN led at every mark: FID 4.4, against 120.8 and 190.2\n- but the rivals were **sized for speed**: 72,484 parameters in the denoiser, 579,972 in the GAN's generator\n- the GAN's recipe was searched; each rival had one short probe\n- diffusion was still improving; budgets of hours were not tried"}, "slide_type": "slide"}
 # ## 8. What this race shows
 #
-# The Summary below is written from this cell's measurements.
+# The Summary below is written from this cell's measurements and those of sections 2 to 4 and Appendix B.
 
 # %% slideshow={"deck": {"big": {"find": "64 latent numbers: bound ([\\d.]+)", "say": "bits per pixel for the VAE with 64 latent numbers, a better bound than the 16-number VAE's 6.72. Its FID: 258.4, against 190.2"}, "notes": "Concept question 7: does a better likelihood bound mean better samples? No: the VAE with 64 latent numbers has the better bound and the worse samples.\nThe GAN gives no likelihood at all, and still draws the best digits here. Likelihood and sample quality measure different things.", "text": "### A better likelihood bound, better samples?"}, "slide_type": "slide"}
 last = len(MARKS) - 1
@@ -845,8 +846,8 @@ assert ddim_spread(5) < 0.5 < ddim_spread(20) < ddim_spread(50) < ddim_spread(10
 # ## Appendix F: what a sample costs, measured (section 5)
 #
 # The cell below times each sampler on this machine (batches of 250, after one call to compile): the race's first-seed
-# rivals and the shipped default generator, the race's GAN network. Then it scores the same diffusion model against
-# the number of denoising steps.
+# rivals and the shipped default generator, the race's GAN network. Then it shows the race's scores of the same diffusion
+# model against the number of denoising steps.
 
 # %% slideshow={"deck": {"big": {"find": "50 steps\\s+\\d+ ms per 1,000 samples \\(([\\d.]+x)", "say": "the cost of one diffusion sample at 50 DDIM steps, in GAN samples"}, "figure": true, "notes": "A GAN or a VAE draws a digit in one pass; DDIM calls the denoiser once per step; the cell prints what one step costs per 1,000 samples on this machine. Concept question 5.\nMisconception: \"more denoising steps always help\". 50 steps scored FID 114.7, 100 steps 114.8: one draw each, so the difference is noise. Recall did rise, from 0.70 to 0.82.", "text": "## 5. What a sample costs"}, "slide_type": "slide"}
 G_gan = checkpoint.load_pretrained().generator

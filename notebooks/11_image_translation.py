@@ -196,7 +196,7 @@ print("unet_by_hand(G, s) == G(z, s): the same network")
 #
 # For kernels $k_l$ and strides $r_l$, the receptive field is $1 + \sum_l (k_l - 1)\prod_{j<l} r_j$
 # (`models.receptive_field`). Layer $l$ widens the field by $k_l - 1$ pixels of its own input, and each of those
-# spans $\prod_{j<l} r_j$ source pixels (1 for the first layer). The cell below prints it at 64x64, the shipped
+# spans $\prod_{j<l} r_j$ input pixels (1 for the first layer). The cell below prints it at 64x64, the shipped
 # model's size.
 
 # %% slideshow={"deck": {"notes": "Concept question 4: compute the patch for two strided 4x4 layers followed by two stride-1 layers, before you reveal the check. It is 34.\nDiscussion: at 32x32, the size trained in this notebook, a 34-pixel patch covers the whole glyph, so the \"patch\" D is almost a whole-image D. When does a PatchGAN really judge patches? At 64x64, where 34x34 is about a quarter of the glyph.", "output": true, "text": "### Receptive field at 64x64, two stride-1 layers after the strided ones"}, "slide_type": "slide"}
@@ -463,7 +463,7 @@ glyph_rows({"printed": src64[worst], "shipped GAN": out64[worst], "true": tgt64[
            title="The held-out characters the shipped translator gets most wrong")
 
 # %% [markdown]
-# The worst characters are dense with strokes. But a per-glyph L1 grows with ink for any output, copying included,
+# The worst characters are dense with strokes. But a per-glyph L1 grows with ink for most imperfect outputs, copying included,
 # so this does not show that crowded characters are harder for this model. Appendix G lists its other limits and
 # measures two of them.
 
@@ -480,8 +480,7 @@ glyph_rows({"printed": src64[worst], "shipped GAN": out64[worst], "true": tgt64[
 # | what GAN adds | a higher edge strength, slightly worse L1/SSIM | 5 of 5 seeds each |
 #
 # From here on, `gan_utils.models.UNetGenerator`, `models.PatchDiscriminator`, `translation.train_translator` and
-# `translation.translation_scores` carry this notebook's pieces; appendix C trains a translator from the command
-# line.
+# `translation.translation_scores` carry this notebook's pieces; appendix C gives the command that trains one from the command line.
 
 # %% [markdown] slideshow={"deck": {"notes": "Homework: the four exercises; the checker cell grades each and gives a hint for a wrong answer.\nGoing further: train with 16-pixel patches and see what happens to sharpness and content. Reading: Appendices A-G.", "text": "## Exercises (checked in the notebook)\n\n1. **A larger patch**: four strided layers, then two stride-1\n2. **L1's answer** for a pixel that is ink in 3 of 5 targets\n3. **The squared error's answer** for the same pixel\n4. **Write the generator's objective** with `jax.nn.log_sigmoid`\n\nNext: [12 Translation without pairs](../notebooks/12_unpaired_translation.html): CycleGAN."}, "slide_type": "slide"}
 # ## Exercises
@@ -695,12 +694,12 @@ print(f"Seed 0 of section 6's table is this recipe:\nthis run's L1, SSIM, conten
 # %% [markdown]
 # ## Appendix G: what the shipped translator cannot do, in detail
 #
-# Section 8 lists the shipped translator's limits briefly. Here they are one by one, with two measurements.
+# Section 8 discusses one limit, crowded characters; here are all of them, with two measurements.
 #
 # - **Only what the data holds.** The 3,755 characters are simplified Chinese in common use. Rare characters,
 #   traditional forms and other scripts were never rendered, so the model cannot be asked for them.
 # - **Crowded characters?** The worst ones in section 8 are dense with strokes, and over all held-out characters the error
-#   grows with the amount of ink. But a per-glyph L1 grows with ink for any output, copying included, so this does
+#   grows with the amount of ink. But a per-glyph L1 grows with ink for most imperfect outputs, copying included, so this does
 #   not show that crowded characters are harder for this model: that needs a measure that allows for the ink.
 # - **Strokes that change shape.** Where the brush font builds a component differently from the plain one, joining,
 #   splitting or moving strokes, the translator has only the source's layout to start from. The next cell compares
