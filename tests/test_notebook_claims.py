@@ -147,7 +147,9 @@ _LIST_NUM = re.compile(r"^\s*\d+\.\s", re.M)
 _REF = re.compile(r"(?i)\b(notebooks?|sections?|cells?|exercises?|table|figure|fig\.|eq\.|equation|step|chapter|"
                   r"appendix|algorithm|issue|#)\s*\d+(\.\d+)*")
 _YEAR = re.compile(r"\b(1[89]\d\d|20[0-4]\d)[a-z]?\b")
-_NUMBER = re.compile(r"(?<![\w.])[-+−]?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(e[-+]?\d+)?(\s?%|x\b|×)?", re.I)
+# A ratio may be written with its "x" first, as the notebooks print it ("grew (x2.85)"): the number counts as well.
+_NUMBER = re.compile(r"(?:(?<![\w.])[x×](?=\d)|(?<![\w.]))[-+−]?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(e[-+]?\d+)?"
+                     r"(\s?%|x\b|×)?", re.I)
 
 
 def _numbers(text: str, starts: bool = False):
@@ -294,6 +296,9 @@ def test_the_check_flags_an_unprinted_number_and_passes_a_printed_one(tmp_path):
     code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "ratio 4327.2, FID 62.61\n"}]
     path.write_text(json.dumps(nb))
     assert unmatched(path) == []
+    md["source"] = "The gradient grew (x2.83)."  # a ratio written x-first is a number too (deck notes once said x2.83)
+    path.write_text(json.dumps(nb))
+    assert unmatched(path) == [(0, "x2.83")]
     md["source"] = "FID reached 62.7."          # a rounding that the output does not support is still flagged
     path.write_text(json.dumps(nb))
     assert unmatched(path) == [(0, "62.7")]
