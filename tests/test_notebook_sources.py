@@ -15,6 +15,9 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 IPYNBS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 sys.path.insert(0, str(NOTEBOOKS.parent))
 from gan_utils import course  # noqa: E402
+from course_scripts import load  # noqa: E402  (tests/course_scripts.py)
+
+slides = load("slides")   # scripts/slides.py: where a notebook's lecture core ends (its decks and plans use the same)
 
 # The setup cell every notebook opens with (house style: one setup cell). Only the imports between the head and
 # the tail differ from notebook to notebook. The address is gan_utils.course's (scripts/set_repository.py).
@@ -99,9 +102,7 @@ WIDTH = 100     # characters a projector at 1280x720 and a learner's notebook sh
 def _core_printed_lines(nb) -> list[tuple[str, str]]:
     """(cell id, line) for every printed line of a notebook's lecture core (the cells before its first appendix)."""
     out = []
-    for cell in nb.cells:
-        if cell.cell_type == "markdown" and re.match(r"\s*#+ .*(appendix|附录)", cell.source, re.I):
-            break
+    for cell in slides.core_cells(nb.cells):
         for o in cell.get("outputs", []):
             out += [(cell.get("id", "?"), line) for line in o.get("text", "").splitlines()]
     return out
@@ -162,13 +163,7 @@ CORE_WORDS = 2250
 
 
 def core_words(nb) -> int:
-    text = []
-    for cell in nb.cells:
-        if cell.cell_type != "markdown":
-            continue
-        if re.match(r"\s*#+ .*(appendix|going deeper)", cell.source, re.I):
-            break
-        text.append(cell.source)
+    text = [cell["source"] for cell in slides.core_cells(nb.cells) if cell["cell_type"] == "markdown"]
     plain = re.sub(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`", "X", "\n".join(text), flags=re.S)
     return len(re.findall(r"[A-Za-z][A-Za-z'-]*", plain))
 
