@@ -13,6 +13,10 @@
 #   ./course.sh execute notebooks/NN_name.py ...   sync each notebook with its .py, then re-run it in place
 #   ./course.sh verify notebooks/NN_name.py ... [--seed-offset 1 2]   run notebooks in their normal mode with
 #                      every seed shifted, without saving them (scripts/verify_notebook.py)
+# and for teachers (docs/grading.md; scripts/grading.py):
+#   ./course.sh release [NN ...] [-o DIR]   the graded release: student notebooks, instructor versions with hidden
+#                      tests, Gradescope autograders, rubrics and the question bank (Otter-Grader)
+#   ./course.sh grade NN SUBMISSION... [-o grades.csv]   grade the students' notebooks of NN into a table
 # Needs only Python >= 3.10 with venv. Re-running reuses .venv and reinstalls only what changed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -20,7 +24,7 @@ cmd="${1:-}"
 # a path without its extension (notebooks/03_generator.py -> notebooks/03_generator; a dot in a folder's name is no
 # extension: ./notebooks/03_generator stays whole)
 stem() { local base="${1##*/}"; case "$base" in ?*.*) echo "${1%.*}" ;; *) echo "$1" ;; esac; }
-case "$cmd" in lab|test|book|i18n|execute|verify) ;; *) echo "usage: ./course.sh lab [jupyter lab args] | test [pytest args] | book [sphinx-build args] | i18n [--check] | execute NOTEBOOK... | verify NOTEBOOK... [--seed-offset N...]" >&2; exit 2 ;; esac
+case "$cmd" in lab|test|book|i18n|execute|verify|release|grade) ;; *) echo "usage: ./course.sh lab [jupyter lab args] | test [pytest args] | book [sphinx-build args] | i18n [--check] | execute NOTEBOOK... | verify NOTEBOOK... [--seed-offset N...] | release [NN...] [-o DIR] | grade NN SUBMISSION... [-o grades.csv]" >&2; exit 2 ;; esac
 # What execute and verify need is checked before the install (minutes from nothing), not after it.
 if [ "$cmd" = execute ] || [ "$cmd" = verify ]; then
   [ $# -ge 2 ] || { echo "usage: ./course.sh $cmd notebooks/NN_name.py [...]$([ "$cmd" = verify ] && echo ' [--seed-offset N...]')" >&2; exit 2; }
@@ -82,7 +86,7 @@ if [ "$cmd" = test ]; then
 fi
 echo "==> installing gan_utils and its pinned dependencies into .venv"
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[notebooks,dev,docs]" -c constraints.txt   # the exact pins (constraints.txt)
+.venv/bin/python -m pip install -q -e ".[notebooks,dev,docs,teach]" -c constraints.txt   # the exact pins (constraints.txt)
 
 if [ "$cmd" = book ]; then
   # The website (docs/conf.py says what it does and why): the committed outputs, never re-executed. Sphinx
@@ -134,6 +138,12 @@ fi
 if [ "$cmd" = verify ]; then
   export MPLBACKEND=module://matplotlib_inline.backend_inline
   exec .venv/bin/python scripts/verify_notebook.py "${@:2}"
+fi
+if [ "$cmd" = release ] || [ "$cmd" = grade ]; then
+  # grading runs each submission top to bottom in this environment (otter run), as a learner's kernel would
+  export MPLBACKEND=module://matplotlib_inline.backend_inline
+  export PATH="$PWD/.venv/bin:$PATH"
+  exec .venv/bin/python scripts/grading.py "$cmd" "${@:2}"
 fi
 wait "$side_chromium" || { echo "installing chromium failed" >&2; exit 1; }
 wait "$side_colab" || { echo "building .colab-env failed" >&2; exit 1; }

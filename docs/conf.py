@@ -63,7 +63,7 @@ project = "GANs from first principles, in JAX"
 author = "the course's contributors"
 copyright = "the course's contributors, Apache-2.0"
 root_doc = "index"
-extensions = ["myst_nb", "sphinx_copybutton", "sphinx-mathjax-offline"]
+extensions = ["myst_nb", "sphinx_copybutton", "sphinx-mathjax-offline", "sphinx_design"]
 exclude_patterns = ["_build", "notebooks/runs", "notebooks/zh", "locale", "**/.ipynb_checkpoints", "Thumbs.db",
                     ".DS_Store"]
 suppress_warnings = ["myst.header"]           # included files (RESULTS.md) start at their own heading levels

@@ -14,7 +14,7 @@ def _norm(req: str) -> tuple[str, str]:
     return m.group(1).lower().replace("_", "-"), m.group(3).replace(" ", "")
 
 
-def _pyproject_reqs(extras: tuple = ("notebooks", "dev", "docs")) -> dict:
+def _pyproject_reqs(extras: tuple = ("notebooks", "dev", "docs", "teach")) -> dict:
     meta = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     reqs = list(meta["dependencies"])
     for extra in extras:                                     # what the environment installs

@@ -1,0 +1,349 @@
+"""The assessment kit: a graded release of the notebooks' exercises, made and graded with Otter-Grader.
+
+    ./course.sh release [NN ...] [-o DIR] [--no-checker]   # DIR (default _build/release): student/ and instructor/
+    ./course.sh grade NN SUBMISSION... [--release DIR] [-o grades.csv]   # a grade table for notebook NN
+
+**Why Otter-Grader** (7.0.0, BSD-3; both were tried on notebook 00 with a right and a wrong submission, and both
+graded them right): its student notebooks need nothing in their cell metadata, so a notebook that went through
+Colab, VS Code or JupyterLab grades the same (nbgrader finds its cells by metadata and checksums); its
+``autograder.zip`` is what Gradescope takes as it is; ``otter run`` grades one submission on the teacher's machine
+without Docker or a JupyterHub; and it installs beside the pinned JupyterLab without adding server extensions to
+the learners' Lab (nbgrader 0.9.6 adds its formgrader and assignment menus to every Lab of the environment).
+
+**What the release is.** For each notebook, from the notebook as committed (``notebooks/NN_name.ipynb``, outputs
+cleared), an Otter "master" notebook is written and given to ``otter assign``:
+
+- the exercise answer cell (``# Your answers``) holds the worked solution of ``docs/solutions.md`` (``# solutions:
+  NN``) inside Otter's solution markers; the student version gets the cell exactly as the course has it (the
+  placeholders ``None``), the instructor version the solution;
+- each numbered exercise K becomes Otter question ``exK`` with its points (``teach/points.json``): a public test
+  (the student's ``grader.check("exK")`` says whether it is answered; it carries no points) and a hidden test that
+  grades the answer with the course's own checker, ``gan_utils.exercises.grade``, given the same notebook data as
+  the notebook's checker cell (e.g. 05's ``x_ring``);
+- the notebook's own checker cell stays (the learner's feedback); ``--no-checker`` takes it out (an exam).
+
+What it writes: ``DIR/student/NN_name.ipynb`` to hand out; ``DIR/instructor/NN/`` with the instructor notebook
+(solutions and hidden tests), ``autograder.zip`` (Gradescope's programming assignment, or ``grade`` below), and
+beside them ``DIR/instructor/rubrics.md``, ``points.json`` and ``question_bank/`` (the written parts and the quiz
+bank, kept out of the public site). Nothing outside ``DIR`` is written; a DIR that holds anything but an earlier
+release is refused.
+
+**Grading.** ``grade`` runs ``otter run`` on each submission (a student's ``.ipynb``; its file name is the
+student's name in the table), on this machine, with the course's environment, and writes one row per submission:
+each exercise's points, the total and the maximum; the written parts (``teach/points.json``'s ``written``) get an
+empty column each, for the teacher to fill from the rubric. A submission that fails to run gets a row that says so
+and the others are still graded.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import csv
+import inspect
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+TEACH = ROOT / "teach"
+SOLUTIONS = ROOT / "docs" / "solutions.md"
+MARKER = ".gan-course-release"           # a folder that holds it is an earlier release, safe to replace
+ANSWERS = "# Your answers"
+CHECKER = "# Checker"
+OTTER = "7.0.0"                          # the version the release is made and tested with (constraints.txt)
+BLOCK = re.compile(r"```python\n# solutions: (\d\d)\n(.*?)```", re.S)
+
+
+class ReleaseError(Exception):
+    """A release or grading request that cannot be done as asked; the message names the fix."""
+
+
+def _exercises():
+    sys.path.insert(0, str(ROOT))
+    from gan_utils import exercises
+    return exercises
+
+
+def notebook_path(nb: str) -> Path:
+    """``notebooks/NN_name.ipynb`` for a notebook number ``NN`` (``"5"`` reads as ``"05"``)."""
+    if not re.fullmatch(r"\d{1,2}", str(nb)):
+        raise ReleaseError(f"{nb!r} is not a notebook number: give two digits, e.g. 05")
+    nb = f"{int(nb):02d}"
+    found = sorted(NOTEBOOKS.glob(f"{nb}_*.ipynb"))
+    if not found:
+        raise ReleaseError(f"no notebook {nb} in {NOTEBOOKS}: the notebooks with exercises are "
+                           + ", ".join(sorted(_exercises().NOTEBOOKS)))
+    return found[0]
+
+
+def exercise_names(nb: str) -> dict[str, int]:
+    """The checker's answer names and the exercise each grades: ``answer_K``, ``exK`` and ``exK_...`` grade K;
+    any other name (a function the learner writes) grades the first exercise no name claims, in order."""
+    exercises = _exercises()
+    params = [p.name for p in inspect.signature(exercises.NOTEBOOKS[nb]).parameters.values()
+              if p.kind is p.POSITIONAL_OR_KEYWORD]
+    numbers = sorted(exercises.grade(nb))
+    out = {}
+    for p in params:
+        m = re.match(r"(?:answer_|ex)(\d+)(?:_|$)", p)
+        if m:
+            out[p] = int(m.group(1))
+    free = [k for k in numbers if k not in out.values()]
+    for p in params:
+        if p not in out:
+            out[p] = free.pop(0)
+    if sorted(set(out.values())) != numbers:
+        raise ReleaseError(f"notebook {nb}: the checker's names {params} do not map onto its exercises {numbers}")
+    return out
+
+
+def points(nb: str) -> dict[int, float]:
+    """Points of each exercise of notebook ``nb`` (``teach/points.json``); every exercise needs an entry."""
+    table = json.loads((TEACH / "points.json").read_text(encoding="utf-8"))
+    numbers = sorted(set(exercise_names(nb).values()))
+    given = {int(k): float(v) for k, v in table.get(nb, {}).items() if k.isdigit()}
+    if sorted(given) != numbers:
+        raise ReleaseError(f"teach/points.json gives notebook {nb} exercises {sorted(given)}; its checker grades "
+                           f"{numbers}: give each its points")
+    return given
+
+
+def solution(nb: str) -> str | None:
+    """The worked solution block of ``docs/solutions.md`` for notebook ``nb`` (None: worked in prose only)."""
+    for number, code in BLOCK.findall(SOLUTIONS.read_text(encoding="utf-8")):
+        if number == nb:
+            return code.rstrip() + "\n"
+    return None
+
+
+def _checker_data(source: str, nb: str) -> list[str]:
+    """The notebook data the checker cell passes (its keyword-only arguments, e.g. ``x_ring=x_ring``), as source."""
+    tree = ast.parse(source)
+    names = set(exercise_names(nb))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "check":
+            return [f"{kw.arg}={ast.unparse(kw.value)}" for kw in node.keywords if kw.arg not in names]
+    raise ReleaseError(f"notebook {nb}: its checker cell does not call exercises.check")
+
+
+def master(nb: str, no_checker: bool = False):
+    """The Otter master notebook of notebook ``nb`` (an nbformat notebook)."""
+    import nbformat
+    path = notebook_path(nb)
+    src = nbformat.read(path, as_version=4)
+    names, pts = exercise_names(nb), points(nb)
+    answer_i = [i for i, c in enumerate(src.cells) if c.cell_type == "code" and c.source.startswith(ANSWERS)]
+    checker_i = [i for i, c in enumerate(src.cells) if c.cell_type == "code" and c.source.startswith(CHECKER)]
+    if len(answer_i) != 1 or len(checker_i) != 1:
+        raise ReleaseError(f"{path.name}: expected one '{ANSWERS}' cell and one '{CHECKER}' cell, found "
+                           f"{len(answer_i)} and {len(checker_i)}")
+    data = _checker_data(src.cells[checker_i[0]].source, nb)
+    config = {"name": path.stem, "solutions_pdf": False, "export_cell": False, "check_all_cell": False,
+              "init_cell": False, "run_tests": False, "generate": True, "strip_solutions_from_all_cells": True,
+              "requirements": "requirements.txt", "overwrite_requirements": False}
+    cells = [nbformat.v4.new_raw_cell("# ASSIGNMENT CONFIG\n" + "\n".join(f"{k}: {json.dumps(v)}"
+                                                                           for k, v in config.items()))]
+    setup_done = False
+    for i, cell in enumerate(src.cells):
+        cell = copy.deepcopy(cell)
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+            cell.metadata.pop("execution", None)
+        if i == checker_i[0] and no_checker:
+            continue
+        if i == answer_i[0]:
+            worked = solution(nb)
+            body = (worked if worked is not None else
+                    cell.source.rstrip() + "\n# (worked in prose in docs/solutions.md: these answers need the "
+                                           "notebook's arrays)\n")
+            cell.source = ('""" # BEGIN PROMPT\n' + cell.source.rstrip() + '\n"""; # END PROMPT\n'
+                           "# BEGIN SOLUTION NO PROMPT\n" + body + "# END SOLUTION\n")
+            cells.append(cell)
+            for k in sorted(pts):
+                mine = [n for n, e in names.items() if e == k]
+                cells.append(nbformat.v4.new_raw_cell(f"# BEGIN QUESTION\nname: ex{k}\npoints: {pts[k]:g}"))
+                cells.append(nbformat.v4.new_markdown_cell(
+                    f"**Exercise {k}** ({pts[k]:g} points) is graded from " + ", ".join(f"`{n}`" for n in mine)
+                    + f" in the answer cell above: `grader.check(\"ex{k}\")` says whether it is answered."))
+                cells.append(nbformat.v4.new_raw_cell("# BEGIN TESTS"))
+                unanswered = " and ".join(f"{n} is not None" for n in mine)
+                cells.append(nbformat.v4.new_code_cell(
+                    '""" # BEGIN TEST CONFIG\npoints: 0\n""" # END TEST CONFIG\n'
+                    f"assert {unanswered}, 'exercise {k}: replace None in the answer cell'"))
+                args = ", ".join([f"{n}={n}" for n in mine] + data)
+                cells.append(nbformat.v4.new_code_cell(
+                    f'""" # BEGIN TEST CONFIG\nhidden: true\npoints: {pts[k]:g}\n""" # END TEST CONFIG\n'
+                    f"from gan_utils import exercises as _exercises\n"
+                    f"_status, _hint = _exercises.grade({nb!r}, {args})[{k}]\n"
+                    f"assert _status == 'correct', _hint"))
+                cells.append(nbformat.v4.new_raw_cell("# END TESTS"))
+                cells.append(nbformat.v4.new_raw_cell("# END QUESTION"))
+            continue
+        cells.append(cell)
+        if not setup_done and cell.cell_type == "code":
+            # right after the setup cell (the first code cell): Otter's grader, installed where it is missing
+            # (Colab, a learner's own environment), so that grader.check works wherever the notebook opens
+            setup_done = True
+            cells.append(nbformat.v4.new_code_cell(
+                "# Grading: this notebook is a teacher's release; grader.check(\"exK\") says whether exercise K is "
+                "answered.\n"
+                "import importlib.util\n"
+                "if importlib.util.find_spec(\"otter\") is None:\n"
+                f"    get_ipython().run_line_magic(\"pip\", \"install -q otter-grader=={OTTER}\")\n"
+                "import otter\n"
+                f"grader = otter.Notebook({path.name!r})"))
+    out = copy.deepcopy(src)
+    out.cells = cells
+    return out
+
+
+def _requirements() -> str:
+    """The grading environment for Gradescope: the course's runtime pins (constraints.txt) and the package."""
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        m = re.match(r"([A-Za-z0-9_.-]+)==(\S+)", line.strip())
+        if m:
+            pins[m.group(1).lower()] = line.strip()
+    wanted = ["jax", "jaxlib", "flax", "optax", "numpy", "matplotlib", "ipywidgets", "anywidget", "msgpack"]
+    lines = [pins[w] for w in wanted if w in pins]
+    lines.append("gan_utils @ git+https://github.com/gan-course/gans-in-jax")
+    return "\n".join(lines) + "\n"
+
+
+def _check_dir(out: Path) -> None:
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise ReleaseError(f"{out} exists and is not a release this command made: give an empty or new folder "
+                           "with -o")
+
+
+def release(nbs: list[str], out: Path, no_checker: bool = False) -> list[Path]:
+    """Write the release of notebooks ``nbs`` into ``out``; returns the student notebooks written."""
+    import nbformat
+    from otter.assign import main as otter_assign
+    exercises = _exercises()
+    nbs = [f"{int(n):02d}" if re.fullmatch(r"\d{1,2}", str(n)) else n for n in nbs] or sorted(exercises.NOTEBOOKS)
+    for nb in nbs:               # every request checked before anything is written
+        notebook_path(nb)
+        if nb not in exercises.NOTEBOOKS:
+            raise ReleaseError(f"notebook {nb} has no checked exercises")
+        points(nb)
+    _check_dir(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("made by scripts/grading.py release\n")
+    written = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for nb in nbs:
+            path = notebook_path(nb)
+            work = Path(tmp) / nb
+            (work / "dist").mkdir(parents=True)
+            nbformat.write(master(nb, no_checker), work / path.name)
+            (work / "requirements.txt").write_text(_requirements())
+            try:                 # in this process: one import of Otter for every notebook (seconds each)
+                otter_assign(str(work / path.name), str(work / "dist"), no_run_tests=True)
+            except Exception as e:
+                raise ReleaseError(f"otter assign failed on notebook {nb}: {type(e).__name__}: {e}") from e
+            student = out / "student" / path.name
+            student.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(work / "dist" / "student" / path.name, student)
+            instructor = out / "instructor" / nb
+            if instructor.exists():
+                shutil.rmtree(instructor)
+            instructor.mkdir(parents=True)
+            (zipped,) = (work / "dist" / "autograder").glob("*.zip")
+            shutil.copy(zipped, instructor / "autograder.zip")
+            shutil.copy(work / "dist" / "autograder" / path.name, instructor / path.name)
+            shutil.copy(work / path.name, instructor / ("master_" + path.name))
+            written.append(student)
+    teach_out = out / "instructor"
+    for name in ("rubrics.md", "points.json"):
+        shutil.copy(TEACH / name, teach_out / name)
+    if (teach_out / "question_bank").exists():
+        shutil.rmtree(teach_out / "question_bank")
+    shutil.copytree(TEACH / "question_bank", teach_out / "question_bank")
+    return written
+
+
+def grade(nb: str, submissions: list[Path], release_dir: Path, table: Path) -> list[dict]:
+    """Grade each submission of notebook ``nb`` with the release's autograder; write and return the table."""
+    nb = f"{int(nb):02d}" if re.fullmatch(r"\d{1,2}", str(nb)) else nb
+    zipped = release_dir / "instructor" / nb / "autograder.zip"
+    if not zipped.exists():
+        raise ReleaseError(f"no {zipped}: make the release first (./course.sh release {nb} -o {release_dir})")
+    files = []
+    for s in submissions:
+        files += sorted(s.glob("*.ipynb")) if s.is_dir() else [s]
+    missing = [str(f) for f in files if not f.is_file() or f.suffix != ".ipynb"]
+    if missing or not files:
+        raise ReleaseError("give the students' .ipynb files (or folders of them); not found or not a notebook: "
+                           + (", ".join(missing) or "none given"))
+    pts = points(nb)
+    written = json.loads((TEACH / "points.json").read_text(encoding="utf-8")).get(nb, {}).get("written", [])
+    rows = []
+    for f in files:
+        row: dict = {"student": f.stem}
+        with tempfile.TemporaryDirectory() as tmp:
+            run = subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(zipped), "-o", tmp,
+                                  str(f.resolve())], capture_output=True, text=True)
+            result = Path(tmp) / "results.json"
+            if run.returncode != 0 or not result.exists():
+                row["error"] = (run.stderr.strip().splitlines() or ["otter run failed"])[-1][:200]
+            else:
+                scores = {t["name"]: t.get("score") for t in json.loads(result.read_text())["tests"]}
+                for k in sorted(pts):
+                    row[f"ex{k}"] = scores.get(f"ex{k}", 0.0) or 0.0
+        for w in written:
+            row[f"{w['id']} (written, /{w['points']:g})"] = ""
+        auto = [row.get(f"ex{k}", 0.0) for k in sorted(pts)]
+        row["auto total"] = sum(auto)
+        row["auto max"] = sum(pts.values())
+        rows.append(row)
+    header = ["student"] + [f"ex{k}" for k in sorted(pts)] + [k for k in rows[0] if "(written" in k] + [
+        "auto total", "auto max", "error"]
+    table.parent.mkdir(parents=True, exist_ok=True)
+    with open(table, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=header)
+        w.writeheader()
+        for row in rows:
+            w.writerow({h: row.get(h, "") for h in header})
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="./course.sh release|grade", description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("release", help="student and instructor versions of the notebooks' exercises")
+    r.add_argument("notebooks", nargs="*", help="notebook numbers (default: every notebook with exercises)")
+    r.add_argument("-o", "--out", type=Path, default=ROOT / "_build" / "release")
+    r.add_argument("--no-checker", action="store_true", help="leave the notebook's own checker cell out (an exam)")
+    g = sub.add_parser("grade", help="grade the students' submissions of one notebook into a CSV table")
+    g.add_argument("notebook", help="the notebook number, e.g. 05")
+    g.add_argument("submissions", nargs="+", type=Path, help="students' .ipynb files or folders of them")
+    g.add_argument("--release", type=Path, default=ROOT / "_build" / "release", help="the release folder")
+    g.add_argument("-o", "--out", type=Path, default=Path("grades.csv"), help="the table (CSV)")
+    args = ap.parse_args(argv)
+    try:
+        if args.cmd == "release":
+            written = release(args.notebooks, args.out, args.no_checker)
+            print(f"{len(written)} student notebooks in {args.out / 'student'}; instructor versions, autograders "
+                  f"(autograder.zip: Gradescope, or ./course.sh grade), rubrics and question bank in "
+                  f"{args.out / 'instructor'}")
+        else:
+            rows = grade(args.notebook, args.submissions, args.release, args.out)
+            for row in rows:
+                tail = f"  ERROR: {row['error']}" if row.get("error") else ""
+                print(f"{row['student']}: {row['auto total']:g} / {row['auto max']:g}{tail}")
+            print(f"grade table: {args.out}")
+    except ReleaseError as e:
+        print(f"{ap.prog}: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

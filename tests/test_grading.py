@@ -1,0 +1,150 @@
+"""The assessment kit (scripts/grading.py): the release's student and instructor versions, and grading end to end
+with Otter-Grader: a right and a wrong submission of notebook 00, made from the student version as a student
+would, get the points the course's checker gives them."""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course_scripts import load
+
+grading = load("grading")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def exercises():
+    from gan_utils import exercises
+    return exercises
+
+
+def test_every_exercise_has_points_and_a_rubric_with_the_same_points(exercises):
+    table = json.loads((ROOT / "teach" / "points.json").read_text(encoding="utf-8"))
+    rubrics = (ROOT / "teach" / "rubrics.md").read_text(encoding="utf-8")
+    assert sorted(k for k in table) == sorted(exercises.NOTEBOOKS)
+    for nb in exercises.NOTEBOOKS:
+        pts = grading.points(nb)                     # raises unless every checked exercise has points
+        assert all(p > 0 for p in pts.values()), nb
+        section = re.search(rf"^## {nb}\b.*?(?=^## \d\d\b|\Z)", rubrics, re.S | re.M)
+        assert section, f"teach/rubrics.md has no section for notebook {nb}"
+        found = {int(k): float(p) for k, p in re.findall(r"^### Exercise (\d+)\b.*?\((\d+(?:\.\d+)?) points?",
+                                                             section.group(0), re.M)}
+        assert found == pts, f"notebook {nb}: rubric points {found}, teach/points.json {pts}"
+        for w in table[nb].get("written", []):
+            assert re.search(rf"^### Going further {w['id']}\b.*\({w['points']:g} points?, written\)",
+                             section.group(0), re.M), f"notebook {nb}: no rubric for {w['id']}"
+        bank = ROOT / "teach" / "question_bank" / f"{nb}.md"
+        assert bank.exists() and len(re.findall(r"^## Q\d+", bank.read_text(encoding="utf-8"), re.M)) >= 8, bank
+
+
+def test_the_checkers_names_map_onto_their_exercises(exercises):
+    for nb in exercises.NOTEBOOKS:
+        names = grading.exercise_names(nb)
+        # an exercise's names answer exactly that exercise: given text, it is the only one graded
+        for k in set(names.values()):
+            mine = {n: "x" for n, e in names.items() if e == k}
+            if all(n.startswith(("answer_", "ex")) for n in mine):
+                graded = exercises.grade(nb, **mine)
+                assert [e for e, r in graded.items() if r[0] != "not answered"] == [k], (nb, mine)
+
+
+def test_a_points_table_that_misses_an_exercise_is_refused(monkeypatch, tmp_path):
+    (tmp_path / "points.json").write_text(json.dumps({"00": {"1": 2, "2": 3, "3": 1}}))
+    monkeypatch.setattr(grading, "TEACH", tmp_path)
+    with pytest.raises(grading.ReleaseError, match="give each its points"):
+        grading.points("00")
+
+
+@pytest.fixture(scope="module")
+def release_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("release")
+    written = grading.release([], out)
+    return out, written
+
+
+def test_the_release_has_a_student_and_an_instructor_version_of_every_notebook(release_dir, exercises):
+    out, written = release_dir
+    assert sorted(p.name[:2] for p in written) == sorted(exercises.NOTEBOOKS)
+    for nb in exercises.NOTEBOOKS:
+        course = nbformat.read(grading.notebook_path(nb), as_version=4)
+        student = nbformat.read(out / "student" / grading.notebook_path(nb).name, as_version=4)
+        instructor_dir = out / "instructor" / nb
+        assert (instructor_dir / "autograder.zip").stat().st_size > 0
+        text = "\n".join(c.source for c in student.cells)
+        # the student's answer cell is the course's, placeholders and all; no solution, no hidden test
+        answer = [c.source for c in course.cells if c.source.startswith(grading.ANSWERS)][0]
+        assert [c.source.rstrip() for c in student.cells if c.source.startswith(grading.ANSWERS)] == [answer.rstrip()]
+        assert "_exercises.grade" not in text and "BEGIN SOLUTION" not in text
+        worked = grading.solution(nb)
+        if worked:
+            key = [ln for ln in worked.splitlines() if ln.strip() and not ln.startswith(("import", "from", "#"))]
+            assert key and key[-1] not in text, nb
+            instructor = (instructor_dir / grading.notebook_path(nb).name).read_text(encoding="utf-8")
+            assert json.dumps(key[-1])[1:-1] in instructor, nb
+        # every exercise can be checked by the student, and the notebook's own checker stays
+        assert sorted(set(re.findall(r'grader\.check\("ex(\d+)"\)', text))) == sorted(
+            str(k) for k in grading.points(nb)), nb
+        assert any(c.source.startswith(grading.CHECKER) for c in student.cells), nb
+    for name in ("rubrics.md", "points.json"):
+        assert (out / "instructor" / name).exists()
+    assert len(list((out / "instructor" / "question_bank").glob("*.md"))) == len(exercises.NOTEBOOKS)
+
+
+def test_an_exam_release_leaves_the_checker_out_and_a_folder_of_other_files_is_refused(tmp_path):
+    out = tmp_path / "exam"
+    (student,) = grading.release(["0"], out, no_checker=True)
+    assert not any(c.source.startswith(grading.CHECKER) for c in nbformat.read(student, as_version=4).cells)
+    grading.release(["00"], out)                       # an earlier release is replaced
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "notes.txt").write_text("a teacher's file")
+    with pytest.raises(grading.ReleaseError, match="not a release"):
+        grading.release(["00"], other)
+    assert (other / "notes.txt").read_text() == "a teacher's file" and len(list(other.iterdir())) == 1
+    with pytest.raises(grading.ReleaseError, match="two digits"):
+        grading.release(["zero"], tmp_path / "x")
+    with pytest.raises(grading.ReleaseError, match="no notebook 42"):
+        grading.release(["42"], tmp_path / "x")
+
+
+def _submission(student: Path, code: str, to: Path) -> Path:
+    nb = nbformat.read(student, as_version=4)
+    (cell,) = [c for c in nb.cells if c.source.startswith(grading.ANSWERS)]
+    cell.source = code
+    nbformat.write(nb, to)
+    return to
+
+
+def test_a_right_and_a_wrong_submission_of_notebook_00_get_their_points(release_dir, tmp_path, exercises):
+    out, _ = release_dir
+    student = out / "student" / grading.notebook_path("00").name
+    worked = grading.solution("00")
+    subs = tmp_path / "submissions"
+    subs.mkdir()
+    _submission(student, worked, subs / "ada.ipynb")
+    wrong = worked.replace("answer_3 = 3", "answer_3 = 30").replace("return jax.vmap", "return 2 * jax.vmap")
+    assert wrong != worked and exercises.grade("00", answer_3=30)[3][0] == "not yet"
+    _submission(student, wrong, subs / "bob.ipynb")
+    (subs / "eve.ipynb").write_text("{not a notebook")
+    table = tmp_path / "grades.csv"
+    rows = grading.grade("00", [subs], out, table)
+    pts = grading.points("00")
+    by = {r["student"]: r for r in rows}
+    assert by["ada"]["auto total"] == sum(pts.values()) == by["ada"]["auto max"]
+    assert by["bob"]["auto total"] == sum(pts.values()) - pts[2] - pts[3]
+    assert by["bob"]["ex1"] == pts[1] and by["bob"]["ex2"] == 0 and by["bob"]["ex3"] == 0
+    assert by["eve"].get("error") and by["eve"]["auto total"] == 0
+    with open(table, encoding="utf-8") as fh:
+        read = list(csv.DictReader(fh))
+    assert [r["student"] for r in read] == ["ada", "bob", "eve"]
+    assert float(read[1]["auto total"]) == sum(pts.values()) - pts[2] - pts[3]
+    assert any("(written" in h for h in read[0])          # the written part's column, for the teacher
+    with pytest.raises(grading.ReleaseError, match="not found or not a notebook"):
+        grading.grade("00", [tmp_path / "nowhere.ipynb"], out, table)
+    with pytest.raises(grading.ReleaseError, match="make the release first"):
+        grading.grade("00", [subs], tmp_path / "no-release", table)
