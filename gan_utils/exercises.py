@@ -10,16 +10,25 @@ wrong ones.
 Code exercises pass a function (checked on inputs the reader did not choose). The answers to exercises in which
 the reader changes a notebook's code and runs it are recomputed here from the same recipe when that is cheap, or
 compared with the value the reference solution printed (``MEASURED``, with its tolerance and the command).
+
+**Per-student numbers** (a teacher's graded release, scripts/grading.py). ``student("ab123")`` gives the exercises
+whose answer is worked from the numbers in their text (``VARIANTS``: 26 of them) numbers of that student's own, drawn
+from the id, so two students get different answers and the public worked solutions teach the method without giving
+anyone's answer; ``show_numbers("05")`` prints them, and the checker grades against them. The default,
+``student(None)``, is the text's numbers: the notebooks' exercises exactly.
 """
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
+import re
 from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["check", "grade", "ExerciseNotYet", "NOTEBOOKS", "MEASURED"]
+__all__ = ["check", "grade", "student", "numbers", "show_numbers", "ExerciseNotYet", "NOTEBOOKS", "MEASURED",
+           "VARIANTS"]
 
 
 class ExerciseNotYet(AssertionError):
@@ -94,10 +103,148 @@ def _call(fn: Callable, *args):
     return out
 
 
+# ---------------------------------------------------------------------------------------------- per-student numbers
+@dataclasses.dataclass(frozen=True)
+class _Numbers:
+    """An exercise's numbers: the text's (``default``), a student's (``draw(rng)``), and how they read (``say``,
+    formatted with them)."""
+    default: dict
+    draw: Callable[[np.random.Generator], dict]
+    say: str
+
+
+def _pick(rng: np.random.Generator, values) -> Any:
+    v = values[int(rng.integers(len(values)))]
+    return v.item() if hasattr(v, "item") else v
+
+
+def _grid(lo: float, hi: float, step: float) -> list[float]:
+    return [round(float(v), 4) for v in np.arange(lo, hi + step / 2, step)]
+
+
+VARIANTS: dict[str, dict[int, _Numbers]] = {
+    "00": {1: _Numbers({"x": 0.4}, lambda r: {"x": _pick(r, _grid(0.1, 0.9, 0.05))}, "x = {x}"),
+           3: _Numbers({"m": 3}, lambda r: {"m": _pick(r, [2, 4, 5, 6, 7])}, "the draws have shape ({m},)"),
+           4: _Numbers({"din": 3, "hidden": 16, "dout": 2},
+                       lambda r: {"din": _pick(r, [2, 4, 5, 6]), "hidden": _pick(r, [8, 12, 24, 32]),
+                                  "dout": _pick(r, [1, 3, 4])}, "MLP({din}, {hidden}, {dout})")},
+    "01": {1: _Numbers({"mu1": 1.0, "s1": 1.0, "mu2": -1.0, "s2": 2.0},
+                       lambda r: {"mu1": _pick(r, [0.5, 1.5, 2.0]), "s1": _pick(r, [0.5, 1.5]),
+                                  "mu2": _pick(r, [-1.5, -0.5, 0.0]), "s2": _pick(r, [1.5, 2.5, 3.0])},
+                       "mu1 = {mu1}, sigma1 = {s1}, mu2 = {mu2}, sigma2 = {s2}")},
+    "02": {1: _Numbers({"m": 1.0}, lambda r: {"m": _pick(r, [0.5, 1.5, 2.0])}, "q = N({m}, 1)"),
+           2: _Numbers({"s": 0.5}, lambda r: {"s": _pick(r, [0.2, 0.25, 0.3, 0.4, 0.6, 0.7, 0.75, 0.8])},
+                       "q = Uniform({s}, 1 + {s})"),
+           3: _Numbers({"k": 3}, lambda r: {"k": _pick(r, [2, 4, 5, 6])}, "k = {k} discriminator steps")},
+    "03": {1: _Numbers({"n": 7, "k": 3, "s": 2, "p": 1},
+                       lambda r: {"n": _pick(r, [5, 6, 8, 9]), "k": _pick(r, [4, 5]), "s": _pick(r, [2, 3]),
+                                  "p": _pick(r, [1, 2])},
+                       "a {n}x{n} input, kernel k = {k}, stride s = {s}, padding p = {p}"),
+           2: _Numbers({"cin": 64, "cout": 32}, lambda r: {"cin": _pick(r, [16, 32, 48]),
+                                                          "cout": _pick(r, [8, 16, 24])},
+                       'models.Upsample({cin}, {cout}, mode="subpixel")')},
+    "04": {2: _Numbers({"alpha": 0.1}, lambda r: {"alpha": _pick(r, [0.05, 0.15, 0.2, 0.25, 0.3])},
+                       "alpha = {alpha}"),
+           3: _Numbers({"d": 0.001}, lambda r: {"d": _pick(r, [0.002, 0.005, 0.01, 0.02])}, "D(G(z)) = {d}"),
+           4: _Numbers({"bad": 0.1, "good": 0.9},
+                       lambda r: {"bad": _pick(r, [0.05, 0.2, 0.25]), "good": _pick(r, [0.6, 0.75, 0.8, 0.95])},
+                       "D(G(z)) = {bad} (the bad fake) and {good} (the good one)")},
+    "05": {1: _Numbers({"real": 0.7, "fake": 0.2},
+                       lambda r: {"real": _pick(r, [0.6, 0.8, 0.9]), "fake": _pick(r, [0.1, 0.3, 0.4])},
+                       "D(x) = {real}, D(G(z)) = {fake}"),
+           2: _Numbers({"d": 0.01}, lambda r: {"d": _pick(r, [0.02, 0.04, 0.05, 0.1])}, "D(G(z)) = {d}")},
+    "07": {1: _Numbers({"theta": 0.25}, lambda r: {"theta": _pick(r, [0.1, 0.15, 0.2, 0.3, 0.4, 0.5])},
+                       "theta = {theta}"),
+           2: _Numbers({"theta": 0.25}, lambda r: {"theta": _pick(r, [0.1, 0.15, 0.2, 0.3, 0.4, 0.5])},
+                       "theta = {theta}"),
+           3: _Numbers({"a": 2, "b": -1, "lam": 10},
+                       lambda r: {"a": _pick(r, [1, 3]), "b": _pick(r, [-2, 1, 2]), "lam": _pick(r, [1, 5, 20])},
+                       "f(x) = {a} x1 + ({b}) x2, lambda = {lam}")},
+    "08": {1: _Numbers({"t": 0.3, "d": 64}, lambda r: {"t": _pick(r, [0.1, 0.2, 0.4]), "d": _pick(r, [32, 100, 128])},
+                       "t = {t}, z in N(0, I_{d})"),
+           3: _Numbers({"psi": 1.0}, lambda r: {"psi": _pick(r, [0.5, 1.5, 2.0])}, "psi = {psi}"),
+           4: _Numbers({"base": 48}, lambda r: {"base": _pick(r, [16, 24, 32, 64])},
+                       "ConcatDiscriminator(base={base})")},
+    "10": {1: _Numbers({"mu": 1.0, "sigma": 0.5},
+                       lambda r: {"mu": _pick(r, [0.5, 1.5, 2.0]), "sigma": _pick(r, [0.25, 0.75, 2.0])},
+                       "KL(N({mu}, {sigma}^2) || N(0, 1))"),
+           2: _Numbers({"nelbo": -2500}, lambda r: {"nelbo": _pick(r, [-2000, -2200, -2800, -3000])},
+                       "-ELBO = {nelbo} nats per image"),
+           3: _Numbers({"c": 0.5}, lambda r: {"c": _pick(r, [0.25, 0.3, 0.4, 0.6, 0.75])}, "below {c}")},
+    "11": {2: _Numbers({"n": 5, "ink": 3}, lambda r: (lambda n: {"n": n, "ink": _pick(r, [i for i in range(1, n)
+                                                                                          if 2 * i != n])})(
+                           _pick(r, [4, 6, 7, 9])), "ink in {ink} of {n} plausible targets"),
+           3: _Numbers({"n": 5, "ink": 3}, lambda r: (lambda n: {"n": n, "ink": _pick(r, [i for i in range(1, n)
+                                                                                          if 2 * i != n])})(
+                           _pick(r, [4, 6, 7, 9])), "ink in {ink} of {n} plausible targets")},
+    "12": {1: _Numbers({"d": 0.01}, lambda r: {"d": _pick(r, [0.02, 0.05, 0.1, 0.2])}, "D = {d} on every patch")},
+}
+
+_DEFAULT = object()
+_STUDENT: str | None = None      # student(...) sets it; None: the text's numbers
+_ACTIVE: list = [None]           # the id the exercise being graded uses (grade sets it for the call)
+
+
+def student(student_id: str | int | None = None) -> None:
+    """Give this session's exercises the numbers of ``student_id`` (a teacher's id: letters, digits, ``-`` or
+    ``_``); ``None`` restores the text's numbers. ``show_numbers(notebook)`` prints them."""
+    global _STUDENT
+    _STUDENT = _student_id(student_id)
+
+
+def _student_id(student_id) -> str | None:
+    if student_id is None:
+        return None
+    if isinstance(student_id, bool) or not isinstance(student_id, (str, int, np.integer)):
+        raise TypeError(f"a student id is text or a whole number, got {type(student_id).__name__}: "
+                        "e.g. student('ab123')")
+    sid = str(student_id).strip()
+    if not re.fullmatch(r"[A-Za-z0-9_.@-]{1,64}", sid):
+        raise ValueError(f"student id {student_id!r}: use the id your teacher gave, letters and digits "
+                         "(with - _ . @), e.g. student('ab123')")
+    return sid
+
+
+def numbers(notebook: str, exercise: int, student_id: Any = _DEFAULT) -> dict:
+    """The numbers of ``notebook``'s ``exercise`` for ``student_id`` (default: the one ``student`` set; None: the
+    text's). An exercise without per-student numbers has none: ``{}``."""
+    notebook = _nb_key(notebook)
+    sid = _STUDENT if student_id is _DEFAULT else _student_id(student_id)
+    spec = VARIANTS.get(notebook, {}).get(exercise)
+    if spec is None:
+        return {}
+    if sid is None:
+        return dict(spec.default)
+    seed = int.from_bytes(hashlib.sha256(f"{sid}|{notebook}|{exercise}".encode()).digest()[:8], "little")
+    return spec.draw(np.random.default_rng(seed))
+
+
+def show_numbers(notebook: str, student_id: Any = _DEFAULT) -> None:
+    """Print the numbers of ``notebook``'s exercises for ``student_id`` (default: the one ``student`` set), each
+    beside the text's."""
+    notebook = _nb_key(notebook)
+    sid = _STUDENT if student_id is _DEFAULT else _student_id(student_id)
+    specs = VARIANTS.get(notebook, {})
+    if sid is None:
+        print(f"notebook {notebook}: no student id set, so every exercise uses the numbers in its text")
+        return
+    print(f"notebook {notebook}, student {sid}: use these numbers in place of the text's")
+    for k, spec in sorted(specs.items()):
+        print(f"  exercise {k}: {spec.say.format(**numbers(notebook, k, sid))}   "
+              f"(the text: {spec.say.format(**spec.default)})")
+    if not specs:
+        print("  (this notebook's exercises have no per-student numbers)")
+
+
+def _v(notebook: str, exercise: int) -> dict:
+    """The numbers of the exercise being graded (grade's student id)."""
+    return numbers(notebook, exercise, _ACTIVE[0])
+
+
 # ---------------------------------------------------------------------------------------------- notebook 00
 def _nb00(answer_1=None, batched_norm=None, answer_3=None, answer_4=None) -> dict[int, _Result]:
-    # g(x) = exp(-x^2) sin(3x): g'(x) = exp(-x^2) (3 cos 3x - 2x sin 3x), at x = 0.4
-    x = 0.4
+    # g(x) = exp(-x^2) sin(3x): g'(x) = exp(-x^2) (3 cos 3x - 2x sin 3x), at x = 0.4 (the text's)
+    x = _v("00", 1)["x"]
     dg = math.exp(-x * x) * (3 * math.cos(3 * x) - 2 * x * math.sin(3 * x))
 
     def probe(fn):
@@ -110,15 +257,18 @@ def _nb00(answer_1=None, batched_norm=None, answer_3=None, answer_4=None) -> dic
                 return False
         return True
     # MLP(3, 16, 2): Linear(3, 16), Linear(16, 16), Linear(16, 2), each din * dout weights and dout biases
-    n_params = (3 * 16 + 16) + (16 * 16 + 16) + (16 * 2 + 2)
+    a, h, b = (_v("00", 4)[k] for k in ("din", "hidden", "dout"))
+    n_params = (a * h + h) + (h * h + h) + (h * b + b)
     return {
-        1: _number(answer_1, dg, 1e-4, "jax.grad(g) is a function: call it at 0.4 (not g itself); check it against "
+        1: _number(answer_1, dg, 1e-4, f"jax.grad(g) is a function: call it at {x} (not g itself); check it against "
                                        "(g(x + h) - g(x - h)) / 2h for a small h"),
         2: _function(batched_norm, probe, "write the norm of one vector (shape (d,) in, a scalar out), then jax.vmap "
                                           "it over axis 0: one norm per row, shape (n,)"),
-        3: _number(answer_3, 3, 0, "a key fixes the numbers it gives: compare the ten rows (or run the loop and "
+        3: _number(answer_3, _v("00", 3)["m"], 0,
+                   "a key fixes the numbers it gives: compare the ten rows (or run the loop and "
                                    "count with jnp.unique)"),
-        4: _number(answer_4, n_params, 0, "three Linear layers, 3 -> 16 -> 16 -> 2; each has din x dout weights plus "
+        4: _number(answer_4, n_params, 0,
+                   f"three Linear layers, {a} -> {h} -> {h} -> {b}; each has din x dout weights plus "
                                           "dout biases"),
     }
 
@@ -153,9 +303,11 @@ def _nb01(answer_1=None, js_bernoulli=None, answer_3=None) -> dict[int, _Result]
     def probe(fn):
         pairs = ((0.3, 0.6), (0.5, 0.5), (0.0, 1.0), (0.9, 0.2), (1.0, 1.0))
         return all(abs(float(_call(fn, a, b)) - _js_bernoulli(a, b)) < 1e-6 for a, b in pairs)
+    n1 = _v("01", 1)
     return {
-        1: _number(answer_1, _kl_gauss(1, 1, -1, 2), 1e-3,
-                   "the boxed formula with mu1 = 1, sigma1 = 1, mu2 = -1, sigma2 = 2 (the second argument is the q)"),
+        1: _number(answer_1, _kl_gauss(n1["mu1"], n1["s1"], n1["mu2"], n1["s2"]), 1e-3,
+                   VARIANTS["01"][1].say.format(**n1).join(("the boxed formula with ", " (the second argument is the "
+                                                                                       "q)"))),
         2: _function(js_bernoulli, probe, "average KL(P_a || M) and KL(P_b || M) with M the average of the two coins; "
                                           "treat 0 log 0 as 0 (try a = 0, b = 1: the answer must be log 2)"),
         3: _number(answer_3, _mode_seeking_mean, 0.1,
@@ -167,11 +319,14 @@ def _nb01(answer_1=None, js_bernoulli=None, answer_3=None) -> dict[int, _Result]
 # ---------------------------------------------------------------------------------------------- notebook 02
 def _nb02(answer_1=None, answer_2=None, answer_3=None, answer_4=None) -> dict[int, _Result]:
     return {
-        1: _number(answer_1, 1 / (1 + math.exp(-0.5)), 1e-3, "D* = p / (p + q) = sigmoid(log p - log q)"),
-        2: _number(answer_2, -math.log(2), 1e-3,
+        # D*(0) = sigmoid(log p(0) - log q(0)), log p(0) - log q(0) = m^2 / 2 for q = N(m, 1)
+        1: _number(answer_1, 1 / (1 + math.exp(-_v("02", 1)["m"] ** 2 / 2)), 1e-3,
+                   "D* = p / (p + q) = sigmoid(log p - log q)"),
+        # p = U(0, 1), q = U(s, 1 + s): D* = 1/2 on the overlap of length 1 - s, 1 or 0 elsewhere (log 1 = 0)
+        2: _number(answer_2, -2 * (1 - _v("02", 2)["s"]) * math.log(2), 1e-3,
                    "split the line into the pieces where only p, both, or only q have mass; "
                    "D* = p / (p + q) is constant on each; integrate p log D* + q log(1 - D*)"),
-        3: _number(answer_3, 2 / math.sqrt(3), 1e-3,
+        3: _number(answer_3, 2 / math.sqrt(_v("02", 3)["k"]), 1e-3,
                    "the orbit stays bounded while |trace| < 2, with trace = 2 - k eta^2"),
         4: _number(answer_4, MEASURED["02"][4][0], MEASURED["02"][4][1],
                    "only the generator's update changes (optax.adam(0.02) in place of the plain step), the seeds and "
@@ -184,7 +339,8 @@ def _nb03(answer_1=None, answer_2=None, to_pixels=None) -> dict[int, _Result]:
     def subpixel_params():
         from flax import nnx
         from gan_utils import models
-        return models.count_params(models.Upsample(64, 32, mode="subpixel", rngs=nnx.Rngs(0)))
+        n2 = _v("03", 2)
+        return models.count_params(models.Upsample(n2["cin"], n2["cout"], mode="subpixel", rngs=nnx.Rngs(0)))
 
     def probe(fn):
         from gan_utils import data
@@ -194,7 +350,8 @@ def _nb03(answer_1=None, answer_2=None, to_pixels=None) -> dict[int, _Result]:
         got = np.asarray(_call(fn, x))
         return got.dtype == np.uint8 and got.shape == x.shape and np.array_equal(got, data.to_uint8(x))
     return {
-        1: _number(answer_1, (7 - 1) * 2 + 3 - 2 * 1, 0, "output side = (input - 1) * stride + kernel - 2 * padding"),
+        1: _number(answer_1, (lambda n, k, s, p: (n - 1) * s + k - 2 * p)(*(_v("03", 1)[c] for c in "nksp")), 0,
+                   "output side = (input - 1) * stride + kernel - 2 * padding"),
         2: _number(answer_2, subpixel_params, 0,
                    "sub-pixel = a 3x3 convolution to 4x the output channels, then depth_to_space; "
                    "count weights + biases"),
@@ -215,9 +372,11 @@ def _nb04(neg_log_sigmoid=None, answer_2=None, answer_3=None, answer_4=None) -> 
     return {
         1: _function(neg_log_sigmoid, probe, "-log sigmoid(l) = softplus(-l); write softplus so that exp never "
                                              "overflows (split off max(-l, 0)) and test it at l = +-1000"),
-        2: _number(answer_2, 0.9 / 2, 1e-6, "the smoothed optimum is (1 - alpha) p / (p + q); set q = p"),
-        3: _number(answer_3, 0.001 / 0.999, 1e-6, "saturating |dL/dl| = D, non-saturating |dL/dl| = 1 - D"),
-        4: _number(answer_4, 0.9 / 0.1, 1e-3,
+        2: _number(answer_2, (1 - _v("04", 2)["alpha"]) / 2, 1e-6,
+                   "the smoothed optimum is (1 - alpha) p / (p + q); set q = p"),
+        3: _number(answer_3, _v("04", 3)["d"] / (1 - _v("04", 3)["d"]), 1e-6,
+                   "saturating |dL/dl| = D, non-saturating |dL/dl| = 1 - D"),
+        4: _number(answer_4, _v("04", 4)["good"] / _v("04", 4)["bad"], 1e-3,
                    "per sample, the saturating loss weighs a fake's gradient by D(G(z)) (section 4); divide the good "
                    "fake's weight by the bad fake's"),
     }
@@ -242,9 +401,10 @@ def _toy_last_high_quality(x_ring, lr: float, b1: float, seed: int = 0, steps_: 
 
 def _nb05(answer_1=None, answer_2=None, answer_3=None, *, x_ring=None) -> dict[int, _Result]:
     out = {
-        1: _number(answer_1, -math.log(0.7) - math.log(1 - 0.2), 1e-3,
+        1: _number(answer_1, -math.log(_v("05", 1)["real"]) - math.log(1 - _v("05", 1)["fake"]), 1e-3,
                    "L_D = -log D(x) - log(1 - D(G(z))), averaged over the batch; every sample gives the same terms"),
-        2: _number(answer_2, 0.99 / 0.01, 0.1, "non-saturating |dL/dl| = 1 - D, saturating |dL/dl| = D"),
+        2: _number(answer_2, (1 - _v("05", 2)["d"]) / _v("05", 2)["d"], 0.1,
+                   "non-saturating |dL/dl| = 1 - D, saturating |dL/dl| = D"),
     }
     if answer_3 is None or x_ring is None:
         out[3] = ("not answered", "") if answer_3 is None else _missing(x_ring=x_ring)
@@ -363,11 +523,12 @@ def _nb07(ex1=None, ex2=None, ex3=None, ex4=None, ex5=None, *, table=None, recip
     out = {
         # U[0,1] against U[t, 1+t], 0 <= t < 1: where they overlap the densities are equal and add nothing; each keeps
         # mass t alone, where its density is twice the mixture's: JSD = 2 * (1/2) * t * log 2 = t log 2.
-        1: _number(ex1, 0.25 * math.log(2), 1e-3,
+        1: _number(ex1, _v("07", 1)["theta"] * math.log(2), 1e-3,
                    "only the parts where one density is 0 contribute: there p = 2m (or q = 2m); add up mass x log 2"),
-        2: _number(ex2, 0.25, 1e-3, "W1 is the area between the two CDFs; every bit of mass moves by the same shift"),
+        2: _number(ex2, _v("07", 2)["theta"], 1e-3,
+                   "W1 is the area between the two CDFs; every bit of mass moves by the same shift"),
         # f(x) = 2 x1 - x2: gradient (2, -1) everywhere, norm sqrt 5
-        3: _number(ex3, 10 * (math.sqrt(5) - 1) ** 2, 1e-2,
+        3: _number(ex3, _v("07", 3)["lam"] * (math.hypot(_v("07", 3)["a"], _v("07", 3)["b"]) - 1) ** 2, 1e-2,
                    "the gradient of a linear critic is the same at every x_hat; "
                    "the penalty is lambda (||grad|| - 1)^2"),
     }
@@ -455,17 +616,19 @@ def _clipped_precision_recall(feat_test) -> tuple[float, float]:
 def _nb08(ex1=None, projection_logit=None, ex3=None, ex4=None, ex5=None, *, feat_test=None) -> dict[int, _Result]:
     out = {
         # lerp(t) = (1 - t) z0 + t z1: E|.|^2 = ((1 - t)^2 + t^2) d (the cross term has mean 0); t = 0.3, d = 64
-        1: _number(ex1, (0.7 ** 2 + 0.3 ** 2) * 64, 1e-6,
+        1: _number(ex1, ((1 - _v("08", 1)["t"]) ** 2 + _v("08", 1)["t"] ** 2) * _v("08", 1)["d"], 1e-6,
                    "expand |(1 - t) z0 + t z1|^2; E|z|^2 = d and E[z0 . z1] = 0 for independent codes"),
         2: _function(projection_logit, _projection_probe,
                      "one unconditional score per row (phi @ w + b) plus the inner product of phi with its class's row "
                      "of V"),
         # P(|z| > 1) for z ~ N(0, 1) = 2 (1 - Phi(1)) = erfc(1 / sqrt 2)
-        3: _number(ex3, math.erfc(1 / math.sqrt(2)), 1e-3, "the probability that a standard normal lands outside "
+        3: _number(ex3, math.erfc(_v("08", 3)["psi"] / math.sqrt(2)), 1e-3,
+                   "the probability that a standard normal lands outside "
                    "one standard deviation, on either side"),
         # base b: conv1 4*4*11*b + b, conv2 4*4*b*2b + 2b, fc 7*7*2b + 1 = 32 b^2 + 277 b + 1; b = 48
-        4: _number(ex4, 32 * 48 ** 2 + 277 * 48 + 1, 0.5, "add up the two convolutions (kernel height x width x input "
-                   "channels x output channels, plus one bias per output channel) and the Linear layer, at base 48"),
+        4: _number(ex4, 32 * _v("08", 4)["base"] ** 2 + 277 * _v("08", 4)["base"] + 1, 0.5,
+                   "add up the two convolutions (kernel height x width x input channels x output channels, plus one "
+                   f"bias per output channel) and the Linear layer, at base {_v('08', 4)['base']}"),
     }
     if ex5 is None:
         out[5] = ("not answered", "")
@@ -525,15 +688,17 @@ def _nb10(ex1=None, ex2=None, ex3=None, x0_from_noise=None) -> dict[int, _Result
     ab = np.asarray(rivals.Schedule().alpha_bar, np.float64)
     out = {
         # KL(N(1, 0.5^2) || N(0, 1)) = (mu^2 + sigma^2 - 1 - log sigma^2) / 2
-        1: _number(ex1, 0.5 * (1 + 0.25 - 1 - math.log(0.25)), 1e-3,
+        1: _number(ex1, (lambda mu, s: 0.5 * (mu ** 2 + s ** 2 - 1 - math.log(s ** 2)))(
+            _v("10", 1)["mu"], _v("10", 1)["sigma"]), 1e-3,
                    "KL = (mu^2 + sigma^2 - 1 - log sigma^2) / 2 for one coordinate"),
         # (-ELBO + d_x log 128) / (d_x log 2) with -ELBO = -2500 nats per image, d_x = 784 pixels
-        2: _number(ex2, (-2500 + 784 * math.log(128)) / (784 * math.log(2)), 1e-3,
+        2: _number(ex2, (_v("10", 2)["nelbo"] + 784 * math.log(128)) / (784 * math.log(2)), 1e-3,
                    "add d_x log 128 nats (each grey level's bin is 1/128 wide on the [-1, 1] scale), then divide by "
                    "d_x log 2"),
         # the first t (counting from 0) with sqrt(abar_t) < 1/2
-        3: _number(ex3, float(np.argmax(np.sqrt(ab) < 0.5)), 0.5,
-                   "look for the first index of rivals.Schedule().alpha_bar whose square root is below 0.5"),
+        3: _number(ex3, float(np.argmax(np.sqrt(ab) < _v("10", 3)["c"])), 0.5,
+                   "look for the first index of rivals.Schedule().alpha_bar whose square root is below "
+                   f"{_v('10', 3)['c']}"),
         4: _function(x0_from_noise, _x0_probe, "invert x_t = sqrt(abar) x0 + sqrt(1 - abar) eps for x0"),
     }
     return out
@@ -559,8 +724,10 @@ def _nb11(ex1=None, ex2=None, ex3=None, generator_objective=None) -> dict[int, _
                    "each 4x4 layer widens the patch by 3 of its input's pixels, and an input pixel of layer l spans "
                    "the product of the strides before it; count the two stride-1 layers too"),
         # ink (+1) in 3 of 5 plausible targets, paper (-1) in 2: L1's best constant is their median, L2's their mean
-        2: _number(ex2, 1.0, 1e-6, "the value that minimises a sum of |x - t_i| is a median of the t_i"),
-        3: _number(ex3, 0.2, 1e-6, "the value that minimises a sum of (x - t_i)^2 is the mean of the t_i"),
+        2: _number(ex2, 1.0 if 2 * _v("11", 2)["ink"] > _v("11", 2)["n"] else -1.0, 1e-6,
+                   "the value that minimises a sum of |x - t_i| is a median of the t_i"),
+        3: _number(ex3, (2 * _v("11", 3)["ink"] - _v("11", 3)["n"]) / _v("11", 3)["n"], 1e-6,
+                   "the value that minimises a sum of (x - t_i)^2 is the mean of the t_i"),
         4: _function(generator_objective, _objective_probe,
                      "the mean over every patch of -log sigmoid(logit), plus lam times the mean of |fake - target|; "
                      "use jax.nn.log_sigmoid for a stable log"),
@@ -583,8 +750,9 @@ def _objective_probe(fn: Callable) -> bool:
 def _nb12(ex1=None, cycle_term=None, ex3=None, ex4=None, ex5=None) -> dict[int, _Result]:
     return {
         # copying translators: cycle and identity terms 0; each GAN term -log 0.01 averaged over patches
-        1: _number(ex1, 2 * math.log(100), 1e-3,
-                   "the L1 terms vanish for copies; each of the two GAN terms is -log D = -log 0.01 on every patch"),
+        1: _number(ex1, -2 * math.log(_v("12", 1)["d"]), 1e-3,
+                   "the L1 terms vanish for copies; each of the two GAN terms is -log D = -log "
+                   f"{_v('12', 1)['d']} on every patch"),
         2: _function(cycle_term, _cycle_probe,
                      "both directions: mean |f(g(x)) - x| plus mean |g(f(y)) - y|, each a mean absolute error"),
         3: _number(ex3, _rebuild_error, 1e-3,
@@ -661,20 +829,30 @@ NOTEBOOKS: dict[str, Callable[..., dict[int, _Result]]] = {
     "08": _nb08, "09": _nb09, "10": _nb10, "11": _nb11, "12": _nb12}
 
 
-def grade(notebook: str, **answers) -> dict[int, tuple[str, str]]:
-    """{exercise number: (status, hint)} for ``notebook``'s exercises; status is "correct", "not yet" or
-    "not answered". Prints nothing and raises nothing on wrong answers (``check`` does)."""
+def _nb_key(notebook) -> str:
     if isinstance(notebook, (int, np.integer)) and not isinstance(notebook, bool):
         notebook = f"{int(notebook):02d}"     # 6 for "06"
     if notebook not in NOTEBOOKS:
         raise ValueError(f"no exercises for notebook {notebook!r}; expected one of {sorted(NOTEBOOKS)}")
+    return notebook
+
+
+def grade(notebook: str, student_id: Any = _DEFAULT, **answers) -> dict[int, tuple[str, str]]:
+    """{exercise number: (status, hint)} for ``notebook``'s exercises; status is "correct", "not yet" or
+    "not answered". Prints nothing and raises nothing on wrong answers (``check`` does). ``student_id``: whose
+    numbers (default: the one ``student`` set; None: the text's)."""
+    notebook = _nb_key(notebook)
+    sid = _STUDENT if student_id is _DEFAULT else _student_id(student_id)
+    _ACTIVE[0] = sid
     try:
         return NOTEBOOKS[notebook](**answers)
     except TypeError as e:
         raise TypeError(f"check({notebook!r}, ...): {e}. Pass the answers by the names the exercise cell uses.") from e
+    finally:
+        _ACTIVE[0] = None
 
 
-def check(notebook: str, **answers) -> None:
+def check(notebook: str, student_id: Any = _DEFAULT, **answers) -> None:
     """Grade every exercise of ``notebook`` ("00" to "12"), print one line each, then raise if any is wrong.
 
     Args:
@@ -684,7 +862,7 @@ def check(notebook: str, **answers) -> None:
     Raises:
       ExerciseNotYet: after the full report, when at least one answer is wrong.
     """
-    results = grade(notebook, **answers)
+    results = grade(notebook, student_id, **answers)
     for n, (status, msg) in sorted(results.items()):
         print(f"exercise {n}: {status}" + (f" - hint: {msg}" if msg and status == "not yet" else ""))
     wrong = [n for n, (status, _) in sorted(results.items()) if status == "not yet"]

@@ -20,7 +20,11 @@ cleared), an Otter "master" notebook is written and given to ``otter assign``:
   (the student's ``grader.check("exK")`` says whether it is answered; it carries no points) and a hidden test that
   grades the answer with the course's own checker, ``gan_utils.exercises.grade``, given the same notebook data as
   the notebook's checker cell (e.g. 05's ``x_ring``);
-- the notebook's own checker cell stays (the learner's feedback); ``--no-checker`` takes it out (an exam).
+- the notebook's own checker cell stays (the learner's feedback); ``--no-checker`` takes it out (an exam);
+- **per-student numbers**: a grading cell after the setup cell holds ``STUDENT_ID = None``; a student who sets the id
+  the teacher gave gets numbers of their own in the exercises that are worked from their text's numbers
+  (``gan_utils.exercises.VARIANTS``), printed by a cell above the answers (``exercises.show_numbers``), and the hidden
+  tests grade against that id's numbers; ``None`` keeps the text's.
 
 What it writes: ``DIR/student/NN_name.ipynb`` to hand out; ``DIR/instructor/NN/`` with the instructor notebook
 (solutions and hidden tests), ``autograder.zip`` (Gradescope's programming assignment, or ``grade`` below), and
@@ -30,7 +34,7 @@ release is refused.
 
 **Grading.** ``grade`` runs ``otter run`` on each submission (a student's ``.ipynb``; its file name is the
 student's name in the table), on this machine, with the course's environment, and writes one row per submission:
-each exercise's points, the total and the maximum; the written parts (``teach/points.json``'s ``written``) get an
+the id it set (``STUDENT_ID``: check it is that student's), each exercise's points, the total and the maximum; the written parts (``teach/points.json``'s ``written``) get an
 empty column each, for the teacher to fill from the rubric. A submission that fails to run gets a row that says so
 and the others are still graded.
 """
@@ -55,6 +59,7 @@ TEACH = ROOT / "teach"
 SOLUTIONS = ROOT / "docs" / "solutions.md"
 MARKER = ".gan-course-release"           # a folder that holds it is an earlier release, safe to replace
 ANSWERS = "# Your answers"
+STUDENT_LINE = "STUDENT_ID = "             # the line of the grading cell a student sets
 CHECKER = "# Checker"
 OTTER = "7.0.0"                          # the version the release is made and tested with (constraints.txt)
 BLOCK = re.compile(r"```python\n# solutions: (\d\d)\n(.*?)```", re.S)
@@ -164,6 +169,9 @@ def master(nb: str, no_checker: bool = False):
                                            "notebook's arrays)\n")
             cell.source = ('""" # BEGIN PROMPT\n' + cell.source.rstrip() + '\n"""; # END PROMPT\n'
                            "# BEGIN SOLUTION NO PROMPT\n" + body + "# END SOLUTION\n")
+            # the student's own numbers, just above the answers (the text's, when no id is set)
+            cells.append(nbformat.v4.new_code_cell(f"# Your numbers: the exercises' numbers for your STUDENT_ID.\n"
+                                                   f"exercises.show_numbers({nb!r})"))
             cells.append(cell)
             for k in sorted(pts):
                 mine = [n for n, e in names.items() if e == k]
@@ -176,7 +184,7 @@ def master(nb: str, no_checker: bool = False):
                 cells.append(nbformat.v4.new_code_cell(
                     '""" # BEGIN TEST CONFIG\npoints: 0\n""" # END TEST CONFIG\n'
                     f"assert {unanswered}, 'exercise {k}: replace None in the answer cell'"))
-                args = ", ".join([f"{n}={n}" for n in mine] + data)
+                args = ", ".join(["student_id=STUDENT_ID"] + [f"{n}={n}" for n in mine] + data)
                 cells.append(nbformat.v4.new_code_cell(
                     f'""" # BEGIN TEST CONFIG\nhidden: true\npoints: {pts[k]:g}\n""" # END TEST CONFIG\n'
                     f"from gan_utils import exercises as _exercises\n"
@@ -193,10 +201,14 @@ def master(nb: str, no_checker: bool = False):
             cells.append(nbformat.v4.new_code_cell(
                 "# Grading: this notebook is a teacher's release; grader.check(\"exK\") says whether exercise K is "
                 "answered.\n"
+                f"{STUDENT_LINE}None   # your id from your teacher, e.g. \"ab123\": your exercises get numbers of "
+                "their own\n"
                 "import importlib.util\n"
                 "if importlib.util.find_spec(\"otter\") is None:\n"
                 f"    get_ipython().run_line_magic(\"pip\", \"install -q otter-grader=={OTTER}\")\n"
                 "import otter\n"
+                "from gan_utils import exercises as _exercises\n"
+                "_exercises.student(STUDENT_ID)\n"
                 f"grader = otter.Notebook({path.name!r})"))
     out = copy.deepcopy(src)
     out.cells = cells
@@ -269,6 +281,21 @@ def release(nbs: list[str], out: Path, no_checker: bool = False) -> list[Path]:
     return written
 
 
+def _student_id_of(path: Path) -> str:
+    """The STUDENT_ID a submission set (empty: none, or unreadable): the teacher checks it against the student."""
+    try:
+        import nbformat
+        cells = nbformat.read(path, as_version=4).cells
+    except Exception:
+        return ""
+    for cell in cells:
+        for line in cell.source.splitlines():
+            if line.startswith(STUDENT_LINE):
+                value = line[len(STUDENT_LINE):].split("#")[0].strip()
+                return "" if value == "None" else value.strip("\"'")
+    return ""
+
+
 def grade(nb: str, submissions: list[Path], release_dir: Path, table: Path) -> list[dict]:
     """Grade each submission of notebook ``nb`` with the release's autograder; write and return the table."""
     nb = f"{int(nb):02d}" if re.fullmatch(r"\d{1,2}", str(nb)) else nb
@@ -286,7 +313,7 @@ def grade(nb: str, submissions: list[Path], release_dir: Path, table: Path) -> l
     written = json.loads((TEACH / "points.json").read_text(encoding="utf-8")).get(nb, {}).get("written", [])
     rows = []
     for f in files:
-        row: dict = {"student": f.stem}
+        row: dict = {"student": f.stem, "id": _student_id_of(f)}
         with tempfile.TemporaryDirectory() as tmp:
             run = subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(zipped), "-o", tmp,
                                   str(f.resolve())], capture_output=True, text=True)
@@ -303,7 +330,7 @@ def grade(nb: str, submissions: list[Path], release_dir: Path, table: Path) -> l
         row["auto total"] = sum(auto)
         row["auto max"] = sum(pts.values())
         rows.append(row)
-    header = ["student"] + [f"ex{k}" for k in sorted(pts)] + [k for k in rows[0] if "(written" in k] + [
+    header = ["student", "id"] + [f"ex{k}" for k in sorted(pts)] + [k for k in rows[0] if "(written" in k] + [
         "auto total", "auto max", "error"]
     table.parent.mkdir(parents=True, exist_ok=True)
     with open(table, "w", newline="", encoding="utf-8") as fh:

@@ -131,6 +131,19 @@ def test_a_right_and_a_wrong_submission_of_notebook_00_get_their_points(release_
     assert wrong != worked and exercises.grade("00", answer_3=30)[3][0] == "not yet"
     _submission(student, wrong, subs / "bob.ipynb")
     (subs / "eve.ipynb").write_text("{not a notebook")
+    # cara sets her id: her own numbers for exercises 1 and 3 (right), the text's answer for 4 (wrong for her)
+    n1, n3, n4 = (exercises.numbers("00", k, "ab123") for k in (1, 3, 4))
+    assert n4 != exercises.VARIANTS["00"][4].default and n3["m"] != 3
+    import jax
+    import jax.numpy as jnp
+    mine = float(jax.grad(lambda x: jnp.exp(-x ** 2) * jnp.sin(3 * x))(n1["x"]))
+    hers = worked.replace("(0.4)", f"({n1['x']})").replace("answer_3 = 3", f"answer_3 = {n3['m']}")
+    cara = _submission(student, hers, subs / "cara.ipynb")
+    nb = nbformat.read(cara, as_version=4)
+    (cell,) = [c for c in nb.cells if grading.STUDENT_LINE + "None" in c.source]
+    cell.source = cell.source.replace(grading.STUDENT_LINE + "None", grading.STUDENT_LINE + '"ab123"')
+    nbformat.write(nb, cara)
+    assert f"({n1['x']})" in cara.read_text() and exercises.grade("00", "ab123", answer_1=mine)[1][0] == "correct"
     table = tmp_path / "grades.csv"
     rows = grading.grade("00", [subs], out, table)
     pts = grading.points("00")
@@ -139,9 +152,11 @@ def test_a_right_and_a_wrong_submission_of_notebook_00_get_their_points(release_
     assert by["bob"]["auto total"] == sum(pts.values()) - pts[2] - pts[3]
     assert by["bob"]["ex1"] == pts[1] and by["bob"]["ex2"] == 0 and by["bob"]["ex3"] == 0
     assert by["eve"].get("error") and by["eve"]["auto total"] == 0
+    assert by["cara"]["id"] == "ab123" and by["ada"]["id"] == ""
+    assert (by["cara"]["ex1"], by["cara"]["ex2"], by["cara"]["ex3"], by["cara"]["ex4"]) == (pts[1], pts[2], pts[3], 0)
     with open(table, encoding="utf-8") as fh:
         read = list(csv.DictReader(fh))
-    assert [r["student"] for r in read] == ["ada", "bob", "eve"]
+    assert [r["student"] for r in read] == ["ada", "bob", "cara", "eve"]
     assert float(read[1]["auto total"]) == sum(pts.values()) - pts[2] - pts[3]
     assert any("(written" in h for h in read[0])          # the written part's column, for the teacher
     with pytest.raises(grading.ReleaseError, match="not found or not a notebook"):
