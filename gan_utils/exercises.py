@@ -107,10 +107,12 @@ def _call(fn: Callable, *args):
 @dataclasses.dataclass(frozen=True)
 class _Numbers:
     """An exercise's numbers: the text's (``default``), a student's (``draw(rng)``), and how they read (``say``,
-    formatted with them)."""
+    formatted with them). ``answer``, where different numbers can give the text's answer (the loss of D(x) = 0.8,
+    D(G(z)) = 0.3 is the text's 0.7, 0.2): a student's numbers are drawn again until their answer differs."""
     default: dict
     draw: Callable[[np.random.Generator], dict]
     say: str
+    answer: Callable[[dict], float] | None = None
 
 
 def _pick(rng: np.random.Generator, values) -> Any:
@@ -123,7 +125,8 @@ def _grid(lo: float, hi: float, step: float) -> list[float]:
 
 
 VARIANTS: dict[str, dict[int, _Numbers]] = {
-    "00": {1: _Numbers({"x": 0.4}, lambda r: {"x": _pick(r, _grid(0.1, 0.9, 0.05))}, "x = {x}"),
+    "00": {1: _Numbers({"x": 0.4}, lambda r: {"x": _pick(r, [x for x in _grid(0.1, 0.9, 0.05) if x != 0.4])},
+                       "x = {x}"),
            3: _Numbers({"m": 3}, lambda r: {"m": _pick(r, [2, 4, 5, 6, 7])}, "the draws have shape ({m},)"),
            4: _Numbers({"din": 3, "hidden": 16, "dout": 2},
                        lambda r: {"din": _pick(r, [2, 4, 5, 6]), "hidden": _pick(r, [8, 12, 24, 32]),
@@ -131,7 +134,8 @@ VARIANTS: dict[str, dict[int, _Numbers]] = {
     "01": {1: _Numbers({"mu1": 1.0, "s1": 1.0, "mu2": -1.0, "s2": 2.0},
                        lambda r: {"mu1": _pick(r, [0.5, 1.5, 2.0]), "s1": _pick(r, [0.5, 1.5]),
                                   "mu2": _pick(r, [-1.5, -0.5, 0.0]), "s2": _pick(r, [1.5, 2.5, 3.0])},
-                       "mu1 = {mu1}, sigma1 = {s1}, mu2 = {mu2}, sigma2 = {s2}")},
+                       "mu1 = {mu1}, sigma1 = {s1}, mu2 = {mu2}, sigma2 = {s2}",
+                       lambda n: _kl_gauss(n["mu1"], n["s1"], n["mu2"], n["s2"]))},
     "02": {1: _Numbers({"m": 1.0}, lambda r: {"m": _pick(r, [0.5, 1.5, 2.0])}, "q = N({m}, 1)"),
            2: _Numbers({"s": 0.5}, lambda r: {"s": _pick(r, [0.2, 0.25, 0.3, 0.4, 0.6, 0.7, 0.75, 0.8])},
                        "q = Uniform({s}, 1 + {s})"),
@@ -139,7 +143,8 @@ VARIANTS: dict[str, dict[int, _Numbers]] = {
     "03": {1: _Numbers({"n": 7, "k": 3, "s": 2, "p": 1},
                        lambda r: {"n": _pick(r, [5, 6, 8, 9]), "k": _pick(r, [4, 5]), "s": _pick(r, [2, 3]),
                                   "p": _pick(r, [1, 2])},
-                       "a {n}x{n} input, kernel k = {k}, stride s = {s}, padding p = {p}"),
+                       "a {n}x{n} input, kernel k = {k}, stride s = {s}, padding p = {p}",
+                       lambda n: (n["n"] - 1) * n["s"] + n["k"] - 2 * n["p"]),
            2: _Numbers({"cin": 64, "cout": 32}, lambda r: {"cin": _pick(r, [16, 32, 48]),
                                                           "cout": _pick(r, [8, 16, 24])},
                        'models.Upsample({cin}, {cout}, mode="subpixel")')},
@@ -151,7 +156,7 @@ VARIANTS: dict[str, dict[int, _Numbers]] = {
                        "D(G(z)) = {bad} (the bad fake) and {good} (the good one)")},
     "05": {1: _Numbers({"real": 0.7, "fake": 0.2},
                        lambda r: {"real": _pick(r, [0.6, 0.8, 0.9]), "fake": _pick(r, [0.1, 0.3, 0.4])},
-                       "D(x) = {real}, D(G(z)) = {fake}"),
+                       "D(x) = {real}, D(G(z)) = {fake}", lambda n: -math.log(n["real"]) - math.log(1 - n["fake"])),
            2: _Numbers({"d": 0.01}, lambda r: {"d": _pick(r, [0.02, 0.04, 0.05, 0.1])}, "D(G(z)) = {d}")},
     "07": {1: _Numbers({"theta": 0.25}, lambda r: {"theta": _pick(r, [0.1, 0.15, 0.2, 0.3, 0.4, 0.5])},
                        "theta = {theta}"),
@@ -172,7 +177,7 @@ VARIANTS: dict[str, dict[int, _Numbers]] = {
                        "-ELBO = {nelbo} nats per image"),
            3: _Numbers({"c": 0.5}, lambda r: {"c": _pick(r, [0.25, 0.3, 0.4, 0.6, 0.75])}, "below {c}")},
     "11": {2: _Numbers({"n": 5, "ink": 3}, lambda r: (lambda n: {"n": n, "ink": _pick(r, [i for i in range(1, n)
-                                                                                          if 2 * i != n])})(
+                                                                                          if 2 * i < n])})(
                            _pick(r, [4, 6, 7, 9])), "ink in {ink} of {n} plausible targets"),
            3: _Numbers({"n": 5, "ink": 3}, lambda r: (lambda n: {"n": n, "ink": _pick(r, [i for i in range(1, n)
                                                                                           if 2 * i != n])})(
@@ -216,7 +221,12 @@ def numbers(notebook: str, exercise: int, student_id: Any = _DEFAULT) -> dict:
     if sid is None:
         return dict(spec.default)
     seed = int.from_bytes(hashlib.sha256(f"{sid}|{notebook}|{exercise}".encode()).digest()[:8], "little")
-    return spec.draw(np.random.default_rng(seed))
+    rng = np.random.default_rng(seed)
+    for _ in range(100):
+        drawn = spec.draw(rng)
+        if spec.answer is None or abs(spec.answer(drawn) - spec.answer(spec.default)) > 1e-2:
+            return drawn
+    raise RuntimeError(f"notebook {notebook}, exercise {exercise}: no numbers with an answer of their own")
 
 
 def show_numbers(notebook: str, student_id: Any = _DEFAULT) -> None:

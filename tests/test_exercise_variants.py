@@ -200,3 +200,14 @@ def test_student_sets_the_numbers_for_check_and_show_numbers_says_them(capsys):
         with pytest.raises(err, match="student"):
             exercises.student(bad)
     assert exercises._STUDENT is None
+
+
+@pytest.mark.parametrize("nb,k", sorted(WORKED))
+def test_no_student_can_hand_in_the_texts_answer(nb, k):
+    """Numbers of a student's own can give the text's answer (D(x) = 0.8, D(G(z)) = 0.3 has the loss of 0.7, 0.2):
+    such draws are drawn again, so the public worked answer is wrong for every id."""
+    name, work = WORKED[(nb, k)]
+    text = work(exercises.VARIANTS[nb][k].default)
+    right = [sid for sid in (f"s{i:03d}" for i in range(60))
+             if exercises.grade(nb, student_id=sid, **{name: text})[k][0] == "correct"]
+    assert not right, f"notebook {nb}, exercise {k}: the text's answer is right for {right}"
