@@ -26,6 +26,8 @@ cleared), an Otter "master" notebook is written and given to ``otter assign``:
   (``gan_utils.exercises.VARIANTS``), printed by a cell above the answers (``exercises.show_numbers``), and the hidden
   tests grade against that id's numbers; ``None`` keeps the text's.
 
+``--lang zh`` makes it from the Chinese notebooks (``notebooks/zh``), with the release's own lines in Chinese.
+
 What it writes: ``DIR/student/NN_name.ipynb`` to hand out; ``DIR/instructor/NN/`` with the instructor notebook
 (solutions and hidden tests), ``autograder.zip`` (Gradescope's programming assignment, or ``grade`` below), and
 beside them ``DIR/instructor/rubrics.md``, ``points.json`` and ``question_bank/`` (the written parts and the quiz
@@ -34,9 +36,9 @@ release is refused.
 
 **Grading.** ``grade`` runs ``otter run`` on each submission (a student's ``.ipynb``; its file name is the
 student's name in the table), on this machine, with the course's environment, and writes one row per submission:
-the id it set (``STUDENT_ID``: check it is that student's), each exercise's points, the total and the maximum; the written parts (``teach/points.json``'s ``written``) get an
-empty column each, for the teacher to fill from the rubric. A submission that fails to run gets a row that says so
-and the others are still graded.
+the id it set (``STUDENT_ID``: check it is that student's), each exercise's points, the total and the maximum; the
+written parts (``teach/points.json``'s ``written``) get an empty column each, for the teacher to fill from the rubric.
+A submission that fails to run gets a row that says so, and the others are still graded.
 """
 from __future__ import annotations
 
@@ -61,7 +63,24 @@ MARKER = ".gan-course-release"           # a folder that holds it is an earlier 
 ANSWERS = "# Your answers"
 STUDENT_LINE = "STUDENT_ID = "             # the line of the grading cell a student sets
 CHECKER = "# Checker"
-OTTER = "7.0.0"                          # the version the release is made and tested with (constraints.txt)
+# the release's own prose in each language (the notebooks' prose comes from the notebooks themselves)
+TEXT = {
+    "en": {"question": "**Exercise {k}** ({p} points) is graded from {names} in the answer cell above: "
+                       "`grader.check(\"ex{k}\")` says whether it is answered.",
+           "numbers": "# Your numbers: the exercises' numbers for your STUDENT_ID.",
+           "grading": "# Grading: this notebook is a teacher's release; grader.check(\"exK\") says whether "
+                      "exercise K is answered.",
+           "id": "# your id from your teacher, e.g. \"ab123\": your exercises get numbers of their own",
+           "no_otter": "Otter-Grader is not installed here (as on Colab): the checker cell grades your answers, and "
+                       "your teacher's autograder grades the notebook you hand in"},
+    "zh": {"question": "**练习 {k}**（{p} 分）按上方答案单元格中的 {names} 评分："
+                       "`grader.check(\"ex{k}\")` 显示它是否已作答。",
+           "numbers": "# 你的数字：按你的 STUDENT_ID 给出的练习数字。",
+           "grading": "# 评分：本笔记本是教师发布的版本；grader.check(\"exK\") 显示练习 K 是否已作答。",
+           "id": "# 教师给你的编号，例如 \"ab123\"：你的练习会有自己的一组数字",
+           "no_otter": "这里没有安装 Otter-Grader（Colab 上就是这样）：检查单元格会为你的答案评分，"
+                       "你提交的笔记本由教师的自动评分器评分"},
+}
 BLOCK = re.compile(r"```python\n# solutions: (\d\d)\n(.*?)```", re.S)
 
 
@@ -75,14 +94,18 @@ def _exercises():
     return exercises
 
 
-def notebook_path(nb: str) -> Path:
-    """``notebooks/NN_name.ipynb`` for a notebook number ``NN`` (``"5"`` reads as ``"05"``)."""
+def notebook_path(nb: str, lang: str = "en") -> Path:
+    """``notebooks/NN_name.ipynb`` for a notebook number ``NN`` (``"5"`` reads as ``"05"``); ``lang="zh"``: the
+    Chinese notebook (``notebooks/zh/``, generated from the catalogues)."""
     if not re.fullmatch(r"\d{1,2}", str(nb)):
         raise ReleaseError(f"{nb!r} is not a notebook number: give two digits, e.g. 05")
+    if lang not in TEXT:
+        raise ReleaseError(f"no release in {lang!r}: give --lang en or --lang zh")
     nb = f"{int(nb):02d}"
-    found = sorted(NOTEBOOKS.glob(f"{nb}_*.ipynb"))
+    folder = NOTEBOOKS if lang == "en" else NOTEBOOKS / lang
+    found = sorted(folder.glob(f"{nb}_*.ipynb"))
     if not found:
-        raise ReleaseError(f"no notebook {nb} in {NOTEBOOKS}: the notebooks with exercises are "
+        raise ReleaseError(f"no notebook {nb} in {folder}: the notebooks with exercises are "
                            + ", ".join(sorted(_exercises().NOTEBOOKS)))
     return found[0]
 
@@ -137,10 +160,11 @@ def _checker_data(source: str, nb: str) -> list[str]:
     raise ReleaseError(f"notebook {nb}: its checker cell does not call exercises.check")
 
 
-def master(nb: str, no_checker: bool = False):
-    """The Otter master notebook of notebook ``nb`` (an nbformat notebook)."""
+def master(nb: str, no_checker: bool = False, lang: str = "en"):
+    """The Otter master notebook of notebook ``nb`` (an nbformat notebook), in ``lang``."""
     import nbformat
-    path = notebook_path(nb)
+    path = notebook_path(nb, lang)
+    text = TEXT[lang]
     src = nbformat.read(path, as_version=4)
     names, pts = exercise_names(nb), points(nb)
     answer_i = [i for i, c in enumerate(src.cells) if c.cell_type == "code" and c.source.startswith(ANSWERS)]
@@ -170,15 +194,13 @@ def master(nb: str, no_checker: bool = False):
             cell.source = ('""" # BEGIN PROMPT\n' + cell.source.rstrip() + '\n"""; # END PROMPT\n'
                            "# BEGIN SOLUTION NO PROMPT\n" + body + "# END SOLUTION\n")
             # the student's own numbers, just above the answers (the text's, when no id is set)
-            cells.append(nbformat.v4.new_code_cell(f"# Your numbers: the exercises' numbers for your STUDENT_ID.\n"
-                                                   f"exercises.show_numbers({nb!r})"))
+            cells.append(nbformat.v4.new_code_cell(f"{text['numbers']}\nexercises.show_numbers({nb!r})"))
             cells.append(cell)
             for k in sorted(pts):
                 mine = [n for n, e in names.items() if e == k]
                 cells.append(nbformat.v4.new_raw_cell(f"# BEGIN QUESTION\nname: ex{k}\npoints: {pts[k]:g}"))
-                cells.append(nbformat.v4.new_markdown_cell(
-                    f"**Exercise {k}** ({pts[k]:g} points) is graded from " + ", ".join(f"`{n}`" for n in mine)
-                    + f" in the answer cell above: `grader.check(\"ex{k}\")` says whether it is answered."))
+                cells.append(nbformat.v4.new_markdown_cell(text["question"].format(
+                    k=k, p=f"{pts[k]:g}", names=", ".join(f"`{n}`" for n in mine))))
                 cells.append(nbformat.v4.new_raw_cell("# BEGIN TESTS"))
                 unanswered = " and ".join(f"{n} is not None" for n in mine)
                 cells.append(nbformat.v4.new_code_cell(
@@ -195,21 +217,24 @@ def master(nb: str, no_checker: bool = False):
             continue
         cells.append(cell)
         if not setup_done and cell.cell_type == "code":
-            # right after the setup cell (the first code cell): Otter's grader, installed where it is missing
-            # (Colab, a learner's own environment), so that grader.check works wherever the notebook opens
+            # right after the setup cell (the first code cell): the student's id, and Otter's grader where Otter
+            # is installed (the course's environment, a JupyterHub, the autograder). Not installed on the fly:
+            # otter-grader needs ipywidgets 8, and Colab runs 7 (installing it would replace Colab's widgets), so
+            # there grader.check says so and the notebook's own checker grades
             setup_done = True
             cells.append(nbformat.v4.new_code_cell(
-                "# Grading: this notebook is a teacher's release; grader.check(\"exK\") says whether exercise K is "
-                "answered.\n"
-                f"{STUDENT_LINE}None   # your id from your teacher, e.g. \"ab123\": your exercises get numbers of "
-                "their own\n"
-                "import importlib.util\n"
-                "if importlib.util.find_spec(\"otter\") is None:\n"
-                f"    get_ipython().run_line_magic(\"pip\", \"install -q otter-grader=={OTTER}\")\n"
-                "import otter\n"
+                f"{text['grading']}\n"
+                f"{STUDENT_LINE}None   {text['id']}\n"
                 "from gan_utils import exercises as _exercises\n"
                 "_exercises.student(STUDENT_ID)\n"
-                f"grader = otter.Notebook({path.name!r})"))
+                "try:\n"
+                "    import otter\n"
+                f"    grader = otter.Notebook({path.name!r})\n"
+                "except ImportError:\n"
+                "    class _NoOtter:\n"
+                "        def check(self, question):\n"
+                f"            print(f\"{{question}}: {text['no_otter']}\")\n"
+                "    grader = _NoOtter()"))
     out = copy.deepcopy(src)
     out.cells = cells
     return out
@@ -234,14 +259,15 @@ def _check_dir(out: Path) -> None:
                            "with -o")
 
 
-def release(nbs: list[str], out: Path, no_checker: bool = False) -> list[Path]:
-    """Write the release of notebooks ``nbs`` into ``out``; returns the student notebooks written."""
+def release(nbs: list[str], out: Path, no_checker: bool = False, lang: str = "en") -> list[Path]:
+    """Write the release of notebooks ``nbs`` into ``out`` (``lang``: "en", or "zh" from the Chinese notebooks);
+    returns the student notebooks written."""
     import nbformat
     from otter.assign import main as otter_assign
     exercises = _exercises()
     nbs = [f"{int(n):02d}" if re.fullmatch(r"\d{1,2}", str(n)) else n for n in nbs] or sorted(exercises.NOTEBOOKS)
     for nb in nbs:               # every request checked before anything is written
-        notebook_path(nb)
+        notebook_path(nb, lang)
         if nb not in exercises.NOTEBOOKS:
             raise ReleaseError(f"notebook {nb} has no checked exercises")
         points(nb)
@@ -251,10 +277,10 @@ def release(nbs: list[str], out: Path, no_checker: bool = False) -> list[Path]:
     written = []
     with tempfile.TemporaryDirectory() as tmp:
         for nb in nbs:
-            path = notebook_path(nb)
+            path = notebook_path(nb, lang)
             work = Path(tmp) / nb
             (work / "dist").mkdir(parents=True)
-            nbformat.write(master(nb, no_checker), work / path.name)
+            nbformat.write(master(nb, no_checker, lang), work / path.name)
             (work / "requirements.txt").write_text(_requirements())
             try:                 # in this process: one import of Otter for every notebook (seconds each)
                 otter_assign(str(work / path.name), str(work / "dist"), no_run_tests=True)
@@ -348,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("notebooks", nargs="*", help="notebook numbers (default: every notebook with exercises)")
     r.add_argument("-o", "--out", type=Path, default=ROOT / "_build" / "release")
     r.add_argument("--no-checker", action="store_true", help="leave the notebook's own checker cell out (an exam)")
+    r.add_argument("--lang", default="en", choices=sorted(TEXT), help="zh: from the Chinese notebooks (notebooks/zh)")
     g = sub.add_parser("grade", help="grade the students' submissions of one notebook into a CSV table")
     g.add_argument("notebook", help="the notebook number, e.g. 05")
     g.add_argument("submissions", nargs="+", type=Path, help="students' .ipynb files or folders of them")
@@ -356,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         if args.cmd == "release":
-            written = release(args.notebooks, args.out, args.no_checker)
+            written = release(args.notebooks, args.out, args.no_checker, args.lang)
             print(f"{len(written)} student notebooks in {args.out / 'student'}; instructor versions, autograders "
                   f"(autograder.zip: Gradescope, or ./course.sh grade), rubrics and question bank in "
                   f"{args.out / 'instructor'}")

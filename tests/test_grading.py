@@ -106,6 +106,10 @@ def test_an_exam_release_leaves_the_checker_out_and_a_folder_of_other_files_is_r
     with pytest.raises(grading.ReleaseError, match="not a release"):
         grading.release(["00"], other)
     assert (other / "notes.txt").read_text() == "a teacher's file" and len(list(other.iterdir())) == 1
+    (zh,) = grading.release(["05"], tmp_path / "zh", lang="zh")         # the Chinese notebooks
+    cells = nbformat.read(zh, as_version=4).cells
+    assert zh.parent.parent.name == "zh" and any("练习 1" in c.source for c in cells)
+    assert any(c.source.startswith("# 训练") or "损失" in c.source for c in cells if c.cell_type == "markdown")
     with pytest.raises(grading.ReleaseError, match="two digits"):
         grading.release(["zero"], tmp_path / "x")
     with pytest.raises(grading.ReleaseError, match="no notebook 42"):
@@ -163,3 +167,21 @@ def test_a_right_and_a_wrong_submission_of_notebook_00_get_their_points(release_
         grading.grade("00", [tmp_path / "nowhere.ipynb"], out, table)
     with pytest.raises(grading.ReleaseError, match="make the release first"):
         grading.grade("00", [subs], tmp_path / "no-release", table)
+
+
+def test_where_otter_is_missing_grader_check_says_so_and_the_id_still_sets_the_numbers(release_dir, monkeypatch,
+                                                                                    capsys, exercises):
+    """Colab has no Otter (and installing it would replace Colab's ipywidgets 7): the grading cell still runs."""
+    out, _ = release_dir
+    student = nbformat.read(out / "student" / grading.notebook_path("05").name, as_version=4)
+    (cell,) = [c for c in student.cells if c.source.startswith(("# Grading", "# 评分"))]
+    monkeypatch.setitem(__import__("sys").modules, "otter", None)          # import otter fails, as on Colab
+    source = cell.source.replace(grading.STUDENT_LINE + "None", grading.STUDENT_LINE + '"ab123"')
+    namespace: dict = {}
+    try:
+        exec(source, namespace)
+        namespace["grader"].check("ex1")
+        assert "Otter-Grader is not installed here" in capsys.readouterr().out
+        assert exercises.numbers("05", 1) == exercises.numbers("05", 1, "ab123")
+    finally:
+        exercises.student(None)
