@@ -259,6 +259,24 @@ def _check_dir(out: Path) -> None:
                            "with -o")
 
 
+def _readme(nbs: list[str], no_checker: bool, lang: str) -> str:
+    """What the release folder holds and what to do with it (the whole story: docs/grading.md)."""
+    return (f"# The graded release of notebooks {', '.join(nbs)} ({lang})\n\n"
+            "Made by `./course.sh release`; the course's page *Grading the course* (docs/grading.md) says more.\n\n"
+            "- `student/`: hand these out. Each student sets `STUDENT_ID` (the id you give) in the cell after the "
+            "setup cell, answers in the answer cell, and hands in the `.ipynb`."
+            + (" The notebooks' own checker cell is left out (an exam release).\n" if no_checker else
+               " The notebook's own checker tells them which answers are right.\n")
+            + "- `instructor/NN/`: keep these. `NN_name.ipynb` holds the worked solutions and the hidden tests; "
+              "`autograder.zip` is Gradescope's autograder (a programming assignment) and what `./course.sh grade` "
+              "uses.\n"
+              "- `instructor/rubrics.md`, `points.json`, `question_bank/`: the points and rubrics of every exercise "
+              "and written part, and eight quiz questions per notebook with answers.\n\n"
+              "Grade a folder of submissions: `./course.sh grade NN submissions/ --release THIS_FOLDER -o grades.csv`. "
+              "The table gives each exercise's points, the id each student set (check it is theirs) and an empty "
+              "column per written part, for you to fill from the rubric.\n")
+
+
 def release(nbs: list[str], out: Path, no_checker: bool = False, lang: str = "en") -> list[Path]:
     """Write the release of notebooks ``nbs`` into ``out`` (``lang``: "en", or "zh" from the Chinese notebooks);
     returns the student notebooks written."""
@@ -298,6 +316,7 @@ def release(nbs: list[str], out: Path, no_checker: bool = False, lang: str = "en
             shutil.copy(work / "dist" / "autograder" / path.name, instructor / path.name)
             shutil.copy(work / path.name, instructor / ("master_" + path.name))
             written.append(student)
+    (out / "README.md").write_text(_readme(nbs, no_checker, lang), encoding="utf-8")
     teach_out = out / "instructor"
     for name in ("rubrics.md", "points.json"):
         shutil.copy(TEACH / name, teach_out / name)

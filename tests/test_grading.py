@@ -92,12 +92,15 @@ def test_the_release_has_a_student_and_an_instructor_version_of_every_notebook(r
         assert any(c.source.startswith(grading.CHECKER) for c in student.cells), nb
     for name in ("rubrics.md", "points.json"):
         assert (out / "instructor" / name).exists()
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    assert "STUDENT_ID" in readme and "./course.sh grade" in readme and "checker tells them" in readme
     assert len(list((out / "instructor" / "question_bank").glob("*.md"))) == len(exercises.NOTEBOOKS)
 
 
 def test_an_exam_release_leaves_the_checker_out_and_a_folder_of_other_files_is_refused(tmp_path):
     out = tmp_path / "exam"
     (student,) = grading.release(["0"], out, no_checker=True)
+    assert "left out (an exam release)" in (out / "README.md").read_text(encoding="utf-8")
     assert not any(c.source.startswith(grading.CHECKER) for c in nbformat.read(student, as_version=4).cells)
     grading.release(["00"], out)                       # an earlier release is replaced
     other = tmp_path / "mine"
