@@ -168,7 +168,8 @@ VARIANTS: dict[str, dict[int, _Numbers]] = {
     "08": {1: _Numbers({"t": 0.3, "d": 64}, lambda r: {"t": _pick(r, [0.1, 0.2, 0.4]), "d": _pick(r, [32, 100, 128])},
                        "t = {t}, z in N(0, I_{d})"),
            3: _Numbers({"psi": 1.0}, lambda r: {"psi": _pick(r, [0.5, 1.5, 2.0])}, "psi = {psi}"),
-           4: _Numbers({"base": 48}, lambda r: {"base": _pick(r, [16, 24, 32, 64])},
+           # not 32: section 1.1 prints the count at base 32
+           4: _Numbers({"base": 48}, lambda r: {"base": _pick(r, [16, 24, 40, 64])},
                        "ConcatDiscriminator(base={base})")},
     "10": {1: _Numbers({"mu": 1.0, "sigma": 0.5},
                        lambda r: {"mu": _pick(r, [0.5, 1.5, 2.0]), "sigma": _pick(r, [0.25, 0.75, 2.0])},
@@ -236,7 +237,10 @@ def show_numbers(notebook: str, student_id: Any = _DEFAULT) -> None:
     sid = _STUDENT if student_id is _DEFAULT else _student_id(student_id)
     specs = VARIANTS.get(notebook, {})
     if sid is None:
-        print(f"notebook {notebook}: no student id set, so every exercise uses the numbers in its text")
+        print(f"notebook {notebook}: no student id set, so every exercise uses the numbers in its text.")
+        if specs:
+            print("If your teacher gave you an id, set STUDENT_ID to it (in a graded release: the cell after the "
+                  "setup cell) and run the notebook again: your exercises then have numbers of their own.")
         return
     print(f"notebook {notebook}, student {sid}: use these numbers in place of the text's")
     for k, spec in sorted(specs.items()):
@@ -839,6 +843,13 @@ NOTEBOOKS: dict[str, Callable[..., dict[int, _Result]]] = {
     "08": _nb08, "09": _nb09, "10": _nb10, "11": _nb11, "12": _nb12}
 
 
+def _exercise_of(notebook: str, name: str) -> int | None:
+    """The exercise an answer's name belongs to (answer_K, exK, exK_...), None for another name (data, a
+    function)."""
+    m = re.match(r"(?:answer_|ex)(\d+)(?:_|$)", name)
+    return int(m.group(1)) if m else None
+
+
 def _nb_key(notebook) -> str:
     if isinstance(notebook, (int, np.integer)) and not isinstance(notebook, bool):
         notebook = f"{int(notebook):02d}"     # 6 for "06"
@@ -855,7 +866,16 @@ def grade(notebook: str, student_id: Any = _DEFAULT, **answers) -> dict[int, tup
     sid = _STUDENT if student_id is _DEFAULT else _student_id(student_id)
     _ACTIVE[0] = sid
     try:
-        return NOTEBOOKS[notebook](**answers)
+        out = NOTEBOOKS[notebook](**answers)
+        if sid is not None:        # an answer right for the text's numbers, not the student's: say so
+            _ACTIVE[0] = None
+            for k, (status, _) in list(out.items()):
+                if status == "not yet" and k in VARIANTS.get(notebook, {}):
+                    mine = {n: a for n, a in answers.items() if _exercise_of(notebook, n) in (k, None)}
+                    if NOTEBOOKS[notebook](**mine).get(k, ("",))[0] == "correct":
+                        out[k] = ("not yet", f"right for the text's numbers, but your numbers (student {sid}) are "
+                                             f"others: exercises.show_numbers({notebook!r}) prints them")
+        return out
     except TypeError as e:
         raise TypeError(f"check({notebook!r}, ...): {e}. Pass the answers by the names the exercise cell uses.") from e
     finally:

@@ -72,14 +72,18 @@ TEXT = {
                       "exercise K is answered.",
            "id": "# your id from your teacher, e.g. \"ab123\": your exercises get numbers of their own",
            "no_otter": "Otter-Grader is not installed here (as on Colab): the checker cell grades your answers, and "
-                       "your teacher's autograder grades the notebook you hand in"},
+                       "your teacher's autograder grades the notebook you hand in",
+           "written": "**Graded by hand, from what you write below** (points in brackets):",
+           "written_cell": "*Your written answers* (double-click to edit; one paragraph per part, named as above):"},
     "zh": {"question": "**练习 {k}**（{p} 分）按上方答案单元格中的 {names} 评分："
                        "`grader.check(\"ex{k}\")` 显示它是否已作答。",
            "numbers": "# 你的数字：按你的 STUDENT_ID 给出的练习数字。",
            "grading": "# 评分：本笔记本是教师发布的版本；grader.check(\"exK\") 显示练习 K 是否已作答。",
            "id": "# 教师给你的编号，例如 \"ab123\"：你的练习会有自己的一组数字",
            "no_otter": "这里没有安装 Otter-Grader（Colab 上就是这样）：检查单元格会为你的答案评分，"
-                       "你提交的笔记本由教师的自动评分器评分"},
+                       "你提交的笔记本由教师的自动评分器评分",
+           "written": "**由教师根据你在下面写的内容人工评分**（括号内为分值）：",
+           "written_cell": "*你的书面回答*（双击编辑；每部分一段，按上面的名称标明）："},
 }
 BLOCK = re.compile(r"```python\n# solutions: (\d\d)\n(.*?)```", re.S)
 
@@ -142,6 +146,44 @@ def points(nb: str) -> dict[int, float]:
     return given
 
 
+def split(nb: str) -> dict[int, tuple[float, float]]:
+    """{exercise: (auto points, written points)} for the exercises whose rubric (``teach/rubrics.md``) splits them
+    ("**Split:** auto A, written W"): the autograder gives A; the teacher grades W from the written answer."""
+    text = (TEACH / "rubrics.md").read_text(encoding="utf-8")
+    section = re.search(rf"^## {nb}\b.*?(?=^## \d\d\b|\Z)", text, re.S | re.M)
+    out = {}
+    for k, body in re.findall(r"^### Exercise (\d+)\b.*?\n(.*?)(?=^### |\Z)", section.group(0) if section else "",
+                              re.S | re.M):
+        m = re.search(r"\*\*Split:\*\* auto (\d+(?:\.\d+)?), written (\d+(?:\.\d+)?)", body)
+        if m:
+            out[int(k)] = (float(m.group(1)), float(m.group(2)))
+    for k, (a, w) in out.items():
+        if a + w != points(nb)[k]:
+            raise ReleaseError(f"teach/rubrics.md splits notebook {nb}'s exercise {k} into {a:g} + {w:g}, but "
+                               f"teach/points.json gives it {points(nb)[k]:g}: make them agree")
+    return out
+
+
+def written(nb: str) -> list[dict]:
+    """The parts of notebook ``nb`` a teacher grades by hand: each split exercise's written part, then the "Going
+    further" items (``teach/points.json``), as {"id", "points", "title"}."""
+    table = json.loads((TEACH / "points.json").read_text(encoding="utf-8")).get(nb, {})
+    parts = [{"id": f"ex{k}-written", "points": w, "title": f"exercise {k}'s written answer"}
+             for k, (_, w) in sorted(split(nb).items())]
+    return parts + [dict(w) for w in table.get("written", [])]
+
+
+def commit() -> str | None:
+    """The commit the release is made from, when the clone has no uncommitted change to what it uses."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "notebooks", "gan_utils", "teach", "docs"],
+                               cwd=ROOT, capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return None if dirty.stdout.strip() else head.stdout.strip()
+
+
 def solution(nb: str) -> str | None:
     """The worked solution block of ``docs/solutions.md`` for notebook ``nb`` (None: worked in prose only)."""
     for number, code in BLOCK.findall(SOLUTIONS.read_text(encoding="utf-8")):
@@ -160,8 +202,9 @@ def _checker_data(source: str, nb: str) -> list[str]:
     raise ReleaseError(f"notebook {nb}: its checker cell does not call exercises.check")
 
 
-def master(nb: str, no_checker: bool = False, lang: str = "en"):
-    """The Otter master notebook of notebook ``nb`` (an nbformat notebook), in ``lang``."""
+def master(nb: str, no_checker: bool = False, lang: str = "en", pin: str | None = None):
+    """The Otter master notebook of notebook ``nb`` (an nbformat notebook), in ``lang``; ``pin``: the commit a
+    notebook opened away from a clone (Colab) installs the package from, instead of the newest ``main``."""
     import nbformat
     path = notebook_path(nb, lang)
     text = TEXT[lang]
@@ -186,21 +229,30 @@ def master(nb: str, no_checker: bool = False, lang: str = "en"):
             cell.metadata.pop("execution", None)
         if i == checker_i[0] and no_checker:
             continue
+        if pin and cell.cell_type == "code" and not setup_done:
+            cell.source = cell.source.replace('@main"', f'@{pin}"')
         if i == answer_i[0]:
             worked = solution(nb)
-            body = (worked if worked is not None else
-                    cell.source.rstrip() + "\n# (worked in prose in docs/solutions.md: these answers need the "
-                                           "notebook's arrays)\n")
+            # the placeholders first, so an answer the worked solution leaves out stays None (not a NameError)
+            body = cell.source.rstrip() + "\n" + (worked if worked is not None else
+                                                  "# (worked in prose in docs/solutions.md: these answers need the "
+                                                  "notebook's arrays)\n")
             cell.source = ('""" # BEGIN PROMPT\n' + cell.source.rstrip() + '\n"""; # END PROMPT\n'
                            "# BEGIN SOLUTION NO PROMPT\n" + body + "# END SOLUTION\n")
             # the student's own numbers, just above the answers (the text's, when no id is set)
             cells.append(nbformat.v4.new_code_cell(f"{text['numbers']}\nexercises.show_numbers({nb!r})"))
             cells.append(cell)
+            by_hand = written(nb)
+            if by_hand:
+                cells.append(nbformat.v4.new_markdown_cell(text["written"] + "\n\n" + "\n".join(
+                    f"- {w['title']} ({w['points']:g})" for w in by_hand)))
+                cells.append(nbformat.v4.new_markdown_cell(text["written_cell"]))
+            auto = {k: split(nb).get(k, (pts[k], 0))[0] for k in pts}
             for k in sorted(pts):
                 mine = [n for n, e in names.items() if e == k]
-                cells.append(nbformat.v4.new_raw_cell(f"# BEGIN QUESTION\nname: ex{k}\npoints: {pts[k]:g}"))
+                cells.append(nbformat.v4.new_raw_cell(f"# BEGIN QUESTION\nname: ex{k}\npoints: {auto[k]:g}"))
                 cells.append(nbformat.v4.new_markdown_cell(text["question"].format(
-                    k=k, p=f"{pts[k]:g}", names=", ".join(f"`{n}`" for n in mine))))
+                    k=k, p=f"{auto[k]:g}", names=", ".join(f"`{n}`" for n in mine))))
                 cells.append(nbformat.v4.new_raw_cell("# BEGIN TESTS"))
                 unanswered = " and ".join(f"{n} is not None" for n in mine)
                 cells.append(nbformat.v4.new_code_cell(
@@ -208,7 +260,7 @@ def master(nb: str, no_checker: bool = False, lang: str = "en"):
                     f"assert {unanswered}, 'exercise {k}: replace None in the answer cell'"))
                 args = ", ".join(["student_id=STUDENT_ID"] + [f"{n}={n}" for n in mine] + data)
                 cells.append(nbformat.v4.new_code_cell(
-                    f'""" # BEGIN TEST CONFIG\nhidden: true\npoints: {pts[k]:g}\n""" # END TEST CONFIG\n'
+                    f'""" # BEGIN TEST CONFIG\nhidden: true\npoints: {auto[k]:g}\n""" # END TEST CONFIG\n'
                     f"from gan_utils import exercises as _exercises\n"
                     f"_status, _hint = _exercises.grade({nb!r}, {args})[{k}]\n"
                     f"assert _status == 'correct', _hint"))
@@ -240,7 +292,7 @@ def master(nb: str, no_checker: bool = False, lang: str = "en"):
     return out
 
 
-def _requirements() -> str:
+def _requirements(pin: str | None = None) -> str:
     """The grading environment for Gradescope: the course's runtime pins (constraints.txt) and the package."""
     pins = {}
     for line in (ROOT / "constraints.txt").read_text().splitlines():
@@ -249,7 +301,7 @@ def _requirements() -> str:
             pins[m.group(1).lower()] = line.strip()
     wanted = ["jax", "jaxlib", "flax", "optax", "numpy", "matplotlib", "ipywidgets", "anywidget", "msgpack"]
     lines = [pins[w] for w in wanted if w in pins]
-    lines.append("gan_utils @ git+https://github.com/gan-course/gans-in-jax")
+    lines.append("gan_utils @ git+https://github.com/gan-course/gans-in-jax" + (f"@{pin}" if pin else ""))
     return "\n".join(lines) + "\n"
 
 
@@ -259,10 +311,17 @@ def _check_dir(out: Path) -> None:
                            "with -o")
 
 
-def _readme(nbs: list[str], no_checker: bool, lang: str) -> str:
+def _readme(nbs: list[str], no_checker: bool, lang: str, pin: str | None = None) -> str:
     """What the release folder holds and what to do with it (the whole story: docs/grading.md)."""
+    version = (f"Made from commit {pin}: on Colab the notebooks install the course at that commit, and so does the "
+               "Gradescope autograder (push it to GitHub first), so every student's numbers and checks stay those of "
+               "this release." if pin else
+               "Made from a clone with uncommitted changes, so it names no commit: on Colab the notebooks install "
+               "the newest course from GitHub, whose exercises or numbers may differ. Commit, push and release again "
+               "for a pinned release.")
     return (f"# The graded release of notebooks {', '.join(nbs)} ({lang})\n\n"
-            "Made by `./course.sh release`; the course's page *Grading the course* (docs/grading.md) says more.\n\n"
+            "Made by `./course.sh release`; the course's page *Grading the course* (docs/grading.md) says more. "
+            + version + "\n\n"
             "- `student/`: hand these out. Each student sets `STUDENT_ID` (the id you give) in the cell after the "
             "setup cell, answers in the answer cell, and hands in the `.ipynb`."
             + (" The notebooks' own checker cell is left out (an exam release).\n" if no_checker else
@@ -291,15 +350,16 @@ def release(nbs: list[str], out: Path, no_checker: bool = False, lang: str = "en
         points(nb)
     _check_dir(out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / MARKER).write_text("made by scripts/grading.py release\n")
+    pin = commit()
+    (out / MARKER).write_text(f"made by scripts/grading.py release from commit {pin or '(uncommitted changes)'}\n")
     written = []
     with tempfile.TemporaryDirectory() as tmp:
         for nb in nbs:
             path = notebook_path(nb, lang)
             work = Path(tmp) / nb
             (work / "dist").mkdir(parents=True)
-            nbformat.write(master(nb, no_checker, lang), work / path.name)
-            (work / "requirements.txt").write_text(_requirements())
+            nbformat.write(master(nb, no_checker, lang, pin), work / path.name)
+            (work / "requirements.txt").write_text(_requirements(pin))
             try:                 # in this process: one import of Otter for every notebook (seconds each)
                 otter_assign(str(work / path.name), str(work / "dist"), no_run_tests=True)
             except Exception as e:
@@ -316,33 +376,43 @@ def release(nbs: list[str], out: Path, no_checker: bool = False, lang: str = "en
             shutil.copy(work / "dist" / "autograder" / path.name, instructor / path.name)
             shutil.copy(work / path.name, instructor / ("master_" + path.name))
             written.append(student)
-    (out / "README.md").write_text(_readme(nbs, no_checker, lang), encoding="utf-8")
+    (out / "README.md").write_text(_readme(nbs, no_checker, lang, pin), encoding="utf-8")
     teach_out = out / "instructor"
     for name in ("rubrics.md", "points.json"):
         shutil.copy(TEACH / name, teach_out / name)
     if (teach_out / "question_bank").exists():
         shutil.rmtree(teach_out / "question_bank")
-    shutil.copytree(TEACH / "question_bank", teach_out / "question_bank")
+    (teach_out / "question_bank").mkdir()
+    for bank in sorted((TEACH / "question_bank").glob("*.md")):    # links to a notebook: its student version here
+        (teach_out / "question_bank" / bank.name).write_text(
+            bank.read_text(encoding="utf-8").replace("](../../notebooks/", "](../../student/"), encoding="utf-8")
     return written
 
 
-def _student_id_of(path: Path) -> str:
-    """The STUDENT_ID a submission set (empty: none, or unreadable): the teacher checks it against the student."""
+def _student_id_of(path: Path) -> tuple[str, str]:
+    """(the STUDENT_ID a submission's code sets last, a warning): the value the hidden tests grade with, as far as
+    reading the code tells (empty: None, or unreadable); the warning names a second assignment or a call of
+    ``exercises.student``, which the hidden tests do not follow."""
     try:
         import nbformat
         cells = nbformat.read(path, as_version=4).cells
     except Exception:
-        return ""
-    for cell in cells:
-        for line in cell.source.splitlines():
-            if line.startswith(STUDENT_LINE):
-                value = line[len(STUDENT_LINE):].split("#")[0].strip()
-                return "" if value == "None" else value.strip("\"'")
-    return ""
+        return "", ""
+    found = [m.group(1) for c in cells if c.cell_type == "code"
+             for m in re.finditer(r"^\s*STUDENT_ID\s*=\s*([^#\n]*)", c.source, re.M)]
+    warn = []
+    if len(found) > 1:
+        warn.append(f"STUDENT_ID set {len(found)} times")
+    if any(re.search(r"\bstudent\(", c.source) for c in cells if c.cell_type == "code"
+           and not c.source.startswith(tuple(t["grading"] for t in TEXT.values()))):
+        warn.append("calls exercises.student (the hidden tests use STUDENT_ID)")
+    value = found[-1].strip().strip("\"'") if found else ""
+    return ("" if value == "None" else value), "; ".join(warn)
 
 
-def grade(nb: str, submissions: list[Path], release_dir: Path, table: Path) -> list[dict]:
-    """Grade each submission of notebook ``nb`` with the release's autograder; write and return the table."""
+def grade(nb: str, submissions: list[Path], release_dir: Path, table: Path, timeout: float = 1800) -> list[dict]:
+    """Grade each submission of notebook ``nb`` with the release's autograder (each stopped after ``timeout``
+    seconds); write and return the table. Ids that two submissions share are flagged in ``warning``."""
     nb = f"{int(nb):02d}" if re.fullmatch(r"\d{1,2}", str(nb)) else nb
     zipped = release_dir / "instructor" / nb / "autograder.zip"
     if not zipped.exists():
@@ -355,28 +425,40 @@ def grade(nb: str, submissions: list[Path], release_dir: Path, table: Path) -> l
         raise ReleaseError("give the students' .ipynb files (or folders of them); not found or not a notebook: "
                            + (", ".join(missing) or "none given"))
     pts = points(nb)
-    written = json.loads((TEACH / "points.json").read_text(encoding="utf-8")).get(nb, {}).get("written", [])
+    by_hand = written(nb)
+    auto_pts = {k: split(nb).get(k, (pts[k], 0))[0] for k in pts}
     rows = []
     for f in files:
-        row: dict = {"student": f.stem, "id": _student_id_of(f)}
+        sid, warning = _student_id_of(f)
+        row: dict = {"student": f.stem, "id": sid, "warning": warning}
         with tempfile.TemporaryDirectory() as tmp:
-            run = subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(zipped), "-o", tmp,
-                                  str(f.resolve())], capture_output=True, text=True)
+            try:
+                run = subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(zipped), "-o", tmp,
+                                      str(f.resolve())], capture_output=True, text=True, timeout=timeout)
+            except subprocess.TimeoutExpired:
+                run = None
             result = Path(tmp) / "results.json"
-            if run.returncode != 0 or not result.exists():
+            if run is None:
+                row["error"] = f"stopped after {timeout:g} s (--timeout)"
+            elif run.returncode != 0 or not result.exists():
                 row["error"] = (run.stderr.strip().splitlines() or ["otter run failed"])[-1][:200]
             else:
                 scores = {t["name"]: t.get("score") for t in json.loads(result.read_text())["tests"]}
                 for k in sorted(pts):
                     row[f"ex{k}"] = scores.get(f"ex{k}", 0.0) or 0.0
-        for w in written:
+        for w in by_hand:
             row[f"{w['id']} (written, /{w['points']:g})"] = ""
         auto = [row.get(f"ex{k}", 0.0) for k in sorted(pts)]
         row["auto total"] = sum(auto)
-        row["auto max"] = sum(pts.values())
+        row["auto max"] = sum(auto_pts.values())
         rows.append(row)
+    ids = [r["id"] for r in rows if r["id"]]
+    for r in rows:
+        if r["id"] and ids.count(r["id"]) > 1:
+            r["warning"] = "; ".join(filter(None, [r["warning"], f"id {r['id']} is in {ids.count(r['id'])} "
+                                                                 "submissions"]))
     header = ["student", "id"] + [f"ex{k}" for k in sorted(pts)] + [k for k in rows[0] if "(written" in k] + [
-        "auto total", "auto max", "error"]
+        "auto total", "auto max", "warning", "error"]
     table.parent.mkdir(parents=True, exist_ok=True)
     with open(table, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=header)
@@ -399,6 +481,7 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("submissions", nargs="+", type=Path, help="students' .ipynb files or folders of them")
     g.add_argument("--release", type=Path, default=ROOT / "_build" / "release", help="the release folder")
     g.add_argument("-o", "--out", type=Path, default=Path("grades.csv"), help="the table (CSV)")
+    g.add_argument("--timeout", type=float, default=1800, help="seconds one submission may run (default 1800)")
     args = ap.parse_args(argv)
     try:
         if args.cmd == "release":
@@ -407,9 +490,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"(autograder.zip: Gradescope, or ./course.sh grade), rubrics and question bank in "
                   f"{args.out / 'instructor'}")
         else:
-            rows = grade(args.notebook, args.submissions, args.release, args.out)
+            rows = grade(args.notebook, args.submissions, args.release, args.out, args.timeout)
             for row in rows:
-                tail = f"  ERROR: {row['error']}" if row.get("error") else ""
+                tail = (f"  ERROR: {row['error']}" if row.get("error") else "") + (
+                    f"  WARNING: {row['warning']}" if row.get("warning") else "")
                 print(f"{row['student']}: {row['auto total']:g} / {row['auto max']:g}{tail}")
             print(f"grade table: {args.out}")
     except ReleaseError as e:

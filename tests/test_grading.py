@@ -92,9 +92,31 @@ def test_the_release_has_a_student_and_an_instructor_version_of_every_notebook(r
         assert any(c.source.startswith(grading.CHECKER) for c in student.cells), nb
     for name in ("rubrics.md", "points.json"):
         assert (out / "instructor" / name).exists()
+    # the written parts have a home in the student's notebook, and a split exercise's autograder gives its auto part
+    student = nbformat.read(out / "student" / grading.notebook_path("02").name, as_version=4)
+    (hand,) = [c.source for c in student.cells if c.source.startswith("**Graded by hand")]
+    assert "exercise 4's written answer (1)" in hand and "(3)" in hand           # 02: 4 = auto 3 + written 1
+    assert any("**Exercise 4** (3 points)" in c.source for c in student.cells)
+    # the instructor's answer cell defines every answer, even one its worked solution leaves out (05's answer_3)
+    instructor = nbformat.read(out / "instructor" / "05" / grading.notebook_path("05").name, as_version=4)
+    (cell,) = [c.source for c in instructor.cells if "BEGIN SOLUTION" in c.source]
+    namespace: dict = {}
+    exec(cell.split("# BEGIN SOLUTION NO PROMPT")[1].replace("# END SOLUTION", ""), namespace)
+    assert namespace["answer_3"] is None and namespace["answer_1"] is not None
+    # the release names its commit, and what opens away from a clone installs the course at it
+    readme, pin = (out / "README.md").read_text(encoding="utf-8"), grading.commit()
+    setup = [c.source for c in nbformat.read(out / "student" / grading.notebook_path("05").name,
+                                             as_version=4).cells if c.cell_type == "code"][0]
+    if pin:
+        assert f"Made from commit {pin}" in readme and f'@{pin}"' in setup and '@main"' not in setup
+    else:
+        assert "uncommitted changes" in readme and '@main"' in setup
     readme = (out / "README.md").read_text(encoding="utf-8")
     assert "STUDENT_ID" in readme and "./course.sh grade" in readme and "checker tells them" in readme
     assert len(list((out / "instructor" / "question_bank").glob("*.md"))) == len(exercises.NOTEBOOKS)
+    for bank in (out / "instructor" / "question_bank").glob("*.md"):       # every relative link lands in the release
+        for target in re.findall(r"\]\((\.\.[^)#]+)", bank.read_text(encoding="utf-8")):
+            assert (bank.parent / target).resolve().exists(), (bank.name, target)
 
 
 def test_an_exam_release_leaves_the_checker_out_and_a_folder_of_other_files_is_refused(tmp_path):
@@ -159,7 +181,7 @@ def test_a_right_and_a_wrong_submission_of_notebook_00_get_their_points(release_
     assert by["bob"]["auto total"] == sum(pts.values()) - pts[2] - pts[3]
     assert by["bob"]["ex1"] == pts[1] and by["bob"]["ex2"] == 0 and by["bob"]["ex3"] == 0
     assert by["eve"].get("error") and by["eve"]["auto total"] == 0
-    assert by["cara"]["id"] == "ab123" and by["ada"]["id"] == ""
+    assert by["cara"]["id"] == "ab123" and by["ada"]["id"] == "" and not by["cara"]["warning"]
     assert (by["cara"]["ex1"], by["cara"]["ex2"], by["cara"]["ex3"], by["cara"]["ex4"]) == (pts[1], pts[2], pts[3], 0)
     with open(table, encoding="utf-8") as fh:
         read = list(csv.DictReader(fh))
@@ -188,3 +210,43 @@ def test_where_otter_is_missing_grader_check_says_so_and_the_id_still_sets_the_n
         assert exercises.numbers("05", 1) == exercises.numbers("05", 1, "ab123")
     finally:
         exercises.student(None)
+
+
+CHEAP = {"00", "01", "02", "03", "04", "09", "10", "11"}   # worked answers graded in seconds (no run, no data)
+
+
+@pytest.mark.parametrize("nb", sorted(CHEAP))
+def test_every_hidden_test_passes_the_worked_solution_and_fails_the_unanswered_notebook(release_dir, tmp_path, nb):
+    """Each exercise's hidden test, as Gradescope and `grade` run it (Otter's own test runner on the autograder's
+    test file), given the notebook's worked answers: full points; given the placeholders: none."""
+    import zipfile
+
+    from otter.test_files import OKTestFile
+    out, _ = release_dir
+    with zipfile.ZipFile(out / "instructor" / nb / "autograder.zip") as z:
+        z.extractall(tmp_path)
+    worked: dict = {"STUDENT_ID": None}
+    exec(compile(grading.solution(nb), f"solutions {nb}", "exec"), worked)
+    empty = {"STUDENT_ID": None, **{name: None for name in grading.exercise_names(nb)}}
+    for k, p in grading.points(nb).items():
+        test = OKTestFile.from_file(str(tmp_path / "tests" / f"ex{k}.py"))
+        test.run(dict(worked))
+        auto = grading.split(nb).get(k, (p, 0))[0]          # a split exercise's written part is graded by hand
+        assert test.passed_all and test.score == auto, (nb, k, test.summary())
+        test = OKTestFile.from_file(str(tmp_path / "tests" / f"ex{k}.py"))
+        test.run(dict(empty))
+        assert test.score == 0, (nb, k)
+
+
+def test_the_id_read_is_the_last_one_set_and_a_second_one_or_a_call_of_student_is_flagged(release_dir, tmp_path):
+    out, _ = release_dir
+    student = out / "student" / grading.notebook_path("00").name
+    nb = nbformat.read(student, as_version=4)
+    (cell,) = [c for c in nb.cells if grading.STUDENT_LINE + "None" in c.source]
+    cell.source = cell.source.replace(grading.STUDENT_LINE + "None", "STUDENT_ID='ab123'")
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    assert grading._student_id_of(tmp_path / "a.ipynb") == ("ab123", "")
+    nb.cells.append(nbformat.v4.new_code_cell("STUDENT_ID = None\nexercises.student('zz9')"))
+    nbformat.write(nb, tmp_path / "b.ipynb")
+    sid, warning = grading._student_id_of(tmp_path / "b.ipynb")
+    assert sid == "" and "set 2 times" in warning and "exercises.student" in warning
