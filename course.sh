@@ -17,6 +17,7 @@
 #   ./course.sh release [NN ...] [-o DIR]   the graded release: student notebooks, instructor versions with hidden
 #                      tests, Gradescope autograders, rubrics and the question bank (Otter-Grader)
 #   ./course.sh grade NN SUBMISSION... [-o grades.csv]   grade the students' notebooks of NN into a table
+#   ./course.sh key NN ID... (or grades.csv)   each student's numbers and right answers, for partial credit
 # Needs only Python >= 3.10 with venv. Re-running reuses .venv and reinstalls only what changed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -24,7 +25,7 @@ cmd="${1:-}"
 # a path without its extension (notebooks/03_generator.py -> notebooks/03_generator; a dot in a folder's name is no
 # extension: ./notebooks/03_generator stays whole)
 stem() { local base="${1##*/}"; case "$base" in ?*.*) echo "${1%.*}" ;; *) echo "$1" ;; esac; }
-case "$cmd" in lab|test|book|i18n|execute|verify|release|grade) ;; *) echo "usage: ./course.sh lab [jupyter lab args] | test [pytest args] | book [sphinx-build args] | i18n [--check] | execute NOTEBOOK... | verify NOTEBOOK... [--seed-offset N...] | release [NN...] [-o DIR] | grade NN SUBMISSION... [-o grades.csv]" >&2; exit 2 ;; esac
+case "$cmd" in lab|test|book|i18n|execute|verify|release|grade|key) ;; *) echo "usage: ./course.sh lab [jupyter lab args] | test [pytest args] | book [sphinx-build args] | i18n [--check] | execute NOTEBOOK... | verify NOTEBOOK... [--seed-offset N...] | release [NN...] [-o DIR] | grade NN SUBMISSION... [-o grades.csv] | key NN ID..." >&2; exit 2 ;; esac
 # What execute and verify need is checked before the install (minutes from nothing), not after it.
 if [ "$cmd" = execute ] || [ "$cmd" = verify ]; then
   [ $# -ge 2 ] || { echo "usage: ./course.sh $cmd notebooks/NN_name.py [...]$([ "$cmd" = verify ] && echo ' [--seed-offset N...]')" >&2; exit 2; }
@@ -139,7 +140,7 @@ if [ "$cmd" = verify ]; then
   export MPLBACKEND=module://matplotlib_inline.backend_inline
   exec .venv/bin/python scripts/verify_notebook.py "${@:2}"
 fi
-if [ "$cmd" = release ] || [ "$cmd" = grade ]; then
+if [ "$cmd" = release ] || [ "$cmd" = grade ] || [ "$cmd" = key ]; then
   # grading runs each submission top to bottom in this environment (otter run), as a learner's kernel would
   export MPLBACKEND=module://matplotlib_inline.backend_inline
   export PATH="$PWD/.venv/bin:$PATH"

@@ -27,8 +27,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["check", "grade", "student", "numbers", "show_numbers", "ExerciseNotYet", "NOTEBOOKS", "MEASURED",
-           "VARIANTS"]
+__all__ = ["check", "grade", "student", "numbers", "show_numbers", "answer_key", "ExerciseNotYet", "NOTEBOOKS",
+           "MEASURED", "VARIANTS"]
 
 
 class ExerciseNotYet(AssertionError):
@@ -60,6 +60,8 @@ def _number(got: Any, want: float | Callable[[], float], tol: float, hint: str) 
     except (TypeError, ValueError):
         return "not yet", f"expected a number, got {type(got).__name__}"
     want = want() if callable(want) else want
+    if _KEY is not None:          # answer_key is reading the references
+        _KEY.append((float(want), tol))
     return ("correct", "") if abs(value - want) <= tol else ("not yet", hint)
 
 
@@ -248,6 +250,30 @@ def show_numbers(notebook: str, student_id: Any = _DEFAULT) -> None:
               f"(the text: {spec.say.format(**spec.default)})")
     if not specs:
         print("  (this notebook's exercises have no per-student numbers)")
+
+
+_KEY: list | None = None         # answer_key collects (reference, tolerance) here while it grades
+
+
+def answer_key(notebook: str, student_id: Any = _DEFAULT) -> dict[int, tuple[float, float]]:
+    """{exercise: (the right answer, its tolerance)} of ``notebook``'s exercises with per-student numbers, for
+    ``student_id`` (default: the one ``student`` set; None: the text's): a teacher's key for partial credit."""
+    global _KEY
+    notebook = _nb_key(notebook)
+    import inspect
+    names = [p.name for p in inspect.signature(NOTEBOOKS[notebook]).parameters.values()
+             if p.kind is p.POSITIONAL_OR_KEYWORD]
+    out = {}
+    for k in sorted(VARIANTS.get(notebook, {})):
+        mine = {n: 0.0 for n in names if _exercise_of(notebook, n) == k}
+        _KEY = []
+        try:
+            grade(notebook, student_id, **mine)
+            if _KEY:              # the first reference read is the student's (a second: the text's, for the hint)
+                out[k] = _KEY[0]
+        finally:
+            _KEY = None
+    return out
 
 
 def _v(notebook: str, exercise: int) -> dict:

@@ -2,6 +2,7 @@
 
     ./course.sh release [NN ...] [-o DIR] [--no-checker]   # DIR (default _build/release): student/ and instructor/
     ./course.sh grade NN SUBMISSION... [--release DIR] [-o grades.csv]   # a grade table for notebook NN
+    ./course.sh key NN ID... [-o key.csv]                 # each student's numbers and right answers (ids or tables)
 
 **Why Otter-Grader** (7.0.0, BSD-3; both were tried on notebook 00 with a right and a wrong submission, and both
 graded them right): its student notebooks need nothing in their cell metadata, so a notebook that went through
@@ -468,6 +469,43 @@ def grade(nb: str, submissions: list[Path], release_dir: Path, table: Path, time
     return rows
 
 
+def key(nb: str, ids: list[str], table: Path | None = None) -> list[dict]:
+    """Each student's numbers and right answers (with the checker's tolerance) for notebook ``nb``'s exercises with
+    per-student numbers: a key for partial credit. ``ids``: student ids, or grade tables (CSV) whose ``id`` column
+    holds them."""
+    exercises = _exercises()
+    nb = f"{int(nb):02d}" if re.fullmatch(r"\d{1,2}", str(nb)) else nb
+    exercises.grade(nb)                      # refuses a notebook without exercises, naming the ones with
+    found: list[str] = []
+    for i in ids:
+        if i.endswith(".csv"):
+            if not Path(i).is_file():
+                raise ReleaseError(f"no grade table {i}: give ids, or the CSV that ./course.sh grade wrote")
+            with open(i, encoding="utf-8") as fh:
+                found += [r["id"] for r in csv.DictReader(fh) if r.get("id")]
+        else:
+            found.append(i)
+    if not found:
+        raise ReleaseError("give at least one student id (e.g. ab123) or a grade table with an id column")
+    rows = []
+    for sid in dict.fromkeys(found):
+        try:
+            answers = exercises.answer_key(nb, sid)
+        except (TypeError, ValueError) as e:
+            raise ReleaseError(str(e)) from e
+        for k, (want, tol) in answers.items():
+            spec = exercises.VARIANTS[nb][k]
+            rows.append({"id": sid, "exercise": k, "numbers": spec.say.format(**exercises.numbers(nb, k, sid)),
+                         "answer": f"{want:.6g}", "tolerance": f"{tol:g}"})
+    if table:
+        table.parent.mkdir(parents=True, exist_ok=True)
+        with open(table, "w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["id"])
+            w.writeheader()
+            w.writerows(rows)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="./course.sh release|grade", description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -482,6 +520,10 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--release", type=Path, default=ROOT / "_build" / "release", help="the release folder")
     g.add_argument("-o", "--out", type=Path, default=Path("grades.csv"), help="the table (CSV)")
     g.add_argument("--timeout", type=float, default=1800, help="seconds one submission may run (default 1800)")
+    k = sub.add_parser("key", help="each student's numbers and right answers, for partial credit")
+    k.add_argument("notebook", help="the notebook number, e.g. 05")
+    k.add_argument("ids", nargs="+", help="student ids, or grade tables (CSV) from ./course.sh grade")
+    k.add_argument("-o", "--out", type=Path, default=None, help="also write the key as a CSV table")
     args = ap.parse_args(argv)
     try:
         if args.cmd == "release":
@@ -489,6 +531,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{len(written)} student notebooks in {args.out / 'student'}; instructor versions, autograders "
                   f"(autograder.zip: Gradescope, or ./course.sh grade), rubrics and question bank in "
                   f"{args.out / 'instructor'}")
+        elif args.cmd == "key":
+            for row in key(args.notebook, args.ids, args.out):
+                print(f"{row['id']}  exercise {row['exercise']}: {row['numbers']}  ->  {row['answer']} "
+                      f"(+- {row['tolerance']})")
         else:
             rows = grade(args.notebook, args.submissions, args.release, args.out, args.timeout)
             for row in rows:

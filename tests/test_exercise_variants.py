@@ -213,3 +213,14 @@ def test_no_student_can_hand_in_the_texts_answer(nb, k):
     assert not right, f"notebook {nb}, exercise {k}: the text's answer is right for {right}"
     # and the hint says what happened, not the formula the student already used
     assert all("right for the text's numbers" in hint for _, hint in graded.values()), graded
+
+
+def test_the_answer_key_gives_each_students_right_answer():
+    for sid in [None] + IDS:
+        for nb in exercises.VARIANTS:
+            key = exercises.answer_key(nb, sid)
+            for (n, k), (name, work) in WORKED.items():
+                if n == nb:
+                    want, tol = key[k]
+                    assert abs(want - work(exercises.numbers(nb, k, sid))) <= max(tol, 1e-9), (nb, k, sid)
+    assert exercises._KEY is None and exercises.answer_key("06", "ab123") == {}

@@ -250,3 +250,18 @@ def test_the_id_read_is_the_last_one_set_and_a_second_one_or_a_call_of_student_i
     nbformat.write(nb, tmp_path / "b.ipynb")
     sid, warning = grading._student_id_of(tmp_path / "b.ipynb")
     assert sid == "" and "set 2 times" in warning and "exercises.student" in warning
+
+
+def test_the_key_lists_each_students_numbers_and_answers_from_ids_or_a_grade_table(tmp_path, exercises):
+    table = tmp_path / "grades.csv"
+    table.write_text("student,id,ex1\nada,ab123,2\nbob,,0\ncara,cd456,1\n", encoding="utf-8")
+    rows = grading.key("5", [str(table), "ab123"], tmp_path / "key.csv")
+    assert [(r["id"], r["exercise"]) for r in rows] == [("ab123", 1), ("ab123", 2), ("cd456", 1), ("cd456", 2)]
+    n = exercises.numbers("05", 2, "cd456")
+    assert rows[3]["numbers"] == f"D(G(z)) = {n['d']}" and float(rows[3]["answer"]) == pytest.approx(
+        (1 - n["d"]) / n["d"], rel=1e-5)
+    assert (tmp_path / "key.csv").read_text(encoding="utf-8").startswith("id,exercise,numbers,answer,tolerance")
+    with pytest.raises(grading.ReleaseError, match="no grade table"):
+        grading.key("05", [str(tmp_path / "none.csv")])
+    with pytest.raises(grading.ReleaseError, match="student id"):
+        grading.key("05", ["a b"])

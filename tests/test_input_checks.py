@@ -540,7 +540,7 @@ NO_CHECKED_INPUTS = {
     "exercises.check": "grades a learner's answers (tests/test_exercises.py, test_careless_scripts.py)",
     "exercises.grade": "grades a learner's answers (tests/test_exercises.py, test_careless_scripts.py)",
     **{f"exercises.{n}": "takes a student id, refused unless text or a whole number (tests/test_exercise_variants.py)"
-       for n in ("student", "numbers", "show_numbers")},
+       for n in ("student", "numbers", "show_numbers", "answer_key")},
     "metrics.MnistClassifier": _MODULE, "metrics.load_classifier": _PATH, "metrics.classifier_meta": _PATH,
     "translation.load_style_classifier": _PATH, "styles.load_font_classifier": _PATH,
     "styles.load_hand_classifier": _PATH, "cycle.load_pretrained": _PATH,
