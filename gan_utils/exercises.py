@@ -126,66 +126,88 @@ def _grid(lo: float, hi: float, step: float) -> list[float]:
     return [round(float(v), 4) for v in np.arange(lo, hi + step / 2, step)]
 
 
+def _but(values, *text) -> list:
+    """``values`` without the text's (a student's numbers are never the text's)."""
+    return [v for v in values if all(abs(v - t) > 1e-9 for t in text)]
+
+
+def _kernel_padding(r: np.random.Generator) -> dict:
+    k = _pick(r, [2, 3, 4, 5])
+    return {"k": k, "p": _pick(r, list(range(0, min(2, k - 1) + 1)))}     # Flax's padding k - 1 - p >= 0
+
+
 VARIANTS: dict[str, dict[int, _Numbers]] = {
-    "00": {1: _Numbers({"x": 0.4}, lambda r: {"x": _pick(r, [x for x in _grid(0.1, 0.9, 0.05) if x != 0.4])},
-                       "x = {x}"),
-           3: _Numbers({"m": 3}, lambda r: {"m": _pick(r, [2, 4, 5, 6, 7])}, "the draws have shape ({m},)"),
+    "00": {1: _Numbers({"x": 0.4}, lambda r: {"x": _pick(r, _but(_grid(0.05, 1.5, 0.05), 0.4))}, "x = {x}"),
+           3: _Numbers({"m": 3}, lambda r: {"m": _pick(r, _but(range(2, 13), 3))}, "the draws have shape ({m},)"),
            4: _Numbers({"din": 3, "hidden": 16, "dout": 2},
-                       lambda r: {"din": _pick(r, [2, 4, 5, 6]), "hidden": _pick(r, [8, 12, 24, 32]),
-                                  "dout": _pick(r, [1, 3, 4])}, "MLP({din}, {hidden}, {dout})")},
+                       lambda r: {"din": _pick(r, list(range(1, 9))),
+                                  "hidden": _pick(r, [4, 6, 8, 10, 12, 20, 24, 32, 48, 64]),
+                                  "dout": _pick(r, list(range(1, 6)))}, "MLP({din}, {hidden}, {dout})",
+                       lambda n: (n["din"] + 1) * n["hidden"] + (n["hidden"] + 1) * (n["hidden"] + n["dout"]))},
     "01": {1: _Numbers({"mu1": 1.0, "s1": 1.0, "mu2": -1.0, "s2": 2.0},
-                       lambda r: {"mu1": _pick(r, [0.5, 1.5, 2.0]), "s1": _pick(r, [0.5, 1.5]),
-                                  "mu2": _pick(r, [-1.5, -0.5, 0.0]), "s2": _pick(r, [1.5, 2.5, 3.0])},
+                       lambda r: {"mu1": _pick(r, _grid(-2, 2, 0.5)), "s1": _pick(r, [0.5, 0.75, 1.25, 1.5, 2.0]),
+                                  "mu2": _pick(r, _grid(-2, 2, 0.5)), "s2": _pick(r, [0.5, 1.5, 2.5, 3.0])},
                        "mu1 = {mu1}, sigma1 = {s1}, mu2 = {mu2}, sigma2 = {s2}",
                        lambda n: _kl_gauss(n["mu1"], n["s1"], n["mu2"], n["s2"]))},
-    "02": {1: _Numbers({"m": 1.0}, lambda r: {"m": _pick(r, [0.5, 1.5, 2.0])}, "q = N({m}, 1)"),
-           2: _Numbers({"s": 0.5}, lambda r: {"s": _pick(r, [0.2, 0.25, 0.3, 0.4, 0.6, 0.7, 0.75, 0.8])},
+    "02": {1: _Numbers({"m": 1.0}, lambda r: {"m": _pick(r, _but(_grid(0.25, 3, 0.25), 1))}, "q = N({m}, 1)"),
+           2: _Numbers({"s": 0.5}, lambda r: {"s": _pick(r, _but(_grid(0.05, 0.95, 0.05), 0.5))},
                        "q = Uniform({s}, 1 + {s})"),
-           3: _Numbers({"k": 3}, lambda r: {"k": _pick(r, [2, 4, 5, 6])}, "k = {k} discriminator steps")},
+           3: _Numbers({"k": 3}, lambda r: {"k": _pick(r, _but(range(2, 13), 3))}, "k = {k} discriminator steps")},
     "03": {1: _Numbers({"n": 7, "k": 3, "s": 2, "p": 1},
-                       lambda r: {"n": _pick(r, [5, 6, 8, 9]), "k": _pick(r, [4, 5]), "s": _pick(r, [2, 3]),
-                                  "p": _pick(r, [1, 2])},
+                       lambda r: {"n": _pick(r, list(range(4, 13))), "s": _pick(r, [2, 3]), **_kernel_padding(r)},
                        "a {n}x{n} input, kernel k = {k}, stride s = {s}, padding p = {p}",
                        lambda n: (n["n"] - 1) * n["s"] + n["k"] - 2 * n["p"]),
-           2: _Numbers({"cin": 64, "cout": 32}, lambda r: {"cin": _pick(r, [16, 32, 48]),
-                                                          "cout": _pick(r, [8, 16, 24])},
-                       'models.Upsample({cin}, {cout}, mode="subpixel")')},
-    "04": {2: _Numbers({"alpha": 0.1}, lambda r: {"alpha": _pick(r, [0.05, 0.15, 0.2, 0.25, 0.3])},
+           2: _Numbers({"cin": 64, "cout": 32}, lambda r: {"cin": _pick(r, [8, 16, 24, 32, 40, 48, 96, 128]),
+                                                          "cout": _pick(r, [4, 8, 12, 16, 24, 48, 64])},
+                       'models.Upsample({cin}, {cout}, mode="subpixel")',
+                       lambda n: 36 * n["cin"] * n["cout"] + 4 * n["cout"])},
+    "04": {2: _Numbers({"alpha": 0.1}, lambda r: {"alpha": _pick(r, _but(_grid(0.02, 0.4, 0.01), 0.1))},
                        "alpha = {alpha}"),
-           3: _Numbers({"d": 0.001}, lambda r: {"d": _pick(r, [0.002, 0.005, 0.01, 0.02])}, "D(G(z)) = {d}"),
+           3: _Numbers({"d": 0.001}, lambda r: {"d": _pick(r, [0.0005, 0.002, 0.003, 0.004, 0.005, 0.01, 0.02, 0.03,
+                                                                0.05])}, "D(G(z)) = {d}"),
            4: _Numbers({"bad": 0.1, "good": 0.9},
-                       lambda r: {"bad": _pick(r, [0.05, 0.2, 0.25]), "good": _pick(r, [0.6, 0.75, 0.8, 0.95])},
-                       "D(G(z)) = {bad} (the bad fake) and {good} (the good one)")},
+                       lambda r: {"bad": _pick(r, _grid(0.02, 0.3, 0.01)), "good": _pick(r, _grid(0.6, 0.98, 0.02))},
+                       "D(G(z)) = {bad} (the bad fake) and {good} (the good one)",
+                       lambda n: n["good"] / n["bad"])},
     "05": {1: _Numbers({"real": 0.7, "fake": 0.2},
-                       lambda r: {"real": _pick(r, [0.6, 0.8, 0.9]), "fake": _pick(r, [0.1, 0.3, 0.4])},
+                       lambda r: {"real": _pick(r, _grid(0.55, 0.95, 0.05)), "fake": _pick(r, _grid(0.05, 0.45, 0.05))},
                        "D(x) = {real}, D(G(z)) = {fake}", lambda n: -math.log(n["real"]) - math.log(1 - n["fake"])),
-           2: _Numbers({"d": 0.01}, lambda r: {"d": _pick(r, [0.02, 0.04, 0.05, 0.1])}, "D(G(z)) = {d}")},
-    "07": {1: _Numbers({"theta": 0.25}, lambda r: {"theta": _pick(r, [0.1, 0.15, 0.2, 0.3, 0.4, 0.5])},
+           2: _Numbers({"d": 0.01}, lambda r: {"d": _pick(r, [0.002, 0.004, 0.005, 0.008, 0.02, 0.025, 0.03, 0.04,
+                                                              0.05, 0.08, 0.1, 0.2])}, "D(G(z)) = {d}")},
+    "07": {1: _Numbers({"theta": 0.25}, lambda r: {"theta": _pick(r, _but(_grid(0.05, 0.95, 0.05), 0.25))},
                        "theta = {theta}"),
-           2: _Numbers({"theta": 0.25}, lambda r: {"theta": _pick(r, [0.1, 0.15, 0.2, 0.3, 0.4, 0.5])},
+           2: _Numbers({"theta": 0.25}, lambda r: {"theta": _pick(r, _but(_grid(0.05, 0.95, 0.05), 0.25))},
                        "theta = {theta}"),
            3: _Numbers({"a": 2, "b": -1, "lam": 10},
-                       lambda r: {"a": _pick(r, [1, 3]), "b": _pick(r, [-2, 1, 2]), "lam": _pick(r, [1, 5, 20])},
-                       "f(x) = {a} x1 + ({b}) x2, lambda = {lam}")},
-    "08": {1: _Numbers({"t": 0.3, "d": 64}, lambda r: {"t": _pick(r, [0.1, 0.2, 0.4]), "d": _pick(r, [32, 100, 128])},
-                       "t = {t}, z in N(0, I_{d})"),
-           3: _Numbers({"psi": 1.0}, lambda r: {"psi": _pick(r, [0.5, 1.5, 2.0])}, "psi = {psi}"),
+                       lambda r: {"a": _pick(r, [-3, -2, -1, 1, 2, 3]), "b": _pick(r, [-3, -2, -1, 0, 1, 2, 3]),
+                                  "lam": _pick(r, [1, 2, 5, 20, 50, 100])},
+                       "f(x) = {a} x1 + ({b}) x2, lambda = {lam}",
+                       lambda n: n["lam"] * (math.hypot(n["a"], n["b"]) - 1) ** 2)},
+    "08": {1: _Numbers({"t": 0.3, "d": 64},
+                       lambda r: {"t": _pick(r, _grid(0.05, 0.95, 0.05)), "d": _pick(r, [16, 32, 50, 100, 128, 256])},
+                       "t = {t}, z in N(0, I_{d})", lambda n: ((1 - n["t"]) ** 2 + n["t"] ** 2) * n["d"]),
+           3: _Numbers({"psi": 1.0}, lambda r: {"psi": _pick(r, _but(_grid(0.25, 3, 0.25), 1))}, "psi = {psi}"),
            # not 32: section 1.1 prints the count at base 32
-           4: _Numbers({"base": 48}, lambda r: {"base": _pick(r, [16, 24, 40, 64])},
+           4: _Numbers({"base": 48}, lambda r: {"base": _pick(r, [8, 12, 16, 20, 24, 28, 36, 40, 56, 64])},
                        "ConcatDiscriminator(base={base})")},
     "10": {1: _Numbers({"mu": 1.0, "sigma": 0.5},
-                       lambda r: {"mu": _pick(r, [0.5, 1.5, 2.0]), "sigma": _pick(r, [0.25, 0.75, 2.0])},
-                       "KL(N({mu}, {sigma}^2) || N(0, 1))"),
-           2: _Numbers({"nelbo": -2500}, lambda r: {"nelbo": _pick(r, [-2000, -2200, -2800, -3000])},
+                       lambda r: {"mu": _pick(r, _grid(-2, 2, 0.5)),
+                                  "sigma": _pick(r, [0.25, 0.5, 0.75, 1.5, 2.0, 3.0])},
+                       "KL(N({mu}, {sigma}^2) || N(0, 1))",
+                       lambda n: 0.5 * (n["mu"] ** 2 + n["sigma"] ** 2 - 1 - math.log(n["sigma"] ** 2))),
+           2: _Numbers({"nelbo": -2500}, lambda r: {"nelbo": _pick(r, _but(range(-3500, -1499, 100), -2500))},
                        "-ELBO = {nelbo} nats per image"),
-           3: _Numbers({"c": 0.5}, lambda r: {"c": _pick(r, [0.25, 0.3, 0.4, 0.6, 0.75])}, "below {c}")},
+           3: _Numbers({"c": 0.5}, lambda r: {"c": _pick(r, _but(_grid(0.1, 0.9, 0.05), 0.5))}, "below {c}")},
+    # 11.2: a median of +-1 targets is +1 or -1, so a student's numbers differ only in sign from the text's: ink is
+    # always the minority (the answer -1, the text's +1)
     "11": {2: _Numbers({"n": 5, "ink": 3}, lambda r: (lambda n: {"n": n, "ink": _pick(r, [i for i in range(1, n)
                                                                                           if 2 * i < n])})(
-                           _pick(r, [4, 6, 7, 9])), "ink in {ink} of {n} plausible targets"),
+                           _pick(r, list(range(3, 16)))), "ink in {ink} of {n} plausible targets"),
            3: _Numbers({"n": 5, "ink": 3}, lambda r: (lambda n: {"n": n, "ink": _pick(r, [i for i in range(1, n)
                                                                                           if 2 * i != n])})(
-                           _pick(r, [4, 6, 7, 9])), "ink in {ink} of {n} plausible targets")},
-    "12": {1: _Numbers({"d": 0.01}, lambda r: {"d": _pick(r, [0.02, 0.05, 0.1, 0.2])}, "D = {d} on every patch")},
+                           _pick(r, list(range(4, 16)))), "ink in {ink} of {n} plausible targets",
+                       lambda n: (2 * n["ink"] - n["n"]) / n["n"])},
+    "12": {1: _Numbers({"d": 0.01}, lambda r: {"d": _pick(r, _grid(0.02, 0.5, 0.01))}, "D = {d} on every patch")},
 }
 
 _DEFAULT = object()

@@ -75,7 +75,10 @@ TEXT = {
            "no_otter": "Otter-Grader is not installed here (as on Colab): the checker cell grades your answers, and "
                        "your teacher's autograder grades the notebook you hand in",
            "written": "**Graded by hand, from what you write below** (points in brackets):",
-           "written_cell": "*Your written answers* (double-click to edit; one paragraph per part, named as above):"},
+           "written_cell": "*Your written answers* (double-click to edit; one paragraph per part, named as above):",
+           "badge": "*Your teacher's release of this notebook: work in this file (on Colab: File > Upload "
+                    "notebook), not in the course's own copy, which has no grading cells. Before you hand it in, "
+                    "restart and run all: the autograder runs it top to bottom.*"},
     "zh": {"question": "**练习 {k}**（{p} 分）按上方答案单元格中的 {names} 评分："
                        "`grader.check(\"ex{k}\")` 显示它是否已作答。",
            "numbers": "# 你的数字：按你的 STUDENT_ID 给出的练习数字。",
@@ -84,7 +87,9 @@ TEXT = {
            "no_otter": "这里没有安装 Otter-Grader（Colab 上就是这样）：检查单元格会为你的答案评分，"
                        "你提交的笔记本由教师的自动评分器评分",
            "written": "**由教师根据你在下面写的内容人工评分**（括号内为分值）：",
-           "written_cell": "*你的书面回答*（双击编辑；每部分一段，按上面的名称标明）："},
+           "written_cell": "*你的书面回答*（双击编辑；每部分一段，按上面的名称标明）：",
+           "badge": "*这是教师发布的版本：请在这个文件里作答（在 Colab 上：文件 > 上传笔记本），不要用课程自己的那份，"
+                    "那份没有评分单元格。提交前请重启并全部运行：自动评分器会从头到尾运行它。*"},
 }
 BLOCK = re.compile(r"```python\n# solutions: (\d\d)\n(.*?)```", re.S)
 
@@ -199,7 +204,10 @@ def _checker_data(source: str, nb: str) -> list[str]:
     names = set(exercise_names(nb))
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "check":
-            return [f"{kw.arg}={ast.unparse(kw.value)}" for kw in node.keywords if kw.arg not in names]
+            # a name the notebook may not have defined (its cell failed) passes None: only the exercise that needs
+            # it loses its points
+            return [f"{kw.arg}=" + (f"globals().get({kw.value.id!r})" if isinstance(kw.value, ast.Name)
+                                    else ast.unparse(kw.value)) for kw in node.keywords if kw.arg not in names]
     raise ReleaseError(f"notebook {nb}: its checker cell does not call exercises.check")
 
 
@@ -232,6 +240,9 @@ def master(nb: str, no_checker: bool = False, lang: str = "en", pin: str | None 
             continue
         if pin and cell.cell_type == "code" and not setup_done:
             cell.source = cell.source.replace('@main"', f'@{pin}"')
+        if i == 0 and cell.cell_type == "markdown":
+            # the Colab badge opens the course's own copy, which has no grading cells: this file is the one to open
+            cell.source = re.sub(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)", text["badge"], cell.source)
         if i == answer_i[0]:
             worked = solution(nb)
             # the placeholders first, so an answer the worked solution leaves out stays None (not a NameError)
@@ -262,8 +273,13 @@ def master(nb: str, no_checker: bool = False, lang: str = "en", pin: str | None 
                 args = ", ".join(["student_id=STUDENT_ID"] + [f"{n}={n}" for n in mine] + data)
                 cells.append(nbformat.v4.new_code_cell(
                     f'""" # BEGIN TEST CONFIG\nhidden: true\npoints: {auto[k]:g}\n""" # END TEST CONFIG\n'
-                    f"from gan_utils import exercises as _exercises\n"
-                    f"_status, _hint = _exercises.grade({nb!r}, {args})[{k}]\n"
+                    # a fresh copy of the checker, not the module the notebook imported (which its code could
+                    # have changed)
+                    "import importlib.util as _u\n"
+                    "_spec = _u.find_spec('gan_utils.exercises')\n"
+                    "_checker = _u.module_from_spec(_spec)\n"
+                    "_spec.loader.exec_module(_checker)\n"
+                    f"_status, _hint = _checker.grade({nb!r}, {args})[{k}]\n"
                     f"assert _status == 'correct', _hint"))
                 cells.append(nbformat.v4.new_raw_cell("# END TESTS"))
                 cells.append(nbformat.v4.new_raw_cell("# END QUESTION"))
@@ -302,7 +318,8 @@ def _requirements(pin: str | None = None) -> str:
             pins[m.group(1).lower()] = line.strip()
     wanted = ["jax", "jaxlib", "flax", "optax", "numpy", "matplotlib", "ipywidgets", "anywidget", "msgpack"]
     lines = [pins[w] for w in wanted if w in pins]
-    lines.append("gan_utils @ git+https://github.com/gan-course/gans-in-jax" + (f"@{pin}" if pin else ""))
+    from gan_utils import course
+    lines.append(f"gan_utils @ git+{course.REPO_URL}" + (f"@{pin}" if pin else ""))
     return "\n".join(lines) + "\n"
 
 
@@ -390,10 +407,12 @@ def release(nbs: list[str], out: Path, no_checker: bool = False, lang: str = "en
     return written
 
 
-def _student_id_of(path: Path) -> tuple[str, str]:
+def _student_id_of(path: Path, known: frozenset = frozenset()) -> tuple[str, str]:
     """(the STUDENT_ID a submission's code sets last, a warning): the value the hidden tests grade with, as far as
     reading the code tells (empty: None, or unreadable); the warning names a second assignment or a call of
-    ``exercises.student``, which the hidden tests do not follow."""
+    ``exercises.student``, which the hidden tests do not follow, and code that could change what is graded
+    (``globals()``, ``exec``, an assignment to the checker...) in any cell that is not one of the release's own
+    (``known``: their sources)."""
     try:
         import nbformat
         cells = nbformat.read(path, as_version=4).cells
@@ -404,16 +423,71 @@ def _student_id_of(path: Path) -> tuple[str, str]:
     warn = []
     if len(found) > 1:
         warn.append(f"STUDENT_ID set {len(found)} times")
-    if any(re.search(r"\bstudent\(", c.source) for c in cells if c.cell_type == "code"
-           and not c.source.startswith(tuple(t["grading"] for t in TEXT.values()))):
+    others = [c.source for c in cells if c.cell_type == "code" and c.source.strip() not in known
+              and not c.source.startswith(tuple(t["grading"] for t in TEXT.values()))]
+    if any(re.search(r"\bstudent\(", src) for src in others):
         warn.append("calls exercises.student (the hidden tests use STUDENT_ID)")
+    if any("STUDENT_ID" in src for src in others):
+        warn.append("STUDENT_ID appears outside the grading cell")
+    tampering = [w for w, pattern in (("globals()", r"\bglobals\s*\("), ("exec/eval", r"\b(?:exec|eval)\s*\("),
+                                      ("setattr", r"\bsetattr\s*\("), ("sys.modules", r"sys\.modules"),
+                                      ("importlib", r"\bimportlib\b"),
+                                      ("assigns to the checker",
+                                       r"\b(?:exercises|gan_utils)\.\w+\s*=[^=]|\.(?:grade|check|numbers)\s*=[^=]"))
+                 if any(re.search(pattern, src) for src in others)]
+    if tampering:
+        warn.append("code to read by hand: " + ", ".join(tampering))
     value = found[-1].strip().strip("\"'") if found else ""
     return ("" if value == "None" else value), "; ".join(warn)
 
 
-def grade(nb: str, submissions: list[Path], release_dir: Path, table: Path, timeout: float = 1800) -> list[dict]:
+def _hints(result: dict) -> str:
+    """The checker's hints for the exercises a run lost points on (the hidden tests' assertion messages)."""
+    out = []
+    for t in result.get("tests", []):
+        if t.get("name", "").startswith("ex") and (t.get("score") or 0) < (t.get("max_score") or 0):
+            m = re.findall(r"AssertionError: (.*)", t.get("output", ""))
+            out.append(f"{t['name']}: {m[-1].strip() if m else 'raised or not answered'}")
+    return " | ".join(out)
+
+
+def _written_answers(path: Path) -> str:
+    """The student's written-answers cell (the markdown cell under the release's "your written answers" line)."""
+    try:
+        import nbformat
+        cells = nbformat.read(path, as_version=4).cells
+    except Exception:
+        return ""
+    heads = tuple(t["written_cell"] for t in TEXT.values())
+    for i, c in enumerate(cells):
+        if c.cell_type == "markdown" and c.source.startswith(heads):
+            body = c.source.split("\n", 1)[1] if "\n" in c.source else ""
+            # what the student wrote, in the cell itself or in cells added just under it
+            more = [n.source for n in cells[i + 1:i + 4] if n.cell_type == "markdown"
+                    and not n.source.startswith(("**Exercise", "**练习"))]
+            return "\n\n".join(x for x in [body.strip()] + more if x.strip())
+    return ""
+
+
+def _run_one(zipped: Path, f: Path, timeout: float) -> tuple[dict | None, str]:
+    """(Otter's results, an error) for one submission."""
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            run = subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(zipped), "-o", tmp,
+                                  str(f.resolve())], capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None, f"stopped after {timeout:g} s (--timeout)"
+        result = Path(tmp) / "results.json"
+        if run.returncode != 0 or not result.exists():
+            return None, (run.stderr.strip().splitlines() or ["otter run failed"])[-1][:200]
+        return json.loads(result.read_text()), ""
+
+
+def grade(nb: str, submissions: list[Path], release_dir: Path, table: Path, timeout: float = 1800,
+          jobs: int = 1) -> list[dict]:
     """Grade each submission of notebook ``nb`` with the release's autograder (each stopped after ``timeout``
-    seconds); write and return the table. Ids that two submissions share are flagged in ``warning``."""
+    seconds; ``jobs`` at a time); write and return the table, and beside it the written answers
+    (``<table>-written.md``). Ids that two submissions share are flagged in ``warning``."""
     nb = f"{int(nb):02d}" if re.fullmatch(r"\d{1,2}", str(nb)) else nb
     zipped = release_dir / "instructor" / nb / "autograder.zip"
     if not zipped.exists():
@@ -428,25 +502,30 @@ def grade(nb: str, submissions: list[Path], release_dir: Path, table: Path, time
     pts = points(nb)
     by_hand = written(nb)
     auto_pts = {k: split(nb).get(k, (pts[k], 0))[0] for k in pts}
+    made = (release_dir / MARKER).read_text() if (release_dir / MARKER).exists() else ""
+    here = commit()
+    if here and f"commit {here}" not in made:
+        print(f"warning: this clone is at commit {here[:10]}, the release was {made.strip() or 'made elsewhere'}: "
+              "the checker here grades; if the exercises or their numbers changed since, check out the release's "
+              "commit first", file=sys.stderr)
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool:
+        runs = list(pool.map(lambda f: _run_one(zipped, f, timeout), files))
     rows = []
-    for f in files:
-        sid, warning = _student_id_of(f)
-        row: dict = {"student": f.stem, "id": sid, "warning": warning}
-        with tempfile.TemporaryDirectory() as tmp:
-            try:
-                run = subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(zipped), "-o", tmp,
-                                      str(f.resolve())], capture_output=True, text=True, timeout=timeout)
-            except subprocess.TimeoutExpired:
-                run = None
-            result = Path(tmp) / "results.json"
-            if run is None:
-                row["error"] = f"stopped after {timeout:g} s (--timeout)"
-            elif run.returncode != 0 or not result.exists():
-                row["error"] = (run.stderr.strip().splitlines() or ["otter run failed"])[-1][:200]
-            else:
-                scores = {t["name"]: t.get("score") for t in json.loads(result.read_text())["tests"]}
-                for k in sorted(pts):
-                    row[f"ex{k}"] = scores.get(f"ex{k}", 0.0) or 0.0
+    import nbformat
+    readme = release_dir / "README.md"        # its title ends with the release's language: "(zh)"
+    lang = "zh" if readme.exists() and readme.read_text(encoding="utf-8").split("\n", 1)[0].endswith("(zh)") else "en"
+    released = release_dir / "student" / notebook_path(nb, lang).name
+    known = (frozenset(c.source.strip() for c in nbformat.read(released, as_version=4).cells)
+             if released.exists() else frozenset())
+    for f, (result, error) in zip(files, runs):
+        sid, warning = _student_id_of(f, known)
+        row: dict = {"student": f.stem, "id": sid, "warning": warning, "error": error}
+        if result is not None:
+            scores = {t["name"]: t.get("score") for t in result["tests"]}
+            for k in sorted(pts):
+                row[f"ex{k}"] = scores.get(f"ex{k}", 0.0) or 0.0
+            row["hints"] = _hints(result)
         for w in by_hand:
             row[f"{w['id']} (written, /{w['points']:g})"] = ""
         auto = [row.get(f"ex{k}", 0.0) for k in sorted(pts)]
@@ -459,13 +538,19 @@ def grade(nb: str, submissions: list[Path], release_dir: Path, table: Path, time
             r["warning"] = "; ".join(filter(None, [r["warning"], f"id {r['id']} is in {ids.count(r['id'])} "
                                                                  "submissions"]))
     header = ["student", "id"] + [f"ex{k}" for k in sorted(pts)] + [k for k in rows[0] if "(written" in k] + [
-        "auto total", "auto max", "warning", "error"]
+        "auto total", "auto max", "hints", "warning", "error"]
     table.parent.mkdir(parents=True, exist_ok=True)
     with open(table, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=header)
         w.writeheader()
         for row in rows:
             w.writerow({h: row.get(h, "") for h in header})
+    if by_hand:
+        digest = [f"# Written answers, notebook {nb}\n", "Parts graded by hand: " + "; ".join(
+            f"{w['id']}: {w['title']} ({w['points']:g})" for w in by_hand) + "\n"]
+        for f, row in zip(files, rows):
+            digest.append(f"## {row['student']} (id {row['id'] or 'none'})\n\n{_written_answers(f) or '(nothing)'}\n")
+        table.with_name(table.stem + "-written.md").write_text("\n".join(digest), encoding="utf-8")
     return rows
 
 
@@ -520,6 +605,7 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--release", type=Path, default=ROOT / "_build" / "release", help="the release folder")
     g.add_argument("-o", "--out", type=Path, default=Path("grades.csv"), help="the table (CSV)")
     g.add_argument("--timeout", type=float, default=1800, help="seconds one submission may run (default 1800)")
+    g.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1; one per core)")
     k = sub.add_parser("key", help="each student's numbers and right answers, for partial credit")
     k.add_argument("notebook", help="the notebook number, e.g. 05")
     k.add_argument("ids", nargs="+", help="student ids, or grade tables (CSV) from ./course.sh grade")
@@ -536,7 +622,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{row['id']}  exercise {row['exercise']}: {row['numbers']}  ->  {row['answer']} "
                       f"(+- {row['tolerance']})")
         else:
-            rows = grade(args.notebook, args.submissions, args.release, args.out, args.timeout)
+            rows = grade(args.notebook, args.submissions, args.release, args.out, args.timeout, args.jobs)
             for row in rows:
                 tail = (f"  ERROR: {row['error']}" if row.get("error") else "") + (
                     f"  WARNING: {row['warning']}" if row.get("warning") else "")

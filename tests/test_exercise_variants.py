@@ -224,3 +224,16 @@ def test_the_answer_key_gives_each_students_right_answer():
                     want, tol = key[k]
                     assert abs(want - work(exercises.numbers(nb, k, sid))) <= max(tol, 1e-9), (nb, k, sid)
     assert exercises._KEY is None and exercises.answer_key("06", "ab123") == {}
+
+
+def test_a_class_of_60_rarely_shares_a_notebooks_numbers():
+    """In every notebook with two or more varied exercises, at most 5 of 60 students share all their numbers with a
+    classmate (docs/grading.md says so); notebook 12 varies one exercise over 49 values."""
+    from collections import Counter
+    ids = [f"st{i:03d}" for i in range(60)]
+    for nb, specs in exercises.VARIANTS.items():
+        sets = [tuple(str(exercises.numbers(nb, k, sid)) for k in sorted(specs)) for sid in ids]
+        count = Counter(sets)
+        shared = sum(count[s] > 1 for s in sets)
+        assert len(specs) < 2 or shared <= 5, (nb, shared)
+        assert len(count) >= 20, (nb, len(count))

@@ -90,6 +90,8 @@ def test_the_release_has_a_student_and_an_instructor_version_of_every_notebook(r
         assert sorted(set(re.findall(r'grader\.check\("ex(\d+)"\)', text))) == sorted(
             str(k) for k in grading.points(nb)), nb
         assert any(c.source.startswith(grading.CHECKER) for c in student.cells), nb
+        # no Colab badge to the course's own copy (no grading cells there): this file is the one to open
+        assert "Open In Colab" not in student.cells[0].source and grading.TEXT["en"]["badge"] in student.cells[0].source
     for name in ("rubrics.md", "points.json"):
         assert (out / "instructor" / name).exists()
     # the written parts have a home in the student's notebook, and a split exercise's autograder gives its auto part
@@ -174,7 +176,7 @@ def test_a_right_and_a_wrong_submission_of_notebook_00_get_their_points(release_
     nbformat.write(nb, cara)
     assert f"({n1['x']})" in cara.read_text() and exercises.grade("00", "ab123", answer_1=mine)[1][0] == "correct"
     table = tmp_path / "grades.csv"
-    rows = grading.grade("00", [subs], out, table)
+    rows = grading.grade("00", [subs], out, table, jobs=2)
     pts = grading.points("00")
     by = {r["student"]: r for r in rows}
     assert by["ada"]["auto total"] == sum(pts.values()) == by["ada"]["auto max"]
@@ -182,6 +184,12 @@ def test_a_right_and_a_wrong_submission_of_notebook_00_get_their_points(release_
     assert by["bob"]["ex1"] == pts[1] and by["bob"]["ex2"] == 0 and by["bob"]["ex3"] == 0
     assert by["eve"].get("error") and by["eve"]["auto total"] == 0
     assert by["cara"]["id"] == "ab123" and by["ada"]["id"] == "" and not by["cara"]["warning"]
+    # the checker's hints reach the table; the written answers a digest beside it
+    assert by["ada"]["hints"] == "" and by["bob"]["hints"].startswith("ex2: ") and "| ex3: a key fixes" in by["bob"][
+        "hints"]
+    assert "right for the text's numbers" in by["cara"]["hints"]
+    digest = (tmp_path / "grades-written.md").read_text(encoding="utf-8")
+    assert "## ada (id none)" in digest and "## cara (id ab123)" in digest and "g1: " in digest
     assert (by["cara"]["ex1"], by["cara"]["ex2"], by["cara"]["ex3"], by["cara"]["ex4"]) == (pts[1], pts[2], pts[3], 0)
     with open(table, encoding="utf-8") as fh:
         read = list(csv.DictReader(fh))
@@ -216,7 +224,8 @@ CHEAP = {"00", "01", "02", "03", "04", "09", "10", "11"}   # worked answers grad
 
 
 @pytest.mark.parametrize("nb", sorted(CHEAP))
-def test_every_hidden_test_passes_the_worked_solution_and_fails_the_unanswered_notebook(release_dir, tmp_path, nb):
+def test_every_hidden_test_passes_the_worked_solution_and_fails_the_unanswered_notebook(release_dir, tmp_path, nb,
+                                                                                       monkeypatch):
     """Each exercise's hidden test, as Gradescope and `grade` run it (Otter's own test runner on the autograder's
     test file), given the notebook's worked answers: full points; given the placeholders: none."""
     import zipfile
@@ -236,20 +245,33 @@ def test_every_hidden_test_passes_the_worked_solution_and_fails_the_unanswered_n
         test = OKTestFile.from_file(str(tmp_path / "tests" / f"ex{k}.py"))
         test.run(dict(empty))
         assert test.score == 0, (nb, k)
+    # a notebook that replaces the checker it imported gains nothing: the hidden tests load a fresh copy
+    from gan_utils import exercises
+    monkeypatch.setattr(exercises, "grade", lambda *a, **kw: {k: ("correct", "") for k in range(1, 9)})
+    test = OKTestFile.from_file(str(tmp_path / "tests" / "ex1.py"))
+    test.run(dict(empty))
+    assert test.score == 0, nb
 
 
 def test_the_id_read_is_the_last_one_set_and_a_second_one_or_a_call_of_student_is_flagged(release_dir, tmp_path):
     out, _ = release_dir
     student = out / "student" / grading.notebook_path("00").name
     nb = nbformat.read(student, as_version=4)
+    known = frozenset(c.source.strip() for c in nb.cells)
     (cell,) = [c for c in nb.cells if grading.STUDENT_LINE + "None" in c.source]
     cell.source = cell.source.replace(grading.STUDENT_LINE + "None", "STUDENT_ID='ab123'")
     nbformat.write(nb, tmp_path / "a.ipynb")
-    assert grading._student_id_of(tmp_path / "a.ipynb") == ("ab123", "")
+    assert grading._student_id_of(tmp_path / "a.ipynb", known) == ("ab123", "")
     nb.cells.append(nbformat.v4.new_code_cell("STUDENT_ID = None\nexercises.student('zz9')"))
     nbformat.write(nb, tmp_path / "b.ipynb")
-    sid, warning = grading._student_id_of(tmp_path / "b.ipynb")
+    sid, warning = grading._student_id_of(tmp_path / "b.ipynb", known)
     assert sid == "" and "set 2 times" in warning and "exercises.student" in warning
+    nb.cells[-1].source = ("import gan_utils.exercises as m\nm.grade = lambda nb, student_id=None, **a: {}\n"
+                           "globals()['STUDENT_ID'] = None")
+    nbformat.write(nb, tmp_path / "c.ipynb")
+    sid, warning = grading._student_id_of(tmp_path / "c.ipynb", known)
+    assert sid == "ab123" and "outside the grading cell" in warning and "globals()" in warning
+    assert "assigns to the checker" in warning
 
 
 def test_the_key_lists_each_students_numbers_and_answers_from_ids_or_a_grade_table(tmp_path, exercises):
