@@ -266,12 +266,16 @@ def show_numbers(notebook: str, student_id: Any = _DEFAULT) -> None:
             print("If your teacher gave you an id, set STUDENT_ID to it (in a graded release: the cell after the "
                   "setup cell) and run the notebook again: your exercises then have numbers of their own.")
         return
+    if not specs:
+        print(f"notebook {notebook}, student {sid}: its exercises have no per-student numbers (use the text's)")
+        return
     print(f"notebook {notebook}, student {sid}: use these numbers in place of the text's")
     for k, spec in sorted(specs.items()):
         print(f"  exercise {k}: {spec.say.format(**numbers(notebook, k, sid))}   "
               f"(the text: {spec.say.format(**spec.default)})")
-    if not specs:
-        print("  (this notebook's exercises have no per-student numbers)")
+    others = [k for k in sorted(NOTEBOOKS[notebook]()) if k not in specs]
+    if others:
+        print(f"  exercise{'s' if len(others) > 1 else ''} {', '.join(map(str, others))}: as in the text")
 
 
 _KEY: list | None = None         # answer_key collects (reference, tolerance) here while it grades

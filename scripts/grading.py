@@ -66,30 +66,47 @@ STUDENT_LINE = "STUDENT_ID = "             # the line of the grading cell a stud
 CHECKER = "# Checker"
 # the release's own prose in each language (the notebooks' prose comes from the notebooks themselves)
 TEXT = {
-    "en": {"question": "**Exercise {k}** ({p} points) is graded from {names} in the answer cell above: "
-                       "`grader.check(\"ex{k}\")` says whether it is answered.",
-           "numbers": "# Your numbers: the exercises' numbers for your STUDENT_ID.",
+    "en": {"question": "**Exercise {k}** ({p}{extra}): your answer is {names} in the answer cell above. "
+                       "`grader.check(\"ex{k}\")` only checks that you gave an answer: \"passed\" does not mean it "
+                       "is right. The checker cell at the end of the exercises tells you that.",
+           "extra": ", + {w} for your written answer below, graded by hand",
+           "numbers": "# Your numbers: use these, not the numbers in the exercise text. Give at least 3 decimals "
+                      "(0.713, not 0.71), or let Python compute the answer.",
            "grading": "# Grading: this notebook is a teacher's release; grader.check(\"exK\") says whether "
                       "exercise K is answered.",
            "id": "# your id from your teacher, e.g. \"ab123\": your exercises get numbers of their own",
-           "no_otter": "Otter-Grader is not installed here (as on Colab): the checker cell grades your answers, and "
-                       "your teacher's autograder grades the notebook you hand in",
-           "written": "**Graded by hand, from what you write below** (points in brackets):",
-           "written_cell": "*Your written answers* (double-click to edit; one paragraph per part, named as above):",
+           "no_otter": "Otter-Grader is not installed here (as on Colab), so this cannot check: the checker cell "
+                       "at the end of the exercises grades your answers, and your teacher grades the notebook you "
+                       "hand in",
+           "written": "**Graded by hand: what you write in the cell below.**",
+           "written_item": "- **{id}**: {title} ({p})",
+           "points": ("{n} point", "{n} points"),
+           "written_cell": "*Your written answers:* double-click this cell and write here. Start each answer with "
+                           "its name, e.g. **ex3:** or **g1:**.",
            "badge": "*Your teacher's release of this notebook: work in this file (on Colab: File > Upload "
-                    "notebook), not in the course's own copy, which has no grading cells. Before you hand it in, "
-                    "restart and run all: the autograder runs it top to bottom.*"},
-    "zh": {"question": "**练习 {k}**（{p} 分）按上方答案单元格中的 {names} 评分："
-                       "`grader.check(\"ex{k}\")` 显示它是否已作答。",
-           "numbers": "# 你的数字：按你的 STUDENT_ID 给出的练习数字。",
+                    "notebook), not in the course's own copy, which has no grading cells. To hand it in: restart and "
+                    "run all (JupyterLab: Kernel > Restart Kernel and Run All Cells; Colab: Runtime > Restart "
+                    "session and run all), then hand in this .ipynb file (Colab: File > Download > Download .ipynb). "
+                    "A red error in the checker cell is fine: the autograder still grades every exercise.*"},
+    "zh": {"question": "**练习 {k}**（{p}{extra}）：你的答案是上方答案单元格中的 {names}。"
+                       "`grader.check(\"ex{k}\")` 只检查你是否作答：「passed」并不表示答案正确。"
+                       "练习末尾的检查单元格会告诉你是否正确。",
+           "extra": "，另有 {w} 分给下面的书面回答，由教师人工评分",
+           "numbers": "# 你的数值：请用这些数值，而不是练习正文中的数值。答案至少保留 3 位小数（0.713，而不是 0.71），"
+                      "或者让 Python 算出答案。",
            "grading": "# 评分：本笔记本是教师发布的版本；grader.check(\"exK\") 显示练习 K 是否已作答。",
-           "id": "# 教师给你的编号，例如 \"ab123\"：你的练习会有自己的一组数字",
-           "no_otter": "这里没有安装 Otter-Grader（Colab 上就是这样）：检查单元格会为你的答案评分，"
-                       "你提交的笔记本由教师的自动评分器评分",
-           "written": "**由教师根据你在下面写的内容人工评分**（括号内为分值）：",
-           "written_cell": "*你的书面回答*（双击编辑；每部分一段，按上面的名称标明）：",
+           "id": "# 教师给你的编号，例如 \"ab123\"：你的练习会有自己的一组数值",
+           "no_otter": "这里没有安装 Otter-Grader（Colab 上就是这样），所以无法检查："
+                       "练习末尾的检查单元格会为你的答案评分，你提交的笔记本由教师评分",
+           "written": "**人工评分：你在下面单元格中写的内容。**",
+           "written_item": "- **{id}**：{title}（{p}）",
+           "points": ("{n} 分", "{n} 分"),
+           "written_cell": "*你的书面回答：*双击这个单元格，在这里写。"
+                           "每个回答以它的名称开头，例如 **ex3:** 或 **g1:**。",
            "badge": "*这是教师发布的版本：请在这个文件里作答（在 Colab 上：文件 > 上传笔记本），不要用课程自己的那份，"
-                    "那份没有评分单元格。提交前请重启并全部运行：自动评分器会从头到尾运行它。*"},
+                    "那份没有评分单元格。提交方法：重启并全部运行（JupyterLab：Kernel > Restart Kernel and Run All "
+                    "Cells；Colab：代码执行程序 > 重启会话并运行全部），然后提交这个 .ipynb 文件（Colab：文件 > 下载 > "
+                    "下载 .ipynb）。检查单元格出现红色错误也没关系：自动评分器仍会为每道练习评分。*"},
 }
 BLOCK = re.compile(r"```python\n# solutions: (\d\d)\n(.*?)```", re.S)
 
@@ -174,7 +191,7 @@ def written(nb: str) -> list[dict]:
     """The parts of notebook ``nb`` a teacher grades by hand: each split exercise's written part, then the "Going
     further" items (``teach/points.json``), as {"id", "points", "title"}."""
     table = json.loads((TEACH / "points.json").read_text(encoding="utf-8")).get(nb, {})
-    parts = [{"id": f"ex{k}-written", "points": w, "title": f"exercise {k}'s written answer"}
+    parts = [{"id": f"ex{k}", "points": w, "title": f"exercise {k}, the question it asks in words"}
              for k, (_, w) in sorted(split(nb).items())]
     return parts + [dict(w) for w in table.get("written", [])]
 
@@ -209,6 +226,11 @@ def _checker_data(source: str, nb: str) -> list[str]:
             return [f"{kw.arg}=" + (f"globals().get({kw.value.id!r})" if isinstance(kw.value, ast.Name)
                                     else ast.unparse(kw.value)) for kw in node.keywords if kw.arg not in names]
     raise ReleaseError(f"notebook {nb}: its checker cell does not call exercises.check")
+
+
+def _points(text: dict, n: float) -> str:
+    """'1 point', '3 points' (or the language's)."""
+    return text["points"][n != 1].format(n=f"{n:g}")
 
 
 def master(nb: str, no_checker: bool = False, lang: str = "en", pin: str | None = None):
@@ -257,14 +279,16 @@ def master(nb: str, no_checker: bool = False, lang: str = "en", pin: str | None 
             by_hand = written(nb)
             if by_hand:
                 cells.append(nbformat.v4.new_markdown_cell(text["written"] + "\n\n" + "\n".join(
-                    f"- {w['title']} ({w['points']:g})" for w in by_hand)))
+                    text["written_item"].format(id=w["id"], title=w["title"], p=_points(text, w["points"]))
+                    for w in by_hand)))
                 cells.append(nbformat.v4.new_markdown_cell(text["written_cell"]))
             auto = {k: split(nb).get(k, (pts[k], 0))[0] for k in pts}
             for k in sorted(pts):
                 mine = [n for n, e in names.items() if e == k]
                 cells.append(nbformat.v4.new_raw_cell(f"# BEGIN QUESTION\nname: ex{k}\npoints: {auto[k]:g}"))
+                extra = text["extra"].format(w=_points(text, split(nb)[k][1])) if k in split(nb) else ""
                 cells.append(nbformat.v4.new_markdown_cell(text["question"].format(
-                    k=k, p=f"{auto[k]:g}", names=", ".join(f"`{n}`" for n in mine))))
+                    k=k, p=_points(text, auto[k]), extra=extra, names=", ".join(f"`{n}`" for n in mine))))
                 cells.append(nbformat.v4.new_raw_cell("# BEGIN TESTS"))
                 unanswered = " and ".join(f"{n} is not None" for n in mine)
                 cells.append(nbformat.v4.new_code_cell(
@@ -458,14 +482,18 @@ def _written_answers(path: Path) -> str:
         cells = nbformat.read(path, as_version=4).cells
     except Exception:
         return ""
-    heads = tuple(t["written_cell"] for t in TEXT.values())
+    lists = tuple(t["written"] for t in TEXT.values())          # the list above it, which students leave alone
     for i, c in enumerate(cells):
-        if c.cell_type == "markdown" and c.source.startswith(heads):
-            body = c.source.split("\n", 1)[1] if "\n" in c.source else ""
-            # what the student wrote, in the cell itself or in cells added just under it
-            more = [n.source for n in cells[i + 1:i + 4] if n.cell_type == "markdown"
-                    and not n.source.startswith(("**Exercise", "**练习"))]
-            return "\n\n".join(x for x in [body.strip()] + more if x.strip())
+        if c.cell_type == "markdown" and c.source.startswith(lists):
+            out = []
+            for n in cells[i + 1:]:                               # the cell under it, and any the student added
+                if n.cell_type != "markdown" or n.source.startswith(("**Exercise", "**练习")):
+                    break
+                text = n.source
+                for t in TEXT.values():
+                    text = text.replace(t["written_cell"], "")
+                out.append(text.strip())
+            return "\n\n".join(x for x in out if x)
     return ""
 
 

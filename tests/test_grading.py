@@ -97,8 +97,10 @@ def test_the_release_has_a_student_and_an_instructor_version_of_every_notebook(r
     # the written parts have a home in the student's notebook, and a split exercise's autograder gives its auto part
     student = nbformat.read(out / "student" / grading.notebook_path("02").name, as_version=4)
     (hand,) = [c.source for c in student.cells if c.source.startswith("**Graded by hand")]
-    assert "exercise 4's written answer (1)" in hand and "(3)" in hand           # 02: 4 = auto 3 + written 1
-    assert any("**Exercise 4** (3 points)" in c.source for c in student.cells)
+    assert "- **ex4**: exercise 4, the question it asks in words (1 point)" in hand      # 02: 4 = auto 3 + written 1
+    assert "- **g1**: " in hand and "(3 points)" in hand
+    assert any(c.source.startswith("**Exercise 4** (3 points, + 1 point for your written answer below")
+               for c in student.cells)
     # the instructor's answer cell defines every answer, even one its worked solution leaves out (05's answer_3)
     instructor = nbformat.read(out / "instructor" / "05" / grading.notebook_path("05").name, as_version=4)
     (cell,) = [c.source for c in instructor.cells if "BEGIN SOLUTION" in c.source]
@@ -173,6 +175,8 @@ def test_a_right_and_a_wrong_submission_of_notebook_00_get_their_points(release_
     nb = nbformat.read(cara, as_version=4)
     (cell,) = [c for c in nb.cells if grading.STUDENT_LINE + "None" in c.source]
     cell.source = cell.source.replace(grading.STUDENT_LINE + "None", grading.STUDENT_LINE + '"ab123"')
+    (written,) = [c for c in nb.cells if c.source.startswith(grading.TEXT["en"]["written_cell"])]
+    written.source = "**g1:** the compile time grows with the number of steps"      # she wrote in the cell
     nbformat.write(nb, cara)
     assert f"({n1['x']})" in cara.read_text() and exercises.grade("00", "ab123", answer_1=mine)[1][0] == "correct"
     table = tmp_path / "grades.csv"
@@ -190,6 +194,7 @@ def test_a_right_and_a_wrong_submission_of_notebook_00_get_their_points(release_
     assert "right for the text's numbers" in by["cara"]["hints"]
     digest = (tmp_path / "grades-written.md").read_text(encoding="utf-8")
     assert "## ada (id none)" in digest and "## cara (id ab123)" in digest and "g1: " in digest
+    assert "**g1:** the compile time grows" in digest.split("## cara")[1].split("##")[0]
     assert (by["cara"]["ex1"], by["cara"]["ex2"], by["cara"]["ex3"], by["cara"]["ex4"]) == (pts[1], pts[2], pts[3], 0)
     with open(table, encoding="utf-8") as fh:
         read = list(csv.DictReader(fh))
