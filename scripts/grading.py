@@ -282,11 +282,12 @@ def master(nb: str, no_checker: bool = False, lang: str = "en", pin: str | None 
                     text["written_item"].format(id=w["id"], title=w["title"], p=_points(text, w["points"]))
                     for w in by_hand)))
                 cells.append(nbformat.v4.new_markdown_cell(text["written_cell"]))
-            auto = {k: split(nb).get(k, (pts[k], 0))[0] for k in pts}
+            splits = split(nb)
+            auto = {k: splits.get(k, (pts[k], 0))[0] for k in pts}
             for k in sorted(pts):
                 mine = [n for n, e in names.items() if e == k]
                 cells.append(nbformat.v4.new_raw_cell(f"# BEGIN QUESTION\nname: ex{k}\npoints: {auto[k]:g}"))
-                extra = text["extra"].format(w=_points(text, split(nb)[k][1])) if k in split(nb) else ""
+                extra = text["extra"].format(w=_points(text, splits[k][1])) if k in splits else ""
                 cells.append(nbformat.v4.new_markdown_cell(text["question"].format(
                     k=k, p=_points(text, auto[k]), extra=extra, names=", ".join(f"`{n}`" for n in mine))))
                 cells.append(nbformat.v4.new_raw_cell("# BEGIN TESTS"))
@@ -529,7 +530,8 @@ def grade(nb: str, submissions: list[Path], release_dir: Path, table: Path, time
                            + (", ".join(missing) or "none given"))
     pts = points(nb)
     by_hand = written(nb)
-    auto_pts = {k: split(nb).get(k, (pts[k], 0))[0] for k in pts}
+    splits = split(nb)
+    auto_pts = {k: splits.get(k, (pts[k], 0))[0] for k in pts}
     made = (release_dir / MARKER).read_text() if (release_dir / MARKER).exists() else ""
     here = commit()
     if here and f"commit {here}" not in made:
