@@ -291,7 +291,7 @@ def answer_key(notebook: str, student_id: Any = _DEFAULT) -> dict[int, tuple[flo
              if p.kind is p.POSITIONAL_OR_KEYWORD]
     out = {}
     for k in sorted(VARIANTS.get(notebook, {})):
-        mine = {n: 0.0 for n in names if _exercise_of(notebook, n) == k}
+        mine = {n: 0.0 for n in names if _exercise_of(n) == k}
         _KEY = []
         try:
             grade(notebook, student_id, **mine)
@@ -895,7 +895,7 @@ NOTEBOOKS: dict[str, Callable[..., dict[int, _Result]]] = {
     "08": _nb08, "09": _nb09, "10": _nb10, "11": _nb11, "12": _nb12}
 
 
-def _exercise_of(notebook: str, name: str) -> int | None:
+def _exercise_of(name: str) -> int | None:
     """The exercise an answer's name belongs to (answer_K, exK, exK_...), None for another name (data, a
     function)."""
     m = re.match(r"(?:answer_|ex)(\d+)(?:_|$)", name)
@@ -923,7 +923,7 @@ def grade(notebook: str, student_id: Any = _DEFAULT, **answers) -> dict[int, tup
             _ACTIVE[0] = None
             for k, (status, _) in list(out.items()):
                 if status == "not yet" and k in VARIANTS.get(notebook, {}):
-                    mine = {n: a for n, a in answers.items() if _exercise_of(notebook, n) in (k, None)}
+                    mine = {n: a for n, a in answers.items() if _exercise_of(n) in (k, None)}
                     if NOTEBOOKS[notebook](**mine).get(k, ("",))[0] == "correct":
                         out[k] = ("not yet", f"right for the text's numbers, but your numbers (student {sid}) are "
                                              f"others: exercises.show_numbers({notebook!r}) prints them")

@@ -144,11 +144,7 @@ def exercise_names(nb: str) -> dict[str, int]:
     params = [p.name for p in inspect.signature(exercises.NOTEBOOKS[nb]).parameters.values()
               if p.kind is p.POSITIONAL_OR_KEYWORD]
     numbers = sorted(exercises.grade(nb))
-    out = {}
-    for p in params:
-        m = re.match(r"(?:answer_|ex)(\d+)(?:_|$)", p)
-        if m:
-            out[p] = int(m.group(1))
+    out = {p: k for p in params if (k := exercises._exercise_of(p)) is not None}
     free = [k for k in numbers if k not in out.values()]
     for p in params:
         if p not in out:
