@@ -29,7 +29,8 @@ def objective_options(objective: str) -> str | dict:
     return objective
 
 
-def run_one(objective: str, seed: int, *, steps: int, size: int, batch: int, test, true_out) -> tuple[dict, np.ndarray]:
+def run_one(objective: str, seed: int, *, steps: int, size: int, batch: int, test, true_out,
+            validation=None) -> tuple[dict, np.ndarray]:
     t0 = time.perf_counter()
     gan, result = translation.train_translator(objective_options(objective), size=size, steps=steps,
                                                batch_size=batch, seed=seed)
@@ -37,11 +38,15 @@ def run_one(objective: str, seed: int, *, steps: int, size: int, batch: int, tes
     out = np.asarray(models.translate(gan.generator, src))
     scores = translation.translation_scores(out, tgt, test.chars, true_outputs=true_out)
     h = result.history
+    if validation is not None:   # characters no notebook reports: a choice can be checked here
+        v_out = np.asarray(models.translate(gan.generator, data.to_unit_range(validation.source)))
+        v_scores = translation.translation_scores(v_out, data.to_unit_range(validation.target), validation.chars)
     row = {"objective": objective, "seed": seed, "steps": result.step, "size": size, "batch": batch,
            **{k: round(v, 4) for k, v in scores.items()},
            "l1_train_last100": round(float(np.mean(h["l1"][-100:])), 4) if "l1" in h else None,
            "d_real_last100": round(float(np.mean(h["d_real"][-100:])), 3),
            "d_fake_last100": round(float(np.mean(h["d_fake"][-100:])), 3),
+           **({"validation": {k: round(v, 4) for k, v in v_scores.items()}} if validation is not None else {}),
            "train_seconds": round(result.seconds, 1), "wall_seconds": round(time.perf_counter() - t0, 1),
            "date": time.strftime("%Y-%m-%d %H:%M")}
     return row, data.to_uint8(out[:16])
@@ -71,13 +76,14 @@ def main(argv=None) -> int:
         p.exit(2, f"{p.prog}: error: {e}\n")
     test = data.load_glyphs("test", size=a.size)
     true_out = translation.style_outputs(data.to_unit_range(test.target))
+    validation = data.load_glyphs("validation", size=a.size)
     for seed in a.seeds:
         for objective in a.objectives:
             key = (objective, seed, a.steps, a.size, a.batch)
             if key in done:
                 continue
             row, imgs = run_one(objective, seed, steps=a.steps, size=a.size, batch=a.batch, test=test,
-                                true_out=true_out)
+                                true_out=true_out, validation=validation)
             images[f"{objective}|{seed}|{a.steps}|{a.size}|{a.batch}"] = imgs
             precomputed.write_arrays(pics, images)   # all or nothing: a kill keeps the pictures written before
             precomputed.append_row(a.out, row)

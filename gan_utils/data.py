@@ -35,7 +35,7 @@ __all__ = [
     "MNIST_ENV_VAR", "MNIST_FILES", "MNIST_MIRRORS", "MnistDataError", "mnist_dir", "load_mnist", "read_idx",
     "to_unit_range", "to_uint8", "center_digit", "BatchSampler", "GaussianMixture", "mixture_1d", "ring", "grid",
     "toy_dataset", "TOY_DATASETS", "GLYPHS_FILE", "GLYPHS_SHA256", "GLYPH_SIZES", "GlyphDataError", "GlyphPairs",
-    "load_glyphs", "STYLES_FILE", "STYLES_SHA256", "GlyphStyles", "load_glyph_styles", "HAND_FILE", "HAND_SHA256",
+    "load_glyphs", "VALIDATION_FILE", "VALIDATION_SHA256", "STYLES_FILE", "STYLES_SHA256", "GlyphStyles", "load_glyph_styles", "HAND_FILE", "HAND_SHA256",
 ]
 
 MNIST_ENV_VAR = "GAN_UTILS_MNIST_DIR"
@@ -527,6 +527,10 @@ GLYPHS_FILE = Path(__file__).resolve().parent / "assets" / "glyphs" / "hei2kai.n
 # SHA-256 of the committed file; scripts/render_glyphs.py prints the new one when the file is rendered again.
 GLYPHS_SHA256 = "fccbc685b531758a5123e854b964481a2dbd1b501a2d2081376dab82c45c70de"
 GLYPH_SIZES = (16, 32, 64)
+# The validation pairs: 376 characters of GB2312's level 2, rendered like the file above (scripts/render_glyphs.py
+# --validation); no glyph file holds them, so nothing trains on them and no notebook reports them.
+VALIDATION_FILE = GLYPHS_FILE.with_name("hei2kai_validation.npz")
+VALIDATION_SHA256 = "91497c39536d42fe4976b559a2d71e667810317b303e3c5afaa44ae88c25c839"
 _GLYPH_FIX = ("Re-install gan_utils from the course's repository (the file ships with it), or render it again with "
               "`python scripts/render_glyphs.py` (needs Debian's fonts-noto-cjk and fonts-lxgw-wenkai).")
 
@@ -600,9 +604,11 @@ def _read_npz(path: str, keys: tuple, *, shipped: Path, sha256: str, sha_name: s
 @lru_cache(maxsize=2)
 def _read_glyphs(path: str) -> tuple[np.ndarray, np.ndarray, str, np.ndarray, dict]:
     file = Path(path)
+    validation = path == str(VALIDATION_FILE)
     source, target, chars, held, provenance = _read_npz(
-        path, ("source", "target", "chars", "held_out"), shipped=GLYPHS_FILE, sha256=GLYPHS_SHA256,
-        sha_name="GLYPHS_SHA256", what="glyph-pair", fix=_GLYPH_FIX)
+        path, ("source", "target", "chars", "held_out"), shipped=VALIDATION_FILE if validation else GLYPHS_FILE,
+        sha256=VALIDATION_SHA256 if validation else GLYPHS_SHA256,
+        sha_name="VALIDATION_SHA256" if validation else "GLYPHS_SHA256", what="glyph-pair", fix=_GLYPH_FIX)
     n = len(chars)
     ok = (source.dtype == target.dtype == np.uint8 and source.shape == target.shape and source.ndim == 4
           and source.shape[0] == n and source.shape[-1] == 1 and source.shape[1] == source.shape[2]
@@ -640,7 +646,9 @@ def load_glyphs(split: str = "train", *, size: int = 64, n: int | None = None,
 
     Args:
       split: ``"train"`` (the 3,379 characters training may see), ``"test"`` (376 held-out characters, a fixed
-        tenth that training never sees) or ``"all"`` (3,755, in GB2312's order).
+        tenth that training never sees), ``"all"`` (3,755, in GB2312's order) or ``"validation"`` (376 other
+        characters, from GB2312's level 2, in a file of their own: for checking a choice without touching the test
+        characters the notebooks report).
       size: image side, 64 (as rendered), 32 or 16 (area-averaged from 64).
       n: keep only the first ``n`` pairs (handy for fast tests).
       path: another file written by ``scripts/render_glyphs.py`` (default: the one shipped with the package).
@@ -652,11 +660,15 @@ def load_glyphs(split: str = "train", *, size: int = 64, n: int | None = None,
     Raises:
       GlyphDataError: the file is missing or damaged; the message says how to fix it.
     """
-    if split not in ("train", "test", "all"):
-        raise ValueError(f"split must be 'train', 'test' or 'all', got {split!r}.")
+    if split not in ("train", "test", "all", "validation"):
+        raise ValueError(f"split must be 'train', 'test', 'all' or 'validation', got {split!r}.")
     if isinstance(size, (bool, float)) or size not in GLYPH_SIZES:   # 32.0 == 32, but slices need an int
         raise ValueError(f"size must be one of {GLYPH_SIZES} (pixels a side, an integer), got {size!r}.")
-    source, target, chars, held, provenance = _read_glyphs(str(Path(path).resolve() if path else GLYPHS_FILE))
+    if split == "validation" and path is not None:
+        raise ValueError("split='validation' reads the shipped validation file; leave path out.")
+    file = VALIDATION_FILE if split == "validation" else Path(path).resolve() if path else GLYPHS_FILE
+    source, target, chars, held, provenance = _read_glyphs(str(file))
+    split = "test" if split == "validation" else split     # the file marks every character held out
     if source.shape[1] % size:
         raise ValueError(f"size {size} does not divide the file's {source.shape[1]} pixels; choose a divisor of it.")
     pairs = _split(GlyphPairs(source, target, chars, provenance), held, split, n)

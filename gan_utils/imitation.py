@@ -23,7 +23,7 @@ import numpy as np
 import optax
 from flax import nnx
 
-from . import checks, data, metrics, styles, translation
+from . import checks, data, metrics, reader, styles, translation
 
 __all__ = ["START_CODE", "SHOTS", "fine_tune", "measure_imitation", "imitation_run"]
 
@@ -106,7 +106,8 @@ def measure_imitation(generator: nnx.Module, test: data.GlyphStyles, train_hand=
       classifier: the hand judge (default ``styles.load_hand_classifier()``).
     Returns:
       dict: ``passes`` (the share the judge calls "hand"), ``called`` (share called each of ``HAND_STYLES``),
-      ``content`` (``content_any_font`` with the hand in the bank), ``l1`` (to the true hand glyph), and with
+      ``content`` (``content_any_font`` with the hand in the bank), ``legibility`` (``reader.legibility``: read by a
+      judge that learnt the characters from five other fonts), ``l1`` (to the true hand glyph), and with
       training glyphs ``memorisation`` (``metrics.memorisation``: drawn glyphs against the k training glyphs, measured
       against the true held-out hand glyphs) and ``copy_line`` (``metrics.copy_line`` for the test count);
       ``images`` (N, 32, 32, 1).
@@ -123,7 +124,7 @@ def measure_imitation(generator: nnx.Module, test: data.GlyphStyles, train_hand=
     called = np.bincount(logits.argmax(1), minlength=len(styles.HAND_STYLES)) / len(x)
     true = test.style("hand")
     out = {"passes": float(called[styles.HAND_STYLES.index("hand")]), "called": called.round(4).tolist(),
-           "content": styles.content_any_font(x, test.chars, hand=True),
+           "content": styles.content_any_font(x, test.chars, hand=True), "legibility": reader.legibility(x, test.chars),
            "l1": float(np.abs(x - data.to_unit_range(true)).mean()), "images": x}
     if train_hand is not None and len(train_hand):
         train_features = translation.classifier_logits(train_hand, judge)[0]

@@ -47,7 +47,8 @@ elif importlib.util.find_spec("gan_utils") is None:  # Colab: the course alone, 
 from gan_utils import course
 print(course.setup(CLONE))  # installs what is missing (gan_utils/course.py); says so if a restart is needed
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
-from gan_utils import checkpoint, cycle, data, exercises, imitation, models, precomputed, styles, translation, widgets
+from gan_utils import checkpoint, cycle, data, exercises, imitation, models, precomputed, reader, styles
+from gan_utils import translation, widgets
 from gan_utils.plots import glyph_rows
 # Section 4 makes ten runs of 3,000 steps (15 translators; about two hours on a 2-core CPU), Appendix B five runs
 # of the style generator (about an hour) and section 7 thirty-six fine-tunings (about 9 minutes); their results ship
@@ -161,7 +162,7 @@ assert float(cyc_copy) == 0 and float(id_copy) == 0
 # fixed. Then $D_Y$ and $D_X$ take one step on real glyphs against these translations. Appendix D trains one seed live
 # (`cycle.train_cyclegan`), with its loss curves.
 
-# %% [markdown] slideshow={"deck": {"notes": "A fair race, as far as it can be: both use non-saturating GAN terms. CycleGAN still differs in more than the pairs: a second translator, the cycle and identity terms, and discriminators that read one glyph.\nConcept question 5: predict. Without pairs, which score suffers most, the style judge's or the content reader's?", "text": "## 4. CycleGAN against pix2pix, over five seeds\n\nThe same number of glyphs of each font, the same 3,000 steps of 32:\n\n- **CycleGAN**: printed glyphs of A, brush glyphs of B, never a pair\n- **pix2pix**: the pairs of A\n\nBoth scored with notebook 11's six scores."}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "A fair race, as far as it can be: both use non-saturating GAN terms. CycleGAN still differs in more than the pairs: a second translator, the cycle and identity terms, and discriminators that read one glyph.\nConcept question 5: predict. Without pairs, which score suffers most, the style judge's or the content reader's?", "text": "## 4. CycleGAN against pix2pix, over five seeds\n\nThe same number of glyphs of each font, the same 3,000 steps of 32:\n\n- **CycleGAN**: printed glyphs of A, brush glyphs of B, never a pair\n- **pix2pix**: the pairs of A\n\nBoth scored with six of notebook 11's scores."}, "slide_type": "slide"}
 # ## 4. CycleGAN against pix2pix, over five seeds
 #
 # Both methods see the same number of glyphs of each font, for 3,000 steps with batches of 32:
@@ -171,7 +172,8 @@ assert float(cyc_copy) == 0 and float(id_copy) == 0
 #
 # Both use the non-saturating GAN loss. CycleGAN still differs in more than the pairs: a second translator, the cycle
 # and identity terms, and discriminators that read one glyph. Each method trained from five seeds, scored with
-# notebook 11's six scores. The runs were made in advance (Appendix A).
+# six of notebook 11's scores: all but legibility, whose reader came after these runs (this section reads the shipped
+# seed). The runs were made in advance (Appendix A).
 
 # %%
 def unpaired_table():
@@ -203,7 +205,7 @@ for i, cols in enumerate((METRICS[:3], METRICS[3:])):   # two tables of three sc
         print(f"{METHODS[m] + ', 5 seeds':>30}" + "".join(f"{v[k].mean():>10.3f} ± {v[k].std(ddof=1):<5.3f}"
                                                            for k in cols))
 
-# %% slideshow={"deck": {"big": {"find": "mean content: CycleGAN (\\d+%)", "say": "of CycleGAN's glyphs match the right template (pix2pix: 97%, copying: 66%)"}, "notes": "Misconception to raise: \"CycleGAN learnt the style, so it learnt the task\". The style judge calls every glyph of both methods brush, in all 5 seeds, yet content is 77% against pix2pix's 97%.\nEvery unpaired seed (76.1% to 77.9%) is far below every paired one (96.5% to 97.9%). CycleGAN gains only 37% of pix2pix's gain over copying.", "text": "### Style is satisfied; content is not\n\nThe style judge calls every glyph of **both** methods brush, in all 5 seeds."}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "mean content: CycleGAN (\\d+%)", "say": "of CycleGAN's glyphs match the right template (pix2pix: 97%, copying: 66%)"}, "notes": "Misconception to raise: \"CycleGAN learnt the style, so it learnt the task\". The style judge calls every glyph of both methods brush, in all 5 seeds, yet content is 77% against pix2pix's 97%.\nEvery unpaired seed (76.1% to 77.9%) is far below every paired one (96.5% to 97.9%). CycleGAN gains only 37% of pix2pix's gain over copying.\nBut content is fidelity to the brush font's layout, not legibility: the next slides show the glyphs are legible (96.8% in the shipped seed).", "text": "### Style is satisfied; content is not\n\nThe style judge calls every glyph of **both** methods brush, in all 5 seeds."}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
 cg, p2 = by["CycleGAN"], by["pix2pix, pairs of A"]
 print(f"content: CycleGAN {cg['content'].min():.1%} to {cg['content'].max():.1%}, pix2pix "
@@ -234,7 +236,7 @@ glyph_rows(shown, title="Held-out characters, seed 0 of each method (3,000 steps
 # - **Nearly a quarter of the glyphs are nearest to another character's template.** The content reader names 77% of
 #   CycleGAN's glyphs right, against 97% for pix2pix. Copying gets 66%, so CycleGAN gains just over a third of
 #   pix2pix's gain over copying. This reader measures fidelity to the brush font's layouts (notebook 11), not
-#   legibility.
+#   legibility; the next cell measures legibility too.
 # - **The pixel scores agree.** L1 and SSIM are worse without pairs in 5 of 5 seeds.
 # - **FID cannot see it.** On the style judge's features it is lower for CycleGAN on average (0.33 against 1.10, not
 #   in every seed). Without a noise floor these values rank nothing (notebook 06).
@@ -252,16 +254,24 @@ truth_to_input = float(np.abs(y_test - x_test).mean())
 print(f"L1 from G(x) to the printed input: {to_input:.2f}; to the true brush glyph: {to_truth:.2f};\n"
       f"from the true brush glyph to the printed input: {truth_to_input:.2f}")
 assert to_input < to_truth < truth_to_input
-# Per character: are the misread glyphs the ones that stayed nearest their printed input?
-read_right = translation.content_reading(gx) == data.load_glyphs("all", size=SIZE).index(test_pairs.chars)
+# Per character: are the glyphs off their template the ones that stayed nearest their printed input?
+on_template = translation.content_reading(gx) == data.load_glyphs("all", size=SIZE).index(test_pairs.chars)
 near = np.abs(gx - x_test).mean((1, 2, 3))
-print(f"{np.mean(~read_right):.0%} misread; their mean L1 to the printed input {near[~read_right].mean():.3f}, "
-      f"against {near[read_right].mean():.3f} for the glyphs read right")
+print(f"{np.mean(~on_template):.0%} nearest another character's template; their mean L1 to the printed input "
+      f"{near[~on_template].mean():.3f},\nagainst {near[on_template].mean():.3f} for the others")
+legible = reader.legibility(gx, test_pairs.chars)
+print(f"legibility (notebook 11's reader, which never saw these fonts): this seed's glyphs {legible:.1%},\nthe true "
+      f"brush glyphs {truth['legibility']:.1%}, copies of the printed glyphs {copy['legibility']:.1%}")
+assert legible > truth["legibility"] - 0.05 and legible > cg["content"].max() + 0.1
 
 # %% [markdown] slideshow={"deck": {"notes": "The idea of the test: faint hidden details would not survive noise or rounding. If F still rebuilds x after both, the input travels in plain sight.\nPixels span -1 to 1, so noise of standard deviation 0.2 is a tenth of the range.", "text": "## 5. What CycleGAN carries\n\n$F$ must rebuild $x$ from $G(x)$. Chu et al. (2017): $G$ can **hide** its input in faint details.\n\nTest with the shipped pair: $F$ rebuilds $x$ from\n\n- $G(x)$; $G(x)$ + Gaussian noise; $G(x)$ rounded to a few grey levels\n- the **true brush glyph** $y$, which $G$ never touched"}, "slide_type": "slide"}
 # $G(x)$ sits nearer its printed input (0.22) than the true brush glyph does (0.41). $G$ repaints the strokes in
-# brush style but mostly leaves them in their printed places; the brush font moves them. The glyphs named wrong
-# sit no nearer their input than the others (0.229 against 0.222): staying near it does not explain a misreading.
+# brush style but mostly leaves them in their printed places; the brush font moves them. The glyphs off their
+# template sit no nearer their input than the others (0.229 against 0.222). And the glyphs are **legible**: the
+# reader of notebook 11, which learnt the characters from five other fonts, names 96.8% of them right, near the
+# true brush glyphs' 98.9%. One seed is measured here: the five-seed table ran on a GPU before the reader existed,
+# and its CycleGAN runs take too long on a CPU to repeat. So what the missing pairs cost in this seed is the brush
+# font's layout, not legibility.
 # Three things could reward keeping the layout: the cycle (section 5), the identity term, and the U-Net's skips.
 # Which does was not measured.
 #
@@ -416,20 +426,22 @@ train_hand, test_hand = (data.load_glyph_styles(split, hand=True) for split in (
 hand_judge = styles.load_hand_classifier()
 order = np.random.default_rng(SEED).permutation(len(train_hand))   # the seed-0 order of the table below
 true_hand = styles.font_probabilities(test_hand.style("hand"), hand_judge).argmax(1) == styles.HAND_STYLES.index("hand")
-print(f"the hand judge names {true_hand.mean():.1%} of the hand's own held-out glyphs")
+hand_legible = reader.legibility(test_hand.style("hand"), test_hand.chars)
+print(f"the hand judge names {true_hand.mean():.1%} of the hand's own held-out glyphs;\nthe legibility reader reads "
+      f"{hand_legible:.1%} of them")
 imitated = {0: imitation.measure_imitation(G_styles, test_hand, classifier=hand_judge)}
 for k in (1, 10):
     picked = train_hand.select(order[:k])
     G_k, log = imitation.fine_tune(G_styles, picked.source, picked.style("hand"), seed=SEED)
     imitated[k] = imitation.measure_imitation(G_k, test_hand, picked.style("hand"), classifier=hand_judge)
 for k, m in imitated.items():
-    print(f"k = {k:>2}: the judge calls {m['passes']:.0%} of the held-out glyphs the hand;\n        they read as their "
-          f"character {m['content']:.0%}; L1 to the true glyph {m['l1']:.2f}")
+    print(f"k = {k:>2}: the judge calls {m['passes']:.0%} of the held-out glyphs the hand;\n        nearest their own "
+          f"template {m['content']:.0%}; legible {m['legibility']:.0%}; L1 to the true glyph {m['l1']:.2f}")
 glyph_rows({"printed": source, **{f"k = {k}": m["images"] for k, m in imitated.items()},
             "true hand": data.to_unit_range(test_hand.style("hand"))}, n=8, size=0.7,
            title="Held-out characters after 0, 1 and 10 glyphs of the hand")
 
-# %% slideshow={"deck": {"big": {"find": "100\\s+\\d+% \\(\\d+%-\\d+%\\)\\s+\\d+% \\((\\d+%-\\d+%)\\)", "say": "match their own template after 100 glyphs of the hand (lowest to highest seed)"}, "figure": true, "notes": "Misconception to raise: \"passing the style judge means imitating the hand\". After one glyph, the judge calls 66%-89% of the held-out glyphs the hand; yet with 100 glyphs only 21%-25% are still nearest to their own character's template (concept question 12).\nAt most 8% of a run's glyphs are closer than fresh ones; one run of 35 is just over the copy line, which leaves out its threshold's noise (Appendix E). Discussion 4: what should a test of \"this model imitates that person\" measure?", "text": "### One glyph fools the judge; the content reading falls"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "100\\s+\\d+% \\(\\d+%-\\d+%\\)\\s+\\d+% \\((\\d+%-\\d+%)\\)", "say": "match their own template after 100 glyphs of the hand (lowest to highest seed)"}, "figure": true, "notes": "Misconception to raise: \"passing the style judge means imitating the hand\". After one glyph, the judge calls 62%-92% of the held-out glyphs the hand; yet with 100 glyphs only 22%-27% are still nearest to their own character's template, and the legibility reader reads 24%-31% of them, against 92.8% of the hand's own glyphs (concept question 12).\nAt most 9% of a run's glyphs are closer than fresh ones; one run of 35 crosses the copy line, at k = 1, where one glyph is all it learnt from (Appendix E). Discussion 4: what should a test of \"this model imitates that person\" measure?", "text": "### One glyph fools the judge; the characters are lost"}, "slide_type": "slide"}
 hand_runs = precomputed.run_or_load(
     "12_hand", lambda: {"rows": [{"seed": s, "steps": 300, "shots": imitation.imitation_run(s)} for s in range(5)],
                         "reference": [{"seed": 0, "steps": 2000, "shots": imitation.imitation_run(
@@ -438,50 +450,56 @@ hand_runs = precomputed.run_or_load(
     command="RUN_EXPERIMENTS = True in notebooks/12_unpaired_translation (or python benchmarks/hand_table.py "
             "--seeds 0 1 2 3 4 --results 12_hand)")
 shots = [x["k"] for x in hand_runs["rows"][0]["shots"]]
-hand_table = {m: np.array([[x[m] for x in r["shots"]] for r in hand_runs["rows"]]) for m in ("passes", "content", "l1")}
+hand_table = {m: np.array([[x[m] for x in r["shots"]] for r in hand_runs["rows"]])
+              for m in ("passes", "content", "legibility", "l1")}
 closer = np.array([[x["memorisation"]["share_closer"] if x["k"] else np.nan for x in r["shots"]]
                    for r in hand_runs["rows"]])
 copy_at = hand_runs["rows"][0]["shots"][1]["copy_line"]
 print(f"five seeds, 376 held-out characters; mean (lowest-highest). Copy line for 'closer than fresh': {copy_at:.3f}")
-print(f"{'k':>4}{'judge: hand':>20}{'content':>20}{'L1':>8}{'closer than fresh (max)':>25}")
+print(f"{'k':>4}{'judge: hand':>18}{'content':>18}{'legibility':>18}{'L1':>6}{'closer than fresh (max)':>25}")
 for j, k in enumerate(shots):
-    p, c = hand_table["passes"][:, j], hand_table["content"][:, j]
-    print(f"{k:>4}{p.mean():>9.0%} ({p.min():.0%}-{p.max():.0%}){c.mean():>9.0%} ({c.min():.0%}-{c.max():.0%})"
-          f"{hand_table['l1'][:, j].mean():>8.2f}{'-' if k == 0 else f'{np.nanmax(closer[:, j]):.3f}':>25}")
+    p, c, r = (hand_table[m][:, j] for m in ("passes", "content", "legibility"))
+    print(f"{k:>4}" + "".join(f"{v.mean():>7.0%} ({v.min():.0%}-{v.max():.0%})" for v in (p, c, r))
+          + f"{hand_table['l1'][:, j].mean():>6.2f}{'-' if k == 0 else f'{np.nanmax(closer[:, j]):.3f}':>25}")
 ref = hand_runs["reference"][0]["shots"][0]
 print(f"all {ref['k']:,} training glyphs ({hand_runs['reference'][0]['steps']:,} steps, seed 0): judge "
-      f"{ref['passes']:.1%}, content {ref['content']:.0%}, L1 {ref['l1']:.2f}")
+      f"{ref['passes']:.1%}, content {ref['content']:.0%}, legibility {ref['legibility']:.0%}, L1 {ref['l1']:.2f}")
 print(f"closer than fresh: at most {np.nanmax(closer):.0%} of a run's glyphs (a copier: nearly all);\n"
       f"{int((closer > copy_at).sum())} of {int(np.isfinite(closer).sum())} runs above the copy line")
 fig, ax = plt.subplots(figsize=(8, 3.6))
 x = np.arange(len(shots))                                   # evenly spaced: k = 0, 1, 2, 5, ... 100
 for m, label, colour in (("passes", "the judge calls it the hand", "#7b3294"),
-                         ("content", "it reads as its character", "#1b7837")):
+                         ("content", "nearest its own character's template", "#1b7837"),
+                         ("legibility", "the reader names its character", "#404040")):
     ax.plot(x, hand_table[m].mean(0), marker="o", color=colour, label=label)
     ax.fill_between(x, hand_table[m].min(0), hand_table[m].max(0), color=colour, alpha=0.2)
 ax.set_xticks(x, [str(k) for k in shots])
 ax.set_xlabel("k: glyphs of the hand shown")
 ax.set_ylabel("share of 376 held-out glyphs")
 ax.set_title("One glyph fools the judge; the characters do not follow (5 seeds: mean, band lowest to highest)")
-ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, frameon=False)
 plt.show()
 one = shots.index(1)
 assert hand_table["passes"][:, 0].max() < 0.05 and hand_table["passes"][:, one].min() > 0.5
 assert hand_table["content"][:, -1].max() < hand_table["content"][:, 0].min() - 0.3 and np.nanmax(closer) < 0.2
+assert hand_table["legibility"][:, -1].max() < hand_legible - 0.3     # far below the true hand's own legibility
 
 # %% [markdown]
-# One glyph fools the judge: after $k = 1$ it calls 66-89% of the held-out glyphs the hand, and after five 93-99%. The
-# live run above (92%) need not match the table's seed 0 (Appendix E). Yet with 100 glyphs only 21-25% are still
+# One glyph fools the judge: after $k = 1$ it calls 62-92% of the held-out glyphs the hand, and after five 94-99%. The
+# live run above (92%) need not match the table's seed 0 (Appendix E). Yet with 100 glyphs only 22-27% are still
 # nearest to their own character's template, against 98% before. The templates include the hand's own glyphs, so a
 # glyph drawn as the hand draws its character still counts as right. For the same reason the true hand gives no
-# baseline: this share only compares one $k$ with another.
+# baseline: this share only compares one $k$ with another. The legibility reader gives one. It reads 92.8% of the
+# hand's own held-out glyphs, but after 100 glyphs only 24-31% of the imitations. The imitations lose their
+# characters, not just their templates.
 #
-# At most 8% of a run's glyphs are closer than fresh. One run of 35 is just over the copy line (0.077 against 0.072).
-# The line ignores the noise of its own threshold, so Appendix E reads this as no evidence of copying. Passing a style
-# judge is cheap; a claim of imitation needs the content measure too. Appendix C gives the recipe and two controls;
+# At most 9% of a run's glyphs are closer than fresh. One run of 35 crosses the copy line (0.090 against 0.072): a
+# run that learnt from a single glyph, whose drawings lean toward it. From two glyphs on, every run stays under the
+# line (Appendix E). Passing a style
+# judge is cheap; a claim of imitation needs a measure of the characters too. Appendix C gives the recipe and two controls;
 # Appendix E, the fonts' licence.
 
-# %% [markdown] slideshow={"deck": {"notes": "The cycle makes the output depend on the input, not correct. Here CycleGAN's glyphs match the brush font's templates less often than pix2pix's, 77% against 97%, and its output carries its source's layout.\nThe general lesson: a score is only as good as what it measures. Style judges are cheap to pass; always measure content too.", "text": "## Summary\n\n- unpaired data: two piles; the **cycle** ties the output to its input\n- cycle and identity cannot tell copying from translating; the discriminators can\n- without pairs: style judge satisfied, **content 77%** against 97%\n- $G(x)$ **carries** its input in plain sight: the printed layout\n- style codes: a path can pass near the input; one glyph fools a style judge"}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "The cycle makes the output depend on the input, not correct. Here CycleGAN's glyphs match the brush font's templates less often than pix2pix's, 77% against 97%, and its output carries its source's layout; it stays legible (96.8% in the shipped seed), so what is lost is the brush font's layout.\nThe general lesson: a score is only as good as what it measures. Style judges are cheap to pass; measure content, and name each measure for what it reads.", "text": "## Summary\n\n- unpaired data: two piles; the **cycle** ties the output to its input\n- cycle and identity cannot tell copying from translating; the discriminators can\n- without pairs: style judge satisfied, **content 77%** against 97%, yet legible (one seed: 96.8%)\n- $G(x)$ **carries** its input in plain sight: the printed layout\n- style codes: a path can pass near the input; one glyph fools a style judge"}, "slide_type": "slide"}
 # ## Summary
 #
 # | Idea | In one line | Checked here |
@@ -489,10 +507,10 @@ assert hand_table["content"][:, -1].max() < hand_table["content"][:, 0].min() - 
 # | unpaired data | two piles, no character in both | halves disjoint |
 # | cycle | $F(G(x)) \approx x$, $G(F(y)) \approx y$ | hand loss = module |
 # | identity | $G(y) \approx y$, $F(x) \approx x$ | copying scores 0 on both |
-# | CycleGAN vs pix2pix | content 97% pix2pix, 77% CycleGAN; style 100% both | 5 of 5 seeds |
+# | CycleGAN vs pix2pix | content 97% pix2pix, 77% CycleGAN; style 100% both; legible 96.8% | 5 of 5 seeds; legibility one seed |
 # | what the output carries | $F$ rebuilds $x$ from $G(x)$, not from the true $y$ | 5 of 5 seeds |
 # | styles as a space | one generator, a code per font; kai to heibold passes near the printed input | 5 seeds, App. B |
-# | imitating a hand | one glyph fools the hand judge; with 100, only 21-25% keep their template | 5 seeds; controls App. C |
+# | imitating a hand | one glyph fools the hand judge; with 100, only 22-27% keep their template, 24-31% legible | 5 seeds; controls App. C |
 #
 # CycleGAN learns a style from unrelated images. Its cycle makes the output *depend* on the input, not *correct*.
 
@@ -674,9 +692,9 @@ assert all(p["nearest"][4] > max(p["nearest"][0], p["nearest"][-1]) for p in mid
 #   training glyphs. The threshold is the 5th percentile of $d$ over the true held-out hand glyphs. The measure is the
 #   share of drawn glyphs below it (`metrics.memorisation`, notebook 10); `metrics.copy_line` gives the copy line.
 # - **The judge.** `scripts/train_glyph_classifier.py --fonts --hand`, section 6's recipe with six classes.
-# - **Every glyph.** Fine-tuned on all 3,379 training characters for 2,000 steps (seed 0), the judge calls 99.7% of
-#   the held-out glyphs the hand, and 52% are nearest to their own character's template. Whether this recipe learns
-#   the hand's writing needs a measure other than these.
+# - **Every glyph.** Fine-tuned on all 3,379 training characters for 2,000 steps (seed 0), the judge calls 99.2% of
+#   the held-out glyphs the hand, 50% are nearest to their own character's template, and the reader reads 62%
+#   (92.8% of the hand's own). With every glyph the imitations still lose characters.
 # - **Not a new hand: Klee One.** LXGW WenKai is built on Fontworks' Klee One (its repository: "derived from
 #   Fontworks' Klee One"), as the OFL allows. So the judges can barely tell kai from Klee One
 #   (`benchmarks/RESULTS.md` has the numbers); what a generator that knows kai draws for Klee One was not measured.
@@ -708,6 +726,12 @@ assert (calls == 4).mean() > 0.5
 print("per seed, the judge's 'hand' share / content at each k:")
 for r in hand_runs["rows"]:
     print(f"seed {r['seed']}: " + "  ".join(f"{x['k']}: {x['passes']:.0%}/{x['content']:.0%}" for x in r["shots"]))
+for r in hand_runs["rows"]:       # the runs over the copy line (Appendix E): how many glyphs, against fresh ones
+    for x in r["shots"]:
+        if x["k"] and x["memorisation"]["share_closer"] > x["copy_line"]:
+            n_test = len(test_hand)
+            print(f"over the copy line: seed {r['seed']}, k = {x['k']}: {x['memorisation']['share_closer'] * n_test:.0f} "
+                  f"of {n_test} glyphs closer than fresh, where fresh glyphs put {0.05 * n_test:.1f}")
 
 # %% [markdown]
 # **Two cases.** In October 2018 Christie's sold *Portrait of Edmond de Belamy*, made by Obvious with a GAN trained on
@@ -773,12 +797,15 @@ glyph_rows({"printed": x_test, **{f"step {k}": frames[k] for k in shown_steps}, 
 # %% [markdown]
 # ## Appendix E: imitating a hand, the copy line and the licence (section 7)
 #
-# **The copy line.** The copy line is 5% plus two standard errors. One run of 35 (0.077, at $k$ = 5) is just over it
-# (0.072). The line leaves out the threshold's own sampling noise, and the 35 runs are not independent, so one crossing
-# is no evidence of copying.
+# **The copy line.** The copy line is 5% plus two standard errors. One run of 35 crosses it: seed 4 at $k = 1$, with
+# 0.090 against 0.072: 34 glyphs where fresh glyphs put 18.8. Its single training glyph is the only reference,
+# so its drawings that lean toward that glyph's strokes count as "closer than fresh". The line leaves out the
+# threshold's own sampling noise, and the 35 runs are not independent. So this is weak evidence of a pull toward
+# the one example, not of copying: the same run's glyphs stay nearest their own template 94% of the time. From
+# $k = 2$ on, no run crosses.
 #
 # **Pixels.** With 100 glyphs of the hand, the drawn glyphs move closer to the hand's in pixels (L1 0.40 to 0.34),
-# while only 21-25% stay nearest to their own character's template.
+# while only 22-27% stay nearest to their own character's template.
 #
 # **The live run and the table.** Section 7's live run used seed 0's order of glyphs, yet its shares need not match
 # the table's seed 0: the same seed is not bit-identical on another machine or thread count (notebook 11, Appendix F).

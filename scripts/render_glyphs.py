@@ -76,6 +76,33 @@ def gb2312_level1() -> list[str]:
     return chars
 
 
+# A validation split for notebook 11's pairs: characters that no file above holds, so no model trains on them and no
+# notebook reports them. They come from GB2312's level 2 (rows 56-87, the less common hanzi), a seeded draw.
+VALIDATION_SEED, VALIDATION_SIZE = 12, 376
+VALIDATION_SKIP = "牿筢耠"   # drawn by none of the character reader's five fonts (scripts/train_reader.py): skipped
+DEFAULT_VALIDATION_OUT = REPO / "gan_utils" / "assets" / "glyphs" / "hei2kai_validation.npz"
+
+
+def gb2312_level2() -> list[str]:
+    """The 3,008 level-2 hanzi of GB2312 (rows 56-87), in the standard's order."""
+    chars = []
+    for row in range(56, 88):
+        for cell in range(1, 95):
+            try:
+                chars.append(bytes([0xA0 + row, 0xA0 + cell]).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    return chars
+
+
+def validation_chars(n: int = VALIDATION_SIZE, seed: int = VALIDATION_SEED) -> list[str]:
+    """The first ``n`` of a seeded permutation of GB2312's level 2, leaving out ``VALIDATION_SKIP`` (the rendered
+    file keeps those both fonts draw)."""
+    level2 = gb2312_level2()
+    drawn = [level2[i] for i in np.random.default_rng(seed).permutation(len(level2))]
+    return [c for c in drawn if c not in VALIDATION_SKIP][:n]
+
+
 def find_font(family: str, style: str) -> tuple[str, int]:
     """(file, face index) of an installed font, by fontconfig; a .ttc holds several faces, picked by family name.
     fontconfig lists every face that has ``style`` among its style names (LXGW WenKai's Light file also answers to
@@ -349,17 +376,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hand", type=Path, default=None, metavar="PACKAGE",
                    help=f"write notebook 12's new hand instead ({HAND['family']}, from the unpacked npm package "
                    f"{HAND['npm']}@{HAND['version']}), in the frame of the styles file, to {DEFAULT_HAND_OUT.name}")
+    p.add_argument("--validation", action="store_true",
+                   help=f"write the validation pairs instead: {VALIDATION_SIZE} characters of GB2312's level 2 (seed "
+                   f"{VALIDATION_SEED}), in the source and target fonts, to {DEFAULT_VALIDATION_OUT.name}")
     args = p.parse_args(argv)
+    if args.validation and (args.hand is not None or args.styles is not None or args.limit is not None):
+        p.error("--validation renders the pairs of notebook 11 only: leave out --hand, --styles and --limit")
     if args.hand is not None:
         return _main_hand(args, argv, _target(p, args.out or DEFAULT_HAND_OUT))
     styles = None if args.styles is None else (tuple(args.styles) or STYLE_TARGETS)
     size = args.size or (32 if styles else 64)
-    out = _target(p, args.out or (DEFAULT_STYLES_OUT if styles else DEFAULT_OUT))
+    out = _target(p, args.out or (DEFAULT_STYLES_OUT if styles else DEFAULT_VALIDATION_OUT if args.validation
+                                  else DEFAULT_OUT))
     if not 8 <= size <= 256:
         p.error("--size must be in 8..256")
     if styles and (args.source in styles or len(set(styles)) != len(styles)):
         p.error("--styles names each target style once, and not the source")
-    chars = gb2312_level1()[:args.limit]
+    chars = validation_chars() if args.validation else gb2312_level1()[:args.limit]
     roles = [("source", args.source)] + ([(f"target {i}", s) for i, s in enumerate(styles)] if styles
                                           else [("target", args.target)])
     fonts, provenance = [], {}
@@ -374,16 +407,20 @@ def main(argv: list[str] | None = None) -> int:
                                                              margin=args.margin)
     # the held-out tenth is drawn over the full character list, so a font that lacks some characters (Klee One) keeps
     # the held-out characters of the others: a character is held out in every file or in none
-    everyone = held_out_mask(len(chars))
+    everyone = np.ones(len(chars), bool) if args.validation else held_out_mask(len(chars))
     held_out = everyone[[chars.index(c) for c in kept]]
     provenance.update({
-        "characters": "GB2312 level 1 (Python's gb2312 codec, rows 16-55)" + (f", first {args.limit}"
-                                                                              if args.limit else ""),
+        "characters": (f"validation: {VALIDATION_SIZE} of GB2312 level 2 (rows 56-87), numpy default_rng("
+                       f"{VALIDATION_SEED}).permutation, first {VALIDATION_SIZE} leaving out {VALIDATION_SKIP} (no font of "
+                       "the character reader draws them); none is in any other glyph file"
+                       if args.validation else "GB2312 level 1 (Python's gb2312 codec, rows 16-55)"
+                       + (f", first {args.limit}" if args.limit else "")),
         "dropped": dropped, ("offsets_px" if styles else "target_offset_px"): offset, "size": size,
         "render_px": args.render, "margin": args.margin,
-        "held_out": f"{int(held_out.sum())} characters: numpy default_rng({HELD_OUT_SEED}).permutation, first "
-                    f"{HELD_OUT_SHARE:.0%}" + ("" if not sum(map(len, dropped.values())) else
-                                               f" of all {len(chars)} characters, those kept here"),
+        "held_out": ("all: a validation file, never trained on" if args.validation else
+                     f"{int(held_out.sum())} characters: numpy default_rng({HELD_OUT_SEED}).permutation, first "
+                     f"{HELD_OUT_SHARE:.0%}" + ("" if not sum(map(len, dropped.values())) else
+                                                f" of all {len(chars)} characters, those kept here")),
         "ink": "uint8, 255 = ink, 0 = paper (as MNIST); 16 levels, multiples of 17",
         "command": "python scripts/render_glyphs.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "date": datetime.date.today().isoformat(), "pillow": Image.__version__,

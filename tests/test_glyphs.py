@@ -85,8 +85,8 @@ def test_index_and_select():
 
 
 def test_bad_arguments_name_the_fix():
-    with pytest.raises(ValueError, match="'train', 'test' or 'all'"):
-        data.load_glyphs("validation")
+    with pytest.raises(ValueError, match="'train', 'test', 'all' or 'validation'"):
+        data.load_glyphs("val")
     with pytest.raises(ValueError, match="size must be one of"):
         data.load_glyphs(size=28)
     with pytest.raises(ValueError, match="n must be in 1..376"):

@@ -28,7 +28,7 @@ from flax import nnx
 
 import gan_utils
 from gan_utils import (checks, clusters, cycle, data, doctor, imitation, losses, metrics, models, playground, plots,
-                       rivals, steps, styles, translation, widgets)
+                       reader, rivals, steps, styles, translation, widgets)
 from gan_utils.config import GANConfig, build_gan
 
 PKG = Path(gan_utils.__file__).resolve().parent
@@ -224,6 +224,12 @@ SPECS: dict[str, Spec] = {
     "metrics.fid_from_features": Spec(metrics.fid_from_features, lambda g: dict(features1=g["features"],
                                                                                 features2=g["features"]), extra=[
         ("nan", lambda g: dict(features1=np.full((40, 8), np.nan)), ValueError, "NaN")]),
+    "metrics.kid_from_features": Spec(metrics.kid_from_features, lambda g: dict(features1=g["features"],
+                                                                                features2=g["features"]),
+                                      counts=("subsets", "subset_size"), extra=[
+        ("nan", lambda g: dict(features1=np.full((40, 8), np.nan)), ValueError, "NaN"),
+        ("dimensions differ", lambda g: dict(features2=g["features"][:, :4]), ValueError, "dimensions"),
+        ("subset larger than a set", lambda g: dict(subset_size=41), ValueError, "subset_size")]),
     "metrics.inception_score": Spec(metrics.inception_score, lambda g: dict(probs=g["probs"]), extra=[
         ("not probabilities", lambda g: dict(probs=-g["probs"]), ValueError, "probab")]),
     "metrics.class_histogram": Spec(metrics.class_histogram, lambda g: dict(probs=g["probs"]), counts=("n_classes",)),
@@ -296,6 +302,16 @@ SPECS: dict[str, Spec] = {
          ValueError, "at least 2"),
         ("true_outputs of other glyphs", lambda g: dict(true_outputs=translation.style_outputs(g["targets"][:2])),
          ValueError, "true_outputs holds 2")]),
+    "reader.CharReader": Spec(reader.CharReader, lambda g: dict(classes=4, embed=8, rngs=nnx.Rngs(0)),
+                              counts=("classes", "embed")),
+    "reader.read_chars": Spec(reader.read_chars, lambda g: dict(images=g["glyphs"]), images=("images",),
+                              uint8_ok=("images",), counts=("batch_size",), extra=[
+        ("a model without its chars", lambda g: dict(model=reader.load_reader()[0]), ValueError, "together")]),
+    "reader.legibility": Spec(reader.legibility, lambda g: dict(images=g["glyphs"], true_chars=g["chars"]),
+                              images=("images",), uint8_ok=("images",), counts=("batch_size",), extra=[
+        ("chars too short", lambda g: dict(true_chars=g["chars"][:-1]), ValueError, "one character per glyph"),
+        ("a character it does not know", lambda g: dict(true_chars="A" * len(g["chars"])), ValueError,
+         "does not know")]),
     "translation.build_translator": Spec(translation.build_translator, lambda g: dict(base=4, d_base=4),
                                          counts=("size", "base", "d_base"), positives=("lr",)),
     "translation.train_translator": Spec(translation.train_translator, lambda g: dict(
@@ -543,6 +559,8 @@ NO_CHECKED_INPUTS = {
        for n in ("student", "numbers", "show_numbers", "answer_key")},
     "metrics.MnistClassifier": _MODULE, "metrics.load_classifier": _PATH, "metrics.classifier_meta": _PATH,
     "translation.load_style_classifier": _PATH, "styles.load_font_classifier": _PATH,
+    "reader.load_reader": _PATH, "reader.reader_record": _PATH,
+    "reader.save_reader": "writes a reader the training script built (checkpoint.save_module's guards apply)",
     "styles.load_hand_classifier": _PATH, "cycle.load_pretrained": _PATH,
     "styles.style_examples": "takes a GlyphStyles the loader made (its arrays are checked on loading)",
     "models.count_params": _MODULE, "models.inference_copy": _MODULE, "models.takes_labels": _MODULE,

@@ -123,6 +123,7 @@ CITED: dict[str, dict[str, str]] = {
                   "15,000 portraits of the 14th-20th centuries",
         "432,500": "Artsy (B. Sutton, 25 October 2018): sold at Christie's New York for US$432,500 including fees",
         "00201": "Andersen v. Stability AI Ltd., No. 3:23-cv-00201 (N.D. Cal., filed 13 January 2023)",
+        "5.3": "a version number, not a measurement: npm's @fontsource/ma-shan-zheng 5.3.1 (the hand's package)",
     },
 }
 
