@@ -35,7 +35,8 @@ __all__ = [
     "MNIST_ENV_VAR", "MNIST_FILES", "MNIST_MIRRORS", "MnistDataError", "mnist_dir", "load_mnist", "read_idx",
     "to_unit_range", "to_uint8", "center_digit", "BatchSampler", "GaussianMixture", "mixture_1d", "ring", "grid",
     "toy_dataset", "TOY_DATASETS", "GLYPHS_FILE", "GLYPHS_SHA256", "GLYPH_SIZES", "GlyphDataError", "GlyphPairs",
-    "load_glyphs", "VALIDATION_FILE", "VALIDATION_SHA256", "STYLES_FILE", "STYLES_SHA256", "GlyphStyles", "load_glyph_styles", "HAND_FILE", "HAND_SHA256",
+    "load_glyphs", "VALIDATION_FILE", "VALIDATION_SHA256", "STYLES_FILE", "STYLES_SHA256", "GlyphStyles",
+    "load_glyph_styles", "HAND_FILE", "HAND_SHA256",
 ]
 
 MNIST_ENV_VAR = "GAN_UTILS_MNIST_DIR"

@@ -64,7 +64,8 @@ from .checkpoint import _json_safe   # the one cleaner of what is written as JSO
 
 __all__ = ["CLASSIFIER_DIR", "MnistClassifier", "load_classifier", "classifier_meta", "classifier_outputs",
            "gaussian_stats", "sqrtm_psd", "trace_sqrt_product", "frechet_distance", "fid_from_features",
-           "kid_from_features", "inception_score", "class_histogram", "histogram_reverse_kl", "precision_recall", "toy_mode_metrics",
+           "kid_from_features", "inception_score", "class_histogram", "histogram_reverse_kl", "precision_recall",
+           "toy_mode_metrics",
            "image_metrics", "conditional_metrics", "nearest_distances", "memorisation", "copy_line", "load_images",
            "evaluate"]
 

@@ -126,9 +126,9 @@ def _as_input(images) -> np.ndarray:
 
 def read_chars(images, *, model: CharReader | None = None, chars: str | None = None,
                batch_size: int = 1000) -> str:
-    """The character the reader names for each glyph (the one whose prototype is nearest) (32x32 or 64x64, uint8 with 255 = ink or floats in [-1, 1]),
-    as a string of length N. ``model`` and ``chars``: another reader and its characters, in the order of its
-    prototypes (default: the shipped one)."""
+    """The character the reader names for each glyph (the one whose prototype is nearest): glyphs 32x32 or 64x64,
+    uint8 with 255 = ink or floats in [-1, 1]; a string of length N. ``model`` and ``chars``: another reader and its
+    characters, in the order of its prototypes (default: the shipped one)."""
     checks.count("batch_size", batch_size)
     if (model is None) != (chars is None):
         raise ValueError("pass model and chars together (a reader and the characters of its logits), or neither.")

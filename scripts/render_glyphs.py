@@ -411,8 +411,8 @@ def main(argv: list[str] | None = None) -> int:
     held_out = everyone[[chars.index(c) for c in kept]]
     provenance.update({
         "characters": (f"validation: {VALIDATION_SIZE} of GB2312 level 2 (rows 56-87), numpy default_rng("
-                       f"{VALIDATION_SEED}).permutation, first {VALIDATION_SIZE} leaving out {VALIDATION_SKIP} (no font of "
-                       "the character reader draws them); none is in any other glyph file"
+                       f"{VALIDATION_SEED}).permutation, first {VALIDATION_SIZE} leaving out {VALIDATION_SKIP} "
+                       "(no font of the character reader draws them); none is in any other glyph file"
                        if args.validation else "GB2312 level 1 (Python's gb2312 codec, rows 16-55)"
                        + (f", first {args.limit}" if args.limit else "")),
         "dropped": dropped, ("offsets_px" if styles else "target_offset_px"): offset, "size": size,

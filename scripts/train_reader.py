@@ -236,7 +236,7 @@ def main(argv=None) -> int:
             labels.append(np.flatnonzero(has))
             renders.append(glyphs)
             print(f"rendered {family}: {len(glyphs)} glyphs in {time.perf_counter() - t0:.0f} s (missing: "
-                  f"{record['characters_missing'] or 'none'})")
+                  f"{records[family]['characters_missing'] or 'none'})")
         images, labels = np.concatenate(renders), np.concatenate(labels)
         if a.cache is not None:
             np.savez_compressed(a.cache, images=images, labels=labels, records=json.dumps(records))
