@@ -23,8 +23,8 @@ import warnings
 
 import numpy as np
 
-__all__ = ["RANGE_TOL", "DIVERGED", "finite", "pixels_to_unit", "unit_images", "count", "step", "number", "chars",
-           "rows", "flag"]
+__all__ = ["RANGE_TOL", "DIVERGED", "finite", "pixels_to_unit", "unit_images", "glyphs_32", "count", "step", "number",
+           "chars", "rows", "flag"]
 
 RANGE_TOL = 1e-3   # how far float images may stray outside [-1, 1] by rounding before a check refuses them
 DIVERGED = ": the generator has diverged (check the training losses)"
@@ -119,6 +119,20 @@ def _axis_hint(got: tuple, shape: tuple | None) -> str:
     if got[-1] in (1, 3) and (shape is None or shape[-1] is None):
         return ": one image (H, W, C)? add the batch axis with x[None]; a batch without channels? use x[..., None]"
     return ": add the channel axis with x[..., None]"
+
+
+def glyphs_32(images) -> np.ndarray:
+    """What the glyph judges read (the style and font CNNs, the legibility reader): uint8 glyphs (255 = ink) or
+    floats in [-1, 1], (N, 32, 32[, 1]) or (N, 64, 64[, 1]) -> float32 (N, 32, 32, 1) in [-1, 1], 64x64 ones
+    area-averaged."""
+    x = np.asarray(images)
+    if x.ndim == 3:
+        x = x[..., None]
+    if x.ndim != 4 or x.shape[-1] != 1 or x.shape[1] != x.shape[2] or x.shape[1] % 32:
+        raise ValueError(f"glyphs must have shape (N, 32, 32, 1) or (N, 64, 64, 1), got {np.shape(images)}.")
+    x = unit_images(x, "glyphs", uint8=True)
+    f = x.shape[1] // 32
+    return x.reshape(len(x), 32, f, 32, f, 1).mean((2, 4)) if f > 1 else x
 
 
 def count(name: str, value, minimum: int = 1, maximum: int | None = None) -> int:

@@ -112,18 +112,6 @@ def _best(graphdef, state, x):
     return nnx.merge(graphdef, state).similarities(x).argmax(-1)
 
 
-def _as_input(images) -> np.ndarray:
-    """uint8 glyphs (255 = ink) or floats in [-1, 1], 32x32 or 64x64 -> float32 (N, 32, 32, 1) in [-1, 1]."""
-    x = np.asarray(images)
-    if x.ndim == 3:
-        x = x[..., None]
-    if x.ndim != 4 or x.shape[-1] != 1 or x.shape[1] != x.shape[2] or x.shape[1] % SIZE:
-        raise ValueError(f"glyphs must have shape (N, 32, 32, 1) or (N, 64, 64, 1), got {np.shape(images)}.")
-    x = checks.unit_images(x, "glyphs", uint8=True)
-    f = x.shape[1] // SIZE
-    return x.reshape(len(x), SIZE, f, SIZE, f, 1).mean((2, 4)) if f > 1 else x
-
-
 def read_chars(images, *, model: CharReader | None = None, chars: str | None = None,
                batch_size: int = 1000) -> str:
     """The character the reader names for each glyph (the one whose prototype is nearest): glyphs 32x32 or 64x64,
@@ -134,7 +122,7 @@ def read_chars(images, *, model: CharReader | None = None, chars: str | None = N
         raise ValueError("pass model and chars together (a reader and the characters of its logits), or neither.")
     if model is None:
         model, chars = load_reader()
-    x = _as_input(images)
+    x = checks.glyphs_32(images)
     graphdef, state = nnx.split(model)
     best = [np.asarray(_best(graphdef, state, jnp.asarray(x[i:i + batch_size])))
             for i in range(0, len(x), batch_size)]
@@ -146,7 +134,7 @@ def legibility(images, true_chars: str, *, model: CharReader | None = None, char
     """The share of glyphs the reader reads as their character ``true_chars[i]``: legibility to a reader that
     learnt the characters from other fonts. Compare it with the true glyphs' score in the same font (the reader's
     ceiling there), not with 1."""
-    x = _as_input(images)
+    x = checks.glyphs_32(images)
     checks.chars(true_chars, len(x))
     read = read_chars(x, model=model, chars=chars, batch_size=batch_size)
     known = set(chars if chars is not None else load_reader()[1])

@@ -108,18 +108,6 @@ def _forward(graphdef, state, x):
     return h, model.head(h)
 
 
-def _as_classifier_input(images) -> np.ndarray:
-    """uint8 glyphs (255 = ink) or floats in [-1, 1], 32x32 or 64x64 -> float32 (N, 32, 32, 1) in [-1, 1]."""
-    x = np.asarray(images)
-    if x.ndim == 3:
-        x = x[..., None]
-    if x.ndim != 4 or x.shape[-1] != 1 or x.shape[1] != x.shape[2] or x.shape[1] % CLASSIFIER_SIZE:
-        raise ValueError(f"glyphs must have shape (N, 32, 32, 1) or (N, 64, 64, 1), got {np.shape(images)}.")
-    x = checks.unit_images(x, "glyphs", uint8=True)
-    f = x.shape[1] // CLASSIFIER_SIZE
-    return x.reshape(len(x), CLASSIFIER_SIZE, f, CLASSIFIER_SIZE, f, 1).mean((2, 4)) if f > 1 else x
-
-
 def style_outputs(images, classifier: StyleClassifier | None = None, batch_size: int = 1000) -> dict:
     """The style classifier's reading of glyphs (32x32 or 64x64, uint8 or floats in [-1, 1]): ``features``
     (N, 128) and ``kai`` (N,), the probability of the target style."""
@@ -135,7 +123,7 @@ def classifier_logits(images, classifier: StyleClassifier, batch_size: int = 100
     if not isinstance(classifier, StyleClassifier):
         raise TypeError(f"classifier must be a StyleClassifier (translation.load_style_classifier(), "
                         f"styles.load_font_classifier()), got {type(classifier).__name__}.")
-    x = _as_classifier_input(images)
+    x = checks.glyphs_32(images)
     graphdef, state = nnx.split(classifier)
     outs = [jax.device_get(_forward(graphdef, state, jnp.asarray(x[i:i + batch_size])))
             for i in range(0, len(x), batch_size)]

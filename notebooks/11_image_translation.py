@@ -50,7 +50,7 @@ import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
 from flax import nnx
 from gan_utils import checkpoint, data, exercises, metrics, models, precomputed, reader, steps, translation, widgets
 from gan_utils.plots import D_CMAP, glyph_rows
-# Section 6's table and appendix D train 25 translators (about 53 minutes on a 2-core CPU, by their records); their results ship with
+# Section 6's table and appendix D train 25 translators (about 18 minutes on a 2-core CPU, by their records); their results ship with
 # gan_utils. True: run them again here and use your results in every cell after.
 RUN_EXPERIMENTS = False
 SIZE = 32            # the glyphs' side in this notebook's own training (the shipped model of section 7: 64)
@@ -67,7 +67,8 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # Noto Sans CJK ("Hei", the source). Its output is the same character in LXGW WenKai, a brush font ("Kai", the
 # target). Both fonts are free. The 3,755 common characters of GB2312 (level 1 of China's standard set) ship
 # pre-rendered with `gan_utils` (`scripts/render_glyphs.py`).
-# A fixed tenth of the characters is **held out**: training never sees them, and every score is measured on them.
+# A fixed tenth of the characters is **held out**: training never sees them, and every score of the main text is
+# measured on them.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -118,7 +119,7 @@ assert same > other + 0.2
 # - **content**: the share of glyphs whose nearest glyph, among the true brush glyphs of all 3,755 characters, is the
 #   right character's (a template match: fidelity to this font's layout);
 # - **legibility**: the share that a reader (`gan_utils.reader`) names as the right character. It learnt the
-#   characters from five other fonts and never saw either font here;
+#   characters from five other fonts and never trained on either font here (appendix B checks it);
 # - **style**: the share that a small CNN calls brush ("kai") rather than plain ("hei");
 # - **FID**: the Fréchet distance (notebook 06) between that CNN's features of the translations and of the true
 #   glyphs (lower is more realistic; on this CNN's own scale, not notebook 06's);
@@ -398,10 +399,13 @@ for k, better in (("sharpness", 1), ("l1", -1), ("ssim", 1), ("content", 1), ("f
     d = pix[k] - l1[k]
     wins = int(np.sum(better * d > 0))
     print(f"{k:>9}: L1 + GAN {'+' if d.mean() >= 0 else ''}{d.mean():.3f} on average; better in {wins} of 5 seeds")
+best = min(rows, key=lambda r: r["fid"])
+print(f"the lowest FID of all {len(rows)} runs: {best['objective']}, seed {best['seed']}: FID {best['fid']:.2f}, "
+      f"legibility {best['legibility']:.1%}")
 assert np.all(pix["sharpness"] > l1["sharpness"]) and np.all(pix["l1"] > l1["l1"])
 assert by["GAN only"]["content"].mean() < copy["content"] < l1["content"].min()
 
-# %% [markdown] slideshow={"deck": {"notes": "Misconception to raise: \"FID ranks these models by quality\". L1 only's FID (4.394 \u00b1 2.871) is lower than L1 + GAN's (12.521 \u00b1 10.556) in every seed, far above the floor between two sets of true glyphs; but L1 + GAN's FID moves from seed to seed by more than the gap, and a heavier GAN term (appendix D) lowers it.\nConcept question 7: FID's features come from the style CNN, trained to tell two fonts apart, not crisp from grey. A score is only as good as the features it compares (notebook 06).", "text": "### What the table says\n\n- the GAN term **raises edge strength**, at a small cost in L1 and SSIM\n- content barely moves, far above copying\n- **FID prefers L1 only in every seed**, by a margin that moves with the seed; it puts the GAN alone last\n- the GAN alone does not learn the task"}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Misconception to raise: \"FID ranks these models by quality\". L1 only's FID (4.394 \u00b1 2.871) is lower than L1 + GAN's (12.521 \u00b1 10.556) in every seed, far above the floor between two sets of true glyphs; but L1 + GAN's FID moves from seed to seed by more than the gap, and a heavier GAN term (appendix D) lowers it.\nConcept question 7: FID's features come from the style CNN, trained to tell two fonts apart, not crisp from grey. A score is only as good as the features it compares (notebook 06).", "text": "### What the table says\n\n- the GAN term **raises edge strength**, at a small cost in L1 and SSIM\n- content barely moves, far above copying\n- **FID prefers L1 only in every seed**, by a margin that moves with the seed; its mean puts the GAN alone last, not every seed\n- the GAN alone does not learn the task"}, "slide_type": "slide"}
 # At this size, the table says:
 #
 # - **The GAN term raises the edge strength**, in 5 of 5 seeds: crisper strokes or added speckle. To the eye, the
@@ -413,10 +417,11 @@ assert by["GAN only"]["content"].mean() < copy["content"] < l1["content"].min()
 # - **Content and legibility barely move.** Both are nearest to the right character's template about 97% of the
 #   time, far above copying's 66%. The reader reads about 96% of both, against 99% of the true brush glyphs: a few
 #   translations in a hundred lose their character. Appendix H finds the same on characters no table reports.
-# - **FID prefers L1 only, by a margin that moves with the seed.** L1 only has the lower FID in 5 of 5 seeds,
-#   far above FID's floor at this size (appendix B). But L1 + GAN's FID spreads by about 10 from seed to seed, more
-#   than the gap, and in appendix D a heavier GAN term lowers FID. FID does put the GAN alone last. Its features come from the style CNN, trained to tell two fonts apart, not crisp
-#   from grey.
+# - **FID prefers L1 only, by a margin that moves with the seed.** L1 only has the lower FID in 5 of 5 seeds, but
+#   in one of them the gap is within chance (appendix H). L1 + GAN's FID spreads by about 10 from seed
+#   to seed, and in appendix D a heavier GAN term lowers FID. On average FID puts the GAN alone last, yet one
+#   GAN-only run has the lowest FID of all fifteen (the cell above) while the reader reads few of its glyphs. Its
+#   features come from the style CNN, trained to tell two fonts apart, not crisp from grey.
 # - **The GAN alone does not learn the task** in 600 steps. Its content falls below even copying, and it swings from
 #   seed to seed; the reader reads 7% of its glyphs on average. Without L1, nothing compares the output with its
 #   target; only $D$ and the U-Net's skips tie it to its source.
@@ -572,7 +577,8 @@ print(f"each logit judges a {D64.receptive_field}x{D64.receptive_field} patch of
 # on the training characters of both fonts (`scripts/train_glyph_classifier.py`) and is checked here on the held-out
 # ones. The legibility reader (`scripts/train_reader.py`) learnt 4,131 characters from five other OFL fonts (ZCOOL
 # XiaoWei, ZCOOL QingKe HuangYou, ZCOOL KuaiLe, Long Cang, Zhi Mang Xing), so every font of notebooks 11 and 12 is
-# new to it; its record gives its accuracy on each.
+# new to it; its record gives its accuracy on each. Its recipe was chosen on its own fonts' training loss, then one
+# trial run was read on hei and kai (99.0% and 98.2%) before the final run (`scripts/train_reader.py`).
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -589,10 +595,10 @@ print(f"Its record: it calls {judge['unseen_font_called_kai']:.0%} of an unseen 
 legible_true = reader.legibility(tgt_test, test_pairs.chars)
 print(f"Legibility reader ({reader.reader_record()['classes']:,} characters): {legible_true:.1%} of the true brush "
       f"glyphs and {copy['legibility']:.1%} of the printed ones read right.\nIts record, over all 3,755 characters of "
-      "fonts it never saw:")
+      "fonts it never saw (validation rows: 376):")
 for font, acc in reader.reader_record()["unseen_font_accuracy"].items():
     print(f"  {font}: {acc:.1%}")
-assert true_read == 1.0 and np.mean(style_true > 0.5) > 0.95 and np.mean(style_src > 0.5) < 0.05
+assert np.mean(style_true > 0.5) > 0.95 and np.mean(style_src > 0.5) < 0.05
 assert legible_true > 0.95 and copy["legibility"] > 0.95
 
 # %% [markdown]
@@ -608,7 +614,7 @@ assert legible_true > 0.95 and copy["legibility"] > 0.95
 # two sets of true glyphs score about 0 on average, and its spread says what gap is noise.
 
 # %%
-true_all = data.load_glyphs("train", size=SIZE)         # characters none of the tables scores
+true_all = data.load_glyphs("train", size=SIZE)   # no table scores them (the style CNN's own training characters)
 feats = translation.style_outputs(data.to_unit_range(true_all.target))["features"]
 floor_rng = np.random.default_rng(SEED)
 floors = []
@@ -619,11 +625,12 @@ for _ in range(10):
 floors = np.array(floors)
 print(f"Two sets of {len(test_pairs)} true brush glyphs, ten draws: FID {floors[:, 0].mean():.2f} ± "
       f"{floors[:, 0].std(ddof=1):.2f}, KID {floors[:, 1].mean():.4f} ± {floors[:, 1].std(ddof=1):.4f}")
-assert floors[:, 0].min() > 0 and abs(floors[:, 1].mean()) < 3 * floors[:, 1].std(ddof=1)
+assert abs(floors[:, 1].mean()) < 3 * floors[:, 1].std(ddof=1)
 
 # %% [markdown]
-# Both floors are tiny next to section 6's scores (mean FIDs 4.394 and 12.521). So the FID gaps between the objectives are
-# not the noise of drawing 376 glyphs; what makes FID hard to read here is how much it moves from seed to seed.
+# Both floors are tiny next to section 6's mean FIDs (4.394 and 12.521). But a floor is how far apart two samples of
+# the same glyphs score, not how much one score moves. Appendix H measures that, by drawing a run's 376 characters
+# again.
 #
 # ## Appendix C: the command line and the shipped model
 #
@@ -705,10 +712,11 @@ assert val_lam[10.0]["legibility"].mean() < val_lam[100.0]["legibility"].mean() 
 # $\lambda$ is a dial between the two losses of section 6. Less L1 ($\lambda = 10$) gives a higher edge strength
 # and worse L1 and SSIM in 5 of 5 seeds; more ($\lambda = 1000$) moves toward L1 only: a lower edge strength, closer per pixel.
 # Content (the nearest-template reading) stays at about 97% across the hundredfold range, but legibility does not:
-# the reader reads 0.928 of the glyphs at $\lambda = 10$, against 0.959 at 100 and 0.966 at 1000. The validation
-# characters, which no table reports, show the same order. So pix2pix's $\lambda = 100$ trades a little legibility
-# and L1 for edge strength; at 32x32 the dial has no setting best on every score. Section 6's GAN-only row is the
-# dial's far end, where content and legibility collapse.
+# the reader reads 0.928 of the glyphs at $\lambda = 10$, against 0.959 at 100 and 0.966 at 1000. On the validation
+# characters, which no table reports, $\lambda = 10$ is again the least legible (0.948 against 0.970), while 100
+# and 1000 differ by about one glyph. So less L1 than pix2pix's $\lambda = 100$ costs legibility, and more L1 costs
+# edge strength; at 32x32 the dial has no setting best on every score. Section 6's GAN-only row is the dial's far
+# end, where content and legibility collapse.
 
 # %% [markdown]
 # ## Appendix E: the scores in full
@@ -717,7 +725,8 @@ assert val_lam[10.0]["legibility"].mean() < val_lam[100.0]["legibility"].mean() 
 # appendix B checks the two readers.
 #
 # - **SSIM** compares the two images' local means, contrasts and correlations.
-# - **content** looks, for each glyph, for the nearest true brush glyph among those of all 3,755 characters (blurred
+# - **content** looks, for each glyph, for the nearest true brush glyph among those of all 3,755 characters (4,131
+#   when the validation characters are scored; blurred
 #   a little, compared pixel by pixel). The score is the share for which that nearest glyph is the right character's.
 #   It measures fidelity to this one font's layouts, not legibility: the printed glyphs, which anyone can read, score
 #   65.7% (section 1).
@@ -808,7 +817,8 @@ print(f"L1 on its last 500 training batches {train_l1:.3f}; on the held-out char
 #
 # The recipe's sizes and the content reader's blur were settled while looking at the held-out characters' scores, so
 # those scores could flatter them. The validation pairs are a check that does not reuse them: 376 characters of
-# GB2312's level 2 (`data.load_glyphs("validation")`), in no other glyph file, so nothing trains on them. Each run of
+# GB2312's level 2 (`data.load_glyphs("validation")`), in no other glyph file, so no translator or judge trains on
+# them (the legibility reader learnt them in its own five fonts). Each run of
 # section 6 was also scored on them. KID is printed with its spread over subsets (appendix B has its floor).
 
 # %%
@@ -823,7 +833,14 @@ for name in translation.OBJECTIVES:
 print(f"\n{'KID, mean over seeds':>22}{'held out':>12}{'validation':>12}")
 for name in translation.OBJECTIVES:
     print(f"{name:>22}{kid_by[name].mean():>12.4f}{val_by[name]['kid'].mean():>12.4f}")
-print(f"the spread of one KID over its subsets: about {np.mean([r['kid_std'] for r in rows]):.4f}")
+print("the spread of a KID on half the glyphs (100 subsets), mean over seeds: " + ", ".join(
+    f"{name} {np.mean([r['kid_std'] for r in rows if r['objective'] == name]):.2f}" for name in translation.OBJECTIVES))
+print(f"\n{'seed by seed':>22}" + "".join(f"{f'seed {s_}':>10}" for s_ in range(5)))
+for name in ("L1 only", "L1 + GAN"):
+    print(f"{name + ', FID':>22}" + "".join(f"{v:>10.2f}" for v in by[name]["fid"]))
+    print(f"{name + ', KID':>22}" + "".join(f"{v:>10.2f}" for v in kid_by[name]))
+print(f"held out: L1 only has the lower FID in {int(np.sum(by['L1 only']['fid'] < by['L1 + GAN']['fid']))} of 5 "
+      f"seeds, the lower KID in {int(np.sum(kid_by['L1 only'] < kid_by['L1 + GAN']))} of 5")
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -835,10 +852,37 @@ for k, better in (("sharpness", 1), ("l1", -1), ("legibility", 1), ("kid", -1)):
 assert np.all(v_pix["sharpness"] > v_l1["sharpness"]) and np.all(v_pix["l1"] > v_l1["l1"])
 
 # %% [markdown]
-# The validation characters are rarer ones, so their scores differ a little from the held-out ones. But section 6's
+# The validation characters are rarer ones, and their content reading holds 4,131 templates (the 376 added to the
+# 3,755), so their scores differ a little from the held-out ones. But section 6's
 # verdicts hold on them: the GAN term raises the edge strength and costs a little L1 in 5 of 5 seeds, and legibility
-# does not separate the two objectives. KID agrees with FID: L1 only is nearer the true glyphs on average, but not
-# in every seed.
+# does not separate the two objectives. KID agrees with FID on average: L1 only is nearer the true glyphs. Seed by
+# seed it does not: KID prefers L1 only in 3 of 5 seeds, where FID said 5 of 5.
+#
+# How much does one FID move by chance? The cell below trains seed 3 of both objectives again (section 5's recipe;
+# about a minute) and draws their 376 held-out characters again with replacement, 200 times.
+
+# %%
+feats3 = {}
+for name in ("L1 only", "L1 + GAN"):
+    g3, _ = translation.train_translator(name, size=SIZE, steps=STEPS, seed=3)
+    feats3[name] = translation.style_outputs(np.asarray(models.translate(g3.generator, src_test)))["features"]
+true_f = translation.style_outputs(tgt_test)["features"]
+boot, fid3, gap3 = np.random.default_rng(SEED), {name: [] for name in feats3}, []
+for _ in range(200):
+    i = boot.integers(0, len(true_f), len(true_f))      # the same characters for both runs and the truth
+    f = {name: metrics.fid_from_features(feats3[name][i], true_f[i]) for name in feats3}
+    for name in feats3:
+        fid3[name].append(f[name])
+    gap3.append(f["L1 + GAN"] - f["L1 only"])
+print(f"seed 3, its 376 characters drawn again 200 times: FID L1 only {np.mean(fid3['L1 only']):.2f} ± "
+      f"{np.std(fid3['L1 only']):.2f}, L1 + GAN {np.mean(fid3['L1 + GAN']):.2f} ± {np.std(fid3['L1 + GAN']):.2f};\n"
+      f"the gap {np.mean(gap3):.2f} ± {np.std(gap3):.2f}, below 0 in {np.mean(np.array(gap3) < 0):.0%} of the draws")
+
+# %% [markdown]
+# So one FID of 376 glyphs moves by 0.38 to 0.51 by chance, and a gap between two runs scored on the same
+# characters by 0.30. In seed 3 the gap (0.39) is within chance; in seed 2 (2.72 against 3.85) it is not. KID's
+# opposite verdicts in seeds 2 and 3 are within its own spread (0.70 and 1.07 on half the glyphs). The mean over
+# seeds, and the seeds with large gaps, say that the GAN term moves the features away from the true glyphs'.
 
 # %%
 print(course.top_to_bottom(T_START))

@@ -250,8 +250,14 @@ def hand_fonts(package: Path, px: int):
                          f"{HAND['npm']}@{HAND['version']} && tar xzf fontsource-ma-shan-zheng-{HAND['version']}.tgz` "
                          "and pass the folder `package`.")
     version = json.loads(meta.read_text())["version"]
+    return fontsource_font_for(package, HAND["family"], px), version
+
+
+def fontsource_font_for(package: Path, family: str, px: int):
+    """A function char -> the font file of an unpacked Fontsource package that holds it, loaded at ``px`` (None if
+    no subset lists it), read from the unicode ranges of the package's ``400.css``; every file must be ``family``."""
     spans = []
-    for block in css_path.read_text().split("@font-face")[1:]:
+    for block in (package / "400.css").read_text().split("@font-face")[1:]:
         file = block.split("url(./files/")[-1].split(")")[0]          # the .woff (zlib; FreeType reads it)
         ranges = block.split("unicode-range:")[1].split(";")[0]
         for part in ranges.split(","):
@@ -263,10 +269,10 @@ def hand_fonts(package: Path, px: int):
         for lo, hi, file in spans:
             if lo <= ord(char) <= hi:
                 if file not in loaded:
-                    loaded[file] = load_font(str(package / "files" / file), 0, px, HAND["family"])
+                    loaded[file] = load_font(str(package / "files" / file), 0, px, family)
                 return loaded[file]
         return None
-    return font_for, version
+    return font_for
 
 
 def render_hand(chars: list[str], fonts: list[ImageFont.FreeTypeFont], offsets, font_for, *, size: int, canvas: int,

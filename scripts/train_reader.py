@@ -57,28 +57,12 @@ RENDER_PX, CANVAS, MARGIN, SIZE = 96, 200, 0.06, 64
 
 
 def fontsource(package: Path, family: str, px: int):
-    """char -> the font file of an unpacked Fontsource package that holds it (None if no subset lists it), read from
-    the unicode ranges of its ``400.css`` (the same reading as render_glyphs.hand_fonts)."""
-    css = package / "400.css"
-    if not css.exists():
+    """char -> the font file of an unpacked Fontsource package that holds it (None if no subset lists it):
+    render_glyphs' reading of the package's ``400.css``, after checking that the package is there."""
+    if not (package / "400.css").exists():
         raise SystemExit(f"{package} is not an unpacked Fontsource package (no 400.css): `npm pack @fontsource/NAME` "
                          "then `tar xzf fontsource-NAME-VERSION.tgz` and pass the folder holding NAME/package.")
-    spans = []
-    for block in css.read_text().split("@font-face")[1:]:
-        file = block.split("url(./files/")[-1].split(")")[0]
-        for part in block.split("unicode-range:")[1].split(";")[0].split(","):
-            lo, _, hi = part.strip()[2:].partition("-")
-            spans.append((int(lo, 16), int(hi or lo, 16), file))
-    loaded = {}
-
-    def font_for(char: str):
-        for lo, hi, file in spans:
-            if lo <= ord(char) <= hi:
-                if file not in loaded:
-                    loaded[file] = rg.load_font(str(package / "files" / file), 0, px, family)
-                return loaded[file]
-        return None
-    return font_for
+    return rg.fontsource_font_for(package, family, px)
 
 
 def render_font(package: Path, family: str, chars: list[str]) -> tuple[np.ndarray, np.ndarray, dict]:

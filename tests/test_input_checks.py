@@ -79,6 +79,9 @@ def _glyph_scores(g):
 SPECS: dict[str, Spec] = {
     # -- the checks themselves
     "checks.unit_images": Spec(checks.unit_images, lambda g: dict(x=g["glyphs"]), images=("x",)),
+    "checks.glyphs_32": Spec(checks.glyphs_32, lambda g: dict(images=g["glyphs"]), images=("images",),
+                             uint8_ok=("images",), extra=[
+        ("28x28", lambda g: dict(images=np.zeros((2, 28, 28, 1), np.float32)), ValueError, "32, 32")]),
     "checks.count": Spec(checks.count, lambda g: dict(name="value", value=3), counts=("value",)),
     "checks.step": Spec(checks.step, lambda g: dict(name="step", value=3), extra=[
         ("negative", lambda g: dict(value=-1), ValueError, "step must be an integer >= 0"),

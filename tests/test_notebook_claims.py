@@ -116,6 +116,12 @@ CITED: dict[str, dict[str, str]] = {
         "4,000": "the number of copies in section 3's chain check, set in its code (n_copies = 4000), which the slide "
                  "deck quotes",
     },
+    "11": {
+        "99.0%": "scripts/train_reader.py and benchmarks/RESULTS.md (2026-11-28): the reader's one trial run read the "
+                 "hei glyphs at 99.0%",
+        "98.2%": "scripts/train_reader.py and benchmarks/RESULTS.md (2026-11-28): the reader's one trial run read the "
+                 "kai glyphs at 98.2%",
+    },
     "12": {
         "128": "the zi2zi repository (Tian, 2017, github.com/kaonashi-tyc/zi2zi): font embeddings of dimension 128 "
                "(embedding_dim), with Lcategory_penalty 1 and Lconst_penalty 15",
