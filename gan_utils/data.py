@@ -529,7 +529,8 @@ GLYPHS_FILE = Path(__file__).resolve().parent / "assets" / "glyphs" / "hei2kai.n
 GLYPHS_SHA256 = "fccbc685b531758a5123e854b964481a2dbd1b501a2d2081376dab82c45c70de"
 GLYPH_SIZES = (16, 32, 64)
 # The validation pairs: 376 characters of GB2312's level 2, rendered like the file above (scripts/render_glyphs.py
-# --validation); no glyph file holds them, so nothing trains on them and no notebook reports them.
+# --validation); no other glyph file holds them, so no translator or style judge trains on them (notebook 11's
+# appendix H scores its table on them; the legibility reader learnt them in its own fonts).
 VALIDATION_FILE = GLYPHS_FILE.with_name("hei2kai_validation.npz")
 VALIDATION_SHA256 = "91497c39536d42fe4976b559a2d71e667810317b303e3c5afaa44ae88c25c839"
 _GLYPH_FIX = ("Re-install gan_utils from the course's repository (the file ships with it), or render it again with "

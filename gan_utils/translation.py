@@ -10,9 +10,9 @@ characters training never saw (``data.load_glyphs("test")``):
   target-font glyph of every one of the 3,755 characters (``content_reading``): the glyph is compared, slightly
   blurred so that a one-pixel shift of a stroke costs little, with all 3,755, and the nearest names it. It
   measures fidelity to that one font's stroke placement, not legibility: a printed glyph scores about two in three;
-* ``legibility``: share read as the right character by ``gan_utils.reader``'s CNN, which learnt the 3,755
-  characters from five fonts no notebook uses (every course font is unseen by it; its accuracy on the true glyphs
-  is its ceiling in that font);
+* ``legibility``: share read as the right character by ``gan_utils.reader``'s CNN, which learnt 4,131 characters
+  (the 3,755 and the validation characters) from five fonts no notebook uses (every course font is unseen by it;
+  its accuracy on the true glyphs is its ceiling in that font);
 * ``style``: share that a small CNN (``StyleClassifier``) calls the target font (LXGW WenKai, "kai") rather than the
   source (Noto Sans CJK, "hei");
 * ``fid``: the Frechet distance between that CNN's features of the translations and of the true glyphs (the

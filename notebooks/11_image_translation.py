@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown] slideshow={"deck": {"notes": "Until now every GAN turned noise into an image. Today the input is an image: a printed glyph, and the output is the same character in a brush font. This is pix2pix, the model behind the open project zi2zi.\nEvery score today is measured on characters the model never saw in training.\nAsk first: if you had to turn one image into another, what would be the simplest possible answer? Keep the answer for the copying slide.", "text": "# 11 Image-to-image translation\n\nA GAN that turns a printed Chinese character into the same character **written with a brush** (pix2pix):\n\n- paired data, and the bar to pass: copying the input\n- the **U-Net** generator and the **PatchGAN** discriminator\n- the objective **GAN + \u03bb\u00b7L1**, and why L1 alone blurs\n- what the GAN term buys, measured over five seeds; write your name"}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Until now every GAN turned noise into an image. Today the input is an image: a printed glyph, and the output is the same character in a brush font. This is pix2pix, the model behind the open project zi2zi.\nEvery score of the main text is measured on characters the model never saw in training.\nAsk first: if you had to turn one image into another, what would be the simplest possible answer? Keep the answer for the copying slide.", "text": "# 11 Image-to-image translation\n\nA GAN that turns a printed Chinese character into the same character **written with a brush** (pix2pix):\n\n- paired data, and the bar to pass: copying the input\n- the **U-Net** generator and the **PatchGAN** discriminator\n- the objective **GAN + \u03bb\u00b7L1**, and why L1 alone blurs\n- what the GAN term buys, measured over five seeds; write your name"}, "slide_type": "slide"}
 # # 11 Image-to-image translation: a GAN that writes with a brush
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/11_image_translation.ipynb)
@@ -416,7 +416,7 @@ assert by["GAN only"]["content"].mean() < copy["content"] < l1["content"].min()
 #   place costs 0 (appendix F). Isola et al. (2017) likewise found L1 alone plausible but blurry.
 # - **Content and legibility barely move.** Both are nearest to the right character's template about 97% of the
 #   time, far above copying's 66%. The reader reads about 96% of both, against 99% of the true brush glyphs: a few
-#   translations in a hundred lose their character. Appendix H finds the same on characters no table reports.
+#   translations in a hundred lose their character. Appendix H finds the same on characters no choice was tuned on.
 # - **FID prefers L1 only, by a margin that moves with the seed.** L1 only has the lower FID in 5 of 5 seeds, but
 #   in one of them the gap is within chance (appendix H). L1 + GAN's FID spreads by about 10 from seed
 #   to seed, and in appendix D a heavier GAN term lowers FID. On average FID puts the GAN alone last, yet one
@@ -434,7 +434,7 @@ assert by["GAN only"]["content"].mean() < copy["content"] < l1["content"].min()
 # The course ships a translator trained longer (5,000 steps) on larger glyphs (64x64); appendix C has the command.
 # It loads with `checkpoint.load_pretrained(kind="glyphs")`.
 
-# %% slideshow={"deck": {"big": {"find": "content ([\\d.]+%)", "say": "of the held-out characters match the right template (copying at 64x64: 61.7%)"}, "notes": "From the outputs: 5,000 steps at 64x64; style 100.0%, L1 0.205, sharpness 0.95.\nCompare scores only at one size: the same copies read 65.7% at 32x32 but 61.7% at 64x64.", "text": "## 7. The shipped translator\n\nTrained longer, on larger glyphs; loaded with `checkpoint.load_pretrained(kind=\"glyphs\")`."}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "content ([\\d.]+%)", "say": "of the held-out characters match the right template (copying at 64x64: 61.7%)"}, "notes": "From the outputs: 5,000 steps at 64x64; style 100.0%, L1 0.205, sharpness 0.95.\nCompare scores only at one size: the same copies match 65.7% at 32x32 but 61.7% at 64x64.", "text": "## 7. The shipped translator\n\nTrained longer, on larger glyphs; loaded with `checkpoint.load_pretrained(kind=\"glyphs\")`."}, "slide_type": "slide"}
 shipped = checkpoint.load_pretrained(kind="glyphs")
 record = checkpoint.load_meta(checkpoint.pretrained_dir("glyphs"))
 test64 = data.load_glyphs("test", size=64)
@@ -503,7 +503,7 @@ glyph_rows({"printed": src64[worst], "shipped GAN": out64[worst], "true": tgt64[
 # From here on, `gan_utils.models.UNetGenerator`, `models.PatchDiscriminator`, `translation.train_translator` and
 # `translation.translation_scores` carry this notebook's pieces; appendix C gives the command that trains one from the command line.
 
-# %% [markdown] slideshow={"deck": {"notes": "Homework: the four exercises; the checker cell grades each and gives a hint for a wrong answer.\nGoing further: train with 16-pixel patches and see what happens to sharpness and content. Reading: Appendices A-G.", "text": "## Exercises (checked in the notebook)\n\n1. **A larger patch**: four strided layers, then two stride-1\n2. **L1's answer** for a pixel that is ink in 3 of 5 targets\n3. **The squared error's answer** for the same pixel\n4. **Write the generator's objective** with `jax.nn.log_sigmoid`\n\nNext: [12 Translation without pairs](../notebooks/12_unpaired_translation.html): CycleGAN."}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Homework: the four exercises; the checker cell grades each and gives a hint for a wrong answer.\nGoing further: train with 16-pixel patches and see what happens to sharpness and content. Reading: Appendices A-H.", "text": "## Exercises (checked in the notebook)\n\n1. **A larger patch**: four strided layers, then two stride-1\n2. **L1's answer** for a pixel that is ink in 3 of 5 targets\n3. **The squared error's answer** for the same pixel\n4. **Write the generator's objective** with `jax.nn.log_sigmoid`\n\nNext: [12 Translation without pairs](../notebooks/12_unpaired_translation.html): CycleGAN."}, "slide_type": "slide"}
 # ## Exercises
 #
 # 1. **A larger patch.** A PatchGAN has four strided 4x4 layers, then the two stride-1 4x4 layers. What side of
@@ -606,7 +606,7 @@ assert legible_true > 0.95 and copy["legibility"] > 0.95
 # Noto Sans". Its record calls 87% of an unseen serif font's glyphs brush. Its features are
 # what FID compares. The legibility reader errs on about one glyph in a hundred in these fonts, so a translation's
 # legibility is compared with the true glyphs', not with 100%; its weakest font is the brush handwriting of
-# notebook 12 (90.6%).
+# notebook 12 (about 91%).
 #
 # How far apart must two FIDs of 376 glyphs be? FID is biased upwards at small N (notebook 06), so two sets of true
 # glyphs do not score 0. The cell below draws two sets of 376 true brush glyphs of other characters, ten times, and
@@ -628,7 +628,7 @@ print(f"Two sets of {len(test_pairs)} true brush glyphs, ten draws: FID {floors[
 assert abs(floors[:, 1].mean()) < 3 * floors[:, 1].std(ddof=1)
 
 # %% [markdown]
-# Both floors are tiny next to section 6's mean FIDs (4.394 and 12.521). But a floor is how far apart two samples of
+# Both floors are tiny next to section 6's means (FID 4.394 and 12.521, KID 5.4164 and 10.6723). But a floor is how far apart two samples of
 # the same glyphs score, not how much one score moves. Appendix H measures that, by drawing a run's 376 characters
 # again.
 #
@@ -713,7 +713,7 @@ assert val_lam[10.0]["legibility"].mean() < val_lam[100.0]["legibility"].mean() 
 # and worse L1 and SSIM in 5 of 5 seeds; more ($\lambda = 1000$) moves toward L1 only: a lower edge strength, closer per pixel.
 # Content (the nearest-template reading) stays at about 97% across the hundredfold range, but legibility does not:
 # the reader reads 0.928 of the glyphs at $\lambda = 10$, against 0.959 at 100 and 0.966 at 1000. On the validation
-# characters, which no table reports, $\lambda = 10$ is again the least legible (0.948 against 0.970), while 100
+# characters, which no choice was tuned on, $\lambda = 10$ is again the least legible (0.948 against 0.970), while 100
 # and 1000 differ by about one glyph. So less L1 than pix2pix's $\lambda = 100$ costs legibility, and more L1 costs
 # edge strength; at 32x32 the dial has no setting best on every score. Section 6's GAN-only row is the dial's far
 # end, where content and legibility collapse.
@@ -769,7 +769,8 @@ print(f"Seed 0 of section 6's table is this recipe:\nthis run's L1, SSIM, conten
 # Section 8 discusses one limit, crowded characters; here are all of them, with two measurements.
 #
 # - **Only what the data holds.** The 3,755 characters are simplified Chinese in common use. Rare characters,
-#   traditional forms and other scripts were never rendered, so the model cannot be asked for them.
+#   traditional forms and other scripts were never rendered (beyond the 376 level-2 validation characters of
+#   appendix H), so the model cannot be asked for them.
 # - **Crowded characters?** The worst ones in section 8 are dense with strokes, and over all held-out characters the error
 #   grows with the amount of ink. But a per-glyph L1 grows with ink for most imperfect outputs, copying included, so this does
 #   not show that crowded characters are harder for this model: that needs a measure that allows for the ink.
@@ -809,16 +810,16 @@ print(f"L1 on its last 500 training batches {train_l1:.3f}; on the held-out char
 #
 # LXGW WenKai, the target font, extends the Japanese font Klee One (Fontworks) to Chinese. By its README, LXGW
 # WenKai's author derived simplified forms from Klee's traditional glyphs and, with help, completed GB2312 in
-# February 2021. The rest of the CJK basic block came later and was generated by
+# February 2021 (its History.md, v0.201). The rest of the CJK basic block came later and was generated by
 # deep learning; the README credits zi2zi-pytorch. Tools like zi2zi already do part of that labour.
 
 # %% [markdown]
-# ## Appendix H: the table, checked on characters no other table reports
+# ## Appendix H: the table, checked on characters no choice was tuned on
 #
 # The recipe's sizes and the content reader's blur were settled while looking at the held-out characters' scores, so
 # those scores could flatter them. The validation pairs are a check that does not reuse them: 376 characters of
-# GB2312's level 2 (`data.load_glyphs("validation")`), in no other glyph file, so no translator or judge trains on
-# them (the legibility reader learnt them in its own five fonts). Each run of
+# GB2312's level 2 (`data.load_glyphs("validation")`), in no other glyph file, so no translator, style CNN or
+# content template set trains on them; the legibility reader learnt them in its own five fonts. Each run of
 # section 6 was also scored on them. KID is printed with its spread over subsets (appendix B has its floor).
 
 # %%
@@ -854,8 +855,8 @@ assert np.all(v_pix["sharpness"] > v_l1["sharpness"]) and np.all(v_pix["l1"] > v
 # %% [markdown]
 # The validation characters are rarer ones, and their content reading holds 4,131 templates (the 376 added to the
 # 3,755), so their scores differ a little from the held-out ones. But section 6's
-# verdicts hold on them: the GAN term raises the edge strength and costs a little L1 in 5 of 5 seeds, and legibility
-# does not separate the two objectives. KID agrees with FID on average: L1 only is nearer the true glyphs. Seed by
+# verdicts on the scores printed here hold on them: the GAN term raises the edge strength and costs a little L1 in
+# 5 of 5 seeds, and legibility does not separate the two objectives. KID agrees with FID on average: L1 only is nearer the true glyphs. Seed by
 # seed it does not: KID prefers L1 only in 3 of 5 seeds, where FID said 5 of 5.
 #
 # How much does one FID move by chance? The cell below trains seed 3 of both objectives again (section 5's recipe;
@@ -879,9 +880,10 @@ print(f"seed 3, its 376 characters drawn again 200 times: FID L1 only {np.mean(f
       f"the gap {np.mean(gap3):.2f} ± {np.std(gap3):.2f}, below 0 in {np.mean(np.array(gap3) < 0):.0%} of the draws")
 
 # %% [markdown]
-# So one FID of 376 glyphs moves by 0.38 to 0.51 by chance, and a gap between two runs scored on the same
-# characters by 0.30. In seed 3 the gap (0.39) is within chance; in seed 2 (2.72 against 3.85) it is not. KID's
-# opposite verdicts in seeds 2 and 3 are within its own spread (0.70 and 1.07 on half the glyphs). The mean over
+# So an FID near 3 (seed 3) moves by 0.38 to 0.51 by chance, and a gap between two such runs scored on the same
+# characters by 0.30; larger FIDs move more. In seed 3 the gap (0.39) is within chance; in seed 2 (2.72 against
+# 3.85) it is not. KID's opposite verdicts in seeds 2 and 3 (3.80 against 3.56, 4.11 against 4.05) are far
+# smaller than its spread on half the glyphs (0.70 and 1.07 on average over seeds). The mean over
 # seeds, and the seeds with large gaps, say that the GAN term moves the features away from the true glyphs'.
 
 # %%

@@ -240,9 +240,9 @@ glyph_rows(shown, title="Held-out characters, seed 0 of each method (3,000 steps
 #   pix2pix's gain over copying. This reader measures fidelity to the brush font's layouts (notebook 11), not
 #   legibility; the next cell measures legibility too.
 # - **The pixel scores agree.** L1 and SSIM are worse without pairs in 5 of 5 seeds.
-# - **FID cannot see it.** On the style judge's features it is lower for CycleGAN in 4 of 5 seeds (0.33 against 1.10
-#   on average), the opposite of content. Both methods write in the brush font, and telling the two fonts apart is
-#   all these features were trained for (notebook 11, appendix B, measures FID's floor at this size).
+# - **FID cannot see it.** It is lower for CycleGAN in 4 of 5 seeds (0.33 against 1.10 on average), the opposite
+#   of content: its features only tell the two fonts apart, and gaps this small are near chance (notebook 11,
+#   appendix H).
 #
 # Appendix A shows CycleGAN still improving at step 3,000, and trains two seeds four times longer.
 #
@@ -291,7 +291,7 @@ print(f"{'F rebuilds x from':>26}{'L1 to x':>10}{'SSIM to x':>11}{'changed (L1 t
 for name, v in hidden.items():
     print(f"{name.replace('g(x)', 'G(x)'):>26}{v['l1']:>10.3f}{v['ssim']:>11.3f}{v['change']:>24.3f}")
 
-# %% slideshow={"deck": {"big": {"find": "is ([\\d.]+ to [\\d.]+) times", "say": "times larger error from the true brush glyph than from $G(x)$, over 5 seeds"}, "notes": "Misconception to raise: \"the translation is just a brush glyph\". F rebuilds the printed input from G(x) five times better than from the true brush glyph, because G(x) keeps the printed layout (concept question 7).\nThe true brush glyph rounded to black and white gives 0.39, against 0.13 for G(x) rounded the same way.", "text": "### Not hidden: in plain sight"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "is ([\\d.]+ to [\\d.]+) times", "say": "times larger error from the true brush glyph than from $G(x)$, over 5 seeds"}, "notes": "Misconception to raise: \"the translation is just a brush glyph\". F rebuilds the printed input from G(x) five times better than from the true brush glyph, largely because G(x) keeps the printed layout (concept question 7).\nThe true brush glyph rounded to black and white gives 0.39, against 0.13 for G(x) rounded the same way.", "text": "### Not hidden: in plain sight"}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
 h = hidden
 print(f"from G(x): L1 {h['g(x)']['l1']:.2f}; from the true brush glyph: L1 {h['true brush glyph y']['l1']:.2f}; "
@@ -372,7 +372,7 @@ glyph_rows(rows_fonts, n=8, size=0.7, title="One generator, four codes: each hel
 # points from $t = 0$ to $t = 1$, `styles.style_path` draws every held-out character, asks the judge, and finds the
 # nearest font's true glyph.
 
-# %% slideshow={"deck": {"figure": true, "notes": "Left, kai to song: a smooth change; at t = 0.5 the glyphs are equally far from both true glyphs, and even their nearest font fits them a little worse than either end's own font fits it.\nRight, kai to heibold: misconception to raise, \"halfway between two style codes is halfway between two styles\". Near the middle the judge calls nearly every glyph hei, the printed input.", "text": "### Walk along two straight paths in the code"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"figure": true, "notes": "Left, kai to song: a smooth change; at t = 0.5 the glyphs are equally far from both true glyphs, and even their nearest font fits them a little worse than either end's own font fits it.\nRight, kai to heibold: near the middle the judge calls nearly every glyph hei, the printed input. Hei lies between the light fonts and heibold, so a blend of the two styles passes near it too; the code path passes even closer.", "text": "### Walk along two straight paths in the code"}, "slide_type": "slide"}
 walks = {pair: styles.style_path(G_styles, test_styles, *pair) for pair in (("kai", "song"), ("kai", "heibold"))}
 colours = {"hei": "#222222", "kai": "#7b3294", "song": "#1b7837", "heibold": "#c51b7d", "smiley": "#888888"}
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
@@ -405,7 +405,8 @@ assert hei_share.max() > 0.9 and kh["nearest_font"][peak, 0] > 0.9 and min(ks["c
 # glyph's L1 to its character in the nearest real font, averaged, is 0.20, above the ends' 0.18 and 0.17. Between kai
 # and heibold the middle is no new style. Near $t = 0.375$ the judge calls every glyph hei, and nearly all are nearest
 # to the printed input: glyphs like the input. Content cannot tell, since the printed layout is
-# nearest to the right character. A straight line in the code is not a straight line in style.
+# nearest to the right character. Hei lies between the light fonts and the bold one, so any blend of kai and
+# heibold passes near it; how much the path adds was not measured.
 #
 # The control below walks any path between two fonts, with the judge's reading (the saved picture is its start).
 
@@ -568,7 +569,8 @@ exercises.check("12", ex1=ex1, cycle_term=cycle_term, ex3=ex3, ex4=ex4, ex5=ex5)
 #   networks and the budget, the gap of section 4 is what these choices give at 3,000 steps, not CycleGAN's best.
 # - **Legibility, one seed.** The five-seed table ran on a GPU before notebook 11's legibility reader existed. Its
 #   CycleGAN runs take tens of minutes each on a 2-core CPU, so they were not repeated: section 4 reads the shipped
-#   seed 0 only, and pix2pix's runs of this race were not read at all.
+#   seed 0 only. pix2pix's runs of this race (a few minutes each) were not read either, for time; that
+#   measurement is still open.
 # - **Networks.** Notebook 11's U-Net and PatchGAN at 32x32, where the paper uses a ResNet generator.
 # - **Where the table ran.** The ten runs of section 4 ran on one GPU, with the JAX version in the record below.
 #   The shipped seed-0 generator, run on the machine you run this on, gives back the table's seed-0 scores (the
