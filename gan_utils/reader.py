@@ -136,12 +136,12 @@ def legibility(images, true_chars: str, *, model: CharReader | None = None, char
     ceiling there), not with 1."""
     x = checks.glyphs_32(images)
     checks.chars(true_chars, len(x))
-    read = read_chars(x, model=model, chars=chars, batch_size=batch_size)
-    known = set(chars if chars is not None else load_reader()[1])
+    known = set(chars if chars is not None else load_reader()[1])    # checked before the reading, not after it
     unknown = sorted(set(true_chars) - known)
     if unknown:
         raise ValueError(f"the reader does not know {''.join(unknown[:10])!r}: it names the characters of "
                          "data.load_glyphs('all') and data.load_glyphs('validation').")
+    read = read_chars(x, model=model, chars=chars, batch_size=batch_size)
     return float(np.mean([a == b for a, b in zip(read, true_chars)]))
 
 

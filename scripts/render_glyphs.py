@@ -64,16 +64,21 @@ HELD_OUT_SEED, HELD_OUT_SHARE = 11, 0.10
 LEVEL = 17   # the step between stored grey levels: 0, 17, ..., 255 (16 levels)
 
 
-def gb2312_level1() -> list[str]:
-    """The 3,755 level-1 hanzi of GB2312 (rows 16-55, 94 cells a row, row 55 stops at 89), in the standard's order."""
+def _gb2312_rows(first: int, last: int) -> list[str]:
+    """The hanzi of GB2312's rows first..last (94 cells a row; unassigned cells skipped), in the standard's order."""
     chars = []
-    for row in range(16, 56):
+    for row in range(first, last + 1):
         for cell in range(1, 95):
             try:
                 chars.append(bytes([0xA0 + row, 0xA0 + cell]).decode("gb2312"))
-            except UnicodeDecodeError:   # row 55's last five cells are unassigned
+            except UnicodeDecodeError:   # e.g. row 55's last five cells are unassigned
                 pass
     return chars
+
+
+def gb2312_level1() -> list[str]:
+    """The 3,755 level-1 hanzi of GB2312 (rows 16-55, 94 cells a row, row 55 stops at 89), in the standard's order."""
+    return _gb2312_rows(16, 55)
 
 
 # A validation split for notebook 11's pairs: characters that no file above holds, so no model trains on them and no
@@ -85,14 +90,7 @@ DEFAULT_VALIDATION_OUT = REPO / "gan_utils" / "assets" / "glyphs" / "hei2kai_val
 
 def gb2312_level2() -> list[str]:
     """The 3,008 level-2 hanzi of GB2312 (rows 56-87), in the standard's order."""
-    chars = []
-    for row in range(56, 88):
-        for cell in range(1, 95):
-            try:
-                chars.append(bytes([0xA0 + row, 0xA0 + cell]).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
-    return chars
+    return _gb2312_rows(56, 87)
 
 
 def validation_chars(n: int = VALIDATION_SIZE, seed: int = VALIDATION_SEED) -> list[str]:
