@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -79,7 +80,7 @@ def main(argv=None) -> int:
             if a.save_generators and method == "CycleGAN" and seed == 0:
                 save_generators(model, a.save_generators, {
                     "seed": 0, "steps": a.steps, "size": a.size, "batch": a.batch, "held_out_scores": row["curve"][-1],
-                    "command": "python benchmarks/cyclegan_table.py " + " ".join(argv or sys.argv[1:]),
+                    "command": "python benchmarks/cyclegan_table.py " + shlex.join(argv or sys.argv[1:]),
                     "versions": {"jax": jax.__version__}, "backend": jax.default_backend()})
             if key in done:
                 continue
@@ -92,7 +93,7 @@ def main(argv=None) -> int:
         keys = [(m, s, a.steps, a.size, a.batch) for s in a.seeds for m in a.methods]
         rows = [done[k] for k in keys]
         record = {**rows[0]["machine"], "command": "python benchmarks/cyclegan_table.py " +
-                  " ".join(argv if argv is not None else sys.argv[1:]),
+                  shlex.join(argv if argv is not None else sys.argv[1:]),
                   "seconds": round(sum(r["wall_seconds"] for r in rows), 1)}
         pictures = {f"{m}/{s}/{e}": images[f"{m}|{s}|{a.steps}|{e}"] for (m, s, *_) in keys for e in a.evals
                     if f"{m}|{s}|{a.steps}|{e}" in images}

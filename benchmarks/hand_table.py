@@ -15,6 +15,7 @@ is not run again). ``--results NAME`` writes the rows to ``gan_utils/assets/resu
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def main(argv=None) -> int:
     p.add_argument("--out", type=Path, default=Path("benchmarks/hand_table.jsonl"))
     p.add_argument("--results", default=None, help="also write gan_utils/assets/results/NAME.json")
     a = p.parse_args(argv)
-    command = "python benchmarks/hand_table.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python benchmarks/hand_table.py " + shlex.join(argv if argv is not None else sys.argv[1:])
 
     def key(r):
         return r["seed"], r["steps"], tuple(x["k"] for x in r["shots"])

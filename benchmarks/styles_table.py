@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def main(argv=None) -> int:
     p.add_argument("--results", default=None, help="also write gan_utils/assets/results/NAME.{json,npz}")
     p.add_argument("--save-generator", type=Path, default=None, help="save seed 0's generator here")
     a = p.parse_args(argv)
-    command = "python benchmarks/styles_table.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python benchmarks/styles_table.py " + shlex.join(argv if argv is not None else sys.argv[1:])
     try:   # where the results go, and what is there, checked before the runs (minutes each)
         checkpoint.check_target(a.out)
         if a.save_generator:

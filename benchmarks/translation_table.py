@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -93,7 +94,7 @@ def main(argv=None) -> int:
         keys = [(o, s, a.steps, a.size, a.batch) for s in a.seeds for o in a.objectives]
         rows = [done[k] for k in keys]
         record = {**precomputed.machine_record(), "command": "python benchmarks/translation_table.py " +
-                  " ".join(argv if argv is not None else sys.argv[1:]),
+                  shlex.join(argv if argv is not None else sys.argv[1:]),
                   "seconds": round(sum(r["wall_seconds"] for r in rows), 1)}
         pictures = {f"{o}/{s}": images["|".join(map(str, (o, s, *k[2:])))] for (o, s, *_), k in zip(keys, keys)}
         precomputed.save(a.results, {"rows": rows, "chars": test.chars[:16], "images": pictures}, record)

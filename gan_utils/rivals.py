@@ -30,7 +30,7 @@ from . import checks, data, devices, models
 
 __all__ = ["VAE", "vae_loss", "vae_iwae_bound", "bits_per_dim", "dequantize", "Schedule", "Denoiser", "diffusion_loss",
            "ddim_sample", "diffusion_bound", "train_for", "budget_run", "race", "load_rival", "MODELS", "ALSO",
-           "LEARNING_RATES", "DDIM_STEPS", "DIFFUSION_EMA", "PIXELS", "BIN"]
+           "LEARNING_RATES", "DDIM_STEPS", "DIFFUSION_EMA", "PIXELS", "BIN", "VAE_EMA", "averaged_vae_run"]
 
 PIXELS = 28 * 28            # D, the dimensions of one image
 BIN = 1 / 128               # width of one of the 256 grey levels on the course's [-1, 1] scale (2 / 256)
@@ -592,7 +592,8 @@ def _gan_for(seed: int, seconds: float, marks: Sequence[float], on_mark: Callabl
 
 def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *, n_samples: int = 2000,
                keep: int = 100, train_features: np.ndarray | None = None,
-               reference: tuple[np.ndarray, np.ndarray] | None = None, max_steps: int | None = None) -> dict:
+               reference: tuple[np.ndarray, np.ndarray] | None = None, max_steps: int | None = None,
+               ema: float | None = None) -> dict:
     """Trains one model on MNIST for ``seconds`` of this machine's time and scores it at each mark.
 
     Args:
@@ -609,6 +610,9 @@ def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *,
         None).
       max_steps: the rivals only: stop after this many steps even if time is left, the marks left then scored at
         the last step (a smoke test that does not depend on the machine's speed).
+      ema: the VAEs only: average their weights with this decay, as the GAN's (``train_for``'s warm-up), and sample
+        the average's decoder with its BatchNorm statistics re-estimated on prior draws, as the GAN is sampled.
+        None (the race): the last weights, with the statistics of training.
     Returns:
       {"marks", "steps" (reached at each mark), "scores" (one ``metrics.image_metrics`` dict per mark, against
       the test set), "images" uint8 (len(marks), keep, 28, 28), "steps_total", "seconds", "history"}, plus for
@@ -630,6 +634,11 @@ def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *,
         raise ValueError("max_steps bounds the rivals' training only; the GAN trains for `seconds` (pass "
                          "max_steps=None).")
     vae = model in ("vae", "vae64")
+    if ema is not None and not vae:
+        raise ValueError(f"ema averages the VAEs' weights; the GAN and diffusion model have their own (got model "
+                         f"{model!r}): pass ema=None.")
+    if ema is not None:
+        ema = checks.number("ema", ema, low=0, high=1, low_open=True, high_open=True, fix="the GAN's is 0.999")
     key = jax.random.key(seed)
     k_init, k_run, k_sample = jax.random.split(key, 3)
     x_test = data.to_unit_range(data.load_mnist("test", n=2000)[0])
@@ -655,7 +664,7 @@ def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *,
         net = VAE(latent_dim=64 if model == "vae64" else 16, rngs=rngs) if vae else Denoiser(rngs=rngs)
         loss = vae_loss if vae else partial(diffusion_loss, schedule=schedule)
         res = train_for(net, loss, images, key=k_run, seconds=seconds, marks=marks, on_mark=on_mark,
-                        lr=LEARNING_RATES[model], ema=DIFFUSION_EMA if model == "diffusion" else None,
+                        lr=LEARNING_RATES[model], ema=DIFFUSION_EMA if model == "diffusion" else ema,
                         max_steps=max_steps)
         state = jax.tree_util.tree_map(np.asarray, nnx.to_pure_dict(nnx.state(net)))
     for i, net in enumerate(copies):
@@ -665,6 +674,10 @@ def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *,
         elif model == "gan":   # what GAN.sampler() returns: the average with its BatchNorm statistics re-estimated
             x = np.asarray(models.sample(models.recalibrate_batchnorm(net, jax.random.key(0), n_batches=20,
                                                                       batch_size=256), k_draw, n_samples))
+        elif ema:              # the VAE's average, sampled as the GAN's is
+            decoder = models.recalibrate_batchnorm(nnx.clone(net.decoder), jax.random.key(0), n_batches=20,
+                                                   batch_size=256)
+            x = np.asarray(models.sample(decoder, k_draw, n_samples))
         else:
             x = np.asarray(models.sample(net, k_draw, n_samples))
         drawn.append(data.to_uint8(x.reshape(n_samples, 28, 28)))
@@ -681,6 +694,37 @@ def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *,
     out["memorisation"] = metrics.memorisation(metrics.classifier_outputs(drawn[-1])[0], train_features, reference[0])
     return {**out, **extra, "images": np.stack(out["images"]), "steps_total": res["steps"],
             "seconds": res["seconds"], "history": res["history"], **({"state": state} if state else {})}
+
+
+VAE_EMA = 0.999   # the race's GAN's decay (_gan_for), for the VAE averaged as the GAN is
+
+
+def averaged_vae_run(race_run: dict, seed: int, *, train_features: np.ndarray | None = None,
+                     reference: tuple[np.ndarray, np.ndarray] | None = None, n_samples: int = 2000) -> dict:
+    """The race's VAE made like its GAN (notebook 10, Appendix G; ``benchmarks/vae_average.py``): ``VAE()`` from
+    ``seed``, trained for exactly the steps of ``race_run`` (the race's ``runs["vae"][str(seed)]``, so the budget is
+    the same on any machine), its weights averaged with ``VAE_EMA`` and sampled with its decoder's BatchNorm
+    statistics re-estimated on prior draws (``budget_run(..., ema=VAE_EMA)``). Its last weights are the race's (the
+    average does not change the gradients), so the race's scores are the comparison.
+
+    Returns:
+      {"seed", "steps", "ema", "seconds", "averaged": the scores of the average, "race_last_weights": the race's
+      scores of the same seed at its last mark, "machine"}.
+    """
+    from . import precomputed
+    try:
+        steps, raw = int(race_run["steps_total"]), race_run["scores"][-1]
+    except (KeyError, TypeError, IndexError) as e:
+        raise ValueError("race_run must be one VAE run of the race's results, race['runs']['vae'][str(seed)] "
+                         f"(with 'steps_total' and 'scores'): {type(e).__name__}: {e}") from e
+    # a budget no machine reaches first, ended by the race's step count; scored once, at the end
+    r = budget_run("vae", seed, 3600.0, (3600.0,), n_samples=n_samples, train_features=train_features,
+                   reference=reference, max_steps=steps, ema=VAE_EMA)
+    def rounded(scores: dict) -> dict:     # numbers to 4 decimals; the class histogram as it is
+        return {k: round(float(v), 4) if np.ndim(v) == 0 else v for k, v in scores.items()}
+    return {"seed": seed, "steps": r["steps_total"], "ema": VAE_EMA, "seconds": round(r["seconds"], 1),
+            "averaged": rounded(r["scores"][-1]), "race_last_weights": rounded(raw),
+            "machine": precomputed.machine_record()}
 
 
 def race(seeds: Sequence[int] = (0, 1, 2), seconds: float = 240.0, marks: Sequence[float] = (30, 60, 120, 240),

@@ -248,21 +248,43 @@ def style_path(generator: nnx.Module, glyphs: data.GlyphStyles, a: str, b: str, 
     Returns:
       dict: ``t`` (points,); ``probs`` (points, 5), the judge's mean probability of each of ``FONT_STYLES``;
       ``called`` (points, 5), the share of glyphs it calls each font; ``content`` (points,), ``content_any_font``;
-      ``to_a``, ``to_b`` (points,), mean L1 to the true glyph in font a and in font b; ``nearest`` (points,), the
+      ``to_a``, ``to_b`` (points,), mean L1 to the true glyph in font a and in font b; ``to_font`` (points, 5), mean
+      L1 to the true glyph in each of ``FONT_STYLES`` (column 0: the printed input); ``nearest`` (points,), the
       mean over glyphs of the L1 to the closest of the character's five true glyphs (one per font), and
       ``nearest_font`` (points, 5), the share of glyphs closest to each font; ``images`` (points, N, S, S, 1).
     """
+    _check_five_fonts(glyphs)
+    codes = path_codes(a, b, points, glyphs.styles)
+    source = data.to_unit_range(glyphs.source)
+    return _measure_path((draw_in_style(generator, source, code) for code in codes), glyphs, a, b, points, classifier)
+
+
+def pixel_path(glyphs: data.GlyphStyles, a: str, b: str, points: int = 9,
+               classifier: translation.StyleClassifier | None = None) -> dict:
+    """The control for ``style_path``: no generator, each glyph the pixel blend ``(1 - t) x_a + t x_b`` of the
+    character's true glyphs in fonts ``a`` and ``b``, measured at the same ``points`` as ``style_path`` (same dict)."""
+    _check_five_fonts(glyphs)
+    t = path_codes(a, b, points, glyphs.styles)[:, glyphs.styles.index(b)]      # checks the fonts and points
+    true_a, true_b = (data.to_unit_range(glyphs.style(s)) for s in (a, b))
+    blends = ((1.0 - tj) * true_a + tj * true_b for tj in t)
+    return _measure_path(blends, glyphs, a, b, points, classifier)
+
+
+def _check_five_fonts(glyphs) -> None:
     if not isinstance(glyphs, data.GlyphStyles) or "hand" in glyphs.styles:
         raise TypeError("glyphs must be the five fonts' data.GlyphStyles, data.load_glyph_styles('test') (without "
                         f"hand=True), got {type(glyphs).__name__}" + (" with the hand" if isinstance(
                             glyphs, data.GlyphStyles) else "") + ".")
-    codes = path_codes(a, b, points, glyphs.styles)
-    source = data.to_unit_range(glyphs.source)
+
+
+def _measure_path(images, glyphs: data.GlyphStyles, a: str, b: str, points: int,
+                  classifier: translation.StyleClassifier | None) -> dict:
+    """``style_path``'s numbers for each batch of glyphs in ``images`` (one batch per point of the path)."""
     true_a, true_b = (data.to_unit_range(glyphs.style(s)) for s in (a, b))
     every = np.stack([data.to_unit_range(glyphs.style(s)) for s in FONT_STYLES])       # (5, N, S, S, 1)
-    out = {k: [] for k in ("probs", "called", "content", "to_a", "to_b", "nearest", "nearest_font", "images")}
-    for code in codes:
-        x = draw_in_style(generator, source, code)
+    out = {k: [] for k in ("probs", "called", "content", "to_a", "to_b", "to_font", "nearest", "nearest_font",
+                           "images")}
+    for x in images:
         p = font_probabilities(x, classifier)
         out["probs"].append(p.mean(0))
         out["called"].append(np.bincount(p.argmax(1), minlength=p.shape[1]) / len(p))
@@ -270,6 +292,7 @@ def style_path(generator: nnx.Module, glyphs: data.GlyphStyles, a: str, b: str, 
         out["to_a"].append(float(np.abs(x - true_a).mean()))
         out["to_b"].append(float(np.abs(x - true_b).mean()))
         d = np.abs(x[None] - every).mean((2, 3, 4))                                      # (5, N)
+        out["to_font"].append(d.mean(1))
         out["nearest"].append(float(d.min(0).mean()))
         out["nearest_font"].append(np.bincount(d.argmin(0), minlength=len(FONT_STYLES)) / d.shape[1])
         out["images"].append(x)

@@ -794,11 +794,11 @@ else:   # a new draw: seeds 0-7 of this check gave step-0 NMI 0.557-0.574 and me
     assert abs(first["nmi"] - runs[BEST]["clusters"][0]["nmi"]) < 0.05, first["nmi"]
     assert 0.6 * theirs.mean() < mine.mean() < 1.6 * theirs.mean(), (mine.mean(), theirs.mean())
     print("another machine or other software than the run (processor, its features or versions): an exact repeat is "
-          "not promised, only a close one (asserted: the step-0 NMI within 0.05, D's mean loss within 0.6-1.6x)")
+          "not promised, only a similar one (asserted: the step-0 NMI within 0.05, D's mean loss within 0.6-1.6x)")
 
 # %% [markdown]
 # On the machine and software of the run, the first 100 steps repeat it (asserted). Elsewhere an exact repeat is not
-# promised, only a close one: the step-0 NMI matches and $D$'s mean loss stays within the asserted range. The cell
+# promised, only a similar one: the step-0 NMI matches and $D$'s mean loss stays within the asserted range. The cell
 # prints the largest difference at one step and says which of the two checks applied; that moves with the machine.
 # The check covers the first clustering and 100 of the 10,000 steps; the later re-clusterings, every 1,000 steps, are not checked here. The clusters follow the
 # discriminator: at step 0 they come from random features, and as $D$ learns, the match to the digits rises a little
@@ -1072,7 +1072,7 @@ print("discriminator parameters:\n" + ", ".join(f"{k} {models.count_params(v):,}
 # %% [markdown]
 # For the training seed that ships, the self-conditioned generator's FID was lower in every draw recorded: 3.41 in
 # section 4.3, 2.91 in the precomputed table, and 2.91 to 3.43 over five draws in benchmarks/RESULTS.md. The
-# conditional generator scored 3.91 in section 4.3 and 3.73 in its one draw there. But the second training seeds
+# conditional generator scored 3.91 in section 1 and 3.73 in its one draw there. But the second training seeds
 # reverse the order: 4.56 against 3.96 (Appendix G). And $K = 40$ was chosen on the test set that scores it, so its
 # score is optimistic.
 #
@@ -1118,8 +1118,8 @@ print(f"|z| of N(0, I) codes in 64 dimensions: mean {np.linalg.norm(z_plain, axi
 
 # %% [markdown]
 # Mild truncation barely moves the share between classes: at $\psi = 2$ and $1.5$ it stays within the 95% interval of
-# the untruncated one (section 4.1). The length of an $\mathcal N(0, I)$ code in 64 dimensions follows a chi
-# distribution with 64 degrees of freedom. Its spread is narrow, so training almost never drew a short code.
+# a difference of two shares ($\pm$1.3, section 4.1). The length of an $\mathcal N(0, I)$ code in 64 dimensions
+# follows a chi distribution with 64 degrees of freedom. Its spread is narrow, so training almost never drew a short code.
 
 # %%
 print(course.top_to_bottom(T_START))

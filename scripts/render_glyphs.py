@@ -39,6 +39,7 @@ import datetime
 import hashlib
 import json
 import platform
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -426,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
                      f"{HELD_OUT_SHARE:.0%}" + ("" if not sum(map(len, dropped.values())) else
                                                 f" of all {len(chars)} characters, those kept here")),
         "ink": "uint8, 255 = ink, 0 = paper (as MNIST); 16 levels, multiples of 17",
-        "command": "python scripts/render_glyphs.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": "python scripts/render_glyphs.py " + shlex.join(argv if argv is not None else sys.argv[1:]),
         "date": datetime.date.today().isoformat(), "pillow": Image.__version__,
         "freetype": ImageFont.core.freetype2_version, "python": platform.python_version(),
     })
@@ -477,7 +478,7 @@ def _main_hand(args, argv, out: Path) -> int:
         "dropped": dropped, "size": size, "render_px": px, "margin": margin,
         "held_out": "the styles file's held_out, for the characters kept here",
         "ink": "uint8, 255 = ink, 0 = paper (as MNIST); 16 levels, multiples of 17",
-        "command": "python scripts/render_glyphs.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": "python scripts/render_glyphs.py " + shlex.join(argv if argv is not None else sys.argv[1:]),
         "date": datetime.date.today().isoformat(), "pillow": Image.__version__,
         "freetype": ImageFont.core.freetype2_version, "python": platform.python_version()})
     held_out = frame["held_out"][[chars.index(c) for c in kept]]

@@ -34,6 +34,7 @@ import argparse
 import hashlib
 import json
 import os
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -244,7 +245,7 @@ def main(argv=None) -> int:
             "steps": a.steps, "batch_size": a.batch, "lr": a.lr, "seed": a.seed,
             "train_seconds": round(seconds, 1), "load_average": round(os.getloadavg()[0], 1),
             "weights_dtype": "float16", "input": "glyphs scaled to [-1, 1], shape (N, 32, 32, 1)",
-            "command": "python scripts/train_reader.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+            "command": "python scripts/train_reader.py " + shlex.join(argv if argv is not None else sys.argv[1:]),
             "unseen_font_accuracy": check,
             "versions": {"jax": jax.__version__, "flax": __import__("flax").__version__}}
     reader.save_reader(a.out, model, meta)

@@ -387,6 +387,11 @@ SPECS: dict[str, Spec] = {
         ("glyph pairs", lambda g: dict(glyphs=g["pairs"]), TypeError, "GlyphStyles"),
         ("with the hand", lambda g: dict(glyphs=data.load_glyph_styles("test", n=2, hand=True)), TypeError,
          "without hand=True")]),
+    "styles.pixel_path": Spec(styles.pixel_path, lambda g: dict(glyphs=g["styles_test"], a="kai", b="heibold",
+                                                                points=2), extra=[
+        ("points 1", lambda g: dict(points=1), ValueError, "points must be"),
+        ("unknown font", lambda g: dict(b="fangsong"), ValueError, "unknown target style"),
+        ("glyph pairs", lambda g: dict(glyphs=g["pairs"]), TypeError, "GlyphStyles")]),
     "styles.measure_generator": Spec(styles.measure_generator, lambda g: dict(generator=g["style_g"],
                                                                               test=g["styles_test"], points=2),
                                      extra=[("points 1", lambda g: dict(points=1), ValueError, "points must be")]),
@@ -470,7 +475,11 @@ SPECS: dict[str, Spec] = {
         seconds=0.1, batch_size=2), images=("images",), counts=("batch_size",), positives=("seconds",)),
     "rivals.budget_run": Spec(rivals.budget_run, lambda g: dict(model="vae", seed=0, seconds=0.1, marks=(0.1,)),
                               extra=[("unknown model", lambda g: dict(model="gan2"), ValueError, "model"),
-                                     ("n_samples 2", lambda g: dict(n_samples=2), ValueError, "n_samples")]),
+                                     ("n_samples 2", lambda g: dict(n_samples=2), ValueError, "n_samples"),
+                                     ("ema 1", lambda g: dict(ema=1.0), ValueError, "ema must be")]),
+    "rivals.averaged_vae_run": Spec(rivals.averaged_vae_run, lambda g: dict(
+        race_run={"steps_total": 2, "scores": [{"fid": 1.0}]}, seed=0, n_samples=8), extra=[
+        ("not a race run", lambda g: dict(race_run={"fid": 1.0}), ValueError, "race_run must be one VAE run")]),
     "rivals.race": Spec(rivals.race, lambda g: dict(seeds=(0,), seconds=0.1, marks=(0.1,)), extra=[
         ("marks past the budget", lambda g: dict(marks=(1.0,)), ValueError, "marks")]),
     "rivals.load_rival": Spec(rivals.load_rival, lambda g: dict(model="vae", state={}), extra=[

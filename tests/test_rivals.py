@@ -359,6 +359,10 @@ def test_train_for_refuses_pixels_and_settings_that_train_nothing():
         rivals.budget_run("vae", 0, 1.0, ())
     with pytest.raises(ValueError, match="max_steps bounds the rivals"):   # before minutes of loading
         rivals.budget_run("gan", 0, 1.0, (1.0,), max_steps=10)
+    with pytest.raises(ValueError, match="ema averages the VAEs"):         # the diffusion model has its own
+        rivals.budget_run("diffusion", 0, 1.0, (1.0,), ema=0.999)
+    with pytest.raises(ValueError, match="ema must be"):
+        rivals.budget_run("vae", 0, 1.0, (1.0,), ema=1.0)
     with pytest.raises(ValueError, match="at least one seed"):
         rivals.race(seeds=())
 

@@ -166,6 +166,12 @@ def test_style_path_measures_and_the_control_figure():
     assert np.allclose(r["called"].sum(1), 1) and np.allclose(r["nearest_font"].sum(1), 1)
     # the ends are the fonts: nearer their own true glyphs than the other end's
     assert r["to_a"][0] < r["to_b"][0] and r["to_b"][-1] < r["to_a"][-1]
+    # the control: a pixel blend's ends are the true glyphs, and its middle is the average of the two
+    blend = styles.pixel_path(test, "kai", "heibold", points=3)
+    kai, heibold = (data.to_unit_range(test.style(s)) for s in ("kai", "heibold"))
+    assert blend["to_a"][0] == 0 and blend["to_b"][-1] == 0 and blend["nearest"][0] == 0
+    assert np.allclose(blend["images"][1], (kai + heibold) / 2)
+    assert blend["to_font"].shape == (3, 5) and np.allclose(blend["to_font"][:, 1], blend["to_a"])
     fig = widgets.draw_style_path(g, "生成 对抗x", "kai", "smiley", t=0.3)
     texts = " ".join(t.get_text() for ax in fig.axes for t in [ax.title])
     assert "t = 0.30" in texts and "from kai (t = 0) to smiley (t = 1)" in texts
