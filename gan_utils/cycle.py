@@ -16,7 +16,7 @@ lambda_id = 0.5 * 10 = 5 (the paper's values). The identity term asks a translat
 its output font alone. The discriminators' loss is ``losses.discriminator_loss`` on real glyphs of their font
 against the translations of the same step (no history buffer of earlier translations, which the paper keeps).
 
-The step is pure and compiled: ``step(state, x, y, key) -> (state, metrics)`` on ``nnx.split(cyclegan)``.
+The step is pure and compiled: ``step(state, x, y) -> (state, metrics)`` on ``nnx.split(cyclegan)``.
 """
 from __future__ import annotations
 

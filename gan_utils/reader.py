@@ -8,7 +8,7 @@ characters (``data.load_glyphs("validation")``) in ZCOOL XiaoWei, ZCOOL QingKe H
 Long Cang and Zhi Mang Xing (SIL OFL 1.1), with random affine maps, thinner and thicker strokes, blur and noise; every
 font of notebooks 11 and 12 is unseen by it, and its accuracy on each is recorded in its ``meta.json``
 (``reader_record()``). Like any judge it has an error rate: compare a model's legibility with the true glyphs' (its
-ceiling in that font), never with 100%.
+reference in that font, not a ceiling: printed copies can score above it), never with 100%.
 """
 from __future__ import annotations
 
@@ -133,7 +133,7 @@ def legibility(images, true_chars: str, *, model: CharReader | None = None, char
                batch_size: int = 1000) -> float:
     """The share of glyphs the reader reads as their character ``true_chars[i]``: legibility to a reader that
     learnt the characters from other fonts. Compare it with the true glyphs' score in the same font (the reader's
-    ceiling there), not with 1."""
+    reference there, not a ceiling), not with 1."""
     x = checks.glyphs_32(images)
     checks.chars(true_chars, len(x))
     known = set(chars if chars is not None else load_reader()[1])    # checked before the reading, not after it

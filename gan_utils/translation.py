@@ -12,7 +12,7 @@ characters training never saw (``data.load_glyphs("test")``):
   measures fidelity to that one font's stroke placement, not legibility: a printed glyph scores about two in three;
 * ``legibility``: share read as the right character by ``gan_utils.reader``'s CNN, which learnt 4,131 characters
   (the 3,755 and the validation characters) from five fonts no notebook uses (every course font is unseen by it;
-  its accuracy on the true glyphs is its ceiling in that font);
+  its accuracy on the true glyphs is the reference in that font, not a ceiling);
 * ``style``: share that a small CNN (``StyleClassifier``) calls the target font (LXGW WenKai, "kai") rather than the
   source (Noto Sans CJK, "hei");
 * ``fid``: the Frechet distance between that CNN's features of the translations and of the true glyphs (the
