@@ -132,6 +132,10 @@ CITED: dict[str, dict[str, str]] = {
         "432,500": "Artsy (B. Sutton, 25 October 2018): sold at Christie's New York for US$432,500 including fees",
         "00201": "Andersen v. Stability AI Ltd., No. 3:23-cv-00201 (N.D. Cal., filed 13 January 2023)",
         "5.3": "a version number, not a measurement: npm's @fontsource/ma-shan-zheng 5.3.1 (the hand's package)",
+        "0.024": "benchmarks/RESULTS.md, 'Imitating a hand' (2026-11-27, Intel Xeon): the largest share closer than "
+                 "fresh at k = 1 in that run of the hand table",
+        "0.077": "benchmarks/RESULTS.md, 'Imitating a hand' (2026-11-27, Intel Xeon): the one crossing of that run, "
+                 "at k = 5",
     },
 }
 
