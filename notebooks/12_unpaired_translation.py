@@ -52,8 +52,8 @@ from gan_utils import translation, widgets
 from gan_utils.plots import glyph_rows
 # Section 4 makes ten runs of 3,000 steps (15 translators; about two hours on a 2-core CPU) and repeats pix2pix's
 # five (about 15 minutes), Appendix B five runs of the style generator (about an hour), section 7 thirty-six
-# fine-tunings (about 5 minutes, by its record) and Appendix A two runs four times longer; their results ship with
-# gan_utils. True: run them again here and use your results in every cell after.
+# fine-tunings (about 5 minutes, by its record) and Appendix A two runs four times longer (hours); their results
+# ship with gan_utils. True: run them again here and use your results in every cell after.
 RUN_EXPERIMENTS = False
 SIZE = 32
 SEED = 0
@@ -580,12 +580,12 @@ exercises.check("12", ex1=ex1, cycle_term=cycle_term, ex3=ex3, ex4=ex4, ex5=ex5)
 # - **Losses.** The paper uses least-squares GAN terms; we use the non-saturating loss, as notebook 11's pix2pix
 #   does, so the two methods share the GAN loss. The paper also keeps a buffer of 50 earlier translations for
 #   the discriminators; we show them only the current batch. With pix2pix's recipe alike in the GAN loss, the
-#   networks and the number of steps (a CycleGAN step costs about five pix2pix steps, Appendix D), the gap of
+#   networks and the number of steps (a CycleGAN step costs several pix2pix steps, Appendix D), the gap of
 #   section 4 is what these choices give at 3,000 steps, not CycleGAN's best.
 # - **Legibility.** The five-seed table ran on a GPU before notebook 11's legibility reader existed. pix2pix's five
 #   runs were repeated on a 2-core CPU (about 3 minutes each) and read; the second cell below compares them with the
-#   table's: each lands within a point of its seed's content there. A CycleGAN run costs about five times a pix2pix
-#   run (Appendix D), so only the shipped CycleGAN, seed 0, is read (section 4).
+#   table's: each lands within a point of its seed's content there. A CycleGAN run costs several pix2pix runs
+#   (Appendix D measures a step), so only the shipped CycleGAN, seed 0, is read (section 4).
 # - **Networks.** Notebook 11's U-Net and PatchGAN at 32x32, where the paper uses a ResNet generator.
 # - **Where the table ran.** The ten runs of section 4 ran on one GPU, with the JAX version in the record below.
 #   The shipped seed-0 generator, run on the machine you run this on, gives back the table's seed-0 scores (the
@@ -830,8 +830,8 @@ glyph_rows({"printed": x_test, **{f"step {k}": frames[k] for k in shown_steps}, 
 #
 # **The copy line.** The copy line is 5% plus two standard errors. One run of 35 crosses it: seed 4 at $k = 1$, with
 # 0.090 against 0.072: 34 glyphs where fresh glyphs put 18.8. The same seeds and code on another CPU (an Intel Xeon,
-# benchmarks/RESULTS.md) crossed at $k = 5$ instead (0.077), with every $k = 1$ run at 0.024 or below. With 35 runs
-# and a line two standard errors up, about one crossing is expected by chance, and the line leaves out the
+# benchmarks/RESULTS.md) crossed at $k = 5$ instead (0.077), with every $k = 1$ run at 0.024 or below. If every run
+# drew like fresh glyphs, about one crossing in 35 runs would be expected by chance, and the line leaves out the
 # threshold's own sampling noise. So which run crosses is noise, not a sign of copying: the crossing run's glyphs stay
 # nearest their own template 94% of the time.
 #
@@ -840,6 +840,7 @@ glyph_rows({"printed": x_test, **{f"step {k}": frames[k] for k in shown_steps}, 
 #
 # **The live run and the table.** Section 7's live run used seed 0's order of glyphs, yet its shares need not match
 # the table's seed 0: the same seed is not bit-identical on another machine or thread count (notebook 11, Appendix F).
+# In the saved run, made on the table's machine, they match.
 #
 # **The licence.** The fonts here are under the SIL Open Font License 1.1. Its FAQ says you remain the author of what
 # you make with a font; its conditions apply only when you redistribute, bundle or modify the font itself (OFL FAQ
