@@ -34,7 +34,7 @@ from . import checks, data, models, translation
 __all__ = ["FONT_STYLES", "HAND_STYLES", "FONT_CLASSIFIER_DIR", "HAND_CLASSIFIER_DIR", "PRETRAINED_STYLES_DIR",
            "style_condition", "style_examples", "build_style_translator", "train_style_translator",
            "load_pretrained_styles", "draw_in_style", "load_font_classifier", "load_hand_classifier",
-           "font_probabilities", "content_any_font", "path_codes", "style_path", "measure_generator",
+           "font_probabilities", "content_any_font", "path_codes", "style_path", "pixel_path", "measure_generator",
            "seed_run"]
 
 _ASSETS = Path(__file__).resolve().parent / "assets"

@@ -592,8 +592,8 @@ exercises.check("12", ex1=ex1, cycle_term=cycle_term, ex3=ex3, ex4=ex4, ex5=ex5)
 #   cell below prints the largest difference).
 # - **The curve.** The table below gives content at each evaluation step: CycleGAN's content creeps up over the
 #   3,000 steps, while pix2pix's is flat from step 1,000.
-# - **Four times longer.** Two CycleGAN seeds ran on for 12,000 steps (`12_unpaired_long`, same machine). The third
-#   cell below shows how far content and the carried input move with the extra steps.
+# - **Four times longer.** Two CycleGAN seeds were trained afresh for 12,000 steps (`12_unpaired_long`, same
+#   machine). The third cell below shows how far content and the carried input move with the extra steps.
 # - **Sharpness.** CycleGAN's edge strength is 1.04, a little above the true glyphs' 1, which bold strokes or
 #   speckle can give; pix2pix's is 0.94. Which term causes the difference was not isolated.
 # - **What rounding costs.** Rounding costs $G(x)$ something (0.07 to 0.13), more than it costs $y$ (0.37 to 0.39,
