@@ -671,13 +671,10 @@ def budget_run(model: str, seed: int, seconds: float, marks: Sequence[float], *,
         k_draw, k_elbo = jax.random.split(jax.random.fold_in(k_sample, i))
         if model == "diffusion":
             x = ddim_sample(net, schedule, k_draw, n_samples, DDIM_STEPS)
-        elif model == "gan":   # what GAN.sampler() returns: the average with its BatchNorm statistics re-estimated
-            x = np.asarray(models.sample(models.recalibrate_batchnorm(net, jax.random.key(0), n_batches=20,
+        elif model == "gan" or ema:   # what GAN.sampler() returns: an average, its BatchNorm statistics re-estimated
+            sampler = net if model == "gan" else nnx.clone(net.decoder)     # the VAE's average: its decoder
+            x = np.asarray(models.sample(models.recalibrate_batchnorm(sampler, jax.random.key(0), n_batches=20,
                                                                       batch_size=256), k_draw, n_samples))
-        elif ema:              # the VAE's average, sampled as the GAN's is
-            decoder = models.recalibrate_batchnorm(nnx.clone(net.decoder), jax.random.key(0), n_batches=20,
-                                                   batch_size=256)
-            x = np.asarray(models.sample(decoder, k_draw, n_samples))
         else:
             x = np.asarray(models.sample(net, k_draw, n_samples))
         drawn.append(data.to_uint8(x.reshape(n_samples, 28, 28)))
@@ -720,8 +717,10 @@ def averaged_vae_run(race_run: dict, seed: int, *, train_features: np.ndarray | 
     # a budget no machine reaches first, ended by the race's step count; scored once, at the end
     r = budget_run("vae", seed, 3600.0, (3600.0,), n_samples=n_samples, train_features=train_features,
                    reference=reference, max_steps=steps, ema=VAE_EMA)
-    def rounded(scores: dict) -> dict:     # numbers to 4 decimals; the class histogram as it is
-        return {k: round(float(v), 4) if np.ndim(v) == 0 else v for k, v in scores.items()}
+
+    def rounded(scores: dict) -> dict:     # floats to 4 decimals; counts and the class histogram as they are
+        return {k: int(v) if isinstance(v, (int, np.integer)) else round(float(v), 4) if np.ndim(v) == 0 else v
+                for k, v in scores.items()}
     return {"seed": seed, "steps": r["steps_total"], "ema": VAE_EMA, "seconds": round(r["seconds"], 1),
             "averaged": rounded(r["scores"][-1]), "race_last_weights": rounded(raw),
             "machine": precomputed.machine_record()}

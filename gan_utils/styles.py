@@ -280,7 +280,6 @@ def _check_five_fonts(glyphs) -> None:
 def _measure_path(images, glyphs: data.GlyphStyles, a: str, b: str, points: int,
                   classifier: translation.StyleClassifier | None) -> dict:
     """``style_path``'s numbers for each batch of glyphs in ``images`` (one batch per point of the path)."""
-    true_a, true_b = (data.to_unit_range(glyphs.style(s)) for s in (a, b))
     every = np.stack([data.to_unit_range(glyphs.style(s)) for s in FONT_STYLES])       # (5, N, S, S, 1)
     out = {k: [] for k in ("probs", "called", "content", "to_a", "to_b", "to_font", "nearest", "nearest_font",
                            "images")}
@@ -289,10 +288,10 @@ def _measure_path(images, glyphs: data.GlyphStyles, a: str, b: str, points: int,
         out["probs"].append(p.mean(0))
         out["called"].append(np.bincount(p.argmax(1), minlength=p.shape[1]) / len(p))
         out["content"].append(content_any_font(x, glyphs.chars))
-        out["to_a"].append(float(np.abs(x - true_a).mean()))
-        out["to_b"].append(float(np.abs(x - true_b).mean()))
         d = np.abs(x[None] - every).mean((2, 3, 4))                                      # (5, N)
         out["to_font"].append(d.mean(1))
+        out["to_a"].append(float(d[FONT_STYLES.index(a)].mean()))
+        out["to_b"].append(float(d[FONT_STYLES.index(b)].mean()))
         out["nearest"].append(float(d.min(0).mean()))
         out["nearest_font"].append(np.bincount(d.argmin(0), minlength=len(FONT_STYLES)) / d.shape[1])
         out["images"].append(x)

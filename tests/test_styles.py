@@ -172,6 +172,7 @@ def test_style_path_measures_and_the_control_figure():
     assert blend["to_a"][0] == 0 and blend["to_b"][-1] == 0 and blend["nearest"][0] == 0
     assert np.allclose(blend["images"][1], (kai + heibold) / 2)
     assert blend["to_font"].shape == (3, 5) and np.allclose(blend["to_font"][:, 1], blend["to_a"])
+    assert np.allclose(blend["to_a"], [np.abs(img - kai).mean() for img in blend["images"]])   # L1 by hand
     fig = widgets.draw_style_path(g, "生成 对抗x", "kai", "smiley", t=0.3)
     texts = " ".join(t.get_text() for ax in fig.axes for t in [ax.title])
     assert "t = 0.30" in texts and "from kai (t = 0) to smiley (t = 1)" in texts
