@@ -57,6 +57,9 @@ RECIPES: dict[str, dict] = {
     "wide_d": {"lr": 5e-4, **FULL_WIDTH, "d_base": 96, **PLAIN},  # a wider discriminator (1.5x channels)
     "batch128": {"lr": 1e-3, **FULL_WIDTH, "batch_size": 128, **PLAIN},  # fewer, better-informed updates
     "small": {"lr": 5e-4, "g_base": 64, "d_base": 32, **PLAIN},   # half-width networks: 2.4x the steps per minute
+    # R3GAN's loss and penalty on the course's networks (Huang et al. 2024): each real paired with a fake, R1 + R2
+    # with one gamma (--set penalty_weight=G); 2.8x the course's cost per step on the 2-core CPU (RESULTS.md)
+    "r3gan": {"loss": "relativistic", "penalty": "r1+r2"},
 }
 
 HEADER = ("| date | machine | load | recipe | options | budget | steps | img/s | MNIST-FID | confidence "

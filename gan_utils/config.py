@@ -29,7 +29,8 @@ DEFAULT_CLUSTERS = 40
 MODELS = ("dcgan", "mlp", "pix2pix")
 # GANConfig.loss -> (discriminator loss, generator loss), names of losses.DISCRIMINATOR_LOSSES / GENERATOR_LOSSES
 LOSSES = {"non_saturating": ("bce", "non_saturating"), "saturating": ("bce", "saturating"),
-          "hinge": ("hinge", "hinge"), "lsgan": ("lsgan", "lsgan"), "wgan": ("wasserstein", "wasserstein")}
+          "hinge": ("hinge", "hinge"), "lsgan": ("lsgan", "lsgan"), "wgan": ("wasserstein", "wasserstein"),
+          "relativistic": ("relativistic", "relativistic")}
 # The options added by the quality search and the stabilisers, at the values every run used before they existed:
 # a config stored without them (an older checkpoint or meta.json) means these, whatever today's defaults are.
 # (hidden is older, but its default was (256, 256) until the toy command line was sped up.)
@@ -186,7 +187,9 @@ class GANConfig:
     loss: str = _opt("non_saturating", "non_saturating: cross-entropy for D, -log D(G(z)) for G; saturating: log(1 - "
                                        "D(G(z))) for G; hinge: hinge loss for D, -D_logit(G(z)) for G (Miyato et al. "
                                        "2018); lsgan: least squares (Mao et al. 2017); wgan: Wasserstein critic "
-                                       "(Arjovsky et al. 2017), with --penalty gp or clip, or --spectral-norm",
+                                       "(Arjovsky et al. 2017), with --penalty gp or clip, or --spectral-norm; "
+                                       "relativistic: each real paired with a fake, softplus of their logit "
+                                       "difference for D and G (R3GAN: Huang et al. 2024; with --penalty r1+r2)",
                      choices=tuple(LOSSES))
     d_lr: float | None = _opt(None, "discriminator's Adam learning rate (two time-scales, TTUR); default: same as "
                                     "--lr (toy data without --lr: 1e-3)")
@@ -204,12 +207,14 @@ class GANConfig:
     g_extra: int = _opt(0, "extra 3x3 conv + BatchNorm + ReLU stages at 28x28 in the DCGAN generator")
     # The stabilisers of D (issue #13); each is off by default, which builds and trains exactly the GAN without it.
     penalty: str = _opt(StepOptions.penalty, "D's stabiliser: r1 / r2, the gradient penalty at real / generated data "
-                                             "(Mescheder et al. 2018); gp, WGAN-GP's (Gulrajani et al. 2017); clip, "
+                                             "(Mescheder et al. 2018); r1+r2, both with one gamma (R3GAN: Huang et "
+                                             "al. 2024); gp, WGAN-GP's (Gulrajani et al. 2017); clip, "
                                              "WGAN's weight clipping (--loss wgan only; Arjovsky et al. 2017)",
                         choices=tuple(PENALTIES))
     penalty_weight: float | None = _opt(StepOptions.penalty_weight,
-                                        "gamma (r1, r2), lambda (gp) or the clipping bound c (clip); default: the "
-                                        "paper's value (" + ", ".join(f"{w:g}" for w in PENALTIES.values() if w) + ")")
+                                        "gamma (r1, r2, r1+r2), lambda (gp) or the clipping bound c (clip); "
+                                        "default: " + ", ".join(f"{k} {w:g}" for k, w in PENALTIES.items() if w)
+                                        + " (the papers' values; R3GAN tunes its gamma per dataset)")
     spectral_norm: bool = _opt(False, "spectral normalisation of every layer of D (Miyato et al. 2018)")
     minibatch_std: bool = _opt(False, "give D the minibatch standard deviation as one more feature (Karras et al. "
                                       "2018)")

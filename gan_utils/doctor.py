@@ -16,8 +16,9 @@ with its reason):
   1. ``diverged``: a loss or a sample is NaN or Inf, or a loss's size passed ``LOSS_BLOWUP``.
   2. ``discriminator_wins``: over the last window of steps (at least ``WINDOW_MIN``) D says "real" to real data and
      "fake" to generated data with confidence (mean D(x) >= ``D_WINS_REAL``, mean D(G(z)) <= ``D_WINS_FAKE``). Only
-     for D's cross-entropy loss, whose output is a probability; the hinge, least-squares and Wasserstein scores have
-     no such scale. (A healthy DCGAN's first 40 steps end near 0.71 / 0.31: notebook 05, section 6a.)
+     for D's cross-entropy loss, whose output is a probability; the hinge, least-squares, Wasserstein and
+     relativistic scores have no such scale (a relativistic D's logits mean something only as differences). (A
+     healthy DCGAN's first 40 steps end near 0.71 / 0.31: notebook 05, section 6a.)
   3. ``too_early``: fewer than ``MIN_STEPS`` steps: every run starts with noise, so the samples are not judged yet.
   4. ``non_convergence``: the samples are not on the data: toy data, fewer than ``NEAR_MIN`` of them within
      ``NEAR_SIGMA`` standard deviations of a mode; MNIST, an MNIST-FID above ``FID_OFF`` (or, where the test set
@@ -42,6 +43,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
+
+from .options import DISCRIMINATOR_LOSS_NAMES
 
 if TYPE_CHECKING:
     from . import data, metrics
@@ -321,15 +324,15 @@ def diagnose(history: dict, samples: dict | None = None, *, d_loss: str = "bce",
       samples: ``toy_signals(...)``, ``mnist_signals(...)`` or ``glyph_signals(...)`` of samples drawn now, or None
         (then only the training signals are read, and the verdict says so when it would need samples).
       d_loss: D's loss, ``"bce"`` (the cross-entropy of the non-saturating and saturating recipes), ``"hinge"``,
-        ``"lsgan"`` or ``"wasserstein"``, or a ``GANConfig.loss`` name (``"non_saturating"`` ...): the D-wins rule
-        reads only the cross-entropy, whose output is a probability.
+        ``"lsgan"``, ``"wasserstein"`` or ``"relativistic"``, or a ``GANConfig.loss`` name (``"non_saturating"``
+        ...): the D-wins rule reads only the cross-entropy, whose output is a probability.
       step: the step the verdict is for (default: the history's last step + 1).
     """
     from .config import LOSSES
     if d_loss in LOSSES:                       # a GANConfig.loss name: its discriminator loss
         d_loss = LOSSES[d_loss][0]
-    if d_loss not in ("bce", "hinge", "lsgan", "wasserstein"):
-        raise ValueError(f"d_loss must be D's loss, 'bce', 'hinge', 'lsgan' or 'wasserstein' (or a GANConfig.loss: "
+    if d_loss not in DISCRIMINATOR_LOSS_NAMES:
+        raise ValueError(f"d_loss must be D's loss, one of {list(DISCRIMINATOR_LOSS_NAMES)} (or a GANConfig.loss: "
                          f"{sorted(LOSSES)}), got {d_loss!r}.")
     t = training_signals(history)
     s = dict(samples or {})

@@ -10,6 +10,10 @@ the identities
 which are finite (and have finite gradients) for every finite logit, +-1e4 included.
 Each loss is a mean over the batch and returns a float32 scalar.
 
+The relativistic pairing loss (Jolicoeur-Martineau, 2019; R3GAN: Huang et al., 2024) pairs each real sample with a
+generated one and reads only the difference of their logits, ``sigmoid(l(x) - l(G(z)))``: the probability that the
+real one of the pair is the more real; G's loss then needs D's logits on the real batch too (``PAIRED_LOSSES``).
+
 The least-squares (Mao et al., 2017) and Wasserstein (Arjovsky et al., 2017) losses read the discriminator's raw
 output as a score, not through a sigmoid (a WGAN's discriminator is called the *critic*). Their stabilisers are
 pure functions of a critic function ``critic(x) -> (N,)`` scores: the gradient penalties ``r1_penalty``,
@@ -29,8 +33,9 @@ from . import checks, options
 __all__ = ["bce_with_logits", "discriminator_loss", "generator_loss_saturating",
            "generator_loss_non_saturating", "value_function", "discriminator_loss_hinge", "generator_loss_hinge",
            "discriminator_loss_lsgan", "generator_loss_lsgan", "critic_loss_wasserstein",
-           "generator_loss_wasserstein", "generator_loss_none", "r1_penalty", "r2_penalty", "gradient_penalty",
-           "clip_weights", "GENERATOR_LOSSES", "DISCRIMINATOR_LOSSES", "PENALTIES"]
+           "generator_loss_wasserstein", "generator_loss_none", "discriminator_loss_relativistic",
+           "generator_loss_relativistic", "r1_penalty", "r2_penalty", "gradient_penalty",
+           "clip_weights", "GENERATOR_LOSSES", "DISCRIMINATOR_LOSSES", "PAIRED_LOSSES", "PENALTIES"]
 
 
 def _check(logits, name: str) -> jnp.ndarray:
@@ -249,6 +254,55 @@ def generator_loss_wasserstein(fake_scores: jax.Array) -> jax.Array:
 # Penalties. Each takes the critic as a plain function x (N, ...) -> scores (N,); pass a module's forward pass as
 # e.g. ``lambda x: nnx.merge(graphdef, state)(x)`` so that the penalty is differentiable in ``state``'s parameters.
 
+def _paired(real_logits, fake_logits) -> tuple[jnp.ndarray, jnp.ndarray]:
+    """Checks the two logit batches of a paired loss: finite floats of one shape (pair i is real i with fake i)."""
+    real_logits = _check(real_logits, "real_logits")
+    fake_logits = _check(fake_logits, "fake_logits")
+    if real_logits.shape != fake_logits.shape:
+        raise ValueError(f"the relativistic loss pairs real sample i with generated sample i, so the two batches must "
+                         f"have one shape; got real {real_logits.shape} and fake {fake_logits.shape}. Draw as many "
+                         f"fakes as the real batch holds.")
+    return real_logits, fake_logits
+
+
+def discriminator_loss_relativistic(real_logits: jax.Array, fake_logits: jax.Array) -> jax.Array:
+    """The discriminator's relativistic pairing loss (RpGAN: Jolicoeur-Martineau, 2019; R3GAN: Huang et al., 2024).
+
+    .. math:: L_D^{\\text{Rp}} = \\mathbb{E}_{x\\sim p,\\,z}\\big[\\mathrm{softplus}\\big(l(G(z)) - l(x)\\big)\\big]
+              = -\\mathbb{E}\\big[\\log\\sigma\\big(l(x) - l(G(z))\\big)\\big]
+
+    The cross-entropy of one question about each pair (real i, fake i): "is the real one more real than the fake
+    one?". Only differences of logits count, so adding a constant to every logit changes nothing. At l(x) = l(G(z))
+    it equals log 2 ~= 0.693.
+
+    Args:
+      real_logits: (N,) logits of D on real data.
+      fake_logits: (N,) logits of D on generated data, paired with ``real_logits`` row by row.
+    Returns:
+      scalar loss.
+    """
+    real_logits, fake_logits = _paired(real_logits, fake_logits)
+    return jnp.mean(jax.nn.softplus(fake_logits - real_logits))
+
+
+def generator_loss_relativistic(fake_logits: jax.Array, real_logits: jax.Array) -> jax.Array:
+    """The generator's relativistic pairing loss: the discriminator's with the roles swapped (R3GAN's G loss).
+
+    .. math:: L_G^{\\text{Rp}} = \\mathbb{E}_{x\\sim p,\\,z}\\big[\\mathrm{softplus}\\big(l(x) - l(G(z))\\big)\\big]
+
+    G wants each of its samples to look more real than the real sample it is paired with. The real logits enter as
+    data: G's gradient flows through ``fake_logits`` only. At l(x) = l(G(z)) it equals log 2 ~= 0.693.
+
+    Args:
+      fake_logits: (N,) logits of D on generated data.
+      real_logits: (N,) logits of D on the real batch it is paired with.
+    Returns:
+      scalar loss (minimised by the generator).
+    """
+    real_logits, fake_logits = _paired(real_logits, fake_logits)
+    return jnp.mean(jax.nn.softplus(real_logits - fake_logits))
+
+
 def _check_weight(name: str, value):
     """A penalty's weight: a finite number >= 0 when it is concrete (a traced value inside jit is the step's own)."""
     if isinstance(value, jax.core.Tracer):
@@ -407,10 +461,14 @@ def generator_loss_none(fake_logits: jax.Array) -> jax.Array:
 
 GENERATOR_LOSSES = {"non_saturating": generator_loss_non_saturating, "saturating": generator_loss_saturating,
                     "hinge": generator_loss_hinge, "lsgan": generator_loss_lsgan,
-                    "wasserstein": generator_loss_wasserstein, "none": generator_loss_none}
+                    "wasserstein": generator_loss_wasserstein, "none": generator_loss_none,
+                    "relativistic": generator_loss_relativistic}
+# The generator losses that also read D's logits on the real batch: ``loss(fake_logits, real_logits)``
+PAIRED_LOSSES = options.PAIRED_LOSSES
 # "bce" is the cross-entropy of a real-vs-fake classifier (``discriminator_loss``; it takes label_smoothing=).
 DISCRIMINATOR_LOSSES = {"bce": discriminator_loss, "hinge": discriminator_loss_hinge,
-                        "lsgan": discriminator_loss_lsgan, "wasserstein": critic_loss_wasserstein}
+                        "lsgan": discriminator_loss_lsgan, "wasserstein": critic_loss_wasserstein,
+                        "relativistic": discriminator_loss_relativistic}
 # The stabilisers of D (steps.make_train_step's ``penalty=``), each with the default of its ``penalty_weight``: the
 # one table, gan_utils.options (which has no JAX, so that the command line's --help reads it at once)
 PENALTIES = options.PENALTIES

@@ -11,20 +11,24 @@ import math
 import numbers
 from dataclasses import dataclass
 
-__all__ = ["PENALTIES", "GENERATOR_LOSS_NAMES", "DISCRIMINATOR_LOSS_NAMES", "StepOptions"]
+__all__ = ["PENALTIES", "GENERATOR_LOSS_NAMES", "DISCRIMINATOR_LOSS_NAMES", "PAIRED_LOSSES", "StepOptions"]
 
 # The stabilisers of D, each with the default of its ``penalty_weight``
 PENALTIES = {
     "none": None,   # no penalty, no constraint
     "r1": 10.0,     # gamma of R1 (Mescheder et al. 2018 use 10 for their image GANs; StyleGAN's FFHQ runs too)
     "r2": 10.0,     # gamma of R2, the same as R1's (the same formula, at the fakes)
+    "r1+r2": 10.0,  # one gamma for both, gamma/2 (E||grad at reals||^2 + E||grad at fakes||^2): R3GAN's penalty
+    #                 (Huang et al. 2024), which tunes gamma per dataset; 10 is R1's default here
     "gp": 10.0,     # lambda of WGAN-GP (Gulrajani et al. 2017 use 10 in every experiment)
     "clip": 0.01,   # the clipping bound c of the original WGAN (Arjovsky et al. 2017)
 }
 # "none" gives G no adversarial term: pix2pix's L1-only baseline (Isola et al. 2017, Table 1)
-GENERATOR_LOSS_NAMES = ("non_saturating", "saturating", "hinge", "lsgan", "wasserstein", "none")
+GENERATOR_LOSS_NAMES = ("non_saturating", "saturating", "hinge", "lsgan", "wasserstein", "none", "relativistic")
 # "bce" is the cross-entropy of a real-vs-fake classifier, the only one that takes label smoothing
-DISCRIMINATOR_LOSS_NAMES = ("bce", "hinge", "lsgan", "wasserstein")
+DISCRIMINATOR_LOSS_NAMES = ("bce", "hinge", "lsgan", "wasserstein", "relativistic")
+# The generator losses that pair each fake with a real sample, so G's update reads D on the real batch too
+PAIRED_LOSSES = ("relativistic",)
 
 
 @dataclass(frozen=True)
@@ -41,9 +45,11 @@ class StepOptions:
     discriminator_loss: str = "bce"        # one of DISCRIMINATOR_LOSS_NAMES: the cross-entropy by default
     label_smoothing: float = 0.0           # one-sided: real targets 1 - this ("bce" only; Salimans et al. 2016)
     penalty: str = "none"                  # D's stabiliser, one of PENALTIES: "r1" / "r2" (at the real / generated
-    #                                        batch), "gp" (WGAN-GP), each added to D's loss; "clip" (D's weights kept
-    #                                        in [-c, c] after each update). With PacGAN's packing, taken per pack
-    penalty_weight: float | None = None    # gamma (r1, r2), lambda (gp) or c (clip); None: the paper's, PENALTIES
+    #                                        batch), "r1+r2" (both, R3GAN's), "gp" (WGAN-GP), each added to D's
+    #                                        loss; "clip" (D's weights kept in [-c, c] after each update). With
+    #                                        PacGAN's packing, taken per pack
+    penalty_weight: float | None = None    # gamma (r1, r2, r1+r2), lambda (gp) or c (clip); None: the paper's,
+    #                                        PENALTIES
     l1_weight: float = 0.0                 # pix2pix's lambda (Isola et al. 2017 use 100): G's loss adds
     #                                        lambda * mean|G(source) - target|; 0 leaves the term out
     r1: float = 0.0                        # the older spelling of penalty="r1", penalty_weight=r1 (its metric keeps

@@ -74,8 +74,8 @@ class PlaygroundConfig:
     b2: float = 0.999             # Adam's beta2: Adam's default; WGAN-GP's paper and SN-GAN's code use 0.9
     k_disc: int = 1               # D updates per G update (Goodfellow et al. 2014, Algorithm 1: k = 1)
     loss: str = "non_saturating"  # a key of gan_utils.config.LOSSES (the D and G losses of one GAN formulation)
-    penalty: str = "none"         # none, r1, r2 (on real / fake data), gp (WGAN-GP), clip (WGAN weight clipping)
-    penalty_weight: float | None = None   # gamma (r1, r2), lambda (gp) or c (clip); None: the penalty's default
+    penalty: str = "none"         # none, r1, r2 (on real / fake data), r1+r2 (both), gp (WGAN-GP), clip (WGAN's)
+    penalty_weight: float | None = None   # gamma (r1, r2, r1+r2), lambda (gp) or c (clip); None: the penalty's default
     spectral_norm: bool = False   # spectral normalisation of D's layers (Miyato et al. 2018)
     minibatch_std: bool = False   # minibatch standard deviation feature in D (Karras et al. 2018)
     pack: int = 1                 # PacGAN: D judges packs of this many samples (Lin et al. 2018)
@@ -407,9 +407,12 @@ class ToyGAN:
         key = self._key(state, 0, state["n_d"]) if k_disc else self._key(state, 1, state["n_g"])
         k_real, k_step = jax.random.split(key)
         players = G, D, g_opt, d_opt, g_ema = self._players(state)
-        if not k_disc:      # G alone, on as many fakes as a batch
+        if not k_disc:      # G alone, on as many fakes as a batch (paired with as many real points, for a paired loss)
+            real = None
+            if self.options.generator_loss in losses.PAIRED_LOSSES:
+                real = state["pool"][jax.random.randint(k_real, (c.batch_size,), 0, state["pool"].shape[0])]
             m = steps_lib.generator_step(G, D, g_opt, c.batch_size, k_step, self.options, g_ema=g_ema,
-                                         ema_decay=c.ema, noise=self._noise)
+                                         ema_decay=c.ema, noise=self._noise, real=real)
             return self._after(state, players, 0, 1), m
         rows = jax.random.randint(k_real, (k_disc, c.batch_size), 0, state["pool"].shape[0])
         real = state["pool"][rows] if k_disc > 1 else state["pool"][rows][0]
@@ -452,9 +455,13 @@ class ToyGAN:
         heat = self._to_unit(score)
         # gradient arrows: -dL_G/dx for each generated point (how the generator's loss pushes that sample)
         arrows_x = fake[:128 - 128 % c.pack]
+        score_of = lambda x: self._D(state["d"], state["d_rest"], self._pack(x))[0]    # noqa: E731
+        # a paired loss (the relativistic one) pairs each point with a real one: the pool's first, a fixed draw
+        paired = self.options.generator_loss in losses.PAIRED_LOSSES
+        real_scores = score_of(state["pool"][:arrows_x.shape[0]]) if paired else None
 
         def g_loss_of_points(x):
-            return self.g_loss_fn(self._D(state["d"], state["d_rest"], self._pack(x))[0])
+            return self.g_loss_fn(score_of(x), real_scores) if paired else self.g_loss_fn(score_of(x))
 
         arrows = -jax.grad(g_loss_of_points)(arrows_x) * arrows_x.shape[0]
         return {"fake": fake, "manifold": manifold, "heat": heat, "arrows_at": arrows_x, "arrows": arrows}
@@ -468,7 +475,9 @@ class ToyGAN:
             return jnp.clip(score, 0.0, 1.0)
         if d_loss == "hinge":
             return jnp.clip((score + 1) / 2, 0.0, 1.0)
-        centred = score - jnp.median(score)        # a critic's scale is arbitrary: its own range
+        # a critic's scale is arbitrary, and a relativistic D's logits mean something only as differences (adding a
+        # constant to all changes no loss): both are drawn around their median, over their own range
+        centred = score - jnp.median(score)
         return 0.5 + 0.5 * centred / (jnp.max(jnp.abs(centred)) + 1e-12)
 
     def _jit(self):

@@ -15,7 +15,8 @@ updates) and saves one generator forward pass per step.
 
 Options of the recipe (``StepOptions``; each off by default, so the default step is the one above): the hinge,
 least-squares and Wasserstein losses (``discriminator_loss=``, ``generator_loss=``; ``losses.DISCRIMINATOR_LOSSES``,
-``losses.GENERATOR_LOSSES``), a stabiliser of D (``penalty="r1" | "r2" | "gp" | "clip"`` with ``penalty_weight``;
+``losses.GENERATOR_LOSSES``), the relativistic pairing loss (R3GAN's; G's update then also scores the real batch), a
+stabiliser of D (``penalty="r1" | "r2" | "r1+r2" | "gp" | "clip"`` with ``penalty_weight``;
 ``PENALTIES``; ``r1=gamma`` is the older spelling of ``penalty="r1"``), and an exponential moving average of
 the generator's weights (``GAN(..., ema=decay)``, kept in ``GAN.g_ema``). The discriminator's own options need
 nothing here: spectral normalisation and the minibatch standard deviation live in the model, and PacGAN's packing
@@ -189,7 +190,15 @@ def _scores_gp(D, real, fake, y, weight, key):
     return r, f, losses._gp_from_gradients(grads, weight)
 
 
-_SCORES = {"none": _scores, "clip": _scores, "r1": _scores_r1, "r2": _scores_r2, "gp": _scores_gp}
+def _scores_r1r2(D, real, fake, y, weight, key):
+    """R1 + R2 (R3GAN's): the penalty at both batches, one gamma, each score from its penalty's forward pass."""
+    r, grads_r = _scores_and_input_grads(D, real, *y)
+    f, grads_f = _scores_and_input_grads(D, fake, *y)
+    return r, f, losses._r1_from_gradients(grads_r, weight) + losses._r1_from_gradients(grads_f, weight)
+
+
+_SCORES = {"none": _scores, "clip": _scores, "r1": _scores_r1, "r2": _scores_r2, "r1+r2": _scores_r1r2,
+           "gp": _scores_gp}
 
 
 def _d_loss(D: nnx.Module, real: jax.Array, fake: jax.Array, y: tuple, gp_key, options: StepOptions):
@@ -242,19 +251,27 @@ def generator_forward(G: nnx.Module, z: jax.Array, y: tuple = ()) -> tuple[jax.A
 
 
 def generator_update(G: nnx.Module, g_opt, D: nnx.Module, fake: jax.Array, vjp: Callable, options: StepOptions, *,
-                     y: tuple = (), target: jax.Array | None = None) -> dict:
+                     y: tuple = (), target: jax.Array | None = None, real: jax.Array | None = None) -> dict:
     """One update of G: its loss on D's scores of ``fake``, pushed back through the VJP of ``generator_forward``.
 
-    With ``options.l1_weight`` (pix2pix) the loss adds ``l1_weight * mean|fake - target|``. Returns ``g_loss`` (the
-    adversarial part), ``l1`` (with the L1 term) and ``g_grad_norm``.
+    With ``options.l1_weight`` (pix2pix) the loss adds ``l1_weight * mean|fake - target|``. A paired loss
+    (``options.PAIRED_LOSSES``: the relativistic one) also reads D's scores on ``real``, the real batch, sample i
+    paired with fake i. Returns ``g_loss`` (the adversarial part), ``l1`` (with the L1 term) and ``g_grad_norm``.
     """
     if options.l1_weight and target is None:
         raise ValueError("l1_weight > 0 compares G's output with its target: pass target= (the real batch).")
+    paired = options.generator_loss in losses.PAIRED_LOSSES
+    if paired and real is None:
+        raise ValueError(f"the {options.generator_loss} generator loss pairs each fake with a real sample: pass "
+                         f"real= (a real batch as large as the fakes).")
     m = getattr(D, "pack", 1)
     g_loss_fn = losses.GENERATOR_LOSSES[options.generator_loss]
+    # D's scores on the real batch are data for G (the loss is minimised over G only): computed once, outside
+    real_scores = jax.lax.stop_gradient(D(models.pack_samples(real, m), *y)) if paired else None
 
     def loss(fake, D):
-        adversarial = g_loss_fn(D(models.pack_samples(fake, m), *y))
+        scores = D(models.pack_samples(fake, m), *y)
+        adversarial = g_loss_fn(scores, real_scores) if paired else g_loss_fn(scores)
         if not options.l1_weight:
             return adversarial, {"g_loss": adversarial}
         l1 = jnp.mean(jnp.abs(fake - target))
@@ -331,7 +348,7 @@ def train_step(G: nnx.Module, D: nnx.Module, g_opt, d_opt, real, key: jax.Array,
         discriminator_update(D, d_opt, reals[i], fake, options, y=ys[i], gp_key=gp_keys[i])
     fake, vjp = generator_forward(G, noise(keys[-1], n), ys[-1])   # shared by the last D update and G's
     metrics = discriminator_update(D, d_opt, reals[-1], fake, options, y=ys[-1], gp_key=gp_keys[-1])
-    metrics |= generator_update(G, g_opt, D, fake, vjp, options, y=ys[-1], target=reals[-1])
+    metrics |= generator_update(G, g_opt, D, fake, vjp, options, y=ys[-1], target=reals[-1], real=reals[-1])
     if g_ema is not None:
         update_ema(g_ema, G, ema_decay)
     return metrics
@@ -353,12 +370,13 @@ def discriminator_step(G: nnx.Module, D: nnx.Module, d_opt, real, key: jax.Array
 
 def generator_step(G: nnx.Module, D: nnx.Module, g_opt, n: int, key: jax.Array,
                    options: StepOptions = StepOptions(), *, g_ema: nnx.Module | None = None, ema_decay: float = 0.0,
-                   noise: Callable | None = None) -> dict:
+                   noise: Callable | None = None, real: jax.Array | None = None) -> dict:
     """The G half of ``train_step`` alone (the playground's "G step" button): one update of G on ``n`` fresh fakes,
-    against D as it is. Returns ``generator_update``'s metrics."""
+    against D as it is; a paired loss (the relativistic one) pairs them with ``real``, a real batch (n, ...).
+    Returns ``generator_update``'s metrics."""
     noise = noise or _normal_noise(G)
     fake, vjp = generator_forward(G, noise(jax.random.split(key, 1)[0], n))   # split as train_step's k = 1 splits
-    metrics = generator_update(G, g_opt, D, fake, vjp, options)
+    metrics = generator_update(G, g_opt, D, fake, vjp, options, real=real)
     if g_ema is not None:
         update_ema(g_ema, G, ema_decay)
     return metrics
@@ -397,7 +415,8 @@ def make_train_step(gan: GAN, options: StepOptions | None = None, *, data_parall
       ``real`` is a batch (B, ...) for k_disc=1, or (k_disc, B, ...) batches otherwise (for a class-conditional
       GAN, the pair (images, labels (B,) or (k_disc, B))); metrics is a dict of
       float32 scalars: d_loss (the adversarial loss, without the penalty), g_loss, d_real (mean D(x)),
-      d_fake (mean D(G(z))), g_grad_norm, ``penalty`` for r1, r2 and gp (``r1_penalty`` when given as r1 > 0), and
+      d_fake (mean D(G(z))), g_grad_norm, ``penalty`` for r1, r2, r1+r2 and gp (``r1_penalty`` when given as r1 > 0),
+      and
       ``l1`` (the mean absolute error to the target, before the update) with l1_weight > 0; g_loss is then the
       adversarial part alone.
       d_real and d_fake are the mean sigmoid of D's output whatever the loss: D's probability for the

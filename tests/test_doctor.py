@@ -43,6 +43,9 @@ def test_rules_on_made_up_signals():
     assert doctor.diagnose(early, ok).verdict == "healthy"
     # ... and only for the cross-entropy, whose output is a probability
     assert doctor.diagnose(_history(1000, d_real=0.97, d_fake=0.02), ok, d_loss="hinge").verdict == "healthy"
+    # a relativistic D's logits mean something only as differences: its sigmoid is no probability either
+    for name in ("relativistic", "wasserstein"):
+        assert doctor.diagnose(_history(1000, d_real=0.97, d_fake=0.02), ok, d_loss=name).verdict == "healthy"
     # collapse: on the data, 3 of 8 modes
     few = doctor.toy_signals(_ring_points([0, 1, 2]), RING)
     assert few["modes_held"] == 3 and few["near_fraction"] == 1.0

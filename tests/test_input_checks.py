@@ -199,7 +199,8 @@ SPECS: dict[str, Spec] = {
                 ValueError, "NaN")])
        for n in ("discriminator_loss", "generator_loss_saturating", "generator_loss_non_saturating", "value_function",
                  "discriminator_loss_hinge", "generator_loss_hinge", "discriminator_loss_lsgan", "generator_loss_lsgan",
-                 "critic_loss_wasserstein", "generator_loss_wasserstein")},
+                 "critic_loss_wasserstein", "generator_loss_wasserstein", "discriminator_loss_relativistic",
+                 "generator_loss_relativistic")},
     "losses.bce_with_logits": Spec(losses.bce_with_logits, lambda g: dict(logits=np.zeros(4), targets=1.0), extra=[
         ("targets outside [0, 1]", lambda g: dict(targets=2.0), ValueError, "targets")]),
     "losses.r1_penalty": Spec(losses.r1_penalty, lambda g: dict(critic=lambda x: x.sum(-1), real=g["points"]),

@@ -3,7 +3,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gan_utils import losses
+from gan_utils import losses, options
 
 jax.config.update("jax_enable_x64", False)
 
@@ -103,7 +103,11 @@ def test_hinge_losses_against_hand_computed_values():
 def test_loss_tables():
     assert losses.DISCRIMINATOR_LOSSES == {"bce": losses.discriminator_loss, "hinge": losses.discriminator_loss_hinge,
                                            "lsgan": losses.discriminator_loss_lsgan,
-                                           "wasserstein": losses.critic_loss_wasserstein}
+                                           "wasserstein": losses.critic_loss_wasserstein,
+                                           "relativistic": losses.discriminator_loss_relativistic}
+    assert tuple(losses.DISCRIMINATOR_LOSSES) == options.DISCRIMINATOR_LOSS_NAMES
+    assert tuple(losses.GENERATOR_LOSSES) == options.GENERATOR_LOSS_NAMES
+    assert set(losses.PAIRED_LOSSES) <= set(losses.GENERATOR_LOSSES)
     assert losses.GENERATOR_LOSSES["hinge"] is losses.generator_loss_hinge
     assert losses.GENERATOR_LOSSES["non_saturating"] is losses.generator_loss_non_saturating
 

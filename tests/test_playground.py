@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from flax import nnx  # noqa: E402
 
-from gan_utils import config as config_lib, models  # noqa: E402
+from gan_utils import config as config_lib, losses, models  # noqa: E402
 from gan_utils.playground import (DATASETS_1D, DATASETS_2D, Playground, PlaygroundConfig, ToyGAN,  # noqa: E402
                                   draw_frame, toy_data, train_seeds)
 
@@ -256,12 +256,13 @@ STABILISED = [
     dict(loss="wgan", penalty="gp"),
     dict(loss="wgan", penalty="clip", penalty_weight=0.05),
     dict(loss="wgan", penalty="clip", pack=2, **ONE_D),
+    dict(loss="relativistic", penalty="r1+r2", pack=2),
 ]
 
 
 def test_the_combinations_cover_every_option():
     assert {o["loss"] for o in STABILISED} == set(config_lib.LOSSES)
-    assert {o.get("penalty", "none") for o in STABILISED} == {"none", "r1", "r2", "gp", "clip"}
+    assert {o.get("penalty", "none") for o in STABILISED} == set(config_lib.PENALTIES)
     for flag in ("spectral_norm", "minibatch_std", "pack", "ema"):
         assert any(flag in o for o in STABILISED), flag
 
@@ -276,7 +277,7 @@ def test_every_loss_and_stabiliser_trains_and_draws(options):
     for k in ("g", "d", "ema"):
         assert all(np.all(np.isfinite(x)) for x in arrays(gan.state[k])), k
     assert not identical(gan.state["g"], before["g"]) and not identical(gan.state["d"], before["d"])
-    if options.get("penalty") in ("r1", "r2", "gp"):
+    if options.get("penalty") in ("r1", "r2", "r1+r2", "gp"):
         assert m["penalty"] > 0
     # the discriminator really has the options asked for (a filter once dropped spectral_norm=True as "== 1")
     d = nnx.merge(gan.d_def, gan.state["d"], gan.state["d_rest"])
@@ -289,6 +290,10 @@ def test_every_loss_and_stabiliser_trains_and_draws(options):
         assert top <= c * (1 + 1e-6) and top == pytest.approx(c)      # clipped, and the clip is active
     if not options.get("ema"):
         assert identical(gan.state["ema"], gan.state["g"])           # without ema, the "average" is G itself
+    before = gan.state
+    m = gan.step_g()                                  # the lone G button: a paired loss draws its own real batch
+    assert np.isfinite(m["g_loss"]) and identical(gan.state["d"], before["d"])
+    assert not identical(gan.state["g"], before["g"])
     fr = gan.frame()
     assert all(np.all(np.isfinite(v)) for v in fr.values())
     assert fr["heat"].min() >= 0 and fr["heat"].max() <= 1
@@ -302,8 +307,12 @@ def check_arrows(gan, fr):
     x, a = fr["arrows_at"], fr["arrows"]
     s = gan.state
 
+    score = lambda points: gan._D(s["d"], s["d_rest"], gan._pack(jnp.asarray(points)))[0]     # noqa: E731
+    # a paired loss (the relativistic one) pairs the points with the pool's first real points, as the frame does
+    real = (score(s["pool"][:x.shape[0]]),) if gan.options.generator_loss in losses.PAIRED_LOSSES else ()
+
     def g_loss(points):
-        return float(gan.g_loss_fn(gan._D(s["d"], s["d_rest"], gan._pack(jnp.asarray(points)))[0]))
+        return float(gan.g_loss_fn(score(points), *real))
 
     assert np.abs(a).max() > 0
     step = 1e-2 * gan.extent / np.abs(a).max()

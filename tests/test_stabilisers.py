@@ -54,8 +54,34 @@ def test_loss_registries_hold_the_new_losses_and_the_config_names_them():
     for d, g in config_lib.LOSSES.values():
         assert d in losses.DISCRIMINATOR_LOSSES and g in losses.GENERATOR_LOSSES
     assert losses.PENALTIES is config_lib.PENALTIES is playground.PENALTIES   # one table
-    assert tuple(config_lib.PENALTIES) == ("none", "r1", "r2", "gp", "clip")
+    assert tuple(config_lib.PENALTIES) == ("none", "r1", "r2", "r1+r2", "gp", "clip")
+    assert losses.GENERATOR_LOSSES["relativistic"] is losses.generator_loss_relativistic
+    assert losses.DISCRIMINATOR_LOSSES["relativistic"] is losses.discriminator_loss_relativistic
     assert losses.PENALTIES["gp"] == 10.0 and losses.PENALTIES["clip"] == 0.01
+
+
+def test_relativistic_losses_against_hand_computed_values():
+    # pairs (2, -2), (0.5, 0), (-1, 0.5): D's loss is mean softplus(f - r) = mean softplus(-4, -0.5, 1.5)
+    want_d = np.mean(np.log1p(np.exp([-4.0, -0.5, 1.5])))
+    np.testing.assert_allclose(losses.discriminator_loss_relativistic(R, F), want_d, rtol=1e-6)
+    want_g = np.mean(np.log1p(np.exp([4.0, 0.5, -1.5])))                     # G's: the roles swapped
+    np.testing.assert_allclose(losses.generator_loss_relativistic(F, R), want_g, rtol=1e-6)
+    # only differences count: one constant added to every logit changes neither loss (unlike the cross-entropy)
+    np.testing.assert_allclose(losses.discriminator_loss_relativistic(R + 7.0, F + 7.0), want_d, rtol=1e-5)
+    assert abs(float(losses.discriminator_loss(R + 7.0, F + 7.0)) - float(losses.discriminator_loss(R, F))) > 1
+    # d/df softplus(f - r) = sigmoid(f - r) / N, and the real logits' gradient is its negative
+    gr, gf = jax.grad(losses.discriminator_loss_relativistic, argnums=(0, 1))(R, F)
+    np.testing.assert_allclose(gf, jax.nn.sigmoid(F - R) / 3, rtol=1e-6)
+    np.testing.assert_allclose(gr, -gf, rtol=1e-6)
+    zero = jnp.zeros(4)
+    np.testing.assert_allclose(losses.generator_loss_relativistic(zero, zero), np.log(2), rtol=1e-6)
+    big = jnp.array([-1e4, 1e4], jnp.float32)
+    v, g = jax.value_and_grad(losses.discriminator_loss_relativistic)(big, -big)
+    assert np.isfinite(v) and np.all(np.isfinite(g))
+    with pytest.raises(ValueError, match="pairs real sample i with generated sample i.*as many fakes"):
+        losses.discriminator_loss_relativistic(R, F[:2])
+    with pytest.raises(ValueError, match="pairs real sample i"):
+        losses.generator_loss_relativistic(F, R[:2])
 
 
 def test_new_losses_bad_input():
@@ -309,7 +335,7 @@ def one_step(gan, **opts):
     return state, m
 
 
-@pytest.mark.parametrize("penalty", ["r1", "r2", "gp"])
+@pytest.mark.parametrize("penalty", ["r1", "r2", "r1+r2", "gp"])
 def test_step_penalty_is_the_losses_formula_on_d_before_the_update(penalty):
     gan = mlp_gan(3)
     gd, st = nnx.split(gan.discriminator)
@@ -317,6 +343,7 @@ def test_step_penalty_is_the_losses_formula_on_d_before_the_update(penalty):
     fake = gan.generator(jax.random.normal(jax.random.split(KEY, 1)[-1], (16, 2)))   # the step's fakes
     want = {"r1": lambda: losses.r1_penalty(critic, REAL, 2.0),
             "r2": lambda: losses.r2_penalty(critic, fake, 2.0),
+            "r1+r2": lambda: losses.r1_penalty(critic, REAL, 2.0) + losses.r2_penalty(critic, fake, 2.0),
             "gp": lambda: losses.gradient_penalty(critic, REAL, fake,
                                                   jax.random.split(jax.random.fold_in(KEY, 1), 1)[-1], 2.0)}[penalty]()
     _, m = one_step(gan, penalty=penalty, penalty_weight=2.0)
@@ -356,6 +383,38 @@ def test_packed_step_equals_textbook_alternation_on_packs():
         steps.make_train_step(mlp_gan(pack=3))[2](nnx.state(mlp_gan(pack=3)), REAL, KEY)
 
 
+def test_relativistic_step_equals_textbook_pairing():
+    """The step with the relativistic loss, written plainly: D on pairs (real i, fake i), then G on the same fakes
+    paired with the same real batch, scored by the updated D."""
+    gan_a, gan_b = mlp_gan(6), mlp_gan(6)
+    state, m = one_step(gan_a, discriminator_loss="relativistic", generator_loss="relativistic")
+    nnx.update(gan_a, state)
+    z = jax.random.normal(jax.random.split(KEY, 1)[-1], (16, 2))
+    fake = gan_b.generator(z)
+    gd = nnx.grad(lambda D: losses.discriminator_loss_relativistic(D(REAL), D(fake)))(gan_b.discriminator)
+    gan_b.d_opt.update(gan_b.discriminator, gd)
+    r = gan_b.discriminator(REAL)
+    gg = nnx.grad(lambda G: jnp.mean(jax.nn.softplus(r - gan_b.discriminator(G(z)))))(gan_b.generator)
+    gan_b.g_opt.update(gan_b.generator, gg)
+    for a, b in zip(jax.tree_util.tree_leaves(nnx.state(gan_a, nnx.Param)),
+                    jax.tree_util.tree_leaves(nnx.state(gan_b, nnx.Param))):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    # G's update reads D on the real batch it is given: the same update against another real batch differs
+    opts = steps.StepOptions(generator_loss="relativistic")
+    g_losses = []
+    for real in (REAL, REAL + 1.0):
+        gan = mlp_gan(6)
+        fake, vjp = steps.generator_forward(gan.generator, z)
+        g_losses.append(float(steps.generator_update(gan.generator, gan.g_opt, gan.discriminator, fake, vjp, opts,
+                                                     real=real)["g_loss"]))
+    assert abs(g_losses[0] - g_losses[1]) > 1e-3
+    gan = mlp_gan(6)
+    fake, vjp = steps.generator_forward(gan.generator, z)
+    with pytest.raises(ValueError, match="pass real="):
+        steps.generator_update(gan.generator, gan.g_opt, gan.discriminator, fake, vjp,
+                               steps.StepOptions(generator_loss="relativistic"))
+
+
 def test_clip_keeps_every_weight_of_d_in_bounds():
     gan = mlp_gan()
     state, m = one_step(gan, discriminator_loss="wasserstein", generator_loss="wasserstein", penalty="clip")
@@ -392,6 +451,7 @@ def test_step_options_bad_values_name_the_fix():
     dict(loss="lsgan", penalty="r2", pack=2),
     dict(loss="hinge", penalty="r1", spectral_norm=True),
     dict(loss="saturating", minibatch_std=True),
+    dict(loss="relativistic", penalty="r1+r2", pack=2),
 ])
 def test_short_fits_finish_without_nan(recipe):
     c = GANConfig(dataset="ring", hidden=(16, 16), batch_size=32, seed=1, **recipe)
@@ -402,7 +462,7 @@ def test_short_fits_finish_without_nan(recipe):
                   fuse=10, progress=False, config=c)
     h = r.history
     assert r.step == 20 and all(np.all(np.isfinite(v)) for v in h.values())
-    assert ("penalty" in h) == (c.penalty in ("r1", "r2", "gp"))
+    assert ("penalty" in h) == (c.penalty in ("r1", "r2", "r1+r2", "gp"))
     assert any(not np.array_equal(a, b) for a, b in
                zip(d0, jax.tree_util.tree_leaves(nnx.state(gan.discriminator, nnx.Param))))
 

@@ -1,0 +1,161 @@
+"""A probe for issue #71's few-step student: adversarial diffusion distillation (ADD; Sauer et al. 2023) of notebook
+10's 20-minute diffusion model, on this CPU. A prototype to learn what works before the package gets a student.
+
+    python benchmarks/distill_probe.py --seconds 600 --adv 1 --distill 1          # the two terms
+    python benchmarks/distill_probe.py --seconds 600 --adv 0 --distill 1          # distillation alone
+    python benchmarks/distill_probe.py --seconds 600 --adv 1 --distill 0          # the adversarial term alone
+
+The student is a copy of the teacher (rivals.Denoiser, the weights of notebook 10's Appendix B run, seed 0) that turns
+x_s into a clean image in one call, x0 = (x_s - sqrt(1 - abar_s) eps(x_s, s)) / sqrt(abar_s), at a few fixed times s
+(ADD's 999, 749, 499, 249; sampling from pure noise at s = 999, then, for more steps, the prediction noised afresh to
+the next time). One training step, as in ADD:
+  1. real digits x, a student time s, x_s = sqrt(abar_s) x + sqrt(1 - abar_s) eps; the student's x0_hat;
+  2. D (the course's DCGAN discriminator, trained from scratch: not the classifier whose features score the runs)
+     updates on x against x0_hat with R3GAN's loss and penalty (relativistic, R1 + R2), through the course's step piece
+     ``steps.discriminator_update``;
+  3. the student updates on adv * (the relativistic generator loss of x0_hat) + distill * E_t[abar_t ||x0_hat -
+     sg(teacher's x0 prediction from x0_hat noised to a random time t)||^2] (ADD's distillation term, its
+     weighting c(t) = abar_t; sg: no gradient into the teacher).
+Scored at the end like notebook 10's race: 2,000 samples against the 10,000 test digits (FID, precision, recall) for
+1, 2 and 4 student steps, and the milliseconds per 1,000 samples. One row per run to distill_probe.jsonl.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flax import nnx
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "distill_probe.jsonl"
+TIMES = (999, 749, 499, 249)          # ADD's four student times (of T = 1000)
+
+
+def teacher_model():
+    from gan_utils import precomputed, rivals
+    long = precomputed.run_or_load("10_race_long", lambda: None, rerun=False, command="notebook 10", verbose=False)
+    return rivals.load_rival("diffusion", long["runs"]["diffusion"]["0"]["state"])
+
+
+def x0_of(net, x_t, t, ab):
+    """The clean image a noise predictor implies at x_t, time t (N,): (x_t - sqrt(1 - abar) eps) / sqrt(abar)."""
+    a = ab[t][:, None, None, None]
+    return (x_t - jnp.sqrt(1 - a) * net(x_t, t)) / jnp.sqrt(a)
+
+
+def sample(student, ab, key, n: int, steps: int, batch: int = 500) -> np.ndarray:
+    """The student's samples with ``steps`` of its times: x0 from pure noise at 999, then noised afresh to the next
+    time and denoised again. Clipped to [-1, 1]."""
+    times = TIMES[:: {1: 4, 2: 2, 4: 1}[steps]][:steps]
+    graphdef, state = nnx.split(student)
+
+    @jax.jit
+    def run(state, key):
+        net = nnx.merge(graphdef, state)
+        keys = jax.random.split(key, len(times) + 1)
+        x = jax.random.normal(keys[0], (batch, 28, 28, 1))
+        for i, s in enumerate(times):
+            if i:                                   # the last prediction, noised afresh to this time
+                a = ab[s]
+                x = jnp.sqrt(a) * x + jnp.sqrt(1 - a) * jax.random.normal(keys[i], x.shape)
+            x = jnp.clip(x0_of(net, x, jnp.full((batch,), s), ab), -1, 1)
+        return x
+
+    return np.concatenate([np.asarray(run(state, k)) for k in jax.random.split(key, -(-n // batch))])[:n]
+
+
+def main(argv=None) -> int:
+    from gan_utils import data, metrics, models, rivals, steps
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--seconds", type=float, default=600)
+    p.add_argument("--adv", type=float, default=1.0, help="weight of the adversarial term")
+    p.add_argument("--distill", type=float, default=1.0, help="weight of the distillation term")
+    p.add_argument("--gamma", type=float, default=0.1, help="R1 + R2's gamma for D")
+    p.add_argument("--lr", type=float, default=1e-5, help="the student's Adam rate (its x0 is 1/sqrt(abar) = 150 "
+                                                          "times its noise prediction at s = 999)")
+    p.add_argument("--d-lr", type=float, default=2e-4)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--n", type=int, default=2000)
+    args = p.parse_args(argv)
+    t_start = time.time()
+    schedule = rivals.Schedule()
+    ab = schedule.alpha_bar
+    teacher = teacher_model()
+    student = nnx.clone(teacher)
+    disc = models.DCGANDiscriminator(base=32, rngs=nnx.Rngs(args.seed))
+    s_opt = nnx.Optimizer(student, optax.adam(args.lr, 0.5), wrt=nnx.Param)
+    d_opt = nnx.Optimizer(disc, optax.adam(args.d_lr, 0.5, 0.99), wrt=nnx.Param)
+    d_options = steps.StepOptions(discriminator_loss="relativistic", generator_loss="relativistic",
+                                  penalty="r1+r2", penalty_weight=args.gamma)
+    t_graph, t_state = nnx.split(teacher)
+    graphdef, state = nnx.split((student, disc, s_opt, d_opt))
+    times = jnp.asarray(TIMES)
+
+    @jax.jit
+    def step(state, real, key):
+        student, disc, s_opt, d_opt = nnx.merge(graphdef, state)
+        teacher = nnx.merge(t_graph, t_state)
+        k_s, k_e, k_t, k_e2 = jax.random.split(key, 4)
+        s = times[jax.random.randint(k_s, (real.shape[0],), 0, len(TIMES))]
+        a = ab[s][:, None, None, None]
+        x_s = jnp.sqrt(a) * real + jnp.sqrt(1 - a) * jax.random.normal(k_e, real.shape)
+        fake = x0_of(student, x_s, s, ab)
+        m = steps.discriminator_update(disc, d_opt, real, fake, d_options)
+        r_scores = jax.lax.stop_gradient(disc(real))
+        t = jax.random.randint(k_t, (real.shape[0],), 0, schedule.steps)
+        e2 = jax.random.normal(k_e2, real.shape)
+
+        def loss(student):
+            x0 = x0_of(student, x_s, s, ab)
+            adv = jnp.mean(jax.nn.softplus(r_scores - disc(x0)))
+            at = ab[t][:, None, None, None]
+            target = jax.lax.stop_gradient(x0_of(teacher, jnp.sqrt(at) * x0 + jnp.sqrt(1 - at) * e2, t, ab))
+            dist = jnp.mean(ab[t] * jnp.mean(jnp.square(x0 - target), axis=(1, 2, 3)))
+            return args.adv * adv + args.distill * dist, {"adv": adv, "distill": dist}
+
+        (_, aux), grads = nnx.value_and_grad(loss, has_aux=True)(student)
+        s_opt.update(student, grads)
+        return nnx.state((student, disc, s_opt, d_opt)), {**m, **aux}
+
+    images = data.to_unit_range(data.load_mnist("train")[0])
+    sampler = data.BatchSampler(images, 64, jax.random.key(args.seed))
+    key = jax.random.key(args.seed + 1)
+    clock, n, history = 0.0, 0, []
+    while clock < args.seconds:
+        t0 = time.perf_counter()
+        state, met = step(state, jnp.asarray(sampler.batch(n)), jax.random.fold_in(key, n))
+        jax.block_until_ready(met)
+        clock += time.perf_counter() - t0
+        if n % 200 == 0:
+            history.append({"step": n, **{k: round(float(v), 4) for k, v in met.items()}})
+            print(history[-1], f"{clock:.0f} s", flush=True)
+        n += 1
+    student = nnx.merge(graphdef, state)[0]
+    reference = metrics.classifier_outputs(data.load_mnist("test")[0])
+    row = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), **vars(args), "steps": n,
+           "train_seconds": round(clock, 1), "history": history, "scores": {}}
+    for k in (1, 2, 4):
+        x = sample(student, ab, jax.random.key(1000 + args.seed), args.n, k)
+        t0 = time.perf_counter()          # timed again, compiled: the cost of drawing, not of compiling
+        sample(student, ab, jax.random.key(2000 + args.seed), args.n, k)
+        ms = 1000 * (time.perf_counter() - t0) / args.n * 1000
+        sc = metrics.image_metrics(data.to_uint8(x.reshape(-1, 28, 28)), reference, pr_n=args.n)
+        row["scores"][k] = {"fid": sc["fid"], "precision": sc["precision"], "recall": sc["recall"],
+                            "digits_covered": sc["digits_covered"], "ms_per_1000": round(ms, 1)}
+        print(f"{k} step(s): FID {sc['fid']:.1f}, precision {sc['precision']:.2f}, recall {sc['recall']:.2f}, "
+              f"{sc['digits_covered']} digits, {ms:.0f} ms per 1,000 samples", flush=True)
+    row["wall_seconds"] = round(time.time() - t_start, 1)
+    with open(OUT, "a") as f:
+        f.write(json.dumps(row) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
