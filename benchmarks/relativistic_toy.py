@@ -50,12 +50,12 @@ def dirac(penalty: str, gamma: float = 1.0, lr: float = 0.1, steps=(100, 1000, 5
 
 
 def ring(settings: dict, seeds=range(5)) -> list[dict]:
-    from gan_utils.playground import PlaygroundConfig, train_seeds
+    from gan_utils import playground
     rows = []
     for name, change in settings.items():
         t0 = time.time()
-        runs = train_seeds(PlaygroundConfig(data="ring", seed=0, **{**RECIPE, **COLLAPSE, **change}), list(seeds), 6000,
-                           anneal=2000)
+        config = playground.PlaygroundConfig(data="ring", seed=0, **{**RECIPE, **COLLAPSE, **change})
+        runs = playground.train_seeds(config, list(seeds), 6000, anneal=2000)
         rows.append({"setting": name, **change, "g_lr": COLLAPSE["g_lr"], "seeds": list(seeds),
                      "modes": [int(r["modes_covered"]) for r in runs],
                      "high_quality": [round(float(r["high_quality_fraction"]), 4) for r in runs],

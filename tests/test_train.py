@@ -49,7 +49,7 @@ def test_k_disc_and_saturating_loss_run():
     state, m = step(state, jnp.zeros((3, 8, 2)), jax.random.key(0))
     assert np.isfinite(float(m["d_loss"])) and float(m["g_loss"]) < 0     # saturating loss is negative
     with pytest.raises(ValueError, match="unknown generator_loss"):
-        steps.make_train_step(gan, generator_loss="relativistic")
+        steps.make_train_step(gan, generator_loss="relativistic_average")
 
 
 def test_shared_forward_step_equals_textbook_alternation():
@@ -252,7 +252,7 @@ def test_recipe_options_run_on_the_dcgan_with_dropout_and_k_disc():
                     jax.random.key(1))
     assert all(np.isfinite(float(v)) for v in m.values()) and float(m["r1_penalty"]) > 0
     with pytest.raises(ValueError, match="unknown discriminator_loss"):
-        steps.make_train_step(gan, discriminator_loss="relativistic")
+        steps.make_train_step(gan, discriminator_loss="relativistic_average")
     with pytest.raises(ValueError, match="label_smoothing=0"):
         steps.make_train_step(gan, discriminator_loss="hinge", label_smoothing=0.1)
 
