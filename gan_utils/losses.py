@@ -251,9 +251,6 @@ def generator_loss_wasserstein(fake_scores: jax.Array) -> jax.Array:
     return -jnp.mean(fake_scores)
 
 
-# Penalties. Each takes the critic as a plain function x (N, ...) -> scores (N,); pass a module's forward pass as
-# e.g. ``lambda x: nnx.merge(graphdef, state)(x)`` so that the penalty is differentiable in ``state``'s parameters.
-
 def _paired(real_logits, fake_logits) -> tuple[jnp.ndarray, jnp.ndarray]:
     """Checks the two logit batches of a paired loss: finite floats of one shape (pair i is real i with fake i)."""
     real_logits = _check(real_logits, "real_logits")
@@ -302,6 +299,9 @@ def generator_loss_relativistic(fake_logits: jax.Array, real_logits: jax.Array) 
     real_logits, fake_logits = _paired(real_logits, fake_logits)
     return jnp.mean(jax.nn.softplus(real_logits - fake_logits))
 
+
+# Penalties. Each takes the critic as a plain function x (N, ...) -> scores (N,); pass a module's forward pass as
+# e.g. ``lambda x: nnx.merge(graphdef, state)(x)`` so that the penalty is differentiable in ``state``'s parameters.
 
 def _check_weight(name: str, value):
     """A penalty's weight: a finite number >= 0 when it is concrete (a traced value inside jit is the step's own)."""
