@@ -44,13 +44,16 @@ def teacher_model():
     return rivals.load_rival("diffusion", long["runs"]["diffusion"]["0"]["state"])
 
 
-def x0_of(net, x_t, t, ab):
-    """The clean image a noise predictor implies at x_t, time t (N,): (x_t - sqrt(1 - abar) eps) / sqrt(abar)."""
-    a = ab[t][:, None, None, None]
+def x0_of(net, x_t, t, ab, floor: float = 0.0):
+    """The clean image a noise predictor implies at x_t, time t (N,): (x_t - sqrt(1 - abar) eps) / sqrt(abar).
+
+    ``floor`` > 0 (the student's reading, not the teacher's): abar no smaller than floor, so that at s = 999
+    (abar 4e-5) the prediction is not 157 times the network's error but at most 1 / sqrt(floor) times."""
+    a = jnp.maximum(ab[t], floor)[:, None, None, None]
     return (x_t - jnp.sqrt(1 - a) * net(x_t, t)) / jnp.sqrt(a)
 
 
-def sample(student, ab, key, n: int, steps: int, batch: int = 500) -> np.ndarray:
+def sample(student, ab, key, n: int, steps: int, batch: int = 500, floor: float = 0.0) -> np.ndarray:
     """The student's samples with ``steps`` of its times: x0 from pure noise at 999, then noised afresh to the next
     time and denoised again. Clipped to [-1, 1]."""
     times = TIMES[:: {1: 4, 2: 2, 4: 1}[steps]][:steps]
@@ -65,7 +68,7 @@ def sample(student, ab, key, n: int, steps: int, batch: int = 500) -> np.ndarray
             if i:                                   # the last prediction, noised afresh to this time
                 a = ab[s]
                 x = jnp.sqrt(a) * x + jnp.sqrt(1 - a) * jax.random.normal(keys[i], x.shape)
-            x = jnp.clip(x0_of(net, x, jnp.full((batch,), s), ab), -1, 1)
+            x = jnp.clip(x0_of(net, x, jnp.full((batch,), s), ab, floor), -1, 1)
         return x
 
     return np.concatenate([np.asarray(run(state, k)) for k in jax.random.split(key, -(-n // batch))])[:n]
@@ -81,6 +84,14 @@ def main(argv=None) -> int:
     p.add_argument("--lr", type=float, default=1e-5, help="the student's Adam rate (its x0 is 1/sqrt(abar) = 150 "
                                                           "times its noise prediction at s = 999)")
     p.add_argument("--d-lr", type=float, default=2e-4)
+    p.add_argument("--floor", type=float, default=0.02, help="the student reads abar as at least this (see x0_of)")
+    p.add_argument("--clip", type=float, default=1.0, help="the student's gradients clipped to this global norm")
+    p.add_argument("--loss", default="relativistic", choices=("relativistic", "non_saturating"),
+                   help="the adversarial loss of D and the student (non_saturating: the course's)")
+    p.add_argument("--penalty", default="r1+r2", choices=("r1+r2", "r1", "none"), help="D's penalty")
+    p.add_argument("--d-base", type=int, default=32, help="channels of D's first layer")
+    p.add_argument("--eval-every", type=float, default=0, help="seconds of training between 4-step FIDs on 1,000 "
+                                                                 "samples (0: only at the end)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--n", type=int, default=2000)
     args = p.parse_args(argv)
@@ -89,11 +100,12 @@ def main(argv=None) -> int:
     ab = schedule.alpha_bar
     teacher = teacher_model()
     student = nnx.clone(teacher)
-    disc = models.DCGANDiscriminator(base=32, rngs=nnx.Rngs(args.seed))
-    s_opt = nnx.Optimizer(student, optax.adam(args.lr, 0.5), wrt=nnx.Param)
+    disc = models.DCGANDiscriminator(base=args.d_base, rngs=nnx.Rngs(args.seed))
+    s_opt = nnx.Optimizer(student, optax.chain(optax.clip_by_global_norm(args.clip), optax.adam(args.lr, 0.5)), wrt=nnx.Param)
     d_opt = nnx.Optimizer(disc, optax.adam(args.d_lr, 0.5, 0.99), wrt=nnx.Param)
-    d_options = steps.StepOptions(discriminator_loss="relativistic", generator_loss="relativistic",
-                                  penalty="r1+r2", penalty_weight=args.gamma)
+    d_options = steps.StepOptions(discriminator_loss={"non_saturating": "bce"}.get(args.loss, args.loss),
+                                  generator_loss=args.loss,
+                                  penalty=args.penalty, penalty_weight=args.gamma if args.penalty != "none" else None)
     t_graph, t_state = nnx.split(teacher)
     graphdef, state = nnx.split((student, disc, s_opt, d_opt))
     times = jnp.asarray(TIMES)
@@ -106,15 +118,16 @@ def main(argv=None) -> int:
         s = times[jax.random.randint(k_s, (real.shape[0],), 0, len(TIMES))]
         a = ab[s][:, None, None, None]
         x_s = jnp.sqrt(a) * real + jnp.sqrt(1 - a) * jax.random.normal(k_e, real.shape)
-        fake = x0_of(student, x_s, s, ab)
+        fake = x0_of(student, x_s, s, ab, args.floor)
         m = steps.discriminator_update(disc, d_opt, real, fake, d_options)
         r_scores = jax.lax.stop_gradient(disc(real))
         t = jax.random.randint(k_t, (real.shape[0],), 0, schedule.steps)
         e2 = jax.random.normal(k_e2, real.shape)
 
         def loss(student):
-            x0 = x0_of(student, x_s, s, ab)
-            adv = jnp.mean(jax.nn.softplus(r_scores - disc(x0)))
+            x0 = x0_of(student, x_s, s, ab, args.floor)
+            adv = (jnp.mean(jax.nn.softplus(r_scores - disc(x0))) if args.loss == "relativistic"
+                   else jnp.mean(jax.nn.softplus(-disc(x0))))          # -log D(x0): the non-saturating loss
             at = ab[t][:, None, None, None]
             target = jax.lax.stop_gradient(x0_of(teacher, jnp.sqrt(at) * x0 + jnp.sqrt(1 - at) * e2, t, ab))
             dist = jnp.mean(ab[t] * jnp.mean(jnp.square(x0 - target), axis=(1, 2, 3)))
@@ -127,24 +140,31 @@ def main(argv=None) -> int:
     images = data.to_unit_range(data.load_mnist("train")[0])
     sampler = data.BatchSampler(images, 64, jax.random.key(args.seed))
     key = jax.random.key(args.seed + 1)
-    clock, n, history = 0.0, 0, []
+    reference = metrics.classifier_outputs(data.load_mnist("test")[0])
+    clock, n, history, evals, next_eval = 0.0, 0, [], [], args.eval_every or float("inf")
     while clock < args.seconds:
+        if clock >= next_eval:
+            x = sample(nnx.merge(graphdef, state)[0], ab, jax.random.key(3000 + args.seed), 1000, 4, floor=args.floor)
+            sc = metrics.image_metrics(data.to_uint8(x.reshape(-1, 28, 28)), reference, pr_n=1000)
+            evals.append({"step": n, "seconds": round(clock), "fid_1000": round(sc["fid"], 2),
+                          "digits": sc["digits_covered"]})
+            print("eval", evals[-1], flush=True)
+            next_eval += args.eval_every
         t0 = time.perf_counter()
         state, met = step(state, jnp.asarray(sampler.batch(n)), jax.random.fold_in(key, n))
         jax.block_until_ready(met)
         clock += time.perf_counter() - t0
-        if n % 200 == 0:
+        if n % 100 == 0:
             history.append({"step": n, **{k: round(float(v), 4) for k, v in met.items()}})
             print(history[-1], f"{clock:.0f} s", flush=True)
         n += 1
     student = nnx.merge(graphdef, state)[0]
-    reference = metrics.classifier_outputs(data.load_mnist("test")[0])
     row = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), **vars(args), "steps": n,
-           "train_seconds": round(clock, 1), "history": history, "scores": {}}
+           "train_seconds": round(clock, 1), "history": history, "evals": evals, "scores": {}}
     for k in (1, 2, 4):
-        x = sample(student, ab, jax.random.key(1000 + args.seed), args.n, k)
+        x = sample(student, ab, jax.random.key(1000 + args.seed), args.n, k, floor=args.floor)
         t0 = time.perf_counter()          # timed again, compiled: the cost of drawing, not of compiling
-        sample(student, ab, jax.random.key(2000 + args.seed), args.n, k)
+        sample(student, ab, jax.random.key(2000 + args.seed), args.n, k, floor=args.floor)
         ms = 1000 * (time.perf_counter() - t0) / args.n * 1000
         sc = metrics.image_metrics(data.to_uint8(x.reshape(-1, 28, 28)), reference, pr_n=args.n)
         row["scores"][k] = {"fid": sc["fid"], "precision": sc["precision"], "recall": sc["recall"],

@@ -882,6 +882,48 @@ def _switch_point(a: str = "kai", b: str = "smiley", points: int = 21) -> float:
     return 2.0
 
 
+# ---------------------------------------------------------------------------------------------- notebook 13
+def _nb13(ex1=None, mmd2=None, ex3=None) -> dict[int, _Result]:
+    return {
+        # D's relativistic loss for one pair: softplus(fake logit - real logit)
+        1: _number(ex1, math.log1p(math.exp(-1.0 - 2.0)), 1e-4,
+                   "D's paired loss reads only the difference: softplus(fake logit - real logit), with "
+                   "softplus(t) = log(1 + e^t)"),
+        2: _function(mmd2, _mmd2_probe,
+                     "average the kernel (a . b / d + 1)^3 over pairs of different rows within a (leave the "
+                     "diagonal out: divide by m (m - 1)), the same within b, and subtract twice its mean across"),
+        3: _number(ex3, _dirac_first_step, 0.5,
+                   "run dirac_path(1, lr=0.05), take np.hypot of each row (theta, psi) and keep the first index "
+                   "where it is below 0.01 (row 0 is the start, before any step)"),
+    }
+
+
+def _mmd2_probe(fn: Callable) -> bool:
+    rng = np.random.default_rng(13)
+    for m, n, d in ((7, 11, 3), (20, 5, 6)):
+        a, b = rng.normal(size=(m, d)), rng.normal(size=(n, d)) + 0.3
+        k = lambda u, v: (u @ v.T / d + 1) ** 3      # noqa: E731
+        kaa, kbb = k(a, a), k(b, b)
+        want = ((kaa.sum() - np.trace(kaa)) / (m * (m - 1)) + (kbb.sum() - np.trace(kbb)) / (n * (n - 1))
+                - 2 * k(a, b).mean())
+        if not abs(float(_call(fn, a, b)) - want) <= 1e-6 * max(1.0, abs(want)):
+            return False
+    return True
+
+
+def _dirac_first_step(lr: float = 0.05, n_penalties: int = 1, gamma: float = 1.0, steps: int = 1000,
+                      below: float = 0.01) -> float:
+    """Notebook 13, exercise 3: the first step of section 2's Dirac-GAN (alternating steps from (1, 1)) at which the
+    distance to (0, 0) is below ``below``; inf if none within ``steps``."""
+    theta, psi = 1.0, 1.0
+    for i in range(1, steps + 1):
+        psi -= lr * (theta / (1 + math.exp(-psi * theta)) + n_penalties * gamma * psi)
+        theta -= lr * (-psi / (1 + math.exp(psi * theta)))
+        if math.hypot(theta, psi) < below:
+            return float(i)
+    return math.inf
+
+
 # Answers of "change the code and run it" exercises that are too slow to recompute in a checker: the value the
 # reference solution printed (JAX 0.10.2, CPU), with a tolerance for other platforms' float rounding.
 MEASURED: dict[str, dict[int, tuple[float, float]]] = {
@@ -892,7 +934,8 @@ MEASURED: dict[str, dict[int, tuple[float, float]]] = {
 
 NOTEBOOKS: dict[str, Callable[..., dict[int, _Result]]] = {
     "00": _nb00, "01": _nb01, "02": _nb02, "03": _nb03, "04": _nb04, "05": _nb05, "06": _nb06, "07": _nb07,
-    "08": _nb08, "09": _nb09, "10": _nb10, "11": _nb11, "12": _nb12}
+    "08": _nb08, "09": _nb09, "10": _nb10, "11": _nb11, "12": _nb12,
+    "13": _nb13}
 
 
 def _exercise_of(name: str) -> int | None:
@@ -935,7 +978,7 @@ def grade(notebook: str, student_id: Any = _DEFAULT, **answers) -> dict[int, tup
 
 
 def check(notebook: str, student_id: Any = _DEFAULT, **answers) -> None:
-    """Grade every exercise of ``notebook`` ("00" to "12"), print one line each, then raise if any is wrong.
+    """Grade every exercise of ``notebook`` ("00" to "13"), print one line each, then raise if any is wrong.
 
     Args:
       notebook: the notebook's two-digit number.

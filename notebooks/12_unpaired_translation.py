@@ -530,7 +530,7 @@ assert hand_table["legibility"][:, -1].max() < hand_legible - 0.3     # far belo
 #
 # CycleGAN learns a style from unrelated images. Its cycle makes the output *depend* on the input, not *correct*.
 
-# %% [markdown] slideshow={"deck": {"notes": "Homework: the five exercises; the checker cell grades each and gives a hint for a wrong answer.\nGoing further: retrain Appendix D's live run (section 3) with identity_weight=0. Does G still keep the printed layout? Reading: Appendices A-E; Zhu et al. (2017); Chu et al. (2017).", "text": "## Exercises (checked in the notebook)\n\n1. **The copying pair's price**, when both discriminators say $D = 0.01$\n2. **Write the cycle term**\n3. **Fewer grey levels**: $F$ from $G(x)$ in 3 levels\n4. **Where the judge switches**, from kai to smiley\n5. **The worst seed**: the smallest $k$ with 90% in every seed"}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"notes": "Homework: the five exercises; the checker cell grades each and gives a hint for a wrong answer.\nGoing further: retrain Appendix D's live run (section 3) with identity_weight=0. Does G still keep the printed layout? Reading: Appendices A-E; Zhu et al. (2017); Chu et al. (2017).", "text": "## Exercises (checked in the notebook)\n\n1. **The copying pair's price**, when both discriminators say $D = 0.01$\n2. **Write the cycle term**\n3. **Fewer grey levels**: $F$ from $G(x)$ in 3 levels\n4. **Where the judge switches**, from kai to smiley\n5. **The worst seed**: the smallest $k$ with 90% in every seed\n\nNext: [13 GANs in 2026](../notebooks/13_gans_in_2026.html): the modern recipe."}, "slide_type": "slide"}
 # ## Exercises
 #
 # 1. **The copying pair's price.** Two translators copy their input (section 2). Both discriminators give the copies
@@ -567,7 +567,8 @@ exercises.check("12", ex1=ex1, cycle_term=cycle_term, ex3=ex3, ex4=ex4, ex5=ex5)
 
 # %% [markdown]
 # ---
-# Back to [the course overview](../README.md). Built earlier: the non-saturating loss
+# Next, [notebook 13](13_gans_in_2026.ipynb): GANs in 2026, the modern recipe and a distance for few samples. Back to
+# [the course overview](../README.md). Built earlier: the non-saturating loss
 # ([notebook 02](02_minimax_objective.ipynb)), the training step ([05](05_training_loop.ipynb)), FID
 # ([06](06_evaluating_gans.ipynb)), memorisation ([10](10_gans_vaes_diffusion.ipynb)), the U-Net, the PatchGAN and
 # the scores ([11](11_image_translation.ipynb)).

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from gan_utils import data, exercises, metrics
-from gan_utils.exercises import (MEASURED, ExerciseNotYet, _fewest_shots, _rebuild_error, _switch_point, check,
-                                 grade)
+from gan_utils.exercises import (MEASURED, ExerciseNotYet, _dirac_first_step, _fewest_shots, _rebuild_error,
+                                 _switch_point, check, grade)
 
 
 def _js(a, b):
@@ -94,6 +94,9 @@ RIGHT = {
     "12": dict(ex1=2 * math.log(100), cycle_term=lambda g, f, x, y: np.abs(f(g(x)) - x).mean()
                + np.abs(g(f(y)) - y).mean(), ex3=_Later(lambda: _rebuild_error(3)),
                ex4=_Later(lambda: _switch_point("kai", "smiley")), ex5=_Later(lambda: _fewest_shots(0.9))),
+    # softplus(fake - real) for the pair; the unbiased MMD^2 (diagonals left out); the first step below 0.01
+    "13": dict(ex1=math.log1p(math.exp(-3.0)), mmd2=lambda a, b: _mmd2(a, b, unbiased=True),
+               ex3=_Later(lambda: _dirac_first_step(0.05))),
 }
 WRONG = {
     # g(0.4) itself, not its derivative; squared norms; all 30 numbers counted as distinct; the weights without biases
@@ -130,7 +133,22 @@ WRONG = {
     "12": dict(ex1=math.log(100), cycle_term=lambda g, f, x, y: np.abs(f(g(x)) - x).mean(),
                ex3=_Later(lambda: _rebuild_error(2)), ex4=_Later(lambda: _switch_point("kai", "song")),
                ex5=_Later(lambda: _fewest_shots(0.9, worst=False))),
+    # the standard loss's fake term alone, softplus(-1); the biased MMD^2 (diagonals kept, FID's kind of bias); the
+    # first step below 0.01 at section 2's rate, 0.1
+    "13": dict(ex1=math.log1p(math.exp(-1.0)), mmd2=lambda a, b: _mmd2(a, b, unbiased=False),
+               ex3=_Later(lambda: _dirac_first_step(0.1))),
 }
+
+
+def _mmd2(a, b, unbiased: bool) -> float:
+    """Squared MMD with KID's cubic kernel; unbiased: the within-set means over pairs of different rows."""
+    d = a.shape[1]
+    kaa, kbb, kab = ((u @ v.T / d + 1) ** 3 for u, v in ((a, a), (b, b), (a, b)))
+    if not unbiased:
+        return float(kaa.mean() + kbb.mean() - 2 * kab.mean())
+    m, n = len(a), len(b)
+    return float((kaa.sum() - np.trace(kaa)) / (m * (m - 1)) + (kbb.sum() - np.trace(kbb)) / (n * (n - 1))
+                 - 2 * kab.mean())
 
 
 # Graded by their own tests below (they retrain or resample, which takes seconds): left unanswered here.
