@@ -567,12 +567,12 @@ exercises.check("12", ex1=ex1, cycle_term=cycle_term, ex3=ex3, ex4=ex4, ex5=ex5)
 
 # %% [markdown]
 # ---
-# Next, [notebook 13](13_gans_in_2026.ipynb): GANs in 2026, the modern recipe and a distance for few samples. Back to
-# [the course overview](../README.md). Built earlier: the non-saturating loss
-# ([notebook 02](02_minimax_objective.ipynb)), the training step ([05](05_training_loop.ipynb)), FID
-# ([06](06_evaluating_gans.ipynb)), memorisation ([10](10_gans_vaes_diffusion.ipynb)), the U-Net, the PatchGAN and
-# the scores ([11](11_image_translation.ipynb)).
-# Further reading: Zhu et al. (2017) for CycleGAN; Chu, Zhmoginov and Sandler (2017), "CycleGAN, a master of
+# Next: [notebook 13](13_gans_in_2026.ipynb). Back to [the course overview](../README.md). Built earlier: the
+# non-saturating loss
+# ([02](02_minimax_objective.ipynb)), the training step ([05](05_training_loop.ipynb)), FID
+# ([06](06_evaluating_gans.ipynb)), memorisation ([10](10_gans_vaes_diffusion.ipynb)), the U-Net, PatchGAN and
+# scores ([11](11_image_translation.ipynb)).
+# Reading: Zhu et al. (2017), CycleGAN; Chu, Zhmoginov and Sandler (2017), "CycleGAN, a master of
 # steganography".
 
 # %% [markdown]

@@ -382,7 +382,7 @@ for n_pen in (0, 1, 2):
     print(f"{n_pen} penalties: eigenvalues {', '.join(f'{e.real:+.3f}{e.imag:+.3f}i' for e in ev)}")
 
 # %% [markdown]
-# ## Appendix B: the rows behind sections 3 and 4
+# ## Appendix B: the rows behind the ring and the race
 #
 # High-quality share on the ring (the share of samples within 3 standard deviations of a mode, notebook 07's
 # measure), per loss and penalty, mean of 5 seeds:
