@@ -101,7 +101,8 @@ def main(argv=None) -> int:
     teacher = teacher_model()
     student = nnx.clone(teacher)
     disc = models.DCGANDiscriminator(base=args.d_base, rngs=nnx.Rngs(args.seed))
-    s_opt = nnx.Optimizer(student, optax.chain(optax.clip_by_global_norm(args.clip), optax.adam(args.lr, 0.5)), wrt=nnx.Param)
+    s_opt = nnx.Optimizer(student, optax.chain(optax.clip_by_global_norm(args.clip), optax.adam(args.lr, 0.5)),
+                          wrt=nnx.Param)
     d_opt = nnx.Optimizer(disc, optax.adam(args.d_lr, 0.5, 0.99), wrt=nnx.Param)
     d_options = steps.StepOptions(discriminator_loss={"non_saturating": "bce"}.get(args.loss, args.loss),
                                   generator_loss=args.loss,

@@ -62,9 +62,10 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 #
 # $$L_D = \mathbb E_x\big[\mathrm{softplus}(-\ell(x))\big] + \mathbb E_z\big[\mathrm{softplus}(\ell(G(z)))\big].$$
 #
-# The **relativistic pairing** loss (Jolicoeur-Martineau, 2019; R3GAN) asks one question about each pair of a real
-# sample and a fake one: "is the real one more real than the fake one?". It reads only the difference of the two
-# logits:
+# **R3GAN** (Huang et al., 2024) is a GAN recipe of 2024: a new loss, two penalties (section 2) and a modern
+# network. This notebook measures its loss and penalties on the course's own networks. The loss is the
+# **relativistic pairing** loss (Jolicoeur-Martineau, 2019). It asks one question about each pair of a real sample
+# and a fake one: "is the real one more real than the fake one?". It reads only the difference of the two logits:
 #
 # $$L_D^{\mathrm{Rp}} = \mathbb E_{x, z}\big[\mathrm{softplus}\big(\ell(G(z)) - \ell(x)\big)\big], \qquad
 #   L_G^{\mathrm{Rp}} = \mathbb E_{x, z}\big[\mathrm{softplus}\big(\ell(x) - \ell(G(z))\big)\big].$$
@@ -119,30 +120,37 @@ def dirac_path(n_penalties, gamma=1.0, lr=0.1, steps=1000):
 paths = {"no penalty": dirac_path(0), "R1 (or R2)": dirac_path(1), "R1 + R2": dirac_path(2)}
 for name, p in paths.items():
     print(f"{name:12s} distance to (0, 0) after 100 / 1,000 steps: {np.hypot(*p[100]):.3g} / {np.hypot(*p[-1]):.3g}")
-fig, ax = plt.subplots(figsize=(6.4, 5))
+fig, ax = plt.subplots(figsize=(8.5, 5))
 for (name, p), c in zip(paths.items(), ("tab:gray", "tab:green", "tab:purple")):
     ax.plot(p[:, 0], p[:, 1], color=c, label=name)
 ax.plot(0, 0, "k*", ms=14, label="equilibrium")
 ax.set(xlabel=r"$\theta$ (where G puts its point)", ylabel=r"$w$ (D's slope)",
        title="The Dirac-GAN: 1,000 alternating steps from (1, 1)")
-ax.legend(loc="upper right")
+ax.plot(1, 1, "ko", ms=7, label="start (1, 1)")
+ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1))                  # outside the axes: clear of the paths
+plt.tight_layout()
 plt.show()
 
 # %% [markdown] slideshow={"deck": {"text": "## 3. The ring: what pairing and penalties keep\n\nNotebook 07's ring of 8, with $G$'s learning rate $\\times 5$: the standard loss **drops modes**.\n\n- standard or paired loss\n- no penalty, R1, R2, or R1 + R2 ($\\gamma = 10$)\n- 5 seeds each, precomputed (about half an hour on 2 cores)", "notes": "Same recipe as notebook 07's collapse demo, with one change: G learns five times faster, so it outruns D and drops modes.\nAsk for predictions before the table: which of the eight settings keeps all 8 modes in every seed?"}, "slide_type": "slide"}
-# Without a penalty the path circles the equilibrium: after 1,000 steps it is still 0.281 away. With R1, with R2,
-# or with both, it converges. Near $(0, 0)$ the game without a penalty turns but does not pull in; a penalty adds
-# a pull on $w$ (Appendix A computes both). So this game cannot show why R3GAN pairs its samples, nor why it uses
-# both penalties. A game with many modes can.
+# Without a penalty the path circles the equilibrium and creeps in very slowly: after 1,000 steps it is still 0.281
+# away. Near $(0, 0)$ the game then only turns (Appendix A). A penalty adds a pull on $w$, and the path converges
+# fast. Both penalties pull $w$ twice as hard; that over-damps the path, so it is slower than with one (0.342
+# against 0.0935 after 100 steps). So this game cannot show why R3GAN pairs its samples, nor why it uses both
+# penalties. A game with many modes can show more.
 #
 # ## 3. What the pairing and the penalties keep on the ring
 #
 # Notebook 07's ring of 8 Gaussians with its recipe and one change, $G$'s learning rate $\times 5$, drops modes.
-# Here it is again with both losses and each penalty ($\gamma = 10$), 5 seeds each. The runs take about half an hour
-# on 2 cores, so they ship with gan_utils; `python benchmarks/relativistic_toy.py` runs them again.
+# Here it is again with both losses and each penalty, 5 seeds each. $\gamma$ is the penalties' weight: here 10,
+# the course's default. A mode counts as covered when at least one sample lands within 3 standard deviations of its
+# centre (notebook 07); 0 modes means no sample lands near any mode. The runs ship with gan_utils (their time is
+# printed); `python benchmarks/relativistic_toy.py` runs them again.
 
 # %% slideshow={"deck": {"text": "### Modes kept, of 8, per seed", "output": true, "notes": "Read the rows: pairing alone, 4.8 modes on average against 3.6: within the seeds' spread, so it does not stop the drop. With the standard loss, R2 and R1 + R2 leave some seeds on no mode at all.\nWith pairing, every penalised run keeps 7 or 8 modes, and R1 + R2 keeps 8 in every seed: R3GAN's choice.\nFive seeds: the order of the rows is a measurement at this size, not a law. At gamma 10 the penalties also cost samples near the modes' centres (Appendix B)."}, "slide_type": "slide"}
 results = precomputed.load("13_r3gan")[0]
 print("Shipped with gan_utils:", precomputed.describe(precomputed.load("13_r3gan")[1]).replace(", jax", ",\njax"))
+print(f"the ring's 40 runs took {sum(r_['seconds'] for r_ in results['ring']) / 60:.0f} minutes on 2 cores; "
+      f"the MNIST runs of section 4, the rest")
 ring = {(row["loss"], row["penalty"]): row for row in results["ring"]}
 print(f"{'penalty':10s} {'standard loss: modes per seed':>31s} {'paired loss: modes per seed':>31s}")
 for pen in ("none", "r1", "r2", "r1+r2"):
@@ -154,8 +162,9 @@ print(f"paired loss with all 8 modes in every seed: {', '.join(never_lost) or 'n
 # %% [markdown] slideshow={"deck": {"text": "## 4. The modern recipe on MNIST, at equal CPU time\n\nR1 + R2 need $D$'s gradient with respect to its **input**, and a backward pass through it.\n\nWhat does one step cost?", "notes": "A penalty on the input gradient is a second-order term: the step differentiates a gradient. Ask: how much slower do you expect a step to be? Take guesses, then run the cell.\nThe cell times notebook 05's DCGAN on this machine; the shipped race used the command line's default networks on its own machine, also printed."}, "slide_type": "slide"}
 # The pairing alone does not stop the drop (a mean of 4.8 modes against 3.6: within the seeds' spread). With the
 # standard loss, R2 and R1 + R2 leave some seeds on no mode at all. With the pairing every penalised run keeps 7 or
-# 8 modes, and R1 + R2 keeps all 8 in every seed. That is R3GAN's choice: pairs, and both penalties. At
-# $\gamma = 10$ the penalties also cost samples near the modes' centres (Appendix B).
+# 8 modes: the pairing stops those total collapses. R1 + R2 with the pairing, R3GAN's choice, is the one setting
+# with all 8 modes in every seed. But R1 alone comes close (7.8 paired, 7.6 standard): with 5 seeds, one mode is
+# within the noise. At $\gamma = 10$ the penalties also cost samples near the modes' centres (Appendix B).
 #
 # ## 4. The modern recipe on MNIST, at equal CPU time
 #
@@ -165,13 +174,13 @@ print(f"paired loss with all 8 modes in every seed: {', '.join(never_lost) or 'n
 # %% slideshow={"deck": {"big": {"find": "one step here: .*?: ([\\d.]+) times", "say": "times the cost of a course step, for R3GAN's loss with R1 + R2 (this machine)"}, "output": true, "notes": "The number moves with the machine; the race's machine measured 63.1 against 173.9 ms, 2.8 times.\nSo at equal time R3GAN's recipe makes 2.8 times fewer steps: the race gives the course 3,600 steps and R3GAN 1,300."}, "slide_type": "slide"}
 def ms_per_step(n_steps=10 if TESTING else 30, **recipe):
     cfg = config.GANConfig(dataset="mnist", **recipe)
-    graphdef, state, step = steps.make_train_step(config.build_gan(cfg), cfg.step_options())
+    graphdef, state, step = steps.make_train_step(config.build_gan(cfg), cfg.step_options())  # notebook 05's step
     batch = jnp.asarray(data.to_unit_range(data.load_mnist("train")[0][:cfg.batch_size]))
-    state, m = step(state, batch, key)        # the first call compiles
-    jax.block_until_ready(m)
+    state, m = step(state, batch, key)        # the first call compiles the step (jit): not timed
+    jax.block_until_ready(m)                  # JAX returns before it computes: wait for the result
     t0 = time.perf_counter()
     for i in range(n_steps):
-        state, m = step(state, batch, jax.random.fold_in(key, i))
+        state, m = step(state, batch, jax.random.fold_in(key, i))   # a new key for each step
     jax.block_until_ready(m)
     return 1000 * (time.perf_counter() - t0) / n_steps
 
@@ -183,23 +192,27 @@ print(f"on the race's machine: {saved['course']} and {saved['relativistic + r1 +
       f"{saved['relativistic + r1 + r2'] / saved['course']:.1f} times")
 
 # %% [markdown] slideshow={"deck": {"text": "### The race: 3,600 steps against 1,300, same networks, 5 seeds\n\nEach run draws 10,000 digits, scored as in notebook 06.", "notes": "Fair in time: the same CPU seconds. Fair in care: gamma was picked first on seed 0 from 1, 0.1 and 0.01 (Appendix B); the course's recipe was chosen earlier, in notebook 05's search.\nAsk: which do you expect to win, and by how much?"}, "slide_type": "slide"}
-# The ratio moves with the machine and the networks. The race below ran on the second machine, with the command
-# line's default networks: there a step with R1 + R2 cost 2.8 times the course's. So at equal time the race gives
-# the course's recipe 3,600 steps and R3GAN's loss and penalties 1,300, on the same networks, 5 seeds each. Each run draws 10,000 digits, scored as
-# in notebook 06 (KID is section 5's distance). $\gamma = 0.01$ was picked first on seed 0 (Appendix B).
+# The ratio moves with the machine and the networks. The shipped race ran on the machine of the second line, with
+# the command line's default networks: there a step with R1 + R2 cost 2.8 times the course's. So at equal time
+# the race gives the course's recipe 3,600 steps and R3GAN's loss and penalties 1,300, on the same networks, 5
+# seeds each. Each run draws 10,000 digits, scored as in notebook 06 (KID is section 5's distance). R3GAN tunes
+# $\gamma$ per dataset, so three values were tried on seed 0 before the race, and 0.01 was kept (Appendix B).
 
-# %% slideshow={"deck": {"big": {"find": "R3GAN's mean FID is ([\\d.]+) times", "say": "R3GAN's mean FID, over the course's, at equal CPU time"}, "output": true, "notes": "The course's recipe has the lower FID in 5 of 5 seeds, and wins KID, precision and recall too. Means: 7.36 against 22.47.\nMisconception to raise: \"the newest recipe is best everywhere\". R3GAN's results use its modern network, long GPU training and a gamma tuned per dataset; here it is its loss and penalties on our small networks, for minutes. On the ring they kept every mode; on MNIST the course already covers every digit, so their cost buys nothing at this budget."}, "slide_type": "slide"}
+# %% slideshow={"deck": {"big": {"find": "R3GAN's mean FID is ([\\d.]+) times", "say": "R3GAN's mean FID, over the course's, at equal CPU time"}, "output": true, "notes": "The course's recipe has the lower FID in 5 of 5 seeds, and wins KID, precision and recall too. Means: 7.36 against 22.47.\nMisconception to raise: \"the newest recipe is best everywhere\". R3GAN's results use its modern network, long GPU training and a gamma tuned per dataset; here it is its loss and penalties on our small networks, for minutes. On the ring they kept every mode; on MNIST every run of both recipes draws all 10 digits, so there was no lost mode to keep."}, "slide_type": "slide"}
 race = [r_ for r_ in results["race"] if r_["recipe"] == "course"
         or (r_["penalty_weight"] == 0.01 and r_["steps"] == 1300)]
-print(f"{'recipe':7s} {'steps':>6s}  {'FID per seed':30s} {'mean FID':>8s} {'KID':>6s} {'precision':>9s} "
-      f"{'recall':>6s}")
+label = {"course": "course", "r3gan": "paired+R1+R2"}
+print(f"{'recipe':12s} {'steps':>6s} {'seconds':>7s}  {'FID per seed':30s} {'mean':>6s} {'KID':>5s} {'P':>5s} "
+      f"{'R':>5s}")
 mean = {}
 for name in ("course", "r3gan"):
     rr = sorted((r_ for r_ in race if r_["recipe"] == name), key=lambda r_: r_["seed"])
     col = lambda k: np.array([r_[k] for r_ in rr])
     mean[name] = col("fid").mean()
-    print(f"{name:7s} {rr[0]['steps']:6,}  {' '.join(f'{v:5.2f}' for v in col('fid')):30s} {mean[name]:8.2f} "
-          f"{col('kid').mean():6.2f} {col('precision').mean():9.2f} {col('recall').mean():6.2f}")
+    print(f"{label[name]:12s} {rr[0]['steps']:6,} {col('train_seconds').mean():7.0f}  "
+          f"{' '.join(f'{v:5.2f}' for v in col('fid')):30s} {mean[name]:6.2f} {col('kid').mean():5.2f} "
+          f"{col('precision').mean():5.2f} {col('recall').mean():5.2f}")
+print("seconds: mean training time of a run; KID: section 5; P, R: precision and recall (notebook 06)")
 wins = sum(c["fid"] < r3["fid"] for c in race if c["recipe"] == "course"
            for r3 in race if r3["recipe"] == "r3gan" and r3["seed"] == c["seed"])
 print(f"the course's recipe has the lower FID in {wins} of 5 seeds; "
@@ -207,17 +220,18 @@ print(f"the course's recipe has the lower FID in {wins} of 5 seeds; "
 print(f"runs that draw all 10 digits: {sum(r_['digits_covered'] == 10 for r_ in race)} of {len(race)}")
 
 # %% [markdown] slideshow={"deck": {"text": "## 5. Measuring with few samples: KID\n\nFID is biased upward at small $N$, by about $c/N$ (notebook 06). **KID**: the squared MMD of two feature sets,\n\n$$\\mathrm{MMD}^2 = \\mathbb E\\,k(a, a') + \\mathbb E\\,k(b, b') - 2\\,\\mathbb E\\,k(a, b), \\qquad k(a, b) = (a \\cdot b / d + 1)^3$$\n\n- **unbiased**: average $k$ over pairs of **different** samples (leave out $k(a_i, a_i)$)\n- two sets of one distribution: 0 on average, at every $N$", "notes": "Binkowski et al. (2018). Why the diagonal matters: k(a, a) is always large, and including it adds a term that shrinks like 1/N: the same kind of bias as FID's.\nNotebooks 11 and 12 compare 376 glyphs: that is where this matters."}, "slide_type": "slide"}
-# At equal time the course's recipe wins every seed on FID, and every mean score here. R3GAN's own results come with its modern
-# network, long GPU training and $\gamma$ tuned per dataset; none of that is here. This measures its loss and
-# penalties on the course's small networks, for minutes. On the ring they kept every mode. On MNIST every run of
+# At equal time (the seconds column) the course's recipe wins every seed on FID, and every mean score. R3GAN's own
+# results come with its modern network, long GPU training and $\gamma$ tuned per dataset; none of that is here.
+# This measures its loss and penalties on the course's small networks, for minutes. On the ring they kept every mode. On MNIST every run of
 # both recipes draws all 10 digits, so there was no lost mode to keep, and their extra cost bought nothing.
 #
 # ## 5. Measuring with few samples: KID
 #
 # Notebook 06 showed that FID is biased upward at small $N$, by about $c/N$. The race above used 10,000 samples.
-# Notebooks 11 and 12 compare 376 glyphs. The **Kernel Inception Distance** (Bińkowski et al., 2018) avoids that
-# bias. It is the squared **maximum mean discrepancy** (MMD) between the two sets of features, with the kernel
-# $k(a, b) = (a \cdot b / d + 1)^3$ ($d$ features):
+# Notebooks 11 and 12 compare 376 glyphs, and notebook 11's appendices report KID beside FID without building it.
+# Here it is. The **Kernel Inception Distance** (Bińkowski et al., 2018) avoids FID's bias. It is the squared **maximum mean discrepancy** (MMD) between two sets of features, with the kernel
+# $k(a, b) = (a \cdot b / d + 1)^3$ ($d$ features). Here the features are the course classifier's 128, as for its
+# FID; the name comes from the Inception network of the original paper.
 #
 # $$\mathrm{MMD}^2 = \mathbb E\,k(a, a') + \mathbb E\,k(b, b') - 2\,\mathbb E\,k(a, b),$$
 #
@@ -247,7 +261,8 @@ feat_test = metrics.classifier_outputs(test_x)[0]
 a, b = feat_real[:500], feat_test[:500]
 by_package = metrics.kid_from_features(a, b, subsets=1, subset_size=500)[0]
 assert abs(kid_by_hand(a, b) - by_package) < 1e-6 * max(1, abs(by_package))
-print(f"KID by hand {kid_by_hand(a, b):.4f}, gan_utils.metrics {by_package:.4f} (500 real digits against 500 others)")
+print(f"KID by hand {kid_by_hand(a, b):.4f}, gan_utils.metrics {by_package:.4f} "
+      f"(500 real digits against 500 others, {a.shape[1]} features each)")
 
 # %% [markdown]
 # The hand-written KID matches `gan_utils.metrics.kid_from_features`, which the course uses from here on. Now the
@@ -257,7 +272,7 @@ print(f"KID by hand {kid_by_hand(a, b):.4f}, gan_utils.metrics {by_package:.4f} 
 
 # %% slideshow={"deck": {"text": "### A perfect model and a slightly worse one, at four sample sizes", "figure": true, "notes": "Black: real training digits against the test digits, a perfect model. Purple: the same digits lightly blurred, a slightly worse model. Each size drawn 5 times.\nFID falls with N for both; the perfect model at N = 200 scores worse than the blurred one at N = 3,000 (the printed sentence). KID stays level: near 0 and near 3.\nMisconception to raise: \"a lower FID is a better model\". Only at the same N and against the same reference."}, "slide_type": "slide"}
 sizes, draws = (200, 500, 1000, 3000), 3 if TESTING else 5
-curves = {name: {"fid": [], "kid": []} for name in ("real", "blurred")}
+curves = {name: {"fid": [], "kid": [], "kid_sd": []} for name in ("real", "blurred")}
 for n in sizes:
     for name, feats in (("real", feat_real), ("blurred", feat_blur)):
         fid_, kid_ = [], []
@@ -267,18 +282,23 @@ for n in sizes:
             kid_.append(kid_by_hand(x, y))
         curves[name]["fid"].append(np.mean(fid_))
         curves[name]["kid"].append(np.mean(kid_))
-print(f"{'N':>6s} {'FID real':>9s} {'FID blurred':>12s} {'KID real':>9s} {'KID blurred':>12s}")
+        curves[name]["kid_sd"].append(np.std(kid_))            # the spread of one estimate, over the draws
+print(f"{'N':>6s} {'FID real':>9s} {'FID blurred':>12s} {'KID real (sd)':>16s} {'KID blurred (sd)':>18s}")
 for i, n in enumerate(sizes):
-    print(f"{n:6,} {curves['real']['fid'][i]:9.2f} {curves['blurred']['fid'][i]:12.2f} "
-          f"{curves['real']['kid'][i]:9.3f} {curves['blurred']['kid'][i]:12.3f}")
+    kid_text = [f"{curves[m]['kid'][i]:.3f} ({curves[m]['kid_sd'][i]:.3f})" for m in ("real", "blurred")]
+    print(f"{n:6,} {curves['real']['fid'][i]:9.2f} {curves['blurred']['fid'][i]:12.2f} {kid_text[0]:>16s} "
+          f"{kid_text[1]:>18s}")
 print(f"real digits at N = {sizes[0]}: FID {curves['real']['fid'][0]:.1f}; blurred digits at N = {sizes[-1]:,}: "
       f"FID {curves['blurred']['fid'][-1]:.1f}.\nSo FID ranks the perfect model "
       f"{'below' if curves['real']['fid'][0] > curves['blurred']['fid'][-1] else 'above'} the worse one")
 fig, axes = plt.subplots(1, 2, figsize=(11, 4))
 for ax, metric, title in zip(axes, ("fid", "kid"), ("FID falls with N", "KID stays level")):
     for name, c, m in (("real", "black", "o"), ("blurred", "tab:purple", "s")):
-        ax.plot(sizes, curves[name][metric], color=c, marker=m, label=f"{name} digits")
+        spread = curves[name]["kid_sd"] if metric == "kid" else None          # KID: one estimate's spread
+        ax.errorbar(sizes, curves[name][metric], yerr=spread, color=c, marker=m, capsize=4, label=f"{name} digits")
     ax.set(xscale="log", xlabel="N, samples in each set", ylabel=metric.upper(), title=title)
+    ax.set_xticks(sizes, [f"{n:,}" for n in sizes], minor=False)
+    ax.set_xticks([], minor=True)
     ax.axhline(0, color="gray", lw=0.8)
     ax.legend(loc="center right")
 plt.tight_layout()
@@ -312,9 +332,9 @@ plt.show()
 
 # %% [markdown] slideshow={"deck": {"text": "### Why a discriminator, still\n\n- an averaging loss ($L_1$, $L_2$) **blurs** where several answers fit (notebook 11)\n- a discriminator rewards **one sharp** answer\n- notebook 10's race said what it says at that size; at scale diffusion won on quality and coverage, and **adversarial losses came back to make it sharp and fast**", "notes": "Discussion: you train a one-step student from a diffusion model with only an L2 loss to the teacher's outputs. What do its samples look like? (Blurred: the average of what the teacher could have drawn.) ADD adds a discriminator for that reason.\nDiscussion: notebook 10 said the GAN won a 4-minute race. What changes with scale? Compute, data, and the size of the networks; cite, do not extrapolate."}, "slide_type": "slide"}
 # The lesson of notebook 11 explains why: a loss that averages ($L_1$, $L_2$) blurs where several answers are
-# possible; a discriminator rewards one sharp answer. Notebook 10's race of a GAN against a small diffusion model on
-# this CPU said what it says at that size. At scale the diffusion models won on quality and coverage, and
-# adversarial losses came back to make them sharp and fast.
+# possible; a discriminator rewards one sharp answer. In notebook 10's race on this CPU, the GAN beat a small
+# diffusion model given the same minutes. That holds at that size. At scale the diffusion models won on quality
+# and coverage, and adversarial losses came back to make them sharp and fast.
 
 # %% [markdown] slideshow={"deck": {"text": "## Summary\n\n- relativistic pairing: $D$ scores the **difference** of a real and a fake logit\n- Dirac-GAN: paired = standard there; **any** penalty makes it converge\n- ring: pairing with R1 + R2 kept **all 8 modes** in every seed\n- MNIST at equal time: R1 + R2 cost about 2.8 times a step; the course's recipe won\n- **KID** is level in $N$; FID falls with $N$", "notes": "The modern recipe is a loss and two penalties, not magic. What it buys depends on the problem: modes on the ring, nothing at this MNIST budget.\nThe take-home rule for measuring: compare FIDs only at one N; with few samples, use KID with its spread."}, "slide_type": "slide"}
 # ## Summary

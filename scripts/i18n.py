@@ -103,8 +103,11 @@ def automatic(msgid: str) -> str | None:
                 f"分钟；2 个 CPU 上的平均负载为 {m[4]}）；平均负载高于 2 说明这台 2 核机器当时与其他任务共用，"
                 "空闲的机器会更快。")
     if msgid.startswith("[![Open In Colab]") and "/notebooks/" in msgid:
-        # the badge opens the Chinese notebook
-        return msgid.replace("[![Open In Colab]", f"[![{COLAB_ALT}]").replace("/notebooks/", "/notebooks/zh/")
+        # the badge opens the Chinese notebook, where there is one (a released notebook); else the English one
+        m = re.search(r"/notebooks/(\d\d_[\w-]+)\.ipynb", msgid)
+        zh = m is None or f"notebooks/{m[1]}" in released()
+        badge = msgid.replace("[![Open In Colab]", f"[![{COLAB_ALT}]")
+        return badge.replace("/notebooks/", "/notebooks/zh/") if zh else badge
     if msgid == "Open In Colab":
         return COLAB_ALT
     return msgid if nothing_to_translate(msgid) else None

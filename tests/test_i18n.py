@@ -221,3 +221,12 @@ def test_a_chinese_notebooks_setup_cell_finds_the_clone_two_folders_up():
     finally:
         os.chdir(here)
     assert scope["CLONE"] == str(REPO)
+
+
+def test_a_colab_badge_opens_the_chinese_notebook_only_where_one_is_released(monkeypatch):
+    badge = ("[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research."
+             "google.com/github/gan-course/gans-in-jax/blob/main/notebooks/{}.ipynb)")
+    monkeypatch.setattr(i18n, "released", lambda: ["index", "notebooks/05_training_loop"])
+    released, new = i18n.automatic(badge.format("05_training_loop")), i18n.automatic(badge.format("13_gans_in_2026"))
+    assert "/notebooks/zh/05_training_loop.ipynb" in released and i18n.COLAB_ALT in released
+    assert "/notebooks/13_gans_in_2026.ipynb" in new and "/zh/" not in new and i18n.COLAB_ALT in new
