@@ -53,7 +53,19 @@ def x0_of(net, x_t, t, ab, floor: float = 0.0):
     return (x_t - jnp.sqrt(1 - a) * net(x_t, t)) / jnp.sqrt(a)
 
 
-def sample(student, ab, key, n: int, steps: int, batch: int = 500, floor: float = 0.0) -> np.ndarray:
+def student_x0(net, x_t, t, ab, floor: float = 0.0, param: str = "eps"):
+    """The student's clean image: the teacher's reading of its output (``param="eps"``, with ``floor``), or the
+    v-reading x0 = sqrt(abar) x_t - sqrt(1 - abar) v (``"v"``; Salimans and Ho, 2022), which never divides by
+    sqrt(abar): at s = 999 the output is the image itself, not 157 times an error. Initialised from the teacher,
+    the v-reading starts from the teacher's noise prediction, not from its clean image."""
+    if param == "eps":
+        return x0_of(net, x_t, t, ab, floor)
+    a = ab[t][:, None, None, None]
+    return jnp.sqrt(a) * x_t - jnp.sqrt(1 - a) * net(x_t, t)
+
+
+def sample(student, ab, key, n: int, steps: int, batch: int = 500, floor: float = 0.0,
+           param: str = "eps") -> np.ndarray:
     """The student's samples with ``steps`` of its times: x0 from pure noise at 999, then noised afresh to the next
     time and denoised again. Clipped to [-1, 1]."""
     times = TIMES[:: {1: 4, 2: 2, 4: 1}[steps]][:steps]
@@ -68,7 +80,7 @@ def sample(student, ab, key, n: int, steps: int, batch: int = 500, floor: float 
             if i:                                   # the last prediction, noised afresh to this time
                 a = ab[s]
                 x = jnp.sqrt(a) * x + jnp.sqrt(1 - a) * jax.random.normal(keys[i], x.shape)
-            x = jnp.clip(x0_of(net, x, jnp.full((batch,), s), ab, floor), -1, 1)
+            x = jnp.clip(student_x0(net, x, jnp.full((batch,), s), ab, floor, param), -1, 1)
         return x
 
     return np.concatenate([np.asarray(run(state, k)) for k in jax.random.split(key, -(-n // batch))])[:n]
@@ -84,6 +96,8 @@ def main(argv=None) -> int:
     p.add_argument("--lr", type=float, default=1e-5, help="the student's Adam rate (its x0 is 1/sqrt(abar) = 150 "
                                                           "times its noise prediction at s = 999)")
     p.add_argument("--d-lr", type=float, default=2e-4)
+    p.add_argument("--param", default="eps", choices=("eps", "v"), help="how the student's output is read (see "
+                                                                         "student_x0)")
     p.add_argument("--floor", type=float, default=0.02, help="the student reads abar as at least this (see x0_of)")
     p.add_argument("--clip", type=float, default=1.0, help="the student's gradients clipped to this global norm")
     p.add_argument("--loss", default="relativistic", choices=("relativistic", "non_saturating"),
@@ -119,14 +133,14 @@ def main(argv=None) -> int:
         s = times[jax.random.randint(k_s, (real.shape[0],), 0, len(TIMES))]
         a = ab[s][:, None, None, None]
         x_s = jnp.sqrt(a) * real + jnp.sqrt(1 - a) * jax.random.normal(k_e, real.shape)
-        fake = x0_of(student, x_s, s, ab, args.floor)
+        fake = student_x0(student, x_s, s, ab, args.floor, args.param)
         m = steps.discriminator_update(disc, d_opt, real, fake, d_options)
         r_scores = jax.lax.stop_gradient(disc(real))
         t = jax.random.randint(k_t, (real.shape[0],), 0, schedule.steps)
         e2 = jax.random.normal(k_e2, real.shape)
 
         def loss(student):
-            x0 = x0_of(student, x_s, s, ab, args.floor)
+            x0 = student_x0(student, x_s, s, ab, args.floor, args.param)
             adv = (jnp.mean(jax.nn.softplus(r_scores - disc(x0))) if args.loss == "relativistic"
                    else jnp.mean(jax.nn.softplus(-disc(x0))))          # -log D(x0): the non-saturating loss
             at = ab[t][:, None, None, None]
@@ -145,7 +159,8 @@ def main(argv=None) -> int:
     clock, n, history, evals, next_eval = 0.0, 0, [], [], args.eval_every or float("inf")
     while clock < args.seconds:
         if clock >= next_eval:
-            x = sample(nnx.merge(graphdef, state)[0], ab, jax.random.key(3000 + args.seed), 1000, 4, floor=args.floor)
+            x = sample(nnx.merge(graphdef, state)[0], ab, jax.random.key(3000 + args.seed), 1000, 4, floor=args.floor,
+                       param=args.param)
             sc = metrics.image_metrics(data.to_uint8(x.reshape(-1, 28, 28)), reference, pr_n=1000)
             evals.append({"step": n, "seconds": round(clock), "fid_1000": round(sc["fid"], 2),
                           "digits": sc["digits_covered"]})
@@ -163,9 +178,9 @@ def main(argv=None) -> int:
     row = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), **vars(args), "steps": n,
            "train_seconds": round(clock, 1), "history": history, "evals": evals, "scores": {}}
     for k in (1, 2, 4):
-        x = sample(student, ab, jax.random.key(1000 + args.seed), args.n, k, floor=args.floor)
+        x = sample(student, ab, jax.random.key(1000 + args.seed), args.n, k, floor=args.floor, param=args.param)
         t0 = time.perf_counter()          # timed again, compiled: the cost of drawing, not of compiling
-        sample(student, ab, jax.random.key(2000 + args.seed), args.n, k, floor=args.floor)
+        sample(student, ab, jax.random.key(2000 + args.seed), args.n, k, floor=args.floor, param=args.param)
         ms = 1000 * (time.perf_counter() - t0) / args.n * 1000
         sc = metrics.image_metrics(data.to_uint8(x.reshape(-1, 28, 28)), reference, pr_n=args.n)
         row["scores"][k] = {"fid": sc["fid"], "precision": sc["precision"], "recall": sc["recall"],
