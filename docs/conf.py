@@ -198,7 +198,7 @@ def _chinese(app, config) -> None:
 
 def _other_language(app, pagename, templatename, context, doctree) -> None:
     """A "中文 / English" link on every page to the same page in the other language (the Chinese site is the
-    folder zh/ of the English one); in the Chinese site, the Colab button opens the Chinese notebook."""
+    folder zh/ of the English one); in the Chinese site, the Colab button opens the Chinese notebook, where one is released."""
     up = "../" * pagename.count("/")
     if app.config.language == ZH:
         href, label = f"../{up}{pagename}.html", "English"
@@ -235,7 +235,9 @@ def _colab_to_chinese(buttons) -> None:
     for button in buttons:
         if isinstance(button, dict):
             url = button.get("url", "")
-            if "colab.research.google.com" in url and "/notebooks/" in url and "/notebooks/zh/" not in url:
+            name = url.rsplit("/notebooks/", 1)[-1]
+            if "colab.research.google.com" in url and "/notebooks/" in url and "/notebooks/zh/" not in url \
+                    and (ROOT / "notebooks" / "zh" / name).is_file():   # a released notebook; else the English one
                 button["url"] = url.replace("/notebooks/", "/notebooks/zh/")
             for value in button.values():
                 if isinstance(value, list):

@@ -893,8 +893,8 @@ def _nb13(ex1=None, mmd2=None, ex3=None) -> dict[int, _Result]:
                      "average the kernel (a . b / d + 1)^3 over pairs of different rows within a (leave the "
                      "diagonal out: divide by m (m - 1)), the same within b, and subtract twice its mean across"),
         3: _number(ex3, _dirac_first_step, 0.5,
-                   "run dirac_path(1, lr=0.05), take np.hypot of each row (theta, w) and keep the first index "
-                   "where it is below 0.01 (row 0 is the start, before any step)"),
+                   "run dirac_path with one penalty at the exercise's rate, take np.hypot of each row (theta, w) "
+                   "and keep the first index where it is below 0.01 (row 0 is the start, before any step)"),
     }
 
 
