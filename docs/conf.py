@@ -198,7 +198,8 @@ def _chinese(app, config) -> None:
 
 def _other_language(app, pagename, templatename, context, doctree) -> None:
     """A "中文 / English" link on every page to the same page in the other language (the Chinese site is the
-    folder zh/ of the English one); in the Chinese site, the Colab button opens the Chinese notebook, where one is released."""
+    folder zh/ of the English one); in the Chinese site, the Colab button opens the Chinese notebook, where one is
+    released."""
     up = "../" * pagename.count("/")
     if app.config.language == ZH:
         href, label = f"../{up}{pagename}.html", "English"
