@@ -499,6 +499,10 @@ assert max(max(v) for v in shares.values()) < metrics.copy_line(setup["n_samples
 #
 # Not measured here: the rivals at their best (a KL schedule or a learnt prior, a larger denoiser trained for hours),
 # more than one seed at 20 minutes, and budgets of hours.
+#
+# So this race compares three small models after minutes on a CPU, and no more. At scale the order changed:
+# diffusion models overtook GANs in sample quality on ImageNet (Dhariwal and Nichol, 2021). GAN losses now make
+# diffusion models sharp and fast; [notebook 13](13_gans_in_2026.ipynb) §6 says where, with sources.
 
 # %% [markdown] slideshow={"deck": {"notes": "Homework: the four exercises; the checker cell grades each one. Exercises 1 and 2 use section 2's formulas, 3 and 4 section 3's.\nReading: Appendices A-I. Appendix B trains each model five times longer.", "text": "## Exercises (checked in the notebook)\n\n1. **The KL term** of one coordinate, in nats\n2. **Bits per pixel** from a $-\\mathrm{ELBO}$\n3. **How fast a digit fades**: when $\\sqrt{\\bar\\alpha_t}$ falls below $1/2$\n4. **Undo the noise**: write `x0_from_noise`, as DDIM does at every step\n\nNext: [11 Image-to-image translation](../notebooks/11_image_translation.html)."}, "slide_type": "slide"}
 # ## Exercises
