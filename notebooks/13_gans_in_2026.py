@@ -73,6 +73,7 @@ print(f"JAX {jax.__version__} on {jax.devices()}")
 # $G$'s loss is $D$'s with the two roles swapped. So $G$'s update needs $D$'s logits on a real batch too.
 
 # %% slideshow={"deck": {"text": "### Only differences count", "output": true, "notes": "The hand-written losses match gan_utils.losses (the asserts). Adding 5 to every logit leaves the paired loss at 0.6889; the standard loss moves from 1.4491 to 4.1582.\nMisconception to raise: \"a relativistic D's logit says how real a sample is\". It has no level of its own; only differences mean something. That is why the playground centres its decision map on the median."}, "slide_type": "slide"}
+# NBVAL_CHECK_OUTPUT
 def d_loss_paired(real_logits, fake_logits):
     return jnp.mean(jax.nn.softplus(fake_logits - real_logits))   # pair i: real i against fake i
 
@@ -396,6 +397,7 @@ exercises.check("13", ex1=ex1, mmd2=mmd2, ex3=ex3)
 # gives them a negative real part, so the path is pulled in.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 for n_pen in (0, 1, 2):
     J = np.array([[0.0, 0.5], [-0.5, -n_pen * 1.0]])     # (theta, w) with gamma = 1
     ev = np.linalg.eigvals(J)
@@ -408,6 +410,7 @@ for n_pen in (0, 1, 2):
 # measure), per loss and penalty, mean of 5 seeds:
 
 # %%
+# NBVAL_CHECK_OUTPUT
 for row in results["ring"]:
     print(f"{row['setting']:30s} high quality {100 * np.mean(row['high_quality']):5.1f}%")
 
@@ -415,6 +418,7 @@ for row in results["ring"]:
 # The choice of $\gamma$ for the race, on seed 0 at 1,300 steps, and R3GAN at the course's 3,600 steps (one seed):
 
 # %%
+# NBVAL_CHECK_OUTPUT
 for r_ in results["race"]:
     if r_["recipe"] == "r3gan" and (r_["seed"] == 0):
         print(f"gamma {r_['penalty_weight']:<5g} {r_['steps']:>5,} steps: FID {r_['fid']:.2f}, KID {r_['kid']:.2f}, "
