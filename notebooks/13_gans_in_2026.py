@@ -148,8 +148,8 @@ plt.show()
 # printed); `python benchmarks/relativistic_toy.py` runs them again.
 
 # %% slideshow={"deck": {"text": "### Modes kept, of 8, per seed", "output": true, "notes": "Read the rows: pairing alone, 4.8 modes on average against 3.6: within the seeds' spread, so it does not stop the drop. With the standard loss, R2 and R1 + R2 leave some seeds on no mode at all.\nWith pairing, every penalised run keeps 7 or 8 modes, and R1 + R2 keeps 8 in every seed: R3GAN's choice.\nFive seeds: the order of the rows is a measurement at this size, not a law. At gamma 10 the penalties also cost samples near the modes' centres (Appendix B)."}, "slide_type": "slide"}
-results = precomputed.load("13_r3gan")[0]
-print("Shipped with gan_utils:", precomputed.describe(precomputed.load("13_r3gan")[1]).replace(", jax", ",\njax"))
+results, record = precomputed.load("13_r3gan")
+print("Shipped with gan_utils:", precomputed.describe(record).replace(", jax", ",\njax"))
 print(f"the ring's 40 runs took {sum(r_['seconds'] for r_ in results['ring']) / 60:.0f} minutes on 2 cores; "
       f"the MNIST runs of section 4, the rest")
 ring = {(row["loss"], row["penalty"]): row for row in results["ring"]}
@@ -173,10 +173,12 @@ print(f"paired loss with all 8 modes in every seed: {', '.join(never_lost) or 'n
 # gradient. Here is the cost of one training step of notebook 05's DCGAN on this machine, with each recipe.
 
 # %% slideshow={"deck": {"big": {"find": "one step here: .*?: ([\\d.]+) times", "say": "times the cost of a course step, for R3GAN's loss with R1 + R2 (this machine)"}, "output": true, "notes": "The number moves with the machine; the race's machine measured 63.1 against 173.9 ms, 2.8 times.\nSo at equal time R3GAN's recipe makes 2.8 times fewer steps: the race gives the course 3,600 steps and R3GAN 1,300."}, "slide_type": "slide"}
+train_x = data.load_mnist("train")[0]      # also section 5's digits
+
 def ms_per_step(n_steps=10 if TESTING else 30, **recipe):
     cfg = config.GANConfig(dataset="mnist", **recipe)
     graphdef, state, step = steps.make_train_step(config.build_gan(cfg), cfg.step_options())  # notebook 05's step
-    batch = jnp.asarray(data.to_unit_range(data.load_mnist("train")[0][:cfg.batch_size]))
+    batch = jnp.asarray(data.to_unit_range(train_x[:cfg.batch_size]))
     state, m = step(state, batch, key)        # the first call compiles the step (jit): not timed
     jax.block_until_ready(m)                  # JAX returns before it computes: wait for the result
     t0 = time.perf_counter()
@@ -251,7 +253,7 @@ def kid_by_hand(a, b):
             - 2 * k(a, b).mean())
 
 # %%
-train_x, test_x = data.load_mnist("train")[0], data.load_mnist("test")[0]
+test_x = data.load_mnist("test")[0]
 rng = np.random.default_rng(SEED)
 pool = train_x[rng.choice(len(train_x), 6000, replace=False)]
 px = pool.astype(np.float32)
