@@ -173,8 +173,6 @@ print(f"paired loss with all 8 modes in every seed: {', '.join(never_lost) or 'n
 # gradient. Here is the cost of one training step of notebook 05's DCGAN on this machine, with each recipe.
 
 # %% slideshow={"deck": {"big": {"find": "one step here: .*?: ([\\d.]+) times", "say": "times the cost of a course step, for R3GAN's loss with R1 + R2 (this machine)"}, "output": true, "notes": "The number moves with the machine; the race's machine measured 63.1 against 173.9 ms, 2.8 times.\nSo at equal time R3GAN's recipe makes 2.8 times fewer steps: the race gives the course 3,600 steps and R3GAN 1,300."}, "slide_type": "slide"}
-train_x = data.load_mnist("train")[0]      # also section 5's digits
-
 def ms_per_step(n_steps=10 if TESTING else 30, **recipe):
     cfg = config.GANConfig(dataset="mnist", **recipe)
     graphdef, state, step = steps.make_train_step(config.build_gan(cfg), cfg.step_options())  # notebook 05's step
@@ -187,6 +185,7 @@ def ms_per_step(n_steps=10 if TESTING else 30, **recipe):
     jax.block_until_ready(m)
     return 1000 * (time.perf_counter() - t0) / n_steps
 
+train_x = data.load_mnist("train")[0]      # the batch timed here; section 5's digits too
 cost = {"course": ms_per_step(), "R3GAN": ms_per_step(loss="relativistic", penalty="r1+r2", penalty_weight=0.01)}
 print(f"one step here: course {cost['course']:.0f} ms, R3GAN's loss + R1 + R2 {cost['R3GAN']:.0f} ms: "
       f"{cost['R3GAN'] / cost['course']:.1f} times")
