@@ -96,6 +96,9 @@ def main(argv=None) -> int:
     p.add_argument("--lr", type=float, default=1e-5, help="the student's Adam rate (its x0 is 1/sqrt(abar) = 150 "
                                                           "times its noise prediction at s = 999)")
     p.add_argument("--d-lr", type=float, default=2e-4)
+    p.add_argument("--d-b2", type=float, default=0.99, help="D's Adam beta2 (the course's GAN: 0.999)")
+    p.add_argument("--ema", type=float, default=0.0, help="decay of a moving average of the student's weights, which "
+                                                          "is what gets sampled and scored (0: the student itself)")
     p.add_argument("--param", default="eps", choices=("eps", "v"), help="how the student's output is read (see "
                                                                          "student_x0)")
     p.add_argument("--floor", type=float, default=0.02, help="the student reads abar as at least this (see x0_of)")
@@ -117,12 +120,26 @@ def main(argv=None) -> int:
     disc = models.DCGANDiscriminator(base=args.d_base, rngs=nnx.Rngs(args.seed))
     s_opt = nnx.Optimizer(student, optax.chain(optax.clip_by_global_norm(args.clip), optax.adam(args.lr, 0.5)),
                           wrt=nnx.Param)
-    d_opt = nnx.Optimizer(disc, optax.adam(args.d_lr, 0.5, 0.99), wrt=nnx.Param)
+    d_opt = nnx.Optimizer(disc, optax.adam(args.d_lr, 0.5, args.d_b2), wrt=nnx.Param)
     d_options = steps.StepOptions(discriminator_loss={"non_saturating": "bce"}.get(args.loss, args.loss),
                                   generator_loss=args.loss,
                                   penalty=args.penalty, penalty_weight=args.gamma if args.penalty != "none" else None)
     t_graph, t_state = nnx.split(teacher)
     graphdef, state = nnx.split((student, disc, s_opt, d_opt))
+    ema = nnx.state(student, nnx.Param)         # the averaged weights (a copy: the student's own keep training)
+    ema = jax.tree.map(jnp.array, ema)
+
+    @jax.jit
+    def ema_update(ema, state):
+        new = nnx.state(nnx.merge(graphdef, state)[0], nnx.Param)
+        return jax.tree.map(lambda e, w: args.ema * e + (1 - args.ema) * w, ema, new)
+
+    def scored(state):
+        """The network that is sampled: the student, or (--ema) the student with its averaged weights."""
+        student = nnx.clone(nnx.merge(graphdef, state)[0])
+        if args.ema:
+            nnx.update(student, ema)
+        return student
     times = jnp.asarray(TIMES)
 
     @jax.jit
@@ -159,7 +176,7 @@ def main(argv=None) -> int:
     clock, n, history, evals, next_eval = 0.0, 0, [], [], args.eval_every or float("inf")
     while clock < args.seconds:
         if clock >= next_eval:
-            x = sample(nnx.merge(graphdef, state)[0], ab, jax.random.key(3000 + args.seed), 1000, 4, floor=args.floor,
+            x = sample(scored(state), ab, jax.random.key(3000 + args.seed), 1000, 4, floor=args.floor,
                        param=args.param)
             sc = metrics.image_metrics(data.to_uint8(x.reshape(-1, 28, 28)), reference, pr_n=1000)
             evals.append({"step": n, "seconds": round(clock), "fid_1000": round(sc["fid"], 2),
@@ -168,13 +185,15 @@ def main(argv=None) -> int:
             next_eval += args.eval_every
         t0 = time.perf_counter()
         state, met = step(state, jnp.asarray(sampler.batch(n)), jax.random.fold_in(key, n))
+        if args.ema:
+            ema = ema_update(ema, state)
         jax.block_until_ready(met)
         clock += time.perf_counter() - t0
         if n % 100 == 0:
             history.append({"step": n, **{k: round(float(v), 4) for k, v in met.items()}})
             print(history[-1], f"{clock:.0f} s", flush=True)
         n += 1
-    student = nnx.merge(graphdef, state)[0]
+    student = scored(state)
     row = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), **vars(args), "steps": n,
            "train_seconds": round(clock, 1), "history": history, "evals": evals, "scores": {}}
     for k in (1, 2, 4):
