@@ -16,6 +16,9 @@ the next time). One training step, as in ADD:
   3. the student updates on adv * (the relativistic generator loss of x0_hat) + distill * E_t[abar_t ||x0_hat -
      sg(teacher's x0 prediction from x0_hat noised to a random time t)||^2] (ADD's distillation term, its
      weighting c(t) = abar_t; sg: no gradient into the teacher).
+With ``--d-kind features`` D is LADD's instead (Sauer et al., 2024): small heads on the frozen teacher's own feature
+maps of real and student images, both noised to one random time (``FeatureHeads``), so the student's adversarial
+gradient passes through the teacher; no penalty.
 Scored at the end like notebook 10's race: 2,000 samples against the 10,000 test digits (FID, precision, recall) for
 1, 2 and 4 student steps, and the milliseconds per 1,000 samples. One row per run to distill_probe.jsonl.
 """
@@ -42,6 +45,35 @@ def teacher_model():
     from gan_utils import precomputed, rivals
     long = precomputed.run_or_load("10_race_long", lambda: None, rerun=False, command="notebook 10", verbose=False)
     return rivals.load_rival("diffusion", long["runs"]["diffusion"]["0"]["state"])
+
+
+class FeatureHeads(nnx.Module):
+    """LADD's discriminator (Sauer et al., 2024, "Fast high-resolution image synthesis with latent adversarial
+    diffusion distillation"): small trainable heads on the *frozen teacher's* features of a noised image, one head
+    per scale (the teacher's 14x14 and 7x7 maps); each gives a map of logits. The teacher's weights are not D's:
+    they never train, so D is only as strong as its heads, and it judges what the teacher sees."""
+
+    def __init__(self, base: int, width: int = 32, *, rngs: nnx.Rngs):
+        self.h14 = nnx.Conv(base, width, (3, 3), rngs=rngs)
+        self.o14 = nnx.Conv(width, 1, (1, 1), rngs=rngs)
+        self.h7 = nnx.Conv(2 * base, width, (3, 3), rngs=rngs)
+        self.o7 = nnx.Conv(width, 1, (1, 1), rngs=rngs)
+
+    def __call__(self, feats: tuple[jax.Array, jax.Array]) -> jax.Array:
+        """feats (the teacher's (N, 14, 14, base) and (N, 7, 7, 2 base) maps) -> logits (N, 245): every patch."""
+        f14, f7 = feats
+        l14 = self.o14(nnx.leaky_relu(self.h14(f14), 0.2)).reshape(f14.shape[0], -1)
+        l7 = self.o7(nnx.leaky_relu(self.h7(f7), 0.2)).reshape(f7.shape[0], -1)
+        return jnp.concatenate([l14, l7], axis=1)
+
+
+def teacher_features(teacher, x_t, t):
+    """The teacher's 14x14 and 7x7 feature maps of x_t at time t: its forward pass up to its bottleneck."""
+    from gan_utils import rivals
+    temb = teacher.t2(nnx.swish(teacher.t1(rivals._time_embedding(t, teacher.tdim, teacher.steps))))
+    h14 = teacher.block14(teacher.inp(rivals._to_blocks(x_t)), temb)
+    h7 = teacher.block7b(teacher.block7a(teacher.down(h14), temb), temb)
+    return h14, h7
 
 
 def x0_of(net, x_t, t, ab, floor: float = 0.0):
@@ -107,6 +139,10 @@ def main(argv=None) -> int:
                    help="the adversarial loss of D and the student (non_saturating: the course's)")
     p.add_argument("--penalty", default="r1+r2", choices=("r1+r2", "r1", "none"), help="D's penalty")
     p.add_argument("--d-base", type=int, default=32, help="channels of D's first layer")
+    p.add_argument("--d-kind", default="dcgan", choices=("dcgan", "features"),
+                   help="dcgan: the course's DCGAN discriminator on images; features: LADD's heads on the frozen "
+                        "teacher's features of images noised to a random time below --d-t (see FeatureHeads)")
+    p.add_argument("--d-t", type=int, default=500, help="--d-kind features: the noise times D sees, 0 to this")
     p.add_argument("--eval-every", type=float, default=0, help="seconds of training between 4-step FIDs on 1,000 "
                                                                  "samples (0: only at the end)")
     p.add_argument("--seed", type=int, default=0)
@@ -117,7 +153,8 @@ def main(argv=None) -> int:
     ab = schedule.alpha_bar
     teacher = teacher_model()
     student = nnx.clone(teacher)
-    disc = models.DCGANDiscriminator(base=args.d_base, rngs=nnx.Rngs(args.seed))
+    disc = (models.DCGANDiscriminator(base=args.d_base, rngs=nnx.Rngs(args.seed)) if args.d_kind == "dcgan"
+            else FeatureHeads(teacher.block14.conv1.out_features, args.d_base, rngs=nnx.Rngs(args.seed)))
     s_opt = nnx.Optimizer(student, optax.chain(optax.clip_by_global_norm(args.clip), optax.adam(args.lr, 0.5)),
                           wrt=nnx.Param)
     d_opt = nnx.Optimizer(disc, optax.adam(args.d_lr, 0.5, args.d_b2), wrt=nnx.Param)
@@ -151,15 +188,32 @@ def main(argv=None) -> int:
         a = ab[s][:, None, None, None]
         x_s = jnp.sqrt(a) * real + jnp.sqrt(1 - a) * jax.random.normal(k_e, real.shape)
         fake = student_x0(student, x_s, s, ab, args.floor, args.param)
-        m = steps.discriminator_update(disc, d_opt, real, fake, d_options)
-        r_scores = jax.lax.stop_gradient(disc(real))
         t = jax.random.randint(k_t, (real.shape[0],), 0, schedule.steps)
         e2 = jax.random.normal(k_e2, real.shape)
+        if args.d_kind == "dcgan":
+            judge = disc
+            m = steps.discriminator_update(disc, d_opt, real, fake, d_options)
+        else:                       # D sees real and fake noised alike, through the frozen teacher's eyes
+            td = jax.random.randint(jax.random.fold_in(k_t, 1), (real.shape[0],), 0, args.d_t + 1)
+            ad = ab[td][:, None, None, None]
+            e_d = jax.random.normal(jax.random.fold_in(k_e2, 1), real.shape)    # D's own noise
+            noised = lambda x: jnp.sqrt(ad) * x + jnp.sqrt(1 - ad) * e_d
+            judge = lambda x: disc(teacher_features(teacher, noised(x), td))
+
+            def d_loss(disc):
+                r_ = disc(jax.lax.stop_gradient(teacher_features(teacher, noised(real), td)))
+                f_ = disc(jax.lax.stop_gradient(teacher_features(teacher, noised(fake), td)))
+                return jnp.mean(jax.nn.softplus(-r_)) + jnp.mean(jax.nn.softplus(f_)), (r_, f_)
+
+            (dl, (r_, f_)), g = nnx.value_and_grad(d_loss, has_aux=True)(disc)
+            d_opt.update(disc, g)
+            m = {"d_loss": dl, "d_real": jnp.mean(jax.nn.sigmoid(r_)), "d_fake": jnp.mean(jax.nn.sigmoid(f_))}
+        r_scores = jax.lax.stop_gradient(judge(real))
 
         def loss(student):
             x0 = student_x0(student, x_s, s, ab, args.floor, args.param)
-            adv = (jnp.mean(jax.nn.softplus(r_scores - disc(x0))) if args.loss == "relativistic"
-                   else jnp.mean(jax.nn.softplus(-disc(x0))))          # -log D(x0): the non-saturating loss
+            adv = (jnp.mean(jax.nn.softplus(r_scores - judge(x0))) if args.loss == "relativistic"
+                   else jnp.mean(jax.nn.softplus(-judge(x0))))          # -log D(x0): the non-saturating loss
             at = ab[t][:, None, None, None]
             target = jax.lax.stop_gradient(x0_of(teacher, jnp.sqrt(at) * x0 + jnp.sqrt(1 - at) * e2, t, ab))
             dist = jnp.mean(ab[t] * jnp.mean(jnp.square(x0 - target), axis=(1, 2, 3)))
