@@ -104,7 +104,8 @@ print(f"D's standard loss {float(losses.discriminator_loss(r, f)):.4f}; every lo
 # The equilibrium is $(\theta, w) = (0, 0)$.
 #
 # R1 penalises $D$'s slope at the real data, R2 at the fakes: $\tfrac{\gamma}{2}\|\nabla_x \ell\|^2$. The slope of
-# $w x$ is $w$ everywhere, so here R1 and R2 are both $\tfrac{\gamma}{2}w^2$.
+# $w x$ is $w$ everywhere, so here R1 and R2 are both $\tfrac{\gamma}{2}w^2$ ($\gamma = 1$ in this section). The
+# figure takes alternating steps, $D$ then $G$, as the course's training loop does.
 
 # %% slideshow={"deck": {"text": "### Circles without a penalty; any penalty converges", "figure": true, "notes": "Without a penalty, after 1,000 steps the path is still 0.281 from the equilibrium: it circles (notebook 02's game on xy). R1 alone, R2 alone and both converge.\nMisconception to raise: \"R3GAN needs both penalties because one alone does not converge\". On this game one alone converges; R1 and R2 are even the same term here. Appendix A gives the eigenvalues: a centre without a penalty, a pull with one.\nSo the Dirac-GAN cannot show why R3GAN pairs samples or uses both penalties. A game with many modes can."}, "slide_type": "slide"}
 sig = lambda t: 1 / (1 + np.exp(-t))
@@ -142,7 +143,8 @@ plt.show()
 # ## 3. What the pairing and the penalties keep on the ring
 #
 # Notebook 07's ring of 8 Gaussians with its recipe and one change, $G$'s learning rate $\times 5$, drops modes.
-# Here it is again with both losses and each penalty, 5 seeds each. $\gamma$ is the penalties' weight: here 10,
+# Here it runs again with both losses and each penalty, 5 seeds each (new runs, so the counts differ from
+# notebook 07's). $\gamma$ is the penalties' weight: here 10,
 # the course's default. A mode counts as covered when at least one sample lands within 3 standard deviations of its
 # centre (notebook 07); 0 modes means no sample lands near any mode. The runs ship with gan_utils (their time is
 # printed); `python benchmarks/relativistic_toy.py` runs them again.
@@ -221,7 +223,7 @@ print(f"the course's recipe has the lower FID in {wins} of 5 seeds; "
       f"R3GAN's mean FID is {mean['r3gan'] / mean['course']:.1f} times the course's")
 print(f"runs that draw all 10 digits: {sum(r_['digits_covered'] == 10 for r_ in race)} of {len(race)}")
 
-# %% [markdown] slideshow={"deck": {"text": "## 5. Measuring with few samples: KID\n\nFID is biased upward at small $N$, by about $c/N$ (notebook 06). **KID**: the squared MMD of two feature sets,\n\n$$\\mathrm{MMD}^2 = \\mathbb E\\,k(a, a') + \\mathbb E\\,k(b, b') - 2\\,\\mathbb E\\,k(a, b), \\qquad k(a, b) = (a \\cdot b / d + 1)^3$$\n\n- **unbiased**: average $k$ over pairs of **different** samples (leave out $k(a_i, a_i)$)\n- two sets of one distribution: 0 on average, at every $N$", "notes": "Binkowski et al. (2018). Why the diagonal matters: k(a, a) is always large, and including it adds a term that shrinks like 1/N: the same kind of bias as FID's.\nNotebooks 11 and 12 compare 376 glyphs: that is where this matters."}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"text": "## 5. Measuring with few samples: KID\n\nFID is biased upward at small $N$, by about $c/N$ (notebook 06). **KID**: the squared MMD of two feature sets,\n\n$$\\mathrm{MMD}^2 = \\mathbb E\\,k(a, a') + \\mathbb E\\,k(b, b') - 2\\,\\mathbb E\\,k(a, b), \\qquad k(a, b) = (a \\cdot b / d + 1)^3$$\n\n- **unbiased**: average $k$ over pairs of **different** samples (leave out $k(a_i, a_i)$)\n- two sets of one distribution: 0 on average, at every $N$", "notes": "Bińkowski et al. (2018). Why the diagonal matters: k(a, a) is always large, and including it adds a term that shrinks like 1/N: the same kind of bias as FID's.\nNotebooks 11 and 12 compare 376 glyphs: that is where this matters."}, "slide_type": "slide"}
 # At equal time (the seconds column) the course's recipe wins every seed on FID, and every mean score. R3GAN's own
 # results come with its modern network, long GPU training and $\gamma$ tuned per dataset; none of that is here.
 # This measures its loss and penalties on the course's small networks, for minutes. On the ring they kept every mode. On MNIST every run of
@@ -328,9 +330,9 @@ plt.show()
 #   discriminators; many text-to-speech systems use GAN vocoders.
 # - **Text-to-image GANs.** GigaGAN (Kang et al., 2023) scales a GAN to a billion parameters and draws a 512 x 512
 #   image in a fraction of a second.
-# - **One-step samplers.** Adversarial diffusion distillation (ADD: Sauer et al., 2023, SDXL-Turbo) and DMD2 (Yin et
+# - **Few-step samplers.** Adversarial diffusion distillation (ADD: Sauer et al., 2023, SDXL-Turbo) and DMD2 (Yin et
 #   al., 2024) train a student from a diffusion model. A discriminator judges the student's images against real
-#   ones, so one to four network calls draw what the teacher needs dozens for. A GAN loss made diffusion fast.
+#   ones, so one to four network calls draw what the teacher needs dozens for. The GAN loss keeps those few steps sharp.
 
 # %% [markdown] slideshow={"deck": {"text": "### Why a discriminator, still\n\n- an averaging loss ($L_1$, $L_2$) **blurs** where several answers fit (notebook 11)\n- a discriminator rewards **one sharp** answer\n- notebook 10's race said what it says at that size; at scale diffusion won on quality and coverage, and **adversarial losses came back to make it sharp and fast**", "notes": "Discussion: you train a one-step student from a diffusion model with only an L2 loss to the teacher's outputs. What do its samples look like? (Blurred: the average of what the teacher could have drawn.) ADD adds a discriminator for that reason.\nDiscussion: notebook 10 said the GAN won a 4-minute race. What changes with scale? Compute, data, and the size of the networks; cite, do not extrapolate."}, "slide_type": "slide"}
 # The lesson of notebook 11 explains why: a loss that averages ($L_1$, $L_2$) blurs where several answers are
@@ -340,9 +342,9 @@ plt.show()
 #
 # The first item fits on this CPU as a miniature. An autoencoder squeezes each test digit through 8 numbers and
 # decodes it; a latent diffusion model would generate those 8 numbers. Trained with the squared error alone, the
-# decoder draws the average of the digits that share a code. The second version adds notebook 11's PatchGAN, judging
-# 16-pixel patches, with weight 0.1 beside the squared error. Each trains 1,500 steps, 5 seeds. The runs ship with
-# gan_utils; `python benchmarks/patch_autoencoder.py` runs them again.
+# decoder draws the average of the digits that share a code. The second version adds notebook 11's PatchGAN,
+# judging 16 x 16-pixel patches, with weight 0.1 beside the squared error. Each trains 1,500 steps, 5 seeds. The
+# runs ship with gan_utils; `python benchmarks/patch_autoencoder.py` runs them again.
 
 # %% slideshow={"deck": {"text": "### A tokenizer in miniature: 8 numbers per digit", "figure": true, "output": true, "notes": "Top: test digits. Middle: decoded by the autoencoder trained with the squared error alone. Bottom: the same autoencoder trained with a patch discriminator as well.\nAsk before showing the numbers: which row has the smaller squared error? (The middle one: the blur is the best guess on average.) Which would you rather decode a latent diffusion model's output with?\nThe read-back label is what the course classifier reads from the reconstruction: the GAN term did not lose the digit."}, "slide_type": "slide"}
 ae_results = precomputed.load("13_autoencoder")[0]
@@ -380,12 +382,12 @@ assert sharper == farther == len(gan)
 # model working on such codes needs a decoder that draws sharp images: hence the patch GAN in VQGAN and latent
 # diffusion. Appendix C lists every run.
 
-# %% [markdown] slideshow={"deck": {"text": "## Summary\n\n- relativistic pairing: $D$ scores the **difference** of a real and a fake logit\n- Dirac-GAN: paired = standard there; **any** penalty makes it converge\n- ring: pairing with R1 + R2 kept **all 8 modes** in every seed\n- MNIST at equal time: R1 + R2 cost about 2.8 times a step; the course's recipe won\n- **KID** is level in $N$; FID falls with $N$\n- a patch $D$ sharpens an autoencoder: lower FID, larger squared error", "notes": "The modern recipe is a loss and two penalties, not magic. What it buys depends on the problem: modes on the ring, nothing at this MNIST budget.\nThe take-home rule for measuring: compare FIDs only at one N; with few samples, use KID with its spread."}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"text": "## Summary\n\n- relativistic pairing: $D$'s score is the **difference** of a real and a fake logit\n- Dirac-GAN: paired = standard there; **any** penalty makes it converge\n- ring: pairing with R1 + R2 kept **all 8 modes** in every seed\n- MNIST at equal time: R1 + R2 cost about 2.8 times a step; the course's recipe won\n- **KID** is level in $N$; FID falls with $N$\n- a patch $D$ sharpens an autoencoder: lower FID, larger squared error", "notes": "The modern recipe is a loss and two penalties, not magic. What it buys depends on the problem: modes on the ring, nothing at this MNIST budget.\nThe take-home rule for measuring: compare FIDs only at one N; with few samples, use KID with its spread."}, "slide_type": "slide"}
 # ## Summary
 #
 # | Idea | In one line | Checked here |
 # |---|---|---|
-# | relativistic pairing | $D$ scores the difference $\ell(x) - \ell(G(z))$ of a real and a fake | hand loss = package; shift invariance |
+# | relativistic pairing | $D$'s score is the logit difference $\ell(x) - \ell(G(z))$ of a real and a fake | hand loss = package; shift invariance |
 # | Dirac-GAN | the paired and standard games coincide; any penalty makes it converge | distances after 1,000 steps |
 # | ring | pairing with R1 + R2 keeps all 8 modes in every seed | 5 seeds, shipped rows |
 # | MNIST at equal time | R1 + R2 cost 2.8 times a step; the course's recipe wins | 5 seeds each |
@@ -396,7 +398,7 @@ assert sharper == farther == len(gan)
 # nothing at this MNIST budget. Measure with KID when samples are few. Where averaging blurs, a discriminator
 # still sharpens.
 
-# %% [markdown] slideshow={"deck": {"text": "## Exercises (checked in the notebook)\n\n1. **A paired loss by hand**: logits 2.0 (real) and $-1.0$ (fake)\n2. **Write KID's estimate**: `mmd2(a, b)`, any sizes\n3. **A smaller step**: the Dirac-GAN with one penalty and `lr=0.05`", "notes": "Homework: the three exercises; the checker cell grades each and gives a hint for a wrong answer.\nGoing further: the ring with the paired loss, R1 + R2 and gamma 1 instead of 10. Reading: Huang et al. (2024); Mescheder et al. (2018); Binkowski et al. (2018); Sauer et al. (2023)."}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"text": "## Exercises (checked in the notebook)\n\n1. **A paired loss by hand**: logits 2.0 (real) and $-1.0$ (fake)\n2. **Write KID's estimate**: `mmd2(a, b)`, any sizes\n3. **A smaller step**: the Dirac-GAN with one penalty and `lr=0.05`", "notes": "Homework: the three exercises; the checker cell grades each and gives a hint for a wrong answer.\nGoing further: the ring with the paired loss, R1 + R2 and gamma 1 instead of 10. Reading: Huang et al. (2024); Mescheder et al. (2018); Bińkowski et al. (2018); Sauer et al. (2023)."}, "slide_type": "slide"}
 # ## Exercises
 #
 # 1. **A paired loss by hand.** $D$ gives a real digit the logit 2.0 and a fake one the logit $-1.0$. What is
