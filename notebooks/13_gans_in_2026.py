@@ -332,7 +332,8 @@ plt.show()
 #   image in a fraction of a second.
 # - **Few-step samplers.** Adversarial diffusion distillation (ADD: Sauer et al., 2023, SDXL-Turbo) and DMD2 (Yin et
 #   al., 2024) train a student from a diffusion model. A discriminator judges the student's images against real
-#   ones, so one to four network calls draw what the teacher needs dozens for. The GAN loss keeps those few steps sharp.
+#   ones, so one to four network calls draw what the teacher needs dozens for. The GAN loss keeps those few steps
+#   sharp.
 
 # %% [markdown] slideshow={"deck": {"text": "### Why a discriminator, still\n\n- an averaging loss ($L_1$, $L_2$) **blurs** where several answers fit (notebook 11)\n- a discriminator rewards **one sharp** answer\n- notebook 10's race said what it says at that size; at scale diffusion won on quality and coverage, and **adversarial losses came back to make it sharp and fast**", "notes": "Discussion: you train a one-step student from a diffusion model with only an L2 loss to the teacher's outputs. What do its samples look like? (Blurred: the average of what the teacher could have drawn.) ADD adds a discriminator for that reason.\nDiscussion: notebook 10 said the GAN won a 4-minute race. What changes with scale? Compute, data, and the size of the networks; cite, do not extrapolate."}, "slide_type": "slide"}
 # The lesson of notebook 11 explains why: a loss that averages ($L_1$, $L_2$) blurs where several answers are
@@ -375,12 +376,12 @@ assert [r_["seed"] for r_ in gan] == [r_["seed"] for r_ in plain]    # seed by s
 assert sharper == farther == len(gan)
 
 # %% [markdown]
-# With the patch discriminator the digits are sharp again, and the mean FID falls from 99.7 to 18.7, lower in every seed. Yet
-# the squared error rises, from 0.085 to 0.102: the sharp digits sit farther from the originals on average. Blau
-# and Michaeli (2018) proved this trade-off: a decoder cannot be both closest on average and indistinguishable from
-# real images. The label read back did not fall (85.9% and 88.0%), so the code still holds the digit. A diffusion
-# model working on such codes needs a decoder that draws sharp images: hence the patch GAN in VQGAN and latent
-# diffusion. Appendix C lists every run.
+# With the patch discriminator the digits are sharp again, and the mean FID falls from 99.7 to 18.7, lower in
+# every seed. Yet the squared error rises, from 0.085 to 0.102: the sharp digits sit farther from the originals on
+# average. Blau and Michaeli (2018) proved this trade-off: when the code loses information, a decoder cannot be both
+# closest on average and indistinguishable from real images. The share of labels read back did not fall (85.9% and
+# 88.0%), so the code still holds the digit. A diffusion model working on such codes needs a decoder that draws
+# sharp images: hence the patch GAN in VQGAN and latent diffusion. Appendix C lists every run.
 
 # %% [markdown] slideshow={"deck": {"text": "## Summary\n\n- relativistic pairing: $D$'s score is the **difference** of a real and a fake logit\n- Dirac-GAN: paired = standard there; **any** penalty makes it converge\n- ring: pairing with R1 + R2 kept **all 8 modes** in every seed\n- MNIST at equal time: R1 + R2 cost about 2.8 times a step; the course's recipe won\n- **KID** is level in $N$; FID falls with $N$\n- a patch $D$ sharpens an autoencoder: lower FID, larger squared error", "notes": "The modern recipe is a loss and two penalties, not magic. What it buys depends on the problem: modes on the ring, nothing at this MNIST budget.\nThe take-home rule for measuring: compare FIDs only at one N; with few samples, use KID with its spread."}, "slide_type": "slide"}
 # ## Summary
