@@ -69,11 +69,7 @@ class FeatureHeads(nnx.Module):
 
 def teacher_features(teacher, x_t, t):
     """The teacher's 14x14 and 7x7 feature maps of x_t at time t: its forward pass up to its bottleneck."""
-    from gan_utils import rivals
-    temb = teacher.t2(nnx.swish(teacher.t1(rivals._time_embedding(t, teacher.tdim, teacher.steps))))
-    h14 = teacher.block14(teacher.inp(rivals._to_blocks(x_t)), temb)
-    h7 = teacher.block7b(teacher.block7a(teacher.down(h14), temb), temb)
-    return h14, h7
+    return teacher.features(x_t, t)[1:]
 
 
 def x0_of(net, x_t, t, ab, floor: float = 0.0):

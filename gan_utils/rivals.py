@@ -236,10 +236,16 @@ class Denoiser(nnx.Module):
         self.block_up = _ResBlock(3 * base, base, tdim, rngs=rngs)
         self.out = nnx.Conv(base, 4, (3, 3), rngs=rngs)
 
-    def __call__(self, x: jax.Array, t: jax.Array) -> jax.Array:
+    def features(self, x: jax.Array, t: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
+        """The way down: (x_t, t) -> (the time's embedding (N, tdim), the 14x14 features (N, 14, 14, base), the
+        7x7 features (N, 7, 7, 2 base)). A discriminator can read the last two (LADD's heads, benchmarks/
+        distill_probe.py)."""
         temb = self.t2(nnx.swish(self.t1(_time_embedding(t, self.tdim, self.steps))))
-        h14 = self.block14(self.inp(_to_blocks(x)), temb)                     # (N, 14, 14, base)
-        h = self.block7b(self.block7a(self.down(h14), temb), temb)            # (N, 7, 7, 2 base)
+        h14 = self.block14(self.inp(_to_blocks(x)), temb)
+        return temb, h14, self.block7b(self.block7a(self.down(h14), temb), temb)
+
+    def __call__(self, x: jax.Array, t: jax.Array) -> jax.Array:
+        temb, h14, h = self.features(x, t)
         h = jax.image.resize(h, (x.shape[0], 14, 14, h.shape[-1]), "nearest")
         h = self.block_up(jnp.concatenate([h, h14], -1), temb)                # (N, 14, 14, base)
         return _from_blocks(self.out(nnx.swish(h)))
