@@ -115,7 +115,7 @@ def sample(student, ab, key, n: int, steps: int, batch: int = 500, floor: float 
 
 
 def main(argv=None) -> int:
-    from gan_utils import data, metrics, models, rivals, steps
+    from gan_utils import data, losses, metrics, models, rivals, steps
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--seconds", type=float, default=600)
     p.add_argument("--adv", type=float, default=1.0, help="weight of the adversarial term")
@@ -199,7 +199,7 @@ def main(argv=None) -> int:
             def d_loss(disc):
                 r_ = disc(jax.lax.stop_gradient(teacher_features(teacher, noised(real), td)))
                 f_ = disc(jax.lax.stop_gradient(teacher_features(teacher, noised(fake), td)))
-                return jnp.mean(jax.nn.softplus(-r_)) + jnp.mean(jax.nn.softplus(f_)), (r_, f_)
+                return losses.discriminator_loss(r_, f_), (r_, f_)
 
             (dl, (r_, f_)), g = nnx.value_and_grad(d_loss, has_aux=True)(disc)
             d_opt.update(disc, g)
@@ -209,7 +209,7 @@ def main(argv=None) -> int:
         def loss(student):
             x0 = student_x0(student, x_s, s, ab, args.floor, args.param)
             adv = (jnp.mean(jax.nn.softplus(r_scores - judge(x0))) if args.loss == "relativistic"
-                   else jnp.mean(jax.nn.softplus(-judge(x0))))          # -log D(x0): the non-saturating loss
+                   else losses.generator_loss_non_saturating(judge(x0)))
             at = ab[t][:, None, None, None]
             target = jax.lax.stop_gradient(x0_of(teacher, jnp.sqrt(at) * x0 + jnp.sqrt(1 - at) * e2, t, ab))
             dist = jnp.mean(ab[t] * jnp.mean(jnp.square(x0 - target), axis=(1, 2, 3)))

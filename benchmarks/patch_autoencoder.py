@@ -51,7 +51,7 @@ class Autoencoder(nnx.Module):
 
 
 def train(weight: float, seed: int, steps: int, latent: int, images: np.ndarray) -> tuple[Autoencoder, dict]:
-    from gan_utils import data, models
+    from gan_utils import data, losses, models
     rngs = nnx.Rngs(seed)
     ae = Autoencoder(latent, rngs=rngs)
     disc = models.PatchDiscriminator(28, 16, n_down=1, paired=False, rngs=rngs)
@@ -67,7 +67,7 @@ def train(weight: float, seed: int, steps: int, latent: int, images: np.ndarray)
             fake = jax.lax.stop_gradient(ae(x))
 
             def d_loss(disc):
-                return jnp.mean(jax.nn.softplus(-disc(x))) + jnp.mean(jax.nn.softplus(disc(fake)))
+                return losses.discriminator_loss(disc(x), disc(fake))
 
             metrics["d_loss"], grads = nnx.value_and_grad(d_loss)(disc)
             d_opt.update(disc, grads)
@@ -75,7 +75,7 @@ def train(weight: float, seed: int, steps: int, latent: int, images: np.ndarray)
         def loss(ae):
             x_hat = ae(x)
             mse = jnp.mean(jnp.square(x_hat - x))
-            adv = jnp.mean(jax.nn.softplus(-disc(x_hat))) if weight else jnp.zeros(())   # -log D(x_hat)
+            adv = losses.generator_loss_non_saturating(disc(x_hat)) if weight else jnp.zeros(())   # -log D(x_hat)
             return mse + weight * adv, {"mse": mse, "adv": adv}
 
         (_, aux), grads = nnx.value_and_grad(loss, has_aux=True)(ae)
