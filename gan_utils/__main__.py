@@ -48,6 +48,9 @@ def _training_data(config: GANConfig):
         return (data.to_unit_range(pairs.target), data.to_unit_range(pairs.source))
     if config.dataset == "mnist":
         x, y = data.load_mnist("train")
+        if config.subset:   # the same digits whatever the seed (data.subset_indices)
+            keep = data.subset_indices(config.subset, len(y))
+            x, y = x[keep], y[keep]
         x = data.to_unit_range(x)
         if config.model == "mlp":
             x = x.reshape(len(x), -1)
@@ -231,6 +234,8 @@ def _train(args, out: Path) -> None:
     if config.self_condition:   # pseudo-labels: k-means on D's features, now and every clusters.RECLUSTER_EVERY steps
         from . import clusters
         true_digits = data.load_mnist("train")[1]   # only to report how well the clusters match the digits
+        if config.subset:
+            true_digits = true_digits[data.subset_indices(config.subset, len(true_digits))]
         selfcond = clusters.SelfConditioning.for_config(config, x[0], x[1], score_labels=true_digits)
         first = selfcond.start(gan, start)
         print(f"clusters at step {start}: purity {first['purity']:.3f}, NMI {first['nmi']:.3f} against the digits "

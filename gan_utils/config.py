@@ -13,7 +13,7 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .options import PENALTIES, StepOptions
+from .options import AUGMENTS, PENALTIES, StepOptions
 
 if TYPE_CHECKING:   # the record itself needs no JAX: `python -m gan_utils --help` reads its defaults instantly
     from .steps import GAN
@@ -37,7 +37,8 @@ LOSSES = {"non_saturating": ("bce", "non_saturating"), "saturating": ("bce", "sa
 BEFORE_OPTIONS = dict(hidden=(256, 256), loss="non_saturating", d_lr=None, b2=0.999, r1=0.0, ema=0.0, g_base=128,
                       d_base=64, g_extra=0,
                       penalty="none", penalty_weight=None, spectral_norm=False, minibatch_std=False, pack=1,
-                      conditional=False, self_condition=0, lr_decay=0, lr_anneal=0)
+                      conditional=False, self_condition=0, lr_decay=0, lr_anneal=0, subset=0, augment="none",
+                      augment_p=1.0, ada_target=0.6, ada_kimg=StepOptions.ada_kimg)
 # The toy mixtures' recipe: notebook 07's, which met issue #26's grid target (>= 24 of 25 modes, >= 90% high-quality
 # samples) with the hinge loss and 20,000 steps of which the second half annealed (benchmarks/RESULTS.md). A field
 # left None takes these for ring and grid.
@@ -247,6 +248,19 @@ class GANConfig:
     patch_base: int = _opt(16, "glyphs: channels of the PatchGAN discriminator's first layer")
     patch_layers: int = _opt(2, "glyphs: the PatchGAN's strided convolutions; 1, 2, 3 judge patches of 16, 34, 70 "
                                 "pixels")
+    # Little data (issue #72, notebook 14)
+    subset: int = _opt(0, "mnist: train on N training digits only, the same N whatever the seed "
+                          "(data.subset_indices); 0 = all 60,000", metavar="N")
+    augment: str = _opt(StepOptions.augment, "what D sees: every image it judges, real and generated, augmented "
+                                             "(brightness, contrast, translation, cutout) with probability "
+                                             "--augment-p (diffaugment: Zhao et al. 2020) or with one that adapts "
+                                             "to how sure D is of the training digits (ada: Karras et al. 2020); "
+                                             "mnist's DCGAN only", choices=AUGMENTS)
+    augment_p: float = _opt(StepOptions.augment_p, "diffaugment: the probability of each operation (Zhao et al.: 1)")
+    ada_target: float = _opt(StepOptions.ada_target, "ada: the share E[sign D(real)] that p is steered to (Karras et "
+                                                     "al.: 0.6)")
+    ada_kimg: float = _opt(StepOptions.ada_kimg, "ada: thousands of real images over which p can go from 0 to 1 "
+                                                 "(Karras et al.: 500, for runs 100 times longer than a CPU's)")
 
     def __post_init__(self):
         # the fields left None, which take the dataset's values below: replace() lets a new dataset choose them again
@@ -337,6 +351,19 @@ class GANConfig:
             if changed:
                 raise ValueError(f"{', '.join(changed)} size the glyph translator; dataset {self.dataset!r} does not "
                                  "use them: leave them at their defaults, or use dataset 'glyphs'.")
+        if (self.augment != "none" or self.subset) and model != "dcgan":
+            raise ValueError(f"subset and augment are for the MNIST DCGAN (images D can judge shifted or cut out); "
+                             f"dataset {self.dataset!r} with model {model!r} takes neither: set subset=0 and "
+                             "augment='none', or use dataset 'mnist' with model 'dcgan'.")
+        if isinstance(self.subset, bool) or not isinstance(self.subset, numbers.Integral) or not (
+                0 <= self.subset <= 60_000):
+            raise ValueError(f"subset must be a whole number of training digits from 0 (all of them) to 60000, got "
+                             f"{self.subset!r}; e.g. 600 for 1% of MNIST.")
+        if self.subset and self.subset < self.batch_size:
+            raise ValueError(f"subset={self.subset} digits cannot fill a batch of {self.batch_size}: choose at least "
+                             f"batch_size digits, or a smaller --batch-size.")
+        if self.augment != "none" and self.pack != 1:
+            raise ValueError("augment with PacGAN's packing is untested here: use pack=1 with augment.")
         if not 0 <= self.ema < 1:
             raise ValueError(f"ema (the decay of G's weight average) must be in [0, 1), got {self.ema}; 0 turns it "
                              "off, 0.999 is common.")
@@ -451,12 +478,14 @@ class GANConfig:
 
     def step_options(self) -> StepOptions:
         """The options of the training step this config asks for (``train.fit``, ``steps.make_train_step``): its
-        loss as a pair of losses, k_disc, label smoothing, the penalty and pix2pix's L1 weight. (spectral_norm,
+        loss as a pair of losses, k_disc, label smoothing, the penalty, pix2pix's L1 weight and the augmentation of
+        what D sees. (spectral_norm,
         minibatch_std and pack are the discriminator's; ``build_gan`` sets them.)"""
         d_loss, g_loss = LOSSES[self.loss]
         return StepOptions(k_disc=self.k_disc, generator_loss=g_loss, discriminator_loss=d_loss,
                            label_smoothing=self.label_smoothing, r1=self.r1, penalty=self.penalty,
-                           penalty_weight=self.penalty_weight, l1_weight=self.l1_weight)
+                           penalty_weight=self.penalty_weight, l1_weight=self.l1_weight, augment=self.augment,
+                           augment_p=self.augment_p, ada_target=self.ada_target, ada_kimg=self.ada_kimg)
 
     def replace(self, **changes) -> "GANConfig":
         """A copy with some fields changed (validated again).
@@ -527,4 +556,4 @@ def build_gan(config: GANConfig | dict) -> GAN:
         g = models.MLPGenerator(latent_dim=c.latent_dim, out_dim=c.data_dim, hidden=c.hidden, rngs=rngs)
         d = models.MLPDiscriminator(in_dim=c.data_dim, hidden=c.hidden, rngs=rngs, **stabilisers)
     return GAN(g, d, g_lr=c.lr, d_lr=c.lr if c.d_lr is None else c.d_lr, b1=c.b1, b2=c.b2, ema=c.ema,
-               lr_decay=c.lr_decay, lr_anneal=c.lr_anneal)
+               lr_decay=c.lr_decay, lr_anneal=c.lr_anneal, ada=c.augment == "ada")

@@ -33,6 +33,7 @@ from . import checks
 
 __all__ = [
     "MNIST_ENV_VAR", "MNIST_FILES", "MNIST_MIRRORS", "MnistDataError", "mnist_dir", "load_mnist", "read_idx",
+    "subset_indices",
     "to_unit_range", "to_uint8", "center_digit", "BatchSampler", "GaussianMixture", "mixture_1d", "ring", "grid",
     "toy_dataset", "TOY_DATASETS", "GLYPHS_FILE", "GLYPHS_SHA256", "GLYPH_SIZES", "GlyphDataError", "GlyphPairs",
     "load_glyphs", "VALIDATION_FILE", "VALIDATION_SHA256", "STYLES_FILE", "STYLES_SHA256", "GlyphStyles",
@@ -211,6 +212,20 @@ def load_mnist(split: str = "train", *, n: int | None = None) -> tuple[np.ndarra
             raise ValueError(f"n must be in 1..{len(labels)} for split {split!r}, got {n}.")
         images, labels = images[:n], labels[:n]
     return images[..., None], labels
+
+
+SUBSET_SEED = 20   # fixes which digits a subset holds, apart from any run's seed (notebook 14)
+
+
+def subset_indices(n: int, total: int = 60_000) -> np.ndarray:
+    """The indices (n,) of a fixed random subset of ``total`` training examples, sorted: the first n of one fixed
+    permutation, so every run (whatever its seed) trains on the same digits, and a smaller subset lies inside a
+    larger one (the 600 digits of 1% are among the 6,000 of 10%). ``load_mnist("train")[0][subset_indices(600)]``."""
+    total = checks.count("total", total)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 < n <= total:
+        raise ValueError(f"n (the subset's size) must be a whole number in 1..{total}, got {n!r}; e.g. 600 for 1% "
+                         "of MNIST's training digits.")
+    return np.sort(np.random.default_rng(SUBSET_SEED).permutation(total)[:n])
 
 
 def _integer_pixels_error(name: str, x: np.ndarray) -> TypeError:

@@ -11,7 +11,8 @@ import math
 import numbers
 from dataclasses import dataclass
 
-__all__ = ["PENALTIES", "GENERATOR_LOSS_NAMES", "DISCRIMINATOR_LOSS_NAMES", "PAIRED_LOSSES", "StepOptions"]
+__all__ = ["PENALTIES", "GENERATOR_LOSS_NAMES", "DISCRIMINATOR_LOSS_NAMES", "PAIRED_LOSSES", "AUGMENTS", "AUGMENT_OPS",
+           "StepOptions"]
 
 # The stabilisers of D, each with the default of its ``penalty_weight``
 PENALTIES = {
@@ -29,6 +30,13 @@ GENERATOR_LOSS_NAMES = ("non_saturating", "saturating", "hinge", "lsgan", "wasse
 DISCRIMINATOR_LOSS_NAMES = ("bce", "hinge", "lsgan", "wasserstein", "relativistic")
 # The generator losses that pair each fake with a real sample, so G's update reads D on the real batch too
 PAIRED_LOSSES = ("relativistic",)
+# What D sees, for a GAN trained on little data (notebook 14, ``gan_utils.augment``): every image it judges, real and
+# generated, augmented with a fixed probability (DiffAugment: Zhao et al. 2020), or with one that adapts to how sure
+# D is of the training images (ADA: Karras et al. 2020)
+AUGMENTS = ("none", "diffaugment", "ada")
+# The operations, in the order applied: DiffAugment's colour (brightness, contrast; saturation does nothing to grey
+# images), translation and cutout policies
+AUGMENT_OPS = ("brightness", "contrast", "translation", "cutout")
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,12 @@ class StepOptions:
     #                                        lambda * mean|G(source) - target|; 0 leaves the term out
     r1: float = 0.0                        # the older spelling of penalty="r1", penalty_weight=r1 (its metric keeps
     #                                        its old name, r1_penalty), so older code and configs mean what they meant
+    augment: str = "none"                  # one of AUGMENTS: every image D sees (real and fake, in D's update and in
+    #                                        G's) passes through gan_utils.augment.apply first
+    augment_p: float = 1.0                 # "diffaugment": the probability of each operation (Zhao et al.: 1)
+    ada_target: float = 0.6                # "ada": the r_t = E[sign D(real)] that p is steered to (Karras et al.: 0.6)
+    ada_kimg: float = 20.0                 # "ada": thousands of real images over which p can go from 0 to 1. Karras et
+    #                                        al. use 500 for runs of 25 million images; a CPU run sees about 200,000
 
     def __post_init__(self):
         k = self.k_disc
@@ -71,6 +85,20 @@ class StepOptions:
                 raise ValueError(f"{name} must be a finite number >= 0, got {v!r}{fix.get(name, '')}.")
             object.__setattr__(self, name, float(v))
         object.__setattr__(self, "k_disc", int(self.k_disc))
+        if self.augment not in AUGMENTS:
+            raise ValueError(f"unknown augment {self.augment!r}; choose one of {list(AUGMENTS)}.")
+        for name, low, high, fix in (("augment_p", 0, 1, "1 is DiffAugment's"), ("ada_target", 0, 1, "ADA's is 0.6"),
+                                     ("ada_kimg", 0, math.inf, "ADA's is 500 for long runs; 20 suits a CPU run")):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not low <= v <= high or (
+                    name != "augment_p" and v in (low, high)):
+                raise ValueError(f"{name} must be a number in {'[' if name == 'augment_p' else '('}{low}, {high}"
+                                 f"{']' if name == 'augment_p' else ')'}, got {v!r}; {fix}.")
+            object.__setattr__(self, name, float(v))
+        if self.augment != "diffaugment" and self.augment_p != 1.0:
+            raise ValueError(f"augment_p={self.augment_p} sets how often augment='diffaugment' applies each "
+                             f"operation (ADA adapts its own); with augment={self.augment!r} leave augment_p at 1, "
+                             "or choose augment='diffaugment'.")
         if self.generator_loss not in GENERATOR_LOSS_NAMES:
             raise ValueError(f"unknown generator_loss {self.generator_loss!r}; choose one of "
                              f"{list(GENERATOR_LOSS_NAMES)}.")

@@ -17,10 +17,12 @@ Options of the recipe (``StepOptions``; each off by default, so the default step
 least-squares and Wasserstein losses (``discriminator_loss=``, ``generator_loss=``; ``losses.DISCRIMINATOR_LOSSES``,
 ``losses.GENERATOR_LOSSES``), the relativistic pairing loss (R3GAN's; G's update then also scores the real batch), a
 stabiliser of D (``penalty="r1" | "r2" | "r1+r2" | "gp" | "clip"`` with ``penalty_weight``;
-``PENALTIES``; ``r1=gamma`` is the older spelling of ``penalty="r1"``), and an exponential moving average of
-the generator's weights (``GAN(..., ema=decay)``, kept in ``GAN.g_ema``). The discriminator's own options need
-nothing here: spectral normalisation and the minibatch standard deviation live in the model, and PacGAN's packing
-(``discriminator.pack``, see ``models.pack_samples``) makes the step pack both the real and the fake batch before D.
+``PENALTIES``; ``r1=gamma`` is the older spelling of ``penalty="r1"``), an exponential moving average of the
+generator's weights (``GAN(..., ema=decay)``, kept in ``GAN.g_ema``), and augmentation of everything D sees
+(``augment="diffaugment" | "ada"``, ``gan_utils.augment``; ADA's adaptive probability lives in ``GAN.ada``). The
+discriminator's own options need nothing here: spectral normalisation and the minibatch standard deviation live in
+the model, and PacGAN's packing (``discriminator.pack``, see ``models.pack_samples``) makes the step pack both the
+real and the fake batch before D.
 
 A class-conditional GAN (a generator with ``num_classes``: ``models.ConditionalDCGANGenerator`` with
 ``models.ProjectionDiscriminator``) takes batches ``(images, labels)``; the fakes of a step are generated for the
@@ -39,7 +41,7 @@ import jax.numpy as jnp
 import optax
 from flax import nnx
 
-from . import checks, devices, losses, models
+from . import augment, checks, devices, losses, models
 from .options import StepOptions
 
 __all__ = ["GAN", "StepOptions", "step_key", "train_step", "discriminator_step", "generator_step",
@@ -76,11 +78,13 @@ class GAN(nnx.Module):
         step moves after every generator update: ``ema = decay * ema + (1 - decay) * param``
         (Karras et al., 2018; Yazici et al., 2019); its BatchNorm statistics are copied from ``generator``.
         It is part of the module, so checkpoints save it and a resumed run continues it exactly.
+      ada: keep ADA's adaptive augmentation probability (``augment.AdaState``, as ``ada``) in the GAN, for a step
+        with ``augment="ada"``; saved and resumed with it like the weights. False: ``ada`` is None.
     """
 
     def __init__(self, generator: nnx.Module, discriminator: nnx.Module, *, g_lr: float = 2e-4,
                  d_lr: float = 2e-4, b1: float = 0.5, b2: float = 0.999, ema: float = 0.0, lr_decay: int = 0,
-                 lr_anneal: int = 0):
+                 lr_anneal: int = 0, ada: bool = False):
         if not hasattr(generator, "latent_dim"):
             raise TypeError("the generator needs a `latent_dim` attribute (the size of z); "
                             "gan_utils.models generators have one.")
@@ -101,6 +105,7 @@ class GAN(nnx.Module):
         self.ema_decay = float(ema)
         # new Variables (sharing the initial arrays): the average starts at the generator's initialisation
         self.g_ema = nnx.clone(generator) if ema > 0 else None
+        self.ada = augment.AdaState() if ada else None
 
     @property
     def latent_dim(self) -> int:
@@ -201,8 +206,16 @@ _SCORES = {"none": _scores, "clip": _scores, "r1": _scores_r1, "r2": _scores_r2,
            "gp": _scores_gp}
 
 
-def _d_loss(D: nnx.Module, real: jax.Array, fake: jax.Array, y: tuple, gp_key, options: StepOptions):
+def _augmented(x: jax.Array, aug: tuple | None) -> jax.Array:
+    """x as D sees it: through ``augment.apply`` with aug = (key, p), or unchanged when aug is None."""
+    return x if aug is None else augment.apply(x, *aug)
+
+
+def _d_loss(D: nnx.Module, real: jax.Array, fake: jax.Array, y: tuple, gp_key, options: StepOptions, aug=None):
     """D's loss: the adversarial loss of its scores, plus its penalty. Aux: the scores, the two terms apart."""
+    if aug is not None:                        # real and fake each through their own draw of the augmentations
+        k_real, k_fake = jax.random.split(aug[0])
+        real, fake = _augmented(real, (k_real, aug[1])), _augmented(fake, (k_fake, aug[1]))
     m = getattr(D, "pack", 1)                  # PacGAN: D judges packs of m samples
     real, fake = models.pack_samples(real, m), models.pack_samples(fake, m)
     r, f, penalty = _SCORES[options.applied_penalty](D, real, fake, y, options.applied_weight, gp_key)
@@ -214,22 +227,26 @@ def _d_loss(D: nnx.Module, real: jax.Array, fake: jax.Array, y: tuple, gp_key, o
 
 
 def discriminator_update(D: nnx.Module, d_opt, real: jax.Array, fake: jax.Array, options: StepOptions, *,
-                         y: tuple = (), gp_key: jax.Array | None = None) -> dict:
+                         y: tuple = (), gp_key: jax.Array | None = None, aug: tuple | None = None) -> dict:
     """One update of D on a real batch (B, ...) and a generated one, G held fixed. Returns its metrics: ``d_loss``
     (the adversarial part, comparable across runs), ``d_real`` and ``d_fake`` (the mean sigmoid of D's scores before
-    the update) and, with a penalty added to the loss, the penalty term (``options.penalty_metric``).
+    the update), with a penalty added to the loss the penalty term (``options.penalty_metric``), and with
+    ``options.augment == "ada"`` ``d_real_sign``, the mean sign of D's real scores (ADA's r_t of this batch).
 
     ``d_opt`` is anything with ``update(model, grads)`` (an ``nnx.Optimizer``); ``y`` the labels of a conditional D,
-    as ``(labels,)``; ``gp_key`` the key of WGAN-GP's interpolation.
+    as ``(labels,)``; ``gp_key`` the key of WGAN-GP's interpolation; ``aug`` = (key, p): D sees both batches through
+    ``augment.apply`` (None: as they are).
     """
     (_, (r, f, adversarial, penalty)), grads = nnx.value_and_grad(_d_loss, has_aux=True)(
-        D, real, jax.lax.stop_gradient(fake), y, gp_key, options)
+        D, real, jax.lax.stop_gradient(fake), y, gp_key, options, aug)
     d_opt.update(D, grads)
     if options.applied_penalty == "clip":   # WGAN's weight clipping, after every update of D
         nnx.update(D, losses.clip_weights(nnx.state(D, nnx.Param), options.applied_weight))
     metrics = {"d_loss": adversarial, "d_real": jnp.mean(jax.nn.sigmoid(r)), "d_fake": jnp.mean(jax.nn.sigmoid(f))}
     if penalty is not None:
         metrics[options.penalty_metric] = penalty
+    if options.augment == "ada":
+        metrics["d_real_sign"] = jnp.mean(jnp.sign(r))
     return metrics
 
 
@@ -251,12 +268,15 @@ def generator_forward(G: nnx.Module, z: jax.Array, y: tuple = ()) -> tuple[jax.A
 
 
 def generator_update(G: nnx.Module, g_opt, D: nnx.Module, fake: jax.Array, vjp: Callable, options: StepOptions, *,
-                     y: tuple = (), target: jax.Array | None = None, real: jax.Array | None = None) -> dict:
+                     y: tuple = (), target: jax.Array | None = None, real: jax.Array | None = None,
+                     aug: tuple | None = None) -> dict:
     """One update of G: its loss on D's scores of ``fake``, pushed back through the VJP of ``generator_forward``.
 
     With ``options.l1_weight`` (pix2pix) the loss adds ``l1_weight * mean|fake - target|``. A paired loss
     (``options.PAIRED_LOSSES``: the relativistic one) also reads D's scores on ``real``, the real batch, sample i
-    paired with fake i. Returns ``g_loss`` (the adversarial part), ``l1`` (with the L1 term) and ``g_grad_norm``.
+    paired with fake i. With ``aug`` = (key, p), D judges the fakes (and the paired reals) through
+    ``augment.apply``, and G's gradient passes back through it. Returns ``g_loss`` (the adversarial part), ``l1``
+    (with the L1 term) and ``g_grad_norm``.
     """
     if options.l1_weight and target is None:
         raise ValueError("l1_weight > 0 compares G's output with its target: pass target= (the real batch).")
@@ -267,10 +287,12 @@ def generator_update(G: nnx.Module, g_opt, D: nnx.Module, fake: jax.Array, vjp: 
     m = getattr(D, "pack", 1)
     g_loss_fn = losses.GENERATOR_LOSSES[options.generator_loss]
     # D's scores on the real batch are data for G (the loss is minimised over G only): computed once, outside
-    real_scores = jax.lax.stop_gradient(D(models.pack_samples(real, m), *y)) if paired else None
+    k_fake, k_real = jax.random.split(aug[0]) if aug is not None else (None, None)
+    real_scores = (jax.lax.stop_gradient(D(models.pack_samples(_augmented(real, aug and (k_real, aug[1])), m), *y))
+                   if paired else None)
 
     def loss(fake, D):
-        scores = D(models.pack_samples(fake, m), *y)
+        scores = D(models.pack_samples(_augmented(fake, aug and (k_fake, aug[1])), m), *y)
         adversarial = g_loss_fn(scores, real_scores) if paired else g_loss_fn(scores)
         if not options.l1_weight:
             return adversarial, {"g_loss": adversarial}
@@ -322,9 +344,34 @@ def _keys(key: jax.Array, options: StepOptions) -> tuple[jax.Array, list]:
     return jax.random.split(key, k), gp
 
 
+def _augmentations(key: jax.Array, options: StepOptions, ada: augment.AdaState | None) -> list:
+    """What each update of a step shows D: (key, p) for each of the k D updates and then G's, or Nones without
+    augmentation. p is ``options.augment_p`` for DiffAugment, ADA's current p (``ada.p``) for "ada"."""
+    if options.augment == "none":
+        return [None] * (options.k_disc + 1)
+    if options.augment == "ada":
+        if ada is None:
+            raise ValueError("augment='ada' keeps its probability p in the GAN's state: build the GAN with "
+                             "GAN(..., ada=True) (GANConfig(augment='ada') does) and pass it on (ada=gan.ada).")
+        p = ada.p[...]
+    else:
+        p = options.augment_p
+    return [(k, p) for k in jax.random.split(jax.random.fold_in(key, 2), options.k_disc + 1)]
+
+
+def _ada_after_d(ada: augment.AdaState | None, metrics: dict, n: int, options: StepOptions) -> None:
+    """ADA's controller, after the step's last D update (``augment.ada_update``); adds ``augment_p``, the p that
+    the next step uses, to the metrics of any augmented step."""
+    if options.augment == "ada":
+        augment.ada_update(ada, metrics["d_real_sign"], n, target=options.ada_target, kimg=options.ada_kimg)
+        metrics["augment_p"] = ada.p[...]
+    elif options.augment != "none":
+        metrics["augment_p"] = jnp.asarray(options.augment_p, jnp.float32)
+
+
 def train_step(G: nnx.Module, D: nnx.Module, g_opt, d_opt, real, key: jax.Array,
                options: StepOptions = StepOptions(), *, g_ema: nnx.Module | None = None, ema_decay: float = 0.0,
-               noise: Callable | None = None) -> dict:
+               noise: Callable | None = None, ada: augment.AdaState | None = None) -> dict:
     """One training step, in place: ``options.k_disc`` updates of D, then one update of G through the updated D.
 
     Notebook 05's ``train_step_by_hand`` with its options, and one saving: the last D update and G's update share one
@@ -337,18 +384,24 @@ def train_step(G: nnx.Module, D: nnx.Module, g_opt, d_opt, real, key: jax.Array,
       key: this step's key (``step_key``).
       g_ema, ema_decay: a moving average of G's weights, updated after G (``update_ema``); None for none.
       noise: ``noise(key, n) -> z``; default a standard normal (the playground draws other noise).
+      ada: ADA's state (``GAN.ada``), needed with ``options.augment == "ada"``; updated after the last D update.
     Returns:
-      the metrics of the last D update and of G's (``discriminator_update``, ``generator_update``).
+      the metrics of the last D update and of G's (``discriminator_update``, ``generator_update``), and with
+      augmentation ``augment_p``.
     """
     noise = noise or _normal_noise(G)
     reals, ys, n = _per_update(G, D, real, options.k_disc)
     keys, gp_keys = _keys(key, options)
+    augs = _augmentations(key, options, ada)
     for i in range(options.k_disc - 1):   # the extra D updates, each on fresh fakes (k is small: unrolled)
         fake = G(noise(keys[i], n), *ys[i])
-        discriminator_update(D, d_opt, reals[i], fake, options, y=ys[i], gp_key=gp_keys[i])
+        discriminator_update(D, d_opt, reals[i], fake, options, y=ys[i], gp_key=gp_keys[i], aug=augs[i])
     fake, vjp = generator_forward(G, noise(keys[-1], n), ys[-1])   # shared by the last D update and G's
-    metrics = discriminator_update(D, d_opt, reals[-1], fake, options, y=ys[-1], gp_key=gp_keys[-1])
-    metrics |= generator_update(G, g_opt, D, fake, vjp, options, y=ys[-1], target=reals[-1], real=reals[-1])
+    metrics = discriminator_update(D, d_opt, reals[-1], fake, options, y=ys[-1], gp_key=gp_keys[-1],
+                                   aug=augs[-2])
+    metrics |= generator_update(G, g_opt, D, fake, vjp, options, y=ys[-1], target=reals[-1], real=reals[-1],
+                                aug=augs[-1])
+    _ada_after_d(ada, metrics, n, options)
     if g_ema is not None:
         update_ema(g_ema, G, ema_decay)
     return metrics
@@ -362,9 +415,10 @@ def discriminator_step(G: nnx.Module, D: nnx.Module, d_opt, real, key: jax.Array
     noise = noise or _normal_noise(G)
     reals, ys, n = _per_update(G, D, real, options.k_disc)
     keys, gp_keys = _keys(key, options)
+    augs = _augmentations(key, options, None)
     for i in range(options.k_disc):
         metrics = discriminator_update(D, d_opt, reals[i], G(noise(keys[i], n), *ys[i]), options, y=ys[i],
-                                       gp_key=gp_keys[i])
+                                       gp_key=gp_keys[i], aug=augs[i])
     return metrics
 
 
@@ -376,7 +430,8 @@ def generator_step(G: nnx.Module, D: nnx.Module, g_opt, n: int, key: jax.Array,
     Returns ``generator_update``'s metrics."""
     noise = noise or _normal_noise(G)
     fake, vjp = generator_forward(G, noise(jax.random.split(key, 1)[0], n))   # split as train_step's k = 1 splits
-    metrics = generator_update(G, g_opt, D, fake, vjp, options, real=real)
+    metrics = generator_update(G, g_opt, D, fake, vjp, options, real=real,
+                               aug=_augmentations(key, options, None)[-1])
     if g_ema is not None:
         update_ema(g_ema, G, ema_decay)
     return metrics
@@ -394,7 +449,7 @@ def _as_options(options, fields: dict) -> StepOptions:
 
 def _gan_step(gan: GAN, real, key: jax.Array, options: StepOptions) -> dict:
     return train_step(gan.generator, gan.discriminator, gan.g_opt, gan.d_opt, real, key, options, g_ema=gan.g_ema,
-                      ema_decay=gan.ema_decay)
+                      ema_decay=gan.ema_decay, ada=gan.ada)
 
 
 def make_train_step(gan: GAN, options: StepOptions | None = None, *, data_parallel: bool | None = None,

@@ -27,8 +27,8 @@ import pytest
 from flax import nnx
 
 import gan_utils
-from gan_utils import (checks, clusters, cycle, data, doctor, imitation, losses, metrics, models, playground, plots,
-                       reader, rivals, steps, styles, translation, widgets)
+from gan_utils import (augment, checks, clusters, cycle, data, doctor, imitation, losses, metrics, models, playground,
+                       plots, reader, rivals, steps, styles, translation, widgets)
 from gan_utils.config import GANConfig, build_gan
 
 PKG = Path(gan_utils.__file__).resolve().parent
@@ -540,6 +540,23 @@ SPECS: dict[str, Spec] = {
                                                                           ValueError, "steps")]),
     "playground.toy_data": Spec(playground.toy_data, lambda g: dict(config=playground.PlaygroundConfig()),
                                 counts=("n",)),
+    # -- little data (notebook 14)
+    "data.subset_indices": Spec(data.subset_indices, lambda g: dict(n=600), counts=("n", "total")),
+    **{f"augment.{n}": Spec(getattr(augment, n), lambda g: dict(x=g["digits"], key=g["key"]), images=("x",))
+       for n in ("brightness", "contrast")},
+    **{f"augment.{n}": Spec(getattr(augment, n), lambda g: dict(x=g["digits"], key=g["key"]), images=("x",),
+                            positives=("ratio",), extra=[
+        ("ratio 2", lambda g: dict(ratio=2.0), ValueError, "ratio")]) for n in ("translation", "cutout")},
+    "augment.apply": Spec(augment.apply, lambda g: dict(x=g["digits"], key=g["key"], p=0.5), images=("x",),
+                          nonnegatives=("p",), extra=[
+        ("p 1.5", lambda g: dict(p=1.5), ValueError, "p must"),
+        ("unknown op", lambda g: dict(ops=("rotate",)), ValueError, "choose from"),
+        ("points", lambda g: dict(x=g["points"]), ValueError, "augment='none'")]),
+    "augment.ada_update": Spec(augment.ada_update, lambda g: dict(state=augment.AdaState(), mean_sign=0.5, n=64,
+                                                                   target=0.6, kimg=20.0),
+                               counts=("n", "interval"), positives=("kimg", "target"), extra=[
+        ("target 1", lambda g: dict(target=1.0), ValueError, "target"),
+        ("not a state", lambda g: dict(state=0.5), TypeError, "AdaState")]),
 }
 
 # Public callables with no images, counts or numbers to check (or whose only input is a path or a name, checked and
@@ -604,6 +621,7 @@ NO_CHECKED_INPUTS = {
                                       "patch_geometry", "BrushView", "style_explorer")},
     **{f"playground.{n}": _UI for n in ("ToyGAN", "Playground", "draw_frame")},
     "clusters.SelfConditioning": None,
+    "augment.AdaState": "ADA's state, built without arguments (GAN(..., ada=True) does)",
 }
 NO_CHECKED_INPUTS = {k: v for k, v in NO_CHECKED_INPUTS.items() if v is not None and k not in SPECS}
 

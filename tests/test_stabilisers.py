@@ -487,7 +487,8 @@ def test_config_round_trip_and_old_dicts():
 def test_config_step_options_and_build_gan_pass_the_stabilisers():
     c = GANConfig(dataset="ring", hidden=(8, 8), **NEW)
     assert dict(**c.step_options()) == dict(k_disc=1, generator_loss="wasserstein", discriminator_loss="wasserstein",
-                                    label_smoothing=0.0, r1=0.0, penalty="gp", penalty_weight=5.0, l1_weight=0.0)
+                                    label_smoothing=0.0, r1=0.0, penalty="gp", penalty_weight=5.0, l1_weight=0.0,
+                                    augment="none", augment_p=1.0, ada_target=0.6, ada_kimg=20.0)
     d = build_gan(c).discriminator
     assert d.pack == 2 and d.minibatch_std and isinstance(d.out, models.SpectralNorm)
     assert d.hidden[0].layer.in_features == 4 and d.out.layer.in_features == 9
