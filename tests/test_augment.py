@@ -133,9 +133,19 @@ def _run(gan, options, n_steps, x):
     return out
 
 
-def test_ada_at_p_zero_is_the_plain_step_and_its_p_rises_when_d_is_sure_of_the_reals():
-    x = jnp.asarray(data.to_unit_range(data.load_mnist("train", n=64)[0]))
-    plain = _run(_gan(), StepOptions(), 4, x)
+@pytest.fixture(scope="module")
+def digits():
+    return jnp.asarray(data.to_unit_range(data.load_mnist("train", n=64)[0]))
+
+
+@pytest.fixture(scope="module")
+def plain(digits):
+    """Four plain steps on 64 digits (compiled once for the tests below)."""
+    return _run(_gan(), StepOptions(), 4, digits)
+
+
+def test_ada_at_p_zero_is_the_plain_step_and_its_p_rises_when_d_is_sure_of_the_reals(digits, plain):
+    x = digits
     ada = _run(_gan(ada=True), StepOptions(augment="ada", ada_kimg=0.5), 24, x)
     for a, b in zip(plain, ada):                        # p = 0 for steps 1-4: the same updates, to the bit
         assert {k: a[k] for k in a} == {k: b[k] for k in a}
@@ -146,11 +156,9 @@ def test_ada_at_p_zero_is_the_plain_step_and_its_p_rises_when_d_is_sure_of_the_r
         _run(_gan(), StepOptions(augment="ada"), 1, x)
 
 
-def test_diffaugment_changes_what_d_sees_and_g_learns_through_it():
-    x = jnp.asarray(data.to_unit_range(data.load_mnist("train", n=64)[0]))
-    plain = _run(_gan(), StepOptions(), 1, x)[0]
-    aug = _run(_gan(), StepOptions(augment="diffaugment"), 1, x)[0]
-    assert aug["d_real"] != plain["d_real"] and aug["augment_p"] == 1.0
+def test_diffaugment_changes_what_d_sees_and_g_learns_through_it(digits, plain):
+    aug = _run(_gan(), StepOptions(augment="diffaugment"), 1, digits)[0]
+    assert aug["d_real"] != plain[0]["d_real"] and aug["augment_p"] == 1.0
     assert aug["g_grad_norm"] > 0
     # G's gradient passes through the augmentation: through cutout's zeros it is exactly 0 for the cut pixels
     g_def, g_state = nnx.split(_gan().generator)

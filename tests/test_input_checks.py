@@ -28,7 +28,7 @@ from flax import nnx
 
 import gan_utils
 from gan_utils import (augment, checks, clusters, cycle, data, doctor, imitation, losses, metrics, models, playground,
-                       plots, reader, rivals, steps, styles, translation, widgets)
+                       plots, reader, rivals, steps, stylegan, styles, translation, widgets)
 from gan_utils.config import GANConfig, build_gan
 
 PKG = Path(gan_utils.__file__).resolve().parent
@@ -540,6 +540,20 @@ SPECS: dict[str, Spec] = {
                                                                           ValueError, "steps")]),
     "playground.toy_data": Spec(playground.toy_data, lambda g: dict(config=playground.PlaygroundConfig()),
                                 counts=("n",)),
+    # -- the style-based generator (notebook 14)
+    "stylegan.MappingNetwork": Spec(stylegan.MappingNetwork, lambda g: dict(latent_dim=4, w_dim=4, layers=2,
+                                                                            rngs=nnx.Rngs(0)),
+                                    counts=("latent_dim", "w_dim", "layers")),
+    "stylegan.ModulatedConv": Spec(stylegan.ModulatedConv, lambda g: dict(c_in=2, c_out=2, w_dim=2, rngs=nnx.Rngs(0)),
+                                   counts=("c_in", "c_out", "w_dim", "kernel")),
+    "stylegan.StyleGenerator": Spec(stylegan.StyleGenerator, lambda g: dict(latent_dim=4, w_dim=4, base=4,
+                                                                            rngs=nnx.Rngs(0)),
+                                    counts=("latent_dim", "w_dim", "base", "mapping_layers"),
+                                    nonnegatives=("mixing",), extra=[
+        ("base 2", lambda g: dict(base=2), ValueError, "base must be at least 4")]),
+    "stylegan.truncate": Spec(stylegan.truncate, lambda g: dict(w=np.zeros((2, 4), np.float32),
+                                                                w_mean=np.zeros(4, np.float32), psi=0.7),
+                              nonnegatives=("psi",), extra=[("psi 2", lambda g: dict(psi=2.0), ValueError, "psi")]),
     # -- little data (notebook 14)
     "data.subset_indices": Spec(data.subset_indices, lambda g: dict(n=600), counts=("n", "total")),
     **{f"augment.{n}": Spec(getattr(augment, n), lambda g: dict(x=g["digits"], key=g["key"]), images=("x",))
