@@ -153,8 +153,8 @@ def _check_train_args(args) -> None:
         if getattr(args, flag) < 0:
             raise CLIError(f"--{flag.replace('_', '-')} must be a number of steps >= 0 (0: only at the end), got "
                            f"{getattr(args, flag)}.")
-    if args.model == "dcgan" and args.dataset != "mnist":
-        raise CLIError(f"--model dcgan needs --dataset mnist (images); use --model "
+    if args.model in ("dcgan", "stylegan") and args.dataset != "mnist":
+        raise CLIError(f"--model {args.model} needs --dataset mnist (images); use --model "
                        f"{'pix2pix' if args.dataset == 'glyphs' else 'mlp'} for {args.dataset}.")
     if args.resume and args.overwrite:
         raise CLIError("--resume continues the run in --out and --overwrite replaces it: pass one of them.")

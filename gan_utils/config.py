@@ -26,7 +26,8 @@ DATASETS = ("mnist", "ring", "grid", "glyphs")   # glyphs: printed -> brush pair
 # DCGAN of notebooks 03-05): it won per CPU-minute against 10 and 20 clusters and the plain DCGAN (benchmarks/
 # RESULTS.md, "Labels without labels")
 DEFAULT_CLUSTERS = 40
-MODELS = ("dcgan", "mlp", "pix2pix")
+MODELS = ("dcgan", "mlp", "pix2pix", "stylegan")
+IMAGE_MODELS = ("dcgan", "stylegan")   # the MNIST generators; both are judged by the DCGAN discriminator
 # GANConfig.loss -> (discriminator loss, generator loss), names of losses.DISCRIMINATOR_LOSSES / GENERATOR_LOSSES
 LOSSES = {"non_saturating": ("bce", "non_saturating"), "saturating": ("bce", "saturating"),
           "hinge": ("hinge", "hinge"), "lsgan": ("lsgan", "lsgan"), "wgan": ("wasserstein", "wasserstein"),
@@ -49,6 +50,7 @@ TOY_RECIPE = dict(batch_size=256, lr=3e-3, d_lr=1e-3, hidden=(128, 128, 128))
 # The fields whose None means "the dataset's value" (GANConfig.__post_init__ resolves them)
 _DATASET_DEFAULTS = ("model", "batch_size", "lr", "d_lr", "latent_dim", "hidden", "l1_weight")
 _DCGAN_SIZES = ("g_base", "d_base", "g_extra")   # the fields that size a DCGAN; an MLP must leave them alone
+# (a style-based generator takes g_base as its channels at 7x7 and d_base for its DCGAN discriminator, not g_extra)
 _PIX2PIX_SIZES = ("glyph_size", "unet_base", "patch_base", "patch_layers")   # the translator's; only for glyphs
 # The glyph translator's recipe (notebook 11): pix2pix's Adam (2e-4, beta1 0.5) and lambda = 100 (Isola et al. 2017),
 # batches of 32 pairs (notebook 11's objectives table: benchmarks/translation_table.py). A field left None takes these.
@@ -158,8 +160,9 @@ class GANConfig:
     dataset: str = _opt("mnist", "mnist digits, a 2-D toy mixture (ring of 8 / grid of 25 Gaussians), or glyphs: "
                                  "printed -> brush pairs of 3,755 Chinese characters, translated by pix2pix (notebook "
                                  "11)", choices=DATASETS)
-    model: str | None = _opt(None, "dcgan (images), mlp, or pix2pix (glyphs); default: dcgan for mnist, pix2pix for "
-                                   "glyphs, mlp for toy data", choices=MODELS)
+    model: str | None = _opt(None, "dcgan (images), mlp, pix2pix (glyphs), or stylegan (a style-based generator "
+                                   "for mnist, notebook 14, with the DCGAN discriminator); default: dcgan for mnist, "
+                                   "pix2pix for glyphs, mlp for toy data", choices=MODELS)
     batch_size: int | None = _opt(None, "examples per step; default 64 for mnist, 256 for toy data, "
                                         f"{GLYPH_RECIPE['batch_size']} for glyphs")
     # mnist: small batches give more updates per minute on a CPU, and DCGAN trains well at 64; toy data: GAN Lab's and
@@ -282,8 +285,8 @@ class GANConfig:
         model = _model_for(self.model, self.dataset)
         if model not in MODELS:
             raise ValueError(f"unknown model {model!r}; choose one of {MODELS}.")
-        if model == "dcgan" and self.dataset != "mnist":
-            raise ValueError(f"model 'dcgan' needs dataset 'mnist' (images); use model "
+        if model in IMAGE_MODELS and self.dataset != "mnist":
+            raise ValueError(f"model {model!r} needs dataset 'mnist' (images); use model "
                              f"{_model_for(None, self.dataset)!r} for {self.dataset}.")
         if (model == "pix2pix") != glyphs:
             raise ValueError(f"model 'pix2pix' translates the glyph pairs and dataset 'glyphs' needs it; got model "
@@ -351,10 +354,13 @@ class GANConfig:
             if changed:
                 raise ValueError(f"{', '.join(changed)} size the glyph translator; dataset {self.dataset!r} does not "
                                  "use them: leave them at their defaults, or use dataset 'glyphs'.")
-        if (self.augment != "none" or self.subset) and model != "dcgan":
-            raise ValueError(f"subset and augment are for the MNIST DCGAN (images D can judge shifted or cut out); "
+        if (self.augment != "none" or self.subset) and model not in IMAGE_MODELS:
+            raise ValueError(f"subset and augment are for the MNIST GANs (images D can judge shifted or cut out); "
                              f"dataset {self.dataset!r} with model {model!r} takes neither: set subset=0 and "
-                             "augment='none', or use dataset 'mnist' with model 'dcgan'.")
+                             "augment='none', or use dataset 'mnist' with model 'dcgan' or 'stylegan'.")
+        if model == "stylegan" and (self.g_extra or self.conditional or self.self_condition):
+            raise ValueError("the style-based generator (model 'stylegan') has no extra stages and no labels or "
+                             "clusters: leave g_extra, conditional and self_condition at 0 (--self-condition 0).")
         if isinstance(self.subset, bool) or not isinstance(self.subset, numbers.Integral) or not (
                 0 <= self.subset <= 60_000):
             raise ValueError(f"subset must be a whole number of training digits from 0 (all of them) to 60000, got "
@@ -370,11 +376,11 @@ class GANConfig:
         if int(self.g_base) < 4 or int(self.d_base) < 1 or int(self.g_extra) < 0:
             raise ValueError(f"need g_base >= 4, d_base >= 1 and g_extra >= 0; got {self.g_base}, {self.d_base} "
                              f"and {self.g_extra}.")
-        if model != "dcgan" and self.dropout:
+        if model not in IMAGE_MODELS and self.dropout:
             raise ValueError(f"dropout={self.dropout} is the DCGAN discriminator's; the MLP discriminator has no "
                              "dropout, so it would be recorded but not used. Set dropout=0 (drop --dropout), or use "
                              "model 'dcgan' (mnist).")
-        if model != "dcgan":
+        if model not in IMAGE_MODELS:
             changed = self._changed(_DCGAN_SIZES)
             if changed:
                 raise ValueError(f"{', '.join(changed)} set the DCGAN's size; for model {model!r} set "
@@ -549,6 +555,10 @@ def build_gan(config: GANConfig | dict) -> GAN:
         g = models.UNetGenerator(c.glyph_size, c.unet_base, rngs=rngs)
         d = models.PatchDiscriminator(c.glyph_size, c.patch_base, n_down=c.patch_layers, rngs=rngs,
                                       spectral_norm=c.spectral_norm)
+    elif c.model == "stylegan":
+        from .stylegan import StyleGenerator
+        g = StyleGenerator(latent_dim=c.latent_dim, base=c.g_base, rngs=rngs)
+        d = models.DCGANDiscriminator(base=c.d_base, dropout=c.dropout, rngs=rngs, **stabilisers)
     elif c.model == "dcgan":
         g = models.DCGANGenerator(latent_dim=c.latent_dim, base=c.g_base, extra=c.g_extra, rngs=rngs)
         d = models.DCGANDiscriminator(base=c.d_base, dropout=c.dropout, rngs=rngs, **stabilisers)

@@ -89,8 +89,9 @@ class StyleGenerator(nnx.Module):
       mixing: the share of each training batch drawn with two w, switched at a random layer (0 = never).
       rngs: initialisation; its ``params`` stream also seeds the generator's own stream for noise and mixing.
 
-    ``__call__(z)`` is a training-mode call (noise and mixing drawn from the generator's stream); for samples,
-    ``synthesis(ws, noise_key)`` with ws from ``mapping`` (and ``truncate``, ``mix``).
+    ``__call__(z)`` draws noise (and, in training mode, mixing) from the generator's own stream; in inference mode
+    (``.eval()``, as ``models.sample`` uses) it mixes nothing. For control, ``synthesis(ws, noise_key)`` with ws
+    from ``mapping`` (and ``truncate``, ``mix``).
     """
     N_LAYERS = 6          # five convolutions and the output layer: the places a style enters
 
@@ -109,6 +110,7 @@ class StyleGenerator(nnx.Module):
         self.noise_strength = nnx.List([nnx.Param(jnp.zeros((c[i + 1],))) for i in range(5)])
         self.to_image = ModulatedConv(c[5], 1, w_dim, kernel=1, demodulate=False, rngs=rngs)
         self.rngs = nnx.Rngs(style=rngs.params())      # the generator's own stream: noise and mixing
+        self.deterministic = False                     # .eval() (models.inference_copy) sets it: no mixing then
 
     def mapping(self, z: jax.Array) -> jax.Array:
         """z (N, latent_dim) -> w (N, w_dim)."""
@@ -134,11 +136,11 @@ class StyleGenerator(nnx.Module):
         return jnp.tanh(self.to_image(x, ws[:, 5]))
 
     def __call__(self, z: jax.Array) -> jax.Array:
-        """A training-mode call: w = mapping(z); for a share ``mixing`` of the batch, a second z's w from a random
-        layer on; per-pixel noise. Keys come from the generator's own stream."""
+        """w = mapping(z); in training mode, for a share ``mixing`` of the batch, a second z's w from a random layer
+        on; per-pixel noise. Keys come from the generator's own stream."""
         w = self.mapping(z)
         ws = jnp.repeat(w[:, None], self.N_LAYERS, axis=1)
-        if self.mixing:
+        if self.mixing and not self.deterministic:
             k_z, k_use, k_cut = jax.random.split(self.rngs.style(), 3)
             w2 = self.mapping_net(jax.random.normal(k_z, z.shape, z.dtype))
             cut = jax.random.randint(k_cut, (z.shape[0], 1, 1), 1, self.N_LAYERS)

@@ -137,7 +137,8 @@ def test_step_options():
     assert GANConfig().step_options() == StepOptions()
     assert dict(**GANConfig().step_options()) == dict(
         k_disc=1, generator_loss="non_saturating", discriminator_loss="bce", label_smoothing=0.0, r1=0.0,
-        penalty="none", penalty_weight=None, l1_weight=0.0)
+        penalty="none", penalty_weight=None, l1_weight=0.0, augment="none", augment_p=1.0, ada_target=0.6,
+        ada_kimg=20.0)
     assert dict(**GANConfig(loss="hinge", r1=2.0, k_disc=2).step_options()) == dict(
         k_disc=2, generator_loss="hinge", discriminator_loss="hinge", label_smoothing=0.0, r1=2.0, penalty="none",
         penalty_weight=None, l1_weight=0.0)

@@ -8,6 +8,8 @@ import pytest
 from flax import nnx
 
 from gan_utils import models, steps, stylegan
+from gan_utils.__main__ import main
+from gan_utils.config import GANConfig, build_gan
 from gan_utils.options import StepOptions
 
 
@@ -74,6 +76,7 @@ def test_training_calls_mix_a_share_of_the_batch_and_a_step_trains_every_part():
     z = jax.random.normal(jax.random.key(1), (6, 8))
     one_w = g.synthesis(g.mapping(z))
     assert not np.allclose(g(z), one_w)                  # every sample mixed with a second w from some layer on
+    np.testing.assert_allclose(models.inference_copy(g)(z), one_w, atol=1e-6)   # inference mode: no mixing
     assert np.allclose(stylegan.StyleGenerator(latent_dim=8, w_dim=8, base=8, mixing=0.0, noise=False,
                                                rngs=nnx.Rngs(0))(z), one_w)
     gan = steps.GAN(stylegan.StyleGenerator(latent_dim=8, w_dim=8, base=8, rngs=nnx.Rngs(0)),
@@ -89,3 +92,18 @@ def test_training_calls_mix_a_share_of_the_batch_and_a_step_trains_every_part():
     after = nnx.state(gan.generator, nnx.Param)
     moved = jax.tree.map(lambda a, b: bool(jnp.any(a != b)), before, after)
     assert all(jax.tree.leaves(moved))                    # mapping, constant, styles, convolutions, noise strengths
+
+
+def test_config_and_command_line_build_and_sample_the_style_based_generator(tmp_path):
+    gan = build_gan(GANConfig(model="stylegan", g_base=8, d_base=4))
+    assert isinstance(gan.generator, stylegan.StyleGenerator) and gan.generator.base == 8
+    for bad, match in ((dict(model="stylegan", dataset="ring"), "needs dataset 'mnist'"),
+                       (dict(model="stylegan", g_extra=1), "g_extra"),
+                       (dict(model="stylegan", self_condition=10), "self_condition")):
+        with pytest.raises(ValueError, match=match):
+            GANConfig(**bad)
+    out = tmp_path / "style"
+    assert main(["train", "--model", "stylegan", "--g-base", "8", "--d-base", "4", "--subset", "64",
+                 "--augment", "diffaugment", "--steps", "4", "--out", str(out), "--quiet"]) == 0
+    assert main(["sample", "--checkpoint", str(out), "--n", "6", "--out", str(tmp_path / "s.npz")]) == 0
+    assert np.load(tmp_path / "s.npz")["samples"].shape == (6, 28, 28)
