@@ -141,7 +141,7 @@ def test_step_options():
         ada_kimg=20.0)
     assert dict(**GANConfig(loss="hinge", r1=2.0, k_disc=2).step_options()) == dict(
         k_disc=2, generator_loss="hinge", discriminator_loss="hinge", label_smoothing=0.0, r1=2.0, penalty="none",
-        penalty_weight=None, l1_weight=0.0)
+        penalty_weight=None, l1_weight=0.0, augment="none", augment_p=1.0, ada_target=0.6, ada_kimg=20.0)
 
 
 def _equal_states(a, b):
