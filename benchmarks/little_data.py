@@ -15,7 +15,8 @@ What each run records (one JSON row per run in little_data.jsonl):
   nearer a training digit than the closest 5% of test digits are, against ``metrics.copy_line``), and three leak
   measures: the spread of the digits' centre of ink (translation would widen it), the spread of the background level
   (brightness would), and the share of mid-grey pixels (translation's padding and cutout's squares are 0: mid-grey).
-The samples are from the generator as trained (no weight average). Seeds change the networks, the noise and the
+The samples are drawn as the course draws them (``models.inference_copy``: BatchNorm's running statistics; no weight
+average). Seeds change the networks, the noise and the
 batches; the 600 digits are the same in every run (``data.subset_indices``).
 """
 from __future__ import annotations
@@ -55,11 +56,11 @@ def d_accuracy(disc, x: np.ndarray, real: bool) -> float:
     return float(np.mean(logits > 0 if real else logits <= 0))
 
 
-def run(augment: str, seed: int, steps: int, every: int, subset: int, n: int) -> dict:
-    from gan_utils import data, metrics, train
+def run(augment: str, seed: int, steps: int, every: int, subset: int, n: int, model: str = "dcgan") -> dict:
+    from gan_utils import data, metrics, models, train
     from gan_utils.config import GANConfig, build_gan
 
-    config = GANConfig(dataset="mnist", self_condition=0, subset=subset, augment=augment, seed=seed)
+    config = GANConfig(dataset="mnist", self_condition=0, subset=subset, augment=augment, seed=seed, model=model)
     x_all, y_all = data.load_mnist("train")
     keep = data.subset_indices(subset, len(y_all))
     x_train = data.to_unit_range(x_all[keep])
@@ -71,15 +72,16 @@ def run(augment: str, seed: int, steps: int, every: int, subset: int, n: int) ->
     reference = metrics.classifier_outputs(x_test)
 
     def probe(step, gan, history):
+        sampler = models.inference_copy(gan.generator)       # as the course samples: BatchNorm's running statistics
         z = jax.random.normal(jax.random.key(10_000 + step), (subset, gan.latent_dim))
-        fake = np.asarray(gan.generator(z))
+        fake = np.asarray(sampler(z))
         p = float(gan.ada.p[...]) if gan.ada is not None else (1.0 if augment == "diffaugment" else 0.0)
         curve.append({"step": step, "train_real": d_accuracy(gan.discriminator, x_train, True),
                       "held_real": d_accuracy(gan.discriminator, x_held, True),
                       "fake": d_accuracy(gan.discriminator, fake, False), "p": round(p, 4)})
         z = jax.random.normal(jax.random.key(30_000 + step), (1000, gan.latent_dim))
         curve[-1]["fid_1000"] = round(metrics.image_metrics(
-            data.to_uint8(np.asarray(gan.generator(z)).reshape(-1, 28, 28)), reference, pr_n=1000)["fid"], 2)
+            data.to_uint8(np.asarray(sampler(z)).reshape(-1, 28, 28)), reference, pr_n=1000)["fid"], 2)
         print(augment, seed, curve[-1], flush=True)
 
     t0 = time.perf_counter()
@@ -87,11 +89,13 @@ def run(augment: str, seed: int, steps: int, every: int, subset: int, n: int) ->
                     callbacks=[probe], callback_every=every, progress=False)
     seconds = time.perf_counter() - t0
     z = jax.random.normal(jax.random.key(20_000 + seed), (n, gan.latent_dim))
-    samples = np.concatenate([np.asarray(gan.generator(z[i:i + 500])) for i in range(0, n, 500)])
+    sampler = models.inference_copy(gan.generator)
+    samples = np.concatenate([np.asarray(sampler(z[i:i + 500])) for i in range(0, n, 500)])
     sc = metrics.image_metrics(data.to_uint8(samples.reshape(-1, 28, 28)), reference, pr_n=n)
     feats = metrics.classifier_outputs(data.to_uint8(samples.reshape(-1, 28, 28)))[0]
     mem = metrics.memorisation(feats, metrics.classifier_outputs(x_all[keep])[0], reference[0])
-    return {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "augment": augment, "seed": seed,
+    return {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "model": model, "augment": augment,
+            "seed": seed,
             "steps": steps, "subset": subset, "n": n, "train_seconds": round(seconds, 1),
             "steps_per_second": round(res.steps_per_second, 2), "curve": curve,
             "scores": {k: sc[k] for k in ("fid", "precision", "recall", "digits_covered")},
@@ -107,11 +111,12 @@ def main(argv=None) -> int:
     p.add_argument("--every", type=int, default=250, help="steps between D-accuracy probes")
     p.add_argument("--subset", type=int, default=600, help="training digits (600 = 1%% of MNIST)")
     p.add_argument("--n", type=int, default=2000, help="samples scored at the end")
+    p.add_argument("--model", default="dcgan", choices=("dcgan", "stylegan"))
     p.add_argument("--out", type=Path, default=OUT)
     args = p.parse_args(argv)
     for seed in args.seeds:
         for augment in args.augment:
-            row = run(augment, seed, args.steps, args.every, args.subset, args.n)
+            row = run(augment, seed, args.steps, args.every, args.subset, args.n, args.model)
             print(json.dumps({k: row[k] for k in ("augment", "seed", "scores", "memorisation", "leaks",
                                                   "train_seconds")}), flush=True)
             with open(args.out, "a") as f:
