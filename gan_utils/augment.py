@@ -16,9 +16,16 @@ gradient passes through the augmentation, which is why every operation is differ
   ADA's own pipeline has 18 operations (flips, rotations, scaling, colour, filtering); this one uses DiffAugment's
   four, so the two differ only in how p is set.
 
-An augmentation applied with probability p < 1 cannot "leak" into the samples (Karras et al. 2020, section 2.2): D
-still sees un-augmented images, so G cannot pass by drawing shifted or cut-out digits. At p = 1 some can leak; the
-course measures whether they do (``benchmarks/little_data.py``).
+Why G does not learn to draw the augmentations ("leaking"): D only ever sees augmented images, real and generated
+alike, so G is judged on T(G(z)) against T(x); when the distribution of T(x) pins down that of x, matching the
+augmented images means matching the images. Karras et al. (2020, section 2.2) show this holds for any operation
+applied with probability p < 1, in principle; in practice they saw leaks from about p = 0.8 on. DiffAugment's
+four operations at p = 1 are ones its authors found not to leak; the course measures whether they do here
+(``benchmarks/little_data.py``).
+
+Two differences from the papers' code, said here: a gradient penalty (R1, R2, WGAN-GP) is taken at the augmented
+image, the gradient of D(T(x)) with respect to T(x), where ADA's code differentiates through T with respect to x;
+and with ``k_disc`` > 1, ADA's r_t reads only the last D update of each step.
 
 ``apply(x, key, p)`` is the whole pipeline; ``AdaState`` holds ADA's p as part of the GAN's state (``steps.GAN(...,
 ada=True)``), and ``ada_update`` is the controller's rule.

@@ -344,12 +344,16 @@ def _keys(key: jax.Array, options: StepOptions) -> tuple[jax.Array, list]:
     return jax.random.split(key, k), gp
 
 
-def _augmentations(key: jax.Array, options: StepOptions, ada: augment.AdaState | None) -> list:
+def _augmentations(key: jax.Array, options: StepOptions, ada: augment.AdaState | None, lone: bool = False) -> list:
     """What each update of a step shows D: (key, p) for each of the k D updates and then G's, or Nones without
-    augmentation. p is ``options.augment_p`` for DiffAugment, ADA's current p (``ada.p``) for "ada"."""
+    augmentation. p is ``options.augment_p`` for DiffAugment, ADA's current p (``ada.p``) for "ada". ``lone``: for
+    the playground's lone D or G step, which carries no ADA state."""
     if options.augment == "none":
         return [None] * (options.k_disc + 1)
     if options.augment == "ada":
+        if lone:
+            raise ValueError("augment='ada' adapts p over whole training steps, which only train_step (and "
+                             "make_train_step, fit) carries; the lone D and G steps take augment='diffaugment'.")
         if ada is None:
             raise ValueError("augment='ada' keeps its probability p in the GAN's state: build the GAN with "
                              "GAN(..., ada=True) (GANConfig(augment='ada') does) and pass it on (ada=gan.ada).")
@@ -415,7 +419,7 @@ def discriminator_step(G: nnx.Module, D: nnx.Module, d_opt, real, key: jax.Array
     noise = noise or _normal_noise(G)
     reals, ys, n = _per_update(G, D, real, options.k_disc)
     keys, gp_keys = _keys(key, options)
-    augs = _augmentations(key, options, None)
+    augs = _augmentations(key, options, None, lone=True)
     for i in range(options.k_disc):
         metrics = discriminator_update(D, d_opt, reals[i], G(noise(keys[i], n), *ys[i]), options, y=ys[i],
                                        gp_key=gp_keys[i], aug=augs[i])
@@ -431,7 +435,7 @@ def generator_step(G: nnx.Module, D: nnx.Module, g_opt, n: int, key: jax.Array,
     noise = noise or _normal_noise(G)
     fake, vjp = generator_forward(G, noise(jax.random.split(key, 1)[0], n))   # split as train_step's k = 1 splits
     metrics = generator_update(G, g_opt, D, fake, vjp, options, real=real,
-                               aug=_augmentations(key, options, None)[-1])
+                               aug=_augmentations(key, options, None, lone=True)[-1])
     if g_ema is not None:
         update_ema(g_ema, G, ema_decay)
     return metrics

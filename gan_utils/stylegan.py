@@ -4,7 +4,7 @@ improving the image quality of StyleGAN"), small enough to train on a CPU.
 
     z (N, latent_dim) --mapping network--> w (N, w_dim)          an MLP: W need not be shaped like a Gaussian
     a learnt constant (7 x 7 x base) --> five modulated 3 x 3 convolutions (7, 14, 14, 28, 28 pixels; nearest
-    upsampling before the 14 and 28 ones), each followed by per-pixel noise, a bias and LeakyReLU(0.2),
+    upsampling before the 14 and 28 ones), each followed by a bias, per-pixel noise and LeakyReLU(0.2),
     --> a modulated 1 x 1 convolution to one channel, tanh.
 
 Every convolution is *styled* by w: an affine map of w gives a scale per input channel (``ModulatedConv``); the
@@ -17,7 +17,9 @@ style. Truncation in W moves w towards the average w (``truncate``), as notebook
 
 Left out, and said so: equalised learning rates, the mapping network's 100-times smaller learning rate, path
 length regularisation, lazy R1, skip connections to the output and the blur after upsampling: choices for
-1024 x 1024 faces, not for 28 x 28 digits trained for minutes.
+1024 x 1024 faces, not for 28 x 28 digits trained for minutes. Also different: one noise strength per channel
+(StyleGAN's; StyleGAN2 has one per layer), a tanh on the output (as the course's DCGAN), Flax's default
+initialisation, and w's average passed to ``truncate`` by the caller (StyleGAN keeps a running average).
 """
 from __future__ import annotations
 

@@ -154,6 +154,13 @@ def test_ada_at_p_zero_is_the_plain_step_and_its_p_rises_when_d_is_sure_of_the_r
     assert max(m["augment_p"] for m in ada) > 0         # D is soon sure of 64 repeated digits: p moves up
     with pytest.raises(ValueError, match="ada=True"):
         _run(_gan(), StepOptions(augment="ada"), 1, x)
+    gan = _gan()                 # the playground's lone steps carry no ADA state: they say which step does
+    with pytest.raises(ValueError, match="only train_step"):
+        steps.discriminator_step(gan.generator, gan.discriminator, gan.d_opt, x, jax.random.key(0),
+                                 StepOptions(augment="ada"))
+    with pytest.raises(ValueError, match="only train_step"):
+        steps.generator_step(gan.generator, gan.discriminator, gan.g_opt, 8, jax.random.key(0),
+                             StepOptions(augment="ada"))
 
 
 def test_diffaugment_changes_what_d_sees_and_g_learns_through_it(digits, plain):
