@@ -60,6 +60,9 @@ RECIPES: dict[str, dict] = {
     # R3GAN's loss and penalty on the course's networks (Huang et al. 2024): each real paired with a fake, R1 + R2
     # with one gamma (--set penalty_weight=G); 2.8x the course's cost per step on the 2-core CPU (RESULTS.md)
     "r3gan": {"loss": "relativistic", "penalty": "r1+r2"},
+    # notebook 14's style-based generator (gan_utils.stylegan: mapping network, learnt constant, modulated
+    # convolutions, noise, style mixing) against the plain DCGAN it replaces, same discriminator and Adam
+    "stylegan": {"model": "stylegan", **PLAIN},
 }
 
 HEADER = ("| date | machine | load | recipe | options | budget | steps | img/s | MNIST-FID | confidence "
