@@ -93,14 +93,23 @@ def run(augment: str, seed: int, steps: int, every: int, subset: int, n: int, mo
     samples = np.concatenate([np.asarray(sampler(z[i:i + 500])) for i in range(0, n, 500)])
     sc = metrics.image_metrics(data.to_uint8(samples.reshape(-1, 28, 28)), reference, pr_n=n)
     feats = metrics.classifier_outputs(data.to_uint8(samples.reshape(-1, 28, 28)))[0]
-    mem = metrics.memorisation(feats, metrics.classifier_outputs(x_all[keep])[0], reference[0])
+    train_feats = metrics.classifier_outputs(x_all[keep])[0]
+    mem = metrics.memorisation(feats, train_feats, reference[0])
+    # for figures: the first 16 samples, and the 4 samples nearest a training digit beside that digit
+    f, t = np.asarray(feats, np.float64), np.asarray(train_feats, np.float64)
+    d = (f ** 2).sum(1)[:, None] + (t ** 2).sum(1)[None, :] - 2 * f @ t.T          # squared distances (N, 600)
+    closest = np.argsort(d.min(axis=1))[:4]
+    shown = data.to_uint8(samples[:16].reshape(-1, 28, 28)).tolist()
+    nearest = {"samples": data.to_uint8(samples[closest].reshape(-1, 28, 28)).tolist(),
+               "training": x_all[keep][d[closest].argmin(axis=1)].reshape(-1, 28, 28).tolist()}
     return {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "model": model, "augment": augment,
             "seed": seed,
             "steps": steps, "subset": subset, "n": n, "train_seconds": round(seconds, 1),
             "steps_per_second": round(res.steps_per_second, 2), "curve": curve,
             "scores": {k: sc[k] for k in ("fid", "precision", "recall", "digits_covered")},
             "memorisation": mem, "copy_line": metrics.copy_line(n),
-            "leaks": leak_measures(samples), "real_leaks": leak_measures(x_train)}
+            "leaks": leak_measures(samples), "real_leaks": leak_measures(x_train), "shown": shown,
+            "nearest": nearest}
 
 
 def main(argv=None) -> int:

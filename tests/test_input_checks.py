@@ -541,6 +541,9 @@ SPECS: dict[str, Spec] = {
     "playground.toy_data": Spec(playground.toy_data, lambda g: dict(config=playground.PlaygroundConfig()),
                                 counts=("n",)),
     # -- the style-based generator (notebook 14)
+    "stylegan.SlowLinear": Spec(stylegan.SlowLinear, lambda g: dict(c_in=2, c_out=2, lr_mul=0.01, rngs=nnx.Rngs(0)),
+                                counts=("c_in", "c_out"), positives=("lr_mul",), extra=[
+        ("lr_mul 2", lambda g: dict(lr_mul=2.0), ValueError, "lr_mul")]),
     "stylegan.MappingNetwork": Spec(stylegan.MappingNetwork, lambda g: dict(latent_dim=4, w_dim=4, layers=2,
                                                                             rngs=nnx.Rngs(0)),
                                     counts=("latent_dim", "w_dim", "layers")),
