@@ -57,16 +57,15 @@ def d_accuracy(disc, x: np.ndarray, real: bool) -> float:
 
 
 def run(augment: str, seed: int, steps: int, every: int, subset: int, n: int, model: str = "dcgan") -> dict:
-    from gan_utils import data, metrics, models, train
-    from gan_utils.config import GANConfig, build_gan
+    from gan_utils import config as recipe, data, metrics, models, train
 
-    config = GANConfig(dataset="mnist", self_condition=0, subset=subset, augment=augment, seed=seed, model=model)
+    config = recipe.GANConfig(dataset="mnist", self_condition=0, subset=subset, augment=augment, seed=seed, model=model)
     x_all, y_all = data.load_mnist("train")
     keep = data.subset_indices(subset, len(y_all))
     x_train = data.to_unit_range(x_all[keep])
     x_test, y_test = data.load_mnist("test")
     x_held = data.to_unit_range(x_test[:subset])
-    gan = build_gan(config)
+    gan = recipe.build_gan(config)
     k_run, k_data = jax.random.split(jax.random.key(seed), 2)
     curve = []
     reference = metrics.classifier_outputs(x_test)
