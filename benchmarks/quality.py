@@ -61,8 +61,9 @@ RECIPES: dict[str, dict] = {
     # with one gamma (--set penalty_weight=G); 2.8x the course's cost per step on the 2-core CPU (RESULTS.md)
     "r3gan": {"loss": "relativistic", "penalty": "r1+r2"},
     # notebook 14's style-based generator (gan_utils.stylegan: mapping network, learnt constant, modulated
-    # convolutions, noise, style mixing) against the plain DCGAN it replaces, same discriminator and Adam
-    "stylegan": {"model": "stylegan", **PLAIN},
+    # convolutions, noise, style mixing) against the plain DCGAN it replaces, same discriminator; with the course's
+    # Adam and no penalty it drew one shape for every z, with R1 and StyleGAN2's Adam moments it trained (RESULTS.md)
+    "stylegan": {"model": "stylegan", "penalty": "r1", "penalty_weight": 0.01, "b1": 0.0, "b2": 0.99, **PLAIN},
 }
 
 HEADER = ("| date | machine | load | recipe | options | budget | steps | img/s | MNIST-FID | confidence "
