@@ -23,7 +23,7 @@ import threading
 import warnings
 from pathlib import Path
 
-from .config import GANConfig, command_line_defaults
+from .config import IMAGE_MODELS, GANConfig, command_line_defaults
 
 __all__ = ["main", "make_parser", "CLIError"]
 
@@ -153,7 +153,7 @@ def _check_train_args(args) -> None:
         if getattr(args, flag) < 0:
             raise CLIError(f"--{flag.replace('_', '-')} must be a number of steps >= 0 (0: only at the end), got "
                            f"{getattr(args, flag)}.")
-    if args.model in ("dcgan", "stylegan") and args.dataset != "mnist":
+    if args.model in IMAGE_MODELS and args.dataset != "mnist":
         raise CLIError(f"--model {args.model} needs --dataset mnist (images); use --model "
                        f"{'pix2pix' if args.dataset == 'glyphs' else 'mlp'} for {args.dataset}.")
     if args.resume and args.overwrite:

@@ -87,13 +87,13 @@ class StepOptions:
         object.__setattr__(self, "k_disc", int(self.k_disc))
         if self.augment not in AUGMENTS:
             raise ValueError(f"unknown augment {self.augment!r}; choose one of {list(AUGMENTS)}.")
-        for name, low, high, fix in (("augment_p", 0, 1, "1 is DiffAugment's"), ("ada_target", 0, 1, "ADA's is 0.6"),
-                                     ("ada_kimg", 0, math.inf, "ADA's is 500 for long runs; 20 suits a CPU run")):
+        for name, interval, inside, fix in (
+                ("augment_p", "[0, 1]", lambda v: 0 <= v <= 1, "1 is DiffAugment's"),
+                ("ada_target", "(0, 1)", lambda v: 0 < v < 1, "ADA's is 0.6"),
+                ("ada_kimg", "(0, inf)", lambda v: 0 < v < math.inf, "ADA's is 500 for long runs; 20 suits a CPU run")):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not low <= v <= high or (
-                    name != "augment_p" and v in (low, high)):
-                raise ValueError(f"{name} must be a number in {'[' if name == 'augment_p' else '('}{low}, {high}"
-                                 f"{']' if name == 'augment_p' else ')'}, got {v!r}; {fix}.")
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not inside(v):
+                raise ValueError(f"{name} must be a number in {interval}, got {v!r}; {fix}.")
             object.__setattr__(self, name, float(v))
         if self.augment != "diffaugment" and self.augment_p != 1.0:
             raise ValueError(f"augment_p={self.augment_p} sets how often augment='diffaugment' applies each "
