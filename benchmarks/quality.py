@@ -84,7 +84,10 @@ def load() -> float:
 
 
 def parse_value(text: str):
-    """'5e-4' -> 0.0005, '3' -> 3, 'hinge' -> 'hinge', '64,32' -> [64, 32]."""
+    """'5e-4' -> 0.0005, '3' -> 3, 'hinge' -> 'hinge', '64,32' -> [64, 32], 'None' -> None (a field's default
+    of None, e.g. penalty_weight; 'none' stays the word, a choice of penalty)."""
+    if text == "None":
+        return None
     if "," in text:
         return [parse_value(t) for t in text.split(",")]
     for cast in (int, float):
@@ -96,9 +99,12 @@ def parse_value(text: str):
 
 
 def cli_flags(options: dict) -> list[str]:
-    """GANConfig fields as ``python -m gan_utils train`` flags (``d_lr`` -> ``--d-lr``)."""
+    """GANConfig fields as ``python -m gan_utils train`` flags (``d_lr`` -> ``--d-lr``); a field set to None is left
+    to the command line's default (None)."""
     flags = []
     for k, v in options.items():
+        if v is None:
+            continue
         flags += [f"--{k.replace('_', '-')}", ",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)]
     return flags
 

@@ -10,7 +10,9 @@ from gan_utils import __main__ as cli, config
 def test_values_and_flags():
     assert quality.parse_value("5e-4") == 5e-4 and quality.parse_value("3") == 3
     assert quality.parse_value("hinge") == "hinge" and quality.parse_value("64,32") == [64, 32]
+    assert quality.parse_value("None") is None and quality.parse_value("none") == "none"   # a default vs a word
     assert quality.cli_flags({"d_lr": 1e-3, "batch_size": 32}) == ["--d-lr", "0.001", "--batch-size", "32"]
+    assert quality.cli_flags({"penalty": "none", "penalty_weight": None}) == ["--penalty", "none"]
 
 
 @pytest.mark.parametrize("name", sorted(quality.RECIPES))

@@ -556,12 +556,13 @@ def make_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sample", help="draw samples from a checkpoint into an .npz file", formatter_class=fmt)
     s.add_argument("--checkpoint", help="a folder written by `train --out`")
     # a bare --pretrained is "default": the self-conditioned one, or $GAN_UTILS_PRETRAINED_DIR when set
-    s.add_argument("--pretrained", nargs="?", const="default", metavar="{selfcond,dcgan,conditional,glyphs}",
+    s.add_argument("--pretrained", nargs="?", const="default", metavar="{selfcond,dcgan,conditional,glyphs,stylegan}",
                    default=None,
                    help="use a generator shipped with gan_utils: the self-conditioned DCGAN (the default; no labels, "
                         "notebook 09), the plain DCGAN of notebooks 03-05 (`--pretrained dcgan`), the "
-                        "class-conditional one (`--pretrained conditional --label 7`), or notebook 11's brush-style "
-                        "translator (`--pretrained glyphs --chars 生成对抗网络`)")
+                        "class-conditional one (`--pretrained conditional --label 7`), notebook 11's brush-style "
+                        "translator (`--pretrained glyphs --chars 生成对抗网络`), or notebook 14's style-based "
+                        "generator (`--pretrained stylegan`)")
     s.add_argument("--n", type=int, default=None,
                    help=f"number of samples; default {SAMPLES:,} (a glyph translator: the first {GLYPH_SAMPLES} "
                         "held-out characters)")

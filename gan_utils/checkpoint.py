@@ -40,6 +40,7 @@ __all__ = ["save", "restore", "load_meta", "save_module", "load_module", "Checkp
            "load_pretrained", "PRETRAINED_DIR", "pretrained_dir", "Networks", "export_weights", "resolve",
            "atomic_file", "STATE_FILE", "META_FILE", "HISTORY_FILE", "RUN_SUBDIR", "FRAMES_FILE",
            "PRETRAINED_CONDITIONAL_DIR", "PRETRAINED_SELFCOND_DIR", "PRETRAINED_DCGAN_DIR", "PRETRAINED_GLYPHS_DIR",
+           "PRETRAINED_STYLEGAN_DIR",
            "PRETRAINED_KINDS",
            "lock", "check_target", "METRICS_FILE", "RUN_FILE"]
 
@@ -60,9 +61,10 @@ PRETRAINED_SELFCOND_DIR = _ASSETS / "pretrained_selfcond"      # `train --self-c
 PRETRAINED_DCGAN_DIR = _ASSETS / "pretrained_dcgan"            # `train --self-condition 0`: the plain DCGAN (03-05)
 PRETRAINED_CONDITIONAL_DIR = _ASSETS / "pretrained_conditional"  # `train --conditional` (notebook 08)
 PRETRAINED_GLYPHS_DIR = _ASSETS / "pretrained_glyphs"          # `train --dataset glyphs`: pix2pix (notebook 11)
+PRETRAINED_STYLEGAN_DIR = _ASSETS / "pretrained_stylegan"      # `train --model stylegan ...` (notebook 14)
 PRETRAINED_KINDS = {"selfcond": PRETRAINED_SELFCOND_DIR, "dcgan": PRETRAINED_DCGAN_DIR,
-                    "conditional": PRETRAINED_CONDITIONAL_DIR,
-                    "glyphs": PRETRAINED_GLYPHS_DIR}   # the names `sample --pretrained KIND` takes
+                    "conditional": PRETRAINED_CONDITIONAL_DIR, "glyphs": PRETRAINED_GLYPHS_DIR,
+                    "stylegan": PRETRAINED_STYLEGAN_DIR}   # the names `sample --pretrained KIND` takes
 PRETRAINED_DIR = PRETRAINED_SELFCOND_DIR   # the default one: `load_pretrained()`, `sample --pretrained`
 
 
@@ -802,7 +804,7 @@ def pretrained_dir(kind: str | None = None) -> Path:
     """The folder of a shipped generator.
 
     Args:
-      kind: ``"selfcond"``, ``"dcgan"``, ``"conditional"`` or ``"glyphs"`` (``PRETRAINED_KINDS``); None, the default:
+      kind: ``"selfcond"``, ``"dcgan"``, ``"conditional"``, ``"glyphs"`` or ``"stylegan"`` (``PRETRAINED_KINDS``); None, the default:
         ``$GAN_UTILS_PRETRAINED_DIR`` if set (your own run in its place), else ``PRETRAINED_DIR`` (self-conditioned).
     """
     if kind is None:
@@ -822,7 +824,8 @@ def load_pretrained(path: str | os.PathLike | None = None, *, kind: str | None =
         DCGAN that notebooks 03-05 build and train (one Gaussian to ten digits, with hybrids between them);
         ``"conditional"``: the class-conditional DCGAN of notebook 08, sampled with
         ``models.sample(gan.generator, key, n, labels=7)``; ``"glyphs"``: notebook 11's pix2pix translator of
-        64x64 printed glyphs into brush glyphs, run with ``models.translate(gan.generator, source)``. None also
+        64x64 printed glyphs into brush glyphs, run with ``models.translate(gan.generator, source)``; ``"stylegan"``:
+        notebook 14's style-based generator (``stylegan.StyleGenerator``), unconditional. None also
         honours ``$GAN_UTILS_PRETRAINED_DIR``.
     Returns:
       a ``gan_utils.steps.GAN``; ``gan.generator`` and ``gan.discriminator`` are the trained networks (the

@@ -922,6 +922,43 @@ def _dirac_first_step(lr: float = 0.05, n_penalties: int = 1, gamma: float = 1.0
     return math.inf
 
 
+def _nb14(ex1=None, demodulate=None, ex3=None) -> dict[int, _Result]:
+    return {
+        # ADA's move after 4 steps of 64 images with mean signs 0.5, 0.6, 0.4, 0.5: r_t = 0.5 < 0.6, p falls
+        1: _number(ex1, 0.3 - 4 * 64 / (20 * 1000), 1e-6,
+                   "r_t is the mean of the four signs; p moves by sign(r_t - target) x images / (kimg x 1000), "
+                   "with images = 4 x 64: down when r_t is below the target"),
+        2: _function(demodulate, _demodulate_probe,
+                     "multiply kernel[:, :, i, o] by s[i], then divide each output channel o by the square root of "
+                     "the sum of its squares over the kernel's rows, columns and input channels, plus 1e-8"),
+        3: _number(ex3, _little_data_gap, 1e-6,
+                   "for each of the 5 runs with augment 'none', average train_real - held_real over the last 4 "
+                   "points of its curve (as section 5's `gap`), then average the five"),
+    }
+
+
+def _demodulate_probe(fn: Callable) -> bool:
+    rng = np.random.default_rng(14)
+    for i, o in ((3, 4), (5, 2)):
+        kernel, s = rng.normal(size=(3, 3, i, o)), rng.uniform(0.2, 2.0, size=i)
+        k = kernel * s[None, None, :, None]
+        want = k / np.sqrt(np.sum(k ** 2, axis=(0, 1, 2), keepdims=True) + 1e-8)
+        got = np.asarray(_call(fn, kernel, s), np.float64)
+        if got.shape != want.shape or not np.allclose(got, want, atol=1e-5):
+            return False
+    return True
+
+
+def _little_data_gap() -> float:
+    """Notebook 14, exercise 3: the mean over the shipped study's 5 runs without augmentation of D's gap (the share of
+    training digits called real minus that of unseen digits, averaged over each run's last 4 probes)."""
+    from gan_utils import precomputed
+    study = precomputed.load("14_little_data")[0]["study"]
+    gaps = [np.mean([p["train_real"] - p["held_real"] for p in r["curve"][-4:]]) for r in study
+            if r["augment"] == "none"]
+    return float(np.mean(gaps))
+
+
 # Answers of "change the code and run it" exercises that are too slow to recompute in a checker: the value the
 # reference solution printed (JAX 0.10.2, CPU), with a tolerance for other platforms' float rounding.
 MEASURED: dict[str, dict[int, tuple[float, float]]] = {
@@ -933,7 +970,7 @@ MEASURED: dict[str, dict[int, tuple[float, float]]] = {
 NOTEBOOKS: dict[str, Callable[..., dict[int, _Result]]] = {
     "00": _nb00, "01": _nb01, "02": _nb02, "03": _nb03, "04": _nb04, "05": _nb05, "06": _nb06, "07": _nb07,
     "08": _nb08, "09": _nb09, "10": _nb10, "11": _nb11, "12": _nb12,
-    "13": _nb13}
+    "13": _nb13, "14": _nb14}
 
 
 def _exercise_of(name: str) -> int | None:
@@ -976,7 +1013,7 @@ def grade(notebook: str, student_id: Any = _DEFAULT, **answers) -> dict[int, tup
 
 
 def check(notebook: str, student_id: Any = _DEFAULT, **answers) -> None:
-    """Grade every exercise of ``notebook`` ("00" to "13"), print one line each, then raise if any is wrong.
+    """Grade every exercise of ``notebook`` ("00" to "14"), print one line each, then raise if any is wrong.
 
     Args:
       notebook: the notebook's two-digit number.

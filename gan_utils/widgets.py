@@ -26,7 +26,7 @@ __all__ = ["LiveTraining", "DrawingCanvas", "SnapshotBox",  # noqa: F822 (provid
            "latent_interpolation", "draw_latent_explorer", "latent_explorer",
            "EDITS", "gaussian_blur", "edit_digit", "draw_discriminator_view", "discriminator_verdict",
            "degrade_images", "draw_metric_explorer", "metric_explorer", "draw_brush_text", "patch_geometry",
-           "BrushView", "brush_writer", "draw_style_path", "style_explorer"]
+           "BrushView", "brush_writer", "draw_style_path", "style_explorer", "draw_style_mix", "style_mixer"]
 
 
 class LiveTraining:
@@ -1120,3 +1120,67 @@ def style_explorer(generator, text: str = "生成对抗网络", a: str = "kai", 
         b=w.Dropdown(options=options, value=b, description="font b", layout=w.Layout(width="170px")),
         t=w.FloatSlider(value=t, min=0.0, max=1.0, step=0.05, description="t", continuous_update=False),
         text=w.Text(value=text, description="text", continuous_update=False, layout=w.Layout(width="220px")))
+
+
+def _check_style_generator(generator, cut) -> None:
+    from .stylegan import StyleGenerator
+    if not isinstance(generator, StyleGenerator):
+        raise TypeError(f"generator must be a stylegan.StyleGenerator (e.g. checkpoint.load_pretrained(kind="
+                        f"'stylegan').generator), got {type(generator).__name__}.")
+    n = StyleGenerator.N_LAYERS
+    if isinstance(cut, bool) or not isinstance(cut, (int, np.integer)) or not 1 <= cut < n:
+        raise ValueError(f"cut (the first layer that takes the fine sample's w) must be an integer in 1..{n - 1}, "
+                         f"got {cut!r}.")
+
+
+def draw_style_mix(generator, seed_coarse: int = 1, seed_fine: int = 2, cut: int = 3):
+    """Draws style mixing (notebook 14): the sample of ``seed_coarse``, that of ``seed_fine``, and the mix that takes
+    the layers before ``cut`` from the first and the rest from the second, with the mix at every cut beneath.
+
+    Args:
+      generator: a ``stylegan.StyleGenerator`` (drawn in inference mode, with the noise of seed 0).
+      seed_coarse, seed_fine: seeds of the two latent codes z = normal(key(seed)).
+      cut: 1-5, the first layer (of 6: 7x7, 14x14, 14x14, 28x28, 28x28, output) that takes the fine sample's w.
+    Returns:
+      the figure.
+    """
+    import jax
+    import jax.numpy as jnp
+    import matplotlib.pyplot as plt
+
+    from .models import inference_copy
+    from .plots import FAKE_COLOR, show_image_row
+    _check_style_generator(generator, cut)
+    g = inference_copy(generator)
+    z = jnp.stack([_seed_z(seed_coarse, g.latent_dim), _seed_z(seed_fine, g.latent_dim)])
+    w = g.mapping(z)
+    cuts = list(range(1, g.N_LAYERS))
+    ws = jnp.concatenate([jnp.repeat(w[:, None], g.N_LAYERS, 1), g.mix(w[:1], w[1:], cut)]
+                         + [g.mix(w[:1], w[1:], c) for c in cuts])
+    imgs = np.asarray(g.synthesis(ws, jax.random.key(0)))
+    fig = plt.figure(figsize=(10, 3.0))
+    big = [fig.add_axes([0.01 + 0.18 * i, 0.2, 0.16, 0.68]) for i in range(3)]
+    titles = (f"coarse: seed {seed_coarse}", f"fine: seed {seed_fine}", f"mix, cut at layer {cut}")
+    for ax, img, title in zip(big, imgs[:3], titles):
+        ax.imshow((np.clip(img[..., 0], -1, 1) + 1) / 2, cmap="gray", vmin=0, vmax=1)
+        ax.set_axis_off()
+        ax.set_title(title, fontsize=11, color=FAKE_COLOR if "mix" in title else "black")
+    row = fig.add_axes([0.56, 0.22, 0.43, 0.62])
+    show_image_row(imgs[3:], [f"cut {c}" for c in cuts], ax=row, highlight=cut - 1,
+                   title="the mix at every cut")
+    fig.text(0.01, 0.05, "layers before the cut take the coarse seed's w (7x7, 14x14 first); the rest the fine "
+             "seed's", fontsize=10)
+    return fig
+
+
+def style_mixer(generator, seed_coarse: int = 1, seed_fine: int = 2, cut: int = 3):
+    """A widget: two seeds and a slider for the cut; redraws ``draw_style_mix`` (notebook 14)."""
+    import ipywidgets as w
+    _check_style_generator(generator, cut)   # here, not later inside the widget's callback, where it is easy to miss
+    return interactive_figure(
+        lambda seed_coarse, seed_fine, cut: draw_style_mix(generator, seed_coarse, seed_fine, cut),
+        seed_coarse=w.BoundedIntText(value=seed_coarse, min=0, max=10**6, description="coarse seed",
+                                     layout=w.Layout(width="190px")),
+        seed_fine=w.BoundedIntText(value=seed_fine, min=0, max=10**6, description="fine seed",
+                                   layout=w.Layout(width="190px")),
+        cut=w.IntSlider(value=cut, min=1, max=5, description="cut at layer", continuous_update=False))

@@ -97,6 +97,10 @@ RIGHT = {
     # softplus(fake - real) for the pair; the unbiased MMD^2 (diagonals left out); the first step below 0.01
     "13": dict(ex1=math.log1p(math.exp(-3.0)), mmd2=lambda a, b: _mmd2(a, b, unbiased=True),
                ex3=_Later(lambda: _dirac_first_step(0.05))),
+    # p after ADA's move down (r_t 0.5 < 0.6); the demodulated kernel; the shipped study's mean gap without
+    # augmentation, computed here from its rows
+    "14": dict(ex1=0.3 - 256 / 20_000, demodulate=lambda k, s: _demod(k, s, demodulate=True),
+               ex3=_Later(lambda: _study_gap("none"))),
 }
 WRONG = {
     # g(0.4) itself, not its derivative; squared norms; all 30 numbers counted as distinct; the weights without biases
@@ -137,7 +141,21 @@ WRONG = {
     # first step below 0.01 at section 2's rate, 0.1
     "13": dict(ex1=math.log1p(math.exp(-1.0)), mmd2=lambda a, b: _mmd2(a, b, unbiased=False),
                ex3=_Later(lambda: _dirac_first_step(0.1))),
+    # p moved up (the sign read the wrong way); the modulated kernel without demodulation; DiffAugment's gap
+    "14": dict(ex1=0.3 + 256 / 20_000, demodulate=lambda k, s: _demod(k, s, demodulate=False),
+               ex3=_Later(lambda: _study_gap("diffaugment"))),
 }
+
+
+def _demod(kernel, s, demodulate: bool):
+    k = np.asarray(kernel) * np.asarray(s)[None, None, :, None]
+    return k / np.sqrt(np.sum(k ** 2, axis=(0, 1, 2), keepdims=True) + 1e-8) if demodulate else k
+
+
+def _study_gap(augment: str) -> float:
+    from gan_utils import precomputed
+    rows = [r for r in precomputed.load("14_little_data")[0]["study"] if r["augment"] == augment]
+    return float(np.mean([np.mean([p["train_real"] - p["held_real"] for p in r["curve"][-4:]]) for r in rows]))
 
 
 def _mmd2(a, b, unbiased: bool) -> float:
