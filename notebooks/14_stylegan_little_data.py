@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"text": "# 14 A GAN from little data, and StyleGAN's ideas\n\nWhat a 2026 class asks after DCGAN, **measured on this CPU**.\n\n- 600 digits: the discriminator **memorises**\n- **DiffAugment** and **ADA**: augment what $D$ sees, without leaks\n- the **style-based generator**: mapping network, modulated convolutions, noise\n- style mixing, truncation in $W$, and a race at equal CPU time", "notes": "Two questions from practice. How do you train a GAN on a few hundred images, a hand's calligraphy or a small archive? And how do StyleGAN's generators draw and edit?\nAsk first: with 600 training images, what goes wrong with a classifier? (It overfits.) Today we watch the discriminator, which is a classifier, do exactly that."}, "slide_type": "slide"}
 # # 14 A GAN from little data, and StyleGAN's ideas at small scale
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/14_stylegan_little_data.ipynb)
@@ -56,7 +56,7 @@ key = jax.random.key(SEED)
 course.style()  # the course's figure style; GAN_COURSE_PROJECTOR=1: projector mode, for a hall
 print(f"JAX {jax.__version__} on {jax.devices()}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"text": "## 1. 600 digits: does $D$ learn digits, or these digits?\n\n- notebook 05's DCGAN, trained on **600** digits (1% of MNIST)\n- every 250 steps: the share of real digits $D$ calls real\n  - the **600 it trains on**\n  - **600 it never sees**\n- learns digits: the two stay close; memorises: they part", "notes": "D's accuracy on a set of real digits is the share whose logit is above 0.\nAsk the class to predict the two curves before running the cell: where do they start, and do they part? The cell trains for about two minutes; talk through section 2's equations while it runs if you like."}, "slide_type": "slide"}
 # ## 1. Six hundred digits: the discriminator memorises
 #
 # `data.subset_indices(600)` picks 600 training digits (1% of MNIST), the same 600 in every run. We train notebook
@@ -93,7 +93,7 @@ print(f"At step {curve[0][0]:,}, D calls {gaps[0]:+.0%} more of its training dig
 if not TESTING:   # the study's 5 seeds (section 5) all had gaps of 0.22 to 0.55 at steps 1,500 and 2,000
     assert late > 0.1, "D did not tell its training digits from unseen ones: see section 5's five seeds"
 
-# %%
+# %% slideshow={"deck": {"text": "### The curves part", "figure": true, "notes": "NOTES_S1"}, "slide_type": "slide"}
 fig, ax = plt.subplots(figsize=(8.5, 4.2))
 s, a_tr, a_un = np.array(curve).T
 ax.plot(s, a_tr, "o-", color=plots.REAL_COLOR, label="the 600 training digits")
@@ -104,7 +104,7 @@ ax.legend(loc="lower left")
 plt.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"text": "## 2. DiffAugment: one transform $T$ for every image $D$ sees\n\n$$L_D = \\mathbb E\\,\\mathrm{softplus}(-\\ell(T(x))) + \\mathbb E\\,\\mathrm{softplus}(\\ell(T(G(z))))$$\n\n$$L_G = \\mathbb E\\,\\mathrm{softplus}(-\\ell(T(G(z))))$$\n\n- $G$'s gradient passes **through** $T$: $T$ must be differentiable\n- brightness, contrast, translation (up to 1/8 of the side), cutout (half the side)", "notes": "Zhao et al. (2020). The same random transform family for reals and fakes, in both players' updates.\nAsk: why must T be differentiable? (G's loss reads D(T(G(z))); the chain rule runs through T.)\nIn [-1, 1], the 0 that translation pads with and cutout paints is mid-grey. Remember that for section 3."}, "slide_type": "slide"}
 # Both shares swing, because $G$ and $D$ keep chasing each other. But the curves part: $D$ trusts its own 600
 # digits more than new ones. It has learnt part of its training set by heart. $G$ is trained to please this $D$, so $G$ is pushed towards those 600 digits. Section 5 measures where
 # that leads, over five seeds and 6,000 steps.
@@ -122,7 +122,7 @@ plt.show()
 # four transforms: brightness, contrast, **translation** (up to 1/8 of the side, the border filled with 0) and
 # **cutout** (a square of half the side set to 0). In $[-1, 1]$, 0 is mid-grey. Here are the last two by hand.
 
-# %%
+# %% slideshow={"deck": {"text": "### Translation and cutout, by hand", "figure": true, "notes": "The by-hand functions give the same images as gan_utils.augment for the same random draws (the asserts). Rows: the digits, translated, cut out, and all four transforms at once, which is what D sees in training.\nAsk: could you still tell which digit each bottom-row image is? D has to."}, "slide_type": "slide"}
 def translate_by_hand(x, dy, dx):
     """Each image of x (N, H, W, C) moved dy[n] rows down and dx[n] columns right, the uncovered border 0."""
     out = np.zeros_like(x)
@@ -162,7 +162,7 @@ plt.show()
 # What does $G$ learn through a cutout? The gradient of the cut image with respect to the image is 1 outside the
 # square and 0 inside: $G$ gets no signal about pixels $D$ did not see, and the rest passes through unchanged.
 
-# %%
+# %% slideshow={"deck": {"text": "### What $G$ learns through a cutout", "output": true, "notes": "The gradient of the cut image with respect to the image is 0 on the hidden pixels and 1 elsewhere: G gets no signal about what D did not see, and the rest passes through unchanged.\nTranslation's gradient is a shift back, the same idea."}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
 one = jnp.asarray(eight[:1])
 grad = jax.grad(lambda x: jnp.sum(augment.cutout(x, k_c)))(one)[0, ..., 0]      # d(sum of the cut image)/d(image)
@@ -170,14 +170,14 @@ hidden = np.asarray(augment.cutout(jnp.full_like(one, -1.0), k_c))[0, ..., 0] ==
 assert np.all(grad[hidden] == 0) and np.all(grad[~hidden] == 1)
 print(f"Gradient through cutout: 0 on the {hidden.sum()} hidden pixels, 1 on the other {(~hidden).sum()}.")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"text": "## 3. Augment only the real images?\n\nAs for a classifier: cut out the **data**, leave the fakes alone.\n\n- then \"has a grey square\" means \"real\" to $D$\n- what will $G$ draw?", "notes": "This is the natural first attempt, and Zhao et al. (2020) show it fails. Take a vote: will G draw squares? The cell trains for about a minute."}, "slide_type": "slide"}
 # ## 3. Why the fakes too: a leak, live
 #
 # Suppose we augment the **data** instead, as for a classifier: only the real images get cutout squares. Then
 # "has a grey square" means "real" to $D$, and $G$ is rewarded for drawing grey squares. The cell below trains the
 # same DCGAN on the 600 digits, with every real batch cut out (a sampler written by hand) and the fakes left alone.
 
-# %%
+# %% slideshow={"deck": {"text": "### The augmentation leaks into the samples", "output": true, "figure": true, "notes": "NOTES_S3"}, "slide_type": "slide"}
 class CutoutReals:
     """Batches of the 600 digits, each image cut out: the data augmented, so D sees squares only on reals."""
     def __init__(self, images, batch_size, key):
@@ -201,7 +201,7 @@ print(f"Mid-grey pixels: {grey_share(x_train):.1%} of the real digits' pixels, "
 plots.show_images(leak_samples[:32], nrow=16, title="Samples of a GAN whose real images alone were cut out")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"text": "## 4. ADA: augment with probability $p$, and adapt $p$\n\n$$r_t = \\mathbb E_x\\big[\\mathrm{sign}\\,\\ell(T(x))\\big]$$\n\n$$p \\leftarrow \\mathrm{clip}\\Big(p + \\mathrm{sign}(r_t - 0.6)\\,\\frac{\\text{images}}{\\text{kimg}\\cdot 1000},\\ 0,\\ 1\\Big)$$\n\n- $r_t$ near 1: $D$ is sure of every training image: raise $p$\n- every 4 steps; kimg: ADA 500, here 20", "notes": "Karras et al. (2020). r_t is measured on the augmented real images D just trained on.\nWhy not always p = 1? Some transforms leak when applied too often; Karras et al. saw leaks from about p = 0.8 on, and none below.\nAsk: what does the target 0.6 mean in words? (D may call 80% of its training images real: (0.8 - 0.2) = 0.6.)"}, "slide_type": "slide"}
 # The samples carry grey squares: the augmentation **leaked**. DiffAugment cannot leak this way. $D$ sees $T(x)$
 # and $T(G(z))$, so a square says nothing about which is which. Section 5 checks its samples for squares too.
 #
@@ -219,7 +219,7 @@ plt.show()
 # thousand images (ADA: 500, for runs of millions of images; the course: 20). Karras et al. found that below
 # $p \approx 0.8$ their transforms did not leak into samples: $G$ cannot tell which images were transformed.
 
-# %%
+# %% slideshow={"deck": {"text": "### ADA's controller, by hand", "code": true, "notes": "Four steps with mean signs 0.9, 0.7, 0.8 and 0.6: r_t = 0.75 is above 0.6, so p rises by 4 x 64 / 20,000 = 0.0128. The package's ada_update agrees (the assert).\nExercise 1 asks for the move down."}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
 def ada_by_hand(p, signs, target=0.6, batch=64, kimg=20.0):
     """One move of p after 4 D updates whose real logits had mean signs `signs` (4 numbers)."""
@@ -233,7 +233,7 @@ assert abs(float(state.p[...]) - ada_by_hand(0.0, [0.9, 0.7, 0.8, 0.6])) < 1e-7
 print(f"r_t = 0.75 above the target: p goes from 0 to {float(state.p[...]):.4f} after 4 steps of 64 images "
       f"(gan_utils.augment.ada_update agrees).")
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"text": "## 5. Five seeds: what augmentation buys on 600 digits\n\n- none, DiffAugment, ADA: 6,000 steps, 5 seeds each\n- **memorised**: samples nearer a training digit than the closest 5% of test digits are (notebook 10)\n- fresh digits: about 5%; the copy line: 5.97% at 2,000 samples", "notes": "Precomputed: about 95 minutes on 2 cores (benchmarks/little_data.py).\nAsk for predictions: does DiffAugment close D's gap? Does it give better samples?"}, "slide_type": "slide"}
 # ## 5. Five seeds: what augmentation buys on 600 digits
 #
 # The shipped study trained the same DCGAN on the same 600 digits for 6,000 steps, 5 seeds each: $D$ sees images
@@ -242,7 +242,7 @@ print(f"r_t = 0.75 above the target: p goes from 0 to {float(state.p[...]):.4f} 
 # training digit than the closest 5% of test digits are. Fresh digits land near 5%; above the copy line (5.97% at
 # 2,000 samples) a model copies. It took about 95 minutes on 2 cores (`benchmarks/little_data.py`).
 
-# %%
+# %% slideshow={"deck": {"text": "### The study", "output": true, "notes": "NOTES_S5"}, "slide_type": "slide"}
 little, record = precomputed.load("14_little_data")
 print("Shipped with gan_utils:", precomputed.describe(record).replace(", jax", ",\njax"))
 runs = {m: [r for r in little["study"] if r["augment"] == m] for m in ("none", "diffaugment", "ada")}
@@ -253,15 +253,21 @@ gap = {m: np.array([np.mean([p["train_real"] - p["held_real"] for p in r["curve"
 mem = {m: 100 * np.array([r["memorisation"]["share_closer"] for r in rs]) for m, rs in runs.items()}
 fid = {m: np.array([r["scores"]["fid"] for r in rs]) for m, rs in runs.items()}
 rec = {m: np.array([r["scores"]["recall"] for r in rs]) for m, rs in runs.items()}
-print(f"{'D sees':12s} {'D: train - unseen':>18s} {'memorised %':>12s} {'FID':>13s} {'recall':>12s}  (5 seeds: range)")
+span = lambda v, f: f"{v.min():{f}} to {v.max():{f}}"
+print(f"{'D sees':12s} {'D: train - unseen':>18s} {'memorised %':>13s} {'FID: mean (range)':>22s} {'recall':>13s}")
 for m in runs:
-    span = lambda v, f: f"{v.min():{f}}-{v.max():{f}}"
-    print(f"{m:12s} {span(gap[m], '.2f'):>18s} {span(mem[m], '.2f'):>12s} {span(fid[m], '.1f'):>13s} "
-          f"{span(rec[m], '.2f'):>12s}")
+    fid_text = f"{fid[m].mean():.1f} ({span(fid[m], '.1f')})"
+    print(f"{m:12s} {span(gap[m], '.2f'):>18s} {span(mem[m], '.2f'):>13s} {fid_text:>22s} {span(rec[m], '.2f'):>13s}")
+p_end = np.array([r["curve"][-1]["p"] for r in runs["ada"]])
+print(f"ADA's p at step 6,000: {span(p_end, '.2f')}. Copy line at 2,000 samples: "
+      f"{100 * runs['none'][0]['copy_line']:.2f}%.")
+best = {m: [min(r["curve"], key=lambda p: p["fid_1000"])["step"] for r in rs] for m, rs in runs.items()}
+print("Step of the lowest FID (1,000 samples), seed by seed: "
+      + "; ".join(f"{m} {', '.join(f'{b:,}' for b in best[m])}" for m in runs))
 assert all(len(rs) == 5 for rs in runs.values())
 assert gap["diffaugment"].max() < gap["none"].min() and mem["diffaugment"].max() < mem["none"].min()
 
-# %%
+# %% slideshow={"deck": {"text": "### Over training", "figure": true, "notes": "Left: D's gap between training and unseen digits; grey (none) and purple (ADA) climb, green (DiffAugment) stays near 0. Right: FID of 1,000 samples; grey is best mid-run and then rises.\nMisconception to raise: \"augmentation always gives better samples\". Here it stops the memorising; at this budget it does not lower FID."}, "slide_type": "slide"}
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
 colours = {"none": "tab:gray", "diffaugment": "tab:green", "ada": "tab:purple"}
 for m, rs in runs.items():
@@ -280,17 +286,18 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# DiffAugment keeps $D$ honest in every seed: its two accuracies stay within 0.05 of each other, against a gap of
-# 0.66 to 0.80 without augmentation. It also stops the copying: at most 0.25% of its samples are memorised,
-# against 1.45% to 3.30%. But it does **not** buy a better FID at 6,000 steps: its mean is 89.5 against 82.4, and
-# its recall is lower. Without augmentation FID is best near 4,000 steps and then rises; DiffAugment is still
-# improving (Appendix B follows one seed to 8,000 steps). ADA at target 0.6 keeps $p$ low, so its $D$ still
-# memorises. No run is above the copy line yet: the copying is starting, not done.
+# DiffAugment keeps $D$ honest in every seed: its gap is at most 0.06, against 0.66 to 0.84 without augmentation.
+# Its samples also sit farther from the training digits: at most 0.25% are memorised, against 1.45% to 3.30%. Both
+# are under the 5% of fresh digits: at 6,000 steps no run copies yet. But DiffAugment does
+# **not** buy a better FID at 6,000 steps: its mean is 89.5 against 82.4, and its recall is lower. FID on 1,000
+# samples was lowest at steps 3,500 to 5,500 without augmentation, and at 4,500 to 5,500 with DiffAugment. Whether
+# DiffAugment wins with longer training is not settled here; Appendix B follows one seed to 8,000 steps. ADA at
+# target 0.6 kept $p$ at 0.14 to 0.22, so its $D$ still memorised.
 #
-# The memorised samples are easy to see. These are the four samples, of 2,000, nearest a training digit, from the
-# run without augmentation (seed 0), each beside that digit:
+# What does "near a training digit" look like? These are the four samples, of 2,000, nearest a training digit in
+# the classifier's features, from a run without augmentation (seed 0), each beside that digit:
 
-# %%
+# %% slideshow={"deck": {"text": "### The nearest samples to a training digit", "figure": true, "notes": "NOTES_NEAR"}, "slide_type": "slide"}
 near = little["nearest"]
 pairs = np.stack([np.stack(near["nearest"]["samples"]), np.stack(near["nearest"]["training"])], 1)
 fig, axes = plt.subplots(1, 4, figsize=(8.5, 2.6))
@@ -303,7 +310,7 @@ fig.suptitle(f"Nearest to a training digit (no augmentation, seed 0; memorised: 
 plt.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"text": "## 6. The style-based generator\n\n- $z \\to$ **mapping network** $\\to w$\n- a **learnt constant** 7 x 7 x 64 starts every image\n- every convolution **styled** by $w$: $w'_{kio} = w_{kio}\\, s_i$\n- **demodulated**: each output channel divided by $\\sqrt{\\sum_{k,i} w'^2_{kio} + \\epsilon}$\n- **noise** after each convolution", "notes": "Karras et al. (2019, StyleGAN; 2020, StyleGAN2). In DCGAN, z enters once; here w enters every layer.\nDemodulation replaces StyleGAN's AdaIN: it keeps each layer's output at unit scale without normalising the image itself.\nAsk: if every style s is multiplied by 3, what happens to the output?"}, "slide_type": "slide"}
 # ## 6. The style-based generator
 #
 # In the DCGAN, $z$ enters once, at the first layer. **StyleGAN** (Karras et al., 2019) changes where it enters:
@@ -318,7 +325,7 @@ plt.show()
 # So each sample gets its own weights. The cell builds that by hand and checks it against
 # `stylegan.ModulatedConv`, which computes the same numbers with one shared convolution.
 
-# %%
+# %% slideshow={"deck": {"text": "### A modulated convolution, by hand", "code": true, "notes": "One kernel per sample: scale the input channels by s, then divide each output channel by its norm. jax.vmap runs it per sample. The package computes the same numbers with one shared convolution (the check prints the largest difference).\nThe answer to the question: multiplying every style by 3 changes nothing: demodulation divides it out."}, "slide_type": "slide"}
 def modulated_conv_by_hand(x, s, kernel):
     """x (N, H, W, I), styles s (N, I), kernel (3, 3, I, O) -> (N, H, W, O): one demodulated kernel per sample."""
     def one(xn, sn):
@@ -346,7 +353,7 @@ assert jnp.allclose(louder, by_hand, atol=1e-4)
 # command that trained it is in `docs/pretrained.md`). It uses StyleGAN2's recipe: R1 penalty and Adam with
 # $\beta_1 = 0$. With the course's recipe it drew one digit shape for every $z$ (Appendix C).
 
-# %%
+# %% slideshow={"deck": {"text": "### The shipped style generator", "figure": true, "notes": "NOTES_SHIP"}, "slide_type": "slide"}
 style_gan = checkpoint.load_pretrained(kind="stylegan")
 SG = models.inference_copy(style_gan.generator)        # inference mode: no mixing while drawing
 print(f"style generator: {models.count_params(SG):,} parameters; notebook 05's DCGAN generator: "
@@ -365,7 +372,7 @@ plt.show()
 # batch, so no layer relies on its neighbours' style. In the grid, each row takes its coarse layers from the
 # sample on the left, each column its fine layers from the sample on top.
 
-# %%
+# %% slideshow={"deck": {"text": "## 7. Style mixing\n\nRows: coarse layers (7 x 7, 14 x 14) from the left; columns: fine layers (28 x 28) from the top.", "figure": true, "notes": "Training mixes two w in 90% of each batch, at a random layer, so no layer relies on its neighbours' style.\nAsk: in each row, what stays and what changes? (The digit stays; the strokes change a little.)"}, "slide_type": "slide"}
 key, k_a, k_b = jax.random.split(key, 3)
 w_coarse, w_fine = (SG.mapping(jax.random.normal(k, (5, SG.latent_dim))) for k in (k_a, k_b))
 grid = np.full((6, 6, 28, 28), -1.0)
@@ -386,7 +393,7 @@ plt.show()
 # Which layers decide the digit? The cell mixes 1,000 pairs at each cut and asks the course's classifier which
 # source the mixed digit's class follows.
 
-# %%
+# %% slideshow={"deck": {"big": {"find": "cut at layer 3: the mixed digit is the coarse source's digit in (\\d+%)", "say": "of mixes at layer 3 keep the coarse sample's digit"}, "output": true, "notes": "NOTES_MIX"}, "slide_type": "slide"}
 N_MIX = 200 if TESTING else 1000
 key, k_a, k_b = jax.random.split(key, 3)
 wa, wb = (SG.mapping(jax.random.normal(k, (N_MIX, SG.latent_dim))) for k in (k_a, k_b))
@@ -405,7 +412,7 @@ for cut, share in follows.items():
 # %%
 widgets.style_mixer(SG, seed_coarse=1, seed_fine=2, cut=3)
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"text": "## 8. Truncation in $W$ against truncation in $z$\n\n- in $W$: $w' = \\bar w + \\psi\\,(w - \\bar w)$\n- in $z$: notebook 06's normal cut at $\\pm t$\n- pixel norm, $z/\\sqrt{\\mathrm{mean}(z^2)}$: **scaling** $z$ changes nothing", "notes": "Ask: notebook 06 traded recall for precision by truncating z. Which space do you expect to give the better trade here?"}, "slide_type": "slide"}
 # ## 8. Truncation in W against truncation in z
 #
 # Notebook 06 truncated $z$: codes near the centre give typical samples, so precision rises and recall falls.
@@ -442,7 +449,7 @@ for space, row in scores.items():
         print(f"truncation in {space}, {'psi' if space == 'W' else 't'} = {level:g}: precision {sc['precision']:.2f}, "
               f"recall {sc['recall']:.2f}, FID {sc['fid']:.1f}, digits {sc['digits_covered']}")
 
-# %%
+# %% slideshow={"deck": {"text": "### Precision against recall", "figure": true, "notes": "NOTES_TRUNC"}, "slide_type": "slide"}
 fig, ax = plt.subplots(figsize=(7.5, 4.5))
 for space, c, m in (("W", "tab:purple", "o-"), ("z", "tab:gray", "s--")):
     pr = np.array([(sc["recall"], sc["precision"]) for sc in scores[space].values()])
@@ -469,7 +476,7 @@ plt.show()
 # steps (the R1 penalty and the modulated convolutions), so the DCGAN gets 3,600 steps and the style generator
 # 1,000. Each run drew 10,000 digits, scored as in notebook 06.
 
-# %%
+# %% slideshow={"deck": {"text": "## 9. The race at equal CPU time\n\nThe style generator (1,000 steps) against the plain DCGAN (3,600 steps), same $D$, 5 seeds", "output": true, "notes": "NOTES_RACE"}, "slide_type": "slide"}
 race, race_record = precomputed.load("14_style_race")
 by = {k: [r for r in race["race"] if r["recipe"] == k] for k in ("plain", "stylegan")}
 cost = race["cost_ms"]   # ms a step, measured one after the other on the race's quiet machine
@@ -488,19 +495,20 @@ print(f"The DCGAN has the lower FID in {wins} of 5 seeds.")
 # %% [markdown]
 # RACE_PROSE
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"text": "## Summary\n\n- $D$ on 600 digits **memorises** them\n- **DiffAugment**: one differentiable $T$ for reals and fakes; closed the gap, stopped the copying; no better FID at 6,000 steps\n- augmenting only the reals **leaks**\n- **ADA** adapts $p$ from the sign of $D$'s logits\n- StyleGAN: mapping, constant, modulation + demodulation, noise; coarse layers decide the digit\n- truncation in $W$ trades recall for precision", "notes": "NOTES_SUMMARY"}, "slide_type": "slide"}
 # ## Summary
 #
 # - A discriminator trained on 600 digits **memorises** them: it calls its training digits real and new ones fake.
 # - **DiffAugment** transforms every image $D$ sees, real and fake, through a differentiable $T$. On 600 digits it
-#   closed $D$'s gap and stopped the copying in 5 of 5 seeds, but did not lower FID at 6,000 steps.
+#   closed $D$'s gap in 5 of 5 seeds and kept samples farther from the training digits, but did not lower FID at
+#   6,000 steps.
 # - Augmenting only the real images **leaks**: the samples carry the augmentation.
 # - **ADA** sets the augmentation's probability from the sign of $D$'s real logits; at target 0.6 it stayed low here.
 # - The **style-based generator**: $z \to w$ by a mapping network, a learnt constant, convolutions modulated by $w$
 #   and demodulated; the coarse layers decide the digit, the fine layers the strokes.
 # - **Truncation in W** trades recall for precision; in $z$, after pixel norm, it barely acts.
 
-# %% [markdown]
+# %% [markdown] slideshow={"deck": {"text": "## Exercises (checked in the notebook)\n\n1. **ADA's step**: $p = 0.3$, mean signs 0.5, 0.6, 0.4, 0.5\n2. **Demodulate** a kernel by hand\n3. **How big is the gap?** From the shipped study", "notes": "Homework: the three exercises; the checker cell grades each and gives a hint for a wrong answer.\nGoing further: run section 3 with translation instead of cutout: does the leak show as shifted digits? Reading: Zhao et al. (2020); Karras et al. (2019, 2020a, 2020b)."}, "slide_type": "slide"}
 # ## Exercises
 #
 # 1. **ADA's step.** $p = 0.3$; in the last 4 steps of 64 images the mean signs were 0.5, 0.6, 0.4 and 0.5. With
@@ -509,6 +517,9 @@ print(f"The DCGAN has the lower FID in {wins} of 5 seeds.")
 #    demodulated kernel (3, 3, I, O), with $\epsilon = 10^{-8}$.
 # 3. **How big is the gap?** From the shipped study (`runs`), the mean over the 5 seeds without augmentation of
 #    $D$'s gap as section 5 defines it (the last 4 probes). Put it in `ex3`.
+#
+# **Going further** (written, not checked): run section 3 with `augment.translation` in place of `augment.cutout`.
+# Does the leak show? Measure it with a number, not only a look.
 
 # %%
 # Your answers
@@ -547,16 +558,17 @@ print(f"{'real digits':12s} {'':40s} {real['centre_spread']:7.2f} {real['backgro
 # %% [markdown]
 # ## Appendix B: one seed to 8,000 steps
 #
-# A pilot before the study (seed 0, 1,000 samples per FID point; `little_data_pilots.jsonl`): without augmentation
-# FID is best at 4,000 steps and then rises while memorisation climbs over the copy line; with DiffAugment FID
-# keeps falling. One seed: whether DiffAugment wins on FID with longer training needs the five-seed study at
-# 8,000-10,000 steps, not run yet.
+# Two pilots before the study, seed 0, to 8,000 steps (`benchmarks/little_data_pilots.jsonl`). Without augmentation
+# FID was best at 4,000 steps and then rose, and at the end memorisation was over the copy line. With DiffAugment FID
+# kept falling. This is one seed: whether DiffAugment wins on FID with longer training needs five seeds at 8,000 to
+# 10,000 steps, which this course has not run yet.
 
 # %%
 for r in (r for r in little["pilots"] if "fid_1000" in r["curve"][0]):   # the two 8,000-step pilots
     pts = ", ".join(f"{p['step']:,}: {p['fid_1000']:.0f}" for p in r["curve"] if p["step"] % 2000 == 0)
-    print(f"{r['augment']:12s} {r['steps']:,} steps; FID (1,000) at {pts}; memorised "
-          f"{100 * r['memorisation']['share_closer']:.2f}% (copy line {100 * r['copy_line']:.2f}%)")
+    print(f"{r['augment']:12s} FID (1,000 samples) at steps {pts}\n{'':12s} at the end: FID (2,000) "
+          f"{r['scores']['fid']:.1f}, memorised {100 * r['memorisation']['share_closer']:.2f}% "
+          f"(copy line {100 * r['copy_line']:.2f}%)")
 
 # %% [markdown]
 # ## Appendix C: what made the style generator train

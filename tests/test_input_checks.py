@@ -557,6 +557,11 @@ SPECS: dict[str, Spec] = {
     "stylegan.truncate": Spec(stylegan.truncate, lambda g: dict(w=np.zeros((2, 4), np.float32),
                                                                 w_mean=np.zeros(4, np.float32), psi=0.7),
                               nonnegatives=("psi",), extra=[("psi 2", lambda g: dict(psi=2.0), ValueError, "psi")]),
+    **{f"widgets.{n}": Spec(getattr(widgets, n), lambda g: dict(generator=stylegan.StyleGenerator(
+        latent_dim=4, w_dim=4, base=4, rngs=nnx.Rngs(0))), extra=[
+        ("a DCGAN generator", lambda g: dict(generator=g["style_g"]), TypeError, "stylegan.StyleGenerator"),
+        ("cut 0", lambda g: dict(cut=0), ValueError, "cut"), ("cut 6", lambda g: dict(cut=6), ValueError, "1..5"),
+        ("cut 2.5", lambda g: dict(cut=2.5), ValueError, "integer")]) for n in ("draw_style_mix", "style_mixer")},
     # -- little data (notebook 14)
     "data.subset_indices": Spec(data.subset_indices, lambda g: dict(n=600), counts=("n", "total")),
     **{f"augment.{n}": Spec(getattr(augment, n), lambda g: dict(x=g["digits"], key=g["key"]), images=("x",))

@@ -105,3 +105,19 @@ def test_config_and_command_line_build_the_style_based_generator(tmp_path):
     # the command line builds the same record (its training and sampling paths are the DCGAN's, tested in test_cli)
     assert main(["train", "--model", "stylegan", "--dataset", "ring", "--steps", "1",
                  "--out", str(tmp_path / "x")]) == 2
+
+
+def test_the_style_mixing_control_draws_the_mix_that_synthesis_draws():
+    import matplotlib
+    matplotlib.use("Agg")
+    from gan_utils import widgets
+    g = stylegan.StyleGenerator(latent_dim=4, w_dim=4, base=4, rngs=nnx.Rngs(0))
+    fig = widgets.draw_style_mix(g, seed_coarse=1, seed_fine=2, cut=3)
+    shown = fig.axes[2].images[0].get_array()                  # the large mixed digit, drawn in [0, 1]
+    e = models.inference_copy(g)
+    w = e.mapping(jnp.stack([jax.random.normal(jax.random.key(s), (4,)) for s in (1, 2)]))
+    want = (np.asarray(e.synthesis(e.mix(w[:1], w[1:], 3), jax.random.key(0)))[0, ..., 0] + 1) / 2
+    np.testing.assert_allclose(np.asarray(shown), want, atol=1e-5)
+    assert "cut at layer 3" in fig.axes[2].get_title()
+    box = widgets.style_mixer(g, cut=2)
+    assert box.snapshot() is not None                           # the static picture before the kernel runs
