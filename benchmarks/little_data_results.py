@@ -44,6 +44,9 @@ def main(argv=None) -> int:
               "seconds": round(sum(r["train_seconds"] for r in study + [nearest]), 1)}
     path = precomputed.save("14_little_data", {"study": study, "pilots": pilots, "nearest": nearest}, record)
     print(f"{len(study)} study runs, {len(pilots)} pilots and the nearest rerun written to {path}")
+    if not (HERE / "style_race.jsonl").exists():
+        print("no benchmarks/style_race.jsonl yet: run the race (style_race.py says how), then this script again")
+        return 1
     race = rows(HERE / "style_race.jsonl")
     main_runs = [r for r in race if r["recipe"] in ("plain", "stylegan")]
     ablation = [r for r in race if r["recipe"] not in ("plain", "stylegan")]

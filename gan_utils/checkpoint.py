@@ -804,8 +804,9 @@ def pretrained_dir(kind: str | None = None) -> Path:
     """The folder of a shipped generator.
 
     Args:
-      kind: ``"selfcond"``, ``"dcgan"``, ``"conditional"``, ``"glyphs"`` or ``"stylegan"`` (``PRETRAINED_KINDS``); None, the default:
-        ``$GAN_UTILS_PRETRAINED_DIR`` if set (your own run in its place), else ``PRETRAINED_DIR`` (self-conditioned).
+      kind: ``"selfcond"``, ``"dcgan"``, ``"conditional"``, ``"glyphs"`` or ``"stylegan"`` (``PRETRAINED_KINDS``);
+        None, the default: ``$GAN_UTILS_PRETRAINED_DIR`` if set (your own run in its place), else
+        ``PRETRAINED_DIR`` (self-conditioned).
     """
     if kind is None:
         return Path(os.environ.get("GAN_UTILS_PRETRAINED_DIR") or PRETRAINED_DIR)
