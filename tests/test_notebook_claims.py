@@ -143,6 +143,17 @@ CITED: dict[str, dict[str, str]] = {
         "30%": "the light blur's weight, set in section 5's code (0.7 * px + 0.3 * box)",
         "512": "GigaGAN (Kang et al., CVPR 2023), abstract: synthesises 512 x 512 images in 0.13 seconds",
     },
+    "14": {
+        "1%": "600 of MNIST's 60,000 training digits (section 1's SUBSET, printed as 600)",
+        "0.6": "ADA's target for r_t (Karras et al., 2020, 'Training generative adversarial networks with limited "
+               "data', section 3; gan_utils.options.StepOptions.ada_target)",
+        "500": "ADA's adjustment speed: p can go from 0 to 1 in 500k images (Karras et al., 2020, section 3; "
+               "ada_kimg = 500 in NVlabs/stylegan2-ada-pytorch)",
+        "0.8": "Karras et al. (2020), section 2.3 and Figure 3: the transforms did not leak into samples while p "
+               "stayed below about 0.8",
+        "90%": "StyleGAN's mixing regularisation: 90% of training images drawn with two latent codes (Karras et al., "
+               "2019, section 3.1 and Table 2); gan_utils.stylegan.StyleGenerator's mixing=0.9",
+    },
 }
 
 # Markdown cells that quote a table of measurements from a file of the repository, and say so in the cell: every
