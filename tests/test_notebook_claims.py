@@ -153,6 +153,7 @@ CITED: dict[str, dict[str, str]] = {
                "stayed below about 0.8",
         "90%": "StyleGAN's mixing regularisation: 90% of training images drawn with two latent codes (Karras et al., "
                "2019, section 3.1 and Table 2); gan_utils.stylegan.StyleGenerator's mixing=0.9",
+        "1024": "StyleGAN (Karras et al., 2019): FFHQ faces at 1024 x 1024",
     },
 }
 
