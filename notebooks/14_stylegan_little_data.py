@@ -86,8 +86,8 @@ train.fit(gan, data.BatchSampler(x_train, recipe.batch_size, k_data), key=k_run,
           callbacks=[probe], callback_every=EVERY, progress=False)
 gaps = [a - b for _, a, b in curve]                  # training share minus unseen share, probe by probe
 late = float(np.mean(gaps[-4:]))
-print(f"{SUBSET} training digits, a probe every {EVERY} steps. At step {curve[0][0]:,}, D calls {gaps[0]:+.0%} more "
-      f"of its\ntraining digits real than of unseen ones; over the last 4 probes, {late:+.0%} on average "
+print(f"{SUBSET} training digits, a probe every {EVERY} steps. At step {curve[0][0]:,}, D calls {gaps[0]:+.0%} more\n"
+      f"of its training digits real than of unseen ones. Over the last 4 probes: {late:+.0%} on average\n"
       f"(training {np.mean([c[1] for c in curve[-4:]]):.0%}, unseen {np.mean([c[2] for c in curve[-4:]]):.0%}).")
 if not TESTING:   # the study's 5 seeds (section 5) all had gaps of 0.23 to 0.55 at steps 1,500 and 2,000
     assert late > 0.1, "D did not tell its training digits from unseen ones: see section 5's five seeds"
@@ -197,7 +197,7 @@ def grey_share(x):
     """The share of pixels within 0.1 of 0: mid-grey, the colour of a cutout square."""
     return float(np.mean(np.abs(np.asarray(x)) < 0.1))
 
-print(f"Mid-grey pixels: {grey_share(x_train):.1%} of the real digits' pixels, "
+print(f"Mid-grey pixels: {grey_share(x_train):.1%} of the real digits' pixels,\n"
       f"{grey_share(leak_samples):.1%} of the leaky run's samples after {LEAK_STEPS:,} steps.")
 plots.show_images(leak_samples[:32], nrow=16, title="Samples of a GAN whose real images alone were cut out")
 plt.show()
@@ -224,7 +224,7 @@ plt.show()
 # In practice Karras et al. saw their transforms leak into samples only from $p \approx 0.8$ on. The course's ADA
 # uses DiffAugment's four transforms, not ADA's own 18.
 
-# %% slideshow={"deck": {"text": "### ADA's controller, by hand", "code": true, "notes": "Four steps with mean signs 0.9, 0.7, 0.8 and 0.6: r_t = 0.75 is above 0.6, so p rises by 4 x 64 / 20,000 = 0.0128. The package's ada_update agrees (the assert).\nExercise 1 asks for the move down."}, "slide_type": "slide"}
+# %% slideshow={"deck": {"text": "### ADA's controller, by hand", "code": true, "notes": "Four steps with mean signs 0.9, 0.7, 0.8 and 0.6: r_t = 0.75 is above 0.6, so p rises by 4 x 64 / (20 x 1000) = 0.0128. The package's ada_update agrees (the assert).\nExercise 1 asks for the move down."}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
 def ada_by_hand(p, signs, target=0.6, batch=64, kimg=20.0):
     """One move of p after 4 D updates whose real logits had mean signs `signs` (4 numbers)."""
@@ -235,7 +235,7 @@ state = augment.AdaState()
 for s in (0.9, 0.7, 0.8, 0.6):                            # D sure of its reals: r_t = 0.75 > 0.6
     augment.ada_update(state, jnp.asarray(s), 64, target=0.6, kimg=20.0)
 assert abs(float(state.p[...]) - ada_by_hand(0.0, [0.9, 0.7, 0.8, 0.6])) < 1e-7
-print(f"r_t = 0.75 above the target: p goes from 0 to {float(state.p[...]):.4f} after 4 steps of 64 images "
+print(f"r_t = 0.75 above the target: p goes from 0 to {float(state.p[...]):.4f} after 4 steps of 64 images\n"
       f"(gan_utils.augment.ada_update agrees).")
 
 # %% [markdown] slideshow={"deck": {"text": "## 5. Five seeds: what augmentation buys on 600 digits\n\n- none, DiffAugment, ADA: 6,000 steps, 5 seeds each\n- **memorised**: samples nearer a training digit than the closest 5% of test digits are (notebook 10)\n- fresh digits: about 5%; the copy line: 5.97% at 2,000 samples", "notes": "Precomputed with benchmarks/little_data.py; the first printed line says where and how long.\nAsk for predictions: does DiffAugment close D's gap? Does it give better samples?"}, "slide_type": "slide"}
@@ -320,7 +320,7 @@ plt.show()
 # `stylegan.ModulatedConv`. The package gets the same numbers faster: it scales the input channels by $s$,
 # convolves once with the shared weights, then scales each output channel.
 
-# %% slideshow={"deck": {"text": "### A modulated convolution, by hand", "code": true, "notes": "One kernel per sample: scale the input channels by s, then divide each output channel by its norm. jax.vmap runs it per sample. The package computes the same numbers with one shared convolution (the check prints the largest difference).\nThe answer to the question: multiplying every style by 3 changes nothing: demodulation divides it out."}, "slide_type": "slide"}
+# %% slideshow={"deck": {"text": "### A modulated convolution, by hand\n\nOne kernel per sample:\n\n```python\nk = kernel * s[None, None, :, None]                  # modulate\nk = k / jnp.sqrt(jnp.sum(k ** 2, axis=(0, 1, 2),\n                         keepdims=True) + 1e-8)     # demodulate\n```", "output": true, "notes": "One kernel per sample: scale the input channels by s, then divide each output channel by its norm. jax.vmap runs it per sample. The package computes the same numbers with one shared convolution (the check prints the largest difference).\nThe answer to the question: multiplying every style by 3 changes nothing: demodulation divides it out."}, "slide_type": "slide"}
 def modulated_conv_by_hand(x, s, kernel):
     """x (N, H, W, I), styles s (N, I), kernel (3, 3, I, O) -> (N, H, W, O): one demodulated kernel per sample."""
     def one(xn, sn):
@@ -352,8 +352,8 @@ assert jnp.allclose(louder, by_hand, atol=1e-4)
 style_gan = checkpoint.load_pretrained(kind="stylegan")
 SG = models.inference_copy(style_gan.generator)        # inference mode: no mixing while drawing
 print(f"style generator: {models.count_params(SG):,} parameters; notebook 05's DCGAN generator: "
-      f"{models.count_params(checkpoint.load_pretrained(kind='dcgan').generator):,}. Style mixing in "
-      f"training: {SG.mixing:.0%} of each batch.")
+      f"{models.count_params(checkpoint.load_pretrained(kind='dcgan').generator):,}.\n"
+      f"Style mixing in training: {SG.mixing:.0%} of each batch.")
 key, k_z, k_noise = jax.random.split(key, 3)
 synthesis = nnx.jit(lambda g, ws, k: g.synthesis(ws, k))
 w32 = SG.mapping(jax.random.normal(k_z, (32, SG.latent_dim)))
@@ -453,10 +453,12 @@ fig, ax = plt.subplots(figsize=(7.5, 4.5))
 for space, c, m in (("W", "tab:purple", "o-"), ("z", "tab:gray", "s--")):
     pr = np.array([(sc["recall"], sc["precision"]) for sc in scores[space].values()])
     ax.plot(pr[:, 0], pr[:, 1], m, color=c, label=f"truncation in {space}")
-    for (r_, p_), level in list(zip(pr, scores[space]))[1:]:       # the first point is no truncation in both
+    offsets = [(6, 4)] * 3 if space == "W" else [(-62, 4), (8, -4), (-62, -12)]   # z's points sit close together
+    for (r_, p_), level, off in zip(pr[1:], list(scores[space])[1:], offsets):   # point 0: no truncation in both
         ax.annotate(f"{'psi' if space == 'W' else 't'} = {level:g}", (r_, p_), textcoords="offset points",
-                    xytext=(6, 4) if space == "W" else (-10, -16), fontsize=10, color=c)
+                    xytext=off, fontsize=10, color=c)
 ax.annotate("no truncation", pr[0], textcoords="offset points", xytext=(-40, 10), fontsize=10)
+ax.margins(x=0.08, y=0.12)
 ax.set(xlabel="recall (variety)", ylabel="precision (quality)",
        title=f"Truncation on the style generator ({N_TRUNC:,} samples each)")
 ax.legend(loc="lower left")
@@ -485,8 +487,8 @@ print(f"A step cost {cost['stylegan']:.0f} ms for the style generator and {cost[
 for k, rs in by.items():
     f = np.array([r["fid"] for r in rs])
     print(f"{k:8s} {rs[0]['steps']:>5,} steps x {cost[k]:.0f} ms = {rs[0]['steps'] * cost[k] / 1000:.0f} s: FID "
-          f"{f.mean():.1f} (seeds {', '.join(f'{v:.1f}' for v in f)}), precision "
-          f"{np.mean([r['precision'] for r in rs]):.2f}, recall {np.mean([r['recall'] for r in rs]):.2f}")
+          f"{f.mean():.1f}, precision {np.mean([r['precision'] for r in rs]):.2f}, "
+          f"recall {np.mean([r['recall'] for r in rs]):.2f}\n{'':9s}FID seed by seed: {', '.join(f'{v:.1f}' for v in f)}")
 assert all(len(rs) == 5 for rs in by.values())
 wins = sum(a["fid"] < b["fid"] for a, b in zip(sorted(by["plain"], key=lambda r: r["seed"]),
                                                 sorted(by["stylegan"], key=lambda r: r["seed"])))
