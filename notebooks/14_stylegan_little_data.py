@@ -623,4 +623,4 @@ for r in [full] + race["ablation"]:
 # alias-free layers (Karras et al., 2021) are left out too: they matter for smooth motion, not for 28 x 28 digits.
 
 # %%
-print(f"This notebook ran top to bottom in {(time.perf_counter() - T_START) / 60:.1f} minutes.")
+print(course.top_to_bottom(T_START))
