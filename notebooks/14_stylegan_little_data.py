@@ -48,8 +48,8 @@ from gan_utils import course
 print(course.setup(CLONE))  # installs what is missing (gan_utils/course.py); says so if a restart is needed
 import jax, jax.numpy as jnp, numpy as np, matplotlib.pyplot as plt
 from flax import nnx
-from gan_utils import (augment, checkpoint, config, data, exercises, metrics, models, plots, precomputed, stylegan,
-                       train, widgets)
+from gan_utils import augment, checkpoint, config, data, exercises, metrics, models, plots
+from gan_utils import precomputed, stylegan, train, widgets
 SEED = 0
 TESTING = os.environ.get("GAN_COURSE_TEST") == "1"  # set by the test suite: shorter training, same lessons
 key = jax.random.key(SEED)
