@@ -5,12 +5,15 @@ budget each, so that load on the machine changes no result: the plain DCGAN ("pl
 3,600 steps and the style generator ("stylegan": `--model stylegan --penalty r1 --penalty-weight 0.01 --b1 0 --b2
 0.99`, the same discriminator) at 1,000 steps, as one of its steps cost 3.5 times the DCGAN's on the 2-core CPU (400
 steps of each, one after the other: 213 against 60 ms; benchmarks/RESULTS.md, 2026-11-29). The ablation runs
-(seed 0, 1,000 steps) take the style recipe without R1 or with the course's Adam moments. The runs of 2026-11-29:
+(seed 0, 1,000 steps) take the style recipe without R1, with the course's Adam moments, or with neither. The runs
+of 2026-11-29:
 
     python benchmarks/quality.py --recipe plain --steps 3600 --seeds S       # S = 0 ... 4
     python benchmarks/quality.py --recipe stylegan --steps 1000 --seeds S
-    python benchmarks/quality.py --recipe stylegan --set penalty=none --steps 1000 --seeds 0
+    python benchmarks/quality.py --recipe stylegan --set penalty=none --set penalty_weight=None --steps 1000 --seeds 0
     python benchmarks/quality.py --recipe stylegan --set b1=0.5 --set b2=0.999 --steps 1000 --seeds 0
+    python benchmarks/quality.py --recipe stylegan --set penalty=none --set penalty_weight=None --set b1=0.5 \
+        --set b2=0.999 --steps 1000 --seeds 0
 
 which leave each run's folder in the temporary directory. This script reads those folders and writes one row per run
 to benchmarks/style_race.jsonl (the same fields as r3gan_race.py's rows, the recipe named from the run's config):
@@ -32,9 +35,12 @@ def label(config: dict) -> str:
     """The recipe of a run from its stored config: plain, stylegan, or the style recipe less what it dropped."""
     if config.get("model") != "stylegan":
         return "plain"
-    changed = [f"no {config['penalty'] if config['penalty'] != 'none' else 'R1'}" if config["penalty"] != "r1" else "",
-               "Adam b1 0.5, b2 0.999" if config["b1"] != 0.0 else ""]
-    return "stylegan" if not any(changed) else "stylegan, " + ", ".join(c for c in changed if c)
+    changed = []
+    if config["penalty"] != "r1":
+        changed.append("no R1" if config["penalty"] == "none" else f"{config['penalty']} in place of R1")
+    if config["b1"] != 0.0:
+        changed.append("Adam b1 0.5, b2 0.999")
+    return ", ".join(["stylegan", *changed])
 
 
 def main(argv=None) -> int:

@@ -1127,10 +1127,9 @@ def _check_style_generator(generator, cut) -> None:
     if not isinstance(generator, StyleGenerator):
         raise TypeError(f"generator must be a stylegan.StyleGenerator (e.g. checkpoint.load_pretrained(kind="
                         f"'stylegan').generator), got {type(generator).__name__}.")
-    n = StyleGenerator.N_LAYERS
-    if isinstance(cut, bool) or not isinstance(cut, (int, np.integer)) or not 1 <= cut < n:
-        raise ValueError(f"cut (the first layer that takes the fine sample's w) must be an integer in 1..{n - 1}, "
-                         f"got {cut!r}.")
+    # the same check as StyleGenerator.mix's, here so that a widget refuses a bad cut before its first redraw
+    checks.count("cut (the first layer that takes the fine sample's w)", cut, minimum=1,
+                 maximum=StyleGenerator.N_LAYERS - 1)
 
 
 def draw_style_mix(generator, seed_coarse: int = 1, seed_fine: int = 2, cut: int = 3):
