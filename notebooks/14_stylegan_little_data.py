@@ -251,9 +251,9 @@ print(f"r_t = 0.75 above the target: p goes from 0 to {float(state.p[...]):.4f} 
 # The shipped study trained the same DCGAN on the same 600 digits for 6,000 steps, 5 seeds each: $D$ sees images
 # as they are (**none**), through **DiffAugment**, or through **ADA** (target 0.6, kimg 20). Each run was scored on
 # 2,000 samples as in notebook 06 (the curves below use 1,000 samples every 500 steps, so their FID is higher:
-# notebook 06's small-N bias). **Memorisation** is notebook 10's measure, on the samples. Take the distance $d$
-# that only 5% of test digits come closer than to their nearest training digit; count the samples closer than $d$.
-# Fresh digits score 5%; above the copy line (5.97% at 2,000 samples) a model copies. A share far **below** 5% is
+# notebook 06's small-N bias). **Memorisation** is notebook 10's measure, on the samples. Measure each test
+# digit's distance to its nearest training digit; $d$ is the distance that only 5% of test digits fall below.
+# Memorisation is the share of samples closer than $d$ to a training digit. Fresh digits score 5%; above the copy line (5.97% at 2,000 samples) a model copies. A share far **below** 5% is
 # not better than fresh digits: it means samples farther from the training digits than new real digits are.
 # The runs were precomputed by `benchmarks/little_data.py`.
 
@@ -274,9 +274,9 @@ for m in runs:
     fid_text = f"{fid[m].mean():.1f} ({span(fid[m], '.1f')})"
     print(f"{m:12s} {span(gap[m], '.2f'):>18s} {span(mem[m], '.2f'):>13s} {fid_text:>22s} {span(rec[m], '.2f'):>13s}")
 near = {m: np.array([r["memorisation"]["median_distance"] for r in rs]) for m, rs in runs.items()}
-print(f"Median distance of a sample to its nearest training digit: "
+print("Median distance of a sample to its nearest training digit:\n"
       + ", ".join(f"{m} {span(near[m], '.1f')}" for m in runs)
-      + f";\ntest digits {runs['none'][0]['memorisation']['test_median_distance']:.1f}. "
+      + f"; test digits {runs['none'][0]['memorisation']['test_median_distance']:.1f}.\n"
       f"Copy line at 2,000 samples: {100 * runs['none'][0]['copy_line']:.2f}%.")
 p_end = np.array([r["curve"][-1]["p"] for r in runs["ada"]])
 moves, most = 6000 // 4, 4 * 64 / (20 * 1000)          # ADA moved p every 4 steps, by at most this much
