@@ -60,6 +60,8 @@ CODE = re.compile(r"``.+?``|`[^`\n]+`")
 LINK_TARGET = re.compile(r"\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)")
 URL = re.compile(r"https?://\S+")
 NUMBER = re.compile(r"(?<![A-Za-z0-9_.])[-−]?\d[\d,]*(?:\.\d+)?")
+SHORT_WORD = re.compile(r"(?<![A-Za-z])(?:in|on|of|vs|to|or|at|by)(?![A-Za-z])")   # words of prose, too short to
+# be caught as words of three letters or more
 
 
 # -- what must not change in a translation ----------------------------------------------------------------------------
@@ -82,7 +84,12 @@ def nothing_to_translate(msgid: str) -> bool:
     """True for a message with no words: a formula (display math arrives without its $$), code, numbers, links."""
     prose = re.sub(r"\\(?:mathrm|operatorname|mathbb|mathcal|mathbf|boldsymbol)\{[^}]*\}", " ", _strip(msgid))
     prose = re.sub(r"\\[A-Za-z]+", " ", prose)                   # LaTeX commands are not words; \text{...} is
-    return not re.search(r"[A-Za-z]{3,}", prose)
+    if re.search(r"[A-Za-z]{3,}", prose):
+        return False
+    # a short English word between formulas, code or numbers ("$s$ in 11", "a vs b", "3 to 5") is prose to translate;
+    # a display formula (it arrives without its $$: LaTeX commands, no $ or `) is not, whatever its letters
+    display_math = "\\" in msgid and "$" not in msgid and "`" not in msgid
+    return display_math or not SHORT_WORD.search(prose)
 
 
 # Messages that scripts/notebook_times.py writes after every run (the README's time column and teaching.md's caption

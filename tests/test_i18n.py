@@ -74,6 +74,10 @@ def test_the_lint_finds_each_kind_of_unfaithful_translation():
     assert i18n.lint("The style judges agree.", "风格评判器一致。", critic)[0].startswith("glossary")
     assert i18n.nothing_to_translate(r"\mathrm{KL}(p\,\|\,q) = \int p \log\frac pq") and \
         not i18n.nothing_to_translate(r"x \text{ independent}") and not i18n.nothing_to_translate("Open In Colab")
+    # short words between formulas or numbers are prose; a display formula's letters are not
+    assert not i18n.nothing_to_translate("in $W$: $w' = \\bar w$") and not i18n.nothing_to_translate("1332 to 1636")
+    assert i18n.nothing_to_translate(r"f'(y) = \frac ay - \frac{b}{1-y} = 0 \iff a(1-y) = by") and \
+        i18n.nothing_to_translate("$x$, $y$ (2,000)")
 
 
 def test_the_time_lines_a_run_writes_are_translated_from_their_numbers():
