@@ -472,7 +472,7 @@ for space, row in scores.items():
 change = {space: {m: max(abs(sc[m] - row[level0][m]) for sc in row.values()) for m in ("precision", "recall")}
           for space, row in scores.items() for level0 in [next(iter(row))]}     # against no truncation
 print(f"Largest change from no truncation: in W, precision {change['W']['precision']:.2f}, recall "
-      f"{change['W']['recall']:.2f}; in z, precision {change['z']['precision']:.2f}, recall {change['z']['recall']:.2f}.")
+      f"{change['W']['recall']:.2f};\nin z, precision {change['z']['precision']:.2f}, recall {change['z']['recall']:.2f}.")
 if not TESTING:   # 2,000 samples: recall's noise is a few hundredths
     assert change["W"]["recall"] > 0.25 and max(change["z"].values()) < 0.1
 
