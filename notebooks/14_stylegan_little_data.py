@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown] slideshow={"deck": {"text": "# 14 A GAN from little data, and StyleGAN's ideas\n\nWhat a 2026 class asks after DCGAN, **measured on this CPU**.\n\n- 600 digits: the discriminator **overfits**\n- **DiffAugment** and **ADA**: augment what $D$ sees, without leaks\n- the **style-based generator**: mapping network, modulated convolutions, noise\n- style mixing, truncation in $W$, and a race at equal CPU time", "notes": "Two questions from practice. How do you train a GAN on a few hundred images, a hand's calligraphy or a small archive? And how do StyleGAN's generators draw and edit?\nAsk first: with 600 training images, what goes wrong with a classifier? (It overfits.) Today we watch the discriminator, which is a classifier, do exactly that."}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"text": "# 14 A GAN from little data, and StyleGAN's ideas\n\nWhat a 2026 class asks after DCGAN, **measured on a 2-core CPU**.\n\n- 600 digits: the discriminator **overfits**\n- **DiffAugment** and **ADA**: augment what $D$ sees, without leaks\n- the **style-based generator**: mapping network, modulated convolutions, noise\n- style mixing, truncation in $W$, and a race at equal CPU time", "notes": "Two questions from practice. How do you train a GAN on a few hundred images, a hand's calligraphy or a small archive? And how do StyleGAN's generators draw and edit?\nAsk first: with 600 training images, what goes wrong with a classifier? (It overfits.) Today we watch the discriminator, which is a classifier, do exactly that."}, "slide_type": "slide"}
 # # 14 A GAN from little data, and StyleGAN's ideas at small scale
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gan-course/gans-in-jax/blob/main/notebooks/14_stylegan_little_data.ipynb)
@@ -107,7 +107,8 @@ plt.show()
 # %% [markdown] slideshow={"deck": {"text": "## 2. DiffAugment: one transform $T$ for every image $D$ sees\n\n$$L_D = \\mathbb E\\,\\mathrm{softplus}(-\\ell(T(x))) + \\mathbb E\\,\\mathrm{softplus}(\\ell(T(G(z))))$$\n\n$$L_G = \\mathbb E\\,\\mathrm{softplus}(-\\ell(T(G(z))))$$\n\n- $G$'s gradient passes **through** $T$: $T$ must be differentiable\n- brightness, contrast, translation (up to 1/8 of the side), cutout (half the side)", "notes": "Zhao et al. (2020). The same random transform family for reals and fakes, in both players' updates.\nAsk: why must T be differentiable? (G's loss reads D(T(G(z))); the chain rule runs through T.)\nIn [-1, 1], the 0 that translation pads with and cutout paints is mid-grey. Remember that for section 3."}, "slide_type": "slide"}
 # Both shares swing, because $G$ and $D$ keep chasing each other. But the curves part: $D$ trusts its own 600
 # digits more than new ones. It has memorised part of its training set, it **overfits**. $G$ is trained to please
-# this $D$, so $G$ is pushed towards those 600 digits. Section 5 measures where that leads, over five seeds.
+# this $D$, so $D$'s gradient favours those 600 digits. Section 5 measures, over five seeds, whether the samples
+# end up copying them.
 #
 # ## 2. DiffAugment: transform every image $D$ sees
 #
@@ -168,7 +169,7 @@ plt.show()
 one = jnp.asarray(eight[:1])
 grad = jax.grad(lambda x: jnp.sum(augment.cutout(x, k_c)))(one)[0, ..., 0]      # d(sum of the cut image)/d(image)
 hidden = np.asarray(augment.cutout(jnp.full_like(one, -1.0), k_c))[0, ..., 0] == 0   # where the square fell
-assert np.all(grad[hidden] == 0) and np.all(grad[~hidden] == 1)
+assert hidden.any() and np.all(grad[hidden] == 0) and np.all(grad[~hidden] == 1)
 print(f"Gradient through cutout: 0 on the {hidden.sum()} hidden pixels, 1 on the other {(~hidden).sum()}.")
 
 # %% [markdown] slideshow={"deck": {"text": "## 3. Augment only the real images?\n\nAs for a classifier: cut out the **data**, leave the fakes alone.\n\n- then \"has a grey square\" means \"real\" to $D$\n- what will $G$ draw?", "notes": "This is the natural first attempt, and Zhao et al. (2020) show it fails. Take a vote: will G draw squares? The cell trains for about a minute."}, "slide_type": "slide"}
@@ -242,6 +243,10 @@ state = augment.AdaState()
 for s in (0.9, 0.7, 0.8, 0.6):                            # D sure of its reals: r_t = 0.75 > 0.6
     augment.ada_update(state, jnp.asarray(s), 64, target=0.6, kimg=20.0)
 assert abs(float(state.p[...]) - ada_by_hand(0.0, [0.9, 0.7, 0.8, 0.6])) < 1e-7
+p_up = float(state.p[...])
+for s in (0.2, 0.5, 0.4, 0.3):                            # D unsure: r_t = 0.35 < 0.6, so p moves down again
+    augment.ada_update(state, jnp.asarray(s), 64, target=0.6, kimg=20.0)
+assert abs(float(state.p[...]) - ada_by_hand(p_up, [0.2, 0.5, 0.4, 0.3])) < 1e-7
 print(f"r_t = 0.75 above the target: p goes from 0 to {float(state.p[...]):.4f} after 4 steps of 64 images\n"
       f"(gan_utils.augment.ada_update agrees).")
 
@@ -250,14 +255,14 @@ print(f"r_t = 0.75 above the target: p goes from 0 to {float(state.p[...]):.4f} 
 #
 # The shipped study trained the same DCGAN on the same 600 digits for 6,000 steps, 5 seeds each: $D$ sees images
 # as they are (**none**), through **DiffAugment**, or through **ADA** (target 0.6, kimg 20). Each run was scored on
-# 2,000 samples as in notebook 06 (the curves below use 1,000 samples every 500 steps, so their FID is higher:
-# notebook 06's small-N bias). **Memorisation** is notebook 10's measure, on the samples. Measure each test
+# 2,000 samples as in notebook 06 (the curves below use 1,000 samples every 500 steps: noisier, and not
+# comparable with the table's FID). **Memorisation** is notebook 10's measure, on the samples. Measure each test
 # digit's distance to its nearest training digit; $d$ is the distance that only 5% of test digits fall below.
 # Memorisation is the share of samples closer than $d$ to a training digit. Fresh digits score 5%; above the copy line (5.97% at 2,000 samples) a model copies. A share far **below** 5% is
 # not better than fresh digits: it means samples farther from the training digits than new real digits are.
 # The runs were precomputed by `benchmarks/little_data.py`.
 
-# %% slideshow={"deck": {"text": "### The study", "output": true, "notes": "Read the rows: DiffAugment's gap is 0.00 to 0.06 against 0.66 to 0.84 without augmentation; its memorisation share is 0.00 to 0.25% against 1.45 to 3.30%. All are under the 5% of fresh digits, and DiffAugment's samples sit farthest from the training digits.\nBut FID: 89.5 on average with DiffAugment against 82.4 without, and recall is lower. ADA kept p at 0.14 to 0.22, and its gap stayed at 0.59 to 0.75: its r_t sat near the target while D called 84 to 97% of its training digits real and 6 to 22% of unseen ones.\nMisconception to raise: \"a lower memorisation share is always better\". It also falls when samples are far from every digit; read it with FID and recall."}, "slide_type": "slide"}
+# %% slideshow={"deck": {"text": "### The study", "output": true, "notes": "Read the rows: DiffAugment's gap is 0.00 to 0.06 against 0.66 to 0.84 without augmentation; its memorisation share is 0.00 to 0.25% against 1.45 to 3.30%. All are under the 5% of fresh digits, and DiffAugment's samples sit farthest from the training digits.\nBut FID: 89.5 on average with DiffAugment against 82.4 without, and recall is lower. ADA kept p at 0.14 to 0.22, and its gap stayed at 0.59 to 0.75: its moves up and down nearly balanced while D called 84 to 97% of its training digits real and 6 to 22% of unseen ones.\nMisconception to raise: \"a lower memorisation share is always better\". It also falls when samples are far from every digit; read it with FID and recall."}, "slide_type": "slide"}
 little, record = precomputed.load("14_little_data")
 print("Shipped with gan_utils:", precomputed.describe(record).replace(", jax", ",\njax"))
 runs = {m: [r for r in little["study"] if r["augment"] == m] for m in ("none", "diffaugment", "ada")}
@@ -315,11 +320,11 @@ plt.show()
 # steps).
 #
 # ADA did not stop the overfitting. $p$ could rise by 0.0128 at each of 1,500 moves, yet it ended at 0.14 to 0.22:
-# $r_t$ was under its target about as often as over it. Meanwhile its $D$ called 84% to 97% of its clean training
+# its moves up and down nearly balanced. Meanwhile its $D$ called 84% to 97% of its clean training
 # digits real and only 6% to 22% of unseen ones. $r_t$ looks only at training images, and the study did not log
-# it, so what held it near 0.6 is not measured here.
+# it, so why $p$ rose so little is not measured here.
 
-# %% [markdown] slideshow={"deck": {"text": "## 6. The style-based generator\n\n- $z \\to$ **mapping network** $\\to w$\n- a **learnt constant** 7 x 7 x 64 starts every image\n- every convolution **styled** by $w$: weights $\\theta'_{kio} = \\theta_{kio}\\, s_i$\n- **demodulated**: each output channel divided by $\\sqrt{\\sum_{k,i} \\theta'^2_{kio} + \\epsilon}$\n- **noise** after each convolution", "notes": "Karras et al. (2019, StyleGAN; 2020, StyleGAN2). In DCGAN, z enters once; here w enters every layer.\nDemodulation replaces StyleGAN's AdaIN: it keeps each layer's output at unit scale without normalising the feature maps themselves.\nAsk: if every style s is multiplied by 3, what happens to the output?"}, "slide_type": "slide"}
+# %% [markdown] slideshow={"deck": {"text": "## 6. The style-based generator\n\n- $z \\to$ **mapping network** $\\to w$\n- a **learnt constant** 7 x 7 x 64 starts every image\n- every convolution **styled** by $w$: weights $\\theta'_{kio} = \\theta_{kio}\\, s_i$\n- **demodulated**: each output channel divided by $\\sqrt{\\sum_{k,i} \\theta'^2_{kio} + \\epsilon}$\n- **noise** after each convolution", "notes": "Karras et al. (2019, StyleGAN; 2020, StyleGAN2). In DCGAN, z enters once; here w enters every layer.\nDemodulation replaces StyleGAN's AdaIN: it keeps each layer's output at a steady scale without normalising the feature maps themselves.\nAsk: if every style s is multiplied by 3, what happens to the output?"}, "slide_type": "slide"}
 # ## 6. The style-based generator
 #
 # In the DCGAN, $z$ enters once, at the first layer. **StyleGAN** (Karras et al., 2019) changes where it enters:
@@ -336,7 +341,7 @@ plt.show()
 # $i$ to output channel $o$ at kernel position $k$ (one of the 3 x 3), the **modulated** weights are $\theta'_{kio} = \theta_{kio}\,
 # s_i$. Then they are **demodulated**: each output channel $o$ is divided by $\sqrt{\sum_{k,i} \theta'^2_{kio} +
 # \epsilon}$. So each sample gets its own weights. The cell builds that by hand and checks it against
-# `stylegan.ModulatedConv` (which computes the same numbers faster: Appendix D).
+# `stylegan.ModulatedConv` (which computes the same numbers another way: Appendix D).
 
 # %% slideshow={"deck": {"text": "### A modulated convolution, by hand\n\nOne kernel per sample:\n\n```python\nk = kernel * s[None, None, :, None]                  # modulate\nk = k / jnp.sqrt(jnp.sum(k ** 2, axis=(0, 1, 2),\n                         keepdims=True) + 1e-8)     # demodulate\n```", "output": true, "notes": "One kernel per sample: scale the input channels by s, then divide each output channel by its norm. jax.vmap runs it per sample. The package computes the same numbers with one shared convolution (the check prints the largest difference).\nThe answer to the question: multiplying every style by 3 changes nothing: demodulation divides it out."}, "slide_type": "slide"}
 def modulated_conv_by_hand(x, s, kernel):
@@ -367,7 +372,7 @@ assert jnp.allclose(louder, by_hand, atol=1e-4)
 # command that trained it is in `docs/pretrained.md`). It uses StyleGAN2's recipe: R1 penalty and Adam with
 # $\beta_1 = 0$. With the course's recipe the same network collapsed: it drew only 2 digits (Appendix C).
 
-# %% slideshow={"deck": {"text": "### The shipped style generator", "figure": true, "notes": "Trained on all of MNIST with R1 and Adam beta1 0, the recipe of StyleGAN2 (the command is in docs/pretrained.md). With the course's recipe the same network collapsed to 2 digits (Appendix C): Adam's beta1 = 0 is what stopped it.\nIt has 106,097 parameters against 282,052 for notebook 05's DCGAN generator: the style generator is smaller, but a step costs more (section 9)."}, "slide_type": "slide"}
+# %% slideshow={"deck": {"text": "### The shipped style generator", "figure": true, "notes": "Trained on all of MNIST with R1 and Adam beta1 0, the recipe of StyleGAN2 (the command is in docs/pretrained.md). With the course's recipe the same network collapsed to 2 digits (Appendix C): StyleGAN2's Adam moments (beta1 0, beta2 0.99) stopped it, in one seed.\nIt has 106,097 parameters against 282,052 for notebook 05's DCGAN generator: the style generator is smaller, but a step costs more (section 9)."}, "slide_type": "slide"}
 style_gan = checkpoint.load_pretrained(kind="stylegan")
 SG = models.inference_copy(style_gan.generator)        # a copy for drawing, without training's random mixing
 print(f"style generator: {models.count_params(SG):,} parameters; notebook 05's DCGAN generator: "
@@ -476,7 +481,7 @@ print(f"Largest change from no truncation: in W, precision {change['W']['precisi
 if not TESTING:   # 2,000 samples: recall's noise is a few hundredths
     assert change["W"]["recall"] > 0.25 and max(change["z"].values()) < 0.1
 
-# %% slideshow={"deck": {"text": "### Precision against recall", "figure": true, "notes": "Truncation in W: from psi 1 to 0.4 precision rises from 0.72 to 0.82 and recall falls from 0.59 to 0.17, the trade of notebook 06.\nTruncation in z moves both by a few hundredths at most (the last printed line). After pixel norm, cutting z changes only its direction, and only a little.\nAsk: why would StyleGAN truncate in W at all? (W is where the mapping network has put the typical samples near the average.)"}, "slide_type": "slide"}
+# %% slideshow={"deck": {"text": "### Precision against recall", "figure": true, "notes": "Truncation in W: from psi 1 to 0.4 precision rises from 0.72 to 0.82 and recall falls from 0.59 to 0.17, the trade of notebook 06.\nTruncation in z moves both by a few hundredths at most (the last printed line). After pixel norm only z's direction counts, and a cut normal's directions are still spread almost evenly.\nAsk: why would StyleGAN truncate in W at all? (W is where the mapping network has put the typical samples near the average.)"}, "slide_type": "slide"}
 fig, ax = plt.subplots(figsize=(7.5, 4.5))
 for space, c, m in (("W", "tab:purple", "o-"), ("z", "tab:gray", "s--")):
     pr = np.array([(sc["recall"], sc["precision"]) for sc in scores[space].values()])
@@ -496,16 +501,16 @@ plt.show()
 # %% [markdown]
 # Truncation in $W$ trades variety for quality as notebook 06's did: as $\psi$ falls, recall falls and precision
 # rises. Truncation in $z$ moves both far less: a few hundredths at most, where $W$'s recall falls by about 0.4.
-# Pixel norm gives every $z$ the same length, so cutting $z$ changes only its
-# direction, and only a little.
+# Pixel norm gives every $z$ the same length, so only $z$'s direction reaches the mapping network. A cut normal's
+# coordinates are still independent and symmetric, so its directions are still spread almost evenly.
 #
 # ## 9. The race at equal CPU time
 #
 # Does the style generator beat the DCGAN it replaces? Both used the same discriminator and were trained as a
-# learner would (`benchmarks/quality.py`), for the same CPU time. One style-generator step costs about 3.5 DCGAN
-# steps (the R1 penalty and the modulated convolutions). So in the same time the DCGAN makes 3,600 steps and the
+# learner would (`benchmarks/quality.py`), for the same CPU time: each step was timed on a quiet machine, and the
+# step budgets were set from that. One style-generator step costs about 3.5 DCGAN steps. So in the same time the DCGAN makes 3,600 steps and the
 # style generator about 1,000. Each run drew 10,000 digits, scored as in notebook 06. The DCGAN here is notebook
-# 05's plain one, without notebook 09's self-conditioning, so its FID is far above the course's default
+# 05's plain one, without notebook 09's self-conditioning, so its FID is not comparable with the course's default
 # generator's. The shipped style generator of sections 6 to 8 trained longer (`docs/pretrained.md`).
 
 # %% slideshow={"deck": {"text": "## 9. The race at equal CPU time\n\nThe style generator (1,000 steps) against the plain DCGAN (3,600 steps), same $D$, 5 seeds", "output": true, "notes": "The DCGAN has the lower FID in 5 of 5 seeds: 65.0 against 80.0 on average, with recall 0.81 against 0.38.\nMisconception to raise: \"a newer architecture wins at any size\". StyleGAN's pieces pay at high resolution and long training; here the style generator buys control (sections 7 and 8), not FID.\nAsk: what would give the style generator a fairer race? (More time; R1 every 16 steps, as StyleGAN2 does.)"}, "slide_type": "slide"}
@@ -523,11 +528,12 @@ assert all(len(rs) == 5 for rs in by.values())
 wins = sum(a["fid"] < b["fid"] for a, b in zip(sorted(by["plain"], key=lambda r: r["seed"]),
                                                 sorted(by["stylegan"], key=lambda r: r["seed"])))
 print(f"The DCGAN has the lower FID in {wins} of 5 seeds.")
+assert wins == 5     # the shipped record; the prose says 5 of 5
 
 # %% [markdown]
 # At equal CPU time the DCGAN has the lower FID in 5 of 5 seeds (means 65.0 against 80.0) and a far higher recall
 # (0.81 against 0.38); precision is about the same. StyleGAN's pieces were made for 1024 x 1024 faces trained for
-# days (Karras et al., 2019). On 28 x 28 digits for three and a half minutes, their cost per step bought nothing that
+# days (Karras et al., 2019). On 28 x 28 digits for about 213 seconds of steps, their cost per step bought nothing that
 # FID measures. What the style generator gives here is **control**: style mixing (section 7) and truncation in $W$
 # (section 8).
 
@@ -602,9 +608,9 @@ for m in runs:
 
 # %% [markdown]
 # What does "near a training digit" look like? These are the four samples, of 2,000, nearest a training digit in
-# the classifier's features, from a run without augmentation (seed 0), each beside that digit. All four are ones: a
-# one has few ways to be drawn, so fresh ones sit close to training ones too. That is why notebook 10's measure
-# compares samples with fresh digits, not with nothing.
+# the classifier's features, from a run without augmentation (seed 0), each beside that digit. All four are ones.
+# A fresh digit can sit close to a training digit too; that is why notebook 10's measure compares samples with
+# fresh digits, not with nothing.
 
 # %%
 near = little["nearest"]
@@ -625,8 +631,9 @@ print("The classifier reads the four samples as", metrics.classifier_outputs(pai
 #
 # Two pilots before the study, seed 0, to 8,000 steps (`benchmarks/little_data_pilots.jsonl`). Without augmentation
 # FID was best at 4,000 steps and then rose, and at the end memorisation was over the copy line. With DiffAugment FID
-# went down overall, with a bump between 4,000 and 6,000 steps. The FID at the end is on 2,000 samples, so it is
-# lower than the 1,000-sample points (notebook 06's floor). This is one seed: whether DiffAugment wins on FID with longer training needs five seeds at 8,000 to
+# went down overall, with a bump between 4,000 and 6,000 steps. The FID at the end is on 2,000 fresh samples; at
+# these values its sampling noise is as large as the small-N bias, so compare it with section 5's table, not with
+# the 1,000-sample points. This is one seed: whether DiffAugment wins on FID with longer training needs five seeds at 8,000 to
 # 10,000 steps, which this course has not run yet.
 
 # %%
@@ -643,7 +650,7 @@ for r in (r for r in little["pilots"] if "fid_1000" in r["curve"][0]):   # the t
 # ($\beta_1 = 0$, $\beta_2 = 0.99$ in place of 0.5 and 0.999). Three more runs of 1,000 steps (seed 0, one run
 # each, from `benchmarks/style_race.py`) drop one change or both. Without StyleGAN2's moments the generator
 # collapsed, with R1 or without: it drew 2 digits, recall 0. Without R1 it trained, with a higher FID than the full
-# recipe in this one seed. So $\beta_1 = 0$ is what stopped the collapse here; with one seed, R1's part is a
+# recipe in this one seed. So StyleGAN2's moments ($\beta_1 = 0$, $\beta_2 = 0.99$) stopped the collapse here; with one seed, R1's part is a
 # direction, not a measurement.
 
 # %%
@@ -658,10 +665,11 @@ for r in [full] + race["ablation"]:
 # `gan_utils.stylegan` keeps the ideas this notebook measures and leaves out choices made for 1024 x 1024 faces:
 # equalised learning rates (except in the mapping network, which learns 100 times slower, as in StyleGAN), path
 # length regularisation, lazy R1, skip connections to the output, and the blur after upsampling. StyleGAN3's
-# alias-free layers (Karras et al., 2021) are left out too: they matter for smooth motion, not for 28 x 28 digits.
+# alias-free layers (Karras et al., 2021) are left out too: they were made for details that move smoothly in
+# animations, not for 28 x 28 digits.
 # Part of section 9's cost per step is R1 at every step; StyleGAN2 computes it only every 16 steps (lazy R1).
 #
-# The package's `ModulatedConv` computes section 6's numbers faster than one kernel per sample: it scales the
+# The package's `ModulatedConv` computes section 6's numbers without a kernel per sample: it scales the
 # input channels by $s$, convolves once with the shared weights, then divides each output channel by its
 # demodulation factor. DiffAugment's colour transform also changes saturation, which does nothing to grey digits:
 # the course leaves it out.
