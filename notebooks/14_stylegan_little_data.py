@@ -105,7 +105,7 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown] slideshow={"deck": {"text": "## 2. DiffAugment: one transform $T$ for every image $D$ sees\n\n$$L_D = \\mathbb E\\,\\mathrm{softplus}(-\\ell(T(x))) + \\mathbb E\\,\\mathrm{softplus}(\\ell(T(G(z))))$$\n\n$$L_G = \\mathbb E\\,\\mathrm{softplus}(-\\ell(T(G(z))))$$\n\n- $G$'s gradient passes **through** $T$: $T$ must be differentiable\n- brightness, contrast, translation (up to 1/8 of the side), cutout (half the side)", "notes": "Zhao et al. (2020). The same random transform family for reals and fakes, in both players' updates.\nAsk: why must T be differentiable? (G's loss reads D(T(G(z))); the chain rule runs through T.)\nIn [-1, 1], the 0 that translation pads with and cutout paints is mid-grey. Remember that for section 3."}, "slide_type": "slide"}
-# Both shares swing, because $G$ and $D$ keep chasing each other. But the curves part: $D$ trusts its own 600
+# Both shares swing, because $G$ and $D$ keep chasing each other. But the curves move apart: $D$ trusts its own 600
 # digits more than new ones. It has memorised part of its training set, it **overfits**. $G$ is trained to please
 # this $D$, so $D$'s gradient favours those 600 digits. Section 5 measures, over five seeds, whether the samples
 # end up copying them.
@@ -208,8 +208,7 @@ plt.show()
 
 # %% [markdown] slideshow={"deck": {"text": "## 4. ADA: augment with probability $p$, and adapt $p$\n\n$$r_t = \\mathbb E_x\\big[\\mathrm{sign}\\,\\ell(T(x))\\big]$$\n\n$$p \\leftarrow \\mathrm{clip}\\Big(p + \\mathrm{sign}(r_t - 0.6)\\,\\frac{N}{\\text{kimg}\\cdot 1000},\\ 0,\\ 1\\Big)$$\n\n- $r_t$ near 1: $D$ is sure of every training image: raise $p$\n- every 4 steps; kimg: ADA 500, here 20", "notes": "Karras et al. (2020). r_t is measured on the augmented real images D just trained on; N is the number of images since the last move (4 x 64 here).\nWhy not always p = 1? G is then judged only after T; for some transforms two different image sets look alike after T. Images left clean with probability 1 - p make G's clean images count. Karras et al. saw leaks from about p = 0.8 on, and none below.\nAsk: what does the target 0.6 mean in words? (If D calls a share q real, r_t = 2q - 1; 0.6 means q = 0.8.)"}, "slide_type": "slide"}
 # The samples carry grey squares: the augmentation **leaked**. DiffAugment cannot leak this way. $D$ sees $T(x)$
-# and $T(G(z))$, so a square says nothing about which is which. Appendix A checks the study's samples for squares
-# too (their share of mid-grey pixels).
+# and $T(G(z))$, so a square says nothing about which is which. Appendix A checks the study's samples for squares.
 #
 # ## 4. ADA: let $D$'s outputs set how often to augment
 #
@@ -223,16 +222,16 @@ plt.show()
 # If $D$ calls a share $q$ of those images real, $r_t = q - (1 - q) = 2q - 1$. So $r_t = 1$ means all are called
 # real, $r_t = 0$ half of them, and the target 0.6 means $q = 0.8$. Above the target $p$ rises; below, it falls.
 # ADA moves $p$ every 4 steps; $N$ is the number of images since the last move (here 4 x 64). kimg, a thousand
-# images, sets the speed: $p$ can go from 0 to 1 in kimg thousand images (ADA: 500, for runs of millions of
-# images; the course: 20).
+# images, sets the speed: $p$ can go from 0 to 1 in kimg x 1,000 images (ADA: kimg 500, for runs of millions of
+# images; the course: kimg 20).
 #
 # Why not always $p = 1$? Transforming reals and fakes alike removes section 3's leak, but $G$ is then judged only
-# after $T$. For some transforms (a quarter turn, say), two different sets of images look alike after $T$, and $G$
-# could draw the wrong set. If each image is left clean with probability $1 - p$, $D$ also sees clean images, so
+# after $T$. Take random quarter turns: after $T$, upright digits and digits all turned on their side look the
+# same, so $G$ could draw them on their side. If each image is left clean with probability $1 - p$, $D$ also sees clean images, so
 # $G$'s clean images must look right too. Karras et al. saw their transforms leak into samples only from
 # $p \approx 0.8$ on. The course's ADA uses DiffAugment's four transforms, not ADA's own 18.
 
-# %% slideshow={"deck": {"text": "### ADA's controller, by hand", "code": true, "notes": "Four steps with mean signs 0.9, 0.7, 0.8 and 0.6: r_t = 0.75 is above 0.6, so p rises by 4 x 64 / (20 x 1000) = 0.0128. The package's ada_update agrees (the assert).\nExercise 1 asks for the move down."}, "slide_type": "slide"}
+# %% slideshow={"deck": {"text": "### ADA's controller, by hand", "code": true, "notes": "Four steps with mean signs 0.9, 0.7, 0.8 and 0.6: r_t = 0.75 is above 0.6, so p rises by 4 x 64 / (20 x 1000) = 0.0128. Four steps at r_t = 0.35 then take it back to 0. The package's ada_update agrees (the assert).\nExercise 1 asks for a move down from p = 0.3."}, "slide_type": "slide"}
 # NBVAL_CHECK_OUTPUT
 def ada_by_hand(p, mean_signs, target=0.6, batch=64, kimg=20.0):
     """One move of p after 4 D updates whose real logits had these mean signs (4 numbers)."""
@@ -242,13 +241,13 @@ def ada_by_hand(p, mean_signs, target=0.6, batch=64, kimg=20.0):
 state = augment.AdaState()
 for s in (0.9, 0.7, 0.8, 0.6):                            # D sure of its reals: r_t = 0.75 > 0.6
     augment.ada_update(state, jnp.asarray(s), 64, target=0.6, kimg=20.0)
-assert abs(float(state.p[...]) - ada_by_hand(0.0, [0.9, 0.7, 0.8, 0.6])) < 1e-7
 p_up = float(state.p[...])
 for s in (0.2, 0.5, 0.4, 0.3):                            # D unsure: r_t = 0.35 < 0.6, so p moves down again
     augment.ada_update(state, jnp.asarray(s), 64, target=0.6, kimg=20.0)
-assert abs(float(state.p[...]) - ada_by_hand(p_up, [0.2, 0.5, 0.4, 0.3])) < 1e-7
-print(f"r_t = 0.75 above the target: p goes from 0 to {float(state.p[...]):.4f} after 4 steps of 64 images\n"
-      f"(gan_utils.augment.ada_update agrees).")
+p_down = float(state.p[...])
+assert abs(p_up - ada_by_hand(0.0, [0.9, 0.7, 0.8, 0.6])) + abs(p_down - ada_by_hand(p_up, [0.2, 0.5, 0.4, 0.3])) < 1e-7
+print(f"r_t = 0.75 above the target: p goes from 0 to {p_up:.4f} after 4 steps of 64 images;\n"
+      f"then r_t = 0.35 below it: p goes back to {p_down:.4f} (gan_utils.augment.ada_update agrees).")
 
 # %% [markdown] slideshow={"deck": {"text": "## 5. Five seeds: what augmentation buys on 600 digits\n\n- none, DiffAugment, ADA: 6,000 steps, 5 seeds each\n- **memorised**: samples closer to a training digit than all but 5% of test digits are (notebook 10)\n- fresh digits: 5%; the copy line: 5.97% at 2,000 samples\n- far below 5%: samples farther from the digits than real digits are", "notes": "Precomputed with benchmarks/little_data.py.\nAsk for predictions: does DiffAugment close D's gap? Does it give better samples?"}, "slide_type": "slide"}
 # ## 5. Five seeds: what augmentation buys on 600 digits
@@ -316,13 +315,14 @@ plt.show()
 # 5% of fresh digits, so at 6,000 steps none copies yet (Appendix A shows the nearest samples). The low share is no
 # gain in itself: DiffAugment's samples sit farthest from the training digits (median distance 9.9 to 10.1, test
 # digits 7.1). And DiffAugment does **not** buy a better FID at 6,000 steps: its mean is 89.5 against 82.4, and
-# its recall is lower. Whether it wins with longer training is not settled here (Appendix B: one seed to 8,000
-# steps).
+# its recall is lower. Here DiffAugment fixed $D$, not the samples. Whether it wins with longer training is not
+# settled here (Appendix B: one seed to 8,000 steps).
 #
 # ADA did not stop the overfitting. $p$ could rise by 0.0128 at each of 1,500 moves, yet it ended at 0.14 to 0.22:
 # its moves up and down nearly balanced. Meanwhile its $D$ called 84% to 97% of its clean training
-# digits real and only 6% to 22% of unseen ones. $r_t$ looks only at training images, and the study did not log
-# it, so why $p$ rose so little is not measured here.
+# digits real and only 6% to 22% of unseen ones. By section 4's rule that would put $r_t$ above 0.6 and raise
+# $p$. But $r_t$ is taken on the augmented batch at every step, these shares on clean digits at one probe, and
+# the study did not log $r_t$: which held $p$ down is not measured here.
 
 # %% [markdown] slideshow={"deck": {"text": "## 6. The style-based generator\n\n- $z \\to$ **mapping network** $\\to w$\n- a **learnt constant** 7 x 7 x 64 starts every image\n- every convolution **styled** by $w$: weights $\\theta'_{kio} = \\theta_{kio}\\, s_i$\n- **demodulated**: each output channel divided by $\\sqrt{\\sum_{k,i} \\theta'^2_{kio} + \\epsilon}$\n- **noise** after each convolution", "notes": "Karras et al. (2019, StyleGAN; 2020, StyleGAN2). In DCGAN, z enters once; here w enters every layer.\nDemodulation replaces StyleGAN's AdaIN: it keeps each layer's output at a steady scale without normalising the feature maps themselves.\nAsk: if every style s is multiplied by 3, what happens to the output?"}, "slide_type": "slide"}
 # ## 6. The style-based generator
@@ -336,8 +336,7 @@ plt.show()
 # - **noise** is added after each convolution, each channel's strength learnt.
 #
 # So the generator has two parts: `mapping` ($z \to w$) and `synthesis` (the $w$ of every layer $\to$ an image).
-# StyleGAN styled a layer with AdaIN: normalise each feature map, then scale and shift it. StyleGAN2
-# (Karras et al., 2020) scales the convolution's weights instead. With $\theta_{kio}$ the weight from input channel
+# StyleGAN2 (Karras et al., 2020) styles a layer by scaling the convolution's weights. With $\theta_{kio}$ the weight from input channel
 # $i$ to output channel $o$ at kernel position $k$ (one of the 3 x 3), the **modulated** weights are $\theta'_{kio} = \theta_{kio}\,
 # s_i$. Then they are **demodulated**: each output channel $o$ is divided by $\sqrt{\sum_{k,i} \theta'^2_{kio} +
 # \epsilon}$. So each sample gets its own weights. The cell builds that by hand and checks it against
@@ -352,12 +351,12 @@ def modulated_conv_by_hand(x, s, kernel):
         # a plain 2-D convolution of one image: stride 1, zero padding, layouts NHWC (image) and HWIO (kernel)
         return jax.lax.conv_general_dilated(xn[None], k, (1, 1), "SAME",
                                             dimension_numbers=("NHWC", "HWIO", "NHWC"))[0]
-    return jax.vmap(one)(x, s)
+    return jax.vmap(one)(x, s)              # vmap: one() on each sample, like a loop over N
 
 conv = stylegan.ModulatedConv(8, 4, w_dim=16, rngs=nnx.Rngs(SEED))
 key, k_x, k_w = jax.random.split(key, 3)
 x, w = jax.random.normal(k_x, (3, 7, 7, 8)), jax.random.normal(k_w, (3, 16))
-by_hand = modulated_conv_by_hand(x, conv.affine(w), conv.conv.kernel[...]) + conv.bias[...]
+by_hand = modulated_conv_by_hand(x, conv.affine(w), conv.conv.kernel[...]) + conv.bias[...]   # [...]: a parameter's array
 print(f"by hand against stylegan.ModulatedConv: largest difference {float(jnp.max(jnp.abs(by_hand - conv(x, w)))):.1e}")
 assert jnp.allclose(by_hand, conv(x, w), atol=1e-4)
 louder = modulated_conv_by_hand(x, 3.0 * conv.affine(w), conv.conv.kernel[...]) + conv.bias[...]
@@ -366,11 +365,12 @@ assert jnp.allclose(louder, by_hand, atol=1e-4)
 
 # %% [markdown]
 # Demodulation makes a style's overall size irrelevant: only the **ratios** between channels matter. It keeps each
-# layer's output at a steady scale, as AdaIN's normalising did, without normalising the feature maps themselves.
+# layer's output at a steady scale.
 #
-# The course ships a style generator trained on all of MNIST (`stylegan.StyleGenerator`, 106,097 parameters; the
-# command that trained it is in `docs/pretrained.md`). It uses StyleGAN2's recipe: R1 penalty and Adam with
-# $\beta_1 = 0$. With the course's recipe the same network collapsed: it drew only 2 digits (Appendix C).
+# The course ships a style generator trained on all of MNIST (`stylegan.StyleGenerator`, 106,097 parameters; its
+# command is in `docs/pretrained.md`). It uses StyleGAN2's recipe: R1 penalty and Adam with
+# $\beta_1 = 0$. With notebook 05's recipe (no penalty, Adam with $\beta_1 = 0.5$) the same network collapsed: it
+# drew only 2 digits (Appendix C).
 
 # %% slideshow={"deck": {"text": "### The shipped style generator", "figure": true, "notes": "Trained on all of MNIST with R1 and Adam beta1 0, the recipe of StyleGAN2 (the command is in docs/pretrained.md). With the course's recipe the same network collapsed to 2 digits (Appendix C): StyleGAN2's Adam moments (beta1 0, beta2 0.99) stopped it, in one seed.\nIt has 106,097 parameters against 282,052 for notebook 05's DCGAN generator: the style generator is smaller, but a step costs more (section 9)."}, "slide_type": "slide"}
 style_gan = checkpoint.load_pretrained(kind="stylegan")
@@ -391,7 +391,7 @@ plt.show()
 # layers before the cut take one sample's $w$ (the coarse layers), the rest another's (the fine layers). Training
 # mixes two $w$ this way in 90% of each batch (the printed share), so each layer learns to work with any other
 # layer's style. In the grid the cut is at layer 3. Each row takes its coarse layers from the sample on the left,
-# each column its fine layers from the sample on top (the top-left corner is empty).
+# each column its fine layers from the sample on top.
 
 # %% slideshow={"deck": {"text": "## 7. Style mixing\n\nCut at layer 3. Rows: coarse layers 0-2 (7 x 7, 14 x 14) from the left; columns: fine layers 3-5 (28 x 28) from the top.", "figure": true, "notes": "Training mixes two w in 90% of each batch, at a random layer, so each layer learns to work with any other layer's style.\nAsk: in each row, what stays and what changes? (The digit stays; the strokes change a little.)"}, "slide_type": "slide"}
 print(f"Style mixing in training: {SG.mixing:.0%} of each batch.")
@@ -443,8 +443,8 @@ widgets.style_mixer(SG, seed_coarse=1, seed_fine=2, cut=3)
 # Notebook 06 truncated $z$: codes near the centre give typical samples, so precision rises and recall falls.
 # StyleGAN truncates in $W$ instead, towards the average $\bar w$ of many samples:
 # $w' = \bar w + \psi\,(w - \bar w)$. The mapping network starts with **pixel norm**, $z / \sqrt{\mathrm{mean}(z^2)}$,
-# so scaling $z$ changes nothing. Truncation in $z$ must be notebook 06's: each coordinate of $z$ drawn again
-# until it lies in $[-t, t]$. ($t$ is notebook 06's $\psi$, renamed here to keep $\psi$ for $W$.)
+# so scaling $z$ towards 0 does nothing here: pixel norm scales it back. For $z$ we use notebook 06's method
+# instead: each coordinate of $z$ drawn again until it lies in $[-t, t]$. ($t$ is notebook 06's $\psi$, renamed here to keep $\psi$ for $W$.)
 
 # %%
 key, k_z = jax.random.split(key)
@@ -501,13 +501,13 @@ plt.show()
 # %% [markdown]
 # Truncation in $W$ trades variety for quality as notebook 06's did: as $\psi$ falls, recall falls and precision
 # rises. Truncation in $z$ moves both far less: a few hundredths at most, where $W$'s recall falls by about 0.4.
-# Pixel norm gives every $z$ the same length, so only $z$'s direction reaches the mapping network. A cut normal's
-# coordinates are still independent and symmetric, so its directions are still spread almost evenly.
+# The mapping network sees only $z$'s direction (pixel norm removes its length). Cutting each coordinate at
+# $\pm t$ still leaves $z$ pointing in every direction about equally often, so $w$ hardly changes.
 #
 # ## 9. The race at equal CPU time
 #
-# Does the style generator beat the DCGAN it replaces? Both used the same discriminator and were trained as a
-# learner would (`benchmarks/quality.py`), for the same CPU time: each step was timed on a quiet machine, and the
+# Does the style generator beat the DCGAN it replaces? Both used the same discriminator and were trained on all
+# of MNIST's training digits (not the 600) as a learner would (`benchmarks/quality.py`), for the same CPU time: each step was timed on a quiet machine, and the
 # step budgets were set from that. One style-generator step costs about 3.5 DCGAN steps. So in the same time the DCGAN makes 3,600 steps and the
 # style generator about 1,000. Each run drew 10,000 digits, scored as in notebook 06. The DCGAN here is notebook
 # 05's plain one, without notebook 09's self-conditioning, so its FID is not comparable with the course's default
@@ -578,8 +578,7 @@ ex3 = None          # the mean gap, no augmentation
 exercises.check("14", ex1=ex1, demodulate=demodulate, ex3=ex3)
 
 # %% [markdown]
-# Notebook 12 fine-tuned a translator on 1 to 100 glyphs of a new hand; this notebook trained a GAN from scratch on
-# 600 digits. The appendices hold the study's rows seed by seed and what made the style generator train.
+# The appendices hold the study seed by seed, two longer pilots, and what made the style generator train.
 
 # %% [markdown]
 # ## Appendix A: the study, seed by seed
@@ -671,8 +670,10 @@ for r in [full] + race["ablation"]:
 #
 # The package's `ModulatedConv` computes section 6's numbers without a kernel per sample: it scales the
 # input channels by $s$, convolves once with the shared weights, then divides each output channel by its
-# demodulation factor. DiffAugment's colour transform also changes saturation, which does nothing to grey digits:
-# the course leaves it out.
+# demodulation factor. The first StyleGAN (Karras et al., 2019) styled a layer with AdaIN instead: normalise each
+# feature map, then scale and shift it; demodulation keeps AdaIN's steady scale without normalising the feature
+# maps themselves. DiffAugment's colour transform also changes saturation, which does nothing to grey digits: the
+# course leaves it out.
 
 # %%
 print(course.top_to_bottom(T_START))
