@@ -139,6 +139,8 @@ def main(argv=None) -> int:
                    help="dcgan: the course's DCGAN discriminator on images; features: LADD's heads on the frozen "
                         "teacher's features of images noised to a random time below --d-t (see FeatureHeads)")
     p.add_argument("--d-t", type=int, default=500, help="--d-kind features: the noise times D sees, 0 to this")
+    p.add_argument("--backward-sim", action="store_true", help="ADD's backward simulation: the student's input "
+                   "x_s comes from its own chain started in pure noise (as sampling makes it), not a noised real digit")
     p.add_argument("--eval-every", type=float, default=0, help="seconds of training between 4-step FIDs on 1,000 "
                                                                  "samples (0: only at the end)")
     p.add_argument("--seed", type=int, default=0)
@@ -183,6 +185,20 @@ def main(argv=None) -> int:
         s = times[jax.random.randint(k_s, (real.shape[0],), 0, len(TIMES))]
         a = ab[s][:, None, None, None]
         x_s = jnp.sqrt(a) * real + jnp.sqrt(1 - a) * jax.random.normal(k_e, real.shape)
+        if args.backward_sim:       # ADD's backward simulation: x_s from the student's own chain, as sampling makes it
+            j = jax.random.randint(k_s, (real.shape[0],), 0, len(TIMES))
+            chain_keys = jax.random.split(k_e, len(TIMES))
+            x, inputs = jax.random.normal(chain_keys[0], real.shape), []
+            for i, ti in enumerate(TIMES):
+                if i:
+                    an = ab[ti]
+                    x = jnp.sqrt(an) * x + jnp.sqrt(1 - an) * jax.random.normal(chain_keys[i], real.shape)
+                inputs.append(x)
+                if i < len(TIMES) - 1:
+                    x = jax.lax.stop_gradient(jnp.clip(student_x0(student, x, jnp.full((real.shape[0],), ti), ab,
+                                                                  args.floor, args.param), -1, 1))
+            x_s = jnp.stack(inputs)[j, jnp.arange(real.shape[0])]
+            s = times[j]
         fake = student_x0(student, x_s, s, ab, args.floor, args.param)
         t = jax.random.randint(k_t, (real.shape[0],), 0, schedule.steps)
         e2 = jax.random.normal(k_e2, real.shape)
