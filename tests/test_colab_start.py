@@ -153,6 +153,7 @@ def test_notebook_01_runs_top_to_bottom_on_colabs_versions(colab):
         nb.cells[_setup_index(ROOT / "notebooks" / "01_probability_background.ipynb")])
 
 
+@pytest.mark.timeout(600)   # the run's own deadline (480 s, below) must be able to act before pytest's 300 s does
 def test_notebook_05_pretrained_path_runs_on_colabs_versions(colab):
     # the deadline guards against a hang, it is no speed target: this run took 236 s of the default 240 on a slow
     # 2-core CI machine (2026-11-28, 4.06 times the record's), and passed 240 s on the next one

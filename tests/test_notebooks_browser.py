@@ -123,6 +123,7 @@ def _draw_seven(page, pad) -> None:
     page.mouse.up()
 
 
+@pytest.mark.timeout(600)   # Run All of notebook 08 in a browser: 306 s on a loaded 2-core machine (2026-11-29)
 def test_notebook_08_a_drawn_stroke_gets_the_gans_version(jupyter, chromium):
     """Notebook 08 in JupyterLab: Run All, then a 7 drawn on the pad with the mouse (one stroke: across the top, then
     down to the left) comes back as the GAN's version: the status line names the class found and the picture of the
