@@ -182,11 +182,12 @@ def main(argv=None) -> int:
         student, disc, s_opt, d_opt = nnx.merge(graphdef, state)
         teacher = nnx.merge(t_graph, t_state)
         k_s, k_e, k_t, k_e2 = jax.random.split(key, 4)
-        s = times[jax.random.randint(k_s, (real.shape[0],), 0, len(TIMES))]
+        idx = jax.random.randint(k_s, (real.shape[0],), 0, len(TIMES))      # which of the student's times
+        s = times[idx]
         a = ab[s][:, None, None, None]
-        x_s = jnp.sqrt(a) * real + jnp.sqrt(1 - a) * jax.random.normal(k_e, real.shape)
-        if args.backward_sim:       # ADD's backward simulation: x_s from the student's own chain, as sampling makes it
-            j = jax.random.randint(k_s, (real.shape[0],), 0, len(TIMES))
+        if not args.backward_sim:   # ADD: a real digit noised to the student's time
+            x_s = jnp.sqrt(a) * real + jnp.sqrt(1 - a) * jax.random.normal(k_e, real.shape)
+        else:                       # ADD's backward simulation: x_s from the student's own chain, as sampling makes it
             chain_keys = jax.random.split(k_e, len(TIMES))
             x, inputs = jax.random.normal(chain_keys[0], real.shape), []
             for i, ti in enumerate(TIMES):
@@ -197,8 +198,7 @@ def main(argv=None) -> int:
                 if i < len(TIMES) - 1:
                     x = jax.lax.stop_gradient(jnp.clip(student_x0(student, x, jnp.full((real.shape[0],), ti), ab,
                                                                   args.floor, args.param), -1, 1))
-            x_s = jnp.stack(inputs)[j, jnp.arange(real.shape[0])]
-            s = times[j]
+            x_s = jnp.stack(inputs)[idx, jnp.arange(real.shape[0])]
         fake = student_x0(student, x_s, s, ab, args.floor, args.param)
         t = jax.random.randint(k_t, (real.shape[0],), 0, schedule.steps)
         e2 = jax.random.normal(k_e2, real.shape)

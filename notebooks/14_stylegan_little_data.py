@@ -277,9 +277,9 @@ print(f"{'D sees':12s} {'D: train - unseen':>18s} {'memorised %':>13s} {'FID: me
 for m in runs:
     fid_text = f"{fid[m].mean():.1f} ({span(fid[m], '.1f')})"
     print(f"{m:12s} {span(gap[m], '.2f'):>18s} {span(mem[m], '.2f'):>13s} {fid_text:>22s} {span(rec[m], '.2f'):>13s}")
-near = {m: np.array([r["memorisation"]["median_distance"] for r in rs]) for m, rs in runs.items()}
+median_d = {m: np.array([r["memorisation"]["median_distance"] for r in rs]) for m, rs in runs.items()}
 print("Median distance of a sample to its nearest training digit:\n"
-      + ", ".join(f"{m} {span(near[m], '.1f')}" for m in runs)
+      + ", ".join(f"{m} {span(median_d[m], '.1f')}" for m in runs)
       + f"; test digits {runs['none'][0]['memorisation']['test_median_distance']:.1f}.\n"
       f"Copy line at 2,000 samples: {100 * runs['none'][0]['copy_line']:.2f}%.")
 p_end = np.array([r["curve"][-1]["p"] for r in runs["ada"]])
@@ -474,8 +474,10 @@ for space, row in scores.items():
     for level, sc in row.items():
         print(f"truncation in {space}, {'psi' if space == 'W' else 't'} = {level:g}: precision {sc['precision']:.2f}, "
               f"recall {sc['recall']:.2f}, FID {sc['fid']:.1f}, digits {sc['digits_covered']}")
-change = {space: {m: max(abs(sc[m] - row[level0][m]) for sc in row.values()) for m in ("precision", "recall")}
-          for space, row in scores.items() for level0 in [next(iter(row))]}     # against no truncation
+change = {}                                  # the largest move from no truncation (each row's first level)
+for space, row in scores.items():
+    base = next(iter(row.values()))
+    change[space] = {m: max(abs(sc[m] - base[m]) for sc in row.values()) for m in ("precision", "recall")}
 print(f"Largest change from no truncation: in W, precision {change['W']['precision']:.2f}, recall "
       f"{change['W']['recall']:.2f};\nin z, precision {change['z']['precision']:.2f}, recall {change['z']['recall']:.2f}.")
 if not TESTING:   # 2,000 samples: recall's noise is a few hundredths
