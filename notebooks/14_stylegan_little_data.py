@@ -283,7 +283,8 @@ print("Median distance of a sample to its nearest training digit:\n"
       + f"; test digits {runs['none'][0]['memorisation']['test_median_distance']:.1f}.\n"
       f"Copy line at 2,000 samples: {100 * runs['none'][0]['copy_line']:.2f}%.")
 p_end = np.array([r["curve"][-1]["p"] for r in runs["ada"]])
-moves, most = 6000 // 4, 4 * 64 / (20 * 1000)          # ADA moved p every 4 steps, by at most this much
+moves = runs["ada"][0]["steps"] // 4                     # ADA moved p every 4 steps,
+most = ada_by_hand(0.0, [1, 1, 1, 1])                   # by at most section 4's one move
 end = {k: np.array([r["curve"][-1][k] for r in runs["ada"]]) for k in ("train_real", "held_real")}
 print(f"ADA: {moves:,} moves of p, each by {most:.4f}; p ended at {span(p_end, '.2f')}. At step 6,000 its D called\n"
       f"{span(100 * end['train_real'], '.0f')}% of its clean training digits real, "
